@@ -1,0 +1,200 @@
+/**
+ * DynamoDB Local, AWS's own DynamoDB emulator, run with Java on a free loopback port.
+ *
+ * The jar comes from the npm package `amplify-dynamodb-simulator`, which ships AWS's DynamoDBLocal.jar and its
+ * native libraries. We fetch only that package's tarball (`npm pack`, checked against a pinned integrity) and
+ * extract its `emulator/` folder into a cache once, instead of making it a devDependency: as a dependency it
+ * would pull in about 280 packages / 350 MB of Amplify CLI code that we never run.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+
+const run = promisify(execFile);
+
+const EMULATOR_PACKAGE = 'amplify-dynamodb-simulator';
+const EMULATOR_VERSION = '2.9.30'; // ships DynamoDBLocal 1.25.x
+const EMULATOR_INTEGRITY =
+  'sha512-xTeeRLvzEfqyd5lh3bH4c0kHvSHHmmhD5ZDsHFKAQ5g2Zl6JqlFdutaQhCLHzxEp6Ry1o7TB6niIoXuQAnSewQ==';
+
+/** Any credentials and region do: DynamoDB Local accepts them all, and with -sharedDb keeps one database. */
+export const LOCAL_AWS_ENV = {
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'local',
+  AWS_SECRET_ACCESS_KEY: 'local',
+} as const;
+
+export interface DynamoDbLocal {
+  readonly endpoint: string;
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+export interface DynamoDbLocalOptions {
+  /** Folder to persist the database in; in memory when absent. */
+  readonly dbPath?: string;
+  /** Port on 127.0.0.1; a free one when absent. */
+  readonly port?: number;
+  /** Where the emulator is cached; default `$ADSYNC_CACHE_DIR`, else `~/.cache/ad-sync`. */
+  readonly cacheDir?: string;
+}
+
+const defaultCacheDir = (): string => process.env.ADSYNC_CACHE_DIR ?? join(homedir(), '.cache', 'ad-sync');
+
+/** Returns the folder holding DynamoDBLocal.jar, fetching and verifying the package on first use. */
+export async function ensureEmulator(cacheDir = defaultCacheDir()): Promise<string> {
+  const target = join(cacheDir, `dynamodb-local-${EMULATOR_VERSION}`);
+  if (existsSync(join(target, 'DynamoDBLocal.jar'))) return target;
+
+  await mkdir(cacheDir, { recursive: true });
+  const work = await mkdtemp(join(cacheDir, 'fetch-'));
+  try {
+    await run(
+      'npm',
+      ['pack', `${EMULATOR_PACKAGE}@${EMULATOR_VERSION}`, '--pack-destination', work, '--silent'],
+      {
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    );
+    const tarball = (await readdir(work)).find((name) => name.endsWith('.tgz'));
+    if (!tarball) throw new Error(`npm pack ${EMULATOR_PACKAGE}@${EMULATOR_VERSION} produced no tarball`);
+    const digest = `sha512-${createHash('sha512')
+      .update(await readFile(join(work, tarball)))
+      .digest('base64')}`;
+    if (digest !== EMULATOR_INTEGRITY) {
+      throw new Error(
+        `${tarball} does not match its pinned integrity (got ${digest}, want ${EMULATOR_INTEGRITY})`,
+      );
+    }
+    await run('tar', ['-xzf', join(work, tarball), '-C', work, 'package/emulator']);
+    // A rename is atomic: a concurrent fetch either sees the finished folder or none.
+    await rename(join(work, 'package', 'emulator'), target).catch((error: NodeJS.ErrnoException) => {
+      if (!existsSync(join(target, 'DynamoDBLocal.jar'))) throw error;
+    });
+    return target;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** A free TCP port on loopback. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+async function ensureJava(): Promise<void> {
+  try {
+    await run('java', ['-version']);
+  } catch {
+    throw new Error(
+      'DynamoDB Local needs Java 17 or newer, and `java` was not found. On Debian: apt-get install -y default-jre-headless',
+    );
+  }
+}
+
+async function waitUntilServing(
+  endpoint: string,
+  child: ChildProcess,
+  output: () => string,
+  timeoutMs: number,
+) {
+  const client = new DynamoDBClient({
+    endpoint,
+    region: LOCAL_AWS_ENV.AWS_REGION,
+    credentials: {
+      accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID,
+      secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY,
+    },
+    maxAttempts: 1,
+  });
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`DynamoDB Local exited (${child.exitCode}):\n${output()}`);
+      try {
+        await client.send(new ListTablesCommand({}));
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) {
+          throw new Error(
+            `DynamoDB Local did not answer at ${endpoint} within ${timeoutMs} ms:\n${output()}`,
+            {
+              cause: error,
+            },
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
+/** Starts DynamoDB Local and resolves once it answers requests. */
+export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
+  await ensureJava();
+  const emulator = await ensureEmulator(options.cacheDir);
+  const port = options.port ?? (await freePort());
+  if (options.dbPath !== undefined) await mkdir(options.dbPath, { recursive: true });
+  const storage = options.dbPath === undefined ? ['-inMemory'] : ['-dbPath', options.dbPath];
+  const child = spawn(
+    'java',
+    [
+      `-Djava.library.path=${join(emulator, 'DynamoDBLocal_lib')}`,
+      '-jar',
+      join(emulator, 'DynamoDBLocal.jar'),
+      ...storage,
+      '-sharedDb',
+      '-port',
+      String(port),
+      '-disableTelemetry',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  const collect = (chunk: Buffer): void => {
+    output = (output + chunk.toString()).slice(-4000);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const pid = child.pid;
+  if (pid === undefined) throw new Error('java could not be started');
+  const killOnExit = (): void => {
+    child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
+
+  const endpoint = `http://127.0.0.1:${port}`;
+  const stop = async (): Promise<void> => {
+    process.removeListener('exit', killOnExit);
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  try {
+    await waitUntilServing(endpoint, child, () => output, 30_000);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { endpoint, pid, stop };
+}

@@ -1,0 +1,60 @@
+/**
+ * The one DynamoDB table of ad-sync (single-table design; see docs/data-model.md). This is the definition the
+ * local stack and the tests create; the CDK stack declares the same keys and indexes.
+ */
+import {
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  type DynamoDBClient,
+  ResourceInUseException,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
+
+/** Attribute names of the primary key and of the global secondary indexes. */
+export const tableKeys = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  /** GSI1: users by objectGUID (`GUID#<hex>`), so a rename in AD finds the same user. */
+  byGuid: { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+  /** GSI2: users listed in userName order (`USERS` / lower-cased userName), for paging. */
+  byKind: { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+} as const;
+
+export function tableDefinition(tableName: string): CreateTableCommandInput {
+  const { partitionKey, sortKey, byGuid, byKind } = tableKeys;
+  const keyNames = [
+    partitionKey,
+    sortKey,
+    byGuid.partitionKey,
+    byGuid.sortKey,
+    byKind.partitionKey,
+    byKind.sortKey,
+  ];
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: keyNames.map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
+    KeySchema: [
+      { AttributeName: partitionKey, KeyType: 'HASH' },
+      { AttributeName: sortKey, KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: [byGuid, byKind].map((index) => ({
+      IndexName: index.indexName,
+      KeySchema: [
+        { AttributeName: index.partitionKey, KeyType: 'HASH' },
+        { AttributeName: index.sortKey, KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    })),
+  };
+}
+
+/** Creates the table unless it exists, and waits until it is active. */
+export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    await client.send(new CreateTableCommand(tableDefinition(tableName)));
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+  await waitUntilTableExists({ client, maxWaitTime: 60, minDelay: 1 }, { TableName: tableName });
+}

@@ -1,0 +1,28 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { Client, type ClientOptions } from 'ldapts';
+import { inject } from 'vitest';
+import { LOCAL_AWS_ENV } from '../../scripts/dynamodb-local';
+
+/** An LDAPS client that verifies the DC's certificate against the test CA and host name. */
+export function ldapsClient(options: Partial<ClientOptions> = {}): Client {
+  const directory = inject('directory');
+  return new Client({
+    url: directory.ldapsUrl,
+    tlsOptions: { ca: [directory.caCertificate], servername: directory.tlsServerName },
+    connectTimeout: 5_000,
+    timeout: 10_000,
+    ...options,
+  });
+}
+
+/** A DynamoDB client for the DynamoDB Local of this test run. */
+export function dynamoDbClient(): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint: inject('dynamodb').endpoint,
+    region: LOCAL_AWS_ENV.AWS_REGION,
+    credentials: {
+      accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID,
+      secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY,
+    },
+  });
+}

@@ -1,0 +1,279 @@
+/**
+ * A real Active Directory for the tests: a Samba AD DC provisioned into a throwaway folder and served on
+ * loopback. Samba binds the fixed LDAP ports (389, 636, 3268, 3269), so one DC runs per machine at a time.
+ *
+ * Steps: check packages (install them when root on Debian) -> provision -> extend the schema -> seed the
+ * fixture LDIF and the service account's password offline (`ldbadd` on sam.ldb is much faster than LDAP
+ * adds) -> start `samba` -> wait until LDAPS answers with the DC's certificate -> hand out connection facts.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { randomBytes, X509Certificate } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { connect as connectTcp } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { connect as connectTls } from 'node:tls';
+import { promisify } from 'node:util';
+import { fixtureFiles } from './fixture-directory';
+
+const run = promisify(execFile);
+
+export const REALM = 'COMPANY.LOCAL';
+export const NETBIOS_DOMAIN = 'COMPANY';
+export const BASE_DN = 'DC=company,DC=local';
+const SERVICE_ACCOUNT_DN = `CN=svc-sync,OU=Service Accounts,${BASE_DN}`;
+const DIR_PREFIX = 'ad-sync-dc-';
+const LDAP_PORTS = [389, 636, 3268, 3269] as const;
+
+/** The Debian packages the tests need (Samba AD DC, ldb tools, Java), one list shared with .ci/run. */
+const DEBIAN_PACKAGES_FILE = fileURLToPath(new URL('../../scripts/debian-packages.txt', import.meta.url));
+const debianPackages = async (): Promise<string[]> =>
+  (await readFile(DEBIAN_PACKAGES_FILE, 'utf8'))
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+const REQUIRED_COMMANDS = ['samba', 'samba-tool', 'ldbadd', 'ldbmodify'] as const;
+
+/** What a test needs to reach the DC: serializable, handed over with vitest's `provide`. */
+export interface DirectoryConnection {
+  readonly ldapsUrl: string;
+  readonly ldapUrl: string;
+  readonly caCertificate: string;
+  readonly tlsServerName: string;
+  readonly baseDn: string;
+  readonly domain: string;
+  readonly serviceAccount: { readonly upn: string; readonly dn: string; readonly password: string };
+  readonly administrator: { readonly upn: string; readonly password: string };
+}
+
+export interface SambaDc {
+  readonly connection: DirectoryConnection;
+  readonly folder: string;
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+const commandExists = (name: string): boolean =>
+  ['/usr/sbin', '/usr/bin', '/sbin', '/bin', ...(process.env.PATH ?? '').split(':')].some((dir) =>
+    existsSync(join(dir, name)),
+  );
+
+/** Installs Samba when it is missing and we may (root on Debian); otherwise says exactly what to install. */
+export async function ensureSambaInstalled(log: (line: string) => void = () => {}): Promise<void> {
+  const missing = REQUIRED_COMMANDS.filter((c) => !commandExists(c));
+  if (missing.length === 0) return;
+  const isRoot = process.getuid?.() === 0;
+  const isDebian = existsSync('/etc/debian_version');
+  const packages = await debianPackages();
+  const command = `apt-get install -y --no-install-recommends ${packages.join(' ')}`;
+  if (!isRoot || !isDebian) {
+    throw new Error(
+      `The integration tests need a Samba AD DC, and ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing. ` +
+        `On Debian or Ubuntu install it as root: ${command}`,
+    );
+  }
+  log(`installing Samba (${missing.join(', ')} missing)`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  await run('apt-get', ['update', '-qq'], { env, maxBuffer: 64 * 1024 * 1024 });
+  await run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], {
+    env,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+}
+
+/** A password that meets AD's default complexity rules, new on every run. */
+const newPassword = (): string => `${randomBytes(15).toString('base64url')}aA1!`;
+
+/** The LDIF value of `unicodePwd`: the quoted password in UTF-16LE, base64-encoded. */
+const unicodePwd = (password: string): string => Buffer.from(`"${password}"`, 'utf16le').toString('base64');
+
+const isListening = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const socket = connectTcp({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Stops DCs left by runs that were killed before their teardown (their folder still holds samba.pid). */
+async function stopStaleDcs(log: (line: string) => void): Promise<void> {
+  for (const name of await readdir(tmpdir())) {
+    if (!name.startsWith(DIR_PREFIX)) continue;
+    const folder = join(tmpdir(), name);
+    const pid = Number(await readFile(join(folder, 'samba.pid'), 'utf8').catch(() => ''));
+    if (pid > 0 && isAlive(pid)) {
+      const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+      if (!cmdline.includes(folder)) continue;
+      log(`stopping a Samba DC left by an earlier run (pid ${pid})`);
+      await stopProcess(pid);
+    }
+    await rm(folder, { recursive: true, force: true });
+  }
+}
+
+async function stopProcess(pid: number, graceMs = 5_000): Promise<void> {
+  if (!isAlive(pid)) return;
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (isAlive(pid) && Date.now() < deadline) await sleep(50);
+  if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  while (isAlive(pid)) await sleep(20);
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Resolves once a TLS handshake with the DC succeeds against its own CA and host name. */
+async function waitForLdaps(
+  folder: string,
+  child: ChildProcess,
+  timeoutMs: number,
+): Promise<{ ca: string; servername: string }> {
+  const caPath = join(folder, 'private', 'tls', 'ca.pem');
+  const certPath = join(folder, 'private', 'tls', 'cert.pem');
+  const deadline = Date.now() + timeoutMs;
+  let lastError = 'the CA certificate was not written';
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      const log = await readFile(join(folder, 'samba.log'), 'utf8').catch(() => '');
+      throw new Error(
+        `samba exited (${child.exitCode ?? child.signalCode}) before LDAPS answered:\n${log.slice(-3000)}`,
+      );
+    }
+    if (existsSync(caPath) && existsSync(certPath)) {
+      const ca = await readFile(caPath, 'utf8');
+      // Samba's self-signed host certificate names the DC in its CN only (no subjectAltName).
+      const certificate = new X509Certificate(await readFile(certPath));
+      const servername = /CN=([^\n,]+)/.exec(certificate.subject)?.[1] ?? '';
+      const error = await new Promise<Error | undefined>((resolve) => {
+        const socket = connectTls({ host: '127.0.0.1', port: 636, ca, servername, timeout: 1_000 }, () => {
+          socket.destroy();
+          resolve(undefined);
+        });
+        socket.once('error', resolve);
+        socket.once('timeout', () => {
+          socket.destroy();
+          resolve(new Error('TLS handshake timed out'));
+        });
+      });
+      if (!error) return { ca, servername };
+      lastError = error.message;
+    }
+    await sleep(200);
+  }
+  throw new Error(`LDAPS on 127.0.0.1:636 did not answer within ${timeoutMs} ms: ${lastError}`);
+}
+
+/** Provisions, seeds and starts a DC. Call `stop()` to end its process and remove its folder. */
+export async function startSambaDc(log: (line: string) => void = () => {}): Promise<SambaDc> {
+  await ensureSambaInstalled(log);
+  await stopStaleDcs(log);
+  for (const port of LDAP_PORTS) {
+    if (await isListening(port)) {
+      throw new Error(
+        `127.0.0.1:${port} is already in use, and a Samba DC needs it. Stop the LDAP server or DC listening there ` +
+          `(see: ss -ltnp 'sport = :${port}').`,
+      );
+    }
+  }
+
+  const folder = await mkdtemp(join(tmpdir(), DIR_PREFIX));
+  const config = join(folder, 'etc', 'smb.conf');
+  const samLdb = join(folder, 'private', 'sam.ldb');
+  const adminPassword = newPassword();
+  const servicePassword = newPassword();
+  let child: ChildProcess | undefined;
+  try {
+    const started = Date.now();
+    await run('samba-tool', [
+      'domain',
+      'provision',
+      `--realm=${REALM}`,
+      `--domain=${NETBIOS_DOMAIN}`,
+      '--server-role=dc',
+      '--dns-backend=NONE',
+      `--adminpass=${adminPassword}`,
+      `--targetdir=${folder}`,
+      '--host-ip=127.0.0.1',
+      '--option=bind interfaces only = yes',
+      '--option=interfaces = lo',
+      // LDAP is all the tests use; no SMB, Kerberos, DNS or replication services and ports.
+      '--option=server services = ldap',
+      `--option=log file = ${join(folder, 'samba.log')}`,
+    ]);
+    log(`provisioned ${REALM} in ${Date.now() - started} ms`);
+
+    // msExchHideFromAddressLists is Exchange schema, absent from Samba's. Two runs: a transaction cannot use
+    // an attribute it has just added.
+    const ldb = ['-H', samLdb, `--configfile=${config}`];
+    const schemaUpdate = '--option=dsdb:schema update allowed=true';
+    await run('ldbadd', [...ldb, schemaUpdate, fixtureFiles.schemaAttribute]);
+    await run('ldbmodify', [...ldb, schemaUpdate, fixtureFiles.schemaMailRecipient]);
+
+    const seeded = Date.now();
+    await run('ldbadd', [...ldb, fixtureFiles.directory], { maxBuffer: 16 * 1024 * 1024 });
+    const passwordLdif = join(folder, 'service-password.ldif');
+    await writeFile(
+      passwordLdif,
+      `dn: ${SERVICE_ACCOUNT_DN}\nchangetype: modify\nreplace: unicodePwd\nunicodePwd:: ${unicodePwd(servicePassword)}\n-\n`,
+      { mode: 0o600 },
+    );
+    await run('ldbmodify', [...ldb, passwordLdif]);
+    await rm(passwordLdif);
+    log(`seeded the fixture directory in ${Date.now() - seeded} ms`);
+
+    const spawned = spawn('samba', ['-s', config, '--foreground', '--no-process-group', '-M', 'single'], {
+      cwd: folder,
+      stdio: 'ignore',
+    });
+    child = spawned;
+    const pid = spawned.pid;
+    if (pid === undefined) throw new Error('samba could not be started');
+    await writeFile(join(folder, 'samba.pid'), String(pid));
+    // If the test process dies without its teardown, do not leave the DC running.
+    const killOnExit = (): void => {
+      if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+    };
+    process.once('exit', killOnExit);
+
+    const { ca, servername } = await waitForLdaps(folder, spawned, 30_000);
+    log(`Samba DC ready (pid ${pid}) in ${Date.now() - started} ms`);
+
+    const domain = REALM.toLowerCase();
+    return {
+      folder,
+      pid,
+      connection: {
+        ldapsUrl: 'ldaps://127.0.0.1:636',
+        ldapUrl: 'ldap://127.0.0.1:389',
+        caCertificate: ca,
+        tlsServerName: servername,
+        baseDn: BASE_DN,
+        domain,
+        serviceAccount: { upn: `svc-sync@${domain}`, dn: SERVICE_ACCOUNT_DN, password: servicePassword },
+        administrator: { upn: `Administrator@${domain}`, password: adminPassword },
+      },
+      async stop() {
+        process.removeListener('exit', killOnExit);
+        await stopProcess(pid);
+        await rm(folder, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    if (child?.pid !== undefined) await stopProcess(child.pid);
+    await rm(folder, { recursive: true, force: true });
+    throw error;
+  }
+}
