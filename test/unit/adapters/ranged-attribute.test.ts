@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRangedAttributeName } from '../../shared/adapters/ldap/ranged-attribute';
+import { parseRangedAttributeName } from '../../../shared/adapters/ldap/ranged-attribute';
 
 describe('parseRangedAttributeName', () => {
   it('reads a bounded range as Active Directory returns it', () => {

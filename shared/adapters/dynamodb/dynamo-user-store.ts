@@ -1,0 +1,487 @@
+/**
+ * UserStore and RunStore on the single DynamoDB table (docs/data-model.md).
+ *
+ * Every write is conditional, so a repeated or concurrent apply can neither duplicate nor lose a user:
+ * a user's key is its lower-cased name (one user per name, case-insensitively), creates require the key to
+ * be free, and updates and deletes require the version they were planned from. Writes go out in
+ * transactions of up to 100 actions; a transaction cancelled by a failed condition is retried without the
+ * actions that failed, which are reported (as conflicts, or as already applied when the item found is the
+ * one the change wanted).
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { Config } from '../../config/config-schema';
+import type { PlannedChange } from '../../domain/plan-sync';
+import type { Report, RunSummary } from '../../domain/report';
+import type { MappedUser, User } from '../../domain/user';
+import { ConcurrentModificationError } from '../../errors';
+import type { ApplyResult, ArchiveFolder, RunStore, UserStore } from '../../ports/user-store';
+import { tableKeys } from './table';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+type Item = Record<string, unknown>;
+
+const MAX_TRANSACTION_ACTIONS = 100;
+const PARALLEL_TRANSACTIONS = 4;
+/** Changes and exclusions of a run are stored in chunks, well under DynamoDB's 400 KB item limit. */
+const RUN_CHUNK = 500;
+
+const userKey = (userName: string) => ({ pk: `USER#${userName.toLowerCase()}`, sk: 'USER' });
+const folderKey = (folderId: string) => ({ pk: `ARCHIVE#${folderId}`, sk: 'ARCHIVE' });
+const runKey = (runId: string, sk = 'REPORT') => ({ pk: `RUN#${runId}`, sk });
+
+/** A stored user: the User plus its version (for conditional writes) and its archive folder. */
+interface UserItem extends User {
+  readonly version: number;
+  readonly archiveFolderId?: string;
+}
+
+function toUserItem(user: User, version: number, archiveFolderId: string | undefined): Item {
+  const { byGuid, byKind } = tableKeys;
+  return {
+    ...userKey(user.userName),
+    ...(user.objectGuid
+      ? { [byGuid.partitionKey]: `GUID#${user.objectGuid}`, [byGuid.sortKey]: 'USER' }
+      : {}),
+    [byKind.partitionKey]: 'USERS',
+    [byKind.sortKey]: user.userName.toLowerCase(),
+    ...user,
+    version,
+    ...(archiveFolderId ? { archiveFolderId } : {}),
+  };
+}
+
+function fromUserItem(item: Item): UserItem {
+  const {
+    pk: _pk,
+    sk: _sk,
+    gsi1pk: _a,
+    gsi1sk: _b,
+    gsi2pk: _c,
+    gsi2sk: _d,
+    passwordHash: _p,
+    ...user
+  } = item;
+  return user as unknown as UserItem;
+}
+
+/** The user a create or update writes: maintained fields from the directory, the rest kept or defaulted. */
+function directoryUser(
+  target: MappedUser,
+  base: Pick<User, 'privileges' | 'ownArchiveAccess' | 'createdAt'>,
+  now: string,
+): User {
+  return {
+    userName: target.userName,
+    fullName: target.fullName,
+    emailAddresses: target.emailAddresses,
+    authentication: 'directoryServices',
+    distinguishedName: target.distinguishedName,
+    ...(target.userPrincipalName ? { userPrincipalName: target.userPrincipalName } : {}),
+    objectGuid: target.objectGuid,
+    privileges: base.privileges,
+    ownArchiveAccess: base.ownArchiveAccess,
+    createdAt: base.createdAt,
+    updatedAt: now,
+  };
+}
+
+/** Condition that the stored user is still the one the change was planned from. */
+const unchangedSincePlanned = (current: User) => ({
+  ConditionExpression: '#version = :version AND #authentication = :directory',
+  ExpressionAttributeNames: { '#version': 'version', '#authentication': 'authentication' },
+  ExpressionAttributeValues: {
+    ':version': (current as UserItem).version ?? 0,
+    ':directory': 'directoryServices',
+  },
+});
+
+interface PendingChange {
+  readonly change: PlannedChange;
+  readonly actions: TransactItem[];
+  /** Runs after the transaction committed (archive folder housekeeping of a delete). */
+  readonly after?: () => Promise<void>;
+}
+
+export class DynamoUserStore implements UserStore, RunStore {
+  private readonly documents: DynamoDBDocumentClient;
+
+  constructor(
+    client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {
+    this.documents = DynamoDBDocumentClient.from(client, {
+      marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
+    });
+  }
+
+  async listUsers(): Promise<User[]> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      IndexName: tableKeys.byKind.indexName,
+      KeyConditionExpression: '#kind = :users',
+      ExpressionAttributeNames: { '#kind': tableKeys.byKind.partitionKey },
+      ExpressionAttributeValues: { ':users': 'USERS' },
+    });
+    return items.map(fromUserItem);
+  }
+
+  async getUser(userName: string): Promise<User | undefined> {
+    const { Item } = await this.documents.send(
+      new GetCommand({ TableName: this.tableName, Key: userKey(userName), ConsistentRead: true }),
+    );
+    return Item ? fromUserItem(Item) : undefined;
+  }
+
+  async createUser(user: User): Promise<void> {
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: toUserItem(user, 1, undefined),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new ConcurrentModificationError(`a user named ${user.userName} already exists`, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
+
+  async getArchiveFolder(userName: string): Promise<ArchiveFolder | undefined> {
+    const user = (await this.getUser(userName)) as UserItem | undefined;
+    if (user?.archiveFolderId) return this.getFolder(user.archiveFolderId);
+    const orphans = await this.queryAll({
+      TableName: this.tableName,
+      IndexName: tableKeys.byKind.indexName,
+      KeyConditionExpression: '#kind = :archives AND #name = :name',
+      ExpressionAttributeNames: { '#kind': tableKeys.byKind.partitionKey, '#name': tableKeys.byKind.sortKey },
+      ExpressionAttributeValues: { ':archives': 'ARCHIVES', ':name': userName.toLowerCase() },
+    });
+    const folder = orphans.at(-1);
+    return folder ? toFolder(folder) : undefined;
+  }
+
+  async applyChanges(
+    changes: readonly PlannedChange[],
+    defaults: Config['defaultPrivileges'],
+    now: string,
+  ): Promise<ApplyResult> {
+    const pending = changes.flatMap((change) => {
+      const write = this.writeFor(change, defaults, now);
+      return write ? [write] : [];
+    });
+    const batches: PendingChange[][] = [];
+    let batch: PendingChange[] = [];
+    let size = 0;
+    for (const write of pending) {
+      if (size + write.actions.length > MAX_TRANSACTION_ACTIONS) {
+        batches.push(batch);
+        batch = [];
+        size = 0;
+      }
+      batch.push(write);
+      size += write.actions.length;
+    }
+    if (batch.length > 0) batches.push(batch);
+
+    const applied: PlannedChange[] = [];
+    const conflicts: { change: PlannedChange; reason: string }[] = [];
+    let alreadyApplied = 0;
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < batches.length) {
+        const current = batches[next++] as PendingChange[];
+        const outcome = await this.commit(current);
+        applied.push(...outcome.applied.map((w) => w.change));
+        conflicts.push(...outcome.conflicts);
+        alreadyApplied += outcome.alreadyApplied;
+        for (const write of outcome.applied) await write.after?.();
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PARALLEL_TRANSACTIONS, batches.length) }, worker));
+    return { applied, conflicts, alreadyApplied };
+  }
+
+  /** Commits one transaction; on failed conditions, sorts out the culprits and retries the rest. */
+  private async commit(writes: PendingChange[]): Promise<{
+    applied: PendingChange[];
+    conflicts: { change: PlannedChange; reason: string }[];
+    alreadyApplied: number;
+  }> {
+    const conflicts: { change: PlannedChange; reason: string }[] = [];
+    let alreadyApplied = 0;
+    let remaining = writes;
+    while (remaining.length > 0) {
+      try {
+        await this.documents.send(
+          new TransactWriteCommand({
+            TransactItems: remaining.flatMap((w) => w.actions),
+            ClientRequestToken: randomUUID(),
+          }),
+        );
+        return { applied: remaining, conflicts, alreadyApplied };
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException) || !error.CancellationReasons) throw error;
+        const reasons = error.CancellationReasons;
+        const failed = new Set<PendingChange>();
+        let index = 0;
+        for (const write of remaining) {
+          for (let i = 0; i < write.actions.length; i += 1, index += 1) {
+            const reason = reasons[index];
+            if (reason?.Code !== 'ConditionalCheckFailed') continue;
+            if (failed.has(write)) continue;
+            failed.add(write);
+            const found = reason.Item ? unmarshall(reason.Item as Record<string, AttributeValue>) : undefined;
+            if (isAlreadyApplied(write.change, found)) alreadyApplied += 1;
+            else conflicts.push({ change: write.change, reason: conflictReason(write.change, found) });
+          }
+        }
+        // Cancelled for another reason (throttling, a conflicting concurrent transaction): let the SDK's
+        // error surface; the run fails before recording and the next run re-plans from the database.
+        if (failed.size === 0) throw error;
+        remaining = remaining.filter((w) => !failed.has(w));
+      }
+    }
+    return { applied: [], conflicts, alreadyApplied };
+  }
+
+  private writeFor(
+    change: PlannedChange,
+    defaults: Config['defaultPrivileges'],
+    now: string,
+  ): PendingChange | undefined {
+    const TableName = this.tableName;
+    switch (change.action) {
+      case 'create': {
+        const folderId = randomUUID();
+        const user = directoryUser(change.target, { ...defaults, createdAt: now }, now);
+        return {
+          change,
+          actions: [
+            {
+              Put: {
+                TableName,
+                Item: toUserItem(user, 1, folderId),
+                ConditionExpression: 'attribute_not_exists(pk)',
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              },
+            },
+            {
+              Put: {
+                TableName,
+                Item: folderItem({ folderId, ownerUserName: user.userName, messageCount: 0 }),
+              },
+            },
+          ],
+        };
+      }
+      case 'update': {
+        const current = change.current as UserItem;
+        const user = directoryUser(change.target, current, now);
+        const item = toUserItem(user, current.version + 1, current.archiveFolderId);
+        if (user.userName.toLowerCase() === current.userName.toLowerCase()) {
+          return {
+            change,
+            actions: [
+              {
+                Put: {
+                  TableName,
+                  Item: item,
+                  ...unchangedSincePlanned(current),
+                  ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+                },
+              },
+            ],
+          };
+        }
+        // A rename moves the user to its new key: both halves in the same transaction.
+        return {
+          change,
+          actions: [
+            { Delete: { TableName, Key: userKey(current.userName), ...unchangedSincePlanned(current) } },
+            { Put: { TableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
+          ],
+        };
+      }
+      case 'delete': {
+        if (change.withheld) return undefined;
+        const current = change.current as UserItem;
+        return {
+          change,
+          actions: [
+            { Delete: { TableName, Key: userKey(current.userName), ...unchangedSincePlanned(current) } },
+          ],
+          after: () => this.releaseFolder(current, now),
+        };
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /** A deleted user's archive folder goes with it when empty and is kept when it holds messages. */
+  private async releaseFolder(user: UserItem, now: string): Promise<void> {
+    if (!user.archiveFolderId) return;
+    const Key = folderKey(user.archiveFolderId);
+    try {
+      await this.documents.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key,
+          ConditionExpression: 'attribute_not_exists(pk) OR messageCount = :zero',
+          ExpressionAttributeValues: { ':zero': 0 },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key,
+          UpdateExpression: 'SET ownerDeletedAt = :now',
+          ExpressionAttributeValues: { ':now': now },
+        }),
+      );
+    }
+  }
+
+  private async getFolder(folderId: string): Promise<ArchiveFolder | undefined> {
+    const { Item } = await this.documents.send(
+      new GetCommand({ TableName: this.tableName, Key: folderKey(folderId), ConsistentRead: true }),
+    );
+    return Item ? toFolder(Item) : undefined;
+  }
+
+  async recordRun(report: Report): Promise<void> {
+    const { changes, excluded, ...summary } = report;
+    const chunks = (kind: string, list: readonly unknown[]): Item[] =>
+      Array.from({ length: Math.ceil(list.length / RUN_CHUNK) }, (_, i) => ({
+        ...runKey(report.runId, `${kind}#${String(i).padStart(6, '0')}`),
+        entries: list.slice(i * RUN_CHUNK, (i + 1) * RUN_CHUNK),
+      }));
+    // Chunks first, summary last: a run is listed only once all of it is stored.
+    for (const item of [...chunks('CHANGES', changes), ...chunks('EXCLUDED', excluded)]) {
+      await this.documents.send(new PutCommand({ TableName: this.tableName, Item: item }));
+    }
+    await this.documents.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...runKey(report.runId),
+          [tableKeys.byKind.partitionKey]: 'RUNS',
+          [tableKeys.byKind.sortKey]: `${report.startedAt}#${report.runId}`,
+          ...summary,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async getRun(runId: string): Promise<Report | undefined> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': runKey(runId).pk },
+      ConsistentRead: true,
+    });
+    const summary = items.find((item) => item.sk === 'REPORT');
+    if (!summary) return undefined;
+    const entries = (kind: string) =>
+      items
+        .filter((item) => String(item.sk).startsWith(`${kind}#`))
+        .flatMap((item) => item.entries as unknown[]);
+    const { pk: _pk, sk: _sk, gsi2pk: _k, gsi2sk: _s, ...report } = summary;
+    return {
+      ...(report as unknown as Report),
+      changes: entries('CHANGES') as Report['changes'],
+      excluded: entries('EXCLUDED') as Report['excluded'],
+    };
+  }
+
+  async listRuns(limit: number): Promise<RunSummary[]> {
+    const { Items = [] } = await this.documents.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: tableKeys.byKind.indexName,
+        KeyConditionExpression: '#kind = :runs',
+        ExpressionAttributeNames: { '#kind': tableKeys.byKind.partitionKey },
+        ExpressionAttributeValues: { ':runs': 'RUNS' },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return Items.map(
+      ({ pk: _pk, sk: _sk, gsi2pk: _k, gsi2sk: _s, steps: _steps, ...summary }) =>
+        summary as unknown as RunSummary,
+    );
+  }
+
+  private async queryAll(input: QueryCommandInput): Promise<Item[]> {
+    const items: Item[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.documents.send(new QueryCommand({ ...input, ExclusiveStartKey }));
+      items.push(...(page.Items ?? []));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return items;
+  }
+}
+
+function folderItem(folder: ArchiveFolder): Item {
+  return {
+    ...folderKey(folder.folderId),
+    [tableKeys.byKind.partitionKey]: 'ARCHIVES',
+    [tableKeys.byKind.sortKey]: folder.ownerUserName.toLowerCase(),
+    ...folder,
+  };
+}
+
+function toFolder(item: Item): ArchiveFolder {
+  return {
+    folderId: String(item.folderId),
+    ownerUserName: String(item.ownerUserName),
+    messageCount: Number(item.messageCount ?? 0),
+    ...(item.ownerDeletedAt ? { ownerDeletedAt: String(item.ownerDeletedAt) } : {}),
+  };
+}
+
+/** A failed create whose key already holds the very directory user it wanted to write. */
+function isAlreadyApplied(change: PlannedChange, found: Item | undefined): boolean {
+  return (
+    change.action === 'create' &&
+    found?.objectGuid === change.target.objectGuid &&
+    found?.authentication === 'directoryServices'
+  );
+}
+
+function conflictReason(change: PlannedChange, found: Item | undefined): string {
+  if (change.action === 'create') {
+    return found?.authentication === 'local'
+      ? `a local user named ${String(found.userName)} was added meanwhile; it is left as it is`
+      : `a user named ${change.userName} was added meanwhile`;
+  }
+  return `${change.userName} changed in the user database since the plan was made; the next run picks it up`;
+}

@@ -1,0 +1,128 @@
+/**
+ * The one place where ldapts result-code errors, socket errors, TLS errors and timeouts become the named
+ * errors of `shared/errors.ts`. The sync decides on those classes, never on message strings.
+ */
+import {
+  AdminLimitExceededError,
+  BusyError,
+  ConfidentialityRequiredError,
+  InsufficientAccessError as LdapInsufficientAccessError,
+  InvalidCredentialsError as LdapInvalidCredentialsError,
+  NoSuchObjectError as LdapNoSuchObjectError,
+  ResultCodeError,
+  SizeLimitExceededError,
+  StrongAuthRequiredError,
+  TimeLimitExceededError,
+  UnavailableError,
+} from 'ldapts';
+import {
+  DirectoryError,
+  InsufficientAccessError,
+  InvalidCredentialsError,
+  LdapError,
+  NoSuchObjectError,
+  PartialReadError,
+  SizeLimitError,
+  TimeLimitError,
+  TimeoutError,
+  TlsError,
+  UnreachableError,
+} from '../../errors';
+
+/** What the client was doing; a dropped connection means "unreachable" before a read and "partial" during one. */
+export type DirectoryPhase = 'connect' | 'bind' | 'read';
+
+/** Active Directory's sub-codes in the text of an invalidCredentials (49) result ("data 52e"). */
+const AD_BIND_REASONS: Readonly<Record<string, string>> = {
+  '525': 'the user does not exist',
+  '52e': 'the user name or password is wrong',
+  '530': 'the account may not log on at this time',
+  '531': 'the account may not log on from this workstation',
+  '532': 'the password has expired',
+  '533': 'the account is disabled',
+  '701': 'the account has expired',
+  '773': 'the password must be changed before the next logon',
+  '775': 'the account is locked out',
+};
+
+const TLS_CODES =
+  /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|HOSTNAME_MISMATCH|EPROTO)/;
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'EADDRNOTAVAIL',
+]);
+const DROPPED_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+
+/** Translates anything thrown while talking to `server` into a DirectoryError with a precise message. */
+export function toDirectoryError(error: unknown, server: string, phase: DirectoryPhase): DirectoryError {
+  if (error instanceof DirectoryError) return error;
+  const cause = { cause: error };
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown } | undefined)?.code;
+
+  if (error instanceof LdapInvalidCredentialsError) {
+    const subCode = /data ([0-9a-f]{3})/i.exec(message)?.[1]?.toLowerCase();
+    const reason =
+      (subCode && AD_BIND_REASONS[subCode]) ??
+      'the user name or password is wrong, or the account cannot log on';
+    return new InvalidCredentialsError(`${server} rejected the bind: ${reason} (LDAP 49)`, cause);
+  }
+  if (error instanceof StrongAuthRequiredError || error instanceof ConfidentialityRequiredError) {
+    return new TlsError(
+      `${server} requires a protected connection for this operation (LDAP ${error.code})`,
+      cause,
+    );
+  }
+  if (error instanceof SizeLimitExceededError || error instanceof AdminLimitExceededError) {
+    return new SizeLimitError(
+      `${server} stopped the search at a size limit; the read is incomplete (LDAP ${error.code})`,
+      cause,
+    );
+  }
+  if (error instanceof TimeLimitExceededError) {
+    return new TimeLimitError(
+      `${server} stopped the search at its time limit; the read is incomplete (LDAP 3)`,
+      cause,
+    );
+  }
+  if (error instanceof LdapInsufficientAccessError) {
+    return new InsufficientAccessError(`the bind account may not read this on ${server} (LDAP 50)`, cause);
+  }
+  if (error instanceof LdapNoSuchObjectError) {
+    return new NoSuchObjectError(`${server}: the object does not exist (LDAP 32): ${message}`, cause);
+  }
+  if (error instanceof BusyError || error instanceof UnavailableError) {
+    return new UnreachableError(`${server} is busy or unavailable (LDAP ${error.code})`, cause);
+  }
+  if (error instanceof ResultCodeError) {
+    return new LdapError(`${server} answered with LDAP result ${error.code}: ${message}`, cause);
+  }
+
+  if (typeof code === 'string' && TLS_CODES.test(code)) {
+    return new TlsError(`TLS with ${server} failed: ${message} (${code})`, cause);
+  }
+  if (/timed? ?out/i.test(message) || code === 'ETIMEDOUT') {
+    return new TimeoutError(`${server} did not answer in time during ${phase}: ${message}`, cause);
+  }
+  const dropped =
+    (typeof code === 'string' && DROPPED_CODES.has(code)) ||
+    /connection closed|socket error|socket connection/i.test(message);
+  if (typeof code === 'string' && UNREACHABLE_CODES.has(code)) {
+    return new UnreachableError(`${server} cannot be reached: ${message}`, cause);
+  }
+  if (dropped) {
+    return phase === 'read'
+      ? new PartialReadError(
+          `the connection to ${server} dropped during the read; nothing read is used: ${message}`,
+          cause,
+        )
+      : new UnreachableError(`the connection to ${server} dropped during ${phase}: ${message}`, cause);
+  }
+  if (/certificate|tls|ssl/i.test(message))
+    return new TlsError(`TLS with ${server} failed: ${message}`, cause);
+  return new LdapError(`${phase} with ${server} failed: ${message}`, cause);
+}

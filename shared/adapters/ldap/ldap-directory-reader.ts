@@ -1,0 +1,283 @@
+/**
+ * DirectoryReader over ldapts: LDAPS (or StartTLS) with certificate and host-name checks, connect and
+ * operation timeouts always set, paged reads, range retrieval, transitive group membership, and every
+ * failure translated once into a DirectoryError. Filters are built as ldapts Filter objects, so values
+ * (a group DN such as `CN=x)(objectClass=*`) are BER-encoded as values and can never change a filter's shape.
+ */
+import type { SrvRecord } from 'node:dns';
+import { resolveSrv as resolveSrvRecords } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import type { ConnectionOptions } from 'node:tls';
+import { AndFilter, Client, type Entry, EqualityFilter, ExtensibleFilter, type Filter } from 'ldapts';
+import { type ConnectionConfig, parseServerAddress } from '../../config/config-schema';
+import type { DirectoryEntry } from '../../domain/user';
+import { type DirectoryError, DiscoveryError, PartialReadError, rephrase } from '../../errors';
+import type { DirectoryReader, DirectorySession, RootDse, ServerAddress } from '../../ports/directory-reader';
+import { toDirectoryError } from './directory-errors';
+import { formatObjectGuid } from './object-guid';
+import { readAllValues } from './ranged-attribute';
+
+/** AD's default MaxPageSize; larger pages are cut to it by the server anyway. */
+const PAGE_SIZE = 1000;
+const LDAPS_PORT = 636;
+const LDAP_PORT = 389;
+
+const USER_ATTRIBUTES = [
+  'objectGUID',
+  'distinguishedName',
+  'sAMAccountName',
+  'userPrincipalName',
+  'displayName',
+  'cn',
+  'mail',
+  'proxyAddresses',
+  'userAccountControl',
+  'msExchHideFromAddressLists',
+];
+/** Binary attributes must be asked for as Buffers: a GUID that happens to be valid UTF-8 would be mangled. */
+const BINARY_ATTRIBUTES = ['objectGUID'];
+
+const LDAP_MATCHING_RULE_IN_CHAIN = '1.2.840.113556.1.4.1941';
+
+const userFilter = (...more: Filter[]): Filter =>
+  new AndFilter({
+    filters: [
+      new EqualityFilter({ attribute: 'objectCategory', value: 'person' }),
+      new EqualityFilter({ attribute: 'objectClass', value: 'user' }),
+      ...more,
+    ],
+  });
+
+type SrvResolver = (name: string) => Promise<SrvRecord[]>;
+
+/** RFC 2782 order without the randomness: lower priority first, then higher weight. */
+export function orderSrvRecords(records: readonly SrvRecord[]): SrvRecord[] {
+  return [...records].sort(
+    (a, b) => a.priority - b.priority || b.weight - a.weight || a.name.localeCompare(b.name),
+  );
+}
+
+const single = (value: unknown): string | undefined => {
+  const first = Array.isArray(value) ? value[0] : value;
+  if (first === undefined || first === null) return undefined;
+  const text = Buffer.isBuffer(first) ? first.toString('utf8') : String(first);
+  return text === '' ? undefined : text;
+};
+const many = (value: unknown): string[] =>
+  (Array.isArray(value) ? value : value === undefined ? [] : [value]).map((v) =>
+    Buffer.isBuffer(v) ? v.toString('utf8') : String(v),
+  );
+
+export class LdapDirectoryReader implements DirectoryReader {
+  constructor(private readonly resolveSrv: SrvResolver = resolveSrvRecords) {}
+
+  async resolveServers(connection: ConnectionConfig): Promise<ServerAddress[]> {
+    const defaultPort = connection.encryption === 'ldaps' ? LDAPS_PORT : LDAP_PORT;
+    if (connection.servers.length > 0) {
+      return connection.servers.map((server) => {
+        const address = parseServerAddress(server);
+        if (!address) throw new DiscoveryError(`"${server}" is not a server address`);
+        return { host: address.host, port: address.port ?? defaultPort };
+      });
+    }
+    const domain = connection.domain;
+    if (!domain) throw new DiscoveryError('no servers are configured and no domain to discover them from');
+    const name = `_ldap._tcp.dc._msdcs.${domain}`;
+    let records: SrvRecord[];
+    try {
+      records = await this.resolveSrv(name);
+    } catch (error) {
+      throw new DiscoveryError(
+        `no domain controllers found: DNS SRV lookup of ${name} failed (${(error as Error).message})`,
+        {
+          cause: error,
+        },
+      );
+    }
+    if (records.length === 0)
+      throw new DiscoveryError(`no domain controllers found: ${name} has no SRV records`);
+    // SRV records announce the LDAP port (389); LDAPS runs on 636 of the same hosts.
+    return orderSrvRecords(records).map((record) => ({
+      host: record.name.replace(/\.$/, ''),
+      port: connection.encryption === 'ldaps' ? LDAPS_PORT : record.port,
+    }));
+  }
+
+  async connect(servers: readonly ServerAddress[], connection: ConnectionConfig): Promise<DirectorySession> {
+    const failures: string[] = [];
+    let firstError: DirectoryError | undefined;
+    for (const server of servers) {
+      try {
+        return await LdapDirectorySession.open(server, connection);
+      } catch (error) {
+        const failure = toDirectoryError(error, formatServer(server), 'connect');
+        firstError ??= failure;
+        failures.push(failure.message);
+      }
+    }
+    if (!firstError) throw new DiscoveryError('no server to connect to');
+    if (failures.length === 1) throw firstError;
+    throw rephrase(firstError, `no domain controller answered: ${failures.join('; ')}`);
+  }
+}
+
+const formatServer = ({ host, port }: ServerAddress): string =>
+  `${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
+
+class LdapDirectorySession implements DirectorySession {
+  private constructor(
+    readonly server: string,
+    readonly rootDse: RootDse,
+    private readonly client: Client,
+  ) {}
+
+  /** Opens the TLS connection and reads the rootDSE (anonymously readable on every DC). */
+  static async open(address: ServerAddress, connection: ConnectionConfig): Promise<LdapDirectorySession> {
+    const server = formatServer(address);
+    const timeout = connection.timeoutSeconds * 1000;
+    const tlsOptions: ConnectionOptions = {
+      rejectUnauthorized: true,
+      minVersion: 'TLSv1.2',
+      ...(connection.caCertificate ? { ca: [connection.caCertificate] } : {}),
+      // Host-name verification needs a name; for an IP without tlsServerName Node checks the IP SANs.
+      ...(connection.tlsServerName
+        ? { servername: connection.tlsServerName }
+        : isIP(address.host) === 0
+          ? { servername: address.host }
+          : {}),
+    };
+    const ldaps = connection.encryption === 'ldaps';
+    const host = isIP(address.host) === 6 ? `[${address.host}]` : address.host;
+    const client = new Client({
+      url: `${ldaps ? 'ldaps' : 'ldap'}://${host}:${address.port}`,
+      // Both are needed: with only one, a server that accepts but never answers hangs forever.
+      connectTimeout: timeout,
+      timeout,
+      ...(ldaps ? { tlsOptions } : {}),
+    });
+    try {
+      if (!ldaps) await client.startTLS(tlsOptions);
+      const rootDse = await readRootDse(client);
+      return new LdapDirectorySession(server, rootDse, client);
+    } catch (error) {
+      await client.unbind().catch(() => {});
+      throw toDirectoryError(error, server, 'connect');
+    }
+  }
+
+  async bind(username: string, password: string): Promise<void> {
+    // An empty password makes a simple bind "unauthenticated" and succeed without checking anything.
+    if (password === '') throw toDirectoryError(new Error('empty password'), this.server, 'bind');
+    try {
+      await this.client.bind(username, password);
+    } catch (error) {
+      throw toDirectoryError(error, this.server, 'bind');
+    }
+  }
+
+  async assertExists(dn: string, what: string): Promise<void> {
+    try {
+      await this.client.search(dn, { scope: 'base', attributes: ['objectClass'] });
+    } catch (error) {
+      const failure = toDirectoryError(error, this.server, 'read');
+      throw failure.code === 'NoSuchObject'
+        ? rephrase(failure, `${what} ${dn} does not exist on ${this.server}`)
+        : failure;
+    }
+  }
+
+  async readUsers(baseDn: string): Promise<DirectoryEntry[]> {
+    const entries: DirectoryEntry[] = [];
+    try {
+      for await (const page of this.client.searchPaginated(baseDn, {
+        scope: 'sub',
+        filter: userFilter(),
+        attributes: USER_ATTRIBUTES,
+        explicitBufferAttributes: BINARY_ATTRIBUTES,
+        paged: { pageSize: PAGE_SIZE },
+      })) {
+        for (const entry of page.searchEntries) entries.push(await this.toDirectoryEntry(entry));
+      }
+    } catch (error) {
+      throw toDirectoryError(error, this.server, 'read');
+    }
+    return entries;
+  }
+
+  async readGroupMemberGuids(baseDn: string, groupDn: string): Promise<Set<string>> {
+    const guids = new Set<string>();
+    const inChain = new ExtensibleFilter({
+      matchType: 'memberOf',
+      rule: LDAP_MATCHING_RULE_IN_CHAIN,
+      value: groupDn,
+    });
+    try {
+      for await (const page of this.client.searchPaginated(baseDn, {
+        scope: 'sub',
+        filter: userFilter(inChain),
+        attributes: ['objectGUID'],
+        explicitBufferAttributes: BINARY_ATTRIBUTES,
+        paged: { pageSize: PAGE_SIZE },
+      })) {
+        for (const entry of page.searchEntries) guids.add(guidOf(entry));
+      }
+    } catch (error) {
+      throw toDirectoryError(error, this.server, 'read');
+    }
+    return guids;
+  }
+
+  async close(): Promise<void> {
+    await this.client.unbind().catch(() => {});
+  }
+
+  private async toDirectoryEntry(entry: Entry): Promise<DirectoryEntry> {
+    const rangedProxies = Object.keys(entry).find((name) => /^proxyAddresses;range=/i.test(name));
+    // AD ranges attributes with more than 1,500 values in search results too.
+    const proxyAddresses = rangedProxies
+      ? await readAllValues(this.client, entry.dn, 'proxyAddresses')
+      : many(entry.proxyAddresses);
+    const sAMAccountName = single(entry.sAMAccountName);
+    if (!sAMAccountName) throw new PartialReadError(`${entry.dn} has no sAMAccountName`);
+    const userPrincipalName = single(entry.userPrincipalName);
+    const displayName = single(entry.displayName);
+    const cn = single(entry.cn);
+    const mail = single(entry.mail);
+    return {
+      objectGuid: guidOf(entry),
+      distinguishedName: entry.dn,
+      sAMAccountName,
+      ...(userPrincipalName ? { userPrincipalName } : {}),
+      ...(displayName ? { displayName } : {}),
+      ...(cn ? { cn } : {}),
+      ...(mail ? { mail } : {}),
+      proxyAddresses,
+      userAccountControl: Number(single(entry.userAccountControl) ?? 0),
+      hiddenFromAddressLists: single(entry.msExchHideFromAddressLists)?.toUpperCase() === 'TRUE',
+    };
+  }
+}
+
+function guidOf(entry: Entry): string {
+  const value = Array.isArray(entry.objectGUID) ? entry.objectGUID[0] : entry.objectGUID;
+  if (!Buffer.isBuffer(value) || value.length !== 16) {
+    throw new PartialReadError(`${entry.dn} was returned without a readable objectGUID`);
+  }
+  return formatObjectGuid(value);
+}
+
+async function readRootDse(client: Client): Promise<RootDse> {
+  const { searchEntries } = await client.search('', {
+    scope: 'base',
+    filter: '(objectClass=*)',
+    attributes: ['defaultNamingContext', 'namingContexts', 'dnsHostName'],
+  });
+  const entry = searchEntries[0] ?? { dn: '' };
+  const defaultNamingContext = single(entry.defaultNamingContext);
+  const dnsHostName = single(entry.dnsHostName);
+  return {
+    ...(defaultNamingContext ? { defaultNamingContext } : {}),
+    namingContexts: many(entry.namingContexts),
+    ...(dnsHostName ? { dnsHostName } : {}),
+  };
+}

@@ -1,0 +1,194 @@
+/**
+ * The configuration document (SPEC section 2): one zod schema that validates input at the edge, supplies the
+ * defaults, and yields the TypeScript types. Unknown fields are rejected; errors name the field path.
+ */
+import { z } from 'zod';
+import { isDistinguishedName } from '../domain/distinguished-name';
+import { ValidationError } from '../errors';
+
+export const PRIVILEGES = [
+  'login',
+  'changePassword',
+  'archiveEmail',
+  'modifyArchiveProfiles',
+  'deleteArchiveProfiles',
+  'exportEmail',
+  'modifyExportProfiles',
+  'deleteExportProfiles',
+  'deleteMessages',
+] as const;
+export const ARCHIVE_ACCESS = ['read', 'write', 'delete'] as const;
+
+export type Privilege = (typeof PRIVILEGES)[number];
+export type ArchiveAccess = (typeof ARCHIVE_ACCESS)[number];
+
+const HOST_LABEL = '[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+const DNS_NAME = new RegExp(`^${HOST_LABEL}(\\.${HOST_LABEL})*\\.?$`);
+const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+
+/** `host`, `host:port`, `1.2.3.4:636` or `[::1]:636`. */
+export function parseServerAddress(value: string): { host: string; port?: number } | undefined {
+  const bracketed = /^\[([0-9A-Fa-f:.]+)\](?::(\d{1,5}))?$/.exec(value);
+  const plain = /^([^:[\]]+)(?::(\d{1,5}))?$/.exec(value);
+  const match = bracketed ?? plain;
+  if (!match?.[1]) return undefined;
+  const host = match[1];
+  if (!bracketed && !DNS_NAME.test(host) && !IPV4.test(host)) return undefined;
+  if (match[2] === undefined) return { host };
+  const port = Number(match[2]);
+  return port >= 1 && port <= 65535 ? { host, port } : undefined;
+}
+
+const distinguishedName = z
+  .string()
+  .trim()
+  .max(2048)
+  .refine(isDistinguishedName, {
+    error: 'must be a distinguished name such as CN=Staff,OU=Groups,DC=company,DC=local',
+  });
+
+const uniqueList = <T extends z.ZodType>(item: T) =>
+  z
+    .array(item)
+    .refine((values) => new Set(values).size === values.length, { error: 'must not list a value twice' });
+
+const connectionSchema = z
+  .strictObject({
+    servers: z
+      .array(
+        z
+          .string()
+          .trim()
+          .refine((s) => parseServerAddress(s) !== undefined, {
+            error: 'must be a host name or IP address, optionally with :port',
+          }),
+      )
+      .max(20)
+      .default([]),
+    domain: z
+      .string()
+      .trim()
+      .max(253)
+      .refine((s) => s === '' || DNS_NAME.test(s), {
+        error: 'must be a DNS domain name such as company.local',
+      })
+      .optional(),
+    baseDn: z
+      .string()
+      .trim()
+      .max(2048)
+      .refine((s) => s === '' || isDistinguishedName(s), {
+        error:
+          'must be a distinguished name such as DC=company,DC=local, or empty to read it from the directory',
+      })
+      .optional(),
+    encryption: z.enum(['ldaps', 'starttls']).default('ldaps'),
+    caCertificate: z
+      .string()
+      .max(65_536)
+      .refine((s) => /-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/.test(s), {
+        error: 'must be one or more PEM certificates (-----BEGIN CERTIFICATE-----)',
+      })
+      .optional(),
+    tlsServerName: z
+      .string()
+      .trim()
+      .max(253)
+      .refine((s) => DNS_NAME.test(s) || IPV4.test(s), {
+        error: 'must be the host name in the DC certificate',
+      })
+      .optional(),
+    authentication: z
+      .string()
+      .default('standard')
+      .refine((s) => s === 'standard', {
+        error:
+          'only "standard" (simple bind over TLS with user name and password) is supported: Windows ' +
+          "authentication uses the service's own domain identity, which a Lambda function does not have",
+      })
+      .transform(() => 'standard' as const),
+    username: z
+      .string()
+      .trim()
+      .max(512)
+      .refine(
+        (s) =>
+          s === '' || /^[^@\s]+@[^@\s]+$/.test(s) || /^[^\\\s]+\\[^\\]+$/.test(s) || isDistinguishedName(s),
+        {
+          error: 'must be a UPN (svc-sync@company.local), a DN, or DOMAIN\\user',
+        },
+      )
+      .optional(),
+    timeoutSeconds: z.int().min(1).max(300).default(10),
+  })
+  .superRefine((connection, ctx) => {
+    if (connection.servers.length === 0 && !connection.domain) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['domain'],
+        message: 'is required when no servers are given: domain controllers are discovered from it by DNS',
+      });
+    }
+  });
+
+export const configSchema = z.strictObject({
+  connection: connectionSchema.prefault({}),
+  filters: z
+    .strictObject({
+      exchangeUsersOnly: z.boolean().default(true),
+      enabledUsersOnly: z.boolean().default(true),
+      visibleInAddressListsOnly: z.boolean().default(false),
+      groups: uniqueList(distinguishedName).max(100).default([]),
+    })
+    .prefault({}),
+  options: z
+    .strictObject({
+      deleteUsers: z.boolean().default(false),
+      deletionThreshold: z
+        .strictObject({
+          maxCount: z.int().min(0).max(10_000_000).default(500),
+          maxPercent: z.number().min(0).max(100).default(20),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  defaultPrivileges: z
+    .strictObject({
+      privileges: uniqueList(z.enum(PRIVILEGES)).default(['login']),
+      ownArchiveAccess: uniqueList(z.enum(ARCHIVE_ACCESS)).default(['read']),
+    })
+    .prefault({}),
+  schedule: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      intervalMinutes: z.int().min(5).max(10_080).default(60),
+    })
+    .prefault({}),
+});
+
+/** A validated configuration with every default filled in. */
+export type Config = z.output<typeof configSchema>;
+/** What a client may send: every field with a default may be left out. */
+export type ConfigInput = z.input<typeof configSchema>;
+export type ConnectionConfig = Config['connection'];
+export type FilterConfig = Config['filters'];
+
+/** Turns zod issues into the field paths of the API error shape (`connection.timeoutSeconds`). */
+export function toValidationError(
+  error: z.ZodError,
+  prefix: readonly (string | number)[] = [],
+): ValidationError {
+  const details = error.issues.map((issue) => ({
+    path: [...prefix, ...issue.path].map(String).join('.') || '(root)',
+    message: issue.message,
+  }));
+  const summary = details.map((d) => `${d.path}: ${d.message}`).join('; ');
+  return new ValidationError(`Invalid configuration: ${summary}`, details, { cause: error });
+}
+
+/** Validates a configuration document; throws ValidationError naming every bad field. */
+export function parseConfig(input: unknown): Config {
+  const result = configSchema.safeParse(input);
+  if (!result.success) throw toValidationError(result.error);
+  return result.data;
+}

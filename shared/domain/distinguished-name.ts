@@ -1,0 +1,82 @@
+/**
+ * Distinguished names (RFC 4514) as far as the sync needs them: validating what an administrator types,
+ * comparing names the way the directory does, and deriving a base DN from a DNS domain.
+ */
+
+export interface RelativeDistinguishedName {
+  readonly attribute: string;
+  readonly value: string;
+}
+
+const HEX_PAIR = /^[0-9a-fA-F]{2}$/;
+
+/**
+ * Splits a DN into its RDNs, unescaping values (`\,`, `\2C`, multi-byte `\C3\BC`).
+ * Multi-valued RDNs (`+`) are kept as one RDN per attribute. Throws on malformed input.
+ */
+export function parseDistinguishedName(dn: string): RelativeDistinguishedName[] {
+  if (dn.trim() === '') throw new Error('a distinguished name cannot be empty');
+  const rdns: RelativeDistinguishedName[] = [];
+  let i = 0;
+  while (i < dn.length) {
+    const equals = dn.indexOf('=', i);
+    if (equals < 0) throw new Error(`"${dn}" is not a distinguished name: "${dn.slice(i)}" has no "="`);
+    const attribute = dn.slice(i, equals).trim();
+    if (!/^([A-Za-z][A-Za-z0-9-]*|\d+(\.\d+)*)$/.test(attribute)) {
+      throw new Error(`"${dn}" is not a distinguished name: bad attribute type "${attribute}"`);
+    }
+    const bytes: number[] = [];
+    let j = equals + 1;
+    for (; j < dn.length; j += 1) {
+      const c = dn[j] as string;
+      if (c === ',' || c === '+') break;
+      if (c === '\\') {
+        const next = dn.slice(j + 1, j + 3);
+        if (HEX_PAIR.test(next)) {
+          bytes.push(Number.parseInt(next, 16));
+          j += 2;
+        } else if (j + 1 < dn.length) {
+          bytes.push(...Buffer.from(dn[j + 1] as string, 'utf8'));
+          j += 1;
+        } else {
+          throw new Error(`"${dn}" is not a distinguished name: it ends in a lone backslash`);
+        }
+      } else {
+        bytes.push(...Buffer.from(c, 'utf8'));
+      }
+    }
+    const value = Buffer.from(bytes).toString('utf8').trim();
+    if (value === '') throw new Error(`"${dn}" is not a distinguished name: ${attribute} has an empty value`);
+    rdns.push({ attribute, value });
+    i = j + 1;
+    if (j < dn.length && i >= dn.length)
+      throw new Error(`"${dn}" is not a distinguished name: it ends in "${dn[j]}"`);
+  }
+  return rdns;
+}
+
+export function isDistinguishedName(dn: string): boolean {
+  try {
+    parseDistinguishedName(dn);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A comparable form: attribute types and values case-folded, escapes resolved (AD compares case-insensitively). */
+export function normalizeDistinguishedName(dn: string): string {
+  return parseDistinguishedName(dn)
+    .map((rdn) => `${rdn.attribute.toLowerCase()}=${rdn.value.toLowerCase()}`)
+    .join(',');
+}
+
+/** company.local -> DC=company,DC=local (what MailStore derives when no base DN is given). */
+export function baseDnFromDomain(domain: string): string {
+  return domain
+    .trim()
+    .replace(/\.$/, '')
+    .split('.')
+    .map((label) => `DC=${label}`)
+    .join(',');
+}

@@ -1,0 +1,68 @@
+import type { ChangeAction, UserField } from './plan-sync';
+import type { ExclusionReason } from './scope-policy';
+
+export type RunStatus = 'succeeded' | 'failed' | 'deletionThresholdExceeded';
+export type StepName = 'resolve' | 'connect' | 'bind' | 'search' | 'filter' | 'plan' | 'apply' | 'record';
+
+export interface ReportStep {
+  readonly name: StepName;
+  readonly ok: boolean;
+  readonly ms: number;
+  readonly message?: string;
+}
+
+export interface ReportChange {
+  readonly action: Exclude<ChangeAction, 'unchanged'>;
+  readonly userName: string;
+  readonly fullName: string;
+  readonly emailAddresses: readonly string[];
+  readonly changedFields: readonly UserField[];
+  readonly reason?: string;
+}
+
+export interface ReportExclusion {
+  readonly userName: string;
+  readonly distinguishedName: string;
+  readonly reasons: readonly ExclusionReason[];
+}
+
+export interface ReportCounts {
+  directoryUsers: number;
+  inScope: number;
+  excluded: number;
+  created: number;
+  updated: number;
+  deleted: number;
+  unchanged: number;
+  conflicts: number;
+}
+
+/** The result of Test Settings or of a sync run (SPEC section 4). */
+export interface Report {
+  readonly runId: string;
+  readonly dryRun: boolean;
+  readonly status: RunStatus;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly server?: string;
+  readonly baseDn?: string;
+  readonly steps: readonly ReportStep[];
+  readonly counts: ReportCounts;
+  readonly changes: readonly ReportChange[];
+  readonly excluded: readonly ReportExclusion[];
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
+/** A run as listed in the history: the report without its per-user lists. */
+export type RunSummary = Omit<Report, 'changes' | 'excluded' | 'steps'>;
+
+export const emptyCounts = (): ReportCounts => ({
+  directoryUsers: 0,
+  inScope: 0,
+  excluded: 0,
+  created: 0,
+  updated: 0,
+  deleted: 0,
+  unchanged: 0,
+  conflicts: 0,
+});

@@ -1,0 +1,44 @@
+import type { ArchiveAccess, Privilege } from '../config/config-schema';
+
+export type Authentication = 'directoryServices' | 'local';
+
+/** A user of the application's user database (SPEC section 4). */
+export interface User {
+  readonly userName: string;
+  readonly fullName: string;
+  readonly emailAddresses: readonly string[];
+  readonly authentication: Authentication;
+  readonly distinguishedName?: string;
+  readonly userPrincipalName?: string;
+  /** objectGUID in AD's string form; the anchor that makes renames update the same user. */
+  readonly objectGuid?: string;
+  readonly privileges: readonly Privilege[];
+  readonly ownArchiveAccess: readonly ArchiveAccess[];
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** A user entry as read from the directory, before any policy or mapping. */
+export interface DirectoryEntry {
+  readonly objectGuid: string;
+  readonly distinguishedName: string;
+  readonly sAMAccountName: string;
+  readonly userPrincipalName?: string;
+  readonly displayName?: string;
+  readonly cn?: string;
+  readonly mail?: string;
+  readonly proxyAddresses: readonly string[];
+  readonly userAccountControl: number;
+  /** msExchHideFromAddressLists; absent counts as visible. */
+  readonly hiddenFromAddressLists: boolean;
+}
+
+/** What the sync maintains of a directory user in the user database. */
+export interface MappedUser {
+  readonly userName: string;
+  readonly fullName: string;
+  readonly emailAddresses: readonly string[];
+  readonly distinguishedName: string;
+  readonly userPrincipalName?: string;
+  readonly objectGuid: string;
+}

@@ -1,0 +1,38 @@
+import type { ConnectionConfig } from '../config/config-schema';
+import type { DirectoryEntry } from '../domain/user';
+
+/** The rootDSE facts the sync uses (and the Base-DN picker shows). */
+export interface RootDse {
+  readonly defaultNamingContext?: string;
+  readonly namingContexts: readonly string[];
+  readonly dnsHostName?: string;
+}
+
+/** A server to try, in order. */
+export interface ServerAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** An open, TLS-protected connection to one domain controller. */
+export interface DirectorySession {
+  /** `host:port` of the DC that answered. */
+  readonly server: string;
+  readonly rootDse: RootDse;
+  bind(username: string, password: string): Promise<void>;
+  /** Throws NoSuchObjectError when the DN does not exist. */
+  assertExists(dn: string, what: string): Promise<void>;
+  /** Every user object under the base DN (`(&(objectCategory=person)(objectClass=user))`), all pages. */
+  readUsers(baseDn: string): Promise<DirectoryEntry[]>;
+  /** objectGUIDs of users that are members of the group, directly or through nested groups. */
+  readGroupMemberGuids(baseDn: string, groupDn: string): Promise<Set<string>>;
+  close(): Promise<void>;
+}
+
+/** Reads Active Directory; never writes to it. All failures are DirectoryErrors. */
+export interface DirectoryReader {
+  /** The DCs to try: the configured servers, or those found by DNS SRV for the domain. */
+  resolveServers(connection: ConnectionConfig): Promise<ServerAddress[]>;
+  /** Connects to the first server that answers over TLS (failover in the given order). */
+  connect(servers: readonly ServerAddress[], connection: ConnectionConfig): Promise<DirectorySession>;
+}

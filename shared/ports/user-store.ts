@@ -1,0 +1,43 @@
+import type { Config } from '../config/config-schema';
+import type { PlannedChange } from '../domain/plan-sync';
+import type { Report, RunSummary } from '../domain/report';
+import type { User } from '../domain/user';
+
+/** What applying a plan did: the changes written, and those the store refused with the reason. */
+export interface ApplyResult {
+  readonly applied: readonly PlannedChange[];
+  readonly conflicts: readonly { readonly change: PlannedChange; readonly reason: string }[];
+  /** Writes that found their change already in place (a repeated or concurrent apply). */
+  readonly alreadyApplied: number;
+}
+
+export interface ArchiveFolder {
+  readonly folderId: string;
+  readonly ownerUserName: string;
+  readonly messageCount: number;
+  /** Set when the owner was deleted and the folder kept because it holds messages. */
+  readonly ownerDeletedAt?: string;
+}
+
+/** The application's user database. Writes are conditional: repeating or racing an apply loses nothing. */
+export interface UserStore {
+  listUsers(): Promise<User[]>;
+  getUser(userName: string): Promise<User | undefined>;
+  /** Adds a user; throws ConcurrentModificationError when the name (case-insensitive) is taken. */
+  createUser(user: User): Promise<void>;
+  /** Applies creates, updates and deletes that are not withheld; unchanged and conflicts are skipped. */
+  applyChanges(
+    changes: readonly PlannedChange[],
+    defaults: Config['defaultPrivileges'],
+    now: string,
+  ): Promise<ApplyResult>;
+  getArchiveFolder(userName: string): Promise<ArchiveFolder | undefined>;
+}
+
+/** The history of sync runs. */
+export interface RunStore {
+  recordRun(report: Report): Promise<void>;
+  getRun(runId: string): Promise<Report | undefined>;
+  /** Newest first. */
+  listRuns(limit: number): Promise<RunSummary[]>;
+}

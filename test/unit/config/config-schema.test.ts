@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig, parseServerAddress } from '../../../shared/config/config-schema';
+import { ValidationError } from '../../../shared/errors';
+
+const minimal = { connection: { domain: 'company.local' } };
+
+function issuesOf(input: unknown): { path: string; message: string }[] {
+  try {
+    parseConfig(input);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ValidationError);
+    return [...(error as ValidationError).details];
+  }
+  throw new Error('expected a ValidationError');
+}
+
+describe('parseConfig', () => {
+  it('fills in every default of SPEC section 2', () => {
+    expect(parseConfig(minimal)).toEqual({
+      connection: {
+        servers: [],
+        domain: 'company.local',
+        encryption: 'ldaps',
+        authentication: 'standard',
+        timeoutSeconds: 10,
+      },
+      filters: {
+        exchangeUsersOnly: true,
+        enabledUsersOnly: true,
+        visibleInAddressListsOnly: false,
+        groups: [],
+      },
+      options: { deleteUsers: false, deletionThreshold: { maxCount: 500, maxPercent: 20 } },
+      defaultPrivileges: { privileges: ['login'], ownArchiveAccess: ['read'] },
+      schedule: { enabled: false, intervalMinutes: 60 },
+    });
+  });
+
+  it('accepts the full example of the specification', () => {
+    const config = parseConfig({
+      connection: {
+        servers: ['dc1.company.local', '10.0.0.5:636', '[fd00::5]:636'],
+        domain: 'company.local',
+        baseDn: 'DC=company,DC=local',
+        encryption: 'starttls',
+        caCertificate: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
+        tlsServerName: 'dc1.company.local',
+        authentication: 'standard',
+        username: 'svc-sync@company.local',
+        timeoutSeconds: 30,
+      },
+      filters: { groups: ['CN=Staff (All),OU=Groups,DC=company,DC=local'] },
+      options: { deleteUsers: true, deletionThreshold: { maxCount: 0, maxPercent: 0 } },
+      defaultPrivileges: { privileges: ['login', 'archiveEmail'], ownArchiveAccess: ['read', 'write'] },
+      schedule: { enabled: true, intervalMinutes: 15 },
+    });
+    expect(config.connection.encryption).toBe('starttls');
+    expect(config.options.deletionThreshold).toEqual({ maxCount: 0, maxPercent: 0 });
+  });
+
+  it.each([
+    ['svc-sync@company.local'],
+    ['COMPANY\\svc-sync'],
+    ['CN=svc-sync,OU=Service Accounts,DC=company,DC=local'],
+  ])('accepts the bind name %s', (username) => {
+    expect(parseConfig({ connection: { ...minimal.connection, username } }).connection.username).toBe(
+      username,
+    );
+  });
+
+  it('rejects unknown fields, naming them', () => {
+    expect(issuesOf({ ...minimal, extra: 1 })).toEqual([
+      { path: '(root)', message: expect.stringContaining('extra') },
+    ]);
+    expect(issuesOf({ connection: { ...minimal.connection, pasword: 'x' } })).toEqual([
+      { path: 'connection', message: expect.stringContaining('pasword') },
+    ]);
+  });
+
+  it('rejects Windows authentication and says why', () => {
+    const [issue] = issuesOf({ connection: { ...minimal.connection, authentication: 'windows' } });
+    expect(issue?.path).toBe('connection.authentication');
+    expect(issue?.message).toMatch(/Lambda/);
+  });
+
+  it('requires a domain when no servers are given (DC discovery)', () => {
+    expect(issuesOf({ connection: {} })).toEqual([
+      { path: 'connection.domain', message: expect.stringContaining('DNS') },
+    ]);
+    expect(parseConfig({ connection: { servers: ['dc1'] } }).connection.domain).toBeUndefined();
+  });
+
+  it.each([
+    [{ connection: { ...minimal.connection, timeoutSeconds: 0 } }, 'connection.timeoutSeconds'],
+    [{ connection: { ...minimal.connection, timeoutSeconds: 2.5 } }, 'connection.timeoutSeconds'],
+    [{ connection: { ...minimal.connection, encryption: 'none' } }, 'connection.encryption'],
+    [{ connection: { ...minimal.connection, servers: ['dc1:99999'] } }, 'connection.servers.0'],
+    [{ connection: { ...minimal.connection, servers: ['dc1', 'bad host'] } }, 'connection.servers.1'],
+    [{ connection: { ...minimal.connection, baseDn: 'company.local' } }, 'connection.baseDn'],
+    [{ connection: { ...minimal.connection, caCertificate: 'not a pem' } }, 'connection.caCertificate'],
+    [{ connection: { ...minimal.connection, username: 'just a name' } }, 'connection.username'],
+    [{ ...minimal, filters: { groups: ['Staff'] } }, 'filters.groups.0'],
+    [{ ...minimal, filters: { groups: ['CN=A,DC=x', 'CN=A,DC=x'] } }, 'filters.groups'],
+    [{ ...minimal, filters: { exchangeUsersOnly: 'yes' } }, 'filters.exchangeUsersOnly'],
+    [
+      { ...minimal, options: { deletionThreshold: { maxPercent: 101 } } },
+      'options.deletionThreshold.maxPercent',
+    ],
+    [{ ...minimal, options: { deletionThreshold: { maxCount: -1 } } }, 'options.deletionThreshold.maxCount'],
+    [{ ...minimal, defaultPrivileges: { privileges: ['admin'] } }, 'defaultPrivileges.privileges.0'],
+    [
+      { ...minimal, defaultPrivileges: { ownArchiveAccess: ['read', 'read'] } },
+      'defaultPrivileges.ownArchiveAccess',
+    ],
+    [{ ...minimal, schedule: { intervalMinutes: 1 } }, 'schedule.intervalMinutes'],
+  ])('rejects %j at %s', (input, path) => {
+    expect(issuesOf(input).map((issue) => issue.path)).toEqual([path]);
+  });
+
+  it('rejects what is not an object', () => {
+    expect(issuesOf(null)[0]?.path).toBe('(root)');
+    expect(issuesOf([])[0]?.path).toBe('(root)');
+  });
+});
+
+describe('parseServerAddress', () => {
+  it.each([
+    ['dc1.company.local', { host: 'dc1.company.local' }],
+    ['dc1.company.local:3269', { host: 'dc1.company.local', port: 3269 }],
+    ['10.0.0.5:636', { host: '10.0.0.5', port: 636 }],
+    ['[fd00::5]:636', { host: 'fd00::5', port: 636 }],
+    ['[::1]', { host: '::1' }],
+  ])('reads %s', (input, expected) => {
+    expect(parseServerAddress(input)).toEqual(expected);
+  });
+
+  it.each([['dc1:0'], ['dc1:65536'], ['dc 1'], ['ldaps://dc1'], [''], ['dc1:'], ['-dc1']])(
+    'rejects %j',
+    (input) => {
+      expect(parseServerAddress(input)).toBeUndefined();
+    },
+  );
+});

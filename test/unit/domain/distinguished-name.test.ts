@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import {
+  baseDnFromDomain,
+  isDistinguishedName,
+  normalizeDistinguishedName,
+  parseDistinguishedName,
+} from '../../../shared/domain/distinguished-name';
+
+describe('parseDistinguishedName', () => {
+  it('splits RDNs and resolves RFC 4514 escapes', () => {
+    expect(parseDistinguishedName('CN=Smith\\, John,OU=Special\\, Chars,DC=company,DC=local')).toEqual([
+      { attribute: 'CN', value: 'Smith, John' },
+      { attribute: 'OU', value: 'Special, Chars' },
+      { attribute: 'DC', value: 'company' },
+      { attribute: 'DC', value: 'local' },
+    ]);
+  });
+
+  it.each([
+    ['CN=Anna\\+Bert,DC=x', 'Anna+Bert'],
+    ['CN=\\"Quoted\\" Quinn,DC=x', '"Quoted" Quinn'],
+    ['CN=Back\\\\Slash,DC=x', 'Back\\Slash'],
+    ['CN=x)(objectClass\\3D*,DC=x', 'x)(objectClass=*'],
+    ['CN=J\\C3\\BCrgen M\\C3\\BCller,DC=x', 'Jürgen Müller'],
+    ['CN=Jürgen Müller,DC=x', 'Jürgen Müller'],
+    ['CN=\\#Hash Leading,DC=x', '#Hash Leading'],
+    ['CN=Pat (Contractor),DC=x', 'Pat (Contractor)'],
+  ])('reads the value of %s', (dn, value) => {
+    expect(parseDistinguishedName(dn)[0]?.value).toBe(value);
+  });
+
+  it.each([[''], ['company.local'], ['CN=,DC=x'], ['CN=a,'], ['CN=a\\'], ['=a,DC=x'], ['CN=a,DC']])(
+    'rejects %j',
+    (dn) => {
+      expect(isDistinguishedName(dn)).toBe(false);
+    },
+  );
+});
+
+describe('normalizeDistinguishedName', () => {
+  it('compares names as the directory does: case and escaping do not matter', () => {
+    expect(normalizeDistinguishedName('CN=x)(objectClass\\3D*,OU=Groups,DC=company,DC=local')).toBe(
+      normalizeDistinguishedName('cn=X)(OBJECTCLASS\\=*, ou=groups, dc=Company, dc=Local'),
+    );
+  });
+});
+
+describe('baseDnFromDomain', () => {
+  it('derives the base DN as MailStore does', () => {
+    expect(baseDnFromDomain('company.local')).toBe('DC=company,DC=local');
+    expect(baseDnFromDomain('eu.corp.example.com.')).toBe('DC=eu,DC=corp,DC=example,DC=com');
+  });
+});
