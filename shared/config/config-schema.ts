@@ -39,13 +39,9 @@ export function parseServerAddress(value: string): { host: string; port?: number
   return port >= 1 && port <= 65535 ? { host, port } : undefined;
 }
 
-const distinguishedName = z
-  .string()
-  .trim()
-  .max(2048)
-  .refine(isDistinguishedName, {
-    error: 'must be a distinguished name such as CN=Staff,OU=Groups,DC=company,DC=local',
-  });
+const distinguishedName = z.string().trim().max(2048).refine(isDistinguishedName, {
+  error: 'must be a distinguished name such as CN=Staff,OU=Groups,DC=company,DC=local',
+});
 
 const uniqueList = <T extends z.ZodType>(item: T) =>
   z
