@@ -15,6 +15,8 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           // One Samba AD DC and one DynamoDB Local per run: their ports and start-up cost are shared.
           globalSetup: ['test/support/global-setup.ts'],
+          // Files share the DC; some change the directory (in OUs of their own), so they run one at a time.
+          fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

@@ -1,0 +1,136 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { synchronize } from '../../../shared/use-cases/run-sync';
+import { expectedSync } from '../../support/expected-sync';
+import { FixtureDirectory } from '../../support/fixture-directory';
+import {
+  createSyncHarness,
+  fixtureConfig,
+  type SyncHarness,
+  servicePassword,
+} from '../../support/sync-harness';
+
+const fixture = new FixtureDirectory();
+const sorted = (names: Iterable<string>): string[] => [...names].sort();
+
+describe('synchronize the fixture directory into an empty user database', () => {
+  let harness: SyncHarness;
+  const config = fixtureConfig({
+    defaultPrivileges: { privileges: ['login', 'archiveEmail'], ownArchiveAccess: ['read', 'write'] },
+  });
+
+  beforeAll(async () => {
+    harness = await createSyncHarness();
+  });
+  afterAll(() => harness.close());
+
+  it('creates the users in scope with the default privileges and records the run', async () => {
+    const expected = expectedSync(fixture);
+    const started = performance.now();
+    const report = await synchronize(harness.deps, { config, password: servicePassword() });
+    console.info(
+      `full sync of ${expected.directoryUsers} directory users: ${Math.round(performance.now() - started)} ms`,
+    );
+
+    expect(report.error).toBeUndefined();
+    expect(report).toMatchObject({ dryRun: false, status: 'succeeded' });
+    expect(report.counts).toMatchObject({
+      created: expected.inScope.length,
+      updated: 0,
+      deleted: 0,
+      conflicts: 0,
+    });
+    expect(report.steps.map((s) => s.name)).toEqual([
+      'resolve',
+      'connect',
+      'bind',
+      'search',
+      'filter',
+      'plan',
+      'apply',
+      'record',
+    ]);
+
+    const users = await harness.store.listUsers();
+    expect(sorted(users.map((u) => u.userName))).toEqual(expected.inScope);
+    for (const user of users) {
+      expect(user).toMatchObject({
+        authentication: 'directoryServices',
+        privileges: ['login', 'archiveEmail'],
+        ownArchiveAccess: ['read', 'write'],
+        objectGuid: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/),
+      });
+    }
+    expect(await harness.store.getUser('BOB')).toMatchObject({
+      userName: 'bob',
+      emailAddresses: ['bob.baker@company.local', 'bob.secondary@company.local'],
+      distinguishedName: 'CN=Bob Baker,OU=Sales,DC=company,DC=local',
+      userPrincipalName: 'bob@company.local',
+    });
+    expect(new Set(users.map((u) => u.objectGuid)).size).toBe(users.length);
+
+    const runs = await harness.store.listRuns(10);
+    expect(runs.map((r) => r.runId)).toEqual([report.runId]);
+    const recorded = await harness.store.getRun(report.runId);
+    expect(recorded?.changes).toHaveLength(expected.inScope.length);
+    expect(recorded?.excluded).toHaveLength(expected.excluded.size);
+    expect(recorded?.counts).toEqual(report.counts);
+  });
+
+  it('finds everything unchanged on a second run, with zero writes to users', async () => {
+    const writesBefore = harness.userWrites();
+    const started = performance.now();
+    const report = await synchronize(harness.deps, { config, password: servicePassword() });
+    console.info(`no-change sync: ${Math.round(performance.now() - started)} ms`);
+
+    expect(report.status).toBe('succeeded');
+    expect(report.counts).toMatchObject({
+      created: 0,
+      updated: 0,
+      deleted: 0,
+      conflicts: 0,
+      unchanged: expectedSync(fixture).inScope.length,
+    });
+    expect(report.changes).toEqual([]);
+    expect(harness.userWrites()).toBe(writesBefore);
+    const runs = await harness.store.listRuns(10);
+    expect(runs.map((r) => r.runId)).toEqual([report.runId, expect.any(String)]);
+  });
+
+  it('never duplicates a user when the same apply is repeated', async () => {
+    const again = await synchronize(harness.deps, { config, password: servicePassword() });
+    expect(again.counts.created).toBe(0);
+    const users = await harness.store.listUsers();
+    expect(users).toHaveLength(expectedSync(fixture).inScope.length);
+  });
+});
+
+describe("a local user holding a directory user's name", () => {
+  let harness: SyncHarness;
+  beforeAll(async () => {
+    harness = await createSyncHarness();
+  });
+  afterAll(() => harness.close());
+
+  it('is reported as a conflict and left untouched', async () => {
+    const local = {
+      userName: 'Alice',
+      fullName: 'Alice (local)',
+      emailAddresses: ['alice.local@example.com'],
+      authentication: 'local' as const,
+      privileges: ['login' as const, 'deleteMessages' as const],
+      ownArchiveAccess: ['read' as const],
+      createdAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2026-01-01T00:00:00.000Z',
+    };
+    await harness.store.createUser(local);
+    const report = await synchronize(harness.deps, { config: fixtureConfig(), password: servicePassword() });
+
+    expect(report.status).toBe('succeeded');
+    expect(report.counts.conflicts).toBe(1);
+    expect(report.changes.find((c) => c.action === 'conflict')).toMatchObject({
+      userName: 'alice',
+      reason: expect.stringContaining('local'),
+    });
+    expect(await harness.store.getUser('alice')).toMatchObject(local);
+  });
+});

@@ -1,0 +1,91 @@
+/**
+ * Wiring for the sync integration tests: the real LdapDirectoryReader against the Samba DC, and a
+ * DynamoUserStore on a table of the test's own in DynamoDB Local, with a count of the writes it sends.
+ */
+import { randomUUID } from 'node:crypto';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { inject } from 'vitest';
+import { DynamoUserStore } from '../../shared/adapters/dynamodb/dynamo-user-store';
+import { ensureTable } from '../../shared/adapters/dynamodb/table';
+import { LdapDirectoryReader } from '../../shared/adapters/ldap/ldap-directory-reader';
+import { type Config, type ConfigInput, parseConfig } from '../../shared/config/config-schema';
+import type { SyncDependencies } from '../../shared/use-cases/run-sync';
+import { dynamoDbClient } from './clients';
+
+const WRITE_COMMANDS = new Set([
+  'PutItemCommand',
+  'UpdateItemCommand',
+  'DeleteItemCommand',
+  'BatchWriteItemCommand',
+  'TransactWriteItemsCommand',
+]);
+
+export interface SyncHarness {
+  readonly deps: SyncDependencies;
+  readonly store: DynamoUserStore;
+  readonly tableName: string;
+  /** DynamoDB write requests sent so far that touched users or archive folders (run records excluded). */
+  userWrites(): number;
+  /** Simulates the archive application storing messages in a user's archive folder. */
+  archiveMessages(userName: string, count: number): Promise<void>;
+  close(): void;
+}
+
+const touchesUsers = (input: unknown): boolean => !JSON.stringify(input ?? {}).includes('"RUN#');
+
+export async function createSyncHarness(): Promise<SyncHarness> {
+  const client = dynamoDbClient();
+  let writes = 0;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (WRITE_COMMANDS.has(context.commandName ?? '') && touchesUsers(args.input)) writes += 1;
+      return next(args);
+    },
+    { step: 'initialize', name: 'countUserWrites' },
+  );
+  const tableName = `sync-${randomUUID()}`;
+  await ensureTable(client, tableName);
+  const store = new DynamoUserStore(client, tableName);
+  const documents = DynamoDBDocumentClient.from(client);
+  return {
+    deps: { directory: new LdapDirectoryReader(), users: store, runs: store },
+    store,
+    tableName,
+    userWrites: () => writes,
+    async archiveMessages(userName, count) {
+      const folder = await store.getArchiveFolder(userName);
+      if (!folder) throw new Error(`${userName} has no archive folder`);
+      await documents.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { pk: `ARCHIVE#${folder.folderId}`, sk: 'ARCHIVE' },
+          UpdateExpression: 'SET messageCount = messageCount + :n',
+          ExpressionAttributeValues: { ':n': count },
+        }),
+      );
+    },
+    close: () => client.destroy(),
+  };
+}
+
+/** A configuration for the fixture DC: LDAPS to 127.0.0.1 with the test CA, bound as the service account. */
+export function fixtureConfig(
+  overrides: { connection?: Partial<ConfigInput['connection']> } & Omit<ConfigInput, 'connection'> = {},
+): Config {
+  const directory = inject('directory');
+  const { connection, ...rest } = overrides;
+  return parseConfig({
+    ...rest,
+    connection: {
+      servers: ['127.0.0.1'],
+      domain: directory.domain,
+      caCertificate: directory.caCertificate,
+      tlsServerName: directory.tlsServerName,
+      username: directory.serviceAccount.upn,
+      timeoutSeconds: 10,
+      ...connection,
+    },
+  });
+}
+
+export const servicePassword = (): string => inject('directory').serviceAccount.password;
