@@ -134,3 +134,24 @@ describe("a local user holding a directory user's name", () => {
     expect(await harness.store.getUser('alice')).toMatchObject(local);
   });
 });
+
+describe('two applies racing on the same user database', () => {
+  let harness: SyncHarness;
+  beforeAll(async () => {
+    harness = await createSyncHarness();
+  });
+  afterAll(() => harness.close());
+
+  it('neither duplicates nor loses a user', async () => {
+    const expected = expectedSync(fixture);
+    const [a, b] = await Promise.all([
+      synchronize(harness.deps, { config: fixtureConfig(), password: servicePassword() }),
+      synchronize(harness.deps, { config: fixtureConfig(), password: servicePassword() }),
+    ]);
+    expect([a.status, b.status]).toEqual(['succeeded', 'succeeded']);
+    expect(a.counts.created + b.counts.created).toBe(expected.inScope.length);
+    expect(a.counts.conflicts + b.counts.conflicts).toBe(0);
+    const users = await harness.store.listUsers();
+    expect(sorted(users.map((u) => u.userName))).toEqual(expected.inScope);
+  });
+});

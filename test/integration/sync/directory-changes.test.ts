@@ -1,0 +1,200 @@
+/**
+ * Changes made in AD between runs, in an OU of this file's own (removed at the end), bound as the service
+ * account for the sync and as Administrator only to change the directory.
+ */
+import { randomUUID } from 'node:crypto';
+import { Attribute, Change, type Client } from 'ldapts';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { ConfigInput } from '../../../shared/config/config-schema';
+import type { User } from '../../../shared/domain/user';
+import { synchronize } from '../../../shared/use-cases/run-sync';
+import { ldapsClient } from '../../support/clients';
+import {
+  createSyncHarness,
+  fixtureConfig,
+  type SyncHarness,
+  servicePassword,
+} from '../../support/sync-harness';
+
+const directory = inject('directory');
+const ou = `OU=Churn ${randomUUID().slice(0, 8)},${directory.baseDn}`;
+const groupDn = `CN=Churn Team,${ou}`;
+const NAMES = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7', 'c8'] as const;
+const userDn = (name: string) => `CN=Churn ${name},${ou}`;
+
+const UF_NORMAL_PASSWD_NOTREQD = 0x200 | 0x20;
+const UF_ACCOUNTDISABLE = 0x2;
+
+let admin: Client;
+let harness: SyncHarness;
+
+const replace = (type: string, values: string[]) =>
+  new Change({ operation: 'replace', modification: new Attribute({ type, values }) });
+
+function config(options: ConfigInput['options'] = {}) {
+  return fixtureConfig({
+    connection: { baseDn: ou },
+    filters: { groups: [groupDn], visibleInAddressListsOnly: true },
+    options,
+  });
+}
+const sync = (options: ConfigInput['options'] = {}) =>
+  synchronize(harness.deps, { config: config(options), password: servicePassword() });
+const byName = async (): Promise<Map<string, User>> =>
+  new Map((await harness.store.listUsers()).map((u) => [u.userName, u]));
+
+beforeAll(async () => {
+  admin = ldapsClient();
+  await admin.bind(directory.administrator.upn, directory.administrator.password);
+  await admin.add(ou, { objectClass: ['top', 'organizationalUnit'] });
+  for (const name of NAMES) {
+    await admin.add(userDn(name), {
+      objectClass: ['top', 'person', 'organizationalPerson', 'user'],
+      sAMAccountName: `churn-${name}`,
+      userPrincipalName: `churn-${name}@${directory.domain}`,
+      displayName: `Churn ${name}`,
+      mail: `churn-${name}@${directory.domain}`,
+      userAccountControl: String(UF_NORMAL_PASSWD_NOTREQD),
+    });
+  }
+  await admin.add(groupDn, {
+    objectClass: ['top', 'group'],
+    sAMAccountName: `churn-team-${ou.slice(9, 17)}`,
+    member: NAMES.map(userDn),
+  });
+  harness = await createSyncHarness();
+});
+
+afterAll(async () => {
+  harness?.close();
+  const { searchEntries } = await admin.search(ou, { scope: 'one', attributes: ['dn'] });
+  for (const entry of searchEntries) await admin.del(entry.dn);
+  await admin.del(ou);
+  await admin.unbind();
+});
+
+describe('changes in Active Directory between runs', () => {
+  it('creates the users of the selected group on the first run', async () => {
+    const report = await sync();
+    expect(report.error).toBeUndefined();
+    expect(report.counts).toMatchObject({ created: NAMES.length, directoryUsers: NAMES.length });
+  });
+
+  it('follows a rename and a new address in AD with an update of the same user, not a duplicate', async () => {
+    const before = await byName();
+    const original = before.get('churn-c1') as User;
+
+    await admin.modifyDN(userDn('c1'), 'CN=Churn Renamed (c1)');
+    const renamedDn = `CN=Churn Renamed (c1),${ou}`;
+    await admin.modify(renamedDn, [
+      replace('sAMAccountName', ['churn-renamed']),
+      replace('displayName', ['Churn Renamed']),
+      replace('mail', ['Renamed@Company.local']),
+    ]);
+    await admin.modify(userDn('c2'), [replace('mail', ['churn-c2-new@company.local'])]);
+
+    const report = await sync();
+    expect(report.error).toBeUndefined();
+    expect(report.counts).toMatchObject({ created: 0, updated: 2, deleted: 0 });
+    expect(report.changes.find((c) => c.userName === 'churn-renamed')?.changedFields).toEqual([
+      'userName',
+      'fullName',
+      'emailAddresses',
+      'distinguishedName',
+    ]);
+
+    const after = await byName();
+    expect(after.size).toBe(before.size);
+    expect(after.has('churn-c1')).toBe(false);
+    expect(after.get('churn-renamed')).toMatchObject({
+      objectGuid: original.objectGuid,
+      fullName: 'Churn Renamed',
+      emailAddresses: ['renamed@company.local'],
+      distinguishedName: renamedDn,
+      privileges: original.privileges,
+      createdAt: original.createdAt,
+    });
+    expect(after.get('churn-c2')?.emailAddresses).toEqual(['churn-c2-new@company.local']);
+    expect(await harness.store.getArchiveFolder('churn-renamed')).toMatchObject({ messageCount: 0 });
+  });
+
+  describe('users that leave the scope', () => {
+    beforeAll(async () => {
+      await harness.archiveMessages('churn-c6', 42);
+      await admin.modify(userDn('c3'), [
+        replace('userAccountControl', [String(UF_NORMAL_PASSWD_NOTREQD | UF_ACCOUNTDISABLE)]),
+      ]);
+      await admin.modify(userDn('c4'), [replace('msExchHideFromAddressLists', ['TRUE'])]);
+      await admin.modify(groupDn, [
+        new Change({
+          operation: 'delete',
+          modification: new Attribute({ type: 'member', values: [userDn('c5')] }),
+        }),
+      ]);
+      await admin.del(userDn('c6'));
+    });
+
+    it('are left untouched while deleteUsers is off', async () => {
+      const before = await harness.store.listUsers();
+      const report = await sync({ deleteUsers: false });
+      expect(report.status).toBe('succeeded');
+      expect(report.counts.deleted).toBe(0);
+      expect(report.excluded.map((e) => [e.userName, e.reasons])).toEqual(
+        expect.arrayContaining([
+          ['churn-c3', ['disabled']],
+          ['churn-c4', ['hiddenFromAddressLists']],
+          ['churn-c5', ['notInSelectedGroups']],
+        ]),
+      );
+      expect(await harness.store.listUsers()).toEqual(before);
+    });
+
+    it('are deleted when deleteUsers is on; an archive folder with messages is kept, an empty one goes', async () => {
+      const folderOfC3 = await harness.store.getArchiveFolder('churn-c3');
+      const report = await sync({ deleteUsers: true, deletionThreshold: { maxCount: 10, maxPercent: 100 } });
+      expect(report.status).toBe('succeeded');
+      expect(report.counts.deleted).toBe(4);
+      expect(
+        report.changes
+          .filter((c) => c.action === 'delete')
+          .map((c) => [c.userName, c.reason])
+          .sort(),
+      ).toEqual([
+        ['churn-c3', 'out of scope: disabled'],
+        ['churn-c4', 'out of scope: hiddenFromAddressLists'],
+        ['churn-c5', 'out of scope: notInSelectedGroups'],
+        ['churn-c6', 'no longer returned by the directory'],
+      ]);
+      expect([...(await byName()).keys()].sort()).toEqual([
+        'churn-c2',
+        'churn-c7',
+        'churn-c8',
+        'churn-renamed',
+      ]);
+
+      expect(await harness.store.getArchiveFolder('churn-c6')).toMatchObject({
+        messageCount: 42,
+        ownerDeletedAt: expect.any(String),
+      });
+      expect(folderOfC3).toBeDefined();
+      expect(await harness.store.getArchiveFolder('churn-c3')).toBeUndefined();
+    });
+
+    it('withholds deletes above the threshold and applies them once with allowMassDeletion', async () => {
+      await admin.modify(groupDn, [replace('member', [userDn('c7')])]);
+      const stopped = await sync({ deleteUsers: true, deletionThreshold: { maxCount: 1, maxPercent: 100 } });
+      expect(stopped.status).toBe('deletionThresholdExceeded');
+      expect(stopped.counts.deleted).toBe(0);
+      expect((await byName()).size).toBe(4);
+
+      const allowed = await synchronize(harness.deps, {
+        config: config({ deleteUsers: true, deletionThreshold: { maxCount: 1, maxPercent: 100 } }),
+        password: servicePassword(),
+        allowMassDeletion: true,
+      });
+      expect(allowed.status).toBe('succeeded');
+      expect(allowed.counts.deleted).toBe(3);
+      expect([...(await byName()).keys()]).toEqual(['churn-c7']);
+    });
+  });
+});
