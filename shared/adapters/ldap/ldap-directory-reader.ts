@@ -48,6 +48,15 @@ const userFilter = (...more: Filter[]): Filter =>
     ],
   });
 
+/**
+ * Users that are members of the group, directly or through nested groups (LDAP_MATCHING_RULE_IN_CHAIN).
+ * The DN is carried as the filter's value, never spliced into filter text; its text form is RFC 4515-escaped.
+ */
+export const groupMemberFilter = (groupDn: string): Filter =>
+  userFilter(
+    new ExtensibleFilter({ matchType: 'memberOf', rule: LDAP_MATCHING_RULE_IN_CHAIN, value: groupDn }),
+  );
+
 type SrvResolver = (name: string) => Promise<SrvRecord[]>;
 
 /** RFC 2782 order without the randomness: lower priority first, then higher weight. */
@@ -214,7 +223,7 @@ class LdapDirectorySession implements DirectorySession {
     try {
       for await (const page of this.client.searchPaginated(baseDn, {
         scope: 'sub',
-        filter: userFilter(inChain),
+        filter: groupMemberFilter(groupDn),
         attributes: ['objectGUID'],
         explicitBufferAttributes: BINARY_ATTRIBUTES,
         paged: { pageSize: PAGE_SIZE },
