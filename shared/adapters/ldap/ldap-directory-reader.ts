@@ -215,11 +215,6 @@ class LdapDirectorySession implements DirectorySession {
 
   async readGroupMemberGuids(baseDn: string, groupDn: string): Promise<Set<string>> {
     const guids = new Set<string>();
-    const inChain = new ExtensibleFilter({
-      matchType: 'memberOf',
-      rule: LDAP_MATCHING_RULE_IN_CHAIN,
-      value: groupDn,
-    });
     try {
       for await (const page of this.client.searchPaginated(baseDn, {
         scope: 'sub',
