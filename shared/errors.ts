@@ -84,3 +84,38 @@ export class ConcurrentModificationError extends AdSyncError {
 export class MissingPasswordError extends AdSyncError {
   readonly code = 'MissingPassword';
 }
+
+/** The requested user, run or route does not exist. */
+export class NotFoundError extends AdSyncError {
+  readonly code = 'NotFound';
+}
+
+/** The route exists, the method does not. */
+export class MethodNotAllowedError extends AdSyncError {
+  readonly code = 'MethodNotAllowed';
+}
+
+/** The request body is larger than the API accepts. */
+export class PayloadTooLargeError extends AdSyncError {
+  readonly code = 'PayloadTooLarge';
+}
+
+/** No or a wrong bearer token (local stack; API Gateway does IAM authorization in AWS). */
+export class UnauthorizedError extends AdSyncError {
+  readonly code = 'Unauthorized';
+}
+
+/** Another sync holds the lock. */
+export class SyncRunningError extends AdSyncError {
+  readonly code = 'SyncRunning';
+}
+
+/** `If-Match` named a configuration version that is no longer current. */
+export class VersionConflictError extends AdSyncError {
+  readonly code = 'VersionConflict';
+}
+
+/** The operation is not allowed on this kind of user (the sync owns directory users). */
+export class UserKindError extends AdSyncError {
+  readonly code = 'DirectoryUser';
+}

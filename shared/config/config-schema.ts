@@ -116,18 +116,10 @@ const connectionSchema = z
       )
       .optional(),
     timeoutSeconds: z.int().min(1).max(300).default(10),
-  })
-  .superRefine((connection, ctx) => {
-    if (connection.servers.length === 0 && !connection.domain) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['domain'],
-        message: 'is required when no servers are given: domain controllers are discovered from it by DNS',
-      });
-    }
   });
 
-export const configSchema = z.strictObject({
+/** The document's shape with its defaults; `configSchema` adds the rules that span fields. */
+const configFields = z.strictObject({
   connection: connectionSchema.prefault({}),
   filters: z
     .strictObject({
@@ -161,6 +153,22 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
 });
+
+export const configSchema = configFields.superRefine((config, ctx) => {
+  if (config.connection.servers.length === 0 && !config.connection.domain) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['connection', 'domain'],
+      message: 'is required when no servers are given: domain controllers are discovered from it by DNS',
+    });
+  }
+});
+
+/**
+ * The configuration of a fresh installation: every default, nothing site-specific yet. It is not complete
+ * (no domain or server), which is why it is built without the cross-field rules.
+ */
+export const defaultConfig = (): Config => configFields.parse({});
 
 /** A validated configuration with every default filled in. */
 export type Config = z.output<typeof configSchema>;

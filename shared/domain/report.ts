@@ -1,7 +1,9 @@
 import type { ChangeAction, UserField } from './plan-sync';
 import type { ExclusionReason } from './scope-policy';
 
-export type RunStatus = 'succeeded' | 'failed' | 'deletionThresholdExceeded';
+/** `skipped`: a scheduled run that found another sync running. */
+export type RunStatus = 'succeeded' | 'failed' | 'deletionThresholdExceeded' | 'skipped';
+export type RunTrigger = 'api' | 'schedule';
 export type StepName = 'resolve' | 'connect' | 'bind' | 'search' | 'filter' | 'plan' | 'apply' | 'record';
 
 export interface ReportStep {
@@ -42,6 +44,8 @@ export interface Report {
   readonly runId: string;
   readonly dryRun: boolean;
   readonly status: RunStatus;
+  /** What started a committed run. */
+  readonly trigger?: RunTrigger;
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly server?: string;

@@ -8,6 +8,12 @@ export interface RootDse {
   readonly dnsHostName?: string;
 }
 
+export interface DirectoryGroup {
+  readonly dn: string;
+  readonly name: string;
+  readonly description?: string;
+}
+
 /** A server to try, in order. */
 export interface ServerAddress {
   readonly host: string;
@@ -26,6 +32,8 @@ export interface DirectorySession {
   readUsers(baseDn: string): Promise<DirectoryEntry[]>;
   /** objectGUIDs of users that are members of the group, directly or through nested groups. */
   readGroupMemberGuids(baseDn: string, groupDn: string): Promise<Set<string>>;
+  /** Groups whose name contains `search` (all when empty), at most `limit`, for the group picker. */
+  searchGroups(baseDn: string, search: string, limit: number): Promise<DirectoryGroup[]>;
   close(): Promise<void>;
 }
 

@@ -19,6 +19,7 @@ import {
   type ReportExclusion,
   type ReportStep,
   type RunStatus,
+  type RunTrigger,
   type StepName,
 } from '../domain/report';
 import { type ExclusionReason, exclusionReasons } from '../domain/scope-policy';
@@ -46,16 +47,21 @@ export interface SyncRequest {
 export interface SynchronizeRequest extends SyncRequest {
   /** Applies deletes above the threshold, this once. */
   readonly allowMassDeletion?: boolean;
+  readonly trigger?: RunTrigger;
 }
 
 /** Runs the whole pipeline against the directory and the user database and commits nothing. */
 export function testSettings(deps: SyncDependencies, request: SyncRequest): Promise<Report> {
-  return runPipeline(deps, request, { dryRun: true, allowMassDeletion: false });
+  return runPipeline(deps, request, { dryRun: true, allowMassDeletion: false, trigger: undefined });
 }
 
 /** Synchronizes the user database with the directory and records the run. */
 export function synchronize(deps: SyncDependencies, request: SynchronizeRequest): Promise<Report> {
-  return runPipeline(deps, request, { dryRun: false, allowMassDeletion: request.allowMassDeletion === true });
+  return runPipeline(deps, request, {
+    dryRun: false,
+    allowMassDeletion: request.allowMassDeletion === true,
+    trigger: request.trigger ?? 'api',
+  });
 }
 
 class StepRecorder {
@@ -94,7 +100,7 @@ const errorOf = (error: unknown): { code: string; message: string } =>
 async function runPipeline(
   deps: SyncDependencies,
   { config, password }: SyncRequest,
-  mode: { dryRun: boolean; allowMassDeletion: boolean },
+  mode: { dryRun: boolean; allowMassDeletion: boolean; trigger: RunTrigger | undefined },
 ): Promise<Report> {
   const clock = deps.clock ?? (() => new Date());
   const startedAt = clock().toISOString();
@@ -231,6 +237,7 @@ async function runPipeline(
     runId,
     dryRun: mode.dryRun,
     status,
+    ...(mode.trigger ? { trigger: mode.trigger } : {}),
     startedAt,
     finishedAt: clock().toISOString(),
     ...(server ? { server } : {}),

@@ -31,7 +31,7 @@ import type { Config } from '../../config/config-schema';
 import type { PlannedChange } from '../../domain/plan-sync';
 import type { Report, RunSummary } from '../../domain/report';
 import type { MappedUser, User } from '../../domain/user';
-import { ConcurrentModificationError } from '../../errors';
+import { ConcurrentModificationError, NotFoundError, UserKindError, ValidationError } from '../../errors';
 import type { ApplyResult, ArchiveFolder, RunStore, UserStore } from '../../ports/user-store';
 import { tableKeys } from './table';
 
@@ -150,12 +150,50 @@ export class DynamoUserStore implements UserStore, RunStore {
     return Item ? fromUserItem(Item) : undefined;
   }
 
-  async createUser(user: User): Promise<void> {
+  async listUsersPage(limit: number, cursor?: string): Promise<{ users: User[]; cursor?: string }> {
+    const page = await this.documents.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: tableKeys.byKind.indexName,
+        KeyConditionExpression: '#kind = :users',
+        ExpressionAttributeNames: { '#kind': tableKeys.byKind.partitionKey },
+        ExpressionAttributeValues: { ':users': 'USERS' },
+        Limit: limit,
+        ...(cursor ? { ExclusiveStartKey: decodeCursor(cursor) } : {}),
+      }),
+    );
+    const users = (page.Items ?? []).map(fromUserItem);
+    return page.LastEvaluatedKey ? { users, cursor: encodeCursor(page.LastEvaluatedKey) } : { users };
+  }
+
+  async deleteLocalUser(userName: string): Promise<void> {
+    try {
+      await this.documents.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: userKey(userName),
+          ConditionExpression: '#authentication = :local',
+          ExpressionAttributeNames: { '#authentication': 'authentication' },
+          ExpressionAttributeValues: { ':local': 'local' },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (!error.Item) throw new NotFoundError(`there is no user named ${userName}`, { cause: error });
+      throw new UserKindError(
+        `${userName} is a directory user: the sync manages it (remove it from the sync's scope in Active Directory)`,
+        { cause: error },
+      );
+    }
+  }
+
+  async createUser(user: User, passwordHash?: string): Promise<void> {
     try {
       await this.documents.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: toUserItem(user, 1, undefined),
+          Item: { ...toUserItem(user, 1, undefined), ...(passwordHash ? { passwordHash } : {}) },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -448,6 +486,21 @@ export class DynamoUserStore implements UserStore, RunStore {
     } while (ExclusiveStartKey);
     return items;
   }
+}
+
+const encodeCursor = (key: Record<string, unknown>): string => Buffer.from(JSON.stringify(key)).toString('base64url');
+
+function decodeCursor(cursor: string): Record<string, unknown> {
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (key && typeof key === 'object' && !Array.isArray(key)) {
+      const values = Object.values(key);
+      if (values.length > 0 && values.every((v) => typeof v === 'string')) return key as Record<string, unknown>;
+    }
+  } catch {
+    // fall through to the validation error
+  }
+  throw new ValidationError('Invalid cursor', [{ path: 'cursor', message: 'is not a cursor returned by GET /users' }]);
 }
 
 function folderItem(folder: ArchiveFolder): Item {

@@ -8,11 +8,26 @@ import type { SrvRecord } from 'node:dns';
 import { resolveSrv as resolveSrvRecords } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
-import { AndFilter, Client, type Entry, EqualityFilter, ExtensibleFilter, type Filter } from 'ldapts';
+import {
+  AndFilter,
+  Client,
+  type Entry,
+  EqualityFilter,
+  ExtensibleFilter,
+  type Filter,
+  OrFilter,
+  SubstringFilter,
+} from 'ldapts';
 import { type ConnectionConfig, parseServerAddress } from '../../config/config-schema';
 import type { DirectoryEntry } from '../../domain/user';
 import { type DirectoryError, DiscoveryError, PartialReadError, rephrase } from '../../errors';
-import type { DirectoryReader, DirectorySession, RootDse, ServerAddress } from '../../ports/directory-reader';
+import type {
+  DirectoryGroup,
+  DirectoryReader,
+  DirectorySession,
+  RootDse,
+  ServerAddress,
+} from '../../ports/directory-reader';
 import { toDirectoryError } from './directory-errors';
 import { formatObjectGuid } from './object-guid';
 import { readAllValues } from './ranged-attribute';
@@ -229,6 +244,41 @@ class LdapDirectorySession implements DirectorySession {
       throw toDirectoryError(error, this.server, 'read');
     }
     return guids;
+  }
+
+  async searchGroups(baseDn: string, search: string, limit: number): Promise<DirectoryGroup[]> {
+    const term = search.trim();
+    const filter = new AndFilter({
+      filters: [
+        new EqualityFilter({ attribute: 'objectCategory', value: 'group' }),
+        ...(term
+          ? [
+              new OrFilter({
+                filters: ['cn', 'sAMAccountName', 'description'].map(
+                  (attribute) => new SubstringFilter({ attribute, any: [term] }),
+                ),
+              }),
+            ]
+          : []),
+      ],
+    });
+    try {
+      // sizeLimit: the server stops at `limit` entries and ldapts returns them instead of failing.
+      const { searchEntries } = await this.client.search(baseDn, {
+        scope: 'sub',
+        filter,
+        attributes: ['cn', 'description'],
+        sizeLimit: limit,
+      });
+      return searchEntries
+        .map((entry) => {
+          const description = single(entry.description);
+          return { dn: entry.dn, name: single(entry.cn) ?? entry.dn, ...(description ? { description } : {}) };
+        })
+        .sort((a, b) => a.name.localeCompare(b.name));
+    } catch (error) {
+      throw toDirectoryError(error, this.server, 'read');
+    }
   }
 
   async close(): Promise<void> {

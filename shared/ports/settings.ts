@@ -1,0 +1,30 @@
+import type { Config } from '../config/config-schema';
+
+/** The bind password, write-only from the API's point of view: it is set and used, never returned. */
+export interface SecretStore {
+  getPassword(): Promise<string | undefined>;
+  setPassword(password: string): Promise<void>;
+}
+
+export interface StoredConfig {
+  readonly config: Config;
+  /** Grows by one with every save; 0 before the first. */
+  readonly version: number;
+}
+
+export interface ConfigStore {
+  getConfig(): Promise<StoredConfig | undefined>;
+  /**
+   * Saves the configuration as the next version. With `expectedVersion`, only if that is still the current
+   * one (throws VersionConflictError otherwise); two saves can never both win.
+   */
+  saveConfig(config: Config, expectedVersion?: number): Promise<StoredConfig>;
+}
+
+/** A lease: held until released or until it expires, so a crashed run cannot hold it forever. */
+export interface RunLock {
+  acquire(owner: string, leaseSeconds: number): Promise<boolean>;
+  release(owner: string): Promise<void>;
+  /** Records that a scheduled occurrence was handled; false when it already was (a duplicated event). */
+  claimOccurrence(occurrence: string): Promise<boolean>;
+}

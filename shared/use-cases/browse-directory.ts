@@ -1,0 +1,52 @@
+/**
+ * What the configuration dialog shows from the directory: the naming contexts for the Base-DN picker and the
+ * groups for the group picker. Read-only, with the same connection rules as the sync.
+ */
+import type { Config } from '../config/config-schema';
+import { baseDnFromDomain } from '../domain/distinguished-name';
+import { MissingPasswordError, ValidationError } from '../errors';
+import type { DirectoryGroup, DirectoryReader, DirectorySession } from '../ports/directory-reader';
+
+const GROUP_LIMIT = 100;
+
+async function withSession<T>(directory: DirectoryReader, config: Config, use: (s: DirectorySession) => Promise<T>) {
+  const session = await directory.connect(await directory.resolveServers(config.connection), config.connection);
+  try {
+    return await use(session);
+  } finally {
+    await session.close();
+  }
+}
+
+/** The rootDSE's naming contexts; the rootDSE is readable before a bind. */
+export function listBaseDns(
+  directory: DirectoryReader,
+  config: Config,
+): Promise<{ defaultNamingContext?: string; namingContexts: readonly string[] }> {
+  return withSession(directory, config, async ({ rootDse }) => ({
+    ...(rootDse.defaultNamingContext ? { defaultNamingContext: rootDse.defaultNamingContext } : {}),
+    namingContexts: rootDse.namingContexts,
+  }));
+}
+
+/** Groups under the base DN whose name or description contains `search`, bound as the sync account. */
+export function searchGroups(
+  directory: DirectoryReader,
+  config: Config,
+  password: string | undefined,
+  search: string,
+): Promise<{ groups: DirectoryGroup[] }> {
+  const { username } = config.connection;
+  if (!username) {
+    throw new ValidationError('No user name to bind with', [{ path: 'connection.username', message: 'is required' }]);
+  }
+  if (!password) throw new MissingPasswordError('No password is set for the bind account');
+  return withSession(directory, config, async (session) => {
+    await session.bind(username, password);
+    const baseDn =
+      config.connection.baseDn ||
+      session.rootDse.defaultNamingContext ||
+      baseDnFromDomain(config.connection.domain ?? '');
+    return { groups: await session.searchGroups(baseDn, search, GROUP_LIMIT) };
+  });
+}

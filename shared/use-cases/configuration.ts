@@ -1,0 +1,47 @@
+/**
+ * Reading and saving the configuration (SPEC section 2). The password goes to the secret store only; the
+ * configuration document never holds it and nothing returns it: callers learn only whether one is set.
+ */
+import { type Config, defaultConfig } from '../config/config-schema';
+import { VersionConflictError } from '../errors';
+import type { ConfigStore, SecretStore } from '../ports/settings';
+
+export interface SettingsDependencies {
+  readonly configs: ConfigStore;
+  readonly secrets: SecretStore;
+}
+
+export interface ConfigurationView {
+  readonly config: Config;
+  readonly version: number;
+  readonly passwordSet: boolean;
+}
+
+/** The saved configuration, or the defaults of a fresh installation at version 0. */
+export async function getConfiguration(deps: SettingsDependencies): Promise<ConfigurationView> {
+  const [stored, password] = await Promise.all([deps.configs.getConfig(), deps.secrets.getPassword()]);
+  return { config: stored?.config ?? defaultConfig(), version: stored?.version ?? 0, passwordSet: password !== undefined };
+}
+
+export interface SaveConfigurationRequest {
+  readonly config: Config;
+  readonly password?: string;
+  /** The version the client based its change on (`If-Match`); without it the save is unconditional. */
+  readonly expectedVersion?: number;
+}
+
+/** Saves the configuration (and, when given, the password) as the next version. */
+export async function saveConfiguration(
+  deps: SettingsDependencies,
+  request: SaveConfigurationRequest,
+): Promise<ConfigurationView> {
+  if (request.expectedVersion !== undefined) {
+    const current = (await deps.configs.getConfig())?.version ?? 0;
+    if (current !== request.expectedVersion) {
+      throw new VersionConflictError(`the configuration is at version ${current}, not ${request.expectedVersion}`);
+    }
+  }
+  const saved = await deps.configs.saveConfig(request.config, request.expectedVersion);
+  if (request.password !== undefined) await deps.secrets.setPassword(request.password);
+  return { ...saved, passwordSet: request.password !== undefined || (await deps.secrets.getPassword()) !== undefined };
+}

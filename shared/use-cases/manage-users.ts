@@ -1,0 +1,109 @@
+/**
+ * The user management of the application (SPEC section 4): listing users, and adding and removing local
+ * (manual) users. Directory users belong to the sync. A local password is kept only as a slow salted hash.
+ */
+import { randomBytes, scrypt, type ScryptOptions, timingSafeEqual } from 'node:crypto';
+import type { Config } from '../config/config-schema';
+import type { User } from '../domain/user';
+import { NotFoundError } from '../errors';
+import type { UserStore } from '../ports/user-store';
+
+/** The User of the API: exactly the fields of SPEC section 4, nothing internal. */
+export interface PublicUser {
+  readonly userName: string;
+  readonly fullName: string;
+  readonly emailAddresses: readonly string[];
+  readonly authentication: User['authentication'];
+  readonly distinguishedName?: string;
+  readonly objectGuid?: string;
+  readonly privileges: User['privileges'];
+  readonly ownArchiveAccess: User['ownArchiveAccess'];
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export function toPublicUser(user: User): PublicUser {
+  return {
+    userName: user.userName,
+    fullName: user.fullName,
+    emailAddresses: user.emailAddresses,
+    authentication: user.authentication,
+    ...(user.distinguishedName ? { distinguishedName: user.distinguishedName } : {}),
+    ...(user.objectGuid ? { objectGuid: user.objectGuid } : {}),
+    privileges: user.privileges,
+    ownArchiveAccess: user.ownArchiveAccess,
+    createdAt: user.createdAt,
+    updatedAt: user.updatedAt,
+  };
+}
+
+const PAGE_SIZE = 100;
+
+export async function listUsers(users: UserStore, cursor?: string): Promise<{ users: PublicUser[]; cursor?: string }> {
+  const page = await users.listUsersPage(PAGE_SIZE, cursor);
+  return { users: page.users.map(toPublicUser), ...(page.cursor ? { cursor: page.cursor } : {}) };
+}
+
+export async function getUser(users: UserStore, userName: string): Promise<PublicUser> {
+  const user = await users.getUser(userName);
+  if (!user) throw new NotFoundError(`there is no user named ${userName}`);
+  return toPublicUser(user);
+}
+
+export interface NewLocalUser {
+  readonly userName: string;
+  readonly fullName?: string;
+  readonly emailAddresses?: readonly string[];
+  readonly password?: string;
+}
+
+/** Adds a local user with the default privileges; ConcurrentModificationError (409) when the name is taken. */
+export async function createLocalUser(
+  users: UserStore,
+  defaults: Config['defaultPrivileges'],
+  request: NewLocalUser,
+  now = new Date().toISOString(),
+): Promise<PublicUser> {
+  const user: User = {
+    userName: request.userName,
+    fullName: request.fullName ?? request.userName,
+    emailAddresses: [...new Set((request.emailAddresses ?? []).map((a) => a.toLowerCase()))],
+    authentication: 'local',
+    privileges: defaults.privileges,
+    ownArchiveAccess: defaults.ownArchiveAccess,
+    createdAt: now,
+    updatedAt: now,
+  };
+  await users.createUser(user, request.password === undefined ? undefined : await hashPassword(request.password));
+  return toPublicUser(user);
+}
+
+export const deleteLocalUser = (users: UserStore, userName: string): Promise<void> => users.deleteLocalUser(userName);
+
+// scrypt with OWASP's minimum for interactive logins (N=2^17, r=8, p=1), a 16-byte salt and a 32-byte key.
+const SCRYPT: ScryptOptions = { N: 2 ** 17, r: 8, p: 1, maxmem: 256 * 1024 * 1024 };
+
+const derive = (password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> =>
+  new Promise((resolve, reject) => {
+    scrypt(password.normalize('NFC'), salt, 32, options, (error, key) => (error ? reject(error) : resolve(key)));
+  });
+
+/** `scrypt$N$r$p$salt$key`, base64url parts. */
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const key = await derive(password, salt, SCRYPT);
+  return ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString('base64url'), key.toString('base64url')].join('$');
+}
+
+export async function verifyPassword(password: string, hash: string): Promise<boolean> {
+  const [scheme, n, r, p, salt, key] = hash.split('$');
+  if (scheme !== 'scrypt' || !salt || !key) return false;
+  const expected = Buffer.from(key, 'base64url');
+  const actual = await derive(password, Buffer.from(salt, 'base64url'), {
+    N: Number(n),
+    r: Number(r),
+    p: Number(p),
+    maxmem: SCRYPT.maxmem ?? 0,
+  });
+  return actual.length === expected.length && timingSafeEqual(actual, expected);
+}
