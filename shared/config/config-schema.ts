@@ -48,75 +48,74 @@ const uniqueList = <T extends z.ZodType>(item: T) =>
     .array(item)
     .refine((values) => new Set(values).size === values.length, { error: 'must not list a value twice' });
 
-const connectionSchema = z
-  .strictObject({
-    servers: z
-      .array(
-        z
-          .string()
-          .trim()
-          .refine((s) => parseServerAddress(s) !== undefined, {
-            error: 'must be a host name or IP address, optionally with :port',
-          }),
-      )
-      .max(20)
-      .default([]),
-    domain: z
-      .string()
-      .trim()
-      .max(253)
-      .refine((s) => s === '' || DNS_NAME.test(s), {
-        error: 'must be a DNS domain name such as company.local',
-      })
-      .optional(),
-    baseDn: z
-      .string()
-      .trim()
-      .max(2048)
-      .refine((s) => s === '' || isDistinguishedName(s), {
-        error:
-          'must be a distinguished name such as DC=company,DC=local, or empty to read it from the directory',
-      })
-      .optional(),
-    encryption: z.enum(['ldaps', 'starttls']).default('ldaps'),
-    caCertificate: z
-      .string()
-      .max(65_536)
-      .refine((s) => /-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/.test(s), {
-        error: 'must be one or more PEM certificates (-----BEGIN CERTIFICATE-----)',
-      })
-      .optional(),
-    tlsServerName: z
-      .string()
-      .trim()
-      .max(253)
-      .refine((s) => DNS_NAME.test(s) || IPV4.test(s), {
-        error: 'must be the host name in the DC certificate',
-      })
-      .optional(),
-    authentication: z
-      .string()
-      .default('standard')
-      .refine((s) => s === 'standard', {
-        error:
-          'only "standard" (simple bind over TLS with user name and password) is supported: Windows ' +
-          "authentication uses the service's own domain identity, which a Lambda function does not have",
-      })
-      .transform(() => 'standard' as const),
-    username: z
-      .string()
-      .trim()
-      .max(512)
-      .refine(
-        (s) =>
-          s === '' || /^[^@\s]+@[^@\s]+$/.test(s) || /^[^\\\s]+\\[^\\]+$/.test(s) || isDistinguishedName(s),
-        {
-          error: 'must be a UPN (svc-sync@company.local), a DN, or DOMAIN\\user',
-        },
-      )
-      .optional(),
-    timeoutSeconds: z.int().min(1).max(300).default(10),
-  });
+const connectionSchema = z.strictObject({
+  servers: z
+    .array(
+      z
+        .string()
+        .trim()
+        .refine((s) => parseServerAddress(s) !== undefined, {
+          error: 'must be a host name or IP address, optionally with :port',
+        }),
+    )
+    .max(20)
+    .default([]),
+  domain: z
+    .string()
+    .trim()
+    .max(253)
+    .refine((s) => s === '' || DNS_NAME.test(s), {
+      error: 'must be a DNS domain name such as company.local',
+    })
+    .optional(),
+  baseDn: z
+    .string()
+    .trim()
+    .max(2048)
+    .refine((s) => s === '' || isDistinguishedName(s), {
+      error:
+        'must be a distinguished name such as DC=company,DC=local, or empty to read it from the directory',
+    })
+    .optional(),
+  encryption: z.enum(['ldaps', 'starttls']).default('ldaps'),
+  caCertificate: z
+    .string()
+    .max(65_536)
+    .refine((s) => /-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/.test(s), {
+      error: 'must be one or more PEM certificates (-----BEGIN CERTIFICATE-----)',
+    })
+    .optional(),
+  tlsServerName: z
+    .string()
+    .trim()
+    .max(253)
+    .refine((s) => DNS_NAME.test(s) || IPV4.test(s), {
+      error: 'must be the host name in the DC certificate',
+    })
+    .optional(),
+  authentication: z
+    .string()
+    .default('standard')
+    .refine((s) => s === 'standard', {
+      error:
+        'only "standard" (simple bind over TLS with user name and password) is supported: Windows ' +
+        "authentication uses the service's own domain identity, which a Lambda function does not have",
+    })
+    .transform(() => 'standard' as const),
+  username: z
+    .string()
+    .trim()
+    .max(512)
+    .refine(
+      (s) =>
+        s === '' || /^[^@\s]+@[^@\s]+$/.test(s) || /^[^\\\s]+\\[^\\]+$/.test(s) || isDistinguishedName(s),
+      {
+        error: 'must be a UPN (svc-sync@company.local), a DN, or DOMAIN\\user',
+      },
+    )
+    .optional(),
+  timeoutSeconds: z.int().min(1).max(300).default(10),
+});
 
 /** The document's shape with its defaults; `configSchema` adds the rules that span fields. */
 const configFields = z.strictObject({
@@ -181,13 +180,14 @@ export type FilterConfig = Config['filters'];
 export function toValidationError(
   error: z.ZodError,
   prefix: readonly (string | number)[] = [],
+  subject = 'configuration',
 ): ValidationError {
   const details = error.issues.map((issue) => ({
     path: [...prefix, ...issue.path].map(String).join('.') || '(root)',
     message: issue.message,
   }));
   const summary = details.map((d) => `${d.path}: ${d.message}`).join('; ');
-  return new ValidationError(`Invalid configuration: ${summary}`, details, { cause: error });
+  return new ValidationError(`Invalid ${subject}: ${summary}`, details, { cause: error });
 }
 
 /** Validates a configuration document; throws ValidationError naming every bad field. */

@@ -9,8 +9,15 @@ import type { DirectoryGroup, DirectoryReader, DirectorySession } from '../ports
 
 const GROUP_LIMIT = 100;
 
-async function withSession<T>(directory: DirectoryReader, config: Config, use: (s: DirectorySession) => Promise<T>) {
-  const session = await directory.connect(await directory.resolveServers(config.connection), config.connection);
+async function withSession<T>(
+  directory: DirectoryReader,
+  config: Config,
+  use: (s: DirectorySession) => Promise<T>,
+) {
+  const session = await directory.connect(
+    await directory.resolveServers(config.connection),
+    config.connection,
+  );
   try {
     return await use(session);
   } finally {
@@ -38,7 +45,9 @@ export function searchGroups(
 ): Promise<{ groups: DirectoryGroup[] }> {
   const { username } = config.connection;
   if (!username) {
-    throw new ValidationError('No user name to bind with', [{ path: 'connection.username', message: 'is required' }]);
+    throw new ValidationError('No user name to bind with', [
+      { path: 'connection.username', message: 'is required' },
+    ]);
   }
   if (!password) throw new MissingPasswordError('No password is set for the bind account');
   return withSession(directory, config, async (session) => {

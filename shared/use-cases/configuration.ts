@@ -3,7 +3,7 @@
  * configuration document never holds it and nothing returns it: callers learn only whether one is set.
  */
 import { type Config, defaultConfig } from '../config/config-schema';
-import { VersionConflictError } from '../errors';
+import { ValidationError, VersionConflictError } from '../errors';
 import type { ConfigStore, SecretStore } from '../ports/settings';
 
 export interface SettingsDependencies {
@@ -20,7 +20,22 @@ export interface ConfigurationView {
 /** The saved configuration, or the defaults of a fresh installation at version 0. */
 export async function getConfiguration(deps: SettingsDependencies): Promise<ConfigurationView> {
   const [stored, password] = await Promise.all([deps.configs.getConfig(), deps.secrets.getPassword()]);
-  return { config: stored?.config ?? defaultConfig(), version: stored?.version ?? 0, passwordSet: password !== undefined };
+  return {
+    config: stored?.config ?? defaultConfig(),
+    version: stored?.version ?? 0,
+    passwordSet: password !== undefined,
+  };
+}
+
+/** The saved configuration; a ValidationError when there is none yet (the defaults name no directory). */
+export async function requireSavedConfiguration(deps: SettingsDependencies): Promise<Config> {
+  const stored = await deps.configs.getConfig();
+  if (!stored) {
+    throw new ValidationError('No configuration is saved yet', [
+      { path: 'config', message: 'save a configuration (PUT /config) first' },
+    ]);
+  }
+  return stored.config;
 }
 
 export interface SaveConfigurationRequest {
@@ -38,10 +53,15 @@ export async function saveConfiguration(
   if (request.expectedVersion !== undefined) {
     const current = (await deps.configs.getConfig())?.version ?? 0;
     if (current !== request.expectedVersion) {
-      throw new VersionConflictError(`the configuration is at version ${current}, not ${request.expectedVersion}`);
+      throw new VersionConflictError(
+        `the configuration is at version ${current}, not ${request.expectedVersion}`,
+      );
     }
   }
   const saved = await deps.configs.saveConfig(request.config, request.expectedVersion);
   if (request.password !== undefined) await deps.secrets.setPassword(request.password);
-  return { ...saved, passwordSet: request.password !== undefined || (await deps.secrets.getPassword()) !== undefined };
+  return {
+    ...saved,
+    passwordSet: request.password !== undefined || (await deps.secrets.getPassword()) !== undefined,
+  };
 }

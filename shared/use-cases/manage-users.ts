@@ -2,7 +2,7 @@
  * The user management of the application (SPEC section 4): listing users, and adding and removing local
  * (manual) users. Directory users belong to the sync. A local password is kept only as a slow salted hash.
  */
-import { randomBytes, scrypt, type ScryptOptions, timingSafeEqual } from 'node:crypto';
+import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from 'node:crypto';
 import type { Config } from '../config/config-schema';
 import type { User } from '../domain/user';
 import { NotFoundError } from '../errors';
@@ -39,7 +39,10 @@ export function toPublicUser(user: User): PublicUser {
 
 const PAGE_SIZE = 100;
 
-export async function listUsers(users: UserStore, cursor?: string): Promise<{ users: PublicUser[]; cursor?: string }> {
+export async function listUsers(
+  users: UserStore,
+  cursor?: string,
+): Promise<{ users: PublicUser[]; cursor?: string }> {
   const page = await users.listUsersPage(PAGE_SIZE, cursor);
   return { users: page.users.map(toPublicUser), ...(page.cursor ? { cursor: page.cursor } : {}) };
 }
@@ -74,25 +77,33 @@ export async function createLocalUser(
     createdAt: now,
     updatedAt: now,
   };
-  await users.createUser(user, request.password === undefined ? undefined : await hashPassword(request.password));
+  await users.createUser(
+    user,
+    request.password === undefined ? undefined : await hashPassword(request.password),
+  );
   return toPublicUser(user);
 }
 
-export const deleteLocalUser = (users: UserStore, userName: string): Promise<void> => users.deleteLocalUser(userName);
+export const deleteLocalUser = (users: UserStore, userName: string): Promise<void> =>
+  users.deleteLocalUser(userName);
 
 // scrypt with OWASP's minimum for interactive logins (N=2^17, r=8, p=1), a 16-byte salt and a 32-byte key.
 const SCRYPT: ScryptOptions = { N: 2 ** 17, r: 8, p: 1, maxmem: 256 * 1024 * 1024 };
 
 const derive = (password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> =>
   new Promise((resolve, reject) => {
-    scrypt(password.normalize('NFC'), salt, 32, options, (error, key) => (error ? reject(error) : resolve(key)));
+    scrypt(password.normalize('NFC'), salt, 32, options, (error, key) =>
+      error ? reject(error) : resolve(key),
+    );
   });
 
 /** `scrypt$N$r$p$salt$key`, base64url parts. */
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
   const key = await derive(password, salt, SCRYPT);
-  return ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString('base64url'), key.toString('base64url')].join('$');
+  return ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString('base64url'), key.toString('base64url')].join(
+    '$',
+  );
 }
 
 export async function verifyPassword(password: string, hash: string): Promise<boolean> {

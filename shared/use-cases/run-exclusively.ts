@@ -55,7 +55,10 @@ export async function synchronizeNow(
   if (!(await deps.lock.acquire(runId, deps.leaseSeconds))) {
     throw new SyncRunningError('A sync is already running; try again when it has finished');
   }
-  return runLocked(deps, stored, runId, { allowMassDeletion: request.allowMassDeletion === true, trigger: 'api' });
+  return runLocked(deps, stored, runId, {
+    allowMassDeletion: request.allowMassDeletion === true,
+    trigger: 'api',
+  });
 }
 
 export type ScheduledOutcome =
@@ -91,5 +94,8 @@ export async function runScheduledSync(
     await deps.runs.recordRun(report);
     return { outcome: 'skipped', report };
   }
-  return { outcome: 'ran', report: await runLocked(deps, stored, runId, { allowMassDeletion: false, trigger: 'schedule' }) };
+  return {
+    outcome: 'ran',
+    report: await runLocked(deps, stored, runId, { allowMassDeletion: false, trigger: 'schedule' }),
+  };
 }

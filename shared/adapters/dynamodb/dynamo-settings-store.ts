@@ -18,7 +18,9 @@ export class DynamoSettingsStore implements ConfigStore, RunLock {
     private readonly tableName: string,
     private readonly clock: () => Date = () => new Date(),
   ) {
-    this.documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    this.documents = DynamoDBDocumentClient.from(client, {
+      marshallOptions: { removeUndefinedValues: true },
+    });
   }
 
   async getConfig(): Promise<StoredConfig | undefined> {
@@ -39,7 +41,10 @@ export class DynamoSettingsStore implements ConfigStore, RunLock {
           Item: { ...CONFIG_KEY, config, version, savedAt: this.clock().toISOString() },
           ...(current === 0
             ? { ConditionExpression: 'attribute_not_exists(pk)' }
-            : { ConditionExpression: 'version = :current', ExpressionAttributeValues: { ':current': current } }),
+            : {
+                ConditionExpression: 'version = :current',
+                ExpressionAttributeValues: { ':current': current },
+              }),
         }),
       );
     } catch (error) {

@@ -488,19 +488,23 @@ export class DynamoUserStore implements UserStore, RunStore {
   }
 }
 
-const encodeCursor = (key: Record<string, unknown>): string => Buffer.from(JSON.stringify(key)).toString('base64url');
+const encodeCursor = (key: Record<string, unknown>): string =>
+  Buffer.from(JSON.stringify(key)).toString('base64url');
 
 function decodeCursor(cursor: string): Record<string, unknown> {
   try {
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
     if (key && typeof key === 'object' && !Array.isArray(key)) {
       const values = Object.values(key);
-      if (values.length > 0 && values.every((v) => typeof v === 'string')) return key as Record<string, unknown>;
+      if (values.length > 0 && values.every((v) => typeof v === 'string'))
+        return key as Record<string, unknown>;
     }
   } catch {
     // fall through to the validation error
   }
-  throw new ValidationError('Invalid cursor', [{ path: 'cursor', message: 'is not a cursor returned by GET /users' }]);
+  throw new ValidationError('Invalid cursor', [
+    { path: 'cursor', message: 'is not a cursor returned by GET /users' },
+  ]);
 }
 
 function folderItem(folder: ArchiveFolder): Item {

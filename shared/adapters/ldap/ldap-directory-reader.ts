@@ -273,7 +273,11 @@ class LdapDirectorySession implements DirectorySession {
       return searchEntries
         .map((entry) => {
           const description = single(entry.description);
-          return { dn: entry.dn, name: single(entry.cn) ?? entry.dn, ...(description ? { description } : {}) };
+          return {
+            dn: entry.dn,
+            name: single(entry.cn) ?? entry.dn,
+            ...(description ? { description } : {}),
+          };
         })
         .sort((a, b) => a.name.localeCompare(b.name));
     } catch (error) {

@@ -3,8 +3,13 @@
  * Powertools' SecretsProvider, which caches the value for the life of the Lambda container (refreshed
  * after `maxAgeSeconds`); a write replaces the value and drops the cached one.
  */
-import { PutSecretValueCommand, ResourceNotFoundException, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import {
+  PutSecretValueCommand,
+  ResourceNotFoundException,
+  type SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import type { SecretStore } from '../../ports/settings';
 
 export class SecretsManagerSecretStore implements SecretStore {

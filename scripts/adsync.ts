@@ -1,0 +1,289 @@
+/**
+ * The `adsync` command line: serve the local stack, or talk to an ad-sync API (the local stack by default,
+ * a deployed one with --api and SigV4 signing).
+ *
+ * Exit codes: 0 ok, 1 failed run or request, 2 usage error, 3 deletion threshold exceeded.
+ */
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { Report, RunSummary } from '../shared/domain/report';
+import type { PublicUser } from '../shared/use-cases/manage-users';
+import { ApiClient, ApiError } from './api-client';
+
+const USAGE = `Usage: adsync <command> [options]
+
+Commands:
+  serve                       start the local stack (DynamoDB Local, secret store, HTTP API, schedule)
+  config get                  show the configuration (the password is never shown, only whether it is set)
+  config set --file <json>    save a configuration: the config document, or { "config", "password" }
+             [--password-env <VAR>]  take the bind password from an environment variable
+  test                        Test Settings: run the whole pipeline, commit nothing
+  sync [--allow-mass-deletion] synchronize now
+  users                       list users
+  runs                        list sync runs, newest first
+
+Options:
+  --json          machine-readable output
+  --api <url>     a deployed API (requests signed with SigV4 from the AWS credential chain)
+  --help          this text
+
+Environment: ADSYNC_HOME (default .adsync), ADSYNC_PORT (default 8080), ADSYNC_TOKEN.
+Exit codes: 0 ok, 1 failed run or request, 2 usage error, 3 deletion threshold exceeded.`;
+
+class UsageError extends Error {}
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, thresholdExceeded: 3 } as const;
+
+/** A fixed-width text table. */
+export function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+function describeReport(report: Report): string {
+  const c = report.counts;
+  const lines = [
+    `${report.dryRun ? 'Test Settings' : 'Sync'} ${report.status}${report.server ? ` on ${report.server}` : ''}${report.baseDn ? ` under ${report.baseDn}` : ''}`,
+    '',
+    table(
+      ['step', 'ok', 'ms', 'message'],
+      report.steps.map((s) => [s.name, s.ok ? 'yes' : 'NO', String(s.ms), s.message ?? '']),
+    ),
+    '',
+    `directory users ${c.directoryUsers}, in scope ${c.inScope}, excluded ${c.excluded}; ` +
+      `created ${c.created}, updated ${c.updated}, deleted ${c.deleted}, unchanged ${c.unchanged}, conflicts ${c.conflicts}`,
+  ];
+  if (report.changes.length > 0) {
+    lines.push(
+      '',
+      table(
+        ['action', 'user', 'name', 'addresses', 'changed', 'reason'],
+        report.changes.map((ch) => [
+          ch.action,
+          ch.userName,
+          ch.fullName,
+          ch.emailAddresses.join(' '),
+          ch.changedFields.join(','),
+          ch.reason ?? '',
+        ]),
+      ),
+    );
+  }
+  if (report.excluded.length > 0) {
+    lines.push(
+      '',
+      table(
+        ['excluded', 'reasons'],
+        report.excluded.map((e) => [e.userName, e.reasons.join(', ')]),
+      ),
+    );
+  }
+  if (report.error) lines.push('', `error ${report.error.code}: ${report.error.message}`);
+  if (report.status === 'deletionThresholdExceeded') {
+    lines.push('', 'Deletes were withheld. Run `adsync sync --allow-mass-deletion` to apply them once.');
+  }
+  return lines.join('\n');
+}
+
+const exitCodeOf = (report: Report): number =>
+  report.status === 'failed'
+    ? EXIT.failed
+    : report.status === 'deletionThresholdExceeded'
+      ? EXIT.thresholdExceeded
+      : EXIT.ok;
+
+/** A progress indicator on stderr while a long request runs (only on a terminal). */
+async function withProgress<T>(label: string, work: Promise<T>): Promise<T> {
+  if (!process.stderr.isTTY) return work;
+  const started = Date.now();
+  const frames = ['[=   ]', '[ =  ]', '[  = ]', '[   =]', '[  = ]', '[ =  ]'];
+  let i = 0;
+  const timer = setInterval(() => {
+    process.stderr.write(
+      `\r${frames[i++ % frames.length]} ${label} ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
+  }, 100);
+  try {
+    return await work;
+  } finally {
+    clearInterval(timer);
+    process.stderr.write('\r\x1b[K');
+  }
+}
+
+async function localClient(): Promise<ApiClient> {
+  const home = process.env.ADSYNC_HOME ?? '.adsync';
+  const token =
+    process.env.ADSYNC_TOKEN ?? (await readFile(join(home, 'token'), 'utf8').catch(() => '')).trim();
+  if (!token) {
+    throw new UsageError(
+      `No token: start the local stack (adsync serve) or set ADSYNC_TOKEN (looked in ${join(home, 'token')})`,
+    );
+  }
+  return ApiClient.local(`http://127.0.0.1:${process.env.ADSYNC_PORT ?? 8080}`, token);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parseArgs<{ allowPositionals: true; options: typeof options }>>;
+  const options = {
+    json: { type: 'boolean' },
+    api: { type: 'string' },
+    file: { type: 'string' },
+    'password-env': { type: 'string' },
+    'allow-mass-deletion': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  } as const;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
+    return EXIT.usage;
+  }
+  const { values, positionals } = parsed;
+  const [command, sub] = positionals;
+  if (values.help || !command) {
+    (values.help ? process.stdout : process.stderr).write(`${USAGE}\n`);
+    return values.help ? EXIT.ok : EXIT.usage;
+  }
+  const print = (data: unknown, human: () => string) =>
+    process.stdout.write(`${values.json ? JSON.stringify(data, null, 2) : human()}\n`);
+
+  try {
+    if (command === 'serve') {
+      const { startLocalStack } = await import('./local-stack');
+      const stack = await startLocalStack();
+      process.stderr.write(
+        `ad-sync local stack on ${stack.url} (data in ${stack.home})\n` +
+          (stack.tokenGenerated
+            ? `token (saved to ${join(stack.home, 'token')}): ${stack.token}\n`
+            : `token: in ${join(stack.home, 'token')} or $ADSYNC_TOKEN\n`) +
+          'Ctrl-C stops it.\n',
+      );
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await stack.stop();
+      return EXIT.ok;
+    }
+
+    const api = values.api ? await ApiClient.signed(values.api) : await localClient();
+    switch (command) {
+      case 'config': {
+        if (sub === 'get') {
+          const view = await api.request<{ config: unknown; version: number; passwordSet: boolean }>(
+            'GET',
+            '/config',
+          );
+          print(
+            view,
+            () =>
+              `${JSON.stringify(view.config, null, 2)}\nversion ${view.version}, password ${view.passwordSet ? 'set' : 'not set'}`,
+          );
+          return EXIT.ok;
+        }
+        if (sub === 'set') {
+          if (!values.file) throw new UsageError('config set needs --file <json>');
+          const document = JSON.parse(await readFile(values.file, 'utf8')) as Record<string, unknown>;
+          const body: Record<string, unknown> = 'config' in document ? { ...document } : { config: document };
+          if (values['password-env']) {
+            const password = process.env[values['password-env']];
+            if (!password) throw new UsageError(`$${values['password-env']} is empty`);
+            body.password = password;
+          }
+          const view = await api.request<{ version: number; passwordSet: boolean }>('PUT', '/config', body);
+          print(
+            view,
+            () => `saved: version ${view.version}, password ${view.passwordSet ? 'set' : 'not set'}`,
+          );
+          return EXIT.ok;
+        }
+        throw new UsageError('config needs get or set');
+      }
+      case 'test': {
+        const report = await withProgress(
+          'testing settings',
+          api.request<Report>('POST', '/test-settings', {}),
+        );
+        print(report, () => describeReport(report));
+        return exitCodeOf(report);
+      }
+      case 'sync': {
+        const body = values['allow-mass-deletion'] ? { allowMassDeletion: true } : {};
+        const report = await withProgress('synchronizing', api.request<Report>('POST', '/sync', body));
+        print(report, () => describeReport(report));
+        return exitCodeOf(report);
+      }
+      case 'users': {
+        const users: PublicUser[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await api.request<{ users: PublicUser[]; cursor?: string }>(
+            'GET',
+            `/users${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`,
+          );
+          users.push(...page.users);
+          cursor = page.cursor;
+        } while (cursor);
+        print({ users }, () =>
+          table(
+            ['user', 'name', 'addresses', 'source', 'privileges'],
+            users.map((u) => [
+              u.userName,
+              u.fullName,
+              u.emailAddresses.join(' '),
+              u.authentication,
+              u.privileges.join(','),
+            ]),
+          ),
+        );
+        return EXIT.ok;
+      }
+      case 'runs': {
+        const { runs } = await api.request<{ runs: RunSummary[] }>('GET', '/sync/runs');
+        print({ runs }, () =>
+          table(
+            ['started', 'status', 'trigger', 'created', 'updated', 'deleted', 'conflicts', 'run'],
+            runs.map((r) => [
+              r.startedAt,
+              r.status,
+              r.trigger ?? '',
+              String(r.counts.created),
+              String(r.counts.updated),
+              String(r.counts.deleted),
+              String(r.counts.conflicts),
+              r.runId,
+            ]),
+          ),
+        );
+        return EXIT.ok;
+      }
+      default:
+        throw new UsageError(`unknown command ${command}`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`${error.message}\n\n${USAGE}\n`);
+      return EXIT.usage;
+    }
+    if (error instanceof ApiError) {
+      process.stderr.write(`error ${error.status} ${error.code}: ${error.message}\n`);
+      for (const detail of error.details) process.stderr.write(`  ${detail.path}: ${detail.message}\n`);
+      return EXIT.failed;
+    }
+    process.stderr.write(`error: ${(error as Error).message}\n`);
+    return EXIT.failed;
+  }
+}
+
+// Run directly (`tsx scripts/adsync.ts`, as `npm start` does); bin/adsync.js imports main instead.
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  process.exitCode = await main(process.argv.slice(2));
+}

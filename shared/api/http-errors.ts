@@ -1,0 +1,63 @@
+/**
+ * The one table that maps errors to HTTP statuses and the error body of SPEC section 4. Errors that are not
+ * ours become a generic 500 that exposes nothing.
+ */
+import {
+  type AdSyncError,
+  ConcurrentModificationError,
+  DirectoryError,
+  MethodNotAllowedError,
+  MissingPasswordError,
+  NotFoundError,
+  PayloadTooLargeError,
+  SyncRunningError,
+  UnauthorizedError,
+  UserKindError,
+  ValidationError,
+  VersionConflictError,
+} from '../errors';
+
+type ErrorClass = abstract new (...args: never[]) => AdSyncError;
+
+const STATUS_BY_ERROR: ReadonlyArray<readonly [ErrorClass, number]> = [
+  [ValidationError, 400],
+  [MissingPasswordError, 400],
+  [UnauthorizedError, 401],
+  [NotFoundError, 404],
+  [MethodNotAllowedError, 405],
+  [SyncRunningError, 409],
+  [VersionConflictError, 409],
+  [ConcurrentModificationError, 409],
+  [UserKindError, 409],
+  [PayloadTooLargeError, 413],
+  // The directory behind the API failed (unreachable, TLS, credentials): a bad gateway, with its reason.
+  [DirectoryError, 502],
+];
+
+export interface ErrorBody {
+  readonly error: {
+    readonly code: string;
+    readonly message: string;
+    readonly details?: readonly { path: string; message: string }[];
+  };
+}
+
+/** Status and body for an error; `known` is false for the generic 500. */
+export function toHttpError(error: unknown): { statusCode: number; body: ErrorBody; known: boolean } {
+  for (const [Kind, statusCode] of STATUS_BY_ERROR) {
+    if (error instanceof Kind) {
+      const details =
+        error instanceof ValidationError && error.details.length > 0 ? { details: error.details } : {};
+      return {
+        statusCode,
+        body: { error: { code: error.code, message: error.message, ...details } },
+        known: true,
+      };
+    }
+  }
+  return {
+    statusCode: 500,
+    body: { error: { code: 'InternalError', message: 'Internal error; the details are in the service log' } },
+    known: false,
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * The composition root: reads and checks the environment once (cold start), creates the AWS clients once,
+ * and wires the adapters into what the functions need. Use cases never import adapters; this file does.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { z } from 'zod';
+import { DynamoSettingsStore } from '../adapters/dynamodb/dynamo-settings-store';
+import { DynamoUserStore } from '../adapters/dynamodb/dynamo-user-store';
+import { LdapDirectoryReader } from '../adapters/ldap/ldap-directory-reader';
+import { FileSecretStore } from '../adapters/secrets/file-secret-store';
+import { SecretsManagerSecretStore } from '../adapters/secrets/secrets-manager-secret-store';
+import type { SecretStore } from '../ports/settings';
+import type { ExclusiveSyncDependencies } from '../use-cases/run-exclusively';
+import { logger } from './logger';
+
+const environmentSchema = z
+  .object({
+    /** The DynamoDB table of docs/data-model.md. */
+    TABLE_NAME: z.string().min(1),
+    /** In AWS: the Secrets Manager secret (ARN or name) holding the bind password. */
+    SECRET_ID: z.string().min(1).optional(),
+    /** In the local stack: the file secret store. */
+    ADSYNC_SECRET_FILE: z.string().min(1).optional(),
+    /** Sync lock lease; longer than the longest run (the sync function's timeout). */
+    LOCK_LEASE_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
+  })
+  .refine((env) => (env.SECRET_ID === undefined) !== (env.ADSYNC_SECRET_FILE === undefined), {
+    error: 'set exactly one of SECRET_ID (Secrets Manager) and ADSYNC_SECRET_FILE (local file)',
+    path: ['SECRET_ID'],
+  });
+
+export type Environment = z.output<typeof environmentSchema>;
+
+/** Fails fast, naming the variable, when the environment is incomplete. */
+export function loadEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {
+  const result = environmentSchema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues
+      .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+      .join('; ');
+    throw new Error(`ad-sync is not configured: ${problems}`);
+  }
+  return result.data;
+}
+
+export interface AppContext extends ExclusiveSyncDependencies {
+  readonly users: DynamoUserStore;
+  readonly runs: DynamoUserStore;
+  readonly configs: DynamoSettingsStore;
+  readonly lock: DynamoSettingsStore;
+}
+
+export function createAppContext(env: Environment = loadEnvironment()): AppContext {
+  const dynamodb = new DynamoDBClient({});
+  const store = new DynamoUserStore(dynamodb, env.TABLE_NAME);
+  const settings = new DynamoSettingsStore(dynamodb, env.TABLE_NAME);
+  const secrets: SecretStore = env.SECRET_ID
+    ? new SecretsManagerSecretStore(new SecretsManagerClient({}), env.SECRET_ID)
+    : new FileSecretStore(env.ADSYNC_SECRET_FILE as string);
+  return {
+    directory: new LdapDirectoryReader(),
+    users: store,
+    runs: store,
+    configs: settings,
+    lock: settings,
+    secrets,
+    leaseSeconds: env.LOCK_LEASE_SECONDS,
+    onStep: (step) => logger.info('sync step', { step }),
+  };
+}
