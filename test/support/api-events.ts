@@ -1,0 +1,51 @@
+/** API Gateway (REST, proxy) events for handler tests, shaped like the ones the local stack and AWS send. */
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { matchResource } from '../../shared/api/routes';
+
+export function apiEvent(
+  method: string,
+  path: string,
+  options: {
+    body?: unknown;
+    rawBody?: string;
+    headers?: Record<string, string>;
+    query?: Record<string, string>;
+  } = {},
+): APIGatewayProxyEvent {
+  const match = matchResource(path);
+  const body = options.rawBody ?? (options.body === undefined ? null : JSON.stringify(options.body));
+  return {
+    resource: match?.resource ?? path,
+    path,
+    httpMethod: method,
+    headers: { ...(body === null ? {} : { 'Content-Type': 'application/json' }), ...options.headers },
+    multiValueHeaders: {},
+    queryStringParameters: options.query ?? null,
+    multiValueQueryStringParameters: null,
+    pathParameters: match && Object.keys(match.pathParameters).length > 0 ? match.pathParameters : null,
+    stageVariables: null,
+    requestContext: {} as APIGatewayProxyEvent['requestContext'],
+    body,
+    isBase64Encoded: false,
+  };
+}
+
+export const lambdaContext = { getRemainingTimeInMillis: () => 900_000 } as unknown as Context;
+
+export interface JsonResponse {
+  readonly statusCode: number;
+  readonly headers: Record<string, string>;
+  // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field in the tests
+  readonly body: any;
+  readonly raw: string;
+}
+
+export function parseResponse(result: unknown): JsonResponse {
+  const response = result as APIGatewayProxyResult;
+  return {
+    statusCode: response.statusCode,
+    headers: (response.headers ?? {}) as Record<string, string>,
+    body: response.body ? JSON.parse(response.body) : undefined,
+    raw: response.body,
+  };
+}
