@@ -1,0 +1,161 @@
+/**
+ * End to end over HTTP: `adsync serve` in a child process (DynamoDB Local persisted under ADSYNC_HOME, the
+ * file secret store, the HTTP API) against the Samba fixture, driven with fetch and with the `adsync` CLI.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { freePort } from '../../../scripts/dynamodb-local';
+import { adsync, type ServeProcess, startServe } from '../../support/local-stack-process';
+import { fixtureConfig, servicePassword } from '../../support/sync-harness';
+
+const directory = inject('directory');
+let home: string;
+let env: NodeJS.ProcessEnv;
+let serve: ServeProcess;
+const token = randomBytes(16).toString('hex');
+
+async function api(method: string, path: string, body?: unknown, auth = `Bearer ${token}`) {
+  const response = await fetch(`${serve.url}${path}`, {
+    method,
+    headers: { authorization: auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined, text };
+}
+
+const dynamoDbProcesses = (): string => {
+  try {
+    return execFileSync('pgrep', ['-f', join(home, 'dynamodb')], { encoding: 'utf8' });
+  } catch {
+    return '';
+  }
+};
+
+beforeAll(async () => {
+  home = await mkdtemp(join(tmpdir(), 'ad-sync-home-'));
+  env = { ADSYNC_HOME: home, ADSYNC_PORT: String(await freePort()), ADSYNC_TOKEN: token };
+  serve = await startServe(env);
+});
+
+afterAll(async () => {
+  await serve?.stop();
+  await rm(home, { recursive: true, force: true });
+});
+
+describe('the local stack over HTTP', () => {
+  it('answers 401 without the bearer token or with a wrong one', async () => {
+    expect((await api('GET', '/config', undefined, '')).status).toBe(401);
+    const wrong = await api('GET', '/config', undefined, 'Bearer not-the-token');
+    expect(wrong.status).toBe(401);
+    expect(wrong.body).toEqual({ error: { code: 'Unauthorized', message: expect.any(String) } });
+  });
+
+  it('saves the configuration and the password (the secret file is private to its owner)', async () => {
+    const saved = await api('PUT', '/config', { config: fixtureConfig(), password: servicePassword() });
+    expect(saved.status).toBe(200);
+    expect(saved.body).toMatchObject({ version: 1, passwordSet: true });
+    expect((await stat(join(home, 'secrets.json'))).mode & 0o777).toBe(0o600);
+  });
+
+  it('runs Test Settings and then Synchronize now', async () => {
+    const test = await api('POST', '/test-settings', {});
+    expect(test.body).toMatchObject({ dryRun: true, status: 'succeeded' });
+    const sync = await api('POST', '/sync', {});
+    expect(sync.body).toMatchObject({ dryRun: false, status: 'succeeded' });
+    expect(sync.body.counts.created).toBe(test.body.counts.created);
+  });
+
+  it('lists the users and the runs', async () => {
+    const users = await api('GET', '/users');
+    expect(users.body.users).toHaveLength(100);
+    const runs = await api('GET', '/sync/runs');
+    expect(runs.body.runs).toHaveLength(1);
+  });
+
+  it('gives a second sync started at the same time 409', async () => {
+    const results = await Promise.all([api('POST', '/sync', {}), api('POST', '/sync', {})]);
+    expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
+    expect(results.find((r) => r.status === 409)?.body.error.code).toBe('SyncRunning');
+  });
+});
+
+describe('the adsync CLI against the local stack', () => {
+  it('lists users as a table and as JSON', async () => {
+    const human = await adsync(['users'], env);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/^user\s+name\s+addresses/m);
+    expect(human.stdout).toContain('bob.baker@company.local');
+    const json = await adsync(['users', '--json'], env);
+    expect(JSON.parse(json.stdout).users.length).toBeGreaterThan(1000);
+  });
+
+  it('runs a sync with exit 0 and shows the config without the password', async () => {
+    const sync = await adsync(['sync', '--json'], env);
+    expect(sync.code).toBe(0);
+    expect(JSON.parse(sync.stdout)).toMatchObject({ status: 'succeeded' });
+    const config = await adsync(['config', 'get'], env);
+    expect(config.stdout).toContain('password set');
+    expect(config.stdout).not.toContain(servicePassword());
+  });
+
+  it('exits 3 when the deletion threshold stops deletes, and applies them once with --allow-mass-deletion', async () => {
+    const narrowed = join(home, 'narrowed.json');
+    await writeFile(
+      narrowed,
+      JSON.stringify(
+        fixtureConfig({
+          connection: { baseDn: `OU=Engineering,${directory.baseDn}` },
+          options: { deleteUsers: true },
+        }),
+      ),
+    );
+    expect((await adsync(['config', 'set', '--file', narrowed], env)).code).toBe(0);
+    const stopped = await adsync(['sync'], env);
+    expect(stopped.code).toBe(3);
+    expect(stopped.stdout).toContain('--allow-mass-deletion');
+    const allowed = await adsync(['sync', '--allow-mass-deletion', '--json'], env);
+    expect(allowed.code).toBe(0);
+    expect(JSON.parse(allowed.stdout).counts.deleted).toBeGreaterThan(1000);
+  });
+
+  it('exits 1 for a failed run and 2 for a usage error', async () => {
+    const wrong = join(home, 'wrong.json');
+    await writeFile(wrong, JSON.stringify({ config: fixtureConfig(), password: 'wrong-password' }));
+    expect((await adsync(['config', 'set', '--file', wrong], env)).code).toBe(0);
+    const failed = await adsync(['test'], env);
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toContain('InvalidCredentials');
+    expect((await adsync(['frobnicate'], env)).code).toBe(2);
+    expect((await adsync(['sync', '--no-such-flag'], env)).code).toBe(2);
+    expect((await adsync(['config', 'set'], env)).code).toBe(2);
+  });
+
+  it('lists runs newest first', async () => {
+    const runs = await adsync(['runs', '--json'], env);
+    const list = JSON.parse(runs.stdout).runs as { startedAt: string }[];
+    expect(list.length).toBeGreaterThanOrEqual(4);
+    expect([...list].sort((a, b) => b.startedAt.localeCompare(a.startedAt))).toEqual(list);
+  });
+});
+
+describe('restarting the local stack', () => {
+  it('stops everything it started on Ctrl-C and keeps users, configuration and runs', async () => {
+    const before = {
+      users: (await api('GET', '/users')).body.users,
+      config: (await api('GET', '/config')).body,
+      runs: (await api('GET', '/sync/runs')).body.runs,
+    };
+    expect(await serve.stop()).toBe(0);
+    expect(dynamoDbProcesses()).toBe('');
+
+    serve = await startServe(env);
+    expect((await api('GET', '/users')).body.users).toEqual(before.users);
+    expect((await api('GET', '/config')).body).toEqual(before.config);
+    expect((await api('GET', '/sync/runs')).body.runs).toEqual(before.runs);
+  });
+});
