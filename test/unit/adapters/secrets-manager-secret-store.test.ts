@@ -26,14 +26,12 @@ describe('SecretsManagerSecretStore', () => {
   });
 
   it('reports no password while the secret has no value yet', async () => {
-    secretsManager
-      .on(GetSecretValueCommand)
-      .rejects(
-        new ResourceNotFoundException({
-          message: "Secrets Manager can't find the specified secret value",
-          $metadata: {},
-        }),
-      );
+    secretsManager.on(GetSecretValueCommand).rejects(
+      new ResourceNotFoundException({
+        message: "Secrets Manager can't find the specified secret value",
+        $metadata: {},
+      }),
+    );
     const store = new SecretsManagerSecretStore(
       new SecretsManagerClient({ region: 'eu-central-1' }),
       SECRET_ID,
