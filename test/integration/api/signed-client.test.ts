@@ -19,7 +19,7 @@ const server = createServer((request, response) => {
       headers: request.headers,
       body,
     };
-    const status = request.url?.startsWith('/missing') ? 404 : 200;
+    const status = request.url?.endsWith('/missing') ? 404 : 200;
     response.writeHead(status, { 'content-type': 'application/json' });
     response.end(
       JSON.stringify(status === 200 ? { ok: true } : { error: { code: 'NotFound', message: 'no such run' } }),
