@@ -17,7 +17,10 @@ const USAGE = `Usage: adsync <command> [options]
 Commands:
   serve                       start the local stack (DynamoDB Local, secret store, HTTP API, schedule)
   config get                  show the configuration (the password is never shown, only whether it is set)
-  config set --file <json>    save a configuration: the config document, or { "config", "password" }
+  config set [--file <json>]  save a configuration: the config document, or { "config", "password" },
+                              and/or flags that change the saved one:
+             [--server <host[:port]>]... [--domain <dns>] [--base-dn <dn>] [--username <name>]
+             [--encryption ldaps|starttls] [--ca-file <pem>] [--tls-server-name <name>]
              [--password-env <VAR>]  take the bind password from an environment variable
   test                        Test Settings: run the whole pipeline, commit nothing
   sync [--allow-mass-deletion] synchronize now
@@ -137,6 +140,13 @@ export async function main(argv: string[]): Promise<number> {
     api: { type: 'string' },
     file: { type: 'string' },
     'password-env': { type: 'string' },
+    server: { type: 'string', multiple: true },
+    domain: { type: 'string' },
+    'base-dn': { type: 'string' },
+    username: { type: 'string' },
+    encryption: { type: 'string' },
+    'ca-file': { type: 'string' },
+    'tls-server-name': { type: 'string' },
     'allow-mass-deletion': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   } as const;
@@ -190,9 +200,24 @@ export async function main(argv: string[]): Promise<number> {
           return EXIT.ok;
         }
         if (sub === 'set') {
-          if (!values.file) throw new UsageError('config set needs --file <json>');
-          const document = JSON.parse(await readFile(values.file, 'utf8')) as Record<string, unknown>;
+          const connectionFlags = {
+            ...(values.server ? { servers: values.server } : {}),
+            ...(values.domain ? { domain: values.domain } : {}),
+            ...(values['base-dn'] !== undefined ? { baseDn: values['base-dn'] } : {}),
+            ...(values.username ? { username: values.username } : {}),
+            ...(values.encryption ? { encryption: values.encryption } : {}),
+            ...(values['ca-file'] ? { caCertificate: await readFile(values['ca-file'], 'utf8') } : {}),
+            ...(values['tls-server-name'] ? { tlsServerName: values['tls-server-name'] } : {}),
+          };
+          if (!values.file && Object.keys(connectionFlags).length === 0 && !values['password-env']) {
+            throw new UsageError('config set needs --file <json> or flags to change');
+          }
+          const document = values.file
+            ? (JSON.parse(await readFile(values.file, 'utf8')) as Record<string, unknown>)
+            : { config: (await api.request<{ config: Record<string, unknown> }>('GET', '/config')).config };
           const body: Record<string, unknown> = 'config' in document ? { ...document } : { config: document };
+          const config = body.config as { connection?: Record<string, unknown> };
+          body.config = { ...config, connection: { ...config.connection, ...connectionFlags } };
           if (values['password-env']) {
             const password = process.env[values['password-env']];
             if (!password) throw new UsageError(`$${values['password-env']} is empty`);

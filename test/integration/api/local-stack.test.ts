@@ -135,6 +135,22 @@ describe('the adsync CLI against the local stack', () => {
     expect((await adsync(['config', 'set'], env)).code).toBe(2);
   });
 
+  it('changes single settings with flags, keeping the rest', async () => {
+    const changed = await adsync(
+      ['config', 'set', '--base-dn', `OU=Sales,${directory.baseDn}`, '--json'],
+      env,
+    );
+    expect(changed.code).toBe(0);
+    const config = JSON.parse((await adsync(['config', 'get', '--json'], env)).stdout);
+    expect(config.config.connection).toMatchObject({
+      baseDn: `OU=Sales,${directory.baseDn}`,
+      username: directory.serviceAccount.upn,
+    });
+    const invalid = await adsync(['config', 'set', '--server', 'not a host'], env);
+    expect(invalid.code).toBe(1);
+    expect(invalid.stderr).toContain('config.connection.servers.0');
+  });
+
   it('lists runs newest first', async () => {
     const runs = await adsync(['runs', '--json'], env);
     const list = JSON.parse(runs.stdout).runs as { startedAt: string }[];
