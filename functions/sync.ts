@@ -5,11 +5,27 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { httpApi, parseInput } from '../shared/api/http-api';
 import { syncBody } from '../shared/api/schemas';
+import type { Report } from '../shared/domain/report';
 import { createAppContext } from '../shared/runtime/app-context';
 import { logger } from '../shared/runtime/logger';
+import { MetricUnit, metrics } from '../shared/runtime/metrics';
 import { runScheduledSync, type ScheduledOutcome, synchronizeNow } from '../shared/use-cases/run-exclusively';
 
 const app = createAppContext();
+
+/** One data point per run: the failed-run alarm watches SyncRunFailed. */
+function recordMetrics(report: Report): void {
+  metrics.addMetric('SyncRunFailed', MetricUnit.Count, report.status === 'failed' ? 1 : 0);
+  metrics.addMetric(
+    'SyncThresholdExceeded',
+    MetricUnit.Count,
+    report.status === 'deletionThresholdExceeded' ? 1 : 0,
+  );
+  metrics.addMetric('UsersCreated', MetricUnit.Count, report.counts.created);
+  metrics.addMetric('UsersUpdated', MetricUnit.Count, report.counts.updated);
+  metrics.addMetric('UsersDeleted', MetricUnit.Count, report.counts.deleted);
+  metrics.publishStoredMetrics();
+}
 
 export interface ScheduledEvent {
   readonly source: 'ad-sync.schedule';
@@ -20,10 +36,9 @@ export interface ScheduledEvent {
 const api = httpApi({
   'POST /sync': async ({ body }) => {
     const { allowMassDeletion } = parseInput(syncBody, body);
-    return {
-      statusCode: 200,
-      body: await synchronizeNow(app, allowMassDeletion === undefined ? {} : { allowMassDeletion }),
-    };
+    const report = await synchronizeNow(app, allowMassDeletion === undefined ? {} : { allowMassDeletion });
+    recordMetrics(report);
+    return { statusCode: 200, body: report };
   },
 });
 
@@ -33,6 +48,7 @@ export async function handler(
 ): Promise<APIGatewayProxyResult | ScheduledOutcome> {
   if ('httpMethod' in event) return api(event, context);
   const result = await runScheduledSync(app, event.scheduledAt);
+  if ('report' in result) recordMetrics(result.report);
   logger.info('scheduled sync', {
     outcome: result.outcome,
     ...('report' in result

@@ -28,3 +28,8 @@ export interface RunLock {
   /** Records that a scheduled occurrence was handled; false when it already was (a duplicated event). */
   claimOccurrence(occurrence: string): Promise<boolean>;
 }
+
+/** Whatever triggers scheduled syncs: told when the configuration's schedule changes. */
+export interface ScheduleController {
+  apply(schedule: Config['schedule']): Promise<void>;
+}

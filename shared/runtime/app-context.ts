@@ -3,14 +3,17 @@
  * and wires the adapters into what the functions need. Use cases never import adapters; this file does.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
 import { DynamoSettingsStore } from '../adapters/dynamodb/dynamo-settings-store';
 import { DynamoUserStore } from '../adapters/dynamodb/dynamo-user-store';
 import { LdapDirectoryReader } from '../adapters/ldap/ldap-directory-reader';
+import { EventBridgeScheduleController } from '../adapters/scheduler/eventbridge-schedule-controller';
 import { FileSecretStore } from '../adapters/secrets/file-secret-store';
 import { SecretsManagerSecretStore } from '../adapters/secrets/secrets-manager-secret-store';
 import type { SecretStore } from '../ports/settings';
+import type { SettingsDependencies } from '../use-cases/configuration';
 import type { ExclusiveSyncDependencies } from '../use-cases/run-exclusively';
 import { logger } from './logger';
 
@@ -24,6 +27,9 @@ const environmentSchema = z
     ADSYNC_SECRET_FILE: z.string().min(1).optional(),
     /** Sync lock lease; longer than the longest run (the sync function's timeout). */
     LOCK_LEASE_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
+    /** In AWS, the config function's EventBridge schedule to keep in step with `schedule`. */
+    SCHEDULE_NAME: z.string().min(1).optional(),
+    SCHEDULE_GROUP: z.string().min(1).default('default'),
   })
   .refine((env) => (env.SECRET_ID === undefined) !== (env.ADSYNC_SECRET_FILE === undefined), {
     error: 'set exactly one of SECRET_ID (Secrets Manager) and ADSYNC_SECRET_FILE (local file)',
@@ -44,7 +50,7 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
   return result.data;
 }
 
-export interface AppContext extends ExclusiveSyncDependencies {
+export interface AppContext extends ExclusiveSyncDependencies, SettingsDependencies {
   readonly users: DynamoUserStore;
   readonly runs: DynamoUserStore;
   readonly configs: DynamoSettingsStore;
@@ -59,6 +65,15 @@ export function createAppContext(env: Environment = loadEnvironment()): AppConte
     ? new SecretsManagerSecretStore(new SecretsManagerClient({}), env.SECRET_ID)
     : new FileSecretStore(env.ADSYNC_SECRET_FILE as string);
   return {
+    ...(env.SCHEDULE_NAME
+      ? {
+          schedule: new EventBridgeScheduleController(
+            new SchedulerClient({}),
+            env.SCHEDULE_NAME,
+            env.SCHEDULE_GROUP,
+          ),
+        }
+      : {}),
     directory: new LdapDirectoryReader(),
     users: store,
     runs: store,

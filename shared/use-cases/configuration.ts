@@ -4,11 +4,13 @@
  */
 import { type Config, defaultConfig } from '../config/config-schema';
 import { ValidationError, VersionConflictError } from '../errors';
-import type { ConfigStore, SecretStore } from '../ports/settings';
+import type { ConfigStore, ScheduleController, SecretStore } from '../ports/settings';
 
 export interface SettingsDependencies {
   readonly configs: ConfigStore;
   readonly secrets: SecretStore;
+  /** In AWS, the EventBridge schedule; absent where the schedule reads the saved configuration itself. */
+  readonly schedule?: ScheduleController;
 }
 
 export interface ConfigurationView {
@@ -60,6 +62,7 @@ export async function saveConfiguration(
   }
   const saved = await deps.configs.saveConfig(request.config, request.expectedVersion);
   if (request.password !== undefined) await deps.secrets.setPassword(request.password);
+  await deps.schedule?.apply(request.config.schedule);
   return {
     ...saved,
     passwordSet: request.password !== undefined || (await deps.secrets.getPassword()) !== undefined,

@@ -1,0 +1,71 @@
+/**
+ * The Lambda defaults of ad-sync in one place: Node.js 24 on arm64, bundled by esbuild from node_modules
+ * (no Docker), JSON logs, a log group with a retention, and the function file named after what it does.
+ */
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
+import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import type { FunctionName } from '../shared/api/routes';
+
+const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** esbuild options shared with scripts/bundle-sizes.ts, so the sizes reported are the sizes deployed. */
+export const BUNDLING = {
+  minify: true,
+  // No source maps: they would triple the package; kept names keep stack traces readable.
+  keepNames: true,
+  sourceMap: false,
+  target: 'node24',
+  format: OutputFormat.CJS,
+  // The Node.js 24 runtime ships AWS SDK v3; bundling our own copy would only add size.
+  externalModules: ['@aws-sdk/*'],
+} as const;
+
+export interface AdSyncFunctionProps {
+  readonly name: FunctionName;
+  readonly description: string;
+  readonly environment: Record<string, string>;
+  readonly timeout?: Duration;
+  readonly memorySize?: number;
+  /** Set for functions that talk to the domain controllers. */
+  readonly network?: {
+    readonly vpc: IVpc;
+    readonly subnets: SubnetSelection;
+    readonly securityGroup: ISecurityGroup;
+  };
+}
+
+export class AdSyncFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, props: AdSyncFunctionProps) {
+    const logGroup = new LogGroup(scope, `${id}Logs`, {
+      retention: RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    super(scope, id, {
+      entry: fileURLToPath(new URL(`../functions/${props.name}.ts`, import.meta.url)),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: fileURLToPath(new URL('../package-lock.json', import.meta.url)),
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      description: props.description,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(30),
+      environment: props.environment,
+      loggingFormat: LoggingFormat.JSON,
+      logGroup,
+      bundling: { ...BUNDLING, externalModules: [...BUNDLING.externalModules] },
+      ...(props.network
+        ? {
+            vpc: props.network.vpc,
+            vpcSubnets: props.network.subnets,
+            securityGroups: [props.network.securityGroup],
+          }
+        : {}),
+    });
+  }
+}

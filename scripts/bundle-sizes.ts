@@ -1,0 +1,41 @@
+/**
+ * Bundles every function with the options the CDK stack deploys them with and reports the sizes
+ * (`npm run bundle-sizes`). Exits 1 when a bundle reaches the 1 MB budget.
+ */
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { BUNDLING } from '../cdk/ad-sync-function';
+import { type FunctionName, routes } from '../shared/api/routes';
+
+export const BUDGET_BYTES = 1024 * 1024;
+
+export async function measureBundles(): Promise<{ name: FunctionName; bytes: number }[]> {
+  const names = [...new Set(routes.map((route) => route.function))];
+  return Promise.all(
+    names.map(async (name) => {
+      const result = await build({
+        entryPoints: [fileURLToPath(new URL(`../functions/${name}.ts`, import.meta.url))],
+        bundle: true,
+        platform: 'node',
+        target: BUNDLING.target,
+        format: BUNDLING.format,
+        minify: BUNDLING.minify,
+        keepNames: BUNDLING.keepNames,
+        external: [...BUNDLING.externalModules],
+        write: false,
+        logLevel: 'silent',
+      });
+      return { name, bytes: result.outputFiles.reduce((sum, file) => sum + file.contents.length, 0) };
+    }),
+  );
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const sizes = await measureBundles();
+  for (const { name, bytes } of sizes) {
+    process.stdout.write(
+      `${name.padEnd(14)} ${(bytes / 1024).toFixed(1).padStart(8)} KB${bytes >= BUDGET_BYTES ? '  over the 1 MB budget' : ''}\n`,
+    );
+  }
+  process.exitCode = sizes.some((s) => s.bytes >= BUDGET_BYTES) ? 1 : 0;
+}

@@ -1,0 +1,273 @@
+import { App, type Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
+import { describe, expect, it } from 'vitest';
+import { buildApp } from '../../../cdk/app';
+import { routes } from '../../../shared/api/routes';
+
+/** Synthesizes the app with the given context; bundling is skipped (bundles are measured in bundles.test.ts). */
+function synth(context: Record<string, unknown> = {}) {
+  const { app, stack } = buildApp(new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } }));
+  return { app, stack, template: Template.fromStack(stack) };
+}
+
+const { template } = synth();
+const functions = template.findResources('AWS::Lambda::Function', {
+  Properties: { Description: Match.anyValue(), Runtime: Match.stringLikeRegexp('nodejs') },
+});
+const ourFunctions = Object.entries(functions).filter(([id]) =>
+  /^(Config|TestSettings|Sync|Runs|Users|Directory|Openapi)Function/.test(id),
+);
+const functionId = (prefix: string): string => {
+  const found = ourFunctions.find(([id]) => id.startsWith(`${prefix}Function`));
+  if (!found) throw new Error(`no ${prefix} function`);
+  return found[0];
+};
+
+/** All statements of the policies attached to a function's role. */
+function statementsOf(
+  prefix: string,
+): { Action: string | string[]; Resource: unknown; Condition?: unknown }[] {
+  const role = (
+    (functions[functionId(prefix)] ?? { Properties: {} }).Properties.Role as { 'Fn::GetAtt': [string] }
+  )['Fn::GetAtt'][0];
+  const policies = template.findResources('AWS::IAM::Policy', {
+    Properties: { Roles: Match.arrayWith([{ Ref: role }]) },
+  });
+  return Object.values(policies).flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+}
+const actionsOf = (prefix: string): string[] => statementsOf(prefix).flatMap((s) => [s.Action].flat());
+
+describe('the AdSync stack', () => {
+  it('runs every function on Node.js 24 and arm64', () => {
+    expect(ourFunctions).toHaveLength(7);
+    for (const [, fn] of ourFunctions) {
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
+    }
+  });
+
+  it('puts the functions that talk to AD in the VPC, and only those', () => {
+    const inVpc = ourFunctions
+      .filter(([, fn]) => fn.Properties.VpcConfig)
+      .map(([id]) => id.replace(/Function.*/, ''));
+    expect(inVpc.sort()).toEqual(['Directory', 'Sync', 'TestSettings']);
+  });
+
+  it('has no NAT gateway and no internet gateway; DynamoDB and Secrets Manager through VPC endpoints', () => {
+    template.resourceCountIs('AWS::EC2::NatGateway', 0);
+    template.resourceCountIs('AWS::EC2::InternetGateway', 0);
+    template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+      VpcEndpointType: 'Gateway',
+      ServiceName: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith(['.dynamodb'])]) }),
+    });
+    const [secretsEndpoint] = Object.values(
+      template.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } }),
+    );
+    expect(secretsEndpoint?.Properties.PrivateDnsEnabled).toBe(true);
+    expect(JSON.stringify(secretsEndpoint?.Properties.ServiceName)).toContain('secretsmanager');
+  });
+
+  it('lets the functions out only to the DCs on 636 and 389 and to the endpoints on 443', () => {
+    const groups = template.findResources('AWS::EC2::SecurityGroup', {
+      Properties: { GroupDescription: Match.stringLikeRegexp('LDAPS/StartTLS') },
+    });
+    const egress = Object.values(groups)[0]?.Properties.SecurityGroupEgress as {
+      FromPort: number;
+      ToPort: number;
+    }[];
+    expect(egress.map((rule) => [rule.FromPort, rule.ToPort])).toEqual([
+      [636, 636],
+      [389, 389],
+    ]);
+    // 443 only to the Secrets Manager endpoint's security group and to DynamoDB's prefix list.
+    const separate = Object.values(template.findResources('AWS::EC2::SecurityGroupEgress')).map(
+      (rule) => rule.Properties,
+    );
+    expect(separate).toEqual([
+      expect.objectContaining({ FromPort: 443, ToPort: 443, DestinationSecurityGroupId: expect.anything() }),
+      expect.objectContaining({ FromPort: 443, ToPort: 443, DestinationPrefixListId: expect.anything() }),
+    ]);
+    expect(JSON.stringify(template.toJSON())).not.toContain('0.0.0.0/0');
+  });
+
+  it('opens the global catalog ports only when asked', () => {
+    const { template: withGc } = synth({ globalCatalog: 'true' });
+    const groups = withGc.findResources('AWS::EC2::SecurityGroup', {
+      Properties: { GroupDescription: Match.stringLikeRegexp('LDAPS/StartTLS') },
+    });
+    const ports = (
+      (Object.values(groups)[0]?.Properties.SecurityGroupEgress ?? []) as { FromPort: number }[]
+    ).map((r) => r.FromPort);
+    expect(ports.sort()).toEqual([3268, 3269, 389, 636].sort());
+  });
+
+  it('keeps data in one DynamoDB table with on-demand billing, PITR, deletion protection and encryption', () => {
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      Properties: {
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+        SSESpecification: { SSEEnabled: true },
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: [
+          Match.objectLike({ IndexName: 'gsi1' }),
+          Match.objectLike({ IndexName: 'gsi2' }),
+        ],
+      },
+    });
+  });
+
+  it('creates the bind-password secret empty and retains it', () => {
+    const secrets = template.findResources('AWS::SecretsManager::Secret');
+    expect(Object.values(secrets)).toHaveLength(1);
+    const [secret] = Object.values(secrets);
+    expect(secret?.DeletionPolicy).toBe('Retain');
+    expect(secret?.Properties.GenerateSecretString).toBeUndefined();
+    expect(secret?.Properties.SecretString).toBeUndefined();
+  });
+
+  it('gives only the config function write access to the secret and to the schedule', () => {
+    for (const prefix of ['Config', 'TestSettings', 'Sync', 'Runs', 'Users', 'Directory', 'Openapi']) {
+      const actions = actionsOf(prefix);
+      expect(actions.includes('secretsmanager:PutSecretValue'), prefix).toBe(prefix === 'Config');
+      expect(actions.includes('scheduler:UpdateSchedule'), prefix).toBe(prefix === 'Config');
+    }
+  });
+
+  it('keeps read-only routes from writing the table', () => {
+    const writes = [
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:BatchWriteItem',
+    ];
+    for (const prefix of ['TestSettings', 'Runs', 'Directory', 'Openapi']) {
+      expect(
+        actionsOf(prefix).filter((a) => writes.includes(a)),
+        prefix,
+      ).toEqual([]);
+    }
+    expect(
+      actionsOf('Openapi').filter((a) => a.startsWith('dynamodb:') || a.startsWith('secretsmanager:')),
+    ).toEqual([]);
+  });
+
+  it('limits the writes of the users and config functions to their own items', () => {
+    const userWrites = statementsOf('Users').find((s) => [s.Action].flat().includes('dynamodb:PutItem'));
+    expect(userWrites?.Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['USER#*'] },
+    });
+    const configWrites = statementsOf('Config').find((s) => [s.Action].flat().includes('dynamodb:PutItem'));
+    expect(configWrites?.Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CONFIG'] },
+    });
+  });
+
+  it('runs the sync alone: 15-minute timeout, reserved concurrency 1, no async retries, failures to an encrypted queue', () => {
+    expect(functions[functionId('Sync')]?.Properties).toMatchObject({
+      Timeout: 900,
+      ReservedConcurrentExecutions: 1,
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumRetryAttempts: 0,
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: 'alias/aws/sqs' });
+  });
+
+  it('requires IAM authorization on every method, one per route of the API', () => {
+    const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
+    expect(methods).toHaveLength(routes.length);
+    for (const method of methods) expect(method.Properties.AuthorizationType).toBe('AWS_IAM');
+    for (const method of methods) expect(method.Properties.RequestValidatorId).toBeDefined();
+  });
+
+  it('logs API access, throttles, and never logs request bodies (they carry the password)', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.anyValue() },
+      MethodSettings: [
+        Match.objectLike({
+          DataTraceEnabled: false,
+          LoggingLevel: 'ERROR',
+          ThrottlingRateLimit: 10,
+          ThrottlingBurstLimit: 20,
+        }),
+      ],
+    });
+  });
+
+  it('schedules the sync with EventBridge Scheduler: no flexible window, its own retry policy', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(60 minutes)',
+      State: 'DISABLED',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: Match.objectLike({
+        RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 },
+        Input: JSON.stringify({ source: 'ad-sync.schedule', scheduledAt: '<aws.scheduler.scheduled-time>' }),
+      }),
+    });
+    const { template: custom } = synth({ scheduleMinutes: '15', scheduleEnabled: 'true' });
+    custom.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(15 minutes)',
+      State: 'ENABLED',
+    });
+  });
+
+  it('alarms on failed sync runs and on function errors, to the topic from context', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AdSync',
+      MetricName: 'SyncRunFailed',
+      AlarmActions: [Match.anyValue()],
+    });
+    const errorAlarms = template.findResources('AWS::CloudWatch::Alarm', {
+      Properties: { MetricName: 'Errors' },
+    });
+    expect(Object.keys(errorAlarms)).toHaveLength(7);
+    const topicArn = 'arn:aws:sns:eu-central-1:123456789012:ops-alarms';
+    const { template: withTopic } = synth({ alarmTopicArn: topicArn });
+    withTopic.resourceCountIs('AWS::SNS::Topic', 0);
+    withTopic.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'SyncRunFailed',
+      AlarmActions: [topicArn],
+    });
+  });
+
+  it('uses an existing VPC from context without a lookup, and insists on the DC network', () => {
+    const context = {
+      vpcId: 'vpc-0123456789abcdef0',
+      subnetIds: 'subnet-aaa,subnet-bbb',
+      routeTableIds: 'rtb-aaa,rtb-bbb',
+      dcCidrs: '10.1.0.0/24',
+    };
+    const { template: existing } = synth(context);
+    existing.resourceCountIs('AWS::EC2::VPC', 0);
+    existing.hasResourceProperties('AWS::Lambda::Function', {
+      VpcConfig: { SubnetIds: ['subnet-aaa', 'subnet-bbb'], SecurityGroupIds: Match.anyValue() },
+    });
+    existing.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      SecurityGroupEgress: Match.arrayWith([Match.objectLike({ CidrIp: '10.1.0.0/24', FromPort: 636 })]),
+    });
+    existing.hasResourceProperties('AWS::EC2::VPCEndpoint', { RouteTableIds: ['rtb-aaa', 'rtb-bbb'] });
+    expect(() => synth({ vpcId: 'vpc-0123456789abcdef0', subnetIds: 'subnet-aaa' })).toThrow(/dcCidrs/);
+    expect(() => synth({ ...context, routeTableIds: 'rtb-aaa' })).toThrow(/routeTableIds/);
+    expect(() => synth({ vpcId: 'vpc-0123456789abcdef0', dcCidrs: '10.1.0.0/24' })).toThrow(/subnetIds/);
+    expect(() => synth({ scheduleMinutes: '2' })).toThrow(/scheduleMinutes/);
+  });
+});
+
+describe('cdk-nag AwsSolutions', () => {
+  it('finds nothing unacknowledged in the stack', () => {
+    const { app } = synth();
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  it('fails the synthesis on a finding nobody acknowledged', () => {
+    const { app, stack } = buildApp(new App({ context: { 'aws:cdk:bundling-stacks': [] } }));
+    new Bucket(stack as Stack, 'CarelessBucket');
+    expect(() => app.synth()).toThrow(/AwsSolutions-S1|server access logs/);
+  });
+});
