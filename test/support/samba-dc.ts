@@ -9,7 +9,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes, X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect as connectTcp } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -109,10 +109,11 @@ const isAlive = (pid: number): boolean => {
 };
 
 /** Stops DCs left by runs that were killed before their teardown (their folder still holds samba.pid). */
-async function stopStaleDcs(log: (line: string) => void): Promise<void> {
-  for (const name of await readdir(tmpdir())) {
-    if (!name.startsWith(DIR_PREFIX)) continue;
-    const folder = join(tmpdir(), name);
+async function stopStaleDcs(log: (line: string) => void, keptFolder?: string): Promise<void> {
+  const temporary = (await readdir(tmpdir()))
+    .filter((name) => name.startsWith(DIR_PREFIX))
+    .map((name) => join(tmpdir(), name));
+  for (const folder of [...temporary, ...(keptFolder ? [keptFolder] : [])]) {
     const pid = Number(await readFile(join(folder, 'samba.pid'), 'utf8').catch(() => ''));
     if (pid > 0 && isAlive(pid)) {
       const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
@@ -120,7 +121,7 @@ async function stopStaleDcs(log: (line: string) => void): Promise<void> {
       log(`stopping a Samba DC left by an earlier run (pid ${pid})`);
       await stopProcess(pid);
     }
-    await rm(folder, { recursive: true, force: true });
+    if (folder !== keptFolder) await rm(folder, { recursive: true, force: true });
   }
 }
 
@@ -176,10 +177,79 @@ async function waitForLdaps(
   throw new Error(`LDAPS on 127.0.0.1:636 did not answer within ${timeoutMs} ms: ${lastError}`);
 }
 
-/** Provisions, seeds and starts a DC. Call `stop()` to end its process and remove its folder. */
-export async function startSambaDc(log: (line: string) => void = () => {}): Promise<SambaDc> {
+interface Credentials {
+  readonly adminPassword: string;
+  readonly servicePassword: string;
+}
+
+/** Provisions a domain into `folder` and seeds it offline: schema extension, fixture LDIF, extra LDIF. */
+async function provision(
+  folder: string,
+  extraLdif: readonly string[],
+  log: (line: string) => void,
+): Promise<Credentials> {
+  const config = join(folder, 'etc', 'smb.conf');
+  const samLdb = join(folder, 'private', 'sam.ldb');
+  const credentials = { adminPassword: newPassword(), servicePassword: newPassword() };
+  const started = Date.now();
+  await run('samba-tool', [
+    'domain',
+    'provision',
+    `--realm=${REALM}`,
+    `--domain=${NETBIOS_DOMAIN}`,
+    '--server-role=dc',
+    '--dns-backend=NONE',
+    `--adminpass=${credentials.adminPassword}`,
+    `--targetdir=${folder}`,
+    '--host-ip=127.0.0.1',
+    '--option=bind interfaces only = yes',
+    '--option=interfaces = lo',
+    // LDAP is all the tests use; no SMB, Kerberos, DNS or replication services and ports.
+    '--option=server services = ldap',
+    `--option=log file = ${join(folder, 'samba.log')}`,
+  ]);
+  log(`provisioned ${REALM} in ${Date.now() - started} ms`);
+
+  // msExchHideFromAddressLists is Exchange schema, absent from Samba's. Two runs: a transaction cannot use
+  // an attribute it has just added.
+  const ldb = ['-H', samLdb, `--configfile=${config}`];
+  const schemaUpdate = '--option=dsdb:schema update allowed=true';
+  await run('ldbadd', [...ldb, schemaUpdate, fixtureFiles.schemaAttribute]);
+  await run('ldbmodify', [...ldb, schemaUpdate, fixtureFiles.schemaMailRecipient]);
+
+  const seeded = Date.now();
+  for (const file of [fixtureFiles.directory, ...extraLdif]) {
+    await run('ldbadd', [...ldb, file], { maxBuffer: 64 * 1024 * 1024 });
+  }
+  const passwordLdif = join(folder, 'service-password.ldif');
+  await writeFile(
+    passwordLdif,
+    `dn: ${SERVICE_ACCOUNT_DN}\nchangetype: modify\nreplace: unicodePwd\nunicodePwd:: ${unicodePwd(credentials.servicePassword)}\n-\n`,
+    { mode: 0o600 },
+  );
+  await run('ldbmodify', [...ldb, passwordLdif]);
+  await rm(passwordLdif);
+  log(`seeded the directory in ${Date.now() - seeded} ms`);
+  return credentials;
+}
+
+export interface SambaDcOptions {
+  /**
+   * A folder to keep: provisioned on first use, reused afterwards, not removed by stop() (the benchmark's
+   * large directory). By default a new temporary folder is provisioned and removed at stop().
+   */
+  readonly folder?: string;
+  /** More LDIF to seed after the fixture directory. */
+  readonly extraLdif?: readonly string[];
+}
+
+/** Provisions (unless reusing a kept folder), seeds and starts a DC. `stop()` ends its process. */
+export async function startSambaDc(
+  log: (line: string) => void = () => {},
+  options: SambaDcOptions = {},
+): Promise<SambaDc> {
   await ensureSambaInstalled(log);
-  await stopStaleDcs(log);
+  await stopStaleDcs(log, options.folder);
   for (const port of LDAP_PORTS) {
     if (await isListening(port)) {
       throw new Error(
@@ -189,55 +259,36 @@ export async function startSambaDc(log: (line: string) => void = () => {}): Prom
     }
   }
 
-  const folder = await mkdtemp(join(tmpdir(), DIR_PREFIX));
-  const config = join(folder, 'etc', 'smb.conf');
-  const samLdb = join(folder, 'private', 'sam.ldb');
-  const adminPassword = newPassword();
-  const servicePassword = newPassword();
+  const kept = options.folder !== undefined;
+  const folder = options.folder ?? (await mkdtemp(join(tmpdir(), DIR_PREFIX)));
+  const credentialsFile = join(folder, 'credentials.json');
+  const removeFolder = async (): Promise<void> => {
+    if (!kept) await rm(folder, { recursive: true, force: true });
+  };
   let child: ChildProcess | undefined;
   try {
     const started = Date.now();
-    await run('samba-tool', [
-      'domain',
-      'provision',
-      `--realm=${REALM}`,
-      `--domain=${NETBIOS_DOMAIN}`,
-      '--server-role=dc',
-      '--dns-backend=NONE',
-      `--adminpass=${adminPassword}`,
-      `--targetdir=${folder}`,
-      '--host-ip=127.0.0.1',
-      '--option=bind interfaces only = yes',
-      '--option=interfaces = lo',
-      // LDAP is all the tests use; no SMB, Kerberos, DNS or replication services and ports.
-      '--option=server services = ldap',
-      `--option=log file = ${join(folder, 'samba.log')}`,
-    ]);
-    log(`provisioned ${REALM} in ${Date.now() - started} ms`);
+    let credentials: Credentials;
+    if (kept && existsSync(credentialsFile)) {
+      credentials = JSON.parse(await readFile(credentialsFile, 'utf8')) as Credentials;
+      log(`reusing the directory in ${folder}`);
+    } else {
+      if (kept) {
+        await rm(folder, { recursive: true, force: true });
+        await mkdir(folder, { recursive: true });
+      }
+      credentials = await provision(folder, options.extraLdif ?? [], log);
+      if (kept) await writeFile(credentialsFile, JSON.stringify(credentials), { mode: 0o600 });
+    }
 
-    // msExchHideFromAddressLists is Exchange schema, absent from Samba's. Two runs: a transaction cannot use
-    // an attribute it has just added.
-    const ldb = ['-H', samLdb, `--configfile=${config}`];
-    const schemaUpdate = '--option=dsdb:schema update allowed=true';
-    await run('ldbadd', [...ldb, schemaUpdate, fixtureFiles.schemaAttribute]);
-    await run('ldbmodify', [...ldb, schemaUpdate, fixtureFiles.schemaMailRecipient]);
-
-    const seeded = Date.now();
-    await run('ldbadd', [...ldb, fixtureFiles.directory], { maxBuffer: 16 * 1024 * 1024 });
-    const passwordLdif = join(folder, 'service-password.ldif');
-    await writeFile(
-      passwordLdif,
-      `dn: ${SERVICE_ACCOUNT_DN}\nchangetype: modify\nreplace: unicodePwd\nunicodePwd:: ${unicodePwd(servicePassword)}\n-\n`,
-      { mode: 0o600 },
+    const spawned = spawn(
+      'samba',
+      ['-s', join(folder, 'etc', 'smb.conf'), '--foreground', '--no-process-group', '-M', 'single'],
+      {
+        cwd: folder,
+        stdio: 'ignore',
+      },
     );
-    await run('ldbmodify', [...ldb, passwordLdif]);
-    await rm(passwordLdif);
-    log(`seeded the fixture directory in ${Date.now() - seeded} ms`);
-
-    const spawned = spawn('samba', ['-s', config, '--foreground', '--no-process-group', '-M', 'single'], {
-      cwd: folder,
-      stdio: 'ignore',
-    });
     child = spawned;
     const pid = spawned.pid;
     if (pid === undefined) throw new Error('samba could not be started');
@@ -262,18 +313,22 @@ export async function startSambaDc(log: (line: string) => void = () => {}): Prom
         tlsServerName: servername,
         baseDn: BASE_DN,
         domain,
-        serviceAccount: { upn: `svc-sync@${domain}`, dn: SERVICE_ACCOUNT_DN, password: servicePassword },
-        administrator: { upn: `Administrator@${domain}`, password: adminPassword },
+        serviceAccount: {
+          upn: `svc-sync@${domain}`,
+          dn: SERVICE_ACCOUNT_DN,
+          password: credentials.servicePassword,
+        },
+        administrator: { upn: `Administrator@${domain}`, password: credentials.adminPassword },
       },
       async stop() {
         process.removeListener('exit', killOnExit);
         await stopProcess(pid);
-        await rm(folder, { recursive: true, force: true });
+        await removeFolder();
       },
     };
   } catch (error) {
     if (child?.pid !== undefined) await stopProcess(child.pid);
-    await rm(folder, { recursive: true, force: true });
+    await removeFolder();
     throw error;
   }
 }

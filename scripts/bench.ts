@@ -1,0 +1,315 @@
+/**
+ * `npm run bench -- --users N [--json]`: the speed of a sync next to its floor, measured in one run.
+ *
+ * Seeds a Samba DC with N users under OU=Bench once (kept in ~/.cache/ad-sync/bench-dc-N and reused),
+ * starts DynamoDB Local in memory, and measures:
+ *   floorRead   a raw paged read of the same users and attributes the sync reads;
+ *   floorWrite  raw BatchWriteItem of N user items of the same size;
+ *   fullSync    a sync into an empty table;   noChangeSync  the next sync, nothing changed in AD;
+ *   changedSync a sync after changing 1% of the users in AD (displayName);
+ * with the DynamoDB write requests and write capacity each sync used, and the peak RSS of this process.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Attribute, Change, Client } from 'ldapts';
+import { DynamoUserStore } from '../shared/adapters/dynamodb/dynamo-user-store';
+import { ensureTable } from '../shared/adapters/dynamodb/table';
+import { LdapDirectoryReader } from '../shared/adapters/ldap/ldap-directory-reader';
+import { parseConfig } from '../shared/config/config-schema';
+import { synchronize } from '../shared/use-cases/run-sync';
+import { startSambaDc } from '../test/support/samba-dc';
+import { LOCAL_AWS_ENV, startDynamoDbLocal } from './dynamodb-local';
+
+const { values } = parseArgs({
+  options: { users: { type: 'string', default: '10000' }, json: { type: 'boolean', default: false } },
+  allowPositionals: true,
+});
+const USERS = Number(values.users);
+if (!Number.isInteger(USERS) || USERS < 100)
+  throw new Error('--users must be a whole number of at least 100');
+const BASE = 'OU=Bench,DC=company,DC=local';
+const log = (line: string): void => {
+  if (!values.json) process.stderr.write(`${line}\n`);
+};
+
+function benchLdif(count: number): string {
+  const blocks = [
+    'dn: OU=Bench,DC=company,DC=local\nobjectClass: top\nobjectClass: organizationalUnit\nou: Bench',
+  ];
+  for (let i = 1; i <= count; i += 1) {
+    const n = String(i).padStart(7, '0');
+    blocks.push(
+      [
+        `dn: CN=Bench User ${n},${BASE}`,
+        'objectClass: top',
+        'objectClass: person',
+        'objectClass: organizationalPerson',
+        'objectClass: user',
+        `cn: Bench User ${n}`,
+        `sAMAccountName: b${n}`,
+        `userPrincipalName: b${n}@company.local`,
+        `displayName: Bench User ${n}`,
+        `mail: b${n}@company.local`,
+        `proxyAddresses: SMTP:b${n}@company.local`,
+        `proxyAddresses: smtp:bench.${n}@company.local`,
+        `userAccountControl: ${i % 20 === 0 ? 514 : 512}`,
+      ].join('\n'),
+    );
+  }
+  return `${blocks.join('\n\n')}\n`;
+}
+
+const time = async <T>(work: () => Promise<T>): Promise<{ ms: number; result: T }> => {
+  const started = performance.now();
+  const result = await work();
+  return { ms: Math.round(performance.now() - started), result };
+};
+
+async function main(): Promise<void> {
+  const ldifFile = join(tmpdir(), `ad-sync-bench-${USERS}.ldif`);
+  const fingerprint = createHash('sha256')
+    .update(benchLdif(Math.min(USERS, 10)))
+    .digest('hex')
+    .slice(0, 8);
+  const folder = join(
+    process.env.ADSYNC_CACHE_DIR ?? join(homedir(), '.cache', 'ad-sync'),
+    `bench-dc-${USERS}-${fingerprint}`,
+  );
+  log(`seeding or reusing a directory of ${USERS} users in ${folder} (${fingerprint})`);
+  await writeFile(ldifFile, benchLdif(USERS));
+  const dc = await startSambaDc(log, { folder, extraLdif: [ldifFile] });
+  const dynamodb = await startDynamoDbLocal();
+  const client = new DynamoDBClient({
+    endpoint: dynamodb.endpoint,
+    region: LOCAL_AWS_ENV.AWS_REGION,
+    credentials: {
+      accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID,
+      secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY,
+    },
+    maxAttempts: 10,
+  });
+  // Every write request, and the capacity it consumed (asked for on each request).
+  const counter = { requests: 0, capacity: 0 };
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const write = /^(PutItem|UpdateItem|DeleteItem|BatchWriteItem|TransactWriteItems)Command$/.test(
+        context.commandName ?? '',
+      );
+      if (write) (args.input as Record<string, unknown>).ReturnConsumedCapacity = 'TOTAL';
+      const output = await next(args);
+      if (write) {
+        counter.requests += 1;
+        const consumed = (
+          output.output as { ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[] }
+        ).ConsumedCapacity;
+        for (const c of [consumed ?? []].flat()) counter.capacity += c.CapacityUnits ?? 0;
+      }
+      return output;
+    },
+    { step: 'initialize', name: 'countWrites' },
+  );
+  const measureWrites = async <T>(work: () => Promise<T>) => {
+    const before = { ...counter };
+    const timed = await time(work);
+    return {
+      ...timed,
+      writes: counter.requests - before.requests,
+      capacity: counter.capacity - before.capacity,
+    };
+  };
+
+  try {
+    const { connection } = dc;
+    const config = parseConfig({
+      connection: {
+        servers: ['127.0.0.1'],
+        domain: connection.domain,
+        baseDn: BASE,
+        caCertificate: connection.caCertificate,
+        tlsServerName: connection.tlsServerName,
+        username: connection.serviceAccount.upn,
+      },
+    });
+
+    // Floor read: the same search, attributes and page size as the sync, nothing else.
+    const reader = new Client({
+      url: connection.ldapsUrl,
+      tlsOptions: { ca: [connection.caCertificate], servername: connection.tlsServerName },
+      connectTimeout: 10_000,
+      timeout: 60_000,
+    });
+    const floorRead = await time(async () => {
+      await reader.bind(connection.serviceAccount.upn, connection.serviceAccount.password);
+      let entries = 0;
+      for await (const page of reader.searchPaginated(BASE, {
+        scope: 'sub',
+        filter: '(&(objectCategory=person)(objectClass=user))',
+        attributes: [
+          'objectGUID',
+          'distinguishedName',
+          'sAMAccountName',
+          'userPrincipalName',
+          'displayName',
+          'cn',
+          'mail',
+          'proxyAddresses',
+          'userAccountControl',
+          'msExchHideFromAddressLists',
+        ],
+        explicitBufferAttributes: ['objectGUID'],
+        paged: { pageSize: 1000 },
+      })) {
+        entries += page.searchEntries.length;
+      }
+      return entries;
+    });
+    await reader.unbind();
+    log(`floor read: ${floorRead.result} entries in ${floorRead.ms} ms`);
+
+    // Floor write: N user-sized items with BatchWriteItem, 25 per request, 8 requests in flight.
+    const floorTable = `bench-floor-${randomUUID()}`;
+    await ensureTable(client, floorTable);
+    const documents = DynamoDBDocumentClient.from(client);
+    const items = Array.from({ length: USERS }, (_, i) => ({
+      pk: `USER#b${i}`,
+      sk: 'USER',
+      gsi1pk: `GUID#${randomUUID()}`,
+      gsi1sk: 'USER',
+      gsi2pk: 'USERS',
+      gsi2sk: `b${i}`,
+      userName: `b${i}`,
+      fullName: `Bench User ${i}`,
+      emailAddresses: [`b${i}@company.local`, `bench.${i}@company.local`],
+      authentication: 'directoryServices',
+      distinguishedName: `CN=Bench User ${i},${BASE}`,
+      userPrincipalName: `b${i}@company.local`,
+      objectGuid: randomUUID(),
+      privileges: ['login'],
+      ownArchiveAccess: ['read'],
+      createdAt: new Date().toISOString(),
+      updatedAt: new Date().toISOString(),
+      version: 1,
+    }));
+    const floorWrite = await measureWrites(async () => {
+      const batches = Array.from({ length: Math.ceil(items.length / 25) }, (_, i) =>
+        items.slice(i * 25, i * 25 + 25),
+      );
+      let next = 0;
+      const worker = async () => {
+        while (next < batches.length) {
+          let pending = (batches[next++] ?? []).map((Item) => ({ PutRequest: { Item } }));
+          while (pending.length > 0) {
+            const { UnprocessedItems } = await documents.send(
+              new BatchWriteCommand({ RequestItems: { [floorTable]: pending } }),
+            );
+            pending = (UnprocessedItems?.[floorTable] ?? []) as typeof pending;
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: 8 }, worker));
+    });
+    log(`floor write: ${USERS} items in ${floorWrite.ms} ms (${floorWrite.writes} requests)`);
+
+    const table = `bench-sync-${randomUUID()}`;
+    await ensureTable(client, table);
+    const store = new DynamoUserStore(client, table);
+    const deps = { directory: new LdapDirectoryReader(), users: store, runs: store };
+    const sync = () => synchronize(deps, { config, password: connection.serviceAccount.password });
+
+    const full = await measureWrites(sync);
+    log(
+      `full sync: ${full.result.counts.created} created in ${full.ms} ms (${full.writes} write requests) ${full.result.status}`,
+    );
+    const noChange = await measureWrites(sync);
+    log(`no-change sync: ${noChange.ms} ms (${noChange.writes} write requests, run record included)`);
+
+    // 1% of the users change their display name in AD.
+    const admin = new Client({
+      url: connection.ldapsUrl,
+      tlsOptions: { ca: [connection.caCertificate], servername: connection.tlsServerName },
+      connectTimeout: 10_000,
+      timeout: 60_000,
+    });
+    await admin.bind(connection.administrator.upn, connection.administrator.password);
+    const changedUsers = Math.max(1, Math.floor(USERS / 100));
+    const stamp = Date.now().toString(36);
+    for (let i = 1; i <= changedUsers; i += 1) {
+      // Every 100th user, skipping the disabled ones (every 20th), so each change is in scope.
+      const n = String(i * 100 - 1).padStart(7, '0');
+      await admin.modify(`CN=Bench User ${n},${BASE}`, [
+        new Change({
+          operation: 'replace',
+          modification: new Attribute({ type: 'displayName', values: [`Bench User ${n} ${stamp}`] }),
+        }),
+      ]);
+    }
+    await admin.unbind();
+    const changed = await measureWrites(sync);
+    log(
+      `1% changed sync: ${changed.result.counts.updated} updated in ${changed.ms} ms (${changed.writes} write requests)`,
+    );
+
+    const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+    // One request records the run; it is not a user write.
+    const runRecordWrites = (report: {
+      readonly changes: readonly unknown[];
+      readonly excluded: readonly unknown[];
+    }) => 1 + Math.ceil(report.changes.length / 500) + Math.ceil(report.excluded.length / 500);
+    const result = {
+      users: USERS,
+      floorReadMs: floorRead.ms,
+      floorWriteMs: floorWrite.ms,
+      fullSyncMs: full.ms,
+      noChangeSyncMs: noChange.ms,
+      noChangeWrites: noChange.writes - runRecordWrites(noChange.result),
+      changedSyncMs: changed.ms,
+      changedUsers,
+      changedWrites: changed.writes - runRecordWrites(changed.result),
+      peakRssMb,
+    };
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+    } else {
+      const floor = floorRead.ms + floorWrite.ms;
+      const rows: [string, string, string][] = [
+        ['floor read (raw paged LDAPS read)', `${floorRead.ms} ms`, ''],
+        [
+          'floor write (raw BatchWriteItem)',
+          `${floorWrite.ms} ms`,
+          `${floorWrite.writes} requests, ${floorWrite.capacity} WCU`,
+        ],
+        [
+          'full sync into an empty table',
+          `${full.ms} ms`,
+          `${(full.ms / floor).toFixed(2)} x floor; ${full.writes} requests, ${full.capacity} WCU`,
+        ],
+        [
+          'no-change sync',
+          `${noChange.ms} ms`,
+          `${((noChange.ms / floorRead.ms) * 100).toFixed(0)}% of floor read; ${result.noChangeWrites} user writes`,
+        ],
+        [
+          `sync after changing ${changedUsers} users (1%)`,
+          `${changed.ms} ms`,
+          `${((changed.ms / full.ms) * 100).toFixed(0)}% of full sync; ${result.changedWrites} user writes`,
+        ],
+        ['peak RSS', `${peakRssMb} MB`, ''],
+      ];
+      process.stdout.write(`\nad-sync benchmark: ${USERS} users\n`);
+      for (const [what, value, note] of rows)
+        process.stdout.write(`${what.padEnd(40)} ${value.padStart(10)}  ${note}\n`);
+      process.stdout.write(`${(USERS / (full.ms / 1000)).toFixed(0)} users/s on a full sync\n`);
+    }
+  } finally {
+    client.destroy();
+    await dynamodb.stop();
+    await dc.stop();
+  }
+}
+
+await main();
