@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Attribute, Change, Client } from 'ldapts';
+import { DynamoSettingsStore } from '../shared/adapters/dynamodb/dynamo-settings-store';
 import { DynamoUserStore } from '../shared/adapters/dynamodb/dynamo-user-store';
 import { ensureTable } from '../shared/adapters/dynamodb/table';
 import { LdapDirectoryReader } from '../shared/adapters/ldap/ldap-directory-reader';
@@ -218,7 +219,12 @@ async function main(): Promise<void> {
     const table = `bench-sync-${randomUUID()}`;
     await ensureTable(client, table);
     const store = new DynamoUserStore(client, table);
-    const deps = { directory: new LdapDirectoryReader(), users: store, runs: store };
+    const deps = {
+      directory: new LdapDirectoryReader(),
+      users: store,
+      runs: store,
+      cursors: new DynamoSettingsStore(client, table),
+    };
     const sync = () => synchronize(deps, { config, password: connection.serviceAccount.password });
 
     const full = await measureWrites(sync);

@@ -70,6 +70,13 @@ export interface PlanInput {
   readonly options: Config['options'];
   /** A one-shot override of the deletion threshold (`POST /sync` with `allowMassDeletion`). */
   readonly allowMassDeletion?: boolean;
+  /**
+   * False after an incremental read (only what changed since the last run): a user that was not read is
+   * unchanged, not gone. Default true: a full read, where a user not returned is gone.
+   */
+  readonly readComplete?: boolean;
+  /** objectGUIDs of users deleted in the directory (tombstones), known on an incremental read. */
+  readonly deletedInDirectory?: ReadonlySet<string>;
 }
 
 const key = (userName: string): string => userName.toLowerCase();
@@ -104,6 +111,8 @@ const describe = (user: MappedUser) => ({
  */
 export function planSync(input: PlanInput): SyncPlan {
   const { current, options } = input;
+  const complete = input.readComplete ?? true;
+  const deleted = input.deletedInDirectory ?? new Set<string>();
   const directoryUsers = current.filter((u) => u.authentication === 'directoryServices');
   const byGuid = new Map(directoryUsers.filter((u) => u.objectGuid).map((u) => [u.objectGuid as string, u]));
   const byName = new Map(current.map((u) => [key(u.userName), u]));
@@ -159,6 +168,8 @@ export function planSync(input: PlanInput): SyncPlan {
       );
     } else if (holder.objectGuid && inDirectory.has(holder.objectGuid)) {
       conflict(`another directory object (${holder.objectGuid}) already holds the name ${holder.userName}`);
+    } else if (holder.objectGuid && !complete && !deleted.has(holder.objectGuid)) {
+      conflict(`${holder.userName} may still belong to another directory object; the next full read decides`);
     } else {
       // The directory user behind this name was recreated (new objectGUID) or predates anchoring: adopt it.
       matched.add(holder);
@@ -175,12 +186,18 @@ export function planSync(input: PlanInput): SyncPlan {
     }
   }
 
-  // Deletes: directory users of the database that the sync no longer returns in scope.
+  // Deletes: directory users of the database that the sync no longer returns in scope. After an incremental
+  // read, only those known to be out of scope or deleted; the others were simply not read (unchanged).
   const deletes: DeleteChange[] = [];
-  if (options.deleteUsers) {
-    for (const user of directoryUsers) {
-      if (matched.has(user)) continue;
-      const reasons = user.objectGuid ? input.excluded.get(user.objectGuid) : undefined;
+  let untouched = 0;
+  for (const user of directoryUsers) {
+    if (matched.has(user)) continue;
+    const reasons = user.objectGuid ? input.excluded.get(user.objectGuid) : undefined;
+    if (!complete && !reasons && !(user.objectGuid && deleted.has(user.objectGuid))) {
+      untouched += 1;
+      continue;
+    }
+    if (options.deleteUsers) {
       deletes.push({
         action: 'delete',
         current: user,
@@ -209,7 +226,7 @@ export function planSync(input: PlanInput): SyncPlan {
       created: count('create'),
       updated: count('update'),
       deleted: withhold ? 0 : deletes.length,
-      unchanged: count('unchanged'),
+      unchanged: count('unchanged') + untouched,
       conflicts: count('conflict'),
     },
     ...(withhold ? { deletionThresholdExceeded: exceeded } : {}),

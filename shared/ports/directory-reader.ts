@@ -8,6 +8,16 @@ export interface RootDse {
   readonly dnsHostName?: string;
 }
 
+/**
+ * Where a DC's replica stands: changes carry USNs local to one DC database, identified by the DC
+ * (dsServiceName) and its database instance (invocationId, which a restore changes).
+ */
+export interface DirectorySyncState {
+  readonly dsServiceName: string;
+  readonly invocationId: string;
+  readonly highestCommittedUsn: number;
+}
+
 export interface DirectoryGroup {
   readonly dn: string;
   readonly name: string;
@@ -28,8 +38,20 @@ export interface DirectorySession {
   bind(username: string, password: string): Promise<void>;
   /** Throws NoSuchObjectError when the DN does not exist. */
   assertExists(dn: string, what: string): Promise<void>;
-  /** Every user object under the base DN (`(&(objectCategory=person)(objectClass=user))`), all pages. */
-  readUsers(baseDn: string): Promise<DirectoryEntry[]>;
+  /**
+   * Every user object under the base DN (`(&(objectCategory=person)(objectClass=user))`), all pages; with
+   * `changedSinceUsn`, only those whose uSNChanged is at least that.
+   */
+  readUsers(baseDn: string, changedSinceUsn?: number): Promise<DirectoryEntry[]>;
+  /** The users with these objectGUIDs under the base DN (those that exist). */
+  readUsersByGuid(baseDn: string, guids: readonly string[]): Promise<DirectoryEntry[]>;
+  /** The DC and the USN it has reached, for incremental reads. */
+  readSyncState(): Promise<DirectorySyncState>;
+  /**
+   * objectGUIDs of user objects deleted since the USN (tombstones), or undefined when this account cannot
+   * read the Deleted Objects container (the default for non-administrators in AD).
+   */
+  readDeletedUserGuids(sinceUsn: number): Promise<Set<string> | undefined>;
   /** objectGUIDs of users that are members of the group, directly or through nested groups. */
   readGroupMemberGuids(baseDn: string, groupDn: string): Promise<Set<string>>;
   /** Groups whose name contains `search` (all when empty), at most `limit`, for the group picker. */

@@ -33,3 +33,21 @@ export interface RunLock {
 export interface ScheduleController {
   apply(schedule: Config['schedule']): Promise<void>;
 }
+
+/** Where the last complete run left the directory: the next run reads only what changed since. */
+export interface SyncCursor {
+  readonly dsServiceName: string;
+  readonly invocationId: string;
+  readonly highestCommittedUsn: number;
+  /** Connection, base DN and filters the cursor was made with; any change forces a full run. */
+  readonly fingerprint: string;
+  /** When the last full read (reconciliation) ran. */
+  readonly lastFullAt: string;
+}
+
+export interface SyncCursorStore {
+  getCursor(): Promise<SyncCursor | undefined>;
+  saveCursor(cursor: SyncCursor): Promise<void>;
+  /** Forgets the cursor: the next run reads everything. */
+  clearCursor(): Promise<void>;
+}

@@ -30,6 +30,8 @@ const environmentSchema = z
     /** In AWS, the config function's EventBridge schedule to keep in step with `schedule`. */
     SCHEDULE_NAME: z.string().min(1).optional(),
     SCHEDULE_GROUP: z.string().min(1).default('default'),
+    /** A full read (reconciliation) at least this often; runs in between read only what changed. */
+    FULL_READ_EVERY_HOURS: z.coerce.number().min(0).max(8_760).default(24),
   })
   .refine((env) => (env.SECRET_ID === undefined) !== (env.ADSYNC_SECRET_FILE === undefined), {
     error: 'set exactly one of SECRET_ID (Secrets Manager) and ADSYNC_SECRET_FILE (local file)',
@@ -55,6 +57,7 @@ export interface AppContext extends ExclusiveSyncDependencies, SettingsDependenc
   readonly runs: DynamoUserStore;
   readonly configs: DynamoSettingsStore;
   readonly lock: DynamoSettingsStore;
+  readonly cursors: DynamoSettingsStore;
 }
 
 export function createAppContext(env: Environment = loadEnvironment()): AppContext {
@@ -79,6 +82,8 @@ export function createAppContext(env: Environment = loadEnvironment()): AppConte
     runs: store,
     configs: settings,
     lock: settings,
+    cursors: settings,
+    fullReadEveryHours: env.FULL_READ_EVERY_HOURS,
     secrets,
     leaseSeconds: env.LOCK_LEASE_SECONDS,
     onStep: (step) => logger.info('sync step', { step }),

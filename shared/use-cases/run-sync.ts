@@ -8,7 +8,7 @@
  * incomplete read) ends the run there: nothing is written to the user database, so a failed or partial
  * read can never delete a user.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Config } from '../config/config-schema';
 import { baseDnFromDomain } from '../domain/distinguished-name';
 import { type PlannedChange, planSync, type SyncPlan } from '../domain/plan-sync';
@@ -23,16 +23,21 @@ import {
   type StepName,
 } from '../domain/report';
 import { type ExclusionReason, exclusionReasons } from '../domain/scope-policy';
-import type { MappedUser } from '../domain/user';
+import type { DirectoryEntry, MappedUser, User } from '../domain/user';
 import { mapDirectoryUser } from '../domain/user-mapping';
 import { AdSyncError, MissingPasswordError, ValidationError } from '../errors';
-import type { DirectoryReader, DirectorySession } from '../ports/directory-reader';
+import type { DirectoryReader, DirectorySession, DirectorySyncState } from '../ports/directory-reader';
+import type { SyncCursor, SyncCursorStore } from '../ports/settings';
 import type { ApplyResult, RunStore, UserStore } from '../ports/user-store';
 
 export interface SyncDependencies {
   readonly directory: DirectoryReader;
   readonly users: UserStore;
   readonly runs: RunStore;
+  /** With a cursor store, runs read only what changed since the last clean run (Test Settings always reads all). */
+  readonly cursors?: SyncCursorStore;
+  /** A full read (reconciliation: deletes seen without tombstones) at least this often; default 24. */
+  readonly fullReadEveryHours?: number;
   readonly clock?: () => Date;
   readonly newRunId?: () => string;
   /** Called once per finished step (structured logging); never given the password. */
@@ -144,9 +149,12 @@ async function runPipeline(
       () => `bound as ${username}`,
     );
 
+    let syncState: DirectorySyncState | undefined;
+    let fingerprint = '';
+    let cursor: SyncCursor | undefined;
     const read = await recorder.run(
       'search',
-      async () => {
+      async (): Promise<DirectoryRead> => {
         baseDn =
           connection.baseDn ||
           open.rootDse.defaultNamingContext ||
@@ -156,14 +164,54 @@ async function runPipeline(
             { path: 'connection.baseDn', message: 'could not be determined' },
           ]);
         await open.assertExists(baseDn, 'the base DN');
+        // Where the DC stands before reading: changes made during the read are read again next time.
+        if (deps.cursors && !mode.dryRun) {
+          syncState = await open.readSyncState();
+          fingerprint = fingerprintOf(config, baseDn);
+          cursor = await deps.cursors.getCursor();
+        }
         const groupMemberGuids = new Set<string>();
         for (const group of config.filters.groups) {
           await open.assertExists(group, 'the selected group');
           for (const guid of await open.readGroupMemberGuids(baseDn, group)) groupMemberGuids.add(guid);
         }
-        return { entries: await open.readUsers(baseDn), groupMemberGuids };
+        const fullBecause = whyFullRead(
+          cursor,
+          syncState,
+          fingerprint,
+          clock(),
+          deps.fullReadEveryHours ?? 24,
+        );
+        if (fullBecause !== undefined || !cursor) {
+          return {
+            entries: await open.readUsers(baseDn),
+            groupMemberGuids,
+            fullBecause: fullBecause ?? 'first run',
+          };
+        }
+        const since = cursor.highestCommittedUsn + 1;
+        const entries = await open.readUsers(baseDn, since);
+        const deleted = await open.readDeletedUserGuids(since);
+        let current: User[] | undefined;
+        if (config.filters.groups.length > 0) {
+          // Joining a group changes the group, not the user: members not yet known are read by objectGUID.
+          current = await deps.users.listUsers();
+          const known = new Set([...current.map((u) => u.objectGuid), ...entries.map((e) => e.objectGuid)]);
+          const joined = [...groupMemberGuids].filter((guid) => !known.has(guid));
+          entries.push(...(await open.readUsersByGuid(baseDn, joined)));
+        }
+        return {
+          entries,
+          groupMemberGuids,
+          incremental: { since, deleted },
+          ...(current ? { current } : {}),
+        };
       },
-      ({ entries }) => `${entries.length} users read under ${baseDn}`,
+      (r) =>
+        r.incremental
+          ? `${r.entries.length} users changed since USN ${r.incremental.since} under ${baseDn}` +
+            (r.incremental.deleted ? `, ${r.incremental.deleted.size} deleted` : '')
+          : `${r.entries.length} users read under ${baseDn} (full read: ${r.fullBecause})`,
     );
     await open.close();
     session = undefined;
@@ -190,6 +238,25 @@ async function runPipeline(
             });
           }
         }
+        if (read.incremental && config.filters.groups.length > 0) {
+          // Users not read this time who have left every selected group.
+          const readGuids = new Set(read.entries.map((e) => e.objectGuid));
+          for (const user of read.current ?? []) {
+            if (
+              user.authentication !== 'directoryServices' ||
+              !user.objectGuid ||
+              readGuids.has(user.objectGuid)
+            )
+              continue;
+            if (read.groupMemberGuids.has(user.objectGuid)) continue;
+            reasonsByGuid.set(user.objectGuid, ['notInSelectedGroups']);
+            exclusions.push({
+              userName: user.userName,
+              distinguishedName: user.distinguishedName ?? '',
+              reasons: ['notInSelectedGroups'],
+            });
+          }
+        }
         return { inScope, reasonsByGuid, exclusions };
       },
       ({ inScope, exclusions }) => `${inScope.length} in scope, ${exclusions.length} excluded`,
@@ -205,9 +272,11 @@ async function runPipeline(
         planSync({
           inScope: scope.inScope,
           excluded: scope.reasonsByGuid,
-          current: await deps.users.listUsers(),
+          current: read.current ?? (await deps.users.listUsers()),
           options: config.options,
           allowMassDeletion: mode.allowMassDeletion,
+          readComplete: !read.incremental,
+          ...(read.incremental?.deleted ? { deletedInDirectory: read.incremental.deleted } : {}),
         }),
       (p) => describePlan(p),
     );
@@ -225,6 +294,19 @@ async function runPipeline(
       );
       Object.assign(counts, appliedCounts(plan, result));
       changes = appliedChanges(plan, result);
+      if (deps.cursors && syncState) {
+        // Only a clean run moves the cursor. Withheld deletes or conflicts make the next run read everything
+        // again, so nothing that was held back is forgotten.
+        if (status === 'succeeded' && counts.conflicts === 0) {
+          await deps.cursors.saveCursor({
+            ...syncState,
+            fingerprint,
+            lastFullAt: read.incremental && cursor ? cursor.lastFullAt : startedAt,
+          });
+        } else {
+          await deps.cursors.clearCursor();
+        }
+      }
     }
   } catch (error) {
     status = 'failed';
@@ -261,6 +343,45 @@ async function runPipeline(
     failure ??= errorOf(error);
   }
   return report();
+}
+
+interface DirectoryRead {
+  readonly entries: DirectoryEntry[];
+  readonly groupMemberGuids: Set<string>;
+  readonly fullBecause?: string;
+  readonly incremental?: { readonly since: number; readonly deleted: Set<string> | undefined };
+  /** The user database, when the read already needed it. */
+  readonly current?: User[];
+}
+
+/** What the cursor must match for an incremental read: where and what is read. */
+function fingerprintOf(config: Config, baseDn: string): string {
+  const { servers, domain, username } = config.connection;
+  return createHash('sha256')
+    .update(
+      JSON.stringify({ servers, domain, username, baseDn: baseDn.toLowerCase(), filters: config.filters }),
+    )
+    .digest('hex');
+}
+
+/** Why this run must read everything, or undefined when reading the changes since the cursor is enough. */
+function whyFullRead(
+  cursor: SyncCursor | undefined,
+  state: DirectorySyncState | undefined,
+  fingerprint: string,
+  now: Date,
+  everyHours: number,
+): string | undefined {
+  if (!state) return 'incremental reads are off';
+  if (!cursor) return 'no earlier clean run';
+  if (cursor.dsServiceName !== state.dsServiceName) return 'another domain controller answered';
+  if (cursor.invocationId !== state.invocationId) return "the domain controller's database was restored";
+  if (cursor.highestCommittedUsn > state.highestCommittedUsn)
+    return 'the domain controller went back in time';
+  if (cursor.fingerprint !== fingerprint) return 'the settings changed';
+  if (now.getTime() - Date.parse(cursor.lastFullAt) >= everyHours * 3_600_000)
+    return 'the periodic reconciliation is due';
+  return undefined;
 }
 
 function describePlan(plan: SyncPlan): string {

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
+import { DynamoSettingsStore } from '../../shared/adapters/dynamodb/dynamo-settings-store';
 import { DynamoUserStore } from '../../shared/adapters/dynamodb/dynamo-user-store';
 import { ensureTable } from '../../shared/adapters/dynamodb/table';
 import { LdapDirectoryReader } from '../../shared/adapters/ldap/ldap-directory-reader';
@@ -23,6 +24,7 @@ const WRITE_COMMANDS = new Set([
 export interface SyncHarness {
   readonly deps: SyncDependencies;
   readonly store: DynamoUserStore;
+  readonly cursors: DynamoSettingsStore;
   readonly tableName: string;
   /** DynamoDB write requests sent so far that touched users or archive folders (run records excluded). */
   userWrites(): number;
@@ -31,9 +33,11 @@ export interface SyncHarness {
   close(): void;
 }
 
-const touchesUsers = (input: unknown): boolean => !JSON.stringify(input ?? {}).includes('"RUN#');
+/** A write of a user or an archive folder (not of a run record, the cursor or the lock). */
+const touchesUsers = (input: unknown): boolean => /"(USER|ARCHIVE)#/.test(JSON.stringify(input ?? {}));
 
-export async function createSyncHarness(): Promise<SyncHarness> {
+/** With `incremental`, runs keep a cursor and read only what changed (as the deployed service does). */
+export async function createSyncHarness(options: { incremental?: boolean } = {}): Promise<SyncHarness> {
   const client = dynamoDbClient();
   let writes = 0;
   client.middlewareStack.add(
@@ -47,8 +51,15 @@ export async function createSyncHarness(): Promise<SyncHarness> {
   await ensureTable(client, tableName);
   const store = new DynamoUserStore(client, tableName);
   const documents = DynamoDBDocumentClient.from(client);
+  const cursors = new DynamoSettingsStore(client, tableName);
   return {
-    deps: { directory: new LdapDirectoryReader(), users: store, runs: store },
+    deps: {
+      directory: new LdapDirectoryReader(),
+      users: store,
+      runs: store,
+      ...(options.incremental ? { cursors } : {}),
+    },
+    cursors,
     store,
     tableName,
     userWrites: () => writes,

@@ -5,12 +5,13 @@ import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/c
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { type Config, parseConfig } from '../../config/config-schema';
 import { VersionConflictError } from '../../errors';
-import type { ConfigStore, RunLock, StoredConfig } from '../../ports/settings';
+import type { ConfigStore, RunLock, StoredConfig, SyncCursor, SyncCursorStore } from '../../ports/settings';
 
 const CONFIG_KEY = { pk: 'CONFIG', sk: 'CURRENT' } as const;
 const LOCK_KEY = { pk: 'LOCK', sk: 'SYNC' } as const;
+const CURSOR_KEY = { pk: 'CURSOR', sk: 'SYNC' } as const;
 
-export class DynamoSettingsStore implements ConfigStore, RunLock {
+export class DynamoSettingsStore implements ConfigStore, RunLock, SyncCursorStore {
   private readonly documents: DynamoDBDocumentClient;
 
   constructor(
@@ -57,6 +58,25 @@ export class DynamoSettingsStore implements ConfigStore, RunLock {
       throw error;
     }
     return { config, version };
+  }
+
+  async getCursor(): Promise<SyncCursor | undefined> {
+    const { Item } = await this.documents.send(
+      new GetCommand({ TableName: this.tableName, Key: CURSOR_KEY, ConsistentRead: true }),
+    );
+    if (!Item) return undefined;
+    const { pk: _pk, sk: _sk, ...cursor } = Item;
+    return cursor as SyncCursor;
+  }
+
+  async saveCursor(cursor: SyncCursor): Promise<void> {
+    await this.documents.send(
+      new PutCommand({ TableName: this.tableName, Item: { ...CURSOR_KEY, ...cursor } }),
+    );
+  }
+
+  async clearCursor(): Promise<void> {
+    await this.documents.send(new DeleteCommand({ TableName: this.tableName, Key: CURSOR_KEY }));
   }
 
   async acquire(owner: string, leaseSeconds: number): Promise<boolean> {

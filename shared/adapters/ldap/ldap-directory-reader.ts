@@ -11,10 +11,12 @@ import type { ConnectionOptions } from 'node:tls';
 import {
   AndFilter,
   Client,
+  Control,
   type Entry,
   EqualityFilter,
   ExtensibleFilter,
   type Filter,
+  GreaterThanEqualsFilter,
   OrFilter,
   SubstringFilter,
 } from 'ldapts';
@@ -25,11 +27,12 @@ import type {
   DirectoryGroup,
   DirectoryReader,
   DirectorySession,
+  DirectorySyncState,
   RootDse,
   ServerAddress,
 } from '../../ports/directory-reader';
 import { toDirectoryError } from './directory-errors';
-import { formatObjectGuid } from './object-guid';
+import { formatObjectGuid, parseObjectGuid } from './object-guid';
 import { readAllValues } from './ranged-attribute';
 
 /** AD's default MaxPageSize; larger pages are cut to it by the server anyway. */
@@ -53,6 +56,8 @@ const USER_ATTRIBUTES = [
 const BINARY_ATTRIBUTES = ['objectGUID'];
 
 const LDAP_MATCHING_RULE_IN_CHAIN = '1.2.840.113556.1.4.1941';
+/** LDAP_SERVER_SHOW_DELETED_OID: include tombstones in a search. */
+const SHOW_DELETED_OID = '1.2.840.113556.1.4.417';
 
 const userFilter = (...more: Filter[]): Filter =>
   new AndFilter({
@@ -210,12 +215,16 @@ class LdapDirectorySession implements DirectorySession {
     }
   }
 
-  async readUsers(baseDn: string): Promise<DirectoryEntry[]> {
+  async readUsers(baseDn: string, changedSinceUsn?: number): Promise<DirectoryEntry[]> {
     const entries: DirectoryEntry[] = [];
+    const changed =
+      changedSinceUsn === undefined
+        ? []
+        : [new GreaterThanEqualsFilter({ attribute: 'uSNChanged', value: String(changedSinceUsn) })];
     try {
       for await (const page of this.client.searchPaginated(baseDn, {
         scope: 'sub',
-        filter: userFilter(),
+        filter: userFilter(...changed),
         attributes: USER_ATTRIBUTES,
         explicitBufferAttributes: BINARY_ATTRIBUTES,
         paged: { pageSize: PAGE_SIZE },
@@ -226,6 +235,101 @@ class LdapDirectorySession implements DirectorySession {
       throw toDirectoryError(error, this.server, 'read');
     }
     return entries;
+  }
+
+  async readUsersByGuid(baseDn: string, guids: readonly string[]): Promise<DirectoryEntry[]> {
+    const entries: DirectoryEntry[] = [];
+    // Binary values go in as Buffers (a string filter with escaped bytes would not match), 100 per search.
+    for (let i = 0; i < guids.length; i += 100) {
+      const anyOf = new OrFilter({
+        filters: guids
+          .slice(i, i + 100)
+          .map((guid) => new EqualityFilter({ attribute: 'objectGUID', value: parseObjectGuid(guid) })),
+      });
+      try {
+        for await (const page of this.client.searchPaginated(baseDn, {
+          scope: 'sub',
+          filter: userFilter(anyOf),
+          attributes: USER_ATTRIBUTES,
+          explicitBufferAttributes: BINARY_ATTRIBUTES,
+          paged: { pageSize: PAGE_SIZE },
+        })) {
+          for (const entry of page.searchEntries) entries.push(await this.toDirectoryEntry(entry));
+        }
+      } catch (error) {
+        throw toDirectoryError(error, this.server, 'read');
+      }
+    }
+    return entries;
+  }
+
+  async readSyncState(): Promise<DirectorySyncState> {
+    try {
+      const { searchEntries } = await this.client.search('', {
+        scope: 'base',
+        filter: '(objectClass=*)',
+        attributes: ['highestCommittedUSN', 'dsServiceName'],
+      });
+      const dsServiceName = single(searchEntries[0]?.dsServiceName);
+      const highestCommittedUsn = Number(single(searchEntries[0]?.highestCommittedUSN));
+      if (!dsServiceName || !Number.isSafeInteger(highestCommittedUsn)) {
+        throw new PartialReadError(`${this.server} did not return highestCommittedUSN and dsServiceName`);
+      }
+      const { searchEntries: settings } = await this.client.search(dsServiceName, {
+        scope: 'base',
+        filter: '(objectClass=*)',
+        attributes: ['invocationId'],
+        explicitBufferAttributes: ['invocationId'],
+      });
+      const invocationId = settings[0]?.invocationId;
+      const bytes = Array.isArray(invocationId) ? invocationId[0] : invocationId;
+      if (!Buffer.isBuffer(bytes))
+        throw new PartialReadError(`${this.server} did not return its invocationId`);
+      return { dsServiceName, invocationId: bytes.toString('hex'), highestCommittedUsn };
+    } catch (error) {
+      throw toDirectoryError(error, this.server, 'read');
+    }
+  }
+
+  async readDeletedUserGuids(sinceUsn: number): Promise<Set<string> | undefined> {
+    const namingContext = this.rootDse.defaultNamingContext;
+    if (!namingContext) return undefined;
+    const container = `CN=Deleted Objects,${namingContext}`;
+    const showDeleted = new Control(SHOW_DELETED_OID, { critical: true });
+    try {
+      // Without the right, AD and Samba answer with nothing rather than an error: check the container first.
+      const { searchEntries: found } = await this.client.search(
+        container,
+        { scope: 'base', filter: '(objectClass=*)', attributes: ['objectClass'] },
+        showDeleted,
+      );
+      if (found.length === 0) return undefined;
+      const guids = new Set<string>();
+      for await (const page of this.client.searchPaginated(
+        container,
+        {
+          scope: 'one',
+          filter: new AndFilter({
+            filters: [
+              new EqualityFilter({ attribute: 'isDeleted', value: 'TRUE' }),
+              new EqualityFilter({ attribute: 'objectClass', value: 'user' }),
+              new GreaterThanEqualsFilter({ attribute: 'uSNChanged', value: String(sinceUsn) }),
+            ],
+          }),
+          attributes: ['objectGUID'],
+          explicitBufferAttributes: BINARY_ATTRIBUTES,
+          paged: { pageSize: PAGE_SIZE },
+        },
+        showDeleted,
+      )) {
+        for (const entry of page.searchEntries) guids.add(guidOf(entry));
+      }
+      return guids;
+    } catch (error) {
+      const failure = toDirectoryError(error, this.server, 'read');
+      if (failure.code === 'NoSuchObject' || failure.code === 'InsufficientAccess') return undefined;
+      throw failure;
+    }
   }
 
   async readGroupMemberGuids(baseDn: string, groupDn: string): Promise<Set<string>> {

@@ -1,0 +1,182 @@
+/**
+ * Incremental runs by uSNChanged, in an OU of this file's own: what changed is read, and nothing else is
+ * touched; a restored DC (new invocationId) or changed settings force a full read.
+ */
+import { randomUUID } from 'node:crypto';
+import { Attribute, Change, type Client } from 'ldapts';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Report } from '../../../shared/domain/report';
+import type { User } from '../../../shared/domain/user';
+import { synchronize } from '../../../shared/use-cases/run-sync';
+import { ldapsClient } from '../../support/clients';
+import {
+  createSyncHarness,
+  fixtureConfig,
+  type SyncHarness,
+  servicePassword,
+} from '../../support/sync-harness';
+
+const directory = inject('directory');
+const tag = randomUUID().slice(0, 8);
+const ou = `OU=Incremental ${tag},${directory.baseDn}`;
+const groupDn = `CN=Incremental Team,${ou}`;
+const userDn = (name: string) => `CN=Incr ${name},${ou}`;
+const MEMBERS = ['i1', 'i2', 'i3', 'i4', 'i5', 'i6'];
+
+let admin: Client;
+let harness: SyncHarness;
+
+const replace = (type: string, values: string[]) =>
+  new Change({ operation: 'replace', modification: new Attribute({ type, values }) });
+
+const addUser = (name: string) =>
+  admin.add(userDn(name), {
+    objectClass: ['top', 'person', 'organizationalPerson', 'user'],
+    sAMAccountName: `incr-${tag}-${name}`,
+    displayName: `Incr ${name}`,
+    mail: `incr-${name}@company.local`,
+    userAccountControl: String(0x200 | 0x20),
+  });
+
+const config = (filters: object = {}) =>
+  fixtureConfig({
+    connection: { baseDn: ou },
+    filters: { groups: [groupDn], ...filters },
+    options: { deleteUsers: true, deletionThreshold: { maxCount: 100, maxPercent: 100 } },
+  });
+const sync = (filters: object = {}): Promise<Report> =>
+  synchronize(harness.deps, { config: config(filters), password: servicePassword() });
+const searchMessage = (report: Report) => report.steps.find((s) => s.name === 'search')?.message ?? '';
+const byName = async (): Promise<Map<string, User>> =>
+  new Map((await harness.store.listUsers()).map((u) => [u.userName.replace(`incr-${tag}-`, ''), u]));
+
+beforeAll(async () => {
+  admin = ldapsClient();
+  await admin.bind(directory.administrator.upn, directory.administrator.password);
+  await admin.add(ou, { objectClass: ['top', 'organizationalUnit'] });
+  for (const name of [...MEMBERS, 'outsider']) await addUser(name);
+  await admin.add(groupDn, {
+    objectClass: ['top', 'group'],
+    sAMAccountName: `incr-team-${tag}`,
+    member: MEMBERS.map(userDn),
+  });
+  harness = await createSyncHarness({ incremental: true });
+});
+
+afterAll(async () => {
+  harness?.close();
+  const { searchEntries } = await admin.search(ou, { scope: 'one', attributes: ['dn'] });
+  for (const entry of searchEntries) await admin.del(entry.dn);
+  await admin.del(ou);
+  await admin.unbind();
+});
+
+describe('incremental runs', () => {
+  it('reads everything on the first run', async () => {
+    const report = await sync();
+    expect(report.error).toBeUndefined();
+    expect(searchMessage(report)).toContain('full read: no earlier clean run');
+    expect(report.counts).toMatchObject({ directoryUsers: MEMBERS.length + 1, created: MEMBERS.length });
+  });
+
+  it('reads nothing and writes nothing when nothing changed', async () => {
+    const writes = harness.userWrites();
+    const report = await sync();
+    expect(searchMessage(report)).toMatch(/^0 users changed since USN \d+/);
+    expect(report.counts).toMatchObject({
+      directoryUsers: 0,
+      unchanged: MEMBERS.length,
+      created: 0,
+      updated: 0,
+      deleted: 0,
+    });
+    expect(harness.userWrites()).toBe(writes);
+  });
+
+  it('picks up a modified user, a new user, a user who joined or left the group, a deleted user, and nothing else', async () => {
+    const before = await byName();
+    await admin.modify(userDn('i1'), [replace('mail', ['incr-i1-new@company.local'])]);
+    await addUser('i7');
+    await admin.modify(groupDn, [
+      new Change({
+        operation: 'add',
+        modification: new Attribute({ type: 'member', values: [userDn('i7'), userDn('outsider')] }),
+      }),
+      new Change({
+        operation: 'delete',
+        modification: new Attribute({ type: 'member', values: [userDn('i2')] }),
+      }),
+    ]);
+    await admin.del(userDn('i3'));
+
+    const report = await sync();
+    expect(report.error).toBeUndefined();
+    expect(searchMessage(report)).toMatch(/users changed since USN/);
+    const tombstonesReadable = /deleted/.test(searchMessage(report));
+    const actions = report.changes.map((c) => `${c.action}:${c.userName.replace(`incr-${tag}-`, '')}`).sort();
+    expect(actions).toEqual(
+      [
+        'create:i7',
+        'create:outsider',
+        'delete:i2',
+        'update:i1',
+        ...(tombstonesReadable ? ['delete:i3'] : []),
+      ].sort(),
+    );
+
+    const after = await byName();
+    for (const name of ['i4', 'i5', 'i6']) expect(after.get(name), name).toEqual(before.get(name));
+
+    if (!tombstonesReadable) {
+      // This account cannot read tombstones: the deleted user goes at the periodic reconciliation.
+      const reconcile = await synchronize(
+        { ...harness.deps, fullReadEveryHours: 0 },
+        { config: config(), password: servicePassword() },
+      );
+      expect(searchMessage(reconcile)).toContain('full read: the periodic reconciliation is due');
+      expect(reconcile.changes.map((c) => `${c.action}:${c.userName.replace(`incr-${tag}-`, '')}`)).toEqual([
+        'delete:i3',
+      ]);
+    }
+    expect([...(await byName()).keys()].sort()).toEqual(['i1', 'i4', 'i5', 'i6', 'i7', 'outsider']);
+  });
+
+  it('reads everything when the DC database was restored (a new invocationId)', async () => {
+    const cursor = await harness.cursors.getCursor();
+    expect(cursor).toBeDefined();
+    await harness.cursors.saveCursor({
+      ...(cursor as NonNullable<typeof cursor>),
+      invocationId: '00'.repeat(16),
+    });
+    const report = await sync();
+    expect(searchMessage(report)).toContain("full read: the domain controller's database was restored");
+    expect(report.counts).toMatchObject({
+      directoryUsers: 7,
+      created: 0,
+      updated: 0,
+      deleted: 0,
+      unchanged: 6,
+    });
+  });
+
+  it('reads everything when the settings changed', async () => {
+    const report = await sync({ visibleInAddressListsOnly: true });
+    expect(searchMessage(report)).toContain('full read: the settings changed');
+  });
+
+  it('reads everything after a run that withheld deletes, so they are not forgotten', async () => {
+    await admin.modify(groupDn, [replace('member', [userDn('i1')])]);
+    const stopped = await synchronize(harness.deps, {
+      config: fixtureConfig({
+        connection: { baseDn: ou },
+        filters: { groups: [groupDn] },
+        options: { deleteUsers: true, deletionThreshold: { maxCount: 1, maxPercent: 100 } },
+      }),
+      password: servicePassword(),
+    });
+    expect(stopped.status).toBe('deletionThresholdExceeded');
+    const next = await sync();
+    expect(searchMessage(next)).toContain('full read: no earlier clean run');
+    expect(next.counts.deleted).toBe(5);
+  });
+});
