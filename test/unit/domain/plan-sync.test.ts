@@ -229,3 +229,45 @@ describe('thresholdExceeded', () => {
     expect(thresholdExceeded(deletes, population, opts) !== undefined).toBe(expected);
   });
 });
+
+describe('planSync after an incremental read', () => {
+  const current = [stored(1), stored(2), stored(3), local('localonly')];
+  const partial = (input: Partial<PlanInput>) =>
+    plan({
+      readComplete: false,
+      current,
+      options: options({ deleteUsers: true, deletionThreshold: { maxPercent: 100 } }),
+      ...input,
+    });
+
+  it('takes users that were not read as unchanged, not as gone', () => {
+    const result = partial({ inScope: [directory(1, { fullName: 'Changed' })] });
+    expect(actions(result)).toEqual(['update:user1']);
+    expect(result.counts).toMatchObject({ updated: 1, deleted: 0, unchanged: 2 });
+  });
+
+  it('deletes users read out of scope and users whose tombstone was read', () => {
+    const excluded = new Map<string, ExclusionReason[]>([[guid(2), ['disabled']]]);
+    const result = partial({ excluded, deletedInDirectory: new Set([guid(3)]) });
+    expect(result.changes.map((c) => [c.action, c.userName, c.reason])).toEqual([
+      ['delete', 'user2', 'out of scope: disabled'],
+      ['delete', 'user3', 'no longer returned by the directory'],
+    ]);
+    expect(result.counts.unchanged).toBe(1);
+  });
+
+  it('does not re-anchor a name whose current holder was simply not read', () => {
+    const result = partial({ inScope: [directory(9, { userName: 'user1' })] });
+    expect(result.changes).toMatchObject([
+      { action: 'conflict', reason: expect.stringMatching(/next full read/) },
+    ]);
+  });
+
+  it('re-anchors it when the holder is known to be deleted', () => {
+    const result = partial({
+      inScope: [directory(9, { userName: 'user1' })],
+      deletedInDirectory: new Set([guid(1)]),
+    });
+    expect(result.changes[0]).toMatchObject({ action: 'update', userName: 'user1' });
+  });
+});
