@@ -122,6 +122,7 @@ async function main(): Promise<void> {
     return {
       ...timed,
       writes: counter.requests - before.requests,
+      userWrites: counter.userWrites - before.userWrites,
       capacity: counter.capacity - before.capacity,
     };
   };
@@ -263,11 +264,6 @@ async function main(): Promise<void> {
     );
 
     const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
-    // One request records the run; it is not a user write.
-    const runRecordWrites = (report: {
-      readonly changes: readonly unknown[];
-      readonly excluded: readonly unknown[];
-    }) => 1 + Math.ceil(report.changes.length / 500) + Math.ceil(report.excluded.length / 500);
     const result = {
       users: USERS,
       floorReadMs: floorRead.ms,
