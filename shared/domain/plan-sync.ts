@@ -77,6 +77,11 @@ export interface PlanInput {
   readonly readComplete?: boolean;
   /** objectGUIDs of users deleted in the directory (tombstones), known on an incremental read. */
   readonly deletedInDirectory?: ReadonlySet<string>;
+  /**
+   * Directory users in the database, when `current` holds only those an incremental read concerns; the
+   * others count as unchanged and as the deletion threshold's base. Default: those in `current`.
+   */
+  readonly directoryUsersInDatabase?: number;
 }
 
 const key = (userName: string): string => userName.toLowerCase();
@@ -210,8 +215,9 @@ export function planSync(input: PlanInput): SyncPlan {
       });
     }
   }
-  const exceeded =
-    deletes.length > 0 ? thresholdExceeded(deletes.length, directoryUsers.length, options) : undefined;
+  const population = input.directoryUsersInDatabase ?? directoryUsers.length;
+  untouched += Math.max(0, population - directoryUsers.length);
+  const exceeded = deletes.length > 0 ? thresholdExceeded(deletes.length, population, options) : undefined;
   const withhold = exceeded !== undefined && !input.allowMassDeletion;
   for (const change of deletes) {
     changes.push(

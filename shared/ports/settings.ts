@@ -43,6 +43,8 @@ export interface SyncCursor {
   readonly fingerprint: string;
   /** When the last full read (reconciliation) ran. */
   readonly lastFullAt: string;
+  /** Directory users in the user database after that run (the deletion threshold's base). */
+  readonly directoryUsers?: number;
 }
 
 export interface SyncCursorStore {

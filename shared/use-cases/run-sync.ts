@@ -266,18 +266,39 @@ async function runPipeline(
     counts.excluded = scope.exclusions.length;
     excluded = scope.exclusions;
 
+    // After a small incremental read, only the users it concerns are looked up, not the whole database.
+    const deletedGuids = [...(read.incremental?.deleted ?? [])];
+    const targeted =
+      read.incremental !== undefined &&
+      read.current === undefined &&
+      cursor?.directoryUsers !== undefined &&
+      read.entries.length + deletedGuids.length <= TARGETED_LOOKUP_LIMIT;
+    let directoryUsersBefore = 0;
     const plan = await recorder.run(
       'plan',
-      async () =>
-        planSync({
+      async () => {
+        const current =
+          read.current ??
+          (targeted
+            ? await deps.users.findUsers(
+                [...read.entries.map((e) => e.objectGuid), ...deletedGuids],
+                read.entries.map((e) => e.sAMAccountName),
+              )
+            : await deps.users.listUsers());
+        directoryUsersBefore = targeted
+          ? (cursor?.directoryUsers ?? 0)
+          : current.filter((u) => u.authentication === 'directoryServices').length;
+        return planSync({
           inScope: scope.inScope,
           excluded: scope.reasonsByGuid,
-          current: read.current ?? (await deps.users.listUsers()),
+          current,
           options: config.options,
           allowMassDeletion: mode.allowMassDeletion,
           readComplete: !read.incremental,
           ...(read.incremental?.deleted ? { deletedInDirectory: read.incremental.deleted } : {}),
-        }),
+          ...(targeted ? { directoryUsersInDatabase: directoryUsersBefore } : {}),
+        });
+      },
       (p) => describePlan(p),
     );
     if (plan.deletionThresholdExceeded) status = 'deletionThresholdExceeded';
@@ -302,6 +323,7 @@ async function runPipeline(
             ...syncState,
             fingerprint,
             lastFullAt: read.incremental && cursor ? cursor.lastFullAt : startedAt,
+            directoryUsers: directoryUsersBefore + counts.created - counts.deleted,
           });
         } else {
           await deps.cursors.clearCursor();
@@ -344,6 +366,9 @@ async function runPipeline(
   }
   return report();
 }
+
+/** Above this many changed or deleted users, an incremental run lists all users rather than look each up. */
+const TARGETED_LOOKUP_LIMIT = 1000;
 
 interface DirectoryRead {
   readonly entries: DirectoryEntry[];

@@ -16,6 +16,7 @@ import {
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
@@ -141,6 +142,39 @@ export class DynamoUserStore implements UserStore, RunStore {
       ExpressionAttributeValues: { ':users': 'USERS' },
     });
     return items.map(fromUserItem);
+  }
+
+  async findUsers(guids: readonly string[], userNames: readonly string[]): Promise<User[]> {
+    const found = new Map<string, UserItem>();
+    const byName = [...new Set(userNames.map((name) => name.toLowerCase()))];
+    for (let i = 0; i < byName.length; i += 100) {
+      let keys: Record<string, unknown>[] = byName.slice(i, i + 100).map((name) => userKey(name));
+      while (keys.length > 0) {
+        const page = await this.documents.send(
+          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
+        );
+        for (const item of page.Responses?.[this.tableName] ?? [])
+          found.set(String(item.pk), fromUserItem(item));
+        keys = (page.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Record<string, unknown>[];
+      }
+    }
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < guids.length) {
+        const guid = guids[next++] as string;
+        for (const item of await this.queryAll({
+          TableName: this.tableName,
+          IndexName: tableKeys.byGuid.indexName,
+          KeyConditionExpression: '#guid = :guid',
+          ExpressionAttributeNames: { '#guid': tableKeys.byGuid.partitionKey },
+          ExpressionAttributeValues: { ':guid': `GUID#${guid}` },
+        })) {
+          found.set(String(item.pk), fromUserItem(item));
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(16, guids.length) }, worker));
+    return [...found.values()];
   }
 
   async getUser(userName: string): Promise<User | undefined> {

@@ -180,3 +180,28 @@ describe('incremental runs', () => {
     expect(next.counts.deleted).toBe(5);
   });
 });
+
+describe('incremental runs without selected groups', () => {
+  const ungrouped = () =>
+    synchronize(harness.deps, {
+      config: fixtureConfig({
+        connection: { baseDn: ou },
+        options: { deleteUsers: true, deletionThreshold: { maxPercent: 100 } },
+      }),
+      password: servicePassword(),
+    });
+
+  it('look up only the users they read and count the rest as unchanged', async () => {
+    const full = await ungrouped();
+    expect(searchMessage(full)).toContain('full read: the settings changed');
+    const inDatabase = (await harness.store.listUsers()).length;
+
+    await admin.modify(userDn('i4'), [replace('displayName', ['Incr i4 renamed'])]);
+    const writes = harness.userWrites();
+    const report = await ungrouped();
+    expect(searchMessage(report)).toMatch(/^1 users changed since USN/);
+    expect(report.changes.map((c) => [c.action, c.fullName])).toEqual([['update', 'Incr i4 renamed']]);
+    expect(report.counts).toMatchObject({ updated: 1, unchanged: inDatabase - 1, deleted: 0 });
+    expect(harness.userWrites()).toBe(writes + 1);
+  });
+});
