@@ -9,25 +9,50 @@ const SMTP_PREFIX = /^smtp:/i;
 const looksLikeAddress = (address: string): boolean => /^[^\s@]+@[^\s@]+$/.test(address);
 
 /**
+ * Bounds on what one directory entry can put into the user database, so that an absurd entry (thousands of
+ * proxy addresses, a huge display name) cannot blow up an item or a run. Values beyond them are dropped or
+ * cut, by these documented rules, never the user.
+ */
+export const MAPPING_LIMITS = {
+  /** Addresses kept per user: mail and the primary SMTP address come first, so they always stay. */
+  maxAddresses: 100,
+  /** RFC 5321's limit on a forward path; longer values are not routable addresses and are dropped. */
+  maxAddressLength: 254,
+  /** AD's rangeUpper of displayName; longer names are cut to it. */
+  maxNameLength: 256,
+} as const;
+
+/**
  * mail first, then the primary SMTP proxy address (`SMTP:`), then the secondary ones (`smtp:`) in directory
- * order; lower-cased, de-duplicated; X500, SIP and other non-SMTP proxies are ignored.
+ * order; lower-cased, de-duplicated; X500, SIP and other non-SMTP proxies are ignored; at most
+ * MAPPING_LIMITS.maxAddresses.
  */
 export function emailAddressesOf(entry: Pick<DirectoryEntry, 'mail' | 'proxyAddresses'>): string[] {
   const smtp = entry.proxyAddresses.filter((p) => SMTP_PREFIX.test(p));
   const primary = smtp.filter((p) => p.startsWith('SMTP:'));
   const secondary = smtp.filter((p) => !p.startsWith('SMTP:'));
   const candidates = [entry.mail ?? '', ...[...primary, ...secondary].map((p) => p.slice('smtp:'.length))];
-  const addresses: string[] = [];
+  const addresses = new Set<string>();
   for (const candidate of candidates) {
+    if (addresses.size >= MAPPING_LIMITS.maxAddresses) break;
     const address = candidate.trim().toLowerCase();
-    if (looksLikeAddress(address) && !addresses.includes(address)) addresses.push(address);
+    if (address.length <= MAPPING_LIMITS.maxAddressLength && looksLikeAddress(address))
+      addresses.add(address);
   }
-  return addresses;
+  return [...addresses];
 }
+
+/** Cuts a name to the limit, by code points (never in the middle of a surrogate pair). */
+const boundedName = (name: string): string => {
+  const codePoints = [...name];
+  return codePoints.length <= MAPPING_LIMITS.maxNameLength
+    ? name
+    : codePoints.slice(0, MAPPING_LIMITS.maxNameLength).join('');
+};
 
 /** userName = sAMAccountName; fullName = displayName, else cn; anchor = objectGUID. */
 export function mapDirectoryUser(entry: DirectoryEntry): MappedUser {
-  const fullName = entry.displayName?.trim() || entry.cn?.trim() || entry.sAMAccountName;
+  const fullName = boundedName(entry.displayName?.trim() || entry.cn?.trim() || entry.sAMAccountName);
   return {
     userName: entry.sAMAccountName,
     fullName,

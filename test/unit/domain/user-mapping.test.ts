@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DirectoryEntry } from '../../../shared/domain/user';
-import { emailAddressesOf, mapDirectoryUser } from '../../../shared/domain/user-mapping';
+import { emailAddressesOf, MAPPING_LIMITS, mapDirectoryUser } from '../../../shared/domain/user-mapping';
 
 const entry = (overrides: Partial<DirectoryEntry> = {}): DirectoryEntry => ({
   objectGuid: '01234567-89ab-cdef-0123-456789abcdef',
@@ -92,5 +92,42 @@ describe('mapDirectoryUser', () => {
   it('keeps names with special characters as they are', () => {
     const user = mapDirectoryUser(entry({ displayName: 'Smith, John "(*)\\ Jürgen' }));
     expect(user.fullName).toBe('Smith, John "(*)\\ Jürgen');
+  });
+});
+
+describe('limits on absurd directory entries', () => {
+  it('keeps at most 100 addresses, mail and the primary first, from 10,000 proxy addresses', () => {
+    const proxyAddresses = [
+      ...Array.from({ length: 9_999 }, (_, i) => `smtp:alias${i}@company.local`),
+      'SMTP:primary@company.local',
+    ];
+    const started = performance.now();
+    const addresses = emailAddressesOf({ mail: 'main@company.local', proxyAddresses });
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(addresses).toHaveLength(MAPPING_LIMITS.maxAddresses);
+    expect(addresses.slice(0, 3)).toEqual([
+      'main@company.local',
+      'primary@company.local',
+      'alias0@company.local',
+    ]);
+  });
+
+  it('drops addresses longer than a routable address can be', () => {
+    expect(
+      emailAddressesOf({
+        proxyAddresses: [`smtp:${'a'.repeat(300)}@company.local`, 'smtp:ok@company.local'],
+      }),
+    ).toEqual(['ok@company.local']);
+  });
+
+  it('cuts a 1 MB display name to 256 characters, without splitting a character', () => {
+    expect(mapDirectoryUser(entry({ displayName: 'x'.repeat(1_000_000) })).fullName).toHaveLength(256);
+    const emoji = mapDirectoryUser(entry({ displayName: '😀'.repeat(300) })).fullName;
+    expect([...emoji]).toHaveLength(256);
+    expect(emoji.endsWith('😀')).toBe(true);
+  });
+
+  it('keeps names with replacement characters from invalid UTF-8 as they arrive', () => {
+    expect(mapDirectoryUser(entry({ displayName: 'Bad \uFFFD Byte' })).fullName).toBe('Bad \uFFFD Byte');
   });
 });
