@@ -11,6 +11,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { escapeRdnValue } from '../shared/domain/distinguished-name';
 
 const BASE_DN = 'DC=company,DC=local';
 const MAIL_DOMAIN = 'company.local';
@@ -25,14 +26,6 @@ interface Entry {
 const UF_ACCOUNTDISABLE = 0x2;
 const UF_NORMAL_ACCOUNT = 0x200;
 const UF_WORKSTATION_TRUST_ACCOUNT = 0x1000;
-
-/** RFC 4514 escaping of one attribute value inside an RDN. */
-function escapeRdnValue(value: string): string {
-  return value
-    .replace(/[\\,+"<>;=]/g, (c) => `\\${c}`)
-    .replace(/^[ #]/, (c) => `\\${c}`)
-    .replace(/ $/, '\\ ');
-}
 
 const ou = (name: string, parent = BASE_DN): string => `OU=${escapeRdnValue(name)},${parent}`;
 const cn = (name: string, parent: string): string => `CN=${escapeRdnValue(name)},${parent}`;

@@ -26,7 +26,10 @@ export function parseDistinguishedName(dn: string): RelativeDistinguishedName[] 
       throw new Error(`"${dn}" is not a distinguished name: bad attribute type "${attribute}"`);
     }
     const bytes: number[] = [];
+    // Unescaped spaces around a value are not part of it; escaped ones (`\\ `) are.
+    let significant = 0;
     let j = equals + 1;
+    while (j < dn.length && dn[j] === ' ') j += 1;
     for (; j < dn.length; j += 1) {
       const c = dn[j] as string;
       if (c === ',' || c === '+') break;
@@ -36,16 +39,21 @@ export function parseDistinguishedName(dn: string): RelativeDistinguishedName[] 
           bytes.push(Number.parseInt(next, 16));
           j += 2;
         } else if (j + 1 < dn.length) {
-          bytes.push(...Buffer.from(dn[j + 1] as string, 'utf8'));
-          j += 1;
+          const escaped = dn.codePointAt(j + 1) as number;
+          bytes.push(...Buffer.from(String.fromCodePoint(escaped), 'utf8'));
+          j += escaped > 0xffff ? 2 : 1;
         } else {
           throw new Error(`"${dn}" is not a distinguished name: it ends in a lone backslash`);
         }
+        significant = bytes.length;
       } else {
-        bytes.push(...Buffer.from(c, 'utf8'));
+        const codePoint = dn.codePointAt(j) as number;
+        bytes.push(...Buffer.from(String.fromCodePoint(codePoint), 'utf8'));
+        if (codePoint > 0xffff) j += 1;
+        if (c !== ' ') significant = bytes.length;
       }
     }
-    const value = Buffer.from(bytes).toString('utf8').trim();
+    const value = Buffer.from(bytes.slice(0, significant)).toString('utf8');
     if (value === '') throw new Error(`"${dn}" is not a distinguished name: ${attribute} has an empty value`);
     rdns.push({ attribute, value });
     i = j + 1;
@@ -62,6 +70,20 @@ export function isDistinguishedName(dn: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** RFC 4514 escaping of one attribute value for an RDN (`CN=<escaped>`). */
+export function escapeRdnValue(value: string): string {
+  const characters = [...value];
+  return characters
+    .map((c, i) => {
+      if (c === '\0') return '\\00';
+      if ('\\,+"<>;='.includes(c)) return `\\${c}`;
+      if (c === ' ' && (i === 0 || i === characters.length - 1)) return '\\ ';
+      if (c === '#' && i === 0) return '\\#';
+      return c;
+    })
+    .join('');
 }
 
 /** A comparable form: attribute types and values case-folded, escapes resolved (AD compares case-insensitively). */
