@@ -1,15 +1,26 @@
 /**
  * A TCP proxy on loopback between the sync and the DC, for fault injection. It forwards bytes both ways
- * (TLS passes through untouched, so certificate checks still see the DC) and can cut every connection
- * once the server has sent a given number of bytes, as a dropped connection in the middle of a read.
+ * (TLS passes through untouched, so certificate checks still see the DC) and injects one fault per proxy:
+ * a reset after some bytes, a stall, a slow drip, or a black hole that never answers.
  */
 import { connect, createServer, type Socket } from 'node:net';
+
+export type Fault =
+  /** Forward everything. */
+  | { readonly kind: 'none' }
+  /** Reset the connection once the server has sent this many bytes (a dropped connection). */
+  | { readonly kind: 'cut'; readonly afterServerBytes: number }
+  /** Stop passing the server's bytes on after this many, keeping the connection open (a hung server). */
+  | { readonly kind: 'stall'; readonly afterServerBytes: number }
+  /** Pass the server's bytes on a few at a time with a pause between (a very slow link). */
+  | { readonly kind: 'drip'; readonly bytes: number; readonly everyMs: number }
+  /** Accept connections and never answer: a TLS handshake that never completes. */
+  | { readonly kind: 'blackhole' };
 
 export interface FaultProxyOptions {
   readonly targetHost: string;
   readonly targetPort: number;
-  /** Reset the connection after this many bytes from the server (per connection). */
-  readonly cutAfterServerBytes?: number;
+  readonly fault?: Fault;
 }
 
 export interface FaultProxy {
@@ -22,35 +33,59 @@ export interface FaultProxy {
 export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
   let total = 0;
   const sockets = new Set<Socket>();
+  const fault: Fault = options.fault ?? { kind: 'none' };
+  const timers = new Set<NodeJS.Timeout>();
   const server = createServer((client) => {
+    sockets.add(client);
+    client.on('error', () => client.destroy());
+    client.on('close', () => sockets.delete(client));
+    if (fault.kind === 'blackhole') return;
     const upstream = connect({ host: options.targetHost, port: options.targetPort });
-    sockets.add(client).add(upstream);
+    sockets.add(upstream);
     let sent = 0;
     const cut = (): void => {
       client.resetAndDestroy();
       upstream.destroy();
     };
-    client.on('data', (chunk) => upstream.write(chunk));
-    upstream.on('data', (chunk: Buffer) => {
-      const limit = options.cutAfterServerBytes;
-      if (limit !== undefined && sent + chunk.length >= limit) {
-        const part = chunk.subarray(0, Math.max(0, limit - sent));
-        total += part.length;
-        sent += part.length;
-        client.write(part, cut);
-        return;
-      }
+    const forward = (chunk: Buffer): void => {
       sent += chunk.length;
       total += chunk.length;
       client.write(chunk);
+    };
+    client.on('data', (chunk) => upstream.write(chunk));
+    upstream.on('data', (chunk: Buffer) => {
+      if (fault.kind === 'cut' || fault.kind === 'stall') {
+        if (sent + chunk.length >= fault.afterServerBytes) {
+          const part = chunk.subarray(0, Math.max(0, fault.afterServerBytes - sent));
+          forward(part);
+          if (fault.kind === 'cut') client.write(Buffer.alloc(0), cut);
+          return; // stall: the rest never arrives
+        }
+        forward(chunk);
+      } else if (fault.kind === 'drip') {
+        upstream.pause();
+        let offset = 0;
+        const drip = (): void => {
+          forward(chunk.subarray(offset, offset + fault.bytes));
+          offset += fault.bytes;
+          if (offset < chunk.length && !client.destroyed) {
+            const timer = setTimeout(drip, fault.everyMs);
+            timers.add(timer);
+          } else {
+            upstream.resume();
+          }
+        };
+        drip();
+      } else {
+        forward(chunk);
+      }
     });
-    for (const socket of [client, upstream]) {
-      socket.on('error', () => cut());
-      socket.on('close', () => {
-        sockets.delete(socket);
-        (socket === client ? upstream : client).destroy();
-      });
-    }
+    upstream.on('error', () => cut());
+    upstream.on('close', () => {
+      sockets.delete(upstream);
+      client.destroy();
+    });
+    client.on('close', () => upstream.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
@@ -60,6 +95,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     serverBytes: () => total,
     close: () =>
       new Promise<void>((resolve) => {
+        for (const timer of timers) clearTimeout(timer);
         for (const socket of sockets) socket.destroy();
         server.close(() => resolve());
       }),

@@ -1,0 +1,242 @@
+/**
+ * Faults between the sync and the directory, injected by a TCP proxy or by the directory itself. For each:
+ * the run fails with a precise reason before the apply phase, zero users are changed or deleted (with
+ * deleteUsers on and no threshold to speak of), the failed run is recorded, the lock is released, and the
+ * next clean run completes with the right counts.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Client } from 'ldapts';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { ConfigInput } from '../../../shared/config/config-schema';
+import type { Report } from '../../../shared/domain/report';
+import type { SecretStore } from '../../../shared/ports/settings';
+import { synchronizeNow } from '../../../shared/use-cases/run-exclusively';
+import { testSettings } from '../../../shared/use-cases/run-sync';
+import { ldapsClient } from '../../support/clients';
+import {
+  createSyncHarness,
+  fixtureConfig,
+  type SyncHarness,
+  servicePassword,
+} from '../../support/sync-harness';
+import { type Fault, type FaultProxy, startFaultProxy } from '../../support/tcp-fault-proxy';
+
+const directory = inject('directory');
+const untrustedCa = readFileSync(new URL('../../fixtures/untrusted-ca.pem', import.meta.url), 'utf8');
+
+/** deleteUsers on and no threshold to speak of: if a failed read were taken as "users gone", they would go. */
+const dangerous = {
+  options: { deleteUsers: true, deletionThreshold: { maxCount: 1_000_000, maxPercent: 100 } },
+} as const;
+
+let harness: SyncHarness;
+let usersBefore: unknown[];
+const proxies: FaultProxy[] = [];
+
+/** A secret store holding one password, as Secrets Manager or the file store would. */
+const secretOf = (password: string): SecretStore => ({
+  getPassword: async () => password,
+  setPassword: async () => {},
+});
+
+/** Saves the configuration and runs Synchronize now, as POST /sync does: with the lock. */
+async function syncNow(
+  connection: Partial<NonNullable<ConfigInput['connection']>>,
+  password = servicePassword(),
+): Promise<Report> {
+  await harness.cursors.saveConfig(fixtureConfig({ ...dangerous, connection }));
+  return synchronizeNow({
+    ...harness.deps,
+    configs: harness.cursors,
+    lock: harness.cursors,
+    secrets: secretOf(password),
+    leaseSeconds: 600,
+  });
+}
+
+async function viaProxy(fault: Fault, port = 636): Promise<Partial<NonNullable<ConfigInput['connection']>>> {
+  const proxy = await startFaultProxy({ targetHost: '127.0.0.1', targetPort: port, fault });
+  proxies.push(proxy);
+  return {
+    servers: [`127.0.0.1:${proxy.port}`],
+    timeoutSeconds: 2,
+    ...(port === 389 ? { encryption: 'starttls' as const } : {}),
+  };
+}
+
+beforeAll(async () => {
+  harness = await createSyncHarness();
+  const first = await syncNow({});
+  expect(first.status).toBe('succeeded');
+  usersBefore = await harness.store.listUsers();
+  expect(usersBefore.length).toBeGreaterThan(1000);
+});
+afterAll(async () => {
+  await Promise.all(proxies.map((proxy) => proxy.close()));
+  harness.close();
+});
+
+/** The checks every fault must pass. */
+async function expectFailedRun(
+  run: () => Promise<Report>,
+  code: string,
+  failedStep: string,
+): Promise<Report> {
+  const writesBefore = harness.userWrites();
+  const report = await run();
+  expect(report.status).toBe('failed');
+  expect(report.error?.code).toBe(code);
+  expect(report.steps.find((s) => !s.ok)?.name).toBe(failedStep);
+  expect(report.steps.some((s) => s.name === 'apply')).toBe(false);
+  expect(report.counts).toMatchObject({ created: 0, updated: 0, deleted: 0 });
+  expect(harness.userWrites()).toBe(writesBefore);
+  expect(await harness.store.listUsers()).toEqual(usersBefore);
+  expect(await harness.store.getRun(report.runId)).toMatchObject({ status: 'failed', error: report.error });
+  // The lock was released: another run can take it at once.
+  expect(await harness.cursors.acquire('probe', 60)).toBe(true);
+  await harness.cursors.release('probe');
+  // And the next clean run completes with the right counts.
+  const clean = await syncNow({});
+  expect(clean.status).toBe('succeeded');
+  expect(clean.counts).toMatchObject({ created: 0, updated: 0, deleted: 0, unchanged: usersBefore.length });
+  return report;
+}
+
+describe('a sync that cannot read the directory changes nothing', () => {
+  it('fails at bind on a wrong password', async () => {
+    const report = await expectFailedRun(
+      () => syncNow({}, `${servicePassword()}-wrong`),
+      'InvalidCredentials',
+      'bind',
+    );
+    expect(report.error?.message).toMatch(/127\.0\.0\.1:636 rejected the bind/);
+  });
+
+  describe('with a disabled bind account', () => {
+    let admin: Client;
+    const password = `${randomBytes(12).toString('base64url')}aA1!`;
+    const dn = `CN=svc-disabled,OU=Service Accounts,${directory.baseDn}`;
+    beforeAll(async () => {
+      admin = ldapsClient();
+      await admin.bind(directory.administrator.upn, directory.administrator.password);
+      await admin.add(dn, {
+        objectClass: ['top', 'person', 'organizationalPerson', 'user'],
+        sAMAccountName: 'svc-disabled',
+        userPrincipalName: `svc-disabled@${directory.domain}`,
+        unicodePwd: Buffer.from(`"${password}"`, 'utf16le') as unknown as string,
+        userAccountControl: String(0x200 | 0x2),
+      });
+    });
+    afterAll(async () => {
+      await admin.del(dn);
+      await admin.unbind();
+    });
+
+    it('fails at bind', async () => {
+      await expectFailedRun(
+        () => syncNow({ username: `svc-disabled@${directory.domain}` }, password),
+        'InvalidCredentials',
+        'bind',
+      );
+    });
+  });
+
+  it('fails at connect when the DC certificate is not from the configured CA, with no plain-text fallback', async () => {
+    const report = await expectFailedRun(() => syncNow({ caCertificate: untrustedCa }), 'Tls', 'connect');
+    expect(report.error?.message).toMatch(/certificate/i);
+    expect(report.server).toBeUndefined();
+  });
+
+  it('fails at connect when the certificate names another host', async () => {
+    await expectFailedRun(() => syncNow({ tlsServerName: 'other-dc.company.local' }), 'Tls', 'connect');
+  });
+
+  it('fails at connect when no server answers, naming each', async () => {
+    const report = await expectFailedRun(
+      () => syncNow({ servers: ['127.0.0.1:1', '127.0.0.1:2'] }),
+      'Unreachable',
+      'connect',
+    );
+    expect(report.error?.message).toMatch(/127\.0\.0\.1:1.*127\.0\.0\.1:2/);
+  });
+
+  it('fails at connect with Timeout when the TLS handshake never completes', async () => {
+    const report = await expectFailedRun(
+      async () => syncNow(await viaProxy({ kind: 'blackhole' })),
+      'Timeout',
+      'connect',
+    );
+    expect(report.error?.message).toMatch(/did not answer in time/);
+  });
+
+  describe('in the middle of the read', () => {
+    let bytesOfFullRead = 0;
+    beforeAll(async () => {
+      const measure = await startFaultProxy({ targetHost: '127.0.0.1', targetPort: 636 });
+      const full = await testSettings(harness.deps, {
+        config: fixtureConfig({ connection: { servers: [`127.0.0.1:${measure.port}`] } }),
+        password: servicePassword(),
+      });
+      expect(full.error).toBeUndefined();
+      bytesOfFullRead = measure.serverBytes();
+      await measure.close();
+    });
+
+    it('fails with PartialRead when the connection is reset after some pages', async () => {
+      // 60% of a complete read: past the bind and the first page of users, before the last.
+      const fault: Fault = { kind: 'cut', afterServerBytes: Math.floor(bytesOfFullRead * 0.6) };
+      const report = await expectFailedRun(
+        async () => syncNow(await viaProxy(fault)),
+        'PartialRead',
+        'search',
+      );
+      expect(report.error?.message).toMatch(/dropped during the read/);
+    });
+
+    it('fails with PartialRead when a StartTLS connection is reset', async () => {
+      const measure = await startFaultProxy({ targetHost: '127.0.0.1', targetPort: 389 });
+      await testSettings(harness.deps, {
+        config: fixtureConfig({
+          connection: { servers: [`127.0.0.1:${measure.port}`], encryption: 'starttls' },
+        }),
+        password: servicePassword(),
+      });
+      const bytes = measure.serverBytes();
+      await measure.close();
+      await expectFailedRun(
+        async () => syncNow(await viaProxy({ kind: 'cut', afterServerBytes: Math.floor(bytes * 0.6) }, 389)),
+        'PartialRead',
+        'search',
+      );
+    });
+
+    it('fails with Timeout when the server stops sending', async () => {
+      const fault: Fault = { kind: 'stall', afterServerBytes: Math.floor(bytesOfFullRead * 0.6) };
+      await expectFailedRun(async () => syncNow(await viaProxy(fault)), 'Timeout', 'search');
+    });
+
+    it('fails with Timeout when the link is too slow for the operation timeout', async () => {
+      await expectFailedRun(
+        async () => syncNow(await viaProxy({ kind: 'drip', bytes: 512, everyMs: 20 })),
+        'Timeout',
+        'search',
+      );
+    });
+  });
+});
+
+describe('failover', () => {
+  it('tries the servers in order and completes on the first that answers', async () => {
+    const report = await syncNow({ servers: ['127.0.0.1:1', '127.0.0.1:636'] });
+    expect(report.status).toBe('succeeded');
+    expect(report.server).toBe('127.0.0.1:636');
+  });
+
+  it('fails over past a server whose TLS handshake never completes', async () => {
+    const dead = await viaProxy({ kind: 'blackhole' });
+    const report = await syncNow({ servers: [...(dead.servers ?? []), '127.0.0.1:636'], timeoutSeconds: 2 });
+    expect(report.status).toBe('succeeded');
+    expect(report.server).toBe('127.0.0.1:636');
+  });
+});
