@@ -3,8 +3,9 @@
  * started before the first test file and stopped (by pid) after the last. Tests get their coordinates with
  * `inject('directory')` and `inject('dynamodb')`.
  */
+import { DynamoDBClient, paginateListTables, paginateScan } from '@aws-sdk/client-dynamodb';
 import type { TestProject } from 'vitest/node';
-import { type DynamoDbLocal, startDynamoDbLocal } from '../../scripts/dynamodb-local';
+import { type DynamoDbLocal, LOCAL_AWS_ENV, startDynamoDbLocal } from '../../scripts/dynamodb-local';
 import { type DirectoryConnection, type SambaDc, startSambaDc } from './samba-dc';
 
 declare module 'vitest' {
@@ -18,10 +19,44 @@ const log = (line: string): void => {
   process.stderr.write(`[integration setup] ${line}\n`);
 };
 
+async function auditStoredSecrets(endpoint: string, secrets: readonly string[]): Promise<void> {
+  const client = new DynamoDBClient({
+    endpoint,
+    region: LOCAL_AWS_ENV.AWS_REGION,
+    credentials: { accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY },
+  });
+  try {
+    let tables = 0;
+    let items = 0;
+    const found: string[] = [];
+    for await (const page of paginateListTables({ client }, {})) {
+      for (const TableName of page.TableNames ?? []) {
+        tables += 1;
+        for await (const scan of paginateScan({ client }, { TableName })) {
+          for (const item of scan.Items ?? []) {
+            items += 1;
+            const text = JSON.stringify(item);
+            if (secrets.some((secret) => text.includes(secret))) found.push(`${TableName}: ${JSON.stringify(item.pk)}`);
+          }
+        }
+      }
+    }
+    if (found.length > 0) throw new Error(`a bind password is stored in DynamoDB items: ${found.join('; ')}`);
+    log(`secrets audit: ${items} items in ${tables} tables hold no bind password`);
+  } finally {
+    client.destroy();
+  }
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const started: Array<SambaDc | DynamoDbLocal> = [];
+  let audit: (() => Promise<void>) | undefined;
   const teardown = async (): Promise<void> => {
-    await Promise.allSettled(started.map((service) => service.stop()));
+    try {
+      await audit?.();
+    } finally {
+      await Promise.allSettled(started.map((service) => service.stop()));
+    }
   };
   try {
     const [dc, dynamodb] = await Promise.all([
@@ -35,6 +70,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
         return service;
       }),
     ]);
+    // After the whole suite: no stored item (users, runs, configuration, cursor) holds a bind password.
+    audit = () => auditStoredSecrets(dynamodb.endpoint, [dc.connection.serviceAccount.password, dc.connection.administrator.password]);
     project.provide('directory', dc.connection);
     project.provide('dynamodb', { endpoint: dynamodb.endpoint });
   } catch (error) {
