@@ -58,6 +58,8 @@ export interface SyncPlan {
   };
   /** Set when deletes exceed the threshold and were not allowed: they stay in the plan, withheld. */
   readonly deletionThresholdExceeded?: string;
+  /** Set when deletes exceed the threshold and `allowMassDeletion` lets them through, this once. */
+  readonly deletionThresholdOverridden?: string;
 }
 
 export interface PlanInput {
@@ -236,6 +238,7 @@ export function planSync(input: PlanInput): SyncPlan {
       conflicts: count('conflict'),
     },
     ...(withhold ? { deletionThresholdExceeded: exceeded } : {}),
+    ...(exceeded !== undefined && !withhold ? { deletionThresholdOverridden: exceeded } : {}),
   };
 }
 

@@ -412,9 +412,12 @@ function whyFullRead(
 function describePlan(plan: SyncPlan): string {
   const { created, updated, deleted, unchanged, conflicts } = plan.counts;
   const summary = `${created} to create, ${updated} to update, ${deleted} to delete, ${unchanged} unchanged, ${conflicts} conflicts`;
-  return plan.deletionThresholdExceeded
-    ? `${summary}; deletes withheld: ${plan.deletionThresholdExceeded}`
-    : summary;
+  if (plan.deletionThresholdExceeded)
+    return `${summary}; deletes withheld: ${plan.deletionThresholdExceeded}`;
+  if (plan.deletionThresholdOverridden) {
+    return `${summary}; allowMassDeletion applies deletes above the threshold this once: ${plan.deletionThresholdOverridden}`;
+  }
+  return summary;
 }
 
 const isChange = (change: PlannedChange): change is Exclude<PlannedChange, { action: 'unchanged' }> =>

@@ -23,7 +23,10 @@ async function auditStoredSecrets(endpoint: string, secrets: readonly string[]):
   const client = new DynamoDBClient({
     endpoint,
     region: LOCAL_AWS_ENV.AWS_REGION,
-    credentials: { accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY },
+    credentials: {
+      accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID,
+      secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY,
+    },
   });
   try {
     let tables = 0;
@@ -36,7 +39,8 @@ async function auditStoredSecrets(endpoint: string, secrets: readonly string[]):
           for (const item of scan.Items ?? []) {
             items += 1;
             const text = JSON.stringify(item);
-            if (secrets.some((secret) => text.includes(secret))) found.push(`${TableName}: ${JSON.stringify(item.pk)}`);
+            if (secrets.some((secret) => text.includes(secret)))
+              found.push(`${TableName}: ${JSON.stringify(item.pk)}`);
           }
         }
       }
@@ -71,7 +75,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
       }),
     ]);
     // After the whole suite: no stored item (users, runs, configuration, cursor) holds a bind password.
-    audit = () => auditStoredSecrets(dynamodb.endpoint, [dc.connection.serviceAccount.password, dc.connection.administrator.password]);
+    audit = () =>
+      auditStoredSecrets(dynamodb.endpoint, [
+        dc.connection.serviceAccount.password,
+        dc.connection.administrator.password,
+      ]);
     project.provide('directory', dc.connection);
     project.provide('dynamodb', { endpoint: dynamodb.endpoint });
   } catch (error) {
