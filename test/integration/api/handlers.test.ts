@@ -3,65 +3,35 @@
  * the Samba fixture. Environment first, then the handlers are imported: they read it at cold start.
  */
 
-import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { LOCAL_AWS_ENV } from '../../../scripts/dynamodb-local';
 import { DynamoSettingsStore } from '../../../shared/adapters/dynamodb/dynamo-settings-store';
-import { ensureTable } from '../../../shared/adapters/dynamodb/table';
-import { apiEvent, type JsonResponse, lambdaContext, parseResponse } from '../../support/api-events';
+import type { apiEvent, JsonResponse } from '../../support/api-events';
 import { dynamoDbClient } from '../../support/clients';
 import { FixtureDirectory } from '../../support/fixture-directory';
+import { type LoadedHandlers, loadHandlers } from '../../support/lambda-handlers';
 import { fixtureConfig, servicePassword } from '../../support/sync-harness';
 
-type Handler = (event: unknown, context: typeof lambdaContext) => Promise<unknown>;
 const directory = inject('directory');
 const fixture = new FixtureDirectory();
-const tableName = `api-${randomUUID()}`;
 const dynamodb = dynamoDbClient();
+let loaded: LoadedHandlers;
+let tableName: string;
 let secretFile: string;
-let handlers: Record<
-  'config' | 'testSettings' | 'sync' | 'runs' | 'users' | 'directory' | 'openapi',
-  Handler
->;
 const logLines: string[] = [];
 
-async function call(
-  name: keyof typeof handlers,
-  method: string,
-  path: string,
-  options: Parameters<typeof apiEvent>[2] = {},
-): Promise<JsonResponse> {
-  return parseResponse(await handlers[name](apiEvent(method, path, options), lambdaContext));
-}
-
+const call = (...args: Parameters<LoadedHandlers['call']>): Promise<JsonResponse> => loaded.call(...args);
 const config = () => fixtureConfig();
 
 beforeAll(async () => {
-  secretFile = join(await mkdtemp(join(tmpdir(), 'ad-sync-secrets-')), 'secrets.json');
-  Object.assign(process.env, LOCAL_AWS_ENV, {
-    AWS_ENDPOINT_URL_DYNAMODB: inject('dynamodb').endpoint,
-    TABLE_NAME: tableName,
-    ADSYNC_SECRET_FILE: secretFile,
-  });
-  await ensureTable(dynamodb, tableName);
   // Every line the handlers log, kept for the secrets check at the end (and out of the test output).
   process.stdout.write = ((chunk: string | Uint8Array) => {
     logLines.push(String(chunk));
     return true;
   }) as typeof process.stdout.write;
-  handlers = {
-    config: (await import('../../../functions/config')).handler as Handler,
-    testSettings: (await import('../../../functions/test-settings')).handler as Handler,
-    sync: (await import('../../../functions/sync')).handler as Handler,
-    runs: (await import('../../../functions/runs')).handler as Handler,
-    users: (await import('../../../functions/users')).handler as Handler,
-    directory: (await import('../../../functions/directory')).handler as Handler,
-    openapi: (await import('../../../functions/openapi')).handler as Handler,
-  };
+  loaded = await loadHandlers();
+  ({ tableName, secretFile } = loaded);
 });
 
 afterAll(() => dynamodb.destroy());
@@ -196,7 +166,7 @@ describe('GET and PUT /config', () => {
 
 describe('POST /test-settings', () => {
   it('tests the saved settings and commits nothing', async () => {
-    const response = await call('testSettings', 'POST', '/test-settings', { body: {} });
+    const response = await call('test-settings', 'POST', '/test-settings', { body: {} });
     expect(response.statusCode).toBe(200);
     expect(response.body).toMatchObject({ dryRun: true, status: 'succeeded' });
     expect((await call('users', 'GET', '/users')).body.users).toEqual([]);
@@ -204,7 +174,7 @@ describe('POST /test-settings', () => {
   });
 
   it('tests unsaved settings from the request (here: a wrong password) without saving them', async () => {
-    const response = await call('testSettings', 'POST', '/test-settings', {
+    const response = await call('test-settings', 'POST', '/test-settings', {
       body: { config: config(), password: 'not-the-password' },
     });
     expect(response.statusCode).toBe(200);
@@ -213,7 +183,7 @@ describe('POST /test-settings', () => {
   });
 
   it('rejects an invalid unsaved configuration with 400 naming the field', async () => {
-    const response = await call('testSettings', 'POST', '/test-settings', {
+    const response = await call('test-settings', 'POST', '/test-settings', {
       body: { config: { connection: { servers: ['not a host'] } } },
     });
     expect(response.statusCode).toBe(400);
@@ -262,7 +232,7 @@ describe('POST /sync and the run history', () => {
 
 describe('the scheduled sync', () => {
   const scheduled = (scheduledAt: string) =>
-    handlers.sync({ source: 'ad-sync.schedule', scheduledAt }, lambdaContext);
+    loaded.invoke('sync', { source: 'ad-sync.schedule', scheduledAt });
 
   it('does nothing while the schedule is disabled', async () => {
     expect(await scheduled('2026-11-24T01:00:00.000Z')).toEqual({ outcome: 'disabled' });
@@ -447,7 +417,7 @@ describe('GET /openapi.json', () => {
 
 describe('logs', () => {
   it('are JSON lines, one per sync step with its timing, and never contain the password', async () => {
-    await call('testSettings', 'POST', '/test-settings', {
+    await call('test-settings', 'POST', '/test-settings', {
       body: { config: config(), password: `${servicePassword()}-wrong` },
     });
     const lines = logLines

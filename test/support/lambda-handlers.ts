@@ -1,0 +1,59 @@
+/**
+ * The Lambda handlers in this test worker, as Lambda runs them: environment first (a table of their own in
+ * DynamoDB Local, a file secret store), then the modules are imported and read it at cold start.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inject } from 'vitest';
+import { LOCAL_AWS_ENV } from '../../scripts/dynamodb-local';
+import { ensureTable } from '../../shared/adapters/dynamodb/table';
+import { type FunctionName, routes } from '../../shared/api/routes';
+import { apiEvent, type JsonResponse, lambdaContext, parseResponse } from './api-events';
+import { dynamoDbClient } from './clients';
+
+type Handler = (event: unknown, context: typeof lambdaContext) => Promise<unknown>;
+
+export interface LoadedHandlers {
+  readonly tableName: string;
+  readonly secretFile: string;
+  /** Calls a function with an API Gateway event for `method path`. */
+  call(
+    name: FunctionName,
+    method: string,
+    path: string,
+    options?: Parameters<typeof apiEvent>[2],
+  ): Promise<JsonResponse>;
+  /** Invokes a function with any event (the schedule's, say). */
+  invoke(name: FunctionName, event: unknown): Promise<unknown>;
+}
+
+export async function loadHandlers(): Promise<LoadedHandlers> {
+  const tableName = `api-${randomUUID()}`;
+  const secretFile = join(await mkdtemp(join(tmpdir(), 'ad-sync-secrets-')), 'secrets.json');
+  Object.assign(process.env, LOCAL_AWS_ENV, {
+    AWS_ENDPOINT_URL_DYNAMODB: inject('dynamodb').endpoint,
+    TABLE_NAME: tableName,
+    ADSYNC_SECRET_FILE: secretFile,
+  });
+  const client = dynamoDbClient();
+  await ensureTable(client, tableName);
+  client.destroy();
+  const handlers = new Map<FunctionName, Handler>();
+  for (const name of new Set(routes.map((route) => route.function))) {
+    handlers.set(name, ((await import(`../../functions/${name}.ts`)) as { handler: Handler }).handler);
+  }
+  const handlerOf = (name: FunctionName): Handler => {
+    const handler = handlers.get(name);
+    if (!handler) throw new Error(`no function ${name}`);
+    return handler;
+  };
+  return {
+    tableName,
+    secretFile,
+    call: async (name, method, path, options = {}) =>
+      parseResponse(await handlerOf(name)(apiEvent(method, path, options), lambdaContext)),
+    invoke: (name, event) => handlerOf(name)(event, lambdaContext),
+  };
+}
