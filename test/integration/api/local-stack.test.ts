@@ -166,6 +166,7 @@ describe('restarting the local stack', () => {
       config: (await api('GET', '/config')).body,
       runs: (await api('GET', '/sync/runs')).body.runs,
     };
+    expect(serve.output()).not.toContain(servicePassword());
     expect(await serve.stop()).toBe(0);
     expect(dynamoDbProcesses()).toBe('');
 
