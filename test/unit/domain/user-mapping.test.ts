@@ -101,9 +101,7 @@ describe('limits on absurd directory entries', () => {
       ...Array.from({ length: 9_999 }, (_, i) => `smtp:alias${i}@company.local`),
       'SMTP:primary@company.local',
     ];
-    const started = performance.now();
     const addresses = emailAddressesOf({ mail: 'main@company.local', proxyAddresses });
-    expect(performance.now() - started).toBeLessThan(1_000);
     expect(addresses).toHaveLength(MAPPING_LIMITS.maxAddresses);
     expect(addresses.slice(0, 3)).toEqual([
       'main@company.local',
