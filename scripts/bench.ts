@@ -14,17 +14,22 @@ import { writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Attribute, Change, Client } from 'ldapts';
 import { DynamoSettingsStore } from '../shared/adapters/dynamodb/dynamo-settings-store';
 import { DynamoUserStore } from '../shared/adapters/dynamodb/dynamo-user-store';
 import { ensureTable } from '../shared/adapters/dynamodb/table';
-import { LdapDirectoryReader } from '../shared/adapters/ldap/ldap-directory-reader';
+import {
+  BINARY_ATTRIBUTES,
+  LdapDirectoryReader,
+  PAGE_SIZE,
+  USER_ATTRIBUTES,
+  userFilter,
+} from '../shared/adapters/ldap/ldap-directory-reader';
 import { parseConfig } from '../shared/config/config-schema';
 import { synchronize } from '../shared/use-cases/run-sync';
 import { startSambaDc } from '../test/support/samba-dc';
-import { LOCAL_AWS_ENV, startDynamoDbLocal } from './dynamodb-local';
+import { localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local';
 
 const { values } = parseArgs({
   options: { users: { type: 'string', default: '10000' }, json: { type: 'boolean', default: false } },
@@ -85,15 +90,7 @@ async function main(): Promise<void> {
   await writeFile(ldifFile, benchLdif(USERS));
   const dc = await startSambaDc(log, { folder, extraLdif: [ldifFile] });
   const dynamodb = await startDynamoDbLocal();
-  const client = new DynamoDBClient({
-    endpoint: dynamodb.endpoint,
-    region: LOCAL_AWS_ENV.AWS_REGION,
-    credentials: {
-      accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID,
-      secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY,
-    },
-    maxAttempts: 10,
-  });
+  const client = localDynamoDbClient(dynamodb.endpoint, { maxAttempts: 10 });
   // Every write request, and the capacity it consumed (asked for on each request).
   const counter = { requests: 0, capacity: 0, userWrites: 0 };
   client.middlewareStack.add(
@@ -152,21 +149,10 @@ async function main(): Promise<void> {
       let entries = 0;
       for await (const page of reader.searchPaginated(BASE, {
         scope: 'sub',
-        filter: '(&(objectCategory=person)(objectClass=user))',
-        attributes: [
-          'objectGUID',
-          'distinguishedName',
-          'sAMAccountName',
-          'userPrincipalName',
-          'displayName',
-          'cn',
-          'mail',
-          'proxyAddresses',
-          'userAccountControl',
-          'msExchHideFromAddressLists',
-        ],
-        explicitBufferAttributes: ['objectGUID'],
-        paged: { pageSize: 1000 },
+        filter: userFilter(),
+        attributes: [...USER_ATTRIBUTES],
+        explicitBufferAttributes: BINARY_ATTRIBUTES,
+        paged: { pageSize: PAGE_SIZE },
       })) {
         entries += page.searchEntries.length;
       }

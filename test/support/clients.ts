@@ -1,7 +1,7 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Client, type ClientOptions } from 'ldapts';
 import { inject } from 'vitest';
-import { LOCAL_AWS_ENV } from '../../scripts/dynamodb-local';
+import { localDynamoDbClient } from '../../scripts/dynamodb-local';
 
 /** An LDAPS client that verifies the DC's certificate against the test CA and host name. */
 export function ldapsClient(options: Partial<ClientOptions> = {}): Client {
@@ -17,12 +17,5 @@ export function ldapsClient(options: Partial<ClientOptions> = {}): Client {
 
 /** A DynamoDB client for the DynamoDB Local of this test run. */
 export function dynamoDbClient(): DynamoDBClient {
-  return new DynamoDBClient({
-    endpoint: inject('dynamodb').endpoint,
-    region: LOCAL_AWS_ENV.AWS_REGION,
-    credentials: {
-      accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID,
-      secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY,
-    },
-  });
+  return localDynamoDbClient(inject('dynamodb').endpoint);
 }

@@ -3,9 +3,9 @@
  * started before the first test file and stopped (by pid) after the last. Tests get their coordinates with
  * `inject('directory')` and `inject('dynamodb')`.
  */
-import { DynamoDBClient, paginateListTables, paginateScan } from '@aws-sdk/client-dynamodb';
+import { paginateListTables, paginateScan } from '@aws-sdk/client-dynamodb';
 import type { TestProject } from 'vitest/node';
-import { type DynamoDbLocal, LOCAL_AWS_ENV, startDynamoDbLocal } from '../../scripts/dynamodb-local';
+import { type DynamoDbLocal, localDynamoDbClient, startDynamoDbLocal } from '../../scripts/dynamodb-local';
 import { type DirectoryConnection, type SambaDc, startSambaDc } from './samba-dc';
 
 declare module 'vitest' {
@@ -20,14 +20,7 @@ const log = (line: string): void => {
 };
 
 async function auditStoredSecrets(endpoint: string, secrets: readonly string[]): Promise<void> {
-  const client = new DynamoDBClient({
-    endpoint,
-    region: LOCAL_AWS_ENV.AWS_REGION,
-    credentials: {
-      accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID,
-      secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY,
-    },
-  });
+  const client = localDynamoDbClient(endpoint);
   try {
     let tables = 0;
     let items = 0;

@@ -2,8 +2,7 @@
  * A sync in a process of its own, for the crash test: Synchronize now against the DynamoDB Local and the
  * table named in the environment, with the lock and the lease given there.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { LOCAL_AWS_ENV } from '../../scripts/dynamodb-local';
+import { localDynamoDbClient } from '../../scripts/dynamodb-local';
 import { DynamoSettingsStore } from '../../shared/adapters/dynamodb/dynamo-settings-store';
 import { DynamoUserStore } from '../../shared/adapters/dynamodb/dynamo-user-store';
 import { LdapDirectoryReader } from '../../shared/adapters/ldap/ldap-directory-reader';
@@ -13,14 +12,7 @@ const { CHILD_ENDPOINT, CHILD_TABLE, CHILD_PASSWORD, CHILD_LEASE_SECONDS } = pro
 if (!CHILD_ENDPOINT || !CHILD_TABLE || !CHILD_PASSWORD)
   throw new Error('CHILD_ENDPOINT, CHILD_TABLE and CHILD_PASSWORD are required');
 
-const client = new DynamoDBClient({
-  endpoint: CHILD_ENDPOINT,
-  region: LOCAL_AWS_ENV.AWS_REGION,
-  credentials: {
-    accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID,
-    secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY,
-  },
-});
+const client = localDynamoDbClient(CHILD_ENDPOINT);
 const store = new DynamoUserStore(client, CHILD_TABLE);
 const settings = new DynamoSettingsStore(client, CHILD_TABLE);
 const report = await synchronizeNow({

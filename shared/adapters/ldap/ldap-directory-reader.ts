@@ -36,11 +36,12 @@ import { formatObjectGuid, parseObjectGuid } from './object-guid';
 import { readAllValues } from './ranged-attribute';
 
 /** AD's default MaxPageSize; larger pages are cut to it by the server anyway. */
-const PAGE_SIZE = 1000;
+export const PAGE_SIZE = 1000;
 const LDAPS_PORT = 636;
 const LDAP_PORT = 389;
 
-const USER_ATTRIBUTES = [
+/** The attributes a sync reads of each user (the benchmark's floor read asks for the same). */
+export const USER_ATTRIBUTES = [
   'objectGUID',
   'distinguishedName',
   'sAMAccountName',
@@ -51,15 +52,16 @@ const USER_ATTRIBUTES = [
   'proxyAddresses',
   'userAccountControl',
   'msExchHideFromAddressLists',
-];
+] as const;
 /** Binary attributes must be asked for as Buffers: a GUID that happens to be valid UTF-8 would be mangled. */
-const BINARY_ATTRIBUTES = ['objectGUID'];
+export const BINARY_ATTRIBUTES = ['objectGUID'];
 
 const LDAP_MATCHING_RULE_IN_CHAIN = '1.2.840.113556.1.4.1941';
 /** LDAP_SERVER_SHOW_DELETED_OID: include tombstones in a search. */
 const SHOW_DELETED_OID = '1.2.840.113556.1.4.417';
 
-const userFilter = (...more: Filter[]): Filter =>
+/** `(&(objectCategory=person)(objectClass=user)...)`: user accounts, never contacts or computers. */
+export const userFilter = (...more: Filter[]): Filter =>
   new AndFilter({
     filters: [
       new EqualityFilter({ attribute: 'objectCategory', value: 'person' }),
@@ -216,25 +218,11 @@ class LdapDirectorySession implements DirectorySession {
   }
 
   async readUsers(baseDn: string, changedSinceUsn?: number): Promise<DirectoryEntry[]> {
-    const entries: DirectoryEntry[] = [];
     const changed =
       changedSinceUsn === undefined
         ? []
         : [new GreaterThanEqualsFilter({ attribute: 'uSNChanged', value: String(changedSinceUsn) })];
-    try {
-      for await (const page of this.client.searchPaginated(baseDn, {
-        scope: 'sub',
-        filter: userFilter(...changed),
-        attributes: USER_ATTRIBUTES,
-        explicitBufferAttributes: BINARY_ATTRIBUTES,
-        paged: { pageSize: PAGE_SIZE },
-      })) {
-        for (const entry of page.searchEntries) entries.push(await this.toDirectoryEntry(entry));
-      }
-    } catch (error) {
-      throw toDirectoryError(error, this.server, 'read');
-    }
-    return entries;
+    return this.searchUsers(baseDn, userFilter(...changed));
   }
 
   async readUsersByGuid(baseDn: string, guids: readonly string[]): Promise<DirectoryEntry[]> {
@@ -246,19 +234,26 @@ class LdapDirectorySession implements DirectorySession {
           .slice(i, i + 100)
           .map((guid) => new EqualityFilter({ attribute: 'objectGUID', value: parseObjectGuid(guid) })),
       });
-      try {
-        for await (const page of this.client.searchPaginated(baseDn, {
-          scope: 'sub',
-          filter: userFilter(anyOf),
-          attributes: USER_ATTRIBUTES,
-          explicitBufferAttributes: BINARY_ATTRIBUTES,
-          paged: { pageSize: PAGE_SIZE },
-        })) {
-          for (const entry of page.searchEntries) entries.push(await this.toDirectoryEntry(entry));
-        }
-      } catch (error) {
-        throw toDirectoryError(error, this.server, 'read');
+      entries.push(...(await this.searchUsers(baseDn, userFilter(anyOf))));
+    }
+    return entries;
+  }
+
+  /** All pages of a user search; any failure on the way makes the whole read fail. */
+  private async searchUsers(baseDn: string, filter: Filter): Promise<DirectoryEntry[]> {
+    const entries: DirectoryEntry[] = [];
+    try {
+      for await (const page of this.client.searchPaginated(baseDn, {
+        scope: 'sub',
+        filter,
+        attributes: [...USER_ATTRIBUTES],
+        explicitBufferAttributes: BINARY_ATTRIBUTES,
+        paged: { pageSize: PAGE_SIZE },
+      })) {
+        for (const entry of page.searchEntries) entries.push(await this.toDirectoryEntry(entry));
       }
+    } catch (error) {
+      throw toDirectoryError(error, this.server, 'read');
     }
     return entries;
   }

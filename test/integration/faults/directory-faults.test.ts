@@ -13,7 +13,7 @@ import type { Report } from '../../../shared/domain/report';
 import type { SecretStore } from '../../../shared/ports/settings';
 import { synchronizeNow } from '../../../shared/use-cases/run-exclusively';
 import { testSettings } from '../../../shared/use-cases/run-sync';
-import { ldapsClient } from '../../support/clients';
+import { administratorClient } from '../../support/scratch-ou';
 import {
   createSyncHarness,
   fixtureConfig,
@@ -118,8 +118,7 @@ describe('a sync that cannot read the directory changes nothing', () => {
     const password = `${randomBytes(12).toString('base64url')}aA1!`;
     const dn = `CN=svc-disabled,OU=Service Accounts,${directory.baseDn}`;
     beforeAll(async () => {
-      admin = ldapsClient();
-      await admin.bind(directory.administrator.upn, directory.administrator.password);
+      admin = await administratorClient();
       await admin.add(dn, {
         objectClass: ['top', 'person', 'organizationalPerson', 'user'],
         sAMAccountName: 'svc-disabled',

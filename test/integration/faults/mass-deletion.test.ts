@@ -2,14 +2,12 @@
  * The failure that hurt users of other sync products: a directory that suddenly returns nobody. With
  * deleteUsers on, the deletion threshold stops the deletes; allowMassDeletion applies them once, on record.
  */
-import { randomUUID } from 'node:crypto';
-import type { Client } from 'ldapts';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigInput } from '../../../shared/config/config-schema';
 import type { Report } from '../../../shared/domain/report';
 import { synchronize } from '../../../shared/use-cases/run-sync';
-import { ldapsClient } from '../../support/clients';
 import { FixtureDirectory } from '../../support/fixture-directory';
+import { createScratchOu, scratchOuName } from '../../support/scratch-ou';
 import {
   createSyncHarness,
   fixtureConfig,
@@ -17,10 +15,9 @@ import {
   servicePassword,
 } from '../../support/sync-harness';
 
-const directory = inject('directory');
 const fixture = new FixtureDirectory();
-const emptyOu = `OU=Empty ${randomUUID().slice(0, 8)},${directory.baseDn}`;
-let admin: Client;
+const { dn: emptyOu } = scratchOuName('Empty');
+let scratch: Awaited<ReturnType<typeof createScratchOu>>;
 let harness: SyncHarness;
 let inDatabase: number;
 
@@ -35,17 +32,14 @@ const run = (
   });
 
 beforeAll(async () => {
-  admin = ldapsClient();
-  await admin.bind(directory.administrator.upn, directory.administrator.password);
-  await admin.add(emptyOu, { objectClass: ['top', 'organizationalUnit'] });
+  scratch = await createScratchOu(emptyOu);
   harness = await createSyncHarness();
   expect((await run()).status).toBe('succeeded');
   inDatabase = (await harness.store.listUsers()).length;
 });
 afterAll(async () => {
   harness.close();
-  await admin.del(emptyOu);
-  await admin.unbind();
+  await scratch.remove();
 });
 
 describe('a directory that suddenly returns nobody, with deleteUsers on', () => {

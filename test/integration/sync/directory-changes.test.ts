@@ -2,13 +2,12 @@
  * Changes made in AD between runs, in an OU of this file's own (removed at the end), bound as the service
  * account for the sync and as Administrator only to change the directory.
  */
-import { randomUUID } from 'node:crypto';
 import { Attribute, Change, type Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ConfigInput } from '../../../shared/config/config-schema';
 import type { User } from '../../../shared/domain/user';
 import { synchronize } from '../../../shared/use-cases/run-sync';
-import { ldapsClient } from '../../support/clients';
+import { createScratchOu, scratchOuName } from '../../support/scratch-ou';
 import {
   createSyncHarness,
   fixtureConfig,
@@ -17,7 +16,7 @@ import {
 } from '../../support/sync-harness';
 
 const directory = inject('directory');
-const ou = `OU=Churn ${randomUUID().slice(0, 8)},${directory.baseDn}`;
+const { dn: ou, tag } = scratchOuName('Churn');
 const groupDn = `CN=Churn Team,${ou}`;
 const NAMES = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7', 'c8'] as const;
 const userDn = (name: string) => `CN=Churn ${name},${ou}`;
@@ -26,6 +25,7 @@ const UF_NORMAL_PASSWD_NOTREQD = 0x200 | 0x20;
 const UF_ACCOUNTDISABLE = 0x2;
 
 let admin: Client;
+let scratch: Awaited<ReturnType<typeof createScratchOu>>;
 let harness: SyncHarness;
 
 const replace = (type: string, values: string[]) =>
@@ -44,9 +44,8 @@ const byName = async (): Promise<Map<string, User>> =>
   new Map((await harness.store.listUsers()).map((u) => [u.userName, u]));
 
 beforeAll(async () => {
-  admin = ldapsClient();
-  await admin.bind(directory.administrator.upn, directory.administrator.password);
-  await admin.add(ou, { objectClass: ['top', 'organizationalUnit'] });
+  scratch = await createScratchOu(ou);
+  ({ admin } = scratch);
   for (const name of NAMES) {
     await admin.add(userDn(name), {
       objectClass: ['top', 'person', 'organizationalPerson', 'user'],
@@ -59,7 +58,7 @@ beforeAll(async () => {
   }
   await admin.add(groupDn, {
     objectClass: ['top', 'group'],
-    sAMAccountName: `churn-team-${ou.slice(9, 17)}`,
+    sAMAccountName: `churn-team-${tag}`,
     member: NAMES.map(userDn),
   });
   harness = await createSyncHarness();
@@ -67,10 +66,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   harness?.close();
-  const { searchEntries } = await admin.search(ou, { scope: 'one', attributes: ['dn'] });
-  for (const entry of searchEntries) await admin.del(entry.dn);
-  await admin.del(ou);
-  await admin.unbind();
+  await scratch.remove();
 });
 
 describe('changes in Active Directory between runs', () => {

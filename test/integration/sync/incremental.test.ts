@@ -2,13 +2,12 @@
  * Incremental runs by uSNChanged, in an OU of this file's own: what changed is read, and nothing else is
  * touched; a restored DC (new invocationId) or changed settings force a full read.
  */
-import { randomUUID } from 'node:crypto';
 import { Attribute, Change, type Client } from 'ldapts';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../../shared/domain/report';
 import type { User } from '../../../shared/domain/user';
 import { synchronize } from '../../../shared/use-cases/run-sync';
-import { ldapsClient } from '../../support/clients';
+import { createScratchOu, scratchOuName } from '../../support/scratch-ou';
 import {
   createSyncHarness,
   fixtureConfig,
@@ -16,14 +15,13 @@ import {
   servicePassword,
 } from '../../support/sync-harness';
 
-const directory = inject('directory');
-const tag = randomUUID().slice(0, 8);
-const ou = `OU=Incremental ${tag},${directory.baseDn}`;
+const { dn: ou, tag } = scratchOuName('Incremental');
 const groupDn = `CN=Incremental Team,${ou}`;
 const userDn = (name: string) => `CN=Incr ${name},${ou}`;
 const MEMBERS = ['i1', 'i2', 'i3', 'i4', 'i5', 'i6'];
 
 let admin: Client;
+let scratch: Awaited<ReturnType<typeof createScratchOu>>;
 let harness: SyncHarness;
 
 const replace = (type: string, values: string[]) =>
@@ -51,9 +49,8 @@ const byName = async (): Promise<Map<string, User>> =>
   new Map((await harness.store.listUsers()).map((u) => [u.userName.replace(`incr-${tag}-`, ''), u]));
 
 beforeAll(async () => {
-  admin = ldapsClient();
-  await admin.bind(directory.administrator.upn, directory.administrator.password);
-  await admin.add(ou, { objectClass: ['top', 'organizationalUnit'] });
+  scratch = await createScratchOu(ou);
+  ({ admin } = scratch);
   for (const name of [...MEMBERS, 'outsider']) await addUser(name);
   await admin.add(groupDn, {
     objectClass: ['top', 'group'],
@@ -65,10 +62,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   harness?.close();
-  const { searchEntries } = await admin.search(ou, { scope: 'one', attributes: ['dn'] });
-  for (const entry of searchEntries) await admin.del(entry.dn);
-  await admin.del(ou);
-  await admin.unbind();
+  await scratch.remove();
 });
 
 describe('incremental runs', () => {

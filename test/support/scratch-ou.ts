@@ -1,0 +1,38 @@
+/**
+ * An OU of a test file's own, changed as Administrator (the sync itself binds as the read-only service
+ * account), and removed with everything in it at the end.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Client } from 'ldapts';
+import { inject } from 'vitest';
+import { ldapsClient } from './clients';
+
+/** A unique OU name under the fixture's base DN, and a short tag for names unique in the domain. */
+export function scratchOuName(label: string): { readonly dn: string; readonly tag: string } {
+  const tag = randomUUID().slice(0, 8);
+  return { dn: `OU=${label} ${tag},${inject('directory').baseDn}`, tag };
+}
+
+export async function administratorClient(): Promise<Client> {
+  const { administrator } = inject('directory');
+  const admin = ldapsClient();
+  await admin.bind(administrator.upn, administrator.password);
+  return admin;
+}
+
+/** Creates the OU; `remove()` deletes what it holds, the OU, and unbinds. */
+export async function createScratchOu(
+  dn: string,
+): Promise<{ readonly admin: Client; remove(): Promise<void> }> {
+  const admin = await administratorClient();
+  await admin.add(dn, { objectClass: ['top', 'organizationalUnit'] });
+  return {
+    admin,
+    async remove() {
+      const { searchEntries } = await admin.search(dn, { scope: 'one', attributes: ['dn'] });
+      for (const entry of searchEntries) await admin.del(entry.dn);
+      await admin.del(dn);
+      await admin.unbind();
+    },
+  };
+}
