@@ -294,6 +294,10 @@ async function main(): Promise<void> {
       for (const [what, value, note] of rows)
         process.stdout.write(`${what.padEnd(40)} ${value.padStart(10)}  ${note}\n`);
       process.stdout.write(`${(USERS / (full.ms / 1000)).toFixed(0)} users/s on a full sync\n`);
+      const steps = (report: { steps: readonly { name: string; ms: number }[] }) =>
+        report.steps.map((step) => `${step.name} ${step.ms}`).join(', ');
+      process.stdout.write(`full sync steps (ms): ${steps(full.result)}\n`);
+      process.stdout.write(`no-change sync steps (ms): ${steps(noChange.result)}\n`);
     }
   } finally {
     client.destroy();
