@@ -231,7 +231,8 @@ export class AdSyncStack extends Stack {
     functions.directory.addToRolePolicy(readSecret);
     // sync: reads and writes users, runs, the lock; reads the secret.
     functions.sync.addToRolePolicy(
-      read('GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'),
+      // Transactions are authorized per action inside them; BatchGetItem serves incremental runs' lookups.
+      read('GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'),
     );
     functions.sync.addToRolePolicy(readSecret);
     // runs: read only.

@@ -156,6 +156,14 @@ describe('the AdSync stack', () => {
     ).toEqual([]);
   });
 
+  it('lets the sync function do every table operation its code uses', () => {
+    const actions = actionsOf('Sync');
+    for (const action of ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem']) {
+      expect(actions, action).toContain(`dynamodb:${action}`);
+    }
+    expect(actions).toContain('secretsmanager:GetSecretValue');
+  });
+
   it('limits the writes of the users and config functions to their own items', () => {
     const userWrites = statementsOf('Users').find((s) => [s.Action].flat().includes('dynamodb:PutItem'));
     expect(userWrites?.Condition).toEqual({
