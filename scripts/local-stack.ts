@@ -124,6 +124,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
       TABLE_NAME,
       ADSYNC_SECRET_FILE: join(home, 'secrets.json'),
+      // CloudWatch metrics (EMF) mean nothing on a laptop; the run reports and logs say it all.
+      POWERTOOLS_METRICS_DISABLED: 'true',
     });
     delete process.env.SECRET_ID;
     const client = new DynamoDBClient({ endpoint: dynamodb.endpoint });
