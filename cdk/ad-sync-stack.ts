@@ -12,6 +12,7 @@ import {
   LambdaIntegration,
   LogGroupLogDestination,
   MethodLoggingLevel,
+  ResponseType,
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
@@ -191,10 +192,12 @@ export class AdSyncStack extends Stack {
       openapi: fn('openapi', 'GET /openapi.json'),
     };
     functions.sync.configureAsyncInvoke({ retryAttempts: 0, onFailure: new SqsDestination(failures) });
-    // One sync at a time, also at the Lambda level (the lease lock in DynamoDB is the real guard).
+    // Few syncs at a time at the Lambda level too; the lease lock in DynamoDB is the real guard. Two, not
+    // one: a second request must reach the lock and get 409, not a Lambda throttle that API Gateway turns
+    // into an error of its own.
     (
       functions.sync.node.defaultChild as { reservedConcurrentExecutions?: number }
-    ).reservedConcurrentExecutions = 1;
+    ).reservedConcurrentExecutions = 2;
 
     const read = (...actions: string[]) =>
       new PolicyStatement({ actions: actions.map((a) => `dynamodb:${a}`), resources: tableResources });
@@ -267,6 +270,19 @@ export class AdSyncStack extends Stack {
         throttlingBurstLimit: 20,
       },
     });
+    // API Gateway's own errors (no route, IAM denial, throttling, timeouts) in the error shape of SPEC section 4.
+    for (const [id, type] of [
+      ['Default4xx', ResponseType.DEFAULT_4XX],
+      ['Default5xx', ResponseType.DEFAULT_5XX],
+    ] as const) {
+      api.addGatewayResponse(id, {
+        type,
+        templates: {
+          'application/json':
+            '{"error":{"code":"$context.error.responseType","message":$context.error.messageString}}',
+        },
+      });
+    }
     const validator = api.addRequestValidator('Validator', {
       validateRequestBody: true,
       validateRequestParameters: true,

@@ -212,9 +212,14 @@ export async function main(argv: string[]): Promise<number> {
           if (!values.file && Object.keys(connectionFlags).length === 0 && !values['password-env']) {
             throw new UsageError('config set needs --file <json> or flags to change');
           }
-          const document = values.file
-            ? (JSON.parse(await readFile(values.file, 'utf8')) as Record<string, unknown>)
-            : { config: (await api.request<{ config: Record<string, unknown> }>('GET', '/config')).config };
+          // Flags change the saved configuration: the save names the version read (If-Match), so a change
+          // made in between is not overwritten.
+          const current = values.file
+            ? undefined
+            : await api.request<{ config: Record<string, unknown>; version: number }>('GET', '/config');
+          const document = current
+            ? { config: current.config }
+            : (JSON.parse(await readFile(values.file as string, 'utf8')) as Record<string, unknown>);
           const body: Record<string, unknown> = 'config' in document ? { ...document } : { config: document };
           const config = body.config as { connection?: Record<string, unknown> };
           body.config = { ...config, connection: { ...config.connection, ...connectionFlags } };
@@ -223,7 +228,12 @@ export async function main(argv: string[]): Promise<number> {
             if (!password) throw new UsageError(`$${values['password-env']} is empty`);
             body.password = password;
           }
-          const view = await api.request<{ version: number; passwordSet: boolean }>('PUT', '/config', body);
+          const view = await api.request<{ version: number; passwordSet: boolean }>(
+            'PUT',
+            '/config',
+            body,
+            current ? { 'if-match': String(current.version) } : {},
+          );
           print(
             view,
             () => `saved: version ${view.version}, password ${view.passwordSet ? 'set' : 'not set'}`,

@@ -61,13 +61,18 @@ export class ApiClient {
     });
   }
 
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  async request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    extraHeaders: Record<string, string> = {},
+  ): Promise<T> {
     const url = new URL(`${this.baseUrl}${path}`);
     const text = body === undefined ? undefined : JSON.stringify(body);
     const headers = await this.sign({
       method,
       url,
-      headers: text === undefined ? {} : { 'content-type': 'application/json' },
+      headers: { ...extraHeaders, ...(text === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(text === undefined ? {} : { body: text }),
     });
     let response: Response;

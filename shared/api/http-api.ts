@@ -57,7 +57,8 @@ function parseJson(event: APIGatewayProxyEvent): unknown {
   } catch (error) {
     throw new ValidationError(
       'The body is not valid JSON',
-      [{ path: '(body)', message: (error as Error).message }],
+      // Not the parser's message: it quotes the body, and the body may hold a password.
+      [{ path: '(body)', message: 'is not valid JSON' }],
       {
         cause: error,
       },

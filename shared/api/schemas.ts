@@ -36,6 +36,9 @@ export const createUserBody = z.strictObject({
   password: z.string().min(8).max(1024).optional(),
 });
 
+export const userNameParameter = z.strictObject({ userName: z.string().min(1).max(256) });
+export const runIdParameter = z.strictObject({ runId: z.string().min(1).max(128) });
+
 export const usersQuery = z.strictObject({ cursor: z.string().max(2048).optional() });
 export const groupsQuery = z.strictObject({ search: z.string().max(256).optional() });
 

@@ -44,6 +44,8 @@ export interface DeleteChange extends ChangeBase {
 export interface ConflictChange extends ChangeBase {
   readonly action: 'conflict';
   readonly target: MappedUser;
+  /** True when a later (full) read may resolve it; false for a lasting one, like a local user's name. */
+  readonly unsettled: boolean;
 }
 export type PlannedChange = CreateChange | UpdateChange | UnchangedChange | DeleteChange | ConflictChange;
 
@@ -146,6 +148,7 @@ export function planSync(input: PlanInput): SyncPlan {
         ...describe(target),
         changedFields: ['userName'],
         reason: `renamed in the directory from ${existing.userName}, but ${holder.authentication === 'local' ? 'a local' : 'another'} user already holds the name ${holder.userName}`,
+        unsettled: holder.authentication !== 'local',
       });
       continue;
     }
@@ -164,11 +167,11 @@ export function planSync(input: PlanInput): SyncPlan {
       changes.push({ action: 'create', target, ...describe(target), changedFields: [] });
       continue;
     }
-    const conflict = (reason: string): void => {
-      changes.push({ action: 'conflict', target, ...describe(target), changedFields: [], reason });
+    const conflict = (reason: string, unsettled = true): void => {
+      changes.push({ action: 'conflict', target, ...describe(target), changedFields: [], reason, unsettled });
     };
     if (holder.authentication === 'local') {
-      conflict(`a local user already holds the name ${holder.userName}; it is left as it is`);
+      conflict(`a local user already holds the name ${holder.userName}; it is left as it is`, false);
     } else if (matched.has(holder)) {
       conflict(
         `the name ${holder.userName} is being released by a rename in this run; the user follows in the next run`,

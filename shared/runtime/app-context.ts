@@ -87,5 +87,6 @@ export function createAppContext(env: Environment = loadEnvironment()): AppConte
     secrets,
     leaseSeconds: env.LOCK_LEASE_SECONDS,
     onStep: (step) => logger.info('sync step', { step }),
+    onUnexpectedError: (error) => logger.error('sync failed unexpectedly', { error: error as Error }),
   };
 }

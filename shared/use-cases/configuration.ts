@@ -29,6 +29,11 @@ export async function getConfiguration(deps: SettingsDependencies): Promise<Conf
   };
 }
 
+/** The saved configuration or the defaults, without touching the secret store. */
+export async function currentConfig(configs: ConfigStore): Promise<Config> {
+  return (await configs.getConfig())?.config ?? defaultConfig();
+}
+
 /** The saved configuration; a ValidationError when there is none yet (the defaults name no directory). */
 export async function requireSavedConfiguration(deps: SettingsDependencies): Promise<Config> {
   const stored = await deps.configs.getConfig();
@@ -47,11 +52,61 @@ export interface SaveConfigurationRequest {
   readonly expectedVersion?: number;
 }
 
+/**
+ * Whether a configuration would send the bind password somewhere else: other servers or domain, another
+ * account, or other TLS trust. The saved password is only ever sent where it was saved for.
+ */
+export function connectionTargetChanged(a: Config['connection'], b: Config['connection']): boolean {
+  const target = (c: Config['connection']) =>
+    JSON.stringify([
+      c.servers,
+      c.domain ?? '',
+      c.username ?? '',
+      c.encryption,
+      c.caCertificate ?? '',
+      c.tlsServerName ?? '',
+    ]);
+  return target(a) !== target(b);
+}
+
+const passwordRequired = (): ValidationError =>
+  new ValidationError('The password is required for this connection', [
+    {
+      path: 'password',
+      message:
+        'is required when the servers, domain, user name, encryption or certificate change: the saved password is sent only where it was saved for',
+    },
+  ]);
+
+/**
+ * The password for testing settings: the one in the request, or the saved one when the request tests the
+ * saved connection (its filters or options may differ).
+ */
+export async function passwordForTest(
+  deps: SettingsDependencies,
+  config: Config | undefined,
+  password: string | undefined,
+): Promise<string | undefined> {
+  if (password !== undefined) return password;
+  const saved = await deps.configs.getConfig();
+  if (config && (!saved || connectionTargetChanged(saved.config.connection, config.connection))) {
+    if (await deps.secrets.getPassword()) throw passwordRequired();
+    return undefined;
+  }
+  return deps.secrets.getPassword();
+}
+
 /** Saves the configuration (and, when given, the password) as the next version. */
 export async function saveConfiguration(
   deps: SettingsDependencies,
   request: SaveConfigurationRequest,
 ): Promise<ConfigurationView> {
+  if (request.password === undefined) {
+    const saved = await deps.configs.getConfig();
+    if (saved && connectionTargetChanged(saved.config.connection, request.config.connection)) {
+      if (await deps.secrets.getPassword()) throw passwordRequired();
+    }
+  }
   if (request.expectedVersion !== undefined) {
     const current = (await deps.configs.getConfig())?.version ?? 0;
     if (current !== request.expectedVersion) {

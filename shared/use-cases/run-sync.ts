@@ -42,6 +42,8 @@ export interface SyncDependencies {
   readonly newRunId?: () => string;
   /** Called once per finished step (structured logging); never given the password. */
   readonly onStep?: (step: ReportStep) => void;
+  /** Called with an error that is not one of ours, whose details the report leaves out. */
+  readonly onUnexpectedError?: (error: unknown) => void;
 }
 
 export interface SyncRequest {
@@ -97,10 +99,11 @@ class StepRecorder {
   }
 }
 
+/** Our errors say what went wrong; anything else is reported without its details (they go to the log). */
 const errorOf = (error: unknown): { code: string; message: string } =>
   error instanceof AdSyncError
     ? { code: error.code, message: error.message }
-    : { code: 'InternalError', message: error instanceof Error ? error.message : String(error) };
+    : { code: 'InternalError', message: 'Internal error; the details are in the service log' };
 
 async function runPipeline(
   deps: SyncDependencies,
@@ -316,9 +319,12 @@ async function runPipeline(
       Object.assign(counts, appliedCounts(plan, result));
       changes = appliedChanges(plan, result);
       if (deps.cursors && syncState) {
-        // Only a clean run moves the cursor. Withheld deletes or conflicts make the next run read everything
-        // again, so nothing that was held back is forgotten.
-        if (status === 'succeeded' && counts.conflicts === 0) {
+        // Only a clean run moves the cursor. Withheld deletes, refused writes or conflicts that a later read
+        // may resolve make the next run read everything again, so nothing held back is forgotten. (A local
+        // user holding a directory user's name is a lasting state, not a reason to read everything forever.)
+        const unsettled =
+          result.conflicts.length > 0 || plan.changes.some((c) => c.action === 'conflict' && c.unsettled);
+        if (status === 'succeeded' && !unsettled) {
           await deps.cursors.saveCursor({
             ...syncState,
             fingerprint,
@@ -333,6 +339,7 @@ async function runPipeline(
   } catch (error) {
     status = 'failed';
     failure = errorOf(error);
+    if (!(error instanceof AdSyncError)) deps.onUnexpectedError?.(error);
   } finally {
     await session?.close();
   }
@@ -363,6 +370,7 @@ async function runPipeline(
   } catch (error) {
     status = 'failed';
     failure ??= errorOf(error);
+    if (!(error instanceof AdSyncError)) deps.onUnexpectedError?.(error);
   }
   return report();
 }
@@ -384,7 +392,15 @@ function fingerprintOf(config: Config, baseDn: string): string {
   const { servers, domain, username } = config.connection;
   return createHash('sha256')
     .update(
-      JSON.stringify({ servers, domain, username, baseDn: baseDn.toLowerCase(), filters: config.filters }),
+      // deleteUsers too: turning it on must find the users that left while it was off.
+      JSON.stringify({
+        servers,
+        domain,
+        username,
+        baseDn: baseDn.toLowerCase(),
+        filters: config.filters,
+        deleteUsers: config.options.deleteUsers,
+      }),
     )
     .digest('hex');
 }

@@ -41,8 +41,9 @@ type Item = Record<string, unknown>;
 
 const MAX_TRANSACTION_ACTIONS = 100;
 const PARALLEL_TRANSACTIONS = 4;
-/** Changes and exclusions of a run are stored in chunks, well under DynamoDB's 400 KB item limit. */
-const RUN_CHUNK = 500;
+const MAX_CONTENDED_RETRIES = 3;
+/** Changes and exclusions of a run are stored in chunks of at most this much JSON (DynamoDB's item limit is 400 KB). */
+const RUN_CHUNK_BYTES = 300_000;
 
 const userKey = (userName: string) => ({ pk: `USER#${userName.toLowerCase()}`, sk: 'USER' });
 const folderKey = (folderId: string) => ({ pk: `ARCHIVE#${folderId}`, sk: 'ARCHIVE' });
@@ -282,17 +283,25 @@ export class DynamoUserStore implements UserStore, RunStore {
     const conflicts: { change: PlannedChange; reason: string }[] = [];
     let alreadyApplied = 0;
     let next = 0;
+    // The first failure stops every worker from taking another batch: nothing is written after the apply
+    // step has failed (and its run has released the lock).
+    let failure: { error: unknown } | undefined;
     const worker = async (): Promise<void> => {
-      while (next < batches.length) {
+      while (failure === undefined && next < batches.length) {
         const current = batches[next++] as PendingChange[];
-        const outcome = await this.commit(current);
-        applied.push(...outcome.applied.map((w) => w.change));
-        conflicts.push(...outcome.conflicts);
-        alreadyApplied += outcome.alreadyApplied;
-        for (const write of outcome.applied) await write.after?.();
+        try {
+          const outcome = await this.commit(current);
+          applied.push(...outcome.applied.map((w) => w.change));
+          conflicts.push(...outcome.conflicts);
+          alreadyApplied += outcome.alreadyApplied;
+          for (const write of outcome.applied) await write.after?.();
+        } catch (error) {
+          failure ??= { error };
+        }
       }
     };
     await Promise.all(Array.from({ length: Math.min(PARALLEL_TRANSACTIONS, batches.length) }, worker));
+    if (failure) throw failure.error;
     return { applied, conflicts, alreadyApplied };
   }
 
@@ -305,6 +314,7 @@ export class DynamoUserStore implements UserStore, RunStore {
     const conflicts: { change: PlannedChange; reason: string }[] = [];
     let alreadyApplied = 0;
     let remaining = writes;
+    let contended = 0;
     while (remaining.length > 0) {
       try {
         await this.documents.send(
@@ -330,9 +340,17 @@ export class DynamoUserStore implements UserStore, RunStore {
             else conflicts.push({ change: write.change, reason: conflictReason(write.change, found) });
           }
         }
-        // Cancelled for another reason (throttling, a conflicting concurrent transaction): let the SDK's
-        // error surface; the run fails before recording and the next run re-plans from the database.
-        if (failed.size === 0) throw error;
+        if (failed.size === 0) {
+          // Another write touched one of these items at the same moment: transient, try again a few times.
+          const transient = reasons.every((r) => r.Code === 'None' || r.Code === 'TransactionConflict');
+          if (transient && contended < MAX_CONTENDED_RETRIES) {
+            contended += 1;
+            await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** contended));
+            continue;
+          }
+          // Anything else (throttling past the SDK's retries): the apply fails; the next run re-plans.
+          throw error;
+        }
         remaining = remaining.filter((w) => !failed.has(w));
       }
     }
@@ -449,9 +467,9 @@ export class DynamoUserStore implements UserStore, RunStore {
   async recordRun(report: Report): Promise<void> {
     const { changes, excluded, ...summary } = report;
     const chunks = (kind: string, list: readonly unknown[]): Item[] =>
-      Array.from({ length: Math.ceil(list.length / RUN_CHUNK) }, (_, i) => ({
+      chunkBySize(list, RUN_CHUNK_BYTES).map((entries, i) => ({
         ...runKey(report.runId, `${kind}#${String(i).padStart(6, '0')}`),
-        entries: list.slice(i * RUN_CHUNK, (i + 1) * RUN_CHUNK),
+        entries,
       }));
     // Chunks first, summary last: a run is listed only once all of it is stored.
     for (const item of [...chunks('CHANGES', changes), ...chunks('EXCLUDED', excluded)]) {
@@ -528,10 +546,22 @@ const encodeCursor = (key: Record<string, unknown>): string =>
 function decodeCursor(cursor: string): Record<string, unknown> {
   try {
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    // Exactly the key of the users index, with a user's values: anything else is not our cursor.
+    const expected = [
+      tableKeys.partitionKey,
+      tableKeys.sortKey,
+      tableKeys.byKind.partitionKey,
+      tableKeys.byKind.sortKey,
+    ];
     if (key && typeof key === 'object' && !Array.isArray(key)) {
-      const values = Object.values(key);
-      if (values.length > 0 && values.every((v) => typeof v === 'string'))
-        return key as Record<string, unknown>;
+      const record = key as Record<string, unknown>;
+      const names = Object.keys(record).sort();
+      const valid =
+        JSON.stringify(names) === JSON.stringify([...expected].sort()) &&
+        Object.values(record).every((v) => typeof v === 'string' && v.length > 0 && v.length <= 1024) &&
+        record[tableKeys.byKind.partitionKey] === 'USERS' &&
+        String(record[tableKeys.partitionKey]).startsWith('USER#');
+      if (valid) return record;
     }
   } catch {
     // fall through to the validation error
@@ -539,6 +569,25 @@ function decodeCursor(cursor: string): Record<string, unknown> {
   throw new ValidationError('Invalid cursor', [
     { path: 'cursor', message: 'is not a cursor returned by GET /users' },
   ]);
+}
+
+/** Splits a list into runs whose JSON stays under `maxBytes` each (an entry larger than that stands alone). */
+export function chunkBySize<T>(list: readonly T[], maxBytes: number): T[][] {
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  let size = 2;
+  for (const entry of list) {
+    const bytes = Buffer.byteLength(JSON.stringify(entry)) + 1;
+    if (current.length > 0 && size + bytes > maxBytes) {
+      chunks.push(current);
+      current = [];
+      size = 2;
+    }
+    current.push(entry);
+    size += bytes;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
 }
 
 function folderItem(folder: ArchiveFolder): Item {

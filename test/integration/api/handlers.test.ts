@@ -80,6 +80,23 @@ describe('GET and PUT /config', () => {
     expect(response.body).toMatchObject({ version: 2, passwordSet: true });
   });
 
+  it('never sends the saved password to another server: a changed connection needs the password again', async () => {
+    const elsewhere = { ...config(), connection: { ...config().connection, servers: ['ldap.example.com'] } };
+    const save = await call('config', 'PUT', '/config', { body: { config: elsewhere } });
+    expect(save.statusCode).toBe(400);
+    expect(save.body.error.details).toEqual([
+      { path: 'password', message: expect.stringMatching(/only where it was saved/) },
+    ]);
+    const test = await call('test-settings', 'POST', '/test-settings', { body: { config: elsewhere } });
+    expect(test.statusCode).toBe(400);
+    expect(test.body.error.details[0].path).toBe('password');
+    // Other settings of the saved connection can be tested without it.
+    const filtersOnly = { ...config(), filters: { ...config().filters, enabledUsersOnly: false } };
+    expect(
+      (await call('test-settings', 'POST', '/test-settings', { body: { config: filtersOnly } })).statusCode,
+    ).toBe(200);
+  });
+
   it('applies If-Match: 409 for a stale version, 200 for the current one', async () => {
     const stale = await call('config', 'PUT', '/config', {
       body: { config: config() },
@@ -299,6 +316,8 @@ describe('users', () => {
       true,
     );
     expect((await call('users', 'GET', '/users', { query: { cursor: 'garbage' } })).statusCode).toBe(400);
+    const forged = Buffer.from(JSON.stringify({ pk: 'CONFIG', sk: 'CURRENT' })).toString('base64url');
+    expect((await call('users', 'GET', '/users', { query: { cursor: forged } })).statusCode).toBe(400);
     expect((await call('users', 'GET', '/users', { query: { other: '1' } })).statusCode).toBe(400);
   });
 
@@ -318,6 +337,7 @@ describe('users', () => {
       'userName',
     ]);
     expect((await call('users', 'GET', '/users/nobody')).statusCode).toBe(404);
+    expect((await call('users', 'GET', `/users/${'x'.repeat(300)}`)).statusCode).toBe(400);
   });
 
   it('adds a local user (201) with a hashed password that is never returned, and refuses the name twice', async () => {

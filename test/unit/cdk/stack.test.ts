@@ -175,10 +175,10 @@ describe('the AdSync stack', () => {
     });
   });
 
-  it('runs the sync alone: 15-minute timeout, reserved concurrency 1, no async retries, failures to an encrypted queue', () => {
+  it('bounds the sync: 15-minute timeout, reserved concurrency 2 (the lock admits one), no async retries, failures to an encrypted queue', () => {
     expect(functions[functionId('Sync')]?.Properties).toMatchObject({
       Timeout: 900,
-      ReservedConcurrentExecutions: 1,
+      ReservedConcurrentExecutions: 2,
     });
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       MaximumRetryAttempts: 0,
@@ -192,6 +192,15 @@ describe('the AdSync stack', () => {
     expect(methods).toHaveLength(routes.length);
     for (const method of methods) expect(method.Properties.AuthorizationType).toBe('AWS_IAM');
     for (const method of methods) expect(method.Properties.RequestValidatorId).toBeDefined();
+  });
+
+  it("answers API Gateway's own errors in the error shape", () => {
+    for (const type of ['DEFAULT_4XX', 'DEFAULT_5XX']) {
+      template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+        ResponseType: type,
+        ResponseTemplates: { 'application/json': Match.stringLikeRegexp('"error":\\{"code"') },
+      });
+    }
   });
 
   it('logs API access, throttles, and never logs request bodies (they carry the password)', () => {

@@ -86,7 +86,8 @@ describe('planSync', () => {
   it('reports a conflict and touches nothing when a local user holds the name', () => {
     const result = plan({ inScope: [directory(1)], current: [local('User1')] });
     expect(result.changes).toMatchObject([
-      { action: 'conflict', userName: 'user1', reason: expect.stringMatching(/local/) },
+      // A lasting state, not one a later read resolves.
+      { action: 'conflict', userName: 'user1', reason: expect.stringMatching(/local/), unsettled: false },
     ]);
     expect(result.counts.conflicts).toBe(1);
   });
@@ -115,6 +116,8 @@ describe('planSync', () => {
     const excluded = new Map<string, ExclusionReason[]>([[guid(1), ['disabled']]]);
     const result = plan({ inScope: [directory(2, { userName: 'user1' })], excluded, current: [stored(1)] });
     expect(actions(result)).toEqual(['conflict:user1']);
+    // It resolves when the other object is renamed or deleted: the next run must read everything.
+    expect(result.changes[0]).toMatchObject({ unsettled: true });
   });
 
   describe('deletes', () => {
