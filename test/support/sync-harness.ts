@@ -3,7 +3,6 @@
  * DynamoUserStore on a table of the test's own in DynamoDB Local, with a count of the writes it sends.
  */
 import { randomUUID } from 'node:crypto';
-import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { DynamoSettingsStore } from '../../shared/adapters/dynamodb/dynamo-settings-store';
 import { DynamoUserStore } from '../../shared/adapters/dynamodb/dynamo-user-store';
@@ -28,7 +27,7 @@ export interface SyncHarness {
   readonly tableName: string;
   /** DynamoDB write requests sent so far that touched users or archive folders (run records excluded). */
   userWrites(): number;
-  /** Simulates the archive application storing messages in a user's archive folder. */
+  /** Does what the archive application does: stores messages in the user's archive folder (made on first use). */
   archiveMessages(userName: string, count: number): Promise<void>;
   close(): void;
 }
@@ -50,7 +49,6 @@ export async function createSyncHarness(options: { incremental?: boolean } = {})
   const tableName = `sync-${randomUUID()}`;
   await ensureTable(client, tableName);
   const store = new DynamoUserStore(client, tableName);
-  const documents = DynamoDBDocumentClient.from(client);
   const cursors = new DynamoSettingsStore(client, tableName);
   return {
     deps: {
@@ -63,18 +61,7 @@ export async function createSyncHarness(options: { incremental?: boolean } = {})
     store,
     tableName,
     userWrites: () => writes,
-    async archiveMessages(userName, count) {
-      const folder = await store.getArchiveFolder(userName);
-      if (!folder) throw new Error(`${userName} has no archive folder`);
-      await documents.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: { pk: `ARCHIVE#${folder.folderId}`, sk: 'ARCHIVE' },
-          UpdateExpression: 'SET messageCount = messageCount + :n',
-          ExpressionAttributeValues: { ':n': count },
-        }),
-      );
-    },
+    archiveMessages: (userName, count) => store.addArchivedMessages(userName, count),
     close: () => client.destroy(),
   };
 }

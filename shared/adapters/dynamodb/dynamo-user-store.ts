@@ -52,10 +52,9 @@ const runKey = (runId: string, sk = 'REPORT') => ({ pk: `RUN#${runId}`, sk });
 /** A stored user: the User plus its version (for conditional writes) and its archive folder. */
 interface UserItem extends User {
   readonly version: number;
-  readonly archiveFolderId?: string;
 }
 
-function toUserItem(user: User, version: number, archiveFolderId: string | undefined): Item {
+function toUserItem(user: User, version: number): Item {
   const { byGuid, byKind } = tableKeys;
   return {
     ...userKey(user.userName),
@@ -66,7 +65,6 @@ function toUserItem(user: User, version: number, archiveFolderId: string | undef
     [byKind.sortKey]: user.userName.toLowerCase(),
     ...user,
     version,
-    ...(archiveFolderId ? { archiveFolderId } : {}),
   };
 }
 
@@ -228,7 +226,7 @@ export class DynamoUserStore implements UserStore, RunStore {
       await this.documents.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...toUserItem(user, 1, undefined), ...(passwordHash ? { passwordHash } : {}) },
+          Item: { ...toUserItem(user, 1), ...(passwordHash ? { passwordHash } : {}) },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -243,17 +241,49 @@ export class DynamoUserStore implements UserStore, RunStore {
   }
 
   async getArchiveFolder(userName: string): Promise<ArchiveFolder | undefined> {
-    const user = (await this.getUser(userName)) as UserItem | undefined;
-    if (user?.archiveFolderId) return this.getFolder(user.archiveFolderId);
-    const orphans = await this.queryAll({
+    const folders = (await this.foldersOf(userName)).map(toFolder);
+    return folders.find((folder) => !folder.ownerDeletedAt) ?? folders.at(-1);
+  }
+
+  /**
+   * What the archive application does when it archives a user's messages: creates the user's archive
+   * folder on first use and counts the messages in it. The sync never creates folders; it only removes an
+   * empty one with its user, keeps one that holds messages, and moves folders along with a rename.
+   */
+  async addArchivedMessages(userName: string, count: number): Promise<void> {
+    const folder = (await this.foldersOf(userName)).find((item) => !item.ownerDeletedAt);
+    const folderId = folder ? String(folder.folderId) : randomUUID();
+    await this.documents.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: folderKey(folderId),
+        UpdateExpression:
+          'SET folderId = :id, ownerUserName = :owner, #kind = :archives, #name = :name, messageCount = if_not_exists(messageCount, :zero) + :count',
+        ExpressionAttributeNames: {
+          '#kind': tableKeys.byKind.partitionKey,
+          '#name': tableKeys.byKind.sortKey,
+        },
+        ExpressionAttributeValues: {
+          ':id': folderId,
+          ':owner': userName,
+          ':archives': 'ARCHIVES',
+          ':name': userName.toLowerCase(),
+          ':zero': 0,
+          ':count': count,
+        },
+      }),
+    );
+  }
+
+  /** Archive folders owned by this name (the ARCHIVES listing of the kind index). */
+  private foldersOf(userName: string): Promise<Item[]> {
+    return this.queryAll({
       TableName: this.tableName,
       IndexName: tableKeys.byKind.indexName,
       KeyConditionExpression: '#kind = :archives AND #name = :name',
       ExpressionAttributeNames: { '#kind': tableKeys.byKind.partitionKey, '#name': tableKeys.byKind.sortKey },
       ExpressionAttributeValues: { ':archives': 'ARCHIVES', ':name': userName.toLowerCase() },
     });
-    const folder = orphans.at(-1);
-    return folder ? toFolder(folder) : undefined;
   }
 
   async applyChanges(
@@ -365,7 +395,6 @@ export class DynamoUserStore implements UserStore, RunStore {
     const TableName = this.tableName;
     switch (change.action) {
       case 'create': {
-        const folderId = randomUUID();
         const user = directoryUser(change.target, { ...defaults, createdAt: now }, now);
         return {
           change,
@@ -373,15 +402,9 @@ export class DynamoUserStore implements UserStore, RunStore {
             {
               Put: {
                 TableName,
-                Item: toUserItem(user, 1, folderId),
+                Item: toUserItem(user, 1),
                 ConditionExpression: 'attribute_not_exists(pk)',
                 ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-              },
-            },
-            {
-              Put: {
-                TableName,
-                Item: folderItem({ folderId, ownerUserName: user.userName, messageCount: 0 }),
               },
             },
           ],
@@ -390,7 +413,7 @@ export class DynamoUserStore implements UserStore, RunStore {
       case 'update': {
         const current = change.current as UserItem;
         const user = directoryUser(change.target, current, now);
-        const item = toUserItem(user, current.version + 1, current.archiveFolderId);
+        const item = toUserItem(user, current.version + 1);
         if (user.userName.toLowerCase() === current.userName.toLowerCase()) {
           return {
             change,
@@ -406,13 +429,15 @@ export class DynamoUserStore implements UserStore, RunStore {
             ],
           };
         }
-        // A rename moves the user to its new key: both halves in the same transaction.
+        // A rename moves the user to its new key, both halves in the same transaction; its archive
+        // folders follow it.
         return {
           change,
           actions: [
             { Delete: { TableName, Key: userKey(current.userName), ...unchangedSincePlanned(current) } },
             { Put: { TableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
           ],
+          after: () => this.moveFolders(current.userName, user.userName),
         };
       }
       case 'delete': {
@@ -433,35 +458,45 @@ export class DynamoUserStore implements UserStore, RunStore {
 
   /** A deleted user's archive folder goes with it when empty and is kept when it holds messages. */
   private async releaseFolder(user: UserItem, now: string): Promise<void> {
-    if (!user.archiveFolderId) return;
-    const Key = folderKey(user.archiveFolderId);
-    try {
-      await this.documents.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key,
-          ConditionExpression: 'attribute_not_exists(pk) OR messageCount = :zero',
-          ExpressionAttributeValues: { ':zero': 0 },
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      await this.documents.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key,
-          UpdateExpression: 'SET ownerDeletedAt = :now',
-          ExpressionAttributeValues: { ':now': now },
-        }),
-      );
+    for (const folder of await this.foldersOf(user.userName)) {
+      if (folder.ownerDeletedAt) continue;
+      const Key = folderKey(String(folder.folderId));
+      try {
+        await this.documents.send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            Key,
+            ConditionExpression: 'attribute_not_exists(pk) OR messageCount = :zero',
+            ExpressionAttributeValues: { ':zero': 0 },
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        await this.documents.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key,
+            UpdateExpression: 'SET ownerDeletedAt = :now',
+            ExpressionAttributeValues: { ':now': now },
+          }),
+        );
+      }
     }
   }
 
-  private async getFolder(folderId: string): Promise<ArchiveFolder | undefined> {
-    const { Item } = await this.documents.send(
-      new GetCommand({ TableName: this.tableName, Key: folderKey(folderId), ConsistentRead: true }),
-    );
-    return Item ? toFolder(Item) : undefined;
+  private async moveFolders(from: string, to: string): Promise<void> {
+    for (const folder of await this.foldersOf(from)) {
+      if (folder.ownerDeletedAt) continue;
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: folderKey(String(folder.folderId)),
+          UpdateExpression: 'SET ownerUserName = :owner, #name = :name',
+          ExpressionAttributeNames: { '#name': tableKeys.byKind.sortKey },
+          ExpressionAttributeValues: { ':owner': to, ':name': to.toLowerCase() },
+        }),
+      );
+    }
   }
 
   async recordRun(report: Report): Promise<void> {
@@ -588,15 +623,6 @@ export function chunkBySize<T>(list: readonly T[], maxBytes: number): T[][] {
   }
   if (current.length > 0) chunks.push(current);
   return chunks;
-}
-
-function folderItem(folder: ArchiveFolder): Item {
-  return {
-    ...folderKey(folder.folderId),
-    [tableKeys.byKind.partitionKey]: 'ARCHIVES',
-    [tableKeys.byKind.sortKey]: folder.ownerUserName.toLowerCase(),
-    ...folder,
-  };
 }
 
 function toFolder(item: Item): ArchiveFolder {

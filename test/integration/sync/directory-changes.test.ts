@@ -79,6 +79,7 @@ describe('changes in Active Directory between runs', () => {
   it('follows a rename and a new address in AD with an update of the same user, not a duplicate', async () => {
     const before = await byName();
     const original = before.get('churn-c1') as User;
+    await harness.archiveMessages('churn-c1', 5);
 
     await admin.modifyDN(userDn('c1'), 'CN=Churn Renamed (c1)');
     const renamedDn = `CN=Churn Renamed (c1),${ou}`;
@@ -111,12 +112,18 @@ describe('changes in Active Directory between runs', () => {
       createdAt: original.createdAt,
     });
     expect(after.get('churn-c2')?.emailAddresses).toEqual(['churn-c2-new@company.local']);
-    expect(await harness.store.getArchiveFolder('churn-renamed')).toMatchObject({ messageCount: 0 });
+    // The archive folder follows the rename.
+    expect(await harness.store.getArchiveFolder('churn-renamed')).toMatchObject({
+      ownerUserName: 'churn-renamed',
+      messageCount: 5,
+    });
+    expect(await harness.store.getArchiveFolder('churn-c1')).toBeUndefined();
   });
 
   describe('users that leave the scope', () => {
     beforeAll(async () => {
       await harness.archiveMessages('churn-c6', 42);
+      await harness.archiveMessages('churn-c3', 0);
       await admin.modify(userDn('c3'), [
         replace('userAccountControl', [String(UF_NORMAL_PASSWD_NOTREQD | UF_ACCOUNTDISABLE)]),
       ]);
