@@ -10,7 +10,7 @@ import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import {
   AndFilter,
-  Client,
+  type Client,
   Control,
   type Entry,
   EqualityFilter,
@@ -31,6 +31,7 @@ import type {
   RootDse,
   ServerAddress,
 } from '../../ports/directory-reader';
+import { CompletePagingClient } from './complete-paging-client';
 import { toDirectoryError } from './directory-errors';
 import { formatObjectGuid, parseObjectGuid } from './object-guid';
 import { readAllValues } from './ranged-attribute';
@@ -179,7 +180,7 @@ class LdapDirectorySession implements DirectorySession {
     };
     const ldaps = connection.encryption === 'ldaps';
     const host = isIP(address.host) === 6 ? `[${address.host}]` : address.host;
-    const client = new Client({
+    const client = new CompletePagingClient({
       url: `${ldaps ? 'ldaps' : 'ldap'}://${host}:${address.port}`,
       // Both are needed: with only one, a server that accepts but never answers hangs forever.
       connectTimeout: timeout,

@@ -1,0 +1,87 @@
+/**
+ * An ldapts Client whose paged searches run to the server's last cookie.
+ *
+ * ldapts 9 stops paging at a page with no entries even when the server sent a cookie to continue. RFC 2696
+ * allows such pages (a server may return empty pages while it works through a large or filtered search),
+ * and for a sync an early stop is the worst failure there is: a cut-short read that looks complete makes
+ * every user not read look deleted. Only an empty cookie ends a paged search here.
+ *
+ * ldapts exposes no response controls, so this replaces its internal `_sendSearch` with the same code and
+ * the corrected condition; the constructor fails loudly if a new ldapts no longer has that method.
+ */
+import {
+  Client,
+  type ClientOptions,
+  MessageResponseStatus,
+  PagedResultsControl,
+  StatusCodeParser,
+} from 'ldapts';
+
+interface SearchRequestLike {
+  messageId: number;
+  sizeLimit?: number;
+  attributes?: string[];
+  explicitBufferAttributes?: string[];
+}
+interface SearchResponseLike {
+  status: number;
+  searchEntries: { toObject(attributes?: string[], buffers?: string[]): unknown }[];
+  searchReferences: { uris: string[] }[];
+  controls?: unknown[];
+}
+interface ClientInternals {
+  _nextMessageId(): number;
+  _send(request: SearchRequestLike): Promise<SearchResponseLike | undefined>;
+  _sendSearch: typeof sendSearchToTheLastCookie;
+}
+
+/** ldapts' `_sendSearch`, continuing while the server sends a cookie, with entries on the page or not. */
+export async function sendSearchToTheLastCookie(
+  this: ClientInternals,
+  searchRequest: SearchRequestLike,
+  searchResult: { searchEntries: unknown[]; searchReferences: string[] },
+  paged: boolean,
+  pageSize: number,
+  pagedResultsControl: PagedResultsControl | undefined,
+  fetchAll = true,
+): Promise<PagedResultsControl | undefined> {
+  searchRequest.messageId = this._nextMessageId();
+  const result = await this._send(searchRequest);
+  if (
+    result?.status !== MessageResponseStatus.Success &&
+    !(result?.status === MessageResponseStatus.SizeLimitExceeded && searchRequest.sizeLimit)
+  ) {
+    throw StatusCodeParser.parse(result as never);
+  }
+  for (const entry of result.searchEntries) {
+    searchResult.searchEntries.push(
+      entry.toObject(searchRequest.attributes, searchRequest.explicitBufferAttributes),
+    );
+  }
+  for (const reference of result.searchReferences) searchResult.searchReferences.push(...reference.uris);
+  if (paged && pagedResultsControl) {
+    const response = result.controls?.find(
+      (control): control is PagedResultsControl => control instanceof PagedResultsControl,
+    );
+    if (response?.value?.cookie?.length) {
+      pagedResultsControl.value = pagedResultsControl.value ?? { size: pageSize };
+      pagedResultsControl.value.cookie = response.value.cookie;
+      if (!fetchAll) return pagedResultsControl;
+      return this._sendSearch(searchRequest, searchResult, paged, pageSize, pagedResultsControl, true);
+    }
+  }
+  return undefined;
+}
+
+export class CompletePagingClient extends Client {
+  constructor(options: ClientOptions) {
+    super(options);
+    const internals = this as unknown as ClientInternals;
+    if (typeof internals._sendSearch !== 'function' || typeof internals._send !== 'function') {
+      throw new Error(
+        'ldapts no longer has the internals CompletePagingClient replaces; review it before upgrading',
+      );
+    }
+    internals._sendSearch = sendSearchToTheLastCookie;
+  }
+}

@@ -1,0 +1,69 @@
+import { MessageResponseStatus, PagedResultsControl } from 'ldapts';
+import { describe, expect, it } from 'vitest';
+import {
+  CompletePagingClient,
+  sendSearchToTheLastCookie,
+} from '../../../shared/adapters/ldap/complete-paging-client';
+
+/** A server that answers each page from a script: entries, and the cookie of the next page ('' = last). */
+function scriptedServer(pages: { entries: string[]; cookie: string }[]) {
+  let page = 0;
+  const requests: number[] = [];
+  const internals = {
+    _nextMessageId: () => requests.length + 1,
+    _send: async () => {
+      const current = pages[page++];
+      if (!current) throw new Error('asked for a page after the last');
+      requests.push(page);
+      return {
+        status: MessageResponseStatus.Success,
+        searchEntries: current.entries.map((dn) => ({ toObject: () => ({ dn }) })),
+        searchReferences: [],
+        controls: [new PagedResultsControl({ value: { size: 0, cookie: Buffer.from(current.cookie) } })],
+      };
+    },
+    _sendSearch: sendSearchToTheLastCookie,
+  };
+  return { internals, requests };
+}
+
+describe('paging to the last cookie', () => {
+  it('goes on past a page with no entries while the server sends a cookie (RFC 2696)', async () => {
+    const { internals, requests } = scriptedServer([
+      { entries: ['a'], cookie: 'c1' },
+      { entries: [], cookie: 'c2' },
+      { entries: [], cookie: 'c3' },
+      { entries: ['b', 'c'], cookie: '' },
+    ]);
+    const result = { searchEntries: [] as unknown[], searchReferences: [] as string[] };
+    await internals._sendSearch(
+      { messageId: 0 },
+      result,
+      true,
+      2,
+      new PagedResultsControl({ value: { size: 2 } }),
+      true,
+    );
+    expect(result.searchEntries).toEqual([{ dn: 'a' }, { dn: 'b' }, { dn: 'c' }]);
+    expect(requests).toEqual([1, 2, 3, 4]);
+  });
+
+  it('hands back the control page by page, empty pages included, and stops at the empty cookie', async () => {
+    const { internals } = scriptedServer([
+      { entries: [], cookie: 'c1' },
+      { entries: ['a'], cookie: '' },
+    ]);
+    const control = new PagedResultsControl({ value: { size: 2 } });
+    const first = { searchEntries: [] as unknown[], searchReferences: [] as string[] };
+    expect(await internals._sendSearch({ messageId: 0 }, first, true, 2, control, false)).toBe(control);
+    expect(first.searchEntries).toEqual([]);
+    const second = { searchEntries: [] as unknown[], searchReferences: [] as string[] };
+    expect(await internals._sendSearch({ messageId: 0 }, second, true, 2, control, false)).toBeUndefined();
+    expect(second.searchEntries).toEqual([{ dn: 'a' }]);
+  });
+
+  it('is what the client uses for its searches', () => {
+    const client = new CompletePagingClient({ url: 'ldaps://127.0.0.1:636' });
+    expect((client as unknown as { _sendSearch: unknown })._sendSearch).toBe(sendSearchToTheLastCookie);
+  });
+});
