@@ -86,13 +86,6 @@ export function escapeRdnValue(value: string): string {
     .join('');
 }
 
-/** A comparable form: attribute types and values case-folded, escapes resolved (AD compares case-insensitively). */
-export function normalizeDistinguishedName(dn: string): string {
-  return parseDistinguishedName(dn)
-    .map((rdn) => `${rdn.attribute.toLowerCase()}=${rdn.value.toLowerCase()}`)
-    .join(',');
-}
-
 /** company.local -> DC=company,DC=local (what MailStore derives when no base DN is given). */
 export function baseDnFromDomain(domain: string): string {
   return domain

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import {
   baseDnFromDomain,
   isDistinguishedName,
-  normalizeDistinguishedName,
   parseDistinguishedName,
 } from '../../../shared/domain/distinguished-name';
 
@@ -35,14 +34,6 @@ describe('parseDistinguishedName', () => {
       expect(isDistinguishedName(dn)).toBe(false);
     },
   );
-});
-
-describe('normalizeDistinguishedName', () => {
-  it('compares names as the directory does: case and escaping do not matter', () => {
-    expect(normalizeDistinguishedName('CN=x)(objectClass\\3D*,OU=Groups,DC=company,DC=local')).toBe(
-      normalizeDistinguishedName('cn=X)(OBJECTCLASS\\=*, ou=groups, dc=Company, dc=Local'),
-    );
-  });
 });
 
 describe('baseDnFromDomain', () => {
