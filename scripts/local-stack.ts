@@ -75,7 +75,34 @@ async function readBody(request: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-function lambdaContext(functionName: string): Context {
+/** The API Gateway (REST, proxy integration) event of a request to one of the API's resources. */
+export function apiGatewayEvent(request: {
+  readonly method: string;
+  readonly path: string;
+  readonly resource: string;
+  readonly pathParameters: Record<string, string>;
+  readonly headers: Record<string, string>;
+  readonly query: Record<string, string> | null;
+  readonly body: string | null;
+}): APIGatewayProxyEvent {
+  return {
+    resource: request.resource,
+    path: request.path,
+    httpMethod: request.method,
+    headers: request.headers,
+    multiValueHeaders: {},
+    queryStringParameters: request.query,
+    multiValueQueryStringParameters: null,
+    pathParameters: Object.keys(request.pathParameters).length > 0 ? request.pathParameters : null,
+    stageVariables: null,
+    requestContext: {} as APIGatewayProxyEvent['requestContext'],
+    body: request.body,
+    isBase64Encoded: false,
+  };
+}
+
+/** A Lambda context with a 15-minute deadline, as the functions get in AWS. */
+export function lambdaContext(functionName: string): Context {
   const deadline = Date.now() + 15 * 60_000;
   return {
     callbackWaitsForEmptyEventLoop: false,
@@ -156,25 +183,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         if (!match) throw new NotFoundError(`No route ${url.pathname}`);
         const route = routes.find((r) => r.resource === match.resource) as (typeof routes)[number];
         const body = await readBody(request);
-        const event: APIGatewayProxyEvent = {
-          resource: match.resource,
+        const event = apiGatewayEvent({
+          method: request.method ?? 'GET',
           path: url.pathname,
-          httpMethod: request.method ?? 'GET',
+          ...match,
           headers: Object.fromEntries(
             Object.entries(request.headers).map(([name, value]) => [
               name,
               Array.isArray(value) ? value.join(', ') : (value ?? ''),
             ]),
           ),
-          multiValueHeaders: {},
-          queryStringParameters: url.searchParams.size > 0 ? Object.fromEntries(url.searchParams) : null,
-          multiValueQueryStringParameters: null,
-          pathParameters: Object.keys(match.pathParameters).length > 0 ? match.pathParameters : null,
-          stageVariables: null,
-          requestContext: {} as APIGatewayProxyEvent['requestContext'],
+          query: url.searchParams.size > 0 ? Object.fromEntries(url.searchParams) : null,
           body: body.length > 0 ? body.toString('utf8') : null,
-          isBase64Encoded: false,
-        };
+        });
         const handler = handlers.get(route.function) as LambdaHandler;
         send(response, (await handler(event, lambdaContext(route.function))) as APIGatewayProxyResult);
       } catch (error) {

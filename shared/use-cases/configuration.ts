@@ -88,12 +88,11 @@ export async function passwordForTest(
   password: string | undefined,
 ): Promise<string | undefined> {
   if (password !== undefined) return password;
+  const savedPassword = await deps.secrets.getPassword();
+  if (config === undefined || savedPassword === undefined) return savedPassword;
   const saved = await deps.configs.getConfig();
-  if (config && (!saved || connectionTargetChanged(saved.config.connection, config.connection))) {
-    if (await deps.secrets.getPassword()) throw passwordRequired();
-    return undefined;
-  }
-  return deps.secrets.getPassword();
+  if (!saved || connectionTargetChanged(saved.config.connection, config.connection)) throw passwordRequired();
+  return savedPassword;
 }
 
 /** Saves the configuration (and, when given, the password) as the next version. */
@@ -101,25 +100,24 @@ export async function saveConfiguration(
   deps: SettingsDependencies,
   request: SaveConfigurationRequest,
 ): Promise<ConfigurationView> {
-  if (request.password === undefined) {
-    const saved = await deps.configs.getConfig();
-    if (saved && connectionTargetChanged(saved.config.connection, request.config.connection)) {
-      if (await deps.secrets.getPassword()) throw passwordRequired();
-    }
+  const [current, savedPassword] = await Promise.all([deps.configs.getConfig(), deps.secrets.getPassword()]);
+  const currentVersion = current?.version ?? 0;
+  if (request.expectedVersion !== undefined && currentVersion !== request.expectedVersion) {
+    throw new VersionConflictError(
+      `the configuration is at version ${currentVersion}, not ${request.expectedVersion}`,
+    );
   }
-  if (request.expectedVersion !== undefined) {
-    const current = (await deps.configs.getConfig())?.version ?? 0;
-    if (current !== request.expectedVersion) {
-      throw new VersionConflictError(
-        `the configuration is at version ${current}, not ${request.expectedVersion}`,
-      );
-    }
+  if (
+    request.password === undefined &&
+    savedPassword !== undefined &&
+    current &&
+    connectionTargetChanged(current.config.connection, request.config.connection)
+  ) {
+    throw passwordRequired();
   }
-  const saved = await deps.configs.saveConfig(request.config, request.expectedVersion);
+  // Saved on the version just read: a save in between makes this one a VersionConflict, never a lost update.
+  const saved = await deps.configs.saveConfig(request.config, currentVersion);
   if (request.password !== undefined) await deps.secrets.setPassword(request.password);
   await deps.schedule?.apply(request.config.schedule);
-  return {
-    ...saved,
-    passwordSet: request.password !== undefined || (await deps.secrets.getPassword()) !== undefined,
-  };
+  return { ...saved, passwordSet: request.password !== undefined || savedPassword !== undefined };
 }

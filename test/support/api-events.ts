@@ -1,5 +1,6 @@
 /** API Gateway (REST, proxy) events for handler tests, shaped like the ones the local stack and AWS send. */
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { apiGatewayEvent } from '../../scripts/local-stack';
 import { matchResource } from '../../shared/api/routes';
 
 export function apiEvent(
@@ -12,25 +13,16 @@ export function apiEvent(
     query?: Record<string, string>;
   } = {},
 ): APIGatewayProxyEvent {
-  const match = matchResource(path);
   const body = options.rawBody ?? (options.body === undefined ? null : JSON.stringify(options.body));
-  return {
-    resource: match?.resource ?? path,
+  return apiGatewayEvent({
+    method,
     path,
-    httpMethod: method,
+    ...(matchResource(path) ?? { resource: path, pathParameters: {} }),
     headers: { ...(body === null ? {} : { 'Content-Type': 'application/json' }), ...options.headers },
-    multiValueHeaders: {},
-    queryStringParameters: options.query ?? null,
-    multiValueQueryStringParameters: null,
-    pathParameters: match && Object.keys(match.pathParameters).length > 0 ? match.pathParameters : null,
-    stageVariables: null,
-    requestContext: {} as APIGatewayProxyEvent['requestContext'],
+    query: options.query ?? null,
     body,
-    isBase64Encoded: false,
-  };
+  });
 }
-
-export const lambdaContext = { getRemainingTimeInMillis: () => 900_000 } as unknown as Context;
 
 export interface JsonResponse {
   readonly statusCode: number;

@@ -6,14 +6,16 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Context } from 'aws-lambda';
 import { inject } from 'vitest';
 import { LOCAL_AWS_ENV } from '../../scripts/dynamodb-local';
+import { lambdaContext } from '../../scripts/local-stack';
 import { ensureTable } from '../../shared/adapters/dynamodb/table';
 import { type FunctionName, routes } from '../../shared/api/routes';
-import { apiEvent, type JsonResponse, lambdaContext, parseResponse } from './api-events';
+import { apiEvent, type JsonResponse, parseResponse } from './api-events';
 import { dynamoDbClient } from './clients';
 
-type Handler = (event: unknown, context: typeof lambdaContext) => Promise<unknown>;
+type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
 export interface LoadedHandlers {
   readonly tableName: string;
@@ -53,7 +55,7 @@ export async function loadHandlers(): Promise<LoadedHandlers> {
     tableName,
     secretFile,
     call: async (name, method, path, options = {}) =>
-      parseResponse(await handlerOf(name)(apiEvent(method, path, options), lambdaContext)),
-    invoke: (name, event) => handlerOf(name)(event, lambdaContext),
+      parseResponse(await handlerOf(name)(apiEvent(method, path, options), lambdaContext(name))),
+    invoke: (name, event) => handlerOf(name)(event, lambdaContext(name)),
   };
 }

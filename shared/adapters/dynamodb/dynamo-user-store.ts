@@ -132,15 +132,22 @@ export class DynamoUserStore implements UserStore, RunStore {
     });
   }
 
-  async listUsers(): Promise<User[]> {
-    const items = await this.queryAll({
+  /** A query of the kind index: every item of a kind (`USERS`, `RUNS`, `ARCHIVES`), or those of one name. */
+  private kindQuery(kind: string, name?: string): QueryCommandInput {
+    return {
       TableName: this.tableName,
       IndexName: tableKeys.byKind.indexName,
-      KeyConditionExpression: '#kind = :users',
-      ExpressionAttributeNames: { '#kind': tableKeys.byKind.partitionKey },
-      ExpressionAttributeValues: { ':users': 'USERS' },
-    });
-    return items.map(fromUserItem);
+      KeyConditionExpression: name === undefined ? '#kind = :kind' : '#kind = :kind AND #name = :name',
+      ExpressionAttributeNames: {
+        '#kind': tableKeys.byKind.partitionKey,
+        ...(name === undefined ? {} : { '#name': tableKeys.byKind.sortKey }),
+      },
+      ExpressionAttributeValues: { ':kind': kind, ...(name === undefined ? {} : { ':name': name }) },
+    };
+  }
+
+  async listUsers(): Promise<User[]> {
+    return (await this.queryAll(this.kindQuery('USERS'))).map(fromUserItem);
   }
 
   async findUsers(guids: readonly string[], userNames: readonly string[]): Promise<User[]> {
@@ -186,11 +193,7 @@ export class DynamoUserStore implements UserStore, RunStore {
   async listUsersPage(limit: number, cursor?: string): Promise<{ users: User[]; cursor?: string }> {
     const page = await this.documents.send(
       new QueryCommand({
-        TableName: this.tableName,
-        IndexName: tableKeys.byKind.indexName,
-        KeyConditionExpression: '#kind = :users',
-        ExpressionAttributeNames: { '#kind': tableKeys.byKind.partitionKey },
-        ExpressionAttributeValues: { ':users': 'USERS' },
+        ...this.kindQuery('USERS'),
         Limit: limit,
         ...(cursor ? { ExclusiveStartKey: decodeCursor(cursor) } : {}),
       }),
@@ -277,13 +280,7 @@ export class DynamoUserStore implements UserStore, RunStore {
 
   /** Archive folders owned by this name (the ARCHIVES listing of the kind index). */
   private foldersOf(userName: string): Promise<Item[]> {
-    return this.queryAll({
-      TableName: this.tableName,
-      IndexName: tableKeys.byKind.indexName,
-      KeyConditionExpression: '#kind = :archives AND #name = :name',
-      ExpressionAttributeNames: { '#kind': tableKeys.byKind.partitionKey, '#name': tableKeys.byKind.sortKey },
-      ExpressionAttributeValues: { ':archives': 'ARCHIVES', ':name': userName.toLowerCase() },
-    });
+    return this.queryAll(this.kindQuery('ARCHIVES', userName.toLowerCase()));
   }
 
   async applyChanges(
@@ -548,11 +545,7 @@ export class DynamoUserStore implements UserStore, RunStore {
   async listRuns(limit: number): Promise<RunSummary[]> {
     const { Items = [] } = await this.documents.send(
       new QueryCommand({
-        TableName: this.tableName,
-        IndexName: tableKeys.byKind.indexName,
-        KeyConditionExpression: '#kind = :runs',
-        ExpressionAttributeNames: { '#kind': tableKeys.byKind.partitionKey },
-        ExpressionAttributeValues: { ':runs': 'RUNS' },
+        ...this.kindQuery('RUNS'),
         ScanIndexForward: false,
         Limit: limit,
       }),
