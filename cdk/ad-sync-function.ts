@@ -3,7 +3,7 @@
  * (no Docker), JSON logs, a log group with a retention, and the function file named after what it does.
  */
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, type Size } from 'aws-cdk-lib';
 import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -31,6 +31,8 @@ export interface AdSyncFunctionProps {
   readonly environment: Record<string, string>;
   readonly timeout?: Duration;
   readonly memorySize?: number;
+  /** /tmp; Lambda's default is 512 MiB. */
+  readonly ephemeralStorage?: Size;
   /** Set for functions that talk to the domain controllers. */
   readonly network?: {
     readonly vpc: IVpc;
@@ -54,6 +56,7 @@ export class AdSyncFunction extends NodejsFunction {
       architecture: Architecture.ARM_64,
       description: props.description,
       memorySize: props.memorySize ?? 512,
+      ...(props.ephemeralStorage ? { ephemeralStorageSize: props.ephemeralStorage } : {}),
       timeout: props.timeout ?? Duration.seconds(30),
       environment: props.environment,
       loggingFormat: LoggingFormat.JSON,

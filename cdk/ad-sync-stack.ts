@@ -4,7 +4,7 @@
  * endpoints), one DynamoDB table, the bind password in Secrets Manager, API Gateway with IAM authorization,
  * an EventBridge Scheduler schedule, and alarms. Every function gets exactly the permissions it uses.
  */
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Size, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
   type Resource as ApiResource,
@@ -17,7 +17,15 @@ import {
 } from 'aws-cdk-lib/aws-apigateway';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  AttributeType,
+  BillingMode,
+  type ITable,
+  ProjectionType,
+  StreamViewType,
+  Table,
+  TableEncryption,
+} from 'aws-cdk-lib/aws-dynamodb';
 import {
   FlowLogDestination,
   FlowLogTrafficType,
@@ -35,7 +43,9 @@ import {
 } from 'aws-cdk-lib/aws-ec2';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Alias } from 'aws-cdk-lib/aws-kms';
+import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
 import { type CfnSecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -43,7 +53,7 @@ import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
-import { tableKeys } from '../shared/adapters/dynamodb/table';
+import { HANDOFF_SORT_KEY, tableKeys } from '../shared/adapters/dynamodb/table';
 import { type FunctionName, routes } from '../shared/api/routes';
 import { AdSyncFunction } from './ad-sync-function';
 
@@ -124,6 +134,8 @@ export class AdSyncStack extends Stack {
       encryption: TableEncryption.AWS_MANAGED,
       timeToLiveAttribute: 'expiresAt',
       removalPolicy: RemovalPolicy.RETAIN,
+      // Handoff inserts start the follow-up invocation of a run that nears the sync function's deadline.
+      stream: StreamViewType.NEW_IMAGE,
     });
     for (const index of [tableKeys.byGuid, tableKeys.byKind]) {
       table.addGlobalSecondaryIndex({
@@ -185,13 +197,42 @@ export class AdSyncStack extends Stack {
         timeout: Duration.minutes(5),
         memorySize: 1024,
       }),
-      sync: fn('sync', 'POST /sync and the schedule', { network, timeout: SYNC_TIMEOUT, memorySize: 1024 }),
+      sync: fn('sync', 'POST /sync, the schedule and continuations', {
+        network,
+        timeout: SYNC_TIMEOUT,
+        memorySize: 1024,
+        environment: { ...baseEnvironment, CONTINUATIONS: 'stream' },
+        // The plan is spooled to /tmp between the read and the apply (about 0.5 KB per change).
+        ephemeralStorage: Size.gibibytes(2),
+      }),
       runs: fn('runs', 'GET /sync/runs'),
       users: fn('users', 'GET/POST/DELETE /users'),
       directory: fn('directory', 'GET /directory/*', { network }),
       openapi: fn('openapi', 'GET /openapi.json'),
     };
     functions.sync.configureAsyncInvoke({ retryAttempts: 0, onFailure: new SqsDestination(failures) });
+    // A run that nears its deadline inserts a handoff item; only those inserts reach the function.
+    functions.sync.addEventSource(
+      new DynamoEventSource(table as ITable, {
+        startingPosition: StartingPosition.LATEST,
+        batchSize: 1,
+        retryAttempts: 0,
+        bisectBatchOnError: false,
+        onFailure: new SqsDlq(failures),
+        filters: [
+          FilterCriteria.filter({
+            eventName: FilterRule.isEqual('INSERT'),
+            dynamodb: { NewImage: { sk: { S: FilterRule.isEqual(HANDOFF_SORT_KEY) } } },
+          }),
+        ],
+      }),
+    );
+    Validations.of(functions.sync).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'dynamodb:ListStreams, which the stream event source needs, has no resource-level permissions; reading the ' +
+        "stream itself is granted on this table's stream only.",
+    });
     // Few syncs at a time at the Lambda level too; the lease lock in DynamoDB is the real guard. Two, not
     // one: a second request must reach the lock and get 409, not a Lambda throttle that API Gateway turns
     // into an error of its own.
@@ -222,7 +263,7 @@ export class AdSyncStack extends Stack {
       }),
     );
     // test-settings and directory: read only.
-    functions['test-settings'].addToRolePolicy(read('GetItem', 'Query'));
+    functions['test-settings'].addToRolePolicy(read('GetItem', 'BatchGetItem', 'Query'));
     functions['test-settings'].addToRolePolicy(readSecret);
     functions.directory.addToRolePolicy(
       new PolicyStatement({

@@ -5,7 +5,7 @@
  */
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { toValidationError } from '../config/config-schema';
 import { MethodNotAllowedError, NotFoundError, PayloadTooLargeError, ValidationError } from '../errors';
@@ -30,7 +30,7 @@ export interface ApiResponse {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-export type RouteHandler = (request: ApiRequest) => Promise<ApiResponse>;
+export type RouteHandler = (request: ApiRequest, context: Context) => Promise<ApiResponse>;
 
 /** Validates input with a schema; the error names each field, under `prefix` (`query`, or none for bodies). */
 export function parseInput<T extends z.ZodType>(
@@ -80,7 +80,7 @@ const json = (
 export function httpApi(handlers: Partial<Record<RouteKey, RouteHandler>>) {
   const served = routes.filter((route) => handlers[`${route.method} ${route.resource}` as RouteKey]);
 
-  const dispatch = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+  const dispatch = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
     const size = event.body ? Buffer.byteLength(event.body, event.isBase64Encoded ? 'base64' : 'utf8') : 0;
     if (size > MAX_BODY_BYTES) {
       throw new PayloadTooLargeError(`The body has ${size} bytes; at most ${MAX_BODY_BYTES} are accepted`);
@@ -98,12 +98,15 @@ export function httpApi(handlers: Partial<Record<RouteKey, RouteHandler>>) {
         },
       );
     }
-    const response = await handler({
-      body: parseJson(event),
-      pathParameters: (event.pathParameters ?? {}) as Record<string, string>,
-      query: (event.queryStringParameters ?? {}) as Record<string, string>,
-      headers: (event.headers ?? {}) as Record<string, string>,
-    });
+    const response = await handler(
+      {
+        body: parseJson(event),
+        pathParameters: (event.pathParameters ?? {}) as Record<string, string>,
+        query: (event.queryStringParameters ?? {}) as Record<string, string>,
+        headers: (event.headers ?? {}) as Record<string, string>,
+      },
+      context,
+    );
     return json(response.statusCode, response.body, { ...response.headers });
   };
 

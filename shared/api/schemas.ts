@@ -77,7 +77,7 @@ const counts = z.object({
 const runSummary = z.object({
   runId: z.string(),
   dryRun: z.boolean(),
-  status: z.enum(['succeeded', 'failed', 'deletionThresholdExceeded', 'skipped']),
+  status: z.enum(['succeeded', 'failed', 'deletionThresholdExceeded', 'skipped', 'running']),
   trigger: z.enum(['api', 'schedule']).optional(),
   startedAt: z.string(),
   finishedAt: z.string(),
@@ -110,6 +110,7 @@ const report = runSummary.extend({
       ),
     }),
   ),
+  omitted: z.object({ changes: z.int(), excluded: z.int() }).optional(),
 });
 
 export const responses = {

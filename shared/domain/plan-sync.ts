@@ -46,6 +46,11 @@ export interface ConflictChange extends ChangeBase {
   readonly target: MappedUser;
   /** True when a later (full) read may resolve it; false for a lasting one, like a local user's name. */
   readonly unsettled: boolean;
+  /**
+   * True when the name's holder is a directory user this read has not seen (yet): whether it still exists
+   * decides between a conflict and adopting the name. A streamed full read decides once it has read all.
+   */
+  readonly undecided?: boolean;
 }
 export type PlannedChange = CreateChange | UpdateChange | UnchangedChange | DeleteChange | ConflictChange;
 
@@ -167,8 +172,16 @@ export function planSync(input: PlanInput): SyncPlan {
       changes.push({ action: 'create', target, ...describe(target), changedFields: [] });
       continue;
     }
-    const conflict = (reason: string, unsettled = true): void => {
-      changes.push({ action: 'conflict', target, ...describe(target), changedFields: [], reason, unsettled });
+    const conflict = (reason: string, unsettled = true, undecided = false): void => {
+      changes.push({
+        action: 'conflict',
+        target,
+        ...describe(target),
+        changedFields: [],
+        reason,
+        unsettled,
+        ...(undecided ? { undecided } : {}),
+      });
     };
     if (holder.authentication === 'local') {
       conflict(`a local user already holds the name ${holder.userName}; it is left as it is`, false);
@@ -179,7 +192,11 @@ export function planSync(input: PlanInput): SyncPlan {
     } else if (holder.objectGuid && inDirectory.has(holder.objectGuid)) {
       conflict(`another directory object (${holder.objectGuid}) already holds the name ${holder.userName}`);
     } else if (holder.objectGuid && !complete && !deleted.has(holder.objectGuid)) {
-      conflict(`${holder.userName} may still belong to another directory object; the next full read decides`);
+      conflict(
+        `${holder.userName} may still belong to another directory object; the next full read decides`,
+        true,
+        true,
+      );
     } else {
       // The directory user behind this name was recreated (new objectGUID) or predates anchoring: adopt it.
       matched.add(holder);

@@ -1,8 +1,11 @@
 import type { ChangeAction, UserField } from './plan-sync';
 import type { ExclusionReason } from './scope-policy';
 
-/** `skipped`: a scheduled run that found another sync running. */
-export type RunStatus = 'succeeded' | 'failed' | 'deletionThresholdExceeded' | 'skipped';
+/**
+ * `skipped`: a scheduled run that found another sync running. `running`: a run that stopped before its Lambda
+ * invocation's deadline and continues in a follow-up invocation (its record is replaced when it ends).
+ */
+export type RunStatus = 'succeeded' | 'failed' | 'deletionThresholdExceeded' | 'skipped' | 'running';
 export type RunTrigger = 'api' | 'schedule';
 export type StepName = 'resolve' | 'connect' | 'bind' | 'search' | 'filter' | 'plan' | 'apply' | 'record';
 
@@ -55,7 +58,15 @@ export interface Report {
   readonly changes: readonly ReportChange[];
   readonly excluded: readonly ReportExclusion[];
   readonly error?: { readonly code: string; readonly message: string };
+  /**
+   * Entries left out of `changes` and `excluded` beyond REPORT_LIST_LIMIT each (the counts stay exact): a
+   * first sync of a large directory would otherwise not fit a response or memory.
+   */
+  readonly omitted?: { readonly changes: number; readonly excluded: number };
 }
+
+/** The most entries a report lists in `changes` and in `excluded`. */
+export const REPORT_LIST_LIMIT = 10_000;
 
 /** A run as listed in the history: the report without its per-user lists. */
 export type RunSummary = Omit<Report, 'changes' | 'excluded' | 'steps'>;

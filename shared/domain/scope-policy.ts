@@ -6,11 +6,14 @@ import type { FilterConfig } from '../config/config-schema';
 import type { DirectoryEntry } from './user';
 import { emailAddressesOf } from './user-mapping';
 
-export type ExclusionReason =
-  | 'noEmailAddress'
-  | 'disabled'
-  | 'hiddenFromAddressLists'
-  | 'notInSelectedGroups';
+/** Every exclusion reason, in the order of the filters. */
+export const exclusionReasonList = [
+  'noEmailAddress',
+  'disabled',
+  'hiddenFromAddressLists',
+  'notInSelectedGroups',
+] as const;
+export type ExclusionReason = (typeof exclusionReasonList)[number];
 
 /** userAccountControl ACCOUNTDISABLE. */
 const ACCOUNTDISABLE = 0x2;

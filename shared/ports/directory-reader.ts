@@ -43,6 +43,11 @@ export interface DirectorySession {
    * `changedSinceUsn`, only those whose uSNChanged is at least that.
    */
   readUsers(baseDn: string, changedSinceUsn?: number): Promise<DirectoryEntry[]>;
+  /**
+   * The same users page by page, as the server sends them: a run holds one page at a time. The pages end
+   * only at the server's last cookie; a failure on the way throws (a cut-short read never looks complete).
+   */
+  userPages(baseDn: string, changedSinceUsn?: number): AsyncIterable<DirectoryEntry[]>;
   /** The users with these objectGUIDs under the base DN (those that exist). */
   readUsersByGuid(baseDn: string, guids: readonly string[]): Promise<DirectoryEntry[]>;
   /** The DC and the USN it has reached, for incremental reads. */

@@ -23,6 +23,7 @@ export interface ConfigStore {
 
 /** A lease: held until released or until it expires, so a crashed run cannot hold it forever. */
 export interface RunLock {
+  /** Takes the lease, or renews it for the owner that holds it. */
   acquire(owner: string, leaseSeconds: number): Promise<boolean>;
   release(owner: string): Promise<void>;
   /** Records that a scheduled occurrence was handled; false when it already was (a duplicated event). */
@@ -52,4 +53,31 @@ export interface SyncCursorStore {
   saveCursor(cursor: SyncCursor): Promise<void>;
   /** Forgets the cursor: the next run reads everything. */
   clearCursor(): Promise<void>;
+}
+
+/**
+ * Where a run that spans Lambda invocations stands, saved after each applied batch. The user database is
+ * the real checkpoint (a follow-up invocation re-plans, and what was applied plans as unchanged); this
+ * keeps what the report needs: the run's identity and what earlier invocations wrote.
+ */
+export interface RunCheckpoint {
+  readonly runId: string;
+  readonly startedAt: string;
+  readonly trigger: 'api' | 'schedule';
+  readonly allowMassDeletion: boolean;
+  /** Invocations that have worked on the run so far. */
+  readonly invocations: number;
+  /** Writes made by the invocations so far. */
+  readonly applied: { readonly created: number; readonly updated: number; readonly deleted: number };
+}
+
+export interface RunCheckpointStore {
+  getCheckpoint(): Promise<RunCheckpoint | undefined>;
+  saveCheckpoint(checkpoint: RunCheckpoint): Promise<void>;
+  clearCheckpoint(runId: string): Promise<void>;
+}
+
+/** Starts the follow-up invocation of a run that stopped before its invocation's deadline. */
+export interface ContinuationTrigger {
+  requestContinuation(runId: string): Promise<void>;
 }

@@ -22,6 +22,8 @@ export interface ArchiveFolder {
 /** The application's user database. Writes are conditional: repeating or racing an apply loses nothing. */
 export interface UserStore {
   listUsers(): Promise<User[]>;
+  /** Every user, a page at a time (a run's sweep holds one page, not the database). */
+  userPages(): AsyncIterable<User[]>;
   /** The users with any of these objectGUIDs or names (case-insensitive), for a run that read few users. */
   findUsers(guids: readonly string[], userNames: readonly string[]): Promise<User[]>;
   getUser(userName: string): Promise<User | undefined>;

@@ -32,6 +32,11 @@ const environmentSchema = z
     SCHEDULE_GROUP: z.string().min(1).default('default'),
     /** A full read (reconciliation) at least this often; runs in between read only what changed. */
     FULL_READ_EVERY_HOURS: z.coerce.number().min(0).max(8_760).default(24),
+    /**
+     * `stream` in AWS: a run nearing the sync function's deadline inserts a handoff item, and the table's
+     * stream starts the follow-up invocation. `off` (the local stack): a run never stops early.
+     */
+    CONTINUATIONS: z.enum(['stream', 'off']).default('off'),
   })
   .refine((env) => (env.SECRET_ID === undefined) !== (env.ADSYNC_SECRET_FILE === undefined), {
     error: 'set exactly one of SECRET_ID (Secrets Manager) and ADSYNC_SECRET_FILE (local file)',
@@ -58,6 +63,7 @@ export interface AppContext extends ExclusiveSyncDependencies, SettingsDependenc
   readonly configs: DynamoSettingsStore;
   readonly lock: DynamoSettingsStore;
   readonly cursors: DynamoSettingsStore;
+  readonly checkpoints: DynamoSettingsStore;
 }
 
 export function createAppContext(env: Environment = loadEnvironment()): AppContext {
@@ -83,6 +89,8 @@ export function createAppContext(env: Environment = loadEnvironment()): AppConte
     configs: settings,
     lock: settings,
     cursors: settings,
+    checkpoints: settings,
+    ...(env.CONTINUATIONS === 'stream' ? { continuations: settings } : {}),
     fullReadEveryHours: env.FULL_READ_EVERY_HOURS,
     secrets,
     leaseSeconds: env.LOCK_LEASE_SECONDS,

@@ -4,12 +4,24 @@
  * The lock is a lease (a crashed run cannot hold it forever). A second API sync while one runs gets
  * SyncRunningError (409); a scheduled sync that finds the lock held records a skipped run and ends cleanly.
  * A duplicated scheduled event (same occurrence) does nothing.
+ *
+ * A run that nears its invocation's deadline (the sync Lambda) stops between apply batches, keeps the lock
+ * (renewing the lease), and asks for a follow-up invocation, which re-plans against the user database (what
+ * was applied plans as unchanged) and applies the rest: continueRun. A lost handoff is picked up by the next
+ * scheduled run once the lease has expired.
  */
 import { randomUUID } from 'node:crypto';
 import { emptyCounts, type Report } from '../domain/report';
 import { SyncRunningError, ValidationError } from '../errors';
-import type { ConfigStore, RunLock, SecretStore, StoredConfig } from '../ports/settings';
-import { type SyncDependencies, synchronize } from './run-sync';
+import type {
+  ConfigStore,
+  ContinuationTrigger,
+  RunCheckpointStore,
+  RunLock,
+  SecretStore,
+  StoredConfig,
+} from '../ports/settings';
+import { type Resume, type SyncDependencies, synchronize } from './run-sync';
 
 export interface ExclusiveSyncDependencies extends SyncDependencies {
   readonly configs: ConfigStore;
@@ -17,6 +29,9 @@ export interface ExclusiveSyncDependencies extends SyncDependencies {
   readonly lock: RunLock;
   /** How long the lock holds without release; longer than any run (the sync Lambda's timeout). */
   readonly leaseSeconds: number;
+  readonly checkpoints?: RunCheckpointStore;
+  /** With checkpoints and remainingMs: runs nearing the deadline continue in a follow-up invocation. */
+  readonly continuations?: ContinuationTrigger;
 }
 
 async function savedConfiguration(deps: ExclusiveSyncDependencies): Promise<StoredConfig> {
@@ -34,15 +49,66 @@ async function runLocked(
   stored: StoredConfig,
   runId: string,
   options: { allowMassDeletion: boolean; trigger: 'api' | 'schedule' },
+  resume?: Resume,
 ): Promise<Report> {
+  const { continuations, checkpoints, remainingMs } = deps;
+  const canHandOff = continuations !== undefined && checkpoints !== undefined && remainingMs !== undefined;
+  // Without a way to continue, a run never stops early: a Lambda timeout is safe, only slower to finish.
+  const { remainingMs: _deadline, ...withoutDeadline } = deps;
+  let report: Report | undefined;
   try {
-    return await synchronize(
-      { ...deps, newRunId: () => runId },
-      { config: stored.config, password: await deps.secrets.getPassword(), ...options },
+    report = await synchronize(
+      { ...(canHandOff ? deps : withoutDeadline), newRunId: () => runId },
+      {
+        config: stored.config,
+        password: await deps.secrets.getPassword(),
+        ...options,
+        ...(resume ? { resume } : {}),
+      },
     );
+    if (report.status === 'running' && continuations) {
+      // The follow-up invocation holds the same lock: the lease is renewed for it, not released.
+      await deps.lock.acquire(runId, deps.leaseSeconds);
+      await continuations.requestContinuation(runId);
+    }
+    return report;
   } finally {
-    await deps.lock.release(runId);
+    if (report?.status !== 'running') await deps.lock.release(runId);
   }
+}
+
+export type ContinuationOutcome =
+  | { readonly outcome: 'stale' | 'duplicate' | 'unconfigured' }
+  | { readonly outcome: 'ran'; readonly report: Report };
+
+/**
+ * Continues a run that handed off before its invocation's deadline, as its `invocation`-th invocation. A
+ * duplicated handoff, or one for a run that has ended or lost its lease to another run, does nothing.
+ */
+export async function continueRun(
+  deps: ExclusiveSyncDependencies,
+  handoff: { readonly runId: string; readonly invocation: number },
+): Promise<ContinuationOutcome> {
+  const checkpoint = await deps.checkpoints?.getCheckpoint();
+  if (checkpoint?.runId !== handoff.runId) return { outcome: 'stale' };
+  if (!(await deps.lock.claimOccurrence(`continuation:${handoff.runId}:${handoff.invocation}`))) {
+    return { outcome: 'duplicate' };
+  }
+  if (!(await deps.lock.acquire(handoff.runId, deps.leaseSeconds))) return { outcome: 'stale' };
+  const stored = await deps.configs.getConfig();
+  if (!stored) {
+    await deps.lock.release(handoff.runId);
+    return { outcome: 'unconfigured' };
+  }
+  const previous = await deps.runs.getRun(handoff.runId);
+  const report = await runLocked(
+    deps,
+    stored,
+    handoff.runId,
+    { allowMassDeletion: checkpoint.allowMassDeletion, trigger: checkpoint.trigger },
+    { checkpoint, ...(previous ? { previous } : {}) },
+  );
+  return { outcome: 'ran', report };
 }
 
 /** Synchronize now: throws SyncRunningError when another sync holds the lock. */

@@ -11,9 +11,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Config } from '../config/config-schema';
 import { baseDnFromDomain } from '../domain/distinguished-name';
-import { type PlannedChange, planSync, type SyncPlan } from '../domain/plan-sync';
+import { GuidLedger } from '../domain/guid-ledger';
+import { type DeleteChange, type PlannedChange, planSync, thresholdExceeded } from '../domain/plan-sync';
 import {
   emptyCounts,
+  REPORT_LIST_LIMIT,
   type Report,
   type ReportChange,
   type ReportExclusion,
@@ -27,8 +29,9 @@ import type { DirectoryEntry, MappedUser, User } from '../domain/user';
 import { mapDirectoryUser } from '../domain/user-mapping';
 import { AdSyncError, MissingPasswordError, ValidationError } from '../errors';
 import type { DirectoryReader, DirectorySession, DirectorySyncState } from '../ports/directory-reader';
-import type { SyncCursor, SyncCursorStore } from '../ports/settings';
-import type { ApplyResult, RunStore, UserStore } from '../ports/user-store';
+import type { RunCheckpoint, RunCheckpointStore, SyncCursor, SyncCursorStore } from '../ports/settings';
+import type { RunStore, UserStore } from '../ports/user-store';
+import { PlanSpool } from './plan-spool';
 
 export interface SyncDependencies {
   readonly directory: DirectoryReader;
@@ -44,6 +47,13 @@ export interface SyncDependencies {
   readonly onStep?: (step: ReportStep) => void;
   /** Called with an error that is not one of ours, whose details the report leaves out. */
   readonly onUnexpectedError?: (error: unknown) => void;
+  /** Where a run spanning invocations saves its progress after each applied batch. */
+  readonly checkpoints?: RunCheckpointStore;
+  /**
+   * Milliseconds the invocation has left. With it, a run stops between apply batches when less than
+   * HANDOFF_RESERVE_MS remain and reports status `running`; the caller arranges the follow-up invocation.
+   */
+  readonly remainingMs?: () => number;
 }
 
 export interface SyncRequest {
@@ -55,6 +65,8 @@ export interface SynchronizeRequest extends SyncRequest {
   /** Applies deletes above the threshold, this once. */
   readonly allowMassDeletion?: boolean;
   readonly trigger?: RunTrigger;
+  /** Continues a run an earlier invocation handed off. */
+  readonly resume?: Resume;
 }
 
 /** Runs the whole pipeline against the directory and the user database and commits nothing. */
@@ -68,6 +80,7 @@ export function synchronize(deps: SyncDependencies, request: SynchronizeRequest)
     dryRun: false,
     allowMassDeletion: request.allowMassDeletion === true,
     trigger: request.trigger ?? 'api',
+    ...(request.resume ? { resume: request.resume } : {}),
   });
 }
 
@@ -93,7 +106,7 @@ class StepRecorder {
     }
   }
 
-  private add(step: ReportStep): void {
+  add(step: ReportStep): void {
     this.steps.push(step);
     this.onStep?.(step);
   }
@@ -105,19 +118,147 @@ const errorOf = (error: unknown): { code: string; message: string } =>
     ? { code: error.code, message: error.message }
     : { code: 'InternalError', message: 'Internal error; the details are in the service log' };
 
+/** Changes per apply batch: a checkpoint follows each, and a run may stop for its deadline between them. */
+const APPLY_BATCH = 1000;
+
+/** A run stops and hands off to a follow-up invocation when its invocation has less time left than this. */
+export const HANDOFF_RESERVE_MS = 60_000;
+
+/** A follow-up invocation of a run: its checkpoint and the record the previous invocation left. */
+export interface Resume {
+  readonly checkpoint: RunCheckpoint;
+  readonly previous?: Report;
+}
+
+interface PipelineMode {
+  readonly dryRun: boolean;
+  readonly allowMassDeletion: boolean;
+  readonly trigger: RunTrigger | undefined;
+  readonly resume?: Resume;
+}
+
+/** The report's lists, bounded by REPORT_LIST_LIMIT: the counts say how many there are. */
+class ReportLists {
+  /** Writes made (this and earlier invocations), then what the plan held back, then writes refused. */
+  readonly applied: ReportChange[] = [];
+  readonly planned: ReportChange[] = [];
+  readonly refused: ReportChange[] = [];
+  readonly excluded: ReportExclusion[] = [];
+  private omittedChanges = 0;
+  private omittedExcluded = 0;
+
+  addChange(list: 'applied' | 'planned' | 'refused', change: ReportChange): void {
+    if (this.applied.length + this.planned.length + this.refused.length < REPORT_LIST_LIMIT) {
+      this[list].push(change);
+    } else {
+      this.omittedChanges += 1;
+    }
+  }
+
+  addExclusion(exclusion: ReportExclusion): void {
+    if (this.excluded.length < REPORT_LIST_LIMIT) this.excluded.push(exclusion);
+    else this.omittedExcluded += 1;
+  }
+
+  get changes(): ReportChange[] {
+    return [...this.applied, ...this.planned, ...this.refused];
+  }
+
+  get omitted(): { changes: number; excluded: number } | undefined {
+    return this.omittedChanges + this.omittedExcluded > 0
+      ? { changes: this.omittedChanges, excluded: this.omittedExcluded }
+      : undefined;
+  }
+}
+
+/** Time per step across the interleaved pages of a streamed read, and the step under way. */
+class StepTimer {
+  private readonly totals = new Map<StepName, number>();
+  current: StepName = 'search';
+
+  async time<T>(name: StepName, work: () => Promise<T> | T): Promise<T> {
+    this.current = name;
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      this.totals.set(name, (this.totals.get(name) ?? 0) + performance.now() - started);
+    }
+  }
+
+  ms(name: StepName): number {
+    return Math.round(this.totals.get(name) ?? 0);
+  }
+}
+
+/** What the search step settles before the first page: where to read, and whether to read all. */
+interface ReadScope {
+  readonly baseDn: string;
+  readonly groupMemberGuids: Set<string>;
+  readonly syncState?: DirectorySyncState;
+  readonly fingerprint: string;
+  readonly cursor?: SyncCursor;
+  /** Set for an incremental read: the first USN to read, and the tombstones since (when readable). */
+  readonly incremental?: { readonly since: number; readonly deleted: Set<string> | undefined };
+  readonly fullBecause?: string;
+}
+
+async function prepareRead(
+  deps: SyncDependencies,
+  config: Config,
+  open: DirectorySession,
+  dryRun: boolean,
+  now: Date,
+): Promise<ReadScope> {
+  const { connection } = config;
+  const baseDn =
+    connection.baseDn ||
+    open.rootDse.defaultNamingContext ||
+    (connection.domain ? baseDnFromDomain(connection.domain) : undefined);
+  if (!baseDn)
+    throw new ValidationError('No base DN', [
+      { path: 'connection.baseDn', message: 'could not be determined' },
+    ]);
+  await open.assertExists(baseDn, 'the base DN');
+  // Where the DC stands before reading: changes made during the read are read again next time.
+  let syncState: DirectorySyncState | undefined;
+  let cursor: SyncCursor | undefined;
+  let fingerprint = '';
+  if (deps.cursors && !dryRun) {
+    syncState = await open.readSyncState();
+    fingerprint = fingerprintOf(config, baseDn);
+    cursor = await deps.cursors.getCursor();
+  }
+  const groupMemberGuids = new Set<string>();
+  for (const group of config.filters.groups) {
+    await open.assertExists(group, 'the selected group');
+    for (const guid of await open.readGroupMemberGuids(baseDn, group)) groupMemberGuids.add(guid);
+  }
+  const base = { baseDn, groupMemberGuids, fingerprint, ...(syncState ? { syncState } : {}) };
+  const fullBecause = whyFullRead(cursor, syncState, fingerprint, now, deps.fullReadEveryHours ?? 24);
+  if (fullBecause !== undefined || !cursor) return { ...base, fullBecause: fullBecause ?? 'first run' };
+  const since = cursor.highestCommittedUsn + 1;
+  return { ...base, cursor, incremental: { since, deleted: await open.readDeletedUserGuids(since) } };
+}
+
 async function runPipeline(
   deps: SyncDependencies,
   { config, password }: SyncRequest,
-  mode: { dryRun: boolean; allowMassDeletion: boolean; trigger: RunTrigger | undefined },
+  mode: PipelineMode,
 ): Promise<Report> {
   const clock = deps.clock ?? (() => new Date());
-  const startedAt = clock().toISOString();
-  const runId = deps.newRunId?.() ?? randomUUID();
+  const resume = mode.resume;
+  const startedAt = resume?.checkpoint.startedAt ?? clock().toISOString();
+  const runId = resume?.checkpoint.runId ?? deps.newRunId?.() ?? randomUUID();
   const recorder = new StepRecorder(deps.onStep);
   const counts = emptyCounts();
-  let changes: ReportChange[] = [];
-  let excluded: ReportExclusion[] = [];
+  const lists = new ReportLists();
+  // What earlier invocations of this run wrote: the re-plan sees it in place, as unchanged.
+  const before = resume?.checkpoint.applied ?? { created: 0, updated: 0, deleted: 0 };
+  for (const change of resume?.previous?.changes ?? []) lists.addChange('applied', change);
+  const applied = { created: 0, updated: 0, deleted: 0 };
   let session: DirectorySession | undefined;
+  let spool: PlanSpool | undefined;
   let baseDn: string | undefined;
   let server: string | undefined;
   let status: RunStatus = 'succeeded';
@@ -152,184 +293,354 @@ async function runPipeline(
       () => `bound as ${username}`,
     );
 
-    let syncState: DirectorySyncState | undefined;
-    let fingerprint = '';
-    let cursor: SyncCursor | undefined;
-    const read = await recorder.run(
-      'search',
-      async (): Promise<DirectoryRead> => {
-        baseDn =
-          connection.baseDn ||
-          open.rootDse.defaultNamingContext ||
-          (connection.domain ? baseDnFromDomain(connection.domain) : undefined);
-        if (!baseDn)
-          throw new ValidationError('No base DN', [
-            { path: 'connection.baseDn', message: 'could not be determined' },
-          ]);
-        await open.assertExists(baseDn, 'the base DN');
-        // Where the DC stands before reading: changes made during the read are read again next time.
-        if (deps.cursors && !mode.dryRun) {
-          syncState = await open.readSyncState();
-          fingerprint = fingerprintOf(config, baseDn);
-          cursor = await deps.cursors.getCursor();
-        }
-        const groupMemberGuids = new Set<string>();
-        for (const group of config.filters.groups) {
-          await open.assertExists(group, 'the selected group');
-          for (const guid of await open.readGroupMemberGuids(baseDn, group)) groupMemberGuids.add(guid);
-        }
-        const fullBecause = whyFullRead(
-          cursor,
-          syncState,
-          fingerprint,
-          clock(),
-          deps.fullReadEveryHours ?? 24,
-        );
-        if (fullBecause !== undefined || !cursor) {
-          return {
-            entries: await open.readUsers(baseDn),
-            groupMemberGuids,
-            fullBecause: fullBecause ?? 'first run',
-          };
-        }
-        const since = cursor.highestCommittedUsn + 1;
-        const entries = await open.readUsers(baseDn, since);
-        const deleted = await open.readDeletedUserGuids(since);
-        let current: User[] | undefined;
-        if (config.filters.groups.length > 0) {
-          // Joining a group changes the group, not the user: members not yet known are read by objectGUID.
-          current = await deps.users.listUsers();
-          const known = new Set([...current.map((u) => u.objectGuid), ...entries.map((e) => e.objectGuid)]);
-          const joined = [...groupMemberGuids].filter((guid) => !known.has(guid));
-          entries.push(...(await open.readUsersByGuid(baseDn, joined)));
-        }
-        return {
-          entries,
-          groupMemberGuids,
-          incremental: { since, deleted },
-          ...(current ? { current } : {}),
-        };
-      },
-      (r) =>
-        r.incremental
-          ? `${r.entries.length} users changed since USN ${r.incremental.since} under ${baseDn}` +
-            (r.incremental.deleted ? `, ${r.incremental.deleted.size} deleted` : '')
-          : `${r.entries.length} users read under ${baseDn} (full read: ${r.fullBecause})`,
-    );
-    await open.close();
-    session = undefined;
+    // search -> filter -> plan, a page at a time. Writes go to the spool, not the database: nothing is
+    // written before the whole directory has been read.
+    const timer = new StepTimer();
+    if (!mode.dryRun) spool = await PlanSpool.create();
+    const out = spool;
+    const emit = async (change: PlannedChange): Promise<void> => {
+      if (out) await out.write(change);
+      else if (isChange(change)) lists.addChange('planned', toReportChange(change));
+    };
+    let scope: ReadScope;
+    const ledger = new GuidLedger(1024);
+    const planned = { created: 0, updated: 0, deleted: 0 };
+    let unsettled = false;
+    let population = 0;
+    let touchedExisting = 0;
+    let deletionNote = '';
+    try {
+      scope = await timer.time('search', () => prepareRead(deps, config, open, mode.dryRun, clock()));
+      baseDn = scope.baseDn;
+      const full = scope.incremental === undefined;
+      const groups = config.filters.groups.length > 0;
+      const sweepDatabase = full || groups || scope.cursor?.directoryUsers === undefined;
+      // The directory users the database holds, by objectGUID: a full read looks up by name and asks the
+      // objectGUID index only for users the database holds under another name (renamed in AD).
+      let known: GuidLedger | undefined;
+      if (sweepDatabase) {
+        known = new GuidLedger(scope.cursor?.directoryUsers ?? 1024);
+        const into = known;
+        await timer.time('plan', async () => {
+          for await (const page of deps.users.userPages()) {
+            for (const user of page) {
+              if (user.authentication === 'directoryServices' && user.objectGuid) into.add(user.objectGuid);
+            }
+          }
+        });
+      }
+      const lookup = async (targets: readonly MappedUser[]): Promise<User[]> => {
+        const names = targets.map((t) => t.userName);
+        if (!known)
+          return deps.users.findUsers(
+            targets.map((t) => t.objectGuid),
+            names,
+          );
+        const holders = known;
+        const byName = names.length > 0 ? await deps.users.findUsers([], names) : [];
+        const found = new Set(byName.map((u) => u.objectGuid));
+        const renamed = targets.map((t) => t.objectGuid).filter((g) => !found.has(g) && holders.has(g));
+        if (renamed.length === 0) return byName;
+        const seen = new Set(byName.map((u) => key(u.userName)));
+        return [
+          ...byName,
+          ...(await deps.users.findUsers(renamed, [])).filter((u) => !seen.has(key(u.userName))),
+        ];
+      };
 
-    const scope = await recorder.run(
-      'filter',
-      async () => {
-        const inScope: MappedUser[] = [];
-        const reasonsByGuid = new Map<string, readonly ExclusionReason[]>();
-        const exclusions: ReportExclusion[] = [];
-        for (const entry of read.entries) {
-          const reasons = exclusionReasons(entry, {
-            filters: config.filters,
-            groupMemberGuids: read.groupMemberGuids,
-          });
-          if (reasons.length === 0) {
-            inScope.push(mapDirectoryUser(entry));
-          } else {
-            reasonsByGuid.set(entry.objectGuid, reasons);
-            exclusions.push({
+      // Targets whose name a directory user holds that the read has not seen yet: decided after the read.
+      const deferred: MappedUser[] = [];
+      // Database users adopted by a recreated directory account (their old objectGUID is gone, not them).
+      const adopted = new Set<string>();
+      // Users this (incremental) read found out of scope: the database may hold them.
+      const excludedGuids: string[] = [];
+      const take = async (changes: readonly PlannedChange[], decided: boolean): Promise<void> => {
+        for (const change of changes) {
+          if (change.action === 'unchanged') {
+            counts.unchanged += 1;
+            touchedExisting += 1;
+          } else if (change.action === 'conflict') {
+            if (change.undecided && full && !decided) {
+              deferred.push(change.target);
+              continue;
+            }
+            counts.conflicts += 1;
+            unsettled ||= change.unsettled;
+            lists.addChange('planned', toReportChange(change));
+          } else if (change.action === 'create') {
+            planned.created += 1;
+            await emit(change);
+          } else if (change.action === 'update') {
+            planned.updated += 1;
+            touchedExisting += 1;
+            if (change.current.objectGuid !== change.target.objectGuid)
+              adopted.add(key(change.current.userName));
+            await emit(change);
+          }
+        }
+      };
+      const takePage = async (entries: readonly DirectoryEntry[]): Promise<void> => {
+        counts.directoryUsers += entries.length;
+        const { inScope, excluded } = await timer.time('filter', () => {
+          const page = {
+            inScope: [] as MappedUser[],
+            excluded: new Map<string, readonly ExclusionReason[]>(),
+          };
+          for (const entry of entries) {
+            const reasons = exclusionReasons(entry, {
+              filters: config.filters,
+              groupMemberGuids: scope.groupMemberGuids,
+            });
+            ledger.add(entry.objectGuid, reasons);
+            if (reasons.length === 0) {
+              page.inScope.push(mapDirectoryUser(entry));
+              continue;
+            }
+            page.excluded.set(entry.objectGuid, reasons);
+            if (!full) excludedGuids.push(entry.objectGuid);
+            lists.addExclusion({
               userName: entry.sAMAccountName,
               distinguishedName: entry.distinguishedName,
               reasons,
             });
           }
+          counts.inScope += page.inScope.length;
+          counts.excluded += page.excluded.size;
+          return page;
+        });
+        await timer.time('plan', async () => {
+          const current = inScope.length > 0 ? await lookup(inScope) : [];
+          const plan = planSync({
+            inScope,
+            excluded,
+            current,
+            // Deletes wait for the sweep after the read, where the deletion threshold sees all of them.
+            options: { ...config.options, deleteUsers: false },
+            readComplete: false,
+            ...(scope.incremental?.deleted ? { deletedInDirectory: scope.incremental.deleted } : {}),
+          });
+          await take(plan.changes, false);
+        });
+      };
+
+      const pages = open.userPages(scope.baseDn, scope.incremental?.since)[Symbol.asyncIterator]();
+      while (true) {
+        const next = await timer.time('search', () => pages.next());
+        if (next.done) break;
+        await takePage(next.value);
+      }
+      if (!full && groups && known) {
+        // Joining a group changes the group, not the user: members the database lacks are read by objectGUID.
+        const holders = known;
+        const joined = [...scope.groupMemberGuids].filter((g) => !holders.has(g) && !ledger.has(g));
+        if (joined.length > 0) {
+          await takePage(await timer.time('search', () => open.readUsersByGuid(scope.baseDn, joined)));
         }
-        if (read.incremental && config.filters.groups.length > 0) {
-          // Users not read this time who have left every selected group.
-          const readGuids = new Set(read.entries.map((e) => e.objectGuid));
-          for (const user of read.current ?? []) {
-            if (
-              user.authentication !== 'directoryServices' ||
-              !user.objectGuid ||
-              readGuids.has(user.objectGuid)
-            )
-              continue;
-            if (read.groupMemberGuids.has(user.objectGuid)) continue;
-            reasonsByGuid.set(user.objectGuid, ['notInSelectedGroups']);
-            exclusions.push({
+      }
+      if (deferred.length > 0) {
+        // The read is complete: a holder it did not return is gone, and its name can be adopted.
+        await timer.time('plan', async () => {
+          const current = await deps.users.findUsers(
+            [],
+            deferred.map((t) => t.userName),
+          );
+          const inDirectory = new Map<string, readonly ExclusionReason[]>();
+          const gone = new Set<string>();
+          for (const user of current) {
+            if (!user.objectGuid) continue;
+            const reasons = ledger.reasonsOf(user.objectGuid);
+            if (reasons === undefined) gone.add(user.objectGuid);
+            else inDirectory.set(user.objectGuid, reasons);
+          }
+          const plan = planSync({
+            inScope: deferred,
+            excluded: inDirectory,
+            current,
+            options: { ...config.options, deleteUsers: false },
+            readComplete: false,
+            deletedInDirectory: gone,
+          });
+          await take(plan.changes, true);
+        });
+      }
+
+      // The sweep: directory users of the database that are gone or out of scope.
+      await timer.time('plan', async () => {
+        const candidates: { user: User; reason: string }[] = [];
+        const deleted = scope.incremental?.deleted;
+        const consider = (user: User): void => {
+          if (user.authentication !== 'directoryServices' || adopted.has(key(user.userName))) return;
+          const reasons = user.objectGuid ? ledger.reasonsOf(user.objectGuid) : undefined;
+          if (reasons !== undefined) {
+            if (reasons.length > 0) candidates.push({ user, reason: `out of scope: ${reasons.join(', ')}` });
+          } else if (full || (user.objectGuid && deleted?.has(user.objectGuid))) {
+            candidates.push({ user, reason: 'no longer returned by the directory' });
+          } else if (groups && user.objectGuid && !scope.groupMemberGuids.has(user.objectGuid)) {
+            // Left every selected group without a change to the user object.
+            candidates.push({ user, reason: 'out of scope: notInSelectedGroups' });
+            counts.excluded += 1;
+            lists.addExclusion({
               userName: user.userName,
               distinguishedName: user.distinguishedName ?? '',
               reasons: ['notInSelectedGroups'],
             });
           }
+        };
+        if (sweepDatabase) {
+          for await (const page of deps.users.userPages()) {
+            for (const user of page) {
+              if (user.authentication !== 'directoryServices') continue;
+              population += 1;
+              consider(user);
+            }
+          }
+        } else {
+          population = scope.cursor?.directoryUsers ?? 0;
+          const guids = [...excludedGuids, ...(deleted ?? [])];
+          if (guids.length > 0) for (const user of await deps.users.findUsers(guids, [])) consider(user);
         }
-        return { inScope, reasonsByGuid, exclusions };
-      },
-      ({ inScope, exclusions }) => `${inScope.length} in scope, ${exclusions.length} excluded`,
-    );
-    counts.directoryUsers = read.entries.length;
-    counts.inScope = scope.inScope.length;
-    counts.excluded = scope.exclusions.length;
-    excluded = scope.exclusions;
+        touchedExisting += candidates.length;
+        if (!full) counts.unchanged += Math.max(0, population - touchedExisting);
+        if (!config.options.deleteUsers || candidates.length === 0) return;
+        // Earlier invocations of this run count too: the threshold is about the run, not the invocation.
+        const exceeded = thresholdExceeded(
+          candidates.length + before.deleted,
+          population + before.deleted,
+          config.options,
+        );
+        const withhold = exceeded !== undefined && !mode.allowMassDeletion;
+        if (withhold) {
+          status = 'deletionThresholdExceeded';
+          deletionNote = `; deletes withheld: ${exceeded}`;
+        } else if (exceeded !== undefined) {
+          deletionNote = `; allowMassDeletion applies deletes above the threshold this once: ${exceeded}`;
+        }
+        for (const { user, reason } of candidates) {
+          const change: DeleteChange = {
+            action: 'delete',
+            current: user,
+            userName: user.userName,
+            fullName: user.fullName,
+            emailAddresses: user.emailAddresses,
+            changedFields: [],
+            reason: withhold ? `${reason}; withheld: ${exceeded}` : reason,
+            withheld: withhold,
+          };
+          if (withhold) {
+            lists.addChange('planned', toReportChange(change));
+          } else {
+            planned.deleted += 1;
+            await emit(change);
+          }
+        }
+      });
+    } catch (error) {
+      recorder.add({
+        name: timer.current,
+        ok: false,
+        ms: timer.ms(timer.current),
+        message: errorOf(error).message,
+      });
+      throw error;
+    }
+    const { incremental } = scope;
+    recorder.add({
+      name: 'search',
+      ok: true,
+      ms: timer.ms('search'),
+      message: incremental
+        ? `${counts.directoryUsers} users changed since USN ${incremental.since} under ${scope.baseDn}` +
+          (incremental.deleted ? `, ${incremental.deleted.size} deleted` : '')
+        : `${counts.directoryUsers} users read under ${scope.baseDn} (full read: ${scope.fullBecause})`,
+    });
+    recorder.add({
+      name: 'filter',
+      ok: true,
+      ms: timer.ms('filter'),
+      message: `${counts.inScope} in scope, ${counts.excluded} excluded`,
+    });
+    recorder.add({
+      name: 'plan',
+      ok: true,
+      ms: timer.ms('plan'),
+      message:
+        `${planned.created} to create, ${planned.updated} to update, ${planned.deleted} to delete, ` +
+        `${counts.unchanged} unchanged, ${counts.conflicts} conflicts${deletionNote}`,
+    });
+    await open.close();
+    session = undefined;
 
-    // After a small incremental read, only the users it concerns are looked up, not the whole database.
-    const deletedGuids = [...(read.incremental?.deleted ?? [])];
-    const targeted =
-      read.incremental !== undefined &&
-      read.current === undefined &&
-      cursor?.directoryUsers !== undefined &&
-      read.entries.length + deletedGuids.length <= TARGETED_LOOKUP_LIMIT;
-    let directoryUsersBefore = 0;
-    const plan = await recorder.run(
-      'plan',
-      async () => {
-        const current =
-          read.current ??
-          (targeted
-            ? await deps.users.findUsers(
-                [...read.entries.map((e) => e.objectGuid), ...deletedGuids],
-                read.entries.map((e) => e.sAMAccountName),
-              )
-            : await deps.users.listUsers());
-        directoryUsersBefore = targeted
-          ? (cursor?.directoryUsers ?? 0)
-          : current.filter((u) => u.authentication === 'directoryServices').length;
-        return planSync({
-          inScope: scope.inScope,
-          excluded: scope.reasonsByGuid,
-          current,
-          options: config.options,
-          allowMassDeletion: mode.allowMassDeletion,
-          readComplete: !read.incremental,
-          ...(read.incremental?.deleted ? { deletedInDirectory: read.incremental.deleted } : {}),
-          ...(targeted ? { directoryUsersInDatabase: directoryUsersBefore } : {}),
-        });
-      },
-      (p) => describePlan(p),
-    );
-    if (plan.deletionThresholdExceeded) status = 'deletionThresholdExceeded';
-
-    if (mode.dryRun) {
-      Object.assign(counts, plan.counts);
-      changes = plan.changes.filter(isChange).map(toReportChange);
+    if (!spool) {
+      Object.assign(counts, planned);
     } else {
-      const result = await recorder.run(
+      const source = spool;
+      let handedOff = false;
+      let refused = 0;
+      await recorder.run(
         'apply',
-        () => deps.users.applyChanges(plan.changes, config.defaultPrivileges, clock().toISOString()),
-        (r) =>
-          `${r.applied.length} changes written${r.conflicts.length ? `, ${r.conflicts.length} refused` : ''}`,
+        async () => {
+          let done = 0;
+          for await (const batch of source.batches(APPLY_BATCH)) {
+            const result = await deps.users.applyChanges(
+              batch,
+              config.defaultPrivileges,
+              clock().toISOString(),
+            );
+            for (const change of result.applied) {
+              if (change.action === 'create') applied.created += 1;
+              else if (change.action === 'update') applied.updated += 1;
+              else if (change.action === 'delete') applied.deleted += 1;
+              if (isChange(change)) lists.addChange('applied', toReportChange(change));
+            }
+            counts.unchanged += result.alreadyApplied;
+            for (const { change, reason } of result.conflicts) {
+              refused += 1;
+              if (isChange(change))
+                lists.addChange('refused', { ...toReportChange(change), action: 'conflict', reason });
+            }
+            done += batch.length;
+            await deps.checkpoints?.saveCheckpoint({
+              runId,
+              startedAt,
+              trigger: mode.trigger ?? 'api',
+              allowMassDeletion: mode.allowMassDeletion,
+              invocations: (resume?.checkpoint.invocations ?? 0) + 1,
+              applied: {
+                created: before.created + applied.created,
+                updated: before.updated + applied.updated,
+                deleted: before.deleted + applied.deleted,
+              },
+            });
+            if (done < source.size && deps.remainingMs && deps.remainingMs() < HANDOFF_RESERVE_MS) {
+              handedOff = true;
+              return done;
+            }
+          }
+          return done;
+        },
+        (done) =>
+          `${applied.created + applied.updated + applied.deleted} changes written` +
+          (refused ? `, ${refused} refused` : '') +
+          (handedOff ? `; ${source.size - done} left for a follow-up invocation (the deadline is near)` : ''),
       );
-      Object.assign(counts, appliedCounts(plan, result));
-      changes = appliedChanges(plan, result);
-      if (deps.cursors && syncState) {
+      counts.created = before.created + applied.created;
+      counts.updated = before.updated + applied.updated;
+      counts.deleted = before.deleted + applied.deleted;
+      // What earlier invocations wrote planned as unchanged this time.
+      counts.unchanged = Math.max(0, counts.unchanged - before.created - before.updated);
+      counts.conflicts += refused;
+      if (handedOff) {
+        status = 'running';
+      } else if (deps.cursors && scope.syncState) {
         // Only a clean run moves the cursor. Withheld deletes, refused writes or conflicts that a later read
         // may resolve make the next run read everything again, so nothing held back is forgotten. (A local
         // user holding a directory user's name is a lasting state, not a reason to read everything forever.)
-        const unsettled =
-          result.conflicts.length > 0 || plan.changes.some((c) => c.action === 'conflict' && c.unsettled);
-        if (status === 'succeeded' && !unsettled) {
+        if (status === 'succeeded' && !unsettled && refused === 0) {
           await deps.cursors.saveCursor({
-            ...syncState,
-            fingerprint,
-            lastFullAt: read.incremental && cursor ? cursor.lastFullAt : startedAt,
-            directoryUsers: directoryUsersBefore + counts.created - counts.deleted,
+            ...scope.syncState,
+            fingerprint: scope.fingerprint,
+            lastFullAt: scope.incremental && scope.cursor ? scope.cursor.lastFullAt : startedAt,
+            directoryUsers: population + applied.created - applied.deleted,
           });
         } else {
           await deps.cursors.clearCursor();
@@ -342,31 +653,41 @@ async function runPipeline(
     if (!(error instanceof AdSyncError)) deps.onUnexpectedError?.(error);
   } finally {
     await session?.close();
+    await spool?.dispose();
   }
 
-  const report = (): Report => ({
-    runId,
-    dryRun: mode.dryRun,
-    status,
-    ...(mode.trigger ? { trigger: mode.trigger } : {}),
-    startedAt,
-    finishedAt: clock().toISOString(),
-    ...(server ? { server } : {}),
-    ...(baseDn ? { baseDn } : {}),
-    steps: recorder.steps,
-    counts,
-    changes,
-    excluded,
-    ...(failure ? { error: failure } : {}),
-  });
+  const report = (): Report => {
+    const omitted = lists.omitted;
+    return {
+      runId,
+      dryRun: mode.dryRun,
+      status,
+      ...(mode.trigger ? { trigger: mode.trigger } : {}),
+      startedAt,
+      finishedAt: clock().toISOString(),
+      ...(server ? { server } : {}),
+      ...(baseDn ? { baseDn } : {}),
+      steps: recorder.steps,
+      counts,
+      // A run handing off records only its writes: the follow-up re-plans the rest.
+      changes: status === 'running' ? lists.applied : lists.changes,
+      excluded: status === 'running' ? [] : lists.excluded,
+      ...(failure ? { error: failure } : {}),
+      ...(omitted ? { omitted } : {}),
+    };
+  };
 
   if (mode.dryRun) return report();
   try {
     await recorder.run(
       'record',
       () => deps.runs.recordRun(report()),
-      () => 'run recorded',
+      () =>
+        status === 'running'
+          ? 'run recorded as running; a follow-up invocation continues it'
+          : 'run recorded',
     );
+    if (status !== 'running') await deps.checkpoints?.clearCheckpoint(runId);
   } catch (error) {
     status = 'failed';
     failure ??= errorOf(error);
@@ -375,17 +696,7 @@ async function runPipeline(
   return report();
 }
 
-/** Above this many changed or deleted users, an incremental run lists all users rather than look each up. */
-const TARGETED_LOOKUP_LIMIT = 1000;
-
-interface DirectoryRead {
-  readonly entries: DirectoryEntry[];
-  readonly groupMemberGuids: Set<string>;
-  readonly fullBecause?: string;
-  readonly incremental?: { readonly since: number; readonly deleted: Set<string> | undefined };
-  /** The user database, when the read already needed it. */
-  readonly current?: User[];
-}
+const key = (userName: string): string => userName.toLowerCase();
 
 /** What the cursor must match for an incremental read: where and what is read. */
 function fingerprintOf(config: Config, baseDn: string): string {
@@ -425,17 +736,6 @@ function whyFullRead(
   return undefined;
 }
 
-function describePlan(plan: SyncPlan): string {
-  const { created, updated, deleted, unchanged, conflicts } = plan.counts;
-  const summary = `${created} to create, ${updated} to update, ${deleted} to delete, ${unchanged} unchanged, ${conflicts} conflicts`;
-  if (plan.deletionThresholdExceeded)
-    return `${summary}; deletes withheld: ${plan.deletionThresholdExceeded}`;
-  if (plan.deletionThresholdOverridden) {
-    return `${summary}; allowMassDeletion applies deletes above the threshold this once: ${plan.deletionThresholdOverridden}`;
-  }
-  return summary;
-}
-
 const isChange = (change: PlannedChange): change is Exclude<PlannedChange, { action: 'unchanged' }> =>
   change.action !== 'unchanged';
 
@@ -448,31 +748,4 @@ function toReportChange(change: Exclude<PlannedChange, { action: 'unchanged' }>)
     changedFields: change.changedFields,
     ...(change.reason ? { reason: change.reason } : {}),
   };
-}
-
-/** Counts of what was written: refused writes become conflicts, repeated ones count as unchanged. */
-function appliedCounts(plan: SyncPlan, result: ApplyResult) {
-  const applied = (action: string) => result.applied.filter((c) => c.action === action).length;
-  return {
-    created: applied('create'),
-    updated: applied('update'),
-    deleted: applied('delete'),
-    unchanged: plan.counts.unchanged + result.alreadyApplied,
-    conflicts: plan.counts.conflicts + result.conflicts.length,
-  };
-}
-
-/** What the run did: the writes made, the conflicts (planned or met while writing) and the withheld deletes. */
-function appliedChanges(plan: SyncPlan, result: ApplyResult): ReportChange[] {
-  const applied = new Set(result.applied);
-  const reported = plan.changes
-    .filter(isChange)
-    .filter((c) => applied.has(c) || c.action === 'conflict' || (c.action === 'delete' && c.withheld))
-    .map(toReportChange);
-  const refused = result.conflicts.map(({ change, reason }) => ({
-    ...toReportChange(change as Exclude<PlannedChange, { action: 'unchanged' }>),
-    action: 'conflict' as const,
-    reason,
-  }));
-  return [...reported, ...refused];
 }

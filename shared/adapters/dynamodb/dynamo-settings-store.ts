@@ -1,17 +1,36 @@
 /**
- * The configuration document and the sync lease lock, on the same table as the users (docs/data-model.md).
+ * The configuration document, the sync lease lock, the incremental cursor and the checkpoint of a run that
+ * spans invocations, on the same table as the users (docs/data-model.md).
  */
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
 import { type Config, parseConfig } from '../../config/config-schema';
 import { VersionConflictError } from '../../errors';
-import type { ConfigStore, RunLock, StoredConfig, SyncCursor, SyncCursorStore } from '../../ports/settings';
+import type {
+  ConfigStore,
+  ContinuationTrigger,
+  RunCheckpoint,
+  RunCheckpointStore,
+  RunLock,
+  StoredConfig,
+  SyncCursor,
+  SyncCursorStore,
+} from '../../ports/settings';
+import { HANDOFF_SORT_KEY } from './table';
 
 const CONFIG_KEY = { pk: 'CONFIG', sk: 'CURRENT' } as const;
 const LOCK_KEY = { pk: 'LOCK', sk: 'SYNC' } as const;
 const CURSOR_KEY = { pk: 'CURSOR', sk: 'SYNC' } as const;
+const CHECKPOINT_KEY = { pk: 'CHECKPOINT', sk: 'SYNC' } as const;
 
-export class DynamoSettingsStore implements ConfigStore, RunLock, SyncCursorStore {
+/** What a handoff item asks: continue this run, as this invocation of it. */
+export const handoffSchema = z.object({ runId: z.string().min(1), invocation: z.int().min(2) });
+export type Handoff = z.infer<typeof handoffSchema>;
+
+export class DynamoSettingsStore
+  implements ConfigStore, RunLock, SyncCursorStore, RunCheckpointStore, ContinuationTrigger
+{
   private readonly documents: DynamoDBDocumentClient;
 
   constructor(
@@ -79,6 +98,57 @@ export class DynamoSettingsStore implements ConfigStore, RunLock, SyncCursorStor
     await this.documents.send(new DeleteCommand({ TableName: this.tableName, Key: CURSOR_KEY }));
   }
 
+  async getCheckpoint(): Promise<RunCheckpoint | undefined> {
+    const { Item } = await this.documents.send(
+      new GetCommand({ TableName: this.tableName, Key: CHECKPOINT_KEY, ConsistentRead: true }),
+    );
+    if (!Item) return undefined;
+    const { pk: _pk, sk: _sk, ...checkpoint } = Item;
+    return checkpoint as RunCheckpoint;
+  }
+
+  async saveCheckpoint(checkpoint: RunCheckpoint): Promise<void> {
+    await this.documents.send(
+      new PutCommand({ TableName: this.tableName, Item: { ...CHECKPOINT_KEY, ...checkpoint } }),
+    );
+  }
+
+  async clearCheckpoint(runId: string): Promise<void> {
+    try {
+      await this.documents.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: CHECKPOINT_KEY,
+          ConditionExpression: 'attribute_not_exists(pk) OR runId = :runId',
+          ExpressionAttributeValues: { ':runId': runId },
+        }),
+      );
+    } catch (error) {
+      // Another run's checkpoint: not ours to clear.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  /** Inserts a handoff item; the table's stream starts the sync function with it (CDK: ad-sync-stack.ts). */
+  async requestContinuation(runId: string): Promise<void> {
+    const checkpoint = await this.getCheckpoint();
+    if (checkpoint?.runId !== runId) throw new Error(`no checkpoint of run ${runId} to continue from`);
+    const handoff: Handoff = { runId, invocation: checkpoint.invocations + 1 };
+    await this.documents.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          pk: `HANDOFF#${runId}#${handoff.invocation}`,
+          sk: HANDOFF_SORT_KEY,
+          ...handoff,
+          requestedAt: this.clock().toISOString(),
+          expiresAt: Math.floor(this.clock().getTime() / 1000) + 7 * 24 * 3600,
+        },
+      }),
+    );
+  }
+
+  /** Acquires the lease, or renews it when `owner` holds it already (a run continuing past an invocation). */
   async acquire(owner: string, leaseSeconds: number): Promise<boolean> {
     const now = this.clock();
     try {
@@ -91,8 +161,9 @@ export class DynamoSettingsStore implements ConfigStore, RunLock, SyncCursorStor
             acquiredAt: now.toISOString(),
             expiresAt: Math.floor(now.getTime() / 1000) + leaseSeconds,
           },
-          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
-          ExpressionAttributeValues: { ':now': Math.floor(now.getTime() / 1000) },
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now OR #owner = :owner',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':now': Math.floor(now.getTime() / 1000), ':owner': owner },
         }),
       );
       return true;

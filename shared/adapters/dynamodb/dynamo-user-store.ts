@@ -150,6 +150,17 @@ export class DynamoUserStore implements UserStore, RunStore {
     return (await this.queryAll(this.kindQuery('USERS'))).map(fromUserItem);
   }
 
+  async *userPages(): AsyncGenerator<User[]> {
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.documents.send(
+        new QueryCommand({ ...this.kindQuery('USERS'), ExclusiveStartKey }),
+      );
+      yield (page.Items ?? []).map(fromUserItem);
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+  }
+
   async findUsers(guids: readonly string[], userNames: readonly string[]): Promise<User[]> {
     const found = new Map<string, UserItem>();
     const byName = [...new Set(userNames.map((name) => name.toLowerCase()))];
@@ -503,9 +514,25 @@ export class DynamoUserStore implements UserStore, RunStore {
         ...runKey(report.runId, `${kind}#${String(i).padStart(6, '0')}`),
         entries,
       }));
+    const items = [...chunks('CHANGES', changes), ...chunks('EXCLUDED', excluded)];
+    // A run that continued in a follow-up invocation was recorded as running: its record is replaced.
+    const stale = (
+      await this.queryAll({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': runKey(report.runId).pk },
+        ProjectionExpression: 'pk, sk',
+        ConsistentRead: true,
+      })
+    ).filter((item) => item.sk !== 'REPORT' && !items.some((chunk) => chunk.sk === item.sk));
     // Chunks first, summary last: a run is listed only once all of it is stored.
-    for (const item of [...chunks('CHANGES', changes), ...chunks('EXCLUDED', excluded)]) {
+    for (const item of items) {
       await this.documents.send(new PutCommand({ TableName: this.tableName, Item: item }));
+    }
+    for (const item of stale) {
+      await this.documents.send(
+        new DeleteCommand({ TableName: this.tableName, Key: runKey(report.runId, String(item.sk)) }),
+      );
     }
     await this.documents.send(
       new PutCommand({
@@ -516,7 +543,9 @@ export class DynamoUserStore implements UserStore, RunStore {
           [tableKeys.byKind.sortKey]: `${report.startedAt}#${report.runId}`,
           ...summary,
         },
-        ConditionExpression: 'attribute_not_exists(pk)',
+        ConditionExpression: 'attribute_not_exists(pk) OR #status = :running',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':running': 'running' },
       }),
     );
   }

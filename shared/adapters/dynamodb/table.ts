@@ -20,6 +20,9 @@ export const tableKeys = {
   byKind: { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
 } as const;
 
+/** The sort key of handoff items: the table's stream delivers their inserts to the sync function. */
+export const HANDOFF_SORT_KEY = 'HANDOFF';
+
 export function tableDefinition(tableName: string): CreateTableCommandInput {
   const { partitionKey, sortKey, byGuid, byKind } = tableKeys;
   const keyNames = [

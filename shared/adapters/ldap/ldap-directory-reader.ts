@@ -219,11 +219,17 @@ class LdapDirectorySession implements DirectorySession {
   }
 
   async readUsers(baseDn: string, changedSinceUsn?: number): Promise<DirectoryEntry[]> {
+    const entries: DirectoryEntry[] = [];
+    for await (const page of this.userPages(baseDn, changedSinceUsn)) entries.push(...page);
+    return entries;
+  }
+
+  userPages(baseDn: string, changedSinceUsn?: number): AsyncIterable<DirectoryEntry[]> {
     const changed =
       changedSinceUsn === undefined
         ? []
         : [new GreaterThanEqualsFilter({ attribute: 'uSNChanged', value: String(changedSinceUsn) })];
-    return this.searchUsers(baseDn, userFilter(...changed));
+    return this.searchUserPages(baseDn, userFilter(...changed));
   }
 
   async readUsersByGuid(baseDn: string, guids: readonly string[]): Promise<DirectoryEntry[]> {
@@ -243,20 +249,35 @@ class LdapDirectorySession implements DirectorySession {
   /** All pages of a user search; any failure on the way makes the whole read fail. */
   private async searchUsers(baseDn: string, filter: Filter): Promise<DirectoryEntry[]> {
     const entries: DirectoryEntry[] = [];
-    try {
-      for await (const page of this.client.searchPaginated(baseDn, {
-        scope: 'sub',
-        filter,
-        attributes: [...USER_ATTRIBUTES],
-        explicitBufferAttributes: BINARY_ATTRIBUTES,
-        paged: { pageSize: PAGE_SIZE },
-      })) {
-        for (const entry of page.searchEntries) entries.push(await this.toDirectoryEntry(entry));
-      }
-    } catch (error) {
-      throw toDirectoryError(error, this.server, 'read');
-    }
+    for await (const page of this.searchUserPages(baseDn, filter)) entries.push(...page);
     return entries;
+  }
+
+  /** The pages of a user search, one at a time; any failure on the way throws a DirectoryError. */
+  private async *searchUserPages(baseDn: string, filter: Filter): AsyncGenerator<DirectoryEntry[]> {
+    const pages = this.client.searchPaginated(baseDn, {
+      scope: 'sub',
+      filter,
+      attributes: [...USER_ATTRIBUTES],
+      explicitBufferAttributes: BINARY_ATTRIBUTES,
+      paged: { pageSize: PAGE_SIZE },
+    });
+    while (true) {
+      let next: IteratorResult<{ searchEntries: Entry[] }>;
+      try {
+        next = await pages.next();
+      } catch (error) {
+        throw toDirectoryError(error, this.server, 'read');
+      }
+      if (next.done) return;
+      const entries: DirectoryEntry[] = [];
+      try {
+        for (const entry of next.value.searchEntries) entries.push(await this.toDirectoryEntry(entry));
+      } catch (error) {
+        throw toDirectoryError(error, this.server, 'read');
+      }
+      yield entries;
+    }
   }
 
   async readSyncState(): Promise<DirectorySyncState> {
