@@ -102,8 +102,8 @@ export function apiGatewayEvent(request: {
 }
 
 /** A Lambda context with a 15-minute deadline, as the functions get in AWS. */
-export function lambdaContext(functionName: string): Context {
-  const deadline = Date.now() + 15 * 60_000;
+export function lambdaContext(functionName: string, timeoutMs = 15 * 60_000): Context {
+  const deadline = Date.now() + timeoutMs;
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName: `ad-sync-${functionName}`,

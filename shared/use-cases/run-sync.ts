@@ -54,6 +54,8 @@ export interface SyncDependencies {
    * HANDOFF_RESERVE_MS remain and reports status `running`; the caller arranges the follow-up invocation.
    */
   readonly remainingMs?: () => number;
+  /** Changes per apply batch (default APPLY_BATCH): each batch ends with a checkpoint. */
+  readonly applyBatchSize?: number;
 }
 
 export interface SyncRequest {
@@ -580,7 +582,7 @@ async function runPipeline(
         'apply',
         async () => {
           let done = 0;
-          for await (const batch of source.batches(APPLY_BATCH)) {
+          for await (const batch of source.batches(deps.applyBatchSize ?? APPLY_BATCH)) {
             const result = await deps.users.applyChanges(
               batch,
               config.defaultPrivileges,

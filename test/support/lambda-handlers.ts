@@ -27,8 +27,8 @@ export interface LoadedHandlers {
     path: string,
     options?: Parameters<typeof apiEvent>[2],
   ): Promise<JsonResponse>;
-  /** Invokes a function with any event (the schedule's, say). */
-  invoke(name: FunctionName, event: unknown): Promise<unknown>;
+  /** Invokes a function with any event (the schedule's, say), in a fresh context unless one is given. */
+  invoke(name: FunctionName, event: unknown, context?: Context): Promise<unknown>;
 }
 
 export async function loadHandlers(): Promise<LoadedHandlers> {
@@ -56,6 +56,6 @@ export async function loadHandlers(): Promise<LoadedHandlers> {
     secretFile,
     call: async (name, method, path, options = {}) =>
       parseResponse(await handlerOf(name)(apiEvent(method, path, options), lambdaContext(name))),
-    invoke: (name, event) => handlerOf(name)(event, lambdaContext(name)),
+    invoke: (name, event, context = lambdaContext(name)) => handlerOf(name)(event, context),
   };
 }

@@ -27,6 +27,8 @@ export interface SyncHarness {
   readonly tableName: string;
   /** DynamoDB write requests sent so far that touched users or archive folders (run records excluded). */
   userWrites(): number;
+  /** User and archive items written so far (each action of a transaction counts). */
+  userItemWrites(): number;
   /** Does what the archive application does: stores messages in the user's archive folder (made on first use). */
   archiveMessages(userName: string, count: number): Promise<void>;
   close(): void;
@@ -39,9 +41,14 @@ const touchesUsers = (input: unknown): boolean => /"(USER|ARCHIVE)#/.test(JSON.s
 export async function createSyncHarness(options: { incremental?: boolean } = {}): Promise<SyncHarness> {
   const client = dynamoDbClient();
   let writes = 0;
+  let itemWrites = 0;
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      if (WRITE_COMMANDS.has(context.commandName ?? '') && touchesUsers(args.input)) writes += 1;
+      if (WRITE_COMMANDS.has(context.commandName ?? '') && touchesUsers(args.input)) {
+        writes += 1;
+        const actions = (args.input as { TransactItems?: unknown[] }).TransactItems;
+        itemWrites += actions ? actions.filter(touchesUsers).length : 1;
+      }
       return next(args);
     },
     { step: 'initialize', name: 'countUserWrites' },
@@ -61,6 +68,7 @@ export async function createSyncHarness(options: { incremental?: boolean } = {})
     store,
     tableName,
     userWrites: () => writes,
+    userItemWrites: () => itemWrites,
     archiveMessages: (userName, count) => store.addArchivedMessages(userName, count),
     close: () => client.destroy(),
   };

@@ -187,6 +187,44 @@ describe('the AdSync stack', () => {
     template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: 'alias/aws/sqs' });
   });
 
+  it('continues a run past the deadline: only handoff inserts of the table stream start the sync function, once', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
+    });
+    const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'));
+    expect(mappings).toHaveLength(1);
+    const mapping = mappings[0]?.Properties;
+    expect(mapping).toMatchObject({
+      FunctionName: { Ref: functionId('Sync') },
+      BatchSize: 1,
+      MaximumRetryAttempts: 0,
+      StartingPosition: 'LATEST',
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': [expect.stringMatching(/^SyncFailures/), 'Arn'] } },
+      },
+    });
+    expect(JSON.parse(mapping.FilterCriteria.Filters[0].Pattern)).toEqual({
+      eventName: ['INSERT'],
+      dynamodb: { NewImage: { sk: { S: ['HANDOFF'] } } },
+    });
+    expect(functions[functionId('Sync')]?.Properties).toMatchObject({
+      Environment: { Variables: { CONTINUATIONS: 'stream' } },
+      EphemeralStorage: { Size: 2048 },
+    });
+    for (const prefix of ['Config', 'TestSettings', 'Runs', 'Users', 'Directory', 'Openapi']) {
+      expect(
+        functions[functionId(prefix)]?.Properties.Environment.Variables.CONTINUATIONS,
+        prefix,
+      ).toBeUndefined();
+    }
+  });
+
+  it('lets Test Settings look users up by name (BatchGetItem) without writing', () => {
+    expect(actionsOf('TestSettings')).toEqual(
+      expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query']),
+    );
+  });
+
   it('requires IAM authorization on every method, one per route of the API', () => {
     const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
     expect(methods).toHaveLength(routes.length);

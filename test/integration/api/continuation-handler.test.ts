@@ -1,0 +1,96 @@
+/**
+ * The sync Lambda past its deadline, as deployed (CONTINUATIONS=stream): POST /sync in an invocation with
+ * little time left applies one batch, keeps the lock and inserts a handoff item; the table's stream (here:
+ * the stream record built from that item, as Lambda delivers it) starts the follow-up invocation.
+ */
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lambdaContext } from '../../../scripts/local-stack';
+import type { Report } from '../../../shared/domain/report';
+import type { ContinuationOutcome } from '../../../shared/use-cases/run-exclusively';
+import { HANDOFF_RESERVE_MS } from '../../../shared/use-cases/run-sync';
+import { apiEvent, parseResponse } from '../../support/api-events';
+import { dynamoDbClient } from '../../support/clients';
+import { type LoadedHandlers, loadHandlers } from '../../support/lambda-handlers';
+import { fixtureConfig, servicePassword } from '../../support/sync-harness';
+
+const dynamodb = dynamoDbClient();
+let loaded: LoadedHandlers;
+
+/** The stream record Lambda delivers for an inserted item (NEW_IMAGE). */
+const streamEvent = (eventName: 'INSERT' | 'MODIFY', item: Record<string, unknown>): DynamoDBStreamEvent => ({
+  Records: [
+    {
+      eventName,
+      eventSource: 'aws:dynamodb',
+      dynamodb: { NewImage: marshall(item) as never, StreamViewType: 'NEW_IMAGE' },
+    },
+  ],
+});
+
+async function handoffItem(runId: string, invocation: number): Promise<Record<string, unknown> | undefined> {
+  const { Item } = await dynamodb.send(
+    new GetItemCommand({
+      TableName: loaded.tableName,
+      Key: marshall({ pk: `HANDOFF#${runId}#${invocation}`, sk: 'HANDOFF' }),
+      ConsistentRead: true,
+    }),
+  );
+  return Item ? unmarshall(Item) : undefined;
+}
+
+beforeAll(async () => {
+  process.env.CONTINUATIONS = 'stream';
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+  loaded = await loadHandlers();
+  const saved = await loaded.call('config', 'PUT', '/config', {
+    body: { config: fixtureConfig(), password: servicePassword() },
+  });
+  expect(saved.statusCode).toBe(200);
+});
+
+afterAll(() => {
+  delete process.env.CONTINUATIONS;
+  dynamodb.destroy();
+});
+
+describe('the sync function near its deadline', () => {
+  it('hands off through a handoff item and finishes in the invocation the stream starts', async () => {
+    const nearDeadline = lambdaContext('sync', HANDOFF_RESERVE_MS - 1_000);
+    const first = parseResponse(
+      await loaded.invoke('sync', apiEvent('POST', '/sync', { body: {} }), nearDeadline),
+    );
+    expect(first.statusCode).toBe(200);
+    const running = first.body as Report;
+    expect(running.status).toBe('running');
+    expect(running.counts.created).toBe(1000);
+
+    const item = await handoffItem(running.runId, 2);
+    expect(item).toMatchObject({ runId: running.runId, invocation: 2 });
+    // Updates of other items are not handoffs (the event source's filter passes only inserts; so does the code).
+    expect(await loaded.invoke('sync', streamEvent('MODIFY', item as Record<string, unknown>))).toEqual([]);
+
+    const outcomes = (await loaded.invoke(
+      'sync',
+      streamEvent('INSERT', item as Record<string, unknown>),
+    )) as ContinuationOutcome[];
+    expect(outcomes).toHaveLength(1);
+    const [outcome] = outcomes;
+    if (outcome?.outcome !== 'ran') throw new Error(`not continued: ${outcome?.outcome}`);
+    expect(outcome.report).toMatchObject({ runId: running.runId, status: 'succeeded' });
+    // An empty database: every user in scope is created, 1,000 by the first invocation, the rest by the second.
+    expect(outcome.report.counts).toMatchObject({ created: running.counts.inScope, conflicts: 0 });
+    expect(outcome.report.steps.find((s) => s.name === 'apply')?.message).toBe(
+      `${running.counts.inScope - 1000} changes written`,
+    );
+    const run = await loaded.call('runs', 'GET', `/sync/runs/${running.runId}`);
+    expect(run.body).toMatchObject({ status: 'succeeded', counts: { created: running.counts.inScope } });
+    expect(run.body.changes).toHaveLength(running.counts.inScope);
+
+    // The lock was released at the end: the next sync runs (and finds nothing to do).
+    const next = parseResponse(await loaded.invoke('sync', apiEvent('POST', '/sync', { body: {} })));
+    expect(next.body).toMatchObject({ status: 'succeeded', counts: { created: 0, updated: 0, deleted: 0 } });
+  });
+});

@@ -1,0 +1,139 @@
+/**
+ * A run past one invocation: with a deadline that is always near, every invocation applies one batch,
+ * checkpoints, keeps the lock and hands off; follow-up invocations re-plan against the user database and
+ * apply the rest. The end state must equal one uninterrupted run's, with no item written twice.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoSettingsStore } from '../../../shared/adapters/dynamodb/dynamo-settings-store';
+import type { Config } from '../../../shared/config/config-schema';
+import type { Report } from '../../../shared/domain/report';
+import type { User } from '../../../shared/domain/user';
+import { SyncRunningError } from '../../../shared/errors';
+import type { ContinuationTrigger, SecretStore } from '../../../shared/ports/settings';
+import {
+  continueRun,
+  type ExclusiveSyncDependencies,
+  synchronizeNow,
+} from '../../../shared/use-cases/run-exclusively';
+import { HANDOFF_RESERVE_MS, synchronize } from '../../../shared/use-cases/run-sync';
+import { dynamoDbClient } from '../../support/clients';
+import {
+  createSyncHarness,
+  fixtureConfig,
+  type SyncHarness,
+  servicePassword,
+} from '../../support/sync-harness';
+
+const BATCH = 200;
+
+/** What a user is, without the times of the writes (they differ between two runs by construction). */
+const comparable = (users: readonly User[]) =>
+  users
+    .map(({ createdAt: _c, updatedAt: _u, ...user }) => user)
+    .sort((a, b) => a.userName.localeCompare(b.userName));
+
+let uninterrupted: SyncHarness;
+let continued: SyncHarness;
+let reference: Report;
+let config: Config;
+
+/** The sync Lambda's dependencies with a deadline that is always near and handoffs collected in a list. */
+function lambdaLikeDependencies(harness: SyncHarness, handoffs: string[]): ExclusiveSyncDependencies {
+  const settings = new DynamoSettingsStore(dynamoDbClient(), harness.tableName);
+  const secrets: SecretStore = { getPassword: async () => servicePassword(), setPassword: async () => {} };
+  const continuations: ContinuationTrigger = {
+    requestContinuation: async (runId) => {
+      await settings.requestContinuation(runId);
+      handoffs.push(runId);
+    },
+  };
+  return {
+    ...harness.deps,
+    configs: settings,
+    lock: settings,
+    checkpoints: settings,
+    cursors: settings,
+    secrets,
+    continuations,
+    leaseSeconds: 900,
+    applyBatchSize: BATCH,
+    remainingMs: () => HANDOFF_RESERVE_MS - 1,
+  };
+}
+
+beforeAll(async () => {
+  config = fixtureConfig({ options: { deleteUsers: true } });
+  uninterrupted = await createSyncHarness();
+  continued = await createSyncHarness();
+  reference = await synchronize(uninterrupted.deps, { config, password: servicePassword() });
+  expect(reference.status).toBe('succeeded');
+});
+
+afterAll(() => {
+  uninterrupted?.close();
+  continued?.close();
+});
+
+describe('a run continued past its invocation', () => {
+  it('hands off batch by batch, holds the lock throughout, and ends as one uninterrupted run', async () => {
+    const handoffs: string[] = [];
+    const deps = lambdaLikeDependencies(continued, handoffs);
+    await deps.configs.saveConfig(config);
+
+    let report = await synchronizeNow(deps);
+    expect(report.status).toBe('running');
+    expect(report.counts.created).toBe(BATCH);
+    expect(report.steps.find((s) => s.name === 'apply')?.message).toContain(
+      'left for a follow-up invocation',
+    );
+    const runId = report.runId;
+    expect(handoffs).toEqual([runId]);
+
+    // The run is visible as running, with what it has written so far; a second sync gets 409.
+    const running = await continued.store.getRun(runId);
+    expect(running).toMatchObject({ status: 'running', counts: { created: BATCH } });
+    expect(running?.changes).toHaveLength(BATCH);
+    await expect(synchronizeNow(deps)).rejects.toBeInstanceOf(SyncRunningError);
+
+    let invocation = 1;
+    while (report.status === 'running') {
+      invocation += 1;
+      const outcome = await continueRun(deps, { runId, invocation });
+      if (outcome.outcome !== 'ran') throw new Error(`invocation ${invocation}: ${outcome.outcome}`);
+      report = outcome.report;
+      if (invocation === 2) {
+        // The stream delivers at least once: the same handoff again does nothing.
+        expect(await continueRun(deps, { runId, invocation })).toEqual({ outcome: 'duplicate' });
+      }
+      expect(report.runId).toBe(runId);
+      expect(report.counts.created).toBe(Math.min(BATCH * invocation, reference.counts.created));
+    }
+    expect(invocation).toBe(Math.ceil(reference.counts.created / BATCH));
+    expect(handoffs).toHaveLength(invocation - 1);
+
+    expect(report.status).toBe('succeeded');
+    expect(report.counts).toEqual(reference.counts);
+    expect(comparable(await continued.store.listUsers())).toEqual(
+      comparable(await uninterrupted.store.listUsers()),
+    );
+    // Nothing applied twice: every user item was written once, as in the uninterrupted run.
+    expect(continued.userItemWrites()).toBe(uninterrupted.userItemWrites());
+    expect(report.changes.filter((c) => c.action === 'create')).toHaveLength(reference.counts.created);
+
+    // One run in the history, recorded as it ended; the lock is free again.
+    const runs = await continued.store.listRuns(10);
+    expect(runs.map((r) => [r.runId, r.status])).toEqual([[runId, 'succeeded']]);
+    const recorded = await continued.store.getRun(runId);
+    expect(recorded?.changes).toHaveLength(reference.counts.created);
+    const again = await synchronizeNow({ ...deps, remainingMs: () => Number.POSITIVE_INFINITY });
+    expect(again.status).toBe('succeeded');
+    expect(again.counts).toMatchObject({ created: 0, updated: 0, deleted: 0 });
+  });
+
+  it('ignores a handoff for a run that has ended', async () => {
+    const deps = lambdaLikeDependencies(continued, []);
+    const runs = await continued.store.listRuns(10);
+    const finished = runs.at(-1)?.runId as string;
+    expect(await continueRun(deps, { runId: finished, invocation: 2 })).toEqual({ outcome: 'stale' });
+  });
+});
