@@ -1,21 +1,38 @@
 /**
- * `npm run bench:synthetic -- --users N [--json]`: how time and memory of the pure part of a sync grow
- * with the directory. N synthetic directory entries go through the scope policy, the mapping and the
- * planner against a user database holding the same users (a no-change run, the common case), with one
- * user in a hundred changed. No directory or database is involved: this isolates the decisions from I/O.
+ * `npm run bench:synthetic -- --users N [--store discard|dynamodb] [--json]`: how time and memory of a sync
+ * grow with the directory, past what a test DC can hold. A synthetic directory of N users (pages of 1,000,
+ * made as they are read; 5% disabled) goes through the real pipeline: the scope policy, the mapping, the
+ * planner, the plan spool, the apply batches and the run record.
+ *
+ *   --store discard   (default) a user store that takes every write and keeps nothing: the memory and time
+ *                     of the sync itself, for a first sync (every user created);
+ *   --store dynamodb  DynamoDB Local (in memory, started here): a first sync, then a no-change sync.
  */
+import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { DynamoUserStore } from '../shared/adapters/dynamodb/dynamo-user-store';
+import { ensureTable } from '../shared/adapters/dynamodb/table';
 import { parseConfig } from '../shared/config/config-schema';
-import { planSync } from '../shared/domain/plan-sync';
-import { exclusionReasons } from '../shared/domain/scope-policy';
-import type { DirectoryEntry, MappedUser, User } from '../shared/domain/user';
-import { mapDirectoryUser } from '../shared/domain/user-mapping';
+import type { PlannedChange } from '../shared/domain/plan-sync';
+import type { Report } from '../shared/domain/report';
+import type { DirectoryEntry } from '../shared/domain/user';
+import type { DirectoryReader, DirectorySession } from '../shared/ports/directory-reader';
+import type { ApplyResult, RunStore, UserStore } from '../shared/ports/user-store';
+import { synchronize } from '../shared/use-cases/run-sync';
+import { localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local';
 
 const { values } = parseArgs({
-  options: { users: { type: 'string', default: '100000' }, json: { type: 'boolean', default: false } },
+  options: {
+    users: { type: 'string', default: '100000' },
+    store: { type: 'string', default: 'discard' },
+    json: { type: 'boolean', default: false },
+  },
 });
 const USERS = Number(values.users);
 if (!Number.isInteger(USERS) || USERS < 1) throw new Error('--users must be a positive whole number');
+if (values.store !== 'discard' && values.store !== 'dynamodb')
+  throw new Error('--store is discard or dynamodb');
+const PAGE = 1000;
 
 const guid = (i: number): string => `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
 const entry = (i: number): DirectoryEntry => ({
@@ -23,51 +40,116 @@ const entry = (i: number): DirectoryEntry => ({
   distinguishedName: `CN=User ${i},OU=Staff,DC=company,DC=local`,
   sAMAccountName: `u${i}`,
   userPrincipalName: `u${i}@company.local`,
-  displayName: `User ${i}${i % 100 === 1 ? ' (changed)' : ''}`,
+  displayName: `User ${i}`,
   mail: `u${i}@company.local`,
   proxyAddresses: [`SMTP:u${i}@company.local`, `smtp:user.${i}@company.local`],
   userAccountControl: i % 20 === 0 ? 514 : 512,
   hiddenFromAddressLists: false,
 });
-const stored = (user: MappedUser): User => ({
-  ...user,
-  fullName: user.fullName.replace(' (changed)', ''),
-  authentication: 'directoryServices',
-  privileges: ['login'],
-  ownArchiveAccess: ['read'],
-  createdAt: '2026-01-01T00:00:00.000Z',
-  updatedAt: '2026-01-01T00:00:00.000Z',
-});
 
-const config = parseConfig({ connection: { domain: 'company.local' }, options: { deleteUsers: true } });
-const rss = (): number => Math.round(process.memoryUsage().rss / 1024 / 1024);
-
-const started = performance.now();
-const entries = Array.from({ length: USERS }, (_, i) => entry(i));
-const inScope: MappedUser[] = [];
-const excluded = new Map<string, ReturnType<typeof exclusionReasons>>();
-for (const e of entries) {
-  const reasons = exclusionReasons(e, { filters: config.filters, groupMemberGuids: new Set() });
-  if (reasons.length === 0) inScope.push(mapDirectoryUser(e));
-  else excluded.set(e.objectGuid, reasons);
-}
-const current = inScope.map(stored);
-const prepared = performance.now();
-const plan = planSync({ inScope, excluded, current, options: config.options });
-const planned = performance.now();
-const result = {
-  users: USERS,
-  policyAndMappingMs: Math.round(prepared - started),
-  planMs: Math.round(planned - prepared),
-  updated: plan.counts.updated,
-  unchanged: plan.counts.unchanged,
-  peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
-  rssMb: rss(),
+/** A directory of USERS users, made page by page as the sync reads them. */
+const syntheticDirectory: DirectoryReader = {
+  resolveServers: async () => [{ host: 'synthetic', port: 636 }],
+  connect: async (): Promise<DirectorySession> => ({
+    server: 'synthetic:636',
+    rootDse: { defaultNamingContext: 'DC=company,DC=local', namingContexts: ['DC=company,DC=local'] },
+    bind: async () => {},
+    assertExists: async () => {},
+    readUsers: async () => Array.from({ length: USERS }, (_, i) => entry(i)),
+    async *userPages() {
+      for (let start = 0; start < USERS; start += PAGE) {
+        yield Array.from({ length: Math.min(PAGE, USERS - start) }, (_, i) => entry(start + i));
+      }
+    },
+    readUsersByGuid: async () => [],
+    readSyncState: async () => ({
+      dsServiceName: 'synthetic',
+      invocationId: 'synthetic',
+      highestCommittedUsn: 1,
+    }),
+    readDeletedUserGuids: async () => undefined,
+    readGroupMemberGuids: async () => new Set(),
+    searchGroups: async () => [],
+    close: async () => {},
+  }),
 };
+
+/** Takes every write and keeps nothing: what is measured is the sync, not a database. */
+class DiscardingStore implements Pick<UserStore, 'userPages' | 'findUsers' | 'applyChanges'>, RunStore {
+  writes = 0;
+  async *userPages() {}
+  async findUsers() {
+    return [];
+  }
+  async applyChanges(changes: readonly PlannedChange[]): Promise<ApplyResult> {
+    const applied = changes.filter(
+      (c) => c.action === 'create' || c.action === 'update' || c.action === 'delete',
+    );
+    this.writes += applied.length;
+    return { applied, conflicts: [], alreadyApplied: 0 };
+  }
+  async recordRun() {}
+  async getRun() {
+    return undefined;
+  }
+  async listRuns() {
+    return [];
+  }
+}
+
+const config = parseConfig({
+  connection: { domain: 'company.local', username: 'svc-sync@company.local' },
+  options: { deleteUsers: true },
+});
+const peakRssMb = (): number => Math.round(process.resourceUsage().maxRSS / 1024);
+
+async function timed(label: string, run: () => Promise<Report>): Promise<{ ms: number; report: Report }> {
+  const started = performance.now();
+  const report = await run();
+  if (report.status !== 'succeeded')
+    throw new Error(`${label}: ${report.status} ${report.error?.message ?? ''}`);
+  return { ms: Math.round(performance.now() - started), report };
+}
+
+const result: Record<string, number | string> = { users: USERS, store: values.store };
+if (values.store === 'discard') {
+  const store = new DiscardingStore();
+  const deps = { directory: syntheticDirectory, users: store as unknown as UserStore, runs: store };
+  const { ms, report } = await timed('first sync', () =>
+    synchronize(deps, { config, password: 'synthetic' }),
+  );
+  Object.assign(result, {
+    firstSyncMs: ms,
+    created: report.counts.created,
+    excluded: report.counts.excluded,
+  });
+} else {
+  const dynamo = await startDynamoDbLocal();
+  const client = localDynamoDbClient(dynamo.endpoint);
+  try {
+    const tableName = `bench-${randomUUID()}`;
+    await ensureTable(client, tableName);
+    const store = new DynamoUserStore(client, tableName);
+    const deps = { directory: syntheticDirectory, users: store, runs: store };
+    const first = await timed('first sync', () => synchronize(deps, { config, password: 'synthetic' }));
+    const again = await timed('no-change sync', () => synchronize(deps, { config, password: 'synthetic' }));
+    Object.assign(result, {
+      firstSyncMs: first.ms,
+      created: first.report.counts.created,
+      noChangeSyncMs: again.ms,
+      unchanged: again.report.counts.unchanged,
+    });
+  } finally {
+    client.destroy();
+    await dynamo.stop();
+  }
+}
+result.usersPerSecond = Math.round((USERS * 1000) / Number(result.firstSyncMs));
+result.peakRssMb = peakRssMb();
 process.stdout.write(
   values.json
     ? `${JSON.stringify(result)}\n`
     : `${Object.entries(result)
-        .map(([k, v]) => `${k.padEnd(20)} ${v}`)
+        .map(([k, v]) => `${k.padEnd(16)} ${v}`)
         .join('\n')}\n`,
 );

@@ -15,6 +15,7 @@ import { SecretsManagerSecretStore } from '../adapters/secrets/secrets-manager-s
 import type { SecretStore } from '../ports/settings';
 import type { SettingsDependencies } from '../use-cases/configuration';
 import type { ExclusiveSyncDependencies } from '../use-cases/run-exclusively';
+import { APPLY_BATCH } from '../use-cases/run-sync';
 import { logger } from './logger';
 
 const environmentSchema = z
@@ -37,6 +38,8 @@ const environmentSchema = z
      * stream starts the follow-up invocation. `off` (the local stack): a run never stops early.
      */
     CONTINUATIONS: z.enum(['stream', 'off']).default('off'),
+    /** Changes per apply batch; each ends with a checkpoint, and a handoff can only happen between two. */
+    APPLY_BATCH_SIZE: z.coerce.number().int().min(100).max(100_000).default(APPLY_BATCH),
   })
   .refine((env) => (env.SECRET_ID === undefined) !== (env.ADSYNC_SECRET_FILE === undefined), {
     error: 'set exactly one of SECRET_ID (Secrets Manager) and ADSYNC_SECRET_FILE (local file)',
@@ -90,6 +93,7 @@ export function createAppContext(env: Environment = loadEnvironment()): AppConte
     lock: settings,
     cursors: settings,
     checkpoints: settings,
+    applyBatchSize: env.APPLY_BATCH_SIZE,
     ...(env.CONTINUATIONS === 'stream' ? { continuations: settings } : {}),
     fullReadEveryHours: env.FULL_READ_EVERY_HOURS,
     secrets,

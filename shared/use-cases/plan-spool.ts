@@ -4,6 +4,7 @@
  * memory holds one batch, not the plan: a first sync of a million users spools about 500 MB to disk
  * (Lambda's /tmp) instead of holding it in the heap.
  */
+import { once } from 'node:events';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -33,12 +34,7 @@ export class PlanSpool {
 
   async write(change: PlannedChange): Promise<void> {
     this.written += 1;
-    if (!this.out.write(`${JSON.stringify(change)}\n`)) {
-      await new Promise<void>((resolve, reject) => {
-        this.out.once('drain', resolve);
-        this.out.once('error', reject);
-      });
-    }
+    if (!this.out.write(`${JSON.stringify(change)}\n`)) await once(this.out, 'drain');
   }
 
   /** Ends writing, then yields the changes in the order written, `size` at a time. */

@@ -120,8 +120,11 @@ const errorOf = (error: unknown): { code: string; message: string } =>
     ? { code: error.code, message: error.message }
     : { code: 'InternalError', message: 'Internal error; the details are in the service log' };
 
-/** Changes per apply batch: a checkpoint follows each, and a run may stop for its deadline between them. */
-const APPLY_BATCH = 1000;
+/**
+ * Changes per apply batch: a checkpoint follows each, and a run may stop for its deadline between them.
+ * Large enough that the store's parallel transactions rarely wait on a batch's last one.
+ */
+export const APPLY_BATCH = 2500;
 
 /** A run stops and hands off to a follow-up invocation when its invocation has less time left than this. */
 export const HANDOFF_RESERVE_MS = 60_000;
@@ -319,26 +322,33 @@ async function runPipeline(
       const sweepDatabase = full || groups || scope.cursor?.directoryUsers === undefined;
       // The directory users the database holds, by objectGUID: a full read looks up by name and asks the
       // objectGUID index only for users the database holds under another name (renamed in AD).
+      // Names are kept as hashes in a ledger too: a name the database does not hold is not looked up.
       let known: GuidLedger | undefined;
+      let knownNames: GuidLedger | undefined;
       if (sweepDatabase) {
-        known = new GuidLedger(scope.cursor?.directoryUsers ?? 1024);
-        const into = known;
+        const guids = new GuidLedger(scope.cursor?.directoryUsers ?? 1024);
+        const names = new GuidLedger(scope.cursor?.directoryUsers ?? 1024);
         await timer.time('plan', async () => {
           for await (const page of deps.users.userPages()) {
             for (const user of page) {
-              if (user.authentication === 'directoryServices' && user.objectGuid) into.add(user.objectGuid);
+              names.add(nameHash(user.userName));
+              if (user.authentication === 'directoryServices' && user.objectGuid) guids.add(user.objectGuid);
             }
           }
         });
+        known = guids;
+        knownNames = names;
       }
       const lookup = async (targets: readonly MappedUser[]): Promise<User[]> => {
-        const names = targets.map((t) => t.userName);
-        if (!known)
+        if (!known || !knownNames) {
           return deps.users.findUsers(
             targets.map((t) => t.objectGuid),
-            names,
+            targets.map((t) => t.userName),
           );
+        }
         const holders = known;
+        const heldNames = knownNames;
+        const names = targets.map((t) => t.userName).filter((name) => heldNames.has(nameHash(name)));
         const byName = names.length > 0 ? await deps.users.findUsers([], names) : [];
         const found = new Set(byName.map((u) => u.objectGuid));
         const renamed = targets.map((t) => t.objectGuid).filter((g) => !found.has(g) && holders.has(g));
@@ -699,6 +709,9 @@ async function runPipeline(
 }
 
 const key = (userName: string): string => userName.toLowerCase();
+
+/** A user name as 16 bytes (for a GuidLedger): names compare case-insensitively. */
+const nameHash = (userName: string): string => createHash('md5').update(key(userName)).digest('hex');
 
 /** What the cursor must match for an incremental read: where and what is read. */
 function fingerprintOf(config: Config, baseDn: string): string {

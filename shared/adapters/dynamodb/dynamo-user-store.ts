@@ -164,8 +164,10 @@ export class DynamoUserStore implements UserStore, RunStore {
   async findUsers(guids: readonly string[], userNames: readonly string[]): Promise<User[]> {
     const found = new Map<string, UserItem>();
     const byName = [...new Set(userNames.map((name) => name.toLowerCase()))];
-    for (let i = 0; i < byName.length; i += 100) {
-      let keys: Record<string, unknown>[] = byName.slice(i, i + 100).map((name) => userKey(name));
+    const batches: string[][] = [];
+    for (let i = 0; i < byName.length; i += 100) batches.push(byName.slice(i, i + 100));
+    const getBatch = async (names: readonly string[]): Promise<void> => {
+      let keys: Record<string, unknown>[] = names.map((name) => userKey(name));
       while (keys.length > 0) {
         const page = await this.documents.send(
           new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
@@ -174,7 +176,12 @@ export class DynamoUserStore implements UserStore, RunStore {
           found.set(String(item.pk), fromUserItem(item));
         keys = (page.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Record<string, unknown>[];
       }
-    }
+    };
+    let nextBatch = 0;
+    const getter = async (): Promise<void> => {
+      while (nextBatch < batches.length) await getBatch(batches[nextBatch++] as string[]);
+    };
+    await Promise.all(Array.from({ length: Math.min(4, batches.length) }, getter));
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < guids.length) {

@@ -16,6 +16,8 @@ import { dynamoDbClient } from '../../support/clients';
 import { type LoadedHandlers, loadHandlers } from '../../support/lambda-handlers';
 import { fixtureConfig, servicePassword } from '../../support/sync-harness';
 
+/** Changes per apply batch, small enough for the fixture to need two invocations. */
+const BATCH = 1000;
 const dynamodb = dynamoDbClient();
 let loaded: LoadedHandlers;
 
@@ -42,7 +44,7 @@ async function handoffItem(runId: string, invocation: number): Promise<Record<st
 }
 
 beforeAll(async () => {
-  process.env.CONTINUATIONS = 'stream';
+  Object.assign(process.env, { CONTINUATIONS: 'stream', APPLY_BATCH_SIZE: String(BATCH) });
   process.stdout.write = (() => true) as typeof process.stdout.write;
   loaded = await loadHandlers();
   const saved = await loaded.call('config', 'PUT', '/config', {
@@ -53,6 +55,7 @@ beforeAll(async () => {
 
 afterAll(() => {
   delete process.env.CONTINUATIONS;
+  delete process.env.APPLY_BATCH_SIZE;
   dynamodb.destroy();
 });
 
@@ -65,7 +68,7 @@ describe('the sync function near its deadline', () => {
     expect(first.statusCode).toBe(200);
     const running = first.body as Report;
     expect(running.status).toBe('running');
-    expect(running.counts.created).toBe(1000);
+    expect(running.counts.created).toBe(BATCH);
 
     const item = await handoffItem(running.runId, 2);
     expect(item).toMatchObject({ runId: running.runId, invocation: 2 });
@@ -80,10 +83,10 @@ describe('the sync function near its deadline', () => {
     const [outcome] = outcomes;
     if (outcome?.outcome !== 'ran') throw new Error(`not continued: ${outcome?.outcome}`);
     expect(outcome.report).toMatchObject({ runId: running.runId, status: 'succeeded' });
-    // An empty database: every user in scope is created, 1,000 by the first invocation, the rest by the second.
+    // An empty database: every user in scope is created, one batch by the first invocation, the rest by the second.
     expect(outcome.report.counts).toMatchObject({ created: running.counts.inScope, conflicts: 0 });
     expect(outcome.report.steps.find((s) => s.name === 'apply')?.message).toBe(
-      `${running.counts.inScope - 1000} changes written`,
+      `${running.counts.inScope - BATCH} changes written`,
     );
     const run = await loaded.call('runs', 'GET', `/sync/runs/${running.runId}`);
     expect(run.body).toMatchObject({ status: 'succeeded', counts: { created: running.counts.inScope } });
