@@ -120,6 +120,43 @@ describe('changes in Active Directory between runs', () => {
     expect(await harness.store.getArchiveFolder('churn-c1')).toBeUndefined();
   });
 
+  it('adopts an account recreated in AD under the same name: the same user, its privileges and archive kept', async () => {
+    const original = (await byName()).get('churn-c7') as User;
+    await harness.archiveMessages('churn-c7', 3);
+    await admin.del(userDn('c7'));
+    await admin.add(userDn('c7'), {
+      objectClass: ['top', 'person', 'organizationalPerson', 'user'],
+      sAMAccountName: 'churn-c7',
+      userPrincipalName: `churn-c7@${directory.domain}`,
+      displayName: 'Churn c7 (recreated)',
+      mail: `churn-c7@${directory.domain}`,
+      userAccountControl: String(UF_NORMAL_PASSWD_NOTREQD),
+    });
+    await admin.modify(groupDn, [
+      new Change({
+        operation: 'add',
+        modification: new Attribute({ type: 'member', values: [userDn('c7')] }),
+      }),
+    ]);
+
+    // A full read decides once it has read everything: the old objectGUID is gone, so the name is adopted.
+    const report = await sync({ deleteUsers: true });
+    expect(report.error).toBeUndefined();
+    expect(report.counts).toMatchObject({ created: 0, updated: 1, deleted: 0, conflicts: 0 });
+    expect(report.changes).toEqual([
+      expect.objectContaining({
+        action: 'update',
+        userName: 'churn-c7',
+        changedFields: ['fullName', 'objectGuid'],
+        reason: 'the directory account was recreated under the same name',
+      }),
+    ]);
+    const adopted = (await byName()).get('churn-c7');
+    expect(adopted?.objectGuid).not.toBe(original.objectGuid);
+    expect(adopted).toMatchObject({ createdAt: original.createdAt, privileges: original.privileges });
+    expect(await harness.store.getArchiveFolder('churn-c7')).toMatchObject({ messageCount: 3 });
+  });
+
   describe('users that leave the scope', () => {
     beforeAll(async () => {
       await harness.archiveMessages('churn-c6', 42);
