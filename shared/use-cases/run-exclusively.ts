@@ -53,6 +53,7 @@ async function runLocked(
 ): Promise<Report> {
   const { continuations, checkpoints, remainingMs } = deps;
   const canHandOff = continuations !== undefined && checkpoints !== undefined && remainingMs !== undefined;
+  if (!resume) await closeAbandonedRun(deps, runId);
   // Without a way to continue, a run never stops early: a Lambda timeout is safe, only slower to finish.
   const { remainingMs: _deadline, ...withoutDeadline } = deps;
   let report: Report | undefined;
@@ -75,6 +76,29 @@ async function runLocked(
   } finally {
     if (report?.status !== 'running') await deps.lock.release(runId);
   }
+}
+
+/**
+ * A run whose follow-up invocation never came (its handoff was lost) leaves its checkpoint, and its record
+ * says running. The run that takes the lock after the lease expired closes that record as failed: it starts
+ * over from the database's state, which holds everything the abandoned run applied.
+ */
+async function closeAbandonedRun(deps: ExclusiveSyncDependencies, runId: string): Promise<void> {
+  const stale = await deps.checkpoints?.getCheckpoint();
+  if (!stale || stale.runId === runId) return;
+  const abandoned = await deps.runs.getRun(stale.runId);
+  if (abandoned?.status === 'running') {
+    await deps.runs.recordRun({
+      ...abandoned,
+      status: 'failed',
+      finishedAt: (deps.clock ?? (() => new Date()))().toISOString(),
+      error: {
+        code: 'Interrupted',
+        message: `the run stopped before it finished (its continuation did not start); run ${runId} took over`,
+      },
+    });
+  }
+  await deps.checkpoints?.clearCheckpoint(stale.runId);
 }
 
 export type ContinuationOutcome =

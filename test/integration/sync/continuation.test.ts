@@ -34,12 +34,17 @@ const comparable = (users: readonly User[]) =>
 
 let uninterrupted: SyncHarness;
 let continued: SyncHarness;
+let abandoned: SyncHarness;
 let reference: Report;
 let config: Config;
 
 /** The sync Lambda's dependencies with a deadline that is always near and handoffs collected in a list. */
-function lambdaLikeDependencies(harness: SyncHarness, handoffs: string[]): ExclusiveSyncDependencies {
-  const settings = new DynamoSettingsStore(dynamoDbClient(), harness.tableName);
+function lambdaLikeDependencies(
+  harness: SyncHarness,
+  handoffs: string[],
+  clock: () => Date = () => new Date(),
+): ExclusiveSyncDependencies {
+  const settings = new DynamoSettingsStore(dynamoDbClient(), harness.tableName, clock);
   const secrets: SecretStore = { getPassword: async () => servicePassword(), setPassword: async () => {} };
   const continuations: ContinuationTrigger = {
     requestContinuation: async (runId) => {
@@ -65,6 +70,7 @@ beforeAll(async () => {
   config = fixtureConfig({ options: { deleteUsers: true } });
   uninterrupted = await createSyncHarness();
   continued = await createSyncHarness();
+  abandoned = await createSyncHarness();
   reference = await synchronize(uninterrupted.deps, { config, password: servicePassword() });
   expect(reference.status).toBe('succeeded');
 });
@@ -72,6 +78,7 @@ beforeAll(async () => {
 afterAll(() => {
   uninterrupted?.close();
   continued?.close();
+  abandoned?.close();
 });
 
 describe('a run continued past its invocation', () => {
@@ -135,5 +142,41 @@ describe('a run continued past its invocation', () => {
     const runs = await continued.store.listRuns(10);
     const finished = runs.at(-1)?.runId as string;
     expect(await continueRun(deps, { runId: finished, invocation: 2 })).toEqual({ outcome: 'stale' });
+  });
+
+  it('survives a lost handoff: once the lease has expired, the next run takes over and closes the abandoned one', async () => {
+    const deps = lambdaLikeDependencies(abandoned, []);
+    await deps.configs.saveConfig(config);
+    const first = await synchronizeNow(deps);
+    expect(first).toMatchObject({ status: 'running', counts: { created: BATCH } });
+    // No follow-up invocation comes. Before the lease expires, nobody else may sync.
+    await expect(
+      synchronizeNow({ ...deps, remainingMs: () => Number.POSITIVE_INFINITY }),
+    ).rejects.toBeInstanceOf(SyncRunningError);
+
+    const anHourLater = () => new Date(Date.now() + 3_600_000);
+    const later = {
+      ...lambdaLikeDependencies(abandoned, [], anHourLater),
+      remainingMs: () => Number.POSITIVE_INFINITY,
+    };
+    const takeover = await synchronizeNow(later);
+    expect(takeover.status).toBe('succeeded');
+    expect(takeover.counts).toMatchObject({
+      created: reference.counts.created - BATCH,
+      deleted: 0,
+      conflicts: 0,
+    });
+    expect(comparable(await abandoned.store.listUsers())).toEqual(
+      comparable(await uninterrupted.store.listUsers()),
+    );
+
+    expect(await abandoned.store.getRun(first.runId)).toMatchObject({
+      status: 'failed',
+      counts: { created: BATCH },
+      error: { code: 'Interrupted', message: expect.stringContaining(takeover.runId) },
+    });
+    expect(await later.checkpoints?.getCheckpoint()).toBeUndefined();
+    // The lost handoff, delivered late after all, finds nothing to continue.
+    expect(await continueRun(later, { runId: first.runId, invocation: 2 })).toEqual({ outcome: 'stale' });
   });
 });
