@@ -34,8 +34,15 @@ function field(
 ): HTMLElement {
   control.id = fieldId(name);
   const hintId = options.hint ? `${fieldId(name)}-hint` : undefined;
-  if (hintId) control.setAttribute('aria-describedby', hintId);
-  const labelElement = h('label', { for: control.id }, label);
+  // What describes the control without an error; an error goes in front of it (see setFieldError).
+  const described = [control.getAttribute('aria-describedby'), hintId].filter(Boolean).join(' ');
+  control.dataset.describedby = described;
+  if (described) control.setAttribute('aria-describedby', described);
+  // A button is named by its own text ("Add groups…"); the field's name is a heading-like line above it.
+  const labelElement =
+    control instanceof HTMLButtonElement
+      ? h('span', { class: 'field-label', id: `${fieldId(name)}-label` }, label)
+      : h('label', { for: control.id }, label);
   const hint = options.hint && h('p', { class: 'hint', id: hintId }, options.hint);
   const error = h('p', { class: 'field-error', id: `${fieldId(name)}-error`, hidden: true });
   return options.kind === 'check'
@@ -48,18 +55,17 @@ function setFieldError(name: FormField, message: string | undefined): void {
   const control = document.getElementById(fieldId(name));
   const error = document.getElementById(`${fieldId(name)}-error`);
   if (!control || !error) return;
-  const hintId = `${fieldId(name)}-hint`;
-  const hint = document.getElementById(hintId) ? hintId : '';
+  const described = control.dataset.describedby ?? '';
   if (message) {
     error.textContent = message;
     error.hidden = false;
     control.setAttribute('aria-invalid', 'true');
-    control.setAttribute('aria-describedby', [error.id, hint].filter(Boolean).join(' '));
+    control.setAttribute('aria-describedby', [error.id, described].filter(Boolean).join(' '));
   } else {
     error.textContent = '';
     error.hidden = true;
     control.removeAttribute('aria-invalid');
-    if (hint) control.setAttribute('aria-describedby', hint);
+    if (described) control.setAttribute('aria-describedby', described);
     else control.removeAttribute('aria-describedby');
   }
 }
@@ -285,8 +291,7 @@ export async function renderDirectoryPage(state: AppState, main: HTMLElement): P
       'fieldset',
       {},
       h('legend', {}, 'Default privileges'),
-      privilegesSummary,
-      field('privileges', 'Privileges of new users', privilegesButton),
+      field('privileges', 'Privileges of new users', privilegesButton, { after: privilegesSummary }),
       h('p', { class: 'field-error', id: `${fieldId('ownArchiveAccess')}-error`, hidden: true }),
     ),
     h(
