@@ -198,14 +198,25 @@ describe('the admin console', () => {
     await screenshot('synchronize-now', true);
   }, 120_000);
 
-  it('lists the synchronized users with their source and privileges', async () => {
+  it('lists the synchronized users with their source and privileges, apart from local users', async () => {
+    const local = await fetch(`${serve.url}/users`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ userName: 'helpdesk', fullName: 'Help Desk' }),
+    });
+    expect(local.status).toBe(201);
     await navLink('Users').click();
+    const users = page.getByRole('region', { name: 'Users' });
     await field('Search users').fill('jsmith');
-    const row = page.getByRole('region', { name: 'Users' }).getByRole('row', { name: /jsmith/ });
+    const row = users.getByRole('row', { name: /jsmith/ });
     await row.waitFor();
     expect(await row.textContent()).toContain('Directory');
     expect(await row.textContent()).toContain('Log on, Export email');
     await field('Search users').fill('');
+    await field('Source').selectOption('local');
+    await page.getByText('Showing 1 of 1 matching').waitFor();
+    expect(await users.getByRole('row', { name: /helpdesk/ }).textContent()).toContain('Local');
+    await field('Source').selectOption('all');
     await screenshot('users');
   });
 
