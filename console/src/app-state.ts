@@ -10,8 +10,8 @@ export interface DirectoryDraft {
   values: ConfigFormValues;
   /** A password typed but not saved yet ('' = keep the saved one). Memory only. */
   password: string;
-  /** The configuration version the draft was started from. */
-  readonly baseVersion: number;
+  /** The configuration version the draft was started from (or last saved as). */
+  baseVersion: number;
   /** Whether the values differ from what was loaded. */
   dirty: boolean;
 }

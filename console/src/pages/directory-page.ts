@@ -428,8 +428,8 @@ export async function renderDirectoryPage(state: AppState, main: HTMLElement): P
       });
       version = saved.version;
       passwordSet = saved.passwordSet;
-      state.draft = { values, password: '', baseVersion: saved.version, dirty: false };
-      Object.assign(draft, state.draft);
+      Object.assign(draft, { password: '', baseVersion: saved.version, dirty: false });
+      state.draft = draft;
       password.value = '';
       showPasswordState();
       dirtyNote.textContent = '';
@@ -549,6 +549,8 @@ export async function renderDirectoryPage(state: AppState, main: HTMLElement): P
     const results = h('div', { class: 'choices', id: 'group-results' });
     let found: DirectoryGroup[] = [];
     let sequence = 0;
+    // The choice outlives each search's result list: checking a group and searching on keeps it checked.
+    const picked = new Set(values.groups);
     const runSearch = async (): Promise<void> => {
       const mine = ++sequence;
       status.textContent = 'Searching…';
@@ -573,8 +575,12 @@ export async function renderDirectoryPage(state: AppState, main: HTMLElement): P
                 type: 'checkbox',
                 id: `group-choice-${i}`,
                 value: group.dn,
-                checked: values.groups.includes(group.dn),
+                checked: picked.has(group.dn),
                 'aria-describedby': `group-choice-${i}-dn`,
+                onchange: (event: Event) => {
+                  if ((event.target as HTMLInputElement).checked) picked.add(group.dn);
+                  else picked.delete(group.dn);
+                },
               }),
               h(
                 'label',
@@ -627,14 +633,11 @@ export async function renderDirectoryPage(state: AppState, main: HTMLElement): P
             type: 'button',
             class: 'primary',
             onclick: () => {
-              const checked = [...results.querySelectorAll<HTMLInputElement>('input:checked')].map(
-                (i) => i.value,
-              );
-              const unchecked = [...results.querySelectorAll<HTMLInputElement>('input:not(:checked)')].map(
-                (i) => i.value,
-              );
-              const next = [...values.groups.filter((g) => !unchecked.includes(g)), ...checked];
-              values.groups = [...new Set(next)];
+              // Kept in the order chosen: those already selected first, then the new ones.
+              values.groups = [
+                ...values.groups.filter((g) => picked.has(g)),
+                ...[...picked].filter((g) => !values.groups.includes(g)),
+              ];
               markDirty();
               setFieldError('groups', undefined);
               drawGroups();

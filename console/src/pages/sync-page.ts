@@ -4,9 +4,9 @@
  */
 import { ApiError } from '../api-client';
 import type { AppState } from '../app-state';
-import { announce, h, replaceChildren } from '../dom';
+import { announce, formatTime, h, replaceChildren } from '../dom';
 import { renderReport } from '../report-view';
-import type { Report } from '../types';
+import type { Report, RunSummary } from '../types';
 
 export function renderSyncPage(state: AppState, main: HTMLElement): void {
   const result = h('div', { id: 'sync-result' });
@@ -137,4 +137,24 @@ export function renderSyncPage(state: AppState, main: HTMLElement): void {
   );
   if (state.syncInFlight) showProgress(state.syncInFlight);
   else if (state.lastSync) showReport(state.lastSync);
+  else void showLastRun(state, result);
+}
+
+/** Before the first sync from this tab: when the last run was and how it ended. */
+async function showLastRun(state: AppState, result: HTMLElement): Promise<void> {
+  const { runs } = await state.api.request<{ runs: RunSummary[] }>('GET', '/sync/runs').catch(() => ({
+    runs: [] as RunSummary[],
+  }));
+  const last = runs[0];
+  if (!last || result.childElementCount > 0) return;
+  const c = last.counts;
+  replaceChildren(
+    result,
+    h(
+      'p',
+      { id: 'last-run' },
+      `Last run ${formatTime(last.startedAt)}: ${last.status}, ${c.created} created, ${c.updated} updated, ${c.deleted} deleted. `,
+      h('a', { href: '#/runs' }, 'All runs'),
+    ),
+  );
 }

@@ -24,6 +24,8 @@ let home: string;
 let serve: ServeProcess;
 let browser: Browser;
 let page: Page;
+/** Script errors and console errors (a Content-Security-Policy violation is one) seen in the page. */
+const pageErrors: string[] = [];
 
 const screenshot = (name: string, fullPage = false): Promise<Buffer> =>
   page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage });
@@ -65,6 +67,13 @@ beforeAll(async () => {
     timezoneId: 'UTC',
   });
   page.setDefaultTimeout(30_000);
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  page.on('console', (message) => {
+    // The sign-in test's wrong token is answered 401, which Chromium logs as a failed resource.
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
+      pageErrors.push(message.text());
+    }
+  });
 });
 
 afterAll(async () => {
@@ -224,6 +233,7 @@ describe('the admin console', () => {
     await navLink('Runs').click();
     await heading('Runs').waitFor();
     const runs = page.getByRole('region', { name: 'Runs' });
+    await runs.waitFor();
     expect(await runs.getByRole('row').count()).toBe(2);
     await runs.getByRole('button', { name: /^Details/ }).click();
     await page.locator('#run-outcome').getByText('Succeeded').waitFor();
@@ -326,4 +336,8 @@ describe('the admin console', () => {
     const deleted = page.locator('.counts div', { hasText: 'Deleted' }).locator('dd');
     expect(Number(await deleted.textContent())).toBeGreaterThan(1000);
   }, 180_000);
+
+  it('raised no script error and no Content-Security-Policy violation on the way', () => {
+    expect(pageErrors).toEqual([]);
+  });
 });
