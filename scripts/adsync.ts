@@ -172,8 +172,10 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(
         `ad-sync local stack on ${stack.url} (data in ${stack.home})\n` +
           (stack.tokenGenerated
-            ? `token (saved to ${join(stack.home, 'token')}): ${stack.token}\n`
-            : `token: in ${join(stack.home, 'token')} or $ADSYNC_TOKEN\n`) +
+            ? `token (saved to ${join(stack.home, 'token')}): ${stack.token}\n` +
+              `admin console: ${stack.url}/#token=${stack.token}\n`
+            : `token: in ${join(stack.home, 'token')} or $ADSYNC_TOKEN\n` +
+              `admin console: ${stack.url}/ (sign in with the token)\n`) +
           'Ctrl-C stops it.\n',
       );
       await new Promise<void>((resolve) => {

@@ -129,6 +129,7 @@ async function main(): Promise<void> {
         say(
           `\nThe local stack keeps running: ADSYNC_HOME=${home} ADSYNC_PORT=${new URL(stack.url).port} npx adsync users`,
         );
+        say(`The admin console: ${stack.url}/#token=${stack.token}`);
         say('Ctrl-C stops it and the sample directory.');
         await new Promise<void>((resolve) => process.once('SIGINT', resolve));
       }

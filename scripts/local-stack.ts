@@ -1,7 +1,7 @@
 /**
  * The local stack (SPEC section 5): DynamoDB Local persisted under $ADSYNC_HOME, the file secret store, the
  * HTTP API on 127.0.0.1 calling the same Lambda handlers with API-Gateway-shaped events, a bearer token, and
- * the schedule from the saved configuration. `stop()` ends everything it started.
+ * the schedule from the saved configuration, and the admin console at `/`. `stop()` ends everything it started.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -16,6 +16,7 @@ import { toHttpError } from '../shared/api/http-errors';
 import { type FunctionName, matchResource, routes } from '../shared/api/routes';
 import { NotFoundError, PayloadTooLargeError, UnauthorizedError } from '../shared/errors';
 import { LOCAL_AWS_ENV, startDynamoDbLocal } from './dynamodb-local';
+import { ensureConsoleBuilt, isConsolePath, sendConsoleFile } from './web-console';
 
 export const TABLE_NAME = 'ad-sync';
 
@@ -140,7 +141,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   await mkdir(home, { recursive: true, mode: 0o700 });
   const port = options.port ?? Number(process.env.ADSYNC_PORT ?? 8080);
 
-  const dynamodb = await startDynamoDbLocal({ dbPath: join(home, 'dynamodb') });
+  // The console's build (when stale) runs while DynamoDB Local starts; it never throws.
+  const [dynamodb] = await Promise.all([
+    startDynamoDbLocal({ dbPath: join(home, 'dynamodb') }),
+    ensureConsoleBuilt(log),
+  ]);
   const stops: Array<() => Promise<void>> = [() => dynamodb.stop()];
   const stop = async (): Promise<void> => {
     for (const step of stops.splice(0).reverse()) await step().catch(() => {});
@@ -170,6 +175,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const server = createServer(async (request, response) => {
       try {
+        const { pathname } = new URL(request.url ?? '/', 'http://localhost');
+        // The console's static files need no token (see web-console.ts); every API route does.
+        if (isConsolePath(request.method ?? 'GET', pathname)) {
+          await sendConsoleFile(request.method ?? 'GET', pathname, response);
+          return;
+        }
         const authorization = request.headers.authorization ?? '';
         const given = /^Bearer (.+)$/i.exec(authorization)?.[1] ?? '';
         if (!sameToken(given, token)) throw new UnauthorizedError('Missing or wrong bearer token');

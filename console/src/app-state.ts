@@ -1,0 +1,29 @@
+/** What the console keeps while its tab is open: the API client, unsaved settings, the latest results. */
+import type { ApiClient } from './api-client';
+import type { ConfigFormValues, FormField } from './config-form';
+import type { Report } from './types';
+
+export type Route = 'directory' | 'test' | 'sync' | 'runs' | 'users';
+
+export interface DirectoryDraft {
+  /** The form's values, which may differ from the saved configuration. */
+  values: ConfigFormValues;
+  /** A password typed but not saved yet ('' = keep the saved one). Memory only. */
+  password: string;
+  /** The configuration version the draft was started from (or last saved as). */
+  baseVersion: number;
+  /** Whether the values differ from what was loaded. */
+  dirty: boolean;
+}
+
+export interface AppState {
+  readonly api: ApiClient;
+  draft?: DirectoryDraft | undefined;
+  /** A message to show at a Directory Services field when that page opens next (from a failed test). */
+  pendingFieldError?: { readonly field: FormField; readonly message: string } | undefined;
+  lastTest?: { readonly report: Report; readonly unsaved: boolean };
+  lastSync?: Report;
+  /** The sync request in flight: the page shows its progress even after navigating away and back. */
+  syncInFlight?: Promise<Report> | undefined;
+  navigate(route: Route): void;
+}

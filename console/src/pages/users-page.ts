@@ -1,0 +1,103 @@
+/** Users: the application's user database, searchable, directory users apart from local ones, with privileges. */
+
+import type { AppState } from '../app-state';
+import { ARCHIVE_ACCESS_LABELS, PRIVILEGE_LABELS } from '../config-form';
+import { h, replaceChildren, scrollingTable } from '../dom';
+import { filterUsers, type UserSource } from '../list-filters';
+import type { User, UsersPage } from '../types';
+
+const MAX_ROWS = 500;
+
+/** Every page of GET /users. */
+async function loadAllUsers(state: AppState): Promise<User[]> {
+  const users: User[] = [];
+  let cursor: string | undefined;
+  do {
+    const page: UsersPage = await state.api.request<UsersPage>(
+      'GET',
+      `/users${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
+    users.push(...page.users);
+    cursor = page.cursor;
+  } while (cursor);
+  return users;
+}
+
+export async function renderUsersPage(state: AppState, main: HTMLElement): Promise<void> {
+  replaceChildren(
+    main,
+    h('h1', { id: 'page-heading', tabindex: -1 }, 'Users'),
+    h('p', { role: 'status' }, 'Loading the users…'),
+  );
+  const users = await loadAllUsers(state);
+  const search = h('input', { type: 'search', id: 'user-search', autocomplete: 'off' });
+  const source = h(
+    'select',
+    { id: 'user-source' },
+    h('option', { value: 'all' }, `All (${users.length})`),
+    h(
+      'option',
+      { value: 'directoryServices' },
+      `Directory (${users.filter((u) => u.authentication === 'directoryServices').length})`,
+    ),
+    h('option', { value: 'local' }, `Local (${users.filter((u) => u.authentication === 'local').length})`),
+  );
+  const status = h('p', { class: 'list-status', role: 'status', id: 'user-status' });
+  const body = h('div', {});
+  const draw = (): void => {
+    const rows = filterUsers(users, { search: search.value, source: source.value as UserSource });
+    status.textContent = `Showing ${Math.min(rows.length, MAX_ROWS)} of ${rows.length} matching (${users.length} users)`;
+    replaceChildren(
+      body,
+      rows.length === 0
+        ? ''
+        : scrollingTable(
+            'Users',
+            ['User', 'Name', 'Email addresses', 'Source', 'Privileges', 'Own archive'],
+            rows.slice(0, MAX_ROWS).map((user) =>
+              h(
+                'tr',
+                {},
+                h('th', { scope: 'row' }, user.userName),
+                h('td', {}, user.fullName),
+                h('td', { class: 'addresses' }, user.emailAddresses.join(', ')),
+                h(
+                  'td',
+                  {},
+                  h(
+                    'span',
+                    {
+                      class: `source source-${user.authentication}`,
+                      title: user.distinguishedName ?? '',
+                    },
+                    user.authentication === 'directoryServices' ? 'Directory' : 'Local',
+                  ),
+                ),
+                h('td', {}, user.privileges.map((p) => PRIVILEGE_LABELS[p]).join(', ')),
+                h('td', {}, user.ownArchiveAccess.map((a) => ARCHIVE_ACCESS_LABELS[a]).join(', ')),
+              ),
+            ),
+          ),
+    );
+  };
+  search.addEventListener('input', draw);
+  source.addEventListener('change', draw);
+  replaceChildren(
+    main,
+    h('h1', { id: 'page-heading', tabindex: -1 }, 'Users'),
+    h(
+      'p',
+      { class: 'intro' },
+      'The user database: directory users are kept by the sync; local users are managed in the application and never touched by it.',
+    ),
+    h(
+      'div',
+      { class: 'list-controls' },
+      h('div', { class: 'field' }, h('label', { for: 'user-search' }, 'Search users'), search),
+      h('div', { class: 'field' }, h('label', { for: 'user-source' }, 'Source'), source),
+    ),
+    status,
+    body,
+  );
+  draw();
+}

@@ -1,0 +1,343 @@
+/**
+ * The admin console end to end, in a real browser: `adsync serve` in a child process (as a user runs it)
+ * against the Samba fixture, and Debian's Chromium driven by playwright-core. Configure, test, synchronize,
+ * see the users and the runs; errors land at the field they are about; keyboard and a narrow window work.
+ * Screenshots of the way go to docs/screenshots/ (shown in the README).
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { freePort } from '../../../scripts/dynamodb-local';
+import { type ServeProcess, startServe } from '../../support/local-stack-process';
+
+/** Installed by .ci/run from scripts/debian-packages.txt; nothing is downloaded. */
+const CHROMIUM = '/usr/bin/chromium';
+const SCREENSHOTS = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
+
+const directory = inject('directory');
+const token = 'console-e2e-token-0123456789';
+let home: string;
+let serve: ServeProcess;
+let browser: Browser;
+let page: Page;
+/** Script errors and console errors (a Content-Security-Policy violation is one) seen in the page. */
+const pageErrors: string[] = [];
+
+const screenshot = (name: string, fullPage = false): Promise<Buffer> =>
+  page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage });
+
+/** The text of everything a control's aria-describedby points at: its hint and its error. */
+async function descriptionOf(control: Locator): Promise<string> {
+  return control.evaluate((element) =>
+    (element.getAttribute('aria-describedby') ?? '')
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((id) => document.getElementById(id)?.textContent ?? '')
+      .join(' | '),
+  );
+}
+
+const heading = (name: string): Locator => page.getByRole('heading', { level: 1, name });
+const navLink = (name: string): Locator =>
+  page.getByRole('navigation').getByRole('link', { name, exact: true });
+const field = (label: string): Locator => page.getByLabel(label, { exact: true });
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `${CHROMIUM} is missing: the console's end-to-end tests need Debian's chromium package ` +
+        '(listed in scripts/debian-packages.txt; bash .ci/run installs it)',
+    );
+  }
+  await mkdir(SCREENSHOTS, { recursive: true });
+  home = await mkdtemp(join(tmpdir(), 'ad-sync-console-'));
+  serve = await startServe({ ADSYNC_HOME: home, ADSYNC_PORT: String(await freePort()), ADSYNC_TOKEN: token });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    // Chromium's sandbox refuses to run as root (CI machines often are).
+    args: process.getuid?.() === 0 ? ['--no-sandbox'] : [],
+  });
+  page = await browser.newPage({
+    viewport: { width: 1280, height: 900 },
+    locale: 'en-GB',
+    timezoneId: 'UTC',
+  });
+  page.setDefaultTimeout(30_000);
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  page.on('console', (message) => {
+    // The sign-in test's wrong token is answered 401, which Chromium logs as a failed resource.
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
+      pageErrors.push(message.text());
+    }
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await serve?.stop();
+  if (home) await rm(home, { recursive: true, force: true });
+});
+
+describe('the admin console', () => {
+  it('is served at / without the token, while the API still requires it', async () => {
+    const html = await fetch(`${serve.url}/`);
+    expect(html.status).toBe(200);
+    expect(html.headers.get('content-type')).toContain('text/html');
+    expect(html.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect((await fetch(`${serve.url}/config`)).status).toBe(401);
+    expect((await fetch(`${serve.url}/index.html/../config`)).status).toBe(401);
+  });
+
+  it('asks for the token and refuses a wrong one', async () => {
+    await page.goto(`${serve.url}/`);
+    await heading('Sign in to the ad-sync console').waitFor();
+    await field('Access token').fill('not-the-token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const input = field('Access token');
+    await page.getByText('The API does not accept this token.').waitFor();
+    expect(await input.getAttribute('aria-invalid')).toBe('true');
+    expect(await descriptionOf(input)).toContain('does not accept this token');
+  });
+
+  it('opens with the token in the URL fragment and takes it out of the address bar', async () => {
+    await page.goto(`${serve.url}/#token=${token}`);
+    await heading('Directory Services').waitFor();
+    expect(page.url()).not.toContain(token);
+    expect(page.url()).toMatch(/#\/directory$/);
+  });
+
+  it('configures Directory Services: connection, password, pickers, Default Privileges', async () => {
+    await field('Servers').fill('127.0.0.1');
+    await field('Domain').fill(directory.domain);
+    await field('CA certificate').fill(directory.caCertificate);
+    await field('TLS server name').fill(directory.tlsServerName);
+    await field('User name').fill(directory.serviceAccount.upn);
+    await page.getByLabel('Password').fill(directory.serviceAccount.password);
+    expect(await page.locator('#password-state').textContent()).toBe('not set');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved as version 1.').waitFor();
+    expect(await page.locator('#password-state').textContent()).toBe('set');
+    expect(await page.getByLabel('Password').inputValue()).toBe('');
+
+    // The Base DN picker lists the directory's naming contexts.
+    await page.getByRole('button', { name: 'Browse…' }).click();
+    const baseDnDialog = page.getByRole('dialog', { name: 'Choose the Base DN' });
+    await baseDnDialog.getByLabel(`${directory.baseDn} (default)`).check();
+    await baseDnDialog.getByRole('button', { name: 'Use this Base DN' }).click();
+    expect(await field('Base DN').inputValue()).toBe(directory.baseDn);
+
+    // The group picker searches the directory; a group can be added and removed again.
+    await page.getByRole('button', { name: 'Add groups…' }).click();
+    const groupsDialog = page.getByRole('dialog', { name: 'Add groups' });
+    await groupsDialog.getByLabel('Search groups').fill('Engineering');
+    await groupsDialog.getByLabel(/^Engineering Team/).check();
+    await groupsDialog.getByRole('button', { name: 'Use the checked groups' }).click();
+    const engineering = `CN=Engineering Team,OU=Groups,${directory.baseDn}`;
+    await page.locator('#groups-list').getByText(engineering).waitFor();
+    await page.getByRole('button', { name: `Remove group ${engineering}` }).click();
+    await page.locator('#groups-list').getByText('No groups selected').waitFor();
+
+    // Default Privileges: a dialog of checkboxes.
+    await page.getByRole('button', { name: 'Edit default privileges…' }).click();
+    const privileges = page.getByRole('dialog', { name: 'Default privileges' });
+    await privileges.getByLabel('Export email').check();
+    await privileges.getByLabel('Write').check();
+    await privileges.getByRole('button', { name: 'OK' }).click();
+    expect(await page.locator('#privileges-summary').textContent()).toBe(
+      'Log on, Export email; own archive: read, write',
+    );
+
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved as version 2.').waitFor();
+    const saved = await (
+      await fetch(`${serve.url}/config`, { headers: { authorization: `Bearer ${token}` } })
+    ).json();
+    expect(saved).toMatchObject({
+      version: 2,
+      passwordSet: true,
+      config: {
+        connection: {
+          servers: ['127.0.0.1'],
+          baseDn: directory.baseDn,
+          username: directory.serviceAccount.upn,
+        },
+        filters: { groups: [] },
+        defaultPrivileges: { privileges: ['login', 'exportEmail'], ownArchiveAccess: ['read', 'write'] },
+      },
+    });
+    await screenshot('directory-services', true);
+  });
+
+  it('runs Test Settings: steps with timings, the plan with search and action filter, the excluded users', async () => {
+    await page.getByRole('button', { name: 'Test Settings' }).click();
+    await heading('Test Settings').waitFor();
+    await page.locator('#test-outcome').getByText('Succeeded').waitFor();
+    const steps = page.getByRole('region', { name: 'Steps' });
+    for (const step of ['Connect', 'Bind', 'Search directory', 'Plan']) {
+      expect(await steps.getByRole('row', { name: new RegExp(`^${step} ✓ OK`) }).count()).toBe(1);
+    }
+    const plan = page.getByRole('region', { name: 'Plan' });
+    expect(await plan.getByRole('row').count()).toBeGreaterThan(100);
+    await page.getByLabel('Action', { exact: true }).selectOption('create');
+    expect(await page.locator('#test-plan-status').textContent()).toMatch(/^Showing \d+ of \d+ matching/);
+    await page.getByLabel('Search the plan').fill('jsmith');
+    const row = plan.getByRole('row', { name: /jsmith/ });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('Create');
+    const excluded = page.getByRole('region', { name: 'Excluded users' });
+    expect(await excluded.getByText('Disabled').count()).toBeGreaterThan(0);
+    await page.getByLabel('Search the plan').fill('');
+    await screenshot('test-settings', true);
+  });
+
+  it('synchronizes now: progress while it runs, then the results', async () => {
+    await navLink('Synchronize now').click();
+    await heading('Synchronize now').waitFor();
+    await page.getByRole('button', { name: 'Synchronize now' }).click();
+    // The request takes seconds (1,700 users written); the progress shows from the click until the report.
+    expect(await page.getByRole('progressbar').isVisible()).toBe(true);
+    await page.locator('#sync-outcome').getByText('Succeeded').waitFor({ timeout: 90_000 });
+    expect(await page.getByRole('progressbar').isVisible()).toBe(false);
+    const created = page.locator('.counts div', { hasText: 'Created' }).locator('dd');
+    expect(Number(await created.textContent())).toBeGreaterThan(1000);
+    await screenshot('synchronize-now', true);
+  }, 120_000);
+
+  it('lists the synchronized users with their source and privileges, apart from local users', async () => {
+    const local = await fetch(`${serve.url}/users`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ userName: 'helpdesk', fullName: 'Help Desk' }),
+    });
+    expect(local.status).toBe(201);
+    await navLink('Users').click();
+    const users = page.getByRole('region', { name: 'Users' });
+    await field('Search users').fill('jsmith');
+    const row = users.getByRole('row', { name: /jsmith/ });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('Directory');
+    expect(await row.textContent()).toContain('Log on, Export email');
+    await field('Search users').fill('');
+    await field('Source').selectOption('local');
+    await page.getByText('Showing 1 of 1 matching').waitFor();
+    expect(await users.getByRole('row', { name: /helpdesk/ }).textContent()).toContain('Local');
+    await field('Source').selectOption('all');
+    await screenshot('users');
+  });
+
+  it('shows the run in Runs, with its changes', async () => {
+    await navLink('Runs').click();
+    await heading('Runs').waitFor();
+    const runs = page.getByRole('region', { name: 'Runs' });
+    await runs.waitFor();
+    expect(await runs.getByRole('row').count()).toBe(2);
+    await runs.getByRole('button', { name: /^Details/ }).click();
+    await page.locator('#run-outcome').getByText('Succeeded').waitFor();
+    expect(await page.getByRole('region', { name: 'Changes' }).getByRole('row').count()).toBeGreaterThan(100);
+    await screenshot('runs', true);
+  });
+
+  it('shows a malformed Base DN at the Base DN field when saving', async () => {
+    await navLink('Directory Services').click();
+    await heading('Directory Services').waitFor();
+    await field('Base DN').fill('not a DN');
+    await page.getByRole('button', { name: 'Save' }).click();
+    const baseDn = field('Base DN');
+    await page.locator('#field-baseDn-error').waitFor();
+    expect(await baseDn.getAttribute('aria-invalid')).toBe('true');
+    expect(await descriptionOf(baseDn)).toContain('must be a distinguished name');
+    expect(await page.locator('#error-summary').textContent()).toContain(
+      'Base DN: must be a distinguished name',
+    );
+    await baseDn.scrollIntoViewIfNeeded();
+    await screenshot('base-dn-error');
+  });
+
+  it('shows a Base DN that does not exist at the Base DN field after Test Settings', async () => {
+    await field('Base DN').fill(`OU=Nowhere,${directory.baseDn}`);
+    expect(await field('Base DN').getAttribute('aria-invalid')).toBeNull();
+    await page.getByRole('button', { name: 'Test Settings' }).click();
+    await page.locator('#field-baseDn-error').waitFor();
+    const description = await descriptionOf(field('Base DN'));
+    expect(description).toContain(`the base DN OU=Nowhere,${directory.baseDn} does not exist`);
+    expect(await page.locator('#error-summary').textContent()).toContain(
+      'Test Settings failed at step “search”',
+    );
+    await page.getByRole('button', { name: 'Discard changes' }).click();
+    await page.getByText('Showing the saved settings.').waitFor();
+    expect(await field('Base DN').inputValue()).toBe(directory.baseDn);
+  });
+
+  it('works with the keyboard and in a narrow (375 px) window; every field has a label', async () => {
+    await page.setViewportSize({ width: 375, height: 812 });
+    await page.goto(`${serve.url}/#/directory`);
+    await page.reload();
+    await heading('Directory Services').waitFor();
+    const unlabelled = await page.evaluate(
+      () =>
+        [...document.querySelectorAll<HTMLInputElement>('input, select, textarea, button')].filter(
+          (control) =>
+            control.labels?.length === 0 &&
+            !control.getAttribute('aria-label') &&
+            !control.textContent?.trim(),
+        ).length,
+    );
+    expect(unlabelled).toBe(0);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    // Tab to the Users link and follow it with Enter: the new page's heading gets the focus.
+    for (let i = 0; i < 10; i += 1) {
+      await page.keyboard.press('Tab');
+      if ((await page.evaluate(() => document.activeElement?.textContent)) === 'Users') break;
+    }
+    await page.keyboard.press('Enter');
+    await heading('Users').waitFor();
+    await page.waitForFunction(() => document.activeElement?.id === 'page-heading');
+
+    // A dialog opens with Enter, closes with Escape, and gives the focus back to its button.
+    await navLink('Directory Services').click();
+    const privileges = page.getByRole('button', { name: 'Edit default privileges…' });
+    await privileges.focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('dialog', { name: 'Default privileges' }).waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog', { name: 'Default privileges' }).waitFor({ state: 'hidden' });
+    expect(await privileges.evaluate((button) => button === document.activeElement)).toBe(true);
+
+    await navLink('Test Settings').click();
+    await page.getByRole('button', { name: 'Run Test Settings' }).click();
+    await page.locator('#test-outcome').waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    await screenshot('narrow-window');
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  it('explains a deletion-threshold stop and deletes once when allowed', async () => {
+    await navLink('Directory Services').click();
+    await field('Base DN').fill(`OU=Engineering,${directory.baseDn}`);
+    await field('Delete users that are no longer in the directory').check();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved as version 3.').waitFor();
+
+    await navLink('Synchronize now').click();
+    await page.getByRole('button', { name: 'Synchronize now' }).click();
+    const threshold = page.getByRole('region', { name: 'Deletes stopped by the deletion threshold' });
+    await threshold.waitFor({ timeout: 90_000 });
+    expect(await threshold.textContent()).toContain('no user was deleted');
+    await screenshot('deletion-threshold');
+    await threshold.getByRole('button', { name: /this once$/ }).click();
+    await page.locator('#sync-outcome').getByText('Succeeded').waitFor({ timeout: 90_000 });
+    const deleted = page.locator('.counts div', { hasText: 'Deleted' }).locator('dd');
+    expect(Number(await deleted.textContent())).toBeGreaterThan(1000);
+  }, 180_000);
+
+  it('raised no script error and no Content-Security-Policy violation on the way', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
