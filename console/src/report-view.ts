@@ -50,6 +50,7 @@ const STATUS_TEXT: Readonly<Record<Report['status'], string>> = {
   failed: 'Failed',
   deletionThresholdExceeded: 'Deletes stopped by the deletion threshold',
   skipped: 'Skipped (another sync was running)',
+  running: 'Running (continues in a follow-up invocation)',
 };
 
 export interface ReportViewOptions {

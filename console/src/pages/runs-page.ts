@@ -9,6 +9,7 @@ const STATUS_LABELS: Readonly<Record<RunSummary['status'], string>> = {
   failed: 'Failed',
   deletionThresholdExceeded: 'Threshold stop',
   skipped: 'Skipped',
+  running: 'Running',
 };
 
 export async function renderRunsPage(state: AppState, main: HTMLElement): Promise<void> {
