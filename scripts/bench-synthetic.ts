@@ -33,6 +33,9 @@ if (!Number.isInteger(USERS) || USERS < 1) throw new Error('--users must be a po
 if (values.store !== 'discard' && values.store !== 'dynamodb')
   throw new Error('--store is discard or dynamodb');
 const PAGE = 1000;
+const log = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
 
 const guid = (i: number): string => `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
 const entry = (i: number): DirectoryEntry => ({
@@ -139,6 +142,14 @@ if (values.store === 'discard') {
       noChangeSyncMs: again.ms,
       unchanged: again.report.counts.unchanged,
     });
+    if (!values.json) {
+      for (const [label, { report }] of [
+        ['first sync', first],
+        ['no-change sync', again],
+      ] as const) {
+        log(`${label} steps (ms): ${report.steps.map((step) => `${step.name} ${step.ms}`).join(', ')}`);
+      }
+    }
   } finally {
     client.destroy();
     await dynamo.stop();

@@ -320,24 +320,30 @@ async function runPipeline(
       const full = scope.incremental === undefined;
       const groups = config.filters.groups.length > 0;
       const sweepDatabase = full || groups || scope.cursor?.directoryUsers === undefined;
-      // The directory users the database holds, by objectGUID: a full read looks up by name and asks the
-      // objectGUID index only for users the database holds under another name (renamed in AD).
-      // Names are kept as hashes in a ledger too: a name the database does not hold is not looked up.
+      // What the database holds, read once before the directory: each directory user's objectGUID with a
+      // hash of its maintained fields (an unchanged user needs no lookup), and a hash of every name (a name
+      // it does not hold is not looked up). Kept compact, so the database is not held in memory either.
       let known: GuidLedger | undefined;
       let knownNames: GuidLedger | undefined;
+      const unanchored: string[] = [];
       if (sweepDatabase) {
-        const guids = new GuidLedger(scope.cursor?.directoryUsers ?? 1024);
+        const guids = new GuidLedger(scope.cursor?.directoryUsers ?? 1024, HASH_BYTES);
         const names = new GuidLedger(scope.cursor?.directoryUsers ?? 1024);
         await timer.time('plan', async () => {
           for await (const page of deps.users.userPages()) {
             for (const user of page) {
               names.add(nameHash(user.userName));
-              if (user.authentication === 'directoryServices' && user.objectGuid) guids.add(user.objectGuid);
+              if (user.authentication !== 'directoryServices') continue;
+              population += 1;
+              if (user.objectGuid) guids.add(user.objectGuid, [], fieldsHash(user));
+              else unanchored.push(user.userName);
             }
           }
         });
         known = guids;
         knownNames = names;
+      } else {
+        population = scope.cursor?.directoryUsers ?? 0;
       }
       const lookup = async (targets: readonly MappedUser[]): Promise<User[]> => {
         if (!known || !knownNames) {
@@ -421,9 +427,19 @@ async function runPipeline(
           return page;
         });
         await timer.time('plan', async () => {
-          const current = inScope.length > 0 ? await lookup(inScope) : [];
+          // Users the database holds with the same maintained fields are unchanged: no lookup, no plan.
+          const toPlan: MappedUser[] = [];
+          for (const target of inScope) {
+            if (known?.valueOf(target.objectGuid)?.equals(fieldsHash(target))) {
+              counts.unchanged += 1;
+              touchedExisting += 1;
+            } else {
+              toPlan.push(target);
+            }
+          }
+          const current = toPlan.length > 0 ? await lookup(toPlan) : [];
           const plan = planSync({
-            inScope,
+            inScope: toPlan,
             excluded,
             current,
             // Deletes wait for the sweep after the read, where the deletion threshold sees all of them.
@@ -480,16 +496,37 @@ async function runPipeline(
       await timer.time('plan', async () => {
         const candidates: { user: User; reason: string }[] = [];
         const deleted = scope.incremental?.deleted;
-        const consider = (user: User): void => {
-          if (user.authentication !== 'directoryServices' || adopted.has(key(user.userName))) return;
-          const reasons = user.objectGuid ? ledger.reasonsOf(user.objectGuid) : undefined;
-          if (reasons !== undefined) {
-            if (reasons.length > 0) candidates.push({ user, reason: `out of scope: ${reasons.join(', ')}` });
-          } else if (full || (user.objectGuid && deleted?.has(user.objectGuid))) {
-            candidates.push({ user, reason: 'no longer returned by the directory' });
-          } else if (groups && user.objectGuid && !scope.groupMemberGuids.has(user.objectGuid)) {
-            // Left every selected group without a change to the user object.
-            candidates.push({ user, reason: 'out of scope: notInSelectedGroups' });
+        const gone = 'no longer returned by the directory';
+        const leftGroups = 'out of scope: notInSelectedGroups';
+        const reasonForGuid = (guid: string): string | undefined => {
+          const reasons = ledger.reasonsOf(guid);
+          if (reasons !== undefined)
+            return reasons.length > 0 ? `out of scope: ${reasons.join(', ')}` : undefined;
+          if (full || deleted?.has(guid)) return gone;
+          // Left every selected group without a change to the user object.
+          if (groups && !scope.groupMemberGuids.has(guid)) return leftGroups;
+          return undefined;
+        };
+        const reasonFor = (user: User): string | undefined => {
+          if (user.authentication !== 'directoryServices' || adopted.has(key(user.userName)))
+            return undefined;
+          if (!user.objectGuid) return full ? gone : undefined;
+          return reasonForGuid(user.objectGuid);
+        };
+        const candidateGuids: string[] = [];
+        if (known) {
+          for (const guid of known.guids()) if (reasonForGuid(guid)) candidateGuids.push(guid);
+        } else {
+          candidateGuids.push(...excludedGuids, ...(deleted ?? []));
+        }
+        const names = full ? unanchored : [];
+        const users =
+          candidateGuids.length + names.length > 0 ? await deps.users.findUsers(candidateGuids, names) : [];
+        for (const user of users) {
+          const reason = reasonFor(user);
+          if (!reason) continue;
+          candidates.push({ user, reason });
+          if (reason === leftGroups && !ledger.has(user.objectGuid as string)) {
             counts.excluded += 1;
             lists.addExclusion({
               userName: user.userName,
@@ -497,19 +534,6 @@ async function runPipeline(
               reasons: ['notInSelectedGroups'],
             });
           }
-        };
-        if (sweepDatabase) {
-          for await (const page of deps.users.userPages()) {
-            for (const user of page) {
-              if (user.authentication !== 'directoryServices') continue;
-              population += 1;
-              consider(user);
-            }
-          }
-        } else {
-          population = scope.cursor?.directoryUsers ?? 0;
-          const guids = [...excludedGuids, ...(deleted ?? [])];
-          if (guids.length > 0) for (const user of await deps.users.findUsers(guids, [])) consider(user);
         }
         touchedExisting += candidates.length;
         if (!full) counts.unchanged += Math.max(0, population - touchedExisting);
@@ -709,6 +733,23 @@ async function runPipeline(
 }
 
 const key = (userName: string): string => userName.toLowerCase();
+
+const HASH_BYTES = 16;
+
+/** The maintained fields (those changedFields compares) as 16 bytes: equal hashes, nothing to update. */
+const fieldsHash = (user: MappedUser | User): Buffer =>
+  createHash('md5')
+    .update(
+      JSON.stringify([
+        user.userName,
+        user.fullName,
+        user.emailAddresses,
+        user.distinguishedName ?? '',
+        user.userPrincipalName ?? '',
+        user.objectGuid ?? '',
+      ]),
+    )
+    .digest();
 
 /** A user name as 16 bytes (for a GuidLedger): names compare case-insensitively. */
 const nameHash = (userName: string): string => createHash('md5').update(key(userName)).digest('hex');
