@@ -24,8 +24,12 @@ import {
 
 const app = createAppContext();
 
-/** One data point per run: the failed-run alarm watches SyncRunFailed. */
+/**
+ * One data point per run, when it ends: the failed-run alarm watches SyncRunFailed. A run that continues in
+ * another invocation is counted by the invocation that ends it (its counts are the whole run's).
+ */
 function recordMetrics(report: Report): void {
+  if (report.status === 'running') return;
   metrics.addMetric('SyncRunFailed', MetricUnit.Count, report.status === 'failed' ? 1 : 0);
   metrics.addMetric(
     'SyncThresholdExceeded',

@@ -67,6 +67,10 @@ export interface RunCheckpoint {
   readonly allowMassDeletion: boolean;
   /** Invocations that have worked on the run so far. */
   readonly invocations: number;
+  /** Directory users in the database before the run: the deletion threshold's base for every invocation. */
+  readonly population: number;
+  /** Set when the first invocation withheld the deletes (the threshold): follow-ups withhold them too. */
+  readonly deletesWithheld?: string;
   /** Writes made by the invocations so far. */
   readonly applied: { readonly created: number; readonly updated: number; readonly deleted: number };
 }

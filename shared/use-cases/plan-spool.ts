@@ -17,9 +17,22 @@ export class PlanSpool {
     private readonly folder: string,
     private readonly file: string,
     private readonly out: WriteStream,
-  ) {}
+  ) {
+    // A write error (a full disk) surfaces at the next write or read, never as an unhandled 'error' event.
+    out.on('error', (error) => {
+      this.failure ??= error;
+    });
+  }
 
   private written = 0;
+  private failure: Error | undefined;
+
+  private check(): void {
+    if (this.failure)
+      throw new Error(`the plan spool could not be written: ${this.failure.message}`, {
+        cause: this.failure,
+      });
+  }
 
   static async create(): Promise<PlanSpool> {
     const folder = await mkdtemp(join(tmpdir(), 'ad-sync-plan-'));
@@ -33,16 +46,19 @@ export class PlanSpool {
   }
 
   async write(change: PlannedChange): Promise<void> {
+    this.check();
     this.written += 1;
     if (!this.out.write(`${JSON.stringify(change)}\n`)) await once(this.out, 'drain');
   }
 
   /** Ends writing, then yields the changes in the order written, `size` at a time. */
   async *batches(size: number): AsyncGenerator<PlannedChange[]> {
+    this.check();
     await new Promise<void>((resolve, reject) => {
       this.out.once('error', reject);
       this.out.end(resolve);
     });
+    this.check();
     const lines = createInterface({
       input: createReadStream(this.file),
       crlfDelay: Number.POSITIVE_INFINITY,

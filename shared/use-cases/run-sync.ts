@@ -260,6 +260,8 @@ async function runPipeline(
   const lists = new ReportLists();
   // What earlier invocations of this run wrote: the re-plan sees it in place, as unchanged.
   const before = resume?.checkpoint.applied ?? { created: 0, updated: 0, deleted: 0 };
+  // Whatever this invocation meets, the run's earlier writes stay counted.
+  Object.assign(counts, before);
   for (const change of resume?.previous?.changes ?? []) lists.addChange('applied', change);
   const applied = { created: 0, updated: 0, deleted: 0 };
   let session: DirectorySession | undefined;
@@ -312,6 +314,10 @@ async function runPipeline(
     const planned = { created: 0, updated: 0, deleted: 0 };
     let unsettled = false;
     let population = 0;
+    // Directory users in the database before the run (its first invocation counted them): the base of the
+    // deletion threshold and of the cursor, whatever earlier invocations have written since.
+    let basePopulation = 0;
+    let withheldBecause: string | undefined;
     let touchedExisting = 0;
     let deletionNote = '';
     try {
@@ -535,17 +541,19 @@ async function runPipeline(
             });
           }
         }
+        basePopulation = resume?.checkpoint.population ?? population;
         touchedExisting += candidates.length;
-        if (!full) counts.unchanged += Math.max(0, population - touchedExisting);
+        // Users created by earlier invocations were read and touched, but are not in the base.
+        if (!full) counts.unchanged += Math.max(0, basePopulation - (touchedExisting - before.created));
         if (!config.options.deleteUsers || candidates.length === 0) return;
-        // Earlier invocations of this run count too: the threshold is about the run, not the invocation.
-        const exceeded = thresholdExceeded(
-          candidates.length + before.deleted,
-          population + before.deleted,
-          config.options,
-        );
+        // The threshold is about the run, not the invocation: a follow-up keeps the first one's decision,
+        // and otherwise counts the deletes earlier invocations made against the population before the run.
+        const exceeded =
+          resume?.checkpoint.deletesWithheld ??
+          thresholdExceeded(candidates.length + before.deleted, basePopulation, config.options);
         const withhold = exceeded !== undefined && !mode.allowMassDeletion;
         if (withhold) {
+          withheldBecause = exceeded;
           status = 'deletionThresholdExceeded';
           deletionNote = `; deletes withheld: ${exceeded}`;
         } else if (exceeded !== undefined) {
@@ -641,6 +649,8 @@ async function runPipeline(
               trigger: mode.trigger ?? 'api',
               allowMassDeletion: mode.allowMassDeletion,
               invocations: (resume?.checkpoint.invocations ?? 0) + 1,
+              population: basePopulation,
+              ...(withheldBecause ? { deletesWithheld: withheldBecause } : {}),
               applied: {
                 created: before.created + applied.created,
                 updated: before.updated + applied.updated,
@@ -676,7 +686,7 @@ async function runPipeline(
             ...scope.syncState,
             fingerprint: scope.fingerprint,
             lastFullAt: scope.incremental && scope.cursor ? scope.cursor.lastFullAt : startedAt,
-            directoryUsers: population + applied.created - applied.deleted,
+            directoryUsers: basePopulation + counts.created - counts.deleted,
           });
         } else {
           await deps.cursors.clearCursor();

@@ -3,7 +3,7 @@
  * checkpoints, keeps the lock and hands off; follow-up invocations re-plan against the user database and
  * apply the rest. The end state must equal one uninterrupted run's, with no item written twice.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { DynamoSettingsStore } from '../../../shared/adapters/dynamodb/dynamo-settings-store';
 import type { Config } from '../../../shared/config/config-schema';
 import type { Report } from '../../../shared/domain/report';
@@ -123,6 +123,8 @@ describe('a run continued past its invocation', () => {
     expect(comparable(await continued.store.listUsers())).toEqual(
       comparable(await uninterrupted.store.listUsers()),
     );
+    // The cursor's count of directory users is the run's, not the last invocation's.
+    expect((await deps.cursors?.getCursor())?.directoryUsers).toBe(reference.counts.created);
     // Nothing applied twice: every user item was written once, as in the uninterrupted run.
     expect(continued.userItemWrites()).toBe(uninterrupted.userItemWrites());
     expect(report.changes.filter((c) => c.action === 'create')).toHaveLength(reference.counts.created);
@@ -178,5 +180,85 @@ describe('a run continued past its invocation', () => {
     expect(await later.checkpoints?.getCheckpoint()).toBeUndefined();
     // The lost handoff, delivered late after all, finds nothing to continue.
     expect(await continueRun(later, { runId: first.runId, invocation: 2 })).toEqual({ outcome: 'stale' });
+  });
+
+  describe('a continued run with deletes pending, or a follow-up that fails', () => {
+    let stale: SyncHarness;
+    const GONE = 100;
+    const goneUser = (i: number): User => ({
+      userName: `gone-${i}`,
+      fullName: `Gone ${i}`,
+      emailAddresses: [`gone-${i}@company.local`],
+      authentication: 'directoryServices',
+      distinguishedName: `CN=Gone ${i},OU=Left,DC=company,DC=local`,
+      objectGuid: `0badc0de-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      privileges: ['login'],
+      ownArchiveAccess: ['read'],
+      createdAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2026-01-01T00:00:00.000Z',
+    });
+
+    beforeAll(async () => {
+      stale = await createSyncHarness();
+      for (let i = 0; i < GONE; i++) await stale.store.createUser(goneUser(i));
+    });
+    afterAll(() => stale?.close());
+
+    it("keeps the first invocation's threshold decision in every follow-up, against the population before the run", async () => {
+      const deps = lambdaLikeDependencies(stale, []);
+      // 100 of the 100 directory users in the database are gone: above 50 %, so the deletes are withheld.
+      // Counted against the database of a later invocation (100 + the users created meanwhile) they would
+      // fall under 50 % and go through.
+      await deps.configs.saveConfig(
+        fixtureConfig({
+          options: { deleteUsers: true, deletionThreshold: { maxCount: 1000, maxPercent: 50 } },
+        }),
+      );
+      let report = await synchronizeNow(deps);
+      expect(report.status).toBe('running');
+      for (let invocation = 2; report.status === 'running'; invocation++) {
+        const outcome = await continueRun(deps, { runId: report.runId, invocation });
+        if (outcome.outcome !== 'ran') throw new Error(outcome.outcome);
+        report = outcome.report;
+      }
+      expect(report.status).toBe('deletionThresholdExceeded');
+      expect(report.counts).toMatchObject({ created: reference.counts.created, deleted: 0 });
+      expect(report.changes.filter((c) => c.action === 'delete')).toHaveLength(GONE);
+      expect(report.changes.find((c) => c.action === 'delete')?.reason).toContain(
+        '100 of 100 directory users',
+      );
+      expect((await stale.store.listUsers()).filter((u) => u.userName.startsWith('gone-'))).toHaveLength(
+        GONE,
+      );
+    });
+
+    it("keeps the earlier invocations' writes in the record of a follow-up that fails", async () => {
+      const fresh = await createSyncHarness();
+      onTestFinished(() => fresh.close());
+      const deps = lambdaLikeDependencies(fresh, []);
+      await deps.configs.saveConfig(config);
+      const first = await synchronizeNow(deps);
+      expect(first.status).toBe('running');
+      const wrongPassword = {
+        ...deps,
+        secrets: { ...deps.secrets, getPassword: async () => 'not-the-password' },
+      };
+      const outcome = await continueRun(wrongPassword, { runId: first.runId, invocation: 2 });
+      if (outcome.outcome !== 'ran') throw new Error(outcome.outcome);
+      expect(outcome.report).toMatchObject({
+        status: 'failed',
+        error: { code: 'InvalidCredentials' },
+        counts: { created: first.counts.created },
+      });
+      expect(await fresh.store.getRun(first.runId)).toMatchObject({
+        status: 'failed',
+        counts: { created: first.counts.created },
+      });
+      expect(await deps.checkpoints?.getCheckpoint()).toBeUndefined();
+      // The lock is free again.
+      expect((await synchronizeNow({ ...deps, remainingMs: () => Number.POSITIVE_INFINITY })).status).toBe(
+        'succeeded',
+      );
+    });
   });
 });
