@@ -45,7 +45,7 @@ describe('PlanSpool', () => {
   it('turns a write error (a full disk) into an error of the next write, not an unhandled event', async () => {
     const spool = await PlanSpool.create();
     const out = (spool as unknown as { out: import('node:fs').WriteStream }).out;
-    const closed = new Promise((resolve) => out.once('close', resolve));
+    const closed = new Promise<void>((resolve) => out.once('close', () => resolve()));
     out.destroy(Object.assign(new Error('no space left on device'), { code: 'ENOSPC' }));
     await closed;
     await expect(spool.write(create(1))).rejects.toThrow(/plan spool could not be written: no space left/);
