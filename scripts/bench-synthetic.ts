@@ -71,6 +71,7 @@ const syntheticDirectory: DirectoryReader = {
       highestCommittedUsn: 1,
     }),
     readDeletedUserGuids: async () => undefined,
+    probeDirSync: async () => 'unsupported',
     readGroupMemberGuids: async () => new Set(),
     searchGroups: async () => [],
     close: async () => {},

@@ -30,6 +30,9 @@ export interface ServerAddress {
   readonly port: number;
 }
 
+/** Whether this account may use DirSync (the replication-style change read) on this DC. */
+export type DirSyncAccess = 'permitted' | 'notPermitted' | 'unsupported';
+
 /** An open, TLS-protected connection to one domain controller. */
 export interface DirectorySession {
   /** `host:port` of the DC that answered. */
@@ -57,6 +60,11 @@ export interface DirectorySession {
    * read the Deleted Objects container (the default for non-administrators in AD).
    */
   readDeletedUserGuids(sinceUsn: number): Promise<Set<string> | undefined>;
+  /**
+   * Whether DirSync is offered and this account has the right ("Replicating Directory Changes"). Detected and
+   * reported, never required: a refusal by the server is an answer, not a failure.
+   */
+  probeDirSync(): Promise<DirSyncAccess>;
   /** objectGUIDs of users that are members of the group, directly or through nested groups. */
   readGroupMemberGuids(baseDn: string, groupDn: string): Promise<Set<string>>;
   /** Groups whose name contains `search` (all when empty), at most `limit`, for the group picker. */

@@ -28,7 +28,12 @@ import { type ExclusionReason, exclusionReasons } from '../domain/scope-policy';
 import type { DirectoryEntry, MappedUser, User } from '../domain/user';
 import { mapDirectoryUser } from '../domain/user-mapping';
 import { AdSyncError, MissingPasswordError, ValidationError } from '../errors';
-import type { DirectoryReader, DirectorySession, DirectorySyncState } from '../ports/directory-reader';
+import type {
+  DirectoryReader,
+  DirectorySession,
+  DirectorySyncState,
+  DirSyncAccess,
+} from '../ports/directory-reader';
 import type { RunCheckpoint, RunCheckpointStore, SyncCursor, SyncCursorStore } from '../ports/settings';
 import type { RunStore, UserStore } from '../ports/user-store';
 import { PlanSpool } from './plan-spool';
@@ -206,6 +211,8 @@ interface ReadScope {
   /** Set for an incremental read: the first USN to read, and the tombstones since (when readable). */
   readonly incremental?: { readonly since: number; readonly deleted: Set<string> | undefined };
   readonly fullBecause?: string;
+  /** DirSync, detected and reported; uSNChanged and tombstones do the work whether it is there or not. */
+  readonly dirSync: DirSyncAccess;
 }
 
 async function prepareRead(
@@ -239,7 +246,13 @@ async function prepareRead(
     await open.assertExists(group, 'the selected group');
     for (const guid of await open.readGroupMemberGuids(baseDn, group)) groupMemberGuids.add(guid);
   }
-  const base = { baseDn, groupMemberGuids, fingerprint, ...(syncState ? { syncState } : {}) };
+  const base = {
+    baseDn,
+    groupMemberGuids,
+    fingerprint,
+    dirSync: await open.probeDirSync(),
+    ...(syncState ? { syncState } : {}),
+  };
   const fullBecause = whyFullRead(cursor, syncState, fingerprint, now, deps.fullReadEveryHours ?? 24);
   if (fullBecause !== undefined || !cursor) return { ...base, fullBecause: fullBecause ?? 'first run' };
   const since = cursor.highestCommittedUsn + 1;
@@ -592,10 +605,12 @@ async function runPipeline(
       name: 'search',
       ok: true,
       ms: timer.ms('search'),
-      message: incremental
-        ? `${counts.directoryUsers} users changed since USN ${incremental.since} under ${scope.baseDn}` +
-          (incremental.deleted ? `, ${incremental.deleted.size} deleted` : '')
-        : `${counts.directoryUsers} users read under ${scope.baseDn} (full read: ${scope.fullBecause})`,
+      message:
+        (incremental
+          ? `${counts.directoryUsers} users changed since USN ${incremental.since} under ${scope.baseDn}` +
+            (incremental.deleted ? `, ${incremental.deleted.size} deleted` : '')
+          : `${counts.directoryUsers} users read under ${scope.baseDn} (full read: ${scope.fullBecause})`) +
+        `; DirSync ${DIRSYNC_NOTE[scope.dirSync]}`,
     });
     recorder.add({
       name: 'filter',
@@ -743,6 +758,12 @@ async function runPipeline(
 }
 
 const key = (userName: string): string => userName.toLowerCase();
+
+const DIRSYNC_NOTE: Readonly<Record<DirSyncAccess, string>> = {
+  permitted: 'is permitted for this account (not needed: changes are read by uSNChanged)',
+  notPermitted: 'is not permitted for this account (not needed: changes are read by uSNChanged)',
+  unsupported: 'is not offered by this DC (not needed: changes are read by uSNChanged)',
+};
 
 const HASH_BYTES = 16;
 

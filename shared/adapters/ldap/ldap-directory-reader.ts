@@ -10,6 +10,8 @@ import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import {
   AndFilter,
+  Ber,
+  BerWriter,
   type Client,
   Control,
   type Entry,
@@ -18,7 +20,9 @@ import {
   type Filter,
   GreaterThanEqualsFilter,
   OrFilter,
+  ResultCodeError,
   SubstringFilter,
+  UnavailableCriticalExtensionError,
 } from 'ldapts';
 import { type ConnectionConfig, parseServerAddress } from '../../config/config-schema';
 import type { DirectoryEntry } from '../../domain/user';
@@ -28,6 +32,7 @@ import type {
   DirectoryReader,
   DirectorySession,
   DirectorySyncState,
+  DirSyncAccess,
   RootDse,
   ServerAddress,
 } from '../../ports/directory-reader';
@@ -60,6 +65,24 @@ export const BINARY_ATTRIBUTES = ['objectGUID'];
 const LDAP_MATCHING_RULE_IN_CHAIN = '1.2.840.113556.1.4.1941';
 /** LDAP_SERVER_SHOW_DELETED_OID: include tombstones in a search. */
 const SHOW_DELETED_OID = '1.2.840.113556.1.4.417';
+const DIRSYNC_OID = '1.2.840.113556.1.4.841';
+
+/** The DirSync request control (MS-ADTS 3.1.1.3.4.1.3): no flags, 1 MB at most, no cookie (a first call). */
+class DirSyncControl extends Control {
+  constructor() {
+    super(DIRSYNC_OID, { critical: true });
+  }
+
+  protected override writeControl(writer: BerWriter): void {
+    const value = new BerWriter();
+    value.startSequence();
+    value.writeInt(0);
+    value.writeInt(1024 * 1024);
+    value.writeString('');
+    value.endSequence();
+    writer.writeBuffer(value.buffer, Ber.OctetString);
+  }
+}
 
 /** `(&(objectCategory=person)(objectClass=user)...)`: user accounts, never contacts or computers. */
 export const userFilter = (...more: Filter[]): Filter =>
@@ -304,6 +327,29 @@ class LdapDirectorySession implements DirectorySession {
         throw new PartialReadError(`${this.server} did not return its invocationId`);
       return { dsServiceName, invocationId: bytes.toString('hex'), highestCommittedUsn };
     } catch (error) {
+      throw toDirectoryError(error, this.server, 'read');
+    }
+  }
+
+  async probeDirSync(): Promise<DirSyncAccess> {
+    const namingContext = this.rootDse.defaultNamingContext;
+    if (!namingContext) return 'unsupported';
+    try {
+      // A DirSync search for an objectGUID no object has: it answers at once, with nothing, if allowed.
+      await this.client.search(
+        namingContext,
+        {
+          scope: 'sub',
+          filter: new EqualityFilter({ attribute: 'objectGUID', value: Buffer.alloc(16) }),
+          attributes: ['objectGUID'],
+        },
+        new DirSyncControl(),
+      );
+      return 'permitted';
+    } catch (error) {
+      if (error instanceof UnavailableCriticalExtensionError) return 'unsupported';
+      // Any refusal by the server (insufficient access, unwilling to perform): the account may not use it.
+      if (error instanceof ResultCodeError) return 'notPermitted';
       throw toDirectoryError(error, this.server, 'read');
     }
   }
