@@ -1,0 +1,502 @@
+/**
+ * The read-and-plan half of a run (search -> filter -> plan), a page at a time:
+ *
+ *   settle the read (base DN, groups, full or incremental) -> list the database once into a compact ledger
+ *   -> for each page: policy and mapping, look up what may have changed, planSync the page, spool the writes
+ *   -> decide the names whose holder the read had not yet seen -> sweep for deletes (deletion threshold).
+ *
+ * Nothing is written here: the planned writes go to the spool (or, for Test Settings, to the report), and
+ * the database is written only after the whole directory has been read.
+ */
+import { createHash } from 'node:crypto';
+import type { Config } from '../config/config-schema';
+import { baseDnFromDomain } from '../domain/distinguished-name';
+import { GuidLedger } from '../domain/guid-ledger';
+import { type DeleteChange, type PlannedChange, planSync, thresholdExceeded } from '../domain/plan-sync';
+import type { ReportCounts } from '../domain/report';
+import { type ExclusionReason, exclusionReasons } from '../domain/scope-policy';
+import type { DirectoryEntry, MappedUser, User } from '../domain/user';
+import { mapDirectoryUser } from '../domain/user-mapping';
+import { ValidationError } from '../errors';
+import type { DirectorySession, DirectorySyncState, DirSyncAccess } from '../ports/directory-reader';
+import type { RunCheckpoint, SyncCursor } from '../ports/settings';
+import { type ReportLists, type StepTimer, toReportChange } from './run-report';
+import type { SyncDependencies } from './run-sync';
+
+/** What the search step settles before the first page: where to read, and whether to read all. */
+export interface ReadScope {
+  readonly baseDn: string;
+  readonly groupMemberGuids: Set<string>;
+  readonly syncState?: DirectorySyncState;
+  readonly fingerprint: string;
+  readonly cursor?: SyncCursor;
+  /** Set for an incremental read: the first USN to read, and the tombstones since (when readable). */
+  readonly incremental?: { readonly since: number; readonly deleted: Set<string> | undefined };
+  readonly fullBecause?: string;
+  /** DirSync, detected and reported; uSNChanged and tombstones do the work whether it is there or not. */
+  readonly dirSync: DirSyncAccess;
+}
+
+/** What planning a run leaves for the apply and the report. */
+export interface RunPlan {
+  readonly scope: ReadScope;
+  /** Writes planned (for Test Settings, the plan's counts). */
+  readonly planned: { readonly created: number; readonly updated: number; readonly deleted: number };
+  /** A conflict a later read may resolve: the cursor must not move past it. */
+  readonly unsettled: boolean;
+  /** Directory users in the database before the run: the threshold's and the cursor's base. */
+  readonly population: number;
+  /** Set when the deletion threshold holds the deletes back. */
+  readonly deletesWithheld?: string;
+  /** How the deletion threshold decided, for the plan step's message. */
+  readonly deletionNote: string;
+}
+
+export interface PlanRunInput {
+  readonly deps: SyncDependencies;
+  readonly config: Config;
+  readonly session: DirectorySession;
+  readonly dryRun: boolean;
+  readonly now: Date;
+  readonly allowMassDeletion: boolean;
+  /** The checkpoint of the run's earlier invocations, when this one continues it. */
+  readonly checkpoint?: RunCheckpoint;
+  readonly timer: StepTimer;
+  /** The report's counts and lists, filled as pages are planned. */
+  readonly counts: ReportCounts;
+  readonly lists: ReportLists;
+  /** Where a planned write goes: the spool of a sync, the report of Test Settings. */
+  readonly emit: (change: PlannedChange) => Promise<void>;
+}
+
+/** Reads the directory a page at a time and plans the run; see the module comment. */
+export function planRun(input: PlanRunInput): Promise<RunPlan> {
+  return new RunPlanner(input).plan();
+}
+
+const GONE = 'no longer returned by the directory';
+const LEFT_GROUPS = 'out of scope: notInSelectedGroups';
+const HASH_BYTES = 16;
+
+class RunPlanner {
+  /** Every directory user read, with its exclusion reasons: the sweep's record of what the directory holds. */
+  private readonly read = new GuidLedger(1024);
+  /** The database's directory users (objectGUID and a hash of the maintained fields), for a sweeping run. */
+  private known: GuidLedger | undefined;
+  /** A hash of every name the database holds. */
+  private knownNames: GuidLedger | undefined;
+  /** Directory users of the database without an objectGUID (stored before anchoring). */
+  private readonly unanchored: string[] = [];
+  /** Targets whose name a directory user holds that the read has not seen yet: decided after the read. */
+  private readonly deferred: MappedUser[] = [];
+  /** Database users adopted by a recreated directory account (their old objectGUID is gone, not them). */
+  private readonly adopted = new Set<string>();
+  /** Users this incremental read found out of scope: the database may hold them. */
+  private readonly excludedGuids: string[] = [];
+  private readonly planned = { created: 0, updated: 0, deleted: 0 };
+  private population = 0;
+  /** Database users the plan has decided on (unchanged, updated, deleted). */
+  private touchedExisting = 0;
+  private unsettled = false;
+  private scope!: ReadScope;
+
+  constructor(private readonly input: PlanRunInput) {}
+
+  private get full(): boolean {
+    return this.scope.incremental === undefined;
+  }
+
+  async plan(): Promise<RunPlan> {
+    const { deps, config, session, timer } = this.input;
+    this.scope = await timer.time('search', () =>
+      prepareRead(deps, config, session, this.input.dryRun, this.input.now),
+    );
+    const groups = config.filters.groups.length > 0;
+    // A full read, a group filter (leavers are found in the database) or an unknown population list the
+    // database; a small incremental read looks up only the users it read.
+    if (this.full || groups || this.scope.cursor?.directoryUsers === undefined) {
+      await timer.time('plan', () => this.listDatabase());
+    } else {
+      this.population = this.scope.cursor.directoryUsers;
+    }
+
+    const pages = session.userPages(this.scope.baseDn, this.scope.incremental?.since)[Symbol.asyncIterator]();
+    while (true) {
+      const next = await timer.time('search', () => pages.next());
+      if (next.done) break;
+      await this.planPage(next.value);
+    }
+    const { known } = this;
+    if (!this.full && groups && known) {
+      // Joining a group changes the group, not the user: members the database lacks are read by objectGUID.
+      const joined = [...this.scope.groupMemberGuids].filter((g) => !known.has(g) && !this.read.has(g));
+      if (joined.length > 0) {
+        await this.planPage(
+          await timer.time('search', () => session.readUsersByGuid(this.scope.baseDn, joined)),
+        );
+      }
+    }
+    if (this.deferred.length > 0) await timer.time('plan', () => this.decideDeferred());
+    const deletes = await timer.time('plan', () => this.sweep());
+    return {
+      scope: this.scope,
+      planned: this.planned,
+      unsettled: this.unsettled,
+      population: this.input.checkpoint?.population ?? this.population,
+      ...deletes,
+    };
+  }
+
+  /**
+   * Reads the database once, before the directory, into compact ledgers: each directory user's objectGUID
+   * with a hash of its maintained fields (an unchanged user needs no lookup), and a hash of every name (a
+   * name it does not hold is not looked up). The database is not held in memory either.
+   */
+  private async listDatabase(): Promise<void> {
+    const expected = this.scope.cursor?.directoryUsers ?? 1024;
+    const guids = new GuidLedger(expected, HASH_BYTES);
+    const names = new GuidLedger(expected);
+    for await (const page of this.input.deps.users.userPages()) {
+      for (const user of page) {
+        names.add(nameHash(user.userName));
+        if (user.authentication !== 'directoryServices') continue;
+        this.population += 1;
+        if (user.objectGuid) guids.add(user.objectGuid, [], fieldsHash(user));
+        else this.unanchored.push(user.userName);
+      }
+    }
+    this.known = guids;
+    this.knownNames = names;
+  }
+
+  private async planPage(entries: readonly DirectoryEntry[]): Promise<void> {
+    const { config, counts, timer } = this.input;
+    counts.directoryUsers += entries.length;
+    const { inScope, excluded } = await timer.time('filter', () => this.filterPage(entries));
+    await timer.time('plan', async () => {
+      // Users the database holds with the same maintained fields are unchanged: no lookup, no plan.
+      const toPlan: MappedUser[] = [];
+      for (const target of inScope) {
+        if (this.known?.valueOf(target.objectGuid)?.equals(fieldsHash(target))) {
+          counts.unchanged += 1;
+          this.touchedExisting += 1;
+        } else {
+          toPlan.push(target);
+        }
+      }
+      const plan = planSync({
+        inScope: toPlan,
+        excluded,
+        current: toPlan.length > 0 ? await this.lookup(toPlan) : [],
+        // Deletes wait for the sweep after the read, where the deletion threshold sees all of them.
+        options: { ...config.options, deleteUsers: false },
+        readComplete: false,
+        ...(this.scope.incremental?.deleted ? { deletedInDirectory: this.scope.incremental.deleted } : {}),
+      });
+      await this.take(plan.changes, false);
+    });
+  }
+
+  private filterPage(entries: readonly DirectoryEntry[]) {
+    const { config, counts, lists } = this.input;
+    const inScope: MappedUser[] = [];
+    const excluded = new Map<string, readonly ExclusionReason[]>();
+    for (const entry of entries) {
+      const reasons = exclusionReasons(entry, {
+        filters: config.filters,
+        groupMemberGuids: this.scope.groupMemberGuids,
+      });
+      this.read.add(entry.objectGuid, reasons);
+      if (reasons.length === 0) {
+        inScope.push(mapDirectoryUser(entry));
+        continue;
+      }
+      excluded.set(entry.objectGuid, reasons);
+      if (!this.full) this.excludedGuids.push(entry.objectGuid);
+      lists.addExclusion({
+        userName: entry.sAMAccountName,
+        distinguishedName: entry.distinguishedName,
+        reasons,
+      });
+    }
+    counts.inScope += inScope.length;
+    counts.excluded += excluded.size;
+    return { inScope, excluded };
+  }
+
+  /**
+   * The database users a page's targets may concern. With the ledgers: by name for the names the database
+   * holds, and by objectGUID for users it holds under another name (renamed in AD). Without: both, for all.
+   */
+  private async lookup(targets: readonly MappedUser[]): Promise<User[]> {
+    const { users } = this.input.deps;
+    const { known, knownNames } = this;
+    if (!known || !knownNames) {
+      return users.findUsers(
+        targets.map((t) => t.objectGuid),
+        targets.map((t) => t.userName),
+      );
+    }
+    const names = targets.map((t) => t.userName).filter((name) => knownNames.has(nameHash(name)));
+    const byName = names.length > 0 ? await users.findUsers([], names) : [];
+    const found = new Set(byName.map((u) => u.objectGuid));
+    const renamed = targets.map((t) => t.objectGuid).filter((g) => !found.has(g) && known.has(g));
+    if (renamed.length === 0) return byName;
+    const seen = new Set(byName.map((u) => key(u.userName)));
+    return [...byName, ...(await users.findUsers(renamed, [])).filter((u) => !seen.has(key(u.userName)))];
+  }
+
+  /** Takes a page's planned changes: counts them, spools the writes, defers what the read must decide. */
+  private async take(changes: readonly PlannedChange[], decided: boolean): Promise<void> {
+    const { counts, lists, emit } = this.input;
+    for (const change of changes) {
+      if (change.action === 'unchanged') {
+        counts.unchanged += 1;
+        this.touchedExisting += 1;
+      } else if (change.action === 'conflict') {
+        if (change.undecided && this.full && !decided) {
+          this.deferred.push(change.target);
+          continue;
+        }
+        counts.conflicts += 1;
+        this.unsettled ||= change.unsettled;
+        lists.addChange('planned', toReportChange(change));
+      } else if (change.action === 'create') {
+        this.planned.created += 1;
+        await emit(change);
+      } else if (change.action === 'update') {
+        this.planned.updated += 1;
+        this.touchedExisting += 1;
+        if (change.current.objectGuid !== change.target.objectGuid)
+          this.adopted.add(key(change.current.userName));
+        await emit(change);
+      }
+    }
+  }
+
+  /** The read is complete: a name's holder it did not return is gone, and the name can be adopted. */
+  private async decideDeferred(): Promise<void> {
+    const current = await this.input.deps.users.findUsers(
+      [],
+      this.deferred.map((t) => t.userName),
+    );
+    const inDirectory = new Map<string, readonly ExclusionReason[]>();
+    const gone = new Set<string>();
+    for (const user of current) {
+      if (!user.objectGuid) continue;
+      const reasons = this.read.reasonsOf(user.objectGuid);
+      if (reasons === undefined) gone.add(user.objectGuid);
+      else inDirectory.set(user.objectGuid, reasons);
+    }
+    const plan = planSync({
+      inScope: this.deferred,
+      excluded: inDirectory,
+      current,
+      options: { ...this.input.config.options, deleteUsers: false },
+      readComplete: false,
+      deletedInDirectory: gone,
+    });
+    await this.take(plan.changes, true);
+  }
+
+  /** Why a database user with this objectGUID is to be deleted, or undefined when it stays. */
+  private deleteReason(guid: string): string | undefined {
+    const reasons = this.read.reasonsOf(guid);
+    if (reasons !== undefined) return reasons.length > 0 ? `out of scope: ${reasons.join(', ')}` : undefined;
+    if (this.full || this.scope.incremental?.deleted?.has(guid)) return GONE;
+    // Left every selected group without a change to the user object.
+    if (this.input.config.filters.groups.length > 0 && !this.scope.groupMemberGuids.has(guid))
+      return LEFT_GROUPS;
+    return undefined;
+  }
+
+  /**
+   * The sweep: directory users of the database that are gone or out of scope, fetched by objectGUID from
+   * the ledger (or, for a small incremental read, those it read out of scope and the tombstones), then held
+   * back together when they exceed the deletion threshold.
+   */
+  private async sweep(): Promise<{ deletesWithheld?: string; deletionNote: string }> {
+    const { deps, config, counts, lists, checkpoint, allowMassDeletion } = this.input;
+    const guids: string[] = [];
+    if (this.known) {
+      for (const guid of this.known.guids()) if (this.deleteReason(guid)) guids.push(guid);
+    } else {
+      guids.push(...this.excludedGuids, ...(this.scope.incremental?.deleted ?? []));
+    }
+    const names = this.full ? this.unanchored : [];
+    const found = guids.length + names.length > 0 ? await deps.users.findUsers(guids, names) : [];
+    const candidates: { user: User; reason: string }[] = [];
+    for (const user of found) {
+      if (user.authentication !== 'directoryServices' || this.adopted.has(key(user.userName))) continue;
+      const reason = user.objectGuid ? this.deleteReason(user.objectGuid) : this.full ? GONE : undefined;
+      if (!reason) continue;
+      candidates.push({ user, reason });
+      if (reason === LEFT_GROUPS && !this.read.has(user.objectGuid as string)) {
+        counts.excluded += 1;
+        lists.addExclusion({
+          userName: user.userName,
+          distinguishedName: user.distinguishedName ?? '',
+          reasons: ['notInSelectedGroups'],
+        });
+      }
+    }
+
+    const before = checkpoint?.applied ?? { created: 0, updated: 0, deleted: 0 };
+    const population = checkpoint?.population ?? this.population;
+    this.touchedExisting += candidates.length;
+    // An incremental read did not touch the others: unchanged. (Users created by earlier invocations of
+    // this run were read and touched, but are not in the population before the run.)
+    if (!this.full) counts.unchanged += Math.max(0, population - (this.touchedExisting - before.created));
+    if (!config.options.deleteUsers || candidates.length === 0) return { deletionNote: '' };
+
+    // The threshold is about the run, not the invocation: a follow-up keeps the first one's decision, and
+    // otherwise counts the deletes earlier invocations made against the population before the run.
+    const exceeded =
+      checkpoint?.deletesWithheld ??
+      thresholdExceeded(candidates.length + before.deleted, population, config.options);
+    const withhold = exceeded !== undefined && !allowMassDeletion;
+    for (const { user, reason } of candidates) {
+      const change: DeleteChange = {
+        action: 'delete',
+        current: user,
+        userName: user.userName,
+        fullName: user.fullName,
+        emailAddresses: user.emailAddresses,
+        changedFields: [],
+        reason: withhold ? `${reason}; withheld: ${exceeded}` : reason,
+        withheld: withhold,
+      };
+      if (withhold) {
+        lists.addChange('planned', toReportChange(change));
+      } else {
+        this.planned.deleted += 1;
+        await this.input.emit(change);
+      }
+    }
+    if (withhold) return { deletesWithheld: exceeded, deletionNote: `; deletes withheld: ${exceeded}` };
+    return {
+      deletionNote:
+        exceeded === undefined
+          ? ''
+          : `; allowMassDeletion applies deletes above the threshold this once: ${exceeded}`,
+    };
+  }
+}
+
+async function prepareRead(
+  deps: SyncDependencies,
+  config: Config,
+  open: DirectorySession,
+  dryRun: boolean,
+  now: Date,
+): Promise<ReadScope> {
+  const { connection } = config;
+  const baseDn =
+    connection.baseDn ||
+    open.rootDse.defaultNamingContext ||
+    (connection.domain ? baseDnFromDomain(connection.domain) : undefined);
+  if (!baseDn)
+    throw new ValidationError('No base DN', [
+      { path: 'connection.baseDn', message: 'could not be determined' },
+    ]);
+  await open.assertExists(baseDn, 'the base DN');
+  // Where the DC stands before reading: changes made during the read are read again next time.
+  let syncState: DirectorySyncState | undefined;
+  let cursor: SyncCursor | undefined;
+  let fingerprint = '';
+  if (deps.cursors && !dryRun) {
+    syncState = await open.readSyncState();
+    fingerprint = fingerprintOf(config, baseDn);
+    cursor = await deps.cursors.getCursor();
+  }
+  const groupMemberGuids = new Set<string>();
+  for (const group of config.filters.groups) {
+    await open.assertExists(group, 'the selected group');
+    for (const guid of await open.readGroupMemberGuids(baseDn, group)) groupMemberGuids.add(guid);
+  }
+  const base = {
+    baseDn,
+    groupMemberGuids,
+    fingerprint,
+    dirSync: await open.probeDirSync(),
+    ...(syncState ? { syncState } : {}),
+  };
+  const fullBecause = whyFullRead(cursor, syncState, fingerprint, now, deps.fullReadEveryHours ?? 24);
+  if (fullBecause !== undefined || !cursor) return { ...base, fullBecause: fullBecause ?? 'first run' };
+  const since = cursor.highestCommittedUsn + 1;
+  return { ...base, cursor, incremental: { since, deleted: await open.readDeletedUserGuids(since) } };
+}
+
+/** What the cursor must match for an incremental read: where and what is read. */
+function fingerprintOf(config: Config, baseDn: string): string {
+  const { servers, domain, username } = config.connection;
+  return createHash('sha256')
+    .update(
+      // deleteUsers too: turning it on must find the users that left while it was off.
+      JSON.stringify({
+        servers,
+        domain,
+        username,
+        baseDn: baseDn.toLowerCase(),
+        filters: config.filters,
+        deleteUsers: config.options.deleteUsers,
+      }),
+    )
+    .digest('hex');
+}
+
+/** Why this run must read everything, or undefined when reading the changes since the cursor is enough. */
+function whyFullRead(
+  cursor: SyncCursor | undefined,
+  state: DirectorySyncState | undefined,
+  fingerprint: string,
+  now: Date,
+  everyHours: number,
+): string | undefined {
+  if (!state) return 'incremental reads are off';
+  if (!cursor) return 'no earlier clean run';
+  if (cursor.dsServiceName !== state.dsServiceName) return 'another domain controller answered';
+  if (cursor.invocationId !== state.invocationId) return "the domain controller's database was restored";
+  if (cursor.highestCommittedUsn > state.highestCommittedUsn)
+    return 'the domain controller went back in time';
+  if (cursor.fingerprint !== fingerprint) return 'the settings changed';
+  if (now.getTime() - Date.parse(cursor.lastFullAt) >= everyHours * 3_600_000)
+    return 'the periodic reconciliation is due';
+  return undefined;
+}
+
+const DIRSYNC_NOTE: Readonly<Record<DirSyncAccess, string>> = {
+  permitted: 'is permitted for this account (not needed: changes are read by uSNChanged)',
+  notPermitted: 'is not permitted for this account (not needed: changes are read by uSNChanged)',
+  unsupported: 'is not offered by this DC (not needed: changes are read by uSNChanged)',
+};
+
+/** The search step's message. */
+export function describeRead(scope: ReadScope, directoryUsers: number): string {
+  const { incremental } = scope;
+  const read = incremental
+    ? `${directoryUsers} users changed since USN ${incremental.since} under ${scope.baseDn}` +
+      (incremental.deleted ? `, ${incremental.deleted.size} deleted` : '')
+    : `${directoryUsers} users read under ${scope.baseDn} (full read: ${scope.fullBecause})`;
+  return `${read}; DirSync ${DIRSYNC_NOTE[scope.dirSync]}`;
+}
+
+const key = (userName: string): string => userName.toLowerCase();
+
+/** A user name as 16 bytes (for a GuidLedger): names compare case-insensitively. */
+const nameHash = (userName: string): string => createHash('md5').update(key(userName)).digest('hex');
+
+/** The maintained fields (those changedFields compares) as 16 bytes: equal hashes, nothing to update. */
+const fieldsHash = (user: MappedUser | User): Buffer =>
+  createHash('md5')
+    .update(
+      JSON.stringify([
+        user.userName,
+        user.fullName,
+        user.emailAddresses,
+        user.distinguishedName ?? '',
+        user.userPrincipalName ?? '',
+        user.objectGuid ?? '',
+      ]),
+    )
+    .digest();
