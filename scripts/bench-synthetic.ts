@@ -58,7 +58,6 @@ const syntheticDirectory: DirectoryReader = {
     rootDse: { defaultNamingContext: 'DC=company,DC=local', namingContexts: ['DC=company,DC=local'] },
     bind: async () => {},
     assertExists: async () => {},
-    readUsers: async () => Array.from({ length: USERS }, (_, i) => entry(i)),
     async *userPages() {
       for (let start = 0; start < USERS; start += PAGE) {
         yield Array.from({ length: Math.min(PAGE, USERS - start) }, (_, i) => entry(start + i));

@@ -225,16 +225,12 @@ export function planSync(input: PlanInput): SyncPlan {
       continue;
     }
     if (options.deleteUsers) {
-      deletes.push({
-        action: 'delete',
-        current: user,
-        userName: user.userName,
-        fullName: user.fullName,
-        emailAddresses: user.emailAddresses,
-        changedFields: [],
-        reason: reasons ? `out of scope: ${reasons.join(', ')}` : 'no longer returned by the directory',
-        withheld: false,
-      });
+      deletes.push(
+        deleteChange(
+          user,
+          reasons ? `out of scope: ${reasons.join(', ')}` : 'no longer returned by the directory',
+        ),
+      );
     }
   }
   const population = input.directoryUsersInDatabase ?? directoryUsers.length;
@@ -259,6 +255,20 @@ export function planSync(input: PlanInput): SyncPlan {
     },
     ...(withhold ? { deletionThresholdExceeded: exceeded } : {}),
     ...(exceeded !== undefined && !withhold ? { deletionThresholdOverridden: exceeded } : {}),
+  };
+}
+
+/** The delete of a database user, for the reason given; `withheld` when the threshold holds it back. */
+export function deleteChange(user: User, reason: string, withheld = false): DeleteChange {
+  return {
+    action: 'delete',
+    current: user,
+    userName: user.userName,
+    fullName: user.fullName,
+    emailAddresses: user.emailAddresses,
+    changedFields: [],
+    reason,
+    withheld,
   };
 }
 

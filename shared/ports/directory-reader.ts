@@ -42,13 +42,10 @@ export interface DirectorySession {
   /** Throws NoSuchObjectError when the DN does not exist. */
   assertExists(dn: string, what: string): Promise<void>;
   /**
-   * Every user object under the base DN (`(&(objectCategory=person)(objectClass=user))`), all pages; with
-   * `changedSinceUsn`, only those whose uSNChanged is at least that.
-   */
-  readUsers(baseDn: string, changedSinceUsn?: number): Promise<DirectoryEntry[]>;
-  /**
-   * The same users page by page, as the server sends them: a run holds one page at a time. The pages end
-   * only at the server's last cookie; a failure on the way throws (a cut-short read never looks complete).
+   * Every user object under the base DN (`(&(objectCategory=person)(objectClass=user))`), page by page as
+   * the server sends them (a run holds one page at a time); with `changedSinceUsn`, only those whose
+   * uSNChanged is at least that. The pages end only at the server's last cookie; a failure on the way
+   * throws (a cut-short read never looks complete).
    */
   userPages(baseDn: string, changedSinceUsn?: number): AsyncIterable<DirectoryEntry[]>;
   /** The users with these objectGUIDs under the base DN (those that exist). */

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import type { Config } from '../config/config-schema';
 import { baseDnFromDomain } from '../domain/distinguished-name';
 import { GuidLedger } from '../domain/guid-ledger';
-import { type DeleteChange, type PlannedChange, planSync, thresholdExceeded } from '../domain/plan-sync';
+import { deleteChange, type PlannedChange, planSync, thresholdExceeded } from '../domain/plan-sync';
 import type { ReportCounts } from '../domain/report';
 import { type ExclusionReason, exclusionReasons } from '../domain/scope-policy';
 import type { DirectoryEntry, MappedUser, User } from '../domain/user';
@@ -356,16 +356,7 @@ class RunPlanner {
       thresholdExceeded(candidates.length + before.deleted, population, config.options);
     const withhold = exceeded !== undefined && !allowMassDeletion;
     for (const { user, reason } of candidates) {
-      const change: DeleteChange = {
-        action: 'delete',
-        current: user,
-        userName: user.userName,
-        fullName: user.fullName,
-        emailAddresses: user.emailAddresses,
-        changedFields: [],
-        reason: withhold ? `${reason}; withheld: ${exceeded}` : reason,
-        withheld: withhold,
-      };
+      const change = deleteChange(user, withhold ? `${reason}; withheld: ${exceeded}` : reason, withhold);
       if (withhold) {
         lists.addChange('planned', toReportChange(change));
       } else {

@@ -241,12 +241,6 @@ class LdapDirectorySession implements DirectorySession {
     }
   }
 
-  async readUsers(baseDn: string, changedSinceUsn?: number): Promise<DirectoryEntry[]> {
-    const entries: DirectoryEntry[] = [];
-    for await (const page of this.userPages(baseDn, changedSinceUsn)) entries.push(...page);
-    return entries;
-  }
-
   userPages(baseDn: string, changedSinceUsn?: number): AsyncIterable<DirectoryEntry[]> {
     const changed =
       changedSinceUsn === undefined
