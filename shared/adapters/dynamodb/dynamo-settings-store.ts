@@ -23,6 +23,8 @@ const CONFIG_KEY = { pk: 'CONFIG', sk: 'CURRENT' } as const;
 const LOCK_KEY = { pk: 'LOCK', sk: 'SYNC' } as const;
 const CURSOR_KEY = { pk: 'CURSOR', sk: 'SYNC' } as const;
 const CHECKPOINT_KEY = { pk: 'CHECKPOINT', sk: 'SYNC' } as const;
+/** How long occurrence and handoff items are kept (TTL on `expiresAt`). */
+const RETAIN_SECONDS = 7 * 24 * 3600;
 
 /** What a handoff item asks: continue this run, as this invocation of it. */
 export const handoffSchema = z.object({ runId: z.string().min(1), invocation: z.int().min(2) });
@@ -80,12 +82,7 @@ export class DynamoSettingsStore
   }
 
   async getCursor(): Promise<SyncCursor | undefined> {
-    const { Item } = await this.documents.send(
-      new GetCommand({ TableName: this.tableName, Key: CURSOR_KEY, ConsistentRead: true }),
-    );
-    if (!Item) return undefined;
-    const { pk: _pk, sk: _sk, ...cursor } = Item;
-    return cursor as SyncCursor;
+    return this.getDocument<SyncCursor>(CURSOR_KEY);
   }
 
   async saveCursor(cursor: SyncCursor): Promise<void> {
@@ -99,12 +96,7 @@ export class DynamoSettingsStore
   }
 
   async getCheckpoint(): Promise<RunCheckpoint | undefined> {
-    const { Item } = await this.documents.send(
-      new GetCommand({ TableName: this.tableName, Key: CHECKPOINT_KEY, ConsistentRead: true }),
-    );
-    if (!Item) return undefined;
-    const { pk: _pk, sk: _sk, ...checkpoint } = Item;
-    return checkpoint as RunCheckpoint;
+    return this.getDocument<RunCheckpoint>(CHECKPOINT_KEY);
   }
 
   async saveCheckpoint(checkpoint: RunCheckpoint): Promise<void> {
@@ -114,19 +106,17 @@ export class DynamoSettingsStore
   }
 
   async clearCheckpoint(runId: string): Promise<void> {
-    try {
-      await this.documents.send(
+    // Another run's checkpoint is not ours to clear.
+    await this.conditionHeld(
+      this.documents.send(
         new DeleteCommand({
           TableName: this.tableName,
           Key: CHECKPOINT_KEY,
           ConditionExpression: 'attribute_not_exists(pk) OR runId = :runId',
           ExpressionAttributeValues: { ':runId': runId },
         }),
-      );
-    } catch (error) {
-      // Another run's checkpoint: not ours to clear.
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+      ),
+    );
   }
 
   /** Inserts a handoff item; the table's stream starts the sync function with it (CDK: ad-sync-stack.ts). */
@@ -142,7 +132,7 @@ export class DynamoSettingsStore
           sk: HANDOFF_SORT_KEY,
           ...handoff,
           requestedAt: this.clock().toISOString(),
-          expiresAt: Math.floor(this.clock().getTime() / 1000) + 7 * 24 * 3600,
+          expiresAt: this.epochSeconds() + RETAIN_SECONDS,
         },
       }),
     );
@@ -150,32 +140,24 @@ export class DynamoSettingsStore
 
   /** Acquires the lease, or renews it when `owner` holds it already (a run continuing past an invocation). */
   async acquire(owner: string, leaseSeconds: number): Promise<boolean> {
-    const now = this.clock();
-    try {
-      await this.documents.send(
+    const now = this.epochSeconds();
+    return this.conditionHeld(
+      this.documents.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: {
-            ...LOCK_KEY,
-            owner,
-            acquiredAt: now.toISOString(),
-            expiresAt: Math.floor(now.getTime() / 1000) + leaseSeconds,
-          },
+          Item: { ...LOCK_KEY, owner, acquiredAt: this.clock().toISOString(), expiresAt: now + leaseSeconds },
           ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now OR #owner = :owner',
           ExpressionAttributeNames: { '#owner': 'owner' },
-          ExpressionAttributeValues: { ':now': Math.floor(now.getTime() / 1000), ':owner': owner },
+          ExpressionAttributeValues: { ':now': now, ':owner': owner },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async release(owner: string): Promise<void> {
-    try {
-      await this.documents.send(
+    // Expired and taken over by another run: that run's lock is not ours to release.
+    await this.conditionHeld(
+      this.documents.send(
         new DeleteCommand({
           TableName: this.tableName,
           Key: LOCK_KEY,
@@ -183,32 +165,50 @@ export class DynamoSettingsStore
           ExpressionAttributeNames: { '#owner': 'owner' },
           ExpressionAttributeValues: { ':owner': owner },
         }),
-      );
-    } catch (error) {
-      // Expired and taken over by another run: that run's lock is not ours to release.
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+      ),
+    );
   }
 
   /** Records that a scheduled occurrence was handled; false when it already was (a duplicated event). */
-  async claimOccurrence(occurrence: string, retainSeconds = 7 * 24 * 3600): Promise<boolean> {
-    try {
-      await this.documents.send(
+  async claimOccurrence(occurrence: string, retainSeconds = RETAIN_SECONDS): Promise<boolean> {
+    return this.conditionHeld(
+      this.documents.send(
         new PutCommand({
           TableName: this.tableName,
           Item: {
             pk: `SCHEDULE#${occurrence}`,
             sk: 'OCCURRENCE',
             claimedAt: this.clock().toISOString(),
-            expiresAt: Math.floor(this.clock().getTime() / 1000) + retainSeconds,
+            expiresAt: this.epochSeconds() + retainSeconds,
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
-      );
+      ),
+    );
+  }
+
+  /** One settings item without its key attributes, or undefined. */
+  private async getDocument<T>(key: Record<string, string>): Promise<T | undefined> {
+    const { Item } = await this.documents.send(
+      new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+    );
+    if (!Item) return undefined;
+    const { pk: _pk, sk: _sk, ...document } = Item;
+    return document as T;
+  }
+
+  /** Awaits a conditional write: false when its condition did not hold, instead of an exception. */
+  private async conditionHeld(write: Promise<unknown>): Promise<boolean> {
+    try {
+      await write;
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
+  }
+
+  private epochSeconds(): number {
+    return Math.floor(this.clock().getTime() / 1000);
   }
 }
