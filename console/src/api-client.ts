@@ -2,6 +2,7 @@
  * The console's client of the ad-sync HTTP API: same origin, every request with `Authorization: Bearer
  * <token>`. Errors keep the API's code and field details so that forms can show them at their fields.
  */
+import type { ErrorBody } from '../../shared/api/http-errors';
 import type { FieldIssue } from './types';
 
 export class ApiError extends Error {
@@ -46,8 +47,7 @@ export class ApiClient {
     const payload =
       response.status === 204 ? undefined : ((await response.json().catch(() => undefined)) as unknown);
     if (!response.ok) {
-      const error = (payload as { error?: { code?: string; message?: string; details?: FieldIssue[] } })
-        ?.error;
+      const error = (payload as Partial<ErrorBody> | undefined)?.error;
       if (response.status === 401) this.onUnauthorized();
       throw new ApiError(
         response.status,

@@ -26,4 +26,6 @@ export interface AppState {
   /** The sync request in flight: the page shows its progress even after navigating away and back. */
   syncInFlight?: Promise<Report> | undefined;
   navigate(route: Route): void;
+  /** Opens Directory Services with this message at the field (a failure that names a setting). */
+  editField(field: FormField, message: string): void;
 }

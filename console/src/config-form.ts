@@ -82,6 +82,14 @@ const numberOrText = (text: string): number | string => {
   return trimmed !== '' && Number.isFinite(Number(trimmed)) ? Number(trimmed) : trimmed;
 };
 
+/** The body of PUT /config and POST /test-settings for a draft: the document, and the password if typed. */
+export function settingsRequestOf(draft: { readonly values: ConfigFormValues; readonly password: string }): {
+  config: ConfigInput;
+  password?: string;
+} {
+  return { config: configDocumentOf(draft.values), ...(draft.password ? { password: draft.password } : {}) };
+}
+
 /** The configuration document the form describes. Empty optional text fields are left out (= not set). */
 export function configDocumentOf(values: ConfigFormValues): ConfigInput {
   const optional = <K extends string>(key: K, text: string) =>

@@ -157,6 +157,11 @@ function start(): void {
       if (window.location.hash === `#/${route}`) void showPage(route, true);
       else window.location.hash = `#/${route}`;
     },
+    editField: (field, message) => {
+      if (!state) return;
+      state.pendingFieldError = { field, message };
+      state.navigate('directory');
+    },
   };
   replaceChildren(
     nav,

@@ -16,7 +16,6 @@ export type UsersPage = z.infer<typeof responses.users>;
 export type BaseDns = z.infer<typeof responses.baseDns>;
 export type DirectoryGroup = z.infer<typeof responses.groups>['groups'][number];
 
-export interface FieldIssue {
-  readonly path: string;
-  readonly message: string;
-}
+export type { FieldIssue } from '../../shared/errors';
+export type Runs = z.infer<typeof responses.runs>;
+export type Groups = z.infer<typeof responses.groups>;

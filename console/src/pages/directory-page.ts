@@ -10,7 +10,6 @@ import {
   ARCHIVE_ACCESS,
   ARCHIVE_ACCESS_LABELS,
   type ConfigFormValues,
-  configDocumentOf,
   type FieldErrors,
   type FormField,
   fieldErrorsOf,
@@ -18,10 +17,11 @@ import {
   formValuesOf,
   PRIVILEGE_LABELS,
   PRIVILEGES,
+  settingsRequestOf,
 } from '../config-form';
 import { announce, type Child, h, replaceChildren } from '../dom';
 import { FIELD_LABELS, failureOf } from '../report-view';
-import type { BaseDns, ConfigurationView, DirectoryGroup, FieldIssue, Report } from '../types';
+import type { BaseDns, ConfigurationView, DirectoryGroup, FieldIssue, Groups, Report } from '../types';
 
 const fieldId = (name: FormField): string => `field-${name}`;
 
@@ -91,7 +91,6 @@ function openDialog(dialog: HTMLDialogElement, opener: HTMLElement): void {
 export async function renderDirectoryPage(state: AppState, main: HTMLElement): Promise<void> {
   const { api } = state;
   const view = await api.request<ConfigurationView>('GET', '/config');
-  let version = view.version;
   let passwordSet = view.passwordSet;
   const draft: DirectoryDraft =
     state.draft && state.draft.baseVersion === view.version
@@ -292,7 +291,6 @@ export async function renderDirectoryPage(state: AppState, main: HTMLElement): P
       {},
       h('legend', {}, 'Default privileges'),
       field('privileges', 'Privileges of new users', privilegesButton, { after: privilegesSummary }),
-      h('p', { class: 'field-error', id: `${fieldId('ownArchiveAccess')}-error`, hidden: true }),
     ),
     h(
       'fieldset',
@@ -346,8 +344,6 @@ export async function renderDirectoryPage(state: AppState, main: HTMLElement): P
   // Errors
   const clearErrors = (): void => {
     for (const name of Object.keys(FIELD_LABELS) as FormField[]) setFieldError(name, undefined);
-    const archiveError = document.getElementById(`${fieldId('ownArchiveAccess')}-error`);
-    if (archiveError) archiveError.hidden = true;
     summary.hidden = true;
     replaceChildren(summary);
   };
@@ -407,11 +403,6 @@ export async function renderDirectoryPage(state: AppState, main: HTMLElement): P
     if (label) statusLine.append(h('span', { class: 'spinner', 'aria-hidden': 'true' }), ` ${label}`);
   };
 
-  const requestBody = () => ({
-    config: configDocumentOf(values),
-    ...(draft.password ? { password: draft.password } : {}),
-  });
-
   const discard = async (): Promise<void> => {
     state.draft = undefined;
     await renderDirectoryPage(state, main);
@@ -423,13 +414,11 @@ export async function renderDirectoryPage(state: AppState, main: HTMLElement): P
     clearErrors();
     busy('Saving…');
     try {
-      const saved = await api.request<ConfigurationView>('PUT', '/config', requestBody(), {
-        'if-match': String(version),
+      const saved = await api.request<ConfigurationView>('PUT', '/config', settingsRequestOf(draft), {
+        'if-match': String(draft.baseVersion),
       });
-      version = saved.version;
       passwordSet = saved.passwordSet;
       Object.assign(draft, { password: '', baseVersion: saved.version, dirty: false });
-      state.draft = draft;
       password.value = '';
       showPasswordState();
       dirtyNote.textContent = '';
@@ -445,7 +434,7 @@ export async function renderDirectoryPage(state: AppState, main: HTMLElement): P
     clearErrors();
     busy('Testing the settings (connect, bind, search, filter, plan)…');
     try {
-      const report = await api.request<Report>('POST', '/test-settings', requestBody());
+      const report = await api.request<Report>('POST', '/test-settings', settingsRequestOf(draft));
       state.lastTest = { report, unsaved: draft.dirty };
       busy(undefined);
       const failedField = fieldOfFailure(report);
@@ -555,7 +544,7 @@ export async function renderDirectoryPage(state: AppState, main: HTMLElement): P
       const mine = ++sequence;
       status.textContent = 'Searching…';
       try {
-        const answer = await api.request<{ groups: DirectoryGroup[] }>(
+        const answer = await api.request<Groups>(
           'GET',
           `/directory/groups?search=${encodeURIComponent(search.value.trim())}`,
         );

@@ -2,7 +2,7 @@
 import type { AppState } from '../app-state';
 import { formatTime, h, replaceChildren, scrollingTable } from '../dom';
 import { renderReport } from '../report-view';
-import type { Report, RunSummary } from '../types';
+import type { Report, RunSummary, Runs } from '../types';
 
 const STATUS_LABELS: Readonly<Record<RunSummary['status'], string>> = {
   succeeded: 'Succeeded',
@@ -13,7 +13,7 @@ const STATUS_LABELS: Readonly<Record<RunSummary['status'], string>> = {
 };
 
 export async function renderRunsPage(state: AppState, main: HTMLElement): Promise<void> {
-  const { runs } = await state.api.request<{ runs: RunSummary[] }>('GET', '/sync/runs');
+  const { runs } = await state.api.request<Runs>('GET', '/sync/runs');
   const detail = h('section', { id: 'run-detail', 'aria-live': 'polite' });
   let open: HTMLButtonElement | undefined;
 

@@ -6,7 +6,7 @@ import { ApiError } from '../api-client';
 import type { AppState } from '../app-state';
 import { announce, formatTime, h, replaceChildren } from '../dom';
 import { renderReport } from '../report-view';
-import type { Report, RunSummary } from '../types';
+import type { Report, RunSummary, Runs } from '../types';
 
 export function renderSyncPage(state: AppState, main: HTMLElement): void {
   const result = h('div', { id: 'sync-result' });
@@ -44,10 +44,7 @@ export function renderSyncPage(state: AppState, main: HTMLElement): void {
         : '',
       renderReport(report, {
         id: 'sync',
-        onEditField: (field, message) => {
-          state.pendingFieldError = { field, message };
-          state.navigate('directory');
-        },
+        onEditField: state.editField,
       }),
     );
   };
@@ -142,7 +139,7 @@ export function renderSyncPage(state: AppState, main: HTMLElement): void {
 
 /** Before the first sync from this tab: when the last run was and how it ended. */
 async function showLastRun(state: AppState, result: HTMLElement): Promise<void> {
-  const { runs } = await state.api.request<{ runs: RunSummary[] }>('GET', '/sync/runs').catch(() => ({
+  const { runs } = await state.api.request<Runs>('GET', '/sync/runs').catch(() => ({
     runs: [] as RunSummary[],
   }));
   const last = runs[0];

@@ -1,6 +1,6 @@
 /** Test Settings: the whole pipeline against the directory, nothing committed; the plan it would apply. */
 import type { AppState } from '../app-state';
-import { configDocumentOf } from '../config-form';
+import { settingsRequestOf } from '../config-form';
 import { announce, h, replaceChildren } from '../dom';
 import { renderReport } from '../report-view';
 import type { Report } from '../types';
@@ -21,10 +21,7 @@ export function renderTestSettingsPage(state: AppState, main: HTMLElement): void
       ),
       renderReport(report, {
         id: 'test',
-        onEditField: (field, message) => {
-          state.pendingFieldError = { field, message };
-          state.navigate('directory');
-        },
+        onEditField: state.editField,
       }),
     );
   };
@@ -38,12 +35,7 @@ export function renderTestSettingsPage(state: AppState, main: HTMLElement): void
       const report = await state.api.request<Report>(
         'POST',
         '/test-settings',
-        draft
-          ? {
-              config: configDocumentOf(draft.values),
-              ...(draft.password ? { password: draft.password } : {}),
-            }
-          : {},
+        draft ? settingsRequestOf(draft) : {},
       );
       state.lastTest = { report, unsaved: draft !== undefined };
       status.textContent = `Test Settings ${report.status === 'succeeded' ? 'succeeded' : 'failed'}.`;
