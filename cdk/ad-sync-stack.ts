@@ -175,12 +175,7 @@ export class AdSyncStack extends Stack {
       new AdSyncFunction(
         this,
         `${name.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase())}Function`,
-        {
-          name,
-          description,
-          environment: { ...baseEnvironment, ...options.environment },
-          ...options,
-        },
+        { name, description, ...options, environment: { ...baseEnvironment, ...options.environment } },
       );
 
     const failures = new Queue(this, 'SyncFailures', {
@@ -190,7 +185,7 @@ export class AdSyncStack extends Stack {
     });
     const functions: Record<FunctionName, AdSyncFunction> = {
       config: fn('config', 'GET/PUT /config', {
-        environment: { ...baseEnvironment, SCHEDULE_NAME: scheduleName },
+        environment: { SCHEDULE_NAME: scheduleName },
       }),
       'test-settings': fn('test-settings', 'POST /test-settings', {
         network,
@@ -201,7 +196,7 @@ export class AdSyncStack extends Stack {
         network,
         timeout: SYNC_TIMEOUT,
         memorySize: 1024,
-        environment: { ...baseEnvironment, CONTINUATIONS: 'stream' },
+        environment: { CONTINUATIONS: 'stream' },
         // The plan is spooled to /tmp between the read and the apply (about 0.5 KB per change).
         ephemeralStorage: Size.gibibytes(2),
       }),

@@ -5,14 +5,13 @@
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { BUNDLING } from '../cdk/ad-sync-function';
-import { type FunctionName, routes } from '../shared/api/routes';
+import { type FunctionName, functionNames } from '../shared/api/routes';
 
 export const BUDGET_BYTES = 1024 * 1024;
 
 export async function measureBundles(): Promise<{ name: FunctionName; bytes: number }[]> {
-  const names = [...new Set(routes.map((route) => route.function))];
   return Promise.all(
-    names.map(async (name) => {
+    functionNames.map(async (name) => {
       const result = await build({
         entryPoints: [fileURLToPath(new URL(`../functions/${name}.ts`, import.meta.url))],
         bundle: true,

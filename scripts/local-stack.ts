@@ -7,15 +7,14 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { DynamoSettingsStore } from '../shared/adapters/dynamodb/dynamo-settings-store';
 import { ensureTable } from '../shared/adapters/dynamodb/table';
 import { MAX_BODY_BYTES } from '../shared/api/http-api';
 import { toHttpError } from '../shared/api/http-errors';
-import { type FunctionName, matchResource, routes } from '../shared/api/routes';
+import { type FunctionName, functionNames, matchResource, routes } from '../shared/api/routes';
 import { NotFoundError, PayloadTooLargeError, UnauthorizedError } from '../shared/errors';
-import { LOCAL_AWS_ENV, startDynamoDbLocal } from './dynamodb-local';
+import { LOCAL_AWS_ENV, localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local';
 import { ensureConsoleBuilt, isConsolePath, sendConsoleFile } from './web-console';
 
 export const TABLE_NAME = 'ad-sync';
@@ -41,7 +40,19 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
+export type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
+
+/**
+ * Imports every function's handler, as Lambda does at cold start: set the environment they read first
+ * (TABLE_NAME, the secret store, the DynamoDB endpoint).
+ */
+export async function importHandlers(): Promise<Map<FunctionName, LambdaHandler>> {
+  const handlers = new Map<FunctionName, LambdaHandler>();
+  for (const name of functionNames) {
+    handlers.set(name, ((await import(`../functions/${name}.ts`)) as { handler: LambdaHandler }).handler);
+  }
+  return handlers;
+}
 
 async function loadToken(
   home: string,
@@ -160,22 +171,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       POWERTOOLS_METRICS_DISABLED: 'true',
     });
     delete process.env.SECRET_ID;
-    const client = new DynamoDBClient({ endpoint: dynamodb.endpoint });
+    const client = localDynamoDbClient(dynamodb.endpoint);
     stops.push(async () => client.destroy());
     await ensureTable(client, TABLE_NAME);
 
-    const names = [...new Set(routes.map((route) => route.function))] as FunctionName[];
-    const handlers = new Map<FunctionName, LambdaHandler>();
-    for (const name of names) {
-      const module = (await import(`../functions/${name}.ts`)) as { handler: LambdaHandler };
-      handlers.set(name, module.handler);
-    }
+    const handlers = await importHandlers();
 
     const { token, generated } = await loadToken(home, options.token ?? process.env.ADSYNC_TOKEN);
 
     const server = createServer(async (request, response) => {
       try {
-        const { pathname } = new URL(request.url ?? '/', 'http://localhost');
+        const url = new URL(request.url ?? '/', 'http://localhost');
+        const { pathname } = url;
         // The console's static files need no token (see web-console.ts); every API route does.
         if (isConsolePath(request.method ?? 'GET', pathname)) {
           await sendConsoleFile(request.method ?? 'GET', pathname, response);
@@ -184,7 +191,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         const authorization = request.headers.authorization ?? '';
         const given = /^Bearer (.+)$/i.exec(authorization)?.[1] ?? '';
         if (!sameToken(given, token)) throw new UnauthorizedError('Missing or wrong bearer token');
-        const url = new URL(request.url ?? '/', 'http://localhost');
         let match: ReturnType<typeof matchResource>;
         try {
           match = matchResource(url.pathname);

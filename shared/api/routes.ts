@@ -142,6 +142,9 @@ export const routes = [
 export type RouteKey = `${(typeof routes)[number]['method']} ${(typeof routes)[number]['resource']}`;
 
 /** The routes a function serves. */
+/** Every function that serves a route, once each. */
+export const functionNames: readonly FunctionName[] = [...new Set(routes.map((route) => route.function))];
+
 export const routesOf = (name: FunctionName): RouteSpec[] =>
   routes.filter((route) => route.function === name);
 

@@ -9,13 +9,11 @@ import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
 import { inject } from 'vitest';
 import { LOCAL_AWS_ENV } from '../../scripts/dynamodb-local';
-import { lambdaContext } from '../../scripts/local-stack';
+import { importHandlers, type LambdaHandler, lambdaContext } from '../../scripts/local-stack';
 import { ensureTable } from '../../shared/adapters/dynamodb/table';
-import { type FunctionName, routes } from '../../shared/api/routes';
+import type { FunctionName } from '../../shared/api/routes';
 import { apiEvent, type JsonResponse, parseResponse } from './api-events';
 import { dynamoDbClient } from './clients';
-
-type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
 export interface LoadedHandlers {
   readonly tableName: string;
@@ -42,11 +40,8 @@ export async function loadHandlers(): Promise<LoadedHandlers> {
   const client = dynamoDbClient();
   await ensureTable(client, tableName);
   client.destroy();
-  const handlers = new Map<FunctionName, Handler>();
-  for (const name of new Set(routes.map((route) => route.function))) {
-    handlers.set(name, ((await import(`../../functions/${name}.ts`)) as { handler: Handler }).handler);
-  }
-  const handlerOf = (name: FunctionName): Handler => {
+  const handlers = await importHandlers();
+  const handlerOf = (name: FunctionName): LambdaHandler => {
     const handler = handlers.get(name);
     if (!handler) throw new Error(`no function ${name}`);
     return handler;
