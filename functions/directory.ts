@@ -9,12 +9,12 @@ const app = createAppContext();
 
 export const handler = httpApi({
   'GET /directory/base-dns': async () => {
-    const config = await requireSavedConfiguration(app);
+    const { config } = await requireSavedConfiguration(app);
     return { statusCode: 200, body: await listBaseDns(app.directory, config) };
   },
   'GET /directory/groups': async ({ query }) => {
     const { search } = parseInput(groupsQuery, query, ['query']);
-    const config = await requireSavedConfiguration(app);
+    const { config } = await requireSavedConfiguration(app);
     return {
       statusCode: 200,
       body: await searchGroups(app.directory, config, await app.secrets.getPassword(), search ?? ''),

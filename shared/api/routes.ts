@@ -145,9 +145,6 @@ export type RouteKey = `${(typeof routes)[number]['method']} ${(typeof routes)[n
 /** Every function that serves a route, once each. */
 export const functionNames: readonly FunctionName[] = [...new Set(routes.map((route) => route.function))];
 
-export const routesOf = (name: FunctionName): RouteSpec[] =>
-  routes.filter((route) => route.function === name);
-
 /** Finds the resource template a concrete path matches (`/users/alice` -> `/users/{userName}`). */
 export function matchResource(
   path: string,

@@ -4,6 +4,8 @@
  */
 import { z } from 'zod';
 import { ARCHIVE_ACCESS, configSchema, PRIVILEGES } from '../config/config-schema';
+import { RUN_STATUSES } from '../domain/report';
+import { exclusionReasonList } from '../domain/scope-policy';
 
 const password = z.string().min(1).max(1024);
 
@@ -77,7 +79,7 @@ const counts = z.object({
 const runSummary = z.object({
   runId: z.string(),
   dryRun: z.boolean(),
-  status: z.enum(['succeeded', 'failed', 'deletionThresholdExceeded', 'skipped', 'running']),
+  status: z.enum(RUN_STATUSES),
   trigger: z.enum(['api', 'schedule']).optional(),
   startedAt: z.string(),
   finishedAt: z.string(),
@@ -105,9 +107,7 @@ const report = runSummary.extend({
     z.object({
       userName: z.string(),
       distinguishedName: z.string(),
-      reasons: z.array(
-        z.enum(['noEmailAddress', 'disabled', 'hiddenFromAddressLists', 'notInSelectedGroups']),
-      ),
+      reasons: z.array(z.enum(exclusionReasonList)),
     }),
   ),
   omitted: z.object({ changes: z.int(), excluded: z.int() }).optional(),

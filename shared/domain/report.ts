@@ -5,7 +5,14 @@ import type { ExclusionReason } from './scope-policy';
  * `skipped`: a scheduled run that found another sync running. `running`: a run that stopped before its Lambda
  * invocation's deadline and continues in a follow-up invocation (its record is replaced when it ends).
  */
-export type RunStatus = 'succeeded' | 'failed' | 'deletionThresholdExceeded' | 'skipped' | 'running';
+export const RUN_STATUSES = [
+  'succeeded',
+  'failed',
+  'deletionThresholdExceeded',
+  'skipped',
+  'running',
+] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
 export type RunTrigger = 'api' | 'schedule';
 export type StepName = 'resolve' | 'connect' | 'bind' | 'search' | 'filter' | 'plan' | 'apply' | 'record';
 

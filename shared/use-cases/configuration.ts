@@ -4,7 +4,7 @@
  */
 import { type Config, defaultConfig } from '../config/config-schema';
 import { ValidationError, VersionConflictError } from '../errors';
-import type { ConfigStore, ScheduleController, SecretStore } from '../ports/settings';
+import type { ConfigStore, ScheduleController, SecretStore, StoredConfig } from '../ports/settings';
 
 export interface SettingsDependencies {
   readonly configs: ConfigStore;
@@ -35,14 +35,16 @@ export async function currentConfig(configs: ConfigStore): Promise<Config> {
 }
 
 /** The saved configuration; a ValidationError when there is none yet (the defaults name no directory). */
-export async function requireSavedConfiguration(deps: SettingsDependencies): Promise<Config> {
+export async function requireSavedConfiguration(
+  deps: Pick<SettingsDependencies, 'configs'>,
+): Promise<StoredConfig> {
   const stored = await deps.configs.getConfig();
   if (!stored) {
     throw new ValidationError('No configuration is saved yet', [
       { path: 'config', message: 'save a configuration (PUT /config) first' },
     ]);
   }
-  return stored.config;
+  return stored;
 }
 
 export interface SaveConfigurationRequest {

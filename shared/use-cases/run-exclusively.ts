@@ -12,7 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { emptyCounts, type Report } from '../domain/report';
-import { SyncRunningError, ValidationError } from '../errors';
+import { SyncRunningError } from '../errors';
 import type {
   ConfigStore,
   ContinuationTrigger,
@@ -21,6 +21,7 @@ import type {
   SecretStore,
   StoredConfig,
 } from '../ports/settings';
+import { requireSavedConfiguration } from './configuration';
 import { type Resume, type SyncDependencies, synchronize } from './run-sync';
 
 export interface ExclusiveSyncDependencies extends SyncDependencies {
@@ -32,16 +33,6 @@ export interface ExclusiveSyncDependencies extends SyncDependencies {
   readonly checkpoints?: RunCheckpointStore;
   /** With checkpoints and remainingMs: runs nearing the deadline continue in a follow-up invocation. */
   readonly continuations?: ContinuationTrigger;
-}
-
-async function savedConfiguration(deps: ExclusiveSyncDependencies): Promise<StoredConfig> {
-  const stored = await deps.configs.getConfig();
-  if (!stored) {
-    throw new ValidationError('No configuration is saved yet', [
-      { path: 'config', message: 'save a configuration (PUT /config) before synchronizing' },
-    ]);
-  }
-  return stored;
 }
 
 async function runLocked(
@@ -140,7 +131,7 @@ export async function synchronizeNow(
   deps: ExclusiveSyncDependencies,
   request: { allowMassDeletion?: boolean } = {},
 ): Promise<Report> {
-  const stored = await savedConfiguration(deps);
+  const stored = await requireSavedConfiguration(deps);
   const runId = deps.newRunId?.() ?? randomUUID();
   if (!(await deps.lock.acquire(runId, deps.leaseSeconds))) {
     throw new SyncRunningError('A sync is already running; try again when it has finished');

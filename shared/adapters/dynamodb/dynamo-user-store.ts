@@ -151,14 +151,7 @@ export class DynamoUserStore implements UserStore, RunStore {
   }
 
   async *userPages(): AsyncGenerator<User[]> {
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.documents.send(
-        new QueryCommand({ ...this.kindQuery('USERS'), ExclusiveStartKey }),
-      );
-      yield (page.Items ?? []).map(fromUserItem);
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    for await (const items of this.queryPages(this.kindQuery('USERS'))) yield items.map(fromUserItem);
   }
 
   async findUsers(guids: readonly string[], userNames: readonly string[]): Promise<User[]> {
@@ -594,13 +587,18 @@ export class DynamoUserStore implements UserStore, RunStore {
 
   private async queryAll(input: QueryCommandInput): Promise<Item[]> {
     const items: Item[] = [];
+    for await (const page of this.queryPages(input)) items.push(...page);
+    return items;
+  }
+
+  /** The items of a query, one page (at most 1 MB) at a time. */
+  private async *queryPages(input: QueryCommandInput): AsyncGenerator<Item[]> {
     let ExclusiveStartKey: Record<string, unknown> | undefined;
     do {
       const page = await this.documents.send(new QueryCommand({ ...input, ExclusiveStartKey }));
-      items.push(...(page.Items ?? []));
+      yield page.Items ?? [];
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey);
-    return items;
   }
 }
 
