@@ -202,9 +202,8 @@ class LdapDirectorySession implements DirectorySession {
           : {}),
     };
     const ldaps = connection.encryption === 'ldaps';
-    const host = isIP(address.host) === 6 ? `[${address.host}]` : address.host;
     const client = new CompletePagingClient({
-      url: `${ldaps ? 'ldaps' : 'ldap'}://${host}:${address.port}`,
+      url: `${ldaps ? 'ldaps' : 'ldap'}://${server}`,
       // Both are needed: with only one, a server that accepts but never answers hangs forever.
       connectTimeout: timeout,
       timeout,
@@ -361,27 +360,18 @@ class LdapDirectorySession implements DirectorySession {
         showDeleted,
       );
       if (found.length === 0) return undefined;
-      const guids = new Set<string>();
-      for await (const page of this.client.searchPaginated(
+      return await this.searchGuids(
         container,
-        {
-          scope: 'one',
-          filter: new AndFilter({
-            filters: [
-              new EqualityFilter({ attribute: 'isDeleted', value: 'TRUE' }),
-              new EqualityFilter({ attribute: 'objectClass', value: 'user' }),
-              new GreaterThanEqualsFilter({ attribute: 'uSNChanged', value: String(sinceUsn) }),
-            ],
-          }),
-          attributes: ['objectGUID'],
-          explicitBufferAttributes: BINARY_ATTRIBUTES,
-          paged: { pageSize: PAGE_SIZE },
-        },
+        'one',
+        new AndFilter({
+          filters: [
+            new EqualityFilter({ attribute: 'isDeleted', value: 'TRUE' }),
+            new EqualityFilter({ attribute: 'objectClass', value: 'user' }),
+            new GreaterThanEqualsFilter({ attribute: 'uSNChanged', value: String(sinceUsn) }),
+          ],
+        }),
         showDeleted,
-      )) {
-        for (const entry of page.searchEntries) guids.add(guidOf(entry));
-      }
-      return guids;
+      );
     } catch (error) {
       const failure = toDirectoryError(error, this.server, 'read');
       if (failure.code === 'NoSuchObject' || failure.code === 'InsufficientAccess') return undefined;
@@ -390,19 +380,33 @@ class LdapDirectorySession implements DirectorySession {
   }
 
   async readGroupMemberGuids(baseDn: string, groupDn: string): Promise<Set<string>> {
-    const guids = new Set<string>();
     try {
-      for await (const page of this.client.searchPaginated(baseDn, {
-        scope: 'sub',
-        filter: groupMemberFilter(groupDn),
+      return await this.searchGuids(baseDn, 'sub', groupMemberFilter(groupDn));
+    } catch (error) {
+      throw toDirectoryError(error, this.server, 'read');
+    }
+  }
+
+  /** The objectGUIDs a paged search finds, all pages. */
+  private async searchGuids(
+    base: string,
+    scope: 'one' | 'sub',
+    filter: Filter,
+    control?: Control,
+  ): Promise<Set<string>> {
+    const guids = new Set<string>();
+    for await (const page of this.client.searchPaginated(
+      base,
+      {
+        scope,
+        filter,
         attributes: ['objectGUID'],
         explicitBufferAttributes: BINARY_ATTRIBUTES,
         paged: { pageSize: PAGE_SIZE },
-      })) {
-        for (const entry of page.searchEntries) guids.add(guidOf(entry));
-      }
-    } catch (error) {
-      throw toDirectoryError(error, this.server, 'read');
+      },
+      control,
+    )) {
+      for (const entry of page.searchEntries) guids.add(guidOf(entry));
     }
     return guids;
   }
