@@ -225,12 +225,7 @@ export function planSync(input: PlanInput): SyncPlan {
       continue;
     }
     if (options.deleteUsers) {
-      deletes.push(
-        deleteChange(
-          user,
-          reasons ? `out of scope: ${reasons.join(', ')}` : 'no longer returned by the directory',
-        ),
-      );
+      deletes.push(deleteChange(user, deleteReason(reasons)));
     }
   }
   const population = input.directoryUsersInDatabase ?? directoryUsers.length;
@@ -239,7 +234,9 @@ export function planSync(input: PlanInput): SyncPlan {
   const withhold = exceeded !== undefined && !input.allowMassDeletion;
   for (const change of deletes) {
     changes.push(
-      withhold ? { ...change, withheld: true, reason: `${change.reason}; withheld: ${exceeded}` } : change,
+      withhold
+        ? deleteChange(change.current, withheldReason(change.reason as string, exceeded), true)
+        : change,
     );
   }
 
@@ -257,6 +254,14 @@ export function planSync(input: PlanInput): SyncPlan {
     ...(exceeded !== undefined && !withhold ? { deletionThresholdOverridden: exceeded } : {}),
   };
 }
+
+/** Why a directory user is deleted: out of scope for these reasons, or (none given) no longer returned. */
+export const deleteReason = (reasons?: readonly ExclusionReason[]): string =>
+  reasons?.length ? `out of scope: ${reasons.join(', ')}` : 'no longer returned by the directory';
+
+/** A delete's reason once the deletion threshold holds it back (`exceeded` says why). */
+export const withheldReason = (reason: string, exceeded: string): string =>
+  `${reason}; withheld: ${exceeded}`;
 
 /** The delete of a database user, for the reason given; `withheld` when the threshold holds it back. */
 export function deleteChange(user: User, reason: string, withheld = false): DeleteChange {

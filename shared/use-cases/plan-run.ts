@@ -12,7 +12,14 @@ import { createHash } from 'node:crypto';
 import type { Config } from '../config/config-schema';
 import { baseDnFromDomain } from '../domain/distinguished-name';
 import { GuidLedger } from '../domain/guid-ledger';
-import { deleteChange, type PlannedChange, planSync, thresholdExceeded } from '../domain/plan-sync';
+import {
+  deleteChange,
+  deleteReason,
+  type PlannedChange,
+  planSync,
+  thresholdExceeded,
+  withheldReason,
+} from '../domain/plan-sync';
 import type { ReportCounts } from '../domain/report';
 import { type ExclusionReason, exclusionReasons } from '../domain/scope-policy';
 import type { DirectoryEntry, MappedUser, User } from '../domain/user';
@@ -74,8 +81,8 @@ export function planRun(input: PlanRunInput): Promise<RunPlan> {
   return new RunPlanner(input).plan();
 }
 
-const GONE = 'no longer returned by the directory';
-const LEFT_GROUPS = 'out of scope: notInSelectedGroups';
+const GONE = deleteReason();
+const LEFT_GROUPS = deleteReason(['notInSelectedGroups']);
 const HASH_BYTES = 16;
 
 class RunPlanner {
@@ -302,7 +309,7 @@ class RunPlanner {
   /** Why a database user with this objectGUID is to be deleted, or undefined when it stays. */
   private deleteReason(guid: string): string | undefined {
     const reasons = this.read.reasonsOf(guid);
-    if (reasons !== undefined) return reasons.length > 0 ? `out of scope: ${reasons.join(', ')}` : undefined;
+    if (reasons !== undefined) return reasons.length > 0 ? deleteReason(reasons) : undefined;
     if (this.full || this.scope.incremental?.deleted?.has(guid)) return GONE;
     // Left every selected group without a change to the user object.
     if (this.input.config.filters.groups.length > 0 && !this.scope.groupMemberGuids.has(guid))
@@ -356,7 +363,7 @@ class RunPlanner {
       thresholdExceeded(candidates.length + before.deleted, population, config.options);
     const withhold = exceeded !== undefined && !allowMassDeletion;
     for (const { user, reason } of candidates) {
-      const change = deleteChange(user, withhold ? `${reason}; withheld: ${exceeded}` : reason, withhold);
+      const change = deleteChange(user, withhold ? withheldReason(reason, exceeded) : reason, withhold);
       if (withhold) {
         lists.addChange('planned', toReportChange(change));
       } else {
