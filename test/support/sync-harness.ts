@@ -24,6 +24,8 @@ export interface SyncHarness {
   readonly deps: SyncDependencies;
   readonly store: DynamoUserStore;
   readonly cursors: DynamoSettingsStore;
+  /** The settings store (lock, cursor, checkpoint) of this table, on the harness's client, with a clock. */
+  settings(clock?: () => Date): DynamoSettingsStore;
   readonly tableName: string;
   /** DynamoDB write requests sent so far that touched users or archive folders (run records excluded). */
   userWrites(): number;
@@ -65,6 +67,7 @@ export async function createSyncHarness(options: { incremental?: boolean } = {})
       ...(options.incremental ? { cursors } : {}),
     },
     cursors,
+    settings: (clock) => new DynamoSettingsStore(client, tableName, clock),
     store,
     tableName,
     userWrites: () => writes,

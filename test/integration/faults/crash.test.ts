@@ -6,7 +6,6 @@
 import { spawn } from 'node:child_process';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { DynamoSettingsStore } from '../../../shared/adapters/dynamodb/dynamo-settings-store';
 import { SyncRunningError } from '../../../shared/errors';
 import { synchronizeNow } from '../../../shared/use-cases/run-exclusively';
 import { dynamoDbClient } from '../../support/clients';
@@ -98,6 +97,6 @@ describe('a sync killed during its apply phase', () => {
     expect(new Set(users.map((u) => u.objectGuid)).size).toBe(users.length);
     // The killed run left no run record; the completed one did.
     expect((await harness.store.listRuns(10)).map((r) => r.runId)).toEqual([next.runId]);
-    expect(await new DynamoSettingsStore(dynamodb, harness.tableName).acquire('after', 60)).toBe(true);
+    expect(await harness.cursors.acquire('after', 60)).toBe(true);
   });
 });

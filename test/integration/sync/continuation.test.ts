@@ -4,7 +4,6 @@
  * apply the rest. The end state must equal one uninterrupted run's, with no item written twice.
  */
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { DynamoSettingsStore } from '../../../shared/adapters/dynamodb/dynamo-settings-store';
 import type { Config } from '../../../shared/config/config-schema';
 import type { Report } from '../../../shared/domain/report';
 import type { User } from '../../../shared/domain/user';
@@ -16,7 +15,6 @@ import {
   synchronizeNow,
 } from '../../../shared/use-cases/run-exclusively';
 import { HANDOFF_RESERVE_MS, synchronize } from '../../../shared/use-cases/run-sync';
-import { dynamoDbClient } from '../../support/clients';
 import {
   createSyncHarness,
   fixtureConfig,
@@ -44,7 +42,7 @@ function lambdaLikeDependencies(
   handoffs: string[],
   clock: () => Date = () => new Date(),
 ): ExclusiveSyncDependencies {
-  const settings = new DynamoSettingsStore(dynamoDbClient(), harness.tableName, clock);
+  const settings = harness.settings(clock);
   const secrets: SecretStore = { getPassword: async () => servicePassword(), setPassword: async () => {} };
   const continuations: ContinuationTrigger = {
     requestContinuation: async (runId) => {
