@@ -18,7 +18,7 @@ function list(value: unknown): string[] | undefined {
     .filter(Boolean);
 }
 
-export function settingsFrom(app: App): AdSyncSettings {
+function settingsFrom(app: App): AdSyncSettings {
   const context = (name: string): unknown => app.node.tryGetContext(name);
   const text = (name: string): string | undefined => {
     const value = context(name);

@@ -5,7 +5,7 @@
 import { type Stack, Validations } from 'aws-cdk-lib';
 
 /** Findings acknowledged for the whole stack: rule id (with the finding, where the rule has several) and why. */
-export const STACK_ACKNOWLEDGMENTS: ReadonlyArray<{ id: string; reason: string }> = [
+const STACK_ACKNOWLEDGMENTS: ReadonlyArray<{ id: string; reason: string }> = [
   {
     id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
     reason: 'The AWS managed policy for Lambda logging to CloudWatch Logs; AWS scopes it to exactly that.',

@@ -37,7 +37,7 @@ Exit codes: 0 ok, 1 failed run or request, 2 usage error, 3 deletion threshold e
 
 class UsageError extends Error {}
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, thresholdExceeded: 3 } as const;
+const EXIT = { ok: 0, failed: 1, usage: 2, thresholdExceeded: 3 } as const;
 
 /** A fixed-width text table. */
 export function table(headers: string[], rows: string[][]): string {

@@ -64,7 +64,7 @@ export interface DynamoDbLocalOptions {
 const defaultCacheDir = (): string => process.env.ADSYNC_CACHE_DIR ?? join(homedir(), '.cache', 'ad-sync');
 
 /** Returns the folder holding DynamoDBLocal.jar, fetching and verifying the package on first use. */
-export async function ensureEmulator(cacheDir = defaultCacheDir()): Promise<string> {
+async function ensureEmulator(cacheDir = defaultCacheDir()): Promise<string> {
   const target = join(cacheDir, `dynamodb-local-${EMULATOR_VERSION}`);
   if (existsSync(join(target, 'DynamoDBLocal.jar'))) return target;
 

@@ -11,8 +11,8 @@ import type { ServerResponse } from 'node:http';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const CONSOLE_DIR = fileURLToPath(new URL('../console', import.meta.url));
-export const CONSOLE_DIST = join(CONSOLE_DIR, 'dist');
+const CONSOLE_DIR = fileURLToPath(new URL('../console', import.meta.url));
+const CONSOLE_DIST = join(CONSOLE_DIR, 'dist');
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -45,7 +45,7 @@ async function newestSourceMtime(path: string): Promise<number> {
 }
 
 /** Whether `console/dist` exists and is at least as new as every source of the console. */
-export async function consoleBuildIsCurrent(): Promise<boolean> {
+async function consoleBuildIsCurrent(): Promise<boolean> {
   const built = await stat(join(CONSOLE_DIST, 'index.html')).catch(() => undefined);
   if (!built) return false;
   const sources = await Promise.all(

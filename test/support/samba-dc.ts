@@ -20,8 +20,8 @@ import { fixtureFiles } from './fixture-directory';
 
 const run = promisify(execFile);
 
-export const REALM = 'COMPANY.LOCAL';
-export const NETBIOS_DOMAIN = 'COMPANY';
+const REALM = 'COMPANY.LOCAL';
+const NETBIOS_DOMAIN = 'COMPANY';
 export const BASE_DN = 'DC=company,DC=local';
 const SERVICE_ACCOUNT_DN = `CN=svc-sync,OU=Service Accounts,${BASE_DN}`;
 const DIR_PREFIX = 'ad-sync-dc-';
@@ -61,7 +61,7 @@ const commandExists = (name: string): boolean =>
   );
 
 /** Installs Samba when it is missing and we may (root on Debian); otherwise says exactly what to install. */
-export async function ensureSambaInstalled(log: (line: string) => void = () => {}): Promise<void> {
+async function ensureSambaInstalled(log: (line: string) => void = () => {}): Promise<void> {
   const missing = REQUIRED_COMMANDS.filter((c) => !commandExists(c));
   if (missing.length === 0) return;
   const isRoot = process.getuid?.() === 0;
