@@ -11,7 +11,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -29,7 +29,7 @@ import {
 import { parseConfig } from '../shared/config/config-schema';
 import { synchronize } from '../shared/use-cases/run-sync';
 import { startSambaDc } from '../test/support/samba-dc';
-import { localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local';
+import { countWrites, defaultCacheDir, localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local';
 
 const { values } = parseArgs({
   options: { users: { type: 'string', default: '10000' }, json: { type: 'boolean', default: false } },
@@ -82,44 +82,21 @@ async function main(): Promise<void> {
     .update(benchLdif(Math.min(USERS, 10)))
     .digest('hex')
     .slice(0, 8);
-  const folder = join(
-    process.env.ADSYNC_CACHE_DIR ?? join(homedir(), '.cache', 'ad-sync'),
-    `bench-dc-${USERS}-${fingerprint}`,
-  );
+  const folder = join(defaultCacheDir(), `bench-dc-${USERS}-${fingerprint}`);
   log(`seeding or reusing a directory of ${USERS} users in ${folder} (${fingerprint})`);
   await writeFile(ldifFile, benchLdif(USERS));
   const dc = await startSambaDc(log, { folder, extraLdif: [ldifFile] });
   const dynamodb = await startDynamoDbLocal();
   const client = localDynamoDbClient(dynamodb.endpoint, { maxAttempts: 10 });
   // Every write request, and the capacity it consumed (asked for on each request).
-  const counter = { requests: 0, capacity: 0, userWrites: 0 };
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const write = /^(PutItem|UpdateItem|DeleteItem|BatchWriteItem|TransactWriteItems)Command$/.test(
-        context.commandName ?? '',
-      );
-      if (write) (args.input as Record<string, unknown>).ReturnConsumedCapacity = 'TOTAL';
-      const output = await next(args);
-      if (write) {
-        counter.requests += 1;
-        // Writes of users and archive folders; run records and the cursor are bookkeeping.
-        if (/"(USER|ARCHIVE)#/.test(JSON.stringify(args.input))) counter.userWrites += 1;
-        const consumed = (
-          output.output as { ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[] }
-        ).ConsumedCapacity;
-        for (const c of [consumed ?? []].flat()) counter.capacity += c.CapacityUnits ?? 0;
-      }
-      return output;
-    },
-    { step: 'initialize', name: 'countWrites' },
-  );
+  const counter = countWrites(client, { capacity: true });
   const measureWrites = async <T>(work: () => Promise<T>) => {
     const before = { ...counter };
     const timed = await time(work);
     return {
       ...timed,
       writes: counter.requests - before.requests,
-      userWrites: counter.userWrites - before.userWrites,
+      userWrites: counter.userRequests - before.userRequests,
       capacity: counter.capacity - before.capacity,
     };
   };

@@ -46,6 +46,50 @@ export function localDynamoDbClient(
   });
 }
 
+/**
+ * What a client has written: every write request; those that touch users or archive folders (run records,
+ * the cursor and the lock are bookkeeping) and their items (each action of a transaction counts); and,
+ * when asked for, the write capacity consumed.
+ */
+export interface WriteCount {
+  requests: number;
+  userRequests: number;
+  userItems: number;
+  capacity: number;
+}
+
+const WRITE_COMMAND = /^(PutItem|UpdateItem|DeleteItem|BatchWriteItem|TransactWriteItems)Command$/;
+const touchesUsers = (input: unknown): boolean => /"(USER|ARCHIVE)#/.test(JSON.stringify(input ?? {}));
+
+/** Counts what the client writes from now on (a middleware); the returned count keeps growing. */
+export function countWrites(
+  client: DynamoDBClient,
+  options: { capacity?: boolean } = {},
+): Readonly<WriteCount> {
+  const count: WriteCount = { requests: 0, userRequests: 0, userItems: 0, capacity: 0 };
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (!WRITE_COMMAND.test(context.commandName ?? '')) return next(args);
+      const input = args.input as Record<string, unknown>;
+      count.requests += 1;
+      if (touchesUsers(input)) {
+        count.userRequests += 1;
+        const actions = input.TransactItems as unknown[] | undefined;
+        count.userItems += actions ? actions.filter(touchesUsers).length : 1;
+      }
+      if (options.capacity) input.ReturnConsumedCapacity = 'TOTAL';
+      const output = await next(args);
+      const consumed = (
+        output.output as { ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[] }
+      ).ConsumedCapacity;
+      for (const c of [consumed ?? []].flat()) count.capacity += c.CapacityUnits ?? 0;
+      return output;
+    },
+    { step: 'initialize', name: 'countWrites' },
+  );
+  return count;
+}
+
 export interface DynamoDbLocal {
   readonly endpoint: string;
   readonly pid: number;
@@ -61,7 +105,9 @@ export interface DynamoDbLocalOptions {
   readonly cacheDir?: string;
 }
 
-const defaultCacheDir = (): string => process.env.ADSYNC_CACHE_DIR ?? join(homedir(), '.cache', 'ad-sync');
+/** Where downloads and kept directories live: `$ADSYNC_CACHE_DIR`, or ~/.cache/ad-sync. */
+export const defaultCacheDir = (): string =>
+  process.env.ADSYNC_CACHE_DIR ?? join(homedir(), '.cache', 'ad-sync');
 
 /** Returns the folder holding DynamoDBLocal.jar, fetching and verifying the package on first use. */
 async function ensureEmulator(cacheDir = defaultCacheDir()): Promise<string> {

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
+import { countWrites } from '../../scripts/dynamodb-local';
 import { DynamoSettingsStore } from '../../shared/adapters/dynamodb/dynamo-settings-store';
 import { DynamoUserStore } from '../../shared/adapters/dynamodb/dynamo-user-store';
 import { ensureTable } from '../../shared/adapters/dynamodb/table';
@@ -11,14 +12,6 @@ import { LdapDirectoryReader } from '../../shared/adapters/ldap/ldap-directory-r
 import { type Config, type ConfigInput, parseConfig } from '../../shared/config/config-schema';
 import type { SyncDependencies } from '../../shared/use-cases/run-sync';
 import { dynamoDbClient } from './clients';
-
-const WRITE_COMMANDS = new Set([
-  'PutItemCommand',
-  'UpdateItemCommand',
-  'DeleteItemCommand',
-  'BatchWriteItemCommand',
-  'TransactWriteItemsCommand',
-]);
 
 export interface SyncHarness {
   readonly deps: SyncDependencies;
@@ -36,25 +29,10 @@ export interface SyncHarness {
   close(): void;
 }
 
-/** A write of a user or an archive folder (not of a run record, the cursor or the lock). */
-const touchesUsers = (input: unknown): boolean => /"(USER|ARCHIVE)#/.test(JSON.stringify(input ?? {}));
-
 /** With `incremental`, runs keep a cursor and read only what changed (as the deployed service does). */
 export async function createSyncHarness(options: { incremental?: boolean } = {}): Promise<SyncHarness> {
   const client = dynamoDbClient();
-  let writes = 0;
-  let itemWrites = 0;
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      if (WRITE_COMMANDS.has(context.commandName ?? '') && touchesUsers(args.input)) {
-        writes += 1;
-        const actions = (args.input as { TransactItems?: unknown[] }).TransactItems;
-        itemWrites += actions ? actions.filter(touchesUsers).length : 1;
-      }
-      return next(args);
-    },
-    { step: 'initialize', name: 'countUserWrites' },
-  );
+  const writes = countWrites(client);
   const tableName = `sync-${randomUUID()}`;
   await ensureTable(client, tableName);
   const store = new DynamoUserStore(client, tableName);
@@ -70,8 +48,8 @@ export async function createSyncHarness(options: { incremental?: boolean } = {})
     settings: (clock) => new DynamoSettingsStore(client, tableName, clock),
     store,
     tableName,
-    userWrites: () => writes,
-    userItemWrites: () => itemWrites,
+    userWrites: () => writes.userRequests,
+    userItemWrites: () => writes.userItems,
     archiveMessages: (userName, count) => store.addArchivedMessages(userName, count),
     close: () => client.destroy(),
   };
