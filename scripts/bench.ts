@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { Attribute, Change, Client } from 'ldapts';
+import { Attribute, Change } from 'ldapts';
 import { DynamoSettingsStore } from '../shared/adapters/dynamodb/dynamo-settings-store';
 import { DynamoUserStore } from '../shared/adapters/dynamodb/dynamo-user-store';
 import { ensureTable } from '../shared/adapters/dynamodb/table';
@@ -28,7 +28,7 @@ import {
 } from '../shared/adapters/ldap/ldap-directory-reader';
 import { parseConfig } from '../shared/config/config-schema';
 import { synchronize } from '../shared/use-cases/run-sync';
-import { startSambaDc } from '../test/support/samba-dc';
+import { connectionSettings, ldapsClientFor, startSambaDc } from '../test/support/samba-dc';
 import { countWrites, defaultCacheDir, localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local';
 
 const { values } = parseArgs({
@@ -105,22 +105,13 @@ async function main(): Promise<void> {
     const { connection } = dc;
     const config = parseConfig({
       connection: {
-        servers: ['127.0.0.1'],
-        domain: connection.domain,
+        ...connectionSettings(connection),
         baseDn: BASE,
-        caCertificate: connection.caCertificate,
-        tlsServerName: connection.tlsServerName,
-        username: connection.serviceAccount.upn,
       },
     });
 
     // Floor read: the same search, attributes and page size as the sync, nothing else.
-    const reader = new Client({
-      url: connection.ldapsUrl,
-      tlsOptions: { ca: [connection.caCertificate], servername: connection.tlsServerName },
-      connectTimeout: 10_000,
-      timeout: 60_000,
-    });
+    const reader = ldapsClientFor(connection, { connectTimeout: 10_000, timeout: 60_000 });
     const floorRead = await time(async () => {
       await reader.bind(connection.serviceAccount.upn, connection.serviceAccount.password);
       let entries = 0;
@@ -201,12 +192,7 @@ async function main(): Promise<void> {
     log(`no-change sync: ${noChange.ms} ms (${noChange.writes} write requests, run record included)`);
 
     // 1% of the users change their display name in AD.
-    const admin = new Client({
-      url: connection.ldapsUrl,
-      tlsOptions: { ca: [connection.caCertificate], servername: connection.tlsServerName },
-      connectTimeout: 10_000,
-      timeout: 60_000,
-    });
+    const admin = ldapsClientFor(connection, { connectTimeout: 10_000, timeout: 60_000 });
     await admin.bind(connection.administrator.upn, connection.administrator.password);
     const changedUsers = Math.max(1, Math.floor(USERS / 100));
     const stamp = Date.now().toString(36);

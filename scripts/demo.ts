@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Report } from '../shared/domain/report';
 import { logger } from '../shared/runtime/logger';
-import { startSambaDc } from '../test/support/samba-dc';
+import { connectionSettings, startSambaDc } from '../test/support/samba-dc';
 import { table } from './adsync';
 import { ApiClient } from './api-client';
 import { freePort } from './dynamodb-local';
@@ -59,13 +59,7 @@ async function main(): Promise<void> {
       const { connection } = dc;
       await api.request('PUT', '/config', {
         config: {
-          connection: {
-            servers: ['127.0.0.1'],
-            domain: connection.domain,
-            caCertificate: connection.caCertificate,
-            tlsServerName: connection.tlsServerName,
-            username: connection.serviceAccount.upn,
-          },
+          connection: connectionSettings(connection),
           filters: { exchangeUsersOnly: true, enabledUsersOnly: true },
           defaultPrivileges: { privileges: ['login', 'archiveEmail'], ownArchiveAccess: ['read'] },
         },

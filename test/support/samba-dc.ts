@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { connect as connectTls } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { Client, type ClientOptions } from 'ldapts';
 import { fixtureFiles } from './fixture-directory';
 
 const run = promisify(execFile);
@@ -46,6 +47,31 @@ export interface DirectoryConnection {
   readonly domain: string;
   readonly serviceAccount: { readonly upn: string; readonly dn: string; readonly password: string };
   readonly administrator: { readonly upn: string; readonly password: string };
+}
+
+/** The connection settings (SPEC section 2) that reach this DC: LDAPS to 127.0.0.1, its CA and name, the service account. */
+export function connectionSettings(connection: DirectoryConnection) {
+  return {
+    servers: ['127.0.0.1'],
+    domain: connection.domain,
+    caCertificate: connection.caCertificate,
+    tlsServerName: connection.tlsServerName,
+    username: connection.serviceAccount.upn,
+  };
+}
+
+/** An LDAPS client for the DC that verifies its certificate against the test CA and host name. */
+export function ldapsClientFor(
+  connection: DirectoryConnection,
+  options: Partial<ClientOptions> = {},
+): Client {
+  return new Client({
+    url: connection.ldapsUrl,
+    tlsOptions: { ca: [connection.caCertificate], servername: connection.tlsServerName },
+    connectTimeout: 5_000,
+    timeout: 10_000,
+    ...options,
+  });
 }
 
 export interface SambaDc {

@@ -12,6 +12,7 @@ import { LdapDirectoryReader } from '../../shared/adapters/ldap/ldap-directory-r
 import { type Config, type ConfigInput, parseConfig } from '../../shared/config/config-schema';
 import type { SyncDependencies } from '../../shared/use-cases/run-sync';
 import { dynamoDbClient } from './clients';
+import { connectionSettings } from './samba-dc';
 
 export interface SyncHarness {
   readonly deps: SyncDependencies;
@@ -63,15 +64,7 @@ export function fixtureConfig(
   const { connection, ...rest } = overrides;
   return parseConfig({
     ...rest,
-    connection: {
-      servers: ['127.0.0.1'],
-      domain: directory.domain,
-      caCertificate: directory.caCertificate,
-      tlsServerName: directory.tlsServerName,
-      username: directory.serviceAccount.upn,
-      timeoutSeconds: 10,
-      ...connection,
-    },
+    connection: { ...connectionSettings(directory), timeoutSeconds: 10, ...connection },
   });
 }
 
