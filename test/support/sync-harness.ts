@@ -10,6 +10,7 @@ import { DynamoUserStore } from '../../shared/adapters/dynamodb/dynamo-user-stor
 import { ensureTable } from '../../shared/adapters/dynamodb/table';
 import { LdapDirectoryReader } from '../../shared/adapters/ldap/ldap-directory-reader';
 import { type Config, type ConfigInput, parseConfig } from '../../shared/config/config-schema';
+import type { ExclusiveSyncDependencies } from '../../shared/use-cases/run-exclusively';
 import type { SyncDependencies } from '../../shared/use-cases/run-sync';
 import { dynamoDbClient } from './clients';
 import { connectionSettings } from './samba-dc';
@@ -20,6 +21,15 @@ export interface SyncHarness {
   readonly cursors: DynamoSettingsStore;
   /** The settings store (lock, cursor, checkpoint) of this table, on the harness's client, with a clock. */
   settings(clock?: () => Date): DynamoSettingsStore;
+  /**
+   * What Synchronize now needs besides: the saved configuration and the lock of this table, a secret store
+   * holding `password` (the service account's by default), a lease of `leaseSeconds` (600).
+   */
+  exclusive(options?: {
+    password?: string;
+    leaseSeconds?: number;
+    clock?: () => Date;
+  }): ExclusiveSyncDependencies;
   readonly tableName: string;
   /** DynamoDB write requests sent so far that touched users or archive folders (run records excluded). */
   userWrites(): number;
@@ -38,15 +48,26 @@ export async function createSyncHarness(options: { incremental?: boolean } = {})
   await ensureTable(client, tableName);
   const store = new DynamoUserStore(client, tableName);
   const cursors = new DynamoSettingsStore(client, tableName);
+  const deps: SyncDependencies = {
+    directory: new LdapDirectoryReader(),
+    users: store,
+    runs: store,
+    ...(options.incremental ? { cursors } : {}),
+  };
   return {
-    deps: {
-      directory: new LdapDirectoryReader(),
-      users: store,
-      runs: store,
-      ...(options.incremental ? { cursors } : {}),
-    },
+    deps,
     cursors,
     settings: (clock) => new DynamoSettingsStore(client, tableName, clock),
+    exclusive({ password = servicePassword(), leaseSeconds = 600, clock } = {}) {
+      const settings = clock ? new DynamoSettingsStore(client, tableName, clock) : cursors;
+      return {
+        ...deps,
+        configs: settings,
+        lock: settings,
+        secrets: { getPassword: async () => password, setPassword: async () => {} },
+        leaseSeconds,
+      };
+    },
     store,
     tableName,
     userWrites: () => writes.userRequests,

@@ -76,13 +76,7 @@ describe('a sync killed during its apply phase', () => {
     expect(afterKill).toBeGreaterThan(0);
     expect(afterKill).toBeLessThan(expected.inScope.length);
 
-    const deps = {
-      ...harness.deps,
-      configs: harness.cursors,
-      lock: harness.cursors,
-      secrets: { getPassword: async () => servicePassword(), setPassword: async () => {} },
-      leaseSeconds: 600,
-    };
+    const deps = harness.exclusive();
     // The dead run's lock is still held, until its lease expires.
     await expect(synchronizeNow(deps)).rejects.toBeInstanceOf(SyncRunningError);
     await new Promise((resolve) => setTimeout(resolve, (LEASE_SECONDS + 1) * 1000));

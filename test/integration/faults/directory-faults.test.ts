@@ -10,7 +10,6 @@ import type { Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ConfigInput } from '../../../shared/config/config-schema';
 import type { Report } from '../../../shared/domain/report';
-import type { SecretStore } from '../../../shared/ports/settings';
 import { synchronizeNow } from '../../../shared/use-cases/run-exclusively';
 import { testSettings } from '../../../shared/use-cases/run-sync';
 import { administratorClient } from '../../support/scratch-ou';
@@ -34,25 +33,13 @@ let harness: SyncHarness;
 let usersBefore: unknown[];
 const proxies: FaultProxy[] = [];
 
-/** A secret store holding one password, as Secrets Manager or the file store would. */
-const secretOf = (password: string): SecretStore => ({
-  getPassword: async () => password,
-  setPassword: async () => {},
-});
-
 /** Saves the configuration and runs Synchronize now, as POST /sync does: with the lock. */
 async function syncNow(
   connection: Partial<NonNullable<ConfigInput['connection']>>,
   password = servicePassword(),
 ): Promise<Report> {
   await harness.cursors.saveConfig(fixtureConfig({ ...dangerous, connection }));
-  return synchronizeNow({
-    ...harness.deps,
-    configs: harness.cursors,
-    lock: harness.cursors,
-    secrets: secretOf(password),
-    leaseSeconds: 600,
-  });
+  return synchronizeNow(harness.exclusive({ password }));
 }
 
 async function viaProxy(fault: Fault, port = 636): Promise<Partial<NonNullable<ConfigInput['connection']>>> {

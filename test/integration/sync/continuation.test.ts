@@ -8,7 +8,7 @@ import type { Config } from '../../../shared/config/config-schema';
 import type { Report } from '../../../shared/domain/report';
 import type { User } from '../../../shared/domain/user';
 import { SyncRunningError } from '../../../shared/errors';
-import type { ContinuationTrigger, SecretStore } from '../../../shared/ports/settings';
+import type { ContinuationTrigger } from '../../../shared/ports/settings';
 import {
   continueRun,
   type ExclusiveSyncDependencies,
@@ -43,7 +43,6 @@ function lambdaLikeDependencies(
   clock: () => Date = () => new Date(),
 ): ExclusiveSyncDependencies {
   const settings = harness.settings(clock);
-  const secrets: SecretStore = { getPassword: async () => servicePassword(), setPassword: async () => {} };
   const continuations: ContinuationTrigger = {
     requestContinuation: async (runId) => {
       await settings.requestContinuation(runId);
@@ -51,14 +50,10 @@ function lambdaLikeDependencies(
     },
   };
   return {
-    ...harness.deps,
-    configs: settings,
-    lock: settings,
+    ...harness.exclusive({ clock, leaseSeconds: 900 }),
     checkpoints: settings,
     cursors: settings,
-    secrets,
     continuations,
-    leaseSeconds: 900,
     applyBatchSize: BATCH,
     remainingMs: () => HANDOFF_RESERVE_MS - 1,
   };
