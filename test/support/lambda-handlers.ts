@@ -27,9 +27,16 @@ export interface LoadedHandlers {
   ): Promise<JsonResponse>;
   /** Invokes a function with any event (the schedule's, say), in a fresh context unless one is given. */
   invoke(name: FunctionName, event: unknown, context?: Context): Promise<unknown>;
+  /** Every line the handlers logged (to stdout, as in Lambda), kept out of the test output. */
+  logs(): readonly string[];
 }
 
 export async function loadHandlers(): Promise<LoadedHandlers> {
+  const logLines: string[] = [];
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    logLines.push(String(chunk));
+    return true;
+  }) as typeof process.stdout.write;
   const tableName = `api-${randomUUID()}`;
   const secretFile = join(await mkdtemp(join(tmpdir(), 'ad-sync-secrets-')), 'secrets.json');
   Object.assign(process.env, LOCAL_AWS_ENV, {
@@ -52,5 +59,6 @@ export async function loadHandlers(): Promise<LoadedHandlers> {
     call: async (name, method, path, options = {}) =>
       parseResponse(await handlerOf(name)(apiEvent(method, path, options), lambdaContext(name))),
     invoke: (name, event, context = lambdaContext(name)) => handlerOf(name)(event, context),
+    logs: () => logLines,
   };
 }

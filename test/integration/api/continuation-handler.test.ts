@@ -45,7 +45,6 @@ async function handoffItem(runId: string, invocation: number): Promise<Record<st
 
 beforeAll(async () => {
   Object.assign(process.env, { CONTINUATIONS: 'stream', APPLY_BATCH_SIZE: String(BATCH) });
-  process.stdout.write = (() => true) as typeof process.stdout.write;
   loaded = await loadHandlers();
   const saved = await loaded.call('config', 'PUT', '/config', {
     body: { config: fixtureConfig(), password: servicePassword() },

@@ -19,17 +19,11 @@ const dynamodb = dynamoDbClient();
 let loaded: LoadedHandlers;
 let tableName: string;
 let secretFile: string;
-const logLines: string[] = [];
 
 const call = (...args: Parameters<LoadedHandlers['call']>): Promise<JsonResponse> => loaded.call(...args);
 const config = () => fixtureConfig();
 
 beforeAll(async () => {
-  // Every line the handlers log, kept for the secrets check at the end (and out of the test output).
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    logLines.push(String(chunk));
-    return true;
-  }) as typeof process.stdout.write;
   loaded = await loadHandlers();
   ({ tableName, secretFile } = loaded);
 });
@@ -440,7 +434,8 @@ describe('logs', () => {
     await call('test-settings', 'POST', '/test-settings', {
       body: { config: config(), password: `${servicePassword()}-wrong` },
     });
-    const lines = logLines
+    const lines = loaded
+      .logs()
       .join('')
       .split('\n')
       .filter((line) => line.trim() !== '');

@@ -10,7 +10,6 @@ import { type LoadedHandlers, loadHandlers } from '../../support/lambda-handlers
 
 let loaded: LoadedHandlers;
 beforeAll(async () => {
-  process.stdout.write = (() => true) as typeof process.stdout.write;
   loaded = await loadHandlers();
 });
 
