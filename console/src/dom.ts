@@ -38,6 +38,30 @@ export function replaceChildren(parent: Element, ...children: readonly Child[]):
 }
 
 /** A table that scrolls sideways on a narrow window instead of widening the page; focusable to scroll by keys. */
+/** Lists draw at most this many rows; the status says how many match, and a search narrows the list. */
+const MAX_ROWS = 500;
+
+/**
+ * Draws the rows that match into `body` (at most MAX_ROWS, in a scrolling table; nothing when none match)
+ * and says in `status` how many are shown, of how many matching (`total` describes all of them). True when
+ * rows were left out.
+ */
+export function drawMatchingRows<T>(
+  { status, body }: { readonly status: HTMLElement; readonly body: HTMLElement },
+  table: { readonly label: string; readonly headers: readonly string[]; readonly toRow: (row: T) => Node },
+  rows: readonly T[],
+  total: string,
+): boolean {
+  status.textContent = `Showing ${Math.min(rows.length, MAX_ROWS)} of ${rows.length} matching (${total})`;
+  replaceChildren(
+    body,
+    rows.length === 0
+      ? ''
+      : scrollingTable(table.label, table.headers, rows.slice(0, MAX_ROWS).map(table.toRow)),
+  );
+  return rows.length > MAX_ROWS;
+}
+
 export function scrollingTable(
   label: string,
   headers: readonly string[],

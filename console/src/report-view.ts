@@ -4,12 +4,11 @@
  */
 import type { FormField } from './config-form';
 import { fieldOfFailure } from './config-form';
-import { announce, formatMs, formatTime, h, replaceChildren, scrollingTable } from './dom';
+import { announce, drawMatchingRows, formatMs, formatTime, h, scrollingTable } from './dom';
 import { ACTION_LABELS, filterChanges, filterExclusions, REASON_LABELS } from './list-filters';
-import type { ChangeAction, Report } from './types';
+import type { ChangeAction, Report, ReportChange, ReportExclusion } from './types';
 
 /** Rows drawn at most per table: beyond that the search narrows it down (the counts stay exact). */
-const MAX_ROWS = 500;
 
 const STEP_LABELS: Readonly<Record<string, string>> = {
   resolve: 'Resolve servers',
@@ -190,40 +189,32 @@ function renderChanges(report: Report, id: string): HTMLElement {
       action: action.value as ChangeAction | 'all',
       search: search.value,
     });
-    status.textContent =
-      report.changes.length === 0
-        ? report.dryRun
-          ? 'Nothing to change: the user database is in step with the directory.'
-          : 'Nothing changed.'
-        : `Showing ${Math.min(rows.length, MAX_ROWS)} of ${rows.length} matching (${report.changes.length} in all)` +
-          (rows.length > MAX_ROWS ? '; search to narrow down' : '');
-    replaceChildren(
-      body,
-      rows.length === 0
-        ? ''
-        : scrollingTable(
-            title,
-            ['Action', 'User', 'Name', 'Addresses', 'Changed fields', 'Reason'],
-            rows
-              .slice(0, MAX_ROWS)
-              .map((change) =>
-                h(
-                  'tr',
-                  {},
-                  h(
-                    'td',
-                    {},
-                    h('span', { class: `action action-${change.action}` }, ACTION_LABELS[change.action]),
-                  ),
-                  h('th', { scope: 'row' }, change.userName),
-                  h('td', {}, change.fullName),
-                  h('td', { class: 'addresses' }, change.emailAddresses.join(', ')),
-                  h('td', {}, change.changedFields.join(', ')),
-                  h('td', {}, change.reason ?? ''),
-                ),
-              ),
+    const cut = drawMatchingRows(
+      { status, body },
+      {
+        label: title,
+        headers: ['Action', 'User', 'Name', 'Addresses', 'Changed fields', 'Reason'],
+        toRow: (change: ReportChange) =>
+          h(
+            'tr',
+            {},
+            h('td', {}, h('span', { class: `action action-${change.action}` }, ACTION_LABELS[change.action])),
+            h('th', { scope: 'row' }, change.userName),
+            h('td', {}, change.fullName),
+            h('td', { class: 'addresses' }, change.emailAddresses.join(', ')),
+            h('td', {}, change.changedFields.join(', ')),
+            h('td', {}, change.reason ?? ''),
           ),
+      },
+      rows,
+      `${report.changes.length} in all`,
     );
+    if (cut) status.textContent += '; search to narrow down';
+    if (report.changes.length === 0) {
+      status.textContent = report.dryRun
+        ? 'Nothing to change: the user database is in step with the directory.'
+        : 'Nothing changed.';
+    }
   };
   search.addEventListener('input', draw);
   action.addEventListener('change', () => {
@@ -258,27 +249,22 @@ function renderExcluded(report: Report, id: string): HTMLElement {
   const status = h('p', { class: 'list-status', role: 'status' });
   const body = h('div', {});
   const draw = (): void => {
-    const rows = filterExclusions(report.excluded, search.value);
-    status.textContent = `Showing ${Math.min(rows.length, MAX_ROWS)} of ${rows.length} matching (${report.excluded.length} excluded)`;
-    replaceChildren(
-      body,
-      rows.length === 0
-        ? ''
-        : scrollingTable(
-            'Excluded users',
-            ['User', 'Reasons', 'Distinguished name'],
-            rows
-              .slice(0, MAX_ROWS)
-              .map((exclusion) =>
-                h(
-                  'tr',
-                  {},
-                  h('th', { scope: 'row' }, exclusion.userName),
-                  h('td', {}, exclusion.reasons.map((reason) => REASON_LABELS[reason]).join('; ')),
-                  h('td', { class: 'dn' }, exclusion.distinguishedName),
-                ),
-              ),
+    drawMatchingRows(
+      { status, body },
+      {
+        label: 'Excluded users',
+        headers: ['User', 'Reasons', 'Distinguished name'],
+        toRow: (exclusion: ReportExclusion) =>
+          h(
+            'tr',
+            {},
+            h('th', { scope: 'row' }, exclusion.userName),
+            h('td', {}, exclusion.reasons.map((reason) => REASON_LABELS[reason]).join('; ')),
+            h('td', { class: 'dn' }, exclusion.distinguishedName),
           ),
+      },
+      filterExclusions(report.excluded, search.value),
+      `${report.excluded.length} excluded`,
     );
   };
   search.addEventListener('input', draw);

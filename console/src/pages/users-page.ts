@@ -2,11 +2,9 @@
 
 import type { AppState } from '../app-state';
 import { ARCHIVE_ACCESS_LABELS, PRIVILEGE_LABELS } from '../config-form';
-import { h, replaceChildren, scrollingTable } from '../dom';
+import { drawMatchingRows, h, replaceChildren } from '../dom';
 import { filterUsers, type UserSource } from '../list-filters';
 import type { User, UsersPage } from '../types';
-
-const MAX_ROWS = 500;
 
 /** Every page of GET /users. */
 async function loadAllUsers(state: AppState): Promise<User[]> {
@@ -45,39 +43,33 @@ export async function renderUsersPage(state: AppState, main: HTMLElement): Promi
   const status = h('p', { class: 'list-status', role: 'status', id: 'user-status' });
   const body = h('div', {});
   const draw = (): void => {
-    const rows = filterUsers(users, { search: search.value, source: source.value as UserSource });
-    status.textContent = `Showing ${Math.min(rows.length, MAX_ROWS)} of ${rows.length} matching (${users.length} users)`;
-    replaceChildren(
-      body,
-      rows.length === 0
-        ? ''
-        : scrollingTable(
-            'Users',
-            ['User', 'Name', 'Email addresses', 'Source', 'Privileges', 'Own archive'],
-            rows.slice(0, MAX_ROWS).map((user) =>
+    drawMatchingRows(
+      { status, body },
+      {
+        label: 'Users',
+        headers: ['User', 'Name', 'Email addresses', 'Source', 'Privileges', 'Own archive'],
+        toRow: (user: User) =>
+          h(
+            'tr',
+            {},
+            h('th', { scope: 'row' }, user.userName),
+            h('td', {}, user.fullName),
+            h('td', { class: 'addresses' }, user.emailAddresses.join(', ')),
+            h(
+              'td',
+              {},
               h(
-                'tr',
-                {},
-                h('th', { scope: 'row' }, user.userName),
-                h('td', {}, user.fullName),
-                h('td', { class: 'addresses' }, user.emailAddresses.join(', ')),
-                h(
-                  'td',
-                  {},
-                  h(
-                    'span',
-                    {
-                      class: `source source-${user.authentication}`,
-                      title: user.distinguishedName ?? '',
-                    },
-                    user.authentication === 'directoryServices' ? 'Directory' : 'Local',
-                  ),
-                ),
-                h('td', {}, user.privileges.map((p) => PRIVILEGE_LABELS[p]).join(', ')),
-                h('td', {}, user.ownArchiveAccess.map((a) => ARCHIVE_ACCESS_LABELS[a]).join(', ')),
+                'span',
+                { class: `source source-${user.authentication}`, title: user.distinguishedName ?? '' },
+                user.authentication === 'directoryServices' ? 'Directory' : 'Local',
               ),
             ),
+            h('td', {}, user.privileges.map((p) => PRIVILEGE_LABELS[p]).join(', ')),
+            h('td', {}, user.ownArchiveAccess.map((a) => ARCHIVE_ACCESS_LABELS[a]).join(', ')),
           ),
+      },
+      filterUsers(users, { search: search.value, source: source.value as UserSource }),
+      `${users.length} users`,
     );
   };
   search.addEventListener('input', draw);
