@@ -38,6 +38,10 @@ export function replaceChildren(parent: Element, ...children: readonly Child[]):
 }
 
 /** A table that scrolls sideways on a narrow window instead of widening the page; focusable to scroll by keys. */
+/** A page's heading: the target of the focus when the page opens (see main.ts). */
+export const pageHeading = (title: string): HTMLElement =>
+  h('h1', { id: 'page-heading', tabindex: -1 }, title);
+
 /** Lists draw at most this many rows; the status says how many match, and a search narrows the list. */
 const MAX_ROWS = 500;
 

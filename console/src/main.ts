@@ -6,7 +6,7 @@
 import './styles.css';
 import { ApiClient, ApiError } from './api-client';
 import type { AppState, Route } from './app-state';
-import { h, replaceChildren } from './dom';
+import { h, pageHeading, replaceChildren } from './dom';
 import { renderDirectoryPage } from './pages/directory-page';
 import { renderRunsPage } from './pages/runs-page';
 import { renderSyncPage } from './pages/sync-page';
@@ -83,11 +83,7 @@ function showSignIn(reason?: string): void {
       );
     }
   });
-  replaceChildren(
-    main,
-    h('h1', { id: 'page-heading', tabindex: -1 }, 'Sign in to the ad-sync console'),
-    form,
-  );
+  replaceChildren(main, pageHeading('Sign in to the ad-sync console'), form);
   if (reason) token.focus();
 }
 
@@ -101,11 +97,7 @@ async function showPage(route: Route, moveFocus: boolean): Promise<void> {
     if (link.getAttribute('href') === `#/${route}`) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
-  replaceChildren(
-    main,
-    h('h1', { id: 'page-heading', tabindex: -1 }, page.title),
-    h('p', { role: 'status' }, 'Loading…'),
-  );
+  replaceChildren(main, pageHeading(page.title), h('p', { role: 'status' }, 'Loading…'));
   try {
     switch (route) {
       case 'directory':
@@ -128,7 +120,7 @@ async function showPage(route: Route, moveFocus: boolean): Promise<void> {
     if (error instanceof ApiError && error.status === 401) return;
     replaceChildren(
       main,
-      h('h1', { id: 'page-heading', tabindex: -1 }, page.title),
+      pageHeading(page.title),
       h(
         'div',
         { class: 'alert alert-error', role: 'alert' },

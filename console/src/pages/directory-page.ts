@@ -19,7 +19,7 @@ import {
   PRIVILEGES,
   settingsRequestOf,
 } from '../config-form';
-import { announce, type Child, h, replaceChildren } from '../dom';
+import { announce, type Child, h, pageHeading, replaceChildren } from '../dom';
 import { FIELD_LABELS, failureOf } from '../report-view';
 import type { BaseDns, ConfigurationView, DirectoryGroup, FieldIssue, Groups, Report } from '../types';
 
@@ -313,7 +313,7 @@ export async function renderDirectoryPage(state: AppState, main: HTMLElement): P
 
   replaceChildren(
     main,
-    h('h1', { id: 'page-heading', tabindex: -1 }, 'Directory Services'),
+    pageHeading('Directory Services'),
     h(
       'p',
       { class: 'intro' },

@@ -1,6 +1,6 @@
 /** Runs: the history of committed syncs, newest first, and each run's report with its changes. */
 import type { AppState } from '../app-state';
-import { formatTime, h, replaceChildren, scrollingTable } from '../dom';
+import { formatTime, h, pageHeading, replaceChildren, scrollingTable } from '../dom';
 import { renderReport } from '../report-view';
 import type { Report, RunSummary, Runs } from '../types';
 
@@ -41,7 +41,7 @@ export async function renderRunsPage(state: AppState, main: HTMLElement): Promis
 
   replaceChildren(
     main,
-    h('h1', { id: 'page-heading', tabindex: -1 }, 'Runs'),
+    pageHeading('Runs'),
     h(
       'p',
       { class: 'intro' },

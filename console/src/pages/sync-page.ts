@@ -4,7 +4,7 @@
  */
 import { ApiError } from '../api-client';
 import type { AppState } from '../app-state';
-import { announce, formatTime, h, replaceChildren } from '../dom';
+import { announce, formatTime, h, pageHeading, replaceChildren } from '../dom';
 import { renderReport } from '../report-view';
 import type { Report, RunSummary, Runs } from '../types';
 
@@ -115,7 +115,7 @@ export function renderSyncPage(state: AppState, main: HTMLElement): void {
 
   replaceChildren(
     main,
-    h('h1', { id: 'page-heading', tabindex: -1 }, 'Synchronize now'),
+    pageHeading('Synchronize now'),
     h(
       'p',
       { class: 'intro' },

@@ -1,7 +1,7 @@
 /** Test Settings: the whole pipeline against the directory, nothing committed; the plan it would apply. */
 import type { AppState } from '../app-state';
 import { settingsRequestOf } from '../config-form';
-import { announce, h, replaceChildren } from '../dom';
+import { announce, h, pageHeading, replaceChildren } from '../dom';
 import { renderReport } from '../report-view';
 import type { Report } from '../types';
 
@@ -60,7 +60,7 @@ export function renderTestSettingsPage(state: AppState, main: HTMLElement): void
 
   replaceChildren(
     main,
-    h('h1', { id: 'page-heading', tabindex: -1 }, 'Test Settings'),
+    pageHeading('Test Settings'),
     h(
       'p',
       { class: 'intro' },

@@ -2,7 +2,7 @@
 
 import type { AppState } from '../app-state';
 import { ARCHIVE_ACCESS_LABELS, PRIVILEGE_LABELS } from '../config-form';
-import { drawMatchingRows, h, replaceChildren } from '../dom';
+import { drawMatchingRows, h, pageHeading, replaceChildren } from '../dom';
 import { filterUsers, type UserSource } from '../list-filters';
 import type { User, UsersPage } from '../types';
 
@@ -22,11 +22,7 @@ async function loadAllUsers(state: AppState): Promise<User[]> {
 }
 
 export async function renderUsersPage(state: AppState, main: HTMLElement): Promise<void> {
-  replaceChildren(
-    main,
-    h('h1', { id: 'page-heading', tabindex: -1 }, 'Users'),
-    h('p', { role: 'status' }, 'Loading the users…'),
-  );
+  // showPage (main.ts) has drawn the heading and a loading message meanwhile.
   const users = await loadAllUsers(state);
   const search = h('input', { type: 'search', id: 'user-search', autocomplete: 'off' });
   const source = h(
@@ -76,7 +72,7 @@ export async function renderUsersPage(state: AppState, main: HTMLElement): Promi
   source.addEventListener('change', draw);
   replaceChildren(
     main,
-    h('h1', { id: 'page-heading', tabindex: -1 }, 'Users'),
+    pageHeading('Users'),
     h(
       'p',
       { class: 'intro' },
