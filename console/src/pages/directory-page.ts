@@ -83,7 +83,32 @@ const describePrivileges = (values: ConfigFormValues): string => {
   return `${privileges}; own archive: ${access}`;
 };
 
-function openDialog(dialog: HTMLDialogElement, opener: HTMLElement): void {
+/**
+ * Fills a dialog (its title, a hint, the content, the confirm button and Cancel) and opens it; the focus
+ * returns to `opener` when it closes. The title's id is the dialog's own plus `-title` (aria-labelledby).
+ */
+function showDialog(
+  dialog: HTMLDialogElement,
+  opener: HTMLElement,
+  parts: {
+    readonly title: string;
+    readonly hint: string;
+    readonly content: Child[];
+    readonly confirm: HTMLElement;
+  },
+): void {
+  replaceChildren(
+    dialog,
+    h('h2', { id: `${dialog.id}-title` }, parts.title),
+    h('p', { class: 'hint' }, parts.hint),
+    ...parts.content,
+    h(
+      'div',
+      { class: 'actions' },
+      parts.confirm,
+      h('button', { type: 'button', onclick: () => dialog.close() }, 'Cancel'),
+    ),
+  );
   dialog.addEventListener('close', () => opener.focus(), { once: true });
   dialog.showModal();
 }
@@ -460,24 +485,15 @@ export async function renderDirectoryPage(state: AppState, main: HTMLElement): P
     const status = h('p', { role: 'status' }, 'Reading the naming contexts…');
     const choices = h('div', { class: 'choices' });
     const useButton = h('button', { type: 'button', class: 'primary', disabled: true }, 'Use this Base DN');
-    replaceChildren(
-      baseDnDialog,
-      h('h2', { id: 'base-dn-dialog-title' }, 'Choose the Base DN'),
-      h(
-        'p',
-        { class: 'hint' },
-        'The naming contexts of the directory, read with the saved connection settings.',
-      ),
-      status,
-      h('fieldset', {}, h('legend', { class: 'visually-hidden' }, 'Naming contexts'), choices),
-      h(
-        'div',
-        { class: 'actions' },
-        useButton,
-        h('button', { type: 'button', onclick: () => baseDnDialog.close() }, 'Cancel'),
-      ),
-    );
-    openDialog(baseDnDialog, baseDnButton);
+    showDialog(baseDnDialog, baseDnButton, {
+      title: 'Choose the Base DN',
+      hint: 'The naming contexts of the directory, read with the saved connection settings.',
+      content: [
+        status,
+        h('fieldset', {}, h('legend', { class: 'visually-hidden' }, 'Naming contexts'), choices),
+      ],
+      confirm: useButton,
+    });
     try {
       const found = await api.request<BaseDns>('GET', '/directory/base-dns');
       const dns = [
@@ -602,44 +618,35 @@ export async function renderDirectoryPage(state: AppState, main: HTMLElement): P
         void runSearch();
       }
     });
-    replaceChildren(
-      groupsDialog,
-      h('h2', { id: 'groups-dialog-title' }, 'Add groups'),
-      h(
-        'p',
-        { class: 'hint' },
-        'Security groups under the Base DN of the saved settings, found by name or description.',
-      ),
-      h('div', { class: 'field' }, h('label', { for: 'group-search' }, 'Search groups'), search),
-      status,
-      h('fieldset', {}, h('legend', { class: 'visually-hidden' }, 'Groups found'), results),
-      h(
-        'div',
-        { class: 'actions' },
-        h(
-          'button',
-          {
-            type: 'button',
-            class: 'primary',
-            onclick: () => {
-              // Kept in the order chosen: those already selected first, then the new ones.
-              values.groups = [
-                ...values.groups.filter((g) => picked.has(g)),
-                ...[...picked].filter((g) => !values.groups.includes(g)),
-              ];
-              markDirty();
-              setFieldError('groups', undefined);
-              drawGroups();
-              groupsDialog.close();
-              announce(`${values.groups.length} groups selected`);
-            },
+    showDialog(groupsDialog, addGroupsButton, {
+      title: 'Add groups',
+      hint: 'Security groups under the Base DN of the saved settings, found by name or description.',
+      content: [
+        h('div', { class: 'field' }, h('label', { for: 'group-search' }, 'Search groups'), search),
+        status,
+        h('fieldset', {}, h('legend', { class: 'visually-hidden' }, 'Groups found'), results),
+      ],
+      confirm: h(
+        'button',
+        {
+          type: 'button',
+          class: 'primary',
+          onclick: () => {
+            // Kept in the order chosen: those already selected first, then the new ones.
+            values.groups = [
+              ...values.groups.filter((g) => picked.has(g)),
+              ...[...picked].filter((g) => !values.groups.includes(g)),
+            ];
+            markDirty();
+            setFieldError('groups', undefined);
+            drawGroups();
+            groupsDialog.close();
+            announce(`${values.groups.length} groups selected`);
           },
-          'Use the checked groups',
-        ),
-        h('button', { type: 'button', onclick: () => groupsDialog.close() }, 'Cancel'),
+        },
+        'Use the checked groups',
       ),
-    );
-    openDialog(groupsDialog, addGroupsButton);
+    });
     search.focus();
     void runSearch();
   });
@@ -667,37 +674,31 @@ export async function renderDirectoryPage(state: AppState, main: HTMLElement): P
         box('archive-access', a, ARCHIVE_ACCESS_LABELS[a], values.ownArchiveAccess.includes(a)),
       ),
     );
-    replaceChildren(
-      privilegesDialog,
-      h('h2', { id: 'privileges-dialog-title' }, 'Default privileges'),
-      h('p', { class: 'hint' }, 'Given to users the sync creates. Users that exist keep their privileges.'),
-      privilegeBoxes,
-      accessBoxes,
-      h(
-        'div',
-        { class: 'actions' },
-        h(
-          'button',
-          {
-            type: 'button',
-            class: 'primary',
-            onclick: () => {
-              const checked = (root: HTMLElement) =>
-                [...root.querySelectorAll<HTMLInputElement>('input:checked')].map((i) => i.value);
-              values.privileges = PRIVILEGES.filter((p) => checked(privilegeBoxes).includes(p));
-              values.ownArchiveAccess = ARCHIVE_ACCESS.filter((a) => checked(accessBoxes).includes(a));
-              privilegesSummary.textContent = describePrivileges(values);
-              markDirty();
-              setFieldError('privileges', undefined);
-              privilegesDialog.close();
-            },
+    showDialog(privilegesDialog, privilegesButton, {
+      title: 'Default privileges',
+      hint: 'Given to users the sync creates. Users that exist keep their privileges.',
+      content: [privilegeBoxes, accessBoxes],
+      confirm: h(
+        'button',
+        {
+          type: 'button',
+          class: 'primary',
+          onclick: () => {
+            const checked = (root: HTMLElement) =>
+              [...root.querySelectorAll<HTMLInputElement>('input:checked')].map((i) => i.value);
+            const privileges = checked(privilegeBoxes);
+            const access = checked(accessBoxes);
+            values.privileges = PRIVILEGES.filter((p) => privileges.includes(p));
+            values.ownArchiveAccess = ARCHIVE_ACCESS.filter((a) => access.includes(a));
+            privilegesSummary.textContent = describePrivileges(values);
+            markDirty();
+            setFieldError('privileges', undefined);
+            privilegesDialog.close();
           },
-          'OK',
-        ),
-        h('button', { type: 'button', onclick: () => privilegesDialog.close() }, 'Cancel'),
+        },
+        'OK',
       ),
-    );
-    openDialog(privilegesDialog, privilegesButton);
+    });
   });
 
   // An error a failed test found elsewhere (the Test Settings page) is shown at its field.
