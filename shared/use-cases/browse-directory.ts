@@ -4,8 +4,8 @@
  */
 import type { Config } from '../config/config-schema';
 import { baseDnFromDomain } from '../domain/distinguished-name';
-import { MissingPasswordError, ValidationError } from '../errors';
 import type { DirectoryGroup, DirectoryReader, DirectorySession } from '../ports/directory-reader';
+import { bindCredentials } from './run-sync';
 
 const GROUP_LIMIT = 100;
 
@@ -43,15 +43,9 @@ export function searchGroups(
   password: string | undefined,
   search: string,
 ): Promise<{ groups: DirectoryGroup[] }> {
-  const { username } = config.connection;
-  if (!username) {
-    throw new ValidationError('No user name to bind with', [
-      { path: 'connection.username', message: 'is required' },
-    ]);
-  }
-  if (!password) throw new MissingPasswordError('No password is set for the bind account');
+  const credentials = bindCredentials(config.connection, password);
   return withSession(directory, config, async (session) => {
-    await session.bind(username, password);
+    await session.bind(credentials.username, credentials.password);
     const baseDn =
       config.connection.baseDn ||
       session.rootDse.defaultNamingContext ||

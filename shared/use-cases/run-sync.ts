@@ -12,7 +12,7 @@
  * user.
  */
 import { randomUUID } from 'node:crypto';
-import type { Config } from '../config/config-schema';
+import type { Config, ConnectionConfig } from '../config/config-schema';
 import type { PlannedChange } from '../domain/plan-sync';
 import {
   emptyCounts,
@@ -66,6 +66,20 @@ export interface SynchronizeRequest extends SyncRequest {
   readonly trigger?: RunTrigger;
   /** Continues a run an earlier invocation handed off. */
   readonly resume?: Resume;
+}
+
+/** The account to bind with: a user name and a password are both required (no anonymous bind). */
+export function bindCredentials(
+  connection: ConnectionConfig,
+  password: string | undefined,
+): { username: string; password: string } {
+  if (!connection.username) {
+    throw new ValidationError('No user name to bind with', [
+      { path: 'connection.username', message: 'is required to bind to the directory' },
+    ]);
+  }
+  if (!password) throw new MissingPasswordError('No password is set for the bind account');
+  return { username: connection.username, password };
 }
 
 /** Runs the whole pipeline against the directory and the user database and commits nothing. */
@@ -129,20 +143,15 @@ async function runPipeline(
 
   try {
     const { connection } = config;
-    const servers = await recorder.run(
+    const { servers, credentials } = await recorder.run(
       'resolve',
       async () => {
-        if (!connection.username) {
-          throw new ValidationError('No user name to bind with', [
-            { path: 'connection.username', message: 'is required to bind to the directory' },
-          ]);
-        }
-        if (!password) throw new MissingPasswordError('No password is set for the bind account');
-        return deps.directory.resolveServers(connection);
+        const checked = bindCredentials(connection, password);
+        return { credentials: checked, servers: await deps.directory.resolveServers(connection) };
       },
-      (list) => `servers to try: ${list.map((s) => `${s.host}:${s.port}`).join(', ')}`,
+      ({ servers: list }) => `servers to try: ${list.map((s) => `${s.host}:${s.port}`).join(', ')}`,
     );
-    const username = connection.username as string;
+    const { username } = credentials;
     const open = await recorder.run(
       'connect',
       () => deps.directory.connect(servers, connection),
@@ -152,7 +161,7 @@ async function runPipeline(
     server = open.server;
     await recorder.run(
       'bind',
-      () => open.bind(username, password as string),
+      () => open.bind(username, credentials.password),
       () => `bound as ${username}`,
     );
 

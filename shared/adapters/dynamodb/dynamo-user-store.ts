@@ -170,27 +170,18 @@ export class DynamoUserStore implements UserStore, RunStore {
         keys = (page.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Record<string, unknown>[];
       }
     };
-    let nextBatch = 0;
-    const getter = async (): Promise<void> => {
-      while (nextBatch < batches.length) await getBatch(batches[nextBatch++] as string[]);
-    };
-    await Promise.all(Array.from({ length: Math.min(4, batches.length) }, getter));
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < guids.length) {
-        const guid = guids[next++] as string;
-        for (const item of await this.queryAll({
-          TableName: this.tableName,
-          IndexName: tableKeys.byGuid.indexName,
-          KeyConditionExpression: '#guid = :guid',
-          ExpressionAttributeNames: { '#guid': tableKeys.byGuid.partitionKey },
-          ExpressionAttributeValues: { ':guid': `GUID#${guid}` },
-        })) {
-          found.set(String(item.pk), fromUserItem(item));
-        }
+    await forEachConcurrently(batches, 4, getBatch);
+    await forEachConcurrently(guids, 16, async (guid) => {
+      for (const item of await this.queryAll({
+        TableName: this.tableName,
+        IndexName: tableKeys.byGuid.indexName,
+        KeyConditionExpression: '#guid = :guid',
+        ExpressionAttributeNames: { '#guid': tableKeys.byGuid.partitionKey },
+        ExpressionAttributeValues: { ':guid': `GUID#${guid}` },
+      })) {
+        found.set(String(item.pk), fromUserItem(item));
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(16, guids.length) }, worker));
+    });
     return [...found.values()];
   }
 
@@ -320,26 +311,15 @@ export class DynamoUserStore implements UserStore, RunStore {
     const applied: PlannedChange[] = [];
     const conflicts: { change: PlannedChange; reason: string }[] = [];
     let alreadyApplied = 0;
-    let next = 0;
     // The first failure stops every worker from taking another batch: nothing is written after the apply
     // step has failed (and its run has released the lock).
-    let failure: { error: unknown } | undefined;
-    const worker = async (): Promise<void> => {
-      while (failure === undefined && next < batches.length) {
-        const current = batches[next++] as PendingChange[];
-        try {
-          const outcome = await this.commit(current);
-          applied.push(...outcome.applied.map((w) => w.change));
-          conflicts.push(...outcome.conflicts);
-          alreadyApplied += outcome.alreadyApplied;
-          for (const write of outcome.applied) await write.after?.();
-        } catch (error) {
-          failure ??= { error };
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(PARALLEL_TRANSACTIONS, batches.length) }, worker));
-    if (failure) throw failure.error;
+    await forEachConcurrently(batches, PARALLEL_TRANSACTIONS, async (current) => {
+      const outcome = await this.commit(current);
+      applied.push(...outcome.applied.map((w) => w.change));
+      conflicts.push(...outcome.conflicts);
+      alreadyApplied += outcome.alreadyApplied;
+      for (const write of outcome.applied) await write.after?.();
+    });
     return { applied, conflicts, alreadyApplied };
   }
 
@@ -600,6 +580,31 @@ export class DynamoUserStore implements UserStore, RunStore {
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey);
   }
+}
+
+/**
+ * Runs `work` on every item, at most `limit` at a time. The first failure stops the workers from taking
+ * another item, and is thrown once those under way have ended.
+ */
+async function forEachConcurrently<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async (): Promise<void> => {
+    while (failure === undefined && next < items.length) {
+      const item = items[next++] as T;
+      try {
+        await work(item);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure) throw failure.error;
 }
 
 const encodeCursor = (key: Record<string, unknown>): string =>
