@@ -50,15 +50,19 @@ export function table(headers: string[], rows: string[][]): string {
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
+/** A report's steps as a table: name, ok, milliseconds, message. */
+export const stepsTable = (report: Report): string =>
+  table(
+    ['step', 'ok', 'ms', 'message'],
+    report.steps.map((s) => [s.name, s.ok ? 'yes' : 'NO', String(s.ms), s.message ?? '']),
+  );
+
 function describeReport(report: Report): string {
   const c = report.counts;
   const lines = [
     `${report.dryRun ? 'Test Settings' : 'Sync'} ${report.status}${report.server ? ` on ${report.server}` : ''}${report.baseDn ? ` under ${report.baseDn}` : ''}`,
     '',
-    table(
-      ['step', 'ok', 'ms', 'message'],
-      report.steps.map((s) => [s.name, s.ok ? 'yes' : 'NO', String(s.ms), s.message ?? '']),
-    ),
+    stepsTable(report),
     '',
     `directory users ${c.directoryUsers}, in scope ${c.inScope}, excluded ${c.excluded}; ` +
       `created ${c.created}, updated ${c.updated}, deleted ${c.deleted}, unchanged ${c.unchanged}, conflicts ${c.conflicts}`,

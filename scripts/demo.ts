@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { Report } from '../shared/domain/report';
 import { logger } from '../shared/runtime/logger';
 import { connectionSettings, startSambaDc } from '../test/support/samba-dc';
-import { table } from './adsync';
+import { stepsTable, table } from './adsync';
 import { ApiClient } from './api-client';
 import { freePort } from './dynamodb-local';
 import { startLocalStack } from './local-stack';
@@ -26,12 +26,7 @@ const say = (line = ''): void => {
 };
 
 function summarize(report: Report): void {
-  say(
-    table(
-      ['step', 'ok', 'ms', 'message'],
-      report.steps.map((s) => [s.name, s.ok ? 'yes' : 'NO', String(s.ms), s.message ?? '']),
-    ),
-  );
+  say(stepsTable(report));
   const c = report.counts;
   say();
   say(

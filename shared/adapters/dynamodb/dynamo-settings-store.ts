@@ -30,6 +30,12 @@ const RETAIN_SECONDS = 7 * 24 * 3600;
 export const handoffSchema = z.object({ runId: z.string().min(1), invocation: z.int().min(2) });
 export type Handoff = z.infer<typeof handoffSchema>;
 
+/** The key of the item that asks for this invocation of a run. */
+export const handoffKey = ({ runId, invocation }: Handoff) => ({
+  pk: `HANDOFF#${runId}#${invocation}`,
+  sk: HANDOFF_SORT_KEY,
+});
+
 export class DynamoSettingsStore
   implements ConfigStore, RunLock, SyncCursorStore, RunCheckpointStore, ContinuationTrigger
 {
@@ -128,8 +134,7 @@ export class DynamoSettingsStore
       new PutCommand({
         TableName: this.tableName,
         Item: {
-          pk: `HANDOFF#${runId}#${handoff.invocation}`,
-          sk: HANDOFF_SORT_KEY,
+          ...handoffKey(handoff),
           ...handoff,
           requestedAt: this.clock().toISOString(),
           expiresAt: this.epochSeconds() + RETAIN_SECONDS,

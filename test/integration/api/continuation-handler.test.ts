@@ -8,6 +8,7 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lambdaContext } from '../../../scripts/local-stack';
+import { handoffKey } from '../../../shared/adapters/dynamodb/dynamo-settings-store';
 import type { Report } from '../../../shared/domain/report';
 import type { ContinuationOutcome } from '../../../shared/use-cases/run-exclusively';
 import { HANDOFF_RESERVE_MS } from '../../../shared/use-cases/run-sync';
@@ -36,7 +37,7 @@ async function handoffItem(runId: string, invocation: number): Promise<Record<st
   const { Item } = await dynamodb.send(
     new GetItemCommand({
       TableName: loaded.tableName,
-      Key: marshall({ pk: `HANDOFF#${runId}#${invocation}`, sk: 'HANDOFF' }),
+      Key: marshall(handoffKey({ runId, invocation })),
       ConsistentRead: true,
     }),
   );
