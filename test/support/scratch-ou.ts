@@ -3,7 +3,7 @@
  * account), and removed with everything in it at the end.
  */
 import { randomUUID } from 'node:crypto';
-import type { Client } from 'ldapts';
+import { Attribute, Change, type Client } from 'ldapts';
 import { inject } from 'vitest';
 import { ldapsClient } from './clients';
 
@@ -12,6 +12,22 @@ export function scratchOuName(label: string): { readonly dn: string; readonly ta
   const tag = randomUUID().slice(0, 8);
   return { dn: `OU=${label} ${tag},${inject('directory').baseDn}`, tag };
 }
+
+/** userAccountControl of a plain enabled user that needs no password: NORMAL_ACCOUNT | PASSWD_NOTREQD. */
+export const UF_NORMAL_PASSWD_NOTREQD = 0x200 | 0x20;
+
+/** A new user object with these attributes: enabled, no password needed (unless the attributes say otherwise). */
+export const userEntry = (
+  attributes: Record<string, string | string[]>,
+): Record<string, string | string[]> => ({
+  objectClass: ['top', 'person', 'organizationalPerson', 'user'],
+  userAccountControl: String(UF_NORMAL_PASSWD_NOTREQD),
+  ...attributes,
+});
+
+/** A modification that replaces an attribute's values. */
+export const replace = (type: string, values: string[]): Change =>
+  new Change({ operation: 'replace', modification: new Attribute({ type, values }) });
 
 export async function administratorClient(): Promise<Client> {
   const { administrator } = inject('directory');

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAPPING_LIMITS } from '../../../shared/domain/user-mapping';
 import { synchronize } from '../../../shared/use-cases/run-sync';
-import { createScratchOu, scratchOuName } from '../../support/scratch-ou';
+import { createScratchOu, scratchOuName, userEntry } from '../../support/scratch-ou';
 import {
   createSyncHarness,
   fixtureConfig,
@@ -21,19 +21,17 @@ let harness: SyncHarness;
 beforeAll(async () => {
   scratch = await createScratchOu(ou);
   harness = await createSyncHarness();
-  const base = {
-    objectClass: ['top', 'person', 'organizationalPerson', 'user'],
-    userAccountControl: String(0x200 | 0x20),
-  };
-  await scratch.admin.add(`CN=Many Addresses,${ou}`, {
-    ...base,
-    sAMAccountName: `many-${tag}`,
-    displayName: 'Many Addresses',
-    proxyAddresses: [
-      'SMTP:many.primary@company.local',
-      ...Array.from({ length: PROXIES - 1 }, (_, i) => `smtp:many.alias${i}@company.local`),
-    ],
-  });
+  await scratch.admin.add(
+    `CN=Many Addresses,${ou}`,
+    userEntry({
+      sAMAccountName: `many-${tag}`,
+      displayName: 'Many Addresses',
+      proxyAddresses: [
+        'SMTP:many.primary@company.local',
+        ...Array.from({ length: PROXIES - 1 }, (_, i) => `smtp:many.alias${i}@company.local`),
+      ],
+    }),
+  );
 });
 afterAll(async () => {
   harness.close();

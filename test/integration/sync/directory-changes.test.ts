@@ -7,7 +7,13 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ConfigInput } from '../../../shared/config/config-schema';
 import type { User } from '../../../shared/domain/user';
 import { synchronize } from '../../../shared/use-cases/run-sync';
-import { createScratchOu, scratchOuName } from '../../support/scratch-ou';
+import {
+  createScratchOu,
+  replace,
+  scratchOuName,
+  UF_NORMAL_PASSWD_NOTREQD,
+  userEntry,
+} from '../../support/scratch-ou';
 import {
   createSyncHarness,
   fixtureConfig,
@@ -21,15 +27,11 @@ const groupDn = `CN=Churn Team,${ou}`;
 const NAMES = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7', 'c8'] as const;
 const userDn = (name: string) => `CN=Churn ${name},${ou}`;
 
-const UF_NORMAL_PASSWD_NOTREQD = 0x200 | 0x20;
 const UF_ACCOUNTDISABLE = 0x2;
 
 let admin: Client;
 let scratch: Awaited<ReturnType<typeof createScratchOu>>;
 let harness: SyncHarness;
-
-const replace = (type: string, values: string[]) =>
-  new Change({ operation: 'replace', modification: new Attribute({ type, values }) });
 
 function config(options: ConfigInput['options'] = {}) {
   return fixtureConfig({
@@ -47,14 +49,15 @@ beforeAll(async () => {
   scratch = await createScratchOu(ou);
   ({ admin } = scratch);
   for (const name of NAMES) {
-    await admin.add(userDn(name), {
-      objectClass: ['top', 'person', 'organizationalPerson', 'user'],
-      sAMAccountName: `churn-${name}`,
-      userPrincipalName: `churn-${name}@${directory.domain}`,
-      displayName: `Churn ${name}`,
-      mail: `churn-${name}@${directory.domain}`,
-      userAccountControl: String(UF_NORMAL_PASSWD_NOTREQD),
-    });
+    await admin.add(
+      userDn(name),
+      userEntry({
+        sAMAccountName: `churn-${name}`,
+        userPrincipalName: `churn-${name}@${directory.domain}`,
+        displayName: `Churn ${name}`,
+        mail: `churn-${name}@${directory.domain}`,
+      }),
+    );
   }
   await admin.add(groupDn, {
     objectClass: ['top', 'group'],
@@ -124,14 +127,15 @@ describe('changes in Active Directory between runs', () => {
     const original = (await byName()).get('churn-c7') as User;
     await harness.archiveMessages('churn-c7', 3);
     await admin.del(userDn('c7'));
-    await admin.add(userDn('c7'), {
-      objectClass: ['top', 'person', 'organizationalPerson', 'user'],
-      sAMAccountName: 'churn-c7',
-      userPrincipalName: `churn-c7@${directory.domain}`,
-      displayName: 'Churn c7 (recreated)',
-      mail: `churn-c7@${directory.domain}`,
-      userAccountControl: String(UF_NORMAL_PASSWD_NOTREQD),
-    });
+    await admin.add(
+      userDn('c7'),
+      userEntry({
+        sAMAccountName: 'churn-c7',
+        userPrincipalName: `churn-c7@${directory.domain}`,
+        displayName: 'Churn c7 (recreated)',
+        mail: `churn-c7@${directory.domain}`,
+      }),
+    );
     await admin.modify(groupDn, [
       new Change({
         operation: 'add',

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../../shared/domain/report';
 import type { User } from '../../../shared/domain/user';
 import { synchronize } from '../../../shared/use-cases/run-sync';
-import { createScratchOu, scratchOuName } from '../../support/scratch-ou';
+import { createScratchOu, replace, scratchOuName, userEntry } from '../../support/scratch-ou';
 import {
   createSyncHarness,
   fixtureConfig,
@@ -24,17 +24,15 @@ let admin: Client;
 let scratch: Awaited<ReturnType<typeof createScratchOu>>;
 let harness: SyncHarness;
 
-const replace = (type: string, values: string[]) =>
-  new Change({ operation: 'replace', modification: new Attribute({ type, values }) });
-
 const addUser = (name: string) =>
-  admin.add(userDn(name), {
-    objectClass: ['top', 'person', 'organizationalPerson', 'user'],
-    sAMAccountName: `incr-${tag}-${name}`,
-    displayName: `Incr ${name}`,
-    mail: `incr-${name}@company.local`,
-    userAccountControl: String(0x200 | 0x20),
-  });
+  admin.add(
+    userDn(name),
+    userEntry({
+      sAMAccountName: `incr-${tag}-${name}`,
+      displayName: `Incr ${name}`,
+      mail: `incr-${name}@company.local`,
+    }),
+  );
 
 const config = (filters: object = {}) =>
   fixtureConfig({
