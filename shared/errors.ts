@@ -3,6 +3,12 @@
  * socket, TLS and timeout errors are translated into them once, in `adapters/ldap/directory-errors.ts`.
  * Each carries a stable `code` (reported in a run's `error.code` and in API error bodies) and its `cause`.
  */
+/** What a caller is told of an error that is not one of ours: nothing (the details go to the log). */
+export const INTERNAL_ERROR = {
+  code: 'InternalError',
+  message: 'Internal error; the details are in the service log',
+} as const;
+
 export abstract class AdSyncError extends Error {
   abstract readonly code: string;
   constructor(message: string, options?: ErrorOptions) {

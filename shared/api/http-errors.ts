@@ -6,6 +6,7 @@ import {
   type AdSyncError,
   ConcurrentModificationError,
   DirectoryError,
+  INTERNAL_ERROR,
   MethodNotAllowedError,
   MissingPasswordError,
   NotFoundError,
@@ -57,7 +58,7 @@ export function toHttpError(error: unknown): { statusCode: number; body: ErrorBo
   }
   return {
     statusCode: 500,
-    body: { error: { code: 'InternalError', message: 'Internal error; the details are in the service log' } },
+    body: { error: { ...INTERNAL_ERROR } },
     known: false,
   };
 }

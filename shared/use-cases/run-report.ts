@@ -10,13 +10,11 @@ import {
   type ReportStep,
   type StepName,
 } from '../domain/report';
-import { AdSyncError } from '../errors';
+import { AdSyncError, INTERNAL_ERROR } from '../errors';
 
 /** Our errors say what went wrong; anything else is reported without its details (they go to the log). */
 export const errorOf = (error: unknown): { code: string; message: string } =>
-  error instanceof AdSyncError
-    ? { code: error.code, message: error.message }
-    : { code: 'InternalError', message: 'Internal error; the details are in the service log' };
+  error instanceof AdSyncError ? { code: error.code, message: error.message } : { ...INTERNAL_ERROR };
 
 /** The steps of a run, in order, each passed to `onStep` (structured logging) as it ends. */
 export class StepRecorder {

@@ -17,7 +17,7 @@ import type {
   SyncCursor,
   SyncCursorStore,
 } from '../../ports/settings';
-import { HANDOFF_SORT_KEY } from './table';
+import { HANDOFF_SORT_KEY, withoutKeys } from './table';
 
 const CONFIG_KEY = { pk: 'CONFIG', sk: 'CURRENT' } as const;
 const LOCK_KEY = { pk: 'LOCK', sk: 'SYNC' } as const;
@@ -198,8 +198,7 @@ export class DynamoSettingsStore
       new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
     );
     if (!Item) return undefined;
-    const { pk: _pk, sk: _sk, ...document } = Item;
-    return document as T;
+    return withoutKeys(Item) as T;
   }
 
   /** Awaits a conditional write: false when its condition did not hold, instead of an exception. */

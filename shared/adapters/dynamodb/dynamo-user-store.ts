@@ -34,7 +34,7 @@ import type { Report, RunSummary } from '../../domain/report';
 import type { MappedUser, User } from '../../domain/user';
 import { ConcurrentModificationError, NotFoundError, UserKindError, ValidationError } from '../../errors';
 import type { ApplyResult, ArchiveFolder, RunStore, UserStore } from '../../ports/user-store';
-import { tableKeys } from './table';
+import { tableKeys, withoutKeys } from './table';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 type Item = Record<string, unknown>;
@@ -69,16 +69,7 @@ function toUserItem(user: User, version: number): Item {
 }
 
 function fromUserItem(item: Item): UserItem {
-  const {
-    pk: _pk,
-    sk: _sk,
-    gsi1pk: _a,
-    gsi1sk: _b,
-    gsi2pk: _c,
-    gsi2sk: _d,
-    passwordHash: _p,
-    ...user
-  } = item;
+  const { passwordHash: _p, ...user } = withoutKeys(item);
   return user as unknown as UserItem;
 }
 
@@ -543,9 +534,8 @@ export class DynamoUserStore implements UserStore, RunStore {
       items
         .filter((item) => String(item.sk).startsWith(`${kind}#`))
         .flatMap((item) => item.entries as unknown[]);
-    const { pk: _pk, sk: _sk, gsi2pk: _k, gsi2sk: _s, ...report } = summary;
     return {
-      ...(report as unknown as Report),
+      ...(withoutKeys(summary) as unknown as Report),
       changes: entries('CHANGES') as Report['changes'],
       excluded: entries('EXCLUDED') as Report['excluded'],
     };
@@ -559,10 +549,10 @@ export class DynamoUserStore implements UserStore, RunStore {
         Limit: limit,
       }),
     );
-    return Items.map(
-      ({ pk: _pk, sk: _sk, gsi2pk: _k, gsi2sk: _s, steps: _steps, ...summary }) =>
-        summary as unknown as RunSummary,
-    );
+    return Items.map((item) => {
+      const { steps: _steps, ...summary } = withoutKeys(item);
+      return summary as unknown as RunSummary;
+    });
   }
 
   private async queryAll(input: QueryCommandInput): Promise<Item[]> {

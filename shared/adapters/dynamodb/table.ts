@@ -20,6 +20,23 @@ export const tableKeys = {
   byKind: { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
 } as const;
 
+/** An item without its key attributes (table and indexes): what it holds. */
+export function withoutKeys(item: Record<string, unknown>): Record<string, unknown> {
+  const { partitionKey, sortKey, byGuid, byKind } = tableKeys;
+  const copy = { ...item };
+  for (const name of [
+    partitionKey,
+    sortKey,
+    byGuid.partitionKey,
+    byGuid.sortKey,
+    byKind.partitionKey,
+    byKind.sortKey,
+  ]) {
+    delete copy[name];
+  }
+  return copy;
+}
+
 /** The sort key of handoff items: the table's stream delivers their inserts to the sync function. */
 export const HANDOFF_SORT_KEY = 'HANDOFF';
 
