@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig, parseServerAddress } from '../../../shared/config/config-schema';
-import { ValidationError } from '../../../shared/errors';
+import { configIssuesOf } from '../../support/config-issues';
 
 const minimal = { connection: { domain: 'company.local' } };
-
-function issuesOf(input: unknown): { path: string; message: string }[] {
-  try {
-    parseConfig(input);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ValidationError);
-    return [...(error as ValidationError).details];
-  }
-  throw new Error('expected a ValidationError');
-}
 
 describe('parseConfig', () => {
   it('fills in every default of SPEC section 2', () => {
@@ -69,22 +59,22 @@ describe('parseConfig', () => {
   });
 
   it('rejects unknown fields, naming them', () => {
-    expect(issuesOf({ ...minimal, extra: 1 })).toEqual([
+    expect(configIssuesOf({ ...minimal, extra: 1 })).toEqual([
       { path: '(root)', message: expect.stringContaining('extra') },
     ]);
-    expect(issuesOf({ connection: { ...minimal.connection, pasword: 'x' } })).toEqual([
+    expect(configIssuesOf({ connection: { ...minimal.connection, pasword: 'x' } })).toEqual([
       { path: 'connection', message: expect.stringContaining('pasword') },
     ]);
   });
 
   it('rejects Windows authentication and says why', () => {
-    const [issue] = issuesOf({ connection: { ...minimal.connection, authentication: 'windows' } });
+    const [issue] = configIssuesOf({ connection: { ...minimal.connection, authentication: 'windows' } });
     expect(issue?.path).toBe('connection.authentication');
     expect(issue?.message).toMatch(/Lambda/);
   });
 
   it('requires a domain when no servers are given (DC discovery)', () => {
-    expect(issuesOf({ connection: {} })).toEqual([
+    expect(configIssuesOf({ connection: {} })).toEqual([
       { path: 'connection.domain', message: expect.stringContaining('DNS') },
     ]);
     expect(parseConfig({ connection: { servers: ['dc1'] } }).connection.domain).toBeUndefined();
@@ -114,12 +104,12 @@ describe('parseConfig', () => {
     ],
     [{ ...minimal, schedule: { intervalMinutes: 1 } }, 'schedule.intervalMinutes'],
   ])('rejects %j at %s', (input, path) => {
-    expect(issuesOf(input).map((issue) => issue.path)).toEqual([path]);
+    expect(configIssuesOf(input).map((issue) => issue.path)).toEqual([path]);
   });
 
   it('rejects what is not an object', () => {
-    expect(issuesOf(null)[0]?.path).toBe('(root)');
-    expect(issuesOf([])[0]?.path).toBe('(root)');
+    expect(configIssuesOf(null)[0]?.path).toBe('(root)');
+    expect(configIssuesOf([])[0]?.path).toBe('(root)');
   });
 });
 

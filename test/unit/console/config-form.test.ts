@@ -7,7 +7,7 @@ import {
   formValuesOf,
 } from '../../../console/src/config-form';
 import { defaultConfig, parseConfig } from '../../../shared/config/config-schema';
-import type { ValidationError } from '../../../shared/errors';
+import { configIssuesOf } from '../../support/config-issues';
 
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 
@@ -25,15 +25,6 @@ const saved = parseConfig({
   defaultPrivileges: { privileges: ['login', 'exportEmail'], ownArchiveAccess: ['read', 'write'] },
   schedule: { enabled: true, intervalMinutes: 30 },
 });
-
-function issuesOf(input: unknown): { path: string; message: string }[] {
-  try {
-    parseConfig(input);
-  } catch (error) {
-    return [...(error as ValidationError).details];
-  }
-  throw new Error('expected a ValidationError');
-}
 
 describe('the Directory Services form', () => {
   it('gives back the configuration it was filled from', () => {
@@ -66,7 +57,7 @@ describe('the Directory Services form', () => {
 
   it('sends a number field that is not a number as typed, so that the API names that field', () => {
     const values = { ...formValuesOf(saved), maxCount: 'lots' };
-    const issues = issuesOf(configDocumentOf(values));
+    const issues = configIssuesOf(configDocumentOf(values));
     expect(issues.map((issue) => fieldOfPath(issue.path))).toEqual(['maxCount']);
   });
 });
@@ -113,7 +104,9 @@ describe('fieldOfPath', () => {
       defaultPrivileges: { privileges: ['fly'], ownArchiveAccess: ['own'] },
       schedule: { enabled: 'on', intervalMinutes: 1 },
     };
-    const errors = fieldErrorsOf(issuesOf(bad).map((issue) => ({ ...issue, path: `config.${issue.path}` })));
+    const errors = fieldErrorsOf(
+      configIssuesOf(bad).map((issue) => ({ ...issue, path: `config.${issue.path}` })),
+    );
     expect(errors.other).toEqual([]);
     expect(errors.byField.size).toBe(19);
   });
