@@ -20,20 +20,20 @@ export const tableKeys = {
   byKind: { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
 } as const;
 
+/** Every key attribute of the table and its indexes. */
+const KEY_ATTRIBUTES = [
+  tableKeys.partitionKey,
+  tableKeys.sortKey,
+  tableKeys.byGuid.partitionKey,
+  tableKeys.byGuid.sortKey,
+  tableKeys.byKind.partitionKey,
+  tableKeys.byKind.sortKey,
+] as const;
+
 /** An item without its key attributes (table and indexes): what it holds. */
 export function withoutKeys(item: Record<string, unknown>): Record<string, unknown> {
-  const { partitionKey, sortKey, byGuid, byKind } = tableKeys;
   const copy = { ...item };
-  for (const name of [
-    partitionKey,
-    sortKey,
-    byGuid.partitionKey,
-    byGuid.sortKey,
-    byKind.partitionKey,
-    byKind.sortKey,
-  ]) {
-    delete copy[name];
-  }
+  for (const name of KEY_ATTRIBUTES) delete copy[name];
   return copy;
 }
 
@@ -42,18 +42,10 @@ export const HANDOFF_SORT_KEY = 'HANDOFF';
 
 export function tableDefinition(tableName: string): CreateTableCommandInput {
   const { partitionKey, sortKey, byGuid, byKind } = tableKeys;
-  const keyNames = [
-    partitionKey,
-    sortKey,
-    byGuid.partitionKey,
-    byGuid.sortKey,
-    byKind.partitionKey,
-    byKind.sortKey,
-  ];
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: keyNames.map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
+    AttributeDefinitions: KEY_ATTRIBUTES.map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
     KeySchema: [
       { AttributeName: partitionKey, KeyType: 'HASH' },
       { AttributeName: sortKey, KeyType: 'RANGE' },
