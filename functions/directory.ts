@@ -3,7 +3,7 @@ import { httpApi, parseInput } from '../shared/api/http-api';
 import { groupsQuery } from '../shared/api/schemas';
 import { createAppContext } from '../shared/runtime/app-context';
 import { listBaseDns, searchGroups } from '../shared/use-cases/browse-directory';
-import { requireSavedConfiguration } from '../shared/use-cases/configuration';
+import { requireSavedConfiguration, savedConfigurationWithPassword } from '../shared/use-cases/configuration';
 
 const app = createAppContext();
 
@@ -14,10 +14,10 @@ export const handler = httpApi({
   },
   'GET /directory/groups': async ({ query }) => {
     const { search } = parseInput(groupsQuery, query, ['query']);
-    const { config } = await requireSavedConfiguration(app);
+    const { stored, password } = await savedConfigurationWithPassword(app);
     return {
       statusCode: 200,
-      body: await searchGroups(app.directory, config, await app.secrets.getPassword(), search ?? ''),
+      body: await searchGroups(app.directory, stored.config, password, search ?? ''),
     };
   },
 });

@@ -91,6 +91,14 @@ export class MissingPasswordError extends AdSyncError {
   readonly code = 'MissingPassword';
 }
 
+/**
+ * The saved password was saved for another connection target than the one about to be used (a configuration
+ * changed without it, or edited outside the API): it is not sent there.
+ */
+export class PasswordTargetMismatchError extends AdSyncError {
+  readonly code = 'PasswordTargetMismatch';
+}
+
 /** The requested user, run or route does not exist. */
 export class NotFoundError extends AdSyncError {
   readonly code = 'NotFound';

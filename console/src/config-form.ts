@@ -201,6 +201,7 @@ export function fieldOfFailure(report: Pick<Report, 'status' | 'error'>): FormFi
       return undefined;
     case 'InvalidCredentials':
     case 'MissingPassword':
+    case 'PasswordTargetMismatch':
       return 'password';
     case 'Tls':
       return 'caCertificate';

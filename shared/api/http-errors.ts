@@ -10,6 +10,7 @@ import {
   MethodNotAllowedError,
   MissingPasswordError,
   NotFoundError,
+  PasswordTargetMismatchError,
   PayloadTooLargeError,
   SyncRunningError,
   UnauthorizedError,
@@ -23,6 +24,7 @@ type ErrorClass = abstract new (...args: never[]) => AdSyncError;
 const STATUS_BY_ERROR: ReadonlyArray<readonly [ErrorClass, number]> = [
   [ValidationError, 400],
   [MissingPasswordError, 400],
+  [PasswordTargetMismatchError, 400],
   [UnauthorizedError, 401],
   [NotFoundError, 404],
   [MethodNotAllowedError, 405],

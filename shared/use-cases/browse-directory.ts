@@ -4,8 +4,8 @@
  */
 import type { Config } from '../config/config-schema';
 import { baseDnFromDomain } from '../domain/distinguished-name';
+import { type BindPassword, bindCredentials } from '../domain/password-binding';
 import type { DirectoryGroup, DirectoryReader, DirectorySession } from '../ports/directory-reader';
-import { bindCredentials } from './run-sync';
 
 const GROUP_LIMIT = 100;
 
@@ -40,12 +40,12 @@ export function listBaseDns(
 export function searchGroups(
   directory: DirectoryReader,
   config: Config,
-  password: string | undefined,
+  password: BindPassword | undefined,
   search: string,
 ): Promise<{ groups: DirectoryGroup[] }> {
   const credentials = bindCredentials(config.connection, password);
   return withSession(directory, config, async (session) => {
-    await session.bind(credentials.username, credentials.password);
+    await session.bind(credentials.username, bindCredentials(config.connection, password).password);
     const baseDn =
       config.connection.baseDn ||
       session.rootDse.defaultNamingContext ||

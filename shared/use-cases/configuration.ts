@@ -3,6 +3,7 @@
  * configuration document never holds it and nothing returns it: callers learn only whether one is set.
  */
 import { type Config, defaultConfig } from '../config/config-schema';
+import { type BindPassword, connectionTarget, type SavedPassword } from '../domain/password-binding';
 import { ValidationError, VersionConflictError } from '../errors';
 import type { ConfigStore, ScheduleController, SecretStore, StoredConfig } from '../ports/settings';
 
@@ -21,12 +22,15 @@ export interface ConfigurationView {
 
 /** The saved configuration, or the defaults of a fresh installation at version 0. */
 export async function getConfiguration(deps: SettingsDependencies): Promise<ConfigurationView> {
-  const [stored, password] = await Promise.all([deps.configs.getConfig(), deps.secrets.getPassword()]);
-  return {
-    config: stored?.config ?? defaultConfig(),
-    version: stored?.version ?? 0,
-    passwordSet: password !== undefined,
-  };
+  const stored = await deps.configs.getConfig();
+  const config = stored?.config ?? defaultConfig();
+  const saved = await deps.secrets.getPassword(stored?.version ?? 0);
+  return { config, version: stored?.version ?? 0, passwordSet: isFor(saved, config) };
+}
+
+/** Whether a saved password is set for this configuration's connection (and so would be used with it). */
+function isFor(saved: SavedPassword | undefined, config: Config): saved is SavedPassword {
+  return saved !== undefined && saved.target === connectionTarget(config.connection);
 }
 
 /** The saved configuration or the defaults, without touching the secret store. */
@@ -54,23 +58,6 @@ export interface SaveConfigurationRequest {
   readonly expectedVersion?: number;
 }
 
-/**
- * Whether a configuration would send the bind password somewhere else: other servers or domain, another
- * account, or other TLS trust. The saved password is only ever sent where it was saved for.
- */
-export function connectionTargetChanged(a: Config['connection'], b: Config['connection']): boolean {
-  const target = (c: Config['connection']) =>
-    JSON.stringify([
-      c.servers,
-      c.domain ?? '',
-      c.username ?? '',
-      c.encryption,
-      c.caCertificate ?? '',
-      c.tlsServerName ?? '',
-    ]);
-  return target(a) !== target(b);
-}
-
 const passwordRequired = (): ValidationError =>
   new ValidationError('The password is required for this connection', [
     {
@@ -82,44 +69,67 @@ const passwordRequired = (): ValidationError =>
 
 /**
  * The password for testing settings: the one in the request, or the saved one when the request tests the
- * saved connection (its filters or options may differ).
+ * connection it was saved for (its filters or options may differ).
  */
 export async function passwordForTest(
   deps: SettingsDependencies,
   config: Config | undefined,
   password: string | undefined,
-): Promise<string | undefined> {
+): Promise<BindPassword | undefined> {
   if (password !== undefined) return password;
-  const savedPassword = await deps.secrets.getPassword();
-  if (config === undefined || savedPassword === undefined) return savedPassword;
-  const saved = await deps.configs.getConfig();
-  if (!saved || connectionTargetChanged(saved.config.connection, config.connection)) throw passwordRequired();
-  return savedPassword;
+  const stored = await deps.configs.getConfig();
+  const saved = await deps.secrets.getPassword(stored?.version ?? 0);
+  if (saved === undefined) return undefined;
+  if (config !== undefined && !isFor(saved, config)) throw passwordRequired();
+  return saved;
 }
 
-/** Saves the configuration (and, when given, the password) as the next version. */
+/** The saved configuration with its password (checked against the connection again at every bind). */
+export async function savedConfigurationWithPassword(
+  deps: SettingsDependencies,
+): Promise<{ stored: StoredConfig; password: SavedPassword | undefined }> {
+  const stored = await requireSavedConfiguration(deps);
+  return { stored, password: await deps.secrets.getPassword(stored.version) };
+}
+
+/**
+ * Saves the configuration (and, when given, the password) as the next version. The password is written
+ * first, bound to the new connection and version, and put back as it was when the configuration's save
+ * fails: at no moment does a saved configuration meet a password saved for another target that it could use
+ * (every use checks the binding too).
+ */
 export async function saveConfiguration(
   deps: SettingsDependencies,
   request: SaveConfigurationRequest,
 ): Promise<ConfigurationView> {
-  const [current, savedPassword] = await Promise.all([deps.configs.getConfig(), deps.secrets.getPassword()]);
+  const current = await deps.configs.getConfig();
   const currentVersion = current?.version ?? 0;
   if (request.expectedVersion !== undefined && currentVersion !== request.expectedVersion) {
     throw new VersionConflictError(
       `the configuration is at version ${currentVersion}, not ${request.expectedVersion}`,
     );
   }
-  if (
-    request.password === undefined &&
-    savedPassword !== undefined &&
-    current &&
-    connectionTargetChanged(current.config.connection, request.config.connection)
-  ) {
+  const saved = await deps.secrets.getPassword(currentVersion);
+  const target = connectionTarget(request.config.connection);
+  // The first save is checked too: a password may be there without a configuration (an earlier failed save).
+  if (request.password === undefined && saved !== undefined && saved.target !== target) {
     throw passwordRequired();
   }
-  // Saved on the version just read: a save in between makes this one a VersionConflict, never a lost update.
-  const saved = await deps.configs.saveConfig(request.config, currentVersion);
-  if (request.password !== undefined) await deps.secrets.setPassword(request.password);
+  if (request.password !== undefined) {
+    await deps.secrets.setPassword({
+      password: request.password,
+      target,
+      configVersion: currentVersion + 1,
+    });
+  }
+  let stored: StoredConfig;
+  try {
+    // Saved on the version just read: a save in between makes this one a VersionConflict, never a lost update.
+    stored = await deps.configs.saveConfig(request.config, currentVersion);
+  } catch (error) {
+    if (request.password !== undefined) await deps.secrets.setPassword(saved);
+    throw error;
+  }
   await deps.schedule?.apply(request.config.schedule);
-  return { ...saved, passwordSet: request.password !== undefined || savedPassword !== undefined };
+  return { ...stored, passwordSet: request.password !== undefined || saved !== undefined };
 }

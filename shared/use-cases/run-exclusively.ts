@@ -48,12 +48,19 @@ async function runLocked(
   // Without a way to continue, a run never stops early: a Lambda timeout is safe, only slower to finish.
   const { remainingMs: _deadline, ...withoutDeadline } = deps;
   let report: Report | undefined;
+  // The lease is renewed while the run goes on, so a run longer than the lease (a large directory on the
+  // local stack, whose lease is not tied to a function timeout) never overlaps the next one.
+  const renewal = setInterval(
+    () => void deps.lock.acquire(runId, deps.leaseSeconds).catch(() => {}),
+    (deps.leaseSeconds * 1000) / 3,
+  );
+  renewal.unref();
   try {
     report = await synchronize(
       { ...(canHandOff ? deps : withoutDeadline), newRunId: () => runId },
       {
         config: stored.config,
-        password: await deps.secrets.getPassword(),
+        password: await deps.secrets.getPassword(stored.version),
         ...options,
         ...(resume ? { resume } : {}),
       },
@@ -65,6 +72,7 @@ async function runLocked(
     }
     return report;
   } finally {
+    clearInterval(renewal);
     if (report?.status !== 'running') await deps.lock.release(runId);
   }
 }

@@ -12,7 +12,8 @@
  * user.
  */
 import { randomUUID } from 'node:crypto';
-import type { Config, ConnectionConfig } from '../config/config-schema';
+import type { Config } from '../config/config-schema';
+import { type BindPassword, bindCredentials } from '../domain/password-binding';
 import type { PlannedChange } from '../domain/plan-sync';
 import {
   emptyCounts,
@@ -22,7 +23,7 @@ import {
   type RunStatus,
   type RunTrigger,
 } from '../domain/report';
-import { AdSyncError, MissingPasswordError, ValidationError } from '../errors';
+import { AdSyncError } from '../errors';
 import type { DirectoryReader, DirectorySession } from '../ports/directory-reader';
 import type { RunCheckpoint, RunCheckpointStore, SyncCursorStore } from '../ports/settings';
 import type { RunStore, UserStore } from '../ports/user-store';
@@ -57,7 +58,8 @@ export interface SyncDependencies {
 
 export interface SyncRequest {
   readonly config: Config;
-  readonly password: string | undefined;
+  /** Given with the request, or the saved one (used only for the connection it was saved for). */
+  readonly password: BindPassword | undefined;
 }
 
 export interface SynchronizeRequest extends SyncRequest {
@@ -66,20 +68,6 @@ export interface SynchronizeRequest extends SyncRequest {
   readonly trigger?: RunTrigger;
   /** Continues a run an earlier invocation handed off. */
   readonly resume?: Resume;
-}
-
-/** The account to bind with: a user name and a password are both required (no anonymous bind). */
-export function bindCredentials(
-  connection: ConnectionConfig,
-  password: string | undefined,
-): { username: string; password: string } {
-  if (!connection.username) {
-    throw new ValidationError('No user name to bind with', [
-      { path: 'connection.username', message: 'is required to bind to the directory' },
-    ]);
-  }
-  if (!password) throw new MissingPasswordError('No password is set for the bind account');
-  return { username: connection.username, password };
 }
 
 /** Runs the whole pipeline against the directory and the user database and commits nothing. */
@@ -161,7 +149,8 @@ async function runPipeline(
     server = open.server;
     await recorder.run(
       'bind',
-      () => open.bind(username, credentials.password),
+      // Checked again right before the bind, against the connection the session was opened with.
+      () => open.bind(username, bindCredentials(connection, password).password),
       () => `bound as ${username}`,
     );
 

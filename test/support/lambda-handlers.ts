@@ -31,7 +31,11 @@ export interface LoadedHandlers {
   logs(): readonly string[];
 }
 
-export async function loadHandlers(): Promise<LoadedHandlers> {
+/**
+ * With `secretId`, the handlers keep the password in Secrets Manager (as deployed; the test mocks its client
+ * with aws-sdk-client-mock) instead of the file secret store.
+ */
+export async function loadHandlers(options: { secretId?: string } = {}): Promise<LoadedHandlers> {
   const logLines: string[] = [];
   process.stdout.write = ((chunk: string | Uint8Array) => {
     logLines.push(String(chunk));
@@ -42,7 +46,7 @@ export async function loadHandlers(): Promise<LoadedHandlers> {
   Object.assign(process.env, LOCAL_AWS_ENV, {
     AWS_ENDPOINT_URL_DYNAMODB: inject('dynamodb').endpoint,
     TABLE_NAME: tableName,
-    ADSYNC_SECRET_FILE: secretFile,
+    ...(options.secretId ? { SECRET_ID: options.secretId } : { ADSYNC_SECRET_FILE: secretFile }),
   });
   const client = dynamoDbClient();
   await ensureTable(client, tableName);

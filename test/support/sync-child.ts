@@ -7,6 +7,7 @@ import { DynamoSettingsStore } from '../../shared/adapters/dynamodb/dynamo-setti
 import { DynamoUserStore } from '../../shared/adapters/dynamodb/dynamo-user-store';
 import { LdapDirectoryReader } from '../../shared/adapters/ldap/ldap-directory-reader';
 import { synchronizeNow } from '../../shared/use-cases/run-exclusively';
+import { savedWithConfiguration } from './saved-password';
 
 const { CHILD_ENDPOINT, CHILD_TABLE, CHILD_PASSWORD, CHILD_LEASE_SECONDS } = process.env;
 if (!CHILD_ENDPOINT || !CHILD_TABLE || !CHILD_PASSWORD)
@@ -21,7 +22,7 @@ const report = await synchronizeNow({
   runs: store,
   configs: settings,
   lock: settings,
-  secrets: { getPassword: async () => CHILD_PASSWORD, setPassword: async () => {} },
+  secrets: savedWithConfiguration(settings, CHILD_PASSWORD),
   leaseSeconds: Number(CHILD_LEASE_SECONDS ?? 900),
 });
 process.stdout.write(`${JSON.stringify({ status: report.status, counts: report.counts })}\n`);

@@ -14,6 +14,7 @@ import type { ExclusiveSyncDependencies } from '../../shared/use-cases/run-exclu
 import type { SyncDependencies } from '../../shared/use-cases/run-sync';
 import { dynamoDbClient } from './clients';
 import { connectionSettings } from './samba-dc';
+import { savedWithConfiguration } from './saved-password';
 
 export interface SyncHarness {
   readonly deps: SyncDependencies;
@@ -64,7 +65,7 @@ export async function createSyncHarness(options: { incremental?: boolean } = {})
         ...deps,
         configs: settings,
         lock: settings,
-        secrets: { getPassword: async () => password, setPassword: async () => {} },
+        secrets: savedWithConfiguration(settings, password),
         leaseSeconds,
       };
     },

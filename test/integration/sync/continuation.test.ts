@@ -15,6 +15,7 @@ import {
   synchronizeNow,
 } from '../../../shared/use-cases/run-exclusively';
 import { HANDOFF_RESERVE_MS, synchronize } from '../../../shared/use-cases/run-sync';
+import { savedWithConfiguration } from '../../support/saved-password';
 import {
   createSyncHarness,
   fixtureConfig,
@@ -234,7 +235,7 @@ describe('a run continued past its invocation', () => {
       expect(first.status).toBe('running');
       const wrongPassword = {
         ...deps,
-        secrets: { ...deps.secrets, getPassword: async () => 'not-the-password' },
+        secrets: savedWithConfiguration(deps.configs, 'not-the-password'),
       };
       const outcome = await continueRun(wrongPassword, { runId: first.runId, invocation: 2 });
       if (outcome.outcome !== 'ran') throw new Error(outcome.outcome);
