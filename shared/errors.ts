@@ -124,6 +124,14 @@ export class SyncRunningError extends AdSyncError {
   readonly code = 'SyncRunning';
 }
 
+/**
+ * `allowMassDeletion` does not match the deletes the last run withheld (another run, another count, or a
+ * configuration saved since): it approves only what was shown.
+ */
+export class ApprovalMismatchError extends AdSyncError {
+  readonly code = 'ApprovalMismatch';
+}
+
 /** `If-Match` named a configuration version that is no longer current. */
 export class VersionConflictError extends AdSyncError {
   readonly code = 'VersionConflict';

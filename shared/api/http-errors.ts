@@ -4,6 +4,7 @@
  */
 import {
   type AdSyncError,
+  ApprovalMismatchError,
   ConcurrentModificationError,
   DirectoryError,
   INTERNAL_ERROR,
@@ -30,6 +31,7 @@ const STATUS_BY_ERROR: ReadonlyArray<readonly [ErrorClass, number]> = [
   [MethodNotAllowedError, 405],
   [SyncRunningError, 409],
   [VersionConflictError, 409],
+  [ApprovalMismatchError, 409],
   [ConcurrentModificationError, 409],
   [UserKindError, 409],
   [PayloadTooLargeError, 413],

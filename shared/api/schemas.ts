@@ -19,8 +19,14 @@ export const testSettingsBody = z.strictObject({
   password: password.optional(),
 });
 
+/** `true`: the deletes the last run withheld; or that run and its count, named (409 when they no longer match). */
 export const syncBody = z.strictObject({
-  allowMassDeletion: z.boolean().optional(),
+  allowMassDeletion: z
+    .union([
+      z.boolean(),
+      z.strictObject({ runId: z.string().min(1).max(128), deletes: z.int().min(1).max(100_000_000) }),
+    ])
+    .optional(),
 });
 
 /** Names an administrator can type and an application can store: no control characters, no slashes. */
@@ -87,6 +93,8 @@ const runSummary = z.object({
   baseDn: z.string().optional(),
   counts,
   error: z.object({ code: z.string(), message: z.string() }).optional(),
+  deletesWithheld: z.int().optional(),
+  configVersion: z.int().optional(),
 });
 
 const report = runSummary.extend({

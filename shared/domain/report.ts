@@ -66,6 +66,13 @@ export interface Report {
   readonly excluded: readonly ReportExclusion[];
   readonly error?: { readonly code: string; readonly message: string };
   /**
+   * With `deletionThresholdExceeded`: how many deletes the run held back, what `allowMassDeletion` then
+   * approves (for this run and this configuration version only).
+   */
+  readonly deletesWithheld?: number;
+  /** The saved configuration's version a committed run started on. */
+  readonly configVersion?: number;
+  /**
    * Entries left out of `changes` and `excluded` beyond REPORT_LIST_LIMIT each (the counts stay exact): a
    * first sync of a large directory would otherwise not fit a response or memory.
    */

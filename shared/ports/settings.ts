@@ -73,7 +73,10 @@ export interface RunCheckpoint {
   readonly runId: string;
   readonly startedAt: string;
   readonly trigger: 'api' | 'schedule';
-  readonly allowMassDeletion: boolean;
+  /** The deletes approved above the threshold (an approval names the count it was shown). */
+  readonly approvedDeletes?: number;
+  /** The configuration version the run started on: a follow-up on another one applies no deletes. */
+  readonly configVersion?: number;
   /** Invocations that have worked on the run so far. */
   readonly invocations: number;
   /** Directory users in the database before the run: the deletion threshold's base for every invocation. */

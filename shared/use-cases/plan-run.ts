@@ -53,8 +53,10 @@ export interface RunPlan {
   readonly unsettled: boolean;
   /** Directory users in the database before the run: the threshold's and the cursor's base. */
   readonly population: number;
-  /** Set when the deletion threshold holds the deletes back. */
+  /** Set when the deletes are held back (the deletion threshold, or a configuration changed mid-run): why. */
   readonly deletesWithheld?: string;
+  /** How many deletes the run holds back (with those earlier invocations made): what an approval names. */
+  readonly withheldCount?: number;
   /** How the deletion threshold decided, for the plan step's message. */
   readonly deletionNote: string;
 }
@@ -65,7 +67,13 @@ export interface PlanRunInput {
   readonly session: DirectorySession;
   readonly dryRun: boolean;
   readonly now: Date;
-  readonly allowMassDeletion: boolean;
+  /**
+   * Deletes an administrator approved above the threshold: applied only when the run finds exactly this
+   * many (the withheld deletes of the run they saw), else held back again.
+   */
+  readonly approvedDeletes?: number;
+  /** Set when this run must apply no deletes at all (why): they are reported as withheld. */
+  readonly deletesRefused?: string;
   /** The checkpoint of the run's earlier invocations, when this one continues it. */
   readonly checkpoint?: RunCheckpoint;
   readonly timer: StepTimer;
@@ -322,8 +330,8 @@ class RunPlanner {
    * the ledger (or, for a small incremental read, those it read out of scope and the tombstones), then held
    * back together when they exceed the deletion threshold.
    */
-  private async sweep(): Promise<{ deletesWithheld?: string; deletionNote: string }> {
-    const { deps, config, counts, lists, checkpoint, allowMassDeletion } = this.input;
+  private async sweep(): Promise<{ deletesWithheld?: string; withheldCount?: number; deletionNote: string }> {
+    const { deps, config, counts, lists, checkpoint, approvedDeletes, deletesRefused } = this.input;
     const guids: string[] = [];
     if (this.known) {
       for (const guid of this.known.guids()) if (this.deleteReason(guid)) guids.push(guid);
@@ -358,10 +366,12 @@ class RunPlanner {
 
     // The threshold is about the run, not the invocation: a follow-up keeps the first one's decision, and
     // otherwise counts the deletes earlier invocations made against the population before the run.
+    const total = candidates.length + before.deleted;
     const exceeded =
-      checkpoint?.deletesWithheld ??
-      thresholdExceeded(candidates.length + before.deleted, population, config.options);
-    const withhold = exceeded !== undefined && !allowMassDeletion;
+      deletesRefused ?? checkpoint?.deletesWithheld ?? thresholdExceeded(total, population, config.options);
+    // An approval lets through the deletes it was given for, not whatever this run finds.
+    const approved = deletesRefused === undefined && approvedDeletes === total;
+    const withhold = exceeded !== undefined && !approved;
     for (const { user, reason } of candidates) {
       const change = deleteChange(user, withhold ? withheldReason(reason, exceeded) : reason, withhold);
       if (withhold) {
@@ -371,7 +381,17 @@ class RunPlanner {
         await this.input.emit(change);
       }
     }
-    if (withhold) return { deletesWithheld: exceeded, deletionNote: `; deletes withheld: ${exceeded}` };
+    if (withhold) {
+      const unmatched =
+        approvedDeletes !== undefined && deletesRefused === undefined
+          ? ` (allowMassDeletion approved ${approvedDeletes} deletes; this run found ${total})`
+          : '';
+      return {
+        deletesWithheld: exceeded,
+        withheldCount: total,
+        deletionNote: `; deletes withheld: ${exceeded}${unmatched}`,
+      };
+    }
     return {
       deletionNote:
         exceeded === undefined

@@ -12,7 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { emptyCounts, type Report } from '../domain/report';
-import { SyncRunningError } from '../errors';
+import { ApprovalMismatchError, SyncRunningError } from '../errors';
 import type {
   ConfigStore,
   ContinuationTrigger,
@@ -39,7 +39,12 @@ async function runLocked(
   deps: ExclusiveSyncDependencies,
   stored: StoredConfig,
   runId: string,
-  options: { allowMassDeletion: boolean; trigger: 'api' | 'schedule' },
+  options: {
+    trigger: 'api' | 'schedule';
+    approvedDeletes?: number;
+    deletesRefused?: string;
+    configVersion: number;
+  },
   resume?: Resume,
 ): Promise<Report> {
   const { continuations, checkpoints, remainingMs } = deps;
@@ -124,30 +129,91 @@ export async function continueRun(
     return { outcome: 'unconfigured' };
   }
   const previous = await deps.runs.getRun(handoff.runId);
+  const started = checkpoint.configVersion ?? stored.version;
   const report = await runLocked(
     deps,
     stored,
     handoff.runId,
-    { allowMassDeletion: checkpoint.allowMassDeletion, trigger: checkpoint.trigger },
+    {
+      trigger: checkpoint.trigger,
+      configVersion: started,
+      ...(checkpoint.approvedDeletes !== undefined ? { approvedDeletes: checkpoint.approvedDeletes } : {}),
+      // What the first invocation planned and was approved was for its configuration, not for this one.
+      ...(stored.version !== started
+        ? {
+            deletesRefused: `the configuration changed during the run (version ${started} to ${stored.version}); its deletes are not applied`,
+          }
+        : {}),
+    },
     { checkpoint, ...(previous ? { previous } : {}) },
   );
   return { outcome: 'ran', report };
 }
 
+/**
+ * An administrator's approval of the deletes a run withheld: `true` for the last run's, or that run and the
+ * count it withheld, named.
+ */
+export type MassDeletionApproval = boolean | { readonly runId: string; readonly deletes: number };
+
 /** Synchronize now: throws SyncRunningError when another sync holds the lock. */
 export async function synchronizeNow(
   deps: ExclusiveSyncDependencies,
-  request: { allowMassDeletion?: boolean } = {},
+  request: { allowMassDeletion?: MassDeletionApproval } = {},
 ): Promise<Report> {
   const stored = await requireSavedConfiguration(deps);
   const runId = deps.newRunId?.() ?? randomUUID();
   if (!(await deps.lock.acquire(runId, deps.leaseSeconds))) {
     throw new SyncRunningError('A sync is already running; try again when it has finished');
   }
+  let approvedDeletes: number | undefined;
+  try {
+    if (request.allowMassDeletion) {
+      approvedDeletes = await approvedCount(deps, stored, request.allowMassDeletion);
+    }
+  } catch (error) {
+    await deps.lock.release(runId);
+    throw error;
+  }
   return runLocked(deps, stored, runId, {
-    allowMassDeletion: request.allowMassDeletion === true,
     trigger: 'api',
+    configVersion: stored.version,
+    ...(approvedDeletes !== undefined ? { approvedDeletes } : {}),
   });
+}
+
+/**
+ * The count of deletes an approval lets through: those the last run withheld, on the configuration version
+ * that is still saved. An approval of anything else (an earlier run, another count, a configuration saved
+ * since) is refused with ApprovalMismatchError: it would approve deletes nobody has seen.
+ */
+async function approvedCount(
+  deps: ExclusiveSyncDependencies,
+  stored: StoredConfig,
+  approval: true | { readonly runId: string; readonly deletes: number },
+): Promise<number> {
+  const last = (await deps.runs.listRuns(20)).find((run) => run.status !== 'skipped');
+  if (last?.status !== 'deletionThresholdExceeded' || last.deletesWithheld === undefined) {
+    throw new ApprovalMismatchError(
+      'allowMassDeletion approves the deletes the last run withheld, and the last run withheld none',
+    );
+  }
+  if (approval !== true && approval.runId !== last.runId) {
+    throw new ApprovalMismatchError(
+      `allowMassDeletion names run ${approval.runId}, but the last run is ${last.runId}; approve what it withheld`,
+    );
+  }
+  if (approval !== true && approval.deletes !== last.deletesWithheld) {
+    throw new ApprovalMismatchError(
+      `allowMassDeletion approves ${approval.deletes} deletes, but run ${last.runId} withheld ${last.deletesWithheld}`,
+    );
+  }
+  if (last.configVersion !== stored.version) {
+    throw new ApprovalMismatchError(
+      `the configuration changed since run ${last.runId} withheld its deletes (version ${last.configVersion ?? 'unknown'} then, ${stored.version} now); run a sync to see what it would delete now`,
+    );
+  }
+  return last.deletesWithheld;
 }
 
 export type ScheduledOutcome =
@@ -185,6 +251,6 @@ export async function runScheduledSync(
   }
   return {
     outcome: 'ran',
-    report: await runLocked(deps, stored, runId, { allowMassDeletion: false, trigger: 'schedule' }),
+    report: await runLocked(deps, stored, runId, { trigger: 'schedule', configVersion: stored.version }),
   };
 }

@@ -63,8 +63,15 @@ export interface SyncRequest {
 }
 
 export interface SynchronizeRequest extends SyncRequest {
-  /** Applies deletes above the threshold, this once. */
-  readonly allowMassDeletion?: boolean;
+  /**
+   * Deletes approved above the threshold, this once: applied only when the run finds exactly this many (the
+   * count an earlier run withheld and the administrator saw).
+   */
+  readonly approvedDeletes?: number;
+  /** Set when the run must apply no deletes at all (why); they are reported as withheld. */
+  readonly deletesRefused?: string;
+  /** The saved configuration's version the run started on (recorded; what an approval is checked against). */
+  readonly configVersion?: number;
   readonly trigger?: RunTrigger;
   /** Continues a run an earlier invocation handed off. */
   readonly resume?: Resume;
@@ -72,15 +79,17 @@ export interface SynchronizeRequest extends SyncRequest {
 
 /** Runs the whole pipeline against the directory and the user database and commits nothing. */
 export function testSettings(deps: SyncDependencies, request: SyncRequest): Promise<Report> {
-  return runPipeline(deps, request, { dryRun: true, allowMassDeletion: false, trigger: undefined });
+  return runPipeline(deps, request, { dryRun: true, trigger: undefined });
 }
 
 /** Synchronizes the user database with the directory and records the run. */
 export function synchronize(deps: SyncDependencies, request: SynchronizeRequest): Promise<Report> {
   return runPipeline(deps, request, {
     dryRun: false,
-    allowMassDeletion: request.allowMassDeletion === true,
     trigger: request.trigger ?? 'api',
+    ...(request.approvedDeletes !== undefined ? { approvedDeletes: request.approvedDeletes } : {}),
+    ...(request.deletesRefused !== undefined ? { deletesRefused: request.deletesRefused } : {}),
+    ...(request.configVersion !== undefined ? { configVersion: request.configVersion } : {}),
     ...(request.resume ? { resume: request.resume } : {}),
   });
 }
@@ -102,7 +111,9 @@ export interface Resume {
 
 interface PipelineMode {
   readonly dryRun: boolean;
-  readonly allowMassDeletion: boolean;
+  readonly approvedDeletes?: number;
+  readonly deletesRefused?: string;
+  readonly configVersion?: number;
   readonly trigger: RunTrigger | undefined;
   readonly resume?: Resume;
 }
@@ -128,6 +139,7 @@ async function runPipeline(
   let server: string | undefined;
   let status: RunStatus = 'succeeded';
   let failure: { code: string; message: string } | undefined;
+  let withheld: number | undefined;
 
   try {
     const { connection } = config;
@@ -166,7 +178,8 @@ async function runPipeline(
         session: open,
         dryRun: mode.dryRun,
         now: clock(),
-        allowMassDeletion: mode.allowMassDeletion,
+        ...(mode.approvedDeletes !== undefined ? { approvedDeletes: mode.approvedDeletes } : {}),
+        ...(mode.deletesRefused !== undefined ? { deletesRefused: mode.deletesRefused } : {}),
         ...(resume ? { checkpoint: resume.checkpoint } : {}),
         timer,
         counts,
@@ -187,6 +200,7 @@ async function runPipeline(
     }
     baseDn = plan.scope.baseDn;
     if (plan.deletesWithheld) status = 'deletionThresholdExceeded';
+    withheld = plan.withheldCount;
     const { planned } = plan;
     recorder.add({
       name: 'search',
@@ -268,6 +282,10 @@ async function runPipeline(
       changes: status === 'running' ? lists.applied : lists.changes,
       excluded: status === 'running' ? [] : lists.excluded,
       ...(failure ? { error: failure } : {}),
+      ...(status === 'deletionThresholdExceeded' && withheld !== undefined
+        ? { deletesWithheld: withheld }
+        : {}),
+      ...(mode.configVersion !== undefined ? { configVersion: mode.configVersion } : {}),
       ...(omitted ? { omitted } : {}),
     };
   };
@@ -342,7 +360,8 @@ async function applySpool(
           runId: run.runId,
           startedAt: run.startedAt,
           trigger: mode.trigger ?? 'api',
-          allowMassDeletion: mode.allowMassDeletion,
+          ...(mode.approvedDeletes !== undefined ? { approvedDeletes: mode.approvedDeletes } : {}),
+          ...(mode.configVersion !== undefined ? { configVersion: mode.configVersion } : {}),
           invocations: (mode.resume?.checkpoint.invocations ?? 0) + 1,
           population: plan.population,
           ...(plan.deletesWithheld ? { deletesWithheld: plan.deletesWithheld } : {}),

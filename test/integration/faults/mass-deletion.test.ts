@@ -2,9 +2,11 @@
  * The failure that hurt users of other sync products: a directory that suddenly returns nobody. With
  * deleteUsers on, the deletion threshold stops the deletes; allowMassDeletion applies them once, on record.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { ConfigInput } from '../../../shared/config/config-schema';
 import type { Report } from '../../../shared/domain/report';
+import { ApprovalMismatchError } from '../../../shared/errors';
+import { synchronizeNow } from '../../../shared/use-cases/run-exclusively';
 import { synchronize } from '../../../shared/use-cases/run-sync';
 import { FixtureDirectory } from '../../support/fixture-directory';
 import { createScratchOu, scratchOuName } from '../../support/scratch-ou';
@@ -21,14 +23,17 @@ let scratch: Awaited<ReturnType<typeof createScratchOu>>;
 let harness: SyncHarness;
 let inDatabase: number;
 
+const configWith = (overrides: Omit<ConfigInput, 'connection'> & { connection?: object } = {}) =>
+  fixtureConfig({ ...overrides, options: { deleteUsers: true } });
+
 const run = (
   overrides: Omit<ConfigInput, 'connection'> & { connection?: object } = {},
-  allowMassDeletion = false,
+  approvedDeletes?: number,
 ): Promise<Report> =>
   synchronize(harness.deps, {
-    config: fixtureConfig({ ...overrides, options: { deleteUsers: true } }),
+    config: configWith(overrides),
     password: servicePassword(),
-    allowMassDeletion,
+    ...(approvedDeletes === undefined ? {} : { approvedDeletes }),
   });
 
 beforeAll(async () => {
@@ -59,8 +64,17 @@ describe('a directory that suddenly returns nobody, with deleteUsers on', () => 
     expect((await harness.store.listUsers()).length).toBe(inDatabase);
   });
 
-  it('applies the deletes once with allowMassDeletion, and the plan step says so', async () => {
-    const report = await run({ connection: { baseDn: emptyOu } }, true);
+  it('holds the deletes back again when the approval was for another count', async () => {
+    const report = await run({ connection: { baseDn: emptyOu } }, inDatabase + 1);
+    expect(report).toMatchObject({ status: 'deletionThresholdExceeded', deletesWithheld: inDatabase });
+    expect(report.steps.find((s) => s.name === 'plan')?.message).toContain(
+      `allowMassDeletion approved ${inDatabase + 1} deletes; this run found ${inDatabase}`,
+    );
+    expect((await harness.store.listUsers()).length).toBe(inDatabase);
+  });
+
+  it('applies the deletes once when approved for exactly their count, and the plan step says so', async () => {
+    const report = await run({ connection: { baseDn: emptyOu } }, inDatabase);
     expect(report.status).toBe('succeeded');
     expect(report.counts.deleted).toBe(inDatabase);
     expect(report.steps.find((s) => s.name === 'plan')?.message).toMatch(
@@ -69,5 +83,52 @@ describe('a directory that suddenly returns nobody, with deleteUsers on', () => 
     expect(await harness.store.listUsers()).toEqual([]);
     const next = await run({ connection: { baseDn: emptyOu } });
     expect(next).toMatchObject({ status: 'succeeded', counts: { deleted: 0 } });
+  });
+});
+
+describe('approving the withheld deletes (POST /sync with allowMassDeletion)', () => {
+  it('applies only what the last run withheld, on the configuration version it ran on', async () => {
+    const approvals = await createSyncHarness();
+    onTestFinished(() => approvals.close());
+    const deps = approvals.exclusive();
+    await deps.configs.saveConfig(configWith());
+    expect((await synchronizeNow(deps)).status).toBe('succeeded');
+    const population = (await approvals.store.listUsers()).length;
+    await expect(synchronizeNow(deps, { allowMassDeletion: true })).rejects.toThrow(/withheld none/);
+
+    const empty = await deps.configs.saveConfig(configWith({ connection: { baseDn: emptyOu } }));
+    const stopped = await synchronizeNow(deps);
+    expect(stopped).toMatchObject({
+      status: 'deletionThresholdExceeded',
+      deletesWithheld: population,
+      configVersion: empty.version,
+    });
+    for (const approval of [
+      { runId: stopped.runId, deletes: population - 1 },
+      { runId: 'an-earlier-run', deletes: population },
+    ]) {
+      await expect(synchronizeNow(deps, { allowMassDeletion: approval })).rejects.toBeInstanceOf(
+        ApprovalMismatchError,
+      );
+    }
+    // Saved again (even unchanged): what the next run deletes has not been shown to anyone.
+    await deps.configs.saveConfig(configWith({ connection: { baseDn: emptyOu } }));
+    await expect(synchronizeNow(deps, { allowMassDeletion: true })).rejects.toThrow(
+      /configuration changed since run/,
+    );
+    expect((await approvals.store.listUsers()).length).toBe(population);
+    // The lock was released by each refusal.
+    const shown = await synchronizeNow(deps);
+    expect(shown.deletesWithheld).toBe(population);
+
+    const approved = await synchronizeNow(deps, {
+      allowMassDeletion: { runId: shown.runId, deletes: population },
+    });
+    expect(approved).toMatchObject({ status: 'succeeded', counts: { deleted: population } });
+    expect(await approvals.store.listUsers()).toEqual([]);
+    // Used once: nothing is withheld any more.
+    await expect(synchronizeNow(deps, { allowMassDeletion: true })).rejects.toBeInstanceOf(
+      ApprovalMismatchError,
+    );
   });
 });

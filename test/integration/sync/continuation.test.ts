@@ -15,6 +15,7 @@ import {
   synchronizeNow,
 } from '../../../shared/use-cases/run-exclusively';
 import { HANDOFF_RESERVE_MS, synchronize } from '../../../shared/use-cases/run-sync';
+import { FixtureDirectory } from '../../support/fixture-directory';
 import { savedWithConfiguration } from '../../support/saved-password';
 import {
   createSyncHarness,
@@ -197,6 +198,35 @@ describe('a run continued past its invocation', () => {
       for (let i = 0; i < GONE; i++) await stale.store.createUser(goneUser(i));
     });
     afterAll(() => stale?.close());
+
+    it('applies no deletes in a follow-up that finds the configuration saved again after the approval', async () => {
+      const approvals = await createSyncHarness();
+      onTestFinished(() => approvals.close());
+      const deps = { ...lambdaLikeDependencies(approvals, []), applyBatchSize: 10 };
+      const whole = { ...deps, remainingMs: () => Number.POSITIVE_INFINITY };
+      const options = { deleteUsers: true, deletionThreshold: { maxCount: 10, maxPercent: 100 } };
+      await deps.configs.saveConfig(fixtureConfig({ options }));
+      expect((await synchronizeNow(whole)).status).toBe('succeeded');
+      for (let i = 0; i < GONE; i++) await approvals.store.createUser(goneUser(i));
+      // A full read (an incremental one would not look for users that are gone without a tombstone).
+      await deps.cursors?.clearCursor();
+      const stopped = await synchronizeNow(whole);
+      expect(stopped).toMatchObject({ status: 'deletionThresholdExceeded', deletesWithheld: GONE });
+
+      // Approved; the first invocation deletes one batch and hands off.
+      const first = await synchronizeNow(deps, { allowMassDeletion: true });
+      expect(first).toMatchObject({ status: 'running', counts: { deleted: 10 } });
+      // Meanwhile someone saves filters that exclude everyone: the approval was not for that.
+      const emptyGroup = new FixtureDirectory().group('Empty Group').dn;
+      await deps.configs.saveConfig(fixtureConfig({ filters: { groups: [emptyGroup] }, options }));
+      const outcome = await continueRun(deps, { runId: first.runId, invocation: 2 });
+      if (outcome.outcome !== 'ran') throw new Error(outcome.outcome);
+      expect(outcome.report).toMatchObject({ status: 'deletionThresholdExceeded', counts: { deleted: 10 } });
+      expect(outcome.report.steps.find((step) => step.name === 'plan')?.message).toContain(
+        'the configuration changed during the run',
+      );
+      expect(await approvals.store.listUsers()).toHaveLength(reference.counts.created + GONE - 10);
+    });
 
     it("keeps the first invocation's threshold decision in every follow-up, against the population before the run", async () => {
       const deps = lambdaLikeDependencies(stale, []);

@@ -229,12 +229,13 @@ describe('changes in Active Directory between runs', () => {
       const stopped = await sync({ deleteUsers: true, deletionThreshold: { maxCount: 1, maxPercent: 100 } });
       expect(stopped.status).toBe('deletionThresholdExceeded');
       expect(stopped.counts.deleted).toBe(0);
+      expect(stopped.deletesWithheld).toBe(3);
       expect((await byName()).size).toBe(4);
 
       const allowed = await synchronize(harness.deps, {
         config: config({ deleteUsers: true, deletionThreshold: { maxCount: 1, maxPercent: 100 } }),
         password: servicePassword(),
-        allowMassDeletion: true,
+        approvedDeletes: stopped.deletesWithheld ?? 0,
       });
       expect(allowed.status).toBe('succeeded');
       expect(allowed.counts.deleted).toBe(3);
