@@ -111,6 +111,14 @@ export class UnauthorizedError extends AdSyncError {
   readonly code = 'Unauthorized';
 }
 
+/**
+ * A request addressed to another host name than the server's own (local stack): a web page that rebinds
+ * its DNS name to 127.0.0.1 sends its own name in `Host`.
+ */
+export class MisdirectedRequestError extends AdSyncError {
+  readonly code = 'MisdirectedRequest';
+}
+
 /** Another sync holds the lock. */
 export class SyncRunningError extends AdSyncError {
   readonly code = 'SyncRunning';
