@@ -35,9 +35,10 @@ const EMULATOR_INTEGRITY =
 const LOOPBACK_LAUNCHER = fileURLToPath(new URL('LoopbackDynamoDB.java', import.meta.url));
 
 /**
- * DynamoDB Local's CORS allow list (`-cors`, default `*`): one name that is no browser origin (an Origin
- * is `null` or `scheme://host[:port]`), so no page is ever granted a response. The launcher also refuses
- * every request that carries an Origin.
+ * DynamoDB Local's CORS allow list (`-cors`; documented default `*`): one name that is no browser origin (an
+ * Origin is `null` or `scheme://host[:port]`), so no page is ever granted a response. (1.25.1 grants an
+ * Origin only when it is in the list, verbatim; its `*` matches nothing but `Origin: *`.) The launcher also
+ * refuses every request that carries an Origin, preflights included.
  */
 const CORS_ALLOW_LIST = 'no-browser-origin';
 
