@@ -32,7 +32,7 @@ Options:
   --api <url>     a deployed API (requests signed with SigV4 from the AWS credential chain)
   --help          this text
 
-Environment: ADSYNC_HOME (default .adsync), ADSYNC_PORT (default 8080), ADSYNC_TOKEN.
+Environment: ADSYNC_HOME (default .adsync), ADSYNC_PORT (default 8080), ADSYNC_TOKEN (at least 32 characters).
 Exit codes: 0 ok, 1 failed run or request, 2 usage error, 3 deletion threshold exceeded.`;
 
 class UsageError extends Error {}

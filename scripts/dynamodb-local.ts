@@ -1,6 +1,13 @@
 /**
  * DynamoDB Local, AWS's own DynamoDB emulator, run with Java on a free loopback port.
  *
+ * DynamoDB Local has no host option and no authentication: run as `java -jar DynamoDBLocal.jar` it listens on
+ * every interface, so anyone on the network could rewrite the configuration or read the local users. It is
+ * started through `LoopbackDynamoDB.java` instead (next to this file; see its comment), which binds it to
+ * 127.0.0.1 and answers only requests addressed to `127.0.0.1:<port>` or `localhost:<port>` and sent by no
+ * browser page. DynamoDB Local writes `dynamodb-local-metadata.json` into its working directory (even with
+ * -disableTelemetry): that is the database folder, or a folder in the cache, never the caller's.
+ *
  * The jar comes from the npm package `amplify-dynamodb-simulator`, which ships AWS's DynamoDBLocal.jar and its
  * native libraries. We fetch only that package's tarball (`npm pack`, checked against a pinned integrity) and
  * extract its `emulator/` folder into a cache once, instead of making it a devDependency: as a dependency it
@@ -13,6 +20,7 @@ import { mkdir, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises'
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 
@@ -22,6 +30,17 @@ const EMULATOR_PACKAGE = 'amplify-dynamodb-simulator';
 const EMULATOR_VERSION = '2.9.30'; // ships DynamoDBLocal 1.25.x
 const EMULATOR_INTEGRITY =
   'sha512-xTeeRLvzEfqyd5lh3bH4c0kHvSHHmmhD5ZDsHFKAQ5g2Zl6JqlFdutaQhCLHzxEp6Ry1o7TB6niIoXuQAnSewQ==';
+
+/** The launcher that binds DynamoDB Local to loopback; Java 11+ runs a single source file directly. */
+const LOOPBACK_LAUNCHER = fileURLToPath(new URL('LoopbackDynamoDB.java', import.meta.url));
+
+/**
+ * DynamoDB Local's CORS allow list (`-cors`; documented default `*`): one name that is no browser origin (an
+ * Origin is `null` or `scheme://host[:port]`), so no page is ever granted a response. (1.25.1 grants an
+ * Origin only when it is in the list, verbatim; its `*` matches nothing but `Origin: *`.) The launcher also
+ * refuses every request that carries an Origin, preflights included.
+ */
+const CORS_ALLOW_LIST = 'no-browser-origin';
 
 /** Any credentials and region do: DynamoDB Local accepts them all, and with -sharedDb keeps one database. */
 export const LOCAL_AWS_ENV = {
@@ -203,23 +222,30 @@ async function waitUntilServing(
 /** Starts DynamoDB Local and resolves once it answers requests. */
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
   await ensureJava();
-  const emulator = await ensureEmulator(options.cacheDir);
+  const cacheDir = options.cacheDir ?? defaultCacheDir();
+  const emulator = await ensureEmulator(cacheDir);
   const port = options.port ?? (await freePort());
-  if (options.dbPath !== undefined) await mkdir(options.dbPath, { recursive: true });
+  // Its working directory, where it writes dynamodb-local-metadata.json.
+  const workDir = options.dbPath ?? join(cacheDir, 'dynamodb-local-work');
+  await mkdir(workDir, { recursive: true });
   const storage = options.dbPath === undefined ? ['-inMemory'] : ['-dbPath', options.dbPath];
+  const lib = join(emulator, 'DynamoDBLocal_lib');
   const child = spawn(
     'java',
     [
-      `-Djava.library.path=${join(emulator, 'DynamoDBLocal_lib')}`,
-      '-jar',
-      join(emulator, 'DynamoDBLocal.jar'),
+      `-Djava.library.path=${lib}`,
+      '-cp',
+      `${join(emulator, 'DynamoDBLocal.jar')}:${join(lib, '*')}`,
+      LOOPBACK_LAUNCHER,
       ...storage,
       '-sharedDb',
       '-port',
       String(port),
+      '-cors',
+      CORS_ALLOW_LIST,
       '-disableTelemetry',
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: workDir, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
   const collect = (chunk: Buffer): void => {

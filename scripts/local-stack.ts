@@ -2,6 +2,10 @@
  * The local stack (SPEC section 5): DynamoDB Local persisted under $ADSYNC_HOME, the file secret store, the
  * HTTP API on 127.0.0.1 calling the same Lambda handlers with API-Gateway-shaped events, a bearer token, and
  * the schedule from the saved configuration, and the admin console at `/`. `stop()` ends everything it started.
+ *
+ * Everything listens on 127.0.0.1 only, and answers only requests addressed to `127.0.0.1:<port>` or
+ * `localhost:<port>`: a web page whose DNS name is rebound to 127.0.0.1 sends its own name in `Host`
+ * (DNS rebinding), and gets 421. The token is at least 32 characters long.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -13,7 +17,12 @@ import { ensureTable } from '../shared/adapters/dynamodb/table';
 import { MAX_BODY_BYTES } from '../shared/api/http-api';
 import { toHttpError } from '../shared/api/http-errors';
 import { type FunctionName, functionNames, matchResource, routes } from '../shared/api/routes';
-import { NotFoundError, PayloadTooLargeError, UnauthorizedError } from '../shared/errors';
+import {
+  MisdirectedRequestError,
+  NotFoundError,
+  PayloadTooLargeError,
+  UnauthorizedError,
+} from '../shared/errors';
 import { LOCAL_AWS_ENV, localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local';
 import { ensureConsoleBuilt, isConsolePath, sendConsoleFile } from './web-console';
 
@@ -54,15 +63,34 @@ export async function importHandlers(): Promise<Map<FunctionName, LambdaHandler>
   return handlers;
 }
 
+/** The bearer token guards the directory's password and the users: a short one could be guessed. */
+export const MIN_TOKEN_LENGTH = 32;
+
 async function loadToken(
   home: string,
   given: string | undefined,
 ): Promise<{ token: string; generated: boolean }> {
-  if (given) return { token: given, generated: false };
   const path = join(home, 'token');
+  if (given) {
+    if (given.length < MIN_TOKEN_LENGTH) {
+      throw new Error(
+        `ADSYNC_TOKEN is too short (${given.length} characters): the local stack's token must have at least ` +
+          `${MIN_TOKEN_LENGTH} characters. Unset it to have one generated and saved in ${path}.`,
+      );
+    }
+    return { token: given, generated: false };
+  }
   const saved = (await readFile(path, 'utf8').catch(() => '')).trim();
-  if (saved) return { token: saved, generated: false };
-  const token = randomBytes(24).toString('base64url');
+  if (saved.length >= MIN_TOKEN_LENGTH) return { token: saved, generated: false };
+  if (saved) {
+    throw new Error(
+      `The token saved in ${path} is too short (${saved.length} characters): the local stack's token must ` +
+        `have at least ${MIN_TOKEN_LENGTH} characters. Delete the file to have a new one generated, or set ` +
+        'ADSYNC_TOKEN.',
+    );
+  }
+  // 32 random bytes: 43 characters.
+  const token = randomBytes(32).toString('base64url');
   await writeFile(path, `${token}\n`, { mode: 0o600 });
   await chmod(path, 0o600);
   return { token, generated: true };
@@ -151,6 +179,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const home = resolve(options.home ?? process.env.ADSYNC_HOME ?? '.adsync');
   await mkdir(home, { recursive: true, mode: 0o700 });
   const port = options.port ?? Number(process.env.ADSYNC_PORT ?? 8080);
+  // Before anything starts: a token that is refused stops the start at once.
+  const { token, generated } = await loadToken(home, options.token ?? process.env.ADSYNC_TOKEN);
 
   // The console's build (when stale) runs while DynamoDB Local starts; it never throws.
   const [dynamodb] = await Promise.all([
@@ -177,10 +207,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const handlers = await importHandlers();
 
-    const { token, generated } = await loadToken(home, options.token ?? process.env.ADSYNC_TOKEN);
-
+    /** `127.0.0.1:<port>` and `localhost:<port>`, once the server listens. */
+    let ownHosts: readonly string[] = [];
     const server = createServer(async (request, response) => {
       try {
+        const host = (request.headers.host ?? '').toLowerCase();
+        if (!ownHosts.includes(host)) {
+          throw new MisdirectedRequestError(
+            `This server answers only requests whose Host is ${ownHosts.join(' or ')}`,
+          );
+        }
         const url = new URL(request.url ?? '/', 'http://localhost');
         const { pathname } = url;
         // The console's static files need no token (see web-console.ts); every API route does.
@@ -231,7 +267,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         }),
     );
     const address = server.address();
-    const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}`;
+    const listening = typeof address === 'object' && address ? address.port : port;
+    ownHosts = [`127.0.0.1:${listening}`, `localhost:${listening}`];
+    const url = `http://127.0.0.1:${listening}`;
 
     // The schedule: each occurrence is a multiple of the interval, so a second check in the same period is
     // a duplicate that the sync function ignores.

@@ -28,15 +28,35 @@ export interface FieldIssue {
   readonly message: string;
 }
 
-/** Bad input: the configuration or a request body. `details` name each offending field path. */
+/**
+ * A validation error lists at most this many problems, and says how many more it found: its body stays far
+ * below Lambda's 6 MB response limit whatever the request held.
+ */
+export const MAX_LISTED_ISSUES = 100;
+/** A path or message is cut to this many characters (an unknown key is quoted in its message). */
+export const MAX_ISSUE_TEXT = 200;
+
+const cut = (text: string): string =>
+  text.length > MAX_ISSUE_TEXT ? `${text.slice(0, MAX_ISSUE_TEXT - 1)}…` : text;
+
+/** The issues an error lists: the first MAX_LISTED_ISSUES, each cut to MAX_ISSUE_TEXT characters. */
+export function listedIssues(issues: readonly FieldIssue[]): FieldIssue[] {
+  return issues
+    .slice(0, MAX_LISTED_ISSUES)
+    .map((issue) => ({ path: cut(issue.path), message: cut(issue.message) }));
+}
+
+/**
+ * Bad input: the configuration or a request body. `details` name each offending field path: at most
+ * MAX_LISTED_ISSUES of them, the message ending with how many more there were.
+ */
 export class ValidationError extends AdSyncError {
   readonly code = 'ValidationError';
-  constructor(
-    message: string,
-    readonly details: readonly FieldIssue[] = [],
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
+  readonly details: readonly FieldIssue[];
+  constructor(message: string, details: readonly FieldIssue[] = [], options?: ErrorOptions) {
+    const more = details.length - MAX_LISTED_ISSUES;
+    super(more > 0 ? `${message}; ... and ${more} more problems` : message, options);
+    this.details = listedIssues(details);
   }
 }
 
@@ -117,6 +137,14 @@ export class PayloadTooLargeError extends AdSyncError {
 /** No or a wrong bearer token (local stack; API Gateway does IAM authorization in AWS). */
 export class UnauthorizedError extends AdSyncError {
   readonly code = 'Unauthorized';
+}
+
+/**
+ * A request addressed to another host name than the server's own (local stack): a web page that rebinds
+ * its DNS name to 127.0.0.1 sends its own name in `Host`.
+ */
+export class MisdirectedRequestError extends AdSyncError {
+  readonly code = 'MisdirectedRequest';
 }
 
 /** Another sync holds the lock. */

@@ -9,6 +9,7 @@ import {
   DirectoryError,
   INTERNAL_ERROR,
   MethodNotAllowedError,
+  MisdirectedRequestError,
   MissingPasswordError,
   NotFoundError,
   PasswordTargetMismatchError,
@@ -35,6 +36,7 @@ const STATUS_BY_ERROR: ReadonlyArray<readonly [ErrorClass, number]> = [
   [ConcurrentModificationError, 409],
   [UserKindError, 409],
   [PayloadTooLargeError, 413],
+  [MisdirectedRequestError, 421],
   // The directory behind the API failed (unreachable, TLS, credentials): a bad gateway, with its reason.
   [DirectoryError, 502],
 ];

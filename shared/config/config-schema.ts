@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { isDistinguishedName } from '../domain/distinguished-name';
-import { ValidationError } from '../errors';
+import { listedIssues, ValidationError } from '../errors';
 
 export const PRIVILEGES = [
   'login',
@@ -43,9 +43,14 @@ const distinguishedName = z.string().trim().max(2048).refine(isDistinguishedName
   error: 'must be a distinguished name such as CN=Staff,OU=Groups,DC=company,DC=local',
 });
 
-const uniqueList = <T extends z.ZodType>(item: T) =>
+/**
+ * A list of distinct values, at most `max` of them. The length is checked first: a longer list is one
+ * problem, not one per element (85,000 bad elements made an 85,000-problem error).
+ */
+const uniqueList = <T extends z.ZodType>(item: T, max: number) =>
   z
     .array(item)
+    .max(max)
     .refine((values) => new Set(values).size === values.length, { error: 'must not list a value twice' });
 
 const connectionSchema = z.strictObject({
@@ -125,7 +130,7 @@ const configFields = z.strictObject({
       exchangeUsersOnly: z.boolean().default(true),
       enabledUsersOnly: z.boolean().default(true),
       visibleInAddressListsOnly: z.boolean().default(false),
-      groups: uniqueList(distinguishedName).max(100).default([]),
+      groups: uniqueList(distinguishedName, 100).default([]),
     })
     .prefault({}),
   options: z
@@ -141,8 +146,8 @@ const configFields = z.strictObject({
     .prefault({}),
   defaultPrivileges: z
     .strictObject({
-      privileges: uniqueList(z.enum(PRIVILEGES)).default(['login']),
-      ownArchiveAccess: uniqueList(z.enum(ARCHIVE_ACCESS)).default(['read']),
+      privileges: uniqueList(z.enum(PRIVILEGES), PRIVILEGES.length).default(['login']),
+      ownArchiveAccess: uniqueList(z.enum(ARCHIVE_ACCESS), ARCHIVE_ACCESS.length).default(['read']),
     })
     .prefault({}),
   schedule: z
@@ -186,7 +191,10 @@ export function toValidationError(
     path: [...prefix, ...issue.path].map(String).join('.') || '(root)',
     message: issue.message,
   }));
-  const summary = details.map((d) => `${d.path}: ${d.message}`).join('; ');
+  // The message repeats the problems the error lists (ValidationError adds how many more there were).
+  const summary = listedIssues(details)
+    .map((d) => `${d.path}: ${d.message}`)
+    .join('; ');
   return new ValidationError(`Invalid ${subject}: ${summary}`, details, { cause: error });
 }
 

@@ -19,7 +19,7 @@ const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
 
 const directory = inject('directory');
-const token = 'console-e2e-token-0123456789';
+const token = 'console-e2e-token-0123456789abcdef';
 let home: string;
 let serve: ServeProcess;
 let browser: Browser;
