@@ -53,7 +53,8 @@ import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
-import { HANDOFF_SORT_KEY, tableKeys } from '../shared/adapters/dynamodb/table';
+import { HANDOFF_SORT_KEY, type ItemKind, leadingKeys } from '../shared/adapters/dynamodb/keys';
+import { tableKeys } from '../shared/adapters/dynamodb/table';
 import { type FunctionName, routes } from '../shared/api/routes';
 import { AdSyncFunction } from './ad-sync-function';
 
@@ -241,14 +242,16 @@ export class AdSyncStack extends Stack {
       actions: ['secretsmanager:GetSecretValue'],
       resources: [secret.secretArn],
     });
-    const onlyKeys = (...keys: string[]) => ({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': keys } });
+    const onlyKeys = (...kinds: ItemKind[]) => ({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': leadingKeys(...kinds) },
+    });
 
     // config: the configuration item, the secret (read and write), and this stack's schedule.
     functions.config.addToRolePolicy(
       new PolicyStatement({
         actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
         resources: [table.tableArn],
-        conditions: onlyKeys('CONFIG'),
+        conditions: onlyKeys('config'),
       }),
     );
     functions.config.addToRolePolicy(
@@ -264,7 +267,7 @@ export class AdSyncStack extends Stack {
       new PolicyStatement({
         actions: ['dynamodb:GetItem'],
         resources: [table.tableArn],
-        conditions: onlyKeys('CONFIG'),
+        conditions: onlyKeys('config'),
       }),
     );
     functions.directory.addToRolePolicy(readSecret);
@@ -282,7 +285,7 @@ export class AdSyncStack extends Stack {
       new PolicyStatement({
         actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
         resources: [table.tableArn],
-        conditions: onlyKeys('USER#*'),
+        conditions: onlyKeys('user'),
       }),
     );
 
