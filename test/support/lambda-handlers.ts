@@ -31,7 +31,8 @@ export interface LoadedHandlers {
   logs(): readonly string[];
 }
 
-export async function loadHandlers(): Promise<LoadedHandlers> {
+/** `dynamodbEndpoint`: where the functions send DynamoDB requests (a recorder in front of DynamoDB Local, say). */
+export async function loadHandlers(options: { dynamodbEndpoint?: string } = {}): Promise<LoadedHandlers> {
   const logLines: string[] = [];
   process.stdout.write = ((chunk: string | Uint8Array) => {
     logLines.push(String(chunk));
@@ -40,7 +41,7 @@ export async function loadHandlers(): Promise<LoadedHandlers> {
   const tableName = `api-${randomUUID()}`;
   const secretFile = join(await mkdtemp(join(tmpdir(), 'ad-sync-secrets-')), 'secrets.json');
   Object.assign(process.env, LOCAL_AWS_ENV, {
-    AWS_ENDPOINT_URL_DYNAMODB: inject('dynamodb').endpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: options.dynamodbEndpoint ?? inject('dynamodb').endpoint,
     TABLE_NAME: tableName,
     ADSYNC_SECRET_FILE: secretFile,
   });

@@ -40,6 +40,7 @@ import {
   isRunChunkOf,
   isUserPartitionKey,
   kindIndex,
+  passwordKey,
   RUN_SUMMARY_SORT_KEY,
   type RunChunkKind,
   runChunkSortKey,
@@ -69,6 +70,7 @@ function toUserItem(user: User, version: number): Item {
 }
 
 function fromUserItem(item: Item): UserItem {
+  // Users written before hashes had items of their own may still carry one: it is never returned.
   const { passwordHash: _p, ...user } = withoutKeys(item);
   return user as unknown as UserItem;
 }
@@ -195,21 +197,30 @@ export class DynamoUserStore implements UserStore, RunStore {
     return page.LastEvaluatedKey ? { users, cursor: encodeCursor(page.LastEvaluatedKey) } : { users };
   }
 
+  /** Deletes a local user and its password hash, in one transaction. */
   async deleteLocalUser(userName: string): Promise<void> {
     try {
       await this.documents.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: userKey(userName),
-          ConditionExpression: '#authentication = :local',
-          ExpressionAttributeNames: { '#authentication': 'authentication' },
-          ExpressionAttributeValues: { ':local': 'local' },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Delete: {
+                TableName: this.tableName,
+                Key: userKey(userName),
+                ConditionExpression: '#authentication = :local',
+                ExpressionAttributeNames: { '#authentication': 'authentication' },
+                ExpressionAttributeValues: { ':local': 'local' },
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              },
+            },
+            { Delete: { TableName: this.tableName, Key: passwordKey(userName) } },
+          ],
         }),
       );
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      if (!error.Item) throw new NotFoundError(`there is no user named ${userName}`, { cause: error });
+      const [user] = (error instanceof TransactionCanceledException && error.CancellationReasons) || [];
+      if (user?.Code !== 'ConditionalCheckFailed') throw error;
+      if (!user.Item) throw new NotFoundError(`there is no user named ${userName}`, { cause: error });
       throw new UserKindError(
         `${userName} is a directory user: the sync manages it (remove it from the sync's scope in Active Directory)`,
         { cause: error },
@@ -217,17 +228,32 @@ export class DynamoUserStore implements UserStore, RunStore {
     }
   }
 
+  /**
+   * Adds a user; a local user's password hash goes into an item of its own (keys.ts: passwordKey), written in
+   * the same transaction, so that reading users never reads hashes.
+   */
   async createUser(user: User, passwordHash?: string): Promise<void> {
+    const create = {
+      TableName: this.tableName,
+      Item: toUserItem(user, 1),
+      ConditionExpression: 'attribute_not_exists(pk)',
+    };
     try {
-      await this.documents.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...toUserItem(user, 1), ...(passwordHash ? { passwordHash } : {}) },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
+      if (passwordHash === undefined) {
+        await this.documents.send(new PutCommand(create));
+      } else {
+        await this.documents.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Put: create },
+              { Put: { TableName: this.tableName, Item: { ...passwordKey(user.userName), passwordHash } } },
+            ],
+          }),
+        );
+      }
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
+      const [taken] = (error instanceof TransactionCanceledException && error.CancellationReasons) || [];
+      if (error instanceof ConditionalCheckFailedException || taken?.Code === 'ConditionalCheckFailed') {
         throw new ConcurrentModificationError(`a user named ${user.userName} already exists`, {
           cause: error,
         });
