@@ -1,19 +1,14 @@
 import { App, type Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../../cdk/app';
 import { type ItemKind, passwordKey } from '../../../shared/adapters/dynamodb/keys';
 import { tableKeys } from '../../../shared/adapters/dynamodb/table';
-import { type FunctionName, routes } from '../../../shared/api/routes';
-import { StackPolicies, sampleKeys } from '../../support/iam-policy';
+import { type FunctionName, functionNames, routes } from '../../../shared/api/routes';
+import { StackPolicies, sampleKeys, synthStack } from '../../support/iam-policy';
 
-/** Synthesizes the app with the given context; bundling is skipped (bundles are measured in bundles.test.ts). */
-function synth(context: Record<string, unknown> = {}) {
-  const { app, stack } = buildApp(new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } }));
-  return { app, stack, template: Template.fromStack(stack) };
-}
-
+const synth = synthStack;
 const { template } = synth();
 const policies = new StackPolicies(template);
 const functions = template.findResources('AWS::Lambda::Function', {
@@ -28,19 +23,9 @@ const functionId = (prefix: string): string => {
   return found[0];
 };
 
-/** All statements of the policies attached to a function's role. */
-function statementsOf(
-  prefix: string,
-): { Action: string | string[]; Resource: unknown; Condition?: unknown }[] {
-  const role = (
-    (functions[functionId(prefix)] ?? { Properties: {} }).Properties.Role as { 'Fn::GetAtt': [string] }
-  )['Fn::GetAtt'][0];
-  const policies = template.findResources('AWS::IAM::Policy', {
-    Properties: { Roles: Match.arrayWith([{ Ref: role }]) },
-  });
-  return Object.values(policies).flatMap((policy) => policy.Properties.PolicyDocument.Statement);
-}
-const actionsOf = (prefix: string): string[] => statementsOf(prefix).flatMap((s) => [s.Action].flat());
+/** The actions of every statement of the function's role. */
+const actionsOf = (name: FunctionName): string[] =>
+  policies.statementsOf(name).flatMap((s) => [s.Action].flat());
 
 describe('the AdSync stack', () => {
   it('runs every function on Node.js 24 and arm64', () => {
@@ -135,10 +120,10 @@ describe('the AdSync stack', () => {
   });
 
   it('gives only the config function write access to the secret and to the schedule', () => {
-    for (const prefix of ['Config', 'TestSettings', 'Sync', 'Runs', 'Users', 'Directory', 'Openapi']) {
-      const actions = actionsOf(prefix);
-      expect(actions.includes('secretsmanager:PutSecretValue'), prefix).toBe(prefix === 'Config');
-      expect(actions.includes('scheduler:UpdateSchedule'), prefix).toBe(prefix === 'Config');
+    for (const name of functionNames) {
+      const actions = actionsOf(name);
+      expect(actions.includes('secretsmanager:PutSecretValue'), name).toBe(name === 'config');
+      expect(actions.includes('scheduler:UpdateSchedule'), name).toBe(name === 'config');
     }
   });
 
@@ -149,19 +134,19 @@ describe('the AdSync stack', () => {
       'dynamodb:DeleteItem',
       'dynamodb:BatchWriteItem',
     ];
-    for (const prefix of ['TestSettings', 'Runs', 'Directory', 'Openapi']) {
+    for (const name of ['test-settings', 'runs', 'directory', 'openapi'] as const) {
       expect(
-        actionsOf(prefix).filter((a) => writes.includes(a)),
-        prefix,
+        actionsOf(name).filter((a) => writes.includes(a)),
+        name,
       ).toEqual([]);
     }
     expect(
-      actionsOf('Openapi').filter((a) => a.startsWith('dynamodb:') || a.startsWith('secretsmanager:')),
+      actionsOf('openapi').filter((a) => a.startsWith('dynamodb:') || a.startsWith('secretsmanager:')),
     ).toEqual([]);
   });
 
   it('lets the sync function do every table operation its code uses', () => {
-    const actions = actionsOf('Sync');
+    const actions = actionsOf('sync');
     for (const action of ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem']) {
       expect(actions, action).toContain(`dynamodb:${action}`);
     }
@@ -262,7 +247,7 @@ describe('the AdSync stack', () => {
     expect(queries('users')).toEqual(['gsi2']);
     expect(queries('runs')).toEqual(['gsi2']);
     for (const name of ['config', 'directory', 'openapi'] as const) expect(queries(name), name).toEqual([]);
-    for (const name of routes.map((route) => route.function)) {
+    for (const name of functionNames) {
       expect(
         policies.allows(name, { action: 'dynamodb:Scan', resource: 'index/gsi2', leadingKeys: [] }),
         name,
@@ -317,7 +302,7 @@ describe('the AdSync stack', () => {
   });
 
   it('lets Test Settings look users up by name (BatchGetItem) without writing', () => {
-    expect(actionsOf('TestSettings')).toEqual(
+    expect(actionsOf('test-settings')).toEqual(
       expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query']),
     );
   });
