@@ -41,7 +41,15 @@ import {
   SubnetType,
   Vpc,
 } from 'aws-cdk-lib/aws-ec2';
-import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import {
+  AnyPrincipal,
+  ArnPrincipal,
+  Effect,
+  PolicyDocument,
+  PolicyStatement,
+  Role,
+  ServicePrincipal,
+} from 'aws-cdk-lib/aws-iam';
 import { Alias } from 'aws-cdk-lib/aws-kms';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
@@ -53,7 +61,8 @@ import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
-import { HANDOFF_SORT_KEY, tableKeys } from '../shared/adapters/dynamodb/table';
+import { HANDOFF_SORT_KEY, type ItemKind, leadingKeys } from '../shared/adapters/dynamodb/keys';
+import { tableKeys } from '../shared/adapters/dynamodb/table';
 import { type FunctionName, routes } from '../shared/api/routes';
 import { AdSyncFunction } from './ad-sync-function';
 
@@ -71,6 +80,11 @@ export interface AdSyncSettings {
   readonly globalCatalog?: boolean;
   /** The alarm topic; without it the stack creates one. */
   readonly alarmTopicArn?: string;
+  /**
+   * The IAM principals (account roots, users, roles) allowed to call the API, by the API's resource policy;
+   * without it, the principals of this account whose IAM policies allow `execute-api:Invoke`.
+   */
+  readonly adminPrincipals?: readonly string[];
   readonly scheduleMinutes: number;
   readonly scheduleEnabled: boolean;
 }
@@ -145,10 +159,6 @@ export class AdSyncStack extends Stack {
         projectionType: ProjectionType.ALL,
       });
     }
-    const tableResources = [
-      table.tableArn,
-      ...[tableKeys.byGuid, tableKeys.byKind].map((index) => `${table.tableArn}/index/${index.indexName}`),
-    ];
 
     // Created without a value: the config API writes the password; nothing else ever does.
     const secret = new Secret(this, 'BindPassword', {
@@ -235,55 +245,71 @@ export class AdSyncStack extends Stack {
       functions.sync.node.defaultChild as { reservedConcurrentExecutions?: number }
     ).reservedConcurrentExecutions = 2;
 
-    const read = (...actions: string[]) =>
-      new PolicyStatement({ actions: actions.map((a) => `dynamodb:${a}`), resources: tableResources });
+    // Item-level grants: a function may touch the items of the kinds it uses (dynamodb:LeadingKeys, the
+    // partition key of every item a request names, transaction actions one by one), and no other. Nobody
+    // reads local users' password hashes (their own kind); only the users function writes them.
+    const onItems = (actions: readonly string[], kinds: readonly ItemKind[]) =>
+      new PolicyStatement({
+        actions: actions.map((action) => `dynamodb:${action}`),
+        resources: [table.tableArn],
+        conditions: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': leadingKeys(...kinds) },
+          // ForAllValues over no keys at all would hold: a request must name its keys.
+          Null: { 'dynamodb:LeadingKeys': 'false' },
+        },
+      });
+    // The indexes hold users, runs and archive folders, never a password hash (its item has no index keys).
+    const queryIndexes = (...indexes: readonly { indexName: string }[]) =>
+      new PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: indexes.map((index) => `${table.tableArn}/index/${index.indexName}`),
+      });
     const readSecret = new PolicyStatement({
       actions: ['secretsmanager:GetSecretValue'],
       resources: [secret.secretArn],
     });
-    const onlyKeys = (...keys: string[]) => ({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': keys } });
+    const grant = (name: FunctionName, ...statements: PolicyStatement[]) => {
+      for (const statement of statements) functions[name].addToRolePolicy(statement);
+    };
 
-    // config: the configuration item, the secret (read and write), and this stack's schedule.
-    functions.config.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
-        resources: [table.tableArn],
-        conditions: onlyKeys('CONFIG'),
-      }),
-    );
-    functions.config.addToRolePolicy(
+    // config: the configuration item, the secret (read and write), and this stack's schedule (below).
+    grant(
+      'config',
+      onItems(['GetItem', 'PutItem'], ['config']),
       new PolicyStatement({
         actions: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'],
         resources: [secret.secretArn],
       }),
     );
-    // test-settings and directory: read only.
-    functions['test-settings'].addToRolePolicy(read('GetItem', 'BatchGetItem', 'Query'));
-    functions['test-settings'].addToRolePolicy(readSecret);
-    functions.directory.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['dynamodb:GetItem'],
-        resources: [table.tableArn],
-        conditions: onlyKeys('CONFIG'),
-      }),
+    // test-settings: the configuration and the users it would change; writes nothing.
+    grant(
+      'test-settings',
+      onItems(['GetItem', 'BatchGetItem'], ['user', 'config']),
+      queryIndexes(tableKeys.byGuid, tableKeys.byKind),
+      readSecret,
     );
-    functions.directory.addToRolePolicy(readSecret);
-    // sync: reads and writes users, runs, the lock; reads the secret.
-    functions.sync.addToRolePolicy(
-      // Transactions are authorized per action inside them; BatchGetItem serves incremental runs' lookups.
-      read('GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'),
+    // directory: the configuration only.
+    grant('directory', onItems(['GetItem'], ['config']), readSecret);
+    // sync: reads the configuration and its own state; writes users (and their archive folders), runs, the
+    // lock, the cursor, the checkpoint, handoffs and occurrence claims. Never the configuration.
+    grant(
+      'sync',
+      onItems(['GetItem', 'BatchGetItem', 'Query'], ['user', 'run', 'config', 'cursor', 'checkpoint']),
+      onItems(
+        ['PutItem', 'UpdateItem', 'DeleteItem'],
+        ['user', 'archiveFolder', 'run', 'lock', 'cursor', 'checkpoint', 'handoff', 'occurrence'],
+      ),
+      queryIndexes(tableKeys.byGuid, tableKeys.byKind),
+      readSecret,
     );
-    functions.sync.addToRolePolicy(readSecret);
-    // runs: read only.
-    functions.runs.addToRolePolicy(read('GetItem', 'Query'));
-    // users: reads; writes only user items.
-    functions.users.addToRolePolicy(read('GetItem', 'Query'));
-    functions.users.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
-        resources: [table.tableArn],
-        conditions: onlyKeys('USER#*'),
-      }),
+    // runs: the run history only.
+    grant('runs', onItems(['Query'], ['run']), queryIndexes(tableKeys.byKind));
+    // users: reads users and the configuration (default privileges); writes local users and their hashes.
+    grant(
+      'users',
+      onItems(['GetItem'], ['user', 'config']),
+      onItems(['PutItem', 'DeleteItem'], ['user', 'password']),
+      queryIndexes(tableKeys.byKind),
     );
 
     // ---- API -----------------------------------------------------------------------------------------
@@ -294,6 +320,7 @@ export class AdSyncStack extends Stack {
       cloudWatchRole: true,
       cloudWatchRoleRemovalPolicy: RemovalPolicy.DESTROY,
       defaultMethodOptions: { authorizationType: AuthorizationType.IAM },
+      policy: this.apiPolicy(settings.adminPrincipals),
       deployOptions: {
         stageName: 'v1',
         accessLogDestination: new LogGroupLogDestination(accessLogs),
@@ -475,6 +502,35 @@ export class AdSyncStack extends Stack {
       subnets: { subnetType: SubnetType.PRIVATE_ISOLATED },
       dcCidrs: settings.dcCidrs?.length ? [...settings.dcCidrs] : [vpc.vpcCidrBlock],
     };
+  }
+
+  /**
+   * The API's resource policy: the given principals may invoke it and everyone else is denied, even a
+   * principal of this account whose IAM policy allows execute-api:Invoke (within an account, an allow of
+   * either policy would do). An account root stands for the principals of that account.
+   */
+  private apiPolicy(principals?: readonly string[]): PolicyDocument {
+    const given = principals ?? [`arn:${this.partition}:iam::${this.account}:root`];
+    const roots = given.filter((arn) => arn.endsWith(':root'));
+    const others = given.filter((arn) => !arn.endsWith(':root'));
+    const invoke = { actions: ['execute-api:Invoke'], resources: ['execute-api:/*'] };
+    const accountOf = (root: string) => (principals ? (root.split(':')[4] as string) : this.account);
+    return new PolicyDocument({
+      statements: [
+        new PolicyStatement({ ...invoke, principals: given.map((arn) => new ArnPrincipal(arn)) }),
+        new PolicyStatement({
+          ...invoke,
+          effect: Effect.DENY,
+          principals: [new AnyPrincipal()],
+          conditions: {
+            ...(others.length > 0 ? { ArnNotEquals: { 'aws:PrincipalArn': others } } : {}),
+            ...(roots.length > 0
+              ? { StringNotEquals: { 'aws:PrincipalAccount': roots.map(accountOf) } }
+              : {}),
+          },
+        }),
+      ],
+    });
   }
 
   /** The region's DynamoDB prefix list (for the gateway endpoint egress rule), looked up at deploy time. */

@@ -18,6 +18,24 @@ function list(value: unknown): string[] | undefined {
     .filter(Boolean);
 }
 
+/** An IAM principal a resource policy can name and `aws:PrincipalArn` matches: an account root, a user, a role. */
+const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(root|user\/[\w+=,.@/-]+|role\/[\w+=,.@/-]+)$/;
+
+/** The principals allowed to call the API (context `adminPrincipals`); undefined: the account's own. */
+function adminPrincipals(value: unknown): string[] | undefined {
+  const principals = list(value);
+  if (principals === undefined) return undefined;
+  const wrong = principals.filter((arn) => !PRINCIPAL_ARN.test(arn));
+  if (principals.length === 0 || wrong.length > 0) {
+    throw new Error(
+      `context adminPrincipals must list IAM principal ARNs (arn:aws:iam::<account>:root, :user/<name> or :role/<name>)${
+        wrong.length > 0 ? `, not ${wrong.join(', ')}` : ''
+      }; leave it out to let this account's IAM policies decide`,
+    );
+  }
+  return principals;
+}
+
 function settingsFrom(app: App): AdSyncSettings {
   const context = (name: string): unknown => app.node.tryGetContext(name);
   const text = (name: string): string | undefined => {
@@ -39,6 +57,7 @@ function settingsFrom(app: App): AdSyncSettings {
     ...optional('availabilityZones', list(context('availabilityZones'))),
     ...optional('dcCidrs', list(context('dcCidrs'))),
     ...optional('alarmTopicArn', text('alarmTopicArn')),
+    ...optional('adminPrincipals', adminPrincipals(context('adminPrincipals'))),
     globalCatalog: String(context('globalCatalog') ?? 'false') === 'true',
     scheduleMinutes: minutes,
     scheduleEnabled: String(context('scheduleEnabled') ?? 'false') === 'true',

@@ -18,6 +18,7 @@ import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb
 import { Attribute, Change } from 'ldapts';
 import { DynamoSettingsStore } from '../shared/adapters/dynamodb/dynamo-settings-store';
 import { DynamoUserStore } from '../shared/adapters/dynamodb/dynamo-user-store';
+import { userIndexKeys, userKey } from '../shared/adapters/dynamodb/keys';
 import { ensureTable } from '../shared/adapters/dynamodb/table';
 import {
   BINARY_ATTRIBUTES,
@@ -133,26 +134,25 @@ async function main(): Promise<void> {
     const floorTable = `bench-floor-${randomUUID()}`;
     await ensureTable(client, floorTable);
     const documents = DynamoDBDocumentClient.from(client);
-    const items = Array.from({ length: USERS }, (_, i) => ({
-      pk: `USER#b${i}`,
-      sk: 'USER',
-      gsi1pk: `GUID#${randomUUID()}`,
-      gsi1sk: 'USER',
-      gsi2pk: 'USERS',
-      gsi2sk: `b${i}`,
-      userName: `b${i}`,
-      fullName: `Bench User ${i}`,
-      emailAddresses: [`b${i}@company.local`, `bench.${i}@company.local`],
-      authentication: 'directoryServices',
-      distinguishedName: `CN=Bench User ${i},${BASE}`,
-      userPrincipalName: `b${i}@company.local`,
-      objectGuid: randomUUID(),
-      privileges: ['login'],
-      ownArchiveAccess: ['read'],
-      createdAt: new Date().toISOString(),
-      updatedAt: new Date().toISOString(),
-      version: 1,
-    }));
+    const items = Array.from({ length: USERS }, (_, i) => {
+      const objectGuid = randomUUID();
+      return {
+        ...userKey(`b${i}`),
+        ...userIndexKeys(`b${i}`, objectGuid),
+        userName: `b${i}`,
+        fullName: `Bench User ${i}`,
+        emailAddresses: [`b${i}@company.local`, `bench.${i}@company.local`],
+        authentication: 'directoryServices',
+        distinguishedName: `CN=Bench User ${i},${BASE}`,
+        userPrincipalName: `b${i}@company.local`,
+        objectGuid,
+        privileges: ['login'],
+        ownArchiveAccess: ['read'],
+        createdAt: new Date().toISOString(),
+        updatedAt: new Date().toISOString(),
+        version: 1,
+      };
+    });
     const floorWrite = await measureWrites(async () => {
       const batches = Array.from({ length: Math.ceil(items.length / 25) }, (_, i) =>
         items.slice(i * 25, i * 25 + 25),

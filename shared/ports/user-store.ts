@@ -29,9 +29,12 @@ export interface UserStore {
   getUser(userName: string): Promise<User | undefined>;
   /** One page of users in user-name order; `cursor` continues where the previous page ended. */
   listUsersPage(limit: number, cursor?: string): Promise<{ users: User[]; cursor?: string }>;
-  /** Deletes a local user; throws NotFoundError, or UserKindError for a directory user. */
+  /** Deletes a local user and its password hash; throws NotFoundError, or UserKindError for a directory user. */
   deleteLocalUser(userName: string): Promise<void>;
-  /** Adds a user; throws ConcurrentModificationError when the name (case-insensitive) is taken. */
+  /**
+   * Adds a user, with the password hash of a local user (kept apart from the user: never read back by the
+   * store); throws ConcurrentModificationError when the name (case-insensitive) is taken.
+   */
   createUser(user: User, passwordHash?: string): Promise<void>;
   /** Applies creates, updates and deletes that are not withheld; unchanged and conflicts are skipped. */
   applyChanges(

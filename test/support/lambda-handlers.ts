@@ -32,10 +32,13 @@ export interface LoadedHandlers {
 }
 
 /**
- * With `secretId`, the handlers keep the password in Secrets Manager (as deployed; the test mocks its client
- * with aws-sdk-client-mock) instead of the file secret store.
+ * `dynamodbEndpoint`: where the functions send DynamoDB requests (a recorder in front of DynamoDB Local, say).
+ * `secretId`: the handlers keep the password in Secrets Manager (as deployed; the test mocks its client with
+ * aws-sdk-client-mock) instead of the file secret store.
  */
-export async function loadHandlers(options: { secretId?: string } = {}): Promise<LoadedHandlers> {
+export async function loadHandlers(
+  options: { dynamodbEndpoint?: string; secretId?: string } = {},
+): Promise<LoadedHandlers> {
   const logLines: string[] = [];
   process.stdout.write = ((chunk: string | Uint8Array) => {
     logLines.push(String(chunk));
@@ -44,7 +47,7 @@ export async function loadHandlers(options: { secretId?: string } = {}): Promise
   const tableName = `api-${randomUUID()}`;
   const secretFile = join(await mkdtemp(join(tmpdir(), 'ad-sync-secrets-')), 'secrets.json');
   Object.assign(process.env, LOCAL_AWS_ENV, {
-    AWS_ENDPOINT_URL_DYNAMODB: inject('dynamodb').endpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: options.dynamodbEndpoint ?? inject('dynamodb').endpoint,
     TABLE_NAME: tableName,
     ...(options.secretId ? { SECRET_ID: options.secretId } : { ADSYNC_SECRET_FILE: secretFile }),
   });

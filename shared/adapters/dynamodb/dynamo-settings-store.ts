@@ -17,24 +17,15 @@ import type {
   SyncCursor,
   SyncCursorStore,
 } from '../../ports/settings';
-import { HANDOFF_SORT_KEY, withoutKeys } from './table';
+import { checkpointKey, configKey, cursorKey, handoffKey, lockKey, occurrenceKey } from './keys';
+import { withoutKeys } from './table';
 
-const CONFIG_KEY = { pk: 'CONFIG', sk: 'CURRENT' } as const;
-const LOCK_KEY = { pk: 'LOCK', sk: 'SYNC' } as const;
-const CURSOR_KEY = { pk: 'CURSOR', sk: 'SYNC' } as const;
-const CHECKPOINT_KEY = { pk: 'CHECKPOINT', sk: 'SYNC' } as const;
 /** How long occurrence and handoff items are kept (TTL on `expiresAt`). */
 const RETAIN_SECONDS = 7 * 24 * 3600;
 
 /** What a handoff item asks: continue this run, as this invocation of it. */
 export const handoffSchema = z.object({ runId: z.string().min(1), invocation: z.int().min(2) });
 export type Handoff = z.infer<typeof handoffSchema>;
-
-/** The key of the item that asks for this invocation of a run. */
-export const handoffKey = ({ runId, invocation }: Handoff) => ({
-  pk: `HANDOFF#${runId}#${invocation}`,
-  sk: HANDOFF_SORT_KEY,
-});
 
 export class DynamoSettingsStore
   implements ConfigStore, RunLock, SyncCursorStore, RunCheckpointStore, ContinuationTrigger
@@ -53,7 +44,7 @@ export class DynamoSettingsStore
 
   async getConfig(): Promise<StoredConfig | undefined> {
     const { Item } = await this.documents.send(
-      new GetCommand({ TableName: this.tableName, Key: CONFIG_KEY, ConsistentRead: true }),
+      new GetCommand({ TableName: this.tableName, Key: configKey, ConsistentRead: true }),
     );
     // Stored documents are re-validated: a document written by an older version gets today's defaults.
     return Item ? { config: parseConfig(Item.config), version: Number(Item.version) } : undefined;
@@ -66,7 +57,7 @@ export class DynamoSettingsStore
       await this.documents.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...CONFIG_KEY, config, version, savedAt: this.clock().toISOString() },
+          Item: { ...configKey, config, version, savedAt: this.clock().toISOString() },
           ...(current === 0
             ? { ConditionExpression: 'attribute_not_exists(pk)' }
             : {
@@ -88,26 +79,26 @@ export class DynamoSettingsStore
   }
 
   async getCursor(): Promise<SyncCursor | undefined> {
-    return this.getDocument<SyncCursor>(CURSOR_KEY);
+    return this.getDocument<SyncCursor>(cursorKey);
   }
 
   async saveCursor(cursor: SyncCursor): Promise<void> {
     await this.documents.send(
-      new PutCommand({ TableName: this.tableName, Item: { ...CURSOR_KEY, ...cursor } }),
+      new PutCommand({ TableName: this.tableName, Item: { ...cursorKey, ...cursor } }),
     );
   }
 
   async clearCursor(): Promise<void> {
-    await this.documents.send(new DeleteCommand({ TableName: this.tableName, Key: CURSOR_KEY }));
+    await this.documents.send(new DeleteCommand({ TableName: this.tableName, Key: cursorKey }));
   }
 
   async getCheckpoint(): Promise<RunCheckpoint | undefined> {
-    return this.getDocument<RunCheckpoint>(CHECKPOINT_KEY);
+    return this.getDocument<RunCheckpoint>(checkpointKey);
   }
 
   async saveCheckpoint(checkpoint: RunCheckpoint): Promise<void> {
     await this.documents.send(
-      new PutCommand({ TableName: this.tableName, Item: { ...CHECKPOINT_KEY, ...checkpoint } }),
+      new PutCommand({ TableName: this.tableName, Item: { ...checkpointKey, ...checkpoint } }),
     );
   }
 
@@ -117,7 +108,7 @@ export class DynamoSettingsStore
       this.documents.send(
         new DeleteCommand({
           TableName: this.tableName,
-          Key: CHECKPOINT_KEY,
+          Key: checkpointKey,
           ConditionExpression: 'attribute_not_exists(pk) OR runId = :runId',
           ExpressionAttributeValues: { ':runId': runId },
         }),
@@ -150,7 +141,7 @@ export class DynamoSettingsStore
       this.documents.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...LOCK_KEY, owner, acquiredAt: this.clock().toISOString(), expiresAt: now + leaseSeconds },
+          Item: { ...lockKey, owner, acquiredAt: this.clock().toISOString(), expiresAt: now + leaseSeconds },
           ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now OR #owner = :owner',
           ExpressionAttributeNames: { '#owner': 'owner' },
           ExpressionAttributeValues: { ':now': now, ':owner': owner },
@@ -165,7 +156,7 @@ export class DynamoSettingsStore
       this.documents.send(
         new DeleteCommand({
           TableName: this.tableName,
-          Key: LOCK_KEY,
+          Key: lockKey,
           ConditionExpression: '#owner = :owner',
           ExpressionAttributeNames: { '#owner': 'owner' },
           ExpressionAttributeValues: { ':owner': owner },
@@ -181,8 +172,7 @@ export class DynamoSettingsStore
         new PutCommand({
           TableName: this.tableName,
           Item: {
-            pk: `SCHEDULE#${occurrence}`,
-            sk: 'OCCURRENCE',
+            ...occurrenceKey(occurrence),
             claimedAt: this.clock().toISOString(),
             expiresAt: this.epochSeconds() + retainSeconds,
           },

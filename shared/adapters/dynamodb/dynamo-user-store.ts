@@ -34,6 +34,21 @@ import type { Report, RunSummary } from '../../domain/report';
 import type { MappedUser, User } from '../../domain/user';
 import { ConcurrentModificationError, NotFoundError, UserKindError, ValidationError } from '../../errors';
 import type { ApplyResult, ArchiveFolder, RunStore, UserStore } from '../../ports/user-store';
+import {
+  archiveFolderKey,
+  guidIndexKey,
+  isRunChunkOf,
+  isUserPartitionKey,
+  kindIndex,
+  passwordKey,
+  RUN_SUMMARY_SORT_KEY,
+  type RunChunkKind,
+  runChunkSortKey,
+  runIndexKeys,
+  runKey,
+  userIndexKeys,
+  userKey,
+} from './keys';
 import { tableKeys, withoutKeys } from './table';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -45,30 +60,17 @@ const MAX_CONTENDED_RETRIES = 3;
 /** Changes and exclusions of a run are stored in chunks of at most this much JSON (DynamoDB's item limit is 400 KB). */
 const RUN_CHUNK_BYTES = 300_000;
 
-const userKey = (userName: string) => ({ pk: `USER#${userName.toLowerCase()}`, sk: 'USER' });
-const folderKey = (folderId: string) => ({ pk: `ARCHIVE#${folderId}`, sk: 'ARCHIVE' });
-const runKey = (runId: string, sk = 'REPORT') => ({ pk: `RUN#${runId}`, sk });
-
 /** A stored user: the User plus its version (for conditional writes) and its archive folder. */
 interface UserItem extends User {
   readonly version: number;
 }
 
 function toUserItem(user: User, version: number): Item {
-  const { byGuid, byKind } = tableKeys;
-  return {
-    ...userKey(user.userName),
-    ...(user.objectGuid
-      ? { [byGuid.partitionKey]: `GUID#${user.objectGuid}`, [byGuid.sortKey]: 'USER' }
-      : {}),
-    [byKind.partitionKey]: 'USERS',
-    [byKind.sortKey]: user.userName.toLowerCase(),
-    ...user,
-    version,
-  };
+  return { ...userKey(user.userName), ...userIndexKeys(user.userName, user.objectGuid), ...user, version };
 }
 
 function fromUserItem(item: Item): UserItem {
+  // Users written before hashes had items of their own may still carry one: it is never returned.
   const { passwordHash: _p, ...user } = withoutKeys(item);
   return user as unknown as UserItem;
 }
@@ -123,7 +125,7 @@ export class DynamoUserStore implements UserStore, RunStore {
     });
   }
 
-  /** A query of the kind index: every item of a kind (`USERS`, `RUNS`, `ARCHIVES`), or those of one name. */
+  /** A query of the kind index: every item of a kind (keys.ts: kindIndex), or those of one name. */
   private kindQuery(kind: string, name?: string): QueryCommandInput {
     return {
       TableName: this.tableName,
@@ -138,11 +140,11 @@ export class DynamoUserStore implements UserStore, RunStore {
   }
 
   async listUsers(): Promise<User[]> {
-    return (await this.queryAll(this.kindQuery('USERS'))).map(fromUserItem);
+    return (await this.queryAll(this.kindQuery(kindIndex.users))).map(fromUserItem);
   }
 
   async *userPages(): AsyncGenerator<User[]> {
-    for await (const items of this.queryPages(this.kindQuery('USERS'))) yield items.map(fromUserItem);
+    for await (const items of this.queryPages(this.kindQuery(kindIndex.users))) yield items.map(fromUserItem);
   }
 
   async findUsers(guids: readonly string[], userNames: readonly string[]): Promise<User[]> {
@@ -168,7 +170,7 @@ export class DynamoUserStore implements UserStore, RunStore {
         IndexName: tableKeys.byGuid.indexName,
         KeyConditionExpression: '#guid = :guid',
         ExpressionAttributeNames: { '#guid': tableKeys.byGuid.partitionKey },
-        ExpressionAttributeValues: { ':guid': `GUID#${guid}` },
+        ExpressionAttributeValues: { ':guid': guidIndexKey(guid)[tableKeys.byGuid.partitionKey] },
       })) {
         found.set(String(item.pk), fromUserItem(item));
       }
@@ -186,7 +188,7 @@ export class DynamoUserStore implements UserStore, RunStore {
   async listUsersPage(limit: number, cursor?: string): Promise<{ users: User[]; cursor?: string }> {
     const page = await this.documents.send(
       new QueryCommand({
-        ...this.kindQuery('USERS'),
+        ...this.kindQuery(kindIndex.users),
         Limit: limit,
         ...(cursor ? { ExclusiveStartKey: decodeCursor(cursor) } : {}),
       }),
@@ -195,21 +197,30 @@ export class DynamoUserStore implements UserStore, RunStore {
     return page.LastEvaluatedKey ? { users, cursor: encodeCursor(page.LastEvaluatedKey) } : { users };
   }
 
+  /** Deletes a local user and its password hash, in one transaction. */
   async deleteLocalUser(userName: string): Promise<void> {
     try {
       await this.documents.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: userKey(userName),
-          ConditionExpression: '#authentication = :local',
-          ExpressionAttributeNames: { '#authentication': 'authentication' },
-          ExpressionAttributeValues: { ':local': 'local' },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Delete: {
+                TableName: this.tableName,
+                Key: userKey(userName),
+                ConditionExpression: '#authentication = :local',
+                ExpressionAttributeNames: { '#authentication': 'authentication' },
+                ExpressionAttributeValues: { ':local': 'local' },
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              },
+            },
+            { Delete: { TableName: this.tableName, Key: passwordKey(userName) } },
+          ],
         }),
       );
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      if (!error.Item) throw new NotFoundError(`there is no user named ${userName}`, { cause: error });
+      const [user] = (error instanceof TransactionCanceledException && error.CancellationReasons) || [];
+      if (user?.Code !== 'ConditionalCheckFailed') throw error;
+      if (!user.Item) throw new NotFoundError(`there is no user named ${userName}`, { cause: error });
       throw new UserKindError(
         `${userName} is a directory user: the sync manages it (remove it from the sync's scope in Active Directory)`,
         { cause: error },
@@ -217,17 +228,32 @@ export class DynamoUserStore implements UserStore, RunStore {
     }
   }
 
+  /**
+   * Adds a user; a local user's password hash goes into an item of its own (keys.ts: passwordKey), written in
+   * the same transaction, so that reading users never reads hashes.
+   */
   async createUser(user: User, passwordHash?: string): Promise<void> {
+    const create = {
+      TableName: this.tableName,
+      Item: toUserItem(user, 1),
+      ConditionExpression: 'attribute_not_exists(pk)',
+    };
     try {
-      await this.documents.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...toUserItem(user, 1), ...(passwordHash ? { passwordHash } : {}) },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
+      if (passwordHash === undefined) {
+        await this.documents.send(new PutCommand(create));
+      } else {
+        await this.documents.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Put: create },
+              { Put: { TableName: this.tableName, Item: { ...passwordKey(user.userName), passwordHash } } },
+            ],
+          }),
+        );
+      }
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
+      const [taken] = (error instanceof TransactionCanceledException && error.CancellationReasons) || [];
+      if (error instanceof ConditionalCheckFailedException || taken?.Code === 'ConditionalCheckFailed') {
         throw new ConcurrentModificationError(`a user named ${user.userName} already exists`, {
           cause: error,
         });
@@ -252,7 +278,7 @@ export class DynamoUserStore implements UserStore, RunStore {
     await this.documents.send(
       new UpdateCommand({
         TableName: this.tableName,
-        Key: folderKey(folderId),
+        Key: archiveFolderKey(folderId),
         UpdateExpression:
           'SET folderId = :id, ownerUserName = :owner, #kind = :archives, #name = :name, messageCount = if_not_exists(messageCount, :zero) + :count',
         ExpressionAttributeNames: {
@@ -262,7 +288,7 @@ export class DynamoUserStore implements UserStore, RunStore {
         ExpressionAttributeValues: {
           ':id': folderId,
           ':owner': userName,
-          ':archives': 'ARCHIVES',
+          ':archives': kindIndex.archives,
           ':name': userName.toLowerCase(),
           ':zero': 0,
           ':count': count,
@@ -271,9 +297,9 @@ export class DynamoUserStore implements UserStore, RunStore {
     );
   }
 
-  /** Archive folders owned by this name (the ARCHIVES listing of the kind index). */
+  /** Archive folders owned by this name (the archives listing of the kind index). */
   private foldersOf(userName: string): Promise<Item[]> {
-    return this.queryAll(this.kindQuery('ARCHIVES', userName.toLowerCase()));
+    return this.queryAll(this.kindQuery(kindIndex.archives, userName.toLowerCase()));
   }
 
   async applyChanges(
@@ -439,7 +465,7 @@ export class DynamoUserStore implements UserStore, RunStore {
   private async releaseFolder(user: UserItem, now: string): Promise<void> {
     for (const folder of await this.foldersOf(user.userName)) {
       if (folder.ownerDeletedAt) continue;
-      const Key = folderKey(String(folder.folderId));
+      const Key = archiveFolderKey(String(folder.folderId));
       try {
         await this.documents.send(
           new DeleteCommand({
@@ -469,7 +495,7 @@ export class DynamoUserStore implements UserStore, RunStore {
       await this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: folderKey(String(folder.folderId)),
+          Key: archiveFolderKey(String(folder.folderId)),
           UpdateExpression: 'SET ownerUserName = :owner, #name = :name',
           ExpressionAttributeNames: { '#name': tableKeys.byKind.sortKey },
           ExpressionAttributeValues: { ':owner': to, ':name': to.toLowerCase() },
@@ -480,9 +506,9 @@ export class DynamoUserStore implements UserStore, RunStore {
 
   async recordRun(report: Report): Promise<void> {
     const { changes, excluded, ...summary } = report;
-    const chunks = (kind: string, list: readonly unknown[]): Item[] =>
+    const chunks = (kind: RunChunkKind, list: readonly unknown[]): Item[] =>
       chunkBySize(list, RUN_CHUNK_BYTES).map((entries, i) => ({
-        ...runKey(report.runId, `${kind}#${String(i).padStart(6, '0')}`),
+        ...runKey(report.runId, runChunkSortKey(kind, i)),
         entries,
       }));
     const items = [...chunks('CHANGES', changes), ...chunks('EXCLUDED', excluded)];
@@ -495,7 +521,7 @@ export class DynamoUserStore implements UserStore, RunStore {
         ProjectionExpression: 'pk, sk',
         ConsistentRead: true,
       })
-    ).filter((item) => item.sk !== 'REPORT' && !items.some((chunk) => chunk.sk === item.sk));
+    ).filter((item) => item.sk !== RUN_SUMMARY_SORT_KEY && !items.some((chunk) => chunk.sk === item.sk));
     // Chunks first, summary last: a run is listed only once all of it is stored.
     for (const item of items) {
       await this.documents.send(new PutCommand({ TableName: this.tableName, Item: item }));
@@ -510,8 +536,7 @@ export class DynamoUserStore implements UserStore, RunStore {
         TableName: this.tableName,
         Item: {
           ...runKey(report.runId),
-          [tableKeys.byKind.partitionKey]: 'RUNS',
-          [tableKeys.byKind.sortKey]: `${report.startedAt}#${report.runId}`,
+          ...runIndexKeys(report.startedAt, report.runId),
           ...summary,
         },
         ConditionExpression: 'attribute_not_exists(pk) OR #status = :running',
@@ -528,11 +553,11 @@ export class DynamoUserStore implements UserStore, RunStore {
       ExpressionAttributeValues: { ':pk': runKey(runId).pk },
       ConsistentRead: true,
     });
-    const summary = items.find((item) => item.sk === 'REPORT');
+    const summary = items.find((item) => item.sk === RUN_SUMMARY_SORT_KEY);
     if (!summary) return undefined;
-    const entries = (kind: string) =>
+    const entries = (kind: RunChunkKind) =>
       items
-        .filter((item) => String(item.sk).startsWith(`${kind}#`))
+        .filter((item) => isRunChunkOf(kind, String(item.sk)))
         .flatMap((item) => item.entries as unknown[]);
     return {
       ...(withoutKeys(summary) as unknown as Report),
@@ -544,7 +569,7 @@ export class DynamoUserStore implements UserStore, RunStore {
   async listRuns(limit: number): Promise<RunSummary[]> {
     const { Items = [] } = await this.documents.send(
       new QueryCommand({
-        ...this.kindQuery('RUNS'),
+        ...this.kindQuery(kindIndex.runs),
         ScanIndexForward: false,
         Limit: limit,
       }),
@@ -616,8 +641,8 @@ function decodeCursor(cursor: string): Record<string, unknown> {
       const valid =
         JSON.stringify(names) === JSON.stringify([...expected].sort()) &&
         Object.values(record).every((v) => typeof v === 'string' && v.length > 0 && v.length <= 1024) &&
-        record[tableKeys.byKind.partitionKey] === 'USERS' &&
-        String(record[tableKeys.partitionKey]).startsWith('USER#');
+        record[tableKeys.byKind.partitionKey] === kindIndex.users &&
+        isUserPartitionKey(String(record[tableKeys.partitionKey]));
       if (valid) return record;
     }
   } catch {

@@ -1,6 +1,7 @@
 /**
  * The one DynamoDB table of ad-sync (single-table design; see docs/data-model.md). This is the definition the
- * local stack and the tests create; the CDK stack declares the same keys and indexes.
+ * local stack and the tests create; the CDK stack declares the same keys and indexes. The key values of each
+ * item kind are built in keys.ts.
  */
 import {
   CreateTableCommand,
@@ -14,9 +15,9 @@ import {
 export const tableKeys = {
   partitionKey: 'pk',
   sortKey: 'sk',
-  /** GSI1: users by objectGUID (`GUID#<hex>`), so a rename in AD finds the same user. */
+  /** GSI1: directory users by objectGUID (keys.ts: guidIndexKey), so a rename in AD finds the same user. */
   byGuid: { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
-  /** GSI2: users listed in userName order (`USERS` / lower-cased userName), for paging. */
+  /** GSI2: the items of one kind in order (keys.ts: kindIndex): users by name, runs by time, folders by owner. */
   byKind: { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
 } as const;
 
@@ -36,9 +37,6 @@ export function withoutKeys(item: Record<string, unknown>): Record<string, unkno
   for (const name of KEY_ATTRIBUTES) delete copy[name];
   return copy;
 }
-
-/** The sort key of handoff items: the table's stream delivers their inserts to the sync function. */
-export const HANDOFF_SORT_KEY = 'HANDOFF';
 
 export function tableDefinition(tableName: string): CreateTableCommandInput {
   const { partitionKey, sortKey, byGuid, byKind } = tableKeys;

@@ -8,7 +8,7 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lambdaContext } from '../../../scripts/local-stack';
-import { handoffKey } from '../../../shared/adapters/dynamodb/dynamo-settings-store';
+import { handoffKey } from '../../../shared/adapters/dynamodb/keys';
 import type { Report } from '../../../shared/domain/report';
 import type { ContinuationOutcome } from '../../../shared/use-cases/run-exclusively';
 import { HANDOFF_RESERVE_MS } from '../../../shared/use-cases/run-sync';

@@ -4,9 +4,12 @@
  */
 
 import { readFile, stat } from 'node:fs/promises';
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DynamoSettingsStore } from '../../../shared/adapters/dynamodb/dynamo-settings-store';
+import { configKey, passwordKey, userKey } from '../../../shared/adapters/dynamodb/keys';
+import { verifyPassword } from '../../../shared/use-cases/manage-users';
 import type { apiEvent, JsonResponse } from '../../support/api-events';
 import { dynamoDbClient } from '../../support/clients';
 import { FixtureDirectory } from '../../support/fixture-directory';
@@ -22,6 +25,14 @@ let secretFile: string;
 
 const call = (...args: Parameters<LoadedHandlers['call']>): Promise<JsonResponse> => loaded.call(...args);
 const config = () => fixtureConfig();
+
+/** The item stored under this key, as it is in the table. */
+async function storedItem(key: Record<string, string>): Promise<Record<string, unknown> | undefined> {
+  const { Item } = await dynamodb.send(
+    new GetItemCommand({ TableName: tableName, Key: marshall(key), ConsistentRead: true }),
+  );
+  return Item ? unmarshall(Item) : undefined;
+}
 
 beforeAll(async () => {
   loaded = await loadHandlers();
@@ -310,7 +321,7 @@ describe('users', () => {
       true,
     );
     expect((await call('users', 'GET', '/users', { query: { cursor: 'garbage' } })).statusCode).toBe(400);
-    const forged = Buffer.from(JSON.stringify({ pk: 'CONFIG', sk: 'CURRENT' })).toString('base64url');
+    const forged = Buffer.from(JSON.stringify(configKey)).toString('base64url');
     expect((await call('users', 'GET', '/users', { query: { cursor: forged } })).statusCode).toBe(400);
     expect((await call('users', 'GET', '/users', { query: { other: '1' } })).statusCode).toBe(400);
   });
@@ -350,12 +361,29 @@ describe('users', () => {
       emailAddresses: ['auditor@example.com'],
     });
     expect(created.raw).not.toMatch(/password|correct horse/i);
+    // The hash is an item of its own (the read routes' roles cannot read it), in no index.
+    const user = await storedItem(userKey('auditor'));
+    expect(user).toMatchObject({ userName: 'auditor', authentication: 'local' });
+    expect(JSON.stringify(user)).not.toMatch(/passwordHash|scrypt|correct horse/);
+    const hash = await storedItem(passwordKey('auditor'));
+    expect(hash).toEqual({ ...passwordKey('auditor'), passwordHash: expect.stringMatching(/^scrypt\$/) });
+    expect(await verifyPassword('correct horse battery', String(hash?.passwordHash))).toBe(true);
     const { Items = [] } = await dynamodb.send(new ScanCommand({ TableName: tableName }));
-    const stored = JSON.stringify(Items.find((item) => item.pk?.S === 'USER#auditor'));
-    expect(stored).toMatch(/scrypt\$/);
-    expect(stored).not.toContain('correct horse');
-    expect((await call('users', 'POST', '/users', { body: { userName: 'AUDITOR' } })).statusCode).toBe(409);
+    expect(JSON.stringify(Items)).not.toContain('correct horse');
+    // A create under a taken name changes nothing, not even the hash.
+    const again = { userName: 'AUDITOR', password: 'another horse battery' };
+    expect((await call('users', 'POST', '/users', { body: again })).statusCode).toBe(409);
+    expect(await storedItem(passwordKey('auditor'))).toEqual(hash);
     expect((await call('users', 'POST', '/users', { body: { userName: 'alice' } })).statusCode).toBe(409);
+    // Listing and reading users never return a hash.
+    const read = await call('users', 'GET', '/users/auditor');
+    expect(read.raw).not.toMatch(/passwordHash|scrypt/);
+    let cursor: string | undefined;
+    do {
+      const page = await call('users', 'GET', '/users', cursor ? { query: { cursor } } : {});
+      expect(page.raw).not.toMatch(/passwordHash|scrypt/);
+      cursor = page.body.cursor;
+    } while (cursor);
   });
 
   it.each([
@@ -373,6 +401,8 @@ describe('users', () => {
   it('deletes a local user (204) but not a directory user (409) or an unknown one (404)', async () => {
     expect((await call('users', 'DELETE', '/users/auditor')).statusCode).toBe(204);
     expect((await call('users', 'GET', '/users/auditor')).statusCode).toBe(404);
+    // Its password hash went with it, in the same transaction.
+    expect(await storedItem(passwordKey('auditor'))).toBeUndefined();
     expect((await call('users', 'DELETE', '/users/bob')).statusCode).toBe(409);
     expect((await call('users', 'DELETE', '/users/nobody')).statusCode).toBe(404);
   });

@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { kindIndex } from '../../../shared/adapters/dynamodb/keys';
 import { SyncRunningError } from '../../../shared/errors';
 import { synchronizeNow } from '../../../shared/use-cases/run-exclusively';
 import { dynamoDbClient } from '../../support/clients';
@@ -38,7 +39,7 @@ async function userCount(): Promise<number> {
       TableName: harness.tableName,
       IndexName: 'gsi2',
       KeyConditionExpression: 'gsi2pk = :users',
-      ExpressionAttributeValues: { ':users': { S: 'USERS' } },
+      ExpressionAttributeValues: { ':users': { S: kindIndex.users } },
       Select: 'COUNT',
     }),
   );

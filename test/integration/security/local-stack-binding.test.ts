@@ -12,6 +12,7 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, localDynamoDbClient } from '../../../scripts/dynamodb-local';
 import { TABLE_NAME } from '../../../scripts/local-stack';
+import { configKey } from '../../../shared/adapters/dynamodb/keys';
 import { type ServeProcess, startServe } from '../../support/local-stack-process';
 import { fixtureConfig, servicePassword } from '../../support/sync-harness';
 import { connectionRecorder } from '../../support/tcp-listener';
@@ -61,7 +62,7 @@ describe('the local stack with an edited CONFIG item', () => {
     const listener = await connectionRecorder();
     const client = localDynamoDbClient(await stackDynamoDbEndpoint());
     try {
-      const key = { pk: 'CONFIG', sk: 'CURRENT' };
+      const key = configKey;
       const { Item } = await client.send(new GetCommand({ TableName: TABLE_NAME, Key: key }));
       if (!Item) throw new Error('no CONFIG item');
       const servers = [`127.0.0.1:${listener.port}`];

@@ -13,6 +13,7 @@ import {
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { configKey } from '../../../shared/adapters/dynamodb/keys';
 import { dynamoDbClient } from '../../support/clients';
 import { type LoadedHandlers, loadHandlers } from '../../support/lambda-handlers';
 import { fixtureConfig, servicePassword } from '../../support/sync-harness';
@@ -49,7 +50,7 @@ const testSaved = () => handlers.call('test-settings', 'POST', '/test-settings',
 async function tamperConfig(servers: string[]): Promise<void> {
   const client = dynamoDbClient();
   try {
-    const key = { pk: 'CONFIG', sk: 'CURRENT' };
+    const key = configKey;
     const { Item } = await client.send(new GetCommand({ TableName: handlers.tableName, Key: key }));
     if (!Item) throw new Error('no CONFIG item');
     const config = { ...Item.config, connection: { ...Item.config.connection, servers } };

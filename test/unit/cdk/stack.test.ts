@@ -1,17 +1,16 @@
 import { App, type Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../../cdk/app';
-import { routes } from '../../../shared/api/routes';
+import { type ItemKind, passwordKey } from '../../../shared/adapters/dynamodb/keys';
+import { tableKeys } from '../../../shared/adapters/dynamodb/table';
+import { type FunctionName, functionNames, routes } from '../../../shared/api/routes';
+import { StackPolicies, sampleKeys, synthStack } from '../../support/iam-policy';
 
-/** Synthesizes the app with the given context; bundling is skipped (bundles are measured in bundles.test.ts). */
-function synth(context: Record<string, unknown> = {}) {
-  const { app, stack } = buildApp(new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } }));
-  return { app, stack, template: Template.fromStack(stack) };
-}
-
+const synth = synthStack;
 const { template } = synth();
+const policies = new StackPolicies(template);
 const functions = template.findResources('AWS::Lambda::Function', {
   Properties: { Description: Match.anyValue(), Runtime: Match.stringLikeRegexp('nodejs') },
 });
@@ -24,19 +23,9 @@ const functionId = (prefix: string): string => {
   return found[0];
 };
 
-/** All statements of the policies attached to a function's role. */
-function statementsOf(
-  prefix: string,
-): { Action: string | string[]; Resource: unknown; Condition?: unknown }[] {
-  const role = (
-    (functions[functionId(prefix)] ?? { Properties: {} }).Properties.Role as { 'Fn::GetAtt': [string] }
-  )['Fn::GetAtt'][0];
-  const policies = template.findResources('AWS::IAM::Policy', {
-    Properties: { Roles: Match.arrayWith([{ Ref: role }]) },
-  });
-  return Object.values(policies).flatMap((policy) => policy.Properties.PolicyDocument.Statement);
-}
-const actionsOf = (prefix: string): string[] => statementsOf(prefix).flatMap((s) => [s.Action].flat());
+/** The actions of every statement of the function's role. */
+const actionsOf = (name: FunctionName): string[] =>
+  policies.statementsOf(name).flatMap((s) => [s.Action].flat());
 
 describe('the AdSync stack', () => {
   it('runs every function on Node.js 24 and arm64', () => {
@@ -131,10 +120,10 @@ describe('the AdSync stack', () => {
   });
 
   it('gives only the config function write access to the secret and to the schedule', () => {
-    for (const prefix of ['Config', 'TestSettings', 'Sync', 'Runs', 'Users', 'Directory', 'Openapi']) {
-      const actions = actionsOf(prefix);
-      expect(actions.includes('secretsmanager:PutSecretValue'), prefix).toBe(prefix === 'Config');
-      expect(actions.includes('scheduler:UpdateSchedule'), prefix).toBe(prefix === 'Config');
+    for (const name of functionNames) {
+      const actions = actionsOf(name);
+      expect(actions.includes('secretsmanager:PutSecretValue'), name).toBe(name === 'config');
+      expect(actions.includes('scheduler:UpdateSchedule'), name).toBe(name === 'config');
     }
   });
 
@@ -145,34 +134,127 @@ describe('the AdSync stack', () => {
       'dynamodb:DeleteItem',
       'dynamodb:BatchWriteItem',
     ];
-    for (const prefix of ['TestSettings', 'Runs', 'Directory', 'Openapi']) {
+    for (const name of ['test-settings', 'runs', 'directory', 'openapi'] as const) {
       expect(
-        actionsOf(prefix).filter((a) => writes.includes(a)),
-        prefix,
+        actionsOf(name).filter((a) => writes.includes(a)),
+        name,
       ).toEqual([]);
     }
     expect(
-      actionsOf('Openapi').filter((a) => a.startsWith('dynamodb:') || a.startsWith('secretsmanager:')),
+      actionsOf('openapi').filter((a) => a.startsWith('dynamodb:') || a.startsWith('secretsmanager:')),
     ).toEqual([]);
   });
 
   it('lets the sync function do every table operation its code uses', () => {
-    const actions = actionsOf('Sync');
+    const actions = actionsOf('sync');
     for (const action of ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem']) {
       expect(actions, action).toContain(`dynamodb:${action}`);
     }
     expect(actions).toContain('secretsmanager:GetSecretValue');
   });
 
-  it('limits the writes of the users and config functions to their own items', () => {
-    const userWrites = statementsOf('Users').find((s) => [s.Action].flat().includes('dynamodb:PutItem'));
-    expect(userWrites?.Condition).toEqual({
-      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['USER#*'] },
+  it('grants each function the table writes of its own item kinds only (dynamodb:LeadingKeys)', () => {
+    const writes = (name: FunctionName) =>
+      Object.fromEntries(
+        ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'ConditionCheckItem'].map((action) => [
+          action,
+          policies.kindsAllowed(name, `dynamodb:${action}`),
+        ]),
+      );
+    const syncKinds: ItemKind[] = [
+      'user',
+      'archiveFolder',
+      'run',
+      'lock',
+      'cursor',
+      'checkpoint',
+      'handoff',
+      'occurrence',
+    ];
+    expect(writes('sync')).toEqual({
+      PutItem: syncKinds,
+      UpdateItem: syncKinds,
+      DeleteItem: syncKinds,
+      BatchWriteItem: [],
+      ConditionCheckItem: [],
     });
-    const configWrites = statementsOf('Config').find((s) => [s.Action].flat().includes('dynamodb:PutItem'));
-    expect(configWrites?.Condition).toEqual({
-      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CONFIG'] },
+    expect(writes('config')).toMatchObject({ PutItem: ['config'], UpdateItem: [], DeleteItem: [] });
+    expect(writes('users')).toMatchObject({
+      PutItem: ['user', 'password'],
+      UpdateItem: [],
+      DeleteItem: ['user', 'password'],
+      BatchWriteItem: [],
     });
+    for (const name of ['test-settings', 'runs', 'directory', 'openapi'] as const) {
+      expect(Object.values(writes(name)).flat(), name).toEqual([]);
+    }
+  });
+
+  it('never lets the sync write the configuration, not even next to items it may write', () => {
+    for (const action of ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'ConditionCheckItem']) {
+      const authorization = {
+        action: `dynamodb:${action}`,
+        resource: 'table' as const,
+        leadingKeys: [sampleKeys.user, sampleKeys.config],
+      };
+      expect(policies.allows('sync', authorization), action).toBe(false);
+    }
+  });
+
+  it('grants each function the table reads of its own item kinds only; nobody reads password hashes', () => {
+    const reads = (name: FunctionName) =>
+      Object.fromEntries(
+        ['GetItem', 'BatchGetItem', 'Query', 'Scan'].map((action) => [
+          action,
+          policies.kindsAllowed(name, `dynamodb:${action}`),
+        ]),
+      );
+    const expected: Record<FunctionName, { actions: string[]; kinds: ItemKind[] }> = {
+      config: { actions: ['GetItem'], kinds: ['config'] },
+      'test-settings': { actions: ['GetItem', 'BatchGetItem'], kinds: ['user', 'config'] },
+      sync: {
+        actions: ['GetItem', 'BatchGetItem', 'Query'],
+        kinds: ['user', 'run', 'config', 'cursor', 'checkpoint'],
+      },
+      runs: { actions: ['Query'], kinds: ['run'] },
+      users: { actions: ['GetItem'], kinds: ['user', 'config'] },
+      directory: { actions: ['GetItem'], kinds: ['config'] },
+      openapi: { actions: [], kinds: [] },
+    };
+    for (const [name, { actions, kinds }] of Object.entries(expected) as [
+      FunctionName,
+      (typeof expected)[FunctionName],
+    ][]) {
+      expect(reads(name), name).toEqual({
+        GetItem: actions.includes('GetItem') ? kinds : [],
+        BatchGetItem: actions.includes('BatchGetItem') ? kinds : [],
+        Query: actions.includes('Query') ? kinds : [],
+        Scan: [],
+      });
+      // Not even one hash among keys it may read.
+      const batch = { resource: 'table' as const, leadingKeys: [sampleKeys.user, sampleKeys.password] };
+      expect(policies.allows(name, { action: 'dynamodb:BatchGetItem', ...batch }), name).toBe(false);
+    }
+  });
+
+  it('lets only the functions that list users or runs query the indexes, which hold no password hash', () => {
+    const queries = (name: FunctionName) =>
+      ['gsi1', 'gsi2'].filter((index) =>
+        policies.allows(name, { action: 'dynamodb:Query', resource: `index/${index}`, leadingKeys: [] }),
+      );
+    expect(queries('sync')).toEqual(['gsi1', 'gsi2']);
+    expect(queries('test-settings')).toEqual(['gsi1', 'gsi2']);
+    expect(queries('users')).toEqual(['gsi2']);
+    expect(queries('runs')).toEqual(['gsi2']);
+    for (const name of ['config', 'directory', 'openapi'] as const) expect(queries(name), name).toEqual([]);
+    for (const name of functionNames) {
+      expect(
+        policies.allows(name, { action: 'dynamodb:Scan', resource: 'index/gsi2', leadingKeys: [] }),
+        name,
+      ).toBe(false);
+    }
+    // The hash item carries no index key, so no index can list it.
+    expect(Object.keys(passwordKey('Alice')).sort()).toEqual([tableKeys.partitionKey, tableKeys.sortKey]);
   });
 
   it('bounds the sync: 15-minute timeout, reserved concurrency 2 (the lock admits one), no async retries, failures to an encrypted queue', () => {
@@ -220,7 +302,7 @@ describe('the AdSync stack', () => {
   });
 
   it('lets Test Settings look users up by name (BatchGetItem) without writing', () => {
-    expect(actionsOf('TestSettings')).toEqual(
+    expect(actionsOf('test-settings')).toEqual(
       expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query']),
     );
   });
@@ -311,6 +393,67 @@ describe('the AdSync stack', () => {
     expect(() => synth({ ...context, routeTableIds: 'rtb-aaa' })).toThrow(/routeTableIds/);
     expect(() => synth({ vpcId: 'vpc-0123456789abcdef0', dcCidrs: '10.1.0.0/24' })).toThrow(/subnetIds/);
     expect(() => synth({ scheduleMinutes: '2' })).toThrow(/scheduleMinutes/);
+  });
+});
+
+describe('the API resource policy', () => {
+  const policyOf = (t: Template) => {
+    const [api] = Object.values(t.findResources('AWS::ApiGateway::RestApi'));
+    return api?.Properties.Policy as { Statement: Record<string, unknown>[] };
+  };
+  const deploymentOf = (t: Template) => Object.keys(t.findResources('AWS::ApiGateway::Deployment'));
+  const invoke = { Action: 'execute-api:Invoke', Resource: 'execute-api:/*' };
+
+  it("allows the account's own principals (their IAM policies decide) when no adminPrincipals are given", () => {
+    const root = {
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']],
+    };
+    expect(policyOf(template).Statement).toEqual([
+      { Effect: 'Allow', Principal: { AWS: root }, ...invoke },
+      {
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        ...invoke,
+        Condition: { StringNotEquals: { 'aws:PrincipalAccount': [{ Ref: 'AWS::AccountId' }] } },
+      },
+    ]);
+  });
+
+  it('allows only the principals in adminPrincipals (a JSON array or comma-separated) and denies everyone else', () => {
+    const admins = ['arn:aws:iam::123456789012:role/AdSyncAdmin', 'arn:aws:iam::123456789012:user/alice'];
+    const { template: listed } = synth({ adminPrincipals: admins.join(', ') });
+    expect(policyOf(listed).Statement).toEqual([
+      { Effect: 'Allow', Principal: { AWS: admins }, ...invoke },
+      {
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        ...invoke,
+        Condition: { ArnNotEquals: { 'aws:PrincipalArn': admins } },
+      },
+    ]);
+    const { template: fromJson } = synth({ adminPrincipals: JSON.stringify(admins) });
+    expect(policyOf(fromJson)).toEqual(policyOf(listed));
+    // Another account's root stands for that account's principals.
+    const { template: partner } = synth({
+      adminPrincipals: [admins[0], 'arn:aws:iam::210987654321:root'],
+    });
+    expect(policyOf(partner).Statement[1]?.Condition).toEqual({
+      ArnNotEquals: { 'aws:PrincipalArn': [admins[0]] },
+      StringNotEquals: { 'aws:PrincipalAccount': ['210987654321'] },
+    });
+    // A changed policy takes effect: the stage gets a new deployment.
+    expect(deploymentOf(listed)).not.toEqual(deploymentOf(template));
+  });
+
+  it('refuses adminPrincipals that are not IAM principal ARNs', () => {
+    for (const value of [
+      'alice',
+      '123456789012',
+      'arn:aws:sts::123456789012:assumed-role/Admin/session',
+      '[]',
+    ]) {
+      expect(() => synth({ adminPrincipals: value }), value).toThrow(/adminPrincipals/);
+    }
   });
 });
 

@@ -1,0 +1,121 @@
+/**
+ * The keys of every item kind in the one table (docs/data-model.md), in one place: the stores build their
+ * keys here, the CDK stack grants each function the partition keys of the kinds it may touch
+ * (`dynamodb:LeadingKeys`, from `leadingKeys`), and the benchmark writes user items with them. A prefix
+ * changed here changes everywhere at once. The attribute names are tableKeys' (table.ts).
+ */
+import { tableKeys } from './table';
+
+const { partitionKey: PK, sortKey: SK, byGuid, byKind } = tableKeys;
+
+/** The fixed partition keys of the one-of-a-kind items. */
+const CONFIG = 'CONFIG';
+const LOCK = 'LOCK';
+const CURSOR = 'CURSOR';
+const CHECKPOINT = 'CHECKPOINT';
+
+/** Partition key prefixes of the item kinds there are many of. */
+const USER = 'USER#';
+const PASSWORD = 'PASSWORD#';
+const ARCHIVE = 'ARCHIVE#';
+const RUN = 'RUN#';
+const HANDOFF = 'HANDOFF#';
+const OCCURRENCE = 'SCHEDULE#';
+const GUID = 'GUID#';
+
+/** The sort key of handoff items: the table's stream delivers their inserts to the sync function. */
+export const HANDOFF_SORT_KEY = 'HANDOFF';
+
+/**
+ * Every item kind by its partition key, as an IAM `dynamodb:LeadingKeys` pattern (`StringLike`: `*` is
+ * any text). Password hashes of local users are a kind of their own, so that reads of users can be granted
+ * without them.
+ */
+export const itemKinds = {
+  user: `${USER}*`,
+  password: `${PASSWORD}*`,
+  archiveFolder: `${ARCHIVE}*`,
+  run: `${RUN}*`,
+  config: CONFIG,
+  lock: LOCK,
+  cursor: CURSOR,
+  checkpoint: CHECKPOINT,
+  handoff: `${HANDOFF}*`,
+  occurrence: `${OCCURRENCE}*`,
+} as const;
+
+export type ItemKind = keyof typeof itemKinds;
+
+/** The `dynamodb:LeadingKeys` patterns of these item kinds. */
+export const leadingKeys = (...kinds: readonly ItemKind[]): string[] => kinds.map((kind) => itemKinds[kind]);
+
+/** Values of the kind index (gsi2) partition key: the items of one kind, in order. */
+export const kindIndex = { users: 'USERS', runs: 'RUNS', archives: 'ARCHIVES' } as const;
+
+/** A user: its key is the lower-cased name, so names are unique case-insensitively. */
+export const userKey = (userName: string) => ({
+  [PK]: `${USER}${userName.toLowerCase()}`,
+  [SK]: 'USER',
+});
+
+/** Whether a partition key is a user's. */
+export const isUserPartitionKey = (pk: string): boolean => pk.startsWith(USER);
+
+/** The index keys of a user item: by objectGUID (directory users only) and by name. */
+export const userIndexKeys = (userName: string, objectGuid?: string) => ({
+  ...(objectGuid ? guidIndexKey(objectGuid) : {}),
+  [byKind.partitionKey]: kindIndex.users,
+  [byKind.sortKey]: userName.toLowerCase(),
+});
+
+/** The guid index (gsi1) key of a directory user. */
+export const guidIndexKey = (objectGuid: string) => ({
+  [byGuid.partitionKey]: `${GUID}${objectGuid}`,
+  [byGuid.sortKey]: 'USER',
+});
+
+/** A local user's password hash: an item of its own, in no index, that only the users function writes. */
+export const passwordKey = (userName: string) => ({
+  [PK]: `${PASSWORD}${userName.toLowerCase()}`,
+  [SK]: 'PASSWORD',
+});
+
+export const archiveFolderKey = (folderId: string) => ({
+  [PK]: `${ARCHIVE}${folderId}`,
+  [SK]: 'ARCHIVE',
+});
+
+/** Sort keys under a run's partition: the summary, and the chunks of its lists. */
+export const RUN_SUMMARY_SORT_KEY = 'REPORT';
+export type RunChunkKind = 'CHANGES' | 'EXCLUDED';
+export const runChunkSortKey = (kind: RunChunkKind, index: number): string =>
+  `${kind}#${String(index).padStart(6, '0')}`;
+export const isRunChunkOf = (kind: RunChunkKind, sk: string): boolean => sk.startsWith(`${kind}#`);
+
+export const runKey = (runId: string, sk: string = RUN_SUMMARY_SORT_KEY) => ({
+  [PK]: `${RUN}${runId}`,
+  [SK]: sk,
+});
+
+/** The kind index keys of a run summary: newest first by start time. */
+export const runIndexKeys = (startedAt: string, runId: string) => ({
+  [byKind.partitionKey]: kindIndex.runs,
+  [byKind.sortKey]: `${startedAt}#${runId}`,
+});
+
+export const configKey = { [PK]: CONFIG, [SK]: 'CURRENT' } as const;
+export const lockKey = { [PK]: LOCK, [SK]: 'SYNC' } as const;
+export const cursorKey = { [PK]: CURSOR, [SK]: 'SYNC' } as const;
+export const checkpointKey = { [PK]: CHECKPOINT, [SK]: 'SYNC' } as const;
+
+/** The item that asks for this invocation of a run. */
+export const handoffKey = ({ runId, invocation }: { runId: string; invocation: number }) => ({
+  [PK]: `${HANDOFF}${runId}#${invocation}`,
+  [SK]: HANDOFF_SORT_KEY,
+});
+
+/** The claim of a scheduled occurrence or of a continuation (a duplicated delivery finds it taken). */
+export const occurrenceKey = (occurrence: string) => ({
+  [PK]: `${OCCURRENCE}${occurrence}`,
+  [SK]: 'OCCURRENCE',
+});

@@ -1,0 +1,242 @@
+/**
+ * The IAM side of the CDK stack, for tests: the statements of each function's role in the synthesized
+ * template, and a small evaluator of what they allow on the table (actions, resources, and the
+ * `dynamodb:LeadingKeys` conditions), the way IAM evaluates them: an explicit Deny wins, then any Allow;
+ * `ForAllValues` over no values is true, `Null: false` asks for at least one. A condition it does not know
+ * fails the test instead of passing.
+ */
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { buildApp } from '../../cdk/app';
+import {
+  archiveFolderKey,
+  checkpointKey,
+  configKey,
+  cursorKey,
+  handoffKey,
+  type ItemKind,
+  itemKinds,
+  lockKey,
+  occurrenceKey,
+  passwordKey,
+  runKey,
+  userKey,
+} from '../../shared/adapters/dynamodb/keys';
+import { tableKeys } from '../../shared/adapters/dynamodb/table';
+import type { FunctionName } from '../../shared/api/routes';
+
+export interface PolicyStatement {
+  readonly Effect: 'Allow' | 'Deny';
+  readonly Action: string | string[];
+  readonly Resource: unknown;
+  readonly Condition?: Record<string, Record<string, unknown>>;
+}
+
+/** One authorization IAM makes: an action on a resource (`table` or `index/<name>`) for these partition keys. */
+export interface Authorization {
+  readonly action: string;
+  readonly resource: 'table' | `index/${string}`;
+  readonly leadingKeys: readonly string[];
+}
+
+/** A partition key of each item kind, built as the stores build them. */
+export const sampleKeys: Readonly<Record<ItemKind, string>> = {
+  user: userKey('Alice').pk,
+  password: passwordKey('Alice').pk,
+  archiveFolder: archiveFolderKey('0f6c1b7e-folder').pk,
+  run: runKey('2f1e-run').pk,
+  config: configKey.pk,
+  lock: lockKey.pk,
+  cursor: cursorKey.pk,
+  checkpoint: checkpointKey.pk,
+  handoff: handoffKey({ runId: '2f1e-run', invocation: 2 }).pk,
+  occurrence: occurrenceKey('2026-01-01T00:00:00Z').pk,
+};
+
+/** The item kind of a partition key, by the patterns the stack grants (`undefined` for none). */
+export const kindOfKey = (pk: string): ItemKind | undefined =>
+  (Object.keys(itemKinds) as ItemKind[]).find((kind) => globMatches(itemKinds[kind], pk));
+
+/** Synthesizes the app with this context; bundling is skipped (bundles are measured in bundles.test.ts). */
+export function synthStack(context: Record<string, unknown> = {}) {
+  const { app, stack } = buildApp(new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } }));
+  return { app, stack, template: Template.fromStack(stack) };
+}
+
+/** The CloudFormation logical id prefix of each function (`test-settings` -> `TestSettingsFunction`). */
+export const functionIdPrefix = (name: FunctionName): string =>
+  `${name.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase())}Function`;
+
+/** The role policies of the functions in a synthesized template, and the table they are about. */
+export class StackPolicies {
+  private readonly tableId: string;
+
+  constructor(private readonly template: Template) {
+    const [tableId] = Object.keys(template.findResources('AWS::DynamoDB::Table'));
+    if (!tableId) throw new Error('no table in the template');
+    this.tableId = tableId;
+  }
+
+  /** Every statement of the policies attached to the function's role. */
+  statementsOf(name: FunctionName): PolicyStatement[] {
+    const functions = this.template.findResources('AWS::Lambda::Function');
+    const [, fn] =
+      Object.entries(functions).find(
+        ([id]) => id.startsWith(functionIdPrefix(name)) && !id.includes('Logs'),
+      ) ?? [];
+    if (!fn) throw new Error(`no ${name} function in the template`);
+    const role = (fn.Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
+    const policies = this.template.findResources('AWS::IAM::Policy', {
+      Properties: { Roles: Match.arrayWith([{ Ref: role }]) },
+    });
+    return Object.values(policies).flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement as PolicyStatement[],
+    );
+  }
+
+  /** Whether the function's role allows this authorization. */
+  allows(name: FunctionName, authorization: Authorization): boolean {
+    const statements = this.statementsOf(name).filter((s) => this.applies(s, authorization));
+    if (statements.some((s) => s.Effect === 'Deny')) return false;
+    return statements.some((s) => s.Effect === 'Allow');
+  }
+
+  /** The item kinds whose items the function may `action` on the table (each probed with one key). */
+  kindsAllowed(name: FunctionName, action: string): ItemKind[] {
+    return (Object.keys(sampleKeys) as ItemKind[]).filter((kind) =>
+      this.allows(name, { action, resource: 'table', leadingKeys: [sampleKeys[kind]] }),
+    );
+  }
+
+  private applies(statement: PolicyStatement, authorization: Authorization): boolean {
+    const actions = [statement.Action].flat();
+    if (!actions.some((pattern) => globMatches(pattern, authorization.action, 'i'))) return false;
+    const arn =
+      authorization.resource === 'table'
+        ? `${this.tableId}.Arn`
+        : `${this.tableId}.Arn/${authorization.resource}`;
+    const resources = [statement.Resource].flat().map(resolve);
+    if (!resources.some((pattern) => globMatches(pattern, arn))) return false;
+    return Object.entries(statement.Condition ?? {}).every(([operator, keys]) =>
+      Object.entries(keys).every(([key, values]) =>
+        conditionHolds(operator, key, [values].flat().map(String), authorization),
+      ),
+    );
+  }
+}
+
+function conditionHolds(
+  operator: string,
+  key: string,
+  patterns: readonly string[],
+  authorization: Authorization,
+): boolean {
+  if (key !== 'dynamodb:LeadingKeys') throw new Error(`the evaluator does not know condition key ${key}`);
+  if (operator === 'Null') return (authorization.leadingKeys.length === 0) === (patterns[0] === 'true');
+  const like = operator.endsWith('StringLike');
+  if (!like && !operator.endsWith('StringEquals')) throw new Error(`unknown condition operator ${operator}`);
+  const matches = (value: string) =>
+    patterns.some((pattern) => (like ? globMatches(pattern, value) : pattern === value));
+  if (operator.startsWith('ForAllValues:')) return authorization.leadingKeys.every(matches);
+  if (operator.startsWith('ForAnyValue:')) return authorization.leadingKeys.some(matches);
+  throw new Error(`use ForAllValues or ForAnyValue with dynamodb:LeadingKeys, not ${operator}`);
+}
+
+/** A resource of the template as text: `Fn::GetAtt` becomes `<id>.<attribute>`, `Ref` `<id>`, joins joined. */
+function resolve(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const object = value as Record<string, unknown>;
+  if ('Fn::GetAtt' in object) return (object['Fn::GetAtt'] as string[]).join('.');
+  if ('Ref' in object) return String(object.Ref);
+  if ('Fn::Join' in object) {
+    const [separator, parts] = object['Fn::Join'] as [string, unknown[]];
+    return parts.map(resolve).join(separator);
+  }
+  throw new Error(`cannot resolve ${JSON.stringify(value)}`);
+}
+
+function globMatches(pattern: string, value: string, flags = ''): boolean {
+  const source = pattern
+    .split('*')
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
+  return new RegExp(`^${source}$`, flags).test(value);
+}
+
+type AttributeValue = { S?: string };
+type Key = Record<string, AttributeValue>;
+
+/**
+ * The authorizations IAM makes for one DynamoDB request (the JSON of the wire protocol): one per request,
+ * except transactions, whose actions are authorized one by one (a Put as PutItem, a ConditionCheck as
+ * ConditionCheckItem).
+ */
+export function authorizationsOf(operation: string, input: Record<string, unknown>): Authorization[] {
+  const pk = (key: Key | undefined): string[] => {
+    const value = key?.[tableKeys.partitionKey]?.S;
+    return value === undefined ? [] : [value];
+  };
+  const table = (): 'table' | `index/${string}` =>
+    typeof input.IndexName === 'string' ? `index/${input.IndexName}` : 'table';
+  const action = `dynamodb:${operation}`;
+  switch (operation) {
+    case 'GetItem':
+    case 'DeleteItem':
+    case 'UpdateItem':
+      return [{ action, resource: 'table', leadingKeys: pk(input.Key as Key) }];
+    case 'PutItem':
+      return [{ action, resource: 'table', leadingKeys: pk(input.Item as Key) }];
+    case 'Query':
+      return [{ action, resource: table(), leadingKeys: queriedPartition(input) }];
+    case 'Scan':
+      return [{ action, resource: table(), leadingKeys: [] }];
+    case 'BatchGetItem':
+      return Object.values(input.RequestItems as Record<string, { Keys: Key[] }>).map(({ Keys }) => ({
+        action,
+        resource: 'table',
+        leadingKeys: Keys.flatMap(pk),
+      }));
+    case 'BatchWriteItem':
+      return Object.values(
+        input.RequestItems as Record<string, { PutRequest?: { Item: Key }; DeleteRequest?: { Key: Key } }[]>,
+      ).map((requests) => ({
+        action,
+        resource: 'table',
+        leadingKeys: requests.flatMap((r) => pk(r.PutRequest?.Item ?? r.DeleteRequest?.Key)),
+      }));
+    case 'TransactWriteItems':
+    case 'TransactGetItems':
+      return (input.TransactItems as Record<string, { Item?: Key; Key?: Key }>[]).map((item) => {
+        const [kind, request] = Object.entries(item)[0] as [string, { Item?: Key; Key?: Key }];
+        const itemAction = { Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', Get: 'GetItem' }[
+          kind
+        ];
+        return {
+          action: `dynamodb:${itemAction ?? `${kind}Item`}`,
+          resource: 'table' as const,
+          leadingKeys: pk(request.Item ?? request.Key),
+        };
+      });
+    default:
+      return [{ action, resource: 'table', leadingKeys: [] }];
+  }
+}
+
+/** The partition key value a Query names (`<partition key> = :value`, first in its key condition). */
+function queriedPartition(input: Record<string, unknown>): string[] {
+  const names = (input.ExpressionAttributeNames ?? {}) as Record<string, string>;
+  const values = (input.ExpressionAttributeValues ?? {}) as Record<string, AttributeValue>;
+  const partition =
+    typeof input.IndexName === 'string'
+      ? [tableKeys.byGuid, tableKeys.byKind].find((index) => index.indexName === input.IndexName)
+          ?.partitionKey
+      : tableKeys.partitionKey;
+  for (const term of String(input.KeyConditionExpression).split(/\s+AND\s+/i)) {
+    const [left, right] = term.split('=').map((side) => side.trim());
+    if (left && right && (names[left] ?? left) === partition) {
+      const value = values[right]?.S;
+      return value === undefined ? [] : [value];
+    }
+  }
+  throw new Error(`no partition key in ${String(input.KeyConditionExpression)}`);
+}
