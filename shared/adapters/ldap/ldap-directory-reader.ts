@@ -112,6 +112,32 @@ export function orderSrvRecords(records: readonly SrvRecord[]): SrvRecord[] {
   );
 }
 
+const withoutTrailingDot = (name: string): string => name.replace(/\.+$/, '');
+
+/**
+ * DNS is not authenticated: a spoofed SRV answer can name any host, and without a pinned CA or server name
+ * the certificate check only proves that the host is who DNS said, so the bind would send the password to
+ * it. Discovered hosts must therefore be the domain or under it (`*.company.local`), unless the certificate
+ * is pinned by `caCertificate` or `tlsServerName`. Checked before any connection is made.
+ */
+function assertInsideDomain(servers: readonly ServerAddress[], connection: ConnectionConfig): void {
+  if (connection.caCertificate || connection.tlsServerName) return;
+  const domain = withoutTrailingDot(connection.domain ?? '').toLowerCase();
+  const outside = servers
+    .map(({ host }) => host)
+    .filter((host) => {
+      const name = host.toLowerCase();
+      return domain === '' || (name !== domain && !name.endsWith(`.${domain}`));
+    });
+  if (outside.length === 0) return;
+  const names = outside.map((host) => `"${host || '.'}"`).join(', ');
+  throw new DiscoveryError(
+    `DNS named domain controllers outside the domain ${domain}: ${names}. A discovered DC must be ${domain} ` +
+      `or a host under it; to use DCs named otherwise, list them in servers or pin their certificate with ` +
+      `caCertificate or tlsServerName (nothing was connected to)`,
+  );
+}
+
 const single = (value: unknown): string | undefined => {
   const first = Array.isArray(value) ? value[0] : value;
   if (first === undefined || first === null) return undefined;
@@ -151,11 +177,13 @@ export class LdapDirectoryReader implements DirectoryReader {
     }
     if (records.length === 0)
       throw new DiscoveryError(`no domain controllers found: ${name} has no SRV records`);
-    // SRV records announce the LDAP port (389); LDAPS runs on 636 of the same hosts.
-    return orderSrvRecords(records).map((record) => ({
-      host: record.name.replace(/\.$/, ''),
+    const servers = orderSrvRecords(records).map((record) => ({
+      host: withoutTrailingDot(record.name),
+      // SRV records announce the LDAP port (389); LDAPS runs on 636 of the same hosts.
       port: connection.encryption === 'ldaps' ? LDAPS_PORT : record.port,
     }));
+    assertInsideDomain(servers, connection);
+    return servers;
   }
 
   async connect(servers: readonly ServerAddress[], connection: ConnectionConfig): Promise<DirectorySession> {
