@@ -38,8 +38,9 @@ import type {
 } from '../../ports/directory-reader';
 import { CompletePagingClient } from './complete-paging-client';
 import { toDirectoryError } from './directory-errors';
-import { formatObjectGuid, parseObjectGuid } from './object-guid';
+import { parseObjectGuid } from './object-guid';
 import { readAllValues } from './ranged-attribute';
+import { guidOf, many, single, toDirectoryEntry } from './user-entry';
 
 /** AD's default MaxPageSize; larger pages are cut to it by the server anyway. */
 export const PAGE_SIZE = 1000;
@@ -137,17 +138,6 @@ function assertInsideDomain(servers: readonly ServerAddress[], connection: Conne
       `caCertificate or tlsServerName (nothing was connected to)`,
   );
 }
-
-const single = (value: unknown): string | undefined => {
-  const first = Array.isArray(value) ? value[0] : value;
-  if (first === undefined || first === null) return undefined;
-  const text = Buffer.isBuffer(first) ? first.toString('utf8') : String(first);
-  return text === '' ? undefined : text;
-};
-const many = (value: unknown): string[] =>
-  (Array.isArray(value) ? value : value === undefined ? [] : [value]).map((v) =>
-    Buffer.isBuffer(v) ? v.toString('utf8') : String(v),
-  );
 
 export class LdapDirectoryReader implements DirectoryReader {
   constructor(private readonly resolveSrv: SrvResolver = resolveSrvRecords) {}
@@ -483,38 +473,12 @@ class LdapDirectorySession implements DirectorySession {
   }
 
   private async toDirectoryEntry(entry: Entry): Promise<DirectoryEntry> {
-    const rangedProxies = Object.keys(entry).find((name) => /^proxyAddresses;range=/i.test(name));
     // AD ranges attributes with more than 1,500 values in search results too.
-    const proxyAddresses = rangedProxies
-      ? await readAllValues(this.client, entry.dn, 'proxyAddresses')
-      : many(entry.proxyAddresses);
-    const sAMAccountName = single(entry.sAMAccountName);
-    if (!sAMAccountName) throw new PartialReadError(`${entry.dn} has no sAMAccountName`);
-    const userPrincipalName = single(entry.userPrincipalName);
-    const displayName = single(entry.displayName);
-    const cn = single(entry.cn);
-    const mail = single(entry.mail);
-    return {
-      objectGuid: guidOf(entry),
-      distinguishedName: entry.dn,
-      sAMAccountName,
-      ...(userPrincipalName ? { userPrincipalName } : {}),
-      ...(displayName ? { displayName } : {}),
-      ...(cn ? { cn } : {}),
-      ...(mail ? { mail } : {}),
-      proxyAddresses,
-      userAccountControl: Number(single(entry.userAccountControl) ?? 0),
-      hiddenFromAddressLists: single(entry.msExchHideFromAddressLists)?.toUpperCase() === 'TRUE',
-    };
+    const ranged = Object.keys(entry).some((name) => /^proxyAddresses;range=/i.test(name));
+    return toDirectoryEntry(entry, {
+      ...(ranged ? { proxyAddresses: await readAllValues(this.client, entry.dn, 'proxyAddresses') } : {}),
+    });
   }
-}
-
-function guidOf(entry: Entry): string {
-  const value = Array.isArray(entry.objectGUID) ? entry.objectGUID[0] : entry.objectGUID;
-  if (!Buffer.isBuffer(value) || value.length !== 16) {
-    throw new PartialReadError(`${entry.dn} was returned without a readable objectGUID`);
-  }
-  return formatObjectGuid(value);
 }
 
 async function readRootDse(client: Client): Promise<RootDse> {
