@@ -19,6 +19,8 @@ import {
   ExtensibleFilter,
   type Filter,
   GreaterThanEqualsFilter,
+  InsufficientAccessError,
+  NoSuchObjectError,
   OrFilter,
   ResultCodeError,
   SubstringFilter,
@@ -198,9 +200,13 @@ const formatServer = ({ host, port }: ServerAddress): string =>
   `${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
 
 class LdapDirectorySession implements DirectorySession {
+  /** Whether msExchHideFromAddressLists is in the schema: looked up once, at the first user read. */
+  private hideFlagInSchema: Promise<boolean> | undefined;
+
   private constructor(
     readonly server: string,
     readonly rootDse: RootDse,
+    private readonly schemaNamingContext: string | undefined,
     private readonly client: Client,
   ) {}
 
@@ -229,8 +235,8 @@ class LdapDirectorySession implements DirectorySession {
     });
     try {
       if (!ldaps) await client.startTLS(tlsOptions);
-      const rootDse = await readRootDse(client);
-      return new LdapDirectorySession(server, rootDse, client);
+      const { rootDse, schemaNamingContext } = await readRootDse(client);
+      return new LdapDirectorySession(server, rootDse, schemaNamingContext, client);
     } catch (error) {
       await client.unbind().catch(() => {});
       throw toDirectoryError(error, server, 'connect');
@@ -289,6 +295,17 @@ class LdapDirectorySession implements DirectorySession {
 
   /** The pages of a user search, one at a time; any failure on the way throws a DirectoryError. */
   private async *searchUserPages(baseDn: string, filter: Filter): AsyncGenerator<DirectoryEntry[]> {
+    let hideFlagInSchema: boolean;
+    try {
+      this.hideFlagInSchema ??= attributeInSchema(
+        this.client,
+        this.schemaNamingContext,
+        'msExchHideFromAddressLists',
+      );
+      hideFlagInSchema = await this.hideFlagInSchema;
+    } catch (error) {
+      throw toDirectoryError(error, this.server, 'read');
+    }
     const pages = this.client.searchPaginated(baseDn, {
       scope: 'sub',
       filter,
@@ -306,7 +323,8 @@ class LdapDirectorySession implements DirectorySession {
       if (next.done) return;
       const entries: DirectoryEntry[] = [];
       try {
-        for (const entry of next.value.searchEntries) entries.push(await this.toDirectoryEntry(entry));
+        for (const entry of next.value.searchEntries)
+          entries.push(await this.toDirectoryEntry(entry, hideFlagInSchema));
       } catch (error) {
         throw toDirectoryError(error, this.server, 'read');
       }
@@ -472,27 +490,62 @@ class LdapDirectorySession implements DirectorySession {
     await this.client.unbind().catch(() => {});
   }
 
-  private async toDirectoryEntry(entry: Entry): Promise<DirectoryEntry> {
+  private async toDirectoryEntry(entry: Entry, hideFlagInSchema: boolean): Promise<DirectoryEntry> {
     // AD ranges attributes with more than 1,500 values in search results too.
     const ranged = Object.keys(entry).some((name) => /^proxyAddresses;range=/i.test(name));
     return toDirectoryEntry(entry, {
+      hideFlagInSchema,
       ...(ranged ? { proxyAddresses: await readAllValues(this.client, entry.dn, 'proxyAddresses') } : {}),
     });
   }
 }
 
-async function readRootDse(client: Client): Promise<RootDse> {
+async function readRootDse(
+  client: Client,
+): Promise<{ rootDse: RootDse; schemaNamingContext: string | undefined }> {
   const { searchEntries } = await client.search('', {
     scope: 'base',
     filter: '(objectClass=*)',
-    attributes: ['defaultNamingContext', 'namingContexts', 'dnsHostName'],
+    attributes: ['defaultNamingContext', 'namingContexts', 'dnsHostName', 'schemaNamingContext'],
   });
   const entry = searchEntries[0] ?? { dn: '' };
   const defaultNamingContext = single(entry.defaultNamingContext);
   const dnsHostName = single(entry.dnsHostName);
   return {
-    ...(defaultNamingContext ? { defaultNamingContext } : {}),
-    namingContexts: many(entry.namingContexts),
-    ...(dnsHostName ? { dnsHostName } : {}),
+    rootDse: {
+      ...(defaultNamingContext ? { defaultNamingContext } : {}),
+      namingContexts: many(entry.namingContexts),
+      ...(dnsHostName ? { dnsHostName } : {}),
+    },
+    schemaNamingContext: single(entry.schemaNamingContext),
   };
+}
+
+/**
+ * Whether the schema defines an attribute (an attributeSchema object with this lDAPDisplayName that is not
+ * defunct). A filter on an attribute the schema lacks matches nothing, silently; hence the check. A schema
+ * the bind account may not read counts as lacking it.
+ */
+export async function attributeInSchema(
+  client: Client,
+  schemaNamingContext: string | undefined,
+  lDAPDisplayName: string,
+): Promise<boolean> {
+  if (!schemaNamingContext) return false;
+  try {
+    const { searchEntries } = await client.search(schemaNamingContext, {
+      scope: 'one',
+      filter: new AndFilter({
+        filters: [
+          new EqualityFilter({ attribute: 'objectClass', value: 'attributeSchema' }),
+          new EqualityFilter({ attribute: 'lDAPDisplayName', value: lDAPDisplayName }),
+        ],
+      }),
+      attributes: ['isDefunct'],
+    });
+    return searchEntries.some((entry) => single(entry.isDefunct)?.toUpperCase() !== 'TRUE');
+  } catch (error) {
+    if (error instanceof NoSuchObjectError || error instanceof InsufficientAccessError) return false;
+    throw error;
+  }
 }

@@ -100,7 +100,9 @@ describe('DCs found by DNS must be inside the domain (a spoofed SRV answer must 
   it('accepts hosts outside the domain when the certificate is pinned by a CA or a server name', async () => {
     const reader = new LdapDirectoryReader(answering('dc1.corp.example'));
     await expect(
-      reader.resolveServers(connection({ caCertificate: '-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----' })),
+      reader.resolveServers(
+        connection({ caCertificate: '-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----' }),
+      ),
     ).resolves.toEqual([{ host: 'dc1.corp.example', port: 636 }]);
     await expect(reader.resolveServers(connection({ tlsServerName: 'dc1.company.local' }))).resolves.toEqual([
       { host: 'dc1.corp.example', port: 636 },
