@@ -38,9 +38,9 @@ import type {
   RootDse,
   ServerAddress,
 } from '../../ports/directory-reader';
-import { CompletePagingClient } from './complete-paging-client';
 import { toDirectoryError } from './directory-errors';
 import { parseObjectGuid } from './object-guid';
+import { OneConnectionClient } from './one-connection-client';
 import { readAllValues } from './ranged-attribute';
 import { guidOf, many, single, toDirectoryEntry } from './user-entry';
 
@@ -226,7 +226,7 @@ class LdapDirectorySession implements DirectorySession {
           : {}),
     };
     const ldaps = connection.encryption === 'ldaps';
-    const client = new CompletePagingClient({
+    const client = new OneConnectionClient({
       url: `${ldaps ? 'ldaps' : 'ldap'}://${server}`,
       // Both are needed: with only one, a server that accepts but never answers hangs forever.
       connectTimeout: timeout,
