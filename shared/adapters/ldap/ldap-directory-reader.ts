@@ -200,7 +200,7 @@ const formatServer = ({ host, port }: ServerAddress): string =>
   `${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
 
 class LdapDirectorySession implements DirectorySession {
-  /** Whether msExchHideFromAddressLists is in the schema: looked up once, at the first user read. */
+  /** Whether msExchHideFromAddressLists is in the schema: one small search, at the first user read. */
   private hideFlagInSchema: Promise<boolean> | undefined;
 
   private constructor(
@@ -523,8 +523,9 @@ async function readRootDse(
 
 /**
  * Whether the schema defines an attribute (an attributeSchema object with this lDAPDisplayName that is not
- * defunct). A filter on an attribute the schema lacks matches nothing, silently; hence the check. A schema
- * the bind account may not read counts as lacking it.
+ * defunct). Where the schema lacks an attribute, no entry has it and no search or filter on it says so: an
+ * absent msExchHideFromAddressLists would read as "not hidden" for everyone; hence the check. A schema the
+ * bind account may not read counts as lacking it.
  */
 export async function attributeInSchema(
   client: Client,
