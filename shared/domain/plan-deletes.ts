@@ -56,8 +56,7 @@ export function planDeletes(input: DeleteInput): DeleteDecision {
   if (!options.deleteUsers || candidates.length === 0) return { apply: [], withheld: [], note: '' };
 
   const total = candidates.length + (input.earlierDeletes ?? 0);
-  const exceeded =
-    refused ?? input.earlierWithheld ?? thresholdExceeded(total, input.population, options);
+  const exceeded = refused ?? input.earlierWithheld ?? thresholdExceeded(total, input.population, options);
   // An approval lets through the deletes it was given for, not whatever this run finds.
   const approved = refused === undefined && approvedDeletes === total;
   if (exceeded === undefined || approved) {
@@ -76,7 +75,9 @@ export function planDeletes(input: DeleteInput): DeleteDecision {
       : '';
   return {
     apply: [],
-    withheld: candidates.map(({ user, reason }) => deleteChange(user, withheldReason(reason, exceeded), true)),
+    withheld: candidates.map(({ user, reason }) =>
+      deleteChange(user, withheldReason(reason, exceeded), true),
+    ),
     withheldBecause: exceeded,
     withheldCount: total,
     note: `; deletes withheld: ${exceeded}${unmatched}`,

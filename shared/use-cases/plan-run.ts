@@ -12,14 +12,8 @@ import { createHash } from 'node:crypto';
 import type { Config } from '../config/config-schema';
 import { baseDnFromDomain } from '../domain/distinguished-name';
 import { GuidLedger } from '../domain/guid-ledger';
-import {
-  deleteChange,
-  deleteReason,
-  type PlannedChange,
-  planSync,
-  thresholdExceeded,
-  withheldReason,
-} from '../domain/plan-sync';
+import { type DeleteCandidate, deleteReason, planDeletes } from '../domain/plan-deletes';
+import { type PlannedChange, planSync } from '../domain/plan-sync';
 import type { ReportCounts } from '../domain/report';
 import { type ExclusionReason, exclusionReasons } from '../domain/scope-policy';
 import type { DirectoryEntry, MappedUser, User } from '../domain/user';
@@ -185,7 +179,7 @@ class RunPlanner {
   }
 
   private async planPage(entries: readonly DirectoryEntry[]): Promise<void> {
-    const { config, counts, timer } = this.input;
+    const { counts, timer } = this.input;
     counts.directoryUsers += entries.length;
     const { inScope, excluded } = await timer.time('filter', () => this.filterPage(entries));
     await timer.time('plan', async () => {
@@ -204,7 +198,6 @@ class RunPlanner {
         excluded,
         current: toPlan.length > 0 ? await this.lookup(toPlan) : [],
         // Deletes wait for the sweep after the read, where the deletion threshold sees all of them.
-        options: { ...config.options, deleteUsers: false },
         readComplete: false,
         ...(this.scope.incremental?.deleted ? { deletedInDirectory: this.scope.incremental.deleted } : {}),
       });
@@ -307,7 +300,6 @@ class RunPlanner {
       inScope: this.deferred,
       excluded: inDirectory,
       current,
-      options: { ...this.input.config.options, deleteUsers: false },
       readComplete: false,
       deletedInDirectory: gone,
     });
@@ -340,7 +332,7 @@ class RunPlanner {
     }
     const names = this.full ? this.unanchored : [];
     const found = guids.length + names.length > 0 ? await deps.users.findUsers(guids, names) : [];
-    const candidates: { user: User; reason: string }[] = [];
+    const candidates: DeleteCandidate[] = [];
     for (const user of found) {
       if (user.authentication !== 'directoryServices' || this.adopted.has(key(user.userName))) continue;
       const reason = user.objectGuid ? this.deleteReason(user.objectGuid) : this.full ? GONE : undefined;
@@ -362,41 +354,26 @@ class RunPlanner {
     // An incremental read did not touch the others: unchanged. (Users created by earlier invocations of
     // this run were read and touched, but are not in the population before the run.)
     if (!this.full) counts.unchanged += Math.max(0, population - (this.touchedExisting - before.created));
-    if (!config.options.deleteUsers || candidates.length === 0) return { deletionNote: '' };
 
-    // The threshold is about the run, not the invocation: a follow-up keeps the first one's decision, and
-    // otherwise counts the deletes earlier invocations made against the population before the run.
-    const total = candidates.length + before.deleted;
-    const exceeded =
-      deletesRefused ?? checkpoint?.deletesWithheld ?? thresholdExceeded(total, population, config.options);
-    // An approval lets through the deletes it was given for, not whatever this run finds.
-    const approved = deletesRefused === undefined && approvedDeletes === total;
-    const withhold = exceeded !== undefined && !approved;
-    for (const { user, reason } of candidates) {
-      const change = deleteChange(user, withhold ? withheldReason(reason, exceeded) : reason, withhold);
-      if (withhold) {
-        lists.addChange('planned', toReportChange(change));
-      } else {
-        this.planned.deleted += 1;
-        await this.input.emit(change);
-      }
-    }
-    if (withhold) {
-      const unmatched =
-        approvedDeletes !== undefined && deletesRefused === undefined
-          ? ` (allowMassDeletion approved ${approvedDeletes} deletes; this run found ${total})`
-          : '';
-      return {
-        deletesWithheld: exceeded,
-        withheldCount: total,
-        deletionNote: `; deletes withheld: ${exceeded}${unmatched}`,
-      };
+    const decision = planDeletes({
+      candidates,
+      options: config.options,
+      population,
+      earlierDeletes: before.deleted,
+      ...(checkpoint?.deletesWithheld ? { earlierWithheld: checkpoint.deletesWithheld } : {}),
+      ...(approvedDeletes !== undefined ? { approvedDeletes } : {}),
+      ...(deletesRefused !== undefined ? { refused: deletesRefused } : {}),
+    });
+    for (const change of decision.withheld) lists.addChange('planned', toReportChange(change));
+    for (const change of decision.apply) {
+      this.planned.deleted += 1;
+      await this.input.emit(change);
     }
     return {
-      deletionNote:
-        exceeded === undefined
-          ? ''
-          : `; allowMassDeletion applies deletes above the threshold this once: ${exceeded}`,
+      deletionNote: decision.note,
+      ...(decision.withheldBecause !== undefined
+        ? { deletesWithheld: decision.withheldBecause, withheldCount: decision.withheldCount }
+        : {}),
     };
   }
 }
