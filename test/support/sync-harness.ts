@@ -10,8 +10,8 @@ import { DynamoUserStore } from '../../shared/adapters/dynamodb/dynamo-user-stor
 import { ensureTable } from '../../shared/adapters/dynamodb/table';
 import { LdapDirectoryReader } from '../../shared/adapters/ldap/ldap-directory-reader';
 import { type Config, type ConfigInput, parseConfig } from '../../shared/config/config-schema';
+import type { SyncDependencies } from '../../shared/use-cases/run-dependencies';
 import type { ExclusiveSyncDependencies } from '../../shared/use-cases/run-exclusively';
-import type { SyncDependencies } from '../../shared/use-cases/run-sync';
 import { dynamoDbClient } from './clients';
 import { connectionSettings } from './samba-dc';
 import { savedWithConfiguration } from './saved-password';
