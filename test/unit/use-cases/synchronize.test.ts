@@ -60,7 +60,10 @@ function deps(overrides: Partial<ExclusiveSyncDependencies> = {}): ExclusiveSync
     secrets: secrets(),
     leaseSeconds: 60,
     // Every reading moves the clock on: runs started one after the other are ordered.
-    clock: () => new Date((now += 1)),
+    clock: () => {
+      now += 1;
+      return new Date(now);
+    },
     ...overrides,
   };
 }
