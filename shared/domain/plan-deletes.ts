@@ -57,8 +57,9 @@ export function planDeletes(input: DeleteInput): DeleteDecision {
 
   const total = candidates.length + (input.earlierDeletes ?? 0);
   const exceeded = refused ?? input.earlierWithheld ?? thresholdExceeded(total, input.population, options);
-  // An approval lets through the deletes it was given for, not whatever this run finds.
-  const approved = refused === undefined && approvedDeletes === total;
+  // An approval lets through the deletes it was given for, not whatever this run finds; and not what a
+  // follow-up finds after the run's first invocation withheld them.
+  const approved = refused === undefined && input.earlierWithheld === undefined && approvedDeletes === total;
   if (exceeded === undefined || approved) {
     return {
       apply: candidates.map(({ user, reason }) => deleteChange(user, reason)),

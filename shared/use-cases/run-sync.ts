@@ -158,9 +158,7 @@ async function runPipeline(
         ...(resume ? { checkpoint: resume.checkpoint } : {}),
         timer,
         emit: async (change: PlannedChange) => {
-          if (out) await out.write(change);
-          else if (isChange(change))
-            tally.add({ changes: [{ list: 'planned', change: toReportChange(change) }] });
+          await out?.write(change);
         },
       });
       for (let step = await planning.next(); ; step = await planning.next()) {
