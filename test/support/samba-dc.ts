@@ -29,7 +29,7 @@ const DIR_PREFIX = 'ad-sync-dc-';
 const LDAP_PORTS = [389, 636, 3268, 3269] as const;
 
 /** The Debian packages the tests need (Samba AD DC, ldb tools, Java), one list shared with .ci/run. */
-const DEBIAN_PACKAGES_FILE = fileURLToPath(new URL('../../scripts/debian-packages.txt', import.meta.url));
+const DEBIAN_PACKAGES_FILE = fileURLToPath(new URL('../../tools/debian-packages.txt', import.meta.url));
 const debianPackages = async (): Promise<string[]> =>
   (await readFile(DEBIAN_PACKAGES_FILE, 'utf8'))
     .split('\n')

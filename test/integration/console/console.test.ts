@@ -11,10 +11,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { freePort } from '../../../scripts/dynamodb-local';
+import { freePort } from '../../../local/dynamodb-local';
 import { type ServeProcess, startServe } from '../../support/local-stack-process';
 
-/** Installed by .ci/run from scripts/debian-packages.txt; nothing is downloaded. */
+/** Installed by .ci/run from tools/debian-packages.txt; nothing is downloaded. */
 const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
 
@@ -50,7 +50,7 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
       `${CHROMIUM} is missing: the console's end-to-end tests need Debian's chromium package ` +
-        '(listed in scripts/debian-packages.txt; bash .ci/run installs it)',
+        '(listed in tools/debian-packages.txt; bash .ci/run installs it)',
     );
   }
   await mkdir(SCREENSHOTS, { recursive: true });
