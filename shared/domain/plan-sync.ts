@@ -1,5 +1,5 @@
 /**
- * The sync plan (SPEC section 3): a pure function of the directory users in scope, the current user
+ * The sync plan (docs/contract.md#the-plan): a pure function of the directory users in scope, the user
  * database and the configuration. Nothing here reads or writes anything.
  */
 import type { Config } from '../config/config-schema';

@@ -49,7 +49,10 @@ export interface DirectoryConnection {
   readonly administrator: { readonly upn: string; readonly password: string };
 }
 
-/** The connection settings (SPEC section 2) that reach this DC: LDAPS to 127.0.0.1, its CA and name, the service account. */
+/**
+ * The connection settings (docs/contract.md#configuration) that reach this DC: LDAPS to 127.0.0.1, its CA
+ * and name, the service account.
+ */
 export function connectionSettings(connection: DirectoryConnection) {
   return {
     servers: ['127.0.0.1'],

@@ -2,7 +2,7 @@
  * The shape of the code, checked on every `npm test`: which folder may import which. (Import cycles are found
  * by Biome's `noImportCycles` in `npm run lint`, type-only imports included: see biome.json.)
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { dirname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,7 +65,7 @@ function layoutViolations(file: string, source: string): string[] {
 describe('importsOf', () => {
   it('finds static, re-exported, side-effect and dynamic imports, and tells type-only ones apart', () => {
     const source = [
-      "import { readFile } from 'node:fs/promises';",
+      "import { readdir, readFile } from 'node:fs/promises';",
       'import type { Config } from "../config/config-schema";',
       'import {',
       '  type ArchiveAccess,',
@@ -160,7 +160,43 @@ describe('layoutViolations', () => {
   });
 });
 
+/** GitHub's anchor of a Markdown heading: lower case, punctuation dropped, spaces as hyphens. */
+const anchorOf = (heading: string): string =>
+  heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N} _-]/gu, '')
+    .replaceAll(' ', '-');
+
 describe('the repository', () => {
+  it('points only to sections docs/contract.md has', async () => {
+    const contract = await readFile(join(ROOT, 'docs', 'contract.md'), 'utf8');
+    const anchors = new Set(
+      [...contract.matchAll(/^#{1,6} (.+)$/gm)].map((match) => anchorOf(match[1] as string)),
+    );
+    expect(anchors).toContain('test-settings-and-synchronize');
+    const files = [
+      ...(
+        await Promise.all([...SHIPPED, ...DEVELOPMENT].map((folder) => sourceFilesUnder(ROOT, folder)))
+      ).flat(),
+      'README.md',
+      ...(await readdir(join(ROOT, 'docs')))
+        .filter((name) => name.endsWith('.md'))
+        .map((name) => `docs/${name}`),
+    ];
+    const broken: string[] = [];
+    let pointers = 0;
+    for (const file of files) {
+      const text = await readFile(join(ROOT, file), 'utf8');
+      for (const [, anchor] of text.matchAll(/contract\.md#([\w-]+)/g)) {
+        pointers += 1;
+        if (!anchors.has(anchor as string)) broken.push(`${file}: #${anchor}`);
+      }
+    }
+    expect(pointers).toBeGreaterThan(10);
+    expect(broken).toEqual([]);
+  });
+
   it('keeps to the layout: nothing shipped imports test/ or tools/, shared/ no host, the domain stays pure', async () => {
     const files = (await Promise.all(SHIPPED.map((folder) => sourceFilesUnder(ROOT, folder)))).flat();
     expect(files).toContain('shared/domain/plan-sync.ts');
