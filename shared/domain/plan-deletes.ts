@@ -1,5 +1,5 @@
 /**
- * The one decision of what a run deletes (docs/contract.md, "Deletes and the deletion threshold"): a pure
+ * The one decision of what a run deletes (docs/contract.md#deletes): a pure
  * function of the database users the read found gone or out of scope, the options, and what the run's
  * earlier invocations and the administrator decided. Nothing here reads or writes anything.
  *

@@ -1,5 +1,5 @@
 /**
- * Reading and saving the configuration (SPEC section 2). The password goes to the secret store only; the
+ * Reading and saving the configuration (docs/contract.md). The password goes to the secret store only; the
  * configuration document never holds it and nothing returns it: callers learn only whether one is set.
  */
 import { type Config, defaultConfig } from '../config/config-schema';

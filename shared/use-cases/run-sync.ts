@@ -1,5 +1,5 @@
 /**
- * The two use cases of SPEC section 3: Test Settings and Synchronize now. Both run the same pipeline:
+ * Test Settings and Synchronize now (docs/contract.md#test-settings-and-synchronize). Both run one pipeline:
  *
  *   resolve -> connect -> bind -> search -> filter -> plan [-> apply -> record]
  *

@@ -2,7 +2,7 @@
  * A sync in a process of its own, for the crash test: Synchronize now against the DynamoDB Local and the
  * table named in the environment, with the lock and the lease given there.
  */
-import { localDynamoDbClient } from '../../scripts/dynamodb-local';
+import { localDynamoDbClient } from '../../local/dynamodb-local';
 import { DynamoSettingsStore } from '../../shared/adapters/dynamodb/dynamo-settings-store';
 import { DynamoUserStore } from '../../shared/adapters/dynamodb/dynamo-user-store';
 import { LdapDirectoryReader } from '../../shared/adapters/ldap/ldap-directory-reader';

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
-import { countWrites } from '../../scripts/dynamodb-local';
+import { countWrites } from '../../local/dynamodb-local';
 import { DynamoSettingsStore } from '../../shared/adapters/dynamodb/dynamo-settings-store';
 import { DynamoUserStore } from '../../shared/adapters/dynamodb/dynamo-user-store';
 import { ensureTable } from '../../shared/adapters/dynamodb/table';

@@ -10,6 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { localDynamoDbClient, startDynamoDbLocal } from '../local/dynamodb-local';
 import { DynamoUserStore } from '../shared/adapters/dynamodb/dynamo-user-store';
 import { ensureTable } from '../shared/adapters/dynamodb/table';
 import { parseConfig } from '../shared/config/config-schema';
@@ -19,7 +20,6 @@ import type { DirectoryEntry } from '../shared/domain/user';
 import type { DirectoryReader, DirectorySession } from '../shared/ports/directory-reader';
 import type { ApplyResult, RunStore, UserStore } from '../shared/ports/user-store';
 import { synchronize } from '../shared/use-cases/run-sync';
-import { localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local';
 
 const { values } = parseArgs({
   options: {

@@ -16,6 +16,12 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Attribute, Change } from 'ldapts';
+import {
+  countWrites,
+  defaultCacheDir,
+  localDynamoDbClient,
+  startDynamoDbLocal,
+} from '../local/dynamodb-local';
 import { DynamoSettingsStore } from '../shared/adapters/dynamodb/dynamo-settings-store';
 import { DynamoUserStore } from '../shared/adapters/dynamodb/dynamo-user-store';
 import { userIndexKeys, userKey } from '../shared/adapters/dynamodb/keys';
@@ -30,7 +36,6 @@ import {
 import { parseConfig } from '../shared/config/config-schema';
 import { synchronize } from '../shared/use-cases/run-sync';
 import { connectionSettings, ldapsClientFor, startSambaDc } from '../test/support/samba-dc';
-import { countWrites, defaultCacheDir, localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local';
 
 const { values } = parseArgs({
   options: { users: { type: 'string', default: '10000' }, json: { type: 'boolean', default: false } },
