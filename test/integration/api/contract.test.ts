@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../scripts/dynamodb-local';
-import { routes } from '../../../shared/api/routes';
+import { ApiClient, bearerToken } from '../../../shared/api/client';
+import { matchResource, routes } from '../../../shared/api/routes';
 import { type ServeProcess, startServe } from '../../support/local-stack-process';
 import {
   type Answer,
@@ -247,6 +248,45 @@ describe('every route, answered as the OpenAPI document says', () => {
     expect((await send('DELETE /users/{userName}', { params: { userName: 'x'.repeat(300) } })).status).toBe(
       400,
     );
+  });
+
+  it('the typed client (CLI and console): one method per route, each answered as documented', async () => {
+    const checked = new Set<string>();
+    const client = new ApiClient({
+      baseUrl: serve.url,
+      sign: bearerToken(token),
+      fetch: async (url, init) => {
+        const response = await fetch(url, init);
+        const method = init?.method ?? 'GET';
+        const { resource } = matchResource(new URL(String(url)).pathname) ?? { resource: String(url) };
+        const text = await response.clone().text();
+        const headers = Object.fromEntries(response.headers);
+        problems.push(
+          ...contract.problems(method, resource, {
+            status: response.status,
+            headers,
+            text,
+            body: text ? JSON.parse(text) : undefined,
+          }),
+        );
+        checked.add(`${method} ${resource}`);
+        return response;
+      },
+    });
+    const { config, version } = await client.getConfig();
+    await client.putConfig({ config }, version);
+    expect((await client.testSettings()).dryRun).toBe(true);
+    const { runId: latest } = await client.synchronize();
+    expect((await client.listRuns()).runs[0]?.runId).toBe(latest);
+    expect((await client.getRun(latest)).runId).toBe(latest);
+    expect((await client.listUsers()).users).toHaveLength(100);
+    await client.createUser({ userName: 'client user' });
+    expect((await client.getUser('client user')).authentication).toBe('local');
+    await client.deleteUser('client user');
+    expect((await client.listBaseDns()).namingContexts.length).toBeGreaterThan(0);
+    expect((await client.searchGroups('Sales')).groups.length).toBeGreaterThan(0);
+    expect((await client.openApiDocument()).openapi).toBe('3.1.0');
+    expect([...checked].sort()).toEqual(routes.map((route) => `${route.method} ${route.resource}`).sort());
   });
 
   it('the directory pickers: 200, 400, and 502 when the directory fails', async () => {
