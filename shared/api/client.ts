@@ -10,7 +10,7 @@ import type { RouteKey, RouteOf } from './routes';
 import type { ErrorBody } from './schemas';
 
 /** A request about to be sent; a signer answers the headers to send it with. */
-export interface OutgoingRequest {
+interface OutgoingRequest {
   readonly method: string;
   readonly url: URL;
   readonly headers: Readonly<Record<string, string>>;
@@ -36,7 +36,7 @@ export class ApiError extends Error {
   }
 }
 
-export interface ApiClientOptions {
+interface ApiClientOptions {
   /** The API's root, such as `http://127.0.0.1:8080` or `https://<id>.execute-api.<region>.amazonaws.com/v1`. */
   readonly baseUrl: string;
   readonly sign: SignRequest;
@@ -63,7 +63,7 @@ export type RouteInput<K extends RouteKey> = {
 };
 
 /** What a route answers: its response schema's type, or nothing (204). */
-export type RouteOutput<K extends RouteKey> =
+type RouteOutput<K extends RouteKey> =
   RouteOf<K> extends {
     readonly response: infer S extends z.ZodType;
   }

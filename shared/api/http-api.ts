@@ -27,7 +27,7 @@ type Parsed<R, Part extends 'path' | 'query' | 'headers' | 'body', Otherwise> = 
   : Otherwise;
 
 /** A route's request, validated with its schemas. */
-export interface RouteRequest<K extends RouteKey> {
+interface RouteRequest<K extends RouteKey> {
   readonly path: Parsed<RouteOf<K>, 'path', Record<string, never>>;
   readonly query: Parsed<RouteOf<K>, 'query', Record<string, never>>;
   /** The headers the route declares, by their documented names. */
@@ -36,19 +36,19 @@ export interface RouteRequest<K extends RouteKey> {
 }
 
 /** A route's answer: a body of its response schema, and its status unless another is named. */
-export type RouteAnswer<K extends RouteKey> = {
+type RouteAnswer<K extends RouteKey> = {
   readonly statusCode?: number;
   readonly headers?: Readonly<Record<string, string>>;
 } & (RouteOf<K> extends { readonly response: infer S extends z.ZodType }
   ? { readonly body: DeepReadonly<z.output<S>> }
   : { readonly body?: undefined });
 
-export type RouteHandler<K extends RouteKey> = (
+type RouteHandler<K extends RouteKey> = (
   request: RouteRequest<K>,
   context: Context,
 ) => Promise<RouteAnswer<K>>;
 
-export type RouteHandlers = { readonly [K in RouteKey]?: RouteHandler<K> };
+type RouteHandlers = { readonly [K in RouteKey]?: RouteHandler<K> };
 
 /** Validates input with a schema; the error names each field, under `prefix` (`query`, or none for bodies). */
 export function parseInput<T extends z.ZodType>(

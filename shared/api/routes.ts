@@ -23,7 +23,7 @@ export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE';
 export type FunctionName = 'config' | 'test-settings' | 'sync' | 'runs' | 'users' | 'directory' | 'openapi';
 
 /** A failure particular to a route: what causes it, and the error codes it answers with (when known). */
-export interface RouteFailure {
+interface RouteFailure {
   readonly description: string;
   readonly codes?: readonly string[];
 }

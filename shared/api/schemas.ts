@@ -34,7 +34,7 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
  * and both have the same fields at every level (a field the API answers is in the document, and the other
  * way round).
  */
-export type Documents<Schema extends z.ZodType, Domain> = [Domain] extends [DeepReadonly<z.output<Schema>>]
+type Documents<Schema extends z.ZodType, Domain> = [Domain] extends [DeepReadonly<z.output<Schema>>]
   ? Same<Fields<z.output<Schema>>, Fields<Domain>>
   : false;
 

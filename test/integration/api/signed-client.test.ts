@@ -55,8 +55,6 @@ describe('ApiClient.signed (adsync --api)', () => {
 
   it('turns an error response into an ApiError with the code of the error body', async () => {
     const client = await ApiClient.signed(baseUrl);
-    await expect(client.getRun('missing')).rejects.toEqual(
-      new ApiError(404, 'NotFound', 'no such run'),
-    );
+    await expect(client.getRun('missing')).rejects.toEqual(new ApiError(404, 'NotFound', 'no such run'));
   });
 });
