@@ -8,8 +8,8 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { Report, RunSummary } from '../shared/domain/report';
-import type { PublicUser } from '../shared/use-cases/manage-users';
+import type { RouteInput } from '../shared/api/client';
+import type { DeepReadonly, Report, User } from '../shared/api/schemas';
 import { ApiClient, ApiError } from './api-client';
 
 const USAGE = `Usage: adsync <command> [options]
@@ -51,7 +51,7 @@ export function table(headers: string[], rows: string[][]): string {
 }
 
 /** A report's steps as a table: name, ok, milliseconds, message. */
-export const stepsTable = (report: Report): string =>
+export const stepsTable = (report: DeepReadonly<Report>): string =>
   table(
     ['step', 'ok', 'ms', 'message'],
     report.steps.map((s) => [s.name, s.ok ? 'yes' : 'NO', String(s.ms), s.message ?? '']),
@@ -194,10 +194,7 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'config': {
         if (sub === 'get') {
-          const view = await api.request<{ config: unknown; version: number; passwordSet: boolean }>(
-            'GET',
-            '/config',
-          );
+          const view = await api.getConfig();
           print(
             view,
             () =>
@@ -220,9 +217,7 @@ export async function main(argv: string[]): Promise<number> {
           }
           // Flags change the saved configuration: the save names the version read (If-Match), so a change
           // made in between is not overwritten.
-          const current = values.file
-            ? undefined
-            : await api.request<{ config: Record<string, unknown>; version: number }>('GET', '/config');
+          const current = values.file ? undefined : await api.getConfig();
           const document = current
             ? { config: current.config }
             : (JSON.parse(await readFile(values.file as string, 'utf8')) as Record<string, unknown>);
@@ -234,12 +229,8 @@ export async function main(argv: string[]): Promise<number> {
             if (!password) throw new UsageError(`$${values['password-env']} is empty`);
             body.password = password;
           }
-          const view = await api.request<{ version: number; passwordSet: boolean }>(
-            'PUT',
-            '/config',
-            body,
-            current ? { 'if-match': String(current.version) } : {},
-          );
+          // The file's document as it is: the API validates it and names each bad field.
+          const view = await api.putConfig(body as RouteInput<'PUT /config'>['body'], current?.version);
           print(
             view,
             () => `saved: version ${view.version}, password ${view.passwordSet ? 'set' : 'not set'}`,
@@ -249,27 +240,21 @@ export async function main(argv: string[]): Promise<number> {
         throw new UsageError('config needs get or set');
       }
       case 'test': {
-        const report = await withProgress(
-          'testing settings',
-          api.request<Report>('POST', '/test-settings', {}),
-        );
+        const report = await withProgress('testing settings', api.testSettings());
         print(report, () => describeReport(report));
         return exitCodeOf(report);
       }
       case 'sync': {
         const body = values['allow-mass-deletion'] ? { allowMassDeletion: true } : {};
-        const report = await withProgress('synchronizing', api.request<Report>('POST', '/sync', body));
+        const report = await withProgress('synchronizing', api.synchronize(body));
         print(report, () => describeReport(report));
         return exitCodeOf(report);
       }
       case 'users': {
-        const users: PublicUser[] = [];
+        const users: User[] = [];
         let cursor: string | undefined;
         do {
-          const page = await api.request<{ users: PublicUser[]; cursor?: string }>(
-            'GET',
-            `/users${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`,
-          );
+          const page = await api.listUsers(cursor);
           users.push(...page.users);
           cursor = page.cursor;
         } while (cursor);
@@ -288,7 +273,7 @@ export async function main(argv: string[]): Promise<number> {
         return EXIT.ok;
       }
       case 'runs': {
-        const { runs } = await api.request<{ runs: RunSummary[] }>('GET', '/sync/runs');
+        const { runs } = await api.listRuns();
         print({ runs }, () =>
           table(
             ['started', 'status', 'trigger', 'created', 'updated', 'deleted', 'conflicts', 'run'],
@@ -313,6 +298,10 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof UsageError) {
       process.stderr.write(`${error.message}\n\n${USAGE}\n`);
       return EXIT.usage;
+    }
+    if (error instanceof ApiError && error.status === 0) {
+      process.stderr.write(`error: ${error.message}\n`);
+      return EXIT.failed;
     }
     if (error instanceof ApiError) {
       process.stderr.write(`error ${error.status} ${error.code}: ${error.message}\n`);

@@ -1,38 +1,22 @@
 /**
- * A small client of the ad-sync HTTP API for the CLI: the local stack with its bearer token, or a deployed
- * API Gateway with requests signed by SigV4 (credentials from the standard AWS chain).
+ * The CLI's client of the ad-sync HTTP API: the shared typed client (shared/api/client.ts) with the local
+ * stack's bearer token, or with requests to a deployed API Gateway signed by SigV4 (credentials from the
+ * standard AWS chain).
  */
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { ApiError, bearerToken, ApiClient as SharedApiClient, type SignRequest } from '../shared/api/client';
 
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details: readonly { path: string; message: string }[] = [],
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
+export { ApiError };
 
-type Sign = (request: {
-  method: string;
-  url: URL;
-  headers: Record<string, string>;
-  body?: string;
-}) => Promise<Record<string, string>>;
-
-export class ApiClient {
-  private constructor(
-    private readonly baseUrl: string,
-    private readonly sign: Sign,
-  ) {}
-
+export class ApiClient extends SharedApiClient {
   static local(baseUrl: string, token: string): ApiClient {
-    return new ApiClient(baseUrl, async ({ headers }) => ({ ...headers, authorization: `Bearer ${token}` }));
+    return new ApiClient({
+      baseUrl,
+      sign: bearerToken(token),
+      unreachableHint: 'is the local stack running? adsync serve',
+    });
   }
 
   /** For `https://<id>.execute-api.<region>.amazonaws.com/<stage>`; the region is read from the host. */
@@ -47,7 +31,7 @@ export class ApiClient {
       credentials: defaultProvider(),
       sha256: Hash.bind(null, 'sha256'),
     });
-    return new ApiClient(baseUrl.replace(/\/$/, ''), async ({ method, url, headers, body }) => {
+    const sign: SignRequest = async ({ method, url, headers, body }) => {
       const signed = await signer.sign({
         method,
         protocol: url.protocol,
@@ -58,46 +42,7 @@ export class ApiClient {
         ...(body === undefined ? {} : { body }),
       });
       return signed.headers;
-    });
-  }
-
-  async request<T>(
-    method: string,
-    path: string,
-    body?: unknown,
-    extraHeaders: Record<string, string> = {},
-  ): Promise<T> {
-    const url = new URL(`${this.baseUrl}${path}`);
-    const text = body === undefined ? undefined : JSON.stringify(body);
-    const headers = await this.sign({
-      method,
-      url,
-      headers: { ...extraHeaders, ...(text === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(text === undefined ? {} : { body: text }),
-    });
-    let response: Response;
-    try {
-      response = await fetch(url, { method, headers, ...(text === undefined ? {} : { body: text }) });
-    } catch (error) {
-      throw new Error(`cannot reach ${this.baseUrl} (is the local stack running? adsync serve)`, {
-        cause: error,
-      });
-    }
-    const payload =
-      response.status === 204 ? undefined : ((await response.json().catch(() => undefined)) as unknown);
-    if (!response.ok) {
-      const error = (
-        payload as {
-          error?: { code?: string; message?: string; details?: { path: string; message: string }[] };
-        }
-      )?.error;
-      throw new ApiError(
-        response.status,
-        error?.code ?? 'HttpError',
-        error?.message ?? response.statusText,
-        error?.details ?? [],
-      );
-    }
-    return payload as T;
+    };
+    return new ApiClient({ baseUrl, sign });
   }
 }

@@ -6,5 +6,5 @@ import { buildOpenApiDocument } from '../shared/api/openapi';
 const document = buildOpenApiDocument(packageJson.version);
 
 export const handler = httpApi({
-  'GET /openapi.json': async () => ({ statusCode: 200, body: document }),
+  'GET /openapi.json': async () => ({ body: document }),
 });

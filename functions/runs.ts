@@ -1,6 +1,5 @@
 /** GET /sync/runs and GET /sync/runs/{runId}. */
-import { httpApi, parseInput } from '../shared/api/http-api';
-import { runIdParameter } from '../shared/api/schemas';
+import { httpApi } from '../shared/api/http-api';
 import { NotFoundError } from '../shared/errors';
 import { createAppContext } from '../shared/runtime/app-context';
 
@@ -8,11 +7,10 @@ const app = createAppContext();
 const HISTORY = 100;
 
 export const handler = httpApi({
-  'GET /sync/runs': async () => ({ statusCode: 200, body: { runs: await app.runs.listRuns(HISTORY) } }),
-  'GET /sync/runs/{runId}': async ({ pathParameters }) => {
-    const { runId } = parseInput(runIdParameter, pathParameters, ['path']);
+  'GET /sync/runs': async () => ({ body: { runs: await app.runs.listRuns(HISTORY) } }),
+  'GET /sync/runs/{runId}': async ({ path: { runId } }) => {
     const report = await app.runs.getRun(runId);
     if (!report) throw new NotFoundError(`there is no run ${runId}`);
-    return { statusCode: 200, body: report };
+    return { body: report };
   },
 });

@@ -8,8 +8,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, DynamoDBStreamEvent } from 'aws-lambda';
 import { handoffSchema } from '../shared/adapters/dynamodb/dynamo-settings-store';
-import { httpApi, parseInput } from '../shared/api/http-api';
-import { syncBody } from '../shared/api/schemas';
+import { httpApi } from '../shared/api/http-api';
 import type { Report } from '../shared/domain/report';
 import { createAppContext } from '../shared/runtime/app-context';
 import { logger } from '../shared/runtime/logger';
@@ -88,14 +87,13 @@ async function continueHandedOffRuns(
 }
 
 const api = httpApi({
-  'POST /sync': async ({ body }, context) => {
-    const { allowMassDeletion } = parseInput(syncBody, body);
+  'POST /sync': async ({ body: { allowMassDeletion } }, context) => {
     const report = await synchronizeNow(
       withDeadline(context),
       allowMassDeletion === undefined ? {} : { allowMassDeletion },
     );
     recordMetrics(report);
-    return { statusCode: 200, body: report };
+    return { body: report };
   },
 });
 

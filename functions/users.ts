@@ -1,6 +1,5 @@
 /** GET /users, GET /users/{userName}, POST /users (local user), DELETE /users/{userName} (local user). */
-import { httpApi, parseInput } from '../shared/api/http-api';
-import { createUserBody, userNameParameter, usersQuery } from '../shared/api/schemas';
+import { httpApi } from '../shared/api/http-api';
 import { createAppContext } from '../shared/runtime/app-context';
 import { currentConfig } from '../shared/use-cases/configuration';
 import { createLocalUser, deleteLocalUser, getUser, listUsers } from '../shared/use-cases/manage-users';
@@ -8,16 +7,9 @@ import { createLocalUser, deleteLocalUser, getUser, listUsers } from '../shared/
 const app = createAppContext();
 
 export const handler = httpApi({
-  'GET /users': async ({ query }) => {
-    const { cursor } = parseInput(usersQuery, query, ['query']);
-    return { statusCode: 200, body: await listUsers(app.users, cursor) };
-  },
-  'GET /users/{userName}': async ({ pathParameters }) => {
-    const { userName } = parseInput(userNameParameter, pathParameters, ['path']);
-    return { statusCode: 200, body: await getUser(app.users, userName) };
-  },
-  'POST /users': async ({ body }) => {
-    const request = parseInput(createUserBody, body);
+  'GET /users': async ({ query: { cursor } }) => ({ body: await listUsers(app.users, cursor) }),
+  'GET /users/{userName}': async ({ path: { userName } }) => ({ body: await getUser(app.users, userName) }),
+  'POST /users': async ({ body: request }) => {
     const config = await currentConfig(app.configs);
     const user = await createLocalUser(app.users, config.defaultPrivileges, {
       userName: request.userName,
@@ -25,11 +17,10 @@ export const handler = httpApi({
       ...(request.emailAddresses ? { emailAddresses: request.emailAddresses } : {}),
       ...(request.password ? { password: request.password } : {}),
     });
-    return { statusCode: 201, body: user };
+    return { body: user };
   },
-  'DELETE /users/{userName}': async ({ pathParameters }) => {
-    const { userName } = parseInput(userNameParameter, pathParameters, ['path']);
+  'DELETE /users/{userName}': async ({ path: { userName } }) => {
     await deleteLocalUser(app.users, userName);
-    return { statusCode: 204 };
+    return {};
   },
 });

@@ -1,5 +1,5 @@
 /** What the console keeps while its tab is open: the API client, unsaved settings, the latest results. */
-import type { ApiClient } from './api-client';
+import type { ApiClient } from '../../shared/api/client';
 import type { ConfigFormValues, FormField } from './config-form';
 import type { Report } from './types';
 

@@ -4,7 +4,7 @@
  * form (see session.ts).
  */
 import './styles.css';
-import { ApiClient, ApiError } from './api-client';
+import { ApiError, consoleApiClient } from './api-client';
 import type { AppState, Route } from './app-state';
 import { h, pageHeading, replaceChildren } from './dom';
 import { renderDirectoryPage } from './pages/directory-page';
@@ -72,7 +72,7 @@ function showSignIn(reason?: string): void {
       return;
     }
     try {
-      await new ApiClient(candidate).request('GET', '/config');
+      await consoleApiClient(candidate).getConfig();
       saveToken(candidate);
       start();
     } catch (failure) {
@@ -140,7 +140,7 @@ function start(): void {
     return;
   }
   state = {
-    api: new ApiClient(token, () => {
+    api: consoleApiClient(token, () => {
       forgetToken();
       state = undefined;
       showSignIn('The token is no longer accepted; sign in again.');

@@ -1,7 +1,9 @@
 /**
  * Turns a table of route handlers into one middy Lambda handler for API Gateway (REST, proxy integration).
- * Middleware first: header normalization, body size limit, routing (404/405), JSON parsing and validation
- * helpers, and one error mapper; the route handlers only call a use case and shape the result.
+ * Middleware first: header normalization, body size limit, routing (404/405), JSON parsing, validation of
+ * the path, query, body and headers with the route's schemas (routes.ts), and one error mapper. A route
+ * handler receives the validated input, typed from those schemas, calls a use case and shapes the result;
+ * its answer's type is the route's response schema, and its status is the route's unless it names another.
  */
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
@@ -11,26 +13,42 @@ import { toValidationError } from '../config/config-schema';
 import { MethodNotAllowedError, NotFoundError, PayloadTooLargeError, ValidationError } from '../errors';
 import { logger } from '../runtime/logger';
 import { toHttpError } from './http-errors';
-import { type RouteKey, routes } from './routes';
+import { type RouteKey, type RouteOf, type RouteSpec, routes } from './routes';
+import type { DeepReadonly } from './schemas';
 
 /** Bodies above this are refused with 413 before they are parsed. */
 export const MAX_BODY_BYTES = 256 * 1024;
 
-export interface ApiRequest {
-  readonly body: unknown;
-  readonly pathParameters: Readonly<Record<string, string>>;
-  readonly query: Readonly<Record<string, string>>;
-  /** Lower-cased names. */
-  readonly headers: Readonly<Record<string, string>>;
+/** What a schema of a route yields once validated; `Otherwise` when the route has no such schema. */
+type Parsed<R, Part extends 'path' | 'query' | 'headers' | 'body', Otherwise> = R extends {
+  readonly [P in Part]: infer S extends z.ZodType;
+}
+  ? z.output<S>
+  : Otherwise;
+
+/** A route's request, validated with its schemas. */
+interface RouteRequest<K extends RouteKey> {
+  readonly path: Parsed<RouteOf<K>, 'path', Record<string, never>>;
+  readonly query: Parsed<RouteOf<K>, 'query', Record<string, never>>;
+  /** The headers the route declares, by their documented names. */
+  readonly headers: Parsed<RouteOf<K>, 'headers', Record<string, never>>;
+  readonly body: Parsed<RouteOf<K>, 'body', undefined>;
 }
 
-export interface ApiResponse {
-  readonly statusCode: number;
-  readonly body?: unknown;
+/** A route's answer: a body of its response schema, and its status unless another is named. */
+type RouteAnswer<K extends RouteKey> = {
+  readonly statusCode?: number;
   readonly headers?: Readonly<Record<string, string>>;
-}
+} & (RouteOf<K> extends { readonly response: infer S extends z.ZodType }
+  ? { readonly body: DeepReadonly<z.output<S>> }
+  : { readonly body?: undefined });
 
-export type RouteHandler = (request: ApiRequest, context: Context) => Promise<ApiResponse>;
+type RouteHandler<K extends RouteKey> = (
+  request: RouteRequest<K>,
+  context: Context,
+) => Promise<RouteAnswer<K>>;
+
+type RouteHandlers = { readonly [K in RouteKey]?: RouteHandler<K> };
 
 /** Validates input with a schema; the error names each field, under `prefix` (`query`, or none for bodies). */
 export function parseInput<T extends z.ZodType>(
@@ -41,6 +59,21 @@ export function parseInput<T extends z.ZodType>(
   const result = schema.safeParse(input);
   if (!result.success) throw toValidationError(result.error, prefix, 'request');
   return result.data;
+}
+
+/** The headers a schema names (`If-Match`), taken case-insensitively from the (lower-cased) request headers. */
+function parseHeaders(schema: z.ZodObject, headers: Readonly<Record<string, string>>): unknown {
+  const declared: Record<string, string> = {};
+  for (const name of Object.keys(schema.shape)) {
+    const value = headers[name.toLowerCase()];
+    if (value !== undefined) declared[name] = value;
+  }
+  const result = schema.safeParse(declared);
+  if (result.success) return result.data;
+  const { details } = toValidationError(result.error, [], 'request');
+  throw new ValidationError(`Invalid ${details.map((detail) => detail.path).join(', ')}`, details, {
+    cause: result.error,
+  });
 }
 
 function parseJson(event: APIGatewayProxyEvent): unknown {
@@ -66,6 +99,21 @@ function parseJson(event: APIGatewayProxyEvent): unknown {
   }
 }
 
+/**
+ * The route's input, validated in the order a reader checks a request: path, query, body, headers. A body is
+ * parsed on every route (a route without a body schema ignores it), so malformed JSON is a 400 everywhere.
+ */
+function parseRequest(route: RouteSpec, event: APIGatewayProxyEvent) {
+  const body = parseJson(event);
+  const headers = (event.headers ?? {}) as Record<string, string>;
+  return {
+    path: route.path ? parseInput(route.path, event.pathParameters ?? {}, ['path']) : {},
+    query: route.query ? parseInput(route.query, event.queryStringParameters ?? {}, ['query']) : {},
+    body: route.body ? parseInput(route.body, body) : undefined,
+    headers: route.headers ? parseHeaders(route.headers, headers) : {},
+  };
+}
+
 const json = (
   statusCode: number,
   body: unknown,
@@ -77,19 +125,21 @@ const json = (
 });
 
 /** One Lambda handler serving the given routes. */
-export function httpApi(handlers: Partial<Record<RouteKey, RouteHandler>>) {
-  const served = routes.filter((route) => handlers[`${route.method} ${route.resource}` as RouteKey]);
+export function httpApi(handlers: RouteHandlers) {
+  const served = routes.filter((route) => handlers[`${route.method} ${route.resource}`]);
 
   const dispatch = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
     const size = event.body ? Buffer.byteLength(event.body, event.isBase64Encoded ? 'base64' : 'utf8') : 0;
     if (size > MAX_BODY_BYTES) {
       throw new PayloadTooLargeError(`The body has ${size} bytes; at most ${MAX_BODY_BYTES} are accepted`);
     }
-    const handler = handlers[`${event.httpMethod} ${event.resource}` as RouteKey];
-    if (!handler) {
+    const route: RouteSpec | undefined = served.find(
+      (candidate) => candidate.method === event.httpMethod && candidate.resource === event.resource,
+    );
+    if (!route) {
       const allowed = served
-        .filter((route) => route.resource === event.resource)
-        .map((route) => route.method);
+        .filter((candidate) => candidate.resource === event.resource)
+        .map((candidate) => candidate.method);
       if (allowed.length === 0) throw new NotFoundError(`No route ${event.path ?? event.resource}`);
       throw Object.assign(
         new MethodNotAllowedError(`${event.httpMethod} is not allowed here; use ${allowed.join(', ')}`),
@@ -98,16 +148,13 @@ export function httpApi(handlers: Partial<Record<RouteKey, RouteHandler>>) {
         },
       );
     }
-    const response = await handler(
-      {
-        body: parseJson(event),
-        pathParameters: (event.pathParameters ?? {}) as Record<string, string>,
-        query: (event.queryStringParameters ?? {}) as Record<string, string>,
-        headers: (event.headers ?? {}) as Record<string, string>,
-      },
-      context,
-    );
-    return json(response.statusCode, response.body, { ...response.headers });
+    // The route table types each handler with its own route; here they are called through one signature.
+    const handler = handlers[`${route.method} ${route.resource}` as RouteKey] as unknown as (
+      request: ReturnType<typeof parseRequest>,
+      context: Context,
+    ) => Promise<{ statusCode?: number; body?: unknown; headers?: Readonly<Record<string, string>> }>;
+    const answer = await handler(parseRequest(route, event), context);
+    return json(answer.statusCode ?? route.status, answer.body, { ...answer.headers });
   };
 
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()

@@ -1,6 +1,6 @@
 /**
- * The one table that maps errors to HTTP statuses and the error body (docs/contract.md#http-api). Errors not
- * ours become a generic 500 that exposes nothing.
+ * The one table that maps errors to HTTP statuses and the error body (docs/contract.md#http-api; its type
+ * is the schema's, schemas.ts). Errors that are not ours become a generic 500 that exposes nothing.
  */
 import {
   type AdSyncError,
@@ -20,6 +20,7 @@ import {
   ValidationError,
   VersionConflictError,
 } from '../errors';
+import type { DeepReadonly, ErrorBody } from './schemas';
 
 type ErrorClass = abstract new (...args: never[]) => AdSyncError;
 
@@ -41,16 +42,12 @@ const STATUS_BY_ERROR: ReadonlyArray<readonly [ErrorClass, number]> = [
   [DirectoryError, 502],
 ];
 
-export interface ErrorBody {
-  readonly error: {
-    readonly code: string;
-    readonly message: string;
-    readonly details?: readonly { path: string; message: string }[];
-  };
-}
-
 /** Status and body for an error; `known` is false for the generic 500. */
-export function toHttpError(error: unknown): { statusCode: number; body: ErrorBody; known: boolean } {
+export function toHttpError(error: unknown): {
+  statusCode: number;
+  body: DeepReadonly<ErrorBody>;
+  known: boolean;
+} {
   for (const [Kind, statusCode] of STATUS_BY_ERROR) {
     if (error instanceof Kind) {
       const details =

@@ -1,20 +1,32 @@
 /**
  * Every route of the HTTP API, the function that serves it, and its schemas: one table used by the
- * functions (routing), the local stack (matching paths), the OpenAPI document and the CDK stack.
+ * functions (routing and validation, see http-api.ts), the local stack (matching paths), the OpenAPI
+ * document, the API client and the CDK stack. A route's schemas are its runtime contract: `httpApi`
+ * validates a request's path, query, headers and body with them before the handler runs, and the types of
+ * what a handler receives and answers are inferred from them.
  */
 import type { z } from 'zod';
 import {
   createUserBody,
   groupsQuery,
+  ifMatchHeader,
   putConfigBody,
   responses,
+  runIdParameter,
   syncBody,
   testSettingsBody,
+  userNameParameter,
   usersQuery,
 } from './schemas';
 
 export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE';
 export type FunctionName = 'config' | 'test-settings' | 'sync' | 'runs' | 'users' | 'directory' | 'openapi';
+
+/** A failure particular to a route: what causes it, and the error codes it answers with (when known). */
+interface RouteFailure {
+  readonly description: string;
+  readonly codes?: readonly string[];
+}
 
 export interface RouteSpec {
   readonly method: HttpMethod;
@@ -22,11 +34,27 @@ export interface RouteSpec {
   readonly resource: string;
   readonly function: FunctionName;
   readonly summary: string;
+  /** The path parameters: one field for each `{parameter}` of the resource. */
+  readonly path?: z.ZodObject;
+  readonly query?: z.ZodObject;
+  /** The request headers the route reads, named as documented (matched case-insensitively). */
+  readonly headers?: z.ZodObject;
   readonly body?: z.ZodType;
-  readonly query?: z.ZodType;
-  readonly status: number;
+  /** The status of success, unless the handler names another. */
+  readonly status: 200 | 201 | 204;
   readonly response?: z.ZodType;
+  /**
+   * The failures this route answers besides those of every route (400, 401, 405, 413, 500, and the edge's
+   * own: see openapi.ts), by status.
+   */
+  readonly failures?: Readonly<Partial<Record<404 | 409 | 502, RouteFailure>>>;
 }
+
+/** What the directory routes answer when the directory behind them fails; `error.code` names the cause. */
+const directoryFailed: RouteFailure = {
+  description:
+    'The directory failed: it cannot be reached, refused the TLS connection or the bind, or timed out (error.code names the cause, such as Unreachable, Tls, InvalidCredentials or Timeout)',
+};
 
 export const routes = [
   {
@@ -42,9 +70,16 @@ export const routes = [
     resource: '/config',
     function: 'config',
     summary: 'Save the configuration (If-Match: <version>) and optionally the password',
+    headers: ifMatchHeader,
     body: putConfigBody,
     status: 200,
     response: responses.configuration,
+    failures: {
+      409: {
+        description: 'If-Match names a version that is no longer the saved one',
+        codes: ['VersionConflict'],
+      },
+    },
   },
   {
     method: 'POST',
@@ -63,6 +98,13 @@ export const routes = [
     body: syncBody,
     status: 200,
     response: responses.report,
+    failures: {
+      409: {
+        description:
+          'A sync is running (SyncRunning), or allowMassDeletion approves other deletes than those the last run withheld (ApprovalMismatch)',
+        codes: ['SyncRunning', 'ApprovalMismatch'],
+      },
+    },
   },
   {
     method: 'GET',
@@ -77,8 +119,10 @@ export const routes = [
     resource: '/sync/runs/{runId}',
     function: 'runs',
     summary: "One run's report",
+    path: runIdParameter,
     status: 200,
     response: responses.report,
+    failures: { 404: { description: 'There is no run with this id', codes: ['NotFound'] } },
   },
   {
     method: 'GET',
@@ -97,21 +141,34 @@ export const routes = [
     body: createUserBody,
     status: 201,
     response: responses.user,
+    failures: {
+      409: { description: 'A user with this name exists', codes: ['ConcurrentModification'] },
+    },
   },
   {
     method: 'GET',
     resource: '/users/{userName}',
     function: 'users',
     summary: 'One user',
+    path: userNameParameter,
     status: 200,
     response: responses.user,
+    failures: { 404: { description: 'There is no user with this name', codes: ['NotFound'] } },
   },
   {
     method: 'DELETE',
     resource: '/users/{userName}',
     function: 'users',
     summary: 'Remove a local user',
+    path: userNameParameter,
     status: 204,
+    failures: {
+      404: { description: 'There is no user with this name', codes: ['NotFound'] },
+      409: {
+        description: 'A directory user: the sync manages it (remove it from the scope in Active Directory)',
+        codes: ['DirectoryUser'],
+      },
+    },
   },
   {
     method: 'GET',
@@ -120,6 +177,7 @@ export const routes = [
     summary: 'Naming contexts for the Base-DN picker',
     status: 200,
     response: responses.baseDns,
+    failures: { 502: directoryFailed },
   },
   {
     method: 'GET',
@@ -129,6 +187,7 @@ export const routes = [
     query: groupsQuery,
     status: 200,
     response: responses.groups,
+    failures: { 502: directoryFailed },
   },
   {
     method: 'GET',
@@ -136,14 +195,23 @@ export const routes = [
     function: 'openapi',
     summary: 'This API as an OpenAPI 3.1 document',
     status: 200,
+    response: responses.openApiDocument,
   },
 ] as const satisfies readonly RouteSpec[];
 
-export type RouteKey = `${(typeof routes)[number]['method']} ${(typeof routes)[number]['resource']}`;
+export type Route = (typeof routes)[number];
+export type RouteKey = `${Route['method']} ${Route['resource']}`;
+/** The route of a key such as `GET /users/{userName}`. */
+export type RouteOf<K extends RouteKey> = K extends `${infer M} ${infer R}`
+  ? Extract<Route, { readonly method: M; readonly resource: R }>
+  : never;
 
-/** The routes a function serves. */
 /** Every function that serves a route, once each. */
 export const functionNames: readonly FunctionName[] = [...new Set(routes.map((route) => route.function))];
+
+/** The `{parameter}` names of a resource path, in order. */
+export const pathParameterNames = (resource: string): string[] =>
+  [...resource.matchAll(/\{(\w+)\}/g)].map(([, name]) => name as string);
 
 /** Finds the resource template a concrete path matches (`/users/alice` -> `/users/{userName}`). */
 export function matchResource(

@@ -1,11 +1,53 @@
 /**
- * The API's request and response bodies (docs/contract.md#http-api) as zod schemas: requests are checked with
- * them, and the OpenAPI document is generated from them.
+ * The API's request and response bodies (docs/contract.md#http-api) as zod schemas: requests are validated
+ * with them, the OpenAPI document is generated from them, and the API's types are inferred from them. The
+ * types the use cases answer are checked against them at compile time (`documenting` below), so the document
+ * and the running API cannot drift apart.
  */
 import { z } from 'zod';
 import { ARCHIVE_ACCESS, configSchema, PRIVILEGES } from '../config/config-schema';
+import type { Report as DomainReport, RunSummary as DomainRunSummary } from '../domain/report';
 import { RUN_STATUSES } from '../domain/report';
 import { exclusionReasonList } from '../domain/scope-policy';
+import type { DirectoryGroup } from '../ports/directory-reader';
+import type { listBaseDns } from '../use-cases/browse-directory';
+import type { ConfigurationView } from '../use-cases/configuration';
+import type { listUsers, PublicUser } from '../use-cases/manage-users';
+
+/** Readonly all the way down: what a handler answers may be immutable. */
+export type DeepReadonly<T> = T extends readonly (infer E)[]
+  ? readonly DeepReadonly<E>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
+
+/** The fields of a type at every level, without their value types. */
+type Fields<T> = T extends readonly (infer E)[]
+  ? Fields<E>[]
+  : T extends object
+    ? { [K in keyof T]-?: Fields<Exclude<T[K], undefined>> }
+    : 'value';
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+
+/**
+ * `true` when a schema documents a type exactly: every value of `Domain` is one the schema's type accepts,
+ * and both have the same fields at every level (a field the API answers is in the document, and the other
+ * way round).
+ */
+type Documents<Schema extends z.ZodType, Domain> = [Domain] extends [DeepReadonly<z.output<Schema>>]
+  ? Same<Fields<z.output<Schema>>, Fields<Domain>>
+  : false;
+
+/**
+ * The schema of what a use case answers, checked at compile time: a schema that does not document `Domain`
+ * exactly (see Documents) does not compile here. At run time, the schema itself.
+ */
+const documenting =
+  <Domain>() =>
+  <S extends z.ZodType>(
+    schema: S & (Documents<S, Domain> extends true ? unknown : 'does not document the type the API answers'),
+  ): S =>
+    schema;
 
 const password = z.string().min(1).max(1024);
 
@@ -47,6 +89,28 @@ export const createUserBody = z.strictObject({
 export const userNameParameter = z.strictObject({ userName: z.string().min(1).max(256) });
 export const runIdParameter = z.strictObject({ runId: z.string().min(1).max(128) });
 
+/**
+ * `If-Match: 3` or `If-Match: "3"` (a weak `W/` is ignored): the configuration version a change is based on;
+ * without it the save is unconditional.
+ */
+export const ifMatchHeader = z.object({
+  'If-Match': z
+    .string()
+    .transform((header, context) => {
+      const version = Number(
+        header
+          .trim()
+          .replace(/^W\//, '')
+          .replace(/^"(.*)"$/, '$1'),
+      );
+      if (Number.isInteger(version) && version >= 0) return version;
+      context.addIssue({ code: 'custom', message: 'must be a configuration version', input: header });
+      return z.NEVER;
+    })
+    .optional()
+    .describe('the configuration version the change is based on; without it the save is unconditional'),
+});
+
 export const usersQuery = z.strictObject({ cursor: z.string().max(2048).optional() });
 export const groupsQuery = z.strictObject({ search: z.string().max(256).optional() });
 
@@ -58,18 +122,20 @@ const errorBody = z.object({
   }),
 });
 
-const user = z.object({
-  userName: z.string(),
-  fullName: z.string(),
-  emailAddresses: z.array(z.string()),
-  authentication: z.enum(['directoryServices', 'local']),
-  distinguishedName: z.string().optional(),
-  objectGuid: z.string().optional(),
-  privileges: z.array(z.enum(PRIVILEGES)),
-  ownArchiveAccess: z.array(z.enum(ARCHIVE_ACCESS)),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
+const user = documenting<PublicUser>()(
+  z.object({
+    userName: z.string(),
+    fullName: z.string(),
+    emailAddresses: z.array(z.string()),
+    authentication: z.enum(['directoryServices', 'local']),
+    distinguishedName: z.string().optional(),
+    objectGuid: z.string().optional(),
+    privileges: z.array(z.enum(PRIVILEGES)),
+    ownArchiveAccess: z.array(z.enum(ARCHIVE_ACCESS)),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  }),
+);
 
 const counts = z.object({
   directoryUsers: z.int(),
@@ -82,7 +148,9 @@ const counts = z.object({
   conflicts: z.int(),
 });
 
-const runSummary = z.object({
+const omitted = z.object({ changes: z.int(), excluded: z.int() });
+
+const runSummaryFields = z.object({
   runId: z.string(),
   dryRun: z.boolean(),
   status: z.enum(RUN_STATUSES),
@@ -95,41 +163,68 @@ const runSummary = z.object({
   error: z.object({ code: z.string(), message: z.string() }).optional(),
   deletesWithheld: z.int().optional(),
   configVersion: z.int().optional(),
+  omitted: omitted.optional(),
 });
+const runSummary = documenting<DomainRunSummary>()(runSummaryFields);
 
-const report = runSummary.extend({
-  steps: z.array(
-    z.object({ name: z.string(), ok: z.boolean(), ms: z.number(), message: z.string().optional() }),
-  ),
-  changes: z.array(
-    z.object({
-      action: z.enum(['create', 'update', 'delete', 'conflict']),
-      userName: z.string(),
-      fullName: z.string(),
-      emailAddresses: z.array(z.string()),
-      changedFields: z.array(z.string()),
-      reason: z.string().optional(),
-    }),
-  ),
-  excluded: z.array(
-    z.object({
-      userName: z.string(),
-      distinguishedName: z.string(),
-      reasons: z.array(z.enum(exclusionReasonList)),
-    }),
-  ),
-  omitted: z.object({ changes: z.int(), excluded: z.int() }).optional(),
-});
+const report = documenting<DomainReport>()(
+  runSummaryFields.extend({
+    steps: z.array(
+      z.object({ name: z.string(), ok: z.boolean(), ms: z.number(), message: z.string().optional() }),
+    ),
+    changes: z.array(
+      z.object({
+        action: z.enum(['create', 'update', 'delete', 'conflict']),
+        userName: z.string(),
+        fullName: z.string(),
+        emailAddresses: z.array(z.string()),
+        changedFields: z.array(z.string()),
+        reason: z.string().optional(),
+      }),
+    ),
+    excluded: z.array(
+      z.object({
+        userName: z.string(),
+        distinguishedName: z.string(),
+        reasons: z.array(z.enum(exclusionReasonList)),
+      }),
+    ),
+  }),
+);
 
 export const responses = {
   error: errorBody,
-  configuration: z.object({ config: configSchema, version: z.int(), passwordSet: z.boolean() }),
+  configuration: documenting<ConfigurationView>()(
+    z.object({ config: configSchema, version: z.int(), passwordSet: z.boolean() }),
+  ),
   report,
   runs: z.object({ runs: z.array(runSummary) }),
-  users: z.object({ users: z.array(user), cursor: z.string().optional() }),
+  users: documenting<Awaited<ReturnType<typeof listUsers>>>()(
+    z.object({ users: z.array(user), cursor: z.string().optional() }),
+  ),
   user,
-  baseDns: z.object({ defaultNamingContext: z.string().optional(), namingContexts: z.array(z.string()) }),
-  groups: z.object({
-    groups: z.array(z.object({ dn: z.string(), name: z.string(), description: z.string().optional() })),
+  baseDns: documenting<Awaited<ReturnType<typeof listBaseDns>>>()(
+    z.object({ defaultNamingContext: z.string().optional(), namingContexts: z.array(z.string()) }),
+  ),
+  groups: documenting<{ groups: DirectoryGroup[] }>()(
+    z.object({
+      groups: z.array(z.object({ dn: z.string(), name: z.string(), description: z.string().optional() })),
+    }),
+  ),
+  openApiDocument: z.looseObject({
+    openapi: z.string(),
+    info: z.looseObject({ title: z.string(), version: z.string() }),
+    paths: z.record(z.string(), z.unknown()),
   }),
 } as const;
+
+/** The API's bodies as a client sees them. */
+export type ErrorBody = z.output<typeof errorBody>;
+export type ConfigurationBody = z.output<typeof responses.configuration>;
+export type Report = z.output<typeof report>;
+export type RunSummary = z.output<typeof runSummary>;
+export type User = z.output<typeof user>;
+export type UsersPage = z.output<typeof responses.users>;
+export type BaseDns = z.output<typeof responses.baseDns>;
+export type Groups = z.output<typeof responses.groups>;
+export type OpenApiDocument = z.output<typeof responses.openApiDocument>;

@@ -2,7 +2,7 @@
 import type { AppState } from '../app-state';
 import { formatTime, h, pageHeading, replaceChildren, scrollingTable } from '../dom';
 import { renderReport } from '../report-view';
-import type { Report, RunSummary, Runs } from '../types';
+import type { RunSummary } from '../types';
 
 const STATUS_LABELS: Readonly<Record<RunSummary['status'], string>> = {
   succeeded: 'Succeeded',
@@ -13,7 +13,7 @@ const STATUS_LABELS: Readonly<Record<RunSummary['status'], string>> = {
 };
 
 export async function renderRunsPage(state: AppState, main: HTMLElement): Promise<void> {
-  const { runs } = await state.api.request<Runs>('GET', '/sync/runs');
+  const { runs } = await state.api.listRuns();
   const detail = h('section', { id: 'run-detail', 'aria-live': 'polite' });
   let open: HTMLButtonElement | undefined;
 
@@ -23,7 +23,7 @@ export async function renderRunsPage(state: AppState, main: HTMLElement): Promis
     button.setAttribute('aria-expanded', 'true');
     replaceChildren(detail, h('p', { role: 'status' }, 'Loading the run…'));
     try {
-      const report = await state.api.request<Report>('GET', `/sync/runs/${encodeURIComponent(run.runId)}`);
+      const report = await state.api.getRun(run.runId);
       const heading = h(
         'h2',
         { tabindex: -1, id: 'run-detail-heading' },

@@ -6,7 +6,7 @@ import { ApiError } from '../api-client';
 import type { AppState } from '../app-state';
 import { announce, formatTime, h, pageHeading, replaceChildren } from '../dom';
 import { renderReport } from '../report-view';
-import type { Report, RunSummary, Runs } from '../types';
+import type { Report, RunSummary } from '../types';
 
 export function renderSyncPage(state: AppState, main: HTMLElement): void {
   const result = h('div', { id: 'sync-result' });
@@ -93,11 +93,7 @@ export function renderSyncPage(state: AppState, main: HTMLElement): void {
   };
 
   const run = (allowMassDeletion: boolean): void => {
-    const running = state.api.request<Report>(
-      'POST',
-      '/sync',
-      allowMassDeletion ? { allowMassDeletion: true } : {},
-    );
+    const running = state.api.synchronize(allowMassDeletion ? { allowMassDeletion: true } : {});
     state.syncInFlight = running;
     void running
       .then((report) => {
@@ -139,7 +135,7 @@ export function renderSyncPage(state: AppState, main: HTMLElement): void {
 
 /** Before the first sync from this tab: when the last run was and how it ended. */
 async function showLastRun(state: AppState, result: HTMLElement): Promise<void> {
-  const { runs } = await state.api.request<Runs>('GET', '/sync/runs').catch(() => ({
+  const { runs } = await state.api.listRuns().catch(() => ({
     runs: [] as RunSummary[],
   }));
   const last = runs[0];

@@ -32,11 +32,7 @@ export function renderTestSettingsPage(state: AppState, main: HTMLElement): void
     result.setAttribute('aria-busy', 'true');
     const draft = state.draft?.dirty ? state.draft : undefined;
     try {
-      const report = await state.api.request<Report>(
-        'POST',
-        '/test-settings',
-        draft ? settingsRequestOf(draft) : {},
-      );
+      const report = await state.api.testSettings(draft ? settingsRequestOf(draft) : {});
       state.lastTest = { report, unsaved: draft !== undefined };
       status.textContent = `Test Settings ${report.status === 'succeeded' ? 'succeeded' : 'failed'}.`;
       show(report, draft !== undefined);

@@ -11,10 +11,7 @@ async function loadAllUsers(state: AppState): Promise<User[]> {
   const users: User[] = [];
   let cursor: string | undefined;
   do {
-    const page: UsersPage = await state.api.request<UsersPage>(
-      'GET',
-      `/users${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`,
-    );
+    const page: UsersPage = await state.api.listUsers(cursor);
     users.push(...page.users);
     cursor = page.cursor;
   } while (cursor);

@@ -43,7 +43,7 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 describe('ApiClient.signed (adsync --api)', () => {
   it('signs requests with SigV4 for execute-api, body included', async () => {
     const client = await ApiClient.signed(baseUrl);
-    await client.request('POST', '/sync', { allowMassDeletion: true });
+    await client.synchronize({ allowMassDeletion: true });
     expect(seen.method).toBe('POST');
     expect(seen.url).toBe('/prod/sync');
     expect(seen.body).toBe('{"allowMassDeletion":true}');
@@ -55,8 +55,6 @@ describe('ApiClient.signed (adsync --api)', () => {
 
   it('turns an error response into an ApiError with the code of the error body', async () => {
     const client = await ApiClient.signed(baseUrl);
-    await expect(client.request('GET', '/missing')).rejects.toEqual(
-      new ApiError(404, 'NotFound', 'no such run'),
-    );
+    await expect(client.getRun('missing')).rejects.toEqual(new ApiError(404, 'NotFound', 'no such run'));
   });
 });

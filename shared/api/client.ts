@@ -1,0 +1,190 @@
+/**
+ * The typed client of the ad-sync HTTP API, for the CLI and the console alike: one method per route, its
+ * input and answer typed from the route table's schemas (routes.ts). Browser-safe: fetch only, and only
+ * types from the route table, so the console's bundle holds no schema code. How a request is authorized is
+ * injected (`SignRequest`): the local stack's bearer token (`bearerToken`), or SigV4 for API Gateway (the
+ * CLI's, in cli/api-client.ts).
+ */
+import type { z } from 'zod';
+import type { RouteKey, RouteOf } from './routes';
+import type { ErrorBody } from './schemas';
+
+/** A request about to be sent; a signer answers the headers to send it with. */
+interface OutgoingRequest {
+  readonly method: string;
+  readonly url: URL;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: string;
+}
+export type SignRequest = (request: OutgoingRequest) => Promise<Record<string, string>>;
+
+/** The local stack's authorization: `Authorization: Bearer <token>`. */
+export const bearerToken =
+  (token: string): SignRequest =>
+  async ({ headers }) => ({ ...headers, authorization: `Bearer ${token}` });
+
+/** An error answer of the API (status 0: no answer at all), with its code and field details. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: readonly { readonly path: string; readonly message: string }[] = [],
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+interface ApiClientOptions {
+  /** The API's root, such as `http://127.0.0.1:8080` or `https://<id>.execute-api.<region>.amazonaws.com/v1`. */
+  readonly baseUrl: string;
+  readonly sign: SignRequest;
+  /** Called on a 401, before the ApiError is thrown (the console asks for the token again). */
+  readonly onUnauthorized?: () => void;
+  /** What to suggest when the API cannot be reached at all. */
+  readonly unreachableHint?: string;
+  /** For tests: another fetch. */
+  readonly fetch?: typeof fetch;
+}
+
+/** What a schema of a route takes (its input type); `never` when the route has no such schema. */
+type Input<R, Part extends 'path' | 'query' | 'headers' | 'body'> = R extends {
+  readonly [P in Part]: infer S extends z.ZodType;
+}
+  ? z.input<S>
+  : never;
+
+/** What a route's request needs: its path parameters, query, headers and body, each where it has one. */
+export type RouteInput<K extends RouteKey> = {
+  readonly [Part in 'path' | 'query' | 'headers' | 'body' as [Input<RouteOf<K>, Part>] extends [never]
+    ? never
+    : Part]: Input<RouteOf<K>, Part>;
+};
+
+/** What a route answers: its response schema's type, or nothing (204). */
+type RouteOutput<K extends RouteKey> =
+  RouteOf<K> extends {
+    readonly response: infer S extends z.ZodType;
+  }
+    ? z.output<S>
+    : undefined;
+
+export class ApiClient {
+  private readonly baseUrl: string;
+
+  constructor(private readonly options: ApiClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/$/, '');
+  }
+
+  getConfig() {
+    return this.call('GET /config', {});
+  }
+  /** `ifMatch`: the version the change is based on (409 when another save came first). */
+  putConfig(body: RouteInput<'PUT /config'>['body'], ifMatch?: number) {
+    return this.call('PUT /config', {
+      body,
+      headers: ifMatch === undefined ? {} : { 'If-Match': String(ifMatch) },
+    });
+  }
+  testSettings(body: RouteInput<'POST /test-settings'>['body'] = {}) {
+    return this.call('POST /test-settings', { body });
+  }
+  synchronize(body: RouteInput<'POST /sync'>['body'] = {}) {
+    return this.call('POST /sync', { body });
+  }
+  listRuns() {
+    return this.call('GET /sync/runs', {});
+  }
+  getRun(runId: string) {
+    return this.call('GET /sync/runs/{runId}', { path: { runId } });
+  }
+  listUsers(cursor?: string) {
+    return this.call('GET /users', { query: cursor === undefined ? {} : { cursor } });
+  }
+  createUser(body: RouteInput<'POST /users'>['body']) {
+    return this.call('POST /users', { body });
+  }
+  getUser(userName: string) {
+    return this.call('GET /users/{userName}', { path: { userName } });
+  }
+  deleteUser(userName: string) {
+    return this.call('DELETE /users/{userName}', { path: { userName } });
+  }
+  listBaseDns() {
+    return this.call('GET /directory/base-dns', {});
+  }
+  searchGroups(search?: string) {
+    return this.call('GET /directory/groups', { query: search === undefined ? {} : { search } });
+  }
+  openApiDocument() {
+    return this.call('GET /openapi.json', {});
+  }
+
+  /** A request to a route of the table: `{parameters}` filled in (encoded), the query and body added. */
+  async call<K extends RouteKey>(route: K, input: RouteInput<K>): Promise<RouteOutput<K>> {
+    const [method, resource] = route.split(' ') as [string, string];
+    const { path, query, headers, body } = input as {
+      path?: Record<string, string>;
+      query?: Record<string, string | undefined>;
+      headers?: Record<string, string>;
+      body?: unknown;
+    };
+    const url = resource.replace(/\{(\w+)\}/g, (_, name: string) => {
+      const value = path?.[name];
+      if (value === undefined) throw new Error(`${route} needs the path parameter ${name}`);
+      return encodeURIComponent(value);
+    });
+    const search = new URLSearchParams(
+      Object.entries(query ?? {}).filter((entry): entry is [string, string] => entry[1] !== undefined),
+    ).toString();
+    return (await this.request(method, search ? `${url}?${search}` : url, body, headers)) as RouteOutput<K>;
+  }
+
+  /**
+   * Any request, its answer not checked against a route: prefer the methods above (what is left of the
+   * console's own client, until each page uses them).
+   */
+  async request<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    extraHeaders: Readonly<Record<string, string>> = {},
+  ): Promise<T> {
+    const url = new URL(`${this.baseUrl}${path}`);
+    const text = body === undefined ? undefined : JSON.stringify(body);
+    const headers = await this.options.sign({
+      method,
+      url,
+      headers: { ...extraHeaders, ...(text === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(text === undefined ? {} : { body: text }),
+    });
+    let response: Response;
+    try {
+      response = await (this.options.fetch ?? fetch)(url, {
+        method,
+        headers,
+        ...(text === undefined ? {} : { body: text }),
+      });
+    } catch (error) {
+      const hint = this.options.unreachableHint ? ` (${this.options.unreachableHint})` : '';
+      throw Object.assign(
+        new ApiError(0, 'NetworkError', `cannot reach ${this.baseUrl}${hint}: ${(error as Error).message}`),
+        { cause: error },
+      );
+    }
+    const payload =
+      response.status === 204 ? undefined : ((await response.json().catch(() => undefined)) as unknown);
+    if (!response.ok) {
+      const error = (payload as Partial<ErrorBody> | undefined)?.error;
+      if (response.status === 401) this.options.onUnauthorized?.();
+      throw new ApiError(
+        response.status,
+        error?.code ?? 'HttpError',
+        error?.message ?? `${response.status} ${response.statusText}`,
+        error?.details ?? [],
+      );
+    }
+    return payload as T;
+  }
+}

@@ -1,0 +1,358 @@
+/**
+ * The OpenAPI document is the contract (issue 13): the local stack (`adsync serve` in a child process, against
+ * the Samba fixture) is sent good and bad requests on every route, and each answer, status and body, is
+ * checked against the document it serves at GET /openapi.json (Ajv, JSON Schema 2020-12): the operation
+ * declares the status, and the body is what that response's schema says.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../local/dynamodb-local';
+import { ApiClient, bearerToken } from '../../../shared/api/client';
+import { matchResource, routes } from '../../../shared/api/routes';
+import { type ServeProcess, startServe } from '../../support/local-stack-process';
+import {
+  type Answer,
+  ContractChecker,
+  type OpenApiDocument,
+  rawRequest,
+} from '../../support/openapi-contract';
+import { fixtureConfig, servicePassword } from '../../support/sync-harness';
+
+const token = randomBytes(24).toString('hex');
+let home: string;
+let serve: ServeProcess;
+let contract: ContractChecker;
+/** Every answer checked, as `METHOD resource` -> statuses: the last test asks for a good and a bad one each. */
+const seen = new Map<string, Set<number>>();
+const problems: string[] = [];
+
+type Route = (typeof routes)[number];
+type Key = `${Route['method']} ${Route['resource']}`;
+
+interface Send {
+  /** Path parameters, filled into the resource. */
+  readonly params?: Record<string, string>;
+  readonly query?: Record<string, string>;
+  readonly body?: unknown;
+  /** A body sent as it is (with Content-Type application/json unless headers say otherwise). */
+  readonly raw?: string;
+  readonly headers?: Record<string, string>;
+  /** Another method than the route's (for 405). */
+  readonly method?: string;
+  /** No Authorization header. */
+  readonly anonymous?: boolean;
+  /** Host header (the local stack answers only its own names). */
+  readonly host?: string;
+}
+
+/**
+ * Statuses no request to the local stack can bring about: API Gateway's own (IAM denial, throttling, its 29 s
+ * timeout) and the generic 500 of an error nobody foresaw.
+ */
+const NOT_REPRODUCIBLE = new Set(['403', '429', '500', '504']);
+
+/** Path parameters where a test names none. */
+const PLACEHOLDERS: Record<string, string> = { userName: 'alice', runId: 'no-such-run' };
+
+/** Sends a request to a route and checks the answer against the document; returns the answer. */
+async function send(key: Key, options: Send = {}): Promise<Answer> {
+  const [routeMethod, resource] = key.split(' ') as [string, string];
+  const method = options.method ?? routeMethod;
+  const path = resource.replace(/\{(\w+)\}/g, (_, name: string) =>
+    encodeURIComponent(options.params?.[name] ?? PLACEHOLDERS[name] ?? ''),
+  );
+  const url = new URL(path, serve.url);
+  for (const [name, value] of Object.entries(options.query ?? {})) url.searchParams.set(name, value);
+  const text = options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+  const answer = await rawRequest(url.href, {
+    method,
+    headers: {
+      ...(options.anonymous ? {} : { authorization: `Bearer ${token}` }),
+      ...(options.host ? { host: options.host } : {}),
+      ...(text === undefined ? {} : { 'content-type': 'application/json' }),
+      ...options.headers,
+    },
+    ...(text === undefined ? {} : { body: text }),
+  });
+  const label = `${method} ${resource}`;
+  seen.set(label, (seen.get(label) ?? new Set()).add(answer.status));
+  problems.push(...contract.problems(method, resource, answer));
+  return answer;
+}
+
+/** The error code of an error answer. */
+const codeOf = (answer: Answer): string | undefined =>
+  (answer.body as { error?: { code?: string } } | undefined)?.error?.code;
+
+beforeAll(async () => {
+  home = await mkdtemp(join(tmpdir(), 'ad-sync-contract-'));
+  serve = await startServe({ ADSYNC_HOME: home, ADSYNC_PORT: String(await freePort()), ADSYNC_TOKEN: token });
+  const answer = await rawRequest(`${serve.url}/openapi.json`, {
+    method: 'GET',
+    headers: { authorization: `Bearer ${token}` },
+  });
+  expect(answer.status).toBe(200);
+  contract = new ContractChecker(answer.body as OpenApiDocument);
+});
+
+afterAll(async () => {
+  await serve?.stop();
+  if (home) await rm(home, { recursive: true, force: true });
+});
+
+describe('every route, answered as the OpenAPI document says', () => {
+  it('names the servers it describes', () => {
+    expect((contract.document as { servers?: unknown[] }).servers?.length).toBeGreaterThan(0);
+  });
+
+  it('without the token: 401', async () => {
+    for (const route of routes) {
+      const answer = await send(`${route.method} ${route.resource}`, { anonymous: true });
+      expect(answer.status).toBe(401);
+    }
+  });
+
+  it('addressed to another host (DNS rebinding): 421', async () => {
+    const port = new URL(serve.url).port;
+    for (const route of routes) {
+      const answer = await send(`${route.method} ${route.resource}`, { host: `rebound.example:${port}` });
+      expect(answer.status).toBe(421);
+    }
+  });
+
+  it('with a method the path does not serve: 405 with Allow', async () => {
+    for (const resource of new Set(routes.map((route) => route.resource))) {
+      const served = routes.filter((route) => route.resource === resource).map((route) => route.method);
+      const route = routes.find((r) => r.resource === resource) as Route;
+      for (const method of [
+        'PATCH',
+        ...['GET', 'PUT', 'POST', 'DELETE'].filter((m) => !served.includes(m as never)),
+      ]) {
+        const answer = await send(`${route.method} ${route.resource}`, { method });
+        expect(answer.status).toBe(405);
+        expect(answer.headers.allow).toBe(served.join(', '));
+      }
+    }
+  });
+
+  it('with a body that is not JSON: 400 naming the body', async () => {
+    for (const route of routes) {
+      const answer = await send(`${route.method} ${route.resource}`, { raw: 'not json' });
+      expect(answer.status).toBe(400);
+    }
+  });
+
+  it('with a body over 256 KiB: 413', async () => {
+    const pad = JSON.stringify({ pad: 'x'.repeat(300_000) });
+    for (const route of routes) {
+      const answer = await send(`${route.method} ${route.resource}`, { raw: pad });
+      expect(answer.status).toBe(413);
+    }
+  });
+
+  it('before a configuration is saved: the defaults, and 400 where one is needed', async () => {
+    expect((await send('GET /config')).status).toBe(200);
+    expect((await send('GET /directory/base-dns')).status).toBe(400);
+    expect((await send('GET /directory/groups', { query: { search: 'Sales' } })).status).toBe(400);
+    expect((await send('POST /sync', { body: {} })).status).toBe(400);
+    expect((await send('POST /test-settings', { body: {} })).status).toBeGreaterThanOrEqual(200);
+  });
+
+  it('PUT /config: 400 naming the field, 413, 200, and 409 for a stale If-Match', async () => {
+    const config = fixtureConfig();
+    expect((await send('PUT /config', { body: { config, pasword: 'x' } })).status).toBe(400);
+    expect(
+      (await send('PUT /config', { body: { config: { connection: { timeoutSeconds: '9' } } } })).status,
+    ).toBe(400);
+    expect((await send('PUT /config', { raw: '{"config": ' })).status).toBe(400);
+    expect(
+      (await send('PUT /config', { raw: 'config=1', headers: { 'content-type': 'text/plain' } })).status,
+    ).toBe(400);
+    expect((await send('PUT /config', { body: { config, pad: 'x'.repeat(300_000) } })).status).toBe(413);
+    expect(
+      (await send('PUT /config', { body: { config }, headers: { 'if-match': 'yesterday' } })).status,
+    ).toBe(400);
+    const saved = await send('PUT /config', { body: { config, password: servicePassword() } });
+    expect(saved.status).toBe(200);
+    const stale = await send('PUT /config', { body: { config }, headers: { 'if-match': '0' } });
+    expect(stale.status).toBe(409);
+    expect(codeOf(stale)).toBe('VersionConflict');
+    expect((await send('PUT /config', { body: { config }, headers: { 'if-match': '"1"' } })).status).toBe(
+      200,
+    );
+    expect((await send('GET /config')).status).toBe(200);
+  });
+
+  it('POST /test-settings: the dry-run report, 400 for a bad configuration, 413', async () => {
+    expect((await send('POST /test-settings', { body: {} })).status).toBe(200);
+    const wrongPassword = await send('POST /test-settings', {
+      body: { config: fixtureConfig(), password: 'not-the-password' },
+    });
+    expect(wrongPassword.status).toBe(200);
+    expect(
+      (await send('POST /test-settings', { body: { config: { connection: { servers: ['not a host'] } } } }))
+        .status,
+    ).toBe(400);
+    expect((await send('POST /test-settings', { raw: '[' })).status).toBe(400);
+    expect((await send('POST /test-settings', { body: { pad: 'x'.repeat(300_000) } })).status).toBe(413);
+  });
+
+  let runId: string;
+
+  it('POST /sync: 400, 409 for an approval of nothing, the report, and 409 while a sync runs', async () => {
+    expect((await send('POST /sync', { body: { allowMassDeletion: 'yes' } })).status).toBe(400);
+    const approval = await send('POST /sync', { body: { allowMassDeletion: true } });
+    expect(approval.status).toBe(409);
+    expect(codeOf(approval)).toBe('ApprovalMismatch');
+    const both = await Promise.all([send('POST /sync', { body: {} }), send('POST /sync', { body: {} })]);
+    expect(both.map((answer) => answer.status).sort()).toEqual([200, 409]);
+    expect(codeOf(both.find((answer) => answer.status === 409) as Answer)).toBe('SyncRunning');
+    runId = ((both.find((answer) => answer.status === 200) as Answer).body as { runId: string }).runId;
+  });
+
+  it('GET /sync/runs and /sync/runs/{runId}: the history, one report, 404 and 400', async () => {
+    expect((await send('GET /sync/runs')).status).toBe(200);
+    expect((await send('GET /sync/runs/{runId}', { params: { runId } })).status).toBe(200);
+    expect((await send('GET /sync/runs/{runId}', { params: { runId: 'no-such-run' } })).status).toBe(404);
+    expect((await send('GET /sync/runs/{runId}', { params: { runId: 'r'.repeat(200) } })).status).toBe(400);
+  });
+
+  it('GET /users: pages, and 400 for a bad cursor or an unknown parameter', async () => {
+    const first = await send('GET /users');
+    expect(first.status).toBe(200);
+    const cursor = (first.body as { cursor?: string }).cursor;
+    expect(cursor).toEqual(expect.any(String));
+    expect((await send('GET /users', { query: { cursor: cursor as string } })).status).toBe(200);
+    expect((await send('GET /users', { query: { cursor: 'garbage' } })).status).toBe(400);
+    expect((await send('GET /users', { query: { other: '1' } })).status).toBe(400);
+  });
+
+  it('POST /users: 201, 409 for a taken name, 400 naming the field', async () => {
+    const body = { userName: 'auditor', fullName: 'The Auditor', password: 'correct horse battery' };
+    expect((await send('POST /users', { body })).status).toBe(201);
+    const again = await send('POST /users', { body: { userName: 'AUDITOR' } });
+    expect(again.status).toBe(409);
+    expect(codeOf(again)).toBe('ConcurrentModification');
+    expect((await send('POST /users', { body: { userName: 'a/b' } })).status).toBe(400);
+    expect((await send('POST /users', { body: { userName: 'x', privileges: ['login'] } })).status).toBe(400);
+  });
+
+  it('GET /users/{userName}: 200, 404, 400', async () => {
+    expect((await send('GET /users/{userName}', { params: { userName: 'bob' } })).status).toBe(200);
+    expect((await send('GET /users/{userName}', { params: { userName: 'auditor' } })).status).toBe(200);
+    expect((await send('GET /users/{userName}', { params: { userName: 'nobody' } })).status).toBe(404);
+    expect((await send('GET /users/{userName}', { params: { userName: 'x'.repeat(300) } })).status).toBe(400);
+  });
+
+  it('DELETE /users/{userName}: 204, 404, and 409 for a directory user', async () => {
+    expect((await send('DELETE /users/{userName}', { params: { userName: 'auditor' } })).status).toBe(204);
+    expect((await send('DELETE /users/{userName}', { params: { userName: 'auditor' } })).status).toBe(404);
+    const directoryUser = await send('DELETE /users/{userName}', { params: { userName: 'bob' } });
+    expect(directoryUser.status).toBe(409);
+    expect(codeOf(directoryUser)).toBe('DirectoryUser');
+    expect((await send('DELETE /users/{userName}', { params: { userName: 'x'.repeat(300) } })).status).toBe(
+      400,
+    );
+  });
+
+  it('the typed client (CLI and console): one method per route, each answered as documented', async () => {
+    const checked = new Set<string>();
+    const client = new ApiClient({
+      baseUrl: serve.url,
+      sign: bearerToken(token),
+      fetch: async (url, init) => {
+        const response = await fetch(url, init);
+        const method = init?.method ?? 'GET';
+        const { resource } = matchResource(new URL(String(url)).pathname) ?? { resource: String(url) };
+        const text = await response.clone().text();
+        const headers = Object.fromEntries(response.headers);
+        problems.push(
+          ...contract.problems(method, resource, {
+            status: response.status,
+            headers,
+            text,
+            body: text ? JSON.parse(text) : undefined,
+          }),
+        );
+        checked.add(`${method} ${resource}`);
+        return response;
+      },
+    });
+    const { config, version } = await client.getConfig();
+    await client.putConfig({ config }, version);
+    expect((await client.testSettings()).dryRun).toBe(true);
+    const { runId: latest } = await client.synchronize();
+    expect((await client.listRuns()).runs[0]?.runId).toBe(latest);
+    expect((await client.getRun(latest)).runId).toBe(latest);
+    expect((await client.listUsers()).users).toHaveLength(100);
+    await client.createUser({ userName: 'client user' });
+    expect((await client.getUser('client user')).authentication).toBe('local');
+    await client.deleteUser('client user');
+    expect((await client.listBaseDns()).namingContexts.length).toBeGreaterThan(0);
+    expect((await client.searchGroups('Sales')).groups.length).toBeGreaterThan(0);
+    expect((await client.openApiDocument()).openapi).toBe('3.1.0');
+    expect([...checked].sort()).toEqual(routes.map((route) => `${route.method} ${route.resource}`).sort());
+  });
+
+  it('the directory pickers: 200, 400, and 502 when the directory fails', async () => {
+    expect((await send('GET /directory/base-dns')).status).toBe(200);
+    expect((await send('GET /directory/groups', { query: { search: 'Sales' } })).status).toBe(200);
+    expect((await send('GET /directory/groups')).status).toBe(200);
+    expect((await send('GET /directory/groups', { query: { other: '1' } })).status).toBe(400);
+    // The bind is refused: the directory behind the API failed.
+    const config = fixtureConfig();
+    expect((await send('PUT /config', { body: { config, password: 'not-the-password' } })).status).toBe(200);
+    const refused = await send('GET /directory/groups', { query: { search: 'Sales' } });
+    expect(refused.status).toBe(502);
+    expect(codeOf(refused)).toBe('InvalidCredentials');
+    // No directory at that address.
+    const nowhere = fixtureConfig({ connection: { servers: ['127.0.0.1:1'] } });
+    expect(
+      (await send('PUT /config', { body: { config: nowhere, password: servicePassword() } })).status,
+    ).toBe(200);
+    const unreachable = await send('GET /directory/base-dns');
+    expect(unreachable.status).toBe(502);
+    expect(codeOf(unreachable)).toBe('Unreachable');
+  });
+
+  it('GET /openapi.json: the document', async () => {
+    expect((await send('GET /openapi.json')).status).toBe(200);
+  });
+
+  /** What the document declares and no request here could make the API answer. */
+  const missed: string[] = [];
+
+  it("declares no status a route never answers (beyond API Gateway's own and the generic 500)", () => {
+    for (const route of routes) {
+      const label = `${route.method} ${route.resource}`;
+      const answered = new Set(seen.get(label));
+      // 405 is what the path answers the methods it does not serve.
+      for (const [other, statuses] of seen) {
+        if (other.endsWith(` ${route.resource}`) && statuses.has(405)) answered.add(405);
+      }
+      for (const status of contract.declaredStatuses(route.method, route.resource)) {
+        if (!NOT_REPRODUCIBLE.has(status) && !answered.has(Number(status))) {
+          missed.push(`${label} declares ${status}, and no request here made it answer ${status}`);
+        }
+      }
+    }
+  });
+
+  it('every answer matched the document, and every route gave a good and a bad one', () => {
+    expect({ problems, missed }).toEqual({ problems: [], missed: [] });
+    for (const route of routes) {
+      const statuses = [...(seen.get(`${route.method} ${route.resource}`) ?? [])];
+      expect(
+        statuses.some((status) => status < 300),
+        `${route.method} ${route.resource}`,
+      ).toBe(true);
+      expect(
+        statuses.some((status) => status >= 400),
+        `${route.method} ${route.resource}`,
+      ).toBe(true);
+    }
+  });
+});

@@ -1,0 +1,117 @@
+/**
+ * The OpenAPI document (shared/api/openapi.ts): what it declares for each route, and `@redocly/cli lint`
+ * with its recommended rules (redocly.yaml). The contract test (test/integration/api/contract.test.ts) holds
+ * the running API to it.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { buildOpenApiDocument } from '../../../shared/api/openapi';
+import { routes } from '../../../shared/api/routes';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const document = buildOpenApiDocument('1.2.3') as unknown as {
+  servers: { url: string }[];
+  paths: Record<string, Record<string, { parameters?: { name: string; in: string }[]; responses: object }>>;
+};
+const operation = (method: string, resource: string) =>
+  document.paths[resource]?.[method.toLowerCase()] as {
+    parameters?: { name: string; in: string; required: boolean; schema: object }[];
+    requestBody?: { required: boolean };
+    responses: Record<string, unknown>;
+  };
+const statusesOf = (method: string, resource: string): string[] =>
+  Object.keys(operation(method, resource).responses);
+
+describe('the OpenAPI document', () => {
+  it('passes @redocly/cli lint with the recommended rules, without an error or a warning', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'ad-sync-openapi-'));
+    try {
+      const file = join(folder, 'openapi.json');
+      await writeFile(file, JSON.stringify(document));
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        [join(ROOT, 'node_modules/@redocly/cli/bin/cli.js'), 'lint', '--format=json', file],
+        // Offline: no telemetry, no update check.
+        {
+          cwd: ROOT,
+          env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
+        },
+      );
+      const result = JSON.parse(stdout) as { totals: object; problems: unknown[] };
+      expect(result.problems).toEqual([]);
+      expect(result.totals).toMatchObject({ errors: 0, warnings: 0 });
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('names the local stack and the AWS deployment as servers', () => {
+    expect(document.servers.map((server) => server.url)).toEqual([
+      'http://127.0.0.1:{port}',
+      'https://{restApiId}.execute-api.{region}.amazonaws.com/v1',
+    ]);
+  });
+
+  it('declares 409 exactly where the API answers it', () => {
+    const conflicts = routes
+      .filter((route) => statusesOf(route.method, route.resource).includes('409'))
+      .map((route) => `${route.method} ${route.resource}`);
+    expect(conflicts).toEqual(['PUT /config', 'POST /sync', 'POST /users', 'DELETE /users/{userName}']);
+  });
+
+  it('declares 502 on the routes that read the directory, and 404 on those that name a resource', () => {
+    const declaring = (status: string) =>
+      routes
+        .filter((route) => statusesOf(route.method, route.resource).includes(status))
+        .map((route) => `${route.method} ${route.resource}`);
+    expect(declaring('502')).toEqual(['GET /directory/base-dns', 'GET /directory/groups']);
+    expect(declaring('404')).toEqual([
+      'GET /sync/runs/{runId}',
+      'GET /users/{userName}',
+      'DELETE /users/{userName}',
+    ]);
+  });
+
+  it.each(routes.map((route) => [route.method, route.resource] as const))(
+    '%s %s declares the failures of every route and of both edges',
+    (method, resource) => {
+      expect(statusesOf(method, resource)).toEqual(
+        expect.arrayContaining(['400', '401', '403', '405', '413', '421', '429', '500', '504']),
+      );
+    },
+  );
+
+  it('takes path, query and header parameters from the route schemas', () => {
+    expect(operation('GET', '/users/{userName}').parameters).toEqual([
+      {
+        name: 'userName',
+        in: 'path',
+        required: true,
+        schema: { type: 'string', minLength: 1, maxLength: 256 },
+      },
+    ]);
+    expect(operation('GET', '/users').parameters).toEqual([
+      { name: 'cursor', in: 'query', required: false, schema: { type: 'string', maxLength: 2048 } },
+    ]);
+    expect(operation('PUT', '/config').parameters).toEqual([
+      expect.objectContaining({
+        name: 'If-Match',
+        in: 'header',
+        required: false,
+        schema: { type: 'string' },
+      }),
+    ]);
+  });
+
+  it('requires a request body where an empty one is refused', () => {
+    expect(operation('PUT', '/config').requestBody?.required).toBe(true);
+    expect(operation('POST', '/users').requestBody?.required).toBe(true);
+    expect(operation('POST', '/sync').requestBody?.required).toBe(false);
+    expect(operation('POST', '/test-settings').requestBody?.required).toBe(false);
+  });
+});
