@@ -14,7 +14,8 @@ export function renderSyncPage(state: AppState, main: HTMLElement): void {
   const syncButton = h('button', { type: 'button', class: 'primary' }, 'Synchronize now');
 
   const showReport = (report: Report): void => {
-    const withheld = report.changes.filter((c) => c.action === 'delete');
+    // The count the run recorded (the list of changes is capped); what the approval names.
+    const withheld = report.deletesWithheld ?? report.changes.filter((c) => c.action === 'delete').length;
     const planStep = report.steps.find((s) => s.name === 'plan');
     const why = /deletes withheld: (.+)$/.exec(planStep?.message ?? '')?.[1];
     replaceChildren(
@@ -27,7 +28,7 @@ export function renderSyncPage(state: AppState, main: HTMLElement): void {
             h(
               'p',
               {},
-              `This sync would delete ${withheld.length} directory users${why ? ` (${why})` : ''}. `,
+              `This sync would delete ${withheld} directory users${why ? ` (${why})` : ''}. `,
               'Creates and updates were applied; no user was deleted. The threshold protects the user database from a wrong Base DN, filter or group emptying it.',
             ),
             h(
@@ -37,8 +38,13 @@ export function renderSyncPage(state: AppState, main: HTMLElement): void {
             ),
             h(
               'button',
-              { type: 'button', class: 'danger', id: 'allow-mass-deletion', onclick: () => void run(true) },
-              `Synchronize and delete ${withheld.length} users, this once`,
+              {
+                type: 'button',
+                class: 'danger',
+                id: 'allow-mass-deletion',
+                onclick: () => void run({ runId: report.runId, deletes: withheld }),
+              },
+              `Synchronize and delete ${withheld} users, this once`,
             ),
           )
         : '',
@@ -79,7 +85,9 @@ export function renderSyncPage(state: AppState, main: HTMLElement): void {
               { class: 'alert alert-error', role: 'alert' },
               error instanceof ApiError && error.code === 'SyncRunning'
                 ? 'A sync is already running (the schedule or another administrator). Try again when it has finished.'
-                : `The sync could not run: ${(error as Error).message}`,
+                : error instanceof ApiError && error.code === 'ApprovalMismatch'
+                  ? `Nothing was deleted: ${error.message}. Synchronize again to see what it would delete now.`
+                  : `The sync could not run: ${(error as Error).message}`,
             ),
           );
         },
@@ -92,8 +100,9 @@ export function renderSyncPage(state: AppState, main: HTMLElement): void {
       });
   };
 
-  const run = (allowMassDeletion: boolean): void => {
-    const running = state.api.synchronize(allowMassDeletion ? { allowMassDeletion: true } : {});
+  /** With an approval, the deletes the shown run withheld, named by that run and their count (409 otherwise). */
+  const run = (approval?: { runId: string; deletes: number }): void => {
+    const running = state.api.synchronize(approval ? { allowMassDeletion: approval } : {});
     state.syncInFlight = running;
     void running
       .then((report) => {
@@ -107,7 +116,7 @@ export function renderSyncPage(state: AppState, main: HTMLElement): void {
     showProgress(running);
   };
 
-  syncButton.addEventListener('click', () => run(false));
+  syncButton.addEventListener('click', () => run());
 
   replaceChildren(
     main,
