@@ -25,8 +25,10 @@ import {
 } from '../domain/report';
 import { AdSyncError } from '../errors';
 import type { DirectoryReader, DirectorySession } from '../ports/directory-reader';
-import type { RunCheckpoint, RunCheckpointStore, SyncCursorStore } from '../ports/settings';
-import type { RunStore, UserStore } from '../ports/user-store';
+import type { RunCheckpoint, RunCheckpointStore } from '../ports/run-checkpoint';
+import type { RunStore } from '../ports/run-store';
+import type { SyncCursorStore } from '../ports/sync-cursor';
+import type { UserStore } from '../ports/user-store';
 import { describeRead, planRun, type RunPlan } from './plan-run';
 import { PlanSpool } from './plan-spool';
 import { errorOf, isChange, ReportLists, StepRecorder, StepTimer, toReportChange } from './run-report';
