@@ -85,6 +85,13 @@ export class TimeLimitError extends DirectoryError {
 export class PartialReadError extends DirectoryError {
   readonly code = 'PartialRead';
 }
+/**
+ * An attribute the sync decides on could not be read: not returned although every user has it (the bind
+ * account may not read it), not a valid value, or not in the directory's schema. The read is incomplete.
+ */
+export class UnreadableAttributeError extends DirectoryError {
+  readonly code = 'UnreadableAttribute';
+}
 export class InsufficientAccessError extends DirectoryError {
   readonly code = 'InsufficientAccess';
 }

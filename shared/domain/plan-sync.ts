@@ -1,8 +1,8 @@
 /**
- * The sync plan (SPEC section 3): a pure function of the directory users in scope, the current user
- * database and the configuration. Nothing here reads or writes anything.
+ * The sync plan (SPEC section 3) of the directory users read: creates, updates and conflicts, a pure function
+ * of those users and the user database. Deletes are decided once the whole read is known, in plan-deletes.ts.
+ * Nothing here reads or writes anything.
  */
-import type { Config } from '../config/config-schema';
 import type { ExclusionReason } from './scope-policy';
 import type { MappedUser, User } from './user';
 
@@ -38,7 +38,7 @@ export interface UnchangedChange extends ChangeBase {
 export interface DeleteChange extends ChangeBase {
   readonly action: 'delete';
   readonly current: User;
-  /** True when the deletion threshold holds the delete back. */
+  /** True when the delete is held back (the deletion threshold; see plan-deletes.ts). */
   readonly withheld: boolean;
 }
 export interface ConflictChange extends ChangeBase {
@@ -55,18 +55,8 @@ export interface ConflictChange extends ChangeBase {
 export type PlannedChange = CreateChange | UpdateChange | UnchangedChange | DeleteChange | ConflictChange;
 
 export interface SyncPlan {
+  /** Creates, updates, unchanged users and conflicts, in user-name order; never deletes. */
   readonly changes: readonly PlannedChange[];
-  readonly counts: {
-    readonly created: number;
-    readonly updated: number;
-    readonly deleted: number;
-    readonly unchanged: number;
-    readonly conflicts: number;
-  };
-  /** Set when deletes exceed the threshold and were not allowed: they stay in the plan, withheld. */
-  readonly deletionThresholdExceeded?: string;
-  /** Set when deletes exceed the threshold and `allowMassDeletion` lets them through, this once. */
-  readonly deletionThresholdOverridden?: string;
 }
 
 export interface PlanInput {
@@ -74,23 +64,15 @@ export interface PlanInput {
   readonly inScope: readonly MappedUser[];
   /** Directory users read but out of scope, by objectGUID, with their reasons. */
   readonly excluded: ReadonlyMap<string, readonly ExclusionReason[]>;
-  /** Every user of the user database, local ones included. */
+  /** The users of the user database the read users may concern (by objectGUID or name), local ones included. */
   readonly current: readonly User[];
-  readonly options: Config['options'];
-  /** A one-shot override of the deletion threshold (`POST /sync` with `allowMassDeletion`). */
-  readonly allowMassDeletion?: boolean;
   /**
-   * False after an incremental read (only what changed since the last run): a user that was not read is
-   * unchanged, not gone. Default true: a full read, where a user not returned is gone.
+   * False when the read did not return every directory user (an incremental read, a page of a streamed
+   * read): a name's holder that was not read may still exist. Default true.
    */
   readonly readComplete?: boolean;
-  /** objectGUIDs of users deleted in the directory (tombstones), known on an incremental read. */
+  /** objectGUIDs of users known to be deleted in the directory (tombstones, or gone from a finished read). */
   readonly deletedInDirectory?: ReadonlySet<string>;
-  /**
-   * Directory users in the database, when `current` holds only those an incremental read concerns; the
-   * others count as unchanged and as the deletion threshold's base. Default: those in `current`.
-   */
-  readonly directoryUsersInDatabase?: number;
 }
 
 const key = (userName: string): string => userName.toLowerCase();
@@ -118,13 +100,12 @@ const describe = (user: MappedUser) => ({
 });
 
 /**
- * Plans the sync. Directory users are matched to database users by objectGUID first (so a rename in AD
- * updates the same user), then by user name (case-insensitive). Local users are never changed or deleted;
- * a directory user whose name a local user holds is a conflict. Deletes are planned only when
- * `deleteUsers` is on, and withheld when they exceed the threshold.
+ * Plans the directory users read. They are matched to database users by objectGUID first (so a rename in AD
+ * updates the same user), then by user name (case-insensitive). Local users are never changed; a directory
+ * user whose name a local user holds is a conflict.
  */
 export function planSync(input: PlanInput): SyncPlan {
-  const { current, options } = input;
+  const { current } = input;
   const complete = input.readComplete ?? true;
   const deleted = input.deletedInDirectory ?? new Set<string>();
   const directoryUsers = current.filter((u) => u.authentication === 'directoryServices');
@@ -213,84 +194,5 @@ export function planSync(input: PlanInput): SyncPlan {
     }
   }
 
-  // Deletes: directory users of the database that the sync no longer returns in scope. After an incremental
-  // read, only those known to be out of scope or deleted; the others were simply not read (unchanged).
-  const deletes: DeleteChange[] = [];
-  let untouched = 0;
-  for (const user of directoryUsers) {
-    if (matched.has(user)) continue;
-    const reasons = user.objectGuid ? input.excluded.get(user.objectGuid) : undefined;
-    if (!complete && !reasons && !(user.objectGuid && deleted.has(user.objectGuid))) {
-      untouched += 1;
-      continue;
-    }
-    if (options.deleteUsers) {
-      deletes.push(deleteChange(user, deleteReason(reasons)));
-    }
-  }
-  const population = input.directoryUsersInDatabase ?? directoryUsers.length;
-  untouched += Math.max(0, population - directoryUsers.length);
-  const exceeded = deletes.length > 0 ? thresholdExceeded(deletes.length, population, options) : undefined;
-  const withhold = exceeded !== undefined && !input.allowMassDeletion;
-  for (const change of deletes) {
-    changes.push(
-      withhold
-        ? deleteChange(change.current, withheldReason(change.reason as string, exceeded), true)
-        : change,
-    );
-  }
-
-  const count = (action: ChangeAction) => changes.filter((c) => c.action === action).length;
-  return {
-    changes,
-    counts: {
-      created: count('create'),
-      updated: count('update'),
-      deleted: withhold ? 0 : deletes.length,
-      unchanged: count('unchanged') + untouched,
-      conflicts: count('conflict'),
-    },
-    ...(withhold ? { deletionThresholdExceeded: exceeded } : {}),
-    ...(exceeded !== undefined && !withhold ? { deletionThresholdOverridden: exceeded } : {}),
-  };
-}
-
-/** Why a directory user is deleted: out of scope for these reasons, or (none given) no longer returned. */
-export const deleteReason = (reasons?: readonly ExclusionReason[]): string =>
-  reasons?.length ? `out of scope: ${reasons.join(', ')}` : 'no longer returned by the directory';
-
-/** A delete's reason once the deletion threshold holds it back (`exceeded` says why). */
-export const withheldReason = (reason: string, exceeded: string): string =>
-  `${reason}; withheld: ${exceeded}`;
-
-/** The delete of a database user, for the reason given; `withheld` when the threshold holds it back. */
-export function deleteChange(user: User, reason: string, withheld = false): DeleteChange {
-  return {
-    action: 'delete',
-    current: user,
-    userName: user.userName,
-    fullName: user.fullName,
-    emailAddresses: user.emailAddresses,
-    changedFields: [],
-    reason,
-    withheld,
-  };
-}
-
-/**
- * Why `deletes` exceeds the threshold, or undefined when it does not. The percentage is of the directory
- * users in the database (the population deletes come from); "above" is strict: exactly maxCount passes.
- */
-export function thresholdExceeded(
-  deletes: number,
-  directoryUsersInDatabase: number,
-  { deletionThreshold }: Config['options'],
-): string | undefined {
-  const { maxCount, maxPercent } = deletionThreshold;
-  if (deletes > maxCount) return `${deletes} deletes exceed the maximum of ${maxCount}`;
-  const percent = directoryUsersInDatabase === 0 ? 100 : (deletes * 100) / directoryUsersInDatabase;
-  if (percent > maxPercent) {
-    return `${deletes} of ${directoryUsersInDatabase} directory users (${percent.toFixed(1)}%) exceed the maximum of ${maxPercent}%`;
-  }
-  return undefined;
+  return { changes };
 }

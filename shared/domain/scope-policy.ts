@@ -3,6 +3,7 @@
  * caller has already read the entries and the objectGUIDs of the selected groups' transitive members.
  */
 import type { FilterConfig } from '../config/config-schema';
+import { UnreadableAttributeError } from '../errors';
 import type { DirectoryEntry } from './user';
 import { emailAddressesOf } from './user-mapping';
 
@@ -32,8 +33,17 @@ export function exclusionReasons(
   const reasons: ExclusionReason[] = [];
   if (filters.exchangeUsersOnly && emailAddressesOf(entry).length === 0) reasons.push('noEmailAddress');
   if (filters.enabledUsersOnly && (entry.userAccountControl & ACCOUNTDISABLE) !== 0) reasons.push('disabled');
-  if (filters.visibleInAddressListsOnly && entry.hiddenFromAddressLists)
-    reasons.push('hiddenFromAddressLists');
+  if (filters.visibleInAddressListsOnly) {
+    // Taking everyone as visible would put hidden users in scope (and keep them there): the run fails instead.
+    if (entry.hiddenFromAddressLists === undefined) {
+      throw new UnreadableAttributeError(
+        "visibleInAddressListsOnly is on, but msExchHideFromAddressLists is not in the directory's schema " +
+          '(as the bind account sees it; it comes with the Exchange schema extension): nobody can be told ' +
+          'hidden or visible, so the filter cannot be applied. Turn the filter off, or extend the schema',
+      );
+    }
+    if (entry.hiddenFromAddressLists) reasons.push('hiddenFromAddressLists');
+  }
   if (filters.groups.length > 0 && !groupMemberGuids.has(entry.objectGuid))
     reasons.push('notInSelectedGroups');
   return reasons;

@@ -28,9 +28,13 @@ export interface DirectoryEntry {
   readonly cn?: string;
   readonly mail?: string;
   readonly proxyAddresses: readonly string[];
+  /** Always read: an entry without a valid userAccountControl fails the read (an ACL hides it). */
   readonly userAccountControl: number;
-  /** msExchHideFromAddressLists; absent counts as visible. */
-  readonly hiddenFromAddressLists: boolean;
+  /**
+   * msExchHideFromAddressLists; absent on a user counts as visible. Undefined when the directory's schema has
+   * no such attribute (no Exchange schema): then nobody's flag is known, and a filter on it cannot run.
+   */
+  readonly hiddenFromAddressLists: boolean | undefined;
 }
 
 /** What the sync maintains of a directory user in the user database. */

@@ -45,7 +45,8 @@ export interface DirectorySession {
    * Every user object under the base DN (`(&(objectCategory=person)(objectClass=user))`), page by page as
    * the server sends them (a run holds one page at a time); with `changedSinceUsn`, only those whose
    * uSNChanged is at least that. The pages end only at the server's last cookie; a failure on the way
-   * throws (a cut-short read never looks complete).
+   * throws (a cut-short read never looks complete), and so does an entry whose flags the bind account
+   * could not read (UnreadableAttributeError) or a connection lost between two requests (PartialReadError).
    */
   userPages(baseDn: string, changedSinceUsn?: number): AsyncIterable<DirectoryEntry[]>;
   /** The users with these objectGUIDs under the base DN (those that exist). */

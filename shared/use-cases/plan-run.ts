@@ -12,15 +12,9 @@ import { createHash } from 'node:crypto';
 import type { Config } from '../config/config-schema';
 import { baseDnFromDomain } from '../domain/distinguished-name';
 import { GuidLedger } from '../domain/guid-ledger';
-import {
-  deleteChange,
-  deleteReason,
-  type PlannedChange,
-  planSync,
-  thresholdExceeded,
-  withheldReason,
-} from '../domain/plan-sync';
-import type { ReportCounts } from '../domain/report';
+import { type DeleteCandidate, deleteReason, planDeletes } from '../domain/plan-deletes';
+import { type PlannedChange, planSync } from '../domain/plan-sync';
+import type { ReportChange, ReportExclusion } from '../domain/report';
 import { type ExclusionReason, exclusionReasons } from '../domain/scope-policy';
 import type { DirectoryEntry, MappedUser, User } from '../domain/user';
 import { mapDirectoryUser } from '../domain/user-mapping';
@@ -28,8 +22,8 @@ import { ValidationError } from '../errors';
 import type { DirectorySession, DirectorySyncState, DirSyncAccess } from '../ports/directory-reader';
 import type { RunCheckpoint } from '../ports/run-checkpoint';
 import type { SyncCursor } from '../ports/sync-cursor';
-import { type ReportLists, type StepTimer, toReportChange } from './run-report';
-import type { SyncDependencies } from './run-sync';
+import type { SyncDependencies } from './run-dependencies';
+import { changesIn, type StepTimer, type Tally, toReportChange } from './run-report';
 
 /** What the search step settles before the first page: where to read, and whether to read all. */
 export interface ReadScope {
@@ -78,15 +72,15 @@ export interface PlanRunInput {
   /** The checkpoint of the run's earlier invocations, when this one continues it. */
   readonly checkpoint?: RunCheckpoint;
   readonly timer: StepTimer;
-  /** The report's counts and lists, filled as pages are planned. */
-  readonly counts: ReportCounts;
-  readonly lists: ReportLists;
   /** Where a planned write goes: the spool of a sync, the report of Test Settings. */
   readonly emit: (change: PlannedChange) => Promise<void>;
 }
 
-/** Reads the directory a page at a time and plans the run; see the module comment. */
-export function planRun(input: PlanRunInput): Promise<RunPlan> {
+/**
+ * Reads the directory a page at a time and plans the run; see the module comment. Yields what each step
+ * found (a page, the deferred names, the sweep) for the run to add up, and returns the plan.
+ */
+export function planRun(input: PlanRunInput): AsyncGenerator<Tally, RunPlan> {
   return new RunPlanner(input).plan();
 }
 
@@ -122,7 +116,7 @@ class RunPlanner {
     return this.scope.incremental === undefined;
   }
 
-  async plan(): Promise<RunPlan> {
+  async *plan(): AsyncGenerator<Tally, RunPlan> {
     const { deps, config, session, timer } = this.input;
     this.scope = await timer.time('search', () =>
       prepareRead(deps, config, session, this.input.dryRun, this.input.now),
@@ -140,20 +134,21 @@ class RunPlanner {
     while (true) {
       const next = await timer.time('search', () => pages.next());
       if (next.done) break;
-      await this.planPage(next.value);
+      yield await this.planPage(next.value);
     }
     const { known } = this;
     if (!this.full && groups && known) {
       // Joining a group changes the group, not the user: members the database lacks are read by objectGUID.
       const joined = [...this.scope.groupMemberGuids].filter((g) => !known.has(g) && !this.read.has(g));
       if (joined.length > 0) {
-        await this.planPage(
+        yield await this.planPage(
           await timer.time('search', () => session.readUsersByGuid(this.scope.baseDn, joined)),
         );
       }
     }
-    if (this.deferred.length > 0) await timer.time('plan', () => this.decideDeferred());
-    const deletes = await timer.time('plan', () => this.sweep());
+    if (this.deferred.length > 0) yield await timer.time('plan', () => this.decideDeferred());
+    const { tally, ...deletes } = await timer.time('plan', () => this.sweep());
+    yield tally;
     return {
       scope: this.scope,
       planned: this.planned,
@@ -185,16 +180,16 @@ class RunPlanner {
     this.knownNames = names;
   }
 
-  private async planPage(entries: readonly DirectoryEntry[]): Promise<void> {
-    const { config, counts, timer } = this.input;
-    counts.directoryUsers += entries.length;
-    const { inScope, excluded } = await timer.time('filter', () => this.filterPage(entries));
-    await timer.time('plan', async () => {
+  private async planPage(entries: readonly DirectoryEntry[]): Promise<Tally> {
+    const { timer } = this.input;
+    const { inScope, excluded, exclusions } = await timer.time('filter', () => this.filterPage(entries));
+    const planned = await timer.time('plan', async () => {
       // Users the database holds with the same maintained fields are unchanged: no lookup, no plan.
       const toPlan: MappedUser[] = [];
+      let unchanged = 0;
       for (const target of inScope) {
         if (this.known?.valueOf(target.objectGuid)?.equals(fieldsHash(target))) {
-          counts.unchanged += 1;
+          unchanged += 1;
           this.touchedExisting += 1;
         } else {
           toPlan.push(target);
@@ -205,18 +200,29 @@ class RunPlanner {
         excluded,
         current: toPlan.length > 0 ? await this.lookup(toPlan) : [],
         // Deletes wait for the sweep after the read, where the deletion threshold sees all of them.
-        options: { ...config.options, deleteUsers: false },
         readComplete: false,
         ...(this.scope.incremental?.deleted ? { deletedInDirectory: this.scope.incremental.deleted } : {}),
       });
-      await this.take(plan.changes, false);
+      const taken = await this.take(plan.changes, false);
+      return { ...taken, counts: { ...taken.counts, unchanged: (taken.counts?.unchanged ?? 0) + unchanged } };
     });
+    return {
+      ...planned,
+      counts: {
+        ...planned.counts,
+        directoryUsers: entries.length,
+        inScope: inScope.length,
+        excluded: excluded.size,
+      },
+      exclusions,
+    };
   }
 
   private filterPage(entries: readonly DirectoryEntry[]) {
-    const { config, counts, lists } = this.input;
+    const { config } = this.input;
     const inScope: MappedUser[] = [];
     const excluded = new Map<string, readonly ExclusionReason[]>();
+    const exclusions: ReportExclusion[] = [];
     for (const entry of entries) {
       const reasons = exclusionReasons(entry, {
         filters: config.filters,
@@ -229,15 +235,13 @@ class RunPlanner {
       }
       excluded.set(entry.objectGuid, reasons);
       if (!this.full) this.excludedGuids.push(entry.objectGuid);
-      lists.addExclusion({
+      exclusions.push({
         userName: entry.sAMAccountName,
         distinguishedName: entry.distinguishedName,
         reasons,
       });
     }
-    counts.inScope += inScope.length;
-    counts.excluded += excluded.size;
-    return { inScope, excluded };
+    return { inScope, excluded, exclusions };
   }
 
   /**
@@ -262,21 +266,22 @@ class RunPlanner {
     return [...byName, ...(await users.findUsers(renamed, [])).filter((u) => !seen.has(key(u.userName)))];
   }
 
-  /** Takes a page's planned changes: counts them, spools the writes, defers what the read must decide. */
-  private async take(changes: readonly PlannedChange[], decided: boolean): Promise<void> {
-    const { counts, lists, emit } = this.input;
+  /** Takes planned changes: spools the writes, defers what the read must decide, and counts the rest. */
+  private async take(changes: readonly PlannedChange[], decided: boolean): Promise<Tally> {
+    const { emit } = this.input;
+    let unchanged = 0;
+    const conflicts: ReportChange[] = [];
     for (const change of changes) {
       if (change.action === 'unchanged') {
-        counts.unchanged += 1;
+        unchanged += 1;
         this.touchedExisting += 1;
       } else if (change.action === 'conflict') {
         if (change.undecided && this.full && !decided) {
           this.deferred.push(change.target);
           continue;
         }
-        counts.conflicts += 1;
         this.unsettled ||= change.unsettled;
-        lists.addChange('planned', toReportChange(change));
+        conflicts.push(toReportChange(change));
       } else if (change.action === 'create') {
         this.planned.created += 1;
         await emit(change);
@@ -288,10 +293,11 @@ class RunPlanner {
         await emit(change);
       }
     }
+    return { counts: { unchanged, conflicts: conflicts.length }, changes: changesIn('planned', conflicts) };
   }
 
   /** The read is complete: a name's holder it did not return is gone, and the name can be adopted. */
-  private async decideDeferred(): Promise<void> {
+  private async decideDeferred(): Promise<Tally> {
     const current = await this.input.deps.users.findUsers(
       [],
       this.deferred.map((t) => t.userName),
@@ -308,11 +314,10 @@ class RunPlanner {
       inScope: this.deferred,
       excluded: inDirectory,
       current,
-      options: { ...this.input.config.options, deleteUsers: false },
       readComplete: false,
       deletedInDirectory: gone,
     });
-    await this.take(plan.changes, true);
+    return this.take(plan.changes, true);
   }
 
   /** Why a database user with this objectGUID is to be deleted, or undefined when it stays. */
@@ -331,8 +336,14 @@ class RunPlanner {
    * the ledger (or, for a small incremental read, those it read out of scope and the tombstones), then held
    * back together when they exceed the deletion threshold.
    */
-  private async sweep(): Promise<{ deletesWithheld?: string; withheldCount?: number; deletionNote: string }> {
-    const { deps, config, counts, lists, checkpoint, approvedDeletes, deletesRefused } = this.input;
+  private async sweep(): Promise<{
+    tally: Tally;
+    deletesWithheld?: string;
+    withheldCount?: number;
+    deletionNote: string;
+  }> {
+    const { deps, config, checkpoint, approvedDeletes, deletesRefused } = this.input;
+    const exclusions: ReportExclusion[] = [];
     const guids: string[] = [];
     if (this.known) {
       for (const guid of this.known.guids()) if (this.deleteReason(guid)) guids.push(guid);
@@ -341,15 +352,14 @@ class RunPlanner {
     }
     const names = this.full ? this.unanchored : [];
     const found = guids.length + names.length > 0 ? await deps.users.findUsers(guids, names) : [];
-    const candidates: { user: User; reason: string }[] = [];
+    const candidates: DeleteCandidate[] = [];
     for (const user of found) {
       if (user.authentication !== 'directoryServices' || this.adopted.has(key(user.userName))) continue;
       const reason = user.objectGuid ? this.deleteReason(user.objectGuid) : this.full ? GONE : undefined;
       if (!reason) continue;
       candidates.push({ user, reason });
       if (reason === LEFT_GROUPS && !this.read.has(user.objectGuid as string)) {
-        counts.excluded += 1;
-        lists.addExclusion({
+        exclusions.push({
           userName: user.userName,
           distinguishedName: user.distinguishedName ?? '',
           reasons: ['notInSelectedGroups'],
@@ -362,42 +372,31 @@ class RunPlanner {
     this.touchedExisting += candidates.length;
     // An incremental read did not touch the others: unchanged. (Users created by earlier invocations of
     // this run were read and touched, but are not in the population before the run.)
-    if (!this.full) counts.unchanged += Math.max(0, population - (this.touchedExisting - before.created));
-    if (!config.options.deleteUsers || candidates.length === 0) return { deletionNote: '' };
+    const untouched = this.full ? 0 : Math.max(0, population - (this.touchedExisting - before.created));
 
-    // The threshold is about the run, not the invocation: a follow-up keeps the first one's decision, and
-    // otherwise counts the deletes earlier invocations made against the population before the run.
-    const total = candidates.length + before.deleted;
-    const exceeded =
-      deletesRefused ?? checkpoint?.deletesWithheld ?? thresholdExceeded(total, population, config.options);
-    // An approval lets through the deletes it was given for, not whatever this run finds.
-    const approved = deletesRefused === undefined && approvedDeletes === total;
-    const withhold = exceeded !== undefined && !approved;
-    for (const { user, reason } of candidates) {
-      const change = deleteChange(user, withhold ? withheldReason(reason, exceeded) : reason, withhold);
-      if (withhold) {
-        lists.addChange('planned', toReportChange(change));
-      } else {
-        this.planned.deleted += 1;
-        await this.input.emit(change);
-      }
-    }
-    if (withhold) {
-      const unmatched =
-        approvedDeletes !== undefined && deletesRefused === undefined
-          ? ` (allowMassDeletion approved ${approvedDeletes} deletes; this run found ${total})`
-          : '';
-      return {
-        deletesWithheld: exceeded,
-        withheldCount: total,
-        deletionNote: `; deletes withheld: ${exceeded}${unmatched}`,
-      };
+    const decision = planDeletes({
+      candidates,
+      options: config.options,
+      population,
+      earlierDeletes: before.deleted,
+      ...(checkpoint?.deletesWithheld ? { earlierWithheld: checkpoint.deletesWithheld } : {}),
+      ...(approvedDeletes !== undefined ? { approvedDeletes } : {}),
+      ...(deletesRefused !== undefined ? { refused: deletesRefused } : {}),
+    });
+    for (const change of decision.apply) {
+      this.planned.deleted += 1;
+      await this.input.emit(change);
     }
     return {
-      deletionNote:
-        exceeded === undefined
-          ? ''
-          : `; allowMassDeletion applies deletes above the threshold this once: ${exceeded}`,
+      tally: {
+        counts: { unchanged: untouched, excluded: exclusions.length },
+        exclusions,
+        changes: changesIn('planned', decision.withheld.map(toReportChange)),
+      },
+      deletionNote: decision.note,
+      ...(decision.withheldBecause !== undefined
+        ? { deletesWithheld: decision.withheldBecause, withheldCount: decision.withheldCount }
+        : {}),
     };
   }
 }

@@ -10,7 +10,6 @@
  * was applied plans as unchanged) and applies the rest: continueRun. A lost handoff is picked up by the next
  * scheduled run once the lease has expired.
  */
-import { randomUUID } from 'node:crypto';
 import { emptyCounts, type Report } from '../domain/report';
 import { ApprovalMismatchError, SyncRunningError } from '../errors';
 import type { ConfigStore, StoredConfig } from '../ports/config-store';
@@ -18,7 +17,8 @@ import type { ContinuationTrigger, RunCheckpointStore } from '../ports/run-check
 import type { RunLock } from '../ports/run-lock';
 import type { SecretStore } from '../ports/secret-store';
 import { requireSavedConfiguration } from './configuration';
-import { type Resume, type SyncDependencies, synchronize } from './run-sync';
+import { type RunDependencies, type SyncDependencies, withDefaults } from './run-dependencies';
+import { type Resume, synchronize } from './run-sync';
 
 export interface ExclusiveSyncDependencies extends SyncDependencies {
   readonly configs: ConfigStore;
@@ -32,7 +32,7 @@ export interface ExclusiveSyncDependencies extends SyncDependencies {
 }
 
 async function runLocked(
-  deps: ExclusiveSyncDependencies,
+  deps: RunDependencies<ExclusiveSyncDependencies>,
   stored: StoredConfig,
   runId: string,
   options: {
@@ -83,7 +83,10 @@ async function runLocked(
  * says running. The run that takes the lock after the lease expired closes that record as failed: it starts
  * over from the database's state, which holds everything the abandoned run applied.
  */
-async function closeAbandonedRun(deps: ExclusiveSyncDependencies, runId: string): Promise<void> {
+async function closeAbandonedRun(
+  deps: RunDependencies<ExclusiveSyncDependencies>,
+  runId: string,
+): Promise<void> {
   const stale = await deps.checkpoints?.getCheckpoint();
   if (!stale || stale.runId === runId) return;
   const abandoned = await deps.runs.getRun(stale.runId);
@@ -91,7 +94,7 @@ async function closeAbandonedRun(deps: ExclusiveSyncDependencies, runId: string)
     await deps.runs.recordRun({
       ...abandoned,
       status: 'failed',
-      finishedAt: (deps.clock ?? (() => new Date()))().toISOString(),
+      finishedAt: deps.clock().toISOString(),
       error: {
         code: 'Interrupted',
         message: `the run stopped before it finished (its continuation did not start); run ${runId} took over`,
@@ -110,9 +113,10 @@ export type ContinuationOutcome =
  * duplicated handoff, or one for a run that has ended or lost its lease to another run, does nothing.
  */
 export async function continueRun(
-  deps: ExclusiveSyncDependencies,
+  given: ExclusiveSyncDependencies,
   handoff: { readonly runId: string; readonly invocation: number },
 ): Promise<ContinuationOutcome> {
+  const deps = withDefaults(given);
   const checkpoint = await deps.checkpoints?.getCheckpoint();
   if (checkpoint?.runId !== handoff.runId) return { outcome: 'stale' };
   if (!(await deps.lock.claimOccurrence(`continuation:${handoff.runId}:${handoff.invocation}`))) {
@@ -154,11 +158,12 @@ export type MassDeletionApproval = boolean | { readonly runId: string; readonly 
 
 /** Synchronize now: throws SyncRunningError when another sync holds the lock. */
 export async function synchronizeNow(
-  deps: ExclusiveSyncDependencies,
+  given: ExclusiveSyncDependencies,
   request: { allowMassDeletion?: MassDeletionApproval } = {},
 ): Promise<Report> {
+  const deps = withDefaults(given);
   const stored = await requireSavedConfiguration(deps);
-  const runId = deps.newRunId?.() ?? randomUUID();
+  const runId = deps.newRunId();
   if (!(await deps.lock.acquire(runId, deps.leaseSeconds))) {
     throw new SyncRunningError('A sync is already running; try again when it has finished');
   }
@@ -218,17 +223,18 @@ export type ScheduledOutcome =
 
 /** One occurrence of the schedule (`occurrence` identifies it, e.g. the scheduled time). */
 export async function runScheduledSync(
-  deps: ExclusiveSyncDependencies,
+  given: ExclusiveSyncDependencies,
   occurrence: string,
 ): Promise<ScheduledOutcome> {
+  const deps = withDefaults(given);
   const stored = await deps.configs.getConfig();
   if (!stored) return { outcome: 'unconfigured' };
   if (!stored.config.schedule.enabled) return { outcome: 'disabled' };
   if (!(await deps.lock.claimOccurrence(occurrence))) return { outcome: 'duplicate' };
 
-  const runId = deps.newRunId?.() ?? randomUUID();
+  const runId = deps.newRunId();
   if (!(await deps.lock.acquire(runId, deps.leaseSeconds))) {
-    const now = (deps.clock ?? (() => new Date()))().toISOString();
+    const now = deps.clock().toISOString();
     const report: Report = {
       runId,
       dryRun: false,

@@ -4,8 +4,10 @@
  */
 import type { PlannedChange } from '../domain/plan-sync';
 import {
+  emptyCounts,
   REPORT_LIST_LIMIT,
   type ReportChange,
+  type ReportCounts,
   type ReportExclusion,
   type ReportStep,
   type StepName,
@@ -98,6 +100,46 @@ export class ReportLists {
       : undefined;
   }
 }
+
+/** Where a change goes in the report: a write made, one the plan holds back (or Test Settings shows), one refused. */
+export type ChangeList = 'applied' | 'planned' | 'refused';
+
+/** What one step of a run found (a page read and planned, the deferred names, the sweep, an apply batch). */
+export interface Tally {
+  /** Added to the run's counts (a negative number takes back what an earlier step counted). */
+  readonly counts?: Partial<ReportCounts>;
+  readonly exclusions?: readonly ReportExclusion[];
+  readonly changes?: readonly { readonly list: ChangeList; readonly change: ReportChange }[];
+}
+
+/** The run's counts and lists: the one place where the tallies of its steps are added up. */
+export class RunTally {
+  private readonly sums = emptyCounts();
+  readonly lists = new ReportLists();
+
+  add(tally: Tally): void {
+    for (const [name, value] of Object.entries(tally.counts ?? {}) as [keyof ReportCounts, number][]) {
+      this.sums[name] += value;
+    }
+    for (const exclusion of tally.exclusions ?? []) this.lists.addExclusion(exclusion);
+    for (const { list, change } of tally.changes ?? []) this.lists.addChange(list, change);
+  }
+
+  /** The counts so far (never below zero). */
+  get counts(): ReportCounts {
+    const counts = emptyCounts();
+    for (const name of Object.keys(counts) as (keyof ReportCounts)[]) {
+      counts[name] = Math.max(0, this.sums[name]);
+    }
+    return counts;
+  }
+}
+
+/** A tally of changes for one list of the report. */
+export const changesIn = (
+  list: ChangeList,
+  changes: readonly ReportChange[],
+): NonNullable<Tally['changes']> => changes.map((change) => ({ list, change }));
 
 export const isChange = (change: PlannedChange): change is Exclude<PlannedChange, { action: 'unchanged' }> =>
   change.action !== 'unchanged';

@@ -11,52 +11,27 @@
  * the run there: nothing is written to the user database, so a failed or partial read can never delete a
  * user.
  */
-import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/config-schema';
 import { type BindPassword, bindCredentials } from '../domain/password-binding';
 import type { PlannedChange } from '../domain/plan-sync';
-import {
-  emptyCounts,
-  type Report,
-  type ReportCounts,
-  type ReportStep,
-  type RunStatus,
-  type RunTrigger,
-} from '../domain/report';
+import type { Report, ReportChange, ReportCounts, RunStatus, RunTrigger } from '../domain/report';
 import { AdSyncError } from '../errors';
-import type { DirectoryReader, DirectorySession } from '../ports/directory-reader';
-import type { RunCheckpoint, RunCheckpointStore } from '../ports/run-checkpoint';
-import type { RunStore } from '../ports/run-store';
-import type { SyncCursorStore } from '../ports/sync-cursor';
-import type { UserStore } from '../ports/user-store';
+import type { DirectorySession } from '../ports/directory-reader';
+import type { RunCheckpoint } from '../ports/run-checkpoint';
 import { describeRead, planRun, type RunPlan } from './plan-run';
 import { PlanSpool } from './plan-spool';
-import { errorOf, isChange, ReportLists, StepRecorder, StepTimer, toReportChange } from './run-report';
-
-export interface SyncDependencies {
-  readonly directory: DirectoryReader;
-  readonly users: UserStore;
-  readonly runs: RunStore;
-  /** With a cursor store, runs read only what changed since the last clean run (Test Settings always reads all). */
-  readonly cursors?: SyncCursorStore;
-  /** A full read (reconciliation: deletes seen without tombstones) at least this often; default 24. */
-  readonly fullReadEveryHours?: number;
-  readonly clock?: () => Date;
-  readonly newRunId?: () => string;
-  /** Called once per finished step (structured logging); never given the password. */
-  readonly onStep?: (step: ReportStep) => void;
-  /** Called with an error that is not one of ours, whose details the report leaves out. */
-  readonly onUnexpectedError?: (error: unknown) => void;
-  /** Where a run spanning invocations saves its progress after each applied batch. */
-  readonly checkpoints?: RunCheckpointStore;
-  /**
-   * Milliseconds the invocation has left. With it, a run stops between apply batches when less than
-   * HANDOFF_RESERVE_MS remain and reports status `running`; the caller arranges the follow-up invocation.
-   */
-  readonly remainingMs?: () => number;
-  /** Changes per apply batch (default APPLY_BATCH): each batch ends with a checkpoint. */
-  readonly applyBatchSize?: number;
-}
+import { type RunDependencies, type SyncDependencies, withDefaults } from './run-dependencies';
+import {
+  type ChangeList,
+  changesIn,
+  errorOf,
+  isChange,
+  RunTally,
+  StepRecorder,
+  StepTimer,
+  type Tally,
+  toReportChange,
+} from './run-report';
 
 export interface SyncRequest {
   readonly config: Config;
@@ -121,20 +96,18 @@ interface PipelineMode {
 }
 
 async function runPipeline(
-  deps: SyncDependencies,
+  given: SyncDependencies,
   { config, password }: SyncRequest,
   mode: PipelineMode,
 ): Promise<Report> {
-  const clock = deps.clock ?? (() => new Date());
+  const deps = withDefaults(given);
+  const { clock } = deps;
   const { resume } = mode;
   const startedAt = resume?.checkpoint.startedAt ?? clock().toISOString();
-  const runId = resume?.checkpoint.runId ?? deps.newRunId?.() ?? randomUUID();
+  const runId = resume?.checkpoint.runId ?? deps.newRunId();
   const recorder = new StepRecorder(deps.onStep);
-  const counts = emptyCounts();
-  const lists = new ReportLists();
-  // What earlier invocations of this run wrote stays counted and listed, whatever this invocation meets.
-  Object.assign(counts, resume?.checkpoint.applied);
-  for (const change of resume?.previous?.changes ?? []) lists.addChange('applied', change);
+  const tally = new RunTally();
+  if (resume) tally.add(earlierInvocations(resume));
   let session: DirectorySession | undefined;
   let spool: PlanSpool | undefined;
   let baseDn: string | undefined;
@@ -174,7 +147,7 @@ async function runPipeline(
     const timer = new StepTimer();
     let plan: RunPlan;
     try {
-      plan = await planRun({
+      const planning = planRun({
         deps,
         config,
         session: open,
@@ -184,13 +157,19 @@ async function runPipeline(
         ...(mode.deletesRefused !== undefined ? { deletesRefused: mode.deletesRefused } : {}),
         ...(resume ? { checkpoint: resume.checkpoint } : {}),
         timer,
-        counts,
-        lists,
         emit: async (change: PlannedChange) => {
           if (out) await out.write(change);
-          else if (isChange(change)) lists.addChange('planned', toReportChange(change));
+          else if (isChange(change))
+            tally.add({ changes: [{ list: 'planned', change: toReportChange(change) }] });
         },
       });
+      for (let step = await planning.next(); ; step = await planning.next()) {
+        if (step.done) {
+          plan = step.value;
+          break;
+        }
+        tally.add(step.value);
+      }
     } catch (error) {
       recorder.add({
         name: timer.current,
@@ -204,17 +183,18 @@ async function runPipeline(
     if (plan.deletesWithheld) status = 'deletionThresholdExceeded';
     withheld = plan.withheldCount;
     const { planned } = plan;
+    const read = tally.counts;
     recorder.add({
       name: 'search',
       ok: true,
       ms: timer.ms('search'),
-      message: describeRead(plan.scope, counts.directoryUsers),
+      message: describeRead(plan.scope, read.directoryUsers),
     });
     recorder.add({
       name: 'filter',
       ok: true,
       ms: timer.ms('filter'),
-      message: `${counts.inScope} in scope, ${counts.excluded} excluded`,
+      message: `${read.inScope} in scope, ${read.excluded} excluded`,
     });
     recorder.add({
       name: 'plan',
@@ -222,22 +202,20 @@ async function runPipeline(
       ms: timer.ms('plan'),
       message:
         `${planned.created} to create, ${planned.updated} to update, ${planned.deleted} to delete, ` +
-        `${counts.unchanged} unchanged, ${counts.conflicts} conflicts${plan.deletionNote}`,
+        `${read.unchanged} unchanged, ${read.conflicts} conflicts${plan.deletionNote}`,
     });
     await open.close();
     session = undefined;
 
     if (!spool) {
-      Object.assign(counts, planned);
+      tally.add({ counts: planned });
     } else {
       const { handedOff, refused } = await applySpool(deps, config, spool, plan, {
         runId,
         startedAt,
         mode,
-        counts,
-        lists,
+        tally,
         recorder,
-        clock,
       });
       if (handedOff) {
         status = 'running';
@@ -251,7 +229,7 @@ async function runPipeline(
             ...plan.scope.syncState,
             fingerprint: scope.fingerprint,
             lastFullAt: scope.incremental && scope.cursor ? scope.cursor.lastFullAt : startedAt,
-            directoryUsers: plan.population + counts.created - counts.deleted,
+            directoryUsers: plan.population + tally.counts.created - tally.counts.deleted,
           });
         } else {
           await deps.cursors.clearCursor();
@@ -268,6 +246,7 @@ async function runPipeline(
   }
 
   const report = (): Report => {
+    const { lists } = tally;
     const omitted = lists.omitted;
     return {
       runId,
@@ -279,7 +258,7 @@ async function runPipeline(
       ...(server ? { server } : {}),
       ...(baseDn ? { baseDn } : {}),
       steps: recorder.steps,
-      counts,
+      counts: tally.counts,
       // A run handing off records only its writes: the follow-up re-plans the rest.
       changes: status === 'running' ? lists.applied : lists.changes,
       excluded: status === 'running' ? [] : lists.excluded,
@@ -312,11 +291,23 @@ async function runPipeline(
 }
 
 /**
+ * What earlier invocations of a run wrote stays counted and listed, whatever this invocation meets; and
+ * what they created or updated plans as unchanged this time, so it is taken back from `unchanged`.
+ */
+function earlierInvocations({ checkpoint, previous }: Resume): Tally {
+  const { created, updated, deleted } = checkpoint.applied;
+  return {
+    counts: { created, updated, deleted, unchanged: -(created + updated) },
+    changes: changesIn('applied', previous?.changes ?? []),
+  };
+}
+
+/**
  * The apply step: the spooled writes in batches of conditional writes, each followed by a checkpoint; with
  * a deadline, it stops after the batch that leaves less than HANDOFF_RESERVE_MS.
  */
 async function applySpool(
-  deps: SyncDependencies,
+  deps: RunDependencies,
   config: Config,
   spool: PlanSpool,
   plan: RunPlan,
@@ -324,13 +315,11 @@ async function applySpool(
     readonly runId: string;
     readonly startedAt: string;
     readonly mode: PipelineMode;
-    readonly counts: ReportCounts;
-    readonly lists: ReportLists;
+    readonly tally: RunTally;
     readonly recorder: StepRecorder;
-    readonly clock: () => Date;
   },
 ): Promise<{ handedOff: boolean; refused: number }> {
-  const { counts, lists, mode } = run;
+  const { mode } = run;
   const before = mode.resume?.checkpoint.applied ?? { created: 0, updated: 0, deleted: 0 };
   const applied = { created: 0, updated: 0, deleted: 0 };
   let handedOff = false;
@@ -340,23 +329,12 @@ async function applySpool(
     async () => {
       let done = 0;
       for await (const batch of spool.batches(deps.applyBatchSize ?? APPLY_BATCH)) {
-        const result = await deps.users.applyChanges(
-          batch,
-          config.defaultPrivileges,
-          run.clock().toISOString(),
-        );
-        for (const change of result.applied) {
-          if (change.action === 'create') applied.created += 1;
-          else if (change.action === 'update') applied.updated += 1;
-          else if (change.action === 'delete') applied.deleted += 1;
-          if (isChange(change)) lists.addChange('applied', toReportChange(change));
-        }
-        counts.unchanged += result.alreadyApplied;
-        for (const { change, reason } of result.conflicts) {
-          refused += 1;
-          if (isChange(change))
-            lists.addChange('refused', { ...toReportChange(change), action: 'conflict', reason });
-        }
+        const batchTally = await applyBatch(deps, config, batch);
+        run.tally.add(batchTally);
+        applied.created += batchTally.counts.created;
+        applied.updated += batchTally.counts.updated;
+        applied.deleted += batchTally.counts.deleted;
+        refused += batchTally.counts.conflicts;
         done += batch.length;
         await deps.checkpoints?.saveCheckpoint({
           runId: run.runId,
@@ -385,11 +363,31 @@ async function applySpool(
       (refused ? `, ${refused} refused` : '') +
       (handedOff ? `; ${spool.size - done} left for a follow-up invocation (the deadline is near)` : ''),
   );
-  counts.created = before.created + applied.created;
-  counts.updated = before.updated + applied.updated;
-  counts.deleted = before.deleted + applied.deleted;
-  // What earlier invocations wrote planned as unchanged this time.
-  counts.unchanged = Math.max(0, counts.unchanged - before.created - before.updated);
-  counts.conflicts += refused;
   return { handedOff, refused };
+}
+
+/** One batch of writes: what was written, what an earlier invocation had written already, what was refused. */
+async function applyBatch(
+  deps: RunDependencies,
+  config: Config,
+  batch: readonly PlannedChange[],
+): Promise<
+  Tally & { counts: Pick<ReportCounts, 'created' | 'updated' | 'deleted' | 'unchanged' | 'conflicts'> }
+> {
+  const result = await deps.users.applyChanges(batch, config.defaultPrivileges, deps.clock().toISOString());
+  const counts = { created: 0, updated: 0, deleted: 0, unchanged: result.alreadyApplied, conflicts: 0 };
+  const changes: { list: ChangeList; change: ReportChange }[] = [];
+  for (const change of result.applied) {
+    if (change.action === 'create') counts.created += 1;
+    else if (change.action === 'update') counts.updated += 1;
+    else if (change.action === 'delete') counts.deleted += 1;
+    if (isChange(change)) changes.push({ list: 'applied', change: toReportChange(change) });
+  }
+  for (const { change, reason } of result.conflicts) {
+    counts.conflicts += 1;
+    if (isChange(change)) {
+      changes.push({ list: 'refused', change: { ...toReportChange(change), action: 'conflict', reason } });
+    }
+  }
+  return { counts, changes };
 }

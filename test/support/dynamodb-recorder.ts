@@ -41,7 +41,8 @@ export async function startDynamoDbRecorder(upstream: string): Promise<DynamoDbR
           port: target.port,
           method: incoming.method,
           path: incoming.url,
-          headers: incoming.headers,
+          // DynamoDB Local answers only requests addressed to itself (its Host check).
+          headers: { ...incoming.headers, host: target.host },
         },
         (answer) => {
           outgoing.writeHead(answer.statusCode ?? 502, answer.headers);

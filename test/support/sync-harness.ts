@@ -13,8 +13,8 @@ import { DynamoSyncCursorStore } from '../../shared/adapters/dynamodb/dynamo-syn
 import { ensureTable } from '../../shared/adapters/dynamodb/table';
 import { LdapDirectoryReader } from '../../shared/adapters/ldap/ldap-directory-reader';
 import { type Config, type ConfigInput, parseConfig } from '../../shared/config/config-schema';
+import type { SyncDependencies } from '../../shared/use-cases/run-dependencies';
 import type { ExclusiveSyncDependencies } from '../../shared/use-cases/run-exclusively';
-import type { SyncDependencies } from '../../shared/use-cases/run-sync';
 import { dynamoDbClient } from './clients';
 import { connectionSettings } from './samba-dc';
 import { savedWithConfiguration } from './saved-password';

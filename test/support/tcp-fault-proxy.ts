@@ -1,7 +1,8 @@
 /**
  * A TCP proxy on loopback between the sync and the DC, for fault injection. It forwards bytes both ways
  * (TLS passes through untouched, so certificate checks still see the DC) and injects one fault per proxy:
- * a reset after some bytes, a stall, a slow drip, or a black hole that never answers.
+ * a reset after some bytes, a stall, a slow drip, or a black hole that never answers. A test can also reset
+ * every open connection at a moment of its choosing (a connection dropped between two operations).
  */
 import { connect, createServer, type Socket } from 'node:net';
 
@@ -27,18 +28,32 @@ export interface FaultProxy {
   readonly port: number;
   /** Bytes the server sent through the proxy, over all connections so far. */
   serverBytes(): number;
+  /** Connections accepted so far. */
+  connections(): number;
+  /** Every byte the clients sent through the proxy, over all connections so far. */
+  clientBytes(): Buffer;
+  /** Resets every open connection (the proxy keeps listening) and resolves once they are closed. */
+  resetConnections(): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
   let total = 0;
+  let accepted = 0;
+  const fromClients: Buffer[] = [];
   const sockets = new Set<Socket>();
+  const clients = new Set<Socket>();
   const fault: Fault = options.fault ?? { kind: 'none' };
   const timers = new Set<NodeJS.Timeout>();
   const server = createServer((client) => {
+    accepted += 1;
     sockets.add(client);
+    clients.add(client);
     client.on('error', () => client.destroy());
-    client.on('close', () => sockets.delete(client));
+    client.on('close', () => {
+      sockets.delete(client);
+      clients.delete(client);
+    });
     if (fault.kind === 'blackhole') return;
     const upstream = connect({ host: options.targetHost, port: options.targetPort });
     sockets.add(upstream);
@@ -52,7 +67,10 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       total += chunk.length;
       client.write(chunk);
     };
-    client.on('data', (chunk) => upstream.write(chunk));
+    client.on('data', (chunk: Buffer) => {
+      fromClients.push(chunk);
+      upstream.write(chunk);
+    });
     upstream.on('data', (chunk: Buffer) => {
       if (fault.kind === 'cut' || fault.kind === 'stall') {
         if (sent + chunk.length >= fault.afterServerBytes) {
@@ -93,6 +111,18 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   return {
     port: address.port,
     serverBytes: () => total,
+    connections: () => accepted,
+    clientBytes: () => Buffer.concat(fromClients),
+    resetConnections: () =>
+      Promise.all(
+        [...clients].map(
+          (client) =>
+            new Promise<void>((resolve) => {
+              client.once('close', () => resolve());
+              client.resetAndDestroy();
+            }),
+        ),
+      ).then(() => undefined),
     close: () =>
       new Promise<void>((resolve) => {
         for (const timer of timers) clearTimeout(timer);

@@ -28,6 +28,7 @@ import {
   TlsError,
   UnreachableError,
 } from '../../errors';
+import { ConnectionLostError } from './one-connection-client';
 
 /** What the client was doing; a dropped connection means "unreachable" before a read and "partial" during one. */
 export type DirectoryPhase = 'connect' | 'bind' | 'read';
@@ -100,6 +101,15 @@ export function toDirectoryError(error: unknown, server: string, phase: Director
   }
   if (error instanceof ResultCodeError) {
     return new LdapError(`${server} answered with LDAP result ${error.code}: ${message}`, cause);
+  }
+
+  if (error instanceof ConnectionLostError) {
+    const lost =
+      `the connection to ${server} was lost between two requests during ${phase}; a run never opens another ` +
+      '(it would not be authenticated)';
+    return phase === 'read'
+      ? new PartialReadError(`${lost}; nothing read is used`, cause)
+      : new UnreachableError(lost, cause);
   }
 
   if (typeof code === 'string' && TLS_CODES.test(code)) {

@@ -19,6 +19,8 @@ import {
   ExtensibleFilter,
   type Filter,
   GreaterThanEqualsFilter,
+  InsufficientAccessError,
+  NoSuchObjectError,
   OrFilter,
   ResultCodeError,
   SubstringFilter,
@@ -36,10 +38,11 @@ import type {
   RootDse,
   ServerAddress,
 } from '../../ports/directory-reader';
-import { CompletePagingClient } from './complete-paging-client';
 import { toDirectoryError } from './directory-errors';
-import { formatObjectGuid, parseObjectGuid } from './object-guid';
+import { parseObjectGuid } from './object-guid';
+import { OneConnectionClient } from './one-connection-client';
 import { readAllValues } from './ranged-attribute';
+import { guidOf, many, single, toDirectoryEntry } from './user-entry';
 
 /** AD's default MaxPageSize; larger pages are cut to it by the server anyway. */
 export const PAGE_SIZE = 1000;
@@ -112,16 +115,31 @@ export function orderSrvRecords(records: readonly SrvRecord[]): SrvRecord[] {
   );
 }
 
-const single = (value: unknown): string | undefined => {
-  const first = Array.isArray(value) ? value[0] : value;
-  if (first === undefined || first === null) return undefined;
-  const text = Buffer.isBuffer(first) ? first.toString('utf8') : String(first);
-  return text === '' ? undefined : text;
-};
-const many = (value: unknown): string[] =>
-  (Array.isArray(value) ? value : value === undefined ? [] : [value]).map((v) =>
-    Buffer.isBuffer(v) ? v.toString('utf8') : String(v),
+const withoutTrailingDot = (name: string): string => name.replace(/\.+$/, '');
+
+/**
+ * DNS is not authenticated: a spoofed SRV answer can name any host, and without a pinned CA or server name
+ * the certificate check only proves that the host is who DNS said, so the bind would send the password to
+ * it. Discovered hosts must therefore be the domain or under it (`*.company.local`), unless the certificate
+ * is pinned by `caCertificate` or `tlsServerName`. Checked before any connection is made.
+ */
+function assertInsideDomain(servers: readonly ServerAddress[], connection: ConnectionConfig): void {
+  if (connection.caCertificate || connection.tlsServerName) return;
+  const domain = withoutTrailingDot(connection.domain ?? '').toLowerCase();
+  const outside = servers
+    .map(({ host }) => host)
+    .filter((host) => {
+      const name = host.toLowerCase();
+      return domain === '' || (name !== domain && !name.endsWith(`.${domain}`));
+    });
+  if (outside.length === 0) return;
+  const names = outside.map((host) => `"${host || '.'}"`).join(', ');
+  throw new DiscoveryError(
+    `DNS named domain controllers outside the domain ${domain}: ${names}. A discovered DC must be ${domain} ` +
+      `or a host under it; to use DCs named otherwise, list them in servers or pin their certificate with ` +
+      `caCertificate or tlsServerName (nothing was connected to)`,
   );
+}
 
 export class LdapDirectoryReader implements DirectoryReader {
   constructor(private readonly resolveSrv: SrvResolver = resolveSrvRecords) {}
@@ -151,11 +169,13 @@ export class LdapDirectoryReader implements DirectoryReader {
     }
     if (records.length === 0)
       throw new DiscoveryError(`no domain controllers found: ${name} has no SRV records`);
-    // SRV records announce the LDAP port (389); LDAPS runs on 636 of the same hosts.
-    return orderSrvRecords(records).map((record) => ({
-      host: record.name.replace(/\.$/, ''),
+    const servers = orderSrvRecords(records).map((record) => ({
+      host: withoutTrailingDot(record.name),
+      // SRV records announce the LDAP port (389); LDAPS runs on 636 of the same hosts.
       port: connection.encryption === 'ldaps' ? LDAPS_PORT : record.port,
     }));
+    assertInsideDomain(servers, connection);
+    return servers;
   }
 
   async connect(servers: readonly ServerAddress[], connection: ConnectionConfig): Promise<DirectorySession> {
@@ -180,9 +200,13 @@ const formatServer = ({ host, port }: ServerAddress): string =>
   `${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
 
 class LdapDirectorySession implements DirectorySession {
+  /** Whether msExchHideFromAddressLists is in the schema: one small search, at the first user read. */
+  private hideFlagInSchema: Promise<boolean> | undefined;
+
   private constructor(
     readonly server: string,
     readonly rootDse: RootDse,
+    private readonly schemaNamingContext: string | undefined,
     private readonly client: Client,
   ) {}
 
@@ -202,7 +226,7 @@ class LdapDirectorySession implements DirectorySession {
           : {}),
     };
     const ldaps = connection.encryption === 'ldaps';
-    const client = new CompletePagingClient({
+    const client = new OneConnectionClient({
       url: `${ldaps ? 'ldaps' : 'ldap'}://${server}`,
       // Both are needed: with only one, a server that accepts but never answers hangs forever.
       connectTimeout: timeout,
@@ -211,8 +235,8 @@ class LdapDirectorySession implements DirectorySession {
     });
     try {
       if (!ldaps) await client.startTLS(tlsOptions);
-      const rootDse = await readRootDse(client);
-      return new LdapDirectorySession(server, rootDse, client);
+      const { rootDse, schemaNamingContext } = await readRootDse(client);
+      return new LdapDirectorySession(server, rootDse, schemaNamingContext, client);
     } catch (error) {
       await client.unbind().catch(() => {});
       throw toDirectoryError(error, server, 'connect');
@@ -271,6 +295,17 @@ class LdapDirectorySession implements DirectorySession {
 
   /** The pages of a user search, one at a time; any failure on the way throws a DirectoryError. */
   private async *searchUserPages(baseDn: string, filter: Filter): AsyncGenerator<DirectoryEntry[]> {
+    let hideFlagInSchema: boolean;
+    try {
+      this.hideFlagInSchema ??= attributeInSchema(
+        this.client,
+        this.schemaNamingContext,
+        'msExchHideFromAddressLists',
+      );
+      hideFlagInSchema = await this.hideFlagInSchema;
+    } catch (error) {
+      throw toDirectoryError(error, this.server, 'read');
+    }
     const pages = this.client.searchPaginated(baseDn, {
       scope: 'sub',
       filter,
@@ -288,7 +323,8 @@ class LdapDirectorySession implements DirectorySession {
       if (next.done) return;
       const entries: DirectoryEntry[] = [];
       try {
-        for (const entry of next.value.searchEntries) entries.push(await this.toDirectoryEntry(entry));
+        for (const entry of next.value.searchEntries)
+          entries.push(await this.toDirectoryEntry(entry, hideFlagInSchema));
       } catch (error) {
         throw toDirectoryError(error, this.server, 'read');
       }
@@ -454,53 +490,63 @@ class LdapDirectorySession implements DirectorySession {
     await this.client.unbind().catch(() => {});
   }
 
-  private async toDirectoryEntry(entry: Entry): Promise<DirectoryEntry> {
-    const rangedProxies = Object.keys(entry).find((name) => /^proxyAddresses;range=/i.test(name));
+  private async toDirectoryEntry(entry: Entry, hideFlagInSchema: boolean): Promise<DirectoryEntry> {
     // AD ranges attributes with more than 1,500 values in search results too.
-    const proxyAddresses = rangedProxies
-      ? await readAllValues(this.client, entry.dn, 'proxyAddresses')
-      : many(entry.proxyAddresses);
-    const sAMAccountName = single(entry.sAMAccountName);
-    if (!sAMAccountName) throw new PartialReadError(`${entry.dn} has no sAMAccountName`);
-    const userPrincipalName = single(entry.userPrincipalName);
-    const displayName = single(entry.displayName);
-    const cn = single(entry.cn);
-    const mail = single(entry.mail);
-    return {
-      objectGuid: guidOf(entry),
-      distinguishedName: entry.dn,
-      sAMAccountName,
-      ...(userPrincipalName ? { userPrincipalName } : {}),
-      ...(displayName ? { displayName } : {}),
-      ...(cn ? { cn } : {}),
-      ...(mail ? { mail } : {}),
-      proxyAddresses,
-      userAccountControl: Number(single(entry.userAccountControl) ?? 0),
-      hiddenFromAddressLists: single(entry.msExchHideFromAddressLists)?.toUpperCase() === 'TRUE',
-    };
+    const ranged = Object.keys(entry).some((name) => /^proxyAddresses;range=/i.test(name));
+    return toDirectoryEntry(entry, {
+      hideFlagInSchema,
+      ...(ranged ? { proxyAddresses: await readAllValues(this.client, entry.dn, 'proxyAddresses') } : {}),
+    });
   }
 }
 
-function guidOf(entry: Entry): string {
-  const value = Array.isArray(entry.objectGUID) ? entry.objectGUID[0] : entry.objectGUID;
-  if (!Buffer.isBuffer(value) || value.length !== 16) {
-    throw new PartialReadError(`${entry.dn} was returned without a readable objectGUID`);
-  }
-  return formatObjectGuid(value);
-}
-
-async function readRootDse(client: Client): Promise<RootDse> {
+async function readRootDse(
+  client: Client,
+): Promise<{ rootDse: RootDse; schemaNamingContext: string | undefined }> {
   const { searchEntries } = await client.search('', {
     scope: 'base',
     filter: '(objectClass=*)',
-    attributes: ['defaultNamingContext', 'namingContexts', 'dnsHostName'],
+    attributes: ['defaultNamingContext', 'namingContexts', 'dnsHostName', 'schemaNamingContext'],
   });
   const entry = searchEntries[0] ?? { dn: '' };
   const defaultNamingContext = single(entry.defaultNamingContext);
   const dnsHostName = single(entry.dnsHostName);
   return {
-    ...(defaultNamingContext ? { defaultNamingContext } : {}),
-    namingContexts: many(entry.namingContexts),
-    ...(dnsHostName ? { dnsHostName } : {}),
+    rootDse: {
+      ...(defaultNamingContext ? { defaultNamingContext } : {}),
+      namingContexts: many(entry.namingContexts),
+      ...(dnsHostName ? { dnsHostName } : {}),
+    },
+    schemaNamingContext: single(entry.schemaNamingContext),
   };
+}
+
+/**
+ * Whether the schema defines an attribute (an attributeSchema object with this lDAPDisplayName that is not
+ * defunct). Where the schema lacks an attribute, no entry has it and no search or filter on it says so: an
+ * absent msExchHideFromAddressLists would read as "not hidden" for everyone; hence the check. A schema the
+ * bind account may not read counts as lacking it.
+ */
+export async function attributeInSchema(
+  client: Client,
+  schemaNamingContext: string | undefined,
+  lDAPDisplayName: string,
+): Promise<boolean> {
+  if (!schemaNamingContext) return false;
+  try {
+    const { searchEntries } = await client.search(schemaNamingContext, {
+      scope: 'one',
+      filter: new AndFilter({
+        filters: [
+          new EqualityFilter({ attribute: 'objectClass', value: 'attributeSchema' }),
+          new EqualityFilter({ attribute: 'lDAPDisplayName', value: lDAPDisplayName }),
+        ],
+      }),
+      attributes: ['isDefunct'],
+    });
+    return searchEntries.some((entry) => single(entry.isDefunct)?.toUpperCase() !== 'TRUE');
+  } catch (error) {
+    if (error instanceof NoSuchObjectError || error instanceof InsufficientAccessError) return false;
+    throw error;
+  }
 }

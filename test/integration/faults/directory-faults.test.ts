@@ -6,10 +6,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { DynamoUserStore } from '../../../shared/adapters/dynamodb/dynamo-user-store';
+import { LdapDirectoryReader } from '../../../shared/adapters/ldap/ldap-directory-reader';
 import type { ConfigInput } from '../../../shared/config/config-schema';
 import type { Report } from '../../../shared/domain/report';
+import { PartialReadError, UnreachableError } from '../../../shared/errors';
 import { synchronizeNow } from '../../../shared/use-cases/run-exclusively';
 import { testSettings } from '../../../shared/use-cases/run-sync';
 import { administratorClient } from '../../support/scratch-ou';
@@ -209,6 +213,104 @@ describe('a sync that cannot read the directory changes nothing', () => {
         'search',
       );
     });
+  });
+});
+
+/**
+ * ldapts 9.2 opens a new connection by itself when an operation starts on a client whose LDAPS connection
+ * has closed, and does not bind it; after StartTLS it does not notice the drop and waits for the timeout.
+ * Each test drops the connection while no operation is under way, the moment that reconnect happens.
+ */
+describe('a connection dropped between two operations is not replaced', () => {
+  /** The reset reaches the client's socket at once on loopback; its close event follows within a tick or two. */
+  const dropped = async (proxy: FaultProxy): Promise<void> => {
+    await proxy.resetConnections();
+    await sleep(200);
+  };
+
+  async function openSession(proxy: FaultProxy, encryption: 'ldaps' | 'starttls') {
+    const { connection } = fixtureConfig({
+      connection: { servers: [`127.0.0.1:${proxy.port}`], timeoutSeconds: 5, encryption },
+    });
+    const reader = new LdapDirectoryReader();
+    return { session: await reader.connect(await reader.resolveServers(connection), connection), connection };
+  }
+
+  async function readAll(pages: AsyncIterable<unknown[]>): Promise<number> {
+    let count = 0;
+    for await (const page of pages) count += page.length;
+    return count;
+  }
+
+  it('fails the next read with PartialRead (LDAPS), on the one connection the session opened', async () => {
+    const proxy = await startFaultProxy({ targetHost: '127.0.0.1', targetPort: 636 });
+    proxies.push(proxy);
+    const { session, connection } = await openSession(proxy, 'ldaps');
+    try {
+      await session.bind(connection.username ?? '', servicePassword());
+      await session.assertExists(directory.baseDn, 'the base DN');
+      await dropped(proxy);
+      const failure = await readAll(session.userPages(directory.baseDn)).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      // ldapts would open a second connection and search on it unbound (Samba refuses: OperationsError).
+      expect(proxy.connections()).toBe(1);
+      expect(failure).toBeInstanceOf(PartialReadError);
+      expect(String(failure)).toMatch(/connection to 127\.0\.0\.1:\d+ was lost between two requests/);
+    } finally {
+      await session.close();
+    }
+  });
+
+  it('fails the bind at once after a StartTLS connection dropped, with no new connection', async () => {
+    const proxy = await startFaultProxy({ targetHost: '127.0.0.1', targetPort: 389 });
+    proxies.push(proxy);
+    const { session, connection } = await openSession(proxy, 'starttls');
+    try {
+      await dropped(proxy);
+      const failure = await session.bind(connection.username ?? '', servicePassword()).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      // A new connection to 389 would be plain text: the password must never go out on one.
+      expect(proxy.clientBytes().includes(Buffer.from(servicePassword()))).toBe(false);
+      expect(proxy.connections()).toBe(1);
+      expect(failure).toBeInstanceOf(UnreachableError);
+      expect(String(failure)).toMatch(/was lost between two requests/);
+    } finally {
+      await session.close();
+    }
+  });
+
+  it.each([
+    ['LDAPS', 636],
+    ['StartTLS', 389],
+  ])('fails the run with PartialRead and writes nothing (%s)', async (_, port) => {
+    const proxy = await startFaultProxy({ targetHost: '127.0.0.1', targetPort: port });
+    proxies.push(proxy);
+    // The connection drops while the run lists the user database: after the reads that settle the scope,
+    // before the user search. (The store is the harness's own, on the same client; only the timing is added.)
+    const users = Object.assign(Object.create(harness.store) as DynamoUserStore, {
+      async *userPages() {
+        await dropped(proxy);
+        yield* harness.store.userPages();
+      },
+    });
+    const connection = {
+      servers: [`127.0.0.1:${proxy.port}`],
+      ...(port === 389 ? { encryption: 'starttls' as const } : {}),
+    };
+    const report = await expectFailedRun(
+      async () => {
+        await harness.configs.saveConfig(fixtureConfig({ ...dangerous, connection }));
+        return synchronizeNow({ ...harness.exclusive(), users });
+      },
+      'PartialRead',
+      'search',
+    );
+    expect(report.error?.message).toMatch(/was lost between two requests/);
+    expect(proxy.connections()).toBe(1);
   });
 });
 

@@ -60,3 +60,59 @@ describe('LdapDirectoryReader.resolveServers', () => {
     );
   });
 });
+
+describe('DCs found by DNS must be inside the domain (a spoofed SRV answer must not get the password)', () => {
+  const connection = (c: object) => parseConfig({ connection: { domain: 'company.local', ...c } }).connection;
+  const answering =
+    (...names: string[]) =>
+    async (): Promise<SrvRecord[]> =>
+      names.map((name, i) => srv(name, 0, 100 - i));
+
+  it('accepts the domain itself and hosts under it, whatever their case and trailing dot', async () => {
+    const reader = new LdapDirectoryReader(
+      answering('DC1.Company.Local.', 'company.local', 'dc2.site-a.company.local'),
+    );
+    await expect(reader.resolveServers(connection({}))).resolves.toEqual([
+      { host: 'DC1.Company.Local', port: 636 },
+      { host: 'company.local', port: 636 },
+      { host: 'dc2.site-a.company.local', port: 636 },
+    ]);
+    const trailing = new LdapDirectoryReader(answering('dc1.company.local'));
+    await expect(trailing.resolveServers(connection({ domain: 'Company.Local.' }))).resolves.toEqual([
+      { host: 'dc1.company.local', port: 636 },
+    ]);
+  });
+
+  it.each([
+    ['a host of another domain', ['dc1.attacker.example']],
+    ['a name that only ends like the domain', ['evilcompany.local']],
+    ['the domain as a label of another name', ['company.local.attacker.example']],
+    ['one outsider among good answers', ['dc1.company.local', 'dc9.attacker.example']],
+    ['the root ("no such service")', ['.']],
+  ])('refuses %s before connecting, naming the host', async (_, names) => {
+    const reader = new LdapDirectoryReader(answering(...names));
+    const refused = reader.resolveServers(connection({}));
+    await expect(refused).rejects.toBeInstanceOf(DiscoveryError);
+    await expect(refused).rejects.toThrow(/outside the domain company\.local/);
+    await expect(refused).rejects.toThrow(/caCertificate or tlsServerName/);
+  });
+
+  it('accepts hosts outside the domain when the certificate is pinned by a CA or a server name', async () => {
+    const reader = new LdapDirectoryReader(answering('dc1.corp.example'));
+    await expect(
+      reader.resolveServers(
+        connection({ caCertificate: '-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----' }),
+      ),
+    ).resolves.toEqual([{ host: 'dc1.corp.example', port: 636 }]);
+    await expect(reader.resolveServers(connection({ tlsServerName: 'dc1.company.local' }))).resolves.toEqual([
+      { host: 'dc1.corp.example', port: 636 },
+    ]);
+  });
+
+  it('never checks configured servers against the domain (they were chosen, not discovered)', async () => {
+    const reader = new LdapDirectoryReader(answering());
+    await expect(reader.resolveServers(connection({ servers: ['dc1.corp.example'] }))).resolves.toEqual([
+      { host: 'dc1.corp.example', port: 636 },
+    ]);
+  });
+});

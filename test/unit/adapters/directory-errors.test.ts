@@ -9,6 +9,7 @@ import {
 } from 'ldapts';
 import { describe, expect, it } from 'vitest';
 import { toDirectoryError } from '../../../shared/adapters/ldap/directory-errors';
+import { ConnectionLostError } from '../../../shared/adapters/ldap/one-connection-client';
 import { type DirectoryError, TimeoutError } from '../../../shared/errors';
 
 const withCode = (message: string, code: string): Error => Object.assign(new Error(message), { code });
@@ -52,6 +53,8 @@ describe('toDirectoryError', () => {
     ],
     ['reset while reading', withCode('read ECONNRESET', 'ECONNRESET'), 'read', 'PartialRead'],
     ['dropped while connecting', withCode('socket hang up', 'ECONNRESET'), 'connect', 'Unreachable'],
+    ['connection lost between two reads', new ConnectionLostError(), 'read', 'PartialRead'],
+    ['connection lost before the bind', new ConnectionLostError(), 'bind', 'Unreachable'],
   ])('maps %s to %s', (_, error, phase, code) => {
     const mapped = toDirectoryError(error, 'dc1:636', phase);
     expect(mapped.code).toBe(code);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../shared/config/config-schema';
 import { exclusionReasons } from '../../../shared/domain/scope-policy';
 import type { DirectoryEntry } from '../../../shared/domain/user';
+import { UnreadableAttributeError } from '../../../shared/errors';
 
 const GUID = '01234567-89ab-cdef-0123-456789abcdef';
 /** A directory entry; an override of `undefined` removes the attribute (as an absent attribute in AD). */
@@ -62,6 +63,15 @@ describe('exclusionReasons', () => {
     expect(
       exclusionReasons(entry({ hiddenFromAddressLists: true }), context({ visibleInAddressListsOnly: true })),
     ).toEqual(['hiddenFromAddressLists']);
+  });
+
+  it('fails the run, rather than take everyone as visible, when the directory cannot tell who is hidden', () => {
+    // The reader leaves the flag unknown when msExchHideFromAddressLists is not in the directory's schema.
+    const unknown = entry({ hiddenFromAddressLists: undefined });
+    const filter = () => exclusionReasons(unknown, context({ visibleInAddressListsOnly: true }));
+    expect(filter).toThrow(UnreadableAttributeError);
+    expect(filter).toThrow(/visibleInAddressListsOnly is on, but msExchHideFromAddressLists is not in the/);
+    expect(exclusionReasons(unknown, context())).toEqual([]);
   });
 
   it('excludes a user outside the selected groups, and keeps a member', () => {

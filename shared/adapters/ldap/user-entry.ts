@@ -1,0 +1,111 @@
+/**
+ * LDAP search entries (as ldapts returns them) turned into the values the sync uses: a user entry into a
+ * DirectoryEntry, an objectGUID into its string form. ldapts gives a single value as a string, several as
+ * an array, and a requested but absent attribute as `[]`.
+ */
+import type { Entry } from 'ldapts';
+import type { DirectoryEntry } from '../../domain/user';
+import { PartialReadError, UnreadableAttributeError } from '../../errors';
+import { formatObjectGuid } from './object-guid';
+
+/** The first value of an attribute as text, or undefined when it is absent or empty. */
+export const single = (value: unknown): string | undefined => {
+  const first = Array.isArray(value) ? value[0] : value;
+  if (first === undefined || first === null) return undefined;
+  const text = Buffer.isBuffer(first) ? first.toString('utf8') : String(first);
+  return text === '' ? undefined : text;
+};
+
+/** Every value of an attribute as text. */
+export const many = (value: unknown): string[] =>
+  (Array.isArray(value) ? value : value === undefined ? [] : [value]).map((v) =>
+    Buffer.isBuffer(v) ? v.toString('utf8') : String(v),
+  );
+
+export function guidOf(entry: Entry): string {
+  const value = Array.isArray(entry.objectGUID) ? entry.objectGUID[0] : entry.objectGUID;
+  if (!Buffer.isBuffer(value) || value.length !== 16) {
+    throw new PartialReadError(`${entry.dn} was returned without a readable objectGUID`);
+  }
+  return formatObjectGuid(value);
+}
+
+/** What the conversion needs besides the entry. */
+export interface UserEntryContext {
+  /**
+   * Whether msExchHideFromAddressLists is in the directory's schema (Exchange's schema extension). Where it
+   * is, an absent value means "not hidden", as in AD; where it is not, nobody's flag is known.
+   */
+  readonly hideFlagInSchema: boolean;
+  /** All proxyAddresses, when the search returned them ranged and they were read separately. */
+  readonly proxyAddresses?: readonly string[];
+}
+
+const INCOMPLETE = 'the read is incomplete, and nothing of it is applied';
+
+/** A value for an error message: quoted, and short. */
+const shown = (values: readonly string[]): string => {
+  const text = values.length === 1 ? JSON.stringify(values[0]) : JSON.stringify(values);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+};
+
+/**
+ * userAccountControl: AD sets it on every user object, so an entry without it is one the bind account may
+ * not fully read (an ACL), not an enabled account; a value that is not a 32-bit integer is not flags.
+ */
+function accountControlOf(entry: Entry): number {
+  const values = many(entry.userAccountControl).filter((v) => v !== '');
+  if (values.length === 0) {
+    throw new UnreadableAttributeError(
+      `${entry.dn}: userAccountControl was not returned; Active Directory sets it on every user, so the ` +
+        `bind account may not read it on this object (check its permissions); ${INCOMPLETE}`,
+    );
+  }
+  const value = values.length === 1 && /^-?\d{1,10}$/.test(values[0] ?? '') ? Number(values[0]) : Number.NaN;
+  if (!(value >= -(2 ** 31) && value < 2 ** 31)) {
+    throw new UnreadableAttributeError(
+      `${entry.dn}: userAccountControl ${shown(values)} is not a 32-bit integer, so whether the account is ` +
+        `enabled is unknown; ${INCOMPLETE}`,
+    );
+  }
+  return value;
+}
+
+/**
+ * msExchHideFromAddressLists: absent on most users (not hidden) where the schema has it; unknown
+ * (undefined) where it does not, for the scope policy to refuse a filter on it.
+ */
+function hiddenFlagOf(entry: Entry, hideFlagInSchema: boolean): boolean | undefined {
+  const values = many(entry.msExchHideFromAddressLists).filter((v) => v !== '');
+  if (values.length === 0) return hideFlagInSchema ? false : undefined;
+  const value = values.length === 1 ? values[0]?.toUpperCase() : undefined;
+  if (value !== 'TRUE' && value !== 'FALSE') {
+    throw new UnreadableAttributeError(
+      `${entry.dn}: msExchHideFromAddressLists ${shown(values)} is not TRUE or FALSE, so whether the user ` +
+        `is hidden from address lists is unknown; ${INCOMPLETE}`,
+    );
+  }
+  return value === 'TRUE';
+}
+
+/** A user entry of the search as a DirectoryEntry; an entry the sync cannot rely on throws. */
+export function toDirectoryEntry(entry: Entry, context: UserEntryContext): DirectoryEntry {
+  const sAMAccountName = single(entry.sAMAccountName);
+  if (!sAMAccountName) throw new PartialReadError(`${entry.dn} has no sAMAccountName`);
+  const userPrincipalName = single(entry.userPrincipalName);
+  const displayName = single(entry.displayName);
+  const cn = single(entry.cn);
+  const mail = single(entry.mail);
+  return {
+    objectGuid: guidOf(entry),
+    distinguishedName: entry.dn,
+    sAMAccountName,
+    ...(userPrincipalName ? { userPrincipalName } : {}),
+    ...(displayName ? { displayName } : {}),
+    ...(cn ? { cn } : {}),
+    ...(mail ? { mail } : {}),
+    proxyAddresses: context.proxyAddresses ? [...context.proxyAddresses] : many(entry.proxyAddresses),
+    userAccountControl: accountControlOf(entry),
+    hiddenFromAddressLists: hiddenFlagOf(entry, context.hideFlagInSchema),
+  };
+}

@@ -1,0 +1,124 @@
+/**
+ * The one decision of what a run deletes (docs/contract.md, "Deletes and the deletion threshold"): a pure
+ * function of the database users the read found gone or out of scope, the options, and what the run's
+ * earlier invocations and the administrator decided. Nothing here reads or writes anything.
+ *
+ * - Only directory users (`directoryServices`) are ever deleted; local users never.
+ * - Nothing is deleted while `deleteUsers` is off.
+ * - Deletes above the threshold (count, or percent of the directory users in the database before the run,
+ *   with the deletes earlier invocations made) are withheld together, unless an administrator approved
+ *   exactly that many; a run's follow-up invocations keep its first decision to withhold.
+ * - A run told to apply no deletes (its configuration changed under it) withholds them all.
+ */
+import type { Config } from '../config/config-schema';
+import type { DeleteChange } from './plan-sync';
+import type { ExclusionReason } from './scope-policy';
+import type { User } from './user';
+
+/** A database user the read found gone or out of scope, and why. */
+export interface DeleteCandidate {
+  readonly user: User;
+  readonly reason: string;
+}
+
+export interface DeleteInput {
+  readonly candidates: readonly DeleteCandidate[];
+  readonly options: Config['options'];
+  /** Directory users in the database before the run: the percentage's base. */
+  readonly population: number;
+  /** Deletes earlier invocations of this run made: they count against the threshold too. */
+  readonly earlierDeletes?: number;
+  /** Why the run's first invocation withheld its deletes: its follow-ups withhold them too. */
+  readonly earlierWithheld?: string;
+  /** Deletes an administrator approved above the threshold: applied only when the run has exactly this many. */
+  readonly approvedDeletes?: number;
+  /** Set when the run must apply no deletes at all (why). */
+  readonly refused?: string;
+}
+
+export interface DeleteDecision {
+  /** The deletes to apply. */
+  readonly apply: readonly DeleteChange[];
+  /** The deletes held back (`withheld: true`, their reason saying why). */
+  readonly withheld: readonly DeleteChange[];
+  /** Why they are held back. */
+  readonly withheldBecause?: string;
+  /** The run's deletes held back, with those of earlier invocations: what an approval names. */
+  readonly withheldCount?: number;
+  /** How the decision went, for the plan step's message ('' when there was nothing to decide). */
+  readonly note: string;
+}
+
+/** Decides the run's deletes; see the module comment. */
+export function planDeletes(input: DeleteInput): DeleteDecision {
+  const { options, approvedDeletes, refused } = input;
+  const candidates = input.candidates.filter(({ user }) => user.authentication === 'directoryServices');
+  if (!options.deleteUsers || candidates.length === 0) return { apply: [], withheld: [], note: '' };
+
+  const total = candidates.length + (input.earlierDeletes ?? 0);
+  const exceeded = refused ?? input.earlierWithheld ?? thresholdExceeded(total, input.population, options);
+  // An approval lets through the deletes it was given for, not whatever this run finds.
+  const approved = refused === undefined && approvedDeletes === total;
+  if (exceeded === undefined || approved) {
+    return {
+      apply: candidates.map(({ user, reason }) => deleteChange(user, reason)),
+      withheld: [],
+      note:
+        exceeded === undefined
+          ? ''
+          : `; allowMassDeletion applies deletes above the threshold this once: ${exceeded}`,
+    };
+  }
+  const unmatched =
+    approvedDeletes !== undefined && refused === undefined
+      ? ` (allowMassDeletion approved ${approvedDeletes} deletes; this run found ${total})`
+      : '';
+  return {
+    apply: [],
+    withheld: candidates.map(({ user, reason }) =>
+      deleteChange(user, withheldReason(reason, exceeded), true),
+    ),
+    withheldBecause: exceeded,
+    withheldCount: total,
+    note: `; deletes withheld: ${exceeded}${unmatched}`,
+  };
+}
+
+/** Why a directory user is deleted: out of scope for these reasons, or (none given) no longer returned. */
+export const deleteReason = (reasons?: readonly ExclusionReason[]): string =>
+  reasons?.length ? `out of scope: ${reasons.join(', ')}` : 'no longer returned by the directory';
+
+/** A delete's reason once it is held back (`because` says why). */
+export const withheldReason = (reason: string, because: string): string => `${reason}; withheld: ${because}`;
+
+/** The delete of a database user, for the reason given; `withheld` when it is held back. */
+export function deleteChange(user: User, reason: string, withheld = false): DeleteChange {
+  return {
+    action: 'delete',
+    current: user,
+    userName: user.userName,
+    fullName: user.fullName,
+    emailAddresses: user.emailAddresses,
+    changedFields: [],
+    reason,
+    withheld,
+  };
+}
+
+/**
+ * Why `deletes` exceeds the threshold, or undefined when it does not. The percentage is of the directory
+ * users in the database (the population deletes come from); "above" is strict: exactly maxCount passes.
+ */
+export function thresholdExceeded(
+  deletes: number,
+  directoryUsersInDatabase: number,
+  { deletionThreshold }: Config['options'],
+): string | undefined {
+  const { maxCount, maxPercent } = deletionThreshold;
+  if (deletes > maxCount) return `${deletes} deletes exceed the maximum of ${maxCount}`;
+  const percent = directoryUsersInDatabase === 0 ? 100 : (deletes * 100) / directoryUsersInDatabase;
+  if (percent > maxPercent) {
+    return `${deletes} of ${directoryUsersInDatabase} directory users (${percent.toFixed(1)}%) exceed the maximum of ${maxPercent}%`;
+  }
+  return undefined;
+}

@@ -1,0 +1,52 @@
+/**
+ * What a run needs from the outside (the ports, the clock, the run's identity, its deadline), in a module of
+ * its own: the run (run-sync.ts) and its planning half (plan-run.ts) both take it, neither imports the other
+ * for it. `withDefaults` fills in the clock and the run id, once, where a run starts.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ReportStep } from '../domain/report';
+import type { DirectoryReader } from '../ports/directory-reader';
+import type { RunCheckpointStore } from '../ports/run-checkpoint';
+import type { RunStore } from '../ports/run-store';
+import type { SyncCursorStore } from '../ports/sync-cursor';
+import type { UserStore } from '../ports/user-store';
+
+export interface SyncDependencies {
+  readonly directory: DirectoryReader;
+  readonly users: UserStore;
+  readonly runs: RunStore;
+  /** With a cursor store, runs read only what changed since the last clean run (Test Settings always reads all). */
+  readonly cursors?: SyncCursorStore;
+  /** A full read (reconciliation: deletes seen without tombstones) at least this often; default 24. */
+  readonly fullReadEveryHours?: number;
+  readonly clock?: () => Date;
+  readonly newRunId?: () => string;
+  /** Called once per finished step (structured logging); never given the password. */
+  readonly onStep?: (step: ReportStep) => void;
+  /** Called with an error that is not one of ours, whose details the report leaves out. */
+  readonly onUnexpectedError?: (error: unknown) => void;
+  /** Where a run spanning invocations saves its progress after each applied batch. */
+  readonly checkpoints?: RunCheckpointStore;
+  /**
+   * Milliseconds the invocation has left. With it, a run stops between apply batches when less than
+   * HANDOFF_RESERVE_MS remain and reports status `running`; the caller arranges the follow-up invocation.
+   */
+  readonly remainingMs?: () => number;
+  /** Changes per apply batch (default APPLY_BATCH): each batch ends with a checkpoint. */
+  readonly applyBatchSize?: number;
+}
+
+/** The dependencies with the clock and the run id filled in. */
+export type RunDependencies<D extends SyncDependencies = SyncDependencies> = D & {
+  readonly clock: () => Date;
+  readonly newRunId: () => string;
+};
+
+/** Fills in the defaults: the system clock, random run ids. */
+export function withDefaults<D extends SyncDependencies>(deps: D): RunDependencies<D> {
+  return {
+    ...deps,
+    clock: deps.clock ?? (() => new Date()),
+    newRunId: deps.newRunId ?? (() => randomUUID()),
+  };
+}

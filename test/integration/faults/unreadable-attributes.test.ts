@@ -1,0 +1,157 @@
+/**
+ * A read that could not see an attribute the sync decides on is a partial read. An ACL on one user that
+ * denies the service account userAccountControl makes the DC return the user without it; taken as 0, a
+ * disabled account would count as enabled and be synchronized. The run must fail before apply instead,
+ * naming the entry and the attribute, and write nothing.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { attributeInSchema } from '../../../shared/adapters/ldap/ldap-directory-reader';
+import type { Report } from '../../../shared/domain/report';
+import { synchronizeNow } from '../../../shared/use-cases/run-exclusively';
+import { testSettings } from '../../../shared/use-cases/run-sync';
+import { denyReadingAttribute } from '../../support/attribute-acl';
+import { ldapsClient } from '../../support/clients';
+import {
+  createScratchOu,
+  replace,
+  scratchOuName,
+  UF_NORMAL_PASSWD_NOTREQD,
+  userEntry,
+} from '../../support/scratch-ou';
+import {
+  createSyncHarness,
+  fixtureConfig,
+  type SyncHarness,
+  servicePassword,
+} from '../../support/sync-harness';
+
+const directory = inject('directory');
+const ACCOUNTDISABLE = 0x2;
+
+const { dn: ouDn, tag } = scratchOuName('Unreadable');
+const aliceDn = `CN=Alice ${tag},${ouDn}`;
+/** Disabled: out of scope while its flags can be read. */
+const bobDn = `CN=Bob ${tag},${ouDn}`;
+
+let ou: Awaited<ReturnType<typeof createScratchOu>>;
+let harness: SyncHarness;
+let usersBefore: unknown[];
+
+/** deleteUsers on and no threshold to speak of, reading the scratch OU only. */
+const config = () =>
+  fixtureConfig({
+    connection: { baseDn: ouDn },
+    options: { deleteUsers: true, deletionThreshold: { maxCount: 1_000_000, maxPercent: 100 } },
+  });
+
+async function syncNow(): Promise<Report> {
+  await harness.configs.saveConfig(config());
+  return synchronizeNow(harness.exclusive());
+}
+
+beforeAll(async () => {
+  ou = await createScratchOu(ouDn);
+  await ou.admin.add(
+    aliceDn,
+    userEntry({ sAMAccountName: `ua-alice-${tag}`, mail: `ua-alice-${tag}@company.local` }),
+  );
+  await ou.admin.add(
+    bobDn,
+    userEntry({
+      sAMAccountName: `ua-bob-${tag}`,
+      mail: `ua-bob-${tag}@company.local`,
+      userAccountControl: String(UF_NORMAL_PASSWD_NOTREQD | ACCOUNTDISABLE),
+    }),
+  );
+  harness = await createSyncHarness();
+  const first = await syncNow();
+  expect(first.status).toBe('succeeded');
+  expect(first.counts).toMatchObject({ created: 1, excluded: 1 });
+  usersBefore = await harness.store.listUsers();
+});
+afterAll(async () => {
+  harness.close();
+  await ou.remove();
+});
+
+describe('an attribute the bind account may not read', () => {
+  it('fails the run at search, naming the user and userAccountControl, and writes nothing', async () => {
+    const denied = await denyReadingAttribute(ou.admin, {
+      objectDn: bobDn,
+      trusteeDn: directory.serviceAccount.dn,
+      attribute: 'userAccountControl',
+    });
+    try {
+      // The DC now returns Bob to the service account without the attribute (and to the administrator with it).
+      const service = ldapsClient();
+      await service.bind(directory.serviceAccount.upn, servicePassword());
+      const { searchEntries } = await service.search(bobDn, {
+        scope: 'base',
+        attributes: ['userAccountControl', 'sAMAccountName'],
+      });
+      await service.unbind();
+      expect(searchEntries[0]?.userAccountControl).toEqual([]);
+
+      const writesBefore = harness.userWrites();
+      const report = await syncNow();
+      expect(report.status).toBe('failed');
+      expect(report.error?.code).toBe('UnreadableAttribute');
+      expect(report.error?.message).toContain(`${bobDn}: userAccountControl was not returned`);
+      expect(report.steps.find((s) => !s.ok)?.name).toBe('search');
+      expect(report.steps.some((s) => s.name === 'apply')).toBe(false);
+      expect(report.counts).toMatchObject({ created: 0, updated: 0, deleted: 0 });
+      expect(harness.userWrites()).toBe(writesBefore);
+      expect(await harness.store.listUsers()).toEqual(usersBefore);
+      expect(await harness.store.getRun(report.runId)).toMatchObject({
+        status: 'failed',
+        error: report.error,
+      });
+
+      const tested = await testSettings(harness.deps, { config: config(), password: servicePassword() });
+      expect(tested.error).toEqual(report.error);
+    } finally {
+      await denied.restore();
+    }
+    // Readable again: the next run completes, Bob still out of scope, nothing changed.
+    const clean = await syncNow();
+    expect(clean.status).toBe('succeeded');
+    expect(clean.counts).toMatchObject({ created: 0, updated: 0, deleted: 0, unchanged: 1, excluded: 1 });
+  });
+});
+
+describe('the schema check behind visibleInAddressListsOnly', () => {
+  it("finds msExchHideFromAddressLists in the test DC's extended schema, and not an attribute it lacks", async () => {
+    const service = ldapsClient();
+    await service.bind(directory.serviceAccount.upn, servicePassword());
+    try {
+      const { searchEntries } = await service.search('', {
+        scope: 'base',
+        attributes: ['schemaNamingContext'],
+      });
+      const schema = String(searchEntries[0]?.schemaNamingContext);
+      expect(await attributeInSchema(service, schema, 'msExchHideFromAddressLists')).toBe(true);
+      expect(await attributeInSchema(service, schema, 'msExchNoSuchAttribute')).toBe(false);
+      expect(await attributeInSchema(service, undefined, 'msExchHideFromAddressLists')).toBe(false);
+    } finally {
+      await service.unbind();
+    }
+  });
+
+  it('lets a visibleInAddressListsOnly run through where the schema has the attribute', async () => {
+    await ou.admin.modify(aliceDn, replace('msExchHideFromAddressLists', ['TRUE']));
+    const report = await testSettings(harness.deps, {
+      config: fixtureConfig({
+        connection: { baseDn: ouDn },
+        filters: { visibleInAddressListsOnly: true },
+      }),
+      password: servicePassword(),
+    });
+    expect(report.status).toBe('succeeded');
+    expect(new Map(report.excluded.map((e) => [e.distinguishedName, e.reasons]))).toEqual(
+      new Map([
+        [aliceDn, ['hiddenFromAddressLists']],
+        [bobDn, ['disabled']],
+      ]),
+    );
+  });
+});

@@ -1,0 +1,323 @@
+/**
+ * In-memory fakes of the ports, for fast tests of the use cases (no Samba, no Java): a directory with USNs,
+ * tombstones and groups, a user database with the conditional-write rules of the real store, and the
+ * settings a run keeps (configuration, lock, cursor, checkpoint, handoffs). The integration tests run the same
+ * use cases against the real Samba DC and DynamoDB Local; these fakes are for the cases that are slow or
+ * hard to stage there (many invocations, abandoned runs, exact counts).
+ */
+import type { Config } from '../../shared/config/config-schema';
+import type { PlannedChange } from '../../shared/domain/plan-sync';
+import type { Report, RunSummary } from '../../shared/domain/report';
+import type { DirectoryEntry, User } from '../../shared/domain/user';
+import {
+  ConcurrentModificationError,
+  InvalidCredentialsError,
+  NoSuchObjectError,
+  NotFoundError,
+  PartialReadError,
+  UserKindError,
+} from '../../shared/errors';
+import type { ConfigStore, StoredConfig } from '../../shared/ports/config-store';
+import type { DirectoryReader, DirectorySession } from '../../shared/ports/directory-reader';
+import type {
+  ContinuationTrigger,
+  RunCheckpoint,
+  RunCheckpointStore,
+} from '../../shared/ports/run-checkpoint';
+import type { RunLock } from '../../shared/ports/run-lock';
+import type { RunStore } from '../../shared/ports/run-store';
+import type { SyncCursor, SyncCursorStore } from '../../shared/ports/sync-cursor';
+import type { UserAdministration } from '../../shared/ports/user-administration';
+import type { ApplyResult, UserStore } from '../../shared/ports/user-store';
+
+const BASE_DN = 'DC=company,DC=local';
+const key = (name: string): string => name.toLowerCase();
+
+/** A directory user, enabled and visible, with an address: in scope under the default filters. */
+export function directoryEntry(n: number, overrides: Partial<DirectoryEntry> = {}): DirectoryEntry {
+  return {
+    objectGuid: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+    distinguishedName: `CN=User ${n},OU=Staff,${BASE_DN}`,
+    sAMAccountName: `user${n}`,
+    userPrincipalName: `user${n}@company.local`,
+    displayName: `User ${n}`,
+    mail: `user${n}@company.local`,
+    proxyAddresses: [],
+    userAccountControl: 512,
+    hiddenFromAddressLists: false,
+    ...overrides,
+  };
+}
+
+/**
+ * A directory: entries with the USN of their last change, tombstones, groups. Every change takes the next
+ * USN, as a DC does. `failAfterPages` makes the next read drop after that many pages (a cut connection).
+ */
+export class InMemoryDirectory implements DirectoryReader {
+  readonly password = 'directory-password';
+  pageSize = 2;
+  failAfterPages: number | undefined;
+  private usn = 1;
+  private readonly entries = new Map<string, { entry: DirectoryEntry; usn: number }>();
+  private readonly tombstones = new Map<string, number>();
+  private readonly groups = new Map<string, Set<string>>();
+  /** Every bind, as `server:password`. */
+  readonly binds: string[] = [];
+
+  put(...entries: DirectoryEntry[]): this {
+    for (const entry of entries) this.entries.set(entry.objectGuid, { entry, usn: ++this.usn });
+    return this;
+  }
+
+  remove(objectGuid: string): void {
+    this.entries.delete(objectGuid);
+    this.tombstones.set(objectGuid, ++this.usn);
+  }
+
+  group(dn: string, members: readonly string[]): void {
+    this.groups.set(dn, new Set(members));
+    this.usn += 1;
+  }
+
+  async resolveServers() {
+    return [{ host: 'dc1.company.local', port: 636 }];
+  }
+
+  async connect(): Promise<DirectorySession> {
+    const directory = this;
+    return {
+      server: 'dc1.company.local:636',
+      rootDse: { defaultNamingContext: BASE_DN, namingContexts: [BASE_DN] },
+      async bind(_username: string, password: string) {
+        directory.binds.push(`dc1.company.local:${password}`);
+        if (password !== directory.password) throw new InvalidCredentialsError('invalid credentials');
+      },
+      async assertExists(dn: string, what: string) {
+        if (dn !== BASE_DN && !directory.groups.has(dn))
+          throw new NoSuchObjectError(`${what} ${dn} does not exist`);
+      },
+      async *userPages(_baseDn: string, changedSinceUsn?: number) {
+        const matching = [...directory.entries.values()]
+          .filter(({ usn }) => changedSinceUsn === undefined || usn >= changedSinceUsn)
+          .map(({ entry }) => entry);
+        for (let start = 0, page = 0; start < matching.length; start += directory.pageSize, page += 1) {
+          if (directory.failAfterPages !== undefined && page >= directory.failAfterPages) {
+            throw new PartialReadError('the connection was reset during the read');
+          }
+          yield matching.slice(start, start + directory.pageSize);
+        }
+      },
+      async readUsersByGuid(_baseDn: string, guids: readonly string[]) {
+        return guids.flatMap((guid) => {
+          const found = directory.entries.get(guid);
+          return found ? [found.entry] : [];
+        });
+      },
+      async readSyncState() {
+        return {
+          dsServiceName: 'CN=NTDS Settings,CN=DC1',
+          invocationId: 'invocation-1',
+          highestCommittedUsn: directory.usn,
+        };
+      },
+      async readDeletedUserGuids(sinceUsn: number) {
+        return new Set([...directory.tombstones].filter(([, usn]) => usn >= sinceUsn).map(([guid]) => guid));
+      },
+      async probeDirSync() {
+        return 'unsupported' as const;
+      },
+      async readGroupMemberGuids(_baseDn: string, groupDn: string) {
+        return new Set(directory.groups.get(groupDn) ?? []);
+      },
+      async searchGroups() {
+        return [];
+      },
+      async close() {},
+    };
+  }
+}
+
+/**
+ * The user database and the run history. Writes are conditional as in the real store: a create finds the
+ * name free (or already its own), an update or delete finds the user as planned; otherwise the change is a
+ * conflict, or already applied when the database holds its result.
+ */
+export class InMemoryUserStore implements UserStore, UserAdministration, RunStore {
+  readonly users = new Map<string, User>();
+  readonly runs = new Map<string, Report>();
+  /** User items written (each create, update and delete). */
+  writes = 0;
+
+  seed(...users: User[]): this {
+    for (const user of users) this.users.set(key(user.userName), user);
+    return this;
+  }
+
+  async listUsers(): Promise<User[]> {
+    return [...this.users.values()].sort((a, b) => key(a.userName).localeCompare(key(b.userName)));
+  }
+
+  async *userPages(): AsyncIterable<User[]> {
+    yield await this.listUsers();
+  }
+
+  async findUsers(guids: readonly string[], userNames: readonly string[]): Promise<User[]> {
+    const wanted = new Set(guids);
+    const names = new Set(userNames.map(key));
+    return (await this.listUsers()).filter(
+      (u) => (u.objectGuid !== undefined && wanted.has(u.objectGuid)) || names.has(key(u.userName)),
+    );
+  }
+
+  async getUser(userName: string): Promise<User | undefined> {
+    return this.users.get(key(userName));
+  }
+
+  async listUsersPage(limit: number, cursor?: string): Promise<{ users: User[]; cursor?: string }> {
+    const all = (await this.listUsers()).filter((u) => cursor === undefined || key(u.userName) > cursor);
+    const users = all.slice(0, limit);
+    const last = users.at(-1);
+    return all.length > limit && last ? { users, cursor: key(last.userName) } : { users };
+  }
+
+  async createUser(user: User): Promise<void> {
+    if (this.users.has(key(user.userName))) throw new ConcurrentModificationError('the name is taken');
+    this.users.set(key(user.userName), user);
+  }
+
+  async deleteLocalUser(userName: string): Promise<void> {
+    const user = this.users.get(key(userName));
+    if (!user) throw new NotFoundError(`no user ${userName}`);
+    if (user.authentication !== 'local') throw new UserKindError('the sync owns directory users');
+    this.users.delete(key(userName));
+  }
+
+  async applyChanges(
+    changes: readonly PlannedChange[],
+    defaults: Config['defaultPrivileges'],
+    now: string,
+  ): Promise<ApplyResult> {
+    const applied: PlannedChange[] = [];
+    const conflicts: { change: PlannedChange; reason: string }[] = [];
+    let alreadyApplied = 0;
+    for (const change of changes) {
+      if (change.action === 'create') {
+        const holder = this.users.get(key(change.target.userName));
+        if (holder?.objectGuid === change.target.objectGuid) alreadyApplied += 1;
+        else if (holder) conflicts.push({ change, reason: `the name ${holder.userName} is taken` });
+        else {
+          this.users.set(key(change.target.userName), {
+            ...change.target,
+            authentication: 'directoryServices',
+            privileges: defaults.privileges,
+            ownArchiveAccess: defaults.ownArchiveAccess,
+            createdAt: now,
+            updatedAt: now,
+          });
+          this.writes += 1;
+          applied.push(change);
+        }
+      } else if (change.action === 'update') {
+        const current = this.users.get(key(change.current.userName));
+        if (current === undefined || current.updatedAt !== change.current.updatedAt) {
+          const moved = [...this.users.values()].find((u) => u.objectGuid === change.target.objectGuid);
+          if (moved && moved.userName === change.target.userName) alreadyApplied += 1;
+          else conflicts.push({ change, reason: 'the user changed since it was read' });
+          continue;
+        }
+        this.users.delete(key(current.userName));
+        this.users.set(key(change.target.userName), { ...current, ...change.target, updatedAt: now });
+        this.writes += 1;
+        applied.push(change);
+      } else if (change.action === 'delete' && !change.withheld) {
+        if (!this.users.delete(key(change.current.userName))) {
+          alreadyApplied += 1;
+          continue;
+        }
+        this.writes += 1;
+        applied.push(change);
+      }
+    }
+    return { applied, conflicts, alreadyApplied };
+  }
+
+  async recordRun(report: Report): Promise<void> {
+    this.runs.set(report.runId, report);
+  }
+
+  async getRun(runId: string): Promise<Report | undefined> {
+    return this.runs.get(runId);
+  }
+
+  async listRuns(limit: number): Promise<RunSummary[]> {
+    return [...this.runs.values()]
+      .sort((a, b) => b.startedAt.localeCompare(a.startedAt))
+      .slice(0, limit)
+      .map(({ changes: _c, excluded: _e, steps: _s, ...summary }) => summary);
+  }
+}
+
+/** The configuration, the sync lock (a lease on `clock`), the cursor, the checkpoint and the handoffs. */
+export class InMemorySettings
+  implements ConfigStore, RunLock, SyncCursorStore, RunCheckpointStore, ContinuationTrigger
+{
+  private stored: StoredConfig | undefined;
+  private lock: { owner: string; expiresAt: number } | undefined;
+  private readonly occurrences = new Set<string>();
+  cursor: SyncCursor | undefined;
+  checkpoint: RunCheckpoint | undefined;
+  /** Runs that asked for a follow-up invocation, in order. */
+  readonly handoffs: string[] = [];
+
+  constructor(private readonly clock: () => Date = () => new Date()) {}
+
+  async getConfig() {
+    return this.stored;
+  }
+  async saveConfig(config: Config, expectedVersion?: number): Promise<StoredConfig> {
+    if (expectedVersion !== undefined && expectedVersion !== (this.stored?.version ?? 0)) {
+      throw new Error('version conflict');
+    }
+    this.stored = { config, version: (this.stored?.version ?? 0) + 1 };
+    return this.stored;
+  }
+
+  async acquire(owner: string, leaseSeconds: number): Promise<boolean> {
+    const now = this.clock().getTime();
+    if (this.lock && this.lock.owner !== owner && this.lock.expiresAt >= now) return false;
+    this.lock = { owner, expiresAt: now + leaseSeconds * 1000 };
+    return true;
+  }
+  async release(owner: string): Promise<void> {
+    if (this.lock?.owner === owner) this.lock = undefined;
+  }
+  async claimOccurrence(occurrence: string): Promise<boolean> {
+    if (this.occurrences.has(occurrence)) return false;
+    this.occurrences.add(occurrence);
+    return true;
+  }
+
+  async getCursor() {
+    return this.cursor;
+  }
+  async saveCursor(cursor: SyncCursor) {
+    this.cursor = cursor;
+  }
+  async clearCursor() {
+    this.cursor = undefined;
+  }
+
+  async getCheckpoint() {
+    return this.checkpoint;
+  }
+  async saveCheckpoint(checkpoint: RunCheckpoint) {
+    this.checkpoint = checkpoint;
+  }
+  async clearCheckpoint(runId: string) {
+    if (this.checkpoint?.runId === runId) this.checkpoint = undefined;
+  }
+
+  async requestContinuation(runId: string) {
+    this.handoffs.push(runId);
+  }
+}

@@ -1,0 +1,247 @@
+/**
+ * Synchronize now and its continuations, with the in-memory fakes (test/support/in-memory.ts): the cases
+ * that take many invocations or a stale lease, with exact counts, in milliseconds. The same use cases run
+ * against the real Samba DC and DynamoDB Local in test/integration/sync/.
+ */
+import { beforeEach, describe, expect, it } from 'vitest';
+import { type ConfigInput, parseConfig } from '../../../shared/config/config-schema';
+import { connectionTarget } from '../../../shared/domain/password-binding';
+import { SyncRunningError } from '../../../shared/errors';
+import type { SecretStore } from '../../../shared/ports/secret-store';
+import {
+  continueRun,
+  type ExclusiveSyncDependencies,
+  runScheduledSync,
+  synchronizeNow,
+} from '../../../shared/use-cases/run-exclusively';
+import { HANDOFF_RESERVE_MS, testSettings } from '../../../shared/use-cases/run-sync';
+import {
+  directoryEntry,
+  InMemoryDirectory,
+  InMemorySettings,
+  InMemoryUserStore,
+} from '../../support/in-memory';
+
+const configOf = (input: Omit<ConfigInput, 'connection'> = {}) =>
+  parseConfig({
+    connection: { servers: ['dc1.company.local'], domain: 'company.local', username: 'svc@company.local' },
+    ...input,
+  });
+
+let now: number;
+let directory: InMemoryDirectory;
+let store: InMemoryUserStore;
+let settings: InMemorySettings;
+
+/** The saved password, bound to whatever configuration is saved (as a save through the API binds it). */
+const secrets = (): SecretStore => ({
+  async getPassword() {
+    const stored = await settings.getConfig();
+    return stored
+      ? {
+          password: directory.password,
+          target: connectionTarget(stored.config.connection),
+          configVersion: stored.version,
+        }
+      : undefined;
+  },
+  async setPassword() {},
+});
+
+function deps(overrides: Partial<ExclusiveSyncDependencies> = {}): ExclusiveSyncDependencies {
+  return {
+    directory,
+    users: store,
+    runs: store,
+    configs: settings,
+    lock: settings,
+    cursors: settings,
+    checkpoints: settings,
+    secrets: secrets(),
+    leaseSeconds: 60,
+    // Every reading moves the clock on: runs started one after the other are ordered.
+    clock: () => {
+      now += 1;
+      return new Date(now);
+    },
+    ...overrides,
+  };
+}
+
+/** The sync function as deployed: a deadline always near, so every apply batch hands off. */
+const nearDeadline = (batch: number) =>
+  deps({ continuations: settings, applyBatchSize: batch, remainingMs: () => HANDOFF_RESERVE_MS - 1 });
+
+/** Runs the follow-up invocations a run asks for until it ends. */
+async function untilEnded(dependencies: ExclusiveSyncDependencies, runId: string) {
+  let invocation = 1;
+  for (;;) {
+    invocation += 1;
+    const outcome = await continueRun(dependencies, { runId, invocation });
+    if (outcome.outcome !== 'ran') throw new Error(`invocation ${invocation}: ${outcome.outcome}`);
+    now += 1000;
+    if (outcome.report.status !== 'running') return { report: outcome.report, invocations: invocation };
+  }
+}
+
+const names = async () => (await store.listUsers()).map((u) => u.userName);
+
+beforeEach(async () => {
+  now = Date.parse('2026-11-25T12:00:00Z');
+  const { mail: _noMail, ...withoutMail } = directoryEntry(12);
+  directory = new InMemoryDirectory().put(
+    ...Array.from({ length: 10 }, (_, i) => directoryEntry(i + 1)),
+    directoryEntry(11, { userAccountControl: 514 }),
+    withoutMail,
+  );
+  store = new InMemoryUserStore();
+  settings = new InMemorySettings(() => new Date(now));
+  await settings.saveConfig(configOf({ options: { deleteUsers: true } }));
+});
+
+describe('synchronizeNow with the in-memory ports', () => {
+  it('creates the users in scope and counts and lists the excluded ones with their reasons', async () => {
+    const report = await synchronizeNow(deps());
+    expect(report.status).toBe('succeeded');
+    expect(report.counts).toEqual({
+      directoryUsers: 12,
+      inScope: 10,
+      excluded: 2,
+      created: 10,
+      updated: 0,
+      deleted: 0,
+      unchanged: 0,
+      conflicts: 0,
+    });
+    expect(report.excluded).toEqual([
+      expect.objectContaining({ userName: 'user11', reasons: ['disabled'] }),
+      expect.objectContaining({ userName: 'user12', reasons: ['noEmailAddress'] }),
+    ]);
+    expect(await names()).toHaveLength(10);
+    expect(await store.getRun(report.runId)).toMatchObject({ status: 'succeeded', configVersion: 1 });
+  });
+
+  it('reads only what changed after a clean run, and counts the rest as unchanged', async () => {
+    await synchronizeNow(deps());
+    directory.put(directoryEntry(3, { displayName: 'Renamed Three' }));
+    directory.remove(directoryEntry(4).objectGuid);
+    const report = await synchronizeNow(deps());
+    expect(report.steps.find((s) => s.name === 'search')?.message).toMatch(/1 users changed since USN/);
+    expect(report.counts).toMatchObject({ directoryUsers: 1, updated: 1, deleted: 1, unchanged: 8 });
+    expect(await names()).not.toContain('user4');
+    expect(store.writes).toBe(12);
+  });
+
+  it('adopts a name whose old holder the read never returned, once the whole read is known', async () => {
+    await synchronizeNow(deps());
+    // user5's account is recreated: a new objectGUID under the same name, read before its old one is missed.
+    directory.remove(directoryEntry(5).objectGuid);
+    directory.put(directoryEntry(99, { sAMAccountName: 'user5' }));
+    await settings.clearCursor();
+    const report = await synchronizeNow(deps());
+    expect(report.changes).toContainEqual(
+      expect.objectContaining({
+        action: 'update',
+        userName: 'user5',
+        changedFields: expect.arrayContaining(['objectGuid']),
+      }),
+    );
+    expect(report.counts).toMatchObject({ conflicts: 0, deleted: 0 });
+    expect((await store.getUser('user5'))?.objectGuid).toBe(directoryEntry(99).objectGuid);
+  });
+
+  it('fails a cut-short read before writing anything, and deletes no one', async () => {
+    await synchronizeNow(deps());
+    const before = store.writes;
+    await settings.clearCursor();
+    directory.failAfterPages = 2;
+    const report = await synchronizeNow(deps());
+    expect(report).toMatchObject({ status: 'failed', error: { code: 'PartialRead' } });
+    expect(store.writes).toBe(before);
+    expect(await names()).toHaveLength(10);
+  });
+
+  it('gives a second sync SyncRunning while the first holds the lock, and the schedule a skipped run', async () => {
+    expect(await settings.acquire('another-run', 60)).toBe(true);
+    await expect(synchronizeNow(deps())).rejects.toBeInstanceOf(SyncRunningError);
+    await settings.saveConfig(configOf({ schedule: { enabled: true, intervalMinutes: 60 } }));
+    const scheduled = await runScheduledSync(deps(), '2026-11-25T12:00:00Z');
+    expect(scheduled).toMatchObject({ outcome: 'skipped', report: { status: 'skipped' } });
+    expect(await runScheduledSync(deps(), '2026-11-25T12:00:00Z')).toEqual({ outcome: 'duplicate' });
+  });
+});
+
+describe('a run continued over many invocations', () => {
+  it('ends as an uninterrupted run would, with every write made once and the counts of the whole run', async () => {
+    const first = await synchronizeNow(nearDeadline(3));
+    expect(first).toMatchObject({ status: 'running', counts: { created: 3 } });
+    expect(settings.handoffs).toEqual([first.runId]);
+    // The lock is held between invocations.
+    await expect(synchronizeNow(deps())).rejects.toBeInstanceOf(SyncRunningError);
+    // A duplicated handoff does nothing.
+    const { report, invocations } = await untilEnded(nearDeadline(3), first.runId);
+    expect(invocations).toBe(4);
+    expect(report.status).toBe('succeeded');
+    expect(report.counts).toMatchObject({ inScope: 10, created: 10, unchanged: 0, conflicts: 0 });
+    expect(report.changes.filter((c) => c.action === 'create')).toHaveLength(10);
+    expect(store.writes).toBe(10);
+    expect(await continueRun(nearDeadline(3), { runId: first.runId, invocation: 2 })).toEqual({
+      outcome: 'stale',
+    });
+  });
+
+  it("counts the deletes of earlier invocations against the threshold, and keeps the first one's decision", async () => {
+    await synchronizeNow(deps());
+    await settings.saveConfig(
+      configOf({ options: { deleteUsers: true, deletionThreshold: { maxCount: 4, maxPercent: 100 } } }),
+    );
+    for (const n of [1, 2, 3, 4, 5]) directory.remove(directoryEntry(n).objectGuid);
+    await settings.clearCursor();
+    const first = await synchronizeNow(nearDeadline(2));
+    const { report } =
+      first.status === 'running' ? await untilEnded(nearDeadline(2), first.runId) : { report: first };
+    expect(report).toMatchObject({
+      status: 'deletionThresholdExceeded',
+      deletesWithheld: 5,
+      counts: { deleted: 0 },
+    });
+    expect(await names()).toHaveLength(10);
+
+    const approved = await synchronizeNow(nearDeadline(2), {
+      allowMassDeletion: { runId: report.runId, deletes: 5 },
+    });
+    expect(approved).toMatchObject({ status: 'running', counts: { deleted: 2 } });
+    const { report: done } = await untilEnded(nearDeadline(2), approved.runId);
+    expect(done).toMatchObject({ status: 'succeeded', counts: { deleted: 5 } });
+    expect(await names()).toHaveLength(5);
+  });
+
+  it('closes a run whose follow-up never came once its lease expired, and starts over', async () => {
+    const first = await synchronizeNow(nearDeadline(4));
+    expect(first.status).toBe('running');
+    // The handoff is lost: nothing continues the run. Before the lease expires, the lock holds.
+    await expect(synchronizeNow(deps())).rejects.toBeInstanceOf(SyncRunningError);
+    now += 61_000;
+    const next = await synchronizeNow(deps());
+    expect(next.status).toBe('succeeded');
+    expect(next.counts).toMatchObject({ created: 6, unchanged: 4 });
+    expect(await store.getRun(first.runId)).toMatchObject({
+      status: 'failed',
+      error: { code: 'Interrupted', message: expect.stringContaining(next.runId) },
+    });
+    expect(settings.checkpoint).toBeUndefined();
+  });
+});
+
+describe('Test Settings with the in-memory ports', () => {
+  it('plans the whole run and commits nothing: no user, no run record, no cursor', async () => {
+    const stored = await settings.getConfig();
+    if (!stored) throw new Error('no config');
+    const report = await testSettings(deps(), { config: stored.config, password: directory.password });
+    expect(report).toMatchObject({ dryRun: true, status: 'succeeded', counts: { created: 10 } });
+    expect(report.changes).toHaveLength(10);
+    expect(store.users.size).toBe(0);
+    expect(store.runs.size).toBe(0);
+    expect(settings.cursor).toBeUndefined();
+  });
+});
