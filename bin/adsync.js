@@ -3,5 +3,5 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { main } = await import('../scripts/adsync.ts');
+const { main } = await import('../cli/adsync.ts');
 process.exitCode = await main(process.argv.slice(2));

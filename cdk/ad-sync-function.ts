@@ -13,7 +13,7 @@ import type { FunctionName } from '../shared/api/routes';
 
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-/** esbuild options shared with scripts/bundle-sizes.ts, so the sizes reported are the sizes deployed. */
+/** esbuild options shared with tools/bundle-sizes.ts, so the sizes reported are the sizes deployed. */
 export const BUNDLING = {
   minify: true,
   // No source maps: they would triple the package; kept names keep stack traces readable.

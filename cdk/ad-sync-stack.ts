@@ -1,6 +1,6 @@
 /**
- * ad-sync on AWS (SPEC section 6), in parts: the network of the functions that talk to Active Directory
- * (network.ts), the table and the bind password (data.ts), the functions and their permissions
+ * ad-sync on AWS (docs/contract.md#on-aws), in parts: the network of the functions that talk to Active
+ * Directory (network.ts), the table and the bind password (data.ts), the functions and their permissions
  * (functions.ts), the API (api.ts), the schedule (schedule.ts) and the alarms (alarms.ts). The parts keep
  * the logical ids the stack had as one construct (stack-part.ts).
  */

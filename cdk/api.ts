@@ -56,7 +56,8 @@ export class AdSyncApi extends StackPart {
       },
     });
     this.api = api;
-    // API Gateway's own errors (no route, IAM denial, throttling, timeouts) in the error shape of SPEC section 4.
+    // API Gateway's own errors (no route, IAM denial, throttling, timeouts) in the API's error shape
+    // (docs/contract.md#http-api).
     for (const [id, type] of [
       ['Default4xx', ResponseType.DEFAULT_4XX],
       ['Default5xx', ResponseType.DEFAULT_5XX],

@@ -1,5 +1,5 @@
 /**
- * The one table that maps errors to HTTP statuses and the error body of SPEC section 4. Errors that are not
+ * The one table that maps errors to HTTP statuses and the error body (docs/contract.md#http-api). Errors not
  * ours become a generic 500 that exposes nothing.
  */
 import {

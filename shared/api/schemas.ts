@@ -1,5 +1,5 @@
 /**
- * Request and response bodies of the HTTP API (SPEC section 4) as zod schemas: requests are validated with
+ * The API's request and response bodies (docs/contract.md#http-api) as zod schemas: requests are checked with
  * them, and the OpenAPI document is generated from them.
  */
 import { z } from 'zod';

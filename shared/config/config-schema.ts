@@ -1,6 +1,7 @@
 /**
- * The configuration document (SPEC section 2): one zod schema that validates input at the edge, supplies the
- * defaults, and yields the TypeScript types. Unknown fields are rejected; errors name the field path.
+ * The configuration document (docs/contract.md#configuration): one zod schema that validates input at the
+ * edge, supplies the defaults, and yields the TypeScript types. Unknown fields are rejected; errors name the
+ * field path.
  */
 import { z } from 'zod';
 import { isDistinguishedName } from '../domain/distinguished-name';

@@ -1,5 +1,5 @@
 /**
- * The one decision of what a run deletes (docs/contract.md, "Deletes and the deletion threshold"): a pure
+ * The one decision of what a run deletes (docs/contract.md#deletes): a pure
  * function of the database users the read found gone or out of scope, the options, and what the run's
  * earlier invocations and the administrator decided. Nothing here reads or writes anything.
  *
@@ -57,8 +57,9 @@ export function planDeletes(input: DeleteInput): DeleteDecision {
 
   const total = candidates.length + (input.earlierDeletes ?? 0);
   const exceeded = refused ?? input.earlierWithheld ?? thresholdExceeded(total, input.population, options);
-  // An approval lets through the deletes it was given for, not whatever this run finds.
-  const approved = refused === undefined && approvedDeletes === total;
+  // An approval lets through the deletes it was given for, not whatever this run finds; and not what a
+  // follow-up finds after the run's first invocation withheld them.
+  const approved = refused === undefined && input.earlierWithheld === undefined && approvedDeletes === total;
   if (exceeded === undefined || approved) {
     return {
       apply: candidates.map(({ user, reason }) => deleteChange(user, reason)),

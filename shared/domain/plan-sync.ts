@@ -1,7 +1,7 @@
 /**
- * The sync plan (SPEC section 3) of the directory users read: creates, updates and conflicts, a pure function
- * of those users and the user database. Deletes are decided once the whole read is known, in plan-deletes.ts.
- * Nothing here reads or writes anything.
+ * The sync plan (docs/contract.md#the-plan) of the directory users read: creates, updates and conflicts, a
+ * pure function of those users and the user database. Deletes are decided once the whole read is known, in
+ * plan-deletes.ts. Nothing here reads or writes anything.
  */
 import type { ExclusionReason } from './scope-policy';
 import type { MappedUser, User } from './user';

@@ -49,7 +49,7 @@ export interface ReportCounts {
   conflicts: number;
 }
 
-/** The result of Test Settings or of a sync run (SPEC section 4). */
+/** The result of Test Settings or of a sync run (the Report of docs/contract.md#http-api). */
 export interface Report {
   readonly runId: string;
   readonly dryRun: boolean;

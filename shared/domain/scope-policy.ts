@@ -1,5 +1,5 @@
 /**
- * Which directory users the sync takes into account (SPEC section 3, MailStore's four filters). Pure: the
+ * Which directory users the sync considers (docs/contract.md#filters-and-exclusion-reasons). Pure: the
  * caller has already read the entries and the objectGUIDs of the selected groups' transitive members.
  */
 import type { FilterConfig } from '../config/config-schema';

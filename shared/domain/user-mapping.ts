@@ -1,5 +1,5 @@
 /**
- * How a directory entry becomes a user (SPEC section 3). Pure.
+ * How a directory entry becomes a user (docs/contract.md#mapping). Pure.
  */
 import type { DirectoryEntry, MappedUser } from './user';
 

@@ -2,7 +2,7 @@ import type { ArchiveAccess, Privilege } from '../config/config-schema';
 
 export type Authentication = 'directoryServices' | 'local';
 
-/** A user of the application's user database (SPEC section 4). */
+/** A user of the application's user database (the User of docs/contract.md#http-api). */
 export interface User {
   readonly userName: string;
   readonly fullName: string;

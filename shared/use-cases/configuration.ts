@@ -1,5 +1,5 @@
 /**
- * Reading and saving the configuration (SPEC section 2). The password goes to the secret store only; the
+ * Reading and saving the configuration (docs/contract.md). The password goes to the secret store only; the
  * configuration document never holds it and nothing returns it: callers learn only whether one is set.
  */
 import { type Config, defaultConfig } from '../config/config-schema';
@@ -94,6 +94,12 @@ export async function savedConfigurationWithPassword(
   return { stored, password: await deps.secrets.getPassword(stored.version) };
 }
 
+const sameSecret = (a: SavedPassword | undefined, b: SavedPassword): boolean =>
+  a !== undefined &&
+  a.password === b.password &&
+  a.target === b.target &&
+  a.configVersion === b.configVersion;
+
 /**
  * Saves the configuration (and, when given, the password) as the next version. The password is written
  * first, bound to the new connection and version, and put back as it was when the configuration's save
@@ -117,19 +123,19 @@ export async function saveConfiguration(
   if (request.password === undefined && saved !== undefined && saved.target !== target) {
     throw passwordRequired();
   }
-  if (request.password !== undefined) {
-    await deps.secrets.setPassword({
-      password: request.password,
-      target,
-      configVersion: currentVersion + 1,
-    });
-  }
+  const written =
+    request.password === undefined
+      ? undefined
+      : { password: request.password, target, configVersion: currentVersion + 1 };
+  if (written) await deps.secrets.setPassword(written);
   let stored: StoredConfig;
   try {
     // Saved on the version just read: a save in between makes this one a VersionConflict, never a lost update.
     stored = await deps.configs.saveConfig(request.config, currentVersion);
   } catch (error) {
-    if (request.password !== undefined) await deps.secrets.setPassword(saved);
+    // Put back what was there, unless a concurrent save has written the secret since (its own, then).
+    if (written && sameSecret(await deps.secrets.getPassword(), written))
+      await deps.secrets.setPassword(saved);
     throw error;
   }
   await deps.schedule?.apply(request.config.schedule);

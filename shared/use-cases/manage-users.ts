@@ -1,5 +1,5 @@
 /**
- * The user management of the application (SPEC section 4): listing users, and adding and removing local
+ * The application's user management (docs/contract.md#http-api): listing users, and adding and removing local
  * (manual) users. Directory users belong to the sync. A local password is kept only as a slow salted hash.
  */
 import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from 'node:crypto';
@@ -8,7 +8,7 @@ import type { User } from '../domain/user';
 import { NotFoundError } from '../errors';
 import type { UserAdministration } from '../ports/user-administration';
 
-/** The User of the API: exactly the fields of SPEC section 4, nothing internal. */
+/** The User of the API: exactly the fields of docs/contract.md#http-api, nothing internal. */
 export interface PublicUser {
   readonly userName: string;
   readonly fullName: string;

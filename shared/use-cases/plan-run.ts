@@ -72,7 +72,7 @@ export interface PlanRunInput {
   /** The checkpoint of the run's earlier invocations, when this one continues it. */
   readonly checkpoint?: RunCheckpoint;
   readonly timer: StepTimer;
-  /** Where a planned write goes: the spool of a sync, the report of Test Settings. */
+  /** Where a planned write goes: the spool of a sync (Test Settings writes nowhere; its report lists them). */
   readonly emit: (change: PlannedChange) => Promise<void>;
 }
 
@@ -266,11 +266,15 @@ class RunPlanner {
     return [...byName, ...(await users.findUsers(renamed, [])).filter((u) => !seen.has(key(u.userName)))];
   }
 
-  /** Takes planned changes: spools the writes, defers what the read must decide, and counts the rest. */
+  /**
+   * Takes planned changes: spools the writes, defers what the read must decide, and counts the rest. The
+   * report lists the conflicts, and for Test Settings (nothing applied) the writes too, in plan order.
+   */
   private async take(changes: readonly PlannedChange[], decided: boolean): Promise<Tally> {
-    const { emit } = this.input;
+    const { emit, dryRun } = this.input;
     let unchanged = 0;
-    const conflicts: ReportChange[] = [];
+    let conflicts = 0;
+    const listed: ReportChange[] = [];
     for (const change of changes) {
       if (change.action === 'unchanged') {
         unchanged += 1;
@@ -281,19 +285,22 @@ class RunPlanner {
           continue;
         }
         this.unsettled ||= change.unsettled;
-        conflicts.push(toReportChange(change));
+        conflicts += 1;
+        listed.push(toReportChange(change));
       } else if (change.action === 'create') {
         this.planned.created += 1;
         await emit(change);
+        if (dryRun) listed.push(toReportChange(change));
       } else if (change.action === 'update') {
         this.planned.updated += 1;
         this.touchedExisting += 1;
         if (change.current.objectGuid !== change.target.objectGuid)
           this.adopted.add(key(change.current.userName));
         await emit(change);
+        if (dryRun) listed.push(toReportChange(change));
       }
     }
-    return { counts: { unchanged, conflicts: conflicts.length }, changes: changesIn('planned', conflicts) };
+    return { counts: { unchanged, conflicts }, changes: changesIn('planned', listed) };
   }
 
   /** The read is complete: a name's holder it did not return is gone, and the name can be adopted. */
@@ -391,7 +398,10 @@ class RunPlanner {
       tally: {
         counts: { unchanged: untouched, excluded: exclusions.length },
         exclusions,
-        changes: changesIn('planned', decision.withheld.map(toReportChange)),
+        changes: changesIn(
+          'planned',
+          [...decision.withheld, ...(this.input.dryRun ? decision.apply : [])].map(toReportChange),
+        ),
       },
       deletionNote: decision.note,
       ...(decision.withheldBecause !== undefined

@@ -51,8 +51,11 @@ async function runLocked(
   let report: Report | undefined;
   // The lease is renewed while the run goes on, so a run longer than the lease (a large directory on the
   // local stack, whose lease is not tied to a function timeout) never overlaps the next one.
+  let renewing: Promise<unknown> = Promise.resolve();
   const renewal = setInterval(
-    () => void deps.lock.acquire(runId, deps.leaseSeconds).catch(() => {}),
+    () => {
+      renewing = deps.lock.acquire(runId, deps.leaseSeconds).catch(() => {});
+    },
     (deps.leaseSeconds * 1000) / 3,
   );
   renewal.unref();
@@ -74,6 +77,8 @@ async function runLocked(
     return report;
   } finally {
     clearInterval(renewal);
+    // A renewal already sent must land before the release, or it would take the lock again.
+    await renewing;
     if (report?.status !== 'running') await deps.lock.release(runId);
   }
 }
@@ -129,7 +134,8 @@ export async function continueRun(
     return { outcome: 'unconfigured' };
   }
   const previous = await deps.runs.getRun(handoff.runId);
-  const started = checkpoint.configVersion ?? stored.version;
+  // A checkpoint that does not say which version its run started on cannot show it is still the same.
+  const started = checkpoint.configVersion ?? 0;
   const report = await runLocked(
     deps,
     stored,

@@ -1,5 +1,5 @@
 /**
- * Building a run's Report (SPEC section 4) while the run goes: the steps with their timings, and the lists
+ * Building a run's Report (docs/contract.md#http-api) as the run goes: its steps and timings, and the lists
  * of changes and exclusions, bounded so that a run of any size fits in memory and in a response.
  */
 import type { PlannedChange } from '../domain/plan-sync';

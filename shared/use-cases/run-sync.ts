@@ -1,5 +1,5 @@
 /**
- * The two use cases of SPEC section 3: Test Settings and Synchronize now. Both run the same pipeline:
+ * Test Settings and Synchronize now (docs/contract.md#test-settings-and-synchronize). Both run one pipeline:
  *
  *   resolve -> connect -> bind -> search -> filter -> plan [-> apply -> record]
  *
@@ -158,9 +158,7 @@ async function runPipeline(
         ...(resume ? { checkpoint: resume.checkpoint } : {}),
         timer,
         emit: async (change: PlannedChange) => {
-          if (out) await out.write(change);
-          else if (isChange(change))
-            tally.add({ changes: [{ list: 'planned', change: toReportChange(change) }] });
+          await out?.write(change);
         },
       });
       for (let step = await planning.next(); ; step = await planning.next()) {

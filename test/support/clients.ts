@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Client, ClientOptions } from 'ldapts';
 import { inject } from 'vitest';
-import { localDynamoDbClient } from '../../scripts/dynamodb-local';
+import { localDynamoDbClient } from '../../local/dynamodb-local';
 import { ldapsClientFor } from './samba-dc';
 
 /** An LDAPS client that verifies the DC's certificate against the test CA and host name. */

@@ -41,7 +41,7 @@ export async function startDynamoDbRecorder(upstream: string): Promise<DynamoDbR
           port: target.port,
           method: incoming.method,
           path: incoming.url,
-          // DynamoDB Local answers only requests addressed to itself (its Host check).
+          // DynamoDB Local answers only requests addressed to its own port (421 otherwise); it checks no signature.
           headers: { ...incoming.headers, host: target.host },
         },
         (answer) => {

@@ -5,7 +5,7 @@
  */
 import { paginateListTables, paginateScan } from '@aws-sdk/client-dynamodb';
 import type { TestProject } from 'vitest/node';
-import { type DynamoDbLocal, localDynamoDbClient, startDynamoDbLocal } from '../../scripts/dynamodb-local';
+import { type DynamoDbLocal, localDynamoDbClient, startDynamoDbLocal } from '../../local/dynamodb-local';
 import { type DirectoryConnection, type SambaDc, startSambaDc } from './samba-dc';
 
 declare module 'vitest' {

@@ -29,7 +29,7 @@ const DIR_PREFIX = 'ad-sync-dc-';
 const LDAP_PORTS = [389, 636, 3268, 3269] as const;
 
 /** The Debian packages the tests need (Samba AD DC, ldb tools, Java), one list shared with .ci/run. */
-const DEBIAN_PACKAGES_FILE = fileURLToPath(new URL('../../scripts/debian-packages.txt', import.meta.url));
+const DEBIAN_PACKAGES_FILE = fileURLToPath(new URL('../../tools/debian-packages.txt', import.meta.url));
 const debianPackages = async (): Promise<string[]> =>
   (await readFile(DEBIAN_PACKAGES_FILE, 'utf8'))
     .split('\n')
@@ -49,7 +49,10 @@ export interface DirectoryConnection {
   readonly administrator: { readonly upn: string; readonly password: string };
 }
 
-/** The connection settings (SPEC section 2) that reach this DC: LDAPS to 127.0.0.1, its CA and name, the service account. */
+/**
+ * The connection settings (docs/contract.md#configuration) that reach this DC: LDAPS to 127.0.0.1, its CA
+ * and name, the service account.
+ */
 export function connectionSettings(connection: DirectoryConnection) {
   return {
     servers: ['127.0.0.1'],

@@ -2,7 +2,7 @@
  * A sync in a process of its own, for the crash test: Synchronize now against the DynamoDB Local and the
  * table named in the environment, with the lock and the lease given there.
  */
-import { localDynamoDbClient } from '../../scripts/dynamodb-local';
+import { localDynamoDbClient } from '../../local/dynamodb-local';
 import { DynamoConfigStore } from '../../shared/adapters/dynamodb/dynamo-config-store';
 import { DynamoRunLock } from '../../shared/adapters/dynamodb/dynamo-run-lock';
 import { DynamoRunStore } from '../../shared/adapters/dynamodb/dynamo-run-store';

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
-import { countWrites } from '../../scripts/dynamodb-local';
+import { countWrites } from '../../local/dynamodb-local';
 import { DynamoConfigStore } from '../../shared/adapters/dynamodb/dynamo-config-store';
 import { DynamoRunCheckpoints } from '../../shared/adapters/dynamodb/dynamo-run-checkpoints';
 import { DynamoRunHandoffs } from '../../shared/adapters/dynamodb/dynamo-run-handoffs';

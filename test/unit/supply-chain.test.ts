@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** Where the shipped code lives: the Lambda functions, the CLI and local stack, the CDK app, the console. */
-const SOURCE_DIRS = ['bin', 'functions', 'shared', 'scripts', 'cdk', 'console/src'];
+const SOURCE_DIRS = ['bin', 'functions', 'shared', 'cli', 'local', 'cdk', 'console/src'];
 
 async function sourceFiles(dir: string): Promise<string[]> {
   const entries = await readdir(join(ROOT, dir), { withFileTypes: true }).catch(() => []);

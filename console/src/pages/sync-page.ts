@@ -132,7 +132,7 @@ export function renderSyncPage(state: AppState, main: HTMLElement): void {
     progress,
     result,
   );
-  if (state.syncInFlight) showProgress(state.syncInFlight);
+  if (state.syncInFlight !== undefined) showProgress(state.syncInFlight);
   else if (state.lastSync) showReport(state.lastSync);
   else void showLastRun(state, result);
 }

@@ -7,7 +7,7 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lambdaContext } from '../../../scripts/local-stack';
+import { lambdaContext } from '../../../local/local-stack';
 import { handoffKey } from '../../../shared/adapters/dynamodb/keys';
 import type { Report } from '../../../shared/domain/report';
 import type { ContinuationOutcome } from '../../../shared/use-cases/run-exclusively';

@@ -326,7 +326,7 @@ describe('users', () => {
     expect((await call('users', 'GET', '/users', { query: { other: '1' } })).statusCode).toBe(400);
   });
 
-  it('returns one user in the shape of SPEC section 4, and 404 for an unknown one', async () => {
+  it('returns one user in the shape of the API User, and 404 for an unknown one', async () => {
     const bob = await call('users', 'GET', '/users/BOB');
     expect(bob.statusCode).toBe(200);
     expect(Object.keys(bob.body).sort()).toEqual([

@@ -11,7 +11,7 @@ import { DeleteItemCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { lambdaContext } from '../../../scripts/local-stack';
+import { lambdaContext } from '../../../local/local-stack';
 import { handoffKey, type ItemKind, userKey } from '../../../shared/adapters/dynamodb/keys';
 import type { FunctionName } from '../../../shared/api/routes';
 import type { Report } from '../../../shared/domain/report';

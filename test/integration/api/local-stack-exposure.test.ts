@@ -12,7 +12,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { freePort } from '../../../scripts/dynamodb-local';
+import { freePort } from '../../../local/dynamodb-local';
 import {
   commandLine,
   isLoopback,

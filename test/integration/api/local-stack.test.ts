@@ -8,7 +8,7 @@ import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { freePort } from '../../../scripts/dynamodb-local';
+import { freePort } from '../../../local/dynamodb-local';
 import { adsync, type ServeProcess, startServe } from '../../support/local-stack-process';
 import { fixtureConfig, servicePassword } from '../../support/sync-harness';
 

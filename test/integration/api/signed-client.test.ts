@@ -1,6 +1,6 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient, ApiError } from '../../../scripts/api-client';
+import { ApiClient, ApiError } from '../../../cli/api-client';
 
 /** A stand-in for API Gateway on loopback that records what it was sent. */
 let seen: { method?: string; url?: string; headers: IncomingHttpHeaders; body: string } = {

@@ -2,21 +2,31 @@
  * The admin console end to end, in a real browser: `adsync serve` in a child process (as a user runs it)
  * against the Samba fixture, and Debian's Chromium driven by playwright-core. Configure, test, synchronize,
  * see the users and the runs; errors land at the field they are about; keyboard and a narrow window work.
- * Screenshots of the way go to docs/screenshots/ (shown in the README).
+ * Screenshots of the way go to a temporary folder, or, when asked (`npm run screenshots` sets
+ * ADSYNC_SCREENSHOTS=docs/screenshots), to that folder: the README shows the ones in docs/screenshots/, and a
+ * test run leaves them as they were.
  */
+
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { freePort } from '../../../scripts/dynamodb-local';
+import { freePort } from '../../../local/dynamodb-local';
 import { type ServeProcess, startServe } from '../../support/local-stack-process';
 
-/** Installed by .ci/run from scripts/debian-packages.txt; nothing is downloaded. */
+/** Installed by .ci/run from tools/debian-packages.txt; nothing is downloaded. */
 const CHROMIUM = '/usr/bin/chromium';
-const SCREENSHOTS = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const DOCS_SCREENSHOTS = join(ROOT, 'docs', 'screenshots');
+/** Where this run writes its screenshots: ADSYNC_SCREENSHOTS (relative to the repository), else a temporary folder. */
+const requestedScreenshots = process.env.ADSYNC_SCREENSHOTS
+  ? resolve(ROOT, process.env.ADSYNC_SCREENSHOTS)
+  : undefined;
+let screenshots: string;
 
 const directory = inject('directory');
 const token = 'console-e2e-token-0123456789abcdef';
@@ -28,7 +38,7 @@ let page: Page;
 const pageErrors: string[] = [];
 
 const screenshot = (name: string, fullPage = false): Promise<Buffer> =>
-  page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage });
+  page.screenshot({ path: join(screenshots, `${name}.png`), fullPage });
 
 /** The text of everything a control's aria-describedby points at: its hint and its error. */
 async function descriptionOf(control: Locator): Promise<string> {
@@ -46,14 +56,28 @@ const navLink = (name: string): Locator =>
   page.getByRole('navigation').getByRole('link', { name, exact: true });
 const field = (label: string): Locator => page.getByLabel(label, { exact: true });
 
+/** The tracked screenshots: each file's name and SHA-256, to tell that a run left them as they were. */
+async function screenshotsInDocs(): Promise<Record<string, string>> {
+  const hashes: Record<string, string> = {};
+  for (const name of (await readdir(DOCS_SCREENSHOTS)).sort()) {
+    hashes[name] = createHash('sha256')
+      .update(await readFile(join(DOCS_SCREENSHOTS, name)))
+      .digest('hex');
+  }
+  return hashes;
+}
+let docsScreenshotsBefore: Record<string, string>;
+
 beforeAll(async () => {
+  docsScreenshotsBefore = await screenshotsInDocs();
   if (!existsSync(CHROMIUM)) {
     throw new Error(
       `${CHROMIUM} is missing: the console's end-to-end tests need Debian's chromium package ` +
-        '(listed in scripts/debian-packages.txt; bash .ci/run installs it)',
+        '(listed in tools/debian-packages.txt; bash .ci/run installs it)',
     );
   }
-  await mkdir(SCREENSHOTS, { recursive: true });
+  screenshots = requestedScreenshots ?? (await mkdtemp(join(tmpdir(), 'ad-sync-screenshots-')));
+  await mkdir(screenshots, { recursive: true });
   home = await mkdtemp(join(tmpdir(), 'ad-sync-console-'));
   serve = await startServe({ ADSYNC_HOME: home, ADSYNC_PORT: String(await freePort()), ADSYNC_TOKEN: token });
   browser = await chromium.launch({
@@ -80,6 +104,7 @@ afterAll(async () => {
   await browser?.close();
   await serve?.stop();
   if (home) await rm(home, { recursive: true, force: true });
+  if (screenshots && !requestedScreenshots) await rm(screenshots, { recursive: true, force: true });
 });
 
 describe('the admin console', () => {
@@ -339,5 +364,12 @@ describe('the admin console', () => {
 
   it('raised no script error and no Content-Security-Policy violation on the way', () => {
     expect(pageErrors).toEqual([]);
+  });
+
+  it('wrote every screenshot, and left the ones in docs/ as it found them unless asked to replace them', async () => {
+    expect((await readdir(screenshots)).sort()).toEqual(Object.keys(docsScreenshotsBefore));
+    if (requestedScreenshots !== DOCS_SCREENSHOTS) {
+      expect(await screenshotsInDocs()).toEqual(docsScreenshotsBefore);
+    }
   });
 });

@@ -20,7 +20,7 @@ const directory = inject('directory');
 const fixture = new FixtureDirectory();
 const { serviceAccount } = directory;
 
-/** `(&(objectCategory=person)(objectClass=user))`, the candidate filter of SPEC section 3. */
+/** `(&(objectCategory=person)(objectClass=user))`: the sync's candidates (docs/contract.md#sync-rules). */
 const userFilters: Filter[] = [
   new EqualityFilter({ attribute: 'objectCategory', value: 'person' }),
   new EqualityFilter({ attribute: 'objectClass', value: 'user' }),

@@ -12,8 +12,8 @@ async function sourcesBuildingKeys(): Promise<string[]> {
       if (entry.endsWith('.ts')) files.push(join(ROOT, folder, entry));
     }
   }
-  for (const entry of await readdir(join(ROOT, 'scripts'))) {
-    if (/^bench.*\.ts$/.test(entry)) files.push(join(ROOT, 'scripts', entry));
+  for (const entry of await readdir(join(ROOT, 'tools'))) {
+    if (/^bench.*\.ts$/.test(entry)) files.push(join(ROOT, 'tools', entry));
   }
   return files;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BUDGET_BYTES, measureBundles } from '../../../scripts/bundle-sizes';
+import { BUDGET_BYTES, measureBundles } from '../../../tools/bundle-sizes';
 
 describe('function bundles', () => {
   it('bundles every function, each under the 1 MB budget', async () => {

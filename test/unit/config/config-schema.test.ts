@@ -5,7 +5,7 @@ import { configIssuesOf } from '../../support/config-issues';
 const minimal = { connection: { domain: 'company.local' } };
 
 describe('parseConfig', () => {
-  it('fills in every default of SPEC section 2', () => {
+  it('fills in every default of the configuration document', () => {
     expect(parseConfig(minimal)).toEqual({
       connection: {
         servers: [],

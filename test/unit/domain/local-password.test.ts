@@ -9,7 +9,8 @@ describe('local passwords', () => {
     expect(await verifyPassword('correct horse battery', hash)).toBe(true);
     expect(await verifyPassword('correct horse battery ', hash)).toBe(false);
     expect(await hashPassword('correct horse battery')).not.toBe(hash);
-  });
+    // Four scrypt computations of 128 MiB each, deliberately slow: seconds on a busy 2-core machine.
+  }, 30_000);
 
   it('reject a hash of another scheme', async () => {
     expect(await verifyPassword('x', 'md5$abc')).toBe(false);

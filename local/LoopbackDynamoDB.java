@@ -1,5 +1,5 @@
 /*
- * DynamoDB Local on loopback only, run by scripts/dynamodb-local.ts as a single-file Java program:
+ * DynamoDB Local on loopback only, run by local/dynamodb-local.ts as a single-file Java program:
  *
  *   java -Djava.library.path=<lib> -cp "<jar>:<lib>/*" LoopbackDynamoDB.java -inMemory -port <p> ...
  *

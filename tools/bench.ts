@@ -16,6 +16,12 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Attribute, Change } from 'ldapts';
+import {
+  countWrites,
+  defaultCacheDir,
+  localDynamoDbClient,
+  startDynamoDbLocal,
+} from '../local/dynamodb-local';
 import { DynamoRunStore } from '../shared/adapters/dynamodb/dynamo-run-store';
 import { DynamoSyncCursorStore } from '../shared/adapters/dynamodb/dynamo-sync-cursor-store';
 import { DynamoUserStore } from '../shared/adapters/dynamodb/dynamo-user-store';
@@ -31,7 +37,6 @@ import {
 import { parseConfig } from '../shared/config/config-schema';
 import { synchronize } from '../shared/use-cases/run-sync';
 import { connectionSettings, ldapsClientFor, startSambaDc } from '../test/support/samba-dc';
-import { countWrites, defaultCacheDir, localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local';
 
 const { values } = parseArgs({
   options: { users: { type: 'string', default: '10000' }, json: { type: 'boolean', default: false } },

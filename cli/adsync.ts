@@ -171,7 +171,7 @@ export async function main(argv: string[]): Promise<number> {
 
   try {
     if (command === 'serve') {
-      const { startLocalStack } = await import('./local-stack');
+      const { startLocalStack } = await import('../local/local-stack');
       const stack = await startLocalStack();
       process.stderr.write(
         `ad-sync local stack on ${stack.url} (data in ${stack.home})\n` +
@@ -324,7 +324,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-// Run directly (`tsx scripts/adsync.ts`, as `npm start` does); bin/adsync.js imports main instead.
+// Run directly (`tsx cli/adsync.ts`, as `npm start` does); bin/adsync.js imports main instead.
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   process.exitCode = await main(process.argv.slice(2));
 }

@@ -1,7 +1,8 @@
 /**
- * The local stack (SPEC section 5): DynamoDB Local persisted under $ADSYNC_HOME, the file secret store, the
- * HTTP API on 127.0.0.1 calling the same Lambda handlers with API-Gateway-shaped events, a bearer token, and
- * the schedule from the saved configuration, and the admin console at `/`. `stop()` ends everything it started.
+ * The local stack (docs/contract.md#local-stack-and-cli): DynamoDB Local persisted under $ADSYNC_HOME, the
+ * file secret store, the HTTP API on 127.0.0.1 calling the same Lambda handlers with API-Gateway-shaped
+ * events, a bearer token, the schedule from the saved configuration, and the admin console at `/`. `stop()`
+ * ends everything it started.
  *
  * Everything listens on 127.0.0.1 only, and answers only requests addressed to `127.0.0.1:<port>` or
  * `localhost:<port>`: a web page whose DNS name is rebound to 127.0.0.1 sends its own name in `Host`

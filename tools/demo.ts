@@ -10,13 +10,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stepsTable, table } from '../cli/adsync';
+import { ApiClient } from '../cli/api-client';
+import { freePort } from '../local/dynamodb-local';
+import { startLocalStack } from '../local/local-stack';
 import type { Report } from '../shared/domain/report';
 import { logger } from '../shared/runtime/logger';
 import { connectionSettings, startSambaDc } from '../test/support/samba-dc';
-import { stepsTable, table } from './adsync';
-import { ApiClient } from './api-client';
-import { freePort } from './dynamodb-local';
-import { startLocalStack } from './local-stack';
 
 const keep = process.argv.includes('--keep');
 // The demo prints its own summary; the per-step JSON log lines would drown it.

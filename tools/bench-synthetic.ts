@@ -10,6 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { localDynamoDbClient, startDynamoDbLocal } from '../local/dynamodb-local';
 import { DynamoRunStore } from '../shared/adapters/dynamodb/dynamo-run-store';
 import { DynamoUserStore } from '../shared/adapters/dynamodb/dynamo-user-store';
 import { ensureTable } from '../shared/adapters/dynamodb/table';
@@ -21,7 +22,6 @@ import type { DirectoryReader, DirectorySession } from '../shared/ports/director
 import type { RunStore } from '../shared/ports/run-store';
 import type { ApplyResult, UserStore } from '../shared/ports/user-store';
 import { synchronize } from '../shared/use-cases/run-sync';
-import { localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local';
 
 const { values } = parseArgs({
   options: {

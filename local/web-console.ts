@@ -62,6 +62,7 @@ export async function ensureConsoleBuilt(log: (line: string) => void): Promise<b
   try {
     if (await consoleBuildIsCurrent()) return true;
     log('building the admin console (console/dist) ...');
+    // biome-ignore lint/correctness/noUndeclaredDependencies: a devDependency on purpose; a checkout has it (npm ci), and without it the API still works
     const { build } = await import('vite');
     // Built next to the final folder and moved into place, so that a server (or a second build) never sees a
     // half-written console.
