@@ -5,7 +5,8 @@
 import { resolve } from 'node:path';
 import { App, type Environment, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { type AdSyncSettings, AdSyncStack } from './ad-sync-stack';
+import type { AdSyncSettings } from './ad-sync-settings';
+import { AdSyncStack } from './ad-sync-stack';
 import { acknowledgeAcceptedFindings } from './nag-suppressions';
 
 /** A list from context: a JSON array, or a comma-separated string (`-c dcCidrs=10.0.0.0/24,10.0.1.0/24`). */

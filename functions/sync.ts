@@ -7,7 +7,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, DynamoDBStreamEvent } from 'aws-lambda';
-import { handoffSchema } from '../shared/adapters/dynamodb/dynamo-settings-store';
+import { handoffSchema } from '../shared/adapters/dynamodb/dynamo-run-handoffs';
 import { httpApi } from '../shared/api/http-api';
 import type { Report } from '../shared/domain/report';
 import { createAppContext } from '../shared/runtime/app-context';

@@ -13,7 +13,7 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { DynamoSettingsStore } from '../shared/adapters/dynamodb/dynamo-settings-store';
+import { DynamoConfigStore } from '../shared/adapters/dynamodb/dynamo-config-store';
 import { ensureTable } from '../shared/adapters/dynamodb/table';
 import { MAX_BODY_BYTES } from '../shared/api/http-api';
 import { toHttpError } from '../shared/api/http-errors';
@@ -274,7 +274,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     // The schedule: each occurrence is a multiple of the interval, so a second check in the same period is
     // a duplicate that the sync function ignores.
-    const settings = new DynamoSettingsStore(client, TABLE_NAME);
+    const settings = new DynamoConfigStore(client, TABLE_NAME);
     const sync = handlers.get('sync') as LambdaHandler;
     let running = false;
     const timer = setInterval(async () => {

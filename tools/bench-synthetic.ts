@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { localDynamoDbClient, startDynamoDbLocal } from '../local/dynamodb-local';
+import { DynamoRunStore } from '../shared/adapters/dynamodb/dynamo-run-store';
 import { DynamoUserStore } from '../shared/adapters/dynamodb/dynamo-user-store';
 import { ensureTable } from '../shared/adapters/dynamodb/table';
 import { parseConfig } from '../shared/config/config-schema';
@@ -18,7 +19,8 @@ import type { PlannedChange } from '../shared/domain/plan-sync';
 import type { Report } from '../shared/domain/report';
 import type { DirectoryEntry } from '../shared/domain/user';
 import type { DirectoryReader, DirectorySession } from '../shared/ports/directory-reader';
-import type { ApplyResult, RunStore, UserStore } from '../shared/ports/user-store';
+import type { RunStore } from '../shared/ports/run-store';
+import type { ApplyResult, UserStore } from '../shared/ports/user-store';
 import { synchronize } from '../shared/use-cases/run-sync';
 
 const { values } = parseArgs({
@@ -132,8 +134,11 @@ if (values.store === 'discard') {
   try {
     const tableName = `bench-${randomUUID()}`;
     await ensureTable(client, tableName);
-    const store = new DynamoUserStore(client, tableName);
-    const deps = { directory: syntheticDirectory, users: store, runs: store };
+    const deps = {
+      directory: syntheticDirectory,
+      users: new DynamoUserStore(client, tableName),
+      runs: new DynamoRunStore(client, tableName),
+    };
     const first = await timed('first sync', () => synchronize(deps, { config, password: 'synthetic' }));
     const again = await timed('no-change sync', () => synchronize(deps, { config, password: 'synthetic' }));
     Object.assign(result, {

@@ -22,7 +22,8 @@ import {
   localDynamoDbClient,
   startDynamoDbLocal,
 } from '../local/dynamodb-local';
-import { DynamoSettingsStore } from '../shared/adapters/dynamodb/dynamo-settings-store';
+import { DynamoRunStore } from '../shared/adapters/dynamodb/dynamo-run-store';
+import { DynamoSyncCursorStore } from '../shared/adapters/dynamodb/dynamo-sync-cursor-store';
 import { DynamoUserStore } from '../shared/adapters/dynamodb/dynamo-user-store';
 import { userIndexKeys, userKey } from '../shared/adapters/dynamodb/keys';
 import { ensureTable } from '../shared/adapters/dynamodb/table';
@@ -180,12 +181,11 @@ async function main(): Promise<void> {
 
     const table = `bench-sync-${randomUUID()}`;
     await ensureTable(client, table);
-    const store = new DynamoUserStore(client, table);
     const deps = {
       directory: new LdapDirectoryReader(),
-      users: store,
-      runs: store,
-      cursors: new DynamoSettingsStore(client, table),
+      users: new DynamoUserStore(client, table),
+      runs: new DynamoRunStore(client, table),
+      cursors: new DynamoSyncCursorStore(client, table),
     };
     const sync = () => synchronize(deps, { config, password: connection.serviceAccount.password });
 

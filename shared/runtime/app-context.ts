@@ -6,13 +6,22 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
-import { DynamoSettingsStore } from '../adapters/dynamodb/dynamo-settings-store';
+import { DynamoConfigStore } from '../adapters/dynamodb/dynamo-config-store';
+import { DynamoRunCheckpoints } from '../adapters/dynamodb/dynamo-run-checkpoints';
+import { DynamoRunHandoffs } from '../adapters/dynamodb/dynamo-run-handoffs';
+import { DynamoRunLock } from '../adapters/dynamodb/dynamo-run-lock';
+import { DynamoRunStore } from '../adapters/dynamodb/dynamo-run-store';
+import { DynamoSyncCursorStore } from '../adapters/dynamodb/dynamo-sync-cursor-store';
 import { DynamoUserStore } from '../adapters/dynamodb/dynamo-user-store';
 import { LdapDirectoryReader } from '../adapters/ldap/ldap-directory-reader';
 import { EventBridgeScheduleController } from '../adapters/scheduler/eventbridge-schedule-controller';
 import { FileSecretStore } from '../adapters/secrets/file-secret-store';
 import { SecretsManagerSecretStore } from '../adapters/secrets/secrets-manager-secret-store';
-import type { SecretStore } from '../ports/settings';
+import type { RunCheckpointStore } from '../ports/run-checkpoint';
+import type { SecretStore } from '../ports/secret-store';
+import type { SyncCursorStore } from '../ports/sync-cursor';
+import type { UserAdministration } from '../ports/user-administration';
+import type { UserStore } from '../ports/user-store';
 import type { SettingsDependencies } from '../use-cases/configuration';
 import type { ExclusiveSyncDependencies } from '../use-cases/run-exclusively';
 import { APPLY_BATCH } from '../use-cases/run-sync';
@@ -61,18 +70,15 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
 }
 
 export interface AppContext extends ExclusiveSyncDependencies, SettingsDependencies {
-  readonly users: DynamoUserStore;
-  readonly runs: DynamoUserStore;
-  readonly configs: DynamoSettingsStore;
-  readonly lock: DynamoSettingsStore;
-  readonly cursors: DynamoSettingsStore;
-  readonly checkpoints: DynamoSettingsStore;
+  /** The sync's lookups and writes, and the admin routes' user management. */
+  readonly users: UserStore & UserAdministration;
+  readonly cursors: SyncCursorStore;
+  readonly checkpoints: RunCheckpointStore;
 }
 
 export function createAppContext(env: Environment = loadEnvironment()): AppContext {
   const dynamodb = new DynamoDBClient({});
-  const store = new DynamoUserStore(dynamodb, env.TABLE_NAME);
-  const settings = new DynamoSettingsStore(dynamodb, env.TABLE_NAME);
+  const checkpoints = new DynamoRunCheckpoints(dynamodb, env.TABLE_NAME);
   const secrets: SecretStore = env.SECRET_ID
     ? new SecretsManagerSecretStore(new SecretsManagerClient({}), env.SECRET_ID)
     : new FileSecretStore(env.ADSYNC_SECRET_FILE as string);
@@ -87,14 +93,16 @@ export function createAppContext(env: Environment = loadEnvironment()): AppConte
         }
       : {}),
     directory: new LdapDirectoryReader(),
-    users: store,
-    runs: store,
-    configs: settings,
-    lock: settings,
-    cursors: settings,
-    checkpoints: settings,
+    users: new DynamoUserStore(dynamodb, env.TABLE_NAME),
+    runs: new DynamoRunStore(dynamodb, env.TABLE_NAME),
+    configs: new DynamoConfigStore(dynamodb, env.TABLE_NAME),
+    lock: new DynamoRunLock(dynamodb, env.TABLE_NAME),
+    cursors: new DynamoSyncCursorStore(dynamodb, env.TABLE_NAME),
+    checkpoints,
     applyBatchSize: env.APPLY_BATCH_SIZE,
-    ...(env.CONTINUATIONS === 'stream' ? { continuations: settings } : {}),
+    ...(env.CONTINUATIONS === 'stream'
+      ? { continuations: new DynamoRunHandoffs(dynamodb, env.TABLE_NAME, checkpoints) }
+      : {}),
     fullReadEveryHours: env.FULL_READ_EVERY_HOURS,
     secrets,
     leaseSeconds: env.LOCK_LEASE_SECONDS,

@@ -5,7 +5,9 @@
 import { type Config, defaultConfig } from '../config/config-schema';
 import { type BindPassword, connectionTarget, type SavedPassword } from '../domain/password-binding';
 import { ValidationError, VersionConflictError } from '../errors';
-import type { ConfigStore, ScheduleController, SecretStore, StoredConfig } from '../ports/settings';
+import type { ConfigStore, StoredConfig } from '../ports/config-store';
+import type { ScheduleController } from '../ports/schedule-controller';
+import type { SecretStore } from '../ports/secret-store';
 
 export interface SettingsDependencies {
   readonly configs: ConfigStore;

@@ -6,7 +6,7 @@ import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from 'node:c
 import type { Config } from '../config/config-schema';
 import type { User } from '../domain/user';
 import { NotFoundError } from '../errors';
-import type { UserStore } from '../ports/user-store';
+import type { UserAdministration } from '../ports/user-administration';
 
 /** The User of the API: exactly the fields of docs/contract.md#http-api, nothing internal. */
 export interface PublicUser {
@@ -40,14 +40,14 @@ export function toPublicUser(user: User): PublicUser {
 const PAGE_SIZE = 100;
 
 export async function listUsers(
-  users: UserStore,
+  users: UserAdministration,
   cursor?: string,
 ): Promise<{ users: PublicUser[]; cursor?: string }> {
   const page = await users.listUsersPage(PAGE_SIZE, cursor);
   return { users: page.users.map(toPublicUser), ...(page.cursor ? { cursor: page.cursor } : {}) };
 }
 
-export async function getUser(users: UserStore, userName: string): Promise<PublicUser> {
+export async function getUser(users: UserAdministration, userName: string): Promise<PublicUser> {
   const user = await users.getUser(userName);
   if (!user) throw new NotFoundError(`there is no user named ${userName}`);
   return toPublicUser(user);
@@ -62,7 +62,7 @@ export interface NewLocalUser {
 
 /** Adds a local user with the default privileges; ConcurrentModificationError (409) when the name is taken. */
 export async function createLocalUser(
-  users: UserStore,
+  users: UserAdministration,
   defaults: Config['defaultPrivileges'],
   request: NewLocalUser,
   now = new Date().toISOString(),
@@ -84,7 +84,7 @@ export async function createLocalUser(
   return toPublicUser(user);
 }
 
-export const deleteLocalUser = (users: UserStore, userName: string): Promise<void> =>
+export const deleteLocalUser = (users: UserAdministration, userName: string): Promise<void> =>
   users.deleteLocalUser(userName);
 
 // scrypt with OWASP's minimum for interactive logins (N=2^17, r=8, p=1), a 16-byte salt and a 32-byte key.

@@ -20,7 +20,8 @@ import type { DirectoryEntry, MappedUser, User } from '../domain/user';
 import { mapDirectoryUser } from '../domain/user-mapping';
 import { ValidationError } from '../errors';
 import type { DirectorySession, DirectorySyncState, DirSyncAccess } from '../ports/directory-reader';
-import type { RunCheckpoint, SyncCursor } from '../ports/settings';
+import type { RunCheckpoint } from '../ports/run-checkpoint';
+import type { SyncCursor } from '../ports/sync-cursor';
 import type { SyncDependencies } from './run-dependencies';
 import { changesIn, type StepTimer, type Tally, toReportChange } from './run-report';
 

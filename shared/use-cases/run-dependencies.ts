@@ -6,8 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import type { ReportStep } from '../domain/report';
 import type { DirectoryReader } from '../ports/directory-reader';
-import type { RunCheckpointStore, SyncCursorStore } from '../ports/settings';
-import type { RunStore, UserStore } from '../ports/user-store';
+import type { RunCheckpointStore } from '../ports/run-checkpoint';
+import type { RunStore } from '../ports/run-store';
+import type { SyncCursorStore } from '../ports/sync-cursor';
+import type { UserStore } from '../ports/user-store';
 
 export interface SyncDependencies {
   readonly directory: DirectoryReader;

@@ -12,14 +12,10 @@
  */
 import { emptyCounts, type Report } from '../domain/report';
 import { ApprovalMismatchError, SyncRunningError } from '../errors';
-import type {
-  ConfigStore,
-  ContinuationTrigger,
-  RunCheckpointStore,
-  RunLock,
-  SecretStore,
-  StoredConfig,
-} from '../ports/settings';
+import type { ConfigStore, StoredConfig } from '../ports/config-store';
+import type { ContinuationTrigger, RunCheckpointStore } from '../ports/run-checkpoint';
+import type { RunLock } from '../ports/run-lock';
+import type { SecretStore } from '../ports/secret-store';
 import { requireSavedConfiguration } from './configuration';
 import { type RunDependencies, type SyncDependencies, withDefaults } from './run-dependencies';
 import { type Resume, synchronize } from './run-sync';

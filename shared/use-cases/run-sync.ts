@@ -17,7 +17,7 @@ import type { PlannedChange } from '../domain/plan-sync';
 import type { Report, ReportChange, ReportCounts, RunStatus, RunTrigger } from '../domain/report';
 import { AdSyncError } from '../errors';
 import type { DirectorySession } from '../ports/directory-reader';
-import type { RunCheckpoint } from '../ports/settings';
+import type { RunCheckpoint } from '../ports/run-checkpoint';
 import { describeRead, planRun, type RunPlan } from './plan-run';
 import { PlanSpool } from './plan-spool';
 import { type RunDependencies, type SyncDependencies, withDefaults } from './run-dependencies';

@@ -17,18 +17,18 @@ import {
   PartialReadError,
   UserKindError,
 } from '../../shared/errors';
+import type { ConfigStore, StoredConfig } from '../../shared/ports/config-store';
 import type { DirectoryReader, DirectorySession } from '../../shared/ports/directory-reader';
 import type {
-  ConfigStore,
   ContinuationTrigger,
   RunCheckpoint,
   RunCheckpointStore,
-  RunLock,
-  StoredConfig,
-  SyncCursor,
-  SyncCursorStore,
-} from '../../shared/ports/settings';
-import type { ApplyResult, ArchiveFolder, RunStore, UserStore } from '../../shared/ports/user-store';
+} from '../../shared/ports/run-checkpoint';
+import type { RunLock } from '../../shared/ports/run-lock';
+import type { RunStore } from '../../shared/ports/run-store';
+import type { SyncCursor, SyncCursorStore } from '../../shared/ports/sync-cursor';
+import type { UserAdministration } from '../../shared/ports/user-administration';
+import type { ApplyResult, UserStore } from '../../shared/ports/user-store';
 
 const BASE_DN = 'DC=company,DC=local';
 const key = (name: string): string => name.toLowerCase();
@@ -142,7 +142,7 @@ export class InMemoryDirectory implements DirectoryReader {
  * name free (or already its own), an update or delete finds the user as planned; otherwise the change is a
  * conflict, or already applied when the database holds its result.
  */
-export class InMemoryUserStore implements UserStore, RunStore {
+export class InMemoryUserStore implements UserStore, UserAdministration, RunStore {
   readonly users = new Map<string, User>();
   readonly runs = new Map<string, Report>();
   /** User items written (each create, update and delete). */
@@ -190,10 +190,6 @@ export class InMemoryUserStore implements UserStore, RunStore {
     if (!user) throw new NotFoundError(`no user ${userName}`);
     if (user.authentication !== 'local') throw new UserKindError('the sync owns directory users');
     this.users.delete(key(userName));
-  }
-
-  async getArchiveFolder(): Promise<ArchiveFolder | undefined> {
-    return undefined;
   }
 
   async applyChanges(

@@ -1,5 +1,6 @@
 import { connectionTarget } from '../../shared/domain/password-binding';
-import type { ConfigStore, SecretStore } from '../../shared/ports/settings';
+import type { ConfigStore } from '../../shared/ports/config-store';
+import type { SecretStore } from '../../shared/ports/secret-store';
 
 /**
  * A secret store holding `password` as saved together with whatever configuration `configs` holds: the

@@ -3,7 +3,9 @@
  * table named in the environment, with the lock and the lease given there.
  */
 import { localDynamoDbClient } from '../../local/dynamodb-local';
-import { DynamoSettingsStore } from '../../shared/adapters/dynamodb/dynamo-settings-store';
+import { DynamoConfigStore } from '../../shared/adapters/dynamodb/dynamo-config-store';
+import { DynamoRunLock } from '../../shared/adapters/dynamodb/dynamo-run-lock';
+import { DynamoRunStore } from '../../shared/adapters/dynamodb/dynamo-run-store';
 import { DynamoUserStore } from '../../shared/adapters/dynamodb/dynamo-user-store';
 import { LdapDirectoryReader } from '../../shared/adapters/ldap/ldap-directory-reader';
 import { synchronizeNow } from '../../shared/use-cases/run-exclusively';
@@ -14,15 +16,14 @@ if (!CHILD_ENDPOINT || !CHILD_TABLE || !CHILD_PASSWORD)
   throw new Error('CHILD_ENDPOINT, CHILD_TABLE and CHILD_PASSWORD are required');
 
 const client = localDynamoDbClient(CHILD_ENDPOINT);
-const store = new DynamoUserStore(client, CHILD_TABLE);
-const settings = new DynamoSettingsStore(client, CHILD_TABLE);
+const configs = new DynamoConfigStore(client, CHILD_TABLE);
 const report = await synchronizeNow({
   directory: new LdapDirectoryReader(),
-  users: store,
-  runs: store,
-  configs: settings,
-  lock: settings,
-  secrets: savedWithConfiguration(settings, CHILD_PASSWORD),
+  users: new DynamoUserStore(client, CHILD_TABLE),
+  runs: new DynamoRunStore(client, CHILD_TABLE),
+  configs,
+  lock: new DynamoRunLock(client, CHILD_TABLE),
+  secrets: savedWithConfiguration(configs, CHILD_PASSWORD),
   leaseSeconds: Number(CHILD_LEASE_SECONDS ?? 900),
 });
 process.stdout.write(`${JSON.stringify({ status: report.status, counts: report.counts })}\n`);

@@ -1,12 +1,15 @@
 /**
- * Wiring for the sync integration tests: the real LdapDirectoryReader against the Samba DC, and a
- * DynamoUserStore on a table of the test's own in DynamoDB Local, with a count of the writes it sends.
+ * Wiring for the sync integration tests: the real LdapDirectoryReader against the Samba DC, and the
+ * DynamoDB stores on a table of the test's own in DynamoDB Local, with a count of the writes they send.
  */
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import { countWrites } from '../../local/dynamodb-local';
-import { DynamoSettingsStore } from '../../shared/adapters/dynamodb/dynamo-settings-store';
-import { DynamoUserStore } from '../../shared/adapters/dynamodb/dynamo-user-store';
+import { DynamoConfigStore } from '../../shared/adapters/dynamodb/dynamo-config-store';
+import { DynamoRunCheckpoints } from '../../shared/adapters/dynamodb/dynamo-run-checkpoints';
+import { DynamoRunHandoffs } from '../../shared/adapters/dynamodb/dynamo-run-handoffs';
+import { DynamoRunLock } from '../../shared/adapters/dynamodb/dynamo-run-lock';
+import { DynamoSyncCursorStore } from '../../shared/adapters/dynamodb/dynamo-sync-cursor-store';
 import { ensureTable } from '../../shared/adapters/dynamodb/table';
 import { LdapDirectoryReader } from '../../shared/adapters/ldap/ldap-directory-reader';
 import { type Config, type ConfigInput, parseConfig } from '../../shared/config/config-schema';
@@ -15,13 +18,25 @@ import type { ExclusiveSyncDependencies } from '../../shared/use-cases/run-exclu
 import { dynamoDbClient } from './clients';
 import { connectionSettings } from './samba-dc';
 import { savedWithConfiguration } from './saved-password';
+import { TestTableStore } from './table-store';
+
+/** The run state of a table on a clock: the lock, the cursor, the checkpoint and the handoffs. */
+export interface RunState {
+  readonly lock: DynamoRunLock;
+  readonly cursors: DynamoSyncCursorStore;
+  readonly checkpoints: DynamoRunCheckpoints;
+  readonly continuations: DynamoRunHandoffs;
+}
 
 export interface SyncHarness {
   readonly deps: SyncDependencies;
-  readonly store: DynamoUserStore;
-  readonly cursors: DynamoSettingsStore;
-  /** The settings store (lock, cursor, checkpoint) of this table, on the harness's client, with a clock. */
-  settings(clock?: () => Date): DynamoSettingsStore;
+  /** The users and runs of this table (the sync's and the admin routes' stores, and test-only reads). */
+  readonly store: TestTableStore;
+  readonly configs: DynamoConfigStore;
+  readonly lock: DynamoRunLock;
+  readonly cursors: DynamoSyncCursorStore;
+  /** The run state of this table, on the harness's client, with a clock. */
+  settings(clock?: () => Date): RunState;
   /**
    * What Synchronize now needs besides: the saved configuration and the lock of this table, a secret store
    * holding `password` (the service account's by default), a lease of `leaseSeconds` (600).
@@ -47,8 +62,18 @@ export async function createSyncHarness(options: { incremental?: boolean } = {})
   const writes = countWrites(client);
   const tableName = `sync-${randomUUID()}`;
   await ensureTable(client, tableName);
-  const store = new DynamoUserStore(client, tableName);
-  const cursors = new DynamoSettingsStore(client, tableName);
+  const store = new TestTableStore(client, tableName);
+  const configs = new DynamoConfigStore(client, tableName);
+  const settings = (clock?: () => Date): RunState => {
+    const checkpoints = new DynamoRunCheckpoints(client, tableName);
+    return {
+      lock: new DynamoRunLock(client, tableName, clock),
+      cursors: new DynamoSyncCursorStore(client, tableName),
+      checkpoints,
+      continuations: new DynamoRunHandoffs(client, tableName, checkpoints, clock),
+    };
+  };
+  const { lock, cursors } = settings();
   const deps: SyncDependencies = {
     directory: new LdapDirectoryReader(),
     users: store,
@@ -57,15 +82,16 @@ export async function createSyncHarness(options: { incremental?: boolean } = {})
   };
   return {
     deps,
+    configs,
+    lock,
     cursors,
-    settings: (clock) => new DynamoSettingsStore(client, tableName, clock),
+    settings,
     exclusive({ password = servicePassword(), leaseSeconds = 600, clock } = {}) {
-      const settings = clock ? new DynamoSettingsStore(client, tableName, clock) : cursors;
       return {
         ...deps,
-        configs: settings,
-        lock: settings,
-        secrets: savedWithConfiguration(settings, password),
+        configs: clock ? new DynamoConfigStore(client, tableName, clock) : configs,
+        lock: clock ? new DynamoRunLock(client, tableName, clock) : lock,
+        secrets: savedWithConfiguration(configs, password),
         leaseSeconds,
       };
     },

@@ -5,7 +5,7 @@
  */
 import { GetScheduleCommand, type SchedulerClient, UpdateScheduleCommand } from '@aws-sdk/client-scheduler';
 import type { Config } from '../../config/config-schema';
-import type { ScheduleController } from '../../ports/settings';
+import type { ScheduleController } from '../../ports/schedule-controller';
 
 export const rateExpression = (minutes: number): string =>
   `rate(${minutes} ${minutes === 1 ? 'minute' : 'minutes'})`;

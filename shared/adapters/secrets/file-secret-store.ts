@@ -5,7 +5,7 @@
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { SavedPassword } from '../../domain/password-binding';
-import type { SecretStore } from '../../ports/settings';
+import type { SecretStore } from '../../ports/secret-store';
 import { parseSecret, serializeSecret } from './secret-value';
 
 export class FileSecretStore implements SecretStore {

@@ -13,7 +13,7 @@ import {
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import type { SavedPassword } from '../../domain/password-binding';
-import type { SecretStore } from '../../ports/settings';
+import type { SecretStore } from '../../ports/secret-store';
 import { parseSecret, serializeSecret } from './secret-value';
 
 export class SecretsManagerSecretStore implements SecretStore {

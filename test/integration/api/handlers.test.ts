@@ -7,7 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { DynamoSettingsStore } from '../../../shared/adapters/dynamodb/dynamo-settings-store';
+import { DynamoRunLock } from '../../../shared/adapters/dynamodb/dynamo-run-lock';
 import { configKey, passwordKey, userKey } from '../../../shared/adapters/dynamodb/keys';
 import { verifyPassword } from '../../../shared/use-cases/manage-users';
 import type { apiEvent, JsonResponse } from '../../support/api-events';
@@ -234,7 +234,7 @@ describe('POST /sync and the run history', () => {
   });
 
   it('answers 409 while another sync holds the lock', async () => {
-    const lock = new DynamoSettingsStore(dynamodb, tableName);
+    const lock = new DynamoRunLock(dynamodb, tableName);
     expect(await lock.acquire('someone-else', 600)).toBe(true);
     try {
       const response = await call('sync', 'POST', '/sync', { body: {} });
@@ -274,7 +274,7 @@ describe('the scheduled sync', () => {
   });
 
   it('records a skipped run when another sync holds the lock', async () => {
-    const lock = new DynamoSettingsStore(dynamodb, tableName);
+    const lock = new DynamoRunLock(dynamodb, tableName);
     expect(await lock.acquire('someone-else', 600)).toBe(true);
     try {
       const result = (await scheduled('2026-11-24T03:00:00.000Z')) as {
@@ -297,7 +297,7 @@ describe('the scheduled sync', () => {
 describe('the lease lock', () => {
   it('expires on its own, so a crashed run cannot hold it forever', async () => {
     let now = new Date('2026-11-24T00:00:00Z');
-    const lock = new DynamoSettingsStore(dynamodb, tableName, () => now);
+    const lock = new DynamoRunLock(dynamodb, tableName, () => now);
     expect(await lock.acquire('crashed-run', 60)).toBe(true);
     now = new Date('2026-11-24T00:00:30Z');
     expect(await lock.acquire('next-run', 60)).toBe(false);

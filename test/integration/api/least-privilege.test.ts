@@ -12,7 +12,6 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { lambdaContext } from '../../../local/local-stack';
-import { DynamoUserStore } from '../../../shared/adapters/dynamodb/dynamo-user-store';
 import { handoffKey, type ItemKind, userKey } from '../../../shared/adapters/dynamodb/keys';
 import type { FunctionName } from '../../../shared/api/routes';
 import type { Report } from '../../../shared/domain/report';
@@ -24,12 +23,13 @@ import { type DynamoDbRecorder, startDynamoDbRecorder } from '../../support/dyna
 import { authorizationsOf, kindOfKey, StackPolicies, synthStack } from '../../support/iam-policy';
 import { type LoadedHandlers, loadHandlers } from '../../support/lambda-handlers';
 import { fixtureConfig, servicePassword } from '../../support/sync-harness';
+import { TestTableStore } from '../../support/table-store';
 
 const ENVIRONMENT = { CONTINUATIONS: 'stream', APPLY_BATCH_SIZE: '1000', FULL_READ_EVERY_HOURS: '0' };
 const dynamodb = dynamoDbClient();
 let recorder: DynamoDbRecorder;
 let loaded: LoadedHandlers;
-let store: DynamoUserStore;
+let store: TestTableStore;
 let policies: StackPolicies;
 
 /** Calls a function with an API Gateway event, its requests recorded under its name. */
@@ -61,7 +61,7 @@ beforeAll(async () => {
   Object.assign(process.env, ENVIRONMENT);
   recorder = await startDynamoDbRecorder(inject('dynamodb').endpoint);
   loaded = await loadHandlers({ dynamodbEndpoint: recorder.endpoint });
-  store = new DynamoUserStore(dynamodb, loaded.tableName);
+  store = new TestTableStore(dynamodb, loaded.tableName);
   policies = new StackPolicies(synthStack().template);
 });
 

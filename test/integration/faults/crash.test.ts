@@ -26,7 +26,7 @@ const dynamodb = dynamoDbClient();
 
 beforeAll(async () => {
   harness = await createSyncHarness();
-  await harness.cursors.saveConfig(fixtureConfig());
+  await harness.configs.saveConfig(fixtureConfig());
 });
 afterAll(() => {
   harness.close();
@@ -92,6 +92,6 @@ describe('a sync killed during its apply phase', () => {
     expect(new Set(users.map((u) => u.objectGuid)).size).toBe(users.length);
     // The killed run left no run record; the completed one did.
     expect((await harness.store.listRuns(10)).map((r) => r.runId)).toEqual([next.runId]);
-    expect(await harness.cursors.acquire('after', 60)).toBe(true);
+    expect(await harness.lock.acquire('after', 60)).toBe(true);
   });
 });

@@ -42,7 +42,7 @@ async function syncNow(
   connection: Partial<NonNullable<ConfigInput['connection']>>,
   password = servicePassword(),
 ): Promise<Report> {
-  await harness.cursors.saveConfig(fixtureConfig({ ...dangerous, connection }));
+  await harness.configs.saveConfig(fixtureConfig({ ...dangerous, connection }));
   return synchronizeNow(harness.exclusive({ password }));
 }
 
@@ -85,8 +85,8 @@ async function expectFailedRun(
   expect(await harness.store.listUsers()).toEqual(usersBefore);
   expect(await harness.store.getRun(report.runId)).toMatchObject({ status: 'failed', error: report.error });
   // The lock was released: another run can take it at once.
-  expect(await harness.cursors.acquire('probe', 60)).toBe(true);
-  await harness.cursors.release('probe');
+  expect(await harness.lock.acquire('probe', 60)).toBe(true);
+  await harness.lock.release('probe');
   // And the next clean run completes with the right counts.
   const clean = await syncNow({});
   expect(clean.status).toBe('succeeded');
@@ -303,7 +303,7 @@ describe('a connection dropped between two operations is not replaced', () => {
     };
     const report = await expectFailedRun(
       async () => {
-        await harness.cursors.saveConfig(fixtureConfig({ ...dangerous, connection }));
+        await harness.configs.saveConfig(fixtureConfig({ ...dangerous, connection }));
         return synchronizeNow({ ...harness.exclusive(), users });
       },
       'PartialRead',

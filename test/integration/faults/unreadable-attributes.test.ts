@@ -45,7 +45,7 @@ const config = () =>
   });
 
 async function syncNow(): Promise<Report> {
-  await harness.cursors.saveConfig(config());
+  await harness.configs.saveConfig(config());
   return synchronizeNow(harness.exclusive());
 }
 

@@ -8,7 +8,7 @@ import type { Config } from '../../../shared/config/config-schema';
 import type { Report } from '../../../shared/domain/report';
 import type { User } from '../../../shared/domain/user';
 import { SyncRunningError } from '../../../shared/errors';
-import type { ContinuationTrigger } from '../../../shared/ports/settings';
+import type { ContinuationTrigger } from '../../../shared/ports/run-checkpoint';
 import {
   continueRun,
   type ExclusiveSyncDependencies,
@@ -47,14 +47,14 @@ function lambdaLikeDependencies(
   const settings = harness.settings(clock);
   const continuations: ContinuationTrigger = {
     requestContinuation: async (runId) => {
-      await settings.requestContinuation(runId);
+      await settings.continuations.requestContinuation(runId);
       handoffs.push(runId);
     },
   };
   return {
     ...harness.exclusive({ clock, leaseSeconds: 900 }),
-    checkpoints: settings,
-    cursors: settings,
+    checkpoints: settings.checkpoints,
+    cursors: settings.cursors,
     continuations,
     applyBatchSize: BATCH,
     remainingMs: () => HANDOFF_RESERVE_MS - 1,

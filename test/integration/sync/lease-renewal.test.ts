@@ -44,6 +44,6 @@ describe('the sync lock', () => {
     await expect(synchronizeNow(deps)).rejects.toBeInstanceOf(SyncRunningError);
     expect((await long).status).toBe('succeeded');
     // Released at the end.
-    expect(await harness.cursors.acquire('after', 60)).toBe(true);
+    expect(await harness.lock.acquire('after', 60)).toBe(true);
   });
 });

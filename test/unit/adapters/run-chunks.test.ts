@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chunkBySize } from '../../../shared/adapters/dynamodb/dynamo-user-store';
+import { chunkBySize } from '../../../shared/adapters/dynamodb/dynamo-run-store';
 
 describe('chunkBySize', () => {
   it('keeps every chunk of a run record under the size, whatever the entries weigh', () => {

@@ -7,7 +7,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { type ConfigInput, parseConfig } from '../../../shared/config/config-schema';
 import { connectionTarget } from '../../../shared/domain/password-binding';
 import { SyncRunningError } from '../../../shared/errors';
-import type { SecretStore } from '../../../shared/ports/settings';
+import type { SecretStore } from '../../../shared/ports/secret-store';
 import {
   continueRun,
   type ExclusiveSyncDependencies,

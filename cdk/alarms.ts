@@ -1,0 +1,57 @@
+/**
+ * The alarms of ad-sync, to an SNS topic (a given one, or one of this stack's): a failed sync run, and any
+ * error of any function.
+ */
+import { Duration } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { Alias } from 'aws-cdk-lib/aws-kms';
+import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+import type { FunctionName } from '../shared/api/routes';
+import type { AdSyncFunction } from './ad-sync-function';
+import { StackPart } from './stack-part';
+
+export interface AdSyncAlarmsProps {
+  readonly functions: Record<FunctionName, AdSyncFunction>;
+  /** The alarm topic; without it, one is created. */
+  readonly alarmTopicArn: string | undefined;
+}
+
+export class AdSyncAlarms extends StackPart {
+  constructor(scope: Construct, id: string, { functions, alarmTopicArn }: AdSyncAlarmsProps) {
+    super(scope, id);
+    const topic: ITopic = alarmTopicArn
+      ? Topic.fromTopicArn(this, 'AlarmTopic', alarmTopicArn)
+      : new Topic(this, 'AlarmTopic', {
+          displayName: 'ad-sync alarms',
+          enforceSSL: true,
+          masterKey: Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
+        });
+    const alarm = new SnsAction(topic);
+    new Alarm(this, 'SyncFailedAlarm', {
+      alarmDescription: 'A sync run failed (the run report in GET /sync/runs says why)',
+      metric: new Metric({
+        namespace: 'AdSync',
+        metricName: 'SyncRunFailed',
+        dimensionsMap: { service: 'ad-sync' },
+        statistic: 'Sum',
+        period: Duration.minutes(15),
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(alarm);
+    for (const [name, func] of Object.entries(functions)) {
+      new Alarm(this, `${func.node.id}Errors`, {
+        alarmDescription: `The ${name} function failed`,
+        metric: func.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }).addAlarmAction(alarm);
+    }
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * The data of ad-sync: the one DynamoDB table (docs/data-model.md), with its stream of handoff inserts, and
+ * the bind password in Secrets Manager.
+ */
+import { RemovalPolicy } from 'aws-cdk-lib';
+import {
+  AttributeType,
+  BillingMode,
+  ProjectionType,
+  StreamViewType,
+  Table,
+  TableEncryption,
+} from 'aws-cdk-lib/aws-dynamodb';
+import { type CfnSecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { tableKeys } from '../shared/adapters/dynamodb/table';
+import { StackPart } from './stack-part';
+
+export class AdSyncData extends StackPart {
+  readonly table: Table;
+  readonly secret: Secret;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.table = new Table(this, 'Table', {
+      partitionKey: { name: tableKeys.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: tableKeys.sortKey, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      encryption: TableEncryption.AWS_MANAGED,
+      timeToLiveAttribute: 'expiresAt',
+      removalPolicy: RemovalPolicy.RETAIN,
+      // Handoff inserts start the follow-up invocation of a run that nears the sync function's deadline.
+      stream: StreamViewType.NEW_IMAGE,
+    });
+    for (const index of [tableKeys.byGuid, tableKeys.byKind]) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: index.indexName,
+        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: AttributeType.STRING },
+        projectionType: ProjectionType.ALL,
+      });
+    }
+
+    // Created without a value: the config API writes the password; nothing else ever does.
+    this.secret = new Secret(this, 'BindPassword', {
+      description: 'ad-sync: password of the AD bind account (written by PUT /config)',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    (this.secret.node.defaultChild as CfnSecret).addPropertyDeletionOverride('GenerateSecretString');
+  }
+}

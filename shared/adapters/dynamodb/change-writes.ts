@@ -1,0 +1,140 @@
+/**
+ * The transaction actions of each planned change, and what a refused one means. Every write is conditional,
+ * so a repeated or concurrent apply can neither duplicate nor lose a user: a user's key is its lower-cased
+ * name (one user per name, case-insensitively), creates require the key to be free, and updates and deletes
+ * require the version they were planned from.
+ */
+import type { Config } from '../../config/config-schema';
+import type { OwnerChange } from '../../domain/archive-folder';
+import type { PlannedChange } from '../../domain/plan-sync';
+import type { MappedUser, User } from '../../domain/user';
+import type { Item } from './documents';
+import { userKey } from './keys';
+import type { TransactionWrite } from './transactions';
+import { toUserItem, type UserItem } from './user-items';
+
+export interface ChangeWrite extends TransactionWrite {
+  readonly change: PlannedChange;
+  /** Set when the change deletes or renames a user: its archive folders follow once it has committed. */
+  readonly owner?: OwnerChange;
+}
+
+/** The user a create or update writes: maintained fields from the directory, the rest kept or defaulted. */
+function directoryUser(
+  target: MappedUser,
+  base: Pick<User, 'privileges' | 'ownArchiveAccess' | 'createdAt'>,
+  now: string,
+): User {
+  return {
+    userName: target.userName,
+    fullName: target.fullName,
+    emailAddresses: target.emailAddresses,
+    authentication: 'directoryServices',
+    distinguishedName: target.distinguishedName,
+    ...(target.userPrincipalName ? { userPrincipalName: target.userPrincipalName } : {}),
+    objectGuid: target.objectGuid,
+    privileges: base.privileges,
+    ownArchiveAccess: base.ownArchiveAccess,
+    createdAt: base.createdAt,
+    updatedAt: now,
+  };
+}
+
+/** Condition that the stored user is still the one the change was planned from. */
+const unchangedSincePlanned = (current: User) => ({
+  ConditionExpression: '#version = :version AND #authentication = :directory',
+  ExpressionAttributeNames: { '#version': 'version', '#authentication': 'authentication' },
+  ExpressionAttributeValues: {
+    ':version': (current as UserItem).version ?? 0,
+    ':directory': 'directoryServices',
+  },
+});
+
+/** The write of a change: creates, updates and deletes that are not withheld; nothing for the rest. */
+export function changeWrite(
+  TableName: string,
+  change: PlannedChange,
+  defaults: Config['defaultPrivileges'],
+  now: string,
+): ChangeWrite | undefined {
+  switch (change.action) {
+    case 'create': {
+      const user = directoryUser(change.target, { ...defaults, createdAt: now }, now);
+      return {
+        change,
+        actions: [
+          {
+            Put: {
+              TableName,
+              Item: toUserItem(user, 1),
+              ConditionExpression: 'attribute_not_exists(pk)',
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            },
+          },
+        ],
+      };
+    }
+    case 'update': {
+      const current = change.current as UserItem;
+      const user = directoryUser(change.target, current, now);
+      const item = toUserItem(user, current.version + 1);
+      if (user.userName.toLowerCase() === current.userName.toLowerCase()) {
+        return {
+          change,
+          actions: [
+            {
+              Put: {
+                TableName,
+                Item: item,
+                ...unchangedSincePlanned(current),
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              },
+            },
+          ],
+        };
+      }
+      // A rename moves the user to its new key, both halves in the same transaction; its archive folders
+      // follow it.
+      return {
+        change,
+        actions: [
+          { Delete: { TableName, Key: userKey(current.userName), ...unchangedSincePlanned(current) } },
+          { Put: { TableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
+        ],
+        owner: { action: 'rename', userName: current.userName, newUserName: user.userName },
+      };
+    }
+    case 'delete': {
+      if (change.withheld) return undefined;
+      const current = change.current as UserItem;
+      return {
+        change,
+        actions: [
+          { Delete: { TableName, Key: userKey(current.userName), ...unchangedSincePlanned(current) } },
+        ],
+        owner: { action: 'delete', userName: current.userName },
+      };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** A failed create whose key already holds the very directory user it wanted to write. */
+export function isAlreadyApplied(change: PlannedChange, found: Item | undefined): boolean {
+  return (
+    change.action === 'create' &&
+    found?.objectGuid === change.target.objectGuid &&
+    found?.authentication === 'directoryServices'
+  );
+}
+
+/** Why a change was refused, for the report. */
+export function conflictReason(change: PlannedChange, found: Item | undefined): string {
+  if (change.action === 'create') {
+    return found?.authentication === 'local'
+      ? `a local user named ${String(found.userName)} was added meanwhile; it is left as it is`
+      : `a user named ${change.userName} was added meanwhile`;
+  }
+  return `${change.userName} changed in the user database since the plan was made; the next run picks it up`;
+}

@@ -1,0 +1,19 @@
+/** Where the last complete run left the directory: the next run reads only what changed since. */
+export interface SyncCursor {
+  readonly dsServiceName: string;
+  readonly invocationId: string;
+  readonly highestCommittedUsn: number;
+  /** Connection, base DN and filters the cursor was made with; any change forces a full run. */
+  readonly fingerprint: string;
+  /** When the last full read (reconciliation) ran. */
+  readonly lastFullAt: string;
+  /** Directory users in the user database after that run (the deletion threshold's base). */
+  readonly directoryUsers?: number;
+}
+
+export interface SyncCursorStore {
+  getCursor(): Promise<SyncCursor | undefined>;
+  saveCursor(cursor: SyncCursor): Promise<void>;
+  /** Forgets the cursor: the next run reads everything. */
+  clearCursor(): Promise<void>;
+}

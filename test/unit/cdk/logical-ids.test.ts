@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { synthStack } from '../../support/iam-policy';
+
+/**
+ * Logical ids of a deployed stack: a changed one makes CloudFormation replace the resource (a new, empty
+ * table; a new API URL; new subnets). These are the ids the stack was first deployed with, when it was one
+ * construct; its parts (cdk/stack-part.ts) must keep them.
+ */
+const DEPLOYED = [
+  'TableCD117FA1',
+  'BindPasswordEE2FD0A0',
+  'Vpc8378EB38',
+  'VpcisolatedSubnet1SubnetE62B1B9B',
+  'VpcisolatedSubnet2Subnet39217055',
+  'VpcDynamoDbEndpoint564903D1',
+  'SecretsManagerEndpoint5E83C66B',
+  'EndpointSecurityGroupF840B798',
+  'DirectoryFunctionsSecurityGroup0A97CAAA',
+  // Ids made from another construct's unique id: the other security group, the table, the API.
+  'EndpointSecurityGroupfromAdSyncDirectoryFunctionsSecurityGroupAFC9B520443AC4E58A0',
+  'DirectoryFunctionsSecurityGrouptoAdSyncEndpointSecurityGroupC6E7F31D443191E1B59',
+  'SyncFunctionDynamoDBEventSourceAdSyncTableD0199D600D857957',
+  'ApiconfigGETApiPermissionAdSyncApi6BE6ABE9GETconfigDEDC4D52',
+  'SyncFunction954A8072',
+  'ConfigFunctionC994C47F',
+  'TestSettingsFunction90246214',
+  'SyncFailures623BB60A',
+  'ApiF70053CD',
+  'Schedule',
+  'SchedulerRole59E73443',
+  'AlarmTopicD01E77F9',
+  'SyncFunctionErrorsB71CF6F9',
+];
+
+// At load, as in stack.test.ts: the first synthesis in a process takes longer than a test may.
+const { template } = synthStack();
+
+describe('the AdSync stack, split into parts', () => {
+  it('keeps the logical ids the stack was deployed with', () => {
+    const ids = Object.keys(template.toJSON().Resources as Record<string, unknown>);
+    expect(ids).toEqual(expect.arrayContaining(DEPLOYED));
+  });
+});
