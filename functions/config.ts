@@ -1,9 +1,9 @@
 /** GET /config and PUT /config. */
 import { httpApi } from '../shared/api/http-api';
-import { createAppContext } from '../shared/runtime/app-context';
+import { configurationContext } from '../shared/runtime/configuration-context';
 import { getConfiguration, saveConfiguration } from '../shared/use-cases/configuration';
 
-const app = createAppContext();
+const app = configurationContext();
 
 export const handler = httpApi({
   'GET /config': async () => ({ body: await getConfiguration(app) }),

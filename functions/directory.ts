@@ -1,10 +1,10 @@
 /** GET /directory/base-dns and GET /directory/groups?search= (the pickers of the configuration dialog). */
 import { httpApi } from '../shared/api/http-api';
-import { createAppContext } from '../shared/runtime/app-context';
+import { directoryContext } from '../shared/runtime/directory-context';
 import { listBaseDns, searchGroups } from '../shared/use-cases/browse-directory';
 import { requireSavedConfiguration, savedConfigurationWithPassword } from '../shared/use-cases/configuration';
 
-const app = createAppContext();
+const app = directoryContext();
 
 export const handler = httpApi({
   'GET /directory/base-dns': async () => {

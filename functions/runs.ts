@@ -1,9 +1,9 @@
 /** GET /sync/runs and GET /sync/runs/{runId}. */
 import { httpApi } from '../shared/api/http-api';
 import { NotFoundError } from '../shared/errors';
-import { createAppContext } from '../shared/runtime/app-context';
+import { runsContext } from '../shared/runtime/runs-context';
 
-const app = createAppContext();
+const app = runsContext();
 const HISTORY = 100;
 
 export const handler = httpApi({

@@ -1,10 +1,10 @@
 /** GET /users, GET /users/{userName}, POST /users (local user), DELETE /users/{userName} (local user). */
 import { httpApi } from '../shared/api/http-api';
-import { createAppContext } from '../shared/runtime/app-context';
+import { usersContext } from '../shared/runtime/users-context';
 import { currentConfig } from '../shared/use-cases/configuration';
 import { createLocalUser, deleteLocalUser, getUser, listUsers } from '../shared/use-cases/manage-users';
 
-const app = createAppContext();
+const app = usersContext();
 
 export const handler = httpApi({
   'GET /users': async ({ query: { cursor } }) => ({ body: await listUsers(app.users, cursor) }),

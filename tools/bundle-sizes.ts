@@ -9,7 +9,9 @@ import { type FunctionName, functionNames } from '../shared/api/routes';
 
 export const BUDGET_BYTES = 1024 * 1024;
 
-export async function measureBundles(): Promise<{ name: FunctionName; bytes: number }[]> {
+export async function measureBundles(): Promise<
+  { name: FunctionName; bytes: number; packages: ReadonlySet<string> }[]
+> {
   return Promise.all(
     functionNames.map(async (name) => {
       const result = await build({
@@ -22,9 +24,21 @@ export async function measureBundles(): Promise<{ name: FunctionName; bytes: num
         keepNames: BUNDLING.keepNames,
         external: [...BUNDLING.externalModules],
         write: false,
+        metafile: true,
         logLevel: 'silent',
       });
-      return { name, bytes: result.outputFiles.reduce((sum, file) => sum + file.contents.length, 0) };
+      // The npm packages the bundle carries (by their folder under node_modules).
+      const packages = new Set(
+        Object.keys(result.metafile.inputs).flatMap((input) => {
+          const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+          return match?.[1] ? [match[1]] : [];
+        }),
+      );
+      return {
+        name,
+        bytes: result.outputFiles.reduce((sum, file) => sum + file.contents.length, 0),
+        packages,
+      };
     }),
   );
 }

@@ -50,3 +50,9 @@ export function withDefaults<D extends SyncDependencies>(deps: D): RunDependenci
     newRunId: deps.newRunId ?? (() => randomUUID()),
   };
 }
+
+/**
+ * Changes per apply batch: a checkpoint follows each, and a run may stop for its deadline between them.
+ * Large enough that the store's parallel transactions rarely wait on a batch's last one.
+ */
+export const APPLY_BATCH = 2500;

@@ -20,7 +20,7 @@ import type { DirectorySession } from '../ports/directory-reader';
 import type { RunCheckpoint } from '../ports/run-checkpoint';
 import { describeRead, planRun, type RunPlan } from './plan-run';
 import { PlanSpool } from './plan-spool';
-import { type RunDependencies, type SyncDependencies, withDefaults } from './run-dependencies';
+import { APPLY_BATCH, type RunDependencies, type SyncDependencies, withDefaults } from './run-dependencies';
 import {
   type ChangeList,
   changesIn,
@@ -70,12 +70,6 @@ export function synchronize(deps: SyncDependencies, request: SynchronizeRequest)
     ...(request.resume ? { resume: request.resume } : {}),
   });
 }
-
-/**
- * Changes per apply batch: a checkpoint follows each, and a run may stop for its deadline between them.
- * Large enough that the store's parallel transactions rarely wait on a batch's last one.
- */
-export const APPLY_BATCH = 2500;
 
 /** A run stops and hands off to a follow-up invocation when its invocation has less time left than this. */
 export const HANDOFF_RESERVE_MS = 60_000;

@@ -1,0 +1,47 @@
+/**
+ * The functions' environment, read and checked once at cold start: fails fast, naming the variable.
+ */
+import { z } from 'zod';
+import { APPLY_BATCH } from '../use-cases/run-dependencies';
+
+const environmentSchema = z
+  .object({
+    /** The DynamoDB table of docs/data-model.md. */
+    TABLE_NAME: z.string().min(1),
+    /** In AWS: the Secrets Manager secret (ARN or name) holding the bind password. */
+    SECRET_ID: z.string().min(1).optional(),
+    /** In the local stack: the file secret store. */
+    ADSYNC_SECRET_FILE: z.string().min(1).optional(),
+    /** Sync lock lease; longer than the longest run (the sync function's timeout). */
+    LOCK_LEASE_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
+    /** In AWS, the config function's EventBridge schedule to keep in step with `schedule`. */
+    SCHEDULE_NAME: z.string().min(1).optional(),
+    SCHEDULE_GROUP: z.string().min(1).default('default'),
+    /** A full read (reconciliation) at least this often; runs in between read only what changed. */
+    FULL_READ_EVERY_HOURS: z.coerce.number().min(0).max(8_760).default(24),
+    /**
+     * `stream` in AWS: a run nearing the sync function's deadline inserts a handoff item, and the table's
+     * stream starts the follow-up invocation. `off` (the local stack): a run never stops early.
+     */
+    CONTINUATIONS: z.enum(['stream', 'off']).default('off'),
+    /** Changes per apply batch; each ends with a checkpoint, and a handoff can only happen between two. */
+    APPLY_BATCH_SIZE: z.coerce.number().int().min(100).max(100_000).default(APPLY_BATCH),
+  })
+  .refine((env) => (env.SECRET_ID === undefined) !== (env.ADSYNC_SECRET_FILE === undefined), {
+    error: 'set exactly one of SECRET_ID (Secrets Manager) and ADSYNC_SECRET_FILE (local file)',
+    path: ['SECRET_ID'],
+  });
+
+export type Environment = z.output<typeof environmentSchema>;
+
+/** Fails fast, naming the variable, when the environment is incomplete. */
+export function loadEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {
+  const result = environmentSchema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues
+      .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+      .join('; ');
+    throw new Error(`ad-sync is not configured: ${problems}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,22 @@
+/**
+ * The users function's dependencies, built from only the adapters it uses (one module per function, so
+ * that its bundle carries nothing else). See app-context.ts for the sync's.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoConfigStore } from '../adapters/dynamodb/dynamo-config-store';
+import { DynamoUserStore } from '../adapters/dynamodb/dynamo-user-store';
+import type { ConfigStore } from '../ports/config-store';
+import type { UserAdministration } from '../ports/user-administration';
+import { type Environment, loadEnvironment } from './environment';
+
+/** The users routes: the user database's administration, and the configuration's default privileges. */
+export function usersContext(env: Environment = loadEnvironment()): {
+  readonly configs: ConfigStore;
+  readonly users: UserAdministration;
+} {
+  const dynamodb = new DynamoDBClient({});
+  return {
+    configs: new DynamoConfigStore(dynamodb, env.TABLE_NAME),
+    users: new DynamoUserStore(dynamodb, env.TABLE_NAME),
+  };
+}
