@@ -59,4 +59,11 @@ describe('the repository', () => {
       'dynamodb-local-metadata.json',
     );
   });
+
+  it('tracks no installed packages: node_modules is ignored as a folder and as a link', () => {
+    const git = (...args: string[]): string => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' });
+    expect(git('ls-files', '--', 'node_modules')).toBe('');
+    // A link (a worktree sharing another checkout's packages) is not matched by a "node_modules/" pattern.
+    expect(git('check-ignore', '--no-index', 'node_modules').trim()).toBe('node_modules');
+  });
 });
