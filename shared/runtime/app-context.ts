@@ -3,7 +3,6 @@
  * from the environment checked once at cold start, with the AWS clients created once. Use cases never import
  * adapters; the files of shared/runtime/ do. This one wires the sync and Test Settings: every port.
  */
-import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { DynamoRunCheckpoints } from '../adapters/dynamodb/dynamo-run-checkpoints';
 import { DynamoRunHandoffs } from '../adapters/dynamodb/dynamo-run-handoffs';
 import { DynamoRunLock } from '../adapters/dynamodb/dynamo-run-lock';
@@ -11,17 +10,16 @@ import { DynamoRunStore } from '../adapters/dynamodb/dynamo-run-store';
 import { DynamoSyncCursorStore } from '../adapters/dynamodb/dynamo-sync-cursor-store';
 import { DynamoUserStore } from '../adapters/dynamodb/dynamo-user-store';
 import { LdapDirectoryReader } from '../adapters/ldap/ldap-directory-reader';
-import { EventBridgeScheduleController } from '../adapters/scheduler/eventbridge-schedule-controller';
 import type { RunCheckpointStore } from '../ports/run-checkpoint';
 import type { SyncCursorStore } from '../ports/sync-cursor';
 import type { UserStore } from '../ports/user-store';
-import type { SettingsDependencies } from '../use-cases/configuration';
 import type { ExclusiveSyncDependencies } from '../use-cases/run-exclusively';
 import { type Environment, loadEnvironment } from './environment';
 import { logger } from './logger';
 import { settingsOf } from './settings-context';
 
-export interface AppContext extends ExclusiveSyncDependencies, SettingsDependencies {
+/** The schedule is kept in step with the configuration by the configuration function only. */
+export interface AppContext extends ExclusiveSyncDependencies {
   readonly users: UserStore;
   readonly cursors: SyncCursorStore;
   readonly checkpoints: RunCheckpointStore;
@@ -34,15 +32,6 @@ export function createAppContext(env: Environment = loadEnvironment()): AppConte
   const checkpoints = new DynamoRunCheckpoints(dynamodb, env.TABLE_NAME);
   return {
     ...settings,
-    ...(env.SCHEDULE_NAME
-      ? {
-          schedule: new EventBridgeScheduleController(
-            new SchedulerClient({}),
-            env.SCHEDULE_NAME,
-            env.SCHEDULE_GROUP,
-          ),
-        }
-      : {}),
     directory: new LdapDirectoryReader(),
     users: new DynamoUserStore(dynamodb, env.TABLE_NAME),
     runs: new DynamoRunStore(dynamodb, env.TABLE_NAME),

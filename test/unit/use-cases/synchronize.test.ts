@@ -5,9 +5,7 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type ConfigInput, parseConfig } from '../../../shared/config/config-schema';
-import { connectionTarget } from '../../../shared/domain/password-binding';
 import { SyncRunningError } from '../../../shared/errors';
-import type { SecretStore } from '../../../shared/ports/secret-store';
 import {
   continueRun,
   type ExclusiveSyncDependencies,
@@ -21,6 +19,7 @@ import {
   InMemorySettings,
   InMemoryUserStore,
 } from '../../support/in-memory';
+import { savedWithConfiguration } from '../../support/saved-password';
 
 const configOf = (input: Omit<ConfigInput, 'connection'> = {}) =>
   parseConfig({
@@ -33,21 +32,6 @@ let directory: InMemoryDirectory;
 let store: InMemoryUserStore;
 let settings: InMemorySettings;
 
-/** The saved password, bound to whatever configuration is saved (as a save through the API binds it). */
-const secrets = (): SecretStore => ({
-  async getPassword() {
-    const stored = await settings.getConfig();
-    return stored
-      ? {
-          password: directory.password,
-          target: connectionTarget(stored.config.connection),
-          configVersion: stored.version,
-        }
-      : undefined;
-  },
-  async setPassword() {},
-});
-
 function deps(overrides: Partial<ExclusiveSyncDependencies> = {}): ExclusiveSyncDependencies {
   return {
     directory,
@@ -57,7 +41,7 @@ function deps(overrides: Partial<ExclusiveSyncDependencies> = {}): ExclusiveSync
     lock: settings,
     cursors: settings,
     checkpoints: settings,
-    secrets: secrets(),
+    secrets: savedWithConfiguration(settings, directory.password),
     leaseSeconds: 60,
     // Every reading moves the clock on: runs started one after the other are ordered.
     clock: () => {
