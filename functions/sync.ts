@@ -1,14 +1,14 @@
 /**
- * POST /sync (API Gateway), the schedule (EventBridge Scheduler) and the continuation of a run that handed
- * off before its deadline (the table's stream, filtered to handoff inserts), told apart by the event: an
- * API Gateway event has `httpMethod`; the schedule sends `{ "source": "ad-sync.schedule", "scheduledAt": ... }`;
- * a stream event has `Records`.
+ * The sync runs: those the API started (the start function's asynchronous invocation,
+ * `{ "source": "ad-sync.start", "runId": ... }`), the schedule (EventBridge Scheduler,
+ * `{ "source": "ad-sync.schedule", "scheduledAt": ... }`) and the continuation of a run that handed off before
+ * its deadline (the table's stream, filtered to handoff inserts: an event with `Records`).
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, DynamoDBStreamEvent } from 'aws-lambda';
+import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
 import { handoffSchema } from '../shared/adapters/dynamodb/dynamo-run-handoffs';
-import { httpApi } from '../shared/api/http-api';
+import { syncStartEvent, syncStartOf } from '../shared/adapters/lambda/operation-events';
 import type { Report } from '../shared/domain/report';
 import { createAppContext } from '../shared/runtime/app-context';
 import { logger } from '../shared/runtime/logger';
@@ -17,8 +17,9 @@ import {
   type ContinuationOutcome,
   continueRun,
   runScheduledSync,
+  runStartedSync,
   type ScheduledOutcome,
-  synchronizeNow,
+  type StartOutcome,
 } from '../shared/use-cases/run-exclusively';
 
 const app = createAppContext();
@@ -86,23 +87,31 @@ async function continueHandedOffRuns(
   return outcomes;
 }
 
-const api = httpApi({
-  'POST /sync': async ({ body: { allowMassDeletion } }, context) => {
-    const report = await synchronizeNow(
-      withDeadline(context),
-      allowMassDeletion === undefined ? {} : { allowMassDeletion },
-    );
-    recordMetrics(report);
-    return { body: report };
-  },
-});
+/** Runs a sync the API started; never throws (Lambda would retry the event, and the run is recorded). */
+async function runStarted(event: unknown, context: Context): Promise<StartOutcome | { outcome: 'invalid' }> {
+  const start = syncStartEvent.safeParse(event);
+  if (!start.success) {
+    logger.error('ignored an event that is neither a start, a schedule nor a stream batch', {
+      issues: start.error.issues.map((issue) => issue.path.join('.')),
+    });
+    return { outcome: 'invalid' };
+  }
+  const outcome = await runStartedSync(withDeadline(context), syncStartOf(start.data));
+  if ('report' in outcome) recordMetrics(outcome.report);
+  logger.info('started sync', {
+    runId: start.data.runId,
+    outcome: outcome.outcome,
+    ...('report' in outcome ? { status: outcome.report.status, counts: outcome.report.counts } : {}),
+  });
+  return outcome;
+}
 
 export async function handler(
-  event: APIGatewayProxyEvent | ScheduledEvent | DynamoDBStreamEvent,
+  event: ScheduledEvent | DynamoDBStreamEvent | { readonly source: 'ad-sync.start' },
   context: Context,
-): Promise<APIGatewayProxyResult | ScheduledOutcome | ContinuationOutcome[]> {
-  if ('httpMethod' in event) return api(event, context);
+): Promise<ScheduledOutcome | ContinuationOutcome[] | StartOutcome | { outcome: 'invalid' }> {
   if ('Records' in event) return continueHandedOffRuns(event, context);
+  if (event.source !== 'ad-sync.schedule') return runStarted(event, context);
   const result = await runScheduledSync(withDeadline(context), event.scheduledAt);
   if ('report' in result) recordMetrics(result.report);
   logger.info('scheduled sync', {

@@ -1,15 +1,28 @@
-/** POST /test-settings: the saved settings, or unsaved ones from the request, through the whole pipeline. */
-import { httpApi } from '../shared/api/http-api';
+/**
+ * Runs a Test Settings preview the start function started (POST /test-settings): the saved settings, or
+ * unsaved ones from the request, through the whole pipeline, committing nothing; the preview's record holds
+ * its progress and its end. The event may carry the password given with unsaved settings: it is used for
+ * this test only, and neither logged nor recorded.
+ */
+import { previewStartEvent, previewStartOf } from '../shared/adapters/lambda/operation-events';
 import { createAppContext } from '../shared/runtime/app-context';
-import { currentConfig, passwordForTest } from '../shared/use-cases/configuration';
-import { testSettings } from '../shared/use-cases/run-sync';
+import { logger } from '../shared/runtime/logger';
+import { type PreviewOutcome, runPreview } from '../shared/use-cases/previews';
 
 const app = createAppContext();
 
-export const handler = httpApi({
-  'POST /test-settings': async ({ body: request }) => {
-    const config = request.config ?? (await currentConfig(app.configs));
-    const password = await passwordForTest(app, request.config, request.password);
-    return { body: await testSettings(app, { config, password }) };
-  },
-});
+export async function handler(event: unknown): Promise<PreviewOutcome | { outcome: 'invalid' }> {
+  const start = previewStartEvent.safeParse(event);
+  if (!start.success) {
+    // Not the event itself: it may hold a password.
+    logger.error('ignored an event that is not a preview start', { issues: start.error.issues.length });
+    return { outcome: 'invalid' };
+  }
+  const outcome = await runPreview(app, previewStartOf(start.data));
+  logger.info('preview', {
+    previewId: start.data.previewId,
+    outcome: outcome.outcome,
+    ...('report' in outcome ? { status: outcome.report.status, counts: outcome.report.counts } : {}),
+  });
+  return outcome;
+}

@@ -15,6 +15,7 @@ import { join, resolve } from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { DynamoConfigStore } from '../shared/adapters/dynamodb/dynamo-config-store';
 import { ensureTable } from '../shared/adapters/dynamodb/table';
+import { settled, useInProcessFunctions } from '../shared/adapters/lambda/in-process-starter';
 import { MAX_BODY_BYTES } from '../shared/api/http-api';
 import { toHttpError } from '../shared/api/http-errors';
 import { type FunctionName, functionNames, matchResource, routes } from '../shared/api/routes';
@@ -54,15 +55,20 @@ export type LambdaHandler = (event: unknown, context: Context) => Promise<unknow
 
 /**
  * Imports every function's handler, as Lambda does at cold start: set the environment they read first
- * (TABLE_NAME, the secret store, the DynamoDB endpoint).
+ * (TABLE_NAME, the secret store, the DynamoDB endpoint). The start function's operations then run in this
+ * process, in the sync and test-settings handlers, as Lambda's asynchronous invocations run them in AWS.
  */
 export async function importHandlers(): Promise<Map<FunctionName, LambdaHandler>> {
   const handlers = new Map<FunctionName, LambdaHandler>();
   for (const name of functionNames) {
     handlers.set(name, ((await import(`../functions/${name}.ts`)) as { handler: LambdaHandler }).handler);
   }
+  useInProcessFunctions((name, event) => (handlers.get(name) as LambdaHandler)(event, lambdaContext(name)));
   return handlers;
 }
+
+/** Waits for the syncs and previews started in this process to end. */
+export const operationsSettled = settled;
 
 /** The bearer token guards the directory's password and the users: a short one could be guessed. */
 export const MIN_TOKEN_LENGTH = 32;
@@ -188,7 +194,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     startDynamoDbLocal({ dbPath: join(home, 'dynamodb') }),
     ensureConsoleBuilt(log),
   ]);
-  const stops: Array<() => Promise<void>> = [() => dynamodb.stop()];
+  // Last in, first out: the operations under way end before DynamoDB Local stops.
+  const stops: Array<() => Promise<void>> = [() => dynamodb.stop(), () => settled()];
   const stop = async (): Promise<void> => {
     for (const step of stops.splice(0).reverse()) await step().catch(() => {});
   };

@@ -154,9 +154,22 @@ export class MisdirectedRequestError extends AdSyncError {
   readonly code = 'MisdirectedRequest';
 }
 
-/** Another sync holds the lock. */
+/** Another sync holds the lock; `details` name the run that holds it, when known. */
 export class SyncRunningError extends AdSyncError {
   readonly code = 'SyncRunning';
+  readonly details: readonly FieldIssue[];
+  constructor(message: string, runningRunId?: string, options?: ErrorOptions) {
+    super(message, options);
+    this.details = runningRunId ? [{ path: 'runId', message: runningRunId }] : [];
+  }
+}
+
+/**
+ * The worker function could not be asked to run an operation that was started (a sync, a preview): the
+ * operation is recorded as failed with this reason.
+ */
+export class StartFailedError extends AdSyncError {
+  readonly code = 'StartFailed';
 }
 
 /**

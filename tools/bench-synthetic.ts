@@ -94,6 +94,7 @@ class DiscardingStore implements Pick<UserStore, 'userPages' | 'findUsers' | 'ap
     return { applied, conflicts: [], alreadyApplied: 0 };
   }
   async recordRun() {}
+  async recordProgress() {}
   async getRun() {
     return undefined;
   }

@@ -7,7 +7,23 @@
  */
 import type { z } from 'zod';
 import type { RouteKey, RouteOf } from './routes';
-import type { ErrorBody } from './schemas';
+import type { ErrorBody, PreviewStarted, Report, RunStarted } from './schemas';
+
+/** How a client follows a long operation (a sync, a preview) to its end. */
+export interface FollowOptions {
+  /** Called with the Report so far (`status: "running"`, `progress`) each time the client polls it. */
+  readonly onProgress?: (report: Report) => void;
+  /** Seconds to ask the server to wait before it answers 202 (`Prefer: wait=N`); default 2. */
+  readonly wait?: number;
+  /** Milliseconds between polls; default 1000. */
+  readonly pollMs?: number;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Whether the answer of a start is the final Report (200 under `Prefer: wait`) rather than the 202. */
+export const isReport = (answer: Report | RunStarted | PreviewStarted): answer is Report =>
+  'counts' in answer;
 
 /** A request about to be sent; a signer answers the headers to send it with. */
 interface OutgoingRequest {
@@ -70,6 +86,10 @@ type RouteOutput<K extends RouteKey> =
     ? z.output<S>
     : undefined;
 
+/** The `Prefer` header asking to wait up to `wait` seconds (none for no wait). */
+const preferWait = (wait: number | undefined): { Prefer?: string } =>
+  wait === undefined || wait <= 0 ? {} : { Prefer: `wait=${Math.ceil(wait)}` };
+
 export class ApiClient {
   private readonly baseUrl: string;
 
@@ -87,11 +107,43 @@ export class ApiClient {
       headers: ifMatch === undefined ? {} : { 'If-Match': String(ifMatch) },
     });
   }
-  testSettings(body: RouteInput<'POST /test-settings'>['body'] = {}) {
-    return this.call('POST /test-settings', { body });
+  /** Starts a preview: the 202's `{ previewId }`, or its Report when it ends within `wait` seconds. */
+  startTestSettings(body: RouteInput<'POST /test-settings'>['body'] = {}, wait?: number) {
+    return this.call('POST /test-settings', { body, headers: preferWait(wait) });
   }
-  synchronize(body: RouteInput<'POST /sync'>['body'] = {}) {
-    return this.call('POST /sync', { body });
+  /** Test Settings to its end: starts a preview and follows it. */
+  async testSettings(
+    body: RouteInput<'POST /test-settings'>['body'] = {},
+    follow: FollowOptions = {},
+  ): Promise<Report> {
+    const answer = await this.startTestSettings(body, follow.wait ?? 2);
+    if (isReport(answer)) return answer;
+    return this.follow(() => this.getPreview(answer.previewId), follow);
+  }
+  getPreview(previewId: string) {
+    return this.call('GET /test-settings/{previewId}', { path: { previewId } });
+  }
+  /** Starts a sync: the 202's `{ runId }`, or its Report when it ends within `wait` seconds. */
+  startSync(body: RouteInput<'POST /sync'>['body'] = {}, wait?: number) {
+    return this.call('POST /sync', { body, headers: preferWait(wait) });
+  }
+  /** Synchronize now to the end: starts a sync and follows its run. */
+  async synchronize(
+    body: RouteInput<'POST /sync'>['body'] = {},
+    follow: FollowOptions = {},
+  ): Promise<Report> {
+    const answer = await this.startSync(body, follow.wait ?? 2);
+    if (isReport(answer)) return answer;
+    return this.follow(() => this.getRun(answer.runId), follow);
+  }
+  /** Polls an operation's Report until it is no longer running. */
+  private async follow(get: () => Promise<Report>, { onProgress, pollMs = 1000 }: FollowOptions) {
+    for (;;) {
+      const report = await get();
+      if (report.status !== 'running') return report;
+      onProgress?.(report);
+      await sleep(pollMs);
+    }
   }
   listRuns() {
     return this.call('GET /sync/runs', {});

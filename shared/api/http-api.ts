@@ -33,14 +33,26 @@ interface RouteRequest<K extends RouteKey> {
   /** The headers the route declares, by their documented names. */
   readonly headers: Parsed<RouteOf<K>, 'headers', Record<string, never>>;
   readonly body: Parsed<RouteOf<K>, 'body', undefined>;
+  /**
+   * What precedes the route's path in the URL the client called (API Gateway's stage, `/v1`; none on the
+   * local stack): a `Location` the route answers starts with it.
+   */
+  readonly basePath: string;
 }
 
-/** A route's answer: a body of its response schema, and its status unless another is named. */
+/** What a route that starts a long operation answers with 200 when it ends in time (`completed`). */
+type Completed<K extends RouteKey> =
+  RouteOf<K> extends { readonly completed: infer C extends z.ZodType } ? z.output<C> : never;
+
+/**
+ * A route's answer: a body of its response schema (or of its `completed` one), and its status unless
+ * another is named.
+ */
 type RouteAnswer<K extends RouteKey> = {
   readonly statusCode?: number;
   readonly headers?: Readonly<Record<string, string>>;
 } & (RouteOf<K> extends { readonly response: infer S extends z.ZodType }
-  ? { readonly body: DeepReadonly<z.output<S>> }
+  ? { readonly body: DeepReadonly<z.output<S> | Completed<K>> }
   : { readonly body?: undefined });
 
 type RouteHandler<K extends RouteKey> = (
@@ -99,6 +111,13 @@ function parseJson(event: APIGatewayProxyEvent): unknown {
   }
 }
 
+/** The stage (or custom domain's base path) before the resource's path: `/v1` for `/v1/sync`. */
+function basePathOf(event: APIGatewayProxyEvent): string {
+  const full = (event.requestContext as { path?: string } | undefined)?.path;
+  if (!full || !event.path || !full.endsWith(event.path)) return '';
+  return full.slice(0, full.length - event.path.length);
+}
+
 /**
  * The route's input, validated in the order a reader checks a request: path, query, body, headers. A body is
  * parsed on every route (a route without a body schema ignores it), so malformed JSON is a 400 everywhere.
@@ -107,6 +126,7 @@ function parseRequest(route: RouteSpec, event: APIGatewayProxyEvent) {
   const body = parseJson(event);
   const headers = (event.headers ?? {}) as Record<string, string>;
   return {
+    basePath: basePathOf(event),
     path: route.path ? parseInput(route.path, event.pathParameters ?? {}, ['path']) : {},
     query: route.query ? parseInput(route.query, event.queryStringParameters ?? {}, ['query']) : {},
     body: route.body ? parseInput(route.body, body) : undefined,

@@ -14,6 +14,7 @@ import {
   NotFoundError,
   PasswordTargetMismatchError,
   PayloadTooLargeError,
+  StartFailedError,
   SyncRunningError,
   UnauthorizedError,
   UserKindError,
@@ -40,6 +41,8 @@ const STATUS_BY_ERROR: ReadonlyArray<readonly [ErrorClass, number]> = [
   [MisdirectedRequestError, 421],
   // The directory behind the API failed (unreachable, TLS, credentials): a bad gateway, with its reason.
   [DirectoryError, 502],
+  // The function that runs the operation could not be invoked.
+  [StartFailedError, 502],
 ];
 
 /** Status and body for an error; `known` is false for the generic 500. */
@@ -50,8 +53,9 @@ export function toHttpError(error: unknown): {
 } {
   for (const [Kind, statusCode] of STATUS_BY_ERROR) {
     if (error instanceof Kind) {
-      const details =
-        error instanceof ValidationError && error.details.length > 0 ? { details: error.details } : {};
+      const listed =
+        error instanceof ValidationError || error instanceof SyncRunningError ? error.details : [];
+      const details = listed.length > 0 ? { details: listed } : {};
       return {
         statusCode,
         body: { error: { code: error.code, message: error.message, ...details } },

@@ -69,7 +69,8 @@ const COMMON_RESPONSES = {
   },
   '504': {
     name: 'GatewayTimeout',
-    description: 'AWS: the function did not answer within API Gateway’s 29 seconds (INTEGRATION_TIMEOUT)',
+    description:
+      'AWS: the function did not answer within API Gateway’s 29 seconds (INTEGRATION_TIMEOUT); long operations answer 202 instead, so this means the function itself failed to answer',
   },
 } as const;
 
@@ -94,12 +95,40 @@ function parametersOf(route: RouteSpec): Record<string, unknown>[] {
 
 function operationOf(route: RouteSpec): Record<string, unknown> {
   const parameters = parametersOf(route);
+  const json = (schema: z.ZodType) => ({ 'application/json': { schema: schemaOf(schema, 'output') } });
   const success = route.response
     ? {
-        description: 'OK',
-        content: { 'application/json': { schema: schemaOf(route.response, 'output') } },
+        description: route.status === 202 ? 'Accepted: the operation goes on without the request' : 'OK',
+        content: json(route.response),
+        ...(route.status === 202
+          ? {
+              headers: {
+                Location: {
+                  description:
+                    'Where to follow the operation (GET it until its status is no longer `running`)',
+                  required: true,
+                  schema: { type: 'string' },
+                },
+              },
+            }
+          : {}),
       }
     : { description: route.status === 204 ? 'No content' : 'OK' };
+  const completed = route.completed
+    ? {
+        '200': {
+          description: 'The operation ended within the `Prefer: wait=N` asked for: its final result',
+          headers: {
+            'Preference-Applied': {
+              description: 'The wait that was applied, such as `wait=25`',
+              required: true,
+              schema: { type: 'string' },
+            },
+          },
+          content: json(route.completed),
+        },
+      }
+    : {};
   const failures = Object.fromEntries(
     Object.entries(route.failures ?? {}).map(([status, failure]) => [
       status,
@@ -140,8 +169,8 @@ function operationOf(route: RouteSpec): Record<string, unknown> {
         }
       : {}),
     responses: Object.fromEntries(
-      Object.entries({ [String(route.status)]: success, ...failures, ...common }).sort(([a], [b]) =>
-        a.localeCompare(b),
+      Object.entries({ [String(route.status)]: success, ...completed, ...failures, ...common }).sort(
+        ([a], [b]) => a.localeCompare(b),
       ),
     ),
   };

@@ -10,6 +10,8 @@ import {
   createUserBody,
   groupsQuery,
   ifMatchHeader,
+  preferHeader,
+  previewIdParameter,
   putConfigBody,
   responses,
   runIdParameter,
@@ -20,7 +22,21 @@ import {
 } from './schemas';
 
 export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE';
-export type FunctionName = 'config' | 'test-settings' | 'sync' | 'runs' | 'users' | 'directory' | 'openapi';
+/**
+ * Every function of ad-sync. Most serve routes; `sync` and `test-settings` are the workers that `start`
+ * starts (a sync run, a preview), and `sync` also runs the schedule and continuations.
+ */
+export const functionNames = [
+  'config',
+  'start',
+  'test-settings',
+  'sync',
+  'runs',
+  'users',
+  'directory',
+  'openapi',
+] as const;
+export type FunctionName = (typeof functionNames)[number];
 
 /** A failure particular to a route: what causes it, and the error codes it answers with (when known). */
 interface RouteFailure {
@@ -41,8 +57,13 @@ export interface RouteSpec {
   readonly headers?: z.ZodObject;
   readonly body?: z.ZodType;
   /** The status of success, unless the handler names another. */
-  readonly status: 200 | 201 | 204;
+  readonly status: 200 | 201 | 202 | 204;
   readonly response?: z.ZodType;
+  /**
+   * A route that starts a long operation (status 202, `response` names it, `Location` is where to follow
+   * it): what it answers with 200 instead when the operation ends within the `Prefer: wait=N` asked for.
+   */
+  readonly completed?: z.ZodType;
   /**
    * The failures this route answers besides those of every route (400, 401, 405, 413, 500, and the edge's
    * own: see openapi.ts), by status.
@@ -84,25 +105,47 @@ export const routes = [
   {
     method: 'POST',
     resource: '/test-settings',
-    function: 'test-settings',
-    summary: 'Run the whole pipeline and commit nothing',
+    function: 'start',
+    summary:
+      'Start a preview: the whole pipeline, committing nothing (202 and Location; 200 and the Report under Prefer: wait=N)',
+    headers: preferHeader,
     body: testSettingsBody,
+    status: 202,
+    response: responses.previewStarted,
+    completed: responses.report,
+  },
+  {
+    method: 'GET',
+    resource: '/test-settings/{previewId}',
+    function: 'runs',
+    summary: "A preview's report (with progress while it runs); previews are kept 24 hours",
+    path: previewIdParameter,
     status: 200,
     response: responses.report,
+    failures: {
+      404: { description: 'There is no preview with this id, or it has expired', codes: ['NotFound'] },
+    },
   },
   {
     method: 'POST',
     resource: '/sync',
-    function: 'sync',
-    summary: 'Synchronize now; 409 while a sync runs',
+    function: 'start',
+    summary:
+      'Synchronize now (202 and Location; 200 and the Report under Prefer: wait=N); 409 while a sync runs',
+    headers: preferHeader,
     body: syncBody,
-    status: 200,
-    response: responses.report,
+    status: 202,
+    response: responses.runStarted,
+    completed: responses.report,
     failures: {
       409: {
         description:
-          'A sync is running (SyncRunning), or allowMassDeletion approves other deletes than those the last run withheld (ApprovalMismatch)',
+          'A sync is running (SyncRunning: error.details names its runId), or allowMassDeletion approves other deletes than those the last run withheld (ApprovalMismatch)',
         codes: ['SyncRunning', 'ApprovalMismatch'],
+      },
+      502: {
+        description: 'The sync could not be started (StartFailed); the run is recorded as failed',
+        codes: ['StartFailed'],
       },
     },
   },
@@ -205,9 +248,6 @@ export type RouteKey = `${Route['method']} ${Route['resource']}`;
 export type RouteOf<K extends RouteKey> = K extends `${infer M} ${infer R}`
   ? Extract<Route, { readonly method: M; readonly resource: R }>
   : never;
-
-/** Every function that serves a route, once each. */
-export const functionNames: readonly FunctionName[] = [...new Set(routes.map((route) => route.function))];
 
 /** The `{parameter}` names of a resource path, in order. */
 export const pathParameterNames = (resource: string): string[] =>

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { ARCHIVE_ACCESS, configSchema, PRIVILEGES } from '../config/config-schema';
 import type { Report as DomainReport, RunSummary as DomainRunSummary } from '../domain/report';
-import { RUN_STATUSES } from '../domain/report';
+import { RUN_PHASES, RUN_STATUSES } from '../domain/report';
 import { exclusionReasonList } from '../domain/scope-policy';
 import type { DirectoryGroup } from '../ports/directory-reader';
 import type { listBaseDns } from '../use-cases/browse-directory';
@@ -88,6 +88,21 @@ export const createUserBody = z.strictObject({
 
 export const userNameParameter = z.strictObject({ userName: z.string().min(1).max(256) });
 export const runIdParameter = z.strictObject({ runId: z.string().min(1).max(128) });
+export const previewIdParameter = z.strictObject({ previewId: z.string().min(1).max(128) });
+
+/**
+ * `Prefer: wait=N` (RFC 7240): wait up to N seconds for the operation to end and answer its result (200)
+ * instead of 202. Other preferences, and a wait that is not a number, are ignored as the RFC asks.
+ */
+export const preferHeader = z.object({
+  Prefer: z
+    .string()
+    .max(1024)
+    .optional()
+    .describe(
+      'RFC 7240: `wait=N` waits up to N seconds (the AWS API at most 25) and answers 200 with the Report when the operation ends in time, with `Preference-Applied: wait=N`; otherwise 202',
+    ),
+});
 
 /**
  * `If-Match: 3` or `If-Match: "3"` (a weak `W/` is ignored): the configuration version a change is based on;
@@ -150,6 +165,15 @@ const counts = z.object({
 
 const omitted = z.object({ changes: z.int(), excluded: z.int() });
 
+const progress = z.object({
+  phase: z.enum(RUN_PHASES),
+  read: z.int(),
+  inScope: z.int(),
+  planned: z.int(),
+  applied: z.int(),
+  toApply: z.int().optional(),
+});
+
 const runSummaryFields = z.object({
   runId: z.string(),
   dryRun: z.boolean(),
@@ -164,6 +188,7 @@ const runSummaryFields = z.object({
   deletesWithheld: z.int().optional(),
   configVersion: z.int().optional(),
   omitted: omitted.optional(),
+  progress: progress.optional(),
 });
 const runSummary = documenting<DomainRunSummary>()(runSummaryFields);
 
@@ -198,6 +223,10 @@ export const responses = {
     z.object({ config: configSchema, version: z.int(), passwordSet: z.boolean() }),
   ),
   report,
+  /** 202: a sync started; its Report is at `Location`. */
+  runStarted: z.object({ runId: z.string(), status: z.literal('running') }),
+  /** 202: a preview started; its Report is at `Location`. */
+  previewStarted: z.object({ previewId: z.string(), status: z.literal('running') }),
   runs: z.object({ runs: z.array(runSummary) }),
   users: documenting<Awaited<ReturnType<typeof listUsers>>>()(
     z.object({ users: z.array(user), cursor: z.string().optional() }),
@@ -223,6 +252,9 @@ export type ErrorBody = z.output<typeof errorBody>;
 export type ConfigurationBody = z.output<typeof responses.configuration>;
 export type Report = z.output<typeof report>;
 export type RunSummary = z.output<typeof runSummary>;
+export type RunStarted = z.output<typeof responses.runStarted>;
+export type PreviewStarted = z.output<typeof responses.previewStarted>;
+export type Progress = z.output<typeof progress>;
 export type User = z.output<typeof user>;
 export type UsersPage = z.output<typeof responses.users>;
 export type BaseDns = z.output<typeof responses.baseDns>;

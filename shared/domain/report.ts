@@ -2,8 +2,9 @@ import type { ChangeAction, UserField } from './plan-sync';
 import type { ExclusionReason } from './scope-policy';
 
 /**
- * `skipped`: a scheduled run that found another sync running. `running`: a run that stopped before its Lambda
- * invocation's deadline and continues in a follow-up invocation (its record is replaced when it ends).
+ * `skipped`: a scheduled run that found another sync running. `running`: a run (or preview) under way, whose
+ * record carries its `progress` and is replaced when it ends; this includes a run that stopped before its
+ * Lambda invocation's deadline and continues in a follow-up invocation.
  */
 export const RUN_STATUSES = [
   'succeeded',
@@ -15,6 +16,23 @@ export const RUN_STATUSES = [
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export type RunTrigger = 'api' | 'schedule';
 export type StepName = 'resolve' | 'connect' | 'bind' | 'search' | 'filter' | 'plan' | 'apply' | 'record';
+
+/** Where a run under way stands (docs/contract.md#long-operations): its phase and counts so far. */
+export const RUN_PHASES = ['connect', 'search', 'plan', 'apply', 'record'] as const;
+export type RunPhase = (typeof RUN_PHASES)[number];
+
+export interface RunProgress {
+  readonly phase: RunPhase;
+  /** Directory entries read. */
+  readonly read: number;
+  readonly inScope: number;
+  /** Changes planned (create, update, delete). */
+  readonly planned: number;
+  /** Changes written. */
+  readonly applied: number;
+  /** Changes the apply phase has to write, once planning has ended. */
+  readonly toApply?: number;
+}
 
 export interface ReportStep {
   readonly name: StepName;
@@ -77,6 +95,8 @@ export interface Report {
    * first sync of a large directory would otherwise not fit a response or memory.
    */
   readonly omitted?: { readonly changes: number; readonly excluded: number };
+  /** While `running`: where the run stands, brought up to date as it goes. */
+  readonly progress?: RunProgress;
 }
 
 /** The most entries a report lists in `changes` and in `excluded`. */

@@ -6,11 +6,12 @@
 import { DynamoRunCheckpoints } from '../adapters/dynamodb/dynamo-run-checkpoints';
 import { DynamoRunHandoffs } from '../adapters/dynamodb/dynamo-run-handoffs';
 import { DynamoRunLock } from '../adapters/dynamodb/dynamo-run-lock';
-import { DynamoRunStore } from '../adapters/dynamodb/dynamo-run-store';
+import { DynamoPreviewStore, DynamoRunStore } from '../adapters/dynamodb/dynamo-run-store';
 import { DynamoSyncCursorStore } from '../adapters/dynamodb/dynamo-sync-cursor-store';
 import { DynamoUserStore } from '../adapters/dynamodb/dynamo-user-store';
 import { LdapDirectoryReader } from '../adapters/ldap/ldap-directory-reader';
 import type { RunCheckpointStore } from '../ports/run-checkpoint';
+import type { PreviewStore } from '../ports/run-store';
 import type { SyncCursorStore } from '../ports/sync-cursor';
 import type { UserStore } from '../ports/user-store';
 import type { ExclusiveSyncDependencies } from '../use-cases/run-exclusively';
@@ -23,18 +24,23 @@ export interface AppContext extends ExclusiveSyncDependencies {
   readonly users: UserStore;
   readonly cursors: SyncCursorStore;
   readonly checkpoints: RunCheckpointStore;
+  readonly previews: PreviewStore;
 }
 
-/** The sync (API, schedule, continuations) and Test Settings. */
+/** The sync (started by the API, the schedule, continuations) and Test Settings previews. */
 export function createAppContext(env: Environment = loadEnvironment()): AppContext {
   const settings = settingsOf(env);
   const { dynamodb } = settings;
   const checkpoints = new DynamoRunCheckpoints(dynamodb, env.TABLE_NAME);
+  const runs = new DynamoRunStore(dynamodb, env.TABLE_NAME);
   return {
     ...settings,
     directory: new LdapDirectoryReader(),
     users: new DynamoUserStore(dynamodb, env.TABLE_NAME),
-    runs: new DynamoRunStore(dynamodb, env.TABLE_NAME),
+    runs,
+    // A run's record shows where it stands while it runs (a preview's: see runPreview).
+    progress: runs,
+    previews: new DynamoPreviewStore(dynamodb, env.TABLE_NAME),
     lock: new DynamoRunLock(dynamodb, env.TABLE_NAME),
     cursors: new DynamoSyncCursorStore(dynamodb, env.TABLE_NAME),
     checkpoints,

@@ -26,11 +26,28 @@ const environmentSchema = z
     CONTINUATIONS: z.enum(['stream', 'off']).default('off'),
     /** Changes per apply batch; each ends with a checkpoint, and a handoff can only happen between two. */
     APPLY_BATCH_SIZE: z.coerce.number().int().min(100).max(100_000).default(APPLY_BATCH),
+    /**
+     * In AWS, the functions the start function invokes asynchronously to run a sync and a preview. Without
+     * them (the local stack), operations run in this process.
+     */
+    SYNC_FUNCTION_NAME: z.string().min(1).optional(),
+    TEST_SETTINGS_FUNCTION_NAME: z.string().min(1).optional(),
+    /** The longest `Prefer: wait=N` honoured: 25 behind API Gateway (which ends a request at 29 s). */
+    MAX_WAIT_SECONDS: z.coerce.number().int().min(0).max(900).default(300),
+    /** The longest a preview may run (the test-settings function's timeout): later, it is shown failed. */
+    PREVIEW_TIMEOUT_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
   })
   .refine((env) => (env.SECRET_ID === undefined) !== (env.ADSYNC_SECRET_FILE === undefined), {
     error: 'set exactly one of SECRET_ID (Secrets Manager) and ADSYNC_SECRET_FILE (local file)',
     path: ['SECRET_ID'],
-  });
+  })
+  .refine(
+    (env) => (env.SYNC_FUNCTION_NAME === undefined) === (env.TEST_SETTINGS_FUNCTION_NAME === undefined),
+    {
+      error: 'set both SYNC_FUNCTION_NAME and TEST_SETTINGS_FUNCTION_NAME (AWS), or neither (in process)',
+      path: ['SYNC_FUNCTION_NAME'],
+    },
+  );
 
 export type Environment = z.output<typeof environmentSchema>;
 

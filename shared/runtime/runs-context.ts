@@ -3,11 +3,24 @@
  * that its bundle carries nothing else). See app-context.ts for the sync's.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoRunStore } from '../adapters/dynamodb/dynamo-run-store';
-import type { RunStore } from '../ports/run-store';
+import { DynamoRunLock } from '../adapters/dynamodb/dynamo-run-lock';
+import { DynamoPreviewStore, DynamoRunStore } from '../adapters/dynamodb/dynamo-run-store';
+import type { RunLock } from '../ports/run-lock';
+import type { PreviewStore, RunStore } from '../ports/run-store';
 import { type Environment, loadEnvironment } from './environment';
 
-/** The run history. */
-export function runsContext(env: Environment = loadEnvironment()): { readonly runs: RunStore } {
-  return { runs: new DynamoRunStore(new DynamoDBClient({}), env.TABLE_NAME) };
+/** The run history, the previews, and the sync lock (whose lease tells a run under way from a dead one). */
+export function runsContext(env: Environment = loadEnvironment()): {
+  readonly runs: RunStore;
+  readonly previews: PreviewStore;
+  readonly lock: RunLock;
+  readonly previewTimeoutSeconds: number;
+} {
+  const dynamodb = new DynamoDBClient({});
+  return {
+    runs: new DynamoRunStore(dynamodb, env.TABLE_NAME),
+    previews: new DynamoPreviewStore(dynamodb, env.TABLE_NAME),
+    lock: new DynamoRunLock(dynamodb, env.TABLE_NAME),
+    previewTimeoutSeconds: env.PREVIEW_TIMEOUT_SECONDS,
+  };
 }

@@ -60,7 +60,7 @@ export interface SaveConfigurationRequest {
   readonly expectedVersion?: number;
 }
 
-const passwordRequired = (): ValidationError =>
+export const passwordRequired = (): ValidationError =>
   new ValidationError('The password is required for this connection', [
     {
       path: 'password',

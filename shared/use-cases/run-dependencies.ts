@@ -10,6 +10,7 @@ import type { RunCheckpointStore } from '../ports/run-checkpoint';
 import type { RunStore } from '../ports/run-store';
 import type { SyncCursorStore } from '../ports/sync-cursor';
 import type { UserStore } from '../ports/user-store';
+import type { ProgressSink } from './run-progress';
 
 export interface SyncDependencies {
   readonly directory: DirectoryReader;
@@ -32,18 +33,28 @@ export interface SyncDependencies {
    * HANDOFF_RESERVE_MS remain and reports status `running`; the caller arranges the follow-up invocation.
    */
   readonly remainingMs?: () => number;
+  /**
+   * Where the run records its progress while it runs (its run record, or its preview's); without it, a run's
+   * record is written only when it ends.
+   */
+  readonly progress?: ProgressSink;
+  /** How often progress is written (default PROGRESS_INTERVAL_MS). */
+  readonly progressIntervalMs?: number;
   /** Changes per apply batch (default APPLY_BATCH): each batch ends with a checkpoint. */
   readonly applyBatchSize?: number;
 }
 
 /** The dependencies with the clock and the run id filled in. */
-export type RunDependencies<D extends SyncDependencies = SyncDependencies> = D & {
+export type RunDependencies<D extends Defaulted = SyncDependencies> = D & {
   readonly clock: () => Date;
   readonly newRunId: () => string;
 };
 
+/** What withDefaults fills in. */
+type Defaulted = Pick<SyncDependencies, 'clock' | 'newRunId'>;
+
 /** Fills in the defaults: the system clock, random run ids. */
-export function withDefaults<D extends SyncDependencies>(deps: D): RunDependencies<D> {
+export function withDefaults<D extends Defaulted>(deps: D): RunDependencies<D> {
   return {
     ...deps,
     clock: deps.clock ?? (() => new Date()),

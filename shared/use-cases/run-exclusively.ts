@@ -11,13 +11,16 @@
  * scheduled run once the lease has expired.
  */
 import { emptyCounts, type Report } from '../domain/report';
-import { ApprovalMismatchError, SyncRunningError } from '../errors';
+import { ApprovalMismatchError, StartFailedError, SyncRunningError } from '../errors';
 import type { ConfigStore, StoredConfig } from '../ports/config-store';
+import type { OperationStarter, SyncStart } from '../ports/operation-starter';
 import type { ContinuationTrigger, RunCheckpointStore } from '../ports/run-checkpoint';
 import type { RunLock } from '../ports/run-lock';
 import type { SecretStore } from '../ports/secret-store';
 import { requireSavedConfiguration } from './configuration';
+import { ended, startedReport } from './operation-status';
 import { type RunDependencies, type SyncDependencies, withDefaults } from './run-dependencies';
+import { errorOf } from './run-report';
 import { type Resume, synchronize } from './run-sync';
 
 export interface ExclusiveSyncDependencies extends SyncDependencies {
@@ -40,6 +43,8 @@ async function runLocked(
     approvedDeletes?: number;
     deletesRefused?: string;
     configVersion: number;
+    /** When the API started the run (its record says so). */
+    startedAt?: string;
   },
   resume?: Resume,
 ): Promise<Report> {
@@ -162,31 +167,148 @@ export async function continueRun(
  */
 export type MassDeletionApproval = boolean | { readonly runId: string; readonly deletes: number };
 
-/** Synchronize now: throws SyncRunningError when another sync holds the lock. */
+/** The lock taken for a new run: its id, the configuration it runs on, the deletes approved for it. */
+interface ClaimedRun {
+  readonly runId: string;
+  readonly stored: StoredConfig;
+  readonly approvedDeletes?: number;
+}
+
+/**
+ * Takes the sync lock for a new run of the saved configuration, with the approval checked: SyncRunningError
+ * (naming the run that holds it) while another sync runs, ApprovalMismatchError for an approval of anything
+ * but what the last run withheld.
+ */
+async function claimRun(
+  deps: RunDependencies<
+    Pick<ExclusiveSyncDependencies, 'configs' | 'lock' | 'leaseSeconds' | 'runs' | 'clock' | 'newRunId'>
+  >,
+  request: { allowMassDeletion?: MassDeletionApproval },
+): Promise<ClaimedRun> {
+  const stored = await requireSavedConfiguration(deps);
+  const runId = deps.newRunId();
+  if (!(await deps.lock.acquire(runId, deps.leaseSeconds))) {
+    const running = await deps.lock.holder();
+    throw new SyncRunningError(
+      `A sync is already running${running ? ` (run ${running})` : ''}; try again when it has finished`,
+      running,
+    );
+  }
+  try {
+    if (!request.allowMassDeletion) return { runId, stored };
+    return { runId, stored, approvedDeletes: await approvedCount(deps, stored, request.allowMassDeletion) };
+  } catch (error) {
+    await deps.lock.release(runId);
+    throw error;
+  }
+}
+
+/** Synchronize now, to the end, in this process: throws SyncRunningError when another sync holds the lock. */
 export async function synchronizeNow(
   given: ExclusiveSyncDependencies,
   request: { allowMassDeletion?: MassDeletionApproval } = {},
 ): Promise<Report> {
   const deps = withDefaults(given);
-  const stored = await requireSavedConfiguration(deps);
-  const runId = deps.newRunId();
-  if (!(await deps.lock.acquire(runId, deps.leaseSeconds))) {
-    throw new SyncRunningError('A sync is already running; try again when it has finished');
-  }
-  let approvedDeletes: number | undefined;
-  try {
-    if (request.allowMassDeletion) {
-      approvedDeletes = await approvedCount(deps, stored, request.allowMassDeletion);
-    }
-  } catch (error) {
-    await deps.lock.release(runId);
-    throw error;
-  }
+  const { runId, stored, approvedDeletes } = await claimRun(deps, request);
   return runLocked(deps, stored, runId, {
     trigger: 'api',
     configVersion: stored.version,
     ...(approvedDeletes !== undefined ? { approvedDeletes } : {}),
   });
+}
+
+/** What the API needs to start a sync in the worker: the lock, the run history, and the worker. */
+export interface StartSyncDependencies
+  extends Pick<
+    ExclusiveSyncDependencies,
+    'configs' | 'lock' | 'leaseSeconds' | 'runs' | 'clock' | 'newRunId'
+  > {
+  readonly starter: OperationStarter;
+}
+
+/**
+ * Synchronize now, started (docs/contract.md#long-operations): takes the lock, records the run as running
+ * (so that it can be followed at once) and hands it to the sync function, which runs it
+ * (runStartedSync). A hand-over that fails is recorded as the run's failure and releases the lock.
+ */
+export async function startSync(
+  given: StartSyncDependencies,
+  request: { allowMassDeletion?: MassDeletionApproval } = {},
+): Promise<string> {
+  const deps = withDefaults(given);
+  const { runId, stored, approvedDeletes } = await claimRun(deps, request);
+  const started = startedReport(runId, deps.clock(), {
+    dryRun: false,
+    trigger: 'api',
+    configVersion: stored.version,
+  });
+  try {
+    await deps.runs.recordRun(started);
+    await deps.starter.startSync({
+      runId,
+      configVersion: stored.version,
+      ...(approvedDeletes !== undefined ? { approvedDeletes } : {}),
+    });
+  } catch (error) {
+    const failure = new StartFailedError(`the sync could not be started: ${errorOf(error).message}`, {
+      cause: error,
+    });
+    await deps.runs.recordRun(ended(started, deps.clock(), failure)).finally(() => deps.lock.release(runId));
+    throw failure;
+  }
+  return runId;
+}
+
+export type StartOutcome =
+  | { readonly outcome: 'duplicate' | 'stale' | 'unconfigured' }
+  | { readonly outcome: 'ran'; readonly report: Report };
+
+/**
+ * Runs a sync the API started (startSync), in the sync function. Only a run that is recorded as running and
+ * whose lock it still holds is run, once: a duplicated delivery, or one that comes after the lease expired
+ * and another run took the lock, does nothing.
+ */
+export async function runStartedSync(
+  given: ExclusiveSyncDependencies,
+  start: SyncStart,
+): Promise<StartOutcome> {
+  const deps = withDefaults(given);
+  if (!(await deps.lock.claimOccurrence(`start:${start.runId}`))) return { outcome: 'duplicate' };
+  const record = await deps.runs.getRun(start.runId);
+  if (record?.status !== 'running' || !(await deps.lock.acquire(start.runId, deps.leaseSeconds))) {
+    return { outcome: 'stale' };
+  }
+  const stored = await deps.configs.getConfig();
+  if (!stored) {
+    await deps.runs.recordRun(
+      ended(record, deps.clock(), {
+        code: 'Unconfigured',
+        message: 'the configuration was removed before the run started',
+      }),
+    );
+    await deps.lock.release(start.runId);
+    return { outcome: 'unconfigured' };
+  }
+  try {
+    const report = await runLocked(deps, stored, start.runId, {
+      trigger: 'api',
+      configVersion: start.configVersion,
+      startedAt: record.startedAt,
+      ...(start.approvedDeletes !== undefined ? { approvedDeletes: start.approvedDeletes } : {}),
+      // What was approved was for the configuration the run was started on.
+      ...(stored.version !== start.configVersion
+        ? {
+            deletesRefused: `the configuration changed after the run was started (version ${start.configVersion} to ${stored.version}); its deletes are not applied`,
+          }
+        : {}),
+    });
+    return { outcome: 'ran', report };
+  } catch (error) {
+    // A failure before the pipeline could record one (the secret store, say): the run's record says so.
+    const report = ended(record, deps.clock(), errorOf(error));
+    await deps.runs.recordRun(report);
+    return { outcome: 'ran', report };
+  }
 }
 
 /**
@@ -195,7 +317,7 @@ export async function synchronizeNow(
  * since) is refused with ApprovalMismatchError: it would approve deletes nobody has seen.
  */
 async function approvedCount(
-  deps: ExclusiveSyncDependencies,
+  deps: Pick<ExclusiveSyncDependencies, 'runs'>,
   stored: StoredConfig,
   approval: true | { readonly runId: string; readonly deletes: number },
 ): Promise<number> {

@@ -14,13 +14,22 @@
 import type { Config } from '../config/config-schema';
 import { type BindPassword, bindCredentials } from '../domain/password-binding';
 import type { PlannedChange } from '../domain/plan-sync';
-import type { Report, ReportChange, ReportCounts, RunStatus, RunTrigger } from '../domain/report';
+import type {
+  Report,
+  ReportChange,
+  ReportCounts,
+  RunPhase,
+  RunProgress,
+  RunStatus,
+  RunTrigger,
+} from '../domain/report';
 import { AdSyncError } from '../errors';
 import type { DirectorySession } from '../ports/directory-reader';
 import type { RunCheckpoint } from '../ports/run-checkpoint';
 import { describeRead, planRun, type RunPlan } from './plan-run';
 import { PlanSpool } from './plan-spool';
 import { APPLY_BATCH, type RunDependencies, type SyncDependencies, withDefaults } from './run-dependencies';
+import { ProgressReporter } from './run-progress';
 import {
   type ChangeList,
   changesIn,
@@ -52,11 +61,23 @@ export interface SynchronizeRequest extends SyncRequest {
   readonly trigger?: RunTrigger;
   /** Continues a run an earlier invocation handed off. */
   readonly resume?: Resume;
+  /** When the run was started (its record was written then, by the API); default now. */
+  readonly startedAt?: string;
 }
 
-/** Runs the whole pipeline against the directory and the user database and commits nothing. */
-export function testSettings(deps: SyncDependencies, request: SyncRequest): Promise<Report> {
-  return runPipeline(deps, request, { dryRun: true, trigger: undefined });
+/**
+ * Runs the whole pipeline against the directory and the user database and commits nothing (`startedAt`:
+ * when its preview was started).
+ */
+export function testSettings(
+  deps: SyncDependencies,
+  request: SyncRequest & { readonly startedAt?: string },
+): Promise<Report> {
+  return runPipeline(deps, request, {
+    dryRun: true,
+    trigger: undefined,
+    ...(request.startedAt ? { startedAt: request.startedAt } : {}),
+  });
 }
 
 /** Synchronizes the user database with the directory and records the run. */
@@ -68,6 +89,7 @@ export function synchronize(deps: SyncDependencies, request: SynchronizeRequest)
     ...(request.deletesRefused !== undefined ? { deletesRefused: request.deletesRefused } : {}),
     ...(request.configVersion !== undefined ? { configVersion: request.configVersion } : {}),
     ...(request.resume ? { resume: request.resume } : {}),
+    ...(request.startedAt ? { startedAt: request.startedAt } : {}),
   });
 }
 
@@ -87,6 +109,7 @@ interface PipelineMode {
   readonly configVersion?: number;
   readonly trigger: RunTrigger | undefined;
   readonly resume?: Resume;
+  readonly startedAt?: string;
 }
 
 async function runPipeline(
@@ -97,7 +120,7 @@ async function runPipeline(
   const deps = withDefaults(given);
   const { clock } = deps;
   const { resume } = mode;
-  const startedAt = resume?.checkpoint.startedAt ?? clock().toISOString();
+  const startedAt = resume?.checkpoint.startedAt ?? mode.startedAt ?? clock().toISOString();
   const runId = resume?.checkpoint.runId ?? deps.newRunId();
   const recorder = new StepRecorder(deps.onStep);
   const tally = new RunTally();
@@ -109,6 +132,72 @@ async function runPipeline(
   let status: RunStatus = 'succeeded';
   let failure: { code: string; message: string } | undefined;
   let withheld: number | undefined;
+  // Where the run stands, for its progress: the phase, the changes planned, and what apply has to write.
+  let phase: RunPhase = 'connect';
+  let plannedSoFar = 0;
+  let toApply: number | undefined;
+  const written = () =>
+    mode.dryRun ? 0 : tally.counts.created + tally.counts.updated + tally.counts.deleted;
+  const progress = (): RunProgress => ({
+    phase,
+    read: tally.counts.directoryUsers,
+    inScope: tally.counts.inScope,
+    planned: plannedSoFar,
+    applied: written(),
+    ...(toApply !== undefined ? { toApply } : {}),
+  });
+
+  const report = (): Report => {
+    const { lists } = tally;
+    const omitted = lists.omitted;
+    return {
+      runId,
+      dryRun: mode.dryRun,
+      status,
+      ...(mode.trigger ? { trigger: mode.trigger } : {}),
+      startedAt,
+      finishedAt: clock().toISOString(),
+      ...(server ? { server } : {}),
+      ...(baseDn ? { baseDn } : {}),
+      steps: recorder.steps,
+      counts: tally.counts,
+      // A run handing off records only its writes: the follow-up re-plans the rest.
+      changes: status === 'running' ? lists.applied : lists.changes,
+      excluded: status === 'running' ? [] : lists.excluded,
+      ...(failure ? { error: failure } : {}),
+      ...(status === 'deletionThresholdExceeded' && withheld !== undefined
+        ? { deletesWithheld: withheld }
+        : {}),
+      ...(mode.configVersion !== undefined ? { configVersion: mode.configVersion } : {}),
+      ...(omitted ? { omitted } : {}),
+      ...(status === 'running' ? { progress: progress() } : {}),
+    };
+  };
+
+  const reporter =
+    deps.progress &&
+    new ProgressReporter(
+      deps.progress,
+      () => ({
+        runId,
+        dryRun: mode.dryRun,
+        status: 'running',
+        ...(mode.trigger ? { trigger: mode.trigger } : {}),
+        startedAt,
+        finishedAt: clock().toISOString(),
+        ...(server ? { server } : {}),
+        ...(baseDn ? { baseDn } : {}),
+        steps: [...recorder.steps],
+        counts: { ...tally.counts },
+        changes: [],
+        excluded: [],
+        ...(mode.configVersion !== undefined ? { configVersion: mode.configVersion } : {}),
+        progress: progress(),
+      }),
+      deps.onUnexpectedError,
+      deps.progressIntervalMs,
+    );
+  reporter?.start();
 
   try {
     const { connection } = config;
@@ -135,6 +224,7 @@ async function runPipeline(
       () => `bound as ${username}`,
     );
 
+    phase = 'search';
     // Writes go to the spool (Test Settings: to the report), not the database.
     if (!mode.dryRun) spool = await PlanSpool.create();
     const out = spool;
@@ -152,6 +242,7 @@ async function runPipeline(
         ...(resume ? { checkpoint: resume.checkpoint } : {}),
         timer,
         emit: async (change: PlannedChange) => {
+          plannedSoFar += 1;
           await out?.write(change);
         },
       });
@@ -161,6 +252,7 @@ async function runPipeline(
           break;
         }
         tally.add(step.value);
+        if (timer.current === 'plan') phase = 'plan';
       }
     } catch (error) {
       recorder.add({
@@ -202,6 +294,8 @@ async function runPipeline(
     if (!spool) {
       tally.add({ counts: planned });
     } else {
+      phase = 'apply';
+      toApply = written() + spool.size;
       const { handedOff, refused } = await applySpool(deps, config, spool, plan, {
         runId,
         startedAt,
@@ -237,32 +331,9 @@ async function runPipeline(
     await spool?.dispose();
   }
 
-  const report = (): Report => {
-    const { lists } = tally;
-    const omitted = lists.omitted;
-    return {
-      runId,
-      dryRun: mode.dryRun,
-      status,
-      ...(mode.trigger ? { trigger: mode.trigger } : {}),
-      startedAt,
-      finishedAt: clock().toISOString(),
-      ...(server ? { server } : {}),
-      ...(baseDn ? { baseDn } : {}),
-      steps: recorder.steps,
-      counts: tally.counts,
-      // A run handing off records only its writes: the follow-up re-plans the rest.
-      changes: status === 'running' ? lists.applied : lists.changes,
-      excluded: status === 'running' ? [] : lists.excluded,
-      ...(failure ? { error: failure } : {}),
-      ...(status === 'deletionThresholdExceeded' && withheld !== undefined
-        ? { deletesWithheld: withheld }
-        : {}),
-      ...(mode.configVersion !== undefined ? { configVersion: mode.configVersion } : {}),
-      ...(omitted ? { omitted } : {}),
-    };
-  };
-
+  phase = 'record';
+  // The last progress write lands before the end is recorded: a reader never sees the end, then progress.
+  await reporter?.stop();
   if (mode.dryRun) return report();
   try {
     await recorder.run(

@@ -19,6 +19,7 @@ import {
   lockKey,
   occurrenceKey,
   passwordKey,
+  previewKey,
   runKey,
   userKey,
 } from '../../shared/adapters/dynamodb/keys';
@@ -45,6 +46,7 @@ export const sampleKeys: Readonly<Record<ItemKind, string>> = {
   password: passwordKey('Alice').pk,
   archiveFolder: archiveFolderKey('0f6c1b7e-folder').pk,
   run: runKey('2f1e-run').pk,
+  preview: previewKey('5a7c-preview').pk,
   config: configKey.pk,
   lock: lockKey.pk,
   cursor: cursorKey.pk,

@@ -143,6 +143,8 @@ export class InMemoryDirectory implements DirectoryReader {
  * conflict, or already applied when the database holds its result.
  */
 export class InMemoryUserStore implements UserStore, UserAdministration, RunStore {
+  /** Every progress write, in order. */
+  readonly progressWrites: Report[] = [];
   readonly users = new Map<string, User>();
   readonly runs = new Map<string, Report>();
   /** User items written (each create, update and delete). */
@@ -245,6 +247,18 @@ export class InMemoryUserStore implements UserStore, UserAdministration, RunStor
     this.runs.set(report.runId, report);
   }
 
+  /** The summary brought up to date while the run says running; its lists kept. */
+  async recordProgress(report: Report): Promise<void> {
+    const current = this.runs.get(report.runId);
+    if (current && current.status !== 'running') return;
+    this.progressWrites.push(report);
+    this.runs.set(report.runId, {
+      ...report,
+      changes: current?.changes ?? [],
+      excluded: current?.excluded ?? [],
+    });
+  }
+
   async getRun(runId: string): Promise<Report | undefined> {
     return this.runs.get(runId);
   }
@@ -290,6 +304,9 @@ export class InMemorySettings
   }
   async release(owner: string): Promise<void> {
     if (this.lock?.owner === owner) this.lock = undefined;
+  }
+  async holder(): Promise<string | undefined> {
+    return this.lock && this.lock.expiresAt >= this.clock().getTime() ? this.lock.owner : undefined;
   }
   async claimOccurrence(occurrence: string): Promise<boolean> {
     if (this.occurrences.has(occurrence)) return false;

@@ -77,6 +77,10 @@ export class TestTableStore extends DynamoUserStore implements RunStore {
     return this.runs.recordRun(report);
   }
 
+  recordProgress(report: Report): Promise<void> {
+    return this.runs.recordProgress(report);
+  }
+
   getRun(runId: string): Promise<Report | undefined> {
     return this.runs.getRun(runId);
   }

@@ -6,7 +6,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { RunLock } from '../../ports/run-lock';
-import { conditionHeld, documentClient, epochSeconds, RETAIN_SECONDS } from './documents';
+import { conditionHeld, documentClient, epochSeconds, getDocument, RETAIN_SECONDS } from './documents';
 import { lockKey, occurrenceKey } from './keys';
 
 export class DynamoRunLock implements RunLock {
@@ -49,6 +49,15 @@ export class DynamoRunLock implements RunLock {
         }),
       ),
     );
+  }
+
+  async holder(): Promise<string | undefined> {
+    const lock = await getDocument<{ owner: string; expiresAt: number }>(
+      this.documents,
+      this.tableName,
+      lockKey,
+    );
+    return lock && lock.expiresAt >= epochSeconds(this.clock) ? lock.owner : undefined;
   }
 
   /** Records that a scheduled occurrence was handled; false when it already was (a duplicated event). */

@@ -1,16 +1,23 @@
 /**
- * The run history on the single DynamoDB table (docs/data-model.md): a run's summary item, listed newest
- * first in the kind index, and its lists of changes and exclusions in chunks of their own under the run's
- * partition (an item holds at most 400 KB).
+ * The run history and the Test Settings previews on the single DynamoDB table (docs/data-model.md). A report
+ * is a summary item and its lists of changes and exclusions in chunks of their own under the report's
+ * partition (an item holds at most 400 KB). Runs are listed newest first in the kind index; previews are in
+ * no index and expire a day after they started (TTL on `expiresAt`, and filtered on read: TTL deletes late).
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Report, RunSummary } from '../../domain/report';
-import type { RunStore } from '../../ports/run-store';
-import { documentClient, type Item, kindQuery, queryAll } from './documents';
+import {
+  PREVIEW_RETAIN_SECONDS,
+  type PreviewStore,
+  type ReportStore,
+  type RunStore,
+} from '../../ports/run-store';
+import { conditionHeld, documentClient, type Item, kindQuery, queryAll } from './documents';
 import {
   isRunChunkOf,
   kindIndex,
+  previewKey,
   RUN_SUMMARY_SORT_KEY,
   type RunChunkKind,
   runChunkSortKey,
@@ -22,49 +29,70 @@ import { withoutKeys } from './table';
 /** Changes and exclusions of a run are stored in chunks of at most this much JSON (DynamoDB's item limit is 400 KB). */
 const RUN_CHUNK_BYTES = 300_000;
 
-export class DynamoRunStore implements RunStore {
-  private readonly documents: DynamoDBDocumentClient;
+/** Where one kind of report lives: its keys, and what its summary item carries besides the report. */
+interface ReportKind {
+  key(id: string, sk?: string): Record<string, string>;
+  /** Attributes of every item of the report (its expiry, say). */
+  everyItem(report: Report): Item;
+  /** Attributes of the summary item only (index keys, say). */
+  summaryItem(report: Report): Item;
+}
 
+/** Reports of one kind: recorded whole, brought up to date while running, read back whole. */
+class DynamoReports implements ReportStore {
   constructor(
-    client: DynamoDBClient,
+    private readonly documents: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {
-    this.documents = documentClient(client);
-  }
+    private readonly kind: ReportKind,
+  ) {}
 
-  async recordRun(report: Report): Promise<void> {
+  async recordReport(report: Report): Promise<void> {
     const { changes, excluded, ...summary } = report;
-    const chunks = (kind: RunChunkKind, list: readonly unknown[]): Item[] =>
-      chunkBySize(list, RUN_CHUNK_BYTES).map((entries, i) => ({
-        ...runKey(report.runId, runChunkSortKey(kind, i)),
-        entries,
+    const { kind } = this;
+    const chunks = (list: RunChunkKind, entries: readonly unknown[]): Item[] =>
+      chunkBySize(entries, RUN_CHUNK_BYTES).map((chunk, i) => ({
+        ...kind.key(report.runId, runChunkSortKey(list, i)),
+        ...kind.everyItem(report),
+        entries: chunk,
       }));
     const items = [...chunks('CHANGES', changes), ...chunks('EXCLUDED', excluded)];
-    // A run that continued in a follow-up invocation was recorded as running: its record is replaced.
+    // A report recorded while running (progress, a run that continued in a follow-up invocation) is replaced.
     const stale = (
       await queryAll(this.documents, {
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': runKey(report.runId).pk },
+        ExpressionAttributeValues: { ':pk': kind.key(report.runId).pk },
         ProjectionExpression: 'pk, sk',
         ConsistentRead: true,
       })
     ).filter((item) => item.sk !== RUN_SUMMARY_SORT_KEY && !items.some((chunk) => chunk.sk === item.sk));
-    // Chunks first, summary last: a run is listed only once all of it is stored.
+    // Chunks first, summary last: a report is listed only once all of it is stored.
     for (const item of items) {
       await this.documents.send(new PutCommand({ TableName: this.tableName, Item: item }));
     }
     for (const item of stale) {
       await this.documents.send(
-        new DeleteCommand({ TableName: this.tableName, Key: runKey(report.runId, String(item.sk)) }),
+        new DeleteCommand({ TableName: this.tableName, Key: kind.key(report.runId, String(item.sk)) }),
       );
     }
+    await this.putSummary(summary, report);
+  }
+
+  async recordProgress(report: Report): Promise<void> {
+    const { changes: _changes, excluded: _excluded, ...summary } = report;
+    // A record that has ended stays as it is: progress never undoes an end.
+    await conditionHeld(this.putSummary(summary, report));
+  }
+
+  /** The summary item, written only over nothing or over a record that says running. */
+  private async putSummary(summary: Omit<Report, 'changes' | 'excluded'>, report: Report): Promise<void> {
     await this.documents.send(
       new PutCommand({
         TableName: this.tableName,
         Item: {
-          ...runKey(report.runId),
-          ...runIndexKeys(report.startedAt, report.runId),
+          ...this.kind.key(report.runId),
+          ...this.kind.summaryItem(report),
+          ...this.kind.everyItem(report),
           ...summary,
         },
         ConditionExpression: 'attribute_not_exists(pk) OR #status = :running',
@@ -74,24 +102,62 @@ export class DynamoRunStore implements RunStore {
     );
   }
 
-  async getRun(runId: string): Promise<Report | undefined> {
+  /** The report and its summary item's own attributes. */
+  async getReportItem(id: string): Promise<{ report: Report; summary: Item } | undefined> {
     const items = await queryAll(this.documents, {
       TableName: this.tableName,
       KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': runKey(runId).pk },
+      ExpressionAttributeValues: { ':pk': this.kind.key(id).pk },
       ConsistentRead: true,
     });
     const summary = items.find((item) => item.sk === RUN_SUMMARY_SORT_KEY);
     if (!summary) return undefined;
-    const entries = (kind: RunChunkKind) =>
+    const entries = (list: RunChunkKind) =>
       items
-        .filter((item) => isRunChunkOf(kind, String(item.sk)))
+        .filter((item) => isRunChunkOf(list, String(item.sk)))
         .flatMap((item) => item.entries as unknown[]);
+    const { expiresAt: _expiresAt, ...fields } = withoutKeys(summary);
     return {
-      ...(withoutKeys(summary) as unknown as Report),
-      changes: entries('CHANGES') as Report['changes'],
-      excluded: entries('EXCLUDED') as Report['excluded'],
+      summary,
+      report: {
+        ...(fields as unknown as Report),
+        changes: entries('CHANGES') as Report['changes'],
+        excluded: entries('EXCLUDED') as Report['excluded'],
+      },
     };
+  }
+
+  async getReport(id: string): Promise<Report | undefined> {
+    return (await this.getReportItem(id))?.report;
+  }
+}
+
+export class DynamoRunStore implements RunStore {
+  private readonly documents: DynamoDBDocumentClient;
+  private readonly reports: DynamoReports;
+
+  constructor(
+    client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {
+    this.documents = documentClient(client);
+    this.reports = new DynamoReports(this.documents, tableName, {
+      key: runKey,
+      everyItem: () => ({}),
+      summaryItem: (report) => runIndexKeys(report.startedAt, report.runId),
+    });
+  }
+
+  recordRun(report: Report): Promise<void> {
+    return this.reports.recordReport(report);
+  }
+
+  recordProgress(report: Report): Promise<void> {
+    return this.reports.recordProgress(report);
+  }
+
+  getRun(runId: string): Promise<Report | undefined> {
+    return this.reports.getReport(runId);
   }
 
   async listRuns(limit: number): Promise<RunSummary[]> {
@@ -106,6 +172,41 @@ export class DynamoRunStore implements RunStore {
       const { steps: _steps, ...summary } = withoutKeys(item);
       return summary as unknown as RunSummary;
     });
+  }
+}
+
+export class DynamoPreviewStore implements PreviewStore {
+  private readonly reports: DynamoReports;
+
+  constructor(
+    client: DynamoDBClient,
+    tableName: string,
+    private readonly clock: () => Date = () => new Date(),
+  ) {
+    this.reports = new DynamoReports(documentClient(client), tableName, {
+      key: previewKey,
+      // A day after the preview started, every item of it: the table's TTL deletes them.
+      everyItem: (report) => ({
+        expiresAt: Math.floor(Date.parse(report.startedAt) / 1000) + PREVIEW_RETAIN_SECONDS,
+      }),
+      summaryItem: () => ({}),
+    });
+  }
+
+  recordReport(report: Report): Promise<void> {
+    return this.reports.recordReport(report);
+  }
+
+  recordProgress(report: Report): Promise<void> {
+    return this.reports.recordProgress(report);
+  }
+
+  /** The preview, unless it has expired (the table's TTL deletes expired items within a day or two). */
+  async getReport(previewId: string): Promise<Report | undefined> {
+    const found = await this.reports.getReportItem(previewId);
+    if (!found) return undefined;
+    const expiresAt = Number(found.summary.expiresAt);
+    return expiresAt * 1000 > this.clock().getTime() ? found.report : undefined;
   }
 }
 

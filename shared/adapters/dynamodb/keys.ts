@@ -19,6 +19,7 @@ const USER = 'USER#';
 const PASSWORD = 'PASSWORD#';
 const ARCHIVE = 'ARCHIVE#';
 const RUN = 'RUN#';
+const PREVIEW = 'PREVIEW#';
 const HANDOFF = 'HANDOFF#';
 const OCCURRENCE = 'SCHEDULE#';
 const GUID = 'GUID#';
@@ -36,6 +37,7 @@ export const itemKinds = {
   password: `${PASSWORD}*`,
   archiveFolder: `${ARCHIVE}*`,
   run: `${RUN}*`,
+  preview: `${PREVIEW}*`,
   config: CONFIG,
   lock: LOCK,
   cursor: CURSOR,
@@ -94,6 +96,12 @@ export const isRunChunkOf = (kind: RunChunkKind, sk: string): boolean => sk.star
 
 export const runKey = (runId: string, sk: string = RUN_SUMMARY_SORT_KEY) => ({
   [PK]: `${RUN}${runId}`,
+  [SK]: sk,
+});
+
+/** A Test Settings preview: a summary and chunks as a run has, in no index (previews are not runs). */
+export const previewKey = (previewId: string, sk: string = RUN_SUMMARY_SORT_KEY) => ({
+  [PK]: `${PREVIEW}${previewId}`,
   [SK]: sk,
 });
 

@@ -41,6 +41,9 @@ beforeAll(async () => {
 
 afterAll(() => dynamodb.destroy());
 
+/** Long operations answer their Report (200) when they end within this wait; these end in seconds. */
+const WAIT = { Prefer: 'wait=120' };
+
 describe('GET and PUT /config', () => {
   it('returns the defaults of a fresh installation', async () => {
     const response = await call('config', 'GET', '/config');
@@ -92,13 +95,21 @@ describe('GET and PUT /config', () => {
     expect(save.body.error.details).toEqual([
       { path: 'password', message: expect.stringMatching(/only where it was saved/) },
     ]);
-    const test = await call('test-settings', 'POST', '/test-settings', { body: { config: elsewhere } });
+    const test = await call('start', 'POST', '/test-settings', {
+      headers: WAIT,
+      body: { config: elsewhere },
+    });
     expect(test.statusCode).toBe(400);
     expect(test.body.error.details[0].path).toBe('password');
     // Other settings of the saved connection can be tested without it.
     const filtersOnly = { ...config(), filters: { ...config().filters, enabledUsersOnly: false } };
     expect(
-      (await call('test-settings', 'POST', '/test-settings', { body: { config: filtersOnly } })).statusCode,
+      (
+        await call('start', 'POST', '/test-settings', {
+          headers: WAIT,
+          body: { config: filtersOnly },
+        })
+      ).statusCode,
     ).toBe(200);
   });
 
@@ -188,7 +199,10 @@ describe('GET and PUT /config', () => {
 
 describe('POST /test-settings', () => {
   it('tests the saved settings and commits nothing', async () => {
-    const response = await call('test-settings', 'POST', '/test-settings', { body: {} });
+    const response = await call('start', 'POST', '/test-settings', {
+      headers: WAIT,
+      body: {},
+    });
     expect(response.statusCode).toBe(200);
     expect(response.body).toMatchObject({ dryRun: true, status: 'succeeded' });
     expect((await call('users', 'GET', '/users')).body.users).toEqual([]);
@@ -196,7 +210,8 @@ describe('POST /test-settings', () => {
   });
 
   it('tests unsaved settings from the request (here: a wrong password) without saving them', async () => {
-    const response = await call('test-settings', 'POST', '/test-settings', {
+    const response = await call('start', 'POST', '/test-settings', {
+      headers: WAIT,
       body: { config: config(), password: 'not-the-password' },
     });
     expect(response.statusCode).toBe(200);
@@ -205,7 +220,8 @@ describe('POST /test-settings', () => {
   });
 
   it('rejects an invalid unsaved configuration with 400 naming the field', async () => {
-    const response = await call('test-settings', 'POST', '/test-settings', {
+    const response = await call('start', 'POST', '/test-settings', {
+      headers: WAIT,
       body: { config: { connection: { servers: ['not a host'] } } },
     });
     expect(response.statusCode).toBe(400);
@@ -217,7 +233,10 @@ describe('POST /sync and the run history', () => {
   let runId: string;
 
   it('synchronizes with the saved settings and records the run', async () => {
-    const response = await call('sync', 'POST', '/sync', { body: {} });
+    const response = await call('start', 'POST', '/sync', {
+      headers: WAIT,
+      body: {},
+    });
     expect(response.statusCode).toBe(200);
     expect(response.body).toMatchObject({ dryRun: false, status: 'succeeded', trigger: 'api' });
     expect(response.body.counts.created).toBeGreaterThan(1000);
@@ -237,16 +256,25 @@ describe('POST /sync and the run history', () => {
     const lock = new DynamoRunLock(dynamodb, tableName);
     expect(await lock.acquire('someone-else', 600)).toBe(true);
     try {
-      const response = await call('sync', 'POST', '/sync', { body: {} });
+      const response = await call('start', 'POST', '/sync', {
+        headers: WAIT,
+        body: {},
+      });
       expect(response.statusCode).toBe(409);
-      expect(response.body.error.code).toBe('SyncRunning');
+      expect(response.body.error).toMatchObject({
+        code: 'SyncRunning',
+        details: [{ path: 'runId', message: 'someone-else' }],
+      });
     } finally {
       await lock.release('someone-else');
     }
   });
 
   it('rejects unknown fields in the sync request', async () => {
-    const response = await call('sync', 'POST', '/sync', { body: { allowMassDeletion: 'yes' } });
+    const response = await call('start', 'POST', '/sync', {
+      headers: WAIT,
+      body: { allowMassDeletion: 'yes' },
+    });
     expect(response.statusCode).toBe(400);
     expect(response.body.error.details[0].path).toBe('allowMassDeletion');
   });
@@ -450,6 +478,7 @@ describe('GET /openapi.json', () => {
       '/sync/runs',
       '/sync/runs/{runId}',
       '/test-settings',
+      '/test-settings/{previewId}',
       '/users',
       '/users/{userName}',
     ]);
@@ -461,7 +490,8 @@ describe('GET /openapi.json', () => {
 
 describe('logs', () => {
   it('are JSON lines, one per sync step with its timing, and never contain the password', async () => {
-    await call('test-settings', 'POST', '/test-settings', {
+    await call('start', 'POST', '/test-settings', {
+      headers: WAIT,
       body: { config: config(), password: `${servicePassword()}-wrong` },
     });
     const lines = loaded

@@ -1,0 +1,44 @@
+/**
+ * The events that start an operation in its worker function (functions/sync.ts, functions/test-settings.ts),
+ * sent by the start function (an asynchronous invocation in AWS, a call in process on the local stack), and
+ * validated by the worker: a worker runs only what the start function recorded (see run-exclusively.ts and
+ * previews.ts), whatever an event claims.
+ */
+import { z } from 'zod';
+import { configSchema } from '../../config/config-schema';
+import type { PreviewStart, SyncStart } from '../../ports/operation-starter';
+
+export const syncStartEvent = z.strictObject({
+  source: z.literal('ad-sync.start'),
+  runId: z.string().min(1).max(128),
+  configVersion: z.int().min(0),
+  approvedDeletes: z.int().min(1).optional(),
+});
+
+export const previewStartEvent = z.strictObject({
+  source: z.literal('ad-sync.preview'),
+  previewId: z.string().min(1).max(128),
+  config: configSchema.optional(),
+  password: z.string().min(1).max(1024).optional(),
+});
+
+export type SyncStartEvent = z.infer<typeof syncStartEvent>;
+export type PreviewStartEvent = z.infer<typeof previewStartEvent>;
+
+export const toSyncStartEvent = (start: SyncStart): SyncStartEvent => ({ source: 'ad-sync.start', ...start });
+export const toPreviewStartEvent = (start: PreviewStart): PreviewStartEvent => ({
+  source: 'ad-sync.preview',
+  ...start,
+});
+
+/** The start an event carries, without its `source`. */
+export const syncStartOf = ({ runId, configVersion, approvedDeletes }: SyncStartEvent): SyncStart => ({
+  runId,
+  configVersion,
+  ...(approvedDeletes !== undefined ? { approvedDeletes } : {}),
+});
+export const previewStartOf = ({ previewId, config, password }: PreviewStartEvent): PreviewStart => ({
+  previewId,
+  ...(config !== undefined ? { config } : {}),
+  ...(password !== undefined ? { password } : {}),
+});

@@ -1,0 +1,123 @@
+/**
+ * Long operations as their callers see them (docs/contract.md#long-operations): the record an operation
+ * starts with, the rule that tells a run under way from one whose invocation died (its lease), and waiting a
+ * few seconds for an operation to end (`Prefer: wait=N`).
+ */
+import { emptyCounts, type Report, type RunSummary, type RunTrigger } from '../domain/report';
+import type { RunLock } from '../ports/run-lock';
+import type { PreviewStore, RunStore } from '../ports/run-store';
+
+/** The record of an operation just started: running, in its first phase, nothing counted yet. */
+export function startedReport(
+  id: string,
+  now: Date,
+  options: { dryRun: boolean; trigger?: RunTrigger; configVersion?: number },
+): Report {
+  return {
+    runId: id,
+    dryRun: options.dryRun,
+    status: 'running',
+    ...(options.trigger ? { trigger: options.trigger } : {}),
+    startedAt: now.toISOString(),
+    finishedAt: now.toISOString(),
+    steps: [],
+    counts: emptyCounts(),
+    changes: [],
+    excluded: [],
+    ...(options.configVersion !== undefined ? { configVersion: options.configVersion } : {}),
+    progress: { phase: 'connect', read: 0, inScope: 0, planned: 0, applied: 0 },
+  };
+}
+
+/** A running operation's record, ended as failed with this error. */
+export function ended(
+  report: Report,
+  now: Date,
+  error: { readonly code: string; readonly message: string },
+): Report {
+  const { progress: _progress, ...rest } = report;
+  return {
+    ...rest,
+    status: 'failed',
+    finishedAt: now.toISOString(),
+    error: { code: error.code, message: error.message },
+  };
+}
+
+const interrupted = (what: string) => ({
+  code: 'Interrupted',
+  message: `the ${what} stopped before it finished: the invocation running it ended without recording its end, and its lease has expired`,
+});
+
+/**
+ * A run as its record says, except that a run recorded as running whose lease (the sync lock) is no longer
+ * its own is shown failed (Interrupted): its invocation died, and the next run will close its record too.
+ */
+export async function runAsSeen(
+  deps: { readonly runs: RunStore; readonly lock: RunLock; readonly clock?: () => Date },
+  runId: string,
+): Promise<Report | undefined> {
+  const report = await deps.runs.getRun(runId);
+  if (report?.status !== 'running' || (await deps.lock.holder()) === runId) return report;
+  // It may have ended (and released the lock) between the two reads.
+  const again = await deps.runs.getRun(runId);
+  if (again?.status !== 'running') return again;
+  return ended(again, new Date(again.finishedAt), interrupted('run'));
+}
+
+/** The run history, newest first, running runs shown as runAsSeen shows them. */
+export async function runsAsSeen(
+  deps: { readonly runs: RunStore; readonly lock: RunLock },
+  limit: number,
+): Promise<RunSummary[]> {
+  const runs = await deps.runs.listRuns(limit);
+  if (!runs.some((run) => run.status === 'running')) return runs;
+  const holder = await deps.lock.holder();
+  return Promise.all(
+    runs.map(async (run) => {
+      if (run.status !== 'running' || run.runId === holder) return run;
+      const seen = await runAsSeen(deps, run.runId);
+      if (!seen) return run;
+      const { changes: _changes, excluded: _excluded, steps: _steps, ...summary } = seen;
+      return summary;
+    }),
+  );
+}
+
+/**
+ * A preview as its record says, except that one still running past its deadline (the longest a test may
+ * take: the test-settings function's timeout) is shown failed (Interrupted). Expired previews are gone.
+ */
+export async function previewAsSeen(
+  deps: {
+    readonly previews: PreviewStore;
+    readonly clock?: () => Date;
+    readonly previewTimeoutSeconds: number;
+  },
+  previewId: string,
+): Promise<Report | undefined> {
+  const report = await deps.previews.getReport(previewId);
+  if (report?.status !== 'running') return report;
+  const now = (deps.clock ?? (() => new Date()))();
+  const deadline = Date.parse(report.startedAt) + deps.previewTimeoutSeconds * 1000;
+  return now.getTime() > deadline ? ended(report, new Date(deadline), interrupted('preview')) : report;
+}
+
+/**
+ * Waits up to `seconds` for an operation to end: its final report, or undefined when it still runs. Polls
+ * its record, briefly at first (a small directory ends in a fraction of a second), then once a second.
+ */
+export async function awaitEnd(
+  read: () => Promise<Report | undefined>,
+  seconds: number,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+): Promise<Report | undefined> {
+  const deadline = performance.now() + seconds * 1000;
+  for (let pause = 50; ; pause = Math.min(pause * 2, 1000)) {
+    const report = await read();
+    if (report && report.status !== 'running') return report;
+    const left = deadline - performance.now();
+    if (left <= 0) return undefined;
+    await sleep(Math.min(pause, left));
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * Progress of a run under way (docs/contract.md#long-operations): the pipeline keeps its counts as it goes (a
+ * page read, an apply batch), and a timer writes the record of the run (or preview) with them every
+ * PROGRESS_INTERVAL_MS while they change. A write is skipped while nothing moved and while the previous one
+ * is still on its way, so a run of any size adds a few writes per minute at most; the last one is awaited
+ * before the run records its end, so progress can never land after it.
+ */
+import type { Report, RunProgress } from '../domain/report';
+
+/** How often a run's record is brought up to date while it runs (the contract asks for at least every 5 s). */
+export const PROGRESS_INTERVAL_MS = 2000;
+
+/** Where a run's progress is recorded: the run history, or the previews. */
+export interface ProgressSink {
+  recordProgress(report: Report): Promise<void>;
+}
+
+export class ProgressReporter {
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private writing: Promise<void> | undefined;
+  private lastWritten = '';
+  /** Writes made (the benchmark counts them). */
+  writes = 0;
+
+  /** `snapshot`: the report so far, `status: "running"` with its `progress`. */
+  constructor(
+    private readonly sink: ProgressSink,
+    private readonly snapshot: () => Report & { readonly progress: RunProgress },
+    private readonly onError: (error: unknown) => void = () => {},
+    private readonly intervalMs = PROGRESS_INTERVAL_MS,
+  ) {}
+
+  /** Writes the record now (the run is listed as running at once), then on every tick while it moves. */
+  start(): void {
+    this.flush();
+    this.timer = setInterval(() => this.flush(), this.intervalMs);
+    this.timer.unref?.();
+  }
+
+  /** Stops the timer and waits for a write on its way. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.writing;
+  }
+
+  private flush(): void {
+    if (this.writing !== undefined) return;
+    const report = this.snapshot();
+    // Only what a reader sees move: the progress and the counts (not the clock).
+    const key = JSON.stringify([report.progress, report.counts]);
+    if (key === this.lastWritten) return;
+    this.lastWritten = key;
+    this.writes += 1;
+    this.writing = this.sink
+      .recordProgress(report)
+      // Progress is for people watching; a write that fails must not fail the run.
+      .catch(this.onError)
+      .finally(() => {
+        this.writing = undefined;
+      });
+  }
+}
