@@ -113,6 +113,12 @@ export const routes = [
     status: 202,
     response: responses.previewStarted,
     completed: responses.report,
+    failures: {
+      502: {
+        description: 'The test could not be started (StartFailed); the preview is recorded as failed',
+        codes: ['StartFailed'],
+      },
+    },
   },
   {
     method: 'GET',

@@ -245,6 +245,9 @@ async function runPipeline(
           plannedSoFar += 1;
           await out?.write(change);
         },
+        onReadEnd: () => {
+          phase = 'plan';
+        },
       });
       for (let step = await planning.next(); ; step = await planning.next()) {
         if (step.done) {
@@ -252,7 +255,6 @@ async function runPipeline(
           break;
         }
         tally.add(step.value);
-        if (timer.current === 'plan') phase = 'plan';
       }
     } catch (error) {
       recorder.add({

@@ -5,6 +5,7 @@
  * use cases against the real Samba DC and DynamoDB Local; these fakes are for the cases that are slow or
  * hard to stage there (many invocations, abandoned runs, exact counts).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../../shared/config/config-schema';
 import type { PlannedChange } from '../../shared/domain/plan-sync';
 import type { Report, RunSummary } from '../../shared/domain/report';
@@ -19,13 +20,14 @@ import {
 } from '../../shared/errors';
 import type { ConfigStore, StoredConfig } from '../../shared/ports/config-store';
 import type { DirectoryReader, DirectorySession } from '../../shared/ports/directory-reader';
+import type { OperationStarter, PreviewStart, SyncStart } from '../../shared/ports/operation-starter';
 import type {
   ContinuationTrigger,
   RunCheckpoint,
   RunCheckpointStore,
 } from '../../shared/ports/run-checkpoint';
 import type { RunLock } from '../../shared/ports/run-lock';
-import type { RunStore } from '../../shared/ports/run-store';
+import type { PreviewStore, RunStore } from '../../shared/ports/run-store';
 import type { SyncCursor, SyncCursorStore } from '../../shared/ports/sync-cursor';
 import type { UserAdministration } from '../../shared/ports/user-administration';
 import type { ApplyResult, UserStore } from '../../shared/ports/user-store';
@@ -57,6 +59,8 @@ export class InMemoryDirectory implements DirectoryReader {
   readonly password = 'directory-password';
   pageSize = 2;
   failAfterPages: number | undefined;
+  /** Milliseconds each page takes to arrive (a slow directory: timers run in between). */
+  pageDelayMs = 0;
   private usn = 1;
   private readonly entries = new Map<string, { entry: DirectoryEntry; usn: number }>();
   private readonly tombstones = new Map<string, number>();
@@ -104,6 +108,7 @@ export class InMemoryDirectory implements DirectoryReader {
           if (directory.failAfterPages !== undefined && page >= directory.failAfterPages) {
             throw new PartialReadError('the connection was reset during the read');
           }
+          if (directory.pageDelayMs > 0) await sleep(directory.pageDelayMs);
           yield matching.slice(start, start + directory.pageSize);
         }
       },
@@ -336,5 +341,43 @@ export class InMemorySettings
 
   async requestContinuation(runId: string) {
     this.handoffs.push(runId);
+  }
+}
+
+/** Test Settings previews, kept as the real store keeps them (running records replaced, ended ones not). */
+export class InMemoryPreviewStore implements PreviewStore {
+  readonly previews = new Map<string, Report>();
+
+  async recordReport(report: Report): Promise<void> {
+    const current = this.previews.get(report.runId);
+    if (current && current.status !== 'running') throw new Error(`preview ${report.runId} has ended`);
+    this.previews.set(report.runId, report);
+  }
+
+  async recordProgress(report: Report): Promise<void> {
+    const current = this.previews.get(report.runId);
+    if (current && current.status !== 'running') return;
+    this.previews.set(report.runId, report);
+  }
+
+  async getReport(previewId: string): Promise<Report | undefined> {
+    return this.previews.get(previewId);
+  }
+}
+
+/** Operations handed to their worker, in order; `fail` makes the hand-over throw. */
+export class RecordingStarter implements OperationStarter {
+  readonly syncs: SyncStart[] = [];
+  readonly previews: PreviewStart[] = [];
+  fail: Error | undefined;
+
+  async startSync(start: SyncStart): Promise<void> {
+    if (this.fail) throw this.fail;
+    this.syncs.push(start);
+  }
+
+  async startPreview(start: PreviewStart): Promise<void> {
+    if (this.fail) throw this.fail;
+    this.previews.push(start);
   }
 }

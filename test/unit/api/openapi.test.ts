@@ -64,13 +64,19 @@ describe('the OpenAPI document', () => {
     expect(conflicts).toEqual(['PUT /config', 'POST /sync', 'POST /users', 'DELETE /users/{userName}']);
   });
 
-  it('declares 502 on the routes that read the directory, and 404 on those that name a resource', () => {
+  it('declares 502 on the routes that read the directory or start an operation, and 404 on those that name a resource', () => {
     const declaring = (status: string) =>
       routes
         .filter((route) => statusesOf(route.method, route.resource).includes(status))
         .map((route) => `${route.method} ${route.resource}`);
-    expect(declaring('502')).toEqual(['GET /directory/base-dns', 'GET /directory/groups']);
+    expect(declaring('502')).toEqual([
+      'POST /test-settings',
+      'POST /sync',
+      'GET /directory/base-dns',
+      'GET /directory/groups',
+    ]);
     expect(declaring('404')).toEqual([
+      'GET /test-settings/{previewId}',
       'GET /sync/runs/{runId}',
       'GET /users/{userName}',
       'DELETE /users/{userName}',
@@ -83,6 +89,31 @@ describe('the OpenAPI document', () => {
       expect(statusesOf(method, resource)).toEqual(
         expect.arrayContaining(['400', '401', '403', '405', '413', '421', '429', '500', '504']),
       );
+    },
+  );
+
+  it.each([
+    ['/sync', 'RunStarted', ['runId', 'status']],
+    ['/test-settings', 'PreviewStarted', ['previewId', 'status']],
+  ])(
+    'POST %s answers 202 with Location, or 200 with the Report and Preference-Applied under Prefer: wait',
+    (path, _name, fields) => {
+      const post = operation('POST', path);
+      interface Answer {
+        headers: Record<string, { required: boolean }>;
+        content: { 'application/json': { schema: { required: string[]; properties: object } } };
+      }
+      const accepted = post.responses['202'] as Answer;
+      expect(accepted.headers.Location?.required).toBe(true);
+      expect(accepted.content['application/json'].schema.required).toEqual(fields);
+      const completed = post.responses['200'] as Answer & {
+        content: { 'application/json': { schema: { properties: { progress?: object } } } };
+      };
+      expect(completed.headers['Preference-Applied']?.required).toBe(true);
+      expect(completed.content['application/json'].schema.properties.progress).toBeDefined();
+      expect(post.parameters).toEqual([
+        expect.objectContaining({ name: 'Prefer', in: 'header', required: false }),
+      ]);
     },
   );
 

@@ -1,0 +1,250 @@
+/**
+ * Long operations (docs/contract.md#long-operations) with the in-memory fakes: a sync or a preview started
+ * by the API and run by its worker, its progress while it runs, and how a run whose invocation died is
+ * shown. The same paths run against the real Samba DC and DynamoDB Local in test/integration/operations/.
+ */
+import { beforeEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../../shared/config/config-schema';
+import { type Report, RUN_PHASES, type RunProgress } from '../../../shared/domain/report';
+import { StartFailedError, SyncRunningError, ValidationError } from '../../../shared/errors';
+import { awaitEnd, previewAsSeen, runAsSeen, runsAsSeen } from '../../../shared/use-cases/operation-status';
+import { runPreview, startPreview } from '../../../shared/use-cases/previews';
+import {
+  type ExclusiveSyncDependencies,
+  runStartedSync,
+  startSync,
+} from '../../../shared/use-cases/run-exclusively';
+import {
+  directoryEntry,
+  InMemoryDirectory,
+  InMemoryPreviewStore,
+  InMemorySettings,
+  InMemoryUserStore,
+  RecordingStarter,
+} from '../../support/in-memory';
+import { savedWithConfiguration } from '../../support/saved-password';
+
+const config = parseConfig({
+  connection: { servers: ['dc1.company.local'], domain: 'company.local', username: 'svc@company.local' },
+});
+
+let directory: InMemoryDirectory;
+let store: InMemoryUserStore;
+let settings: InMemorySettings;
+let previews: InMemoryPreviewStore;
+let starter: RecordingStarter;
+let now: number;
+const clock = () => new Date(now);
+
+function deps(overrides: Partial<ExclusiveSyncDependencies> = {}) {
+  return {
+    directory,
+    users: store,
+    runs: store,
+    progress: store,
+    configs: settings,
+    lock: settings,
+    cursors: settings,
+    checkpoints: settings,
+    secrets: savedWithConfiguration(settings, directory.password),
+    leaseSeconds: 60,
+    clock,
+    previews,
+    starter,
+    previewTimeoutSeconds: 900,
+    ...overrides,
+  };
+}
+
+beforeEach(async () => {
+  now = Date.parse('2026-11-25T12:00:00Z');
+  directory = new InMemoryDirectory().put(...Array.from({ length: 9 }, (_, i) => directoryEntry(i + 1)));
+  store = new InMemoryUserStore();
+  settings = new InMemorySettings(clock);
+  previews = new InMemoryPreviewStore();
+  starter = new RecordingStarter();
+  await settings.saveConfig(config);
+});
+
+describe('a sync started by the API', () => {
+  it('is recorded running at once, holds the lock, and is handed to the worker, which runs it once', async () => {
+    const runId = await startSync(deps());
+    expect(await store.getRun(runId)).toMatchObject({
+      status: 'running',
+      trigger: 'api',
+      configVersion: 1,
+      progress: { phase: 'connect', read: 0, applied: 0 },
+    });
+    expect(await settings.holder()).toBe(runId);
+    expect(starter.syncs).toEqual([{ runId, configVersion: 1 }]);
+
+    const [start] = starter.syncs;
+    now += 5000;
+    const outcome = await runStartedSync(deps(), start as (typeof starter.syncs)[number]);
+    expect(outcome).toMatchObject({ outcome: 'ran', report: { runId, status: 'succeeded' } });
+    const run = (await store.getRun(runId)) as Report;
+    expect(run).toMatchObject({ status: 'succeeded', startedAt: '2026-11-25T12:00:00.000Z' });
+    expect(run.counts.created).toBe(9);
+    expect(run.progress).toBeUndefined();
+    expect(await settings.holder()).toBeUndefined();
+    // Lambda may deliver an asynchronous event twice: the second does nothing.
+    expect(await runStartedSync(deps(), start as (typeof starter.syncs)[number])).toEqual({
+      outcome: 'duplicate',
+    });
+  });
+
+  it('refuses a second start while one runs, naming the running run', async () => {
+    const runId = await startSync(deps());
+    const second = startSync(deps());
+    await expect(second).rejects.toBeInstanceOf(SyncRunningError);
+    await expect(second).rejects.toMatchObject({ details: [{ path: 'runId', message: runId }] });
+    expect(starter.syncs).toHaveLength(1);
+  });
+
+  it('records a start that cannot be handed over as failed, and releases the lock', async () => {
+    starter.fail = new Error('Lambda is throttling');
+    await expect(startSync(deps())).rejects.toBeInstanceOf(StartFailedError);
+    const [run] = await store.listRuns(10);
+    expect(run).toMatchObject({ status: 'failed', error: { code: 'StartFailed' } });
+    expect(run?.progress).toBeUndefined();
+    expect(await settings.holder()).toBeUndefined();
+    starter.fail = undefined;
+    await expect(startSync(deps())).resolves.toEqual(expect.any(String));
+  });
+
+  it('is not run by a worker once its lease went to another run', async () => {
+    const runId = await startSync(deps());
+    now += 61_000;
+    expect(await settings.acquire('another-run', 60)).toBe(true);
+    expect(await runStartedSync(deps(), { runId, configVersion: 1 })).toEqual({ outcome: 'stale' });
+    expect(store.writes).toBe(0);
+  });
+
+  it('applies no deletes when the configuration changed between the start and the run', async () => {
+    const deleting = parseConfig({
+      ...config,
+      options: { deleteUsers: true, deletionThreshold: { maxCount: 100, maxPercent: 100 } },
+    });
+    const { version } = await settings.saveConfig(deleting);
+    await startSync(deps()).then((runId) => runStartedSync(deps(), { runId, configVersion: version }));
+    directory.remove(directoryEntry(1).objectGuid);
+    const runId = await startSync(deps());
+    await settings.saveConfig(deleting);
+    const refused = await runStartedSync(deps(), { runId, configVersion: version });
+    expect(refused).toMatchObject({ outcome: 'ran', report: { counts: { deleted: 0 } } });
+    expect(JSON.stringify(refused)).toMatch(/configuration changed after the run was started/);
+    expect(await store.getUser('user1')).toBeDefined();
+    // Started on the configuration it runs on, the same delete goes through.
+    const next = await startSync(deps());
+    expect(await runStartedSync(deps(), { runId: next, configVersion: version + 1 })).toMatchObject({
+      report: { counts: { deleted: 1 } },
+    });
+  });
+});
+
+describe('progress', () => {
+  it('is written while the run goes, moving forward only, and gone from the record when it ends', async () => {
+    directory.pageSize = 1;
+    directory.pageDelayMs = 15;
+    const runId = await startSync(deps());
+    await runStartedSync(deps({ progressIntervalMs: 5, applyBatchSize: 2 }), { runId, configVersion: 1 });
+    const seen = store.progressWrites.map((write) => write.progress as RunProgress);
+    expect(seen.length).toBeGreaterThan(3);
+    expect(store.progressWrites.every((write) => write.status === 'running')).toBe(true);
+    for (const [earlier, later] of seen.slice(1).map((p, i) => [seen[i] as RunProgress, p] as const)) {
+      expect(RUN_PHASES.indexOf(later.phase)).toBeGreaterThanOrEqual(RUN_PHASES.indexOf(earlier.phase));
+      for (const count of ['read', 'inScope', 'planned', 'applied'] as const) {
+        expect(later[count]).toBeGreaterThanOrEqual(earlier[count]);
+      }
+    }
+    expect(seen.some((p) => p.phase === 'search' && p.read > 0 && p.read < 9)).toBe(true);
+    expect((seen.at(-1) as RunProgress).read).toBe(9);
+    // No two writes say the same: nothing is written while nothing moves.
+    const keys = store.progressWrites.map((write) => JSON.stringify([write.progress, write.counts]));
+    expect(new Set(keys).size).toBe(keys.length);
+    expect((await store.getRun(runId))?.progress).toBeUndefined();
+  });
+
+  it('never lands after the end of the run', async () => {
+    directory.pageDelayMs = 5;
+    const runId = await startSync(deps());
+    await runStartedSync(deps({ progressIntervalMs: 1 }), { runId, configVersion: 1 });
+    const writes = store.progressWrites.length;
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(store.progressWrites.length).toBe(writes);
+    expect((await store.getRun(runId))?.status).toBe('succeeded');
+  });
+});
+
+describe('a run as its callers see it', () => {
+  it('is running while its lease is its own, and failed (Interrupted) once it is not', async () => {
+    const runId = await startSync(deps());
+    expect(await runAsSeen(deps(), runId)).toMatchObject({ status: 'running' });
+    // The worker never came: the lease expires.
+    now += 61_000;
+    const seen = await runAsSeen(deps(), runId);
+    expect(seen).toMatchObject({ status: 'failed', error: { code: 'Interrupted' } });
+    expect(seen?.progress).toBeUndefined();
+    expect((await runsAsSeen(deps(), 10))[0]).toMatchObject({ runId, status: 'failed' });
+    expect(await runAsSeen(deps(), 'no-such-run')).toBeUndefined();
+  });
+});
+
+describe('a preview', () => {
+  it('is recorded running, handed over with the password given, and ends with its Report', async () => {
+    const previewId = await startPreview(deps(), { config, password: directory.password });
+    expect(await previews.getReport(previewId)).toMatchObject({ dryRun: true, status: 'running' });
+    expect(starter.previews).toEqual([{ previewId, config, password: directory.password }]);
+    const outcome = await runPreview(deps(), starter.previews[0] as (typeof starter.previews)[number]);
+    expect(outcome).toMatchObject({ outcome: 'ran', report: { runId: previewId, status: 'succeeded' } });
+    const preview = (await previews.getReport(previewId)) as Report;
+    // What a sync would do, and nothing done.
+    expect(preview.counts.created).toBe(9);
+    expect(preview.changes).toHaveLength(9);
+    expect(JSON.stringify([...previews.previews.values()])).not.toContain(directory.password);
+    expect(store.writes).toBe(0);
+    expect(await store.listRuns(10)).toEqual([]);
+  });
+
+  it('of another connection without a password is refused before it starts', async () => {
+    const elsewhere = parseConfig({
+      ...config,
+      connection: { ...config.connection, servers: ['evil.example'] },
+    });
+    await expect(startPreview(deps(), { config: elsewhere })).rejects.toBeInstanceOf(ValidationError);
+    expect(previews.previews.size).toBe(0);
+    expect(starter.previews).toEqual([]);
+  });
+
+  it('that could not be started is recorded as failed', async () => {
+    starter.fail = new Error('no capacity');
+    await expect(startPreview(deps(), {})).rejects.toBeInstanceOf(StartFailedError);
+    expect([...previews.previews.values()]).toEqual([
+      expect.objectContaining({ status: 'failed', error: expect.objectContaining({ code: 'StartFailed' }) }),
+    ]);
+  });
+
+  it('still running after the longest a test may take is shown failed', async () => {
+    const previewId = await startPreview(deps(), {});
+    now += 899_000;
+    expect(await previewAsSeen(deps(), previewId)).toMatchObject({ status: 'running' });
+    now += 2000;
+    expect(await previewAsSeen(deps(), previewId)).toMatchObject({
+      status: 'failed',
+      error: { code: 'Interrupted' },
+    });
+  });
+});
+
+describe('waiting for the end', () => {
+  it('answers the final report when it comes in time, and nothing when it does not', async () => {
+    let reads = 0;
+    const ending = async () => {
+      reads += 1;
+      return { status: reads < 3 ? 'running' : 'succeeded' } as Report;
+    };
+    expect(await awaitEnd(ending, 5, async () => {})).toEqual({ status: 'succeeded' });
+    const never = async () => ({ status: 'running' }) as Report;
+    expect(await awaitEnd(never, 0.05)).toBeUndefined();
+  });
+});
