@@ -1,19 +1,27 @@
 /**
- * The sync Lambda past its deadline, as deployed (CONTINUATIONS=stream): POST /sync in an invocation with
- * little time left applies one batch, keeps the lock and inserts a handoff item; the table's stream (here:
- * the stream record built from that item, as Lambda delivers it) starts the follow-up invocation.
+ * The sync Lambda past its deadline, as deployed (CONTINUATIONS=stream): a run the API started, delivered
+ * to an invocation with little time left, applies one batch, keeps the lock and inserts a handoff item; the
+ * table's stream (here: the stream record built from that item, as Lambda delivers it) starts the follow-up
+ * invocation.
  */
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lambdaContext } from '../../../local/local-stack';
+import { DynamoConfigStore } from '../../../shared/adapters/dynamodb/dynamo-config-store';
+import { DynamoRunLock } from '../../../shared/adapters/dynamodb/dynamo-run-lock';
+import { DynamoRunStore } from '../../../shared/adapters/dynamodb/dynamo-run-store';
 import { handoffKey } from '../../../shared/adapters/dynamodb/keys';
-import type { Report } from '../../../shared/domain/report';
-import type { ContinuationOutcome } from '../../../shared/use-cases/run-exclusively';
+import { toSyncStartEvent } from '../../../shared/adapters/lambda/operation-events';
+import {
+  type ContinuationOutcome,
+  type StartOutcome,
+  startSync,
+} from '../../../shared/use-cases/run-exclusively';
 import { HANDOFF_RESERVE_MS } from '../../../shared/use-cases/run-sync';
-import { apiEvent, parseResponse } from '../../support/api-events';
 import { dynamoDbClient } from '../../support/clients';
+import { RecordingStarter } from '../../support/in-memory';
 import { type LoadedHandlers, loadHandlers } from '../../support/lambda-handlers';
 import { fixtureConfig, servicePassword } from '../../support/sync-harness';
 
@@ -61,12 +69,21 @@ afterAll(() => {
 
 describe('the sync function near its deadline', () => {
   it('hands off through a handoff item and finishes in the invocation the stream starts', async () => {
+    // Started as the start function starts it; the sync function's invocation has little time left.
+    const starter = new RecordingStarter();
+    await startSync({
+      configs: new DynamoConfigStore(dynamodb, loaded.tableName),
+      lock: new DynamoRunLock(dynamodb, loaded.tableName),
+      runs: new DynamoRunStore(dynamodb, loaded.tableName),
+      leaseSeconds: 900,
+      starter,
+    });
+    const [start] = starter.syncs;
+    if (!start) throw new Error('the sync was not handed over');
     const nearDeadline = lambdaContext('sync', HANDOFF_RESERVE_MS - 1_000);
-    const first = parseResponse(
-      await loaded.invoke('sync', apiEvent('POST', '/sync', { body: {} }), nearDeadline),
-    );
-    expect(first.statusCode).toBe(200);
-    const running = first.body as Report;
+    const first = (await loaded.invoke('sync', toSyncStartEvent(start), nearDeadline)) as StartOutcome;
+    if (first.outcome !== 'ran') throw new Error(`not run: ${first.outcome}`);
+    const running = first.report;
     expect(running.status).toBe('running');
     expect(running.counts.created).toBe(BATCH);
 
@@ -93,7 +110,7 @@ describe('the sync function near its deadline', () => {
     expect(run.body.changes).toHaveLength(running.counts.inScope);
 
     // The lock was released at the end: the next sync runs (and finds nothing to do).
-    const next = parseResponse(await loaded.invoke('sync', apiEvent('POST', '/sync', { body: {} })));
+    const next = await loaded.call('start', 'POST', '/sync', { body: {}, headers: { Prefer: 'wait=120' } });
     expect(next.body).toMatchObject({ status: 'succeeded', counts: { created: 0, updated: 0, deleted: 0 } });
   });
 });

@@ -43,10 +43,11 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 describe('ApiClient.signed (adsync --api)', () => {
   it('signs requests with SigV4 for execute-api, body included', async () => {
     const client = await ApiClient.signed(baseUrl);
-    await client.synchronize({ allowMassDeletion: true });
+    await client.startSync({ allowMassDeletion: true }, 5);
     expect(seen.method).toBe('POST');
     expect(seen.url).toBe('/prod/sync');
     expect(seen.body).toBe('{"allowMassDeletion":true}');
+    expect(seen.headers.prefer).toBe('wait=5');
     expect(seen.headers.authorization).toMatch(
       /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-central-1\/execute-api\/aws4_request, SignedHeaders=[a-z0-9;-]*host[a-z0-9;-]*, Signature=[0-9a-f]{64}$/,
     );

@@ -24,7 +24,8 @@ const token = randomBytes(24).toString('hex');
 async function api(method: string, path: string, body?: unknown) {
   const response = await fetch(`${serve.url}${path}`, {
     method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    // Long operations answer their final Report when they end within the wait (these end at once).
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', prefer: 'wait=60' },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field
