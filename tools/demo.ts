@@ -14,7 +14,7 @@ import { stepsTable, table } from '../cli/adsync';
 import { ApiClient } from '../cli/api-client';
 import { freePort } from '../local/dynamodb-local';
 import { startLocalStack } from '../local/local-stack';
-import type { Report } from '../shared/domain/report';
+import type { Report } from '../shared/api/schemas';
 import { logger } from '../shared/runtime/logger';
 import { connectionSettings, startSambaDc } from '../test/support/samba-dc';
 
@@ -65,10 +65,10 @@ async function main(): Promise<void> {
       );
 
       say('\n== Test Settings (commits nothing) ==');
-      summarize(await api.request<Report>('POST', '/test-settings', {}));
+      summarize(await api.testSettings());
 
       say('\n== Synchronize now ==');
-      const report = await api.request<Report>('POST', '/sync', {});
+      const report = await api.synchronize();
       summarize(report);
 
       const created = report.changes.filter((change) => change.action === 'create');
@@ -112,7 +112,7 @@ async function main(): Promise<void> {
       );
 
       say('\n== Synchronize again (nothing changed in AD) ==');
-      summarize(await api.request<Report>('POST', '/sync', {}));
+      summarize(await api.synchronize());
 
       if (keep) {
         say(

@@ -14,14 +14,15 @@
 import type { Config } from '../config/config-schema';
 import { type BindPassword, bindCredentials } from '../domain/password-binding';
 import type { PlannedChange } from '../domain/plan-sync';
-import type {
-  Report,
-  ReportChange,
-  ReportCounts,
-  RunPhase,
-  RunProgress,
-  RunStatus,
-  RunTrigger,
+import {
+  type Report,
+  type ReportChange,
+  type ReportCounts,
+  RUN_PHASES,
+  type RunPhase,
+  type RunProgress,
+  type RunStatus,
+  type RunTrigger,
 } from '../domain/report';
 import { AdSyncError } from '../errors';
 import type { DirectorySession } from '../ports/directory-reader';
@@ -138,14 +139,20 @@ async function runPipeline(
   let toApply: number | undefined;
   const written = () =>
     mode.dryRun ? 0 : tally.counts.created + tally.counts.updated + tally.counts.deleted;
-  const progress = (): RunProgress => ({
-    phase,
-    read: tally.counts.directoryUsers,
-    inScope: tally.counts.inScope,
-    planned: plannedSoFar,
-    applied: written(),
-    ...(toApply !== undefined ? { toApply } : {}),
-  });
+  // A follow-up invocation reads the directory again to carry on applying: to a reader, the run goes on
+  // from where the previous invocation's record left it, never back.
+  const floor = resume?.previous?.progress;
+  const progress = (): RunProgress => {
+    const now: RunProgress = {
+      phase,
+      read: tally.counts.directoryUsers,
+      inScope: tally.counts.inScope,
+      planned: plannedSoFar,
+      applied: written(),
+      ...(toApply !== undefined ? { toApply } : {}),
+    };
+    return floor ? notBehind(now, floor) : now;
+  };
 
   const report = (): Report => {
     const { lists } = tally;
@@ -353,6 +360,20 @@ async function runPipeline(
     if (!(error instanceof AdSyncError)) deps.onUnexpectedError?.(error);
   }
   return report();
+}
+
+/** Progress that does not go back behind an earlier invocation's: the later phase, the larger counts. */
+function notBehind(now: RunProgress, floor: RunProgress): RunProgress {
+  const later = RUN_PHASES.indexOf(now.phase) >= RUN_PHASES.indexOf(floor.phase) ? now.phase : floor.phase;
+  const toApply = Math.max(now.toApply ?? 0, floor.toApply ?? 0);
+  return {
+    phase: later,
+    read: Math.max(now.read, floor.read),
+    inScope: Math.max(now.inScope, floor.inScope),
+    planned: Math.max(now.planned, floor.planned),
+    applied: Math.max(now.applied, floor.applied),
+    ...(toApply > 0 ? { toApply } : {}),
+  };
 }
 
 /**

@@ -10,10 +10,12 @@ import { StartFailedError, SyncRunningError, ValidationError } from '../../../sh
 import { awaitEnd, previewAsSeen, runAsSeen, runsAsSeen } from '../../../shared/use-cases/operation-status';
 import { runPreview, startPreview } from '../../../shared/use-cases/previews';
 import {
+  continueRun,
   type ExclusiveSyncDependencies,
   runStartedSync,
   startSync,
 } from '../../../shared/use-cases/run-exclusively';
+import { HANDOFF_RESERVE_MS } from '../../../shared/use-cases/run-sync';
 import {
   directoryEntry,
   InMemoryDirectory,
@@ -163,6 +165,29 @@ describe('progress', () => {
     const keys = store.progressWrites.map((write) => JSON.stringify([write.progress, write.counts]));
     expect(new Set(keys).size).toBe(keys.length);
     expect((await store.getRun(runId))?.progress).toBeUndefined();
+  });
+
+  it('goes on from where the previous invocation left it when a run continues in another', async () => {
+    directory.pageDelayMs = 3;
+    const handingOff = deps({
+      continuations: settings,
+      applyBatchSize: 2,
+      remainingMs: () => HANDOFF_RESERVE_MS - 1,
+      progressIntervalMs: 1,
+    });
+    const runId = await startSync(handingOff);
+    let outcome = await runStartedSync(handingOff, { runId, configVersion: 1 });
+    for (let invocation = 2; outcome.outcome === 'ran' && outcome.report.status === 'running'; invocation++) {
+      outcome = await continueRun(handingOff, { runId, invocation });
+    }
+    expect(outcome).toMatchObject({ report: { status: 'succeeded', counts: { created: 9 } } });
+    expect(settings.handoffs.length).toBeGreaterThan(1);
+    const seen = store.progressWrites.map((write) => write.progress as RunProgress);
+    for (const [earlier, later] of seen.slice(1).map((p, i) => [seen[i] as RunProgress, p] as const)) {
+      expect(RUN_PHASES.indexOf(later.phase)).toBeGreaterThanOrEqual(RUN_PHASES.indexOf(earlier.phase));
+      expect(later.read).toBeGreaterThanOrEqual(earlier.read);
+      expect(later.applied).toBeGreaterThanOrEqual(earlier.applied);
+    }
   });
 
   it('never lands after the end of the run', async () => {
