@@ -194,8 +194,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     startDynamoDbLocal({ dbPath: join(home, 'dynamodb') }),
     ensureConsoleBuilt(log),
   ]);
-  // Last in, first out: the operations under way end before DynamoDB Local stops.
-  const stops: Array<() => Promise<void>> = [() => dynamodb.stop(), () => settled()];
+  // Last in, first out: operations under way get a few seconds to end before DynamoDB Local stops; one that
+  // does not is left as a dead invocation is (its record shows it failed once its lease expires).
+  const stops: Array<() => Promise<void>> = [
+    () => dynamodb.stop(),
+    () => Promise.race([settled(), new Promise<void>((done) => setTimeout(done, 10_000).unref())]),
+  ];
   const stop = async (): Promise<void> => {
     for (const step of stops.splice(0).reverse()) await step().catch(() => {});
   };
