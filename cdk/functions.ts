@@ -41,7 +41,7 @@ export interface AdSyncFunctionsProps {
 
 export class AdSyncFunctions extends StackPart {
   readonly functions: Record<FunctionName, AdSyncFunction>;
-  /** Where failed asynchronous invocations of the workers, and failed stream invocations of the sync, go. */
+  /** Where failed asynchronous and stream invocations of the sync function go. */
   readonly failures: Queue;
 
   constructor(scope: Construct, id: string, { table, secret, network, scheduleName }: AdSyncFunctionsProps) {
@@ -104,11 +104,13 @@ export class AdSyncFunctions extends StackPart {
       openapi: fn('openapi', 'GET /openapi.json'),
     };
     this.functions = functions;
-    // The start function records the run (or preview) before it invokes the worker: an event Lambda could
-    // not deliver is not retried (a retry would find the run under way or ended) but kept in the queue.
-    for (const worker of [sync, testSettings]) {
-      worker.configureAsyncInvoke({ retryAttempts: 0, onFailure: new SqsDestination(this.failures) });
-    }
+    // The start function records the run (or preview) before it invokes the worker: a failed invocation is
+    // not retried (a retry would find the run ended, or its start claimed). A failed sync's event (run id,
+    // configuration version) is kept in the failures queue. A preview's is not: its event may carry the
+    // password given with unsaved settings, which must not outlive the test (a queue keeps it 14 days); its
+    // record shows the preview failed once the function's timeout has passed, and the Errors alarm fires.
+    sync.configureAsyncInvoke({ retryAttempts: 0, onFailure: new SqsDestination(this.failures) });
+    testSettings.configureAsyncInvoke({ retryAttempts: 0 });
     // A run that nears its deadline inserts a handoff item; only those inserts reach the function.
     sync.addEventSource(
       new DynamoEventSource(table as ITable, {

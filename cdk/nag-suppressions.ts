@@ -29,7 +29,7 @@ const STACK_ACKNOWLEDGMENTS: ReadonlyArray<{ id: string; reason: string }> = [
   {
     id: 'AwsSolutions-SQS3',
     reason:
-      'This queue is itself the dead-letter destination of the sync and test-settings functions; a DLQ of the DLQ adds nothing.',
+      'This queue is itself the dead-letter destination of the sync function; a DLQ of the DLQ adds nothing.',
   },
   {
     id: 'AwsSolutions-APIG3',

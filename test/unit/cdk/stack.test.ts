@@ -289,21 +289,23 @@ describe('the AdSync stack', () => {
     template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: 'alias/aws/sqs' });
   });
 
-  it('starts the workers asynchronously: no retries (the run is recorded already), failures to the failures queue', () => {
-    const configs = Object.values(template.findResources('AWS::Lambda::EventInvokeConfig')).map(
-      (config) => config.Properties,
+  it("starts the workers asynchronously without retries (the run is recorded already); failed syncs to the failures queue, never a preview's event (it may carry a password)", () => {
+    const configs = Object.fromEntries(
+      Object.values(template.findResources('AWS::Lambda::EventInvokeConfig')).map((config) => [
+        config.Properties.FunctionName.Ref,
+        config.Properties,
+      ]),
     );
-    expect(configs.map((config) => config.FunctionName.Ref).sort()).toEqual(
-      [functionId('Sync'), functionId('TestSettings')].sort(),
-    );
-    for (const config of configs) {
-      expect(config).toMatchObject({
-        MaximumRetryAttempts: 0,
-        DestinationConfig: {
-          OnFailure: { Destination: { 'Fn::GetAtt': [expect.stringMatching(/^SyncFailures/), 'Arn'] } },
-        },
-      });
-    }
+    expect(Object.keys(configs).sort()).toEqual([functionId('Sync'), functionId('TestSettings')].sort());
+    expect(configs[functionId('Sync')]).toMatchObject({
+      MaximumRetryAttempts: 0,
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': [expect.stringMatching(/^SyncFailures/), 'Arn'] } },
+      },
+    });
+    expect(configs[functionId('TestSettings')].MaximumRetryAttempts).toBe(0);
+    expect(configs[functionId('TestSettings')].DestinationConfig).toBeUndefined();
+    expect(actionsOf('test-settings').filter((action) => action.startsWith('sqs:'))).toEqual([]);
   });
 
   it('gives a preview the 15 minutes a sync has, and judges previews running past that as failed', () => {
