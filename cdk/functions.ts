@@ -1,7 +1,8 @@
 /**
- * The functions of ad-sync, one per route group (shared/api/routes.ts), with the sync function's triggers
- * (its failures queue and the table's handoff inserts), and exactly the permissions each function uses: the
- * items of the kinds it touches (dynamodb:LeadingKeys), the indexes it queries, the secret.
+ * The functions of ad-sync (shared/api/routes.ts): one per route group, and the two workers the start
+ * function starts asynchronously (sync, test-settings), with the workers' triggers (their failures queue,
+ * the table's handoff inserts) and exactly the permissions each function uses: the items of the kinds it
+ * touches (dynamodb:LeadingKeys), the indexes it queries, the secret, the functions it invokes.
  */
 import { Duration, Size, Validations } from 'aws-cdk-lib';
 import type { ITable, Table } from 'aws-cdk-lib/aws-dynamodb';
@@ -20,6 +21,15 @@ import type { FunctionNetwork } from './network';
 import { StackPart } from './stack-part';
 
 const SYNC_TIMEOUT = Duration.minutes(15);
+/** The longest a preview may run; the runs function shows one still running after it as failed. */
+const PREVIEW_TIMEOUT = Duration.minutes(15);
+/**
+ * API Gateway ends a request at 29 s (its integration timeout): the start function waits at most 25 s for
+ * an operation to end (`Prefer: wait=N`), and its timeout covers that wait, the start before it and the
+ * last read after it.
+ */
+const MAX_WAIT = Duration.seconds(25);
+const START_TIMEOUT = Duration.seconds(28);
 
 export interface AdSyncFunctionsProps {
   readonly table: Table;
@@ -58,32 +68,51 @@ export class AdSyncFunctions extends StackPart {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
+    const testSettings = fn('test-settings', 'Test Settings previews, started by the start function', {
+      network,
+      timeout: PREVIEW_TIMEOUT,
+      memorySize: 1024,
+    });
+    const sync = fn('sync', 'Sync runs, started by the start function, the schedule and continuations', {
+      network,
+      timeout: SYNC_TIMEOUT,
+      memorySize: 1024,
+      environment: { CONTINUATIONS: 'stream' },
+      // The plan is spooled to /tmp between the read and the apply (about 0.5 KB per change).
+      ephemeralStorage: Size.gibibytes(2),
+    });
     const functions: Record<FunctionName, AdSyncFunction> = {
       config: fn('config', 'GET/PUT /config', {
         environment: { SCHEDULE_NAME: scheduleName },
       }),
-      'test-settings': fn('test-settings', 'POST /test-settings', {
-        network,
-        timeout: Duration.minutes(5),
-        memorySize: 1024,
+      // Outside the VPC: it reads no directory, and calls Lambda's public API (no Lambda endpoint needed).
+      start: fn('start', 'POST /sync and POST /test-settings: starts the workers asynchronously', {
+        timeout: START_TIMEOUT,
+        environment: {
+          SYNC_FUNCTION_NAME: sync.functionName,
+          TEST_SETTINGS_FUNCTION_NAME: testSettings.functionName,
+          MAX_WAIT_SECONDS: String(MAX_WAIT.toSeconds()),
+        },
       }),
-      sync: fn('sync', 'POST /sync, the schedule and continuations', {
-        network,
-        timeout: SYNC_TIMEOUT,
-        memorySize: 1024,
-        environment: { CONTINUATIONS: 'stream' },
-        // The plan is spooled to /tmp between the read and the apply (about 0.5 KB per change).
-        ephemeralStorage: Size.gibibytes(2),
+      'test-settings': testSettings,
+      sync,
+      runs: fn('runs', 'GET /sync/runs and GET /test-settings/{previewId}', {
+        environment: { PREVIEW_TIMEOUT_SECONDS: String(PREVIEW_TIMEOUT.toSeconds()) },
       }),
-      runs: fn('runs', 'GET /sync/runs'),
       users: fn('users', 'GET/POST/DELETE /users'),
       directory: fn('directory', 'GET /directory/*', { network }),
       openapi: fn('openapi', 'GET /openapi.json'),
     };
     this.functions = functions;
-    functions.sync.configureAsyncInvoke({ retryAttempts: 0, onFailure: new SqsDestination(this.failures) });
+    // The start function records the run (or preview) before it invokes the worker: a failed invocation is
+    // not retried (a retry would find the run ended, or its start claimed). A failed sync's event (run id,
+    // configuration version) is kept in the failures queue. A preview's is not: its event may carry the
+    // password given with unsaved settings, which must not outlive the test (a queue keeps it 14 days); its
+    // record shows the preview failed once the function's timeout has passed, and the Errors alarm fires.
+    sync.configureAsyncInvoke({ retryAttempts: 0, onFailure: new SqsDestination(this.failures) });
+    testSettings.configureAsyncInvoke({ retryAttempts: 0 });
     // A run that nears its deadline inserts a handoff item; only those inserts reach the function.
-    functions.sync.addEventSource(
+    sync.addEventSource(
       new DynamoEventSource(table as ITable, {
         startingPosition: StartingPosition.LATEST,
         batchSize: 1,
@@ -98,18 +127,17 @@ export class AdSyncFunctions extends StackPart {
         ],
       }),
     );
-    Validations.of(functions.sync).acknowledge({
+    Validations.of(sync).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
         'dynamodb:ListStreams, which the stream event source needs, has no resource-level permissions; reading the ' +
         "stream itself is granted on this table's stream only.",
     });
     // Few syncs at a time at the Lambda level too; the lease lock in DynamoDB is the real guard. Two, not
-    // one: a second request must reach the lock and get 409, not a Lambda throttle that API Gateway turns
-    // into an error of its own.
-    (
-      functions.sync.node.defaultChild as { reservedConcurrentExecutions?: number }
-    ).reservedConcurrentExecutions = 2;
+    // one: the follow-up invocation of a run that handed off may start while the one that handed off is
+    // still ending, and a scheduled sync must reach the lock (and be recorded as skipped) rather than wait
+    // in Lambda's queue behind a running one.
+    (sync.node.defaultChild as { reservedConcurrentExecutions?: number }).reservedConcurrentExecutions = 2;
 
     this.grantLeastPrivilege(table, secret);
   }
@@ -153,17 +181,34 @@ export class AdSyncFunctions extends StackPart {
         resources: [secret.secretArn],
       }),
     );
-    // test-settings: the configuration and the users it would change; writes nothing.
+    // start: takes the sync lock (and names the run holding it), records the run or preview it starts (the
+    // record a failed start ends with, too) and reads it back while it waits; the approval of withheld
+    // deletes lists the runs. It invokes the two workers and nothing else: no secret, no users.
+    grant(
+      'start',
+      onItems(['GetItem'], ['config', 'lock']),
+      onItems(['PutItem', 'DeleteItem'], ['lock', 'run', 'preview']),
+      onItems(['Query'], ['run', 'preview']),
+      queryIndexes(tableKeys.byKind),
+      new PolicyStatement({
+        actions: ['lambda:InvokeFunction'],
+        // The functions themselves, not `function:*` (their versions and aliases), which grantInvoke adds.
+        resources: [this.functions.sync.functionArn, this.functions['test-settings'].functionArn],
+      }),
+    );
+    // test-settings: the configuration and the users it would change; writes its preview, nothing else.
     grant(
       'test-settings',
       onItems(['GetItem', 'BatchGetItem'], ['user', 'config']),
+      onItems(['Query', 'PutItem', 'DeleteItem'], ['preview']),
       queryIndexes(tableKeys.byGuid, tableKeys.byKind),
       readSecret,
     );
     // directory: the configuration only.
     grant('directory', onItems(['GetItem'], ['config']), readSecret);
-    // sync: reads the configuration and its own state; writes users (and their archive folders), runs, the
-    // lock, the cursor, the checkpoint, handoffs and occurrence claims. Never the configuration.
+    // sync: reads the configuration and its own state; writes users (and their archive folders), runs (with
+    // their progress), the lock, the cursor, the checkpoint, handoffs and occurrence claims (of the schedule,
+    // of continuations, and of the starts it was handed). Never the configuration.
     grant(
       'sync',
       onItems(['GetItem', 'BatchGetItem', 'Query'], ['user', 'run', 'config', 'cursor', 'checkpoint']),
@@ -174,8 +219,13 @@ export class AdSyncFunctions extends StackPart {
       queryIndexes(tableKeys.byGuid, tableKeys.byKind),
       readSecret,
     );
-    // runs: the run history only.
-    grant('runs', onItems(['Query'], ['run']), queryIndexes(tableKeys.byKind));
+    // runs: the run history and the previews, and the lock's holder (whether a running run's lease is its own).
+    grant(
+      'runs',
+      onItems(['Query'], ['run', 'preview']),
+      onItems(['GetItem'], ['lock']),
+      queryIndexes(tableKeys.byKind),
+    );
     // users: reads users and the configuration (default privileges); writes local users and their hashes.
     grant(
       'users',

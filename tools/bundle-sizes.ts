@@ -2,6 +2,7 @@
  * Bundles every function with the options the CDK stack deploys them with and reports the sizes
  * (`npm run bundle-sizes`). Exits 1 when a bundle reaches the 1 MB budget.
  */
+import { isBuiltin } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { BUNDLING } from '../cdk/ad-sync-function';
@@ -10,7 +11,13 @@ import { type FunctionName, functionNames } from '../shared/api/routes';
 export const BUDGET_BYTES = 1024 * 1024;
 
 export async function measureBundles(): Promise<
-  { name: FunctionName; bytes: number; packages: ReadonlySet<string> }[]
+  {
+    name: FunctionName;
+    bytes: number;
+    packages: ReadonlySet<string>;
+    /** The packages the bundle imports from the Lambda runtime instead (BUNDLING.externalModules). */
+    runtimePackages: ReadonlySet<string>;
+  }[]
 > {
   return Promise.all(
     functionNames.map(async (name) => {
@@ -34,10 +41,18 @@ export async function measureBundles(): Promise<
           return match?.[1] ? [match[1]] : [];
         }),
       );
+      const runtimePackages = new Set(
+        Object.values(result.metafile.outputs).flatMap((output) =>
+          output.imports
+            .filter(({ path, external }) => external && !isBuiltin(path))
+            .flatMap(({ path }) => /^(?:@[^/]+\/)?[^/]+/.exec(path)?.[0] ?? []),
+        ),
+      );
       return {
         name,
         bytes: result.outputFiles.reduce((sum, file) => sum + file.contents.length, 0),
         packages,
+        runtimePackages,
       };
     }),
   );

@@ -1,10 +1,15 @@
 /**
  * Least privilege, checked against what the code really sends. Every DynamoDB request each function makes
  * is recorded at the wire (a proxy in front of DynamoDB Local) while the functions do all they do: save
- * and read the configuration, browse the directory, test settings, sync with a handoff to a follow-up
- * invocation, rename and delete users with archive folders, run on the schedule, manage local users, list
- * runs. Each request must be allowed by that function's role in the synthesized CDK template, and the item
- * kinds the sync and the users function write must be exactly those their roles grant.
+ * and read the configuration, browse the directory, start syncs and previews (and fail to), follow them
+ * while they run, run them in the workers (a sync with a handoff to a follow-up invocation, a preview of
+ * unsaved settings), rename and delete users with archive folders, run on the schedule, manage local users,
+ * list runs. Each request must be allowed by that function's role in the synthesized CDK template, and the
+ * item kinds the functions write must be exactly those their roles grant.
+ *
+ * The start function's hand-over to a worker is queued here, as Lambda queues an asynchronous invocation,
+ * and delivered by the test once the request has been answered: each function's requests are then
+ * recorded under its own name (the recorder's label is one at a time).
  */
 import { randomUUID } from 'node:crypto';
 import { DeleteItemCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
@@ -13,14 +18,21 @@ import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { lambdaContext } from '../../../local/local-stack';
 import { handoffKey, type ItemKind, userKey } from '../../../shared/adapters/dynamodb/keys';
+import { useInProcessFunctions } from '../../../shared/adapters/lambda/in-process-starter';
 import type { FunctionName } from '../../../shared/api/routes';
 import type { Report } from '../../../shared/domain/report';
 import type { User } from '../../../shared/domain/user';
 import { HANDOFF_RESERVE_MS } from '../../../shared/use-cases/run-sync';
-import { apiEvent, type JsonResponse, parseResponse } from '../../support/api-events';
+import type { apiEvent, JsonResponse } from '../../support/api-events';
 import { dynamoDbClient } from '../../support/clients';
 import { type DynamoDbRecorder, startDynamoDbRecorder } from '../../support/dynamodb-recorder';
-import { authorizationsOf, kindOfKey, StackPolicies, synthStack } from '../../support/iam-policy';
+import {
+  authorizationsOf,
+  functionIdPrefix,
+  kindOfKey,
+  StackPolicies,
+  synthStack,
+} from '../../support/iam-policy';
 import { type LoadedHandlers, loadHandlers } from '../../support/lambda-handlers';
 import { fixtureConfig, servicePassword } from '../../support/sync-harness';
 import { TestTableStore } from '../../support/table-store';
@@ -37,6 +49,25 @@ const call = (name: FunctionName, method: string, path: string, options?: Parame
   recorder.as(name, () => loaded.call(name, method, path, options));
 const invoke = (name: FunctionName, event: unknown, context?: Parameters<LoadedHandlers['invoke']>[2]) =>
   recorder.as(name, () => loaded.invoke(name, event, context));
+
+type Worker = 'sync' | 'test-settings';
+/** The hand-overs of the start function not yet delivered, and every worker it ever handed one to. */
+const queued: { name: Worker; event: unknown }[] = [];
+const handedTo = new Set<Worker>();
+
+/** Queues the start function's hand-overs instead of running them at once. */
+const queueHandOvers = () =>
+  useInProcessFunctions(async (name, event) => {
+    queued.push({ name, event });
+    handedTo.add(name);
+  });
+
+/** Delivers the one hand-over queued (to `name`), as Lambda delivers an asynchronous invocation. */
+async function deliver<T>(name: Worker, context?: Parameters<LoadedHandlers['invoke']>[2]): Promise<T> {
+  expect(queued.map((q) => q.name)).toEqual([name]);
+  const [handOver] = queued.splice(0);
+  return (await invoke(name, handOver?.event, context)) as T;
+}
 
 const ok = (response: JsonResponse, status = 200): JsonResponse => {
   expect(response.statusCode, JSON.stringify(response.body)).toBe(status);
@@ -61,6 +92,7 @@ beforeAll(async () => {
   Object.assign(process.env, ENVIRONMENT);
   recorder = await startDynamoDbRecorder(inject('dynamodb').endpoint);
   loaded = await loadHandlers({ dynamodbEndpoint: recorder.endpoint });
+  queueHandOvers();
   store = new TestTableStore(dynamodb, loaded.tableName);
   policies = new StackPolicies(synthStack().template);
 });
@@ -83,15 +115,27 @@ describe('every function, as deployed', () => {
     ok(await call('directory', 'GET', '/directory/groups', { query: { search: 'Sales' } }));
   });
 
-  it('syncs past its deadline: a handoff, and the follow-up invocation the stream starts', async () => {
+  it('starts a sync, shows it running, refuses a second, and runs it past its deadline: a handoff, and the follow-up invocation the stream starts', async () => {
+    const started = ok(await call('start', 'POST', '/sync', { body: {} }), 202);
+    const { runId } = started.body as { runId: string };
+    expect(started.headers.location).toBe(`/sync/runs/${runId}`);
+    // Before the worker has it: running, its lease its own.
+    expect(ok(await call('runs', 'GET', `/sync/runs/${runId}`)).body.status).toBe('running');
+    const listed = ok(await call('runs', 'GET', '/sync/runs')).body.runs as {
+      runId: string;
+      status: string;
+    }[];
+    expect(listed.find((run) => run.runId === runId)?.status).toBe('running');
+    const second = ok(await call('start', 'POST', '/sync', { body: {} }), 409);
+    expect(second.body.error).toMatchObject({ code: 'SyncRunning', details: [{ message: runId }] });
+
     const nearDeadline = lambdaContext('sync', HANDOFF_RESERVE_MS - 1_000);
-    const first = parseResponse(await invoke('sync', apiEvent('POST', '/sync', { body: {} }), nearDeadline));
-    const running = ok(first).body as Report;
-    expect(running.status).toBe('running');
+    const first = await deliver<{ outcome: string; report: Report }>('sync', nearDeadline);
+    expect(first).toMatchObject({ outcome: 'ran', report: { runId, status: 'running' } });
     const { Item } = await dynamodb.send(
       new GetItemCommand({
         TableName: loaded.tableName,
-        Key: marshall(handoffKey({ runId: running.runId, invocation: 2 })),
+        Key: marshall(handoffKey({ runId, invocation: 2 })),
         ConsistentRead: true,
       }),
     );
@@ -101,12 +145,31 @@ describe('every function, as deployed', () => {
     };
     const [outcome] = (await invoke('sync', insert)) as { outcome: string }[];
     expect(outcome?.outcome).toBe('ran');
-    expect(unmarshall(Item ?? {})).toMatchObject({ runId: running.runId });
+    expect(unmarshall(Item ?? {})).toMatchObject({ runId });
+    expect(ok(await call('runs', 'GET', `/sync/runs/${runId}`)).body.status).toBe('succeeded');
   });
 
-  it('tests the settings against the users now in the database', async () => {
-    const tested = ok(await call('test-settings', 'POST', '/test-settings', { body: {} }));
-    expect(tested.body.status).toBe('succeeded');
+  it('previews the saved settings, and unsaved ones with their password, against the users now in the database', async () => {
+    const saved = ok(await call('start', 'POST', '/test-settings', { body: {} }), 202);
+    const { previewId } = saved.body as { previewId: string };
+    expect(saved.headers.location).toBe(`/test-settings/${previewId}`);
+    expect(ok(await call('runs', 'GET', `/test-settings/${previewId}`)).body.status).toBe('running');
+    expect(await deliver('test-settings')).toMatchObject({ outcome: 'ran' });
+    expect(ok(await call('runs', 'GET', `/test-settings/${previewId}`)).body).toMatchObject({
+      dryRun: true,
+      status: 'succeeded',
+    });
+
+    // Waiting for the end (Prefer: wait), which does not come while the worker has not started.
+    const unsaved = ok(
+      await call('start', 'POST', '/test-settings', {
+        headers: { Prefer: 'wait=1' },
+        body: { config: fixtureConfig({ options: { deleteUsers: true } }), password: servicePassword() },
+      }),
+      202,
+    );
+    expect(await deliver('test-settings')).toMatchObject({ outcome: 'ran', report: { status: 'succeeded' } });
+    ok(await call('runs', 'GET', `/test-settings/${unsaved.body.previewId}`));
   });
 
   it('syncs a rename and deletes whose archive folders move, go or stay', async () => {
@@ -123,14 +186,37 @@ describe('every function, as deployed', () => {
     await store.createUser(ghost('gone.empty'));
     await store.addArchivedMessages('gone.empty', 0);
 
-    const report = ok(parseResponse(await invoke('sync', apiEvent('POST', '/sync', { body: {} }))))
-      .body as Report;
+    // The start function waits for the end (its reads of the run) until it answers 202.
+    ok(await call('start', 'POST', '/sync', { headers: { Prefer: 'wait=1' }, body: {} }), 202);
+    const { report } = await deliver<{ report: Report }>('sync');
     expect(report).toMatchObject({ status: 'succeeded', counts: { updated: 1, deleted: 2 } });
     expect(await store.getArchiveFolder('bob')).toMatchObject({ messageCount: 3 });
     expect(await store.getArchiveFolder('gone.with.mail')).toMatchObject({
       ownerDeletedAt: expect.any(String),
     });
     expect(await store.getArchiveFolder('gone.empty')).toBeUndefined();
+  });
+
+  it('refuses an approval of deletes no run withheld (it looks at the last runs), and releases the lock', async () => {
+    const refused = ok(await call('start', 'POST', '/sync', { body: { allowMassDeletion: true } }), 409);
+    expect(refused.body.error.code).toBe('ApprovalMismatch');
+    expect(queued).toEqual([]);
+  });
+
+  it('records a start that fails, and answers 502', async () => {
+    useInProcessFunctions(() => {
+      throw new Error('Lambda did not queue the invocation');
+    });
+    try {
+      const sync = ok(await call('start', 'POST', '/sync', { body: {} }), 502);
+      expect(sync.body.error.code).toBe('StartFailed');
+      const preview = ok(await call('start', 'POST', '/test-settings', { body: {} }), 502);
+      expect(preview.body.error.code).toBe('StartFailed');
+    } finally {
+      queueHandOvers();
+    }
+    const [last] = ok(await call('runs', 'GET', '/sync/runs')).body.runs as { status: string }[];
+    expect(last?.status).toBe('failed');
   });
 
   it('runs on the schedule', async () => {
@@ -159,6 +245,16 @@ describe('every function, as deployed', () => {
   });
 });
 
+describe('what the functions send to the table', () => {
+  it('never carries the bind password: not the saved one, not the one given with unsaved settings', () => {
+    expect(recorder.requests.length).toBeGreaterThan(100);
+    const carrying = recorder.requests.filter(({ input }) =>
+      JSON.stringify(input).includes(servicePassword()),
+    );
+    expect(carrying.map(({ label, operation }) => `${label}: ${operation}`)).toEqual([]);
+  });
+});
+
 describe('the roles of the CDK stack', () => {
   it('allow every DynamoDB request each function made', () => {
     const denied = recorder.requests.flatMap(({ label, operation, input }) =>
@@ -169,23 +265,48 @@ describe('the roles of the CDK stack', () => {
     expect([...new Set(denied)]).toEqual([]);
   });
 
-  it('grant the sync and the users function the writes of exactly the item kinds they write', () => {
+  /** The item kinds of the keys the function's requests of these actions named. */
+  const kindsSent = (name: FunctionName, actions: readonly string[]): ItemKind[] => {
+    const kinds = recorder.requests
+      .filter((request) => request.label === name)
+      .flatMap(({ operation, input }) => authorizationsOf(operation, input))
+      .filter(({ action, resource }) => actions.includes(action) && resource === 'table')
+      .flatMap(({ leadingKeys }) => leadingKeys.map(kindOfKey));
+    return [...new Set(kinds)].filter((kind) => kind !== undefined).sort();
+  };
+  const kindsGranted = (name: FunctionName, actions: readonly string[]): ItemKind[] =>
+    [...new Set(actions.flatMap((action) => policies.kindsAllowed(name, action)))].sort();
+
+  it('grant each function the writes of exactly the item kinds it writes', () => {
     const WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
-    const written = (name: FunctionName): ItemKind[] => {
-      const kinds = recorder.requests
-        .filter((request) => request.label === name)
-        .flatMap(({ operation, input }) => authorizationsOf(operation, input))
-        .filter(({ action }) => WRITES.includes(action))
-        .flatMap(({ leadingKeys }) => leadingKeys.map(kindOfKey));
-      return [...new Set(kinds)].filter((kind) => kind !== undefined).sort();
-    };
-    const granted = (name: FunctionName): ItemKind[] =>
-      [...new Set(WRITES.flatMap((action) => policies.kindsAllowed(name, action)))].sort();
-    expect(written('sync')).toEqual(granted('sync'));
-    expect(written('users')).toEqual(granted('users'));
-    expect(written('config')).toEqual(['config']);
-    for (const name of ['test-settings', 'runs', 'directory', 'openapi'] as const) {
-      expect(written(name), name).toEqual([]);
+    for (const name of ['sync', 'users', 'start', 'test-settings'] as const) {
+      expect(kindsSent(name, WRITES), name).toEqual(kindsGranted(name, WRITES));
     }
+    expect(kindsSent('start', WRITES)).toEqual(['lock', 'preview', 'run']);
+    expect(kindsSent('test-settings', WRITES)).toEqual(['preview']);
+    expect(kindsSent('config', WRITES)).toEqual(['config']);
+    for (const name of ['runs', 'directory', 'openapi'] as const) {
+      expect(kindsSent(name, WRITES), name).toEqual([]);
+    }
+  });
+
+  it('grant the start and runs functions the reads of exactly the item kinds they read', () => {
+    for (const name of ['start', 'runs'] as const) {
+      for (const action of ['dynamodb:GetItem', 'dynamodb:Query']) {
+        expect(kindsSent(name, [action]), `${name} ${action}`).toEqual(kindsGranted(name, [action]));
+      }
+    }
+  });
+
+  it('let the start function invoke exactly the workers it handed operations to', () => {
+    expect([...handedTo].sort()).toEqual(['sync', 'test-settings']);
+    const invokable = policies
+      .statementsOf('start')
+      .filter((s) => s.Effect === 'Allow' && [s.Action].flat().includes('lambda:InvokeFunction'))
+      .flatMap((s) => [s.Resource].flat() as { 'Fn::GetAtt': [string, string] }[])
+      .map((resource) => resource['Fn::GetAtt']);
+    expect(
+      invokable.map(([id, attribute]) => `${id.replace(/[0-9A-F]{8}$/, '')}.${attribute}`).sort(),
+    ).toEqual([...handedTo].map((name) => `${functionIdPrefix(name)}.Arn`).sort());
   });
 });

@@ -30,6 +30,21 @@ const DEPLOYED = [
   'SchedulerRole59E73443',
   'AlarmTopicD01E77F9',
   'SyncFunctionErrorsB71CF6F9',
+  'SyncFunctionEventInvokeConfig302591EE',
+];
+
+/**
+ * Ids the long operations (SPEC 7.1) added, pinned from then on: the start function, the asynchronous
+ * invoke configuration of the test-settings worker, and the preview route. None of the ids above changed
+ * with them (only the API deployment's, a hash of the API that changes with every route, as it must).
+ */
+const ADDED_WITH_LONG_OPERATIONS = [
+  'StartFunctionBAC07897',
+  'StartFunctionServiceRoleDC64967B',
+  'StartFunctionLogs8D595A45',
+  'StartFunctionErrorsC6146ED2',
+  'TestSettingsFunctionEventInvokeConfig31F7916E',
+  'ApitestsettingspreviewIdGET6FB3C1E6',
 ];
 
 // At load, as in stack.test.ts: the first synthesis in a process takes longer than a test may.
@@ -39,5 +54,10 @@ describe('the AdSync stack, split into parts', () => {
   it('keeps the logical ids the stack was deployed with', () => {
     const ids = Object.keys(template.toJSON().Resources as Record<string, unknown>);
     expect(ids).toEqual(expect.arrayContaining(DEPLOYED));
+  });
+
+  it('keeps the ids the long operations added', () => {
+    const ids = Object.keys(template.toJSON().Resources as Record<string, unknown>);
+    expect(ids).toEqual(expect.arrayContaining(ADDED_WITH_LONG_OPERATIONS));
   });
 });

@@ -6,7 +6,7 @@ import { buildApp } from '../../../cdk/app';
 import { type ItemKind, passwordKey } from '../../../shared/adapters/dynamodb/keys';
 import { tableKeys } from '../../../shared/adapters/dynamodb/table';
 import { type FunctionName, functionNames, routes } from '../../../shared/api/routes';
-import { StackPolicies, sampleKeys, synthStack } from '../../support/iam-policy';
+import { functionIdPrefix, StackPolicies, sampleKeys, synthStack } from '../../support/iam-policy';
 
 const synth = synthStack;
 const { template } = synth();
@@ -15,13 +15,15 @@ const functions = template.findResources('AWS::Lambda::Function', {
   Properties: { Description: Match.anyValue(), Runtime: Match.stringLikeRegexp('nodejs') },
 });
 const ourFunctions = Object.entries(functions).filter(([id]) =>
-  /^(Config|TestSettings|Sync|Runs|Users|Directory|Openapi)Function/.test(id),
+  /^(Config|Start|TestSettings|Sync|Runs|Users|Directory|Openapi)Function/.test(id),
 );
 const functionId = (prefix: string): string => {
   const found = ourFunctions.find(([id]) => id.startsWith(`${prefix}Function`));
   if (!found) throw new Error(`no ${prefix} function`);
   return found[0];
 };
+/** The logical id of a function of routes.ts (`test-settings` -> `TestSettingsFunction90246214`). */
+const idOf = (name: FunctionName): string => functionId(functionIdPrefix(name).replace(/Function$/, ''));
 
 /** The actions of every statement of the function's role. */
 const actionsOf = (name: FunctionName): string[] =>
@@ -29,13 +31,13 @@ const actionsOf = (name: FunctionName): string[] =>
 
 describe('the AdSync stack', () => {
   it('runs every function on Node.js 24 and arm64', () => {
-    expect(ourFunctions).toHaveLength(7);
+    expect(ourFunctions).toHaveLength(functionNames.length);
     for (const [, fn] of ourFunctions) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
     }
   });
 
-  it('puts the functions that talk to AD in the VPC, and only those', () => {
+  it('puts the functions that talk to AD in the VPC, and only those (not the start function)', () => {
     const inVpc = ourFunctions
       .filter(([, fn]) => fn.Properties.VpcConfig)
       .map(([id]) => id.replace(/Function.*/, ''));
@@ -49,9 +51,12 @@ describe('the AdSync stack', () => {
       VpcEndpointType: 'Gateway',
       ServiceName: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith(['.dynamodb'])]) }),
     });
-    const [secretsEndpoint] = Object.values(
+    // One interface endpoint: the start function invokes Lambda from outside the VPC, so none for Lambda.
+    const interfaceEndpoints = Object.values(
       template.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } }),
     );
+    expect(interfaceEndpoints).toHaveLength(1);
+    const [secretsEndpoint] = interfaceEndpoints;
     expect(secretsEndpoint?.Properties.PrivateDnsEnabled).toBe(true);
     expect(JSON.stringify(secretsEndpoint?.Properties.ServiceName)).toContain('secretsmanager');
   });
@@ -90,7 +95,7 @@ describe('the AdSync stack', () => {
     expect(ports.sort()).toEqual([3268, 3269, 389, 636].sort());
   });
 
-  it('keeps data in one DynamoDB table with on-demand billing, PITR, deletion protection and encryption', () => {
+  it('keeps data in one DynamoDB table with on-demand billing, PITR, deletion protection, encryption and TTL', () => {
     template.hasResource('AWS::DynamoDB::Table', {
       DeletionPolicy: 'Retain',
       Properties: {
@@ -98,6 +103,8 @@ describe('the AdSync stack', () => {
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
         DeletionProtectionEnabled: true,
         SSESpecification: { SSEEnabled: true },
+        // Previews, occurrence claims and handoffs expire: the stores write this attribute (epoch seconds).
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
         KeySchema: [
           { AttributeName: 'pk', KeyType: 'HASH' },
           { AttributeName: 'sk', KeyType: 'RANGE' },
@@ -134,7 +141,7 @@ describe('the AdSync stack', () => {
       'dynamodb:DeleteItem',
       'dynamodb:BatchWriteItem',
     ];
-    for (const name of ['test-settings', 'runs', 'directory', 'openapi'] as const) {
+    for (const name of ['runs', 'directory', 'openapi'] as const) {
       expect(
         actionsOf(name).filter((a) => writes.includes(a)),
         name,
@@ -179,13 +186,29 @@ describe('the AdSync stack', () => {
       ConditionCheckItem: [],
     });
     expect(writes('config')).toMatchObject({ PutItem: ['config'], UpdateItem: [], DeleteItem: [] });
+    // The start function: the lock, and the record of the run or preview it starts.
+    expect(writes('start')).toEqual({
+      PutItem: ['run', 'preview', 'lock'],
+      UpdateItem: [],
+      DeleteItem: ['run', 'preview', 'lock'],
+      BatchWriteItem: [],
+      ConditionCheckItem: [],
+    });
+    // Test Settings commits nothing: it writes its preview only.
+    expect(writes('test-settings')).toEqual({
+      PutItem: ['preview'],
+      UpdateItem: [],
+      DeleteItem: ['preview'],
+      BatchWriteItem: [],
+      ConditionCheckItem: [],
+    });
     expect(writes('users')).toMatchObject({
       PutItem: ['user', 'password'],
       UpdateItem: [],
       DeleteItem: ['user', 'password'],
       BatchWriteItem: [],
     });
-    for (const name of ['test-settings', 'runs', 'directory', 'openapi'] as const) {
+    for (const name of ['runs', 'directory', 'openapi'] as const) {
       expect(Object.values(writes(name)).flat(), name).toEqual([]);
     }
   });
@@ -209,26 +232,25 @@ describe('the AdSync stack', () => {
           policies.kindsAllowed(name, `dynamodb:${action}`),
         ]),
       );
-    const expected: Record<FunctionName, { actions: string[]; kinds: ItemKind[] }> = {
-      config: { actions: ['GetItem'], kinds: ['config'] },
-      'test-settings': { actions: ['GetItem', 'BatchGetItem'], kinds: ['user', 'config'] },
-      sync: {
-        actions: ['GetItem', 'BatchGetItem', 'Query'],
-        kinds: ['user', 'run', 'config', 'cursor', 'checkpoint'],
-      },
-      runs: { actions: ['Query'], kinds: ['run'] },
-      users: { actions: ['GetItem'], kinds: ['user', 'config'] },
-      directory: { actions: ['GetItem'], kinds: ['config'] },
-      openapi: { actions: [], kinds: [] },
+    type Reads = Partial<Record<'GetItem' | 'BatchGetItem' | 'Query', ItemKind[]>>;
+    const syncReads: ItemKind[] = ['user', 'run', 'config', 'cursor', 'checkpoint'];
+    const expected: Record<FunctionName, Reads> = {
+      config: { GetItem: ['config'] },
+      // The lock's holder (409 names the running run); the records it waits on.
+      start: { GetItem: ['config', 'lock'], Query: ['run', 'preview'] },
+      'test-settings': { GetItem: ['user', 'config'], BatchGetItem: ['user', 'config'], Query: ['preview'] },
+      sync: { GetItem: syncReads, BatchGetItem: syncReads, Query: syncReads },
+      // Whether a running run's lease is still its own; the runs and the previews.
+      runs: { GetItem: ['lock'], Query: ['run', 'preview'] },
+      users: { GetItem: ['user', 'config'] },
+      directory: { GetItem: ['config'] },
+      openapi: {},
     };
-    for (const [name, { actions, kinds }] of Object.entries(expected) as [
-      FunctionName,
-      (typeof expected)[FunctionName],
-    ][]) {
+    for (const [name, kinds] of Object.entries(expected) as [FunctionName, Reads][]) {
       expect(reads(name), name).toEqual({
-        GetItem: actions.includes('GetItem') ? kinds : [],
-        BatchGetItem: actions.includes('BatchGetItem') ? kinds : [],
-        Query: actions.includes('Query') ? kinds : [],
+        GetItem: kinds.GetItem ?? [],
+        BatchGetItem: kinds.BatchGetItem ?? [],
+        Query: kinds.Query ?? [],
         Scan: [],
       });
       // Not even one hash among keys it may read.
@@ -246,6 +268,8 @@ describe('the AdSync stack', () => {
     expect(queries('test-settings')).toEqual(['gsi1', 'gsi2']);
     expect(queries('users')).toEqual(['gsi2']);
     expect(queries('runs')).toEqual(['gsi2']);
+    // The approval of withheld deletes looks at the last runs.
+    expect(queries('start')).toEqual(['gsi2']);
     for (const name of ['config', 'directory', 'openapi'] as const) expect(queries(name), name).toEqual([]);
     for (const name of functionNames) {
       expect(
@@ -262,11 +286,73 @@ describe('the AdSync stack', () => {
       Timeout: 900,
       ReservedConcurrentExecutions: 2,
     });
-    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-      MaximumRetryAttempts: 0,
-      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
-    });
     template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: 'alias/aws/sqs' });
+  });
+
+  it("starts the workers asynchronously without retries (the run is recorded already); failed syncs to the failures queue, never a preview's event (it may carry a password)", () => {
+    const configs = Object.fromEntries(
+      Object.values(template.findResources('AWS::Lambda::EventInvokeConfig')).map((config) => [
+        config.Properties.FunctionName.Ref,
+        config.Properties,
+      ]),
+    );
+    expect(Object.keys(configs).sort()).toEqual([functionId('Sync'), functionId('TestSettings')].sort());
+    expect(configs[functionId('Sync')]).toMatchObject({
+      MaximumRetryAttempts: 0,
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': [expect.stringMatching(/^SyncFailures/), 'Arn'] } },
+      },
+    });
+    expect(configs[functionId('TestSettings')].MaximumRetryAttempts).toBe(0);
+    expect(configs[functionId('TestSettings')].DestinationConfig).toBeUndefined();
+    expect(actionsOf('test-settings').filter((action) => action.startsWith('sqs:'))).toEqual([]);
+  });
+
+  it('gives a preview the 15 minutes a sync has, and judges previews running past that as failed', () => {
+    const testSettings = functions[functionId('TestSettings')]?.Properties;
+    expect(testSettings.Timeout).toBe(900);
+    expect(functions[functionId('Runs')]?.Properties.Environment.Variables.PREVIEW_TIMEOUT_SECONDS).toBe(
+      String(testSettings.Timeout),
+    );
+  });
+
+  it("runs the start function outside the VPC, waiting at most 25 s within API Gateway's 29 s", () => {
+    const start = functions[functionId('Start')]?.Properties;
+    expect(start.VpcConfig).toBeUndefined();
+    expect(start.Environment.Variables).toMatchObject({
+      SYNC_FUNCTION_NAME: { Ref: functionId('Sync') },
+      TEST_SETTINGS_FUNCTION_NAME: { Ref: functionId('TestSettings') },
+      MAX_WAIT_SECONDS: '25',
+      TABLE_NAME: { Ref: expect.stringMatching(/^Table/) },
+    });
+    // The wait, and time to start before it and to read the end after it; less than API Gateway's 29 s.
+    expect(start.Timeout).toBeGreaterThan(25);
+    expect(start.Timeout).toBeLessThanOrEqual(29);
+  });
+
+  it('lets the start function invoke the sync and test-settings functions and nothing else; no other function invokes any', () => {
+    const invokes = (name: FunctionName) =>
+      policies.statementsOf(name).filter((s) => [s.Action].flat().some((a) => a.startsWith('lambda:')));
+    expect(invokes('start')).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'lambda:InvokeFunction',
+        Resource: [
+          { 'Fn::GetAtt': [functionId('Sync'), 'Arn'] },
+          { 'Fn::GetAtt': [functionId('TestSettings'), 'Arn'] },
+        ],
+      },
+    ]);
+    for (const name of functionNames.filter((n) => n !== 'start')) expect(invokes(name), name).toEqual([]);
+    // It starts operations, it does not run them: no secret, no user, no password hash.
+    expect(actionsOf('start').filter((a) => !a.startsWith('dynamodb:') && !a.startsWith('lambda:'))).toEqual(
+      [],
+    );
+    for (const action of ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'DeleteItem']) {
+      for (const kind of ['user', 'password'] as const) {
+        expect(policies.kindsAllowed('start', `dynamodb:${action}`), action).not.toContain(kind);
+      }
+    }
   });
 
   it('continues a run past the deadline: only handoff inserts of the table stream start the sync function, once', () => {
@@ -293,7 +379,7 @@ describe('the AdSync stack', () => {
       Environment: { Variables: { CONTINUATIONS: 'stream' } },
       EphemeralStorage: { Size: 2048 },
     });
-    for (const prefix of ['Config', 'TestSettings', 'Runs', 'Users', 'Directory', 'Openapi']) {
+    for (const prefix of ['Config', 'Start', 'TestSettings', 'Runs', 'Users', 'Directory', 'Openapi']) {
       expect(
         functions[functionId(prefix)]?.Properties.Environment.Variables.CONTINUATIONS,
         prefix,
@@ -301,7 +387,7 @@ describe('the AdSync stack', () => {
     }
   });
 
-  it('lets Test Settings look users up by name (BatchGetItem) without writing', () => {
+  it('lets Test Settings look users up by name (BatchGetItem)', () => {
     expect(actionsOf('test-settings')).toEqual(
       expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query']),
     );
@@ -312,6 +398,39 @@ describe('the AdSync stack', () => {
     expect(methods).toHaveLength(routes.length);
     for (const method of methods) expect(method.Properties.AuthorizationType).toBe('AWS_IAM');
     for (const method of methods) expect(method.Properties.RequestValidatorId).toBeDefined();
+  });
+
+  it('sends each route to the function routes.ts names; the workers serve none', () => {
+    const resources = template.findResources('AWS::ApiGateway::Resource');
+    const pathOf = (id: string): string => {
+      const resource = resources[id];
+      if (!resource) return '';
+      const parent = resource.Properties.ParentId;
+      return `${'Ref' in parent ? pathOf(parent.Ref) : ''}/${resource.Properties.PathPart}`;
+    };
+    const served = Object.values(template.findResources('AWS::ApiGateway::Method')).map((method) => {
+      const { HttpMethod, ResourceId, Integration } = method.Properties;
+      const path = 'Ref' in ResourceId ? pathOf(ResourceId.Ref) : '/';
+      const functionArn = JSON.stringify(Integration.Uri).match(/"Fn::GetAtt":\["(\w+)","Arn"\]/)?.[1];
+      return `${HttpMethod} ${path} -> ${functionArn}`;
+    });
+    expect(served.sort()).toEqual(
+      routes.map((route) => `${route.method} ${route.resource} -> ${idOf(route.function)}`).sort(),
+    );
+    expect(served).toEqual(
+      expect.arrayContaining([
+        `POST /sync -> ${functionId('Start')}`,
+        `POST /test-settings -> ${functionId('Start')}`,
+        `GET /test-settings/{previewId} -> ${functionId('Runs')}`,
+      ]),
+    );
+    // API Gateway may invoke the functions that serve routes, not the workers.
+    const invokedByApi = Object.values(template.findResources('AWS::Lambda::Permission'))
+      .filter((permission) => permission.Properties.Principal === 'apigateway.amazonaws.com')
+      .map((permission) => permission.Properties.FunctionName['Fn::GetAtt'][0]);
+    expect(invokedByApi).not.toContain(functionId('Sync'));
+    expect(invokedByApi).not.toContain(functionId('TestSettings'));
+    expect(new Set(invokedByApi)).toEqual(new Set(routes.map((route) => idOf(route.function))));
   });
 
   it("answers API Gateway's own errors in the error shape", () => {
@@ -363,7 +482,7 @@ describe('the AdSync stack', () => {
     const errorAlarms = template.findResources('AWS::CloudWatch::Alarm', {
       Properties: { MetricName: 'Errors' },
     });
-    expect(Object.keys(errorAlarms)).toHaveLength(7);
+    expect(Object.keys(errorAlarms)).toHaveLength(functionNames.length);
     const topicArn = 'arn:aws:sns:eu-central-1:123456789012:ops-alarms';
     const { template: withTopic } = synth({ alarmTopicArn: topicArn });
     withTopic.resourceCountIs('AWS::SNS::Topic', 0);
