@@ -72,6 +72,8 @@ export class AdSyncFunctions extends StackPart {
       network,
       timeout: PREVIEW_TIMEOUT,
       memorySize: 1024,
+      // A preview event delivered later than this is not run (readers were told it was interrupted).
+      environment: { PREVIEW_TIMEOUT_SECONDS: String(PREVIEW_TIMEOUT.toSeconds()) },
     });
     const sync = fn('sync', 'Sync runs, started by the start function, the schedule and continuations', {
       network,

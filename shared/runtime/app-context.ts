@@ -25,6 +25,7 @@ export interface AppContext extends ExclusiveSyncDependencies {
   readonly cursors: SyncCursorStore;
   readonly checkpoints: RunCheckpointStore;
   readonly previews: PreviewStore;
+  readonly previewTimeoutSeconds: number;
 }
 
 /** The sync (started by the API, the schedule, continuations) and Test Settings previews. */
@@ -41,6 +42,7 @@ export function createAppContext(env: Environment = loadEnvironment()): AppConte
     // A run's record shows where it stands while it runs (a preview's: see runPreview).
     progress: runs,
     previews: new DynamoPreviewStore(dynamodb, env.TABLE_NAME),
+    previewTimeoutSeconds: env.PREVIEW_TIMEOUT_SECONDS,
     lock: new DynamoRunLock(dynamodb, env.TABLE_NAME),
     cursors: new DynamoSyncCursorStore(dynamodb, env.TABLE_NAME),
     checkpoints,

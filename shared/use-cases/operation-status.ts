@@ -44,9 +44,10 @@ export function ended(
   };
 }
 
-const interrupted = (what: string) => ({
+/** Why a run or preview shown running no longer is: its invocation ended, or never came, and its lease has gone. */
+export const interrupted = (what: 'run' | 'preview') => ({
   code: 'Interrupted',
-  message: `the ${what} stopped before it finished: the invocation running it ended without recording its end, and its lease has expired`,
+  message: `the ${what} stopped before it finished: the invocation running it ended (or never started) without recording its end, and its lease has expired`,
 });
 
 /**
@@ -99,9 +100,13 @@ export async function previewAsSeen(
   const report = await deps.previews.getReport(previewId);
   if (report?.status !== 'running') return report;
   const now = (deps.clock ?? (() => new Date()))();
-  const deadline = Date.parse(report.startedAt) + deps.previewTimeoutSeconds * 1000;
+  const deadline = previewDeadline(report, deps.previewTimeoutSeconds);
   return now.getTime() > deadline ? ended(report, new Date(deadline), interrupted('preview')) : report;
 }
+
+/** When a preview that still runs is given up (ms since the epoch): its start and the longest a test takes. */
+export const previewDeadline = (report: Report, previewTimeoutSeconds: number): number =>
+  Date.parse(report.startedAt) + previewTimeoutSeconds * 1000;
 
 /**
  * Waits up to `seconds` for an operation to end: its final report, or undefined when it still runs. Polls

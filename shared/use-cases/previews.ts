@@ -12,10 +12,13 @@ import type { ConfigStore } from '../ports/config-store';
 import type { OperationStarter, PreviewStart } from '../ports/operation-starter';
 import type { PreviewStore } from '../ports/run-store';
 import { currentConfig, passwordForTest, passwordRequired, type SettingsDependencies } from './configuration';
-import { ended, startedReport } from './operation-status';
+import { ended, interrupted, previewDeadline, startedReport } from './operation-status';
 import { type SyncDependencies, withDefaults } from './run-dependencies';
 import { errorOf } from './run-report';
 import { testSettings } from './run-sync';
+
+/** The test-settings function's timeout, unless the deployment says otherwise. */
+export const DEFAULT_PREVIEW_TIMEOUT_SECONDS = 900;
 
 export interface StartPreviewDependencies {
   readonly configs: ConfigStore;
@@ -69,12 +72,23 @@ export type PreviewOutcome =
  * preview's record. A preview that is not recorded as running (ended, expired, never started) is not run.
  */
 export async function runPreview(
-  given: SyncDependencies & SettingsDependencies & { readonly previews: PreviewStore },
+  given: SyncDependencies &
+    SettingsDependencies & {
+      readonly previews: PreviewStore;
+      /** The longest a test may take (the test-settings function's timeout). */
+      readonly previewTimeoutSeconds?: number;
+    },
   start: PreviewStart,
 ): Promise<PreviewOutcome> {
   const deps = withDefaults(given);
   const record = await deps.previews.getReport(start.previewId);
   if (record?.status !== 'running') return { outcome: 'stale' };
+  // Delivered after readers were told it was interrupted (Lambda holds back events it cannot run yet).
+  const deadline = previewDeadline(record, deps.previewTimeoutSeconds ?? DEFAULT_PREVIEW_TIMEOUT_SECONDS);
+  if (deps.clock().getTime() > deadline) {
+    await deps.previews.recordReport(ended(record, new Date(deadline), interrupted('preview')));
+    return { outcome: 'stale' };
+  }
   let report: Report;
   try {
     const config = start.config ?? (await currentConfig(deps.configs));

@@ -18,7 +18,7 @@ import type { ContinuationTrigger, RunCheckpointStore } from '../ports/run-check
 import type { RunLock } from '../ports/run-lock';
 import type { SecretStore } from '../ports/secret-store';
 import { requireSavedConfiguration } from './configuration';
-import { ended, startedReport } from './operation-status';
+import { ended, interrupted, startedReport } from './operation-status';
 import { type RunDependencies, type SyncDependencies, withDefaults } from './run-dependencies';
 import { errorOf } from './run-report';
 import { type Resume, synchronize } from './run-sync';
@@ -275,7 +275,14 @@ export async function runStartedSync(
   const deps = withDefaults(given);
   if (!(await deps.lock.claimOccurrence(`start:${start.runId}`))) return { outcome: 'duplicate' };
   const record = await deps.runs.getRun(start.runId);
-  if (record?.status !== 'running' || !(await deps.lock.acquire(start.runId, deps.leaseSeconds))) {
+  if (record?.status !== 'running') return { outcome: 'stale' };
+  // Delivered after its lease expired (Lambda holds back events it cannot run yet): readers have been
+  // shown the run as interrupted since, and its record now says so too; it is not run.
+  if (
+    (await deps.lock.holder()) !== start.runId ||
+    !(await deps.lock.acquire(start.runId, deps.leaseSeconds))
+  ) {
+    await deps.runs.recordRun(ended(record, deps.clock(), interrupted('run')));
     return { outcome: 'stale' };
   }
   const stored = await deps.configs.getConfig();

@@ -114,6 +114,15 @@ describe('a sync started by the API', () => {
     await expect(startSync(deps())).resolves.toEqual(expect.any(String));
   });
 
+  it('is not run when its event comes after its lease expired, and its record then says so', async () => {
+    const runId = await startSync(deps());
+    now += 61_000;
+    expect(await runStartedSync(deps(), { runId, configVersion: 1 })).toEqual({ outcome: 'stale' });
+    expect(await store.getRun(runId)).toMatchObject({ status: 'failed', error: { code: 'Interrupted' } });
+    expect(store.writes).toBe(0);
+    expect(await settings.holder()).toBeUndefined();
+  });
+
   it('is not run by a worker once its lease went to another run', async () => {
     const runId = await startSync(deps());
     now += 61_000;
@@ -247,6 +256,20 @@ describe('a preview', () => {
     expect([...previews.previews.values()]).toEqual([
       expect.objectContaining({ status: 'failed', error: expect.objectContaining({ code: 'StartFailed' }) }),
     ]);
+  });
+
+  it('is not run when its event comes after the longest a test may take', async () => {
+    const previewId = await startPreview(deps(), {});
+    now += 901_000;
+    const [start] = starter.previews;
+    expect(await runPreview(deps(), start as (typeof starter.previews)[number])).toEqual({
+      outcome: 'stale',
+    });
+    expect(await previews.getReport(previewId)).toMatchObject({
+      status: 'failed',
+      error: { code: 'Interrupted' },
+    });
+    expect(directory.binds).toEqual([]);
   });
 
   it('still running after the longest a test may take is shown failed', async () => {
