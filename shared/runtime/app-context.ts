@@ -40,6 +40,7 @@ export function createAppContext(env: Environment = loadEnvironment()): AppConte
     runs,
     // A run's record shows where it stands while it runs (a preview's: see runPreview).
     progress: runs,
+    progressIntervalMs: env.PROGRESS_INTERVAL_MS,
     previews: new DynamoPreviewStore(dynamodb, env.TABLE_NAME),
     lock: new DynamoRunLock(dynamodb, env.TABLE_NAME),
     cursors: new DynamoSyncCursorStore(dynamodb, env.TABLE_NAME),

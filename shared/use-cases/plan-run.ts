@@ -74,6 +74,8 @@ export interface PlanRunInput {
   readonly timer: StepTimer;
   /** Where a planned write goes: the spool of a sync (Test Settings writes nowhere; its report lists them). */
   readonly emit: (change: PlannedChange) => Promise<void>;
+  /** Told once the read is complete (what follows plans only): a run's progress moves from search to plan. */
+  readonly onReadEnd?: () => void;
 }
 
 /**
@@ -146,6 +148,7 @@ class RunPlanner {
         );
       }
     }
+    this.input.onReadEnd?.();
     if (this.deferred.length > 0) yield await timer.time('plan', () => this.decideDeferred());
     const { tally, ...deletes } = await timer.time('plan', () => this.sweep());
     yield tally;

@@ -245,6 +245,10 @@ async function runPipeline(
           plannedSoFar += 1;
           await out?.write(change);
         },
+        // Pages are planned as they arrive: the run is in its search phase until the read is complete.
+        onReadEnd: () => {
+          phase = 'plan';
+        },
       });
       for (let step = await planning.next(); ; step = await planning.next()) {
         if (step.done) {
@@ -252,7 +256,6 @@ async function runPipeline(
           break;
         }
         tally.add(step.value);
-        if (timer.current === 'plan') phase = 'plan';
       }
     } catch (error) {
       recorder.add({
