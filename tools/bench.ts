@@ -8,6 +8,9 @@
  *   fullSync    a sync into an empty table;   noChangeSync  the next sync, nothing changed in AD;
  *   changedSync a sync after changing 1% of the users in AD (displayName);
  * with the DynamoDB write requests and write capacity each sync used, and the peak RSS of this process.
+ * Each sync records its progress as the deployed sync does (every PROGRESS_INTERVAL_MS while it moves), on a
+ * client of its own: `progressWrites` (and their capacity) are counted apart from the user writes, to show
+ * what watching a run costs.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
@@ -35,6 +38,7 @@ import {
   userFilter,
 } from '../shared/adapters/ldap/ldap-directory-reader';
 import { parseConfig } from '../shared/config/config-schema';
+import { PROGRESS_INTERVAL_MS } from '../shared/use-cases/run-progress';
 import { synchronize } from '../shared/use-cases/run-sync';
 import { connectionSettings, ldapsClientFor, startSambaDc } from '../test/support/samba-dc';
 
@@ -97,14 +101,20 @@ async function main(): Promise<void> {
   const client = localDynamoDbClient(dynamodb.endpoint, { maxAttempts: 10 });
   // Every write request, and the capacity it consumed (asked for on each request).
   const counter = countWrites(client, { capacity: true });
+  // The progress writes, on a client of their own so that the figures above stay the sync's own.
+  const progressClient = localDynamoDbClient(dynamodb.endpoint, { maxAttempts: 10 });
+  const progressCounter = countWrites(progressClient, { capacity: true });
   const measureWrites = async <T>(work: () => Promise<T>) => {
     const before = { ...counter };
+    const progressBefore = { ...progressCounter };
     const timed = await time(work);
     return {
       ...timed,
       writes: counter.requests - before.requests,
       userWrites: counter.userRequests - before.userRequests,
       capacity: counter.capacity - before.capacity,
+      progressWrites: progressCounter.requests - progressBefore.requests,
+      progressCapacity: progressCounter.capacity - progressBefore.capacity,
     };
   };
 
@@ -186,15 +196,19 @@ async function main(): Promise<void> {
       users: new DynamoUserStore(client, table),
       runs: new DynamoRunStore(client, table),
       cursors: new DynamoSyncCursorStore(client, table),
+      // Its record brought up to date while it runs, at the deployed interval.
+      progress: new DynamoRunStore(progressClient, table),
     };
     const sync = () => synchronize(deps, { config, password: connection.serviceAccount.password });
 
     const full = await measureWrites(sync);
     log(
-      `full sync: ${full.result.counts.created} created in ${full.ms} ms (${full.writes} write requests) ${full.result.status}`,
+      `full sync: ${full.result.counts.created} created in ${full.ms} ms (${full.writes} write requests, ${full.progressWrites} progress writes) ${full.result.status}`,
     );
     const noChange = await measureWrites(sync);
-    log(`no-change sync: ${noChange.ms} ms (${noChange.writes} write requests, run record included)`);
+    log(
+      `no-change sync: ${noChange.ms} ms (${noChange.writes} write requests, run record included; ${noChange.progressWrites} progress writes)`,
+    );
 
     // 1% of the users change their display name in AD.
     const admin = ldapsClientFor(connection, { connectTimeout: 10_000, timeout: 60_000 });
@@ -214,7 +228,7 @@ async function main(): Promise<void> {
     await admin.unbind();
     const changed = await measureWrites(sync);
     log(
-      `1% changed sync: ${changed.result.counts.updated} updated in ${changed.ms} ms (${changed.writes} write requests)`,
+      `1% changed sync: ${changed.result.counts.updated} updated in ${changed.ms} ms (${changed.writes} write requests, ${changed.progressWrites} progress writes)`,
     );
 
     const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
@@ -223,11 +237,18 @@ async function main(): Promise<void> {
       floorReadMs: floorRead.ms,
       floorWriteMs: floorWrite.ms,
       fullSyncMs: full.ms,
+      fullSyncUserWrites: full.userWrites,
+      fullSyncWcu: full.capacity,
+      fullSyncProgressWrites: full.progressWrites,
+      fullSyncProgressWcu: full.progressCapacity,
       noChangeSyncMs: noChange.ms,
       noChangeWrites: noChange.userWrites,
+      noChangeProgressWrites: noChange.progressWrites,
       changedSyncMs: changed.ms,
       changedUsers,
       changedWrites: changed.userWrites,
+      changedProgressWrites: changed.progressWrites,
+      progressIntervalMs: PROGRESS_INTERVAL_MS,
       peakRssMb,
     };
     if (values.json) {
@@ -244,17 +265,17 @@ async function main(): Promise<void> {
         [
           'full sync into an empty table',
           `${full.ms} ms`,
-          `${(full.ms / floor).toFixed(2)} x floor; ${full.writes} requests, ${full.capacity} WCU`,
+          `${(full.ms / floor).toFixed(2)} x floor; ${full.writes} requests (${full.userWrites} user writes), ${full.capacity} WCU; ${full.progressWrites} progress writes, ${full.progressCapacity} WCU`,
         ],
         [
           'no-change sync',
           `${noChange.ms} ms`,
-          `${((noChange.ms / floorRead.ms) * 100).toFixed(0)}% of floor read; ${result.noChangeWrites} user writes`,
+          `${((noChange.ms / floorRead.ms) * 100).toFixed(0)}% of floor read; ${result.noChangeWrites} user writes, ${noChange.progressWrites} progress writes`,
         ],
         [
           `sync after changing ${changedUsers} users (1%)`,
           `${changed.ms} ms`,
-          `${((changed.ms / full.ms) * 100).toFixed(0)}% of full sync; ${result.changedWrites} user writes`,
+          `${((changed.ms / full.ms) * 100).toFixed(0)}% of full sync; ${result.changedWrites} user writes, ${changed.progressWrites} progress writes`,
         ],
         ['peak RSS', `${peakRssMb} MB`, ''],
       ];
@@ -269,6 +290,7 @@ async function main(): Promise<void> {
     }
   } finally {
     client.destroy();
+    progressClient.destroy();
     await dynamodb.stop();
     await dc.stop();
   }

@@ -41,6 +41,7 @@ export function createAppContext(env: Environment = loadEnvironment()): AppConte
     runs,
     // A run's record shows where it stands while it runs (a preview's: see runPreview).
     progress: runs,
+    progressIntervalMs: env.PROGRESS_INTERVAL_MS,
     previews: new DynamoPreviewStore(dynamodb, env.TABLE_NAME),
     previewTimeoutSeconds: env.PREVIEW_TIMEOUT_SECONDS,
     lock: new DynamoRunLock(dynamodb, env.TABLE_NAME),

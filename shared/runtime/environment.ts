@@ -3,6 +3,7 @@
  */
 import { z } from 'zod';
 import { APPLY_BATCH } from '../use-cases/run-dependencies';
+import { PROGRESS_INTERVAL_MS } from '../use-cases/run-progress';
 
 const environmentSchema = z
   .object({
@@ -34,6 +35,11 @@ const environmentSchema = z
     TEST_SETTINGS_FUNCTION_NAME: z.string().min(1).optional(),
     /** The longest `Prefer: wait=N` honoured: 25 behind API Gateway (which ends a request at 29 s). */
     MAX_WAIT_SECONDS: z.coerce.number().int().min(0).max(900).default(300),
+    /**
+     * How often a running sync or preview writes its progress while it moves: at most 5 s, as the contract asks
+     * (tests shorten it to follow a run of a few seconds closely).
+     */
+    PROGRESS_INTERVAL_MS: z.coerce.number().int().min(50).max(5_000).default(PROGRESS_INTERVAL_MS),
     /** The longest a preview may run (the test-settings function's timeout): later, it is shown failed. */
     PREVIEW_TIMEOUT_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
   })

@@ -74,7 +74,7 @@ export interface PlanRunInput {
   readonly timer: StepTimer;
   /** Where a planned write goes: the spool of a sync (Test Settings writes nowhere; its report lists them). */
   readonly emit: (change: PlannedChange) => Promise<void>;
-  /** Called once the directory has been read, before the rest of the plan (the run's progress says so). */
+  /** Told once the read is complete (what follows plans only): a run's progress moves from search to plan. */
   readonly onReadEnd?: () => void;
 }
 

@@ -252,6 +252,7 @@ async function runPipeline(
           plannedSoFar += 1;
           await out?.write(change);
         },
+        // Pages are planned as they arrive: the run is in its search phase until the read is complete.
         onReadEnd: () => {
           phase = 'plan';
         },
