@@ -214,6 +214,8 @@ export class AdSyncFunctions extends StackPart {
     grant(
       'sync',
       onItems(['GetItem', 'BatchGetItem', 'Query'], ['user', 'run', 'config', 'cursor', 'checkpoint']),
+      // Whether a started run's lease is still its own when its event arrives.
+      onItems(['GetItem'], ['lock']),
       onItems(
         ['PutItem', 'UpdateItem', 'DeleteItem'],
         ['user', 'archiveFolder', 'run', 'lock', 'cursor', 'checkpoint', 'handoff', 'occurrence'],

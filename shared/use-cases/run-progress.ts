@@ -30,9 +30,12 @@ export class ProgressReporter {
     private readonly intervalMs = PROGRESS_INTERVAL_MS,
   ) {}
 
-  /** Writes the record now (the run is listed as running at once), then on every tick while it moves. */
-  start(): void {
-    this.flush();
+  /**
+   * Writes the record on every tick while the run moves; with `writeNow`, first at once (a run nobody has
+   * recorded yet is listed as running from its start).
+   */
+  start({ writeNow }: { readonly writeNow: boolean }): void {
+    if (writeNow) this.flush();
     this.timer = setInterval(() => this.flush(), this.intervalMs);
     this.timer.unref?.();
   }

@@ -135,7 +135,9 @@ async function runPipeline(
   let withheld: number | undefined;
   // Where the run stands, for its progress: the phase, the changes planned, and what apply has to write.
   let phase: RunPhase = 'connect';
+  // Changes are planned as a page's users are; they are shown with the page's counts, once it is done.
   let plannedSoFar = 0;
+  let plannedShown = 0;
   let toApply: number | undefined;
   const written = () =>
     mode.dryRun ? 0 : tally.counts.created + tally.counts.updated + tally.counts.deleted;
@@ -147,7 +149,7 @@ async function runPipeline(
       phase,
       read: tally.counts.directoryUsers,
       inScope: tally.counts.inScope,
-      planned: plannedSoFar,
+      planned: plannedShown,
       applied: written(),
       ...(toApply !== undefined ? { toApply } : {}),
     };
@@ -204,7 +206,8 @@ async function runPipeline(
       deps.onUnexpectedError,
       deps.progressIntervalMs,
     );
-  reporter?.start();
+  // A run the API started, or one continuing, has its running record already; another is listed at once.
+  reporter?.start({ writeNow: !mode.startedAt && !resume });
 
   try {
     const { connection } = config;
@@ -263,6 +266,7 @@ async function runPipeline(
           break;
         }
         tally.add(step.value);
+        plannedShown = plannedSoFar;
       }
     } catch (error) {
       recorder.add({
