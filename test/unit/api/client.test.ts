@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ApiClient, ApiError, bearerToken } from '../../../shared/api/client';
+import type { Report } from '../../../shared/api/schemas';
 
 interface Sent {
   readonly method: string;
@@ -107,7 +108,7 @@ describe('ApiClient', () => {
   });
 
   describe('following a long operation', () => {
-    const report = (status: string, extra: Record<string, unknown> = {}) => ({
+    const report = (status: Report['status'], extra: Partial<Report> = {}): Report => ({
       runId: 'run-1',
       dryRun: false,
       status,
