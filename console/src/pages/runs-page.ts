@@ -105,10 +105,12 @@ export async function renderRunsPage(state: AppState, main: HTMLElement): Promis
   };
 
   const drawList = (current: readonly RunSummary[]): void => {
-    // A redraw keeps the keyboard focus on the Details button it was on.
+    // A redraw keeps the keyboard focus on the Details button it was on, and the table where it was scrolled.
     const focused = list.contains(document.activeElement)
       ? document.activeElement?.getAttribute('data-run-id')
       : undefined;
+    const scrolled = list.querySelector('.table-scroll');
+    const scroll = { left: scrolled?.scrollLeft ?? 0, top: scrolled?.scrollTop ?? 0 };
     replaceChildren(
       list,
       current.length === 0
@@ -131,7 +133,12 @@ export async function renderRunsPage(state: AppState, main: HTMLElement): Promis
             current.map(rowOf),
           ),
     );
-    if (focused) list.querySelector<HTMLElement>(`[data-run-id="${CSS.escape(focused)}"]`)?.focus();
+    list.querySelector('.table-scroll')?.scrollTo(scroll.left, scroll.top);
+    if (focused) {
+      list
+        .querySelector<HTMLElement>(`[data-run-id="${CSS.escape(focused)}"]`)
+        ?.focus({ preventScroll: true });
+    }
   };
 
   /** While a run is under way: the list again, and the run shown when it is that one, until none runs. */
