@@ -123,9 +123,11 @@ async function follow(
   let runId: string | undefined;
   const interrupted = (): void => {
     display.stop();
+    const where = operation === 'sync' ? ' (adsync runs shows it)' : '';
     process.stderr.write(
-      `stopped following${runId ? ` ${operation === 'sync' ? 'run' : 'preview'} ${runId}` : ''}; it goes on in the service` +
-        `${operation === 'sync' ? ' (adsync runs shows it)' : ''}\n`,
+      runId
+        ? `stopped following ${operation === 'sync' ? 'run' : 'preview'} ${runId}; it goes on in the service${where}\n`
+        : `stopped waiting; if the ${operation} started, it goes on in the service${where}\n`,
     );
     process.exit(130);
   };
