@@ -2,15 +2,19 @@
  * The `adsync` command line: serve the local stack, or talk to an ad-sync API (the local stack by default,
  * a deployed one with --api and SigV4 signing).
  *
+ * `test` and `sync` start the operation and follow it to its end (the API answers 202 and the client polls),
+ * showing its progress on stderr; stdout carries only the result.
+ *
  * Exit codes: 0 ok, 1 failed run or request, 2 usage error, 3 deletion threshold exceeded.
  */
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { RouteInput } from '../shared/api/client';
+import type { FollowOptions, RouteInput } from '../shared/api/client';
 import type { DeepReadonly, Report, User } from '../shared/api/schemas';
 import { ApiClient, ApiError } from './api-client';
+import { showProgress } from './progress-display';
 
 const USAGE = `Usage: adsync <command> [options]
 
@@ -24,6 +28,7 @@ Commands:
              [--password-env <VAR>]  take the bind password from an environment variable
   test                        Test Settings: run the whole pipeline, commit nothing
   sync [--allow-mass-deletion] synchronize now
+                              (test and sync follow the run to its end, its progress on stderr)
   users                       list users
   runs                        list sync runs, newest first
 
@@ -106,23 +111,50 @@ const exitCodeOf = (report: Report): number =>
       ? EXIT.thresholdExceeded
       : EXIT.ok;
 
-/** A progress indicator on stderr while a long request runs (only on a terminal). */
-async function withProgress<T>(label: string, work: Promise<T>): Promise<T> {
-  if (!process.stderr.isTTY) return work;
-  const started = Date.now();
-  const frames = ['[=   ]', '[ =  ]', '[  = ]', '[   =]', '[  = ]', '[ =  ]'];
-  let i = 0;
-  const timer = setInterval(() => {
+/**
+ * Follows a started operation to its end, its progress on stderr (progress-display.ts). Ctrl-C stops following,
+ * not the operation: the run goes on in the service, and `adsync runs` shows it.
+ */
+async function follow(
+  operation: 'sync' | 'test',
+  run: (options: FollowOptions) => Promise<Report>,
+): Promise<Report> {
+  const display = showProgress(operation, process.stderr);
+  let runId: string | undefined;
+  const interrupted = (): void => {
+    display.stop();
+    const where = operation === 'sync' ? ' (adsync runs shows it)' : '';
     process.stderr.write(
-      `\r${frames[i++ % frames.length]} ${label} ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      runId
+        ? `stopped following ${operation === 'sync' ? 'run' : 'preview'} ${runId}; it goes on in the service${where}\n`
+        : `stopped waiting; if the ${operation} started, it goes on in the service${where}\n`,
     );
-  }, 100);
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
   try {
-    return await work;
+    return await run({
+      onProgress: (report) => {
+        runId = report.runId;
+        display.onProgress(report);
+      },
+    });
   } finally {
-    clearInterval(timer);
-    process.stderr.write('\r\x1b[K');
+    process.off('SIGINT', interrupted);
+    display.stop();
   }
+}
+
+/** An error answer as the CLI says it: 409 SyncRunning names the run that holds the lock. */
+export function describeApiError(error: ApiError): string {
+  const running = error.details.find((detail) => detail.path === 'runId')?.message;
+  if (error.code === 'SyncRunning' && running) {
+    return `error ${error.status} ${error.code}: another sync is running (run ${running}); try again when it has ended (adsync runs shows it)`;
+  }
+  return [
+    `error ${error.status} ${error.code}: ${error.message}`,
+    ...error.details.map((detail) => `  ${detail.path}: ${detail.message}`),
+  ].join('\n');
 }
 
 async function localClient(): Promise<ApiClient> {
@@ -240,13 +272,13 @@ export async function main(argv: string[]): Promise<number> {
         throw new UsageError('config needs get or set');
       }
       case 'test': {
-        const report = await withProgress('testing settings', api.testSettings());
+        const report = await follow('test', (options) => api.testSettings({}, options));
         print(report, () => describeReport(report));
         return exitCodeOf(report);
       }
       case 'sync': {
         const body = values['allow-mass-deletion'] ? { allowMassDeletion: true } : {};
-        const report = await withProgress('synchronizing', api.synchronize(body));
+        const report = await follow('sync', (options) => api.synchronize(body, options));
         print(report, () => describeReport(report));
         return exitCodeOf(report);
       }
@@ -304,8 +336,7 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.failed;
     }
     if (error instanceof ApiError) {
-      process.stderr.write(`error ${error.status} ${error.code}: ${error.message}\n`);
-      for (const detail of error.details) process.stderr.write(`  ${detail.path}: ${detail.message}\n`);
+      process.stderr.write(`${describeApiError(error)}\n`);
       return EXIT.failed;
     }
     process.stderr.write(`error: ${(error as Error).message}\n`);

@@ -1,6 +1,7 @@
 /** What the console keeps while its tab is open: the API client, unsaved settings, the latest results. */
 import type { ApiClient } from '../../shared/api/client';
 import type { ConfigFormValues, FormField } from './config-form';
+import type { FollowedOperation } from './progress-view';
 import type { Report } from './types';
 
 export type Route = 'directory' | 'test' | 'sync' | 'runs' | 'users';
@@ -23,8 +24,10 @@ export interface AppState {
   pendingFieldError?: { readonly field: FormField; readonly message: string } | undefined;
   lastTest?: { readonly report: Report; readonly unsaved: boolean };
   lastSync?: Report;
-  /** The sync request in flight: the page shows its progress even after navigating away and back. */
-  syncInFlight?: Promise<Report> | undefined;
+  /** The sync being followed: the page shows its progress even after navigating away and back. */
+  syncInFlight?: FollowedOperation | undefined;
+  /** The Test Settings being followed, and whether it tests unsaved settings. */
+  testInFlight?: { readonly operation: FollowedOperation; readonly unsaved: boolean } | undefined;
   navigate(route: Route): void;
   /** Opens Directory Services with this message at the field (a failure that names a setting). */
   editField(field: FormField, message: string): void;

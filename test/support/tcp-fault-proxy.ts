@@ -1,7 +1,7 @@
 /**
  * A TCP proxy on loopback between the sync and the DC, for fault injection. It forwards bytes both ways
  * (TLS passes through untouched, so certificate checks still see the DC) and injects one fault per proxy:
- * a reset after some bytes, a stall, a slow drip, or a black hole that never answers. A test can also reset
+ * a reset after some bytes, a stall, a slow drip, a fixed latency, or a black hole that never answers. A test can also reset
  * every open connection at a moment of its choosing (a connection dropped between two operations).
  */
 import { connect, createServer, type Socket } from 'node:net';
@@ -16,7 +16,12 @@ export type Fault =
   /** Pass the server's bytes on a few at a time with a pause between (a very slow link). */
   | { readonly kind: 'drip'; readonly bytes: number; readonly everyMs: number }
   /** Accept connections and never answer: a TLS handshake that never completes. */
-  | { readonly kind: 'blackhole' };
+  | { readonly kind: 'blackhole' }
+  /**
+   * Pass each of the server's chunks on after a delay, in order (a distant server): every round trip takes
+   * at least `ms`, so an operation of a few round trips lasts seconds whatever the size of the directory.
+   */
+  | { readonly kind: 'latency'; readonly ms: number };
 
 export interface FaultProxyOptions {
   readonly targetHost: string;
@@ -94,6 +99,12 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
           }
         };
         drip();
+      } else if (fault.kind === 'latency') {
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          if (!client.destroyed) forward(chunk);
+        }, fault.ms);
+        timers.add(timer);
       } else {
         forward(chunk);
       }

@@ -16,14 +16,16 @@ import {
   settingsRequestOf,
 } from '../config-form';
 import { announce, type Child, h, pageHeading, replaceChildren } from '../dom';
+import { describeProgress } from '../progress-text';
 import { FIELD_LABELS, failureOf } from '../report-view';
-import type { ConfigurationView, FieldIssue, Report } from '../types';
+import type { ConfigurationView, FieldIssue } from '../types';
 import { pickBaseDn } from './directory/base-dn-dialog';
 import type { DraftEditor } from './directory/dialog';
 import { directoryForm, drawChosenGroups } from './directory/directory-form';
 import { fieldId, focusField, setFieldError } from './directory/fields';
 import { pickGroups } from './directory/groups-dialog';
 import { editPrivileges } from './directory/privileges-dialog';
+import { startTestSettings } from './test-settings-page';
 
 export async function renderDirectoryPage(state: AppState, main: HTMLElement): Promise<void> {
   const { api } = state;
@@ -210,10 +212,20 @@ export async function renderDirectoryPage(state: AppState, main: HTMLElement): P
 
   testButton.addEventListener('click', async () => {
     clearErrors();
-    busy('Testing the settings (connect, bind, search, filter, plan)…');
+    const testing = (phase: string) => `Testing the settings: ${phase}…`;
+    busy(testing('starting'));
+    // The test runs on the server (202 and polling): the status line follows its phase, not each count, so
+    // that a screen reader is told only what changes.
+    const { operation } = startTestSettings(state, draft);
+    let shown = '';
+    const stopFollowing = operation.subscribe(() => {
+      const phase = describeProgress(operation.latest?.progress).phase.toLowerCase();
+      if (phase === shown || !statusLine.isConnected) return;
+      shown = phase;
+      busy(testing(phase));
+    });
     try {
-      const report = await api.request<Report>('POST', '/test-settings', settingsRequestOf(draft));
-      state.lastTest = { report, unsaved: draft.dirty };
+      const report = await operation.done;
       busy(undefined);
       const failedField = fieldOfFailure(report);
       const failure = failureOf(report);
@@ -224,10 +236,12 @@ export async function renderDirectoryPage(state: AppState, main: HTMLElement): P
           { byField: new Map([[failedField, failure.message]]), other: [] },
           [h('li', {}, h('a', { href: '#/test' }, 'See the whole Test Settings result'))],
         );
-      } else state.navigate('test');
+      } else if (statusLine.isConnected) state.navigate('test');
     } catch (error) {
       busy(undefined);
       showError(error, 'Test Settings');
+    } finally {
+      stopFollowing();
     }
   });
 

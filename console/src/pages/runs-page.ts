@@ -1,8 +1,16 @@
-/** Runs: the history of committed syncs, newest first, and each run's report with its changes. */
+/**
+ * Runs: the history of committed syncs, newest first, and each run's report with its changes. A run under
+ * way is listed with its progress; while one runs the page polls the list (and the run shown, when it is
+ * that one) every few seconds, and stops once none runs or the page is left.
+ */
 import type { AppState } from '../app-state';
-import { formatTime, h, pageHeading, replaceChildren, scrollingTable } from '../dom';
+import { announce, formatTime, h, pageHeading, replaceChildren, scrollingTable } from '../dom';
+import { describeProgress } from '../progress-text';
 import { renderReport } from '../report-view';
-import type { RunSummary } from '../types';
+import type { Report, RunSummary } from '../types';
+
+/** How often the page polls while a run is under way. */
+export const RUNS_POLL_MS = 2000;
 
 const STATUS_LABELS: Readonly<Record<RunSummary['status'], string>> = {
   succeeded: 'Succeeded',
@@ -15,22 +23,40 @@ const STATUS_LABELS: Readonly<Record<RunSummary['status'], string>> = {
 export async function renderRunsPage(state: AppState, main: HTMLElement): Promise<void> {
   const { runs } = await state.api.listRuns();
   const detail = h('section', { id: 'run-detail', 'aria-live': 'polite' });
-  let open: HTMLButtonElement | undefined;
+  const list = h('div', { id: 'runs-list' });
+  /** The run whose details are shown, and its Details button. */
+  let open: { runId: string; button: HTMLButtonElement } | undefined;
+
+  const drawDetail = (run: RunSummary, report: Report, moveFocus: boolean): void => {
+    const heading = h(
+      'h2',
+      { tabindex: -1, id: 'run-detail-heading' },
+      `Run of ${formatTime(run.startedAt)}`,
+    );
+    // The details are a live region: a run under way is drawn again when its phase changes, not each count.
+    if (report.status === 'running') detail.dataset.phase = report.progress?.phase ?? '';
+    else delete detail.dataset.phase;
+    replaceChildren(
+      detail,
+      heading,
+      report.status === 'running'
+        ? h(
+            'p',
+            { class: 'alert alert-info', id: 'run-running' },
+            `This run is under way: ${describeProgress(report.progress).phase.toLowerCase()}. Its report shows here when it ends; the list above shows its counts.`,
+          )
+        : renderReport(report, { id: 'run' }),
+    );
+    if (moveFocus) heading.focus();
+  };
 
   const showRun = async (run: RunSummary, button: HTMLButtonElement): Promise<void> => {
-    open?.setAttribute('aria-expanded', 'false');
-    open = button;
+    open?.button.setAttribute('aria-expanded', 'false');
+    open = { runId: run.runId, button };
     button.setAttribute('aria-expanded', 'true');
     replaceChildren(detail, h('p', { role: 'status' }, 'Loading the run…'));
     try {
-      const report = await state.api.getRun(run.runId);
-      const heading = h(
-        'h2',
-        { tabindex: -1, id: 'run-detail-heading' },
-        `Run of ${formatTime(run.startedAt)}`,
-      );
-      replaceChildren(detail, heading, renderReport(report, { id: 'run' }));
-      heading.focus();
+      drawDetail(run, await state.api.getRun(run.runId), true);
     } catch (error) {
       replaceChildren(
         detail,
@@ -39,59 +65,120 @@ export async function renderRunsPage(state: AppState, main: HTMLElement): Promis
     }
   };
 
+  const rowOf = (run: RunSummary): HTMLTableRowElement => {
+    const expanded = open?.runId === run.runId;
+    const button = h(
+      'button',
+      {
+        type: 'button',
+        class: 'small',
+        'aria-controls': 'run-detail',
+        'aria-expanded': String(expanded),
+        'data-run-id': run.runId,
+      },
+      'Details',
+    );
+    if (expanded && open) open.button = button;
+    button.setAttribute('aria-label', `Details of the run of ${formatTime(run.startedAt)}`);
+    button.addEventListener('click', () => void showRun(run, button));
+    const c = run.counts;
+    return h(
+      'tr',
+      { class: run.status === 'failed' ? 'row-failed' : '' },
+      h('th', { scope: 'row' }, formatTime(run.startedAt)),
+      h('td', {}, run.trigger === 'schedule' ? 'Schedule' : 'Synchronize now'),
+      h(
+        'td',
+        {},
+        h('span', { class: `status status-${run.status}` }, STATUS_LABELS[run.status]),
+        run.status === 'running'
+          ? h('span', { class: 'hint run-progress' }, ` ${describeProgress(run.progress).summary}`)
+          : '',
+        run.error ? h('span', { class: 'hint' }, ` ${run.error.code}: ${run.error.message}`) : '',
+      ),
+      h('td', {}, run.server ?? ''),
+      [c.created, c.updated, c.deleted, c.unchanged, c.excluded, c.conflicts].map((n) =>
+        h('td', { class: 'num' }, n),
+      ),
+      h('td', {}, button),
+    );
+  };
+
+  const drawList = (current: readonly RunSummary[]): void => {
+    // A redraw keeps the keyboard focus on the Details button it was on, and the table where it was scrolled.
+    const focused = list.contains(document.activeElement)
+      ? document.activeElement?.getAttribute('data-run-id')
+      : undefined;
+    const scrolled = list.querySelector('.table-scroll');
+    const scroll = { left: scrolled?.scrollLeft ?? 0, top: scrolled?.scrollTop ?? 0 };
+    replaceChildren(
+      list,
+      current.length === 0
+        ? h('p', {}, 'No sync has run yet. ', h('a', { href: '#/sync' }, 'Synchronize now'))
+        : scrollingTable(
+            'Runs',
+            [
+              'Started',
+              'Trigger',
+              'Status',
+              'Server',
+              'Created',
+              'Updated',
+              'Deleted',
+              'Unchanged',
+              'Excluded',
+              'Conflicts',
+              '',
+            ],
+            current.map(rowOf),
+          ),
+    );
+    list.querySelector('.table-scroll')?.scrollTo(scroll.left, scroll.top);
+    if (focused) {
+      list
+        .querySelector<HTMLElement>(`[data-run-id="${CSS.escape(focused)}"]`)
+        ?.focus({ preventScroll: true });
+    }
+  };
+
+  /** While a run is under way: the list again, and the run shown when it is that one, until none runs. */
+  const poll = async (first: readonly RunSummary[]): Promise<void> => {
+    let previous = first;
+    while (previous.some((run) => run.status === 'running')) {
+      await new Promise((resolve) => setTimeout(resolve, RUNS_POLL_MS));
+      if (!list.isConnected) return;
+      const { runs: current } = await state.api.listRuns().catch(() => ({ runs: previous }));
+      if (!list.isConnected) return;
+      drawList(current);
+      for (const run of current) {
+        if (previous.find((p) => p.runId === run.runId)?.status !== 'running') continue;
+        if (run.runId === open?.runId) await refreshDetail(run);
+        if (run.status !== 'running') {
+          announce(`The run of ${formatTime(run.startedAt)} ended: ${STATUS_LABELS[run.status]}`);
+        }
+      }
+      previous = current;
+    }
+  };
+
+  /** The details of a run that was under way: its report once it has ended, its new phase while it runs. */
+  const refreshDetail = async (run: RunSummary): Promise<void> => {
+    if (run.status === 'running' && detail.dataset.phase === run.progress?.phase) return;
+    const report = await state.api.getRun(run.runId).catch(() => undefined);
+    if (report && list.isConnected && open?.runId === run.runId) drawDetail(run, report, false);
+  };
+
   replaceChildren(
     main,
     pageHeading('Runs'),
     h(
       'p',
       { class: 'intro' },
-      'Every Synchronize now and scheduled sync, newest first. Test Settings records nothing.',
+      'Every Synchronize now and scheduled sync, newest first, a run under way with its progress. Test Settings records nothing.',
     ),
-    runs.length === 0
-      ? h('p', {}, 'No sync has run yet. ', h('a', { href: '#/sync' }, 'Synchronize now'))
-      : scrollingTable(
-          'Runs',
-          [
-            'Started',
-            'Trigger',
-            'Status',
-            'Server',
-            'Created',
-            'Updated',
-            'Deleted',
-            'Unchanged',
-            'Excluded',
-            'Conflicts',
-            '',
-          ],
-          runs.map((run) => {
-            const button = h(
-              'button',
-              { type: 'button', class: 'small', 'aria-controls': 'run-detail', 'aria-expanded': 'false' },
-              'Details',
-            );
-            button.setAttribute('aria-label', `Details of the run of ${formatTime(run.startedAt)}`);
-            button.addEventListener('click', () => void showRun(run, button));
-            const c = run.counts;
-            return h(
-              'tr',
-              { class: run.status === 'failed' ? 'row-failed' : '' },
-              h('th', { scope: 'row' }, formatTime(run.startedAt)),
-              h('td', {}, run.trigger === 'schedule' ? 'Schedule' : 'Synchronize now'),
-              h(
-                'td',
-                {},
-                h('span', { class: `status status-${run.status}` }, STATUS_LABELS[run.status]),
-                run.error ? h('span', { class: 'hint' }, ` ${run.error.code}: ${run.error.message}`) : '',
-              ),
-              h('td', {}, run.server ?? ''),
-              [c.created, c.updated, c.deleted, c.unchanged, c.excluded, c.conflicts].map((n) =>
-                h('td', { class: 'num' }, n),
-              ),
-              h('td', {}, button),
-            );
-          }),
-        ),
+    list,
     detail,
   );
+  drawList(runs);
+  if (runs.some((run) => run.status === 'running')) void poll(runs);
 }

@@ -1,16 +1,41 @@
 /**
- * Synchronize now: commits the plan and records a run. The request is synchronous, so the page shows progress
- * until the report arrives. A deletion-threshold stop is explained, with a button that allows the deletes once.
+ * Synchronize now: starts a sync, which commits the plan and records a run, and follows it (the API answers
+ * 202 and the client polls the run): the page shows the run's phase and counts while it goes, then its
+ * report. Progress goes on showing after navigating away and back. A deletion-threshold stop is explained,
+ * with a button that allows the deletes once.
  */
 import { ApiError } from '../api-client';
 import type { AppState } from '../app-state';
 import { announce, formatTime, h, pageHeading, replaceChildren } from '../dom';
+import { describeProgress } from '../progress-text';
+import { FollowedOperation, progressView, showFollowing } from '../progress-view';
 import { renderReport } from '../report-view';
 import type { Report, RunSummary } from '../types';
 
+/** What the page says when the sync could not start or be followed. */
+function syncFailure(error: unknown): HTMLElement {
+  const running =
+    error instanceof ApiError && error.code === 'SyncRunning'
+      ? error.details.find((detail) => detail.path === 'runId')?.message
+      : undefined;
+  return h(
+    'div',
+    { class: 'alert alert-error', role: 'alert' },
+    error instanceof ApiError && error.code === 'SyncRunning'
+      ? [
+          `A sync is already running${running ? ` (run ${running})` : ''}, started by the schedule or another administrator. `,
+          h('a', { href: '#/runs' }, 'Follow it in Runs'),
+          ', and synchronize again when it has finished.',
+        ]
+      : error instanceof ApiError && error.code === 'ApprovalMismatch'
+        ? `Nothing was deleted: ${error.message}. Synchronize again to see what it would delete now.`
+        : `The sync could not run: ${(error as Error).message}`,
+  );
+}
+
 export function renderSyncPage(state: AppState, main: HTMLElement): void {
   const result = h('div', { id: 'sync-result' });
-  const progress = h('div', { class: 'progress', id: 'sync-progress', hidden: true });
+  const progress = h('div', { id: 'sync-following', hidden: true });
   const syncButton = h('button', { type: 'button', class: 'primary' }, 'Synchronize now');
 
   const showReport = (report: Report): void => {
@@ -55,46 +80,24 @@ export function renderSyncPage(state: AppState, main: HTMLElement): void {
     );
   };
 
-  const showProgress = (running: Promise<Report>): void => {
-    const started = Date.now();
-    const elapsed = h('span', {}, '0 s');
-    replaceChildren(
-      progress,
-      h('label', { for: 'sync-progress-bar' }, 'Synchronizing… '),
-      h('progress', { id: 'sync-progress-bar' }),
-      ' ',
-      elapsed,
-    );
+  const showProgress = (operation: FollowedOperation): void => {
+    const view = progressView('sync', 'Synchronizing:');
+    replaceChildren(progress, view.element);
     progress.hidden = false;
     syncButton.disabled = true;
     result.setAttribute('aria-busy', 'true');
-    const timer = setInterval(() => {
-      elapsed.textContent = `${Math.round((Date.now() - started) / 1000)} s`;
-    }, 1000);
-    void running
+    showFollowing(view, operation);
+    void operation.done
       .then(
         (report) => {
           showReport(report);
           announce(`Synchronization ${report.status === 'succeeded' ? 'finished' : report.status}`);
         },
-        (error: unknown) => {
-          replaceChildren(
-            result,
-            h(
-              'div',
-              { class: 'alert alert-error', role: 'alert' },
-              error instanceof ApiError && error.code === 'SyncRunning'
-                ? 'A sync is already running (the schedule or another administrator). Try again when it has finished.'
-                : error instanceof ApiError && error.code === 'ApprovalMismatch'
-                  ? `Nothing was deleted: ${error.message}. Synchronize again to see what it would delete now.`
-                  : `The sync could not run: ${(error as Error).message}`,
-            ),
-          );
-        },
+        (error: unknown) => replaceChildren(result, syncFailure(error)),
       )
       .finally(() => {
-        clearInterval(timer);
         progress.hidden = true;
+        replaceChildren(progress);
         syncButton.disabled = false;
         result.removeAttribute('aria-busy');
       });
@@ -102,18 +105,19 @@ export function renderSyncPage(state: AppState, main: HTMLElement): void {
 
   /** With an approval, the deletes the shown run withheld, named by that run and their count (409 otherwise). */
   const run = (approval?: { runId: string; deletes: number }): void => {
-    const running = state.api.synchronize(approval ? { allowMassDeletion: approval } : {});
-    state.syncInFlight = running;
-    void running
+    const body = approval ? { allowMassDeletion: approval } : {};
+    const operation = new FollowedOperation((onProgress) => state.api.synchronize(body, { onProgress }));
+    state.syncInFlight = operation;
+    void operation.done
       .then((report) => {
         state.lastSync = report;
       })
       .catch(() => {})
       .finally(() => {
-        if (state.syncInFlight === running) state.syncInFlight = undefined;
+        if (state.syncInFlight === operation) state.syncInFlight = undefined;
       });
     replaceChildren(result);
-    showProgress(running);
+    showProgress(operation);
   };
 
   syncButton.addEventListener('click', () => run());
@@ -152,11 +156,18 @@ async function showLastRun(state: AppState, result: HTMLElement): Promise<void> 
   const c = last.counts;
   replaceChildren(
     result,
-    h(
-      'p',
-      { id: 'last-run' },
-      `Last run ${formatTime(last.startedAt)}: ${last.status}, ${c.created} created, ${c.updated} updated, ${c.deleted} deleted. `,
-      h('a', { href: '#/runs' }, 'All runs'),
-    ),
+    last.status === 'running'
+      ? h(
+          'p',
+          { id: 'last-run' },
+          `A sync started ${formatTime(last.startedAt)} is running (${describeProgress(last.progress).summary}). `,
+          h('a', { href: '#/runs' }, 'Follow it in Runs'),
+        )
+      : h(
+          'p',
+          { id: 'last-run' },
+          `Last run ${formatTime(last.startedAt)}: ${last.status}, ${c.created} created, ${c.updated} updated, ${c.deleted} deleted. `,
+          h('a', { href: '#/runs' }, 'All runs'),
+        ),
   );
 }

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../../local/dynamodb-local';
 import { adsync, type ServeProcess, startServe } from '../../support/local-stack-process';
 import { fixtureConfig, servicePassword } from '../../support/sync-harness';
+import { startFaultProxy } from '../../support/tcp-fault-proxy';
 
 const directory = inject('directory');
 let home: string;
@@ -18,10 +19,23 @@ let env: NodeJS.ProcessEnv;
 let serve: ServeProcess;
 const token = randomBytes(16).toString('hex');
 
-async function api(method: string, path: string, body?: unknown, auth = `Bearer ${token}`) {
+/** Asks POST /sync and POST /test-settings for the final Report (200) rather than the 202 of a run under way. */
+const WAIT = { prefer: 'wait=120' };
+
+async function api(
+  method: string,
+  path: string,
+  body?: unknown,
+  auth = `Bearer ${token}`,
+  headers: Record<string, string> = {},
+) {
   const response = await fetch(`${serve.url}${path}`, {
     method,
-    headers: { authorization: auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: auth,
+      ...headers,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await response.text();
@@ -63,9 +77,9 @@ describe('the local stack over HTTP', () => {
   });
 
   it('runs Test Settings and then Synchronize now', async () => {
-    const test = await api('POST', '/test-settings', {});
+    const test = await api('POST', '/test-settings', {}, undefined, WAIT);
     expect(test.body).toMatchObject({ dryRun: true, status: 'succeeded' });
-    const sync = await api('POST', '/sync', {});
+    const sync = await api('POST', '/sync', {}, undefined, WAIT);
     expect(sync.body).toMatchObject({ dryRun: false, status: 'succeeded' });
     expect(sync.body.counts.created).toBe(test.body.counts.created);
   });
@@ -77,10 +91,17 @@ describe('the local stack over HTTP', () => {
     expect(runs.body.runs).toHaveLength(1);
   });
 
-  it('gives a second sync started at the same time 409', async () => {
-    const results = await Promise.all([api('POST', '/sync', {}), api('POST', '/sync', {})]);
+  it('gives a second sync started at the same time 409, naming the running run', async () => {
+    const results = await Promise.all([
+      api('POST', '/sync', {}, undefined, WAIT),
+      api('POST', '/sync', {}, undefined, WAIT),
+    ]);
     expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
-    expect(results.find((r) => r.status === 409)?.body.error.code).toBe('SyncRunning');
+    const refused = results.find((r) => r.status === 409)?.body.error;
+    expect(refused.code).toBe('SyncRunning');
+    expect(refused.details).toEqual([
+      { path: 'runId', message: results.find((r) => r.status === 200)?.body.runId },
+    ]);
   });
 });
 
@@ -101,6 +122,47 @@ describe('the adsync CLI against the local stack', () => {
     const config = await adsync(['config', 'get'], env);
     expect(config.stdout).toContain('password set');
     expect(config.stdout).not.toContain(servicePassword());
+  });
+
+  it('follows a sync slower than its wait: progress lines on stderr (not a terminal), the Report alone on stdout', async () => {
+    // Each answer of the DC a second late: the run takes several seconds whatever it reads, longer than the
+    // 2 s the CLI asks the API to wait, so the API answers 202 and the CLI polls the run to its end.
+    const distant = await startFaultProxy({
+      targetHost: '127.0.0.1',
+      targetPort: 636,
+      fault: { kind: 'latency', ms: 1000 },
+    });
+    try {
+      // Another server: the password goes with it (it is sent only where it was saved for).
+      const saveConfig = async (servers: string[]) => {
+        const file = join(home, 'servers.json');
+        const config = fixtureConfig({ connection: { servers, timeoutSeconds: 30 } });
+        await writeFile(file, JSON.stringify({ config, password: servicePassword() }));
+        expect((await adsync(['config', 'set', '--file', file], env)).code).toBe(0);
+      };
+      await saveConfig([`127.0.0.1:${distant.port}`]);
+      const sync = await adsync(['sync', '--json'], env);
+      expect(sync.code).toBe(0);
+      const report = JSON.parse(sync.stdout);
+      expect(report).toMatchObject({
+        dryRun: false,
+        status: 'succeeded',
+        server: `127.0.0.1:${distant.port}`,
+      });
+      expect(report.progress).toBeUndefined();
+      // Plain lines for a log (no bar, no carriage return), each with the phase and the time so far.
+      expect(sync.stderr).not.toContain('\r');
+      const lines = sync.stderr.trimEnd().split('\n');
+      expect(sync.stderr).not.toBe('');
+      for (const line of lines) {
+        expect(line).toMatch(
+          /^sync (connecting|reading the directory|planning|applying changes|recording the run)( · .+)? · \d+ s$/,
+        );
+      }
+      await saveConfig(['127.0.0.1']);
+    } finally {
+      await distant.close();
+    }
   });
 
   it('exits 3 when the deletion threshold stops deletes, and applies them once with --allow-mass-deletion', async () => {

@@ -17,6 +17,7 @@ import { type Browser, chromium, type Locator, type Page } from 'playwright-core
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../../local/dynamodb-local';
 import { type ServeProcess, startServe } from '../../support/local-stack-process';
+import { type FaultProxy, startFaultProxy } from '../../support/tcp-fault-proxy';
 
 /** Installed by .ci/run from tools/debian-packages.txt; nothing is downloaded. */
 const CHROMIUM = '/usr/bin/chromium';
@@ -34,6 +35,8 @@ let home: string;
 let serve: ServeProcess;
 let browser: Browser;
 let page: Page;
+/** The DC a second away (see the cases on runs under way), once started. */
+let distant: FaultProxy | undefined;
 /** Script errors and console errors (a Content-Security-Policy violation is one) seen in the page. */
 const pageErrors: string[] = [];
 
@@ -49,6 +52,19 @@ async function descriptionOf(control: Locator): Promise<string> {
       .map((id) => document.getElementById(id)?.textContent ?? '')
       .join(' | '),
   );
+}
+
+/** A call to the API with the token, as the console makes it. */
+async function callApi(method: string, path: string, body?: unknown) {
+  const response = await fetch(`${serve.url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: response.status, body: await response.json() };
 }
 
 const heading = (name: string): Locator => page.getByRole('heading', { level: 1, name });
@@ -102,6 +118,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
+  await distant?.close();
   await serve?.stop();
   if (home) await rm(home, { recursive: true, force: true });
   if (screenshots && !requestedScreenshots) await rm(screenshots, { recursive: true, force: true });
@@ -360,6 +377,114 @@ describe('the admin console', () => {
     await page.locator('#sync-outcome').getByText('Succeeded').waitFor({ timeout: 90_000 });
     const deleted = page.locator('.counts div', { hasText: 'Deleted' }).locator('dd');
     expect(Number(await deleted.textContent())).toBeGreaterThan(1000);
+  }, 180_000);
+
+  it('shows the phase and counts of a sync while it runs, before its report', async () => {
+    // The DC's answers a second late: the sync lasts well past the 2 s the console asks the API to wait, so
+    // the API answers 202 and the page follows the run. The whole Base DN again: the users the threshold
+    // case deleted are created anew, so the run applies changes.
+    distant = await startFaultProxy({
+      targetHost: '127.0.0.1',
+      targetPort: 636,
+      fault: { kind: 'latency', ms: 1000 },
+    });
+    const { config } = (await callApi('GET', '/config')).body;
+    const saved = await callApi('PUT', '/config', {
+      config: {
+        ...config,
+        connection: {
+          ...config.connection,
+          servers: [`127.0.0.1:${distant.port}`],
+          baseDn: directory.baseDn,
+          timeoutSeconds: 30,
+        },
+      },
+      // A new server: the password goes with it.
+      password: directory.serviceAccount.password,
+    });
+    expect(saved.status).toBe(200);
+
+    await navLink('Synchronize now').click();
+    await heading('Synchronize now').waitFor();
+    // Every state the page goes through: the progress (phase, bar, counts) and the outcome.
+    await page.evaluate(() => {
+      const states: string[] = [];
+      Object.assign(window, { syncStates: states });
+      const record = (): void => {
+        const outcome = document.getElementById('sync-outcome')?.textContent;
+        const status = document.getElementById('sync-progress-status')?.textContent;
+        const bar = document.getElementById('sync-progress-bar') as HTMLProgressElement | null;
+        const counts = document.getElementById('sync-progress-counts')?.textContent;
+        const state = outcome
+          ? `outcome: ${outcome}`
+          : status
+            ? `${status} | ${bar?.hasAttribute('value') ? `${bar.value} of ${bar.max}` : 'indeterminate'} | ${counts}`
+            : undefined;
+        if (state && states.at(-1) !== state) states.push(state);
+      };
+      new MutationObserver(record).observe(document.getElementById('main') as HTMLElement, {
+        subtree: true,
+        childList: true,
+        characterData: true,
+        attributes: true,
+      });
+    });
+    await page.getByRole('button', { name: 'Synchronize now' }).click();
+    const phase = page.getByRole('status').filter({ hasText: /^Synchronizing: / });
+    await phase.filter({ hasText: /Reading the directory|Planning|Applying changes/ }).waitFor();
+    expect(await phase.getAttribute('aria-live')).toBe('polite');
+    expect(await page.getByRole('progressbar', { name: /^Synchronizing: / }).isVisible()).toBe(true);
+    await page.locator('#sync-outcome').getByText('Succeeded').waitFor({ timeout: 120_000 });
+    expect(await page.locator('#sync-progress').count()).toBe(0);
+
+    const states = await page.evaluate(() => (window as unknown as { syncStates: string[] }).syncStates);
+    const outcomeAt = states.findIndex((state) => state.startsWith('outcome: '));
+    const running = states.slice(0, outcomeAt);
+    expect(outcomeAt).toBeGreaterThan(0);
+    expect(states.slice(outcomeAt).every((state) => state.startsWith('outcome: '))).toBe(true);
+    expect(running[0]).toMatch(/^Synchronizing: Starting \| indeterminate/);
+    expect(
+      running.some((state) =>
+        /^Synchronizing: Reading the directory \| indeterminate \| Read\d+/.test(state),
+      ),
+    ).toBe(true);
+    const created = page.locator('.counts div', { hasText: 'Created' }).locator('dd');
+    expect(Number(await created.textContent())).toBeGreaterThan(1000);
+  }, 180_000);
+
+  it('lists a run under way in Runs with its progress, and follows it there until it ends', async () => {
+    // Started with the API, without waiting: it runs for seconds against the distant DC.
+    const started = await callApi('POST', '/sync', {});
+    expect(started.status).toBe(202);
+    await navLink('Runs').click();
+    await heading('Runs').waitFor();
+    // A mark on the heading: the page refreshes its list, it is not opened again.
+    await page.locator('#page-heading').evaluate((element) => element.setAttribute('data-kept', 'yes'));
+    const runs = page.getByRole('region', { name: 'Runs' });
+    const running = runs.getByRole('row', { name: /Running/ });
+    await running.waitFor();
+    expect(await running.count()).toBe(1);
+    expect(await running.textContent()).toMatch(
+      /Running (Starting|Connecting to the directory|Reading the directory: \d+ read|Planning: \d+ read|Applying changes: \d+( of \d+)?|Recording the run)/,
+    );
+    await running.getByRole('button', { name: /^Details/ }).click();
+    await page
+      .locator('#run-running')
+      .getByText(/This run is under way/)
+      .waitFor();
+
+    await running.waitFor({ state: 'detached', timeout: 120_000 });
+    await page.locator('#run-outcome').getByText('Succeeded').waitFor();
+    expect(await runs.getByRole('row').nth(1).textContent()).toContain('Succeeded');
+    expect(await page.locator('#page-heading').getAttribute('data-kept')).toBe('yes');
+
+    // Once no run is under way, the page stops asking.
+    const polls: string[] = [];
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname.startsWith('/sync/runs')) polls.push(request.url());
+    });
+    await page.waitForTimeout(5000);
+    expect(polls).toEqual([]);
   }, 180_000);
 
   it('raised no script error and no Content-Security-Policy violation on the way', () => {

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ApiClient, ApiError, bearerToken } from '../../../shared/api/client';
+import type { Report } from '../../../shared/api/schemas';
 
 interface Sent {
   readonly method: string;
@@ -103,6 +104,112 @@ describe('ApiClient', () => {
       status: 0,
       code: 'NetworkError',
       message: 'cannot reach http://127.0.0.1:8080 (is the local stack running? adsync serve): fetch failed',
+    });
+  });
+
+  describe('following a long operation', () => {
+    const report = (status: Report['status'], extra: Partial<Report> = {}): Report => ({
+      runId: 'run-1',
+      dryRun: false,
+      status,
+      startedAt: '2026-01-01T00:00:00.000Z',
+      finishedAt: '2026-01-01T00:00:01.000Z',
+      steps: [],
+      counts: {
+        directoryUsers: 0,
+        inScope: 0,
+        excluded: 0,
+        created: 0,
+        updated: 0,
+        deleted: 0,
+        unchanged: 0,
+        conflicts: 0,
+      },
+      changes: [],
+      excluded: [],
+      ...extra,
+    });
+
+    /** A client whose fetch answers each request with the next of `answers`. */
+    function clientScripted(answers: ReadonlyArray<readonly [number, unknown]>) {
+      const sent: Sent[] = [];
+      const client = new ApiClient({
+        baseUrl: 'http://127.0.0.1:8080',
+        sign: bearerToken('t'),
+        fetch: async (url, init) => {
+          sent.push({
+            method: init?.method ?? 'GET',
+            url: String(url),
+            headers: init?.headers as Record<string, string>,
+          });
+          const [status, answer] = answers[sent.length - 1] ?? [500, undefined];
+          return new Response(JSON.stringify(answer), { status });
+        },
+      });
+      return { client, sent };
+    }
+
+    it('starts a sync asking to wait, then polls its run, telling each running Report, until it ends', async () => {
+      const searching = report('running', {
+        progress: { phase: 'search', read: 10, inScope: 9, planned: 0, applied: 0 },
+      });
+      const applying = report('running', {
+        progress: { phase: 'apply', read: 20, inScope: 18, planned: 5, applied: 2, toApply: 5 },
+      });
+      const { client, sent } = clientScripted([
+        [202, { runId: 'run-1', status: 'running' }],
+        [200, searching],
+        [200, applying],
+        [200, report('succeeded')],
+      ]);
+      const seen: unknown[] = [];
+      const final = await client.synchronize({}, { onProgress: (r) => seen.push(r.progress), pollMs: 0 });
+      expect(final.status).toBe('succeeded');
+      expect(seen).toEqual([searching.progress, applying.progress]);
+      expect(sent.map((r) => `${r.method} ${r.url}`)).toEqual([
+        'POST http://127.0.0.1:8080/sync',
+        'GET http://127.0.0.1:8080/sync/runs/run-1',
+        'GET http://127.0.0.1:8080/sync/runs/run-1',
+        'GET http://127.0.0.1:8080/sync/runs/run-1',
+      ]);
+      expect(sent[0]?.headers.Prefer).toBe('wait=2');
+    });
+
+    it('answers the Report of a start that ended within the wait without polling', async () => {
+      const { client, sent } = clientScripted([[200, report('succeeded', { dryRun: true })]]);
+      const seen: unknown[] = [];
+      const final = await client.testSettings({}, { onProgress: (r) => seen.push(r), wait: 25 });
+      expect(final).toMatchObject({ status: 'succeeded', dryRun: true });
+      expect(seen).toEqual([]);
+      expect(sent).toHaveLength(1);
+      expect(sent[0]?.headers.Prefer).toBe('wait=25');
+    });
+
+    it('follows a preview at its own address', async () => {
+      const { client, sent } = clientScripted([
+        [202, { previewId: 'preview-1', status: 'running' }],
+        [200, report('failed', { dryRun: true, error: { code: 'InvalidCredentials', message: 'no' } })],
+      ]);
+      expect((await client.testSettings({}, { pollMs: 0 })).status).toBe('failed');
+      expect(sent[1]?.url).toBe('http://127.0.0.1:8080/test-settings/preview-1');
+    });
+
+    it('passes on the 409 of a sync already running, with the running run in its details', async () => {
+      const { client } = clientScripted([
+        [
+          409,
+          {
+            error: {
+              code: 'SyncRunning',
+              message: 'A sync is already running',
+              details: [{ path: 'runId', message: 'run-0' }],
+            },
+          },
+        ],
+      ]);
+      await expect(client.synchronize()).rejects.toEqual(
+        new ApiError(409, 'SyncRunning', 'A sync is already running', [{ path: 'runId', message: 'run-0' }]),
+      );
     });
   });
 });
