@@ -1,6 +1,6 @@
 /**
- * The alarms of ad-sync, to an SNS topic (a given one, or one of this stack's): a failed sync run, and any
- * error of any function.
+ * The alarms of ad-sync, to an SNS topic (a given one, or one of this stack's): a failed sync run, a burst of
+ * refused logons, and any error of any function.
  */
 import { Duration } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
@@ -11,6 +11,9 @@ import type { Construct } from 'constructs';
 import type { FunctionName } from '../shared/api/routes';
 import type { AdSyncFunction } from './ad-sync-function';
 import { StackPart } from './stack-part';
+
+/** Refused logons in 5 minutes that raise the alarm. */
+export const LOGON_FAILURES_BURST = 20;
 
 export interface AdSyncAlarmsProps {
   readonly functions: Record<FunctionName, AdSyncFunction>;
@@ -39,6 +42,22 @@ export class AdSyncAlarms extends StackPart {
         period: Duration.minutes(15),
       }),
       threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(alarm);
+    // Password spraying or guessing: many refused logons in a short time (each name is locked out after
+    // logon.maxFailures, so a burst means many names, or many attempts of the application's users at once).
+    new Alarm(this, 'LogonFailuresAlarm', {
+      alarmDescription: `A burst of refused logons (POST /logon): ${LOGON_FAILURES_BURST} or more in 5 minutes`,
+      metric: new Metric({
+        namespace: 'AdSync',
+        metricName: 'LogonFailed',
+        dimensionsMap: { service: 'ad-sync' },
+        statistic: 'Sum',
+        period: Duration.minutes(5),
+      }),
+      threshold: LOGON_FAILURES_BURST,
       evaluationPeriods: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,

@@ -30,6 +30,8 @@ const PREVIEW_TIMEOUT = Duration.minutes(15);
  */
 const MAX_WAIT = Duration.seconds(25);
 const START_TIMEOUT = Duration.seconds(28);
+/** A logon asks the DCs for at most 20 s together (ldap-directory-authenticator.ts), within API Gateway's 29. */
+const LOGON_TIMEOUT = Duration.seconds(25);
 
 export interface AdSyncFunctionsProps {
   readonly table: Table;
@@ -103,6 +105,19 @@ export class AdSyncFunctions extends StackPart {
       }),
       users: fn('users', 'GET/POST/DELETE /users'),
       directory: fn('directory', 'GET /directory/*', { network }),
+      // In the VPC: it binds to the DCs as the user. Not the base environment: it is told of no secret, and
+      // its role may not read it (grantLeastPrivilege). Its memory gives the scrypt hash check (128 MiB) CPU.
+      logon: new AdSyncFunction(this, 'LogonFunction', {
+        name: 'logon',
+        description: "POST /logon: checks a user's password (a bind as the user, or the local hash)",
+        network,
+        timeout: LOGON_TIMEOUT,
+        memorySize: 1024,
+        environment: {
+          TABLE_NAME: table.tableName,
+          POWERTOOLS_SERVICE_NAME: baseEnvironment.POWERTOOLS_SERVICE_NAME,
+        },
+      }),
       openapi: fn('openapi', 'GET /openapi.json'),
     };
     this.functions = functions;
@@ -146,8 +161,9 @@ export class AdSyncFunctions extends StackPart {
 
   /**
    * Item-level grants: a function may touch the items of the kinds it uses (dynamodb:LeadingKeys, the
-   * partition key of every item a request names, transaction actions one by one), and no other. Nobody
-   * reads local users' password hashes (their own kind); only the users function writes them.
+   * partition key of every item a request names, transaction actions one by one), and no other. Only the
+   * logon function reads local users' password hashes (their own kind), one by key; only the users function
+   * writes them.
    */
   private grantLeastPrivilege(table: Table, secret: Secret): void {
     const onItems = (actions: readonly string[], kinds: readonly ItemKind[]) =>
@@ -229,6 +245,13 @@ export class AdSyncFunctions extends StackPart {
       onItems(['Query'], ['run', 'preview']),
       onItems(['GetItem'], ['lock']),
       queryIndexes(tableKeys.byKind),
+    );
+    // logon: the configuration (connection, lockout policy), a user and a local user's hash, each by its key;
+    // the failed-logon counts. No secret, no index, no other write.
+    grant(
+      'logon',
+      onItems(['GetItem'], ['config', 'user', 'password']),
+      onItems(['UpdateItem', 'PutItem', 'DeleteItem'], ['logon']),
     );
     // users: reads users and the configuration (default privileges); writes local users and their hashes.
     grant(

@@ -189,3 +189,42 @@ export class VersionConflictError extends AdSyncError {
 export class UserKindError extends AdSyncError {
   readonly code = 'DirectoryUser';
 }
+
+/**
+ * A logon was refused (POST /logon): every refusal alike, whatever its reason (unknown user, wrong password,
+ * a disabled or expired account, no `login` privilege). The reason goes to the log only.
+ */
+export class LogonRefusedError extends AdSyncError {
+  readonly code = 'InvalidCredentials';
+}
+
+/**
+ * Logons of this user name failed `maxFailures` times in a row: they are refused, without asking the
+ * directory, for `retryAfterSeconds` more.
+ */
+export class LockedOutError extends AdSyncError {
+  readonly code = 'LockedOut';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * The directory could not check a logon's password (no domain controller answered, TLS failed, a timeout):
+ * the logon is not accepted. `passwordSent` tells whether a domain controller may have received the password
+ * before it failed (a bind with no answer): such an attempt stays counted, as AD may have counted it too.
+ */
+export class DirectoryUnavailableError extends AdSyncError {
+  readonly code = 'DirectoryUnavailable';
+  constructor(
+    message: string,
+    readonly passwordSent = false,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}

@@ -181,10 +181,13 @@ export function httpApi(handlers: RouteHandlers) {
     .use(httpHeaderNormalizer())
     .use({
       onError: async (request) => {
-        const { statusCode, body, known } = toHttpError(request.error);
+        const { statusCode, body, headers, known } = toHttpError(request.error);
         if (!known) logger.error('request failed', { error: request.error as Error });
         const allowed = (request.error as { allowed?: string[] }).allowed;
-        request.response = json(statusCode, body, allowed ? { allow: allowed.join(', ') } : {});
+        request.response = json(statusCode, body, {
+          ...headers,
+          ...(allowed ? { allow: allowed.join(', ') } : {}),
+        });
       },
     })
     .handler(dispatch);

@@ -7,7 +7,10 @@ import {
   ApprovalMismatchError,
   ConcurrentModificationError,
   DirectoryError,
+  DirectoryUnavailableError,
   INTERNAL_ERROR,
+  LockedOutError,
+  LogonRefusedError,
   MethodNotAllowedError,
   MisdirectedRequestError,
   MissingPasswordError,
@@ -30,6 +33,7 @@ const STATUS_BY_ERROR: ReadonlyArray<readonly [ErrorClass, number]> = [
   [MissingPasswordError, 400],
   [PasswordTargetMismatchError, 400],
   [UnauthorizedError, 401],
+  [LogonRefusedError, 401],
   [NotFoundError, 404],
   [MethodNotAllowedError, 405],
   [SyncRunningError, 409],
@@ -39,16 +43,25 @@ const STATUS_BY_ERROR: ReadonlyArray<readonly [ErrorClass, number]> = [
   [UserKindError, 409],
   [PayloadTooLargeError, 413],
   [MisdirectedRequestError, 421],
+  [LockedOutError, 429],
   // The directory behind the API failed (unreachable, TLS, credentials): a bad gateway, with its reason.
   [DirectoryError, 502],
   // The function that runs the operation could not be invoked.
   [StartFailedError, 502],
+  // A logon's password could not be checked: the directory is unavailable, not the API.
+  [DirectoryUnavailableError, 503],
 ];
 
-/** Status and body for an error; `known` is false for the generic 500. */
+/** The headers an error's answer carries: how long a locked-out logon must wait (RFC 9110 Retry-After). */
+function headersOf(error: AdSyncError): Record<string, string> {
+  return error instanceof LockedOutError ? { 'retry-after': String(error.retryAfterSeconds) } : {};
+}
+
+/** Status, body and headers for an error; `known` is false for the generic 500. */
 export function toHttpError(error: unknown): {
   statusCode: number;
   body: DeepReadonly<ErrorBody>;
+  headers: Readonly<Record<string, string>>;
   known: boolean;
 } {
   for (const [Kind, statusCode] of STATUS_BY_ERROR) {
@@ -59,6 +72,7 @@ export function toHttpError(error: unknown): {
       return {
         statusCode,
         body: { error: { code: error.code, message: error.message, ...details } },
+        headers: headersOf(error),
         known: true,
       };
     }
@@ -66,6 +80,7 @@ export function toHttpError(error: unknown): {
   return {
     statusCode: 500,
     body: { error: { ...INTERNAL_ERROR } },
+    headers: {},
     known: false,
   };
 }

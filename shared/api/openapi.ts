@@ -134,6 +134,17 @@ function operationOf(route: RouteSpec): Record<string, unknown> {
       status,
       {
         description: failure.description,
+        ...(failure.headers
+          ? {
+              headers: Object.fromEntries(
+                // Not `required`: a 429 from API Gateway's throttling carries none.
+                Object.entries(failure.headers).map(([name, { description }]) => [
+                  name,
+                  { description, schema: { type: 'string' } },
+                ]),
+              ),
+            }
+          : {}),
         content: {
           'application/json': {
             schema: failure.codes
@@ -169,7 +180,8 @@ function operationOf(route: RouteSpec): Record<string, unknown> {
         }
       : {}),
     responses: Object.fromEntries(
-      Object.entries({ [String(route.status)]: success, ...completed, ...failures, ...common }).sort(
+      // A route's own failure replaces the common one of its status (it describes both).
+      Object.entries({ [String(route.status)]: success, ...completed, ...common, ...failures }).sort(
         ([a], [b]) => a.localeCompare(b),
       ),
     ),

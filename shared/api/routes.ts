@@ -10,6 +10,7 @@ import {
   createUserBody,
   groupsQuery,
   ifMatchHeader,
+  logonBody,
   preferHeader,
   previewIdParameter,
   putConfigBody,
@@ -34,14 +35,20 @@ export const functionNames = [
   'runs',
   'users',
   'directory',
+  'logon',
   'openapi',
 ] as const;
 export type FunctionName = (typeof functionNames)[number];
 
-/** A failure particular to a route: what causes it, and the error codes it answers with (when known). */
+/**
+ * A failure particular to a route: what causes it, the error codes it answers with (when known), and the
+ * headers that come with it. A status every route can answer (401, 429) declared here replaces the common
+ * one for this route: its description and codes must cover both.
+ */
 interface RouteFailure {
   readonly description: string;
   readonly codes?: readonly string[];
+  readonly headers?: Readonly<Record<string, { readonly description: string }>>;
 }
 
 export interface RouteSpec {
@@ -68,7 +75,7 @@ export interface RouteSpec {
    * The failures this route answers besides those of every route (400, 401, 405, 413, 500, and the edge's
    * own: see openapi.ts), by status.
    */
-  readonly failures?: Readonly<Partial<Record<404 | 409 | 502, RouteFailure>>>;
+  readonly failures?: Readonly<Partial<Record<401 | 404 | 409 | 429 | 502 | 503, RouteFailure>>>;
 }
 
 /** What the directory routes answer when the directory behind them fails; `error.code` names the cause. */
@@ -237,6 +244,38 @@ export const routes = [
     status: 200,
     response: responses.groups,
     failures: { 502: directoryFailed },
+  },
+  {
+    method: 'POST',
+    resource: '/logon',
+    function: 'logon',
+    summary:
+      "Check a user's password: a directory user's by a bind as that user, a local user's against its hash; the user needs the login privilege",
+    body: logonBody,
+    status: 200,
+    response: responses.logon,
+    failures: {
+      401: {
+        description:
+          'The logon is refused (InvalidCredentials): the same answer, in about the same time, for an unknown user, a wrong password, a disabled or expired account and a user without the login privilege. On the local stack also: its bearer token is missing or wrong (Unauthorized)',
+        codes: ['InvalidCredentials', 'Unauthorized'],
+      },
+      429: {
+        description:
+          'Logons of this user name failed logon.maxFailures times in a row: refused for logon.lockoutMinutes after the last, without contacting the directory (LockedOut). AWS: or API Gateway throttled the request (THROTTLED)',
+        codes: ['LockedOut', 'THROTTLED'],
+        headers: {
+          'Retry-After': {
+            description: 'LockedOut: the seconds until logons of this name are checked again',
+          },
+        },
+      },
+      503: {
+        description:
+          'The directory could not check the password: no domain controller could be reached, TLS failed, or it did not answer in time (DirectoryUnavailable); the attempt is not counted as a failure',
+        codes: ['DirectoryUnavailable'],
+      },
+    },
   },
   {
     method: 'GET',

@@ -86,6 +86,15 @@ export const createUserBody = z.strictObject({
   password: z.string().min(8).max(1024).optional(),
 });
 
+/**
+ * A logon: the user name, and the password as typed (never trimmed: a leading space is part of it). An empty
+ * password is accepted here and refused by the logon (401), without being sent anywhere.
+ */
+export const logonBody = z.strictObject({
+  userName: z.string().trim().min(1).max(256),
+  password: z.string().max(1024),
+});
+
 export const userNameParameter = z.strictObject({ userName: z.string().min(1).max(256) });
 export const runIdParameter = z.strictObject({ runId: z.string().min(1).max(128) });
 export const previewIdParameter = z.strictObject({ previewId: z.string().min(1).max(128) });
@@ -232,6 +241,8 @@ export const responses = {
     z.object({ users: z.array(user), cursor: z.string().optional() }),
   ),
   user,
+  /** 200 of POST /logon: the user whose password was right. */
+  logon: z.object({ user }),
   baseDns: documenting<Awaited<ReturnType<typeof listBaseDns>>>()(
     z.object({ defaultNamingContext: z.string().optional(), namingContexts: z.array(z.string()) }),
   ),

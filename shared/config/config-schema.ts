@@ -157,6 +157,17 @@ const configFields = z.strictObject({
       intervalMinutes: z.int().min(5).max(10_080).default(60),
     })
     .prefault({}),
+  /**
+   * Lockout safety of POST /logon (docs/security.md#logon): after `maxFailures` failed logons of one user name
+   * in a row, its logons are refused for `lockoutMinutes` without asking the directory. Keep `maxFailures`
+   * below AD's lockout threshold, and `lockoutMinutes` at least AD's lockout observation window.
+   */
+  logon: z
+    .strictObject({
+      maxFailures: z.int().min(1).max(100).default(5),
+      lockoutMinutes: z.int().min(1).max(1440).default(15),
+    })
+    .prefault({}),
 });
 
 export const configSchema = configFields.superRefine((config, ctx) => {
@@ -181,6 +192,7 @@ export type Config = z.output<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 export type ConnectionConfig = Config['connection'];
 export type FilterConfig = Config['filters'];
+export type LogonConfig = Config['logon'];
 
 /** Turns zod issues into the field paths of the API error shape (`connection.timeoutSeconds`). */
 export function toValidationError(

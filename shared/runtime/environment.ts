@@ -5,44 +5,45 @@ import { z } from 'zod';
 import { APPLY_BATCH } from '../use-cases/run-dependencies';
 import { PROGRESS_INTERVAL_MS } from '../use-cases/run-progress';
 
-const environmentSchema = z
-  .object({
-    /** The DynamoDB table of docs/data-model.md. */
-    TABLE_NAME: z.string().min(1),
-    /** In AWS: the Secrets Manager secret (ARN or name) holding the bind password. */
-    SECRET_ID: z.string().min(1).optional(),
-    /** In the local stack: the file secret store. */
-    ADSYNC_SECRET_FILE: z.string().min(1).optional(),
-    /** Sync lock lease; longer than the longest run (the sync function's timeout). */
-    LOCK_LEASE_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
-    /** In AWS, the config function's EventBridge schedule to keep in step with `schedule`. */
-    SCHEDULE_NAME: z.string().min(1).optional(),
-    SCHEDULE_GROUP: z.string().min(1).default('default'),
-    /** A full read (reconciliation) at least this often; runs in between read only what changed. */
-    FULL_READ_EVERY_HOURS: z.coerce.number().min(0).max(8_760).default(24),
-    /**
-     * `stream` in AWS: a run nearing the sync function's deadline inserts a handoff item, and the table's
-     * stream starts the follow-up invocation. `off` (the local stack): a run never stops early.
-     */
-    CONTINUATIONS: z.enum(['stream', 'off']).default('off'),
-    /** Changes per apply batch; each ends with a checkpoint, and a handoff can only happen between two. */
-    APPLY_BATCH_SIZE: z.coerce.number().int().min(100).max(100_000).default(APPLY_BATCH),
-    /**
-     * In AWS, the functions the start function invokes asynchronously to run a sync and a preview. Without
-     * them (the local stack), operations run in this process.
-     */
-    SYNC_FUNCTION_NAME: z.string().min(1).optional(),
-    TEST_SETTINGS_FUNCTION_NAME: z.string().min(1).optional(),
-    /** The longest `Prefer: wait=N` honoured: 25 behind API Gateway (which ends a request at 29 s). */
-    MAX_WAIT_SECONDS: z.coerce.number().int().min(0).max(900).default(300),
-    /**
-     * How often a running sync or preview writes its progress while it moves: at most 5 s, as the contract asks
-     * (tests shorten it to follow a run of a few seconds closely).
-     */
-    PROGRESS_INTERVAL_MS: z.coerce.number().int().min(50).max(5_000).default(PROGRESS_INTERVAL_MS),
-    /** The longest a preview may run (the test-settings function's timeout): later, it is shown failed. */
-    PREVIEW_TIMEOUT_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
-  })
+const environmentFields = z.object({
+  /** The DynamoDB table of docs/data-model.md. */
+  TABLE_NAME: z.string().min(1),
+  /** In AWS: the Secrets Manager secret (ARN or name) holding the bind password. */
+  SECRET_ID: z.string().min(1).optional(),
+  /** In the local stack: the file secret store. */
+  ADSYNC_SECRET_FILE: z.string().min(1).optional(),
+  /** Sync lock lease; longer than the longest run (the sync function's timeout). */
+  LOCK_LEASE_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
+  /** In AWS, the config function's EventBridge schedule to keep in step with `schedule`. */
+  SCHEDULE_NAME: z.string().min(1).optional(),
+  SCHEDULE_GROUP: z.string().min(1).default('default'),
+  /** A full read (reconciliation) at least this often; runs in between read only what changed. */
+  FULL_READ_EVERY_HOURS: z.coerce.number().min(0).max(8_760).default(24),
+  /**
+   * `stream` in AWS: a run nearing the sync function's deadline inserts a handoff item, and the table's
+   * stream starts the follow-up invocation. `off` (the local stack): a run never stops early.
+   */
+  CONTINUATIONS: z.enum(['stream', 'off']).default('off'),
+  /** Changes per apply batch; each ends with a checkpoint, and a handoff can only happen between two. */
+  APPLY_BATCH_SIZE: z.coerce.number().int().min(100).max(100_000).default(APPLY_BATCH),
+  /**
+   * In AWS, the functions the start function invokes asynchronously to run a sync and a preview. Without
+   * them (the local stack), operations run in this process.
+   */
+  SYNC_FUNCTION_NAME: z.string().min(1).optional(),
+  TEST_SETTINGS_FUNCTION_NAME: z.string().min(1).optional(),
+  /** The longest `Prefer: wait=N` honoured: 25 behind API Gateway (which ends a request at 29 s). */
+  MAX_WAIT_SECONDS: z.coerce.number().int().min(0).max(900).default(300),
+  /**
+   * How often a running sync or preview writes its progress while it moves: at most 5 s, as the contract asks
+   * (tests shorten it to follow a run of a few seconds closely).
+   */
+  PROGRESS_INTERVAL_MS: z.coerce.number().int().min(50).max(5_000).default(PROGRESS_INTERVAL_MS),
+  /** The longest a preview may run (the test-settings function's timeout): later, it is shown failed. */
+  PREVIEW_TIMEOUT_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
+});
+
+const environmentSchema = environmentFields
   .refine((env) => (env.SECRET_ID === undefined) !== (env.ADSYNC_SECRET_FILE === undefined), {
     error: 'set exactly one of SECRET_ID (Secrets Manager) and ADSYNC_SECRET_FILE (local file)',
     path: ['SECRET_ID'],
@@ -55,11 +56,27 @@ const environmentSchema = z
     },
   );
 
+/**
+ * The logon function's environment: the table only. It holds no secret store, so it asks for no secret (one
+ * that is set, as on the local stack where every function shares one process, is not read).
+ */
+const logonEnvironmentSchema = environmentFields.pick({ TABLE_NAME: true });
+
 export type Environment = z.output<typeof environmentSchema>;
+export type LogonEnvironment = z.output<typeof logonEnvironmentSchema>;
 
 /** Fails fast, naming the variable, when the environment is incomplete. */
 export function loadEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {
-  const result = environmentSchema.safeParse(env);
+  return parseEnvironment(environmentSchema, env);
+}
+
+/** The logon function's environment; fails fast, naming the variable. */
+export function loadLogonEnvironment(env: NodeJS.ProcessEnv = process.env): LogonEnvironment {
+  return parseEnvironment(logonEnvironmentSchema, env);
+}
+
+function parseEnvironment<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.output<S> {
+  const result = schema.safeParse(env);
   if (!result.success) {
     const problems = result.error.issues
       .map((issue) => `${issue.path.join('.')}: ${issue.message}`)

@@ -97,6 +97,20 @@ const derive = (password: string, salt: Buffer, options: ScryptOptions): Promise
     );
   });
 
+/**
+ * A hash of nobody's password, with the parameters of real ones (a random salt and key, made at start):
+ * checking a password against it costs what checking a stored hash costs, and never succeeds. A logon of
+ * an unknown user checks it, so that a refusal takes about as long whoever it refuses.
+ */
+export const UNMATCHABLE_HASH = [
+  'scrypt',
+  SCRYPT.N,
+  SCRYPT.r,
+  SCRYPT.p,
+  randomBytes(16).toString('base64url'),
+  randomBytes(32).toString('base64url'),
+].join('$');
+
 /** `scrypt$N$r$p$salt$key`, base64url parts. */
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);

@@ -17,6 +17,7 @@ import {
   type ItemKind,
   itemKinds,
   lockKey,
+  logonAttemptsKey,
   occurrenceKey,
   passwordKey,
   previewKey,
@@ -53,6 +54,7 @@ export const sampleKeys: Readonly<Record<ItemKind, string>> = {
   checkpoint: checkpointKey.pk,
   handoff: handoffKey({ runId: '2f1e-run', invocation: 2 }).pk,
   occurrence: occurrenceKey('2026-01-01T00:00:00Z').pk,
+  logon: logonAttemptsKey('Alice').pk,
 };
 
 /** The item kind of a partition key, by the patterns the stack grants (`undefined` for none). */

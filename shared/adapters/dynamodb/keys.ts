@@ -23,6 +23,7 @@ const PREVIEW = 'PREVIEW#';
 const HANDOFF = 'HANDOFF#';
 const OCCURRENCE = 'SCHEDULE#';
 const GUID = 'GUID#';
+const LOGON = 'LOGON#';
 
 /** The sort key of handoff items: the table's stream delivers their inserts to the sync function. */
 export const HANDOFF_SORT_KEY = 'HANDOFF';
@@ -44,6 +45,7 @@ export const itemKinds = {
   checkpoint: CHECKPOINT,
   handoff: `${HANDOFF}*`,
   occurrence: `${OCCURRENCE}*`,
+  logon: `${LOGON}*`,
 } as const;
 
 export type ItemKind = keyof typeof itemKinds;
@@ -126,4 +128,13 @@ export const handoffKey = ({ runId, invocation }: { runId: string; invocation: n
 export const occurrenceKey = (occurrence: string) => ({
   [PK]: `${OCCURRENCE}${occurrence}`,
   [SK]: 'OCCURRENCE',
+});
+
+/**
+ * The failed logons of a user name in a row (POST /logon's lockout safety): keyed by the lower-cased name, as
+ * users are, so `Alice` and `alice` share one count; names nobody has get one too (a refusal reveals nothing).
+ */
+export const logonAttemptsKey = (userName: string) => ({
+  [PK]: `${LOGON}${userName.toLowerCase()}`,
+  [SK]: 'LOGON',
 });

@@ -15,6 +15,7 @@ import {
   TimeLimitExceededError,
   UnavailableError,
 } from 'ldapts';
+import type { BindRefusal } from '../../domain/logon';
 import {
   DirectoryError,
   InsufficientAccessError,
@@ -46,6 +47,32 @@ const AD_BIND_REASONS: Readonly<Record<string, string>> = {
   '775': 'the account is locked out',
 };
 
+/** The same sub-codes as the reasons a logon's refusal is logged with. */
+const BIND_REFUSAL_BY_SUB_CODE: Readonly<Record<string, BindRefusal>> = {
+  '525': 'unknownUser',
+  '52e': 'wrongPassword',
+  '530': 'logonHoursRestricted',
+  '531': 'workstationRestricted',
+  '532': 'passwordExpired',
+  '533': 'accountDisabled',
+  '701': 'accountExpired',
+  '773': 'passwordMustChange',
+  '775': 'accountLockedOut',
+};
+
+/** AD's sub-code in the text of an invalidCredentials (49) result: `data 52e` -> `52e`. */
+const subCodeOf = (message: string): string | undefined =>
+  /data ([0-9a-f]{3})/i.exec(message)?.[1]?.toLowerCase();
+
+/**
+ * Why a domain controller refused a bind, from the text of its invalidCredentials (49) result; a directory
+ * that gives no sub-code (not AD) says only `invalidCredentials`.
+ */
+export function bindRefusalOf(message: string): BindRefusal {
+  const subCode = subCodeOf(message);
+  return (subCode && BIND_REFUSAL_BY_SUB_CODE[subCode]) || 'invalidCredentials';
+}
+
 const TLS_CODES =
   /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|HOSTNAME_MISMATCH|EPROTO)/;
 const UNREACHABLE_CODES = new Set([
@@ -66,7 +93,7 @@ export function toDirectoryError(error: unknown, server: string, phase: Director
   const code = (error as { code?: unknown } | undefined)?.code;
 
   if (error instanceof LdapInvalidCredentialsError) {
-    const subCode = /data ([0-9a-f]{3})/i.exec(message)?.[1]?.toLowerCase();
+    const subCode = subCodeOf(message);
     const reason =
       (subCode && AD_BIND_REASONS[subCode]) ??
       'the user name or password is wrong, or the account cannot log on';

@@ -196,8 +196,27 @@ export class LdapDirectoryReader implements DirectoryReader {
   }
 }
 
-const formatServer = ({ host, port }: ServerAddress): string =>
+/** `host:port`, `[::1]:636` for IPv6. */
+export const formatServer = ({ host, port }: ServerAddress): string =>
   `${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
+
+/**
+ * The TLS rules of every connection to a DC (the sync's, and a logon's bind as the user): the certificate
+ * verified (against `caCertificate` when given), TLS 1.2 at least, and the host name checked.
+ */
+export function tlsOptionsFor(address: ServerAddress, connection: ConnectionConfig): ConnectionOptions {
+  return {
+    rejectUnauthorized: true,
+    minVersion: 'TLSv1.2',
+    ...(connection.caCertificate ? { ca: [connection.caCertificate] } : {}),
+    // Host-name verification needs a name; for an IP without tlsServerName Node checks the IP SANs.
+    ...(connection.tlsServerName
+      ? { servername: connection.tlsServerName }
+      : isIP(address.host) === 0
+        ? { servername: address.host }
+        : {}),
+  };
+}
 
 class LdapDirectorySession implements DirectorySession {
   /** Whether msExchHideFromAddressLists is in the schema: one small search, at the first user read. */
@@ -214,17 +233,7 @@ class LdapDirectorySession implements DirectorySession {
   static async open(address: ServerAddress, connection: ConnectionConfig): Promise<LdapDirectorySession> {
     const server = formatServer(address);
     const timeout = connection.timeoutSeconds * 1000;
-    const tlsOptions: ConnectionOptions = {
-      rejectUnauthorized: true,
-      minVersion: 'TLSv1.2',
-      ...(connection.caCertificate ? { ca: [connection.caCertificate] } : {}),
-      // Host-name verification needs a name; for an IP without tlsServerName Node checks the IP SANs.
-      ...(connection.tlsServerName
-        ? { servername: connection.tlsServerName }
-        : isIP(address.host) === 0
-          ? { servername: address.host }
-          : {}),
-    };
+    const tlsOptions = tlsOptionsFor(address, connection);
     const ldaps = connection.encryption === 'ldaps';
     const client = new OneConnectionClient({
       url: `${ldaps ? 'ldaps' : 'ldap'}://${server}`,

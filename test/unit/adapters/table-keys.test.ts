@@ -21,8 +21,8 @@ async function sourcesBuildingKeys(): Promise<string[]> {
 /** A string literal that starts a partition key (`'USER#'`, `` `RUN#${id}` ``) or is a fixed key value. */
 const KEY_LITERAL = new RegExp(
   [
-    String.raw`['"\x60](USER|PASSWORD|ARCHIVE|RUN|HANDOFF|SCHEDULE|GUID|CHANGES|EXCLUDED)#`,
-    String.raw`['"\x60](CONFIG|CURRENT|LOCK|CURSOR|CHECKPOINT|SYNC|USER|USERS|RUNS|ARCHIVE|ARCHIVES|REPORT|HANDOFF|OCCURRENCE|PASSWORD)['"\x60]`,
+    String.raw`['"\x60](USER|PASSWORD|ARCHIVE|RUN|PREVIEW|HANDOFF|SCHEDULE|GUID|LOGON|CHANGES|EXCLUDED)#`,
+    String.raw`['"\x60](CONFIG|CURRENT|LOCK|CURSOR|CHECKPOINT|SYNC|USER|USERS|RUNS|ARCHIVE|ARCHIVES|REPORT|HANDOFF|OCCURRENCE|PASSWORD|LOGON)['"\x60]`,
   ].join('|'),
 );
 

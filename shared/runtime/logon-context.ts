@@ -1,0 +1,45 @@
+/**
+ * The logon function's dependencies (POST /logon): the configuration (the connection and the lockout
+ * policy), the users and local users' password hashes, the failure counts, and binds as the user. It holds
+ * no secret store: the service account's password is neither used nor readable here (its role may not read
+ * the secret either). Refusals and lockouts go to the log and to CloudWatch metrics (LogonFailed,
+ * LogonLockedOut), with the user name and the reason, never the password.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoConfigStore } from '../adapters/dynamodb/dynamo-config-store';
+import { DynamoLogonAttempts } from '../adapters/dynamodb/dynamo-logon-attempts';
+import { DynamoPasswordHashes } from '../adapters/dynamodb/dynamo-password-hashes';
+import { DynamoUserStore } from '../adapters/dynamodb/dynamo-user-store';
+import { LdapDirectoryAuthenticator } from '../adapters/ldap/ldap-directory-authenticator';
+import type { LogonDependencies } from '../use-cases/logon';
+import { type LogonEnvironment, loadLogonEnvironment } from './environment';
+import { logger } from './logger';
+import { MetricUnit, metrics } from './metrics';
+
+export function logonContext(env: LogonEnvironment = loadLogonEnvironment()): LogonDependencies {
+  const dynamodb = new DynamoDBClient({});
+  return {
+    configs: new DynamoConfigStore(dynamodb, env.TABLE_NAME),
+    users: new DynamoUserStore(dynamodb, env.TABLE_NAME),
+    passwordHashes: new DynamoPasswordHashes(dynamodb, env.TABLE_NAME),
+    attempts: new DynamoLogonAttempts(dynamodb, env.TABLE_NAME),
+    directory: new LdapDirectoryAuthenticator(),
+    onRefused: (refused) => {
+      logger.warn('logon refused', { ...refused });
+      metrics.addMetric('LogonFailed', MetricUnit.Count, 1);
+      metrics.publishStoredMetrics();
+    },
+    onLockedOut: (lockedOut) => {
+      logger.warn('logon locked out', { ...lockedOut });
+      metrics.addMetric('LogonLockedOut', MetricUnit.Count, 1);
+      metrics.publishStoredMetrics();
+    },
+    onUnavailable: ({ userName, error }) => {
+      logger.error('logon not checked: the directory is unavailable', {
+        userName,
+        passwordSent: error.passwordSent,
+        error,
+      });
+    },
+  };
+}

@@ -1,0 +1,138 @@
+/**
+ * Logon (POST /logon, SPEC 7.3, docs/contract.md#logon): the application checks a user's password. A
+ * directory user's is checked by a bind as that user over the saved connection, a local user's against the
+ * stored hash; the user must hold the `login` privilege. Every refusal gets the same answer (401
+ * InvalidCredentials) in about the same time; its reason goes to `onRefused` (the log), never the password.
+ *
+ * Steps: load the lockout policy -> admit the attempt (it counts as a failure from now on; 429 when the name
+ * has `maxFailures` counted, without a look at the user or the directory) -> look the user up -> decide how to
+ * check (credentialCheckOf) -> check: one password-hash check always (the stored hash, or one of nobody's),
+ * and, for a directory user who may log on, the bind at the same time -> a success clears the count; a
+ * refusal keeps it; a directory that could not check the password withdraws it (503).
+ */
+
+import { type CredentialCheck, credentialCheckOf, type LogonRefusal } from '../domain/logon';
+import type { User } from '../domain/user';
+import { DirectoryUnavailableError, LockedOutError, LogonRefusedError } from '../errors';
+import type { ConfigStore } from '../ports/config-store';
+import type { DirectoryAuthenticator } from '../ports/directory-authenticator';
+import type { LogonAttempts } from '../ports/logon-attempts';
+import type { PasswordHashes } from '../ports/password-hashes';
+import type { UserAdministration } from '../ports/user-administration';
+import { currentConfig } from './configuration';
+import { type PublicUser, toPublicUser, UNMATCHABLE_HASH, verifyPassword } from './manage-users';
+
+/** A refused logon, as the log records it. */
+export interface LogonRefused {
+  readonly userName: string;
+  readonly reason: LogonRefusal;
+  /** Failed logons of this name in a row, this one included. */
+  readonly failures: number;
+  readonly maxFailures: number;
+  /** The DC that refused the bind, for a directory user. */
+  readonly server?: string;
+}
+
+export interface LogonDependencies {
+  readonly configs: ConfigStore;
+  readonly users: Pick<UserAdministration, 'getUser'>;
+  readonly passwordHashes: PasswordHashes;
+  readonly attempts: LogonAttempts;
+  readonly directory: DirectoryAuthenticator;
+  /** Told of every refusal (the log, the LogonFailed metric). */
+  readonly onRefused?: (refused: LogonRefused) => void;
+  /** Told of every attempt refused for a lockout (the log, the LogonLockedOut metric). */
+  readonly onLockedOut?: (lockedOut: { userName: string; retryAfterSeconds: number }) => void;
+  /** Told when the directory could not check a password (the log). */
+  readonly onUnavailable?: (unavailable: { userName: string; error: DirectoryUnavailableError }) => void;
+}
+
+export interface LogonRequest {
+  readonly userName: string;
+  readonly password: string;
+}
+
+/** What the checked password proved. */
+type Verdict =
+  | { readonly accepted: true }
+  | { readonly accepted: false; readonly reason: LogonRefusal; readonly server?: string };
+
+/** The one message of every refusal: it must not tell one reason from another. */
+const REFUSED = 'The user name or password is wrong, or the user may not log on';
+
+/** Checks a logon; the user (the API's User) when it is accepted. */
+export async function logon(
+  deps: LogonDependencies,
+  { userName, password }: LogonRequest,
+): Promise<PublicUser> {
+  const config = await currentConfig(deps.configs);
+  const { maxFailures, lockoutMinutes } = config.logon;
+  const admission = await deps.attempts.admit(userName, { maxFailures, lockoutSeconds: lockoutMinutes * 60 });
+  if (!admission.admitted) {
+    const { retryAfterSeconds } = admission;
+    deps.onLockedOut?.({ userName, retryAfterSeconds });
+    throw new LockedOutError(
+      `Too many failed logons of this user name in a row; try again in ${retryAfterSeconds} seconds`,
+      retryAfterSeconds,
+    );
+  }
+  const user = await deps.users.getUser(userName);
+  let verdict: Verdict;
+  try {
+    verdict = await checkPassword(deps, credentialCheckOf(user, password), user, password, config.connection);
+  } catch (error) {
+    if (error instanceof DirectoryUnavailableError) {
+      // Not checked: not a failure, unless a DC may have received the password (and counted it in AD).
+      if (!error.passwordSent) await deps.attempts.withdraw(userName);
+      deps.onUnavailable?.({ userName, error });
+    }
+    throw error;
+  }
+  if (verdict.accepted && user) {
+    await deps.attempts.clear(userName);
+    return toPublicUser(user);
+  }
+  if (!verdict.accepted) {
+    deps.onRefused?.({
+      userName,
+      reason: verdict.reason,
+      failures: admission.failures,
+      maxFailures,
+      ...(verdict.server ? { server: verdict.server } : {}),
+    });
+  }
+  throw new LogonRefusedError(REFUSED);
+}
+
+/**
+ * Checks the password as decided. Whatever the check, it costs one scrypt hash check (the user's stored hash
+ * or one of nobody's): a refusal takes about as long whoever it refuses; a bind runs at the same time.
+ */
+async function checkPassword(
+  deps: LogonDependencies,
+  check: CredentialCheck,
+  user: User | undefined,
+  password: string,
+  connection: Parameters<DirectoryAuthenticator['authenticate']>[0],
+): Promise<Verdict> {
+  switch (check.by) {
+    case 'localHash': {
+      const hash = user ? await deps.passwordHashes.getPasswordHash(user.userName) : undefined;
+      const matches = await verifyPassword(password, hash ?? UNMATCHABLE_HASH);
+      if (hash === undefined) return { accepted: false, reason: 'noPasswordSet' };
+      return matches ? { accepted: true } : { accepted: false, reason: 'wrongPassword' };
+    }
+    case 'directoryBind': {
+      const [directory] = await Promise.all([
+        deps.directory.authenticate(connection, check.bindName, password),
+        verifyPassword(password, UNMATCHABLE_HASH),
+      ]);
+      return directory.accepted
+        ? { accepted: true }
+        : { accepted: false, reason: directory.reason, server: directory.server };
+    }
+    case 'nothing':
+      await verifyPassword(password, UNMATCHABLE_HASH);
+      return { accepted: false, reason: check.reason };
+  }
+}
