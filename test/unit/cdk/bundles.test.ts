@@ -9,6 +9,7 @@ describe('function bundles', () => {
     expect(sizes.map((s) => s.name).sort()).toEqual([
       'config',
       'directory',
+      'logon',
       'openapi',
       'runs',
       'start',
@@ -27,13 +28,14 @@ describe('function bundles', () => {
     // Bundled, or imported from the runtime (the AWS SDK).
     const carries = (name: string, pkg: string) =>
       bundles.get(name)?.packages.has(pkg) || bundles.get(name)?.runtimePackages.has(pkg);
-    // The LDAP client only where the directory is read.
-    for (const name of ['sync', 'test-settings', 'directory'])
+    // The LDAP client only where the directory is read, and where a logon binds as the user.
+    for (const name of ['sync', 'test-settings', 'directory', 'logon'])
       expect(carries(name, 'ldapts'), name).toBe(true);
     for (const name of ['config', 'start', 'runs', 'users', 'openapi'])
       expect(carries(name, 'ldapts'), name).toBe(false);
     // The secret store's client only where the password is saved or used.
-    for (const name of ['start', 'runs', 'users', 'openapi']) {
+    // Not in the logon function either: it binds as the user, never as the service account.
+    for (const name of ['start', 'runs', 'users', 'logon', 'openapi']) {
       expect(carries(name, '@aws-lambda-powertools/parameters'), name).toBe(false);
       expect(carries(name, '@aws-sdk/client-secrets-manager'), name).toBe(false);
     }

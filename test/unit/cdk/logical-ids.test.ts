@@ -47,6 +47,19 @@ const ADDED_WITH_LONG_OPERATIONS = [
   'ApitestsettingspreviewIdGET6FB3C1E6',
 ];
 
+/**
+ * Ids the logon (SPEC 7.3) added, pinned from then on: its function, role, log group, errors alarm, the
+ * alarm on a burst of refused logons, and the route's method. None of the ids above changed with them.
+ */
+const ADDED_WITH_LOGON = [
+  'LogonFunction90F9B5B5',
+  'LogonFunctionServiceRoleFA85831F',
+  'LogonFunctionLogs4CB1F14C',
+  'LogonFunctionErrorsC619CC9D',
+  'LogonFailuresAlarm0C97AF7B',
+  'ApilogonPOST0EB1CF46',
+];
+
 // At load, as in stack.test.ts: the first synthesis in a process takes longer than a test may.
 const { template } = synthStack();
 
@@ -59,5 +72,10 @@ describe('the AdSync stack, split into parts', () => {
   it('keeps the ids the long operations added', () => {
     const ids = Object.keys(template.toJSON().Resources as Record<string, unknown>);
     expect(ids).toEqual(expect.arrayContaining(ADDED_WITH_LONG_OPERATIONS));
+  });
+
+  it('keeps the ids the logon added', () => {
+    const ids = Object.keys(template.toJSON().Resources as Record<string, unknown>);
+    expect(ids).toEqual(expect.arrayContaining(ADDED_WITH_LOGON));
   });
 });

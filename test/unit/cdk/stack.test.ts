@@ -15,7 +15,7 @@ const functions = template.findResources('AWS::Lambda::Function', {
   Properties: { Description: Match.anyValue(), Runtime: Match.stringLikeRegexp('nodejs') },
 });
 const ourFunctions = Object.entries(functions).filter(([id]) =>
-  /^(Config|Start|TestSettings|Sync|Runs|Users|Directory|Openapi)Function/.test(id),
+  /^(Config|Start|TestSettings|Sync|Runs|Users|Directory|Logon|Openapi)Function/.test(id),
 );
 const functionId = (prefix: string): string => {
   const found = ourFunctions.find(([id]) => id.startsWith(`${prefix}Function`));
@@ -41,7 +41,7 @@ describe('the AdSync stack', () => {
     const inVpc = ourFunctions
       .filter(([, fn]) => fn.Properties.VpcConfig)
       .map(([id]) => id.replace(/Function.*/, ''));
-    expect(inVpc.sort()).toEqual(['Directory', 'Sync', 'TestSettings']);
+    expect(inVpc.sort()).toEqual(['Directory', 'Logon', 'Sync', 'TestSettings']);
   });
 
   it('has no NAT gateway and no internet gateway; DynamoDB and Secrets Manager through VPC endpoints', () => {
@@ -134,6 +134,25 @@ describe('the AdSync stack', () => {
     }
   });
 
+  it('keeps the secret from the logon function: no Secrets Manager action in its role, no secret in its environment', () => {
+    expect(actionsOf('logon').filter((action) => !action.startsWith('dynamodb:'))).toEqual([]);
+    const logon = functions[idOf('logon')]?.Properties;
+    expect(Object.keys(logon.Environment.Variables).sort()).toEqual(['POWERTOOLS_SERVICE_NAME', 'TABLE_NAME']);
+    expect(JSON.stringify(logon.Environment)).not.toMatch(/BindPassword|secret/i);
+    // No index either: it reads one user, and one hash, by key.
+    for (const index of ['gsi1', 'gsi2']) {
+      expect(
+        policies.allows('logon', { action: 'dynamodb:Query', resource: `index/${index}`, leadingKeys: [] }),
+      ).toBe(false);
+    }
+  });
+
+  it("bounds a logon within API Gateway's 29 s, with the CPU a scrypt hash check needs", () => {
+    const logon = functions[idOf('logon')]?.Properties;
+    expect(logon.Timeout).toBeLessThan(29);
+    expect(logon.MemorySize).toBeGreaterThanOrEqual(1024);
+  });
+
   it('keeps read-only routes from writing the table', () => {
     const writes = [
       'dynamodb:PutItem',
@@ -208,6 +227,19 @@ describe('the AdSync stack', () => {
       DeleteItem: ['user', 'password'],
       BatchWriteItem: [],
     });
+    // The logon function counts failed logons, and writes nothing else.
+    expect(writes('logon')).toEqual({
+      PutItem: ['logon'],
+      UpdateItem: ['logon'],
+      DeleteItem: ['logon'],
+      BatchWriteItem: [],
+      ConditionCheckItem: [],
+    });
+    for (const name of functionNames.filter((n) => n !== 'logon')) {
+      for (const action of ['PutItem', 'UpdateItem', 'DeleteItem']) {
+        expect(policies.kindsAllowed(name, `dynamodb:${action}`), `${name} ${action}`).not.toContain('logon');
+      }
+    }
     for (const name of ['runs', 'directory', 'openapi'] as const) {
       expect(Object.values(writes(name)).flat(), name).toEqual([]);
     }
@@ -224,7 +256,7 @@ describe('the AdSync stack', () => {
     }
   });
 
-  it('grants each function the table reads of its own item kinds only; nobody reads password hashes', () => {
+  it('grants each function the table reads of its own item kinds only; only the logon function reads password hashes, one by key', () => {
     const reads = (name: FunctionName) =>
       Object.fromEntries(
         ['GetItem', 'BatchGetItem', 'Query', 'Scan'].map((action) => [
@@ -249,6 +281,8 @@ describe('the AdSync stack', () => {
       runs: { GetItem: ['lock'], Query: ['run', 'preview'] },
       users: { GetItem: ['user', 'config'] },
       directory: { GetItem: ['config'] },
+      // One user and, for a local user, its hash: by key, never in a batch or a query.
+      logon: { GetItem: ['user', 'password', 'config'] },
       openapi: {},
     };
     for (const [name, kinds] of Object.entries(expected) as [FunctionName, Reads][]) {
@@ -478,10 +512,20 @@ describe('the AdSync stack', () => {
     });
   });
 
-  it('alarms on failed sync runs and on function errors, to the topic from context', () => {
+  it('alarms on failed sync runs, on a burst of refused logons and on function errors, to the topic from context', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AdSync',
       MetricName: 'SyncRunFailed',
+      AlarmActions: [Match.anyValue()],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AdSync',
+      MetricName: 'LogonFailed',
+      Dimensions: [{ Name: 'service', Value: 'ad-sync' }],
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 20,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       AlarmActions: [Match.anyValue()],
     });
     const errorAlarms = template.findResources('AWS::CloudWatch::Alarm', {
