@@ -59,6 +59,7 @@ type Verdict =
 
 /** The one message of every refusal: it must not tell one reason from another. */
 const REFUSED = 'The user name or password is wrong, or the user may not log on';
+const UNAVAILABLE = 'The directory could not check the password; try again later';
 
 /** Checks a logon; the user (the API's User) when it is accepted. */
 export async function logon(
@@ -81,12 +82,12 @@ export async function logon(
   try {
     verdict = await checkPassword(deps, credentialCheckOf(user, password), user, password, config.connection);
   } catch (error) {
-    if (error instanceof DirectoryUnavailableError) {
-      // Not checked: not a failure, unless a DC may have received the password (and counted it in AD).
-      if (!error.passwordSent) await deps.attempts.withdraw(userName);
-      deps.onUnavailable?.({ userName, error });
-    }
-    throw error;
+    if (!(error instanceof DirectoryUnavailableError)) throw error;
+    // Not checked: not a failure, unless a DC may have received the password (and counted it in AD).
+    if (!error.passwordSent) await deps.attempts.withdraw(userName);
+    deps.onUnavailable?.({ userName, error });
+    // Which DCs failed, and how, is for the log: the caller learns only that it may try again later.
+    throw new DirectoryUnavailableError(UNAVAILABLE, error.passwordSent, { cause: error });
   }
   if (verdict.accepted && user) {
     await deps.attempts.clear(userName);
