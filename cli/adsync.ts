@@ -5,7 +5,10 @@
  * `test` and `sync` start the operation and follow it to its end (the API answers 202 and the client polls),
  * showing its progress on stderr; stdout carries only the result.
  *
- * Exit codes: 0 ok, 1 failed run or request, 2 usage error, 3 deletion threshold exceeded.
+ * `logon` checks a user's password as the application would (POST /logon): asked without echo on a terminal,
+ * or taken from an environment variable; never from the command line, where other users could see it.
+ *
+ * Exit codes: 0 ok, 1 failed run or request (a refused logon too), 2 usage error, 3 deletion threshold exceeded.
  */
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -31,6 +34,9 @@ Commands:
                               (test and sync follow the run to its end, its progress on stderr)
   users                       list users
   runs                        list sync runs, newest first
+  logon <userName> [--password-env <VAR>]
+                              check a user's password as the application does (POST /logon); the
+                              password is asked for without echo, or taken from $VAR
 
 Options:
   --json          machine-readable output
@@ -38,7 +44,7 @@ Options:
   --help          this text
 
 Environment: ADSYNC_HOME (default .adsync), ADSYNC_PORT (default 8080), ADSYNC_TOKEN (at least 32 characters).
-Exit codes: 0 ok, 1 failed run or request, 2 usage error, 3 deletion threshold exceeded.`;
+Exit codes: 0 ok, 1 failed run or request (a refused logon too), 2 usage error, 3 deletion threshold exceeded.`;
 
 class UsageError extends Error {}
 
@@ -148,16 +154,75 @@ async function follow(
   }
 }
 
-/** An error answer as the CLI says it: 409 SyncRunning names the run that holds the lock. */
+/**
+ * An error answer as the CLI says it: 409 SyncRunning names the run that holds the lock; a locked-out logon
+ * says when to try again.
+ */
 export function describeApiError(error: ApiError): string {
   const running = error.details.find((detail) => detail.path === 'runId')?.message;
   if (error.code === 'SyncRunning' && running) {
     return `error ${error.status} ${error.code}: another sync is running (run ${running}); try again when it has ended (adsync runs shows it)`;
   }
+  if (error.code === 'LockedOut' && error.retryAfterSeconds !== undefined) {
+    const minutes = Math.ceil(error.retryAfterSeconds / 60);
+    return `error ${error.status} ${error.code}: too many failed logons of this user name in a row; try again in ${error.retryAfterSeconds} seconds (about ${minutes} minute${minutes === 1 ? '' : 's'})`;
+  }
   return [
     `error ${error.status} ${error.code}: ${error.message}`,
     ...error.details.map((detail) => `  ${detail.path}: ${detail.message}`),
   ].join('\n');
+}
+
+/**
+ * Reads a line from the terminal without echoing it (raw mode: nothing the user types is shown). Enter ends
+ * it, Backspace removes the last character, Ctrl-C gives up.
+ */
+function readHiddenLine(prompt: string): Promise<string> {
+  const stdin = process.stdin;
+  process.stderr.write(prompt);
+  stdin.setRawMode(true);
+  stdin.setEncoding('utf8');
+  stdin.resume();
+  return new Promise((resolve, reject) => {
+    let typed = '';
+    const finish = (outcome: () => void): void => {
+      stdin.off('data', onData);
+      stdin.setRawMode(false);
+      stdin.pause();
+      process.stderr.write('\n');
+      outcome();
+    };
+    const onData = (chunk: string): void => {
+      for (const character of chunk) {
+        if (character === '\r' || character === '\n') {
+          finish(() => resolve(typed));
+          return;
+        }
+        if (character === '\u0003') {
+          finish(() => reject(new UsageError('no password given (Ctrl-C)')));
+          return;
+        }
+        if (character === '\u007f' || character === '\b') typed = [...typed].slice(0, -1).join('');
+        else typed += character;
+      }
+    };
+    stdin.on('data', onData);
+  });
+}
+
+/** A logon's password: from $VAR (`--password-env VAR`), or asked for without echo on a terminal. */
+async function logonPassword(variable: string | undefined, userName: string): Promise<string> {
+  if (variable) {
+    const password = process.env[variable];
+    if (!password) throw new UsageError(`$${variable} is empty`);
+    return password;
+  }
+  if (!process.stdin.isTTY) {
+    throw new UsageError(
+      'logon asks for the password on a terminal; without one, name an environment variable that holds it: --password-env <VAR>',
+    );
+  }
+  return readHiddenLine(`Password for ${userName}: `);
 }
 
 async function localClient(): Promise<ApiClient> {
@@ -323,6 +388,18 @@ export async function main(argv: string[]): Promise<number> {
               r.runId,
             ]),
           ),
+        );
+        return EXIT.ok;
+      }
+      case 'logon': {
+        if (!sub || positionals.length > 2)
+          throw new UsageError('logon needs one user name: adsync logon <userName>');
+        const password = await logonPassword(values['password-env'], sub);
+        const { user } = await api.logon({ userName: sub, password });
+        print(
+          { user },
+          () =>
+            `logged on: ${user.userName} (${user.fullName}), ${user.authentication === 'local' ? 'local user' : 'directory user'}; privileges ${user.privileges.join(', ') || 'none'}`,
         );
         return EXIT.ok;
       }

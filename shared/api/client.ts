@@ -39,13 +39,17 @@ export const bearerToken =
   (token: string): SignRequest =>
   async ({ headers }) => ({ ...headers, authorization: `Bearer ${token}` });
 
-/** An error answer of the API (status 0: no answer at all), with its code and field details. */
+/**
+ * An error answer of the API (status 0: no answer at all), with its code and field details, and how many
+ * seconds to wait before trying again when it said so (`Retry-After`, such as a locked-out logon's).
+ */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
     readonly details: readonly { readonly path: string; readonly message: string }[] = [],
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -56,7 +60,10 @@ interface ApiClientOptions {
   /** The API's root, such as `http://127.0.0.1:8080` or `https://<id>.execute-api.<region>.amazonaws.com/v1`. */
   readonly baseUrl: string;
   readonly sign: SignRequest;
-  /** Called on a 401, before the ApiError is thrown (the console asks for the token again). */
+  /**
+   * Called on a 401 that refuses the caller (not a refused logon), before the ApiError is thrown (the console
+   * asks for the token again).
+   */
   readonly onUnauthorized?: () => void;
   /** What to suggest when the API cannot be reached at all. */
   readonly unreachableHint?: string;
@@ -169,6 +176,13 @@ export class ApiClient {
   searchGroups(search?: string) {
     return this.call('GET /directory/groups', { query: search === undefined ? {} : { search } });
   }
+  /**
+   * Checks a user's password: `{ user }`. Refused: ApiError 401 InvalidCredentials; locked out: 429 LockedOut
+   * with `retryAfterSeconds`; the directory unavailable: 503 DirectoryUnavailable.
+   */
+  logon(body: RouteInput<'POST /logon'>['body']) {
+    return this.call('POST /logon', { body });
+  }
   openApiDocument() {
     return this.call('GET /openapi.json', {});
   }
@@ -229,12 +243,14 @@ export class ApiClient {
       response.status === 204 ? undefined : ((await response.json().catch(() => undefined)) as unknown);
     if (!response.ok) {
       const error = (payload as Partial<ErrorBody> | undefined)?.error;
-      if (response.status === 401) this.options.onUnauthorized?.();
+      if (response.status === 401 && error?.code !== 'InvalidCredentials') this.options.onUnauthorized?.();
+      const retryAfter = Number(response.headers.get('retry-after') ?? Number.NaN);
       throw new ApiError(
         response.status,
         error?.code ?? 'HttpError',
         error?.message ?? `${response.status} ${response.statusText}`,
         error?.details ?? [],
+        Number.isInteger(retryAfter) && retryAfter >= 0 ? retryAfter : undefined,
       );
     }
     return payload as T;

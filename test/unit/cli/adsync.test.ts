@@ -27,4 +27,11 @@ describe('describeApiError', () => {
       'error 409 SyncRunning: A sync is already running',
     );
   });
+
+  it('says when a locked-out logon may try again, from Retry-After', () => {
+    const error = new ApiError(429, 'LockedOut', 'Too many failed logons', [], 61);
+    expect(describeApiError(error)).toBe(
+      'error 429 LockedOut: too many failed logons of this user name in a row; try again in 61 seconds (about 2 minutes)',
+    );
+  });
 });
