@@ -346,8 +346,10 @@ describe('every route, answered as the OpenAPI document says', () => {
     expect((await client.listRuns()).runs[0]?.runId).toBe(latest);
     expect((await client.getRun(latest)).runId).toBe(latest);
     expect((await client.listUsers()).users).toHaveLength(100);
-    await client.createUser({ userName: 'client user' });
+    await client.createUser({ userName: 'client user', password: 'client user password' });
     expect((await client.getUser('client user')).authentication).toBe('local');
+    const { user } = await client.logon({ userName: 'client user', password: 'client user password' });
+    expect(user.userName).toBe('client user');
     await client.deleteUser('client user');
     expect((await client.listBaseDns()).namingContexts.length).toBeGreaterThan(0);
     expect((await client.searchGroups('Sales')).groups.length).toBeGreaterThan(0);
@@ -374,6 +376,39 @@ describe('every route, answered as the OpenAPI document says', () => {
     const unreachable = await send('GET /directory/base-dns');
     expect(unreachable.status).toBe(502);
     expect(codeOf(unreachable)).toBe('Unreachable');
+  });
+
+  it('POST /logon: 200 and the user, 400, 401 for every refusal, 429 with Retry-After, 503 when the directory is unreachable', async () => {
+    const body = { userName: 'logon user', password: 'logon user password' };
+    expect((await send('POST /users', { body })).status).toBe(201);
+    const accepted = await send('POST /logon', { body });
+    expect(accepted.status).toBe(200);
+    expect(accepted.body).toMatchObject({ user: { userName: 'logon user', authentication: 'local' } });
+    expect((await send('POST /logon', { body: { userName: 'logon user' } })).status).toBe(400);
+    expect((await send('POST /logon', { body: { ...body, remember: true } })).status).toBe(400);
+    for (const refused of [
+      { ...body, password: 'wrong' },
+      { userName: 'nobody at all', password: 'whatever' },
+      { ...body, password: '' },
+    ]) {
+      const answer = await send('POST /logon', { body: refused });
+      expect(answer.status).toBe(401);
+      expect(codeOf(answer)).toBe('InvalidCredentials');
+    }
+    // Two counted above (the unknown name has a count of its own): three more make five.
+    for (let failures = 3; failures <= 5; failures += 1) {
+      expect((await send('POST /logon', { body: { ...body, password: `wrong ${failures}` } })).status).toBe(
+        401,
+      );
+    }
+    const locked = await send('POST /logon', { body });
+    expect(locked.status).toBe(429);
+    expect(codeOf(locked)).toBe('LockedOut');
+    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
+    // A directory user, while the saved servers answer nothing (the pickers' test left them so).
+    const unreachable = await send('POST /logon', { body: { userName: 'bob', password: 'his password' } });
+    expect(unreachable.status).toBe(503);
+    expect(codeOf(unreachable)).toBe('DirectoryUnavailable');
   });
 
   it('GET /openapi.json: the document', async () => {

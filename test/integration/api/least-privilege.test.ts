@@ -4,7 +4,7 @@
  * and read the configuration, browse the directory, start syncs and previews (and fail to), follow them
  * while they run, run them in the workers (a sync with a handoff to a follow-up invocation, a preview of
  * unsaved settings), rename and delete users with archive folders, run on the schedule, manage local users,
- * list runs. Each request must be allowed by that function's role in the synthesized CDK template, and the
+ * log users on, list runs. Each request must be allowed by that function's role in the synthesized CDK template, and the
  * item kinds the functions write must be exactly those their roles grant.
  *
  * The start function's hand-over to a worker is queued here, as Lambda queues an asynchronous invocation,
@@ -245,6 +245,24 @@ describe('every function, as deployed', () => {
   });
 });
 
+describe('the logon function, as deployed', () => {
+  it('logs local and directory users on, refuses, locks a name out, and clears a count on a success', async () => {
+    const logon = (userName: string, password: string) =>
+      call('logon', 'POST', '/logon', { body: { userName, password } });
+    ok(
+      await call('users', 'POST', '/users', { body: { userName: 'signer', password: 'signer password 1' } }),
+      201,
+    );
+    ok(await logon('signer', 'wrong'), 401);
+    ok(await logon('signer', 'signer password 1'));
+    for (let i = 0; i < 5; i += 1) ok(await logon('Signer', `wrong ${i}`), 401);
+    ok(await logon('signer', 'signer password 1'), 429);
+    // A directory user: a bind as bob, refused by the DC.
+    ok(await logon('bob', 'not his password'), 401);
+    ok(await logon('nobody', 'whatever'), 401);
+  });
+});
+
 describe('what the functions send to the table', () => {
   it('never carries the bind password: not the saved one, not the one given with unsaved settings', () => {
     expect(recorder.requests.length).toBeGreaterThan(100);
@@ -279,9 +297,10 @@ describe('the roles of the CDK stack', () => {
 
   it('grant each function the writes of exactly the item kinds it writes', () => {
     const WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
-    for (const name of ['sync', 'users', 'start', 'test-settings'] as const) {
+    for (const name of ['sync', 'users', 'start', 'test-settings', 'logon'] as const) {
       expect(kindsSent(name, WRITES), name).toEqual(kindsGranted(name, WRITES));
     }
+    expect(kindsSent('logon', WRITES)).toEqual(['logon']);
     expect(kindsSent('start', WRITES)).toEqual(['lock', 'preview', 'run']);
     expect(kindsSent('test-settings', WRITES)).toEqual(['preview']);
     expect(kindsSent('config', WRITES)).toEqual(['config']);
@@ -290,8 +309,8 @@ describe('the roles of the CDK stack', () => {
     }
   });
 
-  it('grant the start and runs functions the reads of exactly the item kinds they read', () => {
-    for (const name of ['start', 'runs'] as const) {
+  it('grant the start, runs and logon functions the reads of exactly the item kinds they read', () => {
+    for (const name of ['start', 'runs', 'logon'] as const) {
       for (const action of ['dynamodb:GetItem', 'dynamodb:Query']) {
         expect(kindsSent(name, [action]), `${name} ${action}`).toEqual(kindsGranted(name, [action]));
       }

@@ -145,4 +145,37 @@ describe('the OpenAPI document', () => {
     expect(operation('POST', '/sync').requestBody?.required).toBe(false);
     expect(operation('POST', '/test-settings').requestBody?.required).toBe(false);
   });
+
+  it('declares what POST /logon answers: the user, one 401 for every refusal, 429 with Retry-After, 503', () => {
+    const logon = operation('POST', '/logon');
+    expect(logon.requestBody?.required).toBe(true);
+    expect(Object.keys(logon.responses)).toEqual(expect.arrayContaining(['200', '401', '429', '503']));
+    const codesOf = (status: string): unknown =>
+      (
+        logon.responses[status] as {
+          content: { 'application/json': { schema: { allOf?: { properties?: unknown }[] } } };
+        }
+      ).content['application/json'].schema.allOf?.[1];
+    // The route's own 401 and 429 replace the common ones, and name their codes too.
+    expect(codesOf('401')).toEqual({
+      properties: { error: { properties: { code: { enum: ['InvalidCredentials', 'Unauthorized'] } } } },
+    });
+    expect(codesOf('429')).toEqual({
+      properties: { error: { properties: { code: { enum: ['LockedOut', 'THROTTLED'] } } } },
+    });
+    expect(codesOf('503')).toEqual({
+      properties: { error: { properties: { code: { enum: ['DirectoryUnavailable'] } } } },
+    });
+    expect((logon.responses['429'] as { headers: object }).headers).toEqual({
+      'Retry-After': { description: expect.stringMatching(/seconds/), schema: { type: 'string' } },
+    });
+    const ok = logon.responses['200'] as {
+      content: { 'application/json': { schema: { required: string[]; properties: { user: object } } } };
+    };
+    expect(ok.content['application/json'].schema.required).toEqual(['user']);
+    // Other routes keep the common 401 and 429.
+    expect(operation('GET', '/users').responses['401']).toEqual({
+      $ref: '#/components/responses/Unauthorized',
+    });
+  });
 });
