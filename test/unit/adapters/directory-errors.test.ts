@@ -8,7 +8,7 @@ import {
   TimeLimitExceededError,
 } from 'ldapts';
 import { describe, expect, it } from 'vitest';
-import { toDirectoryError } from '../../../shared/adapters/ldap/directory-errors';
+import { bindRefusalOf, toDirectoryError } from '../../../shared/adapters/ldap/directory-errors';
 import { ConnectionLostError } from '../../../shared/adapters/ldap/one-connection-client';
 import { type DirectoryError, TimeoutError } from '../../../shared/errors';
 
@@ -81,5 +81,31 @@ describe('toDirectoryError', () => {
   it('passes a DirectoryError through unchanged', () => {
     const error: DirectoryError = new TimeoutError('already mapped');
     expect(toDirectoryError(error, 'dc1:636', 'read')).toBe(error);
+  });
+});
+
+describe('bindRefusalOf', () => {
+  it.each([
+    ['52e', 'wrongPassword'],
+    ['525', 'unknownUser'],
+    ['530', 'logonHoursRestricted'],
+    ['531', 'workstationRestricted'],
+    ['532', 'passwordExpired'],
+    ['533', 'accountDisabled'],
+    ['701', 'accountExpired'],
+    ['773', 'passwordMustChange'],
+    ['775', 'accountLockedOut'],
+    ['52E', 'wrongPassword'],
+  ])("reads AD's sub-code %s as %s", (subCode, reason) => {
+    expect(
+      bindRefusalOf(
+        `80090308: LdapErr: DSID-0C0903A9, comment: AcceptSecurityContext error, data ${subCode}, v1db1`,
+      ),
+    ).toBe(reason);
+  });
+
+  it('says only invalidCredentials without a sub-code it knows (another directory than AD)', () => {
+    expect(bindRefusalOf('Invalid credentials')).toBe('invalidCredentials');
+    expect(bindRefusalOf('AcceptSecurityContext error, data 999, v1db1')).toBe('invalidCredentials');
   });
 });

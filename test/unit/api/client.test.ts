@@ -91,6 +91,40 @@ describe('ApiClient', () => {
     expect(unauthorized()).toBe(1);
   });
 
+  it('sends a logon, and does not take its refusal for a wrong token', async () => {
+    const { client, sent, unauthorized } = clientAnswering(401, {
+      error: { code: 'InvalidCredentials', message: 'The user name or password is wrong' },
+    });
+    await expect(client.logon({ userName: 'alice', password: ' p"w' })).rejects.toMatchObject({
+      status: 401,
+      code: 'InvalidCredentials',
+    });
+    expect(sent[0]).toMatchObject({
+      method: 'POST',
+      url: 'http://127.0.0.1:8080/logon',
+      body: '{"userName":"alice","password":" p\\"w"}',
+    });
+    expect(unauthorized()).toBe(0);
+  });
+
+  it('tells how long to wait from Retry-After', async () => {
+    const client = new ApiClient({
+      baseUrl: 'http://127.0.0.1:8080',
+      sign: bearerToken('t'),
+      fetch: async () =>
+        new Response(JSON.stringify({ error: { code: 'LockedOut', message: 'locked' } }), {
+          status: 429,
+          headers: { 'content-type': 'application/json', 'retry-after': '840' },
+        }),
+    });
+    await expect(client.logon({ userName: 'alice', password: 'x' })).rejects.toEqual(
+      new ApiError(429, 'LockedOut', 'locked', [], 840),
+    );
+    await expect(client.logon({ userName: 'alice', password: 'x' })).rejects.toMatchObject({
+      retryAfterSeconds: 840,
+    });
+  });
+
   it('answers a failed connection with status 0 and the hint', async () => {
     const client = new ApiClient({
       baseUrl: 'http://127.0.0.1:8080',

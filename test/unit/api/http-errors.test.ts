@@ -5,7 +5,10 @@ import { toHttpError } from '../../../shared/api/http-errors';
 import { putConfigBody } from '../../../shared/api/schemas';
 import {
   ConcurrentModificationError,
+  DirectoryUnavailableError,
   InvalidCredentialsError,
+  LockedOutError,
+  LogonRefusedError,
   MethodNotAllowedError,
   MisdirectedRequestError,
   NotFoundError,
@@ -28,10 +31,26 @@ describe('toHttpError', () => {
     [new PayloadTooLargeError('big'), 413],
     [new MisdirectedRequestError('elsewhere'), 421],
     [new InvalidCredentialsError('dc1:636 rejected the bind'), 502],
+    [new LogonRefusedError('The user name or password is wrong'), 401],
+    [new LockedOutError('Too many failed logons', 900), 429],
+    [new DirectoryUnavailableError('The directory could not check the password'), 503],
   ])('maps %s to %i with its code and message', (error, status) => {
     const { statusCode, body } = toHttpError(error);
     expect(statusCode).toBe(status);
     expect(body.error).toMatchObject({ code: error.code, message: error.message });
+  });
+
+  it('answers a refused logon as InvalidCredentials (401), not as a failing directory (502)', () => {
+    expect(toHttpError(new LogonRefusedError('no')).body.error.code).toBe('InvalidCredentials');
+    expect(toHttpError(new LogonRefusedError('no')).headers).toEqual({});
+  });
+
+  it('tells a locked-out logon when to try again (Retry-After, in seconds)', () => {
+    expect(toHttpError(new LockedOutError('locked', 61))).toMatchObject({
+      statusCode: 429,
+      headers: { 'retry-after': '61' },
+      body: { error: { code: 'LockedOut' } },
+    });
   });
 
   it('adds the field details of a validation error', () => {

@@ -137,7 +137,10 @@ describe('the AdSync stack', () => {
   it('keeps the secret from the logon function: no Secrets Manager action in its role, no secret in its environment', () => {
     expect(actionsOf('logon').filter((action) => !action.startsWith('dynamodb:'))).toEqual([]);
     const logon = functions[idOf('logon')]?.Properties;
-    expect(Object.keys(logon.Environment.Variables).sort()).toEqual(['POWERTOOLS_SERVICE_NAME', 'TABLE_NAME']);
+    expect(Object.keys(logon.Environment.Variables).sort()).toEqual([
+      'POWERTOOLS_SERVICE_NAME',
+      'TABLE_NAME',
+    ]);
     expect(JSON.stringify(logon.Environment)).not.toMatch(/BindPassword|secret/i);
     // No index either: it reads one user, and one hash, by key.
     for (const index of ['gsi1', 'gsi2']) {

@@ -23,6 +23,7 @@ describe('parseConfig', () => {
       options: { deleteUsers: false, deletionThreshold: { maxCount: 500, maxPercent: 20 } },
       defaultPrivileges: { privileges: ['login'], ownArchiveAccess: ['read'] },
       schedule: { enabled: false, intervalMinutes: 60 },
+      logon: { maxFailures: 5, lockoutMinutes: 15 },
     });
   });
 
@@ -65,6 +66,30 @@ describe('parseConfig', () => {
     expect(configIssuesOf({ connection: { ...minimal.connection, pasword: 'x' } })).toEqual([
       { path: 'connection', message: expect.stringContaining('pasword') },
     ]);
+  });
+
+  it('takes the logon lockout policy, and refuses one out of range, naming the field', () => {
+    expect(parseConfig({ ...minimal, logon: { maxFailures: 3 } }).logon).toEqual({
+      maxFailures: 3,
+      lockoutMinutes: 15,
+    });
+    expect(parseConfig({ ...minimal, logon: { maxFailures: 100, lockoutMinutes: 1440 } }).logon).toEqual({
+      maxFailures: 100,
+      lockoutMinutes: 1440,
+    });
+    for (const [logon, path] of [
+      [{ maxFailures: 0 }, 'logon.maxFailures'],
+      [{ maxFailures: 101 }, 'logon.maxFailures'],
+      [{ maxFailures: 2.5 }, 'logon.maxFailures'],
+      [{ maxFailures: '5' }, 'logon.maxFailures'],
+      [{ lockoutMinutes: 0 }, 'logon.lockoutMinutes'],
+      [{ lockoutMinutes: 1441 }, 'logon.lockoutMinutes'],
+      [{ lockoutSeconds: 60 }, 'logon'],
+    ] as const) {
+      expect(configIssuesOf({ ...minimal, logon }), JSON.stringify(logon)).toEqual([
+        { path, message: expect.any(String) },
+      ]);
+    }
   });
 
   it('rejects Windows authentication and says why', () => {
