@@ -25,10 +25,12 @@ export interface ConfigFormValues {
   ownArchiveAccess: ArchiveAccess[];
   scheduleEnabled: boolean;
   intervalMinutes: string;
+  /** The logon's lockout policy: not on this form, carried through a save as it was saved. */
+  logon: Config['logon'];
 }
 
 /** A field of the form: the configuration's fields and the write-only password. */
-export type FormField = keyof ConfigFormValues | 'password';
+export type FormField = Exclude<keyof ConfigFormValues, 'logon'> | 'password';
 
 export const PRIVILEGE_LABELS: Readonly<Record<Privilege, string>> = {
   login: 'Log on',
@@ -52,7 +54,7 @@ export const PRIVILEGES = Object.keys(PRIVILEGE_LABELS) as Privilege[];
 export const ARCHIVE_ACCESS = Object.keys(ARCHIVE_ACCESS_LABELS) as ArchiveAccess[];
 
 export function formValuesOf(config: Config): ConfigFormValues {
-  const { connection, filters, options, defaultPrivileges, schedule } = config;
+  const { connection, filters, options, defaultPrivileges, schedule, logon } = config;
   return {
     servers: connection.servers.join('\n'),
     domain: connection.domain ?? '',
@@ -73,6 +75,7 @@ export function formValuesOf(config: Config): ConfigFormValues {
     ownArchiveAccess: [...defaultPrivileges.ownArchiveAccess],
     scheduleEnabled: schedule.enabled,
     intervalMinutes: String(schedule.intervalMinutes),
+    logon: { ...logon },
   };
 }
 
@@ -127,6 +130,7 @@ export function configDocumentOf(values: ConfigFormValues): ConfigInput {
       enabled: values.scheduleEnabled,
       intervalMinutes: numberOrText(values.intervalMinutes) as number,
     },
+    logon: { ...values.logon },
   };
 }
 

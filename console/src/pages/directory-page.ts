@@ -7,7 +7,6 @@
 import { ApiError } from '../api-client';
 import type { AppState, DirectoryDraft } from '../app-state';
 import {
-  type ConfigFormValues,
   type FieldErrors,
   type FormField,
   fieldErrorsOf,
@@ -111,7 +110,7 @@ export async function renderDirectoryPage(state: AppState, main: HTMLElement): P
   // Keeping the form's values
   form.addEventListener('input', (event) => {
     const target = event.target as HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement;
-    const name = target.name as keyof ConfigFormValues | 'password' | '';
+    const name = target.name as FormField | '';
     if (!name) return;
     if (name === 'password') draft.password = target.value;
     else if (target instanceof HTMLInputElement && target.type === 'checkbox') {

@@ -24,11 +24,19 @@ const saved = parseConfig({
   options: { deleteUsers: true, deletionThreshold: { maxCount: 50, maxPercent: 12.5 } },
   defaultPrivileges: { privileges: ['login', 'exportEmail'], ownArchiveAccess: ['read', 'write'] },
   schedule: { enabled: true, intervalMinutes: 30 },
+  logon: { maxFailures: 3, lockoutMinutes: 30 },
 });
 
 describe('the Directory Services form', () => {
   it('gives back the configuration it was filled from', () => {
     expect(parseConfig(configDocumentOf(formValuesOf(saved)))).toEqual(saved);
+  });
+
+  it('keeps the sections it does not show (the logon lockout policy) as they were saved', () => {
+    expect(configDocumentOf({ ...formValuesOf(saved), domain: 'other.local' }).logon).toEqual({
+      maxFailures: 3,
+      lockoutMinutes: 30,
+    });
   });
 
   it('leaves empty optional fields out, so that the defaults apply', () => {
