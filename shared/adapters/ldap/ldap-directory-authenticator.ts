@@ -9,7 +9,7 @@
  * is final. A refusal is never retried on another DC (AD would count another bad password), and a bind that
  * gets no answer is not either (the DC may have counted it).
  */
-import { connect as connectTls } from 'node:tls';
+import { type ConnectionOptions, connect as connectTls } from 'node:tls';
 import { InvalidCredentialsError as LdapInvalidCredentialsError } from 'ldapts';
 import type { ConnectionConfig } from '../../config/config-schema';
 import { DirectoryUnavailableError } from '../../errors';
@@ -104,13 +104,14 @@ async function bindOnce(
     ...(ldaps
       ? {
           tlsOptions,
-          createSecureConnection: ((port: number, host: string, options: object) => {
+          // tls.connect as ldapts calls it, noting when the handshake (certificate checks included) is done.
+          createSecureConnection: ((port: number, host: string, options: ConnectionOptions) => {
             const socket = connectTls(port, host, options);
             socket.once('secureConnect', () => {
               protectedConnection = true;
             });
             return socket;
-          }) as never,
+          }) as typeof connectTls,
         }
       : {}),
   });

@@ -5,6 +5,7 @@
  * connection to the DC goes through a TCP proxy that counts them, so a test can tell that no bind was made.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import {
   GetSecretValueCommand,
   PutSecretValueCommand,
@@ -23,6 +24,7 @@ import { createScratchOu, replace, scratchOuName, userEntry } from '../../suppor
 import { fixtureConfig, servicePassword } from '../../support/sync-harness';
 import { type FaultProxy, startFaultProxy } from '../../support/tcp-fault-proxy';
 
+const untrustedCa = readFileSync(new URL('../../fixtures/untrusted-ca.pem', import.meta.url), 'utf8');
 const SECRET_ID = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:ad-sync-bind-password-AbCdEf';
 const secretsManager = mockClient(SecretsManagerClient);
 const dynamodb = dynamoDbClient();
@@ -397,6 +399,37 @@ describe('under load and failure', () => {
     );
     // Not asserted (tests do not assert timings): the numbers are for docs/security.md.
     expect(values.every((ms) => ms > 0)).toBe(true);
+  });
+
+  it('binds over StartTLS as over LDAPS, with the same certificate checks', async () => {
+    await saveConfig({ connection: { servers: ['127.0.0.1:389'], encryption: 'starttls' } });
+    expect((await logon(people.ok.name, people.ok.password)).statusCode).toBe(200);
+    expect((await logon(people.ok.name, 'wrong')).statusCode).toBe(401);
+    await saveConfig();
+  });
+
+  it('sends no password to a DC whose certificate is not from the configured CA: 503, nothing counted', async () => {
+    const { name, password } = people.ok;
+    const before = await failuresOf(name);
+    await saveConfig({ connection: { caCertificate: untrustedCa } });
+    for (const encryption of ['ldaps', 'starttls'] as const) {
+      if (encryption === 'starttls') {
+        await saveConfig({
+          connection: { caCertificate: untrustedCa, servers: ['127.0.0.1:389'], encryption },
+        });
+      }
+      const answer = await logon(name, password);
+      expect(answer, encryption).toMatchObject({
+        statusCode: 503,
+        body: { error: { code: 'DirectoryUnavailable' } },
+      });
+    }
+    expect(await failuresOf(name)).toBe(before);
+    const tls = logLines().filter(
+      (line) => line.includes('the directory is unavailable') && /certificate/i.test(line),
+    );
+    expect(tls.length).toBeGreaterThanOrEqual(2);
+    await saveConfig();
   });
 
   it('answers 503 DirectoryUnavailable when no DC can be reached, and counts no failure', async () => {
