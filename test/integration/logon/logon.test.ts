@@ -49,6 +49,7 @@ const people = {
   locked: { name: `lock-${tag}`, password: newPassword() },
   reset: { name: `reset-${tag}`, password: newPassword() },
   concurrent: { name: `conc-${tag}`, password: newPassword() },
+  burst: { name: `burst-${tag}`, password: newPassword() },
 } as const;
 const local = { name: `local-${tag}`, password: 'correct horse battery staple' };
 /** Parts of every password, as they would appear in a log line (JSON escapes the quotes). */
@@ -351,6 +352,18 @@ describe('lockout safety', () => {
     // Samba did count them (the policy is on): the five refused binds, and nothing after.
     expect(badPwdCount).toBe(5);
     expect([[], '0']).toContainEqual(searchEntries[0]?.lockoutTime);
+  });
+
+  it('lets at most maxFailures of attempts made at the same moment reach the DC', async () => {
+    const { name } = people.burst;
+    let answers: JsonResponse[] = [];
+    const binds = await connectionsDuring(async () => {
+      answers = await Promise.all(Array.from({ length: 10 }, (_, i) => logon(name, `wrong ${i}`)));
+    });
+    const statuses = answers.map((answer) => answer.statusCode).sort();
+    expect(statuses).toEqual([...Array(5).fill(401), ...Array(5).fill(429)]);
+    expect(binds).toBe(5);
+    expect(await failuresOf(name)).toBe(5);
   });
 
   it('clears the count on a success', async () => {
