@@ -473,6 +473,7 @@ describe('GET /openapi.json', () => {
       '/config',
       '/directory/base-dns',
       '/directory/groups',
+      '/logon',
       '/openapi.json',
       '/sync',
       '/sync/runs',
