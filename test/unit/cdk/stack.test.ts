@@ -312,7 +312,8 @@ describe('the AdSync stack', () => {
     expect(queries('runs')).toEqual(['gsi2']);
     // The approval of withheld deletes looks at the last runs.
     expect(queries('start')).toEqual(['gsi2']);
-    for (const name of ['config', 'directory', 'logon', 'openapi'] as const) expect(queries(name), name).toEqual([]);
+    for (const name of ['config', 'directory', 'logon', 'openapi'] as const)
+      expect(queries(name), name).toEqual([]);
     for (const name of functionNames) {
       expect(
         policies.allows(name, { action: 'dynamodb:Scan', resource: 'index/gsi2', leadingKeys: [] }),
