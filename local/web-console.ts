@@ -4,6 +4,8 @@
  *
  * The page and its assets are served without the token: they hold no data, and the page asks for the token
  * (or takes it from `#token=...`) and sends it with every API request. The API routes keep requiring it.
+ * So is `/config.json`, the console's runtime configuration: here always `{ "mode": "local" }` (a deployment
+ * writes its own, with the API's URL and the Cognito ids; the build holds none).
  */
 import { randomBytes } from 'node:crypto';
 import { readdir, readFile, rename, rm, stat } from 'node:fs/promises';
@@ -88,10 +90,21 @@ export async function ensureConsoleBuilt(log: (line: string) => void): Promise<b
   }
 }
 
-/** Whether a request is for the console rather than the API: `/`, `/index.html` and `/assets/*`. */
+/** The console's runtime configuration on the local stack: local mode, the bearer token. */
+export const LOCAL_CONSOLE_CONFIG = { mode: 'local' } as const;
+
+/**
+ * Whether a request is for the console rather than the API: `/`, `/index.html`, `/config.json` and
+ * `/assets/*`.
+ */
 export function isConsolePath(method: string, pathname: string): boolean {
   if (method !== 'GET' && method !== 'HEAD') return false;
-  return pathname === '/' || pathname === '/index.html' || /^\/assets\/[\w.-]+$/.test(pathname);
+  return (
+    pathname === '/' ||
+    pathname === '/index.html' ||
+    pathname === '/config.json' ||
+    /^\/assets\/[\w.-]+$/.test(pathname)
+  );
 }
 
 /** Sends a console file: `/` is the page, `/assets/<name>` its hashed (so immutable) scripts and styles. */
@@ -100,6 +113,17 @@ export async function sendConsoleFile(
   pathname: string,
   response: ServerResponse,
 ): Promise<void> {
+  if (pathname === '/config.json') {
+    const body = Buffer.from(JSON.stringify(LOCAL_CONSOLE_CONFIG));
+    response.writeHead(200, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': String(body.length),
+      'cache-control': 'no-cache',
+      ...SECURITY_HEADERS,
+    });
+    response.end(method === 'HEAD' ? undefined : body);
+    return;
+  }
   const name = pathname === '/' ? 'index.html' : pathname.slice(1);
   const body = await readFile(join(CONSOLE_DIST, name)).catch(() => undefined);
   if (!body) {
