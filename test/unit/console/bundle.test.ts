@@ -49,7 +49,9 @@ describe('the console build', () => {
   it('keeps the AWS SDK out of the entry: the local mode never downloads it', () => {
     const entry = chunks.find((chunk) => chunk.isEntry) as Rolldown.OutputChunk;
     const inEntry = packagesOf(entry);
-    expect([...inEntry].filter((name) => name.startsWith('@aws-') || name.startsWith('@smithy/'))).toEqual([]);
+    expect([...inEntry].filter((name) => name.startsWith('@aws-') || name.startsWith('@smithy/'))).toEqual(
+      [],
+    );
     expect(entry.dynamicImports.length).toBeGreaterThan(0);
     // Sizes (minified, not compressed): generous bounds that catch a dependency pulled in by mistake.
     expect(entry.code.length).toBeLessThan(120_000);
