@@ -10,6 +10,7 @@ import './styles.css';
 import type { ApiClient } from '../../shared/api/client';
 import { ApiError, consoleApiClient } from './api-client';
 import type { AppState, Route } from './app-state';
+import { isSignInRedirect } from './aws/sign-in-redirect';
 import { h, pageHeading, replaceChildren } from './dom';
 import { renderDirectoryPage } from './pages/directory-page';
 import { renderRunsPage } from './pages/runs-page';
@@ -131,7 +132,7 @@ async function showPage(route: Route, moveFocus: boolean): Promise<void> {
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return;
     // AWS mode: the credentials could not be renewed and the browser is on its way to sign in again.
-    if ((error as Error).name === 'SignInRedirectError') return;
+    if (isSignInRedirect(error)) return;
     replaceChildren(
       main,
       pageHeading(page.title),

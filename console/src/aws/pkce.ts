@@ -3,8 +3,11 @@
  * sent with the authorization request, so a stolen code is useless without the verifier. Web Crypto only.
  */
 
-/** The Web Crypto the sign-in needs (the browser's `crypto`, or Node's in tests). */
-export type WebCrypto = Pick<Crypto, 'getRandomValues' | 'subtle'>;
+/** The Web Crypto the sign-in needs: the browser's `crypto`, or Node's in tests. */
+export interface WebCrypto {
+  getRandomValues<T extends Uint8Array<ArrayBuffer>>(array: T): T;
+  readonly subtle: { digest(algorithm: 'SHA-256', data: Uint8Array<ArrayBuffer>): Promise<ArrayBuffer> };
+}
 
 /** base64url without padding (RFC 4648 section 5), as PKCE and OAuth `state` use it. */
 export function base64Url(bytes: Uint8Array): string {

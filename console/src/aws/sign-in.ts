@@ -23,6 +23,9 @@ import {
 } from '@aws-sdk/client-cognito-identity';
 import type { AwsConfig } from '../runtime-config';
 import { codeChallengeS256, createCodeVerifier, randomToken, type WebCrypto } from './pkce';
+import { SignInRedirectError } from './sign-in-redirect';
+
+export { SignInRedirectError };
 
 /** What the sign-in uses of the browser. */
 export interface SignInEnvironment {
@@ -57,17 +60,6 @@ export class SignInError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'SignInError';
-  }
-}
-
-/**
- * The console has sent the browser to the managed login: what was asked cannot be answered on this page, and
- * there is nothing to show (the page is being replaced).
- */
-export class SignInRedirectError extends Error {
-  constructor() {
-    super('Signing in again');
-    this.name = 'SignInRedirectError';
   }
 }
 
