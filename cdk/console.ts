@@ -8,15 +8,7 @@
  * One console build serves every deployment: what differs (the API's URL, the Cognito ids) is written at
  * deploy time into `config.json` next to it.
  */
-import {
-  type CfnElement,
-  DefaultStackSynthesizer,
-  Duration,
-  Fn,
-  RemovalPolicy,
-  Stack,
-  Validations,
-} from 'aws-cdk-lib';
+import { DefaultStackSynthesizer, Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import {
   AllowedMethods,
@@ -60,6 +52,7 @@ import type { Construct } from 'constructs';
 import { consoleContentSecurityPolicy } from '../console/security-headers';
 import { API_STAGE } from './api';
 import { consoleSource } from './console-build';
+import { asNagFinding } from './nag-suppressions';
 import { StackPart } from './stack-part';
 
 /**
@@ -108,7 +101,7 @@ export class AdSyncConsole extends StackPart {
     const stack = Stack.of(this);
 
     this.userPool = this.administrators();
-    const signIn = this.userPool.addDomain('ConsoleSignInDomain', {
+    const signIn = this.userPool.addDomain('SignInDomain', {
       // Cognito prefixes are global per region: the stack's own id (a UUID) keeps this one unique.
       cognitoDomain: { domainPrefix: `adsync-${Fn.select(2, Fn.split('/', stack.stackId))}` },
       managedLoginVersion: ManagedLoginVersion.NEWER_MANAGED_LOGIN,
@@ -134,6 +127,8 @@ export class AdSyncConsole extends StackPart {
         },
       ],
     });
+    // Every method and path of this API's stage; no other API, no other stage.
+    const invokeArn = api.arnForExecuteApi('*', '/*', API_STAGE);
     const adminRole = new Role(this, 'ConsoleAdminRole', {
       roleName: consoleAdminRoleName(stack),
       description: 'Administrators signed in to the ad-sync console: may invoke this API, nothing else',
@@ -151,15 +146,14 @@ export class AdSyncConsole extends StackPart {
           statements: [
             new PolicyStatement({
               actions: ['execute-api:Invoke'],
-              // Every method and path of this API's stage; no other API, no other stage.
-              resources: [api.arnForExecuteApi('*', '/*', API_STAGE)],
+              resources: [invokeArn],
             }),
           ],
         }),
       },
     });
     Validations.of(adminRole).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${stack.getLogicalId(api.node.defaultChild as CfnElement)}>/${API_STAGE}/*/*]`,
+      id: `AwsSolutions-IAM5[Resource::${asNagFinding(this, invokeArn)}]`,
       reason:
         "Every method and path of this API's stage, which the console uses: the ARN names this API and stage; " +
         'the wildcards are the HTTP method and the resource path only.',
@@ -332,7 +326,7 @@ export class AdSyncConsole extends StackPart {
    */
   private consoleClient(signIn: UserPoolDomain): UserPoolClient {
     const url = `${this.origin}/`;
-    const client = this.userPool.addClient('ConsoleClient', {
+    const client = this.userPool.addClient('Client', {
       userPoolClientName: 'ad-sync console',
       generateSecret: false,
       authFlows: { userSrp: true },
@@ -387,7 +381,7 @@ export class AdSyncConsole extends StackPart {
     // CDK's deployment handler (one for both): it reads the build from the CDK assets bucket and syncs it into
     // the console bucket, with the action groups CDK grants for that.
     const handler = assets.handlerRole.node.scope as Construct;
-    const bucketId = Stack.of(this).getLogicalId(this.bucket.node.defaultChild as CfnElement);
+    const stack = Stack.of(this);
     const qualifier = String(
       this.node.tryGetContext('@aws-cdk/core:bootstrapQualifier') ??
         DefaultStackSynthesizer.DEFAULT_QUALIFIER,
@@ -398,8 +392,8 @@ export class AdSyncConsole extends StackPart {
       'Action::s3:List*',
       'Action::s3:DeleteObject*',
       'Action::s3:Abort*',
-      `Resource::<${bucketId}.Arn>/*`,
-      `Resource::arn:<AWS::Partition>:s3:::cdk-${qualifier}-assets-<AWS::AccountId>-<AWS::Region>/*`,
+      `Resource::${asNagFinding(this, `${this.bucket.bucketArn}/*`)}`,
+      `Resource::${asNagFinding(this, `arn:${stack.partition}:s3:::cdk-${qualifier}-assets-${stack.account}-${stack.region}/*`)}`,
     ]) {
       Validations.of(handler).acknowledge({
         id: `AwsSolutions-IAM5[${finding}]`,
