@@ -239,7 +239,12 @@ describe('the AdSync stack', () => {
       // The lock's holder (409 names the running run); the records it waits on.
       start: { GetItem: ['config', 'lock'], Query: ['run', 'preview'] },
       'test-settings': { GetItem: ['user', 'config'], BatchGetItem: ['user', 'config'], Query: ['preview'] },
-      sync: { GetItem: syncReads, BatchGetItem: syncReads, Query: syncReads },
+      // And the lock's holder: a started run whose lease is no longer its own is not run.
+      sync: {
+        GetItem: ['user', 'run', 'config', 'lock', 'cursor', 'checkpoint'],
+        BatchGetItem: syncReads,
+        Query: syncReads,
+      },
       // Whether a running run's lease is still its own; the runs and the previews.
       runs: { GetItem: ['lock'], Query: ['run', 'preview'] },
       users: { GetItem: ['user', 'config'] },
