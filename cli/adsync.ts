@@ -134,6 +134,9 @@ async function follow(
   process.once('SIGINT', interrupted);
   try {
     return await run({
+      // Followed from the start, however short the run: the progress shows at once, then twice a second.
+      wait: 0,
+      pollMs: 500,
       onProgress: (report) => {
         runId = report.runId;
         display.onProgress(report);

@@ -12,6 +12,7 @@ import { readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CONSOLE_SECURITY_HEADERS as SECURITY_HEADERS } from '../console/security-headers';
 
 const CONSOLE_DIR = fileURLToPath(new URL('../console', import.meta.url));
 const CONSOLE_DIST = join(CONSOLE_DIR, 'dist');
@@ -25,16 +26,6 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.ico': 'image/x-icon',
   '.json': 'application/json; charset=utf-8',
 };
-
-/** The page loads only its own scripts and styles and talks only to its own origin. */
-const SECURITY_HEADERS = {
-  'content-security-policy':
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
-    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
-  'x-content-type-options': 'nosniff',
-  'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer',
-} as const;
 
 async function newestSourceMtime(path: string): Promise<number> {
   const info = await stat(path);
