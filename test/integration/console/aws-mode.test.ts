@@ -3,8 +3,8 @@
  * config.json that it is deployed. AWS is stood in for at its boundary, in the browser's network layer
  * (playwright-core's routes): Cognito's managed login and token endpoint, Cognito Identity, and API Gateway,
  * which checks every request's SigV4 signature (test/support/sigv4-reference.ts, written from AWS's
- * description) before passing it on to the local stack. The page is served with a Content-Security-Policy
- * that lets it reach those origins, as the deployed one must.
+ * description) before passing it on to the local stack. The page is served with the Content-Security-Policy
+ * CloudFront sends (console/security-headers.ts with the API's and Cognito's origins).
  */
 
 import { createHash } from 'node:crypto';
@@ -21,6 +21,7 @@ import {
   type Route,
 } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { consoleContentSecurityPolicy } from '../../../console/security-headers';
 import { freePort } from '../../../local/dynamodb-local';
 import { type ServeProcess, startServe } from '../../support/local-stack-process';
 import { type CheckedSignature, checkSignature } from '../../support/sigv4-reference';
@@ -46,8 +47,8 @@ const AWS_CONFIG = {
   identityPoolId: IDENTITY_POOL_ID,
   cognitoDomain: COGNITO,
 };
-/** What the deployed page's policy must let it reach: the API, the managed login's token endpoint, Cognito Identity. */
-const AWS_CONNECT_SRC = `connect-src 'self' ${API_ORIGIN} ${COGNITO} ${IDENTITY}`;
+/** The deployed page's policy (cdk/console.ts): the local stack's, reaching also the API and Cognito. */
+const AWS_CSP = consoleContentSecurityPolicy([API_ORIGIN, COGNITO, IDENTITY]);
 
 const base64Url = (text: string): string => Buffer.from(text).toString('base64url');
 const ID_TOKEN = [
@@ -203,13 +204,10 @@ beforeAll(async () => {
     (url) => url.origin === serve.url && url.pathname === '/',
     async (route) => {
       const response = await route.fetch();
-      const policy = response.headers()['content-security-policy'] ?? '';
+      expect(response.headers()['content-security-policy']).toContain("connect-src 'self';");
       await route.fulfill({
         response,
-        headers: {
-          ...response.headers(),
-          'content-security-policy': policy.replace("connect-src 'self'", AWS_CONNECT_SRC),
-        },
+        headers: { ...response.headers(), 'content-security-policy': AWS_CSP },
       });
     },
   );
