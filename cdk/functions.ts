@@ -215,10 +215,7 @@ export class AdSyncFunctions extends StackPart {
     grant(
       'sync',
       onItems(['GetItem', 'BatchGetItem', 'Query'], ['user', 'run', 'config', 'cursor', 'checkpoint']),
-<<<<<<< HEAD
       // Whether a started run's lease is still its own when its event arrives.
-=======
->>>>>>> wt-awsconsole
       onItems(['GetItem'], ['lock']),
       onItems(
         ['PutItem', 'UpdateItem', 'DeleteItem'],

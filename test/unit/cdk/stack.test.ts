@@ -239,11 +239,7 @@ describe('the AdSync stack', () => {
       // The lock's holder (409 names the running run); the records it waits on.
       start: { GetItem: ['config', 'lock'], Query: ['run', 'preview'] },
       'test-settings': { GetItem: ['user', 'config'], BatchGetItem: ['user', 'config'], Query: ['preview'] },
-<<<<<<< HEAD
       // And the lock: whether a started run's lease is still its own when its event arrives.
-=======
-      // And the lock's holder: a started run whose lease is no longer its own is not run.
->>>>>>> wt-awsconsole
       sync: {
         GetItem: ['user', 'run', 'config', 'lock', 'cursor', 'checkpoint'],
         BatchGetItem: syncReads,
