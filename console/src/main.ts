@@ -224,7 +224,7 @@ async function startAws(config: AwsConfig): Promise<void> {
     if (!session) return;
     signOutAction = () => {
       state = undefined;
-      session.signOut();
+      void session.signOut();
     };
     openConsole(session.api, session.user);
   } catch (error) {

@@ -15,7 +15,7 @@ export interface AwsSession {
   readonly api: ApiClient;
   /** Who is signed in (the ID token's email). */
   readonly user: string;
-  signOut(): void;
+  signOut(): Promise<void>;
 }
 
 /** The sign-in of this page. */

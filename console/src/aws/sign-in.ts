@@ -10,7 +10,7 @@
  *    GetCredentialsForIdentity), whose role may only invoke this API; the console signs its calls with them.
  * 4. Refresh: shortly before the credentials expire (or when the API says they have), the refresh token buys a
  *    new ID token and new credentials; when Cognito refuses it, the administrator signs in again.
- * 5. Sign-out: everything kept is dropped, and Cognito's logout ends its session too.
+ * 5. Sign-out: everything kept is dropped, the refresh token revoked, and Cognito's logout ends its session too.
  *
  * Tokens and credentials live in sessionStorage only: they last as long as the tab, are not shared with other
  * tabs, and are never written to disk by the page. The access token is not kept at all (nothing uses it).
@@ -178,9 +178,27 @@ export class CognitoSignIn {
     this.env.location.assign(`${this.config.cognitoDomain}/oauth2/authorize?${query}`);
   }
 
-  /** Forgets the tokens and credentials, and ends the Cognito session (which then comes back to the console). */
-  signOut(): void {
+  /**
+   * Signs out: forgets the tokens and credentials, revokes the refresh token (so neither it nor the ID tokens
+   * it issued buy credentials any more: the identity pool checks tokens with Cognito), and ends the managed
+   * login's session, which then comes back to the console. The revocation is best effort: the tab forgets
+   * the tokens whatever Cognito answers.
+   */
+  async signOut(): Promise<void> {
+    const session = this.session();
     this.forget();
+    if (session) {
+      await this.env
+        .fetch(`${this.config.cognitoDomain}/oauth2/revoke`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({
+            token: session.refreshToken,
+            client_id: this.config.userPoolClientId,
+          }).toString(),
+        })
+        .catch(() => undefined);
+    }
     const query = new URLSearchParams({
       client_id: this.config.userPoolClientId,
       logout_uri: this.redirectUri,

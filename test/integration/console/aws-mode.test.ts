@@ -78,6 +78,7 @@ const authorizeRequests: URL[] = [];
 const tokenRequests: Array<Record<string, string>> = [];
 const identityRequests: Array<{ target: string; body: Record<string, unknown> }> = [];
 const logoutRequests: URL[] = [];
+const revokeRequests: Array<Record<string, string>> = [];
 const apiRequests: Array<{
   method: string;
   path: string;
@@ -216,6 +217,11 @@ beforeAll(async () => {
   );
   await context.route(`${COGNITO}/oauth2/authorize?*`, managedLogin);
   await context.route(`${COGNITO}/oauth2/token`, tokenEndpoint);
+  await context.route(`${COGNITO}/oauth2/revoke`, async (route) => {
+    if (await answerPreflight(route)) return;
+    revokeRequests.push(Object.fromEntries(new URLSearchParams(route.request().postData() ?? '')));
+    await route.fulfill({ status: 200, headers: cors() });
+  });
   await context.route(`${COGNITO}/logout?*`, async (route) => {
     logoutRequests.push(new URL(route.request().url()));
     await route.fulfill({
@@ -337,9 +343,10 @@ describe('the admin console in AWS mode', () => {
     expect(start?.checked.signedHeaders).toEqual(expect.arrayContaining(['content-type', 'prefer']));
   });
 
-  it('signs out: forgets the session and ends the Cognito session; the next visit signs in afresh', async () => {
+  it('signs out: forgets the session, revokes the refresh token, ends the Cognito session; the next visit signs in afresh', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(`${COGNITO}/logout?*`);
+    expect(revokeRequests).toEqual([{ token: REFRESH_TOKEN, client_id: CLIENT_ID }]);
     expect(logoutRequests).toHaveLength(1);
     expect(Object.fromEntries((logoutRequests[0] as URL).searchParams)).toEqual({
       client_id: CLIENT_ID,

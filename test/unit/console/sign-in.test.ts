@@ -344,10 +344,17 @@ describe('CognitoSignIn', () => {
     expect(storage.getItem(PENDING_KEY)).not.toBeNull();
   });
 
-  it('signs out: forgets everything and ends the Cognito session, which comes back to the console', async () => {
+  it('signs out: forgets everything, revokes the refresh token, ends the Cognito session', async () => {
     const signIn = await signedIn();
-    signIn.signOut();
+    tokenAnswers.push(() => new Response(null, { status: 200 }));
+    await signIn.signOut();
     expect(storage.items.size).toBe(0);
+    expect(sent.at(-1)).toMatchObject({
+      url: `${CONFIG.cognitoDomain}/oauth2/revoke`,
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(formOf(sent.at(-1))).toEqual({ token: 'refresh-1', client_id: CONFIG.userPoolClientId });
     const logout = new URL(assigned.at(-1) as string);
     expect(`${logout.origin}${logout.pathname}`).toBe(`${CONFIG.cognitoDomain}/logout`);
     expect(Object.fromEntries(logout.searchParams)).toEqual({
@@ -356,6 +363,14 @@ describe('CognitoSignIn', () => {
     });
     // The next start has no session: off to the managed login.
     await expect(signInAt(`${CONSOLE}/`).start()).resolves.toEqual({ signedIn: false });
+  });
+
+  it('signs out even when Cognito cannot be reached to revoke the token', async () => {
+    const signIn = await signedIn();
+    // No answer left for the revocation: the fetch fails.
+    await signIn.signOut();
+    expect(storage.items.size).toBe(0);
+    expect(assigned.at(-1)).toMatch(new RegExp(`^${CONFIG.cognitoDomain}/logout\\?`));
   });
 });
 
