@@ -1,14 +1,17 @@
 /**
  * ad-sync on AWS (docs/contract.md#on-aws), in parts: the network of the functions that talk to Active
  * Directory (network.ts), the table and the bind password (data.ts), the functions and their permissions
- * (functions.ts), the API (api.ts), the schedule (schedule.ts) and the alarms (alarms.ts). The parts keep
- * the logical ids the stack had as one construct (stack-part.ts).
+ * (functions.ts), the API (api.ts), the admin console with its sign-in (console.ts), the schedule
+ * (schedule.ts) and the alarms (alarms.ts). The parts keep the logical ids the stack had as one construct
+ * (stack-part.ts).
  */
-import { CfnOutput, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Lazy, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { routes } from '../shared/api/routes';
 import type { AdSyncSettings } from './ad-sync-settings';
 import { AdSyncAlarms } from './alarms';
 import { AdSyncApi } from './api';
+import { AdSyncConsole, consoleAdminRoleArn } from './console';
 import { AdSyncData } from './data';
 import { AdSyncFunctions } from './functions';
 import { AdSyncNetwork } from './network';
@@ -27,7 +30,26 @@ export class AdSyncStack extends StackOfParts {
       network: network.functionNetwork,
       scheduleName,
     });
-    const { api } = new AdSyncApi(this, 'HttpApi', { functions, adminPrincipals: settings.adminPrincipals });
+    // The console's distribution names the API (its CSP lets the page call it), and the API names the
+    // console's origin (CORS): the API takes that origin lazily, once the console exists. The distribution
+    // depends on the API, never the other way round.
+    let adminConsole: AdSyncConsole | undefined;
+    const consoleOrigin = Lazy.string({
+      produce: () => {
+        if (!adminConsole) throw new Error('the admin console was not created');
+        return adminConsole.origin;
+      },
+    });
+    const { api } = new AdSyncApi(this, 'HttpApi', {
+      functions,
+      adminPrincipals: settings.adminPrincipals,
+      adminConsole: { origin: consoleOrigin, adminRoleArn: consoleAdminRoleArn(this) },
+    });
+    adminConsole = new AdSyncConsole(this, 'Console', { api });
+    // The functions that answer the API let the console read their answers (shared/api/http-api.ts).
+    for (const name of new Set(routes.map((route) => route.function))) {
+      functions[name].addEnvironment('CONSOLE_ORIGIN', adminConsole.origin);
+    }
     const { schedule } = new AdSyncSchedule(this, 'Schedule', {
       scheduleName,
       scheduleMinutes: settings.scheduleMinutes,
@@ -42,5 +64,14 @@ export class AdSyncStack extends StackOfParts {
     new CfnOutput(this, 'SecretArn', { value: secret.secretArn });
     new CfnOutput(this, 'ScheduleName', { value: schedule.ref });
     new CfnOutput(this, 'SyncFailureQueueUrl', { value: failures.queueUrl });
+    new CfnOutput(this, 'ConsoleUrl', {
+      value: `${adminConsole.origin}/`,
+      description: 'The admin console (docs/deploy.md#the-admin-console)',
+    });
+    new CfnOutput(this, 'ConsoleUserPoolId', {
+      value: adminConsole.userPool.userPoolId,
+      description: 'The console administrators: aws cognito-idp admin-create-user --user-pool-id <this id>',
+    });
+    new CfnOutput(this, 'ConsoleSignInUrl', { value: adminConsole.config.cognitoDomain });
   }
 }

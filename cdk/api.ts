@@ -1,9 +1,10 @@
 /**
  * The HTTP API of ad-sync: API Gateway with IAM authorization and a resource policy naming who may call it,
  * one method per route of shared/api/routes.ts, access logs, throttling, and API Gateway's own errors in
- * the API's error shape.
+ * the API's error shape. The admin console calls it from its own origin (cdk/console.ts): preflight
+ * requests are answered for that origin, without authorization, and every answer lets it read them (CORS).
  */
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
   type Resource as ApiResource,
@@ -17,20 +18,30 @@ import {
 import { AnyPrincipal, ArnPrincipal, Effect, PolicyDocument, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { CORS_REQUEST_HEADERS, EXPOSED_HEADERS } from '../shared/api/cors';
 import { type FunctionName, routes } from '../shared/api/routes';
 import type { AdSyncFunction } from './ad-sync-function';
 import { StackPart } from './stack-part';
+
+/** The API's one stage: the path its URL ends with, and the scope of the console role's permission. */
+export const API_STAGE = 'v1';
 
 export interface AdSyncApiProps {
   readonly functions: Record<FunctionName, AdSyncFunction>;
   /** The principals allowed to call the API (AdSyncSettings.adminPrincipals); undefined: the account's own. */
   readonly adminPrincipals: readonly string[] | undefined;
+  /**
+   * The admin console: the origin browsers call from (cdk/console.ts; it may be a lazy value, as the
+   * console's distribution is made after the API), and the role of its signed-in administrators, admitted
+   * besides `adminPrincipals`.
+   */
+  readonly adminConsole: { readonly origin: string; readonly adminRoleArn: string };
 }
 
 export class AdSyncApi extends StackPart {
   readonly api: RestApi;
 
-  constructor(scope: Construct, id: string, { functions, adminPrincipals }: AdSyncApiProps) {
+  constructor(scope: Construct, id: string, { functions, adminPrincipals, adminConsole }: AdSyncApiProps) {
     super(scope, id);
     const stack = Stack.of(this);
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: RetentionDays.ONE_YEAR });
@@ -42,9 +53,9 @@ export class AdSyncApi extends StackPart {
       cloudWatchRole: true,
       cloudWatchRoleRemovalPolicy: RemovalPolicy.DESTROY,
       defaultMethodOptions: { authorizationType: AuthorizationType.IAM },
-      policy: this.apiPolicy(adminPrincipals),
+      policy: this.apiPolicy(adminPrincipals, adminConsole.adminRoleArn),
       deployOptions: {
-        stageName: 'v1',
+        stageName: API_STAGE,
         accessLogDestination: new LogGroupLogDestination(accessLogs),
         accessLogFormat: AccessLogFormat.jsonWithStandardFields(),
         loggingLevel: MethodLoggingLevel.ERROR,
@@ -57,13 +68,17 @@ export class AdSyncApi extends StackPart {
     });
     this.api = api;
     // API Gateway's own errors (no route, IAM denial, throttling, timeouts) in the API's error shape
-    // (docs/contract.md#http-api).
+    // (docs/contract.md#http-api), readable by the console.
     for (const [id, type] of [
       ['Default4xx', ResponseType.DEFAULT_4XX],
       ['Default5xx', ResponseType.DEFAULT_5XX],
     ] as const) {
       api.addGatewayResponse(id, {
         type,
+        responseHeaders: {
+          'Access-Control-Allow-Origin': `'${adminConsole.origin}'`,
+          'Access-Control-Expose-Headers': `'${EXPOSED_HEADERS.join(', ')}'`,
+        },
         templates: {
           'application/json':
             '{"error":{"code":"$context.error.responseType","message":$context.error.messageString}}',
@@ -99,29 +114,59 @@ export class AdSyncApi extends StackPart {
         requestParameters: Object.fromEntries(parameters.map((p) => [p, true])),
       });
     }
+    // The console's preflight requests: answered by API Gateway itself (no authorization: a browser sends
+    // none with them) for the console's origin only, with the methods of each resource.
+    for (const resource of new Set(routes.map((route) => route.resource))) {
+      resourceFor(resource).addCorsPreflight({
+        allowOrigins: [adminConsole.origin],
+        allowMethods: routes.filter((route) => route.resource === resource).map((route) => route.method),
+        allowHeaders: [...CORS_REQUEST_HEADERS],
+        exposeHeaders: [...EXPOSED_HEADERS],
+        maxAge: Duration.hours(1),
+      });
+    }
   }
 
   /**
    * The API's resource policy: the given principals may invoke it and everyone else is denied, even a
    * principal of this account whose IAM policy allows execute-api:Invoke (within an account, an allow of
-   * either policy would do). An account root stands for the principals of that account.
+   * either policy would do). An account root stands for the principals of that account. The console's role
+   * is spared the denial (its own policy allows it this API): named in a condition only, which IAM does
+   * not check against existing roles, so the API needs neither the role nor its name to exist first.
+   *
+   * The console's preflight requests (OPTIONS) carry no credentials, and API Gateway answers them itself
+   * (with the CORS headers, no function): anyone may make them. A method without authorization needs the
+   * resource policy's explicit allow, and any deny would refuse it, so the denial names the routes' methods.
    */
-  private apiPolicy(principals?: readonly string[]): PolicyDocument {
+  private apiPolicy(principals: readonly string[] | undefined, consoleRoleArn: string): PolicyDocument {
     const { partition, account } = Stack.of(this);
     const given = principals ?? [`arn:${partition}:iam::${account}:root`];
     const roots = given.filter((arn) => arn.endsWith(':root'));
     const others = given.filter((arn) => !arn.endsWith(':root'));
-    const invoke = { actions: ['execute-api:Invoke'], resources: ['execute-api:/*'] };
+    // Without adminPrincipals, the account's principals are admitted, the console's role among them.
+    const spared = principals ? [...others, consoleRoleArn] : others;
     const accountOf = (root: string) => (principals ? (root.split(':')[4] as string) : account);
+    const invoke = ['execute-api:Invoke'];
+    const routeMethods = [...new Set(routes.map((route) => route.method))].sort();
     return new PolicyDocument({
       statements: [
-        new PolicyStatement({ ...invoke, principals: given.map((arn) => new ArnPrincipal(arn)) }),
         new PolicyStatement({
-          ...invoke,
+          actions: invoke,
+          resources: ['execute-api:/*'],
+          principals: given.map((arn) => new ArnPrincipal(arn)),
+        }),
+        new PolicyStatement({
+          actions: invoke,
+          resources: [`execute-api:/${API_STAGE}/OPTIONS/*`],
+          principals: [new AnyPrincipal()],
+        }),
+        new PolicyStatement({
+          actions: invoke,
+          resources: routeMethods.map((method) => `execute-api:/*/${method}/*`),
           effect: Effect.DENY,
           principals: [new AnyPrincipal()],
           conditions: {
-            ...(others.length > 0 ? { ArnNotEquals: { 'aws:PrincipalArn': others } } : {}),
+            ...(spared.length > 0 ? { ArnNotEquals: { 'aws:PrincipalArn': spared } } : {}),
             ...(roots.length > 0
               ? { StringNotEquals: { 'aws:PrincipalAccount': roots.map(accountOf) } }
               : {}),

@@ -224,9 +224,10 @@ export class AdSyncFunctions extends StackPart {
     );
     // directory: the configuration only.
     grant('directory', onItems(['GetItem'], ['config']), readSecret);
-    // sync: reads the configuration and its own state; writes users (and their archive folders), runs (with
-    // their progress), the lock, the cursor, the checkpoint, handoffs and occurrence claims (of the schedule,
-    // of continuations, and of the starts it was handed). Never the configuration.
+    // sync: reads the configuration and its own state, and the lock's holder (a started run whose lease is no
+    // longer its own is not run; a scheduled run names the one holding it); writes users (and their archive
+    // folders), runs (with their progress), the lock, the cursor, the checkpoint, handoffs and occurrence
+    // claims (of the schedule, of continuations, and of the starts it was handed). Never the configuration.
     grant(
       'sync',
       onItems(['GetItem', 'BatchGetItem', 'Query'], ['user', 'run', 'config', 'cursor', 'checkpoint']),

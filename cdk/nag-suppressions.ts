@@ -2,7 +2,8 @@
  * The cdk-nag AwsSolutions findings this stack accepts, each acknowledged with its reason. Anything not
  * acknowledged here fails `cdk synth` and the CDK tests.
  */
-import { type Stack, Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
 
 /** Findings acknowledged for the whole stack: rule id (with the finding, where the rule has several) and why. */
 const STACK_ACKNOWLEDGMENTS: ReadonlyArray<{ id: string; reason: string }> = [
@@ -45,4 +46,29 @@ const STACK_ACKNOWLEDGMENTS: ReadonlyArray<{ id: string; reason: string }> = [
 
 export function acknowledgeAcceptedFindings(stack: Stack): void {
   for (const acknowledgment of STACK_ACKNOWLEDGMENTS) Validations.of(stack).acknowledge(acknowledgment);
+}
+
+/**
+ * A value (an ARN with references) as cdk-nag names it in a finding: references become `<LogicalId>`,
+ * attributes `<LogicalId.Attribute>` and pseudo parameters `<AWS::Region>` (cdk-nag's flattenCfnReference),
+ * while values known at synthesis (a region given by the environment) stay as they are.
+ */
+export function asNagFinding(scope: IConstruct, value: string): string {
+  const flatten = (node: unknown): string => {
+    if (node === undefined) return '';
+    if (typeof node === 'string') return node.replace(/\$\{/g, '<').replace(/\}/g, '>');
+    const intrinsic = node as Record<string, unknown>;
+    if (Array.isArray(intrinsic['Fn::Join'])) {
+      const [delimiter, items] = intrinsic['Fn::Join'] as [string, unknown[]];
+      return items.map(flatten).join(delimiter);
+    }
+    if ('Fn::Sub' in intrinsic) return flatten(intrinsic['Fn::Sub']);
+    if (Array.isArray(intrinsic['Fn::GetAtt'])) {
+      const [resource, attribute] = intrinsic['Fn::GetAtt'] as [unknown, unknown];
+      return `<${flatten(resource)}.${flatten(attribute)}>`;
+    }
+    if ('Ref' in intrinsic) return `<${flatten(intrinsic.Ref)}>`;
+    return JSON.stringify(node);
+  };
+  return flatten(Stack.of(scope).resolve(value));
 }

@@ -5,8 +5,8 @@
  */
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { Hash } from '@smithy/hash-node';
-import { SignatureV4 } from '@smithy/signature-v4';
-import { ApiError, bearerToken, ApiClient as SharedApiClient, type SignRequest } from '../shared/api/client';
+import { ApiError, bearerToken, ApiClient as SharedApiClient } from '../shared/api/client';
+import { sigV4 } from '../shared/api/sigv4-signer';
 
 export { ApiError };
 
@@ -25,24 +25,7 @@ export class ApiClient extends SharedApiClient {
       /\.execute-api\.([a-z0-9-]+)\.amazonaws\.com$/.exec(new URL(baseUrl).hostname)?.[1] ??
       process.env.AWS_REGION;
     if (!region) throw new Error(`cannot tell the AWS region of ${baseUrl}; set AWS_REGION`);
-    const signer = new SignatureV4({
-      service: 'execute-api',
-      region,
-      credentials: defaultProvider(),
-      sha256: Hash.bind(null, 'sha256'),
-    });
-    const sign: SignRequest = async ({ method, url, headers, body }) => {
-      const signed = await signer.sign({
-        method,
-        protocol: url.protocol,
-        hostname: url.hostname,
-        path: url.pathname,
-        query: Object.fromEntries(url.searchParams),
-        headers: { ...headers, host: url.host },
-        ...(body === undefined ? {} : { body }),
-      });
-      return signed.headers;
-    };
+    const sign = sigV4({ region, credentials: defaultProvider(), sha256: Hash.bind(null, 'sha256') });
     return new ApiClient({ baseUrl, sign });
   }
 }

@@ -4,12 +4,15 @@
  *
  * The page and its assets are served without the token: they hold no data, and the page asks for the token
  * (or takes it from `#token=...`) and sends it with every API request. The API routes keep requiring it.
+ * So is `/config.json`, the console's runtime configuration: here always `{ "mode": "local" }` (a deployment
+ * writes its own, with the API's URL and the Cognito ids; the build holds none).
  */
 import { randomBytes } from 'node:crypto';
 import { readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CONSOLE_SECURITY_HEADERS as SECURITY_HEADERS } from '../console/security-headers';
 
 const CONSOLE_DIR = fileURLToPath(new URL('../console', import.meta.url));
 const CONSOLE_DIST = join(CONSOLE_DIR, 'dist');
@@ -23,16 +26,6 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.ico': 'image/x-icon',
   '.json': 'application/json; charset=utf-8',
 };
-
-/** The page loads only its own scripts and styles and talks only to its own origin. */
-const SECURITY_HEADERS = {
-  'content-security-policy':
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
-    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
-  'x-content-type-options': 'nosniff',
-  'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer',
-} as const;
 
 async function newestSourceMtime(path: string): Promise<number> {
   const info = await stat(path);
@@ -88,10 +81,21 @@ export async function ensureConsoleBuilt(log: (line: string) => void): Promise<b
   }
 }
 
-/** Whether a request is for the console rather than the API: `/`, `/index.html` and `/assets/*`. */
+/** The console's runtime configuration on the local stack: local mode, the bearer token. */
+export const LOCAL_CONSOLE_CONFIG = { mode: 'local' } as const;
+
+/**
+ * Whether a request is for the console rather than the API: `/`, `/index.html`, `/config.json` and
+ * `/assets/*`.
+ */
 export function isConsolePath(method: string, pathname: string): boolean {
   if (method !== 'GET' && method !== 'HEAD') return false;
-  return pathname === '/' || pathname === '/index.html' || /^\/assets\/[\w.-]+$/.test(pathname);
+  return (
+    pathname === '/' ||
+    pathname === '/index.html' ||
+    pathname === '/config.json' ||
+    /^\/assets\/[\w.-]+$/.test(pathname)
+  );
 }
 
 /** Sends a console file: `/` is the page, `/assets/<name>` its hashed (so immutable) scripts and styles. */
@@ -100,6 +104,17 @@ export async function sendConsoleFile(
   pathname: string,
   response: ServerResponse,
 ): Promise<void> {
+  if (pathname === '/config.json') {
+    const body = Buffer.from(JSON.stringify(LOCAL_CONSOLE_CONFIG));
+    response.writeHead(200, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': String(body.length),
+      'cache-control': 'no-cache',
+      ...SECURITY_HEADERS,
+    });
+    response.end(method === 'HEAD' ? undefined : body);
+    return;
+  }
   const name = pathname === '/' ? 'index.html' : pathname.slice(1);
   const body = await readFile(join(CONSOLE_DIST, name)).catch(() => undefined);
   if (!body) {

@@ -1,17 +1,23 @@
 /**
  * The ad-sync admin console: a single page over the public HTTP API. Pages are chosen by the URL fragment
- * (`#/directory`, `#/test`, `#/sync`, `#/runs`, `#/users`); the token comes from `#token=...` or the sign-in
- * form (see session.ts).
+ * (`#/directory`, `#/test`, `#/sync`, `#/runs`, `#/users`).
+ *
+ * One build, two modes, chosen by `config.json` next to the page (runtime-config.ts): on the local stack the
+ * token comes from `#token=...` or the sign-in form (see session.ts); in AWS the administrator signs in with
+ * Cognito and every API call is signed with SigV4 (see aws/, loaded only in that mode).
  */
 import './styles.css';
+import type { ApiClient } from '../../shared/api/client';
 import { ApiError, consoleApiClient } from './api-client';
 import type { AppState, Route } from './app-state';
+import { isSignInRedirect } from './aws/sign-in-redirect';
 import { h, pageHeading, replaceChildren } from './dom';
 import { renderDirectoryPage } from './pages/directory-page';
 import { renderRunsPage } from './pages/runs-page';
 import { renderSyncPage } from './pages/sync-page';
 import { renderTestSettingsPage } from './pages/test-settings-page';
 import { renderUsersPage } from './pages/users-page';
+import { type AwsConfig, loadRuntimeConfig, RuntimeConfigError } from './runtime-config';
 import { forgetToken, savedToken, saveToken, takeTokenFromLocation } from './session';
 
 const PAGES: ReadonlyArray<{ route: Route; title: string }> = [
@@ -25,6 +31,12 @@ const PAGES: ReadonlyArray<{ route: Route; title: string }> = [
 const main = document.getElementById('main') as HTMLElement;
 const nav = document.getElementById('nav') as HTMLElement;
 const signOut = document.getElementById('sign-out') as HTMLButtonElement;
+const signedInAs = document.getElementById('signed-in-as') as HTMLElement;
+
+/** What the console's mode does on Sign out (local: forget the token; AWS: Cognito's sign-out). */
+let signOutAction: () => void = () => {};
+/** Whether the API client is local (token) or AWS (Cognito): the `#token=` link means something only locally. */
+let mode: 'local' | 'aws' | undefined;
 
 const routeOf = (hash: string): Route | undefined =>
   PAGES.find((page) => hash === `#/${page.route}`)?.route ??
@@ -33,6 +45,7 @@ const routeOf = (hash: string): Route | undefined =>
 function showSignIn(reason?: string): void {
   nav.hidden = true;
   signOut.hidden = true;
+  signedInAs.hidden = true;
   document.title = 'Sign in · ad-sync console';
   const token = h('input', {
     type: 'password',
@@ -74,7 +87,7 @@ function showSignIn(reason?: string): void {
     try {
       await consoleApiClient(candidate).getConfig();
       saveToken(candidate);
-      start();
+      startLocal();
     } catch (failure) {
       showSignIn(
         failure instanceof ApiError && failure.status === 401
@@ -118,6 +131,8 @@ async function showPage(route: Route, moveFocus: boolean): Promise<void> {
     }
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return;
+    // AWS mode: the credentials could not be renewed and the browser is on its way to sign in again.
+    if (isSignInRedirect(error)) return;
     replaceChildren(
       main,
       pageHeading(page.title),
@@ -133,18 +148,10 @@ async function showPage(route: Route, moveFocus: boolean): Promise<void> {
   if (moveFocus && !main.contains(document.activeElement)) document.getElementById('page-heading')?.focus();
 }
 
-function start(): void {
-  const token = savedToken();
-  if (!token) {
-    showSignIn();
-    return;
-  }
+/** Opens the console's pages with an API client; `user` is shown in the header (AWS mode). */
+function openConsole(api: ApiClient, user?: string): void {
   state = {
-    api: consoleApiClient(token, () => {
-      forgetToken();
-      state = undefined;
-      showSignIn('The token is no longer accepted; sign in again.');
-    }),
+    api,
     navigate: (route) => {
       if (window.location.hash === `#/${route}`) void showPage(route, true);
       else window.location.hash = `#/${route}`;
@@ -165,25 +172,117 @@ function start(): void {
   );
   nav.hidden = false;
   signOut.hidden = false;
+  signedInAs.textContent = user ? `Signed in as ${user}` : '';
+  signedInAs.hidden = !user;
   void showPage(routeOf(window.location.hash) ?? 'directory', false);
 }
 
+/** Local mode: the token of the tab, or the form asking for it. */
+function startLocal(): void {
+  mode = 'local';
+  signOutAction = () => {
+    forgetToken();
+    state = undefined;
+    history.replaceState(null, '', `${window.location.pathname}${window.location.search}`);
+    showSignIn();
+  };
+  const token = savedToken();
+  if (!token) {
+    showSignIn();
+    return;
+  }
+  openConsole(
+    consoleApiClient(token, () => {
+      forgetToken();
+      state = undefined;
+      showSignIn('The token is no longer accepted; sign in again.');
+    }),
+  );
+}
+
+/** A page in place of the console: a title, what went wrong, and perhaps a way on. */
+function showProblem(title: string, message: string, ...extra: HTMLElement[]): void {
+  nav.hidden = true;
+  signOut.hidden = true;
+  signedInAs.hidden = true;
+  document.title = `${title} · ad-sync console`;
+  replaceChildren(
+    main,
+    pageHeading(title),
+    h('div', { class: 'alert alert-error', role: 'alert' }, message),
+    extra,
+  );
+}
+
+/** AWS mode: Cognito's sign-in, then the API with SigV4 (the AWS code is loaded only now). */
+async function startAws(config: AwsConfig): Promise<void> {
+  mode = 'aws';
+  const aws = await import('./aws/aws-mode');
+  try {
+    const session = await aws.startAwsSession(config);
+    // On the way to the managed login: the page is about to be replaced.
+    if (!session) return;
+    signOutAction = () => {
+      state = undefined;
+      void session.signOut();
+    };
+    openConsole(session.api, session.user);
+  } catch (error) {
+    const again = h('button', { type: 'button', class: 'primary' }, 'Sign in again');
+    again.addEventListener('click', () => void aws.browserSignIn(config).signIn());
+    showProblem(
+      'Sign-in failed',
+      error instanceof aws.SignInError ? error.message : `The sign-in failed: ${(error as Error).message}`,
+      h('div', { class: 'actions' }, again),
+    );
+  }
+}
+
+/** Reads config.json and starts the console in its mode; a broken configuration is shown, not guessed around. */
+async function boot(): Promise<void> {
+  replaceChildren(main, h('p', { role: 'status' }, 'Loading…'));
+  let config: Awaited<ReturnType<typeof loadRuntimeConfig>>;
+  try {
+    config = await loadRuntimeConfig(new URL('config.json', window.location.href.replace(/#.*$/, '')));
+  } catch (error) {
+    const problems = error instanceof RuntimeConfigError ? error.problems : [];
+    showProblem(
+      'The console is not configured correctly',
+      error instanceof RuntimeConfigError && problems.length > 0
+        ? 'Its config.json is not valid:'
+        : (error as Error).message,
+      h(
+        'ul',
+        { class: 'config-problems' },
+        problems.map((problem) => h('li', {}, problem)),
+      ),
+      h(
+        'p',
+        {},
+        'config.json is written next to the console when it is deployed (see docs/deploy.md); the local stack serves { "mode": "local" }.',
+      ),
+    );
+    return;
+  }
+  if (config.mode === 'aws') {
+    await startAws(config);
+    return;
+  }
+  takeTokenFromLocation();
+  startLocal();
+}
+
 window.addEventListener('hashchange', () => {
-  if (/^#token=/.test(window.location.hash)) {
+  if (mode === 'local' && /^#token=/.test(window.location.hash)) {
     takeTokenFromLocation();
-    start();
+    startLocal();
     return;
   }
   const route = routeOf(window.location.hash);
   if (route && state) void showPage(route, true);
 });
 
-signOut.addEventListener('click', () => {
-  forgetToken();
-  state = undefined;
-  history.replaceState(null, '', `${window.location.pathname}${window.location.search}`);
-  showSignIn();
-});
+signOut.addEventListener('click', () => signOutAction());
 
 // The skip link moves focus to the page without touching the fragment, which chooses the page.
 document.querySelector('.skip-link')?.addEventListener('click', (event) => {
@@ -191,5 +290,4 @@ document.querySelector('.skip-link')?.addEventListener('click', (event) => {
   main.focus();
 });
 
-takeTokenFromLocation();
-start();
+void boot();

@@ -11,7 +11,9 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import type { z } from 'zod';
 import { toValidationError } from '../config/config-schema';
 import { MethodNotAllowedError, NotFoundError, PayloadTooLargeError, ValidationError } from '../errors';
+import { consoleOriginOf } from '../runtime/environment';
 import { logger } from '../runtime/logger';
+import { corsHeaders } from './cors';
 import { toHttpError } from './http-errors';
 import { type RouteKey, type RouteOf, type RouteSpec, routes } from './routes';
 import type { DeepReadonly } from './schemas';
@@ -144,8 +146,18 @@ const json = (
   body: body === undefined ? '' : JSON.stringify(body),
 });
 
+export interface HttpApiOptions {
+  /**
+   * The admin console's origin (CONSOLE_ORIGIN by default): every answer allows it to read it, and the
+   * headers of cors.ts's EXPOSED_HEADERS. Without it (the local stack, where the console is same-origin), no
+   * CORS header is sent.
+   */
+  readonly consoleOrigin?: string | undefined;
+}
+
 /** One Lambda handler serving the given routes. */
-export function httpApi(handlers: RouteHandlers) {
+export function httpApi(handlers: RouteHandlers, { consoleOrigin = consoleOriginOf() }: HttpApiOptions = {}) {
+  const cors = corsHeaders(consoleOrigin);
   const served = routes.filter((route) => handlers[`${route.method} ${route.resource}`]);
 
   const dispatch = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
@@ -174,7 +186,7 @@ export function httpApi(handlers: RouteHandlers) {
       context: Context,
     ) => Promise<{ statusCode?: number; body?: unknown; headers?: Readonly<Record<string, string>> }>;
     const answer = await handler(parseRequest(route, event), context);
-    return json(answer.statusCode ?? route.status, answer.body, { ...answer.headers });
+    return json(answer.statusCode ?? route.status, answer.body, { ...answer.headers, ...cors });
   };
 
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
@@ -187,6 +199,7 @@ export function httpApi(handlers: RouteHandlers) {
         request.response = json(statusCode, body, {
           ...headers,
           ...(allowed ? { allow: allowed.join(', ') } : {}),
+          ...cors,
         });
       },
     })

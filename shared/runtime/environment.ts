@@ -5,6 +5,14 @@ import { z } from 'zod';
 import { APPLY_BATCH } from '../use-cases/run-dependencies';
 import { PROGRESS_INTERVAL_MS } from '../use-cases/run-progress';
 
+/**
+ * An origin browsers call the API from: `https://host[:port]`, no path, never `*` (the API's answers name
+ * exactly one console).
+ */
+const consoleOriginSchema = z.string().regex(/^https:\/\/[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?$/, {
+  error: 'must be one https origin, such as https://d111111abcdef8.cloudfront.net (no path, not *)',
+});
+
 const environmentFields = z.object({
   /** The DynamoDB table of docs/data-model.md. */
   TABLE_NAME: z.string().min(1),
@@ -41,6 +49,11 @@ const environmentFields = z.object({
   PROGRESS_INTERVAL_MS: z.coerce.number().int().min(50).max(5_000).default(PROGRESS_INTERVAL_MS),
   /** The longest a preview may run (the test-settings function's timeout): later, it is shown failed. */
   PREVIEW_TIMEOUT_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
+  /**
+   * In AWS, the admin console's origin (its CloudFront distribution): the API's answers allow it to read
+   * them (CORS). Unset on the local stack, where the console and the API share one origin.
+   */
+  CONSOLE_ORIGIN: consoleOriginSchema.optional(),
 });
 
 const environmentSchema = environmentFields
@@ -64,6 +77,20 @@ const logonEnvironmentSchema = environmentFields.pick({ TABLE_NAME: true });
 
 export type Environment = z.output<typeof environmentSchema>;
 export type LogonEnvironment = z.output<typeof logonEnvironmentSchema>;
+
+/**
+ * The console's origin alone (CONSOLE_ORIGIN), for the HTTP layer, which needs no other variable; undefined
+ * when unset. Fails, naming the variable, when it is not one https origin.
+ */
+export function consoleOriginOf(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const value = env.CONSOLE_ORIGIN;
+  if (value === undefined || value === '') return undefined;
+  const result = consoleOriginSchema.safeParse(value);
+  if (!result.success) {
+    throw new Error(`ad-sync is not configured: CONSOLE_ORIGIN: ${result.error.issues[0]?.message}`);
+  }
+  return result.data;
+}
 
 /** Fails fast, naming the variable, when the environment is incomplete. */
 export function loadEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {

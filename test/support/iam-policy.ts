@@ -61,9 +61,16 @@ export const sampleKeys: Readonly<Record<ItemKind, string>> = {
 export const kindOfKey = (pk: string): ItemKind | undefined =>
   (Object.keys(itemKinds) as ItemKind[]).find((kind) => globMatches(itemKinds[kind], pk));
 
-/** Synthesizes the app with this context; bundling is skipped (bundles are measured in bundles.test.ts). */
+/**
+ * Synthesizes the app with this context; bundling is skipped (bundles are measured in bundles.test.ts, the
+ * console's build in console.test.ts), and assets are not copied (the template names them all the same).
+ */
 export function synthStack(context: Record<string, unknown> = {}) {
-  const { app, stack } = buildApp(new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } }));
+  const { app, stack } = buildApp(
+    new App({
+      context: { 'aws:cdk:bundling-stacks': [], 'aws:cdk:disable-asset-staging': true, ...context },
+    }),
+  );
   return { app, stack, template: Template.fromStack(stack) };
 }
 

@@ -134,6 +134,22 @@ describe('the admin console', () => {
     expect((await fetch(`${serve.url}/index.html/../config`)).status).toBe(401);
   });
 
+  it('serves config.json as the local mode without the token, and the console starts in that mode', async () => {
+    const config = await fetch(`${serve.url}/config.json`);
+    expect(config.status).toBe(200);
+    expect(config.headers.get('content-type')).toContain('application/json');
+    expect(config.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(await config.json()).toEqual({ mode: 'local' });
+    // The build has no config.json of its own: the one served is the local stack's.
+    expect(existsSync(join(ROOT, 'console', 'dist', 'config.json'))).toBe(false);
+    const loaded = page.waitForResponse((response) => response.url() === `${serve.url}/config.json`);
+    await page.goto(`${serve.url}/`);
+    expect(await (await loaded).json()).toEqual({ mode: 'local' });
+    // Local mode: the token form, no Cognito sign-in.
+    await heading('Sign in to the ad-sync console').waitFor();
+    expect(await field('Access token').count()).toBe(1);
+  });
+
   it('asks for the token and refuses a wrong one', async () => {
     await page.goto(`${serve.url}/`);
     await heading('Sign in to the ad-sync console').waitFor();

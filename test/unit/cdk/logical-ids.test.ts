@@ -48,6 +48,27 @@ const ADDED_WITH_LONG_OPERATIONS = [
 ];
 
 /**
+ * Ids the admin console in AWS (SPEC 7.2, cdk/console.ts) added, pinned from then on: a new user pool would
+ * lose every administrator (and its deletion protection would stop the deploy), a new distribution or
+ * domain would change the console's and the sign-in's addresses, a new identity pool or role every
+ * administrator's credentials, a new bucket what is served.
+ */
+const ADDED_WITH_THE_CONSOLE = [
+  'ConsoleUserPoolD31988A6',
+  'ConsoleUserPoolSignInDomain96B71B16',
+  'ConsoleUserPoolClientCBCDE4FF',
+  'ConsoleSignInBranding',
+  'ConsoleIdentityPool',
+  'ConsoleIdentityPoolRoles',
+  'ConsoleAdminRole4A7582F2',
+  'ConsoleBucketA1BD9FF9',
+  'ConsoleLogs00024E65',
+  'ConsoleHeadersF22F5726',
+  'ConsoleOriginAccessBB3162A5',
+  'ConsoleDistributionBC1120EB',
+];
+
+/**
  * Ids the logon (SPEC 7.3) added, pinned from then on: its function, role, log group, errors alarm, the
  * alarm on a burst of refused logons, and the route's method. None of the ids above changed with them.
  */
@@ -72,6 +93,11 @@ describe('the AdSync stack, split into parts', () => {
   it('keeps the ids the long operations added', () => {
     const ids = Object.keys(template.toJSON().Resources as Record<string, unknown>);
     expect(ids).toEqual(expect.arrayContaining(ADDED_WITH_LONG_OPERATIONS));
+  });
+
+  it('keeps the ids the admin console added', () => {
+    const ids = Object.keys(template.toJSON().Resources as Record<string, unknown>);
+    expect(ids).toEqual(expect.arrayContaining(ADDED_WITH_THE_CONSOLE));
   });
 
   it('keeps the ids the logon added', () => {

@@ -137,7 +137,9 @@ describe('the AdSync stack', () => {
   it('keeps the secret from the logon function: no Secrets Manager action in its role, no secret in its environment', () => {
     expect(actionsOf('logon').filter((action) => !action.startsWith('dynamodb:'))).toEqual([]);
     const logon = functions[idOf('logon')]?.Properties;
+    // The table, and the console's origin that every function answering the API is told (CORS); no secret.
     expect(Object.keys(logon.Environment.Variables).sort()).toEqual([
+      'CONSOLE_ORIGIN',
       'POWERTOOLS_SERVICE_NAME',
       'TABLE_NAME',
     ]);
@@ -436,8 +438,10 @@ describe('the AdSync stack', () => {
     );
   });
 
-  it('requires IAM authorization on every method, one per route of the API', () => {
-    const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
+  it('requires IAM authorization on every method, one per route of the API (besides the CORS preflights)', () => {
+    const methods = Object.values(template.findResources('AWS::ApiGateway::Method')).filter(
+      (method) => method.Properties.HttpMethod !== 'OPTIONS',
+    );
     expect(methods).toHaveLength(routes.length);
     for (const method of methods) expect(method.Properties.AuthorizationType).toBe('AWS_IAM');
     for (const method of methods) expect(method.Properties.RequestValidatorId).toBeDefined();
@@ -451,7 +455,9 @@ describe('the AdSync stack', () => {
       const parent = resource.Properties.ParentId;
       return `${'Ref' in parent ? pathOf(parent.Ref) : ''}/${resource.Properties.PathPart}`;
     };
-    const served = Object.values(template.findResources('AWS::ApiGateway::Method')).map((method) => {
+    const served = Object.values(
+      template.findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: Match.not('OPTIONS') } }),
+    ).map((method) => {
       const { HttpMethod, ResourceId, Integration } = method.Properties;
       const path = 'Ref' in ResourceId ? pathOf(ResourceId.Ref) : '/';
       const functionArn = JSON.stringify(Integration.Uri).match(/"Fn::GetAtt":\["(\w+)","Arn"\]/)?.[1];
@@ -575,6 +581,31 @@ describe('the API resource policy', () => {
   };
   const deploymentOf = (t: Template) => Object.keys(t.findResources('AWS::ApiGateway::Deployment'));
   const invoke = { Action: 'execute-api:Invoke', Resource: 'execute-api:/*' };
+  // The routes' methods: the denial covers them, and leaves the CORS preflights (OPTIONS) alone.
+  const denied = {
+    Action: 'execute-api:Invoke',
+    Resource: ['DELETE', 'GET', 'POST', 'PUT'].map((method) => `execute-api:/*/${method}/*`),
+  };
+  // A browser's preflight carries no credentials: a method without authorization needs the policy's allow.
+  const preflight = {
+    Effect: 'Allow',
+    Principal: { AWS: '*' },
+    Action: 'execute-api:Invoke',
+    Resource: 'execute-api:/v1/OPTIONS/*',
+  };
+  const consoleRole = {
+    'Fn::Join': [
+      '',
+      [
+        'arn:',
+        { Ref: 'AWS::Partition' },
+        ':iam::',
+        { Ref: 'AWS::AccountId' },
+        ':role/AdSync-ConsoleAdmin-',
+        { Ref: 'AWS::Region' },
+      ],
+    ],
+  };
 
   it("allows the account's own principals (their IAM policies decide) when no adminPrincipals are given", () => {
     const root = {
@@ -582,35 +613,44 @@ describe('the API resource policy', () => {
     };
     expect(policyOf(template).Statement).toEqual([
       { Effect: 'Allow', Principal: { AWS: root }, ...invoke },
+      preflight,
       {
         Effect: 'Deny',
         Principal: { AWS: '*' },
-        ...invoke,
+        ...denied,
         Condition: { StringNotEquals: { 'aws:PrincipalAccount': [{ Ref: 'AWS::AccountId' }] } },
       },
     ]);
   });
 
-  it('allows only the principals in adminPrincipals (a JSON array or comma-separated) and denies everyone else', () => {
+  it("allows only the principals in adminPrincipals (a JSON array or comma-separated) and the console's role, and denies everyone else", () => {
     const admins = ['arn:aws:iam::123456789012:role/AdSyncAdmin', 'arn:aws:iam::123456789012:user/alice'];
     const { template: listed } = synth({ adminPrincipals: admins.join(', ') });
     expect(policyOf(listed).Statement).toEqual([
       { Effect: 'Allow', Principal: { AWS: admins }, ...invoke },
+      preflight,
       {
         Effect: 'Deny',
         Principal: { AWS: '*' },
-        ...invoke,
-        Condition: { ArnNotEquals: { 'aws:PrincipalArn': admins } },
+        ...denied,
+        // The console's role, by the name the console part gives it: its own policy allows it this API.
+        Condition: { ArnNotEquals: { 'aws:PrincipalArn': [...admins, consoleRole] } },
       },
     ]);
+    const [roleName] = Object.values(
+      listed.findResources('AWS::IAM::Role', { Properties: { RoleName: Match.anyValue() } }),
+    )
+      .map((role) => role.Properties.RoleName)
+      .filter((name) => JSON.stringify(name).includes('ConsoleAdmin'));
+    expect(roleName).toEqual({ 'Fn::Join': ['', ['AdSync-ConsoleAdmin-', { Ref: 'AWS::Region' }]] });
     const { template: fromJson } = synth({ adminPrincipals: JSON.stringify(admins) });
     expect(policyOf(fromJson)).toEqual(policyOf(listed));
     // Another account's root stands for that account's principals.
     const { template: partner } = synth({
       adminPrincipals: [admins[0], 'arn:aws:iam::210987654321:root'],
     });
-    expect(policyOf(partner).Statement[1]?.Condition).toEqual({
-      ArnNotEquals: { 'aws:PrincipalArn': [admins[0]] },
+    expect(policyOf(partner).Statement[2]?.Condition).toEqual({
+      ArnNotEquals: { 'aws:PrincipalArn': [admins[0], consoleRole] },
       StringNotEquals: { 'aws:PrincipalAccount': ['210987654321'] },
     });
     // A changed policy takes effect: the stage gets a new deployment.

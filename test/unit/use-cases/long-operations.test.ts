@@ -156,7 +156,7 @@ describe('a sync started by the API', () => {
 describe('progress', () => {
   it('is written while the run goes, moving forward only, and gone from the record when it ends', async () => {
     directory.pageSize = 1;
-    directory.pageDelayMs = 15;
+    directory.pageDelayMs = 30;
     const runId = await startSync(deps());
     await runStartedSync(deps({ progressIntervalMs: 5, applyBatchSize: 2 }), { runId, configVersion: 1 });
     const seen = store.progressWrites.map((write) => write.progress as RunProgress);
