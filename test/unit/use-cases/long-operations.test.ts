@@ -169,7 +169,8 @@ describe('progress', () => {
       }
     }
     expect(seen.some((p) => p.phase === 'search' && p.read > 0 && p.read < 9)).toBe(true);
-    expect((seen.at(-1) as RunProgress).read).toBe(9);
+    // (The last write need not show the whole read: the run may end between two ticks; its end replaces it.)
+    expect((await store.getRun(runId))?.counts.directoryUsers).toBe(9);
     // No two writes say the same: nothing is written while nothing moves.
     const keys = store.progressWrites.map((write) => JSON.stringify([write.progress, write.counts]));
     expect(new Set(keys).size).toBe(keys.length);
