@@ -43,5 +43,7 @@ export function startContext(env: Environment = loadEnvironment()): StartContext
     previews: new DynamoPreviewStore(dynamodb, env.TABLE_NAME),
     starter,
     maxWaitSeconds: env.MAX_WAIT_SECONDS,
+    onUnexpectedError: (error) =>
+      logger.error('an operation could not be started', { error: error as Error }),
   };
 }

@@ -26,6 +26,8 @@ export interface StartPreviewDependencies {
   readonly starter: OperationStarter;
   readonly clock?: () => Date;
   readonly newRunId?: () => string;
+  /** Told why a hand-over failed (the caller is told only that it did). */
+  readonly onUnexpectedError?: (error: unknown) => void;
 }
 
 /**
@@ -57,6 +59,7 @@ export async function startPreview(
     const failure = new StartFailedError(`the test could not be started: ${errorOf(error).message}`, {
       cause: error,
     });
+    deps.onUnexpectedError?.(error);
     await deps.previews.recordReport(ended(started, deps.clock(), failure));
     throw failure;
   }

@@ -221,7 +221,7 @@ export async function synchronizeNow(
 export interface StartSyncDependencies
   extends Pick<
     ExclusiveSyncDependencies,
-    'configs' | 'lock' | 'leaseSeconds' | 'runs' | 'clock' | 'newRunId'
+    'configs' | 'lock' | 'leaseSeconds' | 'runs' | 'clock' | 'newRunId' | 'onUnexpectedError'
   > {
   readonly starter: OperationStarter;
 }
@@ -253,6 +253,8 @@ export async function startSync(
     const failure = new StartFailedError(`the sync could not be started: ${errorOf(error).message}`, {
       cause: error,
     });
+    // The caller is told only that; why Lambda (or the table) refused goes to the log.
+    deps.onUnexpectedError?.(error);
     await deps.runs.recordRun(ended(started, deps.clock(), failure)).finally(() => deps.lock.release(runId));
     throw failure;
   }

@@ -105,7 +105,12 @@ describe('a sync started by the API', () => {
 
   it('records a start that cannot be handed over as failed, and releases the lock', async () => {
     starter.fail = new Error('Lambda is throttling');
-    await expect(startSync(deps())).rejects.toBeInstanceOf(StartFailedError);
+    const logged: unknown[] = [];
+    await expect(startSync({ ...deps(), onUnexpectedError: (e) => logged.push(e) })).rejects.toBeInstanceOf(
+      StartFailedError,
+    );
+    // The caller learns only that it failed; the log learns why.
+    expect(logged).toEqual([starter.fail]);
     const [run] = await store.listRuns(10);
     expect(run).toMatchObject({ status: 'failed', error: { code: 'StartFailed' } });
     expect(run?.progress).toBeUndefined();
