@@ -55,18 +55,19 @@ export const interrupted = (what: 'run' | 'preview') => ({
  * its own is shown failed (Interrupted): its invocation died, and the next run will close its record too.
  */
 export async function runAsSeen(
-  deps: { readonly runs: RunStore; readonly lock: RunLock; readonly clock?: () => Date },
+  deps: { readonly runs: RunStore; readonly lock: RunLock },
   runId: string,
+  holder?: string,
 ): Promise<Report | undefined> {
   const report = await deps.runs.getRun(runId);
-  if (report?.status !== 'running' || (await deps.lock.holder()) === runId) return report;
+  if (report?.status !== 'running' || (holder ?? (await deps.lock.holder())) === runId) return report;
   // It may have ended (and released the lock) between the two reads.
   const again = await deps.runs.getRun(runId);
   if (again?.status !== 'running') return again;
   return ended(again, new Date(again.finishedAt), interrupted('run'));
 }
 
-/** The run history, newest first, running runs shown as runAsSeen shows them. */
+/** The run history, newest first, running runs shown as runAsSeen shows them (the lock read once). */
 export async function runsAsSeen(
   deps: { readonly runs: RunStore; readonly lock: RunLock },
   limit: number,
@@ -77,7 +78,7 @@ export async function runsAsSeen(
   return Promise.all(
     runs.map(async (run) => {
       if (run.status !== 'running' || run.runId === holder) return run;
-      const seen = await runAsSeen(deps, run.runId);
+      const seen = await runAsSeen(deps, run.runId, holder);
       if (!seen) return run;
       const { changes: _changes, excluded: _excluded, steps: _steps, ...summary } = seen;
       return summary;

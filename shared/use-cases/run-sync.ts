@@ -187,22 +187,8 @@ async function runPipeline(
     deps.progress &&
     new ProgressReporter(
       deps.progress,
-      () => ({
-        runId,
-        dryRun: mode.dryRun,
-        status: 'running',
-        ...(mode.trigger ? { trigger: mode.trigger } : {}),
-        startedAt,
-        finishedAt: clock().toISOString(),
-        ...(server ? { server } : {}),
-        ...(baseDn ? { baseDn } : {}),
-        steps: [...recorder.steps],
-        counts: { ...tally.counts },
-        changes: [],
-        excluded: [],
-        ...(mode.configVersion !== undefined ? { configVersion: mode.configVersion } : {}),
-        progress: progress(),
-      }),
+      // The report so far, as a running record: its lists are left to the end (a progress write keeps none).
+      () => ({ ...report(), status: 'running', changes: [], excluded: [], progress: progress() }),
       deps.onUnexpectedError,
       deps.progressIntervalMs,
     );
