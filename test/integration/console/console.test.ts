@@ -474,11 +474,12 @@ describe('the admin console', () => {
     expect(started.status).toBe(202);
     await navLink('Runs').click();
     await heading('Runs').waitFor();
-    // A mark on the heading: the page refreshes its list, it is not opened again.
-    await page.locator('#page-heading').evaluate((element) => element.setAttribute('data-kept', 'yes'));
     const runs = page.getByRole('region', { name: 'Runs' });
     const running = runs.getByRole('row', { name: /Running/ });
     await running.waitFor();
+    // A mark on the heading once the page has loaded (while it loads, a placeholder heading stands in): the
+    // page refreshes its list, it is not opened again.
+    await page.locator('#page-heading').evaluate((element) => element.setAttribute('data-kept', 'yes'));
     expect(await running.count()).toBe(1);
     expect(await running.textContent()).toMatch(
       /Running (Starting|Connecting to the directory|Reading the directory: \d+ read|Planning: \d+ read|Applying changes: \d+( of \d+)?|Recording the run)/,
