@@ -9,10 +9,11 @@ import { ARCHIVE_ACCESS, configSchema, PRIVILEGES } from '../config/config-schem
 import type { Report as DomainReport, RunSummary as DomainRunSummary } from '../domain/report';
 import { RUN_PHASES, RUN_STATUSES } from '../domain/report';
 import { exclusionReasonList } from '../domain/scope-policy';
+import type { PublicUser } from '../domain/user';
 import type { DirectoryGroup } from '../ports/directory-reader';
 import type { listBaseDns } from '../use-cases/browse-directory';
 import type { ConfigurationView } from '../use-cases/configuration';
-import type { listUsers, PublicUser } from '../use-cases/manage-users';
+import type { listUsers } from '../use-cases/manage-users';
 
 /** Readonly all the way down: what a handler answers may be immutable. */
 export type DeepReadonly<T> = T extends readonly (infer E)[]

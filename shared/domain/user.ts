@@ -46,3 +46,32 @@ export interface MappedUser {
   readonly userPrincipalName?: string;
   readonly objectGuid: string;
 }
+
+/** The User of the API (docs/contract.md#http-api), of logon and of change events: exactly those fields. */
+export interface PublicUser {
+  readonly userName: string;
+  readonly fullName: string;
+  readonly emailAddresses: readonly string[];
+  readonly authentication: Authentication;
+  readonly distinguishedName?: string;
+  readonly objectGuid?: string;
+  readonly privileges: readonly Privilege[];
+  readonly ownArchiveAccess: readonly ArchiveAccess[];
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export function toPublicUser(user: User): PublicUser {
+  return {
+    userName: user.userName,
+    fullName: user.fullName,
+    emailAddresses: user.emailAddresses,
+    authentication: user.authentication,
+    ...(user.distinguishedName ? { distinguishedName: user.distinguishedName } : {}),
+    ...(user.objectGuid ? { objectGuid: user.objectGuid } : {}),
+    privileges: user.privileges,
+    ownArchiveAccess: user.ownArchiveAccess,
+    createdAt: user.createdAt,
+    updatedAt: user.updatedAt,
+  };
+}

@@ -10,6 +10,13 @@ export interface ApplyResult {
   readonly alreadyApplied: number;
 }
 
+/** Who applies a batch, and with what: the run (each change is marked with it), the defaults, the time. */
+export interface ApplyContext {
+  readonly runId: string;
+  readonly defaults: Config['defaultPrivileges'];
+  readonly now: string;
+}
+
 /**
  * The application's user database as the sync sees it: the users it looks up and the changes it writes.
  * Writes are conditional: repeating or racing an apply loses nothing.
@@ -23,9 +30,5 @@ export interface UserStore {
    * Applies creates, updates and deletes that are not withheld; unchanged and conflicts are skipped. A
    * deleted or renamed user's archive folders follow the archive-folder rule (domain/archive-folder.ts).
    */
-  applyChanges(
-    changes: readonly PlannedChange[],
-    defaults: Config['defaultPrivileges'],
-    now: string,
-  ): Promise<ApplyResult>;
+  applyChanges(changes: readonly PlannedChange[], context: ApplyContext): Promise<ApplyResult>;
 }

@@ -13,6 +13,7 @@
 
 import { type CredentialCheck, credentialCheckOf, type LogonRefusal } from '../domain/logon';
 import type { User } from '../domain/user';
+import { type PublicUser, toPublicUser } from '../domain/user';
 import { DirectoryUnavailableError, LockedOutError, LogonRefusedError } from '../errors';
 import type { ConfigStore } from '../ports/config-store';
 import type { DirectoryAuthenticator } from '../ports/directory-authenticator';
@@ -20,7 +21,7 @@ import type { LogonAttempts } from '../ports/logon-attempts';
 import type { PasswordHashes } from '../ports/password-hashes';
 import type { UserAdministration } from '../ports/user-administration';
 import { currentConfig } from './configuration';
-import { type PublicUser, toPublicUser, UNMATCHABLE_HASH, verifyPassword } from './manage-users';
+import { UNMATCHABLE_HASH, verifyPassword } from './manage-users';
 
 /** A refused logon, as the log records it. */
 export interface LogonRefused {

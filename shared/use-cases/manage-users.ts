@@ -4,38 +4,9 @@
  */
 import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from 'node:crypto';
 import type { Config } from '../config/config-schema';
-import type { User } from '../domain/user';
+import { type PublicUser, toPublicUser, type User } from '../domain/user';
 import { NotFoundError } from '../errors';
 import type { UserAdministration } from '../ports/user-administration';
-
-/** The User of the API: exactly the fields of docs/contract.md#http-api, nothing internal. */
-export interface PublicUser {
-  readonly userName: string;
-  readonly fullName: string;
-  readonly emailAddresses: readonly string[];
-  readonly authentication: User['authentication'];
-  readonly distinguishedName?: string;
-  readonly objectGuid?: string;
-  readonly privileges: User['privileges'];
-  readonly ownArchiveAccess: User['ownArchiveAccess'];
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
-
-export function toPublicUser(user: User): PublicUser {
-  return {
-    userName: user.userName,
-    fullName: user.fullName,
-    emailAddresses: user.emailAddresses,
-    authentication: user.authentication,
-    ...(user.distinguishedName ? { distinguishedName: user.distinguishedName } : {}),
-    ...(user.objectGuid ? { objectGuid: user.objectGuid } : {}),
-    privileges: user.privileges,
-    ownArchiveAccess: user.ownArchiveAccess,
-    createdAt: user.createdAt,
-    updatedAt: user.updatedAt,
-  };
-}
 
 const PAGE_SIZE = 100;
 

@@ -406,7 +406,7 @@ async function applySpool(
     async () => {
       let done = 0;
       for await (const batch of spool.batches(deps.applyBatchSize ?? APPLY_BATCH)) {
-        const batchTally = await applyBatch(deps, config, batch);
+        const batchTally = await applyBatch(deps, config, run.runId, batch);
         run.tally.add(batchTally);
         applied.created += batchTally.counts.created;
         applied.updated += batchTally.counts.updated;
@@ -447,11 +447,16 @@ async function applySpool(
 async function applyBatch(
   deps: RunDependencies,
   config: Config,
+  runId: string,
   batch: readonly PlannedChange[],
 ): Promise<
   Tally & { counts: Pick<ReportCounts, 'created' | 'updated' | 'deleted' | 'unchanged' | 'conflicts'> }
 > {
-  const result = await deps.users.applyChanges(batch, config.defaultPrivileges, deps.clock().toISOString());
+  const result = await deps.users.applyChanges(batch, {
+    runId,
+    defaults: config.defaultPrivileges,
+    now: deps.clock().toISOString(),
+  });
   const counts = { created: 0, updated: 0, deleted: 0, unchanged: result.alreadyApplied, conflicts: 0 };
   const changes: { list: ChangeList; change: ReportChange }[] = [];
   for (const change of result.applied) {

@@ -30,7 +30,7 @@ import type { RunLock } from '../../shared/ports/run-lock';
 import type { PreviewStore, RunStore } from '../../shared/ports/run-store';
 import type { SyncCursor, SyncCursorStore } from '../../shared/ports/sync-cursor';
 import type { UserAdministration } from '../../shared/ports/user-administration';
-import type { ApplyResult, UserStore } from '../../shared/ports/user-store';
+import type { ApplyContext, ApplyResult, UserStore } from '../../shared/ports/user-store';
 
 const BASE_DN = 'DC=company,DC=local';
 const key = (name: string): string => name.toLowerCase();
@@ -201,8 +201,7 @@ export class InMemoryUserStore implements UserStore, UserAdministration, RunStor
 
   async applyChanges(
     changes: readonly PlannedChange[],
-    defaults: Config['defaultPrivileges'],
-    now: string,
+    { defaults, now }: ApplyContext,
   ): Promise<ApplyResult> {
     const applied: PlannedChange[] = [];
     const conflicts: { change: PlannedChange; reason: string }[] = [];

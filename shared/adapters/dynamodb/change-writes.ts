@@ -3,11 +3,16 @@
  * so a repeated or concurrent apply can neither duplicate nor lose a user: a user's key is its lower-cased
  * name (one user per name, case-insensitively), creates require the key to be free, and updates and deletes
  * require the version they were planned from.
+ *
+ * Each write carries its change's mark (`lastChange`: the run, the kind of change, the fields), from which
+ * the table's stream makes the change event (domain/change-event.ts). A delete cannot carry anything, so it
+ * is two writes: the mark on the item, then the removal of the item as marked.
  */
-import type { Config } from '../../config/config-schema';
 import type { OwnerChange } from '../../domain/archive-folder';
-import type { PlannedChange } from '../../domain/plan-sync';
+import type { ChangeKind, LastChange } from '../../domain/change-event';
+import type { PlannedChange, UserField } from '../../domain/plan-sync';
 import type { MappedUser, User } from '../../domain/user';
+import type { ApplyContext } from '../../ports/user-store';
 import type { Item } from './documents';
 import { userKey } from './keys';
 import type { TransactionWrite } from './transactions';
@@ -17,7 +22,27 @@ export interface ChangeWrite extends TransactionWrite {
   readonly change: PlannedChange;
   /** Set when the change deletes or renames a user: its archive folders follow once it has committed. */
   readonly owner?: OwnerChange;
+  /** A delete's second write, once its mark has committed: the removal of the marked item. */
+  readonly removal?: ChangeWrite;
 }
+
+/** The maintained fields a create writes: every one it sets. */
+const fieldsOf = (target: MappedUser): UserField[] => [
+  'userName',
+  'fullName',
+  'emailAddresses',
+  'distinguishedName',
+  ...(target.userPrincipalName ? (['userPrincipalName'] as const) : []),
+  'objectGuid',
+];
+
+/** The mark of a change that writes this version of the item. */
+const mark = (
+  kind: ChangeKind,
+  changedFields: readonly UserField[],
+  { runId, now }: ApplyContext,
+  version: number,
+): LastChange => ({ runId, kind, changedFields, at: now, version });
 
 /** The user a create or update writes: maintained fields from the directory, the rest kept or defaulted. */
 function directoryUser(
@@ -40,23 +65,23 @@ function directoryUser(
   };
 }
 
-/** Condition that the stored user is still the one the change was planned from. */
-const unchangedSincePlanned = (current: User) => ({
+/** Condition that the stored user is (still) at this version, and a directory user. */
+const atVersion = (version: number) => ({
   ConditionExpression: '#version = :version AND #authentication = :directory',
   ExpressionAttributeNames: { '#version': 'version', '#authentication': 'authentication' },
-  ExpressionAttributeValues: {
-    ':version': (current as UserItem).version ?? 0,
-    ':directory': 'directoryServices',
-  },
+  ExpressionAttributeValues: { ':version': version, ':directory': 'directoryServices' },
 });
+
+/** Condition that the stored user is still the one the change was planned from. */
+const unchangedSincePlanned = (current: User) => atVersion((current as UserItem).version ?? 0);
 
 /** The write of a change: creates, updates and deletes that are not withheld; nothing for the rest. */
 export function changeWrite(
   TableName: string,
   change: PlannedChange,
-  defaults: Config['defaultPrivileges'],
-  now: string,
+  context: ApplyContext,
 ): ChangeWrite | undefined {
+  const { defaults, now } = context;
   switch (change.action) {
     case 'create': {
       const user = directoryUser(change.target, { ...defaults, createdAt: now }, now);
@@ -66,7 +91,7 @@ export function changeWrite(
           {
             Put: {
               TableName,
-              Item: toUserItem(user, 1),
+              Item: toUserItem(user, 1, mark('create', fieldsOf(change.target), context, 1)),
               ConditionExpression: 'attribute_not_exists(pk)',
               ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
             },
@@ -77,7 +102,8 @@ export function changeWrite(
     case 'update': {
       const current = change.current as UserItem;
       const user = directoryUser(change.target, current, now);
-      const item = toUserItem(user, current.version + 1);
+      const version = current.version + 1;
+      const item = toUserItem(user, version, mark('update', change.changedFields, context, version));
       if (user.userName.toLowerCase() === current.userName.toLowerCase()) {
         return {
           change,
@@ -107,12 +133,32 @@ export function changeWrite(
     case 'delete': {
       if (change.withheld) return undefined;
       const current = change.current as UserItem;
+      const key = userKey(current.userName);
+      const marked = unchangedSincePlanned(current);
       return {
         change,
         actions: [
-          { Delete: { TableName, Key: userKey(current.userName), ...unchangedSincePlanned(current) } },
+          {
+            Update: {
+              TableName,
+              Key: key,
+              UpdateExpression: 'SET #version = :marked, #lastChange = :mark',
+              ConditionExpression: marked.ConditionExpression,
+              ExpressionAttributeNames: { ...marked.ExpressionAttributeNames, '#lastChange': 'lastChange' },
+              ExpressionAttributeValues: {
+                ...marked.ExpressionAttributeValues,
+                ':marked': current.version + 1,
+                ':mark': mark('delete', [], context, current.version + 1),
+              },
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            },
+          },
         ],
-        owner: { action: 'delete', userName: current.userName },
+        removal: {
+          change,
+          actions: [{ Delete: { TableName, Key: key, ...atVersion(current.version + 1) } }],
+          owner: { action: 'delete', userName: current.userName },
+        },
       };
     }
     default:

@@ -20,12 +20,11 @@ import {
   QueryCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { Config } from '../../config/config-schema';
 import type { PlannedChange } from '../../domain/plan-sync';
 import type { User } from '../../domain/user';
 import { ConcurrentModificationError, NotFoundError, UserKindError } from '../../errors';
 import type { UserAdministration } from '../../ports/user-administration';
-import type { ApplyResult, UserStore } from '../../ports/user-store';
+import type { ApplyContext, ApplyResult, UserStore } from '../../ports/user-store';
 import { type ChangeWrite, changeWrite, conflictReason, isAlreadyApplied } from './change-writes';
 import { documentClient, kindQuery, queryAll, queryPages } from './documents';
 import { DynamoArchiveFolders } from './dynamo-archive-folders';
@@ -85,29 +84,26 @@ export class DynamoUserStore implements UserStore, UserAdministration {
     return [...found.values()];
   }
 
-  async applyChanges(
-    changes: readonly PlannedChange[],
-    defaults: Config['defaultPrivileges'],
-    now: string,
-  ): Promise<ApplyResult> {
+  async applyChanges(changes: readonly PlannedChange[], context: ApplyContext): Promise<ApplyResult> {
     const writes = changes.flatMap((change) => {
-      const write = changeWrite(this.tableName, change, defaults, now);
+      const write = changeWrite(this.tableName, change, context);
       return write ? [write] : [];
     });
-    const { committed, refused } = await writeInTransactions<ChangeWrite>(
-      this.documents,
-      writes,
-      async (done) => {
-        for (const write of done) if (write.owner) await this.folders.followOwner(write.owner, now);
-      },
-    );
+    const afterCommit = async (done: readonly ChangeWrite[]): Promise<void> => {
+      for (const write of done) if (write.owner) await this.folders.followOwner(write.owner, context.now);
+    };
+    const first = await writeInTransactions<ChangeWrite>(this.documents, writes, afterCommit);
+    // A delete's mark committed: now its removal, on the version the mark wrote.
+    const removals = first.committed.flatMap((write) => (write.removal ? [write.removal] : []));
+    const second = await writeInTransactions<ChangeWrite>(this.documents, removals, afterCommit);
     const conflicts: { change: PlannedChange; reason: string }[] = [];
     let alreadyApplied = 0;
-    for (const { write, found } of refused) {
+    for (const { write, found } of [...first.refused, ...second.refused]) {
       if (isAlreadyApplied(write.change, found)) alreadyApplied += 1;
       else conflicts.push({ change: write.change, reason: conflictReason(write.change, found) });
     }
-    return { applied: committed.map((write) => write.change), conflicts, alreadyApplied };
+    const applied = [...first.committed.filter((write) => !write.removal), ...second.committed];
+    return { applied: applied.map((write) => write.change), conflicts, alreadyApplied };
   }
 
   async getUser(userName: string): Promise<User | undefined> {

@@ -6,8 +6,11 @@
 import {
   CreateTableCommand,
   type CreateTableCommandInput,
+  DescribeTableCommand,
   type DynamoDBClient,
   ResourceInUseException,
+  type StreamSpecification,
+  UpdateTableCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 
@@ -38,11 +41,21 @@ export function withoutKeys(item: Record<string, unknown>): Record<string, unkno
   return copy;
 }
 
+/**
+ * The table's stream: every committed write with the item before and after it. Change events are made of
+ * the user items' records (domain/change-event.ts); in AWS, handoff inserts also start a run's continuation.
+ */
+export const tableStream = {
+  StreamEnabled: true,
+  StreamViewType: 'NEW_AND_OLD_IMAGES',
+} as const satisfies StreamSpecification;
+
 export function tableDefinition(tableName: string): CreateTableCommandInput {
   const { partitionKey, sortKey, byGuid, byKind } = tableKeys;
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
+    StreamSpecification: tableStream,
     AttributeDefinitions: KEY_ATTRIBUTES.map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
     KeySchema: [
       { AttributeName: partitionKey, KeyType: 'HASH' },
@@ -59,12 +72,25 @@ export function tableDefinition(tableName: string): CreateTableCommandInput {
   };
 }
 
-/** Creates the table unless it exists, and waits until it is active. */
+/**
+ * Creates the table unless it exists, and waits until it is active. A table kept from before it had its
+ * stream (a local stack's data) gets it.
+ */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
   try {
     await client.send(new CreateTableCommand(tableDefinition(tableName)));
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
   }
+  await waitUntilTableExists({ client, maxWaitTime: 60, minDelay: 1 }, { TableName: tableName });
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  const stream = Table?.StreamSpecification;
+  if (stream?.StreamEnabled && stream.StreamViewType === tableStream.StreamViewType) return;
+  if (stream?.StreamEnabled) {
+    await client.send(
+      new UpdateTableCommand({ TableName: tableName, StreamSpecification: { StreamEnabled: false } }),
+    );
+  }
+  await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: tableStream }));
   await waitUntilTableExists({ client, maxWaitTime: 60, minDelay: 1 }, { TableName: tableName });
 }

@@ -1,7 +1,9 @@
 /**
- * A user as the table stores it: the User, its keys (keys.ts) and a version that every conditional write of
- * the user checks and bumps.
+ * A user as the table stores it: the User, its keys (keys.ts), a version that every conditional write of
+ * the user checks and bumps, and the mark of the sync's last change to it (`lastChange`, which the change
+ * events are made of; never part of the User).
  */
+import type { LastChange } from '../../domain/change-event';
 import type { User } from '../../domain/user';
 import type { Item } from './documents';
 import { userIndexKeys, userKey } from './keys';
@@ -12,12 +14,23 @@ export interface UserItem extends User {
   readonly version: number;
 }
 
-export function toUserItem(user: User, version: number): Item {
-  return { ...userKey(user.userName), ...userIndexKeys(user.userName, user.objectGuid), ...user, version };
+export function toUserItem(user: User, version: number, lastChange?: LastChange): Item {
+  return {
+    ...userKey(user.userName),
+    ...userIndexKeys(user.userName, user.objectGuid),
+    ...user,
+    version,
+    ...(lastChange ? { lastChange } : {}),
+  };
 }
 
 export function fromUserItem(item: Item): UserItem {
   // Users written before hashes had items of their own may still carry one: it is never returned.
-  const { passwordHash: _p, ...user } = withoutKeys(item);
+  const { passwordHash: _p, lastChange: _c, ...user } = withoutKeys(item);
   return user as unknown as UserItem;
+}
+
+/** The mark of the sync's last change on a stored user item, if it has one. */
+export function lastChangeOf(item: Item): LastChange | undefined {
+  return item.lastChange as LastChange | undefined;
 }
