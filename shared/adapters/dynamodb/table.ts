@@ -50,12 +50,22 @@ export const tableStream = {
   StreamViewType: 'NEW_AND_OLD_IMAGES',
 } as const satisfies StreamSpecification;
 
-export function tableDefinition(tableName: string): CreateTableCommandInput {
+/** What a table is created with beyond its keys. */
+export interface TableOptions {
+  /**
+   * Whether the table has its stream (the local stack's webhooks read it). AWS's table always has it; DynamoDB
+   * Local writes several times slower with a stream, more so as its records pile up, so a local table has one
+   * only when something reads it.
+   */
+  readonly stream?: boolean;
+}
+
+export function tableDefinition(tableName: string, options: TableOptions = {}): CreateTableCommandInput {
   const { partitionKey, sortKey, byGuid, byKind } = tableKeys;
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
-    StreamSpecification: tableStream,
+    ...(options.stream ? { StreamSpecification: tableStream } : {}),
     AttributeDefinitions: KEY_ATTRIBUTES.map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
     KeySchema: [
       { AttributeName: partitionKey, KeyType: 'HASH' },
@@ -74,15 +84,21 @@ export function tableDefinition(tableName: string): CreateTableCommandInput {
 
 /**
  * Creates the table unless it exists, and waits until it is active. A table kept from before it had its
- * stream (a local stack's data) gets it.
+ * stream (a local stack's data) gets it when asked; a stream is never taken away (its records may still be
+ * unread).
  */
-export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+export async function ensureTable(
+  client: DynamoDBClient,
+  tableName: string,
+  options: TableOptions = {},
+): Promise<void> {
   try {
-    await client.send(new CreateTableCommand(tableDefinition(tableName)));
+    await client.send(new CreateTableCommand(tableDefinition(tableName, options)));
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
   }
   await waitUntilTableExists({ client, maxWaitTime: 60, minDelay: 1 }, { TableName: tableName });
+  if (!options.stream) return;
   const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
   const stream = Table?.StreamSpecification;
   if (stream?.StreamEnabled && stream.StreamViewType === tableStream.StreamViewType) return;
