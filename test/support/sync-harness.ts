@@ -56,12 +56,17 @@ export interface SyncHarness {
   close(): void;
 }
 
-/** With `incremental`, runs keep a cursor and read only what changed (as the deployed service does). */
-export async function createSyncHarness(options: { incremental?: boolean } = {}): Promise<SyncHarness> {
+/**
+ * With `incremental`, runs keep a cursor and read only what changed (as the deployed service does); with
+ * `stream`, the table has its stream (change events are made from it).
+ */
+export async function createSyncHarness(
+  options: { incremental?: boolean; stream?: boolean } = {},
+): Promise<SyncHarness> {
   const client = dynamoDbClient();
   const writes = countWrites(client);
   const tableName = `sync-${randomUUID()}`;
-  await ensureTable(client, tableName);
+  await ensureTable(client, tableName, { stream: options.stream ?? false });
   const store = new TestTableStore(client, tableName);
   const configs = new DynamoConfigStore(client, tableName);
   const settings = (clock?: () => Date): RunState => {
