@@ -97,6 +97,15 @@ export class WebhookSender {
     this.webhook = new Webhook(settings.secret);
   }
 
+  /** The Standard Webhooks headers of a message: its id, the attempt's time (whole seconds) and the signature. */
+  sign(id: string, at: Date, body: string): Record<string, string> {
+    return {
+      'webhook-id': id,
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': this.webhook.sign(id, at, body),
+    };
+  }
+
   /** The headers and body of one attempt: the timestamp is the attempt's, as the specification says. */
   signed(event: ChangeEvent, at: Date): { headers: Record<string, string>; body: string } {
     const body = JSON.stringify(event);
@@ -105,9 +114,7 @@ export class WebhookSender {
       headers: {
         'content-type': 'application/json',
         'user-agent': 'ad-sync',
-        'webhook-id': event.id,
-        'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-        'webhook-signature': this.webhook.sign(event.id, at, body),
+        ...this.sign(event.id, at, body),
       },
     };
   }
