@@ -209,7 +209,7 @@ export async function startChangeRelay(options: ChangeRelayOptions): Promise<Cha
   /** The iterator to go on with in each shard being read (an iterator expires after 15 minutes unused). */
   const iterators = new Map<string, string>();
   let current: RelayPosition = position;
-  const record = async (shardId: string, shard: ShardPosition): Promise<void> => {
+  const advance = async (shardId: string, shard: ShardPosition): Promise<void> => {
     current = { streamArn, shards: { ...current.shards, [shardId]: shard } };
     await writePosition(positionFile, current);
   };
@@ -244,14 +244,14 @@ export async function startChangeRelay(options: ChangeRelayOptions): Promise<Cha
         const event = eventOf(streamRecord, shardId);
         if (event) {
           await options.deliver(event, signal);
-          await record(shardId, { after: sequenceNumber });
+          await advance(shardId, { after: sequenceNumber });
           passed = undefined;
         } else {
           passed = sequenceNumber;
         }
       }
       // Records that are no events are recorded once per batch: reading them again would deliver nothing.
-      if (passed) await record(shardId, { after: passed });
+      if (passed) await advance(shardId, { after: passed });
       read ||= Records.length > 0;
       iterator = NextShardIterator;
       if (iterator) iterators.set(shardId, iterator);
@@ -259,7 +259,7 @@ export async function startChangeRelay(options: ChangeRelayOptions): Promise<Cha
     }
     if (!iterator) {
       iterators.delete(shardId);
-      await record(shardId, { ...current.shards[shardId], finished: true });
+      await advance(shardId, { ...current.shards[shardId], finished: true });
       return true;
     }
     return read;

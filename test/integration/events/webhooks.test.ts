@@ -168,6 +168,19 @@ afterAll(async () => {
 });
 
 describe('webhooks of the local stack', () => {
+  it('refuses to start with a malformed secret, naming the variable without showing the secret', async () => {
+    const refusal = await startServe({
+      ...env,
+      ADSYNC_PORT: String(await freePort()),
+      ADSYNC_WEBHOOK_SECRET: 'whsec_Zm9vYmFyYmF6',
+    }).then(
+      async (started) => `started (${await started.stop()})`,
+      (error: Error) => error.message,
+    );
+    expect(refusal).toMatch(/ADSYNC_WEBHOOK_SECRET holds a key of 9 bytes/);
+    expect(refusal).not.toContain('Zm9vYmFyYmF6');
+  });
+
   it('says where it sends the events and never shows the secret', () => {
     expect(serve.output()).toContain(
       `webhooks: change events to http://127.0.0.1:${receiver.port}/hooks/ad-sync`,
