@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 
 const run = promisify(execFile);
 
@@ -62,6 +63,18 @@ export function localDynamoDbClient(
       secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY,
     },
     ...options,
+  });
+}
+
+/** A DynamoDB Streams client for a DynamoDB Local endpoint: DynamoDB Local serves both APIs on one port. */
+export function localStreamsClient(endpoint: string): DynamoDBStreamsClient {
+  return new DynamoDBStreamsClient({
+    endpoint,
+    region: LOCAL_AWS_ENV.AWS_REGION,
+    credentials: {
+      accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID,
+      secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY,
+    },
   });
 }
 

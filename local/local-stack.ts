@@ -7,6 +7,9 @@
  * Everything listens on 127.0.0.1 only, and answers only requests addressed to `127.0.0.1:<port>` or
  * `localhost:<port>`: a web page whose DNS name is rebound to 127.0.0.1 sends its own name in `Host`
  * (DNS rebinding), and gets 421. The token is at least 32 characters long.
+ *
+ * With `ADSYNC_WEBHOOK_URL` (and its `ADSYNC_WEBHOOK_SECRET`), the change relay follows the table's stream and
+ * POSTs each change event there, signed (change-relay.ts, webhook-sender.ts), beside everything else.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -25,10 +28,15 @@ import {
   PayloadTooLargeError,
   UnauthorizedError,
 } from '../shared/errors';
-import { LOCAL_AWS_ENV, localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local';
+import { startChangeRelay } from './change-relay';
+import { LOCAL_AWS_ENV, localDynamoDbClient, localStreamsClient, startDynamoDbLocal } from './dynamodb-local';
 import { ensureConsoleBuilt, isConsolePath, sendConsoleFile } from './web-console';
+import { shownUrl, WebhookSender, webhookSettingsOf } from './webhook-sender';
 
 export const TABLE_NAME = 'ad-sync';
+
+/** Where the change relay records the last delivered event of each shard, in $ADSYNC_HOME. */
+export const WEBHOOK_POSITION_FILE = 'webhook-position.json';
 
 export interface LocalStackOptions {
   /** Data folder; default $ADSYNC_HOME, else `.adsync`. */
@@ -188,6 +196,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const port = options.port ?? Number(process.env.ADSYNC_PORT ?? 8080);
   // Before anything starts: a token that is refused stops the start at once.
   const { token, generated } = await loadToken(home, options.token ?? process.env.ADSYNC_TOKEN);
+  const webhook = webhookSettingsOf(process.env);
 
   // The console's build (when stale) runs while DynamoDB Local starts; it never throws.
   const [dynamodb] = await Promise.all([
@@ -216,6 +225,23 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const client = localDynamoDbClient(dynamodb.endpoint);
     stops.push(async () => client.destroy());
     await ensureTable(client, TABLE_NAME);
+
+    // Before the API and the schedule start: a first start's position is where webhooks were configured.
+    if (webhook) {
+      const streams = localStreamsClient(dynamodb.endpoint);
+      stops.push(async () => streams.destroy());
+      const sender = new WebhookSender(webhook, { log });
+      const relay = await startChangeRelay({
+        streams,
+        dynamodb: client,
+        tableName: TABLE_NAME,
+        positionFile: join(home, WEBHOOK_POSITION_FILE),
+        deliver: (event, signal) => sender.deliver(event, signal),
+        log,
+      });
+      stops.push(() => relay.stop());
+      log(`webhooks: change events to ${shownUrl(webhook.url)}, signed with ADSYNC_WEBHOOK_SECRET`);
+    }
 
     const handlers = await importHandlers();
 

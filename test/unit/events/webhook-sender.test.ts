@@ -1,0 +1,134 @@
+/**
+ * The webhook sender's decisions, without a network: the signature against the Standard Webhooks
+ * specification's test vectors, the retry schedule, and the checks of the two environment variables.
+ */
+import { createHmac } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { Webhook } from 'standardwebhooks';
+import { describe, expect, it } from 'vitest';
+import { RETRY, retryDelayMs, WebhookSender, webhookSettingsOf } from '../../../local/webhook-sender';
+import type { ChangeEvent } from '../../../shared/domain/change-event';
+
+interface Vector {
+  readonly secret: string;
+  readonly msgId: string;
+  readonly timestamp: number;
+  readonly payload: string;
+  readonly signature: string;
+}
+const { vectors } = JSON.parse(
+  await readFile(new URL('../../fixtures/standard-webhooks/signatures.json', import.meta.url), 'utf8'),
+) as { vectors: Vector[] };
+
+const SECRET = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+const sender = (secret = SECRET) =>
+  new WebhookSender({ url: new URL('http://127.0.0.1:9/hook'), secret }, { log: () => {} });
+
+describe('the signature', () => {
+  it.each(vectors)('is the test vector of $msgId', (vector) => {
+    const headers = sender(vector.secret).sign(
+      vector.msgId,
+      new Date(vector.timestamp * 1000),
+      vector.payload,
+    );
+    expect(headers).toEqual({
+      'webhook-id': vector.msgId,
+      'webhook-timestamp': String(vector.timestamp),
+      'webhook-signature': vector.signature,
+    });
+  });
+
+  it("signs an event's JSON body with its id, so that the library and a plain HMAC verify it", () => {
+    const event = { id: 'run-1:6f96:1', type: 'user.created', userName: 'alice' } as unknown as ChangeEvent;
+    const at = new Date();
+    const { headers, body } = sender().signed(event, at);
+    expect(JSON.parse(body)).toEqual(event);
+    expect(headers).toMatchObject({ 'content-type': 'application/json', 'webhook-id': event.id });
+    expect(new Webhook(SECRET).verify(body, headers)).toEqual(event);
+    const key = Buffer.from(SECRET.slice('whsec_'.length), 'base64');
+    const mac = createHmac('sha256', key)
+      .update(`${event.id}.${headers['webhook-timestamp']}.${body}`)
+      .digest('base64');
+    expect(headers['webhook-signature']).toBe(`v1,${mac}`);
+  });
+});
+
+describe('retryDelayMs', () => {
+  it('starts at a second and doubles up to 30 seconds, shortened by the jitter only', () => {
+    expect([1, 2, 3, 4, 5, 6, 7].map((n) => retryDelayMs(n, () => 0))).toEqual([
+      1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000,
+    ]);
+    expect([1, 6].map((n) => retryDelayMs(n, () => 1))).toEqual([800, 24_000]);
+  });
+
+  it('never gives up: a receiver down for a minute gets 6 to 7 attempts, then one about every 30 s, forever', () => {
+    const schedule = (random: () => number, ms: number): number[] => {
+      const delays: number[] = [];
+      for (let elapsed = 0, n = 1; elapsed < ms; n += 1) {
+        delays.push(retryDelayMs(n, random));
+        elapsed += delays.at(-1) as number;
+      }
+      return delays;
+    };
+    expect(schedule(() => 0, 60_000)).toEqual([1_000, 2_000, 4_000, 8_000, 16_000, 30_000]);
+    expect(schedule(() => 1, 60_000)).toHaveLength(7);
+    const day = schedule(Math.random, 24 * 3_600_000);
+    expect(day.length).toBeGreaterThan(2_800);
+    expect(Math.max(...day)).toBeLessThanOrEqual(RETRY.maxDelayMs);
+    expect(retryDelayMs(1_000_000, () => 0.5)).toBe(27_000);
+  });
+});
+
+describe('webhookSettingsOf', () => {
+  const url = 'https://app.example/hooks/ad-sync?key=x';
+
+  it('is undefined without either variable, and the URL and secret with both', () => {
+    expect(webhookSettingsOf({})).toBeUndefined();
+    expect(webhookSettingsOf({ ADSYNC_WEBHOOK_URL: '', ADSYNC_WEBHOOK_SECRET: '' })).toBeUndefined();
+    expect(webhookSettingsOf({ ADSYNC_WEBHOOK_URL: url, ADSYNC_WEBHOOK_SECRET: SECRET })).toEqual({
+      url: new URL(url),
+      secret: SECRET,
+    });
+    for (const { secret } of vectors) {
+      expect(
+        webhookSettingsOf({ ADSYNC_WEBHOOK_URL: 'http://127.0.0.1:3000/', ADSYNC_WEBHOOK_SECRET: secret }),
+      ).toBeDefined();
+    }
+  });
+
+  it.each([
+    [{ ADSYNC_WEBHOOK_SECRET: SECRET }, /ADSYNC_WEBHOOK_SECRET is set but ADSYNC_WEBHOOK_URL is not/],
+    [{ ADSYNC_WEBHOOK_URL: url }, /ADSYNC_WEBHOOK_URL needs ADSYNC_WEBHOOK_SECRET/],
+    [
+      { ADSYNC_WEBHOOK_URL: 'ftp://app.example/', ADSYNC_WEBHOOK_SECRET: SECRET },
+      /http:\/\/ or https:\/\/ URL \(it is ftp:\)/,
+    ],
+    [{ ADSYNC_WEBHOOK_URL: 'app.example/hook', ADSYNC_WEBHOOK_SECRET: SECRET }, /it is not a URL/],
+    [{ ADSYNC_WEBHOOK_URL: url, ADSYNC_WEBHOOK_SECRET: SECRET.slice(6) }, /must start with whsec_/],
+    [{ ADSYNC_WEBHOOK_URL: url, ADSYNC_WEBHOOK_SECRET: 'whsec_not base64!' }, /is not base64/],
+    [{ ADSYNC_WEBHOOK_URL: url, ADSYNC_WEBHOOK_SECRET: 'whsec_c2hvcnQ=' }, /a key of 5 bytes/],
+    [
+      { ADSYNC_WEBHOOK_URL: url, ADSYNC_WEBHOOK_SECRET: `whsec_${Buffer.alloc(65).toString('base64')}` },
+      /a key of 65 bytes/,
+    ],
+  ])('refuses %o with a message naming the variable', (env, message) => {
+    expect(() => webhookSettingsOf(env)).toThrow(message);
+  });
+
+  it('never puts the secret in its messages', () => {
+    const secret = 'whsec_c2VjcmV0LXZhbHVl';
+    const messages = [
+      { ADSYNC_WEBHOOK_SECRET: secret },
+      { ADSYNC_WEBHOOK_URL: 'ftp://x/', ADSYNC_WEBHOOK_SECRET: secret },
+      { ADSYNC_WEBHOOK_URL: url, ADSYNC_WEBHOOK_SECRET: secret },
+    ].map((env) => {
+      try {
+        webhookSettingsOf(env);
+        return '';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    });
+    expect(messages.every((m) => m.length > 0 && !m.includes('c2VjcmV0'))).toBe(true);
+  });
+});
