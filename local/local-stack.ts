@@ -224,7 +224,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     delete process.env.SECRET_ID;
     const client = localDynamoDbClient(dynamodb.endpoint);
     stops.push(async () => client.destroy());
-    await ensureTable(client, TABLE_NAME);
+    // The stream only when webhooks read it: DynamoDB Local writes several times slower with one.
+    await ensureTable(client, TABLE_NAME, { stream: webhook !== undefined });
 
     // Before the API and the schedule start: a first start's position is where webhooks were configured.
     if (webhook) {
