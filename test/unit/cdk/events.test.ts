@@ -3,7 +3,7 @@
  * enrichment, target and dead-letter queue), the pipe's role, the alarm on the DLQ and the registered schema.
  */
 import { readFileSync } from 'node:fs';
-import { Match } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import {
   CHANGE_EVENT_FILTER_PATTERNS,
@@ -13,17 +13,20 @@ import {
 } from '../../../cdk/events';
 import { functionIdPrefix, StackPolicies, synthStack } from '../../support/iam-policy';
 
+/** A resource of the template, as the assertions library types it. */
+type Resource = ReturnType<Template['findResources']>[string];
+
 const { template } = synthStack();
-const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: any }>;
+const resources = template.toJSON().Resources as Record<string, Resource>;
 const idsOf = (type: string): string[] =>
   Object.entries(resources)
     .filter(([, resource]) => resource.Type === type)
     .map(([id]) => id);
-const only = (type: string): [string, { Properties: any }] => {
+const only = (type: string): [string, Resource] => {
   const ids = idsOf(type);
   expect(ids, type).toHaveLength(1);
   const id = ids[0] as string;
-  return [id, resources[id] as { Properties: any }];
+  return [id, resources[id] as Resource];
 };
 const [busId, bus] = only('AWS::Events::EventBus');
 const [pipeId, pipe] = only('AWS::Pipes::Pipe');
