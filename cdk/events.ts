@@ -18,6 +18,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { CfnPipe } from 'aws-cdk-lib/aws-pipes';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { itemKinds } from '../shared/adapters/dynamodb/keys';
 import { tableKeys } from '../shared/adapters/dynamodb/table';
 import { StackPart } from './stack-part';
 
@@ -40,7 +41,8 @@ export const EVENT_SCHEMA_NAME = `${EVENT_SOURCE}@UserChange`;
 /** The JSON Schema of the events (draft-04, the dialect the schema registry takes besides OpenAPI 3). */
 export const EVENT_SCHEMA_FILE = fileURLToPath(new URL('../docs/events.schema.json', import.meta.url));
 
-const USER_KEY_PREFIX = 'USER#';
+/** The prefix of user items' partition keys (keys.ts): their IAM pattern without its wildcard. */
+const USER_KEY_PREFIX = itemKinds.user.replace(/\*$/, '');
 const userKey = { [tableKeys.partitionKey]: { S: [{ prefix: USER_KEY_PREFIX }] } };
 const markKind = (kind: readonly unknown[]) => ({ lastChange: { M: { kind: { S: kind } } } });
 
