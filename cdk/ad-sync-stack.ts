@@ -2,7 +2,7 @@
  * ad-sync on AWS (docs/contract.md#on-aws), in parts: the network of the functions that talk to Active
  * Directory (network.ts), the table and the bind password (data.ts), the functions and their permissions
  * (functions.ts), the API (api.ts), the admin console with its sign-in (console.ts), the schedule
- * (schedule.ts) and the alarms (alarms.ts). The parts keep the logical ids the stack had as one construct
+ * (schedule.ts), the change events (events.ts) and the alarms (alarms.ts). The parts keep the logical ids the stack had as one construct
  * (stack-part.ts).
  */
 import { CfnOutput, Lazy, type StackProps } from 'aws-cdk-lib';
@@ -13,6 +13,7 @@ import { AdSyncAlarms } from './alarms';
 import { AdSyncApi } from './api';
 import { AdSyncConsole, consoleAdminRoleArn } from './console';
 import { AdSyncData } from './data';
+import { AdSyncEvents } from './events';
 import { AdSyncFunctions } from './functions';
 import { AdSyncNetwork } from './network';
 import { AdSyncSchedule } from './schedule';
@@ -57,13 +58,24 @@ export class AdSyncStack extends StackOfParts {
       sync: functions.sync,
       config: functions.config,
     });
-    new AdSyncAlarms(this, 'Alarms', { functions, alarmTopicArn: settings.alarmTopicArn });
+    const events = new AdSyncEvents(this, 'Events', { table, enrichment: functions.events });
+    new AdSyncAlarms(this, 'Alarms', {
+      functions,
+      alarmTopicArn: settings.alarmTopicArn,
+      changeEventFailures: events.failures,
+    });
 
     new CfnOutput(this, 'ApiUrl', { value: api.url, description: 'adsync --api <this url>' });
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'SecretArn', { value: secret.secretArn });
     new CfnOutput(this, 'ScheduleName', { value: schedule.ref });
     new CfnOutput(this, 'SyncFailureQueueUrl', { value: failures.queueUrl });
+    new CfnOutput(this, 'EventBusName', {
+      value: events.bus.eventBusName,
+      description: 'Change events (docs/contract.md#change-events): source ad-sync, detail-type the type',
+    });
+    new CfnOutput(this, 'EventBusArn', { value: events.bus.eventBusArn });
+    new CfnOutput(this, 'ChangeEventFailureQueueUrl', { value: events.failures.queueUrl });
     new CfnOutput(this, 'ConsoleUrl', {
       value: `${adminConsole.origin}/`,
       description: 'The admin console (docs/deploy.md#the-admin-console)',

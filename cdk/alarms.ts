@@ -1,12 +1,13 @@
 /**
  * The alarms of ad-sync, to an SNS topic (a given one, or one of this stack's): a failed sync run, a burst of
- * refused logons, and any error of any function.
+ * refused logons, any error of any function, and change events the pipe could not deliver.
  */
 import { Duration } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Alias } from 'aws-cdk-lib/aws-kms';
 import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { FunctionName } from '../shared/api/routes';
 import type { AdSyncFunction } from './ad-sync-function';
@@ -19,10 +20,16 @@ export interface AdSyncAlarmsProps {
   readonly functions: Record<FunctionName, AdSyncFunction>;
   /** The alarm topic; without it, one is created. */
   readonly alarmTopicArn: string | undefined;
+  /** The change-events pipe's dead-letter queue (events.ts). */
+  readonly changeEventFailures: IQueue;
 }
 
 export class AdSyncAlarms extends StackPart {
-  constructor(scope: Construct, id: string, { functions, alarmTopicArn }: AdSyncAlarmsProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    { functions, alarmTopicArn, changeEventFailures }: AdSyncAlarmsProps,
+  ) {
     super(scope, id);
     const topic: ITopic = alarmTopicArn
       ? Topic.fromTopicArn(this, 'AlarmTopic', alarmTopicArn)
@@ -58,6 +65,20 @@ export class AdSyncAlarms extends StackPart {
         period: Duration.minutes(5),
       }),
       threshold: LOGON_FAILURES_BURST,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(alarm);
+    // A batch of the table's stream the pipe gave up on: its events were not published (docs/deploy.md says
+    // how to find and replay them).
+    new Alarm(this, 'ChangeEventFailuresAlarm', {
+      alarmDescription:
+        'Change events were not published: a batch of the table stream is in the change-events dead-letter queue',
+      metric: changeEventFailures.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: 'Maximum',
+      }),
+      threshold: 1,
       evaluationPeriods: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,

@@ -1,6 +1,6 @@
 /**
- * The data of ad-sync: the one DynamoDB table (docs/data-model.md), with its stream of handoff inserts, and
- * the bind password in Secrets Manager.
+ * The data of ad-sync: the one DynamoDB table (docs/data-model.md), with its stream, and the bind password in
+ * Secrets Manager.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import {
@@ -13,7 +13,7 @@ import {
 } from 'aws-cdk-lib/aws-dynamodb';
 import { type CfnSecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { tableKeys } from '../shared/adapters/dynamodb/table';
+import { tableKeys, tableStream } from '../shared/adapters/dynamodb/table';
 import { StackPart } from './stack-part';
 
 export class AdSyncData extends StackPart {
@@ -31,8 +31,10 @@ export class AdSyncData extends StackPart {
       encryption: TableEncryption.AWS_MANAGED,
       timeToLiveAttribute: 'expiresAt',
       removalPolicy: RemovalPolicy.RETAIN,
-      // Handoff inserts start the follow-up invocation of a run that nears the sync function's deadline.
-      stream: StreamViewType.NEW_IMAGE,
+      // Every write with the item before and after it (tableStream, the local table's too). Two readers: the
+      // sync function's mapping (handoff inserts start a run's follow-up invocation) and the change-events pipe
+      // (events.ts: a delete's event is made of the removed item's old image).
+      stream: StreamViewType[tableStream.StreamViewType],
     });
     for (const index of [tableKeys.byGuid, tableKeys.byKind]) {
       this.table.addGlobalSecondaryIndex({

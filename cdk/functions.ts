@@ -1,8 +1,9 @@
 /**
- * The functions of ad-sync (shared/api/routes.ts): one per route group, and the two workers the start
- * function starts asynchronously (sync, test-settings), with the workers' triggers (their failures queue,
- * the table's handoff inserts) and exactly the permissions each function uses: the items of the kinds it
- * touches (dynamodb:LeadingKeys), the indexes it queries, the secret, the functions it invokes.
+ * The functions of ad-sync (shared/api/routes.ts): one per route group, the two workers the start function
+ * starts asynchronously (sync, test-settings), with the workers' triggers (their failures queue, the table's
+ * handoff inserts), and the change-events pipe's enrichment (events, wired in events.ts); and exactly the
+ * permissions each function uses: the items of the kinds it touches (dynamodb:LeadingKeys), the indexes it
+ * queries, the secret, the functions it invokes.
  */
 import { Duration, Size, Validations } from 'aws-cdk-lib';
 import type { ITable, Table } from 'aws-cdk-lib/aws-dynamodb';
@@ -119,6 +120,13 @@ export class AdSyncFunctions extends StackPart {
         },
       }),
       openapi: fn('openapi', 'GET /openapi.json'),
+      // The enrichment of the change-events pipe (events.ts): it maps stream records to events and touches
+      // nothing, so it is told of no table and no secret, has no grant, and runs outside the VPC.
+      events: new AdSyncFunction(this, 'EventsFunction', {
+        name: 'events',
+        description: 'Change events: the enrichment of the pipe from the table stream to the event bus',
+        environment: { POWERTOOLS_SERVICE_NAME: baseEnvironment.POWERTOOLS_SERVICE_NAME },
+      }),
     };
     this.functions = functions;
     // The start function records the run (or preview) before it invokes the worker: a failed invocation is

@@ -30,7 +30,8 @@ const STACK_ACKNOWLEDGMENTS: ReadonlyArray<{ id: string; reason: string }> = [
   {
     id: 'AwsSolutions-SQS3',
     reason:
-      'This queue is itself the dead-letter destination of the sync function; a DLQ of the DLQ adds nothing.',
+      'These queues are themselves dead-letter destinations (of the sync function, of the change-events pipe); a DLQ ' +
+      'of a DLQ adds nothing.',
   },
   {
     id: 'AwsSolutions-APIG3',

@@ -25,7 +25,8 @@ import {
 export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE';
 /**
  * Every function of ad-sync. Most serve routes; `sync` and `test-settings` are the workers that `start`
- * starts (a sync run, a preview), and `sync` also runs the schedule and continuations.
+ * starts (a sync run, a preview), and `sync` also runs the schedule and continuations; `events` is the
+ * enrichment of the change-events pipe in AWS (cdk/events.ts), which serves no route either.
  */
 export const functionNames = [
   'config',
@@ -37,6 +38,7 @@ export const functionNames = [
   'directory',
   'logon',
   'openapi',
+  'events',
 ] as const;
 export type FunctionName = (typeof functionNames)[number];
 

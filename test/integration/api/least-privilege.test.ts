@@ -300,6 +300,8 @@ describe('the roles of the CDK stack', () => {
     for (const name of ['sync', 'users', 'start', 'test-settings', 'logon'] as const) {
       expect(kindsSent(name, WRITES), name).toEqual(kindsGranted(name, WRITES));
     }
+    // A delete is two writes: the UpdateItem that marks the user (its change event's mark), then the DeleteItem.
+    expect(kindsSent('sync', ['dynamodb:UpdateItem'])).toContain('user');
     expect(kindsSent('logon', WRITES)).toEqual(['logon']);
     expect(kindsSent('start', WRITES)).toEqual(['lock', 'preview', 'run']);
     expect(kindsSent('test-settings', WRITES)).toEqual(['preview']);

@@ -9,6 +9,7 @@ describe('function bundles', () => {
     expect(sizes.map((s) => s.name).sort()).toEqual([
       'config',
       'directory',
+      'events',
       'logon',
       'openapi',
       'runs',
@@ -18,7 +19,8 @@ describe('function bundles', () => {
       'users',
     ]);
     for (const { name, bytes } of sizes) {
-      expect(bytes, name).toBeGreaterThan(10_000);
+      // The pipe's enrichment is a few kilobytes: the builder of events and the unmarshalling of images.
+      expect(bytes, name).toBeGreaterThan(name === 'events' ? 1_000 : 10_000);
       expect(bytes, name).toBeLessThan(BUDGET_BYTES);
     }
   });
@@ -31,11 +33,11 @@ describe('function bundles', () => {
     // The LDAP client only where the directory is read, and where a logon binds as the user.
     for (const name of ['sync', 'test-settings', 'directory', 'logon'])
       expect(carries(name, 'ldapts'), name).toBe(true);
-    for (const name of ['config', 'start', 'runs', 'users', 'openapi'])
+    for (const name of ['config', 'start', 'runs', 'users', 'openapi', 'events'])
       expect(carries(name, 'ldapts'), name).toBe(false);
     // The secret store's client only where the password is saved or used.
     // Not in the logon function either: it binds as the user, never as the service account.
-    for (const name of ['start', 'runs', 'users', 'logon', 'openapi']) {
+    for (const name of ['start', 'runs', 'users', 'logon', 'openapi', 'events']) {
       expect(carries(name, '@aws-lambda-powertools/parameters'), name).toBe(false);
       expect(carries(name, '@aws-sdk/client-secrets-manager'), name).toBe(false);
     }
@@ -46,5 +48,9 @@ describe('function bundles', () => {
     expect(carries('start', '@aws-sdk/client-dynamodb')).toBe(true);
     // The workers serve no route: no HTTP middleware.
     for (const name of ['sync', 'test-settings']) expect(carries(name, '@middy/core'), name).toBe(false);
+    // The pipe's enrichment maps stream records: it unmarshals images, and sends no request (no document client).
+    expect(carries('events', '@aws-sdk/util-dynamodb')).toBe(true);
+    for (const pkg of ['@middy/core', '@aws-sdk/lib-dynamodb', '@aws-lambda-powertools/logger'])
+      expect(carries('events', pkg), pkg).toBe(false);
   });
 });

@@ -15,7 +15,7 @@ const functions = template.findResources('AWS::Lambda::Function', {
   Properties: { Description: Match.anyValue(), Runtime: Match.stringLikeRegexp('nodejs') },
 });
 const ourFunctions = Object.entries(functions).filter(([id]) =>
-  /^(Config|Start|TestSettings|Sync|Runs|Users|Directory|Logon|Openapi)Function/.test(id),
+  /^(Config|Start|TestSettings|Sync|Runs|Users|Directory|Logon|Openapi|Events)Function/.test(id),
 );
 const functionId = (prefix: string): string => {
   const found = ourFunctions.find(([id]) => id.startsWith(`${prefix}Function`));
@@ -289,6 +289,8 @@ describe('the AdSync stack', () => {
       // One user and, for a local user, its hash: by key, never in a batch or a query.
       logon: { GetItem: ['user', 'password', 'config'] },
       openapi: {},
+      // The pipe's enrichment maps the stream records it is handed: it reads nothing.
+      events: {},
     };
     for (const [name, kinds] of Object.entries(expected) as [FunctionName, Reads][]) {
       expect(reads(name), name).toEqual({
@@ -401,8 +403,10 @@ describe('the AdSync stack', () => {
   });
 
   it('continues a run past the deadline: only handoff inserts of the table stream start the sync function, once', () => {
+    // Old and new images: the change-events pipe reads the stream too (events.test.ts); the mapping's filter
+    // looks at the new image only, as before.
     template.hasResourceProperties('AWS::DynamoDB::Table', {
-      StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
+      StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
     });
     const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'));
     expect(mappings).toHaveLength(1);
@@ -424,7 +428,16 @@ describe('the AdSync stack', () => {
       Environment: { Variables: { CONTINUATIONS: 'stream' } },
       EphemeralStorage: { Size: 2048 },
     });
-    for (const prefix of ['Config', 'Start', 'TestSettings', 'Runs', 'Users', 'Directory', 'Openapi']) {
+    for (const prefix of [
+      'Config',
+      'Start',
+      'TestSettings',
+      'Runs',
+      'Users',
+      'Directory',
+      'Openapi',
+      'Events',
+    ]) {
       expect(
         functions[functionId(prefix)]?.Properties.Environment.Variables.CONTINUATIONS,
         prefix,
