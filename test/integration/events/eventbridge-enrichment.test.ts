@@ -217,7 +217,7 @@ beforeAll(async () => {
     sAMAccountName: `events-team-${tag}`,
     member: NAMES.map(userDn),
   });
-  harness = await createSyncHarness();
+  harness = await createSyncHarness({ stream: true });
   config = fixtureConfig({
     connection: { baseDn: ou },
     filters: { groups: [groupDn], visibleInAddressListsOnly: true },
