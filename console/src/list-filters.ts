@@ -5,6 +5,8 @@ export const ACTION_LABELS: Readonly<Record<ChangeAction, string>> = {
   create: 'Create',
   update: 'Update',
   delete: 'Delete',
+  suspend: 'Suspend',
+  restore: 'Restore',
   conflict: 'Conflict',
 };
 

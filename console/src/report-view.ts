@@ -150,6 +150,12 @@ function renderCounts(report: Report): HTMLElement {
     [report.dryRun ? 'To create' : 'Created', c.created],
     [report.dryRun ? 'To update' : 'Updated', c.updated],
     [report.dryRun ? 'To delete' : 'Deleted', c.deleted],
+    ...(c.suspended || c.restored
+      ? [
+          [report.dryRun ? 'To suspend' : 'Suspended', c.suspended] satisfies [string, number],
+          [report.dryRun ? 'To restore' : 'Restored', c.restored] satisfies [string, number],
+        ]
+      : []),
     ['Unchanged', c.unchanged],
     ['Conflicts', c.conflicts],
   ];

@@ -159,6 +159,10 @@ const user = documenting<PublicUser>()(
     ownArchiveAccess: z.array(z.enum(ARCHIVE_ACCESS)),
     createdAt: z.string(),
     updatedAt: z.string(),
+    suspendedAt: z
+      .string()
+      .optional()
+      .describe('set while a deleted directory user waits out options.deletionGraceDays; it cannot log on'),
   }),
 );
 
@@ -169,6 +173,8 @@ const counts = z.object({
   created: z.int(),
   updated: z.int(),
   deleted: z.int(),
+  suspended: z.int(),
+  restored: z.int(),
   unchanged: z.int(),
   conflicts: z.int(),
 });
@@ -209,7 +215,7 @@ const report = documenting<DomainReport>()(
     ),
     changes: z.array(
       z.object({
-        action: z.enum(['create', 'update', 'delete', 'conflict']),
+        action: z.enum(['create', 'update', 'delete', 'suspend', 'restore', 'conflict']),
         userName: z.string(),
         fullName: z.string(),
         emailAddresses: z.array(z.string()),

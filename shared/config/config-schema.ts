@@ -137,6 +137,11 @@ const configFields = z.strictObject({
   options: z
     .strictObject({
       deleteUsers: z.boolean().default(false),
+      /**
+       * Days a directory user the sync would delete is kept suspended first (docs/contract.md#deletes): 0
+       * deletes at once, as MailStore does.
+       */
+      deletionGraceDays: z.int().min(0).max(365).default(0),
       deletionThreshold: z
         .strictObject({
           maxCount: z.int().min(0).max(10_000_000).default(500),

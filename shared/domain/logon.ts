@@ -24,6 +24,8 @@ export type LogonRefusal =
   /** No user of that name in the user database (a directory user out of the sync's scope is not there). */
   | 'unknownUser'
   | 'noLoginPrivilege'
+  /** A directory user suspended instead of deleted, waiting out the grace period. */
+  | 'suspended'
   /** An empty simple bind is an anonymous bind in LDAP: it is never sent. */
   | 'emptyPassword'
   /** A directory user recorded with neither a userPrincipalName nor a distinguished name to bind as. */
@@ -48,6 +50,7 @@ export type CredentialCheck =
 export function credentialCheckOf(user: User | undefined, password: string): CredentialCheck {
   if (!user) return { by: 'nothing', reason: 'unknownUser' };
   if (!user.privileges.includes('login')) return { by: 'nothing', reason: 'noLoginPrivilege' };
+  if (user.suspendedAt) return { by: 'nothing', reason: 'suspended' };
   if (password === '') return { by: 'nothing', reason: 'emptyPassword' };
   if (user.authentication === 'local') return { by: 'localHash' };
   const bindName = user.userPrincipalName || user.distinguishedName;

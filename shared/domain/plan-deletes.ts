@@ -9,9 +9,12 @@
  *   with the deletes earlier invocations made) are withheld together, unless an administrator approved
  *   exactly that many; a run's follow-up invocations keep its first decision to withhold.
  * - A run told to apply no deletes (its configuration changed under it) withholds them all.
+ * - With a grace period (`deletionGraceDays` above 0) a delete is first a suspension; a user suspended at
+ *   least that long ago is deleted; one suspended since less is left as it is. The threshold counts
+ *   suspensions and deletes alike.
  */
 import type { Config } from '../config/config-schema';
-import type { DeleteChange } from './plan-sync';
+import type { DeleteChange, RemovalChange, SuspendChange } from './plan-sync';
 import type { ExclusionReason } from './scope-policy';
 import type { User } from './user';
 
@@ -34,13 +37,17 @@ export interface DeleteInput {
   readonly approvedDeletes?: number;
   /** Set when the run must apply no deletes at all (why). */
   readonly refused?: string;
+  /** The run's time: how long a suspended user has waited. */
+  readonly now: Date;
 }
 
 export interface DeleteDecision {
-  /** The deletes to apply. */
-  readonly apply: readonly DeleteChange[];
-  /** The deletes held back (`withheld: true`, their reason saying why). */
-  readonly withheld: readonly DeleteChange[];
+  /** The deletes and suspensions to apply. */
+  readonly apply: readonly RemovalChange[];
+  /** The deletes and suspensions held back (`withheld: true`, their reason saying why). */
+  readonly withheld: readonly RemovalChange[];
+  /** Suspended users whose grace period has not ended yet: left as they are. */
+  readonly waiting: readonly DeleteCandidate[];
   /** Why they are held back. */
   readonly withheldBecause?: string;
   /** The run's deletes held back, with those of earlier invocations: what an approval names. */
@@ -52,8 +59,16 @@ export interface DeleteDecision {
 /** Decides the run's deletes; see the module comment. */
 export function planDeletes(input: DeleteInput): DeleteDecision {
   const { options, approvedDeletes, refused } = input;
-  const candidates = input.candidates.filter(({ user }) => user.authentication === 'directoryServices');
-  if (!options.deleteUsers || candidates.length === 0) return { apply: [], withheld: [], note: '' };
+  const directoryUsers = input.candidates.filter(({ user }) => user.authentication === 'directoryServices');
+  const waiting = directoryUsers.filter(({ user }) => !graceEnded(user, options, input.now));
+  const candidates = directoryUsers.filter(({ user }) => graceEnded(user, options, input.now));
+  if (!options.deleteUsers || (candidates.length === 0 && waiting.length === 0)) {
+    return { apply: [], withheld: [], waiting: [], note: '' };
+  }
+  const removal = (user: User, reason: string, withheld = false): RemovalChange =>
+    options.deletionGraceDays > 0 && !user.suspendedAt
+      ? suspendChange(user, reason, withheld)
+      : deleteChange(user, reason, withheld);
 
   const total = candidates.length + (input.earlierDeletes ?? 0);
   const exceeded = refused ?? input.earlierWithheld ?? thresholdExceeded(total, input.population, options);
@@ -62,8 +77,9 @@ export function planDeletes(input: DeleteInput): DeleteDecision {
   const approved = refused === undefined && input.earlierWithheld === undefined && approvedDeletes === total;
   if (exceeded === undefined || approved) {
     return {
-      apply: candidates.map(({ user, reason }) => deleteChange(user, reason)),
+      apply: candidates.map(({ user, reason }) => removal(user, reason)),
       withheld: [],
+      waiting,
       note:
         exceeded === undefined
           ? ''
@@ -76,9 +92,8 @@ export function planDeletes(input: DeleteInput): DeleteDecision {
       : '';
   return {
     apply: [],
-    withheld: candidates.map(({ user, reason }) =>
-      deleteChange(user, withheldReason(reason, exceeded), true),
-    ),
+    withheld: candidates.map(({ user, reason }) => removal(user, withheldReason(reason, exceeded), true)),
+    waiting,
     withheldBecause: exceeded,
     withheldCount: total,
     note: `; deletes withheld: ${exceeded}${unmatched}`,
@@ -104,6 +119,29 @@ export function deleteChange(user: User, reason: string, withheld = false): Dele
     reason,
     withheld,
   };
+}
+
+/** The suspension of a database user instead of its delete, for the reason given. */
+export function suspendChange(user: User, reason: string, withheld = false): SuspendChange {
+  return { ...deleteChange(user, reason, withheld), action: 'suspend' };
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Whether a user may be removed now: any user without a grace period; with one, a user not yet suspended
+ * (it is suspended) or suspended at least `deletionGraceDays` ago (it is deleted).
+ */
+export function graceEnded(user: User, options: Config['options'], now: Date): boolean {
+  if (!user.suspendedAt || options.deletionGraceDays === 0) return true;
+  return now.getTime() - Date.parse(user.suspendedAt) >= options.deletionGraceDays * DAY_MS;
+}
+
+/** When a suspended user's grace period ends. */
+export function graceEndsAt(user: User, options: Config['options']): string | undefined {
+  return user.suspendedAt
+    ? new Date(Date.parse(user.suspendedAt) + options.deletionGraceDays * DAY_MS).toISOString()
+    : undefined;
 }
 
 /**

@@ -6,7 +6,7 @@
 import type { ExclusionReason } from './scope-policy';
 import type { MappedUser, User } from './user';
 
-export type ChangeAction = 'create' | 'update' | 'delete' | 'conflict' | 'unchanged';
+export type ChangeAction = 'create' | 'update' | 'delete' | 'suspend' | 'restore' | 'conflict' | 'unchanged';
 export type UserField =
   | 'userName'
   | 'fullName'
@@ -41,6 +41,19 @@ export interface DeleteChange extends ChangeBase {
   /** True when the delete is held back (the deletion threshold; see plan-deletes.ts). */
   readonly withheld: boolean;
 }
+/** A delete that waits out the grace period first (plan-deletes.ts): the user is suspended, not deleted. */
+export interface SuspendChange extends ChangeBase {
+  readonly action: 'suspend';
+  readonly current: User;
+  /** True when it is held back with the run's deletes (the threshold counts suspensions as deletes). */
+  readonly withheld: boolean;
+}
+/** A suspended user back in scope: its suspension ends, and its maintained fields are brought up to date. */
+export interface RestoreChange extends ChangeBase {
+  readonly action: 'restore';
+  readonly target: MappedUser;
+  readonly current: User;
+}
 export interface ConflictChange extends ChangeBase {
   readonly action: 'conflict';
   readonly target: MappedUser;
@@ -52,7 +65,16 @@ export interface ConflictChange extends ChangeBase {
    */
   readonly undecided?: boolean;
 }
-export type PlannedChange = CreateChange | UpdateChange | UnchangedChange | DeleteChange | ConflictChange;
+export type PlannedChange =
+  | CreateChange
+  | UpdateChange
+  | RestoreChange
+  | UnchangedChange
+  | DeleteChange
+  | SuspendChange
+  | ConflictChange;
+/** The changes that take a user out of the user database, at once or after the grace period. */
+export type RemovalChange = DeleteChange | SuspendChange;
 
 export interface SyncPlan {
   /** Creates, updates, unchanged users and conflicts, in user-name order; never deletes. */
@@ -140,9 +162,11 @@ export function planSync(input: PlanInput): SyncPlan {
     }
     const fields = changedFields(target, existing);
     changes.push(
-      fields.length === 0
-        ? { action: 'unchanged', current: existing, ...describe(target), changedFields: [] }
-        : { action: 'update', target, current: existing, ...describe(target), changedFields: fields },
+      existing.suspendedAt
+        ? { action: 'restore', target, current: existing, ...describe(target), changedFields: fields }
+        : fields.length === 0
+          ? { action: 'unchanged', current: existing, ...describe(target), changedFields: [] }
+          : { action: 'update', target, current: existing, ...describe(target), changedFields: fields },
     );
   }
 
@@ -182,7 +206,7 @@ export function planSync(input: PlanInput): SyncPlan {
       // The directory user behind this name was recreated (new objectGUID) or predates anchoring: adopt it.
       matched.add(holder);
       changes.push({
-        action: 'update',
+        action: holder.suspendedAt ? 'restore' : 'update',
         target,
         current: holder,
         ...describe(target),

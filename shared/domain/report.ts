@@ -63,9 +63,23 @@ export interface ReportCounts {
   created: number;
   updated: number;
   deleted: number;
+  /** Users suspended instead of deleted (`options.deletionGraceDays`), and suspended users restored. */
+  suspended: number;
+  restored: number;
   unchanged: number;
   conflicts: number;
 }
+
+/** The kinds of write a run makes, and their counts. */
+export const WRITE_KINDS = ['created', 'updated', 'deleted', 'suspended', 'restored'] as const;
+export type WriteCounts = Pick<ReportCounts, (typeof WRITE_KINDS)[number]>;
+export const noWrites = (): WriteCounts => ({
+  created: 0,
+  updated: 0,
+  deleted: 0,
+  suspended: 0,
+  restored: 0,
+});
 
 /** The result of Test Settings or of a sync run (the Report of docs/contract.md#http-api). */
 export interface Report {
@@ -112,6 +126,8 @@ export const emptyCounts = (): ReportCounts => ({
   created: 0,
   updated: 0,
   deleted: 0,
+  suspended: 0,
+  restored: 0,
   unchanged: 0,
   conflicts: 0,
 });

@@ -16,6 +16,11 @@ export interface User {
   readonly ownArchiveAccess: readonly ArchiveAccess[];
   readonly createdAt: string;
   readonly updatedAt: string;
+  /**
+   * Set while a directory user the sync would have deleted waits out `options.deletionGraceDays`
+   * (docs/contract.md#deletes): it cannot log on, and keeps its privileges and archive.
+   */
+  readonly suspendedAt?: string;
 }
 
 /** A user entry as read from the directory, before any policy or mapping. */
@@ -59,6 +64,7 @@ export interface PublicUser {
   readonly ownArchiveAccess: readonly ArchiveAccess[];
   readonly createdAt: string;
   readonly updatedAt: string;
+  readonly suspendedAt?: string;
 }
 
 export function toPublicUser(user: User): PublicUser {
@@ -73,5 +79,6 @@ export function toPublicUser(user: User): PublicUser {
     ownArchiveAccess: user.ownArchiveAccess,
     createdAt: user.createdAt,
     updatedAt: user.updatedAt,
+    ...(user.suspendedAt ? { suspendedAt: user.suspendedAt } : {}),
   };
 }

@@ -17,8 +17,14 @@ export interface RunCheckpoint {
   readonly population: number;
   /** Set when the first invocation withheld the deletes (the threshold): follow-ups withhold them too. */
   readonly deletesWithheld?: string;
-  /** Writes made by the invocations so far. */
-  readonly applied: { readonly created: number; readonly updated: number; readonly deleted: number };
+  /** Writes made by the invocations so far (a checkpoint from before suspensions existed has no counts of them). */
+  readonly applied: {
+    readonly created: number;
+    readonly updated: number;
+    readonly deleted: number;
+    readonly suspended?: number;
+    readonly restored?: number;
+  };
 }
 
 export interface RunCheckpointStore {

@@ -14,7 +14,7 @@ import { baseDnFromDomain } from '../domain/distinguished-name';
 import { GuidLedger } from '../domain/guid-ledger';
 import { type DeleteCandidate, deleteReason, planDeletes } from '../domain/plan-deletes';
 import { type PlannedChange, planSync } from '../domain/plan-sync';
-import type { ReportChange, ReportExclusion } from '../domain/report';
+import type { ReportChange, ReportExclusion, WriteCounts } from '../domain/report';
 import { type ExclusionReason, exclusionReasons } from '../domain/scope-policy';
 import type { DirectoryEntry, MappedUser, User } from '../domain/user';
 import { mapDirectoryUser } from '../domain/user-mapping';
@@ -43,7 +43,7 @@ export interface ReadScope {
 export interface RunPlan {
   readonly scope: ReadScope;
   /** Writes planned (for Test Settings, the plan's counts). */
-  readonly planned: { readonly created: number; readonly updated: number; readonly deleted: number };
+  readonly planned: WriteCounts;
   /** A conflict a later read may resolve: the cursor must not move past it. */
   readonly unsettled: boolean;
   /** Directory users in the database before the run: the threshold's and the cursor's base. */
@@ -95,6 +95,8 @@ class RunPlanner {
   private readonly read = new GuidLedger(1024);
   /** The database's directory users (objectGUID and a hash of the maintained fields), for a sweeping run. */
   private known: GuidLedger | undefined;
+  /** objectGUIDs of the database's suspended users (few): one read in scope is restored, not unchanged. */
+  private readonly suspended = new Set<string>();
   /** A hash of every name the database holds. */
   private knownNames: GuidLedger | undefined;
   /** Directory users of the database without an objectGUID (stored before anchoring). */
@@ -105,7 +107,7 @@ class RunPlanner {
   private readonly adopted = new Set<string>();
   /** Users this incremental read found out of scope: the database may hold them. */
   private readonly excludedGuids: string[] = [];
-  private readonly planned = { created: 0, updated: 0, deleted: 0 };
+  private readonly planned = { created: 0, updated: 0, deleted: 0, suspended: 0, restored: 0 };
   private population = 0;
   /** Database users the plan has decided on (unchanged, updated, deleted). */
   private touchedExisting = 0;
@@ -140,8 +142,11 @@ class RunPlanner {
     }
     const { known } = this;
     if (!this.full && groups && known) {
-      // Joining a group changes the group, not the user: members the database lacks are read by objectGUID.
-      const joined = [...this.scope.groupMemberGuids].filter((g) => !known.has(g) && !this.read.has(g));
+      // Joining a group changes the group, not the user: members the database lacks, or holds suspended, are
+      // read by objectGUID.
+      const joined = [...this.scope.groupMemberGuids].filter(
+        (g) => (!known.has(g) || this.suspended.has(g)) && !this.read.has(g),
+      );
       if (joined.length > 0) {
         yield await this.planPage(
           await timer.time('search', () => session.readUsersByGuid(this.scope.baseDn, joined)),
@@ -177,6 +182,7 @@ class RunPlanner {
         this.population += 1;
         if (user.objectGuid) guids.add(user.objectGuid, [], fieldsHash(user));
         else this.unanchored.push(user.userName);
+        if (user.objectGuid && user.suspendedAt) this.suspended.add(user.objectGuid);
       }
     }
     this.known = guids;
@@ -191,7 +197,8 @@ class RunPlanner {
       const toPlan: MappedUser[] = [];
       let unchanged = 0;
       for (const target of inScope) {
-        if (this.known?.valueOf(target.objectGuid)?.equals(fieldsHash(target))) {
+        const same = this.known?.valueOf(target.objectGuid)?.equals(fieldsHash(target));
+        if (same && !this.suspended.has(target.objectGuid)) {
           unchanged += 1;
           this.touchedExisting += 1;
         } else {
@@ -294,8 +301,9 @@ class RunPlanner {
         this.planned.created += 1;
         await emit(change);
         if (dryRun) listed.push(toReportChange(change));
-      } else if (change.action === 'update') {
-        this.planned.updated += 1;
+      } else if (change.action === 'update' || change.action === 'restore') {
+        if (change.action === 'update') this.planned.updated += 1;
+        else this.planned.restored += 1;
         this.touchedExisting += 1;
         if (change.current.objectGuid !== change.target.objectGuid)
           this.adopted.add(key(change.current.userName));
@@ -388,13 +396,15 @@ class RunPlanner {
       candidates,
       options: config.options,
       population,
-      earlierDeletes: before.deleted,
+      earlierDeletes: before.deleted + (before.suspended ?? 0),
+      now: this.input.now,
       ...(checkpoint?.deletesWithheld ? { earlierWithheld: checkpoint.deletesWithheld } : {}),
       ...(approvedDeletes !== undefined ? { approvedDeletes } : {}),
       ...(deletesRefused !== undefined ? { refused: deletesRefused } : {}),
     });
     for (const change of decision.apply) {
-      this.planned.deleted += 1;
+      if (change.action === 'suspend') this.planned.suspended += 1;
+      else this.planned.deleted += 1;
       await this.input.emit(change);
     }
     return {

@@ -15,6 +15,7 @@ import type { Config } from '../config/config-schema';
 import { type BindPassword, bindCredentials } from '../domain/password-binding';
 import type { PlannedChange } from '../domain/plan-sync';
 import {
+  noWrites,
   type Report,
   type ReportChange,
   type ReportCounts,
@@ -23,6 +24,8 @@ import {
   type RunProgress,
   type RunStatus,
   type RunTrigger,
+  WRITE_KINDS,
+  type WriteCounts,
 } from '../domain/report';
 import { AdSyncError } from '../errors';
 import type { DirectorySession } from '../ports/directory-reader';
@@ -286,6 +289,8 @@ async function runPipeline(
       ms: timer.ms('plan'),
       message:
         `${planned.created} to create, ${planned.updated} to update, ${planned.deleted} to delete, ` +
+        (planned.suspended ? `${planned.suspended} to suspend, ` : '') +
+        (planned.restored ? `${planned.restored} to restore, ` : '') +
         `${read.unchanged} unchanged, ${read.conflicts} conflicts${plan.deletionNote}`,
     });
     await open.close();
@@ -397,8 +402,9 @@ async function applySpool(
   },
 ): Promise<{ handedOff: boolean; refused: number }> {
   const { mode } = run;
-  const before = mode.resume?.checkpoint.applied ?? { created: 0, updated: 0, deleted: 0 };
-  const applied = { created: 0, updated: 0, deleted: 0 };
+  const earlier = mode.resume?.checkpoint.applied;
+  const before: WriteCounts = { ...noWrites(), ...earlier };
+  const applied = noWrites();
   let handedOff = false;
   let refused = 0;
   await run.recorder.run(
@@ -408,9 +414,7 @@ async function applySpool(
       for await (const batch of spool.batches(deps.applyBatchSize ?? APPLY_BATCH)) {
         const batchTally = await applyBatch(deps, config, run.runId, batch);
         run.tally.add(batchTally);
-        applied.created += batchTally.counts.created;
-        applied.updated += batchTally.counts.updated;
-        applied.deleted += batchTally.counts.deleted;
+        for (const kind of WRITE_KINDS) applied[kind] += batchTally.counts[kind];
         refused += batchTally.counts.conflicts;
         done += batch.length;
         await deps.checkpoints?.saveCheckpoint({
@@ -422,11 +426,9 @@ async function applySpool(
           invocations: (mode.resume?.checkpoint.invocations ?? 0) + 1,
           population: plan.population,
           ...(plan.deletesWithheld ? { deletesWithheld: plan.deletesWithheld } : {}),
-          applied: {
-            created: before.created + applied.created,
-            updated: before.updated + applied.updated,
-            deleted: before.deleted + applied.deleted,
-          },
+          applied: Object.fromEntries(
+            WRITE_KINDS.map((kind) => [kind, before[kind] + applied[kind]]),
+          ) as WriteCounts,
         });
         if (done < spool.size && deps.remainingMs && deps.remainingMs() < HANDOFF_RESERVE_MS) {
           handedOff = true;
@@ -436,7 +438,7 @@ async function applySpool(
       return done;
     },
     (done) =>
-      `${applied.created + applied.updated + applied.deleted} changes written` +
+      `${WRITE_KINDS.reduce((sum, kind) => sum + applied[kind], 0)} changes written` +
       (refused ? `, ${refused} refused` : '') +
       (handedOff ? `; ${spool.size - done} left for a follow-up invocation (the deadline is near)` : ''),
   );
@@ -449,20 +451,20 @@ async function applyBatch(
   config: Config,
   runId: string,
   batch: readonly PlannedChange[],
-): Promise<
-  Tally & { counts: Pick<ReportCounts, 'created' | 'updated' | 'deleted' | 'unchanged' | 'conflicts'> }
-> {
+): Promise<Tally & { counts: WriteCounts & Pick<ReportCounts, 'unchanged' | 'conflicts'> }> {
   const result = await deps.users.applyChanges(batch, {
     runId,
     defaults: config.defaultPrivileges,
     now: deps.clock().toISOString(),
   });
-  const counts = { created: 0, updated: 0, deleted: 0, unchanged: result.alreadyApplied, conflicts: 0 };
+  const counts = { ...noWrites(), unchanged: result.alreadyApplied, conflicts: 0 };
   const changes: { list: ChangeList; change: ReportChange }[] = [];
   for (const change of result.applied) {
     if (change.action === 'create') counts.created += 1;
     else if (change.action === 'update') counts.updated += 1;
     else if (change.action === 'delete') counts.deleted += 1;
+    else if (change.action === 'suspend') counts.suspended += 1;
+    else if (change.action === 'restore') counts.restored += 1;
     if (isChange(change)) changes.push({ list: 'applied', change: toReportChange(change) });
   }
   for (const { change, reason } of result.conflicts) {

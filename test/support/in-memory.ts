@@ -223,7 +223,7 @@ export class InMemoryUserStore implements UserStore, UserAdministration, RunStor
           this.writes += 1;
           applied.push(change);
         }
-      } else if (change.action === 'update') {
+      } else if (change.action === 'update' || change.action === 'restore') {
         const current = this.users.get(key(change.current.userName));
         if (current === undefined || current.updatedAt !== change.current.updatedAt) {
           const moved = [...this.users.values()].find((u) => u.objectGuid === change.target.objectGuid);
@@ -232,7 +232,17 @@ export class InMemoryUserStore implements UserStore, UserAdministration, RunStor
           continue;
         }
         this.users.delete(key(current.userName));
-        this.users.set(key(change.target.userName), { ...current, ...change.target, updatedAt: now });
+        const { suspendedAt: _s, ...kept } = current;
+        this.users.set(key(change.target.userName), { ...kept, ...change.target, updatedAt: now });
+        this.writes += 1;
+        applied.push(change);
+      } else if (change.action === 'suspend' && !change.withheld) {
+        const current = this.users.get(key(change.current.userName));
+        if (!current || current.updatedAt !== change.current.updatedAt) {
+          conflicts.push({ change, reason: 'the user changed since it was read' });
+          continue;
+        }
+        this.users.set(key(current.userName), { ...current, suspendedAt: now, updatedAt: now });
         this.writes += 1;
         applied.push(change);
       } else if (change.action === 'delete' && !change.withheld) {

@@ -99,11 +99,13 @@ export function changeWrite(
         ],
       };
     }
-    case 'update': {
+    case 'update':
+    case 'restore': {
+      // A restore is an update that also ends the suspension: the user written has no suspendedAt.
       const current = change.current as UserItem;
       const user = directoryUser(change.target, current, now);
       const version = current.version + 1;
-      const item = toUserItem(user, version, mark('update', change.changedFields, context, version));
+      const item = toUserItem(user, version, mark(change.action, change.changedFields, context, version));
       if (user.userName.toLowerCase() === current.userName.toLowerCase()) {
         return {
           change,
@@ -128,6 +130,28 @@ export function changeWrite(
           { Put: { TableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
         ],
         owner: { action: 'rename', userName: current.userName, newUserName: user.userName },
+      };
+    }
+    case 'suspend': {
+      if (change.withheld) return undefined;
+      const { version: _v, ...current } = change.current as UserItem;
+      const version = (change.current as UserItem).version + 1;
+      return {
+        change,
+        actions: [
+          {
+            Put: {
+              TableName,
+              Item: toUserItem(
+                { ...current, suspendedAt: now, updatedAt: now },
+                version,
+                mark('suspend', [], context, version),
+              ),
+              ...unchangedSincePlanned(change.current),
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            },
+          },
+        ],
       };
     }
     case 'delete': {

@@ -6,7 +6,7 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { Report, RunSummary } from '../../domain/report';
+import { emptyCounts, type Report, type ReportCounts, type RunSummary } from '../../domain/report';
 import {
   PREVIEW_RETAIN_SECONDS,
   type PreviewStore,
@@ -25,6 +25,12 @@ import {
   runKey,
 } from './keys';
 import { withoutKeys } from './table';
+
+/** A run's counts with every count there is now (a run recorded before suspensions existed has fewer). */
+const withAllCounts = (counts: unknown): ReportCounts => ({
+  ...emptyCounts(),
+  ...(counts as Partial<ReportCounts>),
+});
 
 /** Changes and exclusions of a run are stored in chunks of at most this much JSON (DynamoDB's item limit is 400 KB). */
 const RUN_CHUNK_BYTES = 300_000;
@@ -121,6 +127,7 @@ class DynamoReports implements ReportStore {
       summary,
       report: {
         ...(fields as unknown as Report),
+        counts: withAllCounts(fields.counts),
         changes: entries('CHANGES') as Report['changes'],
         excluded: entries('EXCLUDED') as Report['excluded'],
       },
@@ -170,7 +177,7 @@ export class DynamoRunStore implements RunStore {
     );
     return Items.map((item) => {
       const { steps: _steps, ...summary } = withoutKeys(item);
-      return summary as unknown as RunSummary;
+      return { ...(summary as unknown as RunSummary), counts: withAllCounts(summary.counts) };
     });
   }
 }

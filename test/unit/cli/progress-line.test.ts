@@ -236,6 +236,8 @@ describe('showProgress', () => {
       created: 0,
       updated: 0,
       deleted: 0,
+      suspended: 0,
+      restored: 0,
       unchanged: 0,
       conflicts: 0,
     },

@@ -20,7 +20,11 @@ describe('parseConfig', () => {
         visibleInAddressListsOnly: false,
         groups: [],
       },
-      options: { deleteUsers: false, deletionThreshold: { maxCount: 500, maxPercent: 20 } },
+      options: {
+        deleteUsers: false,
+        deletionGraceDays: 0,
+        deletionThreshold: { maxCount: 500, maxPercent: 20 },
+      },
       defaultPrivileges: { privileges: ['login'], ownArchiveAccess: ['read'] },
       schedule: { enabled: false, intervalMinutes: 60 },
       logon: { maxFailures: 5, lockoutMinutes: 15 },

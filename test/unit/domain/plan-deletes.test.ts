@@ -24,14 +24,14 @@ const gone = (...ns: number[]) =>
   ns.map((n) => ({ user: user(n), reason: 'no longer returned by the directory' }));
 
 const decide = (input: Partial<DeleteInput>) =>
-  planDeletes({ candidates: [], options: options(), population: 10, ...input });
+  planDeletes({ candidates: [], options: options(), population: 10, now: new Date(), ...input });
 
 const names = (changes: readonly { userName: string }[]) => changes.map((c) => c.userName);
 
 describe('planDeletes', () => {
   it('deletes nothing while deleteUsers is off', () => {
     const decision = decide({ candidates: gone(1), options: options({ deleteUsers: false }) });
-    expect(decision).toEqual({ apply: [], withheld: [], note: '' });
+    expect(decision).toEqual({ apply: [], withheld: [], waiting: [], note: '' });
   });
 
   it('deletes the candidates with their reason, and never a local user', () => {
@@ -149,5 +149,69 @@ describe('thresholdExceeded', () => {
     [1, 0, limits(5, 99), true],
   ])('%i deletes of %i users under %j exceeds: %s', (deletes, population, opts, expected) => {
     expect(thresholdExceeded(deletes, population, opts) !== undefined).toBe(expected);
+  });
+});
+
+describe('planDeletes with a grace period', () => {
+  const now = new Date('2026-11-25T12:00:00.000Z');
+  const daysAgo = (days: number) => new Date(now.getTime() - days * 24 * 60 * 60 * 1000).toISOString();
+  const suspended = (n: number, since: string): User => ({ ...user(n), suspendedAt: since });
+  const graced = (o: object = {}) => options({ deletionGraceDays: 30, ...o });
+
+  it('suspends instead of deleting a user not yet suspended', () => {
+    const decision = decide({ candidates: gone(1, 2), options: graced(), now });
+    expect(decision.apply.map((c) => [c.action, c.userName])).toEqual([
+      ['suspend', 'user1'],
+      ['suspend', 'user2'],
+    ]);
+    expect(decision.apply[0]?.reason).toBe('no longer returned by the directory');
+  });
+
+  it('deletes a user suspended at least deletionGraceDays ago, and leaves one suspended since less', () => {
+    const decision = decide({
+      candidates: [
+        { user: suspended(1, daysAgo(30)), reason: 'no longer returned by the directory' },
+        { user: suspended(2, daysAgo(29.9)), reason: 'no longer returned by the directory' },
+      ],
+      options: graced(),
+      now,
+    });
+    expect(decision.apply.map((c) => [c.action, c.userName])).toEqual([['delete', 'user1']]);
+    expect(decision.waiting.map((c) => c.user.userName)).toEqual(['user2']);
+  });
+
+  it('deletes a suspended user at once when the grace period is set back to 0', () => {
+    const decision = decide({
+      candidates: [{ user: suspended(1, daysAgo(1)), reason: 'gone' }],
+      options: options({ deletionGraceDays: 0 }),
+      now,
+    });
+    expect(decision.apply.map((c) => c.action)).toEqual(['delete']);
+  });
+
+  it('counts suspensions against the threshold, with the deletes, and withholds them together', () => {
+    const decision = decide({
+      candidates: [
+        ...gone(1, 2),
+        { user: suspended(3, daysAgo(40)), reason: 'gone' },
+        { user: suspended(4, daysAgo(1)), reason: 'gone' },
+      ],
+      options: graced({ deletionThreshold: { maxCount: 2, maxPercent: 100 } }),
+      now,
+    });
+    expect(decision.apply).toEqual([]);
+    expect(decision.withheld.map((c) => [c.action, c.userName, c.withheld])).toEqual([
+      ['suspend', 'user1', true],
+      ['suspend', 'user2', true],
+      ['delete', 'user3', true],
+    ]);
+    expect(decision.withheldCount).toBe(3);
+    // The one still waiting is no removal this run, so it does not count.
+    expect(decision.waiting.map((c) => c.user.userName)).toEqual(['user4']);
+  });
+
+  it('suspends nobody while deleteUsers is off', () => {
+    const decision = decide({ candidates: gone(1), options: graced({ deleteUsers: false }), now });
+    expect(decision.apply).toEqual([]);
   });
 });

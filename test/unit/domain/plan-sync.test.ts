@@ -143,3 +143,42 @@ describe('planSync after an incremental read', () => {
     expect(result.changes[0]).toMatchObject({ action: 'update', userName: 'user1' });
   });
 });
+
+describe('planSync of suspended users', () => {
+  const suspendedAt = '2026-11-01T00:00:00.000Z';
+
+  it('restores a suspended user back in scope by its objectGUID, unchanged or not', () => {
+    const result = plan({
+      inScope: [directory(1), directory(2, { fullName: 'Back Again' })],
+      current: [stored(1, { suspendedAt }), stored(2, { suspendedAt })],
+    });
+    expect(actions(result)).toEqual(['restore:user1', 'restore:user2']);
+    expect(result.changes.map((c) => c.changedFields)).toEqual([[], ['fullName']]);
+  });
+
+  it('restores a suspended user renamed in the directory meanwhile, under its new name', () => {
+    const result = plan({
+      inScope: [directory(1, { userName: 'renamed1' })],
+      current: [stored(1, { suspendedAt })],
+    });
+    expect(actions(result)).toEqual(['restore:renamed1']);
+    expect(result.changes[0]?.changedFields).toEqual(['userName']);
+  });
+
+  it('restores a suspended user whose account was recreated under the same name', () => {
+    const result = plan({
+      inScope: [directory(7, { userName: 'user1' })],
+      current: [stored(1, { suspendedAt })],
+    });
+    expect(actions(result)).toEqual(['restore:user1']);
+    expect(result.changes[0]?.reason).toBe('the directory account was recreated under the same name');
+  });
+
+  it('never restores a suspended user whose name another directory user takes: a conflict', () => {
+    const result = plan({
+      inScope: [directory(1), directory(2, { userName: 'user1' })],
+      current: [stored(1, { suspendedAt })],
+    });
+    expect(actions(result)).toEqual(['restore:user1', 'conflict:user1']);
+  });
+});

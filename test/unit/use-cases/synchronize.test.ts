@@ -94,6 +94,8 @@ describe('synchronizeNow with the in-memory ports', () => {
       created: 10,
       updated: 0,
       deleted: 0,
+      suspended: 0,
+      restored: 0,
       unchanged: 0,
       conflicts: 0,
     });
