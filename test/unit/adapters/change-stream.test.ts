@@ -294,6 +294,43 @@ describe('change events from committed writes', () => {
     ).toBeUndefined();
   });
 
+  it('a suspension is user.suspended with suspendedAt; a restore is user.restored without it', () => {
+    const table = new Table();
+    table.apply(write(create(), context('run-1')));
+    const suspend: PlannedChange = { ...remove(table.user('alice')), action: 'suspend' };
+    table.apply(write(suspend, context('run-2', '2026-11-26T00:00:00.000Z')));
+    const back = target({ fullName: 'Alice Back' });
+    const restore: PlannedChange = {
+      action: 'restore',
+      target: back,
+      current: table.user('alice'),
+      ...describeTarget(back),
+      changedFields: ['fullName'],
+    };
+    table.apply(write(restore, context('run-3', '2026-11-27T00:00:00.000Z')));
+    const [, suspended, restored] = table.events();
+    expect(suspended).toMatchObject({
+      id: `run-2:${GUID}:2`,
+      type: 'user.suspended',
+      changedFields: [],
+      user: { userName: 'alice', suspendedAt: '2026-11-26T00:00:00.000Z', privileges: ['login'] },
+    });
+    expect(restored).toMatchObject({
+      id: `run-3:${GUID}:3`,
+      type: 'user.restored',
+      changedFields: ['fullName'],
+      user: { fullName: 'Alice Back' },
+    });
+    expect(restored?.user).not.toHaveProperty('suspendedAt');
+  });
+
+  it('a withheld suspension writes nothing', () => {
+    const table = new Table();
+    table.apply(write(create(), context('run-1')));
+    const withheld: PlannedChange = { ...remove(table.user('alice'), true), action: 'suspend' };
+    expect(changeWrite(TABLE, withheld, context('run-2'))).toBeUndefined();
+  });
+
   it('the store never returns the mark as part of a user', () => {
     const table = new Table();
     table.apply(write(create(), context('run-1')));
