@@ -13,6 +13,7 @@ import { type ChangeWrite, changeWrite } from '../../../shared/adapters/dynamodb
 import type { Item } from '../../../shared/adapters/dynamodb/documents';
 import { runKey } from '../../../shared/adapters/dynamodb/keys';
 import { fromUserItem, toUserItem } from '../../../shared/adapters/dynamodb/user-items';
+import { suspendChange } from '../../../shared/domain/plan-deletes';
 import type { PlannedChange } from '../../../shared/domain/plan-sync';
 import type { MappedUser, User } from '../../../shared/domain/user';
 import type { ApplyContext } from '../../../shared/ports/user-store';
@@ -297,7 +298,7 @@ describe('change events from committed writes', () => {
   it('a suspension is user.suspended with suspendedAt; a restore is user.restored without it', () => {
     const table = new Table();
     table.apply(write(create(), context('run-1')));
-    const suspend: PlannedChange = { ...remove(table.user('alice')), action: 'suspend' };
+    const suspend = suspendChange(table.user('alice'), 'no longer returned by the directory');
     table.apply(write(suspend, context('run-2', '2026-11-26T00:00:00.000Z')));
     const back = target({ fullName: 'Alice Back' });
     const restore: PlannedChange = {
@@ -327,7 +328,7 @@ describe('change events from committed writes', () => {
   it('a withheld suspension writes nothing', () => {
     const table = new Table();
     table.apply(write(create(), context('run-1')));
-    const withheld: PlannedChange = { ...remove(table.user('alice'), true), action: 'suspend' };
+    const withheld = suspendChange(table.user('alice'), 'withheld', true);
     expect(changeWrite(TABLE, withheld, context('run-2'))).toBeUndefined();
   });
 

@@ -4,6 +4,8 @@
  */
 import { createHmac } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { RETRY, retryDelayMs, WebhookSender, webhookSettingsOf } from '../../../local/webhook-sender';
@@ -51,6 +53,47 @@ describe('the signature', () => {
       .digest('base64');
     expect(headers['webhook-signature']).toBe(`v1,${mac}`);
   });
+});
+
+describe('delivering', () => {
+  it('retries a receiver that answers 500 three times, and gets the same event through once it answers 200', async () => {
+    const received: { status: number; headers: IncomingHttpHeaders; body: string }[] = [];
+    const server = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk) => {
+        body += chunk;
+      });
+      request.on('end', () => {
+        const status = received.length < 3 ? 500 : 200;
+        received.push({ status, headers: request.headers, body });
+        response.writeHead(status).end();
+      });
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const lines: string[] = [];
+      const delivering = new WebhookSender(
+        { url: new URL(`http://127.0.0.1:${port}/hook`), secret: SECRET },
+        // The shortest delays of the schedule (0.8, 1.6, 3.2 s): the largest jitter.
+        { log: (line) => lines.push(line), random: () => 1 },
+      );
+      const event = { id: 'run-1:6f96:1', type: 'user.created', userName: 'alice' } as unknown as ChangeEvent;
+      await delivering.deliver(event, new AbortController().signal);
+
+      expect(received.map((r) => r.status)).toEqual([500, 500, 500, 200]);
+      // Every attempt is the same event under the same id, signed anew: a receiver drops repeats by the id.
+      expect(new Set(received.map((r) => r.headers['webhook-id']))).toEqual(new Set([event.id]));
+      for (const attempt of received) {
+        expect(new Webhook(SECRET).verify(attempt.body, attempt.headers as Record<string, string>)).toEqual(
+          event,
+        );
+      }
+      expect(lines.at(-1)).toBe(`webhooks: event ${event.id} delivered after 4 attempts`);
+    } finally {
+      server.close();
+    }
+  }, 20_000);
 });
 
 describe('retryDelayMs', () => {
