@@ -4,17 +4,24 @@
  * Provisions the sample directory (a Samba AD DC on 127.0.0.1 seeded with test/fixtures/directory.ldif; it
  * needs Debian and root to install Samba, or Samba already installed), starts the local stack against it,
  * saves a configuration, runs Test Settings and Synchronize now through the HTTP API, prints what was
- * created and what was excluded and why, and stops everything. With `--keep` the local stack stays up
- * (Ctrl-C ends it) to explore with the `adsync` CLI.
+ * created and what was excluded and why, and the change events the sync published (to a webhook receiver of
+ * the demo's own, which checks every signature), and stops everything. With `--keep` the local stack stays
+ * up (Ctrl-C ends it) to explore with the `adsync` CLI.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Webhook } from 'standardwebhooks';
 import { stepsTable, table } from '../cli/adsync';
 import { ApiClient } from '../cli/api-client';
 import { freePort } from '../local/dynamodb-local';
 import { startLocalStack } from '../local/local-stack';
 import type { Report } from '../shared/api/schemas';
+import type { ChangeEvent } from '../shared/domain/change-event';
 import { logger } from '../shared/runtime/logger';
 import { connectionSettings, startSambaDc } from '../test/support/samba-dc';
 
@@ -36,12 +43,57 @@ function summarize(report: Report): void {
   if (report.error) say(`error ${report.error.code}: ${report.error.message}`);
 }
 
+/**
+ * A webhook receiver as an application would write one: it verifies each request's signature and keeps the
+ * events by id (a repeated delivery has the same id).
+ */
+async function startReceiver(secret: string) {
+  const webhook = new Webhook(secret);
+  const events = new Map<string, ChangeEvent>();
+  let refused = 0;
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => {
+      body += chunk;
+    });
+    request.on('end', () => {
+      try {
+        const event = webhook.verify(body, request.headers as IncomingHttpHeaders & Record<string, string>);
+        events.set((event as ChangeEvent).id, event as ChangeEvent);
+        response.writeHead(204).end();
+      } catch {
+        refused += 1;
+        response.writeHead(400).end();
+      }
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/ad-sync-events`,
+    events,
+    refused: () => refused,
+    /** Waits until `count` events have come (or 60 s). */
+    async await(count: number): Promise<void> {
+      for (const deadline = Date.now() + 60_000; events.size < count && Date.now() < deadline; ) {
+        await sleep(200);
+      }
+    },
+    close: () => new Promise<void>((done) => server.close(() => done())),
+  };
+}
+
 async function main(): Promise<void> {
   say(
     'Starting the sample directory (Samba AD DC on 127.0.0.1, seeded from test/fixtures/directory.ldif) ...',
   );
   const dc = await startSambaDc((line) => say(`  ${line}`));
   const home = await mkdtemp(join(tmpdir(), 'ad-sync-demo-'));
+  // The demo's own receiver of change events, unless webhooks are configured already.
+  const secret = `whsec_${randomBytes(32).toString('base64')}`;
+  const receiver = process.env.ADSYNC_WEBHOOK_URL ? undefined : await startReceiver(secret);
+  if (receiver)
+    Object.assign(process.env, { ADSYNC_WEBHOOK_URL: receiver.url, ADSYNC_WEBHOOK_SECRET: secret });
   try {
     const stack = await startLocalStack({
       home,
@@ -111,8 +163,34 @@ async function main(): Promise<void> {
         ),
       );
 
+      if (receiver) {
+        await receiver.await(created.length);
+        const byType = new Map<string, number>();
+        for (const event of receiver.events.values())
+          byType.set(event.type, (byType.get(event.type) ?? 0) + 1);
+        say(
+          `\nChange events received at ${receiver.url} (signed webhooks, every signature verified; ${receiver.refused()} refused):`,
+        );
+        say(
+          table(
+            ['type', 'events'],
+            [...byType].map(([type, count]) => [type, String(count)]),
+          ),
+        );
+        const example = [...receiver.events.values()].find((event) => event.userName === 'alice');
+        if (example) say(`For example:\n${JSON.stringify(example, null, 2)}`);
+      }
+
       say('\n== Synchronize again (nothing changed in AD) ==');
-      summarize(await api.synchronize());
+      const again = await api.synchronize();
+      summarize(again);
+      if (receiver) {
+        const before = receiver.events.size;
+        await sleep(2000);
+        say(
+          `Change events of this run: ${receiver.events.size - before} (nothing changed, nothing published)`,
+        );
+      }
 
       if (keep) {
         say(
@@ -126,6 +204,7 @@ async function main(): Promise<void> {
       await stack.stop();
     }
   } finally {
+    await receiver?.close();
     await dc.stop();
     await rm(home, { recursive: true, force: true });
   }
