@@ -77,8 +77,8 @@ function describeReport(report: Report): string {
     '',
     `directory users ${c.directoryUsers}, in scope ${c.inScope}, excluded ${c.excluded}; ` +
       `created ${c.created}, updated ${c.updated}, deleted ${c.deleted}, ` +
-        (c.suspended || c.restored ? `suspended ${c.suspended}, restored ${c.restored}, ` : '') +
-        `unchanged ${c.unchanged}, conflicts ${c.conflicts}`,
+      (c.suspended || c.restored ? `suspended ${c.suspended}, restored ${c.restored}, ` : '') +
+      `unchanged ${c.unchanged}, conflicts ${c.conflicts}`,
   ];
   if (report.changes.length > 0) {
     lines.push(
