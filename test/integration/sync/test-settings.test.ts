@@ -50,6 +50,8 @@ describe('testSettings against the fixture directory', () => {
       created: expected.inScope.length,
       updated: 0,
       deleted: 0,
+      suspended: 0,
+      restored: 0,
       unchanged: 0,
       conflicts: 0,
     });
