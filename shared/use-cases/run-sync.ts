@@ -377,9 +377,10 @@ function notBehind(now: RunProgress, floor: RunProgress): RunProgress {
  * what they created or updated plans as unchanged this time, so it is taken back from `unchanged`.
  */
 function earlierInvocations({ checkpoint, previous }: Resume): Tally {
-  const { created, updated, deleted } = checkpoint.applied;
+  const { created, updated, deleted, suspended = 0, restored = 0 } = checkpoint.applied;
   return {
-    counts: { created, updated, deleted, unchanged: -(created + updated) },
+    // A user suspended earlier waits out its grace period now: it plans as nothing, not as unchanged.
+    counts: { created, updated, deleted, suspended, restored, unchanged: -(created + updated + restored) },
     changes: changesIn('applied', previous?.changes ?? []),
   };
 }
