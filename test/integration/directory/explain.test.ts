@@ -90,15 +90,17 @@ async function apply(result: OneUserPlan, now = new Date()): Promise<void> {
 }
 
 async function addUser(name: string, attributes: Record<string, string | string[]> = {}): Promise<void> {
+  const all = {
+    sAMAccountName: account(name),
+    userPrincipalName: `${account(name)}@${directory.domain}`,
+    displayName: `Explain ${name}`,
+    mail: mailOf(name),
+    ...attributes,
+  };
+  // An attribute given no values is left out (AD refuses an add with an empty one).
   await admin.add(
     userDn(name),
-    userEntry({
-      sAMAccountName: account(name),
-      userPrincipalName: `${account(name)}@${directory.domain}`,
-      displayName: `Explain ${name}`,
-      mail: mailOf(name),
-      ...attributes,
-    }),
+    userEntry(Object.fromEntries(Object.entries(all).filter(([, v]) => v.length > 0))),
   );
 }
 
