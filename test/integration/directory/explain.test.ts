@@ -41,6 +41,8 @@ const LEVELS = ['Level 1', 'Level 2', 'Level 3'] as const;
 const userDn = (name: string) => `CN=Explain ${name},${ou}`;
 const account = (name: string) => `x-${name}-${tag}`;
 const mailOf = (name: string) => `${account(name)}@${directory.domain}`;
+/** The userPrincipalName of one user, and the sAMAccountName of another. */
+const AMBIGUOUS = `${account('first')}@${directory.domain}`;
 
 let admin: Client;
 let scratch: Awaited<ReturnType<typeof createScratchOu>>;
@@ -117,9 +119,9 @@ beforeAll(async () => {
   await addUser('odd');
   await addUser('mover');
   await addUser('leaver');
-  // A user whose userPrincipalName is another's sAMAccountName: that name designates both.
+  // A user whose sAMAccountName is another's userPrincipalName: that name designates both.
   await addUser('first');
-  await addUser('second', { userPrincipalName: account('first') });
+  await addUser('second', { sAMAccountName: AMBIGUOUS });
 
   const group = (name: string, members: string[]) =>
     admin.add(groupDn(name), {
@@ -313,7 +315,7 @@ describe('explaining one user: the name', () => {
   });
 
   it('refuses a name that designates two users (AmbiguousName), listing both DNs', async () => {
-    const refused = await plan(account('first')).catch((error: unknown) => error);
+    const refused = await plan(AMBIGUOUS).catch((error: unknown) => error);
     expect(refused).toMatchObject({
       code: 'AmbiguousName',
       details: expect.arrayContaining([
@@ -322,7 +324,8 @@ describe('explaining one user: the name', () => {
       ]),
     });
     // Each is found by its DN.
-    expect((await explain(userDn('second'))).attributes.userPrincipalName).toBe(account('first'));
+    expect((await explain(userDn('second'))).attributes.sAMAccountName).toBe(AMBIGUOUS);
+    expect((await explain(account('first'))).distinguishedName).toBe(userDn('first'));
   });
 });
 
@@ -436,7 +439,7 @@ describe('GET /directory/users/{name} (the directory function)', () => {
       expect(answer.statusCode, name).toBe(404);
       expect(answer.body.error.code).toBe('NotFound');
     }
-    const ambiguous = await get(account('first'));
+    const ambiguous = await get(AMBIGUOUS);
     expect(ambiguous.statusCode).toBe(409);
     expect(ambiguous.body.error.code).toBe('AmbiguousName');
     expect(ambiguous.body.error.details.map((d: { message: string }) => d.message).sort()).toEqual(
