@@ -187,12 +187,13 @@ export async function planOneUser(input: OneUserInput): Promise<OneUserPlan> {
   const [known] = (await input.users.findUsers([entry.objectGuid], [])).filter(
     (u) => u.authentication === 'directoryServices' && u.objectGuid === entry.objectGuid,
   );
-  const outOfScope = { ...base, inScope: false, changedFields: [] as UserField[] };
+  const outOfScope = { ...base, inScope: false };
   if (!known) {
     return {
       explanation: {
         ...outOfScope,
         plannedAction: 'none',
+        changedFields: [],
         reason: `out of scope (${reasons.join(', ')}) and not in the user database: nothing to do`,
       },
       entry,
@@ -208,7 +209,13 @@ export async function planOneUser(input: OneUserInput): Promise<OneUserPlan> {
   });
   const [removal] = decision.apply;
   const none = (reason: string): OneUserPlan => ({
-    explanation: { ...outOfScope, plannedAction: 'none', reason, current: toPublicUser(known) },
+    explanation: {
+      ...outOfScope,
+      plannedAction: 'none',
+      changedFields: [],
+      reason,
+      current: toPublicUser(known),
+    },
     entry,
     baseDn,
   });
@@ -217,6 +224,7 @@ export async function planOneUser(input: OneUserInput): Promise<OneUserPlan> {
       explanation: {
         ...outOfScope,
         plannedAction: removal.action,
+        changedFields: [],
         ...(removal.reason ? { reason: removal.reason } : {}),
         current: toPublicUser(known),
       },
