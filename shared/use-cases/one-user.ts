@@ -75,7 +75,7 @@ export interface UserExplanation {
   readonly changedFields: readonly UserField[];
   /** Why: a conflict's, an adoption's or a delete's reason, or why nothing is done. */
   readonly reason?: string;
-  /** The user database's record of this user (by objectGUID, else by name), when it has one. */
+  /** The user database's record of this user: by objectGUID, else the one holding its name (a conflict's other user). */
   readonly current?: PublicUser;
 }
 
@@ -160,8 +160,12 @@ export async function planOneUser(input: OneUserInput): Promise<OneUserPlan> {
       }).changes;
     }
     if (!change) throw new Error('planSync planned nothing for a user in scope');
+    // The record the change concerns; else the one with this objectGUID; else the one holding the name
+    // (a conflict's other user).
     const record =
-      'current' in change ? change.current : current.find((u) => u.objectGuid === entry.objectGuid);
+      ('current' in change ? change.current : undefined) ??
+      current.find((u) => u.authentication === 'directoryServices' && u.objectGuid === entry.objectGuid) ??
+      current.find((u) => u.userName.toLowerCase() === target.userName.toLowerCase());
     return {
       explanation: {
         ...base,
