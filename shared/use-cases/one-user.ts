@@ -188,17 +188,23 @@ export async function planOneUser(input: OneUserInput): Promise<OneUserPlan> {
 
   // Out of scope: the database's directory user with this objectGUID is deleted (or suspended), as a sync's
   // sweep would; the threshold is the run's (see the module comment), so this one delete is let through it.
-  const [known] = (await input.users.findUsers([entry.objectGuid], [])).filter(
+  const found = await input.users.findUsers([entry.objectGuid], [entry.sAMAccountName]);
+  const known = found.find(
     (u) => u.authentication === 'directoryServices' && u.objectGuid === entry.objectGuid,
   );
   const outOfScope = { ...base, inScope: false };
   if (!known) {
+    // A user of the same name is another one (a local user, another directory object): never this one's.
+    const namesake = found.find((u) => u.userName.toLowerCase() === entry.sAMAccountName.toLowerCase());
+    const other = namesake
+      ? `; the user database's ${namesake.userName} is ${namesake.authentication === 'local' ? 'a local user' : 'another directory object'}, left as it is`
+      : '';
     return {
       explanation: {
         ...outOfScope,
         plannedAction: 'none',
         changedFields: [],
-        reason: `out of scope (${reasons.join(', ')}) and not in the user database: nothing to do`,
+        reason: `out of scope (${reasons.join(', ')}) and not in the user database: nothing to do${other}`,
       },
       entry,
       baseDn,

@@ -95,3 +95,19 @@ describe('planOneUser: a name the database holds for another user', () => {
     });
   });
 });
+
+describe('planOneUser: a user out of scope', () => {
+  it('plans nothing, and says so, when the database holds only a local user of that name', async () => {
+    directory.put(directoryEntry(1, { userAccountControl: 514 }));
+    store.seed(stored({ userName: 'user1', authentication: 'local' }));
+    const { explanation, change } = await plan('user1');
+    expect(change).toBeUndefined();
+    expect(explanation).toMatchObject({
+      inScope: false,
+      plannedAction: 'none',
+      reason:
+        "out of scope (disabled) and not in the user database: nothing to do; the user database's user1 is a local user, left as it is",
+    });
+    expect(explanation.current).toBeUndefined();
+  });
+});
