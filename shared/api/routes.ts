@@ -8,6 +8,7 @@
 import type { z } from 'zod';
 import {
   createUserBody,
+  directoryNameParameter,
   groupsQuery,
   ifMatchHeader,
   logonBody,
@@ -157,6 +158,28 @@ export const routes = [
         description:
           'A sync is running (SyncRunning: error.details names its runId), or allowMassDeletion approves other deletes than those the last run withheld (ApprovalMismatch)',
         codes: ['SyncRunning', 'ApprovalMismatch'],
+      },
+      502: {
+        description: 'The sync could not be started (StartFailed); the run is recorded as failed',
+        codes: ['StartFailed'],
+      },
+    },
+  },
+  {
+    method: 'POST',
+    resource: '/sync/users/{name}',
+    function: 'start',
+    summary:
+      "Synchronize one user now, by sAMAccountName, userPrincipalName, DN or objectGUID: its plan applied under the sync's rules, recorded as a run with trigger user (202 and Location; 200 and the Report under Prefer: wait=N)",
+    path: directoryNameParameter,
+    headers: preferHeader,
+    status: 202,
+    response: responses.runStarted,
+    completed: responses.report,
+    failures: {
+      409: {
+        description: 'A sync is running (SyncRunning: error.details names its runId)',
+        codes: ['SyncRunning'],
       },
       502: {
         description: 'The sync could not be started (StartFailed); the run is recorded as failed',

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { ARCHIVE_ACCESS, configSchema, PRIVILEGES } from '../config/config-schema';
 import type { Report as DomainReport, RunSummary as DomainRunSummary } from '../domain/report';
-import { RUN_PHASES, RUN_STATUSES } from '../domain/report';
+import { RUN_PHASES, RUN_STATUSES, RUN_TRIGGERS } from '../domain/report';
 import { exclusionReasonList } from '../domain/scope-policy';
 import type { PublicUser } from '../domain/user';
 import type { DirectoryGroup } from '../ports/directory-reader';
@@ -99,6 +99,8 @@ export const logonBody = z.strictObject({
 export const userNameParameter = z.strictObject({ userName: z.string().min(1).max(256) });
 export const runIdParameter = z.strictObject({ runId: z.string().min(1).max(128) });
 export const previewIdParameter = z.strictObject({ previewId: z.string().min(1).max(128) });
+/** A directory user as an administrator names it: sAMAccountName, userPrincipalName, DN or objectGUID. */
+export const directoryNameParameter = z.strictObject({ name: z.string().min(1).max(1024) });
 
 /**
  * `Prefer: wait=N` (RFC 7240): wait up to N seconds for the operation to end and answer its result (200)
@@ -194,7 +196,7 @@ const runSummaryFields = z.object({
   runId: z.string(),
   dryRun: z.boolean(),
   status: z.enum(RUN_STATUSES),
-  trigger: z.enum(['api', 'schedule']).optional(),
+  trigger: z.enum(RUN_TRIGGERS).optional(),
   startedAt: z.string(),
   finishedAt: z.string(),
   server: z.string().optional(),
