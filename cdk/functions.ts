@@ -230,8 +230,15 @@ export class AdSyncFunctions extends StackPart {
       queryIndexes(tableKeys.byGuid, tableKeys.byKind),
       readSecret,
     );
-    // directory: the configuration only.
-    grant('directory', onItems(['GetItem'], ['config']), readSecret);
+    // directory: the configuration, and (to explain one user) the users it concerns, by name and by
+    // objectGUID; it writes nothing.
+    grant(
+      'directory',
+      onItems(['GetItem'], ['config']),
+      onItems(['GetItem', 'BatchGetItem'], ['user']),
+      queryIndexes(tableKeys.byGuid),
+      readSecret,
+    );
     // sync: reads the configuration and its own state, and the lock's holder (a started run whose lease is no
     // longer its own is not run; a scheduled run names the one holding it); writes users (and their archive
     // folders), runs (with their progress), the lock, the cursor, the checkpoint, handoffs and occurrence

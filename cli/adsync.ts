@@ -15,7 +15,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { FollowOptions, RouteInput } from '../shared/api/client';
-import type { DeepReadonly, Report, User } from '../shared/api/schemas';
+import type { DeepReadonly, Report, User, UserExplanationBody } from '../shared/api/schemas';
 import { ApiClient, ApiError } from './api-client';
 import { showProgress } from './progress-display';
 
@@ -35,6 +35,9 @@ Commands:
                               (test and sync follow the run to its end, its progress on stderr)
   users                       list users
   runs                        list sync runs, newest first
+  explain <name>              why a directory user is in scope or not, and what a sync would do with it:
+                              each filter's verdict, the group chain, the planned action (name:
+                              sAMAccountName, userPrincipalName, distinguished name or objectGUID)
   logon <userName> [--password-env <VAR>]
                               check a user's password as the application does (POST /logon); the
                               password is asked for without echo, or taken from $VAR
@@ -110,6 +113,40 @@ function describeReport(report: Report): string {
   if (report.status === 'deletionThresholdExceeded') {
     lines.push('', 'Deletes were withheld. Run `adsync sync --allow-mass-deletion` to apply them once.');
   }
+  return lines.join('\n');
+}
+
+/**
+ * An explanation (GET /directory/users/{name}) for a person: the user, a PASS/FAIL line per filter with its
+ * detail (the group chain as a path), whether it is in scope, and what a sync would do.
+ */
+export function describeExplanation(explanation: DeepReadonly<UserExplanationBody>): string {
+  const { attributes, mapped, current } = explanation;
+  const lines = [
+    `${attributes.sAMAccountName}  ${explanation.distinguishedName}`,
+    `objectGUID ${explanation.objectGuid}`,
+    '',
+    ...explanation.filters.map(
+      (f) =>
+        `${f.detail === 'off' ? 'off ' : f.passed ? 'PASS' : 'FAIL'}  ${f.filter.padEnd(25)} ${f.detail}`,
+    ),
+    '',
+    explanation.inScope ? 'in scope' : 'NOT in scope',
+  ];
+  if (mapped) {
+    lines.push(
+      `maps to: ${mapped.userName} (${mapped.fullName}) ${mapped.emailAddresses.join(' ') || '(no addresses)'}`,
+    );
+  }
+  const changed = explanation.changedFields.length > 0 ? ` (${explanation.changedFields.join(', ')})` : '';
+  lines.push(`planned action: ${explanation.plannedAction}${changed}`);
+  if (explanation.reason) lines.push(`reason: ${explanation.reason}`);
+  lines.push(
+    current
+      ? `in the user database: ${current.userName} (${current.fullName}), ${current.authentication}` +
+          `${current.suspendedAt ? `, suspended since ${current.suspendedAt}` : ''}`
+      : 'not in the user database',
+  );
   return lines.join('\n');
 }
 
@@ -399,6 +436,13 @@ export async function main(argv: string[]): Promise<number> {
             ]),
           ),
         );
+        return EXIT.ok;
+      }
+      case 'explain': {
+        if (!sub || positionals.length > 2)
+          throw new UsageError('explain needs one name: adsync explain <name> (quote a DN)');
+        const explanation = await api.explainUser(sub);
+        print(explanation, () => describeExplanation(explanation));
         return EXIT.ok;
       }
       case 'logon': {

@@ -1,8 +1,12 @@
-/** GET /directory/base-dns and GET /directory/groups?search= (the pickers of the configuration dialog). */
+/**
+ * GET /directory/base-dns and GET /directory/groups?search= (the pickers of the configuration dialog), and
+ * GET /directory/users/{name} (one user explained: its filters' verdicts and what a sync would do with it).
+ */
 import { httpApi } from '../shared/api/http-api';
 import { directoryContext } from '../shared/runtime/directory-context';
 import { listBaseDns, searchGroups } from '../shared/use-cases/browse-directory';
 import { requireSavedConfiguration, savedConfigurationWithPassword } from '../shared/use-cases/configuration';
+import { explainUser } from '../shared/use-cases/one-user';
 
 const app = directoryContext();
 
@@ -14,5 +18,9 @@ export const handler = httpApi({
   'GET /directory/groups': async ({ query: { search } }) => {
     const { stored, password } = await savedConfigurationWithPassword(app);
     return { body: await searchGroups(app.directory, stored.config, password, search ?? '') };
+  },
+  'GET /directory/users/{name}': async ({ path: { name } }) => {
+    const { stored, password } = await savedConfigurationWithPassword(app);
+    return { body: await explainUser(app.directory, stored.config, password, app.users, new Date(), name) };
   },
 });

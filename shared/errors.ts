@@ -131,6 +131,22 @@ export class NotFoundError extends AdSyncError {
   readonly code = 'NotFound';
 }
 
+/**
+ * A name designates more than one directory user (one's sAMAccountName is another's userPrincipalName):
+ * `details` list each match's DN, for the caller to ask again by DN or objectGUID.
+ */
+export class AmbiguousNameError extends AdSyncError {
+  readonly code = 'AmbiguousName';
+  readonly details: readonly FieldIssue[];
+  constructor(message: string, distinguishedNames: readonly string[], options?: ErrorOptions) {
+    super(message, options);
+    // Whole DNs (a cut one names nothing); a name matches few entries, and at most MAX_LISTED_ISSUES are listed.
+    this.details = distinguishedNames
+      .slice(0, MAX_LISTED_ISSUES)
+      .map((dn) => ({ path: 'distinguishedName', message: dn }));
+  }
+}
+
 /** The route exists, the method does not. */
 export class MethodNotAllowedError extends AdSyncError {
   readonly code = 'MethodNotAllowed';

@@ -66,6 +66,9 @@ const syntheticDirectory: DirectoryReader = {
       }
     },
     readUsersByGuid: async () => [],
+    findUserEntries: async () => [],
+    isGroupMember: async () => false,
+    readMemberOf: async () => [],
     readSyncState: async () => ({
       dsServiceName: 'synthetic',
       invocationId: 'synthetic',

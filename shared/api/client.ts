@@ -186,6 +186,10 @@ export class ApiClient {
   searchGroups(search?: string) {
     return this.call('GET /directory/groups', { query: search === undefined ? {} : { search } });
   }
+  /** One directory user explained; ApiError 404 NotFound for no such user, 409 AmbiguousName for several. */
+  explainUser(name: string) {
+    return this.call('GET /directory/users/{name}', { path: { name } });
+  }
   /**
    * Checks a user's password: `{ user }`. Refused: ApiError 401 InvalidCredentials; locked out: 429 LockedOut
    * with `retryAfterSeconds`; the directory unavailable: 503 DirectoryUnavailable.

@@ -4,6 +4,7 @@
  */
 import {
   type AdSyncError,
+  AmbiguousNameError,
   ApprovalMismatchError,
   ConcurrentModificationError,
   DirectoryError,
@@ -41,6 +42,7 @@ const STATUS_BY_ERROR: ReadonlyArray<readonly [ErrorClass, number]> = [
   [ApprovalMismatchError, 409],
   [ConcurrentModificationError, 409],
   [UserKindError, 409],
+  [AmbiguousNameError, 409],
   [PayloadTooLargeError, 413],
   [MisdirectedRequestError, 421],
   [LockedOutError, 429],
@@ -67,7 +69,11 @@ export function toHttpError(error: unknown): {
   for (const [Kind, statusCode] of STATUS_BY_ERROR) {
     if (error instanceof Kind) {
       const listed =
-        error instanceof ValidationError || error instanceof SyncRunningError ? error.details : [];
+        error instanceof ValidationError ||
+        error instanceof SyncRunningError ||
+        error instanceof AmbiguousNameError
+          ? error.details
+          : [];
       const details = listed.length > 0 ? { details: listed } : {};
       return {
         statusCode,

@@ -8,7 +8,7 @@
 import type { z } from 'zod';
 import {
   createUserBody,
-  directoryNameParameter,
+  directoryUserParameter,
   groupsQuery,
   ifMatchHeader,
   logonBody,
@@ -171,7 +171,7 @@ export const routes = [
     function: 'start',
     summary:
       "Synchronize one user now, by sAMAccountName, userPrincipalName, DN or objectGUID: its plan applied under the sync's rules, recorded as a run with trigger user (202 and Location; 200 and the Report under Prefer: wait=N)",
-    path: directoryNameParameter,
+    path: directoryUserParameter,
     headers: preferHeader,
     status: 202,
     response: responses.runStarted,
@@ -269,6 +269,28 @@ export const routes = [
     status: 200,
     response: responses.groups,
     failures: { 502: directoryFailed },
+  },
+  {
+    method: 'GET',
+    resource: '/directory/users/{name}',
+    function: 'directory',
+    summary:
+      "Explain one directory user (by sAMAccountName, userPrincipalName, DN or objectGUID): the attributes read, each filter's verdict, the mapped user and what a sync would do with it; commits nothing",
+    path: directoryUserParameter,
+    status: 200,
+    response: responses.userExplanation,
+    failures: {
+      404: {
+        description: 'The directory holds no user with this name under the base DN',
+        codes: ['NotFound'],
+      },
+      409: {
+        description:
+          "The name designates several directory users (one's sAMAccountName is another's userPrincipalName); error.details list each one's distinguishedName",
+        codes: ['AmbiguousName'],
+      },
+      502: directoryFailed,
+    },
   },
   {
     method: 'POST',

@@ -14,6 +14,7 @@ import type { DirectoryGroup } from '../ports/directory-reader';
 import type { listBaseDns } from '../use-cases/browse-directory';
 import type { ConfigurationView } from '../use-cases/configuration';
 import type { listUsers } from '../use-cases/manage-users';
+import { FILTER_NAMES, type UserExplanation } from '../use-cases/one-user';
 
 /** Readonly all the way down: what a handler answers may be immutable. */
 export type DeepReadonly<T> = T extends readonly (infer E)[]
@@ -97,10 +98,20 @@ export const logonBody = z.strictObject({
 });
 
 export const userNameParameter = z.strictObject({ userName: z.string().min(1).max(256) });
+/**
+ * A directory user named by sAMAccountName, userPrincipalName, distinguished name or objectGUID (parsed
+ * strictly by domain/user-lookup.ts; every value is escaped or encoded before it reaches a filter).
+ */
+export const directoryUserParameter = z.strictObject({
+  name: z
+    .string()
+    .min(1)
+    .max(2048)
+    .regex(/^[^\p{Cc}]+$/u, { error: 'must not contain control characters' })
+    .describe('sAMAccountName, userPrincipalName, distinguished name or objectGUID (AD string form)'),
+});
 export const runIdParameter = z.strictObject({ runId: z.string().min(1).max(128) });
 export const previewIdParameter = z.strictObject({ previewId: z.string().min(1).max(128) });
-/** A directory user as an administrator names it: sAMAccountName, userPrincipalName, DN or objectGUID. */
-export const directoryNameParameter = z.strictObject({ name: z.string().min(1).max(1024) });
 
 /**
  * `Prefer: wait=N` (RFC 7240): wait up to N seconds for the operation to end and answer its result (200)
@@ -260,6 +271,62 @@ export const responses = {
       groups: z.array(z.object({ dn: z.string(), name: z.string(), description: z.string().optional() })),
     }),
   ),
+  /** 200 of GET /directory/users/{name}: one directory user, decided as a sync decides it. */
+  userExplanation: documenting<UserExplanation>()(
+    z.object({
+      distinguishedName: z.string(),
+      objectGuid: z.string(),
+      attributes: z
+        .object({
+          sAMAccountName: z.string(),
+          userPrincipalName: z.string().optional(),
+          displayName: z.string().optional(),
+          cn: z.string().optional(),
+          mail: z.string().optional(),
+          proxyAddresses: z.array(z.string()),
+          userAccountControl: z.int(),
+          msExchHideFromAddressLists: z
+            .boolean()
+            .optional()
+            .describe("absent where the directory's schema has no such attribute (no Exchange schema)"),
+        })
+        .describe('the attributes a sync reads, as it reads them'),
+      filters: z.array(
+        z.object({
+          filter: z.enum(FILTER_NAMES),
+          passed: z.boolean(),
+          detail: z.string().describe('what the filter found, in words; "off" when the filter is off'),
+        }),
+      ),
+      inScope: z.boolean(),
+      mapped: z
+        .object({ userName: z.string(), fullName: z.string(), emailAddresses: z.array(z.string()) })
+        .optional()
+        .describe('the user the mapping makes of it, when in scope'),
+      plannedAction: z.enum([
+        'create',
+        'update',
+        'unchanged',
+        'conflict',
+        'delete',
+        'suspend',
+        'restore',
+        'none',
+      ]),
+      changedFields: z.array(
+        z.enum([
+          'userName',
+          'fullName',
+          'emailAddresses',
+          'distinguishedName',
+          'userPrincipalName',
+          'objectGuid',
+        ]),
+      ),
+      reason: z.string().optional(),
+      current: user.optional().describe("the user database's record of this user, when it has one"),
+    }),
+  ),
   openApiDocument: z.looseObject({
     openapi: z.string(),
     info: z.looseObject({ title: z.string(), version: z.string() }),
@@ -279,4 +346,5 @@ export type User = z.output<typeof user>;
 export type UsersPage = z.output<typeof responses.users>;
 export type BaseDns = z.output<typeof responses.baseDns>;
 export type Groups = z.output<typeof responses.groups>;
+export type UserExplanationBody = z.output<typeof responses.userExplanation>;
 export type OpenApiDocument = z.output<typeof responses.openApiDocument>;

@@ -95,3 +95,37 @@ export function baseDnFromDomain(domain: string): string {
     .map((label) => `DC=${label}`)
     .join(',');
 }
+
+/** An RDN as the directory compares it: attribute types and values case-insensitively. */
+const comparable = ({ attribute, value }: RelativeDistinguishedName): string =>
+  `${attribute.toLowerCase()}=${value.toLowerCase()}`;
+
+/**
+ * Whether `dn` is `baseDn` or an object below it, comparing RDNs as AD does (case-insensitively, after
+ * unescaping: `CN=a\2Cb` and `cn=A\,B` are the same). Both must be valid DNs.
+ */
+export function isAtOrUnder(dn: string, baseDn: string): boolean {
+  const rdns = parseDistinguishedName(dn).map(comparable);
+  const base = parseDistinguishedName(baseDn).map(comparable);
+  if (rdns.length < base.length) return false;
+  const tail = rdns.slice(rdns.length - base.length);
+  return tail.every((rdn, i) => rdn === base[i]);
+}
+
+/** The value of a DN's first RDN (a group's CN), for a person to read; the DN itself when it has none. */
+export function leafName(dn: string): string {
+  try {
+    return parseDistinguishedName(dn)[0]?.value ?? dn;
+  } catch {
+    return dn;
+  }
+}
+
+/** Whether two DNs name the same object, compared as the directory compares them (see isAtOrUnder). */
+export function sameDistinguishedName(a: string, b: string): boolean {
+  try {
+    return parseDistinguishedName(a).length === parseDistinguishedName(b).length && isAtOrUnder(a, b);
+  } catch {
+    return false;
+  }
+}

@@ -1,5 +1,6 @@
 import type { ConnectionConfig } from '../config/config-schema';
 import type { DirectoryEntry } from '../domain/user';
+import type { UserLookup } from '../domain/user-lookup';
 
 /** The rootDSE facts the sync uses (and the Base-DN picker shows). */
 export interface RootDse {
@@ -51,6 +52,20 @@ export interface DirectorySession {
   userPages(baseDn: string, changedSinceUsn?: number): AsyncIterable<DirectoryEntry[]>;
   /** The users with these objectGUIDs under the base DN (those that exist). */
   readUsersByGuid(baseDn: string, guids: readonly string[]): Promise<DirectoryEntry[]>;
+  /**
+   * The user objects under the base DN that one name designates (GET /directory/users/{name}): by objectGUID,
+   * by DN (a base-scope read; none when it does not exist) or by sAMAccountName or userPrincipalName; each
+   * read exactly as userPages reads it. Usually one; none when no user matches, several when the name is
+   * ambiguous (one's sAMAccountName is another's UPN).
+   */
+  findUserEntries(baseDn: string, lookup: UserLookup): Promise<DirectoryEntry[]>;
+  /**
+   * Whether the user is a member of the group, directly or through nested groups: the matching rule
+   * readGroupMemberGuids uses, asked of this one user (a base-scope search on its DN).
+   */
+  isGroupMember(userDn: string, groupDn: string): Promise<boolean>;
+  /** The DNs of the groups an object is a direct member of (its memberOf), all values. */
+  readMemberOf(dn: string): Promise<string[]>;
   /** The DC and the USN it has reached, for incremental reads. */
   readSyncState(): Promise<DirectorySyncState>;
   /**

@@ -25,6 +25,20 @@ async function withSession<T>(
   }
 }
 
+/** Runs `use` on a session bound as the sync account (the saved password), closed afterwards. */
+export function withBoundSession<T>(
+  directory: DirectoryReader,
+  config: Config,
+  password: BindPassword | undefined,
+  use: (session: DirectorySession) => Promise<T>,
+): Promise<T> {
+  const credentials = bindCredentials(config.connection, password);
+  return withSession(directory, config, async (session) => {
+    await session.bind(credentials.username, credentials.password);
+    return use(session);
+  });
+}
+
 /** The rootDSE's naming contexts; the rootDSE is readable before a bind. */
 export function listBaseDns(
   directory: DirectoryReader,
@@ -43,9 +57,7 @@ export function searchGroups(
   password: BindPassword | undefined,
   search: string,
 ): Promise<{ groups: DirectoryGroup[] }> {
-  const credentials = bindCredentials(config.connection, password);
-  return withSession(directory, config, async (session) => {
-    await session.bind(credentials.username, bindCredentials(config.connection, password).password);
+  return withBoundSession(directory, config, password, async (session) => {
     const baseDn =
       config.connection.baseDn ||
       session.rootDse.defaultNamingContext ||

@@ -7,19 +7,25 @@
  * runs is left as it is: the next run reads what changed in AD since, as it would have.
  */
 import type { Config } from '../config/config-schema';
+import { type BindPassword, bindCredentials } from '../domain/password-binding';
 import { thresholdExceeded, withheldReason } from '../domain/plan-deletes';
 import type { PlannedChange } from '../domain/plan-sync';
-import { emptyCounts, type Report, type ReportChange, type ReportCounts, type RunTrigger } from '../domain/report';
-import { bindCredentials, type BindPassword } from '../domain/password-binding';
+import {
+  emptyCounts,
+  type Report,
+  type ReportChange,
+  type ReportCounts,
+  type RunTrigger,
+} from '../domain/report';
 import { AdSyncError } from '../errors';
 import type { DirectorySession } from '../ports/directory-reader';
-import { planOneUser } from './one-user';
+import { planOneUser, REASON_OF } from './one-user';
 import { type SyncDependencies, withDefaults } from './run-dependencies';
 import { errorOf, isChange, StepRecorder, toReportChange } from './run-report';
 
 export interface SyncUserRequest {
   readonly config: Config;
-  readonly password: BindPassword;
+  readonly password: BindPassword | undefined;
   /** sAMAccountName, userPrincipalName, distinguished name or objectGUID. */
   readonly name: string;
   readonly trigger?: RunTrigger;
@@ -110,7 +116,13 @@ export async function synchronizeUser(given: SyncDependencies, request: SyncUser
     baseDn = planned.baseDn;
     const { explanation } = planned;
     add({ directoryUsers: 1, ...(explanation.inScope ? { inScope: 1 } : { excluded: 1 }) });
-    if (!explanation.inScope && planned.exclusion) excluded.push(planned.exclusion);
+    if (!explanation.inScope) {
+      excluded.push({
+        userName: planned.entry.sAMAccountName,
+        distinguishedName: planned.entry.distinguishedName,
+        reasons: explanation.filters.filter((f) => !f.passed).map((f) => REASON_OF[f.filter]),
+      });
+    }
     recorder.add({
       name: 'filter',
       ok: true,
@@ -127,8 +139,7 @@ export async function synchronizeUser(given: SyncDependencies, request: SyncUser
     // The sync's rules for a removal: the threshold, and no deletes on a configuration changed since the start.
     if (change && (change.action === 'delete' || change.action === 'suspend') && !change.withheld) {
       const because =
-        request.deletesRefused ??
-        thresholdExceeded(1, await directoryUsersInDatabase(deps), config.options);
+        request.deletesRefused ?? thresholdExceeded(1, await directoryUsersInDatabase(deps), config.options);
       if (because !== undefined) {
         change = { ...change, withheld: true, reason: withheldReason(change.reason ?? '', because) };
         status = 'deletionThresholdExceeded';

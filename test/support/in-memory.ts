@@ -10,6 +10,7 @@ import type { Config } from '../../shared/config/config-schema';
 import type { PlannedChange } from '../../shared/domain/plan-sync';
 import type { Report, RunSummary } from '../../shared/domain/report';
 import type { DirectoryEntry, User } from '../../shared/domain/user';
+import type { UserLookup } from '../../shared/domain/user-lookup';
 import {
   ConcurrentModificationError,
   InvalidCredentialsError,
@@ -117,6 +118,30 @@ export class InMemoryDirectory implements DirectoryReader {
           const found = directory.entries.get(guid);
           return found ? [found.entry] : [];
         });
+      },
+      async findUserEntries(_baseDn: string, lookup: UserLookup) {
+        return [...directory.entries.values()]
+          .map(({ entry }) => entry)
+          .filter((entry) =>
+            lookup.kind === 'objectGuid'
+              ? entry.objectGuid === lookup.objectGuid
+              : lookup.kind === 'distinguishedName'
+                ? entry.distinguishedName.toLowerCase() === lookup.distinguishedName.toLowerCase()
+                : [entry.sAMAccountName, entry.userPrincipalName].some(
+                    (name) => name?.toLowerCase() === lookup.name.toLowerCase(),
+                  ),
+          );
+      },
+      /** Direct members only: the in-memory directory has no nested groups. */
+      async isGroupMember(userDn: string, groupDn: string) {
+        const user = [...directory.entries.values()].find(({ entry }) => entry.distinguishedName === userDn);
+        return user !== undefined && (directory.groups.get(groupDn)?.has(user.entry.objectGuid) ?? false);
+      },
+      async readMemberOf(dn: string) {
+        const user = [...directory.entries.values()].find(({ entry }) => entry.distinguishedName === dn);
+        return [...directory.groups]
+          .filter(([, members]) => user !== undefined && members.has(user.entry.objectGuid))
+          .map(([group]) => group);
       },
       async readSyncState() {
         return {

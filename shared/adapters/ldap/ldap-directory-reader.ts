@@ -28,6 +28,7 @@ import {
 } from 'ldapts';
 import { type ConnectionConfig, parseServerAddress } from '../../config/config-schema';
 import type { DirectoryEntry } from '../../domain/user';
+import type { UserLookup } from '../../domain/user-lookup';
 import { type DirectoryError, DiscoveryError, PartialReadError, rephrase } from '../../errors';
 import type {
   DirectoryGroup,
@@ -105,6 +106,30 @@ export const groupMemberFilter = (groupDn: string): Filter =>
   userFilter(
     new ExtensibleFilter({ matchType: 'memberOf', rule: LDAP_MATCHING_RULE_IN_CHAIN, value: groupDn }),
   );
+
+/**
+ * The filter of one user lookup (GET /directory/users/{name}): an objectGUID as its 16 bytes, or the name as
+ * the value of sAMAccountName and userPrincipalName equality filters (RFC 4515-escaped in its text form, so
+ * `*`, `(`, `)` and `\\` match themselves). A DN is read with a base-scope search and this filter's users-only part.
+ */
+export const userLookupFilter = (lookup: UserLookup): Filter => {
+  switch (lookup.kind) {
+    case 'objectGuid':
+      return userFilter(
+        new EqualityFilter({ attribute: 'objectGUID', value: parseObjectGuid(lookup.objectGuid) }),
+      );
+    case 'distinguishedName':
+      return userFilter();
+    case 'accountName':
+      return userFilter(
+        new OrFilter({
+          filters: ['sAMAccountName', 'userPrincipalName'].map(
+            (attribute) => new EqualityFilter({ attribute, value: lookup.name }),
+          ),
+        }),
+      );
+  }
+};
 
 type SrvResolver = (name: string) => Promise<SrvRecord[]>;
 
@@ -295,15 +320,55 @@ class LdapDirectorySession implements DirectorySession {
     return entries;
   }
 
+  async findUserEntries(baseDn: string, lookup: UserLookup): Promise<DirectoryEntry[]> {
+    if (lookup.kind !== 'distinguishedName') return this.searchUsers(baseDn, userLookupFilter(lookup));
+    try {
+      return await this.searchUsers(lookup.distinguishedName, userLookupFilter(lookup), 'base');
+    } catch (error) {
+      if (toDirectoryError(error, this.server, 'read').code === 'NoSuchObject') return [];
+      throw error;
+    }
+  }
+
+  async isGroupMember(userDn: string, groupDn: string): Promise<boolean> {
+    try {
+      const { searchEntries } = await this.client.search(userDn, {
+        scope: 'base',
+        filter: groupMemberFilter(groupDn),
+        attributes: ['objectClass'],
+      });
+      return searchEntries.length > 0;
+    } catch (error) {
+      throw toDirectoryError(error, this.server, 'read');
+    }
+  }
+
+  async readMemberOf(dn: string): Promise<string[]> {
+    try {
+      // memberOf is ranged like member when an object is in more than 1,500 groups.
+      return await readAllValues(this.client, dn, 'memberOf');
+    } catch (error) {
+      throw toDirectoryError(error, this.server, 'read');
+    }
+  }
+
   /** All pages of a user search; any failure on the way makes the whole read fail. */
-  private async searchUsers(baseDn: string, filter: Filter): Promise<DirectoryEntry[]> {
+  private async searchUsers(
+    baseDn: string,
+    filter: Filter,
+    scope: 'base' | 'sub' = 'sub',
+  ): Promise<DirectoryEntry[]> {
     const entries: DirectoryEntry[] = [];
-    for await (const page of this.searchUserPages(baseDn, filter)) entries.push(...page);
+    for await (const page of this.searchUserPages(baseDn, filter, scope)) entries.push(...page);
     return entries;
   }
 
   /** The pages of a user search, one at a time; any failure on the way throws a DirectoryError. */
-  private async *searchUserPages(baseDn: string, filter: Filter): AsyncGenerator<DirectoryEntry[]> {
+  private async *searchUserPages(
+    baseDn: string,
+    filter: Filter,
+    scope: 'base' | 'sub' = 'sub',
+  ): AsyncGenerator<DirectoryEntry[]> {
     let hideFlagInSchema: boolean;
     try {
       this.hideFlagInSchema ??= attributeInSchema(
@@ -316,7 +381,7 @@ class LdapDirectorySession implements DirectorySession {
       throw toDirectoryError(error, this.server, 'read');
     }
     const pages = this.client.searchPaginated(baseDn, {
-      scope: 'sub',
+      scope,
       filter,
       attributes: [...USER_ATTRIBUTES],
       explicitBufferAttributes: BINARY_ATTRIBUTES,

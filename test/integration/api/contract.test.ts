@@ -8,10 +8,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../../local/dynamodb-local';
 import { ApiClient, bearerToken, isReport } from '../../../shared/api/client';
 import { matchResource, routes } from '../../../shared/api/routes';
+import { FixtureDirectory } from '../../support/fixture-directory';
+import type { LdifEntry } from '../../support/ldif';
 import { type ServeProcess, startServe } from '../../support/local-stack-process';
 import {
   type Answer,
@@ -19,9 +21,11 @@ import {
   type OpenApiDocument,
   rawRequest,
 } from '../../support/openapi-contract';
+import { createScratchOu, scratchOuName, userEntry } from '../../support/scratch-ou';
 import { fixtureConfig, servicePassword } from '../../support/sync-harness';
 
 const token = randomBytes(24).toString('hex');
+const FIXTURE = new FixtureDirectory();
 let home: string;
 let serve: ServeProcess;
 let contract: ContractChecker;
@@ -67,6 +71,7 @@ const AWS_ONLY: Readonly<Record<string, readonly string[]>> = {
 /** Path parameters where a test names none. */
 const PLACEHOLDERS: Record<string, string> = {
   userName: 'alice',
+  name: 'alice',
   runId: 'no-such-run',
   previewId: 'no-such-preview',
 };
@@ -187,6 +192,7 @@ describe('every route, answered as the OpenAPI document says', () => {
     expect((await send('GET /config')).status).toBe(200);
     expect((await send('GET /directory/base-dns')).status).toBe(400);
     expect((await send('GET /directory/groups', { query: { search: 'Sales' } })).status).toBe(400);
+    expect((await send('GET /directory/users/{name}')).status).toBe(400);
     expect((await send('POST /sync', { body: {} })).status).toBe(400);
     expect((await send('POST /test-settings', { body: {} })).status).toBeGreaterThanOrEqual(200);
   });
@@ -353,8 +359,53 @@ describe('every route, answered as the OpenAPI document says', () => {
     await client.deleteUser('client user');
     expect((await client.listBaseDns()).namingContexts.length).toBeGreaterThan(0);
     expect((await client.searchGroups('Sales')).groups.length).toBeGreaterThan(0);
+    expect((await client.explainUser('alice')).attributes.sAMAccountName).toBe('alice');
     expect((await client.openApiDocument()).openapi).toBe('3.1.0');
     expect([...checked].sort()).toEqual(routes.map((route) => `${route.method} ${route.resource}`).sort());
+  });
+
+  it('GET /directory/users/{name}: 200 (in scope, excluded, by DN), 404, 409 for an ambiguous name, 400', async () => {
+    const alice = await send('GET /directory/users/{name}');
+    expect(alice.status).toBe(200);
+    expect(alice.body).toMatchObject({
+      inScope: true,
+      plannedAction: 'unchanged',
+      current: { userName: 'alice' },
+    });
+    const disabled = FIXTURE.users.find(FixtureDirectory.isDisabled) as LdifEntry;
+    const excluded = await send('GET /directory/users/{name}', { params: { name: disabled.dn } });
+    expect(excluded.status).toBe(200);
+    expect(excluded.body).toMatchObject({ inScope: false, distinguishedName: disabled.dn });
+    for (const name of ['nobody-here', '*', '*)(objectClass=*']) {
+      const missing = await send('GET /directory/users/{name}', { params: { name } });
+      expect(missing.status, name).toBe(404);
+      expect(codeOf(missing)).toBe('NotFound');
+    }
+    expect((await send('GET /directory/users/{name}', { params: { name: 'a\u0001b' } })).status).toBe(400);
+    // Two users one name designates: one's userPrincipalName is the other's sAMAccountName.
+    const { dn: ou, tag } = scratchOuName('Contract');
+    const scratch = await createScratchOu(ou);
+    try {
+      const upn = `contract-${tag}@${inject('directory').domain}`;
+      await scratch.admin.add(
+        `CN=One,${ou}`,
+        userEntry({ sAMAccountName: `c1-${tag}`, userPrincipalName: upn }),
+      );
+      await scratch.admin.add(`CN=Two,${ou}`, userEntry({ sAMAccountName: upn }));
+      const ambiguous = await send('GET /directory/users/{name}', { params: { name: upn } });
+      expect(ambiguous.status).toBe(409);
+      expect(ambiguous.body).toMatchObject({
+        error: {
+          code: 'AmbiguousName',
+          details: [
+            { path: 'distinguishedName', message: expect.stringContaining(ou) },
+            { path: 'distinguishedName', message: expect.stringContaining(ou) },
+          ],
+        },
+      });
+    } finally {
+      await scratch.remove();
+    }
   });
 
   it('the directory pickers: 200, 400, and 502 when the directory fails', async () => {
@@ -376,6 +427,7 @@ describe('every route, answered as the OpenAPI document says', () => {
     const unreachable = await send('GET /directory/base-dns');
     expect(unreachable.status).toBe(502);
     expect(codeOf(unreachable)).toBe('Unreachable');
+    expect((await send('GET /directory/users/{name}')).status).toBe(502);
   });
 
   it('POST /logon: 200 and the user, 400, 401 for every refusal, 429 with Retry-After, 503 when the directory is unreachable', async () => {

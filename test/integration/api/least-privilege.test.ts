@@ -1,7 +1,7 @@
 /**
  * Least privilege, checked against what the code really sends. Every DynamoDB request each function makes
  * is recorded at the wire (a proxy in front of DynamoDB Local) while the functions do all they do: save
- * and read the configuration, browse the directory, start syncs and previews (and fail to), follow them
+ * and read the configuration, browse the directory (and explain a user), start syncs and previews (and fail to), follow them
  * while they run, run them in the workers (a sync with a handoff to a follow-up invocation, a preview of
  * unsaved settings), rename and delete users with archive folders, run on the schedule, manage local users,
  * log users on, list runs. Each request must be allowed by that function's role in the synthesized CDK template, and the
@@ -113,6 +113,8 @@ describe('every function, as deployed', () => {
     ok(await call('config', 'GET', '/config'));
     ok(await call('directory', 'GET', '/directory/base-dns'));
     ok(await call('directory', 'GET', '/directory/groups', { query: { search: 'Sales' } }));
+    // One user explained: the users it concerns are looked up by name and by objectGUID.
+    ok(await call('directory', 'GET', '/directory/users/alice'));
   });
 
   it('starts a sync, shows it running, refuses a second, and runs it past its deadline: a handoff, and the follow-up invocation the stream starts', async () => {

@@ -1,6 +1,6 @@
 import { FilterParser } from 'ldapts';
 import { describe, expect, it } from 'vitest';
-import { groupMemberFilter } from '../../../shared/adapters/ldap/ldap-directory-reader';
+import { groupMemberFilter, userLookupFilter } from '../../../shared/adapters/ldap/ldap-directory-reader';
 
 describe('groupMemberFilter', () => {
   it('escapes filter metacharacters of the group DN (RFC 4515)', () => {
@@ -19,5 +19,23 @@ describe('groupMemberFilter', () => {
     const parsed = FilterParser.parseString(groupMemberFilter(dn).toString());
     expect(parsed.toString()).toBe(groupMemberFilter(dn).toString());
     expect(JSON.stringify(parsed)).toContain(JSON.stringify(dn).slice(1, -1));
+  });
+});
+
+describe('userLookupFilter', () => {
+  it('puts a name into the sAMAccountName and userPrincipalName filters as a value (RFC 4515-escaped)', () => {
+    expect(userLookupFilter({ kind: 'accountName', name: '*)(cn=x\\' }).toString()).toBe(
+      '(&(objectCategory=person)(objectClass=user)' +
+        '(|(sAMAccountName=\\2a\\29\\28cn=x\\5c)(userPrincipalName=\\2a\\29\\28cn=x\\5c)))',
+    );
+  });
+
+  it('searches an objectGUID as its 16 bytes, in the order AD stores them', () => {
+    expect(
+      userLookupFilter({ kind: 'objectGuid', objectGuid: '8e1b6a0c-3f0e-4d5a-9a3c-1f2e3d4c5b6a' }).toString(),
+    ).toBe(
+      '(&(objectCategory=person)(objectClass=user)' +
+        '(objectGUID=\\0c\\6a\\1b\\8e\\0e\\3f\\5a\\4d\\9a\\3c\\1f\\2e\\3d\\4c\\5b\\6a))',
+    );
   });
 });

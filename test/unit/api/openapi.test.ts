@@ -61,7 +61,13 @@ describe('the OpenAPI document', () => {
     const conflicts = routes
       .filter((route) => statusesOf(route.method, route.resource).includes('409'))
       .map((route) => `${route.method} ${route.resource}`);
-    expect(conflicts).toEqual(['PUT /config', 'POST /sync', 'POST /users', 'DELETE /users/{userName}']);
+    expect(conflicts).toEqual([
+      'PUT /config',
+      'POST /sync',
+      'POST /users',
+      'DELETE /users/{userName}',
+      'GET /directory/users/{name}',
+    ]);
   });
 
   it('declares 502 on the routes that read the directory or start an operation, and 404 on those that name a resource', () => {
@@ -74,12 +80,14 @@ describe('the OpenAPI document', () => {
       'POST /sync',
       'GET /directory/base-dns',
       'GET /directory/groups',
+      'GET /directory/users/{name}',
     ]);
     expect(declaring('404')).toEqual([
       'GET /test-settings/{previewId}',
       'GET /sync/runs/{runId}',
       'GET /users/{userName}',
       'DELETE /users/{userName}',
+      'GET /directory/users/{name}',
     ]);
   });
 

@@ -285,7 +285,8 @@ describe('the AdSync stack', () => {
       // Whether a running run's lease is still its own; the runs and the previews.
       runs: { GetItem: ['lock'], Query: ['run', 'preview'] },
       users: { GetItem: ['user', 'config'] },
-      directory: { GetItem: ['config'] },
+      // To explain one user: the users it concerns, by name (a key or a batch of keys) and objectGUID (gsi1).
+      directory: { GetItem: ['user', 'config'], BatchGetItem: ['user'] },
       // One user and, for a local user, its hash: by key, never in a batch or a query.
       logon: { GetItem: ['user', 'password', 'config'] },
       openapi: {},
@@ -313,11 +314,12 @@ describe('the AdSync stack', () => {
     expect(queries('sync')).toEqual(['gsi1', 'gsi2']);
     expect(queries('test-settings')).toEqual(['gsi1', 'gsi2']);
     expect(queries('users')).toEqual(['gsi2']);
+    // An explained user's database record, by objectGUID.
+    expect(queries('directory')).toEqual(['gsi1']);
     expect(queries('runs')).toEqual(['gsi2']);
     // The approval of withheld deletes looks at the last runs.
     expect(queries('start')).toEqual(['gsi2']);
-    for (const name of ['config', 'directory', 'logon', 'openapi'] as const)
-      expect(queries(name), name).toEqual([]);
+    for (const name of ['config', 'logon', 'openapi'] as const) expect(queries(name), name).toEqual([]);
     for (const name of functionNames) {
       expect(
         policies.allows(name, { action: 'dynamodb:Scan', resource: 'index/gsi2', leadingKeys: [] }),

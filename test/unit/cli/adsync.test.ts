@@ -1,6 +1,6 @@
 /** The CLI's wording of an error answer (cli/adsync.ts): a 409 names the sync that is running. */
 import { describe, expect, it } from 'vitest';
-import { describeApiError } from '../../../cli/adsync';
+import { describeApiError, describeExplanation } from '../../../cli/adsync';
 import { ApiError } from '../../../shared/api/client';
 
 describe('describeApiError', () => {
@@ -32,6 +32,80 @@ describe('describeApiError', () => {
     const error = new ApiError(429, 'LockedOut', 'Too many failed logons', [], 61);
     expect(describeApiError(error)).toBe(
       'error 429 LockedOut: too many failed logons of this user name in a row; try again in 61 seconds (about 2 minutes)',
+    );
+  });
+});
+
+describe('describeExplanation', () => {
+  const excluded = {
+    distinguishedName: 'CN=Erin Evans,OU=Engineering,DC=company,DC=local',
+    objectGuid: '8e1b6a0c-3f0e-4d5a-9a3c-1f2e3d4c5b6a',
+    attributes: {
+      sAMAccountName: 'erin',
+      proxyAddresses: [],
+      userAccountControl: 514,
+      msExchHideFromAddressLists: false,
+    },
+    filters: [
+      {
+        filter: 'exchangeUsersOnly',
+        passed: false,
+        detail: 'no e-mail address: mail is empty and proxyAddresses is empty',
+      },
+      {
+        filter: 'enabledUsersOnly',
+        passed: false,
+        detail: 'userAccountControl 514 (0x202): ACCOUNTDISABLE is set (the account is disabled)',
+      },
+      { filter: 'visibleInAddressListsOnly', passed: true, detail: 'off' },
+      { filter: 'groups', passed: true, detail: 'member through Level 1 → Level 2 → Staff' },
+    ],
+    inScope: false,
+    plannedAction: 'delete',
+    changedFields: [],
+    reason: 'out of scope: noEmailAddress, disabled',
+    current: {
+      userName: 'erin',
+      fullName: 'Erin Evans',
+      emailAddresses: ['erin@company.local'],
+      authentication: 'directoryServices',
+      privileges: ['login'],
+      ownArchiveAccess: ['read'],
+      createdAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2026-01-01T00:00:00.000Z',
+    },
+  } as const;
+
+  it('gives a PASS/FAIL line per filter with its detail (the group chain as a path), and the planned action', () => {
+    expect(describeExplanation(excluded)).toBe(
+      [
+        'erin  CN=Erin Evans,OU=Engineering,DC=company,DC=local',
+        'objectGUID 8e1b6a0c-3f0e-4d5a-9a3c-1f2e3d4c5b6a',
+        '',
+        'FAIL  exchangeUsersOnly         no e-mail address: mail is empty and proxyAddresses is empty',
+        'FAIL  enabledUsersOnly          userAccountControl 514 (0x202): ACCOUNTDISABLE is set (the account is disabled)',
+        'off   visibleInAddressListsOnly off',
+        'PASS  groups                    member through Level 1 → Level 2 → Staff',
+        '',
+        'NOT in scope',
+        'planned action: delete',
+        'reason: out of scope: noEmailAddress, disabled',
+        'in the user database: erin (Erin Evans), directoryServices',
+      ].join('\n'),
+    );
+  });
+
+  it('shows the mapped user and the changed fields of an update', () => {
+    const text = describeExplanation({
+      ...excluded,
+      filters: [],
+      inScope: true,
+      mapped: { userName: 'erin', fullName: 'Erin E.', emailAddresses: ['erin@company.local'] },
+      plannedAction: 'update',
+      changedFields: ['fullName'],
+    });
+    expect(text).toContain(
+      'in scope\nmaps to: erin (Erin E.) erin@company.local\nplanned action: update (fullName)',
     );
   });
 });

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   baseDnFromDomain,
+  isAtOrUnder,
   isDistinguishedName,
   parseDistinguishedName,
+  sameDistinguishedName,
 } from '../../../shared/domain/distinguished-name';
 
 describe('parseDistinguishedName', () => {
@@ -40,5 +42,21 @@ describe('baseDnFromDomain', () => {
   it('derives the base DN as MailStore does', () => {
     expect(baseDnFromDomain('company.local')).toBe('DC=company,DC=local');
     expect(baseDnFromDomain('eu.corp.example.com.')).toBe('DC=eu,DC=corp,DC=example,DC=com');
+  });
+});
+
+describe('isAtOrUnder and sameDistinguishedName', () => {
+  it('compares RDNs as the directory does: case-insensitively, after unescaping', () => {
+    expect(isAtOrUnder('CN=a\\2Cb,OU=Sales,DC=company,DC=local', 'ou=sales,dc=COMPANY,dc=local')).toBe(true);
+    expect(isAtOrUnder('DC=company,DC=local', 'DC=company,DC=local')).toBe(true);
+    expect(isAtOrUnder('CN=x,OU=Sales,DC=company,DC=local', 'OU=Engineering,DC=company,DC=local')).toBe(
+      false,
+    );
+    // A text suffix is not a parent ("OU=xSales" ends in "Sales"), and a base is not under its own child.
+    expect(isAtOrUnder('CN=x,OU=xSales,DC=company,DC=local', 'OU=Sales,DC=company,DC=local')).toBe(false);
+    expect(isAtOrUnder('DC=local', 'DC=company,DC=local')).toBe(false);
+    expect(sameDistinguishedName('CN=Smith\\, John,DC=x', 'cn=smith\\2c john,dc=X')).toBe(true);
+    expect(sameDistinguishedName('CN=a,CN=b,DC=x', 'CN=b,DC=x')).toBe(false);
+    expect(sameDistinguishedName('not a dn', 'not a dn')).toBe(false);
   });
 });

@@ -1,0 +1,410 @@
+/**
+ * One directory user, decided as a sync decides it (docs/contract.md#explain-one-user): what
+ * `GET /directory/users/{name}` answers, and the change `POST /sync/users/{name}` applies. Steps:
+ *
+ *   settle the base DN -> read the one user the name designates (404 none, 409 several) -> the selected
+ *   groups' membership of this user (the sync's matching rule) -> exclusionReasons -> mapDirectoryUser ->
+ *   the database users it concerns (by objectGUID and name) -> planSync (in scope) or planDeletes (out of
+ *   scope) -> the explanation, with a detail per filter a person understands.
+ *
+ * The decisions are the sync's own functions (scope-policy.ts, user-mapping.ts, plan-sync.ts,
+ * plan-deletes.ts); this module only reads what they need for one user and words their verdicts. Nothing is
+ * written. The deletion threshold is not applied to the one user's delete or suspension: it is a bound on a
+ * run's deletes, which the caller applying the change applies (a sync run does).
+ */
+import type { Config } from '../config/config-schema';
+import { baseDnFromDomain, isAtOrUnder, leafName, sameDistinguishedName } from '../domain/distinguished-name';
+import type { BindPassword } from '../domain/password-binding';
+import { deleteReason, graceEndsAt, planDeletes } from '../domain/plan-deletes';
+import { type ChangeAction, type PlannedChange, planSync, type UserField } from '../domain/plan-sync';
+import { type ExclusionReason, exclusionReasons } from '../domain/scope-policy';
+import { type DirectoryEntry, type PublicUser, toPublicUser } from '../domain/user';
+import { describeLookup, parseUserLookup } from '../domain/user-lookup';
+import { emailAddressesOf, mapDirectoryUser } from '../domain/user-mapping';
+import { AmbiguousNameError, NotFoundError, ValidationError } from '../errors';
+import type { DirectoryReader, DirectorySession } from '../ports/directory-reader';
+import type { UserStore } from '../ports/user-store';
+import { withBoundSession } from './browse-directory';
+
+/** The filters in the order of the scope policy (and of the exclusion reasons). */
+export const FILTER_NAMES = [
+  'exchangeUsersOnly',
+  'enabledUsersOnly',
+  'visibleInAddressListsOnly',
+  'groups',
+] as const;
+export type FilterName = (typeof FILTER_NAMES)[number];
+
+export interface FilterVerdict {
+  readonly filter: FilterName;
+  /** True when the filter lets the user through (always, when it is off). */
+  readonly passed: boolean;
+  /** What the filter found, in words: "off" when it is off. */
+  readonly detail: string;
+}
+
+/** The attributes the sync reads of a user, as it reads them (the hide flag: absent where the schema lacks it). */
+export interface ReadAttributes {
+  readonly sAMAccountName: string;
+  readonly userPrincipalName?: string;
+  readonly displayName?: string;
+  readonly cn?: string;
+  readonly mail?: string;
+  readonly proxyAddresses: readonly string[];
+  readonly userAccountControl: number;
+  readonly msExchHideFromAddressLists?: boolean;
+}
+
+/** What the sync would do with the user: a change's action, or none. */
+export type PlannedAction = ChangeAction | 'none';
+
+/** The answer of GET /directory/users/{name}. */
+export interface UserExplanation {
+  readonly distinguishedName: string;
+  readonly objectGuid: string;
+  readonly attributes: ReadAttributes;
+  readonly filters: readonly FilterVerdict[];
+  readonly inScope: boolean;
+  /** The user the mapping makes of it, when in scope. */
+  readonly mapped?: {
+    readonly userName: string;
+    readonly fullName: string;
+    readonly emailAddresses: readonly string[];
+  };
+  readonly plannedAction: PlannedAction;
+  readonly changedFields: readonly UserField[];
+  /** Why: a conflict's, an adoption's or a delete's reason, or why nothing is done. */
+  readonly reason?: string;
+  /** The user database's record of this user (by objectGUID, else by name), when it has one. */
+  readonly current?: PublicUser;
+}
+
+/** The explanation, and the change a one-user sync applies (none when the action is `none`). */
+export interface OneUserPlan {
+  readonly explanation: UserExplanation;
+  readonly change?: PlannedChange;
+  /** The user as read, and where it was read. */
+  readonly entry: DirectoryEntry;
+  readonly baseDn: string;
+}
+
+export interface OneUserInput {
+  /** A bound session. */
+  readonly session: DirectorySession;
+  readonly config: Config;
+  readonly users: Pick<UserStore, 'findUsers'>;
+  /** The time a grace period is measured at. */
+  readonly now: Date;
+  /** sAMAccountName, userPrincipalName, distinguished name or objectGUID. */
+  readonly name: string;
+}
+
+/** How deep the memberOf walk for a group chain goes, and how many groups it reads at most. */
+export const CHAIN_LIMITS = { maxDepth: 32, maxGroups: 500 } as const;
+
+/** The exclusion reason each filter gives (scope-policy.ts): a filter passed when its reason is absent. */
+export const REASON_OF: Readonly<Record<FilterName, ExclusionReason>> = {
+  exchangeUsersOnly: 'noEmailAddress',
+  enabledUsersOnly: 'disabled',
+  visibleInAddressListsOnly: 'hiddenFromAddressLists',
+  groups: 'notInSelectedGroups',
+};
+
+/** userAccountControl ACCOUNTDISABLE (as scope-policy.ts tests it), for the detail's words. */
+const ACCOUNTDISABLE = 0x2;
+
+/**
+ * Reads and decides one user; see the module comment. Throws NotFoundError when the directory holds no such
+ * user under the base DN, AmbiguousNameError when the name designates several.
+ */
+export async function planOneUser(input: OneUserInput): Promise<OneUserPlan> {
+  const { session, config, now } = input;
+  const baseDn = baseDnOf(config, session);
+  await session.assertExists(baseDn, 'the base DN');
+  const entry = await readOneUser(session, baseDn, input.name);
+
+  // The sync reads the selected groups' members; for one user, each group is asked about this user only.
+  const memberOf: string[] = [];
+  for (const group of config.filters.groups) {
+    await session.assertExists(group, 'the selected group');
+    if (await session.isGroupMember(entry.distinguishedName, group)) memberOf.push(group);
+  }
+  const reasons = exclusionReasons(entry, {
+    filters: config.filters,
+    groupMemberGuids: new Set(memberOf.length > 0 ? [entry.objectGuid] : []),
+  });
+  const filters = await filterVerdicts(session, entry, config, memberOf, reasons);
+  const base = {
+    distinguishedName: entry.distinguishedName,
+    objectGuid: entry.objectGuid,
+    attributes: attributesOf(entry),
+    filters,
+  };
+
+  if (reasons.length === 0) {
+    const target = mapDirectoryUser(entry);
+    const current = await input.users.findUsers([target.objectGuid], [target.userName]);
+    let [change] = planSync({ inScope: [target], excluded: new Map(), current, readComplete: false }).changes;
+    if (change?.action === 'conflict' && change.undecided) {
+      // The name's holder is a directory user this read did not return: the sync's full read would know
+      // whether it still exists under the base DN; one search by its objectGUID tells the same.
+      const holder = current.find((u) => u.userName.toLowerCase() === target.userName.toLowerCase());
+      const guid = holder?.objectGuid as string;
+      const exists = (await session.readUsersByGuid(baseDn, [guid])).length > 0;
+      [change] = planSync({
+        inScope: [target],
+        excluded: new Map(exists ? [[guid, []]] : []),
+        current,
+        readComplete: false,
+        deletedInDirectory: new Set(exists ? [] : [guid]),
+      }).changes;
+    }
+    if (!change) throw new Error('planSync planned nothing for a user in scope');
+    const record =
+      'current' in change ? change.current : current.find((u) => u.objectGuid === entry.objectGuid);
+    return {
+      explanation: {
+        ...base,
+        inScope: true,
+        mapped: {
+          userName: target.userName,
+          fullName: target.fullName,
+          emailAddresses: target.emailAddresses,
+        },
+        plannedAction: change.action,
+        changedFields: change.changedFields,
+        ...(change.reason ? { reason: change.reason } : {}),
+        ...(record ? { current: toPublicUser(record) } : {}),
+      },
+      change,
+      entry,
+      baseDn,
+    };
+  }
+
+  // Out of scope: the database's directory user with this objectGUID is deleted (or suspended), as a sync's
+  // sweep would; the threshold is the run's (see the module comment), so this one delete is let through it.
+  const [known] = (await input.users.findUsers([entry.objectGuid], [])).filter(
+    (u) => u.authentication === 'directoryServices' && u.objectGuid === entry.objectGuid,
+  );
+  const outOfScope = { ...base, inScope: false };
+  if (!known) {
+    return {
+      explanation: {
+        ...outOfScope,
+        plannedAction: 'none',
+        changedFields: [],
+        reason: `out of scope (${reasons.join(', ')}) and not in the user database: nothing to do`,
+      },
+      entry,
+      baseDn,
+    };
+  }
+  const decision = planDeletes({
+    candidates: [{ user: known, reason: deleteReason(reasons) }],
+    options: config.options,
+    population: 1,
+    approvedDeletes: 1,
+    now,
+  });
+  const [removal] = decision.apply;
+  const none = (reason: string): OneUserPlan => ({
+    explanation: {
+      ...outOfScope,
+      plannedAction: 'none',
+      changedFields: [],
+      reason,
+      current: toPublicUser(known),
+    },
+    entry,
+    baseDn,
+  });
+  if (removal) {
+    return {
+      explanation: {
+        ...outOfScope,
+        plannedAction: removal.action,
+        changedFields: [],
+        ...(removal.reason ? { reason: removal.reason } : {}),
+        current: toPublicUser(known),
+      },
+      change: removal,
+      entry,
+      baseDn,
+    };
+  }
+  if (!config.options.deleteUsers) {
+    return none(`${deleteReason(reasons)}; deleteUsers is off, so the sync leaves the user as it is`);
+  }
+  return none(
+    `${deleteReason(reasons)}; suspended since ${known.suspendedAt}, deleted by the first sync after the ` +
+      `grace period ends (${graceEndsAt(known, config.options)})`,
+  );
+}
+
+/**
+ * GET /directory/users/{name}: connects and binds as the sync account (the saved configuration and
+ * password, as the pickers do), and explains the one user. Commits nothing.
+ */
+export async function explainUser(
+  directory: DirectoryReader,
+  config: Config,
+  password: BindPassword | undefined,
+  users: Pick<UserStore, 'findUsers'>,
+  now: Date,
+  name: string,
+): Promise<UserExplanation> {
+  return withBoundSession(directory, config, password, async (session) => {
+    const { explanation } = await planOneUser({ session, config, users, now, name });
+    return explanation;
+  });
+}
+
+/** The base DN a sync reads (plan-run.ts settles it the same way). */
+function baseDnOf(config: Config, session: DirectorySession): string {
+  const { connection } = config;
+  const baseDn =
+    connection.baseDn ||
+    session.rootDse.defaultNamingContext ||
+    (connection.domain ? baseDnFromDomain(connection.domain) : undefined);
+  if (!baseDn)
+    throw new ValidationError('No base DN', [
+      { path: 'connection.baseDn', message: 'could not be determined' },
+    ]);
+  return baseDn;
+}
+
+/** The one user the name designates under the base DN. */
+async function readOneUser(session: DirectorySession, baseDn: string, name: string): Promise<DirectoryEntry> {
+  const lookup = parseUserLookup(name);
+  const notFound = (why: string) =>
+    new NotFoundError(`No directory user with the ${describeLookup(lookup)} ${why}`);
+  if (lookup.kind === 'distinguishedName' && !isAtOrUnder(lookup.distinguishedName, baseDn)) {
+    throw notFound(`under the base DN ${baseDn}: the name is outside it`);
+  }
+  const entries = await session.findUserEntries(baseDn, lookup);
+  const [entry] = entries;
+  if (!entry) throw notFound(`under the base DN ${baseDn}`);
+  if (entries.length > 1) {
+    throw new AmbiguousNameError(
+      `${JSON.stringify(name)} names ${entries.length} directory users (a sAMAccountName of one is the ` +
+        `userPrincipalName of another): ask by distinguished name or objectGUID`,
+      entries.map((e) => e.distinguishedName),
+    );
+  }
+  return entry;
+}
+
+function attributesOf(entry: DirectoryEntry): ReadAttributes {
+  return {
+    sAMAccountName: entry.sAMAccountName,
+    ...(entry.userPrincipalName ? { userPrincipalName: entry.userPrincipalName } : {}),
+    ...(entry.displayName ? { displayName: entry.displayName } : {}),
+    ...(entry.cn ? { cn: entry.cn } : {}),
+    ...(entry.mail ? { mail: entry.mail } : {}),
+    proxyAddresses: entry.proxyAddresses,
+    userAccountControl: entry.userAccountControl,
+    ...(entry.hiddenFromAddressLists !== undefined
+      ? { msExchHideFromAddressLists: entry.hiddenFromAddressLists }
+      : {}),
+  };
+}
+
+/**
+ * Each filter's verdict in words. Whether it passed is what exclusionReasons decided (so the explanation
+ * never disagrees with a sync); the detail names the values behind it.
+ */
+async function filterVerdicts(
+  session: DirectorySession,
+  entry: DirectoryEntry,
+  config: Config,
+  memberOf: readonly string[],
+  reasons: readonly ExclusionReason[],
+): Promise<FilterVerdict[]> {
+  const { filters } = config;
+  const verdict = (filter: FilterName, on: boolean, detail: () => string): FilterVerdict =>
+    on
+      ? { filter, passed: !reasons.includes(REASON_OF[filter]), detail: detail() }
+      : { filter, passed: true, detail: 'off' };
+  const addresses = emailAddressesOf(entry);
+  const disabled = (entry.userAccountControl & ACCOUNTDISABLE) !== 0;
+  const groupNames = filters.groups.map(leafName).join(', ');
+  const chain =
+    filters.groups.length > 0 && memberOf.length > 0
+      ? await groupChain(session, entry.distinguishedName, filters.groups)
+      : undefined;
+  return [
+    verdict('exchangeUsersOnly', filters.exchangeUsersOnly, () => emailDetail(entry, addresses)),
+    verdict(
+      'enabledUsersOnly',
+      filters.enabledUsersOnly,
+      () =>
+        `userAccountControl ${entry.userAccountControl} (0x${(entry.userAccountControl >>> 0).toString(16)}): ` +
+        `ACCOUNTDISABLE is ${disabled ? 'set (the account is disabled)' : 'not set (the account is enabled)'}`,
+    ),
+    verdict('visibleInAddressListsOnly', filters.visibleInAddressListsOnly, () =>
+      entry.hiddenFromAddressLists
+        ? 'msExchHideFromAddressLists is TRUE: hidden from address lists'
+        : 'msExchHideFromAddressLists is not TRUE: visible in address lists',
+    ),
+    verdict('groups', filters.groups.length > 0, () => {
+      if (memberOf.length === 0) return `member of none of: ${groupNames}`;
+      if (chain) return `member through ${chain.map(leafName).join(' → ')}`;
+      return (
+        `member of ${memberOf.map(leafName).join(', ')} (through groups nested deeper than the ` +
+        `${CHAIN_LIMITS.maxDepth} levels or ${CHAIN_LIMITS.maxGroups} groups shown)`
+      );
+    }),
+  ];
+}
+
+function emailDetail(entry: DirectoryEntry, addresses: readonly string[]): string {
+  const smtp = entry.proxyAddresses.filter((p) => /^smtp:/i.test(p));
+  const [first] = addresses;
+  if (first !== undefined) {
+    const fromMail = entry.mail !== undefined && entry.mail.trim().toLowerCase() === first;
+    return fromMail
+      ? `mail: ${entry.mail}`
+      : `SMTP proxy address: ${first} (mail is empty or not an address)`;
+  }
+  const mail =
+    entry.mail === undefined ? 'mail is empty' : `mail ${JSON.stringify(entry.mail)} is not an address`;
+  const proxies =
+    smtp.length > 0
+      ? `no SMTP proxy address is an address (${smtp.length} found)`
+      : entry.proxyAddresses.length > 0
+        ? `proxyAddresses has no SMTP address (only ${entry.proxyAddresses.length} of other types)`
+        : 'proxyAddresses is empty';
+  return `no e-mail address: ${mail} and ${proxies}`;
+}
+
+/**
+ * The shortest chain of groups from the user to a selected group (the user's direct group first, the
+ * selected group last), walking memberOf breadth-first; undefined when none is found within CHAIN_LIMITS.
+ */
+export async function groupChain(
+  session: Pick<DirectorySession, 'readMemberOf'>,
+  userDn: string,
+  selected: readonly string[],
+): Promise<string[] | undefined> {
+  const isSelected = (dn: string) => selected.some((group) => sameDistinguishedName(dn, group));
+  const seen = new Set<string>([userDn.toLowerCase()]);
+  let level: { dn: string; path: string[] }[] = [{ dn: userDn, path: [] }];
+  let read = 0;
+  for (let depth = 0; depth < CHAIN_LIMITS.maxDepth && level.length > 0; depth += 1) {
+    const next: { dn: string; path: string[] }[] = [];
+    for (const { dn, path } of level) {
+      if (read >= CHAIN_LIMITS.maxGroups) return undefined;
+      read += 1;
+      for (const group of await session.readMemberOf(dn)) {
+        if (isSelected(group)) return [...path, group];
+        // memberOf values are the directory's own DNs: the same group always reads the same.
+        if (seen.has(group.toLowerCase())) continue;
+        seen.add(group.toLowerCase());
+        next.push({ dn: group, path: [...path, group] });
+      }
+    }
+    level = next;
+  }
+  return undefined;
+}
