@@ -75,7 +75,7 @@ export interface UserExplanation {
   readonly changedFields: readonly UserField[];
   /** Why: a conflict's, an adoption's or a delete's reason, or why nothing is done. */
   readonly reason?: string;
-  /** The user database's record of this user (by objectGUID, else by name), when it has one. */
+  /** The user database's record of this user: by objectGUID, else the one holding its name (a conflict's other user). */
   readonly current?: PublicUser;
 }
 
@@ -160,8 +160,12 @@ export async function planOneUser(input: OneUserInput): Promise<OneUserPlan> {
       }).changes;
     }
     if (!change) throw new Error('planSync planned nothing for a user in scope');
+    // The record the change concerns; else the one with this objectGUID; else the one holding the name
+    // (a conflict's other user).
     const record =
-      'current' in change ? change.current : current.find((u) => u.objectGuid === entry.objectGuid);
+      ('current' in change ? change.current : undefined) ??
+      current.find((u) => u.authentication === 'directoryServices' && u.objectGuid === entry.objectGuid) ??
+      current.find((u) => u.userName.toLowerCase() === target.userName.toLowerCase());
     return {
       explanation: {
         ...base,
@@ -184,17 +188,23 @@ export async function planOneUser(input: OneUserInput): Promise<OneUserPlan> {
 
   // Out of scope: the database's directory user with this objectGUID is deleted (or suspended), as a sync's
   // sweep would; the threshold is the run's (see the module comment), so this one delete is let through it.
-  const [known] = (await input.users.findUsers([entry.objectGuid], [])).filter(
+  const found = await input.users.findUsers([entry.objectGuid], [entry.sAMAccountName]);
+  const known = found.find(
     (u) => u.authentication === 'directoryServices' && u.objectGuid === entry.objectGuid,
   );
   const outOfScope = { ...base, inScope: false };
   if (!known) {
+    // A user of the same name is another one (a local user, another directory object): never this one's.
+    const namesake = found.find((u) => u.userName.toLowerCase() === entry.sAMAccountName.toLowerCase());
+    const other = namesake
+      ? `; the user database's ${namesake.userName} is ${namesake.authentication === 'local' ? 'a local user' : 'another directory object'}, left as it is`
+      : '';
     return {
       explanation: {
         ...outOfScope,
         plannedAction: 'none',
         changedFields: [],
-        reason: `out of scope (${reasons.join(', ')}) and not in the user database: nothing to do`,
+        reason: `out of scope (${reasons.join(', ')}) and not in the user database: nothing to do${other}`,
       },
       entry,
       baseDn,

@@ -1,0 +1,113 @@
+/**
+ * planOneUser with the in-memory fakes (test/support/in-memory.ts): the name a user database holds for
+ * another user, decided as a full sync decides it. The rest (filters, chains, lookups, actions) runs against
+ * the real Samba DC and DynamoDB Local in test/integration/directory/explain.test.ts.
+ */
+import { beforeEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../../shared/config/config-schema';
+import type { User } from '../../../shared/domain/user';
+import type { DirectorySession } from '../../../shared/ports/directory-reader';
+import { planOneUser } from '../../../shared/use-cases/one-user';
+import { directoryEntry, InMemoryDirectory, InMemoryUserStore } from '../../support/in-memory';
+
+const config = parseConfig({
+  connection: { servers: ['dc1.company.local'], domain: 'company.local', username: 'svc@company.local' },
+});
+const NOW = new Date('2026-11-25T12:00:00.000Z');
+
+const stored = (overrides: Partial<User> & Pick<User, 'userName'>): User => ({
+  fullName: overrides.userName,
+  emailAddresses: [],
+  authentication: 'directoryServices',
+  privileges: ['login'],
+  ownArchiveAccess: ['read'],
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+  ...overrides,
+});
+
+let directory: InMemoryDirectory;
+let store: InMemoryUserStore;
+let session: DirectorySession;
+const plan = (name: string) => planOneUser({ session, config, users: store, now: NOW, name });
+
+beforeEach(async () => {
+  directory = new InMemoryDirectory();
+  store = new InMemoryUserStore();
+  session = await directory.connect();
+});
+
+describe('planOneUser: a name the database holds for another user', () => {
+  it('is a conflict when a local user holds it, shown as the current record', async () => {
+    directory.put(directoryEntry(1));
+    store.seed(stored({ userName: 'user1', authentication: 'local' }));
+    const { explanation, change } = await plan('user1');
+    expect(explanation).toMatchObject({
+      inScope: true,
+      plannedAction: 'conflict',
+      reason: 'a local user already holds the name user1; it is left as it is',
+      current: { userName: 'user1', authentication: 'local' },
+    });
+    expect(change?.action).toBe('conflict');
+  });
+
+  it('is a conflict when another directory object that still exists holds it', async () => {
+    const other = directoryEntry(2, { sAMAccountName: 'other', userPrincipalName: 'user1@company.local' });
+    directory.put(directoryEntry(1), other);
+    store.seed(stored({ userName: 'user1', objectGuid: other.objectGuid }));
+    const { explanation } = await plan('user1');
+    expect(explanation).toMatchObject({
+      plannedAction: 'conflict',
+      reason: `another directory object (${other.objectGuid}) already holds the name user1`,
+    });
+  });
+
+  it('is adopted (an update) when the directory object that held it is gone: the account was recreated', async () => {
+    directory.put(directoryEntry(1));
+    store.seed(stored({ userName: 'user1', objectGuid: '00000000-0000-4000-8000-00000000dead' }));
+    const { explanation, change } = await plan('user1');
+    expect(explanation).toMatchObject({
+      plannedAction: 'update',
+      reason: 'the directory account was recreated under the same name',
+      changedFields: expect.arrayContaining(['objectGuid']),
+    });
+    expect(change).toMatchObject({ action: 'update', target: { objectGuid: directoryEntry(1).objectGuid } });
+  });
+
+  it('is restored when the user with this objectGUID is suspended', async () => {
+    const entry = directoryEntry(1);
+    directory.put(entry);
+    store.seed(
+      stored({
+        userName: 'user1',
+        fullName: 'User 1',
+        emailAddresses: ['user1@company.local'],
+        distinguishedName: entry.distinguishedName,
+        userPrincipalName: 'user1@company.local',
+        objectGuid: entry.objectGuid,
+        suspendedAt: '2026-11-20T00:00:00.000Z',
+      }),
+    );
+    expect((await plan(entry.objectGuid)).explanation).toMatchObject({
+      plannedAction: 'restore',
+      changedFields: [],
+      current: { suspendedAt: '2026-11-20T00:00:00.000Z' },
+    });
+  });
+});
+
+describe('planOneUser: a user out of scope', () => {
+  it('plans nothing, and says so, when the database holds only a local user of that name', async () => {
+    directory.put(directoryEntry(1, { userAccountControl: 514 }));
+    store.seed(stored({ userName: 'user1', authentication: 'local' }));
+    const { explanation, change } = await plan('user1');
+    expect(change).toBeUndefined();
+    expect(explanation).toMatchObject({
+      inScope: false,
+      plannedAction: 'none',
+      reason:
+        "out of scope (disabled) and not in the user database: nothing to do; the user database's user1 is a local user, left as it is",
+    });
+    expect(explanation.current).toBeUndefined();
+  });
+});
