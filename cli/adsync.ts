@@ -31,6 +31,7 @@ Commands:
              [--password-env <VAR>]  take the bind password from an environment variable
   test                        Test Settings: run the whole pipeline, commit nothing
   sync [--allow-mass-deletion] synchronize now
+  sync --user <name>          synchronize one user now (sAMAccountName, UPN, DN or objectGUID)
                               (test and sync follow the run to its end, its progress on stderr)
   users                       list users
   runs                        list sync runs, newest first
@@ -291,6 +292,7 @@ export async function main(argv: string[]): Promise<number> {
     'ca-file': { type: 'string' },
     'tls-server-name': { type: 'string' },
     'allow-mass-deletion': { type: 'boolean' },
+    user: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   } as const;
   try {
@@ -384,8 +386,14 @@ export async function main(argv: string[]): Promise<number> {
         return exitCodeOf(report);
       }
       case 'sync': {
+        const { user } = values;
+        if (user !== undefined && values['allow-mass-deletion']) {
+          throw new UsageError('--user and --allow-mass-deletion do not go together');
+        }
         const body = values['allow-mass-deletion'] ? { allowMassDeletion: true } : {};
-        const report = await follow('sync', (options) => api.synchronize(body, options));
+        const report = await follow('sync', (options) =>
+          user === undefined ? api.synchronize(body, options) : api.synchronizeUser(user, options),
+        );
         print(report, () => describeReport(report));
         return exitCodeOf(report);
       }

@@ -42,6 +42,15 @@ export const handler = httpApi({
       () => app.runs.getRun(runId),
     );
   },
+  'POST /sync/users/{name}': async ({ path: { name }, headers: { Prefer }, basePath }) => {
+    const runId = await startSync(app, { user: name });
+    return answerStart(
+      { runId, status: 'running' as const },
+      `${basePath}/sync/runs/${encodeURIComponent(runId)}`,
+      Prefer,
+      () => app.runs.getRun(runId),
+    );
+  },
   'POST /test-settings': async ({ body: { config, password }, headers: { Prefer }, basePath }) => {
     const previewId = await startPreview(app, {
       ...(config ? { config } : {}),

@@ -143,6 +143,16 @@ export class ApiClient {
     if (isReport(answer)) return answer;
     return this.follow(() => this.getRun(answer.runId), follow);
   }
+  /** Starts a sync of one user: the 202's `{ runId }`, or its Report when it ends within `wait` seconds. */
+  startUserSync(name: string, wait?: number) {
+    return this.call('POST /sync/users/{name}', { path: { name }, headers: preferWait(wait) });
+  }
+  /** Synchronizes one user (by sAMAccountName, UPN, DN or objectGUID) to the end, following its run. */
+  async synchronizeUser(name: string, follow: FollowOptions = {}): Promise<Report> {
+    const answer = await this.startUserSync(name, follow.wait ?? 2);
+    if (isReport(answer)) return answer;
+    return this.follow(() => this.getRun(answer.runId), follow);
+  }
   /** Polls an operation's Report until it is no longer running. */
   private async follow(get: () => Promise<Report>, { onProgress, pollMs = 1000 }: FollowOptions) {
     for (;;) {

@@ -166,6 +166,28 @@ export const routes = [
     },
   },
   {
+    method: 'POST',
+    resource: '/sync/users/{name}',
+    function: 'start',
+    summary:
+      "Synchronize one user now, by sAMAccountName, userPrincipalName, DN or objectGUID: its plan applied under the sync's rules, recorded as a run with trigger user (202 and Location; 200 and the Report under Prefer: wait=N)",
+    path: directoryUserParameter,
+    headers: preferHeader,
+    status: 202,
+    response: responses.runStarted,
+    completed: responses.report,
+    failures: {
+      409: {
+        description: 'A sync is running (SyncRunning: error.details names its runId)',
+        codes: ['SyncRunning'],
+      },
+      502: {
+        description: 'The sync could not be started (StartFailed); the run is recorded as failed',
+        codes: ['StartFailed'],
+      },
+    },
+  },
+  {
     method: 'GET',
     resource: '/sync/runs',
     function: 'runs',

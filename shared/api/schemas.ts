@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { ARCHIVE_ACCESS, configSchema, PRIVILEGES } from '../config/config-schema';
 import type { Report as DomainReport, RunSummary as DomainRunSummary } from '../domain/report';
-import { RUN_PHASES, RUN_STATUSES } from '../domain/report';
+import { RUN_PHASES, RUN_STATUSES, RUN_TRIGGERS } from '../domain/report';
 import { exclusionReasonList } from '../domain/scope-policy';
 import type { PublicUser } from '../domain/user';
 import type { DirectoryGroup } from '../ports/directory-reader';
@@ -207,7 +207,7 @@ const runSummaryFields = z.object({
   runId: z.string(),
   dryRun: z.boolean(),
   status: z.enum(RUN_STATUSES),
-  trigger: z.enum(['api', 'schedule']).optional(),
+  trigger: z.enum(RUN_TRIGGERS).optional(),
   startedAt: z.string(),
   finishedAt: z.string(),
   server: z.string().optional(),

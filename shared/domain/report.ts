@@ -14,7 +14,9 @@ export const RUN_STATUSES = [
   'running',
 ] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
-export type RunTrigger = 'api' | 'schedule';
+/** What started a committed run: Synchronize now, the schedule, or a sync of one user. */
+export const RUN_TRIGGERS = ['api', 'schedule', 'user'] as const;
+export type RunTrigger = (typeof RUN_TRIGGERS)[number];
 export type StepName = 'resolve' | 'connect' | 'bind' | 'search' | 'filter' | 'plan' | 'apply' | 'record';
 
 /** Where a run under way stands (docs/contract.md#long-operations): its phase and counts so far. */

@@ -7,6 +7,8 @@ export interface SyncStart {
   readonly configVersion: number;
   /** Deletes approved above the threshold, this once (the count the last run withheld). */
   readonly approvedDeletes?: number;
+  /** Set for a run of one user (`POST /sync/users/{name}`): the name it was asked for. */
+  readonly user?: string;
 }
 
 /** A Test Settings preview the API has started (its record written) for a worker to run. */

@@ -3,10 +3,12 @@
  * the real checkpoint (a follow-up invocation re-plans, and what was applied plans as unchanged); this
  * keeps what the report needs: the run's identity and what earlier invocations wrote.
  */
+import type { RunTrigger } from '../domain/report';
+
 export interface RunCheckpoint {
   readonly runId: string;
   readonly startedAt: string;
-  readonly trigger: 'api' | 'schedule';
+  readonly trigger: RunTrigger;
   /** The deletes approved above the threshold (an approval names the count it was shown). */
   readonly approvedDeletes?: number;
   /** The configuration version the run started on: a follow-up on another one applies no deletes. */

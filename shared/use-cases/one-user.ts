@@ -103,7 +103,7 @@ export interface OneUserInput {
 export const CHAIN_LIMITS = { maxDepth: 32, maxGroups: 500 } as const;
 
 /** The exclusion reason each filter gives (scope-policy.ts): a filter passed when its reason is absent. */
-const REASON_OF: Readonly<Record<FilterName, ExclusionReason>> = {
+export const REASON_OF: Readonly<Record<FilterName, ExclusionReason>> = {
   exchangeUsersOnly: 'noEmailAddress',
   enabledUsersOnly: 'disabled',
   visibleInAddressListsOnly: 'hiddenFromAddressLists',

@@ -10,7 +10,7 @@
  * was applied plans as unchanged) and applies the rest: continueRun. A lost handoff is picked up by the next
  * scheduled run once the lease has expired.
  */
-import { emptyCounts, type Report } from '../domain/report';
+import { emptyCounts, type Report, type RunTrigger } from '../domain/report';
 import { ApprovalMismatchError, StartFailedError, SyncRunningError } from '../errors';
 import type { ConfigStore, StoredConfig } from '../ports/config-store';
 import type { OperationStarter, SyncStart } from '../ports/operation-starter';
@@ -22,6 +22,7 @@ import { ended, interrupted, startedReport } from './operation-status';
 import { type RunDependencies, type SyncDependencies, withDefaults } from './run-dependencies';
 import { errorOf } from './run-report';
 import { type Resume, synchronize } from './run-sync';
+import { synchronizeUser } from './sync-one-user';
 
 export interface ExclusiveSyncDependencies extends SyncDependencies {
   readonly configs: ConfigStore;
@@ -39,7 +40,9 @@ async function runLocked(
   stored: StoredConfig,
   runId: string,
   options: {
-    trigger: 'api' | 'schedule';
+    trigger: RunTrigger;
+    /** A run of this one user (`POST /sync/users/{name}`) instead of the whole directory. */
+    user?: string;
     approvedDeletes?: number;
     deletesRefused?: string;
     configVersion: number;
@@ -65,15 +68,18 @@ async function runLocked(
   );
   renewal.unref();
   try {
-    report = await synchronize(
-      { ...(canHandOff ? deps : withoutDeadline), newRunId: () => runId },
-      {
-        config: stored.config,
-        password: await deps.secrets.getPassword(stored.version),
-        ...options,
-        ...(resume ? { resume } : {}),
-      },
-    );
+    const password = await deps.secrets.getPassword(stored.version);
+    const { user, ...mode } = options;
+    report =
+      user !== undefined
+        ? await synchronizeUser(
+            { ...withoutDeadline, newRunId: () => runId },
+            { config: stored.config, password, name: user, ...mode },
+          )
+        : await synchronize(
+            { ...(canHandOff ? deps : withoutDeadline), newRunId: () => runId },
+            { config: stored.config, password, ...mode, ...(resume ? { resume } : {}) },
+          );
     if (report.status === 'running' && continuations) {
       // The follow-up invocation holds the same lock: the lease is renewed for it, not released.
       await deps.lock.acquire(runId, deps.leaseSeconds);
@@ -233,13 +239,14 @@ export interface StartSyncDependencies
  */
 export async function startSync(
   given: StartSyncDependencies,
-  request: { allowMassDeletion?: MassDeletionApproval } = {},
+  request: { allowMassDeletion?: MassDeletionApproval; user?: string } = {},
 ): Promise<string> {
   const deps = withDefaults(given);
-  const { runId, stored, approvedDeletes } = await claimRun(deps, request);
+  const { user, ...approval } = request;
+  const { runId, stored, approvedDeletes } = await claimRun(deps, approval);
   const started = startedReport(runId, deps.clock(), {
     dryRun: false,
-    trigger: 'api',
+    trigger: user === undefined ? 'api' : 'user',
     configVersion: stored.version,
   });
   try {
@@ -248,6 +255,7 @@ export async function startSync(
       runId,
       configVersion: stored.version,
       ...(approvedDeletes !== undefined ? { approvedDeletes } : {}),
+      ...(user !== undefined ? { user } : {}),
     });
   } catch (error) {
     const failure = new StartFailedError(`the sync could not be started: ${errorOf(error).message}`, {
@@ -300,7 +308,8 @@ export async function runStartedSync(
   }
   try {
     const report = await runLocked(deps, stored, start.runId, {
-      trigger: 'api',
+      trigger: start.user === undefined ? 'api' : 'user',
+      ...(start.user !== undefined ? { user: start.user } : {}),
       configVersion: start.configVersion,
       startedAt: record.startedAt,
       ...(start.approvedDeletes !== undefined ? { approvedDeletes: start.approvedDeletes } : {}),

@@ -12,6 +12,12 @@ import type { Report, RunSummary } from '../types';
 /** How often the page polls while a run is under way. */
 export const RUNS_POLL_MS = 2000;
 
+const TRIGGER_LABELS: Readonly<Record<NonNullable<RunSummary['trigger']>, string>> = {
+  api: 'Synchronize now',
+  schedule: 'Schedule',
+  user: 'One user',
+};
+
 const STATUS_LABELS: Readonly<Record<RunSummary['status'], string>> = {
   succeeded: 'Succeeded',
   failed: 'Failed',
@@ -86,7 +92,7 @@ export async function renderRunsPage(state: AppState, main: HTMLElement): Promis
       'tr',
       { class: run.status === 'failed' ? 'row-failed' : '' },
       h('th', { scope: 'row' }, formatTime(run.startedAt)),
-      h('td', {}, run.trigger === 'schedule' ? 'Schedule' : 'Synchronize now'),
+      h('td', {}, TRIGGER_LABELS[run.trigger ?? 'api']),
       h(
         'td',
         {},

@@ -13,6 +13,7 @@ export const syncStartEvent = z.strictObject({
   runId: z.string().min(1).max(128),
   configVersion: z.int().min(0),
   approvedDeletes: z.int().min(1).optional(),
+  user: z.string().min(1).max(1024).optional(),
 });
 
 export const previewStartEvent = z.strictObject({
@@ -32,10 +33,11 @@ export const toPreviewStartEvent = (start: PreviewStart): PreviewStartEvent => (
 });
 
 /** The start an event carries, without its `source`. */
-export const syncStartOf = ({ runId, configVersion, approvedDeletes }: SyncStartEvent): SyncStart => ({
+export const syncStartOf = ({ runId, configVersion, approvedDeletes, user }: SyncStartEvent): SyncStart => ({
   runId,
   configVersion,
   ...(approvedDeletes !== undefined ? { approvedDeletes } : {}),
+  ...(user !== undefined ? { user } : {}),
 });
 export const previewStartOf = ({ previewId, config, password }: PreviewStartEvent): PreviewStart => ({
   previewId,

@@ -64,6 +64,7 @@ describe('the OpenAPI document', () => {
     expect(conflicts).toEqual([
       'PUT /config',
       'POST /sync',
+      'POST /sync/users/{name}',
       'POST /users',
       'DELETE /users/{userName}',
       'GET /directory/users/{name}',
@@ -78,6 +79,7 @@ describe('the OpenAPI document', () => {
     expect(declaring('502')).toEqual([
       'POST /test-settings',
       'POST /sync',
+      'POST /sync/users/{name}',
       'GET /directory/base-dns',
       'GET /directory/groups',
       'GET /directory/users/{name}',
