@@ -202,6 +202,37 @@ describe('a run continued over many invocations', () => {
     expect(await names()).toHaveLength(5);
   });
 
+  it('suspends each user once over many invocations, counts the suspensions of the whole run, and restores', async () => {
+    await synchronizeNow(deps());
+    const graced = {
+      deleteUsers: true,
+      deletionGraceDays: 7,
+      deletionThreshold: { maxCount: 10, maxPercent: 100 },
+    };
+    await settings.saveConfig(configOf({ options: graced }));
+    for (const n of [1, 2, 3, 4, 5]) directory.remove(directoryEntry(n).objectGuid);
+    await settings.clearCursor();
+    const first = await synchronizeNow(nearDeadline(2));
+    expect(first).toMatchObject({ status: 'running', counts: { suspended: 2 } });
+    const { report } = await untilEnded(nearDeadline(2), first.runId);
+    expect(report).toMatchObject({ status: 'succeeded', counts: { suspended: 5, deleted: 0 } });
+    expect(report.changes.filter((c) => c.action === 'suspend')).toHaveLength(5);
+    const suspended = (await store.listUsers()).filter((u) => u.suspendedAt);
+    expect(suspended.map((u) => u.userName).sort()).toEqual(['user1', 'user2', 'user3', 'user4', 'user5']);
+
+    // Three come back: restored over invocations too, each once; the other two still wait.
+    directory.put(directoryEntry(1), directoryEntry(2), directoryEntry(3));
+    await settings.clearCursor();
+    const back = await synchronizeNow(nearDeadline(2));
+    const { report: restored } =
+      back.status === 'running' ? await untilEnded(nearDeadline(2), back.runId) : { report: back };
+    expect(restored).toMatchObject({
+      status: 'succeeded',
+      counts: { restored: 3, suspended: 0, deleted: 0 },
+    });
+    expect((await store.listUsers()).filter((u) => u.suspendedAt)).toHaveLength(2);
+  });
+
   it('closes a run whose follow-up never came once its lease expired, and starts over', async () => {
     const first = await synchronizeNow(nearDeadline(4));
     expect(first.status).toBe('running');
