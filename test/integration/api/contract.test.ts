@@ -65,6 +65,7 @@ const NOT_REPRODUCIBLE = new Set(['403', '429', '500', '504']);
  */
 const AWS_ONLY: Readonly<Record<string, readonly string[]>> = {
   'POST /sync': ['502'],
+  'POST /sync/users/{name}': ['502'],
   'POST /test-settings': ['502'],
 };
 
@@ -274,6 +275,33 @@ describe('every route, answered as the OpenAPI document says', () => {
     expect(waited.body).toMatchObject({ status: 'succeeded' });
   });
 
+  it('POST /sync/users/{name}: 202 and the run to follow, 409 while a sync runs, 200 under Prefer: wait, 400', async () => {
+    // Four at once: one takes the lock, the others (at least two of them of one user) find it taken.
+    const all = await Promise.all([
+      send('POST /sync', { body: {} }),
+      ...['alice', 'bob', 'carol'].map((name) => send('POST /sync/users/{name}', { params: { name } })),
+    ]);
+    expect(all.map((answer) => answer.status).sort()).toEqual([202, 409, 409, 409]);
+    for (const refused of all.filter((answer) => answer.status === 409)) {
+      expect(codeOf(refused)).toBe('SyncRunning');
+    }
+    const started = all.find((answer) => answer.status === 202) as Answer;
+    await untilEnded('GET /sync/runs/{runId}', (started.body as { runId: string }).runId);
+    const user = await send('POST /sync/users/{name}', { params: { name: 'alice' } });
+    expect(user.status).toBe(202);
+    const userRun = (user.body as { runId: string }).runId;
+    expect(user.headers.location).toBe(`/sync/runs/${userRun}`);
+    const ended = await untilEnded('GET /sync/runs/{runId}', userRun);
+    expect(ended.body).toMatchObject({ status: 'succeeded', trigger: 'user', counts: { directoryUsers: 1 } });
+    const waited = await send('POST /sync/users/{name}', {
+      params: { name: `alice@${inject('directory').domain}` },
+      headers: WAIT,
+    });
+    expect(waited.status).toBe(200);
+    expect(waited.body).toMatchObject({ status: 'succeeded', trigger: 'user' });
+    expect((await send('POST /sync/users/{name}', { params: { name: 'a\u0001b' } })).status).toBe(400);
+  });
+
   it('GET /sync/runs and /sync/runs/{runId}: the history, one report, 404 and 400', async () => {
     expect((await send('GET /sync/runs')).status).toBe(200);
     expect((await send('GET /sync/runs/{runId}', { params: { runId } })).status).toBe(200);
@@ -360,6 +388,7 @@ describe('every route, answered as the OpenAPI document says', () => {
     expect((await client.listBaseDns()).namingContexts.length).toBeGreaterThan(0);
     expect((await client.searchGroups('Sales')).groups.length).toBeGreaterThan(0);
     expect((await client.explainUser('alice')).attributes.sAMAccountName).toBe('alice');
+    expect((await client.synchronizeUser('alice')).trigger).toBe('user');
     expect((await client.openApiDocument()).openapi).toBe('3.1.0');
     expect([...checked].sort()).toEqual(routes.map((route) => `${route.method} ${route.resource}`).sort());
   });
