@@ -101,6 +101,7 @@ export function explainBox(api: ApiClient): ExplainBox {
       input.focus();
       return;
     }
+    const keepFocus = focusKeeper(explainButton);
     explainButton.disabled = true;
     result.setAttribute('aria-busy', 'true');
     status.textContent = `Explaining ${name}…`;
@@ -131,6 +132,7 @@ export function explainBox(api: ApiClient): ExplainBox {
       if (request === latest) {
         explainButton.disabled = false;
         result.removeAttribute('aria-busy');
+        keepFocus();
       }
     }
   };
@@ -139,6 +141,7 @@ export function explainBox(api: ApiClient): ExplainBox {
     const explanation = shown;
     if (!explanation) return;
     const name = explanation.attributes.sAMAccountName;
+    const keepFocus = focusKeeper(syncButton);
     syncButton.disabled = true;
     explainButton.disabled = true;
     replaceChildren(alert);
@@ -176,6 +179,7 @@ export function explainBox(api: ApiClient): ExplainBox {
     } finally {
       syncButton.disabled = false;
       explainButton.disabled = false;
+      keepFocus();
     }
   };
   syncButton.addEventListener('click', () => void synchronize());
@@ -186,7 +190,7 @@ export function explainBox(api: ApiClient): ExplainBox {
     h(
       'div',
       { class: 'field' },
-      h('label', { for: 'explain-name' }, 'User'),
+      h('label', { for: 'explain-name' }, 'User to explain'),
       h(
         'p',
         { class: 'hint', id: 'explain-name-hint' },
@@ -224,6 +228,18 @@ export function explainBox(api: ApiClient): ExplainBox {
       input.value = name;
       void run(name, { focusResult: options.focusResult ?? false });
     },
+  };
+}
+
+/**
+ * A button about to be disabled while it works loses the focus to the page; the function returned gives it
+ * back (when it had it, and nothing else took it meanwhile).
+ */
+function focusKeeper(button: HTMLButtonElement): () => void {
+  const had = document.activeElement === button;
+  return () => {
+    const now = document.activeElement;
+    if (had && (now === null || now === document.body || now === button)) button.focus();
   };
 }
 
