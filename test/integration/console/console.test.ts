@@ -276,6 +276,8 @@ describe('the admin console', () => {
     expect(await page.locator('#explain-status').textContent()).toBe(
       'erin: not in scope; planned action: nothing.',
     );
+    await page.locator('#explain').evaluate((box) => box.scrollIntoView({ block: 'start' }));
+    await screenshot('explain-user');
     await page.getByLabel('Search the excluded users').fill('');
   });
 
