@@ -270,6 +270,9 @@ describe('the admin console', () => {
       '✓ Passed',
     );
     expect(await page.locator('#explain-action').textContent()).toContain('Nothing');
+    expect(await page.locator('#explain-reason').textContent()).toContain(
+      'out of scope (disabled) and not in the user database',
+    );
     expect(await page.locator('#explain-current').textContent()).toBe(
       'The user database has no record of this user.',
     );
