@@ -41,14 +41,19 @@ export function explainBox(api: ApiClient): ExplainBox {
   const alert = h('div', { id: 'explain-alert' });
   const result = h('div', { id: 'explain-result' });
   const syncButton = h('button', { type: 'button', id: 'explain-sync' }, 'Synchronize this user');
+  // The hidden wrapper: `.actions` sets a display, which would override `hidden` on the same element.
   const syncActions = h(
     'div',
-    { class: 'actions', hidden: true },
-    syncButton,
+    { hidden: true },
     h(
-      'p',
-      { class: 'hint', id: 'explain-sync-hint' },
-      'Applies this user’s plan now, as a sync would (deletes only with “Delete users” on), and records a run.',
+      'div',
+      { class: 'actions' },
+      syncButton,
+      h(
+        'p',
+        { class: 'hint', id: 'explain-sync-hint' },
+        'Applies this user’s plan now, as a sync would (deletes only with “Delete users” on), and records a run.',
+      ),
     ),
   );
   syncButton.setAttribute('aria-describedby', 'explain-sync-hint');
