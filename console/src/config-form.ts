@@ -21,6 +21,8 @@ export interface ConfigFormValues {
   deleteUsers: boolean;
   maxCount: string;
   maxPercent: string;
+  /** Days a deleted directory user stays suspended before it is deleted; 0 = deleted at once. */
+  deletionGraceDays: string;
   privileges: Privilege[];
   ownArchiveAccess: ArchiveAccess[];
   scheduleEnabled: boolean;
@@ -71,6 +73,7 @@ export function formValuesOf(config: Config): ConfigFormValues {
     deleteUsers: options.deleteUsers,
     maxCount: String(options.deletionThreshold.maxCount),
     maxPercent: String(options.deletionThreshold.maxPercent),
+    deletionGraceDays: String(options.deletionGraceDays),
     privileges: [...defaultPrivileges.privileges],
     ownArchiveAccess: [...defaultPrivileges.ownArchiveAccess],
     scheduleEnabled: schedule.enabled,
@@ -117,6 +120,7 @@ export function configDocumentOf(values: ConfigFormValues): ConfigInput {
     },
     options: {
       deleteUsers: values.deleteUsers,
+      deletionGraceDays: numberOrText(values.deletionGraceDays) as number,
       deletionThreshold: {
         maxCount: numberOrText(values.maxCount) as number,
         maxPercent: numberOrText(values.maxPercent) as number,
@@ -151,6 +155,7 @@ const FIELD_BY_PATH: Readonly<Record<string, FormField>> = {
   'options.deleteUsers': 'deleteUsers',
   'options.deletionThreshold.maxCount': 'maxCount',
   'options.deletionThreshold.maxPercent': 'maxPercent',
+  'options.deletionGraceDays': 'deletionGraceDays',
   'defaultPrivileges.privileges': 'privileges',
   'defaultPrivileges.ownArchiveAccess': 'ownArchiveAccess',
   'schedule.enabled': 'scheduleEnabled',

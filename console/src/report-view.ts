@@ -38,6 +38,7 @@ export const FIELD_LABELS: Readonly<Record<FormField, string>> = {
   deleteUsers: 'Delete users',
   maxCount: 'Deletion threshold (users)',
   maxPercent: 'Deletion threshold (%)',
+  deletionGraceDays: 'Keep deleted users suspended for (days)',
   privileges: 'Default privileges',
   ownArchiveAccess: 'Own archive access',
   scheduleEnabled: 'Schedule',
@@ -57,6 +58,8 @@ export interface ReportViewOptions {
   readonly id: string;
   /** Offered when the failure is about one setting: opens Directory Services at that field. */
   readonly onEditField?: (field: FormField, message: string) => void;
+  /** Offered on each excluded user: explains it (by its distinguished name). */
+  readonly onExplain?: (exclusion: ReportExclusion) => void;
 }
 
 /** The step that failed and why, or undefined when the run did not fail. */
@@ -137,7 +140,7 @@ export function renderReport(report: Report, options: ReportViewOptions): HTMLEl
     h('h3', {}, 'Counts'),
     renderCounts(report),
     report.changes.length > 0 || report.status !== 'failed' ? renderChanges(report, options.id) : '',
-    report.excluded.length > 0 ? renderExcluded(report, options.id) : '',
+    report.excluded.length > 0 ? renderExcluded(report, options) : '',
   );
 }
 
@@ -171,8 +174,8 @@ function renderChanges(report: Report, id: string): HTMLElement {
   const searchId = `${id}-plan-search`;
   const actionId = `${id}-plan-action`;
   const statusId = `${id}-plan-status`;
-  const actions = (['create', 'update', 'delete', 'conflict'] as const).filter((action) =>
-    report.changes.some((c) => c.action === action),
+  const actions = (['create', 'update', 'delete', 'suspend', 'restore', 'conflict'] as const).filter(
+    (action) => report.changes.some((c) => c.action === action),
   );
   const search = h('input', { type: 'search', id: searchId, autocomplete: 'off' });
   const action = h(
@@ -249,7 +252,7 @@ function renderChanges(report: Report, id: string): HTMLElement {
   );
 }
 
-function renderExcluded(report: Report, id: string): HTMLElement {
+function renderExcluded(report: Report, { id, onExplain }: ReportViewOptions): HTMLElement {
   const searchId = `${id}-excluded-search`;
   const search = h('input', { type: 'search', id: searchId, autocomplete: 'off' });
   const status = h('p', { class: 'list-status', role: 'status' });
@@ -259,7 +262,7 @@ function renderExcluded(report: Report, id: string): HTMLElement {
       { status, body },
       {
         label: 'Excluded users',
-        headers: ['User', 'Reasons', 'Distinguished name'],
+        headers: ['User', 'Reasons', 'Distinguished name', ...(onExplain ? ['Why'] : [])],
         toRow: (exclusion: ReportExclusion) =>
           h(
             'tr',
@@ -267,6 +270,21 @@ function renderExcluded(report: Report, id: string): HTMLElement {
             h('th', { scope: 'row' }, exclusion.userName),
             h('td', {}, exclusion.reasons.map((reason) => REASON_LABELS[reason]).join('; ')),
             h('td', { class: 'dn' }, exclusion.distinguishedName),
+            onExplain &&
+              h(
+                'td',
+                {},
+                h(
+                  'button',
+                  {
+                    type: 'button',
+                    class: 'small',
+                    'aria-label': `Explain ${exclusion.userName}`,
+                    onclick: () => onExplain(exclusion),
+                  },
+                  'Explain',
+                ),
+              ),
           ),
       },
       filterExclusions(report.excluded, search.value),

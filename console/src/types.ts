@@ -7,6 +7,7 @@ import type {
   Report,
   RunSummary,
   User,
+  UserExplanationBody,
   UsersPage,
 } from '../../shared/api/schemas';
 import type { ArchiveAccess, Config, ConfigInput, Privilege } from '../../shared/config/config-schema';
@@ -25,6 +26,7 @@ export type {
   UsersPage,
 };
 export type ConfigurationView = ConfigurationBody;
+export type UserExplanation = UserExplanationBody;
 export type ReportChange = Report['changes'][number];
 export type ReportExclusion = Report['excluded'][number];
 export type ChangeAction = ReportChange['action'];

@@ -6,6 +6,7 @@
 import type { AppState, DirectoryDraft } from '../app-state';
 import { settingsRequestOf } from '../config-form';
 import { announce, h, pageHeading, replaceChildren } from '../dom';
+import { explainBox } from '../explain-view';
 import { FollowedOperation, progressView, showFollowing } from '../progress-view';
 import { renderReport } from '../report-view';
 import type { Report } from '../types';
@@ -42,6 +43,7 @@ export function renderTestSettingsPage(state: AppState, main: HTMLElement): void
   const following = h('div', { id: 'test-following', hidden: true });
   const unsaved = state.draft?.dirty === true;
   const runButton = h('button', { type: 'button', class: 'primary' }, 'Run Test Settings');
+  const explain = explainBox(state.api);
 
   const show = (report: Report, fromUnsaved: boolean): void => {
     replaceChildren(
@@ -54,6 +56,8 @@ export function renderTestSettingsPage(state: AppState, main: HTMLElement): void
       renderReport(report, {
         id: 'test',
         onEditField: state.editField,
+        // The box explains with the saved settings; the report may be of unsaved ones (the hint says which).
+        onExplain: (exclusion) => explain.explain(exclusion.distinguishedName, { focusResult: true }),
       }),
     );
   };
@@ -112,6 +116,7 @@ export function renderTestSettingsPage(state: AppState, main: HTMLElement): void
     h('div', { class: 'actions' }, runButton),
     following,
     status,
+    explain.element,
     result,
   );
   if (state.testInFlight) follow(state.testInFlight);

@@ -252,6 +252,85 @@ describe('the admin console', () => {
     await screenshot('test-settings', true);
   });
 
+  it('explains an excluded user from the Test Settings report: the filter that excludes it, and why', async () => {
+    const excluded = page.getByRole('region', { name: 'Excluded users' });
+    await page.getByLabel('Search the excluded users').fill('erin');
+    await excluded.getByRole('button', { name: 'Explain erin' }).click();
+    await page.locator('#explain-scope').getByText('Not in scope: excluded by Enabled users only.').waitFor();
+    // Explained by its distinguished name, which fills the box; the focus moves to the result.
+    expect(await field('User to explain').inputValue()).toBe(
+      `CN=Erin Evans,OU=Engineering,${directory.baseDn}`,
+    );
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('explain-result-heading');
+    const filters = page.getByRole('region', { name: 'Filters' });
+    const enabled = await filters.getByRole('row', { name: /^Enabled users only/ }).textContent();
+    expect(enabled).toContain('✗ Failed');
+    expect(enabled).toContain('ACCOUNTDISABLE is set (the account is disabled)');
+    expect(await filters.getByRole('row', { name: /^Exchange users only/ }).textContent()).toContain(
+      '✓ Passed',
+    );
+    expect(await page.locator('#explain-action').textContent()).toContain('Nothing');
+    expect(await page.locator('#explain-reason').textContent()).toContain(
+      'out of scope (disabled) and not in the user database',
+    );
+    expect(await page.locator('#explain-current').textContent()).toBe(
+      'The user database has no record of this user.',
+    );
+    expect(await page.locator('#explain-status').textContent()).toBe(
+      'erin: not in scope; planned action: nothing.',
+    );
+    await page.locator('#explain').evaluate((box) => box.scrollIntoView({ block: 'start' }));
+    await screenshot('explain-user');
+    await page.getByLabel('Search the excluded users').fill('');
+  });
+
+  it('explains a user by name and synchronizes it: created, explained again, then listed in Users', async () => {
+    const name = field('User to explain');
+    const explain = page.getByRole('button', { name: 'Explain', exact: true });
+    await name.fill('nobody-here');
+    await explain.click();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'No such user in the directory under the base DN: “nobody-here”.' })
+      .waitFor();
+    expect(await page.locator('#explain-sync').isVisible()).toBe(false);
+
+    await name.fill('grace');
+    await explain.click();
+    await page
+      .locator('#explain-scope')
+      .getByText('In scope: every filter lets this user through.')
+      .waitFor();
+    expect(await page.locator('#explain-action').textContent()).toBe(
+      'Create A sync would create the user grace.',
+    );
+    expect(await page.locator('#explain-mapped').textContent()).toContain('grace@company.local');
+    expect(await page.locator('#explain-current').textContent()).toBe(
+      'The user database has no record of this user.',
+    );
+
+    const synchronize = page.getByRole('button', { name: 'Synchronize this user' });
+    await synchronize.click();
+    await page
+      .locator('#explain-sync-result')
+      .getByText('Synchronized: Created grace.')
+      .waitFor({ timeout: 60_000 });
+    // The explanation is read again: the user is now in the database, in step with the directory.
+    await page.locator('#explain-action').getByText('Unchanged').waitFor();
+    expect(await page.locator('#explain-current').textContent()).toBe(
+      'The user database holds grace (Grace Green), a directory user.',
+    );
+    expect(await synchronize.evaluate((button) => button === document.activeElement)).toBe(true);
+
+    await navLink('Users').click();
+    await heading('Users').waitFor();
+    await field('Search users').fill('grace@company.local');
+    await page.getByText('Showing 1 of 1 matching').waitFor();
+    const row = page.getByRole('region', { name: 'Users' }).getByRole('row', { name: /^grace / });
+    expect(await row.textContent()).toContain('Directory');
+    await field('Search users').fill('');
+  }, 90_000);
+
   it('synchronizes now: progress while it runs, then the results', async () => {
     await navLink('Synchronize now').click();
     await heading('Synchronize now').waitFor();
@@ -292,8 +371,14 @@ describe('the admin console', () => {
     await heading('Runs').waitFor();
     const runs = page.getByRole('region', { name: 'Runs' });
     await runs.waitFor();
-    expect(await runs.getByRole('row').count()).toBe(2);
-    await runs.getByRole('button', { name: /^Details/ }).click();
+    // The sync, and before it the one user's (newest first).
+    expect(await runs.getByRole('row').count()).toBe(3);
+    expect(await runs.getByRole('row').nth(2).textContent()).toContain('One user');
+    await runs
+      .getByRole('row')
+      .nth(1)
+      .getByRole('button', { name: /^Details/ })
+      .click();
     await page.locator('#run-outcome').getByText('Succeeded').waitFor();
     expect(await page.getByRole('region', { name: 'Changes' }).getByRole('row').count()).toBeGreaterThan(100);
     await screenshot('runs', true);
@@ -502,6 +587,41 @@ describe('the admin console', () => {
     });
     await page.waitForTimeout(5000);
     expect(polls).toEqual([]);
+  }, 180_000);
+
+  it('saves a grace period (a bad value shown at its field), after which Test Settings plans suspensions', async () => {
+    await navLink('Directory Services').click();
+    await heading('Directory Services').waitFor();
+    const grace = field('Keep deleted users suspended for (days)');
+    expect(await grace.inputValue()).toBe('0');
+    await grace.fill('400');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.locator('#field-deletionGraceDays-error').waitFor();
+    expect(await grace.getAttribute('aria-invalid')).toBe('true');
+    expect(await descriptionOf(grace)).toContain('365');
+    expect(await page.locator('#error-summary').textContent()).toContain(
+      'Keep deleted users suspended for (days):',
+    );
+    await grace.fill('30');
+    expect(await grace.getAttribute('aria-invalid')).toBeNull();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText(/^Saved as version \d+\.$/).waitFor();
+    expect((await callApi('GET', '/config')).body.config.options).toMatchObject({
+      deleteUsers: true,
+      deletionGraceDays: 30,
+    });
+
+    // Deletes now wait: the users outside Engineering would be suspended, not deleted.
+    await field('Base DN').fill(`OU=Engineering,${directory.baseDn}`);
+    await page.getByRole('button', { name: 'Test Settings' }).click();
+    await heading('Test Settings').waitFor({ timeout: 120_000 });
+    await page.locator('#test-outcome').waitFor();
+    const actions = await page.getByLabel('Action', { exact: true }).locator('option').allTextContents();
+    expect(actions.some((action) => /^Suspend \(\d+\)$/.test(action))).toBe(true);
+    expect(actions.some((action) => action.startsWith('Delete'))).toBe(false);
+    await page.getByLabel('Action', { exact: true }).selectOption('suspend');
+    const plan = page.getByRole('region', { name: 'Plan' });
+    expect(await plan.getByRole('row').nth(1).textContent()).toMatch(/^Suspend/);
   }, 180_000);
 
   it('raised no script error and no Content-Security-Policy violation on the way', () => {

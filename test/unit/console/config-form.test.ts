@@ -21,7 +21,11 @@ const saved = parseConfig({
     username: 'svc-sync@company.local',
   },
   filters: { groups: ['CN=Staff,OU=Groups,DC=company,DC=local'] },
-  options: { deleteUsers: true, deletionThreshold: { maxCount: 50, maxPercent: 12.5 } },
+  options: {
+    deleteUsers: true,
+    deletionGraceDays: 30,
+    deletionThreshold: { maxCount: 50, maxPercent: 12.5 },
+  },
   defaultPrivileges: { privileges: ['login', 'exportEmail'], ownArchiveAccess: ['read', 'write'] },
   schedule: { enabled: true, intervalMinutes: 30 },
   logon: { maxFailures: 3, lockoutMinutes: 30 },
@@ -30,6 +34,20 @@ const saved = parseConfig({
 describe('the Directory Services form', () => {
   it('gives back the configuration it was filled from', () => {
     expect(parseConfig(configDocumentOf(formValuesOf(saved)))).toEqual(saved);
+  });
+
+  it('shows the grace period as a number field and saves what is typed in it', () => {
+    expect(formValuesOf(saved).deletionGraceDays).toBe('30');
+    expect(
+      configDocumentOf({ ...formValuesOf(saved), deletionGraceDays: ' 0 ' }).options?.deletionGraceDays,
+    ).toBe(0);
+  });
+
+  it('names the grace period field for a value out of 0..365', () => {
+    for (const days of ['366', '-1', '1.5', 'a week']) {
+      const issues = configIssuesOf(configDocumentOf({ ...formValuesOf(saved), deletionGraceDays: days }));
+      expect(issues.map((issue) => fieldOfPath(`config.${issue.path}`))).toEqual(['deletionGraceDays']);
+    }
   });
 
   it('keeps the sections it does not show (the logon lockout policy) as they were saved', () => {
@@ -77,6 +95,7 @@ describe('fieldOfPath', () => {
     ['config.connection.servers.1', 'servers'],
     ['config.filters.groups.3', 'groups'],
     ['config.options.deletionThreshold.maxPercent', 'maxPercent'],
+    ['config.options.deletionGraceDays', 'deletionGraceDays'],
     ['config.defaultPrivileges.ownArchiveAccess.0', 'ownArchiveAccess'],
     ['config.schedule.intervalMinutes', 'intervalMinutes'],
     ['password', 'password'],
@@ -108,7 +127,11 @@ describe('fieldOfPath', () => {
         visibleInAddressListsOnly: null,
         groups: ['x'],
       },
-      options: { deleteUsers: 'no', deletionThreshold: { maxCount: -1, maxPercent: 101 } },
+      options: {
+        deleteUsers: 'no',
+        deletionGraceDays: 366,
+        deletionThreshold: { maxCount: -1, maxPercent: 101 },
+      },
       defaultPrivileges: { privileges: ['fly'], ownArchiveAccess: ['own'] },
       schedule: { enabled: 'on', intervalMinutes: 1 },
     };
@@ -116,7 +139,7 @@ describe('fieldOfPath', () => {
       configIssuesOf(bad).map((issue) => ({ ...issue, path: `config.${issue.path}` })),
     );
     expect(errors.other).toEqual([]);
-    expect(errors.byField.size).toBe(19);
+    expect(errors.byField.size).toBe(20);
   });
 });
 

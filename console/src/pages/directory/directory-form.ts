@@ -171,6 +171,14 @@ export function directoryForm(
         { class: 'hint' },
         'Above either limit a sync applies creates and updates but no deletes, and says so; Synchronize now can then allow them once.',
       ),
+      field(
+        'deletionGraceDays',
+        'Keep deleted users suspended for (days)',
+        number('deletionGraceDays', 0, 365),
+        {
+          hint: '0 to 365. 0: delete at once, as MailStore does. Otherwise a deleted user is suspended (it cannot log on), deleted when the days have passed, and restored if it comes back in scope. Suspensions count against the threshold.',
+        },
+      ),
     ),
     h(
       'fieldset',
