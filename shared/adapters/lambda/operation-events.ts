@@ -13,7 +13,8 @@ export const syncStartEvent = z.strictObject({
   runId: z.string().min(1).max(128),
   configVersion: z.int().min(0),
   approvedDeletes: z.int().min(1).optional(),
-  user: z.string().min(1).max(1024).optional(),
+  // Any name the route accepts (directoryUserParameter): a longer one would be dropped here, unrun.
+  user: z.string().min(1).max(2048).optional(),
 });
 
 export const previewStartEvent = z.strictObject({
