@@ -4,14 +4,14 @@
  */
 
 import { readFile, stat } from 'node:fs/promises';
-import { GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DynamoRunLock } from '../../../shared/adapters/dynamodb/dynamo-run-lock';
 import { configKey, passwordKey, userKey } from '../../../shared/adapters/dynamodb/keys';
 import { verifyPassword } from '../../../shared/use-cases/manage-users';
 import type { apiEvent, JsonResponse } from '../../support/api-events';
-import { dynamoDbClient } from '../../support/clients';
+import { dynamoDbClient, scanAll } from '../../support/clients';
 import { FixtureDirectory } from '../../support/fixture-directory';
 import { type LoadedHandlers, loadHandlers } from '../../support/lambda-handlers';
 import { fixtureConfig, servicePassword } from '../../support/sync-harness';
@@ -71,7 +71,7 @@ describe('GET and PUT /config', () => {
 
     expect((await stat(secretFile)).mode & 0o777).toBe(0o600);
     expect(await readFile(secretFile, 'utf8')).toContain(servicePassword());
-    const { Items = [] } = await dynamodb.send(new ScanCommand({ TableName: tableName }));
+    const Items = await scanAll(dynamodb, tableName);
     expect(JSON.stringify(Items)).not.toContain(servicePassword());
 
     const read = await call('config', 'GET', '/config');
@@ -396,7 +396,7 @@ describe('users', () => {
     const hash = await storedItem(passwordKey('auditor'));
     expect(hash).toEqual({ ...passwordKey('auditor'), passwordHash: expect.stringMatching(/^scrypt\$/) });
     expect(await verifyPassword('correct horse battery', String(hash?.passwordHash))).toBe(true);
-    const { Items = [] } = await dynamodb.send(new ScanCommand({ TableName: tableName }));
+    const Items = await scanAll(dynamodb, tableName);
     expect(JSON.stringify(Items)).not.toContain('correct horse');
     // A create under a taken name changes nothing, not even the hash.
     const again = { userName: 'AUDITOR', password: 'another horse battery' };

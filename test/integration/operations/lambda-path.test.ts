@@ -7,14 +7,13 @@
  * cold start (hence a file of its own).
  */
 import { randomUUID } from 'node:crypto';
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, type InvokeCommandInput, LambdaClient } from '@aws-sdk/client-lambda';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { previewStartEvent, syncStartEvent } from '../../../shared/adapters/lambda/operation-events';
 import type { JsonResponse } from '../../support/api-events';
-import { dynamoDbClient } from '../../support/clients';
+import { dynamoDbClient, scanAll } from '../../support/clients';
 import { type LoadedHandlers, loadHandlers } from '../../support/lambda-handlers';
 import { fixtureConfig, servicePassword } from '../../support/sync-harness';
 
@@ -41,13 +40,13 @@ function invocations(): { input: InvokeCommandInput; event: unknown }[] {
 
 /** Every item of the table, as JSON. */
 async function tableText(): Promise<string> {
-  const { Items = [] } = await dynamodb.send(new ScanCommand({ TableName: loaded.tableName }));
+  const Items = await scanAll(dynamodb, loaded.tableName);
   return JSON.stringify(Items.map((item) => unmarshall(item)));
 }
 
 /** The preview items of the table (their summaries). */
 async function previewSummaries(): Promise<Record<string, unknown>[]> {
-  const { Items = [] } = await dynamodb.send(new ScanCommand({ TableName: loaded.tableName }));
+  const Items = await scanAll(dynamodb, loaded.tableName);
   return Items.map((item) => unmarshall(item)).filter(
     (item) => String(item.pk).startsWith('PREVIEW#') && item.sk === 'REPORT',
   );

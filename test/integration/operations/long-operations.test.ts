@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoRunLock } from '../../../shared/adapters/dynamodb/dynamo-run-lock';
@@ -21,7 +21,7 @@ import { previewAsSeen, startedReport } from '../../../shared/use-cases/operatio
 import { synchronizeNow } from '../../../shared/use-cases/run-exclusively';
 import type { ProgressSink } from '../../../shared/use-cases/run-progress';
 import type { JsonResponse } from '../../support/api-events';
-import { dynamoDbClient } from '../../support/clients';
+import { dynamoDbClient, scanAll } from '../../support/clients';
 import { type LoadedHandlers, loadHandlers } from '../../support/lambda-handlers';
 import {
   createSyncHarness,
@@ -382,7 +382,7 @@ describe('POST /test-settings, a preview', () => {
     expect(end.body).toMatchObject({ status: 'failed', error: { code: 'InvalidCredentials' } });
     expect(end.raw).not.toContain(wrong);
 
-    const { Items = [] } = await dynamodb.send(new ScanCommand({ TableName: loaded.tableName }));
+    const Items = await scanAll(dynamodb, loaded.tableName);
     const table = JSON.stringify(Items.map((item) => unmarshall(item)));
     expect(table).toContain(started.body.previewId);
     // Neither the wrong password of this test, nor the right one the previous preview was given.
