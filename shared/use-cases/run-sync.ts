@@ -199,29 +199,10 @@ async function runPipeline(
   reporter?.start({ writeNow: !mode.startedAt && !resume });
 
   try {
-    const { connection } = config;
-    const { servers, credentials } = await recorder.run(
-      'resolve',
-      async () => {
-        const checked = bindCredentials(connection, password);
-        return { credentials: checked, servers: await deps.directory.resolveServers(connection) };
-      },
-      ({ servers: list }) => `servers to try: ${list.map((s) => `${s.host}:${s.port}`).join(', ')}`,
-    );
-    const { username } = credentials;
-    const open = await recorder.run(
-      'connect',
-      () => deps.directory.connect(servers, connection),
-      (s) => `connected to ${s.server} over ${connection.encryption === 'ldaps' ? 'LDAPS' : 'StartTLS'}`,
-    );
+    const open = await connectSession(deps, config.connection, password, recorder);
     session = open;
     server = open.server;
-    await recorder.run(
-      'bind',
-      // Checked again right before the bind, against the connection the session was opened with.
-      () => open.bind(username, bindCredentials(connection, password).password),
-      () => `bound as ${username}`,
-    );
+    await bindSession(open, config.connection, password, recorder);
 
     phase = 'search';
     // Writes go to the spool (Test Settings: to the report), not the database.
@@ -358,6 +339,44 @@ async function runPipeline(
   return report();
 }
 
+/** The resolve and connect steps of a run: a session to one of the connection's servers, not bound yet. */
+export async function connectSession(
+  deps: Pick<SyncDependencies, 'directory'>,
+  connection: Config['connection'],
+  password: BindPassword | undefined,
+  recorder: StepRecorder,
+): Promise<DirectorySession> {
+  const servers = await recorder.run(
+    'resolve',
+    async () => {
+      bindCredentials(connection, password);
+      return deps.directory.resolveServers(connection);
+    },
+    (list) => `servers to try: ${list.map((s) => `${s.host}:${s.port}`).join(', ')}`,
+  );
+  return recorder.run(
+    'connect',
+    () => deps.directory.connect(servers, connection),
+    (s) => `connected to ${s.server} over ${connection.encryption === 'ldaps' ? 'LDAPS' : 'StartTLS'}`,
+  );
+}
+
+/** The bind step of a run, as the service account of the password's own connection. */
+export async function bindSession(
+  session: DirectorySession,
+  connection: Config['connection'],
+  password: BindPassword | undefined,
+  recorder: StepRecorder,
+): Promise<void> {
+  // Checked again right before the bind, against the connection the session was opened with.
+  const { username, password: secret } = bindCredentials(connection, password);
+  await recorder.run(
+    'bind',
+    () => session.bind(username, secret),
+    () => `bound as ${username}`,
+  );
+}
+
 /** Progress that does not go back behind an earlier invocation's: the later phase, the larger counts. */
 function notBehind(now: RunProgress, floor: RunProgress): RunProgress {
   const later = RUN_PHASES.indexOf(now.phase) >= RUN_PHASES.indexOf(floor.phase) ? now.phase : floor.phase;
@@ -447,7 +466,7 @@ async function applySpool(
 }
 
 /** One batch of writes: what was written, what an earlier invocation had written already, what was refused. */
-async function applyBatch(
+export async function applyBatch(
   deps: RunDependencies,
   config: Config,
   runId: string,

@@ -7,21 +7,15 @@
  * runs is left as it is: the next run reads what changed in AD since, as it would have.
  */
 import type { Config } from '../config/config-schema';
-import { type BindPassword, bindCredentials } from '../domain/password-binding';
+import type { BindPassword } from '../domain/password-binding';
 import { thresholdExceeded, withheldReason } from '../domain/plan-deletes';
-import type { PlannedChange } from '../domain/plan-sync';
-import {
-  emptyCounts,
-  type Report,
-  type ReportChange,
-  type ReportCounts,
-  type RunTrigger,
-} from '../domain/report';
+import type { Report, RunTrigger } from '../domain/report';
 import { AdSyncError } from '../errors';
 import type { DirectorySession } from '../ports/directory-reader';
 import { planOneUser, REASON_OF } from './one-user';
 import { type SyncDependencies, withDefaults } from './run-dependencies';
-import { errorOf, isChange, StepRecorder, toReportChange } from './run-report';
+import { changesIn, errorOf, RunTally, StepRecorder, toReportChange } from './run-report';
+import { applyBatch, bindSession, connectSession } from './run-sync';
 
 export interface SyncUserRequest {
   readonly config: Config;
@@ -36,27 +30,6 @@ export interface SyncUserRequest {
   readonly deletesRefused?: string;
 }
 
-/** The counts of one applied (or refused) change. */
-function countOf(change: PlannedChange, applied: boolean): Partial<ReportCounts> {
-  if (!applied) return change.action === 'unchanged' ? { unchanged: 1 } : { conflicts: 1 };
-  switch (change.action) {
-    case 'create':
-      return { created: 1 };
-    case 'update':
-      return { updated: 1 };
-    case 'restore':
-      return { restored: 1 };
-    case 'delete':
-      return { deleted: 1 };
-    case 'suspend':
-      return { suspended: 1 };
-    case 'conflict':
-      return { conflicts: 1 };
-    default:
-      return { unchanged: 1 };
-  }
-}
-
 /** Directory users in the user database: the base of the threshold's percentage. */
 async function directoryUsersInDatabase(deps: SyncDependencies): Promise<number> {
   let count = 0;
@@ -69,44 +42,22 @@ async function directoryUsersInDatabase(deps: SyncDependencies): Promise<number>
 export async function synchronizeUser(given: SyncDependencies, request: SyncUserRequest): Promise<Report> {
   const deps = withDefaults(given);
   const { config } = request;
-  const { connection } = config;
   const runId = deps.newRunId();
   const startedAt = request.startedAt ?? deps.clock().toISOString();
   const recorder = new StepRecorder(deps.onStep);
-  const counts = emptyCounts();
-  const changes: ReportChange[] = [];
-  const excluded: Report['excluded'][number][] = [];
+  const tally = new RunTally();
   let status: Report['status'] = 'succeeded';
   let failure: { code: string; message: string } | undefined;
   let deletesWithheld: number | undefined;
   let server: string | undefined;
   let baseDn: string | undefined;
   let session: DirectorySession | undefined;
-  const add = (more: Partial<ReportCounts>): void => {
-    for (const [name, value] of Object.entries(more) as [keyof ReportCounts, number][]) counts[name] += value;
-  };
 
   try {
-    const { servers, credentials } = await recorder.run(
-      'resolve',
-      async () => ({
-        credentials: bindCredentials(connection, request.password),
-        servers: await deps.directory.resolveServers(connection),
-      }),
-      ({ servers: list }) => `servers to try: ${list.map((s) => `${s.host}:${s.port}`).join(', ')}`,
-    );
-    const open = await recorder.run(
-      'connect',
-      () => deps.directory.connect(servers, connection),
-      (s) => `connected to ${s.server} over ${connection.encryption === 'ldaps' ? 'LDAPS' : 'StartTLS'}`,
-    );
+    const open = await connectSession(deps, config.connection, request.password, recorder);
     session = open;
     server = open.server;
-    await recorder.run(
-      'bind',
-      () => open.bind(credentials.username, bindCredentials(connection, request.password).password),
-      () => `bound as ${credentials.username}`,
-    );
+    await bindSession(open, config.connection, request.password, recorder);
     const now = deps.clock();
     const planned = await recorder.run(
       'search',
@@ -114,25 +65,25 @@ export async function synchronizeUser(given: SyncDependencies, request: SyncUser
       (p) => `read ${p.explanation.distinguishedName}`,
     );
     baseDn = planned.baseDn;
-    const { explanation } = planned;
-    add({ directoryUsers: 1, ...(explanation.inScope ? { inScope: 1 } : { excluded: 1 }) });
-    if (!explanation.inScope) {
-      excluded.push({
-        userName: planned.entry.sAMAccountName,
-        distinguishedName: planned.entry.distinguishedName,
-        reasons: explanation.filters.filter((f) => !f.passed).map((f) => REASON_OF[f.filter]),
-      });
-    }
+    const { explanation, entry } = planned;
+    const failed = explanation.filters.filter((f) => !f.passed);
+    tally.add({
+      counts: { directoryUsers: 1, ...(explanation.inScope ? { inScope: 1 } : { excluded: 1 }) },
+      exclusions: explanation.inScope
+        ? []
+        : [
+            {
+              userName: entry.sAMAccountName,
+              distinguishedName: entry.distinguishedName,
+              reasons: failed.map((f) => REASON_OF[f.filter]),
+            },
+          ],
+    });
     recorder.add({
       name: 'filter',
       ok: true,
       ms: 0,
-      message: explanation.inScope
-        ? 'in scope'
-        : `excluded: ${explanation.filters
-            .filter((f) => !f.passed)
-            .map((f) => f.filter)
-            .join(', ')}`,
+      message: explanation.inScope ? 'in scope' : `excluded: ${failed.map((f) => f.filter).join(', ')}`,
     });
 
     let change = planned.change;
@@ -157,29 +108,19 @@ export async function synchronizeUser(given: SyncDependencies, request: SyncUser
       'apply',
       async () => {
         if (!change || change.action === 'unchanged' || change.action === 'conflict') {
-          if (change) add(countOf(change, false));
-          if (change && isChange(change)) changes.push(toReportChange(change));
+          if (change?.action === 'unchanged') tally.add({ counts: { unchanged: 1 } });
+          if (change?.action === 'conflict') {
+            tally.add({ counts: { conflicts: 1 }, changes: changesIn('planned', [toReportChange(change)]) });
+          }
           return 0;
         }
         if ((change.action === 'delete' || change.action === 'suspend') && change.withheld) {
-          changes.push(toReportChange(change));
+          tally.add({ changes: changesIn('planned', [toReportChange(change)]) });
           return 0;
         }
-        const result = await deps.users.applyChanges([change], {
-          runId,
-          defaults: config.defaultPrivileges,
-          now: deps.clock().toISOString(),
-        });
-        for (const done of result.applied) {
-          add(countOf(done, true));
-          if (isChange(done)) changes.push(toReportChange(done));
-        }
-        for (const { change: refused, reason } of result.conflicts) {
-          add({ conflicts: 1 });
-          if (isChange(refused)) changes.push({ ...toReportChange(refused), action: 'conflict', reason });
-        }
-        add({ unchanged: result.alreadyApplied });
-        return result.applied.length;
+        const batch = await applyBatch(deps, config, runId, [change]);
+        tally.add(batch);
+        return (batch.changes ?? []).filter((c) => c.list === 'applied').length;
       },
       (written) => `${written} change${written === 1 ? '' : 's'} written`,
     );
@@ -201,9 +142,9 @@ export async function synchronizeUser(given: SyncDependencies, request: SyncUser
     ...(server ? { server } : {}),
     ...(baseDn ? { baseDn } : {}),
     steps: recorder.steps,
-    counts,
-    changes,
-    excluded,
+    counts: tally.counts,
+    changes: tally.lists.changes,
+    excluded: tally.lists.excluded,
     ...(failure ? { error: failure } : {}),
     ...(deletesWithheld !== undefined ? { deletesWithheld } : {}),
     ...(request.configVersion !== undefined ? { configVersion: request.configVersion } : {}),
