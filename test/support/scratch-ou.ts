@@ -52,3 +52,37 @@ export async function createScratchOu(
     },
   };
 }
+
+/**
+ * A team in a scratch OU: for each name, a user `CN=<label> <name>` (sAMAccountName `<prefix>-<name>`, with a
+ * userPrincipalName, a display name and a mail address in the test domain), and a group of them all.
+ */
+export async function addTeam(
+  admin: Client,
+  team: {
+    readonly userDn: (name: string) => string;
+    readonly groupDn: string;
+    readonly label: string;
+    readonly prefix: string;
+    readonly tag: string;
+    readonly names: readonly string[];
+  },
+): Promise<void> {
+  const { domain } = inject('directory');
+  for (const name of team.names) {
+    await admin.add(
+      team.userDn(name),
+      userEntry({
+        sAMAccountName: `${team.prefix}-${name}`,
+        userPrincipalName: `${team.prefix}-${name}@${domain}`,
+        displayName: `${team.label} ${name}`,
+        mail: `${team.prefix}-${name}@${domain}`,
+      }),
+    );
+  }
+  await admin.add(team.groupDn, {
+    objectClass: ['top', 'group'],
+    sAMAccountName: `${team.prefix}-team-${team.tag}`,
+    member: team.names.map(team.userDn),
+  });
+}

@@ -8,6 +8,7 @@ import type { ConfigInput } from '../../../shared/config/config-schema';
 import type { User } from '../../../shared/domain/user';
 import { synchronize } from '../../../shared/use-cases/run-sync';
 import {
+  addTeam,
   createScratchOu,
   replace,
   scratchOuName,
@@ -48,22 +49,7 @@ const byName = async (): Promise<Map<string, User>> =>
 beforeAll(async () => {
   scratch = await createScratchOu(ou);
   ({ admin } = scratch);
-  for (const name of NAMES) {
-    await admin.add(
-      userDn(name),
-      userEntry({
-        sAMAccountName: `churn-${name}`,
-        userPrincipalName: `churn-${name}@${directory.domain}`,
-        displayName: `Churn ${name}`,
-        mail: `churn-${name}@${directory.domain}`,
-      }),
-    );
-  }
-  await admin.add(groupDn, {
-    objectClass: ['top', 'group'],
-    sAMAccountName: `churn-team-${tag}`,
-    member: NAMES.map(userDn),
-  });
+  await addTeam(admin, { userDn, groupDn, label: 'Churn', prefix: 'churn', tag, names: NAMES });
   harness = await createSyncHarness();
 });
 

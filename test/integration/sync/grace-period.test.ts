@@ -5,12 +5,12 @@
  * suspensions; a suspended user cannot log on.
  */
 import { Attribute, Change, type Client } from 'ldapts';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigInput } from '../../../shared/config/config-schema';
 import { credentialCheckOf } from '../../../shared/domain/logon';
 import type { User } from '../../../shared/domain/user';
 import { synchronize } from '../../../shared/use-cases/run-sync';
-import { createScratchOu, replace, scratchOuName, userEntry } from '../../support/scratch-ou';
+import { addTeam, createScratchOu, replace, scratchOuName } from '../../support/scratch-ou';
 import {
   createSyncHarness,
   fixtureConfig,
@@ -18,7 +18,6 @@ import {
   servicePassword,
 } from '../../support/sync-harness';
 
-const directory = inject('directory');
 const { dn: ou, tag } = scratchOuName('Grace');
 const groupDn = `CN=Grace Team,${ou}`;
 const NAMES = ['g1', 'g2', 'g3', 'g4', 'g5', 'g6'] as const;
@@ -60,22 +59,7 @@ const actions = (report: { changes: readonly { action: string; userName: string 
 beforeAll(async () => {
   scratch = await createScratchOu(ou);
   ({ admin } = scratch);
-  for (const name of NAMES) {
-    await admin.add(
-      userDn(name),
-      userEntry({
-        sAMAccountName: `grace-${name}`,
-        userPrincipalName: `grace-${name}@${directory.domain}`,
-        displayName: `Grace ${name}`,
-        mail: `grace-${name}@${directory.domain}`,
-      }),
-    );
-  }
-  await admin.add(groupDn, {
-    objectClass: ['top', 'group'],
-    sAMAccountName: `grace-team-${tag}`,
-    member: NAMES.map(userDn),
-  });
+  await addTeam(admin, { userDn, groupDn, label: 'Grace', prefix: 'grace', tag, names: NAMES });
   harness = await createSyncHarness({ incremental: true });
 });
 

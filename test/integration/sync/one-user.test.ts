@@ -11,7 +11,7 @@ import type { ConfigInput } from '../../../shared/config/config-schema';
 import type { JsonResponse } from '../../support/api-events';
 import { dynamoDbClient } from '../../support/clients';
 import { type LoadedHandlers, loadHandlers } from '../../support/lambda-handlers';
-import { createScratchOu, replace, scratchOuName, userEntry } from '../../support/scratch-ou';
+import { addTeam, createScratchOu, replace, scratchOuName } from '../../support/scratch-ou';
 import { fixtureConfig, servicePassword } from '../../support/sync-harness';
 
 const directory = inject('directory');
@@ -46,22 +46,7 @@ const actions = (report: JsonResponse['body']) =>
 beforeAll(async () => {
   scratch = await createScratchOu(ou);
   ({ admin } = scratch);
-  for (const name of NAMES) {
-    await admin.add(
-      userDn(name),
-      userEntry({
-        sAMAccountName: `one-${name}`,
-        userPrincipalName: `one-${name}@${directory.domain}`,
-        displayName: `One ${name}`,
-        mail: `one-${name}@${directory.domain}`,
-      }),
-    );
-  }
-  await admin.add(groupDn, {
-    objectClass: ['top', 'group'],
-    sAMAccountName: `one-team-${tag}`,
-    member: NAMES.map(userDn),
-  });
+  await addTeam(admin, { userDn, groupDn, label: 'One', prefix: 'one', tag, names: NAMES });
   loaded = await loadHandlers();
   await saveConfig();
 });
