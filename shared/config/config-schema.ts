@@ -159,7 +159,7 @@ const configFields = z.strictObject({
   schedule: z
     .strictObject({
       enabled: z.boolean().default(false),
-      intervalMinutes: z.int().min(5).max(10_080).default(60),
+      intervalMinutes: z.int().min(1).max(10_080).default(60),
     })
     .prefault({}),
   /**

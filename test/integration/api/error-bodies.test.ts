@@ -46,7 +46,7 @@ describe('validation errors of PUT /config', () => {
           servers: Array.from({ length: 20 }, (_, i) => `bad server ${i}`),
         },
         filters: { ...config.filters, groups: Array.from({ length: 100 }, (_, i) => `not a DN ${i}`) },
-        schedule: { enabled: true, intervalMinutes: 1 },
+        schedule: { enabled: true, intervalMinutes: 0 },
       },
     });
     const response = await putConfig(body);

@@ -131,7 +131,7 @@ describe('parseConfig', () => {
       { ...minimal, defaultPrivileges: { ownArchiveAccess: ['read', 'read'] } },
       'defaultPrivileges.ownArchiveAccess',
     ],
-    [{ ...minimal, schedule: { intervalMinutes: 1 } }, 'schedule.intervalMinutes'],
+    [{ ...minimal, schedule: { intervalMinutes: 0 } }, 'schedule.intervalMinutes'],,
   ])('rejects %j at %s', (input, path) => {
     expect(configIssuesOf(input).map((issue) => issue.path)).toEqual([path]);
   });

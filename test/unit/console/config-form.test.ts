@@ -133,7 +133,7 @@ describe('fieldOfPath', () => {
         deletionThreshold: { maxCount: -1, maxPercent: 101 },
       },
       defaultPrivileges: { privileges: ['fly'], ownArchiveAccess: ['own'] },
-      schedule: { enabled: 'on', intervalMinutes: 1 },
+      schedule: { enabled: 'on', intervalMinutes: 0 },
     };
     const errors = fieldErrorsOf(
       configIssuesOf(bad).map((issue) => ({ ...issue, path: `config.${issue.path}` })),

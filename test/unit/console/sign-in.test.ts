@@ -9,7 +9,7 @@ import {
   GetIdCommand,
 } from '@aws-sdk/client-cognito-identity';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { awsApiClient } from '../../../console/src/aws/aws-api-client';
 import { base64Url, codeChallengeS256, createCodeVerifier } from '../../../console/src/aws/pkce';
 import {
@@ -378,7 +378,13 @@ describe('awsApiClient', () => {
   it('signs every API call with SigV4 and the temporary credentials, session token included', async () => {
     const signIn = await signedIn();
     apiAnswers.push(() => json(200, { runs: [] }));
-    await awsApiClient(CONFIG, signIn, fakeFetch).listRuns();
+    // The signer reads the clock: the signature's date is the day of the call.
+    vi.useFakeTimers({ toFake: ['Date'], now: START + 60_000 });
+    try {
+      await awsApiClient(CONFIG, signIn, fakeFetch).listRuns();
+    } finally {
+      vi.useRealTimers();
+    }
     const call = sent.at(-1) as Sent;
     expect(call.url).toBe(`${CONFIG.apiUrl}/sync/runs`);
     expect(call.headers.authorization).toMatch(

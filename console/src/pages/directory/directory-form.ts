@@ -191,7 +191,7 @@ export function directoryForm(
       {},
       h('legend', {}, 'Schedule'),
       field('scheduleEnabled', 'Synchronize on a schedule', check('scheduleEnabled'), { kind: 'check' }),
-      field('intervalMinutes', 'Every (minutes)', number('intervalMinutes', 5, 10_080)),
+      field('intervalMinutes', 'Every (minutes)', number('intervalMinutes', 1, 10_080)),
     ),
     h('div', { class: 'actions' }, saveButton, testButton, discardButton, dirtyNote),
     statusLine,
