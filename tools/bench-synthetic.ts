@@ -77,6 +77,7 @@ const syntheticDirectory: DirectoryReader = {
     readDeletedUserGuids: async () => undefined,
     probeDirSync: async () => 'unsupported',
     readGroupMemberGuids: async () => new Set(),
+    groupsChangedSince: async () => false,
     searchGroups: async () => [],
     close: async () => {},
   }),

@@ -7,40 +7,42 @@
  *   floorWrite  raw BatchWriteItem of N user items of the same size;
  *   fullSync    a sync into an empty table;   noChangeSync  the next sync, nothing changed in AD;
  *   changedSync a sync after changing 1% of the users in AD (displayName);
- * with the DynamoDB write requests and write capacity each sync used, and the peak RSS of this process.
- * Each sync records its progress as the deployed sync does (every PROGRESS_INTERVAL_MS while it moves), on a
- * client of its own: `progressWrites` (and their capacity) are counted apart from the user writes, to show
- * what watching a run costs.
+ * with the DynamoDB write requests, user items and write capacity each sync used. Each sync runs in a process
+ * of its own started as Lambda starts the sync function (tools/bench-sync.ts: the deployed bundle, the
+ * runtime's heap flags for the function's memory, the stack's NODE_OPTIONS), so `peakRssMb` is what the
+ * function would use. Each sync records its progress as the deployed sync does (every PROGRESS_INTERVAL_MS
+ * while it moves), on a client of its own: `progressWrites` (and their capacity) are counted apart from the
+ * user writes, to show what watching a run costs.
  */
+import { spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { build } from 'esbuild';
 import { Attribute, Change } from 'ldapts';
+import { BUNDLING } from '../cdk/ad-sync-function';
+import { lambdaNodeArguments, SYNC_MEMORY_MB, SYNC_NODE_OPTIONS } from '../cdk/lambda-runtime';
 import {
   countWrites,
   defaultCacheDir,
   localDynamoDbClient,
   startDynamoDbLocal,
 } from '../local/dynamodb-local';
-import { DynamoRunStore } from '../shared/adapters/dynamodb/dynamo-run-store';
-import { DynamoSyncCursorStore } from '../shared/adapters/dynamodb/dynamo-sync-cursor-store';
-import { DynamoUserStore } from '../shared/adapters/dynamodb/dynamo-user-store';
 import { userIndexKeys, userKey } from '../shared/adapters/dynamodb/keys';
 import { ensureTable } from '../shared/adapters/dynamodb/table';
 import {
   BINARY_ATTRIBUTES,
-  LdapDirectoryReader,
   PAGE_SIZE,
   USER_ATTRIBUTES,
   userFilter,
 } from '../shared/adapters/ldap/ldap-directory-reader';
-import { parseConfig } from '../shared/config/config-schema';
 import { PROGRESS_INTERVAL_MS } from '../shared/use-cases/run-progress';
-import { synchronize } from '../shared/use-cases/run-sync';
 import { connectionSettings, ldapsClientFor, startSambaDc } from '../test/support/samba-dc';
+import type { BenchSyncResult, BenchSyncTask } from './bench-sync';
 
 const { values } = parseArgs({
   options: { users: { type: 'string', default: '10000' }, json: { type: 'boolean', default: false } },
@@ -87,6 +89,46 @@ const time = async <T>(work: () => Promise<T>): Promise<{ ms: number; result: T 
   return { ms: Math.round(performance.now() - started), result };
 };
 
+/** Bundles tools/bench-sync.ts as the functions are bundled, where it finds node_modules' AWS SDK. */
+async function bundleSyncProcess(): Promise<string> {
+  const outfile = fileURLToPath(new URL('../node_modules/.cache/ad-sync/bench-sync.cjs', import.meta.url));
+  await mkdir(join(outfile, '..'), { recursive: true });
+  await build({
+    entryPoints: [fileURLToPath(new URL('./bench-sync.ts', import.meta.url))],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: BUNDLING.target,
+    format: BUNDLING.format,
+    minify: BUNDLING.minify,
+    keepNames: BUNDLING.keepNames,
+    external: [...BUNDLING.externalModules],
+    logLevel: 'silent',
+  });
+  return outfile;
+}
+
+/** Node's arguments for a sync: those Lambda's runtime gives the sync function. */
+const SYNC_NODE_ARGUMENTS = lambdaNodeArguments(SYNC_MEMORY_MB);
+
+/** One sync in a process of its own, with the sync function's runtime settings. */
+async function runSync(bundle: string, task: BenchSyncTask): Promise<BenchSyncResult> {
+  const child = spawn(process.execPath, [...SYNC_NODE_ARGUMENTS, bundle], {
+    env: { ...process.env, NODE_OPTIONS: SYNC_NODE_OPTIONS },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  child.stdin.end(JSON.stringify(task));
+  let output = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    output += chunk;
+  });
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject).once('close', resolve);
+  });
+  if (code !== 0) throw new Error(`the sync process ended with ${code}`);
+  return JSON.parse(output) as BenchSyncResult;
+}
+
 async function main(): Promise<void> {
   const ldifFile = join(tmpdir(), `ad-sync-bench-${USERS}.ldif`);
   const fingerprint = createHash('sha256')
@@ -99,33 +141,12 @@ async function main(): Promise<void> {
   const dc = await startSambaDc(log, { folder, extraLdif: [ldifFile] });
   const dynamodb = await startDynamoDbLocal();
   const client = localDynamoDbClient(dynamodb.endpoint, { maxAttempts: 10 });
-  // Every write request, and the capacity it consumed (asked for on each request).
+  // The floor's write requests, and the capacity they consumed (asked for on each request).
   const counter = countWrites(client, { capacity: true });
-  // The progress writes, on a client of their own so that the figures above stay the sync's own.
-  const progressClient = localDynamoDbClient(dynamodb.endpoint, { maxAttempts: 10 });
-  const progressCounter = countWrites(progressClient, { capacity: true });
-  const measureWrites = async <T>(work: () => Promise<T>) => {
-    const before = { ...counter };
-    const progressBefore = { ...progressCounter };
-    const timed = await time(work);
-    return {
-      ...timed,
-      writes: counter.requests - before.requests,
-      userWrites: counter.userRequests - before.userRequests,
-      capacity: counter.capacity - before.capacity,
-      progressWrites: progressCounter.requests - progressBefore.requests,
-      progressCapacity: progressCounter.capacity - progressBefore.capacity,
-    };
-  };
+  const bundle = await bundleSyncProcess();
 
   try {
     const { connection } = dc;
-    const config = parseConfig({
-      connection: {
-        ...connectionSettings(connection),
-        baseDn: BASE,
-      },
-    });
 
     // Floor read: the same search, attributes and page size as the sync, nothing else.
     const reader = ldapsClientFor(connection, { connectTimeout: 10_000, timeout: 60_000 });
@@ -169,7 +190,7 @@ async function main(): Promise<void> {
         version: 1,
       };
     });
-    const floorWrite = await measureWrites(async () => {
+    const floorWrite = await time(async () => {
       const batches = Array.from({ length: Math.ceil(items.length / 25) }, (_, i) =>
         items.slice(i * 25, i * 25 + 25),
       );
@@ -186,28 +207,27 @@ async function main(): Promise<void> {
         }
       };
       await Promise.all(Array.from({ length: 8 }, worker));
+      return { requests: counter.requests, capacity: counter.capacity };
     });
-    log(`floor write: ${USERS} items in ${floorWrite.ms} ms (${floorWrite.writes} requests)`);
+    log(`floor write: ${USERS} items in ${floorWrite.ms} ms (${floorWrite.result.requests} requests)`);
 
     const table = `bench-sync-${randomUUID()}`;
     await ensureTable(client, table);
-    const deps = {
-      directory: new LdapDirectoryReader(),
-      users: new DynamoUserStore(client, table),
-      runs: new DynamoRunStore(client, table),
-      cursors: new DynamoSyncCursorStore(client, table),
-      // Its record brought up to date while it runs, at the deployed interval.
-      progress: new DynamoRunStore(progressClient, table),
-    };
-    const sync = () => synchronize(deps, { config, password: connection.serviceAccount.password });
+    const sync = () =>
+      runSync(bundle, {
+        endpoint: dynamodb.endpoint,
+        table,
+        config: { connection: { ...connectionSettings(connection), baseDn: BASE } },
+        password: connection.serviceAccount.password,
+      });
 
-    const full = await measureWrites(sync);
+    const full = await sync();
     log(
-      `full sync: ${full.result.counts.created} created in ${full.ms} ms (${full.writes} write requests, ${full.progressWrites} progress writes) ${full.result.status}`,
+      `full sync: ${full.counts.created} created in ${full.ms} ms (${full.writes.requests} write requests, ${full.progress.requests} progress writes) ${full.status}`,
     );
-    const noChange = await measureWrites(sync);
+    const noChange = await sync();
     log(
-      `no-change sync: ${noChange.ms} ms (${noChange.writes} write requests, run record included; ${noChange.progressWrites} progress writes)`,
+      `no-change sync: ${noChange.ms} ms (${noChange.writes.requests} write requests, run record included; ${noChange.progress.requests} progress writes)`,
     );
 
     // 1% of the users change their display name in AD.
@@ -226,30 +246,46 @@ async function main(): Promise<void> {
       ]);
     }
     await admin.unbind();
-    const changed = await measureWrites(sync);
+    const changed = await sync();
     log(
-      `1% changed sync: ${changed.result.counts.updated} updated in ${changed.ms} ms (${changed.writes} write requests, ${changed.progressWrites} progress writes)`,
+      `1% changed sync: ${changed.counts.updated} updated in ${changed.ms} ms (${changed.writes.requests} write requests, ${changed.progress.requests} progress writes)`,
     );
 
-    const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+    const stepsOf = (run: BenchSyncResult) =>
+      Object.fromEntries(run.steps.map((step) => [step.name, step.ms]));
+    const peakRssMb = Math.max(full.peakRssMb, noChange.peakRssMb, changed.peakRssMb);
     const result = {
       users: USERS,
       floorReadMs: floorRead.ms,
       floorWriteMs: floorWrite.ms,
       fullSyncMs: full.ms,
-      fullSyncUserWrites: full.userWrites,
-      fullSyncWcu: full.capacity,
-      fullSyncProgressWrites: full.progressWrites,
-      fullSyncProgressWcu: full.progressCapacity,
+      fullSyncUserWrites: full.writes.userRequests,
+      fullSyncItemWrites: full.writes.userItems,
+      fullSyncWcu: full.writes.capacity,
+      fullSyncProgressWrites: full.progress.requests,
+      fullSyncProgressWcu: full.progress.capacity,
+      fullSyncSteps: stepsOf(full),
       noChangeSyncMs: noChange.ms,
-      noChangeWrites: noChange.userWrites,
-      noChangeProgressWrites: noChange.progressWrites,
+      noChangeWrites: noChange.writes.userRequests,
+      noChangeProgressWrites: noChange.progress.requests,
+      noChangeSteps: stepsOf(noChange),
       changedSyncMs: changed.ms,
       changedUsers,
-      changedWrites: changed.userWrites,
-      changedProgressWrites: changed.progressWrites,
+      changedUpdated: changed.counts.updated,
+      changedWrites: changed.writes.userRequests,
+      changedItemWrites: changed.writes.userItems,
+      changedProgressWrites: changed.progress.requests,
+      progressWrites: full.progress.requests + noChange.progress.requests + changed.progress.requests,
       progressIntervalMs: PROGRESS_INTERVAL_MS,
       peakRssMb,
+      fullSyncPeakRssMb: full.peakRssMb,
+      noChangePeakRssMb: noChange.peakRssMb,
+      changedPeakRssMb: changed.peakRssMb,
+      syncRuntime: {
+        memoryMb: SYNC_MEMORY_MB,
+        nodeArguments: SYNC_NODE_ARGUMENTS,
+        nodeOptions: SYNC_NODE_OPTIONS,
+      },
     };
     if (values.json) {
       process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -260,37 +296,40 @@ async function main(): Promise<void> {
         [
           'floor write (raw BatchWriteItem)',
           `${floorWrite.ms} ms`,
-          `${floorWrite.writes} requests, ${floorWrite.capacity} WCU`,
+          `${floorWrite.result.requests} requests, ${floorWrite.result.capacity} WCU`,
         ],
         [
           'full sync into an empty table',
           `${full.ms} ms`,
-          `${(full.ms / floor).toFixed(2)} x floor; ${full.writes} requests (${full.userWrites} user writes), ${full.capacity} WCU; ${full.progressWrites} progress writes, ${full.progressCapacity} WCU`,
+          `${(full.ms / floor).toFixed(2)} x floor; ${full.writes.requests} requests (${full.writes.userRequests} user writes, ${full.writes.userItems} items), ${full.writes.capacity} WCU; ${full.progress.requests} progress writes, ${full.progress.capacity} WCU`,
         ],
         [
           'no-change sync',
           `${noChange.ms} ms`,
-          `${((noChange.ms / floorRead.ms) * 100).toFixed(0)}% of floor read; ${result.noChangeWrites} user writes, ${noChange.progressWrites} progress writes`,
+          `${((noChange.ms / floorRead.ms) * 100).toFixed(0)}% of floor read; ${result.noChangeWrites} user writes, ${noChange.progress.requests} progress writes`,
         ],
         [
           `sync after changing ${changedUsers} users (1%)`,
           `${changed.ms} ms`,
-          `${((changed.ms / full.ms) * 100).toFixed(0)}% of full sync; ${result.changedWrites} user writes, ${changed.progressWrites} progress writes`,
+          `${((changed.ms / full.ms) * 100).toFixed(0)}% of full sync; ${result.changedWrites} user writes of ${result.changedItemWrites} items (${changed.counts.updated} updated), ${changed.progress.requests} progress writes`,
         ],
-        ['peak RSS', `${peakRssMb} MB`, ''],
+        [
+          'peak RSS of a sync',
+          `${peakRssMb} MB`,
+          `full ${full.peakRssMb}, no change ${noChange.peakRssMb}, changed ${changed.peakRssMb}; node ${SYNC_NODE_ARGUMENTS.join(' ')}${SYNC_NODE_OPTIONS ? `, NODE_OPTIONS=${SYNC_NODE_OPTIONS}` : ''} (${SYNC_MEMORY_MB} MB function)`,
+        ],
       ];
       process.stdout.write(`\nad-sync benchmark: ${USERS} users\n`);
       for (const [what, value, note] of rows)
         process.stdout.write(`${what.padEnd(40)} ${value.padStart(10)}  ${note}\n`);
       process.stdout.write(`${(USERS / (full.ms / 1000)).toFixed(0)} users/s on a full sync\n`);
-      const steps = (report: { steps: readonly { name: string; ms: number }[] }) =>
-        report.steps.map((step) => `${step.name} ${step.ms}`).join(', ');
-      process.stdout.write(`full sync steps (ms): ${steps(full.result)}\n`);
-      process.stdout.write(`no-change sync steps (ms): ${steps(noChange.result)}\n`);
+      const steps = (run: BenchSyncResult) => run.steps.map((step) => `${step.name} ${step.ms}`).join(', ');
+      process.stdout.write(`full sync steps (ms): ${steps(full)}\n`);
+      process.stdout.write(`no-change sync steps (ms): ${steps(noChange)}\n`);
+      process.stdout.write(`changed sync steps (ms): ${steps(changed)}\n`);
     }
   } finally {
     client.destroy();
-    progressClient.destroy();
     await dynamodb.stop();
     await dc.stop();
   }

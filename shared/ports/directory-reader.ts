@@ -78,8 +78,17 @@ export interface DirectorySession {
    * reported, never required: a refusal by the server is an answer, not a failure.
    */
   probeDirSync(): Promise<DirSyncAccess>;
-  /** objectGUIDs of users that are members of the group, directly or through nested groups. */
-  readGroupMemberGuids(baseDn: string, groupDn: string): Promise<Set<string>>;
+  /**
+   * objectGUIDs of users under the base DN that are members of the group, directly or through nested groups;
+   * with `among`, only those of these objectGUIDs (the users an incremental run read).
+   */
+  readGroupMemberGuids(baseDn: string, groupDn: string, among?: readonly string[]): Promise<Set<string>>;
+  /**
+   * Whether a group of the domain changed since the USN: its members (a join or a leave changes the group,
+   * not the user), its name or place, or its deletion (a tombstone, when this account may read them; a
+   * deleted group's groups change too, losing it as a member). When none did, no membership changed.
+   */
+  groupsChangedSince(sinceUsn: number): Promise<boolean>;
   /** Groups whose name contains `search` (all when empty), at most `limit`, for the group picker. */
   searchGroups(baseDn: string, search: string, limit: number): Promise<DirectoryGroup[]>;
   close(): Promise<void>;

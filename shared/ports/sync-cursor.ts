@@ -1,3 +1,5 @@
+import type { DirSyncAccess } from './directory-reader';
+
 /** Where the last complete run left the directory: the next run reads only what changed since. */
 export interface SyncCursor {
   readonly dsServiceName: string;
@@ -9,6 +11,8 @@ export interface SyncCursor {
   readonly lastFullAt: string;
   /** Directory users in the user database after that run (the deletion threshold's base). */
   readonly directoryUsers?: number;
+  /** DirSync as the last full read found it: incremental runs report it without asking again. */
+  readonly dirSync?: DirSyncAccess;
 }
 
 export interface SyncCursorStore {

@@ -28,7 +28,12 @@ import { changesIn, type StepTimer, type Tally, toReportChange } from './run-rep
 /** What the search step settles before the first page: where to read, and whether to read all. */
 export interface ReadScope {
   readonly baseDn: string;
+  /**
+   * Members of the selected groups: all of them (`groupMembers: 'all'`), or, in an incremental run in which
+   * no group changed, those among the users it reads, added page by page (`'read'`).
+   */
   readonly groupMemberGuids: Set<string>;
+  readonly groupMembers: 'all' | 'read';
   readonly syncState?: DirectorySyncState;
   readonly fingerprint: string;
   readonly cursor?: SyncCursor;
@@ -126,9 +131,10 @@ class RunPlanner {
       prepareRead(deps, config, session, this.input.dryRun, this.input.now),
     );
     const groups = config.filters.groups.length > 0;
-    // A full read, a group filter (leavers are found in the database) or an unknown population list the
+    const allMembers = groups && this.scope.groupMembers === 'all';
+    // A full read, a changed group (leavers are found in the database) or an unknown population list the
     // database; a small incremental read looks up only the users it read.
-    if (this.full || groups || this.scope.cursor?.directoryUsers === undefined) {
+    if (this.full || allMembers || this.scope.cursor?.directoryUsers === undefined) {
       await timer.time('plan', () => this.listDatabase());
     } else {
       this.population = this.scope.cursor.directoryUsers;
@@ -141,7 +147,7 @@ class RunPlanner {
       yield await this.planPage(next.value);
     }
     const { known } = this;
-    if (!this.full && groups && known) {
+    if (!this.full && allMembers && known) {
       // Joining a group changes the group, not the user: members the database lacks, or holds suspended, are
       // read by objectGUID.
       const joined = [...this.scope.groupMemberGuids].filter(
@@ -191,6 +197,7 @@ class RunPlanner {
 
   private async planPage(entries: readonly DirectoryEntry[]): Promise<Tally> {
     const { timer } = this.input;
+    if (this.scope.groupMembers === 'read') await timer.time('search', () => this.readMembers(entries));
     const { inScope, excluded, exclusions } = await timer.time('filter', () => this.filterPage(entries));
     const planned = await timer.time('plan', async () => {
       // Users the database holds with the same maintained fields are unchanged: no lookup, no plan.
@@ -226,6 +233,19 @@ class RunPlanner {
       },
       exclusions,
     };
+  }
+
+  /** No group changed since the cursor: which of these users are members, asked of the directory. */
+  private async readMembers(entries: readonly DirectoryEntry[]): Promise<void> {
+    const { groups } = this.input.config.filters;
+    if (groups.length === 0 || entries.length === 0) return;
+    const guids = entries.map((entry) => entry.objectGuid);
+    const { session } = this.input;
+    for (const members of await Promise.all(
+      groups.map((group) => session.readGroupMemberGuids(this.scope.baseDn, group, guids)),
+    )) {
+      for (const guid of members) this.scope.groupMemberGuids.add(guid);
+    }
   }
 
   private filterPage(entries: readonly DirectoryEntry[]) {
@@ -343,8 +363,12 @@ class RunPlanner {
     const reasons = this.read.reasonsOf(guid);
     if (reasons !== undefined) return reasons.length > 0 ? deleteReason(reasons) : undefined;
     if (this.full || this.scope.incremental?.deleted?.has(guid)) return GONE;
-    // Left every selected group without a change to the user object.
-    if (this.input.config.filters.groups.length > 0 && !this.scope.groupMemberGuids.has(guid))
+    // Left every selected group without a change to the user object (only when a group changed).
+    if (
+      this.input.config.filters.groups.length > 0 &&
+      this.scope.groupMembers === 'all' &&
+      !this.scope.groupMemberGuids.has(guid)
+    )
       return LEFT_GROUPS;
     return undefined;
   }
@@ -432,6 +456,7 @@ async function prepareRead(
   now: Date,
 ): Promise<ReadScope> {
   const { connection } = config;
+  const { groups } = config.filters;
   const baseDn =
     connection.baseDn ||
     open.rootDse.defaultNamingContext ||
@@ -440,32 +465,64 @@ async function prepareRead(
     throw new ValidationError('No base DN', [
       { path: 'connection.baseDn', message: 'could not be determined' },
     ]);
-  await open.assertExists(baseDn, 'the base DN');
-  // Where the DC stands before reading: changes made during the read are read again next time.
-  let syncState: DirectorySyncState | undefined;
-  let cursor: SyncCursor | undefined;
-  let fingerprint = '';
-  if (deps.cursors && !dryRun) {
-    syncState = await open.readSyncState();
-    fingerprint = fingerprintOf(config, baseDn);
-    cursor = await deps.cursors.getCursor();
-  }
-  const groupMemberGuids = new Set<string>();
-  for (const group of config.filters.groups) {
-    await open.assertExists(group, 'the selected group');
-    for (const guid of await open.readGroupMemberGuids(baseDn, group)) groupMemberGuids.add(guid);
-  }
-  const base = {
-    baseDn,
-    groupMemberGuids,
-    fingerprint,
-    dirSync: await open.probeDirSync(),
-    ...(syncState ? { syncState } : {}),
-  };
+  const incrementalOn = deps.cursors !== undefined && !dryRun;
+  // The reads that do not depend on each other are asked together: across a network their round trips
+  // overlap. Where the DC stands is read before the users: changes made during the read are read again.
+  const [syncState, cursor] = await inOrder(
+    incrementalOn ? open.readSyncState() : undefined,
+    incrementalOn ? deps.cursors?.getCursor() : undefined,
+    open.assertExists(baseDn, 'the base DN'),
+    ...groups.map((group) => open.assertExists(group, 'the selected group')),
+  );
+  const fingerprint = incrementalOn ? fingerprintOf(config, baseDn) : '';
   const fullBecause = whyFullRead(cursor, syncState, fingerprint, now, deps.fullReadEveryHours ?? 24);
-  if (fullBecause !== undefined || !cursor) return { ...base, fullBecause: fullBecause ?? 'first run' };
+  const allMembers = async () =>
+    new Set((await Promise.all(groups.map((g) => open.readGroupMemberGuids(baseDn, g)))).flatMap((m) => [...m]));
+  if (fullBecause !== undefined || !cursor) {
+    const [groupMemberGuids, dirSync] = await inOrder(allMembers(), open.probeDirSync());
+    return {
+      baseDn,
+      groupMemberGuids,
+      groupMembers: 'all',
+      fingerprint,
+      dirSync,
+      ...(syncState ? { syncState } : {}),
+      fullBecause: fullBecause ?? 'first run',
+    };
+  }
+  // An incremental read. Group membership is read again only when a group changed since the cursor; the
+  // DirSync answer is the last full read's.
   const since = cursor.highestCommittedUsn + 1;
-  return { ...base, cursor, incremental: { since, deleted: await open.readDeletedUserGuids(since) } };
+  const [deleted, groupsChanged, dirSync] = await inOrder(
+    open.readDeletedUserGuids(since),
+    groups.length > 0 ? open.groupsChangedSince(since) : false,
+    cursor.dirSync ?? open.probeDirSync(),
+  );
+  return {
+    baseDn,
+    groupMemberGuids: groupsChanged ? await allMembers() : new Set(),
+    groupMembers: groupsChanged ? 'all' : 'read',
+    fingerprint,
+    dirSync,
+    ...(syncState ? { syncState } : {}),
+    cursor,
+    incremental: { since, deleted },
+  };
+}
+
+/**
+ * Awaits reads asked together, as Promise.all does, but fails with the first failure in the order given
+ * (not the first to arrive), so that a run's error does not depend on which answer came back first.
+ */
+async function inOrder<T extends readonly unknown[]>(
+  ...reads: T
+): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const settled = await Promise.allSettled(reads);
+  const failed = settled.find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((result) => (result as PromiseFulfilledResult<unknown>).value) as {
+    -readonly [K in keyof T]: Awaited<T[K]>;
+  };
 }
 
 /** What the cursor must match for an incremental read: where and what is read. */

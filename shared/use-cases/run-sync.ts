@@ -302,6 +302,7 @@ async function runPipeline(
             fingerprint: scope.fingerprint,
             lastFullAt: scope.incremental && scope.cursor ? scope.cursor.lastFullAt : startedAt,
             directoryUsers: plan.population + tally.counts.created - tally.counts.deleted,
+            dirSync: scope.dirSync,
           });
         } else {
           await deps.cursors.clearCursor();

@@ -66,8 +66,12 @@ export class InMemoryDirectory implements DirectoryReader {
   private readonly entries = new Map<string, { entry: DirectoryEntry; usn: number }>();
   private readonly tombstones = new Map<string, number>();
   private readonly groups = new Map<string, Set<string>>();
+  /** The USN of each group's last change. */
+  private readonly groupUsns = new Map<string, number>();
   /** Every bind, as `server:password`. */
   readonly binds: string[] = [];
+  /** The membership and DirSync reads asked for, in order: `members`, `members of N`, `dirSync`. */
+  readonly reads: string[] = [];
 
   put(...entries: DirectoryEntry[]): this {
     for (const entry of entries) this.entries.set(entry.objectGuid, { entry, usn: ++this.usn });
@@ -81,7 +85,7 @@ export class InMemoryDirectory implements DirectoryReader {
 
   group(dn: string, members: readonly string[]): void {
     this.groups.set(dn, new Set(members));
-    this.usn += 1;
+    this.groupUsns.set(dn, ++this.usn);
   }
 
   async resolveServers() {
@@ -154,10 +158,16 @@ export class InMemoryDirectory implements DirectoryReader {
         return new Set([...directory.tombstones].filter(([, usn]) => usn >= sinceUsn).map(([guid]) => guid));
       },
       async probeDirSync() {
+        directory.reads.push('dirSync');
         return 'unsupported' as const;
       },
-      async readGroupMemberGuids(_baseDn: string, groupDn: string) {
-        return new Set(directory.groups.get(groupDn) ?? []);
+      async readGroupMemberGuids(_baseDn: string, groupDn: string, among?: readonly string[]) {
+        directory.reads.push(among === undefined ? 'members' : `members of ${among.length}`);
+        const members = [...(directory.groups.get(groupDn) ?? [])];
+        return new Set(among === undefined ? members : members.filter((guid) => among.includes(guid)));
+      },
+      async groupsChangedSince(sinceUsn: number) {
+        return [...directory.groupUsns.values()].some((usn) => usn >= sinceUsn);
       },
       async searchGroups() {
         return [];
@@ -189,7 +199,11 @@ export class InMemoryUserStore implements UserStore, UserAdministration, RunStor
     return [...this.users.values()].sort((a, b) => key(a.userName).localeCompare(key(b.userName)));
   }
 
+  /** How often the whole database was listed (userPages). */
+  listings = 0;
+
   async *userPages(): AsyncIterable<User[]> {
+    this.listings += 1;
     yield await this.listUsers();
   }
 

@@ -118,6 +118,54 @@ describe('synchronizeNow with the in-memory ports', () => {
     expect(store.writes).toBe(12);
   });
 
+  it('reads group membership again only when a group changed, and then finds the leavers and joiners', async () => {
+    const group = 'CN=Mail Users,OU=Groups,DC=company,DC=local';
+    const guidOf = (i: number) => directoryEntry(i).objectGuid;
+    directory.group(group, [1, 2, 3, 4].map(guidOf));
+    await settings.saveConfig(
+      configOf({
+        options: { deleteUsers: true, deletionThreshold: { maxPercent: 100 } },
+        filters: { groups: [group] },
+      }),
+    );
+    expect((await synchronizeNow(deps())).counts).toMatchObject({ created: 4, excluded: 8 });
+    expect(directory.reads).toEqual(['members', 'dirSync']);
+
+    // No group changed: the members among the users read are asked for, the database is not listed, and
+    // DirSync is reported as the full read found it.
+    directory.reads.length = 0;
+    const listings = store.listings;
+    directory.put(
+      directoryEntry(2, { displayName: 'Two Again' }),
+      directoryEntry(5, { displayName: 'Five' }),
+    );
+    const quiet = await synchronizeNow(deps());
+    expect(directory.reads).toEqual(['members of 2']);
+    expect(store.listings).toBe(listings);
+    expect(quiet.counts).toMatchObject({
+      directoryUsers: 2,
+      inScope: 1,
+      excluded: 1,
+      updated: 1,
+      deleted: 0,
+    });
+    expect(quiet.steps.find((s) => s.name === 'search')?.message).toMatch(/DirSync is not offered/);
+
+    // Nothing changed at all: no membership read.
+    directory.reads.length = 0;
+    expect((await synchronizeNow(deps())).counts).toMatchObject({ directoryUsers: 0, updated: 0 });
+    expect(directory.reads).toEqual([]);
+
+    // The group changed (3 left, 6 joined; neither user object changed): all members, and the database.
+    directory.reads.length = 0;
+    directory.group(group, [1, 2, 4, 6].map(guidOf));
+    const moved = await synchronizeNow(deps());
+    expect(directory.reads).toEqual(['members']);
+    expect(store.listings).toBe(listings + 1);
+    expect(moved.counts).toMatchObject({ created: 1, deleted: 1 });
+    expect((await names()).sort()).toEqual(['user1', 'user2', 'user4', 'user6']);
+  });
+
   it('adopts a name whose old holder the read never returned, once the whole read is known', async () => {
     await synchronizeNow(deps());
     // user5's account is recreated: a new objectGUID under the same name, read before its old one is missed.
