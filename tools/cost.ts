@@ -194,8 +194,8 @@ export const ASSUMPTIONS = {
   reconciliationReadFactor: 1.25,
   /** Directory churn: 1 % of the users change a day, applied by one run. */
   dailyChurn: 0.01,
-  /** The change-events pipe polls its stream's one open shard about once a second. */
-  pipePollsPerSecond: 1,
+  /** The change-events pipe polls its stream's one open shard about 4 times a second, as a Lambda trigger does. */
+  pipePollsPerSecond: 4,
   /** Log lines of a run (steps, outcome, Lambda's START/END/REPORT). */
   logKbPerRun: 6,
 } as const;
@@ -331,7 +331,7 @@ export function idleCost(
     { line: `CloudWatch custom metrics (${STACK.metrics})`, usd: STACK.metrics * p.metricMonth.usd },
     { line: 'CloudWatch dashboard', usd: STACK.dashboards * p.dashboardMonth.usd },
     {
-      line: 'Change-events pipe polling the table stream (assumed 1 poll/s)',
+      line: 'Change-events pipe polling the table stream (assumed 4 polls/s)',
       usd: polls * p.streamReadRequest.usd,
     },
     {
@@ -425,8 +425,13 @@ export function parseBenchLines(text: string, origin: string): BenchFigures[] {
   return [...found.values()];
 }
 
-const usd = (value: number): string =>
-  value >= 100 ? `$${value.toFixed(0)}` : value >= 1 ? `$${value.toFixed(2)}` : `$${value.toFixed(4)}`;
+/** Dollars: cents above $1, two significant digits below a cent (a run costs millionths). */
+const usd = (value: number): string => {
+  if (value === 0) return '$0';
+  if (value >= 100) return `$${value.toFixed(0)}`;
+  if (value >= 0.01) return `$${value.toFixed(2)}`;
+  return `$${value.toFixed(1 - Math.floor(Math.log10(value)))}`;
+};
 const count = (value: number): string => Math.round(value).toLocaleString('en-US');
 
 const KIND_NAMES: Record<SyncKind, string> = {

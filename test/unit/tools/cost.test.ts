@@ -77,7 +77,7 @@ describe('idleCost', () => {
       expect.closeTo(1.3, 9),
       expect.closeTo(2.1, 9),
       3,
-      expect.closeTo(730 * 3600 * 0.0000002, 9),
+      expect.closeTo(4 * 730 * 3600 * 0.0000002, 9),
       expect.closeTo(storedGb * 0.45, 9),
     ]);
   });
@@ -166,7 +166,7 @@ describe('costTables', () => {
   it('prints every price with its source, and each table with the figures’ origin', () => {
     const markdown = costTables(figuresFor([]));
     for (const price of Object.values(PRICES)) expect(markdown).toContain(price.source);
-    expect(markdown).toContain('| **total** | **$21.94** | **$14.64** |');
+    expect(markdown).toContain('| **total** | **$23.51** | **$16.21** |');
     expect(markdown).toMatch(/\| 100,000 \| ESTIMATE \(10x the 10,000-user figures\) \| every 1 min \|/);
   });
 });
