@@ -13,6 +13,7 @@ import type { Report } from '../shared/domain/report';
 import { createAppContext } from '../shared/runtime/app-context';
 import { logger } from '../shared/runtime/logger';
 import { MetricUnit, metrics } from '../shared/runtime/metrics';
+import { annotateInvocation, tracedHandler } from '../shared/runtime/tracer';
 import {
   type ContinuationOutcome,
   continueRun,
@@ -69,6 +70,7 @@ async function continueHandedOffRuns(
       logger.warn('ignored a stream record that is not a handoff', { eventName: record.eventName });
       continue;
     }
+    annotateInvocation({ runId: handoff.data.runId, trigger: 'continuation' });
     try {
       const outcome = await continueRun(withDeadline(context), handoff.data);
       if ('report' in outcome) recordMetrics(outcome.report);
@@ -96,6 +98,8 @@ async function runStarted(event: unknown, context: Context): Promise<StartOutcom
     });
     return { outcome: 'invalid' };
   }
+  // The trigger as the run's report names it: `user` for a one-user run (whose name is not annotated).
+  annotateInvocation({ runId: start.data.runId, trigger: start.data.user === undefined ? 'api' : 'user' });
   const outcome = await runStartedSync(withDeadline(context), syncStartOf(start.data));
   if ('report' in outcome) recordMetrics(outcome.report);
   logger.info('started sync', {
@@ -106,14 +110,18 @@ async function runStarted(event: unknown, context: Context): Promise<StartOutcom
   return outcome;
 }
 
-export async function handler(
+/** Traced (X-Ray): annotated with the run's id and what started it, each step a subsegment (app-context.ts). */
+export const handler = tracedHandler(async function sync(
   event: ScheduledEvent | DynamoDBStreamEvent | { readonly source: 'ad-sync.start' },
   context: Context,
 ): Promise<ScheduledOutcome | ContinuationOutcome[] | StartOutcome | { outcome: 'invalid' }> {
   if ('Records' in event) return continueHandedOffRuns(event, context);
   if (event.source !== 'ad-sync.schedule') return runStarted(event, context);
+  annotateInvocation({ trigger: 'schedule' });
   const result = await runScheduledSync(withDeadline(context), event.scheduledAt);
   if ('report' in result) recordMetrics(result.report);
+  // A scheduled run's id is known once it has run (none when another run held the lock).
+  annotateInvocation({ runId: 'report' in result ? result.report.runId : undefined });
   logger.info('scheduled sync', {
     outcome: result.outcome,
     ...('report' in result
@@ -121,4 +129,4 @@ export async function handler(
       : {}),
   });
   return result;
-}
+});

@@ -7,17 +7,22 @@
 import { previewStartEvent, previewStartOf } from '../shared/adapters/lambda/operation-events';
 import { createAppContext } from '../shared/runtime/app-context';
 import { logger } from '../shared/runtime/logger';
+import { annotateInvocation, tracedHandler } from '../shared/runtime/tracer';
 import { type PreviewOutcome, runPreview } from '../shared/use-cases/previews';
 
 const app = createAppContext();
 
-export async function handler(event: unknown): Promise<PreviewOutcome | { outcome: 'invalid' }> {
+/** Traced (X-Ray): annotated with the preview's id, each step a subsegment (app-context.ts). */
+export const handler = tracedHandler(async function testSettings(
+  event: unknown,
+): Promise<PreviewOutcome | { outcome: 'invalid' }> {
   const start = previewStartEvent.safeParse(event);
   if (!start.success) {
     // Not the event itself: it may hold a password.
     logger.error('ignored an event that is not a preview start', { issues: start.error.issues.length });
     return { outcome: 'invalid' };
   }
+  annotateInvocation({ previewId: start.data.previewId });
   const outcome = await runPreview(app, previewStartOf(start.data));
   logger.info('preview', {
     previewId: start.data.previewId,
@@ -25,4 +30,4 @@ export async function handler(event: unknown): Promise<PreviewOutcome | { outcom
     ...('report' in outcome ? { status: outcome.report.status, counts: outcome.report.counts } : {}),
   });
   return outcome;
-}
+});

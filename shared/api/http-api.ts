@@ -4,6 +4,7 @@
  * the path, query, body and headers with the route's schemas (routes.ts), and one error mapper. A route
  * handler receives the validated input, typed from those schemas, calls a use case and shapes the result;
  * its answer's type is the route's response schema, and its status is the route's unless it names another.
+ * The dispatch is traced (X-Ray, runtime/tracer.ts) when the function runs in Lambda.
  */
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
@@ -13,6 +14,7 @@ import { toValidationError } from '../config/config-schema';
 import { MethodNotAllowedError, NotFoundError, PayloadTooLargeError, ValidationError } from '../errors';
 import { consoleOriginOf } from '../runtime/environment';
 import { logger } from '../runtime/logger';
+import { tracedHandler } from '../runtime/tracer';
 import { corsHeaders } from './cors';
 import { toHttpError } from './http-errors';
 import { type RouteKey, type RouteOf, type RouteSpec, routes } from './routes';
@@ -189,6 +191,8 @@ export function httpApi(handlers: RouteHandlers, { consoleOrigin = consoleOrigin
     return json(answer.statusCode ?? route.status, answer.body, { ...answer.headers, ...cors });
   };
 
+  // The trace's handler subsegment: a 5xx is a fault, an answered 4xx an error (X-Ray's meaning of both).
+  const traced = tracedHandler(dispatch, { isFault: (error) => toHttpError(error).statusCode >= 500 });
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     .use(httpHeaderNormalizer())
     .use({
@@ -203,5 +207,5 @@ export function httpApi(handlers: RouteHandlers, { consoleOrigin = consoleOrigin
         });
       },
     })
-    .handler(dispatch);
+    .handler(traced);
 }

@@ -18,6 +18,7 @@ import type { ExclusiveSyncDependencies } from '../use-cases/run-exclusively';
 import { type Environment, loadEnvironment } from './environment';
 import { logger } from './logger';
 import { settingsOf } from './settings-context';
+import { traceStep } from './tracer';
 
 /** The schedule is kept in step with the configuration by the configuration function only. */
 export interface AppContext extends ExclusiveSyncDependencies {
@@ -53,7 +54,11 @@ export function createAppContext(env: Environment = loadEnvironment()): AppConte
       : {}),
     fullReadEveryHours: env.FULL_READ_EVERY_HOURS,
     leaseSeconds: env.LOCK_LEASE_SECONDS,
-    onStep: (step) => logger.info('sync step', { step }),
+    // Each step to the log as it ends, and to the trace as a subsegment spanning its time.
+    onStep: (step) => {
+      logger.info('sync step', { step });
+      traceStep(step);
+    },
     onUnexpectedError: (error) => logger.error('sync failed unexpectedly', { error: error as Error }),
   };
 }

@@ -7,6 +7,7 @@ import { EventBridgeScheduleController } from '../adapters/scheduler/eventbridge
 import type { SettingsDependencies } from '../use-cases/configuration';
 import { type Environment, loadEnvironment } from './environment';
 import { settingsOf } from './settings-context';
+import { tracedClient } from './tracer';
 
 /** GET and PUT /config: the configuration, the password, the schedule to keep in step. */
 export function configurationContext(env: Environment = loadEnvironment()): SettingsDependencies {
@@ -17,7 +18,7 @@ export function configurationContext(env: Environment = loadEnvironment()): Sett
     ...(env.SCHEDULE_NAME
       ? {
           schedule: new EventBridgeScheduleController(
-            new SchedulerClient({}),
+            tracedClient(new SchedulerClient({})),
             env.SCHEDULE_NAME,
             env.SCHEDULE_GROUP,
           ),

@@ -15,9 +15,10 @@ import type { LogonDependencies } from '../use-cases/logon';
 import { type LogonEnvironment, loadLogonEnvironment } from './environment';
 import { logger } from './logger';
 import { MetricUnit, metrics } from './metrics';
+import { tracedClient } from './tracer';
 
 export function logonContext(env: LogonEnvironment = loadLogonEnvironment()): LogonDependencies {
-  const dynamodb = new DynamoDBClient({});
+  const dynamodb = tracedClient(new DynamoDBClient({}));
   return {
     configs: new DynamoConfigStore(dynamodb, env.TABLE_NAME),
     users: new DynamoUserStore(dynamodb, env.TABLE_NAME),

@@ -8,6 +8,7 @@ import { DynamoPreviewStore, DynamoRunStore } from '../adapters/dynamodb/dynamo-
 import type { RunLock } from '../ports/run-lock';
 import type { PreviewStore, RunStore } from '../ports/run-store';
 import { type Environment, loadEnvironment } from './environment';
+import { tracedClient } from './tracer';
 
 /** The run history, the previews, and the sync lock (whose lease tells a run under way from a dead one). */
 export function runsContext(env: Environment = loadEnvironment()): {
@@ -16,7 +17,7 @@ export function runsContext(env: Environment = loadEnvironment()): {
   readonly lock: RunLock;
   readonly previewTimeoutSeconds: number;
 } {
-  const dynamodb = new DynamoDBClient({});
+  const dynamodb = tracedClient(new DynamoDBClient({}));
   return {
     runs: new DynamoRunStore(dynamodb, env.TABLE_NAME),
     previews: new DynamoPreviewStore(dynamodb, env.TABLE_NAME),

@@ -10,6 +10,7 @@ import { SecretsManagerSecretStore } from '../adapters/secrets/secrets-manager-s
 import type { ConfigStore } from '../ports/config-store';
 import type { SecretStore } from '../ports/secret-store';
 import { type Environment, loadEnvironment } from './environment';
+import { tracedClient } from './tracer';
 
 export interface SettingsContext {
   readonly dynamodb: DynamoDBClient;
@@ -18,12 +19,12 @@ export interface SettingsContext {
 }
 
 export function settingsOf(env: Environment = loadEnvironment()): SettingsContext {
-  const dynamodb = new DynamoDBClient({});
+  const dynamodb = tracedClient(new DynamoDBClient({}));
   return {
     dynamodb,
     configs: new DynamoConfigStore(dynamodb, env.TABLE_NAME),
     secrets: env.SECRET_ID
-      ? new SecretsManagerSecretStore(new SecretsManagerClient({}), env.SECRET_ID)
+      ? new SecretsManagerSecretStore(tracedClient(new SecretsManagerClient({})), env.SECRET_ID)
       : new FileSecretStore(env.ADSYNC_SECRET_FILE as string),
   };
 }

@@ -16,6 +16,7 @@ import type { PreviewStore } from '../ports/run-store';
 import type { StartSyncDependencies } from '../use-cases/run-exclusively';
 import { type Environment, loadEnvironment } from './environment';
 import { logger } from './logger';
+import { tracedClient } from './tracer';
 
 export interface StartContext extends StartSyncDependencies {
   readonly previews: PreviewStore;
@@ -25,10 +26,10 @@ export interface StartContext extends StartSyncDependencies {
 }
 
 export function startContext(env: Environment = loadEnvironment()): StartContext {
-  const dynamodb = new DynamoDBClient({});
+  const dynamodb = tracedClient(new DynamoDBClient({}));
   const starter =
     env.SYNC_FUNCTION_NAME && env.TEST_SETTINGS_FUNCTION_NAME
-      ? new LambdaOperationStarter(new LambdaClient({}), {
+      ? new LambdaOperationStarter(tracedClient(new LambdaClient({})), {
           sync: env.SYNC_FUNCTION_NAME,
           testSettings: env.TEST_SETTINGS_FUNCTION_NAME,
         })

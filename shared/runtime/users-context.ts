@@ -8,13 +8,14 @@ import { DynamoUserStore } from '../adapters/dynamodb/dynamo-user-store';
 import type { ConfigStore } from '../ports/config-store';
 import type { UserAdministration } from '../ports/user-administration';
 import { type Environment, loadEnvironment } from './environment';
+import { tracedClient } from './tracer';
 
 /** The users routes: the user database's administration, and the configuration's default privileges. */
 export function usersContext(env: Environment = loadEnvironment()): {
   readonly configs: ConfigStore;
   readonly users: UserAdministration;
 } {
-  const dynamodb = new DynamoDBClient({});
+  const dynamodb = tracedClient(new DynamoDBClient({}));
   return {
     configs: new DynamoConfigStore(dynamodb, env.TABLE_NAME),
     users: new DynamoUserStore(dynamodb, env.TABLE_NAME),

@@ -52,5 +52,10 @@ describe('function bundles', () => {
     expect(carries('events', '@aws-sdk/util-dynamodb')).toBe(true);
     for (const pkg of ['@middy/core', '@aws-sdk/lib-dynamodb', '@aws-lambda-powertools/logger'])
       expect(carries('events', pkg), pkg).toBe(false);
+    // X-Ray: every function that sends a request traces it (shared/runtime/tracer.ts). The enrichment sends none:
+    // Lambda's own segment times it, and the X-Ray SDK would take it from 4 KB to 130.
+    for (const [name] of bundles) {
+      expect(carries(name, '@aws-lambda-powertools/tracer'), name).toBe(name !== 'events');
+    }
   });
 });
