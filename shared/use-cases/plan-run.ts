@@ -37,8 +37,15 @@ export interface ReadScope {
   readonly syncState?: DirectorySyncState;
   readonly fingerprint: string;
   readonly cursor?: SyncCursor;
-  /** Set for an incremental read: the first USN to read, and the tombstones since (when readable). */
-  readonly incremental?: { readonly since: number; readonly deleted: Set<string> | undefined };
+  /**
+   * Set for an incremental read: the first USN to read, the tombstones since (when readable), and, with
+   * selected groups, whether a group changed since.
+   */
+  readonly incremental?: {
+    readonly since: number;
+    readonly deleted: Set<string> | undefined;
+    readonly groupsChanged?: boolean;
+  };
   readonly fullBecause?: string;
   /** DirSync, detected and reported; uSNChanged and tombstones do the work whether it is there or not. */
   readonly dirSync: DirSyncAccess;
@@ -477,7 +484,9 @@ async function prepareRead(
   const fingerprint = incrementalOn ? fingerprintOf(config, baseDn) : '';
   const fullBecause = whyFullRead(cursor, syncState, fingerprint, now, deps.fullReadEveryHours ?? 24);
   const allMembers = async () =>
-    new Set((await Promise.all(groups.map((g) => open.readGroupMemberGuids(baseDn, g)))).flatMap((m) => [...m]));
+    new Set(
+      (await Promise.all(groups.map((g) => open.readGroupMemberGuids(baseDn, g)))).flatMap((m) => [...m]),
+    );
   if (fullBecause !== undefined || !cursor) {
     const [groupMemberGuids, dirSync] = await inOrder(allMembers(), open.probeDirSync());
     return {
@@ -495,18 +504,18 @@ async function prepareRead(
   const since = cursor.highestCommittedUsn + 1;
   const [deleted, groupsChanged, dirSync] = await inOrder(
     open.readDeletedUserGuids(since),
-    groups.length > 0 ? open.groupsChangedSince(since) : false,
+    groups.length > 0 ? open.groupsChangedSince(since) : undefined,
     cursor.dirSync ?? open.probeDirSync(),
   );
   return {
     baseDn,
     groupMemberGuids: groupsChanged ? await allMembers() : new Set(),
-    groupMembers: groupsChanged ? 'all' : 'read',
+    groupMembers: groupsChanged === false ? 'read' : 'all',
     fingerprint,
     dirSync,
     ...(syncState ? { syncState } : {}),
     cursor,
-    incremental: { since, deleted },
+    incremental: { since, deleted, ...(groupsChanged !== undefined ? { groupsChanged } : {}) },
   };
 }
 
@@ -574,7 +583,12 @@ export function describeRead(scope: ReadScope, directoryUsers: number): string {
   const { incremental } = scope;
   const read = incremental
     ? `${directoryUsers} users changed since USN ${incremental.since} under ${scope.baseDn}` +
-      (incremental.deleted ? `, ${incremental.deleted.size} deleted` : '')
+      (incremental.deleted ? `, ${incremental.deleted.size} deleted` : '') +
+      (incremental.groupsChanged === undefined
+        ? ''
+        : incremental.groupsChanged
+          ? '; a group changed: the selected groups read again'
+          : '; no group changed')
     : `${directoryUsers} users read under ${scope.baseDn} (full read: ${scope.fullBecause})`;
   return `${read}; DirSync ${DIRSYNC_NOTE[scope.dirSync]}`;
 }

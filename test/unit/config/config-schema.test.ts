@@ -131,7 +131,8 @@ describe('parseConfig', () => {
       { ...minimal, defaultPrivileges: { ownArchiveAccess: ['read', 'read'] } },
       'defaultPrivileges.ownArchiveAccess',
     ],
-    [{ ...minimal, schedule: { intervalMinutes: 0 } }, 'schedule.intervalMinutes'],,
+    [{ ...minimal, schedule: { intervalMinutes: 0 } }, 'schedule.intervalMinutes'],
+    ,
   ])('rejects %j at %s', (input, path) => {
     expect(configIssuesOf(input).map((issue) => issue.path)).toEqual([path]);
   });
