@@ -6,7 +6,7 @@
  * keep the logical ids the stack had as one construct (stack-part.ts). What a company's landing zone asks of
  * every resource (a permissions boundary, a customer-managed key, tags, log retention) is landing-zone.ts.
  */
-import { CfnOutput, Lazy, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Lazy, type StackProps, Validations } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { routes } from '../shared/api/routes';
 import type { AdSyncSettings } from './ad-sync-settings';
@@ -115,6 +115,12 @@ export class AdSyncStack extends StackOfParts {
    * and region needs no lookup (and no credentials); else CDK's (a lookup when the account is known).
    */
   override get availabilityZones(): string[] {
-    return this.givenAvailabilityZones ? [...this.givenAvailabilityZones] : super.availabilityZones;
+    if (!this.givenAvailabilityZones) return super.availabilityZones;
+    // As CDK does for the AZs it looks up: literal AZs in the template are what was asked for.
+    Validations.of(this).acknowledge({
+      id: 'CloudFormation-Validate::W3010',
+      reason: 'The AZs of the new VPC are given by context availabilityZones (a synth without a lookup).',
+    });
+    return [...this.givenAvailabilityZones];
   }
 }

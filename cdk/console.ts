@@ -8,7 +8,15 @@
  * One console build serves every deployment: what differs (the API's URL, the Cognito ids) is written at
  * deploy time into `config.json` next to it.
  */
-import { Annotations, DefaultStackSynthesizer, Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import {
+  Annotations,
+  DefaultStackSynthesizer,
+  Duration,
+  Fn,
+  RemovalPolicy,
+  Stack,
+  Validations,
+} from 'aws-cdk-lib';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import {
   AllowedMethods,

@@ -6,7 +6,7 @@
  * every taggable resource. The key itself is used where the data is (data.ts, functions.ts, events.ts,
  * console.ts, alarms.ts), with the grants below.
  */
-import { Aspects, type IAspect, Names, Stack, Tags, Token } from 'aws-cdk-lib';
+import { Aspects, type IAspect, Stack, Tags, Token } from 'aws-cdk-lib';
 import { CfnRole, ManagedPolicy, PermissionsBoundary, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
 import { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
@@ -86,23 +86,26 @@ export function applyLandingZone(stack: Stack, settings: AdSyncSettings, key: IK
 }
 
 /**
- * Every role gets the path, and a name that begins with the prefix: `<prefix><stack and construct
- * path, shortened with a hash>-<region>` (IAM names are global to the account; the region keeps two
- * deployments of one stack apart). A role named already (the console's) is left as it is: its name is made
- * with the same naming (console.ts).
+ * Every role gets the path, and a name that begins with the prefix: `<prefix><stack>-<logical id>-<region>`
+ * (IAM names are global to the account: the region keeps two deployments of one stack apart), shortened in
+ * the middle when longer than IAM allows, keeping the logical id's hash at its end. A role named already (the
+ * console's) is left as it is: its name is made with the same naming (console.ts).
  */
 class RoleNamingAspect implements IAspect {
   constructor(private readonly naming: RoleNaming) {}
 
   visit(node: IConstruct): void {
     if (!(node instanceof CfnRole)) return;
-    if (this.naming.path && node.path === undefined) node.path = this.naming.path;
+    const stack = Stack.of(node);
+    // A role without a path or name of its own has none, or a token that resolves to none (CDK's physical name).
+    if (this.naming.path && stack.resolve(node.path) === undefined) node.path = this.naming.path;
     const prefix = this.naming.namePrefix;
-    if (prefix && node.roleName === undefined) {
-      const { region } = Stack.of(node);
-      const regionLength = Token.isUnresolved(region) ? REGION_LENGTH : region.length;
-      const maxLength = ROLE_NAME_LENGTH - prefix.length - 1 - regionLength;
-      node.roleName = `${prefix}${Names.uniqueResourceName(node, { maxLength })}-${region}`;
+    if (prefix && stack.resolve(node.roleName) === undefined) {
+      const regionLength = Token.isUnresolved(stack.region) ? REGION_LENGTH : stack.region.length;
+      const room = ROLE_NAME_LENGTH - prefix.length - 1 - regionLength;
+      const name = `${stack.stackName}-${stack.resolve(node.logicalId) as string}`;
+      const short = name.length <= room ? name : `${name.slice(0, room - 9)}-${name.slice(-8)}`;
+      node.roleName = `${prefix}${short}-${stack.region}`;
     }
   }
 }
