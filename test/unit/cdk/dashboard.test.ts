@@ -36,7 +36,7 @@ const { template } = synthStack();
 const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
 /** The dashboard's body, with each reference written `Ref:<logical id>`. */
 const body = JSON.parse(
-  (dashboards[0]?.Properties.DashboardBody['Fn::Join'][1] as unknown[])
+  ((dashboards[0]?.Properties.DashboardBody['Fn::Join'][1] ?? []) as unknown[])
     .map((part) => (typeof part === 'string' ? part : `Ref:${(part as { Ref: string }).Ref}`))
     .join(''),
 ) as { widgets: Widget[] };

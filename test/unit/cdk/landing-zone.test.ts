@@ -161,7 +161,7 @@ describe('a stack in a landing zone (existing VPC and endpoints, boundary, role 
     template.resourceCountIs('AWS::EC2::VPC', 0);
     const [[, group] = []] = resourcesOf(template, 'AWS::EC2::SecurityGroup');
     template.resourceCountIs('AWS::EC2::SecurityGroup', 1);
-    const https = (group?.Properties.SecurityGroupEgress as Record<string, unknown>[]).filter(
+    const https = ((group?.Properties.SecurityGroupEgress ?? []) as Record<string, unknown>[]).filter(
       (rule) => rule.FromPort === 443,
     );
     expect(https).toEqual([
