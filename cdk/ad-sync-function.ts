@@ -1,15 +1,17 @@
 /**
  * The Lambda defaults of ad-sync in one place: Node.js 24 on arm64, bundled by esbuild from node_modules
- * (no Docker), JSON logs, a log group with a retention, and the function file named after what it does.
+ * (no Docker), JSON logs to a log group of its own (its retention and key: landing-zone.ts), X-Ray tracing,
+ * and the function file named after what it does.
  */
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, type Size } from 'aws-cdk-lib';
 import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
-import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { FunctionName } from '../shared/api/routes';
+import { acknowledgeTracingPermissions } from './nag-suppressions';
 
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -43,10 +45,7 @@ export interface AdSyncFunctionProps {
 
 export class AdSyncFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: AdSyncFunctionProps) {
-    const logGroup = new LogGroup(scope, `${id}Logs`, {
-      retention: RetentionDays.THREE_MONTHS,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
+    const logGroup = new LogGroup(scope, `${id}Logs`, { removalPolicy: RemovalPolicy.DESTROY });
     super(scope, id, {
       entry: fileURLToPath(new URL(`../functions/${props.name}.ts`, import.meta.url)),
       handler: 'handler',
@@ -61,6 +60,8 @@ export class AdSyncFunction extends NodejsFunction {
       environment: props.environment,
       loggingFormat: LoggingFormat.JSON,
       logGroup,
+      // X-Ray: each invocation is a trace; the functions add a segment per step (Powertools Tracer).
+      tracing: Tracing.ACTIVE,
       bundling: { ...BUNDLING, externalModules: [...BUNDLING.externalModules] },
       ...(props.network
         ? {
@@ -70,5 +71,6 @@ export class AdSyncFunction extends NodejsFunction {
           }
         : {}),
     });
+    acknowledgeTracingPermissions(this);
   }
 }

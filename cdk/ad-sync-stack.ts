@@ -2,34 +2,47 @@
  * ad-sync on AWS (docs/contract.md#on-aws), in parts: the network of the functions that talk to Active
  * Directory (network.ts), the table and the bind password (data.ts), the functions and their permissions
  * (functions.ts), the API (api.ts), the admin console with its sign-in (console.ts), the schedule
- * (schedule.ts), the change events (events.ts) and the alarms (alarms.ts). The parts keep the logical ids the stack had as one construct
- * (stack-part.ts).
+ * (schedule.ts), the change events (events.ts), the alarms (alarms.ts) and the dashboard (dashboard.ts). The parts
+ * keep the logical ids the stack had as one construct (stack-part.ts). What a company's landing zone asks of
+ * every resource (a permissions boundary, a customer-managed key, tags, log retention) is landing-zone.ts.
  */
-import { CfnOutput, Lazy, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Lazy, type StackProps, Validations } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { routes } from '../shared/api/routes';
 import type { AdSyncSettings } from './ad-sync-settings';
 import { AdSyncAlarms } from './alarms';
 import { AdSyncApi } from './api';
 import { AdSyncConsole, consoleAdminRoleArn } from './console';
+import { AdSyncDashboard } from './dashboard';
 import { AdSyncData } from './data';
 import { AdSyncEvents } from './events';
 import { AdSyncFunctions } from './functions';
+import { applyLandingZone, customerKey, roleNaming } from './landing-zone';
+import { acknowledgeCustomerKeyGrants } from './nag-suppressions';
 import { AdSyncNetwork } from './network';
 import { AdSyncSchedule } from './schedule';
 import { StackOfParts } from './stack-part';
 
 export class AdSyncStack extends StackOfParts {
+  /** The AZs of context `availabilityZones`, which a new VPC takes without a lookup. */
+  private readonly givenAvailabilityZones: readonly string[] | undefined;
+
   constructor(scope: Construct, id: string, settings: AdSyncSettings, props?: StackProps) {
     super(scope, id, props);
+    this.givenAvailabilityZones = settings.availabilityZones;
+    const key = customerKey(this, settings);
+    const roles = roleNaming(settings);
+    applyLandingZone(this, settings, key);
+    if (key) acknowledgeCustomerKeyGrants(this);
     const scheduleName = `${this.stackName}-sync`;
     const network = new AdSyncNetwork(this, 'Network', settings);
-    const { table, secret } = new AdSyncData(this, 'Data');
+    const { table, secret } = new AdSyncData(this, 'Data', { key });
     const { functions, failures } = new AdSyncFunctions(this, 'Functions', {
       table,
       secret,
       network: network.functionNetwork,
       scheduleName,
+      key,
     });
     // The console's distribution names the API (its CSP lets the page call it), and the API names the
     // console's origin (CORS): the API takes that origin lazily, once the console exists. The distribution
@@ -44,9 +57,9 @@ export class AdSyncStack extends StackOfParts {
     const { api } = new AdSyncApi(this, 'HttpApi', {
       functions,
       adminPrincipals: settings.adminPrincipals,
-      adminConsole: { origin: consoleOrigin, adminRoleArn: consoleAdminRoleArn(this) },
+      adminConsole: { origin: consoleOrigin, adminRoleArn: consoleAdminRoleArn(this, roles) },
     });
-    adminConsole = new AdSyncConsole(this, 'Console', { api });
+    adminConsole = new AdSyncConsole(this, 'Console', { api, key, roles });
     // The functions that answer the API let the console read their answers (shared/api/http-api.ts).
     for (const name of new Set(routes.map((route) => route.function))) {
       functions[name].addEnvironment('CONSOLE_ORIGIN', adminConsole.origin);
@@ -58,10 +71,16 @@ export class AdSyncStack extends StackOfParts {
       sync: functions.sync,
       config: functions.config,
     });
-    const events = new AdSyncEvents(this, 'Events', { table, enrichment: functions.events });
+    const events = new AdSyncEvents(this, 'Events', { table, enrichment: functions.events, key });
     new AdSyncAlarms(this, 'Alarms', {
       functions,
       alarmTopicArn: settings.alarmTopicArn,
+      changeEventFailures: events.failures,
+      key,
+    });
+    const { dashboard } = new AdSyncDashboard(this, 'Dashboard', {
+      functions,
+      syncFailures: failures,
       changeEventFailures: events.failures,
     });
 
@@ -85,5 +104,23 @@ export class AdSyncStack extends StackOfParts {
       description: 'The console administrators: aws cognito-idp admin-create-user --user-pool-id <this id>',
     });
     new CfnOutput(this, 'ConsoleSignInUrl', { value: adminConsole.config.cognitoDomain });
+    new CfnOutput(this, 'DashboardName', {
+      value: dashboard.dashboardName,
+      description: 'The CloudWatch dashboard: runs, durations, users changed, failures, refused logons',
+    });
+  }
+
+  /**
+   * The AZs of a new VPC: those of context `availabilityZones` when given, so that a synth with an account
+   * and region needs no lookup (and no credentials); else CDK's (a lookup when the account is known).
+   */
+  override get availabilityZones(): string[] {
+    if (!this.givenAvailabilityZones) return super.availabilityZones;
+    // As CDK does for the AZs it looks up: literal AZs in the template are what was asked for.
+    Validations.of(this).acknowledge({
+      id: 'CloudFormation-Validate::W3010',
+      reason: 'The AZs of the new VPC are given by context availabilityZones (a synth without a lookup).',
+    });
+    return [...this.givenAvailabilityZones];
   }
 }

@@ -5,7 +5,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { Alias } from 'aws-cdk-lib/aws-kms';
+import { Alias, type IKey } from 'aws-cdk-lib/aws-kms';
 import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
@@ -22,13 +22,15 @@ export interface AdSyncAlarmsProps {
   readonly alarmTopicArn: string | undefined;
   /** The change-events pipe's dead-letter queue (events.ts). */
   readonly changeEventFailures: IQueue;
+  /** The customer-managed key (landing-zone.ts): the key of the topic the stack creates. */
+  readonly key: IKey | undefined;
 }
 
 export class AdSyncAlarms extends StackPart {
   constructor(
     scope: Construct,
     id: string,
-    { functions, alarmTopicArn, changeEventFailures }: AdSyncAlarmsProps,
+    { functions, alarmTopicArn, changeEventFailures, key }: AdSyncAlarmsProps,
   ) {
     super(scope, id);
     const topic: ITopic = alarmTopicArn
@@ -36,7 +38,7 @@ export class AdSyncAlarms extends StackPart {
       : new Topic(this, 'AlarmTopic', {
           displayName: 'ad-sync alarms',
           enforceSSL: true,
-          masterKey: Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
+          masterKey: key ?? Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
         });
     const alarm = new SnsAction(topic);
     new Alarm(this, 'SyncFailedAlarm', {

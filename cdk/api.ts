@@ -16,7 +16,7 @@ import {
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
 import { AnyPrincipal, ArnPrincipal, Effect, PolicyDocument, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { CORS_REQUEST_HEADERS, EXPOSED_HEADERS } from '../shared/api/cors';
 import { type FunctionName, routes } from '../shared/api/routes';
@@ -44,7 +44,8 @@ export class AdSyncApi extends StackPart {
   constructor(scope: Construct, id: string, { functions, adminPrincipals, adminConsole }: AdSyncApiProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: RetentionDays.ONE_YEAR });
+    // Its retention and key: landing-zone.ts.
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs');
     // The REST API stays directly in the stack: its deployment's logical id is a hash of the API that takes
     // in its construct path, and that id stays the one the stack was deployed with.
     const api = new RestApi(stack, 'Api', {
@@ -62,6 +63,8 @@ export class AdSyncApi extends StackPart {
         // Request bodies carry the bind password: never log them.
         dataTraceEnabled: false,
         metricsEnabled: true,
+        // X-Ray: a request's trace goes on into the function's.
+        tracingEnabled: true,
         throttlingRateLimit: 10,
         throttlingBurstLimit: 20,
       },

@@ -8,7 +8,15 @@
  * One console build serves every deployment: what differs (the API's URL, the Cognito ids) is written at
  * deploy time into `config.json` next to it.
  */
-import { DefaultStackSynthesizer, Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import {
+  Annotations,
+  DefaultStackSynthesizer,
+  Duration,
+  Fn,
+  RemovalPolicy,
+  Stack,
+  Validations,
+} from 'aws-cdk-lib';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import {
   AllowedMethods,
@@ -40,6 +48,8 @@ import {
   type UserPoolDomain,
 } from 'aws-cdk-lib/aws-cognito';
 import { FederatedPrincipal, PolicyDocument, PolicyStatement, Role } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import {
   BlockPublicAccess,
   Bucket,
@@ -52,6 +62,7 @@ import type { Construct } from 'constructs';
 import { consoleContentSecurityPolicy } from '../console/security-headers';
 import { API_STAGE } from './api';
 import { consoleSource } from './console-build';
+import { type RoleNaming, roleArn } from './landing-zone';
 import { asNagFinding } from './nag-suppressions';
 import { StackPart } from './stack-part';
 
@@ -59,15 +70,16 @@ import { StackPart } from './stack-part';
  * The name of the role signed-in administrators get. It is fixed (not generated) so that the API's resource
  * policy can admit the role by ARN without depending on it: the role depends on the API (it may invoke only
  * that), and the API's policy must not depend back. IAM names are global: the region keeps two deployments
- * of one stack name apart.
+ * of one stack name apart. A name prefix of the landing zone comes first (64 characters in all).
  */
-export function consoleAdminRoleName(stack: Stack): string {
-  return `${stack.stackName.slice(0, 36)}-ConsoleAdmin-${stack.region}`;
+export function consoleAdminRoleName(stack: Stack, naming: RoleNaming = {}): string {
+  const prefix = naming.namePrefix ?? '';
+  return `${prefix}${stack.stackName.slice(0, 36 - prefix.length)}-ConsoleAdmin-${stack.region}`;
 }
 
-/** The ARN of that role, made from its name (no reference to the role). */
-export function consoleAdminRoleArn(stack: Stack): string {
-  return `arn:${stack.partition}:iam::${stack.account}:role/${consoleAdminRoleName(stack)}`;
+/** The ARN of that role, made from its path and name (no reference to the role). */
+export function consoleAdminRoleArn(stack: Stack, naming: RoleNaming = {}): string {
+  return roleArn(stack, naming, consoleAdminRoleName(stack, naming));
 }
 
 /** What the console reads at start (`/config.json`): the mode, and where the API and sign-in are. */
@@ -85,6 +97,10 @@ export interface ConsoleRuntimeConfig {
 
 export interface AdSyncConsoleProps {
   readonly api: RestApi;
+  /** The customer-managed key of the console's files, if given (landing-zone.ts). */
+  readonly key: IKey | undefined;
+  /** The landing zone's role path and name prefix (the administrators' role is named here). */
+  readonly roles: RoleNaming;
 }
 
 export class AdSyncConsole extends StackPart {
@@ -96,7 +112,7 @@ export class AdSyncConsole extends StackPart {
   readonly userPool: UserPool;
   readonly config: ConsoleRuntimeConfig;
 
-  constructor(scope: Construct, id: string, { api }: AdSyncConsoleProps) {
+  constructor(scope: Construct, id: string, { api, key, roles }: AdSyncConsoleProps) {
     super(scope, id);
     const stack = Stack.of(this);
 
@@ -107,11 +123,10 @@ export class AdSyncConsole extends StackPart {
       managedLoginVersion: ManagedLoginVersion.NEWER_MANAGED_LOGIN,
     });
     const apiOrigin = `https://${api.restApiId}.execute-api.${stack.region}.${stack.urlSuffix}`;
-    ({ distribution: this.distribution, bucket: this.bucket } = this.hosting([
-      apiOrigin,
-      signIn.baseUrl(),
-      `https://cognito-identity.${stack.region}.${stack.urlSuffix}`,
-    ]));
+    ({ distribution: this.distribution, bucket: this.bucket } = this.hosting(
+      [apiOrigin, signIn.baseUrl(), `https://cognito-identity.${stack.region}.${stack.urlSuffix}`],
+      key,
+    ));
     this.origin = `https://${this.distribution.distributionDomainName}`;
 
     const client = this.consoleClient(signIn);
@@ -130,7 +145,8 @@ export class AdSyncConsole extends StackPart {
     // Every method and path of this API's stage; no other API, no other stage.
     const invokeArn = api.arnForExecuteApi('*', '/*', API_STAGE);
     const adminRole = new Role(this, 'ConsoleAdminRole', {
-      roleName: consoleAdminRoleName(stack),
+      roleName: consoleAdminRoleName(stack, roles),
+      ...(roles.path ? { path: roles.path } : {}),
       description: 'Administrators signed in to the ad-sync console: may invoke this API, nothing else',
       assumedBy: new FederatedPrincipal(
         'cognito-identity.amazonaws.com',
@@ -219,9 +235,14 @@ export class AdSyncConsole extends StackPart {
    * The console's files: a private, versioned bucket read only by CloudFront (origin access control), HTTPS
    * only, with the console's security headers; the Content-Security-Policy is the local stack's, with the
    * origins the console calls in AWS (`connectTo`) added to `connect-src`. Both the bucket and CloudFront
-   * log their requests to a log bucket.
+   * log their requests to a log bucket. With the customer key, the files are encrypted with it (CloudFront
+   * reads them through the key policy's statement for this distribution: docs/deploy.md); the log bucket
+   * keeps S3-managed keys, as S3 server access logs can be delivered only to such a bucket.
    */
-  private hosting(connectTo: readonly string[]): { distribution: Distribution; bucket: Bucket } {
+  private hosting(
+    connectTo: readonly string[],
+    key: IKey | undefined,
+  ): { distribution: Distribution; bucket: Bucket } {
     const stack = Stack.of(this);
     const logs = new Bucket(this, 'ConsoleLogs', {
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
@@ -235,7 +256,9 @@ export class AdSyncConsole extends StackPart {
     });
     const files = new Bucket(this, 'ConsoleBucket', {
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      encryption: BucketEncryption.S3_MANAGED,
+      ...(key
+        ? { encryption: BucketEncryption.KMS, encryptionKey: key, bucketKeyEnabled: true }
+        : { encryption: BucketEncryption.S3_MANAGED }),
       enforceSSL: true,
       minimumTLSVersion: 1.2,
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
@@ -296,6 +319,19 @@ export class AdSyncConsole extends StackPart {
       logFilePrefix: 'cloudfront/',
       logIncludesCookies: false,
     });
+    if (key) {
+      // The key is imported: CDK does not change its policy (it would add the statement for any distribution of
+      // the account). The operator adds the statement for this distribution (docs/deploy.md#landing-zone).
+      for (const id of [
+        '@aws-cdk/aws-cloudfront-origins:wildcardKeyPolicyForOac',
+        '@aws-cdk/aws-cloudfront-origins:updateImportedKeyPolicyOac',
+      ]) {
+        Annotations.of(stack).acknowledgeWarning(
+          id,
+          "The customer key's policy is the operator's: docs/deploy.md gives CloudFront's statement, scoped to this distribution.",
+        );
+      }
+    }
     Validations.of(distribution).acknowledge({
       id: 'AwsSolutions-CFR1',
       reason:
@@ -361,7 +397,11 @@ export class AdSyncConsole extends StackPart {
    */
   private deployFiles(config: ConsoleRuntimeConfig): void {
     const build = consoleSource();
+    // The deployment handler's log group (one handler for both): the stack's, with its retention and key
+    // (landing-zone.ts), not one Lambda makes that never expires.
+    const logGroup = new LogGroup(this, 'ConsoleDeploymentLogs', { removalPolicy: RemovalPolicy.DESTROY });
     const assets = new BucketDeployment(this, 'ConsoleAssets', {
+      logGroup,
       sources: [build],
       destinationBucket: this.bucket as IBucket,
       exclude: ['*'],
@@ -370,6 +410,7 @@ export class AdSyncConsole extends StackPart {
       prune: true,
     });
     const page = new BucketDeployment(this, 'ConsolePage', {
+      logGroup,
       sources: [build, Source.jsonData('config.json', config)],
       destinationBucket: this.bucket as IBucket,
       exclude: ['*'],

@@ -1,6 +1,7 @@
 /**
  * The data of ad-sync: the one DynamoDB table (docs/data-model.md), with its stream, and the bind password in
- * Secrets Manager.
+ * Secrets Manager; both encrypted with the customer-managed key when one is given (landing-zone.ts), else
+ * with AWS-managed keys.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import {
@@ -11,6 +12,7 @@ import {
   Table,
   TableEncryption,
 } from 'aws-cdk-lib/aws-dynamodb';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { type CfnSecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { tableKeys, tableStream } from '../shared/adapters/dynamodb/table';
@@ -20,7 +22,7 @@ export class AdSyncData extends StackPart {
   readonly table: Table;
   readonly secret: Secret;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, { key }: { readonly key: IKey | undefined }) {
     super(scope, id);
     this.table = new Table(this, 'Table', {
       partitionKey: { name: tableKeys.partitionKey, type: AttributeType.STRING },
@@ -28,7 +30,9 @@ export class AdSyncData extends StackPart {
       billingMode: BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
-      encryption: TableEncryption.AWS_MANAGED,
+      ...(key
+        ? { encryption: TableEncryption.CUSTOMER_MANAGED, encryptionKey: key }
+        : { encryption: TableEncryption.AWS_MANAGED }),
       timeToLiveAttribute: 'expiresAt',
       removalPolicy: RemovalPolicy.RETAIN,
       // Every write with the item before and after it (tableStream, the local table's too). Two readers: the
@@ -49,6 +53,7 @@ export class AdSyncData extends StackPart {
     this.secret = new Secret(this, 'BindPassword', {
       description: 'ad-sync: password of the AD bind account (written by PUT /config)',
       removalPolicy: RemovalPolicy.RETAIN,
+      ...(key ? { encryptionKey: key } : {}),
     });
     (this.secret.node.defaultChild as CfnSecret).addPropertyDeletionOverride('GenerateSecretString');
   }

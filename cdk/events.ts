@@ -14,12 +14,14 @@ import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { CfnRegistry, CfnSchema } from 'aws-cdk-lib/aws-eventschemas';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { CfnPipe } from 'aws-cdk-lib/aws-pipes';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { itemKinds } from '../shared/adapters/dynamodb/keys';
 import { tableKeys } from '../shared/adapters/dynamodb/table';
+import { keyUseVia } from './landing-zone';
 import { StackPart } from './stack-part';
 
 /** The `source` of every change event on the bus (SPEC 7.4). */
@@ -75,6 +77,8 @@ export interface AdSyncEventsProps {
   readonly table: Table;
   /** The `events` function: the pipe's enrichment. */
   readonly enrichment: IFunction;
+  /** The customer-managed key of the table and of the dead-letter queue, if given (landing-zone.ts). */
+  readonly key: IKey | undefined;
 }
 
 export class AdSyncEvents extends StackPart {
@@ -83,7 +87,7 @@ export class AdSyncEvents extends StackPart {
   /** Batches of stream records the pipe could not deliver (after its retries). */
   readonly failures: Queue;
 
-  constructor(scope: Construct, id: string, { table, enrichment }: AdSyncEventsProps) {
+  constructor(scope: Construct, id: string, { table, enrichment, key }: AdSyncEventsProps) {
     super(scope, id);
     const stack = Stack.of(this);
     const name = eventBusName(stack.stackName);
@@ -96,10 +100,12 @@ export class AdSyncEvents extends StackPart {
         "ad-sync's change events: a user created, updated or deleted by a sync (docs/events.schema.json)",
     });
 
-    // SQS-managed encryption: the pipe's role needs no KMS key. A message names the failed batch (the shard and
-    // its sequence numbers), not the users in it.
+    // SQS-managed encryption (the pipe's role needs no KMS key), or the customer key. A message names the failed
+    // batch (the shard and its sequence numbers), not the users in it.
     this.failures = new Queue(this, 'ChangeEventFailures', {
-      encryption: QueueEncryption.SQS_MANAGED,
+      ...(key
+        ? { encryption: QueueEncryption.KMS, encryptionMasterKey: key }
+        : { encryption: QueueEncryption.SQS_MANAGED }),
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
@@ -127,6 +133,11 @@ export class AdSyncEvents extends StackPart {
     role.addToPolicy(
       new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.failures.queueArn] }),
     );
+    // With the customer key: decrypt the stream's records (through DynamoDB), encrypt a dead letter (through SQS).
+    if (key) {
+      role.addToPolicy(keyUseVia(key, 'dynamodb', ['kms:Decrypt']));
+      role.addToPolicy(keyUseVia(key, 'sqs', ['kms:GenerateDataKey', 'kms:Decrypt']));
+    }
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:

@@ -8,6 +8,7 @@
 import { Duration, Size, Validations } from 'aws-cdk-lib';
 import type { ITable, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -18,6 +19,7 @@ import { HANDOFF_SORT_KEY, type ItemKind, leadingKeys } from '../shared/adapters
 import { tableKeys } from '../shared/adapters/dynamodb/table';
 import type { FunctionName } from '../shared/api/routes';
 import { AdSyncFunction } from './ad-sync-function';
+import { keyUseVia } from './landing-zone';
 import type { FunctionNetwork } from './network';
 import { StackPart } from './stack-part';
 
@@ -40,6 +42,8 @@ export interface AdSyncFunctionsProps {
   readonly network: FunctionNetwork;
   /** The EventBridge schedule the config function keeps in step with the configuration. */
   readonly scheduleName: string;
+  /** The customer-managed key of the table, the secret and the failures queue, if given (landing-zone.ts). */
+  readonly key: IKey | undefined;
 }
 
 export class AdSyncFunctions extends StackPart {
@@ -47,7 +51,11 @@ export class AdSyncFunctions extends StackPart {
   /** Where failed asynchronous and stream invocations of the sync function go. */
   readonly failures: Queue;
 
-  constructor(scope: Construct, id: string, { table, secret, network, scheduleName }: AdSyncFunctionsProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    { table, secret, network, scheduleName, key }: AdSyncFunctionsProps,
+  ) {
     super(scope, id);
     const baseEnvironment = {
       TABLE_NAME: table.tableName,
@@ -66,8 +74,12 @@ export class AdSyncFunctions extends StackPart {
         { name, description, ...options, environment: { ...baseEnvironment, ...options.environment } },
       );
 
+    // The senders (Lambda's destination and the stream mapping's failure destination, both as the sync function)
+    // are granted the key by CDK (Queue.grantSendMessages).
     this.failures = new Queue(this, 'SyncFailures', {
-      encryption: QueueEncryption.KMS_MANAGED,
+      ...(key
+        ? { encryption: QueueEncryption.KMS, encryptionMasterKey: key }
+        : { encryption: QueueEncryption.KMS_MANAGED }),
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
@@ -164,16 +176,17 @@ export class AdSyncFunctions extends StackPart {
     // in Lambda's queue behind a running one.
     (sync.node.defaultChild as { reservedConcurrentExecutions?: number }).reservedConcurrentExecutions = 2;
 
-    this.grantLeastPrivilege(table, secret);
+    this.grantLeastPrivilege(table, secret, key);
   }
 
   /**
    * Item-level grants: a function may touch the items of the kinds it uses (dynamodb:LeadingKeys, the
    * partition key of every item a request names, transaction actions one by one), and no other. Only the
    * logon function reads local users' password hashes (their own kind), one by key; only the users function
-   * writes them.
+   * writes them. With the customer key, a function may use it through DynamoDB and Secrets Manager only, as
+   * far as its grants there need it (keyUseOf).
    */
-  private grantLeastPrivilege(table: Table, secret: Secret): void {
+  private grantLeastPrivilege(table: Table, secret: Secret, key: IKey | undefined): void {
     const onItems = (actions: readonly string[], kinds: readonly ItemKind[]) =>
       new PolicyStatement({
         actions: actions.map((action) => `dynamodb:${action}`),
@@ -195,7 +208,9 @@ export class AdSyncFunctions extends StackPart {
       resources: [secret.secretArn],
     });
     const grant = (name: FunctionName, ...statements: PolicyStatement[]) => {
-      for (const statement of statements) this.functions[name].addToRolePolicy(statement);
+      for (const statement of [...statements, ...(key ? keyUseOf(key, statements) : [])]) {
+        this.functions[name].addToRolePolicy(statement);
+      }
     };
 
     // config: the configuration item, the secret (read and write), and this stack's schedule (schedule.ts).
@@ -277,4 +292,36 @@ export class AdSyncFunctions extends StackPart {
       queryIndexes(tableKeys.byKind),
     );
   }
+}
+
+/** Table writes: their data is encrypted (DynamoDB's table key is wrapped with the customer key). */
+const TABLE_WRITES = /^dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem|TransactWriteItems)$/;
+
+/**
+ * What a role needs of the customer key for these grants: decrypting what it reads from the table or the
+ * secret, and encrypting what it writes there; through that service only (keyUseVia).
+ */
+function keyUseOf(key: IKey, statements: readonly PolicyStatement[]): PolicyStatement[] {
+  const actions = statements.flatMap((statement) => statement.actions);
+  const uses: PolicyStatement[] = [];
+  if (actions.some((action) => action.startsWith('dynamodb:'))) {
+    uses.push(
+      keyUseVia(key, 'dynamodb', [
+        'kms:Decrypt',
+        'kms:DescribeKey',
+        ...(actions.some((action) => TABLE_WRITES.test(action))
+          ? ['kms:Encrypt', 'kms:GenerateDataKey']
+          : []),
+      ]),
+    );
+  }
+  if (actions.some((action) => action.startsWith('secretsmanager:'))) {
+    uses.push(
+      keyUseVia(key, 'secretsmanager', [
+        'kms:Decrypt',
+        ...(actions.includes('secretsmanager:PutSecretValue') ? ['kms:GenerateDataKey'] : []),
+      ]),
+    );
+  }
+  return uses;
 }

@@ -45,6 +45,40 @@ const STACK_ACKNOWLEDGMENTS: ReadonlyArray<{ id: string; reason: string }> = [
   },
 ];
 
+/** The actions Lambda's active tracing grants a function's role, on every resource (aws-lambda's Function). */
+export const TRACING_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'] as const;
+
+/**
+ * A traced function's role sends its trace segments to X-Ray: these actions have no resource-level
+ * permissions. Acknowledged on each function's role only; the CDK test checks that no other action of a
+ * function's role has the resource `*` (except those acknowledged next to them with their own reasons).
+ */
+export function acknowledgeTracingPermissions(
+  fn: IConstruct & { readonly role?: IConstruct | undefined },
+): void {
+  if (!fn.role) return;
+  Validations.of(fn.role).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason: `X-Ray tracing: ${TRACING_ACTIONS.join(' and ')} support no resource-level permissions (the function's traces).`,
+  });
+}
+
+/**
+ * With a customer-managed key (context kmsKeyArn), CDK's own grants give the key's data-key actions with
+ * wildcards: Queue.grantSendMessages (the sync function's failure destinations) and Bucket.grantReadWrite
+ * (the console files' deployment handler). Our own statements name each action (landing-zone.ts keyUseVia).
+ */
+export function acknowledgeCustomerKeyGrants(stack: Stack): void {
+  for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
+    Validations.of(stack).acknowledge({
+      id: `AwsSolutions-IAM5[Action::${action}]`,
+      reason:
+        "CDK's grants on the customer-managed key for sending to an encrypted queue and writing to an encrypted " +
+        'bucket: the data-key actions KMS needs for that, on the one key given in kmsKeyArn.',
+    });
+  }
+}
+
 export function acknowledgeAcceptedFindings(stack: Stack): void {
   for (const acknowledgment of STACK_ACKNOWLEDGMENTS) Validations.of(stack).acknowledge(acknowledgment);
 }

@@ -1,9 +1,10 @@
 /**
  * The network of the functions that talk to Active Directory: private subnets without a NAT gateway (an
- * existing VPC's, or a new VPC's isolated ones), DynamoDB and Secrets Manager through VPC endpoints, and a
- * security group whose egress goes only to the domain controllers (LDAPS/StartTLS) and the endpoints.
+ * existing VPC's, or a new VPC's isolated ones), DynamoDB and Secrets Manager through VPC endpoints (the
+ * stack's own, or with `endpoints: existing` the VPC's), and a security group whose egress goes only to the
+ * domain controllers (LDAPS/StartTLS) and the endpoints.
  */
-import { Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import {
   FlowLogDestination,
   FlowLogTrafficType,
@@ -20,9 +21,11 @@ import {
   SubnetType,
   Vpc,
 } from 'aws-cdk-lib/aws-ec2';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
 import type { AdSyncSettings } from './ad-sync-settings';
+import { ContextError } from './context';
 import { StackPart } from './stack-part';
 
 /** Where a function that talks to the domain controllers runs. */
@@ -38,25 +41,6 @@ export class AdSyncNetwork extends StackPart {
   constructor(scope: Construct, id: string, settings: AdSyncSettings) {
     super(scope, id);
     const { vpc, subnets, dcCidrs } = this.vpc(settings);
-    const endpointSecurityGroup = new SecurityGroup(this, 'EndpointSecurityGroup', {
-      vpc,
-      description: 'Secrets Manager endpoint: HTTPS from the ad-sync functions only',
-      allowAllOutbound: false,
-    });
-    const secretsEndpoint = new InterfaceVpcEndpoint(this, 'SecretsManagerEndpoint', {
-      vpc,
-      service: InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
-      subnets,
-      privateDnsEnabled: true,
-      securityGroups: [endpointSecurityGroup],
-      // Not open to the whole VPC: only the functions' security group may connect (rule below).
-      open: false,
-    });
-    vpc.addGatewayEndpoint('DynamoDbEndpoint', {
-      service: GatewayVpcEndpointAwsService.DYNAMODB,
-      subnets: [subnets],
-    });
-
     const securityGroup = new SecurityGroup(this, 'DirectoryFunctionsSecurityGroup', {
       vpc,
       description: 'ad-sync functions: LDAPS/StartTLS to the domain controllers, HTTPS to the VPC endpoints',
@@ -72,13 +56,67 @@ export class AdSyncNetwork extends StackPart {
         );
       }
     }
-    securityGroup.connections.allowTo(secretsEndpoint, Port.tcp(443), 'HTTPS to Secrets Manager');
+    if (settings.endpoints === 'create') {
+      const secretsEndpoint = this.createEndpoints(vpc, subnets, settings.endpointAzs);
+      securityGroup.connections.allowTo(secretsEndpoint, Port.tcp(443), 'HTTPS to Secrets Manager');
+    } else {
+      // The VPC's own endpoints (a landing zone's): HTTPS to where they are. Their security group must admit
+      // this one (or the VPC's CIDR), and the VPC's route tables must hold a DynamoDB gateway endpoint.
+      for (const cidr of settings.endpointCidrs ?? []) {
+        securityGroup.addEgressRule(Peer.ipv4(cidr), Port.tcp(443), 'HTTPS to the VPC endpoints');
+      }
+      if (settings.endpointSecurityGroupId) {
+        securityGroup.addEgressRule(
+          Peer.securityGroupId(settings.endpointSecurityGroupId),
+          Port.tcp(443),
+          'HTTPS to the VPC endpoints',
+        );
+      }
+    }
     securityGroup.addEgressRule(
       Peer.prefixList(this.dynamoDbPrefixList()),
       Port.tcp(443),
       'HTTPS to DynamoDB (gateway endpoint)',
     );
     this.functionNetwork = { vpc, subnets, securityGroup };
+  }
+
+  /**
+   * The DynamoDB gateway endpoint, and the Secrets Manager interface endpoint in the first `azs` subnets (all
+   * by default): one AZ halves the endpoint's hourly price, and a failure of that AZ leaves the functions
+   * without the secret until it is back (the functions in the other AZ reach the endpoint across AZs).
+   */
+  private createEndpoints(
+    vpc: IVpc,
+    subnets: SubnetSelection,
+    azs: number | undefined,
+  ): InterfaceVpcEndpoint {
+    const selected = vpc.selectSubnets(subnets).subnets;
+    if (azs !== undefined && azs > selected.length) {
+      throw new ContextError(
+        'endpointAzs',
+        `is ${azs}, and the functions' subnets are in ${selected.length} AZs: it can be 1 to ${selected.length}`,
+      );
+    }
+    const endpointSecurityGroup = new SecurityGroup(this, 'EndpointSecurityGroup', {
+      vpc,
+      description: 'Secrets Manager endpoint: HTTPS from the ad-sync functions only',
+      allowAllOutbound: false,
+    });
+    const secretsEndpoint = new InterfaceVpcEndpoint(this, 'SecretsManagerEndpoint', {
+      vpc,
+      service: InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
+      subnets: azs === undefined ? subnets : { subnets: selected.slice(0, azs) },
+      privateDnsEnabled: true,
+      securityGroups: [endpointSecurityGroup],
+      // Not open to the whole VPC: only the functions' security group may connect (rule below).
+      open: false,
+    });
+    vpc.addGatewayEndpoint('DynamoDbEndpoint', {
+      service: GatewayVpcEndpointAwsService.DYNAMODB,
+      subnets: [subnets],
+    });
+    return secretsEndpoint;
   }
 
   /**
@@ -96,8 +134,9 @@ export class AdSyncNetwork extends StackPart {
         throw new Error('context vpcId needs subnetIds: the private subnets that reach the DCs');
       if (!settings.dcCidrs?.length)
         throw new Error('context vpcId needs dcCidrs: the CIDRs of the domain controllers');
+      // The route tables take the DynamoDB gateway endpoint the stack creates; existing endpoints need none.
       const routeTableIds = settings.routeTableIds ?? [];
-      if (routeTableIds.length !== subnetIds.length) {
+      if (settings.endpoints === 'create' && routeTableIds.length !== subnetIds.length) {
         throw new Error(
           'context vpcId needs routeTableIds: the route table of each subnet in subnetIds, in the same order',
         );
@@ -108,19 +147,29 @@ export class AdSyncNetwork extends StackPart {
       ];
       const vpc = Vpc.fromVpcAttributes(this.vpcScope, 'Vpc', { vpcId: settings.vpcId, availabilityZones });
       const subnets = {
-        subnets: subnetIds.map((subnetId, i) =>
-          Subnet.fromSubnetAttributes(this.vpcScope, `Subnet${i}`, {
+        subnets: subnetIds.map((subnetId, i) => {
+          const subnet = Subnet.fromSubnetAttributes(this.vpcScope, `Subnet${i}`, {
             subnetId,
-            routeTableId: routeTableIds[i] as string,
+            ...(routeTableIds[i] ? { routeTableId: routeTableIds[i] } : {}),
             availabilityZone: availabilityZones[i % availabilityZones.length] as string,
-          }),
-        ),
+          });
+          if (!routeTableIds[i]) {
+            Annotations.of(subnet).acknowledgeWarning(
+              '@aws-cdk/aws-ec2:noSubnetRouteTableId',
+              "With endpoints=existing the stack adds no gateway endpoint: it needs no subnet's route table.",
+            );
+          }
+          return subnet;
+        }),
       };
       return { vpc, subnets, dcCidrs: [...settings.dcCidrs] };
     }
     // The cast only bridges aws-cdk-lib's optional properties and exactOptionalPropertyTypes.
+    // Given AZs are taken as they are (the stack answers its availabilityZones with them: no lookup).
     const vpc: IVpc = new Vpc(this.vpcScope, 'Vpc', {
-      maxAzs: 2,
+      ...(settings.availabilityZones
+        ? { availabilityZones: [...settings.availabilityZones] }
+        : { maxAzs: 2 }),
       natGateways: 0,
       subnetConfiguration: [{ name: 'isolated', subnetType: SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],
       flowLogs: {
@@ -152,6 +201,8 @@ export class AdSyncNetwork extends StackPart {
       },
       policy: AwsCustomResourcePolicy.fromSdkCalls({ resources: AwsCustomResourcePolicy.ANY_RESOURCE }),
       installLatestAwsSdk: false,
+      // A log group of the stack's (its retention and key: landing-zone.ts), not one Lambda makes that never expires.
+      logGroup: new LogGroup(this, 'DynamoDbPrefixListLogs', { removalPolicy: RemovalPolicy.DESTROY }),
     });
     Validations.of(lookup).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

@@ -6,6 +6,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
 import type { Construct } from 'constructs';
+import { rateExpression } from '../shared/adapters/scheduler/eventbridge-schedule-controller';
 import type { AdSyncFunction } from './ad-sync-function';
 import { StackPart } from './stack-part';
 
@@ -39,7 +40,8 @@ export class AdSyncSchedule extends StackPart {
     this.schedule = new CfnSchedule(this, 'Schedule', {
       name: scheduleName,
       description: 'ad-sync scheduled sync; PUT /config keeps state and rate in step with the configuration',
-      scheduleExpression: `rate(${props.scheduleMinutes} minutes)`,
+      // The expression PUT /config sets, too (EventBridge Scheduler wants `rate(1 minute)`, singular).
+      scheduleExpression: rateExpression(props.scheduleMinutes),
       state: props.scheduleEnabled ? 'ENABLED' : 'DISABLED',
       flexibleTimeWindow: { mode: 'OFF' },
       target: {

@@ -1,7 +1,10 @@
 import { GetScheduleCommand, SchedulerClient, UpdateScheduleCommand } from '@aws-sdk/client-scheduler';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { EventBridgeScheduleController } from '../../../shared/adapters/scheduler/eventbridge-schedule-controller';
+import {
+  EventBridgeScheduleController,
+  rateExpression,
+} from '../../../shared/adapters/scheduler/eventbridge-schedule-controller';
 
 const scheduler = mockClient(SchedulerClient);
 const target = {
@@ -40,6 +43,17 @@ describe('EventBridgeScheduleController', () => {
       FlexibleTimeWindow: { Mode: 'OFF' },
       Target: target,
     });
+  });
+
+  it('writes a rate of one minute in the singular, as EventBridge Scheduler requires', async () => {
+    expect(rateExpression(1)).toBe('rate(1 minute)');
+    expect(rateExpression(2)).toBe('rate(2 minutes)');
+    await new EventBridgeScheduleController(new SchedulerClient({ region: 'eu-central-1' }), 'ad-sync').apply(
+      { enabled: true, intervalMinutes: 1 },
+    );
+    expect(scheduler.commandCalls(UpdateScheduleCommand)[0]?.args[0].input.ScheduleExpression).toBe(
+      'rate(1 minute)',
+    );
   });
 
   it('changes nothing when the schedule is already as configured', async () => {

@@ -11,6 +11,7 @@ import {
   EVENT_SCHEMA_NAME,
   eventBusName,
 } from '../../../cdk/events';
+import { TRACING_ACTIONS } from '../../../cdk/nag-suppressions';
 import { functionIdPrefix, StackPolicies, synthStack } from '../../support/iam-policy';
 
 /** A resource of the template, as the assertions library types it. */
@@ -99,12 +100,14 @@ describe('change events on AWS', () => {
     });
   });
 
-  it('runs the events function outside the VPC, told of no table and no secret, with no grant at all', () => {
+  it('runs the events function outside the VPC, told of no table and no secret, with no grant but its traces', () => {
     const fn = resources[eventsFunctionId]?.Properties;
     expect(fn).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
     expect(fn.VpcConfig).toBeUndefined();
     expect(fn.Environment.Variables).toEqual({ POWERTOOLS_SERVICE_NAME: 'ad-sync' });
-    expect(new StackPolicies(template).statementsOf('events')).toEqual([]);
+    expect(new StackPolicies(template).statementsOf('events')).toEqual([
+      { Effect: 'Allow', Action: [...TRACING_ACTIONS], Resource: '*' },
+    ]);
   });
 
   it('gives the pipe a role of its own with exactly what it does, each on its one resource', () => {
