@@ -132,7 +132,6 @@ describe('parseConfig', () => {
       'defaultPrivileges.ownArchiveAccess',
     ],
     [{ ...minimal, schedule: { intervalMinutes: 0 } }, 'schedule.intervalMinutes'],
-    ,
   ])('rejects %j at %s', (input, path) => {
     expect(configIssuesOf(input).map((issue) => issue.path)).toEqual([path]);
   });
