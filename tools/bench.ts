@@ -41,11 +41,16 @@ import {
   userFilter,
 } from '../shared/adapters/ldap/ldap-directory-reader';
 import { PROGRESS_INTERVAL_MS } from '../shared/use-cases/run-progress';
-import { connectionSettings, ldapsClientFor, startSambaDc } from '../test/support/samba-dc';
+import { connectionSettings, ldapsClientFor, provisionKeptDc, startSambaDc } from '../test/support/samba-dc';
 import type { BenchSyncResult, BenchSyncTask } from './bench-sync';
 
 const { values } = parseArgs({
-  options: { users: { type: 'string', default: '10000' }, json: { type: 'boolean', default: false } },
+  options: {
+    users: { type: 'string', default: '10000' },
+    json: { type: 'boolean', default: false },
+    // Only provision and seed the kept directory (offline: no port, so beside another DC), then stop.
+    'seed-only': { type: 'boolean', default: false },
+  },
   allowPositionals: true,
 });
 const USERS = Number(values.users);
@@ -135,10 +140,16 @@ async function main(): Promise<void> {
     .update(benchLdif(Math.min(USERS, 10)))
     .digest('hex')
     .slice(0, 8);
-  const folder = join(defaultCacheDir(), `bench-dc-${USERS}-${fingerprint}`);
+  const folder = join(defaultCacheDir(), `bench-dc-${USERS}-mdb-${fingerprint}`);
   log(`seeding or reusing a directory of ${USERS} users in ${folder} (${fingerprint})`);
   await writeFile(ldifFile, benchLdif(USERS));
-  const dc = await startSambaDc(log, { folder, extraLdif: [ldifFile] });
+  // LMDB: like AD, and unlike Samba's default TDB, it reads (uSNChanged>=N) from an index.
+  const seed = { extraLdif: [ldifFile], backendStore: 'mdb' } as const;
+  if (values['seed-only']) {
+    await provisionKeptDc(folder, seed, log);
+    return;
+  }
+  const dc = await startSambaDc(log, { folder, ...seed });
   const dynamodb = await startDynamoDbLocal();
   const client = localDynamoDbClient(dynamodb.endpoint, { maxAttempts: 10 });
   // The floor's write requests, and the capacity they consumed (asked for on each request).
