@@ -32,8 +32,11 @@ const EMULATOR_VERSION = '2.9.30'; // ships DynamoDBLocal 1.25.x
 const EMULATOR_INTEGRITY =
   'sha512-xTeeRLvzEfqyd5lh3bH4c0kHvSHHmmhD5ZDsHFKAQ5g2Zl6JqlFdutaQhCLHzxEp6Ry1o7TB6niIoXuQAnSewQ==';
 
-/** The launcher that binds DynamoDB Local to loopback; Java 11+ runs a single source file directly. */
-const LOOPBACK_LAUNCHER = fileURLToPath(new URL('LoopbackDynamoDB.java', import.meta.url));
+/**
+ * The launcher that binds DynamoDB Local to loopback; Java 11+ runs a single source file directly. Found
+ * when used, so that a bundle of this module's clients (the benchmark's sync process) loads without it.
+ */
+const loopbackLauncher = (): string => fileURLToPath(new URL('LoopbackDynamoDB.java', import.meta.url));
 
 /**
  * DynamoDB Local's CORS allow list (`-cors`; documented default `*`): one name that is no browser origin (an
@@ -249,7 +252,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
       `-Djava.library.path=${lib}`,
       '-cp',
       `${join(emulator, 'DynamoDBLocal.jar')}:${join(lib, '*')}`,
-      LOOPBACK_LAUNCHER,
+      loopbackLauncher(),
       ...storage,
       '-sharedDb',
       '-port',

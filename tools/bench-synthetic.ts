@@ -78,6 +78,7 @@ const syntheticDirectory: DirectoryReader = {
     probeDirSync: async () => 'unsupported',
     readGroupMemberGuids: async () => new Set(),
     groupsChangedSince: async () => false,
+    readNestedGroupGuids: async () => new Set(),
     searchGroups: async () => [],
     close: async () => {},
   }),

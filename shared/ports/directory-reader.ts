@@ -85,10 +85,14 @@ export interface DirectorySession {
   readGroupMemberGuids(baseDn: string, groupDn: string, among?: readonly string[]): Promise<Set<string>>;
   /**
    * Whether a group of the domain changed since the USN: its members (a join or a leave changes the group,
-   * not the user), its name or place, or its deletion (a tombstone, when this account may read them; a
-   * deleted group's groups change too, losing it as a member). When none did, no membership changed.
+   * not the user), its name or its place. A deleted group is not seen here (readNestedGroupGuids sees it).
    */
   groupsChangedSince(sinceUsn: number): Promise<boolean>;
+  /**
+   * objectGUIDs of the groups in the group, directly or nested: a nested group deleted leaves this set
+   * (its groups are not changed by the deletion on every DC).
+   */
+  readNestedGroupGuids(groupDn: string): Promise<Set<string>>;
   /** Groups whose name contains `search` (all when empty), at most `limit`, for the group picker. */
   searchGroups(baseDn: string, search: string, limit: number): Promise<DirectoryGroup[]>;
   close(): Promise<void>;

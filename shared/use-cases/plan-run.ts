@@ -49,6 +49,8 @@ export interface ReadScope {
   readonly fullBecause?: string;
   /** DirSync, detected and reported; uSNChanged and tombstones do the work whether it is there or not. */
   readonly dirSync: DirSyncAccess;
+  /** The hash of the groups nested in the selected groups, kept with the cursor (SyncCursor.nestedGroups). */
+  readonly nestedGroups?: string;
 }
 
 /** What planning a run leaves for the apply and the report. */
@@ -487,32 +489,49 @@ async function prepareRead(
     new Set(
       (await Promise.all(groups.map((g) => open.readGroupMemberGuids(baseDn, g)))).flatMap((m) => [...m]),
     );
+  // The groups nested in the selected ones, kept with the cursor for the next incremental run to compare.
+  const nestedGroups = async () =>
+    groups.length === 0 || !incrementalOn
+      ? undefined
+      : hashOf(
+          (await Promise.all(groups.map((g) => open.readNestedGroupGuids(g)))).flatMap((set) => [...set]),
+        );
   if (fullBecause !== undefined || !cursor) {
-    const [groupMemberGuids, dirSync] = await inOrder(allMembers(), open.probeDirSync());
+    const [groupMemberGuids, dirSync, nested] = await inOrder(
+      allMembers(),
+      open.probeDirSync(),
+      nestedGroups(),
+    );
     return {
       baseDn,
       groupMemberGuids,
       groupMembers: 'all',
       fingerprint,
       dirSync,
+      ...(nested !== undefined ? { nestedGroups: nested } : {}),
       ...(syncState ? { syncState } : {}),
       fullBecause: fullBecause ?? 'first run',
     };
   }
-  // An incremental read. Group membership is read again only when a group changed since the cursor; the
-  // DirSync answer is the last full read's.
+  // An incremental read. Group membership is read again only when a group changed since the cursor, or the
+  // set of nested groups did (a deleted nested group changes no other group on Samba); the DirSync answer
+  // is the last full read's.
   const since = cursor.highestCommittedUsn + 1;
-  const [deleted, groupsChanged, dirSync] = await inOrder(
+  const [deleted, groupChanged, nested, dirSync] = await inOrder(
     open.readDeletedUserGuids(since),
     groups.length > 0 ? open.groupsChangedSince(since) : undefined,
+    nestedGroups(),
     cursor.dirSync ?? open.probeDirSync(),
   );
+  const groupsChanged =
+    groupChanged === undefined ? undefined : groupChanged || nested !== cursor.nestedGroups;
   return {
     baseDn,
     groupMemberGuids: groupsChanged ? await allMembers() : new Set(),
     groupMembers: groupsChanged === false ? 'read' : 'all',
     fingerprint,
     dirSync,
+    ...(nested !== undefined ? { nestedGroups: nested } : {}),
     ...(syncState ? { syncState } : {}),
     cursor,
     incremental: { since, deleted, ...(groupsChanged !== undefined ? { groupsChanged } : {}) },
@@ -533,6 +552,12 @@ async function inOrder<T extends readonly unknown[]>(
     -readonly [K in keyof T]: Awaited<T[K]>;
   };
 }
+
+/** A set of objectGUIDs as one short hash, whatever their order. */
+const hashOf = (guids: readonly string[]): string =>
+  createHash('sha256')
+    .update([...new Set(guids)].sort().join(','))
+    .digest('base64url');
 
 /** What the cursor must match for an incremental read: where and what is read. */
 function fingerprintOf(config: Config, baseDn: string): string {

@@ -303,6 +303,7 @@ async function runPipeline(
             lastFullAt: scope.incremental && scope.cursor ? scope.cursor.lastFullAt : startedAt,
             directoryUsers: plan.population + tally.counts.created - tally.counts.deleted,
             dirSync: scope.dirSync,
+            ...(scope.nestedGroups !== undefined ? { nestedGroups: scope.nestedGroups } : {}),
           });
         } else {
           await deps.cursors.clearCursor();

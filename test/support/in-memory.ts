@@ -166,6 +166,10 @@ export class InMemoryDirectory implements DirectoryReader {
         const members = [...(directory.groups.get(groupDn) ?? [])];
         return new Set(among === undefined ? members : members.filter((guid) => among.includes(guid)));
       },
+      /** The in-memory directory has no nested groups. */
+      async readNestedGroupGuids() {
+        return new Set<string>();
+      },
       async groupsChangedSince(sinceUsn: number) {
         return [...directory.groupUsns.values()].some((usn) => usn >= sinceUsn);
       },

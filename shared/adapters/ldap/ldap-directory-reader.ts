@@ -517,24 +517,43 @@ class LdapDirectorySession implements DirectorySession {
     const namingContext = this.rootDse.defaultNamingContext;
     if (!namingContext) return true;
     try {
-      // One entry answers the question. Show Deleted adds the tombstones this account may read.
-      const { searchEntries } = await this.client.search(
-        namingContext,
-        {
-          scope: 'sub',
-          filter: new AndFilter({
-            filters: [
-              new EqualityFilter({ attribute: 'objectClass', value: 'group' }),
-              new GreaterThanEqualsFilter({ attribute: 'uSNChanged', value: String(sinceUsn) }),
-            ],
-          }),
-          attributes: ['objectGUID'],
-          explicitBufferAttributes: BINARY_ATTRIBUTES,
-          sizeLimit: 1,
-        },
-        new Control(SHOW_DELETED_OID, { critical: false }),
-      );
+      // One entry answers the question.
+      const { searchEntries } = await this.client.search(namingContext, {
+        scope: 'sub',
+        filter: new AndFilter({
+          filters: [
+            new EqualityFilter({ attribute: 'objectClass', value: 'group' }),
+            new GreaterThanEqualsFilter({ attribute: 'uSNChanged', value: String(sinceUsn) }),
+          ],
+        }),
+        attributes: ['objectGUID'],
+        explicitBufferAttributes: BINARY_ATTRIBUTES,
+        sizeLimit: 1,
+      });
       return searchEntries.length > 0;
+    } catch (error) {
+      throw toDirectoryError(error, this.server, 'read');
+    }
+  }
+
+  async readNestedGroupGuids(groupDn: string): Promise<Set<string>> {
+    const namingContext = this.rootDse.defaultNamingContext;
+    if (!namingContext) return new Set();
+    try {
+      return await this.searchGuids(
+        namingContext,
+        'sub',
+        new AndFilter({
+          filters: [
+            new EqualityFilter({ attribute: 'objectClass', value: 'group' }),
+            new ExtensibleFilter({
+              matchType: 'memberOf',
+              rule: LDAP_MATCHING_RULE_IN_CHAIN,
+              value: groupDn,
+            }),
+          ],
+        }),
+      );
     } catch (error) {
       throw toDirectoryError(error, this.server, 'read');
     }
