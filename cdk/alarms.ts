@@ -2,10 +2,10 @@
  * The alarms of ad-sync, to an SNS topic (a given one, or one of this stack's): a failed sync run, a burst of
  * refused logons, any error of any function, and change events the pipe could not deliver.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { Alias, type IKey } from 'aws-cdk-lib/aws-kms';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
@@ -22,7 +22,7 @@ export interface AdSyncAlarmsProps {
   readonly alarmTopicArn: string | undefined;
   /** The change-events pipe's dead-letter queue (events.ts). */
   readonly changeEventFailures: IQueue;
-  /** The customer-managed key (landing-zone.ts): the key of the topic the stack creates. */
+  /** The customer-managed key (landing-zone.ts): the key of the topic the stack creates; without it, none. */
   readonly key: IKey | undefined;
 }
 
@@ -33,13 +33,25 @@ export class AdSyncAlarms extends StackPart {
     { functions, alarmTopicArn, changeEventFailures, key }: AdSyncAlarmsProps,
   ) {
     super(scope, id);
+    // CloudWatch alarms publish only to a topic whose key's policy admits cloudwatch.amazonaws.com: the
+    // customer key can (docs/deploy.md gives the statement), the AWS-managed aws/sns cannot (its policy is AWS's).
+    // Without kmsKeyArn the topic has no server-side encryption.
     const topic: ITopic = alarmTopicArn
       ? Topic.fromTopicArn(this, 'AlarmTopic', alarmTopicArn)
       : new Topic(this, 'AlarmTopic', {
           displayName: 'ad-sync alarms',
           enforceSSL: true,
-          masterKey: key ?? Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
+          ...(key ? { masterKey: key } : {}),
         });
+    if (!alarmTopicArn && !key) {
+      Validations.of(topic).acknowledge({
+        id: 'AwsSolutions-SNS2',
+        reason:
+          'Encrypted only with kmsKeyArn: CloudWatch alarms cannot publish to a topic under the AWS-managed key ' +
+          "aws/sns (its policy admits no CloudWatch), and a key of the stack's own costs $1 a month for messages that " +
+          'hold alarm names and states, no user data.',
+      });
+    }
     const alarm = new SnsAction(topic);
     new Alarm(this, 'SyncFailedAlarm', {
       alarmDescription: 'A sync run failed (the run report in GET /sync/runs says why)',

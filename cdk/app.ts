@@ -1,14 +1,17 @@
 /**
  * The CDK app: reads the deployment context, builds the stack, and applies cdk-nag's AwsSolutions checks
- * (every finding is an error unless suppressed with a written reason in cdk/nag-suppressions.ts).
+ * (every finding is an error unless suppressed with a written reason in cdk/nag-suppressions.ts). With context
+ * `controlTowerRules=true`, also AWS Control Tower's proactive controls (cfn-guard; acknowledged controls in
+ * cdk/nag-suppressions.ts too): a violation fails the synth.
  */
 import { resolve } from 'node:path';
 import { App, type Environment, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { AdSyncStack } from './ad-sync-stack';
-import { settingsFromContext } from './context';
+import { controlTowerRulesFromContext, settingsFromContext } from './context';
+import { ControlTowerRules } from './control-tower';
 import { tagEverything } from './landing-zone';
-import { acknowledgeAcceptedFindings } from './nag-suppressions';
+import { acknowledgeAcceptedFindings, acknowledgeControlTowerFindings } from './nag-suppressions';
 
 /** The account and region the CDK CLI gives (from the credentials or the profile), as far as it knows them. */
 const environmentOfCli = (): Environment => ({
@@ -24,7 +27,9 @@ export function buildApp(app = new App(), env = environmentOfCli()): { app: App;
   });
   tagEverything(app, settings.tags);
   acknowledgeAcceptedFindings(stack);
+  acknowledgeControlTowerFindings(stack, settings);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  if (controlTowerRulesFromContext(app)) Validations.of(app).addPlugins(new ControlTowerRules());
   return { app, stack };
 }
 

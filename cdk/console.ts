@@ -58,6 +58,7 @@ import {
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment';
+import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
 import type { Construct } from 'constructs';
 import { consoleContentSecurityPolicy } from '../console/security-headers';
 import { API_STAGE } from './api';
@@ -115,6 +116,10 @@ export class AdSyncConsole extends StackPart {
   constructor(scope: Construct, id: string, { api, key, roles }: AdSyncConsoleProps) {
     super(scope, id);
     const stack = Stack.of(this);
+    // S3 server access logs to the log bucket are allowed by its bucket policy (logging.s3.amazonaws.com, from
+    // the console bucket only), not by the LogDeliveryWrite ACL that grants S3's log delivery group: AWS's
+    // recommendation, and Control Tower's CT.S3.PR.5 (no bucket ACL). Set before this part has any construct.
+    this.node.setContext(S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY, true);
 
     this.userPool = this.administrators();
     const signIn = this.userPool.addDomain('SignInDomain', {
@@ -251,7 +256,13 @@ export class AdSyncConsole extends StackPart {
       // CloudFront's standard logs are written with an ACL (by its log delivery account): ACLs stay enabled,
       // and what is written becomes the bucket owner's.
       objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
-      lifecycleRules: [{ expiration: Duration.days(365) }],
+      // Versioned, so that a log cannot be overwritten or deleted unseen; a log expires after a year and its
+      // noncurrent version a day later.
+      versioned: true,
+      lifecycleRules: [
+        { expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(1) },
+        { expiredObjectDeleteMarker: true },
+      ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
     const files = new Bucket(this, 'ConsoleBucket', {

@@ -226,6 +226,14 @@ export function settingsFromContext(scope: IConstruct): AdSyncSettings {
   return settings;
 }
 
+/**
+ * Context `controlTowerRules`: also check AWS Control Tower's proactive controls at synth (cfn-guard, from the
+ * devDependency @cdklabs/cdk-validator-cfnguard). Off by default: it adds seconds to every synth.
+ */
+export function controlTowerRulesFromContext(scope: IConstruct): boolean {
+  return boolean((key) => scope.node.tryGetContext(key), 'controlTowerRules', false);
+}
+
 /** The endpoint settings that belong together, or an error that says which is missing or out of place. */
 function checkEndpoints(settings: AdSyncSettings): void {
   const reach = settings.endpointCidrs !== undefined || settings.endpointSecurityGroupId !== undefined;

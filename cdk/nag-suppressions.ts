@@ -1,9 +1,13 @@
 /**
  * The cdk-nag AwsSolutions findings this stack accepts, each acknowledged with its reason. Anything not
- * acknowledged here fails `cdk synth` and the CDK tests.
+ * acknowledged here fails `cdk synth` and the CDK tests. Also AWS Control Tower's proactive controls this stack
+ * does not meet by design (CONTROL_TOWER_ACKNOWLEDGMENTS), checked by cfn-guard in
+ * test/unit/cdk/control-tower.test.ts (or `cdk synth -c controlTowerRules=true`).
  */
 import { Stack, Validations } from 'aws-cdk-lib';
+import { AwsCustomResource } from 'aws-cdk-lib/custom-resources';
 import type { IConstruct } from 'constructs';
+import type { AdSyncSettings } from './ad-sync-settings';
 
 /** Findings acknowledged for the whole stack: rule id (with the finding, where the rule has several) and why. */
 const STACK_ACKNOWLEDGMENTS: ReadonlyArray<{ id: string; reason: string }> = [
@@ -106,4 +110,173 @@ export function asNagFinding(scope: IConstruct, value: string): string {
     return JSON.stringify(node);
   };
   return flatten(Stack.of(scope).resolve(value));
+}
+
+/** A Control Tower proactive control (cfn-guard rule) the stack does not meet by design, where, and why. */
+export interface ControlTowerAcknowledgment {
+  /** The control, as Control Tower names it (CT.<service>.PR.<n>). */
+  readonly control: string;
+  /** Its cfn-guard rule, as the validator reports it. */
+  readonly rule: string;
+  readonly reason: string;
+  /** The constructs it applies to (paths below the stack; '' is the whole stack): each must exist. */
+  readonly where: readonly string[];
+  /** Only without a customer-managed key (context kmsKeyArn): with one, the control is met. */
+  readonly withoutCustomerKey?: true;
+}
+
+/** The cdk-validator-cfnguard plugin's name: its rules are acknowledged as `<plugin>::<rule>`. */
+export const CFN_GUARD_PLUGIN = 'cdk-validator-cfnguard';
+
+/** CDK's deploy-time helper functions of the stack: the prefix-list lookup and the console's deployment. */
+const CDK_HELPER_FUNCTIONS = [
+  `AWS${AwsCustomResource.PROVIDER_FUNCTION_UUID.replace(/-/g, '')}`,
+  'Custom::CDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756C',
+];
+
+/**
+ * AWS Control Tower's proactive controls the stack does not meet, each acknowledged on the resources named (not
+ * switched off for the stack: the same control on any other resource still fails the check). Every other control
+ * of the cfn-guard rules bundled with @cdklabs/cdk-validator-cfnguard passes.
+ */
+export const CONTROL_TOWER_ACKNOWLEDGMENTS: readonly ControlTowerAcknowledgment[] = [
+  {
+    control: 'CT.LAMBDA.PR.3',
+    rule: 'lambda_inside_vpc_check',
+    where: [
+      'Functions/ConfigFunction',
+      'Functions/StartFunction',
+      'Functions/RunsFunction',
+      'Functions/UsersFunction',
+      'Functions/OpenapiFunction',
+      'Functions/EventsFunction',
+    ],
+    reason:
+      'These functions talk to no domain controller: they call only AWS APIs (DynamoDB, Secrets Manager, Lambda, ' +
+      "Scheduler) over TLS with IAM, and the start function invokes the workers through Lambda's public endpoint. In " +
+      'the VPC they would need interface endpoints for Lambda and Scheduler (billed per AZ-hour). The functions ' +
+      'that reach the directory (sync, test-settings, directory, logon) run in the VPC.',
+  },
+  {
+    control: 'CT.LAMBDA.PR.3',
+    rule: 'lambda_inside_vpc_check',
+    where: CDK_HELPER_FUNCTIONS,
+    reason:
+      "CDK's deploy-time helpers (the DynamoDB prefix-list lookup, the console files' deployment) call EC2 and S3 " +
+      'and answer CloudFormation through a pre-signed S3 URL; the VPC has no route to those (no NAT, no EC2 or S3 endpoint).',
+  },
+  {
+    control: 'CT.LAMBDA.PR.2',
+    rule: 'lambda_function_public_access_prohibited_check',
+    where: ['Api'],
+    reason:
+      "False positive: each permission is API Gateway's (apigateway.amazonaws.com) with a SourceArn of this API's " +
+      'stage, method and path; the rule accepts only a literal string or a direct Ref/GetAtt, and the ARN is built ' +
+      "with Fn::Join from the API's id.",
+  },
+  {
+    control: 'CT.SQS.PR.1',
+    rule: 'sqs_dlq_check',
+    where: ['Functions/SyncFailures', 'Events/ChangeEventFailures'],
+    reason:
+      "These queues are dead-letter destinations themselves (the sync function's failed invocations, the change-" +
+      "events pipe's failed batches), not SQS redrive targets; a DLQ of a DLQ adds nothing, and an alarm fires on any message.",
+  },
+  {
+    control: 'CT.CLOUDWATCH.PR.3',
+    rule: 'cloudwatch_log_group_encrypted_check',
+    where: [''],
+    withoutCustomerKey: true,
+    reason:
+      "Without kmsKeyArn the log groups have CloudWatch Logs' default encryption (AWS-owned keys); a KMS key is " +
+      'customer-managed only, and the stack uses the one given in kmsKeyArn.',
+  },
+  {
+    control: 'CT.S3.PR.10',
+    rule: 's3_bucket_default_encryption_kms_check',
+    where: ['Console/ConsoleBucket'],
+    withoutCustomerKey: true,
+    reason:
+      'Without kmsKeyArn the console files (the console build, no data) have S3-managed keys: CloudFront cannot ' +
+      'read objects under the AWS-managed key aws/s3, whose policy admits no CloudFront distribution.',
+  },
+  {
+    control: 'CT.S3.PR.10',
+    rule: 's3_bucket_default_encryption_kms_check',
+    where: ['Console/ConsoleLogs'],
+    reason: 'S3 delivers server access logs only to a bucket with S3-managed keys (SSE-S3).',
+  },
+  {
+    control: 'CT.S3.PR.2',
+    rule: 's3_bucket_logging_enabled_check',
+    where: ['Console/ConsoleLogs'],
+    reason:
+      'The log bucket itself: logging its access would log into itself, or need another bucket for that.',
+  },
+  {
+    control: 'CT.S3.PR.4',
+    rule: 's3_event_notifications_enabled_check',
+    where: ['Console/ConsoleBucket', 'Console/ConsoleLogs'],
+    reason:
+      "Nothing consumes these buckets' object events: the console bucket changes only on deploy, the log bucket " +
+      'receives logs.',
+  },
+  {
+    control: 'CT.S3.PR.9',
+    rule: 's3_bucket_object_lock_enabled_check',
+    where: ['Console/ConsoleBucket', 'Console/ConsoleLogs'],
+    reason:
+      'Each deploy replaces and prunes the console files, and the logs expire after a year by lifecycle; both are ' +
+      'versioned. Object Lock would keep what a deploy or the lifecycle must delete.',
+  },
+  {
+    control: 'CT.CLOUDFRONT.PR.4',
+    rule: 'cloudfront_origin_failover_enabled_check',
+    where: ['Console/ConsoleDistribution'],
+    reason:
+      "The console's one origin is its bucket in the stack's region, where the API it calls runs too: a second " +
+      'origin in another region would serve a console whose API is down with the region.',
+  },
+  ...[
+    ['CT.CLOUDFRONT.PR.6', 'cloudfront_custom_ssl_certificate_check'],
+    ['CT.CLOUDFRONT.PR.7', 'cloudfront_sni_enabled_check'],
+    ['CT.CLOUDFRONT.PR.9', 'cloudfront_security_policy_check'],
+  ].map(([control, rule]) => ({
+    control: control as string,
+    rule: rule as string,
+    where: ['Console/ConsoleDistribution'],
+    reason:
+      "The console is served on the distribution's own *.cloudfront.net name, with CloudFront's default " +
+      'certificate, for which CloudFront sets the TLS policy (browsers negotiate TLS 1.2 or 1.3). A custom domain ' +
+      'with an ACM certificate (SNI, TLSv1.2_2021) needs a DNS name the stack does not have.',
+  })),
+];
+
+/** The acknowledgments that apply to a deployment with these settings. */
+export function controlTowerAcknowledgments(
+  settings: Pick<AdSyncSettings, 'kmsKeyArn'>,
+): ControlTowerAcknowledgment[] {
+  return CONTROL_TOWER_ACKNOWLEDGMENTS.filter((ack) => !(ack.withoutCustomerKey && settings.kmsKeyArn));
+}
+
+/** Acknowledges CONTROL_TOWER_ACKNOWLEDGMENTS on the stack's constructs (an unknown path is an error). */
+export function acknowledgeControlTowerFindings(
+  stack: Stack,
+  settings: Pick<AdSyncSettings, 'kmsKeyArn'>,
+): void {
+  for (const { control, rule, reason, where } of controlTowerAcknowledgments(settings)) {
+    for (const path of where) {
+      const construct =
+        path === ''
+          ? stack
+          : path
+              .split('/')
+              .reduce<IConstruct | undefined>((parent, id) => parent?.node.tryFindChild(id), stack);
+      if (!construct) throw new Error(`${control} is acknowledged on ${path}, which the stack does not have`);
+      Validations.of(construct).acknowledge({
+        id: `${CFN_GUARD_PLUGIN}::${rule}`,
+        reason: `${control}: ${reason}`,
+      });
+    }
+  }
 }

@@ -128,7 +128,7 @@ describe('the console hosting', () => {
     );
   });
 
-  it('logs to a private, encrypted, TLS-only bucket that CloudFront can write (ACLs on, owner preferred) and that forgets after a year', () => {
+  it('logs to a private, encrypted, TLS-only, versioned bucket that CloudFront can write (ACLs on, owner preferred) and that forgets after a year', () => {
     expect(logs.resource.Properties).toMatchObject({
       PublicAccessBlockConfiguration: {
         BlockPublicAcls: true,
@@ -140,11 +140,33 @@ describe('the console hosting', () => {
         ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
       },
       OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerPreferred' }] },
-      LifecycleConfiguration: { Rules: [{ ExpirationInDays: 365, Status: 'Enabled' }] },
+      VersioningConfiguration: { Status: 'Enabled' },
+      LifecycleConfiguration: {
+        Rules: [
+          { ExpirationInDays: 365, NoncurrentVersionExpiration: { NoncurrentDays: 1 }, Status: 'Enabled' },
+          { ExpiredObjectDeleteMarker: true, Status: 'Enabled' },
+        ],
+      },
     });
-    expect(policyOf(logs.id)).toEqual([
-      expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-    ]);
+    // No canned ACL (LogDeliveryWrite): S3's access logs of the console bucket come in by the bucket policy, and
+    // CloudFront adds its own grant (awslogsdelivery) to the bucket's ACL when it sets up standard logging.
+    expect(logs.resource.Properties.AccessControl).toBeUndefined();
+    const [denyPlainHttp, accessLogs, ...others] = policyOf(logs.id);
+    expect(others).toEqual([]);
+    expect(denyPlainHttp).toMatchObject({
+      Effect: 'Deny',
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    });
+    expect(accessLogs).toMatchObject({
+      Effect: 'Allow',
+      Principal: { Service: 'logging.s3.amazonaws.com' },
+      Action: 's3:PutObject',
+    });
+    expect(flat(accessLogs?.Resource)).toBe(`<${logs.id}.Arn>/console-bucket/*`);
+    expect(accessLogs?.Condition).toEqual({
+      ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [bucket.id, 'Arn'] } },
+      StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+    });
   });
 
   it('serves the bucket through CloudFront with origin access control, HTTPS only, index.html at /, and standard logs', () => {

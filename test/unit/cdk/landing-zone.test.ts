@@ -6,32 +6,15 @@ import { settingsFromContext } from '../../../cdk/context';
 import { TRACING_ACTIONS } from '../../../cdk/nag-suppressions';
 import { functionNames } from '../../../shared/api/routes';
 import { StackPolicies, synthStack } from '../../support/iam-policy';
-
-const ACCOUNT = '123456789012';
-const REGION = 'eu-central-1';
-const KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
-const BOUNDARY_ARN = `arn:aws:iam::${ACCOUNT}:policy/LandingZoneBoundary`;
-const TAGS = { CostCenter: '4711', Owner: 'identity team', 'app:name': 'ad-sync' };
-
-/** An existing VPC of a landing zone, with its own endpoints. */
-const EXISTING_NETWORK = {
-  vpcId: 'vpc-0123456789abcdef0',
-  subnetIds: 'subnet-0aaa,subnet-0bbb',
-  dcCidrs: '10.1.0.0/24',
-  endpoints: 'existing',
-  endpointCidrs: '10.0.8.0/24,10.0.9.0/24',
-  endpointSecurityGroupId: 'sg-0123456789abcdef0',
-};
-
-/** Every setting a landing zone asks for. */
-const LANDING_ZONE = {
-  permissionsBoundaryArn: BOUNDARY_ARN,
-  rolePath: '/applications/',
-  roleNamePrefix: 'app-adsync-',
-  kmsKeyArn: KEY_ARN,
-  tags: JSON.stringify(TAGS),
-  logRetentionDays: '731',
-};
+import {
+  ACCOUNT,
+  BOUNDARY_ARN,
+  EXISTING_NETWORK,
+  KEY_ARN,
+  LANDING_ZONE,
+  REGION,
+  TAGS,
+} from '../../support/landing-zone-context';
 
 /** Synthesizes the app for an account and region, as `cdk synth` does with credentials or a profile. */
 function synthFor(context: Record<string, unknown>) {

@@ -579,6 +579,11 @@ describe('the AdSync stack', () => {
       Properties: { MetricName: 'Errors' },
     });
     expect(Object.keys(errorAlarms)).toHaveLength(functionNames.length);
+    // CloudWatch can publish to the topic: not under the AWS-managed aws/sns, whose policy admits no CloudWatch
+    // (with kmsKeyArn, under the customer key: landing-zone.test.ts).
+    const topics = Object.values(template.findResources('AWS::SNS::Topic'));
+    expect(topics).toHaveLength(1);
+    expect(topics[0]?.Properties).not.toHaveProperty('KmsMasterKeyId');
     const topicArn = 'arn:aws:sns:eu-central-1:123456789012:ops-alarms';
     const { template: withTopic } = synth({ alarmTopicArn: topicArn });
     withTopic.resourceCountIs('AWS::SNS::Topic', 0);
