@@ -10,7 +10,8 @@
  * is the new name: latency = first seen - changed. Only the local stack's schedule runs syncs meanwhile: it
  * looks at the configuration every 30 s and runs the minute's occurrence at its first look in that minute
  * (a second look in the same minute is a duplicate), so runs start every 60 s at a fixed point of the
- * minute, as EventBridge Scheduler's rate(1 minute) does.
+ * minute, as EventBridge Scheduler's rate(1 minute) does; the changes start once the schedule has run twice
+ * (see scheduledRuns).
  *
  * Prints each change, p50, p95, min and max, and the scheduled runs of the measurement (GET /sync/runs)
  * with their durations; `--json` prints one line instead:
@@ -23,6 +24,7 @@ import { parseArgs } from 'node:util';
 import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Attribute, Change, type Client, EqualityFilter } from 'ldapts';
 import { table } from '../cli/adsync';
+import type { ApiClient } from '../cli/api-client';
 import { localDynamoDbClient } from '../local/dynamodb-local';
 import { TABLE_NAME } from '../local/local-stack';
 import { userKey } from '../shared/adapters/dynamodb/keys';
@@ -102,6 +104,19 @@ async function markSeen(dynamo: DynamoDBDocumentClient, pending: readonly Probe[
   }
 }
 
+/**
+ * Waits until the schedule has run `count` times. The first run can come 30 s before the second: when the
+ * stack's first look at the configuration is the second of its minute, the next minute's first look is
+ * 30 s later. From the second run on, runs are 60 s apart.
+ */
+async function scheduledRuns(api: ApiClient, count: number): Promise<void> {
+  for (const deadline = Date.now() + TIMEOUT_MS; Date.now() < deadline; await sleep(1_000)) {
+    const { runs } = await api.listRuns();
+    if (runs.filter((run) => run.trigger === 'schedule' && run.status !== 'running').length >= count) return;
+  }
+  throw new Error(`the schedule did not run ${count} times in ${TIMEOUT_MS / 60_000} minutes`);
+}
+
 async function main(): Promise<void> {
   say('Starting the sample directory and the local stack, the schedule every minute ...');
   const { dc, stack, api, stop } = await startSampleStack({
@@ -134,6 +149,9 @@ async function main(): Promise<void> {
       });
     }
     const gaps = probes.map(() => MIN_GAP_MS + Math.random() * (MAX_GAP_MS - MIN_GAP_MS));
+
+    say('Waiting for the schedule to settle (its second run) ...');
+    await scheduledRuns(api, 2);
 
     const started = Date.now();
     say(`Changing ${changeCount} users' displayName ${MIN_GAP_MS / 1000}-${MAX_GAP_MS / 1000} s apart ...`);
