@@ -3,11 +3,12 @@
  * (no Docker), JSON logs to a log group of its own (its retention and key: landing-zone.ts), X-Ray tracing,
  * and the function file named after what it does.
  */
+import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, type Size } from 'aws-cdk-lib';
 import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type ICommandHooks, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { FunctionName } from '../shared/api/routes';
@@ -33,6 +34,15 @@ export interface AdSyncFunctionProps {
   readonly environment: Record<string, string>;
   readonly timeout?: Duration;
   readonly memorySize?: number;
+  /**
+   * A script shipped in the package and started by Lambda in front of the runtime (AWS_LAMBDA_EXEC_WRAPPER),
+   * with its environment: the sync function's heap limits (cdk/lambda-runtime.ts).
+   */
+  readonly execWrapper?: {
+    readonly file: string;
+    readonly path: string;
+    readonly environment: Readonly<Record<string, string>>;
+  };
   /** /tmp; Lambda's default is 512 MiB. */
   readonly ephemeralStorage?: Size;
   /** Set for functions that talk to the domain controllers. */
@@ -57,12 +67,16 @@ export class AdSyncFunction extends NodejsFunction {
       memorySize: props.memorySize ?? 512,
       ...(props.ephemeralStorage ? { ephemeralStorageSize: props.ephemeralStorage } : {}),
       timeout: props.timeout ?? Duration.seconds(30),
-      environment: props.environment,
+      environment: { ...props.environment, ...props.execWrapper?.environment },
       loggingFormat: LoggingFormat.JSON,
       logGroup,
       // X-Ray: each invocation is a trace; the functions add a segment per step (Powertools Tracer).
       tracing: Tracing.ACTIVE,
-      bundling: { ...BUNDLING, externalModules: [...BUNDLING.externalModules] },
+      bundling: {
+        ...BUNDLING,
+        externalModules: [...BUNDLING.externalModules],
+        ...(props.execWrapper ? { commandHooks: copyIntoPackage(props.execWrapper) } : {}),
+      },
       ...(props.network
         ? {
             vpc: props.network.vpc,
@@ -73,4 +87,17 @@ export class AdSyncFunction extends NodejsFunction {
     });
     acknowledgeTracingPermissions(this);
   }
+}
+
+/** Bundling hooks that put a file of the repository into the function's package, executable, by its name. */
+function copyIntoPackage({ file, path }: { file: string; path: string }): ICommandHooks {
+  const name = basename(path);
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (_inputDir, outputDir) => [
+      `cp "${file}" "${outputDir}/${name}"`,
+      `chmod 755 "${outputDir}/${name}"`,
+    ],
+  };
 }

@@ -19,6 +19,7 @@ import { HANDOFF_SORT_KEY, type ItemKind, leadingKeys } from '../shared/adapters
 import { tableKeys } from '../shared/adapters/dynamodb/table';
 import type { FunctionName } from '../shared/api/routes';
 import { AdSyncFunction } from './ad-sync-function';
+import { HEAP_WRAPPER, SYNC_MEMORY_MB } from './lambda-runtime';
 import { keyUseVia } from './landing-zone';
 import type { FunctionNetwork } from './network';
 import { StackPart } from './stack-part';
@@ -86,14 +87,18 @@ export class AdSyncFunctions extends StackPart {
     const testSettings = fn('test-settings', 'Test Settings previews, started by the start function', {
       network,
       timeout: PREVIEW_TIMEOUT,
-      memorySize: 1024,
+      // A preview reads and plans as a sync does: the same memory and heap limits.
+      memorySize: SYNC_MEMORY_MB,
+      execWrapper: HEAP_WRAPPER,
       // A preview event delivered later than this is not run (readers were told it was interrupted).
       environment: { PREVIEW_TIMEOUT_SECONDS: String(PREVIEW_TIMEOUT.toSeconds()) },
     });
     const sync = fn('sync', 'Sync runs, started by the start function, the schedule and continuations', {
       network,
       timeout: SYNC_TIMEOUT,
-      memorySize: 1024,
+      // Measured with these settings by `npm run bench` (cdk/lambda-runtime.ts).
+      memorySize: SYNC_MEMORY_MB,
+      execWrapper: HEAP_WRAPPER,
       environment: { CONTINUATIONS: 'stream' },
       // The plan is spooled to /tmp between the read and the apply (about 0.5 KB per change).
       ephemeralStorage: Size.gibibytes(2),

@@ -1,10 +1,30 @@
 /**
  * How Lambda starts a Node.js function, for the sync function's settings and for the benchmark that
- * measures its memory with them (tools/bench.ts): the same heap flags, the same memory size.
+ * measures its memory with them (tools/bench.ts): the same heap flags, the same memory size, the same
+ * wrapper.
  */
+import { fileURLToPath } from 'node:url';
 
 /** The sync function's memory (MB); Lambda gives CPU in proportion (one vCPU at 1,769 MB). */
 export const SYNC_MEMORY_MB = 1024;
+
+/**
+ * The young generation's limit (one semi-space, MB) the sync function runs with. The runtime's own would be
+ * a twentieth of the memory (51 MB at 1,024 MB), and a sync's fast allocation grows the young generation to
+ * three times that; 16 MB keeps a 100,000-user sync within 256 MB (docs/performance.md).
+ */
+export const SYNC_SEMI_SPACE_MB = 16;
+
+/** The wrapper that applies it (AWS_LAMBDA_EXEC_WRAPPER), shipped in the sync function's package. */
+export const HEAP_WRAPPER = {
+  file: fileURLToPath(new URL('../functions/heap-limits.sh', import.meta.url)),
+  /** Where Lambda finds it: the package is unpacked in /var/task. */
+  path: '/var/task/heap-limits.sh',
+  environment: {
+    AWS_LAMBDA_EXEC_WRAPPER: '/var/task/heap-limits.sh',
+    ADSYNC_SEMI_SPACE_MB: String(SYNC_SEMI_SPACE_MB),
+  },
+} as const;
 
 /**
  * The arguments the Node.js runtime's bootstrap (/var/runtime/bootstrap) passes to node for a function of
@@ -21,6 +41,3 @@ export function lambdaNodeArguments(memoryMb: number): string[] {
     `--max-old-space-size=${memoryMb - newSpace}`,
   ];
 }
-
-/** NODE_OPTIONS of the sync function (none: the runtime's heap flags above decide). */
-export const SYNC_NODE_OPTIONS = '';

@@ -25,7 +25,7 @@ import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb
 import { build } from 'esbuild';
 import { Attribute, Change } from 'ldapts';
 import { BUNDLING } from '../cdk/ad-sync-function';
-import { lambdaNodeArguments, SYNC_MEMORY_MB, SYNC_NODE_OPTIONS } from '../cdk/lambda-runtime';
+import { HEAP_WRAPPER, lambdaNodeArguments, SYNC_MEMORY_MB } from '../cdk/lambda-runtime';
 import {
   countWrites,
   defaultCacheDir,
@@ -41,11 +41,18 @@ import {
   userFilter,
 } from '../shared/adapters/ldap/ldap-directory-reader';
 import { PROGRESS_INTERVAL_MS } from '../shared/use-cases/run-progress';
-import { connectionSettings, ldapsClientFor, startSambaDc } from '../test/support/samba-dc';
+import { connectionSettings, ldapsClientFor, provisionKeptDc, startSambaDc } from '../test/support/samba-dc';
 import type { BenchSyncResult, BenchSyncTask } from './bench-sync';
 
 const { values } = parseArgs({
-  options: { users: { type: 'string', default: '10000' }, json: { type: 'boolean', default: false } },
+  options: {
+    users: { type: 'string', default: '10000' },
+    json: { type: 'boolean', default: false },
+    // Only provision and seed the kept directory (offline: no port, so beside another DC), then stop.
+    'seed-only': { type: 'boolean', default: false },
+    // Run the syncs with the runtime's own heap flags, without the sync function's wrapper (to compare).
+    'without-wrapper': { type: 'boolean', default: false },
+  },
   allowPositionals: true,
 });
 const USERS = Number(values.users);
@@ -110,13 +117,21 @@ async function bundleSyncProcess(): Promise<string> {
 
 /** Node's arguments for a sync: those Lambda's runtime gives the sync function. */
 const SYNC_NODE_ARGUMENTS = lambdaNodeArguments(SYNC_MEMORY_MB);
+const WRAPPED = !values['without-wrapper'];
 
-/** One sync in a process of its own, with the sync function's runtime settings. */
+/**
+ * One sync in a process of its own, started as Lambda starts the sync function: its exec wrapper (unless
+ * --without-wrapper) given node and the runtime's arguments, NODE_OPTIONS unset.
+ */
 async function runSync(bundle: string, task: BenchSyncTask): Promise<BenchSyncResult> {
-  const child = spawn(process.execPath, [...SYNC_NODE_ARGUMENTS, bundle], {
-    env: { ...process.env, NODE_OPTIONS: SYNC_NODE_OPTIONS },
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const { NODE_OPTIONS: _unset, ...environment } = process.env;
+  const command = [process.execPath, ...SYNC_NODE_ARGUMENTS, bundle];
+  const child = WRAPPED
+    ? spawn('bash', [HEAP_WRAPPER.file, ...command], {
+        env: { ...environment, ADSYNC_SEMI_SPACE_MB: HEAP_WRAPPER.environment.ADSYNC_SEMI_SPACE_MB },
+        stdio: ['pipe', 'pipe', 'inherit'],
+      })
+    : spawn(command[0] as string, command.slice(1), { env: environment, stdio: ['pipe', 'pipe', 'inherit'] });
   child.stdin.end(JSON.stringify(task));
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -135,10 +150,16 @@ async function main(): Promise<void> {
     .update(benchLdif(Math.min(USERS, 10)))
     .digest('hex')
     .slice(0, 8);
-  const folder = join(defaultCacheDir(), `bench-dc-${USERS}-${fingerprint}`);
+  const folder = join(defaultCacheDir(), `bench-dc-${USERS}-mdb-${fingerprint}`);
   log(`seeding or reusing a directory of ${USERS} users in ${folder} (${fingerprint})`);
   await writeFile(ldifFile, benchLdif(USERS));
-  const dc = await startSambaDc(log, { folder, extraLdif: [ldifFile] });
+  // LMDB: like AD, and unlike Samba's default TDB, it reads (uSNChanged>=N) from an index.
+  const seed = { extraLdif: [ldifFile], backendStore: 'mdb' } as const;
+  if (values['seed-only']) {
+    await provisionKeptDc(folder, seed, log);
+    return;
+  }
+  const dc = await startSambaDc(log, { folder, ...seed });
   const dynamodb = await startDynamoDbLocal();
   const client = localDynamoDbClient(dynamodb.endpoint, { maxAttempts: 10 });
   // The floor's write requests, and the capacity they consumed (asked for on each request).
@@ -284,7 +305,7 @@ async function main(): Promise<void> {
       syncRuntime: {
         memoryMb: SYNC_MEMORY_MB,
         nodeArguments: SYNC_NODE_ARGUMENTS,
-        nodeOptions: SYNC_NODE_OPTIONS,
+        semiSpaceMb: WRAPPED ? Number(HEAP_WRAPPER.environment.ADSYNC_SEMI_SPACE_MB) : undefined,
       },
     };
     if (values.json) {
@@ -316,7 +337,7 @@ async function main(): Promise<void> {
         [
           'peak RSS of a sync',
           `${peakRssMb} MB`,
-          `full ${full.peakRssMb}, no change ${noChange.peakRssMb}, changed ${changed.peakRssMb}; node ${SYNC_NODE_ARGUMENTS.join(' ')}${SYNC_NODE_OPTIONS ? `, NODE_OPTIONS=${SYNC_NODE_OPTIONS}` : ''} (${SYNC_MEMORY_MB} MB function)`,
+          `full ${full.peakRssMb}, no change ${noChange.peakRssMb}, changed ${changed.peakRssMb}; node ${SYNC_NODE_ARGUMENTS.join(' ')}${WRAPPED ? `, then --max-semi-space-size=${HEAP_WRAPPER.environment.ADSYNC_SEMI_SPACE_MB} (the wrapper)` : ''} (${SYNC_MEMORY_MB} MB function)`,
         ],
       ];
       process.stdout.write(`\nad-sync benchmark: ${USERS} users\n`);

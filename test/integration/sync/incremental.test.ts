@@ -197,3 +197,49 @@ describe('incremental runs without selected groups', () => {
     expect(harness.userWrites()).toBe(writes + 1);
   });
 });
+
+describe('incremental group membership', () => {
+  const nestedDn = `CN=Incr Nested,${ou}`;
+  const actionsOf = (report: Report) =>
+    report.changes.map((c) => `${c.action}:${c.userName.replace(`incr-${tag}-`, '')}`).sort();
+
+  it('asks only which of the users it read are members when no group changed', async () => {
+    const full = await sync();
+    expect(searchMessage(full)).toContain('full read: the settings changed');
+    const members = [...(await byName()).keys()];
+
+    await admin.modify(userDn('i1'), [replace('displayName', ['Incr i1 again'])]);
+    await admin.modify(userDn('i5'), [replace('displayName', ['Incr i5 again'])]);
+    const report = await sync();
+    expect(searchMessage(report)).toMatch(/^2 users changed since USN \d+ .*; no group changed; DirSync/);
+    expect(actionsOf(report)).toEqual(['update:i1']);
+    expect(report.excluded.map((e) => [e.userName.replace(`incr-${tag}-`, ''), e.reasons])).toEqual([
+      ['i5', ['notInSelectedGroups']],
+    ]);
+    expect([...(await byName()).keys()]).toEqual(members);
+  });
+
+  it('reads the groups again when a nested group joins, and when it is deleted', async () => {
+    await admin.add(nestedDn, {
+      objectClass: ['top', 'group'],
+      sAMAccountName: `incr-nested-${tag}`,
+      member: [userDn('i6')],
+    });
+    await admin.modify(groupDn, [
+      new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: [nestedDn] }) }),
+    ]);
+    const joined = await sync();
+    expect(searchMessage(joined)).toContain('a group changed: the selected groups read again');
+    expect(actionsOf(joined)).toEqual(['create:i6']);
+
+    // Neither the user nor the selected group is modified by hand: the nested group is deleted.
+    await admin.del(nestedDn);
+    const left = await sync();
+    expect(searchMessage(left)).toContain('a group changed: the selected groups read again');
+    expect(actionsOf(left)).toEqual(['delete:i6']);
+
+    const quiet = await sync();
+    expect(searchMessage(quiet)).toMatch(/^0 users changed since USN \d+ .*; no group changed/);
+    expect(quiet.changes).toEqual([]);
+  });
+});

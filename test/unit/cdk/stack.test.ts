@@ -3,6 +3,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../../cdk/app';
+import { HEAP_WRAPPER, SYNC_MEMORY_MB } from '../../../cdk/lambda-runtime';
 import { TRACING_ACTIONS } from '../../../cdk/nag-suppressions';
 import { type ItemKind, passwordKey } from '../../../shared/adapters/dynamodb/keys';
 import { tableKeys } from '../../../shared/adapters/dynamodb/table';
@@ -38,6 +39,19 @@ describe('the AdSync stack', () => {
     expect(ourFunctions).toHaveLength(functionNames.length);
     for (const [, fn] of ourFunctions) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
+    }
+  });
+
+  it('starts the sync and preview functions through the heap wrapper, with the memory the benchmark measures', () => {
+    const wrapped = ourFunctions
+      .filter(([, fn]) => fn.Properties.Environment?.Variables?.AWS_LAMBDA_EXEC_WRAPPER)
+      .map(([id]) => id.replace(/Function.*/, ''));
+    expect(wrapped.sort()).toEqual(['Sync', 'TestSettings']);
+    for (const name of ['sync', 'test-settings'] as const) {
+      expect(functions[idOf(name)]?.Properties).toMatchObject({
+        MemorySize: SYNC_MEMORY_MB,
+        Environment: { Variables: HEAP_WRAPPER.environment },
+      });
     }
   });
 
