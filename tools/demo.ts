@@ -9,21 +9,15 @@
  * up (Ctrl-C ends it) to explore with the `adsync` CLI.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Webhook } from 'standardwebhooks';
 import { stepsTable, table } from '../cli/adsync';
-import { ApiClient } from '../cli/api-client';
-import { freePort } from '../local/dynamodb-local';
-import { startLocalStack } from '../local/local-stack';
 import type { Report } from '../shared/api/schemas';
 import type { ChangeEvent } from '../shared/domain/change-event';
 import { logger } from '../shared/runtime/logger';
-import { connectionSettings, startSambaDc } from '../test/support/samba-dc';
+import { startSampleStack } from './sample-stack';
 
 const keep = process.argv.includes('--keep');
 // The demo prints its own summary; the per-step JSON log lines would drown it.
@@ -84,34 +78,24 @@ async function startReceiver(secret: string) {
 }
 
 async function main(): Promise<void> {
-  say(
-    'Starting the sample directory (Samba AD DC on 127.0.0.1, seeded from test/fixtures/directory.ldif) ...',
-  );
-  const dc = await startSambaDc((line) => say(`  ${line}`));
-  const home = await mkdtemp(join(tmpdir(), 'ad-sync-demo-'));
-  // The demo's own receiver of change events, unless webhooks are configured already.
+  // The demo's own receiver of change events, unless webhooks are configured already; the local stack reads
+  // these variables when it starts.
   const secret = `whsec_${randomBytes(32).toString('base64')}`;
   const receiver = process.env.ADSYNC_WEBHOOK_URL ? undefined : await startReceiver(secret);
   if (receiver)
     Object.assign(process.env, { ADSYNC_WEBHOOK_URL: receiver.url, ADSYNC_WEBHOOK_SECRET: secret });
   try {
-    const stack = await startLocalStack({
-      home,
-      port: keep ? Number(process.env.ADSYNC_PORT ?? 8080) : await freePort(),
+    say(
+      'Starting the sample directory (Samba AD DC on 127.0.0.1, seeded from test/fixtures/directory.ldif) and the local stack ...',
+    );
+    const { dc, stack, api, stop } = await startSampleStack({
+      label: 'demo',
+      ...(keep ? { port: Number(process.env.ADSYNC_PORT ?? 8080) } : {}),
       log: (line) => say(`  ${line}`),
     });
     try {
-      say(`Local stack on ${stack.url} (data in ${home})`);
-      const api = ApiClient.local(stack.url, stack.token);
+      say(`Local stack on ${stack.url} (data in ${stack.home})`);
       const { connection } = dc;
-      await api.request('PUT', '/config', {
-        config: {
-          connection: connectionSettings(connection),
-          filters: { exchangeUsersOnly: true, enabledUsersOnly: true },
-          defaultPrivileges: { privileges: ['login', 'archiveEmail'], ownArchiveAccess: ['read'] },
-        },
-        password: connection.serviceAccount.password,
-      });
       say(
         `Saved the configuration: LDAPS to 127.0.0.1 as ${connection.serviceAccount.upn}, CA and host name verified.`,
       );
@@ -194,19 +178,17 @@ async function main(): Promise<void> {
 
       if (keep) {
         say(
-          `\nThe local stack keeps running: ADSYNC_HOME=${home} ADSYNC_PORT=${new URL(stack.url).port} npx adsync users`,
+          `\nThe local stack keeps running: ADSYNC_HOME=${stack.home} ADSYNC_PORT=${new URL(stack.url).port} npx adsync users`,
         );
         say(`The admin console: ${stack.url}/#token=${stack.token}`);
         say('Ctrl-C stops it and the sample directory.');
         await new Promise<void>((resolve) => process.once('SIGINT', resolve));
       }
     } finally {
-      await stack.stop();
+      await stop();
     }
   } finally {
     await receiver?.close();
-    await dc.stop();
-    await rm(home, { recursive: true, force: true });
   }
 }
 
