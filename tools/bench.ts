@@ -348,6 +348,8 @@ async function main(): Promise<void> {
       process.stdout.write(`full sync steps (ms): ${steps(full)}\n`);
       process.stdout.write(`no-change sync steps (ms): ${steps(noChange)}\n`);
       process.stdout.write(`changed sync steps (ms): ${steps(changed)}\n`);
+      // The same figures as --json prints, for tools/cost.ts and docs/performance.md.
+      process.stdout.write(`JSON: ${JSON.stringify(result)}\n`);
     }
   } finally {
     client.destroy();
