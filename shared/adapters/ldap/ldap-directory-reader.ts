@@ -387,14 +387,19 @@ class LdapDirectorySession implements DirectorySession {
       explicitBufferAttributes: BINARY_ATTRIBUTES,
       paged: { pageSize: PAGE_SIZE },
     });
+    // One page ahead: the next page is asked for as soon as this one has arrived, so that the DC builds it
+    // while this one is converted and planned. A failure of that request is thrown where it is awaited.
+    let ahead = pages.next();
     while (true) {
       let next: IteratorResult<{ searchEntries: Entry[] }>;
       try {
-        next = await pages.next();
+        next = await ahead;
       } catch (error) {
         throw toDirectoryError(error, this.server, 'read');
       }
       if (next.done) return;
+      ahead = pages.next();
+      ahead.catch(() => {});
       const entries: DirectoryEntry[] = [];
       try {
         for (const entry of next.value.searchEntries)
