@@ -5,8 +5,8 @@ import { groupMemberFilter, userLookupFilter } from '../../../shared/adapters/ld
 describe('groupMemberFilter', () => {
   it('escapes filter metacharacters of the group DN (RFC 4515)', () => {
     expect(groupMemberFilter('CN=x)(objectClass=*,OU=Groups,DC=company,DC=local').toString()).toBe(
-      '(&(objectCategory=person)(objectClass=user)' +
-        '(memberOf:1.2.840.113556.1.4.1941:=CN=x\\29\\28objectClass=\\2a,OU=Groups,DC=company,DC=local))',
+      '(&(memberOf:1.2.840.113556.1.4.1941:=CN=x\\29\\28objectClass=\\2a,OU=Groups,DC=company,DC=local)' +
+        '(objectCategory=person)(objectClass=user))',
     );
   });
 
@@ -25,8 +25,8 @@ describe('groupMemberFilter', () => {
 describe('userLookupFilter', () => {
   it('puts a name into the sAMAccountName and userPrincipalName filters as a value (RFC 4515-escaped)', () => {
     expect(userLookupFilter({ kind: 'accountName', name: '*)(cn=x\\' }).toString()).toBe(
-      '(&(objectCategory=person)(objectClass=user)' +
-        '(|(sAMAccountName=\\2a\\29\\28cn=x\\5c)(userPrincipalName=\\2a\\29\\28cn=x\\5c)))',
+      '(&(|(sAMAccountName=\\2a\\29\\28cn=x\\5c)(userPrincipalName=\\2a\\29\\28cn=x\\5c))' +
+        '(objectCategory=person)(objectClass=user))',
     );
   });
 
@@ -34,8 +34,8 @@ describe('userLookupFilter', () => {
     expect(
       userLookupFilter({ kind: 'objectGuid', objectGuid: '8e1b6a0c-3f0e-4d5a-9a3c-1f2e3d4c5b6a' }).toString(),
     ).toBe(
-      '(&(objectCategory=person)(objectClass=user)' +
-        '(objectGUID=\\0c\\6a\\1b\\8e\\0e\\3f\\5a\\4d\\9a\\3c\\1f\\2e\\3d\\4c\\5b\\6a))',
+      '(&(objectGUID=\\0c\\6a\\1b\\8e\\0e\\3f\\5a\\4d\\9a\\3c\\1f\\2e\\3d\\4c\\5b\\6a)' +
+        '(objectCategory=person)(objectClass=user))',
     );
   });
 });
