@@ -77,8 +77,6 @@ const syntheticDirectory: DirectoryReader = {
     readDeletedUserGuids: async () => undefined,
     probeDirSync: async () => 'unsupported',
     readGroupMemberGuids: async () => new Set(),
-    groupsChangedSince: async () => false,
-    readNestedGroupGuids: async () => new Set(),
     searchGroups: async () => [],
     close: async () => {},
   }),

@@ -78,21 +78,8 @@ export interface DirectorySession {
    * reported, never required: a refusal by the server is an answer, not a failure.
    */
   probeDirSync(): Promise<DirSyncAccess>;
-  /**
-   * objectGUIDs of users under the base DN that are members of the group, directly or through nested groups;
-   * with `among`, only those of these objectGUIDs (the users an incremental run read).
-   */
-  readGroupMemberGuids(baseDn: string, groupDn: string, among?: readonly string[]): Promise<Set<string>>;
-  /**
-   * Whether a group of the domain changed since the USN: its members (a join or a leave changes the group,
-   * not the user), its name or its place. A deleted group is not seen here (readNestedGroupGuids sees it).
-   */
-  groupsChangedSince(sinceUsn: number): Promise<boolean>;
-  /**
-   * objectGUIDs of the groups in the group, directly or nested: a nested group deleted leaves this set
-   * (its groups are not changed by the deletion on every DC).
-   */
-  readNestedGroupGuids(groupDn: string): Promise<Set<string>>;
+  /** objectGUIDs of users that are members of the group, directly or through nested groups. */
+  readGroupMemberGuids(baseDn: string, groupDn: string): Promise<Set<string>>;
   /** Groups whose name contains `search` (all when empty), at most `limit`, for the group picker. */
   searchGroups(baseDn: string, search: string, limit: number): Promise<DirectoryGroup[]>;
   close(): Promise<void>;

@@ -13,11 +13,8 @@ export interface SyncCursor {
   readonly directoryUsers?: number;
   /** DirSync as the last full read found it: incremental runs report it without asking again. */
   readonly dirSync?: DirSyncAccess;
-  /**
-   * A hash of the groups nested in the selected groups (their objectGUIDs): a run that finds another set
-   * reads the selected groups' members again (a deleted nested group changes no group on every DC).
-   */
-  readonly nestedGroups?: string;
+  /** A hash of the selected groups' members: the next run lists the database only when they differ. */
+  readonly groupMembersHash?: string;
 }
 
 export interface SyncCursorStore {

@@ -28,29 +28,25 @@ import { changesIn, type StepTimer, type Tally, toReportChange } from './run-rep
 /** What the search step settles before the first page: where to read, and whether to read all. */
 export interface ReadScope {
   readonly baseDn: string;
-  /**
-   * Members of the selected groups: all of them (`groupMembers: 'all'`), or, in an incremental run in which
-   * no group changed, those among the users it reads, added page by page (`'read'`).
-   */
+  /** Members of the selected groups (directly or nested), all of them, read at every run (objectGUIDs). */
   readonly groupMemberGuids: Set<string>;
-  readonly groupMembers: 'all' | 'read';
+  /** A hash of them, kept with the cursor: an incremental run lists the database only when it differs. */
+  readonly groupMembersHash?: string;
   readonly syncState?: DirectorySyncState;
   readonly fingerprint: string;
   readonly cursor?: SyncCursor;
   /**
    * Set for an incremental read: the first USN to read, the tombstones since (when readable), and, with
-   * selected groups, whether a group changed since.
+   * selected groups, whether their members changed since the cursor.
    */
   readonly incremental?: {
     readonly since: number;
     readonly deleted: Set<string> | undefined;
-    readonly groupsChanged?: boolean;
+    readonly membersChanged?: boolean;
   };
   readonly fullBecause?: string;
   /** DirSync, detected and reported; uSNChanged and tombstones do the work whether it is there or not. */
   readonly dirSync: DirSyncAccess;
-  /** The hash of the groups nested in the selected groups, kept with the cursor (SyncCursor.nestedGroups). */
-  readonly nestedGroups?: string;
 }
 
 /** What planning a run leaves for the apply and the report. */
@@ -140,13 +136,14 @@ class RunPlanner {
       prepareRead(deps, config, session, this.input.dryRun, this.input.now),
     );
     const groups = config.filters.groups.length > 0;
-    const allMembers = groups && this.scope.groupMembers === 'all';
-    // A full read, a changed group (leavers are found in the database) or an unknown population list the
-    // database; a small incremental read looks up only the users it read.
-    if (this.full || allMembers || this.scope.cursor?.directoryUsers === undefined) {
+    const { cursor, incremental } = this.scope;
+    // A full read, changed group members (leavers and joiners are found in the database) or an unknown
+    // population list the database; otherwise an incremental read looks up only the users it read. (A
+    // suspension whose grace period has ended is found by the daily full read.)
+    if (this.full || incremental?.membersChanged === true || cursor?.directoryUsers === undefined) {
       await timer.time('plan', () => this.listDatabase());
     } else {
-      this.population = this.scope.cursor.directoryUsers;
+      this.population = cursor?.directoryUsers ?? 0;
     }
 
     const pages = session.userPages(this.scope.baseDn, this.scope.incremental?.since)[Symbol.asyncIterator]();
@@ -156,7 +153,7 @@ class RunPlanner {
       yield await this.planPage(next.value);
     }
     const { known } = this;
-    if (!this.full && allMembers && known) {
+    if (!this.full && groups && known) {
       // Joining a group changes the group, not the user: members the database lacks, or holds suspended, are
       // read by objectGUID.
       const joined = [...this.scope.groupMemberGuids].filter(
@@ -206,7 +203,6 @@ class RunPlanner {
 
   private async planPage(entries: readonly DirectoryEntry[]): Promise<Tally> {
     const { timer } = this.input;
-    if (this.scope.groupMembers === 'read') await timer.time('search', () => this.readMembers(entries));
     const { inScope, excluded, exclusions } = await timer.time('filter', () => this.filterPage(entries));
     const planned = await timer.time('plan', async () => {
       // Users the database holds with the same maintained fields are unchanged: no lookup, no plan.
@@ -242,19 +238,6 @@ class RunPlanner {
       },
       exclusions,
     };
-  }
-
-  /** No group changed since the cursor: which of these users are members, asked of the directory. */
-  private async readMembers(entries: readonly DirectoryEntry[]): Promise<void> {
-    const { groups } = this.input.config.filters;
-    if (groups.length === 0 || entries.length === 0) return;
-    const guids = entries.map((entry) => entry.objectGuid);
-    const { session } = this.input;
-    for (const members of await Promise.all(
-      groups.map((group) => session.readGroupMemberGuids(this.scope.baseDn, group, guids)),
-    )) {
-      for (const guid of members) this.scope.groupMemberGuids.add(guid);
-    }
   }
 
   private filterPage(entries: readonly DirectoryEntry[]) {
@@ -372,12 +355,8 @@ class RunPlanner {
     const reasons = this.read.reasonsOf(guid);
     if (reasons !== undefined) return reasons.length > 0 ? deleteReason(reasons) : undefined;
     if (this.full || this.scope.incremental?.deleted?.has(guid)) return GONE;
-    // Left every selected group without a change to the user object (only when a group changed).
-    if (
-      this.input.config.filters.groups.length > 0 &&
-      this.scope.groupMembers === 'all' &&
-      !this.scope.groupMemberGuids.has(guid)
-    )
+    // Left every selected group without a change to the user object.
+    if (this.input.config.filters.groups.length > 0 && !this.scope.groupMemberGuids.has(guid))
       return LEFT_GROUPS;
     return undefined;
   }
@@ -485,56 +464,48 @@ async function prepareRead(
   );
   const fingerprint = incrementalOn ? fingerprintOf(config, baseDn) : '';
   const fullBecause = whyFullRead(cursor, syncState, fingerprint, now, deps.fullReadEveryHours ?? 24);
-  const allMembers = async () =>
+  const groupMemberGuids = async () =>
     new Set(
       (await Promise.all(groups.map((g) => open.readGroupMemberGuids(baseDn, g)))).flatMap((m) => [...m]),
     );
-  // The groups nested in the selected ones, kept with the cursor for the next incremental run to compare.
-  const nestedGroups = async () =>
-    groups.length === 0 || !incrementalOn
-      ? undefined
-      : hashOf(
-          (await Promise.all(groups.map((g) => open.readNestedGroupGuids(g)))).flatMap((set) => [...set]),
-        );
   if (fullBecause !== undefined || !cursor) {
-    const [groupMemberGuids, dirSync, nested] = await inOrder(
-      allMembers(),
-      open.probeDirSync(),
-      nestedGroups(),
-    );
+    const [members, dirSync] = await inOrder(groupMemberGuids(), open.probeDirSync());
     return {
       baseDn,
-      groupMemberGuids,
-      groupMembers: 'all',
+      groupMemberGuids: members,
+      ...(groups.length > 0 ? { groupMembersHash: hashOf(members) } : {}),
       fingerprint,
       dirSync,
-      ...(nested !== undefined ? { nestedGroups: nested } : {}),
       ...(syncState ? { syncState } : {}),
       fullBecause: fullBecause ?? 'first run',
     };
   }
-  // An incremental read. Group membership is read again only when a group changed since the cursor, or the
-  // set of nested groups did (a deleted nested group changes no other group on Samba); the DirSync answer
-  // is the last full read's.
+  // An incremental read. The members of the selected groups are read every time (objectGUIDs only): a
+  // member deleted in AD, or a nested group deleted, leaves them without changing any group's uSNChanged on
+  // every DC, and tombstones may not be readable. The database is listed only when they changed. The DirSync
+  // answer is the last full read's.
   const since = cursor.highestCommittedUsn + 1;
-  const [deleted, groupChanged, nested, dirSync] = await inOrder(
+  const [deleted, members, dirSync] = await inOrder(
     open.readDeletedUserGuids(since),
-    groups.length > 0 ? open.groupsChangedSince(since) : undefined,
-    nestedGroups(),
+    groupMemberGuids(),
     cursor.dirSync ?? open.probeDirSync(),
   );
-  const groupsChanged =
-    groupChanged === undefined ? undefined : groupChanged || nested !== cursor.nestedGroups;
+  const groupMembersHash = groups.length > 0 ? hashOf(members) : undefined;
   return {
     baseDn,
-    groupMemberGuids: groupsChanged ? await allMembers() : new Set(),
-    groupMembers: groupsChanged === false ? 'read' : 'all',
+    groupMemberGuids: members,
+    ...(groupMembersHash !== undefined ? { groupMembersHash } : {}),
     fingerprint,
     dirSync,
-    ...(nested !== undefined ? { nestedGroups: nested } : {}),
     ...(syncState ? { syncState } : {}),
     cursor,
-    incremental: { since, deleted, ...(groupsChanged !== undefined ? { groupsChanged } : {}) },
+    incremental: {
+      since,
+      deleted,
+      ...(groupMembersHash !== undefined
+        ? { membersChanged: groupMembersHash !== cursor.groupMembersHash }
+        : {}),
+    },
   };
 }
 
@@ -554,9 +525,9 @@ async function inOrder<T extends readonly unknown[]>(
 }
 
 /** A set of objectGUIDs as one short hash, whatever their order. */
-const hashOf = (guids: readonly string[]): string =>
+const hashOf = (guids: ReadonlySet<string>): string =>
   createHash('sha256')
-    .update([...new Set(guids)].sort().join(','))
+    .update([...guids].sort().join(','))
     .digest('base64url');
 
 /** What the cursor must match for an incremental read: where and what is read. */
@@ -572,6 +543,8 @@ function fingerprintOf(config: Config, baseDn: string): string {
         baseDn: baseDn.toLowerCase(),
         filters: config.filters,
         deleteUsers: config.options.deleteUsers,
+        // And the grace period: shortened, it must find the suspensions it ends.
+        deletionGraceDays: config.options.deletionGraceDays,
       }),
     )
     .digest('hex');
@@ -609,11 +582,11 @@ export function describeRead(scope: ReadScope, directoryUsers: number): string {
   const read = incremental
     ? `${directoryUsers} users changed since USN ${incremental.since} under ${scope.baseDn}` +
       (incremental.deleted ? `, ${incremental.deleted.size} deleted` : '') +
-      (incremental.groupsChanged === undefined
+      (incremental.membersChanged === undefined
         ? ''
-        : incremental.groupsChanged
-          ? '; a group changed: the selected groups read again'
-          : '; no group changed')
+        : incremental.membersChanged
+          ? "; the selected groups' members changed"
+          : "; the selected groups' members unchanged")
     : `${directoryUsers} users read under ${scope.baseDn} (full read: ${scope.fullBecause})`;
   return `${read}; DirSync ${DIRSYNC_NOTE[scope.dirSync]}`;
 }

@@ -303,7 +303,7 @@ async function runPipeline(
             lastFullAt: scope.incremental && scope.cursor ? scope.cursor.lastFullAt : startedAt,
             directoryUsers: plan.population + tally.counts.created - tally.counts.deleted,
             dirSync: scope.dirSync,
-            ...(scope.nestedGroups !== undefined ? { nestedGroups: scope.nestedGroups } : {}),
+            ...(scope.groupMembersHash !== undefined ? { groupMembersHash: scope.groupMembersHash } : {}),
           });
         } else {
           await deps.cursors.clearCursor();

@@ -66,11 +66,9 @@ export class InMemoryDirectory implements DirectoryReader {
   private readonly entries = new Map<string, { entry: DirectoryEntry; usn: number }>();
   private readonly tombstones = new Map<string, number>();
   private readonly groups = new Map<string, Set<string>>();
-  /** The USN of each group's last change. */
-  private readonly groupUsns = new Map<string, number>();
   /** Every bind, as `server:password`. */
   readonly binds: string[] = [];
-  /** The membership and DirSync reads asked for, in order: `members`, `members of N`, `dirSync`. */
+  /** The membership and DirSync reads asked for, in order: `members`, `dirSync`. */
   readonly reads: string[] = [];
 
   put(...entries: DirectoryEntry[]): this {
@@ -85,7 +83,7 @@ export class InMemoryDirectory implements DirectoryReader {
 
   group(dn: string, members: readonly string[]): void {
     this.groups.set(dn, new Set(members));
-    this.groupUsns.set(dn, ++this.usn);
+    this.usn += 1;
   }
 
   async resolveServers() {
@@ -161,17 +159,9 @@ export class InMemoryDirectory implements DirectoryReader {
         directory.reads.push('dirSync');
         return 'unsupported' as const;
       },
-      async readGroupMemberGuids(_baseDn: string, groupDn: string, among?: readonly string[]) {
-        directory.reads.push(among === undefined ? 'members' : `members of ${among.length}`);
-        const members = [...(directory.groups.get(groupDn) ?? [])];
-        return new Set(among === undefined ? members : members.filter((guid) => among.includes(guid)));
-      },
-      /** The in-memory directory has no nested groups. */
-      async readNestedGroupGuids() {
-        return new Set<string>();
-      },
-      async groupsChangedSince(sinceUsn: number) {
-        return [...directory.groupUsns.values()].some((usn) => usn >= sinceUsn);
+      async readGroupMemberGuids(_baseDn: string, groupDn: string) {
+        directory.reads.push('members');
+        return new Set(directory.groups.get(groupDn) ?? []);
       },
       async searchGroups() {
         return [];

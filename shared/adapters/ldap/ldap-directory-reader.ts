@@ -497,72 +497,9 @@ class LdapDirectorySession implements DirectorySession {
     }
   }
 
-  async readGroupMemberGuids(
-    baseDn: string,
-    groupDn: string,
-    among?: readonly string[],
-  ): Promise<Set<string>> {
+  async readGroupMemberGuids(baseDn: string, groupDn: string): Promise<Set<string>> {
     try {
-      if (among === undefined) return await this.searchGuids(baseDn, 'sub', groupMemberFilter(groupDn));
-      const members = new Set<string>();
-      // Binary values go in as Buffers, 100 per search, as readUsersByGuid does.
-      for (let i = 0; i < among.length; i += 100) {
-        const anyOf = new OrFilter({
-          filters: among
-            .slice(i, i + 100)
-            .map((guid) => new EqualityFilter({ attribute: 'objectGUID', value: parseObjectGuid(guid) })),
-        });
-        const filter = new AndFilter({ filters: [anyOf, groupMemberFilter(groupDn)] });
-        for (const guid of await this.searchGuids(baseDn, 'sub', filter)) members.add(guid);
-      }
-      return members;
-    } catch (error) {
-      throw toDirectoryError(error, this.server, 'read');
-    }
-  }
-
-  async groupsChangedSince(sinceUsn: number): Promise<boolean> {
-    const namingContext = this.rootDse.defaultNamingContext;
-    if (!namingContext) return true;
-    try {
-      // One entry answers the question.
-      const { searchEntries } = await this.client.search(namingContext, {
-        scope: 'sub',
-        // uSNChanged first: see userFilter.
-        filter: new AndFilter({
-          filters: [
-            new GreaterThanEqualsFilter({ attribute: 'uSNChanged', value: String(sinceUsn) }),
-            new EqualityFilter({ attribute: 'objectClass', value: 'group' }),
-          ],
-        }),
-        attributes: ['objectGUID'],
-        explicitBufferAttributes: BINARY_ATTRIBUTES,
-        sizeLimit: 1,
-      });
-      return searchEntries.length > 0;
-    } catch (error) {
-      throw toDirectoryError(error, this.server, 'read');
-    }
-  }
-
-  async readNestedGroupGuids(groupDn: string): Promise<Set<string>> {
-    const namingContext = this.rootDse.defaultNamingContext;
-    if (!namingContext) return new Set();
-    try {
-      return await this.searchGuids(
-        namingContext,
-        'sub',
-        new AndFilter({
-          filters: [
-            new EqualityFilter({ attribute: 'objectClass', value: 'group' }),
-            new ExtensibleFilter({
-              matchType: 'memberOf',
-              rule: LDAP_MATCHING_RULE_IN_CHAIN,
-              value: groupDn,
-            }),
-          ],
-        }),
-      );
+      return await this.searchGuids(baseDn, 'sub', groupMemberFilter(groupDn));
     } catch (error) {
       throw toDirectoryError(error, this.server, 'read');
     }

@@ -118,7 +118,7 @@ describe('synchronizeNow with the in-memory ports', () => {
     expect(store.writes).toBe(12);
   });
 
-  it('reads group membership again only when a group changed, and then finds the leavers and joiners', async () => {
+  it('reads the group members every run, and lists the database only when they changed', async () => {
     const group = 'CN=Mail Users,OU=Groups,DC=company,DC=local';
     const guidOf = (i: number) => directoryEntry(i).objectGuid;
     directory.group(group, [1, 2, 3, 4].map(guidOf));
@@ -131,7 +131,7 @@ describe('synchronizeNow with the in-memory ports', () => {
     expect((await synchronizeNow(deps())).counts).toMatchObject({ created: 4, excluded: 8 });
     expect(directory.reads).toEqual(['members', 'dirSync']);
 
-    // No group changed: the members among the users read are asked for, the database is not listed, and
+    // The members did not change: the users read are judged by them, the database is not listed, and
     // DirSync is reported as the full read found it.
     directory.reads.length = 0;
     const listings = store.listings;
@@ -140,7 +140,7 @@ describe('synchronizeNow with the in-memory ports', () => {
       directoryEntry(5, { displayName: 'Five' }),
     );
     const quiet = await synchronizeNow(deps());
-    expect(directory.reads).toEqual(['members of 2']);
+    expect(directory.reads).toEqual(['members']);
     expect(store.listings).toBe(listings);
     expect(quiet.counts).toMatchObject({
       directoryUsers: 2,
@@ -149,21 +149,34 @@ describe('synchronizeNow with the in-memory ports', () => {
       updated: 1,
       deleted: 0,
     });
-    expect(quiet.steps.find((s) => s.name === 'search')?.message).toMatch(/DirSync is not offered/);
+    expect(quiet.steps.find((s) => s.name === 'search')?.message).toMatch(
+      /members unchanged; DirSync is not offered/,
+    );
 
-    // Nothing changed at all: no membership read.
-    directory.reads.length = 0;
-    expect((await synchronizeNow(deps())).counts).toMatchObject({ directoryUsers: 0, updated: 0 });
-    expect(directory.reads).toEqual([]);
-
-    // The group changed (3 left, 6 joined; neither user object changed): all members, and the database.
-    directory.reads.length = 0;
+    // 3 left and 6 joined (neither user object changed): the database is listed, the leaver and joiner found.
     directory.group(group, [1, 2, 4, 6].map(guidOf));
     const moved = await synchronizeNow(deps());
-    expect(directory.reads).toEqual(['members']);
     expect(store.listings).toBe(listings + 1);
+    expect(moved.steps.find((s) => s.name === 'search')?.message).toMatch(/members changed/);
     expect(moved.counts).toMatchObject({ created: 1, deleted: 1 });
     expect((await names()).sort()).toEqual(['user1', 'user2', 'user4', 'user6']);
+
+    // Unchanged again: no listing.
+    await synchronizeNow(deps());
+    expect(store.listings).toBe(listings + 1);
+  });
+
+  it('reads everything when the grace period changed, so that a shorter one ends the suspensions it should', async () => {
+    await settings.saveConfig(configOf({ options: { deleteUsers: true, deletionGraceDays: 7 } }));
+    await synchronizeNow(deps());
+    directory.put(directoryEntry(7, { userAccountControl: 514 }));
+    expect((await synchronizeNow(deps())).counts).toMatchObject({ suspended: 1 });
+    await settings.saveConfig(configOf({ options: { deleteUsers: true, deletionGraceDays: 0 } }));
+    const after = await synchronizeNow(deps());
+    expect(after.steps.find((s) => s.name === 'search')?.message).toContain(
+      'full read: the settings changed',
+    );
+    expect(after.changes.map((c) => `${c.action}:${c.userName}`)).toEqual(['delete:user7']);
   });
 
   it('adopts a name whose old holder the read never returned, once the whole read is known', async () => {
