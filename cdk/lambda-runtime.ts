@@ -15,13 +15,15 @@ export const SYNC_MEMORY_MB = 1024;
  */
 export const SYNC_SEMI_SPACE_MB = 16;
 
+/** Where Lambda finds the wrapper: the package is unpacked in /var/task. */
+const WRAPPER_PATH = '/var/task/heap-limits.sh';
+
 /** The wrapper that applies it (AWS_LAMBDA_EXEC_WRAPPER), shipped in the sync function's package. */
 export const HEAP_WRAPPER = {
   file: fileURLToPath(new URL('../functions/heap-limits.sh', import.meta.url)),
-  /** Where Lambda finds it: the package is unpacked in /var/task. */
-  path: '/var/task/heap-limits.sh',
+  path: WRAPPER_PATH,
   environment: {
-    AWS_LAMBDA_EXEC_WRAPPER: '/var/task/heap-limits.sh',
+    AWS_LAMBDA_EXEC_WRAPPER: WRAPPER_PATH,
     ADSYNC_SEMI_SPACE_MB: String(SYNC_SEMI_SPACE_MB),
   },
 } as const;

@@ -24,7 +24,6 @@ import { parseArgs } from 'node:util';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { build } from 'esbuild';
 import { Attribute, Change } from 'ldapts';
-import { BUNDLING } from '../cdk/ad-sync-function';
 import { HEAP_WRAPPER, lambdaNodeArguments, SYNC_MEMORY_MB } from '../cdk/lambda-runtime';
 import {
   countWrites,
@@ -43,6 +42,7 @@ import {
 import { PROGRESS_INTERVAL_MS } from '../shared/use-cases/run-progress';
 import { connectionSettings, ldapsClientFor, provisionKeptDc, startSambaDc } from '../test/support/samba-dc';
 import type { BenchSyncResult, BenchSyncTask } from './bench-sync';
+import { DEPLOYED_BUILD } from './bundle-sizes';
 
 const { values } = parseArgs({
   options: {
@@ -101,16 +101,9 @@ async function bundleSyncProcess(): Promise<string> {
   const outfile = fileURLToPath(new URL('../node_modules/.cache/ad-sync/bench-sync.cjs', import.meta.url));
   await mkdir(join(outfile, '..'), { recursive: true });
   await build({
+    ...DEPLOYED_BUILD,
     entryPoints: [fileURLToPath(new URL('./bench-sync.ts', import.meta.url))],
     outfile,
-    bundle: true,
-    platform: 'node',
-    target: BUNDLING.target,
-    format: BUNDLING.format,
-    minify: BUNDLING.minify,
-    keepNames: BUNDLING.keepNames,
-    external: [...BUNDLING.externalModules],
-    logLevel: 'silent',
   });
   return outfile;
 }

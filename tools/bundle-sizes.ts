@@ -4,11 +4,23 @@
  */
 import { isBuiltin } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { type BuildOptions, build } from 'esbuild';
 import { BUNDLING } from '../cdk/ad-sync-function';
 import { type FunctionName, functionNames } from '../shared/api/routes';
 
 export const BUDGET_BYTES = 1024 * 1024;
+
+/** esbuild's options for a function's bundle, as the CDK stack deploys it (also the benchmark's sync process). */
+export const DEPLOYED_BUILD = {
+  bundle: true,
+  platform: 'node',
+  target: BUNDLING.target,
+  format: BUNDLING.format,
+  minify: BUNDLING.minify,
+  keepNames: BUNDLING.keepNames,
+  external: [...BUNDLING.externalModules],
+  logLevel: 'silent',
+} as const satisfies BuildOptions;
 
 export async function measureBundles(): Promise<
   {
@@ -22,17 +34,10 @@ export async function measureBundles(): Promise<
   return Promise.all(
     functionNames.map(async (name) => {
       const result = await build({
+        ...DEPLOYED_BUILD,
         entryPoints: [fileURLToPath(new URL(`../functions/${name}.ts`, import.meta.url))],
-        bundle: true,
-        platform: 'node',
-        target: BUNDLING.target,
-        format: BUNDLING.format,
-        minify: BUNDLING.minify,
-        keepNames: BUNDLING.keepNames,
-        external: [...BUNDLING.externalModules],
         write: false,
         metafile: true,
-        logLevel: 'silent',
       });
       // The npm packages the bundle carries (by their folder under node_modules).
       const packages = new Set(
