@@ -219,8 +219,9 @@ export function describeApiError(error: ApiError): string {
  */
 function readHiddenLine(prompt: string): Promise<string> {
   const stdin = process.stdin;
-  process.stderr.write(prompt);
+  // Echo off before the prompt: what is typed as soon as the prompt shows must not be shown.
   stdin.setRawMode(true);
+  process.stderr.write(prompt);
   stdin.setEncoding('utf8');
   stdin.resume();
   return new Promise((resolve, reject) => {
