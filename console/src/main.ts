@@ -110,23 +110,26 @@ async function showPage(route: Route, moveFocus: boolean): Promise<void> {
     if (link.getAttribute('href') === `#/${route}`) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
-  replaceChildren(main, pageHeading(page.title), h('p', { role: 'status' }, 'Loading…'));
+  // Each visit draws into its own element. A page still loading when the administrator moves on (its API
+  // call slow) then draws into an element no longer shown, instead of over the page they went to.
+  const view = h('div', {}, pageHeading(page.title), h('p', { role: 'status' }, 'Loading…'));
+  replaceChildren(main, view);
   try {
     switch (route) {
       case 'directory':
-        await renderDirectoryPage(state, main);
+        await renderDirectoryPage(state, view);
         break;
       case 'test':
-        renderTestSettingsPage(state, main);
+        renderTestSettingsPage(state, view);
         break;
       case 'sync':
-        renderSyncPage(state, main);
+        renderSyncPage(state, view);
         break;
       case 'runs':
-        await renderRunsPage(state, main);
+        await renderRunsPage(state, view);
         break;
       case 'users':
-        await renderUsersPage(state, main);
+        await renderUsersPage(state, view);
         break;
     }
   } catch (error) {
@@ -134,7 +137,7 @@ async function showPage(route: Route, moveFocus: boolean): Promise<void> {
     // AWS mode: the credentials could not be renewed and the browser is on its way to sign in again.
     if (isSignInRedirect(error)) return;
     replaceChildren(
-      main,
+      view,
       pageHeading(page.title),
       h(
         'div',
@@ -145,7 +148,9 @@ async function showPage(route: Route, moveFocus: boolean): Promise<void> {
   }
   // After navigating, focus goes to the new page's heading, as a screen reader user expects; a field the page
   // focused itself (an error to fix) keeps it.
-  if (moveFocus && !main.contains(document.activeElement)) document.getElementById('page-heading')?.focus();
+  if (moveFocus && view.isConnected && !main.contains(document.activeElement)) {
+    document.getElementById('page-heading')?.focus();
+  }
 }
 
 /** Opens the console's pages with an API client; `user` is shown in the header (AWS mode). */

@@ -10,6 +10,7 @@
  * was applied plans as unchanged) and applies the rest: continueRun. A lost handoff is picked up by the next
  * scheduled run once the lease has expired.
  */
+import { setTimeout } from 'node:timers/promises';
 import { emptyCounts, type Report, type RunTrigger } from '../domain/report';
 import { ApprovalMismatchError, StartFailedError, SyncRunningError } from '../errors';
 import type { ConfigStore, StoredConfig } from '../ports/config-store';
@@ -193,8 +194,9 @@ async function claimRun(
 ): Promise<ClaimedRun> {
   const stored = await requireSavedConfiguration(deps);
   const runId = deps.newRunId();
-  if (!(await deps.lock.acquire(runId, deps.leaseSeconds))) {
-    const running = await deps.lock.holder();
+  const lock = await takeLock(deps, runId);
+  if (!lock.taken) {
+    const { running } = lock;
     throw new SyncRunningError(
       `A sync is already running${running ? ` (run ${running})` : ''}; try again when it has finished`,
       running,
@@ -206,6 +208,32 @@ async function claimRun(
   } catch (error) {
     await deps.lock.release(runId);
     throw error;
+  }
+}
+
+/** How long a new run waits for a run whose record has ended to release the lock, at most. */
+const ENDED_RUN_RELEASE_MS = 2_000;
+const ENDED_RUN_POLL_MS = 50;
+
+/**
+ * Takes the sync lock for a new run. A run records its end just before it releases the lock, so a caller that
+ * saw a run end and starts the next one at once can find the lock still held: when the holder's record says it
+ * has ended, the lock is asked for again for a moment instead of refused. A holder that is still running (or
+ * has no record yet) is reported at once.
+ */
+async function takeLock(
+  deps: Pick<ExclusiveSyncDependencies, 'lock' | 'leaseSeconds' | 'runs'>,
+  runId: string,
+): Promise<{ readonly taken: true } | { readonly taken: false; readonly running?: string }> {
+  const giveUpAt = Date.now() + ENDED_RUN_RELEASE_MS;
+  for (;;) {
+    if (await deps.lock.acquire(runId, deps.leaseSeconds)) return { taken: true };
+    const running = await deps.lock.holder();
+    const record = running === undefined ? undefined : await deps.runs.getRun(running);
+    // No holder: the lease expired or was released since; asked for again.
+    const releasing = running === undefined || (record !== undefined && record.status !== 'running');
+    if (!releasing || Date.now() >= giveUpAt) return { taken: false, ...(running ? { running } : {}) };
+    await setTimeout(ENDED_RUN_POLL_MS);
   }
 }
 
@@ -379,7 +407,7 @@ export async function runScheduledSync(
   if (!(await deps.lock.claimOccurrence(occurrence))) return { outcome: 'duplicate' };
 
   const runId = deps.newRunId();
-  if (!(await deps.lock.acquire(runId, deps.leaseSeconds))) {
+  if (!(await takeLock(deps, runId)).taken) {
     const now = deps.clock().toISOString();
     const report: Report = {
       runId,

@@ -384,6 +384,43 @@ describe('the admin console', () => {
     await screenshot('runs', true);
   });
 
+  it('keeps the page the administrator moved on to when the page left behind answers late', async () => {
+    const runsList = (url: URL): boolean => url.origin === serve.url && url.pathname === '/sync/runs';
+    let release = (): void => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let asked = (): void => {};
+    const arrived = new Promise<void>((resolve) => {
+      asked = resolve;
+    });
+    await page.route(runsList, async (route) => {
+      asked();
+      await held;
+      await route.continue();
+    });
+    try {
+      // From another page (the last test left Runs open): the click on Runs then loads it.
+      await navLink('Users').click();
+      await heading('Users').waitFor();
+      await navLink('Runs').click();
+      await arrived;
+      await navLink('Directory Services').click();
+      await field('Servers').waitFor();
+      const answered = page.waitForResponse((response) => runsList(new URL(response.url())));
+      release();
+      await (await answered).finished();
+      // Time for the Runs page to draw, had it drawn over this one.
+      await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 500)));
+      expect(await page.getByRole('region', { name: 'Runs' }).count()).toBe(0);
+      expect(await heading('Directory Services').isVisible()).toBe(true);
+      expect(await field('Servers').inputValue()).toBe('127.0.0.1');
+    } finally {
+      release();
+      await page.unroute(runsList);
+    }
+  });
+
   it('shows a malformed Base DN at the Base DN field when saving', async () => {
     await navLink('Directory Services').click();
     await heading('Directory Services').waitFor();

@@ -218,6 +218,39 @@ describe('synchronizeNow with the in-memory ports', () => {
   });
 });
 
+describe('the lock of a run that has recorded its end', () => {
+  it('is waited for while that run releases it: a sync started as soon as the last one is seen ended runs', async () => {
+    const last = await synchronizeNow(deps());
+    expect(last.status).toBe('succeeded');
+    // The run's record says it ended; its release has not landed yet.
+    expect(await settings.acquire(last.runId, 60)).toBe(true);
+    const released = new Promise((resolve) => setTimeout(resolve, 150)).then(() =>
+      settings.release(last.runId),
+    );
+    const next = await synchronizeNow(deps());
+    await released;
+    expect(next.status).toBe('succeeded');
+    expect(next.runId).not.toBe(last.runId);
+  });
+
+  it('is refused with SyncRunning naming the run when it is not released within a moment, and at once when that run is still running', async () => {
+    const last = await synchronizeNow(deps());
+    expect(await settings.acquire(last.runId, 60)).toBe(true);
+    const started = Date.now();
+    const stuck = await synchronizeNow(deps()).catch((error: unknown) => error);
+    expect(stuck).toBeInstanceOf(SyncRunningError);
+    expect((stuck as SyncRunningError).message).toContain(last.runId);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_900);
+    await settings.release(last.runId);
+
+    await store.recordRun({ ...last, runId: 'still-running', status: 'running' });
+    expect(await settings.acquire('still-running', 60)).toBe(true);
+    const before = Date.now();
+    await expect(synchronizeNow(deps())).rejects.toBeInstanceOf(SyncRunningError);
+    expect(Date.now() - before).toBeLessThan(1_000);
+  });
+});
+
 describe('a run continued over many invocations', () => {
   it('ends as an uninterrupted run would, with every write made once and the counts of the whole run', async () => {
     const first = await synchronizeNow(nearDeadline(3));
