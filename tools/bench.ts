@@ -5,6 +5,7 @@
  * starts DynamoDB Local in memory, and measures:
  *   floorRead   a raw paged read of the same users and attributes the sync reads;
  *   floorWrite  raw BatchWriteItem of N user items of the same size;
+ *   floorConnect a fresh LDAPS connection and the rootDSE read (the DC's part of a run's connect step);
  *   fullSync    a sync into an empty table;   noChangeSync  the next sync, nothing changed in AD;
  *   changedSync a sync after changing 1% of the users in AD (displayName);
  * with the DynamoDB write requests, user items and write capacity each sync used. Each sync runs in a process
@@ -43,6 +44,7 @@ import { PROGRESS_INTERVAL_MS } from '../shared/use-cases/run-progress';
 import { connectionSettings, ldapsClientFor, provisionKeptDc, startSambaDc } from '../test/support/samba-dc';
 import type { BenchSyncResult, BenchSyncTask } from './bench-sync';
 import { DEPLOYED_BUILD } from './bundle-sizes';
+import { percentile } from './percentile';
 
 const { values } = parseArgs({
   options: {
@@ -108,8 +110,8 @@ async function bundleSyncProcess(): Promise<string> {
   return outfile;
 }
 
-/** No-change runs measured (their median is reported). */
-const NO_CHANGE_RUNS = 5;
+/** No-change runs measured (their median is reported), and fresh connections for the connect floor. */
+const NO_CHANGE_RUNS = 11;
 
 /** Node's arguments for a sync: those Lambda's runtime gives the sync function. */
 const SYNC_NODE_ARGUMENTS = lambdaNodeArguments(SYNC_MEMORY_MB);
@@ -184,6 +186,19 @@ async function main(): Promise<void> {
     await reader.unbind();
     log(`floor read: ${floorRead.result} entries in ${floorRead.ms} ms`);
 
+    // Floor connect: what a run's connect step cannot go below, a fresh LDAPS connection to the DC and its
+    // first answer (the rootDSE the sync reads there). It is the DC's, and it grows with the directory.
+    const connectRuns: number[] = [];
+    for (let i = 0; i < NO_CHANGE_RUNS; i += 1) {
+      const fresh = ldapsClientFor(connection);
+      const started = performance.now();
+      await fresh.search('', { scope: 'base', attributes: ['defaultNamingContext', 'namingContexts'] });
+      connectRuns.push(Math.round((performance.now() - started) * 10) / 10);
+      await fresh.unbind();
+    }
+    const floorConnectMs = percentile(connectRuns, 50);
+    log(`floor connect: ${floorConnectMs} ms, the median of ${connectRuns.join(', ')}`);
+
     // Floor write: N user-sized items with BatchWriteItem, 25 per request, 8 requests in flight.
     const floorTable = `bench-floor-${randomUUID()}`;
     await ensureTable(client, floorTable);
@@ -242,7 +257,7 @@ async function main(): Promise<void> {
     log(
       `full sync: ${full.counts.created} created in ${full.ms} ms (${full.writes.requests} write requests, ${full.progress.requests} progress writes) ${full.status}`,
     );
-    // A no-change run takes about a tenth of a second, so one run says little: five, and their median.
+    // A no-change run takes about a tenth of a second, so one run says little: several, and their median.
     const noChangeRuns: BenchSyncResult[] = [];
     for (let i = 0; i < NO_CHANGE_RUNS; i += 1) noChangeRuns.push(await sync());
     const noChange = [...noChangeRuns].sort((a, b) => a.ms - b.ms)[
@@ -280,6 +295,8 @@ async function main(): Promise<void> {
       users: USERS,
       floorReadMs: floorRead.ms,
       floorWriteMs: floorWrite.ms,
+      floorConnectMs,
+      floorConnectRunsMs: connectRuns,
       fullSyncMs: full.ms,
       fullSyncUserWrites: full.writes.userRequests,
       fullSyncItemWrites: full.writes.userItems,
@@ -316,6 +333,11 @@ async function main(): Promise<void> {
       const floor = floorRead.ms + floorWrite.ms;
       const rows: [string, string, string][] = [
         ['floor read (raw paged LDAPS read)', `${floorRead.ms} ms`, ''],
+        [
+          'floor connect (fresh LDAPS, rootDSE)',
+          `${floorConnectMs} ms`,
+          `median of ${NO_CHANGE_RUNS}; the DC's part of every run's connect step`,
+        ],
         [
           'floor write (raw BatchWriteItem)',
           `${floorWrite.ms} ms`,
