@@ -10,6 +10,7 @@ import { announce, formatTime, h, pageHeading, replaceChildren } from '../dom';
 import { describeProgress } from '../progress-text';
 import { FollowedOperation, progressView, showFollowing } from '../progress-view';
 import { renderReport } from '../report-view';
+import { describeThresholdStop } from '../threshold-text';
 import type { Report, RunSummary } from '../types';
 
 /** What the page says when the sync could not start or be followed. */
@@ -39,8 +40,7 @@ export function renderSyncPage(state: AppState, main: HTMLElement): void {
   const syncButton = h('button', { type: 'button', class: 'primary' }, 'Synchronize now');
 
   const showReport = (report: Report): void => {
-    // The count the run recorded (the list of changes is capped); what the approval names.
-    const withheld = report.deletesWithheld ?? report.changes.filter((c) => c.action === 'delete').length;
+    const stop = describeThresholdStop(report);
     const planStep = report.steps.find((s) => s.name === 'plan');
     const why = /deletes withheld: (.+)$/.exec(planStep?.message ?? '')?.[1];
     replaceChildren(
@@ -53,23 +53,19 @@ export function renderSyncPage(state: AppState, main: HTMLElement): void {
             h(
               'p',
               {},
-              `This sync would delete ${withheld} directory users${why ? ` (${why})` : ''}. `,
-              'Creates and updates were applied; no user was deleted. The threshold protects the user database from a wrong Base DN, filter or group emptying it.',
+              `${stop.would}${why ? ` (${why})` : ''}. `,
+              `${stop.applied} The threshold protects the user database from a wrong Base DN, filter or group emptying it.`,
             ),
-            h(
-              'p',
-              {},
-              'Check the users to delete below. If the directory is right, allow the deletes for one sync:',
-            ),
+            h('p', {}, `${stop.check} If the directory is right, allow them for one sync:`),
             h(
               'button',
               {
                 type: 'button',
                 class: 'danger',
                 id: 'allow-mass-deletion',
-                onclick: () => void run({ runId: report.runId, deletes: withheld }),
+                onclick: () => void run({ runId: report.runId, deletes: stop.withheld }),
               },
-              `Synchronize and delete ${withheld} users, this once`,
+              stop.allow,
             ),
           )
         : '',

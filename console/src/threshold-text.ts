@@ -1,0 +1,40 @@
+/**
+ * What the Synchronize-now page says of a run the deletion threshold stopped (SPEC 3, and 7.6 for a grace
+ * period): how many removals it held back, whether they are deletes, suspensions or both, and what allowing
+ * them does. No DOM here, so it is unit-tested as is; pages/sync-page.ts draws it.
+ */
+import type { Report } from './types';
+
+export interface ThresholdText {
+  /** The count the run recorded (the list of changes is capped): what the approval names. */
+  readonly withheld: number;
+  /** `This sync would suspend 1200 directory users` */
+  readonly would: string;
+  /** `Creates and updates were applied; no user was suspended.` */
+  readonly applied: string;
+  /** `Check the users to suspend below.` */
+  readonly check: string;
+  /** The approving button's label. */
+  readonly allow: string;
+}
+
+export function describeThresholdStop(report: Report): ThresholdText {
+  const removals = report.changes.filter((c) => c.action === 'delete' || c.action === 'suspend');
+  const withheld = report.deletesWithheld ?? removals.length;
+  // With a grace period the removals held back are suspensions; those whose grace has ended, deletes.
+  const suspends = removals.some((c) => c.action === 'suspend');
+  const deletes = !suspends || removals.some((c) => c.action === 'delete');
+  const [verb, done] =
+    suspends && deletes
+      ? ['delete or suspend', 'deleted or suspended']
+      : suspends
+        ? ['suspend', 'suspended']
+        : ['delete', 'deleted'];
+  return {
+    withheld,
+    would: `This sync would ${verb} ${withheld} directory users`,
+    applied: `Creates and updates were applied; no user was ${done}.`,
+    check: `Check the users to ${verb} below.`,
+    allow: `Synchronize and ${verb} ${withheld} users, this once`,
+  };
+}

@@ -1,0 +1,56 @@
+/** What the Synchronize-now page says of a deletion-threshold stop (console/src/threshold-text.ts). */
+import { describe, expect, it } from 'vitest';
+import { describeThresholdStop } from '../../../console/src/threshold-text';
+import type { ChangeAction, Report } from '../../../console/src/types';
+
+const stopped = (actions: ChangeAction[], deletesWithheld?: number): Report =>
+  ({
+    runId: 'r1',
+    dryRun: false,
+    status: 'deletionThresholdExceeded',
+    trigger: 'api',
+    startedAt: '2026-12-06T10:00:00.000Z',
+    finishedAt: '2026-12-06T10:00:01.000Z',
+    steps: [],
+    counts: {},
+    excluded: [],
+    changes: actions.map((action, i) => ({
+      action,
+      userName: `user${i}`,
+      fullName: `User ${i}`,
+      emailAddresses: [],
+      changedFields: [],
+    })),
+    ...(deletesWithheld !== undefined ? { deletesWithheld } : {}),
+  }) as unknown as Report;
+
+describe('describeThresholdStop', () => {
+  it('speaks of deletes when the run held back deletes, with the count the run recorded', () => {
+    expect(describeThresholdStop(stopped(['create', 'delete', 'delete'], 1200))).toEqual({
+      withheld: 1200,
+      would: 'This sync would delete 1200 directory users',
+      applied: 'Creates and updates were applied; no user was deleted.',
+      check: 'Check the users to delete below.',
+      allow: 'Synchronize and delete 1200 users, this once',
+    });
+  });
+
+  it('speaks of suspensions under a grace period, where the held-back removals are suspensions', () => {
+    const text = describeThresholdStop(stopped(['update', 'suspend', 'suspend'], 800));
+    expect(text.would).toBe('This sync would suspend 800 directory users');
+    expect(text.applied).toBe('Creates and updates were applied; no user was suspended.');
+    expect(text.check).toBe('Check the users to suspend below.');
+    expect(text.allow).toBe('Synchronize and suspend 800 users, this once');
+  });
+
+  it('speaks of both when suspensions and deletes (grace ended) were held back together', () => {
+    const text = describeThresholdStop(stopped(['suspend', 'delete'], 2));
+    expect(text.would).toBe('This sync would delete or suspend 2 directory users');
+    expect(text.allow).toBe('Synchronize and delete or suspend 2 users, this once');
+  });
+
+  it('counts the listed removals when the run recorded no count, and ignores creates and updates', () => {
+    expect(describeThresholdStop(stopped(['create', 'suspend', 'update', 'suspend'])).withheld).toBe(2);
+    expect(describeThresholdStop(stopped(['delete'])).withheld).toBe(1);
+  });
+});
