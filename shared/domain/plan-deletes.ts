@@ -137,11 +137,23 @@ export function graceEnded(user: User, options: Config['options'], now: Date): b
   return now.getTime() - Date.parse(user.suspendedAt) >= options.deletionGraceDays * DAY_MS;
 }
 
+/** The earliest of some instants (ISO 8601), or undefined when none is given. */
+export function earliest(instants: Iterable<string | undefined>): string | undefined {
+  let first: string | undefined;
+  for (const at of instants) {
+    if (at !== undefined && (first === undefined || Date.parse(at) < Date.parse(first))) first = at;
+  }
+  return first;
+}
+
+/** When the grace period of a user suspended at `suspendedAt` ends. */
+export function graceEndsAfter(suspendedAt: Date, options: Config['options']): string {
+  return new Date(suspendedAt.getTime() + options.deletionGraceDays * DAY_MS).toISOString();
+}
+
 /** When a suspended user's grace period ends. */
 export function graceEndsAt(user: User, options: Config['options']): string | undefined {
-  return user.suspendedAt
-    ? new Date(Date.parse(user.suspendedAt) + options.deletionGraceDays * DAY_MS).toISOString()
-    : undefined;
+  return user.suspendedAt ? graceEndsAfter(new Date(user.suspendedAt), options) : undefined;
 }
 
 /**

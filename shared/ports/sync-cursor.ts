@@ -15,6 +15,11 @@ export interface SyncCursor {
   readonly dirSync?: DirSyncAccess;
   /** A hash of the selected groups' members: the next run lists the database only when they differ. */
   readonly groupMembersHash?: string;
+  /**
+   * When the first grace period of the database's suspended users ends (ISO 8601): the first run from then
+   * reads everything, which deletes them. Never later than that (a restore since may make it early).
+   */
+  readonly suspensionsDueAt?: string;
 }
 
 export interface SyncCursorStore {

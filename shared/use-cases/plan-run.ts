@@ -12,7 +12,13 @@ import { createHash } from 'node:crypto';
 import type { Config } from '../config/config-schema';
 import { baseDnFromDomain } from '../domain/distinguished-name';
 import { GuidLedger } from '../domain/guid-ledger';
-import { type DeleteCandidate, deleteReason, planDeletes } from '../domain/plan-deletes';
+import {
+  type DeleteCandidate,
+  deleteReason,
+  earliest,
+  graceEndsAt,
+  planDeletes,
+} from '../domain/plan-deletes';
 import { type PlannedChange, planSync } from '../domain/plan-sync';
 import type { ReportChange, ReportExclusion, WriteCounts } from '../domain/report';
 import { type ExclusionReason, exclusionReasons } from '../domain/scope-policy';
@@ -64,6 +70,8 @@ export interface RunPlan {
   readonly withheldCount?: number;
   /** How the deletion threshold decided, for the plan step's message. */
   readonly deletionNote: string;
+  /** When the first grace period of the suspended users this run found waiting ends (ISO 8601). */
+  readonly suspensionsWaitUntil?: string;
 }
 
 export interface PlanRunInput {
@@ -139,7 +147,7 @@ class RunPlanner {
     const { cursor, incremental } = this.scope;
     // A full read, changed group members (leavers and joiners are found in the database) or an unknown
     // population list the database; otherwise an incremental read looks up only the users it read. (A
-    // suspension whose grace period has ended is found by the daily full read.)
+    // suspension whose grace period has ended makes a full read: the cursor says when; whyFullRead.)
     if (this.full || incremental?.membersChanged === true || cursor?.directoryUsers === undefined) {
       await timer.time('plan', () => this.listDatabase());
     } else {
@@ -371,6 +379,7 @@ class RunPlanner {
     deletesWithheld?: string;
     withheldCount?: number;
     deletionNote: string;
+    suspensionsWaitUntil?: string;
   }> {
     const { deps, config, checkpoint, approvedDeletes, deletesRefused } = this.input;
     const exclusions: ReportExclusion[] = [];
@@ -414,6 +423,7 @@ class RunPlanner {
       ...(approvedDeletes !== undefined ? { approvedDeletes } : {}),
       ...(deletesRefused !== undefined ? { refused: deletesRefused } : {}),
     });
+    const waitUntil = earliest(decision.waiting.map(({ user }) => graceEndsAt(user, config.options)));
     for (const change of decision.apply) {
       if (change.action === 'suspend') this.planned.suspended += 1;
       else this.planned.deleted += 1;
@@ -429,6 +439,7 @@ class RunPlanner {
         ),
       },
       deletionNote: decision.note,
+      ...(waitUntil !== undefined ? { suspensionsWaitUntil: waitUntil } : {}),
       ...(decision.withheldBecause !== undefined
         ? { deletesWithheld: decision.withheldBecause, withheldCount: decision.withheldCount }
         : {}),
@@ -565,6 +576,8 @@ function whyFullRead(
   if (cursor.highestCommittedUsn > state.highestCommittedUsn)
     return 'the domain controller went back in time';
   if (cursor.fingerprint !== fingerprint) return 'the settings changed';
+  if (cursor.suspensionsDueAt !== undefined && now.getTime() >= Date.parse(cursor.suspensionsDueAt))
+    return "a suspended user's grace period has ended";
   if (now.getTime() - Date.parse(cursor.lastFullAt) >= everyHours * 3_600_000)
     return 'the periodic reconciliation is due';
   return undefined;

@@ -13,6 +13,7 @@
  */
 import type { Config } from '../config/config-schema';
 import { type BindPassword, bindCredentials } from '../domain/password-binding';
+import { earliest, graceEndsAfter } from '../domain/plan-deletes';
 import type { PlannedChange } from '../domain/plan-sync';
 import {
   noWrites,
@@ -297,6 +298,14 @@ async function runPipeline(
         // user holding a directory user's name is a lasting state, not a reason to read everything forever.)
         if (status === 'succeeded' && !plan.unsettled && refused === 0) {
           const { scope } = plan;
+          const suspensionsDueAt = earliest([
+            // Those this read found waiting: every one on a full read, those it touched on an incremental one.
+            plan.suspensionsWaitUntil,
+            // An incremental read did not see the others: the last cursor's time stands.
+            scope.incremental ? scope.cursor?.suspensionsDueAt : undefined,
+            // Those suspended now: suspendedAt was written before this clock reading.
+            tally.counts.suspended > 0 ? graceEndsAfter(deps.clock(), config.options) : undefined,
+          ]);
           await deps.cursors.saveCursor({
             ...plan.scope.syncState,
             fingerprint: scope.fingerprint,
@@ -304,6 +313,7 @@ async function runPipeline(
             directoryUsers: plan.population + tally.counts.created - tally.counts.deleted,
             dirSync: scope.dirSync,
             ...(scope.groupMembersHash !== undefined ? { groupMembersHash: scope.groupMembersHash } : {}),
+            ...(suspensionsDueAt !== undefined ? { suspensionsDueAt } : {}),
           });
         } else {
           await deps.cursors.clearCursor();

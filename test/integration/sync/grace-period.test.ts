@@ -1,7 +1,8 @@
 /**
  * Deletion with a grace period (docs/contract.md#deletes) against the Samba DC and DynamoDB Local, with
  * incremental runs as deployed, in an OU of this file's own: users that leave the scope are suspended, come
- * back restored, and are deleted once suspended long enough (a clock moved forward); the threshold counts
+ * back restored, and are deleted once suspended long enough (a clock moved forward), at the first run after
+ * the grace period, whenever the next full reconciliation is; the threshold counts
  * suspensions; a suspended user cannot log on.
  */
 import { Attribute, Change, type Client } from 'ldapts';
@@ -155,5 +156,35 @@ describe('deletion with a grace period', () => {
   it('deletes suspended users at once when the grace period is set back to 0', async () => {
     const report = await sync({ deletionGraceDays: 0 });
     expect(actions(report)).toEqual(['delete:grace-g4', 'delete:grace-g5']);
+  });
+
+  it('deletes a suspended user at the first run after its grace period ends, the reconciliation not due', async () => {
+    // Reconciliation once a year: only the grace period can make these runs read everything.
+    const yearly = () =>
+      synchronize(
+        { ...harness.deps, clock: () => now, fullReadEveryHours: 24 * 365 },
+        { config: config(), password: servicePassword() },
+      );
+    const search = (report: Awaited<ReturnType<typeof sync>>) =>
+      report.steps.find((step) => step.name === 'search')?.message ?? '';
+    // Back from 0 to 7 days: the settings changed.
+    expect(search(await yearly())).toContain('full read: the settings changed');
+    await membership('delete', 'g6');
+    const suspended = await yearly();
+    expect(actions(suspended)).toEqual(['suspend:grace-g6']);
+    expect(search(suspended)).toMatch(/changed since USN/);
+
+    now = new Date(now.getTime() + 7 * DAY_MS - 60_000);
+    const early = await yearly();
+    expect(search(early)).toMatch(/changed since USN/);
+    expect(actions(early)).toEqual([]);
+    expect((await users()).get('grace-g6')?.suspendedAt).toBeDefined();
+
+    now = new Date(now.getTime() + 60_000);
+    const due = await yearly();
+    expect(search(due)).toContain("full read: a suspended user's grace period has ended");
+    expect(actions(due)).toEqual(['delete:grace-g6']);
+    expect((await users()).has('grace-g6')).toBe(false);
+    expect(search(await yearly())).toMatch(/changed since USN/);
   });
 });

@@ -5,6 +5,7 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type ConfigInput, parseConfig } from '../../../shared/config/config-schema';
+import type { Report } from '../../../shared/domain/report';
 import { SyncRunningError } from '../../../shared/errors';
 import {
   continueRun,
@@ -177,6 +178,40 @@ describe('synchronizeNow with the in-memory ports', () => {
       'full read: the settings changed',
     );
     expect(after.changes.map((c) => `${c.action}:${c.userName}`)).toEqual(['delete:user7']);
+  });
+
+  it('deletes a suspended user at the first run after its grace period, not at the next reconciliation', async () => {
+    const DAY_MS = 24 * 60 * 60 * 1000;
+    await settings.saveConfig(configOf({ options: { deleteUsers: true, deletionGraceDays: 7 } }));
+    // The reconciliation a year apart: only the grace periods make a run read everything.
+    const yearly = deps({ fullReadEveryHours: 24 * 365 });
+    const search = (report: Report) => report.steps.find((s) => s.name === 'search')?.message ?? '';
+    await synchronizeNow(yearly);
+    directory.put(directoryEntry(7, { userAccountControl: 514 }));
+    const suspended = await synchronizeNow(yearly);
+    expect(suspended.counts).toMatchObject({ suspended: 1 });
+    expect(search(suspended)).toMatch(/users changed since USN/);
+    now += 3 * DAY_MS;
+    directory.put(directoryEntry(8, { userAccountControl: 514 }));
+    expect((await synchronizeNow(yearly)).counts).toMatchObject({ suspended: 1, deleted: 0 });
+
+    now += 4 * DAY_MS - 1_000;
+    const early = await synchronizeNow(yearly);
+    expect(search(early)).toMatch(/users changed since USN/);
+    expect(early.counts).toMatchObject({ deleted: 0, suspended: 0 });
+
+    now += 1_000;
+    const due = await synchronizeNow(yearly);
+    expect(search(due)).toContain("full read: a suspended user's grace period has ended");
+    expect(due.changes.map((c) => `${c.action}:${c.userName}`)).toEqual(['delete:user7']);
+    const next = await synchronizeNow(yearly);
+    expect(search(next)).toMatch(/users changed since USN/);
+
+    now += 3 * DAY_MS;
+    const second = await synchronizeNow(yearly);
+    expect(search(second)).toContain("full read: a suspended user's grace period has ended");
+    expect(second.changes.map((c) => `${c.action}:${c.userName}`)).toEqual(['delete:user8']);
+    expect(search(await synchronizeNow(yearly))).toMatch(/users changed since USN/);
   });
 
   it('adopts a name whose old holder the read never returned, once the whole read is known', async () => {
