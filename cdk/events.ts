@@ -11,9 +11,16 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
-import { EventBus } from 'aws-cdk-lib/aws-events';
+import { type CfnEventBus, EventBus } from 'aws-cdk-lib/aws-events';
 import { CfnRegistry, CfnSchema } from 'aws-cdk-lib/aws-eventschemas';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import {
+  AnyPrincipal,
+  Effect,
+  PolicyDocument,
+  PolicyStatement,
+  Role,
+  ServicePrincipal,
+} from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { CfnPipe } from 'aws-cdk-lib/aws-pipes';
@@ -169,6 +176,23 @@ export class AdSyncEvents extends StackPart {
         eventBridgeEventBusParameters: { source: EVENT_SOURCE, detailType: '$.type', time: '$.time' },
       },
     });
+    // Only the pipe puts events on the bus. Anyone else in the account (a function, a person allowed
+    // events:PutEvents on *) is refused, so a subscriber can trust that an ad-sync event came from the table.
+    // (The bus's own Policy property: a separate AWS::Events::EventBusPolicy makes cdk-nag read a deprecated
+    // property, and CDK warns at every synth.)
+    (this.bus.node.defaultChild as CfnEventBus).policy = new PolicyDocument({
+      statements: [
+        new PolicyStatement({
+          sid: 'OnlyThePipePutsEvents',
+          effect: Effect.DENY,
+          principals: [new AnyPrincipal()],
+          actions: ['events:PutEvents'],
+          // The bus's ARN by its name: its own GetAtt would make it depend on itself.
+          resources: [stack.formatArn({ service: 'events', resource: 'event-bus', resourceName: name })],
+          conditions: { ArnNotEquals: { 'aws:PrincipalArn': role.roleArn } },
+        }),
+      ],
+    }).toJSON();
     // The role's policy must exist before the pipe starts reading.
     const policy = role.node.tryFindChild('DefaultPolicy');
     if (policy) this.pipe.node.addDependency(policy);

@@ -145,12 +145,47 @@ describe('change events on AWS', () => {
       { Effect: 'Allow', Action: 'events:PutEvents', Resource: { 'Fn::GetAtt': [busId, 'Arn'] } },
       { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': [dlqId, 'Arn'] } },
     ]);
-    // The role is the pipe's alone, and the pipe starts once its policy exists.
+    // The role is the pipe's alone (the bus names it as the one principal that may put events), and the pipe
+    // starts once its policy exists.
     const users = Object.values(resources).filter((r) =>
       JSON.stringify(r.Properties ?? {}).includes(`"${roleId}"`),
     );
-    expect(users.map((r) => r.Type).sort()).toEqual(['AWS::IAM::Policy', 'AWS::Pipes::Pipe']);
+    expect(users.map((r) => r.Type).sort()).toEqual([
+      'AWS::Events::EventBus',
+      'AWS::IAM::Policy',
+      'AWS::Pipes::Pipe',
+    ]);
     expect(template.toJSON().Resources[pipeId].DependsOn).toEqual([expect.stringMatching(/DefaultPolicy/)]);
+  });
+
+  it("refuses events:PutEvents on the bus to every principal but the pipe's role", () => {
+    const roleId = (pipe.Properties.RoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const { Statement } = bus.Properties.Policy as { Statement: Record<string, unknown>[] };
+    expect(Statement).toEqual([
+      {
+        Sid: 'OnlyThePipePutsEvents',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 'events:PutEvents',
+        Resource: {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':events:',
+              { Ref: 'AWS::Region' },
+              ':',
+              { Ref: 'AWS::AccountId' },
+              `:event-bus/${bus.Properties.Name}`,
+            ],
+          ],
+        },
+        Condition: { ArnNotEquals: { 'aws:PrincipalArn': { 'Fn::GetAtt': [roleId, 'Arn'] } } },
+      },
+    ]);
+    // Nothing grants it: the deny is the bus policy's only statement, and no other policy names the bus.
+    expect(idsOf('AWS::Events::EventBusPolicy')).toEqual([]);
   });
 
   it('keeps failed batches in an encrypted, TLS-only queue, and alarms on any message in it to the alarm topic', () => {
