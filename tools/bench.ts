@@ -187,7 +187,7 @@ async function main(): Promise<void> {
     log(`floor read: ${floorRead.result} entries in ${floorRead.ms} ms`);
 
     // Floor connect: what a run's connect step cannot go below, a fresh LDAPS connection to the DC and its
-    // first answer (the rootDSE the sync reads there). It is the DC's, and it grows with the directory.
+    // first answer (the rootDSE the sync reads there): the DC's part, whatever the sync does.
     const connectRuns: number[] = [];
     for (let i = 0; i < NO_CHANGE_RUNS; i += 1) {
       const fresh = ldapsClientFor(connection);

@@ -3,6 +3,7 @@
  * period): how many removals it held back, whether they are deletes, suspensions or both, and what allowing
  * them does. No DOM here, so it is unit-tested as is; pages/sync-page.ts draws it.
  */
+import { WITHHELD } from '../../shared/domain/plan-deletes';
 import type { Report } from './types';
 
 export interface ThresholdText {
@@ -20,10 +21,12 @@ export interface ThresholdText {
 
 export function describeThresholdStop(report: Report): ThresholdText {
   const removals = report.changes.filter((c) => c.action === 'delete' || c.action === 'suspend');
-  const withheld = report.deletesWithheld ?? removals.length;
+  // The held-back ones: a continued run's report also lists what its earlier invocations applied.
+  const heldBack = removals.filter((c) => c.reason?.includes(WITHHELD));
+  const withheld = report.deletesWithheld ?? heldBack.length;
   // With a grace period the removals held back are suspensions; those whose grace has ended, deletes.
-  const suspends = removals.some((c) => c.action === 'suspend');
-  const deletes = !suspends || removals.some((c) => c.action === 'delete');
+  const suspends = heldBack.some((c) => c.action === 'suspend');
+  const deletes = !suspends || heldBack.some((c) => c.action === 'delete');
   const [verb, done] =
     suspends && deletes
       ? ['delete or suspend', 'deleted or suspended']

@@ -104,8 +104,11 @@ export function planDeletes(input: DeleteInput): DeleteDecision {
 export const deleteReason = (reasons?: readonly ExclusionReason[]): string =>
   reasons?.length ? `out of scope: ${reasons.join(', ')}` : 'no longer returned by the directory';
 
+/** What a held-back delete's reason says before why (the console tells held-back changes by it). */
+export const WITHHELD = '; withheld: ';
+
 /** A delete's reason once it is held back (`because` says why). */
-export const withheldReason = (reason: string, because: string): string => `${reason}; withheld: ${because}`;
+export const withheldReason = (reason: string, because: string): string => `${reason}${WITHHELD}${because}`;
 
 /** The delete of a database user, for the reason given; `withheld` when it is held back. */
 export function deleteChange(user: User, reason: string, withheld = false): DeleteChange {

@@ -303,8 +303,8 @@ async function runPipeline(
             plan.suspensionsWaitUntil,
             // An incremental read did not see the others: the last cursor's time stands.
             scope.incremental ? scope.cursor?.suspensionsDueAt : undefined,
-            // Those suspended now: suspendedAt was written before this clock reading.
-            tally.counts.suspended > 0 ? graceEndsAfter(deps.clock(), config.options) : undefined,
+            // Those suspended by this run: each suspendedAt is later than the run's start, so this is not late.
+            tally.counts.suspended > 0 ? graceEndsAfter(new Date(startedAt), config.options) : undefined,
           ]);
           await deps.cursors.saveCursor({
             ...plan.scope.syncState,

@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { describeThresholdStop } from '../../../console/src/threshold-text';
 import type { ChangeAction, Report } from '../../../console/src/types';
 
-const stopped = (actions: ChangeAction[], deletesWithheld?: number): Report =>
+/** A removal's reason when the run held it back (withheldReason), else as applied. */
+const HELD = 'no longer returned by the directory; withheld: 3 deletes exceed the deletion threshold';
+
+const stopped = (actions: ChangeAction[], deletesWithheld?: number, applied: ChangeAction[] = []): Report =>
   ({
     runId: 'r1',
     dryRun: false,
@@ -14,13 +17,24 @@ const stopped = (actions: ChangeAction[], deletesWithheld?: number): Report =>
     steps: [],
     counts: {},
     excluded: [],
-    changes: actions.map((action, i) => ({
-      action,
-      userName: `user${i}`,
-      fullName: `User ${i}`,
-      emailAddresses: [],
-      changedFields: [],
-    })),
+    changes: [
+      ...actions.map((action, i) => ({
+        action,
+        userName: `user${i}`,
+        fullName: `User ${i}`,
+        emailAddresses: [],
+        changedFields: [],
+        ...(action === 'delete' || action === 'suspend' ? { reason: HELD } : {}),
+      })),
+      ...applied.map((action, i) => ({
+        action,
+        userName: `earlier${i}`,
+        fullName: `Earlier ${i}`,
+        emailAddresses: [],
+        changedFields: [],
+        reason: 'no longer returned by the directory',
+      })),
+    ],
     ...(deletesWithheld !== undefined ? { deletesWithheld } : {}),
   }) as unknown as Report;
 
@@ -47,6 +61,13 @@ describe('describeThresholdStop', () => {
     const text = describeThresholdStop(stopped(['suspend', 'delete'], 2));
     expect(text.would).toBe('This sync would delete or suspend 2 directory users');
     expect(text.allow).toBe('Synchronize and delete or suspend 2 users, this once');
+  });
+
+  it("speaks of what was held back, not of what a continued run's earlier invocations applied", () => {
+    const text = describeThresholdStop(stopped(['delete', 'delete'], 2, ['suspend', 'suspend']));
+    expect(text.would).toBe('This sync would delete 2 directory users');
+    expect(text.applied).toBe('Creates and updates were applied; no user was deleted.');
+    expect(describeThresholdStop(stopped([], undefined, ['delete'])).withheld).toBe(0);
   });
 
   it('counts the listed removals when the run recorded no count, and ignores creates and updates', () => {
