@@ -3,9 +3,19 @@ import { describe, expect, it } from 'vitest';
 import { describeThresholdStop } from '../../../console/src/threshold-text';
 import type { ChangeAction, Report } from '../../../console/src/types';
 
-/** A removal's reason when the run held it back (withheldReason), else as applied. */
+/** A removal's reason when the run held it back (withheldReason). */
 const HELD = 'no longer returned by the directory; withheld: 3 deletes exceed the deletion threshold';
 
+const change = (action: ChangeAction, userName: string, reason?: string) => ({
+  action,
+  userName,
+  fullName: userName,
+  emailAddresses: [],
+  changedFields: [],
+  ...(reason !== undefined ? { reason } : {}),
+});
+
+/** A stopped run's report: `actions` as planned (its removals held back), `applied` by earlier invocations. */
 const stopped = (actions: ChangeAction[], deletesWithheld?: number, applied: ChangeAction[] = []): Report =>
   ({
     runId: 'r1',
@@ -18,22 +28,10 @@ const stopped = (actions: ChangeAction[], deletesWithheld?: number, applied: Cha
     counts: {},
     excluded: [],
     changes: [
-      ...actions.map((action, i) => ({
-        action,
-        userName: `user${i}`,
-        fullName: `User ${i}`,
-        emailAddresses: [],
-        changedFields: [],
-        ...(action === 'delete' || action === 'suspend' ? { reason: HELD } : {}),
-      })),
-      ...applied.map((action, i) => ({
-        action,
-        userName: `earlier${i}`,
-        fullName: `Earlier ${i}`,
-        emailAddresses: [],
-        changedFields: [],
-        reason: 'no longer returned by the directory',
-      })),
+      ...actions.map((action, i) =>
+        change(action, `user${i}`, action === 'delete' || action === 'suspend' ? HELD : undefined),
+      ),
+      ...applied.map((action, i) => change(action, `earlier${i}`, 'no longer returned by the directory')),
     ],
     ...(deletesWithheld !== undefined ? { deletesWithheld } : {}),
   }) as unknown as Report;

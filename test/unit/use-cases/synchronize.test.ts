@@ -70,6 +70,10 @@ async function untilEnded(dependencies: ExclusiveSyncDependencies, runId: string
 }
 
 const names = async () => (await store.listUsers()).map((u) => u.userName);
+/** The search step's message: whether the run read everything, and why. */
+const searchOf = (report: Report): string => report.steps.find((s) => s.name === 'search')?.message ?? '';
+/** The report's changes as `action:userName`. */
+const actionsOf = (report: Report): string[] => report.changes.map((c) => `${c.action}:${c.userName}`);
 
 beforeEach(async () => {
   now = Date.parse('2026-11-25T12:00:00Z');
@@ -113,7 +117,7 @@ describe('synchronizeNow with the in-memory ports', () => {
     directory.put(directoryEntry(3, { displayName: 'Renamed Three' }));
     directory.remove(directoryEntry(4).objectGuid);
     const report = await synchronizeNow(deps());
-    expect(report.steps.find((s) => s.name === 'search')?.message).toMatch(/1 users changed since USN/);
+    expect(searchOf(report)).toMatch(/1 users changed since USN/);
     expect(report.counts).toMatchObject({ directoryUsers: 1, updated: 1, deleted: 1, unchanged: 8 });
     expect(await names()).not.toContain('user4');
     expect(store.writes).toBe(12);
@@ -150,15 +154,13 @@ describe('synchronizeNow with the in-memory ports', () => {
       updated: 1,
       deleted: 0,
     });
-    expect(quiet.steps.find((s) => s.name === 'search')?.message).toMatch(
-      /members unchanged; DirSync is not offered/,
-    );
+    expect(searchOf(quiet)).toMatch(/members unchanged; DirSync is not offered/);
 
     // 3 left and 6 joined (neither user object changed): the database is listed, the leaver and joiner found.
     directory.group(group, [1, 2, 4, 6].map(guidOf));
     const moved = await synchronizeNow(deps());
     expect(store.listings).toBe(listings + 1);
-    expect(moved.steps.find((s) => s.name === 'search')?.message).toMatch(/members changed/);
+    expect(searchOf(moved)).toMatch(/members changed/);
     expect(moved.counts).toMatchObject({ created: 1, deleted: 1 });
     expect((await names()).sort()).toEqual(['user1', 'user2', 'user4', 'user6']);
 
@@ -174,10 +176,8 @@ describe('synchronizeNow with the in-memory ports', () => {
     expect((await synchronizeNow(deps())).counts).toMatchObject({ suspended: 1 });
     await settings.saveConfig(configOf({ options: { deleteUsers: true, deletionGraceDays: 0 } }));
     const after = await synchronizeNow(deps());
-    expect(after.steps.find((s) => s.name === 'search')?.message).toContain(
-      'full read: the settings changed',
-    );
-    expect(after.changes.map((c) => `${c.action}:${c.userName}`)).toEqual(['delete:user7']);
+    expect(searchOf(after)).toContain('full read: the settings changed');
+    expect(actionsOf(after)).toEqual(['delete:user7']);
   });
 
   it('deletes a suspended user at the first run after its grace period, not at the next reconciliation', async () => {
@@ -185,33 +185,32 @@ describe('synchronizeNow with the in-memory ports', () => {
     await settings.saveConfig(configOf({ options: { deleteUsers: true, deletionGraceDays: 7 } }));
     // The reconciliation a year apart: only the grace periods make a run read everything.
     const yearly = deps({ fullReadEveryHours: 24 * 365 });
-    const search = (report: Report) => report.steps.find((s) => s.name === 'search')?.message ?? '';
     await synchronizeNow(yearly);
     directory.put(directoryEntry(7, { userAccountControl: 514 }));
     const suspended = await synchronizeNow(yearly);
     expect(suspended.counts).toMatchObject({ suspended: 1 });
-    expect(search(suspended)).toMatch(/users changed since USN/);
+    expect(searchOf(suspended)).toMatch(/users changed since USN/);
     now += 3 * DAY_MS;
     directory.put(directoryEntry(8, { userAccountControl: 514 }));
     expect((await synchronizeNow(yearly)).counts).toMatchObject({ suspended: 1, deleted: 0 });
 
     now += 4 * DAY_MS - 1_000;
     const early = await synchronizeNow(yearly);
-    expect(search(early)).toMatch(/users changed since USN/);
+    expect(searchOf(early)).toMatch(/users changed since USN/);
     expect(early.counts).toMatchObject({ deleted: 0, suspended: 0 });
 
     now += 1_000;
     const due = await synchronizeNow(yearly);
-    expect(search(due)).toContain("full read: a suspended user's grace period has ended");
-    expect(due.changes.map((c) => `${c.action}:${c.userName}`)).toEqual(['delete:user7']);
+    expect(searchOf(due)).toContain("full read: a suspended user's grace period has ended");
+    expect(actionsOf(due)).toEqual(['delete:user7']);
     const next = await synchronizeNow(yearly);
-    expect(search(next)).toMatch(/users changed since USN/);
+    expect(searchOf(next)).toMatch(/users changed since USN/);
 
     now += 3 * DAY_MS;
     const second = await synchronizeNow(yearly);
-    expect(search(second)).toContain("full read: a suspended user's grace period has ended");
-    expect(second.changes.map((c) => `${c.action}:${c.userName}`)).toEqual(['delete:user8']);
-    expect(search(await synchronizeNow(yearly))).toMatch(/users changed since USN/);
+    expect(searchOf(second)).toContain("full read: a suspended user's grace period has ended");
+    expect(actionsOf(second)).toEqual(['delete:user8']);
+    expect(searchOf(await synchronizeNow(yearly))).toMatch(/users changed since USN/);
   });
 
   it('adopts a name whose old holder the read never returned, once the whole read is known', async () => {
