@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { FollowOptions, RouteInput } from '../shared/api/client';
 import type { DeepReadonly, Report, User, UserExplanationBody } from '../shared/api/schemas';
+import { stepDetails } from '../shared/domain/report';
 import { ApiClient, ApiError } from './api-client';
 import { showProgress } from './progress-display';
 
@@ -69,7 +70,7 @@ export function table(headers: string[], rows: string[][]): string {
 export const stepsTable = (report: DeepReadonly<Report>): string =>
   table(
     ['step', 'ok', 'ms', 'message'],
-    report.steps.map((s) => [s.name, s.ok ? 'yes' : 'NO', String(s.ms), s.message ?? '']),
+    report.steps.map((s) => [s.name, s.ok ? 'yes' : 'NO', String(s.ms), stepDetails(s)]),
   );
 
 function describeReport(report: Report): string {

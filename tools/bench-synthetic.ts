@@ -74,7 +74,11 @@ const syntheticDirectory: DirectoryReader = {
       invocationId: 'synthetic',
       highestCommittedUsn: 1,
     }),
-    readDeletedUserGuids: async () => undefined,
+    async *scopeGuidPages() {
+      for (let start = 0; start < USERS; start += PAGE) {
+        yield Array.from({ length: Math.min(PAGE, USERS - start) }, (_, i) => entry(start + i).objectGuid);
+      }
+    },
     probeDirSync: async () => 'unsupported',
     readGroupMemberGuids: async () => new Set(),
     searchGroups: async () => [],

@@ -6,6 +6,8 @@
  *   floorRead   a raw paged read of the same users and attributes the sync reads;
  *   floorWrite  raw BatchWriteItem of N user items of the same size;
  *   floorConnect a fresh LDAPS connection and the rootDSE read (the DC's part of a run's connect step);
+ *   floorGuidScan a paged read of the objectGUIDs of every user under the base DN, as the read-only service
+ *               account (what a no-change run must do to find leavers; the median of NO_CHANGE_RUNS);
  *   fullSync    a sync into an empty table;   noChangeSync  the next sync, nothing changed in AD;
  *   changedSync a sync after changing 1% of the users in AD (displayName);
  * with the DynamoDB write requests, user items and write capacity each sync used. Each sync runs in a process
@@ -199,6 +201,32 @@ async function main(): Promise<void> {
     const floorConnectMs = percentile(connectRuns, 50);
     log(`floor connect: ${floorConnectMs} ms, the median of ${connectRuns.join(', ')}`);
 
+    // Floor GUID scan: the objectGUIDs of the whole scope, paged, on a bound connection of the read-only
+    // service account. Every run enumerates them to find the users that left (docs/architecture.md).
+    const scanner = ldapsClientFor(connection, { connectTimeout: 10_000, timeout: 60_000 });
+    await scanner.bind(connection.serviceAccount.upn, connection.serviceAccount.password);
+    const scanRuns: number[] = [];
+    for (let i = 0; i < NO_CHANGE_RUNS; i += 1) {
+      const scan = await time(async () => {
+        let guids = 0;
+        for await (const page of scanner.searchPaginated(BASE, {
+          scope: 'sub',
+          filter: userFilter(),
+          attributes: ['objectGUID'],
+          explicitBufferAttributes: BINARY_ATTRIBUTES,
+          paged: { pageSize: PAGE_SIZE },
+        })) {
+          guids += page.searchEntries.length;
+        }
+        return guids;
+      });
+      if (scan.result !== USERS) throw new Error(`the GUID scan read ${scan.result} of ${USERS} users`);
+      scanRuns.push(scan.ms);
+    }
+    await scanner.unbind();
+    const floorGuidScanMs = percentile(scanRuns, 50);
+    log(`floor GUID scan: ${floorGuidScanMs} ms, the median of ${scanRuns.join(', ')}`);
+
     // Floor write: N user-sized items with BatchWriteItem, 25 per request, 8 requests in flight.
     const floorTable = `bench-floor-${randomUUID()}`;
     await ensureTable(client, floorTable);
@@ -297,6 +325,8 @@ async function main(): Promise<void> {
       floorWriteMs: floorWrite.ms,
       floorConnectMs,
       floorConnectRunsMs: connectRuns,
+      floorGuidScanMs,
+      floorGuidScanRunsMs: scanRuns,
       fullSyncMs: full.ms,
       fullSyncUserWrites: full.writes.userRequests,
       fullSyncItemWrites: full.writes.userItems,
@@ -306,6 +336,7 @@ async function main(): Promise<void> {
       fullSyncSteps: stepsOf(full),
       noChangeSyncMs: noChange.ms,
       noChangeSyncRunsMs: noChangeRuns.map((run) => run.ms),
+      noChangeLeavers: noChange.steps.find((step) => step.name === 'search')?.leavers,
       noChangeWrites: noChangeRuns.reduce((sum, run) => sum + run.writes.userRequests, 0),
       noChangeProgressWrites: noChange.progress.requests,
       noChangeSteps: stepsOf(noChange),
@@ -339,6 +370,11 @@ async function main(): Promise<void> {
           `median of ${NO_CHANGE_RUNS}; the DC's part of every run's connect step`,
         ],
         [
+          'floor GUID scan (objectGUIDs, paged)',
+          `${floorGuidScanMs} ms`,
+          `median of ${NO_CHANGE_RUNS}; the read-only account's enumeration of the scope`,
+        ],
+        [
           'floor write (raw BatchWriteItem)',
           `${floorWrite.ms} ms`,
           `${floorWrite.result.requests} requests, ${floorWrite.result.capacity} WCU`,
@@ -351,7 +387,7 @@ async function main(): Promise<void> {
         [
           `no-change sync (median of ${NO_CHANGE_RUNS})`,
           `${noChange.ms} ms`,
-          `${((noChange.ms / floorRead.ms) * 100).toFixed(0)}% of floor read; ${result.noChangeWrites} user writes, ${noChange.progress.requests} progress writes`,
+          `${(noChange.ms / floorGuidScanMs).toFixed(2)} x floor GUID scan (leavers: ${result.noChangeLeavers}); ${result.noChangeWrites} user writes, ${noChange.progress.requests} progress writes`,
         ],
         [
           `sync after changing ${changedUsers} users (1%)`,

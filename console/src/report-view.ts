@@ -2,6 +2,7 @@
  * A Test Settings or sync report on screen: outcome, the steps with their timings, the counts, the plan or the
  * applied changes as a searchable table filtered by action, and the excluded users with their reasons.
  */
+import { stepDetails } from '../../shared/domain/report';
 import type { FormField } from './config-form';
 import { fieldOfFailure } from './config-form';
 import { announce, drawMatchingRows, formatMs, formatTime, h, scrollingTable } from './dom';
@@ -133,7 +134,7 @@ export function renderReport(report: Report, options: ReportViewOptions): HTMLEl
           h('th', { scope: 'row' }, STEP_LABELS[step.name] ?? step.name),
           h('td', {}, h('span', { class: step.ok ? 'ok' : 'failed' }, step.ok ? '✓ OK' : '✗ Failed')),
           h('td', { class: 'num' }, formatMs(step.ms)),
-          h('td', {}, step.message ?? ''),
+          h('td', {}, stepDetails(step)),
         ),
       ),
     ),

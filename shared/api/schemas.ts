@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { ARCHIVE_ACCESS, configSchema, PRIVILEGES } from '../config/config-schema';
 import type { Report as DomainReport, RunSummary as DomainRunSummary } from '../domain/report';
-import { RUN_PHASES, RUN_STATUSES, RUN_TRIGGERS } from '../domain/report';
+import { LEAVER_DETECTIONS, RUN_PHASES, RUN_STATUSES, RUN_TRIGGERS } from '../domain/report';
 import { exclusionReasonList } from '../domain/scope-policy';
 import type { PublicUser } from '../domain/user';
 import type { DirectoryGroup } from '../ports/directory-reader';
@@ -224,7 +224,13 @@ const runSummary = documenting<DomainRunSummary>()(runSummaryFields);
 const report = documenting<DomainReport>()(
   runSummaryFields.extend({
     steps: z.array(
-      z.object({ name: z.string(), ok: z.boolean(), ms: z.number(), message: z.string().optional() }),
+      z.object({
+        name: z.string(),
+        ok: z.boolean(),
+        ms: z.number(),
+        message: z.string().optional(),
+        leavers: z.enum(LEAVER_DETECTIONS).optional(),
+      }),
     ),
     changes: z.array(
       z.object({

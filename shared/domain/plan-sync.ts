@@ -94,7 +94,7 @@ export interface PlanInput {
    */
   readonly readComplete?: boolean;
   /** objectGUIDs of users known to be deleted in the directory (tombstones, or gone from a finished read). */
-  readonly deletedInDirectory?: ReadonlySet<string>;
+  readonly deletedInDirectory?: Pick<ReadonlySet<string>, 'has'>;
 }
 
 const key = (userName: string): string => userName.toLowerCase();

@@ -36,11 +36,34 @@ export interface RunProgress {
   readonly toApply?: number;
 }
 
+/**
+ * How a run found the users that left the scope (on its search step): by reading every user (`fullRead`),
+ * by enumerating the objectGUIDs of the scope and comparing them with the last run's (`enumeration`, what
+ * a read-only account does), or from tombstones proven readable (`tombstones`).
+ */
+export const LEAVER_DETECTIONS = ['tombstones', 'enumeration', 'fullRead'] as const;
+export type LeaverDetection = (typeof LEAVER_DETECTIONS)[number];
+
+/** Each way of finding leavers in words, for the CLI and the console. */
+export const LEAVERS_TEXT: Readonly<Record<LeaverDetection, string>> = {
+  tombstones: 'leavers read from tombstones',
+  enumeration: 'leavers found by enumerating the users under the base DN',
+  fullRead: 'leavers found by the full read',
+};
+
+/** A step's message, with how leavers were found when it says (the search step). */
+export const stepDetails = (step: {
+  readonly message?: string | undefined;
+  readonly leavers?: LeaverDetection | undefined;
+}): string => [step.message, step.leavers && LEAVERS_TEXT[step.leavers]].filter(Boolean).join('; ');
+
 export interface ReportStep {
   readonly name: StepName;
   readonly ok: boolean;
   readonly ms: number;
   readonly message?: string;
+  /** On the search step of a run that read the directory: how it found the users that left. */
+  readonly leavers?: LeaverDetection;
 }
 
 export interface ReportChange {

@@ -69,10 +69,11 @@ export interface DirectorySession {
   /** The DC and the USN it has reached, for incremental reads. */
   readSyncState(): Promise<DirectorySyncState>;
   /**
-   * objectGUIDs of user objects deleted since the USN (tombstones), or undefined when this account cannot
-   * read the Deleted Objects container (the default for non-administrators in AD).
+   * The objectGUIDs of every user object under the base DN, exactly the users `userPages(baseDn)` returns,
+   * page by page: the enumeration by which every run finds who left the scope (deleted, moved out of the
+   * base DN, or no longer readable), with no right beyond reading users. Fails as userPages fails.
    */
-  readDeletedUserGuids(sinceUsn: number): Promise<Set<string> | undefined>;
+  scopeGuidPages(baseDn: string): AsyncIterable<string[]>;
   /**
    * Whether DirSync is offered and this account has the right ("Replicating Directory Changes"). Detected and
    * reported, never required: a refusal by the server is an answer, not a failure.

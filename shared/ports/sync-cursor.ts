@@ -16,6 +16,11 @@ export interface SyncCursor {
   /** A hash of the selected groups' members: the next run lists the database only when they differ. */
   readonly groupMembersHash?: string;
   /**
+   * The digest of the objectGUIDs under the base DN as this run read them (ScopeDigest): the next run
+   * enumerates them again and lists the database, to find who left, only when they differ.
+   */
+  readonly scopeDigest?: string;
+  /**
    * When the first grace period of the database's suspended users ends (ISO 8601): the first run from then
    * reads everything, which deletes them. Never later than that (a restore since may make it early).
    */

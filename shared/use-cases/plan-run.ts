@@ -20,7 +20,8 @@ import {
   planDeletes,
 } from '../domain/plan-deletes';
 import { type PlannedChange, planSync } from '../domain/plan-sync';
-import type { ReportChange, ReportExclusion, WriteCounts } from '../domain/report';
+import type { LeaverDetection, ReportChange, ReportExclusion, WriteCounts } from '../domain/report';
+import { ScopeDigest } from '../domain/scope-digest';
 import { type ExclusionReason, exclusionReasons } from '../domain/scope-policy';
 import type { DirectoryEntry, MappedUser, User } from '../domain/user';
 import { mapDirectoryUser } from '../domain/user-mapping';
@@ -42,12 +43,21 @@ export interface ReadScope {
   readonly fingerprint: string;
   readonly cursor?: SyncCursor;
   /**
-   * Set for an incremental read: the first USN to read, the tombstones since (when readable), and, with
+   * The digest of the objectGUIDs under the base DN, kept with the cursor. An incremental read enumerates
+   * them; a full read takes it from the users it reads.
+   */
+  readonly scopeDigest: ScopeDigest;
+  /** How this run finds the users that left the scope (the search step's `leavers`). */
+  readonly leavers: LeaverDetection;
+  /**
+   * Set for an incremental read: the first USN to read; the objectGUIDs under the base DN, enumerated,
+   * and whether they differ from the last run's (then someone may have left: the database is listed); with
    * selected groups, whether their members changed since the cursor.
    */
   readonly incremental?: {
     readonly since: number;
-    readonly deleted: Set<string> | undefined;
+    readonly inScope: GuidLedger;
+    readonly scopeChanged: boolean;
     readonly membersChanged?: boolean;
   };
   readonly fullBecause?: string;
@@ -145,10 +155,16 @@ class RunPlanner {
     );
     const groups = config.filters.groups.length > 0;
     const { cursor, incremental } = this.scope;
-    // A full read, changed group members (leavers and joiners are found in the database) or an unknown
-    // population list the database; otherwise an incremental read looks up only the users it read. (A
-    // suspension whose grace period has ended makes a full read: the cursor says when; whyFullRead.)
-    if (this.full || incremental?.membersChanged === true || cursor?.directoryUsers === undefined) {
+    // A full read, a scope whose objectGUIDs changed (someone may have left), changed group members (leavers
+    // and joiners are found in the database) or an unknown population list the database; otherwise an
+    // incremental read looks up only the users it read. (A suspension whose grace period has ended makes a
+    // full read: the cursor says when; whyFullRead.)
+    if (
+      this.full ||
+      incremental?.scopeChanged === true ||
+      incremental?.membersChanged === true ||
+      cursor?.directoryUsers === undefined
+    ) {
       await timer.time('plan', () => this.listDatabase());
     } else {
       this.population = cursor?.directoryUsers ?? 0;
@@ -231,7 +247,7 @@ class RunPlanner {
         current: toPlan.length > 0 ? await this.lookup(toPlan) : [],
         // Deletes wait for the sweep after the read, where the deletion threshold sees all of them.
         readComplete: false,
-        ...(this.scope.incremental?.deleted ? { deletedInDirectory: this.scope.incremental.deleted } : {}),
+        ...(this.scope.incremental ? { deletedInDirectory: notIn(this.scope.incremental.inScope) } : {}),
       });
       const taken = await this.take(plan.changes, false);
       return { ...taken, counts: { ...taken.counts, unchanged: (taken.counts?.unchanged ?? 0) + unchanged } };
@@ -259,6 +275,7 @@ class RunPlanner {
         groupMemberGuids: this.scope.groupMemberGuids,
       });
       this.read.add(entry.objectGuid, reasons);
+      if (this.full) this.scope.scopeDigest.add(entry.objectGuid);
       if (reasons.length === 0) {
         inScope.push(mapDirectoryUser(entry));
         continue;
@@ -362,7 +379,8 @@ class RunPlanner {
   private deleteReason(guid: string): string | undefined {
     const reasons = this.read.reasonsOf(guid);
     if (reasons !== undefined) return reasons.length > 0 ? deleteReason(reasons) : undefined;
-    if (this.full || this.scope.incremental?.deleted?.has(guid)) return GONE;
+    // Gone from the full read, or from the enumeration of the base DN: deleted, moved out, or unreadable.
+    if (this.full || !this.scope.incremental?.inScope.has(guid)) return GONE;
     // Left every selected group without a change to the user object.
     if (this.input.config.filters.groups.length > 0 && !this.scope.groupMemberGuids.has(guid))
       return LEFT_GROUPS;
@@ -371,8 +389,8 @@ class RunPlanner {
 
   /**
    * The sweep: directory users of the database that are gone or out of scope, fetched by objectGUID from
-   * the ledger (or, for a small incremental read, those it read out of scope and the tombstones), then held
-   * back together when they exceed the deletion threshold.
+   * the ledger (or, for an incremental read whose enumeration found the same users as the last run's, those
+   * it read out of scope), then held back together when they exceed the deletion threshold.
    */
   private async sweep(): Promise<{
     tally: Tally;
@@ -387,7 +405,7 @@ class RunPlanner {
     if (this.known) {
       for (const guid of this.known.guids()) if (this.deleteReason(guid)) guids.push(guid);
     } else {
-      guids.push(...this.excludedGuids, ...(this.scope.incremental?.deleted ?? []));
+      guids.push(...this.excludedGuids);
     }
     const names = this.full ? this.unanchored : [];
     const found = guids.length + names.length > 0 ? await deps.users.findUsers(guids, names) : [];
@@ -489,15 +507,20 @@ async function prepareRead(
       dirSync,
       ...(syncState ? { syncState } : {}),
       fullBecause: fullBecause ?? 'first run',
+      // Filled as the users are read.
+      scopeDigest: new ScopeDigest(),
+      leavers: 'fullRead',
     };
   }
-  // An incremental read. The members of the selected groups are read every time (objectGUIDs only): a
-  // member deleted in AD, or a nested group deleted, leaves them without changing any group's uSNChanged on
-  // every DC, and tombstones may not be readable. The database is listed only when they changed. The DirSync
-  // answer is the last full read's.
+  // An incremental read. Who left the scope (deleted, moved out of the base DN, or no longer readable) is
+  // found by enumerating the objectGUIDs under the base DN, every run: tombstones are hidden from a read-only
+  // account, and a moved user leaves none. The database is listed only when they differ from the last
+  // run's. The members of the selected groups are read every time too (objectGUIDs only): a member deleted
+  // in AD, or a nested group deleted, leaves them without changing any group's uSNChanged on every DC. The
+  // DirSync answer is the last full read's.
   const since = cursor.highestCommittedUsn + 1;
-  const [deleted, members, dirSync] = await inOrder(
-    open.readDeletedUserGuids(since),
+  const [scan, members, dirSync] = await inOrder(
+    enumerateScope(open, baseDn, cursor.directoryUsers),
     groupMemberGuids(),
     cursor.dirSync ?? open.probeDirSync(),
   );
@@ -510,15 +533,41 @@ async function prepareRead(
     dirSync,
     ...(syncState ? { syncState } : {}),
     cursor,
+    scopeDigest: scan.digest,
+    leavers: 'enumeration',
     incremental: {
       since,
-      deleted,
+      inScope: scan.guids,
+      scopeChanged: scan.digest.toString() !== cursor.scopeDigest,
       ...(groupMembersHash !== undefined
         ? { membersChanged: groupMembersHash !== cursor.groupMembersHash }
         : {}),
     },
   };
 }
+
+/** The objectGUIDs under the base DN, into a compact ledger, and their digest. */
+async function enumerateScope(
+  open: DirectorySession,
+  baseDn: string,
+  expected = 1024,
+): Promise<{ guids: GuidLedger; digest: ScopeDigest }> {
+  const guids = new GuidLedger(expected);
+  const digest = new ScopeDigest();
+  for await (const page of open.scopeGuidPages(baseDn)) {
+    for (const guid of page) {
+      if (guids.has(guid)) continue;
+      guids.add(guid);
+      digest.add(guid);
+    }
+  }
+  return { guids, digest };
+}
+
+/** The objectGUIDs a read did not find, as a set planSync asks. */
+const notIn = (found: GuidLedger): Pick<ReadonlySet<string>, 'has'> => ({
+  has: (guid) => !found.has(guid),
+});
 
 /**
  * Awaits reads asked together, as Promise.all does, but fails with the first failure in the order given
@@ -593,8 +642,11 @@ const DIRSYNC_NOTE: Readonly<Record<DirSyncAccess, string>> = {
 export function describeRead(scope: ReadScope, directoryUsers: number): string {
   const { incremental } = scope;
   const read = incremental
-    ? `${directoryUsers} users changed since USN ${incremental.since} under ${scope.baseDn}` +
-      (incremental.deleted ? `, ${incremental.deleted.size} deleted` : '') +
+    ? `${directoryUsers} users changed since USN ${incremental.since} under ${scope.baseDn}; ` +
+      `${scope.scopeDigest.size} users there, ` +
+      (incremental.scopeChanged
+        ? 'not those of the last run (the database is compared for leavers)'
+        : 'the same as at the last run (no leavers)') +
       (incremental.membersChanged === undefined
         ? ''
         : incremental.membersChanged

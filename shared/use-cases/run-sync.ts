@@ -258,6 +258,7 @@ async function runPipeline(
       ok: true,
       ms: timer.ms('search'),
       message: describeRead(plan.scope, read.directoryUsers),
+      leavers: plan.scope.leavers,
     });
     recorder.add({
       name: 'filter',
@@ -313,6 +314,7 @@ async function runPipeline(
             directoryUsers: plan.population + tally.counts.created - tally.counts.deleted,
             dirSync: scope.dirSync,
             ...(scope.groupMembersHash !== undefined ? { groupMembersHash: scope.groupMembersHash } : {}),
+            scopeDigest: scope.scopeDigest.toString(),
             ...(suspensionsDueAt !== undefined ? { suspensionsDueAt } : {}),
           });
         } else {

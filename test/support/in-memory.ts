@@ -64,11 +64,10 @@ export class InMemoryDirectory implements DirectoryReader {
   pageDelayMs = 0;
   private usn = 1;
   private readonly entries = new Map<string, { entry: DirectoryEntry; usn: number }>();
-  private readonly tombstones = new Map<string, number>();
   private readonly groups = new Map<string, Set<string>>();
   /** Every bind, as `server:password`. */
   readonly binds: string[] = [];
-  /** The membership and DirSync reads asked for, in order: `members`, `dirSync`. */
+  /** The membership, DirSync and scope reads asked for, in order: `members`, `dirSync`, `scope`. */
   readonly reads: string[] = [];
 
   put(...entries: DirectoryEntry[]): this {
@@ -76,9 +75,25 @@ export class InMemoryDirectory implements DirectoryReader {
     return this;
   }
 
+  /** Deletes a user (its tombstone is hidden, as from a read-only account). */
   remove(objectGuid: string): void {
     this.entries.delete(objectGuid);
-    this.tombstones.set(objectGuid, ++this.usn);
+    this.usn += 1;
+  }
+
+  /** Moves a user to another DN (out of the base DN, say): a change to the user object. */
+  move(objectGuid: string, distinguishedName: string): void {
+    const found = this.entries.get(objectGuid);
+    if (!found) throw new Error(`no user ${objectGuid}`);
+    this.put({ ...found.entry, distinguishedName });
+  }
+
+  /** The entries under a base DN, as a subtree search finds them. */
+  private under(baseDn: string): { entry: DirectoryEntry; usn: number }[] {
+    const suffix = `,${baseDn.toLowerCase()}`;
+    return [...this.entries.values()].filter(({ entry }) =>
+      entry.distinguishedName.toLowerCase().endsWith(suffix),
+    );
   }
 
   group(dn: string, members: readonly string[]): void {
@@ -100,11 +115,16 @@ export class InMemoryDirectory implements DirectoryReader {
         if (password !== directory.password) throw new InvalidCredentialsError('invalid credentials');
       },
       async assertExists(dn: string, what: string) {
-        if (dn !== BASE_DN && !directory.groups.has(dn))
+        const container = `,${dn.toLowerCase()}`;
+        const holdsUsers = [...directory.entries.values()].some(({ entry }) =>
+          entry.distinguishedName.toLowerCase().endsWith(container),
+        );
+        if (dn !== BASE_DN && !directory.groups.has(dn) && !holdsUsers)
           throw new NoSuchObjectError(`${what} ${dn} does not exist`);
       },
-      async *userPages(_baseDn: string, changedSinceUsn?: number) {
-        const matching = [...directory.entries.values()]
+      async *userPages(baseDn: string, changedSinceUsn?: number) {
+        const matching = directory
+          .under(baseDn)
           .filter(({ usn }) => changedSinceUsn === undefined || usn >= changedSinceUsn)
           .map(({ entry }) => entry);
         for (let start = 0, page = 0; start < matching.length; start += directory.pageSize, page += 1) {
@@ -115,10 +135,11 @@ export class InMemoryDirectory implements DirectoryReader {
           yield matching.slice(start, start + directory.pageSize);
         }
       },
-      async readUsersByGuid(_baseDn: string, guids: readonly string[]) {
+      async readUsersByGuid(baseDn: string, guids: readonly string[]) {
+        const under = new Set(directory.under(baseDn).map(({ entry }) => entry.objectGuid));
         return guids.flatMap((guid) => {
           const found = directory.entries.get(guid);
-          return found ? [found.entry] : [];
+          return found && under.has(guid) ? [found.entry] : [];
         });
       },
       async findUserEntries(_baseDn: string, lookup: UserLookup) {
@@ -152,8 +173,15 @@ export class InMemoryDirectory implements DirectoryReader {
           highestCommittedUsn: directory.usn,
         };
       },
-      async readDeletedUserGuids(sinceUsn: number) {
-        return new Set([...directory.tombstones].filter(([, usn]) => usn >= sinceUsn).map(([guid]) => guid));
+      async *scopeGuidPages(baseDn: string) {
+        directory.reads.push('scope');
+        const guids = directory.under(baseDn).map(({ entry }) => entry.objectGuid);
+        for (let start = 0, page = 0; start < guids.length; start += directory.pageSize, page += 1) {
+          if (directory.failAfterPages !== undefined && page >= directory.failAfterPages) {
+            throw new PartialReadError('the connection was reset during the read');
+          }
+          yield guids.slice(start, start + directory.pageSize);
+        }
       },
       async probeDirSync() {
         directory.reads.push('dirSync');

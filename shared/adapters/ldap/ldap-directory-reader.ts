@@ -67,8 +67,6 @@ export const USER_ATTRIBUTES = [
 export const BINARY_ATTRIBUTES = ['objectGUID'];
 
 const LDAP_MATCHING_RULE_IN_CHAIN = '1.2.840.113556.1.4.1941';
-/** LDAP_SERVER_SHOW_DELETED_OID: include tombstones in a search. */
-const SHOW_DELETED_OID = '1.2.840.113556.1.4.417';
 const DIRSYNC_OID = '1.2.840.113556.1.4.841';
 
 /** The DirSync request control (MS-ADTS 3.1.1.3.4.1.3): no flags, 1 MB at most, no cookie (a first call). */
@@ -465,65 +463,52 @@ class LdapDirectorySession implements DirectorySession {
     }
   }
 
-  async readDeletedUserGuids(sinceUsn: number): Promise<Set<string> | undefined> {
-    const namingContext = this.rootDse.defaultNamingContext;
-    if (!namingContext) return undefined;
-    const container = `CN=Deleted Objects,${namingContext}`;
-    const showDeleted = new Control(SHOW_DELETED_OID, { critical: true });
-    try {
-      // Without the right, AD and Samba answer with nothing rather than an error: check the container first.
-      const { searchEntries: found } = await this.client.search(
-        container,
-        { scope: 'base', filter: '(objectClass=*)', attributes: ['objectClass'] },
-        showDeleted,
-      );
-      if (found.length === 0) return undefined;
-      return await this.searchGuids(
-        container,
-        'one',
-        new AndFilter({
-          filters: [
-            new GreaterThanEqualsFilter({ attribute: 'uSNChanged', value: String(sinceUsn) }),
-            new EqualityFilter({ attribute: 'isDeleted', value: 'TRUE' }),
-            new EqualityFilter({ attribute: 'objectClass', value: 'user' }),
-          ],
-        }),
-        showDeleted,
-      );
-    } catch (error) {
-      const failure = toDirectoryError(error, this.server, 'read');
-      if (failure.code === 'NoSuchObject' || failure.code === 'InsufficientAccess') return undefined;
-      throw failure;
+  async *scopeGuidPages(baseDn: string): AsyncIterable<string[]> {
+    const pages = this.client.searchPaginated(baseDn, {
+      scope: 'sub',
+      filter: userFilter(),
+      attributes: ['objectGUID'],
+      explicitBufferAttributes: BINARY_ATTRIBUTES,
+      paged: { pageSize: PAGE_SIZE },
+    });
+    // One page ahead, as searchUserPages reads: the DC builds the next page while this one is taken in.
+    let ahead = pages.next();
+    while (true) {
+      let next: IteratorResult<{ searchEntries: Entry[] }>;
+      try {
+        next = await ahead;
+      } catch (error) {
+        throw toDirectoryError(error, this.server, 'read');
+      }
+      if (next.done) return;
+      ahead = pages.next();
+      ahead.catch(() => {});
+      try {
+        yield next.value.searchEntries.map(guidOf);
+      } catch (error) {
+        throw toDirectoryError(error, this.server, 'read');
+      }
     }
   }
 
   async readGroupMemberGuids(baseDn: string, groupDn: string): Promise<Set<string>> {
     try {
-      return await this.searchGuids(baseDn, 'sub', groupMemberFilter(groupDn));
+      return await this.searchGuids(baseDn, groupMemberFilter(groupDn));
     } catch (error) {
       throw toDirectoryError(error, this.server, 'read');
     }
   }
 
-  /** The objectGUIDs a paged search finds, all pages. */
-  private async searchGuids(
-    base: string,
-    scope: 'one' | 'sub',
-    filter: Filter,
-    control?: Control,
-  ): Promise<Set<string>> {
+  /** The objectGUIDs a paged search of the subtree finds, all pages. */
+  private async searchGuids(base: string, filter: Filter): Promise<Set<string>> {
     const guids = new Set<string>();
-    for await (const page of this.client.searchPaginated(
-      base,
-      {
-        scope,
-        filter,
-        attributes: ['objectGUID'],
-        explicitBufferAttributes: BINARY_ATTRIBUTES,
-        paged: { pageSize: PAGE_SIZE },
-      },
-      control,
-    )) {
+    for await (const page of this.client.searchPaginated(base, {
+      scope: 'sub',
+      filter,
+      attributes: ['objectGUID'],
+      explicitBufferAttributes: BINARY_ATTRIBUTES,
+      paged: { pageSize: PAGE_SIZE },
+    })) {
       for (const entry of page.searchEntries) guids.add(guidOf(entry));
     }
     return guids;

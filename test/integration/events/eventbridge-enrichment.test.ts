@@ -8,20 +8,12 @@
 
 import { readFileSync } from 'node:fs';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import {
-  type _Record,
-  DescribeStreamCommand,
-  DynamoDBStreamsClient,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-} from '@aws-sdk/client-dynamodb-streams';
 import Ajv, { type ValidateFunction } from 'ajv';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { Attribute, Change, type Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CHANGE_EVENT_FILTER_PATTERNS, EVENT_SCHEMA_FILE, EVENT_SOURCE } from '../../../cdk/events';
 import { handler } from '../../../functions/events';
-import { LOCAL_AWS_ENV } from '../../../local/dynamodb-local';
 import type { ItemKind } from '../../../shared/adapters/dynamodb/keys';
 import type { Config } from '../../../shared/config/config-schema';
 import type { ChangeEvent } from '../../../shared/domain/change-event';
@@ -41,6 +33,7 @@ import {
   type SyncHarness,
   servicePassword,
 } from '../../support/sync-harness';
+import { TableStream } from '../../support/table-stream';
 
 const directory = inject('directory');
 const { dn: ou, tag } = scratchOuName('Events');
@@ -56,86 +49,11 @@ let admin: Client;
 let scratch: Awaited<ReturnType<typeof createScratchOu>>;
 let harness: SyncHarness;
 let config: Config;
-let stream: StreamReader;
+let stream: TableStream;
 let validateEvent: ValidateFunction;
 /** Every record read so far, and every event the function answered, in stream order. */
 const allRecords: DynamoDBRecord[] = [];
 const allEvents: ChangeEvent[] = [];
-
-/** The stream of a table in DynamoDB Local, read shard by shard from its start, a little more each time. */
-class StreamReader {
-  private readonly client = new DynamoDBStreamsClient({
-    endpoint: inject('dynamodb').endpoint,
-    region: LOCAL_AWS_ENV.AWS_REGION,
-    credentials: {
-      accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID,
-      secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY,
-    },
-  });
-  private readonly iterators = new Map<string, string | undefined>();
-
-  constructor(readonly streamArn: string) {}
-
-  /** The records written since the last read, as Pipes delivers them to an enrichment. */
-  async readNew(): Promise<DynamoDBRecord[]> {
-    const { StreamDescription } = await this.client.send(
-      new DescribeStreamCommand({ StreamArn: this.streamArn }),
-    );
-    const records: _Record[] = [];
-    for (const shard of StreamDescription?.Shards ?? []) {
-      const shardId = shard.ShardId as string;
-      if (!this.iterators.has(shardId)) {
-        const { ShardIterator } = await this.client.send(
-          new GetShardIteratorCommand({
-            StreamArn: this.streamArn,
-            ShardId: shardId,
-            ShardIteratorType: 'TRIM_HORIZON',
-          }),
-        );
-        this.iterators.set(shardId, ShardIterator);
-      }
-      let iterator = this.iterators.get(shardId);
-      while (iterator) {
-        const page = await this.client.send(new GetRecordsCommand({ ShardIterator: iterator }));
-        records.push(...(page.Records ?? []));
-        this.iterators.set(shardId, page.NextShardIterator);
-        if ((page.Records ?? []).length === 0) break;
-        iterator = page.NextShardIterator;
-      }
-    }
-    return records.map((record) => this.asPipeRecord(record));
-  }
-
-  /** A record as Lambda's DynamoDB event has it (and Pipes passes it): JSON, times in epoch seconds. */
-  private asPipeRecord(record: _Record): DynamoDBRecord {
-    const { dynamodb } = record;
-    return JSON.parse(
-      JSON.stringify({
-        eventID: record.eventID,
-        eventName: record.eventName,
-        eventVersion: record.eventVersion,
-        eventSource: 'aws:dynamodb',
-        awsRegion: record.awsRegion,
-        dynamodb: {
-          ApproximateCreationDateTime: Math.floor(
-            (dynamodb?.ApproximateCreationDateTime?.getTime() ?? 0) / 1000,
-          ),
-          Keys: dynamodb?.Keys,
-          NewImage: dynamodb?.NewImage,
-          OldImage: dynamodb?.OldImage,
-          SequenceNumber: dynamodb?.SequenceNumber,
-          SizeBytes: dynamodb?.SizeBytes,
-          StreamViewType: dynamodb?.StreamViewType,
-        },
-        eventSourceARN: this.streamArn,
-      }),
-    ) as DynamoDBRecord;
-  }
-
-  close(): void {
-    this.client.destroy();
-  }
-}
 
 /**
  * Whether a record matches an EventBridge pattern of the kinds the pipe's filter uses: lists of exact values,
@@ -228,7 +146,7 @@ beforeAll(async () => {
   const { Table } = await client.send(new DescribeTableCommand({ TableName: harness.tableName }));
   client.destroy();
   expect(Table?.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' });
-  stream = new StreamReader(Table?.LatestStreamArn as string);
+  stream = new TableStream(Table?.LatestStreamArn as string);
 
   const ajv = new Ajv({ allErrors: true, strict: false, validateSchema: false });
   ajv.addFormat('date-time', (value: string) =>

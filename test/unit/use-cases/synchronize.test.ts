@@ -145,7 +145,7 @@ describe('synchronizeNow with the in-memory ports', () => {
       directoryEntry(5, { displayName: 'Five' }),
     );
     const quiet = await synchronizeNow(deps());
-    expect(directory.reads).toEqual(['members']);
+    expect(directory.reads).toEqual(['scope', 'members']);
     expect(store.listings).toBe(listings);
     expect(quiet.counts).toMatchObject({
       directoryUsers: 2,
