@@ -306,7 +306,7 @@ describe('the admin console in AWS mode', () => {
   it('signs every API call with SigV4 and the temporary credentials: configure, save, Test Settings', async () => {
     await page.getByRole('navigation').getByRole('link', { name: 'Directory Services', exact: true }).click();
     await heading('Directory Services').waitFor();
-    await field('Servers').fill('127.0.0.1');
+    await field('Servers').fill(directory.host);
     await field('Domain').fill(directory.domain);
     await field('CA certificate').fill(directory.caCertificate);
     await field('TLS server name').fill(directory.tlsServerName);
