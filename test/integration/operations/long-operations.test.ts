@@ -16,6 +16,7 @@ import { DynamoPreviewStore, DynamoRunStore } from '../../../shared/adapters/dyn
 import { previewKey } from '../../../shared/adapters/dynamodb/keys';
 import type { ConfigInput } from '../../../shared/config/config-schema';
 import { type Report, type ReportCounts, RUN_PHASES, type RunProgress } from '../../../shared/domain/report';
+import { systemClock } from '../../../shared/ports/clock';
 import { PREVIEW_RETAIN_SECONDS } from '../../../shared/ports/run-store';
 import { previewAsSeen, startedReport } from '../../../shared/use-cases/operation-status';
 import { synchronizeNow } from '../../../shared/use-cases/run-exclusively';
@@ -366,7 +367,7 @@ describe('POST /test-settings, a preview', () => {
     expect(await after.getReport(previewId)).toBeUndefined();
     expect(
       await previewAsSeen(
-        { previews: after, clock: at(expiresAt + 1), previewTimeoutSeconds: 900 },
+        { previews: after, clock: { ...systemClock, now: at(expiresAt + 1) }, previewTimeoutSeconds: 900 },
         previewId,
       ),
     ).toBeUndefined();

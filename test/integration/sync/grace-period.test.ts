@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigInput } from '../../../shared/config/config-schema';
 import { credentialCheckOf } from '../../../shared/domain/logon';
 import type { User } from '../../../shared/domain/user';
+import { systemClock } from '../../../shared/ports/clock';
 import { synchronize } from '../../../shared/use-cases/run-sync';
 import { addTeam, createScratchOu, replace, scratchOuName } from '../../support/scratch-ou';
 import {
@@ -41,7 +42,7 @@ const config = (o: ConfigInput['options'] = {}) =>
   fixtureConfig({ connection: { baseDn: ou }, filters: { groups: [groupDn] }, options: options(o) });
 const sync = (o: ConfigInput['options'] = {}, approvedDeletes?: number) =>
   synchronize(
-    { ...harness.deps, clock: () => now },
+    { ...harness.deps, clock: { ...systemClock, now: () => now } },
     {
       config: config(o),
       password: servicePassword(),
@@ -162,7 +163,7 @@ describe('deletion with a grace period', () => {
     // Reconciliation once a year: only the grace period can make these runs read everything.
     const yearly = () =>
       synchronize(
-        { ...harness.deps, clock: () => now, fullReadEveryHours: 24 * 365 },
+        { ...harness.deps, clock: { ...systemClock, now: () => now }, fullReadEveryHours: 24 * 365 },
         { config: config(), password: servicePassword() },
       );
     const search = (report: Awaited<ReturnType<typeof sync>>) =>

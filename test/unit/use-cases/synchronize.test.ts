@@ -21,6 +21,7 @@ import {
   InMemoryUserStore,
 } from '../../support/in-memory';
 import { savedWithConfiguration } from '../../support/saved-password';
+import { TestClock } from '../../support/test-clock';
 
 const configOf = (input: Omit<ConfigInput, 'connection'> = {}) =>
   parseConfig({
@@ -28,7 +29,8 @@ const configOf = (input: Omit<ConfigInput, 'connection'> = {}) =>
     ...input,
   });
 
-let now: number;
+/** Every reading moves the clock on a millisecond: runs started one after the other are ordered. */
+let clock: TestClock;
 let directory: InMemoryDirectory;
 let store: InMemoryUserStore;
 let settings: InMemorySettings;
@@ -44,11 +46,7 @@ function deps(overrides: Partial<ExclusiveSyncDependencies> = {}): ExclusiveSync
     checkpoints: settings,
     secrets: savedWithConfiguration(settings, directory.password),
     leaseSeconds: 60,
-    // Every reading moves the clock on: runs started one after the other are ordered.
-    clock: () => {
-      now += 1;
-      return new Date(now);
-    },
+    clock,
     ...overrides,
   };
 }
@@ -64,7 +62,7 @@ async function untilEnded(dependencies: ExclusiveSyncDependencies, runId: string
     invocation += 1;
     const outcome = await continueRun(dependencies, { runId, invocation });
     if (outcome.outcome !== 'ran') throw new Error(`invocation ${invocation}: ${outcome.outcome}`);
-    now += 1000;
+    await clock.advance(1000);
     if (outcome.report.status !== 'running') return { report: outcome.report, invocations: invocation };
   }
 }
@@ -76,7 +74,7 @@ const searchOf = (report: Report): string => report.steps.find((s) => s.name ===
 const actionsOf = (report: Report): string[] => report.changes.map((c) => `${c.action}:${c.userName}`);
 
 beforeEach(async () => {
-  now = Date.parse('2026-11-25T12:00:00Z');
+  clock = new TestClock(Date.parse('2026-11-25T12:00:00Z'), 1);
   const { mail: _noMail, ...withoutMail } = directoryEntry(12);
   directory = new InMemoryDirectory().put(
     ...Array.from({ length: 10 }, (_, i) => directoryEntry(i + 1)),
@@ -84,7 +82,7 @@ beforeEach(async () => {
     withoutMail,
   );
   store = new InMemoryUserStore();
-  settings = new InMemorySettings(() => new Date(now));
+  settings = new InMemorySettings(clock);
   await settings.saveConfig(configOf({ options: { deleteUsers: true } }));
 });
 
@@ -190,23 +188,23 @@ describe('synchronizeNow with the in-memory ports', () => {
     const suspended = await synchronizeNow(yearly);
     expect(suspended.counts).toMatchObject({ suspended: 1 });
     expect(searchOf(suspended)).toMatch(/users changed since USN/);
-    now += 3 * DAY_MS;
+    await clock.advance(3 * DAY_MS);
     directory.put(directoryEntry(8, { userAccountControl: 514 }));
     expect((await synchronizeNow(yearly)).counts).toMatchObject({ suspended: 1, deleted: 0 });
 
-    now += 4 * DAY_MS - 1_000;
+    await clock.advance(4 * DAY_MS - 1_000);
     const early = await synchronizeNow(yearly);
     expect(searchOf(early)).toMatch(/users changed since USN/);
     expect(early.counts).toMatchObject({ deleted: 0, suspended: 0 });
 
-    now += 1_000;
+    await clock.advance(1_000);
     const due = await synchronizeNow(yearly);
     expect(searchOf(due)).toContain("full read: a suspended user's grace period has ended");
     expect(actionsOf(due)).toEqual(['delete:user7']);
     const next = await synchronizeNow(yearly);
     expect(searchOf(next)).toMatch(/users changed since USN/);
 
-    now += 3 * DAY_MS;
+    await clock.advance(3 * DAY_MS);
     const second = await synchronizeNow(yearly);
     expect(searchOf(second)).toContain("full read: a suspended user's grace period has ended");
     expect(actionsOf(second)).toEqual(['delete:user8']);
@@ -258,11 +256,13 @@ describe('the lock of a run that has recorded its end', () => {
     expect(last.status).toBe('succeeded');
     // The run's record says it ended; its release has not landed yet.
     expect(await settings.acquire(last.runId, 60)).toBe(true);
-    const released = new Promise((resolve) => setTimeout(resolve, 150)).then(() =>
-      settings.release(last.runId),
-    );
-    const next = await synchronizeNow(deps());
-    await released;
+    let releasedAt: number | undefined;
+    void clock.sleep(150).then(async () => {
+      await settings.release(last.runId);
+      releasedAt = clock.nowMs;
+    });
+    const next = await clock.runUntil(synchronizeNow(deps()));
+    expect(releasedAt).toBeDefined();
     expect(next.status).toBe('succeeded');
     expect(next.runId).not.toBe(last.runId);
   });
@@ -270,18 +270,24 @@ describe('the lock of a run that has recorded its end', () => {
   it('is refused with SyncRunning naming the run when it is not released within a moment, and at once when that run is still running', async () => {
     const last = await synchronizeNow(deps());
     expect(await settings.acquire(last.runId, 60)).toBe(true);
-    const started = Date.now();
-    const stuck = await synchronizeNow(deps()).catch((error: unknown) => error);
-    expect(stuck).toBeInstanceOf(SyncRunningError);
-    expect((stuck as SyncRunningError).message).toContain(last.runId);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1_900);
+    let refused: unknown;
+    const stuck = synchronizeNow(deps()).catch((error: unknown) => {
+      refused = error;
+    });
+    // Still asking for the lock well into the moment it waits (2 s on the clock)...
+    await clock.advance(1_900);
+    expect(refused).toBeUndefined();
+    // ...and refused once it has passed.
+    await clock.advance(200);
+    await stuck;
+    expect(refused).toBeInstanceOf(SyncRunningError);
+    expect((refused as SyncRunningError).message).toContain(last.runId);
     await settings.release(last.runId);
 
     await store.recordRun({ ...last, runId: 'still-running', status: 'running' });
     expect(await settings.acquire('still-running', 60)).toBe(true);
-    const before = Date.now();
+    // Refused without the clock moving: no wait for a run that is still running.
     await expect(synchronizeNow(deps())).rejects.toBeInstanceOf(SyncRunningError);
-    expect(Date.now() - before).toBeLessThan(1_000);
   });
 });
 
@@ -366,7 +372,7 @@ describe('a run continued over many invocations', () => {
     expect(first.status).toBe('running');
     // The handoff is lost: nothing continues the run. Before the lease expires, the lock holds.
     await expect(synchronizeNow(deps())).rejects.toBeInstanceOf(SyncRunningError);
-    now += 61_000;
+    await clock.advance(61_000);
     const next = await synchronizeNow(deps());
     expect(next.status).toBe('succeeded');
     expect(next.counts).toMatchObject({ created: 6, unchanged: 4 });
