@@ -156,5 +156,8 @@ export function toReportChange(change: Exclude<PlannedChange, { action: 'unchang
     emailAddresses: change.emailAddresses,
     changedFields: change.changedFields,
     ...(change.reason ? { reason: change.reason } : {}),
+    ...((change.action === 'delete' || change.action === 'suspend') && change.withheld
+      ? { withheld: true as const }
+      : {}),
   };
 }

@@ -130,6 +130,11 @@ describe('deletion with a grace period', () => {
     const stopped = await sync({ deletionThreshold: { maxCount: 2, maxPercent: 100 } });
     expect(stopped.status).toBe('deletionThresholdExceeded');
     expect(stopped.deletesWithheld).toBe(3);
+    expect(stopped.changes.filter((c) => c.withheld).map((c) => c.action)).toEqual([
+      'suspend',
+      'suspend',
+      'suspend',
+    ]);
     expect(stopped.counts).toMatchObject({ suspended: 0, deleted: 0 });
     expect([...(await users()).values()].filter((u) => u.suspendedAt)).toEqual([]);
 

@@ -150,6 +150,10 @@ describe('a sync started by the API', () => {
     const refused = await runStartedSync(deps(), { runId, configVersion: version });
     expect(refused).toMatchObject({ outcome: 'ran', report: { counts: { deleted: 0 } } });
     expect(JSON.stringify(refused)).toMatch(/configuration changed after the run was started/);
+    // The refused delete is listed held back, marked as the threshold's are.
+    expect(refused).toMatchObject({
+      report: { changes: [{ action: 'delete', userName: 'user1', withheld: true }] },
+    });
     expect(await store.getUser('user1')).toBeDefined();
     // Started on the configuration it runs on, the same delete goes through.
     const next = await startSync(deps());

@@ -250,6 +250,92 @@ describe('synchronizeNow with the in-memory ports', () => {
   });
 });
 
+describe("a report's withheld changes", () => {
+  /** The changes marked `withheld: true`, and the others, as `action:userName`. */
+  const split = (report: Report) => ({
+    withheld: report.changes
+      .filter((c) => c.withheld === true)
+      .map((c) => `${c.action}:${c.userName}`)
+      .sort(),
+    others: report.changes
+      .filter((c) => !('withheld' in c))
+      .map((c) => `${c.action}:${c.userName}`)
+      .sort(),
+  });
+  const DAY_MS = 24 * 60 * 60 * 1000;
+  const limited = (options: object = {}) =>
+    settings.saveConfig(
+      configOf({
+        options: { deleteUsers: true, deletionThreshold: { maxCount: 2, maxPercent: 100 }, ...options },
+      }),
+    );
+
+  it("marks exactly the deletes the threshold held back; the creates beside them and an approved run's deletes are not", async () => {
+    await limited();
+    await synchronizeNow(deps());
+    for (const n of [1, 2, 3]) directory.remove(directoryEntry(n).objectGuid);
+    directory.put(directoryEntry(20));
+    const stopped = await synchronizeNow(deps());
+    expect(stopped).toMatchObject({ status: 'deletionThresholdExceeded', deletesWithheld: 3 });
+    expect(split(stopped)).toEqual({
+      withheld: ['delete:user1', 'delete:user2', 'delete:user3'],
+      others: ['create:user20'],
+    });
+    // The reason still says it in words; clients decide on the mark.
+    expect(stopped.changes.filter((c) => c.withheld).every((c) => c.reason?.includes('; withheld: '))).toBe(
+      true,
+    );
+
+    const stored = await settings.getConfig();
+    if (!stored) throw new Error('no config');
+    const preview = await testSettings(deps(), { config: stored.config, password: directory.password });
+    expect(split(preview).withheld).toEqual(['delete:user1', 'delete:user2', 'delete:user3']);
+
+    const approved = await synchronizeNow(deps(), { allowMassDeletion: true });
+    expect(approved.status).toBe('succeeded');
+    expect(split(approved)).toEqual({
+      withheld: [],
+      others: ['delete:user1', 'delete:user2', 'delete:user3'],
+    });
+  });
+
+  it('lists the deletes a Test Settings would apply without the mark', async () => {
+    await synchronizeNow(deps());
+    directory.remove(directoryEntry(4).objectGuid);
+    const stored = await settings.getConfig();
+    if (!stored) throw new Error('no config');
+    const preview = await testSettings(deps(), { config: stored.config, password: directory.password });
+    expect(preview.status).toBe('succeeded');
+    expect(split(preview)).toEqual({ withheld: [], others: ['delete:user4'] });
+  });
+
+  it('marks held-back suspensions under a grace period, and suspensions and deletes held back together', async () => {
+    await limited({ deletionGraceDays: 7 });
+    await synchronizeNow(deps());
+    for (const n of [1, 2, 3]) directory.remove(directoryEntry(n).objectGuid);
+    const stopped = await synchronizeNow(deps());
+    expect(stopped.status).toBe('deletionThresholdExceeded');
+    expect(split(stopped)).toEqual({
+      withheld: ['suspend:user1', 'suspend:user2', 'suspend:user3'],
+      others: [],
+    });
+    expect(await synchronizeNow(deps(), { allowMassDeletion: true })).toMatchObject({
+      status: 'succeeded',
+      counts: { suspended: 3 },
+    });
+
+    // A week later the three are due for deleting, and a fourth leaves: held back together.
+    now += 8 * DAY_MS;
+    directory.remove(directoryEntry(4).objectGuid);
+    const both = await synchronizeNow(deps());
+    expect(both.status).toBe('deletionThresholdExceeded');
+    expect(split(both)).toEqual({
+      withheld: ['delete:user1', 'delete:user2', 'delete:user3', 'suspend:user4'],
+      others: [],
+    });
+  });
+});
+
 describe('the lock of a run that has recorded its end', () => {
   it('is waited for while that run releases it: a sync started as soon as the last one is seen ended runs', async () => {
     const last = await synchronizeNow(deps());
