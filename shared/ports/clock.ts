@@ -3,8 +3,6 @@
  * Use cases read and wait on the clock they are given, never on `Date.now()` or timers, so tests run them on
  * virtual time (test/support/test-clock.ts) instead of waiting for real seconds.
  */
-import { setTimeout } from 'node:timers/promises';
-
 export interface Clock {
   /** The time now. */
   now(): Date;
@@ -14,13 +12,3 @@ export interface Clock {
    */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
-
-/**
- * The system's clock and timers. It is the port's default rather than an adapter because it wraps only node
- * built-ins and the use cases fill it in where a run starts (`withDefaults`), as they do `randomUUID`; the
- * use cases import no adapter.
- */
-export const systemClock: Clock = {
-  now: () => new Date(),
-  sleep: (ms, signal) => setTimeout(ms, undefined, signal ? { signal } : {}),
-};

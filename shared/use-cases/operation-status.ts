@@ -4,9 +4,10 @@
  * few seconds for an operation to end (`Prefer: wait=N`).
  */
 import { emptyCounts, type Report, type RunSummary, type RunTrigger } from '../domain/report';
-import { type Clock, systemClock } from '../ports/clock';
+import type { Clock } from '../ports/clock';
 import type { RunLock } from '../ports/run-lock';
 import type { PreviewStore, RunStore } from '../ports/run-store';
+import { systemClock } from './system-clock';
 
 /** The record of an operation just started: running, in its first phase, nothing counted yet. */
 export function startedReport(

@@ -5,13 +5,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ReportStep } from '../domain/report';
-import { type Clock, systemClock } from '../ports/clock';
+import type { Clock } from '../ports/clock';
 import type { DirectoryReader } from '../ports/directory-reader';
 import type { RunCheckpointStore } from '../ports/run-checkpoint';
 import type { RunStore } from '../ports/run-store';
 import type { SyncCursorStore } from '../ports/sync-cursor';
 import type { UserStore } from '../ports/user-store';
 import type { ProgressSink } from './run-progress';
+import { systemClock } from './system-clock';
 
 export interface SyncDependencies {
   readonly directory: DirectoryReader;

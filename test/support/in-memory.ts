@@ -18,7 +18,7 @@ import {
   PartialReadError,
   UserKindError,
 } from '../../shared/errors';
-import { type Clock, systemClock } from '../../shared/ports/clock';
+import type { Clock } from '../../shared/ports/clock';
 import type { ConfigStore, StoredConfig } from '../../shared/ports/config-store';
 import type { DirectoryReader, DirectorySession } from '../../shared/ports/directory-reader';
 import type { OperationStarter, PreviewStart, SyncStart } from '../../shared/ports/operation-starter';
@@ -32,6 +32,7 @@ import type { PreviewStore, RunStore } from '../../shared/ports/run-store';
 import type { SyncCursor, SyncCursorStore } from '../../shared/ports/sync-cursor';
 import type { UserAdministration } from '../../shared/ports/user-administration';
 import type { ApplyContext, ApplyResult, UserStore } from '../../shared/ports/user-store';
+import { systemClock } from '../../shared/use-cases/system-clock';
 
 const BASE_DN = 'DC=company,DC=local';
 const key = (name: string): string => name.toLowerCase();

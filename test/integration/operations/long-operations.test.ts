@@ -16,11 +16,11 @@ import { DynamoPreviewStore, DynamoRunStore } from '../../../shared/adapters/dyn
 import { previewKey } from '../../../shared/adapters/dynamodb/keys';
 import type { ConfigInput } from '../../../shared/config/config-schema';
 import { type Report, type ReportCounts, RUN_PHASES, type RunProgress } from '../../../shared/domain/report';
-import { systemClock } from '../../../shared/ports/clock';
 import { PREVIEW_RETAIN_SECONDS } from '../../../shared/ports/run-store';
 import { previewAsSeen, startedReport } from '../../../shared/use-cases/operation-status';
 import { synchronizeNow } from '../../../shared/use-cases/run-exclusively';
 import type { ProgressSink } from '../../../shared/use-cases/run-progress';
+import { systemClock } from '../../../shared/use-cases/system-clock';
 import type { JsonResponse } from '../../support/api-events';
 import { dynamoDbClient, scanAll } from '../../support/clients';
 import { type LoadedHandlers, loadHandlers } from '../../support/lambda-handlers';

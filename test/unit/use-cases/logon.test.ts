@@ -15,6 +15,7 @@ import {
   type LogonRequest,
   logon,
 } from '../../../shared/use-cases/logon';
+import { systemClock } from '../../../shared/use-cases/system-clock';
 import { InMemorySettings, InMemoryUserStore } from '../../support/in-memory';
 import {
   directoryUser,
@@ -59,7 +60,7 @@ let deps: LogonDependencies;
 
 beforeEach(async () => {
   now = Date.parse('2026-11-25T12:00:00.250Z');
-  const settings = new InMemorySettings(clock);
+  const settings = new InMemorySettings({ ...systemClock, now: clock });
   await settings.saveConfig(config);
   users = new InMemoryUserStore().seed(alice, auditor);
   hasher = new FakePasswordHasher();

@@ -325,7 +325,7 @@ describe("a report's withheld changes", () => {
     });
 
     // A week later the three are due for deleting, and a fourth leaves: held back together.
-    now += 8 * DAY_MS;
+    await clock.advance(8 * DAY_MS);
     directory.remove(directoryEntry(4).objectGuid);
     const both = await synchronizeNow(deps());
     expect(both.status).toBe('deletionThresholdExceeded');
