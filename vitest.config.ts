@@ -1,5 +1,34 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * The integration tests run in two lanes at the same time, each on a Samba AD DC and a DynamoDB Local of its
+ * own (test/support/global-setup.ts): files share their lane's DC and change the directory (in OUs of their
+ * own, but some read the whole domain), so within a lane they run one at a time, as they would on one DC.
+ *
+ * - `integration`: the DC on 127.0.0.1. The files below dial that address themselves (fault proxies to
+ *   127.0.0.1:636, servers such as `127.0.0.1:389`), and the console tests (`npm run screenshots`).
+ * - `integration-2`: the DC on 127.0.0.2, every other file. A new file belongs here, and reaches the DC
+ *   through `inject('directory')` (`host`, `connectionSettings`), never by a literal address.
+ */
+const ON_FIRST_DC = [
+  'test/integration/api/contract.test.ts',
+  'test/integration/api/local-stack.test.ts',
+  'test/integration/console/console.test.ts',
+  'test/integration/faults/directory-faults.test.ts',
+  'test/integration/logon/logon.test.ts',
+  'test/integration/operations/lambda-path.test.ts',
+  'test/integration/security/password-binding.test.ts',
+  'test/integration/sync/test-settings.test.ts',
+];
+
+const integration = {
+  // One Samba AD DC and one DynamoDB Local per lane: their start-up cost is shared by the lane's files.
+  globalSetup: ['test/support/global-setup.ts'],
+  fileParallelism: false,
+  testTimeout: 60_000,
+  hookTimeout: 120_000,
+};
+
 export default defineConfig({
   test: {
     // On with `--coverage` (`npm test`): the unit and the integration tests together, over the code that ships.
@@ -31,15 +60,14 @@ export default defineConfig({
         },
       },
       {
+        test: { name: 'integration', include: ON_FIRST_DC, ...integration },
+      },
+      {
         test: {
-          name: 'integration',
+          name: 'integration-2',
           include: ['test/integration/**/*.test.ts'],
-          // One Samba AD DC and one DynamoDB Local per run: their ports and start-up cost are shared.
-          globalSetup: ['test/support/global-setup.ts'],
-          // Files share the DC; some change the directory (in OUs of their own), so they run one at a time.
-          fileParallelism: false,
-          testTimeout: 60_000,
-          hookTimeout: 120_000,
+          exclude: ON_FIRST_DC,
+          ...integration,
         },
       },
     ],

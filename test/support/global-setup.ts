@@ -1,12 +1,19 @@
 /**
- * vitest globalSetup of the integration project: one Samba AD DC and one in-memory DynamoDB Local per run,
- * started before the first test file and stopped (by pid) after the last. Tests get their coordinates with
+ * vitest globalSetup of an integration lane (vitest.config.ts): one Samba AD DC, on the lane's loopback
+ * address, and one in-memory DynamoDB Local, started before its first test file and stopped (by pid) after
+ * the last. Tests get their coordinates with
  * `inject('directory')` and `inject('dynamodb')`.
  */
 import { paginateListTables, paginateScan } from '@aws-sdk/client-dynamodb';
 import type { TestProject } from 'vitest/node';
 import { type DynamoDbLocal, localDynamoDbClient, startDynamoDbLocal } from '../../local/dynamodb-local';
-import { type DirectoryConnection, type SambaDc, startSambaDc } from './samba-dc';
+import { DEFAULT_DC_HOST, type DirectoryConnection, type SambaDc, startSambaDc } from './samba-dc';
+
+/** The DC of each integration lane (vitest.config.ts): one address each, so that both run at once. */
+const DC_HOST_OF_PROJECT: Readonly<Record<string, string>> = {
+  integration: DEFAULT_DC_HOST,
+  'integration-2': '127.0.0.2',
+};
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -15,11 +22,9 @@ declare module 'vitest' {
   }
 }
 
-const log = (line: string): void => {
-  process.stderr.write(`[integration setup] ${line}\n`);
-};
+type Log = (line: string) => void;
 
-async function auditStoredSecrets(endpoint: string, secrets: readonly string[]): Promise<void> {
+async function auditStoredSecrets(endpoint: string, secrets: readonly string[], log: Log): Promise<void> {
   const client = localDynamoDbClient(endpoint);
   try {
     let tables = 0;
@@ -46,6 +51,9 @@ async function auditStoredSecrets(endpoint: string, secrets: readonly string[]):
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const log: Log = (line) => {
+    process.stderr.write(`[${project.name} setup] ${line}\n`);
+  };
   const started: Array<SambaDc | DynamoDbLocal> = [];
   let audit: (() => Promise<void>) | undefined;
   const teardown = async (): Promise<void> => {
@@ -57,7 +65,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   };
   try {
     const [dc, dynamodb] = await Promise.all([
-      startSambaDc(log).then((service) => {
+      startSambaDc(log, { host: DC_HOST_OF_PROJECT[project.name] ?? DEFAULT_DC_HOST }).then((service) => {
         started.push(service);
         return service;
       }),
@@ -69,10 +77,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
     ]);
     // After the whole suite: no stored item (users, runs, configuration, cursor) holds a bind password.
     audit = () =>
-      auditStoredSecrets(dynamodb.endpoint, [
-        dc.connection.serviceAccount.password,
-        dc.connection.administrator.password,
-      ]);
+      auditStoredSecrets(
+        dynamodb.endpoint,
+        [dc.connection.serviceAccount.password, dc.connection.administrator.password],
+        log,
+      );
     project.provide('directory', dc.connection);
     project.provide('dynamodb', { endpoint: dynamodb.endpoint });
   } catch (error) {

@@ -1,6 +1,8 @@
 /**
  * A real Active Directory for the tests: a Samba AD DC provisioned into a throwaway folder and served on
- * loopback. Samba binds the fixed LDAP ports (389, 636, 3268, 3269), so one DC runs per machine at a time.
+ * a loopback address. Samba binds the fixed LDAP ports (389, 636, 3268, 3269), so one DC runs per address at
+ * a time: 127.0.0.1 by default, another loopback address (127.0.0.2, added to `lo` when missing, as root)
+ * for a second DC beside it (the integration tests run in two lanes, each on a DC of its own).
  *
  * Steps: check packages (install them when root on Debian) -> provision -> extend the schema -> seed the
  * fixture LDIF and the service account's password offline (`ldbadd` on sam.ldb is much faster than LDAP
@@ -26,6 +28,7 @@ const NETBIOS_DOMAIN = 'COMPANY';
 export const BASE_DN = 'DC=company,DC=local';
 const SERVICE_ACCOUNT_DN = `CN=svc-sync,OU=Service Accounts,${BASE_DN}`;
 const DIR_PREFIX = 'ad-sync-dc-';
+export const DEFAULT_DC_HOST = '127.0.0.1';
 const LDAP_PORTS = [389, 636, 3268, 3269] as const;
 
 /** The Debian packages the tests need (Samba AD DC, ldb tools, Java), one list shared with .ci/run. */
@@ -39,6 +42,8 @@ const REQUIRED_COMMANDS = ['samba', 'samba-tool', 'ldbadd', 'ldbmodify'] as cons
 
 /** What a test needs to reach the DC: serializable, handed over with vitest's `provide`. */
 export interface DirectoryConnection {
+  /** The loopback address the DC listens on. */
+  readonly host: string;
   readonly ldapsUrl: string;
   readonly ldapUrl: string;
   readonly caCertificate: string;
@@ -50,12 +55,12 @@ export interface DirectoryConnection {
 }
 
 /**
- * The connection settings (docs/contract.md#configuration) that reach this DC: LDAPS to 127.0.0.1, its CA
+ * The connection settings (docs/contract.md#configuration) that reach this DC: LDAPS to its address, its CA
  * and name, the service account.
  */
 export function connectionSettings(connection: DirectoryConnection) {
   return {
-    servers: ['127.0.0.1'],
+    servers: [connection.host],
     domain: connection.domain,
     caCertificate: connection.caCertificate,
     tlsServerName: connection.tlsServerName,
@@ -118,9 +123,9 @@ const newPassword = (): string => `${randomBytes(15).toString('base64url')}aA1!`
 /** The LDIF value of `unicodePwd`: the quoted password in UTF-16LE, base64-encoded. */
 const unicodePwd = (password: string): string => Buffer.from(`"${password}"`, 'utf16le').toString('base64');
 
-const isListening = (port: number): Promise<boolean> =>
+const isListening = (host: string, port: number): Promise<boolean> =>
   new Promise((resolve) => {
-    const socket = connectTcp({ host: '127.0.0.1', port });
+    const socket = connectTcp({ host, port });
     socket.once('connect', () => {
       socket.destroy();
       resolve(true);
@@ -137,10 +142,16 @@ const isAlive = (pid: number): boolean => {
   }
 };
 
-/** Stops DCs left by runs that were killed before their teardown (their folder still holds samba.pid). */
-async function stopStaleDcs(log: (line: string) => void, keptFolder?: string): Promise<void> {
+/** The prefix of the temporary folders of the DCs on one address. */
+const folderPrefix = (host: string): string => `${DIR_PREFIX}${host}-`;
+
+/**
+ * Stops DCs on this address left by runs that were killed before their teardown (their folder still holds
+ * samba.pid). A DC on another address is another lane's, and is left alone.
+ */
+async function stopStaleDcs(log: (line: string) => void, host: string, keptFolder?: string): Promise<void> {
   const temporary = (await readdir(tmpdir()))
-    .filter((name) => name.startsWith(DIR_PREFIX))
+    .filter((name) => name.startsWith(folderPrefix(host)))
     .map((name) => join(tmpdir(), name));
   for (const folder of [...temporary, ...(keptFolder ? [keptFolder] : [])]) {
     const pid = Number(await readFile(join(folder, 'samba.pid'), 'utf8').catch(() => ''));
@@ -168,6 +179,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 /** Resolves once a TLS handshake with the DC succeeds against its own CA and host name. */
 async function waitForLdaps(
   folder: string,
+  host: string,
   child: ChildProcess,
   timeoutMs: number,
 ): Promise<{ ca: string; servername: string }> {
@@ -188,7 +200,7 @@ async function waitForLdaps(
       const certificate = new X509Certificate(await readFile(certPath));
       const servername = /CN=([^\n,]+)/.exec(certificate.subject)?.[1] ?? '';
       const error = await new Promise<Error | undefined>((resolve) => {
-        const socket = connectTls({ host: '127.0.0.1', port: 636, ca, servername, timeout: 1_000 }, () => {
+        const socket = connectTls({ host, port: 636, ca, servername, timeout: 1_000 }, () => {
           socket.destroy();
           resolve(undefined);
         });
@@ -203,7 +215,7 @@ async function waitForLdaps(
     }
     await sleep(200);
   }
-  throw new Error(`LDAPS on 127.0.0.1:636 did not answer within ${timeoutMs} ms: ${lastError}`);
+  throw new Error(`LDAPS on ${host}:636 did not answer within ${timeoutMs} ms: ${lastError}`);
 }
 
 interface Credentials {
@@ -214,7 +226,11 @@ interface Credentials {
 /** Provisions a domain into `folder` and seeds it offline: schema extension, fixture LDIF, extra LDIF. */
 async function provision(
   folder: string,
-  { extraLdif = [], backendStore = 'tdb' }: Pick<SambaDcOptions, 'extraLdif' | 'backendStore'>,
+  {
+    extraLdif = [],
+    backendStore = 'tdb',
+    host = DEFAULT_DC_HOST,
+  }: Pick<SambaDcOptions, 'extraLdif' | 'backendStore' | 'host'>,
   log: (line: string) => void,
 ): Promise<Credentials> {
   const config = join(folder, 'etc', 'smb.conf');
@@ -231,9 +247,12 @@ async function provision(
     `--backend-store=${backendStore}`,
     `--adminpass=${credentials.adminPassword}`,
     `--targetdir=${folder}`,
-    '--host-ip=127.0.0.1',
+    `--host-ip=${host}`,
+    // This address only: a DC on another loopback address may run beside it.
     '--option=bind interfaces only = yes',
-    '--option=interfaces = lo',
+    `--option=interfaces = ${host}/8`,
+    // Its own pid files: by default they are in /run/samba, where a second DC would find the first's and exit.
+    `--option=pid directory = ${folder}`,
     // LDAP is all the tests use; no SMB, Kerberos, DNS or replication services and ports.
     '--option=server services = ldap',
     `--option=log file = ${join(folder, 'samba.log')}`,
@@ -279,6 +298,8 @@ export interface SambaDcOptions {
    * 1,000 users), which would hide the cost of an incremental read behind the test DC's own.
    */
   readonly backendStore?: 'tdb' | 'mdb';
+  /** The loopback address to serve (default 127.0.0.1); another one is added to `lo` when missing. */
+  readonly host?: string;
 }
 
 /**
@@ -287,7 +308,7 @@ export interface SambaDcOptions {
  */
 export async function provisionKeptDc(
   folder: string,
-  options: Pick<SambaDcOptions, 'extraLdif' | 'backendStore'>,
+  options: Pick<SambaDcOptions, 'extraLdif' | 'backendStore' | 'host'>,
   log: (line: string) => void = () => {},
 ): Promise<Credentials> {
   const credentialsFile = join(folder, 'credentials.json');
@@ -303,24 +324,46 @@ export async function provisionKeptDc(
   return credentials;
 }
 
+/**
+ * Makes sure a loopback address other than 127.0.0.1 is on `lo`, so that Samba can bind it (`interfaces`
+ * names addresses of interfaces): adds it when missing, which needs root; otherwise says what to run.
+ */
+async function ensureLoopbackAddress(host: string, log: (line: string) => void): Promise<void> {
+  if (host === DEFAULT_DC_HOST) return;
+  if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) throw new Error(`${host} is not a loopback address`);
+  const { stdout } = await run('ip', ['-o', '-4', 'addr', 'show', 'dev', 'lo']);
+  if (stdout.includes(` ${host}/`)) return;
+  try {
+    await run('ip', ['addr', 'add', `${host}/8`, 'dev', 'lo']);
+    log(`added ${host} to lo`);
+  } catch (error) {
+    throw new Error(
+      `A second test DC serves ${host}, which is not on lo, and adding it failed (it needs root): ` +
+        `ip addr add ${host}/8 dev lo (${(error as Error).message})`,
+    );
+  }
+}
+
 /** Provisions (unless reusing a kept folder), seeds and starts a DC. `stop()` ends its process. */
 export async function startSambaDc(
   log: (line: string) => void = () => {},
   options: SambaDcOptions = {},
 ): Promise<SambaDc> {
+  const host = options.host ?? DEFAULT_DC_HOST;
   await ensureSambaInstalled(log);
-  await stopStaleDcs(log, options.folder);
+  await ensureLoopbackAddress(host, log);
+  await stopStaleDcs(log, host, options.folder);
   for (const port of LDAP_PORTS) {
-    if (await isListening(port)) {
+    if (await isListening(host, port)) {
       throw new Error(
-        `127.0.0.1:${port} is already in use, and a Samba DC needs it. Stop the LDAP server or DC listening there ` +
+        `${host}:${port} is already in use, and a Samba DC needs it. Stop the LDAP server or DC listening there ` +
           `(see: ss -ltnp 'sport = :${port}').`,
       );
     }
   }
 
   const kept = options.folder !== undefined;
-  const folder = options.folder ?? (await mkdtemp(join(tmpdir(), DIR_PREFIX)));
+  const folder = options.folder ?? (await mkdtemp(join(tmpdir(), folderPrefix(host))));
   const removeFolder = async (): Promise<void> => {
     if (!kept) await rm(folder, { recursive: true, force: true });
   };
@@ -349,7 +392,7 @@ export async function startSambaDc(
     };
     process.once('exit', killOnExit);
 
-    const { ca, servername } = await waitForLdaps(folder, spawned, 30_000);
+    const { ca, servername } = await waitForLdaps(folder, host, spawned, 30_000);
     log(`Samba DC ready (pid ${pid}) in ${Date.now() - started} ms`);
 
     const domain = REALM.toLowerCase();
@@ -357,8 +400,9 @@ export async function startSambaDc(
       folder,
       pid,
       connection: {
-        ldapsUrl: 'ldaps://127.0.0.1:636',
-        ldapUrl: 'ldap://127.0.0.1:389',
+        host,
+        ldapsUrl: `ldaps://${host}:636`,
+        ldapUrl: `ldap://${host}:389`,
         caCertificate: ca,
         tlsServerName: servername,
         baseDn: BASE_DN,

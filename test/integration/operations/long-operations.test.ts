@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DynamoRunLock } from '../../../shared/adapters/dynamodb/dynamo-run-lock';
 import { DynamoPreviewStore, DynamoRunStore } from '../../../shared/adapters/dynamodb/dynamo-run-store';
 import { previewKey } from '../../../shared/adapters/dynamodb/keys';
@@ -128,7 +128,7 @@ beforeAll(async () => {
 
   // A direct sync of the fixture through a plain proxy: the counts a sync gives, and the bytes a read takes.
   harness = await createSyncHarness();
-  const measure = await startFaultProxy({ targetHost: '127.0.0.1', targetPort: 636 });
+  const measure = await startFaultProxy({ targetHost: inject('directory').host, targetPort: 636 });
   await harness.configs.saveConfig(fixtureConfig({ connection: { servers: [`127.0.0.1:${measure.port}`] } }));
   const direct = await synchronizeNow(harness.exclusive());
   expect(direct.status).toBe('succeeded');
@@ -140,7 +140,7 @@ beforeAll(async () => {
   // Drops of `bytes` every 20 ms: a whole read takes SLOW_READ_MS.
   const everyMs = 20;
   slowLink = await startFaultProxy({
-    targetHost: '127.0.0.1',
+    targetHost: inject('directory').host,
     targetPort: 636,
     fault: { kind: 'drip', bytes: Math.ceil((readBytes * everyMs) / SLOW_READ_MS), everyMs },
   });
@@ -376,7 +376,10 @@ describe('POST /test-settings, a preview', () => {
   it('keeps the password given with unsaved settings in no item and no log line', async () => {
     const wrong = `unsaved-${randomUUID()}`;
     const started = await call('start', 'POST', '/test-settings', {
-      body: { config: fixtureConfig({ connection: { servers: ['127.0.0.1:636'] } }), password: wrong },
+      body: {
+        config: fixtureConfig({ connection: { servers: [`${inject('directory').host}:636`] } }),
+        password: wrong,
+      },
     });
     expect(started.statusCode).toBe(202);
     const end = (await follow(started.headers.location as string)).at(-1) as JsonResponse;

@@ -43,6 +43,18 @@ const eventsOf = (events: readonly ChangeEvent[]) =>
   events.map((e) => `${e.type}:${short(e.userName)}`).sort();
 const databaseNames = async () => (await harness.store.listUsers()).map((u) => short(u.userName)).sort();
 const moveOut = (name: string) => admin.modifyDN(userDn(name), userDn(name, outside));
+const deletedObjects = () => `CN=Deleted Objects,${inject('directory').baseDn}`;
+/** LDAP_SERVER_SHOW_DELETED_OID: tombstones are returned to an account that may read them. */
+const showDeleted = () => new Control('1.2.840.113556.1.4.417', { critical: true });
+/** The tombstones of a user of this file that a client can read. */
+const tombstonesOf = async (client: Client, name: string) =>
+  (
+    await client.search(
+      deletedObjects(),
+      { scope: 'one', filter: `(&(isDeleted=TRUE)(cn=Leaver ${name}*))`, attributes: ['cn'] },
+      showDeleted(),
+    )
+  ).searchEntries;
 
 beforeAll(async () => {
   admin = await administratorClient();
@@ -80,37 +92,23 @@ describe('leavers, with the read-only service account', () => {
     await newChangeEvents(stream);
   });
 
-  it('cannot read a tombstone on this DC: the case the enumeration is for', async () => {
-    // The precondition of the tests below, checked rather than assumed: as the service account, the
-    // container answers and its contents stay hidden.
-    const { serviceAccount, baseDn } = inject('directory');
-    const reader = ldapsClient();
-    await reader.bind(serviceAccount.upn, serviceAccount.password);
-    const showDeleted = new Control('1.2.840.113556.1.4.417', { critical: true });
-    const probe = await admin.search(
-      `CN=Deleted Objects,${baseDn}`,
-      { scope: 'one', filter: '(isDeleted=TRUE)', attributes: ['cn'] },
-      showDeleted,
-    );
-    const hidden = await reader.search(
-      `CN=Deleted Objects,${baseDn}`,
-      { scope: 'one', filter: '(isDeleted=TRUE)', attributes: ['cn'] },
-      showDeleted,
-    );
-    const container = await reader.search(
-      `CN=Deleted Objects,${baseDn}`,
-      { scope: 'base', attributes: ['cn'] },
-      showDeleted,
-    );
-    await reader.unbind();
-    expect(container.searchEntries).toHaveLength(1);
-    expect(probe.searchEntries.length).toBeGreaterThan(0);
-    expect(hidden.searchEntries).toHaveLength(0);
-  });
-
   it('an incremental run deletes a user deleted in AD and one moved out of the base DN, and publishes both', async () => {
     await admin.del(userDn('l1'));
     await moveOut('l2');
+
+    // The case the enumeration is for, checked rather than assumed: Administrator sees l1's tombstone, the
+    // service account sees the container and not the tombstone.
+    const reader = ldapsClient();
+    await reader.bind(inject('directory').serviceAccount.upn, servicePassword());
+    expect(await tombstonesOf(admin, 'l1')).toHaveLength(1);
+    expect(await tombstonesOf(reader, 'l1')).toHaveLength(0);
+    const { searchEntries: container } = await reader.search(
+      deletedObjects(),
+      { scope: 'base' },
+      showDeleted(),
+    );
+    expect(container).toHaveLength(1);
+    await reader.unbind();
 
     const report = await sync();
     expect(report.error).toBeUndefined();
