@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import type { FollowOptions, RouteInput } from '../shared/api/client';
 import type { DeepReadonly, Report, User, UserExplanationBody } from '../shared/api/schemas';
 import { stepDetails } from '../shared/domain/report';
+import { REMOVAL_WORDS, withheldRemovals } from '../shared/domain/report-text';
 import { ApiClient, ApiError } from './api-client';
 import { showProgress } from './progress-display';
 
@@ -73,7 +74,7 @@ export const stepsTable = (report: DeepReadonly<Report>): string =>
     report.steps.map((s) => [s.name, s.ok ? 'yes' : 'NO', String(s.ms), stepDetails(s)]),
   );
 
-function describeReport(report: Report): string {
+export function describeReport(report: DeepReadonly<Report>): string {
   const c = report.counts;
   const lines = [
     `${report.dryRun ? 'Test Settings' : 'Sync'} ${report.status}${report.server ? ` on ${report.server}` : ''}${report.baseDn ? ` under ${report.baseDn}` : ''}`,
@@ -112,10 +113,18 @@ function describeReport(report: Report): string {
   }
   if (report.error) lines.push('', `error ${report.error.code}: ${report.error.message}`);
   if (report.status === 'deletionThresholdExceeded') {
-    lines.push('', 'Deletes were withheld. Run `adsync sync --allow-mass-deletion` to apply them once.');
+    const { plural } = REMOVAL_WORDS[withheldRemovals(report.changes)];
+    lines.push('', `${plural} were withheld. Run \`adsync sync --allow-mass-deletion\` to apply them once.`);
   }
   return lines.join('\n');
 }
+
+/** A filter's state as the explanation's column says it: four characters wide. */
+const FILTER_STATE_WORDS: Readonly<Record<UserExplanationBody['filters'][number]['state'], string>> = {
+  passed: 'PASS',
+  failed: 'FAIL',
+  off: 'off ',
+};
 
 /**
  * An explanation (GET /directory/users/{name}) for a person: the user, a PASS/FAIL line per filter with its
@@ -127,10 +136,7 @@ export function describeExplanation(explanation: DeepReadonly<UserExplanationBod
     `${attributes.sAMAccountName}  ${explanation.distinguishedName}`,
     `objectGUID ${explanation.objectGuid}`,
     '',
-    ...explanation.filters.map(
-      (f) =>
-        `${f.detail === 'off' ? 'off ' : f.passed ? 'PASS' : 'FAIL'}  ${f.filter.padEnd(25)} ${f.detail}`,
-    ),
+    ...explanation.filters.map((f) => `${FILTER_STATE_WORDS[f.state]}  ${f.filter.padEnd(25)} ${f.detail}`),
     '',
     explanation.inScope ? 'in scope' : 'NOT in scope',
   ];

@@ -5,13 +5,12 @@
  * progress-display.ts draws it.
  */
 import type { Progress } from '../shared/api/schemas';
+import { PHASE_LABELS, STARTING_LABEL } from '../shared/domain/report-text';
 
-const PHASE_LABELS: Readonly<Record<Progress['phase'], string>> = {
-  connect: 'connecting',
-  search: 'reading the directory',
-  plan: 'planning',
-  apply: 'applying changes',
-  record: 'recording the run',
+/** A phase's label as the line writes it, after the operation: from a lower-case letter. */
+const phaseWords = (progress: Progress | undefined): string => {
+  const label = progress ? PHASE_LABELS[progress.phase] : STARTING_LABEL;
+  return `${label.charAt(0).toLowerCase()}${label.slice(1)}`;
 };
 
 /** With no change seen for this long, the rate shown is 0 (the run is stuck, or between batches). */
@@ -119,9 +118,7 @@ const compose = (parts: readonly Part[], barSize: number): string =>
 export function renderProgressLine(input: ProgressLineInput): ProgressLine {
   const { operation, progress, width } = input;
   const sample = nextSample(input);
-  const parts: Part[] = [
-    { text: `${operation} ${progress ? PHASE_LABELS[progress.phase] : 'starting'}`, keep: 100 },
-  ];
+  const parts: Part[] = [{ text: `${operation} ${phaseWords(progress)}`, keep: 100 }];
   // Connecting, every count is still 0.
   if (progress && progress.phase !== 'connect') {
     const applying = progress.phase === 'apply' || progress.phase === 'record';

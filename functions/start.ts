@@ -25,7 +25,7 @@ async function answerStart<Started>(
   read: () => Promise<Report | undefined>,
 ) {
   const wait = preferredWait(prefer, app.maxWaitSeconds);
-  const report = wait ? await awaitEnd(read, wait) : undefined;
+  const report = wait ? await awaitEnd(read, wait, app.clock) : undefined;
   if (report) {
     return { statusCode: 200, headers: { 'preference-applied': `wait=${wait}` }, body: report };
   }

@@ -11,7 +11,7 @@ export const handler = httpApi({
   'GET /users/{userName}': async ({ path: { userName } }) => ({ body: await getUser(app.users, userName) }),
   'POST /users': async ({ body: request }) => {
     const config = await currentConfig(app.configs);
-    const user = await createLocalUser(app.users, config.defaultPrivileges, {
+    const user = await createLocalUser(app, config.defaultPrivileges, {
       userName: request.userName,
       ...(request.fullName ? { fullName: request.fullName } : {}),
       ...(request.emailAddresses ? { emailAddresses: request.emailAddresses } : {}),

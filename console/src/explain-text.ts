@@ -36,11 +36,11 @@ const FIELD_NAMES: Readonly<Record<UserExplanation['changedFields'][number], str
 /** One line per filter: its label, PASS/FAIL (or off), and what it found. */
 export function filterLines(
   explanation: Pick<UserExplanation, 'filters'>,
-): { label: string; verdict: 'passed' | 'failed' | 'off'; detail: string }[] {
-  return explanation.filters.map(({ filter, passed, detail }) => ({
+): { label: string; verdict: UserExplanation['filters'][number]['state']; detail: string }[] {
+  return explanation.filters.map(({ filter, state, detail }) => ({
     label: FILTER_LABELS[filter],
-    verdict: detail === 'off' ? 'off' : passed ? 'passed' : 'failed',
-    detail: detail === 'off' ? 'The filter is off.' : detail,
+    verdict: state,
+    detail: state === 'off' ? 'The filter is off.' : detail,
   }));
 }
 

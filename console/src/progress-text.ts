@@ -1,17 +1,10 @@
 /**
  * What the console says about an operation under way (SPEC 7.1): its phase in words, its counts, and how far
  * apply has come once the number of changes to write is known. No DOM here, so it is unit-tested as is;
- * progress-view.ts draws it.
+ * progress-view.ts draws it. The phases' words are shared/domain/report-text.ts's (the CLI's too).
  */
+import { PHASE_LABELS, STARTING_LABEL } from '../../shared/domain/report-text';
 import type { Progress } from './types';
-
-const PHASE_TEXT: Readonly<Record<Progress['phase'], string>> = {
-  connect: 'Connecting to the directory',
-  search: 'Reading the directory',
-  plan: 'Planning',
-  apply: 'Applying changes',
-  record: 'Recording the run',
-};
 
 export interface ProgressText {
   /** `Reading the directory`; `Starting` before the first progress. */
@@ -25,8 +18,8 @@ export interface ProgressText {
 }
 
 export function describeProgress(progress: Progress | undefined): ProgressText {
-  if (!progress) return { phase: 'Starting', counts: [], summary: 'Starting' };
-  const phase = PHASE_TEXT[progress.phase];
+  if (!progress) return { phase: STARTING_LABEL, counts: [], summary: STARTING_LABEL };
+  const phase = PHASE_LABELS[progress.phase];
   if (progress.phase === 'connect') return { phase, counts: [], summary: phase };
   const { toApply } = progress;
   const counts: Array<readonly [string, string]> = [

@@ -1,9 +1,10 @@
 /**
  * What the Synchronize-now page says of a run the deletion threshold stopped (SPEC 3, and 7.6 for a grace
  * period): how many removals it held back, whether they are deletes, suspensions or both, and what allowing
- * them does. No DOM here, so it is unit-tested as is; pages/sync-page.ts draws it.
+ * them does, decided from the changes' `withheld` and worded with shared/domain/report-text.ts. No DOM here,
+ * so it is unit-tested as is; pages/sync-page.ts draws it.
  */
-import { WITHHELD } from '../../shared/domain/plan-deletes';
+import { REMOVAL_WORDS, withheldChanges, withheldRemovals } from '../../shared/domain/report-text';
 import type { Report } from './types';
 
 export interface ThresholdText {
@@ -20,19 +21,10 @@ export interface ThresholdText {
 }
 
 export function describeThresholdStop(report: Report): ThresholdText {
-  const removals = report.changes.filter((c) => c.action === 'delete' || c.action === 'suspend');
   // The held-back ones: a continued run's report also lists what its earlier invocations applied.
-  const heldBack = removals.filter((c) => c.reason?.includes(WITHHELD));
-  const withheld = report.deletesWithheld ?? heldBack.length;
+  const withheld = report.deletesWithheld ?? withheldChanges(report.changes).length;
   // With a grace period the removals held back are suspensions; those whose grace has ended, deletes.
-  const suspends = heldBack.some((c) => c.action === 'suspend');
-  const deletes = !suspends || heldBack.some((c) => c.action === 'delete');
-  const [verb, done] =
-    suspends && deletes
-      ? ['delete or suspend', 'deleted or suspended']
-      : suspends
-        ? ['suspend', 'suspended']
-        : ['delete', 'deleted'];
+  const { verb, participle: done } = REMOVAL_WORDS[withheldRemovals(report.changes)];
   return {
     withheld,
     would: `This sync would ${verb} ${withheld} directory users`,

@@ -14,7 +14,7 @@ import type { DirectoryGroup } from '../ports/directory-reader';
 import type { listBaseDns } from '../use-cases/browse-directory';
 import type { ConfigurationView } from '../use-cases/configuration';
 import type { listUsers } from '../use-cases/manage-users';
-import { FILTER_NAMES, type UserExplanation } from '../use-cases/one-user';
+import { FILTER_NAMES, FILTER_STATES, type UserExplanation } from '../use-cases/one-user';
 
 /** Readonly all the way down: what a handler answers may be immutable. */
 export type DeepReadonly<T> = T extends readonly (infer E)[]
@@ -240,6 +240,12 @@ const report = documenting<DomainReport>()(
         emailAddresses: z.array(z.string()),
         changedFields: z.array(z.string()),
         reason: z.string().optional(),
+        withheld: z
+          .literal(true)
+          .optional()
+          .describe(
+            'on a delete or suspend the run held back (the deletion threshold, or a configuration changed under the run); absent otherwise',
+          ),
       }),
     ),
     excluded: z.array(
@@ -301,6 +307,11 @@ export const responses = {
         z.object({
           filter: z.enum(FILTER_NAMES),
           passed: z.boolean(),
+          state: z
+            .enum(FILTER_STATES)
+            .describe(
+              '`off` when the filter is off (then `passed` is true), else whether it let the user through',
+            ),
           detail: z.string().describe('what the filter found, in words; "off" when the filter is off'),
         }),
       ),

@@ -104,7 +104,10 @@ export function planDeletes(input: DeleteInput): DeleteDecision {
 export const deleteReason = (reasons?: readonly ExclusionReason[]): string =>
   reasons?.length ? `out of scope: ${reasons.join(', ')}` : 'no longer returned by the directory';
 
-/** What a held-back delete's reason says before why (the console tells held-back changes by it). */
+/**
+ * What a held-back delete's reason says before why: words for people. Clients tell held-back changes by the
+ * report change's `withheld: true` (run-report.ts `toReportChange`), never by this text.
+ */
 export const WITHHELD = '; withheld: ';
 
 /** A delete's reason once it is held back (`because` says why). */

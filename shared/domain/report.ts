@@ -73,6 +73,11 @@ export interface ReportChange {
   readonly emailAddresses: readonly string[];
   readonly changedFields: readonly UserField[];
   readonly reason?: string;
+  /**
+   * On a delete or suspension the run held back (the deletion threshold, or a run told to apply no deletes);
+   * absent otherwise. What a client decides on: the reason only says it in words.
+   */
+  readonly withheld?: true;
 }
 
 export interface ReportExclusion {

@@ -6,6 +6,7 @@
  * LogonLockedOut), with the user name and the reason, never the password.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ScryptPasswordHasher } from '../adapters/crypto/scrypt-password-hasher';
 import { DynamoConfigStore } from '../adapters/dynamodb/dynamo-config-store';
 import { DynamoLogonAttempts } from '../adapters/dynamodb/dynamo-logon-attempts';
 import { DynamoPasswordHashes } from '../adapters/dynamodb/dynamo-password-hashes';
@@ -23,6 +24,7 @@ export function logonContext(env: LogonEnvironment = loadLogonEnvironment()): Lo
     configs: new DynamoConfigStore(dynamodb, env.TABLE_NAME),
     users: new DynamoUserStore(dynamodb, env.TABLE_NAME),
     passwordHashes: new DynamoPasswordHashes(dynamodb, env.TABLE_NAME),
+    hasher: new ScryptPasswordHasher(),
     attempts: new DynamoLogonAttempts(dynamodb, env.TABLE_NAME),
     directory: new LdapDirectoryAuthenticator(),
     onRefused: (refused) => {

@@ -18,10 +18,10 @@ import { DirectoryUnavailableError, LockedOutError, LogonRefusedError } from '..
 import type { ConfigStore } from '../ports/config-store';
 import type { DirectoryAuthenticator } from '../ports/directory-authenticator';
 import type { LogonAttempts } from '../ports/logon-attempts';
+import type { PasswordHasher } from '../ports/password-hasher';
 import type { PasswordHashes } from '../ports/password-hashes';
 import type { UserAdministration } from '../ports/user-administration';
 import { currentConfig } from './configuration';
-import { UNMATCHABLE_HASH, verifyPassword } from './manage-users';
 
 /** A refused logon, as the log records it. */
 export interface LogonRefused {
@@ -38,6 +38,8 @@ export interface LogonDependencies {
   readonly configs: ConfigStore;
   readonly users: Pick<UserAdministration, 'getUser'>;
   readonly passwordHashes: PasswordHashes;
+  /** Checks a local user's password against its hash, and spends the same check on nobody's otherwise. */
+  readonly hasher: PasswordHasher;
   readonly attempts: LogonAttempts;
   readonly directory: DirectoryAuthenticator;
   /** Told of every refusal (the log, the LogonFailed metric). */
@@ -107,7 +109,7 @@ export async function logon(
 }
 
 /**
- * Checks the password as decided. Whatever the check, it costs one scrypt hash check (the user's stored hash
+ * Checks the password as decided. Whatever the check, it costs one password-hash check (the user's stored hash
  * or one of nobody's): a refusal takes about as long whoever it refuses; a bind runs at the same time.
  */
 async function checkPassword(
@@ -120,21 +122,25 @@ async function checkPassword(
   switch (check.by) {
     case 'localHash': {
       const hash = user ? await deps.passwordHashes.getPasswordHash(user.userName) : undefined;
-      const matches = await verifyPassword(password, hash ?? UNMATCHABLE_HASH);
-      if (hash === undefined) return { accepted: false, reason: 'noPasswordSet' };
-      return matches ? { accepted: true } : { accepted: false, reason: 'wrongPassword' };
+      if (hash === undefined) {
+        await deps.hasher.verifyAgainstNobody(password);
+        return { accepted: false, reason: 'noPasswordSet' };
+      }
+      return (await deps.hasher.verify(password, hash))
+        ? { accepted: true }
+        : { accepted: false, reason: 'wrongPassword' };
     }
     case 'directoryBind': {
       const [directory] = await Promise.all([
         deps.directory.authenticate(connection, check.bindName, password),
-        verifyPassword(password, UNMATCHABLE_HASH),
+        deps.hasher.verifyAgainstNobody(password),
       ]);
       return directory.accepted
         ? { accepted: true }
         : { accepted: false, reason: directory.reason, server: directory.server };
     }
     case 'nothing':
-      await verifyPassword(password, UNMATCHABLE_HASH);
+      await deps.hasher.verifyAgainstNobody(password);
       return { accepted: false, reason: check.reason };
   }
 }

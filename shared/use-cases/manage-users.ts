@@ -1,11 +1,12 @@
 /**
  * The application's user management (docs/contract.md#http-api): listing users, and adding and removing local
- * (manual) users. Directory users belong to the sync. A local password is kept only as a slow salted hash.
+ * (manual) users. Directory users belong to the sync. A local password is kept only as a slow salted hash
+ * (the PasswordHasher's).
  */
-import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from 'node:crypto';
 import type { Config } from '../config/config-schema';
 import { type PublicUser, toPublicUser, type User } from '../domain/user';
 import { NotFoundError } from '../errors';
+import type { PasswordHasher } from '../ports/password-hasher';
 import type { UserAdministration } from '../ports/user-administration';
 
 const PAGE_SIZE = 100;
@@ -31,9 +32,15 @@ export interface NewLocalUser {
   readonly password?: string;
 }
 
+export interface LocalUserDependencies {
+  readonly users: UserAdministration;
+  /** Makes the stored hash of a new user's password. */
+  readonly hasher: PasswordHasher;
+}
+
 /** Adds a local user with the default privileges; ConcurrentModificationError (409) when the name is taken. */
 export async function createLocalUser(
-  users: UserAdministration,
+  { users, hasher }: LocalUserDependencies,
   defaults: Config['defaultPrivileges'],
   request: NewLocalUser,
   now = new Date().toISOString(),
@@ -50,56 +57,10 @@ export async function createLocalUser(
   };
   await users.createUser(
     user,
-    request.password === undefined ? undefined : await hashPassword(request.password),
+    request.password === undefined ? undefined : await hasher.hash(request.password),
   );
   return toPublicUser(user);
 }
 
 export const deleteLocalUser = (users: UserAdministration, userName: string): Promise<void> =>
   users.deleteLocalUser(userName);
-
-// scrypt with OWASP's minimum for interactive logins (N=2^17, r=8, p=1), a 16-byte salt and a 32-byte key.
-const SCRYPT: ScryptOptions = { N: 2 ** 17, r: 8, p: 1, maxmem: 256 * 1024 * 1024 };
-
-const derive = (password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> =>
-  new Promise((resolve, reject) => {
-    scrypt(password.normalize('NFC'), salt, 32, options, (error, key) =>
-      error ? reject(error) : resolve(key),
-    );
-  });
-
-/**
- * A hash of nobody's password, with the parameters of real ones (a random salt and key, made at start):
- * checking a password against it costs what checking a stored hash costs, and never succeeds. A logon of
- * an unknown user checks it, so that a refusal takes about as long whoever it refuses.
- */
-export const UNMATCHABLE_HASH = [
-  'scrypt',
-  SCRYPT.N,
-  SCRYPT.r,
-  SCRYPT.p,
-  randomBytes(16).toString('base64url'),
-  randomBytes(32).toString('base64url'),
-].join('$');
-
-/** `scrypt$N$r$p$salt$key`, base64url parts. */
-export async function hashPassword(password: string): Promise<string> {
-  const salt = randomBytes(16);
-  const key = await derive(password, salt, SCRYPT);
-  return ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString('base64url'), key.toString('base64url')].join(
-    '$',
-  );
-}
-
-export async function verifyPassword(password: string, hash: string): Promise<boolean> {
-  const [scheme, n, r, p, salt, key] = hash.split('$');
-  if (scheme !== 'scrypt' || !salt || !key) return false;
-  const expected = Buffer.from(key, 'base64url');
-  const actual = await derive(password, Buffer.from(salt, 'base64url'), {
-    N: Number(n),
-    r: Number(r),
-    p: Number(p),
-    maxmem: SCRYPT.maxmem ?? 0,
-  });
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
-}

@@ -35,10 +35,16 @@ export const FILTER_NAMES = [
 ] as const;
 export type FilterName = (typeof FILTER_NAMES)[number];
 
+/** A filter's verdict as data: it let the user through, it excluded it, or it is off (it lets everyone through). */
+export const FILTER_STATES = ['passed', 'failed', 'off'] as const;
+export type FilterState = (typeof FILTER_STATES)[number];
+
 export interface FilterVerdict {
   readonly filter: FilterName;
   /** True when the filter lets the user through (always, when it is off). */
   readonly passed: boolean;
+  /** What a client decides on: `off`, or whether the filter let the user through. */
+  readonly state: FilterState;
   /** What the filter found, in words: "off" when it is off. */
   readonly detail: string;
 }
@@ -332,10 +338,11 @@ async function filterVerdicts(
   reasons: readonly ExclusionReason[],
 ): Promise<FilterVerdict[]> {
   const { filters } = config;
-  const verdict = (filter: FilterName, on: boolean, detail: () => string): FilterVerdict =>
-    on
-      ? { filter, passed: !reasons.includes(REASON_OF[filter]), detail: detail() }
-      : { filter, passed: true, detail: 'off' };
+  const verdict = (filter: FilterName, on: boolean, detail: () => string): FilterVerdict => {
+    if (!on) return { filter, passed: true, state: 'off', detail: 'off' };
+    const passed = !reasons.includes(REASON_OF[filter]);
+    return { filter, passed, state: passed ? 'passed' : 'failed', detail: detail() };
+  };
   const addresses = emailAddressesOf(entry);
   const disabled = (entry.userAccountControl & ACCOUNTDISABLE) !== 0;
   const groupNames = filters.groups.map(leafName).join(', ');

@@ -4,8 +4,10 @@
  * few seconds for an operation to end (`Prefer: wait=N`).
  */
 import { emptyCounts, type Report, type RunSummary, type RunTrigger } from '../domain/report';
+import type { Clock } from '../ports/clock';
 import type { RunLock } from '../ports/run-lock';
 import type { PreviewStore, RunStore } from '../ports/run-store';
+import { systemClock } from './system-clock';
 
 /** The record of an operation just started: running, in its first phase, nothing counted yet. */
 export function startedReport(
@@ -93,14 +95,14 @@ export async function runsAsSeen(
 export async function previewAsSeen(
   deps: {
     readonly previews: PreviewStore;
-    readonly clock?: () => Date;
+    readonly clock?: Clock;
     readonly previewTimeoutSeconds: number;
   },
   previewId: string,
 ): Promise<Report | undefined> {
   const report = await deps.previews.getReport(previewId);
   if (report?.status !== 'running') return report;
-  const now = (deps.clock ?? (() => new Date()))();
+  const now = (deps.clock ?? systemClock).now();
   const deadline = previewDeadline(report, deps.previewTimeoutSeconds);
   return now.getTime() > deadline ? ended(report, new Date(deadline), interrupted('preview')) : report;
 }
@@ -110,20 +112,21 @@ export const previewDeadline = (report: Report, previewTimeoutSeconds: number): 
   Date.parse(report.startedAt) + previewTimeoutSeconds * 1000;
 
 /**
- * Waits up to `seconds` for an operation to end: its final report, or undefined when it still runs. Polls
- * its record, briefly at first (a small directory ends in a fraction of a second), then once a second.
+ * Waits up to `seconds` on `clock` for an operation to end: its final report, or undefined when it still
+ * runs. Polls its record, briefly at first (a small directory ends in a fraction of a second), then once a
+ * second.
  */
 export async function awaitEnd(
   read: () => Promise<Report | undefined>,
   seconds: number,
-  sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  clock: Clock = systemClock,
 ): Promise<Report | undefined> {
-  const deadline = performance.now() + seconds * 1000;
+  const deadline = clock.now().getTime() + seconds * 1000;
   for (let pause = 50; ; pause = Math.min(pause * 2, 1000)) {
     const report = await read();
     if (report && report.status !== 'running') return report;
-    const left = deadline - performance.now();
+    const left = deadline - clock.now().getTime();
     if (left <= 0) return undefined;
-    await sleep(Math.min(pause, left));
+    await clock.sleep(Math.min(pause, left));
   }
 }

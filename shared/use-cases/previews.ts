@@ -8,6 +8,7 @@ import type { Config } from '../config/config-schema';
 import { connectionTarget } from '../domain/password-binding';
 import type { Report } from '../domain/report';
 import { StartFailedError } from '../errors';
+import type { Clock } from '../ports/clock';
 import type { ConfigStore } from '../ports/config-store';
 import type { OperationStarter, PreviewStart } from '../ports/operation-starter';
 import type { PreviewStore } from '../ports/run-store';
@@ -24,7 +25,7 @@ export interface StartPreviewDependencies {
   readonly configs: ConfigStore;
   readonly previews: PreviewStore;
   readonly starter: OperationStarter;
-  readonly clock?: () => Date;
+  readonly clock?: Clock;
   readonly newRunId?: () => string;
   /** Told why a hand-over failed (the caller is told only that it did). */
   readonly onUnexpectedError?: (error: unknown) => void;
@@ -47,7 +48,7 @@ export async function startPreview(
     }
   }
   const previewId = deps.newRunId();
-  const started = startedReport(previewId, deps.clock(), { dryRun: true });
+  const started = startedReport(previewId, deps.clock.now(), { dryRun: true });
   await deps.previews.recordReport(started);
   try {
     await deps.starter.startPreview({
@@ -60,7 +61,7 @@ export async function startPreview(
       cause: error,
     });
     deps.onUnexpectedError?.(error);
-    await deps.previews.recordReport(ended(started, deps.clock(), failure));
+    await deps.previews.recordReport(ended(started, deps.clock.now(), failure));
     throw failure;
   }
   return previewId;
@@ -88,7 +89,7 @@ export async function runPreview(
   if (record?.status !== 'running') return { outcome: 'stale' };
   // Delivered after readers were told it was interrupted (Lambda holds back events it cannot run yet).
   const deadline = previewDeadline(record, deps.previewTimeoutSeconds ?? DEFAULT_PREVIEW_TIMEOUT_SECONDS);
-  if (deps.clock().getTime() > deadline) {
+  if (deps.clock.now().getTime() > deadline) {
     await deps.previews.recordReport(ended(record, new Date(deadline), interrupted('preview')));
     return { outcome: 'stale' };
   }
@@ -102,7 +103,7 @@ export async function runPreview(
     );
   } catch (error) {
     // The pipeline reports its own failures; this is one before it (the saved password for another target).
-    report = ended(record, deps.clock(), errorOf(error));
+    report = ended(record, deps.clock.now(), errorOf(error));
   }
   await deps.previews.recordReport(report);
   return { outcome: 'ran', report };

@@ -5,12 +5,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ReportStep } from '../domain/report';
+import type { Clock } from '../ports/clock';
 import type { DirectoryReader } from '../ports/directory-reader';
 import type { RunCheckpointStore } from '../ports/run-checkpoint';
 import type { RunStore } from '../ports/run-store';
 import type { SyncCursorStore } from '../ports/sync-cursor';
 import type { UserStore } from '../ports/user-store';
 import type { ProgressSink } from './run-progress';
+import { systemClock } from './system-clock';
 
 export interface SyncDependencies {
   readonly directory: DirectoryReader;
@@ -20,7 +22,8 @@ export interface SyncDependencies {
   readonly cursors?: SyncCursorStore;
   /** A full read (reconciliation: deletes seen without tombstones) at least this often; default 24. */
   readonly fullReadEveryHours?: number;
-  readonly clock?: () => Date;
+  /** What time it is, and the waits of a run (the lock's, its progress, its lease); the system's by default. */
+  readonly clock?: Clock;
   readonly newRunId?: () => string;
   /** Called once per finished step (structured logging); never given the password. */
   readonly onStep?: (step: ReportStep) => void;
@@ -46,7 +49,7 @@ export interface SyncDependencies {
 
 /** The dependencies with the clock and the run id filled in. */
 export type RunDependencies<D extends Defaulted = SyncDependencies> = D & {
-  readonly clock: () => Date;
+  readonly clock: Clock;
   readonly newRunId: () => string;
 };
 
@@ -57,7 +60,7 @@ type Defaulted = Pick<SyncDependencies, 'clock' | 'newRunId'>;
 export function withDefaults<D extends Defaulted>(deps: D): RunDependencies<D> {
   return {
     ...deps,
-    clock: deps.clock ?? (() => new Date()),
+    clock: deps.clock ?? systemClock,
     newRunId: deps.newRunId ?? (() => randomUUID()),
   };
 }

@@ -10,7 +10,6 @@
  * was applied plans as unchanged) and applies the rest: continueRun. A lost handoff is picked up by the next
  * scheduled run once the lease has expired.
  */
-import { setTimeout } from 'node:timers/promises';
 import { emptyCounts, type Report, type RunTrigger } from '../domain/report';
 import { ApprovalMismatchError, StartFailedError, SyncRunningError } from '../errors';
 import type { ConfigStore, StoredConfig } from '../ports/config-store';
@@ -58,16 +57,8 @@ async function runLocked(
   // Without a way to continue, a run never stops early: a Lambda timeout is safe, only slower to finish.
   const { remainingMs: _deadline, ...withoutDeadline } = deps;
   let report: Report | undefined;
-  // The lease is renewed while the run goes on, so a run longer than the lease (a large directory on the
-  // local stack, whose lease is not tied to a function timeout) never overlaps the next one.
-  let renewing: Promise<unknown> = Promise.resolve();
-  const renewal = setInterval(
-    () => {
-      renewing = deps.lock.acquire(runId, deps.leaseSeconds).catch(() => {});
-    },
-    (deps.leaseSeconds * 1000) / 3,
-  );
-  renewal.unref();
+  const stopRenewing = new AbortController();
+  const renewing = renewLease(deps, runId, stopRenewing.signal);
   try {
     const password = await deps.secrets.getPassword(stored.version);
     const { user, ...mode } = options;
@@ -88,10 +79,30 @@ async function runLocked(
     }
     return report;
   } finally {
-    clearInterval(renewal);
+    stopRenewing.abort();
     // A renewal already sent must land before the release, or it would take the lock again.
     await renewing;
     if (report?.status !== 'running') await deps.lock.release(runId);
+  }
+}
+
+/**
+ * Renews the run's lease every third of it until `signal` aborts, so a run longer than the lease (a large
+ * directory on the local stack, whose lease is not tied to a function timeout) never overlaps the next one.
+ * Resolves once stopped and any renewal on its way has landed.
+ */
+async function renewLease(
+  deps: Pick<RunDependencies<ExclusiveSyncDependencies>, 'lock' | 'leaseSeconds' | 'clock'>,
+  runId: string,
+  signal: AbortSignal,
+): Promise<void> {
+  for (;;) {
+    try {
+      await deps.clock.sleep((deps.leaseSeconds * 1000) / 3, signal);
+    } catch {
+      return;
+    }
+    await deps.lock.acquire(runId, deps.leaseSeconds).catch(() => {});
   }
 }
 
@@ -111,7 +122,7 @@ async function closeAbandonedRun(
     await deps.runs.recordRun({
       ...abandoned,
       status: 'failed',
-      finishedAt: deps.clock().toISOString(),
+      finishedAt: deps.clock.now().toISOString(),
       error: {
         code: 'Interrupted',
         message: `the run stopped before it finished (its continuation did not start); run ${runId} took over`,
@@ -222,18 +233,20 @@ const ENDED_RUN_POLL_MS = 50;
  * has no record yet) is reported at once.
  */
 async function takeLock(
-  deps: Pick<ExclusiveSyncDependencies, 'lock' | 'leaseSeconds' | 'runs'>,
+  deps: Pick<RunDependencies<ExclusiveSyncDependencies>, 'lock' | 'leaseSeconds' | 'runs' | 'clock'>,
   runId: string,
 ): Promise<{ readonly taken: true } | { readonly taken: false; readonly running?: string }> {
-  const giveUpAt = Date.now() + ENDED_RUN_RELEASE_MS;
+  const giveUpAt = deps.clock.now().getTime() + ENDED_RUN_RELEASE_MS;
   for (;;) {
     if (await deps.lock.acquire(runId, deps.leaseSeconds)) return { taken: true };
     const running = await deps.lock.holder();
     const record = running === undefined ? undefined : await deps.runs.getRun(running);
     // No holder: the lease expired or was released since; asked for again.
     const releasing = running === undefined || (record !== undefined && record.status !== 'running');
-    if (!releasing || Date.now() >= giveUpAt) return { taken: false, ...(running ? { running } : {}) };
-    await setTimeout(ENDED_RUN_POLL_MS);
+    if (!releasing || deps.clock.now().getTime() >= giveUpAt) {
+      return { taken: false, ...(running ? { running } : {}) };
+    }
+    await deps.clock.sleep(ENDED_RUN_POLL_MS);
   }
 }
 
@@ -272,7 +285,7 @@ export async function startSync(
   const deps = withDefaults(given);
   const { user, ...approval } = request;
   const { runId, stored, approvedDeletes } = await claimRun(deps, approval);
-  const started = startedReport(runId, deps.clock(), {
+  const started = startedReport(runId, deps.clock.now(), {
     dryRun: false,
     trigger: user === undefined ? 'api' : 'user',
     configVersion: stored.version,
@@ -291,7 +304,9 @@ export async function startSync(
     });
     // The caller is told only that; why Lambda (or the table) refused goes to the log.
     deps.onUnexpectedError?.(error);
-    await deps.runs.recordRun(ended(started, deps.clock(), failure)).finally(() => deps.lock.release(runId));
+    await deps.runs
+      .recordRun(ended(started, deps.clock.now(), failure))
+      .finally(() => deps.lock.release(runId));
     throw failure;
   }
   return runId;
@@ -320,13 +335,13 @@ export async function runStartedSync(
     (await deps.lock.holder()) !== start.runId ||
     !(await deps.lock.acquire(start.runId, deps.leaseSeconds))
   ) {
-    await deps.runs.recordRun(ended(record, deps.clock(), interrupted('run')));
+    await deps.runs.recordRun(ended(record, deps.clock.now(), interrupted('run')));
     return { outcome: 'stale' };
   }
   const stored = await deps.configs.getConfig();
   if (!stored) {
     await deps.runs.recordRun(
-      ended(record, deps.clock(), {
+      ended(record, deps.clock.now(), {
         code: 'Unconfigured',
         message: 'the configuration was removed before the run started',
       }),
@@ -351,7 +366,7 @@ export async function runStartedSync(
     return { outcome: 'ran', report };
   } catch (error) {
     // A failure before the pipeline could record one (the secret store, say): the run's record says so.
-    const report = ended(record, deps.clock(), errorOf(error));
+    const report = ended(record, deps.clock.now(), errorOf(error));
     await deps.runs.recordRun(report);
     return { outcome: 'ran', report };
   }
@@ -408,7 +423,7 @@ export async function runScheduledSync(
 
   const runId = deps.newRunId();
   if (!(await takeLock(deps, runId)).taken) {
-    const now = deps.clock().toISOString();
+    const now = deps.clock.now().toISOString();
     const report: Report = {
       runId,
       dryRun: false,

@@ -1,11 +1,12 @@
 /**
  * Progress of a run under way (docs/contract.md#long-operations): the pipeline keeps its counts as it goes (a
- * page read, an apply batch), and a timer writes the record of the run (or preview) with them every
+ * page read, an apply batch), and the clock's ticks write the record of the run (or preview) with them every
  * PROGRESS_INTERVAL_MS while they change. A write is skipped while nothing moved and while the previous one
  * is still on its way, so a run of any size adds a few writes per minute at most; the last one is awaited
  * before the run records its end, so progress can never land after it.
  */
 import type { Report, RunProgress } from '../domain/report';
+import type { Clock } from '../ports/clock';
 
 /** How often a run's record is brought up to date while it runs (the contract asks for at least every 5 s). */
 export const PROGRESS_INTERVAL_MS = 2000;
@@ -16,7 +17,8 @@ export interface ProgressSink {
 }
 
 export class ProgressReporter {
-  private timer: ReturnType<typeof setInterval> | undefined;
+  private stopTicking: AbortController | undefined;
+  private ticking: Promise<void> | undefined;
   private writing: Promise<void> | undefined;
   private lastWritten = '';
   /** Writes made (the benchmark counts them). */
@@ -26,6 +28,7 @@ export class ProgressReporter {
   constructor(
     private readonly sink: ProgressSink,
     private readonly snapshot: () => Report & { readonly progress: RunProgress },
+    private readonly clock: Clock,
     private readonly onError: (error: unknown) => void = () => {},
     private readonly intervalMs = PROGRESS_INTERVAL_MS,
   ) {}
@@ -36,15 +39,29 @@ export class ProgressReporter {
    */
   start({ writeNow }: { readonly writeNow: boolean }): void {
     if (writeNow) this.flush();
-    this.timer = setInterval(() => this.flush(), this.intervalMs);
-    this.timer.unref?.();
+    this.stopTicking = new AbortController();
+    this.ticking = this.tick(this.stopTicking.signal);
   }
 
-  /** Stops the timer and waits for a write on its way. */
+  /** Stops the ticks and waits for a write on its way. */
   async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
+    this.stopTicking?.abort();
+    await this.ticking;
+    this.stopTicking = undefined;
+    this.ticking = undefined;
     await this.writing;
+  }
+
+  /** A flush every `intervalMs` on the clock, until stopped. */
+  private async tick(signal: AbortSignal): Promise<void> {
+    for (;;) {
+      try {
+        await this.clock.sleep(this.intervalMs, signal);
+      } catch {
+        return;
+      }
+      this.flush();
+    }
   }
 
   private flush(): void {

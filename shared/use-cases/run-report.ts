@@ -23,7 +23,11 @@ export class StepRecorder {
   readonly steps: ReportStep[] = [];
   constructor(private readonly onStep: ((step: ReportStep) => void) | undefined) {}
 
-  /** Runs one step, timing it; a failure is recorded with its message and rethrown. */
+  /**
+   * Runs one step, timing it; a failure is recorded with its message and rethrown. Durations are measured on
+   * `performance.now()`, not the run's clock: they measure and never wait, and a clock a test moves would
+   * make them mean nothing (STYLE.md 13 is about waits and the time a run records).
+   */
   async run<T>(name: StepName, work: () => Promise<T>, describe: (result: T) => string): Promise<T> {
     const started = performance.now();
     try {
@@ -152,5 +156,8 @@ export function toReportChange(change: Exclude<PlannedChange, { action: 'unchang
     emailAddresses: change.emailAddresses,
     changedFields: change.changedFields,
     ...(change.reason ? { reason: change.reason } : {}),
+    ...((change.action === 'delete' || change.action === 'suspend') && change.withheld
+      ? { withheld: true as const }
+      : {}),
   };
 }

@@ -125,7 +125,7 @@ async function runPipeline(
   const deps = withDefaults(given);
   const { clock } = deps;
   const { resume } = mode;
-  const startedAt = resume?.checkpoint.startedAt ?? mode.startedAt ?? clock().toISOString();
+  const startedAt = resume?.checkpoint.startedAt ?? mode.startedAt ?? clock.now().toISOString();
   const runId = resume?.checkpoint.runId ?? deps.newRunId();
   const recorder = new StepRecorder(deps.onStep);
   const tally = new RunTally();
@@ -169,7 +169,7 @@ async function runPipeline(
       status,
       ...(mode.trigger ? { trigger: mode.trigger } : {}),
       startedAt,
-      finishedAt: clock().toISOString(),
+      finishedAt: clock.now().toISOString(),
       ...(server ? { server } : {}),
       ...(baseDn ? { baseDn } : {}),
       steps: recorder.steps,
@@ -193,6 +193,7 @@ async function runPipeline(
       deps.progress,
       // The report so far, as a running record: its lists are left to the end (a progress write keeps none).
       () => ({ ...report(), status: 'running', changes: [], excluded: [], progress: progress() }),
+      clock,
       deps.onUnexpectedError,
       deps.progressIntervalMs,
     );
@@ -217,7 +218,7 @@ async function runPipeline(
         config,
         session: open,
         dryRun: mode.dryRun,
-        now: clock(),
+        now: clock.now(),
         ...(mode.approvedDeletes !== undefined ? { approvedDeletes: mode.approvedDeletes } : {}),
         ...(mode.deletesRefused !== undefined ? { deletesRefused: mode.deletesRefused } : {}),
         ...(resume ? { checkpoint: resume.checkpoint } : {}),
@@ -489,7 +490,7 @@ export async function applyBatch(
   const result = await deps.users.applyChanges(batch, {
     runId,
     defaults: config.defaultPrivileges,
-    now: deps.clock().toISOString(),
+    now: deps.clock.now().toISOString(),
   });
   const counts = { ...noWrites(), unchanged: result.alreadyApplied, conflicts: 0 };
   const changes: { list: ChangeList; change: ReportChange }[] = [];

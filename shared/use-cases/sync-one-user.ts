@@ -43,7 +43,7 @@ export async function synchronizeUser(given: SyncDependencies, request: SyncUser
   const deps = withDefaults(given);
   const { config } = request;
   const runId = deps.newRunId();
-  const startedAt = request.startedAt ?? deps.clock().toISOString();
+  const startedAt = request.startedAt ?? deps.clock.now().toISOString();
   const recorder = new StepRecorder(deps.onStep);
   const tally = new RunTally();
   let status: Report['status'] = 'succeeded';
@@ -58,7 +58,7 @@ export async function synchronizeUser(given: SyncDependencies, request: SyncUser
     session = open;
     server = open.server;
     await bindSession(open, config.connection, request.password, recorder);
-    const now = deps.clock();
+    const now = deps.clock.now();
     const planned = await recorder.run(
       'search',
       () => planOneUser({ session: open, config, users: deps.users, now, name: request.name }),
@@ -138,7 +138,7 @@ export async function synchronizeUser(given: SyncDependencies, request: SyncUser
     status,
     trigger: request.trigger ?? 'user',
     startedAt,
-    finishedAt: deps.clock().toISOString(),
+    finishedAt: deps.clock.now().toISOString(),
     ...(server ? { server } : {}),
     ...(baseDn ? { baseDn } : {}),
     steps: recorder.steps,

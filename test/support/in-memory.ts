@@ -5,7 +5,6 @@
  * use cases against the real Samba DC and DynamoDB Local; these fakes are for the cases that are slow or
  * hard to stage there (many invocations, abandoned runs, exact counts).
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../../shared/config/config-schema';
 import type { PlannedChange } from '../../shared/domain/plan-sync';
 import type { Report, RunSummary } from '../../shared/domain/report';
@@ -19,6 +18,7 @@ import {
   PartialReadError,
   UserKindError,
 } from '../../shared/errors';
+import type { Clock } from '../../shared/ports/clock';
 import type { ConfigStore, StoredConfig } from '../../shared/ports/config-store';
 import type { DirectoryReader, DirectorySession } from '../../shared/ports/directory-reader';
 import type { OperationStarter, PreviewStart, SyncStart } from '../../shared/ports/operation-starter';
@@ -32,6 +32,7 @@ import type { PreviewStore, RunStore } from '../../shared/ports/run-store';
 import type { SyncCursor, SyncCursorStore } from '../../shared/ports/sync-cursor';
 import type { UserAdministration } from '../../shared/ports/user-administration';
 import type { ApplyContext, ApplyResult, UserStore } from '../../shared/ports/user-store';
+import { systemClock } from '../../shared/use-cases/system-clock';
 
 const BASE_DN = 'DC=company,DC=local';
 const key = (name: string): string => name.toLowerCase();
@@ -60,8 +61,10 @@ export class InMemoryDirectory implements DirectoryReader {
   readonly password = 'directory-password';
   pageSize = 2;
   failAfterPages: number | undefined;
-  /** Milliseconds each page takes to arrive (a slow directory: timers run in between). */
+  /** Milliseconds each page takes to arrive on `clock` (a slow directory: the run's ticks come in between). */
   pageDelayMs = 0;
+  /** Where pages wait their `pageDelayMs`: the test's clock, so that a slow directory costs no real time. */
+  clock: Clock = systemClock;
   private usn = 1;
   private readonly entries = new Map<string, { entry: DirectoryEntry; usn: number }>();
   private readonly groups = new Map<string, Set<string>>();
@@ -131,7 +134,7 @@ export class InMemoryDirectory implements DirectoryReader {
           if (directory.failAfterPages !== undefined && page >= directory.failAfterPages) {
             throw new PartialReadError('the connection was reset during the read');
           }
-          if (directory.pageDelayMs > 0) await sleep(directory.pageDelayMs);
+          if (directory.pageDelayMs > 0) await directory.clock.sleep(directory.pageDelayMs);
           yield matching.slice(start, start + directory.pageSize);
         }
       },
@@ -358,7 +361,7 @@ export class InMemorySettings
   /** Runs that asked for a follow-up invocation, in order. */
   readonly handoffs: string[] = [];
 
-  constructor(private readonly clock: () => Date = () => new Date()) {}
+  constructor(private readonly clock: Clock = systemClock) {}
 
   async getConfig() {
     return this.stored;
@@ -372,7 +375,7 @@ export class InMemorySettings
   }
 
   async acquire(owner: string, leaseSeconds: number): Promise<boolean> {
-    const now = this.clock().getTime();
+    const now = this.clock.now().getTime();
     if (this.lock && this.lock.owner !== owner && this.lock.expiresAt >= now) return false;
     this.lock = { owner, expiresAt: now + leaseSeconds * 1000 };
     return true;
@@ -381,7 +384,7 @@ export class InMemorySettings
     if (this.lock?.owner === owner) this.lock = undefined;
   }
   async holder(): Promise<string | undefined> {
-    return this.lock && this.lock.expiresAt >= this.clock().getTime() ? this.lock.owner : undefined;
+    return this.lock && this.lock.expiresAt >= this.clock.now().getTime() ? this.lock.owner : undefined;
   }
   async claimOccurrence(occurrence: string): Promise<boolean> {
     if (this.occurrences.has(occurrence)) return false;

@@ -18,6 +18,11 @@ const DEVELOPMENT = ['test', 'tools'];
 /** The hosts that run the shared core; the core imports none of them. */
 const HOSTS = ['functions', 'cdk', 'cli', 'local', 'bin', 'console'];
 
+/** What a use case may import besides shared/errors.ts and node built-ins: no adapter, no runtime wiring, no HTTP. */
+const USE_CASE_IMPORTS = ['shared/use-cases', 'shared/domain', 'shared/ports', 'shared/config'];
+/** What a port (an interface in the domain's terms) may import, as types only. */
+const PORT_IMPORTS = ['shared/ports', 'shared/domain', 'shared/config'];
+
 const under = (path: string, folder: string): boolean => path === folder || path.startsWith(`${folder}/`);
 const withoutExtension = (path: string): string => path.replace(/\.(ts|js|mjs)$/, '');
 
@@ -44,8 +49,29 @@ function layoutViolations(file: string, source: string): string[] {
     if (under(file, 'shared') && target && HOSTS.some((folder) => under(target, folder))) {
       broken('the shared core imports a host that runs it (functions/, cdk/, cli/, local/, bin/, console/)');
     }
+    const builtin = specifier.startsWith('node:') || builtinModules.includes(specifier);
+    if (under(file, 'shared/use-cases')) {
+      // Use cases receive ports and never import adapters (STYLE.md 3); shared/runtime wires adapters in, and
+      // shared/api is the HTTP edge, so neither is imported either. No package: a use case is plain TypeScript.
+      const allowed =
+        builtin ||
+        (target !== undefined &&
+          (USE_CASE_IMPORTS.some((folder) => under(target, folder)) ||
+            withoutExtension(target) === 'shared/errors'));
+      if (!allowed) {
+        broken(
+          'a use case imports only use cases, the domain, ports, shared/config, shared/errors.ts and node built-ins (never an adapter)',
+        );
+      }
+    }
+    if (under(file, 'shared/ports')) {
+      const allowed =
+        typeOnly && target !== undefined && PORT_IMPORTS.some((folder) => under(target, folder));
+      if (!allowed) {
+        broken('a port imports only types (`import type`) from ports, the domain and shared/config');
+      }
+    }
     if (under(file, 'shared/domain')) {
-      const builtin = specifier.startsWith('node:') || builtinModules.includes(specifier);
       const allowed =
         builtin ||
         (target !== undefined &&
@@ -111,6 +137,60 @@ describe('importsOf', () => {
 });
 
 describe('layoutViolations', () => {
+  it('lets a use case import use cases, the domain, ports, shared/config, shared/errors.ts and node built-ins', () => {
+    const source = [
+      "import { randomUUID } from 'node:crypto';",
+      "import type { Config } from '../config/config-schema';",
+      "import { planSync } from '../domain/plan-sync';",
+      "import { ValidationError } from '../errors';",
+      "import type { UserStore } from '../ports/user-store';",
+      "import { reportOf } from './run-report';",
+    ].join('\n');
+    expect(layoutViolations('shared/use-cases/run-sync.ts', source)).toEqual([]);
+  });
+
+  it('reports a use case importing an adapter (even its types), the runtime, the HTTP edge, a host or a package', () => {
+    const source = [
+      "import type { DynamoUserStore } from '../adapters/dynamodb/dynamo-user-store';",
+      "import { LdapDirectoryReader } from '../adapters/ldap/ldap-directory-reader';",
+      "const { FileSecretStore } = await import('../adapters/secrets/file-secret-store');",
+      "export { DynamoRunLock } from '../adapters/dynamodb/dynamo-run-lock';",
+      "import { appContext } from '../runtime/app-context';",
+      "import { routes } from '../api/routes';",
+      "import { handler } from '../../functions/sync';",
+      "import { z } from 'zod';",
+    ].join('\n');
+    const violations = layoutViolations('shared/use-cases/run-sync.ts', source);
+    expect(violations.filter((v) => v.includes('never an adapter')).map((v) => v.split(': ')[0])).toEqual(
+      [1, 2, 3, 4, 5, 6, 7, 8].map((line) => `shared/use-cases/run-sync.ts:${line}`),
+    );
+    // functions/ is a host as well: that rule reports it too.
+    expect(violations).toHaveLength(9);
+  });
+
+  it('lets a port import only types from ports, the domain and shared/config', () => {
+    expect(
+      layoutViolations(
+        'shared/ports/user-store.ts',
+        [
+          "import type { Config } from '../config/config-schema';",
+          "import type { User } from '../domain/user';",
+          "import type { RunLock } from './run-lock';",
+        ].join('\n'),
+      ),
+    ).toEqual([]);
+    expect(
+      layoutViolations(
+        'shared/ports/user-store.ts',
+        [
+          "import { User } from '../domain/user';",
+          "import type { DynamoUserStore } from '../adapters/dynamodb/dynamo-user-store';",
+          "import type { Logger } from '@aws-lambda-powertools/logger';",
+        ].join('\n'),
+      ),
+    ).toHaveLength(3);
+  });
+
   it('lets the domain import the domain, node built-ins, shared/errors.ts and types from shared/config', () => {
     const source = [
       "import { createHash } from 'node:crypto';",
@@ -149,7 +229,7 @@ describe('layoutViolations', () => {
     ).toHaveLength(1);
     expect(
       layoutViolations(
-        'shared/use-cases/run-sync.ts',
+        'shared/runtime/app-context.ts',
         "import { lambdaContext } from '../../local/local-stack';",
       ),
     ).toHaveLength(1);
@@ -197,9 +277,11 @@ describe('the repository', () => {
     expect(broken).toEqual([]);
   });
 
-  it('keeps to the layout: nothing shipped imports test/ or tools/, shared/ no host, the domain stays pure', async () => {
+  it('keeps to the layout: nothing shipped imports test/ or tools/, shared/ no host, use cases no adapter, ports only types, the domain stays pure', async () => {
     const files = (await Promise.all(SHIPPED.map((folder) => sourceFilesUnder(ROOT, folder)))).flat();
     expect(files).toContain('shared/domain/plan-sync.ts');
+    expect(files).toContain('shared/use-cases/run-sync.ts');
+    expect(files).toContain('shared/ports/user-store.ts');
     expect(files).toContain('cli/adsync.ts');
     const violations: string[] = [];
     let imports = 0;

@@ -7,9 +7,9 @@ import { readFile, stat } from 'node:fs/promises';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ScryptPasswordHasher } from '../../../shared/adapters/crypto/scrypt-password-hasher';
 import { DynamoRunLock } from '../../../shared/adapters/dynamodb/dynamo-run-lock';
 import { configKey, passwordKey, userKey } from '../../../shared/adapters/dynamodb/keys';
-import { verifyPassword } from '../../../shared/use-cases/manage-users';
 import type { apiEvent, JsonResponse } from '../../support/api-events';
 import { dynamoDbClient, scanAll } from '../../support/clients';
 import { FixtureDirectory } from '../../support/fixture-directory';
@@ -395,7 +395,9 @@ describe('users', () => {
     expect(JSON.stringify(user)).not.toMatch(/passwordHash|scrypt|correct horse/);
     const hash = await storedItem(passwordKey('auditor'));
     expect(hash).toEqual({ ...passwordKey('auditor'), passwordHash: expect.stringMatching(/^scrypt\$/) });
-    expect(await verifyPassword('correct horse battery', String(hash?.passwordHash))).toBe(true);
+    expect(await new ScryptPasswordHasher().verify('correct horse battery', String(hash?.passwordHash))).toBe(
+      true,
+    );
     const Items = await scanAll(dynamodb, tableName);
     expect(JSON.stringify(Items)).not.toContain('correct horse');
     // A create under a taken name changes nothing, not even the hash.

@@ -156,7 +156,7 @@ describe('the adsync CLI against the local stack', () => {
       expect(sync.stderr).not.toBe('');
       for (const line of lines) {
         expect(line).toMatch(
-          /^sync (connecting|reading the directory|planning|applying changes|recording the run)( · .+)? · \d+ s$/,
+          /^sync (connecting to the directory|reading the directory|planning|applying changes|recording the run)( · .+)? · \d+ s$/,
         );
       }
       await saveConfig(['127.0.0.1']);

@@ -76,7 +76,7 @@ const explain = async (name: string, options?: Parameters<typeof plan>[1]) =>
   (await plan(name, options)).explanation;
 
 const verdict = (
-  explanation: { filters: readonly { filter: string; passed: boolean; detail: string }[] },
+  explanation: { filters: readonly { filter: string; passed: boolean; state: string; detail: string }[] },
   filter: string,
 ) => explanation.filters.find((f) => f.filter === filter);
 
@@ -174,18 +174,20 @@ describe('explaining one user: the filters', () => {
     expect(explanation.objectGuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     expect(explanation.current).toBeUndefined();
     expect(explanation.filters).toEqual([
-      { filter: 'exchangeUsersOnly', passed: true, detail: `mail: ${mailOf('ok')}` },
+      { filter: 'exchangeUsersOnly', passed: true, state: 'passed', detail: `mail: ${mailOf('ok')}` },
       {
         filter: 'enabledUsersOnly',
         passed: true,
+        state: 'passed',
         detail: 'userAccountControl 544 (0x220): ACCOUNTDISABLE is not set (the account is enabled)',
       },
       {
         filter: 'visibleInAddressListsOnly',
         passed: true,
+        state: 'passed',
         detail: 'msExchHideFromAddressLists is not TRUE: visible in address lists',
       },
-      { filter: 'groups', passed: true, detail: `member through ${SELECTED}` },
+      { filter: 'groups', passed: true, state: 'passed', detail: `member through ${SELECTED}` },
     ]);
   });
 
@@ -196,6 +198,7 @@ describe('explaining one user: the filters', () => {
     expect(verdict(nomail, 'exchangeUsersOnly')).toEqual({
       filter: 'exchangeUsersOnly',
       passed: false,
+      state: 'failed',
       detail: 'no e-mail address: mail is empty and proxyAddresses is empty',
     });
     expect(nomail.reason).toBe('out of scope (noEmailAddress) and not in the user database: nothing to do');
@@ -204,6 +207,7 @@ describe('explaining one user: the filters', () => {
     expect(proxy.inScope).toBe(true);
     expect(verdict(proxy, 'exchangeUsersOnly')).toMatchObject({
       passed: true,
+      state: 'passed',
       detail: `SMTP proxy address: ${mailOf('proxy').toLowerCase()} (mail is empty or not an address)`,
     });
   });
@@ -214,6 +218,7 @@ describe('explaining one user: the filters', () => {
     expect(verdict(explanation, 'enabledUsersOnly')).toEqual({
       filter: 'enabledUsersOnly',
       passed: false,
+      state: 'failed',
       detail: 'userAccountControl 546 (0x222): ACCOUNTDISABLE is set (the account is disabled)',
     });
     expect(verdict(explanation, 'exchangeUsersOnly')?.passed).toBe(true);
@@ -226,6 +231,7 @@ describe('explaining one user: the filters', () => {
     expect(verdict(explanation, 'visibleInAddressListsOnly')).toEqual({
       filter: 'visibleInAddressListsOnly',
       passed: false,
+      state: 'failed',
       detail: 'msExchHideFromAddressLists is TRUE: hidden from address lists',
     });
   });
@@ -236,6 +242,7 @@ describe('explaining one user: the filters', () => {
     expect(verdict(explanation, 'groups')).toEqual({
       filter: 'groups',
       passed: false,
+      state: 'failed',
       detail: `member of none of: ${SELECTED}, ${ODD}`,
     });
   });
@@ -246,6 +253,7 @@ describe('explaining one user: the filters', () => {
     expect(verdict(explanation, 'groups')).toEqual({
       filter: 'groups',
       passed: true,
+      state: 'passed',
       detail: `member through ${LEVELS.join(' → ')} → ${SELECTED}`,
     });
   });
@@ -256,6 +264,7 @@ describe('explaining one user: the filters', () => {
     expect(verdict(explanation, 'groups')).toEqual({
       filter: 'groups',
       passed: true,
+      state: 'passed',
       detail: `member through ${ODD}`,
     });
   });
@@ -270,11 +279,11 @@ describe('explaining one user: the filters', () => {
       },
     });
     expect(explanation.inScope).toBe(true);
-    expect(explanation.filters.map((f) => [f.filter, f.passed, f.detail])).toEqual([
-      ['exchangeUsersOnly', true, 'off'],
-      ['enabledUsersOnly', true, 'off'],
-      ['visibleInAddressListsOnly', true, 'off'],
-      ['groups', true, 'off'],
+    expect(explanation.filters.map((f) => [f.filter, f.passed, f.state, f.detail])).toEqual([
+      ['exchangeUsersOnly', true, 'off', 'off'],
+      ['enabledUsersOnly', true, 'off', 'off'],
+      ['visibleInAddressListsOnly', true, 'off', 'off'],
+      ['groups', true, 'off', 'off'],
     ]);
   });
 });

@@ -54,6 +54,7 @@ describe('a directory that suddenly returns nobody, with deleteUsers on', () => 
     expect(report.counts).toMatchObject({ directoryUsers: 0, deleted: 0 });
     expect(report.changes.filter((c) => c.action === 'delete')).toHaveLength(inDatabase);
     expect(report.changes.every((c) => c.reason?.includes('withheld'))).toBe(true);
+    expect(report.changes.every((c) => c.withheld === true)).toBe(true);
     expect((await harness.store.listUsers()).length).toBe(inDatabase);
   });
 

@@ -20,6 +20,7 @@ import { PREVIEW_RETAIN_SECONDS } from '../../../shared/ports/run-store';
 import { previewAsSeen, startedReport } from '../../../shared/use-cases/operation-status';
 import { synchronizeNow } from '../../../shared/use-cases/run-exclusively';
 import type { ProgressSink } from '../../../shared/use-cases/run-progress';
+import { systemClock } from '../../../shared/use-cases/system-clock';
 import type { JsonResponse } from '../../support/api-events';
 import { dynamoDbClient, scanAll } from '../../support/clients';
 import { type LoadedHandlers, loadHandlers } from '../../support/lambda-handlers';
@@ -366,7 +367,7 @@ describe('POST /test-settings, a preview', () => {
     expect(await after.getReport(previewId)).toBeUndefined();
     expect(
       await previewAsSeen(
-        { previews: after, clock: at(expiresAt + 1), previewTimeoutSeconds: 900 },
+        { previews: after, clock: { ...systemClock, now: at(expiresAt + 1) }, previewTimeoutSeconds: 900 },
         previewId,
       ),
     ).toBeUndefined();

@@ -11,6 +11,7 @@ import type { ConfigInput } from '../../../shared/config/config-schema';
 import { credentialCheckOf } from '../../../shared/domain/logon';
 import type { User } from '../../../shared/domain/user';
 import { synchronize } from '../../../shared/use-cases/run-sync';
+import { systemClock } from '../../../shared/use-cases/system-clock';
 import { addTeam, createScratchOu, replace, scratchOuName } from '../../support/scratch-ou';
 import {
   createSyncHarness,
@@ -41,7 +42,7 @@ const config = (o: ConfigInput['options'] = {}) =>
   fixtureConfig({ connection: { baseDn: ou }, filters: { groups: [groupDn] }, options: options(o) });
 const sync = (o: ConfigInput['options'] = {}, approvedDeletes?: number) =>
   synchronize(
-    { ...harness.deps, clock: () => now },
+    { ...harness.deps, clock: { ...systemClock, now: () => now } },
     {
       config: config(o),
       password: servicePassword(),
@@ -129,6 +130,11 @@ describe('deletion with a grace period', () => {
     const stopped = await sync({ deletionThreshold: { maxCount: 2, maxPercent: 100 } });
     expect(stopped.status).toBe('deletionThresholdExceeded');
     expect(stopped.deletesWithheld).toBe(3);
+    expect(stopped.changes.filter((c) => c.withheld).map((c) => c.action)).toEqual([
+      'suspend',
+      'suspend',
+      'suspend',
+    ]);
     expect(stopped.counts).toMatchObject({ suspended: 0, deleted: 0 });
     expect([...(await users()).values()].filter((u) => u.suspendedAt)).toEqual([]);
 
@@ -162,7 +168,7 @@ describe('deletion with a grace period', () => {
     // Reconciliation once a year: only the grace period can make these runs read everything.
     const yearly = () =>
       synchronize(
-        { ...harness.deps, clock: () => now, fullReadEveryHours: 24 * 365 },
+        { ...harness.deps, clock: { ...systemClock, now: () => now }, fullReadEveryHours: 24 * 365 },
         { config: config(), password: servicePassword() },
       );
     const search = (report: Awaited<ReturnType<typeof sync>>) =>

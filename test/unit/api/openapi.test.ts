@@ -127,6 +127,27 @@ describe('the OpenAPI document', () => {
     },
   );
 
+  it("carries state as data: a Report change's withheld mark and an explained filter's state", () => {
+    const bodyOf = (method: string, resource: string) =>
+      (
+        operation(method, resource).responses['200'] as {
+          content: { 'application/json': { schema: { properties: Record<string, { items: object }> } } };
+        }
+      ).content['application/json'].schema.properties;
+    const change = bodyOf('GET', '/sync/runs/{runId}').changes?.items as {
+      properties: Record<string, object>;
+      required: string[];
+    };
+    expect(change.properties.withheld).toMatchObject({ type: 'boolean', const: true });
+    expect(change.required).not.toContain('withheld');
+    const filter = bodyOf('GET', '/directory/users/{name}').filters?.items as {
+      properties: Record<string, object>;
+      required: string[];
+    };
+    expect(filter.properties.state).toMatchObject({ type: 'string', enum: ['passed', 'failed', 'off'] });
+    expect(filter.required).toEqual(['filter', 'passed', 'state', 'detail']);
+  });
+
   it('takes path, query and header parameters from the route schemas', () => {
     expect(operation('GET', '/users/{userName}').parameters).toEqual([
       {

@@ -1,7 +1,8 @@
 /** The CLI's wording of an error answer (cli/adsync.ts): a 409 names the sync that is running. */
 import { describe, expect, it } from 'vitest';
-import { describeApiError, describeExplanation } from '../../../cli/adsync';
+import { describeApiError, describeExplanation, describeReport } from '../../../cli/adsync';
 import { ApiError } from '../../../shared/api/client';
+import type { Report } from '../../../shared/api/schemas';
 
 describe('describeApiError', () => {
   it('names the running run of a 409 SyncRunning and where to see it', () => {
@@ -50,15 +51,17 @@ describe('describeExplanation', () => {
       {
         filter: 'exchangeUsersOnly',
         passed: false,
+        state: 'failed',
         detail: 'no e-mail address: mail is empty and proxyAddresses is empty',
       },
       {
         filter: 'enabledUsersOnly',
         passed: false,
+        state: 'failed',
         detail: 'userAccountControl 514 (0x202): ACCOUNTDISABLE is set (the account is disabled)',
       },
-      { filter: 'visibleInAddressListsOnly', passed: true, detail: 'off' },
-      { filter: 'groups', passed: true, detail: 'member through Level 1 → Level 2 → Staff' },
+      { filter: 'visibleInAddressListsOnly', passed: true, state: 'off', detail: 'off' },
+      { filter: 'groups', passed: true, state: 'passed', detail: 'member through Level 1 → Level 2 → Staff' },
     ],
     inScope: false,
     plannedAction: 'delete',
@@ -95,6 +98,17 @@ describe('describeExplanation', () => {
     );
   });
 
+  it("decides a filter's column from its state, not from its detail's words", () => {
+    const text = describeExplanation({
+      ...excluded,
+      filters: [
+        { filter: 'exchangeUsersOnly', passed: false, state: 'failed', detail: 'off' },
+        { filter: 'groups', passed: true, state: 'off', detail: 'off' },
+      ],
+    });
+    expect(text).toContain('FAIL  exchangeUsersOnly         off\noff   groups                    off\n');
+  });
+
   it('shows the mapped user and the changed fields of an update', () => {
     const text = describeExplanation({
       ...excluded,
@@ -107,5 +121,67 @@ describe('describeExplanation', () => {
     expect(text).toContain(
       'in scope\nmaps to: erin (Erin E.) erin@company.local\nplanned action: update (fullName)',
     );
+  });
+});
+
+describe('describeReport', () => {
+  const removal = (action: 'delete' | 'suspend', userName: string, withheld: boolean) => ({
+    action,
+    userName,
+    fullName: userName,
+    emailAddresses: [],
+    changedFields: [],
+    reason: withheld
+      ? 'no longer returned by the directory; withheld: 3 deletes exceed the maximum of 2'
+      : 'gone',
+    ...(withheld ? { withheld: true as const } : {}),
+  });
+  const stopped = (changes: Report['changes']): Report => ({
+    runId: 'r1',
+    dryRun: false,
+    status: 'deletionThresholdExceeded',
+    startedAt: '2026-12-06T10:00:00.000Z',
+    finishedAt: '2026-12-06T10:00:01.000Z',
+    steps: [],
+    counts: {
+      directoryUsers: 0,
+      inScope: 0,
+      excluded: 0,
+      created: 0,
+      updated: 0,
+      deleted: 0,
+      suspended: 0,
+      restored: 0,
+      unchanged: 0,
+      conflicts: 0,
+    },
+    changes,
+    excluded: [],
+    deletesWithheld: changes.filter((c) => c.withheld).length,
+  });
+  const lastLine = (report: Report) => describeReport(report).split('\n').at(-1);
+  const AGAIN = 'Run `adsync sync --allow-mass-deletion` to apply them once.';
+
+  it('names what the deletion threshold held back: deletes, suspensions, or both', () => {
+    expect(lastLine(stopped([removal('delete', 'a', true), removal('delete', 'b', true)]))).toBe(
+      `Deletes were withheld. ${AGAIN}`,
+    );
+    expect(lastLine(stopped([removal('suspend', 'a', true), removal('suspend', 'b', true)]))).toBe(
+      `Suspensions were withheld. ${AGAIN}`,
+    );
+    expect(lastLine(stopped([removal('suspend', 'a', true), removal('delete', 'b', true)]))).toBe(
+      `Deletes and suspensions were withheld. ${AGAIN}`,
+    );
+  });
+
+  it("reads the withheld mark: a continued run's applied suspensions do not make its held-back deletes suspensions", () => {
+    expect(lastLine(stopped([removal('suspend', 'earlier', false), removal('delete', 'b', true)]))).toBe(
+      `Deletes were withheld. ${AGAIN}`,
+    );
+  });
+
+  it('says nothing of withheld changes for a run that did not stop at the threshold', () => {
+    const report = { ...stopped([removal('delete', 'a', false)]), status: 'succeeded' as const };
+    expect(describeReport(report)).not.toContain('withheld.');
   });
 });

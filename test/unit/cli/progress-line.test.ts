@@ -31,7 +31,9 @@ describe('renderProgressLine', () => {
   });
 
   it('names each phase, with no counts while connecting', () => {
-    expect(line({ progress: progress({ phase: 'connect' }), elapsedMs: 2000 })).toBe('sync connecting · 2 s');
+    expect(line({ progress: progress({ phase: 'connect' }), elapsedMs: 2000 })).toBe(
+      'sync connecting to the directory · 2 s',
+    );
     expect(line({ progress: progress({ phase: 'search', read: 1000, inScope: 900, planned: 12 }) })).toBe(
       'sync reading the directory · read 1000 · in scope 900 · planned 12 · applied 0 · 0 s',
     );
@@ -288,7 +290,7 @@ describe('showProgress', () => {
     // The line at 7 s is the first after 5 s in the same phase; its rate, 600 users in the 4 s since the
     // poll before, comes from that poll too, though it was not written.
     expect(written).toEqual([
-      'sync connecting · 1 s\n',
+      'sync connecting to the directory · 1 s\n',
       'sync reading the directory · read 100 · in scope 0 · planned 0 · applied 0 · 2 s\n',
       'sync reading the directory · read 900 · in scope 0 · planned 0 · applied 0 · 150 users/s · 7 s\n',
       'sync applying changes · 0/10 0% · read 900 · in scope 0 · planned 0 · 8 s\n',

@@ -11,14 +11,20 @@ import type { Report, User, UserExplanation } from '../../../console/src/types';
 import { ApiError } from '../../../shared/api/client';
 
 const filters: UserExplanation['filters'] = [
-  { filter: 'exchangeUsersOnly', passed: true, detail: 'mail: sales005@company.local' },
+  { filter: 'exchangeUsersOnly', passed: true, state: 'passed', detail: 'mail: sales005@company.local' },
   {
     filter: 'enabledUsersOnly',
     passed: false,
+    state: 'failed',
     detail: 'userAccountControl 514 (0x202): ACCOUNTDISABLE is set (the account is disabled)',
   },
-  { filter: 'visibleInAddressListsOnly', passed: true, detail: 'off' },
-  { filter: 'groups', passed: true, detail: 'member through Sales DE → Sales Europe → All Staff (Nested)' },
+  { filter: 'visibleInAddressListsOnly', passed: true, state: 'off', detail: 'off' },
+  {
+    filter: 'groups',
+    passed: true,
+    state: 'passed',
+    detail: 'member through Sales DE → Sales Europe → All Staff (Nested)',
+  },
 ];
 
 const user: User = {
@@ -72,6 +78,17 @@ describe('an explanation in words', () => {
         verdict: 'passed',
         detail: 'member through Sales DE → Sales Europe → All Staff (Nested)',
       },
+    ]);
+  });
+
+  it("takes each line's verdict from the filter's state, not from its detail's words", () => {
+    const worded: UserExplanation['filters'] = [
+      { filter: 'exchangeUsersOnly', passed: false, state: 'failed', detail: 'off' },
+      { filter: 'groups', passed: true, state: 'off', detail: 'off' },
+    ];
+    expect(filterLines({ filters: worded })).toEqual([
+      { label: 'Exchange users only', verdict: 'failed', detail: 'off' },
+      { label: 'Groups', verdict: 'off', detail: 'The filter is off.' },
     ]);
   });
 

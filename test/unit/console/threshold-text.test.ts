@@ -3,16 +3,17 @@ import { describe, expect, it } from 'vitest';
 import { describeThresholdStop } from '../../../console/src/threshold-text';
 import type { ChangeAction, Report } from '../../../console/src/types';
 
-/** A removal's reason when the run held it back (withheldReason). */
+/** A removal's reason when the run held it back (withheldReason): words for people, not what is read. */
 const HELD = 'no longer returned by the directory; withheld: 3 deletes exceed the deletion threshold';
 
-const change = (action: ChangeAction, userName: string, reason?: string) => ({
+const change = (action: ChangeAction, userName: string, reason?: string, withheld = false) => ({
   action,
   userName,
   fullName: userName,
   emailAddresses: [],
   changedFields: [],
   ...(reason !== undefined ? { reason } : {}),
+  ...(withheld ? { withheld: true as const } : {}),
 });
 
 /** A stopped run's report: `actions` as planned (its removals held back), `applied` by earlier invocations. */
@@ -29,7 +30,9 @@ const stopped = (actions: ChangeAction[], deletesWithheld?: number, applied: Cha
     excluded: [],
     changes: [
       ...actions.map((action, i) =>
-        change(action, `user${i}`, action === 'delete' || action === 'suspend' ? HELD : undefined),
+        action === 'delete' || action === 'suspend'
+          ? change(action, `user${i}`, HELD, true)
+          : change(action, `user${i}`),
       ),
       ...applied.map((action, i) => change(action, `earlier${i}`, 'no longer returned by the directory')),
     ],
@@ -66,6 +69,14 @@ describe('describeThresholdStop', () => {
     expect(text.would).toBe('This sync would delete 2 directory users');
     expect(text.applied).toBe('Creates and updates were applied; no user was deleted.');
     expect(describeThresholdStop(stopped([], undefined, ['delete'])).withheld).toBe(0);
+  });
+
+  it("decides from the changes' withheld mark, not from words in their reason", () => {
+    const report = stopped(['delete', 'delete']);
+    const worded = change('suspend', 'worded', HELD);
+    const text = describeThresholdStop({ ...report, changes: [...report.changes, worded] });
+    expect(text.withheld).toBe(2);
+    expect(text.would).toBe('This sync would delete 2 directory users');
   });
 
   it('counts the listed removals when the run recorded no count, and ignores creates and updates', () => {

@@ -14,11 +14,13 @@ import {
   InMemoryUserStore,
 } from '../../support/in-memory';
 import { savedWithConfiguration } from '../../support/saved-password';
+import { TestClock } from '../../support/test-clock';
 
 const STAFF = 'OU=Staff,DC=company,DC=local';
 const OUTSIDE = 'OU=Former Staff,DC=company,DC=local';
 
-let now: number;
+/** Every reading moves the clock on a millisecond: runs started one after the other are ordered. */
+let clock: TestClock;
 let directory: InMemoryDirectory;
 let store: InMemoryUserStore;
 let settings: InMemorySettings;
@@ -46,11 +48,7 @@ const deps = (): ExclusiveSyncDependencies => ({
   checkpoints: settings,
   secrets: savedWithConfiguration(settings, directory.password),
   leaseSeconds: 60,
-  // Every reading moves the clock on: runs started one after the other are ordered.
-  clock: () => {
-    now += 1;
-    return new Date(now);
-  },
+  clock,
 });
 
 const searchStep = (report: Report) => report.steps.find((s) => s.name === 'search');
@@ -59,11 +57,11 @@ const guid = (n: number) => directoryEntry(n).objectGuid;
 const names = async () => (await store.listUsers()).map((u) => u.userName).sort();
 
 beforeEach(async () => {
-  now = Date.parse('2026-12-06T12:00:00Z');
+  clock = new TestClock(Date.parse('2026-12-06T12:00:00Z'), 1);
   directory = new InMemoryDirectory().put(...Array.from({ length: 6 }, (_, i) => directoryEntry(i + 1)));
   directory.pageSize = 4;
   store = new InMemoryUserStore();
-  settings = new InMemorySettings(() => new Date(now));
+  settings = new InMemorySettings(clock);
 });
 
 describe('leavers, found by an incremental run of a read-only account', () => {

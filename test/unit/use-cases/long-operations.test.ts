@@ -25,6 +25,7 @@ import {
   RecordingStarter,
 } from '../../support/in-memory';
 import { savedWithConfiguration } from '../../support/saved-password';
+import { TestClock } from '../../support/test-clock';
 
 const config = parseConfig({
   connection: { servers: ['dc1.company.local'], domain: 'company.local', username: 'svc@company.local' },
@@ -35,8 +36,7 @@ let store: InMemoryUserStore;
 let settings: InMemorySettings;
 let previews: InMemoryPreviewStore;
 let starter: RecordingStarter;
-let now: number;
-const clock = () => new Date(now);
+let clock: TestClock;
 
 function deps(overrides: Partial<ExclusiveSyncDependencies> = {}) {
   return {
@@ -59,8 +59,9 @@ function deps(overrides: Partial<ExclusiveSyncDependencies> = {}) {
 }
 
 beforeEach(async () => {
-  now = Date.parse('2026-11-25T12:00:00Z');
+  clock = new TestClock(Date.parse('2026-11-25T12:00:00Z'));
   directory = new InMemoryDirectory().put(...Array.from({ length: 9 }, (_, i) => directoryEntry(i + 1)));
+  directory.clock = clock;
   store = new InMemoryUserStore();
   settings = new InMemorySettings(clock);
   previews = new InMemoryPreviewStore();
@@ -81,7 +82,7 @@ describe('a sync started by the API', () => {
     expect(starter.syncs).toEqual([{ runId, configVersion: 1 }]);
 
     const [start] = starter.syncs;
-    now += 5000;
+    await clock.advance(5000);
     const outcome = await runStartedSync(deps(), start as (typeof starter.syncs)[number]);
     expect(outcome).toMatchObject({ outcome: 'ran', report: { runId, status: 'succeeded' } });
     const run = (await store.getRun(runId)) as Report;
@@ -121,7 +122,7 @@ describe('a sync started by the API', () => {
 
   it('is not run when its event comes after its lease expired, and its record then says so', async () => {
     const runId = await startSync(deps());
-    now += 61_000;
+    await clock.advance(61_000);
     expect(await runStartedSync(deps(), { runId, configVersion: 1 })).toEqual({ outcome: 'stale' });
     expect(await store.getRun(runId)).toMatchObject({ status: 'failed', error: { code: 'Interrupted' } });
     expect(store.writes).toBe(0);
@@ -130,7 +131,7 @@ describe('a sync started by the API', () => {
 
   it('is not run by a worker once its lease went to another run', async () => {
     const runId = await startSync(deps());
-    now += 61_000;
+    await clock.advance(61_000);
     expect(await settings.acquire('another-run', 60)).toBe(true);
     expect(await runStartedSync(deps(), { runId, configVersion: 1 })).toEqual({ outcome: 'stale' });
     expect(store.writes).toBe(0);
@@ -149,6 +150,10 @@ describe('a sync started by the API', () => {
     const refused = await runStartedSync(deps(), { runId, configVersion: version });
     expect(refused).toMatchObject({ outcome: 'ran', report: { counts: { deleted: 0 } } });
     expect(JSON.stringify(refused)).toMatch(/configuration changed after the run was started/);
+    // The refused delete is listed held back, marked as the threshold's are.
+    expect(refused).toMatchObject({
+      report: { changes: [{ action: 'delete', userName: 'user1', withheld: true }] },
+    });
     expect(await store.getUser('user1')).toBeDefined();
     // Started on the configuration it runs on, the same delete goes through.
     const next = await startSync(deps());
@@ -163,7 +168,9 @@ describe('progress', () => {
     directory.pageSize = 1;
     directory.pageDelayMs = 30;
     const runId = await startSync(deps());
-    await runStartedSync(deps({ progressIntervalMs: 5, applyBatchSize: 2 }), { runId, configVersion: 1 });
+    await clock.runUntil(
+      runStartedSync(deps({ progressIntervalMs: 5, applyBatchSize: 2 }), { runId, configVersion: 1 }),
+    );
     const seen = store.progressWrites.map((write) => write.progress as RunProgress);
     expect(seen.length).toBeGreaterThan(3);
     expect(store.progressWrites.every((write) => write.status === 'running')).toBe(true);
@@ -191,9 +198,9 @@ describe('progress', () => {
       progressIntervalMs: 1,
     });
     const runId = await startSync(handingOff);
-    let outcome = await runStartedSync(handingOff, { runId, configVersion: 1 });
+    let outcome = await clock.runUntil(runStartedSync(handingOff, { runId, configVersion: 1 }));
     for (let invocation = 2; outcome.outcome === 'ran' && outcome.report.status === 'running'; invocation++) {
-      outcome = await continueRun(handingOff, { runId, invocation });
+      outcome = await clock.runUntil(continueRun(handingOff, { runId, invocation }));
     }
     expect(outcome).toMatchObject({ report: { status: 'succeeded', counts: { created: 9 } } });
     expect(settings.handoffs.length).toBeGreaterThan(1);
@@ -208,9 +215,12 @@ describe('progress', () => {
   it('never lands after the end of the run', async () => {
     directory.pageDelayMs = 5;
     const runId = await startSync(deps());
-    await runStartedSync(deps({ progressIntervalMs: 1 }), { runId, configVersion: 1 });
+    await clock.runUntil(runStartedSync(deps({ progressIntervalMs: 1 }), { runId, configVersion: 1 }));
     const writes = store.progressWrites.length;
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(writes).toBeGreaterThan(0);
+    // Nothing is left ticking: time may pass, and nothing more is written.
+    expect(clock.pending).toBe(0);
+    await clock.advance(1_000);
     expect(store.progressWrites.length).toBe(writes);
     expect((await store.getRun(runId))?.status).toBe('succeeded');
   });
@@ -221,7 +231,7 @@ describe('a run as its callers see it', () => {
     const runId = await startSync(deps());
     expect(await runAsSeen(deps(), runId)).toMatchObject({ status: 'running' });
     // The worker never came: the lease expires.
-    now += 61_000;
+    await clock.advance(61_000);
     const seen = await runAsSeen(deps(), runId);
     expect(seen).toMatchObject({ status: 'failed', error: { code: 'Interrupted' } });
     expect(seen?.progress).toBeUndefined();
@@ -266,7 +276,7 @@ describe('a preview', () => {
 
   it('is not run when its event comes after the longest a test may take', async () => {
     const previewId = await startPreview(deps(), {});
-    now += 901_000;
+    await clock.advance(901_000);
     const [start] = starter.previews;
     expect(await runPreview(deps(), start as (typeof starter.previews)[number])).toEqual({
       outcome: 'stale',
@@ -280,9 +290,9 @@ describe('a preview', () => {
 
   it('still running after the longest a test may take is shown failed', async () => {
     const previewId = await startPreview(deps(), {});
-    now += 899_000;
+    await clock.advance(899_000);
     expect(await previewAsSeen(deps(), previewId)).toMatchObject({ status: 'running' });
-    now += 2000;
+    await clock.advance(2000);
     expect(await previewAsSeen(deps(), previewId)).toMatchObject({
       status: 'failed',
       error: { code: 'Interrupted' },
@@ -297,8 +307,21 @@ describe('waiting for the end', () => {
       reads += 1;
       return { status: reads < 3 ? 'running' : 'succeeded' } as Report;
     };
-    expect(await awaitEnd(ending, 5, async () => {})).toEqual({ status: 'succeeded' });
+    // Polled at once, then 50 ms and 100 ms later: the third read ends it.
+    const ended = awaitEnd(ending, 5, clock);
+    await clock.advance(150);
+    expect(await ended).toEqual({ status: 'succeeded' });
+    expect(reads).toBe(3);
+
     const never = async () => ({ status: 'running' }) as Report;
-    expect(await awaitEnd(never, 0.05)).toBeUndefined();
+    let answer: Report | undefined | 'waiting' = 'waiting';
+    const gaveUp = awaitEnd(never, 5, clock).then((report) => {
+      answer = report;
+    });
+    await clock.advance(4_999);
+    expect(answer).toBe('waiting');
+    await clock.advance(1);
+    await gaveUp;
+    expect(answer).toBeUndefined();
   });
 });

@@ -7,7 +7,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../shared/config/config-schema';
 import type { User } from '../../../shared/domain/user';
 import type { DirectorySession } from '../../../shared/ports/directory-reader';
-import { planOneUser } from '../../../shared/use-cases/one-user';
+import { FILTER_NAMES, type FilterVerdict, planOneUser } from '../../../shared/use-cases/one-user';
 import { directoryEntry, InMemoryDirectory, InMemoryUserStore } from '../../support/in-memory';
 
 const config = parseConfig({
@@ -109,5 +109,65 @@ describe('planOneUser: a user out of scope', () => {
         "out of scope (disabled) and not in the user database: nothing to do; the user database's user1 is a local user, left as it is",
     });
     expect(explanation.current).toBeUndefined();
+  });
+});
+
+describe("planOneUser: each filter's state", () => {
+  const GROUP = 'CN=Mail Users,OU=Groups,DC=company,DC=local';
+  const statesOf = (filters: readonly FilterVerdict[]) =>
+    filters.map(({ filter, state, passed }) => [filter, state, passed]);
+
+  it('is passed or failed for a filter that is on, as the scope policy decides', async () => {
+    const { mail: _none, ...withoutMail } = directoryEntry(1, { userAccountControl: 514 });
+    directory.put(withoutMail, directoryEntry(2, { hiddenFromAddressLists: true }));
+    directory.group(GROUP, [directoryEntry(2).objectGuid]);
+    const on = parseConfig({
+      ...config,
+      filters: {
+        exchangeUsersOnly: true,
+        enabledUsersOnly: true,
+        visibleInAddressListsOnly: true,
+        groups: [GROUP],
+      },
+    });
+    const explain = async (name: string) =>
+      (await planOneUser({ session, config: on, users: store, now: NOW, name })).explanation;
+
+    expect(statesOf((await explain('user1')).filters)).toEqual([
+      ['exchangeUsersOnly', 'failed', false],
+      ['enabledUsersOnly', 'failed', false],
+      ['visibleInAddressListsOnly', 'passed', true],
+      ['groups', 'failed', false],
+    ]);
+    expect(statesOf((await explain('user2')).filters)).toEqual([
+      ['exchangeUsersOnly', 'passed', true],
+      ['enabledUsersOnly', 'passed', true],
+      ['visibleInAddressListsOnly', 'failed', false],
+      ['groups', 'passed', true],
+    ]);
+  });
+
+  it('is off for a filter that is off, which lets every user through (its detail still says "off")', async () => {
+    directory.put(directoryEntry(1, { userAccountControl: 514, hiddenFromAddressLists: true }));
+    const off = parseConfig({
+      ...config,
+      filters: {
+        exchangeUsersOnly: false,
+        enabledUsersOnly: false,
+        visibleInAddressListsOnly: false,
+        groups: [],
+      },
+    });
+    const { explanation } = await planOneUser({
+      session,
+      config: off,
+      users: store,
+      now: NOW,
+      name: 'user1',
+    });
+    expect(explanation.inScope).toBe(true);
+    expect(
+      explanation.filters.map(({ filter, state, passed, detail }) => [filter, state, passed, detail]),
+    ).toEqual(FILTER_NAMES.map((filter) => [filter, 'off', true, 'off']));
   });
 });

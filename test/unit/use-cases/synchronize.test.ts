@@ -21,6 +21,7 @@ import {
   InMemoryUserStore,
 } from '../../support/in-memory';
 import { savedWithConfiguration } from '../../support/saved-password';
+import { TestClock } from '../../support/test-clock';
 
 const configOf = (input: Omit<ConfigInput, 'connection'> = {}) =>
   parseConfig({
@@ -28,7 +29,8 @@ const configOf = (input: Omit<ConfigInput, 'connection'> = {}) =>
     ...input,
   });
 
-let now: number;
+/** Every reading moves the clock on a millisecond: runs started one after the other are ordered. */
+let clock: TestClock;
 let directory: InMemoryDirectory;
 let store: InMemoryUserStore;
 let settings: InMemorySettings;
@@ -44,11 +46,7 @@ function deps(overrides: Partial<ExclusiveSyncDependencies> = {}): ExclusiveSync
     checkpoints: settings,
     secrets: savedWithConfiguration(settings, directory.password),
     leaseSeconds: 60,
-    // Every reading moves the clock on: runs started one after the other are ordered.
-    clock: () => {
-      now += 1;
-      return new Date(now);
-    },
+    clock,
     ...overrides,
   };
 }
@@ -64,7 +62,7 @@ async function untilEnded(dependencies: ExclusiveSyncDependencies, runId: string
     invocation += 1;
     const outcome = await continueRun(dependencies, { runId, invocation });
     if (outcome.outcome !== 'ran') throw new Error(`invocation ${invocation}: ${outcome.outcome}`);
-    now += 1000;
+    await clock.advance(1000);
     if (outcome.report.status !== 'running') return { report: outcome.report, invocations: invocation };
   }
 }
@@ -76,7 +74,7 @@ const searchOf = (report: Report): string => report.steps.find((s) => s.name ===
 const actionsOf = (report: Report): string[] => report.changes.map((c) => `${c.action}:${c.userName}`);
 
 beforeEach(async () => {
-  now = Date.parse('2026-11-25T12:00:00Z');
+  clock = new TestClock(Date.parse('2026-11-25T12:00:00Z'), 1);
   const { mail: _noMail, ...withoutMail } = directoryEntry(12);
   directory = new InMemoryDirectory().put(
     ...Array.from({ length: 10 }, (_, i) => directoryEntry(i + 1)),
@@ -84,7 +82,7 @@ beforeEach(async () => {
     withoutMail,
   );
   store = new InMemoryUserStore();
-  settings = new InMemorySettings(() => new Date(now));
+  settings = new InMemorySettings(clock);
   await settings.saveConfig(configOf({ options: { deleteUsers: true } }));
 });
 
@@ -190,23 +188,23 @@ describe('synchronizeNow with the in-memory ports', () => {
     const suspended = await synchronizeNow(yearly);
     expect(suspended.counts).toMatchObject({ suspended: 1 });
     expect(searchOf(suspended)).toMatch(/users changed since USN/);
-    now += 3 * DAY_MS;
+    await clock.advance(3 * DAY_MS);
     directory.put(directoryEntry(8, { userAccountControl: 514 }));
     expect((await synchronizeNow(yearly)).counts).toMatchObject({ suspended: 1, deleted: 0 });
 
-    now += 4 * DAY_MS - 1_000;
+    await clock.advance(4 * DAY_MS - 1_000);
     const early = await synchronizeNow(yearly);
     expect(searchOf(early)).toMatch(/users changed since USN/);
     expect(early.counts).toMatchObject({ deleted: 0, suspended: 0 });
 
-    now += 1_000;
+    await clock.advance(1_000);
     const due = await synchronizeNow(yearly);
     expect(searchOf(due)).toContain("full read: a suspended user's grace period has ended");
     expect(actionsOf(due)).toEqual(['delete:user7']);
     const next = await synchronizeNow(yearly);
     expect(searchOf(next)).toMatch(/users changed since USN/);
 
-    now += 3 * DAY_MS;
+    await clock.advance(3 * DAY_MS);
     const second = await synchronizeNow(yearly);
     expect(searchOf(second)).toContain("full read: a suspended user's grace period has ended");
     expect(actionsOf(second)).toEqual(['delete:user8']);
@@ -252,17 +250,105 @@ describe('synchronizeNow with the in-memory ports', () => {
   });
 });
 
+describe("a report's withheld changes", () => {
+  /** The changes marked `withheld: true`, and the others, as `action:userName`. */
+  const split = (report: Report) => ({
+    withheld: report.changes
+      .filter((c) => c.withheld === true)
+      .map((c) => `${c.action}:${c.userName}`)
+      .sort(),
+    others: report.changes
+      .filter((c) => !('withheld' in c))
+      .map((c) => `${c.action}:${c.userName}`)
+      .sort(),
+  });
+  const DAY_MS = 24 * 60 * 60 * 1000;
+  const limited = (options: object = {}) =>
+    settings.saveConfig(
+      configOf({
+        options: { deleteUsers: true, deletionThreshold: { maxCount: 2, maxPercent: 100 }, ...options },
+      }),
+    );
+
+  it("marks exactly the deletes the threshold held back; the creates beside them and an approved run's deletes are not", async () => {
+    await limited();
+    await synchronizeNow(deps());
+    for (const n of [1, 2, 3]) directory.remove(directoryEntry(n).objectGuid);
+    directory.put(directoryEntry(20));
+    const stopped = await synchronizeNow(deps());
+    expect(stopped).toMatchObject({ status: 'deletionThresholdExceeded', deletesWithheld: 3 });
+    expect(split(stopped)).toEqual({
+      withheld: ['delete:user1', 'delete:user2', 'delete:user3'],
+      others: ['create:user20'],
+    });
+    // The reason still says it in words; clients decide on the mark.
+    expect(stopped.changes.filter((c) => c.withheld).every((c) => c.reason?.includes('; withheld: '))).toBe(
+      true,
+    );
+
+    const stored = await settings.getConfig();
+    if (!stored) throw new Error('no config');
+    const preview = await testSettings(deps(), { config: stored.config, password: directory.password });
+    expect(split(preview).withheld).toEqual(['delete:user1', 'delete:user2', 'delete:user3']);
+
+    const approved = await synchronizeNow(deps(), { allowMassDeletion: true });
+    expect(approved.status).toBe('succeeded');
+    expect(split(approved)).toEqual({
+      withheld: [],
+      others: ['delete:user1', 'delete:user2', 'delete:user3'],
+    });
+  });
+
+  it('lists the deletes a Test Settings would apply without the mark', async () => {
+    await synchronizeNow(deps());
+    directory.remove(directoryEntry(4).objectGuid);
+    const stored = await settings.getConfig();
+    if (!stored) throw new Error('no config');
+    const preview = await testSettings(deps(), { config: stored.config, password: directory.password });
+    expect(preview.status).toBe('succeeded');
+    expect(split(preview)).toEqual({ withheld: [], others: ['delete:user4'] });
+  });
+
+  it('marks held-back suspensions under a grace period, and suspensions and deletes held back together', async () => {
+    await limited({ deletionGraceDays: 7 });
+    await synchronizeNow(deps());
+    for (const n of [1, 2, 3]) directory.remove(directoryEntry(n).objectGuid);
+    const stopped = await synchronizeNow(deps());
+    expect(stopped.status).toBe('deletionThresholdExceeded');
+    expect(split(stopped)).toEqual({
+      withheld: ['suspend:user1', 'suspend:user2', 'suspend:user3'],
+      others: [],
+    });
+    expect(await synchronizeNow(deps(), { allowMassDeletion: true })).toMatchObject({
+      status: 'succeeded',
+      counts: { suspended: 3 },
+    });
+
+    // A week later the three are due for deleting, and a fourth leaves: held back together.
+    await clock.advance(8 * DAY_MS);
+    directory.remove(directoryEntry(4).objectGuid);
+    const both = await synchronizeNow(deps());
+    expect(both.status).toBe('deletionThresholdExceeded');
+    expect(split(both)).toEqual({
+      withheld: ['delete:user1', 'delete:user2', 'delete:user3', 'suspend:user4'],
+      others: [],
+    });
+  });
+});
+
 describe('the lock of a run that has recorded its end', () => {
   it('is waited for while that run releases it: a sync started as soon as the last one is seen ended runs', async () => {
     const last = await synchronizeNow(deps());
     expect(last.status).toBe('succeeded');
     // The run's record says it ended; its release has not landed yet.
     expect(await settings.acquire(last.runId, 60)).toBe(true);
-    const released = new Promise((resolve) => setTimeout(resolve, 150)).then(() =>
-      settings.release(last.runId),
-    );
-    const next = await synchronizeNow(deps());
-    await released;
+    let releasedAt: number | undefined;
+    void clock.sleep(150).then(async () => {
+      await settings.release(last.runId);
+      releasedAt = clock.nowMs;
+    });
+    const next = await clock.runUntil(synchronizeNow(deps()));
+    expect(releasedAt).toBeDefined();
     expect(next.status).toBe('succeeded');
     expect(next.runId).not.toBe(last.runId);
   });
@@ -270,18 +356,24 @@ describe('the lock of a run that has recorded its end', () => {
   it('is refused with SyncRunning naming the run when it is not released within a moment, and at once when that run is still running', async () => {
     const last = await synchronizeNow(deps());
     expect(await settings.acquire(last.runId, 60)).toBe(true);
-    const started = Date.now();
-    const stuck = await synchronizeNow(deps()).catch((error: unknown) => error);
-    expect(stuck).toBeInstanceOf(SyncRunningError);
-    expect((stuck as SyncRunningError).message).toContain(last.runId);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1_900);
+    let refused: unknown;
+    const stuck = synchronizeNow(deps()).catch((error: unknown) => {
+      refused = error;
+    });
+    // Still asking for the lock well into the moment it waits (2 s on the clock)...
+    await clock.advance(1_900);
+    expect(refused).toBeUndefined();
+    // ...and refused once it has passed.
+    await clock.advance(200);
+    await stuck;
+    expect(refused).toBeInstanceOf(SyncRunningError);
+    expect((refused as SyncRunningError).message).toContain(last.runId);
     await settings.release(last.runId);
 
     await store.recordRun({ ...last, runId: 'still-running', status: 'running' });
     expect(await settings.acquire('still-running', 60)).toBe(true);
-    const before = Date.now();
+    // Refused without the clock moving: no wait for a run that is still running.
     await expect(synchronizeNow(deps())).rejects.toBeInstanceOf(SyncRunningError);
-    expect(Date.now() - before).toBeLessThan(1_000);
   });
 });
 
@@ -366,7 +458,7 @@ describe('a run continued over many invocations', () => {
     expect(first.status).toBe('running');
     // The handoff is lost: nothing continues the run. Before the lease expires, the lock holds.
     await expect(synchronizeNow(deps())).rejects.toBeInstanceOf(SyncRunningError);
-    now += 61_000;
+    await clock.advance(61_000);
     const next = await synchronizeNow(deps());
     expect(next.status).toBe('succeeded');
     expect(next.counts).toMatchObject({ created: 6, unchanged: 4 });

@@ -1,0 +1,59 @@
+/**
+ * A run's state in words, shared by the CLI and the console: the API carries the state as data (a progress's
+ * `phase`, a change's `withheld`), and these are its words, written once. Each surface composes its sentences
+ * from them (cli/progress-line.ts and cli/adsync.ts; console/src/progress-text.ts and threshold-text.ts).
+ * Pure, and free of zod and Node modules: the console bundles it.
+ */
+import type { RunPhase } from './report';
+
+/** Each phase of a run under way, as a label (the CLI's progress line writes it from a lower-case letter). */
+export const PHASE_LABELS: Readonly<Record<RunPhase, string>> = {
+  connect: 'Connecting to the directory',
+  search: 'Reading the directory',
+  plan: 'Planning',
+  apply: 'Applying changes',
+  record: 'Recording the run',
+};
+
+/** What an operation is doing before its first progress. */
+export const STARTING_LABEL = 'Starting';
+
+/** What a run held back: deletes, suspensions (under a grace period), or both together. */
+export type WithheldRemovals = 'deletes' | 'suspensions' | 'both';
+
+/** The change of a report as this module reads it (the API's and the domain's both fit). */
+interface ChangeState {
+  readonly action: string;
+  readonly withheld?: boolean | undefined;
+}
+
+/** The changes a run held back (`withheld: true`): a continued run's report also lists what it applied. */
+export const withheldChanges = <C extends ChangeState>(changes: readonly C[]): C[] =>
+  changes.filter((change) => change.withheld === true);
+
+/**
+ * Whether the held-back changes are deletes, suspensions or both. Deletes when the list shows none (it is
+ * capped at REPORT_LIST_LIMIT entries, and a run told to withhold before it listed any says nothing more).
+ */
+export function withheldRemovals(changes: readonly ChangeState[]): WithheldRemovals {
+  const held = withheldChanges(changes);
+  const suspensions = held.some((change) => change.action === 'suspend');
+  const deletes = held.some((change) => change.action === 'delete');
+  return suspensions && deletes ? 'both' : suspensions ? 'suspensions' : 'deletes';
+}
+
+export interface RemovalWords {
+  /** `Deletes` (were withheld). */
+  readonly plural: string;
+  /** (would) `delete` (1200 users). */
+  readonly verb: string;
+  /** (no user was) `deleted`. */
+  readonly participle: string;
+}
+
+/** The words of each kind of held-back removal. */
+export const REMOVAL_WORDS: Readonly<Record<WithheldRemovals, RemovalWords>> = {
+  deletes: { plural: 'Deletes', verb: 'delete', participle: 'deleted' },
+  suspensions: { plural: 'Suspensions', verb: 'suspend', participle: 'suspended' },
+  both: { plural: 'Deletes and suspensions', verb: 'delete or suspend', participle: 'deleted or suspended' },
+};
