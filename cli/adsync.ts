@@ -16,8 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { FollowOptions, RouteInput } from '../shared/api/client';
 import type { DeepReadonly, Report, User, UserExplanationBody } from '../shared/api/schemas';
-import { stepDetails } from '../shared/domain/report';
-import { REMOVAL_WORDS, withheldRemovals } from '../shared/domain/report-text';
+import { REMOVAL_WORDS, stepDetails, withheldRemovals } from '../shared/domain/report-text';
 import { ApiClient, ApiError } from './api-client';
 import { showProgress } from './progress-display';
 

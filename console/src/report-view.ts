@@ -2,7 +2,7 @@
  * A Test Settings or sync report on screen: outcome, the steps with their timings, the counts, the plan or the
  * applied changes as a searchable table filtered by action, and the excluded users with their reasons.
  */
-import { stepDetails } from '../../shared/domain/report';
+import { stepDetails } from '../../shared/domain/report-text';
 import type { FormField } from './config-form';
 import { fieldOfFailure } from './config-form';
 import { announce, drawMatchingRows, formatMs, formatTime, h, scrollingTable } from './dom';

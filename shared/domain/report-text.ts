@@ -4,7 +4,7 @@
  * from them (cli/progress-line.ts and cli/adsync.ts; console/src/progress-text.ts and threshold-text.ts).
  * Pure, and free of zod and Node modules: the console bundles it.
  */
-import type { RunPhase } from './report';
+import type { LeaverDetection, RunPhase } from './report';
 
 /** Each phase of a run under way, as a label (the CLI's progress line writes it from a lower-case letter). */
 export const PHASE_LABELS: Readonly<Record<RunPhase, string>> = {
@@ -57,3 +57,16 @@ export const REMOVAL_WORDS: Readonly<Record<WithheldRemovals, RemovalWords>> = {
   suspensions: { plural: 'Suspensions', verb: 'suspend', participle: 'suspended' },
   both: { plural: 'Deletes and suspensions', verb: 'delete or suspend', participle: 'deleted or suspended' },
 };
+
+/** Each way of finding leavers in words, for the CLI and the console. */
+export const LEAVERS_TEXT: Readonly<Record<LeaverDetection, string>> = {
+  tombstones: 'leavers read from tombstones',
+  enumeration: 'leavers found by enumerating the users under the base DN',
+  fullRead: 'leavers found by the full read',
+};
+
+/** A step's message, with how leavers were found when it says (the search step). */
+export const stepDetails = (step: {
+  readonly message?: string | undefined;
+  readonly leavers?: LeaverDetection | undefined;
+}): string => [step.message, step.leavers && LEAVERS_TEXT[step.leavers]].filter(Boolean).join('; ');

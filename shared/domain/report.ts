@@ -44,19 +44,6 @@ export interface RunProgress {
 export const LEAVER_DETECTIONS = ['tombstones', 'enumeration', 'fullRead'] as const;
 export type LeaverDetection = (typeof LEAVER_DETECTIONS)[number];
 
-/** Each way of finding leavers in words, for the CLI and the console. */
-export const LEAVERS_TEXT: Readonly<Record<LeaverDetection, string>> = {
-  tombstones: 'leavers read from tombstones',
-  enumeration: 'leavers found by enumerating the users under the base DN',
-  fullRead: 'leavers found by the full read',
-};
-
-/** A step's message, with how leavers were found when it says (the search step). */
-export const stepDetails = (step: {
-  readonly message?: string | undefined;
-  readonly leavers?: LeaverDetection | undefined;
-}): string => [step.message, step.leavers && LEAVERS_TEXT[step.leavers]].filter(Boolean).join('; ');
-
 export interface ReportStep {
   readonly name: StepName;
   readonly ok: boolean;

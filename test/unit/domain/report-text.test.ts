@@ -5,6 +5,7 @@ import {
   PHASE_LABELS,
   REMOVAL_WORDS,
   STARTING_LABEL,
+  stepDetails,
   withheldChanges,
   withheldRemovals,
 } from '../../../shared/domain/report-text';
@@ -57,5 +58,22 @@ describe('REMOVAL_WORDS', () => {
         participle: 'deleted or suspended',
       },
     });
+  });
+});
+
+describe('stepDetails', () => {
+  it('adds to the search step how the run found the users that left, in words', () => {
+    const message = '0 users changed since USN 12';
+    expect(stepDetails({ message, leavers: 'enumeration' })).toBe(
+      `${message}; leavers found by enumerating the users under the base DN`,
+    );
+    expect(stepDetails({ message, leavers: 'fullRead' })).toBe(`${message}; leavers found by the full read`);
+    expect(stepDetails({ message, leavers: 'tombstones' })).toBe(`${message}; leavers read from tombstones`);
+  });
+
+  it('is the message alone for a step that does not say, and empty for a step with neither', () => {
+    expect(stepDetails({ message: 'bound as svc' })).toBe('bound as svc');
+    expect(stepDetails({ leavers: 'fullRead' })).toBe('leavers found by the full read');
+    expect(stepDetails({})).toBe('');
   });
 });
