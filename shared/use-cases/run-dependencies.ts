@@ -1,6 +1,6 @@
 /**
  * What a run needs from the outside (the ports, the clock, the run's identity, its deadline), in a module of
- * its own: the run (run-sync.ts) and its planning half (plan-run.ts) both take it, neither imports the other
+ * its own: the run (sync-pipeline.ts) and its planning half (plan-run.ts) both take it, neither imports the other
  * for it. `withDefaults` fills in the clock and the run id, once, where a run starts.
  */
 import { randomUUID } from 'node:crypto';

@@ -21,8 +21,8 @@ import { requireSavedConfiguration } from './configuration';
 import { ended, interrupted, startedReport } from './operation-status';
 import { type RunDependencies, type SyncDependencies, withDefaults } from './run-dependencies';
 import { errorOf } from './run-report';
-import { type Resume, synchronize } from './run-sync';
-import { synchronizeUser } from './sync-one-user';
+import { type Resume, synchronize } from './sync-pipeline';
+import { synchronizeUser } from './sync-user';
 
 export interface ExclusiveSyncDependencies extends SyncDependencies {
   readonly configs: ConfigStore;

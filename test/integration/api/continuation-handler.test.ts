@@ -19,7 +19,7 @@ import {
   type StartOutcome,
   startSync,
 } from '../../../shared/use-cases/run-exclusively';
-import { HANDOFF_RESERVE_MS } from '../../../shared/use-cases/run-sync';
+import { HANDOFF_RESERVE_MS } from '../../../shared/use-cases/sync-pipeline';
 import { dynamoDbClient } from '../../support/clients';
 import { RecordingStarter } from '../../support/in-memory';
 import { type LoadedHandlers, loadHandlers } from '../../support/lambda-handlers';

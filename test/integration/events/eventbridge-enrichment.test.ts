@@ -23,7 +23,7 @@ import {
   type ExclusiveSyncDependencies,
   synchronizeNow,
 } from '../../../shared/use-cases/run-exclusively';
-import { HANDOFF_RESERVE_MS, testSettings } from '../../../shared/use-cases/run-sync';
+import { HANDOFF_RESERVE_MS, testSettings } from '../../../shared/use-cases/sync-pipeline';
 import { dynamoDbClient } from '../../support/clients';
 import { kindOfKey } from '../../support/iam-policy';
 import { createScratchOu, replace, scratchOuName, userEntry } from '../../support/scratch-ou';

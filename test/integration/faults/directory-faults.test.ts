@@ -15,7 +15,7 @@ import type { ConfigInput } from '../../../shared/config/config-schema';
 import type { Report } from '../../../shared/domain/report';
 import { PartialReadError, UnreachableError } from '../../../shared/errors';
 import { synchronizeNow } from '../../../shared/use-cases/run-exclusively';
-import { testSettings } from '../../../shared/use-cases/run-sync';
+import { testSettings } from '../../../shared/use-cases/sync-pipeline';
 import { administratorClient } from '../../support/scratch-ou';
 import {
   createSyncHarness,

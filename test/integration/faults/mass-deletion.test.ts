@@ -7,7 +7,7 @@ import type { ConfigInput } from '../../../shared/config/config-schema';
 import type { Report } from '../../../shared/domain/report';
 import { ApprovalMismatchError } from '../../../shared/errors';
 import { synchronizeNow } from '../../../shared/use-cases/run-exclusively';
-import { synchronize } from '../../../shared/use-cases/run-sync';
+import { synchronize } from '../../../shared/use-cases/sync-pipeline';
 import { FixtureDirectory } from '../../support/fixture-directory';
 import { createScratchOu, scratchOuName } from '../../support/scratch-ou';
 import {

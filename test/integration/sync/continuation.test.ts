@@ -14,7 +14,7 @@ import {
   type ExclusiveSyncDependencies,
   synchronizeNow,
 } from '../../../shared/use-cases/run-exclusively';
-import { HANDOFF_RESERVE_MS, synchronize } from '../../../shared/use-cases/run-sync';
+import { HANDOFF_RESERVE_MS, synchronize } from '../../../shared/use-cases/sync-pipeline';
 import { FixtureDirectory } from '../../support/fixture-directory';
 import { savedWithConfiguration } from '../../support/saved-password';
 import {

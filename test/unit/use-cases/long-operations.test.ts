@@ -15,7 +15,7 @@ import {
   runStartedSync,
   startSync,
 } from '../../../shared/use-cases/run-exclusively';
-import { HANDOFF_RESERVE_MS } from '../../../shared/use-cases/run-sync';
+import { HANDOFF_RESERVE_MS } from '../../../shared/use-cases/sync-pipeline';
 import {
   directoryEntry,
   InMemoryDirectory,

@@ -13,7 +13,7 @@ import {
   runScheduledSync,
   synchronizeNow,
 } from '../../../shared/use-cases/run-exclusively';
-import { HANDOFF_RESERVE_MS, testSettings } from '../../../shared/use-cases/run-sync';
+import { HANDOFF_RESERVE_MS, testSettings } from '../../../shared/use-cases/sync-pipeline';
 import {
   directoryEntry,
   InMemoryDirectory,

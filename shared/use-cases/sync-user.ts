@@ -1,6 +1,6 @@
 /**
  * Synchronize one user now (`POST /sync/users/{name}`, docs/contract.md#synchronize-one-user): that user's
- * plan, decided by the same code as Explain (one-user.ts, and through it the sync's filters and planner),
+ * plan, decided by the same code as Explain (explain-user.ts, and through it the sync's filters and planner),
  * applied at once under the sync lock (the caller holds it), and recorded as a run with `trigger: "user"`.
  * A delete or a suspension goes through only under the sync's rules: `deleteUsers` on, and within the
  * deletion threshold (one delete against the directory users in the database). The cursor of incremental
@@ -12,10 +12,10 @@ import { thresholdExceeded, withheldReason } from '../domain/plan-deletes';
 import type { Report, RunTrigger } from '../domain/report';
 import { AdSyncError } from '../errors';
 import type { DirectorySession } from '../ports/directory-reader';
-import { planOneUser, REASON_OF } from './one-user';
+import { planOneUser, REASON_OF } from './explain-user';
 import { type SyncDependencies, withDefaults } from './run-dependencies';
 import { changesIn, errorOf, RunTally, StepRecorder, toReportChange } from './run-report';
-import { applyBatch, bindSession, connectSession } from './run-sync';
+import { applyBatch, bindSession, connectSession } from './sync-pipeline';
 
 export interface SyncUserRequest {
   readonly config: Config;
