@@ -14,14 +14,9 @@ import { logger } from '../shared/runtime/logger';
 import { MetricUnit, metrics } from '../shared/runtime/metrics';
 import { syncWorkerContext } from '../shared/runtime/sync-worker-context';
 import { annotateInvocation, tracedHandler } from '../shared/runtime/tracer';
-import {
-  type ContinuationOutcome,
-  continueRun,
-  runScheduledSync,
-  runStartedSync,
-  type ScheduledOutcome,
-  type StartOutcome,
-} from '../shared/use-cases/run-exclusively';
+import { type ContinuationOutcome, continueRun } from '../shared/use-cases/continue-run';
+import { runScheduledSync, type ScheduledOutcome } from '../shared/use-cases/scheduled-sync';
+import { runStartedSync, type StartOutcome } from '../shared/use-cases/start-sync';
 
 const app = syncWorkerContext();
 

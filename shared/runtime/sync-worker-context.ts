@@ -14,7 +14,7 @@ import type { RunCheckpointStore } from '../ports/run-checkpoint';
 import type { PreviewStore } from '../ports/run-store';
 import type { SyncCursorStore } from '../ports/sync-cursor';
 import type { UserStore } from '../ports/user-store';
-import type { ExclusiveSyncDependencies } from '../use-cases/run-exclusively';
+import type { ExclusiveSyncDependencies } from '../use-cases/sync-lock';
 import { type Environment, loadEnvironment } from './environment';
 import { logger } from './logger';
 import { settingsOf } from './settings-context';

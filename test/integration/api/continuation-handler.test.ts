@@ -14,11 +14,8 @@ import { DynamoRunLock } from '../../../shared/adapters/dynamodb/dynamo-run-lock
 import { DynamoRunStore } from '../../../shared/adapters/dynamodb/dynamo-run-store';
 import { handoffKey } from '../../../shared/adapters/dynamodb/keys';
 import { toSyncStartEvent } from '../../../shared/adapters/lambda/operation-events';
-import {
-  type ContinuationOutcome,
-  type StartOutcome,
-  startSync,
-} from '../../../shared/use-cases/run-exclusively';
+import type { ContinuationOutcome } from '../../../shared/use-cases/continue-run';
+import { type StartOutcome, startSync } from '../../../shared/use-cases/start-sync';
 import { HANDOFF_RESERVE_MS } from '../../../shared/use-cases/sync-pipeline';
 import { dynamoDbClient } from '../../support/clients';
 import { RecordingStarter } from '../../support/in-memory';

@@ -9,12 +9,10 @@ import type { Report } from '../../../shared/domain/report';
 import type { User } from '../../../shared/domain/user';
 import { SyncRunningError } from '../../../shared/errors';
 import type { ContinuationTrigger } from '../../../shared/ports/run-checkpoint';
-import {
-  continueRun,
-  type ExclusiveSyncDependencies,
-  synchronizeNow,
-} from '../../../shared/use-cases/run-exclusively';
+import { continueRun } from '../../../shared/use-cases/continue-run';
+import type { ExclusiveSyncDependencies } from '../../../shared/use-cases/sync-lock';
 import { HANDOFF_RESERVE_MS, synchronize } from '../../../shared/use-cases/sync-pipeline';
+import { synchronizeNow } from '../../../shared/use-cases/synchronize-now';
 import { FixtureDirectory } from '../../support/fixture-directory';
 import { savedWithConfiguration } from '../../support/saved-password';
 import {
