@@ -70,3 +70,6 @@ export function withDefaults<D extends Defaulted>(deps: D): RunDependencies<D> {
  * Large enough that the store's parallel transactions rarely wait on a batch's last one.
  */
 export const APPLY_BATCH = 2500;
+
+/** A run stops and hands off to a follow-up invocation when its invocation has less time left than this. */
+export const HANDOFF_RESERVE_MS = 60_000;

@@ -3,49 +3,37 @@
  *
  *   resolve -> connect -> bind -> search -> filter -> plan [-> apply -> record]
  *
- * search, filter and plan run a page at a time (plan-run.ts): pages of the directory go through the scope
+ * The directory session and the run's steps and failure are the run session's (run-session.ts); search,
+ * filter and plan run a page at a time (plan-run.ts): pages of the directory go through the scope
  * policy and the planner, and the planned writes into a spool on local disk. Test Settings stops after
- * `plan` and commits nothing, not even a run record. Synchronize applies the spool in batches, with a
- * checkpoint after each (a run nearing its Lambda deadline stops there and hands off), and records the run,
+ * `plan` and commits nothing, not even a run record. Synchronize applies the spool in batches (apply-spool.ts),
+ * with a checkpoint after each (a run nearing its Lambda deadline stops there and hands off), and records the run,
  * failed runs included. Any failure before `apply` (a directory error of any kind, an incomplete read) ends
  * the run there: nothing is written to the user database, so a failed or partial read can never delete a
  * user.
  */
 import type { Config } from '../config/config-schema';
-import { type BindPassword, bindCredentials } from '../domain/password-binding';
+import type { BindPassword } from '../domain/password-binding';
 import { earliest, graceEndsAfter } from '../domain/plan-deletes';
 import type { PlannedChange } from '../domain/plan-sync';
 import {
-  noWrites,
   type Report,
-  type ReportChange,
-  type ReportCounts,
   RUN_PHASES,
   type RunPhase,
   type RunProgress,
   type RunStatus,
   type RunTrigger,
-  WRITE_KINDS,
-  type WriteCounts,
 } from '../domain/report';
-import { AdSyncError } from '../errors';
-import type { DirectorySession } from '../ports/directory-reader';
+import type { DirectorySession, DirectorySyncState } from '../ports/directory-reader';
 import type { RunCheckpoint } from '../ports/run-checkpoint';
+import type { SyncCursorStore } from '../ports/sync-cursor';
+import { applySpool } from './apply-spool';
 import { describeRead, planRun, type RunPlan } from './plan-run';
 import { PlanSpool } from './plan-spool';
-import { APPLY_BATCH, type RunDependencies, type SyncDependencies, withDefaults } from './run-dependencies';
+import { type RunDependencies, type SyncDependencies, withDefaults } from './run-dependencies';
 import { ProgressReporter } from './run-progress';
-import {
-  type ChangeList,
-  changesIn,
-  errorOf,
-  isChange,
-  RunTally,
-  StepRecorder,
-  StepTimer,
-  type Tally,
-  toReportChange,
-} from './run-report';
+import { changesIn, errorOf, RunTally, StepTimer, type Tally } from './run-report';
+import { RunSession } from './run-session';
 
 export interface SyncRequest {
   readonly config: Config;
@@ -98,9 +86,6 @@ export function synchronize(deps: SyncDependencies, request: SynchronizeRequest)
   });
 }
 
-/** A run stops and hands off to a follow-up invocation when its invocation has less time left than this. */
-export const HANDOFF_RESERVE_MS = 60_000;
-
 /** A follow-up invocation of a run: its checkpoint and the record the previous invocation left. */
 export interface Resume {
   readonly checkpoint: RunCheckpoint;
@@ -117,119 +102,114 @@ interface PipelineMode {
   readonly startedAt?: string;
 }
 
-async function runPipeline(
-  given: SyncDependencies,
-  { config, password }: SyncRequest,
-  mode: PipelineMode,
-): Promise<Report> {
-  const deps = withDefaults(given);
-  const { clock } = deps;
-  const { resume } = mode;
-  const startedAt = resume?.checkpoint.startedAt ?? mode.startedAt ?? clock.now().toISOString();
-  const runId = resume?.checkpoint.runId ?? deps.newRunId();
-  const recorder = new StepRecorder(deps.onStep);
-  const tally = new RunTally();
-  if (resume) tally.add(earlierInvocations(resume));
-  let session: DirectorySession | undefined;
-  let spool: PlanSpool | undefined;
-  let baseDn: string | undefined;
-  let server: string | undefined;
-  let status: RunStatus = 'succeeded';
-  let failure: { code: string; message: string } | undefined;
-  let withheld: number | undefined;
+function runPipeline(given: SyncDependencies, request: SyncRequest, mode: PipelineMode): Promise<Report> {
+  return new PipelineRun(withDefaults(given), request, mode).run();
+}
+
+/** One run of the pipeline: what it has found so far, its progress, and its report. */
+class PipelineRun {
+  private readonly startedAt: string;
+  private readonly runId: string;
+  private readonly session: RunSession;
+  private readonly tally = new RunTally();
+  /** How the run ends, unless it fails (the session knows that). */
+  private outcome: RunStatus = 'succeeded';
+  private withheld: number | undefined;
+  private baseDn: string | undefined;
   // Where the run stands, for its progress: the phase, the changes planned, and what apply has to write.
-  let phase: RunPhase = 'connect';
+  private phase: RunPhase = 'connect';
   // Changes are planned as a page's users are; they are shown with the page's counts, once it is done.
-  let plannedSoFar = 0;
-  let plannedShown = 0;
-  let toApply: number | undefined;
-  const written = () =>
-    mode.dryRun ? 0 : tally.counts.created + tally.counts.updated + tally.counts.deleted;
-  // A follow-up invocation reads the directory again to carry on applying: to a reader, the run goes on
-  // from where the previous invocation's record left it, never back.
-  const floor = resume?.previous?.progress;
-  const progress = (): RunProgress => {
-    const now: RunProgress = {
-      phase,
-      read: tally.counts.directoryUsers,
-      inScope: tally.counts.inScope,
-      planned: plannedShown,
-      applied: written(),
-      ...(toApply !== undefined ? { toApply } : {}),
-    };
-    return floor ? notBehind(now, floor) : now;
-  };
+  private plannedSoFar = 0;
+  private plannedShown = 0;
+  private toApply: number | undefined;
 
-  const report = (): Report => {
-    const { lists } = tally;
-    const omitted = lists.omitted;
-    return {
-      runId,
-      dryRun: mode.dryRun,
-      status,
-      ...(mode.trigger ? { trigger: mode.trigger } : {}),
-      startedAt,
-      finishedAt: clock.now().toISOString(),
-      ...(server ? { server } : {}),
-      ...(baseDn ? { baseDn } : {}),
-      steps: recorder.steps,
-      counts: tally.counts,
-      // A run handing off records only its writes: the follow-up re-plans the rest.
-      changes: status === 'running' ? lists.applied : lists.changes,
-      excluded: status === 'running' ? [] : lists.excluded,
-      ...(failure ? { error: failure } : {}),
-      ...(status === 'deletionThresholdExceeded' && withheld !== undefined
-        ? { deletesWithheld: withheld }
-        : {}),
-      ...(mode.configVersion !== undefined ? { configVersion: mode.configVersion } : {}),
-      ...(omitted ? { omitted } : {}),
-      ...(status === 'running' ? { progress: progress() } : {}),
-    };
-  };
+  constructor(
+    private readonly deps: RunDependencies,
+    private readonly request: SyncRequest,
+    private readonly mode: PipelineMode,
+  ) {
+    const { resume } = mode;
+    this.startedAt = resume?.checkpoint.startedAt ?? mode.startedAt ?? deps.clock.now().toISOString();
+    this.runId = resume?.checkpoint.runId ?? deps.newRunId();
+    this.session = new RunSession(deps);
+    if (resume) this.tally.add(earlierInvocations(resume));
+  }
 
-  const reporter =
-    deps.progress &&
-    new ProgressReporter(
-      deps.progress,
-      // The report so far, as a running record: its lists are left to the end (a progress write keeps none).
-      () => ({ ...report(), status: 'running', changes: [], excluded: [], progress: progress() }),
-      clock,
-      deps.onUnexpectedError,
-      deps.progressIntervalMs,
-    );
-  // A run the API started, or one continuing, has its running record already; another is listed at once.
-  reporter?.start({ writeNow: !mode.startedAt && !resume });
+  private get status(): RunStatus {
+    return this.session.failure ? 'failed' : this.outcome;
+  }
 
-  try {
-    const open = await connectSession(deps, config.connection, password, recorder);
-    session = open;
-    server = open.server;
-    await bindSession(open, config.connection, password, recorder);
+  async run(): Promise<Report> {
+    const { deps, mode, session } = this;
+    const reporter =
+      deps.progress &&
+      new ProgressReporter(
+        deps.progress,
+        // The report so far, as a running record: its lists are left to the end (a progress write keeps none).
+        () => ({ ...this.report(), status: 'running', changes: [], excluded: [], progress: this.progress() }),
+        deps.clock,
+        deps.onUnexpectedError,
+        deps.progressIntervalMs,
+      );
+    // A run the API started, or one continuing, has its running record already; another is listed at once.
+    reporter?.start({ writeNow: !mode.startedAt && !mode.resume });
 
-    phase = 'search';
-    // Writes go to the spool (Test Settings: to the report), not the database.
-    if (!mode.dryRun) spool = await PlanSpool.create();
-    const out = spool;
+    let spool: PlanSpool | undefined;
+    try {
+      await session.run(this.request.config.connection, this.request.password, async (directory) => {
+        this.phase = 'search';
+        // Writes go to the spool (Test Settings: to the report), not the database.
+        if (!mode.dryRun) spool = await PlanSpool.create();
+        const plan = await this.plan(directory, spool);
+        await session.close();
+        if (spool) await this.apply(spool, plan);
+        else this.tally.add({ counts: plan.planned });
+      });
+    } finally {
+      await spool?.dispose();
+    }
+
+    this.phase = 'record';
+    // The last progress write lands before the end is recorded: a reader never sees the end, then progress.
+    await reporter?.stop();
+    if (mode.dryRun) return this.report();
+    await session.attempt(async () => {
+      await session.steps.run(
+        'record',
+        () => deps.runs.recordRun(this.report()),
+        () =>
+          this.status === 'running'
+            ? 'run recorded as running; a follow-up invocation continues it'
+            : 'run recorded',
+      );
+      if (this.status !== 'running') await deps.checkpoints?.clearCheckpoint(this.runId);
+    });
+    return this.report();
+  }
+
+  /** The search, filter and plan steps: the directory read and planned a page at a time, into the spool. */
+  private async plan(directory: DirectorySession, spool: PlanSpool | undefined): Promise<RunPlan> {
+    const { deps, mode } = this;
     const timer = new StepTimer();
     let plan: RunPlan;
     try {
       const planning = planRun({
         deps,
-        config,
-        session: open,
+        config: this.request.config,
+        session: directory,
         dryRun: mode.dryRun,
-        now: clock.now(),
+        now: deps.clock.now(),
         ...(mode.approvedDeletes !== undefined ? { approvedDeletes: mode.approvedDeletes } : {}),
         ...(mode.deletesRefused !== undefined ? { deletesRefused: mode.deletesRefused } : {}),
-        ...(resume ? { checkpoint: resume.checkpoint } : {}),
+        ...(mode.resume ? { checkpoint: mode.resume.checkpoint } : {}),
         timer,
         emit: async (change: PlannedChange) => {
-          plannedSoFar += 1;
-          await out?.write(change);
+          this.plannedSoFar += 1;
+          await spool?.write(change);
         },
         // Pages are planned as they arrive: the run is in its search phase until the read is complete.
         onReadEnd: () => {
-          phase = 'plan';
+          this.phase = 'plan';
         },
       });
       for (let step = await planning.next(); ; step = await planning.next()) {
@@ -237,11 +217,11 @@ async function runPipeline(
           plan = step.value;
           break;
         }
-        tally.add(step.value);
-        plannedShown = plannedSoFar;
+        this.tally.add(step.value);
+        this.plannedShown = this.plannedSoFar;
       }
     } catch (error) {
-      recorder.add({
+      this.session.steps.add({
         name: timer.current,
         ok: false,
         ms: timer.ms(timer.current),
@@ -249,25 +229,32 @@ async function runPipeline(
       });
       throw error;
     }
-    baseDn = plan.scope.baseDn;
-    if (plan.deletesWithheld) status = 'deletionThresholdExceeded';
-    withheld = plan.withheldCount;
+    this.baseDn = plan.scope.baseDn;
+    if (plan.deletesWithheld) this.outcome = 'deletionThresholdExceeded';
+    this.withheld = plan.withheldCount;
+    this.recordPlanSteps(plan, timer);
+    return plan;
+  }
+
+  /** The search, filter and plan steps as the report lists them, once the read is complete. */
+  private recordPlanSteps(plan: RunPlan, timer: StepTimer): void {
     const { planned } = plan;
-    const read = tally.counts;
-    recorder.add({
+    const read = this.tally.counts;
+    const { steps } = this.session;
+    steps.add({
       name: 'search',
       ok: true,
       ms: timer.ms('search'),
       message: describeRead(plan.scope, read.directoryUsers),
       leavers: plan.scope.leavers,
     });
-    recorder.add({
+    steps.add({
       name: 'filter',
       ok: true,
       ms: timer.ms('filter'),
       message: `${read.inScope} in scope, ${read.excluded} excluded`,
     });
-    recorder.add({
+    steps.add({
       name: 'plan',
       ok: true,
       ms: timer.ms('plan'),
@@ -277,119 +264,115 @@ async function runPipeline(
         (planned.restored ? `${planned.restored} to restore, ` : '') +
         `${read.unchanged} unchanged, ${read.conflicts} conflicts${plan.deletionNote}`,
     });
-    await open.close();
-    session = undefined;
+  }
 
-    if (!spool) {
-      tally.add({ counts: planned });
-    } else {
-      phase = 'apply';
-      toApply = written() + spool.size;
-      const { handedOff, refused } = await applySpool(deps, config, spool, plan, {
-        runId,
-        startedAt,
-        mode,
-        tally,
-        recorder,
-      });
-      if (handedOff) {
-        status = 'running';
-      } else if (deps.cursors && plan.scope.syncState) {
-        // Only a clean run moves the cursor. Withheld deletes, refused writes or conflicts that a later read
-        // may resolve make the next run read everything again, so nothing held back is forgotten. (A local
-        // user holding a directory user's name is a lasting state, not a reason to read everything forever.)
-        if (status === 'succeeded' && !plan.unsettled && refused === 0) {
-          const { scope } = plan;
-          const suspensionsDueAt = earliest([
-            // Those this read found waiting: every one on a full read, those it touched on an incremental one.
-            plan.suspensionsWaitUntil,
-            // An incremental read did not see the others: the last cursor's time stands.
-            scope.incremental ? scope.cursor?.suspensionsDueAt : undefined,
-            // Those suspended by this run: each suspendedAt is later than the run's start, so this is not late.
-            tally.counts.suspended > 0 ? graceEndsAfter(new Date(startedAt), config.options) : undefined,
-          ]);
-          await deps.cursors.saveCursor({
-            ...plan.scope.syncState,
-            fingerprint: scope.fingerprint,
-            lastFullAt: scope.incremental && scope.cursor ? scope.cursor.lastFullAt : startedAt,
-            directoryUsers: plan.population + tally.counts.created - tally.counts.deleted,
-            dirSync: scope.dirSync,
-            ...(scope.groupMembersHash !== undefined ? { groupMembersHash: scope.groupMembersHash } : {}),
-            scopeDigest: scope.scopeDigest.toString(),
-            ...(suspensionsDueAt !== undefined ? { suspensionsDueAt } : {}),
-          });
-        } else {
-          await deps.cursors.clearCursor();
-        }
+  /** The apply step, then the cursor: moved by a clean run, cleared by one that held something back. */
+  private async apply(spool: PlanSpool, plan: RunPlan): Promise<void> {
+    const { deps, mode } = this;
+    this.phase = 'apply';
+    this.toApply = this.written() + spool.size;
+    const { handedOff, refused } = await applySpool(deps, this.request.config, spool, plan, {
+      runId: this.runId,
+      startedAt: this.startedAt,
+      trigger: mode.trigger ?? 'api',
+      ...(mode.approvedDeletes !== undefined ? { approvedDeletes: mode.approvedDeletes } : {}),
+      ...(mode.configVersion !== undefined ? { configVersion: mode.configVersion } : {}),
+      ...(mode.resume ? { earlier: mode.resume.checkpoint } : {}),
+      tally: this.tally,
+      recorder: this.session.steps,
+    });
+    if (handedOff) {
+      this.outcome = 'running';
+    } else if (deps.cursors && plan.scope.syncState) {
+      // Only a clean run moves the cursor. Withheld deletes, refused writes or conflicts that a later read
+      // may resolve make the next run read everything again, so nothing held back is forgotten. (A local
+      // user holding a directory user's name is a lasting state, not a reason to read everything forever.)
+      if (this.outcome === 'succeeded' && !plan.unsettled && refused === 0) {
+        await this.moveCursor(deps.cursors, plan, plan.scope.syncState);
+      } else {
+        await deps.cursors.clearCursor();
       }
     }
-  } catch (error) {
-    status = 'failed';
-    failure = errorOf(error);
-    if (!(error instanceof AdSyncError)) deps.onUnexpectedError?.(error);
-  } finally {
-    await session?.close();
-    await spool?.dispose();
   }
 
-  phase = 'record';
-  // The last progress write lands before the end is recorded: a reader never sees the end, then progress.
-  await reporter?.stop();
-  if (mode.dryRun) return report();
-  try {
-    await recorder.run(
-      'record',
-      () => deps.runs.recordRun(report()),
-      () =>
-        status === 'running'
-          ? 'run recorded as running; a follow-up invocation continues it'
-          : 'run recorded',
-    );
-    if (status !== 'running') await deps.checkpoints?.clearCheckpoint(runId);
-  } catch (error) {
-    status = 'failed';
-    failure ??= errorOf(error);
-    if (!(error instanceof AdSyncError)) deps.onUnexpectedError?.(error);
+  /** Saves the cursor where this clean run read the directory. */
+  private async moveCursor(
+    cursors: SyncCursorStore,
+    plan: RunPlan,
+    syncState: DirectorySyncState,
+  ): Promise<void> {
+    const { scope } = plan;
+    const { counts } = this.tally;
+    const suspensionsDueAt = earliest([
+      // Those this read found waiting: every one on a full read, those it touched on an incremental one.
+      plan.suspensionsWaitUntil,
+      // An incremental read did not see the others: the last cursor's time stands.
+      scope.incremental ? scope.cursor?.suspensionsDueAt : undefined,
+      // Those suspended by this run: each suspendedAt is later than the run's start, so this is not late.
+      counts.suspended > 0
+        ? graceEndsAfter(new Date(this.startedAt), this.request.config.options)
+        : undefined,
+    ]);
+    await cursors.saveCursor({
+      ...syncState,
+      fingerprint: scope.fingerprint,
+      lastFullAt: scope.incremental && scope.cursor ? scope.cursor.lastFullAt : this.startedAt,
+      directoryUsers: plan.population + counts.created - counts.deleted,
+      dirSync: scope.dirSync,
+      ...(scope.groupMembersHash !== undefined ? { groupMembersHash: scope.groupMembersHash } : {}),
+      scopeDigest: scope.scopeDigest.toString(),
+      ...(suspensionsDueAt !== undefined ? { suspensionsDueAt } : {}),
+    });
   }
-  return report();
-}
 
-/** The resolve and connect steps of a run: a session to one of the connection's servers, not bound yet. */
-export async function connectSession(
-  deps: Pick<SyncDependencies, 'directory'>,
-  connection: Config['connection'],
-  password: BindPassword | undefined,
-  recorder: StepRecorder,
-): Promise<DirectorySession> {
-  const servers = await recorder.run(
-    'resolve',
-    async () => {
-      bindCredentials(connection, password);
-      return deps.directory.resolveServers(connection);
-    },
-    (list) => `servers to try: ${list.map((s) => `${s.host}:${s.port}`).join(', ')}`,
-  );
-  return recorder.run(
-    'connect',
-    () => deps.directory.connect(servers, connection),
-    (s) => `connected to ${s.server} over ${connection.encryption === 'ldaps' ? 'LDAPS' : 'StartTLS'}`,
-  );
-}
+  private written(): number {
+    const { counts } = this.tally;
+    return this.mode.dryRun ? 0 : counts.created + counts.updated + counts.deleted;
+  }
 
-/** The bind step of a run, as the service account of the password's own connection. */
-export async function bindSession(
-  session: DirectorySession,
-  connection: Config['connection'],
-  password: BindPassword | undefined,
-  recorder: StepRecorder,
-): Promise<void> {
-  // Checked again right before the bind, against the connection the session was opened with.
-  const { username, password: secret } = bindCredentials(connection, password);
-  await recorder.run(
-    'bind',
-    () => session.bind(username, secret),
-    () => `bound as ${username}`,
-  );
+  private progress(): RunProgress {
+    const now: RunProgress = {
+      phase: this.phase,
+      read: this.tally.counts.directoryUsers,
+      inScope: this.tally.counts.inScope,
+      planned: this.plannedShown,
+      applied: this.written(),
+      ...(this.toApply !== undefined ? { toApply: this.toApply } : {}),
+    };
+    // A follow-up invocation reads the directory again to carry on applying: to a reader, the run goes on
+    // from where the previous invocation's record left it, never back.
+    const floor = this.mode.resume?.previous?.progress;
+    return floor ? notBehind(now, floor) : now;
+  }
+
+  private report(): Report {
+    const { mode, status, session } = this;
+    const { lists } = this.tally;
+    const { omitted } = lists;
+    const failure = session.failure;
+    return {
+      runId: this.runId,
+      dryRun: mode.dryRun,
+      status,
+      ...(mode.trigger ? { trigger: mode.trigger } : {}),
+      startedAt: this.startedAt,
+      finishedAt: this.deps.clock.now().toISOString(),
+      ...(session.server ? { server: session.server } : {}),
+      ...(this.baseDn ? { baseDn: this.baseDn } : {}),
+      steps: session.steps.steps,
+      counts: this.tally.counts,
+      // A run handing off records only its writes: the follow-up re-plans the rest.
+      changes: status === 'running' ? lists.applied : lists.changes,
+      excluded: status === 'running' ? [] : lists.excluded,
+      ...(failure ? { error: failure } : {}),
+      ...(status === 'deletionThresholdExceeded' && this.withheld !== undefined
+        ? { deletesWithheld: this.withheld }
+        : {}),
+      ...(mode.configVersion !== undefined ? { configVersion: mode.configVersion } : {}),
+      ...(omitted ? { omitted } : {}),
+      ...(status === 'running' ? { progress: this.progress() } : {}),
+    };
+  }
 }
 
 /** Progress that does not go back behind an earlier invocation's: the later phase, the larger counts. */
@@ -417,96 +400,4 @@ function earlierInvocations({ checkpoint, previous }: Resume): Tally {
     counts: { created, updated, deleted, suspended, restored, unchanged: -(created + updated + restored) },
     changes: changesIn('applied', previous?.changes ?? []),
   };
-}
-
-/**
- * The apply step: the spooled writes in batches of conditional writes, each followed by a checkpoint; with
- * a deadline, it stops after the batch that leaves less than HANDOFF_RESERVE_MS.
- */
-async function applySpool(
-  deps: RunDependencies,
-  config: Config,
-  spool: PlanSpool,
-  plan: RunPlan,
-  run: {
-    readonly runId: string;
-    readonly startedAt: string;
-    readonly mode: PipelineMode;
-    readonly tally: RunTally;
-    readonly recorder: StepRecorder;
-  },
-): Promise<{ handedOff: boolean; refused: number }> {
-  const { mode } = run;
-  const earlier = mode.resume?.checkpoint.applied;
-  const before: WriteCounts = { ...noWrites(), ...earlier };
-  const applied = noWrites();
-  let handedOff = false;
-  let refused = 0;
-  await run.recorder.run(
-    'apply',
-    async () => {
-      let done = 0;
-      for await (const batch of spool.batches(deps.applyBatchSize ?? APPLY_BATCH)) {
-        const batchTally = await applyBatch(deps, config, run.runId, batch);
-        run.tally.add(batchTally);
-        for (const kind of WRITE_KINDS) applied[kind] += batchTally.counts[kind];
-        refused += batchTally.counts.conflicts;
-        done += batch.length;
-        await deps.checkpoints?.saveCheckpoint({
-          runId: run.runId,
-          startedAt: run.startedAt,
-          trigger: mode.trigger ?? 'api',
-          ...(mode.approvedDeletes !== undefined ? { approvedDeletes: mode.approvedDeletes } : {}),
-          ...(mode.configVersion !== undefined ? { configVersion: mode.configVersion } : {}),
-          invocations: (mode.resume?.checkpoint.invocations ?? 0) + 1,
-          population: plan.population,
-          ...(plan.deletesWithheld ? { deletesWithheld: plan.deletesWithheld } : {}),
-          applied: Object.fromEntries(
-            WRITE_KINDS.map((kind) => [kind, before[kind] + applied[kind]]),
-          ) as WriteCounts,
-        });
-        if (done < spool.size && deps.remainingMs && deps.remainingMs() < HANDOFF_RESERVE_MS) {
-          handedOff = true;
-          return done;
-        }
-      }
-      return done;
-    },
-    (done) =>
-      `${WRITE_KINDS.reduce((sum, kind) => sum + applied[kind], 0)} changes written` +
-      (refused ? `, ${refused} refused` : '') +
-      (handedOff ? `; ${spool.size - done} left for a follow-up invocation (the deadline is near)` : ''),
-  );
-  return { handedOff, refused };
-}
-
-/** One batch of writes: what was written, what an earlier invocation had written already, what was refused. */
-export async function applyBatch(
-  deps: RunDependencies,
-  config: Config,
-  runId: string,
-  batch: readonly PlannedChange[],
-): Promise<Tally & { counts: WriteCounts & Pick<ReportCounts, 'unchanged' | 'conflicts'> }> {
-  const result = await deps.users.applyChanges(batch, {
-    runId,
-    defaults: config.defaultPrivileges,
-    now: deps.clock.now().toISOString(),
-  });
-  const counts = { ...noWrites(), unchanged: result.alreadyApplied, conflicts: 0 };
-  const changes: { list: ChangeList; change: ReportChange }[] = [];
-  for (const change of result.applied) {
-    if (change.action === 'create') counts.created += 1;
-    else if (change.action === 'update') counts.updated += 1;
-    else if (change.action === 'delete') counts.deleted += 1;
-    else if (change.action === 'suspend') counts.suspended += 1;
-    else if (change.action === 'restore') counts.restored += 1;
-    if (isChange(change)) changes.push({ list: 'applied', change: toReportChange(change) });
-  }
-  for (const { change, reason } of result.conflicts) {
-    counts.conflicts += 1;
-    if (isChange(change)) {
-      changes.push({ list: 'refused', change: { ...toReportChange(change), action: 'conflict', reason } });
-    }
-  }
-  return { counts, changes };
 }

@@ -4,18 +4,21 @@
  * applied at once under the sync lock (the caller holds it), and recorded as a run with `trigger: "user"`.
  * A delete or a suspension goes through only under the sync's rules: `deleteUsers` on, and within the
  * deletion threshold (one delete against the directory users in the database). The cursor of incremental
- * runs is left as it is: the next run reads what changed in AD since, as it would have.
+ * runs is left as it is: the next run reads what changed in AD since, as it would have. Steps:
+ *
+ *   resolve -> connect -> bind (run-session.ts) -> search (planOneUser) -> filter -> plan (the deletion
+ *   threshold, against the database's count of directory users) -> apply (one conditional write) -> record
  */
 import type { Config } from '../config/config-schema';
 import type { BindPassword } from '../domain/password-binding';
 import { thresholdExceeded, withheldReason } from '../domain/plan-deletes';
+import type { PlannedChange } from '../domain/plan-sync';
 import type { Report, RunTrigger } from '../domain/report';
-import { AdSyncError } from '../errors';
-import type { DirectorySession } from '../ports/directory-reader';
-import { planOneUser, REASON_OF } from './explain-user';
-import { type SyncDependencies, withDefaults } from './run-dependencies';
-import { changesIn, errorOf, RunTally, StepRecorder, toReportChange } from './run-report';
-import { applyBatch, bindSession, connectSession } from './sync-pipeline';
+import { applyBatch } from './apply-spool';
+import { type OneUserPlan, planOneUser, REASON_OF } from './explain-user';
+import { type RunDependencies, type SyncDependencies, withDefaults } from './run-dependencies';
+import { changesIn, RunTally, type Tally, toReportChange } from './run-report';
+import { RunSession } from './run-session';
 
 export interface SyncUserRequest {
   readonly config: Config;
@@ -30,135 +33,138 @@ export interface SyncUserRequest {
   readonly deletesRefused?: string;
 }
 
-/** Directory users in the user database: the base of the threshold's percentage. */
-async function directoryUsersInDatabase(deps: SyncDependencies): Promise<number> {
-  let count = 0;
-  for await (const page of deps.users.userPages()) {
-    count += page.filter((user) => user.authentication === 'directoryServices').length;
-  }
-  return count;
-}
-
 export async function synchronizeUser(given: SyncDependencies, request: SyncUserRequest): Promise<Report> {
   const deps = withDefaults(given);
   const { config } = request;
   const runId = deps.newRunId();
   const startedAt = request.startedAt ?? deps.clock.now().toISOString();
-  const recorder = new StepRecorder(deps.onStep);
+  const run = new RunSession(deps);
   const tally = new RunTally();
-  let status: Report['status'] = 'succeeded';
-  let failure: { code: string; message: string } | undefined;
   let deletesWithheld: number | undefined;
-  let server: string | undefined;
   let baseDn: string | undefined;
-  let session: DirectorySession | undefined;
 
-  try {
-    const open = await connectSession(deps, config.connection, request.password, recorder);
-    session = open;
-    server = open.server;
-    await bindSession(open, config.connection, request.password, recorder);
+  await run.run(config.connection, request.password, async (session) => {
     const now = deps.clock.now();
-    const planned = await recorder.run(
+    const planned = await run.steps.run(
       'search',
-      () => planOneUser({ session: open, config, users: deps.users, now, name: request.name }),
+      () => planOneUser({ session, config, users: deps.users, now, name: request.name }),
       (p) => `read ${p.explanation.distinguishedName}`,
     );
     baseDn = planned.baseDn;
-    const { explanation, entry } = planned;
-    const failed = explanation.filters.filter((f) => !f.passed);
-    tally.add({
-      counts: { directoryUsers: 1, ...(explanation.inScope ? { inScope: 1 } : { excluded: 1 }) },
-      exclusions: explanation.inScope
-        ? []
-        : [
-            {
-              userName: entry.sAMAccountName,
-              distinguishedName: entry.distinguishedName,
-              reasons: failed.map((f) => REASON_OF[f.filter]),
-            },
-          ],
-    });
-    recorder.add({
+    const { explanation } = planned;
+    tally.add(scopeTally(planned));
+    run.steps.add({
       name: 'filter',
       ok: true,
       ms: 0,
-      message: explanation.inScope ? 'in scope' : `excluded: ${failed.map((f) => f.filter).join(', ')}`,
+      message: explanation.inScope
+        ? 'in scope'
+        : `excluded: ${explanation.filters
+            .filter((f) => !f.passed)
+            .map((f) => f.filter)
+            .join(', ')}`,
     });
-
-    let change = planned.change;
-    // The sync's rules for a removal: the threshold, and no deletes on a configuration changed since the start.
-    if (change && (change.action === 'delete' || change.action === 'suspend') && !change.withheld) {
-      const because =
-        request.deletesRefused ?? thresholdExceeded(1, await directoryUsersInDatabase(deps), config.options);
-      if (because !== undefined) {
-        change = { ...change, withheld: true, reason: withheldReason(change.reason ?? '', because) };
-        status = 'deletionThresholdExceeded';
-        deletesWithheld = 1;
-      }
-    }
-    recorder.add({
+    const change = await withTheSyncRules(deps, request, planned.change);
+    if (change !== planned.change) deletesWithheld = 1;
+    run.steps.add({
       name: 'plan',
       ok: true,
       ms: 0,
       message: change ? `${change.action}${change.reason ? `: ${change.reason}` : ''}` : 'nothing to do',
     });
-
-    await recorder.run(
+    await run.steps.run(
       'apply',
-      async () => {
-        if (!change || change.action === 'unchanged' || change.action === 'conflict') {
-          if (change?.action === 'unchanged') tally.add({ counts: { unchanged: 1 } });
-          if (change?.action === 'conflict') {
-            tally.add({ counts: { conflicts: 1 }, changes: changesIn('planned', [toReportChange(change)]) });
-          }
-          return 0;
-        }
-        if ((change.action === 'delete' || change.action === 'suspend') && change.withheld) {
-          tally.add({ changes: changesIn('planned', [toReportChange(change)]) });
-          return 0;
-        }
-        const batch = await applyBatch(deps, config, runId, [change]);
-        tally.add(batch);
-        return (batch.changes ?? []).filter((c) => c.list === 'applied').length;
-      },
+      () => applyChange(deps, config, runId, change, tally),
       (written) => `${written} change${written === 1 ? '' : 's'} written`,
     );
-  } catch (error) {
-    status = 'failed';
-    failure = errorOf(error);
-    if (!(error instanceof AdSyncError)) deps.onUnexpectedError?.(error);
-  } finally {
-    await session?.close();
-  }
+  });
 
   const report = (): Report => ({
     runId,
     dryRun: false,
-    status,
+    status: run.failure
+      ? 'failed'
+      : deletesWithheld !== undefined
+        ? 'deletionThresholdExceeded'
+        : 'succeeded',
     trigger: request.trigger ?? 'user',
     startedAt,
     finishedAt: deps.clock.now().toISOString(),
-    ...(server ? { server } : {}),
+    ...(run.server ? { server: run.server } : {}),
     ...(baseDn ? { baseDn } : {}),
-    steps: recorder.steps,
+    steps: run.steps.steps,
     counts: tally.counts,
     changes: tally.lists.changes,
     excluded: tally.lists.excluded,
-    ...(failure ? { error: failure } : {}),
+    ...(run.failure ? { error: run.failure } : {}),
     ...(deletesWithheld !== undefined ? { deletesWithheld } : {}),
     ...(request.configVersion !== undefined ? { configVersion: request.configVersion } : {}),
   });
-  try {
-    await recorder.run(
+  await run.attempt(() =>
+    run.steps.run(
       'record',
       () => deps.runs.recordRun(report()),
       () => 'run recorded',
-    );
-  } catch (error) {
-    status = 'failed';
-    failure ??= errorOf(error);
-    if (!(error instanceof AdSyncError)) deps.onUnexpectedError?.(error);
-  }
+    ),
+  );
   return report();
+}
+
+/** The one user read: in scope, or excluded with the reasons of the filters it failed. */
+function scopeTally({ explanation, entry }: OneUserPlan): Tally {
+  const failed = explanation.filters.filter((f) => !f.passed);
+  return {
+    counts: { directoryUsers: 1, ...(explanation.inScope ? { inScope: 1 } : { excluded: 1 }) },
+    exclusions: explanation.inScope
+      ? []
+      : [
+          {
+            userName: entry.sAMAccountName,
+            distinguishedName: entry.distinguishedName,
+            reasons: failed.map((f) => REASON_OF[f.filter]),
+          },
+        ],
+  };
+}
+
+/**
+ * The sync's rules for a removal: the deletion threshold (one delete against the directory users the database
+ * holds), and no deletes on a configuration changed since the start. The change withheld, or as planned.
+ */
+async function withTheSyncRules(
+  deps: RunDependencies,
+  request: SyncUserRequest,
+  change: PlannedChange | undefined,
+): Promise<PlannedChange | undefined> {
+  if (!change || (change.action !== 'delete' && change.action !== 'suspend') || change.withheld)
+    return change;
+  const because =
+    request.deletesRefused ??
+    thresholdExceeded(1, await deps.users.countDirectoryUsers(), request.config.options);
+  if (because === undefined) return change;
+  return { ...change, withheld: true, reason: withheldReason(change.reason ?? '', because) };
+}
+
+/** The apply step of one user: its one change written (none for a change withheld, unchanged or a conflict). */
+async function applyChange(
+  deps: RunDependencies,
+  config: Config,
+  runId: string,
+  change: PlannedChange | undefined,
+  tally: RunTally,
+): Promise<number> {
+  if (!change || change.action === 'unchanged' || change.action === 'conflict') {
+    if (change?.action === 'unchanged') tally.add({ counts: { unchanged: 1 } });
+    if (change?.action === 'conflict') {
+      tally.add({ counts: { conflicts: 1 }, changes: changesIn('planned', [toReportChange(change)]) });
+    }
+    return 0;
+  }
+  if ((change.action === 'delete' || change.action === 'suspend') && change.withheld) {
+    tally.add({ changes: changesIn('planned', [toReportChange(change)]) });
+    return 0;
+  }
+  const batch = await applyBatch(deps, config, runId, [change]);
+  tally.add(batch);
+  return (batch.changes ?? []).filter((c) => c.list === 'applied').length;
 }

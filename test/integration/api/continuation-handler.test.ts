@@ -15,8 +15,8 @@ import { DynamoRunStore } from '../../../shared/adapters/dynamodb/dynamo-run-sto
 import { handoffKey } from '../../../shared/adapters/dynamodb/keys';
 import { toSyncStartEvent } from '../../../shared/adapters/lambda/operation-events';
 import type { ContinuationOutcome } from '../../../shared/use-cases/continue-run';
+import { HANDOFF_RESERVE_MS } from '../../../shared/use-cases/run-dependencies';
 import { type StartOutcome, startSync } from '../../../shared/use-cases/start-sync';
-import { HANDOFF_RESERVE_MS } from '../../../shared/use-cases/sync-pipeline';
 import { dynamoDbClient } from '../../support/clients';
 import { RecordingStarter } from '../../support/in-memory';
 import { type LoadedHandlers, loadHandlers } from '../../support/lambda-handlers';

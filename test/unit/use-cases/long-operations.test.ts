@@ -10,9 +10,9 @@ import { StartFailedError, SyncRunningError, ValidationError } from '../../../sh
 import { continueRun } from '../../../shared/use-cases/continue-run';
 import { awaitEnd, previewAsSeen, runAsSeen, runsAsSeen } from '../../../shared/use-cases/operation-status';
 import { runPreview, startPreview } from '../../../shared/use-cases/previews';
+import { HANDOFF_RESERVE_MS } from '../../../shared/use-cases/run-dependencies';
 import { runStartedSync, startSync } from '../../../shared/use-cases/start-sync';
 import type { ExclusiveSyncDependencies } from '../../../shared/use-cases/sync-lock';
-import { HANDOFF_RESERVE_MS } from '../../../shared/use-cases/sync-pipeline';
 import {
   directoryEntry,
   InMemoryDirectory,

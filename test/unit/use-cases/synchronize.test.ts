@@ -8,9 +8,10 @@ import { type ConfigInput, parseConfig } from '../../../shared/config/config-sch
 import type { Report } from '../../../shared/domain/report';
 import { SyncRunningError } from '../../../shared/errors';
 import { continueRun } from '../../../shared/use-cases/continue-run';
+import { HANDOFF_RESERVE_MS } from '../../../shared/use-cases/run-dependencies';
 import { runScheduledSync } from '../../../shared/use-cases/scheduled-sync';
 import type { ExclusiveSyncDependencies } from '../../../shared/use-cases/sync-lock';
-import { HANDOFF_RESERVE_MS, testSettings } from '../../../shared/use-cases/sync-pipeline';
+import { testSettings } from '../../../shared/use-cases/sync-pipeline';
 import { synchronizeNow } from '../../../shared/use-cases/synchronize-now';
 import {
   directoryEntry,
