@@ -28,8 +28,9 @@ import type { DirectorySession, DirectorySyncState } from '../ports/directory-re
 import type { RunCheckpoint } from '../ports/run-checkpoint';
 import type { SyncCursorStore } from '../ports/sync-cursor';
 import { applySpool } from './apply-spool';
-import { describeRead, planRun, type RunPlan } from './plan-run';
+import { planRun, type RunPlan } from './plan-run';
 import { PlanSpool } from './plan-spool';
+import { describeRead } from './read-scope';
 import { type RunDependencies, type SyncDependencies, withDefaults } from './run-dependencies';
 import { ProgressReporter } from './run-progress';
 import { changesIn, errorOf, RunTally, StepTimer, type Tally } from './run-report';
