@@ -6,7 +6,7 @@ import { httpApi } from '../shared/api/http-api';
 import { directoryContext } from '../shared/runtime/directory-context';
 import { listBaseDns, searchGroups } from '../shared/use-cases/browse-directory';
 import { requireSavedConfiguration, savedConfigurationWithPassword } from '../shared/use-cases/configuration';
-import { explainUser } from '../shared/use-cases/one-user';
+import { explainUser } from '../shared/use-cases/explain-user';
 
 const app = directoryContext();
 

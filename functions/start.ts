@@ -10,7 +10,7 @@ import type { Report } from '../shared/domain/report';
 import { startContext } from '../shared/runtime/start-context';
 import { awaitEnd } from '../shared/use-cases/operation-status';
 import { startPreview } from '../shared/use-cases/previews';
-import { startSync } from '../shared/use-cases/run-exclusively';
+import { startSync } from '../shared/use-cases/start-sync';
 
 const app = startContext();
 

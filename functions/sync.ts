@@ -10,20 +10,15 @@ import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
 import { handoffSchema } from '../shared/adapters/dynamodb/dynamo-run-handoffs';
 import { syncStartEvent, syncStartOf } from '../shared/adapters/lambda/operation-events';
 import type { Report } from '../shared/domain/report';
-import { createAppContext } from '../shared/runtime/app-context';
 import { logger } from '../shared/runtime/logger';
 import { MetricUnit, metrics } from '../shared/runtime/metrics';
+import { syncWorkerContext } from '../shared/runtime/sync-worker-context';
 import { annotateInvocation, tracedHandler } from '../shared/runtime/tracer';
-import {
-  type ContinuationOutcome,
-  continueRun,
-  runScheduledSync,
-  runStartedSync,
-  type ScheduledOutcome,
-  type StartOutcome,
-} from '../shared/use-cases/run-exclusively';
+import { type ContinuationOutcome, continueRun } from '../shared/use-cases/continue-run';
+import { runScheduledSync, type ScheduledOutcome } from '../shared/use-cases/scheduled-sync';
+import { runStartedSync, type StartOutcome } from '../shared/use-cases/start-sync';
 
-const app = createAppContext();
+const app = syncWorkerContext();
 
 /**
  * One data point per run, when it ends: the failed-run alarm watches SyncRunFailed. A run that continues in
@@ -110,7 +105,7 @@ async function runStarted(event: unknown, context: Context): Promise<StartOutcom
   return outcome;
 }
 
-/** Traced (X-Ray): annotated with the run's id and what started it, each step a subsegment (app-context.ts). */
+/** Traced (X-Ray): annotated with the run's id and what started it, each step a subsegment (sync-worker-context.ts). */
 export const handler = tracedHandler(async function sync(
   event: ScheduledEvent | DynamoDBStreamEvent | { readonly source: 'ad-sync.start' },
   context: Context,

@@ -5,14 +5,14 @@
  * this test only, and neither logged nor recorded.
  */
 import { previewStartEvent, previewStartOf } from '../shared/adapters/lambda/operation-events';
-import { createAppContext } from '../shared/runtime/app-context';
 import { logger } from '../shared/runtime/logger';
+import { syncWorkerContext } from '../shared/runtime/sync-worker-context';
 import { annotateInvocation, tracedHandler } from '../shared/runtime/tracer';
 import { type PreviewOutcome, runPreview } from '../shared/use-cases/previews';
 
-const app = createAppContext();
+const app = syncWorkerContext();
 
-/** Traced (X-Ray): annotated with the preview's id, each step a subsegment (app-context.ts). */
+/** Traced (X-Ray): annotated with the preview's id, each step a subsegment (sync-worker-context.ts). */
 export const handler = tracedHandler(async function testSettings(
   event: unknown,
 ): Promise<PreviewOutcome | { outcome: 'invalid' }> {

@@ -12,7 +12,7 @@ import { DynamoUserStore } from '../shared/adapters/dynamodb/dynamo-user-store';
 import { LdapDirectoryReader } from '../shared/adapters/ldap/ldap-directory-reader';
 import { parseConfig } from '../shared/config/config-schema';
 import type { ReportCounts, ReportStep, RunStatus } from '../shared/domain/report';
-import { synchronize } from '../shared/use-cases/run-sync';
+import { synchronize } from '../shared/use-cases/sync-pipeline';
 
 export interface BenchSyncTask {
   readonly endpoint: string;

@@ -21,7 +21,7 @@ import type { DirectoryEntry } from '../shared/domain/user';
 import type { DirectoryReader, DirectorySession } from '../shared/ports/directory-reader';
 import type { RunStore } from '../shared/ports/run-store';
 import type { ApplyResult, UserStore } from '../shared/ports/user-store';
-import { synchronize } from '../shared/use-cases/run-sync';
+import { synchronize } from '../shared/use-cases/sync-pipeline';
 
 const { values } = parseArgs({
   options: {

@@ -13,8 +13,8 @@ import type { PublicUser } from '../domain/user';
 import type { DirectoryGroup } from '../ports/directory-reader';
 import type { listBaseDns } from '../use-cases/browse-directory';
 import type { ConfigurationView } from '../use-cases/configuration';
+import { FILTER_NAMES, FILTER_STATES, type UserExplanation } from '../use-cases/explain-user';
 import type { listUsers } from '../use-cases/manage-users';
-import { FILTER_NAMES, FILTER_STATES, type UserExplanation } from '../use-cases/one-user';
 
 /** Readonly all the way down: what a handler answers may be immutable. */
 export type DeepReadonly<T> = T extends readonly (infer E)[]

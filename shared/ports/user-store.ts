@@ -24,6 +24,11 @@ export interface ApplyContext {
 export interface UserStore {
   /** Every user, a page at a time (a run's sweep holds one page, not the database). */
   userPages(): AsyncIterable<User[]>;
+  /**
+   * How many directory users (`authentication: directoryServices`) the database holds: the population a
+   * one-user sync's deletion threshold is measured against, counted without reading the users.
+   */
+  countDirectoryUsers(): Promise<number>;
   /** The users with any of these objectGUIDs or names (case-insensitive), for a run that read few users. */
   findUsers(guids: readonly string[], userNames: readonly string[]): Promise<User[]>;
   /**

@@ -1,6 +1,6 @@
 /**
  * What every function that reads the configuration needs: the table's client, the configuration store and the
- * secret store (Secrets Manager in AWS, a file on the local stack). See app-context.ts for the whole.
+ * secret store (Secrets Manager in AWS, a file on the local stack). See sync-worker-context.ts for the whole.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';

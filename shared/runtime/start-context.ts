@@ -13,7 +13,7 @@ import { InProcessOperationStarter } from '../adapters/lambda/in-process-starter
 import { LambdaOperationStarter } from '../adapters/lambda/lambda-operation-starter';
 import type { OperationStarter } from '../ports/operation-starter';
 import type { PreviewStore } from '../ports/run-store';
-import type { StartSyncDependencies } from '../use-cases/run-exclusively';
+import type { StartSyncDependencies } from '../use-cases/start-sync';
 import { type Environment, loadEnvironment } from './environment';
 import { logger } from './logger';
 import { tracedClient } from './tracer';

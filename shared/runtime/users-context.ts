@@ -1,6 +1,6 @@
 /**
  * The users function's dependencies, built from only the adapters it uses (one module per function, so
- * that its bundle carries nothing else). See app-context.ts for the sync's.
+ * that its bundle carries nothing else). See sync-worker-context.ts for the sync's.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ScryptPasswordHasher } from '../adapters/crypto/scrypt-password-hasher';

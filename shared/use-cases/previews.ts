@@ -16,7 +16,7 @@ import { currentConfig, passwordForTest, passwordRequired, type SettingsDependen
 import { ended, interrupted, previewDeadline, startedReport } from './operation-status';
 import { type SyncDependencies, withDefaults } from './run-dependencies';
 import { errorOf } from './run-report';
-import { testSettings } from './run-sync';
+import { testSettings } from './sync-pipeline';
 
 /** The test-settings function's timeout, unless the deployment says otherwise. */
 export const DEFAULT_PREVIEW_TIMEOUT_SECONDS = 900;

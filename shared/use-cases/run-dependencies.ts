@@ -1,6 +1,6 @@
 /**
  * What a run needs from the outside (the ports, the clock, the run's identity, its deadline), in a module of
- * its own: the run (run-sync.ts) and its planning half (plan-run.ts) both take it, neither imports the other
+ * its own: the run (sync-pipeline.ts) and its planning half (plan-run.ts) both take it, neither imports the other
  * for it. `withDefaults` fills in the clock and the run id, once, where a run starts.
  */
 import { randomUUID } from 'node:crypto';
@@ -70,3 +70,6 @@ export function withDefaults<D extends Defaulted>(deps: D): RunDependencies<D> {
  * Large enough that the store's parallel transactions rarely wait on a batch's last one.
  */
 export const APPLY_BATCH = 2500;
+
+/** A run stops and hands off to a follow-up invocation when its invocation has less time left than this. */
+export const HANDOFF_RESERVE_MS = 60_000;

@@ -232,6 +232,10 @@ export class InMemoryUserStore implements UserStore, UserAdministration, RunStor
     yield await this.listUsers();
   }
 
+  async countDirectoryUsers(): Promise<number> {
+    return [...this.users.values()].filter((u) => u.authentication === 'directoryServices').length;
+  }
+
   async findUsers(guids: readonly string[], userNames: readonly string[]): Promise<User[]> {
     const wanted = new Set(guids);
     const names = new Set(userNames.map(key));

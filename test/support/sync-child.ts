@@ -8,7 +8,7 @@ import { DynamoRunLock } from '../../shared/adapters/dynamodb/dynamo-run-lock';
 import { DynamoRunStore } from '../../shared/adapters/dynamodb/dynamo-run-store';
 import { DynamoUserStore } from '../../shared/adapters/dynamodb/dynamo-user-store';
 import { LdapDirectoryReader } from '../../shared/adapters/ldap/ldap-directory-reader';
-import { synchronizeNow } from '../../shared/use-cases/run-exclusively';
+import { synchronizeNow } from '../../shared/use-cases/synchronize-now';
 import { savedWithConfiguration } from './saved-password';
 
 const { CHILD_ENDPOINT, CHILD_TABLE, CHILD_PASSWORD, CHILD_LEASE_SECONDS } = process.env;

@@ -14,7 +14,7 @@ import { ensureTable } from '../../shared/adapters/dynamodb/table';
 import { LdapDirectoryReader } from '../../shared/adapters/ldap/ldap-directory-reader';
 import { type Config, type ConfigInput, parseConfig } from '../../shared/config/config-schema';
 import type { SyncDependencies } from '../../shared/use-cases/run-dependencies';
-import type { ExclusiveSyncDependencies } from '../../shared/use-cases/run-exclusively';
+import type { ExclusiveSyncDependencies } from '../../shared/use-cases/sync-lock';
 import { dynamoDbClient } from './clients';
 import { connectionSettings } from './samba-dc';
 import { savedWithConfiguration } from './saved-password';

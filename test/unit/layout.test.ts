@@ -120,7 +120,7 @@ describe('importsOf', () => {
   it('ignores imports in comments, and is not thrown off by strings and regular expressions', () => {
     const source = [
       '/**',
-      " * import { old } from '../use-cases/run-sync';",
+      " * import { old } from '../use-cases/sync-pipeline';",
       ' */',
       "// import { other } from '../adapters/ldap';",
       "const url = 'https://example.com/*';",
@@ -146,7 +146,7 @@ describe('layoutViolations', () => {
       "import type { UserStore } from '../ports/user-store';",
       "import { reportOf } from './run-report';",
     ].join('\n');
-    expect(layoutViolations('shared/use-cases/run-sync.ts', source)).toEqual([]);
+    expect(layoutViolations('shared/use-cases/sync-pipeline.ts', source)).toEqual([]);
   });
 
   it('reports a use case importing an adapter (even its types), the runtime, the HTTP edge, a host or a package', () => {
@@ -155,14 +155,14 @@ describe('layoutViolations', () => {
       "import { LdapDirectoryReader } from '../adapters/ldap/ldap-directory-reader';",
       "const { FileSecretStore } = await import('../adapters/secrets/file-secret-store');",
       "export { DynamoRunLock } from '../adapters/dynamodb/dynamo-run-lock';",
-      "import { appContext } from '../runtime/app-context';",
+      "import { appContext } from '../runtime/sync-worker-context';",
       "import { routes } from '../api/routes';",
       "import { handler } from '../../functions/sync';",
       "import { z } from 'zod';",
     ].join('\n');
-    const violations = layoutViolations('shared/use-cases/run-sync.ts', source);
+    const violations = layoutViolations('shared/use-cases/sync-pipeline.ts', source);
     expect(violations.filter((v) => v.includes('never an adapter')).map((v) => v.split(': ')[0])).toEqual(
-      [1, 2, 3, 4, 5, 6, 7, 8].map((line) => `shared/use-cases/run-sync.ts:${line}`),
+      [1, 2, 3, 4, 5, 6, 7, 8].map((line) => `shared/use-cases/sync-pipeline.ts:${line}`),
     );
     // functions/ is a host as well: that rule reports it too.
     expect(violations).toHaveLength(9);
@@ -203,7 +203,7 @@ describe('layoutViolations', () => {
 
   it('reports the domain importing a use case, an adapter, a package, or a value from shared/config', () => {
     const source = [
-      "import type { SyncDependencies } from '../use-cases/run-sync';",
+      "import type { SyncDependencies } from '../use-cases/sync-pipeline';",
       "import { LdapDirectoryReader } from '../adapters/ldap/ldap-directory-reader';",
       "import { z } from 'zod';",
       "import { parseConfig } from '../config/config-schema';",
@@ -229,7 +229,7 @@ describe('layoutViolations', () => {
     ).toHaveLength(1);
     expect(
       layoutViolations(
-        'shared/runtime/app-context.ts',
+        'shared/runtime/sync-worker-context.ts',
         "import { lambdaContext } from '../../local/local-stack';",
       ),
     ).toHaveLength(1);
@@ -280,7 +280,7 @@ describe('the repository', () => {
   it('keeps to the layout: nothing shipped imports test/ or tools/, shared/ no host, use cases no adapter, ports only types, the domain stays pure', async () => {
     const files = (await Promise.all(SHIPPED.map((folder) => sourceFilesUnder(ROOT, folder)))).flat();
     expect(files).toContain('shared/domain/plan-sync.ts');
-    expect(files).toContain('shared/use-cases/run-sync.ts');
+    expect(files).toContain('shared/use-cases/sync-pipeline.ts');
     expect(files).toContain('shared/ports/user-store.ts');
     expect(files).toContain('cli/adsync.ts');
     const violations: string[] = [];

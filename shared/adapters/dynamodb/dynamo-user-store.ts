@@ -53,6 +53,34 @@ export class DynamoUserStore implements UserStore, UserAdministration {
     }
   }
 
+  /** A count of the users index (the listing's query), filtered to directory users: no item is returned. */
+  async countDirectoryUsers(): Promise<number> {
+    const query = kindQuery(this.tableName, kindIndex.users);
+    let count = 0;
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.documents.send(
+        new QueryCommand({
+          ...query,
+          Select: 'COUNT',
+          FilterExpression: '#authentication = :directory',
+          ExpressionAttributeNames: {
+            ...query.ExpressionAttributeNames,
+            '#authentication': 'authentication',
+          },
+          ExpressionAttributeValues: {
+            ...query.ExpressionAttributeValues,
+            ':directory': 'directoryServices',
+          },
+          ExclusiveStartKey,
+        }),
+      );
+      count += page.Count ?? 0;
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return count;
+  }
+
   async findUsers(guids: readonly string[], userNames: readonly string[]): Promise<User[]> {
     const found = new Map<string, UserItem>();
     const byName = [...new Set(userNames.map((name) => name.toLowerCase()))];

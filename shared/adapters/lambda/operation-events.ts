@@ -1,7 +1,7 @@
 /**
  * The events that start an operation in its worker function (functions/sync.ts, functions/test-settings.ts),
  * sent by the start function (an asynchronous invocation in AWS, a call in process on the local stack), and
- * validated by the worker: a worker runs only what the start function recorded (see run-exclusively.ts and
+ * validated by the worker: a worker runs only what the start function recorded (see start-sync.ts and
  * previews.ts), whatever an event claims.
  */
 import { z } from 'zod';

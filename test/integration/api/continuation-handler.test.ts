@@ -14,12 +14,9 @@ import { DynamoRunLock } from '../../../shared/adapters/dynamodb/dynamo-run-lock
 import { DynamoRunStore } from '../../../shared/adapters/dynamodb/dynamo-run-store';
 import { handoffKey } from '../../../shared/adapters/dynamodb/keys';
 import { toSyncStartEvent } from '../../../shared/adapters/lambda/operation-events';
-import {
-  type ContinuationOutcome,
-  type StartOutcome,
-  startSync,
-} from '../../../shared/use-cases/run-exclusively';
-import { HANDOFF_RESERVE_MS } from '../../../shared/use-cases/run-sync';
+import type { ContinuationOutcome } from '../../../shared/use-cases/continue-run';
+import { HANDOFF_RESERVE_MS } from '../../../shared/use-cases/run-dependencies';
+import { type StartOutcome, startSync } from '../../../shared/use-cases/start-sync';
 import { dynamoDbClient } from '../../support/clients';
 import { RecordingStarter } from '../../support/in-memory';
 import { type LoadedHandlers, loadHandlers } from '../../support/lambda-handlers';

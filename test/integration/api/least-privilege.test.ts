@@ -22,7 +22,7 @@ import { useInProcessFunctions } from '../../../shared/adapters/lambda/in-proces
 import type { FunctionName } from '../../../shared/api/routes';
 import type { Report } from '../../../shared/domain/report';
 import type { User } from '../../../shared/domain/user';
-import { HANDOFF_RESERVE_MS } from '../../../shared/use-cases/run-sync';
+import { HANDOFF_RESERVE_MS } from '../../../shared/use-cases/run-dependencies';
 import type { apiEvent, JsonResponse } from '../../support/api-events';
 import { dynamoDbClient } from '../../support/clients';
 import { type DynamoDbRecorder, startDynamoDbRecorder } from '../../support/dynamodb-recorder';

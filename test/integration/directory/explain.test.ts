@@ -11,7 +11,7 @@ import { responses } from '../../../shared/api/schemas';
 import type { ConfigInput } from '../../../shared/config/config-schema';
 import { escapeRdnValue } from '../../../shared/domain/distinguished-name';
 import type { DirectorySession } from '../../../shared/ports/directory-reader';
-import { type OneUserPlan, planOneUser } from '../../../shared/use-cases/one-user';
+import { type OneUserPlan, planOneUser } from '../../../shared/use-cases/explain-user';
 import { type LoadedHandlers, loadHandlers } from '../../support/lambda-handlers';
 import {
   createScratchOu,

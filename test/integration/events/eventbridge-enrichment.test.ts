@@ -18,12 +18,11 @@ import type { ItemKind } from '../../../shared/adapters/dynamodb/keys';
 import type { Config } from '../../../shared/config/config-schema';
 import type { ChangeEvent } from '../../../shared/domain/change-event';
 import type { ContinuationTrigger } from '../../../shared/ports/run-checkpoint';
-import {
-  continueRun,
-  type ExclusiveSyncDependencies,
-  synchronizeNow,
-} from '../../../shared/use-cases/run-exclusively';
-import { HANDOFF_RESERVE_MS, testSettings } from '../../../shared/use-cases/run-sync';
+import { continueRun } from '../../../shared/use-cases/continue-run';
+import { HANDOFF_RESERVE_MS } from '../../../shared/use-cases/run-dependencies';
+import type { ExclusiveSyncDependencies } from '../../../shared/use-cases/sync-lock';
+import { testSettings } from '../../../shared/use-cases/sync-pipeline';
+import { synchronizeNow } from '../../../shared/use-cases/synchronize-now';
 import { dynamoDbClient } from '../../support/clients';
 import { kindOfKey } from '../../support/iam-policy';
 import { createScratchOu, replace, scratchOuName, userEntry } from '../../support/scratch-ou';

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAPPING_LIMITS } from '../../../shared/domain/user-mapping';
-import { synchronize } from '../../../shared/use-cases/run-sync';
+import { synchronize } from '../../../shared/use-cases/sync-pipeline';
 import { createScratchOu, scratchOuName, userEntry } from '../../support/scratch-ou';
 import {
   createSyncHarness,

@@ -8,7 +8,7 @@ import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { kindIndex } from '../../../shared/adapters/dynamodb/keys';
 import { SyncRunningError } from '../../../shared/errors';
-import { synchronizeNow } from '../../../shared/use-cases/run-exclusively';
+import { synchronizeNow } from '../../../shared/use-cases/synchronize-now';
 import { dynamoDbClient } from '../../support/clients';
 import { expectedSync } from '../../support/expected-sync';
 import { FixtureDirectory } from '../../support/fixture-directory';

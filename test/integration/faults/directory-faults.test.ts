@@ -14,8 +14,8 @@ import { LdapDirectoryReader } from '../../../shared/adapters/ldap/ldap-director
 import type { ConfigInput } from '../../../shared/config/config-schema';
 import type { Report } from '../../../shared/domain/report';
 import { PartialReadError, UnreachableError } from '../../../shared/errors';
-import { synchronizeNow } from '../../../shared/use-cases/run-exclusively';
-import { testSettings } from '../../../shared/use-cases/run-sync';
+import { testSettings } from '../../../shared/use-cases/sync-pipeline';
+import { synchronizeNow } from '../../../shared/use-cases/synchronize-now';
 import { administratorClient } from '../../support/scratch-ou';
 import {
   createSyncHarness,

@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import type { ConfigInput } from '../../../shared/config/config-schema';
 import type { Report } from '../../../shared/domain/report';
 import { ApprovalMismatchError } from '../../../shared/errors';
-import { synchronizeNow } from '../../../shared/use-cases/run-exclusively';
-import { synchronize } from '../../../shared/use-cases/run-sync';
+import { synchronize } from '../../../shared/use-cases/sync-pipeline';
+import { synchronizeNow } from '../../../shared/use-cases/synchronize-now';
 import { FixtureDirectory } from '../../support/fixture-directory';
 import { createScratchOu, scratchOuName } from '../../support/scratch-ou';
 import {

@@ -7,8 +7,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { attributeInSchema } from '../../../shared/adapters/ldap/ldap-directory-reader';
 import type { Report } from '../../../shared/domain/report';
-import { synchronizeNow } from '../../../shared/use-cases/run-exclusively';
-import { testSettings } from '../../../shared/use-cases/run-sync';
+import { testSettings } from '../../../shared/use-cases/sync-pipeline';
+import { synchronizeNow } from '../../../shared/use-cases/synchronize-now';
 import { denyReadingAttribute } from '../../support/attribute-acl';
 import { ldapsClient } from '../../support/clients';
 import {

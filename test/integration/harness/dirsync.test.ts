@@ -4,7 +4,7 @@
  */
 import { describe, expect, inject, it } from 'vitest';
 import { LdapDirectoryReader } from '../../../shared/adapters/ldap/ldap-directory-reader';
-import { testSettings } from '../../../shared/use-cases/run-sync';
+import { testSettings } from '../../../shared/use-cases/sync-pipeline';
 import { createSyncHarness, fixtureConfig, servicePassword } from '../../support/sync-harness';
 
 const directory = inject('directory');

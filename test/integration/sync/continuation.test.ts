@@ -9,12 +9,11 @@ import type { Report } from '../../../shared/domain/report';
 import type { User } from '../../../shared/domain/user';
 import { SyncRunningError } from '../../../shared/errors';
 import type { ContinuationTrigger } from '../../../shared/ports/run-checkpoint';
-import {
-  continueRun,
-  type ExclusiveSyncDependencies,
-  synchronizeNow,
-} from '../../../shared/use-cases/run-exclusively';
-import { HANDOFF_RESERVE_MS, synchronize } from '../../../shared/use-cases/run-sync';
+import { continueRun } from '../../../shared/use-cases/continue-run';
+import { HANDOFF_RESERVE_MS } from '../../../shared/use-cases/run-dependencies';
+import type { ExclusiveSyncDependencies } from '../../../shared/use-cases/sync-lock';
+import { synchronize } from '../../../shared/use-cases/sync-pipeline';
+import { synchronizeNow } from '../../../shared/use-cases/synchronize-now';
 import { FixtureDirectory } from '../../support/fixture-directory';
 import { savedWithConfiguration } from '../../support/saved-password';
 import {

@@ -6,7 +6,7 @@ import { Attribute, Change, type Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ConfigInput } from '../../../shared/config/config-schema';
 import type { User } from '../../../shared/domain/user';
-import { synchronize } from '../../../shared/use-cases/run-sync';
+import { synchronize } from '../../../shared/use-cases/sync-pipeline';
 import {
   addTeam,
   createScratchOu,

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigInput } from '../../../shared/config/config-schema';
 import { credentialCheckOf } from '../../../shared/domain/logon';
 import type { User } from '../../../shared/domain/user';
-import { synchronize } from '../../../shared/use-cases/run-sync';
+import { synchronize } from '../../../shared/use-cases/sync-pipeline';
 import { systemClock } from '../../../shared/use-cases/system-clock';
 import { addTeam, createScratchOu, replace, scratchOuName } from '../../support/scratch-ou';
 import {

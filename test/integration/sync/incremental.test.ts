@@ -6,7 +6,7 @@ import { Attribute, Change, type Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../../shared/domain/report';
 import type { User } from '../../../shared/domain/user';
-import { synchronize } from '../../../shared/use-cases/run-sync';
+import { synchronize } from '../../../shared/use-cases/sync-pipeline';
 import { createScratchOu, replace, scratchOuName, userEntry } from '../../support/scratch-ou';
 import {
   createSyncHarness,

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SyncRunningError } from '../../../shared/errors';
 import type { DirectoryReader, DirectorySession } from '../../../shared/ports/directory-reader';
-import { synchronizeNow } from '../../../shared/use-cases/run-exclusively';
+import { synchronizeNow } from '../../../shared/use-cases/synchronize-now';
 import { createSyncHarness, fixtureConfig, type SyncHarness } from '../../support/sync-harness';
 
 const LEASE_SECONDS = 1;

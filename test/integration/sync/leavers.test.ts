@@ -8,7 +8,7 @@ import { type Client, Control } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ChangeEvent } from '../../../shared/domain/change-event';
 import type { Report } from '../../../shared/domain/report';
-import { synchronize } from '../../../shared/use-cases/run-sync';
+import { synchronize } from '../../../shared/use-cases/sync-pipeline';
 import { ldapsClient } from '../../support/clients';
 import { administratorClient, scratchOuName, userEntry } from '../../support/scratch-ou';
 import {

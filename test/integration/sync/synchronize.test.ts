@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { synchronize } from '../../../shared/use-cases/run-sync';
+import { synchronize } from '../../../shared/use-cases/sync-pipeline';
 import { expectedSync } from '../../support/expected-sync';
 import { FixtureDirectory } from '../../support/fixture-directory';
 import {

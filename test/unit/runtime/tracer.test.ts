@@ -20,7 +20,7 @@ import {
   tracerOptions,
   traceStep,
 } from '../../../shared/runtime/tracer';
-import { synchronizeNow } from '../../../shared/use-cases/run-exclusively';
+import { synchronizeNow } from '../../../shared/use-cases/synchronize-now';
 import {
   directoryEntry,
   InMemoryDirectory,

@@ -6,7 +6,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type ConfigInput, parseConfig } from '../../../shared/config/config-schema';
 import type { Report } from '../../../shared/domain/report';
-import { type ExclusiveSyncDependencies, synchronizeNow } from '../../../shared/use-cases/run-exclusively';
+import type { ExclusiveSyncDependencies } from '../../../shared/use-cases/sync-lock';
+import { synchronizeNow } from '../../../shared/use-cases/synchronize-now';
 import {
   directoryEntry,
   InMemoryDirectory,

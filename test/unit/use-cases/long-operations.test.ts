@@ -7,15 +7,12 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../shared/config/config-schema';
 import { type Report, RUN_PHASES, type RunProgress } from '../../../shared/domain/report';
 import { StartFailedError, SyncRunningError, ValidationError } from '../../../shared/errors';
+import { continueRun } from '../../../shared/use-cases/continue-run';
 import { awaitEnd, previewAsSeen, runAsSeen, runsAsSeen } from '../../../shared/use-cases/operation-status';
 import { runPreview, startPreview } from '../../../shared/use-cases/previews';
-import {
-  continueRun,
-  type ExclusiveSyncDependencies,
-  runStartedSync,
-  startSync,
-} from '../../../shared/use-cases/run-exclusively';
-import { HANDOFF_RESERVE_MS } from '../../../shared/use-cases/run-sync';
+import { HANDOFF_RESERVE_MS } from '../../../shared/use-cases/run-dependencies';
+import { runStartedSync, startSync } from '../../../shared/use-cases/start-sync';
+import type { ExclusiveSyncDependencies } from '../../../shared/use-cases/sync-lock';
 import {
   directoryEntry,
   InMemoryDirectory,

@@ -7,13 +7,12 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { type ConfigInput, parseConfig } from '../../../shared/config/config-schema';
 import type { Report } from '../../../shared/domain/report';
 import { SyncRunningError } from '../../../shared/errors';
-import {
-  continueRun,
-  type ExclusiveSyncDependencies,
-  runScheduledSync,
-  synchronizeNow,
-} from '../../../shared/use-cases/run-exclusively';
-import { HANDOFF_RESERVE_MS, testSettings } from '../../../shared/use-cases/run-sync';
+import { continueRun } from '../../../shared/use-cases/continue-run';
+import { HANDOFF_RESERVE_MS } from '../../../shared/use-cases/run-dependencies';
+import { runScheduledSync } from '../../../shared/use-cases/scheduled-sync';
+import type { ExclusiveSyncDependencies } from '../../../shared/use-cases/sync-lock';
+import { testSettings } from '../../../shared/use-cases/sync-pipeline';
+import { synchronizeNow } from '../../../shared/use-cases/synchronize-now';
 import {
   directoryEntry,
   InMemoryDirectory,

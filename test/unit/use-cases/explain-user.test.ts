@@ -7,7 +7,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../shared/config/config-schema';
 import type { User } from '../../../shared/domain/user';
 import type { DirectorySession } from '../../../shared/ports/directory-reader';
-import { FILTER_NAMES, type FilterVerdict, planOneUser } from '../../../shared/use-cases/one-user';
+import { FILTER_NAMES, type FilterVerdict, planOneUser } from '../../../shared/use-cases/explain-user';
 import { directoryEntry, InMemoryDirectory, InMemoryUserStore } from '../../support/in-memory';
 
 const config = parseConfig({

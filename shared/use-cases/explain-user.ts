@@ -124,7 +124,7 @@ const ACCOUNTDISABLE = 0x2;
  * user under the base DN, AmbiguousNameError when the name designates several.
  */
 export async function planOneUser(input: OneUserInput): Promise<OneUserPlan> {
-  const { session, config, now } = input;
+  const { session, config } = input;
   const baseDn = baseDnOf(config, session);
   await session.assertExists(baseDn, 'the base DN');
   const entry = await readOneUser(session, baseDn, input.name);
@@ -147,54 +147,71 @@ export async function planOneUser(input: OneUserInput): Promise<OneUserPlan> {
     filters,
   };
 
-  if (reasons.length === 0) {
-    const target = mapDirectoryUser(entry);
-    const current = await input.users.findUsers([target.objectGuid], [target.userName]);
-    let [change] = planSync({ inScope: [target], excluded: new Map(), current, readComplete: false }).changes;
-    if (change?.action === 'conflict' && change.undecided) {
-      // The name's holder is a directory user this read did not return: the sync's full read would know
-      // whether it still exists under the base DN; one search by its objectGUID tells the same.
-      const holder = current.find((u) => u.userName.toLowerCase() === target.userName.toLowerCase());
-      const guid = holder?.objectGuid as string;
-      const exists = (await session.readUsersByGuid(baseDn, [guid])).length > 0;
-      [change] = planSync({
-        inScope: [target],
-        excluded: new Map(exists ? [[guid, []]] : []),
-        current,
-        readComplete: false,
-        deletedInDirectory: new Set(exists ? [] : [guid]),
-      }).changes;
-    }
-    if (!change) throw new Error('planSync planned nothing for a user in scope');
-    // The record the change concerns; else the one with this objectGUID; else the one holding the name
-    // (a conflict's other user).
-    const record =
-      ('current' in change ? change.current : undefined) ??
-      current.find((u) => u.authentication === 'directoryServices' && u.objectGuid === entry.objectGuid) ??
-      current.find((u) => u.userName.toLowerCase() === target.userName.toLowerCase());
-    return {
-      explanation: {
-        ...base,
-        inScope: true,
-        mapped: {
-          userName: target.userName,
-          fullName: target.fullName,
-          emailAddresses: target.emailAddresses,
-        },
-        plannedAction: change.action,
-        changedFields: change.changedFields,
-        ...(change.reason ? { reason: change.reason } : {}),
-        ...(record ? { current: toPublicUser(record) } : {}),
-      },
-      change,
-      entry,
-      baseDn,
-    };
-  }
+  const scoped = { ...input, baseDn, entry, base };
+  return reasons.length === 0 ? planInScope(scoped) : planOutOfScope(scoped, reasons);
+}
 
+/** What planOneUser has read and worked out before it decides: the user, where, and the filters' verdicts. */
+interface ReadUser extends OneUserInput {
+  readonly baseDn: string;
+  readonly entry: DirectoryEntry;
+  readonly base: Pick<UserExplanation, 'distinguishedName' | 'objectGuid' | 'attributes' | 'filters'>;
+}
+
+/** In scope: planSync of the mapped user against the database users it concerns, as a run's page. */
+async function planInScope({ session, users, baseDn, entry, base }: ReadUser): Promise<OneUserPlan> {
+  const target = mapDirectoryUser(entry);
+  const current = await users.findUsers([target.objectGuid], [target.userName]);
+  let [change] = planSync({ inScope: [target], excluded: new Map(), current, readComplete: false }).changes;
+  if (change?.action === 'conflict' && change.undecided) {
+    // The name's holder is a directory user this read did not return: the sync's full read would know
+    // whether it still exists under the base DN; one search by its objectGUID tells the same.
+    const holder = current.find((u) => u.userName.toLowerCase() === target.userName.toLowerCase());
+    const guid = holder?.objectGuid as string;
+    const exists = (await session.readUsersByGuid(baseDn, [guid])).length > 0;
+    [change] = planSync({
+      inScope: [target],
+      excluded: new Map(exists ? [[guid, []]] : []),
+      current,
+      readComplete: false,
+      deletedInDirectory: new Set(exists ? [] : [guid]),
+    }).changes;
+  }
+  if (!change) throw new Error('planSync planned nothing for a user in scope');
+  // The record the change concerns; else the one with this objectGUID; else the one holding the name
+  // (a conflict's other user).
+  const record =
+    ('current' in change ? change.current : undefined) ??
+    current.find((u) => u.authentication === 'directoryServices' && u.objectGuid === entry.objectGuid) ??
+    current.find((u) => u.userName.toLowerCase() === target.userName.toLowerCase());
+  return {
+    explanation: {
+      ...base,
+      inScope: true,
+      mapped: {
+        userName: target.userName,
+        fullName: target.fullName,
+        emailAddresses: target.emailAddresses,
+      },
+      plannedAction: change.action,
+      changedFields: change.changedFields,
+      ...(change.reason ? { reason: change.reason } : {}),
+      ...(record ? { current: toPublicUser(record) } : {}),
+    },
+    change,
+    entry,
+    baseDn,
+  };
+}
+
+/** Out of scope: the database's directory user with this objectGUID, if any, deleted or suspended. */
+async function planOutOfScope(
+  { config, users, now, baseDn, entry, base }: ReadUser,
+  reasons: readonly ExclusionReason[],
+): Promise<OneUserPlan> {
   // Out of scope: the database's directory user with this objectGUID is deleted (or suspended), as a sync's
   // sweep would; the threshold is the run's (see the module comment), so this one delete is let through it.
-  const found = await input.users.findUsers([entry.objectGuid], [entry.sAMAccountName]);
+  const found = await users.findUsers([entry.objectGuid], [entry.sAMAccountName]);
   const known = found.find(
     (u) => u.authentication === 'directoryServices' && u.objectGuid === entry.objectGuid,
   );

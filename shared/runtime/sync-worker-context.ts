@@ -14,14 +14,14 @@ import type { RunCheckpointStore } from '../ports/run-checkpoint';
 import type { PreviewStore } from '../ports/run-store';
 import type { SyncCursorStore } from '../ports/sync-cursor';
 import type { UserStore } from '../ports/user-store';
-import type { ExclusiveSyncDependencies } from '../use-cases/run-exclusively';
+import type { ExclusiveSyncDependencies } from '../use-cases/sync-lock';
 import { type Environment, loadEnvironment } from './environment';
 import { logger } from './logger';
 import { settingsOf } from './settings-context';
 import { traceStep } from './tracer';
 
 /** The schedule is kept in step with the configuration by the configuration function only. */
-export interface AppContext extends ExclusiveSyncDependencies {
+export interface SyncWorkerContext extends ExclusiveSyncDependencies {
   readonly users: UserStore;
   readonly cursors: SyncCursorStore;
   readonly checkpoints: RunCheckpointStore;
@@ -30,7 +30,7 @@ export interface AppContext extends ExclusiveSyncDependencies {
 }
 
 /** The sync (started by the API, the schedule, continuations) and Test Settings previews. */
-export function createAppContext(env: Environment = loadEnvironment()): AppContext {
+export function syncWorkerContext(env: Environment = loadEnvironment()): SyncWorkerContext {
   const settings = settingsOf(env);
   const { dynamodb } = settings;
   const checkpoints = new DynamoRunCheckpoints(dynamodb, env.TABLE_NAME);

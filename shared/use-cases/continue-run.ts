@@ -1,0 +1,55 @@
+/**
+ * A run continued: the follow-up invocation of a run that handed off before its invocation's deadline (the
+ * table's stream delivers its handoff item), under the lock the run still holds. A duplicated or stale handoff
+ * does nothing.
+ */
+import type { Report } from '../domain/report';
+import { withDefaults } from './run-dependencies';
+import { type ExclusiveSyncDependencies, runLocked } from './sync-lock';
+
+export type ContinuationOutcome =
+  | { readonly outcome: 'stale' | 'duplicate' | 'unconfigured' }
+  | { readonly outcome: 'ran'; readonly report: Report };
+
+/**
+ * Continues a run that handed off before its invocation's deadline, as its `invocation`-th invocation. A
+ * duplicated handoff, or one for a run that has ended or lost its lease to another run, does nothing.
+ */
+export async function continueRun(
+  given: ExclusiveSyncDependencies,
+  handoff: { readonly runId: string; readonly invocation: number },
+): Promise<ContinuationOutcome> {
+  const deps = withDefaults(given);
+  const checkpoint = await deps.checkpoints?.getCheckpoint();
+  if (checkpoint?.runId !== handoff.runId) return { outcome: 'stale' };
+  if (!(await deps.lock.claimOccurrence(`continuation:${handoff.runId}:${handoff.invocation}`))) {
+    return { outcome: 'duplicate' };
+  }
+  if (!(await deps.lock.acquire(handoff.runId, deps.leaseSeconds))) return { outcome: 'stale' };
+  const stored = await deps.configs.getConfig();
+  if (!stored) {
+    await deps.lock.release(handoff.runId);
+    return { outcome: 'unconfigured' };
+  }
+  const previous = await deps.runs.getRun(handoff.runId);
+  // A checkpoint that does not say which version its run started on cannot show it is still the same.
+  const started = checkpoint.configVersion ?? 0;
+  const report = await runLocked(
+    deps,
+    stored,
+    handoff.runId,
+    {
+      trigger: checkpoint.trigger,
+      configVersion: started,
+      ...(checkpoint.approvedDeletes !== undefined ? { approvedDeletes: checkpoint.approvedDeletes } : {}),
+      // What the first invocation planned and was approved was for its configuration, not for this one.
+      ...(stored.version !== started
+        ? {
+            deletesRefused: `the configuration changed during the run (version ${started} to ${stored.version}); its deletes are not applied`,
+          }
+        : {}),
+    },
+    { checkpoint, ...(previous ? { previous } : {}) },
+  );
+  return { outcome: 'ran', report };
+}

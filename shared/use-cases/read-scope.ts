@@ -1,0 +1,239 @@
+/**
+ * What a run reads (the search step's first part): the base DN and the selected groups, checked; the groups'
+ * members; and whether the changes since the cursor are enough (an incremental read, with the scope's
+ * objectGUIDs enumerated to find leavers) or everything must be read, and why. The reads that do not depend on
+ * each other are asked together. Also the search step's message (describeRead).
+ */
+import { createHash } from 'node:crypto';
+import type { Config } from '../config/config-schema';
+import { baseDnFromDomain } from '../domain/distinguished-name';
+import { GuidLedger } from '../domain/guid-ledger';
+import type { LeaverDetection } from '../domain/report';
+import { ScopeDigest } from '../domain/scope-digest';
+import { ValidationError } from '../errors';
+import type { DirectorySession, DirectorySyncState, DirSyncAccess } from '../ports/directory-reader';
+import type { SyncCursor } from '../ports/sync-cursor';
+import type { SyncDependencies } from './run-dependencies';
+
+/** What the search step settles before the first page: where to read, and whether to read all. */
+export interface ReadScope {
+  readonly baseDn: string;
+  /** Members of the selected groups (directly or nested), all of them, read at every run (objectGUIDs). */
+  readonly groupMemberGuids: Set<string>;
+  /** A hash of them, kept with the cursor: an incremental run lists the database only when it differs. */
+  readonly groupMembersHash?: string;
+  readonly syncState?: DirectorySyncState;
+  readonly fingerprint: string;
+  readonly cursor?: SyncCursor;
+  /**
+   * The digest of the objectGUIDs under the base DN, kept with the cursor. An incremental read enumerates
+   * them; a full read takes it from the users it reads.
+   */
+  readonly scopeDigest: ScopeDigest;
+  /** How this run finds the users that left the scope (the search step's `leavers`). */
+  readonly leavers: LeaverDetection;
+  /**
+   * Set for an incremental read: the first USN to read; the objectGUIDs under the base DN, enumerated,
+   * and whether they differ from the last run's (then someone may have left: the database is listed); with
+   * selected groups, whether their members changed since the cursor.
+   */
+  readonly incremental?: {
+    readonly since: number;
+    readonly inScope: GuidLedger;
+    readonly scopeChanged: boolean;
+    readonly membersChanged?: boolean;
+  };
+  readonly fullBecause?: string;
+  /** DirSync, detected and reported; uSNChanged and tombstones do the work whether it is there or not. */
+  readonly dirSync: DirSyncAccess;
+}
+
+/**
+ * The search step's first part: where to read (the base DN, checked, and the selected groups), the
+ * members of those groups, and whether the cursor allows reading only the changes (else why not).
+ */
+export async function prepareRead(
+  deps: SyncDependencies,
+  config: Config,
+  open: DirectorySession,
+  dryRun: boolean,
+  now: Date,
+): Promise<ReadScope> {
+  const { connection } = config;
+  const { groups } = config.filters;
+  const baseDn =
+    connection.baseDn ||
+    open.rootDse.defaultNamingContext ||
+    (connection.domain ? baseDnFromDomain(connection.domain) : undefined);
+  if (!baseDn)
+    throw new ValidationError('No base DN', [
+      { path: 'connection.baseDn', message: 'could not be determined' },
+    ]);
+  const incrementalOn = deps.cursors !== undefined && !dryRun;
+  // The reads that do not depend on each other are asked together: across a network their round trips
+  // overlap. Where the DC stands is read before the users: changes made during the read are read again.
+  const [syncState, cursor] = await inOrder(
+    incrementalOn ? open.readSyncState() : undefined,
+    incrementalOn ? deps.cursors?.getCursor() : undefined,
+    open.assertExists(baseDn, 'the base DN'),
+    ...groups.map((group) => open.assertExists(group, 'the selected group')),
+  );
+  const fingerprint = incrementalOn ? fingerprintOf(config, baseDn) : '';
+  const fullBecause = whyFullRead(cursor, syncState, fingerprint, now, deps.fullReadEveryHours ?? 24);
+  const groupMemberGuids = async () =>
+    new Set(
+      (await Promise.all(groups.map((g) => open.readGroupMemberGuids(baseDn, g)))).flatMap((m) => [...m]),
+    );
+  if (fullBecause !== undefined || !cursor) {
+    const [members, dirSync] = await inOrder(groupMemberGuids(), open.probeDirSync());
+    return {
+      baseDn,
+      groupMemberGuids: members,
+      ...(groups.length > 0 ? { groupMembersHash: hashOf(members) } : {}),
+      fingerprint,
+      dirSync,
+      ...(syncState ? { syncState } : {}),
+      fullBecause: fullBecause ?? 'first run',
+      // Filled as the users are read.
+      scopeDigest: new ScopeDigest(),
+      leavers: 'fullRead',
+    };
+  }
+  // An incremental read. Who left the scope (deleted, moved out of the base DN, or no longer readable) is
+  // found by enumerating the objectGUIDs under the base DN, every run: tombstones are hidden from a read-only
+  // account, and a moved user leaves none. The database is listed only when they differ from the last
+  // run's. The members of the selected groups are read every time too (objectGUIDs only): a member deleted
+  // in AD, or a nested group deleted, leaves them without changing any group's uSNChanged on every DC. The
+  // DirSync answer is the last full read's.
+  const since = cursor.highestCommittedUsn + 1;
+  const [scan, members, dirSync] = await inOrder(
+    enumerateScope(open, baseDn, cursor.directoryUsers),
+    groupMemberGuids(),
+    cursor.dirSync ?? open.probeDirSync(),
+  );
+  const groupMembersHash = groups.length > 0 ? hashOf(members) : undefined;
+  return {
+    baseDn,
+    groupMemberGuids: members,
+    ...(groupMembersHash !== undefined ? { groupMembersHash } : {}),
+    fingerprint,
+    dirSync,
+    ...(syncState ? { syncState } : {}),
+    cursor,
+    scopeDigest: scan.digest,
+    leavers: 'enumeration',
+    incremental: {
+      since,
+      inScope: scan.guids,
+      scopeChanged: scan.digest.toString() !== cursor.scopeDigest,
+      ...(groupMembersHash !== undefined
+        ? { membersChanged: groupMembersHash !== cursor.groupMembersHash }
+        : {}),
+    },
+  };
+}
+
+/** The objectGUIDs under the base DN, into a compact ledger, and their digest. */
+async function enumerateScope(
+  open: DirectorySession,
+  baseDn: string,
+  expected = 1024,
+): Promise<{ guids: GuidLedger; digest: ScopeDigest }> {
+  const guids = new GuidLedger(expected);
+  const digest = new ScopeDigest();
+  for await (const page of open.scopeGuidPages(baseDn)) {
+    for (const guid of page) {
+      if (guids.has(guid)) continue;
+      guids.add(guid);
+      digest.add(guid);
+    }
+  }
+  return { guids, digest };
+}
+
+/**
+ * Awaits reads asked together, as Promise.all does, but fails with the first failure in the order given
+ * (not the first to arrive), so that a run's error does not depend on which answer came back first.
+ */
+async function inOrder<T extends readonly unknown[]>(
+  ...reads: T
+): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const settled = await Promise.allSettled(reads);
+  const failed = settled.find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((result) => (result as PromiseFulfilledResult<unknown>).value) as {
+    -readonly [K in keyof T]: Awaited<T[K]>;
+  };
+}
+
+/** A set of objectGUIDs as one short hash, whatever their order. */
+const hashOf = (guids: ReadonlySet<string>): string =>
+  createHash('sha256')
+    .update([...guids].sort().join(','))
+    .digest('base64url');
+
+/** What the cursor must match for an incremental read: where and what is read. */
+function fingerprintOf(config: Config, baseDn: string): string {
+  const { servers, domain, username } = config.connection;
+  return createHash('sha256')
+    .update(
+      // deleteUsers too: turning it on must find the users that left while it was off.
+      JSON.stringify({
+        servers,
+        domain,
+        username,
+        baseDn: baseDn.toLowerCase(),
+        filters: config.filters,
+        deleteUsers: config.options.deleteUsers,
+        // And the grace period: shortened, it must find the suspensions it ends.
+        deletionGraceDays: config.options.deletionGraceDays,
+      }),
+    )
+    .digest('hex');
+}
+
+/** Why this run must read everything, or undefined when reading the changes since the cursor is enough. */
+function whyFullRead(
+  cursor: SyncCursor | undefined,
+  state: DirectorySyncState | undefined,
+  fingerprint: string,
+  now: Date,
+  everyHours: number,
+): string | undefined {
+  if (!state) return 'incremental reads are off';
+  if (!cursor) return 'no earlier clean run';
+  if (cursor.dsServiceName !== state.dsServiceName) return 'another domain controller answered';
+  if (cursor.invocationId !== state.invocationId) return "the domain controller's database was restored";
+  if (cursor.highestCommittedUsn > state.highestCommittedUsn)
+    return 'the domain controller went back in time';
+  if (cursor.fingerprint !== fingerprint) return 'the settings changed';
+  if (cursor.suspensionsDueAt !== undefined && now.getTime() >= Date.parse(cursor.suspensionsDueAt))
+    return "a suspended user's grace period has ended";
+  if (now.getTime() - Date.parse(cursor.lastFullAt) >= everyHours * 3_600_000)
+    return 'the periodic reconciliation is due';
+  return undefined;
+}
+
+const DIRSYNC_NOTE: Readonly<Record<DirSyncAccess, string>> = {
+  permitted: 'is permitted for this account (not needed: changes are read by uSNChanged)',
+  notPermitted: 'is not permitted for this account (not needed: changes are read by uSNChanged)',
+  unsupported: 'is not offered by this DC (not needed: changes are read by uSNChanged)',
+};
+
+/** The search step's message. */
+export function describeRead(scope: ReadScope, directoryUsers: number): string {
+  const { incremental } = scope;
+  const read = incremental
+    ? `${directoryUsers} users changed since USN ${incremental.since} under ${scope.baseDn}; ` +
+      `${scope.scopeDigest.size} users there, ` +
+      (incremental.scopeChanged
+        ? 'not those of the last run (the database is compared for leavers)'
+        : 'the same as at the last run (no leavers)') +
+      (incremental.membersChanged === undefined
+        ? ''
+        : incremental.membersChanged
+          ? "; the selected groups' members changed"
+          : "; the selected groups' members unchanged")
+    : `${directoryUsers} users read under ${scope.baseDn} (full read: ${scope.fullBecause})`;
+  return `${read}; DirSync ${DIRSYNC_NOTE[scope.dirSync]}`;
+}

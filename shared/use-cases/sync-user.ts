@@ -1,0 +1,170 @@
+/**
+ * Synchronize one user now (`POST /sync/users/{name}`, docs/contract.md#synchronize-one-user): that user's
+ * plan, decided by the same code as Explain (explain-user.ts, and through it the sync's filters and planner),
+ * applied at once under the sync lock (the caller holds it), and recorded as a run with `trigger: "user"`.
+ * A delete or a suspension goes through only under the sync's rules: `deleteUsers` on, and within the
+ * deletion threshold (one delete against the directory users in the database). The cursor of incremental
+ * runs is left as it is: the next run reads what changed in AD since, as it would have. Steps:
+ *
+ *   resolve -> connect -> bind (run-session.ts) -> search (planOneUser) -> filter -> plan (the deletion
+ *   threshold, against the database's count of directory users) -> apply (one conditional write) -> record
+ */
+import type { Config } from '../config/config-schema';
+import type { BindPassword } from '../domain/password-binding';
+import { thresholdExceeded, withheldReason } from '../domain/plan-deletes';
+import type { PlannedChange } from '../domain/plan-sync';
+import type { Report, RunTrigger } from '../domain/report';
+import { applyBatch } from './apply-spool';
+import { type OneUserPlan, planOneUser, REASON_OF } from './explain-user';
+import { type RunDependencies, type SyncDependencies, withDefaults } from './run-dependencies';
+import { changesIn, RunTally, type Tally, toReportChange } from './run-report';
+import { RunSession } from './run-session';
+
+export interface SyncUserRequest {
+  readonly config: Config;
+  readonly password: BindPassword | undefined;
+  /** sAMAccountName, userPrincipalName, distinguished name or objectGUID. */
+  readonly name: string;
+  readonly trigger?: RunTrigger;
+  readonly configVersion?: number;
+  /** When the API started the run (its record says so). */
+  readonly startedAt?: string;
+  /** Set when the run must apply no deletes (its configuration changed after it was started). */
+  readonly deletesRefused?: string;
+}
+
+export async function synchronizeUser(given: SyncDependencies, request: SyncUserRequest): Promise<Report> {
+  const deps = withDefaults(given);
+  const { config } = request;
+  const runId = deps.newRunId();
+  const startedAt = request.startedAt ?? deps.clock.now().toISOString();
+  const run = new RunSession(deps);
+  const tally = new RunTally();
+  let deletesWithheld: number | undefined;
+  let baseDn: string | undefined;
+
+  await run.run(config.connection, request.password, async (session) => {
+    const now = deps.clock.now();
+    const planned = await run.steps.run(
+      'search',
+      () => planOneUser({ session, config, users: deps.users, now, name: request.name }),
+      (p) => `read ${p.explanation.distinguishedName}`,
+    );
+    baseDn = planned.baseDn;
+    const { explanation } = planned;
+    tally.add(scopeTally(planned));
+    run.steps.add({
+      name: 'filter',
+      ok: true,
+      ms: 0,
+      message: explanation.inScope
+        ? 'in scope'
+        : `excluded: ${explanation.filters
+            .filter((f) => !f.passed)
+            .map((f) => f.filter)
+            .join(', ')}`,
+    });
+    const change = await withTheSyncRules(deps, request, planned.change);
+    if (change !== planned.change) deletesWithheld = 1;
+    run.steps.add({
+      name: 'plan',
+      ok: true,
+      ms: 0,
+      message: change ? `${change.action}${change.reason ? `: ${change.reason}` : ''}` : 'nothing to do',
+    });
+    await run.steps.run(
+      'apply',
+      () => applyChange(deps, config, runId, change, tally),
+      (written) => `${written} change${written === 1 ? '' : 's'} written`,
+    );
+  });
+
+  const report = (): Report => ({
+    runId,
+    dryRun: false,
+    status: run.failure
+      ? 'failed'
+      : deletesWithheld !== undefined
+        ? 'deletionThresholdExceeded'
+        : 'succeeded',
+    trigger: request.trigger ?? 'user',
+    startedAt,
+    finishedAt: deps.clock.now().toISOString(),
+    ...(run.server ? { server: run.server } : {}),
+    ...(baseDn ? { baseDn } : {}),
+    steps: run.steps.steps,
+    counts: tally.counts,
+    changes: tally.lists.changes,
+    excluded: tally.lists.excluded,
+    ...(run.failure ? { error: run.failure } : {}),
+    ...(deletesWithheld !== undefined ? { deletesWithheld } : {}),
+    ...(request.configVersion !== undefined ? { configVersion: request.configVersion } : {}),
+  });
+  await run.attempt(() =>
+    run.steps.run(
+      'record',
+      () => deps.runs.recordRun(report()),
+      () => 'run recorded',
+    ),
+  );
+  return report();
+}
+
+/** The one user read: in scope, or excluded with the reasons of the filters it failed. */
+function scopeTally({ explanation, entry }: OneUserPlan): Tally {
+  const failed = explanation.filters.filter((f) => !f.passed);
+  return {
+    counts: { directoryUsers: 1, ...(explanation.inScope ? { inScope: 1 } : { excluded: 1 }) },
+    exclusions: explanation.inScope
+      ? []
+      : [
+          {
+            userName: entry.sAMAccountName,
+            distinguishedName: entry.distinguishedName,
+            reasons: failed.map((f) => REASON_OF[f.filter]),
+          },
+        ],
+  };
+}
+
+/**
+ * The sync's rules for a removal: the deletion threshold (one delete against the directory users the database
+ * holds), and no deletes on a configuration changed since the start. The change withheld, or as planned.
+ */
+async function withTheSyncRules(
+  deps: RunDependencies,
+  request: SyncUserRequest,
+  change: PlannedChange | undefined,
+): Promise<PlannedChange | undefined> {
+  if (!change || (change.action !== 'delete' && change.action !== 'suspend') || change.withheld)
+    return change;
+  const because =
+    request.deletesRefused ??
+    thresholdExceeded(1, await deps.users.countDirectoryUsers(), request.config.options);
+  if (because === undefined) return change;
+  return { ...change, withheld: true, reason: withheldReason(change.reason ?? '', because) };
+}
+
+/** The apply step of one user: its one change written (none for a change withheld, unchanged or a conflict). */
+async function applyChange(
+  deps: RunDependencies,
+  config: Config,
+  runId: string,
+  change: PlannedChange | undefined,
+  tally: RunTally,
+): Promise<number> {
+  if (!change || change.action === 'unchanged' || change.action === 'conflict') {
+    if (change?.action === 'unchanged') tally.add({ counts: { unchanged: 1 } });
+    if (change?.action === 'conflict') {
+      tally.add({ counts: { conflicts: 1 }, changes: changesIn('planned', [toReportChange(change)]) });
+    }
+    return 0;
+  }
+  if ((change.action === 'delete' || change.action === 'suspend') && change.withheld) {
+    tally.add({ changes: changesIn('planned', [toReportChange(change)]) });
+    return 0;
+  }
+  const batch = await applyBatch(deps, config, runId, [change]);
+  tally.add(batch);
+  return (batch.changes ?? []).filter((c) => c.list === 'applied').length;
+}

@@ -1,0 +1,21 @@
+/**
+ * Synchronize now in this process, to the end: the saved configuration and password, under the sync lock
+ * (the CLI's and the tests' way; the API starts a sync instead, start-sync.ts).
+ */
+import type { Report } from '../domain/report';
+import { withDefaults } from './run-dependencies';
+import { claimRun, type ExclusiveSyncDependencies, type MassDeletionApproval, runLocked } from './sync-lock';
+
+/** Synchronize now, to the end, in this process: throws SyncRunningError when another sync holds the lock. */
+export async function synchronizeNow(
+  given: ExclusiveSyncDependencies,
+  request: { allowMassDeletion?: MassDeletionApproval } = {},
+): Promise<Report> {
+  const deps = withDefaults(given);
+  const { runId, stored, approvedDeletes } = await claimRun(deps, request);
+  return runLocked(deps, stored, runId, {
+    trigger: 'api',
+    configVersion: stored.version,
+    ...(approvedDeletes !== undefined ? { approvedDeletes } : {}),
+  });
+}
