@@ -48,7 +48,7 @@ interface Explainer {
 /** The Explain a user section, asking `api`; see the module's comment. */
 export function explainBox(api: ApiClient): ExplainBox {
   const box = explainerOf(api);
-  box.syncButton.addEventListener('click', () => void synchronize(box));
+  box.syncButton.addEventListener('click', () => void synchronizeShown(box));
   const element = h(
     'section',
     { class: 'explain', id: 'explain', 'aria-labelledby': 'explain-heading' },
@@ -70,7 +70,7 @@ export function explainBox(api: ApiClient): ExplainBox {
     element,
     explain(name, options = {}) {
       box.input.value = name;
-      void run(box, name, { focusResult: options.focusResult ?? false });
+      void explainName(box, name, { focusResult: options.focusResult ?? false });
     },
   };
 }
@@ -136,7 +136,7 @@ function explainForm(box: Explainer): HTMLFormElement {
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    void run(box, box.input.value);
+    void explainName(box, box.input.value);
   });
   return form;
 }
@@ -177,7 +177,7 @@ function showAlert(
 }
 
 /** Explains `name`; with `keepOutcome`, the last sync's outcome stays (the refresh after it). */
-async function run(
+async function explainName(
   box: Explainer,
   name: string,
   { focusResult = false, keepOutcome = false }: { focusResult?: boolean; keepOutcome?: boolean } = {},
@@ -233,7 +233,7 @@ function showExplanation(box: Explainer, explanation: UserExplanation, focusResu
 }
 
 /** Synchronize this user: applies the shown explanation's plan, shows the run's outcome, explains it again. */
-async function synchronize(box: Explainer): Promise<void> {
+async function synchronizeShown(box: Explainer): Promise<void> {
   const { syncButton, explainButton, outcome, status } = box;
   const explanation = box.shown;
   if (!explanation) return;
@@ -258,7 +258,7 @@ async function synchronize(box: Explainer): Promise<void> {
       ),
     );
     announce(text);
-    await run(box, explanation.distinguishedName, { keepOutcome: true });
+    await explainName(box, explanation.distinguishedName, { keepOutcome: true });
   } catch (error) {
     status.textContent = '';
     if (error instanceof ApiError && error.code === 'SyncRunning') {
