@@ -26,20 +26,56 @@ export interface ExplainBox {
 
 const VERDICT_TEXT = { passed: '✓ Passed', failed: '✗ Failed', off: 'Off' } as const;
 
+/** The box's elements, and what it remembers between requests. */
+interface Explainer {
+  readonly api: ApiClient;
+  readonly input: HTMLInputElement;
+  readonly inputError: HTMLElement;
+  readonly explainButton: HTMLButtonElement;
+  readonly status: HTMLElement;
+  readonly alert: HTMLElement;
+  readonly result: HTMLElement;
+  readonly syncButton: HTMLButtonElement;
+  /** Synchronize this user with its hint, shown while an explanation is. */
+  readonly syncActions: HTMLElement;
+  readonly outcome: HTMLElement;
+  /** The explanation on screen (what Synchronize this user applies). */
+  shown: UserExplanation | undefined;
+  /** The latest request's number: the answer to an earlier one is dropped. */
+  latest: number;
+}
+
+/** The Explain a user section, asking `api`; see the module's comment. */
 export function explainBox(api: ApiClient): ExplainBox {
-  const input = h('input', {
-    type: 'text',
-    id: 'explain-name',
-    name: 'name',
-    autocomplete: 'off',
-    spellcheck: 'false',
-    'aria-describedby': 'explain-name-hint',
-  });
-  const inputError = h('p', { class: 'field-error', id: 'explain-name-error', hidden: true });
-  const explainButton = h('button', { type: 'submit', class: 'primary' }, 'Explain');
-  const status = h('p', { role: 'status', class: 'form-status', id: 'explain-status' });
-  const alert = h('div', { id: 'explain-alert' });
-  const result = h('div', { id: 'explain-result' });
+  const box = explainerOf(api);
+  box.syncButton.addEventListener('click', () => void synchronizeShown(box));
+  const element = h(
+    'section',
+    { class: 'explain', id: 'explain', 'aria-labelledby': 'explain-heading' },
+    h('h2', { id: 'explain-heading' }, 'Explain a user'),
+    h(
+      'p',
+      { class: 'hint' },
+      'Why a directory user is or is not synchronized, and what a sync would do with it, with the saved settings. Reads only this user and changes nothing.',
+    ),
+    explainForm(box),
+    box.status,
+    box.alert,
+    box.result,
+    box.syncActions,
+    box.outcome,
+  );
+
+  return {
+    element,
+    explain(name, options = {}) {
+      box.input.value = name;
+      void explainName(box, name, { focusResult: options.focusResult ?? false });
+    },
+  };
+}
+
+function explainerOf(api: ApiClient): Explainer {
   const syncButton = h('button', { type: 'button', id: 'explain-sync' }, 'Synchronize this user');
   // The hidden wrapper: `.actions` sets a display, which would override `hidden` on the same element.
   const syncActions = h(
@@ -57,138 +93,31 @@ export function explainBox(api: ApiClient): ExplainBox {
     ),
   );
   syncButton.setAttribute('aria-describedby', 'explain-sync-hint');
-  const outcome = h('div', { id: 'explain-sync-outcome' });
-
-  /** The explanation on screen (what Synchronize this user applies), and the latest request's number. */
-  let shown: UserExplanation | undefined;
-  let latest = 0;
-
-  const setInputError = (message: string | undefined): void => {
-    inputError.textContent = message ?? '';
-    inputError.hidden = message === undefined;
-    if (message === undefined) {
-      input.removeAttribute('aria-invalid');
-      input.setAttribute('aria-describedby', 'explain-name-hint');
-    } else {
-      input.setAttribute('aria-invalid', 'true');
-      input.setAttribute('aria-describedby', 'explain-name-error explain-name-hint');
-    }
+  return {
+    api,
+    input: h('input', {
+      type: 'text',
+      id: 'explain-name',
+      name: 'name',
+      autocomplete: 'off',
+      spellcheck: 'false',
+      'aria-describedby': 'explain-name-hint',
+    }),
+    inputError: h('p', { class: 'field-error', id: 'explain-name-error', hidden: true }),
+    explainButton: h('button', { type: 'submit', class: 'primary' }, 'Explain'),
+    status: h('p', { role: 'status', class: 'form-status', id: 'explain-status' }),
+    alert: h('div', { id: 'explain-alert' }),
+    result: h('div', { id: 'explain-result' }),
+    syncButton,
+    syncActions,
+    outcome: h('div', { id: 'explain-sync-outcome' }),
+    shown: undefined,
+    latest: 0,
   };
+}
 
-  const showAlert = (text: string, names: readonly string[] = [], more: Node | string = ''): void =>
-    replaceChildren(
-      alert,
-      h(
-        'div',
-        { class: 'alert alert-error', role: 'alert' },
-        h('p', {}, text, more),
-        names.length > 0
-          ? h(
-              'ul',
-              { class: 'alert-list' },
-              names.map((dn) => h('li', { class: 'dn' }, dn)),
-            )
-          : '',
-      ),
-    );
-
-  /** Explains `name`; with `keepOutcome`, the last sync's outcome stays (the refresh after it). */
-  const run = async (
-    name: string,
-    { focusResult = false, keepOutcome = false }: { focusResult?: boolean; keepOutcome?: boolean } = {},
-  ): Promise<void> => {
-    const request = ++latest;
-    setInputError(undefined);
-    replaceChildren(alert);
-    if (!keepOutcome) replaceChildren(outcome);
-    if (name.trim() === '') {
-      setInputError('Type a user name, distinguished name or objectGUID.');
-      input.focus();
-      return;
-    }
-    const keepFocus = focusKeeper(explainButton);
-    explainButton.disabled = true;
-    result.setAttribute('aria-busy', 'true');
-    status.textContent = `Explaining ${name}…`;
-    try {
-      const explanation = await api.explainUser(name.trim());
-      if (request !== latest) return;
-      shown = explanation;
-      replaceChildren(result, renderExplanation(explanation));
-      syncActions.hidden = false;
-      status.textContent = `${explanation.attributes.sAMAccountName}: ${
-        explanation.inScope ? 'in scope' : 'not in scope'
-      }; planned action: ${PLANNED_ACTION_LABELS[explanation.plannedAction].toLowerCase()}.`;
-      if (focusResult) {
-        const heading = document.getElementById('explain-result-heading');
-        heading?.scrollIntoView({ block: 'start' });
-        heading?.focus();
-      }
-    } catch (error) {
-      if (request !== latest) return;
-      shown = undefined;
-      replaceChildren(result);
-      syncActions.hidden = true;
-      status.textContent = '';
-      const { text, names } = explainFailure(name.trim(), error);
-      showAlert(text, names);
-      if (focusResult) input.focus();
-    } finally {
-      if (request === latest) {
-        explainButton.disabled = false;
-        result.removeAttribute('aria-busy');
-        keepFocus();
-      }
-    }
-  };
-
-  const synchronize = async (): Promise<void> => {
-    const explanation = shown;
-    if (!explanation) return;
-    const name = explanation.attributes.sAMAccountName;
-    const keepFocus = focusKeeper(syncButton);
-    syncButton.disabled = true;
-    explainButton.disabled = true;
-    replaceChildren(alert);
-    replaceChildren(outcome);
-    status.textContent = `Synchronizing ${name}…`;
-    try {
-      // By objectGUID: the entry explained, whatever its names have become since.
-      const report = await api.synchronizeUser(explanation.objectGuid);
-      const { ok, text } = userSyncOutcome(report);
-      replaceChildren(
-        outcome,
-        h(
-          'div',
-          { class: `alert ${ok ? 'alert-info' : 'alert-error'}`, id: 'explain-sync-result' },
-          h('p', {}, text),
-          h('p', {}, h('a', { href: '#/runs' }, 'See the run in Runs')),
-        ),
-      );
-      announce(text);
-      await run(explanation.distinguishedName, { keepOutcome: true });
-    } catch (error) {
-      status.textContent = '';
-      if (error instanceof ApiError && error.code === 'SyncRunning') {
-        const runId = error.details.find((detail) => detail.path === 'runId')?.message;
-        showAlert(
-          `A sync is running${runId ? ` (run ${runId})` : ''}: synchronize this user when it has finished. `,
-          [],
-          h('a', { href: '#/runs' }, 'Follow it in Runs'),
-        );
-      } else {
-        showAlert(
-          `The user could not be synchronized: ${error instanceof Error ? error.message : String(error)}`,
-        );
-      }
-    } finally {
-      syncButton.disabled = false;
-      explainButton.disabled = false;
-      keepFocus();
-    }
-  };
-  syncButton.addEventListener('click', () => void synchronize());
-
+/** The name field with its Explain button; submitting explains the name. */
+function explainForm(box: Explainer): HTMLFormElement {
   const form = h(
     'form',
     { id: 'explain-form', novalidate: true, 'aria-labelledby': 'explain-heading' },
@@ -201,39 +130,156 @@ export function explainBox(api: ApiClient): ExplainBox {
         { class: 'hint', id: 'explain-name-hint' },
         'sAMAccountName, user principal name, distinguished name or objectGUID.',
       ),
-      inputError,
-      h('div', { class: 'inline' }, input, explainButton),
+      box.inputError,
+      h('div', { class: 'inline' }, box.input, box.explainButton),
     ),
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    void run(input.value);
+    void explainName(box, box.input.value);
   });
+  return form;
+}
 
-  const element = h(
-    'section',
-    { class: 'explain', id: 'explain', 'aria-labelledby': 'explain-heading' },
-    h('h2', { id: 'explain-heading' }, 'Explain a user'),
+function setInputError({ input, inputError }: Explainer, message: string | undefined): void {
+  inputError.textContent = message ?? '';
+  inputError.hidden = message === undefined;
+  if (message === undefined) {
+    input.removeAttribute('aria-invalid');
+    input.setAttribute('aria-describedby', 'explain-name-hint');
+  } else {
+    input.setAttribute('aria-invalid', 'true');
+    input.setAttribute('aria-describedby', 'explain-name-error explain-name-hint');
+  }
+}
+
+function showAlert(
+  box: Explainer,
+  text: string,
+  names: readonly string[] = [],
+  more: Node | string = '',
+): void {
+  replaceChildren(
+    box.alert,
     h(
-      'p',
-      { class: 'hint' },
-      'Why a directory user is or is not synchronized, and what a sync would do with it, with the saved settings. Reads only this user and changes nothing.',
+      'div',
+      { class: 'alert alert-error', role: 'alert' },
+      h('p', {}, text, more),
+      names.length > 0
+        ? h(
+            'ul',
+            { class: 'alert-list' },
+            names.map((dn) => h('li', { class: 'dn' }, dn)),
+          )
+        : '',
     ),
-    form,
-    status,
-    alert,
-    result,
-    syncActions,
-    outcome,
   );
+}
 
-  return {
-    element,
-    explain(name, options = {}) {
-      input.value = name;
-      void run(name, { focusResult: options.focusResult ?? false });
-    },
-  };
+/** Explains `name`; with `keepOutcome`, the last sync's outcome stays (the refresh after it). */
+async function explainName(
+  box: Explainer,
+  name: string,
+  { focusResult = false, keepOutcome = false }: { focusResult?: boolean; keepOutcome?: boolean } = {},
+): Promise<void> {
+  const { input, explainButton, result, status } = box;
+  const request = ++box.latest;
+  setInputError(box, undefined);
+  replaceChildren(box.alert);
+  if (!keepOutcome) replaceChildren(box.outcome);
+  if (name.trim() === '') {
+    setInputError(box, 'Type a user name, distinguished name or objectGUID.');
+    input.focus();
+    return;
+  }
+  const keepFocus = focusKeeper(explainButton);
+  explainButton.disabled = true;
+  result.setAttribute('aria-busy', 'true');
+  status.textContent = `Explaining ${name}…`;
+  try {
+    const explanation = await box.api.explainUser(name.trim());
+    if (request !== box.latest) return;
+    showExplanation(box, explanation, focusResult);
+  } catch (error) {
+    if (request !== box.latest) return;
+    box.shown = undefined;
+    replaceChildren(result);
+    box.syncActions.hidden = true;
+    status.textContent = '';
+    const { text, names } = explainFailure(name.trim(), error);
+    showAlert(box, text, names);
+    if (focusResult) input.focus();
+  } finally {
+    if (request === box.latest) {
+      explainButton.disabled = false;
+      result.removeAttribute('aria-busy');
+      keepFocus();
+    }
+  }
+}
+
+function showExplanation(box: Explainer, explanation: UserExplanation, focusResult: boolean): void {
+  box.shown = explanation;
+  replaceChildren(box.result, renderExplanation(explanation));
+  box.syncActions.hidden = false;
+  box.status.textContent = `${explanation.attributes.sAMAccountName}: ${
+    explanation.inScope ? 'in scope' : 'not in scope'
+  }; planned action: ${PLANNED_ACTION_LABELS[explanation.plannedAction].toLowerCase()}.`;
+  if (focusResult) {
+    const heading = document.getElementById('explain-result-heading');
+    heading?.scrollIntoView({ block: 'start' });
+    heading?.focus();
+  }
+}
+
+/** Synchronize this user: applies the shown explanation's plan, shows the run's outcome, explains it again. */
+async function synchronizeShown(box: Explainer): Promise<void> {
+  const { syncButton, explainButton, outcome, status } = box;
+  const explanation = box.shown;
+  if (!explanation) return;
+  const name = explanation.attributes.sAMAccountName;
+  const keepFocus = focusKeeper(syncButton);
+  syncButton.disabled = true;
+  explainButton.disabled = true;
+  replaceChildren(box.alert);
+  replaceChildren(outcome);
+  status.textContent = `Synchronizing ${name}…`;
+  try {
+    // By objectGUID: the entry explained, whatever its names have become since.
+    const report = await box.api.synchronizeUser(explanation.objectGuid);
+    const { ok, text } = userSyncOutcome(report);
+    replaceChildren(
+      outcome,
+      h(
+        'div',
+        { class: `alert ${ok ? 'alert-info' : 'alert-error'}`, id: 'explain-sync-result' },
+        h('p', {}, text),
+        h('p', {}, h('a', { href: '#/runs' }, 'See the run in Runs')),
+      ),
+    );
+    announce(text);
+    await explainName(box, explanation.distinguishedName, { keepOutcome: true });
+  } catch (error) {
+    status.textContent = '';
+    if (error instanceof ApiError && error.code === 'SyncRunning') {
+      const runId = error.details.find((detail) => detail.path === 'runId')?.message;
+      showAlert(
+        box,
+        `A sync is running${runId ? ` (run ${runId})` : ''}: synchronize this user when it has finished. `,
+        [],
+        h('a', { href: '#/runs' }, 'Follow it in Runs'),
+      );
+    } else {
+      showAlert(
+        box,
+        `The user could not be synchronized: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  } finally {
+    syncButton.disabled = false;
+    explainButton.disabled = false;
+    keepFocus();
+  }
 }
 
 /**

@@ -36,39 +36,7 @@ export function directoryForm(
   password: string,
   passwordHint: string,
 ): DirectoryForm {
-  const text = (name: keyof ConfigFormValues, props: Record<string, string | number | boolean> = {}) =>
-    h('input', {
-      type: 'text',
-      name,
-      value: String(values[name]),
-      autocomplete: 'off',
-      spellcheck: 'false',
-      ...props,
-    });
-  const number = (name: keyof ConfigFormValues, min: number, max: number, step = 1) =>
-    h('input', { type: 'number', name, value: String(values[name]), min, max, step, inputmode: 'numeric' });
-  const check = (name: keyof ConfigFormValues) =>
-    h('input', { type: 'checkbox', name, checked: Boolean(values[name]) });
-
-  const servers = h('textarea', { name: 'servers', rows: 2, spellcheck: 'false' }, values.servers);
-  const baseDn = text('baseDn', { placeholder: 'DC=company,DC=local' });
-  const encryption = h(
-    'select',
-    { name: 'encryption' },
-    h('option', { value: 'ldaps', selected: values.encryption === 'ldaps' }, 'LDAPS (port 636)'),
-    h('option', { value: 'starttls', selected: values.encryption === 'starttls' }, 'StartTLS (port 389)'),
-  );
-  const caCertificate = h(
-    'textarea',
-    {
-      name: 'caCertificate',
-      rows: 4,
-      spellcheck: 'false',
-      class: 'mono',
-      placeholder: '-----BEGIN CERTIFICATE-----',
-    },
-    values.caCertificate,
-  );
+  const baseDn = textInput(values, 'baseDn', { placeholder: 'DC=company,DC=local' });
   const passwordInput = h('input', {
     type: 'password',
     name: 'password',
@@ -100,99 +68,16 @@ export function directoryForm(
   const form = h(
     'form',
     { novalidate: true, id: 'directory-form', 'aria-labelledby': 'page-heading' },
-    h(
-      'fieldset',
-      {},
-      h('legend', {}, 'Connection'),
-      field('servers', 'Servers', servers, {
-        hint: 'One per line, host or host:port; tried in order. Empty: discover the domain controllers by DNS.',
-      }),
-      field('domain', 'Domain', text('domain', { placeholder: 'company.local' }), {
-        hint: 'Needed when no servers are given.',
-      }),
-      field('baseDn', 'Base DN', baseDn, {
-        hint: 'Where users are searched. Empty: the directory’s default naming context.',
-        after: baseDnButton,
-      }),
-      field('encryption', 'Encryption', encryption),
-      field('caCertificate', 'CA certificate', caCertificate, {
-        hint: 'PEM, for a private PKI. Empty: the system’s trusted authorities.',
-      }),
-      field('tlsServerName', 'TLS server name', text('tlsServerName'), {
-        hint: 'The name in the DC certificate, when the servers are given by IP address.',
-      }),
-      field('username', 'User name', text('username', { placeholder: 'svc-sync@company.local' }), {
-        hint: 'UPN, DN or DOMAIN\\user of the read-only service account.',
-      }),
-      field('password', h('span', {}, 'Password ', passwordBadge), passwordInput, { hint: passwordHint }),
-      field('timeoutSeconds', 'Timeout (seconds)', number('timeoutSeconds', 1, 300)),
-    ),
-    h(
-      'fieldset',
-      {},
-      h('legend', {}, 'Filters'),
-      field(
-        'exchangeUsersOnly',
-        'Exchange users only (users with an email address)',
-        check('exchangeUsersOnly'),
-        {
-          kind: 'check',
-        },
-      ),
-      field('enabledUsersOnly', 'Enabled users only', check('enabledUsersOnly'), { kind: 'check' }),
-      field(
-        'visibleInAddressListsOnly',
-        'Visible in address lists only',
-        check('visibleInAddressListsOnly'),
-        {
-          kind: 'check',
-        },
-      ),
-      field('groups', 'Groups', addGroupsButton, {
-        hint: 'Only members of these groups (nested groups count).',
-        after: groupsList,
-      }),
-    ),
-    h(
-      'fieldset',
-      {},
-      h('legend', {}, 'Options'),
-      field('deleteUsers', 'Delete users that are no longer in the directory', check('deleteUsers'), {
-        kind: 'check',
-      }),
-      h(
-        'div',
-        { class: 'row' },
-        field('maxCount', 'Deletion threshold: at most (users)', number('maxCount', 0, 10_000_000)),
-        field('maxPercent', 'or at most (% of directory users)', number('maxPercent', 0, 100, 0.1)),
-      ),
-      h(
-        'p',
-        { class: 'hint' },
-        'Above either limit a sync applies creates and updates but no deletes, and says so; Synchronize now can then allow them once.',
-      ),
-      field(
-        'deletionGraceDays',
-        'Keep deleted users suspended for (days)',
-        number('deletionGraceDays', 0, 365),
-        {
-          hint: '0 to 365. 0: delete at once, as MailStore does. Otherwise a deleted user is suspended (it cannot log on), deleted when the days have passed, and restored if it comes back in scope. Suspensions count against the threshold.',
-        },
-      ),
-    ),
+    connectionFieldset(values, { baseDn, baseDnButton, passwordInput, passwordBadge, passwordHint }),
+    filtersFieldset(values, addGroupsButton, groupsList),
+    optionsFieldset(values),
     h(
       'fieldset',
       {},
       h('legend', {}, 'Default privileges'),
       field('privileges', 'Privileges of new users', privilegesButton, { after: privilegesSummary }),
     ),
-    h(
-      'fieldset',
-      {},
-      h('legend', {}, 'Schedule'),
-      field('scheduleEnabled', 'Synchronize on a schedule', check('scheduleEnabled'), { kind: 'check' }),
-      field('intervalMinutes', 'Every (minutes)', number('intervalMinutes', 1, 10_080)),
-    ),
+    scheduleFieldset(values),
     h('div', { class: 'actions' }, saveButton, testButton, discardButton, dirtyNote),
     statusLine,
   );
@@ -215,6 +100,182 @@ export function directoryForm(
       discard: discardButton,
     },
   };
+}
+
+const textInput = (
+  values: ConfigFormValues,
+  name: keyof ConfigFormValues,
+  props: Record<string, string | number | boolean> = {},
+): HTMLInputElement =>
+  h('input', {
+    type: 'text',
+    name,
+    value: String(values[name]),
+    autocomplete: 'off',
+    spellcheck: 'false',
+    ...props,
+  });
+
+const numberInput = (
+  values: ConfigFormValues,
+  name: keyof ConfigFormValues,
+  min: number,
+  max: number,
+  step = 1,
+): HTMLInputElement =>
+  h('input', { type: 'number', name, value: String(values[name]), min, max, step, inputmode: 'numeric' });
+
+const checkbox = (values: ConfigFormValues, name: keyof ConfigFormValues): HTMLInputElement =>
+  h('input', { type: 'checkbox', name, checked: Boolean(values[name]) });
+
+/** Servers, domain, Base DN (with its Browse button), encryption, CA certificate, account and password. */
+function connectionFieldset(
+  values: ConfigFormValues,
+  parts: {
+    readonly baseDn: HTMLInputElement;
+    readonly baseDnButton: HTMLButtonElement;
+    readonly passwordInput: HTMLInputElement;
+    readonly passwordBadge: HTMLElement;
+    readonly passwordHint: string;
+  },
+): HTMLElement {
+  const servers = h('textarea', { name: 'servers', rows: 2, spellcheck: 'false' }, values.servers);
+  const encryption = h(
+    'select',
+    { name: 'encryption' },
+    h('option', { value: 'ldaps', selected: values.encryption === 'ldaps' }, 'LDAPS (port 636)'),
+    h('option', { value: 'starttls', selected: values.encryption === 'starttls' }, 'StartTLS (port 389)'),
+  );
+  const caCertificate = h(
+    'textarea',
+    {
+      name: 'caCertificate',
+      rows: 4,
+      spellcheck: 'false',
+      class: 'mono',
+      placeholder: '-----BEGIN CERTIFICATE-----',
+    },
+    values.caCertificate,
+  );
+  return h(
+    'fieldset',
+    {},
+    h('legend', {}, 'Connection'),
+    field('servers', 'Servers', servers, {
+      hint: 'One per line, host or host:port; tried in order. Empty: discover the domain controllers by DNS.',
+    }),
+    field('domain', 'Domain', textInput(values, 'domain', { placeholder: 'company.local' }), {
+      hint: 'Needed when no servers are given.',
+    }),
+    field('baseDn', 'Base DN', parts.baseDn, {
+      hint: 'Where users are searched. Empty: the directory’s default naming context.',
+      after: parts.baseDnButton,
+    }),
+    field('encryption', 'Encryption', encryption),
+    field('caCertificate', 'CA certificate', caCertificate, {
+      hint: 'PEM, for a private PKI. Empty: the system’s trusted authorities.',
+    }),
+    field('tlsServerName', 'TLS server name', textInput(values, 'tlsServerName'), {
+      hint: 'The name in the DC certificate, when the servers are given by IP address.',
+    }),
+    field('username', 'User name', textInput(values, 'username', { placeholder: 'svc-sync@company.local' }), {
+      hint: 'UPN, DN or DOMAIN\\user of the read-only service account.',
+    }),
+    field('password', h('span', {}, 'Password ', parts.passwordBadge), parts.passwordInput, {
+      hint: parts.passwordHint,
+    }),
+    field('timeoutSeconds', 'Timeout (seconds)', numberInput(values, 'timeoutSeconds', 1, 300)),
+  );
+}
+
+/** The three attribute filters and the groups filter, with the chosen groups under its Add button. */
+function filtersFieldset(
+  values: ConfigFormValues,
+  addGroupsButton: HTMLButtonElement,
+  groupsList: HTMLElement,
+): HTMLElement {
+  return h(
+    'fieldset',
+    {},
+    h('legend', {}, 'Filters'),
+    field(
+      'exchangeUsersOnly',
+      'Exchange users only (users with an email address)',
+      checkbox(values, 'exchangeUsersOnly'),
+      {
+        kind: 'check',
+      },
+    ),
+    field('enabledUsersOnly', 'Enabled users only', checkbox(values, 'enabledUsersOnly'), { kind: 'check' }),
+    field(
+      'visibleInAddressListsOnly',
+      'Visible in address lists only',
+      checkbox(values, 'visibleInAddressListsOnly'),
+      {
+        kind: 'check',
+      },
+    ),
+    field('groups', 'Groups', addGroupsButton, {
+      hint: 'Only members of these groups (nested groups count).',
+      after: groupsList,
+    }),
+  );
+}
+
+/** Deleting users: the option, its threshold and the grace period. */
+function optionsFieldset(values: ConfigFormValues): HTMLElement {
+  return h(
+    'fieldset',
+    {},
+    h('legend', {}, 'Options'),
+    field(
+      'deleteUsers',
+      'Delete users that are no longer in the directory',
+      checkbox(values, 'deleteUsers'),
+      {
+        kind: 'check',
+      },
+    ),
+    h(
+      'div',
+      { class: 'row' },
+      field(
+        'maxCount',
+        'Deletion threshold: at most (users)',
+        numberInput(values, 'maxCount', 0, 10_000_000),
+      ),
+      field(
+        'maxPercent',
+        'or at most (% of directory users)',
+        numberInput(values, 'maxPercent', 0, 100, 0.1),
+      ),
+    ),
+    h(
+      'p',
+      { class: 'hint' },
+      'Above either limit a sync applies creates and updates but no deletes, and says so; Synchronize now can then allow them once.',
+    ),
+    field(
+      'deletionGraceDays',
+      'Keep deleted users suspended for (days)',
+      numberInput(values, 'deletionGraceDays', 0, 365),
+      {
+        hint: '0 to 365. 0: delete at once, as MailStore does. Otherwise a deleted user is suspended (it cannot log on), deleted when the days have passed, and restored if it comes back in scope. Suspensions count against the threshold.',
+      },
+    ),
+  );
+}
+
+function scheduleFieldset(values: ConfigFormValues): HTMLElement {
+  return h(
+    'fieldset',
+    {},
+    h('legend', {}, 'Schedule'),
+    field('scheduleEnabled', 'Synchronize on a schedule', checkbox(values, 'scheduleEnabled'), {
+      kind: 'check',
+    }),
+    field('intervalMinutes', 'Every (minutes)', numberInput(values, 'intervalMinutes', 1, 10_080)),
+  );
 }
 
 /** Lists the chosen groups, each with its Remove button. */
