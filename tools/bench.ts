@@ -41,7 +41,7 @@ import {
   PAGE_SIZE,
   USER_ATTRIBUTES,
   userFilter,
-} from '../shared/adapters/ldap/ldap-directory-reader';
+} from '../shared/adapters/ldap/user-searches';
 import { PROGRESS_INTERVAL_MS } from '../shared/use-cases/run-progress';
 import { connectionSettings, ldapsClientFor, provisionKeptDc, startSambaDc } from '../test/support/samba-dc';
 import type { BenchSyncResult, BenchSyncTask } from './bench-sync';
