@@ -19,7 +19,6 @@ const MAX_FUNCTION_LINES = 120;
 /** The files over the limit, and their number of lines, which they may not exceed until they are split. */
 const FILES_OVER_THE_LIMIT: Readonly<Record<string, number>> = {
   'cdk/console.ts': 464,
-  'cli/adsync.ts': 486,
   'shared/use-cases/plan-run.ts': 677,
   'shared/use-cases/run-sync.ts': 511,
   'tools/cost.ts': 520,
@@ -29,7 +28,6 @@ const FILES_OVER_THE_LIMIT: Readonly<Record<string, number>> = {
 const FUNCTIONS_OVER_THE_LIMIT: Readonly<Record<string, number>> = {
   'cdk/console.ts: AdSyncConsole.hosting': 121,
   'cdk/functions.ts: AdSyncFunctions.constructor': 131,
-  'cli/adsync.ts: main': 200,
   'console/src/explain-view.ts: explainBox': 209,
   'console/src/pages/directory-page.ts: renderDirectoryPage': 238,
   'console/src/pages/directory/directory-form.ts: directoryForm': 185,
