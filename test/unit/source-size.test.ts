@@ -21,7 +21,6 @@ const FILES_OVER_THE_LIMIT: Readonly<Record<string, number>> = {
   'cdk/console.ts': 464,
   'shared/use-cases/plan-run.ts': 677,
   'shared/use-cases/run-sync.ts': 511,
-  'tools/cost.ts': 520,
 };
 
 /** The functions over the limit (`file: name`, named as measureSources names them), and their lines. */
