@@ -18,20 +18,16 @@ const MAX_FUNCTION_LINES = 120;
 
 /** The files over the limit, and their number of lines, which they may not exceed until they are split. */
 const FILES_OVER_THE_LIMIT: Readonly<Record<string, number>> = {
-  'cdk/console.ts': 464,
   'shared/use-cases/plan-run.ts': 677,
   'shared/use-cases/run-sync.ts': 511,
 };
 
 /** The functions over the limit (`file: name`, named as measureSources names them), and their lines. */
 const FUNCTIONS_OVER_THE_LIMIT: Readonly<Record<string, number>> = {
-  'cdk/console.ts: AdSyncConsole.hosting': 121,
-  'cdk/functions.ts: AdSyncFunctions.constructor': 131,
   'console/src/explain-view.ts: explainBox': 209,
   'console/src/pages/directory-page.ts: renderDirectoryPage': 238,
   'console/src/pages/directory/directory-form.ts: directoryForm': 185,
   'console/src/pages/runs-page.ts: renderRunsPage': 162,
-  'local/change-relay.ts: startChangeRelay': 162,
   'local/local-stack.ts: startLocalStack': 149,
   'shared/use-cases/one-user.ts: planOneUser': 134,
   'shared/use-cases/run-sync.ts: runPipeline': 235,
