@@ -28,7 +28,6 @@ const FUNCTIONS_OVER_THE_LIMIT: Readonly<Record<string, number>> = {
   'console/src/pages/directory-page.ts: renderDirectoryPage': 238,
   'console/src/pages/directory/directory-form.ts: directoryForm': 185,
   'console/src/pages/runs-page.ts: renderRunsPage': 162,
-  'local/local-stack.ts: startLocalStack': 149,
   'shared/use-cases/one-user.ts: planOneUser': 134,
   'shared/use-cases/run-sync.ts: runPipeline': 235,
   'shared/use-cases/sync-one-user.ts: synchronizeUser': 123,
