@@ -32,7 +32,6 @@ const FUNCTIONS_OVER_THE_LIMIT: Readonly<Record<string, number>> = {
   'shared/use-cases/run-sync.ts: runPipeline': 235,
   'shared/use-cases/sync-one-user.ts: synchronizeUser': 123,
   'tools/bench.ts: main': 273,
-  'tools/latency.ts: main': 135,
 };
 
 /**
