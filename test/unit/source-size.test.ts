@@ -31,7 +31,6 @@ const FUNCTIONS_OVER_THE_LIMIT: Readonly<Record<string, number>> = {
   'shared/use-cases/one-user.ts: planOneUser': 134,
   'shared/use-cases/run-sync.ts: runPipeline': 235,
   'shared/use-cases/sync-one-user.ts: synchronizeUser': 123,
-  'tools/bench.ts: main': 273,
 };
 
 /**
