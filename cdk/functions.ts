@@ -146,6 +146,17 @@ export class AdSyncFunctions extends StackPart {
       }),
     };
     this.functions = functions;
+    this.triggerWorkers(table);
+    this.grantLeastPrivilege(table, secret, key);
+  }
+
+  /**
+   * How the workers are invoked past their start: a failed asynchronous invocation is not retried (a failed
+   * sync's event goes to the failures queue), and the sync function is started again by the table's handoff
+   * inserts; at most two syncs run at a time.
+   */
+  private triggerWorkers(table: Table): void {
+    const { sync, 'test-settings': testSettings } = this.functions;
     // The start function records the run (or preview) before it invokes the worker: a failed invocation is
     // not retried (a retry would find the run ended, or its start claimed). A failed sync's event (run id,
     // configuration version) is kept in the failures queue. A preview's is not: its event may carry the
@@ -180,8 +191,6 @@ export class AdSyncFunctions extends StackPart {
     // still ending, and a scheduled sync must reach the lock (and be recorded as skipped) rather than wait
     // in Lambda's queue behind a running one.
     (sync.node.defaultChild as { reservedConcurrentExecutions?: number }).reservedConcurrentExecutions = 2;
-
-    this.grantLeastPrivilege(table, secret, key);
   }
 
   /**

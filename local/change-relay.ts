@@ -11,99 +11,25 @@
  * - A position older than the stream keeps (24 hours) goes on from the oldest record it holds, with a warning.
  * - It runs beside the sync (the sync never waits for it) and stops on `stop()` without losing its position.
  */
-import { readFile, rename, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
-  DescribeStreamCommand,
   type DynamoDBStreamsClient,
   GetRecordsCommand,
-  GetShardIteratorCommand,
   type _Record as Record_,
-  type Shard,
-  TrimmedDataAccessException,
 } from '@aws-sdk/client-dynamodb-streams';
 import { changeEventOfRecord } from '../shared/adapters/dynamodb/change-stream';
 import type { ChangeEvent } from '../shared/domain/change-event';
-
-/** Where the relay stands in one shard. */
-export interface ShardPosition {
-  /** The sequence number of the last record handled (delivered, or not an event). */
-  readonly after?: string;
-  /** Read to its end: its children may be read. */
-  readonly finished?: true;
-}
-
-/** Where the relay stands in the table's stream: what the position file holds. */
-export interface RelayPosition {
-  readonly streamArn: string;
-  readonly shards: Readonly<Record<string, ShardPosition>>;
-}
-
-/**
- * The shards to read now: not finished, and whose parent is finished or no longer in the stream (trimmed), so
- * a parent's records always come before its children's.
- */
-export function shardsToRead(shards: readonly Shard[], position: RelayPosition): Shard[] {
-  const listed = new Set(shards.map((shard) => shard.ShardId));
-  return shards.filter(
-    ({ ShardId, ParentShardId }) =>
-      ShardId !== undefined &&
-      !position.shards[ShardId]?.finished &&
-      (!ParentShardId || !listed.has(ParentShardId) || position.shards[ParentShardId]?.finished === true),
-  );
-}
-
-/** The position without the shards the stream no longer lists (trimmed after 24 hours). */
-export function withListedShards(position: RelayPosition, shards: readonly Shard[]): RelayPosition {
-  const listed = new Set(shards.map((shard) => shard.ShardId));
-  return {
-    streamArn: position.streamArn,
-    shards: Object.fromEntries(Object.entries(position.shards).filter(([id]) => listed.has(id))),
-  };
-}
-
-/** Reads the position file: undefined when there is none; an error naming the file when it is not one. */
-export async function readPosition(file: string): Promise<RelayPosition | undefined> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
-  const position = parsed as Partial<RelayPosition> | undefined;
-  if (
-    typeof position?.streamArn !== 'string' ||
-    typeof position.shards !== 'object' ||
-    position.shards === null ||
-    !Object.values(position.shards).every(
-      (shard) =>
-        typeof shard === 'object' &&
-        shard !== null &&
-        (shard.after === undefined || typeof shard.after === 'string') &&
-        (shard.finished === undefined || shard.finished === true),
-    )
-  ) {
-    throw new Error(
-      `${file} is not a webhook delivery position; delete it to deliver the changes committed from now on`,
-    );
-  }
-  return { streamArn: position.streamArn, shards: position.shards };
-}
-
-/** Replaces the position file at once (a new file renamed over it), readable by its owner only. */
-export async function writePosition(file: string, position: RelayPosition): Promise<void> {
-  const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(temporary, `${JSON.stringify(position, null, 2)}\n`, { mode: 0o600 });
-  await rename(temporary, file);
-}
+import {
+  positionFromNow,
+  type RelayPosition,
+  readPosition,
+  type ShardPosition,
+  shardsToRead,
+  withListedShards,
+  writePosition,
+} from './relay-position';
+import { type TableStream, tableStream } from './table-stream';
 
 export interface ChangeRelayOptions {
   readonly streams: DynamoDBStreamsClient;
@@ -126,6 +52,33 @@ export interface ChangeRelay {
 const READ_RETRY_MS = 5_000;
 
 /**
+ * The position to start from: the file's; or, the first time, the changes committed from now on; or, when the
+ * table's stream is a new one, that stream from its start. Written to the file before any delivery.
+ */
+async function startingPosition(
+  stream: TableStream,
+  streamArn: string,
+  positionFile: string,
+  log: (line: string) => void,
+): Promise<RelayPosition> {
+  let position = await readPosition(positionFile);
+  if (!position) {
+    // Pass over what the shards hold: the changes committed before webhooks were configured.
+    position = await positionFromNow(streamArn, await stream.listShards(), stream.lastRecordOf);
+    await writePosition(positionFile, position);
+    log(`webhooks: first start: delivering the changes committed from now on (position in ${positionFile})`);
+  } else if (position.streamArn !== streamArn) {
+    log(
+      `webhooks: the table has a new stream (${streamArn}; the position was in ${position.streamArn}): ` +
+        'delivering its changes from its start',
+    );
+    position = { streamArn, shards: {} };
+    await writePosition(positionFile, position);
+  }
+  return position;
+}
+
+/**
  * Starts following the table's stream: reads (or, the first time, makes) the position, then delivers in the
  * background until `stop()`. Rejects when the position file is not one or the table has no stream.
  */
@@ -137,74 +90,9 @@ export async function startChangeRelay(options: ChangeRelayOptions): Promise<Cha
   const controller = new AbortController();
   const { signal } = controller;
 
-  const listShards = async (): Promise<Shard[]> => {
-    const shards: Shard[] = [];
-    let start: string | undefined;
-    do {
-      const { StreamDescription } = await streams.send(
-        new DescribeStreamCommand({ StreamArn: streamArn, ExclusiveStartShardId: start }),
-        { abortSignal: signal },
-      );
-      shards.push(...(StreamDescription?.Shards ?? []));
-      start = StreamDescription?.LastEvaluatedShardId;
-    } while (start);
-    return shards;
-  };
-  const iteratorOf = async (shardId: string, after: string | undefined) => {
-    const at = after
-      ? ({ ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after } as const)
-      : ({ ShardIteratorType: 'TRIM_HORIZON' } as const);
-    try {
-      const { ShardIterator } = await streams.send(
-        new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ...at }),
-        { abortSignal: signal },
-      );
-      return ShardIterator;
-    } catch (error) {
-      if (!(error instanceof TrimmedDataAccessException) || !after) throw error;
-      log(
-        `webhooks: warning: the stream no longer holds the records after the last delivered event of shard ${shardId} ` +
-          '(older than its 24-hour retention); delivering from the oldest record it holds: the events in between are lost',
-      );
-      const { ShardIterator } = await streams.send(
-        new GetShardIteratorCommand({
-          StreamArn: streamArn,
-          ShardId: shardId,
-          ShardIteratorType: 'TRIM_HORIZON',
-        }),
-        { abortSignal: signal },
-      );
-      return ShardIterator;
-    }
-  };
-
-  let position = await readPosition(positionFile);
-  if (!position) {
-    position = await positionFromNow(streamArn, await listShards(), async (shardId) => {
-      // Pass over what the shard holds: the changes committed before webhooks were configured.
-      let iterator = await iteratorOf(shardId, undefined);
-      let last: string | undefined;
-      while (iterator) {
-        const { Records = [], NextShardIterator } = await streams.send(
-          new GetRecordsCommand({ ShardIterator: iterator }),
-          { abortSignal: signal },
-        );
-        last = Records.at(-1)?.dynamodb?.SequenceNumber ?? last;
-        if (Records.length === 0) break;
-        iterator = NextShardIterator;
-      }
-      return last;
-    });
-    await writePosition(positionFile, position);
-    log(`webhooks: first start: delivering the changes committed from now on (position in ${positionFile})`);
-  } else if (position.streamArn !== streamArn) {
-    log(
-      `webhooks: the table has a new stream (${streamArn}; the position was in ${position.streamArn}): ` +
-        'delivering its changes from its start',
-    );
-    position = { streamArn, shards: {} };
-    await writePosition(positionFile, position);
-  }
+  const stream = tableStream(streams, streamArn, signal, log);
+  const { listShards, iteratorOf } = stream;
+  const position = await startingPosition(stream, streamArn, positionFile, log);
 
   /** The iterator to go on with in each shard being read (an iterator expires after 15 minutes unused). */
   const iterators = new Map<string, string>();
@@ -290,26 +178,4 @@ export async function startChangeRelay(options: ChangeRelayOptions): Promise<Cha
       await running;
     },
   };
-}
-
-/**
- * The position of a first start: the changes committed from now on. A closed shard is finished; an open one is
- * placed after the last record it holds (`lastRecordOf`), so what it holds is never delivered.
- */
-export async function positionFromNow(
-  streamArn: string,
-  shards: readonly Shard[],
-  lastRecordOf: (shardId: string) => Promise<string | undefined>,
-): Promise<RelayPosition> {
-  const positions: Record<string, ShardPosition> = {};
-  for (const { ShardId, SequenceNumberRange } of shards) {
-    if (!ShardId) continue;
-    if (SequenceNumberRange?.EndingSequenceNumber) {
-      positions[ShardId] = { finished: true };
-    } else {
-      const after = await lastRecordOf(ShardId);
-      positions[ShardId] = after ? { after } : {};
-    }
-  }
-  return { streamArn, shards: positions };
 }

@@ -6,31 +6,25 @@
  *
  * Everything listens on 127.0.0.1 only, and answers only requests addressed to `127.0.0.1:<port>` or
  * `localhost:<port>`: a web page whose DNS name is rebound to 127.0.0.1 sends its own name in `Host`
- * (DNS rebinding), and gets 421. The token is at least 32 characters long.
+ * (DNS rebinding), and gets 421 (local-api.ts). The token is at least 32 characters long. The schedule is in
+ * local-schedule.ts.
  *
  * With `ADSYNC_WEBHOOK_URL` (and its `ADSYNC_WEBHOOK_SECRET`), the change relay follows the table's stream and
  * POSTs each change event there, signed (change-relay.ts, webhook-sender.ts), beside everything else.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { APIGatewayProxyResult, Context } from 'aws-lambda';
 import { DynamoConfigStore } from '../shared/adapters/dynamodb/dynamo-config-store';
 import { ensureTable } from '../shared/adapters/dynamodb/table';
 import { settled, useInProcessFunctions } from '../shared/adapters/lambda/in-process-starter';
-import { MAX_BODY_BYTES } from '../shared/api/http-api';
-import { toHttpError } from '../shared/api/http-errors';
-import { type FunctionName, functionNames, matchResource, routes } from '../shared/api/routes';
-import {
-  MisdirectedRequestError,
-  NotFoundError,
-  PayloadTooLargeError,
-  UnauthorizedError,
-} from '../shared/errors';
+import { type FunctionName, functionNames } from '../shared/api/routes';
 import { startChangeRelay } from './change-relay';
 import { LOCAL_AWS_ENV, localDynamoDbClient, localStreamsClient, startDynamoDbLocal } from './dynamodb-local';
-import { ensureConsoleBuilt, isConsolePath, sendConsoleFile } from './web-console';
+import { listenLocalApi } from './local-api';
+import { startLocalSchedule } from './local-schedule';
+import { ensureConsoleBuilt } from './web-console';
 import { shownUrl, WebhookSender, webhookSettingsOf } from './webhook-sender';
 
 export const TABLE_NAME = 'ad-sync';
@@ -113,51 +107,6 @@ async function loadToken(
   return { token, generated: true };
 }
 
-const sameToken = (given: string, token: string): boolean => {
-  const a = Buffer.from(given);
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
-};
-
-async function readBody(request: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) {
-      throw new PayloadTooLargeError(`The body has more than ${MAX_BODY_BYTES} bytes`);
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
-/** The API Gateway (REST, proxy integration) event of a request to one of the API's resources. */
-export function apiGatewayEvent(request: {
-  readonly method: string;
-  readonly path: string;
-  readonly resource: string;
-  readonly pathParameters: Record<string, string>;
-  readonly headers: Record<string, string>;
-  readonly query: Record<string, string> | null;
-  readonly body: string | null;
-}): APIGatewayProxyEvent {
-  return {
-    resource: request.resource,
-    path: request.path,
-    httpMethod: request.method,
-    headers: request.headers,
-    multiValueHeaders: {},
-    queryStringParameters: request.query,
-    multiValueQueryStringParameters: null,
-    pathParameters: Object.keys(request.pathParameters).length > 0 ? request.pathParameters : null,
-    stageVariables: null,
-    requestContext: {} as APIGatewayProxyEvent['requestContext'],
-    body: request.body,
-    isBase64Encoded: false,
-  };
-}
-
 /** A Lambda context with a 15-minute deadline, as the functions get in AWS. */
 export function lambdaContext(functionName: string, timeoutMs = 15 * 60_000): Context {
   const deadline = Date.now() + timeoutMs;
@@ -177,20 +126,7 @@ export function lambdaContext(functionName: string, timeoutMs = 15 * 60_000): Co
   };
 }
 
-function send(response: ServerResponse, result: APIGatewayProxyResult): void {
-  response.writeHead(result.statusCode, (result.headers ?? {}) as Record<string, string>);
-  response.end(result.body);
-}
-
-function sendError(response: ServerResponse, error: unknown): void {
-  const { statusCode, body } = toHttpError(error);
-  send(response, {
-    statusCode,
-    headers: { 'content-type': 'application/json; charset=utf-8' },
-    body: JSON.stringify(body),
-  });
-}
-
+/** Starts the local stack; rejects (having stopped what it started) when any part fails to start. */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const home = resolve(options.home ?? process.env.ADSYNC_HOME ?? '.adsync');
@@ -247,92 +183,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
 
     const handlers = await importHandlers();
+    const invoke = (name: FunctionName, event: unknown) =>
+      (handlers.get(name) as LambdaHandler)(event, lambdaContext(name));
 
-    /** `127.0.0.1:<port>` and `localhost:<port>`, once the server listens. */
-    let ownHosts: readonly string[] = [];
-    const server = createServer(async (request, response) => {
-      try {
-        const host = (request.headers.host ?? '').toLowerCase();
-        if (!ownHosts.includes(host)) {
-          throw new MisdirectedRequestError(
-            `This server answers only requests whose Host is ${ownHosts.join(' or ')}`,
-          );
-        }
-        const url = new URL(request.url ?? '/', 'http://localhost');
-        const { pathname } = url;
-        // The console's static files need no token (see web-console.ts); every API route does.
-        if (isConsolePath(request.method ?? 'GET', pathname)) {
-          await sendConsoleFile(request.method ?? 'GET', pathname, response);
-          return;
-        }
-        const authorization = request.headers.authorization ?? '';
-        const given = /^Bearer (.+)$/i.exec(authorization)?.[1] ?? '';
-        if (!sameToken(given, token)) throw new UnauthorizedError('Missing or wrong bearer token');
-        let match: ReturnType<typeof matchResource>;
-        try {
-          match = matchResource(url.pathname);
-        } catch {
-          match = undefined;
-        }
-        if (!match) throw new NotFoundError(`No route ${url.pathname}`);
-        const route = routes.find((r) => r.resource === match.resource) as (typeof routes)[number];
-        const body = await readBody(request);
-        const event = apiGatewayEvent({
-          method: request.method ?? 'GET',
-          path: url.pathname,
-          ...match,
-          headers: Object.fromEntries(
-            Object.entries(request.headers).map(([name, value]) => [
-              name,
-              Array.isArray(value) ? value.join(', ') : (value ?? ''),
-            ]),
-          ),
-          query: url.searchParams.size > 0 ? Object.fromEntries(url.searchParams) : null,
-          body: body.length > 0 ? body.toString('utf8') : null,
-        });
-        const handler = handlers.get(route.function) as LambdaHandler;
-        send(response, (await handler(event, lambdaContext(route.function))) as APIGatewayProxyResult);
-      } catch (error) {
-        sendError(response, error);
-      }
+    const api = await listenLocalApi({
+      port,
+      token,
+      invoke: async (name, event) => (await invoke(name, event)) as APIGatewayProxyResult,
     });
-    await new Promise<void>((resolveListen, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', resolveListen);
-    });
-    stops.push(
-      () =>
-        new Promise<void>((resolveClose) => {
-          server.closeAllConnections();
-          server.close(() => resolveClose());
-        }),
-    );
-    const address = server.address();
-    const listening = typeof address === 'object' && address ? address.port : port;
-    ownHosts = [`127.0.0.1:${listening}`, `localhost:${listening}`];
-    const url = `http://127.0.0.1:${listening}`;
+    stops.push(() => api.close());
+    const { url } = api;
 
-    // The schedule: each occurrence is a multiple of the interval, so a second check in the same period is
-    // a duplicate that the sync function ignores.
-    const settings = new DynamoConfigStore(client, TABLE_NAME);
-    const sync = handlers.get('sync') as LambdaHandler;
-    let running = false;
-    const timer = setInterval(async () => {
-      if (running) return;
-      running = true;
-      try {
-        const stored = await settings.getConfig();
-        if (!stored?.config.schedule.enabled) return;
-        const period = stored.config.schedule.intervalMinutes * 60_000;
-        const scheduledAt = new Date(Math.floor(Date.now() / period) * period).toISOString();
-        await sync({ source: 'ad-sync.schedule', scheduledAt }, lambdaContext('sync'));
-      } catch (error) {
-        log(`scheduled sync failed: ${(error as Error).message}`);
-      } finally {
-        running = false;
-      }
-    }, options.scheduleCheckMs ?? 30_000);
-    stops.push(async () => clearInterval(timer));
+    const stopSchedule = startLocalSchedule({
+      settings: new DynamoConfigStore(client, TABLE_NAME),
+      runSync: (event) => invoke('sync', event),
+      log,
+      checkMs: options.scheduleCheckMs ?? 30_000,
+    });
+    stops.push(async () => stopSchedule());
 
     return { url, token, home, dynamodbEndpoint: dynamodb.endpoint, tokenGenerated: generated, stop };
   } catch (error) {

@@ -15,7 +15,7 @@
  * runtime's heap flags for the function's memory, the stack's NODE_OPTIONS), so `peakRssMb` is what the
  * function would use. Each sync records its progress as the deployed sync does (every PROGRESS_INTERVAL_MS
  * while it moves), on a client of its own: `progressWrites` (and their capacity) are counted apart from the
- * user writes, to show what watching a run costs.
+ * user writes, to show what watching a run costs. The floors are measured by tools/bench-floors.ts.
  */
 import { spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
@@ -24,7 +24,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { build } from 'esbuild';
 import { Attribute, Change } from 'ldapts';
 import { HEAP_WRAPPER, lambdaNodeArguments, SYNC_MEMORY_MB } from '../cdk/lambda-runtime';
@@ -34,19 +33,25 @@ import {
   localDynamoDbClient,
   startDynamoDbLocal,
 } from '../local/dynamodb-local';
-import { userIndexKeys, userKey } from '../shared/adapters/dynamodb/keys';
 import { ensureTable } from '../shared/adapters/dynamodb/table';
-import {
-  BINARY_ATTRIBUTES,
-  PAGE_SIZE,
-  USER_ATTRIBUTES,
-  userFilter,
-} from '../shared/adapters/ldap/ldap-directory-reader';
 import { PROGRESS_INTERVAL_MS } from '../shared/use-cases/run-progress';
-import { connectionSettings, ldapsClientFor, provisionKeptDc, startSambaDc } from '../test/support/samba-dc';
+import {
+  connectionSettings,
+  type DirectoryConnection,
+  ldapsClientFor,
+  provisionKeptDc,
+  startSambaDc,
+} from '../test/support/samba-dc';
+import {
+  floorConnect,
+  floorGuidScan,
+  floorRead,
+  floorWrite,
+  type MedianOfRuns,
+  type Timed,
+} from './bench-floors';
 import type { BenchSyncResult, BenchSyncTask } from './bench-sync';
 import { DEPLOYED_BUILD } from './bundle-sizes';
-import { percentile } from './percentile';
 
 const { values } = parseArgs({
   options: {
@@ -94,12 +99,6 @@ function benchLdif(count: number): string {
   return `${blocks.join('\n\n')}\n`;
 }
 
-const time = async <T>(work: () => Promise<T>): Promise<{ ms: number; result: T }> => {
-  const started = performance.now();
-  const result = await work();
-  return { ms: Math.round(performance.now() - started), result };
-};
-
 /** Bundles tools/bench-sync.ts as the functions are bundled, where it finds node_modules' AWS SDK. */
 async function bundleSyncProcess(): Promise<string> {
   const outfile = fileURLToPath(new URL('../node_modules/.cache/ad-sync/bench-sync.cjs', import.meta.url));
@@ -144,6 +143,141 @@ async function runSync(bundle: string, task: BenchSyncTask): Promise<BenchSyncRe
   return JSON.parse(output) as BenchSyncResult;
 }
 
+/** 1% of the users change their display name in AD (as Administrator); how many. */
+async function changeOnePercent(connection: DirectoryConnection): Promise<number> {
+  const admin = ldapsClientFor(connection, { connectTimeout: 10_000, timeout: 60_000 });
+  await admin.bind(connection.administrator.upn, connection.administrator.password);
+  const changedUsers = Math.max(1, Math.floor(USERS / 100));
+  const stamp = Date.now().toString(36);
+  for (let i = 1; i <= changedUsers; i += 1) {
+    // Every 100th user, skipping the disabled ones (every 20th), so each change is in scope.
+    const n = String(i * 100 - 1).padStart(7, '0');
+    await admin.modify(`CN=Bench User ${n},${BASE}`, [
+      new Change({
+        operation: 'replace',
+        modification: new Attribute({ type: 'displayName', values: [`Bench User ${n} ${stamp}`] }),
+      }),
+    ]);
+  }
+  await admin.unbind();
+  return changedUsers;
+}
+
+/** What a benchmark measured. */
+interface Measurements {
+  readonly read: Timed<number>;
+  readonly connect: MedianOfRuns;
+  readonly guidScan: MedianOfRuns;
+  readonly write: Timed<{ requests: number; capacity: number }>;
+  readonly full: BenchSyncResult;
+  readonly noChangeRuns: readonly BenchSyncResult[];
+  /** The no-change run of median time. */
+  readonly noChange: BenchSyncResult;
+  readonly changed: BenchSyncResult;
+  readonly changedUsers: number;
+}
+
+/** The figures of a benchmark, as --json prints them (tools/cost.ts reads them). */
+function figuresOf(measured: Measurements) {
+  const { read, connect, guidScan, write, full, noChangeRuns, noChange, changed, changedUsers } = measured;
+  const stepsOf = (run: BenchSyncResult) => Object.fromEntries(run.steps.map((step) => [step.name, step.ms]));
+  const peakRssMb = Math.max(full.peakRssMb, ...noChangeRuns.map((r) => r.peakRssMb), changed.peakRssMb);
+  return {
+    users: USERS,
+    floorReadMs: read.ms,
+    floorWriteMs: write.ms,
+    floorConnectMs: connect.medianMs,
+    floorConnectRunsMs: connect.runsMs,
+    floorGuidScanMs: guidScan.medianMs,
+    floorGuidScanRunsMs: guidScan.runsMs,
+    fullSyncMs: full.ms,
+    fullSyncUserWrites: full.writes.userRequests,
+    fullSyncItemWrites: full.writes.userItems,
+    fullSyncWcu: full.writes.capacity,
+    fullSyncProgressWrites: full.progress.requests,
+    fullSyncProgressWcu: full.progress.capacity,
+    fullSyncSteps: stepsOf(full),
+    noChangeSyncMs: noChange.ms,
+    noChangeSyncRunsMs: noChangeRuns.map((run) => run.ms),
+    noChangeLeavers: noChange.steps.find((step) => step.name === 'search')?.leavers,
+    noChangeWrites: noChangeRuns.reduce((sum, run) => sum + run.writes.userRequests, 0),
+    noChangeProgressWrites: noChange.progress.requests,
+    noChangeSteps: stepsOf(noChange),
+    changedSyncMs: changed.ms,
+    changedUsers,
+    changedUpdated: changed.counts.updated,
+    changedWrites: changed.writes.userRequests,
+    changedItemWrites: changed.writes.userItems,
+    changedProgressWrites: changed.progress.requests,
+    progressWrites: full.progress.requests + noChange.progress.requests + changed.progress.requests,
+    progressIntervalMs: PROGRESS_INTERVAL_MS,
+    peakRssMb,
+    fullSyncPeakRssMb: full.peakRssMb,
+    noChangePeakRssMb: noChange.peakRssMb,
+    changedPeakRssMb: changed.peakRssMb,
+    syncRuntime: {
+      memoryMb: SYNC_MEMORY_MB,
+      nodeArguments: SYNC_NODE_ARGUMENTS,
+      semiSpaceMb: WRAPPED ? Number(HEAP_WRAPPER.environment.ADSYNC_SEMI_SPACE_MB) : undefined,
+    },
+  };
+}
+
+/** The benchmark as a table for a person: each floor and sync, its time and what it wrote. */
+function printReport(measured: Measurements, result: ReturnType<typeof figuresOf>): void {
+  const { read, connect, guidScan, write, full, noChange, changed, changedUsers } = measured;
+  const { peakRssMb } = result;
+  const floor = read.ms + write.ms;
+  const rows: [string, string, string][] = [
+    ['floor read (raw paged LDAPS read)', `${read.ms} ms`, ''],
+    [
+      'floor connect (fresh LDAPS, rootDSE)',
+      `${connect.medianMs} ms`,
+      `median of ${NO_CHANGE_RUNS}; the DC's part of every run's connect step`,
+    ],
+    [
+      'floor GUID scan (objectGUIDs, paged)',
+      `${guidScan.medianMs} ms`,
+      `median of ${NO_CHANGE_RUNS}; the read-only account's enumeration of the scope`,
+    ],
+    [
+      'floor write (raw BatchWriteItem)',
+      `${write.ms} ms`,
+      `${write.result.requests} requests, ${write.result.capacity} WCU`,
+    ],
+    [
+      'full sync into an empty table',
+      `${full.ms} ms`,
+      `${(full.ms / floor).toFixed(2)} x floor; ${full.writes.requests} requests (${full.writes.userRequests} user writes, ${full.writes.userItems} items), ${full.writes.capacity} WCU; ${full.progress.requests} progress writes, ${full.progress.capacity} WCU`,
+    ],
+    [
+      `no-change sync (median of ${NO_CHANGE_RUNS})`,
+      `${noChange.ms} ms`,
+      `${(noChange.ms / guidScan.medianMs).toFixed(2)} x floor GUID scan (leavers: ${result.noChangeLeavers}); ${result.noChangeWrites} user writes, ${noChange.progress.requests} progress writes`,
+    ],
+    [
+      `sync after changing ${changedUsers} users (1%)`,
+      `${changed.ms} ms`,
+      `${((changed.ms / full.ms) * 100).toFixed(0)}% of full sync; ${result.changedWrites} user writes of ${result.changedItemWrites} items (${changed.counts.updated} updated), ${changed.progress.requests} progress writes`,
+    ],
+    [
+      'peak RSS of a sync',
+      `${peakRssMb} MB`,
+      `full ${full.peakRssMb}, no change ${noChange.peakRssMb}, changed ${changed.peakRssMb}; node ${SYNC_NODE_ARGUMENTS.join(' ')}${WRAPPED ? `, then --max-semi-space-size=${HEAP_WRAPPER.environment.ADSYNC_SEMI_SPACE_MB} (the wrapper)` : ''} (${SYNC_MEMORY_MB} MB function)`,
+    ],
+  ];
+  process.stdout.write(`\nad-sync benchmark: ${USERS} users\n`);
+  for (const [what, value, note] of rows)
+    process.stdout.write(`${what.padEnd(40)} ${value.padStart(10)}  ${note}\n`);
+  process.stdout.write(`${(USERS / (full.ms / 1000)).toFixed(0)} users/s on a full sync\n`);
+  const steps = (run: BenchSyncResult) => run.steps.map((step) => `${step.name} ${step.ms}`).join(', ');
+  process.stdout.write(`full sync steps (ms): ${steps(full)}\n`);
+  process.stdout.write(`no-change sync steps (ms): ${steps(noChange)}\n`);
+  process.stdout.write(`changed sync steps (ms): ${steps(changed)}\n`);
+  // The same figures as --json prints, for tools/cost.ts and docs/performance.md.
+  process.stdout.write(`JSON: ${JSON.stringify(result)}\n`);
+}
+
 async function main(): Promise<void> {
   const ldifFile = join(tmpdir(), `ad-sync-bench-${USERS}.ldif`);
   const fingerprint = createHash('sha256')
@@ -168,108 +302,14 @@ async function main(): Promise<void> {
 
   try {
     const { connection } = dc;
-
-    // Floor read: the same search, attributes and page size as the sync, nothing else.
-    const reader = ldapsClientFor(connection, { connectTimeout: 10_000, timeout: 60_000 });
-    const floorRead = await time(async () => {
-      await reader.bind(connection.serviceAccount.upn, connection.serviceAccount.password);
-      let entries = 0;
-      for await (const page of reader.searchPaginated(BASE, {
-        scope: 'sub',
-        filter: userFilter(),
-        attributes: [...USER_ATTRIBUTES],
-        explicitBufferAttributes: BINARY_ATTRIBUTES,
-        paged: { pageSize: PAGE_SIZE },
-      })) {
-        entries += page.searchEntries.length;
-      }
-      return entries;
-    });
-    await reader.unbind();
-    log(`floor read: ${floorRead.result} entries in ${floorRead.ms} ms`);
-
-    // Floor connect: what a run's connect step cannot go below, a fresh LDAPS connection to the DC and its
-    // first answer (the rootDSE the sync reads there): the DC's part, whatever the sync does.
-    const connectRuns: number[] = [];
-    for (let i = 0; i < NO_CHANGE_RUNS; i += 1) {
-      const fresh = ldapsClientFor(connection);
-      const started = performance.now();
-      await fresh.search('', { scope: 'base', attributes: ['defaultNamingContext', 'namingContexts'] });
-      connectRuns.push(Math.round((performance.now() - started) * 10) / 10);
-      await fresh.unbind();
-    }
-    const floorConnectMs = percentile(connectRuns, 50);
-    log(`floor connect: ${floorConnectMs} ms, the median of ${connectRuns.join(', ')}`);
-
-    // Floor GUID scan: the objectGUIDs of the whole scope, paged, on a bound connection of the read-only
-    // service account. Every run enumerates them to find the users that left (docs/architecture.md).
-    const scanner = ldapsClientFor(connection, { connectTimeout: 10_000, timeout: 60_000 });
-    await scanner.bind(connection.serviceAccount.upn, connection.serviceAccount.password);
-    const scanRuns: number[] = [];
-    for (let i = 0; i < NO_CHANGE_RUNS; i += 1) {
-      const scan = await time(async () => {
-        let guids = 0;
-        for await (const page of scanner.searchPaginated(BASE, {
-          scope: 'sub',
-          filter: userFilter(),
-          attributes: ['objectGUID'],
-          explicitBufferAttributes: BINARY_ATTRIBUTES,
-          paged: { pageSize: PAGE_SIZE },
-        })) {
-          guids += page.searchEntries.length;
-        }
-        return guids;
-      });
-      if (scan.result !== USERS) throw new Error(`the GUID scan read ${scan.result} of ${USERS} users`);
-      scanRuns.push(scan.ms);
-    }
-    await scanner.unbind();
-    const floorGuidScanMs = percentile(scanRuns, 50);
-    log(`floor GUID scan: ${floorGuidScanMs} ms, the median of ${scanRuns.join(', ')}`);
-
-    // Floor write: N user-sized items with BatchWriteItem, 25 per request, 8 requests in flight.
-    const floorTable = `bench-floor-${randomUUID()}`;
-    await ensureTable(client, floorTable);
-    const documents = DynamoDBDocumentClient.from(client);
-    const items = Array.from({ length: USERS }, (_, i) => {
-      const objectGuid = randomUUID();
-      return {
-        ...userKey(`b${i}`),
-        ...userIndexKeys(`b${i}`, objectGuid),
-        userName: `b${i}`,
-        fullName: `Bench User ${i}`,
-        emailAddresses: [`b${i}@company.local`, `bench.${i}@company.local`],
-        authentication: 'directoryServices',
-        distinguishedName: `CN=Bench User ${i},${BASE}`,
-        userPrincipalName: `b${i}@company.local`,
-        objectGuid,
-        privileges: ['login'],
-        ownArchiveAccess: ['read'],
-        createdAt: new Date().toISOString(),
-        updatedAt: new Date().toISOString(),
-        version: 1,
-      };
-    });
-    const floorWrite = await time(async () => {
-      const batches = Array.from({ length: Math.ceil(items.length / 25) }, (_, i) =>
-        items.slice(i * 25, i * 25 + 25),
-      );
-      let next = 0;
-      const worker = async () => {
-        while (next < batches.length) {
-          let pending = (batches[next++] ?? []).map((Item) => ({ PutRequest: { Item } }));
-          while (pending.length > 0) {
-            const { UnprocessedItems } = await documents.send(
-              new BatchWriteCommand({ RequestItems: { [floorTable]: pending } }),
-            );
-            pending = (UnprocessedItems?.[floorTable] ?? []) as typeof pending;
-          }
-        }
-      };
-      await Promise.all(Array.from({ length: 8 }, worker));
-      return { requests: counter.requests, capacity: counter.capacity };
-    });
-    log(`floor write: ${USERS} items in ${floorWrite.ms} ms (${floorWrite.result.requests} requests)`);
+    const read = await floorRead(connection, BASE);
+    log(`floor read: ${read.result} entries in ${read.ms} ms`);
+    const connect = await floorConnect(connection, NO_CHANGE_RUNS);
+    log(`floor connect: ${connect.medianMs} ms, the median of ${connect.runsMs.join(', ')}`);
+    const guidScan = await floorGuidScan(connection, BASE, USERS, NO_CHANGE_RUNS);
+    log(`floor GUID scan: ${guidScan.medianMs} ms, the median of ${guidScan.runsMs.join(', ')}`);
+    const write = await floorWrite(client, counter, BASE, USERS);
+    log(`floor write: ${USERS} items in ${write.ms} ms (${write.result.requests} requests)`);
 
     const table = `bench-sync-${randomUUID()}`;
     await ensureTable(client, table);
@@ -294,122 +334,18 @@ async function main(): Promise<void> {
     log(
       `no-change sync: ${noChange.ms} ms, the median of ${noChangeRuns.map((r) => r.ms).join(', ')} (${noChange.writes.requests} write requests, run record included; ${noChange.progress.requests} progress writes)`,
     );
-
-    // 1% of the users change their display name in AD.
-    const admin = ldapsClientFor(connection, { connectTimeout: 10_000, timeout: 60_000 });
-    await admin.bind(connection.administrator.upn, connection.administrator.password);
-    const changedUsers = Math.max(1, Math.floor(USERS / 100));
-    const stamp = Date.now().toString(36);
-    for (let i = 1; i <= changedUsers; i += 1) {
-      // Every 100th user, skipping the disabled ones (every 20th), so each change is in scope.
-      const n = String(i * 100 - 1).padStart(7, '0');
-      await admin.modify(`CN=Bench User ${n},${BASE}`, [
-        new Change({
-          operation: 'replace',
-          modification: new Attribute({ type: 'displayName', values: [`Bench User ${n} ${stamp}`] }),
-        }),
-      ]);
-    }
-    await admin.unbind();
+    const changedUsers = await changeOnePercent(connection);
     const changed = await sync();
     log(
       `1% changed sync: ${changed.counts.updated} updated in ${changed.ms} ms (${changed.writes.requests} write requests, ${changed.progress.requests} progress writes)`,
     );
 
-    const stepsOf = (run: BenchSyncResult) =>
-      Object.fromEntries(run.steps.map((step) => [step.name, step.ms]));
-    const peakRssMb = Math.max(full.peakRssMb, ...noChangeRuns.map((r) => r.peakRssMb), changed.peakRssMb);
-    const result = {
-      users: USERS,
-      floorReadMs: floorRead.ms,
-      floorWriteMs: floorWrite.ms,
-      floorConnectMs,
-      floorConnectRunsMs: connectRuns,
-      floorGuidScanMs,
-      floorGuidScanRunsMs: scanRuns,
-      fullSyncMs: full.ms,
-      fullSyncUserWrites: full.writes.userRequests,
-      fullSyncItemWrites: full.writes.userItems,
-      fullSyncWcu: full.writes.capacity,
-      fullSyncProgressWrites: full.progress.requests,
-      fullSyncProgressWcu: full.progress.capacity,
-      fullSyncSteps: stepsOf(full),
-      noChangeSyncMs: noChange.ms,
-      noChangeSyncRunsMs: noChangeRuns.map((run) => run.ms),
-      noChangeLeavers: noChange.steps.find((step) => step.name === 'search')?.leavers,
-      noChangeWrites: noChangeRuns.reduce((sum, run) => sum + run.writes.userRequests, 0),
-      noChangeProgressWrites: noChange.progress.requests,
-      noChangeSteps: stepsOf(noChange),
-      changedSyncMs: changed.ms,
-      changedUsers,
-      changedUpdated: changed.counts.updated,
-      changedWrites: changed.writes.userRequests,
-      changedItemWrites: changed.writes.userItems,
-      changedProgressWrites: changed.progress.requests,
-      progressWrites: full.progress.requests + noChange.progress.requests + changed.progress.requests,
-      progressIntervalMs: PROGRESS_INTERVAL_MS,
-      peakRssMb,
-      fullSyncPeakRssMb: full.peakRssMb,
-      noChangePeakRssMb: noChange.peakRssMb,
-      changedPeakRssMb: changed.peakRssMb,
-      syncRuntime: {
-        memoryMb: SYNC_MEMORY_MB,
-        nodeArguments: SYNC_NODE_ARGUMENTS,
-        semiSpaceMb: WRAPPED ? Number(HEAP_WRAPPER.environment.ADSYNC_SEMI_SPACE_MB) : undefined,
-      },
-    };
+    const measured = { read, connect, guidScan, write, full, noChangeRuns, noChange, changed, changedUsers };
+    const result = figuresOf(measured);
     if (values.json) {
       process.stdout.write(`${JSON.stringify(result)}\n`);
     } else {
-      const floor = floorRead.ms + floorWrite.ms;
-      const rows: [string, string, string][] = [
-        ['floor read (raw paged LDAPS read)', `${floorRead.ms} ms`, ''],
-        [
-          'floor connect (fresh LDAPS, rootDSE)',
-          `${floorConnectMs} ms`,
-          `median of ${NO_CHANGE_RUNS}; the DC's part of every run's connect step`,
-        ],
-        [
-          'floor GUID scan (objectGUIDs, paged)',
-          `${floorGuidScanMs} ms`,
-          `median of ${NO_CHANGE_RUNS}; the read-only account's enumeration of the scope`,
-        ],
-        [
-          'floor write (raw BatchWriteItem)',
-          `${floorWrite.ms} ms`,
-          `${floorWrite.result.requests} requests, ${floorWrite.result.capacity} WCU`,
-        ],
-        [
-          'full sync into an empty table',
-          `${full.ms} ms`,
-          `${(full.ms / floor).toFixed(2)} x floor; ${full.writes.requests} requests (${full.writes.userRequests} user writes, ${full.writes.userItems} items), ${full.writes.capacity} WCU; ${full.progress.requests} progress writes, ${full.progress.capacity} WCU`,
-        ],
-        [
-          `no-change sync (median of ${NO_CHANGE_RUNS})`,
-          `${noChange.ms} ms`,
-          `${(noChange.ms / floorGuidScanMs).toFixed(2)} x floor GUID scan (leavers: ${result.noChangeLeavers}); ${result.noChangeWrites} user writes, ${noChange.progress.requests} progress writes`,
-        ],
-        [
-          `sync after changing ${changedUsers} users (1%)`,
-          `${changed.ms} ms`,
-          `${((changed.ms / full.ms) * 100).toFixed(0)}% of full sync; ${result.changedWrites} user writes of ${result.changedItemWrites} items (${changed.counts.updated} updated), ${changed.progress.requests} progress writes`,
-        ],
-        [
-          'peak RSS of a sync',
-          `${peakRssMb} MB`,
-          `full ${full.peakRssMb}, no change ${noChange.peakRssMb}, changed ${changed.peakRssMb}; node ${SYNC_NODE_ARGUMENTS.join(' ')}${WRAPPED ? `, then --max-semi-space-size=${HEAP_WRAPPER.environment.ADSYNC_SEMI_SPACE_MB} (the wrapper)` : ''} (${SYNC_MEMORY_MB} MB function)`,
-        ],
-      ];
-      process.stdout.write(`\nad-sync benchmark: ${USERS} users\n`);
-      for (const [what, value, note] of rows)
-        process.stdout.write(`${what.padEnd(40)} ${value.padStart(10)}  ${note}\n`);
-      process.stdout.write(`${(USERS / (full.ms / 1000)).toFixed(0)} users/s on a full sync\n`);
-      const steps = (run: BenchSyncResult) => run.steps.map((step) => `${step.name} ${step.ms}`).join(', ');
-      process.stdout.write(`full sync steps (ms): ${steps(full)}\n`);
-      process.stdout.write(`no-change sync steps (ms): ${steps(noChange)}\n`);
-      process.stdout.write(`changed sync steps (ms): ${steps(changed)}\n`);
-      // The same figures as --json prints, for tools/cost.ts and docs/performance.md.
-      process.stdout.write(`JSON: ${JSON.stringify(result)}\n`);
+      printReport(measured, result);
     }
   } finally {
     client.destroy();

@@ -13,7 +13,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Webhook } from 'standardwebhooks';
-import { stepsTable, table } from '../cli/adsync';
+import { stepsTable, table } from '../cli/presenter';
 import type { Report } from '../shared/api/schemas';
 import type { ChangeEvent } from '../shared/domain/change-event';
 import { logger } from '../shared/runtime/logger';

@@ -23,12 +23,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Attribute, Change, type Client, EqualityFilter } from 'ldapts';
-import { table } from '../cli/adsync';
 import type { ApiClient } from '../cli/api-client';
+import { table } from '../cli/presenter';
 import { localDynamoDbClient } from '../local/dynamodb-local';
 import { TABLE_NAME } from '../local/local-stack';
 import { userKey } from '../shared/adapters/dynamodb/keys';
 import { tableKeys } from '../shared/adapters/dynamodb/table';
+import type { RunSummary } from '../shared/api/schemas';
 import { logger } from '../shared/runtime/logger';
 import { ldapsClientFor } from '../test/support/samba-dc';
 import { percentile } from './percentile';
@@ -117,6 +118,123 @@ async function scheduledRuns(api: ApiClient, count: number): Promise<void> {
   throw new Error(`the schedule did not run ${count} times in ${TIMEOUT_MS / 60_000} minutes`);
 }
 
+/**
+ * Changes each probe's displayName at its gap after the previous change, and polls DynamoDB until every new
+ * name is in its item; the start and the end of the measurement.
+ */
+async function changeAndWatch(
+  admin: Client,
+  dynamo: DynamoDBDocumentClient,
+  probes: readonly Probe[],
+  gaps: readonly number[],
+): Promise<{ started: number; ended: number }> {
+  const started = Date.now();
+  say(`Changing ${changeCount} users' displayName ${MIN_GAP_MS / 1000}-${MAX_GAP_MS / 1000} s apart ...`);
+  let next = 0;
+  let dueAt = started + (gaps[0] as number);
+  for (;;) {
+    if (next < probes.length && Date.now() >= dueAt) {
+      const probe = probes[next] as Probe;
+      await admin.modify(probe.dn, [
+        new Change({
+          operation: 'replace',
+          modification: new Attribute({ type: 'displayName', values: [probe.displayName] }),
+        }),
+      ]);
+      probe.changedAt = Date.now();
+      next += 1;
+      dueAt = probe.changedAt + (gaps[next] ?? 0);
+    }
+    await markSeen(
+      dynamo,
+      probes.filter((probe) => probe.changedAt !== undefined && probe.seenAt === undefined),
+    );
+    if (probes.every((probe) => probe.seenAt !== undefined)) break;
+    const lastChangedAt = probes.at(-1)?.changedAt;
+    if (lastChangedAt !== undefined && Date.now() - lastChangedAt > TIMEOUT_MS) {
+      const unseen = probes.filter((probe) => probe.seenAt === undefined).map((probe) => probe.userName);
+      throw new Error(
+        `${unseen.length} changes not in DynamoDB ${TIMEOUT_MS / 60_000} minutes after the last change: ${unseen.join(', ')}`,
+      );
+    }
+    await sleep(POLL_MS);
+  }
+  const ended = Date.now();
+  return { started, ended };
+}
+
+/** The runs that started during the measurement, oldest first, once none is running; all the schedule's. */
+async function scheduledRunsBetween(api: ApiClient, started: number, ended: number): Promise<RunSummary[]> {
+  // The run that wrote the last item records its report a moment later.
+  const runsOfMeasurement = async () =>
+    (await api.listRuns()).runs.filter(
+      (run) => Date.parse(run.startedAt) >= started && Date.parse(run.startedAt) <= ended,
+    );
+  let during = await runsOfMeasurement();
+  for (let tries = 0; during.some((run) => run.status === 'running') && tries < 60; tries += 1) {
+    await sleep(500);
+    during = await runsOfMeasurement();
+  }
+  const others = during.filter((run) => run.trigger !== 'schedule');
+  if (others.length > 0) {
+    throw new Error(
+      `runs other than the schedule's during the measurement: ${others.map((r) => r.runId).join(', ')}`,
+    );
+  }
+  return during.reverse();
+}
+
+/** Prints each change, the scheduled runs and the summary; the JSON line with --json. */
+function report(
+  probes: readonly Probe[],
+  scheduled: readonly RunSummary[],
+  started: number,
+  ended: number,
+): void {
+  const runMs = scheduled.map((run) => Date.parse(run.finishedAt) - Date.parse(run.startedAt));
+  const latencies = probes.map((probe) => (probe.seenAt as number) - (probe.changedAt as number));
+  say();
+  say(
+    table(
+      ['user', 'changed (UTC)', 'seen (UTC)', 'latency s'],
+      probes.map((probe, index) => [
+        probe.userName,
+        time(probe.changedAt as number),
+        time(probe.seenAt as number),
+        seconds(latencies[index] as number),
+      ]),
+    ),
+  );
+  say();
+  say(
+    table(
+      ['scheduled run started (UTC)', 'status', 'ms', 'updated'],
+      scheduled.map((run, index) => [
+        time(Date.parse(run.startedAt)),
+        run.status,
+        String(runMs[index]),
+        String(run.counts.updated),
+      ]),
+    ),
+  );
+  const result = {
+    changes: changeCount,
+    p50Ms: Math.round(percentile(latencies, 50)),
+    p95Ms: Math.round(percentile(latencies, 95)),
+    minMs: Math.min(...latencies),
+    maxMs: Math.max(...latencies),
+    runs: scheduled.length,
+    runMsP50: runMs.length > 0 ? Math.round(percentile(runMs, 50)) : null,
+  };
+  say();
+  say(
+    `${changeCount} changes, schedule every ${SCHEDULE_MINUTES} minute: latency p50 ${result.p50Ms} ms, ` +
+      `p95 ${result.p95Ms} ms, min ${result.minMs} ms, max ${result.maxMs} ms; ` +
+      `${result.runs} scheduled runs in ${seconds(ended - started)} s, ${runMs.join(', ')} ms (p50 ${result.runMsP50} ms)`,
+  );
+  if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
 async function main(): Promise<void> {
   say('Starting the sample directory and the local stack, the schedule every minute ...');
   const { dc, stack, api, stop } = await startSampleStack({
@@ -153,99 +271,8 @@ async function main(): Promise<void> {
     say('Waiting for the schedule to settle (its second run) ...');
     await scheduledRuns(api, 2);
 
-    const started = Date.now();
-    say(`Changing ${changeCount} users' displayName ${MIN_GAP_MS / 1000}-${MAX_GAP_MS / 1000} s apart ...`);
-    let next = 0;
-    let dueAt = started + (gaps[0] as number);
-    for (;;) {
-      if (next < probes.length && Date.now() >= dueAt) {
-        const probe = probes[next] as Probe;
-        await admin.modify(probe.dn, [
-          new Change({
-            operation: 'replace',
-            modification: new Attribute({ type: 'displayName', values: [probe.displayName] }),
-          }),
-        ]);
-        probe.changedAt = Date.now();
-        next += 1;
-        dueAt = probe.changedAt + (gaps[next] ?? 0);
-      }
-      await markSeen(
-        dynamo,
-        probes.filter((probe) => probe.changedAt !== undefined && probe.seenAt === undefined),
-      );
-      if (probes.every((probe) => probe.seenAt !== undefined)) break;
-      const lastChangedAt = probes.at(-1)?.changedAt;
-      if (lastChangedAt !== undefined && Date.now() - lastChangedAt > TIMEOUT_MS) {
-        const unseen = probes.filter((probe) => probe.seenAt === undefined).map((probe) => probe.userName);
-        throw new Error(
-          `${unseen.length} changes not in DynamoDB ${TIMEOUT_MS / 60_000} minutes after the last change: ${unseen.join(', ')}`,
-        );
-      }
-      await sleep(POLL_MS);
-    }
-    const ended = Date.now();
-
-    // The run that wrote the last item records its report a moment later.
-    const runsOfMeasurement = async () =>
-      (await api.listRuns()).runs.filter(
-        (run) => Date.parse(run.startedAt) >= started && Date.parse(run.startedAt) <= ended,
-      );
-    let during = await runsOfMeasurement();
-    for (let tries = 0; during.some((run) => run.status === 'running') && tries < 60; tries += 1) {
-      await sleep(500);
-      during = await runsOfMeasurement();
-    }
-    const others = during.filter((run) => run.trigger !== 'schedule');
-    if (others.length > 0) {
-      throw new Error(
-        `runs other than the schedule's during the measurement: ${others.map((r) => r.runId).join(', ')}`,
-      );
-    }
-    const scheduled = during.reverse();
-    const runMs = scheduled.map((run) => Date.parse(run.finishedAt) - Date.parse(run.startedAt));
-
-    const latencies = probes.map((probe) => (probe.seenAt as number) - (probe.changedAt as number));
-    say();
-    say(
-      table(
-        ['user', 'changed (UTC)', 'seen (UTC)', 'latency s'],
-        probes.map((probe, index) => [
-          probe.userName,
-          time(probe.changedAt as number),
-          time(probe.seenAt as number),
-          seconds(latencies[index] as number),
-        ]),
-      ),
-    );
-    say();
-    say(
-      table(
-        ['scheduled run started (UTC)', 'status', 'ms', 'updated'],
-        scheduled.map((run, index) => [
-          time(Date.parse(run.startedAt)),
-          run.status,
-          String(runMs[index]),
-          String(run.counts.updated),
-        ]),
-      ),
-    );
-    const result = {
-      changes: changeCount,
-      p50Ms: Math.round(percentile(latencies, 50)),
-      p95Ms: Math.round(percentile(latencies, 95)),
-      minMs: Math.min(...latencies),
-      maxMs: Math.max(...latencies),
-      runs: scheduled.length,
-      runMsP50: runMs.length > 0 ? Math.round(percentile(runMs, 50)) : null,
-    };
-    say();
-    say(
-      `${changeCount} changes, schedule every ${SCHEDULE_MINUTES} minute: latency p50 ${result.p50Ms} ms, ` +
-        `p95 ${result.p95Ms} ms, min ${result.minMs} ms, max ${result.maxMs} ms; ` +
-        `${result.runs} scheduled runs in ${seconds(ended - started)} s, ${runMs.join(', ')} ms (p50 ${result.runMsP50} ms)`,
-    );
-    if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+    const { started, ended } = await changeAndWatch(admin, dynamo, probes, gaps);
+    report(probes, await scheduledRunsBetween(api, started, ended), started, ended);
   } finally {
     await admin.unbind().catch(() => {});
     dynamo.destroy();

@@ -1,7 +1,7 @@
 /**
  * A run's state in words, shared by the CLI and the console: the API carries the state as data (a progress's
  * `phase`, a change's `withheld`), and these are its words, written once. Each surface composes its sentences
- * from them (cli/progress-line.ts and cli/adsync.ts; console/src/progress-text.ts and threshold-text.ts).
+ * from them (cli/progress-line.ts and cli/presenter.ts; console/src/progress-text.ts and threshold-text.ts).
  * Pure, and free of zod and Node modules: the console bundles it.
  */
 import type { LeaverDetection, RunPhase } from './report';

@@ -1,6 +1,6 @@
 /** API Gateway (REST, proxy) events for handler tests, shaped like the ones the local stack and AWS send. */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { apiGatewayEvent } from '../../local/local-stack';
+import { apiGatewayEvent } from '../../local/local-api';
 import { matchResource } from '../../shared/api/routes';
 
 export function apiEvent(

@@ -17,23 +17,10 @@ const MAX_FILE_LINES = 450;
 const MAX_FUNCTION_LINES = 120;
 
 /** The files over the limit, and their number of lines, which they may not exceed until they are split. */
-const FILES_OVER_THE_LIMIT: Readonly<Record<string, number>> = {
-  'cdk/console.ts': 464,
-  'cli/adsync.ts': 486,
-  'shared/adapters/ldap/ldap-directory-reader.ts': 619,
-  'tools/cost.ts': 520,
-};
+const FILES_OVER_THE_LIMIT: Readonly<Record<string, number>> = {};
 
 /** The functions over the limit (`file: name`, named as measureSources names them), and their lines. */
-const FUNCTIONS_OVER_THE_LIMIT: Readonly<Record<string, number>> = {
-  'cdk/console.ts: AdSyncConsole.hosting': 121,
-  'cdk/functions.ts: AdSyncFunctions.constructor': 131,
-  'cli/adsync.ts: main': 200,
-  'local/change-relay.ts: startChangeRelay': 162,
-  'local/local-stack.ts: startLocalStack': 149,
-  'tools/bench.ts: main': 273,
-  'tools/latency.ts: main': 135,
-};
+const FUNCTIONS_OVER_THE_LIMIT: Readonly<Record<string, number>> = {};
 
 /**
  * What breaks the limits, one line each: a size over the limit and not listed, a listed one that grew, and a

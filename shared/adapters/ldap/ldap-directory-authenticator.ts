@@ -16,8 +16,10 @@ import { DirectoryUnavailableError } from '../../errors';
 import type { DirectoryAuthenticator, DirectoryVerdict } from '../../ports/directory-authenticator';
 import type { ServerAddress } from '../../ports/directory-reader';
 import { bindRefusalOf, toDirectoryError } from './directory-errors';
-import { formatServer, LdapDirectoryReader, tlsOptionsFor } from './ldap-directory-reader';
+import { formatServer } from './domain-controllers';
+import { LdapDirectoryReader } from './ldap-directory-reader';
 import { OneConnectionClient } from './one-connection-client';
+import { tlsOptionsFor } from './tls-options';
 
 /** Each DC gets at most this long (or the connection's timeoutSeconds, when shorter) to answer a logon. */
 export const LOGON_SERVER_TIMEOUT_SECONDS = 5;

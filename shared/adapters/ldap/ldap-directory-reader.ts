@@ -1,32 +1,19 @@
 /**
  * DirectoryReader over ldapts: LDAPS (or StartTLS) with certificate and host-name checks, connect and
  * operation timeouts always set, paged reads, range retrieval, transitive group membership, and every
- * failure translated once into a DirectoryError. Filters are built as ldapts Filter objects, so values
- * (a group DN such as `CN=x)(objectClass=*`) are BER-encoded as values and can never change a filter's shape.
+ * failure translated once into a DirectoryError. Which DCs to try is `domain-controllers.ts`, the TLS rules
+ * `tls-options.ts`, what a user read asks for `user-searches.ts`, the group searches `group-searches.ts`.
  */
-import type { SrvRecord } from 'node:dns';
 import { resolveSrv as resolveSrvRecords } from 'node:dns/promises';
-import { isIP } from 'node:net';
-import type { ConnectionOptions } from 'node:tls';
 import {
-  AndFilter,
-  Ber,
-  BerWriter,
   type Client,
-  Control,
   type Entry,
   EqualityFilter,
-  ExtensibleFilter,
   type Filter,
   GreaterThanEqualsFilter,
-  InsufficientAccessError,
-  NoSuchObjectError,
   OrFilter,
-  ResultCodeError,
-  SubstringFilter,
-  UnavailableCriticalExtensionError,
 } from 'ldapts';
-import { type ConnectionConfig, parseServerAddress } from '../../config/config-schema';
+import type { ConnectionConfig } from '../../config/config-schema';
 import type { DirectoryEntry } from '../../domain/user';
 import type { UserLookup } from '../../domain/user-lookup';
 import { type DirectoryError, DiscoveryError, PartialReadError, rephrase } from '../../errors';
@@ -40,168 +27,29 @@ import type {
   ServerAddress,
 } from '../../ports/directory-reader';
 import { toDirectoryError } from './directory-errors';
+import { probeDirSync } from './dirsync-probe';
+import { formatServer, resolveServers, type SrvResolver } from './domain-controllers';
+import { readGroupMemberGuids, searchGroups } from './group-searches';
 import { parseObjectGuid } from './object-guid';
 import { OneConnectionClient } from './one-connection-client';
 import { readAllValues } from './ranged-attribute';
+import { attributeInSchema } from './schema-attributes';
+import { tlsOptionsFor } from './tls-options';
 import { guidOf, many, single, toDirectoryEntry } from './user-entry';
-
-/** AD's default MaxPageSize; larger pages are cut to it by the server anyway. */
-export const PAGE_SIZE = 1000;
-const LDAPS_PORT = 636;
-const LDAP_PORT = 389;
-
-/** The attributes a sync reads of each user (the benchmark's floor read asks for the same). */
-export const USER_ATTRIBUTES = [
-  'objectGUID',
-  'distinguishedName',
-  'sAMAccountName',
-  'userPrincipalName',
-  'displayName',
-  'cn',
-  'mail',
-  'proxyAddresses',
-  'userAccountControl',
-  'msExchHideFromAddressLists',
-] as const;
-/** Binary attributes must be asked for as Buffers: a GUID that happens to be valid UTF-8 would be mangled. */
-export const BINARY_ATTRIBUTES = ['objectGUID'];
-
-const LDAP_MATCHING_RULE_IN_CHAIN = '1.2.840.113556.1.4.1941';
-const DIRSYNC_OID = '1.2.840.113556.1.4.841';
-
-/** The DirSync request control (MS-ADTS 3.1.1.3.4.1.3): no flags, 1 MB at most, no cookie (a first call). */
-class DirSyncControl extends Control {
-  constructor() {
-    super(DIRSYNC_OID, { critical: true });
-  }
-
-  protected override writeControl(writer: BerWriter): void {
-    const value = new BerWriter();
-    value.startSequence();
-    value.writeInt(0);
-    value.writeInt(1024 * 1024);
-    value.writeString('');
-    value.endSequence();
-    writer.writeBuffer(value.buffer, Ber.OctetString);
-  }
-}
-
-/** `(&...(objectCategory=person)(objectClass=user))`: user accounts, never contacts or computers. */
-export const userFilter = (...more: Filter[]): Filter =>
-  new AndFilter({
-    filters: [
-      // The narrowing terms first: Samba evaluates an AND's indexed terms in order and stops at an empty
-      // one, so `(uSNChanged>=N)` before the class terms answers a no-change read without loading the index
-      // of every user (20 ms at 100,000 users, 1 ms this way). AD chooses its index itself.
-      ...more,
-      new EqualityFilter({ attribute: 'objectCategory', value: 'person' }),
-      new EqualityFilter({ attribute: 'objectClass', value: 'user' }),
-    ],
-  });
-
-/**
- * Users that are members of the group, directly or through nested groups (LDAP_MATCHING_RULE_IN_CHAIN).
- * The DN is carried as the filter's value, never spliced into filter text; its text form is RFC 4515-escaped.
- */
-export const groupMemberFilter = (groupDn: string): Filter =>
-  userFilter(
-    new ExtensibleFilter({ matchType: 'memberOf', rule: LDAP_MATCHING_RULE_IN_CHAIN, value: groupDn }),
-  );
-
-/**
- * The filter of one user lookup (GET /directory/users/{name}): an objectGUID as its 16 bytes, or the name as
- * the value of sAMAccountName and userPrincipalName equality filters (RFC 4515-escaped in its text form, so
- * `*`, `(`, `)` and `\\` match themselves). A DN is read with a base-scope search and this filter's users-only part.
- */
-export const userLookupFilter = (lookup: UserLookup): Filter => {
-  switch (lookup.kind) {
-    case 'objectGuid':
-      return userFilter(
-        new EqualityFilter({ attribute: 'objectGUID', value: parseObjectGuid(lookup.objectGuid) }),
-      );
-    case 'distinguishedName':
-      return userFilter();
-    case 'accountName':
-      return userFilter(
-        new OrFilter({
-          filters: ['sAMAccountName', 'userPrincipalName'].map(
-            (attribute) => new EqualityFilter({ attribute, value: lookup.name }),
-          ),
-        }),
-      );
-  }
-};
-
-type SrvResolver = (name: string) => Promise<SrvRecord[]>;
-
-/** RFC 2782 order without the randomness: lower priority first, then higher weight. */
-export function orderSrvRecords(records: readonly SrvRecord[]): SrvRecord[] {
-  return [...records].sort(
-    (a, b) => a.priority - b.priority || b.weight - a.weight || a.name.localeCompare(b.name),
-  );
-}
-
-const withoutTrailingDot = (name: string): string => name.replace(/\.+$/, '');
-
-/**
- * DNS is not authenticated: a spoofed SRV answer can name any host, and without a pinned CA or server name
- * the certificate check only proves that the host is who DNS said, so the bind would send the password to
- * it. Discovered hosts must therefore be the domain or under it (`*.company.local`), unless the certificate
- * is pinned by `caCertificate` or `tlsServerName`. Checked before any connection is made.
- */
-function assertInsideDomain(servers: readonly ServerAddress[], connection: ConnectionConfig): void {
-  if (connection.caCertificate || connection.tlsServerName) return;
-  const domain = withoutTrailingDot(connection.domain ?? '').toLowerCase();
-  const outside = servers
-    .map(({ host }) => host)
-    .filter((host) => {
-      const name = host.toLowerCase();
-      return domain === '' || (name !== domain && !name.endsWith(`.${domain}`));
-    });
-  if (outside.length === 0) return;
-  const names = outside.map((host) => `"${host || '.'}"`).join(', ');
-  throw new DiscoveryError(
-    `DNS named domain controllers outside the domain ${domain}: ${names}. A discovered DC must be ${domain} ` +
-      `or a host under it; to use DCs named otherwise, list them in servers or pin their certificate with ` +
-      `caCertificate or tlsServerName (nothing was connected to)`,
-  );
-}
+import {
+  BINARY_ATTRIBUTES,
+  groupMemberFilter,
+  PAGE_SIZE,
+  USER_ATTRIBUTES,
+  userFilter,
+  userLookupFilter,
+} from './user-searches';
 
 export class LdapDirectoryReader implements DirectoryReader {
   constructor(private readonly resolveSrv: SrvResolver = resolveSrvRecords) {}
 
-  async resolveServers(connection: ConnectionConfig): Promise<ServerAddress[]> {
-    const defaultPort = connection.encryption === 'ldaps' ? LDAPS_PORT : LDAP_PORT;
-    if (connection.servers.length > 0) {
-      return connection.servers.map((server) => {
-        const address = parseServerAddress(server);
-        if (!address) throw new DiscoveryError(`"${server}" is not a server address`);
-        return { host: address.host, port: address.port ?? defaultPort };
-      });
-    }
-    const domain = connection.domain;
-    if (!domain) throw new DiscoveryError('no servers are configured and no domain to discover them from');
-    const name = `_ldap._tcp.dc._msdcs.${domain}`;
-    let records: SrvRecord[];
-    try {
-      records = await this.resolveSrv(name);
-    } catch (error) {
-      throw new DiscoveryError(
-        `no domain controllers found: DNS SRV lookup of ${name} failed (${(error as Error).message})`,
-        {
-          cause: error,
-        },
-      );
-    }
-    if (records.length === 0)
-      throw new DiscoveryError(`no domain controllers found: ${name} has no SRV records`);
-    const servers = orderSrvRecords(records).map((record) => ({
-      host: withoutTrailingDot(record.name),
-      // SRV records announce the LDAP port (389); LDAPS runs on 636 of the same hosts.
-      port: connection.encryption === 'ldaps' ? LDAPS_PORT : record.port,
-    }));
-    assertInsideDomain(servers, connection);
-    return servers;
+  resolveServers(connection: ConnectionConfig): Promise<ServerAddress[]> {
+    return resolveServers(connection, this.resolveSrv);
   }
 
   async connect(servers: readonly ServerAddress[], connection: ConnectionConfig): Promise<DirectorySession> {
@@ -220,28 +68,6 @@ export class LdapDirectoryReader implements DirectoryReader {
     if (failures.length === 1) throw firstError;
     throw rephrase(firstError, `no domain controller answered: ${failures.join('; ')}`);
   }
-}
-
-/** `host:port`, `[::1]:636` for IPv6. */
-export const formatServer = ({ host, port }: ServerAddress): string =>
-  `${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
-
-/**
- * The TLS rules of every connection to a DC (the sync's, and a logon's bind as the user): the certificate
- * verified (against `caCertificate` when given), TLS 1.2 at least, and the host name checked.
- */
-export function tlsOptionsFor(address: ServerAddress, connection: ConnectionConfig): ConnectionOptions {
-  return {
-    rejectUnauthorized: true,
-    minVersion: 'TLSv1.2',
-    ...(connection.caCertificate ? { ca: [connection.caCertificate] } : {}),
-    // Host-name verification needs a name; for an IP without tlsServerName Node checks the IP SANs.
-    ...(connection.tlsServerName
-      ? { servername: connection.tlsServerName }
-      : isIP(address.host) === 0
-        ? { servername: address.host }
-        : {}),
-  };
 }
 
 class LdapDirectorySession implements DirectorySession {
@@ -439,26 +265,10 @@ class LdapDirectorySession implements DirectorySession {
       throw toDirectoryError(error, this.server, 'read');
     }
   }
-
   async probeDirSync(): Promise<DirSyncAccess> {
-    const namingContext = this.rootDse.defaultNamingContext;
-    if (!namingContext) return 'unsupported';
     try {
-      // A DirSync search for an objectGUID no object has: it answers at once, with nothing, if allowed.
-      await this.client.search(
-        namingContext,
-        {
-          scope: 'sub',
-          filter: new EqualityFilter({ attribute: 'objectGUID', value: Buffer.alloc(16) }),
-          attributes: ['objectGUID'],
-        },
-        new DirSyncControl(),
-      );
-      return 'permitted';
+      return await probeDirSync(this.client, this.rootDse.defaultNamingContext);
     } catch (error) {
-      if (error instanceof UnavailableCriticalExtensionError) return 'unsupported';
-      // Any refusal by the server (insufficient access, unwilling to perform): the account may not use it.
-      if (error instanceof ResultCodeError) return 'notPermitted';
       throw toDirectoryError(error, this.server, 'read');
     }
   }
@@ -490,64 +300,17 @@ class LdapDirectorySession implements DirectorySession {
       }
     }
   }
-
   async readGroupMemberGuids(baseDn: string, groupDn: string): Promise<Set<string>> {
     try {
-      return await this.searchGuids(baseDn, groupMemberFilter(groupDn));
+      return await readGroupMemberGuids(this.client, baseDn, groupDn);
     } catch (error) {
       throw toDirectoryError(error, this.server, 'read');
     }
   }
 
-  /** The objectGUIDs a paged search of the subtree finds, all pages. */
-  private async searchGuids(base: string, filter: Filter): Promise<Set<string>> {
-    const guids = new Set<string>();
-    for await (const page of this.client.searchPaginated(base, {
-      scope: 'sub',
-      filter,
-      attributes: ['objectGUID'],
-      explicitBufferAttributes: BINARY_ATTRIBUTES,
-      paged: { pageSize: PAGE_SIZE },
-    })) {
-      for (const entry of page.searchEntries) guids.add(guidOf(entry));
-    }
-    return guids;
-  }
-
   async searchGroups(baseDn: string, search: string, limit: number): Promise<DirectoryGroup[]> {
-    const term = search.trim();
-    const filter = new AndFilter({
-      filters: [
-        new EqualityFilter({ attribute: 'objectCategory', value: 'group' }),
-        ...(term
-          ? [
-              new OrFilter({
-                filters: ['cn', 'sAMAccountName', 'description'].map(
-                  (attribute) => new SubstringFilter({ attribute, any: [term] }),
-                ),
-              }),
-            ]
-          : []),
-      ],
-    });
     try {
-      // sizeLimit: the server stops at `limit` entries and ldapts returns them instead of failing.
-      const { searchEntries } = await this.client.search(baseDn, {
-        scope: 'sub',
-        filter,
-        attributes: ['cn', 'description'],
-        sizeLimit: limit,
-      });
-      return searchEntries
-        .map((entry) => {
-          const description = single(entry.description);
-          return {
-            dn: entry.dn,
-            name: single(entry.cn) ?? entry.dn,
-            ...(description ? { description } : {}),
-          };
-        })
-        .sort((a, b) => a.name.localeCompare(b.name));
+      return await searchGroups(this.client, baseDn, search, limit);
     } catch (error) {
       throw toDirectoryError(error, this.server, 'read');
     }
@@ -586,34 +349,4 @@ async function readRootDse(
     },
     schemaNamingContext: single(entry.schemaNamingContext),
   };
-}
-
-/**
- * Whether the schema defines an attribute (an attributeSchema object with this lDAPDisplayName that is not
- * defunct). Where the schema lacks an attribute, no entry has it and no search or filter on it says so: an
- * absent msExchHideFromAddressLists would read as "not hidden" for everyone; hence the check. A schema the
- * bind account may not read counts as lacking it.
- */
-export async function attributeInSchema(
-  client: Client,
-  schemaNamingContext: string | undefined,
-  lDAPDisplayName: string,
-): Promise<boolean> {
-  if (!schemaNamingContext) return false;
-  try {
-    const { searchEntries } = await client.search(schemaNamingContext, {
-      scope: 'one',
-      filter: new AndFilter({
-        filters: [
-          new EqualityFilter({ attribute: 'objectClass', value: 'attributeSchema' }),
-          new EqualityFilter({ attribute: 'lDAPDisplayName', value: lDAPDisplayName }),
-        ],
-      }),
-      attributes: ['isDefunct'],
-    });
-    return searchEntries.some((entry) => single(entry.isDefunct)?.toUpperCase() !== 'TRUE');
-  } catch (error) {
-    if (error instanceof NoSuchObjectError || error instanceof InsufficientAccessError) return false;
-    throw error;
-  }
 }

@@ -5,7 +5,7 @@
  * naming the entry and the attribute, and write nothing.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { attributeInSchema } from '../../../shared/adapters/ldap/ldap-directory-reader';
+import { attributeInSchema } from '../../../shared/adapters/ldap/schema-attributes';
 import type { Report } from '../../../shared/domain/report';
 import { testSettings } from '../../../shared/use-cases/sync-pipeline';
 import { synchronizeNow } from '../../../shared/use-cases/synchronize-now';

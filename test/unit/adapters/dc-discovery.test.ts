@@ -1,6 +1,7 @@
 import type { SrvRecord } from 'node:dns';
 import { describe, expect, it } from 'vitest';
-import { LdapDirectoryReader, orderSrvRecords } from '../../../shared/adapters/ldap/ldap-directory-reader';
+import { orderSrvRecords } from '../../../shared/adapters/ldap/domain-controllers';
+import { LdapDirectoryReader } from '../../../shared/adapters/ldap/ldap-directory-reader';
 import { parseConfig } from '../../../shared/config/config-schema';
 import { DiscoveryError } from '../../../shared/errors';
 

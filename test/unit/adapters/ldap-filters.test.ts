@@ -1,6 +1,6 @@
 import { FilterParser } from 'ldapts';
 import { describe, expect, it } from 'vitest';
-import { groupMemberFilter, userLookupFilter } from '../../../shared/adapters/ldap/ldap-directory-reader';
+import { groupMemberFilter, userLookupFilter } from '../../../shared/adapters/ldap/user-searches';
 
 describe('groupMemberFilter', () => {
   it('escapes filter metacharacters of the group DN (RFC 4515)', () => {

@@ -18,13 +18,8 @@ import {
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  type RelayPosition,
-  readPosition,
-  shardsToRead,
-  startChangeRelay,
-  writePosition,
-} from '../../../local/change-relay';
+import { startChangeRelay } from '../../../local/change-relay';
+import { type RelayPosition, readPosition, shardsToRead, writePosition } from '../../../local/relay-position';
 import { type ChangeWrite, changeWrite } from '../../../shared/adapters/dynamodb/change-writes';
 import type { ChangeEvent } from '../../../shared/domain/change-event';
 

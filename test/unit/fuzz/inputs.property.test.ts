@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { FilterParser } from 'ldapts';
 import { describe, expect, it } from 'vitest';
-import { groupMemberFilter } from '../../../shared/adapters/ldap/ldap-directory-reader';
+import { groupMemberFilter } from '../../../shared/adapters/ldap/user-searches';
 import { parseConfig } from '../../../shared/config/config-schema';
 import { escapeRdnValue, parseDistinguishedName } from '../../../shared/domain/distinguished-name';
 import { ValidationError } from '../../../shared/errors';

@@ -1,22 +1,19 @@
 /**
- * The cost model's formulas (tools/cost.ts, docs/cost.md), checked against figures worked out by hand from the
+ * The cost model's formulas (tools/cost-model.ts, docs/cost.md), checked against figures worked out by hand from the
  * prices and assumptions it states.
  */
 import { describe, expect, it } from 'vitest';
+import { estimateFrom, figuresFor, MEASURED_10K, parseBenchLines } from '../../../tools/cost-figures';
 import {
-  costTables,
-  estimateFrom,
-  figuresFor,
   idleCost,
-  MEASURED_10K,
   monthCost,
-  PRICES,
-  parseBenchLines,
   runsPerMonth,
   runWriteUnits,
   secretReadsPerMonth,
   syncCost,
-} from '../../../tools/cost';
+} from '../../../tools/cost-model';
+import { PRICES } from '../../../tools/cost-prices';
+import { costTables } from '../../../tools/cost-tables';
 
 describe('runWriteUnits', () => {
   it('counts 4 units a user write, the report list by the kilobyte, the run’s own writes and its progress', () => {

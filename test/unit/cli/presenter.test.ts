@@ -1,6 +1,6 @@
-/** The CLI's wording of an error answer (cli/adsync.ts): a 409 names the sync that is running. */
+/** The CLI's wording of an error answer (cli/presenter.ts): a 409 names the sync that is running. */
 import { describe, expect, it } from 'vitest';
-import { describeApiError, describeExplanation, describeReport } from '../../../cli/adsync';
+import { describeApiError, describeExplanation, describeReport } from '../../../cli/presenter';
 import { ApiError } from '../../../shared/api/client';
 import type { Report } from '../../../shared/api/schemas';
 

@@ -1,0 +1,61 @@
+/**
+ * The `adsync` command line's arguments: the options it takes, its usage text, the exit codes, and the error
+ * of a wrong call (which prints the usage and exits with 2).
+ */
+import type { parseArgs } from 'node:util';
+
+export const USAGE = `Usage: adsync <command> [options]
+
+Commands:
+  serve                       start the local stack (DynamoDB Local, secret store, HTTP API, schedule)
+  config get                  show the configuration (the password is never shown, only whether it is set)
+  config set [--file <json>]  save a configuration: the config document, or { "config", "password" },
+                              and/or flags that change the saved one:
+             [--server <host[:port]>]... [--domain <dns>] [--base-dn <dn>] [--username <name>]
+             [--encryption ldaps|starttls] [--ca-file <pem>] [--tls-server-name <name>]
+             [--password-env <VAR>]  take the bind password from an environment variable
+  test                        Test Settings: run the whole pipeline, commit nothing
+  sync [--allow-mass-deletion] synchronize now
+  sync --user <name>          synchronize one user now (sAMAccountName, UPN, DN or objectGUID)
+                              (test and sync follow the run to its end, its progress on stderr)
+  users                       list users
+  runs                        list sync runs, newest first
+  explain <name>              why a directory user is in scope or not, and what a sync would do with it:
+                              each filter's verdict, the group chain, the planned action (name:
+                              sAMAccountName, userPrincipalName, distinguished name or objectGUID)
+  logon <userName> [--password-env <VAR>]
+                              check a user's password as the application does (POST /logon); the
+                              password is asked for without echo, or taken from $VAR
+
+Options:
+  --json          machine-readable output
+  --api <url>     a deployed API (requests signed with SigV4 from the AWS credential chain)
+  --help          this text
+
+Environment: ADSYNC_HOME (default .adsync), ADSYNC_PORT (default 8080), ADSYNC_TOKEN (at least 32 characters).
+Exit codes: 0 ok, 1 failed run or request (a refused logon too), 2 usage error, 3 deletion threshold exceeded.`;
+
+/** Every option of every command; parsed strictly, so an unknown one is a usage error. */
+export const OPTIONS = {
+  json: { type: 'boolean' },
+  api: { type: 'string' },
+  file: { type: 'string' },
+  'password-env': { type: 'string' },
+  server: { type: 'string', multiple: true },
+  domain: { type: 'string' },
+  'base-dn': { type: 'string' },
+  username: { type: 'string' },
+  encryption: { type: 'string' },
+  'ca-file': { type: 'string' },
+  'tls-server-name': { type: 'string' },
+  'allow-mass-deletion': { type: 'boolean' },
+  user: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** The parsed command line: the options' values, and the command with its operands. */
+export type CliArguments = ReturnType<typeof parseArgs<{ allowPositionals: true; options: typeof OPTIONS }>>;
+
+export class UsageError extends Error {}
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, thresholdExceeded: 3 } as const;

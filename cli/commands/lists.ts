@@ -1,0 +1,50 @@
+/** `adsync users` and `adsync runs`: what the service holds, as tables. */
+import type { User } from '../../shared/api/schemas';
+import { EXIT } from '../arguments';
+import { table } from '../presenter';
+import type { ApiCommand } from './api-command';
+
+/** Every user in the user database, all pages. */
+export const users: ApiCommand = async ({ api, print }) => {
+  const users: User[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await api.listUsers(cursor);
+    users.push(...page.users);
+    cursor = page.cursor;
+  } while (cursor);
+  print({ users }, () =>
+    table(
+      ['user', 'name', 'addresses', 'source', 'privileges'],
+      users.map((u) => [
+        u.userName,
+        u.fullName,
+        u.emailAddresses.join(' '),
+        u.authentication,
+        u.privileges.join(','),
+      ]),
+    ),
+  );
+  return EXIT.ok;
+};
+
+/** The sync runs, newest first. */
+export const runs: ApiCommand = async ({ api, print }) => {
+  const { runs } = await api.listRuns();
+  print({ runs }, () =>
+    table(
+      ['started', 'status', 'trigger', 'created', 'updated', 'deleted', 'conflicts', 'run'],
+      runs.map((r) => [
+        r.startedAt,
+        r.status,
+        r.trigger ?? '',
+        String(r.counts.created),
+        String(r.counts.updated),
+        String(r.counts.deleted),
+        String(r.counts.conflicts),
+        r.runId,
+      ]),
+    ),
+  );
+  return EXIT.ok;
+};

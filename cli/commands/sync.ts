@@ -1,0 +1,75 @@
+/**
+ * `adsync test` and `adsync sync`: start the operation and follow it to its end (the API answers 202 and the
+ * client polls), its progress on stderr; stdout carries only the report. The exit code says how it ended.
+ */
+import type { FollowOptions } from '../../shared/api/client';
+import type { Report } from '../../shared/api/schemas';
+import { EXIT, UsageError } from '../arguments';
+import { describeReport } from '../presenter';
+import { showProgress } from '../progress-display';
+import type { ApiCommand } from './api-command';
+
+const exitCodeOf = (report: Report): number =>
+  report.status === 'failed'
+    ? EXIT.failed
+    : report.status === 'deletionThresholdExceeded'
+      ? EXIT.thresholdExceeded
+      : EXIT.ok;
+
+/**
+ * Follows a started operation to its end, its progress on stderr (progress-display.ts). Ctrl-C stops following,
+ * not the operation: the run goes on in the service, and `adsync runs` shows it.
+ */
+async function follow(
+  operation: 'sync' | 'test',
+  run: (options: FollowOptions) => Promise<Report>,
+): Promise<Report> {
+  const display = showProgress(operation, process.stderr);
+  let runId: string | undefined;
+  const interrupted = (): void => {
+    display.stop();
+    const where = operation === 'sync' ? ' (adsync runs shows it)' : '';
+    process.stderr.write(
+      runId
+        ? `stopped following ${operation === 'sync' ? 'run' : 'preview'} ${runId}; it goes on in the service${where}\n`
+        : `stopped waiting; if the ${operation} started, it goes on in the service${where}\n`,
+    );
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
+  try {
+    return await run({
+      // Followed from the start, however short the run: the progress shows at once, then twice a second.
+      wait: 0,
+      pollMs: 500,
+      onProgress: (report) => {
+        runId = report.runId;
+        display.onProgress(report);
+      },
+    });
+  } finally {
+    process.off('SIGINT', interrupted);
+    display.stop();
+  }
+}
+
+/** Test Settings: the whole pipeline, nothing committed. */
+export const test: ApiCommand = async ({ api, print }) => {
+  const report = await follow('test', (options) => api.testSettings({}, options));
+  print(report, () => describeReport(report));
+  return exitCodeOf(report);
+};
+
+/** A sync now: of everyone (--allow-mass-deletion applies withheld deletes once), or of one user (--user). */
+export const sync: ApiCommand = async ({ api, values, print }) => {
+  const { user } = values;
+  if (user !== undefined && values['allow-mass-deletion']) {
+    throw new UsageError('--user and --allow-mass-deletion do not go together');
+  }
+  const body = values['allow-mass-deletion'] ? { allowMassDeletion: true } : {};
+  const report = await follow('sync', (options) =>
+    user === undefined ? api.synchronize(body, options) : api.synchronizeUser(user, options),
+  );
+  print(report, () => describeReport(report));
+  return exitCodeOf(report);
+};

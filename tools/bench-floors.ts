@@ -1,0 +1,161 @@
+/**
+ * The floors the benchmark sets a sync beside, each measured on its own: a raw paged read of the users the
+ * sync reads, a fresh LDAPS connection's first answer, the paged objectGUID scan a no-change run makes, and
+ * raw BatchWriteItem of as many user-sized items.
+ */
+import { randomUUID } from 'node:crypto';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { WriteCount } from '../local/dynamodb-local';
+import { userIndexKeys, userKey } from '../shared/adapters/dynamodb/keys';
+import { ensureTable } from '../shared/adapters/dynamodb/table';
+import {
+  BINARY_ATTRIBUTES,
+  PAGE_SIZE,
+  USER_ATTRIBUTES,
+  userFilter,
+} from '../shared/adapters/ldap/user-searches';
+import { type DirectoryConnection, ldapsClientFor } from '../test/support/samba-dc';
+import { percentile } from './percentile';
+
+/** What a piece of work took, in whole milliseconds, and what it returned. */
+export interface Timed<T> {
+  readonly ms: number;
+  readonly result: T;
+}
+
+export const time = async <T>(work: () => Promise<T>): Promise<Timed<T>> => {
+  const started = performance.now();
+  const result = await work();
+  return { ms: Math.round(performance.now() - started), result };
+};
+
+/** Several runs of a measurement, and their median. */
+export interface MedianOfRuns {
+  readonly medianMs: number;
+  readonly runsMs: number[];
+}
+
+/** Floor read: the same search, attributes and page size as the sync, nothing else; the entries read. */
+export async function floorRead(connection: DirectoryConnection, base: string): Promise<Timed<number>> {
+  const reader = ldapsClientFor(connection, { connectTimeout: 10_000, timeout: 60_000 });
+  const read = await time(async () => {
+    await reader.bind(connection.serviceAccount.upn, connection.serviceAccount.password);
+    let entries = 0;
+    for await (const page of reader.searchPaginated(base, {
+      scope: 'sub',
+      filter: userFilter(),
+      attributes: [...USER_ATTRIBUTES],
+      explicitBufferAttributes: BINARY_ATTRIBUTES,
+      paged: { pageSize: PAGE_SIZE },
+    })) {
+      entries += page.searchEntries.length;
+    }
+    return entries;
+  });
+  await reader.unbind();
+  return read;
+}
+
+/**
+ * Floor connect: what a run's connect step cannot go below, a fresh LDAPS connection to the DC and its first
+ * answer (the rootDSE the sync reads there): the DC's part, whatever the sync does.
+ */
+export async function floorConnect(connection: DirectoryConnection, runs: number): Promise<MedianOfRuns> {
+  const connectRuns: number[] = [];
+  for (let i = 0; i < runs; i += 1) {
+    const fresh = ldapsClientFor(connection);
+    const started = performance.now();
+    await fresh.search('', { scope: 'base', attributes: ['defaultNamingContext', 'namingContexts'] });
+    connectRuns.push(Math.round((performance.now() - started) * 10) / 10);
+    await fresh.unbind();
+  }
+  return { medianMs: percentile(connectRuns, 50), runsMs: connectRuns };
+}
+
+/**
+ * Floor GUID scan: the objectGUIDs of the whole scope, paged, on a bound connection of the read-only service
+ * account. Every run enumerates them to find the users that left (docs/architecture.md).
+ */
+export async function floorGuidScan(
+  connection: DirectoryConnection,
+  base: string,
+  users: number,
+  runs: number,
+): Promise<MedianOfRuns> {
+  const scanner = ldapsClientFor(connection, { connectTimeout: 10_000, timeout: 60_000 });
+  await scanner.bind(connection.serviceAccount.upn, connection.serviceAccount.password);
+  const scanRuns: number[] = [];
+  for (let i = 0; i < runs; i += 1) {
+    const scan = await time(async () => {
+      let guids = 0;
+      for await (const page of scanner.searchPaginated(base, {
+        scope: 'sub',
+        filter: userFilter(),
+        attributes: ['objectGUID'],
+        explicitBufferAttributes: BINARY_ATTRIBUTES,
+        paged: { pageSize: PAGE_SIZE },
+      })) {
+        guids += page.searchEntries.length;
+      }
+      return guids;
+    });
+    if (scan.result !== users) throw new Error(`the GUID scan read ${scan.result} of ${users} users`);
+    scanRuns.push(scan.ms);
+  }
+  await scanner.unbind();
+  return { medianMs: percentile(scanRuns, 50), runsMs: scanRuns };
+}
+
+/**
+ * Floor write: `users` user-sized items with BatchWriteItem, 25 per request, 8 requests in flight, into a table
+ * of their own; the requests and capacity `counter` (the client's) counted by the end.
+ */
+export async function floorWrite(
+  client: DynamoDBClient,
+  counter: Readonly<WriteCount>,
+  base: string,
+  users: number,
+): Promise<Timed<{ requests: number; capacity: number }>> {
+  const floorTable = `bench-floor-${randomUUID()}`;
+  await ensureTable(client, floorTable);
+  const documents = DynamoDBDocumentClient.from(client);
+  const items = Array.from({ length: users }, (_, i) => {
+    const objectGuid = randomUUID();
+    return {
+      ...userKey(`b${i}`),
+      ...userIndexKeys(`b${i}`, objectGuid),
+      userName: `b${i}`,
+      fullName: `Bench User ${i}`,
+      emailAddresses: [`b${i}@company.local`, `bench.${i}@company.local`],
+      authentication: 'directoryServices',
+      distinguishedName: `CN=Bench User ${i},${base}`,
+      userPrincipalName: `b${i}@company.local`,
+      objectGuid,
+      privileges: ['login'],
+      ownArchiveAccess: ['read'],
+      createdAt: new Date().toISOString(),
+      updatedAt: new Date().toISOString(),
+      version: 1,
+    };
+  });
+  return time(async () => {
+    const batches = Array.from({ length: Math.ceil(items.length / 25) }, (_, i) =>
+      items.slice(i * 25, i * 25 + 25),
+    );
+    let next = 0;
+    const worker = async () => {
+      while (next < batches.length) {
+        let pending = (batches[next++] ?? []).map((Item) => ({ PutRequest: { Item } }));
+        while (pending.length > 0) {
+          const { UnprocessedItems } = await documents.send(
+            new BatchWriteCommand({ RequestItems: { [floorTable]: pending } }),
+          );
+          pending = (UnprocessedItems?.[floorTable] ?? []) as typeof pending;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, worker));
+    return { requests: counter.requests, capacity: counter.capacity };
+  });
+}
