@@ -214,8 +214,22 @@ class LdapDirectorySession implements DirectorySession {
       explicitBufferAttributes: BINARY_ATTRIBUTES,
       paged: { pageSize: PAGE_SIZE },
     });
-    // One page ahead: the next page is asked for as soon as this one has arrived, so that the DC builds it
-    // while this one is converted and planned. A failure of that request is thrown where it is awaited.
+    yield* this.pagesAhead(pages, async (searchEntries) => {
+      const entries: DirectoryEntry[] = [];
+      for (const entry of searchEntries) entries.push(await this.toDirectoryEntry(entry, hideFlagInSchema));
+      return entries;
+    });
+  }
+
+  /**
+   * The pages of a paged search, each converted, one page ahead: the next page is asked for as soon as this
+   * one has arrived, so that the DC builds it while this one is converted and planned. A failure, of a
+   * request or of a conversion, is thrown as a DirectoryError where it is awaited.
+   */
+  private async *pagesAhead<T>(
+    pages: AsyncGenerator<{ searchEntries: Entry[] }>,
+    convert: (entries: Entry[]) => Promise<T> | T,
+  ): AsyncGenerator<T> {
     let ahead = pages.next();
     while (true) {
       let next: IteratorResult<{ searchEntries: Entry[] }>;
@@ -227,14 +241,13 @@ class LdapDirectorySession implements DirectorySession {
       if (next.done) return;
       ahead = pages.next();
       ahead.catch(() => {});
-      const entries: DirectoryEntry[] = [];
+      let converted: T;
       try {
-        for (const entry of next.value.searchEntries)
-          entries.push(await this.toDirectoryEntry(entry, hideFlagInSchema));
+        converted = await convert(next.value.searchEntries);
       } catch (error) {
         throw toDirectoryError(error, this.server, 'read');
       }
-      yield entries;
+      yield converted;
     }
   }
 
@@ -281,25 +294,9 @@ class LdapDirectorySession implements DirectorySession {
       explicitBufferAttributes: BINARY_ATTRIBUTES,
       paged: { pageSize: PAGE_SIZE },
     });
-    // One page ahead, as searchUserPages reads: the DC builds the next page while this one is taken in.
-    let ahead = pages.next();
-    while (true) {
-      let next: IteratorResult<{ searchEntries: Entry[] }>;
-      try {
-        next = await ahead;
-      } catch (error) {
-        throw toDirectoryError(error, this.server, 'read');
-      }
-      if (next.done) return;
-      ahead = pages.next();
-      ahead.catch(() => {});
-      try {
-        yield next.value.searchEntries.map(guidOf);
-      } catch (error) {
-        throw toDirectoryError(error, this.server, 'read');
-      }
-    }
+    yield* this.pagesAhead(pages, (entries) => entries.map(guidOf));
   }
+
   async readGroupMemberGuids(baseDn: string, groupDn: string): Promise<Set<string>> {
     try {
       return await readGroupMemberGuids(this.client, baseDn, groupDn);
