@@ -31,6 +31,8 @@ const integration = {
 
 export default defineConfig({
   test: {
+    // The unit tests use both cores (vitest's default is one fewer than the cores: one, on a 2-core machine).
+    maxWorkers: 2,
     // On with `--coverage` (`npm test`): the unit and the integration tests together, over the code that ships.
     coverage: {
       provider: 'v8',
@@ -48,9 +50,8 @@ export default defineConfig({
       reporter: ['text-summary', 'json-summary'],
       reportsDirectory: 'coverage',
       // The floor STYLE.md 15 asks for: the shared core (domain, use cases, adapters) stays covered.
-      thresholds: {
-        'shared/**': { lines: 85 },
-      },
+      // Not in a process that runs part of the tests (tools/run-tests.ts): the merged report is held to it.
+      thresholds: process.env.ADSYNC_PARTIAL_RUN ? {} : { 'shared/**': { lines: 85 } },
     },
     projects: [
       {

@@ -1,0 +1,86 @@
+/**
+ * The tests of `npm test`, at once in three vitest processes: the unit tests, and the two integration lanes
+ * (vitest.config.ts), each lane on a Samba AD DC and a DynamoDB Local of its own. vitest runs the projects
+ * whose files must not overlap (`fileParallelism: false`) one after the other in one process, so the lanes
+ * overlap only as processes of their own.
+ *
+ * Each process writes a blob report with its coverage; the last step merges them (`--merge-reports`) into one
+ * report with the coverage of all the tests, and enforces the coverage floor on it (the processes alone do
+ * not: `ADSYNC_PARTIAL_RUN`). The run fails when any process fails, or the merge does (a failed test, the
+ * floor, or a lane that wrote no report).
+ *
+ * `npm test -- <vitest filters>` passes the filters to every process.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const VITEST = join(ROOT, 'node_modules', 'vitest', 'vitest.mjs');
+const LANES = [
+  { name: 'unit', projects: ['unit'] },
+  { name: 'integration', projects: ['integration'] },
+  { name: 'integration-2', projects: ['integration-2'] },
+] as const;
+
+/** Runs vitest with these arguments, each output line prefixed with the lane's name; resolves its exit code. */
+function vitest(
+  args: readonly string[],
+  label: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  const child = spawn(process.execPath, [VITEST, ...args], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  for (const [stream, out] of [
+    [child.stdout, process.stdout],
+    [child.stderr, process.stderr],
+  ] as const) {
+    createInterface({ input: stream }).on('line', (line) => out.write(`${label}${line}\n`));
+  }
+  return new Promise((resolve, reject) => {
+    child.once('error', reject).once('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+  });
+}
+
+async function main(): Promise<number> {
+  const filters = process.argv.slice(2);
+  const blobs = await mkdtemp(join(tmpdir(), 'ad-sync-test-blobs-'));
+  try {
+    const codes = await Promise.all(
+      LANES.map(({ name, projects }) =>
+        vitest(
+          [
+            'run',
+            ...projects.flatMap((project) => ['--project', project]),
+            '--coverage',
+            // A filter may leave a lane without files.
+            '--passWithNoTests',
+            '--reporter=default',
+            '--reporter=blob',
+            `--outputFile.blob=${join(blobs, `${name}.json`)}`,
+            ...filters,
+          ],
+          `[${name}] `,
+          { ...process.env, ADSYNC_PARTIAL_RUN: '1' },
+        ),
+      ),
+    );
+    const written = await readdir(blobs);
+    const missing = LANES.filter(({ name }) => !written.includes(`${name}.json`)).map(({ name }) => name);
+    if (missing.length > 0) process.stderr.write(`no report from: ${missing.join(', ')}\n`);
+    const merged = await vitest(['run', `--merge-reports=${blobs}`, '--coverage'], '');
+    const failed = LANES.filter((_, i) => codes[i] !== 0).map(({ name }) => name);
+    if (failed.length > 0) process.stderr.write(`failed: ${failed.join(', ')}\n`);
+    return failed.length > 0 || missing.length > 0 || merged !== 0 ? 1 : 0;
+  } finally {
+    await rm(blobs, { recursive: true, force: true });
+  }
+}
+
+process.exitCode = await main();
