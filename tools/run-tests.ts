@@ -50,7 +50,8 @@ function vitest(
 
 async function main(): Promise<number> {
   const filters = process.argv.slice(2);
-  const blobs = await mkdtemp(join(tmpdir(), 'ad-sync-test-blobs-'));
+  const work = await mkdtemp(join(tmpdir(), 'ad-sync-test-run-'));
+  const blobs = join(work, 'blobs');
   try {
     const codes = await Promise.all(
       LANES.map(({ name, projects }) =>
@@ -59,6 +60,8 @@ async function main(): Promise<number> {
             'run',
             ...projects.flatMap((project) => ['--project', project]),
             '--coverage',
+            // Each process its own (vitest refuses to share one); the merge writes coverage/.
+            `--coverage.reportsDirectory=${join(work, `coverage-${name}`)}`,
             // A filter may leave a lane without files.
             '--passWithNoTests',
             '--reporter=default',
@@ -79,7 +82,7 @@ async function main(): Promise<number> {
     if (failed.length > 0) process.stderr.write(`failed: ${failed.join(', ')}\n`);
     return failed.length > 0 || missing.length > 0 || merged !== 0 ? 1 : 0;
   } finally {
-    await rm(blobs, { recursive: true, force: true });
+    await rm(work, { recursive: true, force: true });
   }
 }
 
