@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import { countWrites } from '../../local/dynamodb-local';
+import type { WallClock } from '../../shared/adapters/dynamodb/documents';
 import { DynamoConfigStore } from '../../shared/adapters/dynamodb/dynamo-config-store';
 import { DynamoRunCheckpoints } from '../../shared/adapters/dynamodb/dynamo-run-checkpoints';
 import { DynamoRunHandoffs } from '../../shared/adapters/dynamodb/dynamo-run-handoffs';
@@ -36,7 +37,7 @@ export interface SyncHarness {
   readonly lock: DynamoRunLock;
   readonly cursors: DynamoSyncCursorStore;
   /** The run state of this table, on the harness's client, with a clock. */
-  settings(clock?: () => Date): RunState;
+  settings(clock?: WallClock): RunState;
   /**
    * What Synchronize now needs besides: the saved configuration and the lock of this table, a secret store
    * holding `password` (the service account's by default), a lease of `leaseSeconds` (600).
@@ -44,7 +45,7 @@ export interface SyncHarness {
   exclusive(options?: {
     password?: string;
     leaseSeconds?: number;
-    clock?: () => Date;
+    clock?: WallClock;
   }): ExclusiveSyncDependencies;
   readonly tableName: string;
   /** DynamoDB write requests sent so far that touched users or archive folders (run records excluded). */
@@ -69,7 +70,7 @@ export async function createSyncHarness(
   await ensureTable(client, tableName, { stream: options.stream ?? false });
   const store = new TestTableStore(client, tableName);
   const configs = new DynamoConfigStore(client, tableName);
-  const settings = (clock?: () => Date): RunState => {
+  const settings = (clock?: WallClock): RunState => {
     const checkpoints = new DynamoRunCheckpoints(client, tableName);
     return {
       lock: new DynamoRunLock(client, tableName, clock),

@@ -2,6 +2,7 @@
  * What the DynamoDB stores share: the document client, the queries of the one table (all pages, or a page at
  * a time, of the table or of the kind index) and the handling of conditional writes.
  */
+
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DynamoDBDocumentClient,
@@ -9,6 +10,7 @@ import {
   QueryCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import type { Clock } from '../../ports/clock';
 import { tableKeys, withoutKeys } from './table';
 
 export type Item = Record<string, unknown>;
@@ -81,5 +83,11 @@ export async function conditionHeld(write: Promise<unknown>): Promise<boolean> {
 /** How long occurrence claims and handoff items are kept (the table's TTL on `expiresAt`). */
 export const RETAIN_SECONDS = 7 * 24 * 3600;
 
+/** What the stores read of the Clock port (shared/ports/clock.ts): the time; they never wait. */
+export type WallClock = Pick<Clock, 'now'>;
+
+/** The system's time: the stores' default. */
+export const SYSTEM_WALL_CLOCK: WallClock = { now: () => new Date() };
+
 /** The clock's time in whole seconds since the epoch (the TTL attribute's unit). */
-export const epochSeconds = (clock: () => Date): number => Math.floor(clock().getTime() / 1000);
+export const epochSeconds = (clock: WallClock): number => Math.floor(clock.now().getTime() / 1000);

@@ -4,7 +4,7 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/li
 import { type Config, parseConfig } from '../../config/config-schema';
 import { VersionConflictError } from '../../errors';
 import type { ConfigStore, StoredConfig } from '../../ports/config-store';
-import { documentClient } from './documents';
+import { documentClient, SYSTEM_WALL_CLOCK, type WallClock } from './documents';
 import { configKey } from './keys';
 
 export class DynamoConfigStore implements ConfigStore {
@@ -13,7 +13,7 @@ export class DynamoConfigStore implements ConfigStore {
   constructor(
     client: DynamoDBClient,
     private readonly tableName: string,
-    private readonly clock: () => Date = () => new Date(),
+    private readonly clock: WallClock = SYSTEM_WALL_CLOCK,
   ) {
     this.documents = documentClient(client);
   }
@@ -33,7 +33,7 @@ export class DynamoConfigStore implements ConfigStore {
       await this.documents.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...configKey, config, version, savedAt: this.clock().toISOString() },
+          Item: { ...configKey, config, version, savedAt: this.clock.now().toISOString() },
           ...(current === 0
             ? { ConditionExpression: 'attribute_not_exists(pk)' }
             : {

@@ -8,7 +8,7 @@ import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/c
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { LockoutPolicy, LogonAdmission, LogonAttempts } from '../../ports/logon-attempts';
-import { conditionHeld, documentClient, epochSeconds } from './documents';
+import { conditionHeld, documentClient, epochSeconds, SYSTEM_WALL_CLOCK, type WallClock } from './documents';
 import { logonAttemptsKey } from './keys';
 
 /** How often an admission is retried when another attempt created or expired the count in between. */
@@ -20,7 +20,7 @@ export class DynamoLogonAttempts implements LogonAttempts {
   constructor(
     client: DynamoDBClient,
     private readonly tableName: string,
-    private readonly clock: () => Date = () => new Date(),
+    private readonly clock: WallClock = SYSTEM_WALL_CLOCK,
   ) {
     this.documents = documentClient(client);
   }
@@ -29,7 +29,11 @@ export class DynamoLogonAttempts implements LogonAttempts {
     const key = logonAttemptsKey(userName);
     for (let race = 0; race < RACES; race += 1) {
       const now = epochSeconds(this.clock);
-      const attempt = { ':now': now, ':expiresAt': now + lockoutSeconds, ':at': this.clock().toISOString() };
+      const attempt = {
+        ':now': now,
+        ':expiresAt': now + lockoutSeconds,
+        ':at': this.clock.now().toISOString(),
+      };
       try {
         // A count that is running and below the limit: one more, and it lasts lockoutSeconds from now.
         const { Attributes } = await this.documents.send(

@@ -7,7 +7,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { ContinuationTrigger, RunCheckpointStore } from '../../ports/run-checkpoint';
-import { documentClient, epochSeconds, RETAIN_SECONDS } from './documents';
+import { documentClient, epochSeconds, RETAIN_SECONDS, SYSTEM_WALL_CLOCK, type WallClock } from './documents';
 import { handoffKey } from './keys';
 
 /** What a handoff item asks: continue this run, as this invocation of it. */
@@ -22,7 +22,7 @@ export class DynamoRunHandoffs implements ContinuationTrigger {
     client: DynamoDBClient,
     private readonly tableName: string,
     private readonly checkpoints: RunCheckpointStore,
-    private readonly clock: () => Date = () => new Date(),
+    private readonly clock: WallClock = SYSTEM_WALL_CLOCK,
   ) {
     this.documents = documentClient(client);
   }
@@ -38,7 +38,7 @@ export class DynamoRunHandoffs implements ContinuationTrigger {
         Item: {
           ...handoffKey(handoff),
           ...handoff,
-          requestedAt: this.clock().toISOString(),
+          requestedAt: this.clock.now().toISOString(),
           expiresAt: epochSeconds(this.clock) + RETAIN_SECONDS,
         },
       }),

@@ -6,7 +6,15 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { RunLock } from '../../ports/run-lock';
-import { conditionHeld, documentClient, epochSeconds, getDocument, RETAIN_SECONDS } from './documents';
+import {
+  conditionHeld,
+  documentClient,
+  epochSeconds,
+  getDocument,
+  RETAIN_SECONDS,
+  SYSTEM_WALL_CLOCK,
+  type WallClock,
+} from './documents';
 import { lockKey, occurrenceKey } from './keys';
 
 export class DynamoRunLock implements RunLock {
@@ -15,7 +23,7 @@ export class DynamoRunLock implements RunLock {
   constructor(
     client: DynamoDBClient,
     private readonly tableName: string,
-    private readonly clock: () => Date = () => new Date(),
+    private readonly clock: WallClock = SYSTEM_WALL_CLOCK,
   ) {
     this.documents = documentClient(client);
   }
@@ -27,7 +35,12 @@ export class DynamoRunLock implements RunLock {
       this.documents.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...lockKey, owner, acquiredAt: this.clock().toISOString(), expiresAt: now + leaseSeconds },
+          Item: {
+            ...lockKey,
+            owner,
+            acquiredAt: this.clock.now().toISOString(),
+            expiresAt: now + leaseSeconds,
+          },
           ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now OR #owner = :owner',
           ExpressionAttributeNames: { '#owner': 'owner' },
           ExpressionAttributeValues: { ':now': now, ':owner': owner },
@@ -68,7 +81,7 @@ export class DynamoRunLock implements RunLock {
           TableName: this.tableName,
           Item: {
             ...occurrenceKey(occurrence),
-            claimedAt: this.clock().toISOString(),
+            claimedAt: this.clock.now().toISOString(),
             expiresAt: epochSeconds(this.clock) + retainSeconds,
           },
           ConditionExpression: 'attribute_not_exists(pk)',

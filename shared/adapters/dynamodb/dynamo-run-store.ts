@@ -13,7 +13,15 @@ import {
   type ReportStore,
   type RunStore,
 } from '../../ports/run-store';
-import { conditionHeld, documentClient, type Item, kindQuery, queryAll } from './documents';
+import {
+  conditionHeld,
+  documentClient,
+  type Item,
+  kindQuery,
+  queryAll,
+  SYSTEM_WALL_CLOCK,
+  type WallClock,
+} from './documents';
 import {
   isRunChunkOf,
   kindIndex,
@@ -188,7 +196,7 @@ export class DynamoPreviewStore implements PreviewStore {
   constructor(
     client: DynamoDBClient,
     tableName: string,
-    private readonly clock: () => Date = () => new Date(),
+    private readonly clock: WallClock = SYSTEM_WALL_CLOCK,
   ) {
     this.reports = new DynamoReports(documentClient(client), tableName, {
       key: previewKey,
@@ -213,7 +221,7 @@ export class DynamoPreviewStore implements PreviewStore {
     const found = await this.reports.getReportItem(previewId);
     if (!found) return undefined;
     const expiresAt = Number(found.summary.expiresAt);
-    return expiresAt * 1000 > this.clock().getTime() ? found.report : undefined;
+    return expiresAt * 1000 > this.clock.now().getTime() ? found.report : undefined;
   }
 }
 

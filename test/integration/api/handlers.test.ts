@@ -325,7 +325,7 @@ describe('the scheduled sync', () => {
 describe('the lease lock', () => {
   it('expires on its own, so a crashed run cannot hold it forever', async () => {
     let now = new Date('2026-11-24T00:00:00Z');
-    const lock = new DynamoRunLock(dynamodb, tableName, () => now);
+    const lock = new DynamoRunLock(dynamodb, tableName, { now: () => now });
     expect(await lock.acquire('crashed-run', 60)).toBe(true);
     now = new Date('2026-11-24T00:00:30Z');
     expect(await lock.acquire('next-run', 60)).toBe(false);

@@ -80,7 +80,7 @@ describe('a sync killed during its apply phase', () => {
     // The dead run's lock is still held, until its lease expires.
     await expect(synchronizeNow(harness.exclusive())).rejects.toBeInstanceOf(SyncRunningError);
     // Once it has: the next run's lock reads a clock past the lease, rather than the test waiting for it.
-    const afterLease = () => new Date(Date.now() + (LEASE_SECONDS + 1) * 1000);
+    const afterLease = { now: () => new Date(Date.now() + (LEASE_SECONDS + 1) * 1000) };
     const next = await synchronizeNow(harness.exclusive({ clock: afterLease }));
     expect(next.status).toBe('succeeded');
     expect(next.counts.created + next.counts.unchanged).toBe(expected.inScope.length);

@@ -361,8 +361,8 @@ describe('POST /test-settings, a preview', () => {
 
     // Past its expiry it is gone (TTL deletes late; reads do not wait for it); a second before, it is there.
     const at = (epochSeconds: number) => () => new Date(epochSeconds * 1000);
-    const before = new DynamoPreviewStore(dynamodb, loaded.tableName, at(expiresAt - 1));
-    const after = new DynamoPreviewStore(dynamodb, loaded.tableName, at(expiresAt + 1));
+    const before = new DynamoPreviewStore(dynamodb, loaded.tableName, { now: at(expiresAt - 1) });
+    const after = new DynamoPreviewStore(dynamodb, loaded.tableName, { now: at(expiresAt + 1) });
     expect(await before.getReport(previewId)).toMatchObject({ status: 'succeeded' });
     expect(await after.getReport(previewId)).toBeUndefined();
     expect(
@@ -425,7 +425,9 @@ describe('a run whose invocation died', () => {
     }
 
     // Its lease was taken 20 minutes ago for 10: it has expired.
-    const past = new DynamoRunLock(dynamodb, loaded.tableName, () => new Date(Date.now() - 20 * 60_000));
+    const past = new DynamoRunLock(dynamodb, loaded.tableName, {
+      now: () => new Date(Date.now() - 20 * 60_000),
+    });
     expect(await past.acquire(runId, 600)).toBe(true);
     try {
       expect(await lock.holder()).toBeUndefined();

@@ -3,7 +3,9 @@
  * checkpoints, keeps the lock and hands off; follow-up invocations re-plan against the user database and
  * apply the rest. The end state must equal one uninterrupted run's, with no item written twice.
  */
+
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { SYSTEM_WALL_CLOCK, type WallClock } from '../../../shared/adapters/dynamodb/documents';
 import type { Config } from '../../../shared/config/config-schema';
 import type { Report } from '../../../shared/domain/report';
 import type { User } from '../../../shared/domain/user';
@@ -41,7 +43,7 @@ let config: Config;
 function lambdaLikeDependencies(
   harness: SyncHarness,
   handoffs: string[],
-  clock: () => Date = () => new Date(),
+  clock: WallClock = SYSTEM_WALL_CLOCK,
 ): ExclusiveSyncDependencies {
   const settings = harness.settings(clock);
   const continuations: ContinuationTrigger = {
@@ -150,7 +152,7 @@ describe('a run continued past its invocation', () => {
       synchronizeNow({ ...deps, remainingMs: () => Number.POSITIVE_INFINITY }),
     ).rejects.toBeInstanceOf(SyncRunningError);
 
-    const anHourLater = () => new Date(Date.now() + 3_600_000);
+    const anHourLater = { now: () => new Date(Date.now() + 3_600_000) };
     const later = {
       ...lambdaLikeDependencies(abandoned, [], anHourLater),
       remainingMs: () => Number.POSITIVE_INFINITY,
