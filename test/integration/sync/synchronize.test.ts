@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { synchronize } from '../../../shared/use-cases/sync-pipeline';
+import { aLocalUser } from '../../support/builders';
 import { expectedSync } from '../../support/expected-sync';
 import { FixtureDirectory } from '../../support/fixture-directory';
 import {
@@ -112,16 +113,11 @@ describe("a local user holding a directory user's name", () => {
   afterAll(() => harness.close());
 
   it('is reported as a conflict and left untouched', async () => {
-    const local = {
-      userName: 'Alice',
+    const local = aLocalUser('Alice', {
       fullName: 'Alice (local)',
       emailAddresses: ['alice.local@example.com'],
-      authentication: 'local' as const,
-      privileges: ['login' as const, 'deleteMessages' as const],
-      ownArchiveAccess: ['read' as const],
-      createdAt: '2026-01-01T00:00:00.000Z',
-      updatedAt: '2026-01-01T00:00:00.000Z',
-    };
+      privileges: ['login', 'deleteMessages'],
+    });
     await harness.store.createUser(local);
     const report = await synchronize(harness.deps, { config: fixtureConfig(), password: servicePassword() });
 
