@@ -1,23 +1,13 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { testSettings } from '../../../shared/use-cases/sync-pipeline';
 import { reportCounts } from '../../support/builders';
 import { expectedSync } from '../../support/expected-sync';
 import { FixtureDirectory } from '../../support/fixture-directory';
-import {
-  createSyncHarness,
-  fixtureConfig,
-  type SyncHarness,
-  servicePassword,
-} from '../../support/sync-harness';
+import { fixtureConfig, servicePassword, useSyncHarness } from '../../support/sync-harness';
 
 const fixture = new FixtureDirectory();
 const directory = inject('directory');
-let harness: SyncHarness;
-
-beforeAll(async () => {
-  harness = await createSyncHarness();
-});
-afterAll(() => harness.close());
+const harness = useSyncHarness();
 
 const sorted = (names: Iterable<string>): string[] => [...names].sort();
 
