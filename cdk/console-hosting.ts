@@ -3,6 +3,7 @@
  * (origin access control, HTTPS, the console's security headers), both logging to a log bucket; and the
  * deployment of the console build with the `config.json` of this deployment.
  */
+
 import {
   Annotations,
   DefaultStackSynthesizer,
@@ -37,21 +38,12 @@ import {
 import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import type { Construct } from 'constructs';
 import { consoleContentSecurityPolicy } from '../console/security-headers';
+import type { ConsoleAwsConfig } from '../shared/api/console-config';
 import { consoleSource } from './console-build';
 import { asNagFinding } from './nag-suppressions';
 
-/** What the console reads at start (`/config.json`): the mode, and where the API and sign-in are. */
-export interface ConsoleRuntimeConfig {
-  readonly mode: 'aws';
-  /** The API's URL with its stage (`https://<id>.execute-api.<region>.amazonaws.com/v1/`). */
-  readonly apiUrl: string;
-  readonly region: string;
-  readonly userPoolId: string;
-  readonly userPoolClientId: string;
-  readonly identityPoolId: string;
-  /** The managed login's base URL (`https://<prefix>.auth.<region>.amazoncognito.com`). */
-  readonly cognitoDomain: string;
-}
+/** The console's `/config.json` as a deployment writes it: the shape the console reads (one for both). */
+export type ConsoleRuntimeConfig = ConsoleAwsConfig;
 
 /**
  * The console's files: a private, versioned bucket read only by CloudFront (origin access control), HTTPS

@@ -7,24 +7,12 @@
  * Checked by hand rather than with a schema library, to keep the page's bundle small.
  */
 
-export interface LocalConfig {
-  readonly mode: 'local';
-}
+import type { ConsoleAwsConfig, ConsoleConfig, ConsoleLocalConfig } from '../../shared/api/console-config';
 
-/** Where the deployed console finds the API and signs its administrators in. */
-export interface AwsConfig {
-  readonly mode: 'aws';
-  /** The API's stage URL: `https://<id>.execute-api.<region>.amazonaws.com/<stage>`. */
-  readonly apiUrl: string;
-  readonly region: string;
-  readonly userPoolId: string;
-  readonly userPoolClientId: string;
-  readonly identityPoolId: string;
-  /** The managed login's origin: `https://<prefix>.auth.<region>.amazoncognito.com` (or a custom domain). */
-  readonly cognitoDomain: string;
-}
-
-export type RuntimeConfig = LocalConfig | AwsConfig;
+/** The shape the deployment writes and the local stack serves (shared/api/console-config.ts), one for both. */
+export type LocalConfig = ConsoleLocalConfig;
+export type AwsConfig = ConsoleAwsConfig;
+export type RuntimeConfig = ConsoleConfig;
 
 /** A config.json that cannot be used, with each problem found. */
 export class RuntimeConfigError extends Error {

@@ -3,7 +3,7 @@
  * DynamoDB stores on a table of the test's own in DynamoDB Local, with a count of the writes they send.
  */
 import { randomUUID } from 'node:crypto';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { countWrites } from '../../local/dynamodb-local';
 import type { WallClock } from '../../shared/adapters/dynamodb/documents';
 import { DynamoConfigStore } from '../../shared/adapters/dynamodb/dynamo-config-store';
@@ -108,6 +108,24 @@ export async function createSyncHarness(
     archiveMessages: (userName, count) => store.addArchivedMessages(userName, count),
     close: () => client.destroy(),
   };
+}
+
+/**
+ * Registers the hooks that make a harness before the tests of the file (or of the describe block it is called
+ * in) and close it after them, and answers it: usable from the first `beforeAll` of the caller on.
+ */
+export function useSyncHarness(options: Parameters<typeof createSyncHarness>[0] = {}): SyncHarness {
+  let made: SyncHarness | undefined;
+  beforeAll(async () => {
+    made = await createSyncHarness(options);
+  });
+  afterAll(() => made?.close());
+  return new Proxy({} as SyncHarness, {
+    get(_target, property) {
+      if (!made) throw new Error('the sync harness is made in beforeAll');
+      return Reflect.get(made, property);
+    },
+  });
 }
 
 /** A configuration for the fixture DC: LDAPS to 127.0.0.1 with the test CA, bound as the service account. */

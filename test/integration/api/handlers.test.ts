@@ -14,6 +14,7 @@ import type { apiEvent, JsonResponse } from '../../support/api-events';
 import { dynamoDbClient, scanAll } from '../../support/clients';
 import { FixtureDirectory } from '../../support/fixture-directory';
 import { type LoadedHandlers, loadHandlers } from '../../support/lambda-handlers';
+import { entriesWithMessage, logLines } from '../../support/structured-logs';
 import { fixtureConfig, servicePassword } from '../../support/sync-harness';
 
 const directory = inject('directory');
@@ -499,12 +500,8 @@ describe('logs', () => {
       headers: WAIT,
       body: { config: config(), password: `${servicePassword()}-wrong` },
     });
-    const lines = loaded
-      .logs()
-      .join('')
-      .split('\n')
-      .filter((line) => line.trim() !== '');
-    const steps = lines.map((line) => JSON.parse(line)).filter((entry) => entry.message === 'sync step');
+    const lines = logLines(loaded.logs());
+    const steps = entriesWithMessage<{ step: { name: string; ok: boolean } }>(lines, 'sync step');
     expect(steps.length).toBeGreaterThan(8);
     expect(steps[0]).toMatchObject({
       level: 'INFO',

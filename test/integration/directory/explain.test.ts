@@ -5,7 +5,6 @@
  * would plan against a real user database, through planOneUser (whose change a test then applies, as
  * `POST /sync/users/{name}` will) and through the directory function's HTTP handler.
  */
-import type { Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { responses } from '../../../shared/api/schemas';
 import type { ConfigInput } from '../../../shared/config/config-schema';
@@ -13,22 +12,13 @@ import { escapeRdnValue } from '../../../shared/domain/distinguished-name';
 import type { DirectorySession } from '../../../shared/ports/directory-reader';
 import { type OneUserPlan, planOneUser } from '../../../shared/use-cases/explain-user';
 import { type LoadedHandlers, loadHandlers } from '../../support/lambda-handlers';
-import {
-  createScratchOu,
-  replace,
-  scratchOuName,
-  UF_NORMAL_PASSWD_NOTREQD,
-  userEntry,
-} from '../../support/scratch-ou';
-import {
-  createSyncHarness,
-  fixtureConfig,
-  type SyncHarness,
-  servicePassword,
-} from '../../support/sync-harness';
+import { replace, UF_NORMAL_PASSWD_NOTREQD, userEntry } from '../../support/scratch-ou';
+import { useScratchSync } from '../../support/scratch-sync';
+import { fixtureConfig, servicePassword } from '../../support/sync-harness';
 
 const directory = inject('directory');
-const { dn: ou, tag } = scratchOuName('Explain');
+const scratch = useScratchSync('Explain');
+const { dn: ou, tag } = scratch;
 const UF_ACCOUNTDISABLE = 0x2;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -44,9 +34,6 @@ const mailOf = (name: string) => `${account(name)}@${directory.domain}`;
 /** The userPrincipalName of one user, and the sAMAccountName of another. */
 const AMBIGUOUS = `${account('first')}@${directory.domain}`;
 
-let admin: Client;
-let scratch: Awaited<ReturnType<typeof createScratchOu>>;
-let harness: SyncHarness;
 let session: DirectorySession;
 
 const config = (options: ConfigInput['options'] = {}, filters: ConfigInput['filters'] = {}) =>
@@ -70,7 +57,7 @@ const plan = (
     now = new Date(),
   }: { options?: ConfigInput['options']; filters?: ConfigInput['filters']; now?: Date } = {},
 ): Promise<OneUserPlan> =>
-  planOneUser({ session, config: config(options, filters), users: harness.store, now, name });
+  planOneUser({ session, config: config(options, filters), users: scratch.harness.store, now, name });
 
 const explain = async (name: string, options?: Parameters<typeof plan>[1]) =>
   (await plan(name, options)).explanation;
@@ -83,7 +70,7 @@ const verdict = (
 /** Applies the one change planOneUser returned, as a one-user sync does. */
 async function apply(result: OneUserPlan, now = new Date()): Promise<void> {
   if (!result.change) throw new Error(`nothing to apply: ${result.explanation.reason}`);
-  const applied = await harness.store.applyChanges([result.change], {
+  const applied = await scratch.harness.store.applyChanges([result.change], {
     runId: `explain-${tag}`,
     defaults: config().defaultPrivileges,
     now: now.toISOString(),
@@ -100,15 +87,13 @@ async function addUser(name: string, attributes: Record<string, string | string[
     ...attributes,
   };
   // An attribute given no values is left out (AD refuses an add with an empty one).
-  await admin.add(
+  await scratch.admin.add(
     userDn(name),
     userEntry(Object.fromEntries(Object.entries(all).filter(([, v]) => v.length > 0))),
   );
 }
 
 beforeAll(async () => {
-  scratch = await createScratchOu(ou);
-  ({ admin } = scratch);
   await addUser('ok');
   await addUser('nomail', { mail: [] });
   await addUser('proxy', { mail: [], proxyAddresses: [`SMTP:${mailOf('proxy')}`, 'X500:/o=Org/cn=proxy'] });
@@ -124,7 +109,7 @@ beforeAll(async () => {
   await addUser('second', { sAMAccountName: AMBIGUOUS });
 
   const group = (name: string, members: string[]) =>
-    admin.add(groupDn(name), {
+    scratch.admin.add(groupDn(name), {
       objectClass: ['top', 'group'],
       sAMAccountName: `xg${[...LEVELS, SELECTED, ODD].indexOf(name)}-${tag}`,
       ...(members.length > 0 ? { member: members } : {}),
@@ -138,8 +123,7 @@ beforeAll(async () => {
   ]);
   await group(ODD, [userDn('odd')]);
 
-  harness = await createSyncHarness();
-  const reader = harness.deps.directory;
+  const reader = scratch.harness.deps.directory;
   const settings = config();
   session = await reader.connect(await reader.resolveServers(settings.connection), settings.connection);
   await session.bind(settings.connection.username ?? '', servicePassword());
@@ -147,8 +131,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await session?.close();
-  harness?.close();
-  await scratch.remove();
 });
 
 describe('explaining one user: the filters', () => {
@@ -352,7 +334,7 @@ describe('explaining one user: the planned action against the user database', ()
     });
     expect(unchanged.current?.objectGuid).toBe(unchanged.objectGuid);
 
-    await admin.modify(userDn('mover'), [replace('displayName', ['Explain Mover Renamed'])]);
+    await scratch.admin.modify(userDn('mover'), [replace('displayName', ['Explain Mover Renamed'])]);
     const updated = await explain(account('mover'));
     expect(updated).toMatchObject({
       plannedAction: 'update',
@@ -364,7 +346,7 @@ describe('explaining one user: the planned action against the user database', ()
 
   it('plans a delete with deleteUsers, none without, a suspension with a grace period, and a restore', async () => {
     await apply(await plan(account('leaver')));
-    await admin.modify(userDn('leaver'), [replace('msExchHideFromAddressLists', ['TRUE'])]);
+    await scratch.admin.modify(userDn('leaver'), [replace('msExchHideFromAddressLists', ['TRUE'])]);
 
     const off = await explain(account('leaver'));
     expect(off).toMatchObject({
@@ -405,7 +387,7 @@ describe('explaining one user: the planned action against the user database', ()
       'delete',
     );
 
-    await admin.modify(userDn('leaver'), [replace('msExchHideFromAddressLists', ['FALSE'])]);
+    await scratch.admin.modify(userDn('leaver'), [replace('msExchHideFromAddressLists', ['FALSE'])]);
     expect(await explain(account('leaver'), { options: graceful })).toMatchObject({
       inScope: true,
       plannedAction: 'restore',

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import Ajv, { type ValidateFunction } from 'ajv';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { Attribute, Change, type Client } from 'ldapts';
+import { Attribute, Change } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CHANGE_EVENT_FILTER_PATTERNS, EVENT_SCHEMA_FILE, EVENT_SOURCE } from '../../../cdk/events';
 import { handler } from '../../../functions/events';
@@ -25,17 +25,14 @@ import { testSettings } from '../../../shared/use-cases/sync-pipeline';
 import { synchronizeNow } from '../../../shared/use-cases/synchronize-now';
 import { dynamoDbClient } from '../../support/clients';
 import { kindOfKey } from '../../support/iam-policy';
-import { createScratchOu, replace, scratchOuName, userEntry } from '../../support/scratch-ou';
-import {
-  createSyncHarness,
-  fixtureConfig,
-  type SyncHarness,
-  servicePassword,
-} from '../../support/sync-harness';
+import { replace, userEntry } from '../../support/scratch-ou';
+import { useScratchSync } from '../../support/scratch-sync';
+import { fixtureConfig, servicePassword } from '../../support/sync-harness';
 import { TableStream } from '../../support/table-stream';
 
 const directory = inject('directory');
-const { dn: ou, tag } = scratchOuName('Events');
+const scratch = useScratchSync('Events', { stream: true });
+const { dn: ou, tag } = scratch;
 const groupDn = `CN=Events Team,${ou}`;
 const userDn = (name: string) => `CN=Events ${name},${ou}`;
 const NAMES = ['e1', 'e2', 'e3', 'e4'] as const;
@@ -44,9 +41,6 @@ const APPLY_BATCH = 2;
 /** Records per call of the enrichment, as the pipe's BatchSize. */
 const PIPE_BATCH = 10;
 
-let admin: Client;
-let scratch: Awaited<ReturnType<typeof createScratchOu>>;
-let harness: SyncHarness;
 let config: Config;
 let stream: TableStream;
 let validateEvent: ValidateFunction;
@@ -113,13 +107,11 @@ const onTheBus = (event: ChangeEvent) => ({
 });
 
 /** A plain sync now, as the API's: the lock, the run, the cursor. */
-const syncNow = () => synchronizeNow(harness.exclusive());
+const syncNow = () => synchronizeNow(scratch.harness.exclusive());
 
 beforeAll(async () => {
-  scratch = await createScratchOu(ou);
-  ({ admin } = scratch);
   for (const name of NAMES) {
-    await admin.add(
+    await scratch.admin.add(
       userDn(name),
       userEntry({
         sAMAccountName: `events-${name}-${tag}`,
@@ -129,20 +121,19 @@ beforeAll(async () => {
       }),
     );
   }
-  await admin.add(groupDn, {
+  await scratch.admin.add(groupDn, {
     objectClass: ['top', 'group'],
     sAMAccountName: `events-team-${tag}`,
     member: NAMES.map(userDn),
   });
-  harness = await createSyncHarness({ stream: true });
   config = fixtureConfig({
     connection: { baseDn: ou },
     filters: { groups: [groupDn], visibleInAddressListsOnly: true },
     options: { deleteUsers: true, deletionThreshold: { maxCount: 10, maxPercent: 100 } },
   });
-  await harness.configs.saveConfig(config);
+  await scratch.harness.configs.saveConfig(config);
   const client = dynamoDbClient();
-  const { Table } = await client.send(new DescribeTableCommand({ TableName: harness.tableName }));
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: scratch.harness.tableName }));
   client.destroy();
   expect(Table?.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' });
   stream = new TableStream(Table?.LatestStreamArn as string);
@@ -156,14 +147,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   stream?.close();
-  harness?.close();
-  await scratch?.remove();
 });
 
 describe('change events through the pipe (DynamoDB Local stream, events function)', () => {
   it('publishes one user.created per user of a first sync continued past its invocation, and nothing of the run state', async () => {
     const handoffs: string[] = [];
-    const settings = harness.settings();
+    const settings = scratch.harness.settings();
     const continuations: ContinuationTrigger = {
       requestContinuation: async (runId) => {
         await settings.continuations.requestContinuation(runId);
@@ -171,7 +160,7 @@ describe('change events through the pipe (DynamoDB Local stream, events function
       },
     };
     const deps: ExclusiveSyncDependencies = {
-      ...harness.exclusive({ leaseSeconds: 900 }),
+      ...scratch.harness.exclusive({ leaseSeconds: 900 }),
       checkpoints: settings.checkpoints,
       cursors: settings.cursors,
       continuations,
@@ -194,7 +183,7 @@ describe('change events through the pipe (DynamoDB Local stream, events function
       NAMES.map((name) => ['user.created', `events-${name}-${tag}`]).sort(),
     );
     expect(events.every((e) => e.runId === runId)).toBe(true);
-    const users = await harness.store.listUsers();
+    const users = await scratch.harness.store.listUsers();
     for (const event of events) {
       const user = users.find((u) => u.userName === event.userName);
       expect(event.objectGuid).toBe(user?.objectGuid);
@@ -211,14 +200,14 @@ describe('change events through the pipe (DynamoDB Local stream, events function
   });
 
   it('publishes one user.updated for a rename in AD (not the removal of the old key) and one for a new address', async () => {
-    const before = await harness.store.listUsers();
+    const before = await scratch.harness.store.listUsers();
     const renamed = before.find((u) => u.userName === `events-e1-${tag}`);
-    await admin.modifyDN(userDn('e1'), 'CN=Events Renamed');
-    await admin.modify(`CN=Events Renamed,${ou}`, [
+    await scratch.admin.modifyDN(userDn('e1'), 'CN=Events Renamed');
+    await scratch.admin.modify(`CN=Events Renamed,${ou}`, [
       replace('sAMAccountName', [`events-renamed-${tag}`]),
       replace('displayName', ['Events Renamed']),
     ]);
-    await admin.modify(userDn('e2'), [replace('mail', [`events-e2-new-${tag}@${directory.domain}`])]);
+    await scratch.admin.modify(userDn('e2'), [replace('mail', [`events-e2-new-${tag}@${directory.domain}`])]);
 
     const report = await syncNow();
     expect(report.counts).toMatchObject({ created: 0, updated: 2, deleted: 0 });
@@ -248,8 +237,8 @@ describe('change events through the pipe (DynamoDB Local stream, events function
   });
 
   it('publishes one user.deleted with the last state for a user gone from AD; its mark before the removal is no event', async () => {
-    const last = (await harness.store.listUsers()).find((u) => u.userName === `events-e3-${tag}`);
-    await admin.del(userDn('e3'));
+    const last = (await scratch.harness.store.listUsers()).find((u) => u.userName === `events-e3-${tag}`);
+    await scratch.admin.del(userDn('e3'));
     const report = await syncNow();
     expect(report.counts).toMatchObject({ deleted: 1 });
     const { records, events } = await published();
@@ -270,7 +259,7 @@ describe('change events through the pipe (DynamoDB Local stream, events function
   });
 
   it('publishes nothing for Test Settings, though it would create a user; the sync that does publishes it once', async () => {
-    await admin.add(
+    await scratch.admin.add(
       userDn('e5'),
       userEntry({
         sAMAccountName: `events-e5-${tag}`,
@@ -279,13 +268,13 @@ describe('change events through the pipe (DynamoDB Local stream, events function
         mail: `events-e5-${tag}@${directory.domain}`,
       }),
     );
-    await admin.modify(groupDn, [
+    await scratch.admin.modify(groupDn, [
       new Change({
         operation: 'add',
         modification: new Attribute({ type: 'member', values: [userDn('e5')] }),
       }),
     ]);
-    const preview = await testSettings(harness.deps, { config, password: servicePassword() });
+    const preview = await testSettings(scratch.harness.deps, { config, password: servicePassword() });
     expect(preview.counts).toMatchObject({ created: 1 });
     expect((await published()).events).toEqual([]);
 

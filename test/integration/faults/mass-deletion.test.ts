@@ -2,25 +2,20 @@
  * The failure that hurt users of other sync products: a directory that suddenly returns nobody. With
  * deleteUsers on, the deletion threshold stops the deletes; allowMassDeletion applies them once, on record.
  */
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { ConfigInput } from '../../../shared/config/config-schema';
 import type { Report } from '../../../shared/domain/report';
 import { ApprovalMismatchError } from '../../../shared/errors';
 import { synchronize } from '../../../shared/use-cases/sync-pipeline';
 import { synchronizeNow } from '../../../shared/use-cases/synchronize-now';
 import { FixtureDirectory } from '../../support/fixture-directory';
-import { createScratchOu, scratchOuName } from '../../support/scratch-ou';
-import {
-  createSyncHarness,
-  fixtureConfig,
-  type SyncHarness,
-  servicePassword,
-} from '../../support/sync-harness';
+import { useScratchSync } from '../../support/scratch-sync';
+import { createSyncHarness, fixtureConfig, servicePassword } from '../../support/sync-harness';
 
 const fixture = new FixtureDirectory();
-const { dn: emptyOu } = scratchOuName('Empty');
-let scratch: Awaited<ReturnType<typeof createScratchOu>>;
-let harness: SyncHarness;
+/** An OU that holds no users, and a sync harness. */
+const scratch = useScratchSync('Empty');
+const { dn: emptyOu } = scratch;
 let inDatabase: number;
 
 const configWith = (overrides: Omit<ConfigInput, 'connection'> & { connection?: object } = {}) =>
@@ -30,21 +25,15 @@ const run = (
   overrides: Omit<ConfigInput, 'connection'> & { connection?: object } = {},
   approvedDeletes?: number,
 ): Promise<Report> =>
-  synchronize(harness.deps, {
+  synchronize(scratch.harness.deps, {
     config: configWith(overrides),
     password: servicePassword(),
     ...(approvedDeletes === undefined ? {} : { approvedDeletes }),
   });
 
 beforeAll(async () => {
-  scratch = await createScratchOu(emptyOu);
-  harness = await createSyncHarness();
   expect((await run()).status).toBe('succeeded');
-  inDatabase = (await harness.store.listUsers()).length;
-});
-afterAll(async () => {
-  harness.close();
-  await scratch.remove();
+  inDatabase = (await scratch.harness.store.listUsers()).length;
 });
 
 describe('a directory that suddenly returns nobody, with deleteUsers on', () => {
@@ -55,14 +44,14 @@ describe('a directory that suddenly returns nobody, with deleteUsers on', () => 
     expect(report.changes.filter((c) => c.action === 'delete')).toHaveLength(inDatabase);
     expect(report.changes.every((c) => c.reason?.includes('withheld'))).toBe(true);
     expect(report.changes.every((c) => c.withheld === true)).toBe(true);
-    expect((await harness.store.listUsers()).length).toBe(inDatabase);
+    expect((await scratch.harness.store.listUsers()).length).toBe(inDatabase);
   });
 
   it('deletes no one when the filters exclude everyone', async () => {
     const report = await run({ filters: { groups: [fixture.group('Empty Group').dn] } });
     expect(report.status).toBe('deletionThresholdExceeded');
     expect(report.counts.excluded).toBe(report.counts.directoryUsers);
-    expect((await harness.store.listUsers()).length).toBe(inDatabase);
+    expect((await scratch.harness.store.listUsers()).length).toBe(inDatabase);
   });
 
   it('holds the deletes back again when the approval was for another count', async () => {
@@ -71,7 +60,7 @@ describe('a directory that suddenly returns nobody, with deleteUsers on', () => 
     expect(report.steps.find((s) => s.name === 'plan')?.message).toContain(
       `allowMassDeletion approved ${inDatabase + 1} deletes; this run found ${inDatabase}`,
     );
-    expect((await harness.store.listUsers()).length).toBe(inDatabase);
+    expect((await scratch.harness.store.listUsers()).length).toBe(inDatabase);
   });
 
   it('applies the deletes once when approved for exactly their count, and the plan step says so', async () => {
@@ -81,7 +70,7 @@ describe('a directory that suddenly returns nobody, with deleteUsers on', () => 
     expect(report.steps.find((s) => s.name === 'plan')?.message).toMatch(
       /allowMassDeletion applies deletes above the threshold this once/,
     );
-    expect(await harness.store.listUsers()).toEqual([]);
+    expect(await scratch.harness.store.listUsers()).toEqual([]);
     const next = await run({ connection: { baseDn: emptyOu } });
     expect(next).toMatchObject({ status: 'succeeded', counts: { deleted: 0 } });
   });

@@ -4,37 +4,26 @@
  * disabled account would count as enabled and be synchronized. The run must fail before apply instead,
  * naming the entry and the attribute, and write nothing.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { attributeInSchema } from '../../../shared/adapters/ldap/schema-attributes';
 import type { Report } from '../../../shared/domain/report';
 import { testSettings } from '../../../shared/use-cases/sync-pipeline';
 import { synchronizeNow } from '../../../shared/use-cases/synchronize-now';
 import { denyReadingAttribute } from '../../support/attribute-acl';
 import { ldapsClient } from '../../support/clients';
-import {
-  createScratchOu,
-  replace,
-  scratchOuName,
-  UF_NORMAL_PASSWD_NOTREQD,
-  userEntry,
-} from '../../support/scratch-ou';
-import {
-  createSyncHarness,
-  fixtureConfig,
-  type SyncHarness,
-  servicePassword,
-} from '../../support/sync-harness';
+import { replace, UF_NORMAL_PASSWD_NOTREQD, userEntry } from '../../support/scratch-ou';
+import { useScratchSync } from '../../support/scratch-sync';
+import { fixtureConfig, servicePassword } from '../../support/sync-harness';
 
 const directory = inject('directory');
 const ACCOUNTDISABLE = 0x2;
 
-const { dn: ouDn, tag } = scratchOuName('Unreadable');
+const scratch = useScratchSync('Unreadable');
+const { dn: ouDn, tag } = scratch;
 const aliceDn = `CN=Alice ${tag},${ouDn}`;
 /** Disabled: out of scope while its flags can be read. */
 const bobDn = `CN=Bob ${tag},${ouDn}`;
 
-let ou: Awaited<ReturnType<typeof createScratchOu>>;
-let harness: SyncHarness;
 let usersBefore: unknown[];
 
 /** deleteUsers on and no threshold to speak of, reading the scratch OU only. */
@@ -45,17 +34,16 @@ const config = () =>
   });
 
 async function syncNow(): Promise<Report> {
-  await harness.configs.saveConfig(config());
-  return synchronizeNow(harness.exclusive());
+  await scratch.harness.configs.saveConfig(config());
+  return synchronizeNow(scratch.harness.exclusive());
 }
 
 beforeAll(async () => {
-  ou = await createScratchOu(ouDn);
-  await ou.admin.add(
+  await scratch.admin.add(
     aliceDn,
     userEntry({ sAMAccountName: `ua-alice-${tag}`, mail: `ua-alice-${tag}@company.local` }),
   );
-  await ou.admin.add(
+  await scratch.admin.add(
     bobDn,
     userEntry({
       sAMAccountName: `ua-bob-${tag}`,
@@ -63,20 +51,15 @@ beforeAll(async () => {
       userAccountControl: String(UF_NORMAL_PASSWD_NOTREQD | ACCOUNTDISABLE),
     }),
   );
-  harness = await createSyncHarness();
   const first = await syncNow();
   expect(first.status).toBe('succeeded');
   expect(first.counts).toMatchObject({ created: 1, excluded: 1 });
-  usersBefore = await harness.store.listUsers();
-});
-afterAll(async () => {
-  harness.close();
-  await ou.remove();
+  usersBefore = await scratch.harness.store.listUsers();
 });
 
 describe('an attribute the bind account may not read', () => {
   it('fails the run at search, naming the user and userAccountControl, and writes nothing', async () => {
-    const denied = await denyReadingAttribute(ou.admin, {
+    const denied = await denyReadingAttribute(scratch.admin, {
       objectDn: bobDn,
       trusteeDn: directory.serviceAccount.dn,
       attribute: 'userAccountControl',
@@ -92,7 +75,7 @@ describe('an attribute the bind account may not read', () => {
       await service.unbind();
       expect(searchEntries[0]?.userAccountControl).toEqual([]);
 
-      const writesBefore = harness.userWrites();
+      const writesBefore = scratch.harness.userWrites();
       const report = await syncNow();
       expect(report.status).toBe('failed');
       expect(report.error?.code).toBe('UnreadableAttribute');
@@ -100,14 +83,17 @@ describe('an attribute the bind account may not read', () => {
       expect(report.steps.find((s) => !s.ok)?.name).toBe('search');
       expect(report.steps.some((s) => s.name === 'apply')).toBe(false);
       expect(report.counts).toMatchObject({ created: 0, updated: 0, deleted: 0 });
-      expect(harness.userWrites()).toBe(writesBefore);
-      expect(await harness.store.listUsers()).toEqual(usersBefore);
-      expect(await harness.store.getRun(report.runId)).toMatchObject({
+      expect(scratch.harness.userWrites()).toBe(writesBefore);
+      expect(await scratch.harness.store.listUsers()).toEqual(usersBefore);
+      expect(await scratch.harness.store.getRun(report.runId)).toMatchObject({
         status: 'failed',
         error: report.error,
       });
 
-      const tested = await testSettings(harness.deps, { config: config(), password: servicePassword() });
+      const tested = await testSettings(scratch.harness.deps, {
+        config: config(),
+        password: servicePassword(),
+      });
       expect(tested.error).toEqual(report.error);
     } finally {
       await denied.restore();
@@ -138,8 +124,8 @@ describe('the schema check behind visibleInAddressListsOnly', () => {
   });
 
   it('lets a visibleInAddressListsOnly run through where the schema has the attribute', async () => {
-    await ou.admin.modify(aliceDn, replace('msExchHideFromAddressLists', ['TRUE']));
-    const report = await testSettings(harness.deps, {
+    await scratch.admin.modify(aliceDn, replace('msExchHideFromAddressLists', ['TRUE']));
+    const report = await testSettings(scratch.harness.deps, {
       config: fixtureConfig({
         connection: { baseDn: ouDn },
         filters: { visibleInAddressListsOnly: true },

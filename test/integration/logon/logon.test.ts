@@ -21,6 +21,7 @@ import type { JsonResponse } from '../../support/api-events';
 import { dynamoDbClient } from '../../support/clients';
 import { type LoadedHandlers, loadHandlers } from '../../support/lambda-handlers';
 import { createScratchOu, replace, scratchOuName, userEntry } from '../../support/scratch-ou';
+import { logEntries } from '../../support/structured-logs';
 import { fixtureConfig, servicePassword } from '../../support/sync-harness';
 import { type FaultProxy, startFaultProxy } from '../../support/tcp-fault-proxy';
 
@@ -127,9 +128,7 @@ async function saveConfig(
 
 /** The lines the handlers logged for refused logons, parsed. */
 const refusals = (): Record<string, unknown>[] =>
-  logLines()
-    .filter((line) => line.includes('"logon refused"'))
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  logEntries(logLines().filter((line) => line.includes('"logon refused"')));
 
 const refusalOf = (userName: string) => refusals().filter((line) => line.userName === userName);
 
@@ -498,12 +497,10 @@ describe('what the logon function touches', () => {
   });
 
   it('publishes the LogonFailed and LogonLockedOut metrics', () => {
-    const metricNames = logLines()
-      .filter((line) => line.includes('"_aws"'))
-      .flatMap((line) => {
-        const emf = JSON.parse(line) as { _aws: { CloudWatchMetrics: { Metrics: { Name: string }[] }[] } };
-        return emf._aws.CloudWatchMetrics.flatMap((group) => group.Metrics.map((metric) => metric.Name));
-      });
+    type Emf = { _aws: { CloudWatchMetrics: { Metrics: { Name: string }[] }[] } };
+    const metricNames = logEntries<Emf>(logLines().filter((line) => line.includes('"_aws"'))).flatMap((emf) =>
+      emf._aws.CloudWatchMetrics.flatMap((group) => group.Metrics.map((metric) => metric.Name)),
+    );
     expect(metricNames).toEqual(expect.arrayContaining(['LogonFailed', 'LogonLockedOut']));
   });
 });

@@ -2,37 +2,23 @@
  * Changes made in AD between runs, in an OU of this file's own (removed at the end), bound as the service
  * account for the sync and as Administrator only to change the directory.
  */
-import { Attribute, Change, type Client } from 'ldapts';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { Attribute, Change } from 'ldapts';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ConfigInput } from '../../../shared/config/config-schema';
 import type { User } from '../../../shared/domain/user';
 import { synchronize } from '../../../shared/use-cases/sync-pipeline';
-import {
-  addTeam,
-  createScratchOu,
-  replace,
-  scratchOuName,
-  UF_NORMAL_PASSWD_NOTREQD,
-  userEntry,
-} from '../../support/scratch-ou';
-import {
-  createSyncHarness,
-  fixtureConfig,
-  type SyncHarness,
-  servicePassword,
-} from '../../support/sync-harness';
+import { addTeam, replace, UF_NORMAL_PASSWD_NOTREQD, userEntry } from '../../support/scratch-ou';
+import { useScratchSync } from '../../support/scratch-sync';
+import { fixtureConfig, servicePassword } from '../../support/sync-harness';
 
 const directory = inject('directory');
-const { dn: ou, tag } = scratchOuName('Churn');
+const scratch = useScratchSync('Churn');
+const { dn: ou, tag } = scratch;
 const groupDn = `CN=Churn Team,${ou}`;
 const NAMES = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7', 'c8'] as const;
 const userDn = (name: string) => `CN=Churn ${name},${ou}`;
 
 const UF_ACCOUNTDISABLE = 0x2;
-
-let admin: Client;
-let scratch: Awaited<ReturnType<typeof createScratchOu>>;
-let harness: SyncHarness;
 
 function config(options: ConfigInput['options'] = {}) {
   return fixtureConfig({
@@ -42,20 +28,12 @@ function config(options: ConfigInput['options'] = {}) {
   });
 }
 const sync = (options: ConfigInput['options'] = {}) =>
-  synchronize(harness.deps, { config: config(options), password: servicePassword() });
+  synchronize(scratch.harness.deps, { config: config(options), password: servicePassword() });
 const byName = async (): Promise<Map<string, User>> =>
-  new Map((await harness.store.listUsers()).map((u) => [u.userName, u]));
+  new Map((await scratch.harness.store.listUsers()).map((u) => [u.userName, u]));
 
 beforeAll(async () => {
-  scratch = await createScratchOu(ou);
-  ({ admin } = scratch);
-  await addTeam(admin, { userDn, groupDn, label: 'Churn', prefix: 'churn', tag, names: NAMES });
-  harness = await createSyncHarness();
-});
-
-afterAll(async () => {
-  harness?.close();
-  await scratch.remove();
+  await addTeam(scratch.admin, { userDn, groupDn, label: 'Churn', prefix: 'churn', tag, names: NAMES });
 });
 
 describe('changes in Active Directory between runs', () => {
@@ -68,16 +46,16 @@ describe('changes in Active Directory between runs', () => {
   it('follows a rename and a new address in AD with an update of the same user, not a duplicate', async () => {
     const before = await byName();
     const original = before.get('churn-c1') as User;
-    await harness.archiveMessages('churn-c1', 5);
+    await scratch.harness.archiveMessages('churn-c1', 5);
 
-    await admin.modifyDN(userDn('c1'), 'CN=Churn Renamed (c1)');
+    await scratch.admin.modifyDN(userDn('c1'), 'CN=Churn Renamed (c1)');
     const renamedDn = `CN=Churn Renamed (c1),${ou}`;
-    await admin.modify(renamedDn, [
+    await scratch.admin.modify(renamedDn, [
       replace('sAMAccountName', ['churn-renamed']),
       replace('displayName', ['Churn Renamed']),
       replace('mail', ['Renamed@Company.local']),
     ]);
-    await admin.modify(userDn('c2'), [replace('mail', ['churn-c2-new@company.local'])]);
+    await scratch.admin.modify(userDn('c2'), [replace('mail', ['churn-c2-new@company.local'])]);
 
     const report = await sync();
     expect(report.error).toBeUndefined();
@@ -102,18 +80,18 @@ describe('changes in Active Directory between runs', () => {
     });
     expect(after.get('churn-c2')?.emailAddresses).toEqual(['churn-c2-new@company.local']);
     // The archive folder follows the rename.
-    expect(await harness.store.getArchiveFolder('churn-renamed')).toMatchObject({
+    expect(await scratch.harness.store.getArchiveFolder('churn-renamed')).toMatchObject({
       ownerUserName: 'churn-renamed',
       messageCount: 5,
     });
-    expect(await harness.store.getArchiveFolder('churn-c1')).toBeUndefined();
+    expect(await scratch.harness.store.getArchiveFolder('churn-c1')).toBeUndefined();
   });
 
   it('adopts an account recreated in AD under the same name: the same user, its privileges and archive kept', async () => {
     const original = (await byName()).get('churn-c7') as User;
-    await harness.archiveMessages('churn-c7', 3);
-    await admin.del(userDn('c7'));
-    await admin.add(
+    await scratch.harness.archiveMessages('churn-c7', 3);
+    await scratch.admin.del(userDn('c7'));
+    await scratch.admin.add(
       userDn('c7'),
       userEntry({
         sAMAccountName: 'churn-c7',
@@ -122,7 +100,7 @@ describe('changes in Active Directory between runs', () => {
         mail: `churn-c7@${directory.domain}`,
       }),
     );
-    await admin.modify(groupDn, [
+    await scratch.admin.modify(groupDn, [
       new Change({
         operation: 'add',
         modification: new Attribute({ type: 'member', values: [userDn('c7')] }),
@@ -144,28 +122,28 @@ describe('changes in Active Directory between runs', () => {
     const adopted = (await byName()).get('churn-c7');
     expect(adopted?.objectGuid).not.toBe(original.objectGuid);
     expect(adopted).toMatchObject({ createdAt: original.createdAt, privileges: original.privileges });
-    expect(await harness.store.getArchiveFolder('churn-c7')).toMatchObject({ messageCount: 3 });
+    expect(await scratch.harness.store.getArchiveFolder('churn-c7')).toMatchObject({ messageCount: 3 });
   });
 
   describe('users that leave the scope', () => {
     beforeAll(async () => {
-      await harness.archiveMessages('churn-c6', 42);
-      await harness.archiveMessages('churn-c3', 0);
-      await admin.modify(userDn('c3'), [
+      await scratch.harness.archiveMessages('churn-c6', 42);
+      await scratch.harness.archiveMessages('churn-c3', 0);
+      await scratch.admin.modify(userDn('c3'), [
         replace('userAccountControl', [String(UF_NORMAL_PASSWD_NOTREQD | UF_ACCOUNTDISABLE)]),
       ]);
-      await admin.modify(userDn('c4'), [replace('msExchHideFromAddressLists', ['TRUE'])]);
-      await admin.modify(groupDn, [
+      await scratch.admin.modify(userDn('c4'), [replace('msExchHideFromAddressLists', ['TRUE'])]);
+      await scratch.admin.modify(groupDn, [
         new Change({
           operation: 'delete',
           modification: new Attribute({ type: 'member', values: [userDn('c5')] }),
         }),
       ]);
-      await admin.del(userDn('c6'));
+      await scratch.admin.del(userDn('c6'));
     });
 
     it('are left untouched while deleteUsers is off', async () => {
-      const before = await harness.store.listUsers();
+      const before = await scratch.harness.store.listUsers();
       const report = await sync({ deleteUsers: false });
       expect(report.status).toBe('succeeded');
       expect(report.counts.deleted).toBe(0);
@@ -176,11 +154,11 @@ describe('changes in Active Directory between runs', () => {
           ['churn-c5', ['notInSelectedGroups']],
         ]),
       );
-      expect(await harness.store.listUsers()).toEqual(before);
+      expect(await scratch.harness.store.listUsers()).toEqual(before);
     });
 
     it('are deleted when deleteUsers is on; an archive folder with messages is kept, an empty one goes', async () => {
-      const folderOfC3 = await harness.store.getArchiveFolder('churn-c3');
+      const folderOfC3 = await scratch.harness.store.getArchiveFolder('churn-c3');
       const report = await sync({ deleteUsers: true, deletionThreshold: { maxCount: 10, maxPercent: 100 } });
       expect(report.status).toBe('succeeded');
       expect(report.counts.deleted).toBe(4);
@@ -202,23 +180,23 @@ describe('changes in Active Directory between runs', () => {
         'churn-renamed',
       ]);
 
-      expect(await harness.store.getArchiveFolder('churn-c6')).toMatchObject({
+      expect(await scratch.harness.store.getArchiveFolder('churn-c6')).toMatchObject({
         messageCount: 42,
         ownerDeletedAt: expect.any(String),
       });
       expect(folderOfC3).toBeDefined();
-      expect(await harness.store.getArchiveFolder('churn-c3')).toBeUndefined();
+      expect(await scratch.harness.store.getArchiveFolder('churn-c3')).toBeUndefined();
     });
 
     it('withholds deletes above the threshold and applies them once with allowMassDeletion', async () => {
-      await admin.modify(groupDn, [replace('member', [userDn('c7')])]);
+      await scratch.admin.modify(groupDn, [replace('member', [userDn('c7')])]);
       const stopped = await sync({ deleteUsers: true, deletionThreshold: { maxCount: 1, maxPercent: 100 } });
       expect(stopped.status).toBe('deletionThresholdExceeded');
       expect(stopped.counts.deleted).toBe(0);
       expect(stopped.deletesWithheld).toBe(3);
       expect((await byName()).size).toBe(4);
 
-      const allowed = await synchronize(harness.deps, {
+      const allowed = await synchronize(scratch.harness.deps, {
         config: config({ deleteUsers: true, deletionThreshold: { maxCount: 1, maxPercent: 100 } }),
         password: servicePassword(),
         approvedDeletes: stopped.deletesWithheld ?? 0,

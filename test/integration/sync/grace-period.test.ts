@@ -5,30 +5,24 @@
  * the grace period, whenever the next full reconciliation is; the threshold counts
  * suspensions; a suspended user cannot log on.
  */
-import { Attribute, Change, type Client } from 'ldapts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Attribute, Change } from 'ldapts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigInput } from '../../../shared/config/config-schema';
 import { credentialCheckOf } from '../../../shared/domain/logon';
 import type { User } from '../../../shared/domain/user';
 import { synchronize } from '../../../shared/use-cases/sync-pipeline';
 import { systemClock } from '../../../shared/use-cases/system-clock';
-import { addTeam, createScratchOu, replace, scratchOuName } from '../../support/scratch-ou';
-import {
-  createSyncHarness,
-  fixtureConfig,
-  type SyncHarness,
-  servicePassword,
-} from '../../support/sync-harness';
+import { addTeam, replace } from '../../support/scratch-ou';
+import { useScratchSync } from '../../support/scratch-sync';
+import { fixtureConfig, servicePassword } from '../../support/sync-harness';
 
-const { dn: ou, tag } = scratchOuName('Grace');
+const scratch = useScratchSync('Grace', { incremental: true });
+const { dn: ou, tag } = scratch;
 const groupDn = `CN=Grace Team,${ou}`;
 const NAMES = ['g1', 'g2', 'g3', 'g4', 'g5', 'g6'] as const;
 const userDn = (name: string) => `CN=Grace ${name},${ou}`;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-let admin: Client;
-let scratch: Awaited<ReturnType<typeof createScratchOu>>;
-let harness: SyncHarness;
 /** The runs' clock: moved forward to let a grace period pass. */
 let now = new Date();
 
@@ -42,7 +36,7 @@ const config = (o: ConfigInput['options'] = {}) =>
   fixtureConfig({ connection: { baseDn: ou }, filters: { groups: [groupDn] }, options: options(o) });
 const sync = (o: ConfigInput['options'] = {}, approvedDeletes?: number) =>
   synchronize(
-    { ...harness.deps, clock: { ...systemClock, now: () => now } },
+    { ...scratch.harness.deps, clock: { ...systemClock, now: () => now } },
     {
       config: config(o),
       password: servicePassword(),
@@ -50,24 +44,16 @@ const sync = (o: ConfigInput['options'] = {}, approvedDeletes?: number) =>
     },
   );
 const users = async (): Promise<Map<string, User>> =>
-  new Map((await harness.store.listUsers()).map((u) => [u.userName, u]));
+  new Map((await scratch.harness.store.listUsers()).map((u) => [u.userName, u]));
 const membership = (operation: 'add' | 'delete', ...names: string[]) =>
-  admin.modify(groupDn, [
+  scratch.admin.modify(groupDn, [
     new Change({ operation, modification: new Attribute({ type: 'member', values: names.map(userDn) }) }),
   ]);
 const actions = (report: { changes: readonly { action: string; userName: string }[] }) =>
   report.changes.map((c) => `${c.action}:${c.userName}`).sort();
 
 beforeAll(async () => {
-  scratch = await createScratchOu(ou);
-  ({ admin } = scratch);
-  await addTeam(admin, { userDn, groupDn, label: 'Grace', prefix: 'grace', tag, names: NAMES });
-  harness = await createSyncHarness({ incremental: true });
-});
-
-afterAll(async () => {
-  harness?.close();
-  await scratch.remove();
+  await addTeam(scratch.admin, { userDn, groupDn, label: 'Grace', prefix: 'grace', tag, names: NAMES });
 });
 
 describe('deletion with a grace period', () => {
@@ -77,7 +63,7 @@ describe('deletion with a grace period', () => {
   });
 
   it('suspends users who leave the scope instead of deleting them: privileges and archive kept, logon refused', async () => {
-    await harness.archiveMessages('grace-g1', 12);
+    await scratch.harness.archiveMessages('grace-g1', 12);
     const before = (await users()).get('grace-g1') as User;
     await membership('delete', 'g1', 'g2');
     const report = await sync();
@@ -89,7 +75,7 @@ describe('deletion with a grace period', () => {
     const g1 = (await users()).get('grace-g1') as User;
     expect(g1.suspendedAt).toBe(now.toISOString());
     expect(g1).toMatchObject({ privileges: before.privileges, createdAt: before.createdAt });
-    expect(await harness.store.getArchiveFolder('grace-g1')).toMatchObject({ messageCount: 12 });
+    expect(await scratch.harness.store.getArchiveFolder('grace-g1')).toMatchObject({ messageCount: 12 });
     expect(credentialCheckOf(g1, 'any password')).toEqual({ by: 'nothing', reason: 'suspended' });
     expect(credentialCheckOf((await users()).get('grace-g3'), 'any password')).toMatchObject({
       by: 'directoryBind',
@@ -97,11 +83,11 @@ describe('deletion with a grace period', () => {
   });
 
   it('leaves them suspended while the grace period runs, and writes nothing', async () => {
-    const writes = harness.userItemWrites();
+    const writes = scratch.harness.userItemWrites();
     now = new Date(now.getTime() + 6 * DAY_MS);
     const report = await sync();
     expect(report.counts).toMatchObject({ suspended: 0, deleted: 0, restored: 0 });
-    expect(harness.userItemWrites()).toBe(writes);
+    expect(scratch.harness.userItemWrites()).toBe(writes);
     expect((await users()).get('grace-g2')?.suspendedAt).toBeDefined();
   });
 
@@ -150,7 +136,7 @@ describe('deletion with a grace period', () => {
   });
 
   it('follows a rename of a suspended user in AD, and restores it under its new name when it comes back', async () => {
-    await admin.modify(userDn('g3'), [replace('sAMAccountName', ['grace-g3-renamed'])]);
+    await scratch.admin.modify(userDn('g3'), [replace('sAMAccountName', ['grace-g3-renamed'])]);
     await membership('add', 'g3');
     const report = await sync();
     expect(actions(report)).toEqual(['restore:grace-g3-renamed']);
@@ -168,7 +154,7 @@ describe('deletion with a grace period', () => {
     // Reconciliation once a year: only the grace period can make these runs read everything.
     const yearly = () =>
       synchronize(
-        { ...harness.deps, clock: { ...systemClock, now: () => now }, fullReadEveryHours: 24 * 365 },
+        { ...scratch.harness.deps, clock: { ...systemClock, now: () => now }, fullReadEveryHours: 24 * 365 },
         { config: config(), password: servicePassword() },
       );
     const search = (report: Awaited<ReturnType<typeof sync>>) =>

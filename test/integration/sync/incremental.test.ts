@@ -2,30 +2,23 @@
  * Incremental runs by uSNChanged, in an OU of this file's own: what changed is read, and nothing else is
  * touched; a restored DC (new invocationId) or changed settings force a full read.
  */
-import { Attribute, Change, type Client } from 'ldapts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Attribute, Change } from 'ldapts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../../shared/domain/report';
 import type { User } from '../../../shared/domain/user';
 import { synchronize } from '../../../shared/use-cases/sync-pipeline';
-import { createScratchOu, replace, scratchOuName, userEntry } from '../../support/scratch-ou';
-import {
-  createSyncHarness,
-  fixtureConfig,
-  type SyncHarness,
-  servicePassword,
-} from '../../support/sync-harness';
+import { replace, userEntry } from '../../support/scratch-ou';
+import { useScratchSync } from '../../support/scratch-sync';
+import { fixtureConfig, servicePassword } from '../../support/sync-harness';
 
-const { dn: ou, tag } = scratchOuName('Incremental');
+const scratch = useScratchSync('Incremental', { incremental: true });
+const { dn: ou, tag } = scratch;
 const groupDn = `CN=Incremental Team,${ou}`;
 const userDn = (name: string) => `CN=Incr ${name},${ou}`;
 const MEMBERS = ['i1', 'i2', 'i3', 'i4', 'i5', 'i6'];
 
-let admin: Client;
-let scratch: Awaited<ReturnType<typeof createScratchOu>>;
-let harness: SyncHarness;
-
 const addUser = (name: string) =>
-  admin.add(
+  scratch.admin.add(
     userDn(name),
     userEntry({
       sAMAccountName: `incr-${tag}-${name}`,
@@ -41,26 +34,18 @@ const config = (filters: object = {}) =>
     options: { deleteUsers: true, deletionThreshold: { maxCount: 100, maxPercent: 100 } },
   });
 const sync = (filters: object = {}): Promise<Report> =>
-  synchronize(harness.deps, { config: config(filters), password: servicePassword() });
+  synchronize(scratch.harness.deps, { config: config(filters), password: servicePassword() });
 const searchMessage = (report: Report) => report.steps.find((s) => s.name === 'search')?.message ?? '';
 const byName = async (): Promise<Map<string, User>> =>
-  new Map((await harness.store.listUsers()).map((u) => [u.userName.replace(`incr-${tag}-`, ''), u]));
+  new Map((await scratch.harness.store.listUsers()).map((u) => [u.userName.replace(`incr-${tag}-`, ''), u]));
 
 beforeAll(async () => {
-  scratch = await createScratchOu(ou);
-  ({ admin } = scratch);
   for (const name of [...MEMBERS, 'outsider']) await addUser(name);
-  await admin.add(groupDn, {
+  await scratch.admin.add(groupDn, {
     objectClass: ['top', 'group'],
     sAMAccountName: `incr-team-${tag}`,
     member: MEMBERS.map(userDn),
   });
-  harness = await createSyncHarness({ incremental: true });
-});
-
-afterAll(async () => {
-  harness?.close();
-  await scratch.remove();
 });
 
 describe('incremental runs', () => {
@@ -72,7 +57,7 @@ describe('incremental runs', () => {
   });
 
   it('reads nothing and writes nothing when nothing changed', async () => {
-    const writes = harness.userWrites();
+    const writes = scratch.harness.userWrites();
     const report = await sync();
     expect(searchMessage(report)).toMatch(/^0 users changed since USN \d+/);
     expect(report.counts).toMatchObject({
@@ -82,14 +67,14 @@ describe('incremental runs', () => {
       updated: 0,
       deleted: 0,
     });
-    expect(harness.userWrites()).toBe(writes);
+    expect(scratch.harness.userWrites()).toBe(writes);
   });
 
   it('picks up a modified user, a new user, a user who joined or left the group, a deleted user, and nothing else', async () => {
     const before = await byName();
-    await admin.modify(userDn('i1'), [replace('mail', ['incr-i1-new@company.local'])]);
+    await scratch.admin.modify(userDn('i1'), [replace('mail', ['incr-i1-new@company.local'])]);
     await addUser('i7');
-    await admin.modify(groupDn, [
+    await scratch.admin.modify(groupDn, [
       new Change({
         operation: 'add',
         modification: new Attribute({ type: 'member', values: [userDn('i7'), userDn('outsider')] }),
@@ -99,7 +84,7 @@ describe('incremental runs', () => {
         modification: new Attribute({ type: 'member', values: [userDn('i2')] }),
       }),
     ]);
-    await admin.del(userDn('i3'));
+    await scratch.admin.del(userDn('i3'));
 
     const report = await sync();
     expect(report.error).toBeUndefined();
@@ -115,9 +100,9 @@ describe('incremental runs', () => {
   });
 
   it('reads everything when the DC database was restored (a new invocationId)', async () => {
-    const cursor = await harness.cursors.getCursor();
+    const cursor = await scratch.harness.cursors.getCursor();
     expect(cursor).toBeDefined();
-    await harness.cursors.saveCursor({
+    await scratch.harness.cursors.saveCursor({
       ...(cursor as NonNullable<typeof cursor>),
       invocationId: '00'.repeat(16),
     });
@@ -138,8 +123,8 @@ describe('incremental runs', () => {
   });
 
   it('reads everything after a run that withheld deletes, so they are not forgotten', async () => {
-    await admin.modify(groupDn, [replace('member', [userDn('i1')])]);
-    const stopped = await synchronize(harness.deps, {
+    await scratch.admin.modify(groupDn, [replace('member', [userDn('i1')])]);
+    const stopped = await synchronize(scratch.harness.deps, {
       config: fixtureConfig({
         connection: { baseDn: ou },
         filters: { groups: [groupDn] },
@@ -156,7 +141,7 @@ describe('incremental runs', () => {
 
 describe('incremental runs without selected groups', () => {
   const ungrouped = () =>
-    synchronize(harness.deps, {
+    synchronize(scratch.harness.deps, {
       config: fixtureConfig({
         connection: { baseDn: ou },
         options: { deleteUsers: true, deletionThreshold: { maxPercent: 100 } },
@@ -167,15 +152,15 @@ describe('incremental runs without selected groups', () => {
   it('look up only the users they read and count the rest as unchanged', async () => {
     const full = await ungrouped();
     expect(searchMessage(full)).toContain('full read: the settings changed');
-    const inDatabase = (await harness.store.listUsers()).length;
+    const inDatabase = (await scratch.harness.store.listUsers()).length;
 
-    await admin.modify(userDn('i4'), [replace('displayName', ['Incr i4 renamed'])]);
-    const writes = harness.userWrites();
+    await scratch.admin.modify(userDn('i4'), [replace('displayName', ['Incr i4 renamed'])]);
+    const writes = scratch.harness.userWrites();
     const report = await ungrouped();
     expect(searchMessage(report)).toMatch(/^1 users changed since USN/);
     expect(report.changes.map((c) => [c.action, c.fullName])).toEqual([['update', 'Incr i4 renamed']]);
     expect(report.counts).toMatchObject({ updated: 1, unchanged: inDatabase - 1, deleted: 0 });
-    expect(harness.userWrites()).toBe(writes + 1);
+    expect(scratch.harness.userWrites()).toBe(writes + 1);
   });
 });
 
@@ -189,8 +174,8 @@ describe('incremental group membership', () => {
     expect(searchMessage(full)).toContain('full read: the settings changed');
     const members = [...(await byName()).keys()];
 
-    await admin.modify(userDn('i1'), [replace('displayName', ['Incr i1 again'])]);
-    await admin.modify(userDn('i5'), [replace('displayName', ['Incr i5 again'])]);
+    await scratch.admin.modify(userDn('i1'), [replace('displayName', ['Incr i1 again'])]);
+    await scratch.admin.modify(userDn('i5'), [replace('displayName', ['Incr i5 again'])]);
     const report = await sync();
     expect(searchMessage(report)).toMatch(
       /^2 users changed since USN \d+ .*; the selected groups' members unchanged; DirSync/,
@@ -203,12 +188,12 @@ describe('incremental group membership', () => {
   });
 
   it('finds the members a nested group brings, and those its deletion takes away', async () => {
-    await admin.add(nestedDn, {
+    await scratch.admin.add(nestedDn, {
       objectClass: ['top', 'group'],
       sAMAccountName: `incr-nested-${tag}`,
       member: [userDn('i6')],
     });
-    await admin.modify(groupDn, [
+    await scratch.admin.modify(groupDn, [
       new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: [nestedDn] }) }),
     ]);
     const joined = await sync();
@@ -216,7 +201,7 @@ describe('incremental group membership', () => {
     expect(actionsOf(joined)).toEqual(['create:i6']);
 
     // Neither the user nor the selected group is modified by hand: the nested group is deleted.
-    await admin.del(nestedDn);
+    await scratch.admin.del(nestedDn);
     const left = await sync();
     expect(searchMessage(left)).toContain("the selected groups' members changed");
     expect(actionsOf(left)).toEqual(['delete:i6']);

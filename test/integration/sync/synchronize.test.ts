@@ -1,27 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { synchronize } from '../../../shared/use-cases/sync-pipeline';
+import { aLocalUser } from '../../support/builders';
 import { expectedSync } from '../../support/expected-sync';
 import { FixtureDirectory } from '../../support/fixture-directory';
-import {
-  createSyncHarness,
-  fixtureConfig,
-  type SyncHarness,
-  servicePassword,
-} from '../../support/sync-harness';
+import { fixtureConfig, servicePassword, useSyncHarness } from '../../support/sync-harness';
 
 const fixture = new FixtureDirectory();
 const sorted = (names: Iterable<string>): string[] => [...names].sort();
 
 describe('synchronize the fixture directory into an empty user database', () => {
-  let harness: SyncHarness;
+  const harness = useSyncHarness();
   const config = fixtureConfig({
     defaultPrivileges: { privileges: ['login', 'archiveEmail'], ownArchiveAccess: ['read', 'write'] },
   });
-
-  beforeAll(async () => {
-    harness = await createSyncHarness();
-  });
-  afterAll(() => harness.close());
 
   it('creates the users in scope with the default privileges and records the run', async () => {
     const expected = expectedSync(fixture);
@@ -105,23 +96,14 @@ describe('synchronize the fixture directory into an empty user database', () => 
 });
 
 describe("a local user holding a directory user's name", () => {
-  let harness: SyncHarness;
-  beforeAll(async () => {
-    harness = await createSyncHarness();
-  });
-  afterAll(() => harness.close());
+  const harness = useSyncHarness();
 
   it('is reported as a conflict and left untouched', async () => {
-    const local = {
-      userName: 'Alice',
+    const local = aLocalUser('Alice', {
       fullName: 'Alice (local)',
       emailAddresses: ['alice.local@example.com'],
-      authentication: 'local' as const,
-      privileges: ['login' as const, 'deleteMessages' as const],
-      ownArchiveAccess: ['read' as const],
-      createdAt: '2026-01-01T00:00:00.000Z',
-      updatedAt: '2026-01-01T00:00:00.000Z',
-    };
+      privileges: ['login', 'deleteMessages'],
+    });
     await harness.store.createUser(local);
     const report = await synchronize(harness.deps, { config: fixtureConfig(), password: servicePassword() });
 
@@ -136,11 +118,7 @@ describe("a local user holding a directory user's name", () => {
 });
 
 describe('two applies racing on the same user database', () => {
-  let harness: SyncHarness;
-  beforeAll(async () => {
-    harness = await createSyncHarness();
-  });
-  afterAll(() => harness.close());
+  const harness = useSyncHarness();
 
   it('neither duplicates nor loses a user', async () => {
     const expected = expectedSync(fixture);

@@ -1,22 +1,13 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { testSettings } from '../../../shared/use-cases/sync-pipeline';
+import { reportCounts } from '../../support/builders';
 import { expectedSync } from '../../support/expected-sync';
 import { FixtureDirectory } from '../../support/fixture-directory';
-import {
-  createSyncHarness,
-  fixtureConfig,
-  type SyncHarness,
-  servicePassword,
-} from '../../support/sync-harness';
+import { fixtureConfig, servicePassword, useSyncHarness } from '../../support/sync-harness';
 
 const fixture = new FixtureDirectory();
 const directory = inject('directory');
-let harness: SyncHarness;
-
-beforeAll(async () => {
-  harness = await createSyncHarness();
-});
-afterAll(() => harness.close());
+const harness = useSyncHarness();
 
 const sorted = (names: Iterable<string>): string[] => [...names].sort();
 
@@ -43,18 +34,14 @@ describe('testSettings against the fixture directory', () => {
     expect(sorted(report.changes.map((c) => c.userName))).toEqual(expected.inScope);
     expect(report.changes.every((c) => c.action === 'create')).toBe(true);
     expect(new Map(report.excluded.map((e) => [e.userName, [...e.reasons]]))).toEqual(expected.excluded);
-    expect(report.counts).toEqual({
-      directoryUsers: expected.directoryUsers,
-      inScope: expected.inScope.length,
-      excluded: expected.excluded.size,
-      created: expected.inScope.length,
-      updated: 0,
-      deleted: 0,
-      suspended: 0,
-      restored: 0,
-      unchanged: 0,
-      conflicts: 0,
-    });
+    expect(report.counts).toEqual(
+      reportCounts({
+        directoryUsers: expected.directoryUsers,
+        inScope: expected.inScope.length,
+        excluded: expected.excluded.size,
+        created: expected.inScope.length,
+      }),
+    );
 
     expect(harness.userWrites()).toBe(0);
     expect(await harness.store.listUsers()).toEqual([]);

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiClient, ApiError, bearerToken } from '../../../shared/api/client';
 import type { Report } from '../../../shared/api/schemas';
+import { aReport } from '../../support/builders';
 
 interface Sent {
   readonly method: string;
@@ -142,29 +143,8 @@ describe('ApiClient', () => {
   });
 
   describe('following a long operation', () => {
-    const report = (status: Report['status'], extra: Partial<Report> = {}): Report => ({
-      runId: 'run-1',
-      dryRun: false,
-      status,
-      startedAt: '2026-01-01T00:00:00.000Z',
-      finishedAt: '2026-01-01T00:00:01.000Z',
-      steps: [],
-      counts: {
-        directoryUsers: 0,
-        inScope: 0,
-        excluded: 0,
-        created: 0,
-        updated: 0,
-        deleted: 0,
-        suspended: 0,
-        restored: 0,
-        unchanged: 0,
-        conflicts: 0,
-      },
-      changes: [],
-      excluded: [],
-      ...extra,
-    });
+    const report = (status: Report['status'], extra: Partial<Report> = {}): Report =>
+      aReport({ status, ...extra });
 
     /** A client whose fetch answers each request with the next of `answers`. */
     function clientScripted(answers: ReadonlyArray<readonly [number, unknown]>) {

@@ -6,19 +6,10 @@
 import { describe, expect, it } from 'vitest';
 import { lambdaContext } from '../../../local/local-stack';
 import { httpApi } from '../../../shared/api/http-api';
-import type { User } from '../../../shared/api/schemas';
 import { apiEvent, parseResponse } from '../../support/api-events';
+import { aLocalUser } from '../../support/builders';
 
-const alice: User = {
-  userName: 'alice',
-  fullName: 'Alice',
-  emailAddresses: [],
-  authentication: 'local',
-  privileges: ['login'],
-  ownArchiveAccess: ['read'],
-  createdAt: '2026-01-01T00:00:00.000Z',
-  updatedAt: '2026-01-01T00:00:00.000Z',
-};
+const alice = aLocalUser('alice', { fullName: 'Alice' });
 
 /** What each handler was given. */
 const received: unknown[] = [];

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { describeApiError, describeExplanation, describeReport } from '../../../cli/presenter';
 import { ApiError } from '../../../shared/api/client';
 import type { Report } from '../../../shared/api/schemas';
+import { aReport } from '../../support/builders';
 
 describe('describeApiError', () => {
   it('names the running run of a 409 SyncRunning and where to see it', () => {
@@ -136,29 +137,12 @@ describe('describeReport', () => {
       : 'gone',
     ...(withheld ? { withheld: true as const } : {}),
   });
-  const stopped = (changes: Report['changes']): Report => ({
-    runId: 'r1',
-    dryRun: false,
-    status: 'deletionThresholdExceeded',
-    startedAt: '2026-12-06T10:00:00.000Z',
-    finishedAt: '2026-12-06T10:00:01.000Z',
-    steps: [],
-    counts: {
-      directoryUsers: 0,
-      inScope: 0,
-      excluded: 0,
-      created: 0,
-      updated: 0,
-      deleted: 0,
-      suspended: 0,
-      restored: 0,
-      unchanged: 0,
-      conflicts: 0,
-    },
-    changes,
-    excluded: [],
-    deletesWithheld: changes.filter((c) => c.withheld).length,
-  });
+  const stopped = (changes: Report['changes']): Report =>
+    aReport({
+      status: 'deletionThresholdExceeded',
+      changes,
+      deletesWithheld: changes.filter((c) => c.withheld).length,
+    });
   const lastLine = (report: Report) => describeReport(report).split('\n').at(-1);
   const AGAIN = 'Run `adsync sync --allow-mass-deletion` to apply them once.';
 

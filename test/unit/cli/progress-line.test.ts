@@ -12,15 +12,7 @@ import {
   STALE_RATE_MS,
 } from '../../../cli/progress-line';
 import type { Progress, Report } from '../../../shared/api/schemas';
-
-const progress = (overrides: Partial<Progress> = {}): Progress => ({
-  phase: 'search',
-  read: 0,
-  inScope: 0,
-  planned: 0,
-  applied: 0,
-  ...overrides,
-});
+import { aProgress, aReport } from '../../support/builders';
 
 const line = (input: Partial<ProgressLineInput>): string =>
   renderProgressLine({ operation: 'sync', elapsedMs: 0, ...input }).text;
@@ -31,24 +23,24 @@ describe('renderProgressLine', () => {
   });
 
   it('names each phase, with no counts while connecting', () => {
-    expect(line({ progress: progress({ phase: 'connect' }), elapsedMs: 2000 })).toBe(
+    expect(line({ progress: aProgress({ phase: 'connect' }), elapsedMs: 2000 })).toBe(
       'sync connecting to the directory · 2 s',
     );
-    expect(line({ progress: progress({ phase: 'search', read: 1000, inScope: 900, planned: 12 }) })).toBe(
+    expect(line({ progress: aProgress({ phase: 'search', read: 1000, inScope: 900, planned: 12 }) })).toBe(
       'sync reading the directory · read 1000 · in scope 900 · planned 12 · applied 0 · 0 s',
     );
-    expect(line({ progress: progress({ phase: 'plan' }) })).toMatch(/^sync planning · /);
-    expect(line({ progress: progress({ phase: 'apply', toApply: 10 }) })).toMatch(/^sync applying changes /);
-    expect(line({ progress: progress({ phase: 'record', applied: 10, toApply: 10 }) })).toMatch(
+    expect(line({ progress: aProgress({ phase: 'plan' }) })).toMatch(/^sync planning · /);
+    expect(line({ progress: aProgress({ phase: 'apply', toApply: 10 }) })).toMatch(/^sync applying changes /);
+    expect(line({ progress: aProgress({ phase: 'record', applied: 10, toApply: 10 }) })).toMatch(
       /^sync recording the run · 10\/10 100%/,
     );
     expect(
-      renderProgressLine({ operation: 'test', progress: progress({ phase: 'search' }), elapsedMs: 0 }).text,
+      renderProgressLine({ operation: 'test', progress: aProgress({ phase: 'search' }), elapsedMs: 0 }).text,
     ).toMatch(/^test reading the directory/);
   });
 
   it('shows applied of toApply, with a bar when asked, once toApply is known', () => {
-    const applying = progress({ phase: 'apply', read: 1742, inScope: 1700, planned: 1700, applied: 425 });
+    const applying = aProgress({ phase: 'apply', read: 1742, inScope: 1700, planned: 1700, applied: 425 });
     expect(line({ progress: { ...applying, toApply: 1700 }, elapsedMs: 12_000, bar: true })).toBe(
       'sync applying changes [######------------------] 425/1700 25% · read 1742 · in scope 1700 · planned 1700 · 12 s',
     );
@@ -58,13 +50,13 @@ describe('renderProgressLine', () => {
   });
 
   it('shows the applied count without a fraction or bar while toApply is absent', () => {
-    const text = line({ progress: progress({ phase: 'apply', applied: 7 }), bar: true });
+    const text = line({ progress: aProgress({ phase: 'apply', applied: 7 }), bar: true });
     expect(text).toContain('applied 7');
     expect(text).not.toMatch(/\[|%|\//);
   });
 
   it('counts nothing to apply as done', () => {
-    expect(line({ progress: progress({ phase: 'apply', toApply: 0 }), bar: true })).toContain(
+    expect(line({ progress: aProgress({ phase: 'apply', toApply: 0 }), bar: true })).toContain(
       `[${'#'.repeat(24)}] 0/0 100%`,
     );
   });
@@ -73,13 +65,13 @@ describe('renderProgressLine', () => {
     it('is measured between two polls that saw the count move, in users per second', () => {
       const first = renderProgressLine({
         operation: 'sync',
-        progress: progress({ read: 1000 }),
+        progress: aProgress({ read: 1000 }),
         elapsedMs: 3000,
       });
       expect(first.text).not.toContain('users/s');
       const second = renderProgressLine({
         operation: 'sync',
-        progress: progress({ read: 3000 }),
+        progress: aProgress({ read: 3000 }),
         elapsedMs: 5000,
         previous: first.sample,
       });
@@ -89,13 +81,13 @@ describe('renderProgressLine', () => {
     it('counts changes written while applying, users read before', () => {
       const reading = renderProgressLine({
         operation: 'sync',
-        progress: progress({ phase: 'search', read: 1700 }),
+        progress: aProgress({ phase: 'search', read: 1700 }),
         elapsedMs: 1000,
       });
       // The phase changed: the rate starts again from the applied count.
       const applying = renderProgressLine({
         operation: 'sync',
-        progress: progress({ phase: 'apply', read: 1700, applied: 100, toApply: 1700 }),
+        progress: aProgress({ phase: 'apply', read: 1700, applied: 100, toApply: 1700 }),
         elapsedMs: 2000,
         previous: reading.sample,
       });
@@ -103,7 +95,7 @@ describe('renderProgressLine', () => {
       expect(applying.sample).toMatchObject({ metric: 'applied', done: 100 });
       const later = renderProgressLine({
         operation: 'sync',
-        progress: progress({ phase: 'apply', read: 1700, applied: 500, toApply: 1700 }),
+        progress: aProgress({ phase: 'apply', read: 1700, applied: 500, toApply: 1700 }),
         elapsedMs: 6000,
         previous: applying.sample,
       });
@@ -113,13 +105,13 @@ describe('renderProgressLine', () => {
     it('uses when the progress was measured (the server clock) rather than when it was polled', () => {
       const first = renderProgressLine({
         operation: 'sync',
-        progress: progress({ read: 1000 }),
+        progress: aProgress({ read: 1000 }),
         elapsedMs: 1000,
         measuredAt: 1_700_000_000_000,
       });
       const second = renderProgressLine({
         operation: 'sync',
-        progress: progress({ read: 2000 }),
+        progress: aProgress({ read: 2000 }),
         elapsedMs: 4000,
         measuredAt: 1_700_000_002_000,
         previous: first.sample,
@@ -128,16 +120,16 @@ describe('renderProgressLine', () => {
     });
 
     it('keeps the last rate while polls see the same count, and shows 0 once it has stood still a while', () => {
-      const first = renderProgressLine({ operation: 'sync', progress: progress({ read: 0 }), elapsedMs: 0 });
+      const first = renderProgressLine({ operation: 'sync', progress: aProgress({ read: 0 }), elapsedMs: 0 });
       const moved = renderProgressLine({
         operation: 'sync',
-        progress: progress({ read: 400 }),
+        progress: aProgress({ read: 400 }),
         elapsedMs: 2000,
         previous: first.sample,
       });
       const same = renderProgressLine({
         operation: 'sync',
-        progress: progress({ read: 400 }),
+        progress: aProgress({ read: 400 }),
         elapsedMs: 3000,
         previous: moved.sample,
       });
@@ -145,7 +137,7 @@ describe('renderProgressLine', () => {
       expect(same.sample).toBe(moved.sample);
       const still = renderProgressLine({
         operation: 'sync',
-        progress: progress({ read: 400 }),
+        progress: aProgress({ read: 400 }),
         elapsedMs: 2000 + STALE_RATE_MS,
         previous: same.sample,
       });
@@ -153,10 +145,10 @@ describe('renderProgressLine', () => {
     });
 
     it('shows a slow rate with a decimal', () => {
-      const first = renderProgressLine({ operation: 'sync', progress: progress({ read: 0 }), elapsedMs: 0 });
+      const first = renderProgressLine({ operation: 'sync', progress: aProgress({ read: 0 }), elapsedMs: 0 });
       const second = renderProgressLine({
         operation: 'sync',
-        progress: progress({ read: 5 }),
+        progress: aProgress({ read: 5 }),
         elapsedMs: 2000,
         previous: first.sample,
       });
@@ -165,7 +157,7 @@ describe('renderProgressLine', () => {
   });
 
   describe('on a narrow terminal', () => {
-    const applying = progress({
+    const applying = aProgress({
       phase: 'apply',
       read: 1742,
       inScope: 1700,
@@ -224,29 +216,14 @@ describe('formatElapsed', () => {
 });
 
 describe('showProgress', () => {
-  const running = (progressNow: Progress, at: string): Report => ({
-    runId: 'run-1',
-    dryRun: false,
-    status: 'running',
-    startedAt: '2026-01-01T00:00:00.000Z',
-    finishedAt: at,
-    steps: [],
-    counts: {
-      directoryUsers: progressNow.read,
-      inScope: progressNow.inScope,
-      excluded: 0,
-      created: 0,
-      updated: 0,
-      deleted: 0,
-      suspended: 0,
-      restored: 0,
-      unchanged: 0,
-      conflicts: 0,
-    },
-    changes: [],
-    excluded: [],
-    progress: progressNow,
-  });
+  const running = (progressNow: Progress, at: string): Report =>
+    aReport({
+      status: 'running',
+      startedAt: '2026-01-01T00:00:00.000Z',
+      finishedAt: at,
+      counts: { directoryUsers: progressNow.read, inScope: progressNow.inScope },
+      progress: progressNow,
+    });
 
   const recorder = (tty: boolean, columns?: number) => {
     const written: string[] = [];
@@ -263,7 +240,7 @@ describe('showProgress', () => {
     let clock = 0;
     const display = showProgress('sync', stream, () => clock);
     clock = 3000;
-    display.onProgress(running(progress({ phase: 'search', read: 500 }), '2026-01-01T00:00:03.000Z'));
+    display.onProgress(running(aProgress({ phase: 'search', read: 500 }), '2026-01-01T00:00:03.000Z'));
     display.stop();
     const redraw = '\r\x1b[K';
     expect(written[0]).toBe(`${redraw}sync starting · 0 s`);
@@ -281,11 +258,11 @@ describe('showProgress', () => {
       clock = at;
       display.onProgress(running(p, new Date(Date.UTC(2026, 0, 1) + at).toISOString()));
     };
-    poll(1000, progress({ phase: 'connect' }));
-    poll(2000, progress({ phase: 'search', read: 100 }));
-    poll(3000, progress({ phase: 'search', read: 300 }));
-    poll(2000 + PLAIN_INTERVAL_MS, progress({ phase: 'search', read: 900 }));
-    poll(8000, progress({ phase: 'apply', read: 900, applied: 0, toApply: 10 }));
+    poll(1000, aProgress({ phase: 'connect' }));
+    poll(2000, aProgress({ phase: 'search', read: 100 }));
+    poll(3000, aProgress({ phase: 'search', read: 300 }));
+    poll(2000 + PLAIN_INTERVAL_MS, aProgress({ phase: 'search', read: 900 }));
+    poll(8000, aProgress({ phase: 'apply', read: 900, applied: 0, toApply: 10 }));
     display.stop();
     // The line at 7 s is the first after 5 s in the same phase; its rate, 600 users in the 4 s since the
     // poll before, comes from that poll too, though it was not written.

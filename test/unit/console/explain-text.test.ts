@@ -9,6 +9,7 @@ import {
 } from '../../../console/src/explain-text';
 import type { Report, User, UserExplanation } from '../../../console/src/types';
 import { ApiError } from '../../../shared/api/client';
+import { aReport } from '../../support/builders';
 
 const filters: UserExplanation['filters'] = [
   { filter: 'exchangeUsersOnly', passed: true, state: 'passed', detail: 'mail: sales005@company.local' },
@@ -38,30 +39,9 @@ const user: User = {
   updatedAt: '2026-11-20T08:00:00.000Z',
 };
 
-const report = (over: Partial<Report>): Report => ({
-  runId: 'r1',
-  dryRun: false,
-  status: 'succeeded',
-  trigger: 'user',
-  startedAt: '2026-11-25T10:00:00.000Z',
-  finishedAt: '2026-11-25T10:00:01.000Z',
-  steps: [],
-  counts: {
-    directoryUsers: 1,
-    inScope: 1,
-    excluded: 0,
-    created: 0,
-    updated: 0,
-    deleted: 0,
-    suspended: 0,
-    restored: 0,
-    unchanged: 0,
-    conflicts: 0,
-  },
-  changes: [],
-  excluded: [],
-  ...over,
-});
+/** A run of this one user, which read it in scope. */
+const report = (over: Partial<Report>): Report =>
+  aReport({ trigger: 'user', counts: { directoryUsers: 1, inScope: 1 }, ...over });
 
 describe('an explanation in words', () => {
   it('gives one line per filter: passed, failed or off, with what it found (the group chain as given)', () => {

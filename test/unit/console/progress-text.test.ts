@@ -1,21 +1,12 @@
 /** What the console says about an operation under way (console/src/progress-text.ts). */
 import { describe, expect, it } from 'vitest';
 import { describeProgress } from '../../../console/src/progress-text';
-import type { Progress } from '../../../console/src/types';
-
-const progress = (overrides: Partial<Progress>): Progress => ({
-  phase: 'search',
-  read: 0,
-  inScope: 0,
-  planned: 0,
-  applied: 0,
-  ...overrides,
-});
+import { aProgress } from '../../support/builders';
 
 describe('describeProgress', () => {
   it('says the operation is starting before its first progress, and shows no counts while connecting', () => {
     expect(describeProgress(undefined)).toEqual({ phase: 'Starting', counts: [], summary: 'Starting' });
-    expect(describeProgress(progress({ phase: 'connect' }))).toEqual({
+    expect(describeProgress(aProgress({ phase: 'connect' }))).toEqual({
       phase: 'Connecting to the directory',
       counts: [],
       summary: 'Connecting to the directory',
@@ -23,7 +14,7 @@ describe('describeProgress', () => {
   });
 
   it('shows the counts read, in scope and planned while reading, with the users read as its summary', () => {
-    expect(describeProgress(progress({ phase: 'search', read: 1200, inScope: 1100, planned: 40 }))).toEqual({
+    expect(describeProgress(aProgress({ phase: 'search', read: 1200, inScope: 1100, planned: 40 }))).toEqual({
       phase: 'Reading the directory',
       counts: [
         ['Read', '1200'],
@@ -33,23 +24,23 @@ describe('describeProgress', () => {
       ],
       summary: 'Reading the directory: 1200 read',
     });
-    expect(describeProgress(progress({ phase: 'plan', read: 5 })).summary).toBe('Planning: 5 read');
+    expect(describeProgress(aProgress({ phase: 'plan', read: 5 })).summary).toBe('Planning: 5 read');
   });
 
   it('shows applied of toApply, and the value for a progress bar, once toApply is known', () => {
     const applying = describeProgress(
-      progress({ phase: 'apply', read: 1742, inScope: 1700, planned: 1700, applied: 420, toApply: 1700 }),
+      aProgress({ phase: 'apply', read: 1742, inScope: 1700, planned: 1700, applied: 420, toApply: 1700 }),
     );
     expect(applying.counts.at(-1)).toEqual(['Applied', '420 of 1700']);
     expect(applying.applied).toEqual({ value: 420, max: 1700 });
     expect(applying.summary).toBe('Applying changes: 420 of 1700');
-    expect(describeProgress(progress({ phase: 'record', applied: 3, toApply: 3 })).summary).toBe(
+    expect(describeProgress(aProgress({ phase: 'record', applied: 3, toApply: 3 })).summary).toBe(
       'Recording the run: 3 of 3',
     );
   });
 
   it('has no bar value while toApply is absent', () => {
-    const applying = describeProgress(progress({ phase: 'apply', applied: 7 }));
+    const applying = describeProgress(aProgress({ phase: 'apply', applied: 7 }));
     expect(applying.applied).toBeUndefined();
     expect(applying.summary).toBe('Applying changes: 7');
   });

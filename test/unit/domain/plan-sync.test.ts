@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type PlanInput, planSync } from '../../../shared/domain/plan-sync';
 import type { ExclusionReason } from '../../../shared/domain/scope-policy';
 import type { MappedUser, User } from '../../../shared/domain/user';
+import { aLocalUser } from '../../support/builders';
 
 const guid = (n: number): string => `00000000-0000-0000-0000-${String(n).padStart(12, '0')}`;
 
@@ -23,17 +24,6 @@ const stored = (n: number, overrides: Partial<User> = {}): User => ({
   createdAt: '2026-01-01T00:00:00.000Z',
   updatedAt: '2026-01-01T00:00:00.000Z',
   ...overrides,
-});
-
-const local = (userName: string): User => ({
-  userName,
-  fullName: userName,
-  emailAddresses: [],
-  authentication: 'local',
-  privileges: ['login'],
-  ownArchiveAccess: ['read'],
-  createdAt: '2026-01-01T00:00:00.000Z',
-  updatedAt: '2026-01-01T00:00:00.000Z',
 });
 
 const plan = (input: Partial<PlanInput>) =>
@@ -77,7 +67,7 @@ describe('planSync', () => {
   });
 
   it('reports a conflict and touches nothing when a local user holds the name', () => {
-    const result = plan({ inScope: [directory(1)], current: [local('User1')] });
+    const result = plan({ inScope: [directory(1)], current: [aLocalUser('User1')] });
     expect(result.changes).toMatchObject([
       // A lasting state, not one a later read resolves.
       { action: 'conflict', userName: 'user1', reason: expect.stringMatching(/local/), unsettled: false },
@@ -87,7 +77,7 @@ describe('planSync', () => {
   it('reports a conflict when a rename in AD runs into a local user', () => {
     const result = plan({
       inScope: [directory(1, { userName: 'admin' })],
-      current: [stored(1), local('admin')],
+      current: [stored(1), aLocalUser('admin')],
     });
     expect(actions(result)).toEqual(['conflict:admin']);
   });
@@ -114,7 +104,7 @@ describe('planSync', () => {
 });
 
 describe('planSync after an incremental read', () => {
-  const current = [stored(1), stored(2), stored(3), local('localonly')];
+  const current = [stored(1), stored(2), stored(3), aLocalUser('localonly')];
   const partial = (input: Partial<PlanInput>) => plan({ readComplete: false, current, ...input });
 
   it('plans only the users read: the others are neither changed nor gone', () => {

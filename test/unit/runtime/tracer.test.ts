@@ -9,7 +9,6 @@ import type { Context } from 'aws-lambda';
 // The default export: the SDK is CommonJS, and Node's ESM loader sees no named exports in it.
 import xray from 'aws-xray-sdk-core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { parseConfig } from '../../../shared/config/config-schema';
 import type { ReportStep } from '../../../shared/domain/report';
 import { NotFoundError } from '../../../shared/errors';
 import {
@@ -21,13 +20,9 @@ import {
   traceStep,
 } from '../../../shared/runtime/tracer';
 import { synchronizeNow } from '../../../shared/use-cases/synchronize-now';
-import {
-  directoryEntry,
-  InMemoryDirectory,
-  InMemorySettings,
-  InMemoryUserStore,
-} from '../../support/in-memory';
-import { savedWithConfiguration } from '../../support/saved-password';
+import { systemClock } from '../../../shared/use-cases/system-clock';
+import { directoryEntry } from '../../support/in-memory';
+import { inMemoryApp, inMemoryConfig } from '../../support/in-memory-app';
 
 const T0 = Date.parse('2026-12-05T10:00:00.000Z');
 const context = { functionName: 'ad-sync-sync' } as Context;
@@ -112,40 +107,25 @@ describe('traceStep, as a run’s onStep', () => {
     vi.useFakeTimers({ toFake: ['Date'], now: T0 });
     const given = enabledTracer();
     const invocation = new xray.Segment('ad-sync-sync').addNewSubsegment('## index.handler');
-    const directory = new InMemoryDirectory().put(
-      ...Array.from({ length: 5 }, (_, i) => directoryEntry(i + 1)),
-    );
-    const settings = new InMemorySettings();
-    await settings.saveConfig(
-      parseConfig({
-        connection: {
-          servers: ['dc1.company.local'],
-          domain: 'company.local',
-          username: 'svc@company.local',
-        },
-      }),
-    );
-    const store = new InMemoryUserStore();
+    // On the system clock, which the test's fake Date moves.
+    const app = inMemoryApp({
+      clock: systemClock,
+      entries: Array.from({ length: 5 }, (_, i) => directoryEntry(i + 1)),
+    });
+    await app.settings.saveConfig(inMemoryConfig());
     // When each step was reported: the fake clock moves a second between two.
     const reported: { step: ReportStep; at: number }[] = [];
 
     const report = await withSegment(given, invocation, () =>
-      synchronizeNow({
-        directory,
-        users: store,
-        runs: store,
-        configs: settings,
-        lock: settings,
-        cursors: settings,
-        checkpoints: settings,
-        secrets: savedWithConfiguration(settings, directory.password),
-        leaseSeconds: 60,
-        onStep: (step) => {
-          vi.setSystemTime(Date.now() + 1_000);
-          reported.push({ step, at: Date.now() });
-          traceStep(step, given);
-        },
-      }),
+      synchronizeNow(
+        app.deps({
+          onStep: (step) => {
+            vi.setSystemTime(Date.now() + 1_000);
+            reported.push({ step, at: Date.now() });
+            traceStep(step, given);
+          },
+        }),
+      ),
     );
 
     expect(report.status).toBe('succeeded');

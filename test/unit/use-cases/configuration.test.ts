@@ -19,6 +19,7 @@ import {
   savedConfigurationWithPassword,
 } from '../../../shared/use-cases/configuration';
 import { InMemorySettings } from '../../support/in-memory';
+import { inMemoryConfig } from '../../support/in-memory-app';
 
 /** The secret store: one saved password, and every write in order. */
 class InMemorySecretStore implements SecretStore {
@@ -44,9 +45,7 @@ class RecordingSchedule implements ScheduleController {
   }
 }
 
-const config = parseConfig({
-  connection: { servers: ['dc1.company.local'], domain: 'company.local', username: 'svc@company.local' },
-});
+const config = inMemoryConfig();
 /** The same connection with other filters: the saved password is still for it. */
 const sameConnection = parseConfig({ ...config, filters: { ...config.filters, enabledUsersOnly: false } });
 /** Another directory: a saved password must not be sent there. */

@@ -5,26 +5,14 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../shared/config/config-schema';
-import type { User } from '../../../shared/domain/user';
 import type { DirectorySession } from '../../../shared/ports/directory-reader';
 import { FILTER_NAMES, type FilterVerdict, planOneUser } from '../../../shared/use-cases/explain-user';
+import { aDirectoryUser, aLocalUser } from '../../support/builders';
 import { directoryEntry, InMemoryDirectory, InMemoryUserStore } from '../../support/in-memory';
+import { inMemoryConfig } from '../../support/in-memory-app';
 
-const config = parseConfig({
-  connection: { servers: ['dc1.company.local'], domain: 'company.local', username: 'svc@company.local' },
-});
+const config = inMemoryConfig();
 const NOW = new Date('2026-11-25T12:00:00.000Z');
-
-const stored = (overrides: Partial<User> & Pick<User, 'userName'>): User => ({
-  fullName: overrides.userName,
-  emailAddresses: [],
-  authentication: 'directoryServices',
-  privileges: ['login'],
-  ownArchiveAccess: ['read'],
-  createdAt: '2026-01-01T00:00:00.000Z',
-  updatedAt: '2026-01-01T00:00:00.000Z',
-  ...overrides,
-});
 
 let directory: InMemoryDirectory;
 let store: InMemoryUserStore;
@@ -40,7 +28,7 @@ beforeEach(async () => {
 describe('planOneUser: a name the database holds for another user', () => {
   it('is a conflict when a local user holds it, shown as the current record', async () => {
     directory.put(directoryEntry(1));
-    store.seed(stored({ userName: 'user1', authentication: 'local' }));
+    store.seed(aLocalUser('user1'));
     const { explanation, change } = await plan('user1');
     expect(explanation).toMatchObject({
       inScope: true,
@@ -54,7 +42,7 @@ describe('planOneUser: a name the database holds for another user', () => {
   it('is a conflict when another directory object that still exists holds it', async () => {
     const other = directoryEntry(2, { sAMAccountName: 'other', userPrincipalName: 'user1@company.local' });
     directory.put(directoryEntry(1), other);
-    store.seed(stored({ userName: 'user1', objectGuid: other.objectGuid }));
+    store.seed(aDirectoryUser(1, { objectGuid: other.objectGuid }));
     const { explanation } = await plan('user1');
     expect(explanation).toMatchObject({
       plannedAction: 'conflict',
@@ -64,7 +52,7 @@ describe('planOneUser: a name the database holds for another user', () => {
 
   it('is adopted (an update) when the directory object that held it is gone: the account was recreated', async () => {
     directory.put(directoryEntry(1));
-    store.seed(stored({ userName: 'user1', objectGuid: '00000000-0000-4000-8000-00000000dead' }));
+    store.seed(aDirectoryUser(1, { objectGuid: '00000000-0000-4000-8000-00000000dead' }));
     const { explanation, change } = await plan('user1');
     expect(explanation).toMatchObject({
       plannedAction: 'update',
@@ -77,17 +65,8 @@ describe('planOneUser: a name the database holds for another user', () => {
   it('is restored when the user with this objectGUID is suspended', async () => {
     const entry = directoryEntry(1);
     directory.put(entry);
-    store.seed(
-      stored({
-        userName: 'user1',
-        fullName: 'User 1',
-        emailAddresses: ['user1@company.local'],
-        distinguishedName: entry.distinguishedName,
-        userPrincipalName: 'user1@company.local',
-        objectGuid: entry.objectGuid,
-        suspendedAt: '2026-11-20T00:00:00.000Z',
-      }),
-    );
+    // The user as the sync wrote it from this entry (nothing to change), but suspended.
+    store.seed(aDirectoryUser(1, { suspendedAt: '2026-11-20T00:00:00.000Z' }));
     expect((await plan(entry.objectGuid)).explanation).toMatchObject({
       plannedAction: 'restore',
       changedFields: [],
@@ -99,7 +78,7 @@ describe('planOneUser: a name the database holds for another user', () => {
 describe('planOneUser: a user out of scope', () => {
   it('plans nothing, and says so, when the database holds only a local user of that name', async () => {
     directory.put(directoryEntry(1, { userAccountControl: 514 }));
-    store.seed(stored({ userName: 'user1', authentication: 'local' }));
+    store.seed(aLocalUser('user1'));
     const { explanation, change } = await plan('user1');
     expect(change).toBeUndefined();
     expect(explanation).toMatchObject({

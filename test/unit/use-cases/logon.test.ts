@@ -5,7 +5,6 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { toHttpError } from '../../../shared/api/http-errors';
-import { parseConfig } from '../../../shared/config/config-schema';
 import type { BindRefusal } from '../../../shared/domain/logon';
 import { toPublicUser, type User } from '../../../shared/domain/user';
 import { DirectoryUnavailableError, LockedOutError, LogonRefusedError } from '../../../shared/errors';
@@ -17,6 +16,7 @@ import {
 } from '../../../shared/use-cases/logon';
 import { systemClock } from '../../../shared/use-cases/system-clock';
 import { InMemorySettings, InMemoryUserStore } from '../../support/in-memory';
+import { inMemoryConfig } from '../../support/in-memory-app';
 import {
   directoryUser,
   FakePasswordHasher,
@@ -32,10 +32,7 @@ const LOCKOUT_SECONDS = LOCKOUT_MINUTES * 60;
 const REFUSED = 'The user name or password is wrong, or the user may not log on';
 const UNAVAILABLE = 'The directory could not check the password; try again later';
 
-const config = parseConfig({
-  connection: { servers: ['dc1.company.local'], domain: 'company.local', username: 'svc@company.local' },
-  logon: { maxFailures: MAX_FAILURES, lockoutMinutes: LOCKOUT_MINUTES },
-});
+const config = inMemoryConfig({ logon: { maxFailures: MAX_FAILURES, lockoutMinutes: LOCKOUT_MINUTES } });
 
 const alice = directoryUser();
 const auditor = localUser();

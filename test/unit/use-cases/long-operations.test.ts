@@ -12,22 +12,20 @@ import { awaitEnd, previewAsSeen, runAsSeen, runsAsSeen } from '../../../shared/
 import { runPreview, startPreview } from '../../../shared/use-cases/previews';
 import { HANDOFF_RESERVE_MS } from '../../../shared/use-cases/run-dependencies';
 import { runStartedSync, startSync } from '../../../shared/use-cases/start-sync';
-import type { ExclusiveSyncDependencies } from '../../../shared/use-cases/sync-lock';
 import {
   directoryEntry,
-  InMemoryDirectory,
-  InMemoryPreviewStore,
-  InMemorySettings,
-  InMemoryUserStore,
-  RecordingStarter,
+  type InMemoryDirectory,
+  type InMemoryPreviewStore,
+  type InMemorySettings,
+  type InMemoryUserStore,
+  type RecordingStarter,
 } from '../../support/in-memory';
-import { savedWithConfiguration } from '../../support/saved-password';
+import { type InMemoryApp, inMemoryApp, inMemoryConfig } from '../../support/in-memory-app';
 import { TestClock } from '../../support/test-clock';
 
-const config = parseConfig({
-  connection: { servers: ['dc1.company.local'], domain: 'company.local', username: 'svc@company.local' },
-});
+const config = inMemoryConfig();
 
+let app: InMemoryApp;
 let directory: InMemoryDirectory;
 let store: InMemoryUserStore;
 let settings: InMemorySettings;
@@ -35,40 +33,18 @@ let previews: InMemoryPreviewStore;
 let starter: RecordingStarter;
 let clock: TestClock;
 
-function deps(overrides: Partial<ExclusiveSyncDependencies> = {}) {
-  return {
-    directory,
-    users: store,
-    runs: store,
-    progress: store,
-    configs: settings,
-    lock: settings,
-    cursors: settings,
-    checkpoints: settings,
-    secrets: savedWithConfiguration(settings, directory.password),
-    leaseSeconds: 60,
-    clock,
-    previews,
-    starter,
-    previewTimeoutSeconds: 900,
-    ...overrides,
-  };
-}
-
 beforeEach(async () => {
-  clock = new TestClock(Date.parse('2026-11-25T12:00:00Z'));
-  directory = new InMemoryDirectory().put(...Array.from({ length: 9 }, (_, i) => directoryEntry(i + 1)));
-  directory.clock = clock;
-  store = new InMemoryUserStore();
-  settings = new InMemorySettings(clock);
-  previews = new InMemoryPreviewStore();
-  starter = new RecordingStarter();
+  app = inMemoryApp({
+    clock: new TestClock(Date.parse('2026-11-25T12:00:00Z')),
+    entries: Array.from({ length: 9 }, (_, i) => directoryEntry(i + 1)),
+  });
+  ({ directory, store, settings, previews, starter, clock } = app);
   await settings.saveConfig(config);
 });
 
 describe('a sync started by the API', () => {
   it('is recorded running at once, holds the lock, and is handed to the worker, which runs it once', async () => {
-    const runId = await startSync(deps());
+    const runId = await startSync(app.worker());
     expect(await store.getRun(runId)).toMatchObject({
       status: 'running',
       trigger: 'api',
@@ -80,7 +56,7 @@ describe('a sync started by the API', () => {
 
     const [start] = starter.syncs;
     await clock.advance(5000);
-    const outcome = await runStartedSync(deps(), start as (typeof starter.syncs)[number]);
+    const outcome = await runStartedSync(app.worker(), start as (typeof starter.syncs)[number]);
     expect(outcome).toMatchObject({ outcome: 'ran', report: { runId, status: 'succeeded' } });
     const run = (await store.getRun(runId)) as Report;
     expect(run).toMatchObject({ status: 'succeeded', startedAt: '2026-11-25T12:00:00.000Z' });
@@ -88,14 +64,14 @@ describe('a sync started by the API', () => {
     expect(run.progress).toBeUndefined();
     expect(await settings.holder()).toBeUndefined();
     // Lambda may deliver an asynchronous event twice: the second does nothing.
-    expect(await runStartedSync(deps(), start as (typeof starter.syncs)[number])).toEqual({
+    expect(await runStartedSync(app.worker(), start as (typeof starter.syncs)[number])).toEqual({
       outcome: 'duplicate',
     });
   });
 
   it('refuses a second start while one runs, naming the running run', async () => {
-    const runId = await startSync(deps());
-    const second = startSync(deps());
+    const runId = await startSync(app.worker());
+    const second = startSync(app.worker());
     await expect(second).rejects.toBeInstanceOf(SyncRunningError);
     await expect(second).rejects.toMatchObject({ details: [{ path: 'runId', message: runId }] });
     expect(starter.syncs).toHaveLength(1);
@@ -104,7 +80,7 @@ describe('a sync started by the API', () => {
   it('records a start that cannot be handed over as failed, and releases the lock', async () => {
     starter.fail = new Error('Lambda is throttling');
     const logged: unknown[] = [];
-    await expect(startSync({ ...deps(), onUnexpectedError: (e) => logged.push(e) })).rejects.toBeInstanceOf(
+    await expect(startSync(app.worker({ onUnexpectedError: (e) => logged.push(e) }))).rejects.toBeInstanceOf(
       StartFailedError,
     );
     // The caller learns only that it failed; the log learns why.
@@ -114,23 +90,23 @@ describe('a sync started by the API', () => {
     expect(run?.progress).toBeUndefined();
     expect(await settings.holder()).toBeUndefined();
     starter.fail = undefined;
-    await expect(startSync(deps())).resolves.toEqual(expect.any(String));
+    await expect(startSync(app.worker())).resolves.toEqual(expect.any(String));
   });
 
   it('is not run when its event comes after its lease expired, and its record then says so', async () => {
-    const runId = await startSync(deps());
+    const runId = await startSync(app.worker());
     await clock.advance(61_000);
-    expect(await runStartedSync(deps(), { runId, configVersion: 1 })).toEqual({ outcome: 'stale' });
+    expect(await runStartedSync(app.worker(), { runId, configVersion: 1 })).toEqual({ outcome: 'stale' });
     expect(await store.getRun(runId)).toMatchObject({ status: 'failed', error: { code: 'Interrupted' } });
     expect(store.writes).toBe(0);
     expect(await settings.holder()).toBeUndefined();
   });
 
   it('is not run by a worker once its lease went to another run', async () => {
-    const runId = await startSync(deps());
+    const runId = await startSync(app.worker());
     await clock.advance(61_000);
     expect(await settings.acquire('another-run', 60)).toBe(true);
-    expect(await runStartedSync(deps(), { runId, configVersion: 1 })).toEqual({ outcome: 'stale' });
+    expect(await runStartedSync(app.worker(), { runId, configVersion: 1 })).toEqual({ outcome: 'stale' });
     expect(store.writes).toBe(0);
   });
 
@@ -140,11 +116,13 @@ describe('a sync started by the API', () => {
       options: { deleteUsers: true, deletionThreshold: { maxCount: 100, maxPercent: 100 } },
     });
     const { version } = await settings.saveConfig(deleting);
-    await startSync(deps()).then((runId) => runStartedSync(deps(), { runId, configVersion: version }));
+    await startSync(app.worker()).then((runId) =>
+      runStartedSync(app.worker(), { runId, configVersion: version }),
+    );
     directory.remove(directoryEntry(1).objectGuid);
-    const runId = await startSync(deps());
+    const runId = await startSync(app.worker());
     await settings.saveConfig(deleting);
-    const refused = await runStartedSync(deps(), { runId, configVersion: version });
+    const refused = await runStartedSync(app.worker(), { runId, configVersion: version });
     expect(refused).toMatchObject({ outcome: 'ran', report: { counts: { deleted: 0 } } });
     expect(JSON.stringify(refused)).toMatch(/configuration changed after the run was started/);
     // The refused delete is listed held back, marked as the threshold's are.
@@ -153,8 +131,8 @@ describe('a sync started by the API', () => {
     });
     expect(await store.getUser('user1')).toBeDefined();
     // Started on the configuration it runs on, the same delete goes through.
-    const next = await startSync(deps());
-    expect(await runStartedSync(deps(), { runId: next, configVersion: version + 1 })).toMatchObject({
+    const next = await startSync(app.worker());
+    expect(await runStartedSync(app.worker(), { runId: next, configVersion: version + 1 })).toMatchObject({
       report: { counts: { deleted: 1 } },
     });
   });
@@ -164,9 +142,9 @@ describe('progress', () => {
   it('is written while the run goes, moving forward only, and gone from the record when it ends', async () => {
     directory.pageSize = 1;
     directory.pageDelayMs = 30;
-    const runId = await startSync(deps());
+    const runId = await startSync(app.worker());
     await clock.runUntil(
-      runStartedSync(deps({ progressIntervalMs: 5, applyBatchSize: 2 }), { runId, configVersion: 1 }),
+      runStartedSync(app.worker({ progressIntervalMs: 5, applyBatchSize: 2 }), { runId, configVersion: 1 }),
     );
     const seen = store.progressWrites.map((write) => write.progress as RunProgress);
     expect(seen.length).toBeGreaterThan(3);
@@ -188,7 +166,7 @@ describe('progress', () => {
 
   it('goes on from where the previous invocation left it when a run continues in another', async () => {
     directory.pageDelayMs = 3;
-    const handingOff = deps({
+    const handingOff = app.worker({
       continuations: settings,
       applyBatchSize: 2,
       remainingMs: () => HANDOFF_RESERVE_MS - 1,
@@ -211,8 +189,8 @@ describe('progress', () => {
 
   it('never lands after the end of the run', async () => {
     directory.pageDelayMs = 5;
-    const runId = await startSync(deps());
-    await clock.runUntil(runStartedSync(deps({ progressIntervalMs: 1 }), { runId, configVersion: 1 }));
+    const runId = await startSync(app.worker());
+    await clock.runUntil(runStartedSync(app.worker({ progressIntervalMs: 1 }), { runId, configVersion: 1 }));
     const writes = store.progressWrites.length;
     expect(writes).toBeGreaterThan(0);
     // Nothing is left ticking: time may pass, and nothing more is written.
@@ -225,24 +203,24 @@ describe('progress', () => {
 
 describe('a run as its callers see it', () => {
   it('is running while its lease is its own, and failed (Interrupted) once it is not', async () => {
-    const runId = await startSync(deps());
-    expect(await runAsSeen(deps(), runId)).toMatchObject({ status: 'running' });
+    const runId = await startSync(app.worker());
+    expect(await runAsSeen(app.worker(), runId)).toMatchObject({ status: 'running' });
     // The worker never came: the lease expires.
     await clock.advance(61_000);
-    const seen = await runAsSeen(deps(), runId);
+    const seen = await runAsSeen(app.worker(), runId);
     expect(seen).toMatchObject({ status: 'failed', error: { code: 'Interrupted' } });
     expect(seen?.progress).toBeUndefined();
-    expect((await runsAsSeen(deps(), 10))[0]).toMatchObject({ runId, status: 'failed' });
-    expect(await runAsSeen(deps(), 'no-such-run')).toBeUndefined();
+    expect((await runsAsSeen(app.worker(), 10))[0]).toMatchObject({ runId, status: 'failed' });
+    expect(await runAsSeen(app.worker(), 'no-such-run')).toBeUndefined();
   });
 });
 
 describe('a preview', () => {
   it('is recorded running, handed over with the password given, and ends with its Report', async () => {
-    const previewId = await startPreview(deps(), { config, password: directory.password });
+    const previewId = await startPreview(app.worker(), { config, password: directory.password });
     expect(await previews.getReport(previewId)).toMatchObject({ dryRun: true, status: 'running' });
     expect(starter.previews).toEqual([{ previewId, config, password: directory.password }]);
-    const outcome = await runPreview(deps(), starter.previews[0] as (typeof starter.previews)[number]);
+    const outcome = await runPreview(app.worker(), starter.previews[0] as (typeof starter.previews)[number]);
     expect(outcome).toMatchObject({ outcome: 'ran', report: { runId: previewId, status: 'succeeded' } });
     const preview = (await previews.getReport(previewId)) as Report;
     // What a sync would do, and nothing done.
@@ -258,24 +236,24 @@ describe('a preview', () => {
       ...config,
       connection: { ...config.connection, servers: ['evil.example'] },
     });
-    await expect(startPreview(deps(), { config: elsewhere })).rejects.toBeInstanceOf(ValidationError);
+    await expect(startPreview(app.worker(), { config: elsewhere })).rejects.toBeInstanceOf(ValidationError);
     expect(previews.previews.size).toBe(0);
     expect(starter.previews).toEqual([]);
   });
 
   it('that could not be started is recorded as failed', async () => {
     starter.fail = new Error('no capacity');
-    await expect(startPreview(deps(), {})).rejects.toBeInstanceOf(StartFailedError);
+    await expect(startPreview(app.worker(), {})).rejects.toBeInstanceOf(StartFailedError);
     expect([...previews.previews.values()]).toEqual([
       expect.objectContaining({ status: 'failed', error: expect.objectContaining({ code: 'StartFailed' }) }),
     ]);
   });
 
   it('is not run when its event comes after the longest a test may take', async () => {
-    const previewId = await startPreview(deps(), {});
+    const previewId = await startPreview(app.worker(), {});
     await clock.advance(901_000);
     const [start] = starter.previews;
-    expect(await runPreview(deps(), start as (typeof starter.previews)[number])).toEqual({
+    expect(await runPreview(app.worker(), start as (typeof starter.previews)[number])).toEqual({
       outcome: 'stale',
     });
     expect(await previews.getReport(previewId)).toMatchObject({
@@ -286,11 +264,11 @@ describe('a preview', () => {
   });
 
   it('still running after the longest a test may take is shown failed', async () => {
-    const previewId = await startPreview(deps(), {});
+    const previewId = await startPreview(app.worker(), {});
     await clock.advance(899_000);
-    expect(await previewAsSeen(deps(), previewId)).toMatchObject({ status: 'running' });
+    expect(await previewAsSeen(app.worker(), previewId)).toMatchObject({ status: 'running' });
     await clock.advance(2000);
-    expect(await previewAsSeen(deps(), previewId)).toMatchObject({
+    expect(await previewAsSeen(app.worker(), previewId)).toMatchObject({
       status: 'failed',
       error: { code: 'Interrupted' },
     });

@@ -4,28 +4,12 @@
  * user page. The rest runs against the real Samba DC and DynamoDB Local (test/integration/).
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../shared/config/config-schema';
-import type { User } from '../../../shared/domain/user';
 import { synchronizeUser } from '../../../shared/use-cases/sync-user';
+import { aDirectoryUser, aLocalUser } from '../../support/builders';
 import { directoryEntry, InMemoryDirectory, InMemoryUserStore } from '../../support/in-memory';
+import { inMemoryConfig } from '../../support/in-memory-app';
 
-const config = parseConfig({
-  connection: { servers: ['dc1.company.local'], domain: 'company.local', username: 'svc@company.local' },
-  options: { deleteUsers: true },
-});
-
-const stored = (n: number, overrides: Partial<User> = {}): User => ({
-  userName: `user${n}`,
-  fullName: `User ${n}`,
-  emailAddresses: [`user${n}@company.local`],
-  authentication: 'directoryServices',
-  objectGuid: directoryEntry(n).objectGuid,
-  privileges: ['login'],
-  ownArchiveAccess: ['read'],
-  createdAt: '2026-01-01T00:00:00.000Z',
-  updatedAt: '2026-01-01T00:00:00.000Z',
-  ...overrides,
-});
+const config = inMemoryConfig({ options: { deleteUsers: true } });
 
 let directory: InMemoryDirectory;
 let store: InMemoryUserStore;
@@ -43,7 +27,7 @@ beforeEach(() => {
 describe('synchronizeUser: a user out of scope', () => {
   it('deletes it within the threshold, counting the directory users without listing the database', async () => {
     directory.put(directoryEntry(1, { userAccountControl: 514 }));
-    store.seed(...Array.from({ length: 10 }, (_, i) => stored(i + 1)));
+    store.seed(...Array.from({ length: 10 }, (_, i) => aDirectoryUser(i + 1)));
     const report = await sync('user1');
     expect(report).toMatchObject({ status: 'succeeded', counts: { deleted: 1 } });
     expect(report.steps.map((s) => s.name)).toEqual([
@@ -62,8 +46,7 @@ describe('synchronizeUser: a user out of scope', () => {
 
   it('withholds the delete above the threshold, the local users not counted', async () => {
     directory.put(directoryEntry(1, { userAccountControl: 514 }));
-    const { objectGuid: _anchor, ...local } = stored(2, { authentication: 'local' });
-    store.seed(stored(1), local);
+    store.seed(aDirectoryUser(1), aLocalUser('user2'));
     const report = await sync('user1');
     expect(report).toMatchObject({ status: 'deletionThresholdExceeded', deletesWithheld: 1 });
     expect(report.steps.find((s) => s.name === 'plan')?.message).toContain('1 of 1 directory users');

@@ -4,7 +4,6 @@
  * against the real Samba DC and DynamoDB Local in test/integration/sync/.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { type ConfigInput, parseConfig } from '../../../shared/config/config-schema';
 import type { Report } from '../../../shared/domain/report';
 import { SyncRunningError } from '../../../shared/errors';
 import { continueRun } from '../../../shared/use-cases/continue-run';
@@ -13,46 +12,25 @@ import { runScheduledSync } from '../../../shared/use-cases/scheduled-sync';
 import type { ExclusiveSyncDependencies } from '../../../shared/use-cases/sync-lock';
 import { testSettings } from '../../../shared/use-cases/sync-pipeline';
 import { synchronizeNow } from '../../../shared/use-cases/synchronize-now';
+import { reportCounts } from '../../support/builders';
 import {
   directoryEntry,
-  InMemoryDirectory,
-  InMemorySettings,
-  InMemoryUserStore,
+  type InMemoryDirectory,
+  type InMemorySettings,
+  type InMemoryUserStore,
 } from '../../support/in-memory';
-import { savedWithConfiguration } from '../../support/saved-password';
+import { type InMemoryApp, inMemoryApp, inMemoryConfig } from '../../support/in-memory-app';
 import { TestClock } from '../../support/test-clock';
 
-const configOf = (input: Omit<ConfigInput, 'connection'> = {}) =>
-  parseConfig({
-    connection: { servers: ['dc1.company.local'], domain: 'company.local', username: 'svc@company.local' },
-    ...input,
-  });
-
-/** Every reading moves the clock on a millisecond: runs started one after the other are ordered. */
+let app: InMemoryApp;
 let clock: TestClock;
 let directory: InMemoryDirectory;
 let store: InMemoryUserStore;
 let settings: InMemorySettings;
 
-function deps(overrides: Partial<ExclusiveSyncDependencies> = {}): ExclusiveSyncDependencies {
-  return {
-    directory,
-    users: store,
-    runs: store,
-    configs: settings,
-    lock: settings,
-    cursors: settings,
-    checkpoints: settings,
-    secrets: savedWithConfiguration(settings, directory.password),
-    leaseSeconds: 60,
-    clock,
-    ...overrides,
-  };
-}
-
 /** The sync function as deployed: a deadline always near, so every apply batch hands off. */
 const nearDeadline = (batch: number) =>
-  deps({ continuations: settings, applyBatchSize: batch, remainingMs: () => HANDOFF_RESERVE_MS - 1 });
+  app.deps({ continuations: settings, applyBatchSize: batch, remainingMs: () => HANDOFF_RESERVE_MS - 1 });
 
 /** Runs the follow-up invocations a run asks for until it ends. */
 async function untilEnded(dependencies: ExclusiveSyncDependencies, runId: string) {
@@ -73,34 +51,27 @@ const searchOf = (report: Report): string => report.steps.find((s) => s.name ===
 const actionsOf = (report: Report): string[] => report.changes.map((c) => `${c.action}:${c.userName}`);
 
 beforeEach(async () => {
-  clock = new TestClock(Date.parse('2026-11-25T12:00:00Z'), 1);
   const { mail: _noMail, ...withoutMail } = directoryEntry(12);
-  directory = new InMemoryDirectory().put(
-    ...Array.from({ length: 10 }, (_, i) => directoryEntry(i + 1)),
-    directoryEntry(11, { userAccountControl: 514 }),
-    withoutMail,
-  );
-  store = new InMemoryUserStore();
-  settings = new InMemorySettings(clock);
-  await settings.saveConfig(configOf({ options: { deleteUsers: true } }));
+  app = inMemoryApp({
+    // Every reading moves the clock on a millisecond: runs started one after the other are ordered.
+    clock: new TestClock(Date.parse('2026-11-25T12:00:00Z'), 1),
+    entries: [
+      ...Array.from({ length: 10 }, (_, i) => directoryEntry(i + 1)),
+      directoryEntry(11, { userAccountControl: 514 }),
+      withoutMail,
+    ],
+  });
+  ({ clock, directory, store, settings } = app);
+  await settings.saveConfig(inMemoryConfig({ options: { deleteUsers: true } }));
 });
 
 describe('synchronizeNow with the in-memory ports', () => {
   it('creates the users in scope and counts and lists the excluded ones with their reasons', async () => {
-    const report = await synchronizeNow(deps());
+    const report = await synchronizeNow(app.deps());
     expect(report.status).toBe('succeeded');
-    expect(report.counts).toEqual({
-      directoryUsers: 12,
-      inScope: 10,
-      excluded: 2,
-      created: 10,
-      updated: 0,
-      deleted: 0,
-      suspended: 0,
-      restored: 0,
-      unchanged: 0,
-      conflicts: 0,
-    });
+    expect(report.counts).toEqual(
+      reportCounts({ directoryUsers: 12, inScope: 10, excluded: 2, created: 10 }),
+    );
     expect(report.excluded).toEqual([
       expect.objectContaining({ userName: 'user11', reasons: ['disabled'] }),
       expect.objectContaining({ userName: 'user12', reasons: ['noEmailAddress'] }),
@@ -110,10 +81,10 @@ describe('synchronizeNow with the in-memory ports', () => {
   });
 
   it('reads only what changed after a clean run, and counts the rest as unchanged', async () => {
-    await synchronizeNow(deps());
+    await synchronizeNow(app.deps());
     directory.put(directoryEntry(3, { displayName: 'Renamed Three' }));
     directory.remove(directoryEntry(4).objectGuid);
-    const report = await synchronizeNow(deps());
+    const report = await synchronizeNow(app.deps());
     expect(searchOf(report)).toMatch(/1 users changed since USN/);
     expect(report.counts).toMatchObject({ directoryUsers: 1, updated: 1, deleted: 1, unchanged: 8 });
     expect(await names()).not.toContain('user4');
@@ -125,12 +96,12 @@ describe('synchronizeNow with the in-memory ports', () => {
     const guidOf = (i: number) => directoryEntry(i).objectGuid;
     directory.group(group, [1, 2, 3, 4].map(guidOf));
     await settings.saveConfig(
-      configOf({
+      inMemoryConfig({
         options: { deleteUsers: true, deletionThreshold: { maxPercent: 100 } },
         filters: { groups: [group] },
       }),
     );
-    expect((await synchronizeNow(deps())).counts).toMatchObject({ created: 4, excluded: 8 });
+    expect((await synchronizeNow(app.deps())).counts).toMatchObject({ created: 4, excluded: 8 });
     expect(directory.reads).toEqual(['members', 'dirSync']);
 
     // The members did not change: the users read are judged by them, the database is not listed, and
@@ -141,7 +112,7 @@ describe('synchronizeNow with the in-memory ports', () => {
       directoryEntry(2, { displayName: 'Two Again' }),
       directoryEntry(5, { displayName: 'Five' }),
     );
-    const quiet = await synchronizeNow(deps());
+    const quiet = await synchronizeNow(app.deps());
     expect(directory.reads).toEqual(['scope', 'members']);
     expect(store.listings).toBe(listings);
     expect(quiet.counts).toMatchObject({
@@ -155,33 +126,33 @@ describe('synchronizeNow with the in-memory ports', () => {
 
     // 3 left and 6 joined (neither user object changed): the database is listed, the leaver and joiner found.
     directory.group(group, [1, 2, 4, 6].map(guidOf));
-    const moved = await synchronizeNow(deps());
+    const moved = await synchronizeNow(app.deps());
     expect(store.listings).toBe(listings + 1);
     expect(searchOf(moved)).toMatch(/members changed/);
     expect(moved.counts).toMatchObject({ created: 1, deleted: 1 });
     expect((await names()).sort()).toEqual(['user1', 'user2', 'user4', 'user6']);
 
     // Unchanged again: no listing.
-    await synchronizeNow(deps());
+    await synchronizeNow(app.deps());
     expect(store.listings).toBe(listings + 1);
   });
 
   it('reads everything when the grace period changed, so that a shorter one ends the suspensions it should', async () => {
-    await settings.saveConfig(configOf({ options: { deleteUsers: true, deletionGraceDays: 7 } }));
-    await synchronizeNow(deps());
+    await settings.saveConfig(inMemoryConfig({ options: { deleteUsers: true, deletionGraceDays: 7 } }));
+    await synchronizeNow(app.deps());
     directory.put(directoryEntry(7, { userAccountControl: 514 }));
-    expect((await synchronizeNow(deps())).counts).toMatchObject({ suspended: 1 });
-    await settings.saveConfig(configOf({ options: { deleteUsers: true, deletionGraceDays: 0 } }));
-    const after = await synchronizeNow(deps());
+    expect((await synchronizeNow(app.deps())).counts).toMatchObject({ suspended: 1 });
+    await settings.saveConfig(inMemoryConfig({ options: { deleteUsers: true, deletionGraceDays: 0 } }));
+    const after = await synchronizeNow(app.deps());
     expect(searchOf(after)).toContain('full read: the settings changed');
     expect(actionsOf(after)).toEqual(['delete:user7']);
   });
 
   it('deletes a suspended user at the first run after its grace period, not at the next reconciliation', async () => {
     const DAY_MS = 24 * 60 * 60 * 1000;
-    await settings.saveConfig(configOf({ options: { deleteUsers: true, deletionGraceDays: 7 } }));
+    await settings.saveConfig(inMemoryConfig({ options: { deleteUsers: true, deletionGraceDays: 7 } }));
     // The reconciliation a year apart: only the grace periods make a run read everything.
-    const yearly = deps({ fullReadEveryHours: 24 * 365 });
+    const yearly = app.deps({ fullReadEveryHours: 24 * 365 });
     await synchronizeNow(yearly);
     directory.put(directoryEntry(7, { userAccountControl: 514 }));
     const suspended = await synchronizeNow(yearly);
@@ -211,12 +182,12 @@ describe('synchronizeNow with the in-memory ports', () => {
   });
 
   it('adopts a name whose old holder the read never returned, once the whole read is known', async () => {
-    await synchronizeNow(deps());
+    await synchronizeNow(app.deps());
     // user5's account is recreated: a new objectGUID under the same name, read before its old one is missed.
     directory.remove(directoryEntry(5).objectGuid);
     directory.put(directoryEntry(99, { sAMAccountName: 'user5' }));
     await settings.clearCursor();
-    const report = await synchronizeNow(deps());
+    const report = await synchronizeNow(app.deps());
     expect(report.changes).toContainEqual(
       expect.objectContaining({
         action: 'update',
@@ -229,11 +200,11 @@ describe('synchronizeNow with the in-memory ports', () => {
   });
 
   it('fails a cut-short read before writing anything, and deletes no one', async () => {
-    await synchronizeNow(deps());
+    await synchronizeNow(app.deps());
     const before = store.writes;
     await settings.clearCursor();
     directory.failAfterPages = 2;
-    const report = await synchronizeNow(deps());
+    const report = await synchronizeNow(app.deps());
     expect(report).toMatchObject({ status: 'failed', error: { code: 'PartialRead' } });
     expect(store.writes).toBe(before);
     expect(await names()).toHaveLength(10);
@@ -241,11 +212,11 @@ describe('synchronizeNow with the in-memory ports', () => {
 
   it('gives a second sync SyncRunning while the first holds the lock, and the schedule a skipped run', async () => {
     expect(await settings.acquire('another-run', 60)).toBe(true);
-    await expect(synchronizeNow(deps())).rejects.toBeInstanceOf(SyncRunningError);
-    await settings.saveConfig(configOf({ schedule: { enabled: true, intervalMinutes: 60 } }));
-    const scheduled = await runScheduledSync(deps(), '2026-11-25T12:00:00Z');
+    await expect(synchronizeNow(app.deps())).rejects.toBeInstanceOf(SyncRunningError);
+    await settings.saveConfig(inMemoryConfig({ schedule: { enabled: true, intervalMinutes: 60 } }));
+    const scheduled = await runScheduledSync(app.deps(), '2026-11-25T12:00:00Z');
     expect(scheduled).toMatchObject({ outcome: 'skipped', report: { status: 'skipped' } });
-    expect(await runScheduledSync(deps(), '2026-11-25T12:00:00Z')).toEqual({ outcome: 'duplicate' });
+    expect(await runScheduledSync(app.deps(), '2026-11-25T12:00:00Z')).toEqual({ outcome: 'duplicate' });
   });
 });
 
@@ -264,17 +235,17 @@ describe("a report's withheld changes", () => {
   const DAY_MS = 24 * 60 * 60 * 1000;
   const limited = (options: object = {}) =>
     settings.saveConfig(
-      configOf({
+      inMemoryConfig({
         options: { deleteUsers: true, deletionThreshold: { maxCount: 2, maxPercent: 100 }, ...options },
       }),
     );
 
   it("marks exactly the deletes the threshold held back; the creates beside them and an approved run's deletes are not", async () => {
     await limited();
-    await synchronizeNow(deps());
+    await synchronizeNow(app.deps());
     for (const n of [1, 2, 3]) directory.remove(directoryEntry(n).objectGuid);
     directory.put(directoryEntry(20));
-    const stopped = await synchronizeNow(deps());
+    const stopped = await synchronizeNow(app.deps());
     expect(stopped).toMatchObject({ status: 'deletionThresholdExceeded', deletesWithheld: 3 });
     expect(split(stopped)).toEqual({
       withheld: ['delete:user1', 'delete:user2', 'delete:user3'],
@@ -287,10 +258,10 @@ describe("a report's withheld changes", () => {
 
     const stored = await settings.getConfig();
     if (!stored) throw new Error('no config');
-    const preview = await testSettings(deps(), { config: stored.config, password: directory.password });
+    const preview = await testSettings(app.deps(), { config: stored.config, password: directory.password });
     expect(split(preview).withheld).toEqual(['delete:user1', 'delete:user2', 'delete:user3']);
 
-    const approved = await synchronizeNow(deps(), { allowMassDeletion: true });
+    const approved = await synchronizeNow(app.deps(), { allowMassDeletion: true });
     expect(approved.status).toBe('succeeded');
     expect(split(approved)).toEqual({
       withheld: [],
@@ -299,26 +270,26 @@ describe("a report's withheld changes", () => {
   });
 
   it('lists the deletes a Test Settings would apply without the mark', async () => {
-    await synchronizeNow(deps());
+    await synchronizeNow(app.deps());
     directory.remove(directoryEntry(4).objectGuid);
     const stored = await settings.getConfig();
     if (!stored) throw new Error('no config');
-    const preview = await testSettings(deps(), { config: stored.config, password: directory.password });
+    const preview = await testSettings(app.deps(), { config: stored.config, password: directory.password });
     expect(preview.status).toBe('succeeded');
     expect(split(preview)).toEqual({ withheld: [], others: ['delete:user4'] });
   });
 
   it('marks held-back suspensions under a grace period, and suspensions and deletes held back together', async () => {
     await limited({ deletionGraceDays: 7 });
-    await synchronizeNow(deps());
+    await synchronizeNow(app.deps());
     for (const n of [1, 2, 3]) directory.remove(directoryEntry(n).objectGuid);
-    const stopped = await synchronizeNow(deps());
+    const stopped = await synchronizeNow(app.deps());
     expect(stopped.status).toBe('deletionThresholdExceeded');
     expect(split(stopped)).toEqual({
       withheld: ['suspend:user1', 'suspend:user2', 'suspend:user3'],
       others: [],
     });
-    expect(await synchronizeNow(deps(), { allowMassDeletion: true })).toMatchObject({
+    expect(await synchronizeNow(app.deps(), { allowMassDeletion: true })).toMatchObject({
       status: 'succeeded',
       counts: { suspended: 3 },
     });
@@ -326,7 +297,7 @@ describe("a report's withheld changes", () => {
     // A week later the three are due for deleting, and a fourth leaves: held back together.
     await clock.advance(8 * DAY_MS);
     directory.remove(directoryEntry(4).objectGuid);
-    const both = await synchronizeNow(deps());
+    const both = await synchronizeNow(app.deps());
     expect(both.status).toBe('deletionThresholdExceeded');
     expect(split(both)).toEqual({
       withheld: ['delete:user1', 'delete:user2', 'delete:user3', 'suspend:user4'],
@@ -337,7 +308,7 @@ describe("a report's withheld changes", () => {
 
 describe('the lock of a run that has recorded its end', () => {
   it('is waited for while that run releases it: a sync started as soon as the last one is seen ended runs', async () => {
-    const last = await synchronizeNow(deps());
+    const last = await synchronizeNow(app.deps());
     expect(last.status).toBe('succeeded');
     // The run's record says it ended; its release has not landed yet.
     expect(await settings.acquire(last.runId, 60)).toBe(true);
@@ -346,17 +317,17 @@ describe('the lock of a run that has recorded its end', () => {
       await settings.release(last.runId);
       releasedAt = clock.nowMs;
     });
-    const next = await clock.runUntil(synchronizeNow(deps()));
+    const next = await clock.runUntil(synchronizeNow(app.deps()));
     expect(releasedAt).toBeDefined();
     expect(next.status).toBe('succeeded');
     expect(next.runId).not.toBe(last.runId);
   });
 
   it('is refused with SyncRunning naming the run when it is not released within a moment, and at once when that run is still running', async () => {
-    const last = await synchronizeNow(deps());
+    const last = await synchronizeNow(app.deps());
     expect(await settings.acquire(last.runId, 60)).toBe(true);
     let refused: unknown;
-    const stuck = synchronizeNow(deps()).catch((error: unknown) => {
+    const stuck = synchronizeNow(app.deps()).catch((error: unknown) => {
       refused = error;
     });
     // Still asking for the lock well into the moment it waits (2 s on the clock)...
@@ -372,7 +343,7 @@ describe('the lock of a run that has recorded its end', () => {
     await store.recordRun({ ...last, runId: 'still-running', status: 'running' });
     expect(await settings.acquire('still-running', 60)).toBe(true);
     // Refused without the clock moving: no wait for a run that is still running.
-    await expect(synchronizeNow(deps())).rejects.toBeInstanceOf(SyncRunningError);
+    await expect(synchronizeNow(app.deps())).rejects.toBeInstanceOf(SyncRunningError);
   });
 });
 
@@ -382,7 +353,7 @@ describe('a run continued over many invocations', () => {
     expect(first).toMatchObject({ status: 'running', counts: { created: 3 } });
     expect(settings.handoffs).toEqual([first.runId]);
     // The lock is held between invocations.
-    await expect(synchronizeNow(deps())).rejects.toBeInstanceOf(SyncRunningError);
+    await expect(synchronizeNow(app.deps())).rejects.toBeInstanceOf(SyncRunningError);
     // A duplicated handoff does nothing.
     const { report, invocations } = await untilEnded(nearDeadline(3), first.runId);
     expect(invocations).toBe(4);
@@ -396,9 +367,9 @@ describe('a run continued over many invocations', () => {
   });
 
   it("counts the deletes of earlier invocations against the threshold, and keeps the first one's decision", async () => {
-    await synchronizeNow(deps());
+    await synchronizeNow(app.deps());
     await settings.saveConfig(
-      configOf({ options: { deleteUsers: true, deletionThreshold: { maxCount: 4, maxPercent: 100 } } }),
+      inMemoryConfig({ options: { deleteUsers: true, deletionThreshold: { maxCount: 4, maxPercent: 100 } } }),
     );
     for (const n of [1, 2, 3, 4, 5]) directory.remove(directoryEntry(n).objectGuid);
     await settings.clearCursor();
@@ -422,13 +393,13 @@ describe('a run continued over many invocations', () => {
   });
 
   it('suspends each user once over many invocations, counts the suspensions of the whole run, and restores', async () => {
-    await synchronizeNow(deps());
+    await synchronizeNow(app.deps());
     const graced = {
       deleteUsers: true,
       deletionGraceDays: 7,
       deletionThreshold: { maxCount: 10, maxPercent: 100 },
     };
-    await settings.saveConfig(configOf({ options: graced }));
+    await settings.saveConfig(inMemoryConfig({ options: graced }));
     for (const n of [1, 2, 3, 4, 5]) directory.remove(directoryEntry(n).objectGuid);
     await settings.clearCursor();
     const first = await synchronizeNow(nearDeadline(2));
@@ -456,9 +427,9 @@ describe('a run continued over many invocations', () => {
     const first = await synchronizeNow(nearDeadline(4));
     expect(first.status).toBe('running');
     // The handoff is lost: nothing continues the run. Before the lease expires, the lock holds.
-    await expect(synchronizeNow(deps())).rejects.toBeInstanceOf(SyncRunningError);
+    await expect(synchronizeNow(app.deps())).rejects.toBeInstanceOf(SyncRunningError);
     await clock.advance(61_000);
-    const next = await synchronizeNow(deps());
+    const next = await synchronizeNow(app.deps());
     expect(next.status).toBe('succeeded');
     expect(next.counts).toMatchObject({ created: 6, unchanged: 4 });
     expect(await store.getRun(first.runId)).toMatchObject({
@@ -473,7 +444,7 @@ describe('Test Settings with the in-memory ports', () => {
   it('plans the whole run and commits nothing: no user, no run record, no cursor', async () => {
     const stored = await settings.getConfig();
     if (!stored) throw new Error('no config');
-    const report = await testSettings(deps(), { config: stored.config, password: directory.password });
+    const report = await testSettings(app.deps(), { config: stored.config, password: directory.password });
     expect(report).toMatchObject({ dryRun: true, status: 'succeeded', counts: { created: 10 } });
     expect(report.changes).toHaveLength(10);
     expect(store.users.size).toBe(0);
