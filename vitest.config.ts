@@ -58,6 +58,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          // The CDK tests synthesize the stack: seconds each, more while the integration lanes run beside them.
+          testTimeout: 30_000,
         },
       },
       {

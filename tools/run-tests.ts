@@ -74,7 +74,7 @@ async function main(): Promise<number> {
         ),
       ),
     );
-    const written = await readdir(blobs);
+    const written = await readdir(blobs).catch(() => [] as string[]);
     const missing = LANES.filter(({ name }) => !written.includes(`${name}.json`)).map(({ name }) => name);
     if (missing.length > 0) process.stderr.write(`no report from: ${missing.join(', ')}\n`);
     const merged = await vitest(['run', `--merge-reports=${blobs}`, '--coverage'], '');
