@@ -51,7 +51,7 @@ export default defineConfig({
       reportsDirectory: 'coverage',
       // The floor STYLE.md 15 asks for: the shared core (domain, use cases, adapters) stays covered.
       // Not in a process that runs part of the tests (tools/run-tests.ts): the merged report is held to it.
-      thresholds: process.env.ADSYNC_PARTIAL_RUN ? {} : { 'shared/**': { lines: 85 } },
+      thresholds: process.env.ADSYNC_PARTIAL_RUN ? {} : { 'shared/**': { lines: 94 } },
     },
     projects: [
       {
