@@ -1,28 +1,33 @@
 /**
  * An order-independent digest of a set of objectGUIDs, taken as they stream in from a paged read: how many,
- * and the XOR and the sum (per 32-bit word) of their 16 bytes. Adding or removing any GUID changes the
- * XOR, so two reads of the directory's scope with equal digests hold the same users (a collision needs the
- * GUIDs that left and those that came to agree in 128 bits of XOR, 128 of sum and the count).
+ * and the sum of their SHA-256 hashes modulo 2^256. Adding or removing a GUID changes it, so two reads of the
+ * directory's scope with equal digests hold the same users; and since the hashes are summed, not XORed,
+ * GUIDs that cancel each other out cannot be found by solving equations (an account that may choose
+ * objectGUIDs could otherwise hide a leaver behind crafted newcomers).
  *
- * A run keeps its read's digest with the cursor; the next incremental run enumerates the scope's
- * objectGUIDs again and lists the user database, to find who left, only when the digest differs.
+ * A run keeps its digest with the cursor; the next incremental run enumerates the scope's objectGUIDs again
+ * and lists the user database, to find who left, only when the digest differs.
  */
-const GUID_BYTES = 16;
-const WORDS = GUID_BYTES / 4;
+import { createHash } from 'node:crypto';
+
+/** The sum, as eight 32-bit words, least significant first. */
+const WORDS = 8;
+const WORD = 2 ** 32;
 
 export class ScopeDigest {
   private count = 0;
-  private readonly xor = new Uint32Array(WORDS);
   private readonly sum = new Uint32Array(WORDS);
 
   /** Adds one objectGUID (any case, with or without dashes). Each GUID must be added once. */
   add(guid: string): void {
-    const hex = guid.replaceAll('-', '');
-    if (!/^[0-9a-f]{32}$/i.test(hex)) throw new Error(`"${guid}" is not a GUID`);
+    const hex = guid.replaceAll('-', '').toLowerCase();
+    if (!/^[0-9a-f]{32}$/.test(hex)) throw new Error(`"${guid}" is not a GUID`);
+    const hash = createHash('sha256').update(Buffer.from(hex, 'hex')).digest();
+    let carry = 0;
     for (let word = 0; word < WORDS; word++) {
-      const value = Number.parseInt(hex.slice(word * 8, word * 8 + 8), 16);
-      this.xor[word] = (this.xor[word] as number) ^ value;
-      this.sum[word] = (this.sum[word] as number) + value;
+      const total = (this.sum[word] as number) + hash.readUInt32LE(word * 4) + carry;
+      this.sum[word] = total % WORD;
+      carry = total >= WORD ? 1 : 0;
     }
     this.count += 1;
   }
@@ -33,7 +38,7 @@ export class ScopeDigest {
 
   /** The digest as a short string: equal strings, the same set (see the module comment). */
   toString(): string {
-    const hex = (words: Uint32Array) => [...words].map((w) => w.toString(16).padStart(8, '0')).join('');
-    return `${this.count}:${hex(this.xor)}:${hex(this.sum)}`;
+    const words = [...this.sum].reverse().map((w) => w.toString(16).padStart(8, '0'));
+    return `${this.count}:${words.join('')}`;
   }
 }

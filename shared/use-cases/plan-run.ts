@@ -228,6 +228,19 @@ class RunPlanner {
     };
   }
 
+  /**
+   * The digest the cursor keeps must cover every user the database may hold after this run: each user a full
+   * read returns, and each one an incremental read returns that its enumeration had not seen (created in or
+   * moved into the base DN since, or a joiner read by objectGUID). Left out, such a user who leaves before the
+   * next run would leave the next enumeration equal to the digest, and would not be found.
+   */
+  private takeIntoDigest(guid: string): void {
+    const { incremental, scopeDigest } = this.scope;
+    if (incremental ? incremental.inScope.has(guid) : this.read.has(guid)) return;
+    incremental?.inScope.add(guid);
+    scopeDigest.add(guid);
+  }
+
   private filterPage(entries: readonly DirectoryEntry[]) {
     const { config } = this.input;
     const inScope: MappedUser[] = [];
@@ -238,8 +251,8 @@ class RunPlanner {
         filters: config.filters,
         groupMemberGuids: this.scope.groupMemberGuids,
       });
+      this.takeIntoDigest(entry.objectGuid);
       this.read.add(entry.objectGuid, reasons);
-      if (this.full) this.scope.scopeDigest.add(entry.objectGuid);
       if (reasons.length === 0) {
         inScope.push(mapDirectoryUser(entry));
         continue;

@@ -167,12 +167,17 @@ class PipelineRun {
         else this.tally.add({ counts: plan.planned });
       });
     } finally {
-      await spool?.dispose();
+      this.phase = 'record';
+      // The last progress write lands before the end is recorded: a reader never sees the end, then progress.
+      // Stopped whatever happened (a failed spool cleanup too): its loop waits on the clock, and would keep the
+      // process alive and the record "running".
+      try {
+        await spool?.dispose();
+      } finally {
+        await reporter?.stop();
+      }
     }
 
-    this.phase = 'record';
-    // The last progress write lands before the end is recorded: a reader never sees the end, then progress.
-    await reporter?.stop();
     if (mode.dryRun) return this.report();
     await session.attempt(async () => {
       await session.steps.run(
@@ -314,6 +319,10 @@ class PipelineRun {
         ? graceEndsAfter(new Date(this.startedAt), this.request.config.options)
         : undefined,
     ]);
+    // An incremental run that listed the database and found another number of directory users than the last
+    // run left (a listing of the index that missed a user just written, or a one-user sync's write) keeps no
+    // digest: the next run lists the database again rather than trust a comparison this run may have missed.
+    const listingAgrees = !scope.incremental || plan.population === scope.cursor?.directoryUsers;
     await cursors.saveCursor({
       ...syncState,
       fingerprint: scope.fingerprint,
@@ -321,7 +330,7 @@ class PipelineRun {
       directoryUsers: plan.population + counts.created - counts.deleted,
       dirSync: scope.dirSync,
       ...(scope.groupMembersHash !== undefined ? { groupMembersHash: scope.groupMembersHash } : {}),
-      scopeDigest: scope.scopeDigest.toString(),
+      ...(listingAgrees ? { scopeDigest: scope.scopeDigest.toString() } : {}),
       ...(suspensionsDueAt !== undefined ? { suspensionsDueAt } : {}),
     });
   }

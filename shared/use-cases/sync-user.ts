@@ -3,15 +3,17 @@
  * plan, decided by the same code as Explain (explain-user.ts, and through it the sync's filters and planner),
  * applied at once under the sync lock (the caller holds it), and recorded as a run with `trigger: "user"`.
  * A delete or a suspension goes through only under the sync's rules: `deleteUsers` on, and within the
- * deletion threshold (one delete against the directory users in the database). The cursor of incremental
- * runs is left as it is: the next run reads what changed in AD since, as it would have. Steps:
+ * deletion threshold (one delete against the directory users in the database). A write moves the cursor of
+ * incremental runs on only as far as it must: its digest of the scope is dropped (a user created or restored
+ * here is not in it, so the next run lists the database to find leavers) and a suspension made here is due
+ * with the others; the next run still reads only what changed in AD since. Steps:
  *
  *   resolve -> connect -> bind (run-session.ts) -> search (planOneUser) -> filter -> plan (the deletion
  *   threshold, against the database's count of directory users) -> apply (one conditional write) -> record
  */
 import type { Config } from '../config/config-schema';
 import type { BindPassword } from '../domain/password-binding';
-import { thresholdExceeded, withheldReason } from '../domain/plan-deletes';
+import { earliest, graceEndsAfter, thresholdExceeded, withheldReason } from '../domain/plan-deletes';
 import type { PlannedChange } from '../domain/plan-sync';
 import type { Report, RunTrigger } from '../domain/report';
 import { applyBatch } from './apply-spool';
@@ -72,11 +74,12 @@ export async function synchronizeUser(given: SyncDependencies, request: SyncUser
       ms: 0,
       message: change ? `${change.action}${change.reason ? `: ${change.reason}` : ''}` : 'nothing to do',
     });
-    await run.steps.run(
+    const written = await run.steps.run(
       'apply',
       () => applyChange(deps, config, runId, change, tally),
-      (written) => `${written} change${written === 1 ? '' : 's'} written`,
+      (count) => `${count} change${count === 1 ? '' : 's'} written`,
     );
+    if (written > 0 && change) await keepCursorTrue(deps, config, change, now);
   });
 
   const report = (): Report => ({
@@ -108,6 +111,27 @@ export async function synchronizeUser(given: SyncDependencies, request: SyncUser
     ),
   );
   return report();
+}
+
+/**
+ * After a write, what the cursor says must still hold for the next incremental run: the database no longer
+ * holds the users its digest of the scope was taken with, so the digest goes (the next run lists the database
+ * for leavers), and a suspension made now is due no later than the cursor says.
+ */
+async function keepCursorTrue(
+  deps: RunDependencies,
+  config: Config,
+  change: PlannedChange,
+  now: Date,
+): Promise<void> {
+  const cursor = await deps.cursors?.getCursor();
+  if (!cursor || !deps.cursors) return;
+  const { scopeDigest: _stale, suspensionsDueAt, ...rest } = cursor;
+  const due = earliest([
+    suspensionsDueAt,
+    change.action === 'suspend' ? graceEndsAfter(now, config.options) : undefined,
+  ]);
+  await deps.cursors.saveCursor({ ...rest, ...(due !== undefined ? { suspensionsDueAt: due } : {}) });
 }
 
 /** The one user read: in scope, or excluded with the reasons of the filters it failed. */

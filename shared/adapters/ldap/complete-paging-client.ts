@@ -16,6 +16,7 @@ import {
   PagedResultsControl,
   StatusCodeParser,
 } from 'ldapts';
+import { PartialReadError } from '../../errors';
 
 interface SearchRequestLike {
   messageId: number;
@@ -63,6 +64,13 @@ export async function sendSearchToTheLastCookie(
     const response = result.controls?.find(
       (control): control is PagedResultsControl => control instanceof PagedResultsControl,
     );
+    // A server may ignore paging from the start (and return everything at once), but one that answered a
+    // cookie with a page and no paged-results control has stopped mid-search: it is no complete read.
+    if (!response && pagedResultsControl.value?.cookie?.length) {
+      throw new PartialReadError(
+        'the server stopped paging in the middle of a search (no paged-results control)',
+      );
+    }
     if (response?.value?.cookie?.length) {
       pagedResultsControl.value = pagedResultsControl.value ?? { size: pageSize };
       pagedResultsControl.value.cookie = response.value.cookie;

@@ -4,9 +4,13 @@ import {
   CompletePagingClient,
   sendSearchToTheLastCookie,
 } from '../../../shared/adapters/ldap/complete-paging-client';
+import { PartialReadError } from '../../../shared/errors';
 
-/** A server that answers each page from a script: entries, and the cookie of the next page ('' = last). */
-function scriptedServer(pages: { entries: string[]; cookie: string }[]) {
+/**
+ * A server that answers each page from a script: entries, and the cookie of the next page ('' = last);
+ * `cookie: null` answers without the paged-results control.
+ */
+function scriptedServer(pages: { entries: string[]; cookie: string | null }[]) {
   let page = 0;
   const requests: number[] = [];
   const internals = {
@@ -19,7 +23,10 @@ function scriptedServer(pages: { entries: string[]; cookie: string }[]) {
         status: MessageResponseStatus.Success,
         searchEntries: current.entries.map((dn) => ({ toObject: () => ({ dn }) })),
         searchReferences: [],
-        controls: [new PagedResultsControl({ value: { size: 0, cookie: Buffer.from(current.cookie) } })],
+        controls:
+          current.cookie === null
+            ? []
+            : [new PagedResultsControl({ value: { size: 0, cookie: Buffer.from(current.cookie) } })],
       };
     },
     _sendSearch: sendSearchToTheLastCookie,
@@ -60,6 +67,28 @@ describe('paging to the last cookie', () => {
     const second = { searchEntries: [] as unknown[], searchReferences: [] as string[] };
     expect(await internals._sendSearch({ messageId: 0 }, second, true, 2, control, false)).toBeUndefined();
     expect(second.searchEntries).toEqual([{ dn: 'a' }]);
+  });
+
+  it('fails, as a partial read, when the server answers a cookie with no paged-results control', async () => {
+    const { internals, requests } = scriptedServer([
+      { entries: ['a'], cookie: 'c1' },
+      { entries: ['b'], cookie: null },
+      { entries: ['c'], cookie: '' },
+    ]);
+    const result = { searchEntries: [] as unknown[], searchReferences: [] as string[] };
+    const control = new PagedResultsControl({ value: { size: 1 } });
+    await expect(
+      internals._sendSearch({ messageId: 0 }, result, true, 1, control, true),
+    ).rejects.toBeInstanceOf(PartialReadError);
+    expect(requests).toEqual([1, 2]);
+  });
+
+  it('takes everything at once from a server that ignores paging from the start', async () => {
+    const { internals } = scriptedServer([{ entries: ['a', 'b', 'c'], cookie: null }]);
+    const result = { searchEntries: [] as unknown[], searchReferences: [] as string[] };
+    const control = new PagedResultsControl({ value: { size: 1 } });
+    expect(await internals._sendSearch({ messageId: 0 }, result, true, 1, control, true)).toBeUndefined();
+    expect(result.searchEntries).toEqual([{ dn: 'a' }, { dn: 'b' }, { dn: 'c' }]);
   });
 
   it('is what the client uses for its searches', () => {

@@ -130,14 +130,41 @@ describe('leavers, found by an incremental run of a read-only account', () => {
     expect(actionsOf(report)).toEqual(['create:user7', 'delete:user4']);
   });
 
-  it('a user who takes the name of a deleted one is created after the deleted one goes, in the same run', async () => {
+  it("a user recreated under a deleted one's name adopts the name in the same run (an update, as the contract says)", async () => {
     await save();
     await synchronizeNow(app.deps());
     directory.remove(guid(4));
     directory.put(directoryEntry(40, { sAMAccountName: 'user4' }));
     const report = await synchronizeNow(app.deps());
     expect(report.status).toBe('succeeded');
+    expect(actionsOf(report)).toEqual(['update:user4']);
     expect((await store.getUser('user4'))?.objectGuid).toBe(guid(40));
+  });
+
+  it('a user created during a run, after its enumeration, and gone before the next run is deleted by it', async () => {
+    await save();
+    await synchronizeNow(app.deps());
+    // user7 comes after this run has enumerated the scope, and before it reads the changes: the run reads and
+    // creates it, and the digest it keeps must cover it.
+    const connect = directory.connect.bind(directory);
+    directory.connect = async (...args: Parameters<InMemoryDirectory['connect']>) => {
+      const session = await connect(...args);
+      return {
+        ...session,
+        async *scopeGuidPages(baseDn: string) {
+          yield* session.scopeGuidPages(baseDn);
+          directory.put(directoryEntry(7));
+        },
+      };
+    };
+    const during = await synchronizeNow(app.deps());
+    expect(actionsOf(during)).toEqual(['create:user7']);
+
+    directory.connect = connect;
+    directory.remove(guid(7));
+    const next = await synchronizeNow(app.deps());
+    expect(searchStep(next)).toMatchObject({ leavers: 'enumeration' });
+    expect(actionsOf(next)).toEqual(['delete:user7']);
   });
 
   it('an enumeration cut short fails the run and deletes nothing', async () => {
