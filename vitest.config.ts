@@ -31,8 +31,9 @@ const integration = {
 
 export default defineConfig({
   test: {
-    // The unit tests use both cores (vitest's default is one fewer than the cores: one, on a 2-core machine).
-    maxWorkers: 2,
+    // One worker for the unit tests (vitest's default, one fewer than the cores, on a 2-core machine): the two
+    // integration lanes run beside them (tools/run-tests.ts), and a second worker only made all three compete.
+    maxWorkers: 1,
     // On with `--coverage` (`npm test`): the unit and the integration tests together, over the code that ships.
     coverage: {
       provider: 'v8',
