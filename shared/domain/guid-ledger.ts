@@ -56,8 +56,11 @@ export class GuidLedger {
     return this.count;
   }
 
-  /** Records a user; a user recorded twice keeps the last answer. `value` must have `valueBytes` bytes. */
-  add(guid: string, reasons: readonly ExclusionReason[] = [], value?: Buffer): void {
+  /**
+   * Records a user; a user recorded twice keeps the last answer. `value` must have `valueBytes` bytes. True
+   * when the ledger did not hold the user yet.
+   */
+  add(guid: string, reasons: readonly ExclusionReason[] = [], value?: Buffer): boolean {
     if (this.valueBytes > 0 && value?.length !== this.valueBytes) {
       throw new Error(`a value of ${this.valueBytes} bytes is required`);
     }
@@ -66,12 +69,14 @@ export class GuidLedger {
     const bytes = guidBytes(guid);
     const slot = this.find(bytes, 0);
     const offset = slot * this.record;
-    if (!this.isOccupied(slot)) {
+    const added = !this.isOccupied(slot);
+    if (added) {
       bytes.copy(this.slots, offset);
       this.count += 1;
     }
     this.slots[offset + FLAGS] = OCCUPIED | mask;
     value?.copy(this.slots, offset + FLAGS + 1);
+    return added;
   }
 
   has(guid: string): boolean {

@@ -13,7 +13,7 @@
  * run's deletes, which the caller applying the change applies (a sync run does).
  */
 import type { Config } from '../config/config-schema';
-import { baseDnFromDomain, isAtOrUnder, leafName, sameDistinguishedName } from '../domain/distinguished-name';
+import { isAtOrUnder, leafName, sameDistinguishedName } from '../domain/distinguished-name';
 import type { BindPassword } from '../domain/password-binding';
 import { deleteReason, graceEndsAt, planDeletes } from '../domain/plan-deletes';
 import { type ChangeAction, type PlannedChange, planSync, type UserField } from '../domain/plan-sync';
@@ -21,10 +21,11 @@ import { type ExclusionReason, exclusionReasons } from '../domain/scope-policy';
 import { type DirectoryEntry, type PublicUser, toPublicUser } from '../domain/user';
 import { describeLookup, parseUserLookup } from '../domain/user-lookup';
 import { emailAddressesOf, mapDirectoryUser } from '../domain/user-mapping';
-import { AmbiguousNameError, NotFoundError, ValidationError } from '../errors';
+import { AmbiguousNameError, NotFoundError } from '../errors';
 import type { DirectoryReader, DirectorySession } from '../ports/directory-reader';
 import type { UserStore } from '../ports/user-store';
 import { withBoundSession } from './browse-directory';
+import { baseDnOf } from './read-scope';
 
 /** The filters in the order of the scope policy (and of the exclusion reasons). */
 export const FILTER_NAMES = [
@@ -291,20 +292,6 @@ export async function explainUser(
     const { explanation } = await planOneUser({ session, config, users, now, name });
     return explanation;
   });
-}
-
-/** The base DN a sync reads (plan-run.ts settles it the same way). */
-function baseDnOf(config: Config, session: DirectorySession): string {
-  const { connection } = config;
-  const baseDn =
-    connection.baseDn ||
-    session.rootDse.defaultNamingContext ||
-    (connection.domain ? baseDnFromDomain(connection.domain) : undefined);
-  if (!baseDn)
-    throw new ValidationError('No base DN', [
-      { path: 'connection.baseDn', message: 'could not be determined' },
-    ]);
-  return baseDn;
 }
 
 /** The one user the name designates under the base DN. */

@@ -236,9 +236,7 @@ class RunPlanner {
    */
   private takeIntoDigest(guid: string): void {
     const { incremental, scopeDigest } = this.scope;
-    if (incremental ? incremental.inScope.has(guid) : this.read.has(guid)) return;
-    incremental?.inScope.add(guid);
-    scopeDigest.add(guid);
+    if (incremental ? incremental.inScope.add(guid) : !this.read.has(guid)) scopeDigest.add(guid);
   }
 
   private filterPage(entries: readonly DirectoryEntry[]) {

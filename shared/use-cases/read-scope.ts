@@ -44,8 +44,25 @@ export interface ReadScope {
     readonly membersChanged?: boolean;
   };
   readonly fullBecause?: string;
-  /** DirSync, detected and reported; uSNChanged and tombstones do the work whether it is there or not. */
+  /** DirSync, detected and reported; uSNChanged and the enumeration do the work whether it is there or not. */
   readonly dirSync: DirSyncAccess;
+}
+
+/**
+ * The base DN a run reads: the configured one, else the DC's default naming context, else the domain's; a
+ * ValidationError naming `connection.baseDn` when none can be told. Explaining a user settles it the same way.
+ */
+export function baseDnOf(config: Config, session: DirectorySession): string {
+  const { connection } = config;
+  const baseDn =
+    connection.baseDn ||
+    session.rootDse.defaultNamingContext ||
+    (connection.domain ? baseDnFromDomain(connection.domain) : undefined);
+  if (!baseDn)
+    throw new ValidationError('No base DN', [
+      { path: 'connection.baseDn', message: 'could not be determined' },
+    ]);
+  return baseDn;
 }
 
 /**
@@ -59,16 +76,8 @@ export async function prepareRead(
   dryRun: boolean,
   now: Date,
 ): Promise<ReadScope> {
-  const { connection } = config;
   const { groups } = config.filters;
-  const baseDn =
-    connection.baseDn ||
-    open.rootDse.defaultNamingContext ||
-    (connection.domain ? baseDnFromDomain(connection.domain) : undefined);
-  if (!baseDn)
-    throw new ValidationError('No base DN', [
-      { path: 'connection.baseDn', message: 'could not be determined' },
-    ]);
+  const baseDn = baseDnOf(config, open);
   const incrementalOn = deps.cursors !== undefined && !dryRun;
   // The reads that do not depend on each other are asked together: across a network their round trips
   // overlap. Where the DC stands is read before the users: changes made during the read are read again.
@@ -142,11 +151,7 @@ async function enumerateScope(
   const guids = new GuidLedger(expected);
   const digest = new ScopeDigest();
   for await (const page of open.scopeGuidPages(baseDn)) {
-    for (const guid of page) {
-      if (guids.has(guid)) continue;
-      guids.add(guid);
-      digest.add(guid);
-    }
+    for (const guid of page) if (guids.add(guid)) digest.add(guid);
   }
   return { guids, digest };
 }

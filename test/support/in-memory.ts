@@ -91,6 +91,20 @@ export class InMemoryDirectory implements DirectoryReader {
     this.put({ ...found.entry, distinguishedName });
   }
 
+  /**
+   * A paged search's answer: `pageSize` at a time, each after `pageDelayMs` on the clock, cut after
+   * `failAfterPages` as a reset connection cuts it.
+   */
+  private async *pages<T>(items: readonly T[]): AsyncGenerator<T[]> {
+    for (let start = 0, page = 0; start < items.length; start += this.pageSize, page += 1) {
+      if (this.failAfterPages !== undefined && page >= this.failAfterPages) {
+        throw new PartialReadError('the connection was reset during the read');
+      }
+      if (this.pageDelayMs > 0) await this.clock.sleep(this.pageDelayMs);
+      yield items.slice(start, start + this.pageSize);
+    }
+  }
+
   /** The entries under a base DN, as a subtree search finds them. */
   private under(baseDn: string): { entry: DirectoryEntry; usn: number }[] {
     const suffix = `,${baseDn.toLowerCase()}`;
@@ -126,17 +140,12 @@ export class InMemoryDirectory implements DirectoryReader {
           throw new NoSuchObjectError(`${what} ${dn} does not exist`);
       },
       async *userPages(baseDn: string, changedSinceUsn?: number) {
-        const matching = directory
-          .under(baseDn)
-          .filter(({ usn }) => changedSinceUsn === undefined || usn >= changedSinceUsn)
-          .map(({ entry }) => entry);
-        for (let start = 0, page = 0; start < matching.length; start += directory.pageSize, page += 1) {
-          if (directory.failAfterPages !== undefined && page >= directory.failAfterPages) {
-            throw new PartialReadError('the connection was reset during the read');
-          }
-          if (directory.pageDelayMs > 0) await directory.clock.sleep(directory.pageDelayMs);
-          yield matching.slice(start, start + directory.pageSize);
-        }
+        yield* directory.pages(
+          directory
+            .under(baseDn)
+            .filter(({ usn }) => changedSinceUsn === undefined || usn >= changedSinceUsn)
+            .map(({ entry }) => entry),
+        );
       },
       async readUsersByGuid(baseDn: string, guids: readonly string[]) {
         const under = new Set(directory.under(baseDn).map(({ entry }) => entry.objectGuid));
@@ -178,13 +187,7 @@ export class InMemoryDirectory implements DirectoryReader {
       },
       async *scopeGuidPages(baseDn: string) {
         directory.reads.push('scope');
-        const guids = directory.under(baseDn).map(({ entry }) => entry.objectGuid);
-        for (let start = 0, page = 0; start < guids.length; start += directory.pageSize, page += 1) {
-          if (directory.failAfterPages !== undefined && page >= directory.failAfterPages) {
-            throw new PartialReadError('the connection was reset during the read');
-          }
-          yield guids.slice(start, start + directory.pageSize);
-        }
+        yield* directory.pages(directory.under(baseDn).map(({ entry }) => entry.objectGuid));
       },
       async probeDirSync() {
         directory.reads.push('dirSync');
