@@ -20,6 +20,7 @@ import { logon } from './commands/logon';
 import { serve } from './commands/serve';
 import { sync, test } from './commands/sync';
 import { describeApiError } from './presenter';
+import { processTerminal, type Terminal } from './terminal';
 
 /** The commands that talk to an API, by name. */
 const API_COMMANDS: Readonly<Record<string, ApiCommand>> = {
@@ -32,56 +33,60 @@ const API_COMMANDS: Readonly<Record<string, ApiCommand>> = {
   logon,
 };
 
-async function localClient(): Promise<ApiClient> {
-  const home = process.env.ADSYNC_HOME ?? '.adsync';
-  const token =
-    process.env.ADSYNC_TOKEN ?? (await readFile(join(home, 'token'), 'utf8').catch(() => '')).trim();
+/** The local stack's API: where $ADSYNC_PORT says, with $ADSYNC_TOKEN or the token `adsync serve` saved. */
+async function localClient(env: Terminal['env']): Promise<ApiClient> {
+  const home = env.ADSYNC_HOME ?? '.adsync';
+  const token = env.ADSYNC_TOKEN ?? (await readFile(join(home, 'token'), 'utf8').catch(() => '')).trim();
   if (!token) {
     throw new UsageError(
       `No token: start the local stack (adsync serve) or set ADSYNC_TOKEN (looked in ${join(home, 'token')})`,
     );
   }
-  return ApiClient.local(`http://127.0.0.1:${process.env.ADSYNC_PORT ?? 8080}`, token);
+  return ApiClient.local(`http://127.0.0.1:${env.ADSYNC_PORT ?? 8080}`, token);
 }
 
-/** Runs one command line (without the node and script arguments) and resolves to its exit code. */
-export async function main(argv: string[]): Promise<number> {
+/**
+ * Runs one command line (without the node and script arguments) and resolves to its exit code. It writes to,
+ * reads from and looks up variables in `terminal`: the process's own, unless a test gives stand-ins.
+ */
+export async function main(argv: string[], terminal: Terminal = processTerminal()): Promise<number> {
+  const { stdout, stderr, env } = terminal;
   let parsed: CliArguments;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
+    stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
     return EXIT.usage;
   }
   const { values, positionals } = parsed;
   const [command, ...operands] = positionals;
   if (values.help || !command) {
-    (values.help ? process.stdout : process.stderr).write(`${USAGE}\n`);
+    (values.help ? stdout : stderr).write(`${USAGE}\n`);
     return values.help ? EXIT.ok : EXIT.usage;
   }
   const print = (data: unknown, human: () => string) =>
-    process.stdout.write(`${values.json ? JSON.stringify(data, null, 2) : human()}\n`);
+    stdout.write(`${values.json ? JSON.stringify(data, null, 2) : human()}\n`);
 
   try {
-    if (command === 'serve') return await serve();
-    const api = values.api ? await ApiClient.signed(values.api) : await localClient();
+    if (command === 'serve') return await serve(terminal);
+    const api = values.api ? await ApiClient.signed(values.api, env) : await localClient(env);
     // Own names only: `toString` is no command.
     if (!Object.hasOwn(API_COMMANDS, command)) throw new UsageError(`unknown command ${command}`);
-    return await (API_COMMANDS[command] as ApiCommand)({ api, values, operands, print });
+    return await (API_COMMANDS[command] as ApiCommand)({ api, values, operands, print, terminal });
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`${error.message}\n\n${USAGE}\n`);
+      stderr.write(`${error.message}\n\n${USAGE}\n`);
       return EXIT.usage;
     }
     if (error instanceof ApiError && error.status === 0) {
-      process.stderr.write(`error: ${error.message}\n`);
+      stderr.write(`error: ${error.message}\n`);
       return EXIT.failed;
     }
     if (error instanceof ApiError) {
-      process.stderr.write(`${describeApiError(error)}\n`);
+      stderr.write(`${describeApiError(error)}\n`);
       return EXIT.failed;
     }
-    process.stderr.write(`error: ${(error as Error).message}\n`);
+    stderr.write(`error: ${(error as Error).message}\n`);
     return EXIT.failed;
   }
 }

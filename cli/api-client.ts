@@ -19,11 +19,16 @@ export class ApiClient extends SharedApiClient {
     });
   }
 
-  /** For `https://<id>.execute-api.<region>.amazonaws.com/<stage>`; the region is read from the host. */
-  static async signed(baseUrl: string): Promise<ApiClient> {
+  /**
+   * For `https://<id>.execute-api.<region>.amazonaws.com/<stage>`; the region is read from the host, else from
+   * `env.AWS_REGION` (the credentials come from the standard chain, which reads the process's environment).
+   */
+  static async signed(
+    baseUrl: string,
+    env: Readonly<Record<string, string | undefined>> = process.env,
+  ): Promise<ApiClient> {
     const region =
-      /\.execute-api\.([a-z0-9-]+)\.amazonaws\.com$/.exec(new URL(baseUrl).hostname)?.[1] ??
-      process.env.AWS_REGION;
+      /\.execute-api\.([a-z0-9-]+)\.amazonaws\.com$/.exec(new URL(baseUrl).hostname)?.[1] ?? env.AWS_REGION;
     if (!region) throw new Error(`cannot tell the AWS region of ${baseUrl}; set AWS_REGION`);
     const sign = sigV4({ region, credentials: defaultProvider(), sha256: Hash.bind(null, 'sha256') });
     return new ApiClient({ baseUrl, sign });

@@ -5,16 +5,13 @@
  */
 import type { Report } from '../shared/api/schemas';
 import { type ProgressSample, renderProgressLine } from './progress-line';
+import type { TerminalOutput } from './terminal';
 
 /** How often a plain (not terminal) progress line is written while the phase stays the same. */
 export const PLAIN_INTERVAL_MS = 5000;
 
-/** What the display writes to: process.stderr, or a stand-in with the same shape. */
-export interface ProgressStream {
-  readonly isTTY?: boolean;
-  readonly columns?: number;
-  write(text: string): unknown;
-}
+/** What the display writes to: the terminal's stderr (process.stderr, or a stand-in with the same shape). */
+export type ProgressStream = TerminalOutput;
 
 export interface ProgressDisplay {
   /** The shared client's `FollowOptions.onProgress`. */

@@ -8,7 +8,7 @@ import type { ApiCommand } from './api-command';
  * `get` shows the configuration (never the password, only whether it is set); `set` saves a file's document,
  * or the saved one changed by flags, with a password from an environment variable.
  */
-export const config: ApiCommand = async ({ api, values, operands, print }) => {
+export const config: ApiCommand = async ({ api, values, operands, print, terminal }) => {
   const [sub] = operands;
   if (sub === 'get') {
     const view = await api.getConfig();
@@ -42,7 +42,7 @@ export const config: ApiCommand = async ({ api, values, operands, print }) => {
     const config = body.config as { connection?: Record<string, unknown> };
     body.config = { ...config, connection: { ...config.connection, ...connectionFlags } };
     if (values['password-env']) {
-      const password = process.env[values['password-env']];
+      const password = terminal.env[values['password-env']];
       if (!password) throw new UsageError(`$${values['password-env']} is empty`);
       body.password = password;
     }

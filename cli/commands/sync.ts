@@ -7,6 +7,7 @@ import type { Report } from '../../shared/api/schemas';
 import { EXIT, UsageError } from '../arguments';
 import { describeReport } from '../presenter';
 import { showProgress } from '../progress-display';
+import type { TerminalOutput } from '../terminal';
 import type { ApiCommand } from './api-command';
 
 const exitCodeOf = (report: Report): number =>
@@ -18,18 +19,20 @@ const exitCodeOf = (report: Report): number =>
 
 /**
  * Follows a started operation to its end, its progress on stderr (progress-display.ts). Ctrl-C stops following,
- * not the operation: the run goes on in the service, and `adsync runs` shows it.
+ * not the operation: the run goes on in the service, and `adsync runs` shows it. The signal and the exit are the
+ * process's, whatever terminal the command writes to.
  */
 async function follow(
   operation: 'sync' | 'test',
+  stderr: TerminalOutput,
   run: (options: FollowOptions) => Promise<Report>,
 ): Promise<Report> {
-  const display = showProgress(operation, process.stderr);
+  const display = showProgress(operation, stderr);
   let runId: string | undefined;
   const interrupted = (): void => {
     display.stop();
     const where = operation === 'sync' ? ' (adsync runs shows it)' : '';
-    process.stderr.write(
+    stderr.write(
       runId
         ? `stopped following ${operation === 'sync' ? 'run' : 'preview'} ${runId}; it goes on in the service${where}\n`
         : `stopped waiting; if the ${operation} started, it goes on in the service${where}\n`,
@@ -54,20 +57,20 @@ async function follow(
 }
 
 /** Test Settings: the whole pipeline, nothing committed. */
-export const test: ApiCommand = async ({ api, print }) => {
-  const report = await follow('test', (options) => api.testSettings({}, options));
+export const test: ApiCommand = async ({ api, print, terminal }) => {
+  const report = await follow('test', terminal.stderr, (options) => api.testSettings({}, options));
   print(report, () => describeReport(report));
   return exitCodeOf(report);
 };
 
 /** A sync now: of everyone (--allow-mass-deletion applies withheld deletes once), or of one user (--user). */
-export const sync: ApiCommand = async ({ api, values, print }) => {
+export const sync: ApiCommand = async ({ api, values, print, terminal }) => {
   const { user } = values;
   if (user !== undefined && values['allow-mass-deletion']) {
     throw new UsageError('--user and --allow-mass-deletion do not go together');
   }
   const body = values['allow-mass-deletion'] ? { allowMassDeletion: true } : {};
-  const report = await follow('sync', (options) =>
+  const report = await follow('sync', terminal.stderr, (options) =>
     user === undefined ? api.synchronize(body, options) : api.synchronizeUser(user, options),
   );
   print(report, () => describeReport(report));
