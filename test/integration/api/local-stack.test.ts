@@ -1,6 +1,11 @@
 /**
  * End to end over HTTP: `adsync serve` in a child process (DynamoDB Local persisted under ADSYNC_HOME, the
  * file secret store, the HTTP API) against the Samba fixture, driven with fetch and with the `adsync` CLI.
+ *
+ * The CLI runs in the test's process (cli-in-process.ts: the same `main` on stand-in streams), but for two
+ * command lines that spawn the real `adsync` (bin/adsync.js, about a second each), since there the process
+ * is what is tested: a command end to end from the shell's environment with an output larger than a pipe
+ * holds, all of it read (`users --json`), and the real binary's exit code (`frobnicate`).
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -9,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../../local/dynamodb-local';
+import { adsyncInProcess } from '../../support/cli-in-process';
 import { adsync, type ServeProcess, startServe } from '../../support/local-stack-process';
 import { fixtureConfig, servicePassword } from '../../support/sync-harness';
 import { startFaultProxy } from '../../support/tcp-fault-proxy';
@@ -107,19 +113,20 @@ describe('the local stack over HTTP', () => {
 
 describe('the adsync CLI against the local stack', () => {
   it('lists users as a table and as JSON', async () => {
-    const human = await adsync(['users'], env);
+    const human = await adsyncInProcess(['users'], env);
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/^user\s+name\s+addresses/m);
     expect(human.stdout).toContain('bob.baker@company.local');
+    // Spawned: the real command, its JSON larger than a pipe holds, is read whole.
     const json = await adsync(['users', '--json'], env);
     expect(JSON.parse(json.stdout).users.length).toBeGreaterThan(1000);
   });
 
   it('runs a sync with exit 0 and shows the config without the password', async () => {
-    const sync = await adsync(['sync', '--json'], env);
+    const sync = await adsyncInProcess(['sync', '--json'], env);
     expect(sync.code).toBe(0);
     expect(JSON.parse(sync.stdout)).toMatchObject({ status: 'succeeded' });
-    const config = await adsync(['config', 'get'], env);
+    const config = await adsyncInProcess(['config', 'get'], env);
     expect(config.stdout).toContain('password set');
     expect(config.stdout).not.toContain(servicePassword());
   });
@@ -138,10 +145,10 @@ describe('the adsync CLI against the local stack', () => {
         const file = join(home, 'servers.json');
         const config = fixtureConfig({ connection: { servers, timeoutSeconds: 30 } });
         await writeFile(file, JSON.stringify({ config, password: servicePassword() }));
-        expect((await adsync(['config', 'set', '--file', file], env)).code).toBe(0);
+        expect((await adsyncInProcess(['config', 'set', '--file', file], env)).code).toBe(0);
       };
       await saveConfig([`127.0.0.1:${distant.port}`]);
-      const sync = await adsync(['sync', '--json'], env);
+      const sync = await adsyncInProcess(['sync', '--json'], env);
       expect(sync.code).toBe(0);
       const report = JSON.parse(sync.stdout);
       expect(report).toMatchObject({
@@ -176,11 +183,11 @@ describe('the adsync CLI against the local stack', () => {
         }),
       ),
     );
-    expect((await adsync(['config', 'set', '--file', narrowed], env)).code).toBe(0);
-    const stopped = await adsync(['sync'], env);
+    expect((await adsyncInProcess(['config', 'set', '--file', narrowed], env)).code).toBe(0);
+    const stopped = await adsyncInProcess(['sync'], env);
     expect(stopped.code).toBe(3);
     expect(stopped.stdout).toContain('--allow-mass-deletion');
-    const allowed = await adsync(['sync', '--allow-mass-deletion', '--json'], env);
+    const allowed = await adsyncInProcess(['sync', '--allow-mass-deletion', '--json'], env);
     expect(allowed.code).toBe(0);
     expect(JSON.parse(allowed.stdout).counts.deleted).toBeGreaterThan(1000);
   });
@@ -188,33 +195,34 @@ describe('the adsync CLI against the local stack', () => {
   it('exits 1 for a failed run and 2 for a usage error', async () => {
     const wrong = join(home, 'wrong.json');
     await writeFile(wrong, JSON.stringify({ config: fixtureConfig(), password: 'wrong-password' }));
-    expect((await adsync(['config', 'set', '--file', wrong], env)).code).toBe(0);
-    const failed = await adsync(['test'], env);
+    expect((await adsyncInProcess(['config', 'set', '--file', wrong], env)).code).toBe(0);
+    const failed = await adsyncInProcess(['test'], env);
     expect(failed.code).toBe(1);
     expect(failed.stdout).toContain('InvalidCredentials');
+    // Spawned: the real binary exits with main's exit code.
     expect((await adsync(['frobnicate'], env)).code).toBe(2);
-    expect((await adsync(['sync', '--no-such-flag'], env)).code).toBe(2);
-    expect((await adsync(['config', 'set'], env)).code).toBe(2);
+    expect((await adsyncInProcess(['sync', '--no-such-flag'], env)).code).toBe(2);
+    expect((await adsyncInProcess(['config', 'set'], env)).code).toBe(2);
   });
 
   it('changes single settings with flags, keeping the rest', async () => {
-    const changed = await adsync(
+    const changed = await adsyncInProcess(
       ['config', 'set', '--base-dn', `OU=Sales,${directory.baseDn}`, '--json'],
       env,
     );
     expect(changed.code).toBe(0);
-    const config = JSON.parse((await adsync(['config', 'get', '--json'], env)).stdout);
+    const config = JSON.parse((await adsyncInProcess(['config', 'get', '--json'], env)).stdout);
     expect(config.config.connection).toMatchObject({
       baseDn: `OU=Sales,${directory.baseDn}`,
       username: directory.serviceAccount.upn,
     });
-    const invalid = await adsync(['config', 'set', '--server', 'not a host'], env);
+    const invalid = await adsyncInProcess(['config', 'set', '--server', 'not a host'], env);
     expect(invalid.code).toBe(1);
     expect(invalid.stderr).toContain('config.connection.servers.0');
   });
 
   it('lists runs newest first', async () => {
-    const runs = await adsync(['runs', '--json'], env);
+    const runs = await adsyncInProcess(['runs', '--json'], env);
     const list = JSON.parse(runs.stdout).runs as { startedAt: string }[];
     expect(list.length).toBeGreaterThanOrEqual(4);
     expect([...list].sort((a, b) => b.startedAt.localeCompare(a.startedAt))).toEqual(list);

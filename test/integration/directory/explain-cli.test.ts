@@ -1,7 +1,8 @@
 /**
  * `adsync explain <name>` against the local stack (`adsync serve` in a child process) and the Samba fixture:
  * a PASS/FAIL line per filter, the group chain as a path, the planned action; `--json` the API's answer; exit
- * 1 for a name no user has (404) or one that designates two users (409), 2 without a name.
+ * 1 for a name no user has (404) or one that designates two users (409), 2 without a name. The CLI runs in the
+ * test's process (cli-in-process.ts): the real command is spawned by api/local-stack.test.ts.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -10,7 +11,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../../local/dynamodb-local';
 import { ApiClient, bearerToken } from '../../../shared/api/client';
-import { adsync, type ServeProcess, startServe } from '../../support/local-stack-process';
+import { adsyncInProcess } from '../../support/cli-in-process';
+import { type ServeProcess, startServe } from '../../support/local-stack-process';
 import { createScratchOu, scratchOuName, userEntry } from '../../support/scratch-ou';
 import { fixtureConfig, servicePassword } from '../../support/sync-harness';
 
@@ -38,7 +40,7 @@ afterAll(async () => {
 
 describe('adsync explain', () => {
   it('shows each filter PASS or FAIL with its detail, the group chain as a path, and the planned action', async () => {
-    const { code, stdout, stderr } = await adsync(['explain', 'sales005'], env);
+    const { code, stdout, stderr } = await adsyncInProcess(['explain', 'sales005'], env);
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     const lines = stdout.split('\n');
     expect(lines[0]).toBe('sales005  CN=SALES Staff 005,OU=Sales,DC=company,DC=local');
@@ -57,7 +59,7 @@ describe('adsync explain', () => {
   });
 
   it('prints the API answer with --json, and a user in scope with its mapping and action', async () => {
-    const json = await adsync(['explain', 'alice@company.local', '--json'], env);
+    const json = await adsyncInProcess(['explain', 'alice@company.local', '--json'], env);
     expect(json.code).toBe(0);
     expect(JSON.parse(json.stdout)).toMatchObject({
       distinguishedName: 'CN=Alice Archer,OU=Sales,DC=company,DC=local',
@@ -65,13 +67,13 @@ describe('adsync explain', () => {
       mapped: { userName: 'alice' },
       plannedAction: 'create',
     });
-    const human = await adsync(['explain', 'alice'], env);
+    const human = await adsyncInProcess(['explain', 'alice'], env);
     expect(human.stdout).toContain('\nin scope\nmaps to: alice (');
     expect(human.stdout).toContain('\nplanned action: create\n');
   });
 
   it('exits 1 for a name no user has, and for one that designates two users (naming both)', async () => {
-    const missing = await adsync(['explain', '*'], env);
+    const missing = await adsyncInProcess(['explain', '*'], env);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^error 404 NotFound: /);
 
@@ -84,7 +86,7 @@ describe('adsync explain', () => {
         userEntry({ sAMAccountName: `cli1-${tag}`, userPrincipalName: upn }),
       );
       await scratch.admin.add(`CN=Two,${ou}`, userEntry({ sAMAccountName: upn }));
-      const ambiguous = await adsync(['explain', upn], env);
+      const ambiguous = await adsyncInProcess(['explain', upn], env);
       expect(ambiguous.code).toBe(1);
       expect(ambiguous.stderr).toContain('error 409 AmbiguousName: ');
       expect(ambiguous.stderr).toContain(`  distinguishedName: CN=One,${ou}`);
@@ -95,7 +97,7 @@ describe('adsync explain', () => {
   });
 
   it('exits 2 without a name', async () => {
-    const usage = await adsync(['explain'], env);
+    const usage = await adsyncInProcess(['explain'], env);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('explain needs one name');
   });

@@ -2,6 +2,8 @@
  * `adsync logon <userName>` against the local stack (`adsync serve` in a child process): a local user's
  * password from an environment variable or typed at a terminal prompt that does not echo it (a real
  * pseudo-terminal, made by util-linux's `script`), the user printed (or as JSON), and the exit codes.
+ * The CLI runs in the test's process (cli-in-process.ts), but at the prompt: there the real command is spawned
+ * on the pseudo-terminal, since what is tested is what a real terminal shows of what is typed.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -12,7 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../local/dynamodb-local';
 import { ApiClient, bearerToken } from '../../../shared/api/client';
-import { adsync, type ServeProcess, startServe } from '../../support/local-stack-process';
+import { adsyncInProcess } from '../../support/cli-in-process';
+import { type ServeProcess, startServe } from '../../support/local-stack-process';
 
 const BIN = fileURLToPath(new URL('../../../bin/adsync.js', import.meta.url));
 const token = randomBytes(24).toString('hex');
@@ -59,12 +62,15 @@ function onTerminal(args: string[], typed: string): Promise<{ code: number | nul
 describe('adsync logon', () => {
   it('logs a user on with the password from --password-env: exit 0 and the user, or --json', async () => {
     const withPassword = { ...env, LOGON_PASSWORD: user.password };
-    const human = await adsync(['logon', user.userName, '--password-env', 'LOGON_PASSWORD'], withPassword);
+    const human = await adsyncInProcess(
+      ['logon', user.userName, '--password-env', 'LOGON_PASSWORD'],
+      withPassword,
+    );
     expect(human).toMatchObject({ code: 0, stderr: '' });
     expect(human.stdout).toBe(
       `logged on: ${user.userName} (${user.userName}), local user; privileges login\n`,
     );
-    const json = await adsync(
+    const json = await adsyncInProcess(
       ['logon', user.userName, '--password-env', 'LOGON_PASSWORD', '--json'],
       withPassword,
     );
@@ -86,13 +92,13 @@ describe('adsync logon', () => {
     const wrong = { ...env, LOGON_PASSWORD: 'not the password' };
     const args = ['logon', user.userName, '--password-env', 'LOGON_PASSWORD'];
     for (let i = 0; i < 5; i += 1) {
-      const refused = await adsync(args, wrong);
+      const refused = await adsyncInProcess(args, wrong);
       expect(refused).toMatchObject({ code: 1, stdout: '' });
       expect(refused.stderr).toBe(
         'error 401 InvalidCredentials: The user name or password is wrong, or the user may not log on\n',
       );
     }
-    const locked = await adsync(args, { ...env, LOGON_PASSWORD: user.password });
+    const locked = await adsyncInProcess(args, { ...env, LOGON_PASSWORD: user.password });
     expect(locked.code).toBe(1);
     expect(locked.stderr).toMatch(
       /^error 429 LockedOut: too many failed logons of this user name in a row; try again in \d+ seconds \(about 15 minutes\)\n$/,
@@ -100,12 +106,15 @@ describe('adsync logon', () => {
   });
 
   it('exits 2 on a usage error: no user name, or no terminal and no --password-env', async () => {
-    expect((await adsync(['logon'], env)).code).toBe(2);
-    expect((await adsync(['logon', 'a', 'b', '--password-env', 'HOME'], env)).code).toBe(2);
-    const noTerminal = await adsync(['logon', user.userName], env);
+    expect((await adsyncInProcess(['logon'], env)).code).toBe(2);
+    expect((await adsyncInProcess(['logon', 'a', 'b', '--password-env', 'HOME'], env)).code).toBe(2);
+    const noTerminal = await adsyncInProcess(['logon', user.userName], env);
     expect(noTerminal.code).toBe(2);
     expect(noTerminal.stderr).toMatch(/--password-env <VAR>/);
-    const unset = await adsync(['logon', user.userName, '--password-env', 'NO_SUCH_VARIABLE_SET'], env);
+    const unset = await adsyncInProcess(
+      ['logon', user.userName, '--password-env', 'NO_SUCH_VARIABLE_SET'],
+      env,
+    );
     expect(unset.code).toBe(2);
     expect(unset.stderr).toMatch(/\$NO_SUCH_VARIABLE_SET is empty/);
   });
