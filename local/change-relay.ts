@@ -11,7 +11,6 @@
  * - A position older than the stream keeps (24 hours) goes on from the oldest record it holds, with a warning.
  * - It runs beside the sync (the sync never waits for it) and stops on `stop()` without losing its position.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBStreamsClient,
@@ -20,6 +19,8 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import { changeEventOfRecord } from '../shared/adapters/dynamodb/change-stream';
 import type { ChangeEvent } from '../shared/domain/change-event';
+import type { Clock } from '../shared/ports/clock';
+import { systemClock } from '../shared/use-cases/system-clock';
 import {
   positionFromNow,
   type RelayPosition,
@@ -41,6 +42,8 @@ export interface ChangeRelayOptions {
   readonly log: (line: string) => void;
   /** How long to wait when the stream has nothing new. */
   readonly idleMs?: number;
+  /** What the waits (nothing new, a failed read) are timed by; the system's clock by default. */
+  readonly clock?: Pick<Clock, 'sleep'>;
 }
 
 export interface ChangeRelay {
@@ -83,7 +86,7 @@ async function startingPosition(
  * background until `stop()`. Rejects when the position file is not one or the table has no stream.
  */
 export async function startChangeRelay(options: ChangeRelayOptions): Promise<ChangeRelay> {
-  const { streams, positionFile, log } = options;
+  const { streams, positionFile, log, clock = systemClock } = options;
   const { Table } = await options.dynamodb.send(new DescribeTableCommand({ TableName: options.tableName }));
   const streamArn = Table?.LatestStreamArn;
   if (!streamArn) throw new Error(`The table ${options.tableName} has no stream to make change events of`);
@@ -162,12 +165,12 @@ export async function startChangeRelay(options: ChangeRelayOptions): Promise<Cha
         for (const shard of shardsToRead(shards, current)) {
           read = (await readShard(shard.ShardId as string)) || read;
         }
-        if (!read) await sleep(options.idleMs ?? 500, undefined, { signal });
+        if (!read) await clock.sleep(options.idleMs ?? 500, signal);
       } catch (error) {
         if (signal.aborted) break;
         iterators.clear();
         log(`webhooks: reading the table's stream failed (${(error as Error).message}); trying again in 5 s`);
-        await sleep(READ_RETRY_MS, undefined, { signal }).catch(() => {});
+        await clock.sleep(READ_RETRY_MS, signal).catch(() => {});
       }
     }
   })();

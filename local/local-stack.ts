@@ -20,6 +20,8 @@ import { DynamoConfigStore } from '../shared/adapters/dynamodb/dynamo-config-sto
 import { ensureTable } from '../shared/adapters/dynamodb/table';
 import { settled, useInProcessFunctions } from '../shared/adapters/lambda/in-process-starter';
 import { type FunctionName, functionNames } from '../shared/api/routes';
+import type { Clock } from '../shared/ports/clock';
+import { systemClock } from '../shared/use-cases/system-clock';
 import { startChangeRelay } from './change-relay';
 import { LOCAL_AWS_ENV, localDynamoDbClient, localStreamsClient, startDynamoDbLocal } from './dynamodb-local';
 import { listenLocalApi } from './local-api';
@@ -42,6 +44,8 @@ export interface LocalStackOptions {
   /** How often the schedule looks at the saved configuration. */
   readonly scheduleCheckMs?: number;
   readonly log?: (line: string) => void;
+  /** The time and the waits of the schedule, the webhooks and the functions' deadlines; the system's by default. */
+  readonly clock?: Clock;
 }
 
 export interface LocalStack {
@@ -62,12 +66,16 @@ export type LambdaHandler = (event: unknown, context: Context) => Promise<unknow
  * (TABLE_NAME, the secret store, the DynamoDB endpoint). The start function's operations then run in this
  * process, in the sync and test-settings handlers, as Lambda's asynchronous invocations run them in AWS.
  */
-export async function importHandlers(): Promise<Map<FunctionName, LambdaHandler>> {
+export async function importHandlers(
+  clock: Pick<Clock, 'now'> = systemClock,
+): Promise<Map<FunctionName, LambdaHandler>> {
   const handlers = new Map<FunctionName, LambdaHandler>();
   for (const name of functionNames) {
     handlers.set(name, ((await import(`../functions/${name}.ts`)) as { handler: LambdaHandler }).handler);
   }
-  useInProcessFunctions((name, event) => (handlers.get(name) as LambdaHandler)(event, lambdaContext(name)));
+  useInProcessFunctions((name, event) =>
+    (handlers.get(name) as LambdaHandler)(event, lambdaContext(name, undefined, clock)),
+  );
   return handlers;
 }
 
@@ -107,9 +115,13 @@ async function loadToken(
   return { token, generated: true };
 }
 
-/** A Lambda context with a 15-minute deadline, as the functions get in AWS. */
-export function lambdaContext(functionName: string, timeoutMs = 15 * 60_000): Context {
-  const deadline = Date.now() + timeoutMs;
+/** A Lambda context with a 15-minute deadline, as the functions get in AWS, on `clock`'s time. */
+export function lambdaContext(
+  functionName: string,
+  timeoutMs = 15 * 60_000,
+  clock: Pick<Clock, 'now'> = systemClock,
+): Context {
+  const deadline = clock.now().getTime() + timeoutMs;
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName: `ad-sync-${functionName}`,
@@ -119,16 +131,25 @@ export function lambdaContext(functionName: string, timeoutMs = 15 * 60_000): Co
     awsRequestId: randomBytes(16).toString('hex'),
     logGroupName: `/aws/lambda/ad-sync-${functionName}`,
     logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    getRemainingTimeInMillis: () => Math.max(0, deadline - clock.now().getTime()),
     done: () => {},
     fail: () => {},
     succeed: () => {},
   };
 }
 
+/** Waits for the operations under way to end, or `ms`, whichever comes first. */
+async function settledWithin(ms: number, clock: Pick<Clock, 'sleep'>): Promise<void> {
+  const done = new AbortController();
+  await Promise.race([settled(), clock.sleep(ms, done.signal).catch(() => {})]);
+  // Ends the wait that lost the race, so that no timer keeps the process alive.
+  done.abort();
+}
+
 /** Starts the local stack; rejects (having stopped what it started) when any part fails to start. */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const clock = options.clock ?? systemClock;
   const home = resolve(options.home ?? process.env.ADSYNC_HOME ?? '.adsync');
   await mkdir(home, { recursive: true, mode: 0o700 });
   const port = options.port ?? Number(process.env.ADSYNC_PORT ?? 8080);
@@ -143,10 +164,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   ]);
   // Last in, first out: operations under way get a few seconds to end before DynamoDB Local stops; one that
   // does not is left as a dead invocation is (its record shows it failed once its lease expires).
-  const stops: Array<() => Promise<void>> = [
-    () => dynamodb.stop(),
-    () => Promise.race([settled(), new Promise<void>((done) => setTimeout(done, 10_000).unref())]),
-  ];
+  const stops: Array<() => Promise<void>> = [() => dynamodb.stop(), () => settledWithin(10_000, clock)];
   const stop = async (): Promise<void> => {
     for (const step of stops.splice(0).reverse()) await step().catch(() => {});
   };
@@ -169,7 +187,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (webhook) {
       const streams = localStreamsClient(dynamodb.endpoint);
       stops.push(async () => streams.destroy());
-      const sender = new WebhookSender(webhook, { log });
+      const sender = new WebhookSender(webhook, { log, clock });
       const relay = await startChangeRelay({
         streams,
         dynamodb: client,
@@ -177,14 +195,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         positionFile: join(home, WEBHOOK_POSITION_FILE),
         deliver: (event, signal) => sender.deliver(event, signal),
         log,
+        clock,
       });
       stops.push(() => relay.stop());
       log(`webhooks: change events to ${shownUrl(webhook.url)}, signed with ADSYNC_WEBHOOK_SECRET`);
     }
 
-    const handlers = await importHandlers();
+    const handlers = await importHandlers(clock);
     const invoke = (name: FunctionName, event: unknown) =>
-      (handlers.get(name) as LambdaHandler)(event, lambdaContext(name));
+      (handlers.get(name) as LambdaHandler)(event, lambdaContext(name, undefined, clock));
 
     const api = await listenLocalApi({
       port,
@@ -199,6 +218,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       runSync: (event) => invoke('sync', event),
       log,
       checkMs: options.scheduleCheckMs ?? 30_000,
+      clock,
     });
     stops.push(async () => stopSchedule());
 

@@ -5,9 +5,10 @@
  * `ADSYNC_WEBHOOK_SECRET`, and retried with a growing delay until a 2xx. The signing is the specification's
  * own library (`standardwebhooks`); the test checks it against the specification's test vectors.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Webhook } from 'standardwebhooks';
 import type { ChangeEvent } from '../shared/domain/change-event';
+import type { Clock } from '../shared/ports/clock';
+import { systemClock } from '../shared/use-cases/system-clock';
 
 export interface WebhookSettings {
   readonly url: URL;
@@ -84,17 +85,21 @@ export interface WebhookSenderOptions {
   readonly log: (line: string) => void;
   readonly timeoutMs?: number;
   readonly random?: () => number;
+  /** The attempts' time (their signatures' timestamps) and the waits between them; the system's by default. */
+  readonly clock?: Clock;
 }
 
 /** Signs and POSTs change events to one URL. */
 export class WebhookSender {
   private readonly webhook: Webhook;
+  private readonly clock: Clock;
 
   constructor(
     private readonly settings: WebhookSettings,
     private readonly options: WebhookSenderOptions,
   ) {
     this.webhook = new Webhook(settings.secret);
+    this.clock = options.clock ?? systemClock;
   }
 
   /** The Standard Webhooks headers of a message: its id, the attempt's time (whole seconds) and the signature. */
@@ -137,13 +142,13 @@ export class WebhookSender {
       this.options.log(
         `webhooks: event ${event.id} not delivered (${failure}), attempt ${failures}; next in ${(delay / 1000).toFixed(1)} s`,
       );
-      await sleep(delay, undefined, { signal });
+      await this.clock.sleep(delay, signal);
     }
   }
 
   /** One attempt: undefined when the receiver answered 2xx, else what went wrong. */
   private async attempt(event: ChangeEvent, signal: AbortSignal): Promise<string | undefined> {
-    const { headers, body } = this.signed(event, new Date());
+    const { headers, body } = this.signed(event, this.clock.now());
     try {
       const response = await fetch(this.settings.url, {
         method: 'POST',

@@ -6,6 +6,7 @@
  * CLI's, in cli/api-client.ts).
  */
 import type { z } from 'zod';
+import type { Clock } from '../ports/clock';
 import type { RouteKey, RouteOf } from './routes';
 import type { ErrorBody, PreviewStarted, Report, RunStarted } from './schemas';
 
@@ -19,7 +20,8 @@ export interface FollowOptions {
   readonly pollMs?: number;
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** The waits between polls on the host's timers: the console bundles this client, where node:timers is not. */
+const sleepOnTimers = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Whether the answer of a start is the final Report (200 under `Prefer: wait`) rather than the 202. */
 export const isReport = (answer: Report | RunStarted | PreviewStarted): answer is Report =>
@@ -69,6 +71,8 @@ interface ApiClientOptions {
   readonly unreachableHint?: string;
   /** For tests: another fetch. */
   readonly fetch?: typeof fetch;
+  /** For tests: what the waits between polls are timed by (the host's timers by default). */
+  readonly clock?: Pick<Clock, 'sleep'>;
 }
 
 /** What a schema of a route takes (its input type); `never` when the route has no such schema. */
@@ -159,7 +163,7 @@ export class ApiClient {
       const report = await get();
       if (report.status !== 'running') return report;
       onProgress?.(report);
-      await sleep(pollMs);
+      await (this.options.clock ? this.options.clock.sleep(pollMs) : sleepOnTimers(pollMs));
     }
   }
   listRuns() {

@@ -19,6 +19,7 @@ export class TestClock implements Clock {
   private ms: number;
   private readonly sleepers = new Set<Sleeper>();
   private slept = 0;
+  private readonly awaiting = new Set<{ readonly count: number; readonly resolve: () => void }>();
 
   /**
    * `start`: the time it reads first. `tickMs`: how far each reading moves the time on (so that records
@@ -47,6 +48,17 @@ export class TestClock implements Clock {
     return this.sleepers.size;
   }
 
+  /**
+   * Resolves once at least `count` sleepers are waiting (at once when they are): for code that also waits on
+   * real I/O (a socket, DynamoDB Local), so a test moves the time only when that code waits on the clock again.
+   */
+  sleeping(count = 1): Promise<void> {
+    if (this.sleepers.size >= count) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.awaiting.add({ count, resolve });
+    });
+  }
+
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(abortError(signal));
     return new Promise((resolve, reject) => {
@@ -64,6 +76,11 @@ export class TestClock implements Clock {
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.sleepers.add(sleeper);
+      for (const waiter of this.awaiting) {
+        if (this.sleepers.size < waiter.count) continue;
+        this.awaiting.delete(waiter);
+        waiter.resolve();
+      }
     });
   }
 
@@ -83,6 +100,18 @@ export class TestClock implements Clock {
     }
     this.ms = Math.max(this.ms, until);
     await settle();
+  }
+
+  /**
+   * Moves the time on to when the next sleeper is due, waking it (and any due with it) as `advance` does; how
+   * far the time moved. Throws when nobody sleeps.
+   */
+  async advanceToNext(): Promise<number> {
+    const next = this.nextDue(Number.POSITIVE_INFINITY);
+    if (!next) throw new Error('nobody sleeps on the clock');
+    const by = Math.max(0, next.dueAt - this.ms);
+    await this.advance(by);
+    return by;
   }
 
   /**

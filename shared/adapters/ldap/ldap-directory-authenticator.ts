@@ -13,8 +13,10 @@ import { type ConnectionOptions, connect as connectTls } from 'node:tls';
 import { InvalidCredentialsError as LdapInvalidCredentialsError } from 'ldapts';
 import type { ConnectionConfig } from '../../config/config-schema';
 import { DirectoryUnavailableError } from '../../errors';
+import type { Clock } from '../../ports/clock';
 import type { DirectoryAuthenticator, DirectoryVerdict } from '../../ports/directory-authenticator';
 import type { ServerAddress } from '../../ports/directory-reader';
+import { systemClock } from '../../use-cases/system-clock';
 import { bindRefusalOf, toDirectoryError } from './directory-errors';
 import { formatServer } from './domain-controllers';
 import { LdapDirectoryReader } from './ldap-directory-reader';
@@ -32,6 +34,8 @@ export class LdapDirectoryAuthenticator implements DirectoryAuthenticator {
   constructor(
     private readonly resolveServers: ResolveServers = (connection) =>
       new LdapDirectoryReader().resolveServers(connection),
+    /** What the logon's deadline is read on (each DC's own timeout is the socket's). */
+    private readonly clock: Pick<Clock, 'now'> = systemClock,
   ) {}
 
   async authenticate(
@@ -51,10 +55,10 @@ export class LdapDirectoryAuthenticator implements DirectoryAuthenticator {
         { cause: error },
       );
     }
-    const deadline = Date.now() + LOGON_DEADLINE_SECONDS * 1000;
+    const deadline = this.clock.now().getTime() + LOGON_DEADLINE_SECONDS * 1000;
     const failures: string[] = [];
     for (const address of servers) {
-      const remaining = deadline - Date.now();
+      const remaining = deadline - this.clock.now().getTime();
       if (remaining <= 0) {
         failures.push(`no time left for ${formatServer(address)} and the DCs after it`);
         break;

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ApiClient, ApiError, bearerToken } from '../../../shared/api/client';
 import type { Report } from '../../../shared/api/schemas';
 import { aReport } from '../../support/builders';
+import { TestClock } from '../../support/test-clock';
 
 interface Sent {
   readonly method: string;
@@ -146,11 +147,12 @@ describe('ApiClient', () => {
     const report = (status: Report['status'], extra: Partial<Report> = {}): Report =>
       aReport({ status, ...extra });
 
-    /** A client whose fetch answers each request with the next of `answers`. */
-    function clientScripted(answers: ReadonlyArray<readonly [number, unknown]>) {
+    /** A client whose fetch answers each request with the next of `answers` (waiting on `clock` when given). */
+    function clientScripted(answers: ReadonlyArray<readonly [number, unknown]>, clock?: TestClock) {
       const sent: Sent[] = [];
       const client = new ApiClient({
         baseUrl: 'http://127.0.0.1:8080',
+        ...(clock ? { clock } : {}),
         sign: bearerToken('t'),
         fetch: async (url, init) => {
           sent.push({
@@ -189,6 +191,27 @@ describe('ApiClient', () => {
         'GET http://127.0.0.1:8080/sync/runs/run-1',
       ]);
       expect(sent[0]?.headers.Prefer).toBe('wait=2');
+    });
+
+    it('waits pollMs between polls on its clock, a second by default', async () => {
+      const clock = new TestClock();
+      const { client, sent } = clientScripted(
+        [
+          [202, { runId: 'run-1', status: 'running' }],
+          [200, report('running')],
+          [200, report('running')],
+          [200, report('succeeded')],
+        ],
+        clock,
+      );
+      const following = client.synchronize();
+      for (const polled of [2, 3]) {
+        await clock.sleeping();
+        expect(sent).toHaveLength(polled);
+        expect(await clock.advanceToNext()).toBe(1_000);
+      }
+      expect((await following).status).toBe('succeeded');
+      expect(sent).toHaveLength(4);
     });
 
     it('answers the Report of a start that ended within the wait without polling', async () => {

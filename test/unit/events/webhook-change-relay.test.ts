@@ -22,6 +22,7 @@ import { startChangeRelay } from '../../../local/change-relay';
 import { type RelayPosition, readPosition, shardsToRead, writePosition } from '../../../local/relay-position';
 import { type ChangeWrite, changeWrite } from '../../../shared/adapters/dynamodb/change-writes';
 import type { ChangeEvent } from '../../../shared/domain/change-event';
+import { TestClock } from '../../support/test-clock';
 
 const STREAM = 'arn:aws:dynamodb:ddblocal:000000000000:table/ad-sync/stream/1';
 
@@ -37,6 +38,8 @@ class FakeStream {
   readonly shards: FakeShard[] = [];
   private sequence = 0;
   trimmedBefore = 0;
+  /** So many next reads of records fail (DynamoDB Local busy). */
+  failingReads = 0;
 
   shard(id: string, parent?: string): FakeShard {
     const shard = { id, ...(parent ? { parent } : {}), records: [], closed: false };
@@ -111,6 +114,10 @@ class FakeStream {
       return { ShardIterator: `${shard.id}#${index + 1}` };
     });
     streams.on(GetRecordsCommand).callsFake((input) => {
+      if (this.failingReads > 0) {
+        this.failingReads -= 1;
+        throw new Error('connect ECONNREFUSED 127.0.0.1:8000');
+      }
       const [id, at] = String(input.ShardIterator).split('#');
       const shard = this.shards.find((s) => s.id === id) as FakeShard;
       const Records = shard.records.slice(Number(at));
@@ -153,10 +160,13 @@ afterEach(async () => {
 
 const positionFile = () => join(home, 'webhook-position.json');
 
+const deliverHere = async (event: ChangeEvent): Promise<void> => {
+  delivered.push(event);
+};
+
 async function start(
-  deliver: (event: ChangeEvent, signal: AbortSignal) => Promise<void> = async (event) => {
-    delivered.push(event);
-  },
+  deliver: (event: ChangeEvent, signal: AbortSignal) => Promise<void> = deliverHere,
+  clock?: TestClock,
 ) {
   const relay = await startChangeRelay({
     streams: new DynamoDBStreamsClient({}),
@@ -166,6 +176,7 @@ async function start(
     deliver,
     log: (line) => log.push(line),
     idleMs: 5,
+    ...(clock ? { clock } : {}),
   });
   stops.push(() => relay.stop());
   return relay;
@@ -260,6 +271,26 @@ describe('the change relay', () => {
     delivered = [];
     await start();
     await vi.waitFor(() => expect(names()).toEqual(['stuck']));
+  });
+
+  it('reads the stream again 5 s after a read failed, and then delivers what it holds', async () => {
+    const clock = new TestClock();
+    const shard = stream.shard('s1');
+    await start(deliverHere, clock);
+    // Nothing new: the relay waits its idle time on the clock.
+    await clock.sleeping();
+    stream.insert(shard, 'a');
+    stream.failingReads = 1;
+    expect(await clock.advanceToNext()).toBe(5);
+    await clock.sleeping();
+    expect(log.at(-1)).toBe(
+      "webhooks: reading the table's stream failed (connect ECONNREFUSED 127.0.0.1:8000); trying again in 5 s",
+    );
+    expect(names()).toEqual([]);
+    expect(await clock.advanceToNext()).toBe(5_000);
+    // Delivered, and waiting (idle) again.
+    await clock.sleeping();
+    expect(names()).toEqual(['a']);
   });
 
   it('refuses a position file that is not one, naming it', async () => {

@@ -1,15 +1,17 @@
 /**
- * The webhook sender's decisions, without a network: the signature against the Standard Webhooks
- * specification's test vectors, the retry schedule, and the checks of the two environment variables.
+ * The webhook sender's decisions: the signature against the Standard Webhooks specification's test vectors, the
+ * retry schedule, and the checks of the two environment variables; and its deliveries to a receiver on
+ * 127.0.0.1, on virtual time (a TestClock), so that a schedule of seconds takes milliseconds.
  */
 import { createHmac } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RETRY, retryDelayMs, WebhookSender, webhookSettingsOf } from '../../../local/webhook-sender';
 import type { ChangeEvent } from '../../../shared/domain/change-event';
+import { TestClock } from '../../support/test-clock';
 
 interface Vector {
   readonly secret: string;
@@ -55,45 +57,136 @@ describe('the signature', () => {
   });
 });
 
-describe('delivering', () => {
-  it('retries a receiver that answers 500 three times, and gets the same event through once it answers 200', async () => {
-    const received: { status: number; headers: IncomingHttpHeaders; body: string }[] = [];
-    const server = createServer((request, response) => {
-      let body = '';
-      request.on('data', (chunk) => {
-        body += chunk;
-      });
-      request.on('end', () => {
-        const status = received.length < 3 ? 500 : 200;
-        received.push({ status, headers: request.headers, body });
-        response.writeHead(status).end();
-      });
-    });
-    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-    try {
-      const { port } = server.address() as AddressInfo;
-      const lines: string[] = [];
-      const delivering = new WebhookSender(
-        { url: new URL(`http://127.0.0.1:${port}/hook`), secret: SECRET },
-        // The shortest delays of the schedule (0.8, 1.6, 3.2 s): the largest jitter.
-        { log: (line) => lines.push(line), random: () => 1 },
-      );
-      const event = { id: 'run-1:6f96:1', type: 'user.created', userName: 'alice' } as unknown as ChangeEvent;
-      await delivering.deliver(event, new AbortController().signal);
+/** A webhook receiver on 127.0.0.1 answering each request with `statusOf(n)` (n from 1), recorded with its time. */
+class Receiver {
+  readonly requests: { atMs: number; status: number; headers: IncomingHttpHeaders; body: string }[] = [];
+  private server: Server | undefined;
+  private port = 0;
 
-      expect(received.map((r) => r.status)).toEqual([500, 500, 500, 200]);
-      // Every attempt is the same event under the same id, signed anew: a receiver drops repeats by the id.
-      expect(new Set(received.map((r) => r.headers['webhook-id']))).toEqual(new Set([event.id]));
-      for (const attempt of received) {
-        expect(new Webhook(SECRET).verify(attempt.body, attempt.headers as Record<string, string>)).toEqual(
-          event,
-        );
-      }
-      expect(lines.at(-1)).toBe(`webhooks: event ${event.id} delivered after 4 attempts`);
-    } finally {
-      server.close();
+  constructor(
+    private readonly clock: TestClock,
+    private readonly statusOf: (n: number) => number | 'no answer',
+  ) {}
+
+  get url(): URL {
+    return new URL(`http://127.0.0.1:${this.port}/hook`);
+  }
+
+  /** Listens (again, on the same port after `close`). */
+  async open(): Promise<void> {
+    const server = createServer(async (request, response) => {
+      let body = '';
+      for await (const chunk of request) body += chunk;
+      const status = this.statusOf(this.requests.length + 1);
+      this.requests.push({
+        atMs: this.clock.nowMs,
+        status: status === 'no answer' ? 0 : status,
+        headers: request.headers,
+        body,
+      });
+      if (status !== 'no answer') response.writeHead(status).end();
+    });
+    await new Promise<void>((done) => server.listen(this.port, '127.0.0.1', done));
+    this.port = (server.address() as AddressInfo).port;
+    this.server = server;
+  }
+
+  /** Stops listening: a connection is refused until `open`. */
+  async close(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    server?.closeAllConnections();
+    await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
+  }
+}
+
+const EVENT = { id: 'run-1:6f96:1', type: 'user.created', userName: 'alice' } as unknown as ChangeEvent;
+/** Now, to the second: the Standard Webhooks library refuses a timestamp more than 5 minutes from the real time. */
+const START = Math.floor(Date.now() / 1000) * 1000;
+
+describe('delivering, on virtual time', () => {
+  let clock: TestClock;
+  let receiver: Receiver | undefined;
+  let lines: string[];
+  beforeEach(() => {
+    clock = new TestClock(START);
+    lines = [];
+  });
+  afterEach(() => receiver?.close());
+
+  const senderTo = (url: URL, options: { timeoutMs?: number } = {}) =>
+    // random 1: the shortest delays of the schedule (0.8, 1.6, 3.2 s...), the largest jitter.
+    new WebhookSender(
+      { url, secret: SECRET },
+      { log: (line) => lines.push(line), random: () => 1, clock, ...options },
+    );
+
+  it('retries on the schedule through 503s and a receiver that is gone, and delivers the same event once it answers 2xx', async () => {
+    receiver = new Receiver(clock, (n) => (n <= 3 ? 503 : 204));
+    await receiver.open();
+    const delivering = senderTo(receiver.url).deliver(EVENT, new AbortController().signal);
+    const waits: number[] = [];
+    for (let failures = 1; failures <= 5; failures += 1) {
+      // The sender waits on the clock only once an attempt has failed (a real request on a real socket).
+      await clock.sleeping();
+      if (failures === 3) await receiver.close();
+      if (failures === 5) await receiver.open();
+      waits.push(await clock.advanceToNext());
     }
-  }, 20_000);
+    await delivering;
+
+    expect(waits).toEqual([800, 1_600, 3_200, 6_400, 12_800]);
+    // Attempts 4 and 5 found no server (connection refused); the 6th, at 24.8 s, was answered.
+    const requests = receiver.requests;
+    expect(requests.map((r) => [r.atMs - START, r.status])).toEqual([
+      [0, 503],
+      [800, 503],
+      [2_400, 503],
+      [24_800, 204],
+    ]);
+    // Every attempt is the same event under the same id, signed anew with its own time: a receiver drops
+    // repeats by the id.
+    for (const attempt of requests) {
+      expect(attempt.headers['webhook-id']).toBe(EVENT.id);
+      expect(attempt.headers['webhook-timestamp']).toBe(String(Math.floor(attempt.atMs / 1000)));
+      expect(new Webhook(SECRET).verify(attempt.body, attempt.headers as Record<string, string>)).toEqual(
+        EVENT,
+      );
+    }
+    const failures = lines.filter((line) => line.includes('not delivered'));
+    expect(failures.map((line) => /\((HTTP 503|ECONNREFUSED)\)/.exec(line)?.[1])).toEqual([
+      ...Array(3).fill('HTTP 503'),
+      ...Array(2).fill('ECONNREFUSED'),
+    ]);
+    expect(lines.at(-1)).toBe(`webhooks: event ${EVENT.id} delivered after 6 attempts`);
+    expect(clock.pending).toBe(0);
+  });
+
+  it('counts a receiver that does not answer in time as a failure, and tries again', async () => {
+    receiver = new Receiver(clock, (n) => (n === 1 ? 'no answer' : 204));
+    await receiver.open();
+    // A real timeout (it bounds a real request), short here.
+    const delivering = senderTo(receiver.url, { timeoutMs: 50 }).deliver(EVENT, new AbortController().signal);
+    await clock.sleeping();
+    expect(lines).toEqual([
+      expect.stringMatching(/not delivered \(no answer in time\), attempt 1; next in 0\.8 s/),
+    ]);
+    expect(await clock.advanceToNext()).toBe(800);
+    await delivering;
+    expect(receiver.requests.map((r) => r.atMs - START)).toEqual([0, 800]);
+  });
+
+  it('stops waiting at once when the local stack stops, with nothing delivered', async () => {
+    receiver = new Receiver(clock, () => 503);
+    await receiver.open();
+    const stopping = new AbortController();
+    const delivering = senderTo(receiver.url).deliver(EVENT, stopping.signal);
+    await clock.sleeping();
+    stopping.abort();
+    await expect(delivering).rejects.toMatchObject({ name: 'AbortError' });
+    expect(clock.pending).toBe(0);
+    expect(receiver.requests).toHaveLength(1);
+  });
 });
 
 describe('retryDelayMs', () => {
