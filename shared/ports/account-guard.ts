@@ -4,6 +4,8 @@ import type { AccountStanding } from '../domain/account-lockout';
 /** Whose standing to read, over which connection (the configuration the logon is about to bind with). */
 export interface AccountGuardRequest {
   readonly connection: ConnectionConfig;
+  /** The configuration version the connection was read with: a password cached under another is read again. */
+  readonly configVersion: number;
   readonly objectGuid: string;
 }
 

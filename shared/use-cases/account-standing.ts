@@ -17,10 +17,10 @@ export interface AccountStandingDependencies {
 /** The account's standing on the first DC that answers; undefined when the domain has no such account. */
 export async function readAccountStanding(
   deps: AccountStandingDependencies,
-  { connection, objectGuid }: AccountGuardRequest,
+  { connection, configVersion, objectGuid }: AccountGuardRequest,
 ): Promise<AccountStanding | undefined> {
   // Before any connection: the password goes only where it was saved for.
-  const { username, password } = bindCredentials(connection, await deps.secrets.getPassword());
+  const { username, password } = bindCredentials(connection, await deps.secrets.getPassword(configVersion));
   const servers = await deps.directory.resolveServers(connection);
   const session = await deps.directory.connect(servers, connection);
   try {

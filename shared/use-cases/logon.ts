@@ -17,6 +17,7 @@
  * account's current name, and must turn out to be the user's objectGUID.
  */
 
+import { defaultConfig } from '../config/config-schema';
 import { bindSafety } from '../domain/account-lockout';
 import { type CredentialCheck, credentialCheckOf, type LogonRefusal } from '../domain/logon';
 import type { User } from '../domain/user';
@@ -30,7 +31,6 @@ import type { LogonAttempts } from '../ports/logon-attempts';
 import type { PasswordHasher } from '../ports/password-hasher';
 import type { PasswordHashes } from '../ports/password-hashes';
 import type { UserAdministration } from '../ports/user-administration';
-import { currentConfig } from './configuration';
 
 /** A refused logon, as the log records it. */
 export interface LogonRefused {
@@ -75,6 +75,12 @@ export interface LogonRequest {
   readonly password: string;
 }
 
+/** The saved connection a logon binds over, and the configuration version it was read with. */
+interface SavedConnection {
+  readonly connection: Parameters<DirectoryAuthenticator['authenticate']>[0];
+  readonly configVersion: number;
+}
+
 /** What the checked password proved. */
 type Verdict =
   | { readonly accepted: true }
@@ -89,7 +95,9 @@ export async function logon(
   deps: LogonDependencies,
   { userName, password }: LogonRequest,
 ): Promise<PublicUser> {
-  const config = await currentConfig(deps.configs);
+  const stored = await deps.configs.getConfig();
+  const config = stored?.config ?? defaultConfig();
+  const configVersion = stored?.version ?? 0;
   const { maxFailures, lockoutMinutes } = config.logon;
   const admission = await deps.attempts.admit(userName, { maxFailures, lockoutSeconds: lockoutMinutes * 60 });
   if (!admission.admitted) {
@@ -103,7 +111,10 @@ export async function logon(
   const user = await deps.users.getUser(userName);
   let verdict: Verdict;
   try {
-    verdict = await checkPassword(deps, credentialCheckOf(user, password), user, password, config.connection);
+    verdict = await checkPassword(deps, credentialCheckOf(user, password), user, password, {
+      connection: config.connection,
+      configVersion,
+    });
   } catch (error) {
     if (error instanceof LockedOutError) {
       // Refused before any bind: no password was checked, so none failed.
@@ -142,7 +153,7 @@ async function checkPassword(
   check: CredentialCheck,
   user: User | undefined,
   password: string,
-  connection: Parameters<DirectoryAuthenticator['authenticate']>[0],
+  saved: SavedConnection,
 ): Promise<Verdict> {
   switch (check.by) {
     case 'localHash': {
@@ -157,7 +168,7 @@ async function checkPassword(
     }
     case 'directoryBind': {
       const [verdict] = await Promise.all([
-        guardedBind(deps, user as User, password, connection),
+        guardedBind(deps, user as User, password, saved),
         deps.hasher.verifyAgainstNobody(password),
       ]);
       return verdict;
@@ -180,7 +191,7 @@ async function guardedBind(
   deps: LogonDependencies,
   user: User,
   password: string,
-  connection: Parameters<DirectoryAuthenticator['authenticate']>[0],
+  { connection, configVersion }: SavedConnection,
 ): Promise<Verdict> {
   const { userName } = user;
   if (!(await deps.attempts.holdBind(userName, BIND_HOLD_SECONDS))) {
@@ -190,7 +201,7 @@ async function guardedBind(
   try {
     if (!user.objectGuid) return { accepted: false, reason: 'noDirectoryName' };
     const standing = await deps.guard
-      .standing({ connection, objectGuid: user.objectGuid })
+      .standing({ connection, configVersion, objectGuid: user.objectGuid })
       .catch((error: unknown) => {
         // Not known whether a bind could lock the account: none is made.
         throw error instanceof DirectoryUnavailableError

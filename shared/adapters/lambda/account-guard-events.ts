@@ -11,6 +11,7 @@ import type { AccountStanding } from '../../domain/account-lockout';
 export const accountGuardEvent = z.strictObject({
   source: z.literal('ad-sync.logon-guard'),
   connection: connectionSchema,
+  configVersion: z.int().min(0),
   objectGuid: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i),
 });
 

@@ -37,10 +37,10 @@ export class FunctionAccountGuard implements AccountGuard {
     return new FunctionAccountGuard((event) => invokeInProcess('logon-guard', event));
   }
 
-  async standing({ connection, objectGuid }: AccountGuardRequest): Promise<AccountStanding | undefined> {
+  async standing(request: AccountGuardRequest): Promise<AccountStanding | undefined> {
     let answer: unknown;
     try {
-      answer = await this.invoke({ source: 'ad-sync.logon-guard', connection, objectGuid });
+      answer = await this.invoke({ source: 'ad-sync.logon-guard', ...request });
     } catch (error) {
       throw new DirectoryUnavailableError(
         `the logon guard could not be asked: ${(error as Error).message}`,

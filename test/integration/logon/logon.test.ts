@@ -218,7 +218,8 @@ describe('POST /logon, a directory user', () => {
         privileges: ['login'],
       }),
     });
-    expect(binds).toBe(1);
+    // The guard's connection (the service account reads the account's lockout state), then the bind as the user.
+    expect(binds).toBe(2);
     // Case does not matter in the user name, as it does not in the user database.
     expect((await logon(people.ok.name.toUpperCase(), people.ok.password)).statusCode).toBe(200);
   });
@@ -479,8 +480,12 @@ describe("the logon guard: no bind that could lock the AD account, only as the u
   it("binds as the account's current name: a userPrincipalName taken over by another account gives it nothing", async () => {
     const { name, password } = people.renamed;
     const upn = `${name}@${directory.domain}`;
-    // In AD, after the sync: the user gets another UPN, and a new account takes the old one.
-    await scratch.admin.modify(dnOf(name), [replace('userPrincipalName', [`moved-${upn}`])]);
+    // In AD, after the sync: the user gets other names, and a new account takes the old UPN (Samba refuses a
+    // UPN whose prefix is another account's sAMAccountName).
+    await scratch.admin.modify(dnOf(name), [
+      replace('userPrincipalName', [`moved-${upn}`]),
+      replace('sAMAccountName', [`moved-${name}`.slice(0, 20)]),
+    ]);
     const intruder = { name: `intr-${tag}`, password: newPassword() };
     await scratch.admin.add(
       dnOf(intruder.name),

@@ -120,7 +120,9 @@ describe('logon', () => {
           password: ALICE_PASSWORD,
         },
       ]);
-      expect(guard.requests).toEqual([{ connection: config.connection, objectGuid: alice.objectGuid }]);
+      expect(guard.requests).toEqual([
+        { connection: config.connection, configVersion: 1, objectGuid: alice.objectGuid },
+      ]);
       // The hash check of nobody's runs beside the bind: a directory logon costs what a local one does.
       expect({ verifications: hasher.verifications, nobody: hasher.nobodyVerifications }).toEqual({
         verifications: 0,
