@@ -34,8 +34,12 @@ const PREVIEW_TIMEOUT = Duration.minutes(15);
  */
 const MAX_WAIT = Duration.seconds(25);
 const START_TIMEOUT = Duration.seconds(28);
-/** A logon asks the DCs for at most 20 s together (ldap-directory-authenticator.ts), within API Gateway's 29. */
+/**
+ * A logon asks the guard (its own connection and bind, at most the connection's timeout) and binds once on one
+ * DC (at most 5 s, ldap-directory-authenticator.ts): within API Gateway's 29 s.
+ */
 const LOGON_TIMEOUT = Duration.seconds(25);
+const LOGON_GUARD_TIMEOUT = Duration.seconds(15);
 
 export interface AdSyncFunctionsProps {
   readonly table: Table;
@@ -103,6 +107,18 @@ export class AdSyncFunctions extends StackPart {
       // The plan is spooled to /tmp between the read and the apply (about 0.5 KB per change).
       ephemeralStorage: Size.gibibytes(2),
     });
+    // In the VPC: reads, with the service account, an account's lockout state before a logon binds as it.
+    // Invoked by the logon function only; told of the secret, not of the table (it reads none).
+    const logonGuard = new AdSyncFunction(this, 'LogonGuardFunction', {
+      name: 'logon-guard',
+      description: "Logon's guard: reads an account's lockout state on a DC before a bind as the user",
+      network,
+      timeout: LOGON_GUARD_TIMEOUT,
+      environment: {
+        SECRET_ID: secret.secretArn,
+        POWERTOOLS_SERVICE_NAME: baseEnvironment.POWERTOOLS_SERVICE_NAME,
+      },
+    });
     const functions: Record<FunctionName, AdSyncFunction> = {
       config: fn('config', 'GET/PUT /config', {
         environment: { SCHEDULE_NAME: scheduleName },
@@ -134,8 +150,10 @@ export class AdSyncFunctions extends StackPart {
         environment: {
           TABLE_NAME: table.tableName,
           POWERTOOLS_SERVICE_NAME: baseEnvironment.POWERTOOLS_SERVICE_NAME,
+          LOGON_GUARD_FUNCTION_NAME: logonGuard.functionName,
         },
       }),
+      'logon-guard': logonGuard,
       openapi: fn('openapi', 'GET /openapi.json'),
       // The enrichment of the change-events pipe (events.ts): it maps stream records to events and touches
       // nothing, so it is told of no table and no secret, has no grant, and runs outside the VPC.
@@ -292,12 +310,18 @@ export class AdSyncFunctions extends StackPart {
       queryIndexes(tableKeys.byKind),
     );
     // logon: the configuration (connection, lockout policy), a user and a local user's hash, each by its key;
-    // the failed-logon counts. No secret, no index, no other write.
+    // the failed-logon counts; the guard, invoked. No secret, no index, no other write.
     grant(
       'logon',
       onItems(['GetItem'], ['config', 'user', 'password']),
       onItems(['UpdateItem', 'PutItem', 'DeleteItem'], ['logon']),
+      new PolicyStatement({
+        actions: ['lambda:InvokeFunction'],
+        resources: [this.functions['logon-guard'].functionArn],
+      }),
     );
+    // logon-guard: the secret, read; no table, nothing written.
+    grant('logon-guard', readSecret);
     // users: reads users and the configuration (default privileges); writes local users and their hashes.
     grant(
       'users',

@@ -57,8 +57,9 @@ export class AdSyncNetwork extends StackPart {
       }
     }
     if (settings.endpoints === 'create') {
-      const secretsEndpoint = this.createEndpoints(vpc, subnets, settings.endpointAzs);
-      securityGroup.connections.allowTo(secretsEndpoint, Port.tcp(443), 'HTTPS to Secrets Manager');
+      const endpoints = this.createEndpoints(vpc, subnets, settings.endpointAzs);
+      // Both endpoints share one security group: one rule reaches Secrets Manager and Lambda.
+      securityGroup.connections.allowTo(endpoints, Port.tcp(443), 'HTTPS to Secrets Manager and Lambda');
     } else {
       // The VPC's own endpoints (a landing zone's): HTTPS to where they are. Their security group must admit
       // this one (or the VPC's CIDR), and the VPC's route tables must hold a DynamoDB gateway endpoint.
@@ -82,9 +83,10 @@ export class AdSyncNetwork extends StackPart {
   }
 
   /**
-   * The DynamoDB gateway endpoint, and the Secrets Manager interface endpoint in the first `azs` subnets (all
-   * by default): one AZ halves the endpoint's hourly price, and a failure of that AZ leaves the functions
-   * without the secret until it is back (the functions in the other AZ reach the endpoint across AZs).
+   * The DynamoDB gateway endpoint, and the Secrets Manager and Lambda interface endpoints in the first `azs`
+   * subnets (all by default): one AZ halves the endpoints' hourly price, and a failure of that AZ leaves the
+   * functions without the secret and the logon without its guard until it is back (the functions in the
+   * other AZ reach the endpoints across AZs). Lambda's: the logon function invokes the logon guard.
    */
   private createEndpoints(
     vpc: IVpc,
@@ -100,18 +102,24 @@ export class AdSyncNetwork extends StackPart {
     }
     const endpointSecurityGroup = new SecurityGroup(this, 'EndpointSecurityGroup', {
       vpc,
-      description: 'Secrets Manager endpoint: HTTPS from the ad-sync functions only',
+      description: 'Secrets Manager and Lambda endpoints: HTTPS from the ad-sync functions only',
       allowAllOutbound: false,
     });
-    const secretsEndpoint = new InterfaceVpcEndpoint(this, 'SecretsManagerEndpoint', {
-      vpc,
-      service: InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
-      subnets: azs === undefined ? subnets : { subnets: selected.slice(0, azs) },
-      privateDnsEnabled: true,
-      securityGroups: [endpointSecurityGroup],
-      // Not open to the whole VPC: only the functions' security group may connect (rule below).
-      open: false,
-    });
+    const endpoint = (id: string, service: InterfaceVpcEndpointAwsService) =>
+      new InterfaceVpcEndpoint(this, id, {
+        vpc,
+        service,
+        subnets: azs === undefined ? subnets : { subnets: selected.slice(0, azs) },
+        privateDnsEnabled: true,
+        securityGroups: [endpointSecurityGroup],
+        // Not open to the whole VPC: only the functions' security group may connect (rule below).
+        open: false,
+      });
+    const secretsEndpoint = endpoint(
+      'SecretsManagerEndpoint',
+      InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
+    );
+    endpoint('LambdaEndpoint', InterfaceVpcEndpointAwsService.LAMBDA);
     vpc.addGatewayEndpoint('DynamoDbEndpoint', {
       service: GatewayVpcEndpointAwsService.DYNAMODB,
       subnets: [subnets],

@@ -79,6 +79,7 @@ const syntheticDirectory: DirectoryReader = {
         yield Array.from({ length: Math.min(PAGE, USERS - start) }, (_, i) => entry(start + i).objectGuid);
       }
     },
+    readAccountStanding: async () => undefined,
     probeDirSync: async () => 'unsupported',
     readGroupMemberGuids: async () => new Set(),
     searchGroups: async () => [],

@@ -131,6 +131,10 @@ export function idleCost(
       line: `Secrets Manager interface endpoint, ${endpointAzs} AZ${endpointAzs > 1 ? 's' : ''}`,
       usd: endpointAzs * STACK.hoursPerMonth * p.endpointAzHour.usd,
     },
+    {
+      line: `Lambda interface endpoint (the logon asks its guard), ${endpointAzs} AZ${endpointAzs > 1 ? 's' : ''}`,
+      usd: endpointAzs * STACK.hoursPerMonth * p.endpointAzHour.usd,
+    },
     { line: 'Secrets Manager secret (the bind password)', usd: p.secretMonth.usd },
     { line: `CloudWatch alarms (${STACK.alarms})`, usd: STACK.alarms * p.alarmMonth.usd },
     { line: `CloudWatch custom metrics (${STACK.metrics})`, usd: STACK.metrics * p.metricMonth.usd },

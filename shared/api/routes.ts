@@ -38,6 +38,7 @@ export const functionNames = [
   'users',
   'directory',
   'logon',
+  'logon-guard',
   'openapi',
   'events',
 ] as const;

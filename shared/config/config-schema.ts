@@ -54,7 +54,7 @@ const uniqueList = <T extends z.ZodType>(item: T, max: number) =>
     .max(max)
     .refine((values) => new Set(values).size === values.length, { error: 'must not list a value twice' });
 
-const connectionSchema = z.strictObject({
+export const connectionSchema = z.strictObject({
   servers: z
     .array(
       z

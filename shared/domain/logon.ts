@@ -32,6 +32,10 @@ export type LogonRefusal =
   | 'noDirectoryName'
   /** A local user created without a password. */
   | 'noPasswordSet'
+  /** The directory has no account with the user's objectGUID any more (deleted since the last sync). */
+  | 'notInDirectory'
+  /** The DC accepted the password of another account than the user's (a name reused since the sync). */
+  | 'anotherAccount'
   | BindRefusal;
 
 /** How a logon's password is checked, decided from the user alone. */

@@ -1,4 +1,5 @@
 import type { ConnectionConfig } from '../config/config-schema';
+import type { AccountStanding } from '../domain/account-lockout';
 import type { DirectoryEntry } from '../domain/user';
 import type { UserLookup } from '../domain/user-lookup';
 
@@ -79,6 +80,12 @@ export interface DirectorySession {
    * reported, never required: a refusal by the server is an answer, not a failure.
    */
   probeDirSync(): Promise<DirSyncAccess>;
+  /**
+   * The account with this objectGUID anywhere in the domain, as this DC sees it: its bad-password count here,
+   * whether it is locked out, the lockout policy that applies to it (POST /logon's guard). Undefined when the
+   * domain has no such account; throws when any of it cannot be read.
+   */
+  readAccountStanding(objectGuid: string): Promise<AccountStanding | undefined>;
   /** objectGUIDs of users that are members of the group, directly or through nested groups. */
   readGroupMemberGuids(baseDn: string, groupDn: string): Promise<Set<string>>;
   /** Groups whose name contains `search` (all when empty), at most `limit`, for the group picker. */

@@ -25,4 +25,12 @@ export interface LogonAttempts {
   withdraw(userName: string): Promise<void>;
   /** Clears the count: a successful logon. */
   clear(userName: string): Promise<void>;
+  /**
+   * Holds the name's one bind to the directory for at most `seconds`: false when another attempt holds it.
+   * A logon reads what the DC says of the account, then binds; two at once could both read the same count
+   * and together lock the account. Called after `admit` (whose count item it marks).
+   */
+  holdBind(userName: string, seconds: number): Promise<boolean>;
+  /** Ends a hold (also ended by `clear`, and by its time). */
+  releaseBind(userName: string): Promise<void>;
 }

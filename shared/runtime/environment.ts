@@ -70,13 +70,25 @@ const environmentSchema = environmentFields
   );
 
 /**
- * The logon function's environment: the table only. It holds no secret store, so it asks for no secret (one
+ * The logon function's environment: the table, and on AWS the logon guard function it asks before a bind
+ * (without it, the guard's handler in this process). It holds no secret store, so it asks for no secret (one
  * that is set, as on the local stack where every function shares one process, is not read).
  */
-const logonEnvironmentSchema = environmentFields.pick({ TABLE_NAME: true });
+const logonEnvironmentSchema = environmentFields.pick({ TABLE_NAME: true }).extend({
+  LOGON_GUARD_FUNCTION_NAME: z.string().min(1).optional(),
+});
+
+/** The logon guard's environment: the secret store only (it reads no table). */
+const logonGuardEnvironmentSchema = environmentFields
+  .pick({ SECRET_ID: true, ADSYNC_SECRET_FILE: true })
+  .refine((env) => (env.SECRET_ID === undefined) !== (env.ADSYNC_SECRET_FILE === undefined), {
+    error: 'set exactly one of SECRET_ID (Secrets Manager) and ADSYNC_SECRET_FILE (local file)',
+    path: ['SECRET_ID'],
+  });
 
 export type Environment = z.output<typeof environmentSchema>;
 export type LogonEnvironment = z.output<typeof logonEnvironmentSchema>;
+export type LogonGuardEnvironment = z.output<typeof logonGuardEnvironmentSchema>;
 
 /**
  * The console's origin alone (CONSOLE_ORIGIN), for the HTTP layer, which needs no other variable; undefined
@@ -100,6 +112,11 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
 /** The logon function's environment; fails fast, naming the variable. */
 export function loadLogonEnvironment(env: NodeJS.ProcessEnv = process.env): LogonEnvironment {
   return parseEnvironment(logonEnvironmentSchema, env);
+}
+
+/** The logon guard's environment; fails fast, naming the variable. */
+export function loadLogonGuardEnvironment(env: NodeJS.ProcessEnv = process.env): LogonGuardEnvironment {
+  return parseEnvironment(logonGuardEnvironmentSchema, env);
 }
 
 function parseEnvironment<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.output<S> {

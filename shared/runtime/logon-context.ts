@@ -1,18 +1,22 @@
 /**
  * The logon function's dependencies (POST /logon): the configuration (the connection and the lockout
- * policy), the users and local users' password hashes, the failure counts, and binds as the user. It holds
- * no secret store: the service account's password is neither used nor readable here (its role may not read
- * the secret either). Refusals and lockouts go to the log and to CloudWatch metrics (LogonFailed,
+ * policy), the users and local users' password hashes, the failure counts, the logon guard (the guard function
+ * on AWS, its handler in this process on the local stack), and binds as the user. It holds no secret store:
+ * the service account's password is neither used nor readable here (its role may not read the secret either;
+ * only the guard may). Refusals and lockouts go to the log and to CloudWatch metrics (LogonFailed,
  * LogonLockedOut), with the user name and the reason, never the password.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { ScryptPasswordHasher } from '../adapters/crypto/scrypt-password-hasher';
 import { DynamoConfigStore } from '../adapters/dynamodb/dynamo-config-store';
 import { DynamoLogonAttempts } from '../adapters/dynamodb/dynamo-logon-attempts';
 import { DynamoPasswordHashes } from '../adapters/dynamodb/dynamo-password-hashes';
 import { DynamoUserStore } from '../adapters/dynamodb/dynamo-user-store';
+import { FunctionAccountGuard } from '../adapters/lambda/function-account-guard';
 import { LdapDirectoryAuthenticator } from '../adapters/ldap/ldap-directory-authenticator';
 import type { LogonDependencies } from '../use-cases/logon';
+import { systemClock } from '../use-cases/system-clock';
 import { type LogonEnvironment, loadLogonEnvironment } from './environment';
 import { logger } from './logger';
 import { MetricUnit, metrics } from './metrics';
@@ -27,6 +31,10 @@ export function logonContext(env: LogonEnvironment = loadLogonEnvironment()): Lo
     hasher: new ScryptPasswordHasher(),
     attempts: new DynamoLogonAttempts(dynamodb, env.TABLE_NAME),
     directory: new LdapDirectoryAuthenticator(),
+    guard: env.LOGON_GUARD_FUNCTION_NAME
+      ? FunctionAccountGuard.lambda(tracedClient(new LambdaClient({})), env.LOGON_GUARD_FUNCTION_NAME)
+      : FunctionAccountGuard.inProcess(),
+    clock: systemClock,
     onRefused: (refused) => {
       logger.warn('logon refused', { ...refused });
       metrics.addMetric('LogonFailed', MetricUnit.Count, 1);

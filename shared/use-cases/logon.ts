@@ -7,21 +7,30 @@
  * Steps: load the lockout policy -> admit the attempt (it counts as a failure from now on; 429 when the name
  * has `maxFailures` counted, without a look at the user or the directory) -> look the user up -> decide how to
  * check (credentialCheckOf) -> check: one password-hash check always (the stored hash, or one of nobody's),
- * and, for a directory user who may log on, the bind at the same time -> a success clears the count; a
+ * and, for a directory user who may log on, the guarded bind at the same time -> a success clears the count; a
  * refusal keeps it; a directory that could not check the password withdraws it (503).
+ *
+ * The guarded bind (docs/security.md#logon): one at a time per name (holdBind); the logon guard reads what
+ * the DC says of the account (its lockout policy, its bad-password count there, whether it is locked), over
+ * the connection the password was saved for only; while one more bad password could lock the account the
+ * logon is refused (429 until AD forgets the count) and no bind is made; else the bind goes to that DC, as the
+ * account's current name, and must turn out to be the user's objectGUID.
  */
 
+import { defaultConfig } from '../config/config-schema';
+import { bindSafety } from '../domain/account-lockout';
 import { type CredentialCheck, credentialCheckOf, type LogonRefusal } from '../domain/logon';
 import type { User } from '../domain/user';
 import { type PublicUser, toPublicUser } from '../domain/user';
 import { DirectoryUnavailableError, LockedOutError, LogonRefusedError } from '../errors';
+import type { AccountGuard } from '../ports/account-guard';
+import type { Clock } from '../ports/clock';
 import type { ConfigStore } from '../ports/config-store';
 import type { DirectoryAuthenticator } from '../ports/directory-authenticator';
 import type { LogonAttempts } from '../ports/logon-attempts';
 import type { PasswordHasher } from '../ports/password-hasher';
 import type { PasswordHashes } from '../ports/password-hashes';
 import type { UserAdministration } from '../ports/user-administration';
-import { currentConfig } from './configuration';
 
 /** A refused logon, as the log records it. */
 export interface LogonRefused {
@@ -42,10 +51,21 @@ export interface LogonDependencies {
   readonly hasher: PasswordHasher;
   readonly attempts: LogonAttempts;
   readonly directory: DirectoryAuthenticator;
+  /** Reads what the DC says of a directory user's account before any bind as it. */
+  readonly guard: AccountGuard;
+  readonly clock: Pick<Clock, 'now'>;
   /** Told of every refusal (the log, the LogonFailed metric). */
   readonly onRefused?: (refused: LogonRefused) => void;
-  /** Told of every attempt refused for a lockout (the log, the LogonLockedOut metric). */
-  readonly onLockedOut?: (lockedOut: { userName: string; retryAfterSeconds: number }) => void;
+  /**
+   * Told of every attempt refused for a lockout (the log, the LogonLockedOut metric): this name's failures
+   * here (`failures`), the directory's count that one more bad password would take to its threshold
+   * (`directory`), or another logon of the name being checked (`concurrent`).
+   */
+  readonly onLockedOut?: (lockedOut: {
+    userName: string;
+    retryAfterSeconds: number;
+    by: 'failures' | 'directory' | 'concurrent';
+  }) => void;
   /** Told when the directory could not check a password (the log). */
   readonly onUnavailable?: (unavailable: { userName: string; error: DirectoryUnavailableError }) => void;
 }
@@ -53,6 +73,12 @@ export interface LogonDependencies {
 export interface LogonRequest {
   readonly userName: string;
   readonly password: string;
+}
+
+/** The saved connection a logon binds over, and the configuration version it was read with. */
+interface SavedConnection {
+  readonly connection: Parameters<DirectoryAuthenticator['authenticate']>[0];
+  readonly configVersion: number;
 }
 
 /** What the checked password proved. */
@@ -69,12 +95,14 @@ export async function logon(
   deps: LogonDependencies,
   { userName, password }: LogonRequest,
 ): Promise<PublicUser> {
-  const config = await currentConfig(deps.configs);
+  const stored = await deps.configs.getConfig();
+  const config = stored?.config ?? defaultConfig();
+  const configVersion = stored?.version ?? 0;
   const { maxFailures, lockoutMinutes } = config.logon;
   const admission = await deps.attempts.admit(userName, { maxFailures, lockoutSeconds: lockoutMinutes * 60 });
   if (!admission.admitted) {
     const { retryAfterSeconds } = admission;
-    deps.onLockedOut?.({ userName, retryAfterSeconds });
+    deps.onLockedOut?.({ userName, retryAfterSeconds, by: 'failures' });
     throw new LockedOutError(
       `Too many failed logons of this user name in a row; try again in ${retryAfterSeconds} seconds`,
       retryAfterSeconds,
@@ -83,8 +111,16 @@ export async function logon(
   const user = await deps.users.getUser(userName);
   let verdict: Verdict;
   try {
-    verdict = await checkPassword(deps, credentialCheckOf(user, password), user, password, config.connection);
+    verdict = await checkPassword(deps, credentialCheckOf(user, password), user, password, {
+      connection: config.connection,
+      configVersion,
+    });
   } catch (error) {
+    if (error instanceof LockedOutError) {
+      // Refused before any bind: no password was checked, so none failed.
+      await deps.attempts.withdraw(userName);
+      throw error;
+    }
     if (!(error instanceof DirectoryUnavailableError)) throw error;
     // Not checked: not a failure, unless a DC may have received the password (and counted it in AD).
     if (!error.passwordSent) await deps.attempts.withdraw(userName);
@@ -117,7 +153,7 @@ async function checkPassword(
   check: CredentialCheck,
   user: User | undefined,
   password: string,
-  connection: Parameters<DirectoryAuthenticator['authenticate']>[0],
+  saved: SavedConnection,
 ): Promise<Verdict> {
   switch (check.by) {
     case 'localHash': {
@@ -131,16 +167,74 @@ async function checkPassword(
         : { accepted: false, reason: 'wrongPassword' };
     }
     case 'directoryBind': {
-      const [directory] = await Promise.all([
-        deps.directory.authenticate(connection, check.bindName, password),
+      const [verdict] = await Promise.all([
+        guardedBind(deps, user as User, password, saved),
         deps.hasher.verifyAgainstNobody(password),
       ]);
-      return directory.accepted
-        ? { accepted: true }
-        : { accepted: false, reason: directory.reason, server: directory.server };
+      return verdict;
     }
     case 'nothing':
       await deps.hasher.verifyAgainstNobody(password);
       return { accepted: false, reason: check.reason };
+  }
+}
+
+/** A bind may take this long with the guard's read before it: a hold of the name lasts no longer. */
+const BIND_HOLD_SECONDS = 30;
+
+/**
+ * The bind as a directory user, made only when the DC's own count says it cannot lock the account: one at a
+ * time per name, on the DC that was read, as the account's current name. LockedOutError when it may not be
+ * made now; DirectoryUnavailableError when the account's state could not be read or the DC did not answer.
+ */
+async function guardedBind(
+  deps: LogonDependencies,
+  user: User,
+  password: string,
+  { connection, configVersion }: SavedConnection,
+): Promise<Verdict> {
+  const { userName } = user;
+  if (!(await deps.attempts.holdBind(userName, BIND_HOLD_SECONDS))) {
+    deps.onLockedOut?.({ userName, retryAfterSeconds: 1, by: 'concurrent' });
+    throw new LockedOutError('Another logon of this user name is being checked; try again in a moment', 1);
+  }
+  try {
+    if (!user.objectGuid) return { accepted: false, reason: 'noDirectoryName' };
+    const standing = await deps.guard
+      .standing({ connection, configVersion, objectGuid: user.objectGuid })
+      .catch((error: unknown) => {
+        // Not known whether a bind could lock the account: none is made.
+        throw error instanceof DirectoryUnavailableError
+          ? error
+          : new DirectoryUnavailableError(
+              `the account's lockout state could not be read: ${(error as Error).message}`,
+              false,
+              { cause: error },
+            );
+      });
+    if (!standing) return { accepted: false, reason: 'notInDirectory' };
+    const safety = bindSafety(standing, deps.clock.now());
+    if (!safety.safe) {
+      deps.onLockedOut?.({ userName, retryAfterSeconds: safety.retryAfterSeconds, by: 'directory' });
+      throw new LockedOutError(
+        `Too many failed logons of this user in the directory; try again in ${safety.retryAfterSeconds} seconds`,
+        safety.retryAfterSeconds,
+      );
+    }
+    const verdict = await deps.directory.authenticate(
+      connection,
+      {
+        bindName: standing.userPrincipalName ?? standing.distinguishedName,
+        server: standing.server,
+        objectGuid: user.objectGuid,
+        namingContext: standing.namingContext,
+      },
+      password,
+    );
+    return verdict.accepted
+      ? { accepted: true }
+      : { accepted: false, reason: verdict.reason, server: verdict.server };
+  } finally {
+    await deps.attempts.releaseBind(userName);
   }
 }

@@ -6,10 +6,17 @@
  * Local.
  */
 import type { ConnectionConfig } from '../../shared/config/config-schema';
+import type { AccountLockoutPolicy, AccountStanding } from '../../shared/domain/account-lockout';
 import type { BindRefusal } from '../../shared/domain/logon';
+import { connectionTarget } from '../../shared/domain/password-binding';
 import type { User } from '../../shared/domain/user';
-import { DirectoryUnavailableError } from '../../shared/errors';
-import type { DirectoryAuthenticator, DirectoryVerdict } from '../../shared/ports/directory-authenticator';
+import { DirectoryUnavailableError, PasswordTargetMismatchError } from '../../shared/errors';
+import type { AccountGuard, AccountGuardRequest } from '../../shared/ports/account-guard';
+import type {
+  BindAccount,
+  DirectoryAuthenticator,
+  DirectoryVerdict,
+} from '../../shared/ports/directory-authenticator';
 import type { LockoutPolicy, LogonAdmission, LogonAttempts } from '../../shared/ports/logon-attempts';
 import type { PasswordHasher } from '../../shared/ports/password-hasher';
 import type { PasswordHashes } from '../../shared/ports/password-hashes';
@@ -56,6 +63,8 @@ export interface DirectoryAccount {
   readonly password: string;
   /** AD's refusal of the right password (a disabled or expired account, a password that must change). */
   readonly refusal?: BindRefusal;
+  /** Its objectGUID, when it is not the user's the bind expects (a name reused by another account). */
+  readonly objectGuid?: string;
 }
 
 /**
@@ -67,7 +76,7 @@ export class InMemoryDirectoryAuthenticator implements DirectoryAuthenticator {
   readonly server = 'dc1.company.local:636';
   private readonly accounts = new Map<string, DirectoryAccount>();
   /** Every bind that reached the directory, in order. */
-  readonly binds: { connection: ConnectionConfig; bindName: string; password: string }[] = [];
+  readonly binds: { connection: ConnectionConfig; bindName: string; server: string; password: string }[] = [];
   /** Thrown by every bind while set (and the bind counted as tried in `binds`). */
   unavailable: DirectoryUnavailableError | undefined;
 
@@ -85,17 +94,72 @@ export class InMemoryDirectoryAuthenticator implements DirectoryAuthenticator {
 
   async authenticate(
     connection: ConnectionConfig,
-    bindName: string,
+    { bindName, server, objectGuid }: BindAccount,
     password: string,
   ): Promise<DirectoryVerdict> {
-    this.binds.push({ connection, bindName, password });
+    this.binds.push({ connection, bindName, server, password });
     if (this.unavailable) throw this.unavailable;
     const account = this.accounts.get(key(bindName));
-    if (!account) return { accepted: false, reason: 'unknownUser', server: this.server };
-    if (account.password !== password)
-      return { accepted: false, reason: 'wrongPassword', server: this.server };
-    if (account.refusal) return { accepted: false, reason: account.refusal, server: this.server };
-    return { accepted: true, server: this.server };
+    if (!account) return { accepted: false, reason: 'unknownUser', server };
+    if (account.password !== password) return { accepted: false, reason: 'wrongPassword', server };
+    if (account.refusal) return { accepted: false, reason: account.refusal, server };
+    if (account.objectGuid && account.objectGuid !== objectGuid) {
+      return { accepted: false, reason: 'anotherAccount', server };
+    }
+    return { accepted: true, server };
+  }
+}
+
+/**
+ * The logon guard over a fake domain: each account's standing by objectGUID as dc1 sees it, the domain's
+ * lockout policy, and the connections it was asked with (the password is saved for `savedFor` only).
+ */
+export class InMemoryAccountGuard implements AccountGuard {
+  policy: AccountLockoutPolicy = { threshold: 0, observationWindowSeconds: 1800 };
+  private readonly accounts = new Map<string, Omit<AccountStanding, 'policy' | 'server' | 'namingContext'>>();
+  /** Every request, in order. */
+  readonly requests: AccountGuardRequest[] = [];
+  /** Thrown by every request while set. */
+  failure: Error | undefined;
+  /** The connection the service account's password was saved for; undefined: any. */
+  savedFor: string | undefined;
+
+  /** Adds an account as the DC sees it (no bad passwords unless given). */
+  account(
+    standing: Partial<AccountStanding> & Pick<AccountStanding, 'objectGuid' | 'distinguishedName'>,
+  ): this {
+    this.accounts.set(standing.objectGuid, { badPwdCount: 0, lockedOut: false, ...standing });
+    return this;
+  }
+
+  /** Counts a bad password at `at`, as the DC would. */
+  badPassword(objectGuid: string, at: Date): void {
+    const found = this.accounts.get(objectGuid);
+    if (!found) throw new Error(`no account ${objectGuid}`);
+    const badPwdCount = found.badPwdCount + 1;
+    const lockedOut = this.policy.threshold > 0 && badPwdCount >= this.policy.threshold;
+    this.accounts.set(objectGuid, { ...found, badPwdCount, badPasswordTime: at, lockedOut });
+  }
+
+  standingOf(objectGuid: string) {
+    return this.accounts.get(objectGuid);
+  }
+
+  async standing(request: AccountGuardRequest): Promise<AccountStanding | undefined> {
+    this.requests.push(request);
+    if (this.failure) throw this.failure;
+    if (this.savedFor !== undefined && connectionTarget(request.connection) !== this.savedFor) {
+      throw new PasswordTargetMismatchError('the password was saved for another connection');
+    }
+    const found = this.accounts.get(request.objectGuid);
+    return found
+      ? {
+          ...found,
+          server: 'dc1.company.local:636',
+          namingContext: 'DC=company,DC=local',
+          policy: this.policy,
+        }
+      : undefined;
   }
 }
 
@@ -134,6 +198,26 @@ export class InMemoryLogonAttempts implements LogonAttempts {
 
   async clear(userName: string): Promise<void> {
     this.counts.delete(key(userName));
+    this.holds.delete(key(userName));
+  }
+
+  /** The binds held, by lower-cased user name: until when (epoch seconds). */
+  private readonly holds = new Map<string, number>();
+
+  async holdBind(userName: string, seconds: number): Promise<boolean> {
+    const held = this.holds.get(key(userName));
+    if (!this.counts.has(key(userName)) || (held !== undefined && held > this.now())) return false;
+    this.holds.set(key(userName), this.now() + seconds);
+    return true;
+  }
+
+  async releaseBind(userName: string): Promise<void> {
+    this.holds.delete(key(userName));
+  }
+
+  /** Whether a bind of this name is held now. */
+  bindHeld(userName: string): boolean {
+    return (this.holds.get(key(userName)) ?? 0) > this.now();
   }
 
   /** The failures a name has counted now: 0 when it has none, or its count has expired. */

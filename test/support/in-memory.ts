@@ -6,6 +6,7 @@
  * hard to stage there (many invocations, abandoned runs, exact counts).
  */
 import type { Config } from '../../shared/config/config-schema';
+import type { AccountLockoutPolicy } from '../../shared/domain/account-lockout';
 import type { PlannedChange } from '../../shared/domain/plan-sync';
 import type { Report, RunSummary } from '../../shared/domain/report';
 import type { DirectoryEntry, User } from '../../shared/domain/user';
@@ -68,6 +69,10 @@ export class InMemoryDirectory implements DirectoryReader {
   private usn = 1;
   private readonly entries = new Map<string, { entry: DirectoryEntry; usn: number }>();
   private readonly groups = new Map<string, Set<string>>();
+  /** The domain's lockout policy (AD's default of a fresh domain: never locks). */
+  lockoutPolicy: AccountLockoutPolicy = { threshold: 0, observationWindowSeconds: 1800 };
+  /** Each account's bad passwords on dc1, by objectGUID (none when absent). */
+  readonly badPasswords = new Map<string, { count: number; at?: Date; lockedOut?: boolean }>();
   /** Every bind, as `server:password`. */
   readonly binds: string[] = [];
   /** The membership, DirSync and scope reads asked for, in order: `members`, `dirSync`, `scope`. */
@@ -188,6 +193,23 @@ export class InMemoryDirectory implements DirectoryReader {
       async *scopeGuidPages(baseDn: string) {
         directory.reads.push('scope');
         yield* directory.pages(directory.under(baseDn).map(({ entry }) => entry.objectGuid));
+      },
+      async readAccountStanding(objectGuid: string) {
+        directory.reads.push('standing');
+        const found = directory.entries.get(objectGuid);
+        if (!found) return undefined;
+        const bad = directory.badPasswords.get(objectGuid);
+        return {
+          server: 'dc1.company.local:636',
+          objectGuid,
+          distinguishedName: found.entry.distinguishedName,
+          ...(found.entry.userPrincipalName ? { userPrincipalName: found.entry.userPrincipalName } : {}),
+          namingContext: BASE_DN,
+          policy: directory.lockoutPolicy,
+          badPwdCount: bad?.count ?? 0,
+          ...(bad?.at ? { badPasswordTime: bad.at } : {}),
+          lockedOut: bad?.lockedOut ?? false,
+        };
       },
       async probeDirSync() {
         directory.reads.push('dirSync');

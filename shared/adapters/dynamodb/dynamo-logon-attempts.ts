@@ -86,6 +86,36 @@ export class DynamoLogonAttempts implements LogonAttempts {
     );
   }
 
+  async holdBind(userName: string, seconds: number): Promise<boolean> {
+    const now = epochSeconds(this.clock);
+    return conditionHeld(
+      this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: logonAttemptsKey(userName),
+          UpdateExpression: 'SET bindHeldUntil = :until',
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(bindHeldUntil) OR bindHeldUntil <= :now)',
+          ExpressionAttributeValues: { ':until': now + seconds, ':now': now },
+        }),
+      ),
+    );
+  }
+
+  async releaseBind(userName: string): Promise<void> {
+    // Gone already (a success cleared the count): nothing to release, and nothing is created.
+    await conditionHeld(
+      this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: logonAttemptsKey(userName),
+          UpdateExpression: 'REMOVE bindHeldUntil',
+          ConditionExpression: 'attribute_exists(pk)',
+        }),
+      ),
+    );
+  }
+
   async clear(userName: string): Promise<void> {
     await this.documents.send(
       new DeleteCommand({ TableName: this.tableName, Key: logonAttemptsKey(userName) }),

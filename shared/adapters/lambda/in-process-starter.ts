@@ -8,7 +8,10 @@ import type { OperationStarter, PreviewStart, SyncStart } from '../../ports/oper
 import { toPreviewStartEvent, toSyncStartEvent } from './operation-events';
 
 /** Calls a worker function's handler with an event, as Lambda would. */
-export type InvokeInProcess = (functionName: 'sync' | 'test-settings', event: unknown) => Promise<unknown>;
+export type InvokeInProcess = (
+  functionName: 'sync' | 'test-settings' | 'logon-guard',
+  event: unknown,
+) => Promise<unknown>;
 
 let invokeFunction: InvokeInProcess | undefined;
 const running = new Set<Promise<unknown>>();
@@ -16,6 +19,13 @@ const running = new Set<Promise<unknown>>();
 /** How the handlers of this process are called (the local stack sets it once it has imported them). */
 export function useInProcessFunctions(invoke: InvokeInProcess): void {
   invokeFunction = invoke;
+}
+
+/** Calls a function's handler in this process and waits for its answer (the logon guard's, say). */
+export function invokeInProcess(functionName: 'logon-guard', event: unknown): Promise<unknown> {
+  const invoke = invokeFunction;
+  if (!invoke) throw new Error(`no function ${functionName} to call (useInProcessFunctions was not called)`);
+  return invoke(functionName, event);
 }
 
 /** Waits for the operations started in this process to end. */

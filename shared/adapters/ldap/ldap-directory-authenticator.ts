@@ -1,32 +1,33 @@
 /**
  * DirectoryAuthenticator over ldapts: a logon's password checked by a simple bind as the user, over the saved
- * connection. The same servers in the same order (the configured list, or DNS discovery with its domain
- * rule), the same TLS rules as the sync (tlsOptionsFor: the CA, the host name, TLS 1.2+; LDAPS, or StartTLS
- * before anything else is sent, never plain text), and a short timeout. One connection per attempt, closed at
- * once; nothing is read, and the service account is not involved.
+ * connection, on the one DC whose bad-password count the logon guard read (another DC keeps its own count),
+ * with the same TLS rules as the sync (tlsOptionsFor: the CA, the host name, TLS 1.2+; LDAPS, or StartTLS
+ * before anything else is sent, never plain text) and a short timeout. One connection per attempt, closed at
+ * once; the service account is not involved.
  *
- * Failover goes on to the next DC only while no DC has received the password: once a bind is sent, its answer
- * is final. A refusal is never retried on another DC (AD would count another bad password), and a bind that
- * gets no answer is not either (the DC may have counted it).
+ * After a successful bind, the bound user reads the account its bind name names and must find the user's
+ * objectGUID: a userPrincipalName or DN reused by another account does not log on as the old user. A bind
+ * that gets no answer is not retried (the DC may have counted it).
  */
 import { type ConnectionOptions, connect as connectTls } from 'node:tls';
-import { InvalidCredentialsError as LdapInvalidCredentialsError } from 'ldapts';
+import { EqualityFilter, InvalidCredentialsError as LdapInvalidCredentialsError } from 'ldapts';
 import type { ConnectionConfig } from '../../config/config-schema';
 import { DirectoryUnavailableError } from '../../errors';
-import type { Clock } from '../../ports/clock';
-import type { DirectoryAuthenticator, DirectoryVerdict } from '../../ports/directory-authenticator';
+import type {
+  BindAccount,
+  DirectoryAuthenticator,
+  DirectoryVerdict,
+} from '../../ports/directory-authenticator';
 import type { ServerAddress } from '../../ports/directory-reader';
-import { systemClock } from '../../use-cases/system-clock';
 import { bindRefusalOf, toDirectoryError } from './directory-errors';
 import { formatServer } from './domain-controllers';
 import { LdapDirectoryReader } from './ldap-directory-reader';
 import { OneConnectionClient } from './one-connection-client';
 import { tlsOptionsFor } from './tls-options';
+import { guidOf } from './user-entry';
 
-/** Each DC gets at most this long (or the connection's timeoutSeconds, when shorter) to answer a logon. */
+/** The DC gets at most this long (or the connection's timeoutSeconds, when shorter) to answer a logon. */
 export const LOGON_SERVER_TIMEOUT_SECONDS = 5;
-/** All DCs together: a logon answers within API Gateway's 29 seconds. */
-export const LOGON_DEADLINE_SECONDS = 20;
 
 type ResolveServers = (connection: ConnectionConfig) => Promise<ServerAddress[]>;
 
@@ -34,13 +35,11 @@ export class LdapDirectoryAuthenticator implements DirectoryAuthenticator {
   constructor(
     private readonly resolveServers: ResolveServers = (connection) =>
       new LdapDirectoryReader().resolveServers(connection),
-    /** What the logon's deadline is read on (each DC's own timeout is the socket's). */
-    private readonly clock: Pick<Clock, 'now'> = systemClock,
   ) {}
 
   async authenticate(
     connection: ConnectionConfig,
-    bindName: string,
+    account: BindAccount,
     password: string,
   ): Promise<DirectoryVerdict> {
     // An empty password makes a simple bind "unauthenticated", which a DC may accept without checking anything.
@@ -55,34 +54,46 @@ export class LdapDirectoryAuthenticator implements DirectoryAuthenticator {
         { cause: error },
       );
     }
-    const deadline = this.clock.now().getTime() + LOGON_DEADLINE_SECONDS * 1000;
-    const failures: string[] = [];
-    for (const address of servers) {
-      const remaining = deadline - this.clock.now().getTime();
-      if (remaining <= 0) {
-        failures.push(`no time left for ${formatServer(address)} and the DCs after it`);
-        break;
-      }
-      const timeout = Math.min(
-        connection.timeoutSeconds * 1000,
-        LOGON_SERVER_TIMEOUT_SECONDS * 1000,
-        remaining,
+    // Only the DC whose bad-password count was read: another keeps a count of its own.
+    const address = servers.find((server) => formatServer(server) === account.server);
+    if (!address) {
+      throw new DirectoryUnavailableError(
+        `${account.server}, where the account's lockout state was read, is not one of the connection's servers`,
       );
-      const outcome = await bindOnce(address, connection, bindName, password, timeout);
-      if ('verdict' in outcome) return outcome.verdict;
-      if (outcome.passwordSent) {
-        throw new DirectoryUnavailableError(
-          `${outcome.failure.message}; the password was sent, so no other DC is asked`,
-          true,
-          { cause: outcome.failure },
-        );
-      }
-      failures.push(outcome.failure.message);
     }
+    const timeout = Math.min(connection.timeoutSeconds, LOGON_SERVER_TIMEOUT_SECONDS) * 1000;
+    const outcome = await bindOnce(address, connection, account, password, timeout);
+    if ('verdict' in outcome) return outcome.verdict;
     throw new DirectoryUnavailableError(
-      `no domain controller could check the password: ${failures.join('; ')}`,
+      outcome.passwordSent
+        ? `${outcome.failure.message}; the password was sent, so it is not sent again`
+        : outcome.failure.message,
+      outcome.passwordSent,
+      { cause: outcome.failure },
     );
   }
+}
+
+/**
+ * The objectGUID of the account the bind name names, read as the bound user (Samba has no WhoAmI): by
+ * userPrincipalName in the domain, or the distinguished name itself. Undefined when the bound user finds no
+ * such account or more than one: the bind is then not taken as the user's.
+ */
+async function boundAccountGuid(
+  client: OneConnectionClient,
+  account: BindAccount,
+): Promise<string | undefined> {
+  const byDn = !account.bindName.includes('@');
+  const { searchEntries } = await client.search(byDn ? account.bindName : account.namingContext, {
+    scope: byDn ? 'base' : 'sub',
+    filter: byDn
+      ? '(objectClass=user)'
+      : new EqualityFilter({ attribute: 'userPrincipalName', value: account.bindName }),
+    attributes: ['objectGUID'],
+    explicitBufferAttributes: ['objectGUID'],
+  });
+  const [entry] = searchEntries;
+  return searchEntries.length === 1 && entry ? guidOf(entry).toLowerCase() : undefined;
 }
 
 type BindOutcome =
@@ -93,7 +104,7 @@ type BindOutcome =
 async function bindOnce(
   address: ServerAddress,
   connection: ConnectionConfig,
-  bindName: string,
+  account: BindAccount,
   password: string,
   timeout: number,
 ): Promise<BindOutcome> {
@@ -126,8 +137,14 @@ async function bindOnce(
       await client.startTLS(tlsOptions);
       protectedConnection = true;
     }
-    await client.bind(bindName, password);
-    return { verdict: { accepted: true, server } };
+    await client.bind(account.bindName, password);
+    const self = await boundAccountGuid(client, account);
+    return {
+      verdict:
+        self === account.objectGuid.toLowerCase()
+          ? { accepted: true, server }
+          : { accepted: false, reason: 'anotherAccount', server },
+    };
   } catch (error) {
     if (error instanceof LdapInvalidCredentialsError) {
       return { verdict: { accepted: false, reason: bindRefusalOf(error.message), server } };

@@ -14,6 +14,7 @@ import {
   OrFilter,
 } from 'ldapts';
 import type { ConnectionConfig } from '../../config/config-schema';
+import type { AccountStanding } from '../../domain/account-lockout';
 import type { DirectoryEntry } from '../../domain/user';
 import type { UserLookup } from '../../domain/user-lookup';
 import { type DirectoryError, DiscoveryError, PartialReadError, rephrase } from '../../errors';
@@ -26,6 +27,7 @@ import type {
   RootDse,
   ServerAddress,
 } from '../../ports/directory-reader';
+import { readAccountStanding } from './account-searches';
 import { toDirectoryError } from './directory-errors';
 import { probeDirSync } from './dirsync-probe';
 import { formatServer, resolveServers, type SrvResolver } from './domain-controllers';
@@ -295,6 +297,16 @@ class LdapDirectorySession implements DirectorySession {
       paged: { pageSize: PAGE_SIZE },
     });
     yield* this.pagesAhead(pages, (entries) => entries.map(guidOf));
+  }
+
+  async readAccountStanding(objectGuid: string): Promise<AccountStanding | undefined> {
+    const namingContext = this.rootDse.defaultNamingContext;
+    if (!namingContext) throw new PartialReadError(`${this.server} named no defaultNamingContext`);
+    try {
+      return await readAccountStanding(this.client, this.server, namingContext, objectGuid);
+    } catch (error) {
+      throw toDirectoryError(error, this.server, 'read');
+    }
   }
 
   async readGroupMemberGuids(baseDn: string, groupDn: string): Promise<Set<string>> {

@@ -58,6 +58,8 @@ const handedTo = new Set<Worker>();
 /** Queues the start function's hand-overs instead of running them at once. */
 const queueHandOvers = () =>
   useInProcessFunctions(async (name, event) => {
+    // The logon guard answers the logon function at once, as a synchronous invocation does.
+    if (name === 'logon-guard') return loaded.invoke(name, event);
     queued.push({ name, event });
     handedTo.add(name);
   });

@@ -2,7 +2,9 @@
  * Logon (SPEC 7.3) against the real Samba DC: the logon function as deployed (its handler, DynamoDB Local,
  * Secrets Manager's client mocked so that every read of the service account's secret is counted). Users of a
  * scratch OU with known passwords are synchronized first (the saved connection's Base DN is that OU); every
- * connection to the DC goes through a TCP proxy that counts them, so a test can tell that no bind was made.
+ * connection to the DC goes through a TCP proxy that counts them, so a test can tell that no bind was made. A
+ * directory logon makes two: the logon guard's (the service account reads the account's lockout state) and
+ * the bind as the user.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -15,10 +17,11 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { logonAttemptsKey, userKey } from '../../../shared/adapters/dynamodb/keys';
+import { configKey, logonAttemptsKey, userKey } from '../../../shared/adapters/dynamodb/keys';
+import { useInProcessFunctions } from '../../../shared/adapters/lambda/in-process-starter';
 import type { ConfigInput } from '../../../shared/config/config-schema';
 import type { JsonResponse } from '../../support/api-events';
-import { dynamoDbClient } from '../../support/clients';
+import { dynamoDbClient, ldapsClient } from '../../support/clients';
 import { type LoadedHandlers, loadHandlers } from '../../support/lambda-handlers';
 import { createScratchOu, replace, scratchOuName, userEntry } from '../../support/scratch-ou';
 import { logEntries } from '../../support/structured-logs';
@@ -51,6 +54,9 @@ const people = {
   reset: { name: `reset-${tag}`, password: newPassword() },
   concurrent: { name: `conc-${tag}`, password: newPassword() },
   burst: { name: `burst-${tag}`, password: newPassword() },
+  guarded: { name: `guard-${tag}`, password: newPassword() },
+  renamed: { name: `renam-${tag}`, password: newPassword() },
+  gone: { name: `gone-${tag}`, password: newPassword() },
 } as const;
 const local = { name: `local-${tag}`, password: 'correct horse battery staple' };
 /** Parts of every password, as they would appear in a log line (JSON escapes the quotes). */
@@ -64,15 +70,17 @@ const secrets = [
 
 const dnOf = (name: string): string => `CN=${name},${ouDn}`;
 
-/** Reads of the service account's secret while a logon was being answered. */
-let secretReadsDuringLogons = 0;
+/** Reads of the service account's secret while logons were being answered: by the guard, and by anything else. */
+const secretReads = { byGuard: 0, outsideGuard: 0 };
+let loggingOn = 0;
+let guarding = 0;
 
 async function logon(userName: string, password: string): Promise<JsonResponse> {
-  const before = secretsManager.commandCalls(GetSecretValueCommand).length;
+  loggingOn += 1;
   try {
     return await handlers.call('logon', 'POST', '/logon', { body: { userName, password } });
   } finally {
-    secretReadsDuringLogons += secretsManager.commandCalls(GetSecretValueCommand).length - before;
+    loggingOn -= 1;
   }
 }
 
@@ -134,12 +142,27 @@ const refusalOf = (userName: string) => refusals().filter((line) => line.userNam
 
 beforeAll(async () => {
   let secretString: string | undefined;
-  secretsManager.on(GetSecretValueCommand).callsFake(() => ({ SecretString: secretString }));
+  secretsManager.on(GetSecretValueCommand).callsFake(() => {
+    if (guarding > 0) secretReads.byGuard += 1;
+    else if (loggingOn > 0) secretReads.outsideGuard += 1;
+    return { SecretString: secretString };
+  });
   secretsManager.on(PutSecretValueCommand).callsFake((input: { SecretString?: string }) => {
     secretString = input.SecretString;
     return {};
   });
   handlers = await loadHandlers({ secretId: SECRET_ID });
+  // The logon function asks its guard, as Lambda would run it: here, its handler, its secret reads counted.
+  const invokeFunction = (name: string, event: unknown) => handlers.invoke(name as 'logon-guard', event);
+  useInProcessFunctions(async (name, event) => {
+    if (name !== 'logon-guard') return invokeFunction(name, event);
+    guarding += 1;
+    try {
+      return await invokeFunction(name, event);
+    } finally {
+      guarding -= 1;
+    }
+  });
   proxy = await startFaultProxy({ targetHost: '127.0.0.1', targetPort: 636 });
   scratch = await createScratchOu(ouDn);
   for (const { name, password } of Object.values(people)) {
@@ -195,7 +218,8 @@ describe('POST /logon, a directory user', () => {
         privileges: ['login'],
       }),
     });
-    expect(binds).toBe(1);
+    // The guard's connection (the service account reads the account's lockout state), then the bind as the user.
+    expect(binds).toBe(2);
     // Case does not matter in the user name, as it does not in the user database.
     expect((await logon(people.ok.name.toUpperCase(), people.ok.password)).statusCode).toBe(200);
   });
@@ -353,16 +377,20 @@ describe('lockout safety', () => {
     expect([[], '0']).toContainEqual(searchEntries[0]?.lockoutTime);
   });
 
-  it('lets at most maxFailures of attempts made at the same moment reach the DC', async () => {
+  it('lets one bind of a name at a time reach the DC, at most maxFailures: the others at the same moment get 429', async () => {
     const { name } = people.burst;
     let answers: JsonResponse[] = [];
-    const binds = await connectionsDuring(async () => {
+    const connections = await connectionsDuring(async () => {
       answers = await Promise.all(Array.from({ length: 10 }, (_, i) => logon(name, `wrong ${i}`)));
     });
-    const statuses = answers.map((answer) => answer.statusCode).sort();
-    expect(statuses).toEqual([...Array(5).fill(401), ...Array(5).fill(429)]);
-    expect(binds).toBe(5);
-    expect(await failuresOf(name)).toBe(5);
+    const checked = answers.filter((answer) => answer.statusCode === 401).length;
+    expect(checked).toBeGreaterThanOrEqual(1);
+    expect(checked).toBeLessThanOrEqual(5);
+    expect(answers.filter((answer) => answer.statusCode === 429)).toHaveLength(10 - checked);
+    // Each checked attempt: the guard's connection and the bind's; the others made none.
+    expect(connections).toBe(2 * checked);
+    // Only the checked attempts count: one refused while another was checked had its password untried.
+    expect(await failuresOf(name)).toBe(checked);
   });
 
   it('clears the count on a success', async () => {
@@ -376,13 +404,171 @@ describe('lockout safety', () => {
   });
 });
 
+describe("the logon guard: no bind that could lock the AD account, only as the user's own account", () => {
+  let threshold: string;
+
+  /** What the DC says of an account: its bad-password count, and whether it was ever locked. */
+  async function adState(name: string): Promise<{ badPwdCount: number; lockoutTime: string }> {
+    const { searchEntries } = await scratch.admin.search(dnOf(name), {
+      scope: 'base',
+      attributes: ['badPwdCount', 'lockoutTime'],
+    });
+    const lockoutTime = searchEntries[0]?.lockoutTime;
+    return {
+      badPwdCount: Number(searchEntries[0]?.badPwdCount),
+      lockoutTime: Array.isArray(lockoutTime)
+        ? (lockoutTime[0]?.toString() ?? '0')
+        : String(lockoutTime ?? '0'),
+    };
+  }
+
+  /** A bind as the user straight to the DC, not through ad-sync: whether AD accepts the password. */
+  async function directBind(upn: string, password: string): Promise<boolean> {
+    const client = ldapsClient();
+    try {
+      await client.bind(upn, password);
+      return true;
+    } catch {
+      return false;
+    } finally {
+      await client.unbind().catch(() => {});
+    }
+  }
+
+  beforeAll(async () => {
+    const { searchEntries } = await scratch.admin.search(directory.baseDn, {
+      scope: 'base',
+      attributes: ['lockoutThreshold'],
+    });
+    threshold = String(searchEntries[0]?.lockoutThreshold ?? '0');
+    await scratch.admin.modify(directory.baseDn, [replace('lockoutThreshold', ['4'])]);
+    // The local counter out of the way: the directory's own count is what stops the binds here.
+    await saveConfig({ logon: { maxFailures: 100, lockoutMinutes: 15 } });
+  });
+
+  afterAll(async () => {
+    await scratch.admin.modify(directory.baseDn, [replace('lockoutThreshold', [threshold])]);
+    await saveConfig();
+  });
+
+  it('AD threshold 4, 8 wrong passwords: 3 binds, then 429; the account stays unlocked and its password binds', async () => {
+    const { name, password } = people.guarded;
+    const statuses: number[] = [];
+    const connections = await connectionsDuring(async () => {
+      for (let i = 1; i <= 8; i += 1) statuses.push((await logon(name, `wrong ${i}`)).statusCode);
+    });
+    expect(statuses).toEqual([401, 401, 401, 429, 429, 429, 429, 429]);
+    // Three guarded binds (two connections each), then the guard's reads alone.
+    expect(connections).toBe(3 * 2 + 5);
+    expect(await adState(name)).toEqual({ badPwdCount: 3, lockoutTime: '0' });
+    // The right password too waits until AD forgets the count: the next bad one would lock the account.
+    const waiting = await logon(name, password);
+    expect(waiting.statusCode).toBe(429);
+    const retryAfter = Number(waiting.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThan(25 * 60);
+    expect(retryAfter).toBeLessThanOrEqual(30 * 60);
+    const directoryLockouts = logEntries(
+      logLines().filter((line) => line.includes('"logon locked out"')),
+    ).filter((line) => line.userName === name);
+    expect(directoryLockouts.map((line) => line.by)).toEqual(Array(6).fill('directory'));
+    // Not locked: AD takes the right password (and forgets the count), after which ad-sync binds again.
+    expect(await directBind(`${name}@${directory.domain}`, password)).toBe(true);
+    expect((await adState(name)).badPwdCount).toBe(0);
+    expect((await logon(name, password)).statusCode).toBe(200);
+  });
+
+  it("binds as the account's current name: a userPrincipalName taken over by another account gives it nothing", async () => {
+    const { name, password } = people.renamed;
+    const upn = `${name}@${directory.domain}`;
+    // In AD, after the sync: the user gets other names, and a new account takes the old UPN (Samba refuses a
+    // UPN whose prefix is another account's sAMAccountName).
+    await scratch.admin.modify(dnOf(name), [
+      replace('userPrincipalName', [`moved-${upn}`]),
+      replace('sAMAccountName', [`moved-${name}`.slice(0, 20)]),
+    ]);
+    const intruder = { name: `intr-${tag}`, password: newPassword() };
+    await scratch.admin.add(
+      dnOf(intruder.name),
+      userEntry({
+        sAMAccountName: intruder.name,
+        userPrincipalName: upn,
+        unicodePwd: Buffer.from(`"${intruder.password}"`, 'utf16le') as unknown as string,
+        userAccountControl: '512',
+      }),
+    );
+    expect(await directBind(upn, intruder.password)).toBe(true);
+    expect(await logon(name, intruder.password)).toMatchObject({ statusCode: 401 });
+    expect(refusalOf(name).at(-1)).toMatchObject({ reason: 'wrongPassword' });
+    expect((await logon(name, password)).statusCode).toBe(200);
+  });
+
+  it('binds as nobody when the user is gone from the domain, even if a new account has the name', async () => {
+    const { name } = people.gone;
+    await scratch.admin.del(dnOf(name));
+    const successor = { name, password: newPassword() };
+    await scratch.admin.add(
+      dnOf(successor.name),
+      userEntry({
+        sAMAccountName: successor.name,
+        userPrincipalName: `${name}@${directory.domain}`,
+        unicodePwd: Buffer.from(`"${successor.password}"`, 'utf16le') as unknown as string,
+        userAccountControl: '512',
+      }),
+    );
+    let answer: JsonResponse | undefined;
+    const connections = await connectionsDuring(async () => {
+      answer = await logon(name, successor.password);
+    });
+    expect(answer?.statusCode).toBe(401);
+    expect(refusalOf(name).at(-1)).toMatchObject({ reason: 'notInDirectory' });
+    // The guard's connection only: no bind as the user.
+    expect(connections).toBe(1);
+  });
+
+  it('sends no password anywhere when the CONFIG item was edited without the password: 503, nothing counted', async () => {
+    const { name, password } = people.ok;
+    const elsewhere = await startFaultProxy({ targetHost: '127.0.0.1', targetPort: 636 });
+    try {
+      // Someone who may write the table, not the secret: the connection now points at their server.
+      await dynamodb.send(
+        new UpdateCommand({
+          TableName: handlers.tableName,
+          Key: configKey,
+          UpdateExpression: 'SET #config.#connection.#servers = :servers',
+          ExpressionAttributeNames: {
+            '#config': 'config',
+            '#connection': 'connection',
+            '#servers': 'servers',
+          },
+          ExpressionAttributeValues: { ':servers': [`127.0.0.1:${elsewhere.port}`] },
+        }),
+      );
+      const before = await failuresOf(name);
+      const answer = await logon(name, password);
+      expect(answer).toMatchObject({ statusCode: 503, body: { error: { code: 'DirectoryUnavailable' } } });
+      expect(elsewhere.connections()).toBe(0);
+      expect(await failuresOf(name)).toBe(before);
+      const mismatch = logLines().filter(
+        (line) =>
+          line.includes('the directory is unavailable') && line.includes('saved for another connection'),
+      );
+      expect(mismatch.length).toBeGreaterThanOrEqual(1);
+    } finally {
+      await elsewhere.close();
+      await saveConfig({ logon: { maxFailures: 100, lockoutMinutes: 15 } });
+    }
+  });
+});
+
 describe('under load and failure', () => {
-  it('counts concurrent failures exactly', async () => {
+  it('counts concurrent failures exactly: each password checked, none of those refused while another was', async () => {
     await saveConfig({ logon: { maxFailures: 100, lockoutMinutes: 15 } });
     const { name } = people.concurrent;
     const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => logon(name, `wrong ${i}`)));
-    expect(answers.map((answer) => answer.statusCode)).toEqual(Array(10).fill(401));
-    expect(await failuresOf(name)).toBe(10);
+    const checked = answers.filter((answer) => answer.statusCode === 401).length;
+    expect(checked).toBeGreaterThanOrEqual(1);
+    expect(answers.filter((answer) => answer.statusCode === 429)).toHaveLength(10 - checked);
+    expect(await failuresOf(name)).toBe(checked);
   });
 
   it('measures the time of refusals: an unknown user, a wrong local password, a wrong AD password', async () => {
@@ -473,11 +659,12 @@ describe('under load and failure', () => {
 });
 
 describe('what the logon function touches', () => {
-  it("never reads the service account's secret", () => {
+  it("never reads the service account's secret: only its guard does", () => {
     // The configuration was saved (and the secret read for it) in between: the count is of logons only.
     expect(configVersion).toBeGreaterThan(1);
     expect(secretsManager.commandCalls(GetSecretValueCommand).length).toBeGreaterThan(0);
-    expect(secretReadsDuringLogons).toBe(0);
+    expect(secretReads.byGuard).toBeGreaterThan(0);
+    expect(secretReads.outsideGuard).toBe(0);
   });
 
   it('logs each refusal with the user name and the reason, and never a password', () => {

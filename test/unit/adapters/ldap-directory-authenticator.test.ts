@@ -1,15 +1,12 @@
 /**
- * The logon's deadline across DCs, on a clock of the test's: no DC is asked once it has passed. (The binds
- * themselves are tested against the Samba DC: test/integration/logon/logon.test.ts.)
+ * The logon's bind goes to the DC whose bad-password count the guard read, and to no other: a DC that is not
+ * one of the connection's servers is refused before any connection. (The binds themselves are tested against
+ * the Samba DC: test/integration/logon/logon.test.ts.)
  */
 import { describe, expect, it } from 'vitest';
-import {
-  LdapDirectoryAuthenticator,
-  LOGON_DEADLINE_SECONDS,
-} from '../../../shared/adapters/ldap/ldap-directory-authenticator';
+import { LdapDirectoryAuthenticator } from '../../../shared/adapters/ldap/ldap-directory-authenticator';
 import { parseConfig } from '../../../shared/config/config-schema';
 import { DirectoryUnavailableError } from '../../../shared/errors';
-import { TestClock } from '../../support/test-clock';
 
 const { connection } = parseConfig({
   connection: {
@@ -20,24 +17,42 @@ const { connection } = parseConfig({
   },
 });
 
+const account = {
+  bindName: 'alice@company.local',
+  objectGuid: '00000000-0000-4000-8000-000000000001',
+  namingContext: 'DC=company,DC=local',
+};
+
 describe('LdapDirectoryAuthenticator', () => {
-  it('asks no DC once the logon deadline has passed, and says which were left', async () => {
-    // Each reading of the clock is the deadline later than the one before: the deadline has passed by the
-    // time the first DC would be asked (whose name does not resolve: asking it would fail otherwise).
-    const clock = new TestClock(Date.parse('2026-12-06T12:00:00Z'), LOGON_DEADLINE_SECONDS * 1000);
-    const authenticator = new LdapDirectoryAuthenticator(
-      async () => [
+  it("binds on no DC but the guard's: one that is not the connection's is refused without a connection", async () => {
+    let resolved = 0;
+    const authenticator = new LdapDirectoryAuthenticator(async () => {
+      resolved += 1;
+      return [
         { host: 'dc1.company.local', port: 636 },
         { host: 'dc2.company.local', port: 636 },
-      ],
-      clock,
+      ];
+    });
+    const refusal = authenticator.authenticate(
+      connection,
+      { ...account, server: 'attacker.example:636' },
+      'secret',
     );
-    const refusal = authenticator.authenticate(connection, 'alice@company.local', 'secret');
     await expect(refusal).rejects.toBeInstanceOf(DirectoryUnavailableError);
     await expect(refusal).rejects.toMatchObject({
       message:
-        'no domain controller could check the password: no time left for dc1.company.local:636 and the DCs after it',
+        "attacker.example:636, where the account's lockout state was read, is not one of the connection's servers",
       passwordSent: false,
     });
+    expect(resolved).toBe(1);
+  });
+
+  it('never sends an empty password (an anonymous bind)', async () => {
+    const authenticator = new LdapDirectoryAuthenticator(async () => [
+      { host: 'dc1.company.local', port: 636 },
+    ]);
+    await expect(
+      authenticator.authenticate(connection, { ...account, server: 'dc1.company.local:636' }, ''),
+    ).rejects.toThrow(/empty password/);
   });
 });

@@ -11,6 +11,7 @@ describe('function bundles', () => {
       'directory',
       'events',
       'logon',
+      'logon-guard',
       'openapi',
       'runs',
       'start',
@@ -31,7 +32,7 @@ describe('function bundles', () => {
     const carries = (name: string, pkg: string) =>
       bundles.get(name)?.packages.has(pkg) || bundles.get(name)?.runtimePackages.has(pkg);
     // The LDAP client only where the directory is read, and where a logon binds as the user.
-    for (const name of ['sync', 'test-settings', 'directory', 'logon'])
+    for (const name of ['sync', 'test-settings', 'directory', 'logon', 'logon-guard'])
       expect(carries(name, 'ldapts'), name).toBe(true);
     for (const name of ['config', 'start', 'runs', 'users', 'openapi', 'events'])
       expect(carries(name, 'ldapts'), name).toBe(false);
@@ -41,10 +42,14 @@ describe('function bundles', () => {
       expect(carries(name, '@aws-lambda-powertools/parameters'), name).toBe(false);
       expect(carries(name, '@aws-sdk/client-secrets-manager'), name).toBe(false);
     }
-    // The Lambda client only where the workers are started; the start function reads and writes the table.
+    // The Lambda client only where the workers are started, and where a logon asks its guard; the start
+    // function reads and writes the table.
     for (const [name] of bundles) {
-      expect(carries(name, '@aws-sdk/client-lambda'), name).toBe(name === 'start');
+      expect(carries(name, '@aws-sdk/client-lambda'), name).toBe(name === 'start' || name === 'logon');
     }
+    // The guard reads the secret and the directory, and no table.
+    expect(carries('logon-guard', '@aws-sdk/client-secrets-manager')).toBe(true);
+    expect(carries('logon-guard', '@aws-sdk/client-dynamodb')).toBe(false);
     expect(carries('start', '@aws-sdk/client-dynamodb')).toBe(true);
     // The workers serve no route: no HTTP middleware.
     for (const name of ['sync', 'test-settings']) expect(carries(name, '@middy/core'), name).toBe(false);

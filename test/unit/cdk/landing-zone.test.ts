@@ -303,7 +303,9 @@ describe('the stack without landing-zone settings', () => {
 
   it('traces every function and the API stage, and grants nothing else on every resource', () => {
     const ours = resourcesOf(template, 'AWS::Lambda::Function').filter(([id]) =>
-      /^(Config|Start|TestSettings|Sync|Runs|Users|Directory|Logon|Openapi|Events)Function/.test(id),
+      /^(Config|Start|TestSettings|Sync|Runs|Users|Directory|Logon|LogonGuard|Openapi|Events)Function/.test(
+        id,
+      ),
     );
     expect(ours).toHaveLength(functionNames.length);
     for (const [id, fn] of ours) expect(fn.Properties.TracingConfig, id).toEqual({ Mode: 'Active' });

@@ -17,7 +17,7 @@ const functions = template.findResources('AWS::Lambda::Function', {
   Properties: { Description: Match.anyValue(), Runtime: Match.stringLikeRegexp('nodejs') },
 });
 const ourFunctions = Object.entries(functions).filter(([id]) =>
-  /^(Config|Start|TestSettings|Sync|Runs|Users|Directory|Logon|Openapi|Events)Function/.test(id),
+  /^(Config|Start|TestSettings|Sync|Runs|Users|Directory|Logon|LogonGuard|Openapi|Events)Function/.test(id),
 );
 const functionId = (prefix: string): string => {
   const found = ourFunctions.find(([id]) => id.startsWith(`${prefix}Function`));
@@ -59,7 +59,7 @@ describe('the AdSync stack', () => {
     const inVpc = ourFunctions
       .filter(([, fn]) => fn.Properties.VpcConfig)
       .map(([id]) => id.replace(/Function.*/, ''));
-    expect(inVpc.sort()).toEqual(['Directory', 'Logon', 'Sync', 'TestSettings']);
+    expect(inVpc.sort()).toEqual(['Directory', 'Logon', 'LogonGuard', 'Sync', 'TestSettings']);
   });
 
   it('has no NAT gateway and no internet gateway; DynamoDB and Secrets Manager through VPC endpoints', () => {
@@ -69,14 +69,17 @@ describe('the AdSync stack', () => {
       VpcEndpointType: 'Gateway',
       ServiceName: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith(['.dynamodb'])]) }),
     });
-    // One interface endpoint: the start function invokes Lambda from outside the VPC, so none for Lambda.
+    // Two interface endpoints: Secrets Manager, and Lambda for the logon function's call of its guard (the
+    // start function invokes Lambda from outside the VPC).
     const interfaceEndpoints = Object.values(
       template.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } }),
     );
-    expect(interfaceEndpoints).toHaveLength(1);
-    const [secretsEndpoint] = interfaceEndpoints;
-    expect(secretsEndpoint?.Properties.PrivateDnsEnabled).toBe(true);
-    expect(JSON.stringify(secretsEndpoint?.Properties.ServiceName)).toContain('secretsmanager');
+    expect(
+      interfaceEndpoints
+        .map((e) => JSON.stringify(e.Properties.ServiceName).match(/\.(secretsmanager|lambda)/)?.[1])
+        .sort(),
+    ).toEqual(['lambda', 'secretsmanager']);
+    for (const endpoint of interfaceEndpoints) expect(endpoint.Properties.PrivateDnsEnabled).toBe(true);
   });
 
   it('lets the functions out only to the DCs on 636 and 389 and to the endpoints on 443', () => {
@@ -155,11 +158,12 @@ describe('the AdSync stack', () => {
   it('keeps the secret from the logon function: no Secrets Manager action in its role, no secret in its environment', () => {
     expect(
       actionsOf('logon').filter((action) => !action.startsWith('dynamodb:') && !isTracing(action)),
-    ).toEqual([]);
+    ).toEqual(['lambda:InvokeFunction']);
     const logon = functions[idOf('logon')]?.Properties;
-    // The table, and the console's origin that every function answering the API is told (CORS); no secret.
+    // The table, the guard, and the console's origin that every function answering the API is told (CORS).
     expect(Object.keys(logon.Environment.Variables).sort()).toEqual([
       'CONSOLE_ORIGIN',
+      'LOGON_GUARD_FUNCTION_NAME',
       'POWERTOOLS_SERVICE_NAME',
       'TABLE_NAME',
     ]);
@@ -170,6 +174,31 @@ describe('the AdSync stack', () => {
         policies.allows('logon', { action: 'dynamodb:Query', resource: `index/${index}`, leadingKeys: [] }),
       ).toBe(false);
     }
+  });
+
+  it('lets the logon function invoke the logon guard and nothing else; the guard reads the secret and no table', () => {
+    const invokable = policies
+      .statementsOf('logon')
+      .filter((s) => s.Effect === 'Allow' && [s.Action].flat().includes('lambda:InvokeFunction'))
+      .flatMap((s) => [s.Resource].flat() as { 'Fn::GetAtt': [string, string] }[])
+      .map((resource) => resource['Fn::GetAtt']?.[0]);
+    expect(invokable).toEqual([idOf('logon-guard')]);
+    for (const name of functionNames.filter((n) => n !== 'logon')) {
+      const others = policies
+        .statementsOf(name)
+        .filter((s) => [s.Action].flat().includes('lambda:InvokeFunction'))
+        .flatMap((s) => [s.Resource].flat() as { 'Fn::GetAtt'?: [string, string] }[]);
+      expect(
+        others.map((r) => r['Fn::GetAtt']?.[0]),
+        name,
+      ).not.toContain(idOf('logon-guard'));
+    }
+    expect(
+      actionsOf('logon-guard').filter((action) => !isTracing(action) && !action.startsWith('ec2:')),
+    ).toEqual(['secretsmanager:GetSecretValue']);
+    const guard = functions[idOf('logon-guard')]?.Properties;
+    expect(Object.keys(guard.Environment.Variables).sort()).toEqual(['POWERTOOLS_SERVICE_NAME', 'SECRET_ID']);
+    expect(guard.VpcConfig).toBeDefined();
   });
 
   it("bounds a logon within API Gateway's 29 s, with the CPU a scrypt hash check needs", () => {
@@ -309,6 +338,8 @@ describe('the AdSync stack', () => {
       directory: { GetItem: ['user', 'config'], BatchGetItem: ['user'] },
       // One user and, for a local user, its hash: by key, never in a batch or a query.
       logon: { GetItem: ['user', 'password', 'config'] },
+      // Reads no table: the connection comes with the logon's request.
+      'logon-guard': {},
       openapi: {},
       // The pipe's enrichment maps the stream records it is handed: it reads nothing.
       events: {},
@@ -412,7 +443,10 @@ describe('the AdSync stack', () => {
         ],
       },
     ]);
-    for (const name of functionNames.filter((n) => n !== 'start')) expect(invokes(name), name).toEqual([]);
+    // The logon function invokes its guard, and nothing else (tested below).
+    for (const name of functionNames.filter((n) => n !== 'start' && n !== 'logon')) {
+      expect(invokes(name), name).toEqual([]);
+    }
     // It starts operations, it does not run them: no secret, no user, no password hash.
     expect(
       actionsOf('start').filter(

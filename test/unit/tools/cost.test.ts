@@ -59,17 +59,18 @@ describe('syncCost', () => {
 });
 
 describe('idleCost', () => {
-  it('bills the Secrets Manager endpoint per AZ-hour: 730 h x $0.01 in each AZ', () => {
-    const [twoAzs] = idleCost(10_000, 2);
-    const [oneAz] = idleCost(10_000, 1);
-    expect(twoAzs?.usd).toBeCloseTo(14.6, 9);
-    expect(oneAz?.usd).toBeCloseTo(7.3, 9);
+  it('bills the Secrets Manager and Lambda endpoints per AZ-hour: 730 h x $0.01 in each AZ', () => {
+    const [secretsTwoAzs, lambdaTwoAzs] = idleCost(10_000, 2);
+    const [secretsOneAz, lambdaOneAz] = idleCost(10_000, 1);
+    for (const line of [secretsTwoAzs, lambdaTwoAzs]) expect(line?.usd).toBeCloseTo(14.6, 9);
+    for (const line of [secretsOneAz, lambdaOneAz]) expect(line?.usd).toBeCloseTo(7.3, 9);
+    expect(lambdaTwoAzs?.line).toMatch(/^Lambda interface endpoint/);
   });
 
   it('adds the secret, 13 alarms, 7 metrics, the dashboard, the pipe’s polling and the table’s storage', () => {
     const lines = idleCost(100_000, 2).map((line) => line.usd);
     const storedGb = (100_000 * 0.95 * 3 * 1.0) / 1024 / 1024;
-    expect(lines.slice(1)).toEqual([
+    expect(lines.slice(2)).toEqual([
       0.4,
       expect.closeTo(1.3, 9),
       expect.closeTo(2.1, 9),
@@ -108,7 +109,7 @@ describe('monthCost', () => {
     expect(month.runsUsd).toBeCloseTo(runs, 12);
     expect(month.secretsUsd).toBeCloseTo(730 * 0.000005, 12);
     expect(month.usd).toBeCloseTo(month.idleUsd + runs + month.secretsUsd, 12);
-    expect(monthCost(MEASURED_10K, 60, 2).usd - month.usd).toBeCloseTo(7.3, 9);
+    expect(monthCost(MEASURED_10K, 60, 2).usd - month.usd).toBeCloseTo(2 * 7.3, 9);
   });
 });
 
@@ -163,7 +164,7 @@ describe('costTables', () => {
   it('prints every price with its source, and each table with the figures’ origin', () => {
     const markdown = costTables(figuresFor([]));
     for (const price of Object.values(PRICES)) expect(markdown).toContain(price.source);
-    expect(markdown).toContain('| **total** | **$23.51** | **$16.21** |');
+    expect(markdown).toContain('| **total** | **$38.11** | **$23.51** |');
     expect(markdown).toMatch(/\| 100,000 \| ESTIMATE \(10x the 10,000-user figures\) \| every 1 min \|/);
   });
 });

@@ -20,6 +20,7 @@ import { inMemoryConfig } from '../../support/in-memory-app';
 import {
   directoryUser,
   FakePasswordHasher,
+  InMemoryAccountGuard,
   InMemoryDirectoryAuthenticator,
   InMemoryLogonAttempts,
   InMemoryPasswordHashes,
@@ -50,8 +51,9 @@ let hashes: InMemoryPasswordHashes;
 let hasher: FakePasswordHasher;
 let attempts: InMemoryLogonAttempts;
 let directory: InMemoryDirectoryAuthenticator;
+let guard: InMemoryAccountGuard;
 let refused: LogonRefused[];
-let lockedOut: { userName: string; retryAfterSeconds: number }[];
+let lockedOut: { userName: string; retryAfterSeconds: number; by: string }[];
 let unavailable: { userName: string; error: DirectoryUnavailableError }[];
 let deps: LogonDependencies;
 
@@ -66,6 +68,11 @@ beforeEach(async () => {
   directory = new InMemoryDirectoryAuthenticator().account('alice@company.local', {
     password: ALICE_PASSWORD,
   });
+  guard = new InMemoryAccountGuard().account({
+    objectGuid: alice.objectGuid as string,
+    distinguishedName: alice.distinguishedName as string,
+    userPrincipalName: alice.userPrincipalName as string,
+  });
   refused = [];
   lockedOut = [];
   unavailable = [];
@@ -76,6 +83,8 @@ beforeEach(async () => {
     hasher,
     attempts,
     directory,
+    guard,
+    clock: { now: clock },
     onRefused: (r) => refused.push(r),
     onLockedOut: (l) => lockedOut.push(l),
     onUnavailable: (u) => unavailable.push(u),
@@ -104,7 +113,15 @@ describe('logon', () => {
     it('a directory user whose bind as the user succeeds, over the saved connection, by userPrincipalName', async () => {
       expect(await logon(deps, { userName: 'alice', password: ALICE_PASSWORD })).toEqual(toPublicUser(alice));
       expect(directory.binds).toEqual([
-        { connection: config.connection, bindName: 'alice@company.local', password: ALICE_PASSWORD },
+        {
+          connection: config.connection,
+          bindName: 'alice@company.local',
+          server: 'dc1.company.local:636',
+          password: ALICE_PASSWORD,
+        },
+      ]);
+      expect(guard.requests).toEqual([
+        { connection: config.connection, configVersion: 1, objectGuid: alice.objectGuid },
       ]);
       // The hash check of nobody's runs beside the bind: a directory logon costs what a local one does.
       expect({ verifications: hasher.verifications, nobody: hasher.nobodyVerifications }).toEqual({
@@ -117,6 +134,10 @@ describe('logon', () => {
     it('a directory user without a userPrincipalName, bound as by distinguished name', async () => {
       const { userPrincipalName: _, ...withoutUpn } = alice;
       users.seed(withoutUpn);
+      guard.account({
+        objectGuid: alice.objectGuid as string,
+        distinguishedName: alice.distinguishedName as string,
+      });
       directory.account(alice.distinguishedName ?? '', { password: ALICE_PASSWORD });
       expect(await logon(deps, { userName: 'alice', password: ALICE_PASSWORD })).toEqual(
         toPublicUser(withoutUpn),
@@ -218,12 +239,24 @@ describe('logon', () => {
         bound: true,
       },
       {
-        name: 'a directory user AD does not know (deleted since the last sync)',
+        name: 'a directory user the domain no longer has (deleted since the last sync), without a bind',
         request: { userName: 'alice', password: ALICE_PASSWORD },
-        reason: 'unknownUser',
+        reason: 'notInDirectory',
         arrange: () => {
-          directory = new InMemoryDirectoryAuthenticator();
-          deps = { ...deps, directory };
+          guard = new InMemoryAccountGuard();
+          deps = { ...deps, guard };
+        },
+        bound: false,
+      },
+      {
+        name: 'a directory user whose name another account has taken since the sync, with that password',
+        request: { userName: 'alice', password: 'the new account: its password' },
+        reason: 'anotherAccount',
+        arrange: () => {
+          directory.account('alice@company.local', {
+            password: 'the new account: its password',
+            objectGuid: '00000000-0000-4000-8000-0000000000ff',
+          });
         },
         bound: true,
       },
@@ -305,7 +338,7 @@ describe('logon', () => {
       });
       expect(directory.binds).toHaveLength(binds);
       expect(hasher.checks).toBe(checks);
-      expect(lockedOut).toEqual([{ userName: 'alice', retryAfterSeconds: LOCKOUT_SECONDS }]);
+      expect(lockedOut).toEqual([{ userName: 'alice', retryAfterSeconds: LOCKOUT_SECONDS, by: 'failures' }]);
       // A locked-out attempt is no refusal of a password: it is not reported as one, nor counted.
       expect(refused).toHaveLength(MAX_FAILURES);
       expect(attempts.failuresOf('alice')).toBe(MAX_FAILURES);
@@ -418,6 +451,163 @@ describe('logon', () => {
       expect(error).toMatchObject({ passwordSent: true });
       expect(toHttpError(error).statusCode).toBe(503);
       expect(attempts.failuresOf('alice')).toBe(1);
+    });
+  });
+
+  describe("never makes the bind that could lock the user's AD account", () => {
+    const WINDOW_SECONDS = 30 * 60;
+    const aliceGuid = alice.objectGuid as string;
+
+    /** The DC counts each wrong password of a bind, as AD does; the local counter is set out of the way. */
+    async function withDomainThreshold(threshold: number): Promise<void> {
+      guard.policy = { threshold, observationWindowSeconds: WINDOW_SECONDS };
+      const settings = new InMemorySettings({ ...systemClock, now: clock });
+      await settings.saveConfig(inMemoryConfig({ logon: { maxFailures: 100, lockoutMinutes: 1 } }));
+      deps = {
+        ...deps,
+        configs: settings,
+        directory: {
+          authenticate: async (connection, account, password) => {
+            const verdict = await directory.authenticate(connection, account, password);
+            if (!verdict.accepted && verdict.reason === 'wrongPassword')
+              guard.badPassword(account.objectGuid, clock());
+            return verdict;
+          },
+        },
+      };
+    }
+
+    it('threshold 4, 8 wrong passwords: 3 binds, then 429 until AD forgets; never locked; then the right password binds', async () => {
+      await withDomainThreshold(4);
+      const answers: string[] = [];
+      for (let i = 0; i < 8; i += 1) {
+        const error = await refusal(wrongPasswordOf('alice'));
+        answers.push(toHttpError(error).statusCode === 429 ? '429' : '401');
+        advanceSeconds(10);
+      }
+      expect(answers).toEqual(['401', '401', '401', '429', '429', '429', '429', '429']);
+      expect(directory.binds).toHaveLength(3);
+      expect(guard.standingOf(aliceGuid)).toMatchObject({ badPwdCount: 3, lockedOut: false });
+      // The right password too may not be tried while one more bad password would lock the account.
+      const error = await refusal({ userName: 'alice', password: ALICE_PASSWORD });
+      expect(error).toBeInstanceOf(LockedOutError);
+      // AD forgets the count 30 minutes after the last bad password (at 20 s): 80 s have passed.
+      expect(error).toMatchObject({ retryAfterSeconds: WINDOW_SECONDS - 60 });
+      expect(lockedOut.at(-1)).toEqual({
+        userName: 'alice',
+        retryAfterSeconds: WINDOW_SECONDS - 60,
+        by: 'directory',
+      });
+      expect(directory.binds).toHaveLength(3);
+      // Refused before any check: the attempts are not counted as failures here either.
+      expect(attempts.failuresOf('alice')).toBe(3);
+      advanceSeconds(WINDOW_SECONDS - 60);
+      expect(await logon(deps, { userName: 'alice', password: ALICE_PASSWORD })).toEqual(toPublicUser(alice));
+      expect(directory.binds).toHaveLength(4);
+    });
+
+    it('refuses at threshold - 1 counted bad passwords, binds at threshold - 2', async () => {
+      await withDomainThreshold(5);
+      guard.account({
+        objectGuid: aliceGuid,
+        distinguishedName: 'CN=a',
+        userPrincipalName: 'alice@company.local',
+        badPwdCount: 3,
+        badPasswordTime: clock(),
+      });
+      expect(await logon(deps, { userName: 'alice', password: ALICE_PASSWORD })).toEqual(toPublicUser(alice));
+      guard.account({
+        objectGuid: aliceGuid,
+        distinguishedName: 'CN=a',
+        userPrincipalName: 'alice@company.local',
+        badPwdCount: 4,
+        badPasswordTime: clock(),
+      });
+      expect(await refusal({ userName: 'alice', password: ALICE_PASSWORD })).toBeInstanceOf(LockedOutError);
+      expect(directory.binds).toHaveLength(1);
+    });
+
+    it('does not count bad passwords older than the observation window', async () => {
+      await withDomainThreshold(3);
+      guard.account({
+        objectGuid: aliceGuid,
+        distinguishedName: 'CN=a',
+        userPrincipalName: 'alice@company.local',
+        badPwdCount: 2,
+        badPasswordTime: new Date(now - WINDOW_SECONDS * 1000),
+      });
+      expect(await logon(deps, { userName: 'alice', password: ALICE_PASSWORD })).toEqual(toPublicUser(alice));
+    });
+
+    it('binds whatever the count when the domain never locks accounts (threshold 0)', async () => {
+      await withDomainThreshold(0);
+      for (let i = 0; i < 10; i += 1) await refusal(wrongPasswordOf('alice'));
+      expect(directory.binds).toHaveLength(10);
+      expect(lockedOut).toEqual([]);
+    });
+
+    it('does not bind as an account AD has locked out', async () => {
+      guard.account({ objectGuid: aliceGuid, distinguishedName: 'CN=a', lockedOut: true });
+      expect(await refusal({ userName: 'alice', password: ALICE_PASSWORD })).toBeInstanceOf(LockedOutError);
+      expect(directory.binds).toEqual([]);
+    });
+
+    it("binds as the account's current name, on the DC the guard read", async () => {
+      guard.account({
+        objectGuid: aliceGuid,
+        distinguishedName: 'CN=Alice,OU=Moved,DC=company,DC=local',
+        userPrincipalName: 'alice.archer@company.local',
+      });
+      directory.account('alice.archer@company.local', { password: ALICE_PASSWORD });
+      expect(await logon(deps, { userName: 'alice', password: ALICE_PASSWORD })).toEqual(toPublicUser(alice));
+      expect(directory.binds.map(({ bindName, server }) => ({ bindName, server }))).toEqual([
+        { bindName: 'alice.archer@company.local', server: 'dc1.company.local:636' },
+      ]);
+    });
+
+    it('binds one logon of a name at a time: a second at the same moment gets 429, without a bind', async () => {
+      let release: () => void = () => {};
+      const reading = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const standing = guard.standing.bind(guard);
+      const slowGuard = {
+        standing: async (request: Parameters<typeof standing>[0]) => {
+          await reading;
+          return standing(request);
+        },
+      };
+      deps = { ...deps, guard: slowGuard };
+      const first = logon(deps, { userName: 'alice', password: ALICE_PASSWORD });
+      await new Promise((resolve) => setImmediate(resolve));
+      const second = await refusal({ userName: 'alice', password: ALICE_PASSWORD });
+      expect(second).toBeInstanceOf(LockedOutError);
+      expect(lockedOut).toEqual([{ userName: 'alice', retryAfterSeconds: 1, by: 'concurrent' }]);
+      release();
+      expect(await first).toEqual(toPublicUser(alice));
+      expect(directory.binds).toHaveLength(1);
+      expect(attempts.bindHeld('alice')).toBe(false);
+      // The hold ends with the logon: the next one binds.
+      await refusal(wrongPasswordOf('alice'));
+      expect(directory.binds).toHaveLength(2);
+    });
+
+    it('answers 503 without a bind when the guard cannot read the account, and counts no failure', async () => {
+      guard.failure = new Error('the DC refused the service account');
+      const error = await refusal({ userName: 'alice', password: ALICE_PASSWORD });
+      expect(error).toBeInstanceOf(DirectoryUnavailableError);
+      expect(toHttpError(error).statusCode).toBe(503);
+      expect(directory.binds).toEqual([]);
+      expect(attempts.failuresOf('alice')).toBe(0);
+      expect(attempts.bindHeld('alice')).toBe(false);
+    });
+
+    it('answers 503 without a bind when the connection is not the one the password was saved for', async () => {
+      guard.savedFor = 'the fingerprint of another connection';
+      const error = await refusal({ userName: 'alice', password: ALICE_PASSWORD });
+      expect(toHttpError(error).statusCode).toBe(503);
+      expect(unavailable[0]?.error.message).toMatch(/saved for another connection/);
+      expect(directory.binds).toEqual([]);
     });
   });
 });
