@@ -29,10 +29,15 @@ export interface ConfigFormValues {
   intervalMinutes: string;
   /** The logon's lockout policy: not on this form, carried through a save as it was saved. */
   logon: Config['logon'];
+  /** Which groups are synchronized, and the privilege rules: not on this form, carried through a save. */
+  groupSync: Config['groups'];
+  privilegeRules: Config['privilegeRules'];
 }
 
 /** A field of the form: the configuration's fields and the write-only password. */
-export type FormField = Exclude<keyof ConfigFormValues, 'logon'> | 'password';
+export type FormField =
+  | Exclude<keyof ConfigFormValues, 'logon' | 'groupSync' | 'privilegeRules'>
+  | 'password';
 
 export const PRIVILEGE_LABELS: Readonly<Record<Privilege, string>> = {
   login: 'Log on',
@@ -56,7 +61,7 @@ export const PRIVILEGES = Object.keys(PRIVILEGE_LABELS) as Privilege[];
 export const ARCHIVE_ACCESS = Object.keys(ARCHIVE_ACCESS_LABELS) as ArchiveAccess[];
 
 export function formValuesOf(config: Config): ConfigFormValues {
-  const { connection, filters, options, defaultPrivileges, schedule, logon } = config;
+  const { connection, filters, options, defaultPrivileges, schedule, logon, groups, privilegeRules } = config;
   return {
     servers: connection.servers.join('\n'),
     domain: connection.domain ?? '',
@@ -79,6 +84,8 @@ export function formValuesOf(config: Config): ConfigFormValues {
     scheduleEnabled: schedule.enabled,
     intervalMinutes: String(schedule.intervalMinutes),
     logon: { ...logon },
+    groupSync: { ...groups },
+    privilegeRules: privilegeRules.map((rule) => ({ ...rule })),
   };
 }
 
@@ -135,6 +142,8 @@ export function configDocumentOf(values: ConfigFormValues): ConfigInput {
       intervalMinutes: numberOrText(values.intervalMinutes) as number,
     },
     logon: { ...values.logon },
+    groups: { ...values.groupSync },
+    privilegeRules: values.privilegeRules.map((rule) => ({ ...rule })),
   };
 }
 

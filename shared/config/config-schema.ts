@@ -4,7 +4,7 @@
  * field path.
  */
 import { z } from 'zod';
-import { isDistinguishedName } from '../domain/distinguished-name';
+import { isAtOrUnder, isDistinguishedName, parseDistinguishedName } from '../domain/distinguished-name';
 import { listedIssues, ValidationError } from '../errors';
 
 export const PRIVILEGES = [
@@ -173,6 +173,30 @@ const configFields = z.strictObject({
       lockoutMinutes: z.int().min(1).max(1440).default(15),
     })
     .prefault({}),
+  /**
+   * Which groups are synchronized (docs/contract.md#groups): none, the selected groups of `filters.groups` and
+   * every group nested in them, or every group under `baseDn` (default: the connection's base DN).
+   */
+  groups: z
+    .strictObject({
+      sync: z.enum(['none', 'selected', 'all']).default('none'),
+      baseDn: distinguishedName.optional(),
+    })
+    .prefault({}),
+  /**
+   * Privileges by group (docs/contract.md#privileges-by-group): a directory user in the group (nested groups
+   * included) gets these, in `groupPrivileges` and `groupArchiveAccess`, as long as it is a member.
+   */
+  privilegeRules: z
+    .array(
+      z.strictObject({
+        group: distinguishedName,
+        privileges: uniqueList(z.enum(PRIVILEGES), PRIVILEGES.length).default([]),
+        ownArchiveAccess: uniqueList(z.enum(ARCHIVE_ACCESS), ARCHIVE_ACCESS.length).default([]),
+      }),
+    )
+    .max(100)
+    .default([]),
 });
 
 export const configSchema = configFields.superRefine((config, ctx) => {
@@ -183,7 +207,36 @@ export const configSchema = configFields.superRefine((config, ctx) => {
       message: 'is required when no servers are given: domain controllers are discovered from it by DNS',
     });
   }
+  checkPrivilegeRules(config, ctx);
 });
+
+/** The DN under which groups are read: `groups.baseDn`, else the connection's, when either is known. */
+export function groupsBaseDnOf(config: Pick<Config, 'groups' | 'connection'>): string | undefined {
+  return config.groups.baseDn || config.connection.baseDn || undefined;
+}
+
+/**
+ * A rule's group must be a group under the groups' base DN: a DN whose first RDN is not a CN (an OU, the
+ * domain) names no group, and a rule for a group outside the base DN would never apply. Whether the CN is a
+ * group object is asked of the directory by every run (and Test Settings), which fails naming the rule.
+ */
+function checkPrivilegeRules(config: z.output<typeof configFields>, ctx: z.RefinementCtx): void {
+  const base = groupsBaseDnOf(config);
+  const seen = new Set<string>();
+  config.privilegeRules.forEach((rule, index) => {
+    const path = ['privilegeRules', index, 'group'];
+    if (!isDistinguishedName(rule.group)) return;
+    const first = parseDistinguishedName(rule.group)[0];
+    if (first?.attribute.toLowerCase() !== 'cn') {
+      ctx.addIssue({ code: 'custom', path, message: 'must name a group (CN=...), not a container' });
+    } else if (base && isDistinguishedName(base) && !isAtOrUnder(rule.group, base)) {
+      ctx.addIssue({ code: 'custom', path, message: `must be a group under the groups' base DN ${base}` });
+    }
+    const key = rule.group.toLowerCase();
+    if (seen.has(key)) ctx.addIssue({ code: 'custom', path, message: 'has a rule already' });
+    seen.add(key);
+  });
+}
 
 /**
  * The configuration of a fresh installation: every default, nothing site-specific yet. It is not complete
@@ -198,6 +251,8 @@ export type ConfigInput = z.input<typeof configSchema>;
 export type ConnectionConfig = Config['connection'];
 export type FilterConfig = Config['filters'];
 export type LogonConfig = Config['logon'];
+export type GroupsConfig = Config['groups'];
+export type PrivilegeRule = Config['privilegeRules'][number];
 
 /** Turns zod issues into the field paths of the API error shape (`connection.timeoutSeconds`). */
 export function toValidationError(

@@ -28,6 +28,8 @@ describe('parseConfig', () => {
       defaultPrivileges: { privileges: ['login'], ownArchiveAccess: ['read'] },
       schedule: { enabled: false, intervalMinutes: 60 },
       logon: { maxFailures: 5, lockoutMinutes: 15 },
+      groups: { sync: 'none' },
+      privilegeRules: [],
     });
   });
 
@@ -159,4 +161,74 @@ describe('parseServerAddress', () => {
       expect(parseServerAddress(input)).toBeUndefined();
     },
   );
+});
+
+describe('groups and privilege rules', () => {
+  const staff = 'CN=Staff,OU=Groups,DC=company,DC=local';
+
+  it('synchronizes no group by default, and takes a base DN for them', () => {
+    expect(parseConfig(minimal).groups).toEqual({ sync: 'none' });
+    expect(
+      parseConfig({ ...minimal, groups: { sync: 'all', baseDn: 'OU=Groups,DC=company,DC=local' } }).groups,
+    ).toEqual({
+      sync: 'all',
+      baseDn: 'OU=Groups,DC=company,DC=local',
+    });
+  });
+
+  it('refuses an unknown sync mode and unknown fields, naming them', () => {
+    expect(configIssuesOf({ ...minimal, groups: { sync: 'some' } }).map((i) => i.path)).toEqual([
+      'groups.sync',
+    ]);
+    expect(configIssuesOf({ ...minimal, groups: { nested: true } }).map((i) => i.path)).toEqual(['groups']);
+  });
+
+  it('accepts rules with their privileges and archive access', () => {
+    const config = parseConfig({
+      ...minimal,
+      privilegeRules: [{ group: staff, privileges: ['exportEmail'], ownArchiveAccess: ['write'] }],
+    });
+    expect(config.privilegeRules).toEqual([
+      { group: staff, privileges: ['exportEmail'], ownArchiveAccess: ['write'] },
+    ]);
+  });
+
+  it('refuses more than 100 rules, unknown privileges and a rule given twice', () => {
+    const many = Array.from({ length: 101 }, (_, i) => ({ group: `CN=G${i},DC=company,DC=local` }));
+    expect(configIssuesOf({ ...minimal, privilegeRules: many }).map((i) => i.path)).toEqual([
+      'privilegeRules',
+    ]);
+    expect(
+      configIssuesOf({ ...minimal, privilegeRules: [{ group: staff, privileges: ['fly'] }] }).map(
+        (i) => i.path,
+      ),
+    ).toEqual(['privilegeRules.0.privileges.0']);
+    expect(
+      configIssuesOf({ ...minimal, privilegeRules: [{ group: staff }, { group: staff.toLowerCase() }] }),
+    ).toEqual([{ path: 'privilegeRules.1.group', message: 'has a rule already' }]);
+  });
+
+  it('refuses a rule naming a container, or a group outside the base DN', () => {
+    const connection = { domain: 'company.local', baseDn: 'DC=company,DC=local' };
+    expect(
+      configIssuesOf({ connection, privilegeRules: [{ group: 'OU=Groups,DC=company,DC=local' }] }),
+    ).toEqual([{ path: 'privilegeRules.0.group', message: 'must name a group (CN=...), not a container' }]);
+    expect(
+      configIssuesOf({ connection, privilegeRules: [{ group: 'CN=Staff,DC=other,DC=local' }] }).map(
+        (i) => i.path,
+      ),
+    ).toEqual(['privilegeRules.0.group']);
+    expect(
+      configIssuesOf({
+        connection,
+        groups: { sync: 'all', baseDn: 'OU=Groups,DC=company,DC=local' },
+        privilegeRules: [{ group: 'CN=Staff,OU=Other,DC=company,DC=local' }],
+      }),
+    ).toEqual([
+      {
+        path: 'privilegeRules.0.group',
+        message: "must be a group under the groups' base DN OU=Groups,DC=company,DC=local",
+      },
+    ]);
+  });
 });

@@ -29,6 +29,10 @@ const saved = parseConfig({
   defaultPrivileges: { privileges: ['login', 'exportEmail'], ownArchiveAccess: ['read', 'write'] },
   schedule: { enabled: true, intervalMinutes: 30 },
   logon: { maxFailures: 3, lockoutMinutes: 30 },
+  groups: { sync: 'selected' },
+  privilegeRules: [
+    { group: 'CN=Staff,OU=Groups,DC=company,DC=local', privileges: ['exportEmail'], ownArchiveAccess: [] },
+  ],
 });
 
 describe('the Directory Services form', () => {
@@ -55,6 +59,9 @@ describe('the Directory Services form', () => {
       maxFailures: 3,
       lockoutMinutes: 30,
     });
+    const document = configDocumentOf({ ...formValuesOf(saved), domain: 'other.local' });
+    expect(document.groups).toEqual({ sync: 'selected' });
+    expect(document.privilegeRules).toEqual(saved.privilegeRules);
   });
 
   it('leaves empty optional fields out, so that the defaults apply', () => {
