@@ -31,6 +31,9 @@ const FIELD_NAMES: Readonly<Record<UserExplanation['changedFields'][number], str
   distinguishedName: 'distinguished name',
   userPrincipalName: 'user principal name',
   objectGuid: 'objectGUID',
+  groups: 'groups',
+  groupPrivileges: 'privileges by group',
+  groupArchiveAccess: 'archive access by group',
 };
 
 /** One line per filter: its label, PASS/FAIL (or off), and what it found. */

@@ -176,6 +176,16 @@ const user = documenting<PublicUser>()(
       .string()
       .optional()
       .describe('set while a deleted directory user waits out options.deletionGraceDays; it cannot log on'),
+    groups: z
+      .array(z.string())
+      .describe('the names of the synchronized groups the user belongs to, nested groups included'),
+    groupPrivileges: z
+      .array(z.enum(PRIVILEGES))
+      .describe('what the privilege rules of its groups give it; gone when it leaves the group'),
+    groupArchiveAccess: z.array(z.enum(ARCHIVE_ACCESS)),
+    effectivePrivileges: z
+      .array(z.enum(PRIVILEGES))
+      .describe('privileges and groupPrivileges together; POST /logon requires login among them'),
   }),
 );
 
@@ -338,6 +348,9 @@ export const responses = {
           'distinguishedName',
           'userPrincipalName',
           'objectGuid',
+          'groups',
+          'groupPrivileges',
+          'groupArchiveAccess',
         ]),
       ),
       reason: z.string().optional(),

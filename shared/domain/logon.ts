@@ -2,6 +2,7 @@
  * The decisions of a logon (POST /logon, docs/contract.md#logon) that need no I/O: how a user's password is
  * checked, and why a logon is refused. Every refusal gets the same answer; the reason is for the log only.
  */
+import { effectivePrivilegesOf } from './privilege-rules';
 import type { User } from './user';
 
 /** Why a domain controller refused a bind (Active Directory's sub-code of invalidCredentials, LDAP 49). */
@@ -49,11 +50,12 @@ export type CredentialCheck =
 
 /**
  * How to check the password of a logon as `user` (undefined: nobody has that name). Only a user who holds
- * the `login` privilege is checked at all, and an empty password never is.
+ * the `login` privilege (its own or a group's) is checked at all, and an empty password never is.
  */
 export function credentialCheckOf(user: User | undefined, password: string): CredentialCheck {
   if (!user) return { by: 'nothing', reason: 'unknownUser' };
-  if (!user.privileges.includes('login')) return { by: 'nothing', reason: 'noLoginPrivilege' };
+  // The privileges an administrator set and those a group's rule gives count alike (effectivePrivileges).
+  if (!effectivePrivilegesOf(user).includes('login')) return { by: 'nothing', reason: 'noLoginPrivilege' };
   if (user.suspendedAt) return { by: 'nothing', reason: 'suspended' };
   if (password === '') return { by: 'nothing', reason: 'emptyPassword' };
   if (user.authentication === 'local') return { by: 'localHash' };

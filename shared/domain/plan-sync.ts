@@ -13,7 +13,10 @@ export type UserField =
   | 'emailAddresses'
   | 'distinguishedName'
   | 'userPrincipalName'
-  | 'objectGuid';
+  | 'objectGuid'
+  /** Written by the group pass of a run (use-cases/sync-groups.ts), never by the user plan. */
+  | MembershipField;
+export type MembershipField = 'groups' | 'groupPrivileges' | 'groupArchiveAccess';
 
 interface ChangeBase {
   readonly userName: string;

@@ -1,4 +1,5 @@
 import type { ArchiveAccess, Privilege } from '../config/config-schema';
+import { effectivePrivilegesOf } from './privilege-rules';
 
 export type Authentication = 'directoryServices' | 'local';
 
@@ -21,6 +22,11 @@ export interface User {
    * (docs/contract.md#deletes): it cannot log on, and keeps its privileges and archive.
    */
   readonly suspendedAt?: string;
+  /** Directory users: the synchronized groups it belongs to (nested included), by name; kept by every run. */
+  readonly groups?: readonly string[];
+  /** What the privilege rules of its groups give it (docs/contract.md#privileges-by-group); kept by every run. */
+  readonly groupPrivileges?: readonly Privilege[];
+  readonly groupArchiveAccess?: readonly ArchiveAccess[];
 }
 
 /** A user entry as read from the directory, before any policy or mapping. */
@@ -65,6 +71,11 @@ export interface PublicUser {
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly suspendedAt?: string;
+  readonly groups: readonly string[];
+  readonly groupPrivileges: readonly Privilege[];
+  readonly groupArchiveAccess: readonly ArchiveAccess[];
+  /** `privileges` and `groupPrivileges` together: what the user may do (POST /logon asks for `login`). */
+  readonly effectivePrivileges: readonly Privilege[];
 }
 
 export function toPublicUser(user: User): PublicUser {
@@ -80,5 +91,9 @@ export function toPublicUser(user: User): PublicUser {
     createdAt: user.createdAt,
     updatedAt: user.updatedAt,
     ...(user.suspendedAt ? { suspendedAt: user.suspendedAt } : {}),
+    groups: user.groups ?? [],
+    groupPrivileges: user.groupPrivileges ?? [],
+    groupArchiveAccess: user.groupArchiveAccess ?? [],
+    effectivePrivileges: effectivePrivilegesOf(user),
   };
 }

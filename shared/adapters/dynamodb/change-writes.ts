@@ -47,7 +47,10 @@ const mark = (
 /** The user a create or update writes: maintained fields from the directory, the rest kept or defaulted. */
 function directoryUser(
   target: MappedUser,
-  base: Pick<User, 'privileges' | 'ownArchiveAccess' | 'createdAt'>,
+  base: Pick<
+    User,
+    'privileges' | 'ownArchiveAccess' | 'createdAt' | 'groups' | 'groupPrivileges' | 'groupArchiveAccess'
+  >,
   now: string,
 ): User {
   return {
@@ -62,6 +65,10 @@ function directoryUser(
     ownArchiveAccess: base.ownArchiveAccess,
     createdAt: base.createdAt,
     updatedAt: now,
+    // What the user's groups give is the group pass's to change (use-cases/sync-groups.ts): carried over.
+    ...(base.groups ? { groups: base.groups } : {}),
+    ...(base.groupPrivileges ? { groupPrivileges: base.groupPrivileges } : {}),
+    ...(base.groupArchiveAccess ? { groupArchiveAccess: base.groupArchiveAccess } : {}),
   };
 }
 

@@ -147,6 +147,10 @@ describe('change events from committed writes', () => {
           ownArchiveAccess: ['read'],
           createdAt: '2026-11-25T10:00:00.000Z',
           updatedAt: '2026-11-25T10:00:00.000Z',
+          groups: [],
+          groupPrivileges: [],
+          groupArchiveAccess: [],
+          effectivePrivileges: ['login'],
         },
       },
     ]);

@@ -6,10 +6,11 @@
 import { describe, expect, it } from 'vitest';
 import { lambdaContext } from '../../../local/local-stack';
 import { httpApi } from '../../../shared/api/http-api';
+import { toPublicUser } from '../../../shared/domain/user';
 import { apiEvent, parseResponse } from '../../support/api-events';
 import { aLocalUser } from '../../support/builders';
 
-const alice = aLocalUser('alice', { fullName: 'Alice' });
+const alice = toPublicUser(aLocalUser('alice', { fullName: 'Alice' }));
 
 /** What each handler was given. */
 const received: unknown[] = [];

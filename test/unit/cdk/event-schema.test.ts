@@ -54,6 +54,9 @@ const USER_FIELDS: readonly UserField[] = [
   'distinguishedName',
   'userPrincipalName',
   'objectGuid',
+  'groups',
+  'groupPrivileges',
+  'groupArchiveAccess',
 ];
 
 describe('the change event schema (docs/events.schema.json)', () => {

@@ -77,6 +77,10 @@ describe('describeExplanation', () => {
       ownArchiveAccess: ['read'],
       createdAt: '2026-01-01T00:00:00.000Z',
       updatedAt: '2026-01-01T00:00:00.000Z',
+      groups: [],
+      groupPrivileges: [],
+      groupArchiveAccess: [],
+      effectivePrivileges: ['login'],
     },
   } as const;
 

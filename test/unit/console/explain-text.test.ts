@@ -37,6 +37,10 @@ const user: User = {
   ownArchiveAccess: ['read'],
   createdAt: '2026-11-20T08:00:00.000Z',
   updatedAt: '2026-11-20T08:00:00.000Z',
+  groups: [],
+  groupPrivileges: [],
+  groupArchiveAccess: [],
+  effectivePrivileges: ['login'],
 };
 
 /** A run of this one user, which read it in scope. */

@@ -36,6 +36,10 @@ const user = (userName: string, authentication: User['authentication']): User =>
   ownArchiveAccess: ['read'],
   createdAt: '2026-01-01T00:00:00Z',
   updatedAt: '2026-01-01T00:00:00Z',
+  groups: [],
+  groupPrivileges: [],
+  groupArchiveAccess: [],
+  effectivePrivileges: ['login'],
 });
 
 describe('matchesSearch', () => {

@@ -19,6 +19,15 @@ const { distinguishedName: _dn, userPrincipalName: _upn, objectGuid: _guid, ...r
 const localUser: User = { ...rest, userName: 'auditor', authentication: 'local' };
 
 describe('credentialCheckOf', () => {
+  it('checks a user whose login comes from a group rule, and refuses one whose rule is gone', () => {
+    const byGroup: User = { ...directoryUser, privileges: ['archiveEmail'], groupPrivileges: ['login'] };
+    expect(credentialCheckOf(byGroup, 'secret').by).toBe('directoryBind');
+    expect(credentialCheckOf({ ...byGroup, groupPrivileges: [] }, 'secret')).toEqual({
+      by: 'nothing',
+      reason: 'noLoginPrivilege',
+    });
+  });
+
   it('binds as a directory user by userPrincipalName', () => {
     expect(credentialCheckOf(directoryUser, 'secret')).toEqual({
       by: 'directoryBind',
