@@ -274,6 +274,8 @@ export class AdSyncFunctions extends StackPart {
       'test-settings',
       onItems(['GetItem', 'BatchGetItem'], ['user', 'config']),
       onItems(['Query', 'PutItem', 'DeleteItem'], ['preview']),
+      // The groups it would change: their members, by group (the listing is the index's).
+      onItems(['Query'], ['group']),
       queryIndexes(tableKeys.byGuid, tableKeys.byKind),
       readSecret,
     );
@@ -289,15 +291,19 @@ export class AdSyncFunctions extends StackPart {
     // sync: reads the configuration and its own state, and the lock's holder (a started run whose lease is no
     // longer its own is not run; a scheduled run names the one holding it); writes users (and their archive
     // folders), runs (with their progress), the lock, the cursor, the checkpoint, handoffs and occurrence
-    // claims (of the schedule, of continuations, and of the starts it was handed). Never the configuration.
+    // claims (of the schedule, of continuations, and of the starts it was handed), and the synchronized groups
+    // (their items and member chunks). Never the configuration.
     grant(
       'sync',
-      onItems(['GetItem', 'BatchGetItem', 'Query'], ['user', 'run', 'config', 'cursor', 'checkpoint']),
+      onItems(
+        ['GetItem', 'BatchGetItem', 'Query'],
+        ['user', 'run', 'config', 'cursor', 'checkpoint', 'group'],
+      ),
       // Whether a started run's lease is still its own when its event arrives.
       onItems(['GetItem'], ['lock']),
       onItems(
         ['PutItem', 'UpdateItem', 'DeleteItem'],
-        ['user', 'archiveFolder', 'run', 'lock', 'cursor', 'checkpoint', 'handoff', 'occurrence'],
+        ['user', 'archiveFolder', 'run', 'lock', 'cursor', 'checkpoint', 'handoff', 'occurrence', 'group'],
       ),
       queryIndexes(tableKeys.byGuid, tableKeys.byKind),
       readSecret,
@@ -323,9 +329,11 @@ export class AdSyncFunctions extends StackPart {
     // logon-guard: the secret, read; no table, nothing written.
     grant('logon-guard', readSecret);
     // users: reads users and the configuration (default privileges); writes local users and their hashes.
+    // It serves the groups routes too: groups and their members, read.
     grant(
       'users',
       onItems(['GetItem'], ['user', 'config']),
+      onItems(['Query'], ['group']),
       onItems(['PutItem', 'DeleteItem'], ['user', 'password']),
       queryIndexes(tableKeys.byKind),
     );

@@ -83,6 +83,7 @@ const syntheticDirectory: DirectoryReader = {
     probeDirSync: async () => 'unsupported',
     readGroupMemberGuids: async () => new Set(),
     searchGroups: async () => [],
+    async *groupPages() {},
     close: async () => {},
   }),
 };

@@ -5,23 +5,11 @@
  */
 import { z } from 'zod';
 import { isAtOrUnder, isDistinguishedName, parseDistinguishedName } from '../domain/distinguished-name';
+import { ARCHIVE_ACCESS, type ArchiveAccess, PRIVILEGES, type Privilege } from '../domain/privileges';
 import { listedIssues, ValidationError } from '../errors';
 
-export const PRIVILEGES = [
-  'login',
-  'changePassword',
-  'archiveEmail',
-  'modifyArchiveProfiles',
-  'deleteArchiveProfiles',
-  'exportEmail',
-  'modifyExportProfiles',
-  'deleteExportProfiles',
-  'deleteMessages',
-] as const;
-export const ARCHIVE_ACCESS = ['read', 'write', 'delete'] as const;
-
-export type Privilege = (typeof PRIVILEGES)[number];
-export type ArchiveAccess = (typeof ARCHIVE_ACCESS)[number];
+export type { ArchiveAccess, Privilege };
+export { ARCHIVE_ACCESS, PRIVILEGES };
 
 const HOST_LABEL = '[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
 const DNS_NAME = new RegExp(`^${HOST_LABEL}(\\.${HOST_LABEL})*\\.?$`);

@@ -2,6 +2,7 @@
  * Groups as the sync keeps them (docs/contract.md#groups): what a group entry of the directory becomes, and
  * what differs between two versions of one. Pure.
  */
+import { createHash } from 'node:crypto';
 import { emailAddressesOf, MAPPING_LIMITS } from './user-mapping';
 
 export type GroupKind = 'security' | 'distribution';
@@ -133,3 +134,10 @@ export function toPublicGroup(group: Group): Group {
     memberCount: group.memberCount,
   };
 }
+
+/** A short hash of a group's members (in their stored order): stored with the group, so an unchanged
+ * membership is told without reading it. */
+export const membersHashOf = (members: readonly GroupMember[]): string =>
+  createHash('sha256')
+    .update(members.map((m) => `${m.type}:${m.objectGuid}:${m.name}`).join('\n'))
+    .digest('base64url');

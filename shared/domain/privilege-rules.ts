@@ -2,13 +2,8 @@
  * Privileges by group (docs/contract.md#privileges-by-group): what the rules of the groups a user belongs to
  * give, and the privileges a user holds in the end. Pure.
  */
-import {
-  ARCHIVE_ACCESS,
-  type ArchiveAccess,
-  PRIVILEGES,
-  type Privilege,
-  type PrivilegeRule,
-} from '../config/config-schema';
+import type { PrivilegeRule } from '../config/config-schema';
+import { ARCHIVE_ACCESS, type ArchiveAccess, PRIVILEGES, type Privilege } from './privileges';
 
 /** What the rules give a user: the union over the rules of its groups, in the configuration's order. */
 export interface GroupGrants {

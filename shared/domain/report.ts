@@ -17,7 +17,17 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 /** What started a committed run: Synchronize now, the schedule, or a sync of one user. */
 export const RUN_TRIGGERS = ['api', 'schedule', 'user'] as const;
 export type RunTrigger = (typeof RUN_TRIGGERS)[number];
-export type StepName = 'resolve' | 'connect' | 'bind' | 'search' | 'filter' | 'plan' | 'apply' | 'record';
+export type StepName =
+  | 'resolve'
+  | 'connect'
+  | 'bind'
+  | 'search'
+  | 'filter'
+  | 'plan'
+  | 'apply'
+  /** The group pass (use-cases/sync-groups.ts): groups read, written, and users' group privileges. */
+  | 'groups'
+  | 'record';
 
 /** Where a run under way stands (docs/contract.md#long-operations): its phase and counts so far. */
 export const RUN_PHASES = ['connect', 'search', 'plan', 'apply', 'record'] as const;

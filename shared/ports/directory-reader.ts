@@ -1,5 +1,6 @@
 import type { ConnectionConfig } from '../config/config-schema';
 import type { AccountStanding } from '../domain/account-lockout';
+import type { DirectoryGroupEntry } from '../domain/group';
 import type { DirectoryEntry } from '../domain/user';
 import type { UserLookup } from '../domain/user-lookup';
 
@@ -88,6 +89,13 @@ export interface DirectorySession {
   readAccountStanding(objectGuid: string): Promise<AccountStanding | undefined>;
   /** objectGUIDs of users that are members of the group, directly or through nested groups. */
   readGroupMemberGuids(baseDn: string, groupDn: string): Promise<Set<string>>;
+  /**
+   * Group entries with their direct members' DNs, a page at a time: every group under the base DN, or (with
+   * `roots`) those groups and every group nested in them under the base DN. A root that is no group is not
+   * returned; a root that does not exist throws NoSuchObjectError. Fails as userPages fails: a cut-short read
+   * never looks complete.
+   */
+  groupPages(baseDn: string, roots?: readonly string[]): AsyncIterable<DirectoryGroupEntry[]>;
   /** Groups whose name contains `search` (all when empty), at most `limit`, for the group picker. */
   searchGroups(baseDn: string, search: string, limit: number): Promise<DirectoryGroup[]>;
   close(): Promise<void>;

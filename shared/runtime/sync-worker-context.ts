@@ -3,6 +3,7 @@
  * from the environment checked once at cold start, with the AWS clients created once. Use cases never import
  * adapters; the files of shared/runtime/ do. This one wires the sync and Test Settings: every port.
  */
+import { DynamoGroupStore } from '../adapters/dynamodb/dynamo-group-store';
 import { DynamoRunCheckpoints } from '../adapters/dynamodb/dynamo-run-checkpoints';
 import { DynamoRunHandoffs } from '../adapters/dynamodb/dynamo-run-handoffs';
 import { DynamoRunLock } from '../adapters/dynamodb/dynamo-run-lock';
@@ -39,6 +40,7 @@ export function syncWorkerContext(env: Environment = loadEnvironment()): SyncWor
     ...settings,
     directory: new LdapDirectoryReader(),
     users: new DynamoUserStore(dynamodb, env.TABLE_NAME),
+    groups: new DynamoGroupStore(dynamodb, env.TABLE_NAME),
     runs,
     // A run's record shows where it stands while it runs (a preview's: see runPreview).
     progress: runs,

@@ -192,6 +192,9 @@ function fingerprintOf(config: Config, baseDn: string): string {
         deleteUsers: config.options.deleteUsers,
         // And the grace period: shortened, it must find the suspensions it ends.
         deletionGraceDays: config.options.deletionGraceDays,
+        // And the groups: turned off, the next (full) read clears what they gave.
+        groups: config.groups,
+        privilegeRules: config.privilegeRules,
       }),
     )
     .digest('hex');

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { ReportStep } from '../domain/report';
 import type { Clock } from '../ports/clock';
 import type { DirectoryReader } from '../ports/directory-reader';
+import type { GroupStore } from '../ports/group-store';
 import type { RunCheckpointStore } from '../ports/run-checkpoint';
 import type { RunStore } from '../ports/run-store';
 import type { SyncCursorStore } from '../ports/sync-cursor';
@@ -18,6 +19,8 @@ export interface SyncDependencies {
   readonly directory: DirectoryReader;
   readonly users: UserStore;
   readonly runs: RunStore;
+  /** Where synchronized groups are kept; without it a run reads no group (docs/contract.md#groups). */
+  readonly groups?: GroupStore;
   /** With a cursor store, runs read only what changed since the last clean run (Test Settings always reads all). */
   readonly cursors?: SyncCursorStore;
   /** A full read (reconciliation: deletes seen without tombstones) at least this often; default 24. */

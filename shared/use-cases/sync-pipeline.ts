@@ -35,6 +35,7 @@ import { type RunDependencies, type SyncDependencies, withDefaults } from './run
 import { ProgressReporter } from './run-progress';
 import { changesIn, errorOf, RunTally, StepTimer, type Tally } from './run-report';
 import { RunSession } from './run-session';
+import { type GroupRead, readGroupsOfRun, runGroupPass } from './sync-groups';
 
 export interface SyncRequest {
   readonly config: Config;
@@ -162,9 +163,11 @@ class PipelineRun {
         // Writes go to the spool (Test Settings: to the report), not the database.
         if (!mode.dryRun) spool = await PlanSpool.create();
         const plan = await this.plan(directory, spool);
+        const groups = await this.readGroups(directory, plan);
         await session.close();
         if (spool) await this.apply(spool, plan);
         else this.tally.add({ counts: plan.planned });
+        if (groups) await this.groupPass(groups);
       });
     } finally {
       this.phase = 'record';
@@ -269,6 +272,24 @@ class PipelineRun {
         (planned.suspended ? `${planned.suspended} to suspend, ` : '') +
         (planned.restored ? `${planned.restored} to restore, ` : '') +
         `${read.unchanged} unchanged, ${read.conflicts} conflicts${plan.deletionNote}`,
+    });
+  }
+
+  /** The groups the run needs, read before the session closes (sync-groups.ts). */
+  private readGroups(directory: DirectorySession, plan: RunPlan): Promise<GroupRead | undefined> {
+    if (!this.deps.groups) return Promise.resolve(undefined);
+    const fullRead = plan.scope.incremental === undefined;
+    return readGroupsOfRun(directory, this.request.config, plan.scope.baseDn, fullRead, this.session.steps);
+  }
+
+  /** The group pass once the users are written, unless the run failed or hands off (its follow-up does it). */
+  private async groupPass(read: GroupRead): Promise<void> {
+    const { groups, users } = this.deps;
+    if (!groups || this.status === 'failed' || this.status === 'running') return;
+    await runGroupPass({ users, groups }, read, this.session.steps, {
+      dryRun: this.mode.dryRun,
+      runId: this.runId,
+      now: this.deps.clock.now().toISOString(),
     });
   }
 

@@ -13,6 +13,7 @@ import {
   checkpointKey,
   configKey,
   cursorKey,
+  groupKey,
   handoffKey,
   type ItemKind,
   itemKinds,
@@ -55,6 +56,7 @@ export const sampleKeys: Readonly<Record<ItemKind, string>> = {
   handoff: handoffKey({ runId: '2f1e-run', invocation: 2 }).pk,
   occurrence: occurrenceKey('2026-01-01T00:00:00Z').pk,
   logon: logonAttemptsKey('Alice').pk,
+  group: groupKey('9b2d4c1e-0000-4000-9000-000000000001').pk,
 };
 
 /** The item kind of a partition key, by the patterns the stack grants (`undefined` for none). */

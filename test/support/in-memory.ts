@@ -7,6 +7,7 @@
  */
 import type { Config } from '../../shared/config/config-schema';
 import type { AccountLockoutPolicy } from '../../shared/domain/account-lockout';
+import type { DirectoryGroupEntry } from '../../shared/domain/group';
 import type { PlannedChange } from '../../shared/domain/plan-sync';
 import type { Report, RunSummary } from '../../shared/domain/report';
 import type { DirectoryEntry, User } from '../../shared/domain/user';
@@ -123,6 +124,34 @@ export class InMemoryDirectory implements DirectoryReader {
     this.usn += 1;
   }
 
+  /** Group entries (with their members' DNs), for the group reads of SPEC 8.2. */
+  readonly groupEntries = new Map<string, DirectoryGroupEntry>();
+
+  putGroup(...entries: DirectoryGroupEntry[]): this {
+    for (const entry of entries) this.groupEntries.set(entry.objectGuid, entry);
+    this.usn += 1;
+    return this;
+  }
+
+  /** The group entries a read finds: all under the base DN, or the roots and the groups nested in them. */
+  groupsRead(baseDn: string, roots?: readonly string[]): DirectoryGroupEntry[] {
+    const all = [...this.groupEntries.values()];
+    const suffix = `,${baseDn.toLowerCase()}`;
+    if (roots === undefined) return all.filter((g) => g.distinguishedName.toLowerCase().endsWith(suffix));
+    const byDn = new Map(all.map((g) => [g.distinguishedName.toLowerCase(), g]));
+    const found = new Map<string, DirectoryGroupEntry>();
+    const queue = roots.flatMap((dn) => byDn.get(dn.toLowerCase()) ?? []);
+    for (let next = queue.pop(); next; next = queue.pop()) {
+      if (found.has(next.objectGuid)) continue;
+      found.set(next.objectGuid, next);
+      for (const dn of next.members) {
+        const child = byDn.get(dn.toLowerCase());
+        if (child) queue.push(child);
+      }
+    }
+    return [...found.values()];
+  }
+
   async resolveServers() {
     return [{ host: 'dc1.company.local', port: 636 }];
   }
@@ -221,6 +250,10 @@ export class InMemoryDirectory implements DirectoryReader {
       },
       async searchGroups() {
         return [];
+      },
+      async *groupPages(baseDn: string, roots?: readonly string[]) {
+        directory.reads.push('groups');
+        yield* directory.pages(directory.groupsRead(baseDn, roots));
       },
       async close() {},
     };

@@ -24,6 +24,7 @@ const HANDOFF = 'HANDOFF#';
 const OCCURRENCE = 'SCHEDULE#';
 const GUID = 'GUID#';
 const LOGON = 'LOGON#';
+const GROUP = 'GROUP#';
 
 /** The sort key of handoff items: the table's stream delivers their inserts to the sync function. */
 export const HANDOFF_SORT_KEY = 'HANDOFF';
@@ -46,6 +47,7 @@ export const itemKinds = {
   handoff: `${HANDOFF}*`,
   occurrence: `${OCCURRENCE}*`,
   logon: `${LOGON}*`,
+  group: `${GROUP}*`,
 } as const;
 
 export type ItemKind = keyof typeof itemKinds;
@@ -54,7 +56,7 @@ export type ItemKind = keyof typeof itemKinds;
 export const leadingKeys = (...kinds: readonly ItemKind[]): string[] => kinds.map((kind) => itemKinds[kind]);
 
 /** Values of the kind index (gsi2) partition key: the items of one kind, in order. */
-export const kindIndex = { users: 'USERS', runs: 'RUNS', archives: 'ARCHIVES' } as const;
+export const kindIndex = { users: 'USERS', runs: 'RUNS', archives: 'ARCHIVES', groups: 'GROUPS' } as const;
 
 /** A user: its key is the lower-cased name, so names are unique case-insensitively. */
 export const userKey = (userName: string) => ({
@@ -137,4 +139,28 @@ export const occurrenceKey = (occurrence: string) => ({
 export const logonAttemptsKey = (userName: string) => ({
   [PK]: `${LOGON}${userName.toLowerCase()}`,
   [SK]: 'LOGON',
+});
+
+/**
+ * A synchronized group, keyed by its objectGUID (a rename in AD keeps the item); its direct members are in
+ * chunks under the same partition (`MEMBERS#000000`...), so a group of any size stays under the item limit.
+ */
+export const GROUP_SORT_KEY = 'GROUP';
+export const groupKey = (objectGuid: string, sk: string = GROUP_SORT_KEY) => ({
+  [PK]: `${GROUP}${objectGuid}`,
+  [SK]: sk,
+});
+const MEMBERS = 'MEMBERS#';
+export const groupMembersSortKey = (index: number): string => `${MEMBERS}${String(index).padStart(6, '0')}`;
+export const isGroupMembersSortKey = (sk: string): boolean => sk.startsWith(MEMBERS);
+/** The index of a member chunk from its sort key. */
+export const groupMembersIndexOf = (sk: string): number => Number(sk.slice(MEMBERS.length));
+
+/** Whether a partition key is a group's. */
+export const isGroupPartitionKey = (pk: string): boolean => pk.startsWith(GROUP);
+
+/** The kind index keys of a group: in name order (lower-cased). */
+export const groupIndexKeys = (name: string) => ({
+  [byKind.partitionKey]: kindIndex.groups,
+  [byKind.sortKey]: name.toLowerCase(),
 });

@@ -3,10 +3,102 @@
  * and the objectGUIDs of a group's members, nested groups' members included. Failures are thrown as ldapts
  * raised them; the session turns them into DirectoryErrors.
  */
-import { AndFilter, type Client, EqualityFilter, type Filter, OrFilter, SubstringFilter } from 'ldapts';
+import {
+  AndFilter,
+  type Client,
+  type Entry,
+  EqualityFilter,
+  ExtensibleFilter,
+  type Filter,
+  OrFilter,
+  SubstringFilter,
+} from 'ldapts';
+import type { DirectoryGroupEntry } from '../../domain/group';
+import { PartialReadError } from '../../errors';
 import type { DirectoryGroup } from '../../ports/directory-reader';
-import { guidOf, single } from './user-entry';
+import { parseRangedAttributeName, readAllValues } from './ranged-attribute';
+import { guidOf, many, single } from './user-entry';
 import { BINARY_ATTRIBUTES, groupMemberFilter, PAGE_SIZE } from './user-searches';
+
+/** The attributes a sync reads of each group (`member`: the DNs of its direct members, ranged on AD). */
+export const GROUP_ATTRIBUTES = [
+  'objectGUID',
+  'sAMAccountName',
+  'displayName',
+  'cn',
+  'description',
+  'mail',
+  'proxyAddresses',
+  'groupType',
+  'member',
+] as const;
+
+const isGroup = new EqualityFilter({ attribute: 'objectCategory', value: 'group' });
+
+/**
+ * The groups nested in any of the roots, at any depth (LDAP_MATCHING_RULE_IN_CHAIN on memberOf): the DC
+ * answers the nesting in one search; the roots themselves are read by DN.
+ */
+export const nestedGroupsFilter = (roots: readonly string[]): Filter =>
+  new AndFilter({
+    filters: [
+      isGroup,
+      new OrFilter({
+        filters: roots.map(
+          (dn) => new ExtensibleFilter({ matchType: 'memberOf', rule: '1.2.840.113556.1.4.1941', value: dn }),
+        ),
+      }),
+    ],
+  });
+
+/** The search options of a group read (paged; objectGUID as bytes). */
+export const groupSearch = (filter: Filter, scope: 'base' | 'sub') => ({
+  scope,
+  filter,
+  attributes: [...GROUP_ATTRIBUTES],
+  explicitBufferAttributes: BINARY_ATTRIBUTES,
+  paged: { pageSize: PAGE_SIZE },
+});
+
+export const allGroupsFilter = (): Filter => isGroup;
+
+/**
+ * A group entry as the sync reads it. Its members come in the entry (Samba: all of them), or as a first range
+ * (`member;range=0-1499` on AD), and then every value is read by range retrieval. A group without a readable
+ * sAMAccountName or groupType fails the read: a group the account cannot see whole is not a group read.
+ */
+export async function toGroupEntry(client: Client, entry: Entry): Promise<DirectoryGroupEntry> {
+  const name = single(entry.sAMAccountName);
+  const groupType = Number(single(entry.groupType));
+  if (!name || !Number.isInteger(groupType)) {
+    throw new PartialReadError(`${entry.dn} was returned without a readable sAMAccountName and groupType`);
+  }
+  let members: string[] = [];
+  for (const [attribute, value] of Object.entries(entry)) {
+    const range = parseRangedAttributeName(attribute, 'member');
+    if (range === undefined) continue;
+    members =
+      range === 'complete' || range.end === null
+        ? many(value)
+        : await readAllValues(client, entry.dn, 'member');
+  }
+  const optional = (key: 'displayName' | 'cn' | 'description' | 'mail') => {
+    const text = single(entry[key]);
+    return text === undefined ? {} : { [key]: text };
+  };
+  return {
+    objectGuid: guidOf(entry),
+    distinguishedName: entry.dn,
+    sAMAccountName: name,
+    ...optional('displayName'),
+    ...optional('cn'),
+    ...optional('description'),
+    ...optional('mail'),
+    proxyAddresses: many(entry.proxyAddresses),
+    groupType,
+    members,
+  };
+}
 
 /** Groups whose cn, sAMAccountName or description holds the term (every group for an empty one). */
 const groupSearchFilter = (term: string): Filter =>

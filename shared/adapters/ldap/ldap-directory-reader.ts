@@ -15,6 +15,7 @@ import {
 } from 'ldapts';
 import type { ConnectionConfig } from '../../config/config-schema';
 import type { AccountStanding } from '../../domain/account-lockout';
+import type { DirectoryGroupEntry } from '../../domain/group';
 import type { DirectoryEntry } from '../../domain/user';
 import type { UserLookup } from '../../domain/user-lookup';
 import { type DirectoryError, DiscoveryError, PartialReadError, rephrase } from '../../errors';
@@ -31,7 +32,14 @@ import { readAccountStanding } from './account-searches';
 import { toDirectoryError } from './directory-errors';
 import { probeDirSync } from './dirsync-probe';
 import { formatServer, resolveServers, type SrvResolver } from './domain-controllers';
-import { readGroupMemberGuids, searchGroups } from './group-searches';
+import {
+  allGroupsFilter,
+  groupSearch,
+  nestedGroupsFilter,
+  readGroupMemberGuids,
+  searchGroups,
+  toGroupEntry,
+} from './group-searches';
 import { parseObjectGuid } from './object-guid';
 import { OneConnectionClient } from './one-connection-client';
 import { readAllValues } from './ranged-attribute';
@@ -323,6 +331,33 @@ class LdapDirectorySession implements DirectorySession {
     } catch (error) {
       throw toDirectoryError(error, this.server, 'read');
     }
+  }
+
+  async *groupPages(baseDn: string, roots?: readonly string[]): AsyncIterable<DirectoryGroupEntry[]> {
+    const convert = async (entries: Entry[]) => {
+      const groups: DirectoryGroupEntry[] = [];
+      for (const entry of entries) groups.push(await toGroupEntry(this.client, entry));
+      return groups;
+    };
+    if (roots === undefined) {
+      yield* this.pagesAhead(
+        this.client.searchPaginated(baseDn, groupSearch(allGroupsFilter(), 'sub')),
+        convert,
+      );
+      return;
+    }
+    if (roots.length === 0) return;
+    // The roots by their DN (each must be a group: a DN of anything else returns nothing), then what is nested.
+    for (const root of roots) {
+      yield* this.pagesAhead(
+        this.client.searchPaginated(root, groupSearch(allGroupsFilter(), 'base')),
+        convert,
+      );
+    }
+    yield* this.pagesAhead(
+      this.client.searchPaginated(baseDn, groupSearch(nestedGroupsFilter(roots), 'sub')),
+      convert,
+    );
   }
 
   async close(): Promise<void> {

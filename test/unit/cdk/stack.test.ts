@@ -250,6 +250,7 @@ describe('the AdSync stack', () => {
       'checkpoint',
       'handoff',
       'occurrence',
+      'group',
     ];
     expect(writes('sync')).toEqual({
       PutItem: syncKinds,
@@ -319,21 +320,27 @@ describe('the AdSync stack', () => {
         ]),
       );
     type Reads = Partial<Record<'GetItem' | 'BatchGetItem' | 'Query', ItemKind[]>>;
-    const syncReads: ItemKind[] = ['user', 'run', 'config', 'cursor', 'checkpoint'];
+    const syncReads: ItemKind[] = ['user', 'run', 'config', 'cursor', 'checkpoint', 'group'];
     const expected: Record<FunctionName, Reads> = {
       config: { GetItem: ['config'] },
       // The lock's holder (409 names the running run); the records it waits on.
       start: { GetItem: ['config', 'lock'], Query: ['run', 'preview'] },
-      'test-settings': { GetItem: ['user', 'config'], BatchGetItem: ['user', 'config'], Query: ['preview'] },
+      // The groups it would change: their members, by group.
+      'test-settings': {
+        GetItem: ['user', 'config'],
+        BatchGetItem: ['user', 'config'],
+        Query: ['preview', 'group'],
+      },
       // And the lock: whether a started run's lease is still its own when its event arrives.
       sync: {
-        GetItem: ['user', 'run', 'config', 'lock', 'cursor', 'checkpoint'],
+        GetItem: ['user', 'run', 'config', 'lock', 'cursor', 'checkpoint', 'group'],
         BatchGetItem: syncReads,
         Query: syncReads,
       },
       // Whether a running run's lease is still its own; the runs and the previews.
       runs: { GetItem: ['lock'], Query: ['run', 'preview'] },
-      users: { GetItem: ['user', 'config'] },
+      // And the groups routes: a group's members, by group.
+      users: { GetItem: ['user', 'config'], Query: ['group'] },
       // To explain one user: the users it concerns, by name (a key or a batch of keys) and objectGUID (gsi1).
       directory: { GetItem: ['user', 'config'], BatchGetItem: ['user'] },
       // One user and, for a local user, its hash: by key, never in a batch or a query.

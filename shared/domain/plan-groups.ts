@@ -1,0 +1,79 @@
+/**
+ * The group pass's plan (docs/contract.md#groups): which stored groups to create, update or delete, and
+ * which directory users' groups and group privileges change. Pure: what the directory says against what the
+ * database holds.
+ */
+import {
+  changedGroupFields,
+  type GroupField,
+  type GroupMember,
+  type GroupWithMembers,
+  membersHashOf,
+} from './group';
+import type { UserMembership } from './group-membership';
+import type { MembershipField } from './plan-sync';
+import type { User } from './user';
+
+/** A stored group as the plan compares it: without its members, which are read only when their hash moved. */
+export interface StoredGroupSummary extends Omit<GroupWithMembers, 'members'> {
+  readonly membersHash: string;
+}
+
+/** A group's plan against its stored version. */
+export interface GroupDiff {
+  readonly changedFields: readonly GroupField[];
+  readonly membersAdded: readonly string[];
+  readonly membersRemoved: readonly string[];
+}
+
+/**
+ * What differs between a group read and its stored version; `storedMembers` is needed (and asked for) only
+ * when the members' hash differs.
+ */
+export function diffGroup(
+  target: GroupWithMembers,
+  stored: StoredGroupSummary,
+  storedMembers: readonly GroupMember[] | undefined,
+): GroupDiff {
+  const sameMembers = membersHashOf(target.members) === stored.membersHash;
+  const fields = changedGroupFields(target, {
+    ...stored,
+    members: sameMembers ? target.members : (storedMembers ?? []),
+  });
+  if (sameMembers) return { changedFields: fields, membersAdded: [], membersRemoved: [] };
+  const before = new Set((storedMembers ?? []).map((m) => m.objectGuid));
+  const after = new Set(target.members.map((m) => m.objectGuid));
+  return {
+    changedFields: fields,
+    membersAdded: [...after].filter((g) => !before.has(g)),
+    membersRemoved: [...before].filter((g) => !after.has(g)),
+  };
+}
+
+const sameList = (a: readonly string[] | undefined, b: readonly string[]): boolean =>
+  (a ?? []).length === b.length && b.every((value, i) => value === a?.[i]);
+
+const NONE: UserMembership = { groups: [], groupPrivileges: [], groupArchiveAccess: [], rules: [] };
+
+/**
+ * The directory users whose groups or group privileges differ from what their groups give them now (a user in
+ * no group gets nothing: a user who left the group loses what its rule gave). Local users are never touched,
+ * and neither are `privileges` and `ownArchiveAccess` (an administrator's, or the defaults of a create).
+ */
+export function planMemberships(
+  users: readonly User[],
+  memberships: ReadonlyMap<string, UserMembership>,
+): { user: User; target: UserMembership; changedFields: MembershipField[] }[] {
+  const changes: { user: User; target: UserMembership; changedFields: MembershipField[] }[] = [];
+  for (const user of users) {
+    if (user.authentication !== 'directoryServices' || !user.objectGuid) continue;
+    const target = memberships.get(user.objectGuid) ?? NONE;
+    const changedFields: MembershipField[] = [];
+    if (!sameList(user.groups, target.groups)) changedFields.push('groups');
+    if (!sameList(user.groupPrivileges, target.groupPrivileges)) changedFields.push('groupPrivileges');
+    if (!sameList(user.groupArchiveAccess, target.groupArchiveAccess))
+      changedFields.push('groupArchiveAccess');
+    if (changedFields.length > 0) changes.push({ user, target, changedFields });
+  }
+  return changes;
+}

@@ -1,0 +1,147 @@
+/**
+ * The group pass of a run (SPEC 8.2) with the in-memory fakes: groups synchronized with their members, the
+ * users' groups through nesting, privileges by group given and taken back, an administrator's privileges
+ * never touched, and a failed read that deletes nothing.
+ */
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { ConfigInput } from '../../../shared/config/config-schema';
+import type { DirectoryGroupEntry } from '../../../shared/domain/group';
+import { synchronize, testSettings } from '../../../shared/use-cases/sync-pipeline';
+import { directoryEntry, type InMemoryDirectory, type InMemoryUserStore } from '../../support/in-memory';
+import { type InMemoryApp, inMemoryApp, inMemoryConfig } from '../../support/in-memory-app';
+import { InMemoryGroupStore } from '../../support/in-memory-groups';
+
+const BASE = 'DC=company,DC=local';
+const dnOf = (name: string) => `CN=${name},OU=Groups,${BASE}`;
+const userDn = (n: number) => directoryEntry(n).distinguishedName;
+let sequence = 0;
+const group = (name: string, members: string[]): DirectoryGroupEntry => ({
+  objectGuid: `00000000-0000-4000-9000-${String(++sequence).padStart(12, '0')}`,
+  distinguishedName: dnOf(name),
+  sAMAccountName: name,
+  proxyAddresses: [],
+  groupType: -2147483646,
+  members,
+});
+
+let app: InMemoryApp;
+let directory: InMemoryDirectory;
+let store: InMemoryUserStore;
+let groups: InMemoryGroupStore;
+
+const run = (config: Omit<ConfigInput, 'connection'>) =>
+  synchronize({ ...app.deps(), groups }, { config: inMemoryConfig(config), password: directory.password });
+const userOf = async (name: string) => store.getUser(name);
+const stepOf = (report: { steps: readonly { name: string; message?: string; ok: boolean }[] }) =>
+  report.steps.find((s) => s.name === 'groups');
+
+beforeEach(() => {
+  app = inMemoryApp({ entries: [1, 2, 3].map((n) => directoryEntry(n)) });
+  ({ directory, store } = app);
+  groups = new InMemoryGroupStore(store);
+});
+
+describe('the group pass of a run', () => {
+  const rules = [
+    { group: dnOf('Exporters'), privileges: ['exportEmail' as const], ownArchiveAccess: ['write' as const] },
+  ];
+
+  it('synchronizes every group with its members, and gives users their groups, nested and in a cycle', async () => {
+    // Staff > Sales > user1; Sales > Staff (a cycle); Staff > user2.
+    const staff = group('Staff', [dnOf('Sales'), userDn(2)]);
+    const sales = group('Sales', [userDn(1), dnOf('Staff')]);
+    directory.putGroup(staff, sales);
+    const report = await run({ groups: { sync: 'all' } });
+    expect(report.status).toBe('succeeded');
+    expect(stepOf(report)).toMatchObject({ ok: true });
+    expect(stepOf(report)?.message).toContain('2 groups read, 2 synchronized: 2 created');
+    expect((await userOf('user1'))?.groups).toEqual(['Sales', 'Staff']);
+    expect((await userOf('user2'))?.groups).toEqual(['Sales', 'Staff']);
+    expect((await userOf('user3'))?.groups).toBeUndefined();
+    expect(await groups.membersOf(staff.objectGuid)).toEqual([
+      { type: 'user', name: 'user2', objectGuid: directoryEntry(2).objectGuid },
+      { type: 'group', name: 'Sales', objectGuid: sales.objectGuid },
+    ]);
+    // A second run changes nothing.
+    groups.written.length = 0;
+    const again = await run({ groups: { sync: 'all' } });
+    expect(stepOf(again)?.message).toContain('0 created, 0 updated, 0 deleted; 0 users');
+    expect(groups.written).toEqual([]);
+  });
+
+  it('gives what a rule gives, takes it back when the user leaves, and never touches privileges', async () => {
+    const exporters = group('Exporters', [dnOf('Auditors')]);
+    const auditors = group('Auditors', [userDn(1)]);
+    directory.putGroup(exporters, auditors);
+    await run({ privilegeRules: rules });
+    const given = await userOf('user1');
+    expect(given).toMatchObject({
+      privileges: ['login'],
+      groupPrivileges: ['exportEmail'],
+      groupArchiveAccess: ['write'],
+      groups: [],
+    });
+    // An administrator gives user1 deleteMessages; then user1 leaves the nested group.
+    store.users.set('user1', {
+      ...(given as NonNullable<typeof given>),
+      privileges: ['login', 'deleteMessages'],
+    });
+    directory.putGroup({ ...auditors, members: [] });
+    await run({ privilegeRules: rules });
+    expect(await userOf('user1')).toMatchObject({
+      privileges: ['login', 'deleteMessages'],
+      groupPrivileges: [],
+      groupArchiveAccess: [],
+    });
+  });
+
+  it('deletes a group gone from a complete read, and deletes nothing when the read fails', async () => {
+    const staff = group('Staff', [userDn(1)]);
+    const sales = group('Sales', [userDn(2)]);
+    directory.putGroup(staff, sales);
+    await run({ groups: { sync: 'all' } });
+    directory.groupEntries.delete(sales.objectGuid);
+    directory.failAfterPages = 0;
+    const failed = await run({ groups: { sync: 'all' } });
+    expect(failed.status).toBe('failed');
+    expect([...groups.groups.values()].map((g) => g.group.name).sort()).toEqual(['Sales', 'Staff']);
+    expect((await userOf('user2'))?.groups).toEqual(['Sales']);
+    directory.failAfterPages = undefined;
+    await run({ groups: { sync: 'all' } });
+    expect([...groups.groups.values()].map((g) => g.group.name)).toEqual(['Staff']);
+    expect((await userOf('user2'))?.groups).toEqual([]);
+  });
+
+  it('synchronizes the selected groups and those nested in them', async () => {
+    directory.putGroup(
+      group('Selected', [dnOf('Nested')]),
+      group('Nested', [userDn(1)]),
+      group('Other', [userDn(2)]),
+    );
+    // The filter's group (the in-memory directory's users filter) holds user1.
+    directory.group(dnOf('Selected'), [directoryEntry(1).objectGuid]);
+    const report = await run({ filters: { groups: [dnOf('Selected')] }, groups: { sync: 'selected' } });
+    expect(report.status).toBe('succeeded');
+    expect([...groups.groups.values()].map((g) => g.group.name).sort()).toEqual(['Nested', 'Selected']);
+    expect((await userOf('user1'))?.groups).toEqual(['Nested', 'Selected']);
+  });
+
+  it('fails naming the rule whose group the directory does not have, before anything is written', async () => {
+    const report = await run({ privilegeRules: rules });
+    expect(report.status).toBe('failed');
+    expect(report.error?.code).toBe('ValidationError');
+    expect(stepOf(report)).toMatchObject({ ok: false });
+    expect(stepOf(report)?.message).toContain('privilegeRules.0.group');
+    expect(await store.listUsers()).toEqual([]);
+  });
+
+  it('Test Settings plans the groups and writes none', async () => {
+    directory.putGroup(group('Staff', [userDn(1)]));
+    const report = await testSettings(
+      { ...app.deps(), groups },
+      { config: inMemoryConfig({ groups: { sync: 'all' } }), password: directory.password },
+    );
+    expect(stepOf(report)?.message).toContain('1 groups read, 1 synchronized: 1 to create');
+    expect(groups.groups.size).toBe(0);
+  });
+});
