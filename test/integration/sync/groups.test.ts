@@ -1,0 +1,200 @@
+/**
+ * Groups, memberships and privileges by group (SPEC 8.2) against the Samba DC, read with the read-only
+ * service account, kept in DynamoDB Local: nested groups and a cycle, a rename in AD, a member who leaves a
+ * rule's group, a group deleted in AD, and a rule naming something that is no group.
+ */
+import { Attribute, Change } from 'ldapts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoGroupStore } from '../../../shared/adapters/dynamodb/dynamo-group-store';
+import type { ConfigInput } from '../../../shared/config/config-schema';
+import type { Report } from '../../../shared/domain/report';
+import { synchronize } from '../../../shared/use-cases/sync-pipeline';
+import { dynamoDbClient } from '../../support/clients';
+import { replace, userEntry } from '../../support/scratch-ou';
+import { useScratchSync } from '../../support/scratch-sync';
+import { fixtureConfig, servicePassword } from '../../support/sync-harness';
+
+const scratch = useScratchSync('Groups', { incremental: true });
+const { dn: ou, tag } = scratch;
+const userDn = (name: string) => `CN=Grp ${name},${ou}`;
+const groupDn = (name: string) => `CN=${name} ${tag},${ou}`;
+const userName = (name: string) => `grp-${tag}-${name}`;
+const groupName = (name: string) => `${name.toLowerCase()}-${tag}`;
+
+const client = dynamoDbClient();
+let groups: DynamoGroupStore;
+afterAll(() => client.destroy());
+
+const rules = () => [
+  {
+    group: groupDn('Exporters'),
+    privileges: ['login' as const, 'exportEmail' as const],
+    ownArchiveAccess: ['write' as const],
+  },
+];
+const config = (overrides: Omit<ConfigInput, 'connection'> = {}) =>
+  fixtureConfig({
+    connection: { baseDn: ou },
+    defaultPrivileges: { privileges: ['archiveEmail'], ownArchiveAccess: ['read'] },
+    groups: { sync: 'all' },
+    privilegeRules: rules(),
+    ...overrides,
+  });
+const sync = (overrides: Omit<ConfigInput, 'connection'> = {}): Promise<Report> =>
+  synchronize(
+    { ...scratch.harness.deps, groups },
+    { config: config(overrides), password: servicePassword() },
+  );
+const user = (name: string) => scratch.harness.store.getUser(userName(name));
+const groupsStep = (report: Report) => report.steps.find((s) => s.name === 'groups');
+const storedNames = async () => (await groups.listGroups()).map((g) => g.name).sort();
+
+beforeAll(async () => {
+  groups = new DynamoGroupStore(client, scratch.harness.tableName);
+  for (const name of ['u1', 'u2', 'u3', 'u4']) {
+    await scratch.admin.add(
+      userDn(name),
+      userEntry({
+        sAMAccountName: userName(name),
+        displayName: `Grp ${name}`,
+        mail: `${userName(name)}@company.local`,
+      }),
+    );
+  }
+  // Inner > u1; Outer > Inner, u2; Inner > Outer (a cycle); Exporters > Inner, u3; u4 in no group.
+  await scratch.admin.add(groupDn('Inner'), {
+    objectClass: ['top', 'group'],
+    sAMAccountName: groupName('Inner'),
+    member: [userDn('u1')],
+  });
+  await scratch.admin.add(groupDn('Outer'), {
+    objectClass: ['top', 'group'],
+    sAMAccountName: groupName('Outer'),
+    description: 'everyone outside',
+    mail: `outer-${tag}@company.local`,
+    member: [groupDn('Inner'), userDn('u2')],
+  });
+  await scratch.admin.modify(groupDn('Inner'), [
+    new Change({
+      operation: 'add',
+      modification: new Attribute({ type: 'member', values: [groupDn('Outer')] }),
+    }),
+  ]);
+  await scratch.admin.add(groupDn('Exporters'), {
+    objectClass: ['top', 'group'],
+    sAMAccountName: groupName('Exporters'),
+    // A universal distribution group.
+    groupType: '8',
+    member: [groupDn('Inner'), userDn('u3')],
+  });
+});
+
+describe('groups from the directory', () => {
+  it('synchronizes every group under the base DN with its direct members, and the users their groups through nesting', async () => {
+    const report = await sync();
+    expect(report.error).toBeUndefined();
+    expect(groupsStep(report)).toMatchObject({ ok: true });
+    expect(groupsStep(report)?.message).toContain('3 groups read, 3 synchronized: 3 created');
+    expect(await storedNames()).toEqual(
+      [groupName('Exporters'), groupName('Inner'), groupName('Outer')].sort(),
+    );
+
+    const outer = await groups.findGroup(groupName('Outer'));
+    expect(outer).toMatchObject({
+      displayName: `Outer ${tag}`,
+      distinguishedName: groupDn('Outer'),
+      description: 'everyone outside',
+      emailAddresses: [`outer-${tag}@company.local`],
+      kind: 'security',
+      scope: 'global',
+      memberCount: 2,
+    });
+    const inner = await groups.findGroup(groupName('Inner'));
+    expect(await groups.membersOf(outer?.objectGuid as string)).toEqual([
+      { type: 'user', name: userName('u2'), objectGuid: (await user('u2'))?.objectGuid },
+      { type: 'group', name: groupName('Inner'), objectGuid: inner?.objectGuid },
+    ]);
+    expect(await groups.findGroup(groupName('Exporters'))).toMatchObject({
+      kind: 'distribution',
+      scope: 'universal',
+    });
+
+    // u1 is in Inner, so in Outer (Outer is in Inner too: a cycle, walked once) and in Exporters.
+    expect((await user('u1'))?.groups).toEqual([
+      groupName('Exporters'),
+      groupName('Inner'),
+      groupName('Outer'),
+    ]);
+    expect((await user('u2'))?.groups).toEqual([
+      groupName('Exporters'),
+      groupName('Inner'),
+      groupName('Outer'),
+    ]);
+    expect((await user('u3'))?.groups).toEqual([groupName('Exporters')]);
+    expect((await user('u4'))?.groups).toBeUndefined();
+  });
+
+  it('gives what the rule of a group gives, nested members included, and leaves the privileges as created', async () => {
+    for (const name of ['u1', 'u2', 'u3']) {
+      expect(await user(name)).toMatchObject({
+        privileges: ['archiveEmail'],
+        ownArchiveAccess: ['read'],
+        groupPrivileges: ['login', 'exportEmail'],
+        groupArchiveAccess: ['write'],
+      });
+    }
+    expect((await user('u4'))?.groupPrivileges).toBeUndefined();
+  });
+
+  it('changes nothing on a run with no change in AD', async () => {
+    const writes = scratch.harness.userWrites();
+    const report = await sync();
+    expect(groupsStep(report)?.message).toContain('0 created, 0 updated, 0 deleted; 0 users');
+    expect(scratch.harness.userWrites()).toBe(writes);
+  });
+
+  it('follows a rename in AD on the same group, and takes a rule away from a user who left its group', async () => {
+    const before = await groups.findGroup(groupName('Outer'));
+    await scratch.admin.modify(groupDn('Outer'), [replace('sAMAccountName', [groupName('Outer2')])]);
+    await scratch.admin.modify(groupDn('Exporters'), [
+      new Change({
+        operation: 'delete',
+        modification: new Attribute({ type: 'member', values: [userDn('u3')] }),
+      }),
+    ]);
+    const report = await sync();
+    expect(report.error).toBeUndefined();
+    const renamed = await groups.findGroup(groupName('Outer2'));
+    expect(renamed?.objectGuid).toBe(before?.objectGuid);
+    expect(renamed?.version).toBe((before?.version ?? 0) + 1);
+    expect(await groups.findGroup(groupName('Outer'))).toBeUndefined();
+    expect((await user('u1'))?.groups).toEqual([
+      groupName('Exporters'),
+      groupName('Inner'),
+      groupName('Outer2'),
+    ]);
+    expect(await user('u3')).toMatchObject({
+      privileges: ['archiveEmail'],
+      groups: [],
+      groupPrivileges: [],
+      groupArchiveAccess: [],
+    });
+  });
+
+  it('refuses a rule naming something that is no group, and deletes nothing then', async () => {
+    const report = await sync({ privilegeRules: [{ group: userDn('u4') }] });
+    expect(report.status).toBe('failed');
+    expect(report.error?.code).toBe('ValidationError');
+    expect(groupsStep(report)?.message).toContain('privilegeRules.0.group');
+    expect(await storedNames()).toHaveLength(3);
+  });
+
+  it('deletes a group deleted in AD, and its members lose it', async () => {
+    await scratch.admin.del(groupDn('Outer'));
+    const report = await sync();
+    expect(report.error).toBeUndefined();
+    expect(await storedNames()).toEqual([groupName('Exporters'), groupName('Inner')].sort());
+    expect((await user('u2'))?.groups).toEqual([]);
+    expect((await user('u1'))?.groups).toEqual([groupName('Exporters'), groupName('Inner')]);
+  });
+});
