@@ -1,7 +1,7 @@
 /**
  * The `adsync` command line: serve the local stack, or talk to an ad-sync API (the local stack by default,
  * a deployed one with --api and SigV4 signing). This file parses the arguments and hands each command to its
- * module under `commands/`: `serve`, `config` (get, set), `sync` (test, sync), `lists` (users, runs),
+ * module under `commands/`: `serve`, `config` (get, set), `sync` (test, sync), `lists` (users, runs), `groups`,
  * `explain`, `logon`; the words they print are made in `presenter.ts`.
  *
  * Exit codes: 0 ok, 1 failed run or request (a refused logon too), 2 usage error, 3 deletion threshold exceeded.
@@ -15,6 +15,7 @@ import { type CliArguments, EXIT, OPTIONS, USAGE, UsageError } from './arguments
 import type { ApiCommand } from './commands/api-command';
 import { config } from './commands/config';
 import { explain } from './commands/explain';
+import { groups } from './commands/groups';
 import { runs, users } from './commands/lists';
 import { logon } from './commands/logon';
 import { serve } from './commands/serve';
@@ -28,6 +29,7 @@ const API_COMMANDS: Readonly<Record<string, ApiCommand>> = {
   test,
   sync,
   users,
+  groups,
   runs,
   explain,
   logon,

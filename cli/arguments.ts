@@ -19,6 +19,9 @@ Commands:
   sync --user <name>          synchronize one user now (sAMAccountName, UPN, DN or objectGUID)
                               (test and sync follow the run to its end, its progress on stderr)
   users                       list users
+  groups [<name>] [--transitive]
+                              list the synchronized groups, or one group and its members (with
+                              --transitive, those of nested groups too)
   runs                        list sync runs, newest first
   explain <name>              why a directory user is in scope or not, and what a sync would do with it:
                               each filter's verdict, the group chain, the planned action (name:
@@ -50,6 +53,7 @@ export const OPTIONS = {
   'tls-server-name': { type: 'string' },
   'allow-mass-deletion': { type: 'boolean' },
   user: { type: 'string' },
+  transitive: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 

@@ -1,6 +1,10 @@
-/** GET /users, GET /users/{userName}, POST /users (local user), DELETE /users/{userName} (local user). */
+/**
+ * GET /users, GET /users/{userName}, POST /users (local user), DELETE /users/{userName} (local user); GET
+ * /groups, GET /groups/{name}, GET /groups/{name}/members (the synchronized groups).
+ */
 import { httpApi } from '../shared/api/http-api';
 import { usersContext } from '../shared/runtime/users-context';
+import { getGroup, listGroupMembers, listGroups } from '../shared/use-cases/browse-groups';
 import { currentConfig } from '../shared/use-cases/configuration';
 import { createLocalUser, deleteLocalUser, getUser, listUsers } from '../shared/use-cases/manage-users';
 
@@ -23,4 +27,12 @@ export const handler = httpApi({
     await deleteLocalUser(app.users, userName);
     return {};
   },
+  'GET /groups': async ({ query: { cursor } }) => ({ body: await listGroups(app.groups, cursor) }),
+  'GET /groups/{name}': async ({ path: { name } }) => ({ body: await getGroup(app.groups, name) }),
+  'GET /groups/{name}/members': async ({ path: { name }, query: { transitive, cursor } }) => ({
+    body: await listGroupMembers(app.groups, name, {
+      transitive: transitive === 'true',
+      ...(cursor ? { cursor } : {}),
+    }),
+  }),
 });

@@ -184,6 +184,24 @@ export class ApiClient {
   deleteUser(userName: string) {
     return this.call('DELETE /users/{userName}', { path: { userName } });
   }
+  /** The synchronized groups, 100 a page in name order. */
+  listGroups(cursor?: string) {
+    return this.call('GET /groups', { query: cursor === undefined ? {} : { cursor } });
+  }
+  /** One synchronized group; ApiError 404 NotFound when there is none of that name. */
+  getGroup(name: string) {
+    return this.call('GET /groups/{name}', { path: { name } });
+  }
+  /** A group's synchronized members, 100 a page; with `transitive`, those of nested groups too. */
+  listGroupMembers(name: string, options: { transitive?: boolean; cursor?: string } = {}) {
+    return this.call('GET /groups/{name}/members', {
+      path: { name },
+      query: {
+        ...(options.transitive ? { transitive: 'true' as const } : {}),
+        ...(options.cursor === undefined ? {} : { cursor: options.cursor }),
+      },
+    });
+  }
   listBaseDns() {
     return this.call('GET /directory/base-dns', {});
   }

@@ -6,12 +6,14 @@
  */
 import { z } from 'zod';
 import { ARCHIVE_ACCESS, configSchema, PRIVILEGES } from '../config/config-schema';
+import type { Group as DomainGroup } from '../domain/group';
 import type { Report as DomainReport, RunSummary as DomainRunSummary } from '../domain/report';
 import { LEAVER_DETECTIONS, RUN_PHASES, RUN_STATUSES, RUN_TRIGGERS } from '../domain/report';
 import { exclusionReasonList } from '../domain/scope-policy';
 import type { PublicUser } from '../domain/user';
 import type { DirectoryGroup } from '../ports/directory-reader';
 import type { listBaseDns } from '../use-cases/browse-directory';
+import type { listGroupMembers, listGroups } from '../use-cases/browse-groups';
 import type { ConfigurationView } from '../use-cases/configuration';
 import { FILTER_NAMES, FILTER_STATES, type UserExplanation } from '../use-cases/explain-user';
 import type { listUsers } from '../use-cases/manage-users';
@@ -151,6 +153,17 @@ export const ifMatchHeader = z.object({
 
 export const usersQuery = z.strictObject({ cursor: z.string().max(2048).optional() });
 export const groupsQuery = z.strictObject({ search: z.string().max(256).optional() });
+export const groupsPageQuery = z.strictObject({ cursor: z.string().max(2048).optional() });
+export const groupNameParameter = z.strictObject({
+  name: z.string().min(1).max(256).describe("the group's name (sAMAccountName), case-insensitive"),
+});
+export const groupMembersQuery = z.strictObject({
+  transitive: z
+    .enum(['true', 'false'])
+    .optional()
+    .describe('true: the members of nested groups too (each once); default false: direct members'),
+  cursor: z.string().max(2048).optional(),
+});
 
 const errorBody = z.object({
   error: z.object({
@@ -188,6 +201,26 @@ const user = documenting<PublicUser>()(
       .describe('privileges and groupPrivileges together; POST /logon requires login among them'),
   }),
 );
+
+const group = documenting<DomainGroup>()(
+  z.object({
+    name: z.string().describe('sAMAccountName'),
+    displayName: z.string(),
+    distinguishedName: z.string(),
+    objectGuid: z.string(),
+    description: z.string().optional(),
+    emailAddresses: z.array(z.string()),
+    kind: z.enum(['security', 'distribution']),
+    scope: z.enum(['global', 'domainLocal', 'universal']),
+    memberCount: z.int().describe('its direct members that are synchronized users or groups'),
+  }),
+);
+
+const groupMember = z.object({
+  type: z.enum(['user', 'group']),
+  name: z.string(),
+  objectGuid: z.string(),
+});
 
 const counts = z.object({
   directoryUsers: z.int(),
@@ -283,6 +316,15 @@ export const responses = {
     z.object({ users: z.array(user), cursor: z.string().optional() }),
   ),
   user,
+  /** 200 of GET /groups: a page of synchronized groups in name order. */
+  groupsPage: documenting<Awaited<ReturnType<typeof listGroups>>>()(
+    z.object({ groups: z.array(group), cursor: z.string().optional() }),
+  ),
+  group,
+  /** 200 of GET /groups/{name}/members: synchronized users and groups only. */
+  groupMembers: documenting<Awaited<ReturnType<typeof listGroupMembers>>>()(
+    z.object({ members: z.array(groupMember), cursor: z.string().optional() }),
+  ),
   /** 200 of POST /logon: the user whose password was right. */
   logon: z.object({ user }),
   baseDns: documenting<Awaited<ReturnType<typeof listBaseDns>>>()(
@@ -374,6 +416,9 @@ export type PreviewStarted = z.output<typeof responses.previewStarted>;
 export type Progress = z.output<typeof progress>;
 export type User = z.output<typeof user>;
 export type UsersPage = z.output<typeof responses.users>;
+export type Group = z.output<typeof group>;
+export type GroupsPage = z.output<typeof responses.groupsPage>;
+export type GroupMembers = z.output<typeof responses.groupMembers>;
 export type BaseDns = z.output<typeof responses.baseDns>;
 export type Groups = z.output<typeof responses.groups>;
 export type UserExplanationBody = z.output<typeof responses.userExplanation>;

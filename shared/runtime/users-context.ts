@@ -5,26 +5,30 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ScryptPasswordHasher } from '../adapters/crypto/scrypt-password-hasher';
 import { DynamoConfigStore } from '../adapters/dynamodb/dynamo-config-store';
+import { DynamoGroupStore } from '../adapters/dynamodb/dynamo-group-store';
 import { DynamoUserStore } from '../adapters/dynamodb/dynamo-user-store';
 import type { ConfigStore } from '../ports/config-store';
+import type { GroupDirectory } from '../ports/group-store';
 import type { PasswordHasher } from '../ports/password-hasher';
 import type { UserAdministration } from '../ports/user-administration';
 import { type Environment, loadEnvironment } from './environment';
 import { tracedClient } from './tracer';
 
 /**
- * The users routes: the user database's administration, the configuration's default privileges, and the
+ * The users routes (and the groups routes): the user database's administration, the synchronized groups, the configuration's default privileges, and the
  * hash a new local user's password is stored as.
  */
 export function usersContext(env: Environment = loadEnvironment()): {
   readonly configs: ConfigStore;
   readonly users: UserAdministration;
   readonly hasher: PasswordHasher;
+  readonly groups: GroupDirectory;
 } {
   const dynamodb = tracedClient(new DynamoDBClient({}));
   return {
     configs: new DynamoConfigStore(dynamodb, env.TABLE_NAME),
     users: new DynamoUserStore(dynamodb, env.TABLE_NAME),
     hasher: new ScryptPasswordHasher(),
+    groups: new DynamoGroupStore(dynamodb, env.TABLE_NAME),
   };
 }

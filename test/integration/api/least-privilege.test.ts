@@ -107,9 +107,13 @@ afterAll(async () => {
 
 describe('every function, as deployed', () => {
   it('saves and reads the configuration, and browses the directory', async () => {
+    const groupsDn = `OU=Groups,${inject('directory').baseDn}`;
     const config = fixtureConfig({
       options: { deleteUsers: true },
       schedule: { enabled: true, intervalMinutes: 60 },
+      // The groups and a rule: the sync writes group items and users' group privileges.
+      groups: { sync: 'all', baseDn: groupsDn },
+      privilegeRules: [{ group: `CN=Engineering Team,${groupsDn}`, privileges: ['exportEmail'] }],
     });
     ok(await call('config', 'PUT', '/config', { body: { config, password: servicePassword() } }));
     ok(await call('config', 'GET', '/config'));

@@ -65,6 +65,20 @@ describe('ApiClient', () => {
     ]);
   });
 
+  it('asks for a group, and for its members, direct or transitive, page by page', async () => {
+    const { client, sent } = clientAnswering(200, { members: [] });
+    await client.getGroup('Sales DE');
+    await client.listGroups('next');
+    await client.listGroupMembers('Sales DE');
+    await client.listGroupMembers('Sales DE', { transitive: true, cursor: 'MTAw' });
+    expect(sent.map((request) => request.url)).toEqual([
+      'http://127.0.0.1:8080/groups/Sales%20DE',
+      'http://127.0.0.1:8080/groups?cursor=next',
+      'http://127.0.0.1:8080/groups/Sales%20DE/members',
+      'http://127.0.0.1:8080/groups/Sales%20DE/members?transitive=true&cursor=MTAw',
+    ]);
+  });
+
   it('sends the body as JSON and the version as If-Match', async () => {
     const { client, sent } = clientAnswering(200, { version: 4 });
     await client.putConfig({ config: { connection: { domain: 'company.local' } } }, 3);

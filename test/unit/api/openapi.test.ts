@@ -89,6 +89,8 @@ describe('the OpenAPI document', () => {
       'GET /sync/runs/{runId}',
       'GET /users/{userName}',
       'DELETE /users/{userName}',
+      'GET /groups/{name}',
+      'GET /groups/{name}/members',
       'GET /directory/users/{name}',
     ]);
   });

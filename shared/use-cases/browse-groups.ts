@@ -1,0 +1,76 @@
+/**
+ * The synchronized groups as the API shows them (docs/contract.md#groups): a page of groups in name order, one
+ * group, and its members, direct or through nested groups (a cycle walked once), a page at a time.
+ */
+import { type Group, type GroupMember, memberOrder, toPublicGroup } from '../domain/group';
+import { NotFoundError, ValidationError } from '../errors';
+import type { GroupDirectory } from '../ports/group-store';
+
+const PAGE_SIZE = 100;
+
+export async function listGroups(
+  groups: GroupDirectory,
+  cursor?: string,
+): Promise<{ groups: Group[]; cursor?: string }> {
+  const page = await groups.listGroupsPage(PAGE_SIZE, cursor);
+  return { groups: page.groups.map(toPublicGroup), ...(page.cursor ? { cursor: page.cursor } : {}) };
+}
+
+export async function getGroup(groups: GroupDirectory, name: string): Promise<Group> {
+  const group = await groups.findGroup(name);
+  if (!group) throw new NotFoundError(`there is no synchronized group named ${name}`);
+  return toPublicGroup(group);
+}
+
+/**
+ * Every member of a group through its nested groups: the users and groups of each group reached, each once,
+ * users first, each kind in name order. A group reached again (a cycle) is not read again.
+ */
+export async function transitiveMembers(
+  root: string,
+  membersOf: (objectGuid: string) => Promise<readonly GroupMember[]>,
+): Promise<GroupMember[]> {
+  const found = new Map<string, GroupMember>();
+  const walked = new Set([root]);
+  const queue = [root];
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    for (const member of await membersOf(next)) {
+      if (member.objectGuid !== root) found.set(member.objectGuid, member);
+      if (member.type === 'group' && !walked.has(member.objectGuid)) {
+        walked.add(member.objectGuid);
+        queue.push(member.objectGuid);
+      }
+    }
+  }
+  return [...found.values()].sort(memberOrder);
+}
+
+/** A page of a group's members, direct or transitive; the cursor is where the next page starts. */
+export async function listGroupMembers(
+  groups: GroupDirectory,
+  name: string,
+  options: { readonly transitive?: boolean; readonly cursor?: string } = {},
+): Promise<{ members: GroupMember[]; cursor?: string }> {
+  const group = await groups.findGroup(name);
+  if (!group) throw new NotFoundError(`there is no synchronized group named ${name}`);
+  const all = options.transitive
+    ? await transitiveMembers(group.objectGuid, (guid) => groups.membersOf(guid))
+    : await groups.membersOf(group.objectGuid);
+  const start = options.cursor === undefined ? 0 : offsetOf(options.cursor);
+  const members = all.slice(start, start + PAGE_SIZE);
+  const next = start + PAGE_SIZE;
+  return next < all.length
+    ? { members, cursor: Buffer.from(String(next)).toString('base64url') }
+    : { members };
+}
+
+/** A members cursor: an offset this route answered, else a ValidationError naming `cursor`. */
+function offsetOf(cursor: string): number {
+  const offset = Number(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!Number.isSafeInteger(offset) || offset <= 0 || offset % PAGE_SIZE !== 0) {
+    throw new ValidationError('Invalid cursor', [
+      { path: 'cursor', message: 'is not a cursor returned by GET /groups/{name}/members' },
+    ]);
+  }
+  return offset;
+}
