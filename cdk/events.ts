@@ -26,7 +26,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { CfnPipe } from 'aws-cdk-lib/aws-pipes';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { itemKinds } from '../shared/adapters/dynamodb/keys';
+import { GROUP_SORT_KEY, itemKinds } from '../shared/adapters/dynamodb/keys';
 import { tableKeys } from '../shared/adapters/dynamodb/table';
 import { keyUseVia } from './landing-zone';
 import { StackPart } from './stack-part';
@@ -53,6 +53,11 @@ export const EVENT_SCHEMA_FILE = fileURLToPath(new URL('../docs/events.schema.js
 /** The prefix of user items' partition keys (keys.ts): their IAM pattern without its wildcard. */
 const USER_KEY_PREFIX = itemKinds.user.replace(/\*$/, '');
 const userKey = { [tableKeys.partitionKey]: { S: [{ prefix: USER_KEY_PREFIX }] } };
+/** A group item (not the chunks of its members): its partition key's prefix and its sort key. */
+const groupKey = {
+  [tableKeys.partitionKey]: { S: [{ prefix: itemKinds.group.replace(/\*$/, '') }] },
+  [tableKeys.sortKey]: { S: [GROUP_SORT_KEY] },
+};
 const markKind = (kind: readonly unknown[]) => ({ lastChange: { M: { kind: { S: kind } } } });
 
 /**
@@ -70,6 +75,15 @@ export const CHANGE_EVENT_FILTER_PATTERNS = [
   {
     eventName: ['REMOVE'],
     dynamodb: { Keys: userKey, OldImage: markKind(['delete']) },
+  },
+  // A group's writes, the same way (docs/contract.md#change-events).
+  {
+    eventName: ['INSERT', 'MODIFY'],
+    dynamodb: { Keys: groupKey, NewImage: markKind([{ 'anything-but': ['delete'] }]) },
+  },
+  {
+    eventName: ['REMOVE'],
+    dynamodb: { Keys: groupKey, OldImage: markKind(['delete']) },
   },
 ] as const;
 

@@ -161,7 +161,9 @@ async function main(): Promise<void> {
             [...byType].map(([type, count]) => [type, String(count)]),
           ),
         );
-        const example = [...receiver.events.values()].find((event) => event.userName === 'alice');
+        const example = [...receiver.events.values()].find(
+          (event) => 'userName' in event && event.userName === 'alice',
+        );
         if (example) say(`For example:\n${JSON.stringify(example, null, 2)}`);
       }
 

@@ -5,6 +5,7 @@
  * which fields). Both deliveries use it: the EventBridge pipe's enrichment in AWS and the webhook relay of the
  * local stack, each from the table's stream. Nothing here reads or writes anything.
  */
+import { type Group, type GroupField, toPublicGroup } from './group';
 import type { UserField } from './plan-sync';
 import { type PublicUser, toPublicUser, type User } from './user';
 
@@ -39,8 +40,11 @@ export interface LastChange {
   readonly version: number;
 }
 
-/** The document of a change event (SPEC 7.4). */
-export interface ChangeEvent {
+/** The document of a change event: a user's (SPEC 7.4) or a group's (SPEC 8.2). */
+export type ChangeEvent = UserChangeEvent | GroupChangeEvent;
+
+/** The document of a user's change event (SPEC 7.4). */
+export interface UserChangeEvent {
   /** `<runId>:<objectGuid>:<version>`: the same change always has the same id, another change another one. */
   readonly id: string;
   readonly type: ChangeEventType;
@@ -69,7 +73,7 @@ export interface CommittedUserWrite {
  * found), the mark before a delete (the removal is the event), the removal of an item that was not marked for
  * deletion (the old key of a rename: the new key's write is the event), or a user without an objectGUID.
  */
-export function changeEventOf(write: CommittedUserWrite): ChangeEvent | undefined {
+export function changeEventOf(write: CommittedUserWrite): UserChangeEvent | undefined {
   const { lastChange: change, user } = write;
   if (!change || !user.objectGuid || change.version !== write.version) return undefined;
   if (write.removed !== (change.kind === 'delete')) return undefined;
@@ -82,5 +86,76 @@ export function changeEventOf(write: CommittedUserWrite): ChangeEvent | undefine
     objectGuid: user.objectGuid,
     changedFields: change.changedFields,
     user: toPublicUser(user),
+  };
+}
+
+/** The kinds of change a sync commits to a group, and their event types. */
+export const GROUP_EVENT_TYPES = {
+  create: 'group.created',
+  update: 'group.updated',
+  delete: 'group.deleted',
+} as const satisfies Partial<Record<ChangeKind, string>>;
+export type GroupChangeKind = keyof typeof GROUP_EVENT_TYPES;
+
+/** The mark a sync writes on a group item with each change (the store's attribute `lastChange`). */
+export interface GroupLastChange {
+  readonly runId: string;
+  readonly kind: GroupChangeKind;
+  readonly changedFields: readonly GroupField[];
+  /** objectGUIDs of the direct members that joined / left (at most MAX_LISTED_MEMBERS each). */
+  readonly membersAdded: readonly string[];
+  readonly membersRemoved: readonly string[];
+  /** Set when more members joined or left than a mark lists. */
+  readonly membersTruncated?: boolean;
+  readonly at: string;
+  readonly version: number;
+}
+
+/** At most this many objectGUIDs of joined and left members in one mark: an event stays under 256 KB. */
+export const MAX_LISTED_MEMBERS = 1000;
+
+/** The document of a group's change event (SPEC 8.2). */
+export interface GroupChangeEvent {
+  /** `<runId>:<objectGuid>:<version>`, as a user's. */
+  readonly id: string;
+  readonly type: (typeof GROUP_EVENT_TYPES)[GroupChangeKind];
+  readonly time: string;
+  readonly runId: string;
+  /** The group's name (sAMAccountName). */
+  readonly name: string;
+  readonly objectGuid: string;
+  readonly changedFields: readonly GroupField[];
+  readonly membersAdded: readonly string[];
+  readonly membersRemoved: readonly string[];
+  readonly membersTruncated?: boolean;
+  /** The group after the change; for `group.deleted`, as it was last. */
+  readonly group: Group;
+}
+
+/** A committed write of a group item: the group it left (or removed), with its version and mark. */
+export interface CommittedGroupWrite {
+  readonly removed: boolean;
+  readonly group: Group;
+  readonly version: number;
+  readonly lastChange: GroupLastChange | undefined;
+}
+
+/** The event of a committed group write, or undefined when it is none (see changeEventOf, the same rules). */
+export function groupChangeEventOf(write: CommittedGroupWrite): GroupChangeEvent | undefined {
+  const { lastChange: change, group } = write;
+  if (!change || change.version !== write.version) return undefined;
+  if (write.removed !== (change.kind === 'delete')) return undefined;
+  return {
+    id: `${change.runId}:${group.objectGuid}:${change.version}`,
+    type: GROUP_EVENT_TYPES[change.kind],
+    time: change.at,
+    runId: change.runId,
+    name: group.name,
+    objectGuid: group.objectGuid,
+    changedFields: change.changedFields,
+    membersAdded: change.membersAdded,
+    membersRemoved: change.membersRemoved,
+    ...(change.membersTruncated ? { membersTruncated: true } : {}),
+    group: toPublicGroup(group),
   };
 }

@@ -16,8 +16,8 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { ChangeKind } from '../../domain/change-event';
-import { type Group, type GroupField, type GroupMember, membersHashOf } from '../../domain/group';
+import { type GroupLastChange, MAX_LISTED_MEMBERS } from '../../domain/change-event';
+import { type Group, type GroupMember, membersHashOf } from '../../domain/group';
 import { ValidationError } from '../../errors';
 import type {
   GroupChange,
@@ -28,8 +28,9 @@ import type {
   MembershipChange,
   StoredGroup,
 } from '../../ports/group-store';
-import { conditionHeld, documentClient, type Item, kindQuery, queryAll, queryPages } from './documents';
+import { conditionHeld, documentClient, kindQuery, queryAll, queryPages } from './documents';
 import { forEachConcurrently } from './for-each-concurrently';
+import { fromGroupItem } from './group-items';
 import {
   GROUP_SORT_KEY,
   groupIndexKeys,
@@ -45,43 +46,6 @@ import { tableKeys } from './table';
 
 /** Members per chunk item: about 100 bytes each, far below the 400 KB item limit. */
 const MEMBERS_PER_CHUNK = 1000;
-/** At most this many objectGUIDs of joined and left members in one mark (an event stays under 256 KB). */
-export const MAX_LISTED_MEMBERS = 1000;
-
-/** The mark of a group write (`lastChange`), as change events read it. */
-export interface GroupLastChange {
-  readonly runId: string;
-  readonly kind: Extract<ChangeKind, 'create' | 'update' | 'delete'>;
-  readonly changedFields: readonly GroupField[];
-  readonly membersAdded: readonly string[];
-  readonly membersRemoved: readonly string[];
-  /** Set when more members joined or left than a mark lists. */
-  readonly membersTruncated?: boolean;
-  readonly at: string;
-  readonly version: number;
-}
-
-const GROUP_FIELDS = [
-  'name',
-  'displayName',
-  'distinguishedName',
-  'objectGuid',
-  'description',
-  'emailAddresses',
-  'kind',
-  'scope',
-  'memberCount',
-] as const;
-
-/** The Group (and version, hash) of a stored group item. */
-export function fromGroupItem(item: Item): StoredGroup {
-  const group = Object.fromEntries(GROUP_FIELDS.flatMap((f) => (f in item ? [[f, item[f]]] : [])));
-  return {
-    ...(group as unknown as Group),
-    version: Number(item.version),
-    membersHash: String(item.membersHash),
-  };
-}
 
 export class DynamoGroupStore implements GroupStore, GroupDirectory {
   private readonly documents: DynamoDBDocumentClient;

@@ -16,7 +16,7 @@ import { CHANGE_EVENT_FILTER_PATTERNS, EVENT_SCHEMA_FILE, EVENT_SOURCE } from '.
 import { handler } from '../../../functions/events';
 import type { ItemKind } from '../../../shared/adapters/dynamodb/keys';
 import type { Config } from '../../../shared/config/config-schema';
-import type { ChangeEvent } from '../../../shared/domain/change-event';
+import type { UserChangeEvent as ChangeEvent } from '../../../shared/domain/change-event';
 import type { ContinuationTrigger } from '../../../shared/ports/run-checkpoint';
 import { continueRun } from '../../../shared/use-cases/continue-run';
 import { HANDOFF_RESERVE_MS } from '../../../shared/use-cases/run-dependencies';
@@ -76,7 +76,7 @@ async function throughThePipe(records: readonly DynamoDBRecord[]): Promise<Chang
   const kept = records.filter(passesFilter);
   const events: ChangeEvent[] = [];
   for (let start = 0; start < kept.length; start += PIPE_BATCH) {
-    events.push(...(await handler(kept.slice(start, start + PIPE_BATCH))));
+    events.push(...((await handler(kept.slice(start, start + PIPE_BATCH))) as ChangeEvent[]));
   }
   return events;
 }
@@ -291,7 +291,8 @@ describe('change events through the pipe (DynamoDB Local stream, events function
     expect(await throughThePipe(allRecords)).toEqual(allEvents);
     // In other batches too: the event of a record does not depend on its neighbours.
     const oneByOne: ChangeEvent[] = [];
-    for (const record of allRecords.filter(passesFilter)) oneByOne.push(...(await handler([record])));
+    for (const record of allRecords.filter(passesFilter))
+      oneByOne.push(...((await handler([record])) as ChangeEvent[]));
     expect(oneByOne).toEqual(allEvents);
   });
 

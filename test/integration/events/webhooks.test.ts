@@ -17,7 +17,7 @@ import { Attribute, Change, type Client } from 'ldapts';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { freePort } from '../../../local/dynamodb-local';
-import type { ChangeEvent } from '../../../shared/domain/change-event';
+import type { UserChangeEvent as ChangeEvent } from '../../../shared/domain/change-event';
 import { type ServeProcess, startServe } from '../../support/local-stack-process';
 import { createScratchOu, replace, scratchOuName, userEntry } from '../../support/scratch-ou';
 import { fixtureConfig, servicePassword } from '../../support/sync-harness';

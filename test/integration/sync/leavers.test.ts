@@ -40,7 +40,7 @@ const sync = (options: object = {}): Promise<Report> =>
 const searchStep = (report: Report) => report.steps.find((s) => s.name === 'search');
 const actionsOf = (report: Report) => report.changes.map((c) => `${c.action}:${short(c.userName)}`).sort();
 const eventsOf = (events: readonly ChangeEvent[]) =>
-  events.map((e) => `${e.type}:${short(e.userName)}`).sort();
+  events.map((e) => `${e.type}:${short('userName' in e ? e.userName : e.name)}`).sort();
 const databaseNames = async () => (await harness.store.listUsers()).map((u) => short(u.userName)).sort();
 const moveOut = (name: string) => admin.modifyDN(userDn(name), userDn(name, outside));
 const deletedObjects = () => `CN=Deleted Objects,${inject('directory').baseDn}`;

@@ -13,6 +13,7 @@ import { type ChangeWrite, changeWrite } from '../../../shared/adapters/dynamodb
 import type { Item } from '../../../shared/adapters/dynamodb/documents';
 import { runKey } from '../../../shared/adapters/dynamodb/keys';
 import { fromUserItem, toUserItem } from '../../../shared/adapters/dynamodb/user-items';
+import type { UserChangeEvent } from '../../../shared/domain/change-event';
 import { suspendChange } from '../../../shared/domain/plan-deletes';
 import type { PlannedChange } from '../../../shared/domain/plan-sync';
 import type { MappedUser, User } from '../../../shared/domain/user';
@@ -82,8 +83,11 @@ class Table {
     return fromUserItem(this.items.get(`USER#${userName.toLowerCase()}`) as Item);
   }
 
-  events() {
-    return this.records.map(changeEventOfRecord).filter((event) => event !== undefined);
+  /** The users' events (this table holds users only). */
+  events(): UserChangeEvent[] {
+    return this.records
+      .map(changeEventOfRecord)
+      .filter((event): event is UserChangeEvent => event !== undefined && 'userName' in event);
   }
 }
 

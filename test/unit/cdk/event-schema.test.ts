@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { EVENT_SCHEMA_FILE } from '../../../cdk/events';
 import { responses } from '../../../shared/api/schemas';
-import { EVENT_TYPES } from '../../../shared/domain/change-event';
+import { EVENT_TYPES, GROUP_EVENT_TYPES } from '../../../shared/domain/change-event';
 import type { UserField } from '../../../shared/domain/plan-sync';
 
 type Schema = Record<string, unknown>;
@@ -29,6 +29,8 @@ const SHARED_KEYWORDS = new Set([
   'enum',
   'pattern',
   'minLength',
+  'minimum',
+  'oneOf',
   'uniqueItems',
   'format',
   'definitions',
@@ -87,11 +89,23 @@ describe('the change event schema (docs/events.schema.json)', () => {
     ]);
     expect(properties.source).toEqual({ enum: ['ad-sync'] });
     expect(properties['detail-type']).toEqual({ $ref: '#/definitions/EventType' });
-    expect(properties.detail).toEqual({ $ref: '#/definitions/ChangeEvent' });
+    expect(properties.detail).toEqual({
+      oneOf: [{ $ref: '#/definitions/ChangeEvent' }, { $ref: '#/definitions/GroupChangeEvent' }],
+    });
   });
 
   it('names the event types and user fields the code has', () => {
-    expect(enumOf(definitions.EventType)).toEqual(Object.values(EVENT_TYPES));
+    expect(enumOf(definitions.EventType)).toEqual([
+      ...Object.values(EVENT_TYPES),
+      ...Object.values(GROUP_EVENT_TYPES),
+    ]);
+    expect(
+      enumOf(
+        (definitions.GroupChangeEvent as Schema).properties
+          ? ((definitions.GroupChangeEvent as Schema).properties as Record<string, Schema>).type
+          : undefined,
+      ),
+    ).toEqual(Object.values(GROUP_EVENT_TYPES));
     expect(enumOf(definitions.UserField)).toEqual(USER_FIELDS);
     const event = definitions.ChangeEvent as Schema;
     // The document's fields, each required (SPEC 7.4).

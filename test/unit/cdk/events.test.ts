@@ -69,11 +69,13 @@ describe('change events on AWS', () => {
     });
   });
 
-  it('filters at the source: user items that carry a mark, a removal only when marked for deletion', () => {
+  it('filters at the source: user and group items that carry a mark, a removal only when marked for deletion', () => {
     const patterns = (pipe.Properties.SourceParameters.FilterCriteria.Filters as { Pattern: string }[]).map(
       (filter) => JSON.parse(filter.Pattern),
     );
     const user = { pk: { S: [{ prefix: 'USER#' }] } };
+    // A group's item, not the chunks of its members.
+    const group = { pk: { S: [{ prefix: 'GROUP#' }] }, sk: { S: ['GROUP'] } };
     expect(patterns).toEqual([
       {
         eventName: ['INSERT', 'MODIFY'],
@@ -85,6 +87,17 @@ describe('change events on AWS', () => {
       {
         eventName: ['REMOVE'],
         dynamodb: { Keys: user, OldImage: { lastChange: { M: { kind: { S: ['delete'] } } } } },
+      },
+      {
+        eventName: ['INSERT', 'MODIFY'],
+        dynamodb: {
+          Keys: group,
+          NewImage: { lastChange: { M: { kind: { S: [{ 'anything-but': ['delete'] }] } } } },
+        },
+      },
+      {
+        eventName: ['REMOVE'],
+        dynamodb: { Keys: group, OldImage: { lastChange: { M: { kind: { S: ['delete'] } } } } },
       },
     ]);
     expect(patterns).toEqual(JSON.parse(JSON.stringify(CHANGE_EVENT_FILTER_PATTERNS)));

@@ -21,7 +21,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startChangeRelay } from '../../../local/change-relay';
 import { type RelayPosition, readPosition, shardsToRead, writePosition } from '../../../local/relay-position';
 import { type ChangeWrite, changeWrite } from '../../../shared/adapters/dynamodb/change-writes';
-import type { ChangeEvent } from '../../../shared/domain/change-event';
+import type { UserChangeEvent as ChangeEvent } from '../../../shared/domain/change-event';
 import { TestClock } from '../../support/test-clock';
 
 const STREAM = 'arn:aws:dynamodb:ddblocal:000000000000:table/ad-sync/stream/1';

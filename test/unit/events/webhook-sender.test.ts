@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RETRY, retryDelayMs, WebhookSender, webhookSettingsOf } from '../../../local/webhook-sender';
-import type { ChangeEvent } from '../../../shared/domain/change-event';
+import type { UserChangeEvent as ChangeEvent } from '../../../shared/domain/change-event';
 import { TestClock } from '../../support/test-clock';
 
 interface Vector {
