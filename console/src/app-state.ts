@@ -4,7 +4,7 @@ import type { ConfigFormValues, FormField } from './config-form';
 import type { FollowedOperation } from './progress-view';
 import type { Report } from './types';
 
-export type Route = 'directory' | 'test' | 'sync' | 'runs' | 'users';
+export type Route = 'directory' | 'test' | 'sync' | 'runs' | 'users' | 'groups';
 
 export interface DirectoryDraft {
   /** The form's values, which may differ from the saved configuration. */

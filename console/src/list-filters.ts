@@ -1,5 +1,5 @@
-/** Searching and filtering the console's lists (plan, excluded users, users). Pure, unit-tested. */
-import type { ChangeAction, ExclusionReason, ReportChange, ReportExclusion, User } from './types';
+/** Searching and filtering the console's lists (plan, excluded users, users, groups). Pure, unit-tested. */
+import type { ChangeAction, ExclusionReason, Group, ReportChange, ReportExclusion, User } from './types';
 
 export const ACTION_LABELS: Readonly<Record<ChangeAction, string>> = {
   create: 'Create',
@@ -60,6 +60,25 @@ export function filterUsers(
   return users.filter(
     (user) =>
       (source === 'all' || user.authentication === source) &&
-      matchesSearch(search, [user.userName, user.fullName, ...user.emailAddresses, user.distinguishedName]),
+      matchesSearch(search, [
+        user.userName,
+        user.fullName,
+        ...user.emailAddresses,
+        user.distinguishedName,
+        ...user.groups,
+      ]),
+  );
+}
+
+/** Groups whose name, display name, description, DN or addresses hold every word of the search. */
+export function filterGroups(groups: readonly Group[], search: string): Group[] {
+  return groups.filter((group) =>
+    matchesSearch(search, [
+      group.name,
+      group.displayName,
+      group.description,
+      group.distinguishedName,
+      ...group.emailAddresses,
+    ]),
   );
 }

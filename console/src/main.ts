@@ -1,6 +1,6 @@
 /**
  * The ad-sync admin console: a single page over the public HTTP API. Pages are chosen by the URL fragment
- * (`#/directory`, `#/test`, `#/sync`, `#/runs`, `#/users`).
+ * (`#/directory`, `#/test`, `#/sync`, `#/runs`, `#/users`, `#/groups`).
  *
  * One build, two modes, chosen by `config.json` next to the page (runtime-config.ts): on the local stack the
  * token comes from `#token=...` or the sign-in form (see session.ts); in AWS the administrator signs in with
@@ -13,6 +13,7 @@ import type { AppState, Route } from './app-state';
 import { isSignInRedirect } from './aws/sign-in-redirect';
 import { h, pageHeading, replaceChildren } from './dom';
 import { renderDirectoryPage } from './pages/directory-page';
+import { renderGroupsPage } from './pages/groups-page';
 import { renderRunsPage } from './pages/runs-page';
 import { renderSyncPage } from './pages/sync-page';
 import { renderTestSettingsPage } from './pages/test-settings-page';
@@ -26,6 +27,7 @@ const PAGES: ReadonlyArray<{ route: Route; title: string }> = [
   { route: 'sync', title: 'Synchronize now' },
   { route: 'runs', title: 'Runs' },
   { route: 'users', title: 'Users' },
+  { route: 'groups', title: 'Groups' },
 ];
 
 const main = document.getElementById('main') as HTMLElement;
@@ -130,6 +132,9 @@ async function showPage(route: Route, moveFocus: boolean): Promise<void> {
         break;
       case 'users':
         await renderUsersPage(state, view);
+        break;
+      case 'groups':
+        await renderGroupsPage(state, view);
         break;
     }
   } catch (error) {

@@ -40,7 +40,7 @@ export async function renderUsersPage(state: AppState, main: HTMLElement): Promi
       { status, body },
       {
         label: 'Users',
-        headers: ['User', 'Name', 'Email addresses', 'Source', 'Privileges', 'Own archive'],
+        headers: ['User', 'Name', 'Email addresses', 'Source', 'Groups', 'Privileges', 'Own archive'],
         toRow: (user: User) =>
           h(
             'tr',
@@ -57,8 +57,25 @@ export async function renderUsersPage(state: AppState, main: HTMLElement): Promi
                 user.authentication === 'directoryServices' ? 'Directory' : 'Local',
               ),
             ),
-            h('td', {}, user.privileges.map((p) => PRIVILEGE_LABELS[p]).join(', ')),
-            h('td', {}, user.ownArchiveAccess.map((a) => ARCHIVE_ACCESS_LABELS[a]).join(', ')),
+            h('td', { class: 'user-groups' }, user.groups.join(', ')),
+            // What the user may do: its own privileges and those its groups' rules give (marked).
+            h(
+              'td',
+              {},
+              user.effectivePrivileges
+                .map((p) => `${PRIVILEGE_LABELS[p]}${user.privileges.includes(p) ? '' : ' (by group)'}`)
+                .join(', '),
+            ),
+            h(
+              'td',
+              {},
+              [...new Set([...user.ownArchiveAccess, ...user.groupArchiveAccess])]
+                .map(
+                  (a) =>
+                    `${ARCHIVE_ACCESS_LABELS[a]}${user.ownArchiveAccess.includes(a) ? '' : ' (by group)'}`,
+                )
+                .join(', '),
+            ),
           ),
       },
       filterUsers(users, { search: search.value, source: source.value as UserSource }),

@@ -199,7 +199,19 @@ describe('every route, answered as the OpenAPI document says', () => {
   });
 
   it('PUT /config: 400 naming the field, 413, 200, and 409 for a stale If-Match', async () => {
-    const config = fixtureConfig();
+    // The groups are synchronized: the groups routes have something to show.
+    const config = fixtureConfig({
+      groups: { sync: 'all', baseDn: `OU=Groups,${inject('directory').baseDn}` },
+    });
+    expect(
+      (
+        await send('PUT /config', {
+          body: {
+            config: { ...config, privilegeRules: [{ group: `OU=Groups,${inject('directory').baseDn}` }] },
+          },
+        })
+      ).status,
+    ).toBe(400);
     expect((await send('PUT /config', { body: { config, pasword: 'x' } })).status).toBe(400);
     expect(
       (await send('PUT /config', { body: { config: { connection: { timeoutSeconds: '9' } } } })).status,
@@ -336,6 +348,35 @@ describe('every route, answered as the OpenAPI document says', () => {
     expect((await send('GET /users/{userName}', { params: { userName: 'x'.repeat(300) } })).status).toBe(400);
   });
 
+  it('GET /groups, /groups/{name} and its members: pages, 200, 404 and 400', async () => {
+    const groups = await send('GET /groups');
+    expect(groups.status).toBe(200);
+    expect((groups.body as { groups: { name: string }[] }).groups.map((g) => g.name)).toContain(
+      'grp-Sales-Europe',
+    );
+    expect((await send('GET /groups', { query: { cursor: 'garbage' } })).status).toBe(400);
+    const europe = await send('GET /groups/{name}', { params: { name: 'GRP-Sales-Europe' } });
+    expect(europe.status).toBe(200);
+    expect(europe.body).toMatchObject({ name: 'grp-Sales-Europe', kind: 'security', scope: 'global' });
+    expect((await send('GET /groups/{name}', { params: { name: 'no-such-group' } })).status).toBe(404);
+    expect((await send('GET /groups/{name}', { params: { name: 'g'.repeat(300) } })).status).toBe(400);
+    const members = (transitive?: string) =>
+      send('GET /groups/{name}/members', {
+        params: { name: 'grp-Sales-Europe' },
+        ...(transitive ? { query: { transitive } } : {}),
+      });
+    const direct = await members();
+    const nested = await members('true');
+    expect(direct.status).toBe(200);
+    expect(nested.status).toBe(200);
+    const count = (answer: Answer) => (answer.body as { members: unknown[] }).members.length;
+    expect(count(nested)).toBeGreaterThan(count(direct));
+    expect((await members('yes')).status).toBe(400);
+    expect((await send('GET /groups/{name}/members', { params: { name: 'no-such-group' } })).status).toBe(
+      404,
+    );
+  });
+
   it('DELETE /users/{userName}: 204, 404, and 409 for a directory user', async () => {
     expect((await send('DELETE /users/{userName}', { params: { userName: 'auditor' } })).status).toBe(204);
     expect((await send('DELETE /users/{userName}', { params: { userName: 'auditor' } })).status).toBe(404);
@@ -385,6 +426,11 @@ describe('every route, answered as the OpenAPI document says', () => {
     const { user } = await client.logon({ userName: 'client user', password: 'client user password' });
     expect(user.userName).toBe('client user');
     await client.deleteUser('client user');
+    expect((await client.listGroups()).groups.length).toBeGreaterThan(0);
+    expect((await client.getGroup('grp-Sales-DE')).name).toBe('grp-Sales-DE');
+    expect(
+      (await client.listGroupMembers('grp-Sales-DE', { transitive: true })).members.length,
+    ).toBeGreaterThan(0);
     expect((await client.listBaseDns()).namingContexts.length).toBeGreaterThan(0);
     expect((await client.searchGroups('Sales')).groups.length).toBeGreaterThan(0);
     expect((await client.explainUser('alice')).attributes.sAMAccountName).toBe('alice');

@@ -235,6 +235,18 @@ describe('every function, as deployed', () => {
     expect(result.outcome).toBe('ran');
   });
 
+  it('shows the synchronized groups and their members', async () => {
+    const { groups } = ok(await call('users', 'GET', '/groups')).body as { groups: { name: string }[] };
+    expect(groups.map((g) => g.name)).toContain('grp-Engineering-Team');
+    ok(await call('users', 'GET', '/groups/grp-Sales-Europe'));
+    ok(await call('users', 'GET', '/groups/grp-Sales-Europe/members', { query: { transitive: 'true' } }));
+    // The rule's group: its members got the rule's privilege.
+    const bob = (await store.getUser('bob')) as User;
+    expect(bob.groupPrivileges ?? []).toEqual(
+      bob.groups?.includes('grp-Engineering-Team') ? ['exportEmail'] : [],
+    );
+  });
+
   it('manages local users and lists runs', async () => {
     ok(
       await call('users', 'POST', '/users', {
