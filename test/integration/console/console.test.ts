@@ -661,6 +661,47 @@ describe('the admin console', () => {
     expect(await plan.getByRole('row').nth(1).textContent()).toMatch(/^Suspend/);
   }, 180_000);
 
+  it("shows the synchronized groups and a group's members, and a user's groups and privileges by group", async () => {
+    const groupsDn = `OU=Groups,${directory.baseDn}`;
+    const saved = await callApi('GET', '/config');
+    const config = {
+      ...saved.body.config,
+      groups: { sync: 'all', baseDn: groupsDn },
+      privilegeRules: [{ group: `CN=Engineering Team,${groupsDn}`, privileges: ['deleteMessages'] }],
+    };
+    expect((await callApi('PUT', '/config', { config })).status).toBe(200);
+    const synced = await fetch(`${serve.url}/sync`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', prefer: 'wait=120' },
+      body: '{}',
+    });
+    const report = (await synced.json()) as { status: string; steps: { name: string; ok: boolean }[] };
+    expect(report.steps.find((step) => step.name === 'groups')).toMatchObject({ ok: true });
+
+    await navLink('Groups').click();
+    await heading('Groups').waitFor();
+    const groups = page.getByRole('region', { name: 'Groups' });
+    await field('Search groups').fill('Sales');
+    await groups.getByRole('row', { name: /grp-Sales-Europe/ }).waitFor();
+    await groups.getByRole('button', { name: 'grp-Sales-Europe' }).click();
+    const members = page.getByRole('region', { name: 'Members of grp-Sales-Europe' });
+    await members.waitFor();
+    const direct = await members.getByRole('row').count();
+    await field('Include the members of nested groups').check();
+    await page.getByText(/members, nested groups included$/).waitFor();
+    expect(await members.getByRole('row').count()).toBeGreaterThan(direct);
+    expect(await members.getByRole('row', { name: /^jsmith / }).count()).toBe(1);
+    await screenshot('groups', true);
+
+    await navLink('Users').click();
+    await heading('Users').waitFor();
+    await field('Search users').fill('grace@company.local');
+    const grace = page.getByRole('region', { name: 'Users' }).getByRole('row', { name: /^grace / });
+    await grace.waitFor();
+    expect(await grace.textContent()).toContain('grp-Engineering-Team');
+    expect(await grace.textContent()).toContain('Delete messages (by group)');
+  }, 180_000);
+
   it('raised no script error and no Content-Security-Policy violation on the way', () => {
     expect(pageErrors).toEqual([]);
   });

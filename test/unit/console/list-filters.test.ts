@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import {
   filterChanges,
   filterExclusions,
+  filterGroups,
   filterUsers,
   matchesSearch,
 } from '../../../console/src/list-filters';
-import type { ReportChange, User } from '../../../console/src/types';
+import type { Group, ReportChange, User } from '../../../console/src/types';
 
 const change = (
   action: ReportChange['action'],
@@ -85,5 +86,27 @@ describe('filterUsers', () => {
       'jsmith',
     ]);
     expect(filterUsers(users, { search: 'jsmith', source: 'local' })).toEqual([]);
+  });
+});
+
+describe('filterGroups', () => {
+  const group = (name: string, description?: string): Group => ({
+    name,
+    displayName: name.toUpperCase(),
+    distinguishedName: `CN=${name},OU=Groups,DC=company,DC=local`,
+    objectGuid: '00000000-0000-4000-9000-000000000001',
+    ...(description ? { description } : {}),
+    emailAddresses: [`${name}@company.local`],
+    kind: 'security',
+    scope: 'global',
+    memberCount: 0,
+  });
+
+  it('finds groups by name, display name, description, DN and address', () => {
+    const groups = [group('sales', 'the sellers'), group('eng')];
+    expect(filterGroups(groups, 'SELLERS').map((g) => g.name)).toEqual(['sales']);
+    expect(filterGroups(groups, 'eng@company').map((g) => g.name)).toEqual(['eng']);
+    expect(filterGroups(groups, 'ou=groups').map((g) => g.name)).toEqual(['sales', 'eng']);
+    expect(filterGroups(groups, '')).toHaveLength(2);
   });
 });
