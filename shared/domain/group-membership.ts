@@ -6,12 +6,13 @@
  */
 import type { PrivilegeRule } from '../config/config-schema';
 import {
+  compareNames,
   type DirectoryGroupEntry,
   type GroupMember,
   type GroupWithMembers,
   mapDirectoryGroup,
 } from './group';
-import { type GroupGrants, grantsOf } from './privilege-rules';
+import { type GroupGrants, grantsOf, NO_GRANTS } from './privilege-rules';
 
 /** A synchronized directory user, as the user database holds it. */
 export interface MemberUser {
@@ -95,18 +96,32 @@ export function resolveMemberships(input: MembershipInput): Memberships {
     return found;
   };
 
+  // Per group, once: its place in name order, and whether a rule names it (a user's groups are many, rules few).
+  const rank = new Map(
+    [...input.groups]
+      .sort((a, b) => compareNames(a.sAMAccountName, b.sAMAccountName))
+      .map((g, i) => [g.objectGuid, i] as const),
+  );
+  const ruleDns = new Set(input.rules.map((r) => lower(r.group)));
+  const ruleGroups = new Set(
+    input.groups.filter((g) => ruleDns.has(lower(g.distinguishedName))).map((g) => g.objectGuid),
+  );
   const users = new Map<string, UserMembership>();
   for (const [userGuid, direct] of userGroups) {
     const all = new Set<string>();
     for (const group of direct) for (const guid of ancestorsOf(group)) all.add(guid);
-    const entries = [...all].flatMap((guid) => byGuid.get(guid) ?? []);
-    const names = entries.filter((g) => synchronized.has(g.objectGuid)).map((g) => g.sAMAccountName);
-    const grants = grantsOf(new Set(entries.map((g) => lower(g.distinguishedName))), input.rules);
-    if (names.length === 0 && grants.rules.length === 0) continue;
-    users.set(userGuid, {
-      groups: names.sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase())),
-      ...grants,
-    });
+    const named = [...all].filter((guid) => synchronized.has(guid));
+    named.sort((a, b) => (rank.get(a) ?? 0) - (rank.get(b) ?? 0));
+    const hits = [...all].filter((guid) => ruleGroups.has(guid));
+    const grants =
+      hits.length === 0
+        ? NO_GRANTS
+        : grantsOf(
+            new Set(hits.map((guid) => lower(byGuid.get(guid)?.distinguishedName ?? ''))),
+            input.rules,
+          );
+    if (named.length === 0 && grants.rules.length === 0) continue;
+    users.set(userGuid, { groups: named.map((guid) => byGuid.get(guid)?.sAMAccountName ?? guid), ...grants });
   }
   const unknownRuleGroups = input.rules.flatMap((rule, i) => (byDn.has(lower(rule.group)) ? [] : [i]));
   return { groups, users, unknownRuleGroups };

@@ -39,6 +39,8 @@ export interface GroupPassPlan {
   readonly membershipChanges: readonly MembershipChange[];
   readonly groupsRead: number;
   readonly synchronizedGroups: number;
+  /** Per privilege rule (in the configuration's order): its group, what it gives, and to how many users. */
+  readonly rules: readonly { readonly rule: PrivilegeRule; readonly members: number }[];
 }
 
 /** What the group pass did (or, for Test Settings, would do). */
@@ -146,6 +148,10 @@ export async function planGroupPass(
     membershipChanges,
     groupsRead: read.entries.length,
     synchronizedGroups: memberships.groups.length,
+    rules: read.rules.map((rule) => ({
+      rule,
+      members: [...memberships.users.values()].filter((u) => u.rules.includes(rule.group)).length,
+    })),
   };
 }
 
@@ -195,7 +201,15 @@ export function describeGroupPass(plan: GroupPassPlan, outcome: GroupPassOutcome
     `${outcome.created} ${dryRun ? 'to create' : 'created'}, ${outcome.updated} ${dryRun ? 'to update' : 'updated'}, ` +
     `${outcome.deleted} ${dryRun ? 'to delete' : 'deleted'}; ${outcome.usersChanged} users' groups or group privileges ` +
     `${verb}${dryRun ? 'change' : 'changed'}` +
-    (outcome.conflicts > 0 ? `; ${outcome.conflicts} changed meanwhile (the next run picks them up)` : '')
+    (outcome.conflicts > 0 ? `; ${outcome.conflicts} changed meanwhile (the next run picks them up)` : '') +
+    plan.rules
+      .map(
+        ({ rule, members }, i) =>
+          `; privilegeRules.${i} (${rule.group}) gives ` +
+          `${[...rule.privileges, ...rule.ownArchiveAccess.map((a) => `${a} own archive`)].join(', ') || 'nothing'} ` +
+          `to ${members} users`,
+      )
+      .join('')
   );
 }
 

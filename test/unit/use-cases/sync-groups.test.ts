@@ -73,7 +73,11 @@ describe('the group pass of a run', () => {
     const exporters = group('Exporters', [dnOf('Auditors')]);
     const auditors = group('Auditors', [userDn(1)]);
     directory.putGroup(exporters, auditors);
-    await run({ privilegeRules: rules });
+    const report = await run({ privilegeRules: rules });
+    // The step says which rule gives what, and to how many.
+    expect(stepOf(report)?.message).toContain(
+      `privilegeRules.0 (${dnOf('Exporters')}) gives exportEmail, write own archive to 1 users`,
+    );
     const given = await userOf('user1');
     expect(given).toMatchObject({
       privileges: ['login'],
