@@ -91,8 +91,8 @@ export interface DirectorySession {
   readGroupMemberGuids(baseDn: string, groupDn: string): Promise<Set<string>>;
   /**
    * Group entries with their direct members' DNs, a page at a time: every group under the base DN, or (with
-   * `roots`) those groups and every group nested in them under the base DN. A root that is no group is not
-   * returned; a root that does not exist throws NoSuchObjectError. Fails as userPages fails: a cut-short read
+   * `roots`) those groups and every group nested in them under the base DN. A root that is no group, or does
+   * not exist, is not returned (the caller names what asked for it). Fails as userPages fails: a cut-short read
    * never looks complete.
    */
   groupPages(baseDn: string, roots?: readonly string[]): AsyncIterable<DirectoryGroupEntry[]>;

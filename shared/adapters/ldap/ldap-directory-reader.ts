@@ -349,10 +349,13 @@ class LdapDirectorySession implements DirectorySession {
     if (roots.length === 0) return;
     // The roots by their DN (each must be a group: a DN of anything else returns nothing), then what is nested.
     for (const root of roots) {
-      yield* this.pagesAhead(
-        this.client.searchPaginated(root, groupSearch(allGroupsFilter(), 'base')),
-        convert,
-      );
+      const search = this.client.searchPaginated(root, groupSearch(allGroupsFilter(), 'base'));
+      try {
+        for await (const page of this.pagesAhead(search, convert)) yield page;
+      } catch (error) {
+        // A root that does not exist is no group: the caller names what asked for it (a rule, say).
+        if ((error as DirectoryError).code !== 'NoSuchObject') throw error;
+      }
     }
     yield* this.pagesAhead(
       this.client.searchPaginated(baseDn, groupSearch(nestedGroupsFilter(roots), 'sub')),

@@ -182,10 +182,12 @@ describe('groups from the directory', () => {
   });
 
   it('refuses a rule naming something that is no group, and deletes nothing then', async () => {
-    const report = await sync({ privilegeRules: [{ group: userDn('u4') }] });
+    const report = await sync({ privilegeRules: [{ group: userDn('u4') }, { group: groupDn('Nowhere') }] });
     expect(report.status).toBe('failed');
     expect(report.error?.code).toBe('ValidationError');
     expect(groupsStep(report)?.message).toContain('privilegeRules.0.group');
+    // One that does not exist at all, the same way.
+    expect(groupsStep(report)?.message).toContain('privilegeRules.1.group');
     expect(await storedNames()).toHaveLength(3);
   });
 
