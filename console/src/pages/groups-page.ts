@@ -74,7 +74,7 @@ export async function renderGroupsPage(state: AppState, main: HTMLElement): Prom
       ),
       h(
         'div',
-        { class: 'field checkbox' },
+        { class: 'field check' },
         nested,
         h('label', { for: 'group-transitive' }, 'Include the members of nested groups'),
       ),
