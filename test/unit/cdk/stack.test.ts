@@ -2,6 +2,7 @@ import { App, type Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { describe, expect, it } from 'vitest';
+import { API_STAGE } from '../../../cdk/api';
 import { buildApp } from '../../../cdk/app';
 import { HEAP_WRAPPER, SYNC_MEMORY_MB } from '../../../cdk/lambda-runtime';
 import { TRACING_ACTIONS } from '../../../cdk/nag-suppressions';
@@ -517,6 +518,21 @@ describe('the AdSync stack', () => {
     expect(invokedByApi).not.toContain(functionId('Sync'));
     expect(invokedByApi).not.toContain(functionId('TestSettings'));
     expect(new Set(invokedByApi)).toEqual(new Set(routes.map((route) => idOf(route.function))));
+  });
+
+  it("lets API Gateway invoke a route's function from the deployed stage only: no test-invoke-stage permission", () => {
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).filter(
+      (permission) => permission.Properties.Principal === 'apigateway.amazonaws.com',
+    );
+    // One for each route (CDK's per method), each scoped to the deployed stage.
+    expect(permissions).toHaveLength(routes.length);
+    const [stageId] = Object.keys(
+      template.findResources('AWS::ApiGateway::Stage', { Properties: { StageName: API_STAGE } }),
+    );
+    expect(stageId).toBeDefined();
+    const sources = permissions.map((permission) => JSON.stringify(permission.Properties.SourceArn));
+    expect(sources.filter((source) => source.includes('test-invoke-stage'))).toEqual([]);
+    for (const source of sources) expect(source).toContain(JSON.stringify({ Ref: stageId }));
   });
 
   it("answers API Gateway's own errors in the error shape", () => {
