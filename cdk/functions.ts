@@ -43,6 +43,8 @@ const LOGON_GUARD_TIMEOUT = Duration.seconds(15);
 
 export interface AdSyncFunctionsProps {
   readonly table: Table;
+  /** Local users' password hashes (data.ts): only the users and logon functions are told of it. */
+  readonly credentials: Table;
   readonly secret: Secret;
   readonly network: FunctionNetwork;
   /** The EventBridge schedule the config function keeps in step with the configuration. */
@@ -59,7 +61,7 @@ export class AdSyncFunctions extends StackPart {
   constructor(
     scope: Construct,
     id: string,
-    { table, secret, network, scheduleName, key }: AdSyncFunctionsProps,
+    { table, credentials, secret, network, scheduleName, key }: AdSyncFunctionsProps,
   ) {
     super(scope, id);
     const baseEnvironment = {
@@ -137,7 +139,9 @@ export class AdSyncFunctions extends StackPart {
       runs: fn('runs', 'GET /sync/runs and GET /test-settings/{previewId}', {
         environment: { PREVIEW_TIMEOUT_SECONDS: String(PREVIEW_TIMEOUT.toSeconds()) },
       }),
-      users: fn('users', 'GET/POST/DELETE /users'),
+      users: fn('users', 'GET/POST/DELETE /users', {
+        environment: { CREDENTIALS_TABLE_NAME: credentials.tableName },
+      }),
       directory: fn('directory', 'GET /directory/*', { network }),
       // In the VPC: it binds to the DCs as the user. Not the base environment: it is told of no secret, and
       // its role may not read it (grantLeastPrivilege). Its memory gives the scrypt hash check (128 MiB) CPU.
@@ -149,6 +153,7 @@ export class AdSyncFunctions extends StackPart {
         memorySize: 1024,
         environment: {
           TABLE_NAME: table.tableName,
+          CREDENTIALS_TABLE_NAME: credentials.tableName,
           POWERTOOLS_SERVICE_NAME: baseEnvironment.POWERTOOLS_SERVICE_NAME,
           LOGON_GUARD_FUNCTION_NAME: logonGuard.functionName,
         },
@@ -165,7 +170,7 @@ export class AdSyncFunctions extends StackPart {
     };
     this.functions = functions;
     this.triggerWorkers(table);
-    this.grantLeastPrivilege(table, secret, key);
+    this.grantLeastPrivilege({ table, credentials }, secret, key);
   }
 
   /**
@@ -213,16 +218,21 @@ export class AdSyncFunctions extends StackPart {
 
   /**
    * Item-level grants: a function may touch the items of the kinds it uses (dynamodb:LeadingKeys, the
-   * partition key of every item a request names, transaction actions one by one), and no other. Only the
-   * logon function reads local users' password hashes (their own kind), one by key; only the users function
-   * writes them. With the customer key, a function may use it through DynamoDB and Secrets Manager only, as
-   * far as its grants there need it (keyUseOf).
+   * partition key of every item a request names, transaction actions one by one), and no other. Local users'
+   * password hashes are in the credentials table, which has no stream: only the users function writes them,
+   * and only the logon function reads them, one by key (and the hashes saved in the one table before, which
+   * nothing writes any more). With the customer key, a function may use it through DynamoDB and Secrets
+   * Manager only, as far as its grants there need it (keyUseOf).
    */
-  private grantLeastPrivilege(table: Table, secret: Secret, key: IKey | undefined): void {
-    const onItems = (actions: readonly string[], kinds: readonly ItemKind[]) =>
+  private grantLeastPrivilege(
+    { table, credentials }: { readonly table: Table; readonly credentials: Table },
+    secret: Secret,
+    key: IKey | undefined,
+  ): void {
+    const onItems = (actions: readonly string[], kinds: readonly ItemKind[], on: Table = table) =>
       new PolicyStatement({
         actions: actions.map((action) => `dynamodb:${action}`),
-        resources: [table.tableArn],
+        resources: [on.tableArn],
         conditions: {
           'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': leadingKeys(...kinds) },
           // ForAllValues over no keys at all would hold: a request must name its keys.
@@ -309,11 +319,13 @@ export class AdSyncFunctions extends StackPart {
       onItems(['GetItem'], ['lock']),
       queryIndexes(tableKeys.byKind),
     );
-    // logon: the configuration (connection, lockout policy), a user and a local user's hash, each by its key;
-    // the failed-logon counts; the guard, invoked. No secret, no index, no other write.
+    // logon: the configuration (connection, lockout policy), a user and a local user's hash, each by its key
+    // (the hash in the credentials table, or one saved in the one table before it existed); the failed-logon
+    // counts; the guard, invoked. No secret, no index, no other write.
     grant(
       'logon',
       onItems(['GetItem'], ['config', 'user', 'password']),
+      onItems(['GetItem'], ['password'], credentials),
       onItems(['UpdateItem', 'PutItem', 'DeleteItem'], ['logon']),
       new PolicyStatement({
         actions: ['lambda:InvokeFunction'],
@@ -322,11 +334,13 @@ export class AdSyncFunctions extends StackPart {
     );
     // logon-guard: the secret, read; no table, nothing written.
     grant('logon-guard', readSecret);
-    // users: reads users and the configuration (default privileges); writes local users and their hashes.
+    // users: reads users and the configuration (default privileges); writes local users, and their hashes in
+    // the credentials table (never in the one table: its stream would carry them).
     grant(
       'users',
       onItems(['GetItem'], ['user', 'config']),
-      onItems(['PutItem', 'DeleteItem'], ['user', 'password']),
+      onItems(['PutItem', 'DeleteItem'], ['user']),
+      onItems(['PutItem', 'DeleteItem'], ['password'], credentials),
       queryIndexes(tableKeys.byKind),
     );
   }

@@ -203,6 +203,31 @@ const progress = z.object({
   toApply: z.int().optional(),
 });
 
+/** Why a run held its deletes back (domain/report.ts DeletionHold): data to word, never a sentence to search. */
+const deletionHold = z
+  .discriminatedUnion('reason', [
+    z.object({
+      reason: z.literal('threshold'),
+      exceeded: z
+        .enum(['maxCount', 'maxPercent'])
+        .describe('the limit of options.deletionThreshold exceeded'),
+      deletes: z.int().describe("the deletes and suspensions the run found (with its earlier invocations')"),
+      directoryUsers: z.int().describe('directory users in the database before the run: the percentage base'),
+      maxCount: z.int(),
+      maxPercent: z.number(),
+      approvedDeletes: z
+        .int()
+        .optional()
+        .describe("the count an allowMassDeletion approval named, when it was not the run's"),
+    }),
+    z.object({
+      reason: z.literal('configurationChanged'),
+      startedOn: z.int().describe('the configuration version the run started on'),
+      savedSince: z.int().describe('the version saved since: the run applies no deletes'),
+    }),
+  ])
+  .describe('with deletesWithheld: why the run held them back');
+
 const runSummaryFields = z.object({
   runId: z.string(),
   dryRun: z.boolean(),
@@ -215,6 +240,7 @@ const runSummaryFields = z.object({
   counts,
   error: z.object({ code: z.string(), message: z.string() }).optional(),
   deletesWithheld: z.int().optional(),
+  deletesWithheldBecause: deletionHold.optional(),
   configVersion: z.int().optional(),
   omitted: omitted.optional(),
   progress: progress.optional(),

@@ -44,6 +44,32 @@ export interface RunProgress {
 export const LEAVER_DETECTIONS = ['tombstones', 'enumeration', 'fullRead'] as const;
 export type LeaverDetection = (typeof LEAVER_DETECTIONS)[number];
 
+/**
+ * Why a run held its deletes and suspensions back (the Report's `deletesWithheldBecause`): the deletion
+ * threshold they exceed, with its numbers, or a configuration saved since the run started (a run applies no
+ * deletes it planned on another configuration). Data for clients to word (report-text.ts), not a sentence.
+ */
+export type DeletionHold =
+  | {
+      readonly reason: 'threshold';
+      /** The limit exceeded: `options.deletionThreshold.maxCount`, or its `maxPercent`. */
+      readonly exceeded: 'maxCount' | 'maxPercent';
+      /** The deletes (and suspensions) the run found, with those its earlier invocations made. */
+      readonly deletes: number;
+      /** Directory users in the database before the run: the percentage's base. */
+      readonly directoryUsers: number;
+      readonly maxCount: number;
+      readonly maxPercent: number;
+      /** The count an approval (`allowMassDeletion`) named, when it was not the run's. */
+      readonly approvedDeletes?: number | undefined;
+    }
+  | {
+      readonly reason: 'configurationChanged';
+      /** The configuration version the run started on, and the one saved since. */
+      readonly startedOn: number;
+      readonly savedSince: number;
+    };
+
 export interface ReportStep {
   readonly name: StepName;
   readonly ok: boolean;
@@ -119,6 +145,8 @@ export interface Report {
    * approves (for this run and this configuration version only).
    */
   readonly deletesWithheld?: number;
+  /** With `deletesWithheld`: why the run held them back. */
+  readonly deletesWithheldBecause?: DeletionHold;
   /** The saved configuration's version a committed run started on. */
   readonly configVersion?: number;
   /**

@@ -27,7 +27,10 @@ export function logonContext(env: LogonEnvironment = loadLogonEnvironment()): Lo
   return {
     configs: new DynamoConfigStore(dynamodb, env.TABLE_NAME),
     users: new DynamoUserStore(dynamodb, env.TABLE_NAME),
-    passwordHashes: new DynamoPasswordHashes(dynamodb, env.TABLE_NAME),
+    passwordHashes: new DynamoPasswordHashes(dynamodb, {
+      credentials: env.CREDENTIALS_TABLE_NAME,
+      earlier: env.TABLE_NAME,
+    }),
     hasher: new ScryptPasswordHasher(),
     attempts: new DynamoLogonAttempts(dynamodb, env.TABLE_NAME),
     directory: new LdapDirectoryAuthenticator(),

@@ -45,7 +45,11 @@ export async function continueRun(
       // What the first invocation planned and was approved was for its configuration, not for this one.
       ...(stored.version !== started
         ? {
-            deletesRefused: `the configuration changed during the run (version ${started} to ${stored.version}); its deletes are not applied`,
+            deletesRefused: {
+              reason: 'configurationChanged',
+              startedOn: started,
+              savedSince: stored.version,
+            },
           }
         : {}),
     },

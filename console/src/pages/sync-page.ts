@@ -41,8 +41,6 @@ export function renderSyncPage(state: AppState, main: HTMLElement): void {
 
   const showReport = (report: Report): void => {
     const stop = describeThresholdStop(report);
-    const planStep = report.steps.find((s) => s.name === 'plan');
-    const why = /deletes withheld: (.+)$/.exec(planStep?.message ?? '')?.[1];
     replaceChildren(
       result,
       report.status === 'deletionThresholdExceeded'
@@ -53,7 +51,7 @@ export function renderSyncPage(state: AppState, main: HTMLElement): void {
             h(
               'p',
               {},
-              `${stop.would}${why ? ` (${why})` : ''}. `,
+              `${stop.would}. `,
               `${stop.applied} The threshold protects the user database from a wrong Base DN, filter or group emptying it.`,
             ),
             h('p', {}, `${stop.check} If the directory is right, allow them for one sync:`),

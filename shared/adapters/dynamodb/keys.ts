@@ -30,8 +30,8 @@ export const HANDOFF_SORT_KEY = 'HANDOFF';
 
 /**
  * Every item kind by its partition key, as an IAM `dynamodb:LeadingKeys` pattern (`StringLike`: `*` is
- * any text). Password hashes of local users are a kind of their own, so that reads of users can be granted
- * without them.
+ * any text). Password hashes of local users are a kind of their own, in a table of their own (the credentials
+ * table, table.ts), so that reads of users, and the one table's stream, never carry them.
  */
 export const itemKinds = {
   user: `${USER}*`,
@@ -78,7 +78,10 @@ export const guidIndexKey = (objectGuid: string) => ({
   [byGuid.sortKey]: 'USER',
 });
 
-/** A local user's password hash: an item of its own, in no index, that only the users function writes. */
+/**
+ * A local user's password hash: an item of its own in the credentials table (no stream, no index), that only
+ * the users function writes. Hashes saved before that table existed are such items in the one table.
+ */
 export const passwordKey = (userName: string) => ({
   [PK]: `${PASSWORD}${userName.toLowerCase()}`,
   [SK]: 'PASSWORD',

@@ -510,6 +510,10 @@ describe('the admin console', () => {
     const threshold = page.getByRole('region', { name: 'Deletes stopped by the deletion threshold' });
     await threshold.waitFor({ timeout: 90_000 });
     expect(await threshold.textContent()).toContain('no user was deleted');
+    // Why, worded from the report's deletesWithheldBecause (over 1,000 deletes: the default maxCount's 500).
+    expect(await threshold.textContent()).toMatch(
+      /This sync would delete (\d+) directory users \(\1 deletes exceed the maximum of 500\)\./,
+    );
     await screenshot('deletion-threshold');
     await threshold.getByRole('button', { name: /this once$/ }).click();
     await page.locator('#sync-outcome').getByText('Succeeded').waitFor({ timeout: 90_000 });

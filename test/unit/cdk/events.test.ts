@@ -31,7 +31,8 @@ const only = (type: string): [string, Resource] => {
 };
 const [busId, bus] = only('AWS::Events::EventBus');
 const [pipeId, pipe] = only('AWS::Pipes::Pipe');
-const [tableId] = only('AWS::DynamoDB::Table');
+// The one table with a stream (the other, local users' password hashes, has none).
+const { main: tableId } = new StackPolicies(template).tableIds;
 const eventsFunctionId = idsOf('AWS::Lambda::Function').find(
   (id) => id.startsWith(functionIdPrefix('events')) && !id.includes('Logs'),
 ) as string;
