@@ -16,7 +16,6 @@ import { DynamoUserStore } from '../adapters/dynamodb/dynamo-user-store';
 import { FunctionAccountGuard } from '../adapters/lambda/function-account-guard';
 import { LdapDirectoryAuthenticator } from '../adapters/ldap/ldap-directory-authenticator';
 import type { LogonDependencies } from '../use-cases/logon';
-import { systemClock } from '../use-cases/system-clock';
 import { type LogonEnvironment, loadLogonEnvironment } from './environment';
 import { logger } from './logger';
 import { MetricUnit, metrics } from './metrics';
@@ -37,7 +36,6 @@ export function logonContext(env: LogonEnvironment = loadLogonEnvironment()): Lo
     guard: env.LOGON_GUARD_FUNCTION_NAME
       ? FunctionAccountGuard.lambda(tracedClient(new LambdaClient({})), env.LOGON_GUARD_FUNCTION_NAME)
       : FunctionAccountGuard.inProcess(),
-    clock: systemClock,
     onRefused: (refused) => {
       logger.warn('logon refused', { ...refused });
       metrics.addMetric('LogonFailed', MetricUnit.Count, 1);
