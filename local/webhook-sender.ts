@@ -7,7 +7,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Webhook } from 'standardwebhooks';
-import type { ChangeEvent } from '../shared/domain/change-event';
+import type { AdSyncEvent } from '../shared/domain/run-event';
 
 export interface WebhookSettings {
   readonly url: URL;
@@ -107,7 +107,7 @@ export class WebhookSender {
   }
 
   /** The headers and body of one attempt: the timestamp is the attempt's, as the specification says. */
-  signed(event: ChangeEvent, at: Date): { headers: Record<string, string>; body: string } {
+  signed(event: AdSyncEvent, at: Date): { headers: Record<string, string>; body: string } {
     const body = JSON.stringify(event);
     return {
       body,
@@ -123,7 +123,7 @@ export class WebhookSender {
    * POSTs the event until the receiver answers 2xx, waiting `retryDelayMs` between attempts. Resolves once it
    * is delivered; rejects only when `signal` aborts (the local stack stops).
    */
-  async deliver(event: ChangeEvent, signal: AbortSignal): Promise<void> {
+  async deliver(event: AdSyncEvent, signal: AbortSignal): Promise<void> {
     for (let failures = 0; ; ) {
       const failure = await this.attempt(event, signal);
       if (failure === undefined) {
@@ -142,7 +142,7 @@ export class WebhookSender {
   }
 
   /** One attempt: undefined when the receiver answered 2xx, else what went wrong. */
-  private async attempt(event: ChangeEvent, signal: AbortSignal): Promise<string | undefined> {
+  private async attempt(event: AdSyncEvent, signal: AbortSignal): Promise<string | undefined> {
     const { headers, body } = this.signed(event, new Date());
     try {
       const response = await fetch(this.settings.url, {
