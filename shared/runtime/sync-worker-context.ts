@@ -11,11 +11,11 @@ import { DynamoPreviewStore, DynamoRunStore } from '../adapters/dynamodb/dynamo-
 import { DynamoSyncCursorStore } from '../adapters/dynamodb/dynamo-sync-cursor-store';
 import { DynamoUserStore } from '../adapters/dynamodb/dynamo-user-store';
 import { LdapDirectoryReader } from '../adapters/ldap/ldap-directory-reader';
+import type { AlertStore } from '../ports/alert-store';
 import type { RunCheckpointStore } from '../ports/run-checkpoint';
 import type { PreviewStore } from '../ports/run-store';
 import type { SyncCursorStore } from '../ports/sync-cursor';
 import type { UserStore } from '../ports/user-store';
-import type { AlertStore } from '../ports/alert-store';
 import type { ScheduledSyncDependencies } from '../use-cases/scheduled-sync';
 import { type Environment, loadEnvironment } from './environment';
 import { logger } from './logger';
