@@ -3,16 +3,21 @@ import { describe, expect, it } from 'vitest';
 import { eventOfRecord, runEventOfRecord } from '../../../shared/adapters/dynamodb/change-stream';
 import { alertKey, previewKey, runIndexKeys, runKey } from '../../../shared/adapters/dynamodb/keys';
 import type { Report } from '../../../shared/domain/report';
+import type { EndedRun } from '../../../shared/domain/run-event';
 import { runEventOf, staleEventOf } from '../../../shared/domain/run-event';
 import { aReport } from '../../support/builders';
 
-const failed = aReport({
+/** A Report of the builders as the domain has it (the API's type admits undefined in optional fields). */
+const ended = (overrides: Parameters<typeof aReport>[0] = {}): Report & EndedRun =>
+  aReport(overrides) as Report;
+
+const failed = ended({
   runId: 'run-7',
   status: 'failed',
   trigger: 'schedule',
   error: { code: 'DirectoryUnavailable', message: 'no domain controller answered' },
 });
-const withheld = aReport({
+const withheld = ended({
   runId: 'run-8',
   status: 'deletionThresholdExceeded',
   trigger: 'api',
@@ -70,9 +75,9 @@ describe('runEventOf', () => {
   });
 
   it('makes nothing of progress, a success, a skipped run, a rewrite of an ended record, or a dry run', () => {
-    expect(runEventOf(undefined, aReport({ status: 'running' }))).toBeUndefined();
-    expect(runEventOf({ status: 'running' }, aReport())).toBeUndefined();
-    expect(runEventOf(undefined, aReport({ status: 'skipped' }))).toBeUndefined();
+    expect(runEventOf(undefined, ended({ status: 'running' }))).toBeUndefined();
+    expect(runEventOf({ status: 'running' }, ended())).toBeUndefined();
+    expect(runEventOf(undefined, ended({ status: 'skipped' }))).toBeUndefined();
     expect(runEventOf({ status: 'failed' }, failed)).toBeUndefined();
     expect(runEventOf(undefined, { ...failed, dryRun: true })).toBeUndefined();
   });
@@ -121,8 +126,8 @@ describe('the run events of the table stream', () => {
       type: 'sync.deletionsWithheld',
       deletesWithheld: 140,
     });
-    expect(eventOfRecord(runRecord('INSERT', aReport({ status: 'running' })))).toBeUndefined();
-    expect(eventOfRecord(runRecord('MODIFY', aReport(), { status: 'running' }))).toBeUndefined();
+    expect(eventOfRecord(runRecord('INSERT', ended({ status: 'running' })))).toBeUndefined();
+    expect(eventOfRecord(runRecord('MODIFY', ended(), { status: 'running' }))).toBeUndefined();
   });
 
   it('makes none of a preview, nor of a chunk of a run', () => {
