@@ -20,7 +20,13 @@ import { localDynamoDbClient } from '../../../local/dynamodb-local';
 import { type LocalStack, startLocalStack, TABLE_NAME } from '../../../local/local-stack';
 import { DynamoRunStore } from '../../../shared/adapters/dynamodb/dynamo-run-store';
 import type { ConfigInput } from '../../../shared/config/config-schema';
-import type { AdSyncEvent, RunEvent } from '../../../shared/domain/run-event';
+import type { Report } from '../../../shared/domain/report';
+import type {
+  AdSyncEvent,
+  RunEvent,
+  SyncFailedEvent,
+  SyncStaleEvent,
+} from '../../../shared/domain/run-event';
 import { aReport } from '../../support/builders';
 import { createScratchOu, scratchOuName, userEntry } from '../../support/scratch-ou';
 import { fixtureConfig, servicePassword } from '../../support/sync-harness';
@@ -159,7 +165,12 @@ describe('run events of the local stack', () => {
       // The history: a run that succeeded two days ago, and nothing since.
       const twoDaysAgo = new Date(Date.now() - 48 * 3_600_000).toISOString();
       await new DynamoRunStore(localDynamoDbClient(stack.dynamodbEndpoint), TABLE_NAME).recordRun(
-        aReport({ runId: `old-${tag}`, trigger: 'schedule', startedAt: twoDaysAgo, finishedAt: twoDaysAgo }),
+        aReport({
+          runId: `old-${tag}`,
+          trigger: 'schedule',
+          startedAt: twoDaysAgo,
+          finishedAt: twoDaysAgo,
+        }) as Report,
       );
       // A base DN that is not there: the run connects and binds, and its search fails.
       const gone = `OU=Gone ${tag},${directory.baseDn}`;
@@ -174,12 +185,12 @@ describe('run events of the local stack', () => {
       });
       await vi.waitFor(() => expect(receiver.runEvents().length).toBeGreaterThanOrEqual(2), ARRIVAL);
       await save({ schedule: { enabled: false, intervalMinutes: 60 } });
-      const [failed, stale] = receiver.runEvents();
+      const [failed, stale] = receiver.runEvents() as [SyncFailedEvent, SyncStaleEvent];
       // The run's record ended before the schedule looked at the history: its event came first. No event of
       // the failed preview came before it.
       expect(receiver.delivered[0]?.event).toEqual(failed);
       expect(failed).toMatchObject({
-        id: `${failed?.runId}:sync.failed`,
+        id: `${failed.runId}:sync.failed`,
         type: 'sync.failed',
         trigger: 'schedule',
         error: { code: expect.any(String), message: expect.any(String) },
@@ -192,7 +203,7 @@ describe('run events of the local stack', () => {
         since: twoDaysAgo,
         staleAfterHours: 24,
         lastSucceeded: { runId: `old-${tag}`, finishedAt: twoDaysAgo },
-        lastRun: { runId: failed?.runId, status: 'failed', finishedAt: expect.any(String) },
+        lastRun: { runId: failed.runId, status: 'failed', finishedAt: expect.any(String) },
       });
       // What GET /sync/runs says, and its Report.
       const runs = await api('GET', '/sync/runs');
@@ -200,8 +211,8 @@ describe('run events of the local stack', () => {
         schedule: { enabled: false, state: 'backedOff', failedRuns: 1 },
         stale: { since: twoDaysAgo },
       });
-      const report = await api('GET', `/sync/runs/${failed?.runId}`);
-      expect(report.body.schedule).toEqual((failed as { schedule: unknown }).schedule);
+      const report = await api('GET', `/sync/runs/${failed.runId}`);
+      expect(report.body.schedule).toEqual(failed.schedule);
       expectSigned(receiver.delivered);
     },
     LONG,
