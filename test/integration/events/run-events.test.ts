@@ -205,10 +205,10 @@ describe('run events of the local stack', () => {
         lastSucceeded: { runId: `old-${tag}`, finishedAt: twoDaysAgo },
         lastRun: { runId: failed.runId, status: 'failed', finishedAt: expect.any(String) },
       });
-      // What GET /sync/runs says, and its Report.
+      // What GET /sync/runs says (under the settings saved since: 3 failures before the back-off), and its Report.
       const runs = await api('GET', '/sync/runs');
       expect(runs.body).toMatchObject({
-        schedule: { enabled: false, state: 'backedOff', failedRuns: 1 },
+        schedule: { enabled: false, state: 'failing', failedRuns: 1, failuresBeforeBackoff: 3 },
         stale: { since: twoDaysAgo },
       });
       const report = await api('GET', `/sync/runs/${failed.runId}`);
