@@ -406,6 +406,7 @@ export type ErrorBody = z.output<typeof errorBody>;
 export type ConfigurationBody = z.output<typeof responses.configuration>;
 export type Report = z.output<typeof report>;
 export type RunSummary = z.output<typeof runSummary>;
+export type RunHistoryBody = z.output<typeof responses.runs>;
 export type RunStarted = z.output<typeof responses.runStarted>;
 export type PreviewStarted = z.output<typeof responses.previewStarted>;
 export type Progress = z.output<typeof progress>;
