@@ -216,6 +216,11 @@ export class AdSyncEvents extends StackPart {
     const policy = role.node.tryFindChild('DefaultPolicy');
     if (policy) this.pipe.node.addDependency(policy);
 
+    this.registerSchemas(name);
+  }
+
+  /** The events' JSON Schemas in a registry named as the bus: the change events and the run events. */
+  private registerSchemas(name: string): void {
     const registry = new CfnRegistry(this, 'ChangeEventSchemaRegistry', {
       registryName: name,
       description: "ad-sync's change events (docs/events.schema.json)",
