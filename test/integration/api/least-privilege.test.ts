@@ -17,7 +17,7 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { lambdaContext } from '../../../local/local-stack';
-import { handoffKey, type ItemKind, userKey } from '../../../shared/adapters/dynamodb/keys';
+import { alertKey, handoffKey, type ItemKind, userKey } from '../../../shared/adapters/dynamodb/keys';
 import { useInProcessFunctions } from '../../../shared/adapters/lambda/in-process-starter';
 import type { FunctionName } from '../../../shared/api/routes';
 import type { Report } from '../../../shared/domain/report';
@@ -300,8 +300,15 @@ describe('the roles of the CDK stack', () => {
   it('grant each function the writes of exactly the item kinds it writes', () => {
     const WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
     for (const name of ['sync', 'users', 'start', 'test-settings', 'logon'] as const) {
-      expect(kindsSent(name, WRITES), name).toEqual(kindsGranted(name, WRITES));
+      // The sync writes an alert only when no run has succeeded for hours (alerts.staleAfterHours, at least 1),
+      // which this file's runs, minutes apart, never see: the kind of the alert's key is the one granted
+      // (DynamoAlertStore, test/unit/use-cases/scheduled-backoff.test.ts for when it raises one).
+      const unseen: readonly ItemKind[] = name === 'sync' ? ['alert'] : [];
+      expect(kindsSent(name, WRITES), name).toEqual(
+        kindsGranted(name, WRITES).filter((kind) => !unseen.includes(kind)),
+      );
     }
+    expect(kindOfKey(alertKey('sync.stale:never').pk)).toBe('alert');
     // A delete is two writes: the UpdateItem that marks the user (its change event's mark), then the DeleteItem.
     expect(kindsSent('sync', ['dynamodb:UpdateItem'])).toContain('user');
     expect(kindsSent('logon', WRITES)).toEqual(['logon']);
