@@ -1,6 +1,6 @@
 /** `adsync users` and `adsync runs`: what the service holds, as tables. */
 import type { User } from '../../shared/api/schemas';
-import { scheduleHealthText, stalenessText } from '../../shared/domain/alert-text';
+import { alertLine, scheduleHealthText, stalenessText } from '../../shared/domain/alert-text';
 import { EXIT } from '../arguments';
 import { table } from '../presenter';
 import type { ApiCommand } from './api-command';
@@ -40,11 +40,11 @@ export const runs: ApiCommand = async ({ api, print }) => {
   const told = [
     ...(schedule ? [scheduleHealthText(schedule)] : []),
     ...(stale ? [stalenessText(stale)] : []),
-  ].filter((line): line is string => line !== undefined);
+  ].flatMap((text) => (text ? [alertLine(text)] : []));
   print(
     history,
     () =>
-      [...told.map((line) => `${line}\n`), ''].join('') +
+      told.map((line) => `${line}\n`).join('') +
       table(
         ['started', 'status', 'trigger', 'created', 'updated', 'deleted', 'conflicts', 'run'],
         runs.map((r) => [

@@ -24,11 +24,12 @@ export function bannersOf(history: RunHistory): Banner[] {
   const banners: Banner[] = [];
   const { schedule, stale } = history;
   if (stale) {
+    const { title, detail } = stalenessText(stale);
     banners.push({
       kind: 'stale',
       tone: 'error',
-      title: 'The sync is stale',
-      text: stalenessText(stale),
+      title,
+      text: detail,
       ...(stale.lastRun ? { runId: stale.lastRun.runId } : {}),
     });
   }
@@ -37,8 +38,8 @@ export function bannersOf(history: RunHistory): Banner[] {
     banners.push({
       kind: 'schedule',
       tone: schedule.state === 'backedOff' ? 'error' : 'warn',
-      title: schedule.state === 'backedOff' ? 'The schedule is backed off' : 'Scheduled syncs are failing',
-      text: scheduleText,
+      title: scheduleText.title,
+      text: scheduleText.detail,
       ...(schedule.lastFailure ? { runId: schedule.lastFailure.runId } : {}),
     });
   }

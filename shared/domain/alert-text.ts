@@ -27,24 +27,38 @@ export function durationText(minutes: number): string {
 /** A time as the sentences show it: ISO 8601 to the minute, in UTC. */
 const shown = (iso: string): string => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 
+/** Something to tell: a headline (the console's banner title), and the sentences after it. */
+export interface AlertText {
+  readonly title: string;
+  readonly detail: string;
+}
+
+/** Both as one line (the CLI's): `<title>: <detail>`. */
+export const alertLine = (text: AlertText): string => `${text.title}: ${text.detail}`;
+
 /**
- * What the schedule's state says, or undefined when there is nothing to tell (the schedule is ok). The first
- * sentence is the state, the second why (the last failure's error), the third what happens next.
+ * What the schedule's state says, or undefined when there is nothing to tell (the schedule is ok): the state,
+ * why (the last failure's error), and what happens next.
  */
-export function scheduleHealthText(health: Loose<ScheduleHealth>): string | undefined {
+export function scheduleHealthText(health: Loose<ScheduleHealth>): AlertText | undefined {
   if (health.state === 'ok') return undefined;
   const runs = `${health.failedRuns} scheduled run${health.failedRuns === 1 ? '' : 's'} in a row`;
   const error = health.lastFailure?.error;
   const why = error ? ` Last error: ${error.code}: ${error.message.replace(/\.$/, '')}.` : '';
   if (health.state === 'failing') {
     const left = health.failuresBeforeBackoff - health.failedRuns;
-    return `The schedule is failing: ${runs} failed.${why} After ${left} more failure${left === 1 ? '' : 's'} it backs off.`;
+    return {
+      title: 'Scheduled syncs are failing',
+      detail: `${runs} failed.${why} After ${left} more failure${left === 1 ? '' : 's'} the schedule backs off.`,
+    };
   }
   const next = health.nextRunAt ? ` It runs again at ${shown(health.nextRunAt)}` : ' It runs again later';
-  return (
-    `The schedule is backed off: ${runs} failed.${why}${next} (every ${durationText(health.delayMinutes)} ` +
-    `instead of ${durationText(health.intervalMinutes)}, until a run succeeds). Synchronize now still runs at once.`
-  );
+  return {
+    title: 'The schedule is backed off',
+    detail:
+      `${runs} failed.${why}${next} (every ${durationText(health.delayMinutes)} instead of ` +
+      `${durationText(health.intervalMinutes)}, until a run succeeds). Synchronize now still runs at once.`,
+  };
 }
 
 const STATUS_WORDS: Readonly<Record<RunStatus, string>> = {
@@ -56,10 +70,13 @@ const STATUS_WORDS: Readonly<Record<RunStatus, string>> = {
 };
 
 /** What a stale sync says: since when nothing has succeeded, and what the last run did. */
-export function stalenessText(stale: Loose<Staleness>): string {
+export function stalenessText(stale: Loose<Staleness>): AlertText {
   const since = stale.lastSucceeded
     ? `since ${shown(stale.lastSucceeded.finishedAt)}`
     : `since the first run (${shown(stale.since)})`;
   const last = stale.lastRun ? ` The last run ${STATUS_WORDS[stale.lastRun.status]}.` : '';
-  return `The sync is stale: no run has succeeded ${since}, more than ${stale.staleAfterHours} hours.${last}`;
+  return {
+    title: 'The sync is stale',
+    detail: `No run has succeeded ${since}, more than ${stale.staleAfterHours} hours.${last}`,
+  };
 }

@@ -151,7 +151,7 @@ describe("the console's banners", () => {
       expect(await schedule.textContent()).toContain('every 2 hours instead of 1 hour');
       expect(await schedule.textContent()).toContain('Synchronize now still runs at once');
       const stale = banner('The sync is stale');
-      expect(await stale.textContent()).toContain(`no run has succeeded since ${twoDaysAgo.slice(0, 10)}`);
+      expect(await stale.textContent()).toContain(`No run has succeeded since ${twoDaysAgo.slice(0, 10)}`);
       expect(await stale.textContent()).toContain('The last run failed.');
       await page.screenshot({ path: join(screenshots, 'operator-alerts.png') });
 

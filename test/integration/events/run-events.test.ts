@@ -28,6 +28,7 @@ import type {
   SyncStaleEvent,
 } from '../../../shared/domain/run-event';
 import { aReport } from '../../support/builders';
+import { adsync } from '../../support/local-stack-process';
 import { createScratchOu, scratchOuName, userEntry } from '../../support/scratch-ou';
 import { fixtureConfig, servicePassword } from '../../support/sync-harness';
 
@@ -213,6 +214,20 @@ describe('run events of the local stack', () => {
       });
       const report = await api('GET', `/sync/runs/${failed.runId}`);
       expect(report.body.schedule).toEqual(failed.schedule);
+      // And the CLI, above its table of runs.
+      const cli = await adsync(['runs'], {
+        ADSYNC_PORT: new URL(stack.url).port,
+        ADSYNC_TOKEN: stack.token,
+        ADSYNC_HOME: home,
+      });
+      expect(cli.code).toBe(0);
+      const [first, second] = cli.stdout.split('\n');
+      expect(first).toMatch(
+        /^The sync is stale: No run has succeeded since \d{4}-\d\d-\d\d \d\d:\d\d UTC, more than 24 hours\. The last run failed\.$/,
+      );
+      expect(second).toMatch(
+        /^Scheduled syncs are failing: 1 scheduled run in a row failed\. Last error: \w+: .+ After 2 more failures the schedule backs off\.$/,
+      );
       expectSigned(receiver.delivered);
     },
     LONG,

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { durationText, scheduleHealthText, stalenessText } from '../../../shared/domain/alert-text';
+import {
+  alertLine,
+  durationText,
+  scheduleHealthText,
+  stalenessText,
+} from '../../../shared/domain/alert-text';
 import type { ScheduleHealth } from '../../../shared/domain/schedule-health';
 
 const health = (overrides: Partial<ScheduleHealth>): ScheduleHealth => ({
@@ -38,10 +43,12 @@ describe('scheduleHealthText', () => {
   });
 
   it('says a failing schedule, why, and when it backs off', () => {
-    expect(scheduleHealthText(health({ state: 'failing', failedRuns: 2, lastFailure }))).toBe(
-      'The schedule is failing: 2 scheduled runs in a row failed. Last error: DirectoryUnavailable: no domain ' +
-        'controller answered. After 1 more failure it backs off.',
-    );
+    expect(scheduleHealthText(health({ state: 'failing', failedRuns: 2, lastFailure }))).toEqual({
+      title: 'Scheduled syncs are failing',
+      detail:
+        '2 scheduled runs in a row failed. Last error: DirectoryUnavailable: no domain controller answered. ' +
+        'After 1 more failure the schedule backs off.',
+    });
   });
 
   it('says a backed-off schedule, why, when it runs again, and that Synchronize now still runs', () => {
@@ -54,7 +61,7 @@ describe('scheduleHealthText', () => {
         lastFailure,
       }),
     );
-    expect(text).toBe(
+    expect(text && alertLine(text)).toBe(
       'The schedule is backed off: 4 scheduled runs in a row failed. Last error: DirectoryUnavailable: no domain ' +
         'controller answered. It runs again at 2026-12-01 06:00 UTC (every 4 hours instead of 1 hour, until a run ' +
         'succeeds). Synchronize now still runs at once.',
@@ -71,11 +78,12 @@ describe('stalenessText', () => {
         lastSucceeded: { runId: 'run-1', finishedAt: '2026-11-30T01:00:00.000Z' },
         lastRun: { runId: 'run-9', status: 'failed', finishedAt: '2026-12-01T02:01:00.000Z' },
       }),
-    ).toBe(
-      'The sync is stale: no run has succeeded since 2026-11-30 01:00 UTC, more than 26 hours. The last run failed.',
-    );
-    expect(stalenessText({ since: '2026-11-30T01:00:00.000Z', staleAfterHours: 26 })).toBe(
-      'The sync is stale: no run has succeeded since the first run (2026-11-30 01:00 UTC), more than 26 hours.',
+    ).toEqual({
+      title: 'The sync is stale',
+      detail: 'No run has succeeded since 2026-11-30 01:00 UTC, more than 26 hours. The last run failed.',
+    });
+    expect(alertLine(stalenessText({ since: '2026-11-30T01:00:00.000Z', staleAfterHours: 26 }))).toBe(
+      'The sync is stale: No run has succeeded since the first run (2026-11-30 01:00 UTC), more than 26 hours.',
     );
   });
 });
