@@ -44,6 +44,8 @@ export const FIELD_LABELS: Readonly<Record<FormField, string>> = {
   ownArchiveAccess: 'Own archive access',
   scheduleEnabled: 'Schedule',
   intervalMinutes: 'Interval',
+  failuresBeforeBackoff: 'Back off after (failed runs)',
+  staleAfterHours: 'Stale after (hours)',
 };
 
 const STATUS_TEXT: Readonly<Record<Report['status'], string>> = {

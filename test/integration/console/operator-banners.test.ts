@@ -203,4 +203,33 @@ describe("the console's banners", () => {
     },
     LONG,
   );
+
+  it(
+    'edits the alert settings with the schedule, and refuses one out of range at its field',
+    async () => {
+      await page
+        .getByRole('navigation')
+        .getByRole('link', { name: 'Directory Services', exact: true })
+        .click();
+      const stale = page.getByLabel('Stale after (hours)', { exact: true });
+      const backoff = page.getByLabel('Back off after (failed runs in a row)', { exact: true });
+      expect(await stale.inputValue()).toBe('26');
+      expect(await backoff.inputValue()).toBe('3');
+      const before = (await api('GET', '/config')).body.version;
+      await stale.fill('721');
+      await page.getByRole('button', { name: 'Save' }).click();
+      await vi.waitFor(async () => expect(await stale.getAttribute('aria-invalid')).toBe('true'));
+      expect((await api('GET', '/config')).body.version).toBe(before);
+      await stale.fill('48');
+      await backoff.fill('5');
+      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByText(`Saved as version ${before + 1}.`).waitFor();
+      expect((await api('GET', '/config')).body.config.alerts).toEqual({
+        staleAfterHours: 48,
+        failuresBeforeBackoff: 5,
+      });
+      expect(pageErrors).toEqual([]);
+    },
+    LONG,
+  );
 });
