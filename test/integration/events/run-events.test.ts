@@ -9,13 +9,16 @@
  * event of an earlier write would have arrived before it. That is how "no event" is checked.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Ajv from 'ajv';
 import type { Client } from 'ldapts';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { RUN_EVENT_SCHEMA_FILE } from '../../../cdk/events';
 import { localDynamoDbClient } from '../../../local/dynamodb-local';
 import { type LocalStack, startLocalStack, TABLE_NAME } from '../../../local/local-stack';
 import { DynamoRunStore } from '../../../shared/adapters/dynamodb/dynamo-run-store';
@@ -305,4 +308,32 @@ describe('run events of the local stack', () => {
     },
     LONG,
   );
+
+  it('delivered run events that validate against docs/run-events.schema.json, as the bus delivers them', () => {
+    const ajv = new Ajv({ allErrors: true, strict: false, validateSchema: false });
+    ajv.addFormat('date-time', (value: string) =>
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(value),
+    );
+    const validate = ajv.compile(JSON.parse(readFileSync(RUN_EVENT_SCHEMA_FILE, 'utf8')));
+    const events = receiver.runEvents();
+    expect(new Set(events.map((e) => e.type))).toEqual(
+      new Set(['sync.failed', 'sync.stale', 'sync.deletionsWithheld']),
+    );
+    for (const event of events) {
+      const onTheBus = {
+        version: '0',
+        id: 'delivery',
+        'detail-type': event.type,
+        source: 'ad-sync',
+        account: '123456789012',
+        time: event.time,
+        region: 'eu-central-1',
+        resources: [],
+        detail: event,
+      };
+      expect(validate(onTheBus), `${event.id}: ${JSON.stringify(validate.errors)}`).toBe(true);
+    }
+    // Each event once: no id delivered twice.
+    expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
+  });
 });
