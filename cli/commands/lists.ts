@@ -30,16 +30,16 @@ export const users: ApiCommand = async ({ api, print }) => {
 };
 
 /**
- * The sync runs, newest first, after what an operator is told: a failing or backed-off schedule (and why), a
- * stale sync (docs/contract.md#operators-are-told). `--json` prints the whole answer, `schedule` and `stale`
+ * The sync runs, newest first, after what an operator is told: a stale sync, a failing or backed-off schedule
+ * (and why; while it is enabled) (docs/contract.md#operators-are-told). `--json` prints the whole answer, `schedule` and `stale`
  * included.
  */
 export const runs: ApiCommand = async ({ api, print }) => {
   const history = await api.listRuns();
   const { runs, schedule, stale } = history;
   const told = [
-    ...(schedule ? [scheduleHealthText(schedule)] : []),
     ...(stale ? [stalenessText(stale)] : []),
+    ...(schedule?.enabled ? [scheduleHealthText(schedule)] : []),
   ].flatMap((text) => (text ? [alertLine(text)] : []));
   print(
     history,

@@ -228,9 +228,8 @@ describe('run events of the local stack', () => {
       expect(first).toMatch(
         /^The sync is stale: No run has succeeded since \d{4}-\d\d-\d\d \d\d:\d\d UTC, more than 24 hours\. The last run failed\.$/,
       );
-      expect(second).toMatch(
-        /^Scheduled syncs are failing: 1 scheduled run in a row failed\. Last error: \w+: .+ After 2 more failures the schedule backs off\.$/,
-      );
+      // The schedule is off now: what it says of the schedule would be moot.
+      expect(second).toMatch(/^started +status +trigger/);
       expectSigned(receiver.delivered);
     },
     LONG,
