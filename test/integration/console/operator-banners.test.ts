@@ -158,6 +158,18 @@ describe("the console's banners", () => {
       expect(await stale.textContent()).toContain('The last run failed.');
       await page.screenshot({ path: join(screenshots, 'operator-alerts.png') });
 
+      // The failed scheduled run's report says the schedule's state after it.
+      await page.getByRole('navigation').getByRole('link', { name: 'Runs', exact: true }).click();
+      await page
+        .getByRole('row')
+        .filter({ hasText: 'Schedule' })
+        .filter({ hasText: 'Failed' })
+        .getByRole('button')
+        .click();
+      expect(await page.locator('#run-report .schedule-state').textContent()).toMatch(
+        /^The schedule is backed off: 1 scheduled run in a row failed\. Last error: NoSuchObject: /,
+      );
+
       // Synchronize now still runs (and fails the same way); the banners stay.
       await page.getByRole('navigation').getByRole('link', { name: 'Synchronize now', exact: true }).click();
       await page.getByRole('button', { name: 'Synchronize now' }).click();
