@@ -226,7 +226,7 @@ describe('run events of the local stack', () => {
       expect(cli.code).toBe(0);
       const [first, second] = cli.stdout.split('\n');
       expect(first).toMatch(
-        /^The sync is stale: No run has succeeded since \d{4}-\d\d-\d\d \d\d:\d\d UTC, more than 24 hours\. The last run failed\.$/,
+        /^The sync is stale: No run has succeeded since \d{4}-\d\d-\d\d \d\d:\d\d UTC, more than 26 hours\. The last run failed\.$/,
       );
       // The schedule is off now: what it says of the schedule would be moot.
       expect(second).toMatch(/^started +status +trigger/);
