@@ -115,8 +115,9 @@ export const handler = tracedHandler(async function sync(
   annotateInvocation({ trigger: 'schedule' });
   const result = await runScheduledSync(withDeadline(context), event.scheduledAt);
   if ('report' in result) recordMetrics(result.report);
-  // The stale alarm watches SyncStale: one data point per occurrence of an enabled schedule.
-  if (result.outcome !== 'disabled' && result.outcome !== 'unconfigured') {
+  // The stale alarm watches SyncStale: one data point per occurrence that looked at the history (one that ran,
+  // or that the back-off skipped); a duplicated or skipped occurrence says nothing of it.
+  if (result.outcome === 'ran' || result.outcome === 'backedOff') {
     metrics.addMetric('SyncStale', MetricUnit.Count, result.stale ? 1 : 0);
     metrics.publishStoredMetrics();
   }

@@ -8,6 +8,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { type ChangeEvent, changeEventOf } from '../../domain/change-event';
+import { emptyCounts, type ReportCounts } from '../../domain/report';
 import {
   type AdSyncEvent,
   type EndedRun,
@@ -69,7 +70,9 @@ export function runEventOfRecord(record: StreamRecordImages): RunEvent | undefin
   if (!isRunPartitionKey(pk) || item[tableKeys.sortKey] !== RUN_SUMMARY_SORT_KEY) return undefined;
   const old = record.dynamodb?.OldImage;
   const before = old ? (unmarshall(old as Image) as { status: EndedRun['status'] }) : undefined;
-  return runEventOf(before, item as unknown as EndedRun);
+  // A record written before a count existed (suspensions) has fewer: the event has every count, as the API does.
+  const counts = { ...emptyCounts(), ...(item.counts as Partial<ReportCounts> | undefined) };
+  return runEventOf(before, { ...(item as unknown as EndedRun), counts });
 }
 
 /** The event of a stream record, a change's or a run's, or undefined when it is none. */

@@ -130,6 +130,23 @@ describe('the run events of the table stream', () => {
     expect(eventOfRecord(runRecord('MODIFY', ended(), { status: 'running' }))).toBeUndefined();
   });
 
+  it('gives every count to an event of a record written before some counts existed', () => {
+    const record = runRecord('MODIFY', withheld, { status: 'running' });
+    const old = marshall({
+      ...runKey('run-8'),
+      status: 'deletionThresholdExceeded',
+      dryRun: false,
+      deletesWithheld: 2,
+      runId: 'run-8',
+      startedAt: withheld.startedAt,
+      finishedAt: withheld.finishedAt,
+      counts: { directoryUsers: 9, created: 1 },
+    });
+    expect(eventOfRecord({ ...record, dynamodb: { ...record.dynamodb, NewImage: old } })).toMatchObject({
+      counts: { directoryUsers: 9, created: 1, suspended: 0, restored: 0, conflicts: 0 },
+    });
+  });
+
   it('makes none of a preview, nor of a chunk of a run', () => {
     const preview = { ...runRecord('INSERT', { ...failed, dryRun: true }) };
     preview.dynamodb.NewImage = marshall({ ...previewKey('p-1'), status: 'failed', dryRun: true });
