@@ -43,7 +43,7 @@ export type ScheduledOutcome =
   | ({ readonly outcome: 'ran' | 'skipped'; readonly report: Report } & Told);
 
 /** The runs the schedule's rules read: enough to see a streak of failures and the last success. */
-const HISTORY = 100;
+export const HISTORY = 100;
 
 export const backoffSettingsOf = (config: Config): BackoffSettings => ({
   intervalMinutes: config.schedule.intervalMinutes,
@@ -86,11 +86,7 @@ export async function runScheduledSync(
     await deps.runs.recordRun(report);
     return { outcome: 'skipped', report };
   }
-  const withState = (report: Report): Report =>
-    report.runId === runId && report.status === 'failed'
-      ? { ...report, schedule: scheduleHealthOf([report, ...history], settings) }
-      : report;
-  const runs = recordingScheduleState(deps.runs, withState);
+  const { runs, withState } = withScheduleState(deps.runs, runId, history, settings);
   const report = withState(
     await runLocked({ ...deps, runs }, stored, runId, {
       trigger: 'schedule',
@@ -100,13 +96,29 @@ export async function runScheduledSync(
   return { outcome: 'ran', report, ...(await tell(deps, stored.config, await deps.runs.listRuns(HISTORY))) };
 }
 
-/** The run store of a scheduled run: its failed record is written with the schedule's state after it. */
-function recordingScheduleState(runs: RunStore, withState: (report: Report) => Report): RunStore {
+/**
+ * The run store of a scheduled run (in its first invocation, or continued in another): its failed record is
+ * written with the schedule's state after it, decided from the history before it. `withState` does the same to
+ * the report the run returns.
+ */
+export function withScheduleState(
+  runs: RunStore,
+  runId: string,
+  history: readonly RunSummary[],
+  settings: BackoffSettings,
+): { readonly runs: RunStore; readonly withState: (report: Report) => Report } {
+  const withState = (report: Report): Report =>
+    report.runId === runId && report.status === 'failed'
+      ? { ...report, schedule: scheduleHealthOf([report, ...history], settings) }
+      : report;
   return {
-    recordRun: (report) => runs.recordRun(withState(report)),
-    recordProgress: (report) => runs.recordProgress(report),
-    getRun: (id) => runs.getRun(id),
-    listRuns: (limit) => runs.listRuns(limit),
+    withState,
+    runs: {
+      recordRun: (report) => runs.recordRun(withState(report)),
+      recordProgress: (report) => runs.recordProgress(report),
+      getRun: (id) => runs.getRun(id),
+      listRuns: (limit) => runs.listRuns(limit),
+    },
   };
 }
 

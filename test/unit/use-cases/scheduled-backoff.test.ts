@@ -5,7 +5,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { SyncStaleEvent } from '../../../shared/domain/run-event';
 import type { AlertStore } from '../../../shared/ports/alert-store';
+import { continueRun } from '../../../shared/use-cases/continue-run';
 import { runHistory } from '../../../shared/use-cases/operation-status';
+import { HANDOFF_RESERVE_MS } from '../../../shared/use-cases/run-dependencies';
 import { runScheduledSync, type ScheduledOutcome } from '../../../shared/use-cases/scheduled-sync';
 import { synchronizeNow } from '../../../shared/use-cases/synchronize-now';
 import { directoryEntry } from '../../support/in-memory';
@@ -104,6 +106,28 @@ describe('the back-off of a failing schedule', () => {
     expect(ranAt(outcomes)).toEqual([6, 7, 8, 9]);
     const after = await runHistory({ ...app.deps(), configs: app.settings, clock }, 100);
     expect(after.schedule).toMatchObject({ state: 'ok', failedRuns: 0, delayMinutes: 60 });
+  });
+
+  it('records the state on a scheduled run that fails in its follow-up invocation', async () => {
+    app.directory.failAfterPages = undefined;
+    const deps = {
+      ...app.deps({
+        continuations: app.settings,
+        applyBatchSize: 1,
+        remainingMs: () => HANDOFF_RESERVE_MS - 1,
+      }),
+      alerts,
+    };
+    const first = await runScheduledSync(deps, at(0));
+    expect(first).toMatchObject({ outcome: 'ran', report: { status: 'running' } });
+    const runId = 'report' in first ? first.report.runId : '';
+    app.directory.failAfterPages = 0;
+    const continued = await continueRun(deps, { runId, invocation: 2 });
+    expect(continued).toMatchObject({
+      outcome: 'ran',
+      report: { status: 'failed', schedule: { state: 'failing', failedRuns: 1 } },
+    });
+    expect((await app.store.getRun(runId))?.schedule).toMatchObject({ state: 'failing', failedRuns: 1 });
   });
 
   it('backs off after alerts.failuresBeforeBackoff failures', async () => {
