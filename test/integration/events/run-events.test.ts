@@ -176,6 +176,19 @@ describe('run events of the local stack', () => {
           finishedAt: twoDaysAgo,
         }) as Report,
       );
+      // Alert settings out of range are refused at save, naming each field.
+      const refused = await api('PUT', '/config', {
+        config: { ...fixtureConfig(), alerts: { staleAfterHours: 0, failuresBeforeBackoff: 101 } },
+        password: servicePassword(),
+      });
+      expect(refused.status).toBe(400);
+      expect(refused.body.error).toMatchObject({
+        code: 'ValidationError',
+        details: [
+          { path: 'config.alerts.staleAfterHours', message: expect.any(String) },
+          { path: 'config.alerts.failuresBeforeBackoff', message: expect.any(String) },
+        ],
+      });
       // A base DN that is not there: the run connects and binds, and its search fails.
       const gone = `OU=Gone ${tag},${directory.baseDn}`;
       await save({ baseDn: gone });
