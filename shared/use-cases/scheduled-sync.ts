@@ -37,8 +37,7 @@ interface Told {
 }
 
 export type ScheduledOutcome =
-  | ({ readonly outcome: 'disabled' | 'unconfigured' } & Told)
-  | ({ readonly outcome: 'duplicate' } & Told)
+  | ({ readonly outcome: 'disabled' | 'unconfigured' | 'duplicate' } & Told)
   | ({ readonly outcome: 'backedOff'; readonly schedule: ScheduleHealth } & Told)
   | ({ readonly outcome: 'ran' | 'skipped'; readonly report: Report } & Told);
 
