@@ -78,6 +78,8 @@ export class AdSyncStack extends StackOfParts {
       alarmTopicArn: settings.alarmTopicArn,
       changeEventFailures: events.failures,
       key,
+      bus: events.bus,
+      alertEmail: settings.alertEmail,
     });
     const { dashboard } = new AdSyncDashboard(this, 'Dashboard', {
       functions,

@@ -299,7 +299,8 @@ export class AdSyncFunctions extends StackPart {
     // sync: reads the configuration and its own state, and the lock's holder (a started run whose lease is no
     // longer its own is not run; a scheduled run names the one holding it); writes users (and their archive
     // folders), runs (with their progress), the lock, the cursor, the checkpoint, handoffs and occurrence
-    // claims (of the schedule, of continuations, and of the starts it was handed). Never the configuration.
+    // claims (of the schedule, of continuations, and of the starts it was handed), and the alerts the schedule
+    // raises (a stale sync). Never the configuration.
     grant(
       'sync',
       onItems(['GetItem', 'BatchGetItem', 'Query'], ['user', 'run', 'config', 'cursor', 'checkpoint']),
@@ -307,16 +308,17 @@ export class AdSyncFunctions extends StackPart {
       onItems(['GetItem'], ['lock']),
       onItems(
         ['PutItem', 'UpdateItem', 'DeleteItem'],
-        ['user', 'archiveFolder', 'run', 'lock', 'cursor', 'checkpoint', 'handoff', 'occurrence'],
+        ['user', 'archiveFolder', 'run', 'lock', 'cursor', 'checkpoint', 'handoff', 'occurrence', 'alert'],
       ),
       queryIndexes(tableKeys.byGuid, tableKeys.byKind),
       readSecret,
     );
-    // runs: the run history and the previews, and the lock's holder (whether a running run's lease is its own).
+    // runs: the run history and the previews, the lock's holder (whether a running run's lease is its own), and
+    // the configuration (its schedule and alert settings: the back-off and staleness the history shows).
     grant(
       'runs',
       onItems(['Query'], ['run', 'preview']),
-      onItems(['GetItem'], ['lock']),
+      onItems(['GetItem'], ['lock', 'config']),
       queryIndexes(tableKeys.byKind),
     );
     // logon: the configuration (connection, lockout policy), a user and a local user's hash, each by its key

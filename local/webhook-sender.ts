@@ -6,7 +6,7 @@
  * own library (`standardwebhooks`); the test checks it against the specification's test vectors.
  */
 import { Webhook } from 'standardwebhooks';
-import type { ChangeEvent } from '../shared/domain/change-event';
+import type { AdSyncEvent } from '../shared/domain/run-event';
 import type { Clock } from '../shared/ports/clock';
 import { systemClock } from '../shared/use-cases/system-clock';
 
@@ -141,7 +141,7 @@ export class WebhookSender {
   }
 
   /** The headers and body of one attempt: the timestamp is the attempt's, as the specification says. */
-  signed(event: ChangeEvent, at: Date): { headers: Record<string, string>; body: string } {
+  signed(event: AdSyncEvent, at: Date): { headers: Record<string, string>; body: string } {
     const body = JSON.stringify(event);
     return {
       body,
@@ -157,7 +157,7 @@ export class WebhookSender {
    * POSTs the event until the receiver answers 2xx, waiting `retryDelayMs` between attempts. Resolves once it
    * is delivered; rejects only when `signal` aborts (the local stack stops).
    */
-  async deliver(event: ChangeEvent, signal: AbortSignal): Promise<void> {
+  async deliver(event: AdSyncEvent, signal: AbortSignal): Promise<void> {
     for (let failures = 0; ; ) {
       const failure = await this.attempt(event, signal);
       if (failure === undefined) {
@@ -176,7 +176,7 @@ export class WebhookSender {
   }
 
   /** One attempt: undefined when the receiver answered 2xx, else what went wrong. */
-  private async attempt(event: ChangeEvent, signal: AbortSignal): Promise<string | undefined> {
+  private async attempt(event: AdSyncEvent, signal: AbortSignal): Promise<string | undefined> {
     const { headers, body } = this.signed(event, this.clock.now());
     try {
       const response = await fetch(this.settings.url, {

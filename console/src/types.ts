@@ -5,6 +5,7 @@ import type {
   Groups,
   Progress,
   Report,
+  RunHistoryBody,
   RunSummary,
   User,
   UserExplanationBody,
@@ -26,6 +27,7 @@ export type {
   UsersPage,
 };
 export type ConfigurationView = ConfigurationBody;
+export type RunHistory = RunHistoryBody;
 export type UserExplanation = UserExplanationBody;
 export type ReportChange = Report['changes'][number];
 export type ReportExclusion = Report['excluded'][number];

@@ -173,6 +173,16 @@ const configFields = z.strictObject({
       lockoutMinutes: z.int().min(1).max(1440).default(15),
     })
     .prefault({}),
+  /**
+   * What operators are told (docs/contract.md#operators-are-told): `sync.stale` when no run has succeeded for
+   * `staleAfterHours`; after `failuresBeforeBackoff` failed scheduled runs in a row the schedule backs off.
+   */
+  alerts: z
+    .strictObject({
+      staleAfterHours: z.int().min(1).max(720).default(26),
+      failuresBeforeBackoff: z.int().min(1).max(100).default(3),
+    })
+    .prefault({}),
 });
 
 export const configSchema = configFields.superRefine((config, ctx) => {
@@ -198,6 +208,7 @@ export type ConfigInput = z.input<typeof configSchema>;
 export type ConnectionConfig = Config['connection'];
 export type FilterConfig = Config['filters'];
 export type LogonConfig = Config['logon'];
+export type AlertsConfig = Config['alerts'];
 
 /** Turns zod issues into the field paths of the API error shape (`connection.timeoutSeconds`). */
 export function toValidationError(

@@ -1,22 +1,9 @@
 import type { ChangeAction, UserField } from './plan-sync';
+import type { RunStatus, RunTrigger } from './run-status';
+import type { ScheduleHealth } from './schedule-health';
 import type { ExclusionReason } from './scope-policy';
 
-/**
- * `skipped`: a scheduled run that found another sync running. `running`: a run (or preview) under way, whose
- * record carries its `progress` and is replaced when it ends; this includes a run that stopped before its
- * Lambda invocation's deadline and continues in a follow-up invocation.
- */
-export const RUN_STATUSES = [
-  'succeeded',
-  'failed',
-  'deletionThresholdExceeded',
-  'skipped',
-  'running',
-] as const;
-export type RunStatus = (typeof RUN_STATUSES)[number];
-/** What started a committed run: Synchronize now, the schedule, or a sync of one user. */
-export const RUN_TRIGGERS = ['api', 'schedule', 'user'] as const;
-export type RunTrigger = (typeof RUN_TRIGGERS)[number];
+export { RUN_STATUSES, RUN_TRIGGERS, type RunStatus, type RunTrigger } from './run-status';
 export type StepName = 'resolve' | 'connect' | 'bind' | 'search' | 'filter' | 'plan' | 'apply' | 'record';
 
 /** Where a run under way stands (docs/contract.md#long-operations): its phase and counts so far. */
@@ -156,6 +143,11 @@ export interface Report {
   readonly omitted?: { readonly changes: number; readonly excluded: number };
   /** While `running`: where the run stands, brought up to date as it goes. */
   readonly progress?: RunProgress;
+  /**
+   * On a scheduled run that failed: the schedule's state after it (failed runs in a row, the back-off, when it
+   * runs again, and why).
+   */
+  readonly schedule?: ScheduleHealth;
 }
 
 /** The most entries a report lists in `changes` and in `excluded`. */

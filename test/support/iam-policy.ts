@@ -10,6 +10,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../cdk/app';
 import {
+  alertKey,
   archiveFolderKey,
   checkpointKey,
   configKey,
@@ -63,6 +64,7 @@ export const sampleKeys: Readonly<Record<ItemKind, string>> = {
   handoff: handoffKey({ runId: '2f1e-run', invocation: 2 }).pk,
   occurrence: occurrenceKey('2026-01-01T00:00:00Z').pk,
   logon: logonAttemptsKey('Alice').pk,
+  alert: alertKey('sync.stale:2f1e-run').pk,
 };
 
 /** The item kind of a partition key, by the patterns the stack grants (`undefined` for none). */

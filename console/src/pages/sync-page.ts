@@ -109,6 +109,7 @@ export function renderSyncPage(state: AppState, main: HTMLElement): void {
       .catch(() => {})
       .finally(() => {
         if (state.syncInFlight === operation) state.syncInFlight = undefined;
+        state.refreshBanners?.();
       });
     replaceChildren(result);
     showProgress(operation);
@@ -135,7 +136,11 @@ export function renderSyncPage(state: AppState, main: HTMLElement): void {
     progress,
     result,
   );
-  if (state.syncInFlight !== undefined) showProgress(state.syncInFlight);
+  const approval = state.pendingApproval;
+  state.pendingApproval = undefined;
+  // A banner's button: apply what the run it named withheld (409 ApprovalMismatch when it is no longer the last).
+  if (approval && state.syncInFlight === undefined) run(approval);
+  else if (state.syncInFlight !== undefined) showProgress(state.syncInFlight);
   else if (state.lastSync) showReport(state.lastSync);
   else void showLastRun(state, result);
 }

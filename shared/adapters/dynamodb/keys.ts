@@ -24,6 +24,7 @@ const HANDOFF = 'HANDOFF#';
 const OCCURRENCE = 'SCHEDULE#';
 const GUID = 'GUID#';
 const LOGON = 'LOGON#';
+const ALERT = 'ALERT#';
 
 /** The sort key of handoff items: the table's stream delivers their inserts to the sync function. */
 export const HANDOFF_SORT_KEY = 'HANDOFF';
@@ -46,6 +47,7 @@ export const itemKinds = {
   handoff: `${HANDOFF}*`,
   occurrence: `${OCCURRENCE}*`,
   logon: `${LOGON}*`,
+  alert: `${ALERT}*`,
 } as const;
 
 export type ItemKind = keyof typeof itemKinds;
@@ -115,6 +117,15 @@ export const runIndexKeys = (startedAt: string, runId: string) => ({
   [byKind.partitionKey]: kindIndex.runs,
   [byKind.sortKey]: `${startedAt}#${runId}`,
 });
+
+/** An alert the schedule raised (a stale sync), by the id of its event: written once, its insert is the event. */
+export const alertKey = (eventId: string) => ({ [PK]: `${ALERT}${eventId}`, [SK]: 'ALERT' });
+
+/** Whether a partition key is an alert's. */
+export const isAlertPartitionKey = (pk: string): boolean => pk.startsWith(ALERT);
+
+/** Whether a partition key is a run's. */
+export const isRunPartitionKey = (pk: string): boolean => pk.startsWith(RUN);
 
 export const configKey = { [PK]: CONFIG, [SK]: 'CURRENT' } as const;
 export const lockKey = { [PK]: LOCK, [SK]: 'SYNC' } as const;

@@ -18,7 +18,13 @@ import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { lambdaContext } from '../../../local/local-stack';
 import { ScryptPasswordHasher } from '../../../shared/adapters/crypto/scrypt-password-hasher';
-import { handoffKey, type ItemKind, passwordKey, userKey } from '../../../shared/adapters/dynamodb/keys';
+import {
+  alertKey,
+  handoffKey,
+  type ItemKind,
+  passwordKey,
+  userKey,
+} from '../../../shared/adapters/dynamodb/keys';
 import { useInProcessFunctions } from '../../../shared/adapters/lambda/in-process-starter';
 import type { FunctionName } from '../../../shared/api/routes';
 import type { Report } from '../../../shared/domain/report';
@@ -332,10 +338,17 @@ describe('the roles of the CDK stack', () => {
   it('grant each function the writes of exactly the item kinds it writes', () => {
     const WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
     for (const name of ['sync', 'users', 'start', 'test-settings', 'logon'] as const) {
+      // The sync writes an alert only when no run has succeeded for hours (alerts.staleAfterHours, at least 1),
+      // which this file's runs, minutes apart, never see: the kind of the alert's key is the one granted
+      // (DynamoAlertStore, test/unit/use-cases/scheduled-backoff.test.ts for when it raises one).
+      const unseen: readonly ItemKind[] = name === 'sync' ? ['alert'] : [];
       for (const on of ['main', 'credentials'] as const) {
-        expect(kindsSent(name, WRITES, on), `${name} on ${on}`).toEqual(kindsGranted(name, WRITES, on));
+        expect(kindsSent(name, WRITES, on), `${name} on ${on}`).toEqual(
+          kindsGranted(name, WRITES, on).filter((kind) => !unseen.includes(kind)),
+        );
       }
     }
+    expect(kindOfKey(alertKey('sync.stale:never').pk)).toBe('alert');
     // Local users' password hashes: in the credentials table only, by the users function only.
     expect(kindsSent('users', WRITES, 'credentials')).toEqual(['password']);
     expect(kindsSent('users', WRITES)).toEqual(['user']);

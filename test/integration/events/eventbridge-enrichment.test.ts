@@ -76,7 +76,7 @@ async function throughThePipe(records: readonly DynamoDBRecord[]): Promise<Chang
   const kept = records.filter(passesFilter);
   const events: ChangeEvent[] = [];
   for (let start = 0; start < kept.length; start += PIPE_BATCH) {
-    events.push(...(await handler(kept.slice(start, start + PIPE_BATCH))));
+    events.push(...((await handler(kept.slice(start, start + PIPE_BATCH))) as ChangeEvent[]));
   }
   return events;
 }
@@ -291,7 +291,9 @@ describe('change events through the pipe (DynamoDB Local stream, events function
     expect(await throughThePipe(allRecords)).toEqual(allEvents);
     // In other batches too: the event of a record does not depend on its neighbours.
     const oneByOne: ChangeEvent[] = [];
-    for (const record of allRecords.filter(passesFilter)) oneByOne.push(...(await handler([record])));
+    for (const record of allRecords.filter(passesFilter)) {
+      oneByOne.push(...((await handler([record])) as ChangeEvent[]));
+    }
     expect(oneByOne).toEqual(allEvents);
   });
 

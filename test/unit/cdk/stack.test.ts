@@ -341,6 +341,7 @@ describe('the AdSync stack', () => {
       'checkpoint',
       'handoff',
       'occurrence',
+      'alert',
     ];
     expect(writes('sync')).toEqual({
       PutItem: syncKinds,
@@ -423,8 +424,9 @@ describe('the AdSync stack', () => {
         BatchGetItem: syncReads,
         Query: syncReads,
       },
-      // Whether a running run's lease is still its own; the runs and the previews.
-      runs: { GetItem: ['lock'], Query: ['run', 'preview'] },
+      // Whether a running run's lease is still its own; the runs and the previews; the schedule and alert
+      // settings (the back-off and staleness GET /sync/runs shows).
+      runs: { GetItem: ['config', 'lock'], Query: ['run', 'preview'] },
       users: { GetItem: ['user', 'config'] },
       // To explain one user: the users it concerns, by name (a key or a batch of keys) and objectGUID (gsi1).
       directory: { GetItem: ['user', 'config'], BatchGetItem: ['user'] },
@@ -735,6 +737,49 @@ describe('the AdSync stack', () => {
     });
   });
 
+  it('sends the run events of the bus and a stale alarm to the operator topic; alertEmail subscribes an address', () => {
+    const [ruleId, rule] = Object.entries(template.findResources('AWS::Events::Rule')).find(([, resource]) =>
+      JSON.stringify(resource.Properties.EventPattern).includes('sync.failed'),
+    ) ?? [undefined, undefined];
+    expect(ruleId).toBeDefined();
+    expect(rule?.Properties.EventPattern).toEqual({
+      source: ['ad-sync'],
+      'detail-type': ['sync.failed', 'sync.deletionsWithheld', 'sync.stale'],
+    });
+    const [topicId] = Object.keys(template.findResources('AWS::SNS::Topic'));
+    expect(rule?.Properties.Targets).toEqual([expect.objectContaining({ Arn: { Ref: topicId } })]);
+    expect(rule?.Properties.EventBusName).toBeDefined();
+    // EventBridge may publish to the topic.
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: Match.objectLike({
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: 'sns:Publish', Principal: { Service: 'events.amazonaws.com' } }),
+        ]),
+      }),
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AdSync',
+      MetricName: 'SyncStale',
+      Statistic: 'Maximum',
+      Threshold: 1,
+      AlarmActions: [{ Ref: topicId }],
+    });
+    template.resourceCountIs('AWS::SNS::Subscription', 0);
+    const { template: mailed } = synth({ alertEmail: 'ops@company.example' });
+    mailed.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@company.example',
+      TopicArn: Match.anyValue(),
+    });
+    const topicArn = 'arn:aws:sns:eu-central-1:123456789012:ops-alarms';
+    const { template: given } = synth({ alarmTopicArn: topicArn, alertEmail: 'ops@company.example' });
+    given.hasResourceProperties('AWS::SNS::Subscription', {
+      Endpoint: 'ops@company.example',
+      TopicArn: topicArn,
+    });
+    expect(() => synth({ alertEmail: 'not an address' })).toThrow(/alertEmail/);
+  });
+
   it('uses an existing VPC from context without a lookup, and insists on the DC network', () => {
     const context = {
       vpcId: 'vpc-0123456789abcdef0',
@@ -856,6 +901,11 @@ describe('the API resource policy', () => {
 describe('cdk-nag AwsSolutions', () => {
   it('finds nothing unacknowledged in the stack', () => {
     const { app } = synth();
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  it('finds nothing unacknowledged with an email subscribed to the operator topic', () => {
+    const { app } = synth({ alertEmail: 'ops@company.example' });
     expect(() => app.synth()).not.toThrow();
   });
 

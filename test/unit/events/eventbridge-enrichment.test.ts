@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { handler } from '../../../functions/events';
 import { runKey } from '../../../shared/adapters/dynamodb/keys';
 import { toUserItem } from '../../../shared/adapters/dynamodb/user-items';
-import type { LastChange } from '../../../shared/domain/change-event';
+import type { ChangeEvent, LastChange } from '../../../shared/domain/change-event';
 import type { User } from '../../../shared/domain/user';
 
 const user = (userName: string, objectGuid: string): User => ({
@@ -76,7 +76,7 @@ describe('the events function (the pipe enrichment)', () => {
       // Another item's record: none.
       record('INSERT', { NewImage: { ...runKey('run-1'), status: 'running' } }),
     ];
-    const events = await handler(batch);
+    const events = (await handler(batch)) as ChangeEvent[];
     expect(events.map((e) => [e.type, e.userName, e.id])).toEqual([
       ['user.updated', 'alice', `run-1:${ALICE}:2`],
       ['user.deleted', 'bob', `run-1:${BOB}:4`],
