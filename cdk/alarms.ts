@@ -62,21 +62,22 @@ export class AdSyncAlarms extends StackPart {
         id: 'AwsSolutions-SNS2',
         reason:
           'Encrypted only with kmsKeyArn: CloudWatch alarms cannot publish to a topic under the AWS-managed key ' +
-          "aws/sns (its policy admits no CloudWatch), and a key of the stack's own costs $1 a month for messages that " +
-          'hold alarm names and states, no user data.',
+          "aws/sns (its policy admits no CloudWatch), and a key of the stack's own costs $1 a month. The messages hold " +
+          "alarm names and states and the run events (a failed run's error, which may name DCs and DNs, the counts " +
+          'of withheld deletes): give kmsKeyArn to encrypt them at rest.',
       });
     }
     this.topic = topic;
     if (alertEmail) topic.addSubscription(new EmailSubscription(alertEmail));
     // The run events, as the bus has them (the JSON of the event, `detail` the document): what failed, the
-    // deletes held back and how to approve them, a stale sync. The topic's policy lets EventBridge publish
-    // (a given topic's policy is its owner's: docs/deploy.md).
+    // deletes held back and how to approve them, a stale sync. The rule publishes with a role of its own.
     new Rule(this, 'RunEventsRule', {
       description:
         'ad-sync run events (sync.failed, sync.deletionsWithheld, sync.stale) to the operator topic',
       eventBus: bus,
       eventPattern: { source: [EVENT_SOURCE], detailType: [...RUN_EVENT_TYPES] },
-      targets: [new SnsTopic(topic)],
+      // Through a role of the rule's own: no topic policy that lets any account's EventBridge publish.
+      targets: [new SnsTopic(topic, { authorizeUsingRole: true })],
     });
     const alarm = new SnsAction(topic);
     // The scheduled sync reports SyncStale at each occurrence (1 while no run has succeeded for
@@ -94,7 +95,8 @@ export class AdSyncAlarms extends StackPart {
       threshold: 1,
       evaluationPeriods: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
+      // Reported at each occurrence only: between two (an interval over an hour), the alarm keeps its state.
+      treatMissingData: TreatMissingData.IGNORE,
     }).addAlarmAction(alarm);
     new Alarm(this, 'SyncFailedAlarm', {
       alarmDescription: 'A sync run failed (the run report in GET /sync/runs says why)',

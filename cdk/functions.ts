@@ -308,8 +308,10 @@ export class AdSyncFunctions extends StackPart {
       onItems(['GetItem'], ['lock']),
       onItems(
         ['PutItem', 'UpdateItem', 'DeleteItem'],
-        ['user', 'archiveFolder', 'run', 'lock', 'cursor', 'checkpoint', 'handoff', 'occurrence', 'alert'],
+        ['user', 'archiveFolder', 'run', 'lock', 'cursor', 'checkpoint', 'handoff', 'occurrence'],
       ),
+      // An alert is raised once (a conditional put) and gone with its TTL: never updated or deleted.
+      onItems(['PutItem'], ['alert']),
       queryIndexes(tableKeys.byGuid, tableKeys.byKind),
       readSecret,
     );

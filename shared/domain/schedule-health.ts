@@ -72,6 +72,8 @@ export function scheduleHealthOf(history: readonly RunOutcome[], settings: Backo
   let failedRuns = 0;
   let newest: RunOutcome | undefined;
   for (const run of history) {
+    // A one-user sync reads one user: it says nothing of whether the whole sync works.
+    if (run.trigger === 'user') continue;
     if (run.status === 'succeeded' || run.status === 'deletionThresholdExceeded') break;
     if (run.status !== 'failed' || run.trigger !== 'schedule') continue;
     failedRuns += 1;
@@ -126,7 +128,8 @@ export function stalenessOf(
   staleAfterHours: number,
 ): Staleness | undefined {
   const ended = history.filter((run) => run.status !== 'running' && run.status !== 'skipped');
-  const succeeded = ended.find((run) => run.status === 'succeeded');
+  // A one-user sync is no success of the sync: the directory as a whole was not read.
+  const succeeded = ended.find((run) => run.status === 'succeeded' && run.trigger !== 'user');
   const oldest = ended.at(-1);
   const since = succeeded?.finishedAt ?? oldest?.startedAt;
   if (since === undefined) return undefined;

@@ -23,7 +23,9 @@ import {
 } from '../domain/schedule-health';
 import type { AlertStore } from '../ports/alert-store';
 import type { RunStore } from '../ports/run-store';
+import { ended, startedReport } from './operation-status';
 import { type RunDependencies, withDefaults } from './run-dependencies';
+import { errorOf } from './run-report';
 import { type ExclusiveSyncDependencies, runLocked, takeLock } from './sync-lock';
 
 export interface ScheduledSyncDependencies extends ExclusiveSyncDependencies {
@@ -86,12 +88,26 @@ export async function runScheduledSync(
     return { outcome: 'skipped', report };
   }
   const { runs, withState } = withScheduleState(deps.runs, runId, history, settings);
-  const report = withState(
-    await runLocked({ ...deps, runs }, stored, runId, {
+  let report: Report;
+  try {
+    report = withState(
+      await runLocked({ ...deps, runs }, stored, runId, {
+        trigger: 'schedule',
+        configVersion: stored.version,
+      }),
+    );
+  } catch (error) {
+    // A failure before the pipeline could record one (the secret store, say): recorded as a failed scheduled
+    // run all the same, so that it counts toward the back-off, publishes sync.failed and keeps stale in sight.
+    const now = deps.clock.now();
+    const started = startedReport(runId, now, {
+      dryRun: false,
       trigger: 'schedule',
       configVersion: stored.version,
-    }),
-  );
+    });
+    report = withState(ended(started, now, errorOf(error)));
+    await deps.runs.recordRun(report);
+  }
   return { outcome: 'ran', report, ...(await tell(deps, stored.config, await deps.runs.listRuns(HISTORY))) };
 }
 

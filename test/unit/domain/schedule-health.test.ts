@@ -100,6 +100,11 @@ describe('scheduleHealthOf', () => {
     const withheld = history(run(0), run(1), run(2, { status: 'deletionThresholdExceeded' }), run(3));
     expect(scheduleHealthOf(withheld, hourly)).toMatchObject({ state: 'failing', failedRuns: 1 });
   });
+
+  it('is not ended by a one-user sync that succeeded: it read one user, not the directory', () => {
+    const runs = history(run(0), run(1), run(1.5, { trigger: 'user', status: 'succeeded' }), run(2));
+    expect(scheduleHealthOf(runs, hourly)).toMatchObject({ state: 'backedOff', failedRuns: 3 });
+  });
 });
 
 describe('isOccurrenceDue', () => {
@@ -133,6 +138,11 @@ describe('stalenessOf', () => {
       lastSucceeded: { runId: 'run-0', finishedAt: run(0).finishedAt },
       lastRun: { runId: 'run-1', status: 'failed', finishedAt: run(1).finishedAt },
     });
+  });
+
+  it('takes no one-user sync for a success of the sync', () => {
+    const runs = history(run(0, { status: 'succeeded' }), run(25, { trigger: 'user', status: 'succeeded' }));
+    expect(stalenessOf(runs, new Date(at(26.1)), 26)).toMatchObject({ since: run(0).finishedAt });
   });
 
   it('counts from the first run when none has succeeded; a withheld run is no success', () => {

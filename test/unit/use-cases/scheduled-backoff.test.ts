@@ -66,6 +66,33 @@ describe('the back-off of a failing schedule', () => {
     });
   });
 
+  it('counts a scheduled run that fails before the pipeline (the secret store, say): recorded failed, backed off', async () => {
+    app.directory.failAfterPages = undefined;
+    const deps = app.deps();
+    const failingDeps = {
+      ...deps,
+      secrets: {
+        ...deps.secrets,
+        getPassword: async () => {
+          throw new Error('Secrets Manager is unreachable');
+        },
+      },
+      alerts,
+    };
+    const outcomes: Record<number, ScheduledOutcome> = {};
+    for (let hour = 0; hour <= 4; hour += 1) {
+      outcomes[hour] = await runScheduledSync(failingDeps, at(hour));
+      await clock.advance(HOUR);
+    }
+    expect(ranAt(outcomes)).toEqual([0, 1, 2, 4]);
+    expect(outcomes[0]).toMatchObject({
+      outcome: 'ran',
+      report: { status: 'failed', trigger: 'schedule', error: { code: 'InternalError' } },
+    });
+    const recorded = await app.store.listRuns(10);
+    expect(recorded.map((run) => run.status)).toEqual(['failed', 'failed', 'failed', 'failed']);
+  });
+
   it("records the state and why on the failed run's report", async () => {
     const outcomes = await occurrencesUntil(4);
     const reportOf = (hour: number) => {
