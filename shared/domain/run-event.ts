@@ -89,7 +89,7 @@ export type AdSyncEvent = ChangeEvent | RunEvent;
 /** The approval of what a run withheld: exactly that run and count (a later run makes it void: 409). */
 export function deletionApprovalOf(runId: string, deletes: number): DeletionApproval {
   return {
-    command: 'adsync sync --allow-mass-deletion',
+    command: `adsync sync --allow-mass-deletion --run ${runId} --deletes ${deletes}`,
     request: { method: 'POST', path: '/sync', body: { allowMassDeletion: { runId, deletes } } },
   };
 }

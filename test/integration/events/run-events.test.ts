@@ -274,7 +274,7 @@ describe('run events of the local stack', () => {
         counts: withheld.body.counts,
         configVersion: withheld.body.configVersion,
         approve: {
-          command: 'adsync sync --allow-mass-deletion',
+          command: `adsync sync --allow-mass-deletion --run ${withheld.body.runId} --deletes 2`,
           request: {
             method: 'POST',
             path: '/sync',

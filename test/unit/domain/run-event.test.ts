@@ -64,7 +64,7 @@ describe('runEventOf', () => {
       counts: withheld.counts,
       configVersion: 4,
       approve: {
-        command: 'adsync sync --allow-mass-deletion',
+        command: 'adsync sync --allow-mass-deletion --run run-8 --deletes 140',
         request: {
           method: 'POST',
           path: '/sync',
