@@ -229,26 +229,7 @@ export class AdSyncFunctions extends StackPart {
     secret: Secret,
     key: IKey | undefined,
   ): void {
-    const onItems = (actions: readonly string[], kinds: readonly ItemKind[], on: Table = table) =>
-      new PolicyStatement({
-        actions: actions.map((action) => `dynamodb:${action}`),
-        resources: [on.tableArn],
-        conditions: {
-          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': leadingKeys(...kinds) },
-          // ForAllValues over no keys at all would hold: a request must name its keys.
-          Null: { 'dynamodb:LeadingKeys': 'false' },
-        },
-      });
-    // The indexes hold users, runs and archive folders, never a password hash (its item has no index keys).
-    const queryIndexes = (...indexes: readonly { indexName: string }[]) =>
-      new PolicyStatement({
-        actions: ['dynamodb:Query'],
-        resources: indexes.map((index) => `${table.tableArn}/index/${index.indexName}`),
-      });
-    const readSecret = new PolicyStatement({
-      actions: ['secretsmanager:GetSecretValue'],
-      resources: [secret.secretArn],
-    });
+    const { onItems, queryIndexes, readSecret } = statementsOn(table, secret);
     const grant = (name: FunctionName, ...statements: PolicyStatement[]) => {
       for (const statement of [...statements, ...(key ? keyUseOf(key, statements) : [])]) {
         this.functions[name].addToRolePolicy(statement);
@@ -348,6 +329,32 @@ export class AdSyncFunctions extends StackPart {
       queryIndexes(tableKeys.byKind),
     );
   }
+}
+
+/** The statements the grants are made of, on this stack's table (or another) and secret. */
+function statementsOn(table: Table, secret: Secret) {
+  return {
+    onItems: (actions: readonly string[], kinds: readonly ItemKind[], on: Table = table) =>
+      new PolicyStatement({
+        actions: actions.map((action) => `dynamodb:${action}`),
+        resources: [on.tableArn],
+        conditions: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': leadingKeys(...kinds) },
+          // ForAllValues over no keys at all would hold: a request must name its keys.
+          Null: { 'dynamodb:LeadingKeys': 'false' },
+        },
+      }),
+    // The indexes hold users, runs and archive folders, never a password hash (its item has no index keys).
+    queryIndexes: (...indexes: readonly { indexName: string }[]) =>
+      new PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: indexes.map((index) => `${table.tableArn}/index/${index.indexName}`),
+      }),
+    readSecret: new PolicyStatement({
+      actions: ['secretsmanager:GetSecretValue'],
+      resources: [secret.secretArn],
+    }),
+  };
 }
 
 /** Table writes: their data is encrypted (DynamoDB's table key is wrapped with the customer key). */
