@@ -14,6 +14,7 @@ const ON_FIRST_DC = [
   'test/integration/api/contract.test.ts',
   'test/integration/api/local-stack.test.ts',
   'test/integration/console/console.test.ts',
+  'test/integration/console/operator-banners.test.ts',
   'test/integration/faults/directory-faults.test.ts',
   'test/integration/logon/logon.test.ts',
   'test/integration/operations/lambda-path.test.ts',

@@ -40,6 +40,11 @@ export interface AdSyncSettings {
   /** The alarm topic; without it the stack creates one. */
   readonly alarmTopicArn?: string;
   /**
+   * An email address subscribed to the operator topic (the alarm topic), which gets the alarms and the run
+   * events (sync.failed, sync.deletionsWithheld, sync.stale). SNS asks the address to confirm.
+   */
+  readonly alertEmail?: string;
+  /**
    * The IAM principals (account roots, users, roles) allowed to call the API, by the API's resource policy;
    * without it, the principals of this account whose IAM policies allow `execute-api:Invoke`.
    */

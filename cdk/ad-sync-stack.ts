@@ -1,6 +1,6 @@
 /**
  * ad-sync on AWS (docs/contract.md#on-aws), in parts: the network of the functions that talk to Active
- * Directory (network.ts), the table and the bind password (data.ts), the functions and their permissions
+ * Directory (network.ts), the tables and the bind password (data.ts), the functions and their permissions
  * (functions.ts), the API (api.ts), the admin console with its sign-in (console.ts), the schedule
  * (schedule.ts), the change events (events.ts), the alarms (alarms.ts) and the dashboard (dashboard.ts). The parts
  * keep the logical ids the stack had as one construct (stack-part.ts). What a company's landing zone asks of
@@ -36,9 +36,10 @@ export class AdSyncStack extends StackOfParts {
     if (key) acknowledgeCustomerKeyGrants(this);
     const scheduleName = `${this.stackName}-sync`;
     const network = new AdSyncNetwork(this, 'Network', settings);
-    const { table, secret } = new AdSyncData(this, 'Data', { key });
+    const { table, credentials, secret } = new AdSyncData(this, 'Data', { key });
     const { functions, failures } = new AdSyncFunctions(this, 'Functions', {
       table,
+      credentials,
       secret,
       network: network.functionNetwork,
       scheduleName,
@@ -77,6 +78,8 @@ export class AdSyncStack extends StackOfParts {
       alarmTopicArn: settings.alarmTopicArn,
       changeEventFailures: events.failures,
       key,
+      bus: events.bus,
+      alertEmail: settings.alertEmail,
     });
     const { dashboard } = new AdSyncDashboard(this, 'Dashboard', {
       functions,
@@ -86,6 +89,10 @@ export class AdSyncStack extends StackOfParts {
 
     new CfnOutput(this, 'ApiUrl', { value: api.url, description: 'adsync --api <this url>' });
     new CfnOutput(this, 'TableName', { value: table.tableName });
+    new CfnOutput(this, 'CredentialsTableName', {
+      value: credentials.tableName,
+      description: "Local users' password hashes (no stream; docs/security.md)",
+    });
     new CfnOutput(this, 'SecretArn', { value: secret.secretArn });
     new CfnOutput(this, 'ScheduleName', { value: schedule.ref });
     new CfnOutput(this, 'SyncFailureQueueUrl', { value: failures.queueUrl });

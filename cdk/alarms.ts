@@ -1,16 +1,23 @@
 /**
- * The alarms of ad-sync, to an SNS topic (a given one, or one of this stack's): a failed sync run, a burst of
- * refused logons, any error of any function, and change events the pipe could not deliver.
+ * The operator topic of ad-sync (an SNS topic: a given one, or one of this stack's) and what it gets: the
+ * alarms (a failed sync run, a stale sync, a burst of refused logons, any error of any function, change
+ * events the pipe could not deliver) and the run events of the bus (sync.failed, sync.deletionsWithheld,
+ * sync.stale: docs/contract.md#operators-are-told), by a rule. Context `alertEmail` subscribes an address.
  */
 import { Duration, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { type EventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { SnsTopic } from 'aws-cdk-lib/aws-events-targets';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { FunctionName } from '../shared/api/routes';
+import { RUN_EVENT_TYPES } from '../shared/domain/run-event';
 import type { AdSyncFunction } from './ad-sync-function';
+import { EVENT_SOURCE } from './events';
 import { StackPart } from './stack-part';
 
 /** Refused logons in 5 minutes that raise the alarm. */
@@ -24,13 +31,20 @@ export interface AdSyncAlarmsProps {
   readonly changeEventFailures: IQueue;
   /** The customer-managed key (landing-zone.ts): the key of the topic the stack creates; without it, none. */
   readonly key: IKey | undefined;
+  /** The bus whose run events go to the topic (events.ts). */
+  readonly bus: EventBus;
+  /** An email address to subscribe to the topic (context `alertEmail`). */
+  readonly alertEmail: string | undefined;
 }
 
 export class AdSyncAlarms extends StackPart {
+  /** The operator topic: the alarms and the run events. */
+  readonly topic: ITopic;
+
   constructor(
     scope: Construct,
     id: string,
-    { functions, alarmTopicArn, changeEventFailures, key }: AdSyncAlarmsProps,
+    { functions, alarmTopicArn, changeEventFailures, key, bus, alertEmail }: AdSyncAlarmsProps,
   ) {
     super(scope, id);
     // CloudWatch alarms publish only to a topic whose key's policy admits cloudwatch.amazonaws.com: the
@@ -48,11 +62,42 @@ export class AdSyncAlarms extends StackPart {
         id: 'AwsSolutions-SNS2',
         reason:
           'Encrypted only with kmsKeyArn: CloudWatch alarms cannot publish to a topic under the AWS-managed key ' +
-          "aws/sns (its policy admits no CloudWatch), and a key of the stack's own costs $1 a month for messages that " +
-          'hold alarm names and states, no user data.',
+          "aws/sns (its policy admits no CloudWatch), and a key of the stack's own costs $1 a month. The messages hold " +
+          "alarm names and states and the run events (a failed run's error, which may name DCs and DNs, the counts " +
+          'of withheld deletes): give kmsKeyArn to encrypt them at rest.',
       });
     }
+    this.topic = topic;
+    if (alertEmail) topic.addSubscription(new EmailSubscription(alertEmail));
+    // The run events, as the bus has them (the JSON of the event, `detail` the document): what failed, the
+    // deletes held back and how to approve them, a stale sync. The rule publishes with a role of its own.
+    new Rule(this, 'RunEventsRule', {
+      description:
+        'ad-sync run events (sync.failed, sync.deletionsWithheld, sync.stale) to the operator topic',
+      eventBus: bus,
+      eventPattern: { source: [EVENT_SOURCE], detailType: [...RUN_EVENT_TYPES] },
+      // Through a role of the rule's own: no topic policy that lets any account's EventBridge publish.
+      targets: [new SnsTopic(topic, { authorizeUsingRole: true })],
+    });
     const alarm = new SnsAction(topic);
+    // The scheduled sync reports SyncStale at each occurrence (1 while no run has succeeded for
+    // alerts.staleAfterHours); the alarm stays on while it does, and clears with the next success.
+    new Alarm(this, 'SyncStaleAlarm', {
+      alarmDescription:
+        'No sync run has succeeded for alerts.staleAfterHours (the sync.stale event and GET /sync/runs say since when)',
+      metric: new Metric({
+        namespace: 'AdSync',
+        metricName: 'SyncStale',
+        dimensionsMap: { service: 'ad-sync' },
+        statistic: 'Maximum',
+        period: Duration.hours(1),
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      // Reported at each occurrence only: between two (an interval over an hour), the alarm keeps its state.
+      treatMissingData: TreatMissingData.IGNORE,
+    }).addAlarmAction(alarm);
     new Alarm(this, 'SyncFailedAlarm', {
       alarmDescription: 'A sync run failed (the run report in GET /sync/runs says why)',
       metric: new Metric({

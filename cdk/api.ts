@@ -105,8 +105,12 @@ export class AdSyncApi extends StackPart {
     };
     const integrations = new Map<FunctionName, LambdaIntegration>();
     for (const route of routes) {
+      // No test-invoke-stage permission: API Gateway's TestInvokeMethod (the console's "Test") would call the
+      // function past the method's IAM authorization and the API's resource policy, for anyone allowed that
+      // management call.
       const integration =
-        integrations.get(route.function) ?? new LambdaIntegration(functions[route.function]);
+        integrations.get(route.function) ??
+        new LambdaIntegration(functions[route.function], { allowTestInvoke: false });
       integrations.set(route.function, integration);
       const parameters = [...route.resource.matchAll(/\{(\w+)\}/g)].map(
         ([, name]) => `method.request.path.${name}`,

@@ -38,6 +38,9 @@ export class ContextError extends Error {
   }
 }
 
+/** An address SNS can mail: one @, a dot in the domain, no spaces or angle brackets. */
+const EMAIL_ADDRESS = /^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$/;
+
 /** A context value as given: a string from `-c`, or any JSON value from cdk.json. Empty means not given. */
 type Read = (key: string) => unknown;
 
@@ -211,6 +214,7 @@ export function settingsFromContext(scope: IConstruct): AdSyncSettings {
     tags: tags(read, 'tags'),
     logRetentionDays: integer(read, 'logRetentionDays', DEFAULT_LOG_RETENTION_DAYS, 1, 3653),
     alarmTopicArn: text(read, 'alarmTopicArn', SNS_TOPIC_ARN, 'the ARN of an SNS topic'),
+    alertEmail: text(read, 'alertEmail', EMAIL_ADDRESS, 'an email address (ops@company.example)'),
     adminPrincipals: adminPrincipals(read),
     // EventBridge Scheduler's rate goes down to one minute.
     scheduleMinutes: integer(read, 'scheduleMinutes', 60, 1, 10_080),

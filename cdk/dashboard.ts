@@ -89,6 +89,8 @@ export class AdSyncDashboard extends StackPart {
         adSyncMetric('SyncRunFailed', 'runs ended', Stats.SAMPLE_COUNT),
         adSyncMetric('SyncRunFailed', 'runs failed'),
         adSyncMetric('SyncThresholdExceeded', 'deletes withheld (threshold)'),
+        // 1 at each occurrence of the schedule while no run has succeeded for alerts.staleAfterHours.
+        adSyncMetric('SyncStale', 'stale (no success for alerts.staleAfterHours)', Stats.MAXIMUM),
       ]),
       graph('Sync duration (ms, per invocation)', [
         sync.metricDuration({ statistic: Stats.p(50), period: PERIOD, label: 'p50' }),

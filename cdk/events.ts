@@ -1,7 +1,8 @@
 /**
  * Change events on AWS (docs/contract.md#change-events, docs/architecture.md#change-events-on-aws): an
  * EventBridge bus of the stack's own, fed by an EventBridge Pipe from the table's stream. The pipe keeps at
- * its source only the records that may be events (user items carrying a sync's mark), has the `events`
+ * its source only the records that may be events (user items carrying a sync's mark; run records that end a
+ * run failed or with deletes withheld, and alerts: the run events), has the `events`
  * function make the event of each (the one builder, shared/adapters/dynamodb/change-stream.ts), and puts
  * them on the bus with `source: "ad-sync"`, the event's type as `detail-type` and the event as `detail`.
  * Batches that keep failing go to a dead-letter queue (alarmed in alarms.ts). The event's JSON Schema
@@ -26,7 +27,12 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { CfnPipe } from 'aws-cdk-lib/aws-pipes';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { GROUP_SORT_KEY, itemKinds } from '../shared/adapters/dynamodb/keys';
+import {
+  GROUP_SORT_KEY,
+  itemKinds,
+  RUN_SUMMARY_SORT_KEY,
+  USER_SORT_KEY,
+} from '../shared/adapters/dynamodb/keys';
 import { tableKeys } from '../shared/adapters/dynamodb/table';
 import { keyUseVia } from './landing-zone';
 import { StackPart } from './stack-part';
@@ -50,41 +56,54 @@ export const EVENT_SCHEMA_NAME = `${EVENT_SOURCE}@UserChange`;
 /** The JSON Schema of the events (draft-04, the dialect the schema registry takes besides OpenAPI 3). */
 export const EVENT_SCHEMA_FILE = fileURLToPath(new URL('../docs/events.schema.json', import.meta.url));
 
-/** The prefix of user items' partition keys (keys.ts): their IAM pattern without its wildcard. */
-const USER_KEY_PREFIX = itemKinds.user.replace(/\*$/, '');
-const userKey = { [tableKeys.partitionKey]: { S: [{ prefix: USER_KEY_PREFIX }] } };
-/** A group item (not the chunks of its members): its partition key's prefix and its sort key. */
-const groupKey = {
-  [tableKeys.partitionKey]: { S: [{ prefix: itemKinds.group.replace(/\*$/, '') }] },
-  [tableKeys.sortKey]: { S: [GROUP_SORT_KEY] },
+/** The schema of the run events (docs/contract.md#operators-are-told) in the registry. */
+export const RUN_EVENT_SCHEMA_NAME = `${EVENT_SOURCE}@RunEvent`;
+export const RUN_EVENT_SCHEMA_FILE = fileURLToPath(
+  new URL('../docs/run-events.schema.json', import.meta.url),
+);
+
+/**
+ * A user or group item (not the chunks of a group's members): their partition keys' prefixes (keys.ts: their IAM
+ * patterns without the wildcard) and their sort keys, in one pattern: a pipe takes at most 5 filters. No item has
+ * a user's partition key and a group's sort key, or the other way round.
+ */
+const markedKey = {
+  [tableKeys.partitionKey]: {
+    S: [{ prefix: itemKinds.user.replace(/\*$/, '') }, { prefix: itemKinds.group.replace(/\*$/, '') }],
+  },
+  [tableKeys.sortKey]: { S: [USER_SORT_KEY, GROUP_SORT_KEY] },
 };
+const runSummaryKey = {
+  [tableKeys.partitionKey]: { S: [{ prefix: itemKinds.run.replace(/\*$/, '') }] },
+  [tableKeys.sortKey]: { S: [RUN_SUMMARY_SORT_KEY] },
+};
+const alertKey = { [tableKeys.partitionKey]: { S: [{ prefix: itemKinds.alert.replace(/\*$/, '') }] } };
 const markKind = (kind: readonly unknown[]) => ({ lastChange: { M: { kind: { S: kind } } } });
 
 /**
  * The source filter of the pipe (EventBridge event patterns on the stream records, as Lambda and Pipes
- * deliver them): a write that left a user item marked with a change other than a delete, and the removal
- * of a user item marked for deletion. The rest never leaves the stream: other items, a user without a mark
+ * deliver them): a write that left a user or group item marked with a change other than a delete, and the
+ * removal of one marked for deletion; a run's end and an alert (below). The rest never leaves the stream: other
+ * items (a group's member chunks among them), a user without a mark
  * (a local user), the mark before a delete, the removal of a rename's old key. The builder still decides
  * (the mark's version must be the item's: a later write that kept the mark passes the filter, and is no event).
  */
 export const CHANGE_EVENT_FILTER_PATTERNS = [
   {
     eventName: ['INSERT', 'MODIFY'],
-    dynamodb: { Keys: userKey, NewImage: markKind([{ 'anything-but': ['delete'] }]) },
+    dynamodb: { Keys: markedKey, NewImage: markKind([{ 'anything-but': ['delete'] }]) },
   },
   {
     eventName: ['REMOVE'],
-    dynamodb: { Keys: userKey, OldImage: markKind(['delete']) },
+    dynamodb: { Keys: markedKey, OldImage: markKind(['delete']) },
   },
-  // A group's writes, the same way (docs/contract.md#change-events).
+  // Run events: a run record written failed or with deletes withheld (the builder keeps only the write that
+  // changed the status to that), and an alert's insert (a stale sync).
   {
     eventName: ['INSERT', 'MODIFY'],
-    dynamodb: { Keys: groupKey, NewImage: markKind([{ 'anything-but': ['delete'] }]) },
+    dynamodb: { Keys: runSummaryKey, NewImage: { status: { S: ['failed', 'deletionThresholdExceeded'] } } },
   },
-  {
-    eventName: ['REMOVE'],
-    dynamodb: { Keys: groupKey, OldImage: markKind(['delete']) },
-  },
+  { eventName: ['INSERT'], dynamodb: { Keys: alertKey } },
 ] as const;
 
 /** Records per enrichment call (and per PutEvents, whose limit is 10 entries). */
@@ -211,6 +230,11 @@ export class AdSyncEvents extends StackPart {
     const policy = role.node.tryFindChild('DefaultPolicy');
     if (policy) this.pipe.node.addDependency(policy);
 
+    this.registerSchemas(name);
+  }
+
+  /** The events' JSON Schemas in a registry named as the bus: the change events and the run events. */
+  private registerSchemas(name: string): void {
     const registry = new CfnRegistry(this, 'ChangeEventSchemaRegistry', {
       registryName: name,
       description: "ad-sync's change events (docs/events.schema.json)",
@@ -221,6 +245,13 @@ export class AdSyncEvents extends StackPart {
       type: 'JSONSchemaDraft4',
       description: `The events on the ${name} bus: source ${EVENT_SOURCE}, detail-type the event's type, detail the event`,
       content: JSON.stringify(JSON.parse(readFileSync(EVENT_SCHEMA_FILE, 'utf8'))),
+    });
+    new CfnSchema(this, 'RunEventSchema', {
+      registryName: registry.attrRegistryName,
+      schemaName: RUN_EVENT_SCHEMA_NAME,
+      type: 'JSONSchemaDraft4',
+      description: `The run events on the ${name} bus (sync.failed, sync.deletionsWithheld, sync.stale)`,
+      content: JSON.stringify(JSON.parse(readFileSync(RUN_EVENT_SCHEMA_FILE, 'utf8'))),
     });
   }
 }

@@ -43,6 +43,8 @@ const LOGON_GUARD_TIMEOUT = Duration.seconds(15);
 
 export interface AdSyncFunctionsProps {
   readonly table: Table;
+  /** Local users' password hashes (data.ts): only the users and logon functions are told of it. */
+  readonly credentials: Table;
   readonly secret: Secret;
   readonly network: FunctionNetwork;
   /** The EventBridge schedule the config function keeps in step with the configuration. */
@@ -59,7 +61,7 @@ export class AdSyncFunctions extends StackPart {
   constructor(
     scope: Construct,
     id: string,
-    { table, secret, network, scheduleName, key }: AdSyncFunctionsProps,
+    { table, credentials, secret, network, scheduleName, key }: AdSyncFunctionsProps,
   ) {
     super(scope, id);
     const baseEnvironment = {
@@ -137,7 +139,9 @@ export class AdSyncFunctions extends StackPart {
       runs: fn('runs', 'GET /sync/runs and GET /test-settings/{previewId}', {
         environment: { PREVIEW_TIMEOUT_SECONDS: String(PREVIEW_TIMEOUT.toSeconds()) },
       }),
-      users: fn('users', 'GET/POST/DELETE /users'),
+      users: fn('users', 'GET/POST/DELETE /users', {
+        environment: { CREDENTIALS_TABLE_NAME: credentials.tableName },
+      }),
       directory: fn('directory', 'GET /directory/*', { network }),
       // In the VPC: it binds to the DCs as the user. Not the base environment: it is told of no secret, and
       // its role may not read it (grantLeastPrivilege). Its memory gives the scrypt hash check (128 MiB) CPU.
@@ -149,6 +153,7 @@ export class AdSyncFunctions extends StackPart {
         memorySize: 1024,
         environment: {
           TABLE_NAME: table.tableName,
+          CREDENTIALS_TABLE_NAME: credentials.tableName,
           POWERTOOLS_SERVICE_NAME: baseEnvironment.POWERTOOLS_SERVICE_NAME,
           LOGON_GUARD_FUNCTION_NAME: logonGuard.functionName,
         },
@@ -165,7 +170,7 @@ export class AdSyncFunctions extends StackPart {
     };
     this.functions = functions;
     this.triggerWorkers(table);
-    this.grantLeastPrivilege(table, secret, key);
+    this.grantLeastPrivilege({ table, credentials }, secret, key);
   }
 
   /**
@@ -213,32 +218,18 @@ export class AdSyncFunctions extends StackPart {
 
   /**
    * Item-level grants: a function may touch the items of the kinds it uses (dynamodb:LeadingKeys, the
-   * partition key of every item a request names, transaction actions one by one), and no other. Only the
-   * logon function reads local users' password hashes (their own kind), one by key; only the users function
-   * writes them. With the customer key, a function may use it through DynamoDB and Secrets Manager only, as
-   * far as its grants there need it (keyUseOf).
+   * partition key of every item a request names, transaction actions one by one), and no other. Local users'
+   * password hashes are in the credentials table, which has no stream: only the users function writes them,
+   * and only the logon function reads them, one by key (and the hashes saved in the one table before, which
+   * nothing writes any more). With the customer key, a function may use it through DynamoDB and Secrets
+   * Manager only, as far as its grants there need it (keyUseOf).
    */
-  private grantLeastPrivilege(table: Table, secret: Secret, key: IKey | undefined): void {
-    const onItems = (actions: readonly string[], kinds: readonly ItemKind[]) =>
-      new PolicyStatement({
-        actions: actions.map((action) => `dynamodb:${action}`),
-        resources: [table.tableArn],
-        conditions: {
-          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': leadingKeys(...kinds) },
-          // ForAllValues over no keys at all would hold: a request must name its keys.
-          Null: { 'dynamodb:LeadingKeys': 'false' },
-        },
-      });
-    // The indexes hold users, runs and archive folders, never a password hash (its item has no index keys).
-    const queryIndexes = (...indexes: readonly { indexName: string }[]) =>
-      new PolicyStatement({
-        actions: ['dynamodb:Query'],
-        resources: indexes.map((index) => `${table.tableArn}/index/${index.indexName}`),
-      });
-    const readSecret = new PolicyStatement({
-      actions: ['secretsmanager:GetSecretValue'],
-      resources: [secret.secretArn],
-    });
+  private grantLeastPrivilege(
+    { table, credentials }: { readonly table: Table; readonly credentials: Table },
+    secret: Secret,
+    key: IKey | undefined,
+  ): void {
+    const { onItems, queryIndexes, readSecret } = statementsOn(table, secret);
     const grant = (name: FunctionName, ...statements: PolicyStatement[]) => {
       for (const statement of [...statements, ...(key ? keyUseOf(key, statements) : [])]) {
         this.functions[name].addToRolePolicy(statement);
@@ -291,8 +282,8 @@ export class AdSyncFunctions extends StackPart {
     // sync: reads the configuration and its own state, and the lock's holder (a started run whose lease is no
     // longer its own is not run; a scheduled run names the one holding it); writes users (and their archive
     // folders), runs (with their progress), the lock, the cursor, the checkpoint, handoffs and occurrence
-    // claims (of the schedule, of continuations, and of the starts it was handed), and the synchronized groups
-    // (their items and member chunks). Never the configuration.
+    // claims (of the schedule, of continuations, and of the starts it was handed), the synchronized groups
+    // (their items and member chunks), and the alerts the schedule raises (a stale sync). Never the configuration.
     grant(
       'sync',
       onItems(
@@ -305,21 +296,26 @@ export class AdSyncFunctions extends StackPart {
         ['PutItem', 'UpdateItem', 'DeleteItem'],
         ['user', 'archiveFolder', 'run', 'lock', 'cursor', 'checkpoint', 'handoff', 'occurrence', 'group'],
       ),
+      // An alert is raised once (a conditional put) and gone with its TTL: never updated or deleted.
+      onItems(['PutItem'], ['alert']),
       queryIndexes(tableKeys.byGuid, tableKeys.byKind),
       readSecret,
     );
-    // runs: the run history and the previews, and the lock's holder (whether a running run's lease is its own).
+    // runs: the run history and the previews, the lock's holder (whether a running run's lease is its own), and
+    // the configuration (its schedule and alert settings: the back-off and staleness the history shows).
     grant(
       'runs',
       onItems(['Query'], ['run', 'preview']),
-      onItems(['GetItem'], ['lock']),
+      onItems(['GetItem'], ['lock', 'config']),
       queryIndexes(tableKeys.byKind),
     );
-    // logon: the configuration (connection, lockout policy), a user and a local user's hash, each by its key;
-    // the failed-logon counts; the guard, invoked. No secret, no index, no other write.
+    // logon: the configuration (connection, lockout policy), a user and a local user's hash, each by its key
+    // (the hash in the credentials table, or one saved in the one table before it existed); the failed-logon
+    // counts; the guard, invoked. No secret, no index, no other write.
     grant(
       'logon',
       onItems(['GetItem'], ['config', 'user', 'password']),
+      onItems(['GetItem'], ['password'], credentials),
       onItems(['UpdateItem', 'PutItem', 'DeleteItem'], ['logon']),
       new PolicyStatement({
         actions: ['lambda:InvokeFunction'],
@@ -328,16 +324,43 @@ export class AdSyncFunctions extends StackPart {
     );
     // logon-guard: the secret, read; no table, nothing written.
     grant('logon-guard', readSecret);
-    // users: reads users and the configuration (default privileges); writes local users and their hashes.
-    // It serves the groups routes too: groups and their members, read.
+    // users: reads users and the configuration (default privileges); writes local users, and their hashes in
+    // the credentials table (never in the one table: its stream would carry them). The groups routes: read.
     grant(
       'users',
       onItems(['GetItem'], ['user', 'config']),
       onItems(['Query'], ['group']),
-      onItems(['PutItem', 'DeleteItem'], ['user', 'password']),
+      onItems(['PutItem', 'DeleteItem'], ['user']),
+      onItems(['PutItem', 'DeleteItem'], ['password'], credentials),
       queryIndexes(tableKeys.byKind),
     );
   }
+}
+
+/** The statements the grants are made of, on this stack's table (or another) and secret. */
+function statementsOn(table: Table, secret: Secret) {
+  return {
+    onItems: (actions: readonly string[], kinds: readonly ItemKind[], on: Table = table) =>
+      new PolicyStatement({
+        actions: actions.map((action) => `dynamodb:${action}`),
+        resources: [on.tableArn],
+        conditions: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': leadingKeys(...kinds) },
+          // ForAllValues over no keys at all would hold: a request must name its keys.
+          Null: { 'dynamodb:LeadingKeys': 'false' },
+        },
+      }),
+    // The indexes hold users, runs and archive folders, never a password hash (its item has no index keys).
+    queryIndexes: (...indexes: readonly { indexName: string }[]) =>
+      new PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: indexes.map((index) => `${table.tableArn}/index/${index.indexName}`),
+      }),
+    readSecret: new PolicyStatement({
+      actions: ['secretsmanager:GetSecretValue'],
+      resources: [secret.secretArn],
+    }),
+  };
 }
 
 /** Table writes: their data is encrypted (DynamoDB's table key is wrapped with the customer key). */

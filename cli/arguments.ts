@@ -15,7 +15,9 @@ Commands:
              [--encryption ldaps|starttls] [--ca-file <pem>] [--tls-server-name <name>]
              [--password-env <VAR>]  take the bind password from an environment variable
   test                        Test Settings: run the whole pipeline, commit nothing
-  sync [--allow-mass-deletion] synchronize now
+  sync [--allow-mass-deletion [--run <runId> --deletes <n>]]
+                              synchronize now; apply the deletes the last run withheld, or exactly those of
+                              that run and count (refused when a later run withheld others)
   sync --user <name>          synchronize one user now (sAMAccountName, UPN, DN or objectGUID)
                               (test and sync follow the run to its end, its progress on stderr)
   users                       list users
@@ -52,6 +54,8 @@ export const OPTIONS = {
   'ca-file': { type: 'string' },
   'tls-server-name': { type: 'string' },
   'allow-mass-deletion': { type: 'boolean' },
+  run: { type: 'string' },
+  deletes: { type: 'string' },
   user: { type: 'string' },
   transitive: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },

@@ -1,20 +1,20 @@
 /**
  * The enrichment of the change-events pipe in AWS (cdk/events.ts, docs/architecture.md#change-events-on-aws).
  * EventBridge Pipes hands it a batch of the table's stream records (filtered at the source to records of user
- * items that may be events) and puts on the bus what it answers: one event per element of the array, the
- * element being the event's `detail`. Each record is given to the one builder (changeEventOfRecord); a record
+ * items, run records and alerts that may be events) and puts on the bus what it answers: one event per element of the array, the
+ * element being the event's `detail`. Each record is given to the one builder (eventOfRecord); a record
  * that is no event (the mark before a delete, the old key of a rename, a write that kept the mark it found)
  * gives no element, which Pipes takes as filtered. Reads and writes nothing: no table, no secret.
  */
 import type { DynamoDBRecord } from 'aws-lambda';
-import { changeEventOfRecord } from '../shared/adapters/dynamodb/change-stream';
-import type { ChangeEvent } from '../shared/domain/change-event';
+import { eventOfRecord } from '../shared/adapters/dynamodb/change-stream';
+import type { AdSyncEvent } from '../shared/domain/run-event';
 
 /** What Pipes passes a Lambda enrichment of a DynamoDB stream: the batch's records, as Lambda's event has them. */
 export type StreamRecordBatch = readonly DynamoDBRecord[];
 
 /** The events of a batch, in the batch's order (the stream's commit order per item). */
-export function changeEventsOf(records: StreamRecordBatch): ChangeEvent[] {
+export function changeEventsOf(records: StreamRecordBatch): AdSyncEvent[] {
   if (!Array.isArray(records)) {
     throw new TypeError(
       `the events function takes the array of stream records EventBridge Pipes passes an enrichment, not ${
@@ -27,7 +27,7 @@ export function changeEventsOf(records: StreamRecordBatch): ChangeEvent[] {
       throw new TypeError(`stream record ${index} of the batch is not an object`);
     }
     try {
-      return changeEventOfRecord(record) ?? [];
+      return eventOfRecord(record) ?? [];
     } catch (error) {
       // The batch fails: Pipes retries it, halves it until the record is alone, then sends it to the DLQ.
       const where = `${record.eventName ?? 'record'} ${record.eventID ?? `#${index}`} (sequence number ${
@@ -40,4 +40,4 @@ export function changeEventsOf(records: StreamRecordBatch): ChangeEvent[] {
   });
 }
 
-export const handler = async (records: StreamRecordBatch): Promise<ChangeEvent[]> => changeEventsOf(records);
+export const handler = async (records: StreamRecordBatch): Promise<AdSyncEvent[]> => changeEventsOf(records);

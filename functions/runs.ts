@@ -2,13 +2,13 @@
 import { httpApi } from '../shared/api/http-api';
 import { NotFoundError } from '../shared/errors';
 import { runsContext } from '../shared/runtime/runs-context';
-import { previewAsSeen, runAsSeen, runsAsSeen } from '../shared/use-cases/operation-status';
+import { previewAsSeen, runAsSeen, runHistory } from '../shared/use-cases/operation-status';
 
 const app = runsContext();
 const HISTORY = 100;
 
 export const handler = httpApi({
-  'GET /sync/runs': async () => ({ body: { runs: await runsAsSeen(app, HISTORY) } }),
+  'GET /sync/runs': async () => ({ body: await runHistory(app, HISTORY) }),
   'GET /sync/runs/{runId}': async ({ path: { runId } }) => {
     const report = await runAsSeen(app, runId);
     if (!report) throw new NotFoundError(`there is no run ${runId}`);

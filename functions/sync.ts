@@ -115,10 +115,18 @@ export const handler = tracedHandler(async function sync(
   annotateInvocation({ trigger: 'schedule' });
   const result = await runScheduledSync(withDeadline(context), event.scheduledAt);
   if ('report' in result) recordMetrics(result.report);
+  // The stale alarm watches SyncStale: one data point per occurrence that looked at the history (one that ran,
+  // or that the back-off skipped); a duplicated or skipped occurrence says nothing of it.
+  if (result.outcome === 'ran' || result.outcome === 'backedOff') {
+    metrics.addMetric('SyncStale', MetricUnit.Count, result.stale ? 1 : 0);
+    metrics.publishStoredMetrics();
+  }
   // A scheduled run's id is known once it has run (none when another run held the lock).
   annotateInvocation({ runId: 'report' in result ? result.report.runId : undefined });
   logger.info('scheduled sync', {
     outcome: result.outcome,
+    ...('schedule' in result ? { schedule: result.schedule } : {}),
+    ...(result.stale ? { stale: result.stale } : {}),
     ...('report' in result
       ? { runId: result.report.runId, status: result.report.status, counts: result.report.counts }
       : {}),

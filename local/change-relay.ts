@@ -1,6 +1,7 @@
 /**
  * The change relay of the local stack: follows the table's stream in DynamoDB Local with the DynamoDB Streams
- * API, as AWS's pollers do, makes each record's change event with the one builder (changeEventOfRecord), and
+ * API, as AWS's pollers do, makes each record's event with the one builder (eventOfRecord: users' changes and
+ * runs' events, docs/contract.md#operators-are-told), and
  * hands the events to `deliver` one at a time, in the stream's order, recording after each delivered event
  * where it stands (the position file), so that a restart resumes after the last delivered event.
  *
@@ -17,8 +18,8 @@ import {
   GetRecordsCommand,
   type _Record as Record_,
 } from '@aws-sdk/client-dynamodb-streams';
-import { changeEventOfRecord } from '../shared/adapters/dynamodb/change-stream';
-import type { ChangeEvent } from '../shared/domain/change-event';
+import { eventOfRecord } from '../shared/adapters/dynamodb/change-stream';
+import type { AdSyncEvent } from '../shared/domain/run-event';
 import type { Clock } from '../shared/ports/clock';
 import { systemClock } from '../shared/use-cases/system-clock';
 import {
@@ -38,7 +39,7 @@ export interface ChangeRelayOptions {
   readonly tableName: string;
   readonly positionFile: string;
   /** Delivers one event; resolves once delivered (it retries on its own), rejects only when `signal` aborts. */
-  deliver(event: ChangeEvent, signal: AbortSignal): Promise<void>;
+  deliver(event: AdSyncEvent, signal: AbortSignal): Promise<void>;
   readonly log: (line: string) => void;
   /** How long to wait when the stream has nothing new. */
   readonly idleMs?: number;
@@ -106,9 +107,9 @@ export async function startChangeRelay(options: ChangeRelayOptions): Promise<Cha
   };
 
   /** The event of a record, or undefined (not a user's change, or an item no event can be made of). */
-  const eventOf = (record: Record_, shardId: string): ChangeEvent | undefined => {
+  const eventOf = (record: Record_, shardId: string): AdSyncEvent | undefined => {
     try {
-      return changeEventOfRecord(record);
+      return eventOfRecord(record);
     } catch (error) {
       log(
         `webhooks: record ${record.dynamodb?.SequenceNumber} of shard ${shardId} makes no event and is skipped: ` +

@@ -17,7 +17,7 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { APIGatewayProxyResult, Context } from 'aws-lambda';
 import { DynamoConfigStore } from '../shared/adapters/dynamodb/dynamo-config-store';
-import { ensureTable } from '../shared/adapters/dynamodb/table';
+import { ensureCredentialsTable, ensureTable } from '../shared/adapters/dynamodb/table';
 import { settled, useInProcessFunctions } from '../shared/adapters/lambda/in-process-starter';
 import { type FunctionName, functionNames } from '../shared/api/routes';
 import type { Clock } from '../shared/ports/clock';
@@ -30,6 +30,8 @@ import { ensureConsoleBuilt } from './web-console';
 import { shownUrl, WebhookSender, webhookSettingsOf } from './webhook-sender';
 
 export const TABLE_NAME = 'ad-sync';
+/** Local users' password hashes, apart from the table whose stream the change relay reads (table.ts). */
+export const CREDENTIALS_TABLE_NAME = 'ad-sync-credentials';
 
 /** Where the change relay records the last delivered event of each shard, in $ADSYNC_HOME. */
 export const WEBHOOK_POSITION_FILE = 'webhook-position.json';
@@ -63,7 +65,7 @@ export type LambdaHandler = (event: unknown, context: Context) => Promise<unknow
 
 /**
  * Imports every function's handler, as Lambda does at cold start: set the environment they read first
- * (TABLE_NAME, the secret store, the DynamoDB endpoint). The start function's operations then run in this
+ * (TABLE_NAME, CREDENTIALS_TABLE_NAME, the secret store, the DynamoDB endpoint). The start function's operations then run in this
  * process, in the sync and test-settings handlers, as Lambda's asynchronous invocations run them in AWS.
  */
 export async function importHandlers(
@@ -173,6 +175,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     Object.assign(process.env, LOCAL_AWS_ENV, {
       AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
       TABLE_NAME,
+      CREDENTIALS_TABLE_NAME,
       ADSYNC_SECRET_FILE: join(home, 'secrets.json'),
       // CloudWatch metrics (EMF) mean nothing on a laptop; the run reports and logs say it all.
       POWERTOOLS_METRICS_DISABLED: 'true',
@@ -182,6 +185,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stops.push(async () => client.destroy());
     // The stream only when webhooks read it: DynamoDB Local writes several times slower with one.
     await ensureTable(client, TABLE_NAME, { stream: webhook !== undefined });
+    await ensureCredentialsTable(client, CREDENTIALS_TABLE_NAME);
 
     // Before the API and the schedule start: a first start's position is where webhooks were configured.
     if (webhook) {

@@ -6,7 +6,7 @@
  * own library (`standardwebhooks`); the test checks it against the specification's test vectors.
  */
 import { Webhook } from 'standardwebhooks';
-import type { ChangeEvent } from '../shared/domain/change-event';
+import type { AdSyncEvent } from '../shared/domain/run-event';
 import type { Clock } from '../shared/ports/clock';
 import { systemClock } from '../shared/use-cases/system-clock';
 
@@ -24,8 +24,9 @@ const SECRET_HINT = `whsec_ followed by ${MIN_KEY_BYTES} to ${MAX_KEY_BYTES} ran
 
 /**
  * The webhook settings of the environment, checked once at start: undefined when neither variable is set; an
- * error naming the variable when the URL is not http(s), the secret is missing or malformed, or a secret has
- * no URL. The messages never contain the secret.
+ * error naming the variable when the URL is not https (plain http only to this machine), holds a user name or
+ * password, the secret is missing or malformed, or a secret has no URL. The messages never contain the secret,
+ * nor the URL's credentials or query.
  */
 export function webhookSettingsOf(env: {
   readonly ADSYNC_WEBHOOK_URL?: string | undefined;
@@ -45,6 +46,20 @@ export function webhookSettingsOf(env: {
       `ADSYNC_WEBHOOK_URL must be an http:// or https:// URL${url ? ` (it is ${url.protocol})` : ' (it is not a URL)'}.`,
     );
   }
+  // fetch refuses such a URL on every attempt (the events would never leave), and its error quotes the URL.
+  if (url.username || url.password) {
+    throw new Error(
+      'ADSYNC_WEBHOOK_URL must not hold a user name or password (https://user:password@host/): they are never ' +
+        'sent; the receiver verifies the events by their signature (ADSYNC_WEBHOOK_SECRET).',
+    );
+  }
+  // The events carry names and addresses, and the receiver's answer is trusted: over the network, TLS only.
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+    throw new Error(
+      `ADSYNC_WEBHOOK_URL must be an https:// URL: http:// is allowed only to this machine (localhost, ` +
+        `127.0.0.0/8, [::1]), and ${url.hostname} is not.`,
+    );
+  }
   if (!secret) {
     throw new Error(`ADSYNC_WEBHOOK_URL needs ADSYNC_WEBHOOK_SECRET, the signing key: ${SECRET_HINT}.`);
   }
@@ -62,8 +77,22 @@ export function webhookSettingsOf(env: {
   return { url, secret };
 }
 
+/** Whether a URL's host (as URL parses it: IPv4 normalized, IPv6 in brackets) is this machine. */
+const isLoopbackHost = (hostname: string): boolean =>
+  hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+
 /** The URL as it may be shown: no user name or password, no query (either may hold a credential). */
 export const shownUrl = (url: URL): string => `${url.origin}${url.pathname}`;
+
+/**
+ * A failure's text as it may be logged: the URL in it (fetch quotes it in some errors) shown as shownUrl, and
+ * no trace of its query or fragment left.
+ */
+export function withoutUrlSecrets(text: string, url: URL): string {
+  let shown = text.replaceAll(url.href, shownUrl(url));
+  for (const part of [url.search, url.hash]) if (part) shown = shown.replaceAll(part, '');
+  return shown;
+}
 
 /** The retry schedule: 1 s doubling up to 30 s, each delay shortened by up to a fifth at random (jitter). */
 export const RETRY = { firstDelayMs: 1_000, maxDelayMs: 30_000, jitter: 0.2 } as const;
@@ -112,7 +141,7 @@ export class WebhookSender {
   }
 
   /** The headers and body of one attempt: the timestamp is the attempt's, as the specification says. */
-  signed(event: ChangeEvent, at: Date): { headers: Record<string, string>; body: string } {
+  signed(event: AdSyncEvent, at: Date): { headers: Record<string, string>; body: string } {
     const body = JSON.stringify(event);
     return {
       body,
@@ -128,7 +157,7 @@ export class WebhookSender {
    * POSTs the event until the receiver answers 2xx, waiting `retryDelayMs` between attempts. Resolves once it
    * is delivered; rejects only when `signal` aborts (the local stack stops).
    */
-  async deliver(event: ChangeEvent, signal: AbortSignal): Promise<void> {
+  async deliver(event: AdSyncEvent, signal: AbortSignal): Promise<void> {
     for (let failures = 0; ; ) {
       const failure = await this.attempt(event, signal);
       if (failure === undefined) {
@@ -147,7 +176,7 @@ export class WebhookSender {
   }
 
   /** One attempt: undefined when the receiver answered 2xx, else what went wrong. */
-  private async attempt(event: ChangeEvent, signal: AbortSignal): Promise<string | undefined> {
+  private async attempt(event: AdSyncEvent, signal: AbortSignal): Promise<string | undefined> {
     const { headers, body } = this.signed(event, this.clock.now());
     try {
       const response = await fetch(this.settings.url, {
@@ -163,7 +192,7 @@ export class WebhookSender {
     } catch (error) {
       const { name, message, cause } = error as Error & { cause?: { code?: string } };
       if (name === 'TimeoutError') return 'no answer in time';
-      return cause?.code ?? message;
+      return withoutUrlSecrets(cause?.code ?? message, this.settings.url);
     }
   }
 }

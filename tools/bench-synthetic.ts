@@ -80,6 +80,7 @@ const syntheticDirectory: DirectoryReader = {
       }
     },
     readAccountStanding: async () => undefined,
+    readPdcEmulator: async () => 'synthetic',
     probeDirSync: async () => 'unsupported',
     readGroupMemberGuids: async () => new Set(),
     searchGroups: async () => [],

@@ -1,5 +1,6 @@
 /** `adsync users` and `adsync runs`: what the service holds, as tables. */
 import type { User } from '../../shared/api/schemas';
+import { alertLine, scheduleHealthText, stalenessText } from '../../shared/domain/alert-text';
 import { EXIT } from '../arguments';
 import { table } from '../presenter';
 import type { ApiCommand } from './api-command';
@@ -28,23 +29,35 @@ export const users: ApiCommand = async ({ api, print }) => {
   return EXIT.ok;
 };
 
-/** The sync runs, newest first. */
+/**
+ * The sync runs, newest first, after what an operator is told: a stale sync, a failing or backed-off schedule
+ * (and why; while it is enabled) (docs/contract.md#operators-are-told). `--json` prints the whole answer, `schedule` and `stale`
+ * included.
+ */
 export const runs: ApiCommand = async ({ api, print }) => {
-  const { runs } = await api.listRuns();
-  print({ runs }, () =>
-    table(
-      ['started', 'status', 'trigger', 'created', 'updated', 'deleted', 'conflicts', 'run'],
-      runs.map((r) => [
-        r.startedAt,
-        r.status,
-        r.trigger ?? '',
-        String(r.counts.created),
-        String(r.counts.updated),
-        String(r.counts.deleted),
-        String(r.counts.conflicts),
-        r.runId,
-      ]),
-    ),
+  const history = await api.listRuns();
+  const { runs, schedule, stale } = history;
+  const told = [
+    ...(stale ? [stalenessText(stale)] : []),
+    ...(schedule?.enabled ? [scheduleHealthText(schedule)] : []),
+  ].flatMap((text) => (text ? [alertLine(text)] : []));
+  print(
+    history,
+    () =>
+      told.map((line) => `${line}\n`).join('') +
+      table(
+        ['started', 'status', 'trigger', 'created', 'updated', 'deleted', 'conflicts', 'run'],
+        runs.map((r) => [
+          r.startedAt,
+          r.status,
+          r.trigger ?? '',
+          String(r.counts.created),
+          String(r.counts.updated),
+          String(r.counts.deleted),
+          String(r.counts.conflicts),
+          r.runId,
+        ]),
+      ),
   );
   return EXIT.ok;
 };

@@ -8,7 +8,7 @@ import { EXIT, UsageError } from '../arguments';
 import { describeReport } from '../presenter';
 import { showProgress } from '../progress-display';
 import type { TerminalOutput } from '../terminal';
-import type { ApiCommand } from './api-command';
+import type { ApiCommand, CommandCall } from './api-command';
 
 const exitCodeOf = (report: Report): number =>
   report.status === 'failed'
@@ -63,13 +63,27 @@ export const test: ApiCommand = async ({ api, print, terminal }) => {
   return exitCodeOf(report);
 };
 
+/** What --allow-mass-deletion approves: the last run's withheld deletes, or exactly a run's and its count. */
+function approvalOf(values: CommandCall['values']): true | { runId: string; deletes: number } {
+  const { run, deletes } = values;
+  if (run === undefined && deletes === undefined) return true;
+  const count = Number(deletes);
+  if (run === undefined || run === '' || !Number.isSafeInteger(count) || count < 1) {
+    throw new UsageError('--run <runId> and --deletes <n> (a whole number, at least 1) go together');
+  }
+  return { runId: run, deletes: count };
+}
+
 /** A sync now: of everyone (--allow-mass-deletion applies withheld deletes once), or of one user (--user). */
 export const sync: ApiCommand = async ({ api, values, print, terminal }) => {
   const { user } = values;
   if (user !== undefined && values['allow-mass-deletion']) {
     throw new UsageError('--user and --allow-mass-deletion do not go together');
   }
-  const body = values['allow-mass-deletion'] ? { allowMassDeletion: true } : {};
+  const body = values['allow-mass-deletion'] ? { allowMassDeletion: approvalOf(values) } : {};
+  if (!values['allow-mass-deletion'] && (values.run !== undefined || values.deletes !== undefined)) {
+    throw new UsageError('--run and --deletes name the deletes --allow-mass-deletion applies');
+  }
   const report = await follow('sync', terminal.stderr, (options) =>
     user === undefined ? api.synchronize(body, options) : api.synchronizeUser(user, options),
   );

@@ -28,6 +28,10 @@ export interface AppState {
   syncInFlight?: FollowedOperation | undefined;
   /** The Test Settings being followed, and whether it tests unsaved settings. */
   testInFlight?: { readonly operation: FollowedOperation; readonly unsaved: boolean } | undefined;
+  /** Withheld deletes a banner's button approved: Synchronize now runs with this approval when it opens. */
+  pendingApproval?: { readonly runId: string; readonly deletes: number } | undefined;
+  /** Draws the banners again (after a sync: what they say may have changed). */
+  refreshBanners?: () => void;
   navigate(route: Route): void;
   /** Opens Directory Services with this message at the field (a failure that names a setting). */
   editField(field: FormField, message: string): void;

@@ -27,6 +27,10 @@ export interface ConfigFormValues {
   ownArchiveAccess: ArchiveAccess[];
   scheduleEnabled: boolean;
   intervalMinutes: string;
+  /** Hours without a successful run after which the sync is stale (alerts.staleAfterHours). */
+  staleAfterHours: string;
+  /** Failed scheduled runs in a row after which the schedule backs off (alerts.failuresBeforeBackoff). */
+  failuresBeforeBackoff: string;
   /** The logon's lockout policy: not on this form, carried through a save as it was saved. */
   logon: Config['logon'];
   /** Which groups are synchronized, and the privilege rules: not on this form, carried through a save. */
@@ -61,7 +65,8 @@ export const PRIVILEGES = Object.keys(PRIVILEGE_LABELS) as Privilege[];
 export const ARCHIVE_ACCESS = Object.keys(ARCHIVE_ACCESS_LABELS) as ArchiveAccess[];
 
 export function formValuesOf(config: Config): ConfigFormValues {
-  const { connection, filters, options, defaultPrivileges, schedule, logon, groups, privilegeRules } = config;
+  const { connection, filters, options, defaultPrivileges, schedule, alerts, logon, groups, privilegeRules } =
+    config;
   return {
     servers: connection.servers.join('\n'),
     domain: connection.domain ?? '',
@@ -83,6 +88,8 @@ export function formValuesOf(config: Config): ConfigFormValues {
     ownArchiveAccess: [...defaultPrivileges.ownArchiveAccess],
     scheduleEnabled: schedule.enabled,
     intervalMinutes: String(schedule.intervalMinutes),
+    staleAfterHours: String(alerts.staleAfterHours),
+    failuresBeforeBackoff: String(alerts.failuresBeforeBackoff),
     logon: { ...logon },
     groupSync: { ...groups },
     privilegeRules: privilegeRules.map((rule) => ({ ...rule })),
@@ -141,6 +148,10 @@ export function configDocumentOf(values: ConfigFormValues): ConfigInput {
       enabled: values.scheduleEnabled,
       intervalMinutes: numberOrText(values.intervalMinutes) as number,
     },
+    alerts: {
+      staleAfterHours: numberOrText(values.staleAfterHours) as number,
+      failuresBeforeBackoff: numberOrText(values.failuresBeforeBackoff) as number,
+    },
     logon: { ...values.logon },
     groups: { ...values.groupSync },
     privilegeRules: values.privilegeRules.map((rule) => ({ ...rule })),
@@ -169,6 +180,8 @@ const FIELD_BY_PATH: Readonly<Record<string, FormField>> = {
   'defaultPrivileges.ownArchiveAccess': 'ownArchiveAccess',
   'schedule.enabled': 'scheduleEnabled',
   'schedule.intervalMinutes': 'intervalMinutes',
+  'alerts.staleAfterHours': 'staleAfterHours',
+  'alerts.failuresBeforeBackoff': 'failuresBeforeBackoff',
 };
 
 /**

@@ -11,6 +11,7 @@ import type { ApiClient } from '../../shared/api/client';
 import { ApiError, consoleApiClient } from './api-client';
 import type { AppState, Route } from './app-state';
 import { isSignInRedirect } from './aws/sign-in-redirect';
+import { renderBanners } from './banner-view';
 import { h, pageHeading, replaceChildren } from './dom';
 import { renderDirectoryPage } from './pages/directory-page';
 import { renderGroupsPage } from './pages/groups-page';
@@ -34,6 +35,7 @@ const main = document.getElementById('main') as HTMLElement;
 const nav = document.getElementById('nav') as HTMLElement;
 const signOut = document.getElementById('sign-out') as HTMLButtonElement;
 const signedInAs = document.getElementById('signed-in-as') as HTMLElement;
+const banners = document.getElementById('banners') as HTMLElement;
 
 /** What the console's mode does on Sign out (local: forget the token; AWS: Cognito's sign-out). */
 let signOutAction: () => void = () => {};
@@ -48,6 +50,7 @@ function showSignIn(reason?: string): void {
   nav.hidden = true;
   signOut.hidden = true;
   signedInAs.hidden = true;
+  banners.hidden = true;
   document.title = 'Sign in · ad-sync console';
   const token = h('input', {
     type: 'password',
@@ -116,6 +119,7 @@ async function showPage(route: Route, moveFocus: boolean): Promise<void> {
   // call slow) then draws into an element no longer shown, instead of over the page they went to.
   const view = h('div', {}, pageHeading(page.title), h('p', { role: 'status' }, 'Loading…'));
   replaceChildren(main, view);
+  state.refreshBanners?.();
   try {
     switch (route) {
       case 'directory':
@@ -171,6 +175,7 @@ function openConsole(api: ApiClient, user?: string): void {
       state.pendingFieldError = { field, message };
       state.navigate('directory');
     },
+    refreshBanners: () => void renderBanners(state as AppState, banners),
   };
   replaceChildren(
     nav,
@@ -213,6 +218,7 @@ function startLocal(): void {
 /** A page in place of the console: a title, what went wrong, and perhaps a way on. */
 function showProblem(title: string, message: string, ...extra: HTMLElement[]): void {
   nav.hidden = true;
+  banners.hidden = true;
   signOut.hidden = true;
   signedInAs.hidden = true;
   document.title = `${title} · ad-sync console`;

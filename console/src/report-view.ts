@@ -2,6 +2,7 @@
  * A Test Settings or sync report on screen: outcome, the steps with their timings, the counts, the plan or the
  * applied changes as a searchable table filtered by action, and the excluded users with their reasons.
  */
+import { scheduleHealthText } from '../../shared/domain/alert-text';
 import { stepDetails } from '../../shared/domain/report-text';
 import type { FormField } from './config-form';
 import { fieldOfFailure } from './config-form';
@@ -44,6 +45,8 @@ export const FIELD_LABELS: Readonly<Record<FormField, string>> = {
   ownArchiveAccess: 'Own archive access',
   scheduleEnabled: 'Schedule',
   intervalMinutes: 'Interval',
+  failuresBeforeBackoff: 'Back off after (failed runs)',
+  staleAfterHours: 'Stale after (hours)',
 };
 
 const STATUS_TEXT: Readonly<Record<Report['status'], string>> = {
@@ -71,6 +74,12 @@ export function failureOf(report: Report): { step?: string; message: string } | 
     ...(step ? { step: step.name } : {}),
     message: report.error?.message ?? step?.message ?? 'The run failed',
   };
+}
+
+/** On a scheduled run that failed: the schedule's state after it (failures in a row, the back-off). */
+function scheduleLine(report: Report): HTMLElement | '' {
+  const text = report.schedule ? scheduleHealthText(report.schedule) : undefined;
+  return text ? h('p', { class: 'schedule-state' }, h('strong', {}, `${text.title}: `), text.detail) : '';
 }
 
 export function renderReport(report: Report, options: ReportViewOptions): HTMLElement {
@@ -107,6 +116,7 @@ export function renderReport(report: Report, options: ReportViewOptions): HTMLEl
           failure.message,
           report.error ? h('span', { class: 'code' }, ` (${report.error.code})`) : '',
         ),
+        scheduleLine(report),
         field &&
           options.onEditField &&
           h(

@@ -1,16 +1,21 @@
 /**
  * What the Synchronize-now page says of a run the deletion threshold stopped (SPEC 3, and 7.6 for a grace
- * period): how many removals it held back, whether they are deletes, suspensions or both, and what allowing
- * them does, decided from the changes' `withheld` and worded with shared/domain/report-text.ts. No DOM here,
- * so it is unit-tested as is; pages/sync-page.ts draws it.
+ * period): how many removals it held back and why, whether they are deletes, suspensions or both, and what
+ * allowing them does, decided from the report's `deletesWithheldBecause` and the changes' `withheld` and
+ * worded with shared/domain/report-text.ts. No DOM here, so it is unit-tested as is; pages/sync-page.ts draws it.
  */
-import { REMOVAL_WORDS, withheldChanges, withheldRemovals } from '../../shared/domain/report-text';
+import {
+  describeDeletionHold,
+  REMOVAL_WORDS,
+  withheldChanges,
+  withheldRemovals,
+} from '../../shared/domain/report-text';
 import type { Report } from './types';
 
 export interface ThresholdText {
   /** The count the run recorded (the list of changes is capped): what the approval names. */
   readonly withheld: number;
-  /** `This sync would suspend 1200 directory users` */
+  /** `This sync would suspend 1200 directory users (1200 deletes exceed the maximum of 10)`: why, when the run says. */
   readonly would: string;
   /** `Creates and updates were applied; no user was suspended.` */
   readonly applied: string;
@@ -25,9 +30,10 @@ export function describeThresholdStop(report: Report): ThresholdText {
   const withheld = report.deletesWithheld ?? withheldChanges(report.changes).length;
   // With a grace period the removals held back are suspensions; those whose grace has ended, deletes.
   const { verb, participle: done } = REMOVAL_WORDS[withheldRemovals(report.changes)];
+  const hold = report.deletesWithheldBecause;
   return {
     withheld,
-    would: `This sync would ${verb} ${withheld} directory users`,
+    would: `This sync would ${verb} ${withheld} directory users${hold ? ` (${describeDeletionHold(hold)})` : ''}`,
     applied: `Creates and updates were applied; no user was ${done}.`,
     check: `Check the users to ${verb} below.`,
     allow: `Synchronize and ${verb} ${withheld} users, this once`,

@@ -8,6 +8,7 @@ import type {
   GroupsPage,
   Progress,
   Report,
+  RunHistoryBody,
   RunSummary,
   User,
   UserExplanationBody,
@@ -32,6 +33,7 @@ export type {
   UsersPage,
 };
 export type ConfigurationView = ConfigurationBody;
+export type RunHistory = RunHistoryBody;
 export type UserExplanation = UserExplanationBody;
 export type ReportChange = Report['changes'][number];
 export type ReportExclusion = Report['excluded'][number];

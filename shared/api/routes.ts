@@ -195,7 +195,7 @@ export const routes = [
     method: 'GET',
     resource: '/sync/runs',
     function: 'runs',
-    summary: 'Run history, newest first',
+    summary: "Run history, newest first, with the schedule's state (back-off) and whether the sync is stale",
     status: 200,
     response: responses.runs,
   },

@@ -9,6 +9,7 @@ import { ARCHIVE_ACCESS, configSchema, PRIVILEGES } from '../config/config-schem
 import type { Group as DomainGroup } from '../domain/group';
 import type { Report as DomainReport, RunSummary as DomainRunSummary } from '../domain/report';
 import { LEAVER_DETECTIONS, RUN_PHASES, RUN_STATUSES, RUN_TRIGGERS } from '../domain/report';
+import { SCHEDULE_STATES, type ScheduleHealth, type Staleness } from '../domain/schedule-health';
 import { exclusionReasonList } from '../domain/scope-policy';
 import type { PublicUser } from '../domain/user';
 import type { DirectoryGroup } from '../ports/directory-reader';
@@ -17,6 +18,7 @@ import type { listGroupMembers, listGroups } from '../use-cases/browse-groups';
 import type { ConfigurationView } from '../use-cases/configuration';
 import { FILTER_NAMES, FILTER_STATES, type UserExplanation } from '../use-cases/explain-user';
 import type { listUsers } from '../use-cases/manage-users';
+import type { RunHistory } from '../use-cases/operation-status';
 
 /** Readonly all the way down: what a handler answers may be immutable. */
 export type DeepReadonly<T> = T extends readonly (infer E)[]
@@ -246,6 +248,63 @@ const progress = z.object({
   toApply: z.int().optional(),
 });
 
+/** Why a run held its deletes back (domain/report.ts DeletionHold): data to word, never a sentence to search. */
+const deletionHold = z
+  .discriminatedUnion('reason', [
+    z.object({
+      reason: z.literal('threshold'),
+      exceeded: z
+        .enum(['maxCount', 'maxPercent'])
+        .describe('the limit of options.deletionThreshold exceeded'),
+      deletes: z.int().describe("the deletes and suspensions the run found (with its earlier invocations')"),
+      directoryUsers: z.int().describe('directory users in the database before the run: the percentage base'),
+      maxCount: z.int(),
+      maxPercent: z.number(),
+      approvedDeletes: z
+        .int()
+        .optional()
+        .describe("the count an allowMassDeletion approval named, when it was not the run's"),
+    }),
+    z.object({
+      reason: z.literal('configurationChanged'),
+      startedOn: z.int().describe('the configuration version the run started on'),
+      savedSince: z.int().describe('the version saved since: the run applies no deletes'),
+    }),
+  ])
+  .describe('with deletesWithheld: why the run held them back');
+
+const runError = z.object({ code: z.string(), message: z.string() });
+
+/** The schedule's state (docs/contract.md#operators-are-told): failures in a row, the back-off, and why. */
+const scheduleHealth = documenting<ScheduleHealth>()(
+  z.object({
+    state: z.enum(SCHEDULE_STATES),
+    failedRuns: z.int().describe('scheduled runs that failed in a row'),
+    failuresBeforeBackoff: z.int(),
+    intervalMinutes: z.int(),
+    delayMinutes: z
+      .int()
+      .describe(
+        'how long the schedule waits after its last failed run: the interval, or longer while backed off',
+      ),
+    nextRunAt: z.string().optional().describe('while backed off: the earliest time the schedule runs again'),
+    lastFailure: z
+      .object({ runId: z.string(), finishedAt: z.string(), error: runError.optional() })
+      .optional()
+      .describe('why: the newest failed scheduled run'),
+  }),
+);
+
+/** No run has succeeded for alerts.staleAfterHours. */
+const staleness = documenting<Staleness>()(
+  z.object({
+    since: z.string(),
+    staleAfterHours: z.int(),
+    lastSucceeded: z.object({ runId: z.string(), finishedAt: z.string() }).optional(),
+    lastRun: z.object({ runId: z.string(), status: z.enum(RUN_STATUSES), finishedAt: z.string() }).optional(),
+  }),
+);
+
 const runSummaryFields = z.object({
   runId: z.string(),
   dryRun: z.boolean(),
@@ -256,11 +315,17 @@ const runSummaryFields = z.object({
   server: z.string().optional(),
   baseDn: z.string().optional(),
   counts,
-  error: z.object({ code: z.string(), message: z.string() }).optional(),
+  error: runError.optional(),
   deletesWithheld: z.int().optional(),
+  deletesWithheldBecause: deletionHold.optional(),
   configVersion: z.int().optional(),
   omitted: omitted.optional(),
   progress: progress.optional(),
+  schedule: scheduleHealth
+    .optional()
+    .describe(
+      "on a scheduled run that failed: the schedule's state after it (failures in a row, back-off, why)",
+    ),
 });
 const runSummary = documenting<DomainRunSummary>()(runSummaryFields);
 
@@ -311,7 +376,18 @@ export const responses = {
   runStarted: z.object({ runId: z.string(), status: z.literal('running') }),
   /** 202: a preview started; its Report is at `Location`. */
   previewStarted: z.object({ previewId: z.string(), status: z.literal('running') }),
-  runs: z.object({ runs: z.array(runSummary) }),
+  runs: documenting<RunHistory>()(
+    z.object({
+      runs: z.array(runSummary),
+      schedule: scheduleHealth
+        .extend({ enabled: z.boolean() })
+        .optional()
+        .describe("the schedule's state now: ok, failing or backed off (with when it runs again), and why"),
+      stale: staleness
+        .optional()
+        .describe('present when no run has succeeded for alerts.staleAfterHours (the sync.stale event)'),
+    }),
+  ),
   users: documenting<Awaited<ReturnType<typeof listUsers>>>()(
     z.object({ users: z.array(user), cursor: z.string().optional() }),
   ),
@@ -411,6 +487,7 @@ export type ErrorBody = z.output<typeof errorBody>;
 export type ConfigurationBody = z.output<typeof responses.configuration>;
 export type Report = z.output<typeof report>;
 export type RunSummary = z.output<typeof runSummary>;
+export type RunHistoryBody = z.output<typeof responses.runs>;
 export type RunStarted = z.output<typeof responses.runStarted>;
 export type PreviewStarted = z.output<typeof responses.previewStarted>;
 export type Progress = z.output<typeof progress>;

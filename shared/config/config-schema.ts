@@ -185,6 +185,16 @@ const configFields = z.strictObject({
     )
     .max(100)
     .default([]),
+  /**
+   * What operators are told (docs/contract.md#operators-are-told): `sync.stale` when no run has succeeded for
+   * `staleAfterHours`; after `failuresBeforeBackoff` failed scheduled runs in a row the schedule backs off.
+   */
+  alerts: z
+    .strictObject({
+      staleAfterHours: z.int().min(1).max(720).default(26),
+      failuresBeforeBackoff: z.int().min(1).max(100).default(3),
+    })
+    .prefault({}),
 });
 
 export const configSchema = configFields.superRefine((config, ctx) => {
@@ -241,6 +251,7 @@ export type FilterConfig = Config['filters'];
 export type LogonConfig = Config['logon'];
 export type GroupsConfig = Config['groups'];
 export type PrivilegeRule = Config['privilegeRules'][number];
+export type AlertsConfig = Config['alerts'];
 
 /** Turns zod issues into the field paths of the API error shape (`connection.timeoutSeconds`). */
 export function toValidationError(

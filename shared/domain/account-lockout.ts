@@ -17,9 +17,13 @@ export interface AccountLockoutPolicy {
   readonly passwordSettings?: string;
 }
 
-/** An account as one DC sees it (the count is kept per DC): the policy, the count and whether it is locked. */
+/**
+ * An account as the domain's PDC emulator sees it (each DC keeps a count, and a bad password on any DC is
+ * checked again, and counted, on the PDC emulator, which locks the account): the policy, the count and whether
+ * it is locked.
+ */
 export interface AccountStanding {
-  /** `host:port` of the DC that was read; the bind must go to it and no other. */
+  /** `host:port` of the DC that was read (the PDC emulator); the bind must go to it and no other. */
   readonly server: string;
   /** The account's objectGUID on that DC. */
   readonly objectGuid: string;
@@ -33,6 +37,8 @@ export interface AccountStanding {
   readonly badPasswordTime?: Date;
   /** AD says the account is locked out now (msDS-User-Account-Control-Computed, UF_LOCKOUT). */
   readonly lockedOut: boolean;
+  /** The DC's own time when it was read: badPasswordTime is on the DC's clock, and so is the judgement. */
+  readonly readAt: Date;
 }
 
 export type BindSafety =
@@ -42,16 +48,19 @@ export type BindSafety =
 /** Bad passwords AD still counts at `now`: none once the observation window has passed since the last one. */
 export function countingBadPasswords(standing: AccountStanding, now: Date): number {
   const last = standing.badPasswordTime;
-  if (!last || standing.badPwdCount <= 0) return 0;
+  if (standing.badPwdCount <= 0) return 0;
+  // A count without a time is not known to have expired: it counts.
+  if (!last) return standing.badPwdCount;
   const since = (now.getTime() - last.getTime()) / 1000;
   return since >= standing.policy.observationWindowSeconds ? 0 : standing.badPwdCount;
 }
 
 /**
- * Whether a bind as this account may be made now. Not when the account is locked out (the bind could only
- * fail), nor when one more bad password would reach the threshold: then not until AD forgets the count.
+ * Whether a bind as this account may be made now (`now`: the DC's time, `readAt`). Not when the account is
+ * locked out (the bind could only fail), nor when one more bad password would reach the threshold: then not
+ * until AD forgets the count.
  */
-export function bindSafety(standing: AccountStanding, now: Date): BindSafety {
+export function bindSafety(standing: AccountStanding, now: Date = standing.readAt): BindSafety {
   const forgottenIn = (): number => {
     const last = standing.badPasswordTime?.getTime() ?? now.getTime();
     const ends = last + standing.policy.observationWindowSeconds * 1000;

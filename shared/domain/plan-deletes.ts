@@ -15,6 +15,8 @@
  */
 import type { Config } from '../config/config-schema';
 import type { DeleteChange, RemovalChange, SuspendChange } from './plan-sync';
+import type { DeletionHold } from './report';
+import { describeDeletionHold } from './report-text';
 import type { ExclusionReason } from './scope-policy';
 import type { User } from './user';
 
@@ -32,11 +34,11 @@ export interface DeleteInput {
   /** Deletes earlier invocations of this run made: they count against the threshold too. */
   readonly earlierDeletes?: number;
   /** Why the run's first invocation withheld its deletes: its follow-ups withhold them too. */
-  readonly earlierWithheld?: string;
+  readonly earlierWithheld?: DeletionHold;
   /** Deletes an administrator approved above the threshold: applied only when the run has exactly this many. */
   readonly approvedDeletes?: number;
   /** Set when the run must apply no deletes at all (why). */
-  readonly refused?: string;
+  readonly refused?: DeletionHold;
   /** The run's time: how long a suspended user has waited. */
   readonly now: Date;
 }
@@ -49,7 +51,7 @@ export interface DeleteDecision {
   /** Suspended users whose grace period has not ended yet: left as they are. */
   readonly waiting: readonly DeleteCandidate[];
   /** Why they are held back. */
-  readonly withheldBecause?: string;
+  readonly withheldBecause?: DeletionHold;
   /** The run's deletes held back, with those of earlier invocations: what an approval names. */
   readonly withheldCount?: number;
   /** How the decision went, for the plan step's message ('' when there was nothing to decide). */
@@ -83,20 +85,22 @@ export function planDeletes(input: DeleteInput): DeleteDecision {
       note:
         exceeded === undefined
           ? ''
-          : `; allowMassDeletion applies deletes above the threshold this once: ${exceeded}`,
+          : `; allowMassDeletion applies deletes above the threshold this once: ${describeDeletionHold(exceeded)}`,
     };
   }
-  const unmatched =
-    approvedDeletes !== undefined && refused === undefined
-      ? ` (allowMassDeletion approved ${approvedDeletes} deletes; this run found ${total})`
-      : '';
+  // An approval of another count: the hold says which (a refusal stands whatever was approved).
+  const hold =
+    approvedDeletes !== undefined && exceeded.reason === 'threshold'
+      ? { ...exceeded, approvedDeletes }
+      : exceeded;
+  const because = describeDeletionHold(hold);
   return {
     apply: [],
-    withheld: candidates.map(({ user, reason }) => removal(user, withheldReason(reason, exceeded), true)),
+    withheld: candidates.map(({ user, reason }) => removal(user, withheldReason(reason, because), true)),
     waiting,
-    withheldBecause: exceeded,
+    withheldBecause: hold,
     withheldCount: total,
-    note: `; deletes withheld: ${exceeded}${unmatched}`,
+    note: `; deletes withheld: ${because}`,
   };
 }
 
@@ -163,19 +167,18 @@ export function graceEndsAt(user: User, options: Config['options']): string | un
 }
 
 /**
- * Why `deletes` exceeds the threshold, or undefined when it does not. The percentage is of the directory
- * users in the database (the population deletes come from); "above" is strict: exactly maxCount passes.
+ * Which limit of the threshold `deletes` exceeds, with the numbers, or undefined when it does not. The
+ * percentage is of the directory users in the database (the population deletes come from); "above" is
+ * strict: exactly maxCount passes.
  */
 export function thresholdExceeded(
   deletes: number,
-  directoryUsersInDatabase: number,
+  directoryUsers: number,
   { deletionThreshold }: Config['options'],
-): string | undefined {
+): DeletionHold | undefined {
   const { maxCount, maxPercent } = deletionThreshold;
-  if (deletes > maxCount) return `${deletes} deletes exceed the maximum of ${maxCount}`;
-  const percent = directoryUsersInDatabase === 0 ? 100 : (deletes * 100) / directoryUsersInDatabase;
-  if (percent > maxPercent) {
-    return `${deletes} of ${directoryUsersInDatabase} directory users (${percent.toFixed(1)}%) exceed the maximum of ${maxPercent}%`;
-  }
-  return undefined;
+  const held = { reason: 'threshold', deletes, directoryUsers, maxCount, maxPercent } as const;
+  if (deletes > maxCount) return { ...held, exceeded: 'maxCount' };
+  const percent = directoryUsers === 0 ? 100 : (deletes * 100) / directoryUsers;
+  return percent > maxPercent ? { ...held, exceeded: 'maxPercent' } : undefined;
 }

@@ -4,7 +4,7 @@
  * from them (cli/progress-line.ts and cli/presenter.ts; console/src/progress-text.ts and threshold-text.ts).
  * Pure, and free of zod and Node modules: the console bundles it.
  */
-import type { LeaverDetection, RunPhase } from './report';
+import type { DeletionHold, LeaverDetection, RunPhase } from './report';
 
 /** Each phase of a run under way, as a label (the CLI's progress line writes it from a lower-case letter). */
 export const PHASE_LABELS: Readonly<Record<RunPhase, string>> = {
@@ -70,3 +70,22 @@ export const stepDetails = (step: {
   readonly message?: string | undefined;
   readonly leavers?: LeaverDetection | undefined;
 }): string => [step.message, step.leavers && LEAVERS_TEXT[step.leavers]].filter(Boolean).join('; ');
+
+/**
+ * Why a run held its deletes back, in words (the plan step's message, a held-back change's reason, the
+ * console's threshold stop): `3 deletes exceed the maximum of 2`.
+ */
+export function describeDeletionHold(hold: DeletionHold): string {
+  if (hold.reason === 'configurationChanged') {
+    return `the configuration changed during the run (version ${hold.startedOn} to ${hold.savedSince}); its deletes are not applied`;
+  }
+  const { deletes, directoryUsers, maxCount, maxPercent, approvedDeletes } = hold;
+  const percent = directoryUsers === 0 ? 100 : (deletes * 100) / directoryUsers;
+  const exceeded =
+    hold.exceeded === 'maxCount'
+      ? `${deletes} deletes exceed the maximum of ${maxCount}`
+      : `${deletes} of ${directoryUsers} directory users (${percent.toFixed(1)}%) exceed the maximum of ${maxPercent}%`;
+  return approvedDeletes === undefined
+    ? exceeded
+    : `${exceeded} (allowMassDeletion approved ${approvedDeletes} deletes; this run found ${deletes})`;
+}

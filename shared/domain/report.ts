@@ -1,22 +1,9 @@
 import type { ChangeAction, UserField } from './plan-sync';
+import type { RunStatus, RunTrigger } from './run-status';
+import type { ScheduleHealth } from './schedule-health';
 import type { ExclusionReason } from './scope-policy';
 
-/**
- * `skipped`: a scheduled run that found another sync running. `running`: a run (or preview) under way, whose
- * record carries its `progress` and is replaced when it ends; this includes a run that stopped before its
- * Lambda invocation's deadline and continues in a follow-up invocation.
- */
-export const RUN_STATUSES = [
-  'succeeded',
-  'failed',
-  'deletionThresholdExceeded',
-  'skipped',
-  'running',
-] as const;
-export type RunStatus = (typeof RUN_STATUSES)[number];
-/** What started a committed run: Synchronize now, the schedule, or a sync of one user. */
-export const RUN_TRIGGERS = ['api', 'schedule', 'user'] as const;
-export type RunTrigger = (typeof RUN_TRIGGERS)[number];
+export { RUN_STATUSES, RUN_TRIGGERS, type RunStatus, type RunTrigger } from './run-status';
 export type StepName =
   | 'resolve'
   | 'connect'
@@ -53,6 +40,32 @@ export interface RunProgress {
  */
 export const LEAVER_DETECTIONS = ['tombstones', 'enumeration', 'fullRead'] as const;
 export type LeaverDetection = (typeof LEAVER_DETECTIONS)[number];
+
+/**
+ * Why a run held its deletes and suspensions back (the Report's `deletesWithheldBecause`): the deletion
+ * threshold they exceed, with its numbers, or a configuration saved since the run started (a run applies no
+ * deletes it planned on another configuration). Data for clients to word (report-text.ts), not a sentence.
+ */
+export type DeletionHold =
+  | {
+      readonly reason: 'threshold';
+      /** The limit exceeded: `options.deletionThreshold.maxCount`, or its `maxPercent`. */
+      readonly exceeded: 'maxCount' | 'maxPercent';
+      /** The deletes (and suspensions) the run found, with those its earlier invocations made. */
+      readonly deletes: number;
+      /** Directory users in the database before the run: the percentage's base. */
+      readonly directoryUsers: number;
+      readonly maxCount: number;
+      readonly maxPercent: number;
+      /** The count an approval (`allowMassDeletion`) named, when it was not the run's. */
+      readonly approvedDeletes?: number | undefined;
+    }
+  | {
+      readonly reason: 'configurationChanged';
+      /** The configuration version the run started on, and the one saved since. */
+      readonly startedOn: number;
+      readonly savedSince: number;
+    };
 
 export interface ReportStep {
   readonly name: StepName;
@@ -129,6 +142,8 @@ export interface Report {
    * approves (for this run and this configuration version only).
    */
   readonly deletesWithheld?: number;
+  /** With `deletesWithheld`: why the run held them back. */
+  readonly deletesWithheldBecause?: DeletionHold;
   /** The saved configuration's version a committed run started on. */
   readonly configVersion?: number;
   /**
@@ -138,6 +153,11 @@ export interface Report {
   readonly omitted?: { readonly changes: number; readonly excluded: number };
   /** While `running`: where the run stands, brought up to date as it goes. */
   readonly progress?: RunProgress;
+  /**
+   * On a scheduled run that failed: the schedule's state after it (failed runs in a row, the back-off, when it
+   * runs again, and why).
+   */
+  readonly schedule?: ScheduleHealth;
 }
 
 /** The most entries a report lists in `changes` and in `excluded`. */

@@ -87,6 +87,8 @@ export interface DirectorySession {
    * domain has no such account; throws when any of it cannot be read.
    */
   readAccountStanding(objectGuid: string): Promise<AccountStanding | undefined>;
+  /** The DNS name of the domain's PDC emulator: the DC that keeps the domain's bad-password counts. */
+  readPdcEmulator(): Promise<string>;
   /** objectGUIDs of users that are members of the group, directly or through nested groups. */
   readGroupMemberGuids(baseDn: string, groupDn: string): Promise<Set<string>>;
   /**

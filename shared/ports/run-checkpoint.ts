@@ -3,7 +3,7 @@
  * the real checkpoint (a follow-up invocation re-plans, and what was applied plans as unchanged); this
  * keeps what the report needs: the run's identity and what earlier invocations wrote.
  */
-import type { RunTrigger } from '../domain/report';
+import type { DeletionHold, RunTrigger } from '../domain/report';
 
 export interface RunCheckpoint {
   readonly runId: string;
@@ -18,7 +18,7 @@ export interface RunCheckpoint {
   /** Directory users in the database before the run: the deletion threshold's base for every invocation. */
   readonly population: number;
   /** Set when the first invocation withheld the deletes (the threshold): follow-ups withhold them too. */
-  readonly deletesWithheld?: string;
+  readonly deletionHold?: DeletionHold;
   /** Writes made by the invocations so far (a checkpoint from before suspensions existed has no counts of them). */
   readonly applied: {
     readonly created: number;

@@ -16,6 +16,11 @@ const consoleOriginSchema = z.string().regex(/^https:\/\/[a-z0-9]([a-z0-9.-]*[a-
 const environmentFields = z.object({
   /** The DynamoDB table of docs/data-model.md. */
   TABLE_NAME: z.string().min(1),
+  /**
+   * The credentials table: local users' password hashes, apart from TABLE_NAME and its stream. Only the users
+   * and logon functions are told of it (loadUsersEnvironment, loadLogonEnvironment ask for it).
+   */
+  CREDENTIALS_TABLE_NAME: z.string().min(1).optional(),
   /** In AWS: the Secrets Manager secret (ARN or name) holding the bind password. */
   SECRET_ID: z.string().min(1).optional(),
   /** In the local stack: the file secret store. */
@@ -69,14 +74,18 @@ const environmentSchema = environmentFields
     },
   );
 
+/** What the functions that keep or read local users' password hashes ask for besides. */
+const credentialsTableSchema = environmentFields.pick({ CREDENTIALS_TABLE_NAME: true }).required();
+
 /**
- * The logon function's environment: the table, and on AWS the logon guard function it asks before a bind
+ * The logon function's environment: the tables, and on AWS the logon guard function it asks before a bind
  * (without it, the guard's handler in this process). It holds no secret store, so it asks for no secret (one
  * that is set, as on the local stack where every function shares one process, is not read).
  */
-const logonEnvironmentSchema = environmentFields.pick({ TABLE_NAME: true }).extend({
-  LOGON_GUARD_FUNCTION_NAME: z.string().min(1).optional(),
-});
+const logonEnvironmentSchema = environmentFields
+  .pick({ TABLE_NAME: true })
+  .extend(credentialsTableSchema.shape)
+  .extend({ LOGON_GUARD_FUNCTION_NAME: z.string().min(1).optional() });
 
 /** The logon guard's environment: the secret store only (it reads no table). */
 const logonGuardEnvironmentSchema = environmentFields
@@ -87,6 +96,7 @@ const logonGuardEnvironmentSchema = environmentFields
   });
 
 export type Environment = z.output<typeof environmentSchema>;
+export type UsersEnvironment = Environment & z.output<typeof credentialsTableSchema>;
 export type LogonEnvironment = z.output<typeof logonEnvironmentSchema>;
 export type LogonGuardEnvironment = z.output<typeof logonGuardEnvironmentSchema>;
 
@@ -107,6 +117,11 @@ export function consoleOriginOf(env: NodeJS.ProcessEnv = process.env): string | 
 /** Fails fast, naming the variable, when the environment is incomplete. */
 export function loadEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {
   return parseEnvironment(environmentSchema, env);
+}
+
+/** The users function's environment: the functions', and the credentials table. Fails fast, naming the variable. */
+export function loadUsersEnvironment(env: NodeJS.ProcessEnv = process.env): UsersEnvironment {
+  return { ...loadEnvironment(env), ...parseEnvironment(credentialsTableSchema, env) };
 }
 
 /** The logon function's environment; fails fast, naming the variable. */

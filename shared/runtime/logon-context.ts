@@ -16,7 +16,6 @@ import { DynamoUserStore } from '../adapters/dynamodb/dynamo-user-store';
 import { FunctionAccountGuard } from '../adapters/lambda/function-account-guard';
 import { LdapDirectoryAuthenticator } from '../adapters/ldap/ldap-directory-authenticator';
 import type { LogonDependencies } from '../use-cases/logon';
-import { systemClock } from '../use-cases/system-clock';
 import { type LogonEnvironment, loadLogonEnvironment } from './environment';
 import { logger } from './logger';
 import { MetricUnit, metrics } from './metrics';
@@ -27,14 +26,16 @@ export function logonContext(env: LogonEnvironment = loadLogonEnvironment()): Lo
   return {
     configs: new DynamoConfigStore(dynamodb, env.TABLE_NAME),
     users: new DynamoUserStore(dynamodb, env.TABLE_NAME),
-    passwordHashes: new DynamoPasswordHashes(dynamodb, env.TABLE_NAME),
+    passwordHashes: new DynamoPasswordHashes(dynamodb, {
+      credentials: env.CREDENTIALS_TABLE_NAME,
+      earlier: env.TABLE_NAME,
+    }),
     hasher: new ScryptPasswordHasher(),
     attempts: new DynamoLogonAttempts(dynamodb, env.TABLE_NAME),
     directory: new LdapDirectoryAuthenticator(),
     guard: env.LOGON_GUARD_FUNCTION_NAME
       ? FunctionAccountGuard.lambda(tracedClient(new LambdaClient({})), env.LOGON_GUARD_FUNCTION_NAME)
       : FunctionAccountGuard.inProcess(),
-    clock: systemClock,
     onRefused: (refused) => {
       logger.warn('logon refused', { ...refused });
       metrics.addMetric('LogonFailed', MetricUnit.Count, 1);

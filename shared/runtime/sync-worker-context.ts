@@ -3,6 +3,8 @@
  * from the environment checked once at cold start, with the AWS clients created once. Use cases never import
  * adapters; the files of shared/runtime/ do. This one wires the sync and Test Settings: every port.
  */
+
+import { DynamoAlertStore } from '../adapters/dynamodb/dynamo-alert-store';
 import { DynamoGroupStore } from '../adapters/dynamodb/dynamo-group-store';
 import { DynamoRunCheckpoints } from '../adapters/dynamodb/dynamo-run-checkpoints';
 import { DynamoRunHandoffs } from '../adapters/dynamodb/dynamo-run-handoffs';
@@ -11,18 +13,20 @@ import { DynamoPreviewStore, DynamoRunStore } from '../adapters/dynamodb/dynamo-
 import { DynamoSyncCursorStore } from '../adapters/dynamodb/dynamo-sync-cursor-store';
 import { DynamoUserStore } from '../adapters/dynamodb/dynamo-user-store';
 import { LdapDirectoryReader } from '../adapters/ldap/ldap-directory-reader';
+import type { AlertStore } from '../ports/alert-store';
 import type { RunCheckpointStore } from '../ports/run-checkpoint';
 import type { PreviewStore } from '../ports/run-store';
 import type { SyncCursorStore } from '../ports/sync-cursor';
 import type { UserStore } from '../ports/user-store';
-import type { ExclusiveSyncDependencies } from '../use-cases/sync-lock';
+import type { ScheduledSyncDependencies } from '../use-cases/scheduled-sync';
 import { type Environment, loadEnvironment } from './environment';
 import { logger } from './logger';
 import { settingsOf } from './settings-context';
 import { traceStep } from './tracer';
 
 /** The schedule is kept in step with the configuration by the configuration function only. */
-export interface SyncWorkerContext extends ExclusiveSyncDependencies {
+export interface SyncWorkerContext extends ScheduledSyncDependencies {
+  readonly alerts: AlertStore;
   readonly users: UserStore;
   readonly cursors: SyncCursorStore;
   readonly checkpoints: RunCheckpointStore;
@@ -48,6 +52,7 @@ export function syncWorkerContext(env: Environment = loadEnvironment()): SyncWor
     previews: new DynamoPreviewStore(dynamodb, env.TABLE_NAME),
     previewTimeoutSeconds: env.PREVIEW_TIMEOUT_SECONDS,
     lock: new DynamoRunLock(dynamodb, env.TABLE_NAME),
+    alerts: new DynamoAlertStore(dynamodb, env.TABLE_NAME),
     cursors: new DynamoSyncCursorStore(dynamodb, env.TABLE_NAME),
     checkpoints,
     applyBatchSize: env.APPLY_BATCH_SIZE,

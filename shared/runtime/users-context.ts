@@ -11,14 +11,15 @@ import type { ConfigStore } from '../ports/config-store';
 import type { GroupDirectory } from '../ports/group-store';
 import type { PasswordHasher } from '../ports/password-hasher';
 import type { UserAdministration } from '../ports/user-administration';
-import { type Environment, loadEnvironment } from './environment';
+import { loadUsersEnvironment, type UsersEnvironment } from './environment';
 import { tracedClient } from './tracer';
 
 /**
- * The users routes (and the groups routes): the user database's administration, the synchronized groups, the configuration's default privileges, and the
- * hash a new local user's password is stored as.
+ * The users routes (and the groups routes): the user database's administration, the synchronized groups, the
+ * configuration's default privileges, and the hash a new local user's password is stored as (in the
+ * credentials table).
  */
-export function usersContext(env: Environment = loadEnvironment()): {
+export function usersContext(env: UsersEnvironment = loadUsersEnvironment()): {
   readonly configs: ConfigStore;
   readonly users: UserAdministration;
   readonly hasher: PasswordHasher;
@@ -27,7 +28,7 @@ export function usersContext(env: Environment = loadEnvironment()): {
   const dynamodb = tracedClient(new DynamoDBClient({}));
   return {
     configs: new DynamoConfigStore(dynamodb, env.TABLE_NAME),
-    users: new DynamoUserStore(dynamodb, env.TABLE_NAME),
+    users: new DynamoUserStore(dynamodb, env.TABLE_NAME, env.CREDENTIALS_TABLE_NAME),
     hasher: new ScryptPasswordHasher(),
     groups: new DynamoGroupStore(dynamodb, env.TABLE_NAME),
   };

@@ -73,7 +73,7 @@ export async function applySpool(
           ...(run.configVersion !== undefined ? { configVersion: run.configVersion } : {}),
           invocations: (run.earlier?.invocations ?? 0) + 1,
           population: plan.population,
-          ...(plan.deletesWithheld ? { deletesWithheld: plan.deletesWithheld } : {}),
+          ...(plan.deletionHold ? { deletionHold: plan.deletionHold } : {}),
           applied: Object.fromEntries(
             WRITE_KINDS.map((kind) => [kind, before[kind] + applied[kind]]),
           ) as WriteCounts,

@@ -5,6 +5,7 @@
  */
 import type { Report } from '../domain/report';
 import { withDefaults } from './run-dependencies';
+import { backoffSettingsOf, HISTORY, withScheduleState } from './scheduled-sync';
 import { type ExclusiveSyncDependencies, runLocked } from './sync-lock';
 
 export type ContinuationOutcome =
@@ -34,8 +35,18 @@ export async function continueRun(
   const previous = await deps.runs.getRun(handoff.runId);
   // A checkpoint that does not say which version its run started on cannot show it is still the same.
   const started = checkpoint.configVersion ?? 0;
+  // A scheduled run's failed record says the schedule's state after it, as its first invocation's would.
+  const { runs, withState } =
+    checkpoint.trigger === 'schedule'
+      ? withScheduleState(
+          deps.runs,
+          handoff.runId,
+          await deps.runs.listRuns(HISTORY),
+          backoffSettingsOf(stored.config),
+        )
+      : { runs: deps.runs, withState: (report: Report) => report };
   const report = await runLocked(
-    deps,
+    { ...deps, runs },
     stored,
     handoff.runId,
     {
@@ -45,11 +56,15 @@ export async function continueRun(
       // What the first invocation planned and was approved was for its configuration, not for this one.
       ...(stored.version !== started
         ? {
-            deletesRefused: `the configuration changed during the run (version ${started} to ${stored.version}); its deletes are not applied`,
+            deletesRefused: {
+              reason: 'configurationChanged',
+              startedOn: started,
+              savedSince: stored.version,
+            },
           }
         : {}),
     },
     { checkpoint, ...(previous ? { previous } : {}) },
   );
-  return { outcome: 'ran', report };
+  return { outcome: 'ran', report: withState(report) };
 }

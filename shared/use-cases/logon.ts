@@ -24,7 +24,6 @@ import type { User } from '../domain/user';
 import { type PublicUser, toPublicUser } from '../domain/user';
 import { DirectoryUnavailableError, LockedOutError, LogonRefusedError } from '../errors';
 import type { AccountGuard } from '../ports/account-guard';
-import type { Clock } from '../ports/clock';
 import type { ConfigStore } from '../ports/config-store';
 import type { DirectoryAuthenticator } from '../ports/directory-authenticator';
 import type { LogonAttempts } from '../ports/logon-attempts';
@@ -53,7 +52,6 @@ export interface LogonDependencies {
   readonly directory: DirectoryAuthenticator;
   /** Reads what the DC says of a directory user's account before any bind as it. */
   readonly guard: AccountGuard;
-  readonly clock: Pick<Clock, 'now'>;
   /** Told of every refusal (the log, the LogonFailed metric). */
   readonly onRefused?: (refused: LogonRefused) => void;
   /**
@@ -108,13 +106,35 @@ export async function logon(
       retryAfterSeconds,
     );
   }
+  // One attempt of a name at a time, whoever the name is (a user or nobody): a logon reads what the DC says
+  // of the account and then binds, and two at once could both read the same count.
+  if (!(await deps.attempts.holdBind(userName, BIND_HOLD_SECONDS))) {
+    await deps.attempts.withdraw(userName);
+    deps.onLockedOut?.({ userName, retryAfterSeconds: 1, by: 'concurrent' });
+    throw new LockedOutError('Another logon of this user name is being checked; try again in a moment', 1);
+  }
+  try {
+    return await checkAdmitted(deps, { userName, password }, admission.failures, {
+      connection: config.connection,
+      configVersion,
+      maxFailures,
+    });
+  } finally {
+    await deps.attempts.releaseBind(userName);
+  }
+}
+
+/** An admitted attempt, its name held: the user looked up and the password checked as credentialCheckOf says. */
+async function checkAdmitted(
+  deps: LogonDependencies,
+  { userName, password }: LogonRequest,
+  failures: number,
+  { maxFailures, ...saved }: SavedConnection & { readonly maxFailures: number },
+): Promise<PublicUser> {
   const user = await deps.users.getUser(userName);
   let verdict: Verdict;
   try {
-    verdict = await checkPassword(deps, credentialCheckOf(user, password), user, password, {
-      connection: config.connection,
-      configVersion,
-    });
+    verdict = await checkPassword(deps, credentialCheckOf(user, password), user, password, saved);
   } catch (error) {
     if (error instanceof LockedOutError) {
       // Refused before any bind: no password was checked, so none failed.
@@ -136,7 +156,7 @@ export async function logon(
     deps.onRefused?.({
       userName,
       reason: verdict.reason,
-      failures: admission.failures,
+      failures,
       maxFailures,
       ...(verdict.server ? { server: verdict.server } : {}),
     });
@@ -194,47 +214,40 @@ async function guardedBind(
   { connection, configVersion }: SavedConnection,
 ): Promise<Verdict> {
   const { userName } = user;
-  if (!(await deps.attempts.holdBind(userName, BIND_HOLD_SECONDS))) {
-    deps.onLockedOut?.({ userName, retryAfterSeconds: 1, by: 'concurrent' });
-    throw new LockedOutError('Another logon of this user name is being checked; try again in a moment', 1);
-  }
-  try {
-    if (!user.objectGuid) return { accepted: false, reason: 'noDirectoryName' };
-    const standing = await deps.guard
-      .standing({ connection, configVersion, objectGuid: user.objectGuid })
-      .catch((error: unknown) => {
-        // Not known whether a bind could lock the account: none is made.
-        throw error instanceof DirectoryUnavailableError
-          ? error
-          : new DirectoryUnavailableError(
-              `the account's lockout state could not be read: ${(error as Error).message}`,
-              false,
-              { cause: error },
-            );
-      });
-    if (!standing) return { accepted: false, reason: 'notInDirectory' };
-    const safety = bindSafety(standing, deps.clock.now());
-    if (!safety.safe) {
-      deps.onLockedOut?.({ userName, retryAfterSeconds: safety.retryAfterSeconds, by: 'directory' });
-      throw new LockedOutError(
-        `Too many failed logons of this user in the directory; try again in ${safety.retryAfterSeconds} seconds`,
-        safety.retryAfterSeconds,
-      );
-    }
-    const verdict = await deps.directory.authenticate(
-      connection,
-      {
-        bindName: standing.userPrincipalName ?? standing.distinguishedName,
-        server: standing.server,
-        objectGuid: user.objectGuid,
-        namingContext: standing.namingContext,
-      },
-      password,
+  if (!user.objectGuid) return { accepted: false, reason: 'noDirectoryName' };
+  const standing = await deps.guard
+    .standing({ connection, configVersion, objectGuid: user.objectGuid })
+    .catch((error: unknown) => {
+      // Not known whether a bind could lock the account: none is made.
+      throw error instanceof DirectoryUnavailableError
+        ? error
+        : new DirectoryUnavailableError(
+            `the account's lockout state could not be read: ${(error as Error).message}`,
+            false,
+            { cause: error },
+          );
+    });
+  if (!standing) return { accepted: false, reason: 'notInDirectory' };
+  // On the DC's clock, which stamped badPasswordTime.
+  const safety = bindSafety(standing);
+  if (!safety.safe) {
+    deps.onLockedOut?.({ userName, retryAfterSeconds: safety.retryAfterSeconds, by: 'directory' });
+    throw new LockedOutError(
+      `Too many failed logons of this user in the directory; try again in ${safety.retryAfterSeconds} seconds`,
+      safety.retryAfterSeconds,
     );
-    return verdict.accepted
-      ? { accepted: true }
-      : { accepted: false, reason: verdict.reason, server: verdict.server };
-  } finally {
-    await deps.attempts.releaseBind(userName);
   }
+  const verdict = await deps.directory.authenticate(
+    connection,
+    {
+      bindName: standing.userPrincipalName ?? standing.distinguishedName,
+      server: standing.server,
+      objectGuid: user.objectGuid,
+      namingContext: standing.namingContext,
+    },
+    password,
+  );
+  return verdict.accepted
+    ? { accepted: true }
+    : { accepted: false, reason: verdict.reason, server: verdict.server };
 }

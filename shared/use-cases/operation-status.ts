@@ -4,7 +4,14 @@
  * few seconds for an operation to end (`Prefer: wait=N`).
  */
 import { emptyCounts, type Report, type RunSummary, type RunTrigger } from '../domain/report';
+import {
+  type ScheduleHealth,
+  type Staleness,
+  scheduleHealthOf,
+  stalenessOf,
+} from '../domain/schedule-health';
 import type { Clock } from '../ports/clock';
+import type { ConfigStore } from '../ports/config-store';
 import type { RunLock } from '../ports/run-lock';
 import type { PreviewStore, RunStore } from '../ports/run-store';
 import { systemClock } from './system-clock';
@@ -86,6 +93,39 @@ export async function runsAsSeen(
       return summary;
     }),
   );
+}
+
+/** GET /sync/runs: the history, and what an operator is told of it (docs/contract.md#operators-are-told). */
+export interface RunHistory {
+  readonly runs: readonly RunSummary[];
+  /** The schedule's state now (absent before a configuration is saved). */
+  readonly schedule?: ScheduleHealth & { readonly enabled: boolean };
+  /** Present when no run has succeeded for alerts.staleAfterHours. */
+  readonly stale?: Staleness;
+}
+
+/**
+ * The run history as runsAsSeen shows it, with the schedule's state (its back-off) and the staleness decided
+ * from it under the saved configuration's alert settings.
+ */
+export async function runHistory(
+  deps: {
+    readonly runs: RunStore;
+    readonly lock: RunLock;
+    readonly configs: ConfigStore;
+    readonly clock?: Clock;
+  },
+  limit: number,
+): Promise<RunHistory> {
+  const [runs, stored] = await Promise.all([runsAsSeen(deps, limit), deps.configs.getConfig()]);
+  if (!stored) return { runs };
+  const { schedule, alerts } = stored.config;
+  const health = scheduleHealthOf(runs, {
+    intervalMinutes: schedule.intervalMinutes,
+    failuresBeforeBackoff: alerts.failuresBeforeBackoff,
+  });
+  const stale = stalenessOf(runs, (deps.clock ?? systemClock).now(), alerts.staleAfterHours);
+  return { runs, schedule: { enabled: schedule.enabled, ...health }, ...(stale ? { stale } : {}) };
 }
 
 /**

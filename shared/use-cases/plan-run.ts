@@ -19,7 +19,7 @@ import {
   planDeletes,
 } from '../domain/plan-deletes';
 import { type PlannedChange, planSync } from '../domain/plan-sync';
-import type { ReportChange, ReportExclusion, WriteCounts } from '../domain/report';
+import type { DeletionHold, ReportChange, ReportExclusion, WriteCounts } from '../domain/report';
 import { type ExclusionReason, exclusionReasons } from '../domain/scope-policy';
 import type { DirectoryEntry, MappedUser, User } from '../domain/user';
 import { mapDirectoryUser } from '../domain/user-mapping';
@@ -40,7 +40,7 @@ export interface RunPlan {
   /** Directory users in the database before the run: the threshold's and the cursor's base. */
   readonly population: number;
   /** Set when the deletes are held back (the deletion threshold, or a configuration changed mid-run): why. */
-  readonly deletesWithheld?: string;
+  readonly deletionHold?: DeletionHold;
   /** How many deletes the run holds back (with those earlier invocations made): what an approval names. */
   readonly withheldCount?: number;
   /** How the deletion threshold decided, for the plan step's message. */
@@ -61,7 +61,7 @@ export interface PlanRunInput {
    */
   readonly approvedDeletes?: number;
   /** Set when this run must apply no deletes at all (why): they are reported as withheld. */
-  readonly deletesRefused?: string;
+  readonly deletesRefused?: DeletionHold;
   /** The checkpoint of the run's earlier invocations, when this one continues it. */
   readonly checkpoint?: RunCheckpoint;
   readonly timer: StepTimer;
@@ -369,7 +369,7 @@ class RunPlanner {
    */
   private async sweep(): Promise<{
     tally: Tally;
-    deletesWithheld?: string;
+    deletionHold?: DeletionHold;
     withheldCount?: number;
     deletionNote: string;
     suspensionsWaitUntil?: string;
@@ -412,7 +412,7 @@ class RunPlanner {
       population,
       earlierDeletes: before.deleted + (before.suspended ?? 0),
       now: this.input.now,
-      ...(checkpoint?.deletesWithheld ? { earlierWithheld: checkpoint.deletesWithheld } : {}),
+      ...(checkpoint?.deletionHold ? { earlierWithheld: checkpoint.deletionHold } : {}),
       ...(approvedDeletes !== undefined ? { approvedDeletes } : {}),
       ...(deletesRefused !== undefined ? { refused: deletesRefused } : {}),
     });
@@ -434,7 +434,7 @@ class RunPlanner {
       deletionNote: decision.note,
       ...(waitUntil !== undefined ? { suspensionsWaitUntil: waitUntil } : {}),
       ...(decision.withheldBecause !== undefined
-        ? { deletesWithheld: decision.withheldBecause, withheldCount: decision.withheldCount }
+        ? { deletionHold: decision.withheldBecause, withheldCount: decision.withheldCount }
         : {}),
     };
   }

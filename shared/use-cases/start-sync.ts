@@ -107,7 +107,11 @@ export async function runStartedSync(
       // What was approved was for the configuration the run was started on.
       ...(stored.version !== start.configVersion
         ? {
-            deletesRefused: `the configuration changed after the run was started (version ${start.configVersion} to ${stored.version}); its deletes are not applied`,
+            deletesRefused: {
+              reason: 'configurationChanged',
+              startedOn: start.configVersion,
+              savedSince: stored.version,
+            },
           }
         : {}),
     });

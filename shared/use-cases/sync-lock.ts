@@ -9,7 +9,7 @@
  * rest (continue-run.ts). A lost handoff is picked up by the next run once the lease has expired: it closes
  * the abandoned run's record.
  */
-import type { Report, RunTrigger } from '../domain/report';
+import type { DeletionHold, Report, RunTrigger } from '../domain/report';
 import { ApprovalMismatchError, SyncRunningError } from '../errors';
 import type { ConfigStore, StoredConfig } from '../ports/config-store';
 import type { ContinuationTrigger, RunCheckpointStore } from '../ports/run-checkpoint';
@@ -40,7 +40,7 @@ export async function runLocked(
     /** A run of this one user (`POST /sync/users/{name}`) instead of the whole directory. */
     user?: string;
     approvedDeletes?: number;
-    deletesRefused?: string;
+    deletesRefused?: DeletionHold;
     configVersion: number;
     /** When the API started the run (its record says so). */
     startedAt?: string;

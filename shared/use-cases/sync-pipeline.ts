@@ -17,6 +17,7 @@ import type { BindPassword } from '../domain/password-binding';
 import { earliest, graceEndsAfter } from '../domain/plan-deletes';
 import type { PlannedChange } from '../domain/plan-sync';
 import {
+  type DeletionHold,
   type Report,
   RUN_PHASES,
   type RunPhase,
@@ -50,7 +51,7 @@ export interface SynchronizeRequest extends SyncRequest {
    */
   readonly approvedDeletes?: number;
   /** Set when the run must apply no deletes at all (why); they are reported as withheld. */
-  readonly deletesRefused?: string;
+  readonly deletesRefused?: DeletionHold;
   /** The saved configuration's version the run started on (recorded; what an approval is checked against). */
   readonly configVersion?: number;
   readonly trigger?: RunTrigger;
@@ -97,7 +98,7 @@ export interface Resume {
 interface PipelineMode {
   readonly dryRun: boolean;
   readonly approvedDeletes?: number;
-  readonly deletesRefused?: string;
+  readonly deletesRefused?: DeletionHold;
   readonly configVersion?: number;
   readonly trigger: RunTrigger | undefined;
   readonly resume?: Resume;
@@ -117,6 +118,7 @@ class PipelineRun {
   /** How the run ends, unless it fails (the session knows that). */
   private outcome: RunStatus = 'succeeded';
   private withheld: number | undefined;
+  private withheldBecause: DeletionHold | undefined;
   private baseDn: string | undefined;
   // Where the run stands, for its progress: the phase, the changes planned, and what apply has to write.
   private phase: RunPhase = 'connect';
@@ -239,8 +241,9 @@ class PipelineRun {
       throw error;
     }
     this.baseDn = plan.scope.baseDn;
-    if (plan.deletesWithheld) this.outcome = 'deletionThresholdExceeded';
+    if (plan.deletionHold) this.outcome = 'deletionThresholdExceeded';
     this.withheld = plan.withheldCount;
+    this.withheldBecause = plan.deletionHold;
     this.recordPlanSteps(plan, timer);
     return plan;
   }
@@ -397,7 +400,10 @@ class PipelineRun {
       excluded: status === 'running' ? [] : lists.excluded,
       ...(failure ? { error: failure } : {}),
       ...(status === 'deletionThresholdExceeded' && this.withheld !== undefined
-        ? { deletesWithheld: this.withheld }
+        ? {
+            deletesWithheld: this.withheld,
+            ...(this.withheldBecause ? { deletesWithheldBecause: this.withheldBecause } : {}),
+          }
         : {}),
       ...(mode.configVersion !== undefined ? { configVersion: mode.configVersion } : {}),
       ...(omitted ? { omitted } : {}),

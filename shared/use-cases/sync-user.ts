@@ -15,7 +15,8 @@ import type { Config } from '../config/config-schema';
 import type { BindPassword } from '../domain/password-binding';
 import { earliest, graceEndsAfter, thresholdExceeded, withheldReason } from '../domain/plan-deletes';
 import type { PlannedChange } from '../domain/plan-sync';
-import type { Report, RunTrigger } from '../domain/report';
+import type { DeletionHold, Report, RunTrigger } from '../domain/report';
+import { describeDeletionHold } from '../domain/report-text';
 import { applyBatch } from './apply-spool';
 import { type OneUserPlan, planOneUser, REASON_OF } from './explain-user';
 import { type RunDependencies, type SyncDependencies, withDefaults } from './run-dependencies';
@@ -32,7 +33,7 @@ export interface SyncUserRequest {
   /** When the API started the run (its record says so). */
   readonly startedAt?: string;
   /** Set when the run must apply no deletes (its configuration changed after it was started). */
-  readonly deletesRefused?: string;
+  readonly deletesRefused?: DeletionHold;
 }
 
 export async function synchronizeUser(given: SyncDependencies, request: SyncUserRequest): Promise<Report> {
@@ -42,7 +43,7 @@ export async function synchronizeUser(given: SyncDependencies, request: SyncUser
   const startedAt = request.startedAt ?? deps.clock.now().toISOString();
   const run = new RunSession(deps);
   const tally = new RunTally();
-  let deletesWithheld: number | undefined;
+  let hold: DeletionHold | undefined;
   let baseDn: string | undefined;
 
   await run.run(config.connection, request.password, async (session) => {
@@ -66,8 +67,8 @@ export async function synchronizeUser(given: SyncDependencies, request: SyncUser
             .map((f) => f.filter)
             .join(', ')}`,
     });
-    const change = await withTheSyncRules(deps, request, planned.change);
-    if (change !== planned.change) deletesWithheld = 1;
+    const { change, withheldBecause } = await withTheSyncRules(deps, request, planned.change);
+    hold = withheldBecause;
     run.steps.add({
       name: 'plan',
       ok: true,
@@ -85,11 +86,7 @@ export async function synchronizeUser(given: SyncDependencies, request: SyncUser
   const report = (): Report => ({
     runId,
     dryRun: false,
-    status: run.failure
-      ? 'failed'
-      : deletesWithheld !== undefined
-        ? 'deletionThresholdExceeded'
-        : 'succeeded',
+    status: run.failure ? 'failed' : hold !== undefined ? 'deletionThresholdExceeded' : 'succeeded',
     trigger: request.trigger ?? 'user',
     startedAt,
     finishedAt: deps.clock.now().toISOString(),
@@ -100,7 +97,7 @@ export async function synchronizeUser(given: SyncDependencies, request: SyncUser
     changes: tally.lists.changes,
     excluded: tally.lists.excluded,
     ...(run.failure ? { error: run.failure } : {}),
-    ...(deletesWithheld !== undefined ? { deletesWithheld } : {}),
+    ...(hold !== undefined ? { deletesWithheld: 1, deletesWithheldBecause: hold } : {}),
     ...(request.configVersion !== undefined ? { configVersion: request.configVersion } : {}),
   });
   await run.attempt(() =>
@@ -153,20 +150,22 @@ function scopeTally({ explanation, entry }: OneUserPlan): Tally {
 
 /**
  * The sync's rules for a removal: the deletion threshold (one delete against the directory users the database
- * holds), and no deletes on a configuration changed since the start. The change withheld, or as planned.
+ * holds), and no deletes on a configuration changed since the start. The change withheld (and why), or as
+ * planned.
  */
 async function withTheSyncRules(
   deps: RunDependencies,
   request: SyncUserRequest,
   change: PlannedChange | undefined,
-): Promise<PlannedChange | undefined> {
+): Promise<{ change: PlannedChange | undefined; withheldBecause?: DeletionHold }> {
   if (!change || (change.action !== 'delete' && change.action !== 'suspend') || change.withheld)
-    return change;
+    return { change };
   const because =
     request.deletesRefused ??
     thresholdExceeded(1, await deps.users.countDirectoryUsers(), request.config.options);
-  if (because === undefined) return change;
-  return { ...change, withheld: true, reason: withheldReason(change.reason ?? '', because) };
+  if (because === undefined) return { change };
+  const reason = withheldReason(change.reason ?? '', describeDeletionHold(because));
+  return { change: { ...change, withheld: true, reason }, withheldBecause: because };
 }
 
 /** The apply step of one user: its one change written (none for a change withheld, unchanged or a conflict). */

@@ -1,14 +1,16 @@
 /**
  * The IAM side of the CDK stack, for tests: the statements of each function's role in the synthesized
- * template, and a small evaluator of what they allow on the table (actions, resources, and the
+ * template, and a small evaluator of what they allow on the tables (actions, resources, and the
  * `dynamodb:LeadingKeys` conditions), the way IAM evaluates them: an explicit Deny wins, then any Allow;
  * `ForAllValues` over no values is true, `Null: false` asks for at least one. A condition it does not know
- * fails the test instead of passing.
+ * fails the test instead of passing. The tables: `main`, the one table with its stream, and `credentials`,
+ * local users' password hashes (told apart in the template by the stream).
  */
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../cdk/app';
 import {
+  alertKey,
   archiveFolderKey,
   checkpointKey,
   configKey,
@@ -35,9 +37,16 @@ export interface PolicyStatement {
   readonly Condition?: Record<string, Record<string, unknown>>;
 }
 
-/** One authorization IAM makes: an action on a resource (`table` or `index/<name>`) for these partition keys. */
+/** The stack's tables: the one table (with its stream), and the credentials table. */
+export type TableRole = 'main' | 'credentials';
+
+/**
+ * One authorization IAM makes: an action on a resource (`table` or `index/<name>`) of a table (`main` unless
+ * said) for these partition keys.
+ */
 export interface Authorization {
   readonly action: string;
+  readonly table?: TableRole;
   readonly resource: 'table' | `index/${string}`;
   readonly leadingKeys: readonly string[];
 }
@@ -57,6 +66,7 @@ export const sampleKeys: Readonly<Record<ItemKind, string>> = {
   occurrence: occurrenceKey('2026-01-01T00:00:00Z').pk,
   logon: logonAttemptsKey('Alice').pk,
   group: groupKey('9b2d4c1e-0000-4000-9000-000000000001').pk,
+  alert: alertKey('sync.stale:2f1e-run').pk,
 };
 
 /** The item kind of a partition key, by the patterns the stack grants (`undefined` for none). */
@@ -80,14 +90,19 @@ export function synthStack(context: Record<string, unknown> = {}) {
 export const functionIdPrefix = (name: FunctionName): string =>
   `${name.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase())}Function`;
 
-/** The role policies of the functions in a synthesized template, and the table they are about. */
+/** The role policies of the functions in a synthesized template, and the tables they are about. */
 export class StackPolicies {
-  private readonly tableId: string;
+  /** The logical id of each table. */
+  readonly tableIds: Readonly<Record<TableRole, string>>;
 
   constructor(private readonly template: Template) {
-    const [tableId] = Object.keys(template.findResources('AWS::DynamoDB::Table'));
-    if (!tableId) throw new Error('no table in the template');
-    this.tableId = tableId;
+    const tables = Object.entries(template.findResources('AWS::DynamoDB::Table'));
+    const main = tables.filter(([, table]) => table.Properties.StreamSpecification);
+    const credentials = tables.filter(([, table]) => !table.Properties.StreamSpecification);
+    if (main.length !== 1 || credentials.length !== 1) {
+      throw new Error('the template has not one table with a stream and one without');
+    }
+    this.tableIds = { main: main[0]?.[0] as string, credentials: credentials[0]?.[0] as string };
   }
 
   /** Every statement of the policies attached to the function's role. */
@@ -115,19 +130,18 @@ export class StackPolicies {
   }
 
   /** The item kinds whose items the function may `action` on the table (each probed with one key). */
-  kindsAllowed(name: FunctionName, action: string): ItemKind[] {
+  kindsAllowed(name: FunctionName, action: string, table: TableRole = 'main'): ItemKind[] {
     return (Object.keys(sampleKeys) as ItemKind[]).filter((kind) =>
-      this.allows(name, { action, resource: 'table', leadingKeys: [sampleKeys[kind]] }),
+      this.allows(name, { action, table, resource: 'table', leadingKeys: [sampleKeys[kind]] }),
     );
   }
 
   private applies(statement: PolicyStatement, authorization: Authorization): boolean {
     const actions = [statement.Action].flat();
     if (!actions.some((pattern) => globMatches(pattern, authorization.action, 'i'))) return false;
+    const tableId = this.tableIds[authorization.table ?? 'main'];
     const arn =
-      authorization.resource === 'table'
-        ? `${this.tableId}.Arn`
-        : `${this.tableId}.Arn/${authorization.resource}`;
+      authorization.resource === 'table' ? `${tableId}.Arn` : `${tableId}.Arn/${authorization.resource}`;
     const resources = [statement.Resource].flat().map(resolve);
     if (!resources.some((pattern) => globMatches(pattern, arn))) return false;
     return Object.entries(statement.Condition ?? {}).every(([operator, keys]) =>
@@ -182,9 +196,24 @@ type Key = Record<string, AttributeValue>;
 /**
  * The authorizations IAM makes for one DynamoDB request (the JSON of the wire protocol): one per request,
  * except transactions, whose actions are authorized one by one (a Put as PutItem, a ConditionCheck as
- * ConditionCheckItem).
+ * ConditionCheckItem). `tableOf` says which of the stack's tables a table name of the request is.
  */
-export function authorizationsOf(operation: string, input: Record<string, unknown>): Authorization[] {
+export function authorizationsOf(
+  operation: string,
+  input: Record<string, unknown>,
+  tableOf: (tableName: string) => TableRole = () => 'main',
+): Authorization[] {
+  return authorizationsOnTables(operation, input).map(({ tableName, ...authorization }) => ({
+    ...authorization,
+    table: tableOf(tableName),
+  }));
+}
+
+function authorizationsOnTables(
+  operation: string,
+  input: Record<string, unknown>,
+): (Authorization & { tableName: string })[] {
+  const tableName = String(input.TableName);
   const pk = (key: Key | undefined): string[] => {
     const value = key?.[tableKeys.partitionKey]?.S;
     return value === undefined ? [] : [value];
@@ -196,42 +225,52 @@ export function authorizationsOf(operation: string, input: Record<string, unknow
     case 'GetItem':
     case 'DeleteItem':
     case 'UpdateItem':
-      return [{ action, resource: 'table', leadingKeys: pk(input.Key as Key) }];
+      return [{ action, tableName, resource: 'table', leadingKeys: pk(input.Key as Key) }];
     case 'PutItem':
-      return [{ action, resource: 'table', leadingKeys: pk(input.Item as Key) }];
+      return [{ action, tableName, resource: 'table', leadingKeys: pk(input.Item as Key) }];
     case 'Query':
-      return [{ action, resource: table(), leadingKeys: queriedPartition(input) }];
+      return [{ action, tableName, resource: table(), leadingKeys: queriedPartition(input) }];
     case 'Scan':
-      return [{ action, resource: table(), leadingKeys: [] }];
+      return [{ action, tableName, resource: table(), leadingKeys: [] }];
     case 'BatchGetItem':
-      return Object.values(input.RequestItems as Record<string, { Keys: Key[] }>).map(({ Keys }) => ({
-        action,
-        resource: 'table',
-        leadingKeys: Keys.flatMap(pk),
-      }));
+      return Object.entries(input.RequestItems as Record<string, { Keys: Key[] }>).map(
+        ([name, { Keys }]) => ({
+          action,
+          tableName: name,
+          resource: 'table',
+          leadingKeys: Keys.flatMap(pk),
+        }),
+      );
     case 'BatchWriteItem':
-      return Object.values(
+      return Object.entries(
         input.RequestItems as Record<string, { PutRequest?: { Item: Key }; DeleteRequest?: { Key: Key } }[]>,
-      ).map((requests) => ({
+      ).map(([name, requests]) => ({
         action,
+        tableName: name,
         resource: 'table',
         leadingKeys: requests.flatMap((r) => pk(r.PutRequest?.Item ?? r.DeleteRequest?.Key)),
       }));
     case 'TransactWriteItems':
     case 'TransactGetItems':
-      return (input.TransactItems as Record<string, { Item?: Key; Key?: Key }>[]).map((item) => {
-        const [kind, request] = Object.entries(item)[0] as [string, { Item?: Key; Key?: Key }];
-        const itemAction = { Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', Get: 'GetItem' }[
-          kind
-        ];
-        return {
-          action: `dynamodb:${itemAction ?? `${kind}Item`}`,
-          resource: 'table' as const,
-          leadingKeys: pk(request.Item ?? request.Key),
-        };
-      });
+      return (input.TransactItems as Record<string, { Item?: Key; Key?: Key; TableName: string }>[]).map(
+        (item) => {
+          const [kind, request] = Object.entries(item)[0] as [
+            string,
+            { Item?: Key; Key?: Key; TableName: string },
+          ];
+          const itemAction = { Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', Get: 'GetItem' }[
+            kind
+          ];
+          return {
+            action: `dynamodb:${itemAction ?? `${kind}Item`}`,
+            tableName: request.TableName,
+            resource: 'table' as const,
+            leadingKeys: pk(request.Item ?? request.Key),
+          };
+        },
+      );
     default:
-      return [{ action, resource: 'table', leadingKeys: [] }];
+      return [{ action, tableName, resource: 'table', leadingKeys: [] }];
   }
 }
 

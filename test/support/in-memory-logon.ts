@@ -116,13 +116,19 @@ export class InMemoryDirectoryAuthenticator implements DirectoryAuthenticator {
  */
 export class InMemoryAccountGuard implements AccountGuard {
   policy: AccountLockoutPolicy = { threshold: 0, observationWindowSeconds: 1800 };
-  private readonly accounts = new Map<string, Omit<AccountStanding, 'policy' | 'server' | 'namingContext'>>();
+  private readonly accounts = new Map<
+    string,
+    Omit<AccountStanding, 'policy' | 'server' | 'namingContext' | 'readAt'>
+  >();
   /** Every request, in order. */
   readonly requests: AccountGuardRequest[] = [];
   /** Thrown by every request while set. */
   failure: Error | undefined;
   /** The connection the service account's password was saved for; undefined: any. */
   savedFor: string | undefined;
+
+  /** `clock`: the DC's time, which the standing is read at. */
+  constructor(private readonly clock: () => Date = () => new Date()) {}
 
   /** Adds an account as the DC sees it (no bad passwords unless given). */
   account(
@@ -158,6 +164,7 @@ export class InMemoryAccountGuard implements AccountGuard {
           server: 'dc1.company.local:636',
           namingContext: 'DC=company,DC=local',
           policy: this.policy,
+          readAt: this.clock(),
         }
       : undefined;
   }

@@ -160,7 +160,7 @@ export class InMemoryDirectory implements DirectoryReader {
     const directory = this;
     return {
       server: 'dc1.company.local:636',
-      rootDse: { defaultNamingContext: BASE_DN, namingContexts: [BASE_DN] },
+      rootDse: { defaultNamingContext: BASE_DN, namingContexts: [BASE_DN], dnsHostName: 'dc1.company.local' },
       async bind(_username: string, password: string) {
         directory.binds.push(`dc1.company.local:${password}`);
         if (password !== directory.password) throw new InvalidCredentialsError('invalid credentials');
@@ -238,7 +238,11 @@ export class InMemoryDirectory implements DirectoryReader {
           badPwdCount: bad?.count ?? 0,
           ...(bad?.at ? { badPasswordTime: bad.at } : {}),
           lockedOut: bad?.lockedOut ?? false,
+          readAt: directory.clock.now(),
         };
+      },
+      async readPdcEmulator() {
+        return 'dc1.company.local';
       },
       async probeDirSync() {
         directory.reads.push('dirSync');

@@ -1,6 +1,7 @@
 /**
- * The Lambda handlers in this test worker, as Lambda runs them: environment first (a table of their own in
- * DynamoDB Local, a file secret store), then the modules are imported and read it at cold start.
+ * The Lambda handlers in this test worker, as Lambda runs them: environment first (a table and a credentials
+ * table of their own in DynamoDB Local, a file secret store), then the modules are imported and read it at
+ * cold start.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
@@ -10,13 +11,15 @@ import type { Context } from 'aws-lambda';
 import { inject } from 'vitest';
 import { LOCAL_AWS_ENV } from '../../local/dynamodb-local';
 import { importHandlers, type LambdaHandler, lambdaContext } from '../../local/local-stack';
-import { ensureTable } from '../../shared/adapters/dynamodb/table';
+import { ensureCredentialsTable, ensureTable } from '../../shared/adapters/dynamodb/table';
 import type { FunctionName } from '../../shared/api/routes';
 import { apiEvent, type JsonResponse, parseResponse } from './api-events';
 import { dynamoDbClient } from './clients';
 
 export interface LoadedHandlers {
   readonly tableName: string;
+  /** Where the users function keeps local users' password hashes. */
+  readonly credentialsTableName: string;
   readonly secretFile: string;
   /** Calls a function with an API Gateway event for `method path`. */
   call(
@@ -34,10 +37,10 @@ export interface LoadedHandlers {
 /**
  * `dynamodbEndpoint`: where the functions send DynamoDB requests (a recorder in front of DynamoDB Local, say).
  * `secretId`: the handlers keep the password in Secrets Manager (as deployed; the test mocks its client with
- * aws-sdk-client-mock) instead of the file secret store.
+ * aws-sdk-client-mock) instead of the file secret store. `stream`: the table has its stream, as deployed.
  */
 export async function loadHandlers(
-  options: { dynamodbEndpoint?: string; secretId?: string } = {},
+  options: { dynamodbEndpoint?: string; secretId?: string; stream?: boolean } = {},
 ): Promise<LoadedHandlers> {
   const logLines: string[] = [];
   process.stdout.write = ((chunk: string | Uint8Array) => {
@@ -45,14 +48,17 @@ export async function loadHandlers(
     return true;
   }) as typeof process.stdout.write;
   const tableName = `api-${randomUUID()}`;
+  const credentialsTableName = `${tableName}-credentials`;
   const secretFile = join(await mkdtemp(join(tmpdir(), 'ad-sync-secrets-')), 'secrets.json');
   Object.assign(process.env, LOCAL_AWS_ENV, {
     AWS_ENDPOINT_URL_DYNAMODB: options.dynamodbEndpoint ?? inject('dynamodb').endpoint,
     TABLE_NAME: tableName,
+    CREDENTIALS_TABLE_NAME: credentialsTableName,
     ...(options.secretId ? { SECRET_ID: options.secretId } : { ADSYNC_SECRET_FILE: secretFile }),
   });
   const client = dynamoDbClient();
-  await ensureTable(client, tableName);
+  await ensureTable(client, tableName, { stream: options.stream ?? false });
+  await ensureCredentialsTable(client, credentialsTableName);
   client.destroy();
   const handlers = await importHandlers();
   const handlerOf = (name: FunctionName): LambdaHandler => {
@@ -62,6 +68,7 @@ export async function loadHandlers(
   };
   return {
     tableName,
+    credentialsTableName,
     secretFile,
     call: async (name, method, path, options = {}) =>
       parseResponse(await handlerOf(name)(apiEvent(method, path, options), lambdaContext(name))),

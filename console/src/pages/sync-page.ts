@@ -41,8 +41,6 @@ export function renderSyncPage(state: AppState, main: HTMLElement): void {
 
   const showReport = (report: Report): void => {
     const stop = describeThresholdStop(report);
-    const planStep = report.steps.find((s) => s.name === 'plan');
-    const why = /deletes withheld: (.+)$/.exec(planStep?.message ?? '')?.[1];
     replaceChildren(
       result,
       report.status === 'deletionThresholdExceeded'
@@ -53,7 +51,7 @@ export function renderSyncPage(state: AppState, main: HTMLElement): void {
             h(
               'p',
               {},
-              `${stop.would}${why ? ` (${why})` : ''}. `,
+              `${stop.would}. `,
               `${stop.applied} The threshold protects the user database from a wrong Base DN, filter or group emptying it.`,
             ),
             h('p', {}, `${stop.check} If the directory is right, allow them for one sync:`),
@@ -111,6 +109,7 @@ export function renderSyncPage(state: AppState, main: HTMLElement): void {
       .catch(() => {})
       .finally(() => {
         if (state.syncInFlight === operation) state.syncInFlight = undefined;
+        state.refreshBanners?.();
       });
     replaceChildren(result);
     showProgress(operation);
@@ -137,7 +136,11 @@ export function renderSyncPage(state: AppState, main: HTMLElement): void {
     progress,
     result,
   );
-  if (state.syncInFlight !== undefined) showProgress(state.syncInFlight);
+  const approval = state.pendingApproval;
+  state.pendingApproval = undefined;
+  // A banner's button: apply what the run it named withheld (409 ApprovalMismatch when it is no longer the last).
+  if (approval && state.syncInFlight === undefined) run(approval);
+  else if (state.syncInFlight !== undefined) showProgress(state.syncInFlight);
   else if (state.lastSync) showReport(state.lastSync);
   else void showLastRun(state, result);
 }

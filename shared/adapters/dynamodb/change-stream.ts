@@ -1,8 +1,10 @@
 /**
- * The change event of a record of the table's stream (NEW_AND_OLD_IMAGES), as Lambda and EventBridge Pipes
- * deliver it in AWS and as DynamoDB Streams' GetRecords returns it on the local stack: the user item the
- * write left (or removed), given to the one builder (domain/change-event.ts); a group item's the same way.
- * Records of other items (a group's member chunks among them) are not events.
+ * The events of the records of the table's stream (NEW_AND_OLD_IMAGES), as Lambda and EventBridge Pipes
+ * deliver them in AWS and as DynamoDB Streams' GetRecords returns them on the local stack: a change event of
+ * the user item the write left (or removed), given to the one builder (domain/change-event.ts), and of a group
+ * item the same way; a run event of the run record's write that ended it failed or with deletes withheld, and
+ * of an alert's insert (domain/run-event.ts). Records of other items (a group's member chunks among them) are
+ * not events.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -12,8 +14,23 @@ import {
   type GroupLastChange,
   groupChangeEventOf,
 } from '../../domain/change-event';
+import { emptyCounts, type ReportCounts } from '../../domain/report';
+import {
+  type AdSyncEvent,
+  type EndedRun,
+  type RunEvent,
+  runEventOf,
+  type SyncStaleEvent,
+} from '../../domain/run-event';
 import { fromGroupItem } from './group-items';
-import { GROUP_SORT_KEY, isGroupPartitionKey, isUserPartitionKey } from './keys';
+import {
+  GROUP_SORT_KEY,
+  isAlertPartitionKey,
+  isGroupPartitionKey,
+  isRunPartitionKey,
+  isUserPartitionKey,
+  RUN_SUMMARY_SORT_KEY,
+} from './keys';
 import { tableKeys } from './table';
 import { fromUserItem, lastChangeOf } from './user-items';
 
@@ -67,4 +84,29 @@ export function changeEventOfRecord(record: StreamRecordImages): ChangeEvent | u
     version: Number(item.version ?? 0),
     lastChange: lastChangeOf(item),
   });
+}
+
+/**
+ * The run event of a stream record: the write of a run's summary item that changed its status to failed or
+ * deletionThresholdExceeded (the old image says what it was), or the insert of an alert (its event, stored).
+ */
+export function runEventOfRecord(record: StreamRecordImages): RunEvent | undefined {
+  const image = record.dynamodb?.NewImage;
+  if (record.eventName === 'REMOVE' || !image) return undefined;
+  const item = unmarshall(image as Image);
+  const pk = String(item[tableKeys.partitionKey]);
+  if (isAlertPartitionKey(pk)) {
+    return record.eventName === 'INSERT' ? (item.event as SyncStaleEvent) : undefined;
+  }
+  if (!isRunPartitionKey(pk) || item[tableKeys.sortKey] !== RUN_SUMMARY_SORT_KEY) return undefined;
+  const old = record.dynamodb?.OldImage;
+  const before = old ? (unmarshall(old as Image) as { status: EndedRun['status'] }) : undefined;
+  // A record written before a count existed (suspensions) has fewer: the event has every count, as the API does.
+  const counts = { ...emptyCounts(), ...(item.counts as Partial<ReportCounts> | undefined) };
+  return runEventOf(before, { ...(item as unknown as EndedRun), counts });
+}
+
+/** The event of a stream record, a change's or a run's, or undefined when it is none. */
+export function eventOfRecord(record: StreamRecordImages): AdSyncEvent | undefined {
+  return changeEventOfRecord(record) ?? runEventOfRecord(record);
 }

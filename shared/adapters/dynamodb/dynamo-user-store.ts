@@ -1,6 +1,8 @@
 /**
  * The users of the single DynamoDB table (docs/data-model.md): what the sync looks up and writes (UserStore)
- * and what the admin routes manage (UserAdministration).
+ * and what the admin routes manage (UserAdministration). A local user's password hash goes to the credentials
+ * table (table.ts), written and deleted in the same transaction as the user: the one table's stream, which
+ * other roles read, never carries a hash.
  *
  * The sync's changes are conditional writes (change-writes.ts) that go out in transactions of up to 100
  * actions (transactions.ts); a change refused by its condition is reported as a conflict, or as already
@@ -39,9 +41,14 @@ export class DynamoUserStore implements UserStore, UserAdministration {
   private readonly documents: DynamoDBDocumentClient;
   private readonly folders: DynamoArchiveFolders;
 
+  /**
+   * `credentialsTable`: where local users' password hashes go; without it (the sync, the read routes) local
+   * users cannot be created with a password.
+   */
   constructor(
     client: DynamoDBClient,
     private readonly tableName: string,
+    private readonly credentialsTable?: string,
   ) {
     this.documents = documentClient(client);
     this.folders = new DynamoArchiveFolders(this.documents, tableName);
@@ -153,8 +160,9 @@ export class DynamoUserStore implements UserStore, UserAdministration {
     return page.LastEvaluatedKey ? { users, cursor: encodeUserCursor(page.LastEvaluatedKey) } : { users };
   }
 
-  /** Deletes a local user and its password hash, in one transaction. */
+  /** Deletes a local user and its item in the credentials table (its password hash), in one transaction. */
   async deleteLocalUser(userName: string): Promise<void> {
+    const credentials = this.credentialsTable;
     try {
       await this.documents.send(
         new TransactWriteCommand({
@@ -169,7 +177,7 @@ export class DynamoUserStore implements UserStore, UserAdministration {
                 ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
               },
             },
-            { Delete: { TableName: this.tableName, Key: passwordKey(userName) } },
+            ...(credentials ? [{ Delete: { TableName: credentials, Key: passwordKey(userName) } }] : []),
           ],
         }),
       );
@@ -185,8 +193,10 @@ export class DynamoUserStore implements UserStore, UserAdministration {
   }
 
   /**
-   * Adds a user; a local user's password hash goes into an item of its own (keys.ts: passwordKey), written in
-   * the same transaction, so that reading users never reads hashes.
+   * Adds a user. A local user gets an item in the credentials table (keys.ts: passwordKey), with its password
+   * hash when it has one, written in the same transaction: reading users never reads hashes, and the item
+   * stands for the name, so that a hash saved for an earlier holder of it before that table existed is never
+   * read (dynamo-password-hashes.ts).
    */
   async createUser(user: User, passwordHash?: string): Promise<void> {
     const create = {
@@ -194,16 +204,21 @@ export class DynamoUserStore implements UserStore, UserAdministration {
       Item: toUserItem(user, 1),
       ConditionExpression: 'attribute_not_exists(pk)',
     };
+    const credentials = user.authentication === 'local' ? this.credentialsTable : undefined;
+    if (passwordHash !== undefined && credentials === undefined) {
+      throw new Error(`no credentials table to keep the password hash of ${user.userName} in`);
+    }
     try {
-      if (passwordHash === undefined) {
+      if (credentials === undefined) {
         await this.documents.send(new PutCommand(create));
       } else {
+        const item = {
+          ...passwordKey(user.userName),
+          ...(passwordHash !== undefined ? { passwordHash } : {}),
+        };
         await this.documents.send(
           new TransactWriteCommand({
-            TransactItems: [
-              { Put: create },
-              { Put: { TableName: this.tableName, Item: { ...passwordKey(user.userName), passwordHash } } },
-            ],
+            TransactItems: [{ Put: create }, { Put: { TableName: credentials, Item: item } }],
           }),
         );
       }

@@ -25,14 +25,15 @@ const OCCURRENCE = 'SCHEDULE#';
 const GUID = 'GUID#';
 const LOGON = 'LOGON#';
 const GROUP = 'GROUP#';
+const ALERT = 'ALERT#';
 
 /** The sort key of handoff items: the table's stream delivers their inserts to the sync function. */
 export const HANDOFF_SORT_KEY = 'HANDOFF';
 
 /**
  * Every item kind by its partition key, as an IAM `dynamodb:LeadingKeys` pattern (`StringLike`: `*` is
- * any text). Password hashes of local users are a kind of their own, so that reads of users can be granted
- * without them.
+ * any text). Password hashes of local users are a kind of their own, in a table of their own (the credentials
+ * table, table.ts), so that reads of users, and the one table's stream, never carry them.
  */
 export const itemKinds = {
   user: `${USER}*`,
@@ -48,6 +49,7 @@ export const itemKinds = {
   occurrence: `${OCCURRENCE}*`,
   logon: `${LOGON}*`,
   group: `${GROUP}*`,
+  alert: `${ALERT}*`,
 } as const;
 
 export type ItemKind = keyof typeof itemKinds;
@@ -59,9 +61,11 @@ export const leadingKeys = (...kinds: readonly ItemKind[]): string[] => kinds.ma
 export const kindIndex = { users: 'USERS', runs: 'RUNS', archives: 'ARCHIVES', groups: 'GROUPS' } as const;
 
 /** A user: its key is the lower-cased name, so names are unique case-insensitively. */
+/** The sort key of user items: with their partition keys' prefix, the pipe's filter tells them apart. */
+export const USER_SORT_KEY = 'USER';
 export const userKey = (userName: string) => ({
   [PK]: `${USER}${userName.toLowerCase()}`,
-  [SK]: 'USER',
+  [SK]: USER_SORT_KEY,
 });
 
 /** Whether a partition key is a user's. */
@@ -80,7 +84,10 @@ export const guidIndexKey = (objectGuid: string) => ({
   [byGuid.sortKey]: 'USER',
 });
 
-/** A local user's password hash: an item of its own, in no index, that only the users function writes. */
+/**
+ * A local user's password hash: an item of its own in the credentials table (no stream, no index), that only
+ * the users function writes. Hashes saved before that table existed are such items in the one table.
+ */
 export const passwordKey = (userName: string) => ({
   [PK]: `${PASSWORD}${userName.toLowerCase()}`,
   [SK]: 'PASSWORD',
@@ -114,6 +121,15 @@ export const runIndexKeys = (startedAt: string, runId: string) => ({
   [byKind.partitionKey]: kindIndex.runs,
   [byKind.sortKey]: `${startedAt}#${runId}`,
 });
+
+/** An alert the schedule raised (a stale sync), by the id of its event: written once, its insert is the event. */
+export const alertKey = (eventId: string) => ({ [PK]: `${ALERT}${eventId}`, [SK]: 'ALERT' });
+
+/** Whether a partition key is an alert's. */
+export const isAlertPartitionKey = (pk: string): boolean => pk.startsWith(ALERT);
+
+/** Whether a partition key is a run's. */
+export const isRunPartitionKey = (pk: string): boolean => pk.startsWith(RUN);
 
 export const configKey = { [PK]: CONFIG, [SK]: 'CURRENT' } as const;
 export const lockKey = { [PK]: LOCK, [SK]: 'SYNC' } as const;

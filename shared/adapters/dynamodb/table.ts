@@ -1,7 +1,8 @@
 /**
- * The one DynamoDB table of ad-sync (single-table design; see docs/data-model.md). This is the definition the
- * local stack and the tests create; the CDK stack declares the same keys and indexes. The key values of each
- * item kind are built in keys.ts.
+ * The one DynamoDB table of ad-sync (single-table design; see docs/data-model.md), and the credentials table
+ * beside it that keeps local users' password hashes out of the first one's stream. These are the definitions
+ * the local stack and the tests create; the CDK stack declares the same keys and indexes (cdk/data.ts). The key
+ * values of each item kind are built in keys.ts.
  */
 import {
   CreateTableCommand,
@@ -83,6 +84,44 @@ export function tableDefinition(tableName: string, options: TableOptions = {}): 
 }
 
 /**
+ * The credentials table: local users' password hashes (keys.ts passwordKey), apart from the one table so that
+ * no reader of that table's stream ever sees a hash. It has no stream and no index, and only the roles that
+ * need it may touch it (the users function writes, the logon function reads one item by key).
+ */
+export function credentialsTableDefinition(tableName: string): CreateTableCommandInput {
+  const { partitionKey, sortKey } = tableKeys;
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [partitionKey, sortKey].map((AttributeName) => ({
+      AttributeName,
+      AttributeType: 'S',
+    })),
+    KeySchema: [
+      { AttributeName: partitionKey, KeyType: 'HASH' },
+      { AttributeName: sortKey, KeyType: 'RANGE' },
+    ],
+  };
+}
+
+/** Creates the credentials table unless it exists, and waits until it is active. */
+export async function ensureCredentialsTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  await createUnlessExists(client, credentialsTableDefinition(tableName));
+}
+
+async function createUnlessExists(
+  client: DynamoDBClient,
+  definition: CreateTableCommandInput,
+): Promise<void> {
+  try {
+    await client.send(new CreateTableCommand(definition));
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+  await waitUntilTableExists({ client, maxWaitTime: 60, minDelay: 1 }, { TableName: definition.TableName });
+}
+
+/**
  * Creates the table unless it exists, and waits until it is active. A table kept from before it had its
  * stream (a local stack's data) gets it when asked; a stream is never taken away (its records may still be
  * unread).
@@ -92,12 +131,7 @@ export async function ensureTable(
   tableName: string,
   options: TableOptions = {},
 ): Promise<void> {
-  try {
-    await client.send(new CreateTableCommand(tableDefinition(tableName, options)));
-  } catch (error) {
-    if (!(error instanceof ResourceInUseException)) throw error;
-  }
-  await waitUntilTableExists({ client, maxWaitTime: 60, minDelay: 1 }, { TableName: tableName });
+  await createUnlessExists(client, tableDefinition(tableName, options));
   if (!options.stream) return;
   const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
   const stream = Table?.StreamSpecification;

@@ -29,6 +29,7 @@ const standingSchema = z.strictObject({
   badPwdCount: z.int().min(0),
   badPasswordTime: z.iso.datetime().optional(),
   lockedOut: z.boolean(),
+  readAt: z.iso.datetime(),
 });
 
 export const accountGuardAnswer = z.union([
@@ -42,9 +43,13 @@ export type AccountGuardAnswer = z.infer<typeof accountGuardAnswer>;
 /** A standing as JSON carries it (dates as ISO 8601). */
 export function toStandingAnswer(standing: AccountStanding | undefined): AccountGuardAnswer {
   if (!standing) return { standing: null };
-  const { badPasswordTime, ...rest } = standing;
+  const { badPasswordTime, readAt, ...rest } = standing;
   return {
-    standing: { ...rest, ...(badPasswordTime ? { badPasswordTime: badPasswordTime.toISOString() } : {}) },
+    standing: {
+      ...rest,
+      ...(badPasswordTime ? { badPasswordTime: badPasswordTime.toISOString() } : {}),
+      readAt: readAt.toISOString(),
+    },
   };
 }
 
@@ -69,5 +74,6 @@ export function standingOf(answer: {
     badPwdCount: standing.badPwdCount,
     ...(badPasswordTime ? { badPasswordTime: new Date(badPasswordTime) } : {}),
     lockedOut: standing.lockedOut,
+    readAt: new Date(standing.readAt),
   };
 }

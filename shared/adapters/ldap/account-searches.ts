@@ -12,6 +12,7 @@ import {
   fileTimeDate,
   intervalSeconds,
 } from '../../domain/account-lockout';
+import { escapeRdnValue, parseDistinguishedName } from '../../domain/distinguished-name';
 import { UnreadableAttributeError } from '../../errors';
 import { parseObjectGuid } from './object-guid';
 import { guidOf, single } from './user-entry';
@@ -58,6 +59,7 @@ export async function readAccountStanding(
     return Number(value);
   };
   const badPwdCount = number('badPwdCount');
+  const readAt = await readDcTime(client, server);
   const computed = number('msDS-User-Account-Control-Computed');
   const badPasswordTime = single(entry.badPasswordTime);
   const passwordSettings = single(entry['msDS-ResultantPSO']);
@@ -83,7 +85,50 @@ export async function readAccountStanding(
     badPwdCount,
     ...(badPasswordTime ? withTime(fileTimeDate(badPasswordTime)) : {}),
     lockedOut: (computed & UF_LOCKOUT) !== 0,
+    readAt,
   };
+}
+
+/**
+ * The DC's own time (the rootDSE's currentTime): AD stamps badPasswordTime with its clock, so the window is
+ * judged on that clock, not on the caller's.
+ */
+async function readDcTime(client: Client, server: string): Promise<Date> {
+  const { searchEntries } = await client.search('', { scope: 'base', attributes: ['currentTime'] });
+  const value = single(searchEntries[0]?.currentTime);
+  const match = value && /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.\d+)?Z$/.exec(value);
+  if (!match) throw new UnreadableAttributeError(`${server} did not say its currentTime (rootDSE)`);
+  const [, year, month, day, hour, minute, second] = match.map(Number) as number[];
+  return new Date(Date.UTC(year as number, (month as number) - 1, day, hour, minute, second));
+}
+
+/**
+ * The DNS name of the domain's PDC emulator (the domain object's fSMORoleOwner names its NTDS Settings, whose
+ * parent is the server object): the DC that keeps the domain's bad-password counts and locks accounts.
+ */
+export async function readPdcEmulator(
+  client: Client,
+  server: string,
+  namingContext: string,
+): Promise<string> {
+  const { searchEntries } = await client.search(namingContext, {
+    scope: 'base',
+    attributes: ['fSMORoleOwner'],
+  });
+  const owner = single(searchEntries[0]?.fSMORoleOwner);
+  if (!owner)
+    throw new UnreadableAttributeError(`${server} did not say the domain's PDC emulator (fSMORoleOwner)`);
+  const serverObject = parseDistinguishedName(owner)
+    .slice(1)
+    .map(({ attribute, value }) => `${attribute}=${escapeRdnValue(value)}`)
+    .join(',');
+  const { searchEntries: servers } = await client.search(serverObject, {
+    scope: 'base',
+    attributes: ['dNSHostName'],
+  });
+  const host = single(servers[0]?.dNSHostName);
+  if (!host) throw new UnreadableAttributeError(`${server} did not say the DNS name of ${serverObject}`);
+  return host;
 }
 
 const withTime = (time: Date | undefined): { badPasswordTime?: Date } =>

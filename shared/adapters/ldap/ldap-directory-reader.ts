@@ -28,7 +28,7 @@ import type {
   RootDse,
   ServerAddress,
 } from '../../ports/directory-reader';
-import { readAccountStanding } from './account-searches';
+import { readAccountStanding, readPdcEmulator } from './account-searches';
 import { toDirectoryError } from './directory-errors';
 import { probeDirSync } from './dirsync-probe';
 import { formatServer, resolveServers, type SrvResolver } from './domain-controllers';
@@ -312,6 +312,16 @@ class LdapDirectorySession implements DirectorySession {
     if (!namingContext) throw new PartialReadError(`${this.server} named no defaultNamingContext`);
     try {
       return await readAccountStanding(this.client, this.server, namingContext, objectGuid);
+    } catch (error) {
+      throw toDirectoryError(error, this.server, 'read');
+    }
+  }
+
+  async readPdcEmulator(): Promise<string> {
+    const namingContext = this.rootDse.defaultNamingContext;
+    if (!namingContext) throw new PartialReadError(`${this.server} named no defaultNamingContext`);
+    try {
+      return await readPdcEmulator(this.client, this.server, namingContext);
     } catch (error) {
       throw toDirectoryError(error, this.server, 'read');
     }

@@ -111,7 +111,7 @@ describe('the ports of the local stack', () => {
     // That port is DynamoDB Local's.
     const tables = await listTables(dynamoDbPort);
     expect(tables.status).toBe(200);
-    expect(JSON.parse(tables.body)).toEqual({ TableNames: ['ad-sync'] });
+    expect(JSON.parse(tables.body)).toEqual({ TableNames: ['ad-sync', 'ad-sync-credentials'] });
   });
 
   it('runs DynamoDB Local in its data folder, where it writes its metadata file (not in the repository)', async () => {

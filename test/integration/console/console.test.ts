@@ -72,6 +72,9 @@ const navLink = (name: string): Locator =>
   page.getByRole('navigation').getByRole('link', { name, exact: true });
 const field = (label: string): Locator => page.getByLabel(label, { exact: true });
 
+/** The screenshots in docs/ that operator-banners.test.ts takes. */
+const BANNERS_SCREENSHOTS: readonly string[] = ['operator-alerts.png', 'withheld-deletes-banner.png'];
+
 /** The tracked screenshots: each file's name and SHA-256, to tell that a run left them as they were. */
 async function screenshotsInDocs(): Promise<Record<string, string>> {
   const hashes: Record<string, string> = {};
@@ -510,6 +513,10 @@ describe('the admin console', () => {
     const threshold = page.getByRole('region', { name: 'Deletes stopped by the deletion threshold' });
     await threshold.waitFor({ timeout: 90_000 });
     expect(await threshold.textContent()).toContain('no user was deleted');
+    // Why, worded from the report's deletesWithheldBecause (over 1,000 deletes: the default maxCount's 500).
+    expect(await threshold.textContent()).toMatch(
+      /This sync would delete (\d+) directory users \(\1 deletes exceed the maximum of 500\)\./,
+    );
     await screenshot('deletion-threshold');
     await threshold.getByRole('button', { name: /this once$/ }).click();
     await page.locator('#sync-outcome').getByText('Succeeded').waitFor({ timeout: 90_000 });
@@ -707,7 +714,12 @@ describe('the admin console', () => {
   });
 
   it('wrote every screenshot, and left the ones in docs/ as it found them unless asked to replace them', async () => {
-    expect((await readdir(screenshots)).sort()).toEqual(Object.keys(docsScreenshotsBefore));
+    // The operator banners' screenshots are operator-banners.test.ts's (into the same folder with npm run
+    // screenshots): every other one in docs/ is this file's.
+    const others = (name: string) => BANNERS_SCREENSHOTS.includes(name);
+    expect((await readdir(screenshots)).filter((name) => !others(name)).sort()).toEqual(
+      Object.keys(docsScreenshotsBefore).filter((name) => !others(name)),
+    );
     if (requestedScreenshots !== DOCS_SCREENSHOTS) {
       expect(await screenshotsInDocs()).toEqual(docsScreenshotsBefore);
     }

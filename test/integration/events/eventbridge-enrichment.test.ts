@@ -291,8 +291,9 @@ describe('change events through the pipe (DynamoDB Local stream, events function
     expect(await throughThePipe(allRecords)).toEqual(allEvents);
     // In other batches too: the event of a record does not depend on its neighbours.
     const oneByOne: ChangeEvent[] = [];
-    for (const record of allRecords.filter(passesFilter))
+    for (const record of allRecords.filter(passesFilter)) {
       oneByOne.push(...((await handler([record])) as ChangeEvent[]));
+    }
     expect(oneByOne).toEqual(allEvents);
   });
 

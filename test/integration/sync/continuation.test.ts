@@ -222,7 +222,11 @@ describe('a run continued past its invocation', () => {
       await deps.configs.saveConfig(fixtureConfig({ filters: { groups: [emptyGroup] }, options }));
       const outcome = await continueRun(deps, { runId: first.runId, invocation: 2 });
       if (outcome.outcome !== 'ran') throw new Error(outcome.outcome);
-      expect(outcome.report).toMatchObject({ status: 'deletionThresholdExceeded', counts: { deleted: 10 } });
+      expect(outcome.report).toMatchObject({
+        status: 'deletionThresholdExceeded',
+        counts: { deleted: 10 },
+        deletesWithheldBecause: { reason: 'configurationChanged' },
+      });
       expect(outcome.report.steps.find((step) => step.name === 'plan')?.message).toContain(
         'the configuration changed during the run',
       );
@@ -247,6 +251,13 @@ describe('a run continued past its invocation', () => {
         report = outcome.report;
       }
       expect(report.status).toBe('deletionThresholdExceeded');
+      // The first invocation's decision, carried by the checkpoint: its population, not a later one's.
+      expect(report.deletesWithheldBecause).toMatchObject({
+        reason: 'threshold',
+        exceeded: 'maxPercent',
+        deletes: GONE,
+        directoryUsers: 100,
+      });
       expect(report.counts).toMatchObject({ created: reference.counts.created, deleted: 0 });
       expect(report.changes.filter((c) => c.action === 'delete')).toHaveLength(GONE);
       expect(report.changes.find((c) => c.action === 'delete')?.reason).toContain(

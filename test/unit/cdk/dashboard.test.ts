@@ -76,11 +76,12 @@ describe('the dashboard', () => {
     }
   });
 
-  it('counts the runs (every ended run emits SyncRunFailed, 0 or 1), the failed ones, the users changed and refused logons', () => {
+  it('counts the runs (every ended run emits SyncRunFailed, 0 or 1), the failed ones, a stale sync, the users changed and refused logons', () => {
     expect(rowsOf('Sync runs')).toEqual([
       expect.stringMatching(/^AdSync SyncRunFailed service ad-sync .*SampleCount/),
       expect.stringMatching(/^AdSync SyncRunFailed service ad-sync .*Sum/),
       expect.stringMatching(/^AdSync SyncThresholdExceeded /),
+      expect.stringMatching(/^AdSync SyncStale service ad-sync .*Maximum/),
     ]);
     expect(rowsOf('Users changed by syncs').map((row) => row.split(' ')[1])).toEqual([
       'UsersCreated',

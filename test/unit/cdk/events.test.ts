@@ -10,6 +10,8 @@ import {
   EVENT_SCHEMA_FILE,
   EVENT_SCHEMA_NAME,
   eventBusName,
+  RUN_EVENT_SCHEMA_FILE,
+  RUN_EVENT_SCHEMA_NAME,
 } from '../../../cdk/events';
 import { TRACING_ACTIONS } from '../../../cdk/nag-suppressions';
 import { functionIdPrefix, StackPolicies, synthStack } from '../../support/iam-policy';
@@ -31,7 +33,8 @@ const only = (type: string): [string, Resource] => {
 };
 const [busId, bus] = only('AWS::Events::EventBus');
 const [pipeId, pipe] = only('AWS::Pipes::Pipe');
-const [tableId] = only('AWS::DynamoDB::Table');
+// The one table with a stream (the other, local users' password hashes, has none).
+const { main: tableId } = new StackPolicies(template).tableIds;
 const eventsFunctionId = idsOf('AWS::Lambda::Function').find(
   (id) => id.startsWith(functionIdPrefix('events')) && !id.includes('Logs'),
 ) as string;
@@ -69,36 +72,33 @@ describe('change events on AWS', () => {
     });
   });
 
-  it('filters at the source: user and group items that carry a mark, a removal only when marked for deletion', () => {
+  it('filters at the source: user and group items that carry a mark, a removal only when marked for deletion; ending run records and alerts', () => {
     const patterns = (pipe.Properties.SourceParameters.FilterCriteria.Filters as { Pattern: string }[]).map(
       (filter) => JSON.parse(filter.Pattern),
     );
-    const user = { pk: { S: [{ prefix: 'USER#' }] } };
-    // A group's item, not the chunks of its members.
-    const group = { pk: { S: [{ prefix: 'GROUP#' }] }, sk: { S: ['GROUP'] } };
+    // A user's or a group's item (not the chunks of a group's members), in one pattern: a pipe has 5 at most.
+    const marked = { pk: { S: [{ prefix: 'USER#' }, { prefix: 'GROUP#' }] }, sk: { S: ['USER', 'GROUP'] } };
+    expect(patterns).toHaveLength(5);
     expect(patterns).toEqual([
       {
         eventName: ['INSERT', 'MODIFY'],
         dynamodb: {
-          Keys: user,
+          Keys: marked,
           NewImage: { lastChange: { M: { kind: { S: [{ 'anything-but': ['delete'] }] } } } },
         },
       },
       {
         eventName: ['REMOVE'],
-        dynamodb: { Keys: user, OldImage: { lastChange: { M: { kind: { S: ['delete'] } } } } },
+        dynamodb: { Keys: marked, OldImage: { lastChange: { M: { kind: { S: ['delete'] } } } } },
       },
       {
         eventName: ['INSERT', 'MODIFY'],
         dynamodb: {
-          Keys: group,
-          NewImage: { lastChange: { M: { kind: { S: [{ 'anything-but': ['delete'] }] } } } },
+          Keys: { pk: { S: [{ prefix: 'RUN#' }] }, sk: { S: ['REPORT'] } },
+          NewImage: { status: { S: ['failed', 'deletionThresholdExceeded'] } },
         },
       },
-      {
-        eventName: ['REMOVE'],
-        dynamodb: { Keys: group, OldImage: { lastChange: { M: { kind: { S: ['delete'] } } } } },
-      },
+      { eventName: ['INSERT'], dynamodb: { Keys: { pk: { S: [{ prefix: 'ALERT#' }] } } } },
     ]);
     expect(patterns).toEqual(JSON.parse(JSON.stringify(CHANGE_EVENT_FILTER_PATTERNS)));
   });
@@ -240,18 +240,24 @@ describe('change events on AWS', () => {
     });
   });
 
-  it('registers the JSON Schema of the events (docs/events.schema.json, draft-04) in a registry of its own', () => {
+  it('registers the JSON Schemas of the change and run events (docs/, draft-04) in a registry of its own', () => {
     const [registryId, registry] = only('AWS::EventSchemas::Registry');
     expect(registry.Properties.RegistryName).toBe('ad-sync');
-    const [, schema] = only('AWS::EventSchemas::Schema');
-    expect(schema.Properties).toMatchObject({
-      RegistryName: { 'Fn::GetAtt': [registryId, 'RegistryName'] },
-      SchemaName: EVENT_SCHEMA_NAME,
-      Type: 'JSONSchemaDraft4',
-    });
-    expect(JSON.parse(schema.Properties.Content)).toEqual(
-      JSON.parse(readFileSync(EVENT_SCHEMA_FILE, 'utf8')),
+    const schemas = idsOf('AWS::EventSchemas::Schema').map((id) => resources[id] as Resource);
+    expect(schemas.map((schema) => schema.Properties.SchemaName).sort()).toEqual(
+      [EVENT_SCHEMA_NAME, RUN_EVENT_SCHEMA_NAME].sort(),
     );
-    expect(JSON.parse(schema.Properties.Content).$schema).toBe('http://json-schema.org/draft-04/schema#');
+    for (const [name, file] of [
+      [EVENT_SCHEMA_NAME, EVENT_SCHEMA_FILE],
+      [RUN_EVENT_SCHEMA_NAME, RUN_EVENT_SCHEMA_FILE],
+    ] as const) {
+      const schema = schemas.find((s) => s.Properties.SchemaName === name) as Resource;
+      expect(schema.Properties).toMatchObject({
+        RegistryName: { 'Fn::GetAtt': [registryId, 'RegistryName'] },
+        Type: 'JSONSchemaDraft4',
+      });
+      expect(JSON.parse(schema.Properties.Content)).toEqual(JSON.parse(readFileSync(file, 'utf8')));
+      expect(JSON.parse(schema.Properties.Content).$schema).toBe('http://json-schema.org/draft-04/schema#');
+    }
   });
 });

@@ -81,6 +81,12 @@ const ADDED_WITH_LOGON = [
   'ApilogonPOST0EB1CF46',
 ];
 
+/**
+ * The id of the credentials table (local users' password hashes, out of the one table's stream), pinned from
+ * then on: a new table would be an empty one, and every local user's password lost.
+ */
+const ADDED_WITH_THE_CREDENTIALS_TABLE = ['CredentialsF8F243AA'];
+
 // At load, as in stack.test.ts: the first synthesis in a process takes longer than a test may.
 const { template } = synthStack();
 
@@ -103,5 +109,10 @@ describe('the AdSync stack, split into parts', () => {
   it('keeps the ids the logon added', () => {
     const ids = Object.keys(template.toJSON().Resources as Record<string, unknown>);
     expect(ids).toEqual(expect.arrayContaining(ADDED_WITH_LOGON));
+  });
+
+  it('keeps the id of the credentials table', () => {
+    const ids = Object.keys(template.toJSON().Resources as Record<string, unknown>);
+    expect(ids).toEqual(expect.arrayContaining(ADDED_WITH_THE_CREDENTIALS_TABLE));
   });
 });

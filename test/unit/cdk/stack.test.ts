@@ -2,6 +2,7 @@ import { App, type Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { describe, expect, it } from 'vitest';
+import { API_STAGE } from '../../../cdk/api';
 import { buildApp } from '../../../cdk/app';
 import { HEAP_WRAPPER, SYNC_MEMORY_MB } from '../../../cdk/lambda-runtime';
 import { TRACING_ACTIONS } from '../../../cdk/nag-suppressions';
@@ -138,6 +139,95 @@ describe('the AdSync stack', () => {
     });
   });
 
+  it("keeps local users' password hashes in a table of their own, kept as the other is, with no stream and no index", () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 2);
+    const { main, credentials } = policies.tableIds;
+    const resources = template.toJSON().Resources;
+    expect(resources[main].Properties.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
+    expect(resources[credentials]).toMatchObject({
+      DeletionPolicy: 'Retain',
+      Properties: {
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+        SSESpecification: { SSEEnabled: true },
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+      },
+    });
+    for (const absent of ['StreamSpecification', 'GlobalSecondaryIndexes', 'TimeToLiveSpecification']) {
+      expect(resources[credentials].Properties[absent], absent).toBeUndefined();
+    }
+  });
+
+  it('lets only the users function write password hashes and only the logon function read them, in the credentials table, by key', () => {
+    const { credentials } = policies.tableIds;
+    const ACTIONS = ['GetItem', 'BatchGetItem', 'Query', 'Scan', 'PutItem', 'UpdateItem', 'DeleteItem'];
+    const onCredentials = (name: FunctionName) =>
+      Object.fromEntries(
+        ACTIONS.map((action) => [action, policies.kindsAllowed(name, `dynamodb:${action}`, 'credentials')]),
+      );
+    const none = Object.fromEntries(ACTIONS.map((action) => [action, []]));
+    for (const name of functionNames) {
+      const expected =
+        name === 'users'
+          ? { ...none, PutItem: ['password'], DeleteItem: ['password'] }
+          : name === 'logon'
+            ? { ...none, GetItem: ['password'] }
+            : none;
+      expect(onCredentials(name), name).toEqual(expected);
+      // Nor anything else there, in a batch or without a key.
+      for (const action of ['BatchWriteItem', 'PartiQLSelect', 'DescribeTable', 'Scan']) {
+        const request = {
+          action: `dynamodb:${action}`,
+          table: 'credentials' as const,
+          resource: 'table' as const,
+        };
+        expect(policies.allows(name, { ...request, leadingKeys: [] }), `${name} ${action}`).toBe(false);
+      }
+      // In the one table, nobody writes a hash any more; the logon function reads those saved before.
+      for (const action of ['PutItem', 'UpdateItem', 'DeleteItem']) {
+        expect(policies.kindsAllowed(name, `dynamodb:${action}`), `${name} ${action}`).not.toContain(
+          'password',
+        );
+      }
+    }
+    // No other role of the stack (the pipe's, the console's, CDK's own) names the credentials table.
+    const roleOf = (name: FunctionName) => {
+      const [, fn] = ourFunctions.find(([id]) => id === idOf(name)) ?? [];
+      return fn?.Properties.Role['Fn::GetAtt'][0];
+    };
+    const naming = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((policy) => JSON.stringify(policy.Properties.PolicyDocument).includes(credentials))
+      .flatMap((policy) => policy.Properties.Roles.map((role: { Ref: string }) => role.Ref));
+    expect(naming.sort()).toEqual([roleOf('logon'), roleOf('users')].sort());
+    // And only the two functions that need it are told its name.
+    const told = ourFunctions
+      .filter(([, fn]) => fn.Properties.Environment?.Variables?.CREDENTIALS_TABLE_NAME)
+      .map(([id]) => id.replace(/Function.*/, ''));
+    expect(told.sort()).toEqual(['Logon', 'Users']);
+  });
+
+  it("lets the readers of a stream read only the one table's, which carries no password hash", () => {
+    const { main, credentials } = policies.tableIds;
+    const streamReads = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) =>
+      (
+        policy.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]
+      ).filter((statement) =>
+        [statement.Action]
+          .flat()
+          .some((action) => /^dynamodb:(GetRecords|GetShardIterator|\*)$/.test(action)),
+      ),
+    );
+    expect(streamReads.length).toBeGreaterThan(0);
+    for (const statement of streamReads) {
+      expect(JSON.stringify(statement.Resource)).toBe(JSON.stringify({ 'Fn::GetAtt': [main, 'StreamArn'] }));
+      expect(JSON.stringify(statement)).not.toContain(credentials);
+    }
+  });
+
   it('creates the bind-password secret empty and retains it', () => {
     const secrets = template.findResources('AWS::SecretsManager::Secret');
     expect(Object.values(secrets)).toHaveLength(1);
@@ -160,9 +250,10 @@ describe('the AdSync stack', () => {
       actionsOf('logon').filter((action) => !action.startsWith('dynamodb:') && !isTracing(action)),
     ).toEqual(['lambda:InvokeFunction']);
     const logon = functions[idOf('logon')]?.Properties;
-    // The table, the guard, and the console's origin that every function answering the API is told (CORS).
+    // The tables, the guard, and the console's origin that every function answering the API is told (CORS).
     expect(Object.keys(logon.Environment.Variables).sort()).toEqual([
       'CONSOLE_ORIGIN',
+      'CREDENTIALS_TABLE_NAME',
       'LOGON_GUARD_FUNCTION_NAME',
       'POWERTOOLS_SERVICE_NAME',
       'TABLE_NAME',
@@ -252,8 +343,9 @@ describe('the AdSync stack', () => {
       'occurrence',
       'group',
     ];
+    // An alert is put once, never updated or deleted (its TTL removes it).
     expect(writes('sync')).toEqual({
-      PutItem: syncKinds,
+      PutItem: [...syncKinds, 'alert'],
       UpdateItem: syncKinds,
       DeleteItem: syncKinds,
       BatchWriteItem: [],
@@ -276,10 +368,11 @@ describe('the AdSync stack', () => {
       BatchWriteItem: [],
       ConditionCheckItem: [],
     });
+    // Its users; their hashes go to the credentials table (below), never to the one table and its stream.
     expect(writes('users')).toMatchObject({
-      PutItem: ['user', 'password'],
+      PutItem: ['user'],
       UpdateItem: [],
-      DeleteItem: ['user', 'password'],
+      DeleteItem: ['user'],
       BatchWriteItem: [],
     });
     // The logon function counts failed logons, and writes nothing else.
@@ -337,13 +430,15 @@ describe('the AdSync stack', () => {
         BatchGetItem: syncReads,
         Query: syncReads,
       },
-      // Whether a running run's lease is still its own; the runs and the previews.
-      runs: { GetItem: ['lock'], Query: ['run', 'preview'] },
+      // Whether a running run's lease is still its own; the runs and the previews; the schedule and alert
+      // settings (the back-off and staleness GET /sync/runs shows).
+      runs: { GetItem: ['config', 'lock'], Query: ['run', 'preview'] },
       // And the groups routes: a group's members, by group.
       users: { GetItem: ['user', 'config'], Query: ['group'] },
       // To explain one user: the users it concerns, by name (a key or a batch of keys) and objectGUID (gsi1).
       directory: { GetItem: ['user', 'config'], BatchGetItem: ['user'] },
-      // One user and, for a local user, its hash: by key, never in a batch or a query.
+      // One user and, for a local user created before the credentials table, its hash: by key, never in a
+      // batch or a query (a newer hash: in the credentials table, below).
       logon: { GetItem: ['user', 'password', 'config'] },
       // Reads no table: the connection comes with the logon's request.
       'logon-guard': {},
@@ -560,6 +655,21 @@ describe('the AdSync stack', () => {
     expect(new Set(invokedByApi)).toEqual(new Set(routes.map((route) => idOf(route.function))));
   });
 
+  it("lets API Gateway invoke a route's function from the deployed stage only: no test-invoke-stage permission", () => {
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).filter(
+      (permission) => permission.Properties.Principal === 'apigateway.amazonaws.com',
+    );
+    // One for each route (CDK's per method), each scoped to the deployed stage.
+    expect(permissions).toHaveLength(routes.length);
+    const [stageId] = Object.keys(
+      template.findResources('AWS::ApiGateway::Stage', { Properties: { StageName: API_STAGE } }),
+    );
+    expect(stageId).toBeDefined();
+    const sources = permissions.map((permission) => JSON.stringify(permission.Properties.SourceArn));
+    expect(sources.filter((source) => source.includes('test-invoke-stage'))).toEqual([]);
+    for (const source of sources) expect(source).toContain(JSON.stringify({ Ref: stageId }));
+  });
+
   it("answers API Gateway's own errors in the error shape", () => {
     for (const type of ['DEFAULT_4XX', 'DEFAULT_5XX']) {
       template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
@@ -632,6 +742,48 @@ describe('the AdSync stack', () => {
       MetricName: 'SyncRunFailed',
       AlarmActions: [topicArn],
     });
+  });
+
+  it('sends the run events of the bus and a stale alarm to the operator topic; alertEmail subscribes an address', () => {
+    const [ruleId, rule] = Object.entries(template.findResources('AWS::Events::Rule')).find(([, resource]) =>
+      JSON.stringify(resource.Properties.EventPattern).includes('sync.failed'),
+    ) ?? [undefined, undefined];
+    expect(ruleId).toBeDefined();
+    expect(rule?.Properties.EventPattern).toEqual({
+      source: ['ad-sync'],
+      'detail-type': ['sync.failed', 'sync.deletionsWithheld', 'sync.stale'],
+    });
+    const [topicId] = Object.keys(template.findResources('AWS::SNS::Topic'));
+    expect(rule?.Properties.Targets).toEqual([expect.objectContaining({ Arn: { Ref: topicId } })]);
+    expect(rule?.Properties.EventBusName).toBeDefined();
+    // The rule publishes with a role of its own, allowed sns:Publish on the topic: no topic policy lets
+    // EventBridge (any account's rules) publish.
+    expect(rule?.Properties.Targets[0].RoleArn).toBeDefined();
+    const topicPolicies = Object.values(template.findResources('AWS::SNS::TopicPolicy'));
+    for (const policy of topicPolicies) {
+      expect(JSON.stringify(policy.Properties.PolicyDocument)).not.toContain('events.amazonaws.com');
+    }
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AdSync',
+      MetricName: 'SyncStale',
+      Statistic: 'Maximum',
+      Threshold: 1,
+      AlarmActions: [{ Ref: topicId }],
+    });
+    template.resourceCountIs('AWS::SNS::Subscription', 0);
+    const { template: mailed } = synth({ alertEmail: 'ops@company.example' });
+    mailed.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@company.example',
+      TopicArn: Match.anyValue(),
+    });
+    const topicArn = 'arn:aws:sns:eu-central-1:123456789012:ops-alarms';
+    const { template: given } = synth({ alarmTopicArn: topicArn, alertEmail: 'ops@company.example' });
+    given.hasResourceProperties('AWS::SNS::Subscription', {
+      Endpoint: 'ops@company.example',
+      TopicArn: topicArn,
+    });
+    expect(() => synth({ alertEmail: 'not an address' })).toThrow(/alertEmail/);
   });
 
   it('uses an existing VPC from context without a lookup, and insists on the DC network', () => {
@@ -755,6 +907,11 @@ describe('the API resource policy', () => {
 describe('cdk-nag AwsSolutions', () => {
   it('finds nothing unacknowledged in the stack', () => {
     const { app } = synth();
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  it('finds nothing unacknowledged with an email subscribed to the operator topic', () => {
+    const { app } = synth({ alertEmail: 'ops@company.example' });
     expect(() => app.synth()).not.toThrow();
   });
 

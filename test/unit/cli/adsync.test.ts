@@ -44,6 +44,20 @@ describe('main', () => {
     }
   });
 
+  it('takes --run and --deletes only together, with --allow-mass-deletion, the count a whole number', async () => {
+    for (const [args, message] of [
+      [['sync', '--run', 'run-8', '--deletes', '140'], /name the deletes --allow-mass-deletion applies/],
+      [['sync', '--allow-mass-deletion', '--run', 'run-8'], /go together/],
+      [['sync', '--allow-mass-deletion', '--deletes', '140'], /go together/],
+      [['sync', '--allow-mass-deletion', '--run', 'run-8', '--deletes', '1.5'], /go together/],
+      [['sync', '--allow-mass-deletion', '--run', 'run-8', '--deletes', '0'], /go together/],
+    ] as const) {
+      const terminal = recordingTerminal(LOCAL);
+      expect(await main([...args], terminal), args.join(' ')).toBe(2);
+      expect(terminal.stderr.text).toMatch(message);
+    }
+  });
+
   it('looks for the token in the terminal environment and under its ADSYNC_HOME', async () => {
     const home = join('no', 'such', 'adsync-home');
     const terminal = recordingTerminal({ ADSYNC_HOME: home });

@@ -30,6 +30,7 @@ describe('parseConfig', () => {
       logon: { maxFailures: 5, lockoutMinutes: 15 },
       groups: { sync: 'none' },
       privilegeRules: [],
+      alerts: { staleAfterHours: 26, failuresBeforeBackoff: 3 },
     });
   });
 
@@ -93,6 +94,31 @@ describe('parseConfig', () => {
       [{ lockoutSeconds: 60 }, 'logon'],
     ] as const) {
       expect(configIssuesOf({ ...minimal, logon }), JSON.stringify(logon)).toEqual([
+        { path, message: expect.any(String) },
+      ]);
+    }
+  });
+
+  it('takes the alert settings, and refuses them out of range, naming the field', () => {
+    expect(
+      parseConfig({ ...minimal, alerts: { staleAfterHours: 1, failuresBeforeBackoff: 100 } }).alerts,
+    ).toEqual({
+      staleAfterHours: 1,
+      failuresBeforeBackoff: 100,
+    });
+    expect(parseConfig({ ...minimal, alerts: { staleAfterHours: 720 } }).alerts.failuresBeforeBackoff).toBe(
+      3,
+    );
+    for (const [alerts, path] of [
+      [{ staleAfterHours: 0 }, 'alerts.staleAfterHours'],
+      [{ staleAfterHours: 721 }, 'alerts.staleAfterHours'],
+      [{ staleAfterHours: 1.5 }, 'alerts.staleAfterHours'],
+      [{ failuresBeforeBackoff: 0 }, 'alerts.failuresBeforeBackoff'],
+      [{ failuresBeforeBackoff: 101 }, 'alerts.failuresBeforeBackoff'],
+      [{ failuresBeforeBackoff: '3' }, 'alerts.failuresBeforeBackoff'],
+      [{ email: 'ops@company.example' }, 'alerts'],
+    ] as const) {
+      expect(configIssuesOf({ ...minimal, alerts }), JSON.stringify(alerts)).toEqual([
         { path, message: expect.any(String) },
       ]);
     }

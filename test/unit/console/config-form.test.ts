@@ -28,6 +28,7 @@ const saved = parseConfig({
   },
   defaultPrivileges: { privileges: ['login', 'exportEmail'], ownArchiveAccess: ['read', 'write'] },
   schedule: { enabled: true, intervalMinutes: 30 },
+  alerts: { staleAfterHours: 48, failuresBeforeBackoff: 5 },
   logon: { maxFailures: 3, lockoutMinutes: 30 },
   groups: { sync: 'selected' },
   privilegeRules: [
@@ -51,6 +52,19 @@ describe('the Directory Services form', () => {
     for (const days of ['366', '-1', '1.5', 'a week']) {
       const issues = configIssuesOf(configDocumentOf({ ...formValuesOf(saved), deletionGraceDays: days }));
       expect(issues.map((issue) => fieldOfPath(`config.${issue.path}`))).toEqual(['deletionGraceDays']);
+    }
+  });
+
+  it('shows the alert settings as number fields, and names each for a value out of range', () => {
+    expect(formValuesOf(saved)).toMatchObject({ staleAfterHours: '48', failuresBeforeBackoff: '5' });
+    for (const [field, value] of [
+      ['staleAfterHours', '0'],
+      ['staleAfterHours', '721'],
+      ['failuresBeforeBackoff', '101'],
+      ['failuresBeforeBackoff', 'three'],
+    ] as const) {
+      const issues = configIssuesOf(configDocumentOf({ ...formValuesOf(saved), [field]: value }));
+      expect(issues.map((issue) => fieldOfPath(`config.${issue.path}`))).toEqual([field]);
     }
   });
 
@@ -105,6 +119,8 @@ describe('fieldOfPath', () => {
     ['config.options.deletionGraceDays', 'deletionGraceDays'],
     ['config.defaultPrivileges.ownArchiveAccess.0', 'ownArchiveAccess'],
     ['config.schedule.intervalMinutes', 'intervalMinutes'],
+    ['config.alerts.staleAfterHours', 'staleAfterHours'],
+    ['config.alerts.failuresBeforeBackoff', 'failuresBeforeBackoff'],
     ['password', 'password'],
   ])('maps %s to the %s field', (path, field) => {
     expect(fieldOfPath(path)).toBe(field);
@@ -141,12 +157,13 @@ describe('fieldOfPath', () => {
       },
       defaultPrivileges: { privileges: ['fly'], ownArchiveAccess: ['own'] },
       schedule: { enabled: 'on', intervalMinutes: 0 },
+      alerts: { staleAfterHours: 0, failuresBeforeBackoff: 0 },
     };
     const errors = fieldErrorsOf(
       configIssuesOf(bad).map((issue) => ({ ...issue, path: `config.${issue.path}` })),
     );
     expect(errors.other).toEqual([]);
-    expect(errors.byField.size).toBe(20);
+    expect(errors.byField.size).toBe(22);
   });
 });
 

@@ -79,6 +79,29 @@ describe('describeThresholdStop', () => {
     expect(text.would).toBe('This sync would delete 2 directory users');
   });
 
+  it("says why from the report's deletesWithheldBecause, never from the plan step's words", () => {
+    const report = stopped(['delete', 'delete', 'delete'], 3);
+    const steps = [{ name: 'plan', ok: true, ms: 1, message: '; deletes withheld: words to ignore' }];
+    expect(describeThresholdStop({ ...report, steps }).would).toBe(
+      'This sync would delete 3 directory users',
+    );
+    const threshold = {
+      reason: 'threshold',
+      exceeded: 'maxCount',
+      deletes: 3,
+      directoryUsers: 40,
+      maxCount: 2,
+      maxPercent: 50,
+    } as const;
+    expect(describeThresholdStop({ ...report, steps, deletesWithheldBecause: threshold }).would).toBe(
+      'This sync would delete 3 directory users (3 deletes exceed the maximum of 2)',
+    );
+    const changed = { reason: 'configurationChanged', startedOn: 4, savedSince: 5 } as const;
+    expect(describeThresholdStop({ ...report, deletesWithheldBecause: changed }).would).toBe(
+      'This sync would delete 3 directory users (the configuration changed during the run (version 4 to 5); its deletes are not applied)',
+    );
+  });
+
   it('counts the listed removals when the run recorded no count, and ignores creates and updates', () => {
     expect(describeThresholdStop(stopped(['create', 'suspend', 'update', 'suspend'])).withheld).toBe(2);
     expect(describeThresholdStop(stopped(['delete'])).withheld).toBe(1);

@@ -19,6 +19,7 @@ const standing = (overrides: Partial<AccountStanding> = {}): AccountStanding => 
   policy: { threshold: 4, observationWindowSeconds: 1800 },
   badPwdCount: 0,
   lockedOut: false,
+  readAt: NOW,
   ...overrides,
 });
 
@@ -60,12 +61,31 @@ describe('bindSafety', () => {
     });
   });
 
-  it('counts no bad password without a time, or a count of 0', () => {
-    expect(countingBadPasswords(standing({ badPwdCount: 3 }), NOW)).toBe(0);
+  it('counts a count without a time (not known to have expired), and none for a count of 0', () => {
+    expect(countingBadPasswords(standing({ badPwdCount: 3 }), NOW)).toBe(3);
+    expect(bindSafety(standing({ badPwdCount: 3 }))).toMatchObject({ safe: false, why: 'oneMoreLocks' });
     expect(countingBadPasswords(standing({ badPwdCount: 0, badPasswordTime: NOW }), NOW)).toBe(0);
     expect(countingBadPasswords(standing({ badPwdCount: 2, badPasswordTime: secondsAgo(1799) }), NOW)).toBe(
       2,
     );
+  });
+});
+
+describe('bindSafety on the DC clock', () => {
+  it("judges the window on the DC's time (readAt), not the caller's", () => {
+    // The DC is 5 minutes behind the caller: on the caller's clock the window has passed, on the DC's not.
+    const dcNow = secondsAgo(300);
+    const atThresholdMinusOne = standing({
+      badPwdCount: 3,
+      badPasswordTime: new Date(dcNow.getTime() - 1700 * 1000),
+      readAt: dcNow,
+    });
+    expect(bindSafety(atThresholdMinusOne, NOW)).toEqual({ safe: true });
+    expect(bindSafety(atThresholdMinusOne)).toEqual({
+      safe: false,
+      why: 'oneMoreLocks',
+      retryAfterSeconds: 100,
+    });
   });
 });
 

@@ -59,7 +59,14 @@ describe('planDeletes', () => {
       options: options({ deletionThreshold: { maxCount: 2, maxPercent: 100 } }),
     });
     expect(decision.apply).toEqual([]);
-    expect(decision.withheldBecause).toBe('3 deletes exceed the maximum of 2');
+    expect(decision.withheldBecause).toEqual({
+      reason: 'threshold',
+      exceeded: 'maxCount',
+      deletes: 3,
+      directoryUsers: 10,
+      maxCount: 2,
+      maxPercent: 100,
+    });
     expect(decision.withheldCount).toBe(3);
     expect(
       decision.withheld.every(
@@ -80,13 +87,15 @@ describe('planDeletes', () => {
   it('withholds deletes above maxPercent of the directory users in the database before the run', () => {
     const limits = options({ deletionThreshold: { maxCount: 100, maxPercent: 20 } });
     expect(decide({ candidates: gone(1, 2), options: limits }).apply).toHaveLength(2);
-    expect(decide({ candidates: gone(1, 2, 3), options: limits }).withheldBecause).toMatch(
-      /3 of 10 directory users \(30\.0%\) exceed the maximum of 20%/,
-    );
+    const over = decide({ candidates: gone(1, 2, 3), options: limits });
+    expect(over.withheldBecause).toMatchObject({ reason: 'threshold', exceeded: 'maxPercent', deletes: 3 });
+    expect(over.note).toBe('; deletes withheld: 3 of 10 directory users (30.0%) exceed the maximum of 20%');
   });
 
   it('withholds deletes when the database held no directory users to take a percentage of', () => {
-    expect(decide({ candidates: gone(1), population: 0 }).withheldBecause).toMatch(/100\.0%/);
+    const none = decide({ candidates: gone(1), population: 0 });
+    expect(none.withheldBecause).toMatchObject({ exceeded: 'maxPercent', directoryUsers: 0 });
+    expect(none.note).toMatch(/1 of 0 directory users \(100\.0%\)/);
   });
 
   it('counts the deletes earlier invocations of the run made against the threshold', () => {
@@ -96,14 +105,20 @@ describe('planDeletes', () => {
     expect(over).toMatchObject({
       apply: [],
       withheldCount: 4,
-      withheldBecause: '4 deletes exceed the maximum of 3',
+      withheldBecause: { reason: 'threshold', exceeded: 'maxCount', deletes: 4, maxCount: 3 },
     });
   });
 
   it("keeps the first invocation's decision to withhold, even under the threshold now", () => {
-    const decision = decide({ candidates: gone(1), earlierWithheld: '9 deletes exceed the maximum of 5' });
+    const earlier = thresholdExceeded(
+      9,
+      10,
+      options({ deletionThreshold: { maxCount: 5, maxPercent: 100 } }),
+    );
+    const decision = decide({ candidates: gone(1), ...(earlier ? { earlierWithheld: earlier } : {}) });
     expect(decision.apply).toEqual([]);
-    expect(decision.withheldBecause).toBe('9 deletes exceed the maximum of 5');
+    expect(decision.withheldBecause).toEqual(earlier);
+    expect(decision.note).toBe('; deletes withheld: 9 deletes exceed the maximum of 5');
   });
 
   it('applies deletes above the threshold when approved for exactly their count, and says so', () => {
@@ -119,11 +134,12 @@ describe('planDeletes', () => {
     const limits = options({ deletionThreshold: { maxCount: 1, maxPercent: 100 } });
     const decision = decide({ candidates: gone(1, 2, 3), options: limits, approvedDeletes: approved });
     expect(decision.apply).toEqual([]);
+    expect(decision.withheldBecause).toMatchObject({ deletes: 3, approvedDeletes: approved });
     expect(decision.note).toContain(`allowMassDeletion approved ${approved} deletes; this run found 3`);
   });
 
   it('applies no deletes at all when refused, approved or not, under the threshold or not', () => {
-    const refused = 'the configuration changed during the run (version 1 to 2); its deletes are not applied';
+    const refused = { reason: 'configurationChanged', startedOn: 1, savedSince: 2 } as const;
     for (const approvedDeletes of [undefined, 1]) {
       const decision = decide({
         candidates: gone(1),
@@ -131,7 +147,9 @@ describe('planDeletes', () => {
         ...(approvedDeletes ? { approvedDeletes } : {}),
       });
       expect(decision).toMatchObject({ apply: [], withheldBecause: refused, withheldCount: 1 });
-      expect(decision.note).toBe(`; deletes withheld: ${refused}`);
+      expect(decision.note).toBe(
+        '; deletes withheld: the configuration changed during the run (version 1 to 2); its deletes are not applied',
+      );
     }
   });
 });

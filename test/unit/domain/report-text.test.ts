@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { RUN_PHASES } from '../../../shared/domain/report';
 import {
+  describeDeletionHold,
   PHASE_LABELS,
   REMOVAL_WORDS,
   STARTING_LABEL,
@@ -75,5 +76,36 @@ describe('stepDetails', () => {
     expect(stepDetails({ message: 'bound as svc' })).toBe('bound as svc');
     expect(stepDetails({ leavers: 'fullRead' })).toBe('leavers found by the full read');
     expect(stepDetails({})).toBe('');
+  });
+});
+
+describe('describeDeletionHold', () => {
+  const threshold = {
+    reason: 'threshold',
+    deletes: 30,
+    directoryUsers: 120,
+    maxCount: 50,
+    maxPercent: 20,
+  } as const;
+
+  it('words the limit the deletes exceed, from the numbers the hold carries', () => {
+    expect(describeDeletionHold({ ...threshold, exceeded: 'maxCount', maxCount: 10 })).toBe(
+      '30 deletes exceed the maximum of 10',
+    );
+    expect(describeDeletionHold({ ...threshold, exceeded: 'maxPercent' })).toBe(
+      '30 of 120 directory users (25.0%) exceed the maximum of 20%',
+    );
+    expect(describeDeletionHold({ ...threshold, exceeded: 'maxPercent', directoryUsers: 0 })).toBe(
+      '30 of 0 directory users (100.0%) exceed the maximum of 20%',
+    );
+  });
+
+  it('says when an approval named another count, and when the configuration changed during the run', () => {
+    expect(describeDeletionHold({ ...threshold, exceeded: 'maxPercent', approvedDeletes: 28 })).toBe(
+      '30 of 120 directory users (25.0%) exceed the maximum of 20% (allowMassDeletion approved 28 deletes; this run found 30)',
+    );
+    expect(describeDeletionHold({ reason: 'configurationChanged', startedOn: 7, savedSince: 9 })).toBe(
+      'the configuration changed during the run (version 7 to 9); its deletes are not applied',
+    );
   });
 });

@@ -9,7 +9,13 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RETRY, retryDelayMs, WebhookSender, webhookSettingsOf } from '../../../local/webhook-sender';
+import {
+  RETRY,
+  retryDelayMs,
+  WebhookSender,
+  webhookSettingsOf,
+  withoutUrlSecrets,
+} from '../../../local/webhook-sender';
 import type { UserChangeEvent as ChangeEvent } from '../../../shared/domain/change-event';
 import { TestClock } from '../../support/test-clock';
 
@@ -251,6 +257,46 @@ describe('webhookSettingsOf', () => {
     expect(() => webhookSettingsOf(env)).toThrow(message);
   });
 
+  it('takes plain http only to this machine: localhost, 127.0.0.0/8 and [::1]', () => {
+    for (const local of [
+      'http://127.0.0.1:3000/hook',
+      'http://127.0.0.2/hook',
+      'http://localhost:8080/',
+      'http://[::1]:3000/',
+    ]) {
+      expect(webhookSettingsOf({ ADSYNC_WEBHOOK_URL: local, ADSYNC_WEBHOOK_SECRET: SECRET })?.url.href).toBe(
+        new URL(local).href,
+      );
+    }
+    for (const remote of [
+      'http://app.example/hooks/ad-sync',
+      'http://10.0.0.5/hook',
+      'http://127.0.0.1.nip.io/hook',
+      'http://[::ffff:a00:5]/hook',
+    ]) {
+      expect(() => webhookSettingsOf({ ADSYNC_WEBHOOK_URL: remote, ADSYNC_WEBHOOK_SECRET: SECRET })).toThrow(
+        /^ADSYNC_WEBHOOK_URL must be an https:\/\/ URL: http:\/\/ is allowed only to this machine/,
+      );
+    }
+  });
+
+  it('refuses a user name or password in the URL, naming the variable and quoting neither them nor the query', () => {
+    for (const withCredentials of [
+      'https://hook-user:hook-pass@app.example/hooks?token=tok-123',
+      'https://hook-user@app.example/hooks',
+      'http://hook-user:hook-pass@127.0.0.1:3000/',
+    ]) {
+      let message = '';
+      try {
+        webhookSettingsOf({ ADSYNC_WEBHOOK_URL: withCredentials, ADSYNC_WEBHOOK_SECRET: SECRET });
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toMatch(/^ADSYNC_WEBHOOK_URL must not hold a user name or password/);
+      expect(message).not.toMatch(/hook-user|hook-pass|tok-123/);
+    }
+  });
+
   it('never puts the secret in its messages', () => {
     const secret = 'whsec_c2VjcmV0LXZhbHVl';
     const messages = [
@@ -266,5 +312,38 @@ describe('webhookSettingsOf', () => {
       }
     });
     expect(messages.every((m) => m.length > 0 && !m.includes('c2VjcmV0'))).toBe(true);
+  });
+});
+
+describe('what the sender logs', () => {
+  it('never logs the query of the URL, nor credentials an unchecked URL would hold', async () => {
+    // Past webhookSettingsOf, which refuses it: fetch then fails every attempt, quoting the URL it was given.
+    const url = new URL('https://hook-user:hook-pass@127.0.0.1:3000/hooks/ad-sync?token=tok-123#frag-456');
+    const lines: string[] = [];
+    const stop = new AbortController();
+    const sending = new WebhookSender(
+      { url, secret: SECRET },
+      {
+        log: (line) => {
+          lines.push(line);
+          stop.abort();
+        },
+      },
+    );
+    const event = { id: 'run-1:6f96:1', type: 'user.created', userName: 'alice' } as unknown as ChangeEvent;
+    await expect(sending.deliver(event, stop.signal)).rejects.toThrow();
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(`webhooks: event ${event.id} not delivered (`);
+    expect(lines[0]).toContain('https://127.0.0.1:3000/hooks/ad-sync');
+    expect(lines[0]).not.toMatch(/hook-user|hook-pass|tok-123|frag-456/);
+  });
+
+  it('shows a URL in a failure without its credentials, query or fragment', () => {
+    const url = new URL('https://u:p@app.example/hooks?token=tok-123&x=1#frag');
+    expect(withoutUrlSecrets(`cannot reach ${url.href} now`, url)).toBe(
+      'cannot reach https://app.example/hooks now',
+    );
+    expect(withoutUrlSecrets('bad query ?token=tok-123&x=1 seen', url)).toBe('bad query  seen');
+    expect(withoutUrlSecrets('ECONNREFUSED', url)).toBe('ECONNREFUSED');
   });
 });

@@ -68,7 +68,7 @@ beforeEach(async () => {
   directory = new InMemoryDirectoryAuthenticator().account('alice@company.local', {
     password: ALICE_PASSWORD,
   });
-  guard = new InMemoryAccountGuard().account({
+  guard = new InMemoryAccountGuard(clock).account({
     objectGuid: alice.objectGuid as string,
     distinguishedName: alice.distinguishedName as string,
     userPrincipalName: alice.userPrincipalName as string,
@@ -84,7 +84,6 @@ beforeEach(async () => {
     attempts,
     directory,
     guard,
-    clock: { now: clock },
     onRefused: (r) => refused.push(r),
     onLockedOut: (l) => lockedOut.push(l),
     onUnavailable: (u) => unavailable.push(u),
@@ -243,7 +242,7 @@ describe('logon', () => {
         request: { userName: 'alice', password: ALICE_PASSWORD },
         reason: 'notInDirectory',
         arrange: () => {
-          guard = new InMemoryAccountGuard();
+          guard = new InMemoryAccountGuard(clock);
           deps = { ...deps, guard };
         },
         bound: false,
@@ -590,6 +589,33 @@ describe('logon', () => {
       // The hold ends with the logon: the next one binds.
       await refusal(wrongPasswordOf('alice'));
       expect(directory.binds).toHaveLength(2);
+    });
+
+    it('holds any name, a user or nobody, the same: a second attempt at the same moment gets 429 either way', async () => {
+      let release: () => void = () => {};
+      let looking = Promise.resolve();
+      const getUser = users.getUser.bind(users);
+      deps = {
+        ...deps,
+        users: {
+          getUser: async (name: string) => {
+            await looking;
+            return getUser(name);
+          },
+        },
+      };
+      const answers: number[] = [];
+      for (const name of ['alice', 'mallory']) {
+        looking = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        const first = refusal(wrongPasswordOf(name));
+        await new Promise((resolve) => setImmediate(resolve));
+        answers.push(toHttpError(await refusal(wrongPasswordOf(name))).statusCode);
+        release();
+        answers.push(toHttpError(await first).statusCode);
+      }
+      expect(answers).toEqual([429, 401, 429, 401]);
     });
 
     it('answers 503 without a bind when the guard cannot read the account, and counts no failure', async () => {

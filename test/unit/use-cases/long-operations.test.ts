@@ -124,7 +124,17 @@ describe('a sync started by the API', () => {
     await settings.saveConfig(deleting);
     const refused = await runStartedSync(app.worker(), { runId, configVersion: version });
     expect(refused).toMatchObject({ outcome: 'ran', report: { counts: { deleted: 0 } } });
-    expect(JSON.stringify(refused)).toMatch(/configuration changed after the run was started/);
+    expect(refused).toMatchObject({
+      report: {
+        status: 'deletionThresholdExceeded',
+        deletesWithheldBecause: {
+          reason: 'configurationChanged',
+          startedOn: version,
+          savedSince: version + 1,
+        },
+      },
+    });
+    expect(JSON.stringify(refused)).toMatch(/configuration changed during the run/);
     // The refused delete is listed held back, marked as the threshold's are.
     expect(refused).toMatchObject({
       report: { changes: [{ action: 'delete', userName: 'user1', withheld: true }] },

@@ -53,7 +53,11 @@ describe('synchronizeUser: a user out of scope', () => {
     directory.put(directoryEntry(1, { userAccountControl: 514 }));
     store.seed(aDirectoryUser(1), aLocalUser('user2'));
     const report = await sync('user1');
-    expect(report).toMatchObject({ status: 'deletionThresholdExceeded', deletesWithheld: 1 });
+    expect(report).toMatchObject({
+      status: 'deletionThresholdExceeded',
+      deletesWithheld: 1,
+      deletesWithheldBecause: { reason: 'threshold', exceeded: 'maxPercent', deletes: 1, directoryUsers: 1 },
+    });
     expect(report.steps.find((s) => s.name === 'plan')?.message).toContain('1 of 1 directory users');
     expect(await store.getUser('user1')).toBeDefined();
   });

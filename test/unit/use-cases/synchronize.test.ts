@@ -247,6 +247,15 @@ describe("a report's withheld changes", () => {
     directory.put(directoryEntry(20));
     const stopped = await synchronizeNow(app.deps());
     expect(stopped).toMatchObject({ status: 'deletionThresholdExceeded', deletesWithheld: 3 });
+    // Why, as data: the limit and its numbers (the population: the directory users before the run).
+    expect(stopped.deletesWithheldBecause).toEqual({
+      reason: 'threshold',
+      exceeded: 'maxCount',
+      deletes: 3,
+      directoryUsers: expect.any(Number),
+      maxCount: 2,
+      maxPercent: 100,
+    });
     expect(split(stopped)).toEqual({
       withheld: ['delete:user1', 'delete:user2', 'delete:user3'],
       others: ['create:user20'],

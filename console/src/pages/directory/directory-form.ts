@@ -275,6 +275,21 @@ function scheduleFieldset(values: ConfigFormValues): HTMLElement {
       kind: 'check',
     }),
     field('intervalMinutes', 'Every (minutes)', numberInput(values, 'intervalMinutes', 1, 10_080)),
+    h(
+      'div',
+      { class: 'row' },
+      field(
+        'failuresBeforeBackoff',
+        'Back off after (failed runs in a row)',
+        numberInput(values, 'failuresBeforeBackoff', 1, 100),
+      ),
+      field('staleAfterHours', 'Stale after (hours)', numberInput(values, 'staleAfterHours', 1, 720)),
+    ),
+    h(
+      'p',
+      { class: 'hint' },
+      'After that many failed scheduled runs in a row the schedule waits twice as long each time, at most a day, until a run succeeds; Synchronize now always runs. When no run has succeeded for the hours given, the sync is stale. Both are shown above every page and published as run events.',
+    ),
   );
 }
 

@@ -1,0 +1,17 @@
+/** A run's status and what started it: what the report and the schedule's rules share. */
+/**
+ * `skipped`: a scheduled run that found another sync running. `running`: a run (or preview) under way, whose
+ * record carries its `progress` and is replaced when it ends; this includes a run that stopped before its
+ * Lambda invocation's deadline and continues in a follow-up invocation.
+ */
+export const RUN_STATUSES = [
+  'succeeded',
+  'failed',
+  'deletionThresholdExceeded',
+  'skipped',
+  'running',
+] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+/** What started a committed run: Synchronize now, the schedule, or a sync of one user. */
+export const RUN_TRIGGERS = ['api', 'schedule', 'user'] as const;
+export type RunTrigger = (typeof RUN_TRIGGERS)[number];

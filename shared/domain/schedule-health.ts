@@ -1,0 +1,144 @@
+/**
+ * How the schedule is doing (docs/contract.md#operators-are-told), decided from the run history alone: failed
+ * scheduled runs in a row and the back-off they cause, and whether the sync is stale (no run has succeeded for
+ * `alerts.staleAfterHours`). Pure functions of the history, the settings and the time; nothing here reads or
+ * waits on anything.
+ */
+import type { RunStatus, RunTrigger } from './run-status';
+
+/** The longest the schedule waits between two runs while backed off. */
+export const MAX_BACKOFF_MINUTES = 24 * 60;
+
+/** What the rules read of a run: the history's summaries carry it. */
+export interface RunOutcome {
+  readonly runId: string;
+  readonly status: RunStatus;
+  readonly trigger?: RunTrigger;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
+export interface BackoffSettings {
+  readonly intervalMinutes: number;
+  /** Failed scheduled runs in a row after which the schedule waits longer (alerts.failuresBeforeBackoff). */
+  readonly failuresBeforeBackoff: number;
+}
+
+/**
+ * `ok`: the last scheduled run did not fail. `failing`: scheduled runs failed in a row, fewer than
+ * `failuresBeforeBackoff`. `backedOff`: as many or more; the schedule waits `delayMinutes` after the last one.
+ */
+export const SCHEDULE_STATES = ['ok', 'failing', 'backedOff'] as const;
+export type ScheduleState = (typeof SCHEDULE_STATES)[number];
+
+export interface ScheduleHealth {
+  readonly state: ScheduleState;
+  /** Scheduled runs that failed in a row, the newest first counted; 0 when `ok`. */
+  readonly failedRuns: number;
+  readonly failuresBeforeBackoff: number;
+  readonly intervalMinutes: number;
+  /** How long the schedule waits after its last failed run: the interval, or twice as long per failure while backed off. */
+  readonly delayMinutes: number;
+  /** While backed off: the earliest time the schedule runs again. */
+  readonly nextRunAt?: string;
+  /** Why: the newest failed scheduled run and its error. */
+  readonly lastFailure?: {
+    readonly runId: string;
+    readonly finishedAt: string;
+    readonly error?: RunOutcome['error'];
+  };
+}
+
+/**
+ * The wait after `failedRuns` failed scheduled runs in a row: the interval until `failuresBeforeBackoff`,
+ * then twice as long for each further failure (2x after the threshold's run, 4x after the next...), at most
+ * MAX_BACKOFF_MINUTES (an interval already longer than that is kept).
+ */
+export function backoffDelayMinutes(failedRuns: number, settings: BackoffSettings): number {
+  const { intervalMinutes, failuresBeforeBackoff } = settings;
+  if (failedRuns < failuresBeforeBackoff) return intervalMinutes;
+  const doublings = Math.min(failedRuns - failuresBeforeBackoff + 1, 30);
+  return Math.max(intervalMinutes, Math.min(intervalMinutes * 2 ** doublings, MAX_BACKOFF_MINUTES));
+}
+
+/**
+ * The schedule's state from the history (newest first). A run that succeeded, or that withheld deletes (it
+ * ran: the threshold is not a failure), ends the streak, whatever started it; a failed scheduled run counts;
+ * runs under way, skipped occurrences and failed runs started by hand neither count nor end it (Synchronize
+ * now is always allowed, and its failure does not slow the schedule).
+ */
+export function scheduleHealthOf(history: readonly RunOutcome[], settings: BackoffSettings): ScheduleHealth {
+  let failedRuns = 0;
+  let newest: RunOutcome | undefined;
+  for (const run of history) {
+    // A one-user sync reads one user: it says nothing of whether the whole sync works.
+    if (run.trigger === 'user') continue;
+    if (run.status === 'succeeded' || run.status === 'deletionThresholdExceeded') break;
+    if (run.status !== 'failed' || run.trigger !== 'schedule') continue;
+    failedRuns += 1;
+    newest ??= run;
+  }
+  const delayMinutes = backoffDelayMinutes(failedRuns, settings);
+  const base = {
+    failedRuns,
+    failuresBeforeBackoff: settings.failuresBeforeBackoff,
+    intervalMinutes: settings.intervalMinutes,
+    delayMinutes,
+  };
+  if (!newest) return { state: 'ok', ...base };
+  const lastFailure = {
+    runId: newest.runId,
+    finishedAt: newest.finishedAt,
+    ...(newest.error ? { error: newest.error } : {}),
+  };
+  if (failedRuns < settings.failuresBeforeBackoff) return { state: 'failing', ...base, lastFailure };
+  const nextRunAt = new Date(Date.parse(newest.startedAt) + delayMinutes * 60_000).toISOString();
+  return { state: 'backedOff', ...base, nextRunAt, lastFailure };
+}
+
+/**
+ * Whether an occurrence of the schedule at `now` runs: always, unless backed off and before `nextRunAt`. The
+ * occurrences come every interval and a run starts a little after its occurrence, so the occurrence nearest
+ * `nextRunAt` runs: half an interval early counts as due.
+ */
+export function isOccurrenceDue(health: ScheduleHealth, now: Date): boolean {
+  if (health.state !== 'backedOff' || health.nextRunAt === undefined) return true;
+  return now.getTime() >= Date.parse(health.nextRunAt) - (health.intervalMinutes * 60_000) / 2;
+}
+
+/** A stale sync: no run has succeeded for `staleAfterHours`. */
+export interface Staleness {
+  /** Since when nothing has succeeded: the last success's end, or the first run's start when none ever has. */
+  readonly since: string;
+  readonly staleAfterHours: number;
+  /** The last run that succeeded, when there is one in the history. */
+  readonly lastSucceeded?: { readonly runId: string; readonly finishedAt: string };
+  /** The newest run that ended, whatever its status (what happened since). */
+  readonly lastRun?: { readonly runId: string; readonly status: RunStatus; readonly finishedAt: string };
+}
+
+/**
+ * Whether the sync is stale at `now`: undefined when a run succeeded within `staleAfterHours`, or when there
+ * is no run at all (nothing was ever asked of it). The history is newest first.
+ */
+export function stalenessOf(
+  history: readonly RunOutcome[],
+  now: Date,
+  staleAfterHours: number,
+): Staleness | undefined {
+  const ended = history.filter((run) => run.status !== 'running' && run.status !== 'skipped');
+  // A one-user sync is no success of the sync: the directory as a whole was not read.
+  const succeeded = ended.find((run) => run.status === 'succeeded' && run.trigger !== 'user');
+  const oldest = ended.at(-1);
+  const since = succeeded?.finishedAt ?? oldest?.startedAt;
+  if (since === undefined) return undefined;
+  if (now.getTime() - Date.parse(since) < staleAfterHours * 3_600_000) return undefined;
+  const last = ended[0];
+  return {
+    since,
+    staleAfterHours,
+    ...(succeeded ? { lastSucceeded: { runId: succeeded.runId, finishedAt: succeeded.finishedAt } } : {}),
+    ...(last ? { lastRun: { runId: last.runId, status: last.status, finishedAt: last.finishedAt } } : {}),
+  };
+}

@@ -1,0 +1,351 @@
+/**
+ * Run events, end to end (docs/contract.md#operators-are-told): the local stack in this process (its own
+ * DynamoDB Local, the schedule checked every half second) with ADSYNC_WEBHOOK_URL pointing at a receiver in
+ * this test, running syncs of an OU of this file's own in the Samba DC. Each of sync.failed,
+ * sync.deletionsWithheld and sync.stale reaches the receiver, signed; Test Settings publishes none; a
+ * receiver that is down never holds a run up.
+ *
+ * DynamoDB Local's stream has one shard at a time, read in commit order: once a later event has arrived, an
+ * event of an earlier write would have arrived before it. That is how "no event" is checked.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Ajv from 'ajv';
+import type { Client } from 'ldapts';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { RUN_EVENT_SCHEMA_FILE } from '../../../cdk/events';
+import { localDynamoDbClient } from '../../../local/dynamodb-local';
+import { type LocalStack, startLocalStack, TABLE_NAME } from '../../../local/local-stack';
+import { DynamoRunStore } from '../../../shared/adapters/dynamodb/dynamo-run-store';
+import type { ConfigInput } from '../../../shared/config/config-schema';
+import type { Report } from '../../../shared/domain/report';
+import type {
+  AdSyncEvent,
+  RunEvent,
+  SyncFailedEvent,
+  SyncStaleEvent,
+} from '../../../shared/domain/run-event';
+import { aReport } from '../../support/builders';
+import { adsync } from '../../support/local-stack-process';
+import { createScratchOu, scratchOuName, userEntry } from '../../support/scratch-ou';
+import { fixtureConfig, servicePassword } from '../../support/sync-harness';
+
+const directory = inject('directory');
+const { dn: ou, tag } = scratchOuName('Run Events');
+const userDn = (name: string) => `CN=Run Events ${name},${ou}`;
+const userName = (name: string) => `re-${tag}-${name}`;
+const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
+const ARRIVAL = { timeout: 60_000, interval: 100 };
+const LONG = 180_000;
+
+interface Delivery {
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
+  readonly event: AdSyncEvent;
+}
+
+/** Records every request it answers 204; while closed, connections are refused. */
+class Receiver {
+  readonly delivered: Delivery[] = [];
+  port = 0;
+  private server: Server | undefined;
+
+  async open(): Promise<void> {
+    const server = createServer(async (request, response) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of request) chunks.push(chunk as Buffer);
+      const body = Buffer.concat(chunks).toString('utf8');
+      this.delivered.push({ headers: request.headers, body, event: JSON.parse(body) });
+      response.writeHead(204).end();
+    });
+    await new Promise<void>((done) => server.listen(this.port, '127.0.0.1', done));
+    this.port = (server.address() as { port: number }).port;
+    this.server = server;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((done) => server.close(() => done()));
+  }
+
+  /** The run events delivered from `from` on (the change events left out). */
+  runEvents(from = 0): RunEvent[] {
+    return this.delivered
+      .slice(from)
+      .map((d) => d.event)
+      .filter((e): e is RunEvent => e.type.startsWith('sync.'));
+  }
+}
+
+const receiver = new Receiver();
+let home: string;
+let stack: LocalStack;
+let admin: Client;
+let scratch: Awaited<ReturnType<typeof createScratchOu>>;
+
+async function api(method: string, path: string, body?: unknown) {
+  const response = await fetch(`${stack.url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${stack.token}`,
+      prefer: 'wait=120',
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/** Saves the configuration of this file's OU, as given otherwise, with the service account's password. */
+async function save(overrides: Omit<ConfigInput, 'connection'> & { baseDn?: string } = {}) {
+  const { baseDn = ou, ...rest } = overrides;
+  const saved = await api('PUT', '/config', {
+    config: fixtureConfig({
+      connection: { baseDn },
+      options: { deleteUsers: true, deletionThreshold: { maxCount: 1, maxPercent: 100 } },
+      ...rest,
+    }),
+    password: servicePassword(),
+  });
+  expect(saved.status).toBe(200);
+}
+
+/** Each delivery's Standard Webhooks signature, and its id the event's. */
+function expectSigned(deliveries: readonly Delivery[]): void {
+  for (const { headers, body, event } of deliveries) {
+    expect(new Webhook(SECRET).verify(body, headers as Record<string, string>)).toEqual(event);
+    expect(headers['webhook-id']).toBe(event.id);
+  }
+}
+
+beforeAll(async () => {
+  scratch = await createScratchOu(ou);
+  ({ admin } = scratch);
+  for (const name of ['r1', 'r2', 'r3']) {
+    await admin.add(
+      userDn(name),
+      userEntry({
+        sAMAccountName: userName(name),
+        displayName: `Run Events ${name}`,
+        mail: `${userName(name)}@${directory.domain}`,
+      }),
+    );
+  }
+  await receiver.open();
+  home = await mkdtemp(join(tmpdir(), 'ad-sync-run-events-'));
+  process.env.ADSYNC_WEBHOOK_URL = `http://127.0.0.1:${receiver.port}/hooks/ad-sync`;
+  process.env.ADSYNC_WEBHOOK_SECRET = SECRET;
+  stack = await startLocalStack({
+    home,
+    port: 0,
+    token: randomBytes(24).toString('hex'),
+    scheduleCheckMs: 500,
+    log: () => {},
+  });
+}, LONG);
+
+afterAll(async () => {
+  await stack?.stop();
+  delete process.env.ADSYNC_WEBHOOK_URL;
+  delete process.env.ADSYNC_WEBHOOK_SECRET;
+  await receiver.close();
+  await scratch?.remove();
+  if (home) await rm(home, { recursive: true, force: true });
+});
+
+describe('run events of the local stack', () => {
+  it(
+    'tells of a stale sync and of a failed scheduled run, with its back-off state; nothing of Test Settings',
+    async () => {
+      // The history: a run that succeeded two days ago, and nothing since.
+      const twoDaysAgo = new Date(Date.now() - 48 * 3_600_000).toISOString();
+      await new DynamoRunStore(localDynamoDbClient(stack.dynamodbEndpoint), TABLE_NAME).recordRun(
+        aReport({
+          runId: `old-${tag}`,
+          trigger: 'schedule',
+          startedAt: twoDaysAgo,
+          finishedAt: twoDaysAgo,
+        }) as Report,
+      );
+      // Alert settings out of range are refused at save, naming each field.
+      const refused = await api('PUT', '/config', {
+        config: { ...fixtureConfig(), alerts: { staleAfterHours: 0, failuresBeforeBackoff: 101 } },
+        password: servicePassword(),
+      });
+      expect(refused.status).toBe(400);
+      expect(refused.body.error).toMatchObject({
+        code: 'ValidationError',
+        details: [
+          { path: 'config.alerts.staleAfterHours', message: expect.any(String) },
+          { path: 'config.alerts.failuresBeforeBackoff', message: expect.any(String) },
+        ],
+      });
+      // A base DN that is not there: the run connects and binds, and its search fails.
+      const gone = `OU=Gone ${tag},${directory.baseDn}`;
+      await save({ baseDn: gone });
+      const preview = await api('POST', '/test-settings', {});
+      expect(preview.body).toMatchObject({ dryRun: true, status: 'failed' });
+
+      await save({
+        baseDn: gone,
+        schedule: { enabled: true, intervalMinutes: 60 },
+        alerts: { staleAfterHours: 24, failuresBeforeBackoff: 1 },
+      });
+      await vi.waitFor(() => expect(receiver.runEvents().length).toBeGreaterThanOrEqual(2), ARRIVAL);
+      await save({ schedule: { enabled: false, intervalMinutes: 60 } });
+      const [failed, stale] = receiver.runEvents() as [SyncFailedEvent, SyncStaleEvent];
+      // The run's record ended before the schedule looked at the history: its event came first. No event of
+      // the failed preview came before it.
+      expect(receiver.delivered[0]?.event).toEqual(failed);
+      expect(failed).toMatchObject({
+        id: `${failed.runId}:sync.failed`,
+        type: 'sync.failed',
+        trigger: 'schedule',
+        error: { code: expect.any(String), message: expect.any(String) },
+        schedule: { state: 'backedOff', failedRuns: 1, failuresBeforeBackoff: 1, delayMinutes: 120 },
+      });
+      expect(stale).toEqual({
+        id: `sync.stale:old-${tag}`,
+        type: 'sync.stale',
+        time: expect.any(String),
+        since: twoDaysAgo,
+        staleAfterHours: 24,
+        lastSucceeded: { runId: `old-${tag}`, finishedAt: twoDaysAgo },
+        lastRun: { runId: failed.runId, status: 'failed', finishedAt: expect.any(String) },
+      });
+      // What GET /sync/runs says (under the settings saved since: 3 failures before the back-off), and its Report.
+      const runs = await api('GET', '/sync/runs');
+      expect(runs.body).toMatchObject({
+        schedule: { enabled: false, state: 'failing', failedRuns: 1, failuresBeforeBackoff: 3 },
+        stale: { since: twoDaysAgo },
+      });
+      const report = await api('GET', `/sync/runs/${failed.runId}`);
+      expect(report.body.schedule).toEqual(failed.schedule);
+      // And the CLI, above its table of runs.
+      const cli = await adsync(['runs'], {
+        ADSYNC_PORT: new URL(stack.url).port,
+        ADSYNC_TOKEN: stack.token,
+        ADSYNC_HOME: home,
+      });
+      expect(cli.code).toBe(0);
+      const [first, second] = cli.stdout.split('\n');
+      expect(first).toMatch(
+        /^The sync is stale: No run has succeeded since \d{4}-\d\d-\d\d \d\d:\d\d UTC, more than 26 hours\. The last run failed\.$/,
+      );
+      // The schedule is off now: what it says of the schedule would be moot.
+      expect(second).toMatch(/^started +status +trigger/);
+      expectSigned(receiver.delivered);
+    },
+    LONG,
+  );
+
+  it(
+    'tells of withheld deletes with how to approve them, and the approval it gives applies them',
+    async () => {
+      await save();
+      expect((await api('POST', '/sync', {})).body).toMatchObject({
+        status: 'succeeded',
+        counts: { created: 3 },
+      });
+      const from = receiver.delivered.length;
+      await admin.del(userDn('r1'));
+      await admin.del(userDn('r2'));
+      const withheld = await api('POST', '/sync', {});
+      expect(withheld.body).toMatchObject({ status: 'deletionThresholdExceeded', deletesWithheld: 2 });
+
+      await vi.waitFor(() => expect(receiver.runEvents(from)).toHaveLength(1), ARRIVAL);
+      const [event] = receiver.runEvents(from);
+      expect(event).toEqual({
+        id: `${withheld.body.runId}:sync.deletionsWithheld`,
+        type: 'sync.deletionsWithheld',
+        time: withheld.body.finishedAt,
+        runId: withheld.body.runId,
+        trigger: 'api',
+        deletesWithheld: 2,
+        counts: withheld.body.counts,
+        configVersion: withheld.body.configVersion,
+        approve: {
+          command: `adsync sync --allow-mass-deletion --run ${withheld.body.runId} --deletes 2`,
+          request: {
+            method: 'POST',
+            path: '/sync',
+            body: { allowMassDeletion: { runId: withheld.body.runId, deletes: 2 } },
+          },
+        },
+      });
+      // The approval, as the event says to send it.
+      const approve = event?.type === 'sync.deletionsWithheld' ? event.approve.request : undefined;
+      const approved = await api(approve?.method ?? 'POST', approve?.path ?? '/sync', approve?.body);
+      expect(approved.body).toMatchObject({ status: 'succeeded', counts: { deleted: 2 } });
+      await vi.waitFor(
+        () =>
+          expect(receiver.delivered.slice(from).filter((d) => d.event.type === 'user.deleted')).toHaveLength(
+            2,
+          ),
+        ARRIVAL,
+      );
+      expect(receiver.runEvents(from)).toHaveLength(1);
+      expectSigned(receiver.delivered.slice(from));
+    },
+    LONG,
+  );
+
+  it(
+    'runs to its end while the receiver is down, and delivers sync.failed once it is back',
+    async () => {
+      const from = receiver.delivered.length;
+      await receiver.close();
+      await save({ baseDn: `OU=Also Gone ${tag},${directory.baseDn}` });
+      const started = Date.now();
+      const failed = await api('POST', '/sync', {});
+      expect(failed.status).toBe(200);
+      expect(failed.body).toMatchObject({ status: 'failed', trigger: 'api' });
+      expect(Date.now() - started).toBeLessThan(30_000);
+      await receiver.open();
+      await vi.waitFor(() => expect(receiver.runEvents(from)).toHaveLength(1), ARRIVAL);
+      expect(receiver.runEvents(from)[0]).toMatchObject({
+        id: `${failed.body.runId}:sync.failed`,
+        error: failed.body.error,
+      });
+      expect(receiver.runEvents(from)[0]).not.toHaveProperty('schedule');
+    },
+    LONG,
+  );
+
+  it('delivered run events that validate against docs/run-events.schema.json, as the bus delivers them', () => {
+    const ajv = new Ajv({ allErrors: true, strict: false, validateSchema: false });
+    ajv.addFormat('date-time', (value: string) =>
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(value),
+    );
+    const validate = ajv.compile(JSON.parse(readFileSync(RUN_EVENT_SCHEMA_FILE, 'utf8')));
+    const events = receiver.runEvents();
+    expect(new Set(events.map((e) => e.type))).toEqual(
+      new Set(['sync.failed', 'sync.stale', 'sync.deletionsWithheld']),
+    );
+    for (const event of events) {
+      const onTheBus = {
+        version: '0',
+        id: 'delivery',
+        'detail-type': event.type,
+        source: 'ad-sync',
+        account: '123456789012',
+        time: event.time,
+        region: 'eu-central-1',
+        resources: [],
+        detail: event,
+      };
+      expect(validate(onTheBus), `${event.id}: ${JSON.stringify(validate.errors)}`).toBe(true);
+    }
+    // Each event once: no id delivered twice.
+    expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
+  });
+});
