@@ -6,7 +6,6 @@
  */
 import { z } from 'zod';
 import { ARCHIVE_ACCESS, configSchema, PRIVILEGES } from '../config/config-schema';
-import type { Group as DomainGroup } from '../domain/group';
 import type { Report as DomainReport, RunSummary as DomainRunSummary } from '../domain/report';
 import { LEAVER_DETECTIONS, RUN_PHASES, RUN_STATUSES, RUN_TRIGGERS } from '../domain/report';
 import { SCHEDULE_STATES, type ScheduleHealth, type Staleness } from '../domain/schedule-health';
@@ -14,46 +13,14 @@ import { exclusionReasonList } from '../domain/scope-policy';
 import type { PublicUser } from '../domain/user';
 import type { DirectoryGroup } from '../ports/directory-reader';
 import type { listBaseDns } from '../use-cases/browse-directory';
-import type { listGroupMembers, listGroups } from '../use-cases/browse-groups';
 import type { ConfigurationView } from '../use-cases/configuration';
 import { FILTER_NAMES, FILTER_STATES, type UserExplanation } from '../use-cases/explain-user';
 import type { listUsers } from '../use-cases/manage-users';
 import type { RunHistory } from '../use-cases/operation-status';
+import { documenting } from './documenting';
+import { group, groupMembers, groupsPage } from './group-schemas';
 
-/** Readonly all the way down: what a handler answers may be immutable. */
-export type DeepReadonly<T> = T extends readonly (infer E)[]
-  ? readonly DeepReadonly<E>[]
-  : T extends object
-    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
-    : T;
-
-/** The fields of a type at every level, without their value types. */
-type Fields<T> = T extends readonly (infer E)[]
-  ? Fields<E>[]
-  : T extends object
-    ? { [K in keyof T]-?: Fields<Exclude<T[K], undefined>> }
-    : 'value';
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-
-/**
- * `true` when a schema documents a type exactly: every value of `Domain` is one the schema's type accepts,
- * and both have the same fields at every level (a field the API answers is in the document, and the other
- * way round).
- */
-type Documents<Schema extends z.ZodType, Domain> = [Domain] extends [DeepReadonly<z.output<Schema>>]
-  ? Same<Fields<z.output<Schema>>, Fields<Domain>>
-  : false;
-
-/**
- * The schema of what a use case answers, checked at compile time: a schema that does not document `Domain`
- * exactly (see Documents) does not compile here. At run time, the schema itself.
- */
-const documenting =
-  <Domain>() =>
-  <S extends z.ZodType>(
-    schema: S & (Documents<S, Domain> extends true ? unknown : 'does not document the type the API answers'),
-  ): S =>
-    schema;
+export type { DeepReadonly } from './documenting';
 
 const password = z.string().min(1).max(1024);
 
@@ -155,17 +122,7 @@ export const ifMatchHeader = z.object({
 
 export const usersQuery = z.strictObject({ cursor: z.string().max(2048).optional() });
 export const groupsQuery = z.strictObject({ search: z.string().max(256).optional() });
-export const groupsPageQuery = z.strictObject({ cursor: z.string().max(2048).optional() });
-export const groupNameParameter = z.strictObject({
-  name: z.string().min(1).max(256).describe("the group's name (sAMAccountName), case-insensitive"),
-});
-export const groupMembersQuery = z.strictObject({
-  transitive: z
-    .enum(['true', 'false'])
-    .optional()
-    .describe('true: the members of nested groups too (each once); default false: direct members'),
-  cursor: z.string().max(2048).optional(),
-});
+export { groupMembersQuery, groupNameParameter, groupsPageQuery } from './group-schemas';
 
 const errorBody = z.object({
   error: z.object({
@@ -203,26 +160,6 @@ const user = documenting<PublicUser>()(
       .describe('privileges and groupPrivileges together; POST /logon requires login among them'),
   }),
 );
-
-const group = documenting<DomainGroup>()(
-  z.object({
-    name: z.string().describe('sAMAccountName'),
-    displayName: z.string(),
-    distinguishedName: z.string(),
-    objectGuid: z.string(),
-    description: z.string().optional(),
-    emailAddresses: z.array(z.string()),
-    kind: z.enum(['security', 'distribution']),
-    scope: z.enum(['global', 'domainLocal', 'universal']),
-    memberCount: z.int().describe('its direct members that are synchronized users or groups'),
-  }),
-);
-
-const groupMember = z.object({
-  type: z.enum(['user', 'group']),
-  name: z.string(),
-  objectGuid: z.string(),
-});
 
 const counts = z.object({
   directoryUsers: z.int(),
@@ -392,15 +329,9 @@ export const responses = {
     z.object({ users: z.array(user), cursor: z.string().optional() }),
   ),
   user,
-  /** 200 of GET /groups: a page of synchronized groups in name order. */
-  groupsPage: documenting<Awaited<ReturnType<typeof listGroups>>>()(
-    z.object({ groups: z.array(group), cursor: z.string().optional() }),
-  ),
+  groupsPage,
   group,
-  /** 200 of GET /groups/{name}/members: synchronized users and groups only. */
-  groupMembers: documenting<Awaited<ReturnType<typeof listGroupMembers>>>()(
-    z.object({ members: z.array(groupMember), cursor: z.string().optional() }),
-  ),
+  groupMembers,
   /** 200 of POST /logon: the user whose password was right. */
   logon: z.object({ user }),
   baseDns: documenting<Awaited<ReturnType<typeof listBaseDns>>>()(
@@ -493,9 +424,7 @@ export type PreviewStarted = z.output<typeof responses.previewStarted>;
 export type Progress = z.output<typeof progress>;
 export type User = z.output<typeof user>;
 export type UsersPage = z.output<typeof responses.users>;
-export type Group = z.output<typeof group>;
-export type GroupsPage = z.output<typeof responses.groupsPage>;
-export type GroupMembers = z.output<typeof responses.groupMembers>;
+export type { Group, GroupMembers, GroupsPage } from './group-schemas';
 export type BaseDns = z.output<typeof responses.baseDns>;
 export type Groups = z.output<typeof responses.groups>;
 export type UserExplanationBody = z.output<typeof responses.userExplanation>;

@@ -78,7 +78,7 @@ describe('change events on AWS', () => {
     );
     // A user's or a group's item (not the chunks of a group's members), in one pattern: a pipe has 5 at most.
     const marked = { pk: { S: [{ prefix: 'USER#' }, { prefix: 'GROUP#' }] }, sk: { S: ['USER', 'GROUP'] } };
-    expect(patterns).toHaveLength(5);
+    expect(patterns.length).toBeLessThanOrEqual(5);
     expect(patterns).toEqual([
       {
         eventName: ['INSERT', 'MODIFY'],
