@@ -64,6 +64,13 @@ export interface GroupStore {
   /** The direct members of a stored group. */
   membersOf(objectGuid: string): Promise<GroupMember[]>;
   applyGroupChanges(changes: readonly GroupChange[], context: GroupWriteContext): Promise<GroupWriteResult>;
+  /**
+   * Whether an earlier group pass may have left groups or users' group fields (its mark: one read by key).
+   * A run whose configuration uses no groups clears them only then.
+   */
+  hasGroupData(): Promise<boolean>;
+  /** Sets the mark before a pass writes anything (true), or removes it once a pass left nothing (false). */
+  markGroupData(present: boolean): Promise<void>;
   /** Sets users' groups and group privileges, each on the version it was read at. */
   applyMembershipChanges(
     changes: readonly MembershipChange[],

@@ -31,6 +31,8 @@ export interface GroupRead {
   readonly entries: readonly DirectoryGroupEntry[];
   readonly synchronized: SynchronizedGroups;
   readonly rules: readonly PrivilegeRule[];
+  /** Whether the configuration uses groups; a read that does not only clears what an earlier one left. */
+  readonly inUse: boolean;
 }
 
 /** The group pass's plan, and what it is made of. */
@@ -41,6 +43,8 @@ export interface GroupPassPlan {
   readonly synchronizedGroups: number;
   /** Per privilege rule (in the configuration's order): its group, what it gives, and to how many users. */
   readonly rules: readonly { readonly rule: PrivilegeRule; readonly members: number }[];
+  /** As the read: whether the configuration uses groups. */
+  readonly inUse: boolean;
 }
 
 /** What the group pass did (or, for Test Settings, would do). */
@@ -85,6 +89,7 @@ export async function readGroups(
     entries: [...entries.values()],
     synchronized: sync === 'all' ? { all: true } : { roots: selected },
     rules: config.privilegeRules,
+    inUse: true,
   };
   const found = new Set(read.entries.map((e) => lower(e.distinguishedName)));
   const unknown = config.privilegeRules.flatMap((rule, i) =>
@@ -100,7 +105,7 @@ export async function readGroups(
 }
 
 /** An empty read: no group is synchronized and no rule applies (what a configuration without groups keeps). */
-export const NO_GROUPS: GroupRead = { entries: [], synchronized: { roots: [] }, rules: [] };
+export const NO_GROUPS: GroupRead = { entries: [], synchronized: { roots: [] }, rules: [], inUse: false };
 
 /**
  * Plans the group pass against the user database as it is now (after the users' writes of the run): see the
@@ -152,6 +157,7 @@ export async function planGroupPass(
       rule,
       members: [...memberships.users.values()].filter((u) => u.rules.includes(rule.group)).length,
     })),
+    inUse: read.inUse,
   };
 }
 
@@ -176,14 +182,21 @@ export function plannedOutcome(plan: GroupPassPlan): GroupPassOutcome {
   };
 }
 
-/** Applies the plan: the groups, then the users' membership fields. */
+/**
+ * Applies the plan: the mark that group data is held (before the first write of a configuration using groups),
+ * the groups, then the users' membership fields; the mark is removed once a pass without groups left nothing.
+ */
 export async function applyGroupPass(
   groups: GroupStore,
   plan: GroupPassPlan,
   context: GroupWriteContext,
 ): Promise<GroupPassOutcome> {
+  const writes = plan.groupChanges.length + plan.membershipChanges.length;
+  if (plan.inUse && writes > 0) await groups.markGroupData(true);
   const written = await groups.applyGroupChanges(plan.groupChanges, context);
   const users = await groups.applyMembershipChanges(plan.membershipChanges, context);
+  // A refused write leaves something behind: the mark stays, and the next run without groups clears it.
+  if (!plan.inUse && written.conflicts + users.conflicts === 0) await groups.markGroupData(false);
   const planned = plannedOutcome(plan);
   return {
     ...planned,
@@ -214,17 +227,19 @@ export function describeGroupPass(plan: GroupPassPlan, outcome: GroupPassOutcome
 }
 
 /**
- * The groups a run reads: those it uses; an empty read on a full read of a configuration without groups
- * (which clears what an earlier one left); nothing otherwise. A failed read is the groups step's failure.
+ * The groups a run reads: those it uses; an empty read on a full read of a configuration without groups when
+ * an earlier pass left group data (its mark: one read, never a listing of the users), which clears it;
+ * nothing otherwise, so such a run has no groups step. A failed read is the groups step's failure.
  */
 export async function readGroupsOfRun(
   session: DirectorySession,
+  groups: GroupStore,
   config: Config,
   baseDn: string,
   fullRead: boolean,
   steps: StepRecorder,
 ): Promise<GroupRead | undefined> {
-  if (!groupsInUse(config)) return fullRead ? NO_GROUPS : undefined;
+  if (!groupsInUse(config)) return fullRead && (await groups.hasGroupData()) ? NO_GROUPS : undefined;
   const started = performance.now();
   try {
     return await readGroups(session, config, baseDn);

@@ -280,9 +280,11 @@ class PipelineRun {
 
   /** The groups the run needs, read before the session closes (sync-groups.ts). */
   private readGroups(directory: DirectorySession, plan: RunPlan): Promise<GroupRead | undefined> {
-    if (!this.deps.groups) return Promise.resolve(undefined);
+    const { groups } = this.deps;
+    if (!groups) return Promise.resolve(undefined);
     const fullRead = plan.scope.incremental === undefined;
-    return readGroupsOfRun(directory, this.request.config, plan.scope.baseDn, fullRead, this.session.steps);
+    const { config } = this.request;
+    return readGroupsOfRun(directory, groups, config, plan.scope.baseDn, fullRead, this.session.steps);
   }
 
   /** The group pass once the users are written, unless the run failed or hands off (its follow-up does it). */

@@ -43,6 +43,19 @@ export class InMemoryGroupStore implements GroupStore, GroupDirectory {
     return all.length > limit && last ? { groups, cursor: last.name.toLowerCase() } : { groups };
   }
 
+  /** The mark that a pass may have left group data, and how often it was read. */
+  marked = false;
+  markReads = 0;
+
+  async hasGroupData(): Promise<boolean> {
+    this.markReads += 1;
+    return this.marked;
+  }
+
+  async markGroupData(present: boolean): Promise<void> {
+    this.marked = present;
+  }
+
   async applyGroupChanges(
     changes: readonly GroupChange[],
     _context: GroupWriteContext,

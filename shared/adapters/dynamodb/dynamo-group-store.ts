@@ -33,6 +33,7 @@ import { forEachConcurrently } from './for-each-concurrently';
 import { fromGroupItem } from './group-items';
 import {
   GROUP_SORT_KEY,
+  groupDataMarkKey,
   groupIndexKeys,
   groupKey,
   groupMembersIndexOf,
@@ -92,6 +93,27 @@ export class DynamoGroupStore implements GroupStore, GroupDirectory {
     return items
       .filter((item) => isGroupMembersSortKey(String(item[tableKeys.sortKey])))
       .flatMap((item) => item.members as GroupMember[]);
+  }
+
+  async hasGroupData(): Promise<boolean> {
+    // A query of the mark's partition, not a GetItem: the roles that read groups may query them (IAM).
+    const { Count } = await this.documents.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': tableKeys.partitionKey },
+        ExpressionAttributeValues: { ':pk': groupDataMarkKey()[tableKeys.partitionKey] },
+        ConsistentRead: true,
+        Limit: 1,
+      }),
+    );
+    return (Count ?? 0) > 0;
+  }
+
+  async markGroupData(present: boolean): Promise<void> {
+    if (present)
+      await this.documents.send(new PutCommand({ TableName: this.tableName, Item: groupDataMarkKey() }));
+    else await this.documents.send(new DeleteCommand({ TableName: this.tableName, Key: groupDataMarkKey() }));
   }
 
   async applyGroupChanges(

@@ -166,6 +166,13 @@ export const groupKey = (objectGuid: string, sk: string = GROUP_SORT_KEY) => ({
   [PK]: `${GROUP}${objectGuid}`,
   [SK]: sk,
 });
+/**
+ * The mark that the database may hold what a group pass wrote (groups, users' group fields): put before a pass
+ * writes anything, removed by a pass that left nothing. A run without groups reads it (one key) instead of
+ * listing the users. Under a group partition (no objectGUID is `MARK`), without index keys or a `GROUP` sort
+ * key: no group listing, event or filter sees it.
+ */
+export const groupDataMarkKey = () => groupKey('MARK', 'MARK');
 const MEMBERS = 'MEMBERS#';
 export const groupMembersSortKey = (index: number): string => `${MEMBERS}${String(index).padStart(6, '0')}`;
 export const isGroupMembersSortKey = (sk: string): boolean => sk.startsWith(MEMBERS);

@@ -149,3 +149,67 @@ describe('the group pass of a run', () => {
     expect(groups.groups.size).toBe(0);
   });
 });
+
+describe('a run whose configuration uses no groups', () => {
+  const names = (report: { steps: readonly { name: string }[] }) => report.steps.map((s) => s.name);
+
+  /**
+   * Runs of the default configuration (a full read, an incremental one, a full one again): their steps, and
+   * how often each listed the users.
+   */
+  async function defaultRuns(withGroups: boolean) {
+    const fresh = inMemoryApp({ entries: [1, 2, 3].map((n) => directoryEntry(n)) });
+    const deps = withGroups ? { ...fresh.deps(), groups: new InMemoryGroupStore(fresh.store) } : fresh.deps();
+    const request = { config: inMemoryConfig({}), password: fresh.directory.password };
+    const runs: { steps: string[]; listings: number }[] = [];
+    for (const full of [true, false, true]) {
+      if (full) await fresh.settings.clearCursor();
+      const before = fresh.store.listings;
+      const report = await synchronize(deps, request);
+      runs.push({ steps: names(report), listings: fresh.store.listings - before });
+    }
+    return runs;
+  }
+
+  it('runs and costs as without the group pass: no groups step, no other listing of the users', async () => {
+    const without = await defaultRuns(false);
+    const withGroups = await defaultRuns(true);
+    expect(withGroups).toEqual(without);
+    expect(withGroups.flatMap((r) => r.steps)).not.toContain('groups');
+  });
+
+  it('clears what an earlier configuration left (groups, group privileges), then no longer looks', async () => {
+    const rules = [{ group: dnOf('Exporters'), privileges: ['exportEmail' as const], ownArchiveAccess: [] }];
+    directory.putGroup(group('Exporters', [userDn(1)]), group('Staff', [userDn(2)]));
+    await run({ groups: { sync: 'all' }, privilegeRules: rules });
+    expect(groups.marked).toBe(true);
+    expect((await userOf('user1'))?.groupPrivileges).toEqual(['exportEmail']);
+    const cleared = await run({});
+    expect(stepOf(cleared)?.message).toContain('0 synchronized: 0 created, 0 updated, 2 deleted; 2 users');
+    expect(groups.groups.size).toBe(0);
+    expect(await userOf('user1')).toMatchObject({ groups: [], groupPrivileges: [] });
+    expect(groups.marked).toBe(false);
+    // The next full read: no groups step, and the users listed as often as a run without the group pass.
+    await app.settings.clearCursor();
+    const listings = store.listings;
+    const after = await run({});
+    expect(names(after)).toEqual((await defaultRuns(false))[0]?.steps);
+    expect(store.listings - listings).toBe((await defaultRuns(false))[0]?.listings);
+  });
+
+  it('keeps the mark while a write was refused, so the next full read clears the rest', async () => {
+    directory.putGroup(group('Staff', [userDn(1)]));
+    await run({ groups: { sync: 'all' } });
+    const apply = groups.applyGroupChanges.bind(groups);
+    groups.applyGroupChanges = async (changes, context) => ({
+      ...(await apply(changes, context)),
+      conflicts: 1,
+    });
+    await run({});
+    expect(groups.marked).toBe(true);
+    groups.applyGroupChanges = apply;
+    await app.settings.clearCursor();
+    await run({});
+    expect(groups.marked).toBe(false);
+  });
+});
