@@ -5,15 +5,16 @@
  * InvalidCredentials) in about the same time; its reason goes to `onRefused` (the log), never the password.
  *
  * Steps: load the lockout policy -> admit the attempt (it counts as a failure from now on; 429 when the name
- * has `maxFailures` counted, without a look at the user or the directory) -> look the user up -> decide how to
+ * has `maxFailures` counted, without a look at the user or the directory) -> hold the name (one attempt of a
+ * name at a time, any name; 429 otherwise) -> look the user up -> decide how to
  * check (credentialCheckOf) -> check: one password-hash check always (the stored hash, or one of nobody's),
  * and, for a directory user who may log on, the guarded bind at the same time -> a success clears the count; a
  * refusal keeps it; a directory that could not check the password withdraws it (503).
  *
- * The guarded bind (docs/security.md#logon): one at a time per name (holdBind); the logon guard reads what
- * the DC says of the account (its lockout policy, its bad-password count there, whether it is locked), over
- * the connection the password was saved for only; while one more bad password could lock the account the
- * logon is refused (429 until AD forgets the count) and no bind is made; else the bind goes to that DC, as the
+ * The guarded bind (docs/security.md#logon): the logon guard reads what the domain's PDC emulator says of the
+ * account (its lockout policy, its bad-password count, whether it is locked, the DC's time), over the
+ * connection the password was saved for only; while one more bad password could lock the account the logon is
+ * refused (429 until AD forgets the count) and no bind is made; else the bind goes to that DC, as the
  * account's current name, and must turn out to be the user's objectGUID.
  */
 
