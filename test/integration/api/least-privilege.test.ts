@@ -248,11 +248,13 @@ describe('every function, as deployed', () => {
     expect(groups.map((g) => g.name)).toContain('grp-Engineering-Team');
     ok(await call('users', 'GET', '/groups/grp-Sales-Europe'));
     ok(await call('users', 'GET', '/groups/grp-Sales-Europe/members', { query: { transitive: 'true' } }));
-    // The rule's group: its members got the rule's privilege.
+    // The rule's group: its members got the rule's privilege, and nobody else did.
+    const frank = (await store.getUser('frank')) as User;
+    expect(frank.groups).toContain('grp-Engineering-Team');
+    expect(frank.groupPrivileges).toEqual(['exportEmail']);
     const bob = (await store.getUser('bob')) as User;
-    expect(bob.groupPrivileges ?? []).toEqual(
-      bob.groups?.includes('grp-Engineering-Team') ? ['exportEmail'] : [],
-    );
+    expect(bob.groups ?? []).not.toContain('grp-Engineering-Team');
+    expect(bob.groupPrivileges ?? []).toEqual([]);
   });
 
   it('manages local users and lists runs', async () => {

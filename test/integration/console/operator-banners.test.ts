@@ -17,11 +17,10 @@ import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { localDynamoDbClient } from '../../../local/dynamodb-local';
 import { type LocalStack, startLocalStack, TABLE_NAME } from '../../../local/local-stack';
 import { DynamoRunStore } from '../../../shared/adapters/dynamodb/dynamo-run-store';
-import type { ConfigInput } from '../../../shared/config/config-schema';
 import type { Report } from '../../../shared/domain/report';
 import { aReport } from '../../support/builders';
+import { saveOuConfig, stackApi } from '../../support/local-stack-api';
 import { createScratchOu, scratchOuName, userEntry } from '../../support/scratch-ou';
-import { fixtureConfig, servicePassword } from '../../support/sync-harness';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -42,32 +41,8 @@ let browser: Browser;
 let page: Page;
 const pageErrors: string[] = [];
 
-async function api(method: string, path: string, body?: unknown) {
-  const response = await fetch(`${stack.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${stack.token}`,
-      prefer: 'wait=120',
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-}
-
-async function save(overrides: Omit<ConfigInput, 'connection'> & { baseDn?: string } = {}) {
-  const { baseDn = ou, ...rest } = overrides;
-  const saved = await api('PUT', '/config', {
-    config: fixtureConfig({
-      connection: { baseDn },
-      options: { deleteUsers: true, deletionThreshold: { maxCount: 1, maxPercent: 100 } },
-      ...rest,
-    }),
-    password: servicePassword(),
-  });
-  expect(saved.status).toBe(200);
-}
+const api = stackApi(() => stack);
+const save = (overrides: Parameters<typeof saveOuConfig>[2] = {}) => saveOuConfig(api, ou, overrides);
 
 const banner = (name: string) => page.getByRole('region', { name });
 

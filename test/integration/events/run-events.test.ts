@@ -11,7 +11,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Ajv from 'ajv';
@@ -22,7 +21,6 @@ import { RUN_EVENT_SCHEMA_FILE } from '../../../cdk/events';
 import { localDynamoDbClient } from '../../../local/dynamodb-local';
 import { type LocalStack, startLocalStack, TABLE_NAME } from '../../../local/local-stack';
 import { DynamoRunStore } from '../../../shared/adapters/dynamodb/dynamo-run-store';
-import type { ConfigInput } from '../../../shared/config/config-schema';
 import type { Report } from '../../../shared/domain/report';
 import type {
   AdSyncEvent,
@@ -31,9 +29,11 @@ import type {
   SyncStaleEvent,
 } from '../../../shared/domain/run-event';
 import { aReport } from '../../support/builders';
+import { saveOuConfig, stackApi } from '../../support/local-stack-api';
 import { adsync } from '../../support/local-stack-process';
 import { createScratchOu, scratchOuName, userEntry } from '../../support/scratch-ou';
 import { fixtureConfig, servicePassword } from '../../support/sync-harness';
+import { type Delivery, WebhookReceiver } from '../../support/webhook-receiver';
 
 const directory = inject('directory');
 const { dn: ou, tag } = scratchOuName('Run Events');
@@ -43,84 +43,20 @@ const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 const ARRIVAL = { timeout: 60_000, interval: 100 };
 const LONG = 180_000;
 
-interface Delivery {
-  readonly headers: IncomingHttpHeaders;
-  readonly body: string;
-  readonly event: AdSyncEvent;
-}
-
-/** Records every request it answers 204; while closed, connections are refused. */
-class Receiver {
-  readonly delivered: Delivery[] = [];
-  port = 0;
-  private server: Server | undefined;
-
-  async open(): Promise<void> {
-    const server = createServer(async (request, response) => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of request) chunks.push(chunk as Buffer);
-      const body = Buffer.concat(chunks).toString('utf8');
-      this.delivered.push({ headers: request.headers, body, event: JSON.parse(body) });
-      response.writeHead(204).end();
-    });
-    await new Promise<void>((done) => server.listen(this.port, '127.0.0.1', done));
-    this.port = (server.address() as { port: number }).port;
-    this.server = server;
-  }
-
-  async close(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((done) => server.close(() => done()));
-  }
-
-  /** The run events delivered from `from` on (the change events left out). */
-  runEvents(from = 0): RunEvent[] {
-    return this.delivered
-      .slice(from)
-      .map((d) => d.event)
-      .filter((e): e is RunEvent => e.type.startsWith('sync.'));
-  }
-}
-
-const receiver = new Receiver();
+const receiver = new WebhookReceiver();
+/** The run events delivered from `from` on (the change events left out). */
+const runEventsFrom = (from = 0): RunEvent[] =>
+  receiver.events(from).filter((e): e is RunEvent => e.type.startsWith('sync.'));
 let home: string;
 let stack: LocalStack;
 let admin: Client;
 let scratch: Awaited<ReturnType<typeof createScratchOu>>;
 
-async function api(method: string, path: string, body?: unknown) {
-  const response = await fetch(`${stack.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${stack.token}`,
-      prefer: 'wait=120',
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-}
-
-/** Saves the configuration of this file's OU, as given otherwise, with the service account's password. */
-async function save(overrides: Omit<ConfigInput, 'connection'> & { baseDn?: string } = {}) {
-  const { baseDn = ou, ...rest } = overrides;
-  const saved = await api('PUT', '/config', {
-    config: fixtureConfig({
-      connection: { baseDn },
-      options: { deleteUsers: true, deletionThreshold: { maxCount: 1, maxPercent: 100 } },
-      ...rest,
-    }),
-    password: servicePassword(),
-  });
-  expect(saved.status).toBe(200);
-}
+const api = stackApi(() => stack);
+const save = (overrides: Parameters<typeof saveOuConfig>[2] = {}) => saveOuConfig(api, ou, overrides);
 
 /** Each delivery's Standard Webhooks signature, and its id the event's. */
-function expectSigned(deliveries: readonly Delivery[]): void {
+function expectSigned(deliveries: readonly Delivery<AdSyncEvent>[]): void {
   for (const { headers, body, event } of deliveries) {
     expect(new Webhook(SECRET).verify(body, headers as Record<string, string>)).toEqual(event);
     expect(headers['webhook-id']).toBe(event.id);
@@ -200,9 +136,9 @@ describe('run events of the local stack', () => {
         schedule: { enabled: true, intervalMinutes: 60 },
         alerts: { staleAfterHours: 24, failuresBeforeBackoff: 1 },
       });
-      await vi.waitFor(() => expect(receiver.runEvents().length).toBeGreaterThanOrEqual(2), ARRIVAL);
+      await vi.waitFor(() => expect(runEventsFrom().length).toBeGreaterThanOrEqual(2), ARRIVAL);
       await save({ schedule: { enabled: false, intervalMinutes: 60 } });
-      const [failed, stale] = receiver.runEvents() as [SyncFailedEvent, SyncStaleEvent];
+      const [failed, stale] = runEventsFrom() as [SyncFailedEvent, SyncStaleEvent];
       // The run's record ended before the schedule looked at the history: its event came first. No event of
       // the failed preview came before it.
       expect(receiver.delivered[0]?.event).toEqual(failed);
@@ -262,8 +198,8 @@ describe('run events of the local stack', () => {
       const withheld = await api('POST', '/sync', {});
       expect(withheld.body).toMatchObject({ status: 'deletionThresholdExceeded', deletesWithheld: 2 });
 
-      await vi.waitFor(() => expect(receiver.runEvents(from)).toHaveLength(1), ARRIVAL);
-      const [event] = receiver.runEvents(from);
+      await vi.waitFor(() => expect(runEventsFrom(from)).toHaveLength(1), ARRIVAL);
+      const [event] = runEventsFrom(from);
       expect(event).toEqual({
         id: `${withheld.body.runId}:sync.deletionsWithheld`,
         type: 'sync.deletionsWithheld',
@@ -293,7 +229,7 @@ describe('run events of the local stack', () => {
           ),
         ARRIVAL,
       );
-      expect(receiver.runEvents(from)).toHaveLength(1);
+      expect(runEventsFrom(from)).toHaveLength(1);
       expectSigned(receiver.delivered.slice(from));
     },
     LONG,
@@ -311,12 +247,12 @@ describe('run events of the local stack', () => {
       expect(failed.body).toMatchObject({ status: 'failed', trigger: 'api' });
       expect(Date.now() - started).toBeLessThan(30_000);
       await receiver.open();
-      await vi.waitFor(() => expect(receiver.runEvents(from)).toHaveLength(1), ARRIVAL);
-      expect(receiver.runEvents(from)[0]).toMatchObject({
+      await vi.waitFor(() => expect(runEventsFrom(from)).toHaveLength(1), ARRIVAL);
+      expect(runEventsFrom(from)[0]).toMatchObject({
         id: `${failed.body.runId}:sync.failed`,
         error: failed.body.error,
       });
-      expect(receiver.runEvents(from)[0]).not.toHaveProperty('schedule');
+      expect(runEventsFrom(from)[0]).not.toHaveProperty('schedule');
     },
     LONG,
   );
@@ -327,7 +263,7 @@ describe('run events of the local stack', () => {
       /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(value),
     );
     const validate = ajv.compile(JSON.parse(readFileSync(RUN_EVENT_SCHEMA_FILE, 'utf8')));
-    const events = receiver.runEvents();
+    const events = runEventsFrom();
     expect(new Set(events.map((e) => e.type))).toEqual(
       new Set(['sync.failed', 'sync.stale', 'sync.deletionsWithheld']),
     );

@@ -10,7 +10,6 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Attribute, Change, type Client } from 'ldapts';
@@ -21,6 +20,7 @@ import type { UserChangeEvent as ChangeEvent } from '../../../shared/domain/chan
 import { type ServeProcess, startServe } from '../../support/local-stack-process';
 import { createScratchOu, replace, scratchOuName, userEntry } from '../../support/scratch-ou';
 import { fixtureConfig, servicePassword } from '../../support/sync-harness';
+import { type Delivery, WebhookReceiver } from '../../support/webhook-receiver';
 
 const directory = inject('directory');
 const { dn: ou, tag } = scratchOuName('Webhooks');
@@ -34,56 +34,7 @@ const ARRIVAL = { timeout: 90_000, interval: 100 };
 /** The timeout of a test that syncs and waits for deliveries. */
 const LONG = 240_000;
 
-interface Delivery {
-  readonly headers: IncomingHttpHeaders;
-  readonly body: string;
-  readonly event: ChangeEvent;
-}
-
-/** The webhook receiver: answers 204, or 503 while `unavailable`, or nothing at all while closed. */
-class Receiver {
-  /** The requests answered 2xx, in the order they came. */
-  readonly delivered: Delivery[] = [];
-  refused = 0;
-  unavailable = false;
-  /** While above 0, so many more are answered 2xx, and then the receiver is unavailable. */
-  okBudget = Number.POSITIVE_INFINITY;
-  port = 0;
-  private server: Server | undefined;
-
-  async open(): Promise<void> {
-    const server = createServer(async (request, response) => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of request) chunks.push(chunk as Buffer);
-      if (this.unavailable || this.okBudget <= 0) {
-        this.refused += 1;
-        response.writeHead(503).end();
-        return;
-      }
-      this.okBudget -= 1;
-      const body = Buffer.concat(chunks).toString('utf8');
-      this.delivered.push({ headers: request.headers, body, event: JSON.parse(body) });
-      response.writeHead(204).end();
-    });
-    await new Promise<void>((done) => server.listen(this.port, '127.0.0.1', done));
-    this.port = (server.address() as { port: number }).port;
-    this.server = server;
-  }
-
-  async close(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((done) => server.close(() => done()));
-  }
-
-  events(from = 0): ChangeEvent[] {
-    return this.delivered.slice(from).map((d) => d.event);
-  }
-}
-
-const receiver = new Receiver();
+const receiver = new WebhookReceiver<ChangeEvent>();
 let home: string;
 let env: NodeJS.ProcessEnv;
 let serve: ServeProcess;
@@ -126,7 +77,7 @@ const addUser = (name: string) =>
   );
 
 /** Each delivery's signature, by the Standard Webhooks library and by HMAC-SHA256 computed here. */
-function expectSigned(deliveries: readonly Delivery[]): void {
+function expectSigned(deliveries: readonly Delivery<ChangeEvent>[]): void {
   const key = Buffer.from(SECRET.slice('whsec_'.length), 'base64');
   for (const { headers, body, event } of deliveries) {
     expect(new Webhook(SECRET).verify(body, headers as Record<string, string>)).toEqual(event);
