@@ -65,6 +65,8 @@ const syntheticDirectory: DirectoryReader = {
         yield Array.from({ length: Math.min(PAGE, USERS - start) }, (_, i) => entry(start + i));
       }
     },
+    alsoRead: () => {},
+    readAccountNames: async () => [],
     readUsersByGuid: async () => [],
     findUserEntries: async () => [],
     isGroupMember: async () => false,

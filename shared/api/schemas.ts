@@ -132,6 +132,27 @@ const errorBody = z.object({
   }),
 });
 
+/** A mapped attribute's value (docs/contract.md#attribute-mapping). */
+const attributeValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]);
+const mappedAttributes = z
+  .record(z.string(), attributeValue)
+  .describe("the fields of the configuration's mapping.attributes, as the directory gave them");
+/** A field a change set: one of the User's, or a mapped attribute (`attributes.<field>`). */
+const changedField = z.union([
+  z.enum([
+    'userName',
+    'fullName',
+    'emailAddresses',
+    'distinguishedName',
+    'userPrincipalName',
+    'objectGuid',
+    'groups',
+    'groupPrivileges',
+    'groupArchiveAccess',
+  ]),
+  z.templateLiteral(['attributes.', z.string()]),
+]);
+
 const user = documenting<PublicUser>()(
   z.object({
     userName: z.string(),
@@ -158,6 +179,7 @@ const user = documenting<PublicUser>()(
     effectivePrivileges: z
       .array(z.enum(PRIVILEGES))
       .describe('privileges and groupPrivileges together; POST /logon requires login among them'),
+    attributes: mappedAttributes,
   }),
 );
 
@@ -298,6 +320,10 @@ const report = documenting<DomainReport>()(
         userName: z.string(),
         distinguishedName: z.string(),
         reasons: z.array(z.enum(exclusionReasonList)),
+        detail: z
+          .string()
+          .optional()
+          .describe('with mappingFailed: the field whose rule failed on this user, and why'),
       }),
     ),
   }),
@@ -376,9 +402,18 @@ export const responses = {
       ),
       inScope: z.boolean(),
       mapped: z
-        .object({ userName: z.string(), fullName: z.string(), emailAddresses: z.array(z.string()) })
+        .object({
+          userName: z.string(),
+          fullName: z.string(),
+          emailAddresses: z.array(z.string()),
+          attributes: mappedAttributes,
+        })
         .optional()
         .describe('the user the mapping makes of it, when in scope'),
+      mappingFailed: z
+        .object({ field: z.string(), detail: z.string() })
+        .optional()
+        .describe('set when a mapping rule fails on this user: a run excludes it with mappingFailed'),
       plannedAction: z.enum([
         'create',
         'update',
@@ -389,19 +424,7 @@ export const responses = {
         'restore',
         'none',
       ]),
-      changedFields: z.array(
-        z.enum([
-          'userName',
-          'fullName',
-          'emailAddresses',
-          'distinguishedName',
-          'userPrincipalName',
-          'objectGuid',
-          'groups',
-          'groupPrivileges',
-          'groupArchiveAccess',
-        ]),
-      ),
+      changedFields: z.array(changedField),
       reason: z.string().optional(),
       current: user.optional().describe("the user database's record of this user, when it has one"),
     }),

@@ -3,6 +3,7 @@
  * pure function of those users and the user database. Deletes are decided once the whole read is known, in
  * plan-deletes.ts. Nothing here reads or writes anything.
  */
+import { changedAttributes } from './attribute-mapping';
 import type { ExclusionReason } from './scope-policy';
 import type { MappedUser, User } from './user';
 
@@ -14,6 +15,8 @@ export type UserField =
   | 'distinguishedName'
   | 'userPrincipalName'
   | 'objectGuid'
+  /** A mapped attribute (docs/contract.md#attribute-mapping). */
+  | `attributes.${string}`
   /** Written by the group pass of a run (use-cases/sync-groups.ts), never by the user plan. */
   | MembershipField;
 export type MembershipField = 'groups' | 'groupPrivileges' | 'groupArchiveAccess';
@@ -115,6 +118,7 @@ export function changedFields(target: MappedUser, current: User): UserField[] {
   if ((target.userPrincipalName ?? '') !== (current.userPrincipalName ?? ''))
     fields.push('userPrincipalName');
   if (target.objectGuid !== current.objectGuid) fields.push('objectGuid');
+  fields.push(...(changedAttributes(target.attributes, current.attributes) as UserField[]));
   return fields;
 }
 

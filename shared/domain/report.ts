@@ -94,6 +94,8 @@ export interface ReportExclusion {
   readonly userName: string;
   readonly distinguishedName: string;
   readonly reasons: readonly ExclusionReason[];
+  /** With mappingFailed: the field whose rule failed, and why. */
+  readonly detail?: string;
 }
 
 export interface ReportCounts {

@@ -13,17 +13,20 @@
  * run's deletes, which the caller applying the change applies (a sync run does).
  */
 import type { Config } from '../config/config-schema';
+import type { MappingError } from '../domain/attribute-mapping';
+import type { MappedAttributes } from '../domain/attribute-rules';
 import { isAtOrUnder, leafName, sameDistinguishedName } from '../domain/distinguished-name';
 import type { BindPassword } from '../domain/password-binding';
 import { deleteReason, graceEndsAt, planDeletes } from '../domain/plan-deletes';
 import { type ChangeAction, type PlannedChange, planSync, type UserField } from '../domain/plan-sync';
 import { type ExclusionReason, exclusionReasons } from '../domain/scope-policy';
-import { type DirectoryEntry, type PublicUser, toPublicUser } from '../domain/user';
+import { type DirectoryEntry, type MappedUser, type PublicUser, toPublicUser } from '../domain/user';
 import { describeLookup, parseUserLookup } from '../domain/user-lookup';
-import { emailAddressesOf, mapDirectoryUser } from '../domain/user-mapping';
+import { emailAddressesOf } from '../domain/user-mapping';
 import { AmbiguousNameError, NotFoundError } from '../errors';
 import type { DirectoryReader, DirectorySession } from '../ports/directory-reader';
 import type { UserStore } from '../ports/user-store';
+import { AttributeMapper } from './attribute-mapper';
 import { withBoundSession } from './browse-directory';
 import { baseDnOf } from './read-scope';
 
@@ -77,7 +80,10 @@ export interface UserExplanation {
     readonly userName: string;
     readonly fullName: string;
     readonly emailAddresses: readonly string[];
+    readonly attributes: MappedAttributes;
   };
+  /** Set when a mapping rule fails on the user (`field`: its path): a run excludes it with `mappingFailed`. */
+  readonly mappingFailed?: { readonly field: string; readonly detail: string };
   readonly plannedAction: PlannedAction;
   readonly changedFields: readonly UserField[];
   /** Why: a conflict's, an adoption's or a delete's reason, or why nothing is done. */
@@ -128,6 +134,7 @@ export async function planOneUser(input: OneUserInput): Promise<OneUserPlan> {
   const { session, config } = input;
   const baseDn = baseDnOf(config, session);
   await session.assertExists(baseDn, 'the base DN');
+  const mapper = AttributeMapper.of(config, session);
   const entry = await readOneUser(session, baseDn, input.name);
 
   // The sync reads the selected groups' members; for one user, each group is asked about this user only.
@@ -149,7 +156,14 @@ export async function planOneUser(input: OneUserInput): Promise<OneUserPlan> {
   };
 
   const scoped = { ...input, baseDn, entry, base };
-  return reasons.length === 0 ? planInScope(scoped) : planOutOfScope(scoped, reasons);
+  if (reasons.length > 0) return planOutOfScope(scoped, reasons);
+  const [outcome] = await mapper.map([entry]);
+  if (outcome?.user) return planInScope(scoped, outcome.user);
+  const { path, detail, detailed } = outcome?.failure as MappingError;
+  const reason = `${detailed}; a run excludes the user (mappingFailed) and leaves its record as it is`;
+  const none = { plannedAction: 'none', changedFields: [], reason } as const;
+  const mappingFailed = { field: path, detail };
+  return { explanation: { ...base, inScope: false, mappingFailed, ...none }, entry, baseDn };
 }
 
 /** What planOneUser has read and worked out before it decides: the user, where, and the filters' verdicts. */
@@ -160,8 +174,10 @@ interface ReadUser extends OneUserInput {
 }
 
 /** In scope: planSync of the mapped user against the database users it concerns, as a run's page. */
-async function planInScope({ session, users, baseDn, entry, base }: ReadUser): Promise<OneUserPlan> {
-  const target = mapDirectoryUser(entry);
+async function planInScope(
+  { session, users, baseDn, entry, base }: ReadUser,
+  target: MappedUser,
+): Promise<OneUserPlan> {
   const current = await users.findUsers([target.objectGuid], [target.userName]);
   let [change] = planSync({ inScope: [target], excluded: new Map(), current, readComplete: false }).changes;
   if (change?.action === 'conflict' && change.undecided) {
@@ -193,6 +209,7 @@ async function planInScope({ session, users, baseDn, entry, base }: ReadUser): P
         userName: target.userName,
         fullName: target.fullName,
         emailAddresses: target.emailAddresses,
+        attributes: target.attributes ?? {},
       },
       plannedAction: change.action,
       changedFields: change.changedFields,

@@ -20,11 +20,11 @@ import {
 } from '../domain/plan-deletes';
 import { type PlannedChange, planSync } from '../domain/plan-sync';
 import type { DeletionHold, ReportChange, ReportExclusion, WriteCounts } from '../domain/report';
-import { type ExclusionReason, exclusionReasons } from '../domain/scope-policy';
+import type { ExclusionReason } from '../domain/scope-policy';
 import type { DirectoryEntry, MappedUser, User } from '../domain/user';
-import { mapDirectoryUser } from '../domain/user-mapping';
 import type { DirectorySession } from '../ports/directory-reader';
 import type { RunCheckpoint } from '../ports/run-checkpoint';
+import { AttributeMapper } from './attribute-mapper';
 import { prepareRead, type ReadScope } from './read-scope';
 import type { SyncDependencies } from './run-dependencies';
 import { changesIn, type StepTimer, type Tally, toReportChange } from './run-report';
@@ -105,6 +105,7 @@ class RunPlanner {
   private touchedExisting = 0;
   private unsettled = false;
   private scope!: ReadScope;
+  private mapper!: AttributeMapper;
 
   constructor(private readonly input: PlanRunInput) {}
 
@@ -117,6 +118,7 @@ class RunPlanner {
     this.scope = await timer.time('search', () =>
       prepareRead(deps, config, session, this.input.dryRun, this.input.now),
     );
+    this.mapper = AttributeMapper.of(config, session);
     const groups = config.filters.groups.length > 0;
     const { cursor, incremental } = this.scope;
     // A full read, a scope whose objectGUIDs changed (someone may have left), changed group members (leavers
@@ -239,28 +241,25 @@ class RunPlanner {
     if (incremental ? incremental.inScope.add(guid) : !this.read.has(guid)) scopeDigest.add(guid);
   }
 
-  private filterPage(entries: readonly DirectoryEntry[]) {
-    const { config } = this.input;
+  /** The scope policy, then the mapping (a failed rule: `mappingFailed`, kept in the database as it is). */
+  private async filterPage(entries: readonly DirectoryEntry[]) {
     const inScope: MappedUser[] = [];
     const excluded = new Map<string, readonly ExclusionReason[]>();
     const exclusions: ReportExclusion[] = [];
-    for (const entry of entries) {
-      const reasons = exclusionReasons(entry, {
-        filters: config.filters,
-        groupMemberGuids: this.scope.groupMemberGuids,
-      });
+    const { filters } = this.input.config;
+    const scope = { filters, groupMemberGuids: this.scope.groupMemberGuids };
+    for (const { entry, reasons, user, failure } of await this.mapper.scopeAndMap(entries, scope)) {
       this.takeIntoDigest(entry.objectGuid);
       this.read.add(entry.objectGuid, reasons);
-      if (reasons.length === 0) {
-        inScope.push(mapDirectoryUser(entry));
-        continue;
-      }
+      if (user) inScope.push(user);
+      if (reasons.length === 0) continue;
       excluded.set(entry.objectGuid, reasons);
       if (!this.full) this.excludedGuids.push(entry.objectGuid);
       exclusions.push({
         userName: entry.sAMAccountName,
         distinguishedName: entry.distinguishedName,
         reasons,
+        ...(failure ? { detail: failure } : {}),
       });
     }
     return { inScope, excluded, exclusions };
@@ -353,6 +352,8 @@ class RunPlanner {
   /** Why a database user with this objectGUID is to be deleted, or undefined when it stays. */
   private deleteReason(guid: string): string | undefined {
     const reasons = this.read.reasonsOf(guid);
+    // A rule that failed on the user is no sign that it left: it stays as it is.
+    if (reasons?.includes('mappingFailed')) return undefined;
     if (reasons !== undefined) return reasons.length > 0 ? deleteReason(reasons) : undefined;
     // Gone from the full read, or from the enumeration of the base DN: deleted, moved out, or unreadable.
     if (this.full || !this.scope.incremental?.inScope.has(guid)) return GONE;

@@ -81,6 +81,7 @@ describe('describeExplanation', () => {
       groupPrivileges: [],
       groupArchiveAccess: [],
       effectivePrivileges: ['login'],
+      attributes: {},
     },
   } as const;
 
@@ -119,7 +120,12 @@ describe('describeExplanation', () => {
       ...excluded,
       filters: [],
       inScope: true,
-      mapped: { userName: 'erin', fullName: 'Erin E.', emailAddresses: ['erin@company.local'] },
+      mapped: {
+        userName: 'erin',
+        fullName: 'Erin E.',
+        emailAddresses: ['erin@company.local'],
+        attributes: {},
+      },
       plannedAction: 'update',
       changedFields: ['fullName'],
     });
