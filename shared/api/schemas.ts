@@ -19,6 +19,7 @@ import type { listUsers } from '../use-cases/manage-users';
 import type { RunHistory } from '../use-cases/operation-status';
 import { documenting } from './documenting';
 import { group, groupMembers, groupsPage } from './group-schemas';
+import { changedField, mappedAttributes } from './mapping-schemas';
 
 export type { DeepReadonly } from './documenting';
 
@@ -131,27 +132,6 @@ const errorBody = z.object({
     details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   }),
 });
-
-/** A mapped attribute's value (docs/contract.md#attribute-mapping). */
-const attributeValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]);
-const mappedAttributes = z
-  .record(z.string(), attributeValue)
-  .describe("the fields of the configuration's mapping.attributes, as the directory gave them");
-/** A field a change set: one of the User's, or a mapped attribute (`attributes.<field>`). */
-const changedField = z.union([
-  z.enum([
-    'userName',
-    'fullName',
-    'emailAddresses',
-    'distinguishedName',
-    'userPrincipalName',
-    'objectGuid',
-    'groups',
-    'groupPrivileges',
-    'groupArchiveAccess',
-  ]),
-  z.templateLiteral(['attributes.', z.string()]),
-]);
 
 const user = documenting<PublicUser>()(
   z.object({

@@ -8,12 +8,12 @@ import {
   type AttributeRule,
   fieldNameProblem,
   MAPPING_BUDGET,
-  parseRule,
   USER_NAME_SOURCES,
 } from '../domain/attribute-rules';
 import { isAtOrUnder, isDistinguishedName, parseDistinguishedName } from '../domain/distinguished-name';
 import { ARCHIVE_ACCESS, type ArchiveAccess, PRIVILEGES, type Privilege } from '../domain/privileges';
 import { listedIssues, ValidationError } from '../errors';
+import { parseRule } from './mapping-rules';
 
 export type { ArchiveAccess, Privilege };
 export { ARCHIVE_ACCESS, PRIVILEGES };

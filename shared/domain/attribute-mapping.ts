@@ -5,6 +5,8 @@
  * too large, an expression that fails or runs out of budget), and that fails the user (MappingError), not
  * the run. No I/O: the DNs a `userName` transform needs are resolved before (userNameOf).
  */
+
+import type { ExpressionEvaluator } from '../config/mapping-expression';
 import {
   type AttributeRule,
   type AttributeValue,
@@ -17,7 +19,6 @@ import {
   valueProblem,
 } from './attribute-rules';
 import { guidText, type RawValue, sidText, transformValues } from './attribute-values';
-import { type CompiledExpression, compileExpression, evaluateExpression } from './mapping-expression';
 import type { DirectoryEntry } from './user';
 
 /** The mapping of the configuration (`mapping`). */
@@ -77,9 +78,9 @@ const inputText = (attribute: string, value: RawValue): string =>
   typeof value === 'string' ? value : attribute === 'objectsid' ? sidText(value) : guidText(value);
 
 /** The document an expression is evaluated over: each attribute it reads, a string or a list of strings. */
-function expressionInput(entry: DirectoryEntry, compiled: CompiledExpression): Record<string, unknown> {
+function expressionInput(entry: DirectoryEntry, names: readonly string[]): Record<string, unknown> {
   const input: Record<string, unknown> = {};
-  for (const name of compiled.attributes) {
+  for (const name of names) {
     const lower = name.toLowerCase();
     const values = valuesOf(entry, lower).map((v) => inputText(lower, v));
     if (values.length > 0) input[name] = values.length === 1 ? values[0] : values;
@@ -90,6 +91,8 @@ function expressionInput(entry: DirectoryEntry, compiled: CompiledExpression): R
 export interface MapAttributesOptions {
   /** The mapped user name of a DN (a `userName` transform), undefined when it names no user. */
   readonly userNameOf: (dn: string) => string | undefined;
+  /** Runs the expressions (shared/config/mapping-expression.ts: JSONata under its budget). */
+  readonly evaluate: ExpressionEvaluator;
   /** A monotonic clock in milliseconds (the expressions' budget); performance.now by default. */
   readonly clock?: () => number;
 }
@@ -111,7 +114,7 @@ export async function mapAttributes(
     let value: unknown;
     try {
       value = isExpressionRule(rule)
-        ? await evaluate(entry, rule.expression, deadline, clock)
+        ? await options.evaluate(rule.expression, (names) => expressionInput(entry, names), deadline, clock)
         : sourceValue(entry, rule, options.userNameOf);
     } catch (error) {
       throw new MappingError(field, error instanceof Error ? error.message : String(error));
@@ -140,18 +143,6 @@ function sourceValue(
     ? transformValues(source.toLowerCase(), valuesOf(entry, source), rule.transform, userNameOf)
     : undefined;
   return value ?? rule.default;
-}
-
-async function evaluate(
-  entry: DirectoryEntry,
-  expression: string,
-  deadline: number,
-  clock: () => number,
-): Promise<unknown> {
-  const compiled = compileExpression(expression);
-  // Checked when the configuration was saved: a rule that no longer compiles is a bug, told as the user's.
-  if (typeof compiled === 'string') throw new Error(compiled);
-  return evaluateExpression(compiled, expressionInput(entry, compiled), deadline, clock);
 }
 
 /** Whether the attribute is read as bytes (objectGUID, objectSid). */

@@ -5,6 +5,8 @@
  * (domain/attribute-mapping.ts). A rule that fails on a user fails that user, never the page.
  */
 import type { Config } from '../config/config-schema';
+import { evaluateRuleExpression } from '../config/mapping-expression';
+import { attributesRead } from '../config/mapping-rules';
 import {
   type MappingConfig,
   MappingError,
@@ -12,7 +14,7 @@ import {
   mappedUserName,
   referencedDns,
 } from '../domain/attribute-mapping';
-import { attributesRead, isExpressionRule } from '../domain/attribute-rules';
+import { isExpressionRule } from '../domain/attribute-rules';
 import { type ExclusionReason, exclusionReasons, type ScopeContext } from '../domain/scope-policy';
 import type { DirectoryEntry, MappedUser } from '../domain/user';
 import { mapDirectoryUser } from '../domain/user-mapping';
@@ -108,6 +110,7 @@ export class AttributeMapper {
       const userName = mappedUserName(entry, this.mapping.userName);
       const attributes = await mapAttributes(entry, this.mapping, {
         userNameOf: (dn) => this.names.get(dn.toLowerCase()) ?? undefined,
+        evaluate: evaluateRuleExpression,
         ...(this.clock ? { clock: this.clock } : {}),
       });
       return { user: mapDirectoryUser(entry, { userName, attributes }) };

@@ -13,7 +13,6 @@
  * run's deletes, which the caller applying the change applies (a sync run does).
  */
 import type { Config } from '../config/config-schema';
-import type { MappingError } from '../domain/attribute-mapping';
 import type { MappedAttributes } from '../domain/attribute-rules';
 import { isAtOrUnder, leafName, sameDistinguishedName } from '../domain/distinguished-name';
 import type { BindPassword } from '../domain/password-binding';
@@ -26,7 +25,7 @@ import { emailAddressesOf } from '../domain/user-mapping';
 import { AmbiguousNameError, NotFoundError } from '../errors';
 import type { DirectoryReader, DirectorySession } from '../ports/directory-reader';
 import type { UserStore } from '../ports/user-store';
-import { AttributeMapper } from './attribute-mapper';
+import { AttributeMapper, type MappingOutcome } from './attribute-mapper';
 import { withBoundSession } from './browse-directory';
 import { baseDnOf } from './read-scope';
 
@@ -157,9 +156,9 @@ export async function planOneUser(input: OneUserInput): Promise<OneUserPlan> {
 
   const scoped = { ...input, baseDn, entry, base };
   if (reasons.length > 0) return planOutOfScope(scoped, reasons);
-  const [outcome] = await mapper.map([entry]);
-  if (outcome?.user) return planInScope(scoped, outcome.user);
-  const { path, detail, detailed } = outcome?.failure as MappingError;
+  const [outcome] = (await mapper.map([entry])) as [MappingOutcome];
+  if (outcome.user) return planInScope(scoped, outcome.user);
+  const { path, detail, detailed } = outcome.failure;
   const reason = `${detailed}; a run excludes the user (mappingFailed) and leaves its record as it is`;
   const none = { plannedAction: 'none', changedFields: [], reason } as const;
   const mappingFailed = { field: path, detail };

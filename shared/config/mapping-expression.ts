@@ -18,6 +18,17 @@ const NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 const DEADLINE = Symbol('mapping.deadline');
 const CLOCK = Symbol('mapping.clock');
 
+/**
+ * Evaluates an expression over a user's attributes by a deadline (the domain's view of this module:
+ * domain/attribute-mapping.ts receives it).
+ */
+export type ExpressionEvaluator = (
+  expression: string,
+  input: (attributes: readonly string[]) => Readonly<Record<string, unknown>>,
+  deadline: number,
+  clock: () => number,
+) => Promise<unknown>;
+
 export interface CompiledExpression {
   /** The attribute names the expression reads (the names of its paths), as written. */
   readonly attributes: readonly string[];
@@ -120,3 +131,11 @@ export async function evaluateExpression(
     throw new Error(message ?? `the expression failed (${code ?? 'unknown error'})`);
   }
 }
+
+/** The evaluator the mapping uses: compiled (cached) by text, then evaluated under the budget. */
+export const evaluateRuleExpression: ExpressionEvaluator = (expression, input, deadline, clock) => {
+  const compiled = compileExpression(expression);
+  // Checked when the configuration was saved: a rule that no longer compiles fails the user, not the run.
+  if (typeof compiled === 'string') return Promise.reject(new Error(compiled));
+  return evaluateExpression(compiled, input(compiled.attributes), deadline, clock);
+};
