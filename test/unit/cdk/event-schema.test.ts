@@ -106,7 +106,14 @@ describe('the change event schema (docs/events.schema.json)', () => {
           : undefined,
       ),
     ).toEqual(Object.values(GROUP_EVENT_TYPES));
-    expect(enumOf(definitions.UserField)).toEqual(USER_FIELDS);
+    const [maintained, mapped] = (definitions.UserField as { anyOf: Schema[] }).anyOf;
+    expect(enumOf(maintained)).toEqual(USER_FIELDS);
+    // A mapped attribute is `attributes.<field>` (SPEC 8.3).
+    const pattern = new RegExp(String(mapped?.pattern));
+    expect(['attributes.department', 'attributes.x_1'].every((f) => pattern.test(f))).toBe(true);
+    expect(['attributes.', 'attributes.1x', 'department', 'attributes.a.b'].some((f) => pattern.test(f))).toBe(
+      false,
+    );
     const event = definitions.ChangeEvent as Schema;
     // The document's fields, each required (SPEC 7.4).
     expect(Object.keys(event.properties as Schema).sort()).toEqual(
