@@ -123,6 +123,15 @@ export const ifMatchHeader = z.object({
 
 export const usersQuery = z.strictObject({ cursor: z.string().max(2048).optional() });
 export const groupsQuery = z.strictObject({ search: z.string().max(256).optional() });
+export const explainQuery = z.strictObject({
+  mapping: z
+    .string()
+    .max(8192)
+    .optional()
+    .describe(
+      "an unsaved mapping to try, as the JSON of the configuration's `mapping` (checked as a save checks it: 400 naming mapping.attributes.<field>)",
+    ),
+});
 export { groupMembersQuery, groupNameParameter, groupsPageQuery } from './group-schemas';
 
 const errorBody = z.object({

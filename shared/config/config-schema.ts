@@ -321,3 +321,19 @@ export function parseConfig(input: unknown): Config {
   if (!result.success) throw toValidationError(result.error);
   return result.data;
 }
+
+/**
+ * A `mapping` given as JSON text (GET /directory/users/{name}?mapping=: a rule tried before it is saved),
+ * checked as a save checks it; a ValidationError names `mapping...` like a save's.
+ */
+export function parseMapping(json: string): MappingSettings {
+  let input: unknown;
+  try {
+    input = JSON.parse(json);
+  } catch {
+    throw new ValidationError('Invalid mapping: not JSON', [{ path: 'mapping', message: 'must be JSON' }]);
+  }
+  const result = mappingSchema.safeParse(input);
+  if (!result.success) throw toValidationError(result.error, ['mapping'], 'mapping');
+  return result.data;
+}

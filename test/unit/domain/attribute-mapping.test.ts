@@ -3,7 +3,7 @@
  * under its budget, and a user mapped. Pure: no directory, no database.
  */
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../shared/config/config-schema';
+import { parseConfig, parseMapping } from '../../../shared/config/config-schema';
 import { evaluateRuleExpression } from '../../../shared/config/mapping-expression';
 import { attributesRead } from '../../../shared/config/mapping-rules';
 import {
@@ -110,6 +110,23 @@ describe('mapping in the configuration', () => {
     ]);
     expect(refusals({ userName: 'cn' }).map((d) => d.path)).toEqual(['mapping.userName']);
     expect(refusals({ userName: 'mail', extra: 1 }).map((d) => d.path)).toEqual(['mapping']);
+  });
+
+  it('checks a mapping given as JSON (a rule tried before it is saved) as a save does', () => {
+    expect(parseMapping('{"attributes":{"dept":{"from":"department"}}}')).toEqual({
+      userName: 'sAMAccountName',
+      attributes: { dept: { from: ['department'] } },
+    });
+    const refused = (json: string) => {
+      try {
+        parseMapping(json);
+      } catch (error) {
+        return (error as ValidationError).details.map((d) => d.path);
+      }
+      return [];
+    };
+    expect(refused('{"attributes":{"dept":{"expression":"("}}}')).toEqual(['mapping.attributes.dept']);
+    expect(refused('{"attributes":')).toEqual(['mapping']);
   });
 
   it('reads the attributes the rules name, expressions included, each once', () => {
