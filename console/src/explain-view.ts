@@ -16,6 +16,7 @@ import {
   scopeSentence,
   userSyncOutcome,
 } from './explain-text';
+import { attributeRows, mappedView } from './pages/directory/mapping-editor';
 import type { UserExplanation } from './types';
 
 export interface ExplainBox {
@@ -361,6 +362,10 @@ function renderExplanation(explanation: UserExplanation): HTMLElement {
           ),
         )
       : '',
+    mapped && Object.keys(mapped.attributes).length > 0
+      ? scrollingTable('Mapped attributes', ['Field', 'Value'], attributeRows(mapped.attributes))
+      : '',
+    explanation.mappingFailed ? mappedView(explanation) : '',
     h('h4', {}, 'User database'),
     h('p', { id: 'explain-current' }, currentRecordSentence(current, formatTime)),
   );

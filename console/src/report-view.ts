@@ -47,6 +47,8 @@ export const FIELD_LABELS: Readonly<Record<FormField, string>> = {
   intervalMinutes: 'Interval',
   failuresBeforeBackoff: 'Back off after (failed runs)',
   staleAfterHours: 'Stale after (hours)',
+  mappingUserName: 'User name from',
+  mappingAttributes: 'Mapped attributes',
 };
 
 const STATUS_TEXT: Readonly<Record<Report['status'], string>> = {
