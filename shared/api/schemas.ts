@@ -302,6 +302,9 @@ const report = documenting<DomainReport>()(
           .describe(
             'on a delete or suspend the run held back (the deletion threshold, or a configuration changed under the run); absent otherwise',
           ),
+        attributes: mappedAttributes
+          .optional()
+          .describe('Test Settings only: the mapped attributes a create or update would write'),
       }),
     ),
     excluded: z.array(

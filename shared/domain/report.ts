@@ -1,3 +1,4 @@
+import type { MappedAttributes } from './attribute-rules';
 import type { ChangeAction, UserField } from './plan-sync';
 import type { RunStatus, RunTrigger } from './run-status';
 import type { ScheduleHealth } from './schedule-health';
@@ -88,6 +89,8 @@ export interface ReportChange {
    * absent otherwise. What a client decides on: the reason only says it in words.
    */
   readonly withheld?: true;
+  /** Test Settings only: the mapped attributes a create or update would write (docs/contract.md#attribute-mapping). */
+  readonly attributes?: MappedAttributes;
 }
 
 export interface ReportExclusion {

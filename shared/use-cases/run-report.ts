@@ -2,7 +2,7 @@
  * Building a run's Report (docs/contract.md#http-api) as the run goes: its steps and timings, and the lists
  * of changes and exclusions, bounded so that a run of any size fits in memory and in a response.
  */
-import type { PlannedChange } from '../domain/plan-sync';
+import type { CreateChange, PlannedChange, RestoreChange, UpdateChange } from '../domain/plan-sync';
 import {
   emptyCounts,
   REPORT_LIST_LIMIT,
@@ -160,4 +160,10 @@ export function toReportChange(change: Exclude<PlannedChange, { action: 'unchang
       ? { withheld: true as const }
       : {}),
   };
+}
+
+/** A write as Test Settings lists it: with the mapped attributes it would write. */
+export function toPreviewChange(change: CreateChange | UpdateChange | RestoreChange): ReportChange {
+  const { attributes } = change.target;
+  return { ...toReportChange(change), ...(attributes ? { attributes } : {}) };
 }

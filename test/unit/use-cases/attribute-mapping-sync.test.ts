@@ -8,6 +8,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { ConfigInput } from '../../../shared/config/config-schema';
 import type { Report } from '../../../shared/domain/report';
 import { planOneUser } from '../../../shared/use-cases/explain-user';
+import { testSettings } from '../../../shared/use-cases/sync-pipeline';
 import { synchronizeNow } from '../../../shared/use-cases/synchronize-now';
 import { directoryEntry, type InMemoryDirectory, type InMemoryUserStore } from '../../support/in-memory';
 import { type InMemoryApp, inMemoryApp, inMemoryConfig } from '../../support/in-memory-app';
@@ -139,6 +140,17 @@ describe('a run with a mapping', () => {
       }),
     ]);
     expect((await store.listUsers()).map((u) => u.userName)).toContain('user1@company.local');
+  });
+});
+
+describe('Test Settings with a mapping', () => {
+  it('lists the attributes each create would write, and writes nothing', async () => {
+    const config = inMemoryConfig({ mapping: { attributes: { department: { from: 'department' } } } });
+    const report = await testSettings(app.deps(), { config, password: directory.password });
+    expect(report.changes).toContainEqual(
+      expect.objectContaining({ action: 'create', userName: 'user1', attributes: { department: 'Sales' } }),
+    );
+    expect(await store.listUsers()).toEqual([]);
   });
 });
 
