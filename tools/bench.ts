@@ -50,6 +50,7 @@ import {
   type MedianOfRuns,
   type Timed,
 } from './bench-floors';
+import { BENCH_MAPPING } from './bench-mapping';
 import type { BenchSyncResult, BenchSyncTask } from './bench-sync';
 import { DEPLOYED_BUILD } from './bundle-sizes';
 
@@ -61,6 +62,9 @@ const { values } = parseArgs({
     'seed-only': { type: 'boolean', default: false },
     // Run the syncs with the runtime's own heap flags, without the sync function's wrapper (to compare).
     'without-wrapper': { type: 'boolean', default: false },
+    // Attribute mapping's cost (SPEC 8.3): after a warming floor read, a full sync without a mapping and one
+    // with BENCH_MAPPING (10 fields, one an expression), each into an empty table of its own, in this run.
+    mapping: { type: 'boolean', default: false },
   },
   allowPositionals: true,
 });
@@ -311,6 +315,10 @@ async function main(): Promise<void> {
     const write = await floorWrite(client, counter, BASE, USERS);
     log(`floor write: ${USERS} items in ${write.ms} ms (${write.result.requests} requests)`);
 
+    if (values.mapping) {
+      await benchMapping(bundle, dynamodb.endpoint, client, connection, read.ms);
+      return;
+    }
     const table = `bench-sync-${randomUUID()}`;
     await ensureTable(client, table);
     const sync = () =>
@@ -352,6 +360,46 @@ async function main(): Promise<void> {
     await dynamodb.stop();
     await dc.stop();
   }
+}
+
+/** Two full syncs into empty tables, without and with the benchmark's mapping, and their ratio. */
+async function benchMapping(
+  bundle: string,
+  endpoint: string,
+  client: ReturnType<typeof localDynamoDbClient>,
+  connection: DirectoryConnection,
+  floorReadMs: number,
+): Promise<void> {
+  const fullSync = async (mapping?: typeof BENCH_MAPPING) => {
+    const table = `bench-sync-${randomUUID()}`;
+    await ensureTable(client, table);
+    const base = { connection: { ...connectionSettings(connection), baseDn: BASE } };
+    return runSync(bundle, {
+      endpoint,
+      table,
+      config: mapping ? { ...base, mapping } : base,
+      password: connection.serviceAccount.password,
+    });
+  };
+  const plain = await fullSync();
+  log(`full sync without a mapping: ${plain.counts.created} created in ${plain.ms} ms`);
+  const mapped = await fullSync(BENCH_MAPPING);
+  log(`full sync with 10 mapped fields: ${mapped.counts.created} created in ${mapped.ms} ms`);
+  const stepsOf = (run: BenchSyncResult) => Object.fromEntries(run.steps.map((step) => [step.name, step.ms]));
+  const result = {
+    users: USERS,
+    floorReadMs,
+    fullSyncMs: plain.ms,
+    fullSyncSteps: stepsOf(plain),
+    mappedFullSyncMs: mapped.ms,
+    mappedFullSyncSteps: stepsOf(mapped),
+    mappedCreated: mapped.counts.created,
+    mappedExcluded: mapped.counts.excluded,
+    mappedRatio: Number((mapped.ms / plain.ms).toFixed(3)),
+    mappedPeakRssMb: mapped.peakRssMb,
+    fullSyncPeakRssMb: plain.peakRssMb,
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
 await main();
