@@ -32,6 +32,8 @@ export type ExpressionEvaluator = (
 export interface CompiledExpression {
   /** The attribute names the expression reads (the names of its paths), as written. */
   readonly attributes: readonly string[];
+  /** The sources of its regular expressions (a match is one native step: no hook can stop it). */
+  readonly patterns: readonly string[];
   readonly expression: jsonata.Expression;
 }
 
@@ -76,7 +78,7 @@ export function compileExpression(text: string): CompiledExpression | string {
     const bind = expression.assign as unknown as (name: symbol, value: unknown) => void;
     bind(Symbol.for('jsonata.__evaluate_entry'), onEntry);
     bind(Symbol.for('jsonata.__evaluate_exit'), onExit);
-    compiled = { expression, attributes: pathNames(expression.ast()) };
+    compiled = { expression, ...namesIn(expression.ast()) };
   } catch (error) {
     const { message, position } = error as { message?: string; position?: number };
     compiled = `the expression does not compile: ${message ?? String(error)}${position ? ` (at ${position})` : ''}`;
@@ -87,9 +89,13 @@ export function compileExpression(text: string): CompiledExpression | string {
   return compiled;
 }
 
-/** The names of the expression's path steps: the attributes it may read (over-reading one costs nothing). */
-function pathNames(ast: unknown): string[] {
+/**
+ * The names of the expression's path steps (the attributes it may read; over-reading one costs nothing), and
+ * the sources of its regular expressions.
+ */
+function namesIn(ast: unknown): { attributes: string[]; patterns: string[] } {
   const names = new Set<string>();
+  const patterns: string[] = [];
   const visit = (node: unknown): void => {
     if (Array.isArray(node)) {
       for (const item of node) visit(item);
@@ -98,10 +104,22 @@ function pathNames(ast: unknown): string[] {
     if (typeof node !== 'object' || node === null) return;
     const { type, value } = node as { type?: unknown; value?: unknown };
     if (type === 'name' && typeof value === 'string' && NAME.test(value)) names.add(value);
-    for (const child of Object.values(node)) if (typeof child === 'object') visit(child);
+    if (type === 'regex' && value instanceof RegExp) patterns.push(value.source);
+    for (const child of Object.values(node))
+      if (typeof child === 'object' && !(child instanceof RegExp)) visit(child);
   };
   visit(ast);
-  return [...names];
+  return { attributes: [...names], patterns };
+}
+
+/**
+ * Whether a pattern repeats a group that itself repeats (`(a+)+`, `(\w*)*`, `(\d{2,}){2,}`): the shape whose
+ * backtracking grows exponentially with the input. A regular expression runs as one native step, which the
+ * budget's hooks cannot interrupt, so such patterns are refused when the rule is saved.
+ */
+export function backtracksExponentially(pattern: string): boolean {
+  const groupWithQuantifier = /\((?:[^()\\]|\\.)*(?:[+*]|\{\d*,\d*\})(?:[^()\\]|\\.)*\)(?:[+*]|\{\d*,)/;
+  return groupWithQuantifier.test(pattern);
 }
 
 /**

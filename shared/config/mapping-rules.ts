@@ -15,7 +15,7 @@ import {
   type Transform,
   valueProblem,
 } from '../domain/attribute-rules';
-import { compileExpression } from './mapping-expression';
+import { backtracksExponentially, compileExpression } from './mapping-expression';
 
 const SOURCE_KEYS = new Set(['from', 'transform', 'default']);
 
@@ -71,6 +71,9 @@ function parseExpressionRule(expression: unknown): ExpressionRule | string {
     return `the expression is ${expression.length} characters, more than ${MAPPING_BUDGET.maxExpressionLength}`;
   const compiled = compileExpression(expression);
   if (typeof compiled === 'string') return compiled;
+  const risky = compiled.patterns.find(backtracksExponentially);
+  if (risky !== undefined)
+    return `the regular expression /${risky}/ repeats a repeated group, which can take exponential time; rewrite it without nested repetition`;
   for (const name of compiled.attributes) {
     if (BINARY_ATTRIBUTES.has(name.toLowerCase())) return attributeProblem(name) as string;
   }

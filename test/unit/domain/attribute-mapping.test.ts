@@ -65,6 +65,12 @@ describe('mapping in the configuration', () => {
     ['an expression over 1,000 characters', 'label', { expression: `"${'x'.repeat(1000)}"` }, /1000/],
     ['an empty expression', 'label', { expression: ' ' }, /JSONata expression/],
     ['an expression with another key', 'label', { expression: 'a', from: 'b' }, /no other keys/],
+    [
+      'a regular expression with nested repetition',
+      'm',
+      { expression: '$match(mail, /(a+)+b/)' },
+      /exponential/,
+    ],
     ['an unknown transform', 'dept', { from: 'department', transform: 'titlecase' }, /unknown transform/],
     ['a binary attribute', 'photo', { from: 'thumbnailPhoto' }, /binary attribute/],
     ['a binary attribute in an expression', 'photo', { expression: '$string(jpegPhoto)' }, /binary/],
@@ -110,6 +116,11 @@ describe('mapping in the configuration', () => {
     ]);
     expect(refusals({ userName: 'cn' }).map((d) => d.path)).toEqual(['mapping.userName']);
     expect(refusals({ userName: 'mail', extra: 1 }).map((d) => d.path)).toEqual(['mapping']);
+  });
+
+  it('accepts regular expressions without nested repetition', () => {
+    expect(refusalOf('m', { expression: '$match(mail, /^([a-z]+)@(\\w+)\\.local$/)' })).toEqual([]);
+    expect(refusalOf('m', { expression: '$replace(title, /(ab)+|x*/, "-")' })).toEqual([]);
   });
 
   it('checks a mapping given as JSON (a rule tried before it is saved) as a save does', () => {
