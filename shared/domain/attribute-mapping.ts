@@ -12,6 +12,7 @@ import {
   type AttributeValue,
   isExpressionRule,
   jsonBytes,
+  jsonBytesAtMost,
   MAPPING_BUDGET,
   type MappedAttributes,
   READABLE_BINARY,
@@ -124,7 +125,9 @@ export async function mapAttributes(
     if (problem) throw new MappingError(field, problem);
     attributes[field] = value as AttributeValue;
   }
-  const bytes = jsonBytes(attributes);
+  let bound = 2;
+  for (const [field, value] of Object.entries(attributes)) bound += field.length + 4 + jsonBytesAtMost(value);
+  const bytes = bound <= MAPPING_BUDGET.maxUserBytes ? 0 : jsonBytes(attributes);
   if (bytes > MAPPING_BUDGET.maxUserBytes)
     throw new MappingError(
       '*',

@@ -157,6 +157,13 @@ export function fieldNameProblem(name: string): string | undefined {
 /** The size of a value as the user item and the API carry it (JSON, UTF-8). */
 export const jsonBytes = (value: unknown): number => Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8');
 
+/** An upper bound of jsonBytes for a mapped value, without serializing it (escapes take at most 6 per unit). */
+export function jsonBytesAtMost(value: AttributeValue): number {
+  if (typeof value === 'string') return value.length * 6 + 2;
+  if (Array.isArray(value)) return value.reduce((sum: number, item: string) => sum + item.length * 6 + 3, 2);
+  return 32;
+}
+
 /** Why a value is not a mapped value (or too large), or undefined when it is one. */
 export function valueProblem(value: unknown): string | undefined {
   const kind =
@@ -176,6 +183,9 @@ export function valueProblem(value: unknown): string | undefined {
               ? 'an object'
               : typeof value;
   if (kind !== 'ok') return `the value is ${kind}; a value is a string, number, boolean or list of strings`;
+  // Most values are short: a bound on their size (3 bytes a UTF-16 unit, quotes and escapes apart) spares
+  // serializing them.
+  if (jsonBytesAtMost(value as AttributeValue) <= MAPPING_BUDGET.maxValueBytes / 2) return undefined;
   const bytes = jsonBytes(value);
   if (bytes > MAPPING_BUDGET.maxValueBytes)
     return `the value is ${bytes} bytes, more than the ${MAPPING_BUDGET.maxValueBytes} a field may hold`;
