@@ -92,12 +92,14 @@ describe('attribute mapping against the directory', () => {
       },
     ]);
     const ann = (await users()).get(account('ann')) as User;
+    // A multi-valued attribute's values, in whichever order the DC keeps them.
+    expect([...((ann.attributes?.phones as string[]) ?? [])].sort()).toEqual(['+49 170 1', '+49 170 2']);
     expect(ann.attributes).toEqual({
       department: 'Sales',
       title: 'Clerk',
       manager: account('boss'),
       employee: 1001,
-      phones: ['+49 170 1', '+49 170 2'],
+      phones: expect.any(Array),
       created: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/),
       expires: 'never',
       sid: expect.stringMatching(/^S-1-5-21-\d+-\d+-\d+-\d+$/),
