@@ -133,6 +133,23 @@ describe('describeExplanation', () => {
       'in scope\nmaps to: erin (Erin E.) erin@company.local\nplanned action: update (fullName)',
     );
   });
+
+  it('lists the mapped attributes under the mapped user, and a rule that fails on the user', () => {
+    const mapped = describeExplanation({
+      ...excluded,
+      inScope: true,
+      mapped: { userName: 'erin', fullName: 'E', emailAddresses: [], attributes: { title: 'Clerk', n: 7 } },
+      plannedAction: 'create',
+      changedFields: [],
+    });
+    expect(mapped).toContain('maps to: erin (E) (no addresses)\n  n: 7\n  title: "Clerk"\n');
+    const failed = describeExplanation({
+      ...excluded,
+      mappingFailed: { field: 'mapping.attributes.n', detail: '"x" is not an integer' },
+      plannedAction: 'none',
+    });
+    expect(failed).toContain('mapping failed: mapping.attributes.n: "x" is not an integer');
+  });
 });
 
 describe('describeReport', () => {
