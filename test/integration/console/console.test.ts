@@ -251,13 +251,13 @@ describe('the admin console', () => {
     await screenshot('attribute-mapping');
     await tryOn({ n: { from: 'sAMAccountName', transform: 'int' } });
     await page
-      .locator('#mapping-failed')
-      .getByText('mapping.attributes.n: "jsmith" is not an integer')
+      .locator('#mapping-failed', { hasText: 'mapping.attributes.n: "jsmith" is not an integer' })
       .waitFor();
     await tryOn({ x: { expression: '(' } });
     await page
-      .locator('#field-mappingAttributes-error')
-      .getByText(/^mapping\.attributes\.x: the expression does not compile/)
+      .locator('#field-mappingAttributes-error', {
+        hasText: /^mapping\.attributes\.x: the expression does not compile/,
+      })
       .waitFor();
     // Nothing was saved; the draft goes back to no mapping.
     await tryOn({});
