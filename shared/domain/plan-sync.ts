@@ -162,7 +162,7 @@ export function planSync(input: PlanInput): SyncPlan {
         target,
         ...describe(target),
         changedFields: ['userName'],
-        reason: `renamed in the directory from ${existing.userName}, but ${holder.authentication === 'local' ? 'a local' : 'another'} user already holds the name ${holder.userName}`,
+        reason: `renamed from ${existing.userName} (in the directory, or by the mapping of user names), but ${holder.authentication === 'local' ? 'a local' : 'another'} user already holds the name ${holder.userName}`,
         unsettled: holder.authentication !== 'local',
       });
       continue;
