@@ -236,7 +236,7 @@ describe('the admin console', () => {
   it('tries an attribute mapping on one user before saving: its attributes, a rule that fails on it, a refused rule', async () => {
     const rules = field('Mapped attributes');
     const tryOn = async (rulesJson: unknown) => {
-      await rules.fill(JSON.stringify(rulesJson));
+      await rules.fill(JSON.stringify(rulesJson, null, 2));
       await page.getByRole('button', { name: 'Try on user' }).click();
     };
     await page.locator('#mapping-try-name').fill('jsmith');
