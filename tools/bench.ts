@@ -308,6 +308,10 @@ async function main(): Promise<void> {
     const { connection } = dc;
     const read = await floorRead(connection, BASE);
     log(`floor read: ${read.result} entries in ${read.ms} ms`);
+    if (values.mapping) {
+      await benchMapping(bundle, dynamodb.endpoint, client, connection, read.ms);
+      return;
+    }
     const connect = await floorConnect(connection, NO_CHANGE_RUNS);
     log(`floor connect: ${connect.medianMs} ms, the median of ${connect.runsMs.join(', ')}`);
     const guidScan = await floorGuidScan(connection, BASE, USERS, NO_CHANGE_RUNS);
@@ -315,10 +319,6 @@ async function main(): Promise<void> {
     const write = await floorWrite(client, counter, BASE, USERS);
     log(`floor write: ${USERS} items in ${write.ms} ms (${write.result.requests} requests)`);
 
-    if (values.mapping) {
-      await benchMapping(bundle, dynamodb.endpoint, client, connection, read.ms);
-      return;
-    }
     const table = `bench-sync-${randomUUID()}`;
     await ensureTable(client, table);
     const sync = () =>
