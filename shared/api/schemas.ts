@@ -304,7 +304,9 @@ const report = documenting<DomainReport>()(
           ),
         attributes: mappedAttributes
           .optional()
-          .describe('Test Settings only: the mapped attributes a create or update would write'),
+          .describe(
+            'Test Settings only, on its first 100 creates and updates: the mapped attributes each would write',
+          ),
       }),
     ),
     excluded: z.array(

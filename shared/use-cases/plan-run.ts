@@ -27,7 +27,7 @@ import type { RunCheckpoint } from '../ports/run-checkpoint';
 import { AttributeMapper } from './attribute-mapper';
 import { prepareRead, type ReadScope } from './read-scope';
 import type { SyncDependencies } from './run-dependencies';
-import { changesIn, type StepTimer, type Tally, toPreviewChange, toReportChange } from './run-report';
+import { changesIn, previewWithAttributes, type StepTimer, type Tally, toReportChange } from './run-report';
 import { fieldsHash, HASH_BYTES, nameHash } from './user-hashes';
 
 /** What planning a run leaves for the apply and the report. */
@@ -106,6 +106,7 @@ class RunPlanner {
   private unsettled = false;
   private scope!: ReadScope;
   private mapper!: AttributeMapper;
+  private readonly preview = previewWithAttributes();
 
   constructor(private readonly input: PlanRunInput) {}
 
@@ -311,7 +312,7 @@ class RunPlanner {
       } else if (change.action === 'create') {
         this.planned.created += 1;
         await emit(change);
-        if (dryRun) listed.push(toPreviewChange(change));
+        if (dryRun) listed.push(this.preview(change));
       } else if (change.action === 'update' || change.action === 'restore') {
         if (change.action === 'update') this.planned.updated += 1;
         else this.planned.restored += 1;
@@ -319,7 +320,7 @@ class RunPlanner {
         if (change.current.objectGuid !== change.target.objectGuid)
           this.adopted.add(key(change.current.userName));
         await emit(change);
-        if (dryRun) listed.push(toPreviewChange(change));
+        if (dryRun) listed.push(this.preview(change));
       }
     }
     return { counts: { unchanged, conflicts }, changes: changesIn('planned', listed) };

@@ -162,8 +162,22 @@ export function toReportChange(change: Exclude<PlannedChange, { action: 'unchang
   };
 }
 
-/** A write as Test Settings lists it: with the mapped attributes it would write. */
-export function toPreviewChange(change: CreateChange | UpdateChange | RestoreChange): ReportChange {
-  const { attributes } = change.target;
-  return { ...toReportChange(change), ...(attributes ? { attributes } : {}) };
+/**
+ * Test Settings' listing of writes: the first `sample` of them with the mapped attributes they would write, the
+ * rest without (a preview lists up to 10,000 writes, and its answer must stay within what a Lambda function may
+ * return; explain shows any one user's attributes).
+ */
+export function previewWithAttributes(
+  sample = PREVIEW_ATTRIBUTES_SAMPLE,
+): (change: CreateChange | UpdateChange | RestoreChange) => ReportChange {
+  let shown = 0;
+  return (change) => {
+    const { attributes } = change.target;
+    if (!attributes || shown >= sample) return toReportChange(change);
+    shown += 1;
+    return { ...toReportChange(change), attributes };
+  };
 }
+
+/** How many of a preview's writes show their mapped attributes. */
+export const PREVIEW_ATTRIBUTES_SAMPLE = 100;

@@ -7,7 +7,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ConfigInput } from '../../../shared/config/config-schema';
 import type { Report } from '../../../shared/domain/report';
+import { mapDirectoryUser } from '../../../shared/domain/user-mapping';
 import { planOneUser } from '../../../shared/use-cases/explain-user';
+import { previewWithAttributes } from '../../../shared/use-cases/run-report';
 import { testSettings } from '../../../shared/use-cases/sync-pipeline';
 import { synchronizeNow } from '../../../shared/use-cases/synchronize-now';
 import { directoryEntry, type InMemoryDirectory, type InMemoryUserStore } from '../../support/in-memory';
@@ -151,6 +153,22 @@ describe('Test Settings with a mapping', () => {
       expect.objectContaining({ action: 'create', userName: 'user1', attributes: { department: 'Sales' } }),
     );
     expect(await store.listUsers()).toEqual([]);
+  });
+
+  it('shows the attributes of the first writes only, so that a large preview stays small', () => {
+    const preview = previewWithAttributes(2);
+    const target = (n: number) => ({ ...mapDirectoryUser(directoryEntry(n)), attributes: { n: String(n) } });
+    const listed = [1, 2, 3].map((n) =>
+      preview({
+        action: 'create',
+        target: target(n),
+        userName: `user${n}`,
+        fullName: '',
+        emailAddresses: [],
+        changedFields: [],
+      }),
+    );
+    expect(listed.map((c) => c.attributes)).toEqual([{ n: '1' }, { n: '2' }, undefined]);
   });
 });
 
