@@ -16,6 +16,7 @@ const TRIGGER_LABELS: Readonly<Record<NonNullable<RunSummary['trigger']>, string
   api: 'Synchronize now',
   schedule: 'Schedule',
   user: 'One user',
+  notification: 'Change in AD',
 };
 
 const STATUS_LABELS: Readonly<Record<RunSummary['status'], string>> = {
