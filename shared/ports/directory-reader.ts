@@ -36,6 +36,21 @@ export interface ServerAddress {
 /** Whether this account may use DirSync (the replication-style change read) on this DC. */
 export type DirSyncAccess = 'permitted' | 'notPermitted' | 'unsupported';
 
+/** A change the DC notified: the object's DN (its new one after a move) and its object classes. */
+export interface DirectoryChange {
+  readonly dn: string;
+  readonly objectClasses: readonly string[];
+}
+
+/** A change notification search held on a session (DirectorySession.watchChanges). */
+export interface DirectoryWatch {
+  /**
+   * Resolves when the session is closed; rejects with a DirectoryError when the connection drops or the DC
+   * refuses or ends the search.
+   */
+  readonly ended: Promise<void>;
+}
+
 /** An open, TLS-protected connection to one domain controller. */
 export interface DirectorySession {
   /** `host:port` of the DC that answered. */
@@ -70,6 +85,12 @@ export interface DirectorySession {
   readMemberOf(dn: string): Promise<string[]>;
   /** The DC and the USN it has reached, for incremental reads. */
   readSyncState(): Promise<DirectorySyncState>;
+  /**
+   * Holds AD's change notification search on this connection (docs/architecture.md#changes-in-seconds):
+   * subtree under `namingContext` (AD allows a subtree notification only at a naming context's root), filter
+   * `(objectClass=*)`; `onChange` is told each change as the DC sends it, until the session closes.
+   */
+  watchChanges(namingContext: string, onChange: (change: DirectoryChange) => void): DirectoryWatch;
   /**
    * The objectGUIDs of every user object under the base DN, exactly the users `userPages(baseDn)` returns,
    * page by page: the enumeration by which every run finds who left the scope (deleted, moved out of the
