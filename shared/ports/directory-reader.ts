@@ -1,5 +1,6 @@
 import type { ConnectionConfig } from '../config/config-schema';
 import type { AccountStanding } from '../domain/account-lockout';
+import type { DirectoryChange } from '../domain/change-watch';
 import type { DirectoryGroupEntry } from '../domain/group';
 import type { DirectoryEntry } from '../domain/user';
 import type { UserLookup } from '../domain/user-lookup';
@@ -35,12 +36,6 @@ export interface ServerAddress {
 
 /** Whether this account may use DirSync (the replication-style change read) on this DC. */
 export type DirSyncAccess = 'permitted' | 'notPermitted' | 'unsupported';
-
-/** A change the DC notified: the object's DN (its new one after a move) and its object classes. */
-export interface DirectoryChange {
-  readonly dn: string;
-  readonly objectClasses: readonly string[];
-}
 
 /** A change notification search held on a session (DirectorySession.watchChanges). */
 export interface DirectoryWatch {
@@ -131,3 +126,5 @@ export interface DirectoryReader {
   /** Connects to the first server that answers over TLS (failover in the given order). */
   connect(servers: readonly ServerAddress[], connection: ConnectionConfig): Promise<DirectorySession>;
 }
+
+export type { DirectoryChange };

@@ -65,8 +65,7 @@ export async function startSync(
 export const triggerOf = (start: {
   readonly user?: string | undefined;
   readonly trigger?: 'notification' | undefined;
-}): RunTrigger =>
-  start.trigger ?? (start.user === undefined ? 'api' : 'user');
+}): RunTrigger => start.trigger ?? (start.user === undefined ? 'api' : 'user');
 
 export type StartOutcome =
   | { readonly outcome: 'duplicate' | 'stale' | 'unconfigured' }

@@ -42,8 +42,8 @@ import {
   searchGroups,
   toGroupEntry,
 } from './group-searches';
-import { parseObjectGuid } from './object-guid';
 import { NotificationClient, watchNotifications } from './notification-search';
+import { parseObjectGuid } from './object-guid';
 import { readAllValues } from './ranged-attribute';
 import { attributeInSchema } from './schema-attributes';
 import { tlsOptionsFor } from './tls-options';
