@@ -302,11 +302,12 @@ export class AdSyncFunctions extends StackPart {
       readSecret,
     );
     // runs: the run history and the previews, the lock's holder (whether a running run's lease is its own), and
-    // the configuration (its schedule and alert settings: the back-off and staleness the history shows).
+    // the configuration (its schedule and alert settings: the back-off and staleness the history shows), and the
+    // change watch's state.
     grant(
       'runs',
       onItems(['Query'], ['run', 'preview']),
-      onItems(['GetItem'], ['lock', 'config']),
+      onItems(['GetItem'], ['lock', 'config', 'watch']),
       queryIndexes(tableKeys.byKind),
     );
     // logon: the configuration (connection, lockout policy), a user and a local user's hash, each by its key

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { ARCHIVE_ACCESS, configSchema, PRIVILEGES } from '../config/config-schema';
 import type { Report as DomainReport, RunSummary as DomainRunSummary } from '../domain/report';
 import { LEAVER_DETECTIONS, RUN_PHASES, RUN_STATUSES, RUN_TRIGGERS } from '../domain/report';
+import { WATCH_STATES, type WatchStatus } from '../domain/change-watch';
 import { SCHEDULE_STATES, type ScheduleHealth, type Staleness } from '../domain/schedule-health';
 import { exclusionReasonList } from '../domain/scope-policy';
 import type { PublicUser } from '../domain/user';
@@ -303,6 +304,24 @@ const report = documenting<DomainReport>()(
   }),
 );
 
+/** The change watch's state (docs/contract.md#changes-in-seconds). */
+const watchStatus = documenting<WatchStatus>()(
+  z.object({
+    state: z.enum(WATCH_STATES).describe('off, connecting, watching, or failing (tried again at retryAt)'),
+    since: z.string().describe('when the watch entered this state'),
+    server: z.string().optional().describe('the DC the search is open on, or was last tried'),
+    namingContext: z.string().optional().describe('the naming context the search watches'),
+    error: z
+      .object({ code: z.string(), message: z.string() })
+      .optional()
+      .describe('failing: why the last attempt failed'),
+    failures: z.int().optional().describe('failing: attempts that failed in a row'),
+    retryAt: z.string().optional().describe('failing: when the watch tries again'),
+    lastChangeAt: z.string().optional().describe('the last change in scope the DC notified'),
+    lastRunId: z.string().optional().describe('the last run the watch started'),
+  }),
+);
+
 export const responses = {
   error: errorBody,
   configuration: documenting<ConfigurationView>()(
@@ -323,6 +342,11 @@ export const responses = {
       stale: staleness
         .optional()
         .describe('present when no run has succeeded for alerts.staleAfterHours (the sync.stale event)'),
+      watch: watchStatus
+        .optional()
+        .describe(
+          "while schedule.changeNotifications is on: the change watch's state (watching, or failing and why)",
+        ),
     }),
   ),
   users: documenting<Awaited<ReturnType<typeof listUsers>>>()(

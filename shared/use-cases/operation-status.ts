@@ -10,7 +10,9 @@ import {
   scheduleHealthOf,
   stalenessOf,
 } from '../domain/schedule-health';
+import type { WatchStatus } from '../domain/change-watch';
 import type { Clock } from '../ports/clock';
+import type { WatchStatusStore } from '../ports/watch-status';
 import type { ConfigStore } from '../ports/config-store';
 import type { RunLock } from '../ports/run-lock';
 import type { PreviewStore, RunStore } from '../ports/run-store';
@@ -102,6 +104,8 @@ export interface RunHistory {
   readonly schedule?: ScheduleHealth & { readonly enabled: boolean };
   /** Present when no run has succeeded for alerts.staleAfterHours. */
   readonly stale?: Staleness;
+  /** The change watch's state, while schedule.changeNotifications is on (docs/contract.md#changes-in-seconds). */
+  readonly watch?: WatchStatus;
 }
 
 /**
@@ -113,19 +117,30 @@ export async function runHistory(
     readonly runs: RunStore;
     readonly lock: RunLock;
     readonly configs: ConfigStore;
+    readonly watches?: WatchStatusStore;
     readonly clock?: Clock;
   },
   limit: number,
 ): Promise<RunHistory> {
-  const [runs, stored] = await Promise.all([runsAsSeen(deps, limit), deps.configs.getConfig()]);
+  const [runs, stored, watch] = await Promise.all([
+    runsAsSeen(deps, limit),
+    deps.configs.getConfig(),
+    deps.watches?.getWatchStatus(),
+  ]);
   if (!stored) return { runs };
   const { schedule, alerts } = stored.config;
   const health = scheduleHealthOf(runs, {
     intervalMinutes: schedule.intervalMinutes,
     failuresBeforeBackoff: alerts.failuresBeforeBackoff,
   });
-  const stale = stalenessOf(runs, (deps.clock ?? systemClock).now(), alerts.staleAfterHours);
-  return { runs, schedule: { enabled: schedule.enabled, ...health }, ...(stale ? { stale } : {}) };
+  const now = (deps.clock ?? systemClock).now();
+  const stale = stalenessOf(runs, now, alerts.staleAfterHours);
+  return {
+    runs,
+    schedule: { enabled: schedule.enabled, ...health },
+    ...(stale ? { stale } : {}),
+    ...(schedule.changeNotifications ? { watch: watch ?? { state: 'off', since: now.toISOString() } } : {}),
+  };
 }
 
 /**
