@@ -2,8 +2,13 @@
  * What the Runs page says of the change watch (docs/contract.md#changes-in-seconds), from GET /sync/runs
  * `watch`: one sentence, and whether it is a failure to show as one. No DOM here, so it is unit-tested as is.
  */
-import { formatTime } from './dom';
 import type { RunHistory } from './types';
+
+/** As dom.ts's formatTime (not imported: this file is tested without a DOM). */
+const formatTime = (iso: string): string => {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
+};
 
 export interface WatchText {
   readonly failing: boolean;
