@@ -239,7 +239,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // Changes in seconds: the watch holds AD's change notification search while the configuration asks for it.
     const stopWatch = new AbortController();
     const watching = watchChanges(
-      { ...watchContext(loadEnvironment(), { clock, log: (entry) => log(watchLine(entry)) }), ...options.watch },
+      {
+        ...watchContext(loadEnvironment(), { clock, log: (entry) => log(watchLine(entry)) }),
+        ...options.watch,
+      },
       stopWatch.signal,
     );
     stops.push(async () => {

@@ -52,7 +52,9 @@ export const config: ApiCommand = async ({ api, values, operands, print, termina
     body.config = {
       ...config,
       connection: { ...config.connection, ...connectionFlags },
-      ...(Object.keys(scheduleFlags).length > 0 ? { schedule: { ...config.schedule, ...scheduleFlags } } : {}),
+      ...(Object.keys(scheduleFlags).length > 0
+        ? { schedule: { ...config.schedule, ...scheduleFlags } }
+        : {}),
     };
     if (values['password-env']) {
       const password = terminal.env[values['password-env']];

@@ -6,9 +6,9 @@
  */
 import { z } from 'zod';
 import { ARCHIVE_ACCESS, configSchema, PRIVILEGES } from '../config/config-schema';
+import { WATCH_STATES, type WatchStatus } from '../domain/change-watch';
 import type { Report as DomainReport, RunSummary as DomainRunSummary } from '../domain/report';
 import { LEAVER_DETECTIONS, RUN_PHASES, RUN_STATUSES, RUN_TRIGGERS } from '../domain/report';
-import { WATCH_STATES, type WatchStatus } from '../domain/change-watch';
 import { SCHEDULE_STATES, type ScheduleHealth, type Staleness } from '../domain/schedule-health';
 import { exclusionReasonList } from '../domain/scope-policy';
 import type { PublicUser } from '../domain/user';

@@ -3,6 +3,8 @@
  * starts with, the rule that tells a run under way from one whose invocation died (its lease), and waiting a
  * few seconds for an operation to end (`Prefer: wait=N`).
  */
+
+import type { WatchStatus } from '../domain/change-watch';
 import { emptyCounts, type Report, type RunSummary, type RunTrigger } from '../domain/report';
 import {
   type ScheduleHealth,
@@ -10,12 +12,11 @@ import {
   scheduleHealthOf,
   stalenessOf,
 } from '../domain/schedule-health';
-import type { WatchStatus } from '../domain/change-watch';
 import type { Clock } from '../ports/clock';
-import type { WatchStatusStore } from '../ports/watch-status';
 import type { ConfigStore } from '../ports/config-store';
 import type { RunLock } from '../ports/run-lock';
 import type { PreviewStore, RunStore } from '../ports/run-store';
+import type { WatchStatusStore } from '../ports/watch-status';
 import { systemClock } from './system-clock';
 
 /** The record of an operation just started: running, in its first phase, nothing counted yet. */
