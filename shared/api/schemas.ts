@@ -6,7 +6,6 @@
  */
 import { z } from 'zod';
 import { ARCHIVE_ACCESS, configSchema, PRIVILEGES } from '../config/config-schema';
-import { WATCH_STATES, type WatchStatus } from '../domain/change-watch';
 import type { Report as DomainReport, RunSummary as DomainRunSummary } from '../domain/report';
 import { LEAVER_DETECTIONS, RUN_PHASES, RUN_STATUSES, RUN_TRIGGERS } from '../domain/report';
 import { SCHEDULE_STATES, type ScheduleHealth, type Staleness } from '../domain/schedule-health';
@@ -20,6 +19,7 @@ import type { listUsers } from '../use-cases/manage-users';
 import type { RunHistory } from '../use-cases/operation-status';
 import { documenting } from './documenting';
 import { group, groupMembers, groupsPage } from './group-schemas';
+import { watchStatus } from './watch-schemas';
 
 export type { DeepReadonly } from './documenting';
 
@@ -301,24 +301,6 @@ const report = documenting<DomainReport>()(
         reasons: z.array(z.enum(exclusionReasonList)),
       }),
     ),
-  }),
-);
-
-/** The change watch's state (docs/contract.md#changes-in-seconds). */
-const watchStatus = documenting<WatchStatus>()(
-  z.object({
-    state: z.enum(WATCH_STATES).describe('off, connecting, watching, or failing (tried again at retryAt)'),
-    since: z.string().describe('when the watch entered this state'),
-    server: z.string().optional().describe('the DC the search is open on, or was last tried'),
-    namingContext: z.string().optional().describe('the naming context the search watches'),
-    error: z
-      .object({ code: z.string(), message: z.string() })
-      .optional()
-      .describe('failing: why the last attempt failed'),
-    failures: z.int().optional().describe('failing: attempts that failed in a row'),
-    retryAt: z.string().optional().describe('failing: when the watch tries again'),
-    lastChangeAt: z.string().optional().describe('the last change in scope the DC notified'),
-    lastRunId: z.string().optional().describe('the last run the watch started'),
   }),
 );
 
