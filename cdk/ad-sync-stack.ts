@@ -16,7 +16,7 @@ import { AdSyncConsole, consoleAdminRoleArn } from './console';
 import { AdSyncDashboard } from './dashboard';
 import { AdSyncData } from './data';
 import { AdSyncEvents } from './events';
-import { AdSyncFunctions } from './functions';
+import { AdSyncFunctions, WATCHER_PERIOD } from './functions';
 import { applyLandingZone, customerKey, roleNaming } from './landing-zone';
 import { acknowledgeCustomerKeyGrants } from './nag-suppressions';
 import { AdSyncNetwork } from './network';
@@ -71,6 +71,8 @@ export class AdSyncStack extends StackOfParts {
       scheduleEnabled: settings.scheduleEnabled,
       sync: functions.sync,
       config: functions.config,
+      watch: functions.watch,
+      watcherMinutes: WATCHER_PERIOD.toMinutes(),
     });
     const events = new AdSyncEvents(this, 'Events', { table, enrichment: functions.events, key });
     new AdSyncAlarms(this, 'Alarms', {

@@ -40,6 +40,13 @@ const START_TIMEOUT = Duration.seconds(28);
  */
 const LOGON_TIMEOUT = Duration.seconds(25);
 const LOGON_GUARD_TIMEOUT = Duration.seconds(15);
+/**
+ * The watcher (docs/contract.md#changes-in-seconds): started every WATCHER_PERIOD (schedule.ts), it holds the
+ * watch for WATCH_HOLD, a minute past the next start (no gap), and ends within its timeout.
+ */
+export const WATCHER_PERIOD = Duration.minutes(10);
+const WATCH_HOLD = Duration.minutes(11);
+const WATCHER_TIMEOUT = Duration.minutes(12);
 
 export interface AdSyncFunctionsProps {
   readonly table: Table;
@@ -167,7 +174,20 @@ export class AdSyncFunctions extends StackPart {
         description: 'Change events: the enrichment of the pipe from the table stream to the event bus',
         environment: { POWERTOOLS_SERVICE_NAME: baseEnvironment.POWERTOOLS_SERVICE_NAME },
       }),
+      // In the VPC: holds the change notification search on a DC, and starts syncs as the start function does.
+      watch: fn('watch', 'Changes in seconds: holds the AD change notification search and starts syncs', {
+        network,
+        timeout: WATCHER_TIMEOUT,
+        environment: {
+          SYNC_FUNCTION_NAME: sync.functionName,
+          WATCH_HOLD_SECONDS: String(WATCH_HOLD.toSeconds()),
+        },
+      }),
     };
+    // Two at a time: the one letting go and the one taking over.
+    (
+      functions.watch.node.defaultChild as { reservedConcurrentExecutions?: number }
+    ).reservedConcurrentExecutions = 2;
     this.functions = functions;
     this.triggerWorkers(table);
     this.grantLeastPrivilege({ table, credentials }, secret, key);
@@ -321,6 +341,22 @@ export class AdSyncFunctions extends StackPart {
       new PolicyStatement({
         actions: ['lambda:InvokeFunction'],
         resources: [this.functions['logon-guard'].functionArn],
+      }),
+    );
+    // watch: what the start function needs to start a sync (the lock, the run's record, the runs), the
+    // configuration and the secret (it binds as every run does), and its own state; it invokes the sync function
+    // and nothing else.
+    grant(
+      'watch',
+      onItems(['GetItem'], ['config', 'lock', 'watch']),
+      onItems(['PutItem', 'DeleteItem'], ['lock', 'run']),
+      onItems(['PutItem'], ['watch']),
+      onItems(['Query'], ['run']),
+      queryIndexes(tableKeys.byKind),
+      readSecret,
+      new PolicyStatement({
+        actions: ['lambda:InvokeFunction'],
+        resources: [this.functions.sync.functionArn],
       }),
     );
     // logon-guard: the secret, read; no table, nothing written.

@@ -18,5 +18,9 @@ export const watchStatus = documenting<WatchStatus>()(
     retryAt: z.string().optional().describe('failing: when the watch tries again'),
     lastChangeAt: z.string().optional().describe('the last change in scope the DC notified'),
     lastRunId: z.string().optional().describe('the last run the watch started'),
+    checkedAt: z
+      .string()
+      .optional()
+      .describe("watching: when the DC last answered the watch's probe (every 15 s): its heartbeat"),
   }),
 );

@@ -37,7 +37,18 @@ export interface WatchStatus {
   readonly lastChangeAt?: string;
   /** The last run the watch started. */
   readonly lastRunId?: string;
+  /** Watching: when the connection last answered the watch's probe (every `checkMs`): its heartbeat. */
+  readonly checkedAt?: string;
 }
+
+/**
+ * Whether a kept state is a live watch's: watching, and its heartbeat within two probes. A watcher that
+ * takes over from a live one (AWS) has nothing to catch up on.
+ */
+export const isLiveWatch = (status: WatchStatus | undefined, now: Date, timing: WatchTiming): boolean =>
+  status?.state === 'watching' &&
+  status.checkedAt !== undefined &&
+  now.getTime() - Date.parse(status.checkedAt) <= 2 * timing.checkMs;
 
 /** The watch's timing, in milliseconds. */
 export interface WatchTiming {

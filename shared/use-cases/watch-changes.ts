@@ -17,6 +17,7 @@ import { groupsBaseDnOf } from '../config/config-schema';
 import {
   DEFAULT_WATCH_TIMING,
   isChangeInScope,
+  isLiveWatch,
   reconnectDelayMs,
   type WatchStatus,
   type WatchTiming,
@@ -52,6 +53,13 @@ export interface WatchDependencies {
   readonly status?: WatchStatusStore;
   readonly log: (entry: WatchLogEntry) => void;
   readonly timing?: Partial<WatchTiming>;
+  /** The watcher function: with changeNotifications off (or nothing saved) it returns at once, holding nothing. */
+  readonly exitWhenOff?: boolean;
+  /**
+   * The watcher function, started while the previous one still watches: its first opening starts no catch-up
+   * run when the kept state is a live watch's (isLiveWatch), since nothing went unwatched.
+   */
+  readonly takeOver?: boolean;
 }
 
 /** Why a held watch closed without failing: the configuration changed (reopen with it), or the watch stops. */
@@ -67,6 +75,8 @@ export async function watchChanges(deps: WatchDependencies, signal: AbortSignal)
 class Watch {
   private status: WatchStatus | undefined;
   private failures = 0;
+  /** Whether the search has been opened once (a first opening may take over from a live watch). */
+  private opened = false;
   readonly runs: NotificationRuns;
 
   constructor(
@@ -98,6 +108,7 @@ class Watch {
         if (!stored?.config.schedule.changeNotifications) {
           this.failures = 0;
           await this.enter({ state: 'off' });
+          if (this.deps.exitWhenOff) break;
           await this.deps.clock.sleep(this.timing.checkMs, this.signal);
           continue;
         }
@@ -134,10 +145,11 @@ class Watch {
         this.update({ lastChangeAt: this.deps.clock.now().toISOString() });
         this.runs.notice();
       });
+      const handedOver = await this.handedOver();
       this.failures = 0;
       await this.enter({ state: 'watching', server: session.server, namingContext });
       // The changes made while no watch was open (at start, or before this reconnect): one run.
-      this.runs.notice();
+      if (!handedOver) this.runs.notice();
       return await Promise.race([
         watch.ended.then((): never => {
           throw new LdapError(`${session.server} ended the change notification search`);
@@ -169,7 +181,16 @@ class Watch {
       const now = await this.deps.configs.getConfig();
       if (now?.version !== stored.version || !now.config.schedule.changeNotifications) return 'reconfigured';
       await session.readSyncState();
+      this.update({ checkedAt: this.deps.clock.now().toISOString() });
     }
+  }
+
+  /** Whether this first opening takes over from a live watch (the previous watcher function's). */
+  private async handedOver(): Promise<boolean> {
+    if (!this.deps.takeOver || this.opened) return false;
+    this.opened = true;
+    const kept = await this.deps.status?.getWatchStatus().catch(() => undefined);
+    return isLiveWatch(kept, this.deps.clock.now(), this.timing);
   }
 
   /** A failed attempt: told (status, log line), then the back-off before the next. */
@@ -211,7 +232,7 @@ class Watch {
   }
 
   /** Notes a change or a run on the kept state. */
-  private update(facts: Pick<WatchStatus, 'lastChangeAt' | 'lastRunId'>): void {
+  private update(facts: Pick<WatchStatus, 'lastChangeAt' | 'lastRunId' | 'checkedAt'>): void {
     if (!this.status) return;
     this.status = { ...this.status, ...facts };
     void this.save();

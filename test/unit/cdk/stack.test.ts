@@ -433,6 +433,8 @@ describe('the AdSync stack', () => {
       // Whether a running run's lease is still its own; the runs and the previews; the schedule and alert
       // settings (the back-off and staleness GET /sync/runs shows); the change watch's state.
       runs: { GetItem: ['config', 'lock', 'watch'], Query: ['run', 'preview'] },
+      // The watcher: as the start function starts a sync (the lock's holder, the runs), and its own state.
+      watch: { GetItem: ['config', 'lock', 'watch'], Query: ['run'] },
       // And the groups routes: a group's members, by group.
       users: { GetItem: ['user', 'config'], Query: ['group'] },
       // To explain one user: the users it concerns, by name (a key or a batch of keys) and objectGUID (gsi1).
