@@ -246,6 +246,49 @@ describe('watchChanges', () => {
     expect(app.directory.binds).toEqual([]);
   });
 
+  it('keeps a heartbeat while watching, at each probe', async () => {
+    startWatch();
+    await app.clock.advance(2_000);
+    expect(kept.at(-1)?.checkedAt).toBeUndefined();
+    await app.clock.advance(15_000);
+    expect(kept.at(-1)).toMatchObject({ state: 'watching', checkedAt: '2026-11-25T12:00:15.000Z' });
+  });
+
+  it('as a watcher function: takes over from a live watch without a catch-up run, and ends at once when off', async () => {
+    const live = {
+      state: 'watching' as const,
+      since: '2026-11-25T11:50:00.000Z',
+      checkedAt: '2026-11-25T11:59:50.000Z',
+    };
+    kept.push(live);
+    stop = new AbortController();
+    watching = watchChanges(
+      {
+        configs: app.settings,
+        secrets: app.deps().secrets,
+        directory: app.directory,
+        clock: app.clock,
+        startRun: () => startSync(app.worker(), { trigger: 'notification' }),
+        status: { saveWatchStatus: async (s) => void kept.push(s), getWatchStatus: async () => live },
+        log: (entry) => logs.push(entry),
+        takeOver: true,
+        exitWhenOff: true,
+      },
+      stop.signal,
+    );
+    await app.clock.advance(5_000);
+    expect(state()).toBe('watching');
+    expect(app.starter.syncs).toHaveLength(0);
+    // A reconnect after a failure catches up, even for a watcher that took over.
+    app.directory.dropWatches();
+    await app.clock.advance(3_000);
+    expect(app.starter.syncs).toHaveLength(1);
+    await enableWatch(false);
+    await app.clock.advance(15_000);
+    await app.clock.runUntil(watching);
+    expect(state()).toBe('off');
+  });
+
   it('retries a start that failed otherwise than on the lock, and says so', async () => {
     startWatch();
     await app.clock.advance(2_000);
