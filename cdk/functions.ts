@@ -178,6 +178,8 @@ export class AdSyncFunctions extends StackPart {
       watch: fn('watch', 'Changes in seconds: holds the AD change notification search and starts syncs', {
         network,
         timeout: WATCHER_TIMEOUT,
+        // It mostly waits on a socket: the cost model's 256 MB (tools/cost-model.ts WATCHER).
+        memorySize: 256,
         environment: {
           SYNC_FUNCTION_NAME: sync.functionName,
           WATCH_HOLD_SECONDS: String(WATCH_HOLD.toSeconds()),
