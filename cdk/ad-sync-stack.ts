@@ -16,12 +16,13 @@ import { AdSyncConsole, consoleAdminRoleArn } from './console';
 import { AdSyncDashboard } from './dashboard';
 import { AdSyncData } from './data';
 import { AdSyncEvents } from './events';
-import { AdSyncFunctions, WATCHER_PERIOD } from './functions';
+import { AdSyncFunctions } from './functions';
 import { applyLandingZone, customerKey, roleNaming } from './landing-zone';
 import { acknowledgeCustomerKeyGrants } from './nag-suppressions';
 import { AdSyncNetwork } from './network';
 import { AdSyncSchedule } from './schedule';
 import { StackOfParts } from './stack-part';
+import { WATCHER_PERIOD } from './watcher';
 
 export class AdSyncStack extends StackOfParts {
   /** The AZs of context `availabilityZones`, which a new VPC takes without a lookup. */

@@ -23,6 +23,7 @@ import { HEAP_WRAPPER, SYNC_MEMORY_MB } from './lambda-runtime';
 import { keyUseVia } from './landing-zone';
 import type { FunctionNetwork } from './network';
 import { StackPart } from './stack-part';
+import { watcher } from './watcher';
 
 const SYNC_TIMEOUT = Duration.minutes(15);
 /** The longest a preview may run; the runs function shows one still running after it as failed. */
@@ -40,13 +41,6 @@ const START_TIMEOUT = Duration.seconds(28);
  */
 const LOGON_TIMEOUT = Duration.seconds(25);
 const LOGON_GUARD_TIMEOUT = Duration.seconds(15);
-/**
- * The watcher (docs/contract.md#changes-in-seconds): started every WATCHER_PERIOD (schedule.ts), it holds the
- * watch for WATCH_HOLD, a minute past the next start (no gap), and ends within its timeout.
- */
-export const WATCHER_PERIOD = Duration.minutes(10);
-const WATCH_HOLD = Duration.minutes(11);
-const WATCHER_TIMEOUT = Duration.minutes(12);
 
 export interface AdSyncFunctionsProps {
   readonly table: Table;
@@ -175,21 +169,8 @@ export class AdSyncFunctions extends StackPart {
         environment: { POWERTOOLS_SERVICE_NAME: baseEnvironment.POWERTOOLS_SERVICE_NAME },
       }),
       // In the VPC: holds the change notification search on a DC, and starts syncs as the start function does.
-      watch: fn('watch', 'Changes in seconds: holds the AD change notification search and starts syncs', {
-        network,
-        timeout: WATCHER_TIMEOUT,
-        // It mostly waits on a socket: the cost model's 256 MB (tools/cost-model.ts WATCHER).
-        memorySize: 256,
-        environment: {
-          SYNC_FUNCTION_NAME: sync.functionName,
-          WATCH_HOLD_SECONDS: String(WATCH_HOLD.toSeconds()),
-        },
-      }),
+      watch: watcher(fn, network, sync),
     };
-    // Two at a time: the one letting go and the one taking over.
-    (
-      functions.watch.node.defaultChild as { reservedConcurrentExecutions?: number }
-    ).reservedConcurrentExecutions = 2;
     this.functions = functions;
     this.triggerWorkers(table);
     this.grantLeastPrivilege({ table, credentials }, secret, key);
@@ -345,22 +326,7 @@ export class AdSyncFunctions extends StackPart {
         resources: [this.functions['logon-guard'].functionArn],
       }),
     );
-    // watch: what the start function needs to start a sync (the lock, the run's record, the runs), the
-    // configuration and the secret (it binds as every run does), and its own state; it invokes the sync function
-    // and nothing else.
-    grant(
-      'watch',
-      onItems(['GetItem'], ['config', 'lock', 'watch']),
-      onItems(['PutItem', 'DeleteItem'], ['lock', 'run']),
-      onItems(['PutItem'], ['watch']),
-      onItems(['Query'], ['run']),
-      queryIndexes(tableKeys.byKind),
-      readSecret,
-      new PolicyStatement({
-        actions: ['lambda:InvokeFunction'],
-        resources: [this.functions.sync.functionArn],
-      }),
-    );
+    grant('watch', ...watcherGrants(statementsOn(table, secret), this.functions.sync));
     // logon-guard: the secret, read; no table, nothing written.
     grant('logon-guard', readSecret);
     // users: reads users and the configuration (default privileges); writes local users, and their hashes in
@@ -374,6 +340,26 @@ export class AdSyncFunctions extends StackPart {
       queryIndexes(tableKeys.byKind),
     );
   }
+}
+
+/**
+ * The watcher's grants: what the start function needs to start a sync (the lock, the run's record, the runs),
+ * the configuration and the secret (it binds as every run does), and its own state; it invokes the sync
+ * function and nothing else.
+ */
+function watcherGrants(
+  { onItems, queryIndexes, readSecret }: ReturnType<typeof statementsOn>,
+  sync: AdSyncFunction,
+): PolicyStatement[] {
+  return [
+    onItems(['GetItem'], ['config', 'lock', 'watch']),
+    onItems(['PutItem', 'DeleteItem'], ['lock', 'run']),
+    onItems(['PutItem'], ['watch']),
+    onItems(['Query'], ['run']),
+    queryIndexes(tableKeys.byKind),
+    readSecret,
+    new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [sync.functionArn] }),
+  ];
 }
 
 /** The statements the grants are made of, on this stack's table (or another) and secret. */

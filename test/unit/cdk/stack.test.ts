@@ -18,7 +18,9 @@ const functions = template.findResources('AWS::Lambda::Function', {
   Properties: { Description: Match.anyValue(), Runtime: Match.stringLikeRegexp('nodejs') },
 });
 const ourFunctions = Object.entries(functions).filter(([id]) =>
-  /^(Config|Start|TestSettings|Sync|Runs|Users|Directory|Logon|LogonGuard|Openapi|Events)Function/.test(id),
+  /^(Config|Start|TestSettings|Sync|Runs|Users|Directory|Logon|LogonGuard|Openapi|Events|Watch)Function/.test(
+    id,
+  ),
 );
 const functionId = (prefix: string): string => {
   const found = ourFunctions.find(([id]) => id.startsWith(`${prefix}Function`));
@@ -547,8 +549,16 @@ describe('the AdSync stack', () => {
         ],
       },
     ]);
+    // The watcher starts syncs as the start function does: the sync function, nothing else.
+    expect(invokes('watch')).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'lambda:InvokeFunction',
+        Resource: { 'Fn::GetAtt': [functionId('Sync'), 'Arn'] },
+      },
+    ]);
     // The logon function invokes its guard, and nothing else (tested below).
-    for (const name of functionNames.filter((n) => n !== 'start' && n !== 'logon')) {
+    for (const name of functionNames.filter((n) => n !== 'start' && n !== 'logon' && n !== 'watch')) {
       expect(invokes(name), name).toEqual([]);
     }
     // It starts operations, it does not run them: no secret, no user, no password hash.
