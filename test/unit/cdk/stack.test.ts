@@ -62,7 +62,7 @@ describe('the AdSync stack', () => {
     const inVpc = ourFunctions
       .filter(([, fn]) => fn.Properties.VpcConfig)
       .map(([id]) => id.replace(/Function.*/, ''));
-    expect(inVpc.sort()).toEqual(['Directory', 'Logon', 'LogonGuard', 'Sync', 'TestSettings']);
+    expect(inVpc.sort()).toEqual(['Directory', 'Logon', 'LogonGuard', 'Sync', 'TestSettings', 'Watch']);
   });
 
   it('has no NAT gateway and no internet gateway; DynamoDB and Secrets Manager through VPC endpoints', () => {
