@@ -125,3 +125,22 @@ export const runDueAt = (pending: PendingChanges, timing: WatchTiming): number =
 /** The wait before the next attempt after `failures` failed attempts in a row (1 s, 2 s, 4 s ... 60 s). */
 export const reconnectDelayMs = (failures: number, timing: WatchTiming): number =>
   Math.min(timing.maxRetryMs, timing.firstRetryMs * 2 ** Math.max(0, failures - 1));
+
+/** A watch whose heartbeat is older than this is shown failing: its process or watcher function is gone. */
+export const SILENT_AFTER_MS = 60_000;
+
+/**
+ * The kept state as readers are shown it: a `watching` state whose heartbeat (`checkedAt`, or `since` before the
+ * first probe) is older than SILENT_AFTER_MS is `failing` (WatchSilent): nothing watches any more (the process
+ * stopped, the watcher function was not started again), and saying `watching` would hide it.
+ */
+export function watchAsSeen(status: WatchStatus, now: Date): WatchStatus {
+  if (status.state !== 'watching') return status;
+  const heard = status.checkedAt ?? status.since;
+  if (now.getTime() - Date.parse(heard) <= SILENT_AFTER_MS) return status;
+  return {
+    ...status,
+    state: 'failing',
+    error: { code: 'WatchSilent', message: `the watch has not been heard from since ${heard}` },
+  };
+}

@@ -4,7 +4,7 @@
  * few seconds for an operation to end (`Prefer: wait=N`).
  */
 
-import type { WatchStatus } from '../domain/change-watch';
+import { type WatchStatus, watchAsSeen } from '../domain/change-watch';
 import { emptyCounts, type Report, type RunSummary, type RunTrigger } from '../domain/report';
 import {
   type ScheduleHealth,
@@ -140,7 +140,9 @@ export async function runHistory(
     runs,
     schedule: { enabled: schedule.enabled, ...health },
     ...(stale ? { stale } : {}),
-    ...(schedule.changeNotifications ? { watch: watch ?? { state: 'off', since: now.toISOString() } } : {}),
+    ...(schedule.changeNotifications
+      ? { watch: watch ? watchAsSeen(watch, now) : { state: 'off', since: now.toISOString() } }
+      : {}),
   };
 }
 

@@ -5,6 +5,7 @@ import {
   isChangeInScope,
   reconnectDelayMs,
   runDueAt,
+  watchAsSeen,
   watchedNamingContext,
   withChangeAt,
 } from '../../../shared/domain/change-watch';
@@ -72,5 +73,33 @@ describe('reconnectDelayMs', () => {
   it('doubles from the first wait up to the longest', () => {
     const waits = [1, 2, 3, 4, 7, 8, 20].map((n) => reconnectDelayMs(n, DEFAULT_WATCH_TIMING));
     expect(waits).toEqual([1000, 2000, 4000, 8000, 60_000, 60_000, 60_000]);
+  });
+});
+
+describe('watchAsSeen', () => {
+  const now = new Date('2026-12-06T12:00:00Z');
+  it('shows a watch whose heartbeat stopped as failing: nothing watches any more', () => {
+    const silent = {
+      state: 'watching' as const,
+      since: '2026-12-06T11:00:00Z',
+      checkedAt: '2026-12-06T11:58:59Z',
+    };
+    expect(watchAsSeen(silent, now)).toMatchObject({
+      state: 'failing',
+      error: { code: 'WatchSilent', message: 'the watch has not been heard from since 2026-12-06T11:58:59Z' },
+    });
+  });
+
+  it('leaves a live watch, a new one before its first probe, and every other state as kept', () => {
+    const live = {
+      state: 'watching' as const,
+      since: '2026-12-06T11:00:00Z',
+      checkedAt: '2026-12-06T11:59:30Z',
+    };
+    expect(watchAsSeen(live, now)).toBe(live);
+    const opened = { state: 'watching' as const, since: '2026-12-06T11:59:50Z' };
+    expect(watchAsSeen(opened, now)).toBe(opened);
+    const off = { state: 'off' as const, since: '2026-12-01T00:00:00Z' };
+    expect(watchAsSeen(off, now)).toBe(off);
   });
 });
