@@ -24,7 +24,7 @@ import {
   watchedNamingContext,
 } from '../domain/change-watch';
 import { bindCredentials } from '../domain/password-binding';
-import { LdapError } from '../errors';
+import { AdSyncError, LdapError } from '../errors';
 import type { Clock } from '../ports/clock';
 import type { ConfigStore, StoredConfig } from '../ports/config-store';
 import type { DirectoryReader, DirectorySession } from '../ports/directory-reader';
@@ -40,6 +40,8 @@ export interface WatchLogEntry {
   readonly message: string;
   readonly status?: WatchStatus;
   readonly runId?: string;
+  /** An unexpected failure (not one of ours, which the status words): for the log only, never the API. */
+  readonly error?: Error;
 }
 
 export interface WatchDependencies {
@@ -75,8 +77,8 @@ export async function watchChanges(deps: WatchDependencies, signal: AbortSignal)
 class Watch {
   private status: WatchStatus | undefined;
   private failures = 0;
-  /** Whether the search has been opened once (a first opening may take over from a live watch). */
-  private opened = false;
+  /** Taking over (the watcher function): the state kept before this watch wrote any, once it has been read. */
+  private previous: Promise<WatchStatus | undefined> | undefined;
   readonly runs: NotificationRuns;
 
   constructor(
@@ -101,6 +103,8 @@ class Watch {
   }
 
   async run(): Promise<void> {
+    // Read before this watch keeps a state of its own, which would hide the one it takes over from.
+    if (this.deps.takeOver) this.previous = this.deps.status?.getWatchStatus().catch(() => undefined);
     while (!this.signal.aborted) {
       let stored: StoredConfig | undefined;
       try {
@@ -142,7 +146,8 @@ class Watch {
       const scopes = [baseDn, groupsBaseDnOf(config)].filter((dn): dn is string => dn !== undefined);
       const watch = session.watchChanges(namingContext, (change) => {
         if (!isChangeInScope(change, scopes)) return;
-        this.update({ lastChangeAt: this.deps.clock.now().toISOString() });
+        // Kept with the next save (a run started, the heartbeat): not a write per change.
+        this.update({ lastChangeAt: this.deps.clock.now().toISOString() }, false);
         this.runs.notice();
       });
       const handedOver = await this.handedOver();
@@ -187,10 +192,10 @@ class Watch {
 
   /** Whether this first opening takes over from a live watch (the previous watcher function's). */
   private async handedOver(): Promise<boolean> {
-    if (!this.deps.takeOver || this.opened) return false;
-    this.opened = true;
-    const kept = await this.deps.status?.getWatchStatus().catch(() => undefined);
-    return isLiveWatch(kept, this.deps.clock.now(), this.timing);
+    const previous = this.previous;
+    // Only the first opening: a reopening follows a failure or a change of configuration, and catches up.
+    this.previous = undefined;
+    return isLiveWatch(await previous, this.deps.clock.now(), this.timing);
   }
 
   /** A failed attempt: told (status, log line), then the back-off before the next. */
@@ -207,6 +212,7 @@ class Watch {
         ...(this.status?.server ? { server: this.status.server } : {}),
       },
       stored ? 'warn' : 'error',
+      error instanceof AdSyncError ? undefined : (error as Error),
     );
     try {
       await this.deps.clock.sleep(delay, this.signal);
@@ -219,6 +225,7 @@ class Watch {
   private async enter(
     next: Omit<WatchStatus, 'since' | 'lastChangeAt' | 'lastRunId'>,
     level: WatchLogEntry['level'] = 'info',
+    unexpected?: Error,
   ): Promise<void> {
     if (next.state === 'off' && this.status?.state === 'off') return;
     this.status = {
@@ -227,15 +234,20 @@ class Watch {
       ...(this.status?.lastChangeAt ? { lastChangeAt: this.status.lastChangeAt } : {}),
       ...(this.status?.lastRunId ? { lastRunId: this.status.lastRunId } : {}),
     };
-    this.deps.log({ level, message: messageOf(this.status), status: this.status });
+    this.deps.log({
+      level,
+      message: messageOf(this.status),
+      status: this.status,
+      ...(unexpected ? { error: unexpected } : {}),
+    });
     await this.save();
   }
 
-  /** Notes a change or a run on the kept state. */
-  private update(facts: Pick<WatchStatus, 'lastChangeAt' | 'lastRunId' | 'checkedAt'>): void {
+  /** Notes a change, a run or a heartbeat on the state, and keeps it (unless `save` is false). */
+  private update(facts: Pick<WatchStatus, 'lastChangeAt' | 'lastRunId' | 'checkedAt'>, save = true): void {
     if (!this.status) return;
     this.status = { ...this.status, ...facts };
-    void this.save();
+    if (save) void this.save();
   }
 
   private async save(): Promise<void> {

@@ -269,7 +269,7 @@ describe('watchChanges', () => {
         directory: app.directory,
         clock: app.clock,
         startRun: () => startSync(app.worker(), { trigger: 'notification' }),
-        status: { saveWatchStatus: async (s) => void kept.push(s), getWatchStatus: async () => live },
+        status: { saveWatchStatus: async (s) => void kept.push(s), getWatchStatus: async () => kept.at(-1) },
         log: (entry) => logs.push(entry),
         takeOver: true,
         exitWhenOff: true,
@@ -287,6 +287,31 @@ describe('watchChanges', () => {
     await app.clock.advance(15_000);
     await app.clock.runUntil(watching);
     expect(state()).toBe('off');
+  });
+
+  it('as a watcher function: catches up when the watch it follows is silent', async () => {
+    kept.push({
+      state: 'watching',
+      since: '2026-11-25T11:00:00.000Z',
+      checkedAt: '2026-11-25T11:58:00.000Z',
+    });
+    stop = new AbortController();
+    watching = watchChanges(
+      {
+        configs: app.settings,
+        secrets: app.deps().secrets,
+        directory: app.directory,
+        clock: app.clock,
+        startRun: () => startSync(app.worker(), { trigger: 'notification' }),
+        status: { saveWatchStatus: async (s) => void kept.push(s), getWatchStatus: async () => kept.at(-1) },
+        log: (entry) => logs.push(entry),
+        takeOver: true,
+      },
+      stop.signal,
+    );
+    await app.clock.advance(2_000);
+    expect(state()).toBe('watching');
+    expect(app.starter.syncs).toHaveLength(1);
   });
 
   it('retries a start that failed otherwise than on the lock, and says so', async () => {
