@@ -6,6 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { WatchStatus } from '../../../shared/domain/change-watch';
 import { UnreachableError } from '../../../shared/errors';
+import { runHistory } from '../../../shared/use-cases/operation-status';
 import { runStartedSync, startSync } from '../../../shared/use-cases/start-sync';
 import { type WatchLogEntry, watchChanges } from '../../../shared/use-cases/watch-changes';
 import { directoryEntry } from '../../support/in-memory';
@@ -16,8 +17,8 @@ const BASE_DN = 'DC=company,DC=local';
 const USER_DN = `CN=Alice,OU=Staff,${BASE_DN}`;
 
 let app: InMemoryApp;
-let stop: AbortController;
-let watching: Promise<void>;
+let stop = new AbortController();
+let watching: Promise<void> = Promise.resolve();
 let logs: WatchLogEntry[];
 let kept: WatchStatus[];
 
@@ -325,5 +326,23 @@ describe('watchChanges', () => {
     app.starter.fail = undefined;
     await app.clock.advance(10_000);
     expect(app.starter.syncs).toHaveLength(1);
+  });
+});
+
+describe('runHistory: the watch', () => {
+  it('is shown while changeNotifications is on: as kept, a silent one as failing, none kept as off', async () => {
+    const watches = { saveWatchStatus: async () => {}, getWatchStatus: async () => kept.at(-1) };
+    const history = () => runHistory({ ...app.deps(), configs: app.settings, watches }, 10);
+    expect((await history()).watch).toEqual({ state: 'off', since: '2026-11-25T12:00:00.000Z' });
+    kept.push({
+      state: 'watching',
+      since: '2026-11-25T11:59:00.000Z',
+      checkedAt: '2026-11-25T11:59:45.000Z',
+    });
+    expect((await history()).watch).toMatchObject({ state: 'watching' });
+    await app.clock.advance(60_000);
+    expect((await history()).watch).toMatchObject({ state: 'failing', error: { code: 'WatchSilent' } });
+    await enableWatch(false);
+    expect((await history()).watch).toBeUndefined();
   });
 });
