@@ -1,8 +1,15 @@
 /**
  * What the Runs page says of the change watch (docs/contract.md#changes-in-seconds), from GET /sync/runs
- * `watch`: one sentence, and whether it is a failure to show as one. No DOM here, so it is unit-tested as is.
+ * `watch`: one sentence, and whether it is a failure to show as one. A failing watch is worded by
+ * shared/domain/alert-text.ts, as the banner and the CLI word it. No DOM here, so it is unit-tested as is.
  */
+import { watchText } from '../../shared/domain/alert-text';
 import type { RunHistory } from './types';
+
+export interface WatchText {
+  readonly failing: boolean;
+  readonly text: string;
+}
 
 /** As dom.ts's formatTime (not imported: this file is tested without a DOM). */
 const formatTime = (iso: string): string => {
@@ -10,29 +17,15 @@ const formatTime = (iso: string): string => {
   return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
 };
 
-export interface WatchText {
-  readonly failing: boolean;
-  readonly text: string;
-}
-
 export function describeWatch(watch: NonNullable<RunHistory['watch']>): WatchText {
-  switch (watch.state) {
-    case 'watching':
-      return {
-        failing: false,
-        text: `Changes in seconds: watching ${watch.namingContext ?? 'the directory'} on ${watch.server ?? 'the DC'} since ${formatTime(watch.since)}${watch.lastChangeAt ? `; last change ${formatTime(watch.lastChangeAt)}` : ''}.`,
-      };
-    case 'connecting':
-      return { failing: false, text: 'Changes in seconds: connecting to the directory…' };
-    case 'failing':
-      return {
-        failing: true,
-        text: `Changes in seconds are failing (${watch.failures ?? 1} in a row): ${watch.error?.message ?? 'unknown error'}. Trying again${watch.retryAt ? ` at ${formatTime(watch.retryAt)}` : ''}; the schedule still runs.`,
-      };
-    case 'off':
-      return {
-        failing: true,
-        text: 'Changes in seconds are on, but no watch is running: changes reach the application on the schedule only.',
-      };
+  const alert = watchText(watch);
+  if (alert) return { failing: true, text: `${alert.title}: ${alert.detail}` };
+  if (watch.state === 'connecting') {
+    return { failing: false, text: 'Changes in seconds: connecting to the directory…' };
   }
+  const lastChange = watch.lastChangeAt ? `; last change ${formatTime(watch.lastChangeAt)}` : '';
+  return {
+    failing: false,
+    text: `Changes in seconds: watching ${watch.namingContext ?? 'the directory'} on ${watch.server ?? 'the DC'} since ${formatTime(watch.since)}${lastChange}.`,
+  };
 }
