@@ -40,6 +40,11 @@ export interface ApplyRun {
 
 /** Sealed batches that may wait in the queue: the applier always has the next one at hand. */
 const QUEUED_BATCHES = 2;
+/**
+ * The smallest batch an idle applier takes rather than wait for a full one: four transactions of 100, what
+ * the user store writes at once. The writes start with the read's first page.
+ */
+const IDLE_BATCH = 400;
 
 /**
  * A sync's writes, from the planner's first to the last: a queue, and the applier that empties it while the
@@ -74,7 +79,8 @@ export class RunApplier {
     private readonly config: Config,
     private readonly run: ApplyRun,
   ) {
-    this.queue = new WriteQueue(deps.applyBatchSize ?? APPLY_BATCH, QUEUED_BATCHES);
+    const batchSize = deps.applyBatchSize ?? APPLY_BATCH;
+    this.queue = new WriteQueue(batchSize, QUEUED_BATCHES, Math.min(batchSize, IDLE_BATCH));
     this.applying = this.applyQueued();
   }
 

@@ -2,8 +2,10 @@
  * The planned writes of a run on their way to the user database, while the directory is still being read:
  * batches of `batchSize` changes, first in first out, at most `capacity` sealed batches waiting. The planner
  * pushes and waits while the queue is full (back-pressure: the read goes no faster than the writes), the
- * applier takes one batch at a time. Memory holds at most `capacity` + 2 batches (the one filling, the one
- * being written) whatever the directory's size. No I/O and no clock: the use case's tests drive it.
+ * applier takes one batch at a time. An applier that waits takes a batch as soon as it holds `idleBatch`
+ * changes, so the writes start with the read's first page and never wait while the read is the slower. Memory
+ * holds at most `capacity` + 2 batches (the one filling, the one being written) whatever the directory's size.
+ * No I/O and no clock: the use case's tests drive it.
  */
 export class WriteQueue<T> {
   private filling: T[] = [];
@@ -21,8 +23,10 @@ export class WriteQueue<T> {
   constructor(
     private readonly batchSize: number,
     private readonly capacity: number,
+    private readonly idleBatch = batchSize,
   ) {
-    if (batchSize < 1 || capacity < 1) throw new RangeError('batchSize and capacity must be at least 1');
+    if (batchSize < 1 || capacity < 1 || idleBatch < 1)
+      throw new RangeError('batchSize, capacity and idleBatch must be at least 1');
   }
 
   /**
@@ -39,7 +43,9 @@ export class WriteQueue<T> {
     }
     if (this.state === 'ended') throw new Error('a change was pushed after the queue ended');
     this.filling.push(item);
-    if (this.filling.length >= this.batchSize) this.seal();
+    const waited = this.taking && this.sealed.length === 0;
+    if (this.filling.length >= (waited ? Math.min(this.idleBatch, this.batchSize) : this.batchSize))
+      this.seal();
   }
 
   /**
