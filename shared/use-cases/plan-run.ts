@@ -3,7 +3,7 @@
  *
  *   settle the read (read-scope.ts: base DN, groups, full or incremental) -> list the database once into a
  *   compact ledger
- *   -> for each page: policy and mapping, look up what may have changed, planSync the page, spool the writes
+ *   -> for each page: policy and mapping, look up what may have changed, planSync the page, emit the writes
  *   -> decide the names whose holder the read had not yet seen -> sweep for deletes (deletion threshold).
  *
  * Nothing is written here: the planned writes are emitted (a sync queues them for its applier, which writes
@@ -277,7 +277,7 @@ class RunPlanner {
   }
 
   /**
-   * Takes planned changes: spools the writes, defers what the read must decide, and counts the rest. The
+   * Takes planned changes: emits the writes, defers what the read must decide, and counts the rest. The
    * report lists the conflicts, and for Test Settings (nothing applied) the writes too, in plan order.
    */
   private async take(changes: readonly PlannedChange[], decided: boolean): Promise<Tally> {
