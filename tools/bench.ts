@@ -205,6 +205,7 @@ function figuresOf(measured: Measurements) {
     fullSyncSteps: stepsOf(full),
     // How long the full sync's writes went on while it still read the directory.
     fullSyncReadOverlapMs: full.steps.find((step) => step.name === 'apply')?.readOverlapMs ?? 0,
+    fullSyncCpuMs: full.cpuMs,
     noChangeSyncMs: noChange.ms,
     noChangeSyncRunsMs: noChangeRuns.map((run) => run.ms),
     noChangeLeavers: noChange.steps.find((step) => step.name === 'search')?.leavers,

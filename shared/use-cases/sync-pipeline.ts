@@ -8,10 +8,11 @@
  * policy and the planner. Test Settings stops after `plan` and commits nothing, not even a run record.
  * Synchronize applies the writes in batches while it reads (apply-writes.ts: a bounded queue, so the read
  * waits for the writes), with a checkpoint after each (a run nearing its Lambda deadline stops there and hands
- * off), and records the run, failed runs included. During the read only creates, updates and restores are
- * written, each planned against the database as committed; what needs the whole read (deletes, suspensions,
- * a name whose holder was not seen) is planned after a complete read and applied after the groups are read.
- * So a failed, partial or interrupted read never deletes or suspends a user; what it wrote is each right.
+ * off), and records the run, failed runs included. The groups are read before the users' first page. During
+ * the read only creates, updates and restores are written, each planned against the database as committed;
+ * what needs the whole read (deletes, suspensions, a name whose holder was not seen) is planned after a
+ * complete read, once the read's writes are committed, and applied after them. So a failed, partial or
+ * interrupted read never deletes or suspends a user; what it wrote is each right on its own.
  */
 import type { Config } from '../config/config-schema';
 import type { BindPassword } from '../domain/password-binding';
