@@ -120,6 +120,27 @@ describe('a sync writing while it reads', () => {
     );
   });
 
+  it('stops reading when a write fails, and fails at apply having deleted nothing', async () => {
+    await app.store.createUser(gone(1));
+    const { store } = app;
+    const apply = store.applyChanges.bind(store);
+    let batches = 0;
+    store.applyChanges = async (changes, context) => {
+      batches += 1;
+      if (batches === 2) throw new Error('throttled past the retries');
+      return apply(changes, context);
+    };
+    const { reader, pages } = countingPages(app.directory);
+    const report = await synchronizeNow(app.deps({ directory: reader, applyBatchSize: 2 }));
+    expect(report).toMatchObject({ status: 'failed', error: { code: 'InternalError' } });
+    expect(report.steps.find((step) => !step.ok)?.name).toBe('apply');
+    expect(report.steps.find((step) => step.name === 'search')?.message).toContain('the read stopped');
+    expect(pages()).toBeLessThan(20);
+    expect(report.counts).toMatchObject({ created: 2, deleted: 0 });
+    expect(await app.store.getUser('gone1')).toBeDefined();
+    expect(await app.store.listUsers()).toHaveLength(3);
+  });
+
   it('takes a name only once the whole read has shown its holder renamed, never before', async () => {
     await synchronizeNow(app.deps());
     // user40 becomes user40-renamed, and a new account takes the name user40; the new one is read first.
