@@ -107,7 +107,7 @@ export class AdSyncFunctions extends StackPart {
       memorySize: SYNC_MEMORY_MB,
       execWrapper: HEAP_WRAPPER,
       environment: { CONTINUATIONS: 'stream' },
-      // The plan is spooled to /tmp between the read and the apply (about 0.5 KB per change).
+      // Room for a large run's temporary files; the sync keeps no plan on disk now (it writes while it reads).
       ephemeralStorage: Size.gibibytes(2),
     });
     // In the VPC: reads, with the service account, an account's lockout state before a logon binds as it.

@@ -276,6 +276,7 @@ const report = documenting<DomainReport>()(
         ms: z.number(),
         message: z.string().optional(),
         leavers: z.enum(LEAVER_DETECTIONS).optional(),
+        readOverlapMs: z.number().optional(),
       }),
     ),
     changes: z.array(
