@@ -5,6 +5,7 @@
  * starts DynamoDB Local in memory, and measures:
  *   floorRead   a raw paged read of the same users and attributes the sync reads;
  *   floorWrite  raw BatchWriteItem of N user items of the same size;
+ *   floorConditionalWrite  the conditional creates a first sync makes (the same transactions), without the read;
  *   floorConnect a fresh LDAPS connection and the rootDSE read (the DC's part of a run's connect step);
  *   floorGuidScan a paged read of the objectGUIDs of every user under the base DN, as the read-only service
  *               account (what a no-change run must do to find leavers; the median of NO_CHANGE_RUNS);
@@ -43,6 +44,7 @@ import {
   startSambaDc,
 } from '../test/support/samba-dc';
 import {
+  floorConditionalWrite,
   floorConnect,
   floorGuidScan,
   floorRead,
@@ -173,6 +175,7 @@ interface Measurements {
   readonly connect: MedianOfRuns;
   readonly guidScan: MedianOfRuns;
   readonly write: Timed<{ requests: number; capacity: number }>;
+  readonly conditionalWrite: Timed<number>;
   readonly full: BenchSyncResult;
   readonly noChangeRuns: readonly BenchSyncResult[];
   /** The no-change run of median time. */
@@ -183,13 +186,16 @@ interface Measurements {
 
 /** The figures of a benchmark, as --json prints them (tools/cost.ts reads them). */
 function figuresOf(measured: Measurements) {
-  const { read, connect, guidScan, write, full, noChangeRuns, noChange, changed, changedUsers } = measured;
+  const { read, connect, guidScan, write, conditionalWrite, full, noChangeRuns, noChange, changed } =
+    measured;
+  const { changedUsers } = measured;
   const stepsOf = (run: BenchSyncResult) => Object.fromEntries(run.steps.map((step) => [step.name, step.ms]));
   const peakRssMb = Math.max(full.peakRssMb, ...noChangeRuns.map((r) => r.peakRssMb), changed.peakRssMb);
   return {
     users: USERS,
     floorReadMs: read.ms,
     floorWriteMs: write.ms,
+    floorConditionalWriteMs: conditionalWrite.ms,
     floorConnectMs: connect.medianMs,
     floorConnectRunsMs: connect.runsMs,
     floorGuidScanMs: guidScan.medianMs,
@@ -201,6 +207,9 @@ function figuresOf(measured: Measurements) {
     fullSyncProgressWrites: full.progress.requests,
     fullSyncProgressWcu: full.progress.capacity,
     fullSyncSteps: stepsOf(full),
+    // How long the full sync's writes went on while it still read the directory.
+    fullSyncReadOverlapMs: full.steps.find((step) => step.name === 'apply')?.readOverlapMs ?? 0,
+    fullSyncCpuMs: full.cpuMs,
     noChangeSyncMs: noChange.ms,
     noChangeSyncRunsMs: noChangeRuns.map((run) => run.ms),
     noChangeLeavers: noChange.steps.find((step) => step.name === 'search')?.leavers,
@@ -229,9 +238,11 @@ function figuresOf(measured: Measurements) {
 
 /** The benchmark as a table for a person: each floor and sync, its time and what it wrote. */
 function printReport(measured: Measurements, result: ReturnType<typeof figuresOf>): void {
-  const { read, connect, guidScan, write, full, noChange, changed, changedUsers } = measured;
+  const { read, connect, guidScan, write, conditionalWrite, full, noChange, changed, changedUsers } =
+    measured;
   const { peakRssMb } = result;
   const floor = read.ms + write.ms;
+  const slower = Math.max(read.ms, conditionalWrite.ms);
   const rows: [string, string, string][] = [
     ['floor read (raw paged LDAPS read)', `${read.ms} ms`, ''],
     [
@@ -250,9 +261,14 @@ function printReport(measured: Measurements, result: ReturnType<typeof figuresOf
       `${write.result.requests} requests, ${write.result.capacity} WCU`,
     ],
     [
+      'floor conditional write (the creates)',
+      `${conditionalWrite.ms} ms`,
+      `${conditionalWrite.result} conditional puts, the sync's transactions and batches, without the read`,
+    ],
+    [
       'full sync into an empty table',
       `${full.ms} ms`,
-      `${(full.ms / floor).toFixed(2)} x floor; ${full.writes.requests} requests (${full.writes.userRequests} user writes, ${full.writes.userItems} items), ${full.writes.capacity} WCU; ${full.progress.requests} progress writes, ${full.progress.capacity} WCU`,
+      `${(full.ms / slower).toFixed(2)} x max(floor read, floor conditional write), ${(full.ms / floor).toFixed(2)} x (floor read + floor write); read and writes overlapped ${result.fullSyncReadOverlapMs} ms; ${full.writes.requests} requests (${full.writes.userRequests} user writes, ${full.writes.userItems} items), ${full.writes.capacity} WCU; ${full.progress.requests} progress writes, ${full.progress.capacity} WCU`,
     ],
     [
       `no-change sync (median of ${NO_CHANGE_RUNS})`,
@@ -318,6 +334,8 @@ async function main(): Promise<void> {
     log(`floor GUID scan: ${guidScan.medianMs} ms, the median of ${guidScan.runsMs.join(', ')}`);
     const write = await floorWrite(client, counter, BASE, USERS);
     log(`floor write: ${USERS} items in ${write.ms} ms (${write.result.requests} requests)`);
+    const conditionalWrite = await floorConditionalWrite(client, BASE, USERS);
+    log(`floor conditional write: ${conditionalWrite.result} creates in ${conditionalWrite.ms} ms`);
 
     const table = `bench-sync-${randomUUID()}`;
     await ensureTable(client, table);
@@ -348,7 +366,10 @@ async function main(): Promise<void> {
       `1% changed sync: ${changed.counts.updated} updated in ${changed.ms} ms (${changed.writes.requests} write requests, ${changed.progress.requests} progress writes)`,
     );
 
-    const measured = { read, connect, guidScan, write, full, noChangeRuns, noChange, changed, changedUsers };
+    const measured = {
+      ...{ read, connect, guidScan, write, conditionalWrite },
+      ...{ full, noChangeRuns, noChange, changed, changedUsers },
+    };
     const result = figuresOf(measured);
     if (values.json) {
       process.stdout.write(`${JSON.stringify(result)}\n`);

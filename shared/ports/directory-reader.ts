@@ -1,5 +1,6 @@
 import type { ConnectionConfig } from '../config/config-schema';
 import type { AccountStanding } from '../domain/account-lockout';
+import type { DirectoryChange } from '../domain/change-watch';
 import type { DirectoryGroupEntry } from '../domain/group';
 import type { DirectoryEntry } from '../domain/user';
 import type { UserLookup } from '../domain/user-lookup';
@@ -42,6 +43,15 @@ export interface AccountNames {
   readonly sAMAccountName: string;
   readonly userPrincipalName?: string;
   readonly mail?: string;
+}
+
+/** A change notification search held on a session (DirectorySession.watchChanges). */
+export interface DirectoryWatch {
+  /**
+   * Resolves when the session is closed; rejects with a DirectoryError when the connection drops or the DC
+   * refuses or ends the search.
+   */
+  readonly ended: Promise<void>;
 }
 
 /** An open, TLS-protected connection to one domain controller. */
@@ -89,6 +99,12 @@ export interface DirectorySession {
   /** The DC and the USN it has reached, for incremental reads. */
   readSyncState(): Promise<DirectorySyncState>;
   /**
+   * Holds AD's change notification search on this connection (docs/architecture.md#changes-in-seconds):
+   * subtree under `namingContext` (AD allows a subtree notification only at a naming context's root), filter
+   * `(objectClass=*)`; `onChange` is told each change as the DC sends it, until the session closes.
+   */
+  watchChanges(namingContext: string, onChange: (change: DirectoryChange) => void): DirectoryWatch;
+  /**
    * The objectGUIDs of every user object under the base DN, exactly the users `userPages(baseDn)` returns,
    * page by page: the enumeration by which every run finds who left the scope (deleted, moved out of the
    * base DN, or no longer readable), with no right beyond reading users. Fails as userPages fails.
@@ -128,3 +144,5 @@ export interface DirectoryReader {
   /** Connects to the first server that answers over TLS (failover in the given order). */
   connect(servers: readonly ServerAddress[], connection: ConnectionConfig): Promise<DirectorySession>;
 }
+
+export type { DirectoryChange };
