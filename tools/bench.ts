@@ -50,12 +50,15 @@ import {
   type MedianOfRuns,
   type Timed,
 } from './bench-floors';
+import { benchGroupDn, benchGroupsLdif, seedGroupsOnCopy } from './bench-groups';
 import type { BenchSyncResult, BenchSyncTask } from './bench-sync';
 import { DEPLOYED_BUILD } from './bundle-sizes';
 
 const { values } = parseArgs({
   options: {
     users: { type: 'string', default: '10000' },
+    // Groups of about 100 members under OU=Groups (tools/bench-groups.ts), synchronized with a privilege rule.
+    groups: { type: 'string', default: '0' },
     json: { type: 'boolean', default: false },
     // Only provision and seed the kept directory (offline: no port, so beside another DC), then stop.
     'seed-only': { type: 'boolean', default: false },
@@ -67,6 +70,9 @@ const { values } = parseArgs({
 const USERS = Number(values.users);
 if (!Number.isInteger(USERS) || USERS < 100)
   throw new Error('--users must be a whole number of at least 100');
+const GROUPS = Number(values.groups);
+if (!Number.isInteger(GROUPS) || GROUPS < 0 || (GROUPS > 0 && GROUPS < 10))
+  throw new Error('--groups must be 0 or a whole number of at least 10');
 const BASE = 'OU=Bench,DC=company,DC=local';
 const log = (line: string): void => {
   if (!values.json) process.stderr.write(`${line}\n`);
@@ -110,6 +116,13 @@ async function bundleSyncProcess(): Promise<string> {
   });
   return outfile;
 }
+
+/** The groups' LDIF of a small directory, hashed: a change to how groups are seeded seeds anew. */
+const groupsFingerprint = (): string =>
+  createHash('sha256')
+    .update(benchGroupsLdif(BASE, 100, 20))
+    .digest('hex')
+    .slice(0, 8);
 
 /** No-change runs measured (their median is reported), and fresh connections for the connect floor. */
 const NO_CHANGE_RUNS = 11;
@@ -284,15 +297,16 @@ async function main(): Promise<void> {
     .update(benchLdif(Math.min(USERS, 10)))
     .digest('hex')
     .slice(0, 8);
-  const folder = join(defaultCacheDir(), `bench-dc-${USERS}-mdb-${fingerprint}`);
-  log(`seeding or reusing a directory of ${USERS} users in ${folder} (${fingerprint})`);
+  const usersFolder = join(defaultCacheDir(), `bench-dc-${USERS}-mdb-${fingerprint}`);
+  log(`seeding or reusing a directory of ${USERS} users in ${usersFolder} (${fingerprint})`);
   await writeFile(ldifFile, benchLdif(USERS));
   // LMDB: like AD, and unlike Samba's default TDB, it reads (uSNChanged>=N) from an index.
   const seed = { extraLdif: [ldifFile], backendStore: 'mdb' } as const;
-  if (values['seed-only']) {
-    await provisionKeptDc(folder, seed, log);
-    return;
-  }
+  await provisionKeptDc(usersFolder, seed, log);
+  // With groups: a copy of the users' directory, the groups added (the users' seed is the long part).
+  const folder = GROUPS === 0 ? usersFolder : `${usersFolder}-g${GROUPS}-${groupsFingerprint()}`;
+  if (GROUPS > 0) await seedGroupsOnCopy(usersFolder, folder, benchGroupsLdif(BASE, USERS, GROUPS), log);
+  if (values['seed-only']) return;
   const dc = await startSambaDc(log, { folder, ...seed });
   const dynamodb = await startDynamoDbLocal();
   const client = localDynamoDbClient(dynamodb.endpoint, { maxAttempts: 10 });
@@ -317,7 +331,18 @@ async function main(): Promise<void> {
       runSync(bundle, {
         endpoint: dynamodb.endpoint,
         table,
-        config: { connection: { ...connectionSettings(connection), baseDn: BASE } },
+        config: {
+          connection: { ...connectionSettings(connection), baseDn: BASE },
+          // Every group synchronized, and a rule on a nested group (its members' and group 9's, by the cycle).
+          ...(GROUPS > 0
+            ? {
+                groups: { sync: 'all' },
+                privilegeRules: [
+                  { group: benchGroupDn(BASE, 10), privileges: ['exportEmail'], ownArchiveAccess: [] },
+                ],
+              }
+            : {}),
+        },
         password: connection.serviceAccount.password,
       });
 

@@ -65,8 +65,8 @@ export interface PlanRunInput {
   /** The checkpoint of the run's earlier invocations, when this one continues it. */
   readonly checkpoint?: RunCheckpoint;
   readonly timer: StepTimer;
-  /** Where a planned write goes: the spool of a sync (Test Settings writes nowhere; its report lists them). */
-  readonly emit: (change: PlannedChange) => Promise<void>;
+  /** Where a planned write goes (a sync's spool; Test Settings' report lists them): returns it as written. */
+  readonly emit: (change: PlannedChange) => Promise<PlannedChange | undefined>;
   /** Told once the read is complete (what follows plans only): a run's progress moves from search to plan. */
   readonly onReadEnd?: () => void;
 }
@@ -311,8 +311,8 @@ class RunPlanner {
         listed.push(toReportChange(change));
       } else if (change.action === 'create') {
         this.planned.created += 1;
-        await emit(change);
-        if (dryRun) listed.push(toReportChange(change));
+        const written = (await emit(change)) ?? change;
+        if (dryRun) listed.push(toReportChange(written as typeof change));
       } else if (change.action === 'update' || change.action === 'restore') {
         if (change.action === 'update') this.planned.updated += 1;
         else this.planned.restored += 1;

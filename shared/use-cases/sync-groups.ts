@@ -1,11 +1,13 @@
 /**
- * The groups of a run (docs/contract.md#groups), in two parts:
+ * The groups of a run (docs/contract.md#groups):
  *
- *   read (before the session closes): the synchronized groups and the privilege rules' groups, with nested
- *   groups and their direct members; a rule whose group was not read fails the run, naming the rule
- *   -> plan (after the users are applied): resolve who belongs to which group against the user database,
- *   diff the stored groups, diff every directory user's groups and group privileges
- *   -> apply: the groups' writes, then the users' (Test Settings stops at the plan).
+ *   read (before the users are read): the synchronized groups and the privilege rules' groups, with nested
+ *   groups and their direct members, resolved to ids as the pages arrive; a rule whose group was not read
+ *   fails the run, naming the rule. A user the run creates gets its groups and group privileges with its
+ *   create (membershipAtCreate).
+ *   -> plan and apply (after the users are applied), a page or a chunk at a time: every directory user's
+ *   groups and group privileges against the user database, then the stored groups (Test Settings stops at
+ *   the plan).
  *
  * A failed read throws before anything is written, so a failed or partial read deletes no group (and takes
  * no group privilege away). The deletion threshold and grace period are the users'; groups have none.
@@ -17,38 +19,30 @@ import {
   type GroupWithMembers,
   membersHashOf,
 } from '../domain/group';
-import { type MemberUser, resolveMemberships, type SynchronizedGroups } from '../domain/group-membership';
+import { MembershipIndex, NO_MEMBERSHIP, type UserMembership } from '../domain/group-membership';
 import { diffGroup, planMemberships } from '../domain/plan-groups';
+import type { PlannedChange } from '../domain/plan-sync';
 import type { User } from '../domain/user';
 import { ValidationError } from '../errors';
 import type { DirectorySession } from '../ports/directory-reader';
-import type { GroupChange, GroupStore, GroupWriteContext, MembershipChange } from '../ports/group-store';
+import type { GroupChange, GroupStore, GroupWriteContext, MembershipValues } from '../ports/group-store';
 import type { UserStore } from '../ports/user-store';
+import { baseDnOf, type ReadScope } from './read-scope';
 import { errorOf, type StepRecorder } from './run-report';
 
-/** What a run read of the groups. */
+/** What a run read of the groups: the groups, resolved as their pages arrived (group-membership.ts). */
 export interface GroupRead {
-  readonly entries: readonly DirectoryGroupEntry[];
-  readonly synchronized: SynchronizedGroups;
-  readonly rules: readonly PrivilegeRule[];
+  readonly index: MembershipIndex;
   /** Whether the configuration uses groups; a read that does not only clears what an earlier one left. */
   readonly inUse: boolean;
 }
 
-/** The group pass's plan, and what it is made of. */
-export interface GroupPassPlan {
-  readonly groupChanges: readonly GroupChange[];
-  readonly membershipChanges: readonly MembershipChange[];
+/** What the group pass did (or, for Test Settings, would do), and what it is made of. */
+export interface GroupPassOutcome {
   readonly groupsRead: number;
   readonly synchronizedGroups: number;
   /** Per privilege rule (in the configuration's order): its group, what it gives, and to how many users. */
   readonly rules: readonly { readonly rule: PrivilegeRule; readonly members: number }[];
-  /** As the read: whether the configuration uses groups. */
-  readonly inUse: boolean;
-}
-
-/** What the group pass did (or, for Test Settings, would do). */
-export interface GroupPassOutcome {
   readonly created: number;
   readonly updated: number;
   readonly deleted: number;
@@ -62,10 +56,13 @@ export const groupsInUse = (config: Config): boolean =>
 
 const lower = (dn: string): string => dn.toLowerCase();
 
+/** Groups planned and written at a time: their members are objects only while they are. */
+const GROUP_CHUNK = 500;
+
 /**
  * Reads the groups a run needs: all under the groups' base DN (`all`), or the selected groups (`selected`)
- * and the rules' groups, each with the groups nested in it. Nothing at all when the run has no use for
- * groups (then the pass clears what an earlier configuration left).
+ * and the rules' groups, each with the groups nested in it, taken into the index as the pages arrive. A rule
+ * whose group was not read fails the run, naming the rule.
  */
 export async function readGroups(
   session: DirectorySession,
@@ -74,26 +71,25 @@ export async function readGroups(
 ): Promise<GroupRead> {
   const { sync } = config.groups;
   const base = config.groups.baseDn || baseDn;
-  const entries = new Map<string, DirectoryGroupEntry>();
+  const selected = sync === 'selected' ? config.filters.groups : [];
+  const index = new MembershipIndex(
+    sync === 'all' ? { all: true } : { roots: selected },
+    config.privilegeRules,
+  );
+  const known = new Set<string>();
   const take = async (pages: AsyncIterable<DirectoryGroupEntry[]>) => {
-    for await (const page of pages) for (const entry of page) entries.set(entry.objectGuid, entry);
+    for await (const page of pages) {
+      index.add(page);
+      if (sync === 'all') for (const entry of page) known.add(lower(entry.distinguishedName));
+    }
   };
   if (sync === 'all') await take(session.groupPages(base));
-  const selected = sync === 'selected' ? config.filters.groups : [];
-  const known = new Set([...entries.values()].map((e) => lower(e.distinguishedName)));
   const roots = [...new Set([...selected, ...config.privilegeRules.map((r) => r.group)].map(lower))].filter(
     (dn) => !known.has(dn),
   );
   if (roots.length > 0) await take(session.groupPages(base, roots));
-  const read: GroupRead = {
-    entries: [...entries.values()],
-    synchronized: sync === 'all' ? { all: true } : { roots: selected },
-    rules: config.privilegeRules,
-    inUse: true,
-  };
-  const found = new Set(read.entries.map((e) => lower(e.distinguishedName)));
   const unknown = config.privilegeRules.flatMap((rule, i) =>
-    found.has(lower(rule.group))
+    index.hasGroup(rule.group)
       ? []
       : [{ path: `privilegeRules.${i}.group`, message: `${rule.group} is not a group under ${base}` }],
   );
@@ -101,63 +97,116 @@ export async function readGroups(
     const listed = unknown.map((d) => `${d.path}: ${d.message}`).join('; ');
     throw new ValidationError(`Invalid configuration: ${listed}`, unknown);
   }
-  return read;
+  return { index, inUse: true };
 }
 
 /** An empty read: no group is synchronized and no rule applies (what a configuration without groups keeps). */
-export const NO_GROUPS: GroupRead = { entries: [], synchronized: { roots: [] }, rules: [], inUse: false };
+export const noGroups = (): GroupRead => ({ index: new MembershipIndex({ roots: [] }, []), inUse: false });
+
+/** The membership fields a create writes: what the user's groups give it (none when the run reads none). */
+export function membershipAtCreate(read: GroupRead | undefined, distinguishedName: string): MembershipValues {
+  const { groups, groupPrivileges, groupArchiveAccess } =
+    read?.index.membershipOf(distinguishedName) ?? NO_MEMBERSHIP;
+  return { groups, groupPrivileges, groupArchiveAccess };
+}
 
 /**
- * Plans the group pass against the user database as it is now (after the users' writes of the run): see the
- * module comment.
+ * Plans the group pass against the user database as it is now (after the users' writes of the run) and, with
+ * a write context, applies it (Test Settings gives none); see the module comment. The users are listed once, a
+ * page at a time: their membership changes are planned (and written) per page, and their ids noted with their
+ * names for the groups' members. Then the groups, GROUP_CHUNK at a time, and the deletes.
  */
-export async function planGroupPass(
+export async function runGroupPassOf(
   deps: { readonly users: UserStore; readonly groups: GroupStore },
   read: GroupRead,
-): Promise<GroupPassPlan> {
-  const directoryUsers: User[] = [];
+  apply: GroupWriteContext | undefined,
+): Promise<GroupPassOutcome> {
+  const { index } = read;
+  const store = deps.groups;
+  let marked = false;
+  const mark = async () => {
+    if (apply && read.inUse && !marked) await store.markGroupData(true);
+    marked = true;
+  };
+  const names: (string | undefined)[] = new Array(index.idCount);
+  const guids: (string | undefined)[] = new Array(index.idCount);
+  const ruleMembers = index.rules.map(() => 0);
+  let usersChanged = 0;
+  let conflicts = 0;
   for await (const page of deps.users.userPages()) {
-    for (const user of page) if (user.authentication === 'directoryServices') directoryUsers.push(user);
-  }
-  const members: MemberUser[] = directoryUsers.flatMap((u) =>
-    u.objectGuid && u.distinguishedName
-      ? [{ objectGuid: u.objectGuid, userName: u.userName, distinguishedName: u.distinguishedName }]
-      : [],
-  );
-  const memberships = resolveMemberships({
-    groups: read.entries,
-    users: members,
-    synchronized: read.synchronized,
-    rules: read.rules,
-  });
-  const stored = new Map((await deps.groups.listGroups()).map((g) => [g.objectGuid, g]));
-  const groupChanges: GroupChange[] = [];
-  for (const target of memberships.groups) {
-    const current = stored.get(target.objectGuid);
-    stored.delete(target.objectGuid);
-    if (!current) {
-      groupChanges.push({ action: 'create', target, changedFields: [] });
+    const memberships = new Map<string, UserMembership>();
+    const directory: User[] = [];
+    for (const user of page) {
+      if (user.authentication !== 'directoryServices' || !user.objectGuid) continue;
+      directory.push(user);
+      if (!user.distinguishedName) continue;
+      const id = index.idOf(user.distinguishedName);
+      if (id === undefined) continue;
+      names[id] = user.userName;
+      guids[id] = user.objectGuid;
+      const membership = index.membershipOf(user.distinguishedName);
+      memberships.set(user.objectGuid, membership);
+      for (const group of membership.rules)
+        index.rules.forEach((rule, i) => {
+          if (lower(rule.group) === lower(group)) ruleMembers[i] = (ruleMembers[i] ?? 0) + 1;
+        });
+    }
+    const changes = planMemberships(directory, memberships).map(({ user, target, changedFields }) => ({
+      current: user,
+      target,
+      changedFields,
+    }));
+    if (changes.length === 0) continue;
+    if (!apply) {
+      usersChanged += changes.length;
       continue;
     }
-    const storedMembers = await membersIfMoved(deps.groups, target, current.membersHash);
-    const diff = diffGroup(target, current, storedMembers);
-    if (diff.changedFields.length > 0) groupChanges.push({ action: 'update', target, current, ...diff });
+    await mark();
+    const written = await store.applyMembershipChanges(changes, apply);
+    usersChanged += written.applied;
+    conflicts += written.conflicts;
+  }
+  const userOf = (id: number) => {
+    const userName = names[id];
+    const objectGuid = guids[id];
+    return userName && objectGuid ? { userName, objectGuid } : undefined;
+  };
+  const stored = new Map((await store.listGroups()).map((g) => [g.objectGuid, g]));
+  const counts = { create: 0, update: 0, delete: 0 };
+  const write = async (changes: GroupChange[]) => {
+    for (const change of changes) counts[change.action] += 1;
+    if (!apply || changes.length === 0) return;
+    await mark();
+    conflicts += (await store.applyGroupChanges(changes, apply)).conflicts;
+  };
+  for (const chunk of index.synchronizedChunks(userOf, GROUP_CHUNK)) {
+    const changes: GroupChange[] = [];
+    for (const target of chunk) {
+      const current = stored.get(target.objectGuid);
+      stored.delete(target.objectGuid);
+      if (!current) {
+        changes.push({ action: 'create', target, changedFields: [] });
+        continue;
+      }
+      const storedMembers = await membersIfMoved(store, target, current.membersHash);
+      const diff = diffGroup(target, current, storedMembers);
+      if (diff.changedFields.length > 0) changes.push({ action: 'update', target, current, ...diff });
+    }
+    await write(changes);
   }
   // Gone from a complete read (or no longer synchronized): deleted.
-  for (const current of stored.values()) groupChanges.push({ action: 'delete', current });
-  const membershipChanges = planMemberships(directoryUsers, memberships.users).map(
-    ({ user, target, changedFields }) => ({ current: user, target, changedFields }),
-  );
+  await write([...stored.values()].map((current) => ({ action: 'delete' as const, current })));
+  // A refused write leaves something behind: the mark stays, and the next run without groups clears it.
+  if (apply && !read.inUse && conflicts === 0) await store.markGroupData(false);
   return {
-    groupChanges,
-    membershipChanges,
-    groupsRead: read.entries.length,
-    synchronizedGroups: memberships.groups.length,
-    rules: read.rules.map((rule) => ({
-      rule,
-      members: [...memberships.users.values()].filter((u) => u.rules.includes(rule.group)).length,
-    })),
-    inUse: read.inUse,
+    groupsRead: index.size,
+    synchronizedGroups: index.synchronizedCount,
+    rules: index.rules.map((rule, i) => ({ rule, members: ruleMembers[i] ?? 0 })),
+    created: counts.create,
+    updated: counts.update,
+    deleted: counts.delete,
+    usersChanged,
+    conflicts,
   };
 }
 
@@ -169,53 +218,16 @@ const membersIfMoved = (
 ): Promise<GroupMember[]> | undefined =>
   membersHashOf(target.members) === storedHash ? undefined : groups.membersOf(target.objectGuid);
 
-/** What a plan would do, for Test Settings' report. */
-export function plannedOutcome(plan: GroupPassPlan): GroupPassOutcome {
-  const count = (action: GroupChange['action']) =>
-    plan.groupChanges.filter((c) => c.action === action).length;
-  return {
-    created: count('create'),
-    updated: count('update'),
-    deleted: count('delete'),
-    usersChanged: plan.membershipChanges.length,
-    conflicts: 0,
-  };
-}
-
-/**
- * Applies the plan: the mark that group data is held (before the first write of a configuration using groups),
- * the groups, then the users' membership fields; the mark is removed once a pass without groups left nothing.
- */
-export async function applyGroupPass(
-  groups: GroupStore,
-  plan: GroupPassPlan,
-  context: GroupWriteContext,
-): Promise<GroupPassOutcome> {
-  const writes = plan.groupChanges.length + plan.membershipChanges.length;
-  if (plan.inUse && writes > 0) await groups.markGroupData(true);
-  const written = await groups.applyGroupChanges(plan.groupChanges, context);
-  const users = await groups.applyMembershipChanges(plan.membershipChanges, context);
-  // A refused write leaves something behind: the mark stays, and the next run without groups clears it.
-  if (!plan.inUse && written.conflicts + users.conflicts === 0) await groups.markGroupData(false);
-  const planned = plannedOutcome(plan);
-  return {
-    ...planned,
-    // Counted as planned; a refused write is a conflict the next run picks up.
-    usersChanged: users.applied,
-    conflicts: written.conflicts + users.conflicts,
-  };
-}
-
 /** The groups step's message. */
-export function describeGroupPass(plan: GroupPassPlan, outcome: GroupPassOutcome, dryRun: boolean): string {
+export function describeGroupPass(outcome: GroupPassOutcome, dryRun: boolean): string {
   const verb = dryRun ? 'to ' : '';
   return (
-    `${plan.groupsRead} groups read, ${plan.synchronizedGroups} synchronized: ` +
+    `${outcome.groupsRead} groups read, ${outcome.synchronizedGroups} synchronized: ` +
     `${outcome.created} ${dryRun ? 'to create' : 'created'}, ${outcome.updated} ${dryRun ? 'to update' : 'updated'}, ` +
     `${outcome.deleted} ${dryRun ? 'to delete' : 'deleted'}; ${outcome.usersChanged} users' groups or group privileges ` +
     `${verb}${dryRun ? 'change' : 'changed'}` +
     (outcome.conflicts > 0 ? `; ${outcome.conflicts} changed meanwhile (the next run picks them up)` : '') +
-    plan.rules
+    outcome.rules
       .map(
         ({ rule, members }, i) =>
           `; privilegeRules.${i} (${rule.group}) gives ` +
@@ -227,22 +239,27 @@ export function describeGroupPass(plan: GroupPassPlan, outcome: GroupPassOutcome
 }
 
 /**
- * The groups a run reads: those it uses; an empty read on a full read of a configuration without groups when
- * an earlier pass left group data (its mark: one read, never a listing of the users), which clears it;
- * nothing otherwise, so such a run has no groups step. A failed read is the groups step's failure.
+ * The groups a run reads. Those it uses are read before the users are planned (`scope` undefined): a user the
+ * run creates is created with its groups. Once they are (`scope` given): an empty read on a full read of a
+ * configuration without groups when an earlier pass left group data (its mark: one read, never a listing of
+ * the users), which clears it; nothing otherwise, so such a run has no groups step. A failed read is the
+ * groups step's failure.
  */
 export async function readGroupsOfRun(
   session: DirectorySession,
   groups: GroupStore,
   config: Config,
-  baseDn: string,
-  fullRead: boolean,
   steps: StepRecorder,
+  scope?: Pick<ReadScope, 'baseDn' | 'incremental'>,
 ): Promise<GroupRead | undefined> {
-  if (!groupsInUse(config)) return fullRead && (await groups.hasGroupData()) ? NO_GROUPS : undefined;
+  if (!groupsInUse(config)) {
+    const fullRead = scope !== undefined && scope.incremental === undefined;
+    return fullRead && (await groups.hasGroupData()) ? noGroups() : undefined;
+  }
+  if (scope) return undefined;
   const started = performance.now();
   try {
-    return await readGroups(session, config, baseDn);
+    return await readGroups(session, config, baseDnOf(config, session));
   } catch (error) {
     steps.add({
       name: 'groups',
@@ -254,6 +271,16 @@ export async function readGroupsOfRun(
   }
 }
 
+/** A create with what its groups give it, when the run read them first; any other change as planned. */
+export function withMemberships(change: PlannedChange, read: GroupRead | undefined): PlannedChange {
+  if (change.action !== 'create' || !read) return change;
+  const memberships = membershipAtCreate(read, change.target.distinguishedName);
+  const { groups, groupPrivileges, groupArchiveAccess } = memberships;
+  return groups.length + groupPrivileges.length + groupArchiveAccess.length > 0
+    ? { ...change, memberships }
+    : change;
+}
+
 /** The groups step: the pass planned against the user database, and applied unless it is a dry run. */
 export async function runGroupPass(
   deps: { readonly users: UserStore; readonly groups: GroupStore },
@@ -263,11 +290,7 @@ export async function runGroupPass(
 ): Promise<void> {
   await steps.run(
     'groups',
-    async () => {
-      const plan = await planGroupPass(deps, read);
-      const outcome = run.dryRun ? plannedOutcome(plan) : await applyGroupPass(deps.groups, plan, run);
-      return { plan, outcome };
-    },
-    ({ plan, outcome }) => describeGroupPass(plan, outcome, run.dryRun),
+    () => runGroupPassOf(deps, read, run.dryRun ? undefined : { runId: run.runId, now: run.now }),
+    (outcome) => describeGroupPass(outcome, run.dryRun),
   );
 }

@@ -36,7 +36,7 @@ import { type RunDependencies, type SyncDependencies, withDefaults } from './run
 import { ProgressReporter } from './run-progress';
 import { changesIn, errorOf, RunTally, StepTimer, type Tally } from './run-report';
 import { RunSession } from './run-session';
-import { type GroupRead, readGroupsOfRun, runGroupPass } from './sync-groups';
+import { type GroupRead, readGroupsOfRun, runGroupPass, withMemberships } from './sync-groups';
 
 export interface SyncRequest {
   readonly config: Config;
@@ -164,8 +164,10 @@ class PipelineRun {
         this.phase = 'search';
         // Writes go to the spool (Test Settings: to the report), not the database.
         if (!mode.dryRun) spool = await PlanSpool.create();
-        const plan = await this.plan(directory, spool);
-        const groups = await this.readGroups(directory, plan);
+        // Groups in use are read first: a user created by the run is created with its groups (sync-groups.ts).
+        const early = await this.readGroups(directory);
+        const plan = await this.plan(directory, spool, early);
+        const groups = early ?? (await this.readGroups(directory, plan));
         await session.close();
         if (spool) await this.apply(spool, plan);
         else this.tally.add({ counts: plan.planned });
@@ -199,7 +201,11 @@ class PipelineRun {
   }
 
   /** The search, filter and plan steps: the directory read and planned a page at a time, into the spool. */
-  private async plan(directory: DirectorySession, spool: PlanSpool | undefined): Promise<RunPlan> {
+  private async plan(
+    directory: DirectorySession,
+    spool: PlanSpool | undefined,
+    groups: GroupRead | undefined,
+  ): Promise<RunPlan> {
     const { deps, mode } = this;
     const timer = new StepTimer();
     let plan: RunPlan;
@@ -216,7 +222,9 @@ class PipelineRun {
         timer,
         emit: async (change: PlannedChange) => {
           this.plannedSoFar += 1;
-          await spool?.write(change);
+          const written = withMemberships(change, groups);
+          await spool?.write(written);
+          return written;
         },
         // Pages are planned as they arrive: the run is in its search phase until the read is complete.
         onReadEnd: () => {
@@ -278,13 +286,11 @@ class PipelineRun {
     });
   }
 
-  /** The groups the run needs, read before the session closes (sync-groups.ts). */
-  private readGroups(directory: DirectorySession, plan: RunPlan): Promise<GroupRead | undefined> {
+  /** The groups the run needs: before the users are planned, or after (no plan yet); see sync-groups.ts. */
+  private readGroups(directory: DirectorySession, plan?: RunPlan): Promise<GroupRead | undefined> {
     const { groups } = this.deps;
     if (!groups) return Promise.resolve(undefined);
-    const fullRead = plan.scope.incremental === undefined;
-    const { config } = this.request;
-    return readGroupsOfRun(directory, groups, config, plan.scope.baseDn, fullRead, this.session.steps);
+    return readGroupsOfRun(directory, groups, this.request.config, this.session.steps, plan?.scope);
   }
 
   /** The group pass once the users are written, unless the run failed or hands off (its follow-up does it). */
