@@ -18,6 +18,7 @@ import {
   mapDirectoryGroup,
 } from './group';
 import { type GroupGrants, grantsOf, NO_GRANTS } from './privilege-rules';
+import type { ArchiveAccess, Privilege } from './privileges';
 
 /** A synchronized directory user, as the user database holds it. */
 export interface MemberUser {
@@ -44,6 +45,25 @@ export interface RuleMatch {
 }
 
 export const NO_MEMBERSHIP: UserMembership = { groups: [], ...NO_GRANTS };
+
+/** What a user's groups give it, and why (Test Settings' creates, explain). */
+export interface MembershipExplanation {
+  /** The synchronized groups it belongs to, nested included, in name order. */
+  readonly groups: readonly string[];
+  readonly groupPrivileges: readonly Privilege[];
+  readonly groupArchiveAccess: readonly ArchiveAccess[];
+  /** Each rule that gives it something, in the configuration's order. */
+  readonly rules: readonly {
+    /** The rule's index in `privilegeRules`. */
+    readonly rule: number;
+    /** The rule's group (its DN, as configured). */
+    readonly group: string;
+    readonly privileges: readonly Privilege[];
+    readonly ownArchiveAccess: readonly ArchiveAccess[];
+    /** The groups from one the user is directly in up to the rule's group (names; one name: directly). */
+    readonly via: readonly string[];
+  }[];
+}
 
 const lower = (dn: string): string => dn.toLowerCase();
 const NONE = -1;
@@ -170,6 +190,16 @@ export class MembershipIndex {
       const g = id === undefined ? NONE : (graph.groupOfId[id] as number);
       return g !== NONE && from.has(g) ? [{ rule: index, via: pathTo(g) }] : [];
     });
+  }
+
+  /** The user's membership with the rules that give it something, and through which groups. */
+  explain(dn: string): MembershipExplanation {
+    const { groups, groupPrivileges, groupArchiveAccess } = this.membershipOf(dn);
+    const rules = this.ruleMatchesOf(dn).map(({ rule, via }) => {
+      const { group, privileges, ownArchiveAccess } = this.rules[rule] as PrivilegeRule;
+      return { rule, group, privileges, ownArchiveAccess, via };
+    });
+    return { groups, groupPrivileges, groupArchiveAccess, rules };
   }
 
   /**

@@ -3,6 +3,7 @@
  * pure function of those users and the user database. Deletes are decided once the whole read is known, in
  * plan-deletes.ts. Nothing here reads or writes anything.
  */
+import type { MembershipExplanation } from './group-membership';
 import type { ArchiveAccess, Privilege } from './privileges';
 import type { ExclusionReason } from './scope-policy';
 import type { MappedUser, User } from './user';
@@ -35,8 +36,8 @@ interface ChangeBase {
 export interface CreateChange extends ChangeBase {
   readonly action: 'create';
   readonly target: MappedUser;
-  /** What the user's groups give it, when the run read groups first: written with the create. */
-  readonly memberships?: MembershipValues;
+  /** What the user's groups give it (and why), when the run read groups first: written with the create. */
+  readonly memberships?: MembershipExplanation;
 }
 export interface UpdateChange extends ChangeBase {
   readonly action: 'update';

@@ -156,6 +156,7 @@ export function toReportChange(change: Exclude<PlannedChange, { action: 'unchang
     emailAddresses: change.emailAddresses,
     changedFields: change.changedFields,
     ...(change.reason ? { reason: change.reason } : {}),
+    ...(change.action === 'create' && change.memberships ? { membership: change.memberships } : {}),
     ...((change.action === 'delete' || change.action === 'suspend') && change.withheld
       ? { withheld: true as const }
       : {}),

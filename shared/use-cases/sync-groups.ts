@@ -19,13 +19,13 @@ import {
   type GroupWithMembers,
   membersHashOf,
 } from '../domain/group';
-import { MembershipIndex, NO_MEMBERSHIP, type UserMembership } from '../domain/group-membership';
+import { type MembershipExplanation, MembershipIndex, type UserMembership } from '../domain/group-membership';
 import { diffGroup, planMemberships } from '../domain/plan-groups';
 import type { PlannedChange } from '../domain/plan-sync';
 import type { User } from '../domain/user';
 import { ValidationError } from '../errors';
 import type { DirectorySession } from '../ports/directory-reader';
-import type { GroupChange, GroupStore, GroupWriteContext, MembershipValues } from '../ports/group-store';
+import type { GroupChange, GroupStore, GroupWriteContext } from '../ports/group-store';
 import type { UserStore } from '../ports/user-store';
 import { baseDnOf, type ReadScope } from './read-scope';
 import { errorOf, type StepRecorder } from './run-report';
@@ -102,13 +102,6 @@ export async function readGroups(
 
 /** An empty read: no group is synchronized and no rule applies (what a configuration without groups keeps). */
 export const noGroups = (): GroupRead => ({ index: new MembershipIndex({ roots: [] }, []), inUse: false });
-
-/** The membership fields a create writes: what the user's groups give it (none when the run reads none). */
-export function membershipAtCreate(read: GroupRead | undefined, distinguishedName: string): MembershipValues {
-  const { groups, groupPrivileges, groupArchiveAccess } =
-    read?.index.membershipOf(distinguishedName) ?? NO_MEMBERSHIP;
-  return { groups, groupPrivileges, groupArchiveAccess };
-}
 
 /**
  * Plans the group pass against the user database as it is now (after the users' writes of the run) and, with
@@ -271,10 +264,24 @@ export async function readGroupsOfRun(
   }
 }
 
-/** A create with what its groups give it, when the run read them first; any other change as planned. */
+/**
+ * What the groups of the user with this DN would give it at the next run, and why (explain): the groups read
+ * as a run reads them. Undefined when the configuration uses no groups.
+ */
+export async function explainMembership(
+  session: DirectorySession,
+  config: Config,
+  baseDn: string,
+  distinguishedName: string,
+): Promise<MembershipExplanation | undefined> {
+  if (!groupsInUse(config)) return undefined;
+  return (await readGroups(session, config, baseDn)).index.explain(distinguishedName);
+}
+
+/** A create with what its groups give it (and why), when the run read them first; any other change as planned. */
 export function withMemberships(change: PlannedChange, read: GroupRead | undefined): PlannedChange {
   if (change.action !== 'create' || !read) return change;
-  const memberships = membershipAtCreate(read, change.target.distinguishedName);
+  const memberships = read.index.explain(change.target.distinguishedName);
   const { groups, groupPrivileges, groupArchiveAccess } = memberships;
   return groups.length + groupPrivileges.length + groupArchiveAccess.length > 0
     ? { ...change, memberships }

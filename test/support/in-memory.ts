@@ -349,6 +349,7 @@ export class InMemoryUserStore implements UserStore, UserAdministration, RunStor
             ownArchiveAccess: defaults.ownArchiveAccess,
             createdAt: now,
             updatedAt: now,
+            ...change.memberships,
           });
           this.writes += 1;
           applied.push(change);

@@ -98,7 +98,11 @@ export function changeWrite(
   switch (change.action) {
     case 'create': {
       // The user's groups and what they give it, when the run read its groups first (sync-groups.ts).
-      const user = directoryUser(change.target, { ...defaults, createdAt: now, ...change.memberships }, now);
+      const { memberships: m } = change;
+      const given = m
+        ? { groups: m.groups, groupPrivileges: m.groupPrivileges, groupArchiveAccess: m.groupArchiveAccess }
+        : {};
+      const user = directoryUser(change.target, { ...defaults, createdAt: now, ...given }, now);
       const fields = [...fieldsOf(change.target), ...membershipFieldsOf(change.memberships)];
       return {
         change,

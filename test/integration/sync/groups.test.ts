@@ -3,9 +3,12 @@
  * service account, kept in DynamoDB Local: nested groups and a cycle, a rename in AD, a member who leaves a
  * rule's group, a group deleted in AD, and a rule naming something that is no group.
  */
+
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { Attribute, Change } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoGroupStore } from '../../../shared/adapters/dynamodb/dynamo-group-store';
+import { userKey } from '../../../shared/adapters/dynamodb/keys';
 import type { ConfigInput } from '../../../shared/config/config-schema';
 import type { Report } from '../../../shared/domain/report';
 import { synchronize } from '../../../shared/use-cases/sync-pipeline';
@@ -22,6 +25,7 @@ const userName = (name: string) => `grp-${tag}-${name}`;
 const groupName = (name: string) => `${name.toLowerCase()}-${tag}`;
 
 const client = dynamoDbClient();
+const documents = DynamoDBDocumentClient.from(client);
 let groups: DynamoGroupStore;
 afterAll(() => client.destroy());
 
@@ -132,6 +136,13 @@ describe('groups from the directory', () => {
     ]);
     expect((await user('u3'))?.groups).toEqual([groupName('Exporters')]);
     expect((await user('u4'))?.groups).toBeUndefined();
+    // Created with them: one write each (version 1), its user.created naming them; no update followed.
+    expect(groupsStep(report)?.message).toContain('; 0 users');
+    const { Item: item } = await documents.send(
+      new GetCommand({ TableName: scratch.harness.tableName, Key: userKey(userName('u1')) }),
+    );
+    expect(item).toMatchObject({ version: 1, lastChange: { kind: 'create', version: 1 } });
+    expect(item?.lastChange.changedFields).toEqual(expect.arrayContaining(['groups', 'groupPrivileges']));
   });
 
   it('gives what the rule of a group gives, nested members included, and leaves the privileges as created', async () => {

@@ -99,6 +99,21 @@ describe('the group pass of a run', () => {
     });
   });
 
+  it('creates a new user with its groups and group privileges: no membership write follows', async () => {
+    directory.putGroup(group('Exporters', [dnOf('Auditors')]), group('Auditors', [userDn(1)]));
+    const report = await run({ groups: { sync: 'all' }, privilegeRules: rules });
+    expect(report.counts.created).toBe(3);
+    expect(await userOf('user1')).toMatchObject({
+      privileges: ['login'],
+      groups: ['Auditors', 'Exporters'],
+      groupPrivileges: ['exportEmail'],
+      groupArchiveAccess: ['write'],
+    });
+    // user2 is in no group: created without group fields; the pass changes no user.
+    expect((await userOf('user2'))?.groups).toBeUndefined();
+    expect(stepOf(report)?.message).toContain('2 created, 0 updated, 0 deleted; 0 users');
+  });
+
   it('deletes a group gone from a complete read, and deletes nothing when the read fails', async () => {
     const staff = group('Staff', [userDn(1)]);
     const sales = group('Sales', [userDn(2)]);
