@@ -11,6 +11,7 @@ import { DynamoGroupStore } from '../../../shared/adapters/dynamodb/dynamo-group
 import { userKey } from '../../../shared/adapters/dynamodb/keys';
 import type { ConfigInput } from '../../../shared/config/config-schema';
 import type { Report } from '../../../shared/domain/report';
+import { planOneUser } from '../../../shared/use-cases/explain-user';
 import { synchronize } from '../../../shared/use-cases/sync-pipeline';
 import { dynamoDbClient } from '../../support/clients';
 import { replace, userEntry } from '../../support/scratch-ou';
@@ -155,6 +156,43 @@ describe('groups from the directory', () => {
       });
     }
     expect((await user('u4'))?.groupPrivileges).toBeUndefined();
+  });
+
+  it('explains what the groups would give a user, and why: the rule and the chain of groups', async () => {
+    const settings = config();
+    const reader = scratch.harness.deps.directory;
+    const session = await reader.connect(
+      await reader.resolveServers(settings.connection),
+      settings.connection,
+    );
+    try {
+      await session.bind(settings.connection.username ?? '', servicePassword());
+      const plan = (name: string) =>
+        planOneUser({ session, config: settings, users: scratch.harness.store, now: new Date(), name });
+      const { explanation } = await plan(userName('u1'));
+      expect(explanation.membership).toEqual({
+        groups: [groupName('Exporters'), groupName('Inner'), groupName('Outer')],
+        groupPrivileges: ['login', 'exportEmail'],
+        groupArchiveAccess: ['write'],
+        rules: [
+          {
+            rule: 0,
+            group: groupDn('Exporters'),
+            privileges: ['login', 'exportEmail'],
+            ownArchiveAccess: ['write'],
+            via: [groupName('Inner'), groupName('Exporters')],
+          },
+        ],
+      });
+      expect((await plan(userName('u4'))).explanation.membership).toEqual({
+        groups: [],
+        groupPrivileges: [],
+        groupArchiveAccess: [],
+        rules: [],
+      });
+    } finally {
+      await session.close();
+    }
   });
 
   it('changes nothing on a run with no change in AD', async () => {

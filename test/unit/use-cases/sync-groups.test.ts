@@ -163,6 +163,23 @@ describe('the group pass of a run', () => {
     expect(stepOf(report)?.message).toContain('1 groups read, 1 synchronized: 1 to create');
     expect(groups.groups.size).toBe(0);
   });
+
+  it("Test Settings lists a create with what the user's groups would give it, and why", async () => {
+    directory.putGroup(group('Exporters', [dnOf('Auditors')]), group('Auditors', [userDn(1)]));
+    const report = await testSettings(
+      { ...app.deps(), groups },
+      { config: inMemoryConfig({ privilegeRules: rules }), password: directory.password },
+    );
+    const byName = new Map(report.changes.map((c) => [c.userName, c]));
+    expect(byName.get('user1')?.membership).toEqual({
+      groups: [],
+      groupPrivileges: ['exportEmail'],
+      groupArchiveAccess: ['write'],
+      rules: [{ rule: 0, ...rules[0], via: ['Auditors', 'Exporters'] }],
+    });
+    expect(byName.get('user2')?.membership).toBeUndefined();
+    expect(await store.listUsers()).toEqual([]);
+  });
 });
 
 describe('a run whose configuration uses no groups', () => {
