@@ -22,12 +22,15 @@ import {
 import { type MembershipExplanation, MembershipIndex, type UserMembership } from '../domain/group-membership';
 import { diffGroup, planMemberships } from '../domain/plan-groups';
 import type { PlannedChange } from '../domain/plan-sync';
+import type { WriteCounts } from '../domain/report';
+import { ScopeDigest } from '../domain/scope-digest';
 import type { User } from '../domain/user';
 import { ValidationError } from '../errors';
 import type { DirectorySession } from '../ports/directory-reader';
 import type { GroupChange, GroupStore, GroupWriteContext } from '../ports/group-store';
+import type { SyncCursorStore } from '../ports/sync-cursor';
 import type { UserStore } from '../ports/user-store';
-import { baseDnOf, type ReadScope } from './read-scope';
+import { baseDnOf, fingerprintOf, type ReadScope, whyFullRead } from './read-scope';
 import { errorOf, type StepRecorder } from './run-report';
 
 /** What a run read of the groups: the groups, resolved as their pages arrived (group-membership.ts). */
@@ -35,6 +38,25 @@ export interface GroupRead {
   readonly index: MembershipIndex;
   /** Whether the configuration uses groups; a read that does not only clears what an earlier one left. */
   readonly inUse: boolean;
+  /**
+   * Set when an incremental run found no group changed since the last clean group pass: nothing was read,
+   * and the pass has nothing to do (unless the users' plan writes: then the groups are read after all).
+   */
+  readonly unchanged?: boolean;
+  /** Where the groups were read: the USN before the read and the digest of the groups' objectGUIDs. */
+  readonly state?: { readonly usn: number; readonly digest: string };
+}
+
+/** What the run knows that the group read asks for: the cursor, whether it is Test Settings, the time. */
+export interface GroupRunContext {
+  readonly session: DirectorySession;
+  readonly groups: GroupStore;
+  readonly cursors: SyncCursorStore | undefined;
+  readonly config: Config;
+  readonly steps: StepRecorder;
+  readonly dryRun: boolean;
+  readonly now: Date;
+  readonly fullReadEveryHours: number | undefined;
 }
 
 /** What the group pass did (or, for Test Settings, would do), and what it is made of. */
@@ -232,29 +254,29 @@ export function describeGroupPass(outcome: GroupPassOutcome, dryRun: boolean): s
 }
 
 /**
- * The groups a run reads. Those it uses are read before the users are planned (`scope` undefined): a user the
- * run creates is created with its groups. Once they are (`scope` given): an empty read on a full read of a
- * configuration without groups when an earlier pass left group data (its mark: one read, never a listing of
- * the users), which clears it; nothing otherwise, so such a run has no groups step. A failed read is the
- * groups step's failure.
+ * The groups a run reads. Those it uses are read before the users are planned (`after` undefined): a user the
+ * run creates is created with its groups. An incremental run reads none when no group changed since the
+ * last clean pass (uSNChanged, and the groups' objectGUIDs enumerated); it reads them all once the users are
+ * planned if their plan writes anything (a user created, moved or deleted changes what the groups hold).
+ * Without groups in use, once the users are planned: an empty read on a full read when an earlier pass left
+ * group data (its mark: one read, never a listing of the users), which clears it; nothing otherwise, so such
+ * a run has no groups step. A failed read is the groups step's failure.
  */
 export async function readGroupsOfRun(
-  session: DirectorySession,
-  groups: GroupStore,
-  config: Config,
-  steps: StepRecorder,
-  scope?: Pick<ReadScope, 'baseDn' | 'incremental'>,
+  run: GroupRunContext,
+  after?: { readonly scope: ReadScope; readonly planned: WriteCounts; readonly early: GroupRead | undefined },
 ): Promise<GroupRead | undefined> {
-  if (!groupsInUse(config)) {
-    const fullRead = scope !== undefined && scope.incremental === undefined;
-    return fullRead && (await groups.hasGroupData()) ? noGroups() : undefined;
+  if (!groupsInUse(run.config)) {
+    const fullRead = after !== undefined && after.scope.incremental === undefined;
+    return fullRead && (await run.groups.hasGroupData()) ? noGroups() : undefined;
   }
-  if (scope) return undefined;
+  if (after && !(after.early?.unchanged && Object.values(after.planned).some((n) => n > 0)))
+    return after.early;
   const started = performance.now();
   try {
-    return await readGroups(session, config, baseDnOf(config, session));
+    return await readGroupsIncrementally(run, !after);
   } catch (error) {
-    steps.add({
+    run.steps.add({
       name: 'groups',
       ok: false,
       ms: Math.round(performance.now() - started),
@@ -262,6 +284,35 @@ export async function readGroupsOfRun(
     });
     throw error;
   }
+}
+
+/** The groups, or none when an incremental run may (`mayskip`) and no group changed; see readGroupsOfRun. */
+async function readGroupsIncrementally(run: GroupRunContext, mayskip: boolean): Promise<GroupRead> {
+  const { session, config, cursors } = run;
+  const baseDn = baseDnOf(config, session);
+  const base = config.groups.baseDn || baseDn;
+  if (run.dryRun || !cursors) return readGroups(session, config, baseDn);
+  // Where the DC stands before the groups are read: a change during the read is read again next time. The
+  // objectGUIDs are enumerated before the read too: a group deleted meanwhile makes the next run read again.
+  const [cursor, state] = await Promise.all([cursors.getCursor(), session.readSyncState()]);
+  const digest = new ScopeDigest();
+  for await (const page of session.groupGuidPages(base)) for (const guid of page) digest.add(guid);
+  const at = { usn: state.highestCommittedUsn, digest: digest.toString() };
+  const fingerprint = fingerprintOf(config, baseDn);
+  const incremental =
+    mayskip &&
+    cursor?.groupsUsn !== undefined &&
+    cursor.groupsDigest === at.digest &&
+    whyFullRead(cursor, state, fingerprint, run.now, run.fullReadEveryHours ?? 24) === undefined;
+  if (incremental && !(await anyGuid(session.groupGuidPages(base, (cursor.groupsUsn ?? 0) + 1))))
+    return { ...noGroups(), inUse: true, unchanged: true, state: at };
+  return { ...(await readGroups(session, config, baseDn)), state: at };
+}
+
+/** Whether a search of objectGUIDs finds any (its first page tells). */
+async function anyGuid(pages: AsyncIterable<string[]>): Promise<boolean> {
+  for await (const page of pages) if (page.length > 0) return true;
+  return false;
 }
 
 /**
@@ -288,16 +339,40 @@ export function withMemberships(change: PlannedChange, read: GroupRead | undefin
     : change;
 }
 
-/** The groups step: the pass planned against the user database, and applied unless it is a dry run. */
+/**
+ * The groups step: the pass planned against the user database, and applied unless it is a dry run; nothing
+ * when no group changed. A clean pass (or none needed) keeps where the groups were read with the cursor this
+ * run saved, for the next run's incremental read of them.
+ */
 export async function runGroupPass(
-  deps: { readonly users: UserStore; readonly groups: GroupStore },
+  deps: {
+    readonly users: UserStore;
+    readonly groups: GroupStore;
+    readonly cursors: SyncCursorStore | undefined;
+  },
   read: GroupRead,
   steps: StepRecorder,
   run: GroupWriteContext & { readonly dryRun: boolean },
 ): Promise<void> {
   await steps.run(
     'groups',
-    () => runGroupPassOf(deps, read, run.dryRun ? undefined : { runId: run.runId, now: run.now }),
-    (outcome) => describeGroupPass(outcome, run.dryRun),
+    async () => {
+      const outcome = read.unchanged
+        ? undefined
+        : await runGroupPassOf(deps, read, run.dryRun ? undefined : { runId: run.runId, now: run.now });
+      const cursor =
+        read.state && !run.dryRun && !outcome?.conflicts ? await deps.cursors?.getCursor() : undefined;
+      if (cursor && read.state)
+        await deps.cursors?.saveCursor({
+          ...cursor,
+          groupsUsn: read.state.usn,
+          groupsDigest: read.state.digest,
+        });
+      return outcome;
+    },
+    (outcome) =>
+      outcome
+        ? describeGroupPass(outcome, run.dryRun)
+        : 'no group changed since the last run (uSNChanged, and the same groups): none read, nothing to do',
   );
 }

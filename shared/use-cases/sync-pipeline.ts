@@ -167,7 +167,7 @@ class PipelineRun {
         // Groups in use are read first: a user created by the run is created with its groups (sync-groups.ts).
         const early = await this.readGroups(directory);
         const plan = await this.plan(directory, spool, early);
-        const groups = early ?? (await this.readGroups(directory, plan));
+        const groups = await this.readGroups(directory, plan, early);
         await session.close();
         if (spool) await this.apply(spool, plan);
         else this.tally.add({ counts: plan.planned });
@@ -286,18 +286,20 @@ class PipelineRun {
     });
   }
 
-  /** The groups the run needs: before the users are planned, or after (no plan yet); see sync-groups.ts. */
-  private readGroups(directory: DirectorySession, plan?: RunPlan): Promise<GroupRead | undefined> {
-    const { groups } = this.deps;
+  /** The groups the run needs: before the users are planned (no plan yet), or after; see sync-groups.ts. */
+  private readGroups(session: DirectorySession, plan?: RunPlan, early?: GroupRead) {
+    const { groups, cursors, clock, fullReadEveryHours } = this.deps;
     if (!groups) return Promise.resolve(undefined);
-    return readGroupsOfRun(directory, groups, this.request.config, this.session.steps, plan?.scope);
+    const run = { session, groups, cursors, config: this.request.config, steps: this.session.steps };
+    const when = { dryRun: this.mode.dryRun, now: clock.now(), fullReadEveryHours };
+    return readGroupsOfRun({ ...run, ...when }, plan && { scope: plan.scope, planned: plan.planned, early });
   }
 
   /** The group pass once the users are written, unless the run failed or hands off (its follow-up does it). */
   private async groupPass(read: GroupRead): Promise<void> {
-    const { groups, users } = this.deps;
+    const { groups, users, cursors } = this.deps;
     if (!groups || this.status === 'failed' || this.status === 'running') return;
-    await runGroupPass({ users, groups }, read, this.session.steps, {
+    await runGroupPass({ users, groups, cursors }, read, this.session.steps, {
       dryRun: this.mode.dryRun,
       runId: this.runId,
       now: this.deps.clock.now().toISOString(),

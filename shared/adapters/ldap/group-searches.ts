@@ -10,6 +10,7 @@ import {
   EqualityFilter,
   ExtensibleFilter,
   type Filter,
+  GreaterThanEqualsFilter,
   OrFilter,
   SubstringFilter,
 } from 'ldapts';
@@ -61,6 +62,17 @@ export const groupSearch = (filter: Filter, scope: 'base' | 'sub') => ({
 });
 
 export const allGroupsFilter = (): Filter => isGroup;
+
+/** Every group, or (with a USN) those whose uSNChanged is at least it: the USN term first, as userFilter's. */
+export const groupGuidsFilter = (changedSinceUsn?: number): Filter =>
+  changedSinceUsn === undefined
+    ? isGroup
+    : new AndFilter({
+        filters: [
+          new GreaterThanEqualsFilter({ attribute: 'uSNChanged', value: String(changedSinceUsn) }),
+          isGroup,
+        ],
+      });
 
 /**
  * A group entry as the sync reads it. Its members come in the entry (Samba: all of them), or as a first range

@@ -62,11 +62,75 @@ describe('the group pass of a run', () => {
       { type: 'user', name: 'user2', objectGuid: directoryEntry(2).objectGuid },
       { type: 'group', name: 'Sales', objectGuid: sales.objectGuid },
     ]);
-    // A second run changes nothing.
+    // A second run (incremental) reads no group: none changed. A full read changes nothing either.
     groups.written.length = 0;
+    directory.reads.length = 0;
     const again = await run({ groups: { sync: 'all' } });
-    expect(stepOf(again)?.message).toContain('0 created, 0 updated, 0 deleted; 0 users');
+    expect(stepOf(again)?.message).toContain('no group changed since the last run');
+    expect(directory.reads).not.toContain('groups');
+    await app.settings.clearCursor();
+    const full = await run({ groups: { sync: 'all' } });
+    expect(stepOf(full)?.message).toContain('0 created, 0 updated, 0 deleted; 0 users');
     expect(groups.written).toEqual([]);
+  });
+
+  describe('an incremental run', () => {
+    const all = { groups: { sync: 'all' as const } };
+    const firstRun = async () => {
+      const staff = group('Staff', [userDn(1)]);
+      const sales = group('Sales', [userDn(2)]);
+      directory.putGroup(staff, sales);
+      await run(all);
+      directory.reads.length = 0;
+      return { staff, sales };
+    };
+
+    it('reads the groups when one changed since the last run', async () => {
+      const { staff } = await firstRun();
+      directory.putGroup({ ...staff, members: [userDn(1), userDn(3)] });
+      const report = await run(all);
+      expect(directory.reads).toContain('groups');
+      expect(stepOf(report)?.message).toContain('0 created, 1 updated, 0 deleted; 1 users');
+      expect((await userOf('user3'))?.groups).toEqual(['Staff']);
+    });
+
+    it('reads the groups when one was deleted (the objectGUIDs differ), and deletes it', async () => {
+      const { sales } = await firstRun();
+      directory.groupEntries.delete(sales.objectGuid);
+      const report = await run(all);
+      expect(stepOf(report)?.message).toContain('0 created, 0 updated, 1 deleted');
+      expect((await userOf('user2'))?.groups).toEqual([]);
+    });
+
+    it('reads the groups once the users are planned when the plan writes: a user moved in gets its groups', async () => {
+      await firstRun();
+      // user4, already in Staff (the group's entry names it), appears under the base DN: no group changed.
+      const staff = [...directory.groupEntries.values()].find((g) => g.sAMAccountName === 'Staff');
+      directory.groupEntries.set(staff?.objectGuid as string, {
+        ...(staff as DirectoryGroupEntry),
+        members: [userDn(1), userDn(4)],
+      });
+      directory.put(directoryEntry(4));
+      const report = await run(all);
+      expect(report.counts.created).toBe(1);
+      expect(directory.reads).toContain('groups');
+      expect((await userOf('user4'))?.groups).toEqual(['Staff']);
+    });
+
+    it('reads the groups after a pass that was refused a write', async () => {
+      const { staff } = await firstRun();
+      const apply = groups.applyGroupChanges.bind(groups);
+      groups.applyGroupChanges = async (changes, context) => ({
+        ...(await apply(changes, context)),
+        conflicts: 1,
+      });
+      directory.putGroup({ ...staff, members: [userDn(3)] });
+      await run(all);
+      groups.applyGroupChanges = apply;
+      directory.reads.length = 0;
+      await run(all);
+      expect(directory.reads).toContain('groups');
+    });
   });
 
   it('gives what a rule gives, takes it back when the user leaves, and never touches privileges', async () => {
