@@ -6,10 +6,19 @@
  * seed of 100,000 takes about 19 minutes).
  */
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync, lstatSync } from 'node:fs';
 import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { groupIndexKeys, groupKey, groupMembersSortKey } from '../shared/adapters/dynamodb/keys';
+import { ensureTable } from '../shared/adapters/dynamodb/table';
+import { allGroupsFilter, GROUP_ATTRIBUTES } from '../shared/adapters/ldap/group-searches';
+import { BINARY_ATTRIBUTES, PAGE_SIZE } from '../shared/adapters/ldap/user-searches';
+import { type DirectoryConnection, ldapsClientFor } from '../test/support/samba-dc';
+import { batchWriteAll, type Timed, time } from './bench-floors';
 
 const run = promisify(execFile);
 
@@ -98,4 +107,64 @@ export async function seedGroupsOnCopy(
   await rm(adds);
   log(`seeded the groups in ${Date.now() - seeded} ms`);
   await cp(join(usersFolder, 'credentials.json'), join(folder, 'credentials.json'));
+}
+
+/** Floor read of the groups: the same search, attributes and page size as the sync's; the memberships read. */
+export async function floorGroupRead(connection: DirectoryConnection, base: string): Promise<Timed<number>> {
+  const reader = ldapsClientFor(connection, { connectTimeout: 10_000, timeout: 120_000 });
+  const read = await time(async () => {
+    await reader.bind(connection.serviceAccount.upn, connection.serviceAccount.password);
+    let members = 0;
+    for await (const page of reader.searchPaginated(groupsOu(base), {
+      scope: 'sub',
+      filter: allGroupsFilter(),
+      attributes: [...GROUP_ATTRIBUTES],
+      explicitBufferAttributes: BINARY_ATTRIBUTES,
+      paged: { pageSize: PAGE_SIZE },
+    }))
+      for (const entry of page.searchEntries) members += [entry.member ?? []].flat().length;
+    return members;
+  });
+  await reader.unbind();
+  return read;
+}
+
+/**
+ * Floor write of the groups: raw BatchWriteItem of what the group pass writes, a group item and its members'
+ * chunk (GROUP_SIZE members of about 100 bytes) per group, into a table of its own.
+ */
+export async function floorGroupWrite(client: DynamoDBClient, groups: number): Promise<Timed<number>> {
+  const table = `bench-floor-groups-${randomUUID()}`;
+  await ensureTable(client, table);
+  const documents = DynamoDBDocumentClient.from(client);
+  const items = Array.from({ length: groups }, (_, g) => {
+    const objectGuid = randomUUID();
+    const name = `bg${String(g + 1).padStart(5, '0')}`;
+    const members = Array.from({ length: GROUP_SIZE }, (_, k) => ({
+      type: 'user',
+      name: `b${String(g * GROUP_SIZE + k).padStart(7, '0')}`,
+      objectGuid: randomUUID(),
+    }));
+    return [
+      { ...groupKey(objectGuid, groupMembersSortKey(0)), members },
+      {
+        ...groupKey(objectGuid),
+        ...groupIndexKeys(name),
+        name,
+        displayName: name,
+        distinguishedName: `CN=${name},OU=Groups,OU=Bench,DC=company,DC=local`,
+        objectGuid,
+        emailAddresses: [],
+        kind: 'security',
+        scope: 'global',
+        memberCount: GROUP_SIZE,
+        membersHash: randomUUID(),
+        version: 1,
+      },
+    ];
+  }).flat();
+  return time(async () => {
+    await batchWriteAll(documents, table, items);
+    return items.length;
+  });
 }

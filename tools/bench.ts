@@ -1,8 +1,11 @@
 /**
- * `npm run bench -- --users N [--json]`: the speed of a sync next to its floor, measured in one run.
+ * `npm run bench -- --users N [--groups G] [--seed-only] [--json]`: the speed of a sync next to its floor,
+ * measured in one run.
  *
- * Seeds a Samba DC with N users under OU=Bench once (kept in ~/.cache/ad-sync/bench-dc-N and reused),
- * starts DynamoDB Local in memory, and measures:
+ * Seeds a Samba DC with N users under OU=Bench once (kept in ~/.cache/ad-sync/bench-dc-N and reused), and
+ * with --groups G groups of about 100 members on a copy of it (tools/bench-groups.ts: synchronized, `all`,
+ * with one privilege rule on a nested group; floorGroupRead and floorGroupWrite are then added to the
+ * floor), starts DynamoDB Local in memory, and measures:
  *   floorRead   a raw paged read of the same users and attributes the sync reads;
  *   floorWrite  raw BatchWriteItem of N user items of the same size;
  *   floorConnect a fresh LDAPS connection and the rootDSE read (the DC's part of a run's connect step);
@@ -50,7 +53,13 @@ import {
   type MedianOfRuns,
   type Timed,
 } from './bench-floors';
-import { benchGroupDn, benchGroupsLdif, seedGroupsOnCopy } from './bench-groups';
+import {
+  benchGroupDn,
+  benchGroupsLdif,
+  floorGroupRead,
+  floorGroupWrite,
+  seedGroupsOnCopy,
+} from './bench-groups';
 import type { BenchSyncResult, BenchSyncTask } from './bench-sync';
 import { DEPLOYED_BUILD } from './bundle-sizes';
 
@@ -182,6 +191,9 @@ interface Measurements {
   readonly connect: MedianOfRuns;
   readonly guidScan: MedianOfRuns;
   readonly write: Timed<{ requests: number; capacity: number }>;
+  /** With --groups: the raw read of the groups and raw write of their items (else 0). */
+  readonly groupRead: Timed<number>;
+  readonly groupWrite: Timed<number>;
   readonly full: BenchSyncResult;
   readonly noChangeRuns: readonly BenchSyncResult[];
   /** The no-change run of median time. */
@@ -193,10 +205,16 @@ interface Measurements {
 /** The figures of a benchmark, as --json prints them (tools/cost.ts reads them). */
 function figuresOf(measured: Measurements) {
   const { read, connect, guidScan, write, full, noChangeRuns, noChange, changed, changedUsers } = measured;
+  const { groupRead, groupWrite } = measured;
   const stepsOf = (run: BenchSyncResult) => Object.fromEntries(run.steps.map((step) => [step.name, step.ms]));
   const peakRssMb = Math.max(full.peakRssMb, ...noChangeRuns.map((r) => r.peakRssMb), changed.peakRssMb);
   return {
     users: USERS,
+    groups: GROUPS,
+    floorGroupReadMs: groupRead.ms,
+    floorGroupMembersRead: groupRead.result,
+    floorGroupWriteMs: groupWrite.ms,
+    floorGroupItemsWritten: groupWrite.result,
     floorReadMs: read.ms,
     floorWriteMs: write.ms,
     floorConnectMs: connect.medianMs,
@@ -239,10 +257,18 @@ function figuresOf(measured: Measurements) {
 /** The benchmark as a table for a person: each floor and sync, its time and what it wrote. */
 function printReport(measured: Measurements, result: ReturnType<typeof figuresOf>): void {
   const { read, connect, guidScan, write, full, noChange, changed, changedUsers } = measured;
+  const { groupRead, groupWrite } = measured;
   const { peakRssMb } = result;
-  const floor = read.ms + write.ms;
+  // The floor of the same reads and writes: the users' and, with --groups, the groups'.
+  const floor = read.ms + write.ms + groupRead.ms + groupWrite.ms;
   const rows: [string, string, string][] = [
     ['floor read (raw paged LDAPS read)', `${read.ms} ms`, ''],
+    ...(GROUPS > 0
+      ? ([
+          ['floor group read (raw, with members)', `${groupRead.ms} ms`, `${groupRead.result} memberships`],
+          ['floor group write (raw BatchWriteItem)', `${groupWrite.ms} ms`, `${groupWrite.result} items`],
+        ] as [string, string, string][])
+      : []),
     [
       'floor connect (fresh LDAPS, rootDSE)',
       `${connect.medianMs} ms`,
@@ -279,7 +305,7 @@ function printReport(measured: Measurements, result: ReturnType<typeof figuresOf
       `full ${full.peakRssMb}, no change ${noChange.peakRssMb}, changed ${changed.peakRssMb}; node ${SYNC_NODE_ARGUMENTS.join(' ')}${WRAPPED ? `, then --max-semi-space-size=${HEAP_WRAPPER.environment.ADSYNC_SEMI_SPACE_MB} (the wrapper)` : ''} (${SYNC_MEMORY_MB} MB function)`,
     ],
   ];
-  process.stdout.write(`\nad-sync benchmark: ${USERS} users\n`);
+  process.stdout.write(`\nad-sync benchmark: ${USERS} users${GROUPS > 0 ? `, ${GROUPS} groups` : ''}\n`);
   for (const [what, value, note] of rows)
     process.stdout.write(`${what.padEnd(40)} ${value.padStart(10)}  ${note}\n`);
   process.stdout.write(`${(USERS / (full.ms / 1000)).toFixed(0)} users/s on a full sync\n`);
@@ -324,6 +350,13 @@ async function main(): Promise<void> {
     log(`floor GUID scan: ${guidScan.medianMs} ms, the median of ${guidScan.runsMs.join(', ')}`);
     const write = await floorWrite(client, counter, BASE, USERS);
     log(`floor write: ${USERS} items in ${write.ms} ms (${write.result.requests} requests)`);
+    const none = { ms: 0, result: 0 };
+    const groupRead = GROUPS > 0 ? await floorGroupRead(connection, BASE) : none;
+    const groupWrite = GROUPS > 0 ? await floorGroupWrite(client, GROUPS) : none;
+    if (GROUPS > 0)
+      log(
+        `floor groups: read ${groupRead.result} memberships in ${groupRead.ms} ms, wrote ${groupWrite.result} items in ${groupWrite.ms} ms`,
+      );
 
     const table = `bench-sync-${randomUUID()}`;
     await ensureTable(client, table);
@@ -365,7 +398,10 @@ async function main(): Promise<void> {
       `1% changed sync: ${changed.counts.updated} updated in ${changed.ms} ms (${changed.writes.requests} write requests, ${changed.progress.requests} progress writes)`,
     );
 
-    const measured = { read, connect, guidScan, write, full, noChangeRuns, noChange, changed, changedUsers };
+    const measured = {
+      ...{ read, connect, guidScan, write, groupRead, groupWrite },
+      ...{ full, noChangeRuns, noChange, changed, changedUsers },
+    };
     const result = figuresOf(measured);
     if (values.json) {
       process.stdout.write(`${JSON.stringify(result)}\n`);
