@@ -36,8 +36,11 @@ interface ChangeBase {
 export interface CreateChange extends ChangeBase {
   readonly action: 'create';
   readonly target: MappedUser;
-  /** What the user's groups give it (and why), when the run read groups first: written with the create. */
-  readonly memberships?: MembershipExplanation;
+  /**
+   * What the user's groups give it, when the run read groups first: written with the create. Test Settings'
+   * also says why (the rules), for its report.
+   */
+  readonly memberships?: MembershipValues | MembershipExplanation;
 }
 export interface UpdateChange extends ChangeBase {
   readonly action: 'update';

@@ -329,14 +329,21 @@ export async function explainMembership(
   return (await readGroups(session, config, baseDn)).index.explain(distinguishedName);
 }
 
-/** A create with what its groups give it (and why), when the run read them first; any other change as planned. */
-export function withMemberships(change: PlannedChange, read: GroupRead | undefined): PlannedChange {
-  if (change.action !== 'create' || !read) return change;
-  const memberships = read.index.explain(change.target.distinguishedName);
+/**
+ * A create with what its groups give it, when the run read them first (Test Settings: and why, for its
+ * report); any other change as planned.
+ */
+export function withMemberships(
+  change: PlannedChange,
+  read: GroupRead | undefined,
+  why: boolean,
+): PlannedChange {
+  if (change.action !== 'create' || !read || read.unchanged) return change;
+  const dn = change.target.distinguishedName;
+  const memberships = why ? read.index.explain(dn) : read.index.membershipOf(dn);
   const { groups, groupPrivileges, groupArchiveAccess } = memberships;
-  return groups.length + groupPrivileges.length + groupArchiveAccess.length > 0
-    ? { ...change, memberships }
-    : change;
+  if (groups.length + groupPrivileges.length + groupArchiveAccess.length === 0) return change;
+  return { ...change, memberships: why ? memberships : { groups, groupPrivileges, groupArchiveAccess } };
 }
 
 /**

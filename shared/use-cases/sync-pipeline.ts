@@ -222,7 +222,7 @@ class PipelineRun {
         timer,
         emit: async (change: PlannedChange) => {
           this.plannedSoFar += 1;
-          const written = withMemberships(change, groups);
+          const written = withMemberships(change, groups, mode.dryRun);
           await spool?.write(written);
           return written;
         },
