@@ -22,7 +22,6 @@ import {
 import { type MembershipExplanation, MembershipIndex, type UserMembership } from '../domain/group-membership';
 import { diffGroup, planMemberships } from '../domain/plan-groups';
 import type { PlannedChange } from '../domain/plan-sync';
-import type { WriteCounts } from '../domain/report';
 import { ScopeDigest } from '../domain/scope-digest';
 import type { User } from '../domain/user';
 import { ValidationError } from '../errors';
@@ -257,21 +256,20 @@ export function describeGroupPass(outcome: GroupPassOutcome, dryRun: boolean): s
  * The groups a run reads. Those it uses are read before the users are planned (`after` undefined): a user the
  * run creates is created with its groups. An incremental run reads none when no group changed since the
  * last clean pass (uSNChanged, and the groups' objectGUIDs enumerated); it reads them all once the users are
- * planned if their plan writes anything (a user created, moved or deleted changes what the groups hold).
+ * planned if their plan changes what the groups hold (affectsGroups: a user created, renamed, moved or gone).
  * Without groups in use, once the users are planned: an empty read on a full read when an earlier pass left
  * group data (its mark: one read, never a listing of the users), which clears it; nothing otherwise, so such
  * a run has no groups step. A failed read is the groups step's failure.
  */
 export async function readGroupsOfRun(
   run: GroupRunContext,
-  after?: { readonly scope: ReadScope; readonly planned: WriteCounts; readonly early: GroupRead | undefined },
+  after?: { readonly scope: ReadScope; readonly affected: boolean; readonly early: GroupRead | undefined },
 ): Promise<GroupRead | undefined> {
   if (!groupsInUse(run.config)) {
     const fullRead = after !== undefined && after.scope.incremental === undefined;
     return fullRead && (await run.groups.hasGroupData()) ? noGroups() : undefined;
   }
-  if (after && !(after.early?.unchanged && Object.values(after.planned).some((n) => n > 0)))
-    return after.early;
+  if (after && !(after.early?.unchanged && after.affected)) return after.early;
   const started = performance.now();
   try {
     return await readGroupsIncrementally(run, !after);
@@ -313,6 +311,18 @@ async function readGroupsIncrementally(run: GroupRunContext, mayskip: boolean): 
 async function anyGuid(pages: AsyncIterable<string[]>): Promise<boolean> {
   for await (const page of pages) if (page.length > 0) return true;
   return false;
+}
+
+/**
+ * Whether a planned write changes what the groups hold: a user created, restored, deleted or suspended, or
+ * one whose name, DN or objectGUID changes (a group's members are listed by name and matched by DN). A new
+ * display name or address does not.
+ */
+export function affectsGroups(change: PlannedChange): boolean {
+  if (change.action !== 'update') return change.action !== 'unchanged' && change.action !== 'conflict';
+  return change.changedFields.some(
+    (f) => f === 'userName' || f === 'distinguishedName' || f === 'objectGuid',
+  );
 }
 
 /**

@@ -36,7 +36,7 @@ import { type RunDependencies, type SyncDependencies, withDefaults } from './run
 import { ProgressReporter } from './run-progress';
 import { changesIn, errorOf, RunTally, StepTimer, type Tally } from './run-report';
 import { RunSession } from './run-session';
-import { type GroupRead, readGroupsOfRun, runGroupPass, withMemberships } from './sync-groups';
+import { affectsGroups, type GroupRead, readGroupsOfRun, runGroupPass, withMemberships } from './sync-groups';
 
 export interface SyncRequest {
   readonly config: Config;
@@ -126,6 +126,7 @@ class PipelineRun {
   private plannedSoFar = 0;
   private plannedShown = 0;
   private toApply: number | undefined;
+  private groupsAffected = false; // a planned write changes what the groups hold (affectsGroups)
 
   constructor(
     private readonly deps: RunDependencies,
@@ -164,7 +165,6 @@ class PipelineRun {
         this.phase = 'search';
         // Writes go to the spool (Test Settings: to the report), not the database.
         if (!mode.dryRun) spool = await PlanSpool.create();
-        // Groups in use are read first: a user created by the run is created with its groups (sync-groups.ts).
         const early = await this.readGroups(directory);
         const plan = await this.plan(directory, spool, early);
         const groups = await this.readGroups(directory, plan, early);
@@ -201,11 +201,7 @@ class PipelineRun {
   }
 
   /** The search, filter and plan steps: the directory read and planned a page at a time, into the spool. */
-  private async plan(
-    directory: DirectorySession,
-    spool: PlanSpool | undefined,
-    groups: GroupRead | undefined,
-  ): Promise<RunPlan> {
+  private async plan(directory: DirectorySession, spool?: PlanSpool, groups?: GroupRead): Promise<RunPlan> {
     const { deps, mode } = this;
     const timer = new StepTimer();
     let plan: RunPlan;
@@ -222,6 +218,7 @@ class PipelineRun {
         timer,
         emit: async (change: PlannedChange) => {
           this.plannedSoFar += 1;
+          this.groupsAffected ||= affectsGroups(change);
           const written = withMemberships(change, groups, mode.dryRun);
           await spool?.write(written);
           return written;
@@ -292,7 +289,8 @@ class PipelineRun {
     if (!groups) return Promise.resolve(undefined);
     const run = { session, groups, cursors, config: this.request.config, steps: this.session.steps };
     const when = { dryRun: this.mode.dryRun, now: clock.now(), fullReadEveryHours };
-    return readGroupsOfRun({ ...run, ...when }, plan && { scope: plan.scope, planned: plan.planned, early });
+    const after = plan && { scope: plan.scope, affected: this.groupsAffected, early };
+    return readGroupsOfRun({ ...run, ...when }, after);
   }
 
   /** The group pass once the users are written, unless the run failed or hands off (its follow-up does it). */

@@ -117,6 +117,15 @@ describe('the group pass of a run', () => {
       expect((await userOf('user4'))?.groups).toEqual(['Staff']);
     });
 
+    it('reads no group when the users changed only in what groups do not hold (a display name)', async () => {
+      await firstRun();
+      directory.put(directoryEntry(1, { displayName: 'Someone Else' }));
+      const report = await run(all);
+      expect(report.counts.updated).toBe(1);
+      expect(directory.reads).not.toContain('groups');
+      expect(stepOf(report)?.message).toContain('no group changed since the last run');
+    });
+
     it('reads the groups after a pass that was refused a write', async () => {
       const { staff } = await firstRun();
       const apply = groups.applyGroupChanges.bind(groups);
