@@ -15,8 +15,8 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { groupIndexKeys, groupKey, groupMembersSortKey } from '../shared/adapters/dynamodb/keys';
 import { ensureTable } from '../shared/adapters/dynamodb/table';
-import { allGroupsFilter, GROUP_ATTRIBUTES } from '../shared/adapters/ldap/group-searches';
-import { BINARY_ATTRIBUTES, PAGE_SIZE } from '../shared/adapters/ldap/user-searches';
+import { allGroupsFilter, GROUP_ATTRIBUTES, GROUP_PAGE_SIZE } from '../shared/adapters/ldap/group-searches';
+import { BINARY_ATTRIBUTES } from '../shared/adapters/ldap/user-searches';
 import { type DirectoryConnection, ldapsClientFor } from '../test/support/samba-dc';
 import { batchWriteAll, type Timed, time } from './bench-floors';
 
@@ -120,7 +120,7 @@ export async function floorGroupRead(connection: DirectoryConnection, base: stri
       filter: allGroupsFilter(),
       attributes: [...GROUP_ATTRIBUTES],
       explicitBufferAttributes: BINARY_ATTRIBUTES,
-      paged: { pageSize: PAGE_SIZE },
+      paged: { pageSize: GROUP_PAGE_SIZE },
     }))
       for (const entry of page.searchEntries) members += [entry.member ?? []].flat().length;
     return members;

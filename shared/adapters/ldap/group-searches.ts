@@ -52,13 +52,20 @@ export const nestedGroupsFilter = (roots: readonly string[]): Filter =>
     ],
   });
 
+/**
+ * Groups a page of the group read holds: a group brings its members' DNs (up to 1,500 in the entry on AD), so
+ * a page of the users' size would bring 100,000 DNs at a time at 100 members a group. A page's DNs become ids
+ * as it arrives (group-membership.ts), and this bounds what one page holds meanwhile.
+ */
+export const GROUP_PAGE_SIZE = 100;
+
 /** The search options of a group read (paged; objectGUID as bytes). */
 export const groupSearch = (filter: Filter, scope: 'base' | 'sub') => ({
   scope,
   filter,
   attributes: [...GROUP_ATTRIBUTES],
   explicitBufferAttributes: BINARY_ATTRIBUTES,
-  paged: { pageSize: PAGE_SIZE },
+  paged: { pageSize: GROUP_PAGE_SIZE },
 });
 
 export const allGroupsFilter = (): Filter => isGroup;
