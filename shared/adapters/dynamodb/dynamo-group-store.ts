@@ -4,7 +4,8 @@
  * users' membership fields, written on the version the group pass read.
  *
  * A group's members are written before the group item, which is written last on its version: a reader finds
- * the members the item names, or those of the next version when a write is under way. Each group write
+ * the members the item names, or those of the next version when a write is under way. (A create of one chunk
+ * writes both in one transaction.) Each group write
  * carries its change's mark (`lastChange`), of which the change events are made, as users' do; a delete marks
  * the item, removes the member chunks, then removes the marked item.
  */
