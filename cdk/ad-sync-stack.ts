@@ -22,6 +22,7 @@ import { acknowledgeCustomerKeyGrants } from './nag-suppressions';
 import { AdSyncNetwork } from './network';
 import { AdSyncSchedule } from './schedule';
 import { StackOfParts } from './stack-part';
+import { WATCHER_PERIOD } from './watcher';
 
 export class AdSyncStack extends StackOfParts {
   /** The AZs of context `availabilityZones`, which a new VPC takes without a lookup. */
@@ -71,6 +72,8 @@ export class AdSyncStack extends StackOfParts {
       scheduleEnabled: settings.scheduleEnabled,
       sync: functions.sync,
       config: functions.config,
+      watch: functions.watch,
+      watcherMinutes: WATCHER_PERIOD.toMinutes(),
     });
     const events = new AdSyncEvents(this, 'Events', { table, enrichment: functions.events, key });
     new AdSyncAlarms(this, 'Alarms', {

@@ -23,6 +23,7 @@ import { HEAP_WRAPPER, SYNC_MEMORY_MB } from './lambda-runtime';
 import { keyUseVia } from './landing-zone';
 import type { FunctionNetwork } from './network';
 import { StackPart } from './stack-part';
+import { watcher } from './watcher';
 
 const SYNC_TIMEOUT = Duration.minutes(15);
 /** The longest a preview may run; the runs function shows one still running after it as failed. */
@@ -106,7 +107,7 @@ export class AdSyncFunctions extends StackPart {
       memorySize: SYNC_MEMORY_MB,
       execWrapper: HEAP_WRAPPER,
       environment: { CONTINUATIONS: 'stream' },
-      // The plan is spooled to /tmp between the read and the apply (about 0.5 KB per change).
+      // Room for a large run's temporary files; the sync keeps no plan on disk now (it writes while it reads).
       ephemeralStorage: Size.gibibytes(2),
     });
     // In the VPC: reads, with the service account, an account's lockout state before a logon binds as it.
@@ -167,6 +168,8 @@ export class AdSyncFunctions extends StackPart {
         description: 'Change events: the enrichment of the pipe from the table stream to the event bus',
         environment: { POWERTOOLS_SERVICE_NAME: baseEnvironment.POWERTOOLS_SERVICE_NAME },
       }),
+      // In the VPC: holds the change notification search on a DC, and starts syncs as the start function does.
+      watch: watcher(fn, network, sync),
     };
     this.functions = functions;
     this.triggerWorkers(table);
@@ -302,11 +305,12 @@ export class AdSyncFunctions extends StackPart {
       readSecret,
     );
     // runs: the run history and the previews, the lock's holder (whether a running run's lease is its own), and
-    // the configuration (its schedule and alert settings: the back-off and staleness the history shows).
+    // the configuration (its schedule and alert settings: the back-off and staleness the history shows), and the
+    // change watch's state.
     grant(
       'runs',
       onItems(['Query'], ['run', 'preview']),
-      onItems(['GetItem'], ['lock', 'config']),
+      onItems(['GetItem'], ['lock', 'config', 'watch']),
       queryIndexes(tableKeys.byKind),
     );
     // logon: the configuration (connection, lockout policy), a user and a local user's hash, each by its key
@@ -322,6 +326,7 @@ export class AdSyncFunctions extends StackPart {
         resources: [this.functions['logon-guard'].functionArn],
       }),
     );
+    grant('watch', ...watcherGrants(statementsOn(table, secret), this.functions.sync));
     // logon-guard: the secret, read; no table, nothing written.
     grant('logon-guard', readSecret);
     // users: reads users and the configuration (default privileges); writes local users, and their hashes in
@@ -335,6 +340,26 @@ export class AdSyncFunctions extends StackPart {
       queryIndexes(tableKeys.byKind),
     );
   }
+}
+
+/**
+ * The watcher's grants: what the start function needs to start a sync (the lock, the run's record, the runs),
+ * the configuration and the secret (it binds as every run does), and its own state; it invokes the sync
+ * function and nothing else.
+ */
+function watcherGrants(
+  { onItems, queryIndexes, readSecret }: ReturnType<typeof statementsOn>,
+  sync: AdSyncFunction,
+): PolicyStatement[] {
+  return [
+    onItems(['GetItem'], ['config', 'lock', 'watch']),
+    onItems(['PutItem', 'DeleteItem'], ['lock', 'run']),
+    onItems(['PutItem'], ['watch']),
+    onItems(['Query'], ['run']),
+    queryIndexes(tableKeys.byKind),
+    readSecret,
+    new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [sync.functionArn] }),
+  ];
 }
 
 /** The statements the grants are made of, on this stack's table (or another) and secret. */

@@ -86,7 +86,8 @@ export class AdSyncNetwork extends StackPart {
    * The DynamoDB gateway endpoint, and the Secrets Manager and Lambda interface endpoints in the first `azs`
    * subnets (all by default): one AZ halves the endpoints' hourly price, and a failure of that AZ leaves the
    * functions without the secret and the logon without its guard until it is back (the functions in the
-   * other AZ reach the endpoints across AZs). Lambda's: the logon function invokes the logon guard.
+   * other AZ reach the endpoints across AZs). Lambda's: the logon function invokes the logon guard, the watcher
+   * the sync function.
    */
   private createEndpoints(
     vpc: IVpc,

@@ -13,6 +13,7 @@ Commands:
                               and/or flags that change the saved one:
              [--server <host[:port]>]... [--domain <dns>] [--base-dn <dn>] [--username <name>]
              [--encryption ldaps|starttls] [--ca-file <pem>] [--tls-server-name <name>]
+             [--change-notifications on|off]  changes in seconds: AD's change notifications start a run
              [--password-env <VAR>]  take the bind password from an environment variable
   test                        Test Settings: run the whole pipeline, commit nothing
   sync [--allow-mass-deletion [--run <runId> --deletes <n>]]
@@ -53,6 +54,7 @@ export const OPTIONS = {
   encryption: { type: 'string' },
   'ca-file': { type: 'string' },
   'tls-server-name': { type: 'string' },
+  'change-notifications': { type: 'string' },
   'allow-mass-deletion': { type: 'boolean' },
   run: { type: 'string' },
   deletes: { type: 'string' },

@@ -16,7 +16,7 @@ import { syncWorkerContext } from '../shared/runtime/sync-worker-context';
 import { annotateInvocation, tracedHandler } from '../shared/runtime/tracer';
 import { type ContinuationOutcome, continueRun } from '../shared/use-cases/continue-run';
 import { runScheduledSync, type ScheduledOutcome } from '../shared/use-cases/scheduled-sync';
-import { runStartedSync, type StartOutcome } from '../shared/use-cases/start-sync';
+import { runStartedSync, type StartOutcome, triggerOf } from '../shared/use-cases/start-sync';
 
 const app = syncWorkerContext();
 
@@ -94,7 +94,7 @@ async function runStarted(event: unknown, context: Context): Promise<StartOutcom
     return { outcome: 'invalid' };
   }
   // The trigger as the run's report names it: `user` for a one-user run (whose name is not annotated).
-  annotateInvocation({ runId: start.data.runId, trigger: start.data.user === undefined ? 'api' : 'user' });
+  annotateInvocation({ runId: start.data.runId, trigger: triggerOf(start.data) });
   const outcome = await runStartedSync(withDeadline(context), syncStartOf(start.data));
   if ('report' in outcome) recordMetrics(outcome.report);
   logger.info('started sync', {

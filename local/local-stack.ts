@@ -7,7 +7,8 @@
  * Everything listens on 127.0.0.1 only, and answers only requests addressed to `127.0.0.1:<port>` or
  * `localhost:<port>`: a web page whose DNS name is rebound to 127.0.0.1 sends its own name in `Host`
  * (DNS rebinding), and gets 421 (local-api.ts). The token is at least 32 characters long. The schedule is in
- * local-schedule.ts.
+ * local-schedule.ts; the change watch (`schedule.changeNotifications`, watch-changes.ts) runs in this process
+ * too, and opens no listener: it is a client of the DC.
  *
  * With `ADSYNC_WEBHOOK_URL` (and its `ADSYNC_WEBHOOK_SECRET`), the change relay follows the table's stream and
  * POSTs each change event there, signed (change-relay.ts, webhook-sender.ts), beside everything else.
@@ -21,7 +22,10 @@ import { ensureCredentialsTable, ensureTable } from '../shared/adapters/dynamodb
 import { settled, useInProcessFunctions } from '../shared/adapters/lambda/in-process-starter';
 import { type FunctionName, functionNames } from '../shared/api/routes';
 import type { Clock } from '../shared/ports/clock';
+import { loadEnvironment } from '../shared/runtime/environment';
+import { watchContext } from '../shared/runtime/watch-context';
 import { systemClock } from '../shared/use-cases/system-clock';
+import { type WatchDependencies, type WatchLogEntry, watchChanges } from '../shared/use-cases/watch-changes';
 import { startChangeRelay } from './change-relay';
 import { LOCAL_AWS_ENV, localDynamoDbClient, localStreamsClient, startDynamoDbLocal } from './dynamodb-local';
 import { listenLocalApi } from './local-api';
@@ -48,7 +52,13 @@ export interface LocalStackOptions {
   readonly log?: (line: string) => void;
   /** The time and the waits of the schedule, the webhooks and the functions' deadlines; the system's by default. */
   readonly clock?: Clock;
+  /** The change watch's timing (tests shorten its waits). */
+  readonly watch?: Pick<WatchDependencies, 'timing'>;
 }
+
+/** A watch log entry as the local stack's log line: its message, and the run it started. */
+const watchLine = (entry: WatchLogEntry): string =>
+  entry.runId ? `${entry.message} (run ${entry.runId})` : entry.message;
 
 export interface LocalStack {
   readonly url: string;
@@ -225,6 +235,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       clock,
     });
     stops.push(async () => stopSchedule());
+
+    // Changes in seconds: the watch holds AD's change notification search while the configuration asks for it.
+    const stopWatch = new AbortController();
+    const watching = watchChanges(
+      {
+        ...watchContext(loadEnvironment(), { clock, log: (entry) => log(watchLine(entry)) }),
+        ...options.watch,
+      },
+      stopWatch.signal,
+    );
+    stops.push(async () => {
+      stopWatch.abort();
+      await watching;
+    });
 
     return { url, token, home, dynamodbEndpoint: dynamodb.endpoint, tokenGenerated: generated, stop };
   } catch (error) {

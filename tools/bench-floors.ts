@@ -1,12 +1,13 @@
 /**
  * The floors the benchmark sets a sync beside, each measured on its own: a raw paged read of the users the
- * sync reads, a fresh LDAPS connection's first answer, the paged objectGUID scan a no-change run makes, and
- * raw BatchWriteItem of as many user-sized items.
+ * sync reads, a fresh LDAPS connection's first answer, the paged objectGUID scan a no-change run makes, raw
+ * BatchWriteItem of as many user-sized items, and the conditional writes a first sync makes, alone.
  */
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { WriteCount } from '../local/dynamodb-local';
+import { DynamoUserStore } from '../shared/adapters/dynamodb/dynamo-user-store';
 import { userIndexKeys, userKey } from '../shared/adapters/dynamodb/keys';
 import { ensureTable } from '../shared/adapters/dynamodb/table';
 import {
@@ -15,6 +16,9 @@ import {
   USER_ATTRIBUTES,
   userFilter,
 } from '../shared/adapters/ldap/user-searches';
+import { parseConfig } from '../shared/config/config-schema';
+import type { CreateChange } from '../shared/domain/plan-sync';
+import { APPLY_BATCH } from '../shared/use-cases/run-dependencies';
 import { type DirectoryConnection, ldapsClientFor } from '../test/support/samba-dc';
 import { percentile } from './percentile';
 
@@ -167,4 +171,52 @@ export async function batchWriteAll(
     }
   };
   await Promise.all(Array.from({ length: 8 }, worker));
+}
+
+/**
+ * Floor conditional write: the writes a first sync of the benchmark's directory makes, alone, without the read:
+ * a create for each user in scope (every 20th is disabled and excluded, as the sync excludes it), with the
+ * fields the sync maps (npm run bench's users), through the sync's own store (`DynamoUserStore.applyChanges`:
+ * a conditional put each, in TransactWriteItems of 100, 4 in flight), in apply batches of APPLY_BATCH one after
+ * the other as the sync applies them, into a table of their own. The creates.
+ */
+export async function floorConditionalWrite(
+  client: DynamoDBClient,
+  base: string,
+  users: number,
+): Promise<Timed<number>> {
+  const floorTable = `bench-floor-conditional-${randomUUID()}`;
+  await ensureTable(client, floorTable);
+  const store = new DynamoUserStore(client, floorTable);
+  const changes: CreateChange[] = [];
+  for (let i = 1; i <= users; i += 1) {
+    if (i % 20 === 0) continue;
+    const n = String(i).padStart(7, '0');
+    const target = {
+      userName: `b${n}`,
+      fullName: `Bench User ${n}`,
+      emailAddresses: [`b${n}@company.local`, `bench.${n}@company.local`],
+      distinguishedName: `CN=Bench User ${n},${base}`,
+      userPrincipalName: `b${n}@company.local`,
+      objectGuid: randomUUID(),
+    };
+    const { userName, fullName, emailAddresses } = target;
+    changes.push({ action: 'create', target, userName, fullName, emailAddresses, changedFields: [] });
+  }
+  const context = {
+    runId: randomUUID(),
+    // The privileges a create gives when the configuration names none, as in the benchmark's sync.
+    defaults: parseConfig({ connection: { domain: 'company.local' } }).defaultPrivileges,
+    now: new Date().toISOString(),
+  };
+  return time(async () => {
+    let created = 0;
+    for (let i = 0; i < changes.length; i += APPLY_BATCH) {
+      const result = await store.applyChanges(changes.slice(i, i + APPLY_BATCH), context);
+      created += result.applied.length;
+    }
+    if (created !== changes.length)
+      throw new Error(`the floor created ${created} of ${changes.length} users`);
+    return created;
+  });
 }

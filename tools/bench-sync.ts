@@ -32,6 +32,8 @@ export interface BenchSyncResult {
   /** The writes progress reporting added (the run record while it runs), on a client of their own. */
   readonly progress: { requests: number; capacity: number };
   readonly peakRssMb: number;
+  /** CPU time the sync's process used (user and system): what it competes for with the DC and the store. */
+  readonly cpuMs: number;
 }
 
 async function main(): Promise<void> {
@@ -60,6 +62,7 @@ async function main(): Promise<void> {
     writes: { ...writes },
     progress: { requests: progress.requests, capacity: progress.capacity },
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    cpuMs: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1000),
   };
   client.destroy();
   progressClient.destroy();

@@ -2,7 +2,7 @@
  * `npm run bench:synthetic -- --users N [--store discard|dynamodb] [--json]`: how time and memory of a sync
  * grow with the directory, past what a test DC can hold. A synthetic directory of N users (pages of 1,000,
  * made as they are read; 5% disabled) goes through the real pipeline: the scope policy, the mapping, the
- * planner, the plan spool, the apply batches and the run record.
+ * planner, the write queue, the apply batches and the run record.
  *
  *   --store discard   (default) a user store that takes every write and keeps nothing: the memory and time
  *                     of the sync itself, for a first sync (every user created);
@@ -86,6 +86,7 @@ const syntheticDirectory: DirectoryReader = {
     searchGroups: async () => [],
     async *groupPages() {},
     async *groupGuidPages() {},
+    watchChanges: () => ({ ended: new Promise<void>(() => {}) }),
     close: async () => {},
   }),
 };

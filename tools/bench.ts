@@ -8,6 +8,7 @@
  * floor), starts DynamoDB Local in memory, and measures:
  *   floorRead   a raw paged read of the same users and attributes the sync reads;
  *   floorWrite  raw BatchWriteItem of N user items of the same size;
+ *   floorConditionalWrite  the conditional creates a first sync makes (the same transactions), without the read;
  *   floorConnect a fresh LDAPS connection and the rootDSE read (the DC's part of a run's connect step);
  *   floorGuidScan a paged read of the objectGUIDs of every user under the base DN, as the read-only service
  *               account (what a no-change run must do to find leavers; the median of NO_CHANGE_RUNS);
@@ -46,6 +47,7 @@ import {
   startSambaDc,
 } from '../test/support/samba-dc';
 import {
+  floorConditionalWrite,
   floorConnect,
   floorGuidScan,
   floorRead,
@@ -194,6 +196,7 @@ interface Measurements {
   /** With --groups: the raw read of the groups and raw write of their items (else 0). */
   readonly groupRead: Timed<number>;
   readonly groupWrite: Timed<number>;
+  readonly conditionalWrite: Timed<number>;
   readonly full: BenchSyncResult;
   readonly noChangeRuns: readonly BenchSyncResult[];
   /** The no-change run of median time. */
@@ -204,8 +207,9 @@ interface Measurements {
 
 /** The figures of a benchmark, as --json prints them (tools/cost.ts reads them). */
 function figuresOf(measured: Measurements) {
-  const { read, connect, guidScan, write, full, noChangeRuns, noChange, changed, changedUsers } = measured;
-  const { groupRead, groupWrite } = measured;
+  const { read, connect, guidScan, write, conditionalWrite, full, noChangeRuns, noChange, changed } =
+    measured;
+  const { changedUsers, groupRead, groupWrite } = measured;
   const stepsOf = (run: BenchSyncResult) => Object.fromEntries(run.steps.map((step) => [step.name, step.ms]));
   const peakRssMb = Math.max(full.peakRssMb, ...noChangeRuns.map((r) => r.peakRssMb), changed.peakRssMb);
   return {
@@ -217,6 +221,7 @@ function figuresOf(measured: Measurements) {
     floorGroupItemsWritten: groupWrite.result,
     floorReadMs: read.ms,
     floorWriteMs: write.ms,
+    floorConditionalWriteMs: conditionalWrite.ms,
     floorConnectMs: connect.medianMs,
     floorConnectRunsMs: connect.runsMs,
     floorGuidScanMs: guidScan.medianMs,
@@ -228,6 +233,9 @@ function figuresOf(measured: Measurements) {
     fullSyncProgressWrites: full.progress.requests,
     fullSyncProgressWcu: full.progress.capacity,
     fullSyncSteps: stepsOf(full),
+    // How long the full sync's writes went on while it still read the directory.
+    fullSyncReadOverlapMs: full.steps.find((step) => step.name === 'apply')?.readOverlapMs ?? 0,
+    fullSyncCpuMs: full.cpuMs,
     noChangeSyncMs: noChange.ms,
     noChangeSyncRunsMs: noChangeRuns.map((run) => run.ms),
     noChangeLeavers: noChange.steps.find((step) => step.name === 'search')?.leavers,
@@ -256,11 +264,13 @@ function figuresOf(measured: Measurements) {
 
 /** The benchmark as a table for a person: each floor and sync, its time and what it wrote. */
 function printReport(measured: Measurements, result: ReturnType<typeof figuresOf>): void {
-  const { read, connect, guidScan, write, full, noChange, changed, changedUsers } = measured;
+  const { read, connect, guidScan, write, conditionalWrite, full, noChange, changed, changedUsers } =
+    measured;
   const { groupRead, groupWrite } = measured;
   const { peakRssMb } = result;
   // The floor of the same reads and writes: the users' and, with --groups, the groups'.
   const floor = read.ms + write.ms + groupRead.ms + groupWrite.ms;
+  const slower = Math.max(read.ms, conditionalWrite.ms);
   const rows: [string, string, string][] = [
     ['floor read (raw paged LDAPS read)', `${read.ms} ms`, ''],
     ...(GROUPS > 0
@@ -285,9 +295,14 @@ function printReport(measured: Measurements, result: ReturnType<typeof figuresOf
       `${write.result.requests} requests, ${write.result.capacity} WCU`,
     ],
     [
+      'floor conditional write (the creates)',
+      `${conditionalWrite.ms} ms`,
+      `${conditionalWrite.result} conditional puts, the sync's transactions and batches, without the read`,
+    ],
+    [
       'full sync into an empty table',
       `${full.ms} ms`,
-      `${(full.ms / floor).toFixed(2)} x floor; ${full.writes.requests} requests (${full.writes.userRequests} user writes, ${full.writes.userItems} items), ${full.writes.capacity} WCU; ${full.progress.requests} progress writes, ${full.progress.capacity} WCU`,
+      `${(full.ms / slower).toFixed(2)} x max(floor read, floor conditional write), ${(full.ms / floor).toFixed(2)} x (floor read + floor write); read and writes overlapped ${result.fullSyncReadOverlapMs} ms; ${full.writes.requests} requests (${full.writes.userRequests} user writes, ${full.writes.userItems} items), ${full.writes.capacity} WCU; ${full.progress.requests} progress writes, ${full.progress.capacity} WCU`,
     ],
     [
       `no-change sync (median of ${NO_CHANGE_RUNS})`,
@@ -357,6 +372,8 @@ async function main(): Promise<void> {
       log(
         `floor groups: read ${groupRead.result} memberships in ${groupRead.ms} ms, wrote ${groupWrite.result} items in ${groupWrite.ms} ms`,
       );
+    const conditionalWrite = await floorConditionalWrite(client, BASE, USERS);
+    log(`floor conditional write: ${conditionalWrite.result} creates in ${conditionalWrite.ms} ms`);
 
     const table = `bench-sync-${randomUUID()}`;
     await ensureTable(client, table);
@@ -399,7 +416,7 @@ async function main(): Promise<void> {
     );
 
     const measured = {
-      ...{ read, connect, guidScan, write, groupRead, groupWrite },
+      ...{ read, connect, guidScan, write, conditionalWrite, groupRead, groupWrite },
       ...{ full, noChangeRuns, noChange, changed, changedUsers },
     };
     const result = figuresOf(measured);

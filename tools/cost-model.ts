@@ -203,3 +203,32 @@ export function monthCost(
     usd: idleUsd + runsUsd + secretsUsd,
   };
 }
+
+/**
+ * The watcher (docs/contract.md#changes-in-seconds; cdk/functions.ts): EventBridge Scheduler starts it every 10
+ * minutes, and each holds the watch 11 minutes (a minute of overlap: no gap) at 256 MB; the watch reads the
+ * configuration (a consistent read, under 4 KB) and writes its heartbeat (a put, under 1 KB) every 15 s.
+ */
+export const WATCHER = { memoryGb: 0.25, periodMinutes: 10, holdMinutes: 11, probeSeconds: 15 } as const;
+
+/** What the watcher costs a month while changeNotifications is on, by line (the runs it starts are runs). */
+export function watcherCost(p: Prices = PRICES): { readonly line: string; readonly usd: number }[] {
+  const invocations = (STACK.hoursPerMonth * 60) / WATCHER.periodMinutes;
+  const heldSeconds = invocations * WATCHER.holdMinutes * 60;
+  const probes = heldSeconds / WATCHER.probeSeconds;
+  return [
+    {
+      line: `Lambda duration: ${Math.round(invocations).toLocaleString('en-US')} invocations of ${WATCHER.holdMinutes} min at ${WATCHER.memoryGb * 1024} MB`,
+      usd: heldSeconds * WATCHER.memoryGb * p.lambdaArmGbSecond.usd,
+    },
+    {
+      line: 'Lambda requests and EventBridge Scheduler invocations',
+      usd: invocations * (p.lambdaRequest.usd + p.schedulerInvocation.usd),
+    },
+    {
+      line: `DynamoDB: the configuration read and the heartbeat written every ${WATCHER.probeSeconds} s`,
+      usd: probes * (p.dynamoReadUnit.usd + p.dynamoWriteUnit.usd),
+    },
+    { line: 'CloudWatch alarm on its errors (one per function)', usd: p.alarmMonth.usd },
+  ];
+}

@@ -1,6 +1,15 @@
 /** The markdown tables docs/cost.md holds, made from the cost model. */
 import type { BenchFigures } from './cost-figures';
-import { idleCost, monthCost, STACK, type SyncKind, secretReadsPerMonth, syncCost } from './cost-model';
+import {
+  idleCost,
+  monthCost,
+  STACK,
+  type SyncKind,
+  secretReadsPerMonth,
+  syncCost,
+  WATCHER,
+  watcherCost,
+} from './cost-model';
 import { PRICES } from './cost-prices';
 
 /** Dollars: cents above $1, two significant digits below a cent (a run costs millionths). */
@@ -77,5 +86,13 @@ export function costTables(figures: readonly BenchFigures[]): string {
       );
     }
   }
+  out.push('', '### The watcher: changes in seconds (`schedule.changeNotifications`)', '');
+  out.push('| line | a month |', '|---|---|');
+  const watcher = watcherCost();
+  for (const line of watcher) out.push(`| ${line.line} | ${usd(line.usd)} |`);
+  const watcherTotal = watcher.reduce((sum, line) => sum + line.usd, 0);
+  out.push(
+    `| **total** (started every ${WATCHER.periodMinutes} min, whatever the directory's size) | **${usd(watcherTotal)}** |`,
+  );
   return `${out.join('\n')}\n`;
 }

@@ -29,7 +29,13 @@ export const config: ApiCommand = async ({ api, values, operands, print, termina
       ...(values['ca-file'] ? { caCertificate: await readFile(values['ca-file'], 'utf8') } : {}),
       ...(values['tls-server-name'] ? { tlsServerName: values['tls-server-name'] } : {}),
     };
-    if (!values.file && Object.keys(connectionFlags).length === 0 && !values['password-env']) {
+    const scheduleFlags = changeNotificationsFlag(values['change-notifications']);
+    if (
+      !values.file &&
+      Object.keys(connectionFlags).length === 0 &&
+      Object.keys(scheduleFlags).length === 0 &&
+      !values['password-env']
+    ) {
       throw new UsageError('config set needs --file <json> or flags to change');
     }
     // Flags change the saved configuration: the save names the version read (If-Match), so a change
@@ -39,8 +45,17 @@ export const config: ApiCommand = async ({ api, values, operands, print, termina
       ? { config: current.config }
       : (JSON.parse(await readFile(values.file as string, 'utf8')) as Record<string, unknown>);
     const body: Record<string, unknown> = 'config' in document ? { ...document } : { config: document };
-    const config = body.config as { connection?: Record<string, unknown> };
-    body.config = { ...config, connection: { ...config.connection, ...connectionFlags } };
+    const config = body.config as {
+      connection?: Record<string, unknown>;
+      schedule?: Record<string, unknown>;
+    };
+    body.config = {
+      ...config,
+      connection: { ...config.connection, ...connectionFlags },
+      ...(Object.keys(scheduleFlags).length > 0
+        ? { schedule: { ...config.schedule, ...scheduleFlags } }
+        : {}),
+    };
     if (values['password-env']) {
       const password = terminal.env[values['password-env']];
       if (!password) throw new UsageError(`$${values['password-env']} is empty`);
@@ -53,3 +68,10 @@ export const config: ApiCommand = async ({ api, values, operands, print, termina
   }
   throw new UsageError('config needs get or set');
 };
+
+/** `--change-notifications on|off`: schedule.changeNotifications (docs/contract.md#changes-in-seconds). */
+function changeNotificationsFlag(value: string | undefined): { changeNotifications?: boolean } {
+  if (value === undefined) return {};
+  if (value === 'on' || value === 'off') return { changeNotifications: value === 'on' };
+  throw new UsageError(`--change-notifications takes on or off, not ${JSON.stringify(value)}`);
+}

@@ -1,6 +1,6 @@
 /** `adsync users` and `adsync runs`: what the service holds, as tables. */
 import type { User } from '../../shared/api/schemas';
-import { alertLine, scheduleHealthText, stalenessText } from '../../shared/domain/alert-text';
+import { alertLine, scheduleHealthText, stalenessText, watchText } from '../../shared/domain/alert-text';
 import { EXIT } from '../arguments';
 import { table } from '../presenter';
 import type { ApiCommand } from './api-command';
@@ -31,15 +31,16 @@ export const users: ApiCommand = async ({ api, print }) => {
 
 /**
  * The sync runs, newest first, after what an operator is told: a stale sync, a failing or backed-off schedule
- * (and why; while it is enabled) (docs/contract.md#operators-are-told). `--json` prints the whole answer, `schedule` and `stale`
- * included.
+ * (and why; while it is enabled) (docs/contract.md#operators-are-told), a failing change watch
+ * (docs/contract.md#changes-in-seconds). `--json` prints the whole answer, `schedule`, `stale` and `watch` included.
  */
 export const runs: ApiCommand = async ({ api, print }) => {
   const history = await api.listRuns();
-  const { runs, schedule, stale } = history;
+  const { runs, schedule, stale, watch } = history;
   const told = [
     ...(stale ? [stalenessText(stale)] : []),
     ...(schedule?.enabled ? [scheduleHealthText(schedule)] : []),
+    ...(watch ? [watchText(watch)] : []),
   ].flatMap((text) => (text ? [alertLine(text)] : []));
   print(
     history,

@@ -1,14 +1,14 @@
 /**
  * The banners at the top of every page (docs/contract.md#operators-are-told): deletes a run withheld (with
- * the approval the button sends), a failing or backed-off schedule, a stale sync. Decided from GET /sync/runs'
+ * the approval the button sends), a failing or backed-off schedule, a stale sync, a failing change watch. Decided from GET /sync/runs'
  * answer and worded with shared/domain/alert-text.ts, as the CLI words them. No DOM here, so it is
  * unit-tested as is; banner-view.ts draws it.
  */
-import { scheduleHealthText, stalenessText } from '../../shared/domain/alert-text';
+import { scheduleHealthText, stalenessText, watchText } from '../../shared/domain/alert-text';
 import type { RunHistory } from './types';
 
 export interface Banner {
-  readonly kind: 'withheld' | 'schedule' | 'stale';
+  readonly kind: 'withheld' | 'schedule' | 'stale' | 'watch';
   /** `error`: the sync is not doing its job; `warn`: something to look at. */
   readonly tone: 'error' | 'warn';
   readonly title: string;
@@ -43,6 +43,9 @@ export function bannersOf(history: RunHistory): Banner[] {
       ...(schedule.lastFailure ? { runId: schedule.lastFailure.runId } : {}),
     });
   }
+  // A change watch that fails (or is on and not running): changes wait for the schedule.
+  const watch = history.watch ? watchText(history.watch) : undefined;
+  if (watch) banners.push({ kind: 'watch', tone: 'warn', title: watch.title, text: watch.detail });
   // The last run that ended (a skipped occurrence or a run under way says nothing of it).
   const last = history.runs.find((run) => run.status !== 'skipped' && run.status !== 'running');
   if (last?.status === 'deletionThresholdExceeded' && last.deletesWithheld) {

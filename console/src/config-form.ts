@@ -27,6 +27,8 @@ export interface ConfigFormValues {
   ownArchiveAccess: ArchiveAccess[];
   scheduleEnabled: boolean;
   intervalMinutes: string;
+  /** Changes in seconds: AD's change notifications start a run (schedule.changeNotifications). */
+  changeNotifications: boolean;
   /** Hours without a successful run after which the sync is stale (alerts.staleAfterHours). */
   staleAfterHours: string;
   /** Failed scheduled runs in a row after which the schedule backs off (alerts.failuresBeforeBackoff). */
@@ -88,6 +90,7 @@ export function formValuesOf(config: Config): ConfigFormValues {
     ownArchiveAccess: [...defaultPrivileges.ownArchiveAccess],
     scheduleEnabled: schedule.enabled,
     intervalMinutes: String(schedule.intervalMinutes),
+    changeNotifications: schedule.changeNotifications,
     staleAfterHours: String(alerts.staleAfterHours),
     failuresBeforeBackoff: String(alerts.failuresBeforeBackoff),
     logon: { ...logon },
@@ -147,6 +150,7 @@ export function configDocumentOf(values: ConfigFormValues): ConfigInput {
     schedule: {
       enabled: values.scheduleEnabled,
       intervalMinutes: numberOrText(values.intervalMinutes) as number,
+      changeNotifications: values.changeNotifications,
     },
     alerts: {
       staleAfterHours: numberOrText(values.staleAfterHours) as number,
@@ -180,6 +184,7 @@ const FIELD_BY_PATH: Readonly<Record<string, FormField>> = {
   'defaultPrivileges.ownArchiveAccess': 'ownArchiveAccess',
   'schedule.enabled': 'scheduleEnabled',
   'schedule.intervalMinutes': 'intervalMinutes',
+  'schedule.changeNotifications': 'changeNotifications',
   'alerts.staleAfterHours': 'staleAfterHours',
   'alerts.failuresBeforeBackoff': 'failuresBeforeBackoff',
 };

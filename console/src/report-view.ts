@@ -45,6 +45,7 @@ export const FIELD_LABELS: Readonly<Record<FormField, string>> = {
   ownArchiveAccess: 'Own archive access',
   scheduleEnabled: 'Schedule',
   intervalMinutes: 'Interval',
+  changeNotifications: 'Changes in seconds',
   failuresBeforeBackoff: 'Back off after (failed runs)',
   staleAfterHours: 'Stale after (hours)',
 };

@@ -44,6 +44,7 @@ export const functionNames = [
   'logon-guard',
   'openapi',
   'events',
+  'watch',
 ] as const;
 export type FunctionName = (typeof functionNames)[number];
 

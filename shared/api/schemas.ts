@@ -19,6 +19,7 @@ import type { listUsers } from '../use-cases/manage-users';
 import type { RunHistory } from '../use-cases/operation-status';
 import { documenting } from './documenting';
 import { group, groupMembers, groupsPage, membershipExplanation } from './group-schemas';
+import { watchStatus } from './watch-schemas';
 
 export type { DeepReadonly } from './documenting';
 
@@ -275,6 +276,7 @@ const report = documenting<DomainReport>()(
         ms: z.number(),
         message: z.string().optional(),
         leavers: z.enum(LEAVER_DETECTIONS).optional(),
+        readOverlapMs: z.number().optional(),
       }),
     ),
     changes: z.array(
@@ -324,6 +326,11 @@ export const responses = {
       stale: staleness
         .optional()
         .describe('present when no run has succeeded for alerts.staleAfterHours (the sync.stale event)'),
+      watch: watchStatus
+        .optional()
+        .describe(
+          "while schedule.changeNotifications is on: the change watch's state (watching, or failing and why)",
+        ),
     }),
   ),
   users: documenting<Awaited<ReturnType<typeof listUsers>>>()(

@@ -148,6 +148,12 @@ const configFields = z.strictObject({
     .strictObject({
       enabled: z.boolean().default(false),
       intervalMinutes: z.int().min(1).max(10_080).default(60),
+      /**
+       * Changes in seconds (docs/contract.md#changes-in-seconds): a watch holds an LDAP change notification
+       * search open on the DC and starts an incremental run (trigger `notification`) when something in scope
+       * changes. The schedule stays the safety net.
+       */
+      changeNotifications: z.boolean().default(false),
     })
     .prefault({}),
   /**

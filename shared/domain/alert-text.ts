@@ -1,8 +1,9 @@
 /**
  * The words of what operators are told (docs/contract.md#operators-are-told), made once from the data the API
- * carries (GET /sync/runs' `schedule` and `stale`, a run's `deletesWithheld`): the CLI and the console say the
+ * carries (GET /sync/runs' `schedule`, `stale` and `watch`, a run's `deletesWithheld`): the CLI and the console say the
  * same sentences. Pure; no I/O.
  */
+import type { WatchStatus } from './change-watch';
 import type { RunStatus } from './run-status';
 import type { ScheduleHealth, Staleness } from './schedule-health';
 
@@ -79,4 +80,28 @@ export function stalenessText(stale: Loose<Staleness>): AlertText {
     title: 'The sync is stale',
     detail: `No run has succeeded ${since}, more than ${stale.staleAfterHours} hours.${last}`,
   };
+}
+
+/**
+ * What the change watch's state says (docs/contract.md#changes-in-seconds), or undefined when it watches or
+ * is connecting: a failing watch (why, how many in a row, when it tries again), or one that is on and not running.
+ */
+export function watchText(watch: Loose<WatchStatus>): AlertText | undefined {
+  if (watch.state === 'failing') {
+    const next = watch.retryAt
+      ? `It tries again at ${shown(watch.retryAt)}; the schedule still runs.`
+      : 'The schedule still runs.';
+    return {
+      title: 'Changes in seconds are failing',
+      detail: `${watch.error?.message ?? 'the watch failed'} (${watch.failures ?? 1} in a row). ${next}`,
+    };
+  }
+  if (watch.state === 'off') {
+    return {
+      title: 'Changes in seconds are not watched',
+      detail:
+        'schedule.changeNotifications is on, but no watch is running: changes reach the application on the schedule only.',
+    };
+  }
+  return undefined;
 }

@@ -75,6 +75,8 @@ export interface ReportStep {
   readonly message?: string;
   /** On the search step of a run that read the directory: how it found the users that left. */
   readonly leavers?: LeaverDetection;
+  /** On the apply step of a run that wrote while it read the directory: for how long both went on (ms). */
+  readonly readOverlapMs?: number;
 }
 
 export interface ReportChange {

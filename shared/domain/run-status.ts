@@ -12,6 +12,9 @@ export const RUN_STATUSES = [
   'running',
 ] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
-/** What started a committed run: Synchronize now, the schedule, or a sync of one user. */
-export const RUN_TRIGGERS = ['api', 'schedule', 'user'] as const;
+/**
+ * What started a committed run: Synchronize now, the schedule, a sync of one user, or a change the directory
+ * notified (`schedule.changeNotifications`, docs/contract.md#changes-in-seconds).
+ */
+export const RUN_TRIGGERS = ['api', 'schedule', 'user', 'notification'] as const;
 export type RunTrigger = (typeof RUN_TRIGGERS)[number];

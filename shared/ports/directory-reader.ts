@@ -1,5 +1,6 @@
 import type { ConnectionConfig } from '../config/config-schema';
 import type { AccountStanding } from '../domain/account-lockout';
+import type { DirectoryChange } from '../domain/change-watch';
 import type { DirectoryGroupEntry } from '../domain/group';
 import type { DirectoryEntry } from '../domain/user';
 import type { UserLookup } from '../domain/user-lookup';
@@ -36,6 +37,15 @@ export interface ServerAddress {
 /** Whether this account may use DirSync (the replication-style change read) on this DC. */
 export type DirSyncAccess = 'permitted' | 'notPermitted' | 'unsupported';
 
+/** A change notification search held on a session (DirectorySession.watchChanges). */
+export interface DirectoryWatch {
+  /**
+   * Resolves when the session is closed; rejects with a DirectoryError when the connection drops or the DC
+   * refuses or ends the search.
+   */
+  readonly ended: Promise<void>;
+}
+
 /** An open, TLS-protected connection to one domain controller. */
 export interface DirectorySession {
   /** `host:port` of the DC that answered. */
@@ -70,6 +80,12 @@ export interface DirectorySession {
   readMemberOf(dn: string): Promise<string[]>;
   /** The DC and the USN it has reached, for incremental reads. */
   readSyncState(): Promise<DirectorySyncState>;
+  /**
+   * Holds AD's change notification search on this connection (docs/architecture.md#changes-in-seconds):
+   * subtree under `namingContext` (AD allows a subtree notification only at a naming context's root), filter
+   * `(objectClass=*)`; `onChange` is told each change as the DC sends it, until the session closes.
+   */
+  watchChanges(namingContext: string, onChange: (change: DirectoryChange) => void): DirectoryWatch;
   /**
    * The objectGUIDs of every user object under the base DN, exactly the users `userPages(baseDn)` returns,
    * page by page: the enumeration by which every run finds who left the scope (deleted, moved out of the
@@ -115,3 +131,5 @@ export interface DirectoryReader {
   /** Connects to the first server that answers over TLS (failover in the given order). */
   connect(servers: readonly ServerAddress[], connection: ConnectionConfig): Promise<DirectorySession>;
 }
+
+export type { DirectoryChange };

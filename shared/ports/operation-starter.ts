@@ -9,6 +9,8 @@ export interface SyncStart {
   readonly approvedDeletes?: number;
   /** Set for a run of one user (`POST /sync/users/{name}`): the name it was asked for. */
   readonly user?: string;
+  /** Set for a run a change notification started (the watch, docs/contract.md#changes-in-seconds). */
+  readonly trigger?: 'notification';
 }
 
 /** A Test Settings preview the API has started (its record written) for a worker to run. */

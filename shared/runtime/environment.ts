@@ -45,6 +45,11 @@ const environmentFields = z.object({
    */
   SYNC_FUNCTION_NAME: z.string().min(1).optional(),
   TEST_SETTINGS_FUNCTION_NAME: z.string().min(1).optional(),
+  /**
+   * The watcher function (docs/contract.md#changes-in-seconds): how long one invocation holds the change watch.
+   * Longer than the schedule's period (the next one is watching before this one lets go), shorter than its timeout.
+   */
+  WATCH_HOLD_SECONDS: z.coerce.number().int().min(60).max(900).default(660),
   /** The longest `Prefer: wait=N` honoured: 25 behind API Gateway (which ends a request at 29 s). */
   MAX_WAIT_SECONDS: z.coerce.number().int().min(0).max(900).default(300),
   /**

@@ -3,6 +3,8 @@
  * starts with, the rule that tells a run under way from one whose invocation died (its lease), and waiting a
  * few seconds for an operation to end (`Prefer: wait=N`).
  */
+
+import { type WatchStatus, watchAsSeen } from '../domain/change-watch';
 import { emptyCounts, type Report, type RunSummary, type RunTrigger } from '../domain/report';
 import {
   type ScheduleHealth,
@@ -14,6 +16,7 @@ import type { Clock } from '../ports/clock';
 import type { ConfigStore } from '../ports/config-store';
 import type { RunLock } from '../ports/run-lock';
 import type { PreviewStore, RunStore } from '../ports/run-store';
+import type { WatchStatusStore } from '../ports/watch-status';
 import { systemClock } from './system-clock';
 
 /** The record of an operation just started: running, in its first phase, nothing counted yet. */
@@ -102,6 +105,8 @@ export interface RunHistory {
   readonly schedule?: ScheduleHealth & { readonly enabled: boolean };
   /** Present when no run has succeeded for alerts.staleAfterHours. */
   readonly stale?: Staleness;
+  /** The change watch's state, while schedule.changeNotifications is on (docs/contract.md#changes-in-seconds). */
+  readonly watch?: WatchStatus;
 }
 
 /**
@@ -113,19 +118,32 @@ export async function runHistory(
     readonly runs: RunStore;
     readonly lock: RunLock;
     readonly configs: ConfigStore;
+    readonly watches?: WatchStatusStore;
     readonly clock?: Clock;
   },
   limit: number,
 ): Promise<RunHistory> {
-  const [runs, stored] = await Promise.all([runsAsSeen(deps, limit), deps.configs.getConfig()]);
+  const [runs, stored, watch] = await Promise.all([
+    runsAsSeen(deps, limit),
+    deps.configs.getConfig(),
+    deps.watches?.getWatchStatus(),
+  ]);
   if (!stored) return { runs };
   const { schedule, alerts } = stored.config;
   const health = scheduleHealthOf(runs, {
     intervalMinutes: schedule.intervalMinutes,
     failuresBeforeBackoff: alerts.failuresBeforeBackoff,
   });
-  const stale = stalenessOf(runs, (deps.clock ?? systemClock).now(), alerts.staleAfterHours);
-  return { runs, schedule: { enabled: schedule.enabled, ...health }, ...(stale ? { stale } : {}) };
+  const now = (deps.clock ?? systemClock).now();
+  const stale = stalenessOf(runs, now, alerts.staleAfterHours);
+  return {
+    runs,
+    schedule: { enabled: schedule.enabled, ...health },
+    ...(stale ? { stale } : {}),
+    ...(schedule.changeNotifications
+      ? { watch: watch ? watchAsSeen(watch, now) : { state: 'off', since: now.toISOString() } }
+      : {}),
+  };
 }
 
 /**

@@ -3,11 +3,14 @@
  *
  *   settle the read (read-scope.ts: base DN, groups, full or incremental) -> list the database once into a
  *   compact ledger
- *   -> for each page: policy and mapping, look up what may have changed, planSync the page, spool the writes
+ *   -> for each page: policy and mapping, look up what may have changed, planSync the page, emit the writes
  *   -> decide the names whose holder the read had not yet seen -> sweep for deletes (deletion threshold).
  *
- * Nothing is written here: the planned writes go to the spool (or, for Test Settings, to the report), and
- * the database is written only after the whole directory has been read.
+ * Nothing is written here: the planned writes are emitted (a sync queues them for its applier, which writes
+ * them while the read goes on; Test Settings lists them). A page's creates, updates and restores are planned
+ * against the database as committed, each right on its own; what depends on the whole read (a name whose
+ * holder the read had not seen, deletes and suspensions) is decided only after a complete read, once the
+ * writes emitted during the read are committed (`onReadEnd`).
  */
 import type { Config } from '../config/config-schema';
 import { GuidLedger } from '../domain/guid-ledger';
@@ -19,7 +22,7 @@ import {
   planDeletes,
 } from '../domain/plan-deletes';
 import { type PlannedChange, planSync } from '../domain/plan-sync';
-import type { DeletionHold, ReportChange, ReportExclusion, WriteCounts } from '../domain/report';
+import type { DeletionHold, ReportChange, ReportExclusion } from '../domain/report';
 import { type ExclusionReason, exclusionReasons } from '../domain/scope-policy';
 import type { DirectoryEntry, MappedUser, User } from '../domain/user';
 import { mapDirectoryUser } from '../domain/user-mapping';
@@ -27,29 +30,13 @@ import type { DirectorySession } from '../ports/directory-reader';
 import type { RunCheckpoint } from '../ports/run-checkpoint';
 import { prepareRead, type ReadScope } from './read-scope';
 import type { SyncDependencies } from './run-dependencies';
+import type { PlanSink, RunPlan } from './run-plan';
 import { changesIn, type StepTimer, type Tally, toReportChange } from './run-report';
 import { fieldsHash, HASH_BYTES, nameHash } from './user-hashes';
 
-/** What planning a run leaves for the apply and the report. */
-export interface RunPlan {
-  readonly scope: ReadScope;
-  /** Writes planned (for Test Settings, the plan's counts). */
-  readonly planned: WriteCounts;
-  /** A conflict a later read may resolve: the cursor must not move past it. */
-  readonly unsettled: boolean;
-  /** Directory users in the database before the run: the threshold's and the cursor's base. */
-  readonly population: number;
-  /** Set when the deletes are held back (the deletion threshold, or a configuration changed mid-run): why. */
-  readonly deletionHold?: DeletionHold;
-  /** How many deletes the run holds back (with those earlier invocations made): what an approval names. */
-  readonly withheldCount?: number;
-  /** How the deletion threshold decided, for the plan step's message. */
-  readonly deletionNote: string;
-  /** When the first grace period of the suspended users this run found waiting ends (ISO 8601). */
-  readonly suspensionsWaitUntil?: string;
-}
+export type { RunPlan } from './run-plan';
 
-export interface PlanRunInput {
+export interface PlanRunInput extends PlanSink {
   readonly deps: SyncDependencies;
   readonly config: Config;
   readonly session: DirectorySession;
@@ -65,17 +52,14 @@ export interface PlanRunInput {
   /** The checkpoint of the run's earlier invocations, when this one continues it. */
   readonly checkpoint?: RunCheckpoint;
   readonly timer: StepTimer;
-  /** Where a planned write goes (a sync's spool; Test Settings' report lists them): returns it as written. */
-  readonly emit: (change: PlannedChange) => Promise<PlannedChange | undefined>;
-  /** Told once the read is complete (what follows plans only): a run's progress moves from search to plan. */
-  readonly onReadEnd?: () => void;
 }
 
 /**
  * Reads the directory a page at a time and plans the run; see the module comment. Yields what each step
- * found (a page, the deferred names, the sweep) for the run to add up, and returns the plan.
+ * found (a page, the deferred names, the sweep) for the run to add up, and returns the plan; or undefined
+ * when `signal` stopped it (the read left unfinished, nothing deleted).
  */
-export function planRun(input: PlanRunInput): AsyncGenerator<Tally, RunPlan> {
+export function planRun(input: PlanRunInput): AsyncGenerator<Tally, RunPlan | undefined> {
   return new RunPlanner(input).plan();
 }
 
@@ -112,7 +96,7 @@ class RunPlanner {
     return this.scope.incremental === undefined;
   }
 
-  async *plan(): AsyncGenerator<Tally, RunPlan> {
+  async *plan(): AsyncGenerator<Tally, RunPlan | undefined> {
     const { deps, config, session, timer } = this.input;
     this.scope = await timer.time('search', () =>
       prepareRead(deps, config, session, this.input.dryRun, this.input.now),
@@ -133,12 +117,15 @@ class RunPlanner {
     } else {
       this.population = cursor?.directoryUsers ?? 0;
     }
+    const { signal } = this.input;
+    await this.input.onReadStart?.(this.scope, this.input.checkpoint?.population ?? this.population);
 
     const pages = session.userPages(this.scope.baseDn, this.scope.incremental?.since)[Symbol.asyncIterator]();
     while (true) {
       const next = await timer.time('search', () => pages.next());
       if (next.done) break;
       yield await this.planPage(next.value);
+      if (signal?.aborted) return undefined;
     }
     const { known } = this;
     if (!this.full && groups && known) {
@@ -153,7 +140,8 @@ class RunPlanner {
         );
       }
     }
-    this.input.onReadEnd?.();
+    await this.input.onReadEnd?.();
+    if (signal?.aborted) return undefined;
     if (this.deferred.length > 0) yield await timer.time('plan', () => this.decideDeferred());
     const { tally, ...deletes } = await timer.time('plan', () => this.sweep());
     yield tally;
@@ -289,7 +277,7 @@ class RunPlanner {
   }
 
   /**
-   * Takes planned changes: spools the writes, defers what the read must decide, and counts the rest. The
+   * Takes planned changes: emits the writes, defers what the read must decide, and counts the rest. The
    * report lists the conflicts, and for Test Settings (nothing applied) the writes too, in plan order.
    */
   private async take(changes: readonly PlannedChange[], decided: boolean): Promise<Tally> {

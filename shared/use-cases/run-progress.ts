@@ -5,7 +5,7 @@
  * is still on its way, so a run of any size adds a few writes per minute at most; the last one is awaited
  * before the run records its end, so progress can never land after it.
  */
-import type { Report, RunProgress } from '../domain/report';
+import { type Report, RUN_PHASES, type RunProgress } from '../domain/report';
 import type { Clock } from '../ports/clock';
 
 /** How often a run's record is brought up to date while it runs (the contract asks for at least every 5 s). */
@@ -80,4 +80,18 @@ export class ProgressReporter {
         this.writing = undefined;
       });
   }
+}
+
+/** Progress that does not go back behind an earlier invocation's: the later phase, the larger counts. */
+export function notBehind(now: RunProgress, floor: RunProgress): RunProgress {
+  const later = RUN_PHASES.indexOf(now.phase) >= RUN_PHASES.indexOf(floor.phase) ? now.phase : floor.phase;
+  const toApply = Math.max(now.toApply ?? 0, floor.toApply ?? 0);
+  return {
+    phase: later,
+    read: Math.max(now.read, floor.read),
+    inScope: Math.max(now.inScope, floor.inScope),
+    planned: Math.max(now.planned, floor.planned),
+    applied: Math.max(now.applied, floor.applied),
+    ...(toApply > 0 ? { toApply } : {}),
+  };
 }

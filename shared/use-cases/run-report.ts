@@ -6,6 +6,7 @@ import type { PlannedChange } from '../domain/plan-sync';
 import {
   emptyCounts,
   REPORT_LIST_LIMIT,
+  type Report,
   type ReportChange,
   type ReportCounts,
   type ReportExclusion,
@@ -13,6 +14,7 @@ import {
   type StepName,
 } from '../domain/report';
 import { AdSyncError, INTERNAL_ERROR } from '../errors';
+import type { RunCheckpoint } from '../ports/run-checkpoint';
 
 /** Our errors say what went wrong; anything else is reported without its details (they go to the log). */
 export const errorOf = (error: unknown): { code: string; message: string } =>
@@ -65,6 +67,25 @@ export class StepTimer {
       this.totals.set(name, (this.totals.get(name) ?? 0) + performance.now() - started);
     }
   }
+
+  /**
+   * Work inside the step under way whose time is not the step's: the read waiting for the writes to catch up
+   * (back-pressure) is neither search nor plan.
+   */
+  async excluding<T>(work: () => Promise<T>): Promise<T> {
+    const step = this.current;
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      const waited = performance.now() - started;
+      this.totals.set(step, (this.totals.get(step) ?? 0) - waited);
+      this.waitedMs += waited;
+    }
+  }
+
+  /** Time spent in `excluding`. */
+  waitedMs = 0;
 
   ms(name: StepName): number {
     return Math.round(this.totals.get(name) ?? 0);
@@ -163,5 +184,18 @@ export function toReportChange(change: Exclude<PlannedChange, { action: 'unchang
     ...((change.action === 'delete' || change.action === 'suspend') && change.withheld
       ? { withheld: true as const }
       : {}),
+  };
+}
+
+/**
+ * What earlier invocations of a run wrote stays counted and listed, whatever this invocation meets; and
+ * what they created or updated plans as unchanged this time, so it is taken back from `unchanged`.
+ */
+export function earlierInvocations(checkpoint: RunCheckpoint, previous: Report | undefined): Tally {
+  const { created, updated, deleted, suspended = 0, restored = 0 } = checkpoint.applied;
+  return {
+    // A user suspended earlier waits out its grace period now: it plans as nothing, not as unchanged.
+    counts: { created, updated, deleted, suspended, restored, unchanged: -(created + updated + restored) },
+    changes: changesIn('applied', previous?.changes ?? []),
   };
 }

@@ -4,7 +4,7 @@
  * (runStartedSync), once, while the run is recorded running and its lock is still its own. A second sync
  * while one runs gets SyncRunningError (409).
  */
-import type { Report } from '../domain/report';
+import type { Report, RunTrigger } from '../domain/report';
 import { StartFailedError } from '../errors';
 import type { OperationStarter, SyncStart } from '../ports/operation-starter';
 import { ended, interrupted, startedReport } from './operation-status';
@@ -28,14 +28,14 @@ export interface StartSyncDependencies
  */
 export async function startSync(
   given: StartSyncDependencies,
-  request: { allowMassDeletion?: MassDeletionApproval; user?: string } = {},
+  request: { allowMassDeletion?: MassDeletionApproval; user?: string; trigger?: 'notification' } = {},
 ): Promise<string> {
   const deps = withDefaults(given);
-  const { user, ...approval } = request;
+  const { user, trigger, ...approval } = request;
   const { runId, stored, approvedDeletes } = await claimRun(deps, approval);
   const started = startedReport(runId, deps.clock.now(), {
     dryRun: false,
-    trigger: user === undefined ? 'api' : 'user',
+    trigger: triggerOf({ user, trigger }),
     configVersion: stored.version,
   });
   try {
@@ -45,6 +45,7 @@ export async function startSync(
       configVersion: stored.version,
       ...(approvedDeletes !== undefined ? { approvedDeletes } : {}),
       ...(user !== undefined ? { user } : {}),
+      ...(trigger !== undefined ? { trigger } : {}),
     });
   } catch (error) {
     const failure = new StartFailedError(`the sync could not be started: ${errorOf(error).message}`, {
@@ -59,6 +60,12 @@ export async function startSync(
   }
   return runId;
 }
+
+/** What a started run's record names as its trigger: the watch's notification, one user, or the API. */
+export const triggerOf = (start: {
+  readonly user?: string | undefined;
+  readonly trigger?: 'notification' | undefined;
+}): RunTrigger => start.trigger ?? (start.user === undefined ? 'api' : 'user');
 
 export type StartOutcome =
   | { readonly outcome: 'duplicate' | 'stale' | 'unconfigured' }
@@ -99,7 +106,7 @@ export async function runStartedSync(
   }
   try {
     const report = await runLocked(deps, stored, start.runId, {
-      trigger: start.user === undefined ? 'api' : 'user',
+      trigger: triggerOf(start),
       ...(start.user !== undefined ? { user: start.user } : {}),
       configVersion: start.configVersion,
       startedAt: record.startedAt,

@@ -1,40 +1,32 @@
 /**
  * Test Settings and Synchronize now (docs/contract.md#test-settings-and-synchronize). Both run one pipeline:
  *
- *   resolve -> connect -> bind -> search -> filter -> plan [-> apply -> record]
+ *   resolve -> connect -> bind -> [groups ->] search -> filter -> plan [-> apply -> record] [-> groups]
  *
- * The directory session and the run's steps and failure are the run session's (run-session.ts); search,
- * filter and plan run a page at a time (plan-run.ts): pages of the directory go through the scope
- * policy and the planner, and the planned writes into a spool on local disk. Test Settings stops after
- * `plan` and commits nothing, not even a run record. Synchronize applies the spool in batches (apply-spool.ts),
- * with a checkpoint after each (a run nearing its Lambda deadline stops there and hands off), and records the run,
- * failed runs included. Any failure before `apply` (a directory error of any kind, an incomplete read) ends
- * the run there: nothing is written to the user database, so a failed or partial read can never delete a
- * user.
+ * The directory session, steps and failure are the run session's (run-session.ts); search, filter and plan run
+ * a page at a time (plan-run.ts). Test Settings stops after `plan` and commits nothing, not even a run record.
+ * Synchronize writes creates, updates and restores while it reads (apply-writes.ts: a bounded queue the read
+ * waits for), with a checkpoint after each batch (near its Lambda deadline a run stops there and hands off),
+ * and records the run, failed runs included. What needs the whole read (deletes, suspensions, a name whose
+ * holder was not seen) is planned after a complete read, once its writes are committed: a failed, partial or
+ * interrupted read never deletes or suspends a user. Groups (sync-groups.ts) are read before the users, so a
+ * created user gets its groups, and again after them when the first read skipped unchanged groups but the
+ * users' plan changes what they hold; the group pass follows the users' writes.
  */
 import type { Config } from '../config/config-schema';
 import type { BindPassword } from '../domain/password-binding';
 import { earliest, graceEndsAfter } from '../domain/plan-deletes';
 import type { PlannedChange } from '../domain/plan-sync';
-import {
-  type DeletionHold,
-  type Report,
-  RUN_PHASES,
-  type RunPhase,
-  type RunProgress,
-  type RunStatus,
-  type RunTrigger,
-} from '../domain/report';
+import type { DeletionHold, Report, RunPhase, RunProgress, RunStatus, RunTrigger } from '../domain/report';
 import type { DirectorySession, DirectorySyncState } from '../ports/directory-reader';
 import type { RunCheckpoint } from '../ports/run-checkpoint';
 import type { SyncCursorStore } from '../ports/sync-cursor';
-import { applySpool } from './apply-spool';
+import { RunApplier } from './apply-writes';
 import { planRun, type RunPlan } from './plan-run';
-import { PlanSpool } from './plan-spool';
 import { describeRead } from './read-scope';
 import { type RunDependencies, type SyncDependencies, withDefaults } from './run-dependencies';
-import { ProgressReporter } from './run-progress';
-import { changesIn, errorOf, RunTally, StepTimer, type Tally } from './run-report';
+import { notBehind, ProgressReporter } from './run-progress';
+import { earlierInvocations, errorOf, RunTally, StepTimer } from './run-report';
 import { RunSession } from './run-session';
 import { affectsGroups, type GroupRead, readGroupsOfRun, runGroupPass, withMemberships } from './sync-groups';
 
@@ -120,6 +112,7 @@ class PipelineRun {
   private withheld: number | undefined;
   private withheldBecause: DeletionHold | undefined;
   private baseDn: string | undefined;
+  private groupRead: GroupRead | undefined;
   // Where the run stands, for its progress: the phase, the changes planned, and what apply has to write.
   private phase: RunPhase = 'connect';
   // Changes are planned as a page's users are; they are shown with the page's counts, once it is done.
@@ -137,7 +130,7 @@ class PipelineRun {
     this.startedAt = resume?.checkpoint.startedAt ?? mode.startedAt ?? deps.clock.now().toISOString();
     this.runId = resume?.checkpoint.runId ?? deps.newRunId();
     this.session = new RunSession(deps);
-    if (resume) this.tally.add(earlierInvocations(resume));
+    if (resume) this.tally.add(earlierInvocations(resume.checkpoint, resume.previous));
   }
 
   private get status(): RunStatus {
@@ -159,34 +152,36 @@ class PipelineRun {
     // A run the API started, or one continuing, has its running record already; another is listed at once.
     reporter?.start({ writeNow: !mode.startedAt && !mode.resume });
 
-    let spool: PlanSpool | undefined;
     try {
       await session.run(this.request.config.connection, this.request.password, async (directory) => {
         this.phase = 'search';
-        // Writes go to the spool (Test Settings: to the report), not the database.
-        if (!mode.dryRun) spool = await PlanSpool.create();
-        const early = await this.readGroups(directory);
-        const plan = await this.plan(directory, spool, early);
-        const groups = await this.readGroups(directory, plan, early);
-        await session.close();
-        if (spool) await this.apply(spool, plan);
-        else this.tally.add({ counts: plan.planned });
-        if (groups) await this.groupPass(groups);
+        // A sync writes while it reads (Test Settings lists the writes in its report).
+        const writes = mode.dryRun ? undefined : this.startWrites();
+        try {
+          const plan = await this.plan(directory, writes);
+          const groups = plan && (await this.readGroups(directory, plan));
+          await session.close();
+          if (writes) await this.apply(writes, plan);
+          else if (plan) this.tally.add({ counts: plan.planned });
+          if (groups) await this.groupPass(groups);
+        } finally {
+          // A run that failed stops writing: the batch under way ends, nothing more is written.
+          await this.endWrites(writes);
+        }
       });
     } finally {
       this.phase = 'record';
       // The last progress write lands before the end is recorded: a reader never sees the end, then progress.
-      // Stopped whatever happened (a failed spool cleanup too): its loop waits on the clock, and would keep the
-      // process alive and the record "running".
-      try {
-        await spool?.dispose();
-      } finally {
-        await reporter?.stop();
-      }
+      // Stopped whatever happened: its loop waits on the clock, and would keep the process alive and the record
+      // "running".
+      await reporter?.stop();
     }
 
     if (mode.dryRun) return this.report();
     await session.attempt(async () => {
+      // A failed run that wrote (while it read) leaves no cursor: the next run reads everything, so nothing it
+      // wrote escapes the next run's digest of the scope.
+      if (this.status === 'failed' && this.written() > 0) await deps.cursors?.clearCursor();
       await session.steps.run(
         'record',
         () => deps.runs.recordRun(this.report()),
@@ -200,11 +195,14 @@ class PipelineRun {
     return this.report();
   }
 
-  /** The search, filter and plan steps: the directory read and planned a page at a time, into the spool. */
-  private async plan(directory: DirectorySession, spool?: PlanSpool, groups?: GroupRead): Promise<RunPlan> {
+  /** The search, filter and plan steps: the directory read and planned a page at a time, written meanwhile. */
+  private async plan(
+    directory: DirectorySession,
+    writes: RunApplier | undefined,
+  ): Promise<RunPlan | undefined> {
     const { deps, mode } = this;
     const timer = new StepTimer();
-    let plan: RunPlan;
+    let plan: RunPlan | undefined;
     try {
       const planning = planRun({
         deps,
@@ -219,14 +217,22 @@ class PipelineRun {
         emit: async (change: PlannedChange) => {
           this.plannedSoFar += 1;
           this.groupsAffected ||= affectsGroups(change);
-          const written = withMemberships(change, groups, mode.dryRun);
-          await spool?.write(written);
+          const written = withMemberships(change, this.groupRead, mode.dryRun);
+          if (writes) await timer.excluding(() => writes.push(written));
           return written;
         },
-        // Pages are planned as they arrive: the run is in its search phase until the read is complete.
-        onReadEnd: () => {
-          this.phase = 'plan';
+        // Groups first: a failed group read fails the run before any write; a created user gets its groups.
+        onReadStart: async (scope, population) => {
+          this.baseDn = scope.baseDn;
+          writes?.readStarted(population);
+          this.groupRead = await timer.time('groups', () => this.readGroups(directory));
         },
+        // Pages are planned as they arrive: the run is in its search phase until the read is complete.
+        onReadEnd: async () => {
+          this.phase = 'plan';
+          await writes?.readEnded();
+        },
+        ...(writes ? { signal: writes.signal } : {}),
       });
       for (let step = await planning.next(); ; step = await planning.next()) {
         if (step.done) {
@@ -237,15 +243,23 @@ class PipelineRun {
         this.plannedShown = this.plannedSoFar;
       }
     } catch (error) {
-      this.session.steps.add({
-        name: timer.current,
-        ok: false,
-        ms: timer.ms(timer.current),
-        message: errorOf(error).message,
-      });
+      // The group read records its own failure (sync-groups.ts).
+      if (timer.current !== 'groups') {
+        this.session.steps.add({
+          name: timer.current,
+          ok: false,
+          ms: timer.ms(timer.current),
+          message: errorOf(error).message,
+        });
+      }
       throw error;
     }
-    this.baseDn = plan.scope.baseDn;
+    if (!plan) {
+      // Writing stopped (the deadline, a failed write), and the read with it: a follow-up reads again.
+      const message = `${this.tally.counts.directoryUsers} users read; the read stopped with the writes`;
+      this.session.steps.add({ name: 'search', ok: true, ms: timer.ms('search'), message });
+      return undefined;
+    }
     if (plan.deletionHold) this.outcome = 'deletionThresholdExceeded';
     this.withheld = plan.withheldCount;
     this.withheldBecause = plan.deletionHold;
@@ -284,12 +298,12 @@ class PipelineRun {
   }
 
   /** The groups the run needs: before the users are planned (no plan yet), or after; see sync-groups.ts. */
-  private readGroups(session: DirectorySession, plan?: RunPlan, early?: GroupRead) {
+  private readGroups(session: DirectorySession, plan?: RunPlan): Promise<GroupRead | undefined> {
     const { groups, cursors, clock, fullReadEveryHours } = this.deps;
     if (!groups) return Promise.resolve(undefined);
     const run = { session, groups, cursors, config: this.request.config, steps: this.session.steps };
     const when = { dryRun: this.mode.dryRun, now: clock.now(), fullReadEveryHours };
-    const after = plan && { scope: plan.scope, affected: this.groupsAffected, early };
+    const after = plan && { scope: plan.scope, affected: this.groupsAffected, early: this.groupRead };
     return readGroupsOfRun({ ...run, ...when }, after);
   }
 
@@ -304,12 +318,10 @@ class PipelineRun {
     });
   }
 
-  /** The apply step, then the cursor: moved by a clean run, cleared by one that held something back. */
-  private async apply(spool: PlanSpool, plan: RunPlan): Promise<void> {
-    const { deps, mode } = this;
-    this.phase = 'apply';
-    this.toApply = this.written() + spool.size;
-    const { handedOff, refused } = await applySpool(deps, this.request.config, spool, plan, {
+  /** The writes of a sync, taken from the planner's first one on (apply-writes.ts). */
+  private startWrites(): RunApplier {
+    const { mode } = this;
+    return new RunApplier(this.deps, this.request.config, {
       runId: this.runId,
       startedAt: this.startedAt,
       trigger: mode.trigger ?? 'api',
@@ -317,11 +329,29 @@ class PipelineRun {
       ...(mode.configVersion !== undefined ? { configVersion: mode.configVersion } : {}),
       ...(mode.resume ? { earlier: mode.resume.checkpoint } : {}),
       tally: this.tally,
-      recorder: this.session.steps,
     });
-    if (handedOff) {
+  }
+
+  /** Ends the writes (with the plan of a complete read, applying what waits) and lists the apply step, once. */
+  private async endWrites(writes: RunApplier | undefined, plan?: RunPlan): Promise<void> {
+    const step = await writes?.finish(plan);
+    if (step) this.session.steps.add(step);
+  }
+
+  /**
+   * The rest of the apply step once the read is complete (the writes planned after it: adopted names, deletes,
+   * suspensions), then the cursor: moved by a clean run, cleared by one that held something back.
+   */
+  private async apply(writes: RunApplier, plan: RunPlan | undefined): Promise<void> {
+    const { deps } = this;
+    this.phase = 'apply';
+    this.toApply = this.written() + writes.remaining;
+    await this.endWrites(writes, plan);
+    if (writes.failure !== undefined) throw writes.failure;
+    const { refused } = writes;
+    if (writes.handedOff) {
       this.outcome = 'running';
-    } else if (deps.cursors && plan.scope.syncState) {
+    } else if (plan && deps.cursors && plan.scope.syncState) {
       // Only a clean run moves the cursor. Withheld deletes, refused writes or conflicts that a later read
       // may resolve make the next run read everything again, so nothing held back is forgotten. (A local
       // user holding a directory user's name is a lasting state, not a reason to read everything forever.)
@@ -351,9 +381,8 @@ class PipelineRun {
         ? graceEndsAfter(new Date(this.startedAt), this.request.config.options)
         : undefined,
     ]);
-    // An incremental run that listed the database and found another number of directory users than the last
-    // run left (a listing of the index that missed a user just written, or a one-user sync's write) keeps no
-    // digest: the next run lists the database again rather than trust a comparison this run may have missed.
+    // An incremental run whose listing of the database found another number of directory users than the last
+    // run left (an index listing missing a user just written, a one-user sync's write) keeps no digest.
     const listingAgrees = !scope.incremental || plan.population === scope.cursor?.directoryUsers;
     await cursors.saveCursor({
       ...syncState,
@@ -418,31 +447,4 @@ class PipelineRun {
       ...(status === 'running' ? { progress: this.progress() } : {}),
     };
   }
-}
-
-/** Progress that does not go back behind an earlier invocation's: the later phase, the larger counts. */
-function notBehind(now: RunProgress, floor: RunProgress): RunProgress {
-  const later = RUN_PHASES.indexOf(now.phase) >= RUN_PHASES.indexOf(floor.phase) ? now.phase : floor.phase;
-  const toApply = Math.max(now.toApply ?? 0, floor.toApply ?? 0);
-  return {
-    phase: later,
-    read: Math.max(now.read, floor.read),
-    inScope: Math.max(now.inScope, floor.inScope),
-    planned: Math.max(now.planned, floor.planned),
-    applied: Math.max(now.applied, floor.applied),
-    ...(toApply > 0 ? { toApply } : {}),
-  };
-}
-
-/**
- * What earlier invocations of a run wrote stays counted and listed, whatever this invocation meets; and
- * what they created or updated plans as unchanged this time, so it is taken back from `unchanged`.
- */
-function earlierInvocations({ checkpoint, previous }: Resume): Tally {
-  const { created, updated, deleted, suspended = 0, restored = 0 } = checkpoint.applied;
-  return {
-    // A user suspended earlier waits out its grace period now: it plans as nothing, not as unchanged.
-    counts: { created, updated, deleted, suspended, restored, unchanged: -(created + updated + restored) },
-    changes: changesIn('applied', previous?.changes ?? []),
-  };
 }

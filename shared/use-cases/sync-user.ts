@@ -17,7 +17,7 @@ import { earliest, graceEndsAfter, thresholdExceeded, withheldReason } from '../
 import type { PlannedChange } from '../domain/plan-sync';
 import type { DeletionHold, Report, RunTrigger } from '../domain/report';
 import { describeDeletionHold } from '../domain/report-text';
-import { applyBatch } from './apply-spool';
+import { applyBatch } from './apply-writes';
 import { type OneUserPlan, planOneUser, REASON_OF } from './explain-user';
 import { type RunDependencies, type SyncDependencies, withDefaults } from './run-dependencies';
 import { changesIn, RunTally, type Tally, toReportChange } from './run-report';

@@ -26,6 +26,7 @@ import {
   previewKey,
   runKey,
   userKey,
+  watchKey,
 } from '../../shared/adapters/dynamodb/keys';
 import { tableKeys } from '../../shared/adapters/dynamodb/table';
 import type { FunctionName } from '../../shared/api/routes';
@@ -62,6 +63,7 @@ export const sampleKeys: Readonly<Record<ItemKind, string>> = {
   lock: lockKey.pk,
   cursor: cursorKey.pk,
   checkpoint: checkpointKey.pk,
+  watch: watchKey.pk,
   handoff: handoffKey({ runId: '2f1e-run', invocation: 2 }).pk,
   occurrence: occurrenceKey('2026-01-01T00:00:00Z').pk,
   logon: logonAttemptsKey('Alice').pk,

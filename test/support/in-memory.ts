@@ -18,11 +18,17 @@ import {
   NoSuchObjectError,
   NotFoundError,
   PartialReadError,
+  UnreachableError,
   UserKindError,
 } from '../../shared/errors';
 import type { Clock } from '../../shared/ports/clock';
 import type { ConfigStore, StoredConfig } from '../../shared/ports/config-store';
-import type { DirectoryReader, DirectorySession } from '../../shared/ports/directory-reader';
+import type {
+  DirectoryChange,
+  DirectoryReader,
+  DirectorySession,
+  DirectoryWatch,
+} from '../../shared/ports/directory-reader';
 import type { OperationStarter, PreviewStart, SyncStart } from '../../shared/ports/operation-starter';
 import type {
   ContinuationTrigger,
@@ -78,6 +84,22 @@ export class InMemoryDirectory implements DirectoryReader {
   readonly binds: string[] = [];
   /** The membership, DirSync and scope reads asked for, in order: `members`, `dirSync`, `scope`. */
   readonly reads: string[] = [];
+  /** The change notification searches open now (watchChanges), by the naming context each watches. */
+  readonly watches = new Set<InMemoryWatch>();
+  /** While set, connecting fails with it (a DC that cannot be reached). */
+  connectError: Error | undefined;
+  /** While set, reading the sync state (the watch's liveness probe) fails with it. */
+  syncStateError: Error | undefined;
+
+  /** The DC notifies a change to every open watch, as a notification search's entry. */
+  notify(dn: string, objectClasses: readonly string[] = ['top', 'person', 'user']): void {
+    for (const watch of this.watches) watch.onChange({ dn, objectClasses });
+  }
+
+  /** Drops every watch's connection: their searches end with `error`. */
+  dropWatches(error: Error = new UnreachableError('the connection to dc1.company.local:636 dropped')): void {
+    for (const watch of [...this.watches]) watch.end(error);
+  }
 
   put(...entries: DirectoryEntry[]): this {
     for (const entry of entries) this.entries.set(entry.objectGuid, { entry, usn: ++this.usn });
@@ -164,6 +186,8 @@ export class InMemoryDirectory implements DirectoryReader {
 
   async connect(): Promise<DirectorySession> {
     const directory = this;
+    if (directory.connectError) throw directory.connectError;
+    const open = new Set<InMemoryWatch>();
     return {
       server: 'dc1.company.local:636',
       rootDse: { defaultNamingContext: BASE_DN, namingContexts: [BASE_DN], dnsHostName: 'dc1.company.local' },
@@ -218,7 +242,26 @@ export class InMemoryDirectory implements DirectoryReader {
           .filter(([, members]) => user !== undefined && members.has(user.entry.objectGuid))
           .map(([group]) => group);
       },
+      watchChanges(namingContext: string, onChange: (change: DirectoryChange) => void): DirectoryWatch {
+        let end: (error?: Error) => void = () => {};
+        const ended = new Promise<void>((resolve, reject) => {
+          end = (error) => (error ? reject(error) : resolve());
+        });
+        const watch: InMemoryWatch = {
+          namingContext,
+          onChange,
+          end: (error) => {
+            directory.watches.delete(watch);
+            open.delete(watch);
+            end(error);
+          },
+        };
+        directory.watches.add(watch);
+        open.add(watch);
+        return { ended };
+      },
       async readSyncState() {
+        if (directory.syncStateError) throw directory.syncStateError;
         return {
           dsServiceName: 'CN=NTDS Settings,CN=DC1',
           invocationId: 'invocation-1',
@@ -275,9 +318,18 @@ export class InMemoryDirectory implements DirectoryReader {
         directory.reads.push('groups');
         yield* directory.pages(directory.groupsRead(baseDn, roots));
       },
-      async close() {},
+      async close() {
+        for (const watch of [...open]) watch.end();
+      },
     };
   }
+}
+
+/** A change notification search open on the in-memory directory. */
+export interface InMemoryWatch {
+  readonly namingContext: string;
+  readonly onChange: (change: DirectoryChange) => void;
+  end(error?: Error): void;
 }
 
 /**

@@ -27,6 +27,8 @@ export interface FaultProxyOptions {
   readonly targetHost: string;
   readonly targetPort: number;
   readonly fault?: Fault;
+  /** The port to listen on (a proxy started again where a closed one was: a DC back after an outage); any free one by default. */
+  readonly port?: number;
 }
 
 export interface FaultProxy {
@@ -116,7 +118,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     });
     client.on('close', () => upstream.destroy());
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const address = server.address();
   if (typeof address !== 'object' || !address) throw new Error('the proxy has no port');
   return {

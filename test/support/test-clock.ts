@@ -116,8 +116,8 @@ export class TestClock implements Clock {
 
   /**
    * Moves the time on `stepMs` at a time until `work` settles, and answers what it does: for a use case that
-   * also waits on real I/O (the plan spool on disk), which goes on between the steps. Throws when `work`
-   * has not settled after `limitMs` of virtual time.
+   * also waits on real I/O or on other tasks (a sync's writes), which go on between the steps. Throws when
+   * `work` has not settled after `limitMs` of virtual time.
    */
   async runUntil<T>(work: Promise<T>, stepMs = 1, limitMs = 3_600_000): Promise<T> {
     let settled = false;

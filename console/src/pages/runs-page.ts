@@ -7,7 +7,8 @@ import type { AppState } from '../app-state';
 import { announce, formatTime, h, pageHeading, replaceChildren, scrollingTable } from '../dom';
 import { describeProgress } from '../progress-text';
 import { renderReport } from '../report-view';
-import type { Report, RunSummary } from '../types';
+import type { Report, RunHistory, RunSummary } from '../types';
+import { describeWatch } from '../watch-text';
 
 /** How often the page polls while a run is under way. */
 export const RUNS_POLL_MS = 2000;
@@ -16,6 +17,7 @@ const TRIGGER_LABELS: Readonly<Record<NonNullable<RunSummary['trigger']>, string
   api: 'Synchronize now',
   schedule: 'Schedule',
   user: 'One user',
+  notification: 'Change in AD',
 };
 
 const STATUS_LABELS: Readonly<Record<RunSummary['status'], string>> = {
@@ -51,7 +53,7 @@ interface RunsPage {
 
 /** Draws the runs into `main`, and follows them while one is under way (see the module's comment). */
 export async function renderRunsPage(state: AppState, main: HTMLElement): Promise<void> {
-  const { runs } = await state.api.listRuns();
+  const { runs, watch } = await state.api.listRuns();
   const page: RunsPage = {
     state,
     detail: h('section', { id: 'run-detail', 'aria-live': 'polite' }),
@@ -64,8 +66,9 @@ export async function renderRunsPage(state: AppState, main: HTMLElement): Promis
     h(
       'p',
       { class: 'intro' },
-      'Every Synchronize now and scheduled sync, newest first, a run under way with its progress. Test Settings records nothing.',
+      'Every Synchronize now, scheduled sync and run a change in AD started, newest first, a run under way with its progress. Test Settings records nothing.',
     ),
+    ...(watch ? [watchParagraph(watch)] : []),
     page.list,
     page.detail,
   );
@@ -198,4 +201,18 @@ async function refreshDetail(page: RunsPage, run: RunSummary): Promise<void> {
   if (run.status === 'running' && page.detail.dataset.phase === run.progress?.phase) return;
   const report = await page.state.api.getRun(run.runId).catch(() => undefined);
   if (report && page.list.isConnected && page.open?.runId === run.runId) drawDetail(page, run, report, false);
+}
+
+/** The change watch's state: a failing one as an alert (never silent). */
+function watchParagraph(watch: NonNullable<RunHistory['watch']>): HTMLElement {
+  const { failing, text } = describeWatch(watch);
+  return h(
+    'p',
+    {
+      id: 'watch-status',
+      class: failing ? 'alert alert-error' : 'alert alert-info',
+      'data-state': watch.state,
+    },
+    text,
+  );
 }

@@ -13,6 +13,7 @@ const CONFIG = 'CONFIG';
 const LOCK = 'LOCK';
 const CURSOR = 'CURSOR';
 const CHECKPOINT = 'CHECKPOINT';
+const WATCH = 'WATCH';
 
 /** Partition key prefixes of the item kinds there are many of. */
 const USER = 'USER#';
@@ -45,6 +46,7 @@ export const itemKinds = {
   lock: LOCK,
   cursor: CURSOR,
   checkpoint: CHECKPOINT,
+  watch: WATCH,
   handoff: `${HANDOFF}*`,
   occurrence: `${OCCURRENCE}*`,
   logon: `${LOGON}*`,
@@ -134,6 +136,9 @@ export const isRunPartitionKey = (pk: string): boolean => pk.startsWith(RUN);
 export const configKey = { [PK]: CONFIG, [SK]: 'CURRENT' } as const;
 export const lockKey = { [PK]: LOCK, [SK]: 'SYNC' } as const;
 export const cursorKey = { [PK]: CURSOR, [SK]: 'SYNC' } as const;
+
+/** The change watch's state (docs/contract.md#changes-in-seconds): one item. */
+export const watchKey = { [PK]: WATCH, [SK]: 'STATUS' } as const;
 export const checkpointKey = { [PK]: CHECKPOINT, [SK]: 'SYNC' } as const;
 
 /** The item that asks for this invocation of a run. */

@@ -11,7 +11,8 @@ import { toPreviewStartEvent, toSyncStartEvent } from './operation-events';
 export class LambdaOperationStarter implements OperationStarter {
   constructor(
     private readonly client: LambdaClient,
-    private readonly functions: { readonly sync: string; readonly testSettings: string },
+    /** Without `testSettings` (the watcher, which starts syncs only), a preview is refused. */
+    private readonly functions: { readonly sync: string; readonly testSettings?: string },
   ) {}
 
   startSync(start: SyncStart): Promise<void> {
@@ -19,7 +20,9 @@ export class LambdaOperationStarter implements OperationStarter {
   }
 
   startPreview(start: PreviewStart): Promise<void> {
-    return this.invoke(this.functions.testSettings, toPreviewStartEvent(start));
+    const { testSettings } = this.functions;
+    if (!testSettings) return Promise.reject(new Error('this function starts no previews'));
+    return this.invoke(testSettings, toPreviewStartEvent(start));
   }
 
   private async invoke(functionName: string, event: unknown): Promise<void> {

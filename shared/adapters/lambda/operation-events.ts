@@ -15,6 +15,7 @@ export const syncStartEvent = z.strictObject({
   approvedDeletes: z.int().min(1).optional(),
   // Any name the route accepts (directoryUserParameter): a longer one would be dropped here, unrun.
   user: z.string().min(1).max(2048).optional(),
+  trigger: z.literal('notification').optional(),
 });
 
 export const previewStartEvent = z.strictObject({
@@ -34,11 +35,18 @@ export const toPreviewStartEvent = (start: PreviewStart): PreviewStartEvent => (
 });
 
 /** The start an event carries, without its `source`. */
-export const syncStartOf = ({ runId, configVersion, approvedDeletes, user }: SyncStartEvent): SyncStart => ({
+export const syncStartOf = ({
+  runId,
+  configVersion,
+  approvedDeletes,
+  user,
+  trigger,
+}: SyncStartEvent): SyncStart => ({
   runId,
   configVersion,
   ...(approvedDeletes !== undefined ? { approvedDeletes } : {}),
   ...(user !== undefined ? { user } : {}),
+  ...(trigger !== undefined ? { trigger } : {}),
 });
 export const previewStartOf = ({ previewId, config, password }: PreviewStartEvent): PreviewStart => ({
   previewId,

@@ -32,7 +32,8 @@ import {
 import { ConnectionLostError } from './one-connection-client';
 
 /** What the client was doing; a dropped connection means "unreachable" before a read and "partial" during one. */
-export type DirectoryPhase = 'connect' | 'bind' | 'read';
+/** `watch`: the change notification search a watch holds (notification-search.ts). */
+export type DirectoryPhase = 'connect' | 'bind' | 'read' | 'watch';
 
 /** Active Directory's sub-codes in the text of an invalidCredentials (49) result ("data 52e"). */
 const AD_BIND_REASONS: Readonly<Record<string, string>> = {

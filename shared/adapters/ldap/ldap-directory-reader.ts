@@ -20,10 +20,12 @@ import type { DirectoryEntry } from '../../domain/user';
 import type { UserLookup } from '../../domain/user-lookup';
 import { type DirectoryError, DiscoveryError, PartialReadError, rephrase } from '../../errors';
 import type {
+  DirectoryChange,
   DirectoryGroup,
   DirectoryReader,
   DirectorySession,
   DirectorySyncState,
+  DirectoryWatch,
   DirSyncAccess,
   RootDse,
   ServerAddress,
@@ -41,8 +43,8 @@ import {
   searchGroups,
   toGroupEntry,
 } from './group-searches';
+import { NotificationClient, watchNotifications } from './notification-search';
 import { parseObjectGuid } from './object-guid';
-import { OneConnectionClient } from './one-connection-client';
 import { readAllValues } from './ranged-attribute';
 import { attributeInSchema } from './schema-attributes';
 import { tlsOptionsFor } from './tls-options';
@@ -89,7 +91,7 @@ class LdapDirectorySession implements DirectorySession {
     readonly server: string,
     readonly rootDse: RootDse,
     private readonly schemaNamingContext: string | undefined,
-    private readonly client: Client,
+    private readonly client: NotificationClient,
   ) {}
 
   /** Opens the TLS connection and reads the rootDSE (anonymously readable on every DC). */
@@ -98,7 +100,7 @@ class LdapDirectorySession implements DirectorySession {
     const timeout = connection.timeoutSeconds * 1000;
     const tlsOptions = tlsOptionsFor(address, connection);
     const ldaps = connection.encryption === 'ldaps';
-    const client = new OneConnectionClient({
+    const client = new NotificationClient({
       url: `${ldaps ? 'ldaps' : 'ldap'}://${server}`,
       // Both are needed: with only one, a server that accepts but never answers hangs forever.
       connectTimeout: timeout,
@@ -383,6 +385,10 @@ class LdapDirectorySession implements DirectorySession {
       this.client.searchPaginated(baseDn, groupSearch(nestedGroupsFilter(roots), 'sub')),
       convert,
     );
+  }
+
+  watchChanges(namingContext: string, onChange: (change: DirectoryChange) => void): DirectoryWatch {
+    return watchNotifications(this.client, this.server, namingContext, onChange);
   }
 
   async close(): Promise<void> {

@@ -17,7 +17,7 @@ export class EventBridgeScheduleController implements ScheduleController {
     private readonly groupName = 'default',
   ) {}
 
-  async apply(schedule: Config['schedule']): Promise<void> {
+  async apply(schedule: Pick<Config['schedule'], 'enabled' | 'intervalMinutes'>): Promise<void> {
     const current = await this.client.send(
       new GetScheduleCommand({ Name: this.name, GroupName: this.groupName }),
     );

@@ -82,7 +82,11 @@ describe('the sync function near its deadline', () => {
     if (first.outcome !== 'ran') throw new Error(`not run: ${first.outcome}`);
     const running = first.report;
     expect(running.status).toBe('running');
-    expect(running.counts.created).toBe(BATCH);
+    // One batch: a waiting applier's first one may be smaller (it starts with the read's first page), and the
+    // read stops with the writes.
+    const firstWrites = running.counts.created;
+    expect(firstWrites).toBeGreaterThan(0);
+    expect(firstWrites).toBeLessThanOrEqual(BATCH);
 
     const item = await handoffItem(running.runId, 2);
     expect(item).toMatchObject({ runId: running.runId, invocation: 2 });
@@ -98,13 +102,14 @@ describe('the sync function near its deadline', () => {
     if (outcome?.outcome !== 'ran') throw new Error(`not continued: ${outcome?.outcome}`);
     expect(outcome.report).toMatchObject({ runId: running.runId, status: 'succeeded' });
     // An empty database: every user in scope is created, one batch by the first invocation, the rest by the second.
-    expect(outcome.report.counts).toMatchObject({ created: running.counts.inScope, conflicts: 0 });
+    const { inScope } = outcome.report.counts;
+    expect(outcome.report.counts).toMatchObject({ created: inScope, conflicts: 0 });
     expect(outcome.report.steps.find((s) => s.name === 'apply')?.message).toBe(
-      `${running.counts.inScope - BATCH} changes written`,
+      `${inScope - firstWrites} changes written`,
     );
     const run = await loaded.call('runs', 'GET', `/sync/runs/${running.runId}`);
-    expect(run.body).toMatchObject({ status: 'succeeded', counts: { created: running.counts.inScope } });
-    expect(run.body.changes).toHaveLength(running.counts.inScope);
+    expect(run.body).toMatchObject({ status: 'succeeded', counts: { created: inScope } });
+    expect(run.body.changes).toHaveLength(inScope);
 
     // The lock was released at the end: the next sync runs (and finds nothing to do).
     const next = await loaded.call('start', 'POST', '/sync', { body: {}, headers: { Prefer: 'wait=120' } });

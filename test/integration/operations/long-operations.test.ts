@@ -285,9 +285,11 @@ describe('progress, as it is written', () => {
       const seen = writes.map(({ written }) => written.progress as RunProgress);
       expect(progressViolations(seen)).toEqual([]);
       expect(phasesAheadOfRead(seen, report.counts.directoryUsers)).toEqual([]);
-      // It started at the start, and went through the read and the apply.
+      // It started at the start, and went through the read, writing while it read (the apply phase that
+      // follows the read has only what the read could not decide, here nothing: it may pass between two writes).
       expect(seen[0]).toEqual({ phase: 'connect', read: 0, inScope: 0, planned: 0, applied: 0 });
-      expect(seen.map((progress) => progress.phase)).toEqual(expect.arrayContaining(['search', 'apply']));
+      expect(seen.map((progress) => progress.phase)).toEqual(expect.arrayContaining(['search']));
+      expect(seen.some((progress) => progress.phase === 'search' && progress.applied > 0)).toBe(true);
       for (const progress of seen) {
         expect(progress.read).toBeLessThanOrEqual(report.counts.directoryUsers);
         expect(progress.inScope).toBeLessThanOrEqual(report.counts.inScope);

@@ -18,6 +18,7 @@ describe('function bundles', () => {
       'sync',
       'test-settings',
       'users',
+      'watch',
     ]);
     for (const { name, bytes } of sizes) {
       // The pipe's enrichment is a few kilobytes: the builder of events and the unmarshalling of images.
@@ -32,7 +33,7 @@ describe('function bundles', () => {
     const carries = (name: string, pkg: string) =>
       bundles.get(name)?.packages.has(pkg) || bundles.get(name)?.runtimePackages.has(pkg);
     // The LDAP client only where the directory is read, and where a logon binds as the user.
-    for (const name of ['sync', 'test-settings', 'directory', 'logon', 'logon-guard'])
+    for (const name of ['sync', 'test-settings', 'directory', 'logon', 'logon-guard', 'watch'])
       expect(carries(name, 'ldapts'), name).toBe(true);
     for (const name of ['config', 'start', 'runs', 'users', 'openapi', 'events'])
       expect(carries(name, 'ldapts'), name).toBe(false);
@@ -42,17 +43,18 @@ describe('function bundles', () => {
       expect(carries(name, '@aws-lambda-powertools/parameters'), name).toBe(false);
       expect(carries(name, '@aws-sdk/client-secrets-manager'), name).toBe(false);
     }
-    // The Lambda client only where the workers are started, and where a logon asks its guard; the start
-    // function reads and writes the table.
+    // The Lambda client only where the workers are started (the start function, the watcher), and where a
+    // logon asks its guard; the start function reads and writes the table.
     for (const [name] of bundles) {
-      expect(carries(name, '@aws-sdk/client-lambda'), name).toBe(name === 'start' || name === 'logon');
+      expect(carries(name, '@aws-sdk/client-lambda'), name).toBe(['start', 'logon', 'watch'].includes(name));
     }
     // The guard reads the secret and the directory, and no table.
     expect(carries('logon-guard', '@aws-sdk/client-secrets-manager')).toBe(true);
     expect(carries('logon-guard', '@aws-sdk/client-dynamodb')).toBe(false);
     expect(carries('start', '@aws-sdk/client-dynamodb')).toBe(true);
     // The workers serve no route: no HTTP middleware.
-    for (const name of ['sync', 'test-settings']) expect(carries(name, '@middy/core'), name).toBe(false);
+    for (const name of ['sync', 'test-settings', 'watch'])
+      expect(carries(name, '@middy/core'), name).toBe(false);
     // The pipe's enrichment maps stream records: it unmarshals images, and sends no request (no document client).
     expect(carries('events', '@aws-sdk/util-dynamodb')).toBe(true);
     for (const pkg of ['@middy/core', '@aws-sdk/lib-dynamodb', '@aws-lambda-powertools/logger'])

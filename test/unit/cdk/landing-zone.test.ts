@@ -303,7 +303,7 @@ describe('the stack without landing-zone settings', () => {
 
   it('traces every function and the API stage, and grants nothing else on every resource', () => {
     const ours = resourcesOf(template, 'AWS::Lambda::Function').filter(([id]) =>
-      /^(Config|Start|TestSettings|Sync|Runs|Users|Directory|Logon|LogonGuard|Openapi|Events)Function/.test(
+      /^(Config|Start|TestSettings|Sync|Runs|Users|Directory|Logon|LogonGuard|Openapi|Events|Watch)Function/.test(
         id,
       ),
     );

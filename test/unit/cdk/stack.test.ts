@@ -18,7 +18,9 @@ const functions = template.findResources('AWS::Lambda::Function', {
   Properties: { Description: Match.anyValue(), Runtime: Match.stringLikeRegexp('nodejs') },
 });
 const ourFunctions = Object.entries(functions).filter(([id]) =>
-  /^(Config|Start|TestSettings|Sync|Runs|Users|Directory|Logon|LogonGuard|Openapi|Events)Function/.test(id),
+  /^(Config|Start|TestSettings|Sync|Runs|Users|Directory|Logon|LogonGuard|Openapi|Events|Watch)Function/.test(
+    id,
+  ),
 );
 const functionId = (prefix: string): string => {
   const found = ourFunctions.find(([id]) => id.startsWith(`${prefix}Function`));
@@ -60,7 +62,7 @@ describe('the AdSync stack', () => {
     const inVpc = ourFunctions
       .filter(([, fn]) => fn.Properties.VpcConfig)
       .map(([id]) => id.replace(/Function.*/, ''));
-    expect(inVpc.sort()).toEqual(['Directory', 'Logon', 'LogonGuard', 'Sync', 'TestSettings']);
+    expect(inVpc.sort()).toEqual(['Directory', 'Logon', 'LogonGuard', 'Sync', 'TestSettings', 'Watch']);
   });
 
   it('has no NAT gateway and no internet gateway; DynamoDB and Secrets Manager through VPC endpoints', () => {
@@ -431,8 +433,10 @@ describe('the AdSync stack', () => {
         Query: syncReads,
       },
       // Whether a running run's lease is still its own; the runs and the previews; the schedule and alert
-      // settings (the back-off and staleness GET /sync/runs shows).
-      runs: { GetItem: ['config', 'lock'], Query: ['run', 'preview'] },
+      // settings (the back-off and staleness GET /sync/runs shows); the change watch's state.
+      runs: { GetItem: ['config', 'lock', 'watch'], Query: ['run', 'preview'] },
+      // The watcher: as the start function starts a sync (the lock's holder, the runs), and its own state.
+      watch: { GetItem: ['config', 'lock', 'watch'], Query: ['run'] },
       // And the groups routes: a group's members, by group.
       users: { GetItem: ['user', 'config'], Query: ['group'] },
       // To explain one user: the users it concerns, by name (a key or a batch of keys) and objectGUID (gsi1).
@@ -545,8 +549,16 @@ describe('the AdSync stack', () => {
         ],
       },
     ]);
+    // The watcher starts syncs as the start function does: the sync function, nothing else.
+    expect(invokes('watch')).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'lambda:InvokeFunction',
+        Resource: { 'Fn::GetAtt': [functionId('Sync'), 'Arn'] },
+      },
+    ]);
     // The logon function invokes its guard, and nothing else (tested below).
-    for (const name of functionNames.filter((n) => n !== 'start' && n !== 'logon')) {
+    for (const name of functionNames.filter((n) => n !== 'start' && n !== 'logon' && n !== 'watch')) {
       expect(invokes(name), name).toEqual([]);
     }
     // It starts operations, it does not run them: no secret, no user, no password hash.

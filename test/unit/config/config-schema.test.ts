@@ -26,7 +26,7 @@ describe('parseConfig', () => {
         deletionThreshold: { maxCount: 500, maxPercent: 20 },
       },
       defaultPrivileges: { privileges: ['login'], ownArchiveAccess: ['read'] },
-      schedule: { enabled: false, intervalMinutes: 60 },
+      schedule: { enabled: false, intervalMinutes: 60, changeNotifications: false },
       logon: { maxFailures: 5, lockoutMinutes: 15 },
       groups: { sync: 'none' },
       privilegeRules: [],

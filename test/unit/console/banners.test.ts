@@ -35,6 +35,32 @@ describe('bannersOf', () => {
     expect(bannersOf({ runs: [] })).toEqual([]);
   });
 
+  it('tells of a failing change watch, and of one on but not running; not of one that watches', () => {
+    const failing = bannersOf({
+      runs: [run('run-1')],
+      watch: {
+        state: 'failing',
+        since: '2026-12-06T09:00:00.000Z',
+        failures: 1,
+        error: { code: 'Unreachable', message: 'dc1:636 cannot be reached' },
+      },
+    });
+    expect(failing).toEqual([
+      {
+        kind: 'watch',
+        tone: 'warn',
+        title: 'Changes in seconds are failing',
+        text: 'dc1:636 cannot be reached (1 in a row). The schedule still runs.',
+      },
+    ]);
+    expect(bannersOf({ runs: [], watch: { state: 'off', since: '2026-12-06T09:00:00.000Z' } })).toHaveLength(
+      1,
+    );
+    expect(bannersOf({ runs: [], watch: { state: 'watching', since: '2026-12-06T09:00:00.000Z' } })).toEqual(
+      [],
+    );
+  });
+
   it('offers to apply the deletes the last run withheld, naming that run and count', () => {
     const runs = [
       run('run-3', { status: 'skipped' }),

@@ -27,7 +27,7 @@ const saved = parseConfig({
     deletionThreshold: { maxCount: 50, maxPercent: 12.5 },
   },
   defaultPrivileges: { privileges: ['login', 'exportEmail'], ownArchiveAccess: ['read', 'write'] },
-  schedule: { enabled: true, intervalMinutes: 30 },
+  schedule: { enabled: true, intervalMinutes: 30, changeNotifications: true },
   alerts: { staleAfterHours: 48, failuresBeforeBackoff: 5 },
   logon: { maxFailures: 3, lockoutMinutes: 30 },
   groups: { sync: 'selected' },
@@ -39,6 +39,12 @@ const saved = parseConfig({
 describe('the Directory Services form', () => {
   it('gives back the configuration it was filled from', () => {
     expect(parseConfig(configDocumentOf(formValuesOf(saved)))).toEqual(saved);
+  });
+
+  it('shows changes in seconds as a toggle, and saves it either way', () => {
+    expect(formValuesOf(saved).changeNotifications).toBe(true);
+    const off = configDocumentOf({ ...formValuesOf(saved), changeNotifications: false });
+    expect(off.schedule).toEqual({ enabled: true, intervalMinutes: 30, changeNotifications: false });
   });
 
   it('shows the grace period as a number field and saves what is typed in it', () => {
@@ -119,6 +125,7 @@ describe('fieldOfPath', () => {
     ['config.options.deletionGraceDays', 'deletionGraceDays'],
     ['config.defaultPrivileges.ownArchiveAccess.0', 'ownArchiveAccess'],
     ['config.schedule.intervalMinutes', 'intervalMinutes'],
+    ['config.schedule.changeNotifications', 'changeNotifications'],
     ['config.alerts.staleAfterHours', 'staleAfterHours'],
     ['config.alerts.failuresBeforeBackoff', 'failuresBeforeBackoff'],
     ['password', 'password'],

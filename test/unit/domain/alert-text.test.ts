@@ -4,6 +4,7 @@ import {
   durationText,
   scheduleHealthText,
   stalenessText,
+  watchText,
 } from '../../../shared/domain/alert-text';
 import type { ScheduleHealth } from '../../../shared/domain/schedule-health';
 
@@ -85,5 +86,31 @@ describe('stalenessText', () => {
     expect(alertLine(stalenessText({ since: '2026-11-30T01:00:00.000Z', staleAfterHours: 26 }))).toBe(
       'The sync is stale: No run has succeeded since the first run (2026-11-30 01:00 UTC), more than 26 hours.',
     );
+  });
+});
+
+describe('watchText', () => {
+  it('says why a watch fails, how often in a row, and when it tries again', () => {
+    expect(
+      watchText({
+        state: 'failing',
+        since: '2026-12-06T12:00:00Z',
+        failures: 2,
+        error: { code: 'Unreachable', message: 'dc1:636 cannot be reached' },
+        retryAt: '2026-12-06T12:00:02Z',
+      }),
+    ).toEqual({
+      title: 'Changes in seconds are failing',
+      detail:
+        'dc1:636 cannot be reached (2 in a row). It tries again at 2026-12-06 12:00 UTC; the schedule still runs.',
+    });
+  });
+
+  it('flags a watch that is on but not running, and says nothing of one that watches or connects', () => {
+    expect(watchText({ state: 'off', since: '2026-12-06T12:00:00Z' })?.title).toBe(
+      'Changes in seconds are not watched',
+    );
+    expect(watchText({ state: 'watching', since: '2026-12-06T12:00:00Z' })).toBeUndefined();
+    expect(watchText({ state: 'connecting', since: '2026-12-06T12:00:00Z' })).toBeUndefined();
   });
 });

@@ -11,6 +11,7 @@ import {
   runWriteUnits,
   secretReadsPerMonth,
   syncCost,
+  watcherCost,
 } from '../../../tools/cost-model';
 import { PRICES } from '../../../tools/cost-prices';
 import { costTables } from '../../../tools/cost-tables';
@@ -166,5 +167,23 @@ describe('costTables', () => {
     for (const price of Object.values(PRICES)) expect(markdown).toContain(price.source);
     expect(markdown).toContain('| **total** | **$38.11** | **$23.51** |');
     expect(markdown).toMatch(/\| 100,000 \| ESTIMATE \(10x the 10,000-user figures\) \| every 1 min \|/);
+  });
+});
+
+describe('watcherCost', () => {
+  it('prices 11 minutes held at 256 MB every 10 minutes, its starts, its probe and heartbeat, and its alarm', () => {
+    const [duration, requests, dynamo, alarm] = watcherCost();
+    const invocations = (730 * 60) / 10;
+    expect(duration?.usd).toBeCloseTo(invocations * 660 * 0.25 * 0.0000133334, 6);
+    expect(requests?.usd).toBeCloseTo(
+      invocations * (PRICES.lambdaRequest.usd + PRICES.schedulerInvocation.usd),
+      9,
+    );
+    // A probe every 15 s of held time: a read unit and a write unit each.
+    expect(dynamo?.usd).toBeCloseTo(
+      ((invocations * 660) / 15) * (PRICES.dynamoReadUnit.usd + PRICES.dynamoWriteUnit.usd),
+      9,
+    );
+    expect(alarm?.usd).toBe(PRICES.alarmMonth.usd);
   });
 });

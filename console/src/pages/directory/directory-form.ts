@@ -275,6 +275,15 @@ function scheduleFieldset(values: ConfigFormValues): HTMLElement {
       kind: 'check',
     }),
     field('intervalMinutes', 'Every (minutes)', numberInput(values, 'intervalMinutes', 1, 10_080)),
+    field(
+      'changeNotifications',
+      'Synchronize changes within seconds (AD change notifications)',
+      checkbox(values, 'changeNotifications'),
+      {
+        kind: 'check',
+        hint: 'A watch keeps a change notification search open on the domain controller; a change starts a run within seconds. The schedule stays on as the safety net. The Runs page shows the watch.',
+      },
+    ),
     h(
       'div',
       { class: 'row' },

@@ -1,0 +1,146 @@
+/**
+ * The watch's decisions (docs/contract.md#changes-in-seconds), pure: which naming context to watch, which
+ * notified changes start a run, when a burst of them has settled, how long to wait before reconnecting, and the
+ * state the watch shows.
+ */
+import { isAtOrUnder, isDistinguishedName } from './distinguished-name';
+
+/** A change the DC notified: the object's DN (its new one after a move) and its object classes. */
+export interface DirectoryChange {
+  readonly dn: string;
+  readonly objectClasses: readonly string[];
+}
+
+/**
+ * `off`: changeNotifications is off (or nothing is configured). `connecting`: opening the search. `watching`:
+ * the search is open. `failing`: the last attempt failed; the watch tries again at `retryAt`.
+ */
+export const WATCH_STATES = ['off', 'connecting', 'watching', 'failing'] as const;
+export type WatchState = (typeof WATCH_STATES)[number];
+
+/** The watch's state as the API shows it (GET /sync/runs `watch`) and its log lines say it. */
+export interface WatchStatus {
+  readonly state: WatchState;
+  /** When the watch entered this state. */
+  readonly since: string;
+  /** The DC the search is open on (watching) or was last tried. */
+  readonly server?: string;
+  /** The naming context the search watches. */
+  readonly namingContext?: string;
+  /** Failing: why the last attempt failed. */
+  readonly error?: { readonly code: string; readonly message: string };
+  /** Failing: attempts that failed in a row. */
+  readonly failures?: number;
+  /** Failing: when the watch tries again. */
+  readonly retryAt?: string;
+  /** The last change in scope the DC notified. */
+  readonly lastChangeAt?: string;
+  /** The last run the watch started. */
+  readonly lastRunId?: string;
+  /** Watching: when the connection last answered the watch's probe (every `checkMs`): its heartbeat. */
+  readonly checkedAt?: string;
+}
+
+/**
+ * Whether a kept state is a live watch's: watching, and its heartbeat within two probes. A watcher that
+ * takes over from a live one (AWS) has nothing to catch up on.
+ */
+export const isLiveWatch = (status: WatchStatus | undefined, now: Date, timing: WatchTiming): boolean =>
+  status?.state === 'watching' &&
+  status.checkedAt !== undefined &&
+  now.getTime() - Date.parse(status.checkedAt) <= 2 * timing.checkMs;
+
+/** The watch's timing, in milliseconds. */
+export interface WatchTiming {
+  /** A burst has settled when no change came for this long... */
+  readonly quietMs: number;
+  /** ...or this long after its first change, whichever comes first (a change starts a run within it). */
+  readonly maxDelayMs: number;
+  /** While another run holds the lock: how often the watch tries again to start its run. */
+  readonly busyRetryMs: number;
+  /** A start that failed otherwise (the table unreachable, say): when it is tried again. */
+  readonly startRetryMs: number;
+  /** How often the open watch probes its connection and re-reads the configuration. */
+  readonly checkMs: number;
+  /** The first wait before reconnecting; each failure in a row doubles it, up to `maxRetryMs`. */
+  readonly firstRetryMs: number;
+  readonly maxRetryMs: number;
+}
+
+/** SPEC 8.4: a change starts a run within 2 seconds. */
+export const DEFAULT_WATCH_TIMING: WatchTiming = {
+  quietMs: 500,
+  maxDelayMs: 1500,
+  busyRetryMs: 1000,
+  startRetryMs: 10_000,
+  checkMs: 15_000,
+  firstRetryMs: 1000,
+  maxRetryMs: 60_000,
+};
+
+/**
+ * The naming context to watch for a base DN: the one it is in (the longest naming context it is at or under),
+ * since AD allows a subtree notification search only at a naming context's root; else the default one; else
+ * the base DN itself.
+ */
+export function watchedNamingContext(
+  rootDse: { readonly namingContexts: readonly string[]; readonly defaultNamingContext?: string },
+  baseDn: string,
+): string {
+  const holding = rootDse.namingContexts
+    .filter((nc) => isDistinguishedName(nc) && isAtOrUnder(baseDn, nc))
+    .sort((a, b) => b.length - a.length)[0];
+  return holding ?? rootDse.defaultNamingContext ?? baseDn;
+}
+
+/**
+ * Whether a notified change can matter to the sync: an object at or under one of `scopes` (the base DN, the
+ * groups' base DN), or a user or group anywhere (moved out of scope, or deleted: AD notifies the tombstone
+ * under CN=Deleted Objects). Computers are users in AD's schema, and change often (their logon and password
+ * times): they are left out.
+ */
+export function isChangeInScope(change: DirectoryChange, scopes: readonly string[]): boolean {
+  const classes = change.objectClasses.map((c) => c.toLowerCase());
+  if (classes.includes('computer')) return false;
+  if (classes.includes('user') || classes.includes('group')) return true;
+  if (!isDistinguishedName(change.dn)) return false;
+  return scopes.some((scope) => isDistinguishedName(scope) && isAtOrUnder(change.dn, scope));
+}
+
+/** Changes notified and not yet run: when the first and the last came, and the earliest time to start. */
+export interface PendingChanges {
+  readonly firstAt: number;
+  readonly lastAt: number;
+  readonly notBefore: number;
+}
+
+/** One more change: the burst goes on (or starts). */
+export const withChangeAt = (pending: PendingChanges | undefined, at: number): PendingChanges =>
+  pending ? { ...pending, lastAt: at } : { firstAt: at, lastAt: at, notBefore: at };
+
+/** When the pending changes' run starts: the burst has settled, and not before `notBefore`. */
+export const runDueAt = (pending: PendingChanges, timing: WatchTiming): number =>
+  Math.max(pending.notBefore, Math.min(pending.lastAt + timing.quietMs, pending.firstAt + timing.maxDelayMs));
+
+/** The wait before the next attempt after `failures` failed attempts in a row (1 s, 2 s, 4 s ... 60 s). */
+export const reconnectDelayMs = (failures: number, timing: WatchTiming): number =>
+  Math.min(timing.maxRetryMs, timing.firstRetryMs * 2 ** Math.max(0, failures - 1));
+
+/** A watch whose heartbeat is older than this is shown failing: its process or watcher function is gone. */
+export const SILENT_AFTER_MS = 60_000;
+
+/**
+ * The kept state as readers are shown it: a `watching` state whose heartbeat (`checkedAt`, or `since` before the
+ * first probe) is older than SILENT_AFTER_MS is `failing` (WatchSilent): nothing watches any more (the process
+ * stopped, the watcher function was not started again), and saying `watching` would hide it.
+ */
+export function watchAsSeen(status: WatchStatus, now: Date): WatchStatus {
+  if (status.state !== 'watching') return status;
+  const heard = status.checkedAt ?? status.since;
+  if (now.getTime() - Date.parse(heard) <= SILENT_AFTER_MS) return status;
+  return {
+    ...status,
+    state: 'failing',
+    error: { code: 'WatchSilent', message: `the watch has not been heard from since ${heard}` },
+  };
+}

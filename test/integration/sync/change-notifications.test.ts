@@ -1,0 +1,223 @@
+/**
+ * Changes in seconds against the Samba DC (docs/contract.md#changes-in-seconds): the watch holds a real change
+ * notification search (through a TCP proxy, so the tests can drop it or take the DC away) and starts its runs
+ * as POST /sync does, run by a worker as the sync function runs them, on DynamoDB Local. The tests wait on what
+ * the watch says and on runs ending, never on fixed delays.
+ *
+ * The faults: a burst of 200 changes (every user arrives, in a few runs, never two at once), a change while
+ * another run holds the lock (one more run after it), the DC dropping the watch's connection, and the DC
+ * unreachable for a while (each: visible as `failing`, then a catch-up run that applies what changed).
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DynamoWatchStatusStore } from '../../../shared/adapters/dynamodb/dynamo-watch-status';
+import { LdapDirectoryReader } from '../../../shared/adapters/ldap/ldap-directory-reader';
+import type { WatchStatus } from '../../../shared/domain/change-watch';
+import type { Report } from '../../../shared/domain/report';
+import { SyncRunningError } from '../../../shared/errors';
+import type { OperationStarter } from '../../../shared/ports/operation-starter';
+import { runStartedSync, startSync } from '../../../shared/use-cases/start-sync';
+import { systemClock } from '../../../shared/use-cases/system-clock';
+import { type WatchLogEntry, watchChanges } from '../../../shared/use-cases/watch-changes';
+import { dynamoDbClient } from '../../support/clients';
+import { savedWithConfiguration } from '../../support/saved-password';
+import { replace, userEntry } from '../../support/scratch-ou';
+import { useScratchSync } from '../../support/scratch-sync';
+import { fixtureConfig, servicePassword } from '../../support/sync-harness';
+import { type FaultProxy, startFaultProxy } from '../../support/tcp-fault-proxy';
+
+const directory = inject('directory');
+const scratch = useScratchSync('Notify', { incremental: true });
+const { dn: ou, tag } = scratch;
+const BURST = 200;
+const userDn = (n: number) => `CN=Notify ${n},${ou}`;
+const userName = (n: number) => `ntf-${tag}-${n}`;
+
+let proxy: FaultProxy;
+let proxyPort: number;
+const stop = new AbortController();
+let watching: Promise<void>;
+const logs: WatchLogEntry[] = [];
+const reports: Report[] = [];
+const workers = new Set<Promise<unknown>>();
+let busyStarts = 0;
+/** Checks waiting for something the watch says or a run that ends. */
+const waiters = new Set<() => void>();
+const changed = () => {
+  for (const check of [...waiters]) check();
+};
+
+/** Resolves once `done()` holds, re-checked whenever the watch logs or a run ends; fails after `ms`. */
+function until(done: () => boolean, what: string, ms = 20_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      waiters.delete(check);
+      reject(new Error(`still waiting for ${what}`));
+    }, ms);
+    const check = () => {
+      if (!done()) return;
+      clearTimeout(timer);
+      waiters.delete(check);
+      resolve();
+    };
+    waiters.add(check);
+    check();
+  });
+}
+
+const notificationRuns = () => reports.filter((r) => r.trigger === 'notification');
+const states = () => logs.flatMap((l) => (l.status ? [l.status] : []));
+const lastState = (): WatchStatus | undefined => states().at(-1);
+const fullNameOf = async (n: number) =>
+  (await scratch.harness.store.listUsers()).find((u) => u.userName === userName(n))?.fullName;
+
+beforeAll(async () => {
+  proxy = await startFaultProxy({ targetHost: directory.host, targetPort: 636 });
+  proxyPort = proxy.port;
+  const { harness } = scratch;
+  const config = fixtureConfig({
+    connection: { baseDn: ou, servers: [`127.0.0.1:${proxyPort}`], timeoutSeconds: 3 },
+    filters: { exchangeUsersOnly: false },
+    schedule: { changeNotifications: true },
+  });
+  await harness.configs.saveConfig(config);
+  const exclusive = harness.exclusive();
+  // The sync function: runs what the start handed over, in the background, as an asynchronous invocation.
+  const starter: OperationStarter = {
+    async startSync(start) {
+      const work = runStartedSync(exclusive, start).then((outcome) => {
+        if ('report' in outcome) reports.push(outcome.report);
+        changed();
+      });
+      workers.add(work);
+      void work.finally(() => {
+        workers.delete(work);
+        changed();
+      });
+    },
+    startPreview: () => Promise.reject(new Error('no previews here')),
+  };
+  watching = watchChanges(
+    {
+      configs: harness.configs,
+      secrets: savedWithConfiguration(harness.configs, servicePassword()),
+      directory: new LdapDirectoryReader(),
+      clock: systemClock,
+      startRun: async () => {
+        try {
+          return await startSync({ ...exclusive, starter }, { trigger: 'notification' });
+        } catch (error) {
+          if (error instanceof SyncRunningError) busyStarts += 1;
+          changed();
+          throw error;
+        }
+      },
+      status: new DynamoWatchStatusStore(dynamoDbClient(), harness.tableName),
+      log: (entry) => {
+        logs.push(entry);
+        changed();
+      },
+      timing: { checkMs: 2_000 },
+    },
+    stop.signal,
+  );
+  // Opened: the catch-up run (the OU is empty yet) ends.
+  await until(() => notificationRuns().length === 1, 'the catch-up run');
+});
+
+afterAll(async () => {
+  stop.abort();
+  await watching;
+  await Promise.all(workers);
+  await proxy.close();
+});
+
+describe('the change watch on the DC', () => {
+  it('watches the naming context, and keeps its state where GET /sync/runs reads it', async () => {
+    expect(lastState()).toMatchObject({ state: 'watching', namingContext: directory.baseDn });
+    const kept = await new DynamoWatchStatusStore(
+      dynamoDbClient(),
+      scratch.harness.tableName,
+    ).getWatchStatus();
+    expect(kept).toMatchObject({ state: 'watching', server: `127.0.0.1:${proxyPort}` });
+  });
+
+  it(`applies a burst of ${BURST} new users in a few runs, never two at once, losing none`, async () => {
+    const before = notificationRuns().length;
+    for (let n = 0; n < BURST; n += 1) {
+      await scratch.admin.add(
+        userDn(n),
+        userEntry({ sAMAccountName: userName(n), displayName: `Notify ${n}` }),
+      );
+    }
+    await until(
+      () => notificationRuns().reduce((sum, r) => sum + r.counts.created, 0) >= BURST,
+      'every user',
+    );
+    // Samba takes several seconds for 200 adds here: a run starts at most 1.5 s after a burst's first change,
+    // so a long burst is a run every couple of seconds, not one per change.
+    const runs = notificationRuns().slice(before);
+    expect(runs.length).toBeLessThanOrEqual(10);
+    expect(runs.every((r) => r.status === 'succeeded')).toBe(true);
+    // Never two at once: each run started after the one before it finished.
+    const byStart = [...reports].sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+    const overlapping = byStart.filter(
+      (run, i) => i > 0 && run.startedAt < (byStart[i - 1]?.finishedAt ?? ''),
+    );
+    expect(overlapping).toEqual([]);
+    expect((await scratch.harness.store.listUsers()).length).toBe(BURST);
+  });
+
+  it('a change while another run holds the lock leads to one run after it', async () => {
+    const { lock } = scratch.harness;
+    expect(await lock.acquire('a-run-of-the-api', 60)).toBe(true);
+    const before = notificationRuns().length;
+    const busy = busyStarts;
+    await scratch.admin.modify(userDn(1), [replace('displayName', ['Notify One'])]);
+    await until(() => busyStarts >= busy + 2, 'two starts refused while the lock is held');
+    expect(notificationRuns().length).toBe(before);
+    await lock.release('a-run-of-the-api');
+    await until(() => notificationRuns().length === before + 1, 'the run after the lock is free');
+    expect(await fullNameOf(1)).toBe('Notify One');
+  });
+
+  it('reconnects when the DC drops the connection, says so, and catches up', async () => {
+    const before = notificationRuns().length;
+    const failing = states().filter((s) => s.state === 'failing').length;
+    await proxy.resetConnections();
+    await scratch.admin.modify(userDn(2), [replace('displayName', ['Notify Two'])]);
+    await until(() => states().filter((s) => s.state === 'failing').length > failing, 'the watch failing');
+    const drop = states()
+      .filter((s) => s.state === 'failing')
+      .at(-1);
+    expect(drop).toMatchObject({ error: { code: 'Unreachable' }, failures: 1 });
+    expect(logs.find((l) => l.status === drop)?.level).toBe('warn');
+    await until(
+      () => lastState()?.state === 'watching' && notificationRuns().length > before,
+      'the catch-up',
+    );
+    expect(await fullNameOf(2)).toBe('Notify Two');
+  });
+
+  it('waits out a DC that cannot be reached, backing off, and catches up when it is back', async () => {
+    await proxy.close();
+    const failing = states().filter((s) => s.state === 'failing').length;
+    await scratch.admin.modify(userDn(3), [replace('displayName', ['Notify Three'])]);
+    await until(
+      () => states().filter((s) => s.state === 'failing').length >= failing + 2,
+      'two failed attempts in a row',
+    );
+    const attempts = states()
+      .filter((s) => s.state === 'failing')
+      .slice(-2);
+    expect(attempts.map((s) => s.failures)).toEqual([1, 2]);
+    expect(
+      Date.parse(attempts[1]?.retryAt ?? '') - Date.parse(attempts[1]?.since ?? ''),
+    ).toBeGreaterThanOrEqual(1_900);
+    const before = notificationRuns().length;
+    proxy = await startFaultProxy({ targetHost: directory.host, targetPort: 636, port: proxyPort });
+    await until(() => lastState()?.state === 'watching', 'the watch back', 30_000);
+    await until(() => notificationRuns().length > before, 'the catch-up run');
+    await until(() => !workers.size, 'the runs to end');
+    expect(await fullNameOf(3)).toBe('Notify Three');
+  });
+});

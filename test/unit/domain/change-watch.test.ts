@@ -1,0 +1,105 @@
+/** The watch's pure decisions: the naming context it watches, the changes that count, the burst, the back-off. */
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_WATCH_TIMING,
+  isChangeInScope,
+  reconnectDelayMs,
+  runDueAt,
+  watchAsSeen,
+  watchedNamingContext,
+  withChangeAt,
+} from '../../../shared/domain/change-watch';
+
+const DOMAIN = 'DC=company,DC=local';
+const rootDse = {
+  defaultNamingContext: DOMAIN,
+  namingContexts: [DOMAIN, `CN=Configuration,${DOMAIN}`, `DC=DomainDnsZones,${DOMAIN}`],
+};
+
+describe('watchedNamingContext', () => {
+  it('is the naming context holding the base DN: AD allows a subtree notification only at its root', () => {
+    expect(watchedNamingContext(rootDse, `OU=Staff,${DOMAIN}`)).toBe(DOMAIN);
+    expect(watchedNamingContext(rootDse, DOMAIN)).toBe(DOMAIN);
+    expect(watchedNamingContext(rootDse, `OU=x,DC=DomainDnsZones,${DOMAIN}`)).toBe(
+      `DC=DomainDnsZones,${DOMAIN}`,
+    );
+  });
+
+  it('falls back to the default naming context, then to the base DN itself', () => {
+    expect(watchedNamingContext(rootDse, 'OU=Staff,DC=other,DC=local')).toBe(DOMAIN);
+    expect(watchedNamingContext({ namingContexts: [] }, 'OU=Staff,DC=other,DC=local')).toBe(
+      'OU=Staff,DC=other,DC=local',
+    );
+  });
+});
+
+describe('isChangeInScope', () => {
+  const scopes = [`OU=Staff,${DOMAIN}`];
+  it('counts users and groups anywhere (moved out of scope, tombstones) and anything under a scope', () => {
+    expect(isChangeInScope({ dn: `CN=A,OU=Gone,${DOMAIN}`, objectClasses: ['top', 'user'] }, scopes)).toBe(
+      true,
+    );
+    expect(isChangeInScope({ dn: `CN=G,CN=Users,${DOMAIN}`, objectClasses: ['top', 'Group'] }, scopes)).toBe(
+      true,
+    );
+    expect(
+      isChangeInScope({ dn: `OU=Sub,OU=Staff,${DOMAIN}`, objectClasses: ['organizationalUnit'] }, scopes),
+    ).toBe(true);
+  });
+
+  it('leaves out computers, and other objects outside every scope', () => {
+    expect(
+      isChangeInScope({ dn: `CN=PC,OU=Staff,${DOMAIN}`, objectClasses: ['user', 'computer'] }, scopes),
+    ).toBe(false);
+    expect(isChangeInScope({ dn: `OU=Other,${DOMAIN}`, objectClasses: ['organizationalUnit'] }, scopes)).toBe(
+      false,
+    );
+    expect(isChangeInScope({ dn: 'not a dn', objectClasses: [] }, scopes)).toBe(false);
+  });
+});
+
+describe('runDueAt', () => {
+  it('is the quiet after the last change, at most maxDelay after the first, never before notBefore', () => {
+    const t = DEFAULT_WATCH_TIMING;
+    const one = withChangeAt(undefined, 1000);
+    expect(runDueAt(one, t)).toBe(1000 + t.quietMs);
+    const burst = withChangeAt(withChangeAt(one, 1600), 2200);
+    expect(runDueAt(burst, t)).toBe(1000 + t.maxDelayMs);
+    expect(runDueAt({ ...one, notBefore: 9000 }, t)).toBe(9000);
+  });
+});
+
+describe('reconnectDelayMs', () => {
+  it('doubles from the first wait up to the longest', () => {
+    const waits = [1, 2, 3, 4, 7, 8, 20].map((n) => reconnectDelayMs(n, DEFAULT_WATCH_TIMING));
+    expect(waits).toEqual([1000, 2000, 4000, 8000, 60_000, 60_000, 60_000]);
+  });
+});
+
+describe('watchAsSeen', () => {
+  const now = new Date('2026-12-06T12:00:00Z');
+  it('shows a watch whose heartbeat stopped as failing: nothing watches any more', () => {
+    const silent = {
+      state: 'watching' as const,
+      since: '2026-12-06T11:00:00Z',
+      checkedAt: '2026-12-06T11:58:59Z',
+    };
+    expect(watchAsSeen(silent, now)).toMatchObject({
+      state: 'failing',
+      error: { code: 'WatchSilent', message: 'the watch has not been heard from since 2026-12-06T11:58:59Z' },
+    });
+  });
+
+  it('leaves a live watch, a new one before its first probe, and every other state as kept', () => {
+    const live = {
+      state: 'watching' as const,
+      since: '2026-12-06T11:00:00Z',
+      checkedAt: '2026-12-06T11:59:30Z',
+    };
+    expect(watchAsSeen(live, now)).toBe(live);
+    const opened = { state: 'watching' as const, since: '2026-12-06T11:59:50Z' };
+    expect(watchAsSeen(opened, now)).toBe(opened);
+    const off = { state: 'off' as const, since: '2026-12-01T00:00:00Z' };
+    expect(watchAsSeen(off, now)).toBe(off);
+  });
+});

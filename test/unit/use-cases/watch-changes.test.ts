@@ -1,0 +1,348 @@
+/**
+ * The change watch on virtual time and the in-memory directory: the run a change starts (debounced, through
+ * the same lock and records as POST /sync), one more run after a run under way, the reconnect with back-off and
+ * its catch-up run, the probe that finds a silent DC, and the state it keeps and logs (never silent).
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { WatchStatus } from '../../../shared/domain/change-watch';
+import { UnreachableError } from '../../../shared/errors';
+import { runHistory } from '../../../shared/use-cases/operation-status';
+import { runStartedSync, startSync } from '../../../shared/use-cases/start-sync';
+import { type WatchLogEntry, watchChanges } from '../../../shared/use-cases/watch-changes';
+import { directoryEntry } from '../../support/in-memory';
+import { type InMemoryApp, inMemoryApp, inMemoryConfig } from '../../support/in-memory-app';
+import { savedWithConfiguration } from '../../support/saved-password';
+
+const BASE_DN = 'DC=company,DC=local';
+const USER_DN = `CN=Alice,OU=Staff,${BASE_DN}`;
+
+let app: InMemoryApp;
+let stop = new AbortController();
+let watching: Promise<void> = Promise.resolve();
+let logs: WatchLogEntry[];
+let kept: WatchStatus[];
+
+const enableWatch = (on = true) =>
+  app.settings.saveConfig(inMemoryConfig({ schedule: { changeNotifications: on } }));
+
+/** Starts the watch as the local stack does: its runs started as POST /sync starts them. */
+function startWatch(): void {
+  stop = new AbortController();
+  watching = watchChanges(
+    {
+      configs: app.settings,
+      secrets: app.deps().secrets,
+      directory: app.directory,
+      clock: app.clock,
+      startRun: () => startSync(app.worker(), { trigger: 'notification' }),
+      status: { saveWatchStatus: async (s) => void kept.push(s), getWatchStatus: async () => kept.at(-1) },
+      log: (entry) => logs.push(entry),
+    },
+    stop.signal,
+  );
+}
+
+/** Runs the syncs handed to the worker so far, as the sync function does. */
+async function runHandedOver(): Promise<void> {
+  for (const start of app.starter.syncs.splice(0)) {
+    await app.clock.runUntil(runStartedSync(app.deps(), start));
+  }
+}
+
+const state = () => kept.at(-1)?.state;
+/** The states the watch went through, each once in a row (a run it started is kept with the same state). */
+const transitions = () => kept.map((s) => s.state).filter((s, i, all) => s !== all[i - 1]);
+
+beforeEach(async () => {
+  app = inMemoryApp({ entries: [directoryEntry(1)] });
+  logs = [];
+  kept = [];
+  await enableWatch();
+});
+
+afterEach(async () => {
+  stop.abort();
+  await app.clock.runUntil(watching);
+});
+
+describe('watchChanges', () => {
+  it('opens the search on the naming context, runs once on opening, and shows it is watching', async () => {
+    startWatch();
+    await app.clock.advance(2_000);
+    expect(app.directory.watches.size).toBe(1);
+    expect([...app.directory.watches][0]?.namingContext).toBe(BASE_DN);
+    expect(state()).toBe('watching');
+    expect(kept.at(-1)).toMatchObject({ server: 'dc1.company.local:636', namingContext: BASE_DN });
+    expect(logs.map((l) => l.message)).toContain(`watch: watching ${BASE_DN} on dc1.company.local:636`);
+    // The catch-up run: changes made while no watch was open.
+    expect(app.starter.syncs).toEqual([expect.objectContaining({ trigger: 'notification' })]);
+    await runHandedOver();
+    const [run] = await app.store.listRuns(10);
+    expect(run).toMatchObject({ trigger: 'notification', status: 'succeeded' });
+  });
+
+  it('starts one run for a burst of changes, within 2 seconds of the first', async () => {
+    startWatch();
+    await app.clock.advance(2_000);
+    await runHandedOver();
+    for (let i = 0; i < 200; i += 1) {
+      app.directory.notify(`CN=User ${i},OU=Staff,${BASE_DN}`);
+      await app.clock.advance(5);
+    }
+    // 200 changes over one second: still within the burst's 1.5 s from its first change.
+    await app.clock.advance(499);
+    expect(app.starter.syncs).toHaveLength(1);
+    await runHandedOver();
+    await app.clock.advance(5_000);
+    expect(app.starter.syncs).toHaveLength(0);
+    expect(kept.at(-1)?.lastRunId).toBeDefined();
+  });
+
+  it('waits for the quiet after a lone change, not the whole burst window', async () => {
+    startWatch();
+    await app.clock.advance(2_000);
+    await runHandedOver();
+    app.directory.notify(USER_DN);
+    await app.clock.advance(499);
+    expect(app.starter.syncs).toHaveLength(0);
+    await app.clock.advance(1);
+    expect(app.starter.syncs).toHaveLength(1);
+  });
+
+  it('ignores changes out of scope: computers, and objects that are neither users nor groups elsewhere', async () => {
+    await app.settings.saveConfig(
+      inMemoryConfig({
+        connection: { baseDn: `OU=Staff,${BASE_DN}` },
+        schedule: { changeNotifications: true },
+      }),
+    );
+    startWatch();
+    await app.clock.advance(2_000);
+    expect([...app.directory.watches][0]?.namingContext).toBe(BASE_DN);
+    await runHandedOver();
+    app.directory.notify(`CN=PC1,OU=Staff,${BASE_DN}`, ['top', 'person', 'user', 'computer']);
+    app.directory.notify(`OU=Other,${BASE_DN}`, ['top', 'organizationalUnit']);
+    await app.clock.advance(5_000);
+    expect(app.starter.syncs).toHaveLength(0);
+    // A user anywhere (moved out of scope, or deleted) counts; so does anything under the base DN.
+    app.directory.notify(`CN=Alice,OU=Elsewhere,${BASE_DN}`);
+    await app.clock.advance(2_000);
+    expect(app.starter.syncs).toHaveLength(1);
+  });
+
+  it('a change during a run leads to one more run after it, never two at once', async () => {
+    startWatch();
+    await app.clock.advance(2_000);
+    expect(app.starter.syncs).toHaveLength(1);
+    // The catch-up run holds the lock (handed over, not yet run); a change comes in meanwhile.
+    app.directory.notify(USER_DN);
+    await app.clock.advance(10_000);
+    expect(app.starter.syncs).toHaveLength(1);
+    await runHandedOver();
+    await app.clock.advance(1_000);
+    expect(app.starter.syncs).toHaveLength(1);
+    await runHandedOver();
+    await app.clock.advance(10_000);
+    expect(app.starter.syncs).toHaveLength(0);
+    const runs = await app.store.listRuns(10);
+    expect(runs.map((r) => [r.trigger, r.status])).toEqual([
+      ['notification', 'succeeded'],
+      ['notification', 'succeeded'],
+    ]);
+  });
+
+  it('a change while Synchronize now runs waits for it, then runs', async () => {
+    startWatch();
+    await app.clock.advance(2_000);
+    await runHandedOver();
+    await startSync(app.worker());
+    app.directory.notify(USER_DN);
+    await app.clock.advance(5_000);
+    expect(app.starter.syncs.map((s) => s.trigger)).toEqual([undefined]);
+    await runHandedOver();
+    await app.clock.advance(1_000);
+    expect(app.starter.syncs.map((s) => s.trigger)).toEqual(['notification']);
+  });
+
+  it('reconnects with back-off after a drop, shows it failing, and runs once on reconnecting', async () => {
+    startWatch();
+    await app.clock.advance(2_000);
+    await runHandedOver();
+    app.directory.connectError = new UnreachableError('dc1.company.local:636 cannot be reached');
+    app.directory.dropWatches();
+    await app.clock.advance(0);
+    expect(kept.at(-1)).toMatchObject({ state: 'failing', failures: 1, error: { code: 'Unreachable' } });
+    expect(logs.at(-1)).toMatchObject({ level: 'warn' });
+    expect(logs.at(-1)?.message).toMatch(
+      /^watch: failing \(1 in a row\): the connection .* dropped; retrying at/,
+    );
+    // 1 s, 2 s, 4 s: each failure in a row doubles the wait.
+    await app.clock.advance(1_000);
+    expect(kept.at(-1)).toMatchObject({ state: 'failing', failures: 2 });
+    await app.clock.advance(2_000);
+    expect(kept.at(-1)).toMatchObject({ state: 'failing', failures: 3 });
+    expect(app.starter.syncs).toHaveLength(0);
+    app.directory.connectError = undefined;
+    await app.clock.advance(4_000);
+    expect(state()).toBe('watching');
+    await app.clock.advance(1_500);
+    expect(app.starter.syncs).toHaveLength(1);
+  });
+
+  it('finds a DC that stopped answering with its probe, and reconnects', async () => {
+    startWatch();
+    await app.clock.advance(2_000);
+    await runHandedOver();
+    app.directory.syncStateError = new UnreachableError('dc1.company.local:636 did not answer in time');
+    await app.clock.advance(15_000);
+    expect(transitions()).toEqual(['connecting', 'watching', 'failing', 'connecting', 'watching']);
+    expect(kept.find((s) => s.state === 'failing')).toMatchObject({
+      error: { message: 'dc1.company.local:636 did not answer in time' },
+    });
+  });
+
+  it('fails visibly when it cannot bind, and keeps trying', async () => {
+    startWatch();
+    stop.abort();
+    await app.clock.runUntil(watching);
+    stop = new AbortController();
+    watching = watchChanges(
+      {
+        configs: app.settings,
+        secrets: savedWithConfiguration(app.settings, 'wrong'),
+        directory: app.directory,
+        clock: app.clock,
+        startRun: () => startSync(app.worker(), { trigger: 'notification' }),
+        log: (entry) => logs.push(entry),
+      },
+      stop.signal,
+    );
+    await app.clock.advance(0);
+    expect(logs.at(-1)?.status).toMatchObject({ state: 'failing', error: { code: 'InvalidCredentials' } });
+    await app.clock.advance(1_000);
+    expect(logs.at(-1)?.status).toMatchObject({ state: 'failing', failures: 2 });
+    expect(app.starter.syncs).toHaveLength(0);
+  });
+
+  it('closes the search when turned off, and reopens it with a saved configuration', async () => {
+    startWatch();
+    await app.clock.advance(2_000);
+    await runHandedOver();
+    await enableWatch(false);
+    await app.clock.advance(15_000);
+    expect(state()).toBe('off');
+    expect(app.directory.watches.size).toBe(0);
+    await enableWatch(true);
+    await app.clock.advance(15_000);
+    expect(state()).toBe('watching');
+    expect(app.directory.watches.size).toBe(1);
+  });
+
+  it('stays off, holding nothing, while changeNotifications is off', async () => {
+    await enableWatch(false);
+    startWatch();
+    await app.clock.advance(60_000);
+    expect(kept.map((s) => s.state)).toEqual(['off']);
+    expect(app.directory.watches.size).toBe(0);
+    expect(app.directory.binds).toEqual([]);
+  });
+
+  it('keeps a heartbeat while watching, at each probe', async () => {
+    startWatch();
+    await app.clock.advance(2_000);
+    expect(kept.at(-1)?.checkedAt).toBeUndefined();
+    await app.clock.advance(15_000);
+    expect(kept.at(-1)).toMatchObject({ state: 'watching', checkedAt: '2026-11-25T12:00:15.000Z' });
+  });
+
+  it('as a watcher function: takes over from a live watch without a catch-up run, and ends at once when off', async () => {
+    const live = {
+      state: 'watching' as const,
+      since: '2026-11-25T11:50:00.000Z',
+      checkedAt: '2026-11-25T11:59:50.000Z',
+    };
+    kept.push(live);
+    stop = new AbortController();
+    watching = watchChanges(
+      {
+        configs: app.settings,
+        secrets: app.deps().secrets,
+        directory: app.directory,
+        clock: app.clock,
+        startRun: () => startSync(app.worker(), { trigger: 'notification' }),
+        status: { saveWatchStatus: async (s) => void kept.push(s), getWatchStatus: async () => kept.at(-1) },
+        log: (entry) => logs.push(entry),
+        takeOver: true,
+        exitWhenOff: true,
+      },
+      stop.signal,
+    );
+    await app.clock.advance(5_000);
+    expect(state()).toBe('watching');
+    expect(app.starter.syncs).toHaveLength(0);
+    // A reconnect after a failure catches up, even for a watcher that took over.
+    app.directory.dropWatches();
+    await app.clock.advance(3_000);
+    expect(app.starter.syncs).toHaveLength(1);
+    await enableWatch(false);
+    await app.clock.advance(15_000);
+    await app.clock.runUntil(watching);
+    expect(state()).toBe('off');
+  });
+
+  it('as a watcher function: catches up when the watch it follows is silent', async () => {
+    kept.push({
+      state: 'watching',
+      since: '2026-11-25T11:00:00.000Z',
+      checkedAt: '2026-11-25T11:58:00.000Z',
+    });
+    stop = new AbortController();
+    watching = watchChanges(
+      {
+        configs: app.settings,
+        secrets: app.deps().secrets,
+        directory: app.directory,
+        clock: app.clock,
+        startRun: () => startSync(app.worker(), { trigger: 'notification' }),
+        status: { saveWatchStatus: async (s) => void kept.push(s), getWatchStatus: async () => kept.at(-1) },
+        log: (entry) => logs.push(entry),
+        takeOver: true,
+      },
+      stop.signal,
+    );
+    await app.clock.advance(2_000);
+    expect(state()).toBe('watching');
+    expect(app.starter.syncs).toHaveLength(1);
+  });
+
+  it('retries a start that failed otherwise than on the lock, and says so', async () => {
+    startWatch();
+    await app.clock.advance(2_000);
+    await runHandedOver();
+    app.starter.fail = new Error('Lambda refused');
+    app.directory.notify(USER_DN);
+    await app.clock.advance(1_000);
+    expect(logs.some((l) => l.level === 'error' && /could not start a run/.test(l.message))).toBe(true);
+    app.starter.fail = undefined;
+    await app.clock.advance(10_000);
+    expect(app.starter.syncs).toHaveLength(1);
+  });
+});
+
+describe('runHistory: the watch', () => {
+  it('is shown while changeNotifications is on: as kept, a silent one as failing, none kept as off', async () => {
+    const watches = { saveWatchStatus: async () => {}, getWatchStatus: async () => kept.at(-1) };
+    const history = () => runHistory({ ...app.deps(), configs: app.settings, watches }, 10);
+    expect((await history()).watch).toEqual({ state: 'off', since: '2026-11-25T12:00:00.000Z' });
+    kept.push({
+      state: 'watching',
+      since: '2026-11-25T11:59:00.000Z',
+      checkedAt: '2026-11-25T11:59:45.000Z',
+    });
+    expect((await history()).watch).toMatchObject({ state: 'watching' });
+    await app.clock.advance(60_000);
+    expect((await history()).watch).toMatchObject({ state: 'failing', error: { code: 'WatchSilent' } });
+    await enableWatch(false);
+    expect((await history()).watch).toBeUndefined();
+  });
+});
