@@ -14,6 +14,7 @@
  */
 import type { Config } from '../config/config-schema';
 import { isAtOrUnder, leafName, sameDistinguishedName } from '../domain/distinguished-name';
+import type { MembershipExplanation } from '../domain/group-membership';
 import type { BindPassword } from '../domain/password-binding';
 import { deleteReason, graceEndsAt, planDeletes } from '../domain/plan-deletes';
 import { type ChangeAction, type PlannedChange, planSync, type UserField } from '../domain/plan-sync';
@@ -26,6 +27,7 @@ import type { DirectoryReader, DirectorySession } from '../ports/directory-reade
 import type { UserStore } from '../ports/user-store';
 import { withBoundSession } from './browse-directory';
 import { baseDnOf } from './read-scope';
+import { explainMembership } from './sync-groups';
 
 /** The filters in the order of the scope policy (and of the exclusion reasons). */
 export const FILTER_NAMES = [
@@ -82,6 +84,8 @@ export interface UserExplanation {
   readonly changedFields: readonly UserField[];
   /** Why: a conflict's, an adoption's or a delete's reason, or why nothing is done. */
   readonly reason?: string;
+  /** In scope, when the configuration uses groups: what its groups would give it, and why. */
+  readonly membership?: MembershipExplanation;
   /** The user database's record of this user: by objectGUID, else the one holding its name (a conflict's other user). */
   readonly current?: PublicUser;
 }
@@ -160,7 +164,7 @@ interface ReadUser extends OneUserInput {
 }
 
 /** In scope: planSync of the mapped user against the database users it concerns, as a run's page. */
-async function planInScope({ session, users, baseDn, entry, base }: ReadUser): Promise<OneUserPlan> {
+async function planInScope({ session, config, users, baseDn, entry, base }: ReadUser): Promise<OneUserPlan> {
   const target = mapDirectoryUser(entry);
   const current = await users.findUsers([target.objectGuid], [target.userName]);
   let [change] = planSync({ inScope: [target], excluded: new Map(), current, readComplete: false }).changes;
@@ -179,6 +183,7 @@ async function planInScope({ session, users, baseDn, entry, base }: ReadUser): P
     }).changes;
   }
   if (!change) throw new Error('planSync planned nothing for a user in scope');
+  const membership = await explainMembership(session, config, baseDn, entry.distinguishedName);
   // The record the change concerns; else the one with this objectGUID; else the one holding the name
   // (a conflict's other user).
   const record =
@@ -197,6 +202,7 @@ async function planInScope({ session, users, baseDn, entry, base }: ReadUser): P
       plannedAction: change.action,
       changedFields: change.changedFields,
       ...(change.reason ? { reason: change.reason } : {}),
+      ...(membership ? { membership } : {}),
       ...(record ? { current: toPublicUser(record) } : {}),
     },
     change,

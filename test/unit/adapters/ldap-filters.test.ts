@@ -1,5 +1,6 @@
 import { FilterParser } from 'ldapts';
 import { describe, expect, it } from 'vitest';
+import { groupGuidsFilter } from '../../../shared/adapters/ldap/group-searches';
 import { groupMemberFilter, userLookupFilter } from '../../../shared/adapters/ldap/user-searches';
 
 describe('groupMemberFilter', () => {
@@ -37,5 +38,12 @@ describe('userLookupFilter', () => {
       '(&(objectGUID=\\0c\\6a\\1b\\8e\\0e\\3f\\5a\\4d\\9a\\3c\\1f\\2e\\3d\\4c\\5b\\6a)' +
         '(objectCategory=person)(objectClass=user))',
     );
+  });
+});
+
+describe('groupGuidsFilter', () => {
+  it('asks for every group, or (the USN term first, as for users) those changed since a USN', () => {
+    expect(groupGuidsFilter().toString()).toBe('(objectCategory=group)');
+    expect(groupGuidsFilter(42).toString()).toBe('(&(uSNChanged>=42)(objectCategory=group))');
   });
 });
