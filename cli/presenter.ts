@@ -4,7 +4,7 @@
  * tables with the same `table`.
  */
 import type { DeepReadonly, Report, UserExplanationBody } from '../shared/api/schemas';
-import { REMOVAL_WORDS, stepDetails, withheldRemovals } from '../shared/domain/report-text';
+import { membershipLines, REMOVAL_WORDS, stepDetails, withheldRemovals } from '../shared/domain/report-text';
 import type { ApiError } from './api-client';
 
 /** A fixed-width text table. */
@@ -105,6 +105,7 @@ export function describeExplanation(explanation: DeepReadonly<UserExplanationBod
   const changed = explanation.changedFields.length > 0 ? ` (${explanation.changedFields.join(', ')})` : '';
   lines.push(`planned action: ${explanation.plannedAction}${changed}`);
   if (explanation.reason) lines.push(`reason: ${explanation.reason}`);
+  lines.push(...membershipLines(explanation.membership));
   lines.push(
     current
       ? `in the user database: ${current.userName} (${current.fullName}), ${current.authentication}` +

@@ -144,24 +144,33 @@ export async function floorWrite(
     };
   });
   return time(async () => {
-    const batches = Array.from({ length: Math.ceil(items.length / 25) }, (_, i) =>
-      items.slice(i * 25, i * 25 + 25),
-    );
-    let next = 0;
-    const worker = async () => {
-      while (next < batches.length) {
-        let pending = (batches[next++] ?? []).map((Item) => ({ PutRequest: { Item } }));
-        while (pending.length > 0) {
-          const { UnprocessedItems } = await documents.send(
-            new BatchWriteCommand({ RequestItems: { [floorTable]: pending } }),
-          );
-          pending = (UnprocessedItems?.[floorTable] ?? []) as typeof pending;
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: 8 }, worker));
+    await batchWriteAll(documents, floorTable, items);
     return { requests: counter.requests, capacity: counter.capacity };
   });
+}
+
+/** Raw BatchWriteItem of the items, 25 a request, 8 requests at a time, unprocessed items again. */
+export async function batchWriteAll(
+  documents: DynamoDBDocumentClient,
+  table: string,
+  items: readonly Record<string, unknown>[],
+): Promise<void> {
+  const batches = Array.from({ length: Math.ceil(items.length / 25) }, (_, i) =>
+    items.slice(i * 25, i * 25 + 25),
+  );
+  let next = 0;
+  const worker = async () => {
+    while (next < batches.length) {
+      let pending = (batches[next++] ?? []).map((Item) => ({ PutRequest: { Item } }));
+      while (pending.length > 0) {
+        const { UnprocessedItems } = await documents.send(
+          new BatchWriteCommand({ RequestItems: { [table]: pending } }),
+        );
+        pending = (UnprocessedItems?.[table] ?? []) as typeof pending;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
 }
 
 /**

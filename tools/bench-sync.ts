@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { countWrites, localDynamoDbClient } from '../local/dynamodb-local';
+import { DynamoGroupStore } from '../shared/adapters/dynamodb/dynamo-group-store';
 import { DynamoRunStore } from '../shared/adapters/dynamodb/dynamo-run-store';
 import { DynamoSyncCursorStore } from '../shared/adapters/dynamodb/dynamo-sync-cursor-store';
 import { DynamoUserStore } from '../shared/adapters/dynamodb/dynamo-user-store';
@@ -46,6 +47,7 @@ async function main(): Promise<void> {
     users: new DynamoUserStore(client, task.table),
     runs: new DynamoRunStore(client, task.table),
     cursors: new DynamoSyncCursorStore(client, task.table),
+    groups: new DynamoGroupStore(client, task.table),
     // Its record brought up to date while it runs, at the deployed interval.
     progress: new DynamoRunStore(progressClient, task.table),
   };

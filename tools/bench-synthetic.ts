@@ -115,6 +115,7 @@ const syntheticDirectory: DirectoryReader = {
     readGroupMemberGuids: async () => new Set(),
     searchGroups: async () => [],
     async *groupPages() {},
+    async *groupGuidPages() {},
     watchChanges: () => ({ ended: new Promise<void>(() => {}) }),
     close: async () => {},
   }),

@@ -1,8 +1,11 @@
 /**
- * `npm run bench -- --users N [--json]`: the speed of a sync next to its floor, measured in one run.
+ * `npm run bench -- --users N [--groups G] [--seed-only] [--json]`: the speed of a sync next to its floor,
+ * measured in one run.
  *
- * Seeds a Samba DC with N users under OU=Bench once (kept in ~/.cache/ad-sync/bench-dc-N and reused),
- * starts DynamoDB Local in memory, and measures:
+ * Seeds a Samba DC with N users under OU=Bench once (kept in ~/.cache/ad-sync/bench-dc-N and reused), and
+ * with --groups G groups of about 100 members on a copy of it (tools/bench-groups.ts: synchronized, `all`,
+ * with one privilege rule on a nested group; floorGroupRead and floorGroupWrite are then added to the
+ * floor), starts DynamoDB Local in memory, and measures:
  *   floorRead   a raw paged read of the same users and attributes the sync reads;
  *   floorWrite  raw BatchWriteItem of N user items of the same size;
  *   floorConditionalWrite  the conditional creates a first sync makes (the same transactions), without the read;
@@ -52,6 +55,13 @@ import {
   type MedianOfRuns,
   type Timed,
 } from './bench-floors';
+import {
+  benchGroupDn,
+  benchGroupsLdif,
+  floorGroupRead,
+  floorGroupWrite,
+  seedGroupsOnCopy,
+} from './bench-groups';
 import { BENCH_MAPPING } from './bench-mapping';
 import type { BenchSyncResult, BenchSyncTask } from './bench-sync';
 import { DEPLOYED_BUILD } from './bundle-sizes';
@@ -59,6 +69,8 @@ import { DEPLOYED_BUILD } from './bundle-sizes';
 const { values } = parseArgs({
   options: {
     users: { type: 'string', default: '10000' },
+    // Groups of about 100 members under OU=Groups (tools/bench-groups.ts), synchronized with a privilege rule.
+    groups: { type: 'string', default: '0' },
     json: { type: 'boolean', default: false },
     // Only provision and seed the kept directory (offline: no port, so beside another DC), then stop.
     'seed-only': { type: 'boolean', default: false },
@@ -73,6 +85,9 @@ const { values } = parseArgs({
 const USERS = Number(values.users);
 if (!Number.isInteger(USERS) || USERS < 100)
   throw new Error('--users must be a whole number of at least 100');
+const GROUPS = Number(values.groups);
+if (!Number.isInteger(GROUPS) || GROUPS < 0 || (GROUPS > 0 && GROUPS < 10))
+  throw new Error('--groups must be 0 or a whole number of at least 10');
 const BASE = 'OU=Bench,DC=company,DC=local';
 const log = (line: string): void => {
   if (!values.json) process.stderr.write(`${line}\n`);
@@ -116,6 +131,13 @@ async function bundleSyncProcess(): Promise<string> {
   });
   return outfile;
 }
+
+/** The groups' LDIF of a small directory, hashed: a change to how groups are seeded seeds anew. */
+const groupsFingerprint = (): string =>
+  createHash('sha256')
+    .update(benchGroupsLdif(BASE, 100, 20))
+    .digest('hex')
+    .slice(0, 8);
 
 /** No-change runs measured (their median is reported), and fresh connections for the connect floor. */
 const NO_CHANGE_RUNS = 11;
@@ -175,6 +197,9 @@ interface Measurements {
   readonly connect: MedianOfRuns;
   readonly guidScan: MedianOfRuns;
   readonly write: Timed<{ requests: number; capacity: number }>;
+  /** With --groups: the raw read of the groups and raw write of their items (else 0). */
+  readonly groupRead: Timed<number>;
+  readonly groupWrite: Timed<number>;
   readonly conditionalWrite: Timed<number>;
   readonly full: BenchSyncResult;
   readonly noChangeRuns: readonly BenchSyncResult[];
@@ -188,11 +213,16 @@ interface Measurements {
 function figuresOf(measured: Measurements) {
   const { read, connect, guidScan, write, conditionalWrite, full, noChangeRuns, noChange, changed } =
     measured;
-  const { changedUsers } = measured;
+  const { changedUsers, groupRead, groupWrite } = measured;
   const stepsOf = (run: BenchSyncResult) => Object.fromEntries(run.steps.map((step) => [step.name, step.ms]));
   const peakRssMb = Math.max(full.peakRssMb, ...noChangeRuns.map((r) => r.peakRssMb), changed.peakRssMb);
   return {
     users: USERS,
+    groups: GROUPS,
+    floorGroupReadMs: groupRead.ms,
+    floorGroupMembersRead: groupRead.result,
+    floorGroupWriteMs: groupWrite.ms,
+    floorGroupItemsWritten: groupWrite.result,
     floorReadMs: read.ms,
     floorWriteMs: write.ms,
     floorConditionalWriteMs: conditionalWrite.ms,
@@ -240,11 +270,19 @@ function figuresOf(measured: Measurements) {
 function printReport(measured: Measurements, result: ReturnType<typeof figuresOf>): void {
   const { read, connect, guidScan, write, conditionalWrite, full, noChange, changed, changedUsers } =
     measured;
+  const { groupRead, groupWrite } = measured;
   const { peakRssMb } = result;
-  const floor = read.ms + write.ms;
+  // The floor of the same reads and writes: the users' and, with --groups, the groups'.
+  const floor = read.ms + write.ms + groupRead.ms + groupWrite.ms;
   const slower = Math.max(read.ms, conditionalWrite.ms);
   const rows: [string, string, string][] = [
     ['floor read (raw paged LDAPS read)', `${read.ms} ms`, ''],
+    ...(GROUPS > 0
+      ? ([
+          ['floor group read (raw, with members)', `${groupRead.ms} ms`, `${groupRead.result} memberships`],
+          ['floor group write (raw BatchWriteItem)', `${groupWrite.ms} ms`, `${groupWrite.result} items`],
+        ] as [string, string, string][])
+      : []),
     [
       'floor connect (fresh LDAPS, rootDSE)',
       `${connect.medianMs} ms`,
@@ -286,7 +324,7 @@ function printReport(measured: Measurements, result: ReturnType<typeof figuresOf
       `full ${full.peakRssMb}, no change ${noChange.peakRssMb}, changed ${changed.peakRssMb}; node ${SYNC_NODE_ARGUMENTS.join(' ')}${WRAPPED ? `, then --max-semi-space-size=${HEAP_WRAPPER.environment.ADSYNC_SEMI_SPACE_MB} (the wrapper)` : ''} (${SYNC_MEMORY_MB} MB function)`,
     ],
   ];
-  process.stdout.write(`\nad-sync benchmark: ${USERS} users\n`);
+  process.stdout.write(`\nad-sync benchmark: ${USERS} users${GROUPS > 0 ? `, ${GROUPS} groups` : ''}\n`);
   for (const [what, value, note] of rows)
     process.stdout.write(`${what.padEnd(40)} ${value.padStart(10)}  ${note}\n`);
   process.stdout.write(`${(USERS / (full.ms / 1000)).toFixed(0)} users/s on a full sync\n`);
@@ -304,15 +342,16 @@ async function main(): Promise<void> {
     .update(benchLdif(Math.min(USERS, 10)))
     .digest('hex')
     .slice(0, 8);
-  const folder = join(defaultCacheDir(), `bench-dc-${USERS}-mdb-${fingerprint}`);
-  log(`seeding or reusing a directory of ${USERS} users in ${folder} (${fingerprint})`);
+  const usersFolder = join(defaultCacheDir(), `bench-dc-${USERS}-mdb-${fingerprint}`);
+  log(`seeding or reusing a directory of ${USERS} users in ${usersFolder} (${fingerprint})`);
   await writeFile(ldifFile, benchLdif(USERS));
   // LMDB: like AD, and unlike Samba's default TDB, it reads (uSNChanged>=N) from an index.
   const seed = { extraLdif: [ldifFile], backendStore: 'mdb' } as const;
-  if (values['seed-only']) {
-    await provisionKeptDc(folder, seed, log);
-    return;
-  }
+  await provisionKeptDc(usersFolder, seed, log);
+  // With groups: a copy of the users' directory, the groups added (the users' seed is the long part).
+  const folder = GROUPS === 0 ? usersFolder : `${usersFolder}-g${GROUPS}-${groupsFingerprint()}`;
+  if (GROUPS > 0) await seedGroupsOnCopy(usersFolder, folder, benchGroupsLdif(BASE, USERS, GROUPS), log);
+  if (values['seed-only']) return;
   const dc = await startSambaDc(log, { folder, ...seed });
   const dynamodb = await startDynamoDbLocal();
   const client = localDynamoDbClient(dynamodb.endpoint, { maxAttempts: 10 });
@@ -334,6 +373,13 @@ async function main(): Promise<void> {
     log(`floor GUID scan: ${guidScan.medianMs} ms, the median of ${guidScan.runsMs.join(', ')}`);
     const write = await floorWrite(client, counter, BASE, USERS);
     log(`floor write: ${USERS} items in ${write.ms} ms (${write.result.requests} requests)`);
+    const none = { ms: 0, result: 0 };
+    const groupRead = GROUPS > 0 ? await floorGroupRead(connection, BASE) : none;
+    const groupWrite = GROUPS > 0 ? await floorGroupWrite(client, GROUPS) : none;
+    if (GROUPS > 0)
+      log(
+        `floor groups: read ${groupRead.result} memberships in ${groupRead.ms} ms, wrote ${groupWrite.result} items in ${groupWrite.ms} ms`,
+      );
     const conditionalWrite = await floorConditionalWrite(client, BASE, USERS);
     log(`floor conditional write: ${conditionalWrite.result} creates in ${conditionalWrite.ms} ms`);
 
@@ -343,7 +389,18 @@ async function main(): Promise<void> {
       runSync(bundle, {
         endpoint: dynamodb.endpoint,
         table,
-        config: { connection: { ...connectionSettings(connection), baseDn: BASE } },
+        config: {
+          connection: { ...connectionSettings(connection), baseDn: BASE },
+          // Every group synchronized, and a rule on a nested group (its members' and group 9's, by the cycle).
+          ...(GROUPS > 0
+            ? {
+                groups: { sync: 'all' },
+                privilegeRules: [
+                  { group: benchGroupDn(BASE, 10), privileges: ['exportEmail'], ownArchiveAccess: [] },
+                ],
+              }
+            : {}),
+        },
         password: connection.serviceAccount.password,
       });
 
@@ -367,7 +424,7 @@ async function main(): Promise<void> {
     );
 
     const measured = {
-      ...{ read, connect, guidScan, write, conditionalWrite },
+      ...{ read, connect, guidScan, write, conditionalWrite, groupRead, groupWrite },
       ...{ full, noChangeRuns, noChange, changed, changedUsers },
     };
     const result = figuresOf(measured);

@@ -5,6 +5,7 @@
  * user's plan now (POST /sync/users/{name}, followed to its end), shows the run's outcome and explains the
  * user again. The words are explain-text.ts's.
  */
+import { membershipLines } from '../../shared/domain/report-text';
 import { type ApiClient, ApiError } from './api-client';
 import { announce, formatTime, h, replaceChildren, scrollingTable } from './dom';
 import {
@@ -366,6 +367,14 @@ function renderExplanation(explanation: UserExplanation): HTMLElement {
       ? scrollingTable('Mapped attributes', ['Field', 'Value'], attributeRows(mapped.attributes))
       : '',
     explanation.mappingFailed ? mappedView(explanation) : '',
+    explanation.membership ? h('h4', {}, 'Groups and privileges by group') : '',
+    explanation.membership
+      ? h(
+          'ul',
+          { id: 'explain-membership' },
+          ...membershipLines(explanation.membership).map((l) => h('li', {}, l)),
+        )
+      : '',
     h('h4', {}, 'User database'),
     h('p', { id: 'explain-current' }, currentRecordSentence(current, formatTime)),
   );

@@ -1,6 +1,8 @@
 /** The synchronized groups' API bodies (docs/contract.md#groups): the GET /groups routes' queries and answers. */
 import { z } from 'zod';
+import { ARCHIVE_ACCESS, PRIVILEGES } from '../config/config-schema';
 import type { Group as DomainGroup } from '../domain/group';
+import type { MembershipExplanation } from '../domain/group-membership';
 import type { listGroupMembers, listGroups } from '../use-cases/browse-groups';
 import { documenting } from './documenting';
 
@@ -43,6 +45,30 @@ export const groupsPage = documenting<Awaited<ReturnType<typeof listGroups>>>()(
 /** 200 of GET /groups/{name}/members: synchronized users and groups only. */
 export const groupMembers = documenting<Awaited<ReturnType<typeof listGroupMembers>>>()(
   z.object({ members: z.array(groupMember), cursor: z.string().optional() }),
+);
+
+/** What a user's groups give it, and why: Test Settings' creates, and explain (SPEC 8.2). */
+export const membershipExplanation = documenting<MembershipExplanation>()(
+  z
+    .object({
+      groups: z.array(z.string()).describe('the synchronized groups it belongs to, nested included'),
+      groupPrivileges: z.array(z.enum(PRIVILEGES)),
+      groupArchiveAccess: z.array(z.enum(ARCHIVE_ACCESS)),
+      rules: z
+        .array(
+          z.object({
+            rule: z.int().describe('the index of the rule in privilegeRules'),
+            group: z.string().describe("the rule's group (DN)"),
+            privileges: z.array(z.enum(PRIVILEGES)),
+            ownArchiveAccess: z.array(z.enum(ARCHIVE_ACCESS)),
+            via: z
+              .array(z.string())
+              .describe("the groups from one the user is directly in up to the rule's group (names)"),
+          }),
+        )
+        .describe('each privilege rule that gives it something, and through which groups'),
+    })
+    .describe("what the user's groups would give it, and why (when the configuration uses groups)"),
 );
 
 export type Group = z.output<typeof group>;

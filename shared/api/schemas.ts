@@ -18,7 +18,7 @@ import { FILTER_NAMES, FILTER_STATES, type UserExplanation } from '../use-cases/
 import type { listUsers } from '../use-cases/manage-users';
 import type { RunHistory } from '../use-cases/operation-status';
 import { documenting } from './documenting';
-import { group, groupMembers, groupsPage } from './group-schemas';
+import { group, groupMembers, groupsPage, membershipExplanation } from './group-schemas';
 import { changedField, mappedAttributes } from './mapping-schemas';
 import { watchStatus } from './watch-schemas';
 
@@ -298,6 +298,7 @@ const report = documenting<DomainReport>()(
         emailAddresses: z.array(z.string()),
         changedFields: z.array(z.string()),
         reason: z.string().optional(),
+        membership: membershipExplanation.optional(),
         withheld: z
           .literal(true)
           .optional()
@@ -427,6 +428,7 @@ export const responses = {
       ]),
       changedFields: z.array(changedField),
       reason: z.string().optional(),
+      membership: membershipExplanation.optional(),
       current: user.optional().describe("the user database's record of this user, when it has one"),
     }),
   ),

@@ -1,8 +1,13 @@
 /**
- * Who belongs to which group (docs/contract.md#groups), resolved from the groups read and the synchronized
- * users: each group's direct members that the sync keeps, the groups that are synchronized, and every user's
- * groups through nesting (a walk up the member graph; a cycle is walked once). Pure: no directory reads, no
- * matching rule in chain, so 10,000 groups cost one read of them and a walk in memory.
+ * Who belongs to which group (docs/contract.md#groups), resolved from the groups read: each group's direct
+ * members that the sync keeps, the groups that are synchronized, and every user's groups through nesting (a
+ * walk up the member graph; a cycle is walked once). Pure: no directory reads, no matching rule in chain, so
+ * 10,000 groups cost one read of them and a walk in memory.
+ *
+ * Memory: the groups are taken as their pages arrive, and each member DN becomes a small integer id at once
+ * (one lower-cased string per distinct DN, held once); a group keeps its members as an array of ids, and the
+ * inverse (an id's groups) is two typed arrays. 1,000,000 memberships of 100,000 users in 10,000 groups are
+ * about 8 MB of ids and the 110,000 DNs, not a million strings and objects.
  */
 import type { PrivilegeRule } from '../config/config-schema';
 import {
@@ -13,6 +18,7 @@ import {
   mapDirectoryGroup,
 } from './group';
 import { type GroupGrants, grantsOf, NO_GRANTS } from './privilege-rules';
+import type { ArchiveAccess, Privilege } from './privileges';
 
 /** A synchronized directory user, as the user database holds it. */
 export interface MemberUser {
@@ -24,17 +30,323 @@ export interface MemberUser {
 /** Which groups are synchronized: every group read, those nested in some roots (DNs), or none. */
 export type SynchronizedGroups = { readonly all: true } | { readonly roots: readonly string[] };
 
+/** What a user gets from its groups. */
+export interface UserMembership extends GroupGrants {
+  /** The names of the synchronized groups it belongs to, nested included, in name order. */
+  readonly groups: readonly string[];
+}
+
+/** Why a rule gives a user something: the rule, and the groups from one the user is in directly up to it. */
+export interface RuleMatch {
+  /** The rule's index in `privilegeRules`. */
+  readonly rule: number;
+  /** sAMAccountNames from a group the user is a direct member of to the rule's group (one name: directly). */
+  readonly via: readonly string[];
+}
+
+export const NO_MEMBERSHIP: UserMembership = { groups: [], ...NO_GRANTS };
+
+/** What a user's groups give it, and why (Test Settings' creates, explain). */
+export interface MembershipExplanation {
+  /** The synchronized groups it belongs to, nested included, in name order. */
+  readonly groups: readonly string[];
+  readonly groupPrivileges: readonly Privilege[];
+  readonly groupArchiveAccess: readonly ArchiveAccess[];
+  /** Each rule that gives it something, in the configuration's order. */
+  readonly rules: readonly {
+    /** The rule's index in `privilegeRules`. */
+    readonly rule: number;
+    /** The rule's group (its DN, as configured). */
+    readonly group: string;
+    readonly privileges: readonly Privilege[];
+    readonly ownArchiveAccess: readonly ArchiveAccess[];
+    /** The groups from one the user is directly in up to the rule's group (names; one name: directly). */
+    readonly via: readonly string[];
+  }[];
+}
+
+const lower = (dn: string): string => dn.toLowerCase();
+const NONE = -1;
+
+/** The resolved graph (built once, when the first question is asked after the last page). */
+interface Graph {
+  /** An id's groups (group indexes listing it as a direct member): offsets into `memberOf`. */
+  readonly memberOfStart: Int32Array;
+  readonly memberOf: Int32Array;
+  /** The group of an id (its index), or NONE. */
+  readonly groupOfId: Int32Array;
+  readonly synchronized: Uint8Array;
+  /** A group's place in name order. */
+  readonly rank: Int32Array;
+  /** Per group: the indexes of the rules naming it (few groups have any). */
+  readonly rulesOf: Map<number, number[]>;
+}
+
+/**
+ * The groups of a run, taken a page at a time (`add`), then asked: a user's membership by DN, the
+ * synchronized groups with their members. See the module comment.
+ */
+export class MembershipIndex {
+  private readonly ids = new Map<string, number>();
+  private readonly entries: DirectoryGroupEntry[] = [];
+  private readonly members: Int32Array[] = [];
+  private readonly groupIds: number[] = [];
+  private readonly byGuid = new Set<string>();
+  private graph: Graph | undefined;
+  private readonly ancestors: (Int32Array | undefined)[] = [];
+
+  constructor(
+    readonly synchronizedGroups: SynchronizedGroups,
+    readonly rules: readonly PrivilegeRule[],
+  ) {}
+
+  /** Groups read: a group read twice (a root nested in another root) is taken once. */
+  add(page: readonly DirectoryGroupEntry[]): void {
+    if (this.graph) throw new Error('groups added after the index was asked');
+    for (const entry of page) {
+      if (this.byGuid.has(entry.objectGuid)) continue;
+      this.byGuid.add(entry.objectGuid);
+      const ids = new Int32Array(entry.members.length);
+      entry.members.forEach((dn, i) => {
+        ids[i] = this.intern(dn);
+      });
+      this.groupIds.push(this.intern(entry.distinguishedName));
+      this.members.push(ids);
+      // The entry without its member DNs: those are ids now.
+      this.entries.push({ ...entry, members: [] });
+    }
+  }
+
+  /** How many groups were read. */
+  get size(): number {
+    return this.entries.length;
+  }
+
+  /** Whether a group of this DN was read. */
+  hasGroup(dn: string): boolean {
+    const id = this.ids.get(lower(dn));
+    return id !== undefined && this.resolved().groupOfId[id] !== NONE;
+  }
+
+  /** The id of a DN some group lists (or a group's own), if any. */
+  idOf(dn: string): number | undefined {
+    return this.ids.get(lower(dn));
+  }
+
+  /** How many DNs have an id (ids are 0 up to this). */
+  get idCount(): number {
+    return this.ids.size;
+  }
+
+  /** What the groups of the user with this DN give it. */
+  membershipOf(dn: string): UserMembership {
+    const id = this.ids.get(lower(dn));
+    if (id === undefined) return NO_MEMBERSHIP;
+    const graph = this.resolved();
+    const all = new Set<number>();
+    for (let i = graph.memberOfStart[id] ?? 0; i < (graph.memberOfStart[id + 1] ?? 0); i += 1)
+      for (const g of this.ancestorsOf(graph.memberOf[i] as number)) all.add(g);
+    if (all.size === 0) return NO_MEMBERSHIP;
+    const named = [...all].filter((g) => graph.synchronized[g] === 1);
+    named.sort((a, b) => (graph.rank[a] as number) - (graph.rank[b] as number));
+    const hits = [...all].filter((g) => graph.rulesOf.has(g));
+    const grants =
+      hits.length === 0
+        ? NO_GRANTS
+        : grantsOf(new Set(hits.map((g) => lower(this.entry(g).distinguishedName))), this.rules);
+    return { groups: named.map((g) => this.entry(g).sAMAccountName), ...grants };
+  }
+
+  /** Per rule that gives the user with this DN something: the shortest chain of groups from the user up to it. */
+  ruleMatchesOf(dn: string): RuleMatch[] {
+    const id = this.ids.get(lower(dn));
+    if (id === undefined) return [];
+    const graph = this.resolved();
+    // Breadth first from the user's direct groups: the first path found to each group is a shortest one.
+    const from = new Map<number, number>();
+    const queue: number[] = [];
+    for (let i = graph.memberOfStart[id] ?? 0; i < (graph.memberOfStart[id + 1] ?? 0); i += 1) {
+      const g = graph.memberOf[i] as number;
+      if (!from.has(g)) from.set(g, NONE);
+      queue.push(g);
+    }
+    for (let head = 0; head < queue.length; head += 1) {
+      const g = queue[head] as number;
+      const own = this.groupIds[g] as number;
+      for (let i = graph.memberOfStart[own] ?? 0; i < (graph.memberOfStart[own + 1] ?? 0); i += 1) {
+        const parent = graph.memberOf[i] as number;
+        if (from.has(parent)) continue;
+        from.set(parent, g);
+        queue.push(parent);
+      }
+    }
+    const pathTo = (g: number): string[] => {
+      const path: string[] = [];
+      for (let at = g; at !== NONE; at = from.get(at) ?? NONE) path.unshift(this.entry(at).sAMAccountName);
+      return path;
+    };
+    return this.rules.flatMap((rule, index) => {
+      const id = this.ids.get(lower(rule.group));
+      const g = id === undefined ? NONE : (graph.groupOfId[id] as number);
+      return g !== NONE && from.has(g) ? [{ rule: index, via: pathTo(g) }] : [];
+    });
+  }
+
+  /** The user's membership with the rules that give it something, and through which groups. */
+  explain(dn: string): MembershipExplanation {
+    const { groups, groupPrivileges, groupArchiveAccess } = this.membershipOf(dn);
+    const rules = this.ruleMatchesOf(dn).map(({ rule, via }) => {
+      const { group, privileges, ownArchiveAccess } = this.rules[rule] as PrivilegeRule;
+      return { rule, group, privileges, ownArchiveAccess, via };
+    });
+    return { groups, groupPrivileges, groupArchiveAccess, rules };
+  }
+
+  /**
+   * The synchronized groups, with their direct members that are synchronized users (`userOf`: the user an id
+   * is, if any) or synchronized groups, `size` groups at a time (their members are objects: not all at once).
+   */
+  *synchronizedChunks(
+    userOf: (id: number) => { readonly userName: string; readonly objectGuid: string } | undefined,
+    size: number,
+  ): Generator<GroupWithMembers[]> {
+    const graph = this.resolved();
+    let chunk: GroupWithMembers[] = [];
+    for (let g = 0; g < this.entries.length; g += 1) {
+      if (graph.synchronized[g] !== 1) continue;
+      const members = new Map<string, GroupMember>();
+      for (const id of this.members[g] as Int32Array) {
+        const user = userOf(id);
+        if (user)
+          members.set(user.objectGuid, { type: 'user', name: user.userName, objectGuid: user.objectGuid });
+        const child = graph.groupOfId[id] as number;
+        if (child !== NONE && graph.synchronized[child] === 1) {
+          const { sAMAccountName: name, objectGuid } = this.entry(child);
+          members.set(objectGuid, { type: 'group', name, objectGuid });
+        }
+      }
+      chunk.push(mapDirectoryGroup(this.entry(g), [...members.values()]));
+      if (chunk.length >= size) {
+        yield chunk;
+        chunk = [];
+      }
+    }
+    if (chunk.length > 0) yield chunk;
+  }
+
+  /** How many groups are synchronized. */
+  get synchronizedCount(): number {
+    return this.resolved().synchronized.reduce((sum, s) => sum + s, 0);
+  }
+
+  private entry(g: number): DirectoryGroupEntry {
+    return this.entries[g] as DirectoryGroupEntry;
+  }
+
+  private intern(dn: string): number {
+    const key = lower(dn);
+    const known = this.ids.get(key);
+    if (known !== undefined) return known;
+    const id = this.ids.size;
+    this.ids.set(key, id);
+    return id;
+  }
+
+  /** A group and every group it is nested in, at any depth (a cycle walked once); memoized per group. */
+  private ancestorsOf(group: number): Int32Array {
+    const known = this.ancestors[group];
+    if (known) return known;
+    const graph = this.resolved();
+    // Each group's own walk (not built from its parents' results): with cycles, a memo of a walk still under
+    // way would be incomplete. A group seen once is not walked again.
+    const seen = new Set([group]);
+    const stack = [group];
+    for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+      const own = this.groupIds[next] as number;
+      for (let i = graph.memberOfStart[own] ?? 0; i < (graph.memberOfStart[own + 1] ?? 0); i += 1) {
+        const parent = graph.memberOf[i] as number;
+        if (!seen.has(parent)) {
+          seen.add(parent);
+          stack.push(parent);
+        }
+      }
+    }
+    const found = Int32Array.from(seen);
+    this.ancestors[group] = found;
+    return found;
+  }
+
+  private resolved(): Graph {
+    this.graph ??= this.buildGraph();
+    return this.graph;
+  }
+
+  private buildGraph(): Graph {
+    const idCount = this.ids.size;
+    const groups = this.entries.length;
+    const groupOfId = new Int32Array(idCount).fill(NONE);
+    this.groupIds.forEach((id, g) => {
+      groupOfId[id] = g;
+    });
+    // The inverse of the members, as offsets and values (counting sort by member id).
+    const memberOfStart = new Int32Array(idCount + 1);
+    for (const ids of this.members)
+      for (const id of ids) memberOfStart[id + 1] = (memberOfStart[id + 1] ?? 0) + 1;
+    for (let id = 0; id < idCount; id += 1)
+      memberOfStart[id + 1] = (memberOfStart[id + 1] ?? 0) + (memberOfStart[id] ?? 0);
+    const memberOf = new Int32Array(memberOfStart[idCount] ?? 0);
+    const fill = memberOfStart.slice(0, idCount);
+    this.members.forEach((ids, g) => {
+      for (const id of ids) {
+        const at = fill[id] as number;
+        memberOf[at] = g;
+        fill[id] = at + 1;
+      }
+    });
+    const order = [...this.entries.keys()].sort((a, b) =>
+      compareNames(this.entry(a).sAMAccountName, this.entry(b).sAMAccountName),
+    );
+    const rank = new Int32Array(groups);
+    order.forEach((g, i) => {
+      rank[g] = i;
+    });
+    const rulesOf = new Map<number, number[]>();
+    this.rules.forEach((rule, index) => {
+      const id = this.ids.get(lower(rule.group));
+      const g = id === undefined ? NONE : (groupOfId[id] as number);
+      if (g !== NONE) rulesOf.set(g, [...(rulesOf.get(g) ?? []), index]);
+    });
+    const synchronized = this.synchronizedOf(groupOfId);
+    return { memberOfStart, memberOf, groupOfId, synchronized, rank, rulesOf };
+  }
+
+  /** Which groups are synchronized: all, or the roots and every group nested in them. */
+  private synchronizedOf(groupOfId: Int32Array): Uint8Array {
+    const synchronized = new Uint8Array(this.entries.length);
+    if ('all' in this.synchronizedGroups) return synchronized.fill(1);
+    const stack = this.synchronizedGroups.roots.flatMap((dn) => {
+      const id = this.ids.get(lower(dn));
+      const g = id === undefined ? NONE : (groupOfId[id] as number);
+      return g === NONE ? [] : [g];
+    });
+    for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+      if (synchronized[next] === 1) continue;
+      synchronized[next] = 1;
+      for (const id of this.members[next] as Int32Array) {
+        const child = groupOfId[id] as number;
+        if (child !== NONE && synchronized[child] !== 1) stack.push(child);
+      }
+    }
+    return synchronized;
+  }
+}
+
+/** Input of resolveMemberships: the groups read and the synchronized users, at once. */
 export interface MembershipInput {
   readonly groups: readonly DirectoryGroupEntry[];
   readonly users: readonly MemberUser[];
   readonly synchronized: SynchronizedGroups;
   readonly rules: readonly PrivilegeRule[];
-}
-
-/** What a user gets from its groups. */
-export interface UserMembership extends GroupGrants {
-  /** The names of the synchronized groups it belongs to, nested included, in name order. */
-  readonly groups: readonly string[];
 }
 
 export interface Memberships {
@@ -46,125 +358,19 @@ export interface Memberships {
   readonly unknownRuleGroups: readonly number[];
 }
 
-const lower = (dn: string): string => dn.toLowerCase();
-
-/** Resolves the memberships; see the module comment. */
+/** The memberships of a few groups and users at once (the index asked for all of them). */
 export function resolveMemberships(input: MembershipInput): Memberships {
-  const byDn = new Map(input.groups.map((g) => [lower(g.distinguishedName), g]));
-  const usersByDn = new Map(input.users.map((u) => [lower(u.distinguishedName), u]));
-  // The member graph, upwards: a group's parents, a user's direct groups (objectGUIDs).
-  const parents = new Map<string, string[]>();
-  const userGroups = new Map<string, string[]>();
-  const add = (map: Map<string, string[]>, key: string, value: string) => {
-    const list = map.get(key);
-    if (list) list.push(value);
-    else map.set(key, [value]);
-  };
-  for (const group of input.groups) {
-    for (const dn of group.members) {
-      const child = byDn.get(lower(dn));
-      if (child) add(parents, child.objectGuid, group.objectGuid);
-      const user = usersByDn.get(lower(dn));
-      if (user) add(userGroups, user.objectGuid, group.objectGuid);
-    }
-  }
-  const synchronized = synchronizedGuids(input, byDn);
-  const byGuid = new Map(input.groups.map((g) => [g.objectGuid, g]));
-
-  const groups = input.groups
-    .filter((g) => synchronized.has(g.objectGuid))
-    .map((entry) => mapDirectoryGroup(entry, directMembers(entry, byDn, usersByDn, synchronized)));
-
-  const ancestors = new Map<string, readonly string[]>();
-  const ancestorsOf = (guid: string): readonly string[] => {
-    const known = ancestors.get(guid);
-    if (known) return known;
-    // Each group's own walk (not built from its parents' results): with cycles, a memo of a walk still under
-    // way would be incomplete. A group seen once is not walked again.
-    const seen = new Set([guid]);
-    const queue = [guid];
-    for (let next = queue.pop(); next !== undefined; next = queue.pop()) {
-      for (const parent of parents.get(next) ?? []) {
-        if (!seen.has(parent)) {
-          seen.add(parent);
-          queue.push(parent);
-        }
-      }
-    }
-    const found = [...seen];
-    ancestors.set(guid, found);
-    return found;
-  };
-
-  // Per group, once: its place in name order, and whether a rule names it (a user's groups are many, rules few).
-  const rank = new Map(
-    [...input.groups]
-      .sort((a, b) => compareNames(a.sAMAccountName, b.sAMAccountName))
-      .map((g, i) => [g.objectGuid, i] as const),
-  );
-  const ruleDns = new Set(input.rules.map((r) => lower(r.group)));
-  const ruleGroups = new Set(
-    input.groups.filter((g) => ruleDns.has(lower(g.distinguishedName))).map((g) => g.objectGuid),
-  );
+  const index = new MembershipIndex(input.synchronized, input.rules);
+  index.add(input.groups);
+  const byId = new Map<number, MemberUser>();
   const users = new Map<string, UserMembership>();
-  for (const [userGuid, direct] of userGroups) {
-    const all = new Set<string>();
-    for (const group of direct) for (const guid of ancestorsOf(group)) all.add(guid);
-    const named = [...all].filter((guid) => synchronized.has(guid));
-    named.sort((a, b) => (rank.get(a) ?? 0) - (rank.get(b) ?? 0));
-    const hits = [...all].filter((guid) => ruleGroups.has(guid));
-    const grants =
-      hits.length === 0
-        ? NO_GRANTS
-        : grantsOf(
-            new Set(hits.map((guid) => lower(byGuid.get(guid)?.distinguishedName ?? ''))),
-            input.rules,
-          );
-    if (named.length === 0 && grants.rules.length === 0) continue;
-    users.set(userGuid, { groups: named.map((guid) => byGuid.get(guid)?.sAMAccountName ?? guid), ...grants });
+  for (const user of input.users) {
+    const id = index.idOf(user.distinguishedName);
+    if (id !== undefined) byId.set(id, user);
+    const membership = index.membershipOf(user.distinguishedName);
+    if (membership.groups.length > 0 || membership.rules.length > 0) users.set(user.objectGuid, membership);
   }
-  const unknownRuleGroups = input.rules.flatMap((rule, i) => (byDn.has(lower(rule.group)) ? [] : [i]));
+  const groups = [...index.synchronizedChunks((id) => byId.get(id), Number.MAX_SAFE_INTEGER)].flat();
+  const unknownRuleGroups = input.rules.flatMap((rule, i) => (index.hasGroup(rule.group) ? [] : [i]));
   return { groups, users, unknownRuleGroups };
-}
-
-/** The objectGUIDs of the synchronized groups: all, or the roots and every group nested in them. */
-function synchronizedGuids(
-  input: MembershipInput,
-  byDn: ReadonlyMap<string, DirectoryGroupEntry>,
-): Set<string> {
-  if ('all' in input.synchronized) return new Set(input.groups.map((g) => g.objectGuid));
-  const found = new Set<string>();
-  const queue = input.synchronized.roots.flatMap((dn) => byDn.get(lower(dn)) ?? []);
-  for (let next = queue.pop(); next !== undefined; next = queue.pop()) {
-    if (found.has(next.objectGuid)) continue;
-    found.add(next.objectGuid);
-    for (const dn of next.members) {
-      const child = byDn.get(lower(dn));
-      if (child && !found.has(child.objectGuid)) queue.push(child);
-    }
-  }
-  return found;
-}
-
-/** A group's direct members that are synchronized users or synchronized groups. */
-function directMembers(
-  entry: DirectoryGroupEntry,
-  byDn: ReadonlyMap<string, DirectoryGroupEntry>,
-  usersByDn: ReadonlyMap<string, MemberUser>,
-  synchronized: ReadonlySet<string>,
-): GroupMember[] {
-  const members = new Map<string, GroupMember>();
-  for (const dn of entry.members) {
-    const user = usersByDn.get(lower(dn));
-    if (user)
-      members.set(user.objectGuid, { type: 'user', name: user.userName, objectGuid: user.objectGuid });
-    const group = byDn.get(lower(dn));
-    if (group && synchronized.has(group.objectGuid))
-      members.set(group.objectGuid, {
-        type: 'group',
-        name: group.sAMAccountName,
-        objectGuid: group.objectGuid,
-      });
-  }
-  return [...members.values()];
 }

@@ -4,6 +4,8 @@
  * plan-deletes.ts. Nothing here reads or writes anything.
  */
 import { changedAttributes } from './attribute-mapping';
+import type { MembershipExplanation } from './group-membership';
+import type { ArchiveAccess, Privilege } from './privileges';
 import type { ExclusionReason } from './scope-policy';
 import type { MappedUser, User } from './user';
 
@@ -20,6 +22,12 @@ export type UserField =
   /** Written by the group pass of a run (use-cases/sync-groups.ts), never by the user plan. */
   | MembershipField;
 export type MembershipField = 'groups' | 'groupPrivileges' | 'groupArchiveAccess';
+/** A directory user's membership fields: the synchronized groups it is in, what their rules give it. */
+export interface MembershipValues {
+  readonly groups: readonly string[];
+  readonly groupPrivileges: readonly Privilege[];
+  readonly groupArchiveAccess: readonly ArchiveAccess[];
+}
 
 interface ChangeBase {
   readonly userName: string;
@@ -31,6 +39,11 @@ interface ChangeBase {
 export interface CreateChange extends ChangeBase {
   readonly action: 'create';
   readonly target: MappedUser;
+  /**
+   * What the user's groups give it, when the run read groups first: written with the create. Test Settings'
+   * also says why (the rules), for its report.
+   */
+  readonly memberships?: MembershipValues | MembershipExplanation;
 }
 export interface UpdateChange extends ChangeBase {
   readonly action: 'update';

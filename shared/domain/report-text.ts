@@ -1,9 +1,10 @@
 /**
- * A run's state in words, shared by the CLI and the console: the API carries the state as data (a progress's
+ * A run's state in words (and a user's groups in explain), shared by the CLI and the console: the API carries the state as data (a progress's
  * `phase`, a change's `withheld`), and these are its words, written once. Each surface composes its sentences
  * from them (cli/progress-line.ts and cli/presenter.ts; console/src/progress-text.ts and threshold-text.ts).
  * Pure, and free of zod and Node modules: the console bundles it.
  */
+import type { MembershipExplanation } from './group-membership';
 import type { DeletionHold, LeaverDetection, RunPhase } from './report';
 
 /** Each phase of a run under way, as a label (the CLI's progress line writes it from a lower-case letter). */
@@ -88,4 +89,24 @@ export function describeDeletionHold(hold: DeletionHold): string {
   return approvedDeletes === undefined
     ? exceeded
     : `${exceeded} (allowMassDeletion approved ${approvedDeletes} deletes; this run found ${deletes})`;
+}
+
+/**
+ * What the user's groups would give it, and why, as lines: its groups, then one line per privilege rule that
+ * gives it something (the rule's group, what it gives, through which groups). None without groups in use.
+ */
+export function membershipLines(membership: MembershipExplanation | undefined): string[] {
+  if (!membership) return [];
+  const gives = (rule: MembershipExplanation['rules'][number]) =>
+    [...rule.privileges, ...rule.ownArchiveAccess.map((a) => `${a} own archive`)].join(', ') || 'nothing';
+  return [
+    membership.groups.length > 0 ? `Groups: ${membership.groups.join(', ')}` : 'In no synchronized group',
+    ...(membership.rules.length > 0
+      ? membership.rules.map(
+          (r) =>
+            `privilegeRules.${r.rule} (${r.group}) gives ${gives(r)}` +
+            (r.via.length > 1 ? `, through ${r.via.join(' > ')}` : ', directly'),
+        )
+      : ['No privilege rule gives it anything']),
+  ];
 }

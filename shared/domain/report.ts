@@ -1,4 +1,5 @@
 import type { MappedAttributes } from './attribute-rules';
+import type { MembershipExplanation } from './group-membership';
 import type { ChangeAction, UserField } from './plan-sync';
 import type { RunStatus, RunTrigger } from './run-status';
 import type { ScheduleHealth } from './schedule-health';
@@ -86,6 +87,8 @@ export interface ReportChange {
   readonly emailAddresses: readonly string[];
   readonly changedFields: readonly UserField[];
   readonly reason?: string;
+  /** On a create, when the run reads groups: what the user's groups give it, and why. */
+  readonly membership?: MembershipExplanation;
   /**
    * On a delete or suspension the run held back (the deletion threshold, or a run told to apply no deletes);
    * absent otherwise. What a client decides on: the reason only says it in words.

@@ -132,6 +132,11 @@ export interface DirectorySession {
    * never looks complete.
    */
   groupPages(baseDn: string, roots?: readonly string[]): AsyncIterable<DirectoryGroupEntry[]>;
+  /**
+   * The objectGUIDs of the groups under the base DN, a page at a time; with `changedSinceUsn`, only those whose
+   * uSNChanged is at least that (an incremental run's groups: a changed member list moves it).
+   */
+  groupGuidPages(baseDn: string, changedSinceUsn?: number): AsyncIterable<string[]>;
   /** Groups whose name contains `search` (all when empty), at most `limit`, for the group picker. */
   searchGroups(baseDn: string, search: string, limit: number): Promise<DirectoryGroup[]>;
   close(): Promise<void>;

@@ -2,9 +2,8 @@
  * Where the synchronized groups are kept (docs/data-model.md#group), as the sync sees them (GroupStore) and as
  * the read routes do (GroupDirectory).
  */
-import type { ArchiveAccess, Privilege } from '../config/config-schema';
 import type { Group, GroupField, GroupMember, GroupWithMembers } from '../domain/group';
-import type { MembershipField } from '../domain/plan-sync';
+import type { MembershipField, MembershipValues } from '../domain/plan-sync';
 import type { User } from '../domain/user';
 
 /** A stored group without its members: the Group, its version, and a hash of its members. */
@@ -32,11 +31,7 @@ export type GroupChange =
   | { readonly action: 'delete'; readonly current: StoredGroup };
 
 /** What a directory user gets from its groups. */
-export interface MembershipValues {
-  readonly groups: readonly string[];
-  readonly groupPrivileges: readonly Privilege[];
-  readonly groupArchiveAccess: readonly ArchiveAccess[];
-}
+export type { MembershipValues } from '../domain/plan-sync';
 
 /** A directory user whose groups, or what their rules give it, changed. */
 export interface MembershipChange {

@@ -25,6 +25,13 @@ export interface SyncCursor {
    * reads everything, which deletes them. Never later than that (a restore since may make it early).
    */
   readonly suspensionsDueAt?: string;
+  /**
+   * Where the DC stood (highestCommittedUsn) before the last clean group pass read the groups, and the
+   * digest of the groups' objectGUIDs it enumerated: the next run reads the groups again only when one
+   * changed since (uSNChanged) or the objectGUIDs differ (a group deleted or moved out).
+   */
+  readonly groupsUsn?: number;
+  readonly groupsDigest?: string;
 }
 
 export interface SyncCursorStore {

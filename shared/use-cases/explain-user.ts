@@ -3,18 +3,18 @@
  * `GET /directory/users/{name}` answers, and the change `POST /sync/users/{name}` applies. Steps:
  *
  *   settle the base DN -> read the one user the name designates (404 none, 409 several) -> the selected
- *   groups' membership of this user (the sync's matching rule) -> exclusionReasons -> mapDirectoryUser ->
- *   the database users it concerns (by objectGUID and name) -> planSync (in scope) or planDeletes (out of
- *   scope) -> the explanation, with a detail per filter a person understands.
+ *   groups' membership of this user (the sync's matching rule) -> exclusionReasons -> the mapping -> the
+ *   database users it concerns (by objectGUID and name) -> planSync (in scope) or planDeletes (out of scope)
+ *   -> the explanation, with a detail per filter a person understands.
  *
- * The decisions are the sync's own functions (scope-policy.ts, user-mapping.ts, plan-sync.ts,
- * plan-deletes.ts); this module only reads what they need for one user and words their verdicts. Nothing is
- * written. The deletion threshold is not applied to the one user's delete or suspension: it is a bound on a
- * run's deletes, which the caller applying the change applies (a sync run does).
+ * The decisions are the sync's own (scope-policy.ts, user-mapping.ts, plan-sync.ts, plan-deletes.ts); this
+ * module reads what they need for one user and words their verdicts, writing nothing. The deletion threshold,
+ * a bound on a run's deletes, is left to the caller applying the change (a sync run).
  */
 import type { Config } from '../config/config-schema';
 import type { MappedAttributes } from '../domain/attribute-rules';
 import { isAtOrUnder, leafName, sameDistinguishedName } from '../domain/distinguished-name';
+import type { MembershipExplanation } from '../domain/group-membership';
 import type { BindPassword } from '../domain/password-binding';
 import { deleteReason, graceEndsAt, planDeletes } from '../domain/plan-deletes';
 import { type ChangeAction, type PlannedChange, planSync, type UserField } from '../domain/plan-sync';
@@ -28,6 +28,7 @@ import type { UserStore } from '../ports/user-store';
 import { AttributeMapper, type MappingOutcome } from './attribute-mapper';
 import { withBoundSession } from './browse-directory';
 import { baseDnOf } from './read-scope';
+import { explainMembership } from './sync-groups';
 
 /** The filters in the order of the scope policy (and of the exclusion reasons). */
 export const FILTER_NAMES = [
@@ -87,6 +88,8 @@ export interface UserExplanation {
   readonly changedFields: readonly UserField[];
   /** Why: a conflict's, an adoption's or a delete's reason, or why nothing is done. */
   readonly reason?: string;
+  /** In scope, when the configuration uses groups: what its groups would give it, and why. */
+  readonly membership?: MembershipExplanation;
   /** The user database's record of this user: by objectGUID, else the one holding its name (a conflict's other user). */
   readonly current?: PublicUser;
 }
@@ -174,14 +177,13 @@ interface ReadUser extends OneUserInput {
 
 /** In scope: planSync of the mapped user against the database users it concerns, as a run's page. */
 async function planInScope(
-  { session, users, baseDn, entry, base }: ReadUser,
+  { session, config, users, baseDn, entry, base }: ReadUser,
   target: MappedUser,
 ): Promise<OneUserPlan> {
   const current = await users.findUsers([target.objectGuid], [target.userName]);
   let [change] = planSync({ inScope: [target], excluded: new Map(), current, readComplete: false }).changes;
   if (change?.action === 'conflict' && change.undecided) {
-    // The name's holder is a directory user this read did not return: the sync's full read would know
-    // whether it still exists under the base DN; one search by its objectGUID tells the same.
+    // The name's holder is a directory user this read did not return: one search by its objectGUID tells.
     const holder = current.find((u) => u.userName.toLowerCase() === target.userName.toLowerCase());
     const guid = holder?.objectGuid as string;
     const exists = (await session.readUsersByGuid(baseDn, [guid])).length > 0;
@@ -194,8 +196,8 @@ async function planInScope(
     }).changes;
   }
   if (!change) throw new Error('planSync planned nothing for a user in scope');
-  // The record the change concerns; else the one with this objectGUID; else the one holding the name
-  // (a conflict's other user).
+  const membership = await explainMembership(session, config, baseDn, entry.distinguishedName);
+  // The record the change concerns; else the one with this objectGUID; else a conflict's name holder.
   const record =
     ('current' in change ? change.current : undefined) ??
     current.find((u) => u.authentication === 'directoryServices' && u.objectGuid === entry.objectGuid) ??
@@ -213,6 +215,7 @@ async function planInScope(
       plannedAction: change.action,
       changedFields: change.changedFields,
       ...(change.reason ? { reason: change.reason } : {}),
+      ...(membership ? { membership } : {}),
       ...(record ? { current: toPublicUser(record) } : {}),
     },
     change,

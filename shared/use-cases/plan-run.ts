@@ -299,8 +299,8 @@ class RunPlanner {
         listed.push(toReportChange(change));
       } else if (change.action === 'create') {
         this.planned.created += 1;
-        await emit(change);
-        if (dryRun) listed.push(this.preview(change));
+        const written = (await emit(change)) ?? change;
+        if (dryRun) listed.push(this.preview(written as typeof change));
       } else if (change.action === 'update' || change.action === 'restore') {
         if (change.action === 'update') this.planned.updated += 1;
         else this.planned.restored += 1;

@@ -178,7 +178,7 @@ const hashOf = (guids: ReadonlySet<string>): string =>
     .digest('base64url');
 
 /** What the cursor must match for an incremental read: where and what is read. */
-function fingerprintOf(config: Config, baseDn: string): string {
+export function fingerprintOf(config: Config, baseDn: string): string {
   const { servers, domain, username } = config.connection;
   return createHash('sha256')
     .update(
@@ -203,7 +203,7 @@ function fingerprintOf(config: Config, baseDn: string): string {
 }
 
 /** Why this run must read everything, or undefined when reading the changes since the cursor is enough. */
-function whyFullRead(
+export function whyFullRead(
   cursor: SyncCursor | undefined,
   state: DirectorySyncState | undefined,
   fingerprint: string,

@@ -28,8 +28,11 @@ export interface RunPlan {
 
 /** Where planning sends its writes, and what it tells the run as it goes. */
 export interface PlanSink {
-  /** Where a planned write goes: the queue of a sync (Test Settings writes nowhere; its report lists them). */
-  readonly emit: (change: PlannedChange) => Promise<void>;
+  /**
+   * Where a planned write goes: the queue of a sync (Test Settings writes nowhere; its report lists them).
+   * Returns it as written (a create with its groups), or undefined when it goes as planned.
+   */
+  readonly emit: (change: PlannedChange) => Promise<PlannedChange | undefined>;
   /** Awaited once the read is settled, before the first page: where it goes, the population before the run. */
   readonly onReadStart?: (scope: ReadScope, population: number) => Promise<void>;
   /**

@@ -177,6 +177,10 @@ export function toReportChange(change: Exclude<PlannedChange, { action: 'unchang
     emailAddresses: change.emailAddresses,
     changedFields: change.changedFields,
     ...(change.reason ? { reason: change.reason } : {}),
+    // Test Settings' creates say what their groups would give them, and why.
+    ...(change.action === 'create' && change.memberships && 'rules' in change.memberships
+      ? { membership: change.memberships }
+      : {}),
     ...((change.action === 'delete' || change.action === 'suspend') && change.withheld
       ? { withheld: true as const }
       : {}),

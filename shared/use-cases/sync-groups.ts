@@ -1,11 +1,13 @@
 /**
- * The groups of a run (docs/contract.md#groups), in two parts:
+ * The groups of a run (docs/contract.md#groups):
  *
- *   read (before the session closes): the synchronized groups and the privilege rules' groups, with nested
- *   groups and their direct members; a rule whose group was not read fails the run, naming the rule
- *   -> plan (after the users are applied): resolve who belongs to which group against the user database,
- *   diff the stored groups, diff every directory user's groups and group privileges
- *   -> apply: the groups' writes, then the users' (Test Settings stops at the plan).
+ *   read (before the users are read): the synchronized groups and the privilege rules' groups, with nested
+ *   groups and their direct members, resolved to ids as the pages arrive; a rule whose group was not read
+ *   fails the run, naming the rule. A user the run creates gets its groups and group privileges with its
+ *   create (membershipAtCreate).
+ *   -> plan and apply (after the users are applied), a page or a chunk at a time: every directory user's
+ *   groups and group privileges against the user database, then the stored groups (Test Settings stops at
+ *   the plan).
  *
  * A failed read throws before anything is written, so a failed or partial read deletes no group (and takes
  * no group privilege away). The deletion threshold and grace period are the users'; groups have none.
@@ -17,38 +19,51 @@ import {
   type GroupWithMembers,
   membersHashOf,
 } from '../domain/group';
-import { type MemberUser, resolveMemberships, type SynchronizedGroups } from '../domain/group-membership';
+import { type MembershipExplanation, MembershipIndex, type UserMembership } from '../domain/group-membership';
 import { diffGroup, planMemberships } from '../domain/plan-groups';
+import type { PlannedChange } from '../domain/plan-sync';
+import { ScopeDigest } from '../domain/scope-digest';
 import type { User } from '../domain/user';
 import { ValidationError } from '../errors';
 import type { DirectorySession } from '../ports/directory-reader';
-import type { GroupChange, GroupStore, GroupWriteContext, MembershipChange } from '../ports/group-store';
+import type { GroupChange, GroupStore, GroupWriteContext } from '../ports/group-store';
+import type { SyncCursorStore } from '../ports/sync-cursor';
 import type { UserStore } from '../ports/user-store';
+import { baseDnOf, fingerprintOf, type ReadScope, whyFullRead } from './read-scope';
 import { errorOf, type StepRecorder } from './run-report';
 
-/** What a run read of the groups. */
+/** What a run read of the groups: the groups, resolved as their pages arrived (group-membership.ts). */
 export interface GroupRead {
-  readonly entries: readonly DirectoryGroupEntry[];
-  readonly synchronized: SynchronizedGroups;
-  readonly rules: readonly PrivilegeRule[];
+  readonly index: MembershipIndex;
   /** Whether the configuration uses groups; a read that does not only clears what an earlier one left. */
   readonly inUse: boolean;
+  /**
+   * Set when an incremental run found no group changed since the last clean group pass: nothing was read,
+   * and the pass has nothing to do (unless the users' plan writes: then the groups are read after all).
+   */
+  readonly unchanged?: boolean;
+  /** Where the groups were read: the USN before the read and the digest of the groups' objectGUIDs. */
+  readonly state?: { readonly usn: number; readonly digest: string };
 }
 
-/** The group pass's plan, and what it is made of. */
-export interface GroupPassPlan {
-  readonly groupChanges: readonly GroupChange[];
-  readonly membershipChanges: readonly MembershipChange[];
+/** What the run knows that the group read asks for: the cursor, whether it is Test Settings, the time. */
+export interface GroupRunContext {
+  readonly session: DirectorySession;
+  readonly groups: GroupStore;
+  readonly cursors: SyncCursorStore | undefined;
+  readonly config: Config;
+  readonly steps: StepRecorder;
+  readonly dryRun: boolean;
+  readonly now: Date;
+  readonly fullReadEveryHours: number | undefined;
+}
+
+/** What the group pass did (or, for Test Settings, would do), and what it is made of. */
+export interface GroupPassOutcome {
   readonly groupsRead: number;
   readonly synchronizedGroups: number;
   /** Per privilege rule (in the configuration's order): its group, what it gives, and to how many users. */
   readonly rules: readonly { readonly rule: PrivilegeRule; readonly members: number }[];
-  /** As the read: whether the configuration uses groups. */
-  readonly inUse: boolean;
-}
-
-/** What the group pass did (or, for Test Settings, would do). */
-export interface GroupPassOutcome {
   readonly created: number;
   readonly updated: number;
   readonly deleted: number;
@@ -62,10 +77,13 @@ export const groupsInUse = (config: Config): boolean =>
 
 const lower = (dn: string): string => dn.toLowerCase();
 
+/** Groups planned and written at a time: their members are objects only while they are. */
+const GROUP_CHUNK = 500;
+
 /**
  * Reads the groups a run needs: all under the groups' base DN (`all`), or the selected groups (`selected`)
- * and the rules' groups, each with the groups nested in it. Nothing at all when the run has no use for
- * groups (then the pass clears what an earlier configuration left).
+ * and the rules' groups, each with the groups nested in it, taken into the index as the pages arrive. A rule
+ * whose group was not read fails the run, naming the rule.
  */
 export async function readGroups(
   session: DirectorySession,
@@ -74,26 +92,25 @@ export async function readGroups(
 ): Promise<GroupRead> {
   const { sync } = config.groups;
   const base = config.groups.baseDn || baseDn;
-  const entries = new Map<string, DirectoryGroupEntry>();
+  const selected = sync === 'selected' ? config.filters.groups : [];
+  const index = new MembershipIndex(
+    sync === 'all' ? { all: true } : { roots: selected },
+    config.privilegeRules,
+  );
+  const known = new Set<string>();
   const take = async (pages: AsyncIterable<DirectoryGroupEntry[]>) => {
-    for await (const page of pages) for (const entry of page) entries.set(entry.objectGuid, entry);
+    for await (const page of pages) {
+      index.add(page);
+      if (sync === 'all') for (const entry of page) known.add(lower(entry.distinguishedName));
+    }
   };
   if (sync === 'all') await take(session.groupPages(base));
-  const selected = sync === 'selected' ? config.filters.groups : [];
-  const known = new Set([...entries.values()].map((e) => lower(e.distinguishedName)));
   const roots = [...new Set([...selected, ...config.privilegeRules.map((r) => r.group)].map(lower))].filter(
     (dn) => !known.has(dn),
   );
   if (roots.length > 0) await take(session.groupPages(base, roots));
-  const read: GroupRead = {
-    entries: [...entries.values()],
-    synchronized: sync === 'all' ? { all: true } : { roots: selected },
-    rules: config.privilegeRules,
-    inUse: true,
-  };
-  const found = new Set(read.entries.map((e) => lower(e.distinguishedName)));
   const unknown = config.privilegeRules.flatMap((rule, i) =>
-    found.has(lower(rule.group))
+    index.hasGroup(rule.group)
       ? []
       : [{ path: `privilegeRules.${i}.group`, message: `${rule.group} is not a group under ${base}` }],
   );
@@ -101,63 +118,109 @@ export async function readGroups(
     const listed = unknown.map((d) => `${d.path}: ${d.message}`).join('; ');
     throw new ValidationError(`Invalid configuration: ${listed}`, unknown);
   }
-  return read;
+  return { index, inUse: true };
 }
 
 /** An empty read: no group is synchronized and no rule applies (what a configuration without groups keeps). */
-export const NO_GROUPS: GroupRead = { entries: [], synchronized: { roots: [] }, rules: [], inUse: false };
+export const noGroups = (): GroupRead => ({ index: new MembershipIndex({ roots: [] }, []), inUse: false });
 
 /**
- * Plans the group pass against the user database as it is now (after the users' writes of the run): see the
- * module comment.
+ * Plans the group pass against the user database as it is now (after the users' writes of the run) and, with
+ * a write context, applies it (Test Settings gives none); see the module comment. The users are listed once, a
+ * page at a time: their membership changes are planned (and written) per page, and their ids noted with their
+ * names for the groups' members. Then the groups, GROUP_CHUNK at a time, and the deletes.
  */
-export async function planGroupPass(
+export async function runGroupPassOf(
   deps: { readonly users: UserStore; readonly groups: GroupStore },
   read: GroupRead,
-): Promise<GroupPassPlan> {
-  const directoryUsers: User[] = [];
+  apply: GroupWriteContext | undefined,
+): Promise<GroupPassOutcome> {
+  const { index } = read;
+  const store = deps.groups;
+  let marked = false;
+  const mark = async () => {
+    if (apply && read.inUse && !marked) await store.markGroupData(true);
+    marked = true;
+  };
+  const names: (string | undefined)[] = new Array(index.idCount);
+  const guids: (string | undefined)[] = new Array(index.idCount);
+  const ruleMembers = index.rules.map(() => 0);
+  let usersChanged = 0;
+  let conflicts = 0;
   for await (const page of deps.users.userPages()) {
-    for (const user of page) if (user.authentication === 'directoryServices') directoryUsers.push(user);
-  }
-  const members: MemberUser[] = directoryUsers.flatMap((u) =>
-    u.objectGuid && u.distinguishedName
-      ? [{ objectGuid: u.objectGuid, userName: u.userName, distinguishedName: u.distinguishedName }]
-      : [],
-  );
-  const memberships = resolveMemberships({
-    groups: read.entries,
-    users: members,
-    synchronized: read.synchronized,
-    rules: read.rules,
-  });
-  const stored = new Map((await deps.groups.listGroups()).map((g) => [g.objectGuid, g]));
-  const groupChanges: GroupChange[] = [];
-  for (const target of memberships.groups) {
-    const current = stored.get(target.objectGuid);
-    stored.delete(target.objectGuid);
-    if (!current) {
-      groupChanges.push({ action: 'create', target, changedFields: [] });
+    const memberships = new Map<string, UserMembership>();
+    const directory: User[] = [];
+    for (const user of page) {
+      if (user.authentication !== 'directoryServices' || !user.objectGuid) continue;
+      directory.push(user);
+      if (!user.distinguishedName) continue;
+      const id = index.idOf(user.distinguishedName);
+      if (id === undefined) continue;
+      names[id] = user.userName;
+      guids[id] = user.objectGuid;
+      const membership = index.membershipOf(user.distinguishedName);
+      memberships.set(user.objectGuid, membership);
+      for (const group of membership.rules)
+        index.rules.forEach((rule, i) => {
+          if (lower(rule.group) === lower(group)) ruleMembers[i] = (ruleMembers[i] ?? 0) + 1;
+        });
+    }
+    const changes = planMemberships(directory, memberships).map(({ user, target, changedFields }) => ({
+      current: user,
+      target,
+      changedFields,
+    }));
+    if (changes.length === 0) continue;
+    if (!apply) {
+      usersChanged += changes.length;
       continue;
     }
-    const storedMembers = await membersIfMoved(deps.groups, target, current.membersHash);
-    const diff = diffGroup(target, current, storedMembers);
-    if (diff.changedFields.length > 0) groupChanges.push({ action: 'update', target, current, ...diff });
+    await mark();
+    const written = await store.applyMembershipChanges(changes, apply);
+    usersChanged += written.applied;
+    conflicts += written.conflicts;
+  }
+  const userOf = (id: number) => {
+    const userName = names[id];
+    const objectGuid = guids[id];
+    return userName && objectGuid ? { userName, objectGuid } : undefined;
+  };
+  const stored = new Map((await store.listGroups()).map((g) => [g.objectGuid, g]));
+  const counts = { create: 0, update: 0, delete: 0 };
+  const write = async (changes: GroupChange[]) => {
+    for (const change of changes) counts[change.action] += 1;
+    if (!apply || changes.length === 0) return;
+    await mark();
+    conflicts += (await store.applyGroupChanges(changes, apply)).conflicts;
+  };
+  for (const chunk of index.synchronizedChunks(userOf, GROUP_CHUNK)) {
+    const changes: GroupChange[] = [];
+    for (const target of chunk) {
+      const current = stored.get(target.objectGuid);
+      stored.delete(target.objectGuid);
+      if (!current) {
+        changes.push({ action: 'create', target, changedFields: [] });
+        continue;
+      }
+      const storedMembers = await membersIfMoved(store, target, current.membersHash);
+      const diff = diffGroup(target, current, storedMembers);
+      if (diff.changedFields.length > 0) changes.push({ action: 'update', target, current, ...diff });
+    }
+    await write(changes);
   }
   // Gone from a complete read (or no longer synchronized): deleted.
-  for (const current of stored.values()) groupChanges.push({ action: 'delete', current });
-  const membershipChanges = planMemberships(directoryUsers, memberships.users).map(
-    ({ user, target, changedFields }) => ({ current: user, target, changedFields }),
-  );
+  await write([...stored.values()].map((current) => ({ action: 'delete' as const, current })));
+  // A refused write leaves something behind: the mark stays, and the next run without groups clears it.
+  if (apply && !read.inUse && conflicts === 0) await store.markGroupData(false);
   return {
-    groupChanges,
-    membershipChanges,
-    groupsRead: read.entries.length,
-    synchronizedGroups: memberships.groups.length,
-    rules: read.rules.map((rule) => ({
-      rule,
-      members: [...memberships.users.values()].filter((u) => u.rules.includes(rule.group)).length,
-    })),
-    inUse: read.inUse,
+    groupsRead: index.size,
+    synchronizedGroups: index.synchronizedCount,
+    rules: index.rules.map((rule, i) => ({ rule, members: ruleMembers[i] ?? 0 })),
+    created: counts.create,
+    updated: counts.update,
+    deleted: counts.delete,
+    usersChanged,
+    conflicts,
   };
 }
 
@@ -169,53 +232,16 @@ const membersIfMoved = (
 ): Promise<GroupMember[]> | undefined =>
   membersHashOf(target.members) === storedHash ? undefined : groups.membersOf(target.objectGuid);
 
-/** What a plan would do, for Test Settings' report. */
-export function plannedOutcome(plan: GroupPassPlan): GroupPassOutcome {
-  const count = (action: GroupChange['action']) =>
-    plan.groupChanges.filter((c) => c.action === action).length;
-  return {
-    created: count('create'),
-    updated: count('update'),
-    deleted: count('delete'),
-    usersChanged: plan.membershipChanges.length,
-    conflicts: 0,
-  };
-}
-
-/**
- * Applies the plan: the mark that group data is held (before the first write of a configuration using groups),
- * the groups, then the users' membership fields; the mark is removed once a pass without groups left nothing.
- */
-export async function applyGroupPass(
-  groups: GroupStore,
-  plan: GroupPassPlan,
-  context: GroupWriteContext,
-): Promise<GroupPassOutcome> {
-  const writes = plan.groupChanges.length + plan.membershipChanges.length;
-  if (plan.inUse && writes > 0) await groups.markGroupData(true);
-  const written = await groups.applyGroupChanges(plan.groupChanges, context);
-  const users = await groups.applyMembershipChanges(plan.membershipChanges, context);
-  // A refused write leaves something behind: the mark stays, and the next run without groups clears it.
-  if (!plan.inUse && written.conflicts + users.conflicts === 0) await groups.markGroupData(false);
-  const planned = plannedOutcome(plan);
-  return {
-    ...planned,
-    // Counted as planned; a refused write is a conflict the next run picks up.
-    usersChanged: users.applied,
-    conflicts: written.conflicts + users.conflicts,
-  };
-}
-
 /** The groups step's message. */
-export function describeGroupPass(plan: GroupPassPlan, outcome: GroupPassOutcome, dryRun: boolean): string {
+export function describeGroupPass(outcome: GroupPassOutcome, dryRun: boolean): string {
   const verb = dryRun ? 'to ' : '';
   return (
-    `${plan.groupsRead} groups read, ${plan.synchronizedGroups} synchronized: ` +
+    `${outcome.groupsRead} groups read, ${outcome.synchronizedGroups} synchronized: ` +
     `${outcome.created} ${dryRun ? 'to create' : 'created'}, ${outcome.updated} ${dryRun ? 'to update' : 'updated'}, ` +
     `${outcome.deleted} ${dryRun ? 'to delete' : 'deleted'}; ${outcome.usersChanged} users' groups or group privileges ` +
     `${verb}${dryRun ? 'change' : 'changed'}` +
     (outcome.conflicts > 0 ? `; ${outcome.conflicts} changed meanwhile (the next run picks them up)` : '') +
-    plan.rules
+    outcome.rules
       .map(
         ({ rule, members }, i) =>
           `; privilegeRules.${i} (${rule.group}) gives ` +
@@ -227,24 +253,28 @@ export function describeGroupPass(plan: GroupPassPlan, outcome: GroupPassOutcome
 }
 
 /**
- * The groups a run reads: those it uses; an empty read on a full read of a configuration without groups when
- * an earlier pass left group data (its mark: one read, never a listing of the users), which clears it;
- * nothing otherwise, so such a run has no groups step. A failed read is the groups step's failure.
+ * The groups a run reads. Those it uses are read before the users are planned (`after` undefined): a user the
+ * run creates is created with its groups. An incremental run reads none when no group changed since the
+ * last clean pass (uSNChanged, and the groups' objectGUIDs enumerated); it reads them all once the users are
+ * planned if their plan changes what the groups hold (affectsGroups: a user created, renamed, moved or gone).
+ * Without groups in use, once the users are planned: an empty read on a full read when an earlier pass left
+ * group data (its mark: one read, never a listing of the users), which clears it; nothing otherwise, so such
+ * a run has no groups step. A failed read is the groups step's failure.
  */
 export async function readGroupsOfRun(
-  session: DirectorySession,
-  groups: GroupStore,
-  config: Config,
-  baseDn: string,
-  fullRead: boolean,
-  steps: StepRecorder,
+  run: GroupRunContext,
+  after?: { readonly scope: ReadScope; readonly affected: boolean; readonly early: GroupRead | undefined },
 ): Promise<GroupRead | undefined> {
-  if (!groupsInUse(config)) return fullRead && (await groups.hasGroupData()) ? NO_GROUPS : undefined;
+  if (!groupsInUse(run.config)) {
+    const fullRead = after !== undefined && after.scope.incremental === undefined;
+    return fullRead && (await run.groups.hasGroupData()) ? noGroups() : undefined;
+  }
+  if (after && !(after.early?.unchanged && after.affected)) return after.early;
   const started = performance.now();
   try {
-    return await readGroups(session, config, baseDn);
+    return await readGroupsIncrementally(run, !after);
   } catch (error) {
-    steps.add({
+    run.steps.add({
       name: 'groups',
       ok: false,
       ms: Math.round(performance.now() - started),
@@ -254,9 +284,89 @@ export async function readGroupsOfRun(
   }
 }
 
-/** The groups step: the pass planned against the user database, and applied unless it is a dry run. */
+/** The groups, or none when an incremental run may (`mayskip`) and no group changed; see readGroupsOfRun. */
+async function readGroupsIncrementally(run: GroupRunContext, mayskip: boolean): Promise<GroupRead> {
+  const { session, config, cursors } = run;
+  const baseDn = baseDnOf(config, session);
+  const base = config.groups.baseDn || baseDn;
+  if (run.dryRun || !cursors) return readGroups(session, config, baseDn);
+  // Where the DC stands before the groups are read: a change during the read is read again next time. The
+  // objectGUIDs are enumerated before the read too: a group deleted meanwhile makes the next run read again.
+  const [cursor, state] = await Promise.all([cursors.getCursor(), session.readSyncState()]);
+  const digest = new ScopeDigest();
+  for await (const page of session.groupGuidPages(base)) for (const guid of page) digest.add(guid);
+  const at = { usn: state.highestCommittedUsn, digest: digest.toString() };
+  const fingerprint = fingerprintOf(config, baseDn);
+  const incremental =
+    mayskip &&
+    cursor?.groupsUsn !== undefined &&
+    cursor.groupsDigest === at.digest &&
+    whyFullRead(cursor, state, fingerprint, run.now, run.fullReadEveryHours ?? 24) === undefined;
+  if (incremental && !(await anyGuid(session.groupGuidPages(base, (cursor.groupsUsn ?? 0) + 1))))
+    return { ...noGroups(), inUse: true, unchanged: true, state: at };
+  return { ...(await readGroups(session, config, baseDn)), state: at };
+}
+
+/** Whether a search of objectGUIDs finds any (its first page tells). */
+async function anyGuid(pages: AsyncIterable<string[]>): Promise<boolean> {
+  for await (const page of pages) if (page.length > 0) return true;
+  return false;
+}
+
+/**
+ * Whether a planned write changes what the groups hold: a user created, restored, deleted or suspended, or
+ * one whose name, DN or objectGUID changes (a group's members are listed by name and matched by DN). A new
+ * display name or address does not.
+ */
+export function affectsGroups(change: PlannedChange): boolean {
+  if (change.action !== 'update') return change.action !== 'unchanged' && change.action !== 'conflict';
+  return change.changedFields.some(
+    (f) => f === 'userName' || f === 'distinguishedName' || f === 'objectGuid',
+  );
+}
+
+/**
+ * What the groups of the user with this DN would give it at the next run, and why (explain): the groups read
+ * as a run reads them. Undefined when the configuration uses no groups.
+ */
+export async function explainMembership(
+  session: DirectorySession,
+  config: Config,
+  baseDn: string,
+  distinguishedName: string,
+): Promise<MembershipExplanation | undefined> {
+  if (!groupsInUse(config)) return undefined;
+  return (await readGroups(session, config, baseDn)).index.explain(distinguishedName);
+}
+
+/**
+ * A create with what its groups give it, when the run read them first (Test Settings: and why, for its
+ * report); any other change as planned.
+ */
+export function withMemberships(
+  change: PlannedChange,
+  read: GroupRead | undefined,
+  why: boolean,
+): PlannedChange {
+  if (change.action !== 'create' || !read || read.unchanged) return change;
+  const dn = change.target.distinguishedName;
+  const memberships = why ? read.index.explain(dn) : read.index.membershipOf(dn);
+  const { groups, groupPrivileges, groupArchiveAccess } = memberships;
+  if (groups.length + groupPrivileges.length + groupArchiveAccess.length === 0) return change;
+  return { ...change, memberships: why ? memberships : { groups, groupPrivileges, groupArchiveAccess } };
+}
+
+/**
+ * The groups step: the pass planned against the user database, and applied unless it is a dry run; nothing
+ * when no group changed. A clean pass (or none needed) keeps where the groups were read with the cursor this
+ * run saved, for the next run's incremental read of them.
+ */
 export async function runGroupPass(
-  deps: { readonly users: UserStore; readonly groups: GroupStore },
+  deps: {
+    readonly users: UserStore;
+    readonly groups: GroupStore;
+    readonly cursors: SyncCursorStore | undefined;
+  },
   read: GroupRead,
   steps: StepRecorder,
   run: GroupWriteContext & { readonly dryRun: boolean },
@@ -264,10 +374,22 @@ export async function runGroupPass(
   await steps.run(
     'groups',
     async () => {
-      const plan = await planGroupPass(deps, read);
-      const outcome = run.dryRun ? plannedOutcome(plan) : await applyGroupPass(deps.groups, plan, run);
-      return { plan, outcome };
+      const outcome = read.unchanged
+        ? undefined
+        : await runGroupPassOf(deps, read, run.dryRun ? undefined : { runId: run.runId, now: run.now });
+      const cursor =
+        read.state && !run.dryRun && !outcome?.conflicts ? await deps.cursors?.getCursor() : undefined;
+      if (cursor && read.state)
+        await deps.cursors?.saveCursor({
+          ...cursor,
+          groupsUsn: read.state.usn,
+          groupsDigest: read.state.digest,
+        });
+      return outcome;
     },
-    ({ plan, outcome }) => describeGroupPass(plan, outcome, run.dryRun),
+    (outcome) =>
+      outcome
+        ? describeGroupPass(outcome, run.dryRun)
+        : 'no group changed since the last run (uSNChanged, and the same groups): none read, nothing to do',
   );
 }

@@ -1,18 +1,17 @@
 /**
  * Test Settings and Synchronize now (docs/contract.md#test-settings-and-synchronize). Both run one pipeline:
  *
- *   resolve -> connect -> bind -> search -> filter -> plan [-> apply -> record]
+ *   resolve -> connect -> bind -> [groups ->] search -> filter -> plan [-> apply -> record] [-> groups]
  *
- * The directory session and the run's steps and failure are the run session's (run-session.ts); search,
- * filter and plan run a page at a time (plan-run.ts): pages of the directory go through the scope
- * policy and the planner. Test Settings stops after `plan` and commits nothing, not even a run record.
- * Synchronize applies the writes in batches while it reads (apply-writes.ts: a bounded queue, so the read
- * waits for the writes), with a checkpoint after each (a run nearing its Lambda deadline stops there and hands
- * off), and records the run, failed runs included. The groups are read before the users' first page. During
- * the read only creates, updates and restores are written, each planned against the database as committed;
- * what needs the whole read (deletes, suspensions, a name whose holder was not seen) is planned after a
- * complete read, once the read's writes are committed, and applied after them. So a failed, partial or
- * interrupted read never deletes or suspends a user; what it wrote is each right on its own.
+ * The directory session, steps and failure are the run session's (run-session.ts); search, filter and plan run
+ * a page at a time (plan-run.ts). Test Settings stops after `plan` and commits nothing, not even a run record.
+ * Synchronize writes creates, updates and restores while it reads (apply-writes.ts: a bounded queue the read
+ * waits for), with a checkpoint after each batch (near its Lambda deadline a run stops there and hands off),
+ * and records the run, failed runs included. What needs the whole read (deletes, suspensions, a name whose
+ * holder was not seen) is planned after a complete read, once its writes are committed: a failed, partial or
+ * interrupted read never deletes or suspends a user. Groups (sync-groups.ts) are read before the users, so a
+ * created user gets its groups, and again after them when the first read skipped unchanged groups but the
+ * users' plan changes what they hold; the group pass follows the users' writes.
  */
 import type { Config } from '../config/config-schema';
 import type { BindPassword } from '../domain/password-binding';
@@ -24,12 +23,12 @@ import type { RunCheckpoint } from '../ports/run-checkpoint';
 import type { SyncCursorStore } from '../ports/sync-cursor';
 import { RunApplier } from './apply-writes';
 import { planRun, type RunPlan } from './plan-run';
-import { describeRead, type ReadScope } from './read-scope';
+import { describeRead } from './read-scope';
 import { type RunDependencies, type SyncDependencies, withDefaults } from './run-dependencies';
 import { notBehind, ProgressReporter } from './run-progress';
 import { earlierInvocations, errorOf, RunTally, StepTimer } from './run-report';
 import { RunSession } from './run-session';
-import { type GroupRead, readGroupsOfRun, runGroupPass } from './sync-groups';
+import { affectsGroups, type GroupRead, readGroupsOfRun, runGroupPass, withMemberships } from './sync-groups';
 
 export interface SyncRequest {
   readonly config: Config;
@@ -120,6 +119,7 @@ class PipelineRun {
   private plannedSoFar = 0;
   private plannedShown = 0;
   private toApply: number | undefined;
+  private groupsAffected = false; // a planned write changes what the groups hold (affectsGroups)
 
   constructor(
     private readonly deps: RunDependencies,
@@ -159,10 +159,11 @@ class PipelineRun {
         const writes = mode.dryRun ? undefined : this.startWrites();
         try {
           const plan = await this.plan(directory, writes);
+          const groups = plan && (await this.readGroups(directory, plan));
           await session.close();
           if (writes) await this.apply(writes, plan);
           else if (plan) this.tally.add({ counts: plan.planned });
-          if (plan && this.groupRead) await this.groupPass(this.groupRead);
+          if (groups) await this.groupPass(groups);
         } finally {
           // A run that failed stops writing: the batch under way ends, nothing more is written.
           await this.endWrites(writes);
@@ -215,13 +216,16 @@ class PipelineRun {
         timer,
         emit: async (change: PlannedChange) => {
           this.plannedSoFar += 1;
-          if (writes) await timer.excluding(() => writes.push(change));
+          this.groupsAffected ||= affectsGroups(change);
+          const written = withMemberships(change, this.groupRead, mode.dryRun);
+          if (writes) await timer.excluding(() => writes.push(written));
+          return written;
         },
-        // The groups are read before the users: a failed group read fails the run before anything is written.
+        // Groups first: a failed group read fails the run before any write; a created user gets its groups.
         onReadStart: async (scope, population) => {
           this.baseDn = scope.baseDn;
           writes?.readStarted(population);
-          this.groupRead = await timer.time('groups', () => this.readGroups(directory, scope));
+          this.groupRead = await timer.time('groups', () => this.readGroups(directory));
         },
         // Pages are planned as they arrive: the run is in its search phase until the read is complete.
         onReadEnd: async () => {
@@ -293,20 +297,21 @@ class PipelineRun {
     });
   }
 
-  /** The groups the run needs, read before the users (sync-groups.ts). */
-  private readGroups(directory: DirectorySession, scope: ReadScope): Promise<GroupRead | undefined> {
-    const { groups } = this.deps;
+  /** The groups the run needs: before the users are planned (no plan yet), or after; see sync-groups.ts. */
+  private readGroups(session: DirectorySession, plan?: RunPlan): Promise<GroupRead | undefined> {
+    const { groups, cursors, clock, fullReadEveryHours } = this.deps;
     if (!groups) return Promise.resolve(undefined);
-    const fullRead = scope.incremental === undefined;
-    const { config } = this.request;
-    return readGroupsOfRun(directory, groups, config, scope.baseDn, fullRead, this.session.steps);
+    const run = { session, groups, cursors, config: this.request.config, steps: this.session.steps };
+    const when = { dryRun: this.mode.dryRun, now: clock.now(), fullReadEveryHours };
+    const after = plan && { scope: plan.scope, affected: this.groupsAffected, early: this.groupRead };
+    return readGroupsOfRun({ ...run, ...when }, after);
   }
 
   /** The group pass once the users are written, unless the run failed or hands off (its follow-up does it). */
   private async groupPass(read: GroupRead): Promise<void> {
-    const { groups, users } = this.deps;
+    const { groups, users, cursors } = this.deps;
     if (!groups || this.status === 'failed' || this.status === 'running') return;
-    await runGroupPass({ users, groups }, read, this.session.steps, {
+    await runGroupPass({ users, groups, cursors }, read, this.session.steps, {
       dryRun: this.mode.dryRun,
       runId: this.runId,
       now: this.deps.clock.now().toISOString(),
@@ -376,9 +381,8 @@ class PipelineRun {
         ? graceEndsAfter(new Date(this.startedAt), this.request.config.options)
         : undefined,
     ]);
-    // An incremental run that listed the database and found another number of directory users than the last
-    // run left (a listing of the index that missed a user just written, or a one-user sync's write) keeps no
-    // digest: the next run lists the database again rather than trust a comparison this run may have missed.
+    // An incremental run whose listing of the database found another number of directory users than the last
+    // run left (an index listing missing a user just written, a one-user sync's write) keeps no digest.
     const listingAgrees = !scope.incremental || plan.population === scope.cursor?.directoryUsers;
     await cursors.saveCursor({
       ...syncState,

@@ -153,9 +153,15 @@ export class InMemoryDirectory implements DirectoryReader {
   /** Group entries (with their members' DNs), for the group reads of SPEC 8.2. */
   readonly groupEntries = new Map<string, DirectoryGroupEntry>();
 
+  /** Each group's uSNChanged. */
+  readonly groupUsn = new Map<string, number>();
+
   putGroup(...entries: DirectoryGroupEntry[]): this {
-    for (const entry of entries) this.groupEntries.set(entry.objectGuid, entry);
     this.usn += 1;
+    for (const entry of entries) {
+      this.groupEntries.set(entry.objectGuid, entry);
+      this.groupUsn.set(entry.objectGuid, this.usn);
+    }
     return this;
   }
 
@@ -318,6 +324,16 @@ export class InMemoryDirectory implements DirectoryReader {
       async searchGroups() {
         return [];
       },
+      async *groupGuidPages(baseDn: string, changedSinceUsn?: number) {
+        directory.reads.push(changedSinceUsn === undefined ? 'groupGuids' : 'changedGroupGuids');
+        const guids = directory
+          .groupsRead(baseDn)
+          .map((g) => g.objectGuid)
+          .filter(
+            (g) => changedSinceUsn === undefined || (directory.groupUsn.get(g) ?? 0) >= changedSinceUsn,
+          );
+        yield* directory.pages(guids);
+      },
       async *groupPages(baseDn: string, roots?: readonly string[]) {
         directory.reads.push('groups');
         yield* directory.pages(directory.groupsRead(baseDn, roots));
@@ -421,6 +437,7 @@ export class InMemoryUserStore implements UserStore, UserAdministration, RunStor
             ownArchiveAccess: defaults.ownArchiveAccess,
             createdAt: now,
             updatedAt: now,
+            ...change.memberships,
           });
           this.writes += 1;
           applied.push(change);

@@ -10,7 +10,7 @@
  */
 import type { OwnerChange } from '../../domain/archive-folder';
 import type { ChangeKind, LastChange } from '../../domain/change-event';
-import type { PlannedChange, UserField } from '../../domain/plan-sync';
+import type { MembershipField, MembershipValues, PlannedChange, UserField } from '../../domain/plan-sync';
 import type { MappedUser, User } from '../../domain/user';
 import type { ApplyContext } from '../../ports/user-store';
 import type { Item } from './documents';
@@ -38,6 +38,12 @@ const fieldsOf = (target: MappedUser): UserField[] => [
     .sort()
     .map((field) => `attributes.${field}` as const),
 ];
+
+/** The membership fields a create sets: those its groups give anything. */
+const membershipFieldsOf = (memberships: MembershipValues | undefined): MembershipField[] =>
+  memberships
+    ? (['groups', 'groupPrivileges', 'groupArchiveAccess'] as const).filter((f) => memberships[f].length > 0)
+    : [];
 
 /** The mark of a change that writes this version of the item. */
 const mark = (
@@ -97,14 +103,20 @@ export function changeWrite(
   const { defaults, now } = context;
   switch (change.action) {
     case 'create': {
-      const user = directoryUser(change.target, { ...defaults, createdAt: now }, now);
+      // The user's groups and what they give it, when the run read its groups first (sync-groups.ts).
+      const { memberships: m } = change;
+      const given = m
+        ? { groups: m.groups, groupPrivileges: m.groupPrivileges, groupArchiveAccess: m.groupArchiveAccess }
+        : {};
+      const user = directoryUser(change.target, { ...defaults, createdAt: now, ...given }, now);
+      const fields = [...fieldsOf(change.target), ...membershipFieldsOf(change.memberships)];
       return {
         change,
         actions: [
           {
             Put: {
               TableName,
-              Item: toUserItem(user, 1, mark('create', fieldsOf(change.target), context, 1)),
+              Item: toUserItem(user, 1, mark('create', fields, context, 1)),
               ConditionExpression: 'attribute_not_exists(pk)',
               ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
             },

@@ -4,16 +4,18 @@
  * users' membership fields, written on the version the group pass read.
  *
  * A group's members are written before the group item, which is written last on its version: a reader finds
- * the members the item names, or those of the next version when a write is under way. Each group write
+ * the members the item names, or those of the next version when a write is under way. (A create of one chunk
+ * writes both in one transaction.) Each group write
  * carries its change's mark (`lastChange`), of which the change events are made, as users' do; a delete marks
  * the item, removes the member chunks, then removes the marked item.
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   PutCommand,
   QueryCommand,
+  TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { type GroupLastChange, MAX_LISTED_MEMBERS } from '../../domain/change-event';
@@ -44,6 +46,22 @@ import {
   userKey,
 } from './keys';
 import { tableKeys } from './table';
+
+/** Whether a transaction's writes were made: false when a condition did not hold (anything else throws). */
+async function transactionHeld(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (error) {
+    const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+    if (
+      error instanceof TransactionCanceledException &&
+      reasons?.some((r) => r.Code === 'ConditionalCheckFailed')
+    )
+      return false;
+    throw error;
+  }
+}
 
 /** Members per chunk item: about 100 bytes each, far below the 400 KB item limit. */
 const MEMBERS_PER_CHUNK = 1000;
@@ -122,7 +140,7 @@ export class DynamoGroupStore implements GroupStore, GroupDirectory {
   ): Promise<GroupWriteResult> {
     let applied = 0;
     let conflicts = 0;
-    await forEachConcurrently(changes, 8, async (change) => {
+    await forEachConcurrently(changes, 16, async (change) => {
       if (await this.writeGroupChange(change, context)) applied += 1;
       else conflicts += 1;
     });
@@ -179,8 +197,12 @@ export class DynamoGroupStore implements GroupStore, GroupDirectory {
   private async writeGroupChange(change: GroupChange, context: GroupWriteContext): Promise<boolean> {
     if (change.action === 'delete') return this.deleteGroup(change.current, context);
     const { target } = change;
+    // A create of one chunk of members: the chunk and the group item in one transaction (no stale chunk can
+    // be left by it, so none is looked for).
+    const single = change.action === 'create' && target.members.length <= MEMBERS_PER_CHUNK;
     const membersChanged = change.action === 'create' || change.changedFields.includes('members');
-    const chunks = membersChanged ? await this.writeMembers(target.objectGuid, target.members) : undefined;
+    const chunks =
+      membersChanged && !single ? await this.writeMembers(target.objectGuid, target.members) : undefined;
     const version = change.action === 'create' ? 1 : change.current.version + 1;
     const added = change.action === 'create' ? target.members.map((m) => m.objectGuid) : change.membersAdded;
     const removed = change.action === 'create' ? [] : change.membersRemoved;
@@ -197,29 +219,35 @@ export class DynamoGroupStore implements GroupStore, GroupDirectory {
       version,
     };
     const { members, ...group } = target;
-    const written = await conditionHeld(
-      this.documents.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...groupKey(target.objectGuid),
-            ...groupIndexKeys(target.name),
-            ...group,
-            membersHash: membersHashOf(members),
-            version,
-            updatedAt: context.now,
-            lastChange: mark,
-          },
-          ...(change.action === 'create'
-            ? { ConditionExpression: 'attribute_not_exists(pk)' }
-            : {
-                ConditionExpression: '#version = :version',
-                ExpressionAttributeNames: { '#version': 'version' },
-                ExpressionAttributeValues: { ':version': change.current.version },
-              }),
-        }),
-      ),
-    );
+    const put = {
+      TableName: this.tableName,
+      Item: {
+        ...groupKey(target.objectGuid),
+        ...groupIndexKeys(target.name),
+        ...group,
+        membersHash: membersHashOf(members),
+        version,
+        updatedAt: context.now,
+        lastChange: mark,
+      },
+      ...(change.action === 'create'
+        ? { ConditionExpression: 'attribute_not_exists(pk)' }
+        : {
+            ConditionExpression: '#version = :version',
+            ExpressionAttributeNames: { '#version': 'version' },
+            ExpressionAttributeValues: { ':version': change.current.version },
+          }),
+    };
+    if (single) {
+      const chunk = {
+        TableName: this.tableName,
+        Item: { ...groupKey(target.objectGuid, groupMembersSortKey(0)), members },
+      };
+      return transactionHeld(
+        this.documents.send(new TransactWriteCommand({ TransactItems: [{ Put: chunk }, { Put: put }] })),
+      );
+    }
+    const written = await conditionHeld(this.documents.send(new PutCommand(put)));
     if (written && chunks !== undefined) await this.removeChunks(target.objectGuid, chunks);
     return written;
   }

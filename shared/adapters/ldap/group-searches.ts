@@ -10,6 +10,7 @@ import {
   EqualityFilter,
   ExtensibleFilter,
   type Filter,
+  GreaterThanEqualsFilter,
   OrFilter,
   SubstringFilter,
 } from 'ldapts';
@@ -51,16 +52,34 @@ export const nestedGroupsFilter = (roots: readonly string[]): Filter =>
     ],
   });
 
+/**
+ * Groups a page of the group read holds: a group brings its members' DNs (up to 1,500 in the entry on AD), so
+ * a page of the users' size would bring 100,000 DNs at a time at 100 members a group. A page's DNs become ids
+ * as it arrives (group-membership.ts), and this bounds what one page holds meanwhile.
+ */
+export const GROUP_PAGE_SIZE = 100;
+
 /** The search options of a group read (paged; objectGUID as bytes). */
 export const groupSearch = (filter: Filter, scope: 'base' | 'sub') => ({
   scope,
   filter,
   attributes: [...GROUP_ATTRIBUTES],
   explicitBufferAttributes: BINARY_ATTRIBUTES,
-  paged: { pageSize: PAGE_SIZE },
+  paged: { pageSize: GROUP_PAGE_SIZE },
 });
 
 export const allGroupsFilter = (): Filter => isGroup;
+
+/** Every group, or (with a USN) those whose uSNChanged is at least it: the USN term first, as userFilter's. */
+export const groupGuidsFilter = (changedSinceUsn?: number): Filter =>
+  changedSinceUsn === undefined
+    ? isGroup
+    : new AndFilter({
+        filters: [
+          new GreaterThanEqualsFilter({ attribute: 'uSNChanged', value: String(changedSinceUsn) }),
+          isGroup,
+        ],
+      });
 
 /**
  * A group entry as the sync reads it. Its members come in the entry (Samba: all of them), or as a first range

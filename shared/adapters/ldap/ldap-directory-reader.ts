@@ -37,6 +37,7 @@ import { probeDirSync } from './dirsync-probe';
 import { formatServer, resolveServers, type SrvResolver } from './domain-controllers';
 import {
   allGroupsFilter,
+  groupGuidsFilter,
   groupSearch,
   nestedGroupsFilter,
   readGroupMemberGuids,
@@ -361,6 +362,17 @@ class LdapDirectorySession implements DirectorySession {
     } catch (error) {
       throw toDirectoryError(error, this.server, 'read');
     }
+  }
+
+  async *groupGuidPages(baseDn: string, changedSinceUsn?: number): AsyncIterable<string[]> {
+    const pages = this.client.searchPaginated(baseDn, {
+      scope: 'sub',
+      filter: groupGuidsFilter(changedSinceUsn),
+      attributes: ['objectGUID'],
+      explicitBufferAttributes: BINARY_ATTRIBUTES,
+      paged: { pageSize: PAGE_SIZE },
+    });
+    yield* this.pagesAhead(pages, (entries) => entries.map(guidOf));
   }
 
   async *groupPages(baseDn: string, roots?: readonly string[]): AsyncIterable<DirectoryGroupEntry[]> {

@@ -3,11 +3,15 @@
  * service account, kept in DynamoDB Local: nested groups and a cycle, a rename in AD, a member who leaves a
  * rule's group, a group deleted in AD, and a rule naming something that is no group.
  */
+
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { Attribute, Change } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoGroupStore } from '../../../shared/adapters/dynamodb/dynamo-group-store';
+import { userKey } from '../../../shared/adapters/dynamodb/keys';
 import type { ConfigInput } from '../../../shared/config/config-schema';
 import type { Report } from '../../../shared/domain/report';
+import { planOneUser } from '../../../shared/use-cases/explain-user';
 import { synchronize } from '../../../shared/use-cases/sync-pipeline';
 import { dynamoDbClient } from '../../support/clients';
 import { replace, userEntry } from '../../support/scratch-ou';
@@ -22,6 +26,7 @@ const userName = (name: string) => `grp-${tag}-${name}`;
 const groupName = (name: string) => `${name.toLowerCase()}-${tag}`;
 
 const client = dynamoDbClient();
+const documents = DynamoDBDocumentClient.from(client);
 let groups: DynamoGroupStore;
 afterAll(() => client.destroy());
 
@@ -132,6 +137,13 @@ describe('groups from the directory', () => {
     ]);
     expect((await user('u3'))?.groups).toEqual([groupName('Exporters')]);
     expect((await user('u4'))?.groups).toBeUndefined();
+    // Created with them: one write each (version 1), its user.created naming them; no update followed.
+    expect(groupsStep(report)?.message).toContain('; 0 users');
+    const { Item: item } = await documents.send(
+      new GetCommand({ TableName: scratch.harness.tableName, Key: userKey(userName('u1')) }),
+    );
+    expect(item).toMatchObject({ version: 1, lastChange: { kind: 'create', version: 1 } });
+    expect(item?.lastChange.changedFields).toEqual(expect.arrayContaining(['groups', 'groupPrivileges']));
   });
 
   it('gives what the rule of a group gives, nested members included, and leaves the privileges as created', async () => {
@@ -146,10 +158,48 @@ describe('groups from the directory', () => {
     expect((await user('u4'))?.groupPrivileges).toBeUndefined();
   });
 
-  it('changes nothing on a run with no change in AD', async () => {
+  it('explains what the groups would give a user, and why: the rule and the chain of groups', async () => {
+    const settings = config();
+    const reader = scratch.harness.deps.directory;
+    const session = await reader.connect(
+      await reader.resolveServers(settings.connection),
+      settings.connection,
+    );
+    try {
+      await session.bind(settings.connection.username ?? '', servicePassword());
+      const plan = (name: string) =>
+        planOneUser({ session, config: settings, users: scratch.harness.store, now: new Date(), name });
+      const { explanation } = await plan(userName('u1'));
+      expect(explanation.membership).toEqual({
+        groups: [groupName('Exporters'), groupName('Inner'), groupName('Outer')],
+        groupPrivileges: ['login', 'exportEmail'],
+        groupArchiveAccess: ['write'],
+        rules: [
+          {
+            rule: 0,
+            group: groupDn('Exporters'),
+            privileges: ['login', 'exportEmail'],
+            ownArchiveAccess: ['write'],
+            via: [groupName('Inner'), groupName('Exporters')],
+          },
+        ],
+      });
+      expect((await plan(userName('u4'))).explanation.membership).toEqual({
+        groups: [],
+        groupPrivileges: [],
+        groupArchiveAccess: [],
+        rules: [],
+      });
+    } finally {
+      await session.close();
+    }
+  });
+
+  it('reads no group and changes nothing on a run with no change in AD', async () => {
     const writes = scratch.harness.userWrites();
     const report = await sync();
-    expect(groupsStep(report)?.message).toContain('0 created, 0 updated, 0 deleted; 0 users');
+    // Incremental: no group's uSNChanged moved and the same groups are there, so none is read.
+    expect(groupsStep(report)?.message).toContain('no group changed since the last run');
     expect(scratch.harness.userWrites()).toBe(writes);
   });
 

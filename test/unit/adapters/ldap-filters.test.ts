@@ -1,5 +1,6 @@
 import { FilterParser } from 'ldapts';
 import { describe, expect, it } from 'vitest';
+import { groupGuidsFilter } from '../../../shared/adapters/ldap/group-searches';
 import {
   groupMemberFilter,
   userLookupFilter,
@@ -50,5 +51,12 @@ describe('usersByDnFilter', () => {
       '(&(|(distinguishedName=CN=A,DC=x)(distinguishedName=CN=x\\29\\28objectClass=\\2a,DC=x))' +
         '(objectCategory=person)(objectClass=user))',
     );
+  });
+});
+
+describe('groupGuidsFilter', () => {
+  it('asks for every group, or (the USN term first, as for users) those changed since a USN', () => {
+    expect(groupGuidsFilter().toString()).toBe('(objectCategory=group)');
+    expect(groupGuidsFilter(42).toString()).toBe('(&(uSNChanged>=42)(objectCategory=group))');
   });
 });

@@ -104,6 +104,30 @@ describe('describeExplanation', () => {
     );
   });
 
+  it("says what a user's groups would give it, and why, after the reason", () => {
+    const text = describeExplanation({
+      ...excluded,
+      membership: {
+        groups: ['Staff'],
+        groupPrivileges: ['exportEmail'],
+        groupArchiveAccess: [],
+        rules: [
+          {
+            rule: 0,
+            group: 'CN=Exporters,DC=company,DC=local',
+            privileges: ['exportEmail'],
+            ownArchiveAccess: [],
+            via: ['Staff', 'Exporters'],
+          },
+        ],
+      },
+    });
+    expect(text).toContain(
+      'reason: out of scope: noEmailAddress, disabled\nGroups: Staff\n' +
+        'privilegeRules.0 (CN=Exporters,DC=company,DC=local) gives exportEmail, through Staff > Exporters\n',
+    );
+  });
+
   it("decides a filter's column from its state, not from its detail's words", () => {
     const text = describeExplanation({
       ...excluded,

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { DirectoryGroupEntry } from '../../../shared/domain/group';
-import { type MemberUser, resolveMemberships } from '../../../shared/domain/group-membership';
+import {
+  MembershipIndex,
+  type MemberUser,
+  resolveMemberships,
+} from '../../../shared/domain/group-membership';
 
 const BASE = 'OU=Groups,DC=company,DC=local';
 const guid = (n: number) => `00000000-0000-4000-9000-${String(n).padStart(12, '0')}`;
@@ -144,5 +148,73 @@ describe('resolveMemberships', () => {
       description: 'the list',
     });
     expect(local).toMatchObject({ kind: 'security', scope: 'domainLocal', displayName: 'Local admins' });
+  });
+});
+
+describe('MembershipIndex', () => {
+  const rules = [
+    { group: dnOf('Exporters'), privileges: ['exportEmail' as const], ownArchiveAccess: [] },
+    { group: dnOf('Archivers'), privileges: ['archiveEmail' as const], ownArchiveAccess: ['write' as const] },
+  ];
+
+  it('explains each rule by the shortest chain of groups from the user up to its group, a cycle walked once', () => {
+    // Exporters > Auditors > Team > alice; Team > Auditors (a cycle); bob in none.
+    const index = new MembershipIndex({ all: true }, rules);
+    index.add([group(1, 'Exporters', [dnOf('Auditors')]), group(2, 'Auditors', [dnOf('Team')])]);
+    // A later page: Team, and Exporters again (a group read twice is taken once: its members here are not).
+    index.add([
+      group(3, 'Team', [alice.distinguishedName, dnOf('Auditors')]),
+      group(1, 'Exporters', [dnOf('Team')]),
+    ]);
+    expect(index.size).toBe(3);
+    expect(index.explain(alice.distinguishedName.toUpperCase())).toEqual({
+      groups: ['Auditors', 'Exporters', 'Team'],
+      groupPrivileges: ['exportEmail'],
+      groupArchiveAccess: [],
+      rules: [
+        {
+          rule: 0,
+          group: dnOf('Exporters'),
+          privileges: ['exportEmail'],
+          ownArchiveAccess: [],
+          via: ['Team', 'Auditors', 'Exporters'],
+        },
+      ],
+    });
+    expect(index.explain(bob.distinguishedName)).toEqual({
+      groups: [],
+      groupPrivileges: [],
+      groupArchiveAccess: [],
+      rules: [],
+    });
+    // Asked, the index takes no more groups.
+    expect(() => index.add([group(4, 'Late', [])])).toThrow('groups added after the index was asked');
+  });
+
+  it('names a rule given directly by one group', () => {
+    const index = new MembershipIndex({ roots: [] }, rules);
+    index.add([group(1, 'Archivers', [alice.distinguishedName])]);
+    expect(index.explain(alice.distinguishedName).rules).toEqual([
+      {
+        rule: 1,
+        group: dnOf('Archivers'),
+        privileges: ['archiveEmail'],
+        ownArchiveAccess: ['write'],
+        via: ['Archivers'],
+      },
+    ]);
+    expect(index.synchronizedCount).toBe(0);
+    expect(index.hasGroup(dnOf('Archivers'))).toBe(true);
+    expect(index.hasGroup(alice.distinguishedName)).toBe(false);
+    expect(index.hasGroup(dnOf('Nobody'))).toBe(false);
+  });
+
+  it('gives the synchronized groups in chunks of the size asked', () => {
+    const index = new MembershipIndex({ all: true }, []);
+    index.add([1, 2, 3, 4, 5].map((n) => group(n, `G${n}`, [alice.distinguishedName])));
+    const id = index.idOf(alice.distinguishedName) as number;
+    const chunks = [...index.synchronizedChunks((n) => (n === id ? alice : undefined), 2)];
+    expect(chunks.map((c) => c.length)).toEqual([2, 2, 1]);
+    expect(chunks[0]?.[0]?.members).toEqual([{ type: 'user', name: 'alice', objectGuid: alice.objectGuid }]);
   });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { RUN_PHASES } from '../../../shared/domain/report';
 import {
   describeDeletionHold,
+  membershipLines,
   PHASE_LABELS,
   REMOVAL_WORDS,
   STARTING_LABEL,
@@ -107,5 +108,39 @@ describe('describeDeletionHold', () => {
     expect(describeDeletionHold({ reason: 'configurationChanged', startedOn: 7, savedSince: 9 })).toBe(
       'the configuration changed during the run (version 7 to 9); its deletes are not applied',
     );
+  });
+});
+
+describe('membershipLines', () => {
+  const rule = {
+    rule: 0,
+    group: 'CN=Exporters,DC=x',
+    privileges: ['exportEmail' as const],
+    ownArchiveAccess: [],
+  };
+  it('names the groups, and each rule with what it gives and through which groups', () => {
+    expect(
+      membershipLines({
+        groups: ['Auditors', 'Exporters'],
+        groupPrivileges: ['exportEmail'],
+        groupArchiveAccess: ['write'],
+        rules: [
+          { ...rule, via: ['Auditors', 'Exporters'] },
+          { ...rule, rule: 1, privileges: [], ownArchiveAccess: ['write' as const], via: ['Exporters'] },
+        ],
+      }),
+    ).toEqual([
+      'Groups: Auditors, Exporters',
+      'privilegeRules.0 (CN=Exporters,DC=x) gives exportEmail, through Auditors > Exporters',
+      'privilegeRules.1 (CN=Exporters,DC=x) gives write own archive, directly',
+    ]);
+  });
+
+  it('says so when no group holds the user, and nothing without groups in use', () => {
+    expect(membershipLines({ groups: [], groupPrivileges: [], groupArchiveAccess: [], rules: [] })).toEqual([
+      'In no synchronized group',
+      'No privilege rule gives it anything',
+    ]);
+    expect(membershipLines(undefined)).toEqual([]);
   });
 });

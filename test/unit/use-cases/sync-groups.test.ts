@@ -62,11 +62,84 @@ describe('the group pass of a run', () => {
       { type: 'user', name: 'user2', objectGuid: directoryEntry(2).objectGuid },
       { type: 'group', name: 'Sales', objectGuid: sales.objectGuid },
     ]);
-    // A second run changes nothing.
+    // A second run (incremental) reads no group: none changed. A full read changes nothing either.
     groups.written.length = 0;
+    directory.reads.length = 0;
     const again = await run({ groups: { sync: 'all' } });
-    expect(stepOf(again)?.message).toContain('0 created, 0 updated, 0 deleted; 0 users');
+    expect(stepOf(again)?.message).toContain('no group changed since the last run');
+    expect(directory.reads).not.toContain('groups');
+    await app.settings.clearCursor();
+    const full = await run({ groups: { sync: 'all' } });
+    expect(stepOf(full)?.message).toContain('0 created, 0 updated, 0 deleted; 0 users');
     expect(groups.written).toEqual([]);
+  });
+
+  describe('an incremental run', () => {
+    const all = { groups: { sync: 'all' as const } };
+    const firstRun = async () => {
+      const staff = group('Staff', [userDn(1)]);
+      const sales = group('Sales', [userDn(2)]);
+      directory.putGroup(staff, sales);
+      await run(all);
+      directory.reads.length = 0;
+      return { staff, sales };
+    };
+
+    it('reads the groups when one changed since the last run', async () => {
+      const { staff } = await firstRun();
+      directory.putGroup({ ...staff, members: [userDn(1), userDn(3)] });
+      const report = await run(all);
+      expect(directory.reads).toContain('groups');
+      expect(stepOf(report)?.message).toContain('0 created, 1 updated, 0 deleted; 1 users');
+      expect((await userOf('user3'))?.groups).toEqual(['Staff']);
+    });
+
+    it('reads the groups when one was deleted (the objectGUIDs differ), and deletes it', async () => {
+      const { sales } = await firstRun();
+      directory.groupEntries.delete(sales.objectGuid);
+      const report = await run(all);
+      expect(stepOf(report)?.message).toContain('0 created, 0 updated, 1 deleted');
+      expect((await userOf('user2'))?.groups).toEqual([]);
+    });
+
+    it('reads the groups once the users are planned when the plan writes: a user moved in gets its groups', async () => {
+      await firstRun();
+      // user4, already in Staff (the group's entry names it), appears under the base DN: no group changed.
+      const staff = [...directory.groupEntries.values()].find((g) => g.sAMAccountName === 'Staff');
+      directory.groupEntries.set(staff?.objectGuid as string, {
+        ...(staff as DirectoryGroupEntry),
+        members: [userDn(1), userDn(4)],
+      });
+      directory.put(directoryEntry(4));
+      const report = await run(all);
+      expect(report.counts.created).toBe(1);
+      expect(directory.reads).toContain('groups');
+      expect((await userOf('user4'))?.groups).toEqual(['Staff']);
+    });
+
+    it('reads no group when the users changed only in what groups do not hold (a display name)', async () => {
+      await firstRun();
+      directory.put(directoryEntry(1, { displayName: 'Someone Else' }));
+      const report = await run(all);
+      expect(report.counts.updated).toBe(1);
+      expect(directory.reads).not.toContain('groups');
+      expect(stepOf(report)?.message).toContain('no group changed since the last run');
+    });
+
+    it('reads the groups after a pass that was refused a write', async () => {
+      const { staff } = await firstRun();
+      const apply = groups.applyGroupChanges.bind(groups);
+      groups.applyGroupChanges = async (changes, context) => ({
+        ...(await apply(changes, context)),
+        conflicts: 1,
+      });
+      directory.putGroup({ ...staff, members: [userDn(3)] });
+      await run(all);
+      groups.applyGroupChanges = apply;
+      directory.reads.length = 0;
+      await run(all);
+      expect(directory.reads).toContain('groups');
+    });
   });
 
   it('gives what a rule gives, takes it back when the user leaves, and never touches privileges', async () => {
@@ -97,6 +170,21 @@ describe('the group pass of a run', () => {
       groupPrivileges: [],
       groupArchiveAccess: [],
     });
+  });
+
+  it('creates a new user with its groups and group privileges: no membership write follows', async () => {
+    directory.putGroup(group('Exporters', [dnOf('Auditors')]), group('Auditors', [userDn(1)]));
+    const report = await run({ groups: { sync: 'all' }, privilegeRules: rules });
+    expect(report.counts.created).toBe(3);
+    expect(await userOf('user1')).toMatchObject({
+      privileges: ['login'],
+      groups: ['Auditors', 'Exporters'],
+      groupPrivileges: ['exportEmail'],
+      groupArchiveAccess: ['write'],
+    });
+    // user2 is in no group: created without group fields; the pass changes no user.
+    expect((await userOf('user2'))?.groups).toBeUndefined();
+    expect(stepOf(report)?.message).toContain('2 created, 0 updated, 0 deleted; 0 users');
   });
 
   it('deletes a group gone from a complete read, and deletes nothing when the read fails', async () => {
@@ -147,6 +235,23 @@ describe('the group pass of a run', () => {
     );
     expect(stepOf(report)?.message).toContain('1 groups read, 1 synchronized: 1 to create');
     expect(groups.groups.size).toBe(0);
+  });
+
+  it("Test Settings lists a create with what the user's groups would give it, and why", async () => {
+    directory.putGroup(group('Exporters', [dnOf('Auditors')]), group('Auditors', [userDn(1)]));
+    const report = await testSettings(
+      { ...app.deps(), groups },
+      { config: inMemoryConfig({ privilegeRules: rules }), password: directory.password },
+    );
+    const byName = new Map(report.changes.map((c) => [c.userName, c]));
+    expect(byName.get('user1')?.membership).toEqual({
+      groups: [],
+      groupPrivileges: ['exportEmail'],
+      groupArchiveAccess: ['write'],
+      rules: [{ rule: 0, ...rules[0], via: ['Auditors', 'Exporters'] }],
+    });
+    expect(byName.get('user2')?.membership).toBeUndefined();
+    expect(await store.listUsers()).toEqual([]);
   });
 });
 
