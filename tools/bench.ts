@@ -62,7 +62,7 @@ import {
   floorGroupWrite,
   seedGroupsOnCopy,
 } from './bench-groups';
-import { BENCH_MAPPING } from './bench-mapping';
+import { benchMapping } from './bench-mapping';
 import type { BenchSyncResult, BenchSyncTask } from './bench-sync';
 import { DEPLOYED_BUILD } from './bundle-sizes';
 
@@ -364,7 +364,9 @@ async function main(): Promise<void> {
     const read = await floorRead(connection, BASE);
     log(`floor read: ${read.result} entries in ${read.ms} ms`);
     if (values.mapping) {
-      await benchMapping(bundle, dynamodb.endpoint, client, connection, read.ms);
+      const sync = (task: BenchSyncTask) => runSync(bundle, task);
+      const run = { users: USERS, base: BASE, endpoint: dynamodb.endpoint, client, connection, sync, log };
+      await benchMapping({ ...run, floorReadMs: read.ms });
       return;
     }
     const connect = await floorConnect(connection, NO_CHANGE_RUNS);
@@ -438,46 +440,6 @@ async function main(): Promise<void> {
     await dynamodb.stop();
     await dc.stop();
   }
-}
-
-/** Two full syncs into empty tables, without and with the benchmark's mapping, and their ratio. */
-async function benchMapping(
-  bundle: string,
-  endpoint: string,
-  client: ReturnType<typeof localDynamoDbClient>,
-  connection: DirectoryConnection,
-  floorReadMs: number,
-): Promise<void> {
-  const fullSync = async (mapping?: typeof BENCH_MAPPING) => {
-    const table = `bench-sync-${randomUUID()}`;
-    await ensureTable(client, table);
-    const base = { connection: { ...connectionSettings(connection), baseDn: BASE } };
-    return runSync(bundle, {
-      endpoint,
-      table,
-      config: mapping ? { ...base, mapping } : base,
-      password: connection.serviceAccount.password,
-    });
-  };
-  const plain = await fullSync();
-  log(`full sync without a mapping: ${plain.counts.created} created in ${plain.ms} ms`);
-  const mapped = await fullSync(BENCH_MAPPING);
-  log(`full sync with 10 mapped fields: ${mapped.counts.created} created in ${mapped.ms} ms`);
-  const stepsOf = (run: BenchSyncResult) => Object.fromEntries(run.steps.map((step) => [step.name, step.ms]));
-  const result = {
-    users: USERS,
-    floorReadMs,
-    fullSyncMs: plain.ms,
-    fullSyncSteps: stepsOf(plain),
-    mappedFullSyncMs: mapped.ms,
-    mappedFullSyncSteps: stepsOf(mapped),
-    mappedCreated: mapped.counts.created,
-    mappedExcluded: mapped.counts.excluded,
-    mappedRatio: Number((mapped.ms / plain.ms).toFixed(3)),
-    mappedPeakRssMb: mapped.peakRssMb,
-    fullSyncPeakRssMb: plain.peakRssMb,
-  };
-  process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
 await main();

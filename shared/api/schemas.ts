@@ -8,7 +8,6 @@ import { z } from 'zod';
 import { ARCHIVE_ACCESS, configSchema, PRIVILEGES } from '../config/config-schema';
 import type { Report as DomainReport, RunSummary as DomainRunSummary } from '../domain/report';
 import { LEAVER_DETECTIONS, RUN_PHASES, RUN_STATUSES, RUN_TRIGGERS } from '../domain/report';
-import { SCHEDULE_STATES, type ScheduleHealth, type Staleness } from '../domain/schedule-health';
 import { exclusionReasonList } from '../domain/scope-policy';
 import type { PublicUser } from '../domain/user';
 import type { DirectoryGroup } from '../ports/directory-reader';
@@ -20,6 +19,7 @@ import type { RunHistory } from '../use-cases/operation-status';
 import { documenting } from './documenting';
 import { group, groupMembers, groupsPage, membershipExplanation } from './group-schemas';
 import { changedField, mappedAttributes } from './mapping-schemas';
+import { runError, scheduleHealth, staleness } from './schedule-schemas';
 import { watchStatus } from './watch-schemas';
 
 export type { DeepReadonly } from './documenting';
@@ -221,38 +221,6 @@ const deletionHold = z
     }),
   ])
   .describe('with deletesWithheld: why the run held them back');
-
-const runError = z.object({ code: z.string(), message: z.string() });
-
-/** The schedule's state (docs/contract.md#operators-are-told): failures in a row, the back-off, and why. */
-const scheduleHealth = documenting<ScheduleHealth>()(
-  z.object({
-    state: z.enum(SCHEDULE_STATES),
-    failedRuns: z.int().describe('scheduled runs that failed in a row'),
-    failuresBeforeBackoff: z.int(),
-    intervalMinutes: z.int(),
-    delayMinutes: z
-      .int()
-      .describe(
-        'how long the schedule waits after its last failed run: the interval, or longer while backed off',
-      ),
-    nextRunAt: z.string().optional().describe('while backed off: the earliest time the schedule runs again'),
-    lastFailure: z
-      .object({ runId: z.string(), finishedAt: z.string(), error: runError.optional() })
-      .optional()
-      .describe('why: the newest failed scheduled run'),
-  }),
-);
-
-/** No run has succeeded for alerts.staleAfterHours. */
-const staleness = documenting<Staleness>()(
-  z.object({
-    since: z.string(),
-    staleAfterHours: z.int(),
-    lastSucceeded: z.object({ runId: z.string(), finishedAt: z.string() }).optional(),
-    lastRun: z.object({ runId: z.string(), status: z.enum(RUN_STATUSES), finishedAt: z.string() }).optional(),
-  }),
-);
 
 const runSummaryFields = z.object({
   runId: z.string(),
