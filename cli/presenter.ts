@@ -58,7 +58,7 @@ export function describeReport(report: DeepReadonly<Report>): string {
       '',
       table(
         ['excluded', 'reasons'],
-        report.excluded.map((e) => [e.userName, e.reasons.join(', ')]),
+        report.excluded.map((e) => [e.userName, [e.reasons.join(', '), e.detail].filter(Boolean).join(': ')]),
       ),
     );
   }
@@ -94,7 +94,13 @@ export function describeExplanation(explanation: DeepReadonly<UserExplanationBod
   if (mapped) {
     lines.push(
       `maps to: ${mapped.userName} (${mapped.fullName}) ${mapped.emailAddresses.join(' ') || '(no addresses)'}`,
+      ...Object.keys(mapped.attributes)
+        .sort()
+        .map((field) => `  ${field}: ${JSON.stringify(mapped.attributes[field])}`),
     );
+  }
+  if (explanation.mappingFailed) {
+    lines.push(`mapping failed: ${explanation.mappingFailed.field}: ${explanation.mappingFailed.detail}`);
   }
   const changed = explanation.changedFields.length > 0 ? ` (${explanation.changedFields.join(', ')})` : '';
   lines.push(`planned action: ${explanation.plannedAction}${changed}`);

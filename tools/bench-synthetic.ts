@@ -22,12 +22,16 @@ import type { DirectoryReader, DirectorySession } from '../shared/ports/director
 import type { RunStore } from '../shared/ports/run-store';
 import type { ApplyResult, UserStore } from '../shared/ports/user-store';
 import { synchronize } from '../shared/use-cases/sync-pipeline';
+import { BENCH_MAPPING } from './bench-mapping';
 
 const { values } = parseArgs({
   options: {
     users: { type: 'string', default: '100000' },
     store: { type: 'string', default: 'discard' },
     json: { type: 'boolean', default: false },
+    // With --store discard: a first sync without a mapping, then one with BENCH_MAPPING (10 fields, one an
+    // expression), in this process, and their ratio.
+    mapping: { type: 'boolean', default: false },
   },
 });
 const USERS = Number(values.users);
@@ -39,6 +43,17 @@ const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
 };
 
+/** A domain user's SID: S-1-5-21-1-2-3-<i>. */
+const sid = (i: number): Uint8Array => {
+  const bytes = Buffer.alloc(8 + 4 * 5);
+  bytes.writeUInt8(1, 0);
+  bytes.writeUInt8(5, 1);
+  bytes.writeUIntBE(5, 2, 6);
+  [21, 1, 2, 3, i].forEach((sub, k) => {
+    bytes.writeUInt32LE(sub, 8 + 4 * k);
+  });
+  return bytes;
+};
 const guid = (i: number): string => `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
 const entry = (i: number): DirectoryEntry => ({
   objectGuid: guid(i),
@@ -50,6 +65,19 @@ const entry = (i: number): DirectoryEntry => ({
   proxyAddresses: [`SMTP:u${i}@company.local`, `smtp:user.${i}@company.local`],
   userAccountControl: i % 20 === 0 ? 514 : 512,
   hiddenFromAddressLists: false,
+  // What the attribute mapping reads (lower-cased names, as the LDAP reader gives them).
+  attributes: {
+    samaccountname: [`u${i}`],
+    userprincipalname: [`u${i}@company.local`],
+    displayname: [`User ${i}`],
+    cn: [`User ${i}`],
+    mail: [`u${i}@company.local`],
+    proxyaddresses: [`SMTP:u${i}@company.local`, `smtp:user.${i}@company.local`],
+    useraccountcontrol: [i % 20 === 0 ? '514' : '512'],
+    whencreated: ['20261201120000.0Z'],
+    objectguid: [Buffer.from(guid(i).replaceAll('-', ''), 'hex')],
+    objectsid: [sid(i)],
+  },
 });
 
 /** A directory of USERS users, made page by page as the sync reads them. */
@@ -65,6 +93,8 @@ const syntheticDirectory: DirectoryReader = {
         yield Array.from({ length: Math.min(PAGE, USERS - start) }, (_, i) => entry(start + i));
       }
     },
+    alsoRead: () => {},
+    readAccountNames: async () => [],
     readUsersByGuid: async () => [],
     findUserEntries: async () => [],
     isGroupMember: async () => false,
@@ -119,6 +149,7 @@ const config = parseConfig({
   connection: { domain: 'company.local', username: 'svc-sync@company.local' },
   options: { deleteUsers: true },
 });
+const mappedConfig = parseConfig({ ...config, mapping: BENCH_MAPPING });
 const peakRssMb = (): number => Math.round(process.resourceUsage().maxRSS / 1024);
 
 async function timed(label: string, run: () => Promise<Report>): Promise<{ ms: number; report: Report }> {
@@ -141,6 +172,17 @@ if (values.store === 'discard') {
     created: report.counts.created,
     excluded: report.counts.excluded,
   });
+  if (values.mapping) {
+    const mapped = await timed('mapped sync', () =>
+      synchronize(deps, { config: mappedConfig, password: 'synthetic' }),
+    );
+    Object.assign(result, {
+      mappedSyncMs: mapped.ms,
+      mappedCreated: mapped.report.counts.created,
+      mappedExcluded: mapped.report.counts.excluded,
+      mappedRatio: (mapped.ms / ms).toFixed(3),
+    });
+  }
 } else {
   const dynamo = await startDynamoDbLocal();
   const client = localDynamoDbClient(dynamo.endpoint);

@@ -62,6 +62,7 @@ import {
   floorGroupWrite,
   seedGroupsOnCopy,
 } from './bench-groups';
+import { benchMapping } from './bench-mapping';
 import type { BenchSyncResult, BenchSyncTask } from './bench-sync';
 import { DEPLOYED_BUILD } from './bundle-sizes';
 
@@ -75,6 +76,9 @@ const { values } = parseArgs({
     'seed-only': { type: 'boolean', default: false },
     // Run the syncs with the runtime's own heap flags, without the sync function's wrapper (to compare).
     'without-wrapper': { type: 'boolean', default: false },
+    // Attribute mapping's cost (SPEC 8.3): after a warming floor read, a full sync without a mapping and one
+    // with BENCH_MAPPING (10 fields, one an expression), each into an empty table of its own, in this run.
+    mapping: { type: 'boolean', default: false },
   },
   allowPositionals: true,
 });
@@ -359,6 +363,12 @@ async function main(): Promise<void> {
     const { connection } = dc;
     const read = await floorRead(connection, BASE);
     log(`floor read: ${read.result} entries in ${read.ms} ms`);
+    if (values.mapping) {
+      const sync = (task: BenchSyncTask) => runSync(bundle, task);
+      const run = { users: USERS, base: BASE, endpoint: dynamodb.endpoint, client, connection, sync, log };
+      await benchMapping({ ...run, floorReadMs: read.ms });
+      return;
+    }
     const connect = await floorConnect(connection, NO_CHANGE_RUNS);
     log(`floor connect: ${connect.medianMs} ms, the median of ${connect.runsMs.join(', ')}`);
     const guidScan = await floorGuidScan(connection, BASE, USERS, NO_CHANGE_RUNS);

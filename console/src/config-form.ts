@@ -38,6 +38,9 @@ export interface ConfigFormValues {
   /** Which groups are synchronized, and the privilege rules: not on this form, carried through a save. */
   groupSync: Config['groups'];
   privilegeRules: Config['privilegeRules'];
+  /** Attribute mapping: where the user name comes from, and the fields' rules as JSON text (mapping-editor). */
+  mappingUserName: Config['mapping']['userName'];
+  mappingAttributes: string;
 }
 
 /** A field of the form: the configuration's fields and the write-only password. */
@@ -69,6 +72,7 @@ export const ARCHIVE_ACCESS = Object.keys(ARCHIVE_ACCESS_LABELS) as ArchiveAcces
 export function formValuesOf(config: Config): ConfigFormValues {
   const { connection, filters, options, defaultPrivileges, schedule, alerts, logon, groups, privilegeRules } =
     config;
+  const { mapping } = config;
   return {
     servers: connection.servers.join('\n'),
     domain: connection.domain ?? '',
@@ -96,7 +100,37 @@ export function formValuesOf(config: Config): ConfigFormValues {
     logon: { ...logon },
     groupSync: { ...groups },
     privilegeRules: privilegeRules.map((rule) => ({ ...rule })),
+    mappingUserName: mapping.userName,
+    mappingAttributes: mappingText(mapping.attributes),
   };
+}
+
+/** The rules as the editor shows them: JSON, a field a line group, `from` as given (one name as a string). */
+export function mappingText(attributes: Config['mapping']['attributes']): string {
+  const shown = Object.fromEntries(
+    Object.entries(attributes).map(([field, rule]) => [
+      field,
+      'from' in rule && rule.from.length === 1 ? { ...rule, from: rule.from[0] } : rule,
+    ]),
+  );
+  return Object.keys(shown).length === 0 ? '{}' : JSON.stringify(shown, null, 2);
+}
+
+/**
+ * The mapping the form describes. Rules that are not JSON are sent as the text they are, so that the API names
+ * the field (`mapping.attributes`) as for any other bad value.
+ */
+export function mappingOf(values: Pick<ConfigFormValues, 'mappingUserName' | 'mappingAttributes'>): {
+  userName: Config['mapping']['userName'];
+  attributes: Record<string, unknown>;
+} {
+  let attributes: unknown;
+  try {
+    attributes = JSON.parse(values.mappingAttributes.trim() || '{}');
+  } catch {
+    attributes = values.mappingAttributes;
+  }
+  return { userName: values.mappingUserName, attributes: attributes as Record<string, unknown> };
 }
 
 /** A number field's value; text that is not a number is sent as is, so that the API names the field. */
@@ -159,6 +193,7 @@ export function configDocumentOf(values: ConfigFormValues): ConfigInput {
     logon: { ...values.logon },
     groups: { ...values.groupSync },
     privilegeRules: values.privilegeRules.map((rule) => ({ ...rule })),
+    mapping: mappingOf(values) as ConfigInput['mapping'],
   };
 }
 
@@ -187,6 +222,8 @@ const FIELD_BY_PATH: Readonly<Record<string, FormField>> = {
   'schedule.changeNotifications': 'changeNotifications',
   'alerts.staleAfterHours': 'staleAfterHours',
   'alerts.failuresBeforeBackoff': 'failuresBeforeBackoff',
+  'mapping.userName': 'mappingUserName',
+  'mapping.attributes': 'mappingAttributes',
 };
 
 /**

@@ -17,6 +17,7 @@ import {
   scopeSentence,
   userSyncOutcome,
 } from './explain-text';
+import { attributeRows, mappedView } from './pages/directory/mapping-editor';
 import type { UserExplanation } from './types';
 
 export interface ExplainBox {
@@ -362,6 +363,10 @@ function renderExplanation(explanation: UserExplanation): HTMLElement {
           ),
         )
       : '',
+    mapped && Object.keys(mapped.attributes).length > 0
+      ? scrollingTable('Mapped attributes', ['Field', 'Value'], attributeRows(mapped.attributes))
+      : '',
+    explanation.mappingFailed ? mappedView(explanation) : '',
     explanation.membership ? h('h4', {}, 'Groups and privileges by group') : '',
     explanation.membership
       ? h(

@@ -15,6 +15,7 @@ export const REASON_LABELS: Readonly<Record<ExclusionReason, string>> = {
   disabled: 'Disabled',
   hiddenFromAddressLists: 'Hidden from address lists',
   notInSelectedGroups: 'Not in the selected groups',
+  mappingFailed: 'A mapping rule failed',
 };
 
 /** Case-insensitive: every word of the search appears in one of the texts. */

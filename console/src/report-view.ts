@@ -2,12 +2,14 @@
  * A Test Settings or sync report on screen: outcome, the steps with their timings, the counts, the plan or the
  * applied changes as a searchable table filtered by action, and the excluded users with their reasons.
  */
+
 import { scheduleHealthText } from '../../shared/domain/alert-text';
 import { stepDetails } from '../../shared/domain/report-text';
 import type { FormField } from './config-form';
 import { fieldOfFailure } from './config-form';
 import { announce, drawMatchingRows, formatMs, formatTime, h, scrollingTable } from './dom';
 import { ACTION_LABELS, filterChanges, filterExclusions, REASON_LABELS } from './list-filters';
+import { attributeText } from './pages/directory/mapping-editor';
 import type { ChangeAction, Report, ReportChange, ReportExclusion } from './types';
 
 /** Rows drawn at most per table: beyond that the search narrows it down (the counts stay exact). */
@@ -48,6 +50,8 @@ export const FIELD_LABELS: Readonly<Record<FormField, string>> = {
   changeNotifications: 'Changes in seconds',
   failuresBeforeBackoff: 'Back off after (failed runs)',
   staleAfterHours: 'Stale after (hours)',
+  mappingUserName: 'User name from',
+  mappingAttributes: 'Mapped attributes',
 };
 
 const STATUS_TEXT: Readonly<Record<Report['status'], string>> = {
@@ -223,7 +227,15 @@ function renderChanges(report: Report, id: string): HTMLElement {
             h('th', { scope: 'row' }, change.userName),
             h('td', {}, change.fullName),
             h('td', { class: 'addresses' }, change.emailAddresses.join(', ')),
-            h('td', {}, change.changedFields.join(', ')),
+            h(
+              'td',
+              {},
+              change.changedFields.join(', '),
+              // Test Settings: the mapped attributes the write would carry.
+              change.attributes && Object.keys(change.attributes).length > 0
+                ? h('div', { class: 'hint mapped' }, attributesLine(change.attributes))
+                : '',
+            ),
             h('td', {}, change.reason ?? ''),
           ),
       },
@@ -264,6 +276,13 @@ function renderChanges(report: Report, id: string): HTMLElement {
   );
 }
 
+/** Mapped attributes on one line: `field: value; ...`, in field order. */
+const attributesLine = (attributes: Readonly<Record<string, unknown>>): string =>
+  Object.keys(attributes)
+    .sort()
+    .map((field) => `${field}: ${attributeText(attributes[field])}`)
+    .join('; ');
+
 function renderExcluded(report: Report, { id, onExplain }: ReportViewOptions): HTMLElement {
   const searchId = `${id}-excluded-search`;
   const search = h('input', { type: 'search', id: searchId, autocomplete: 'off' });
@@ -280,7 +299,12 @@ function renderExcluded(report: Report, { id, onExplain }: ReportViewOptions): H
             'tr',
             {},
             h('th', { scope: 'row' }, exclusion.userName),
-            h('td', {}, exclusion.reasons.map((reason) => REASON_LABELS[reason]).join('; ')),
+            h(
+              'td',
+              {},
+              exclusion.reasons.map((reason) => REASON_LABELS[reason]).join('; '),
+              exclusion.detail ? h('div', { class: 'hint' }, exclusion.detail) : '',
+            ),
             h('td', { class: 'dn' }, exclusion.distinguishedName),
             onExplain &&
               h(

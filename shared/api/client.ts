@@ -6,9 +6,13 @@
  * CLI's, in cli/api-client.ts).
  */
 import type { z } from 'zod';
+import type { ConfigInput } from '../config/config-schema';
 import type { Clock } from '../ports/clock';
 import type { RouteKey, RouteOf } from './routes';
 import type { ErrorBody, PreviewStarted, Report, RunStarted } from './schemas';
+
+/** A mapping to try (the configuration's `mapping`, as a client writes it). */
+export type MappingInput = NonNullable<ConfigInput['mapping']>;
 
 /** How a client follows a long operation (a sync, a preview) to its end. */
 export interface FollowOptions {
@@ -208,9 +212,15 @@ export class ApiClient {
   searchGroups(search?: string) {
     return this.call('GET /directory/groups', { query: search === undefined ? {} : { search } });
   }
-  /** One directory user explained; ApiError 404 NotFound for no such user, 409 AmbiguousName for several. */
-  explainUser(name: string) {
-    return this.call('GET /directory/users/{name}', { path: { name } });
+  /**
+   * One directory user explained (with `mapping`, under that unsaved mapping: a rule tried before it is saved);
+   * ApiError 404 NotFound for no such user, 409 AmbiguousName for several, 400 for a bad mapping.
+   */
+  explainUser(name: string, mapping?: MappingInput) {
+    return this.call('GET /directory/users/{name}', {
+      path: { name },
+      query: mapping ? { mapping: JSON.stringify(mapping) } : {},
+    });
   }
   /**
    * Checks a user's password: `{ user }`. Refused: ApiError 401 InvalidCredentials; locked out: 429 LockedOut

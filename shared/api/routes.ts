@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import {
   createUserBody,
   directoryUserParameter,
+  explainQuery,
   groupMembersQuery,
   groupNameParameter,
   groupsPageQuery,
@@ -312,6 +313,7 @@ export const routes = [
     summary:
       "Explain one directory user (by sAMAccountName, userPrincipalName, DN or objectGUID): the attributes read, each filter's verdict, the mapped user and what a sync would do with it; commits nothing",
     path: directoryUserParameter,
+    query: explainQuery,
     status: 200,
     response: responses.userExplanation,
     failures: {

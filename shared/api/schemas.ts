@@ -8,7 +8,6 @@ import { z } from 'zod';
 import { ARCHIVE_ACCESS, configSchema, PRIVILEGES } from '../config/config-schema';
 import type { Report as DomainReport, RunSummary as DomainRunSummary } from '../domain/report';
 import { LEAVER_DETECTIONS, RUN_PHASES, RUN_STATUSES, RUN_TRIGGERS } from '../domain/report';
-import { SCHEDULE_STATES, type ScheduleHealth, type Staleness } from '../domain/schedule-health';
 import { exclusionReasonList } from '../domain/scope-policy';
 import type { PublicUser } from '../domain/user';
 import type { DirectoryGroup } from '../ports/directory-reader';
@@ -19,6 +18,8 @@ import type { listUsers } from '../use-cases/manage-users';
 import type { RunHistory } from '../use-cases/operation-status';
 import { documenting } from './documenting';
 import { group, groupMembers, groupsPage, membershipExplanation } from './group-schemas';
+import { changedField, mappedAttributes } from './mapping-schemas';
+import { runError, scheduleHealth, staleness } from './schedule-schemas';
 import { watchStatus } from './watch-schemas';
 
 export type { DeepReadonly } from './documenting';
@@ -123,6 +124,15 @@ export const ifMatchHeader = z.object({
 
 export const usersQuery = z.strictObject({ cursor: z.string().max(2048).optional() });
 export const groupsQuery = z.strictObject({ search: z.string().max(256).optional() });
+export const explainQuery = z.strictObject({
+  mapping: z
+    .string()
+    .max(8192)
+    .optional()
+    .describe(
+      "an unsaved mapping to try, as the JSON of the configuration's `mapping` (checked as a save checks it: 400 naming mapping.attributes.<field>)",
+    ),
+});
 export { groupMembersQuery, groupNameParameter, groupsPageQuery } from './group-schemas';
 
 const errorBody = z.object({
@@ -159,6 +169,7 @@ const user = documenting<PublicUser>()(
     effectivePrivileges: z
       .array(z.enum(PRIVILEGES))
       .describe('privileges and groupPrivileges together; POST /logon requires login among them'),
+    attributes: mappedAttributes,
   }),
 );
 
@@ -211,38 +222,6 @@ const deletionHold = z
   ])
   .describe('with deletesWithheld: why the run held them back');
 
-const runError = z.object({ code: z.string(), message: z.string() });
-
-/** The schedule's state (docs/contract.md#operators-are-told): failures in a row, the back-off, and why. */
-const scheduleHealth = documenting<ScheduleHealth>()(
-  z.object({
-    state: z.enum(SCHEDULE_STATES),
-    failedRuns: z.int().describe('scheduled runs that failed in a row'),
-    failuresBeforeBackoff: z.int(),
-    intervalMinutes: z.int(),
-    delayMinutes: z
-      .int()
-      .describe(
-        'how long the schedule waits after its last failed run: the interval, or longer while backed off',
-      ),
-    nextRunAt: z.string().optional().describe('while backed off: the earliest time the schedule runs again'),
-    lastFailure: z
-      .object({ runId: z.string(), finishedAt: z.string(), error: runError.optional() })
-      .optional()
-      .describe('why: the newest failed scheduled run'),
-  }),
-);
-
-/** No run has succeeded for alerts.staleAfterHours. */
-const staleness = documenting<Staleness>()(
-  z.object({
-    since: z.string(),
-    staleAfterHours: z.int(),
-    lastSucceeded: z.object({ runId: z.string(), finishedAt: z.string() }).optional(),
-    lastRun: z.object({ runId: z.string(), status: z.enum(RUN_STATUSES), finishedAt: z.string() }).optional(),
-  }),
-);
-
 const runSummaryFields = z.object({
   runId: z.string(),
   dryRun: z.boolean(),
@@ -294,6 +273,11 @@ const report = documenting<DomainReport>()(
           .describe(
             'on a delete or suspend the run held back (the deletion threshold, or a configuration changed under the run); absent otherwise',
           ),
+        attributes: mappedAttributes
+          .optional()
+          .describe(
+            'Test Settings only, on its first 100 creates and updates: the mapped attributes each would write',
+          ),
       }),
     ),
     excluded: z.array(
@@ -301,6 +285,10 @@ const report = documenting<DomainReport>()(
         userName: z.string(),
         distinguishedName: z.string(),
         reasons: z.array(z.enum(exclusionReasonList)),
+        detail: z
+          .string()
+          .optional()
+          .describe('with mappingFailed: the field whose rule failed on this user, and why'),
       }),
     ),
   }),
@@ -384,9 +372,18 @@ export const responses = {
       ),
       inScope: z.boolean(),
       mapped: z
-        .object({ userName: z.string(), fullName: z.string(), emailAddresses: z.array(z.string()) })
+        .object({
+          userName: z.string(),
+          fullName: z.string(),
+          emailAddresses: z.array(z.string()),
+          attributes: mappedAttributes,
+        })
         .optional()
         .describe('the user the mapping makes of it, when in scope'),
+      mappingFailed: z
+        .object({ field: z.string(), detail: z.string() })
+        .optional()
+        .describe('set when a mapping rule fails on this user: a run excludes it with mappingFailed'),
       plannedAction: z.enum([
         'create',
         'update',
@@ -397,19 +394,7 @@ export const responses = {
         'restore',
         'none',
       ]),
-      changedFields: z.array(
-        z.enum([
-          'userName',
-          'fullName',
-          'emailAddresses',
-          'distinguishedName',
-          'userPrincipalName',
-          'objectGuid',
-          'groups',
-          'groupPrivileges',
-          'groupArchiveAccess',
-        ]),
-      ),
+      changedFields: z.array(changedField),
       reason: z.string().optional(),
       membership: membershipExplanation.optional(),
       current: user.optional().describe("the user database's record of this user, when it has one"),

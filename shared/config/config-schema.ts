@@ -4,9 +4,16 @@
  * field path.
  */
 import { z } from 'zod';
+import {
+  type AttributeRule,
+  fieldNameProblem,
+  MAPPING_BUDGET,
+  USER_NAME_SOURCES,
+} from '../domain/attribute-rules';
 import { isAtOrUnder, isDistinguishedName, parseDistinguishedName } from '../domain/distinguished-name';
 import { ARCHIVE_ACCESS, type ArchiveAccess, PRIVILEGES, type Privilege } from '../domain/privileges';
 import { listedIssues, ValidationError } from '../errors';
+import { parseRule } from './mapping-rules';
 
 export type { ArchiveAccess, Privilege };
 export { ARCHIVE_ACCESS, PRIVILEGES };
@@ -111,6 +118,42 @@ export const connectionSchema = z.strictObject({
   timeoutSeconds: z.int().min(1).max(300).default(10),
 });
 
+/** One rule of `mapping.attributes`, checked (domain/attribute-rules.ts); a refusal names the field. */
+const attributeRule = z.unknown().transform((input, ctx): AttributeRule => {
+  const rule = parseRule(input);
+  if (typeof rule !== 'string') return rule;
+  ctx.addIssue({ code: 'custom', message: rule });
+  return z.NEVER;
+});
+
+/**
+ * Attribute mapping (docs/contract.md#attribute-mapping): where the user name comes from, and the fields of
+ * the User's `attributes`, each from LDAP attributes (with a transform) or a JSONata expression.
+ */
+const mappingSchema = z.strictObject({
+  userName: z.enum(USER_NAME_SOURCES).default('sAMAccountName'),
+  attributes: z
+    .record(z.string(), attributeRule)
+    .superRefine((attributes, ctx) => {
+      const fields = Object.keys(attributes);
+      if (fields.length > MAPPING_BUDGET.maxFields) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `has ${fields.length} fields; at most ${MAPPING_BUDGET.maxFields}`,
+        });
+      }
+      const seen = new Set<string>();
+      for (const field of fields) {
+        const problem =
+          fieldNameProblem(field) ??
+          (seen.has(field.toLowerCase()) ? 'another field has this name in another case' : undefined);
+        seen.add(field.toLowerCase());
+        if (problem) ctx.addIssue({ code: 'custom', path: [field], message: problem });
+      }
+    })
+    .default({}),
+});
+
 /** The document's shape with its defaults; `configSchema` adds the rules that span fields. */
 const configFields = z.strictObject({
   connection: connectionSchema.prefault({}),
@@ -195,6 +238,7 @@ const configFields = z.strictObject({
    * What operators are told (docs/contract.md#operators-are-told): `sync.stale` when no run has succeeded for
    * `staleAfterHours`; after `failuresBeforeBackoff` failed scheduled runs in a row the schedule backs off.
    */
+  mapping: mappingSchema.prefault({}),
   alerts: z
     .strictObject({
       staleAfterHours: z.int().min(1).max(720).default(26),
@@ -258,6 +302,7 @@ export type LogonConfig = Config['logon'];
 export type GroupsConfig = Config['groups'];
 export type PrivilegeRule = Config['privilegeRules'][number];
 export type AlertsConfig = Config['alerts'];
+export type MappingSettings = Config['mapping'];
 
 /** Turns zod issues into the field paths of the API error shape (`connection.timeoutSeconds`). */
 export function toValidationError(
@@ -280,5 +325,21 @@ export function toValidationError(
 export function parseConfig(input: unknown): Config {
   const result = configSchema.safeParse(input);
   if (!result.success) throw toValidationError(result.error);
+  return result.data;
+}
+
+/**
+ * A `mapping` given as JSON text (GET /directory/users/{name}?mapping=: a rule tried before it is saved),
+ * checked as a save checks it; a ValidationError names `mapping...` like a save's.
+ */
+export function parseMapping(json: string): MappingSettings {
+  let input: unknown;
+  try {
+    input = JSON.parse(json);
+  } catch {
+    throw new ValidationError('Invalid mapping: not JSON', [{ path: 'mapping', message: 'must be JSON' }]);
+  }
+  const result = mappingSchema.safeParse(input);
+  if (!result.success) throw toValidationError(result.error, ['mapping'], 'mapping');
   return result.data;
 }

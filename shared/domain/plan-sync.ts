@@ -3,6 +3,7 @@
  * pure function of those users and the user database. Deletes are decided once the whole read is known, in
  * plan-deletes.ts. Nothing here reads or writes anything.
  */
+import { changedAttributes } from './attribute-mapping';
 import type { MembershipExplanation } from './group-membership';
 import type { ArchiveAccess, Privilege } from './privileges';
 import type { ExclusionReason } from './scope-policy';
@@ -16,6 +17,8 @@ export type UserField =
   | 'distinguishedName'
   | 'userPrincipalName'
   | 'objectGuid'
+  /** A mapped attribute (docs/contract.md#attribute-mapping). */
+  | `attributes.${string}`
   /** Written by the group pass of a run (use-cases/sync-groups.ts), never by the user plan. */
   | MembershipField;
 export type MembershipField = 'groups' | 'groupPrivileges' | 'groupArchiveAccess';
@@ -128,6 +131,7 @@ export function changedFields(target: MappedUser, current: User): UserField[] {
   if ((target.userPrincipalName ?? '') !== (current.userPrincipalName ?? ''))
     fields.push('userPrincipalName');
   if (target.objectGuid !== current.objectGuid) fields.push('objectGuid');
+  fields.push(...(changedAttributes(target.attributes, current.attributes) as UserField[]));
   return fields;
 }
 
@@ -171,7 +175,7 @@ export function planSync(input: PlanInput): SyncPlan {
         target,
         ...describe(target),
         changedFields: ['userName'],
-        reason: `renamed in the directory from ${existing.userName}, but ${holder.authentication === 'local' ? 'a local' : 'another'} user already holds the name ${holder.userName}`,
+        reason: `renamed from ${existing.userName} (in the directory, or by the mapping of user names), but ${holder.authentication === 'local' ? 'a local' : 'another'} user already holds the name ${holder.userName}`,
         unsettled: holder.authentication !== 'local',
       });
       continue;

@@ -1,3 +1,4 @@
+import type { MappedAttributes } from './attribute-rules';
 import type { MembershipExplanation } from './group-membership';
 import type { ChangeAction, UserField } from './plan-sync';
 import type { RunStatus, RunTrigger } from './run-status';
@@ -93,12 +94,16 @@ export interface ReportChange {
    * absent otherwise. What a client decides on: the reason only says it in words.
    */
   readonly withheld?: true;
+  /** Test Settings only: the mapped attributes a create or update would write (docs/contract.md#attribute-mapping). */
+  readonly attributes?: MappedAttributes;
 }
 
 export interface ReportExclusion {
   readonly userName: string;
   readonly distinguishedName: string;
   readonly reasons: readonly ExclusionReason[];
+  /** With mappingFailed: the field whose rule failed, and why. */
+  readonly detail?: string;
 }
 
 export interface ReportCounts {

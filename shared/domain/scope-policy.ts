@@ -13,6 +13,11 @@ export const exclusionReasonList = [
   'disabled',
   'hiddenFromAddressLists',
   'notInSelectedGroups',
+  /**
+   * A mapping rule failed on the user (docs/contract.md#attribute-mapping): not a filter's verdict, so a user
+   * the database holds is kept as it is, neither updated nor deleted.
+   */
+  'mappingFailed',
 ] as const;
 export type ExclusionReason = (typeof exclusionReasonList)[number];
 

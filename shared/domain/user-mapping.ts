@@ -1,6 +1,7 @@
 /**
  * How a directory entry becomes a user (docs/contract.md#mapping). Pure.
  */
+import type { MappedAttributes } from './attribute-rules';
 import type { DirectoryEntry, MappedUser } from './user';
 
 const SMTP_PREFIX = /^smtp:/i;
@@ -50,15 +51,22 @@ const boundedName = (name: string): string => {
     : codePoints.slice(0, MAPPING_LIMITS.maxNameLength).join('');
 };
 
-/** userName = sAMAccountName; fullName = displayName, else cn; anchor = objectGUID. */
-export function mapDirectoryUser(entry: DirectoryEntry): MappedUser {
+/**
+ * userName = sAMAccountName (or what the mapping took: attribute-mapping.ts); fullName = displayName, else cn;
+ * anchor = objectGUID; and the mapped attributes, when there are any.
+ */
+export function mapDirectoryUser(
+  entry: DirectoryEntry,
+  mapped?: { readonly userName: string; readonly attributes: MappedAttributes },
+): MappedUser {
   const fullName = boundedName(entry.displayName?.trim() || entry.cn?.trim() || entry.sAMAccountName);
   return {
-    userName: entry.sAMAccountName,
+    userName: mapped?.userName ?? entry.sAMAccountName,
     fullName,
     emailAddresses: emailAddressesOf(entry),
     distinguishedName: entry.distinguishedName,
     ...(entry.userPrincipalName ? { userPrincipalName: entry.userPrincipalName } : {}),
     objectGuid: entry.objectGuid,
+    ...(mapped && Object.keys(mapped.attributes).length > 0 ? { attributes: mapped.attributes } : {}),
   };
 }

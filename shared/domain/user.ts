@@ -1,4 +1,6 @@
 import type { ArchiveAccess, Privilege } from '../config/config-schema';
+import type { MappedAttributes } from './attribute-rules';
+import type { RawValue } from './attribute-values';
 import { effectivePrivilegesOf } from './privilege-rules';
 
 export type Authentication = 'directoryServices' | 'local';
@@ -27,6 +29,8 @@ export interface User {
   /** What the privilege rules of its groups give it (docs/contract.md#privileges-by-group); kept by every run. */
   readonly groupPrivileges?: readonly Privilege[];
   readonly groupArchiveAccess?: readonly ArchiveAccess[];
+  /** Directory users: the fields of `mapping.attributes` (docs/contract.md#attribute-mapping); kept by every run. */
+  readonly attributes?: MappedAttributes;
 }
 
 /** A user entry as read from the directory, before any policy or mapping. */
@@ -46,6 +50,11 @@ export interface DirectoryEntry {
    * no such attribute (no Exchange schema): then nobody's flag is known, and a filter on it cannot run.
    */
   readonly hiddenFromAddressLists: boolean | undefined;
+  /**
+   * The values of the attributes the mapping reads (`mapping.attributes`), by lower-cased name: text, or
+   * bytes for objectGUID and objectSid. Absent attributes are left out.
+   */
+  readonly attributes?: Readonly<Record<string, readonly RawValue[]>>;
 }
 
 /** What the sync maintains of a directory user in the user database. */
@@ -56,6 +65,8 @@ export interface MappedUser {
   readonly distinguishedName: string;
   readonly userPrincipalName?: string;
   readonly objectGuid: string;
+  /** The mapped attributes (docs/contract.md#attribute-mapping); none without a mapping. */
+  readonly attributes?: MappedAttributes;
 }
 
 /** The User of the API (docs/contract.md#http-api), of logon and of change events: exactly those fields. */
@@ -76,6 +87,8 @@ export interface PublicUser {
   readonly groupArchiveAccess: readonly ArchiveAccess[];
   /** `privileges` and `groupPrivileges` together: what the user may do (POST /logon asks for `login`). */
   readonly effectivePrivileges: readonly Privilege[];
+  /** The mapped attributes (docs/contract.md#attribute-mapping): `{}` for a local user or without a mapping. */
+  readonly attributes: MappedAttributes;
 }
 
 export function toPublicUser(user: User): PublicUser {
@@ -95,5 +108,6 @@ export function toPublicUser(user: User): PublicUser {
     groupPrivileges: user.groupPrivileges ?? [],
     groupArchiveAccess: user.groupArchiveAccess ?? [],
     effectivePrivileges: effectivePrivilegesOf(user),
+    attributes: user.attributes ?? {},
   };
 }

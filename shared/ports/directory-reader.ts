@@ -37,6 +37,14 @@ export interface ServerAddress {
 /** Whether this account may use DirSync (the replication-style change read) on this DC. */
 export type DirSyncAccess = 'permitted' | 'notPermitted' | 'unsupported';
 
+/** The names a user account can go by, read by its DN (a `userName` transform: a manager's mapped name). */
+export interface AccountNames {
+  readonly distinguishedName: string;
+  readonly sAMAccountName: string;
+  readonly userPrincipalName?: string;
+  readonly mail?: string;
+}
+
 /** A change notification search held on a session (DirectorySession.watchChanges). */
 export interface DirectoryWatch {
   /**
@@ -62,6 +70,16 @@ export interface DirectorySession {
    * could not read (UnreadableAttributeError) or a connection lost between two requests (PartialReadError).
    */
   userPages(baseDn: string, changedSinceUsn?: number): AsyncIterable<DirectoryEntry[]>;
+  /**
+   * Every later user read (userPages, readUsersByGuid, findUserEntries) also asks for these attributes and
+   * returns their values in DirectoryEntry.attributes: those attribute mapping reads.
+   */
+  alsoRead(attributes: readonly string[]): void;
+  /**
+   * The user accounts with these DNs anywhere in the domain (a manager may live outside the base DN), those
+   * that exist, read in batches: each DN is a filter value, never filter text.
+   */
+  readAccountNames(dns: readonly string[]): Promise<AccountNames[]>;
   /** The users with these objectGUIDs under the base DN (those that exist). */
   readUsersByGuid(baseDn: string, guids: readonly string[]): Promise<DirectoryEntry[]>;
   /**

@@ -3,28 +3,29 @@
  * `GET /directory/users/{name}` answers, and the change `POST /sync/users/{name}` applies. Steps:
  *
  *   settle the base DN -> read the one user the name designates (404 none, 409 several) -> the selected
- *   groups' membership of this user (the sync's matching rule) -> exclusionReasons -> mapDirectoryUser ->
- *   the database users it concerns (by objectGUID and name) -> planSync (in scope) or planDeletes (out of
- *   scope) -> the explanation, with a detail per filter a person understands.
+ *   groups' membership of this user (the sync's matching rule) -> exclusionReasons -> the mapping -> the
+ *   database users it concerns (by objectGUID and name) -> planSync (in scope) or planDeletes (out of scope)
+ *   -> the explanation, with a detail per filter a person understands.
  *
- * The decisions are the sync's own functions (scope-policy.ts, user-mapping.ts, plan-sync.ts,
- * plan-deletes.ts); this module only reads what they need for one user and words their verdicts. Nothing is
- * written. The deletion threshold is not applied to the one user's delete or suspension: it is a bound on a
- * run's deletes, which the caller applying the change applies (a sync run does).
+ * The decisions are the sync's own (scope-policy.ts, user-mapping.ts, plan-sync.ts, plan-deletes.ts); this
+ * module reads what they need for one user and words their verdicts, writing nothing. The deletion threshold,
+ * a bound on a run's deletes, is left to the caller applying the change (a sync run).
  */
 import type { Config } from '../config/config-schema';
+import type { MappedAttributes } from '../domain/attribute-rules';
 import { isAtOrUnder, leafName, sameDistinguishedName } from '../domain/distinguished-name';
 import type { MembershipExplanation } from '../domain/group-membership';
 import type { BindPassword } from '../domain/password-binding';
 import { deleteReason, graceEndsAt, planDeletes } from '../domain/plan-deletes';
 import { type ChangeAction, type PlannedChange, planSync, type UserField } from '../domain/plan-sync';
 import { type ExclusionReason, exclusionReasons } from '../domain/scope-policy';
-import { type DirectoryEntry, type PublicUser, toPublicUser } from '../domain/user';
+import { type DirectoryEntry, type MappedUser, type PublicUser, toPublicUser } from '../domain/user';
 import { describeLookup, parseUserLookup } from '../domain/user-lookup';
-import { emailAddressesOf, mapDirectoryUser } from '../domain/user-mapping';
+import { emailAddressesOf } from '../domain/user-mapping';
 import { AmbiguousNameError, NotFoundError } from '../errors';
 import type { DirectoryReader, DirectorySession } from '../ports/directory-reader';
 import type { UserStore } from '../ports/user-store';
+import { AttributeMapper, type MappingOutcome } from './attribute-mapper';
 import { withBoundSession } from './browse-directory';
 import { baseDnOf } from './read-scope';
 import { explainMembership } from './sync-groups';
@@ -79,7 +80,10 @@ export interface UserExplanation {
     readonly userName: string;
     readonly fullName: string;
     readonly emailAddresses: readonly string[];
+    readonly attributes: MappedAttributes;
   };
+  /** Set when a mapping rule fails on the user (`field`: its path): a run excludes it with `mappingFailed`. */
+  readonly mappingFailed?: { readonly field: string; readonly detail: string };
   readonly plannedAction: PlannedAction;
   readonly changedFields: readonly UserField[];
   /** Why: a conflict's, an adoption's or a delete's reason, or why nothing is done. */
@@ -132,6 +136,7 @@ export async function planOneUser(input: OneUserInput): Promise<OneUserPlan> {
   const { session, config } = input;
   const baseDn = baseDnOf(config, session);
   await session.assertExists(baseDn, 'the base DN');
+  const mapper = AttributeMapper.of(config, session);
   const entry = await readOneUser(session, baseDn, input.name);
 
   // The sync reads the selected groups' members; for one user, each group is asked about this user only.
@@ -153,7 +158,14 @@ export async function planOneUser(input: OneUserInput): Promise<OneUserPlan> {
   };
 
   const scoped = { ...input, baseDn, entry, base };
-  return reasons.length === 0 ? planInScope(scoped) : planOutOfScope(scoped, reasons);
+  if (reasons.length > 0) return planOutOfScope(scoped, reasons);
+  const [outcome] = (await mapper.map([entry])) as [MappingOutcome];
+  if (outcome.user) return planInScope(scoped, outcome.user);
+  const { path, detail, detailed } = outcome.failure;
+  const reason = `${detailed}; a run excludes the user (mappingFailed) and leaves its record as it is`;
+  const none = { plannedAction: 'none', changedFields: [], reason } as const;
+  const mappingFailed = { field: path, detail };
+  return { explanation: { ...base, inScope: false, mappingFailed, ...none }, entry, baseDn };
 }
 
 /** What planOneUser has read and worked out before it decides: the user, where, and the filters' verdicts. */
@@ -164,13 +176,14 @@ interface ReadUser extends OneUserInput {
 }
 
 /** In scope: planSync of the mapped user against the database users it concerns, as a run's page. */
-async function planInScope({ session, config, users, baseDn, entry, base }: ReadUser): Promise<OneUserPlan> {
-  const target = mapDirectoryUser(entry);
+async function planInScope(
+  { session, config, users, baseDn, entry, base }: ReadUser,
+  target: MappedUser,
+): Promise<OneUserPlan> {
   const current = await users.findUsers([target.objectGuid], [target.userName]);
   let [change] = planSync({ inScope: [target], excluded: new Map(), current, readComplete: false }).changes;
   if (change?.action === 'conflict' && change.undecided) {
-    // The name's holder is a directory user this read did not return: the sync's full read would know
-    // whether it still exists under the base DN; one search by its objectGUID tells the same.
+    // The name's holder is a directory user this read did not return: one search by its objectGUID tells.
     const holder = current.find((u) => u.userName.toLowerCase() === target.userName.toLowerCase());
     const guid = holder?.objectGuid as string;
     const exists = (await session.readUsersByGuid(baseDn, [guid])).length > 0;
@@ -184,8 +197,7 @@ async function planInScope({ session, config, users, baseDn, entry, base }: Read
   }
   if (!change) throw new Error('planSync planned nothing for a user in scope');
   const membership = await explainMembership(session, config, baseDn, entry.distinguishedName);
-  // The record the change concerns; else the one with this objectGUID; else the one holding the name
-  // (a conflict's other user).
+  // The record the change concerns; else the one with this objectGUID; else a conflict's name holder.
   const record =
     ('current' in change ? change.current : undefined) ??
     current.find((u) => u.authentication === 'directoryServices' && u.objectGuid === entry.objectGuid) ??
@@ -198,6 +210,7 @@ async function planInScope({ session, config, users, baseDn, entry, base }: Read
         userName: target.userName,
         fullName: target.fullName,
         emailAddresses: target.emailAddresses,
+        attributes: target.attributes ?? {},
       },
       plannedAction: change.action,
       changedFields: change.changedFields,

@@ -23,15 +23,15 @@ import {
 } from '../domain/plan-deletes';
 import { type PlannedChange, planSync } from '../domain/plan-sync';
 import type { DeletionHold, ReportChange, ReportExclusion } from '../domain/report';
-import { type ExclusionReason, exclusionReasons } from '../domain/scope-policy';
+import type { ExclusionReason } from '../domain/scope-policy';
 import type { DirectoryEntry, MappedUser, User } from '../domain/user';
-import { mapDirectoryUser } from '../domain/user-mapping';
 import type { DirectorySession } from '../ports/directory-reader';
 import type { RunCheckpoint } from '../ports/run-checkpoint';
+import { AttributeMapper } from './attribute-mapper';
 import { prepareRead, type ReadScope } from './read-scope';
 import type { SyncDependencies } from './run-dependencies';
 import type { PlanSink, RunPlan } from './run-plan';
-import { changesIn, type StepTimer, type Tally, toReportChange } from './run-report';
+import { changesIn, previewWithAttributes, type StepTimer, type Tally, toReportChange } from './run-report';
 import { fieldsHash, HASH_BYTES, nameHash } from './user-hashes';
 
 export type { RunPlan } from './run-plan';
@@ -89,6 +89,8 @@ class RunPlanner {
   private touchedExisting = 0;
   private unsettled = false;
   private scope!: ReadScope;
+  private mapper!: AttributeMapper;
+  private readonly preview = previewWithAttributes();
 
   constructor(private readonly input: PlanRunInput) {}
 
@@ -101,6 +103,7 @@ class RunPlanner {
     this.scope = await timer.time('search', () =>
       prepareRead(deps, config, session, this.input.dryRun, this.input.now),
     );
+    this.mapper = AttributeMapper.of(config, session);
     const groups = config.filters.groups.length > 0;
     const { cursor, incremental } = this.scope;
     // A full read, a scope whose objectGUIDs changed (someone may have left), changed group members (leavers
@@ -227,28 +230,25 @@ class RunPlanner {
     if (incremental ? incremental.inScope.add(guid) : !this.read.has(guid)) scopeDigest.add(guid);
   }
 
-  private filterPage(entries: readonly DirectoryEntry[]) {
-    const { config } = this.input;
+  /** The scope policy, then the mapping (a failed rule: `mappingFailed`, kept in the database as it is). */
+  private async filterPage(entries: readonly DirectoryEntry[]) {
     const inScope: MappedUser[] = [];
     const excluded = new Map<string, readonly ExclusionReason[]>();
     const exclusions: ReportExclusion[] = [];
-    for (const entry of entries) {
-      const reasons = exclusionReasons(entry, {
-        filters: config.filters,
-        groupMemberGuids: this.scope.groupMemberGuids,
-      });
+    const { filters } = this.input.config;
+    const scope = { filters, groupMemberGuids: this.scope.groupMemberGuids };
+    for (const { entry, reasons, user, failure } of await this.mapper.scopeAndMap(entries, scope)) {
       this.takeIntoDigest(entry.objectGuid);
       this.read.add(entry.objectGuid, reasons);
-      if (reasons.length === 0) {
-        inScope.push(mapDirectoryUser(entry));
-        continue;
-      }
+      if (user) inScope.push(user);
+      if (reasons.length === 0) continue;
       excluded.set(entry.objectGuid, reasons);
       if (!this.full) this.excludedGuids.push(entry.objectGuid);
       exclusions.push({
         userName: entry.sAMAccountName,
         distinguishedName: entry.distinguishedName,
         reasons,
+        ...(failure ? { detail: failure } : {}),
       });
     }
     return { inScope, excluded, exclusions };
@@ -300,7 +300,7 @@ class RunPlanner {
       } else if (change.action === 'create') {
         this.planned.created += 1;
         const written = (await emit(change)) ?? change;
-        if (dryRun) listed.push(toReportChange(written as typeof change));
+        if (dryRun) listed.push(this.preview(written as typeof change));
       } else if (change.action === 'update' || change.action === 'restore') {
         if (change.action === 'update') this.planned.updated += 1;
         else this.planned.restored += 1;
@@ -308,7 +308,7 @@ class RunPlanner {
         if (change.current.objectGuid !== change.target.objectGuid)
           this.adopted.add(key(change.current.userName));
         await emit(change);
-        if (dryRun) listed.push(toReportChange(change));
+        if (dryRun) listed.push(this.preview(change));
       }
     }
     return { counts: { unchanged, conflicts }, changes: changesIn('planned', listed) };
@@ -341,6 +341,8 @@ class RunPlanner {
   /** Why a database user with this objectGUID is to be deleted, or undefined when it stays. */
   private deleteReason(guid: string): string | undefined {
     const reasons = this.read.reasonsOf(guid);
+    // A rule that failed on the user is no sign that it left: it stays as it is.
+    if (reasons?.includes('mappingFailed')) return undefined;
     if (reasons !== undefined) return reasons.length > 0 ? deleteReason(reasons) : undefined;
     // Gone from the full read, or from the enumeration of the base DN: deleted, moved out, or unreadable.
     if (this.full || !this.scope.incremental?.inScope.has(guid)) return GONE;

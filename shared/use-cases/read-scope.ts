@@ -195,6 +195,8 @@ export function fingerprintOf(config: Config, baseDn: string): string {
         // And the groups: turned off, the next (full) read clears what they gave.
         groups: config.groups,
         privilegeRules: config.privilegeRules,
+        // And the mapping: changed, every user's fields are mapped again (the next run reads everything).
+        mapping: config.mapping,
       }),
     )
     .digest('hex');

@@ -2,7 +2,7 @@
  * Building a run's Report (docs/contract.md#http-api) as the run goes: its steps and timings, and the lists
  * of changes and exclusions, bounded so that a run of any size fits in memory and in a response.
  */
-import type { PlannedChange } from '../domain/plan-sync';
+import type { CreateChange, PlannedChange, RestoreChange, UpdateChange } from '../domain/plan-sync';
 import {
   emptyCounts,
   REPORT_LIST_LIMIT,
@@ -186,6 +186,26 @@ export function toReportChange(change: Exclude<PlannedChange, { action: 'unchang
       : {}),
   };
 }
+
+/**
+ * Test Settings' listing of writes: the first `sample` of them with the mapped attributes they would write, the
+ * rest without (a preview lists up to 10,000 writes, and its answer must stay within what a Lambda function may
+ * return; explain shows any one user's attributes).
+ */
+export function previewWithAttributes(
+  sample = PREVIEW_ATTRIBUTES_SAMPLE,
+): (change: CreateChange | UpdateChange | RestoreChange) => ReportChange {
+  let shown = 0;
+  return (change) => {
+    const { attributes } = change.target;
+    if (!attributes || shown >= sample) return toReportChange(change);
+    shown += 1;
+    return { ...toReportChange(change), attributes };
+  };
+}
+
+/** How many of a preview's writes show their mapped attributes. */
+export const PREVIEW_ATTRIBUTES_SAMPLE = 100;
 
 /**
  * What earlier invocations of a run wrote stays counted and listed, whatever this invocation meets; and

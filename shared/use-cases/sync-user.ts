@@ -142,7 +142,12 @@ function scopeTally({ explanation, entry }: OneUserPlan): Tally {
           {
             userName: entry.sAMAccountName,
             distinguishedName: entry.distinguishedName,
-            reasons: failed.map((f) => REASON_OF[f.filter]),
+            ...(explanation.mappingFailed
+              ? {
+                  reasons: ['mappingFailed' as const],
+                  detail: `${explanation.mappingFailed.field}: ${explanation.mappingFailed.detail}`,
+                }
+              : { reasons: failed.map((f) => REASON_OF[f.filter]) }),
           },
         ],
   };

@@ -3,6 +3,7 @@
  * case-insensitively, and a user's maintained fields (equal hashes: nothing to update).
  */
 import { createHash } from 'node:crypto';
+import { canonical } from '../domain/attribute-mapping';
 import type { MappedUser, User } from '../domain/user';
 
 /** The size of fieldsHash's value, for a ledger's values. */
@@ -23,6 +24,7 @@ export const fieldsHash = (user: MappedUser | User): Buffer =>
         user.distinguishedName ?? '',
         user.userPrincipalName ?? '',
         user.objectGuid ?? '',
+        canonical(user.attributes ?? {}),
       ]),
     )
     .digest();

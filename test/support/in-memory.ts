@@ -84,6 +84,10 @@ export class InMemoryDirectory implements DirectoryReader {
   readonly binds: string[] = [];
   /** The membership, DirSync and scope reads asked for, in order: `members`, `dirSync`, `scope`. */
   readonly reads: string[] = [];
+  /** The attributes the last session was told to read too (attribute mapping). */
+  alsoRead: string[] = [];
+  /** Each read of accounts by DN (a `userName` transform), with its DNs. */
+  readonly dnReads: string[][] = [];
   /** The change notification searches open now (watchChanges), by the naming context each watches. */
   readonly watches = new Set<InMemoryWatch>();
   /** While set, connecting fails with it (a DC that cannot be reached). */
@@ -210,6 +214,22 @@ export class InMemoryDirectory implements DirectoryReader {
             .filter(({ usn }) => changedSinceUsn === undefined || usn >= changedSinceUsn)
             .map(({ entry }) => entry),
         );
+      },
+      alsoRead(attributes: readonly string[]) {
+        directory.alsoRead = [...attributes];
+      },
+      async readAccountNames(dns: readonly string[]) {
+        directory.dnReads.push([...dns]);
+        const wanted = new Set(dns.map((dn) => dn.toLowerCase()));
+        return [...directory.entries.values()]
+          .map(({ entry }) => entry)
+          .filter((entry) => wanted.has(entry.distinguishedName.toLowerCase()))
+          .map(({ distinguishedName, sAMAccountName, userPrincipalName, mail }) => ({
+            distinguishedName,
+            sAMAccountName,
+            ...(userPrincipalName ? { userPrincipalName } : {}),
+            ...(mail ? { mail } : {}),
+          }));
       },
       async readUsersByGuid(baseDn: string, guids: readonly string[]) {
         const under = new Set(directory.under(baseDn).map(({ entry }) => entry.objectGuid));

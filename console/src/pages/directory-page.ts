@@ -23,6 +23,7 @@ import type { DraftEditor } from './directory/dialog';
 import { type DirectoryForm, directoryForm, drawChosenGroups } from './directory/directory-form';
 import { fieldId, focusField, setFieldError } from './directory/fields';
 import { pickGroups } from './directory/groups-dialog';
+import { tryMapping } from './directory/mapping-editor';
 import { editPrivileges } from './directory/privileges-dialog';
 import { startTestSettings } from './test-settings-page';
 
@@ -93,6 +94,10 @@ export async function renderDirectoryPage(state: AppState, main: HTMLElement): P
     void save(page);
   });
   buttons.test.addEventListener('click', () => void testSettings(page));
+  page.form.mapping.tryButton.addEventListener(
+    'click',
+    () => void tryMapping(state.api, page.form.mapping, page.draft.values),
+  );
   buttons.discard.addEventListener('click', () => void discard(page));
   wireDialogs(page, dialogs);
 

@@ -5,6 +5,7 @@ import { ARCHIVE_ACCESS_LABELS, PRIVILEGE_LABELS } from '../config-form';
 import { drawMatchingRows, h, pageHeading, replaceChildren } from '../dom';
 import { filterUsers, type UserSource } from '../list-filters';
 import type { User, UsersPage } from '../types';
+import { attributeText } from './directory/mapping-editor';
 
 /** Every page of GET /users. */
 async function loadAllUsers(state: AppState): Promise<User[]> {
@@ -40,7 +41,16 @@ export async function renderUsersPage(state: AppState, main: HTMLElement): Promi
       { status, body },
       {
         label: 'Users',
-        headers: ['User', 'Name', 'Email addresses', 'Source', 'Groups', 'Privileges', 'Own archive'],
+        headers: [
+          'User',
+          'Name',
+          'Email addresses',
+          'Source',
+          'Groups',
+          'Attributes',
+          'Privileges',
+          'Own archive',
+        ],
         toRow: (user: User) =>
           h(
             'tr',
@@ -58,6 +68,14 @@ export async function renderUsersPage(state: AppState, main: HTMLElement): Promi
               ),
             ),
             h('td', { class: 'user-groups' }, user.groups.join(', ')),
+            h(
+              'td',
+              { class: 'user-attributes' },
+              Object.keys(user.attributes)
+                .sort()
+                .map((field) => `${field}: ${attributeText(user.attributes[field])}`)
+                .join('; '),
+            ),
             // What the user may do: its own privileges and those its groups' rules give (marked).
             h(
               'td',

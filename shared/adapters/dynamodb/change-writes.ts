@@ -34,6 +34,9 @@ const fieldsOf = (target: MappedUser): UserField[] => [
   'distinguishedName',
   ...(target.userPrincipalName ? (['userPrincipalName'] as const) : []),
   'objectGuid',
+  ...Object.keys(target.attributes ?? {})
+    .sort()
+    .map((field) => `attributes.${field}` as const),
 ];
 
 /** The membership fields a create sets: those its groups give anything. */
@@ -67,6 +70,9 @@ function directoryUser(
     distinguishedName: target.distinguishedName,
     ...(target.userPrincipalName ? { userPrincipalName: target.userPrincipalName } : {}),
     objectGuid: target.objectGuid,
+    ...(target.attributes && Object.keys(target.attributes).length > 0
+      ? { attributes: target.attributes }
+      : {}),
     privileges: base.privileges,
     ownArchiveAccess: base.ownArchiveAccess,
     createdAt: base.createdAt,

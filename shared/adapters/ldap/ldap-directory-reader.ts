@@ -20,6 +20,7 @@ import type { DirectoryEntry } from '../../domain/user';
 import type { UserLookup } from '../../domain/user-lookup';
 import { type DirectoryError, DiscoveryError, PartialReadError, rephrase } from '../../errors';
 import type {
+  AccountNames,
   DirectoryChange,
   DirectoryGroup,
   DirectoryReader,
@@ -53,6 +54,7 @@ import {
   BINARY_ATTRIBUTES,
   groupMemberFilter,
   PAGE_SIZE,
+  readAccountNames,
   USER_ATTRIBUTES,
   userFilter,
   userLookupFilter,
@@ -86,6 +88,8 @@ export class LdapDirectoryReader implements DirectoryReader {
 class LdapDirectorySession implements DirectorySession {
   /** Whether msExchHideFromAddressLists is in the schema: one small search, at the first user read. */
   private hideFlagInSchema: Promise<boolean> | undefined;
+  /** The attributes attribute mapping reads (alsoRead), lower-cased. */
+  private mapped: ReadonlySet<string> = new Set();
 
   private constructor(
     readonly server: string,
@@ -144,6 +148,20 @@ class LdapDirectorySession implements DirectorySession {
         ? []
         : [new GreaterThanEqualsFilter({ attribute: 'uSNChanged', value: String(changedSinceUsn) })];
     return this.searchUserPages(baseDn, userFilter(...changed));
+  }
+
+  alsoRead(attributes: readonly string[]): void {
+    this.mapped = new Set(attributes.map((a) => a.toLowerCase()));
+  }
+
+  async readAccountNames(dns: readonly string[]): Promise<AccountNames[]> {
+    const base = this.rootDse.defaultNamingContext;
+    if (!base) throw new PartialReadError(`${this.server} named no defaultNamingContext`);
+    try {
+      return await readAccountNames(this.client, base, dns);
+    } catch (error) {
+      throw toDirectoryError(error, this.server, 'read');
+    }
   }
 
   async readUsersByGuid(baseDn: string, guids: readonly string[]): Promise<DirectoryEntry[]> {
@@ -223,7 +241,7 @@ class LdapDirectorySession implements DirectorySession {
     const pages = this.client.searchPaginated(baseDn, {
       scope,
       filter,
-      attributes: [...USER_ATTRIBUTES],
+      attributes: [...USER_ATTRIBUTES, ...this.mapped],
       explicitBufferAttributes: BINARY_ATTRIBUTES,
       paged: { pageSize: PAGE_SIZE },
     });
@@ -400,6 +418,7 @@ class LdapDirectorySession implements DirectorySession {
     const ranged = Object.keys(entry).some((name) => /^proxyAddresses;range=/i.test(name));
     return toDirectoryEntry(entry, {
       hideFlagInSchema,
+      mapped: this.mapped,
       ...(ranged ? { proxyAddresses: await readAllValues(this.client, entry.dn, 'proxyAddresses') } : {}),
     });
   }

@@ -39,6 +39,25 @@ export interface UserEntryContext {
   readonly hideFlagInSchema: boolean;
   /** All proxyAddresses, when the search returned them ranged and they were read separately. */
   readonly proxyAddresses?: readonly string[];
+  /** The attributes attribute mapping reads (lower-cased), returned in DirectoryEntry.attributes. */
+  readonly mapped?: ReadonlySet<string>;
+}
+
+/** objectGUID and objectSid stay bytes (their transforms read them); every other value is text. */
+const KEPT_AS_BYTES = new Set(['objectguid', 'objectsid']);
+
+/** The values of the mapped attributes the entry has, by lower-cased name. */
+function mappedValuesOf(entry: Entry, mapped: ReadonlySet<string>): Record<string, (string | Uint8Array)[]> {
+  const values: Record<string, (string | Uint8Array)[]> = {};
+  for (const [name, value] of Object.entries(entry)) {
+    const lower = name.toLowerCase();
+    if (!mapped.has(lower)) continue;
+    const list = (Array.isArray(value) ? value : [value]).map((v) =>
+      Buffer.isBuffer(v) ? (KEPT_AS_BYTES.has(lower) ? new Uint8Array(v) : v.toString('utf8')) : String(v),
+    );
+    if (list.length > 0) values[lower] = list;
+  }
+  return values;
 }
 
 const INCOMPLETE = 'the read is incomplete, and nothing of it is applied';
@@ -107,5 +126,8 @@ export function toDirectoryEntry(entry: Entry, context: UserEntryContext): Direc
     proxyAddresses: context.proxyAddresses ? [...context.proxyAddresses] : many(entry.proxyAddresses),
     userAccountControl: accountControlOf(entry),
     hiddenFromAddressLists: hiddenFlagOf(entry, context.hideFlagInSchema),
+    ...(context.mapped && context.mapped.size > 0
+      ? { attributes: mappedValuesOf(entry, context.mapped) }
+      : {}),
   };
 }

@@ -4,9 +4,11 @@
  * are built as ldapts Filter objects, so values (a group DN such as `CN=x)(objectClass=*`) are BER-encoded as
  * values and can never change a filter's shape.
  */
-import { AndFilter, EqualityFilter, ExtensibleFilter, type Filter, OrFilter } from 'ldapts';
+import { AndFilter, type Client, EqualityFilter, ExtensibleFilter, type Filter, OrFilter } from 'ldapts';
 import type { UserLookup } from '../../domain/user-lookup';
+import type { AccountNames } from '../../ports/directory-reader';
 import { parseObjectGuid } from './object-guid';
+import { single } from './user-entry';
 
 /** AD's default MaxPageSize; larger pages are cut to it by the server anyway. */
 export const PAGE_SIZE = 1000;
@@ -25,7 +27,7 @@ export const USER_ATTRIBUTES = [
   'msExchHideFromAddressLists',
 ] as const;
 /** Binary attributes must be asked for as Buffers: a GUID that happens to be valid UTF-8 would be mangled. */
-export const BINARY_ATTRIBUTES = ['objectGUID'];
+export const BINARY_ATTRIBUTES = ['objectGUID', 'objectSid'];
 
 const LDAP_MATCHING_RULE_IN_CHAIN = '1.2.840.113556.1.4.1941';
 
@@ -74,3 +76,41 @@ export const userLookupFilter = (lookup: UserLookup): Filter => {
       );
   }
 };
+
+/** Users with any of these DNs (each an equality filter's value, never filter text). */
+export const usersByDnFilter = (dns: readonly string[]): Filter =>
+  userFilter(
+    new OrFilter({
+      filters: dns.map((dn) => new EqualityFilter({ attribute: 'distinguishedName', value: dn })),
+    }),
+  );
+
+/** The names of the user accounts with these DNs under `base`, 100 DNs a search. */
+export async function readAccountNames(
+  client: Client,
+  base: string,
+  dns: readonly string[],
+): Promise<AccountNames[]> {
+  const found: AccountNames[] = [];
+  for (let i = 0; i < dns.length; i += 100) {
+    const { searchEntries } = await client.search(base, {
+      scope: 'sub',
+      filter: usersByDnFilter(dns.slice(i, i + 100)),
+      attributes: ['sAMAccountName', 'userPrincipalName', 'mail'],
+      paged: { pageSize: PAGE_SIZE },
+    });
+    for (const entry of searchEntries) {
+      const sAMAccountName = single(entry.sAMAccountName);
+      if (!sAMAccountName) continue;
+      const userPrincipalName = single(entry.userPrincipalName);
+      const mail = single(entry.mail);
+      found.push({
+        distinguishedName: entry.dn,
+        sAMAccountName,
+        ...(userPrincipalName ? { userPrincipalName } : {}),
+        ...(mail ? { mail } : {}),
+      });
+    }
+  }
+  return found;
+}

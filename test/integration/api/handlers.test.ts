@@ -363,6 +363,7 @@ describe('users', () => {
     const bob = await call('users', 'GET', '/users/BOB');
     expect(bob.statusCode).toBe(200);
     expect(Object.keys(bob.body).sort()).toEqual([
+      'attributes',
       'authentication',
       'createdAt',
       'distinguishedName',

@@ -233,6 +233,40 @@ describe('the admin console', () => {
     await screenshot('directory-services', true);
   });
 
+  it('tries an attribute mapping on one user before saving: its attributes, a rule that fails on it, a refused rule', async () => {
+    const rules = field('Mapped attributes');
+    const tryOn = async (rulesJson: unknown) => {
+      await rules.fill(JSON.stringify(rulesJson, null, 2));
+      await page.getByRole('button', { name: 'Try on user' }).click();
+    };
+    await page.locator('#mapping-try-name').fill('jsmith');
+    await tryOn({
+      upn: { expression: '$uppercase(userPrincipalName)' },
+      dept: { from: 'department', default: '-' },
+    });
+    const mapped = page.locator('#mapped-attributes');
+    await mapped.getByText('Mapped attributes of jsmith').waitFor();
+    expect(await mapped.getByRole('row', { name: /^upn/ }).textContent()).toContain('JSMITH@');
+    await page.locator('#mapping').evaluate((box) => box.scrollIntoView({ block: 'start' }));
+    await screenshot('attribute-mapping');
+    await tryOn({ n: { from: 'sAMAccountName', transform: 'int' } });
+    await page
+      .locator('#mapping-failed', { hasText: 'mapping.attributes.n: "jsmith" is not an integer' })
+      .waitFor();
+    await tryOn({ x: { expression: '(' } });
+    await page
+      .locator('#field-mappingAttributes-error', {
+        hasText: /^mapping\.attributes\.x: the expression does not compile/,
+      })
+      .waitFor();
+    // Nothing was saved; the draft goes back to no mapping.
+    await tryOn({});
+    expect((await callApi('GET', '/config')).body.config.mapping).toEqual({
+      userName: 'sAMAccountName',
+      attributes: {},
+    });
+  });
+
   it('runs Test Settings: steps with timings, the plan with search and action filter, the excluded users', async () => {
     await page.getByRole('button', { name: 'Test Settings' }).click();
     await heading('Test Settings').waitFor();

@@ -15,7 +15,7 @@ import { runKey } from '../../../shared/adapters/dynamodb/keys';
 import { fromUserItem, toUserItem } from '../../../shared/adapters/dynamodb/user-items';
 import type { UserChangeEvent } from '../../../shared/domain/change-event';
 import { suspendChange } from '../../../shared/domain/plan-deletes';
-import type { PlannedChange } from '../../../shared/domain/plan-sync';
+import { changedFields, type PlannedChange } from '../../../shared/domain/plan-sync';
 import type { MappedUser, User } from '../../../shared/domain/user';
 import type { ApplyContext } from '../../../shared/ports/user-store';
 
@@ -155,6 +155,7 @@ describe('change events from committed writes', () => {
           groupPrivileges: [],
           groupArchiveAccess: [],
           effectivePrivileges: ['login'],
+          attributes: {},
         },
       },
     ]);
@@ -193,6 +194,33 @@ describe('change events from committed writes', () => {
         createdAt: '2026-11-25T10:00:00.000Z',
       },
     });
+  });
+
+  it('mapped attributes: a create names each field it set, an update those that changed (SPEC 8.3)', () => {
+    const table = new Table();
+    const mapped = target({ attributes: { department: 'Sales', title: 'Clerk' } });
+    table.apply(write(create(mapped), context('run-1')));
+    const changed = target({ attributes: { department: 'Sales', costCentre: 4711 } });
+    table.apply(
+      write(
+        update(table.user('alice'), changed, changedFields(changed, table.user('alice'))),
+        context('run-2', '2026-11-26T08:00:00.000Z'),
+      ),
+    );
+    const [created, updated] = table.events();
+    expect(created?.changedFields).toEqual([
+      'userName',
+      'fullName',
+      'emailAddresses',
+      'distinguishedName',
+      'userPrincipalName',
+      'objectGuid',
+      'attributes.department',
+      'attributes.title',
+    ]);
+    expect(created?.user.attributes).toEqual({ department: 'Sales', title: 'Clerk' });
+    expect(updated?.changedFields).toEqual(['attributes.costCentre', 'attributes.title']);
+    expect(updated?.user.attributes).toEqual({ department: 'Sales', costCentre: 4711 });
   });
 
   it('a rename is one user.updated under the new name: the removal of the old key is no event', () => {

@@ -1,7 +1,11 @@
 import { FilterParser } from 'ldapts';
 import { describe, expect, it } from 'vitest';
 import { groupGuidsFilter } from '../../../shared/adapters/ldap/group-searches';
-import { groupMemberFilter, userLookupFilter } from '../../../shared/adapters/ldap/user-searches';
+import {
+  groupMemberFilter,
+  userLookupFilter,
+  usersByDnFilter,
+} from '../../../shared/adapters/ldap/user-searches';
 
 describe('groupMemberFilter', () => {
   it('escapes filter metacharacters of the group DN (RFC 4515)', () => {
@@ -36,6 +40,15 @@ describe('userLookupFilter', () => {
       userLookupFilter({ kind: 'objectGuid', objectGuid: '8e1b6a0c-3f0e-4d5a-9a3c-1f2e3d4c5b6a' }).toString(),
     ).toBe(
       '(&(objectGUID=\\0c\\6a\\1b\\8e\\0e\\3f\\5a\\4d\\9a\\3c\\1f\\2e\\3d\\4c\\5b\\6a)' +
+        '(objectCategory=person)(objectClass=user))',
+    );
+  });
+});
+
+describe('usersByDnFilter', () => {
+  it("puts each DN a mapping reads by (a manager's) into an equality filter as a value (RFC 4515-escaped)", () => {
+    expect(usersByDnFilter(['CN=A,DC=x', 'CN=x)(objectClass=*,DC=x']).toString()).toBe(
+      '(&(|(distinguishedName=CN=A,DC=x)(distinguishedName=CN=x\\29\\28objectClass=\\2a,DC=x))' +
         '(objectCategory=person)(objectClass=user))',
     );
   });

@@ -55,6 +55,16 @@ describe('ApiClient', () => {
     ]);
   });
 
+  it('sends a mapping to try with explainUser as JSON in the query, and none without it', async () => {
+    const { client, sent } = clientAnswering(200, {});
+    await client.explainUser('ann');
+    await client.explainUser('ann', { attributes: { dept: { from: 'department' } } });
+    expect(sent.map((s) => s.url)).toEqual([
+      'http://127.0.0.1:8080/directory/users/ann',
+      `http://127.0.0.1:8080/directory/users/ann?mapping=${encodeURIComponent('{"attributes":{"dept":{"from":"department"}}}')}`,
+    ]);
+  });
+
   it('adds the query, leaving out what is not given', async () => {
     const { client, sent } = clientAnswering(200, { users: [] });
     await client.listUsers('next page');

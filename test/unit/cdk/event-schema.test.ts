@@ -106,7 +106,15 @@ describe('the change event schema (docs/events.schema.json)', () => {
           : undefined,
       ),
     ).toEqual(Object.values(GROUP_EVENT_TYPES));
-    expect(enumOf(definitions.UserField)).toEqual(USER_FIELDS);
+    // The maintained fields, and a mapped attribute as `attributes.<field>` (SPEC 8.3).
+    const pattern = new RegExp(String((definitions.UserField as Schema).pattern));
+    expect(USER_FIELDS.every((f) => pattern.test(f))).toBe(true);
+    expect(['attributes.department', 'attributes.x_1'].every((f) => pattern.test(f))).toBe(true);
+    expect(
+      ['attributes.', 'attributes.1x', 'department', 'attributes.a.b', 'version'].some((f) =>
+        pattern.test(f),
+      ),
+    ).toBe(false);
     const event = definitions.ChangeEvent as Schema;
     // The document's fields, each required (SPEC 7.4).
     expect(Object.keys(event.properties as Schema).sort()).toEqual(

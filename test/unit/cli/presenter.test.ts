@@ -81,6 +81,7 @@ describe('describeExplanation', () => {
       groupPrivileges: [],
       groupArchiveAccess: [],
       effectivePrivileges: ['login'],
+      attributes: {},
     },
   } as const;
 
@@ -143,13 +144,35 @@ describe('describeExplanation', () => {
       ...excluded,
       filters: [],
       inScope: true,
-      mapped: { userName: 'erin', fullName: 'Erin E.', emailAddresses: ['erin@company.local'] },
+      mapped: {
+        userName: 'erin',
+        fullName: 'Erin E.',
+        emailAddresses: ['erin@company.local'],
+        attributes: {},
+      },
       plannedAction: 'update',
       changedFields: ['fullName'],
     });
     expect(text).toContain(
       'in scope\nmaps to: erin (Erin E.) erin@company.local\nplanned action: update (fullName)',
     );
+  });
+
+  it('lists the mapped attributes under the mapped user, and a rule that fails on the user', () => {
+    const mapped = describeExplanation({
+      ...excluded,
+      inScope: true,
+      mapped: { userName: 'erin', fullName: 'E', emailAddresses: [], attributes: { title: 'Clerk', n: 7 } },
+      plannedAction: 'create',
+      changedFields: [],
+    });
+    expect(mapped).toContain('maps to: erin (E) (no addresses)\n  n: 7\n  title: "Clerk"\n');
+    const failed = describeExplanation({
+      ...excluded,
+      mappingFailed: { field: 'mapping.attributes.n', detail: '"x" is not an integer' },
+      plannedAction: 'none',
+    });
+    expect(failed).toContain('mapping failed: mapping.attributes.n: "x" is not an integer');
   });
 });
 

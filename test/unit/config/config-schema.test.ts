@@ -27,6 +27,7 @@ describe('parseConfig', () => {
       },
       defaultPrivileges: { privileges: ['login'], ownArchiveAccess: ['read'] },
       schedule: { enabled: false, intervalMinutes: 60, changeNotifications: false },
+      mapping: { userName: 'sAMAccountName', attributes: {} },
       logon: { maxFailures: 5, lockoutMinutes: 15 },
       groups: { sync: 'none' },
       privilegeRules: [],

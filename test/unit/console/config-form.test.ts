@@ -34,11 +34,31 @@ const saved = parseConfig({
   privilegeRules: [
     { group: 'CN=Staff,OU=Groups,DC=company,DC=local', privileges: ['exportEmail'], ownArchiveAccess: [] },
   ],
+  mapping: {
+    userName: 'userPrincipalName',
+    attributes: {
+      department: { from: 'department' },
+      phones: { from: ['mobile', 'telephoneNumber'], transform: 'all', default: [] },
+      label: { expression: 'department & "/" & title' },
+    },
+  },
 });
 
 describe('the Directory Services form', () => {
   it('gives back the configuration it was filled from', () => {
     expect(parseConfig(configDocumentOf(formValuesOf(saved)))).toEqual(saved);
+  });
+
+  it('shows the mapping rules as JSON, one attribute name as a string, and sends rules that are not JSON as typed', () => {
+    const values = formValuesOf(saved);
+    expect(JSON.parse(values.mappingAttributes).department).toEqual({ from: 'department' });
+    expect(values.mappingUserName).toBe('userPrincipalName');
+    expect(formValuesOf(defaultConfig()).mappingAttributes).toBe('{}');
+    const typed = configDocumentOf({ ...values, mappingAttributes: '{ "dept": ' });
+    expect(typed.mapping?.attributes).toBe('{ "dept": ');
+    expect(fieldOfPath('config.mapping.attributes')).toBe('mappingAttributes');
+    expect(fieldOfPath('config.mapping.attributes.dept')).toBe('mappingAttributes');
+    expect(fieldOfPath('config.mapping.userName')).toBe('mappingUserName');
   });
 
   it('shows changes in seconds as a toggle, and saves it either way', () => {

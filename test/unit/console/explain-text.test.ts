@@ -41,6 +41,7 @@ const user: User = {
   groupPrivileges: [],
   groupArchiveAccess: [],
   effectivePrivileges: ['login'],
+  attributes: {},
 };
 
 /** A run of this one user, which read it in scope. */
@@ -84,7 +85,10 @@ describe('an explanation in words', () => {
   });
 
   it('says what a sync would do, with the fields an update changes', () => {
-    const base = { changedFields: [], mapped: { userName: 'jsmith', fullName: 'J', emailAddresses: [] } };
+    const base = {
+      changedFields: [],
+      mapped: { userName: 'jsmith', fullName: 'J', emailAddresses: [], attributes: {} },
+    };
     expect(plannedActionSentence({ ...base, plannedAction: 'create' })).toBe(
       'A sync would create the user jsmith.',
     );

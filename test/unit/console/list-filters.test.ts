@@ -41,6 +41,7 @@ const user = (userName: string, authentication: User['authentication']): User =>
   groupPrivileges: [],
   groupArchiveAccess: [],
   effectivePrivileges: ['login'],
+  attributes: {},
 });
 
 describe('matchesSearch', () => {

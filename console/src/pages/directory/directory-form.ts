@@ -4,13 +4,17 @@
  * with its threshold, Default Privileges, schedule; Save, Test Settings and Discard. Its controls start with
  * the draft's values; the page (directory-page.ts) keeps the draft and wires the buttons.
  */
+
 import type { ConfigFormValues } from '../../config-form';
 import { h, replaceChildren } from '../../dom';
 import { field } from './fields';
+import { type MappingEditor, mappingFieldset } from './mapping-editor';
 import { describePrivileges } from './privileges-dialog';
 
 export interface DirectoryForm {
   readonly form: HTMLFormElement;
+  /** The attribute mapping, with its Try on user (mapping-editor.ts). */
+  readonly mapping: MappingEditor;
   /** What the form is doing (saving, testing) and what came of it. */
   readonly statusLine: HTMLElement;
   readonly dirtyNote: HTMLElement;
@@ -65,6 +69,7 @@ export function directoryForm(
   const statusLine = h('p', { class: 'form-status', role: 'status', id: 'form-status' });
   const dirtyNote = h('span', { class: 'dirty-note', id: 'dirty-note' });
 
+  const mapping = mappingFieldset(values);
   const form = h(
     'form',
     { novalidate: true, id: 'directory-form', 'aria-labelledby': 'page-heading' },
@@ -78,12 +83,14 @@ export function directoryForm(
       field('privileges', 'Privileges of new users', privilegesButton, { after: privilegesSummary }),
     ),
     scheduleFieldset(values),
+    mapping.fieldset,
     h('div', { class: 'actions' }, saveButton, testButton, discardButton, dirtyNote),
     statusLine,
   );
 
   return {
     form,
+    mapping,
     statusLine,
     dirtyNote,
     baseDn,

@@ -1,0 +1,96 @@
+/**
+ * A rule of `mapping.attributes` checked when the configuration is saved (docs/contract.md#attribute-mapping):
+ * its keys, attribute names, transform and default, and its expression compiled by JSONata (never run here).
+ */
+import {
+  type AttributeRule,
+  type AttributeValue,
+  attributeProblem,
+  BINARY_ATTRIBUTES,
+  type ExpressionRule,
+  isExpressionRule,
+  MAPPING_BUDGET,
+  READABLE_BINARY,
+  TRANSFORMS,
+  type Transform,
+  valueProblem,
+} from '../domain/attribute-rules';
+import { backtracksExponentially, compileExpression } from './mapping-expression';
+
+const SOURCE_KEYS = new Set(['from', 'transform', 'default']);
+
+/** A rule as the configuration gives it, checked: the rule, or why it is refused (one message). */
+export function parseRule(input: unknown): AttributeRule | string {
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    return 'must be a rule: { "from": ..., "transform"?, "default"? } or { "expression": ... }';
+  const raw = input as Record<string, unknown>;
+  if ('expression' in raw) {
+    const others = Object.keys(raw).filter((k) => k !== 'expression');
+    if (others.length > 0) return `an expression rule has no other keys (${others.join(', ')})`;
+    return parseExpressionRule(raw.expression);
+  }
+  const unknown = Object.keys(raw).filter((k) => !SOURCE_KEYS.has(k));
+  if (unknown.length > 0) return `unknown key ${unknown.map((k) => JSON.stringify(k)).join(', ')}`;
+  const from = typeof raw.from === 'string' ? [raw.from] : raw.from;
+  if (
+    !Array.isArray(from) ||
+    from.length === 0 ||
+    from.length > 10 ||
+    !from.every((f) => typeof f === 'string')
+  )
+    return '"from" must be an LDAP attribute name or a list of 1 to 10 of them';
+  for (const name of from) {
+    const problem = attributeProblem(name);
+    if (problem) return problem;
+  }
+  const transform = raw.transform;
+  if (transform !== undefined && !(TRANSFORMS as readonly unknown[]).includes(transform))
+    return `unknown transform ${JSON.stringify(transform)}; one of ${TRANSFORMS.join(', ')}`;
+  const binary = from.filter((f) => (READABLE_BINARY as readonly string[]).includes(f.toLowerCase()));
+  if (binary.length > 0 && binary.length !== from.length)
+    return 'objectGUID and objectSid cannot be mixed with text attributes in one rule';
+  if (binary.length > 0 && transform !== undefined && transform !== 'guid' && transform !== 'sid')
+    return `${binary[0]} is binary: map it with the transform guid or sid`;
+  if ((transform === 'guid' || transform === 'sid') && binary.length === 0)
+    return `the transform ${transform} reads objectGUID or objectSid`;
+  if ('default' in raw) {
+    const problem = valueProblem(raw.default);
+    if (problem) return `"default": ${problem}`;
+  }
+  return {
+    from,
+    ...(transform !== undefined ? { transform: transform as Transform } : {}),
+    ...('default' in raw ? { default: raw.default as AttributeValue } : {}),
+  };
+}
+
+function parseExpressionRule(expression: unknown): ExpressionRule | string {
+  if (typeof expression !== 'string' || expression.trim() === '')
+    return '"expression" must be a JSONata expression';
+  if (expression.length > MAPPING_BUDGET.maxExpressionLength)
+    return `the expression is ${expression.length} characters, more than ${MAPPING_BUDGET.maxExpressionLength}`;
+  const compiled = compileExpression(expression);
+  if (typeof compiled === 'string') return compiled;
+  const risky = compiled.patterns.find(backtracksExponentially);
+  if (risky !== undefined)
+    return `the regular expression /${risky}/ repeats a repeated group, which can take exponential time; rewrite it without nested repetition`;
+  for (const name of compiled.attributes) {
+    if (BINARY_ATTRIBUTES.has(name.toLowerCase())) return attributeProblem(name) as string;
+  }
+  return { expression };
+}
+
+/** The LDAP attributes a set of rules reads (lower-cased, each once), besides those a sync always reads. */
+export function attributesRead(rules: Readonly<Record<string, AttributeRule>>): string[] {
+  const names = new Set<string>();
+  for (const rule of Object.values(rules)) {
+    const read = isExpressionRule(rule) ? compiledAttributes(rule.expression) : rule.from;
+    for (const name of read) names.add(name.toLowerCase());
+  }
+  return [...names].sort();
+}
+
+const compiledAttributes = (expression: string): readonly string[] => {
+  const compiled = compileExpression(expression);
+  return typeof compiled === 'string' ? [] : compiled.attributes;
+};

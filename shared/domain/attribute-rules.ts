@@ -1,0 +1,193 @@
+/**
+ * The rules of attribute mapping (docs/contract.md#attribute-mapping), as the configuration states them, their
+ * limits, and the checks of names and values. Pure. A rule as a whole (its expression compiled) is checked by
+ * shared/config/mapping-rules.ts.
+ */
+
+/** What `mapping.userName` may name: the directory attribute a user's name is taken from. */
+export const USER_NAME_SOURCES = ['sAMAccountName', 'userPrincipalName', 'mail'] as const;
+export type UserNameSource = (typeof USER_NAME_SOURCES)[number];
+
+export const TRANSFORMS = [
+  'first',
+  'all',
+  'lower',
+  'upper',
+  'userName',
+  'guid',
+  'sid',
+  'date',
+  'bool',
+  'int',
+] as const;
+export type Transform = (typeof TRANSFORMS)[number];
+
+/** A mapped value: a string, a number, a boolean, or a list of strings. */
+export type AttributeValue = string | number | boolean | readonly string[];
+export type MappedAttributes = Readonly<Record<string, AttributeValue>>;
+
+/** A field from one attribute (or the first of several that has a value), transformed. */
+export interface SourceRule {
+  /** The attributes, in order of preference: the first that has a value is used. */
+  readonly from: readonly string[];
+  readonly transform?: Transform;
+  /** The value when none of the attributes has one. */
+  readonly default?: AttributeValue;
+}
+/** A field computed by a JSONata expression over the entry's attributes. */
+export interface ExpressionRule {
+  readonly expression: string;
+}
+export type AttributeRule = SourceRule | ExpressionRule;
+
+export const isExpressionRule = (rule: AttributeRule): rule is ExpressionRule => 'expression' in rule;
+
+export const MAPPING_BUDGET = {
+  maxFields: 50,
+  maxExpressionLength: 1000,
+  /** A field's value, as JSON (UTF-8 bytes). */
+  maxValueBytes: 4096,
+  /** All of a user's mapped attributes, as JSON (UTF-8 bytes). */
+  maxUserBytes: 32_768,
+  /** The time a user's expressions may take together, and the largest string or list one may build. */
+  expressionMs: 50,
+  expressionResultBytes: 1_048_576,
+} as const;
+
+/** 1 to 64 characters, a letter first, then letters, digits and underscores. */
+export const FIELD_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
+/** An LDAP attribute's name (its lDAPDisplayName form), never an option (`;range=`, `;binary`). */
+const ATTRIBUTE_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+
+/** The User's own fields (and what its item stores beside them): a mapped field may not take one's name. */
+const USER_FIELDS = [
+  'userName',
+  'fullName',
+  'emailAddresses',
+  'authentication',
+  'distinguishedName',
+  'userPrincipalName',
+  'objectGuid',
+  'privileges',
+  'ownArchiveAccess',
+  'createdAt',
+  'updatedAt',
+  'suspendedAt',
+  'groups',
+  'groupPrivileges',
+  'groupArchiveAccess',
+  'effectivePrivileges',
+  'attributes',
+  'version',
+  'lastChange',
+].map((name) => name.toLowerCase());
+
+/** objectGUID and objectSid are read as bytes and turned into their string forms by `guid` and `sid`. */
+export const READABLE_BINARY = ['objectguid', 'objectsid'] as const;
+
+/**
+ * Binary (octet string, SID, security descriptor) attributes of AD's user class and its extensions, by
+ * lower-cased name: their bytes are no text, and some are secrets. Refused, objectGUID and objectSid apart.
+ */
+export const BINARY_ATTRIBUTES: ReadonlySet<string> = new Set([
+  'thumbnailphoto',
+  'jpegphoto',
+  'photo',
+  'audio',
+  'usercertificate',
+  'usersmimecertificate',
+  'usercert',
+  'cacertificate',
+  'mssfu30password',
+  'unicodepwd',
+  'userpassword',
+  'dbcspwd',
+  'ntpwdhistory',
+  'lmpwdhistory',
+  'supplementalcredentials',
+  'sidhistory',
+  'tokengroups',
+  'tokengroupsglobalanduniversal',
+  'tokengroupsnogcacceptable',
+  'ntsecuritydescriptor',
+  'logonhours',
+  'ms-ds-consistencyguid',
+  'msds-generationid',
+  'ms-ds-creatorsid',
+  'msexchmailboxguid',
+  'msexchmailboxsecuritydescriptor',
+  'msexchmastersid',
+  'msexchmasteraccountsid',
+  'msexcharchiveguid',
+  'msexchdisabledarchiveguid',
+  'msexchblockedsendershash',
+  'msexchsafesendershash',
+  'msexchsaferecipientshash',
+  'msrtcsip-userroutinggroupid',
+  'msds-managedpassword',
+  'msds-keycredentiallink',
+  'terminalserver',
+  'userparameters',
+  'securityidentifier',
+  'x500uniqueidentifier',
+  'replpropertymetadata',
+  'replupToDateVector'.toLowerCase(),
+  'msmqsigncertificates',
+  'msmqdigests',
+  'mspki-credentialroamingtokens',
+  'mspki-accountcredentials',
+]);
+
+/** Why this LDAP attribute name cannot be mapped, or undefined when it can. */
+export function attributeProblem(name: string): string | undefined {
+  if (!ATTRIBUTE_NAME.test(name)) return `"${name}" is not an LDAP attribute name`;
+  if (BINARY_ATTRIBUTES.has(name.toLowerCase()))
+    return `${name} is a binary attribute; only objectGUID and objectSid can be mapped (with guid and sid)`;
+  return undefined;
+}
+
+/** Why a field name cannot be used, or undefined when it can. */
+export function fieldNameProblem(name: string): string | undefined {
+  if (!FIELD_NAME.test(name))
+    return 'a field name is 1 to 64 characters: a letter, then letters, digits or underscores';
+  if (USER_FIELDS.includes(name.toLowerCase())) return `${name} is one of the User's own fields`;
+  return undefined;
+}
+
+/** The size of a value as the user item and the API carry it (JSON, UTF-8). */
+export const jsonBytes = (value: unknown): number => Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8');
+
+/** An upper bound of jsonBytes for a mapped value, without serializing it (escapes take at most 6 per unit). */
+export function jsonBytesAtMost(value: AttributeValue): number {
+  if (typeof value === 'string') return value.length * 6 + 2;
+  if (Array.isArray(value)) return value.reduce((sum: number, item: string) => sum + item.length * 6 + 3, 2);
+  return 32;
+}
+
+/** Why a value is not a mapped value (or too large), or undefined when it is one. */
+export function valueProblem(value: unknown): string | undefined {
+  const kind =
+    typeof value === 'string' || typeof value === 'boolean'
+      ? 'ok'
+      : typeof value === 'number'
+        ? Number.isFinite(value)
+          ? 'ok'
+          : 'not a finite number'
+        : Array.isArray(value)
+          ? value.every((v) => typeof v === 'string')
+            ? 'ok'
+            : 'a list of something else than strings'
+          : value === null
+            ? 'null'
+            : typeof value === 'object'
+              ? 'an object'
+              : typeof value;
+  if (kind !== 'ok') return `the value is ${kind}; a value is a string, number, boolean or list of strings`;
+  // Most values are short: a bound on their size (3 bytes a UTF-16 unit, quotes and escapes apart) spares
+  // serializing them.
+  if (jsonBytesAtMost(value as AttributeValue) <= MAPPING_BUDGET.maxValueBytes / 2) return undefined;
+  const bytes = jsonBytes(value);
+  if (bytes > MAPPING_BUDGET.maxValueBytes)
+    return `the value is ${bytes} bytes, more than the ${MAPPING_BUDGET.maxValueBytes} a field may hold`;
+  return undefined;
+}
