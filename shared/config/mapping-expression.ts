@@ -34,6 +34,8 @@ export interface CompiledExpression {
   readonly attributes: readonly string[];
   /** The sources of its regular expressions (a match is one native step: no hook can stop it). */
   readonly patterns: readonly string[];
+  /** Whether it calls `$eval` (refused at save; at run time `$eval` fails). */
+  readonly callsEval: boolean;
   readonly expression: jsonata.Expression;
 }
 
@@ -78,6 +80,10 @@ export function compileExpression(text: string): CompiledExpression | string {
     const bind = expression.assign as unknown as (name: symbol, value: unknown) => void;
     bind(Symbol.for('jsonata.__evaluate_entry'), onEntry);
     bind(Symbol.for('jsonata.__evaluate_exit'), onExit);
+    // $eval parses text at run time: its regular expressions and attribute names escape the checks of a save.
+    expression.registerFunction('eval', () => {
+      throw new Error('$eval is not allowed in a mapping expression');
+    });
     compiled = { expression, ...namesIn(expression.ast()) };
   } catch (error) {
     const { message, position } = error as { message?: string; position?: number };
@@ -93,9 +99,10 @@ export function compileExpression(text: string): CompiledExpression | string {
  * The names of the expression's path steps (the attributes it may read; over-reading one costs nothing), and
  * the sources of its regular expressions.
  */
-function namesIn(ast: unknown): { attributes: string[]; patterns: string[] } {
+function namesIn(ast: unknown): { attributes: string[]; patterns: string[]; callsEval: boolean } {
   const names = new Set<string>();
   const patterns: string[] = [];
+  let callsEval = false;
   const visit = (node: unknown): void => {
     if (Array.isArray(node)) {
       for (const item of node) visit(item);
@@ -105,11 +112,12 @@ function namesIn(ast: unknown): { attributes: string[]; patterns: string[] } {
     const { type, value } = node as { type?: unknown; value?: unknown };
     if (type === 'name' && typeof value === 'string' && NAME.test(value)) names.add(value);
     if (type === 'regex' && value instanceof RegExp) patterns.push(value.source);
+    if (type === 'variable' && value === 'eval') callsEval = true;
     for (const child of Object.values(node))
       if (typeof child === 'object' && !(child instanceof RegExp)) visit(child);
   };
   visit(ast);
-  return { attributes: [...names], patterns };
+  return { attributes: [...names], patterns, callsEval };
 }
 
 /**

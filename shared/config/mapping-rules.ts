@@ -6,7 +6,6 @@ import {
   type AttributeRule,
   type AttributeValue,
   attributeProblem,
-  BINARY_ATTRIBUTES,
   type ExpressionRule,
   isExpressionRule,
   MAPPING_BUDGET,
@@ -74,8 +73,11 @@ function parseExpressionRule(expression: unknown): ExpressionRule | string {
   const risky = compiled.patterns.find(backtracksExponentially);
   if (risky !== undefined)
     return `the regular expression /${risky}/ repeats a repeated group, which can take exponential time; rewrite it without nested repetition`;
+  if (compiled.callsEval)
+    return '$eval is not allowed in a mapping expression (its text would escape the checks made at save)';
   for (const name of compiled.attributes) {
-    if (BINARY_ATTRIBUTES.has(name.toLowerCase())) return attributeProblem(name) as string;
+    const problem = attributeProblem(name);
+    if (problem) return problem;
   }
   return { expression };
 }

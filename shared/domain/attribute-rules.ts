@@ -138,9 +138,46 @@ export const BINARY_ATTRIBUTES: ReadonlySet<string> = new Set([
   'mspki-accountcredentials',
 ]);
 
+/**
+ * Attributes that hold secrets as text or bytes (passwords, private keys, recovery keys; most are AD's
+ * confidential attributes), by lower-cased name: never mapped, so never copied into the user database, the
+ * events or an explanation, whatever the service account may read.
+ */
+export const SECRET_ATTRIBUTES: ReadonlySet<string> = new Set([
+  'unixuserpassword',
+  'userpkcs12',
+  'mspkiaccountcredentials',
+  'mspkidpapimasterkeys',
+  'mspkiroamingtimestamp',
+  'mspki-credentialroamingtokens',
+  'ms-mcs-admpwd',
+  'mslaps-password',
+  'mslaps-encryptedpassword',
+  'mslaps-encryptedpasswordhistory',
+  'mslaps-encrypteddsrmpassword',
+  'mslaps-encrypteddsrmpasswordhistory',
+  'msds-managedpassword',
+  'msds-managedpasswordid',
+  'msds-managedpasswordpreviousid',
+  'msds-groupmsamembership',
+  'msfve-recoverypassword',
+  'msfve-keypackage',
+  'mstpm-ownerinformation',
+  'mstpm-tpminformationforcomputer',
+  'msds-allowedtoactonbehalfofotheridentity',
+  'trustauthincoming',
+  'trustauthoutgoing',
+  'initialauthincoming',
+  'initialauthoutgoing',
+  'currentvalue',
+  'priorvalue',
+]);
+
 /** Why this LDAP attribute name cannot be mapped, or undefined when it can. */
 export function attributeProblem(name: string): string | undefined {
   if (!ATTRIBUTE_NAME.test(name)) return `"${name}" is not an LDAP attribute name`;
+  if (SECRET_ATTRIBUTES.has(name.toLowerCase()))
+    return `${name} holds a secret (a password or a key); it cannot be mapped`;
   if (BINARY_ATTRIBUTES.has(name.toLowerCase()))
     return `${name} is a binary attribute; only objectGUID and objectSid can be mapped (with guid and sid)`;
   return undefined;
