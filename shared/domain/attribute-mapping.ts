@@ -58,9 +58,15 @@ export function mappedUserName(entry: DirectoryEntry, source: UserNameSource): s
   return name;
 }
 
-/** The values of one attribute (name lower-cased), none when absent. */
-const valuesOf = (entry: DirectoryEntry, attribute: string): readonly RawValue[] =>
-  entry.attributes?.[attribute.toLowerCase()] ?? [];
+/**
+ * The values of one attribute (name lower-cased), none when absent: the entry's own attributes only, so a rule
+ * reading `constructor` or `toString` finds nothing rather than Object's members.
+ */
+function valuesOf(entry: DirectoryEntry, attribute: string): readonly RawValue[] {
+  const name = attribute.toLowerCase();
+  const { attributes } = entry;
+  return attributes && Object.hasOwn(attributes, name) ? (attributes[name] ?? []) : [];
+}
 
 /** The DNs the entry's `userName` rules refer to (its manager, say): resolved before mapAttributes. */
 export function referencedDns(entry: DirectoryEntry, mapping: MappingConfig): string[] {

@@ -95,14 +95,16 @@ export function watchedNamingContext(
 
 /**
  * Whether a notified change can matter to the sync: an object at or under one of `scopes` (the base DN, the
- * groups' base DN), or a user or group anywhere (moved out of scope, or deleted: AD notifies the tombstone
- * under CN=Deleted Objects). Computers are users in AD's schema, and change often (their logon and password
- * times): they are left out.
+ * groups' base DN), or a group anywhere (a selected group of `filters.groups` may be outside both: its members
+ * are the scope). A user outside the scopes does not count: any domain user may change some of its own
+ * attributes, and counting those would let any of them keep the sync running back to back; a user moved out of
+ * scope (like a deleted one) leaves at the next scheduled run. Computers are users in AD's schema, and change
+ * often (their logon and password times): they are left out.
  */
 export function isChangeInScope(change: DirectoryChange, scopes: readonly string[]): boolean {
   const classes = change.objectClasses.map((c) => c.toLowerCase());
   if (classes.includes('computer')) return false;
-  if (classes.includes('user') || classes.includes('group')) return true;
+  if (classes.includes('group')) return true;
   if (!isDistinguishedName(change.dn)) return false;
   return scopes.some((scope) => isDistinguishedName(scope) && isAtOrUnder(change.dn, scope));
 }

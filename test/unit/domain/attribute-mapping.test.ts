@@ -213,6 +213,16 @@ const failureOf = async (attributes: Record<string, AttributeRule>, clock?: () =
 };
 
 describe('mapAttributes', () => {
+  it("reads only the entry's own attributes: a rule from constructor or toString finds none, as for any absent one", async () => {
+    expect(
+      await map({
+        ctor: { from: ['constructor'] },
+        text: { from: ['toString'], default: 'none' },
+        proto: { from: ['__proto__'], transform: 'all' },
+      }),
+    ).toEqual({ text: 'none' });
+  });
+
   it('maps each rule: first value, all, case, userName, date, bool, int, guid, defaults, absent fields', async () => {
     expect(
       await map({

@@ -35,8 +35,8 @@ describe('watchedNamingContext', () => {
 
 describe('isChangeInScope', () => {
   const scopes = [`OU=Staff,${DOMAIN}`];
-  it('counts users and groups anywhere (moved out of scope, tombstones) and anything under a scope', () => {
-    expect(isChangeInScope({ dn: `CN=A,OU=Gone,${DOMAIN}`, objectClasses: ['top', 'user'] }, scopes)).toBe(
+  it('counts groups anywhere (a selected group may be outside the scopes) and anything under a scope', () => {
+    expect(isChangeInScope({ dn: `CN=A,OU=Staff,${DOMAIN}`, objectClasses: ['top', 'user'] }, scopes)).toBe(
       true,
     );
     expect(isChangeInScope({ dn: `CN=G,CN=Users,${DOMAIN}`, objectClasses: ['top', 'Group'] }, scopes)).toBe(
@@ -47,7 +47,10 @@ describe('isChangeInScope', () => {
     ).toBe(true);
   });
 
-  it('leaves out computers, and other objects outside every scope', () => {
+  it('leaves out users outside every scope (any domain user may change its own attributes), and computers', () => {
+    expect(isChangeInScope({ dn: `CN=A,OU=Gone,${DOMAIN}`, objectClasses: ['top', 'user'] }, scopes)).toBe(
+      false,
+    );
     expect(
       isChangeInScope({ dn: `CN=PC,OU=Staff,${DOMAIN}`, objectClasses: ['user', 'computer'] }, scopes),
     ).toBe(false);

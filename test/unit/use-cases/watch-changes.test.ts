@@ -109,7 +109,7 @@ describe('watchChanges', () => {
     expect(app.starter.syncs).toHaveLength(1);
   });
 
-  it('ignores changes out of scope: computers, and objects that are neither users nor groups elsewhere', async () => {
+  it('ignores changes out of scope: computers, users and other objects outside the scopes', async () => {
     await app.settings.saveConfig(
       inMemoryConfig({
         connection: { baseDn: `OU=Staff,${BASE_DN}` },
@@ -122,10 +122,16 @@ describe('watchChanges', () => {
     await runHandedOver();
     app.directory.notify(`CN=PC1,OU=Staff,${BASE_DN}`, ['top', 'person', 'user', 'computer']);
     app.directory.notify(`OU=Other,${BASE_DN}`, ['top', 'organizationalUnit']);
+    // A user outside the base DN editing its own attributes starts nothing (the schedule sees one moved out).
+    app.directory.notify(`CN=Alice,OU=Elsewhere,${BASE_DN}`);
     await app.clock.advance(5_000);
     expect(app.starter.syncs).toHaveLength(0);
-    // A user anywhere (moved out of scope, or deleted) counts; so does anything under the base DN.
-    app.directory.notify(`CN=Alice,OU=Elsewhere,${BASE_DN}`);
+    // A group anywhere counts (a selected group may be outside the base DN); so does anything under it.
+    app.directory.notify(`CN=Sales,OU=Elsewhere,${BASE_DN}`, ['top', 'group']);
+    await app.clock.advance(2_000);
+    expect(app.starter.syncs).toHaveLength(1);
+    await runHandedOver();
+    app.directory.notify(`CN=Bob,OU=Staff,${BASE_DN}`);
     await app.clock.advance(2_000);
     expect(app.starter.syncs).toHaveLength(1);
   });
