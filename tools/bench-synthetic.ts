@@ -7,14 +7,19 @@
  *   --store discard   (default) a user store that takes every write and keeps nothing: the memory and time
  *                     of the sync itself, for a first sync (every user created);
  *   --store dynamodb  DynamoDB Local (in memory, started here): a first sync, then a no-change sync.
+ *   --groups G        (with --store dynamodb) G synchronized groups of 100 users laid out as
+ *                     tools/bench-groups.ts lays them (every tenth holding the one before, 9 and 10 a cycle)
+ *                     and a privilege rule on group 10: the group pass without a DC.
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { localDynamoDbClient, startDynamoDbLocal } from '../local/dynamodb-local';
+import { DynamoGroupStore } from '../shared/adapters/dynamodb/dynamo-group-store';
 import { DynamoRunStore } from '../shared/adapters/dynamodb/dynamo-run-store';
 import { DynamoUserStore } from '../shared/adapters/dynamodb/dynamo-user-store';
 import { ensureTable } from '../shared/adapters/dynamodb/table';
 import { parseConfig } from '../shared/config/config-schema';
+import type { DirectoryGroupEntry } from '../shared/domain/group';
 import type { PlannedChange } from '../shared/domain/plan-sync';
 import type { Report } from '../shared/domain/report';
 import type { DirectoryEntry } from '../shared/domain/user';
@@ -32,12 +37,16 @@ const { values } = parseArgs({
     // With --store discard: a first sync without a mapping, then one with BENCH_MAPPING (10 fields, one an
     // expression), in this process, and their ratio.
     mapping: { type: 'boolean', default: false },
+    groups: { type: 'string', default: '0' },
   },
 });
 const USERS = Number(values.users);
 if (!Number.isInteger(USERS) || USERS < 1) throw new Error('--users must be a positive whole number');
 if (values.store !== 'discard' && values.store !== 'dynamodb')
   throw new Error('--store is discard or dynamodb');
+const GROUPS = Number(values.groups);
+if (!Number.isInteger(GROUPS) || GROUPS < 0 || (GROUPS > 0 && values.store !== 'dynamodb'))
+  throw new Error('--groups is a whole number, with --store dynamodb');
 const PAGE = 1000;
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -80,6 +89,29 @@ const entry = (i: number): DirectoryEntry => ({
   },
 });
 
+const groupDn = (g: number): string => `CN=Group ${g},OU=Groups,DC=company,DC=local`;
+const groupGuid = (g: number): string => `00000000-0000-4000-9000-${g.toString(16).padStart(12, '0')}`;
+/** Group g (1 to GROUPS): 100 users, group g - 1 when g is a tenth, and 9 holds 10 (tools/bench-groups.ts). */
+const groupEntry = (g: number): DirectoryGroupEntry => {
+  const members = Array.from(
+    { length: Math.min(100, USERS) },
+    (_, k) => entry(((g - 1) * 100 + k) % USERS).distinguishedName,
+  );
+  if (g % 10 === 0) members.push(groupDn(g - 1));
+  if (g === 9 && GROUPS >= 10) members.push(groupDn(10));
+  return {
+    objectGuid: groupGuid(g),
+    distinguishedName: groupDn(g),
+    sAMAccountName: `g${g}`,
+    cn: `Group ${g}`,
+    description: `Group ${g}`,
+    proxyAddresses: [],
+    groupType: 0x80000002 | 0,
+    members,
+  };
+};
+const GROUP_PAGE = 100;
+
 /** A directory of USERS users, made page by page as the sync reads them. */
 const syntheticDirectory: DirectoryReader = {
   resolveServers: async () => [{ host: 'synthetic', port: 636 }],
@@ -114,8 +146,16 @@ const syntheticDirectory: DirectoryReader = {
     probeDirSync: async () => 'unsupported',
     readGroupMemberGuids: async () => new Set(),
     searchGroups: async () => [],
-    async *groupPages() {},
-    async *groupGuidPages() {},
+    async *groupPages(_base: string, roots?: readonly string[]) {
+      if (roots) return;
+      for (let start = 1; start <= GROUPS; start += GROUP_PAGE)
+        yield Array.from({ length: Math.min(GROUP_PAGE, GROUPS - start + 1) }, (_, i) =>
+          groupEntry(start + i),
+        );
+    },
+    async *groupGuidPages() {
+      yield Array.from({ length: GROUPS }, (_, i) => groupGuid(i + 1));
+    },
     watchChanges: () => ({ ended: new Promise<void>(() => {}) }),
     close: async () => {},
   }),
@@ -150,6 +190,11 @@ const config = parseConfig({
   options: { deleteUsers: true },
 });
 const mappedConfig = parseConfig({ ...config, mapping: BENCH_MAPPING });
+const groupsConfig = parseConfig({
+  ...config,
+  groups: { sync: 'all' },
+  privilegeRules: [{ group: groupDn(10), privileges: ['exportEmail'], ownArchiveAccess: [] }],
+});
 const peakRssMb = (): number => Math.round(process.resourceUsage().maxRSS / 1024);
 
 async function timed(label: string, run: () => Promise<Report>): Promise<{ ms: number; report: Report }> {
@@ -160,7 +205,7 @@ async function timed(label: string, run: () => Promise<Report>): Promise<{ ms: n
   return { ms: Math.round(performance.now() - started), report };
 }
 
-const result: Record<string, number | string> = { users: USERS, store: values.store };
+const result: Record<string, number | string> = { users: USERS, groups: GROUPS, store: values.store };
 if (values.store === 'discard') {
   const store = new DiscardingStore();
   const deps = { directory: syntheticDirectory, users: store as unknown as UserStore, runs: store };
@@ -193,9 +238,11 @@ if (values.store === 'discard') {
       directory: syntheticDirectory,
       users: new DynamoUserStore(client, tableName),
       runs: new DynamoRunStore(client, tableName),
+      ...(GROUPS > 0 ? { groups: new DynamoGroupStore(client, tableName) } : {}),
     };
-    const first = await timed('first sync', () => synchronize(deps, { config, password: 'synthetic' }));
-    const again = await timed('no-change sync', () => synchronize(deps, { config, password: 'synthetic' }));
+    const request = { config: GROUPS > 0 ? groupsConfig : config, password: 'synthetic' };
+    const first = await timed('first sync', () => synchronize(deps, request));
+    const again = await timed('no-change sync', () => synchronize(deps, request));
     Object.assign(result, {
       firstSyncMs: first.ms,
       created: first.report.counts.created,

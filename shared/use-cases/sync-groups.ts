@@ -147,6 +147,11 @@ export async function runGroupPassOf(
   const ruleMembers = index.rules.map(() => 0);
   let usersChanged = 0;
   let conflicts = 0;
+  // The stored groups are listed while the users are: only this pass writes them (under the run's lock), and
+  // each listing is a paged query whose round trips would otherwise add up. Awaited below, so a failed listing
+  // still fails the pass before any group is written.
+  const listing = store.listGroups();
+  listing.catch(() => {});
   for await (const page of deps.users.userPages()) {
     const memberships = new Map<string, UserMembership>();
     const directory: User[] = [];
@@ -185,7 +190,7 @@ export async function runGroupPassOf(
     const objectGuid = guids[id];
     return userName && objectGuid ? { userName, objectGuid } : undefined;
   };
-  const stored = new Map((await store.listGroups()).map((g) => [g.objectGuid, g]));
+  const stored = new Map((await listing).map((g) => [g.objectGuid, g]));
   const counts = { create: 0, update: 0, delete: 0 };
   const write = async (changes: GroupChange[]) => {
     for (const change of changes) counts[change.action] += 1;
