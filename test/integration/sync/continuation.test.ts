@@ -208,7 +208,9 @@ describe('a run continued past its invocation', () => {
       const approvals = await createSyncHarness();
       onTestFinished(() => approvals.close());
       const deps = { ...lambdaLikeDependencies(approvals, []), applyBatchSize: 10 };
-      const whole = { ...deps, remainingMs: () => Number.POSITIVE_INFINITY };
+      // The runs before the approval in one invocation, in batches of the usual size: only the approved run's
+      // batches of 10 matter here (its first invocation deletes 10 and hands off).
+      const whole = { ...deps, applyBatchSize: BATCH, remainingMs: () => Number.POSITIVE_INFINITY };
       const options = { deleteUsers: true, deletionThreshold: { maxCount: 10, maxPercent: 100 } };
       await deps.configs.saveConfig(fixtureConfig({ options }));
       expect((await synchronizeNow(whole)).status).toBe('succeeded');
