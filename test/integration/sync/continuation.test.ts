@@ -25,11 +25,7 @@ import {
   servicePassword,
 } from '../../support/sync-harness';
 
-/**
- * Changes per invocation: the fixture's thousand-odd users take three invocations (a first, a follow-up that
- * hands off again, a last), each of which reads the directory anew.
- */
-const BATCH = 400;
+const BATCH = 200;
 
 /** What a user is, without the times of the writes (they differ between two runs by construction). */
 const comparable = (users: readonly User[]) =>
@@ -208,9 +204,7 @@ describe('a run continued past its invocation', () => {
       const approvals = await createSyncHarness();
       onTestFinished(() => approvals.close());
       const deps = { ...lambdaLikeDependencies(approvals, []), applyBatchSize: 10 };
-      // The runs before the approval in one invocation, in batches of the usual size: only the approved run's
-      // batches of 10 matter here (its first invocation deletes 10 and hands off).
-      const whole = { ...deps, applyBatchSize: BATCH, remainingMs: () => Number.POSITIVE_INFINITY };
+      const whole = { ...deps, remainingMs: () => Number.POSITIVE_INFINITY };
       const options = { deleteUsers: true, deletionThreshold: { maxCount: 10, maxPercent: 100 } };
       await deps.configs.saveConfig(fixtureConfig({ options }));
       expect((await synchronizeNow(whole)).status).toBe('succeeded');
