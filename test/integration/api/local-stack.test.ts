@@ -132,12 +132,13 @@ describe('the adsync CLI against the local stack', () => {
   });
 
   it('follows a sync slower than its wait: progress lines on stderr (not a terminal), the Report alone on stdout', async () => {
-    // Each answer of the DC a second late: the run takes several seconds whatever it reads, longer than the
-    // 2 s the CLI asks the API to wait, so the API answers 202 and the CLI polls the run to its end.
+    // Each answer of the DC half a second late: the run (a dozen exchanges with the DC) takes several seconds
+    // whatever it reads, longer than the 2 s the CLI asks the API to wait, so the API answers 202 and the CLI
+    // polls the run to its end.
     const distant = await startFaultProxy({
       targetHost: '127.0.0.1',
       targetPort: 636,
-      fault: { kind: 'latency', ms: 1000 },
+      fault: { kind: 'latency', ms: 500 },
     });
     try {
       // Another server: the password goes with it (it is sent only where it was saved for).

@@ -15,6 +15,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { RUNS_POLL_MS } from '../../../console/src/pages/runs-page';
 import { freePort } from '../../../local/dynamodb-local';
 import { type ServeProcess, startServe } from '../../support/local-stack-process';
 import { type FaultProxy, startFaultProxy } from '../../support/tcp-fault-proxy';
@@ -35,7 +36,7 @@ let home: string;
 let serve: ServeProcess;
 let browser: Browser;
 let page: Page;
-/** The DC a second away (see the cases on runs under way), once started. */
+/** The DC half a second away (see the cases on runs under way), once started. */
 let distant: FaultProxy | undefined;
 /** Script errors and console errors (a Content-Security-Policy violation is one) seen in the page. */
 const pageErrors: string[] = [];
@@ -559,13 +560,13 @@ describe('the admin console', () => {
   }, 180_000);
 
   it('shows the phase and counts of a sync while it runs, before its report', async () => {
-    // The DC's answers a second late: the sync lasts well past the 2 s the console asks the API to wait, so
-    // the API answers 202 and the page follows the run. The whole Base DN again: the users the threshold
-    // case deleted are created anew, so the run applies changes.
+    // The DC's answers half a second late: the sync (a dozen exchanges with the DC) lasts well past the 2 s
+    // the console asks the API to wait, so the API answers 202 and the page follows the run. The whole Base
+    // DN again: the users the threshold case deleted are created anew, so the run applies changes.
     distant = await startFaultProxy({
       targetHost: '127.0.0.1',
       targetPort: 636,
-      fault: { kind: 'latency', ms: 1000 },
+      fault: { kind: 'latency', ms: 500 },
     });
     const { config } = (await callApi('GET', '/config')).body;
     const saved = await callApi('PUT', '/config', {
@@ -658,12 +659,13 @@ describe('the admin console', () => {
     expect(await runs.getByRole('row').nth(1).textContent()).toContain('Succeeded');
     expect(await page.locator('#page-heading').getAttribute('data-kept')).toBe('yes');
 
-    // Once no run is under way, the page stops asking.
+    // Once no run is under way, the page stops asking: a page that still polled would ask again within
+    // RUNS_POLL_MS of its last answer, and the window is that and a second more.
     const polls: string[] = [];
     page.on('request', (request) => {
       if (new URL(request.url()).pathname.startsWith('/sync/runs')) polls.push(request.url());
     });
-    await page.waitForTimeout(5000);
+    await page.waitForTimeout(RUNS_POLL_MS + 1000);
     expect(polls).toEqual([]);
   }, 180_000);
 

@@ -32,8 +32,11 @@ import {
 } from '../../support/sync-harness';
 import { type FaultProxy, startFaultProxy } from '../../support/tcp-fault-proxy';
 
-/** How long the slow link makes a directory read last (the drip is sized from a measured read). */
-const SLOW_READ_MS = 5_000;
+/**
+ * How long the slow link makes a directory read last (the drip is sized from a measured read): more than twice
+ * the longest wait the slow cases ask for (`Prefer: wait=1`), and a dozen progress writes (every 200 ms).
+ */
+const SLOW_READ_MS = 2_500;
 
 const dynamodb = dynamoDbClient();
 let loaded: LoadedHandlers;
