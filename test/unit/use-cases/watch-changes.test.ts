@@ -8,7 +8,11 @@ import type { WatchStatus } from '../../../shared/domain/change-watch';
 import { UnreachableError } from '../../../shared/errors';
 import { runHistory } from '../../../shared/use-cases/operation-status';
 import { runStartedSync, startSync } from '../../../shared/use-cases/start-sync';
-import { type WatchLogEntry, watchChanges } from '../../../shared/use-cases/watch-changes';
+import {
+  type WatchDependencies,
+  type WatchLogEntry,
+  watchChanges,
+} from '../../../shared/use-cases/watch-changes';
 import { directoryEntry } from '../../support/in-memory';
 import { type InMemoryApp, inMemoryApp, inMemoryConfig } from '../../support/in-memory-app';
 import { savedWithConfiguration } from '../../support/saved-password';
@@ -26,7 +30,8 @@ const enableWatch = (on = true) =>
   app.settings.saveConfig(inMemoryConfig({ schedule: { changeNotifications: on } }));
 
 /** Starts the watch as the local stack does: its runs started as POST /sync starts them. */
-function startWatch(): void {
+/** Starts the watch on the app, as `adsync serve` does; `role` makes it a watcher function's (takeOver ...). */
+function startWatch(role: Pick<WatchDependencies, 'takeOver' | 'exitWhenOff'> = {}): void {
   stop = new AbortController();
   watching = watchChanges(
     {
@@ -37,6 +42,7 @@ function startWatch(): void {
       startRun: () => startSync(app.worker(), { trigger: 'notification' }),
       status: { saveWatchStatus: async (s) => void kept.push(s), getWatchStatus: async () => kept.at(-1) },
       log: (entry) => logs.push(entry),
+      ...role,
     },
     stop.signal,
   );
@@ -268,21 +274,7 @@ describe('watchChanges', () => {
       checkedAt: '2026-11-25T11:59:50.000Z',
     };
     kept.push(live);
-    stop = new AbortController();
-    watching = watchChanges(
-      {
-        configs: app.settings,
-        secrets: app.deps().secrets,
-        directory: app.directory,
-        clock: app.clock,
-        startRun: () => startSync(app.worker(), { trigger: 'notification' }),
-        status: { saveWatchStatus: async (s) => void kept.push(s), getWatchStatus: async () => kept.at(-1) },
-        log: (entry) => logs.push(entry),
-        takeOver: true,
-        exitWhenOff: true,
-      },
-      stop.signal,
-    );
+    startWatch({ takeOver: true, exitWhenOff: true });
     await app.clock.advance(5_000);
     expect(state()).toBe('watching');
     expect(app.starter.syncs).toHaveLength(0);
@@ -302,20 +294,7 @@ describe('watchChanges', () => {
       since: '2026-11-25T11:00:00.000Z',
       checkedAt: '2026-11-25T11:58:00.000Z',
     });
-    stop = new AbortController();
-    watching = watchChanges(
-      {
-        configs: app.settings,
-        secrets: app.deps().secrets,
-        directory: app.directory,
-        clock: app.clock,
-        startRun: () => startSync(app.worker(), { trigger: 'notification' }),
-        status: { saveWatchStatus: async (s) => void kept.push(s), getWatchStatus: async () => kept.at(-1) },
-        log: (entry) => logs.push(entry),
-        takeOver: true,
-      },
-      stop.signal,
-    );
+    startWatch({ takeOver: true });
     await app.clock.advance(2_000);
     expect(state()).toBe('watching');
     expect(app.starter.syncs).toHaveLength(1);
