@@ -29,8 +29,10 @@ let kept: WatchStatus[];
 const enableWatch = (on = true) =>
   app.settings.saveConfig(inMemoryConfig({ schedule: { changeNotifications: on } }));
 
-/** Starts the watch as the local stack does: its runs started as POST /sync starts them. */
-/** Starts the watch on the app, as `adsync serve` does; `role` makes it a watcher function's (takeOver ...). */
+/**
+ * Starts the watch as the local stack does (its runs started as POST /sync starts them); `role` makes it a
+ * watcher function's (takeOver, exitWhenOff).
+ */
 function startWatch(role: Pick<WatchDependencies, 'takeOver' | 'exitWhenOff'> = {}): void {
   stop = new AbortController();
   watching = watchChanges(
