@@ -5,7 +5,7 @@
  * injected (`SignRequest`): the local stack's bearer token (`bearerToken`), or SigV4 for API Gateway (the
  * CLI's, in cli/api-client.ts).
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { ConfigInput } from '../config/config-schema';
 import type { Clock } from '../ports/clock';
 import type { RouteKey, RouteOf } from './routes';

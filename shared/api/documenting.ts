@@ -2,7 +2,7 @@
  * `documenting`: the schema of what a use case answers, checked at compile time against the type it documents
  * (shared/api/schemas.ts and the schemas beside it).
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /** Readonly all the way down: what a handler answers may be immutable. */
 export type DeepReadonly<T> = T extends readonly (infer E)[]

@@ -1,5 +1,5 @@
 /** The synchronized groups' API bodies (docs/contract.md#groups): the GET /groups routes' queries and answers. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ARCHIVE_ACCESS, PRIVILEGES } from '../config/config-schema';
 import type { Group as DomainGroup } from '../domain/group';
 import type { MembershipExplanation } from '../domain/group-membership';

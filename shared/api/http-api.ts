@@ -9,7 +9,7 @@
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { toValidationError } from '../config/config-schema';
 import { MethodNotAllowedError, NotFoundError, PayloadTooLargeError, ValidationError } from '../errors';
 import { consoleOriginOf } from '../runtime/environment';

@@ -1,5 +1,5 @@
 /** The API's schemas of attribute mapping (docs/contract.md#attribute-mapping): mapped values, changed fields. */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A mapped attribute's value (docs/contract.md#attribute-mapping). */
 export const attributeValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]);

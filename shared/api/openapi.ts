@@ -6,7 +6,7 @@
  * answers (IAM, throttling, its 29-second timeout). test/integration/api/contract.test.ts holds the local
  * stack to it.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { pathParameterNames, type RouteSpec, routes } from './routes';
 import { type OpenApiDocument, responses } from './schemas';
 

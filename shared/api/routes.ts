@@ -5,7 +5,7 @@
  * validates a request's path, query, headers and body with them before the handler runs, and the types of
  * what a handler receives and answers are inferred from them.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import {
   createUserBody,
   directoryUserParameter,

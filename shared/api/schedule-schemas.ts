@@ -1,5 +1,5 @@
 /** The schedule's health in run summaries and run events, one schema for validation and the OpenAPI document. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { RUN_STATUSES } from '../domain/report';
 import { SCHEDULE_STATES, type ScheduleHealth, type Staleness } from '../domain/schedule-health';
 import { documenting } from './documenting';

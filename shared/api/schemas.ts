@@ -4,7 +4,7 @@
  * types the use cases answer are checked against them at compile time (`documenting` below), so the document
  * and the running API cannot drift apart.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ARCHIVE_ACCESS, configSchema, PRIVILEGES } from '../config/config-schema';
 import type { Report as DomainReport, RunSummary as DomainRunSummary } from '../domain/report';
 import { LEAVER_DETECTIONS, RUN_PHASES, RUN_STATUSES, RUN_TRIGGERS } from '../domain/report';

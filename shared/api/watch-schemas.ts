@@ -1,5 +1,5 @@
 /** The change watch's state in GET /sync/runs, one schema for the API's validation and its OpenAPI document. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { WATCH_STATES, type WatchStatus } from '../domain/change-watch';
 import { documenting } from './documenting';
 

@@ -3,7 +3,7 @@
  * edge, supplies the defaults, and yields the TypeScript types. Unknown fields are rejected; errors name the
  * field path.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   type AttributeRule,
   fieldNameProblem,

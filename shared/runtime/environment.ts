@@ -1,7 +1,7 @@
 /**
  * The functions' environment, read and checked once at cold start: fails fast, naming the variable.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { APPLY_BATCH } from '../use-cases/run-dependencies';
 import { PROGRESS_INTERVAL_MS } from '../use-cases/run-progress';
 

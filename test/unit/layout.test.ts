@@ -158,7 +158,7 @@ describe('layoutViolations', () => {
       "import { appContext } from '../runtime/sync-worker-context';",
       "import { routes } from '../api/routes';",
       "import { handler } from '../../functions/sync';",
-      "import { z } from 'zod';",
+      "import * as z from 'zod';",
     ].join('\n');
     const violations = layoutViolations('shared/use-cases/sync-pipeline.ts', source);
     expect(violations.filter((v) => v.includes('never an adapter')).map((v) => v.split(': ')[0])).toEqual(
@@ -205,7 +205,7 @@ describe('layoutViolations', () => {
     const source = [
       "import type { SyncDependencies } from '../use-cases/sync-pipeline';",
       "import { LdapDirectoryReader } from '../adapters/ldap/ldap-directory-reader';",
-      "import { z } from 'zod';",
+      "import * as z from 'zod';",
       "import { parseConfig } from '../config/config-schema';",
       "import { type Config } from '../config/config-schema';",
     ].join('\n');

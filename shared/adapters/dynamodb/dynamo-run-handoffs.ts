@@ -5,7 +5,7 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ContinuationTrigger, RunCheckpointStore } from '../../ports/run-checkpoint';
 import { documentClient, epochSeconds, RETAIN_SECONDS, SYSTEM_WALL_CLOCK, type WallClock } from './documents';
 import { handoffKey } from './keys';

@@ -4,7 +4,7 @@
  * validated on arrival: the guard reads nothing but what its schema allows, and the logon binds on nothing
  * but a standing that parses.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { connectionSchema } from '../../config/config-schema';
 import type { AccountStanding } from '../../domain/account-lockout';
 

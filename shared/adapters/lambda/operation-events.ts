@@ -4,7 +4,7 @@
  * validated by the worker: a worker runs only what the start function recorded (see start-sync.ts and
  * previews.ts), whatever an event claims.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { configSchema } from '../../config/config-schema';
 import type { PreviewStart, SyncStart } from '../../ports/operation-starter';
 

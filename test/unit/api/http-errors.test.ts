@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseInput } from '../../../shared/api/http-api';
 import { toHttpError } from '../../../shared/api/http-errors';
 import { putConfigBody } from '../../../shared/api/schemas';

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { EVENT_SCHEMA_FILE } from '../../../cdk/events';
 import { responses } from '../../../shared/api/schemas';
 import { EVENT_TYPES, GROUP_EVENT_TYPES } from '../../../shared/domain/change-event';
