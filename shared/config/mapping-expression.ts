@@ -4,12 +4,20 @@
  * a string or list larger than MAPPING_BUDGET.expressionResultBytes. JSONata evaluates step by step, and calls
  * a hook before and after each step: the hooks stop an expression that loops or builds a huge value at the
  * step that goes over. jsonata's own guardrails (a timeout per evaluation, a stack depth, a sequence length)
- * stand behind them. A single native step (one regular expression match) cannot be interrupted.
+ * stand behind them. A single native step cannot be interrupted: regular expressions run on RE2, in linear time.
  */
 import jsonata from 'jsonata';
+import { LinearRegex } from './linear-regex';
 
-/** Limits that hold for every evaluation, whatever the user's remaining budget. */
-const GUARDRAILS = { timeout: 50, stack: 500, sequence: 100_000 } as const;
+/**
+ * Limits that hold for every evaluation, whatever the user's remaining budget; regular expressions matched in
+ * linear time (linear-regex.ts), as no hook can stop a match under way.
+ */
+const GUARDRAILS: jsonata.JsonataOptions = {
+  ...{ timeout: 50, stack: 500, sequence: 100_000 },
+  // JSONata uses only `new`, `exec` and `lastIndex` of its engine (typed as RegExp's whole constructor).
+  RegexEngine: LinearRegex as unknown as RegExpConstructor,
+};
 const RESULT_LIMIT = 1_048_576;
 const LIST_LIMIT = 100_000;
 const NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
@@ -32,8 +40,8 @@ export type ExpressionEvaluator = (
 export interface CompiledExpression {
   /** The attribute names the expression reads (the names of its paths), as written. */
   readonly attributes: readonly string[];
-  /** The sources of its regular expressions (a match is one native step: no hook can stop it). */
-  readonly patterns: readonly string[];
+  /** Its regular expressions (a match is one native step: no hook can stop it). */
+  readonly patterns: readonly RegExp[];
   /** Whether it calls `$eval` (refused at save; at run time `$eval` fails). */
   readonly callsEval: boolean;
   readonly expression: jsonata.Expression;
@@ -99,9 +107,9 @@ export function compileExpression(text: string): CompiledExpression | string {
  * The names of the expression's path steps (the attributes it may read; over-reading one costs nothing), and
  * the sources of its regular expressions.
  */
-function namesIn(ast: unknown): { attributes: string[]; patterns: string[]; callsEval: boolean } {
+function namesIn(ast: unknown): { attributes: string[]; patterns: RegExp[]; callsEval: boolean } {
   const names = new Set<string>();
-  const patterns: string[] = [];
+  const patterns: RegExp[] = [];
   let callsEval = false;
   const visit = (node: unknown): void => {
     if (Array.isArray(node)) {
@@ -111,7 +119,7 @@ function namesIn(ast: unknown): { attributes: string[]; patterns: string[]; call
     if (typeof node !== 'object' || node === null) return;
     const { type, value } = node as { type?: unknown; value?: unknown };
     if (type === 'name' && typeof value === 'string' && NAME.test(value)) names.add(value);
-    if (type === 'regex' && value instanceof RegExp) patterns.push(value.source);
+    if (type === 'regex' && value instanceof RegExp) patterns.push(value);
     if (type === 'variable' && value === 'eval') callsEval = true;
     for (const child of Object.values(node))
       if (typeof child === 'object' && !(child instanceof RegExp)) visit(child);

@@ -14,6 +14,7 @@ import {
   type Transform,
   valueProblem,
 } from '../domain/attribute-rules';
+import { linearRegexProblem } from './linear-regex';
 import { backtracksExponentially, compileExpression } from './mapping-expression';
 
 const SOURCE_KEYS = new Set(['from', 'transform', 'default']);
@@ -70,9 +71,13 @@ function parseExpressionRule(expression: unknown): ExpressionRule | string {
     return `the expression is ${expression.length} characters, more than ${MAPPING_BUDGET.maxExpressionLength}`;
   const compiled = compileExpression(expression);
   if (typeof compiled === 'string') return compiled;
-  const risky = compiled.patterns.find(backtracksExponentially);
+  const risky = compiled.patterns.find((pattern) => backtracksExponentially(pattern.source));
   if (risky !== undefined)
-    return `the regular expression /${risky}/ repeats a repeated group, which can take exponential time; rewrite it without nested repetition`;
+    return `the regular expression /${risky.source}/ repeats a repeated group, which can take exponential time; rewrite it without nested repetition`;
+  for (const pattern of compiled.patterns) {
+    const problem = linearRegexProblem(pattern);
+    if (problem) return problem;
+  }
   if (compiled.callsEval)
     return '$eval is not allowed in a mapping expression (its text would escape the checks made at save)';
   for (const name of compiled.attributes) {
