@@ -5,7 +5,7 @@
  */
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, type Size } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { type ICommandHooks, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -43,8 +43,6 @@ export interface AdSyncFunctionProps {
     readonly path: string;
     readonly environment: Readonly<Record<string, string>>;
   };
-  /** /tmp; Lambda's default is 512 MiB. */
-  readonly ephemeralStorage?: Size;
   /** Set for functions that talk to the domain controllers. */
   readonly network?: {
     readonly vpc: IVpc;
@@ -65,7 +63,6 @@ export class AdSyncFunction extends NodejsFunction {
       architecture: Architecture.ARM_64,
       description: props.description,
       memorySize: props.memorySize ?? 512,
-      ...(props.ephemeralStorage ? { ephemeralStorageSize: props.ephemeralStorage } : {}),
       timeout: props.timeout ?? Duration.seconds(30),
       environment: { ...props.environment, ...props.execWrapper?.environment },
       loggingFormat: LoggingFormat.JSON,

@@ -5,7 +5,7 @@
  * permissions each function uses: the items of the kinds it touches (dynamodb:LeadingKeys), the indexes it
  * queries, the secret, the functions it invokes.
  */
-import { Duration, Size, Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import type { ITable, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -107,8 +107,6 @@ export class AdSyncFunctions extends StackPart {
       memorySize: SYNC_MEMORY_MB,
       execWrapper: HEAP_WRAPPER,
       environment: { CONTINUATIONS: 'stream' },
-      // Room for a large run's temporary files; the sync keeps no plan on disk now (it writes while it reads).
-      ephemeralStorage: Size.gibibytes(2),
     });
     // In the VPC: reads, with the service account, an account's lockout state before a logon binds as it.
     // Invoked by the logon function only; told of the secret, not of the table (it reads none).

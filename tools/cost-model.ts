@@ -8,11 +8,13 @@ import { PRICES, type Prices } from './cost-prices';
 
 /** What the stack deploys, as far as it costs money (cdk/). */
 export const STACK = {
-  /** The sync function: 1,024 MB, 2 GiB /tmp (cdk/functions.ts). */
+  /** The sync function: 1,024 MB, Lambda's default 512 MB /tmp (cdk/functions.ts). */
   syncMemoryGb: 1,
-  syncExtraEphemeralGb: 1.5,
-  /** CloudWatch alarms: failed runs, logon failures, change-event DLQ, and one per function's errors (10). */
-  alarms: 13,
+  /**
+   * CloudWatch alarms: stale runs, failed runs, logon failures, change-event failures, and one per function's
+   * errors (11; the watcher's is in watcherCost).
+   */
+  alarms: 15,
   /** Custom metrics (EMF): SyncRunFailed, SyncThresholdExceeded, UsersCreated/Updated/Deleted, LogonFailed/LockedOut. */
   metrics: 7,
   dashboards: 1,
@@ -92,10 +94,7 @@ export function syncCost(kind: SyncKind, bench: BenchFigures, p: Prices = PRICES
   const readUnits = Math.ceil(listed + (kind === 'changed' ? changes / 2 : 0));
   const seconds = ms / 1000;
   const gbSeconds = seconds * STACK.syncMemoryGb;
-  const lambdaUsd =
-    gbSeconds * p.lambdaArmGbSecond.usd +
-    seconds * STACK.syncExtraEphemeralGb * p.lambdaEphemeralGbSecond.usd +
-    p.lambdaRequest.usd;
+  const lambdaUsd = gbSeconds * p.lambdaArmGbSecond.usd + p.lambdaRequest.usd;
   const writeUnits = runWriteUnits(changes, ms, a);
   const dynamoUsd = writeUnits * p.dynamoWriteUnit.usd + readUnits * p.dynamoReadUnit.usd;
   const otherUsd =

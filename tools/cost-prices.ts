@@ -46,12 +46,6 @@ export const PRICES = {
     source: 'https://aws.amazon.com/lambda/pricing/',
     read: READ,
   },
-  lambdaEphemeralGbSecond: {
-    usd: 0.0000000309,
-    unit: 'Lambda ephemeral storage above 512 MB, per GB-second',
-    source: 'https://aws.amazon.com/lambda/pricing/ (us-east-1 example rate)',
-    read: READ,
-  },
   dynamoWriteUnit: {
     usd: 0.625 / 1_000_000,
     unit: 'DynamoDB on-demand write request unit ($0.625 per million)',

@@ -9,6 +9,7 @@ import { TRACING_ACTIONS } from '../../../cdk/nag-suppressions';
 import { type ItemKind, passwordKey } from '../../../shared/adapters/dynamodb/keys';
 import { tableKeys } from '../../../shared/adapters/dynamodb/table';
 import { type FunctionName, functionNames, routes } from '../../../shared/api/routes';
+import { STACK } from '../../../tools/cost-model';
 import { functionIdPrefix, StackPolicies, sampleKeys, synthStack } from '../../support/iam-policy';
 
 const synth = synthStack;
@@ -598,8 +599,9 @@ describe('the AdSync stack', () => {
     });
     expect(functions[functionId('Sync')]?.Properties).toMatchObject({
       Environment: { Variables: { CONTINUATIONS: 'stream' } },
-      EphemeralStorage: { Size: 2048 },
     });
+    // The sync writes while it reads and keeps nothing on disk: Lambda's default /tmp.
+    expect(functions[functionId('Sync')]?.Properties.EphemeralStorage).toBeUndefined();
     for (const prefix of [
       'Config',
       'Start',
@@ -742,6 +744,8 @@ describe('the AdSync stack', () => {
       Properties: { MetricName: 'Errors' },
     });
     expect(Object.keys(errorAlarms)).toHaveLength(functionNames.length);
+    // The cost model bills what is deployed: its alarms plus the watcher's (in watcherCost).
+    template.resourceCountIs('AWS::CloudWatch::Alarm', STACK.alarms + 1);
     // CloudWatch can publish to the topic: not under the AWS-managed aws/sns, whose policy admits no CloudWatch
     // (with kmsKeyArn, under the customer key: landing-zone.test.ts).
     const topics = Object.values(template.findResources('AWS::SNS::Topic'));

@@ -31,11 +31,11 @@ describe('runWriteUnits', () => {
 });
 
 describe('syncCost', () => {
-  it('prices a run’s Lambda time at 1 GB, its extra 1.5 GB of /tmp, and the request', () => {
+  it('prices a run’s Lambda time at 1 GB and the request (no /tmp above the default)', () => {
     const cost = syncCost('noChange', MEASURED_10K);
     const seconds = 0.262;
     expect(cost.gbSeconds).toBeCloseTo(seconds, 9);
-    expect(cost.lambdaUsd).toBeCloseTo(seconds * 0.0000133334 + seconds * 1.5 * 0.0000000309 + 0.0000002, 12);
+    expect(cost.lambdaUsd).toBeCloseTo(seconds * 0.0000133334 + 0.0000002, 12);
     expect(cost.changes).toBe(0);
     expect(cost.writeUnits).toBe(10);
   });
@@ -68,12 +68,12 @@ describe('idleCost', () => {
     expect(lambdaTwoAzs?.line).toMatch(/^Lambda interface endpoint/);
   });
 
-  it('adds the secret, 13 alarms, 7 metrics, the dashboard, the pipe’s polling and the table’s storage', () => {
+  it('adds the secret, 15 alarms, 7 metrics, the dashboard, the pipe’s polling and the table’s storage', () => {
     const lines = idleCost(100_000, 2).map((line) => line.usd);
     const storedGb = (100_000 * 0.95 * 3 * 1.0) / 1024 / 1024;
     expect(lines.slice(2)).toEqual([
       0.4,
-      expect.closeTo(1.3, 9),
+      expect.closeTo(1.5, 9),
       expect.closeTo(2.1, 9),
       3,
       expect.closeTo(4 * 730 * 3600 * 0.0000002, 9),
@@ -165,7 +165,7 @@ describe('costTables', () => {
   it('prints every price with its source, and each table with the figures’ origin', () => {
     const markdown = costTables(figuresFor([]));
     for (const price of Object.values(PRICES)) expect(markdown).toContain(price.source);
-    expect(markdown).toContain('| **total** | **$38.11** | **$23.51** |');
+    expect(markdown).toContain('| **total** | **$38.31** | **$23.71** |');
     expect(markdown).toMatch(/\| 100,000 \| ESTIMATE \(10x the 10,000-user figures\) \| every 1 min \|/);
   });
 });
