@@ -56,6 +56,8 @@ export interface WatchTiming {
   readonly quietMs: number;
   /** ...or this long after its first change, whichever comes first (a change starts a run within it). */
   readonly maxDelayMs: number;
+  /** The least time from the start of one of the watch's runs to the start of the next (MIN_RUN_GAP_MS). */
+  readonly minRunGapMs: number;
   /** While another run holds the lock: how often the watch tries again to start its run. */
   readonly busyRetryMs: number;
   /** A start that failed otherwise (the table unreachable, say): when it is tried again. */
@@ -67,10 +69,20 @@ export interface WatchTiming {
   readonly maxRetryMs: number;
 }
 
-/** SPEC 8.4: a change starts a run within 2 seconds. */
+/**
+ * The watch starts its runs at least this far apart. Any in-scope user may change some of its own attributes,
+ * and one doing so in a loop would otherwise keep runs going back to back (a run per 1.5 s burst, or one after
+ * another while each lasts longer): a change storm costs at most one run per gap. A change after a quiet gap
+ * is not delayed (its run starts 0.5 s after it, as ever); a change within the gap of the last run's start
+ * waits for the rest of it: its run starts at most this long after that start, and within 2 s of it otherwise.
+ */
+export const MIN_RUN_GAP_MS = 5_000;
+
+/** SPEC 8.4: a change starts a run within 2 seconds (after a quiet gap: MIN_RUN_GAP_MS). */
 export const DEFAULT_WATCH_TIMING: WatchTiming = {
   quietMs: 500,
   maxDelayMs: 1500,
+  minRunGapMs: MIN_RUN_GAP_MS,
   busyRetryMs: 1000,
   startRetryMs: 10_000,
   checkMs: 15_000,
@@ -120,9 +132,16 @@ export interface PendingChanges {
 export const withChangeAt = (pending: PendingChanges | undefined, at: number): PendingChanges =>
   pending ? { ...pending, lastAt: at } : { firstAt: at, lastAt: at, notBefore: at };
 
-/** When the pending changes' run starts: the burst has settled, and not before `notBefore`. */
-export const runDueAt = (pending: PendingChanges, timing: WatchTiming): number =>
-  Math.max(pending.notBefore, Math.min(pending.lastAt + timing.quietMs, pending.firstAt + timing.maxDelayMs));
+/**
+ * When the pending changes' run starts: the burst has settled, not before `notBefore`, and not before the gap
+ * since the start of the watch's last run (`lastStartAt`, if it started one) has passed.
+ */
+export const runDueAt = (pending: PendingChanges, timing: WatchTiming, lastStartAt?: number): number =>
+  Math.max(
+    pending.notBefore,
+    lastStartAt === undefined ? Number.NEGATIVE_INFINITY : lastStartAt + timing.minRunGapMs,
+    Math.min(pending.lastAt + timing.quietMs, pending.firstAt + timing.maxDelayMs),
+  );
 
 /** The wait before the next attempt after `failures` failed attempts in a row (1 s, 2 s, 4 s ... 60 s). */
 export const reconnectDelayMs = (failures: number, timing: WatchTiming): number =>

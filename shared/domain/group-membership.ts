@@ -1,8 +1,9 @@
 /**
  * Who belongs to which group (docs/contract.md#groups), resolved from the groups read: each group's direct
- * members that the sync keeps, the groups that are synchronized, and every user's groups through nesting (a
- * walk up the member graph; a cycle is walked once). Pure: no directory reads, no matching rule in chain, so
- * 10,000 groups cost one read of them and a walk in memory.
+ * members that the sync keeps, the groups that are synchronized, and every user's groups through nesting (its
+ * direct groups' ancestors, each cycle collapsed and each group's ancestors computed once: group-nesting.ts).
+ * Pure: no directory reads, no matching rule in chain, so 10,000 groups cost one read of them and work in
+ * memory in proportion to the memberships and the users' lists of groups, whatever the nesting's shape.
  *
  * Memory: the groups are taken as their pages arrive, and each member DN becomes a small integer id at once
  * (one lower-cased string per distinct DN, held once); a group keeps its members as an array of ids, and the
@@ -17,6 +18,7 @@ import {
   type GroupWithMembers,
   mapDirectoryGroup,
 } from './group';
+import { forEachRank, NestingClosure } from './group-nesting';
 import { type GroupGrants, grantsOf, NO_GRANTS } from './privilege-rules';
 import type { ArchiveAccess, Privilege } from './privileges';
 
@@ -76,10 +78,12 @@ interface Graph {
   /** The group of an id (its index), or NONE. */
   readonly groupOfId: Int32Array;
   readonly synchronized: Uint8Array;
-  /** A group's place in name order. */
-  readonly rank: Int32Array;
+  /** The group at each place in name order. */
+  readonly byRank: Int32Array;
   /** Per group: the indexes of the rules naming it (few groups have any). */
   readonly rulesOf: Map<number, number[]>;
+  /** Every group a group is nested in (group-nesting.ts). */
+  readonly closure: NestingClosure;
 }
 
 /**
@@ -93,7 +97,6 @@ export class MembershipIndex {
   private readonly groupIds: number[] = [];
   private readonly byGuid = new Set<string>();
   private graph: Graph | undefined;
-  private readonly ancestors: (Int32Array | undefined)[] = [];
 
   constructor(
     readonly synchronizedGroups: SynchronizedGroups,
@@ -143,18 +146,20 @@ export class MembershipIndex {
     const id = this.ids.get(lower(dn));
     if (id === undefined) return NO_MEMBERSHIP;
     const graph = this.resolved();
-    const all = new Set<number>();
-    for (let i = graph.memberOfStart[id] ?? 0; i < (graph.memberOfStart[id + 1] ?? 0); i += 1)
-      for (const g of this.ancestorsOf(graph.memberOf[i] as number)) all.add(g);
-    if (all.size === 0) return NO_MEMBERSHIP;
-    const named = [...all].filter((g) => graph.synchronized[g] === 1);
-    named.sort((a, b) => (graph.rank[a] as number) - (graph.rank[b] as number));
-    const hits = [...all].filter((g) => graph.rulesOf.has(g));
-    const grants =
-      hits.length === 0
-        ? NO_GRANTS
-        : grantsOf(new Set(hits.map((g) => lower(this.entry(g).distinguishedName))), this.rules);
-    return { groups: named.map((g) => this.entry(g).sAMAccountName), ...grants };
+    const direct = graph.memberOf.subarray(
+      graph.memberOfStart[id] as number,
+      graph.memberOfStart[id + 1] as number,
+    );
+    if (direct.length === 0) return NO_MEMBERSHIP;
+    const groups: string[] = [];
+    const hits = new Set<string>();
+    // In rank order: the names come sorted.
+    forEachRank(graph.closure.ancestorsOfAll(direct), (rank) => {
+      const g = graph.byRank[rank] as number;
+      if (graph.synchronized[g] === 1) groups.push(this.entry(g).sAMAccountName);
+      if (graph.rulesOf.has(g)) hits.add(lower(this.entry(g).distinguishedName));
+    });
+    return { groups, ...(hits.size === 0 ? NO_GRANTS : grantsOf(hits, this.rules)) };
   }
 
   /** Per rule that gives the user with this DN something: the shortest chain of groups from the user up to it. */
@@ -252,30 +257,6 @@ export class MembershipIndex {
     return id;
   }
 
-  /** A group and every group it is nested in, at any depth (a cycle walked once); memoized per group. */
-  private ancestorsOf(group: number): Int32Array {
-    const known = this.ancestors[group];
-    if (known) return known;
-    const graph = this.resolved();
-    // Each group's own walk (not built from its parents' results): with cycles, a memo of a walk still under
-    // way would be incomplete. A group seen once is not walked again.
-    const seen = new Set([group]);
-    const stack = [group];
-    for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
-      const own = this.groupIds[next] as number;
-      for (let i = graph.memberOfStart[own] ?? 0; i < (graph.memberOfStart[own + 1] ?? 0); i += 1) {
-        const parent = graph.memberOf[i] as number;
-        if (!seen.has(parent)) {
-          seen.add(parent);
-          stack.push(parent);
-        }
-      }
-    }
-    const found = Int32Array.from(seen);
-    this.ancestors[group] = found;
-    return found;
-  }
-
   private resolved(): Graph {
     this.graph ??= this.buildGraph();
     return this.graph;
@@ -306,6 +287,7 @@ export class MembershipIndex {
     const order = [...this.entries.keys()].sort((a, b) =>
       compareNames(this.entry(a).sAMAccountName, this.entry(b).sAMAccountName),
     );
+    const byRank = Int32Array.from(order);
     const rank = new Int32Array(groups);
     order.forEach((g, i) => {
       rank[g] = i;
@@ -317,7 +299,8 @@ export class MembershipIndex {
       if (g !== NONE) rulesOf.set(g, [...(rulesOf.get(g) ?? []), index]);
     });
     const synchronized = this.synchronizedOf(groupOfId);
-    return { memberOfStart, memberOf, groupOfId, synchronized, rank, rulesOf };
+    const closure = new NestingClosure({ memberOfStart, memberOf, groupIds: this.groupIds, rank });
+    return { memberOfStart, memberOf, groupOfId, synchronized, byRank, rulesOf, closure };
   }
 
   /** Which groups are synchronized: all, or the roots and every group nested in them. */

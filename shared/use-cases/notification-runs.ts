@@ -1,6 +1,7 @@
 /**
  * The runs the watch starts (docs/contract.md#changes-in-seconds): changes notified in a burst are one run,
- * started once the burst has settled (runDueAt); a start that finds another run holding the lock is tried
+ * started once the burst has settled and at least `minRunGapMs` after the start of the previous one (runDueAt:
+ * a change storm is one run per gap, a change after a quiet gap waits only for its burst); a start that finds another run holding the lock is tried
  * again every `busyRetryMs` until it starts, so a change notified during a run leads to one more run after
  * it, never to two at once (the lock decides) and never to a lost change.
  *
@@ -24,6 +25,8 @@ export interface NotificationRunsDependencies {
 export class NotificationRuns {
   private pending: PendingChanges | undefined;
   private draining: Promise<void> | undefined;
+  /** When the last run this watch started was started (on the clock), if it started one. */
+  private lastStartAt: number | undefined;
 
   constructor(
     private readonly deps: NotificationRunsDependencies,
@@ -48,7 +51,7 @@ export class NotificationRuns {
   /** Waits for each burst to settle, then starts its run; ends when nothing is pending, or on stop. */
   private async drain(): Promise<void> {
     while (this.pending) {
-      const wait = runDueAt(this.pending, this.timing) - this.deps.clock.now().getTime();
+      const wait = runDueAt(this.pending, this.timing, this.lastStartAt) - this.deps.clock.now().getTime();
       if (wait > 0) {
         try {
           await this.deps.clock.sleep(wait, this.signal);
@@ -66,7 +69,9 @@ export class NotificationRuns {
   /** Starts the run; on a held lock or a failure, the changes stay pending until `notBefore`. */
   private async start(): Promise<void> {
     try {
-      this.deps.onStarted(await this.deps.startRun());
+      const runId = await this.deps.startRun();
+      this.lastStartAt = this.deps.clock.now().getTime();
+      this.deps.onStarted(runId);
     } catch (error) {
       const busy = error instanceof SyncRunningError;
       if (!busy) this.deps.onStartFailed(errorOf(error));

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_WATCH_TIMING,
   isChangeInScope,
+  MIN_RUN_GAP_MS,
   reconnectDelayMs,
   runDueAt,
   watchAsSeen,
@@ -69,6 +70,15 @@ describe('runDueAt', () => {
     const burst = withChangeAt(withChangeAt(one, 1600), 2200);
     expect(runDueAt(burst, t)).toBe(1000 + t.maxDelayMs);
     expect(runDueAt({ ...one, notBefore: 9000 }, t)).toBe(9000);
+  });
+
+  it('is never within the gap after the start of the last run, and not delayed by a start a gap ago', () => {
+    const t = DEFAULT_WATCH_TIMING;
+    expect(t.minRunGapMs).toBe(MIN_RUN_GAP_MS);
+    const one = withChangeAt(undefined, 10_000);
+    expect(runDueAt(one, t, 8_000)).toBe(8_000 + MIN_RUN_GAP_MS);
+    expect(runDueAt(one, t, 10_000 - MIN_RUN_GAP_MS)).toBe(10_000 + t.quietMs);
+    expect(runDueAt({ ...one, notBefore: 20_000 }, t, 8_000)).toBe(20_000);
   });
 });
 

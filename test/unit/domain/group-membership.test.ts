@@ -1,9 +1,11 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { DirectoryGroupEntry } from '../../../shared/domain/group';
 import {
   MembershipIndex,
   type MemberUser,
   resolveMemberships,
+  type SynchronizedGroups,
 } from '../../../shared/domain/group-membership';
 
 const BASE = 'OU=Groups,DC=company,DC=local';
@@ -218,3 +220,139 @@ describe('MembershipIndex', () => {
     expect(chunks[0]?.[0]?.members).toEqual([{ type: 'user', name: 'alice', objectGuid: alice.objectGuid }]);
   });
 });
+
+describe('MembershipIndex nesting', () => {
+  /** Users u0, u1, ... (DNs only: the index asks nothing else). */
+  const userDn = (n: number) => `CN=u${n},OU=Staff,DC=company,DC=local`;
+  /** Group names that sort as their numbers do. */
+  const nameOf = (n: number) => `G${String(n).padStart(5, '0')}`;
+  const names = (from: number, to: number) =>
+    Array.from({ length: to - from + 1 }, (_, i) => nameOf(from + i));
+  const indexOf = (groups: DirectoryGroupEntry[], synchronized: SynchronizedGroups = { all: true }) => {
+    const index = new MembershipIndex(synchronized, [
+      { group: dnOf(nameOf(1)), privileges: ['exportEmail'], ownArchiveAccess: [] },
+    ]);
+    index.add(groups);
+    return index;
+  };
+
+  it('reads a cycle of 6,000 groups once, for every user that reaches it', () => {
+    // G1 > G2 > ... > G6000 > G1, u_k directly in G_k; G0 above the cycle, G6001 beside it.
+    const groups = Array.from({ length: 6_000 }, (_, i) =>
+      group(i + 1, nameOf(i + 1), [dnOf(nameOf(i + 2 > 6_000 ? 1 : i + 2)), userDn(i + 1)]),
+    );
+    groups.push(group(6_001, nameOf(0), [dnOf(nameOf(3_000))]), group(6_002, nameOf(6_001), [userDn(1)]));
+    const index = indexOf(groups);
+    const cycle = names(0, 6_000);
+    for (let k = 2; k <= 6_000; k += 1) {
+      const { groups: found, rules } = index.membershipOf(userDn(k));
+      // Every user asked (a walk per group would be 36 million steps); the lists compared in full now and then.
+      if (k % 500 === 0) expect(found).toEqual(cycle);
+      else if (found.length !== cycle.length || found[0] !== nameOf(0) || found.at(-1) !== nameOf(6_000))
+        throw new Error(`u${k}: ${found.length} groups`);
+      if (rules.length !== 1) throw new Error(`u${k}: ${rules.length} rules`);
+    }
+    // u1 is in the cycle and in G6001, which is nested in nothing.
+    expect(index.membershipOf(userDn(1)).groups).toEqual(names(0, 6_001));
+  });
+
+  it('follows a chain 10,000 groups deep, with a user on every level', () => {
+    // G1 > G2 > ... > G10000 (each group holds the next), u_k directly in G_k.
+    const depth = 10_000;
+    const groups = Array.from({ length: depth }, (_, i) =>
+      group(i + 1, nameOf(i + 1), [...(i + 1 < depth ? [dnOf(nameOf(i + 2))] : []), userDn(i + 1)]),
+    );
+    const index = indexOf(groups);
+    expect(index.membershipOf(userDn(depth)).groups).toEqual(names(1, depth));
+    expect(index.membershipOf(userDn(5_000)).groups).toEqual(names(1, 5_000));
+    expect(index.membershipOf(userDn(1)).groups).toEqual([nameOf(1)]);
+    // Every level asked: the rule at the top reaches each user, through every group above it.
+    const rules = indexOf(groups, { roots: [] });
+    for (let k = 1; k <= depth; k += 1) {
+      const membership = rules.membershipOf(userDn(k));
+      if (membership.rules.length !== 1 || membership.groups.length !== 0)
+        throw new Error(`u${k}: ${JSON.stringify(membership)}`);
+    }
+    expect(rules.explain(userDn(3)).rules[0]?.via).toEqual([nameOf(3), nameOf(2), nameOf(1)]);
+  });
+
+  it('counts a group reached along several paths once (diamonds)', () => {
+    // G1 holds G2 and G3, both hold G4; G4 and G2 hold u1; G5 holds G1 and G4 (a shortcut over the diamond).
+    const index = indexOf([
+      group(1, nameOf(1), [dnOf(nameOf(2)), dnOf(nameOf(3))]),
+      group(2, nameOf(2), [dnOf(nameOf(4)), userDn(1)]),
+      group(3, nameOf(3), [dnOf(nameOf(4))]),
+      group(4, nameOf(4), [userDn(1), userDn(2)]),
+      group(5, nameOf(5), [dnOf(nameOf(1)), dnOf(nameOf(4))]),
+    ]);
+    expect(index.membershipOf(userDn(1)).groups).toEqual(names(1, 5));
+    expect(index.membershipOf(userDn(2)).groups).toEqual(names(1, 5));
+    expect(index.explain(userDn(2)).rules[0]?.via).toEqual([nameOf(4), nameOf(2), nameOf(1)]);
+  });
+
+  it('lists a group as its own member only when the directory does (a self-loop, a two-group cycle)', () => {
+    const index = indexOf([
+      group(1, nameOf(1), [dnOf(nameOf(1)), userDn(1)]),
+      group(2, nameOf(2), [dnOf(nameOf(3))]),
+      group(3, nameOf(3), [dnOf(nameOf(2)), userDn(2)]),
+    ]);
+    expect(index.membershipOf(userDn(1)).groups).toEqual([nameOf(1)]);
+    expect(index.membershipOf(userDn(2)).groups).toEqual([nameOf(2), nameOf(3)]);
+    const members = new Map(
+      [...index.synchronizedChunks(() => undefined, 10)]
+        .flat()
+        .map((g) => [g.name, g.members.map((m) => m.name)]),
+    );
+    expect(members).toEqual(
+      new Map([
+        [nameOf(1), [nameOf(1)]],
+        [nameOf(2), [nameOf(3)]],
+        [nameOf(3), [nameOf(2)]],
+      ]),
+    );
+  });
+
+  it('gives every user the groups a walk up the members finds, whatever the nesting', () => {
+    // Up to 12 groups with random nesting (cycles, self-loops, diamonds) and 6 users in random groups, against
+    // a plain walk of each user's groups.
+    const shapes = fc.record({
+      nestings: fc.array(fc.tuple(fc.nat(11), fc.nat(11)), { maxLength: 40 }),
+      memberships: fc.array(fc.tuple(fc.nat(11), fc.nat(5)), { maxLength: 30 }),
+      roots: fc.uniqueArray(fc.nat(11), { maxLength: 3 }),
+    });
+    fc.assert(
+      fc.property(shapes, ({ nestings, memberships, roots }) => {
+        const members = (g: number) => [
+          ...nestings.filter(([parent]) => parent === g).map(([, child]) => dnOf(nameOf(child))),
+          ...memberships.filter(([inGroup]) => inGroup === g).map(([, u]) => userDn(u)),
+        ];
+        const groups = Array.from({ length: 12 }, (_, g) => group(g + 1, nameOf(g), members(g)));
+        const index = indexOf(groups, { roots: roots.map((g) => dnOf(nameOf(g))) });
+        const synchronized = walk(roots, (g) => nestings.filter(([p]) => p === g).map(([, c]) => c));
+        for (let u = 0; u < 6; u += 1) {
+          const direct = memberships.filter(([, v]) => v === u).map(([g]) => g);
+          const all = walk(direct, (g) => nestings.filter(([, c]) => c === g).map(([p]) => p));
+          const expected = [...all]
+            .filter((g) => synchronized.has(g))
+            .sort((a, b) => a - b)
+            .map(nameOf);
+          expect(index.membershipOf(userDn(u)).groups).toEqual(expected);
+          expect(index.membershipOf(userDn(u)).rules).toEqual(all.has(1) ? [dnOf(nameOf(1))] : []);
+        }
+      }),
+    );
+  });
+});
+
+/** The nodes reached from `from` (included) through `next`, each once. */
+function walk(from: readonly number[], next: (node: number) => number[]): Set<number> {
+  const seen = new Set(from);
+  const stack = [...from];
+  for (let node = stack.pop(); node !== undefined; node = stack.pop())
+    for (const other of next(node))
+      if (!seen.has(other)) {
+        seen.add(other);
+        stack.push(other);
+      }
+  return seen;
+}

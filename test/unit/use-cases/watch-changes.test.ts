@@ -4,7 +4,7 @@
  * its catch-up run, the probe that finds a silent DC, and the state it keeps and logs (never silent).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { WatchStatus } from '../../../shared/domain/change-watch';
+import { MIN_RUN_GAP_MS, type WatchStatus } from '../../../shared/domain/change-watch';
 import { UnreachableError } from '../../../shared/errors';
 import { runHistory } from '../../../shared/use-cases/operation-status';
 import { runStartedSync, startSync } from '../../../shared/use-cases/start-sync';
@@ -25,6 +25,9 @@ let stop = new AbortController();
 let watching: Promise<void> = Promise.resolve();
 let logs: WatchLogEntry[];
 let kept: WatchStatus[];
+/** When each run the watch started was started (ms on the clock). */
+let startedAt: number[];
+const lastStart = () => startedAt.at(-1) ?? Number.NaN;
 
 const enableWatch = (on = true) =>
   app.settings.saveConfig(inMemoryConfig({ schedule: { changeNotifications: on } }));
@@ -41,13 +44,28 @@ function startWatch(role: Pick<WatchDependencies, 'takeOver' | 'exitWhenOff'> = 
       secrets: app.deps().secrets,
       directory: app.directory,
       clock: app.clock,
-      startRun: () => startSync(app.worker(), { trigger: 'notification' }),
+      startRun: async () => {
+        const runId = await startSync(app.worker(), { trigger: 'notification' });
+        startedAt.push(app.clock.now().getTime());
+        return runId;
+      },
       status: { saveWatchStatus: async (s) => void kept.push(s), getWatchStatus: async () => kept.at(-1) },
       log: (entry) => logs.push(entry),
       ...role,
     },
     stop.signal,
   );
+}
+
+/**
+ * Starts the watch and lets its catch-up run (0.5 s after opening) start, run, and its gap pass: the watch is
+ * quiet, and its next change is an isolated one.
+ */
+async function startQuietWatch(): Promise<void> {
+  startWatch();
+  await app.clock.advance(2_000);
+  await runHandedOver();
+  await app.clock.advance(MIN_RUN_GAP_MS);
 }
 
 /** Runs the syncs handed to the worker so far, as the sync function does. */
@@ -65,6 +83,7 @@ beforeEach(async () => {
   app = inMemoryApp({ entries: [directoryEntry(1)] });
   logs = [];
   kept = [];
+  startedAt = [];
   await enableWatch();
 });
 
@@ -90,9 +109,7 @@ describe('watchChanges', () => {
   });
 
   it('starts one run for a burst of changes, within 2 seconds of the first', async () => {
-    startWatch();
-    await app.clock.advance(2_000);
-    await runHandedOver();
+    await startQuietWatch();
     for (let i = 0; i < 200; i += 1) {
       app.directory.notify(`CN=User ${i},OU=Staff,${BASE_DN}`);
       await app.clock.advance(5);
@@ -107,9 +124,7 @@ describe('watchChanges', () => {
   });
 
   it('waits for the quiet after a lone change, not the whole burst window', async () => {
-    startWatch();
-    await app.clock.advance(2_000);
-    await runHandedOver();
+    await startQuietWatch();
     app.directory.notify(USER_DN);
     await app.clock.advance(499);
     expect(app.starter.syncs).toHaveLength(0);
@@ -139,9 +154,54 @@ describe('watchChanges', () => {
     await app.clock.advance(2_000);
     expect(app.starter.syncs).toHaveLength(1);
     await runHandedOver();
+    await app.clock.advance(MIN_RUN_GAP_MS);
     app.directory.notify(`CN=Bob,OU=Staff,${BASE_DN}`);
     await app.clock.advance(2_000);
     expect(app.starter.syncs).toHaveLength(1);
+  });
+
+  it('starts its runs at least MIN_RUN_GAP_MS apart: a change storm is one run per gap', async () => {
+    await startQuietWatch();
+    const quietSince = app.clock.now().getTime();
+    // An in-scope user saves its own attributes every 200 ms for 30 s; each run is quick.
+    for (let t = 0; t < 30_000; t += 200) {
+      app.directory.notify(USER_DN);
+      await app.clock.advance(200);
+      await runHandedOver();
+    }
+    const storm = startedAt.slice(1).map((at) => at - quietSince);
+    // The first run is not delayed (its burst's 1.5 s at most); then one run per gap, not one per 1.5 s burst.
+    expect(storm).toEqual([1_500, 6_500, 11_500, 16_500, 21_500, 26_500]);
+    // The changes of the last gap still get their run, at the end of it.
+    await app.clock.advance(MIN_RUN_GAP_MS);
+    await runHandedOver();
+    expect(lastStart() - quietSince).toBe(31_500);
+    // Quiet again for a gap: the next change's run starts after its 0.5 s, not later.
+    await app.clock.advance(MIN_RUN_GAP_MS);
+    const changedAt = app.clock.now().getTime();
+    app.directory.notify(USER_DN);
+    await app.clock.advance(2_000);
+    expect(lastStart() - changedAt).toBe(500);
+    await runHandedOver();
+    // The catch-up run, six in the storm, one after it and the isolated change's: never two at once.
+    const runs = await app.store.listRuns(20);
+    expect(runs.filter((r) => r.trigger === 'notification' && r.status === 'succeeded')).toHaveLength(9);
+  });
+
+  it('delays a change within the gap of the last start only to the end of the gap', async () => {
+    await startQuietWatch();
+    app.directory.notify(USER_DN);
+    await app.clock.advance(1_000);
+    await runHandedOver();
+    const firstAt = lastStart();
+    // 2 s after that start: its burst has settled at 2.5 s, the gap ends at 5 s.
+    await app.clock.advance(1_500);
+    app.directory.notify(`CN=Bob,OU=Staff,${BASE_DN}`);
+    await app.clock.advance(2_900);
+    expect(app.starter.syncs).toHaveLength(0);
+    await app.clock.advance(100);
+    expect(app.starter.syncs).toHaveLength(1);
+    expect(lastStart() - firstAt).toBe(MIN_RUN_GAP_MS);
   });
 
   it('a change during a run leads to one more run after it, never two at once', async () => {
@@ -303,9 +363,7 @@ describe('watchChanges', () => {
   });
 
   it('retries a start that failed otherwise than on the lock, and says so', async () => {
-    startWatch();
-    await app.clock.advance(2_000);
-    await runHandedOver();
+    await startQuietWatch();
     app.starter.fail = new Error('Lambda refused');
     app.directory.notify(USER_DN);
     await app.clock.advance(1_000);
