@@ -1,14 +1,22 @@
 /**
  * The runs the watch starts (docs/contract.md#changes-in-seconds): changes notified in a burst are one run,
- * started once the burst has settled and at least `minRunGapMs` after the start of the previous one (runDueAt:
- * a change storm is one run per gap, a change after a quiet gap waits only for its burst); a start that finds another run holding the lock is tried
+ * started once the burst has settled and at least a gap after the start of the previous one (runDueAt: 2 s,
+ * widened by a storm, nextRunGap; a change after a quiet gap waits only for its burst); a start that finds
+ * another run holding the lock is tried
  * again every `busyRetryMs` until it starts, so a change notified during a run leads to one more run after
  * it, never to two at once (the lock decides) and never to a lost change.
  *
  * A start is what `POST /sync` does (startSync): the lock taken, the run recorded running, handed to the
  * sync function; that run is recorded and publishes its events as every run does.
  */
-import { type PendingChanges, runDueAt, type WatchTiming, withChangeAt } from '../domain/change-watch';
+import {
+  type LastRun,
+  nextRunGap,
+  type PendingChanges,
+  runDueAt,
+  type WatchTiming,
+  withChangeAt,
+} from '../domain/change-watch';
 import { SyncRunningError } from '../errors';
 import type { Clock } from '../ports/clock';
 import { errorOf } from './run-report';
@@ -25,8 +33,8 @@ export interface NotificationRunsDependencies {
 export class NotificationRuns {
   private pending: PendingChanges | undefined;
   private draining: Promise<void> | undefined;
-  /** When the last run this watch started was started (on the clock), if it started one. */
-  private lastStartAt: number | undefined;
+  /** The last run this watch started (on the clock) and the gap the next keeps, if it started one. */
+  private lastRun: LastRun | undefined;
 
   constructor(
     private readonly deps: NotificationRunsDependencies,
@@ -51,7 +59,7 @@ export class NotificationRuns {
   /** Waits for each burst to settle, then starts its run; ends when nothing is pending, or on stop. */
   private async drain(): Promise<void> {
     while (this.pending) {
-      const wait = runDueAt(this.pending, this.timing, this.lastStartAt) - this.deps.clock.now().getTime();
+      const wait = runDueAt(this.pending, this.timing, this.lastRun) - this.deps.clock.now().getTime();
       if (wait > 0) {
         try {
           await this.deps.clock.sleep(wait, this.signal);
@@ -61,16 +69,17 @@ export class NotificationRuns {
         // Changes may have come meanwhile: the due time is worked out again.
         continue;
       }
+      const gapMs = nextRunGap(this.pending, this.timing, this.lastRun);
       this.pending = undefined;
-      await this.start();
+      await this.start(gapMs);
     }
   }
 
   /** Starts the run; on a held lock or a failure, the changes stay pending until `notBefore`. */
-  private async start(): Promise<void> {
+  private async start(gapMs: number): Promise<void> {
     try {
       const runId = await this.deps.startRun();
-      this.lastStartAt = this.deps.clock.now().getTime();
+      this.lastRun = { startedAt: this.deps.clock.now().getTime(), gapMs };
       this.deps.onStarted(runId);
     } catch (error) {
       const busy = error instanceof SyncRunningError;

@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_WATCH_TIMING,
   isChangeInScope,
+  MAX_RUN_GAP_MS,
   MIN_RUN_GAP_MS,
+  nextRunGap,
   reconnectDelayMs,
   runDueAt,
   watchAsSeen,
@@ -76,9 +78,35 @@ describe('runDueAt', () => {
     const t = DEFAULT_WATCH_TIMING;
     expect(t.minRunGapMs).toBe(MIN_RUN_GAP_MS);
     const one = withChangeAt(undefined, 10_000);
-    expect(runDueAt(one, t, 8_000)).toBe(8_000 + MIN_RUN_GAP_MS);
-    expect(runDueAt(one, t, 10_000 - MIN_RUN_GAP_MS)).toBe(10_000 + t.quietMs);
-    expect(runDueAt({ ...one, notBefore: 20_000 }, t, 8_000)).toBe(20_000);
+    expect(runDueAt(one, t, { startedAt: 9_000, gapMs: MIN_RUN_GAP_MS })).toBe(9_000 + MIN_RUN_GAP_MS);
+    expect(runDueAt(one, t, { startedAt: 10_000 - MIN_RUN_GAP_MS, gapMs: MIN_RUN_GAP_MS })).toBe(
+      10_000 + t.quietMs,
+    );
+    expect(runDueAt(one, t, { startedAt: 9_000, gapMs: 16_000 })).toBe(25_000);
+    expect(runDueAt({ ...one, notBefore: 20_000 }, t, { startedAt: 9_000, gapMs: MIN_RUN_GAP_MS })).toBe(
+      20_000,
+    );
+  });
+});
+
+describe('nextRunGap', () => {
+  const t = DEFAULT_WATCH_TIMING;
+  const one = withChangeAt(undefined, 10_000);
+
+  it('is the least gap after a first run, or after a run the gap did not hold back', () => {
+    expect(nextRunGap(one, t)).toBe(MIN_RUN_GAP_MS);
+    // Settled at 10.5 s, the gap of a 16 s gap run ended at 10 s: a quiet gap, back to the least.
+    expect(nextRunGap(one, t, { startedAt: -6_000, gapMs: 16_000 })).toBe(MIN_RUN_GAP_MS);
+    // Settled exactly as the gap ends: not held back.
+    expect(nextRunGap(one, t, { startedAt: 10_500 - MIN_RUN_GAP_MS, gapMs: MIN_RUN_GAP_MS })).toBe(
+      MIN_RUN_GAP_MS,
+    );
+  });
+
+  it('doubles when the gap held the run back, up to the widest gap', () => {
+    expect(nextRunGap(one, t, { startedAt: 9_000, gapMs: MIN_RUN_GAP_MS })).toBe(2 * MIN_RUN_GAP_MS);
+    expect(nextRunGap(one, t, { startedAt: 9_000, gapMs: 16_000 })).toBe(MAX_RUN_GAP_MS);
+    expect(nextRunGap(one, t, { startedAt: 9_000, gapMs: MAX_RUN_GAP_MS })).toBe(MAX_RUN_GAP_MS);
   });
 });
 

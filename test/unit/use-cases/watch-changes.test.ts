@@ -4,7 +4,7 @@
  * its catch-up run, the probe that finds a silent DC, and the state it keeps and logs (never silent).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MIN_RUN_GAP_MS, type WatchStatus } from '../../../shared/domain/change-watch';
+import { MAX_RUN_GAP_MS, MIN_RUN_GAP_MS, type WatchStatus } from '../../../shared/domain/change-watch';
 import { UnreachableError } from '../../../shared/errors';
 import { runHistory } from '../../../shared/use-cases/operation-status';
 import { runStartedSync, startSync } from '../../../shared/use-cases/start-sync';
@@ -160,44 +160,49 @@ describe('watchChanges', () => {
     expect(app.starter.syncs).toHaveLength(1);
   });
 
-  it('starts its runs at least MIN_RUN_GAP_MS apart: a change storm is one run per gap', async () => {
+  it('spaces a change storm’s runs out (2, 4, 8, 16, then 30 s), and keeps 2 s for changes seconds apart', async () => {
     await startQuietWatch();
     const quietSince = app.clock.now().getTime();
-    // An in-scope user saves its own attributes every 200 ms for 30 s; each run is quick.
-    for (let t = 0; t < 30_000; t += 200) {
+    // An in-scope user saves its own attributes every 200 ms for 60 s; each run is quick.
+    for (let t = 0; t < 60_000; t += 200) {
       app.directory.notify(USER_DN);
       await app.clock.advance(200);
       await runHandedOver();
     }
     const storm = startedAt.slice(1).map((at) => at - quietSince);
-    // The first run is not delayed (its burst's 1.5 s at most); then one run per gap, not one per 1.5 s burst.
-    expect(storm).toEqual([1_500, 6_500, 11_500, 16_500, 21_500, 26_500]);
-    // The changes of the last gap still get their run, at the end of it.
-    await app.clock.advance(MIN_RUN_GAP_MS);
+    // The first run is not delayed (its burst's 1.5 s at most); each run the gap held back doubles the gap.
+    expect(storm).toEqual([1_500, 3_500, 7_500, 15_500, 31_500]);
+    // The changes of the last gap still get their run, at the end of it (30 s: the widest gap).
+    await app.clock.advance(2_000);
     await runHandedOver();
-    expect(lastStart() - quietSince).toBe(31_500);
-    // Quiet again for a gap: the next change's run starts after its 0.5 s, not later.
-    await app.clock.advance(MIN_RUN_GAP_MS);
+    expect(lastStart() - quietSince).toBe(61_500);
+    // Quiet for the widest gap: the next change's run starts after its 0.5 s, and the gap is 2 s again.
+    await app.clock.advance(MAX_RUN_GAP_MS);
     const changedAt = app.clock.now().getTime();
     app.directory.notify(USER_DN);
     await app.clock.advance(2_000);
     expect(lastStart() - changedAt).toBe(500);
     await runHandedOver();
-    // The catch-up run, six in the storm, one after it and the isolated change's: never two at once.
+    // A change 2.5 s after the last start: its run 0.5 s after it, as after any quiet gap (SPEC 8.4: within 2 s).
+    const nextAt = app.clock.now().getTime();
+    app.directory.notify(USER_DN);
+    await app.clock.advance(1_000);
+    expect(lastStart() - nextAt).toBe(500);
+    await runHandedOver();
+    // The catch-up run, five in the storm, one after it and the two isolated changes': never two at once.
     const runs = await app.store.listRuns(20);
     expect(runs.filter((r) => r.trigger === 'notification' && r.status === 'succeeded')).toHaveLength(9);
   });
 
-  it('delays a change within the gap of the last start only to the end of the gap', async () => {
+  it('delays a change within the gap of the last start only to the end of the gap, within 2 s of it', async () => {
     await startQuietWatch();
     app.directory.notify(USER_DN);
     await app.clock.advance(1_000);
     await runHandedOver();
     const firstAt = lastStart();
-    // 2 s after that start: its burst has settled at 2.5 s, the gap ends at 5 s.
-    await app.clock.advance(1_500);
+    // 0.5 s after that start: its burst settles at 0.5 s from now, the gap ends 1.5 s from now.
     app.directory.notify(`CN=Bob,OU=Staff,${BASE_DN}`);
-    await app.clock.advance(2_900);
+    await app.clock.advance(1_400);
     expect(app.starter.syncs).toHaveLength(0);
     await app.clock.advance(100);
     expect(app.starter.syncs).toHaveLength(1);
