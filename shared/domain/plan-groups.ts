@@ -55,6 +55,18 @@ const sameList = (a: readonly string[] | undefined, b: readonly string[]): boole
 
 const NONE: UserMembership = { groups: [], groupPrivileges: [], groupArchiveAccess: [], rules: [] };
 
+/** The membership fields in which what a user holds differs from what its groups give it (`target`). */
+export function changedMembershipFields(
+  user: Pick<User, MembershipField>,
+  target: Pick<UserMembership, MembershipField>,
+): MembershipField[] {
+  const changedFields: MembershipField[] = [];
+  if (!sameList(user.groups, target.groups)) changedFields.push('groups');
+  if (!sameList(user.groupPrivileges, target.groupPrivileges)) changedFields.push('groupPrivileges');
+  if (!sameList(user.groupArchiveAccess, target.groupArchiveAccess)) changedFields.push('groupArchiveAccess');
+  return changedFields;
+}
+
 /**
  * The directory users whose groups or group privileges differ from what their groups give them now (a user in
  * no group gets nothing: a user who left the group loses what its rule gave). Local users are never touched,
@@ -68,11 +80,7 @@ export function planMemberships(
   for (const user of users) {
     if (user.authentication !== 'directoryServices' || !user.objectGuid) continue;
     const target = memberships.get(user.objectGuid) ?? NONE;
-    const changedFields: MembershipField[] = [];
-    if (!sameList(user.groups, target.groups)) changedFields.push('groups');
-    if (!sameList(user.groupPrivileges, target.groupPrivileges)) changedFields.push('groupPrivileges');
-    if (!sameList(user.groupArchiveAccess, target.groupArchiveAccess))
-      changedFields.push('groupArchiveAccess');
+    const changedFields = changedMembershipFields(user, target);
     if (changedFields.length > 0) changes.push({ user, target, changedFields });
   }
   return changes;

@@ -36,6 +36,8 @@ export interface ApplyRun {
   /** The checkpoint of the run's earlier invocations, when this one continues it. */
   readonly earlier?: RunCheckpoint;
   readonly tally: RunTally;
+  /** Told of each batch once applied, with the changes it committed (member-ledger.ts). */
+  readonly onWritten?: (batch: readonly PlannedChange[], committed: ReadonlySet<PlannedChange>) => void;
 }
 
 /** Sealed batches that may wait in the queue: the applier always has the next one at hand. */
@@ -194,7 +196,8 @@ export class RunApplier {
     const { deps, run } = this;
     this.firstWriteAt ??= performance.now();
     try {
-      const batchTally = await applyBatch(deps, this.config, run.runId, batch);
+      const { committed, ...batchTally } = await applyBatch(deps, this.config, run.runId, batch);
+      run.onWritten?.(batch, new Set(committed));
       run.tally.add(batchTally);
       for (const kind of WRITE_KINDS) this.applied[kind] += batchTally.counts[kind];
       this.refused += batchTally.counts.conflicts;
@@ -233,7 +236,13 @@ export async function applyBatch(
   config: Config,
   runId: string,
   batch: readonly PlannedChange[],
-): Promise<Tally & { counts: WriteCounts & Pick<ReportCounts, 'unchanged' | 'conflicts'> }> {
+): Promise<
+  Tally & {
+    counts: WriteCounts & Pick<ReportCounts, 'unchanged' | 'conflicts'>;
+    /** The changes written (not those refused, or found in place). */
+    committed: readonly PlannedChange[];
+  }
+> {
   const result = await deps.users.applyChanges(batch, {
     runId,
     defaults: config.defaultPrivileges,
@@ -255,5 +264,5 @@ export async function applyBatch(
       changes.push({ list: 'refused', change: { ...toReportChange(change), action: 'conflict', reason } });
     }
   }
-  return { counts, changes };
+  return { counts, changes, committed: result.applied };
 }

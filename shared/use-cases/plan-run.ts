@@ -30,7 +30,7 @@ import type { RunCheckpoint } from '../ports/run-checkpoint';
 import { AttributeMapper } from './attribute-mapper';
 import { prepareRead, type ReadScope } from './read-scope';
 import type { SyncDependencies } from './run-dependencies';
-import type { PlanSink, RunPlan } from './run-plan';
+import type { ListingReader, PlanSink, RunPlan } from './run-plan';
 import { changesIn, previewWithAttributes, type StepTimer, type Tally, toReportChange } from './run-report';
 import { fieldsHash, HASH_BYTES, nameHash } from './user-hashes';
 
@@ -106,6 +106,7 @@ class RunPlanner {
     this.mapper = AttributeMapper.of(config, session);
     const groups = config.filters.groups.length > 0;
     const { cursor, incremental } = this.scope;
+    const listener = await this.input.onScope?.(this.scope);
     // A full read, a scope whose objectGUIDs changed (someone may have left), changed group members (leavers
     // and joiners are found in the database) or an unknown population list the database; otherwise an
     // incremental read looks up only the users it read. (A suspension whose grace period has ended makes a
@@ -116,7 +117,7 @@ class RunPlanner {
       incremental?.membersChanged === true ||
       cursor?.directoryUsers === undefined
     ) {
-      await timer.time('plan', () => this.listDatabase());
+      await timer.time('plan', () => this.listDatabase(listener));
     } else {
       this.population = cursor?.directoryUsers ?? 0;
     }
@@ -160,14 +161,16 @@ class RunPlanner {
   /**
    * Reads the database once, before the directory, into compact ledgers: each directory user's objectGUID
    * with a hash of its maintained fields (an unchanged user needs no lookup), and a hash of every name (a
-   * name it does not hold is not looked up). The database is not held in memory either.
+   * name it does not hold is not looked up). The database is not held in memory either; `listener` takes each
+   * user too (a sync's member ledger).
    */
-  private async listDatabase(): Promise<void> {
+  private async listDatabase(listener: ListingReader | undefined): Promise<void> {
     const expected = this.scope.cursor?.directoryUsers ?? 1024;
     const guids = new GuidLedger(expected, HASH_BYTES);
     const names = new GuidLedger(expected);
     for await (const page of this.input.deps.users.userPages()) {
       for (const user of page) {
+        listener?.take(user);
         names.add(nameHash(user.userName));
         if (user.authentication !== 'directoryServices') continue;
         this.population += 1;
@@ -178,6 +181,7 @@ class RunPlanner {
     }
     this.known = guids;
     this.knownNames = names;
+    listener?.listingEnded();
   }
 
   private async planPage(entries: readonly DirectoryEntry[]): Promise<Tally> {

@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto';
 import type { Config } from '../config/config-schema';
 import { baseDnFromDomain } from '../domain/distinguished-name';
 import { GuidLedger } from '../domain/guid-ledger';
-import type { LeaverDetection } from '../domain/report';
+import { earliest, graceEndsAfter } from '../domain/plan-deletes';
+import type { LeaverDetection, ReportCounts } from '../domain/report';
 import { ScopeDigest } from '../domain/scope-digest';
 import { ValidationError } from '../errors';
 import type { DirectorySession, DirectorySyncState, DirSyncAccess } from '../ports/directory-reader';
@@ -246,4 +247,41 @@ export function describeRead(scope: ReadScope, directoryUsers: number): string {
           : "; the selected groups' members unchanged")
     : `${directoryUsers} users read under ${scope.baseDn} (full read: ${scope.fullBecause})`;
   return `${read}; DirSync ${DIRSYNC_NOTE[scope.dirSync]}`;
+}
+
+/** Where a clean run read the directory: the cursor it saves for the next run. */
+export function cursorAfterRun(run: {
+  readonly plan: {
+    readonly scope: ReadScope;
+    readonly population: number;
+    readonly suspensionsWaitUntil?: string | undefined;
+  };
+  readonly syncState: DirectorySyncState;
+  readonly startedAt: string;
+  readonly counts: Pick<ReportCounts, 'created' | 'deleted' | 'suspended'>;
+  readonly options: Config['options'];
+}): SyncCursor {
+  const { plan, counts } = run;
+  const { scope } = plan;
+  const suspensionsDueAt = earliest([
+    // Those this read found waiting: every one on a full read, those it touched on an incremental one.
+    plan.suspensionsWaitUntil,
+    // An incremental read did not see the others: the last cursor's time stands.
+    scope.incremental ? scope.cursor?.suspensionsDueAt : undefined,
+    // Those suspended by this run: each suspendedAt is later than the run's start, so this is not late.
+    counts.suspended > 0 ? graceEndsAfter(new Date(run.startedAt), run.options) : undefined,
+  ]);
+  // An incremental run whose listing of the database found another number of directory users than the last
+  // run left (an index listing missing a user just written, a one-user sync's write) keeps no digest.
+  const listingAgrees = !scope.incremental || plan.population === scope.cursor?.directoryUsers;
+  return {
+    ...run.syncState,
+    fingerprint: scope.fingerprint,
+    lastFullAt: scope.incremental && scope.cursor ? scope.cursor.lastFullAt : run.startedAt,
+    directoryUsers: plan.population + counts.created - counts.deleted,
+    dirSync: scope.dirSync,
+    ...(scope.groupMembersHash !== undefined ? { groupMembersHash: scope.groupMembersHash } : {}),
+    ...(listingAgrees ? { scopeDigest: scope.scopeDigest.toString() } : {}),
+    ...(suspensionsDueAt !== undefined ? { suspensionsDueAt } : {}),
+  };
 }

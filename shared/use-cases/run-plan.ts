@@ -5,6 +5,7 @@
 
 import type { PlannedChange } from '../domain/plan-sync';
 import type { DeletionHold, WriteCounts } from '../domain/report';
+import type { User } from '../domain/user';
 import type { ReadScope } from './read-scope';
 
 /** What planning a run leaves for the apply and the report. */
@@ -33,6 +34,11 @@ export interface PlanSink {
    * Returns it as written (a create with its groups), or undefined when it goes as planned.
    */
   readonly emit: (change: PlannedChange) => Promise<PlannedChange | undefined>;
+  /**
+   * Awaited once the read is settled, before the database is listed (a sync reads its groups there): what else
+   * takes each user of that listing, if anything (member-ledger.ts). A run that does not list calls no `take`.
+   */
+  readonly onScope?: (scope: ReadScope) => Promise<ListingReader | undefined>;
   /** Awaited once the read is settled, before the first page: where it goes, the population before the run. */
   readonly onReadStart?: (scope: ReadScope, population: number) => Promise<void>;
   /**
@@ -42,4 +48,11 @@ export interface PlanSink {
   readonly onReadEnd?: () => Promise<void>;
   /** Aborted when the run stops writing (its deadline, a failed write): the read stops after the page. */
   readonly signal?: AbortSignal;
+}
+
+/** What else takes the users of a run's listing of the database, as they are listed. */
+export interface ListingReader {
+  take(user: User): void;
+  /** The whole database was listed. */
+  listingEnded(): void;
 }

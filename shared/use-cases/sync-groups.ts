@@ -5,30 +5,22 @@
  *   groups and their direct members, resolved to ids as the pages arrive; a rule whose group was not read
  *   fails the run, naming the rule. A user the run creates gets its groups and group privileges with its
  *   create (membershipAtCreate).
- *   -> plan and apply (after the users are applied), a page or a chunk at a time: every directory user's
- *   groups and group privileges against the user database, then the stored groups (Test Settings stops at
- *   the plan).
+ *   -> plan and apply (after the users are applied; group-pass.ts), a page or a chunk at a time: every
+ *   directory user's groups and group privileges against the user database, then the stored groups (Test
+ *   Settings stops at the plan).
  *
  * A failed read throws before anything is written, so a failed or partial read deletes no group (and takes
  * no group privilege away). The deletion threshold and grace period are the users'; groups have none.
  */
-import type { Config, PrivilegeRule } from '../config/config-schema';
-import {
-  type DirectoryGroupEntry,
-  type GroupMember,
-  type GroupWithMembers,
-  membersHashOf,
-} from '../domain/group';
-import { type MembershipExplanation, MembershipIndex, type UserMembership } from '../domain/group-membership';
-import { diffGroup, planMemberships } from '../domain/plan-groups';
+import type { Config } from '../config/config-schema';
+import type { DirectoryGroupEntry } from '../domain/group';
+import { type MembershipExplanation, MembershipIndex } from '../domain/group-membership';
 import type { PlannedChange } from '../domain/plan-sync';
 import { ScopeDigest } from '../domain/scope-digest';
-import type { User } from '../domain/user';
 import { ValidationError } from '../errors';
 import type { DirectorySession } from '../ports/directory-reader';
-import type { GroupChange, GroupStore, GroupWriteContext } from '../ports/group-store';
+import type { GroupStore } from '../ports/group-store';
 import type { SyncCursorStore } from '../ports/sync-cursor';
-import type { UserStore } from '../ports/user-store';
 import { baseDnOf, fingerprintOf, type ReadScope, whyFullRead } from './read-scope';
 import { errorOf, type StepRecorder } from './run-report';
 
@@ -58,27 +50,11 @@ export interface GroupRunContext {
   readonly fullReadEveryHours: number | undefined;
 }
 
-/** What the group pass did (or, for Test Settings, would do), and what it is made of. */
-export interface GroupPassOutcome {
-  readonly groupsRead: number;
-  readonly synchronizedGroups: number;
-  /** Per privilege rule (in the configuration's order): its group, what it gives, and to how many users. */
-  readonly rules: readonly { readonly rule: PrivilegeRule; readonly members: number }[];
-  readonly created: number;
-  readonly updated: number;
-  readonly deleted: number;
-  readonly usersChanged: number;
-  readonly conflicts: number;
-}
-
 /** Whether a run deals with groups: synchronized groups or privilege rules. */
 export const groupsInUse = (config: Config): boolean =>
   config.groups.sync !== 'none' || config.privilegeRules.length > 0;
 
 const lower = (dn: string): string => dn.toLowerCase();
-
-/** Groups planned and written at a time: their members are objects only while they are. */
-const GROUP_CHUNK = 500;
 
 /**
  * Reads the groups a run needs: all under the groups' base DN (`all`), or the selected groups (`selected`)
@@ -123,139 +99,6 @@ export async function readGroups(
 
 /** An empty read: no group is synchronized and no rule applies (what a configuration without groups keeps). */
 export const noGroups = (): GroupRead => ({ index: new MembershipIndex({ roots: [] }, []), inUse: false });
-
-/**
- * Plans the group pass against the user database as it is now (after the users' writes of the run) and, with
- * a write context, applies it (Test Settings gives none); see the module comment. The users are listed once, a
- * page at a time: their membership changes are planned (and written) per page, and their ids noted with their
- * names for the groups' members. Then the groups, GROUP_CHUNK at a time, and the deletes.
- */
-export async function runGroupPassOf(
-  deps: { readonly users: UserStore; readonly groups: GroupStore },
-  read: GroupRead,
-  apply: GroupWriteContext | undefined,
-): Promise<GroupPassOutcome> {
-  const { index } = read;
-  const store = deps.groups;
-  let marked = false;
-  const mark = async () => {
-    if (apply && read.inUse && !marked) await store.markGroupData(true);
-    marked = true;
-  };
-  const names: (string | undefined)[] = new Array(index.idCount);
-  const guids: (string | undefined)[] = new Array(index.idCount);
-  const ruleMembers = index.rules.map(() => 0);
-  let usersChanged = 0;
-  let conflicts = 0;
-  // The stored groups are listed while the users are: only this pass writes them (under the run's lock), and
-  // each listing is a paged query whose round trips would otherwise add up. Awaited below, so a failed listing
-  // still fails the pass before any group is written.
-  const listing = store.listGroups();
-  listing.catch(() => {});
-  for await (const page of deps.users.userPages()) {
-    const memberships = new Map<string, UserMembership>();
-    const directory: User[] = [];
-    for (const user of page) {
-      if (user.authentication !== 'directoryServices' || !user.objectGuid) continue;
-      directory.push(user);
-      if (!user.distinguishedName) continue;
-      const id = index.idOf(user.distinguishedName);
-      if (id === undefined) continue;
-      names[id] = user.userName;
-      guids[id] = user.objectGuid;
-      const membership = index.membershipOf(user.distinguishedName);
-      memberships.set(user.objectGuid, membership);
-      for (const group of membership.rules)
-        index.rules.forEach((rule, i) => {
-          if (lower(rule.group) === lower(group)) ruleMembers[i] = (ruleMembers[i] ?? 0) + 1;
-        });
-    }
-    const changes = planMemberships(directory, memberships).map(({ user, target, changedFields }) => ({
-      current: user,
-      target,
-      changedFields,
-    }));
-    if (changes.length === 0) continue;
-    if (!apply) {
-      usersChanged += changes.length;
-      continue;
-    }
-    await mark();
-    const written = await store.applyMembershipChanges(changes, apply);
-    usersChanged += written.applied;
-    conflicts += written.conflicts;
-  }
-  const userOf = (id: number) => {
-    const userName = names[id];
-    const objectGuid = guids[id];
-    return userName && objectGuid ? { userName, objectGuid } : undefined;
-  };
-  const stored = new Map((await listing).map((g) => [g.objectGuid, g]));
-  const counts = { create: 0, update: 0, delete: 0 };
-  const write = async (changes: GroupChange[]) => {
-    for (const change of changes) counts[change.action] += 1;
-    if (!apply || changes.length === 0) return;
-    await mark();
-    conflicts += (await store.applyGroupChanges(changes, apply)).conflicts;
-  };
-  for (const chunk of index.synchronizedChunks(userOf, GROUP_CHUNK)) {
-    const changes: GroupChange[] = [];
-    for (const target of chunk) {
-      const current = stored.get(target.objectGuid);
-      stored.delete(target.objectGuid);
-      if (!current) {
-        changes.push({ action: 'create', target, changedFields: [] });
-        continue;
-      }
-      const storedMembers = await membersIfMoved(store, target, current.membersHash);
-      const diff = diffGroup(target, current, storedMembers);
-      if (diff.changedFields.length > 0) changes.push({ action: 'update', target, current, ...diff });
-    }
-    await write(changes);
-  }
-  // Gone from a complete read (or no longer synchronized): deleted.
-  await write([...stored.values()].map((current) => ({ action: 'delete' as const, current })));
-  // A refused write leaves something behind: the mark stays, and the next run without groups clears it.
-  if (apply && !read.inUse && conflicts === 0) await store.markGroupData(false);
-  return {
-    groupsRead: index.size,
-    synchronizedGroups: index.synchronizedCount,
-    rules: index.rules.map((rule, i) => ({ rule, members: ruleMembers[i] ?? 0 })),
-    created: counts.create,
-    updated: counts.update,
-    deleted: counts.delete,
-    usersChanged,
-    conflicts,
-  };
-}
-
-/** The stored members, read only when the members' hash says they differ. */
-const membersIfMoved = (
-  groups: GroupStore,
-  target: GroupWithMembers,
-  storedHash: string,
-): Promise<GroupMember[]> | undefined =>
-  membersHashOf(target.members) === storedHash ? undefined : groups.membersOf(target.objectGuid);
-
-/** The groups step's message. */
-export function describeGroupPass(outcome: GroupPassOutcome, dryRun: boolean): string {
-  const verb = dryRun ? 'to ' : '';
-  return (
-    `${outcome.groupsRead} groups read, ${outcome.synchronizedGroups} synchronized: ` +
-    `${outcome.created} ${dryRun ? 'to create' : 'created'}, ${outcome.updated} ${dryRun ? 'to update' : 'updated'}, ` +
-    `${outcome.deleted} ${dryRun ? 'to delete' : 'deleted'}; ${outcome.usersChanged} users' groups or group privileges ` +
-    `${verb}${dryRun ? 'change' : 'changed'}` +
-    (outcome.conflicts > 0 ? `; ${outcome.conflicts} changed meanwhile (the next run picks them up)` : '') +
-    outcome.rules
-      .map(
-        ({ rule, members }, i) =>
-          `; privilegeRules.${i} (${rule.group}) gives ` +
-          `${[...rule.privileges, ...rule.ownArchiveAccess.map((a) => `${a} own archive`)].join(', ') || 'nothing'} ` +
-          `to ${members} users`,
-      )
-      .join('')
-  );
-}
 
 /**
  * The groups a run reads. Those it uses are read before the users are planned (`after` undefined): a user the
@@ -359,42 +202,4 @@ export function withMemberships(
   const { groups, groupPrivileges, groupArchiveAccess } = memberships;
   if (groups.length + groupPrivileges.length + groupArchiveAccess.length === 0) return change;
   return { ...change, memberships: why ? memberships : { groups, groupPrivileges, groupArchiveAccess } };
-}
-
-/**
- * The groups step: the pass planned against the user database, and applied unless it is a dry run; nothing
- * when no group changed. A clean pass (or none needed) keeps where the groups were read with the cursor this
- * run saved, for the next run's incremental read of them.
- */
-export async function runGroupPass(
-  deps: {
-    readonly users: UserStore;
-    readonly groups: GroupStore;
-    readonly cursors: SyncCursorStore | undefined;
-  },
-  read: GroupRead,
-  steps: StepRecorder,
-  run: GroupWriteContext & { readonly dryRun: boolean },
-): Promise<void> {
-  await steps.run(
-    'groups',
-    async () => {
-      const outcome = read.unchanged
-        ? undefined
-        : await runGroupPassOf(deps, read, run.dryRun ? undefined : { runId: run.runId, now: run.now });
-      const cursor =
-        read.state && !run.dryRun && !outcome?.conflicts ? await deps.cursors?.getCursor() : undefined;
-      if (cursor && read.state)
-        await deps.cursors?.saveCursor({
-          ...cursor,
-          groupsUsn: read.state.usn,
-          groupsDigest: read.state.digest,
-        });
-      return outcome;
-    },
-    (outcome) =>
-      outcome
-        ? describeGroupPass(outcome, run.dryRun)
-        : 'no group changed since the last run (uSNChanged, and the same groups): none read, nothing to do',
-  );
 }

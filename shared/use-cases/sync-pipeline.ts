@@ -15,20 +15,21 @@
  */
 import type { Config } from '../config/config-schema';
 import type { BindPassword } from '../domain/password-binding';
-import { earliest, graceEndsAfter } from '../domain/plan-deletes';
 import type { PlannedChange } from '../domain/plan-sync';
 import type { DeletionHold, Report, RunPhase, RunProgress, RunStatus, RunTrigger } from '../domain/report';
 import type { DirectorySession, DirectorySyncState } from '../ports/directory-reader';
 import type { RunCheckpoint } from '../ports/run-checkpoint';
 import type { SyncCursorStore } from '../ports/sync-cursor';
 import { RunApplier } from './apply-writes';
+import { runGroupPass } from './group-pass';
+import { MemberLedger } from './member-ledger';
 import { planRun, type RunPlan } from './plan-run';
-import { describeRead } from './read-scope';
+import { cursorAfterRun, describeRead } from './read-scope';
 import { type RunDependencies, type SyncDependencies, withDefaults } from './run-dependencies';
 import { notBehind, ProgressReporter } from './run-progress';
 import { earlierInvocations, errorOf, RunTally, StepTimer } from './run-report';
 import { RunSession } from './run-session';
-import { affectsGroups, type GroupRead, readGroupsOfRun, runGroupPass, withMemberships } from './sync-groups';
+import { affectsGroups, type GroupRead, readGroupsOfRun, withMemberships } from './sync-groups';
 
 export interface SyncRequest {
   readonly config: Config;
@@ -113,6 +114,8 @@ class PipelineRun {
   private withheldBecause: DeletionHold | undefined;
   private baseDn: string | undefined;
   private groupRead: GroupRead | undefined;
+  /** What the group pass needs of the database, from its listing and the run's writes (member-ledger.ts). */
+  private members: MemberLedger | undefined;
   // Where the run stands, for its progress: the phase, the changes planned, and what apply has to write.
   private phase: RunPhase = 'connect';
   // Changes are planned as a page's users are; they are shown with the page's counts, once it is done.
@@ -222,10 +225,16 @@ class PipelineRun {
           return written;
         },
         // Groups first: a failed group read fails the run before any write; a created user gets its groups.
+        // The database's listing (when the run lists it) is then the group pass's too (member-ledger.ts).
+        onScope: async () => {
+          const read = await timer.time('groups', () => this.readGroups(directory));
+          this.groupRead = read;
+          if (read?.inUse && !read.unchanged) this.members = new MemberLedger(read.index);
+          return this.members;
+        },
         onReadStart: async (scope, population) => {
           this.baseDn = scope.baseDn;
           writes?.readStarted(population);
-          this.groupRead = await timer.time('groups', () => this.readGroups(directory));
         },
         // Pages are planned as they arrive: the run is in its search phase until the read is complete.
         onReadEnd: async () => {
@@ -315,6 +324,7 @@ class PipelineRun {
       dryRun: this.mode.dryRun,
       runId: this.runId,
       now: this.deps.clock.now().toISOString(),
+      ledger: this.members,
     });
   }
 
@@ -329,6 +339,7 @@ class PipelineRun {
       ...(mode.configVersion !== undefined ? { configVersion: mode.configVersion } : {}),
       ...(mode.resume ? { earlier: mode.resume.checkpoint } : {}),
       tally: this.tally,
+      onWritten: (batch, committed) => this.members?.written(batch, committed),
     });
   }
 
@@ -369,31 +380,9 @@ class PipelineRun {
     plan: RunPlan,
     syncState: DirectorySyncState,
   ): Promise<void> {
-    const { scope } = plan;
+    const { options } = this.request.config;
     const { counts } = this.tally;
-    const suspensionsDueAt = earliest([
-      // Those this read found waiting: every one on a full read, those it touched on an incremental one.
-      plan.suspensionsWaitUntil,
-      // An incremental read did not see the others: the last cursor's time stands.
-      scope.incremental ? scope.cursor?.suspensionsDueAt : undefined,
-      // Those suspended by this run: each suspendedAt is later than the run's start, so this is not late.
-      counts.suspended > 0
-        ? graceEndsAfter(new Date(this.startedAt), this.request.config.options)
-        : undefined,
-    ]);
-    // An incremental run whose listing of the database found another number of directory users than the last
-    // run left (an index listing missing a user just written, a one-user sync's write) keeps no digest.
-    const listingAgrees = !scope.incremental || plan.population === scope.cursor?.directoryUsers;
-    await cursors.saveCursor({
-      ...syncState,
-      fingerprint: scope.fingerprint,
-      lastFullAt: scope.incremental && scope.cursor ? scope.cursor.lastFullAt : this.startedAt,
-      directoryUsers: plan.population + counts.created - counts.deleted,
-      dirSync: scope.dirSync,
-      ...(scope.groupMembersHash !== undefined ? { groupMembersHash: scope.groupMembersHash } : {}),
-      ...(listingAgrees ? { scopeDigest: scope.scopeDigest.toString() } : {}),
-      ...(suspensionsDueAt !== undefined ? { suspensionsDueAt } : {}),
-    });
+    await cursors.saveCursor(cursorAfterRun({ plan, syncState, startedAt: this.startedAt, counts, options }));
   }
 
   private written(): number {

@@ -5,9 +5,9 @@
  *
  * A group's members are written before the group item, which is written last on its version: a reader finds
  * the members the item names, or those of the next version when a write is under way. (A create of one chunk
- * writes both in one transaction.) Each group write
- * carries its change's mark (`lastChange`), of which the change events are made, as users' do; a delete marks
- * the item, removes the member chunks, then removes the marked item.
+ * writes both in one transaction, with other such creates: a refused one is retried without the others.) Each
+ * group write carries its change's mark (`lastChange`), of which the change events are made, as users' do; a
+ * delete marks the item, removes the member chunks, then removes the marked item.
  */
 import { type DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
@@ -46,6 +46,7 @@ import {
   userKey,
 } from './keys';
 import { tableKeys } from './table';
+import { writeInTransactions } from './transactions';
 
 /** Whether a transaction's writes were made: false when a condition did not hold (anything else throws). */
 async function transactionHeld(write: Promise<unknown>): Promise<boolean> {
@@ -65,6 +66,11 @@ async function transactionHeld(write: Promise<unknown>): Promise<boolean> {
 
 /** Members per chunk item: about 100 bytes each, far below the 400 KB item limit. */
 const MEMBERS_PER_CHUNK = 1000;
+/**
+ * Members (and groups) per transaction of creates: about 1 MB, under the 4 MB a transaction may carry, and
+ * up to 50 groups (100 actions).
+ */
+const MEMBERS_PER_TRANSACTION = 10_000;
 
 export class DynamoGroupStore implements GroupStore, GroupDirectory {
   private readonly documents: DynamoDBDocumentClient;
@@ -138,13 +144,35 @@ export class DynamoGroupStore implements GroupStore, GroupDirectory {
     changes: readonly GroupChange[],
     context: GroupWriteContext,
   ): Promise<GroupWriteResult> {
-    let applied = 0;
-    let conflicts = 0;
-    await forEachConcurrently(changes, 16, async (change) => {
+    // Creates of one chunk go out together, many to a transaction (each its chunk and its item); the rest one
+    // by one, 16 at a time.
+    const creates = changes.flatMap((change) =>
+      change.action === 'create' && change.target.members.length <= MEMBERS_PER_CHUNK
+        ? [{ actions: this.createActions(change, context), members: change.target.members.length }]
+        : [],
+    );
+    const created = await writeInTransactions(this.documents, creates, async () => {}, {
+      weightOf: (write) => write.members + 1,
+      maxWeight: MEMBERS_PER_TRANSACTION,
+    });
+    let applied = created.committed.length;
+    let conflicts = created.refused.length;
+    const rest = changes.filter((c) => c.action !== 'create' || c.target.members.length > MEMBERS_PER_CHUNK);
+    await forEachConcurrently(rest, 16, async (change) => {
       if (await this.writeGroupChange(change, context)) applied += 1;
       else conflicts += 1;
     });
     return { applied, conflicts };
+  }
+
+  /** A create of one chunk of members: the chunk, then the group item (which requires the key free). */
+  private createActions(change: GroupChange & { action: 'create' }, context: GroupWriteContext) {
+    const { members } = change.target;
+    const chunk = {
+      TableName: this.tableName,
+      Item: { ...groupKey(change.target.objectGuid, groupMembersSortKey(0)), members },
+    };
+    return [{ Put: chunk }, { Put: this.groupPut(change, context) }];
   }
 
   async applyMembershipChanges(
@@ -199,10 +227,20 @@ export class DynamoGroupStore implements GroupStore, GroupDirectory {
     const { target } = change;
     // A create of one chunk of members: the chunk and the group item in one transaction (no stale chunk can
     // be left by it, so none is looked for).
-    const single = change.action === 'create' && target.members.length <= MEMBERS_PER_CHUNK;
+    if (change.action === 'create' && target.members.length <= MEMBERS_PER_CHUNK) {
+      const actions = this.createActions(change, context);
+      return transactionHeld(this.documents.send(new TransactWriteCommand({ TransactItems: actions })));
+    }
     const membersChanged = change.action === 'create' || change.changedFields.includes('members');
-    const chunks =
-      membersChanged && !single ? await this.writeMembers(target.objectGuid, target.members) : undefined;
+    const chunks = membersChanged ? await this.writeMembers(target.objectGuid, target.members) : undefined;
+    const written = await conditionHeld(this.documents.send(new PutCommand(this.groupPut(change, context))));
+    if (written && chunks !== undefined) await this.removeChunks(target.objectGuid, chunks);
+    return written;
+  }
+
+  /** The put of a group item, with its change's mark, on the version it was read at (a create: a free key). */
+  private groupPut(change: GroupChange & { action: 'create' | 'update' }, context: GroupWriteContext) {
+    const { target } = change;
     const version = change.action === 'create' ? 1 : change.current.version + 1;
     const added = change.action === 'create' ? target.members.map((m) => m.objectGuid) : change.membersAdded;
     const removed = change.action === 'create' ? [] : change.membersRemoved;
@@ -219,7 +257,7 @@ export class DynamoGroupStore implements GroupStore, GroupDirectory {
       version,
     };
     const { members, ...group } = target;
-    const put = {
+    return {
       TableName: this.tableName,
       Item: {
         ...groupKey(target.objectGuid),
@@ -238,18 +276,6 @@ export class DynamoGroupStore implements GroupStore, GroupDirectory {
             ExpressionAttributeValues: { ':version': change.current.version },
           }),
     };
-    if (single) {
-      const chunk = {
-        TableName: this.tableName,
-        Item: { ...groupKey(target.objectGuid, groupMembersSortKey(0)), members },
-      };
-      return transactionHeld(
-        this.documents.send(new TransactWriteCommand({ TransactItems: [{ Put: chunk }, { Put: put }] })),
-      );
-    }
-    const written = await conditionHeld(this.documents.send(new PutCommand(put)));
-    if (written && chunks !== undefined) await this.removeChunks(target.objectGuid, chunks);
-    return written;
   }
 
   /** Writes the member chunks; answers how many there are now (later ones are removed after the group). */

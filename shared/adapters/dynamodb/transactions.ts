@@ -41,24 +41,31 @@ const MAX_CONTENDED_RETRIES = 3;
 
 /**
  * Commits the writes. `afterCommit` runs with the writes of each transaction once it has committed, before
- * its worker takes the next transaction.
+ * its worker takes the next transaction. `limit`: a weight per write (its size, say) that a transaction holds
+ * at most `maxWeight` of, besides the 100 actions.
  */
 export async function writeInTransactions<W extends TransactionWrite>(
   documents: DynamoDBDocumentClient,
   writes: readonly W[],
   afterCommit: (committed: readonly W[]) => Promise<void>,
+  limit?: { readonly weightOf: (write: W) => number; readonly maxWeight: number },
 ): Promise<TransactionOutcome<W>> {
   const transactions: W[][] = [];
   let transaction: W[] = [];
   let size = 0;
+  let weight = 0;
   for (const write of writes) {
-    if (size + write.actions.length > MAX_TRANSACTION_ACTIONS) {
+    const own = limit?.weightOf(write) ?? 0;
+    const full = size + write.actions.length > MAX_TRANSACTION_ACTIONS;
+    if (transaction.length > 0 && (full || (limit && weight + own > limit.maxWeight))) {
       transactions.push(transaction);
       transaction = [];
       size = 0;
+      weight = 0;
     }
     transaction.push(write);
     size += write.actions.length;
+    weight += own;
   }
   if (transaction.length > 0) transactions.push(transaction);
 

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoGroupStore } from '../../../shared/adapters/dynamodb/dynamo-group-store';
 import { userKey } from '../../../shared/adapters/dynamodb/keys';
 import type { ConfigInput } from '../../../shared/config/config-schema';
+import { mapDirectoryGroup } from '../../../shared/domain/group';
 import type { Report } from '../../../shared/domain/report';
 import { planOneUser } from '../../../shared/use-cases/explain-user';
 import { synchronize } from '../../../shared/use-cases/sync-pipeline';
@@ -248,5 +249,33 @@ describe('groups from the directory', () => {
     expect(await storedNames()).toEqual([groupName('Exporters'), groupName('Inner')].sort());
     expect((await user('u2'))?.groups).toEqual([]);
     expect((await user('u1'))?.groups).toEqual([groupName('Exporters'), groupName('Inner')]);
+  });
+
+  it('writes creates many to a transaction: one refused (its group written meanwhile) leaves the others written', async () => {
+    const made = (n: number) =>
+      mapDirectoryGroup(
+        {
+          objectGuid: `00000000-0000-4000-a000-${String(n).padStart(12, '0')}`,
+          distinguishedName: `CN=Made ${n},${ou}`,
+          sAMAccountName: `made-${tag}-${n}`,
+          proxyAddresses: [],
+          groupType: -2147483646,
+          members: [],
+        },
+        [{ type: 'user', name: userName('u1'), objectGuid: '00000000-0000-4000-a000-000000000099' }],
+      );
+    const context = { runId: 'groups-test', now: new Date().toISOString() };
+    const create = (n: number) => ({ action: 'create' as const, target: made(n), changedFields: [] });
+    expect(await groups.applyGroupChanges([create(2)], context)).toEqual({ applied: 1, conflicts: 0 });
+    const result = await groups.applyGroupChanges([create(1), create(2), create(3)], context);
+    expect(result).toEqual({ applied: 2, conflicts: 1 });
+    const stored = (await groups.listGroups()).filter((g) => g.name.startsWith(`made-${tag}`));
+    expect(stored.map((g) => g.name).sort()).toEqual([1, 2, 3].map((n) => made(n).name));
+    expect(await groups.membersOf(made(3).objectGuid)).toEqual(made(3).members);
+    // Gone again: the runs above know nothing of them.
+    await groups.applyGroupChanges(
+      stored.map((current) => ({ action: 'delete' as const, current })),
+      context,
+    );
   });
 });

@@ -52,6 +52,18 @@ describe('writeInTransactions', () => {
     expect(committedPerTransaction.map((batch) => batch.length)).toEqual([99, 2]);
   });
 
+  it('packs writes by a weight too when given one (a size): a transaction holds at most maxWeight', async () => {
+    dynamodb.on(TransactWriteCommand).resolves({});
+    const writes = Array.from({ length: 10 }, (_, i) => write(`w${i}`, 2));
+    const outcome = await writeInTransactions(documents, writes, async () => {}, {
+      weightOf: () => 300,
+      maxWeight: 1000,
+    });
+    // Three writes of 300 a transaction (900; a fourth would make 1,200), far below 100 actions.
+    expect(sentItems()).toEqual([6, 6, 6, 2]);
+    expect(names(outcome.committed).sort()).toEqual(names(writes).sort());
+  });
+
   it('retries a transaction without the writes whose condition failed, and returns those with what they found', async () => {
     dynamodb
       .on(TransactWriteCommand)

@@ -1,0 +1,213 @@
+/**
+ * The group pass of a run (sync-groups.ts), once the users are written: every directory user's groups and
+ * group privileges against what its groups give it now, then the synchronized groups against the stored ones.
+ *
+ *   users: those of the run's member ledger (member-ledger.ts) whose groups may differ, read back by key, when
+ *   the ledger holds the database as the run left it; else every user, listed a page at a time
+ *   -> the users whose groups or group privileges differ: written a page at a time
+ *   -> the groups, GROUP_CHUNK at a time (created, updated), then the stored groups no longer read (deleted).
+ *
+ * Test Settings plans it and writes nothing (no write context). The pass never runs after a failed, partial
+ * or handed-off read (sync-pipeline.ts), so it deletes no group then.
+ */
+import type { PrivilegeRule } from '../config/config-schema';
+import { type GroupMember, type GroupWithMembers, membersHashOf } from '../domain/group';
+import type { UserMembership } from '../domain/group-membership';
+import { changedMembershipFields, diffGroup } from '../domain/plan-groups';
+import type { User } from '../domain/user';
+import type { GroupChange, GroupStore, GroupWriteContext, MembershipChange } from '../ports/group-store';
+import type { SyncCursorStore } from '../ports/sync-cursor';
+import type { UserStore } from '../ports/user-store';
+import { MemberLedger } from './member-ledger';
+import type { StepRecorder } from './run-report';
+import type { GroupRead } from './sync-groups';
+
+/** Groups planned and written at a time: their members are objects only while they are. */
+const GROUP_CHUNK = 500;
+/** Users read back by objectGUID at a time (member-ledger.ts). */
+const USER_CHUNK = 1000;
+
+/** What the group pass did (or, for Test Settings, would do), and what it is made of. */
+export interface GroupPassOutcome {
+  readonly groupsRead: number;
+  readonly synchronizedGroups: number;
+  /** Per privilege rule (in the configuration's order): its group, what it gives, and to how many users. */
+  readonly rules: readonly { readonly rule: PrivilegeRule; readonly members: number }[];
+  readonly created: number;
+  readonly updated: number;
+  readonly deleted: number;
+  readonly usersChanged: number;
+  readonly conflicts: number;
+}
+
+/**
+ * The groups step: the pass planned against the user database, and applied unless it is a dry run; nothing
+ * when no group changed. A clean pass (or none needed) keeps where the groups were read with the cursor this
+ * run saved, for the next run's incremental read of them.
+ */
+export async function runGroupPass(
+  deps: {
+    readonly users: UserStore;
+    readonly groups: GroupStore;
+    readonly cursors: SyncCursorStore | undefined;
+  },
+  read: GroupRead,
+  steps: StepRecorder,
+  run: GroupWriteContext & { readonly dryRun: boolean; readonly ledger?: MemberLedger | undefined },
+): Promise<void> {
+  await steps.run(
+    'groups',
+    async () => {
+      const outcome = read.unchanged
+        ? undefined
+        : await runGroupPassOf(
+            deps,
+            read,
+            run.dryRun ? undefined : { runId: run.runId, now: run.now },
+            run.ledger,
+          );
+      const cursor =
+        read.state && !run.dryRun && !outcome?.conflicts ? await deps.cursors?.getCursor() : undefined;
+      if (cursor && read.state)
+        await deps.cursors?.saveCursor({
+          ...cursor,
+          groupsUsn: read.state.usn,
+          groupsDigest: read.state.digest,
+        });
+      return outcome;
+    },
+    (outcome) =>
+      outcome
+        ? describeGroupPass(outcome, run.dryRun)
+        : 'no group changed since the last run (uSNChanged, and the same groups): none read, nothing to do',
+  );
+}
+
+/** The groups step's message. */
+export function describeGroupPass(outcome: GroupPassOutcome, dryRun: boolean): string {
+  const verb = dryRun ? 'to ' : '';
+  return (
+    `${outcome.groupsRead} groups read, ${outcome.synchronizedGroups} synchronized: ` +
+    `${outcome.created} ${dryRun ? 'to create' : 'created'}, ${outcome.updated} ${dryRun ? 'to update' : 'updated'}, ` +
+    `${outcome.deleted} ${dryRun ? 'to delete' : 'deleted'}; ${outcome.usersChanged} users' groups or group privileges ` +
+    `${verb}${dryRun ? 'change' : 'changed'}` +
+    (outcome.conflicts > 0 ? `; ${outcome.conflicts} changed meanwhile (the next run picks them up)` : '') +
+    outcome.rules
+      .map(
+        ({ rule, members }, i) =>
+          `; privilegeRules.${i} (${rule.group}) gives ` +
+          `${[...rule.privileges, ...rule.ownArchiveAccess.map((a) => `${a} own archive`)].join(', ') || 'nothing'} ` +
+          `to ${members} users`,
+      )
+      .join('')
+  );
+}
+
+/**
+ * Plans the group pass against the user database as it is now (after the users' writes of the run) and, with
+ * a write context, applies it; see the module comment. `ledger`: the run's, used when it was listed against
+ * this very read.
+ */
+export async function runGroupPassOf(
+  deps: { readonly users: UserStore; readonly groups: GroupStore },
+  read: GroupRead,
+  apply: GroupWriteContext | undefined,
+  ledger?: MemberLedger,
+): Promise<GroupPassOutcome> {
+  const { index } = read;
+  const store = deps.groups;
+  let marked = false;
+  const mark = async () => {
+    if (apply && read.inUse && !marked) await store.markGroupData(true);
+    marked = true;
+  };
+  let usersChanged = 0;
+  let conflicts = 0;
+  // The stored groups are listed while the users are: only this pass writes them (under the run's lock), and
+  // each listing is a paged query whose round trips would otherwise add up. Awaited below, so a failed listing
+  // still fails the pass before any group is written.
+  const listing = store.listGroups();
+  listing.catch(() => {});
+  const known = ledger?.complete && ledger.index === index ? ledger : undefined;
+  const holders = known ?? new MemberLedger(index);
+  const pages = known
+    ? known.suspectPages((guids) => deps.users.findUsers(guids, []), USER_CHUNK)
+    : listedPages(deps.users, holders);
+  for await (const page of pages) {
+    const changes: MembershipChange[] = [];
+    for (const { user, target } of page) {
+      const changedFields = changedMembershipFields(user, target);
+      if (changedFields.length > 0) changes.push({ current: user, target, changedFields });
+    }
+    if (changes.length === 0) continue;
+    if (!apply) {
+      usersChanged += changes.length;
+      continue;
+    }
+    await mark();
+    const written = await store.applyMembershipChanges(changes, apply);
+    usersChanged += written.applied;
+    conflicts += written.conflicts;
+  }
+  const userOf = (id: number) => holders.userOf(id);
+  const stored = new Map((await listing).map((g) => [g.objectGuid, g]));
+  const counts = { create: 0, update: 0, delete: 0 };
+  const write = async (changes: GroupChange[]) => {
+    for (const change of changes) counts[change.action] += 1;
+    if (!apply || changes.length === 0) return;
+    await mark();
+    conflicts += (await store.applyGroupChanges(changes, apply)).conflicts;
+  };
+  for (const chunk of index.synchronizedChunks(userOf, GROUP_CHUNK)) {
+    const changes: GroupChange[] = [];
+    for (const target of chunk) {
+      const current = stored.get(target.objectGuid);
+      stored.delete(target.objectGuid);
+      if (!current) {
+        changes.push({ action: 'create', target, changedFields: [] });
+        continue;
+      }
+      const storedMembers = await membersIfMoved(store, target, current.membersHash);
+      const diff = diffGroup(target, current, storedMembers);
+      if (diff.changedFields.length > 0) changes.push({ action: 'update', target, current, ...diff });
+    }
+    await write(changes);
+  }
+  // Gone from a complete read (or no longer synchronized): deleted.
+  await write([...stored.values()].map((current) => ({ action: 'delete' as const, current })));
+  // A refused write leaves something behind: the mark stays, and the next run without groups clears it.
+  if (apply && !read.inUse && conflicts === 0) await store.markGroupData(false);
+  return {
+    groupsRead: index.size,
+    synchronizedGroups: index.synchronizedCount,
+    rules: index.rules.map((rule, i) => ({ rule, members: holders.ruleMembers[i] ?? 0 })),
+    created: counts.create,
+    updated: counts.update,
+    deleted: counts.delete,
+    usersChanged,
+    conflicts,
+  };
+}
+
+/** The stored members, read only when the members' hash says they differ. */
+const membersIfMoved = (
+  groups: GroupStore,
+  target: GroupWithMembers,
+  storedHash: string,
+): Promise<GroupMember[]> | undefined =>
+  membersHashOf(target.members) === storedHash ? undefined : groups.membersOf(target.objectGuid);
+
+/** Every directory user of the database, listed a page at a time, each with what its groups give it. */
+async function* listedPages(
+  users: UserStore,
+  holders: MemberLedger,
+): AsyncGenerator<{ user: User; target: UserMembership }[]> {
+  for await (const page of users.userPages()) {
+    const planned: { user: User; target: UserMembership }[] = [];
+    for (const user of page) {
+      const target = holders.holdUser(user);
+      if (target) planned.push({ user, target });
+    }
+    yield planned;
+  }
+}

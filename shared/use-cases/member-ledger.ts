@@ -1,0 +1,160 @@
+/**
+ * What the group pass needs of the user database, kept from the run's one listing of it (plan-run.ts, taken
+ * after the groups were read) and from the run's writes as they commit, so that the pass does not list the
+ * users back (on DynamoDB Local a listing costs about the square of the table; docs/performance.md#groups):
+ *
+ *   - who holds each DN the groups name: its name and objectGUID, for the groups' members;
+ *   - how many users each privilege rule gives something;
+ *   - which users' groups or group privileges may differ from what their groups give them now: a listed user
+ *     whose stored ones differ, and a user a write of the run moved, renamed, re-anchored or restored, or
+ *     whose write was refused or found in place (what it holds is unknown). Only those are read back, by key,
+ *     and planned; a create carries what its groups give (sync-groups.ts, withMemberships), a delete is gone.
+ *
+ * Valid only for a pass with the very groups read the listing was compared against, once the listing is
+ * complete (`complete`); otherwise the pass lists the users (group-pass.ts).
+ */
+import { type MembershipIndex, NO_MEMBERSHIP, type UserMembership } from '../domain/group-membership';
+import { changedMembershipFields } from '../domain/plan-groups';
+import type { PlannedChange } from '../domain/plan-sync';
+import type { User } from '../domain/user';
+
+const lower = (dn: string): string => dn.toLowerCase();
+
+export class MemberLedger {
+  private readonly names: (string | undefined)[];
+  private readonly guids: (string | undefined)[];
+  private readonly ruleCounts: number[];
+  /** The rules (indexes) that give the holder of an id something, for the ids whose holder has any. */
+  private readonly heldRules = new Map<number, number[]>();
+  /** Users to read back and plan (objectGUIDs); see the module comment. */
+  private readonly suspects = new Set<string>();
+  /** Users this run deleted. */
+  private readonly gone = new Set<string>();
+  private listed = false;
+
+  constructor(readonly index: MembershipIndex) {
+    this.names = new Array(index.idCount);
+    this.guids = new Array(index.idCount);
+    this.ruleCounts = index.rules.map(() => 0);
+  }
+
+  /** Whether the whole database was listed into it. */
+  get complete(): boolean {
+    return this.listed;
+  }
+
+  /** A user of the database as listed before the run wrote anything (local users are not the pass's). */
+  take(user: User): void {
+    const membership = this.holdUser(user);
+    if (membership && changedMembershipFields(user, membership).length > 0)
+      this.suspects.add(user.objectGuid as string);
+  }
+
+  /**
+   * Takes a directory user as the holder of its DN (when some group names it): what its groups give it, or
+   * undefined for a user the pass leaves alone (a local one, or one without an objectGUID).
+   */
+  holdUser(user: User): UserMembership | undefined {
+    if (user.authentication !== 'directoryServices' || !user.objectGuid) return undefined;
+    return this.hold(user.objectGuid, user.userName, user.distinguishedName);
+  }
+
+  /** The listing is complete. */
+  listingEnded(): void {
+    this.listed = true;
+  }
+
+  /** A batch of the run's writes once applied: `applied` holds those committed (the rest were not). */
+  written(batch: readonly PlannedChange[], applied: ReadonlySet<PlannedChange>): void {
+    for (const change of batch) {
+      const ok = applied.has(change);
+      if (change.action === 'create') {
+        const guid = change.target.objectGuid;
+        const given = change.memberships ?? NO_MEMBERSHIP;
+        const target = ok
+          ? this.hold(guid, change.target.userName, change.target.distinguishedName)
+          : undefined;
+        if (!target || changedMembershipFields(given, target).length > 0) this.suspects.add(guid);
+      } else if (change.action === 'delete' || change.action === 'suspend') {
+        if (change.withheld || !change.current.objectGuid) continue;
+        if (!ok) this.suspects.add(change.current.objectGuid);
+        else if (change.action === 'delete') this.gone.add(change.current.objectGuid);
+      } else if (change.action === 'update' || change.action === 'restore') {
+        // An update keeps what the user holds from its groups; a new DN, name or objectGUID may change what
+        // the groups give it and who holds a DN (a restore: read back all the same, they are few).
+        const moved =
+          change.action === 'restore' ||
+          change.current.distinguishedName !== change.target.distinguishedName ||
+          change.current.userName !== change.target.userName ||
+          change.current.objectGuid !== change.target.objectGuid;
+        if (!ok || moved) {
+          if (change.current.objectGuid) this.suspects.add(change.current.objectGuid);
+          this.suspects.add(change.target.objectGuid);
+        }
+      }
+    }
+  }
+
+  /**
+   * The users to plan, as the database holds them now: the suspects read back by objectGUID, `size` at a
+   * time, each taken anew (who holds its DN). Users deleted by the run are no DN's holder any more.
+   */
+  async *suspectPages(
+    findUsers: (guids: readonly string[]) => Promise<User[]>,
+    size: number,
+  ): AsyncGenerator<{ user: User; target: UserMembership }[]> {
+    for (const guid of this.gone) this.suspects.delete(guid);
+    const release = new Set([...this.gone, ...this.suspects]);
+    if (release.size > 0)
+      this.guids.forEach((guid, id) => {
+        if (guid !== undefined && release.has(guid)) this.release(id);
+      });
+    const wanted = [...this.suspects];
+    for (let start = 0; start < wanted.length; start += size) {
+      const page: { user: User; target: UserMembership }[] = [];
+      for (const user of await findUsers(wanted.slice(start, start + size))) {
+        const target = this.holdUser(user);
+        if (target) page.push({ user, target });
+      }
+      yield page;
+    }
+  }
+
+  /** The user holding the DN of this id, if any (for the groups' members). */
+  userOf(id: number): { readonly userName: string; readonly objectGuid: string } | undefined {
+    const userName = this.names[id];
+    const objectGuid = this.guids[id];
+    return userName && objectGuid ? { userName, objectGuid } : undefined;
+  }
+
+  /** Per privilege rule (the configuration's order): how many holders it gives something. */
+  get ruleMembers(): readonly number[] {
+    return this.ruleCounts;
+  }
+
+  /** Takes the user as the holder of its DN (when some group names it); what its groups give it. */
+  private hold(guid: string, userName: string, dn: string | undefined): UserMembership {
+    const id = dn === undefined ? undefined : this.index.idOf(dn);
+    if (dn === undefined || id === undefined) return NO_MEMBERSHIP;
+    if (this.guids[id] !== undefined) this.release(id);
+    this.names[id] = userName;
+    this.guids[id] = guid;
+    const membership = this.index.membershipOf(dn);
+    if (membership.rules.length > 0) {
+      const rules = this.index.rules.flatMap((rule, i) =>
+        membership.rules.some((group) => lower(group) === lower(rule.group)) ? [i] : [],
+      );
+      this.heldRules.set(id, rules);
+      for (const i of rules) this.ruleCounts[i] = (this.ruleCounts[i] ?? 0) + 1;
+    }
+    return membership;
+  }
+
+  /** The DN of this id has no holder any more. */
+  private release(id: number): void {
+    this.names[id] = undefined;
+    this.guids[id] = undefined;
+    for (const i of this.heldRules.get(id) ?? []) this.ruleCounts[i] = (this.ruleCounts[i] ?? 0) - 1;
+    this.heldRules.delete(id);
+  }
+}
