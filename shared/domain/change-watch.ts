@@ -152,23 +152,34 @@ const settledAt = (pending: PendingChanges, timing: WatchTiming): number =>
   Math.min(pending.lastAt + timing.quietMs, pending.firstAt + timing.maxDelayMs);
 
 /**
+ * The gap these changes keep from the last run's start: its widened gap only while a storm goes on (their first
+ * change came within the least gap of that start); otherwise the least gap, so a change after a storm, or seconds
+ * after the last run, has its run within 2 s whatever the gap had grown to.
+ */
+const gapBefore = (pending: PendingChanges, timing: WatchTiming, last: LastRun): number =>
+  pending.firstAt < last.startedAt + timing.minRunGapMs ? last.gapMs : timing.minRunGapMs;
+
+/**
  * When the pending changes' run starts: the burst has settled, not before `notBefore`, and not before the gap
  * since the start of the watch's last run (if it started one) has passed.
  */
 export const runDueAt = (pending: PendingChanges, timing: WatchTiming, last?: LastRun): number =>
   Math.max(
     pending.notBefore,
-    last === undefined ? Number.NEGATIVE_INFINITY : last.startedAt + last.gapMs,
+    last === undefined ? Number.NEGATIVE_INFINITY : last.startedAt + gapBefore(pending, timing, last),
     settledAt(pending, timing),
   );
 
 /**
- * The gap after a run that starts now for these changes: doubled (up to `maxRunGapMs`) when the last run's gap
- * held this one back, the least gap otherwise (MIN_RUN_GAP_MS).
+ * The gap after a run that starts now for these changes: doubled (up to `maxRunGapMs`) when the gap held this
+ * one back (its burst settled before the gap ended: changes come faster than runs), the least gap otherwise
+ * (MIN_RUN_GAP_MS).
  */
 export function nextRunGap(pending: PendingChanges, timing: WatchTiming, last?: LastRun): number {
-  const heldBack = last !== undefined && settledAt(pending, timing) < last.startedAt + last.gapMs;
-  return heldBack ? Math.min(timing.maxRunGapMs, last.gapMs * 2) : timing.minRunGapMs;
+  if (last === undefined) return timing.minRunGapMs;
+  const gap = gapBefore(pending, timing, last);
+  const heldBack = settledAt(pending, timing) < last.startedAt + gap;
+  return heldBack ? Math.min(timing.maxRunGapMs, gap * 2) : timing.minRunGapMs;
 }
 
 /** The wait before the next attempt after `failures` failed attempts in a row (1 s, 2 s, 4 s ... 60 s). */

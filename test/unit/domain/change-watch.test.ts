@@ -83,6 +83,8 @@ describe('runDueAt', () => {
       10_000 + t.quietMs,
     );
     expect(runDueAt(one, t, { startedAt: 9_000, gapMs: 16_000 })).toBe(25_000);
+    // A widened gap holds back only a storm's changes (its first within the least gap of the start), not later ones.
+    expect(runDueAt(one, t, { startedAt: 10_000 - MIN_RUN_GAP_MS, gapMs: 16_000 })).toBe(10_000 + t.quietMs);
     expect(runDueAt({ ...one, notBefore: 20_000 }, t, { startedAt: 9_000, gapMs: MIN_RUN_GAP_MS })).toBe(
       20_000,
     );
@@ -107,6 +109,8 @@ describe('nextRunGap', () => {
     expect(nextRunGap(one, t, { startedAt: 9_000, gapMs: MIN_RUN_GAP_MS })).toBe(2 * MIN_RUN_GAP_MS);
     expect(nextRunGap(one, t, { startedAt: 9_000, gapMs: 16_000 })).toBe(MAX_RUN_GAP_MS);
     expect(nextRunGap(one, t, { startedAt: 9_000, gapMs: MAX_RUN_GAP_MS })).toBe(MAX_RUN_GAP_MS);
+    // A change a least gap after a widened gap's start is no storm: back to the least gap.
+    expect(nextRunGap(one, t, { startedAt: 10_000 - MIN_RUN_GAP_MS, gapMs: 16_000 })).toBe(MIN_RUN_GAP_MS);
   });
 });
 
