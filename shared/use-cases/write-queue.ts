@@ -2,8 +2,9 @@
  * The planned writes of a run on their way to the user database, while the directory is still being read:
  * batches of `batchSize` changes, first in first out, at most `capacity` sealed batches waiting. The planner
  * pushes and waits while the queue is full (back-pressure: the read goes no faster than the writes), the
- * applier takes one batch at a time. An applier that waits takes a batch as soon as it holds `idleBatch`
- * changes, so the writes start with the read's first page and never wait while the read is the slower. Memory
+ * applier takes one batch at a time. An applier that asks for a batch when none is sealed takes the one filling
+ * as soon as it holds `idleBatch` changes (at once, when it holds that many already), so the writes start with
+ * the read's first page and never wait while the read is the slower. Memory
  * holds at most `capacity` + 2 batches (the one filling, the one being written) whatever the directory's size.
  * No I/O and no clock: the use case's tests drive it.
  */
@@ -59,7 +60,10 @@ export class WriteQueue<T> {
         this.wakePushers.shift()?.();
         return next;
       }
-      if (this.state === 'ended' && this.filling.length > 0) this.seal();
+      // A batch of `idleBatch` filled while the applier was busy goes at once: the applier never waits for a
+      // push (the planner may be waiting for the directory's next page) with that much at hand.
+      if (this.filling.length > 0 && (this.state === 'ended' || this.filling.length >= this.idleBatch))
+        this.seal();
       else if (this.state !== 'open') return undefined;
       else {
         this.taking = true;

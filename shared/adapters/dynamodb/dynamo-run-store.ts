@@ -22,6 +22,7 @@ import {
   SYSTEM_WALL_CLOCK,
   type WallClock,
 } from './documents';
+import { forEachConcurrently } from './for-each-concurrently';
 import {
   isRunChunkOf,
   kindIndex,
@@ -42,6 +43,9 @@ const withAllCounts = (counts: unknown): ReportCounts => ({
 
 /** Changes and exclusions of a run are stored in chunks of at most this much JSON (DynamoDB's item limit is 400 KB). */
 const RUN_CHUNK_BYTES = 300_000;
+
+/** Chunk items of a report written (or stale ones deleted) at a time. */
+const PARALLEL_CHUNK_WRITES = 4;
 
 /** Where one kind of report lives: its keys, and what its summary item carries besides the report. */
 interface ReportKind {
@@ -80,15 +84,16 @@ class DynamoReports implements ReportStore {
         ConsistentRead: true,
       })
     ).filter((item) => item.sk !== RUN_SUMMARY_SORT_KEY && !items.some((chunk) => chunk.sk === item.sk));
-    // Chunks first, summary last: a report is listed only once all of it is stored.
-    for (const item of items) {
+    // Chunks first, summary last: a report is listed only once all of it is stored. The chunks go a few at a
+    // time (a full sync's list is several of them, and the run's end waits for them).
+    await forEachConcurrently(items, PARALLEL_CHUNK_WRITES, async (item) => {
       await this.documents.send(new PutCommand({ TableName: this.tableName, Item: item }));
-    }
-    for (const item of stale) {
+    });
+    await forEachConcurrently(stale, PARALLEL_CHUNK_WRITES, async (item) => {
       await this.documents.send(
         new DeleteCommand({ TableName: this.tableName, Key: kind.key(report.runId, String(item.sk)) }),
       );
-    }
+    });
     await this.putSummary(summary, report);
   }
 

@@ -62,6 +62,18 @@ describe('WriteQueue', () => {
     expect(queue.pending).toBe(1);
   });
 
+  it('hands an applier that asks the batch filling at once when it holds `idleBatch`, not after the next push', async () => {
+    const queue = new WriteQueue<number>(5, 2, 2);
+    await pushAll(queue, range(1, 3)).done;
+    // Nothing is sealed, and no push follows (the planner waits for the next page): three are at hand.
+    expect(await queue.take()).toEqual([1, 2, 3]);
+    await queue.push(4);
+    const next = queue.take();
+    await settle();
+    await queue.push(5);
+    expect(await next).toEqual([4, 5]);
+  });
+
   it('resolves `drained` once the applier asks for more with nothing left, flushing a partial batch', async () => {
     const queue = new WriteQueue<number>(10, 2);
     await pushAll(queue, [1, 2, 3]).done;
