@@ -39,6 +39,33 @@ const EMULATOR_INTEGRITY =
 const loopbackLauncher = (): string => fileURLToPath(new URL('LoopbackDynamoDB.java', import.meta.url));
 
 /**
+ * The launcher's classes, compiled once into the cache (a folder named after the source's digest) when a JDK's
+ * `javac` is at hand: run as a source file, Java compiles it anew at every start, about a second each time.
+ * Undefined without `javac` (a JRE): the launcher then runs as a source file.
+ */
+async function compiledLauncher(cacheDir: string, classPath: string): Promise<string | undefined> {
+  const source = loopbackLauncher();
+  const digest = createHash('sha256')
+    .update(await readFile(source))
+    .digest('hex')
+    .slice(0, 16);
+  const target = join(cacheDir, `dynamodb-local-launcher-${digest}`);
+  if (existsSync(join(target, 'LoopbackDynamoDB.class'))) return target;
+  await mkdir(cacheDir, { recursive: true });
+  const work = await mkdtemp(join(cacheDir, 'launcher-'));
+  try {
+    await run('javac', ['-nowarn', '-cp', classPath, '-d', work, source]);
+    // A rename is atomic: a concurrent start either sees the finished folder or none.
+    await rename(work, target).catch(() => {});
+    return existsSync(join(target, 'LoopbackDynamoDB.class')) ? target : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/**
  * DynamoDB Local's CORS allow list (`-cors`; documented default `*`): one name that is no browser origin (an
  * Origin is `null` or `scheme://host[:port]`), so no page is ever granted a response. (1.25.1 grants an
  * Origin only when it is in the list, verbatim; its `*` matches nothing but `Origin: *`.) The launcher also
@@ -246,13 +273,15 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   await mkdir(workDir, { recursive: true });
   const storage = options.dbPath === undefined ? ['-inMemory'] : ['-dbPath', options.dbPath];
   const lib = join(emulator, 'DynamoDBLocal_lib');
+  const classPath = `${join(emulator, 'DynamoDBLocal.jar')}:${join(lib, '*')}`;
+  const compiled = await compiledLauncher(cacheDir, classPath);
   const child = spawn(
     'java',
     [
       `-Djava.library.path=${lib}`,
       '-cp',
-      `${join(emulator, 'DynamoDBLocal.jar')}:${join(lib, '*')}`,
-      loopbackLauncher(),
+      compiled ? `${compiled}:${classPath}` : classPath,
+      compiled ? 'LoopbackDynamoDB' : loopbackLauncher(),
       ...storage,
       '-sharedDb',
       '-port',

@@ -65,7 +65,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   };
   try {
     const [dc, dynamodb] = await Promise.all([
-      startSambaDc(log, { host: DC_HOST_OF_PROJECT[project.name] ?? DEFAULT_DC_HOST }).then((service) => {
+      startSambaDc(log, {
+        host: DC_HOST_OF_PROJECT[project.name] ?? DEFAULT_DC_HOST,
+        fromTemplate: true,
+      }).then((service) => {
         started.push(service);
         return service;
       }),

@@ -7,6 +7,8 @@
  * Steps: check packages (install them when root on Debian) -> provision -> extend the schema -> seed the
  * fixture LDIF and the service account's password offline (`ldbadd` on sam.ldb is much faster than LDAP
  * adds) -> start `samba` -> wait until LDAPS answers with the DC's certificate -> hand out connection facts.
+ * The test lanes' throwaway DC is a copy of a template provisioned so once per machine (samba-dc-template.ts),
+ * with new passwords.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes, X509Certificate } from 'node:crypto';
@@ -16,10 +18,11 @@ import { connect as connectTcp } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as connectTls } from 'node:tls';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Client, type ClientOptions } from 'ldapts';
 import { fixtureFiles } from './fixture-directory';
+import { copyOfTemplate } from './samba-dc-template';
+import { ensureSambaInstalled } from './samba-packages';
 
 const run = promisify(execFile);
 
@@ -27,18 +30,10 @@ const REALM = 'COMPANY.LOCAL';
 const NETBIOS_DOMAIN = 'COMPANY';
 export const BASE_DN = 'DC=company,DC=local';
 const SERVICE_ACCOUNT_DN = `CN=svc-sync,OU=Service Accounts,${BASE_DN}`;
+const ADMINISTRATOR_DN = `CN=Administrator,CN=Users,${BASE_DN}`;
 const DIR_PREFIX = 'ad-sync-dc-';
 export const DEFAULT_DC_HOST = '127.0.0.1';
 const LDAP_PORTS = [389, 636, 3268, 3269] as const;
-
-/** The Debian packages the tests need (Samba AD DC, ldb tools, Java), one list shared with .ci/run. */
-const DEBIAN_PACKAGES_FILE = fileURLToPath(new URL('../../tools/debian-packages.txt', import.meta.url));
-const debianPackages = async (): Promise<string[]> =>
-  (await readFile(DEBIAN_PACKAGES_FILE, 'utf8'))
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('#'));
-const REQUIRED_COMMANDS = ['samba', 'samba-tool', 'ldbadd', 'ldbmodify'] as const;
 
 /** What a test needs to reach the DC: serializable, handed over with vitest's `provide`. */
 export interface DirectoryConnection {
@@ -87,34 +82,6 @@ export interface SambaDc {
   readonly folder: string;
   readonly pid: number;
   stop(): Promise<void>;
-}
-
-const commandExists = (name: string): boolean =>
-  ['/usr/sbin', '/usr/bin', '/sbin', '/bin', ...(process.env.PATH ?? '').split(':')].some((dir) =>
-    existsSync(join(dir, name)),
-  );
-
-/** Installs Samba when it is missing and we may (root on Debian); otherwise says exactly what to install. */
-async function ensureSambaInstalled(log: (line: string) => void = () => {}): Promise<void> {
-  const missing = REQUIRED_COMMANDS.filter((c) => !commandExists(c));
-  if (missing.length === 0) return;
-  const isRoot = process.getuid?.() === 0;
-  const isDebian = existsSync('/etc/debian_version');
-  const packages = await debianPackages();
-  const command = `apt-get install -y --no-install-recommends ${packages.join(' ')}`;
-  if (!isRoot || !isDebian) {
-    throw new Error(
-      `The integration tests need a Samba AD DC, and ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing. ` +
-        `On Debian or Ubuntu install it as root: ${command}`,
-    );
-  }
-  log(`installing Samba (${missing.join(', ')} missing)`);
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  await run('apt-get', ['update', '-qq'], { env, maxBuffer: 64 * 1024 * 1024 });
-  await run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], {
-    env,
-    maxBuffer: 64 * 1024 * 1024,
-  });
 }
 
 /** A password that meets AD's default complexity rules, new on every run. */
@@ -272,15 +239,52 @@ async function provision(
   for (const file of [fixtureFiles.directory, ...extraLdif]) {
     await run('ldbadd', [...ldb, '-o', 'batch_mode:1', file], { maxBuffer: 64 * 1024 * 1024 });
   }
-  const passwordLdif = join(folder, 'service-password.ldif');
+  await setPasswords(folder, { [SERVICE_ACCOUNT_DN]: credentials.servicePassword });
+  log(`seeded the directory in ${Date.now() - seeded} ms`);
+  return credentials;
+}
+
+/** Sets the accounts' passwords (by DN) offline, in the DC's sam.ldb. */
+async function setPasswords(folder: string, passwords: Record<string, string>): Promise<void> {
+  const passwordLdif = join(folder, 'passwords.ldif');
   await writeFile(
     passwordLdif,
-    `dn: ${SERVICE_ACCOUNT_DN}\nchangetype: modify\nreplace: unicodePwd\nunicodePwd:: ${unicodePwd(credentials.servicePassword)}\n-\n`,
+    Object.entries(passwords)
+      .map(([dn, password]) => {
+        const value = unicodePwd(password);
+        return `dn: ${dn}\nchangetype: modify\nreplace: unicodePwd\nunicodePwd:: ${value}\n-\n`;
+      })
+      .join('\n'),
     { mode: 0o600 },
   );
+  const ldb = ['-H', join(folder, 'private', 'sam.ldb'), `--configfile=${join(folder, 'etc', 'smb.conf')}`];
   await run('ldbmodify', [...ldb, passwordLdif]);
   await rm(passwordLdif);
-  log(`seeded the directory in ${Date.now() - seeded} ms`);
+}
+
+/**
+ * Provisions a throwaway DC as a copy of the template for these options (samba-dc-template.ts), with passwords
+ * of its own.
+ */
+async function provisionCopy(
+  folder: string,
+  options: Pick<SambaDcOptions, 'extraLdif' | 'backendStore' | 'host'>,
+  log: (line: string) => void,
+): Promise<Credentials> {
+  const { extraLdif = [], backendStore = 'tdb', host = DEFAULT_DC_HOST } = options;
+  const files = [...Object.values(fixtureFiles), ...extraLdif];
+  await copyOfTemplate(
+    folder,
+    { extraLdif, backendStore, host },
+    files,
+    (into) => provision(into, options, log),
+    log,
+  );
+  const credentials = { adminPassword: newPassword(), servicePassword: newPassword() };
+  await setPasswords(folder, {
+    [SERVICE_ACCOUNT_DN]: credentials.servicePassword,
+    [ADMINISTRATOR_DN]: credentials.adminPassword,
+  });
   return credentials;
 }
 
@@ -300,6 +304,8 @@ export interface SambaDcOptions {
   readonly backendStore?: 'tdb' | 'mdb';
   /** The loopback address to serve (default 127.0.0.1); another one is added to `lo` when missing. */
   readonly host?: string;
+  /** A throwaway folder as a copy of the template for these options (samba-dc-template.ts): the test lanes'. */
+  readonly fromTemplate?: boolean;
 }
 
 /**
@@ -372,7 +378,9 @@ export async function startSambaDc(
     const started = Date.now();
     const credentials = kept
       ? await provisionKeptDc(folder, options, log)
-      : await provision(folder, options, log);
+      : options.fromTemplate
+        ? await provisionCopy(folder, options, log)
+        : await provision(folder, options, log);
 
     const spawned = spawn(
       'samba',

@@ -1,7 +1,7 @@
 /**
  * A webhook receiver on 127.0.0.1 for the local stack's signed deliveries (docs/contract.md#webhooks): it
  * answers 204 and keeps each delivery, or 503 while `unavailable` (or once `okBudget` is spent), and refuses
- * connections while closed. `E`: the events the test expects in the bodies.
+ * connections while closed (or once it has refused one with `closeAfterRefusal`). `E`: the events the test expects in the bodies.
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AdSyncEvent } from '../../shared/domain/run-event';
@@ -18,6 +18,11 @@ export class WebhookReceiver<E extends { readonly type: string } = AdSyncEvent> 
   /** The requests answered 503. */
   refused = 0;
   unavailable = false;
+  /**
+   * Set: the next request refused is the last this server answers; it then closes, as a receiver that fails and
+   * goes down (connections refused until `open` again).
+   */
+  closeAfterRefusal = false;
   /** While above 0, so many more are answered 2xx, and then the receiver is unavailable. */
   okBudget = Number.POSITIVE_INFINITY;
   port = 0;
@@ -30,6 +35,10 @@ export class WebhookReceiver<E extends { readonly type: string } = AdSyncEvent> 
       for await (const chunk of request) chunks.push(chunk as Buffer);
       if (this.unavailable || this.okBudget <= 0) {
         this.refused += 1;
+        if (this.closeAfterRefusal) {
+          this.closeAfterRefusal = false;
+          response.once('finish', () => void this.close());
+        }
         response.writeHead(503).end();
         return;
       }

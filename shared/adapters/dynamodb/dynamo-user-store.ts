@@ -37,6 +37,9 @@ import { writeInTransactions } from './transactions';
 import { fromUserItem, toUserItem, type UserItem } from './user-items';
 import { decodeUserCursor, encodeUserCursor } from './user-page-cursor';
 
+/** How many owners' archive folders one transaction's follow-up reads and updates at a time. */
+const PARALLEL_OWNERS = 8;
+
 export class DynamoUserStore implements UserStore, UserAdministration {
   private readonly documents: DynamoDBDocumentClient;
   private readonly folders: DynamoArchiveFolders;
@@ -124,8 +127,13 @@ export class DynamoUserStore implements UserStore, UserAdministration {
       const write = changeWrite(this.tableName, change, context);
       return write ? [write] : [];
     });
+    // The owners of one transaction are distinct users, whose folders are distinct: followed side by side
+    // (a mass delete is a thousand owners, each a read of its folders).
     const afterCommit = async (done: readonly ChangeWrite[]): Promise<void> => {
-      for (const write of done) if (write.owner) await this.folders.followOwner(write.owner, context.now);
+      const owners = done.flatMap((write) => (write.owner ? [write.owner] : []));
+      await forEachConcurrently(owners, PARALLEL_OWNERS, (owner) =>
+        this.folders.followOwner(owner, context.now),
+      );
     };
     const first = await writeInTransactions<ChangeWrite>(this.documents, writes, afterCommit);
     // A delete's mark committed: now its removal, on the version the mark wrote.

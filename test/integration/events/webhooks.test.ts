@@ -212,18 +212,19 @@ describe('webhooks of the local stack', () => {
     'delivers everything, in order for each user, to a receiver that answers 503 and then is down for a while',
     async () => {
       const from = receiver.delivered.length;
+      const down = serve.output().length;
+      // Refused, then no server at all (a connection refused, as the sender logs), then back: one attempt of
+      // each, a few seconds of the retry schedule, whose delays test/unit/events/webhook-sender.test.ts checks on
+      // virtual time through several of each. The receiver goes down as it answers its 503: the attempts wait
+      // for the first delays only, not for those that grow while the test would take it down itself.
       receiver.unavailable = true;
+      receiver.closeAfterRefusal = true;
       await rename(userDn('w1'), 'Webhook One A');
       await sync();
       await rename(userDn('w1'), 'Webhook One B');
       await rename(userDn('w4'), 'Webhook Four X');
       await sync();
       await vi.waitFor(() => expect(receiver.refused).toBeGreaterThan(0), ARRIVAL);
-      // Refused, then no server at all (a connection refused, as the sender logs), then back: one attempt of
-      // each, a few seconds of the retry schedule, whose delays test/unit/events/webhook-sender.test.ts checks on
-      // virtual time through several of each.
-      await receiver.close();
-      const down = serve.output().length;
       await vi.waitFor(() => expect(serve.output().slice(down)).toContain('ECONNREFUSED'), ARRIVAL);
       receiver.unavailable = false;
       await receiver.open();

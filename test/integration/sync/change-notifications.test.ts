@@ -29,6 +29,11 @@ const directory = inject('directory');
 const scratch = useScratchSync('Notify', { incremental: true });
 const { dn: ou, tag } = scratch;
 const BURST = 200;
+/**
+ * The first back-off before reconnecting (1 s by default), doubling with each failure in a row: short, so that
+ * the faults cost a second of waiting, not several; long enough that the test reads two failures before a third.
+ */
+const FIRST_RETRY_MS = 400;
 const userDn = (n: number) => `CN=Notify ${n},${ou}`;
 const userName = (n: number) => `ntf-${tag}-${n}`;
 
@@ -116,7 +121,7 @@ beforeAll(async () => {
         logs.push(entry);
         changed();
       },
-      timing: { checkMs: 2_000 },
+      timing: { checkMs: 2_000, firstRetryMs: FIRST_RETRY_MS },
     },
     stop.signal,
   );
@@ -212,7 +217,7 @@ describe('the change watch on the DC', () => {
     expect(attempts.map((s) => s.failures)).toEqual([1, 2]);
     expect(
       Date.parse(attempts[1]?.retryAt ?? '') - Date.parse(attempts[1]?.since ?? ''),
-    ).toBeGreaterThanOrEqual(1_900);
+    ).toBeGreaterThanOrEqual(2 * FIRST_RETRY_MS - 100);
     const before = notificationRuns().length;
     proxy = await startFaultProxy({ targetHost: directory.host, targetPort: 636, port: proxyPort });
     await until(() => lastState()?.state === 'watching', 'the watch back', 30_000);
