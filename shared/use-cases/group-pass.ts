@@ -22,8 +22,11 @@ import { MemberLedger } from './member-ledger';
 import type { StepRecorder } from './run-report';
 import type { GroupRead } from './sync-groups';
 
-/** Groups planned and written at a time: their members are objects only while they are. */
-const GROUP_CHUNK = 500;
+/**
+ * Groups planned and written at a time: their members are objects only while they are (250 of 100 members:
+ * 25,000 members, with their names and objectGUIDs read out of the member ledger).
+ */
+const GROUP_CHUNK = 250;
 /** Users read back by objectGUID at a time (member-ledger.ts). */
 const USER_CHUNK = 1000;
 

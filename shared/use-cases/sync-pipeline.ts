@@ -326,6 +326,7 @@ class PipelineRun {
       now: this.deps.clock.now().toISOString(),
       ledger: this.members,
     });
+    this.members = undefined; // the pass was its one reader
   }
 
   /** The writes of a sync, taken from the planner's first one on (apply-writes.ts). */
