@@ -15,7 +15,13 @@ import { type GroupMember, type GroupWithMembers, membersHashOf } from '../domai
 import type { UserMembership } from '../domain/group-membership';
 import { changedMembershipFields, diffGroup } from '../domain/plan-groups';
 import type { User } from '../domain/user';
-import type { GroupChange, GroupStore, GroupWriteContext, MembershipChange } from '../ports/group-store';
+import type {
+  GroupChange,
+  GroupStore,
+  GroupWriteContext,
+  MembershipChange,
+  StoredGroup,
+} from '../ports/group-store';
 import type { SyncCursorStore } from '../ports/sync-cursor';
 import type { UserStore } from '../ports/user-store';
 import { MemberLedger } from './member-ledger';
@@ -27,6 +33,8 @@ import type { GroupRead } from './sync-groups';
  * 25,000 members, with their names and objectGUIDs read out of the member ledger).
  */
 const GROUP_CHUNK = 250;
+/** Chunks written at a time: the next is planned while one is written (4 transactions each). */
+const CHUNKS_IN_FLIGHT = 2;
 /** Users read back by objectGUID at a time (member-ledger.ts). */
 const USER_CHUNK = 1000;
 
@@ -119,10 +127,11 @@ export async function runGroupPassOf(
 ): Promise<GroupPassOutcome> {
   const { index } = read;
   const store = deps.groups;
-  let marked = false;
-  const mark = async () => {
-    if (apply && read.inUse && !marked) await store.markGroupData(true);
-    marked = true;
+  // Once, before the first write (the writes of two chunks may ask at once).
+  let marked: Promise<void> | undefined;
+  const mark = (): Promise<void> => {
+    marked ??= apply && read.inUse ? store.markGroupData(true) : Promise.resolve();
+    return marked;
   };
   let usersChanged = 0;
   let conflicts = 0;
@@ -161,20 +170,22 @@ export async function runGroupPassOf(
     await mark();
     conflicts += (await store.applyGroupChanges(changes, apply)).conflicts;
   };
-  for (const chunk of index.synchronizedChunks(userOf, GROUP_CHUNK)) {
-    const changes: GroupChange[] = [];
-    for (const target of chunk) {
-      const current = stored.get(target.objectGuid);
-      stored.delete(target.objectGuid);
-      if (!current) {
-        changes.push({ action: 'create', target, changedFields: [] });
-        continue;
-      }
-      const storedMembers = await membersIfMoved(store, target, current.membersHash);
-      const diff = diffGroup(target, current, storedMembers);
-      if (diff.changedFields.length > 0) changes.push({ action: 'update', target, current, ...diff });
+  // A chunk is planned (its members read out of the ledger, stored members read where they moved) while the
+  // one before it is written: CHUNKS_IN_FLIGHT written at a time. A failed write fails the pass once the
+  // other chunk's write has ended, before any group is deleted.
+  const writing: Promise<void>[] = [];
+  try {
+    for (const chunk of index.synchronizedChunks(userOf, GROUP_CHUNK)) {
+      const changes = await planChunk(store, chunk, stored);
+      const written = write(changes);
+      written.catch(() => {});
+      writing.push(written);
+      if (writing.length >= CHUNKS_IN_FLIGHT) await writing.shift();
     }
-    await write(changes);
+    await Promise.all(writing);
+  } catch (error) {
+    await Promise.allSettled(writing);
+    throw error;
   }
   // Gone from a complete read (or no longer synchronized): deleted.
   await write([...stored.values()].map((current) => ({ action: 'delete' as const, current })));
@@ -190,6 +201,27 @@ export async function runGroupPassOf(
     usersChanged,
     conflicts,
   };
+}
+
+/** A chunk's creates and updates; the groups met are taken out of `stored` (what is left is deleted). */
+async function planChunk(
+  store: GroupStore,
+  chunk: readonly GroupWithMembers[],
+  stored: Map<string, StoredGroup>,
+): Promise<GroupChange[]> {
+  const changes: GroupChange[] = [];
+  for (const target of chunk) {
+    const current = stored.get(target.objectGuid);
+    stored.delete(target.objectGuid);
+    if (!current) {
+      changes.push({ action: 'create', target, changedFields: [] });
+      continue;
+    }
+    const storedMembers = await membersIfMoved(store, target, current.membersHash);
+    const diff = diffGroup(target, current, storedMembers);
+    if (diff.changedFields.length > 0) changes.push({ action: 'update', target, current, ...diff });
+  }
+  return changes;
 }
 
 /** The stored members, read only when the members' hash says they differ. */
