@@ -277,6 +277,8 @@ if (values.store === 'discard') {
         ...(again ? [['no-change sync', again] as const] : []),
       ] as const) {
         log(`${label} steps (ms): ${report.steps.map((step) => `${step.name} ${step.ms}`).join(', ')}`);
+        const groupsStep = report.steps.find((step) => step.name === 'groups');
+        if (groupsStep) log(`${label} groups: ${groupsStep.message ?? ''}`);
       }
     }
   } finally {

@@ -209,16 +209,18 @@ export class MembershipIndex {
 
   /**
    * The synchronized groups, with their direct members that are synchronized users (`userOf`: the user an id
-   * is, if any) or synchronized groups, `size` groups at a time (their members are objects: not all at once).
+   * is, if any) or synchronized groups, `size` groups at a time (their members are objects: not all at once);
+   * `only`: those of the groups (indexes) it accepts.
    */
   *synchronizedChunks(
     userOf: (id: number) => { readonly userName: string; readonly objectGuid: string } | undefined,
     size: number,
+    only?: (group: number) => boolean,
   ): Generator<GroupWithMembers[]> {
     const graph = this.resolved();
     let chunk: GroupWithMembers[] = [];
     for (let g = 0; g < this.entries.length; g += 1) {
-      if (graph.synchronized[g] !== 1) continue;
+      if (graph.synchronized[g] !== 1 || (only && !only(g))) continue;
       const members = new Map<string, GroupMember>();
       for (const id of this.members[g] as Int32Array) {
         const user = userOf(id);
@@ -237,6 +239,16 @@ export class MembershipIndex {
       }
     }
     if (chunk.length > 0) yield chunk;
+  }
+
+  /** The ids of a group's direct members (g: its index, 0 up to `size`). */
+  memberIdsOf(g: number): Int32Array {
+    return this.members[g] as Int32Array;
+  }
+
+  /** Whether an id is a group's own DN. */
+  isGroupId(id: number): boolean {
+    return this.resolved().groupOfId[id] !== NONE;
   }
 
   /** How many groups are synchronized. */

@@ -24,6 +24,7 @@ import type {
 } from '../ports/group-store';
 import type { SyncCursorStore } from '../ports/sync-cursor';
 import type { UserStore } from '../ports/user-store';
+import type { EarlyGroups, EarlyWrites } from './early-groups';
 import { MemberLedger } from './member-ledger';
 import type { StepRecorder } from './run-report';
 import type { GroupRead } from './sync-groups';
@@ -64,11 +65,16 @@ export async function runGroupPass(
   },
   read: GroupRead,
   steps: StepRecorder,
-  run: GroupWriteContext & { readonly dryRun: boolean; readonly ledger?: MemberLedger | undefined },
+  run: GroupWriteContext & {
+    readonly dryRun: boolean;
+    readonly ledger?: MemberLedger | undefined;
+    readonly early?: EarlyGroups | undefined;
+  },
 ): Promise<void> {
   await steps.run(
     'groups',
     async () => {
+      const early = await run.early?.finish();
       const outcome = read.unchanged
         ? undefined
         : await runGroupPassOf(
@@ -76,6 +82,7 @@ export async function runGroupPass(
             read,
             run.dryRun ? undefined : { runId: run.runId, now: run.now },
             run.ledger,
+            early,
           );
       const cursor =
         read.state && !run.dryRun && !outcome?.conflicts ? await deps.cursors?.getCursor() : undefined;
@@ -124,6 +131,7 @@ export async function runGroupPassOf(
   read: GroupRead,
   apply: GroupWriteContext | undefined,
   ledger?: MemberLedger,
+  early?: EarlyWrites,
 ): Promise<GroupPassOutcome> {
   const { index } = read;
   const store = deps.groups;
@@ -134,11 +142,11 @@ export async function runGroupPassOf(
     return marked;
   };
   let usersChanged = 0;
-  let conflicts = 0;
+  let conflicts = early?.conflicts ?? 0;
   // The stored groups are listed while the users are: only this pass writes them (under the run's lock), and
   // each listing is a paged query whose round trips would otherwise add up. Awaited below, so a failed listing
   // still fails the pass before any group is written.
-  const listing = store.listGroups();
+  const listing = early ? Promise.resolve(early.stored) : store.listGroups().then(byGuid);
   listing.catch(() => {});
   const known = ledger?.complete && ledger.index === index ? ledger : undefined;
   const holders = known ?? new MemberLedger(index);
@@ -162,8 +170,8 @@ export async function runGroupPassOf(
     conflicts += written.conflicts;
   }
   const userOf = (id: number) => holders.userOf(id);
-  const stored = new Map((await listing).map((g) => [g.objectGuid, g]));
-  const counts = { create: 0, update: 0, delete: 0 };
+  const stored = await listing;
+  const counts = { create: early?.created ?? 0, update: 0, delete: 0 };
   const write = async (changes: GroupChange[]) => {
     for (const change of changes) counts[change.action] += 1;
     if (!apply || changes.length === 0) return;
@@ -202,6 +210,8 @@ export async function runGroupPassOf(
     conflicts,
   };
 }
+
+const byGuid = (groups: readonly StoredGroup[]) => new Map(groups.map((g) => [g.objectGuid, g]));
 
 /** A chunk's creates and updates; the groups met are taken out of `stored` (what is left is deleted). */
 async function planChunk(

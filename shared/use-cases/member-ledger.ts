@@ -20,7 +20,7 @@
 import { type MembershipIndex, NO_MEMBERSHIP, type UserMembership } from '../domain/group-membership';
 import { changedMembershipFields } from '../domain/plan-groups';
 import type { PlannedChange } from '../domain/plan-sync';
-import type { User } from '../domain/user';
+import type { DirectoryEntry, User } from '../domain/user';
 
 const lower = (dn: string): string => dn.toLowerCase();
 
@@ -30,6 +30,8 @@ const GUID_BYTES = 16;
 const GUID_TEXT = 36;
 const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
 const NO_NAME = -1;
+const SEEN = 1;
+const DOUBT = 2;
 /** A name's length with this bit: it is not ASCII (read as UTF-8). */
 const NOT_ASCII = 0x8000;
 
@@ -120,10 +122,47 @@ export class MemberLedger {
   /** Users this run deleted. */
   private readonly gone = new Set<string>();
   private listed = false;
+  /** Per id: whether the read met its DN (SEEN), and whether its holder is in doubt until the pass (DOUBT). */
+  private readonly state: Uint8Array;
+  /** Per id: the planned writes naming its DN not applied yet. */
+  private readonly pending: Uint16Array;
+  /** Told when ids may have settled (a page read, a batch applied): early-groups.ts. */
+  onSettled: (() => void) | undefined;
 
   constructor(readonly index: MembershipIndex) {
     this.holders = new Holders(index.idCount);
     this.ruleCounts = index.rules.map(() => 0);
+    this.state = new Uint8Array(index.idCount);
+    this.pending = new Uint16Array(index.idCount);
+  }
+
+  /**
+   * Whether the holder of an id is what the pass would find, for a group written before it (early-groups.ts):
+   * a group's own DN; or a DN the read met, with no write naming it pending, and no doubt (a write refused,
+   * failed or moving a user; a user read out of scope, or a user the listing put at another user's DN).
+   * Ids never met (a contact, a user outside the base DN, a user gone from AD) settle only in the pass.
+   */
+  settled(id: number): boolean {
+    if (this.index.isGroupId(id)) return true;
+    return this.state[id] === SEEN && this.pending[id] === 0;
+  }
+
+  /** A write was planned (emitted to the queue): the ids of its DNs wait for it. */
+  planned(change: PlannedChange): void {
+    for (const id of this.idsOf(change)) this.pending[id] = (this.pending[id] as number) + 1;
+  }
+
+  /** A page of the read, once planned: `excluded` the objectGUIDs out of scope. */
+  seen(entries: readonly DirectoryEntry[], excluded: ReadonlyMap<string, unknown>): void {
+    for (const entry of entries) {
+      const id = this.index.idOf(entry.distinguishedName);
+      if (id === undefined) continue;
+      this.state[id] = (this.state[id] as number) | SEEN;
+      const holder = this.holders.guidOf(id);
+      const other = holder !== undefined && holder !== entry.objectGuid && this.pending[id] === 0;
+      if ((holder !== undefined && excluded.has(entry.objectGuid)) || other) this.doubt(id);
+    }
+    this.onSettled?.();
   }
 
   /** Whether the whole database was listed into it. */
@@ -156,6 +195,10 @@ export class MemberLedger {
   written(batch: readonly PlannedChange[], applied: ReadonlySet<PlannedChange>): void {
     for (const change of batch) {
       const ok = applied.has(change);
+      const ids = this.idsOf(change);
+      for (const id of ids) this.pending[id] = Math.max(0, (this.pending[id] as number) - 1);
+      if (!ok || (change.action !== 'create' && change.action !== 'update'))
+        for (const id of ids) this.doubt(id);
       if (change.action === 'create') {
         const guid = change.target.objectGuid;
         const given = change.memberships ?? NO_MEMBERSHIP;
@@ -178,9 +221,33 @@ export class MemberLedger {
         if (!ok || moved) {
           if (change.current.objectGuid) this.suspects.add(change.current.objectGuid);
           this.suspects.add(change.target.objectGuid);
+          for (const id of ids) this.doubt(id);
         }
       }
     }
+    this.onSettled?.();
+  }
+
+  /** The ids of the DNs a write names (before and after). */
+  private idsOf(change: PlannedChange): number[] {
+    const dns =
+      change.action === 'create'
+        ? [change.target.distinguishedName]
+        : change.action === 'update' || change.action === 'restore'
+          ? [change.current.distinguishedName, change.target.distinguishedName]
+          : change.action === 'delete' || change.action === 'suspend'
+            ? [change.current.distinguishedName]
+            : [];
+    const ids: number[] = [];
+    for (const dn of dns) {
+      const id = dn === undefined ? undefined : this.index.idOf(dn);
+      if (id !== undefined && !ids.includes(id)) ids.push(id);
+    }
+    return ids;
+  }
+
+  private doubt(id: number): void {
+    this.state[id] = (this.state[id] as number) | DOUBT;
   }
 
   /**
