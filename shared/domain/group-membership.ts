@@ -246,6 +246,11 @@ export class MembershipIndex {
     return this.members[g] as Int32Array;
   }
 
+  /** The objectGUID of a group (its index). */
+  groupGuidOf(g: number): string {
+    return this.entry(g).objectGuid;
+  }
+
   /** Whether an id is a group's own DN. */
   isGroupId(id: number): boolean {
     return this.resolved().groupOfId[id] !== NONE;

@@ -24,6 +24,11 @@ export interface EarlyWrites {
   readonly stored: Map<string, StoredGroup>;
   readonly created: number;
   readonly conflicts: number;
+  /**
+   * Whether the group (index) was created here and its members have stayed settled since (member-ledger.ts:
+   * a holder that changed is in doubt): what was written is what the pass would write.
+   */
+  readonly unchanged: (g: number) => boolean;
 }
 
 export class EarlyGroups {
@@ -36,6 +41,8 @@ export class EarlyGroups {
   private stopped = false;
   private failure: { error: unknown } | undefined;
   private created = 0;
+  /** The groups (indexes) created here. */
+  private readonly createdGroups: Set<number> = new Set();
   private conflicts = 0;
   private marked: Promise<void> | undefined;
 
@@ -56,8 +63,10 @@ export class EarlyGroups {
     this.ledger.onSettled = undefined;
     await this.running;
     if (this.failure) throw this.failure.error;
-    const { created, conflicts } = this;
-    return { stored: await this.listing, created, conflicts };
+    const { created, conflicts, createdGroups, ledger } = this;
+    const unchanged = (g: number): boolean =>
+      createdGroups.has(g) && ledger.index.memberIdsOf(g).every((id) => ledger.settled(id));
+    return { stored: await this.listing, created, conflicts, unchanged };
   }
 
   /** Some ids may have settled: a scan for ready groups, after the one under way. */
@@ -92,17 +101,25 @@ export class EarlyGroups {
       if (ready.length < EARLY_CHUNK) return;
       const stored = await this.listing;
       const chosen = new Set(ready);
-      for (const g of ready) this.taken[g] = 1;
+      const groupOf = new Map<string, number>();
+      for (const g of ready) {
+        this.taken[g] = 1;
+        groupOf.set(index.groupGuidOf(g), g);
+      }
       const userOf = (id: number) => this.ledger.userOf(id);
       for (const chunk of index.synchronizedChunks(userOf, EARLY_CHUNK, (g) => chosen.has(g))) {
         if (this.stopped) return;
-        await this.write(chunk, stored);
+        await this.write(chunk, stored, groupOf);
       }
     } while (this.again && !this.stopped);
   }
 
   /** Creates the groups not stored, updates those whose members or fields differ (from the listing's). */
-  private async write(chunk: readonly GroupWithMembers[], stored: Map<string, StoredGroup>): Promise<void> {
+  private async write(
+    chunk: readonly GroupWithMembers[],
+    stored: Map<string, StoredGroup>,
+    groupOf: ReadonlyMap<string, number>,
+  ): Promise<void> {
     const changes: GroupChange[] = [];
     for (const target of chunk) {
       const current = stored.get(target.objectGuid);
@@ -118,6 +135,8 @@ export class EarlyGroups {
     for (const change of changes) {
       if (change.action !== 'create') continue;
       this.created += 1;
+      const g = groupOf.get(change.target.objectGuid);
+      if (g !== undefined) this.createdGroups.add(g);
       const { members, ...group } = change.target;
       stored.set(change.target.objectGuid, { ...group, version: 1, membersHash: membersHashOf(members) });
     }

@@ -181,9 +181,16 @@ export async function runGroupPassOf(
   // A chunk is planned (its members read out of the ledger, stored members read where they moved) while the
   // one before it is written: CHUNKS_IN_FLIGHT written at a time. A failed write fails the pass once the
   // other chunk's write has ended, before any group is deleted.
+  // Groups created during the apply whose members have not moved since are as the pass would write them.
+  const skip = new Uint8Array(index.size);
+  for (let g = 0; early && g < index.size; g += 1)
+    if (early.unchanged(g)) {
+      skip[g] = 1;
+      stored.delete(index.groupGuidOf(g));
+    }
   const writing: Promise<void>[] = [];
   try {
-    for (const chunk of index.synchronizedChunks(userOf, GROUP_CHUNK)) {
+    for (const chunk of index.synchronizedChunks(userOf, GROUP_CHUNK, (g) => skip[g] !== 1)) {
       const changes = await planChunk(store, chunk, stored);
       const written = write(changes);
       written.catch(() => {});

@@ -149,7 +149,12 @@ export class MemberLedger {
 
   /** A write was planned (emitted to the queue): the ids of its DNs wait for it. */
   planned(change: PlannedChange): void {
-    for (const id of this.idsOf(change)) this.pending[id] = (this.pending[id] as number) + 1;
+    for (const id of this.idsOf(change)) {
+      this.pending[id] = (this.pending[id] as number) + 1;
+      // Met already (a write decided after its page: a deferred conflict, a delete): a group written since
+      // may name another holder than the pass will.
+      if (((this.state[id] as number) & SEEN) !== 0) this.doubt(id);
+    }
   }
 
   /** A page of the read, once planned: `excluded` the objectGUIDs out of scope. */

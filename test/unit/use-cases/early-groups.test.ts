@@ -27,7 +27,10 @@ const group = (g: number): DirectoryGroupEntry => ({
   groupType: -2147483646,
   members: [userDn(2 * g - 1), userDn(2 * g), ...(g % 10 === 0 ? [groupDn(g - 1)] : [])],
 });
-const CONFIG: Omit<ConfigInput, 'connection'> = { groups: { sync: 'all' } };
+const CONFIG: Omit<ConfigInput, 'connection'> = {
+  groups: { sync: 'all' },
+  options: { deleteUsers: true, deletionThreshold: { maxPercent: 100 } },
+};
 
 let app: InMemoryApp;
 let directory: InMemoryDirectory;
@@ -87,6 +90,24 @@ describe('groups written during the apply', () => {
     expect(report.steps.find((s) => s.name === 'groups')?.ok).toBe(true);
     expect(await membersOf(2)).toEqual(['user4']);
     expect(await membersOf(1)).toEqual(['user1', 'user2']);
+  });
+
+  it('leaves a group naming a user deleted by the same run to the pass, which leaves the user out', async () => {
+    await run();
+    // 300 new groups (written early), the first naming user 5, who leaves AD.
+    const fresh = (g: number): DirectoryGroupEntry => ({
+      ...group(g),
+      members: g === GROUPS + 1 ? [userDn(5), userDn(6)] : [userDn(g - GROUPS)],
+    });
+    directory.putGroup(...Array.from({ length: 300 }, (_, i) => fresh(GROUPS + 1 + i)));
+    directory.remove(directoryEntry(5).objectGuid);
+    await app.settings.clearCursor();
+    const report = await run();
+    expect(report.status).toBe('succeeded');
+    expect(await store.getUser('user5')).toBeUndefined();
+    expect(await membersOf(GROUPS + 1)).toEqual(['user6']);
+    expect(await membersOf(3)).toEqual(['user6']);
+    expect(report.steps.find((s) => s.name === 'groups')?.message).toContain('300 created, 1 updated');
   });
 
   it('deletes no group when the run fails in its apply', async () => {
