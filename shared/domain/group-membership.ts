@@ -6,11 +6,12 @@
  * memory in proportion to the memberships and the users' lists of groups, whatever the nesting's shape.
  *
  * Memory: the groups are taken as their pages arrive, and each member DN becomes a small integer id at once
- * (one lower-cased string per distinct DN, held once); a group keeps its members as an array of ids, and the
- * inverse (an id's groups) is two typed arrays. 1,000,000 memberships of 100,000 users in 10,000 groups are
+ * (each distinct DN held once, lower-cased, as bytes: dn-ids.ts); a group keeps its members as an array of
+ * ids, and the inverse (an id's groups) is two typed arrays. 1,000,000 memberships of 100,000 users in 10,000 groups are
  * about 8 MB of ids and the 110,000 DNs, not a million strings and objects.
  */
 import type { PrivilegeRule } from '../config/config-schema';
+import { DnIds } from './dn-ids';
 import {
   compareNames,
   type DirectoryGroupEntry,
@@ -91,7 +92,7 @@ interface Graph {
  * synchronized groups with their members. See the module comment.
  */
 export class MembershipIndex {
-  private readonly ids = new Map<string, number>();
+  private readonly ids = new DnIds();
   private readonly entries: DirectoryGroupEntry[] = [];
   private readonly members: Int32Array[] = [];
   private readonly groupIds: number[] = [];
@@ -266,12 +267,7 @@ export class MembershipIndex {
   }
 
   private intern(dn: string): number {
-    const key = lower(dn);
-    const known = this.ids.get(key);
-    if (known !== undefined) return known;
-    const id = this.ids.size;
-    this.ids.set(key, id);
-    return id;
+    return this.ids.intern(lower(dn));
   }
 
   private resolved(): Graph {
@@ -280,6 +276,7 @@ export class MembershipIndex {
   }
 
   private buildGraph(): Graph {
+    this.ids.compact();
     const idCount = this.ids.size;
     const groups = this.entries.length;
     const groupOfId = new Int32Array(idCount).fill(NONE);
