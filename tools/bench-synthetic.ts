@@ -38,6 +38,10 @@ const { values } = parseArgs({
     // expression), in this process, and their ratio.
     mapping: { type: 'boolean', default: false },
     groups: { type: 'string', default: '0' },
+    // With --store dynamodb: the first sync only (its peak RSS alone), and --trace-memory: the process's
+    // memory every 500 ms on stderr (where in the run it peaks).
+    'first-only': { type: 'boolean', default: false },
+    'trace-memory': { type: 'boolean', default: false },
   },
 });
 const USERS = Number(values.users);
@@ -197,6 +201,20 @@ const groupsConfig = parseConfig({
 });
 const peakRssMb = (): number => Math.round(process.resourceUsage().maxRSS / 1024);
 
+/** The process's memory (MB) every 500 ms on stderr, from now until stopped. */
+function traceMemory(): { stop: () => void } {
+  const started = performance.now();
+  const mb = (bytes: number): number => Math.round(bytes / 1048576);
+  const timer = setInterval(() => {
+    const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
+    log(
+      `memory ${Math.round(performance.now() - started)} ms: rss ${mb(rss)}, heap ${mb(heapUsed)}/${mb(heapTotal)}, ` +
+        `external ${mb(external)} (array buffers ${mb(arrayBuffers)}), peak ${peakRssMb()}`,
+    );
+  }, 500);
+  return { stop: () => clearInterval(timer) };
+}
+
 async function timed(label: string, run: () => Promise<Report>): Promise<{ ms: number; report: Report }> {
   const started = performance.now();
   const report = await run();
@@ -241,20 +259,26 @@ if (values.store === 'discard') {
       ...(GROUPS > 0 ? { groups: new DynamoGroupStore(client, tableName) } : {}),
     };
     const request = { config: GROUPS > 0 ? groupsConfig : config, password: 'synthetic' };
+    const trace = values['trace-memory'] ? traceMemory() : undefined;
     const first = await timed('first sync', () => synchronize(deps, request));
-    const again = await timed('no-change sync', () => synchronize(deps, request));
+    result.firstPeakRssMb = peakRssMb();
+    const again = values['first-only']
+      ? undefined
+      : await timed('no-change sync', () => synchronize(deps, request));
+    trace?.stop();
     Object.assign(result, {
       firstSyncMs: first.ms,
       created: first.report.counts.created,
-      noChangeSyncMs: again.ms,
-      unchanged: again.report.counts.unchanged,
+      ...(again ? { noChangeSyncMs: again.ms, unchanged: again.report.counts.unchanged } : {}),
     });
     if (!values.json) {
       for (const [label, { report }] of [
         ['first sync', first],
-        ['no-change sync', again],
+        ...(again ? [['no-change sync', again] as const] : []),
       ] as const) {
         log(`${label} steps (ms): ${report.steps.map((step) => `${step.name} ${step.ms}`).join(', ')}`);
+        const groupsStep = report.steps.find((step) => step.name === 'groups');
+        if (groupsStep) log(`${label} groups: ${groupsStep.message ?? ''}`);
       }
     }
   } finally {

@@ -6,11 +6,12 @@
  * memory in proportion to the memberships and the users' lists of groups, whatever the nesting's shape.
  *
  * Memory: the groups are taken as their pages arrive, and each member DN becomes a small integer id at once
- * (one lower-cased string per distinct DN, held once); a group keeps its members as an array of ids, and the
- * inverse (an id's groups) is two typed arrays. 1,000,000 memberships of 100,000 users in 10,000 groups are
+ * (each distinct DN held once, lower-cased, as bytes: dn-ids.ts); a group keeps its members as an array of
+ * ids, and the inverse (an id's groups) is two typed arrays. 1,000,000 memberships of 100,000 users in 10,000 groups are
  * about 8 MB of ids and the 110,000 DNs, not a million strings and objects.
  */
 import type { PrivilegeRule } from '../config/config-schema';
+import { DnIds } from './dn-ids';
 import {
   compareNames,
   type DirectoryGroupEntry,
@@ -91,7 +92,7 @@ interface Graph {
  * synchronized groups with their members. See the module comment.
  */
 export class MembershipIndex {
-  private readonly ids = new Map<string, number>();
+  private readonly ids = new DnIds();
   private readonly entries: DirectoryGroupEntry[] = [];
   private readonly members: Int32Array[] = [];
   private readonly groupIds: number[] = [];
@@ -209,16 +210,18 @@ export class MembershipIndex {
 
   /**
    * The synchronized groups, with their direct members that are synchronized users (`userOf`: the user an id
-   * is, if any) or synchronized groups, `size` groups at a time (their members are objects: not all at once).
+   * is, if any) or synchronized groups, `size` groups at a time (their members are objects: not all at once);
+   * `only`: those of the groups (indexes) it accepts.
    */
   *synchronizedChunks(
     userOf: (id: number) => { readonly userName: string; readonly objectGuid: string } | undefined,
     size: number,
+    only?: (group: number) => boolean,
   ): Generator<GroupWithMembers[]> {
     const graph = this.resolved();
     let chunk: GroupWithMembers[] = [];
     for (let g = 0; g < this.entries.length; g += 1) {
-      if (graph.synchronized[g] !== 1) continue;
+      if (graph.synchronized[g] !== 1 || (only && !only(g))) continue;
       const members = new Map<string, GroupMember>();
       for (const id of this.members[g] as Int32Array) {
         const user = userOf(id);
@@ -239,6 +242,21 @@ export class MembershipIndex {
     if (chunk.length > 0) yield chunk;
   }
 
+  /** The ids of a group's direct members (g: its index, 0 up to `size`). */
+  memberIdsOf(g: number): Int32Array {
+    return this.members[g] as Int32Array;
+  }
+
+  /** The objectGUID of a group (its index). */
+  groupGuidOf(g: number): string {
+    return this.entry(g).objectGuid;
+  }
+
+  /** Whether an id is a group's own DN. */
+  isGroupId(id: number): boolean {
+    return this.resolved().groupOfId[id] !== NONE;
+  }
+
   /** How many groups are synchronized. */
   get synchronizedCount(): number {
     return this.resolved().synchronized.reduce((sum, s) => sum + s, 0);
@@ -249,12 +267,7 @@ export class MembershipIndex {
   }
 
   private intern(dn: string): number {
-    const key = lower(dn);
-    const known = this.ids.get(key);
-    if (known !== undefined) return known;
-    const id = this.ids.size;
-    this.ids.set(key, id);
-    return id;
+    return this.ids.intern(lower(dn));
   }
 
   private resolved(): Graph {
@@ -263,6 +276,7 @@ export class MembershipIndex {
   }
 
   private buildGraph(): Graph {
+    this.ids.compact();
     const idCount = this.ids.size;
     const groups = this.entries.length;
     const groupOfId = new Int32Array(idCount).fill(NONE);

@@ -15,15 +15,27 @@ import { type GroupMember, type GroupWithMembers, membersHashOf } from '../domai
 import type { UserMembership } from '../domain/group-membership';
 import { changedMembershipFields, diffGroup } from '../domain/plan-groups';
 import type { User } from '../domain/user';
-import type { GroupChange, GroupStore, GroupWriteContext, MembershipChange } from '../ports/group-store';
+import type {
+  GroupChange,
+  GroupStore,
+  GroupWriteContext,
+  MembershipChange,
+  StoredGroup,
+} from '../ports/group-store';
 import type { SyncCursorStore } from '../ports/sync-cursor';
 import type { UserStore } from '../ports/user-store';
+import type { EarlyGroups, EarlyWrites } from './early-groups';
 import { MemberLedger } from './member-ledger';
 import type { StepRecorder } from './run-report';
 import type { GroupRead } from './sync-groups';
 
-/** Groups planned and written at a time: their members are objects only while they are. */
-const GROUP_CHUNK = 500;
+/**
+ * Groups planned and written at a time: their members are objects only while they are (250 of 100 members:
+ * 25,000 members, with their names and objectGUIDs read out of the member ledger).
+ */
+const GROUP_CHUNK = 250;
+/** Chunks written at a time: the next is planned while one is written (4 transactions each). */
+const CHUNKS_IN_FLIGHT = 2;
 /** Users read back by objectGUID at a time (member-ledger.ts). */
 const USER_CHUNK = 1000;
 
@@ -53,11 +65,16 @@ export async function runGroupPass(
   },
   read: GroupRead,
   steps: StepRecorder,
-  run: GroupWriteContext & { readonly dryRun: boolean; readonly ledger?: MemberLedger | undefined },
+  run: GroupWriteContext & {
+    readonly dryRun: boolean;
+    readonly ledger?: MemberLedger | undefined;
+    readonly early?: EarlyGroups | undefined;
+  },
 ): Promise<void> {
   await steps.run(
     'groups',
     async () => {
+      const early = await run.early?.finish();
       const outcome = read.unchanged
         ? undefined
         : await runGroupPassOf(
@@ -65,6 +82,7 @@ export async function runGroupPass(
             read,
             run.dryRun ? undefined : { runId: run.runId, now: run.now },
             run.ledger,
+            early,
           );
       const cursor =
         read.state && !run.dryRun && !outcome?.conflicts ? await deps.cursors?.getCursor() : undefined;
@@ -113,20 +131,22 @@ export async function runGroupPassOf(
   read: GroupRead,
   apply: GroupWriteContext | undefined,
   ledger?: MemberLedger,
+  early?: EarlyWrites,
 ): Promise<GroupPassOutcome> {
   const { index } = read;
   const store = deps.groups;
-  let marked = false;
-  const mark = async () => {
-    if (apply && read.inUse && !marked) await store.markGroupData(true);
-    marked = true;
+  // Once, before the first write (the writes of two chunks may ask at once).
+  let marked: Promise<void> | undefined;
+  const mark = (): Promise<void> => {
+    marked ??= apply && read.inUse ? store.markGroupData(true) : Promise.resolve();
+    return marked;
   };
   let usersChanged = 0;
-  let conflicts = 0;
+  let conflicts = early?.conflicts ?? 0;
   // The stored groups are listed while the users are: only this pass writes them (under the run's lock), and
   // each listing is a paged query whose round trips would otherwise add up. Awaited below, so a failed listing
   // still fails the pass before any group is written.
-  const listing = store.listGroups();
+  const listing = early ? Promise.resolve(early.stored) : store.listGroups().then(byGuid);
   listing.catch(() => {});
   const known = ledger?.complete && ledger.index === index ? ledger : undefined;
   const holders = known ?? new MemberLedger(index);
@@ -150,28 +170,37 @@ export async function runGroupPassOf(
     conflicts += written.conflicts;
   }
   const userOf = (id: number) => holders.userOf(id);
-  const stored = new Map((await listing).map((g) => [g.objectGuid, g]));
-  const counts = { create: 0, update: 0, delete: 0 };
+  const stored = await listing;
+  const counts = { create: early?.created ?? 0, update: 0, delete: 0 };
   const write = async (changes: GroupChange[]) => {
     for (const change of changes) counts[change.action] += 1;
     if (!apply || changes.length === 0) return;
     await mark();
     conflicts += (await store.applyGroupChanges(changes, apply)).conflicts;
   };
-  for (const chunk of index.synchronizedChunks(userOf, GROUP_CHUNK)) {
-    const changes: GroupChange[] = [];
-    for (const target of chunk) {
-      const current = stored.get(target.objectGuid);
-      stored.delete(target.objectGuid);
-      if (!current) {
-        changes.push({ action: 'create', target, changedFields: [] });
-        continue;
-      }
-      const storedMembers = await membersIfMoved(store, target, current.membersHash);
-      const diff = diffGroup(target, current, storedMembers);
-      if (diff.changedFields.length > 0) changes.push({ action: 'update', target, current, ...diff });
+  // A chunk is planned (its members read out of the ledger, stored members read where they moved) while the
+  // one before it is written: CHUNKS_IN_FLIGHT written at a time. A failed write fails the pass once the
+  // other chunk's write has ended, before any group is deleted.
+  // Groups created during the apply whose members have not moved since are as the pass would write them.
+  const skip = new Uint8Array(index.size);
+  for (let g = 0; early && g < index.size; g += 1)
+    if (early.unchanged(g)) {
+      skip[g] = 1;
+      stored.delete(index.groupGuidOf(g));
     }
-    await write(changes);
+  const writing: Promise<void>[] = [];
+  try {
+    for (const chunk of index.synchronizedChunks(userOf, GROUP_CHUNK, (g) => skip[g] !== 1)) {
+      const changes = await planChunk(store, chunk, stored);
+      const written = write(changes);
+      written.catch(() => {});
+      writing.push(written);
+      if (writing.length >= CHUNKS_IN_FLIGHT) await writing.shift();
+    }
+    await Promise.all(writing);
+  } catch (error) {
+    await Promise.allSettled(writing);
+    throw error;
   }
   // Gone from a complete read (or no longer synchronized): deleted.
   await write([...stored.values()].map((current) => ({ action: 'delete' as const, current })));
@@ -187,6 +216,29 @@ export async function runGroupPassOf(
     usersChanged,
     conflicts,
   };
+}
+
+const byGuid = (groups: readonly StoredGroup[]) => new Map(groups.map((g) => [g.objectGuid, g]));
+
+/** A chunk's creates and updates; the groups met are taken out of `stored` (what is left is deleted). */
+async function planChunk(
+  store: GroupStore,
+  chunk: readonly GroupWithMembers[],
+  stored: Map<string, StoredGroup>,
+): Promise<GroupChange[]> {
+  const changes: GroupChange[] = [];
+  for (const target of chunk) {
+    const current = stored.get(target.objectGuid);
+    stored.delete(target.objectGuid);
+    if (!current) {
+      changes.push({ action: 'create', target, changedFields: [] });
+      continue;
+    }
+    const storedMembers = await membersIfMoved(store, target, current.membersHash);
+    const diff = diffGroup(target, current, storedMembers);
+    if (diff.changedFields.length > 0) changes.push({ action: 'update', target, current, ...diff });
+  }
+  return changes;
 }
 
 /** The stored members, read only when the members' hash says they differ. */

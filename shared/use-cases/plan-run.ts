@@ -69,6 +69,7 @@ const LEFT_GROUPS = deleteReason(['notInSelectedGroups']);
 class RunPlanner {
   /** Every directory user read, with its exclusion reasons: the sweep's record of what the directory holds. */
   private readonly read = new GuidLedger(1024);
+  private listener: ListingReader | undefined;
   /** The database's directory users (objectGUID and a hash of the maintained fields), for a sweeping run. */
   private known: GuidLedger | undefined;
   /** objectGUIDs of the database's suspended users (few): one read in scope is restored, not unchanged. */
@@ -107,6 +108,7 @@ class RunPlanner {
     const groups = config.filters.groups.length > 0;
     const { cursor, incremental } = this.scope;
     const listener = await this.input.onScope?.(this.scope);
+    this.listener = listener;
     // A full read, a scope whose objectGUIDs changed (someone may have left), changed group members (leavers
     // and joiners are found in the database) or an unknown population list the database; otherwise an
     // incremental read looks up only the users it read. (A suspension whose grace period has ended makes a
@@ -209,6 +211,7 @@ class RunPlanner {
         ...(this.scope.incremental ? { deletedInDirectory: notIn(this.scope.incremental.inScope) } : {}),
       });
       const taken = await this.take(plan.changes, false);
+      this.listener?.seen?.(entries, excluded);
       return { ...taken, counts: { ...taken.counts, unchanged: (taken.counts?.unchanged ?? 0) + unchanged } };
     });
     return {

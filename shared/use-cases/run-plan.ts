@@ -5,7 +5,7 @@
 
 import type { PlannedChange } from '../domain/plan-sync';
 import type { DeletionHold, WriteCounts } from '../domain/report';
-import type { User } from '../domain/user';
+import type { DirectoryEntry, User } from '../domain/user';
 import type { ReadScope } from './read-scope';
 
 /** What planning a run leaves for the apply and the report. */
@@ -55,4 +55,6 @@ export interface ListingReader {
   take(user: User): void;
   /** The whole database was listed. */
   listingEnded(): void;
+  /** A page of the read, once planned (its writes emitted); `excluded`: the objectGUIDs out of scope. */
+  seen?(entries: readonly DirectoryEntry[], excluded: ReadonlyMap<string, unknown>): void;
 }

@@ -21,6 +21,7 @@ import type { DirectorySession, DirectorySyncState } from '../ports/directory-re
 import type { RunCheckpoint } from '../ports/run-checkpoint';
 import type { SyncCursorStore } from '../ports/sync-cursor';
 import { RunApplier } from './apply-writes';
+import { EarlyGroups } from './early-groups';
 import { runGroupPass } from './group-pass';
 import { MemberLedger } from './member-ledger';
 import { planRun, type RunPlan } from './plan-run';
@@ -116,6 +117,7 @@ class PipelineRun {
   private groupRead: GroupRead | undefined;
   /** What the group pass needs of the database, from its listing and the run's writes (member-ledger.ts). */
   private members: MemberLedger | undefined;
+  private early: EarlyGroups | undefined; // groups written during the apply (early-groups.ts)
   // Where the run stands, for its progress: the phase, the changes planned, and what apply has to write.
   private phase: RunPhase = 'connect';
   // Changes are planned as a page's users are; they are shown with the page's counts, once it is done.
@@ -170,6 +172,7 @@ class PipelineRun {
         } finally {
           // A run that failed stops writing: the batch under way ends, nothing more is written.
           await this.endWrites(writes);
+          await this.early?.finish().catch(() => {}); // ended by the pass, unless the run failed or hands off
         }
       });
     } finally {
@@ -221,6 +224,7 @@ class PipelineRun {
           this.plannedSoFar += 1;
           this.groupsAffected ||= affectsGroups(change);
           const written = withMemberships(change, this.groupRead, mode.dryRun);
+          this.members?.planned(written);
           if (writes) await timer.excluding(() => writes.push(written));
           return written;
         },
@@ -230,6 +234,9 @@ class PipelineRun {
           const read = await timer.time('groups', () => this.readGroups(directory));
           this.groupRead = read;
           if (read?.inUse && !read.unchanged) this.members = new MemberLedger(read.index);
+          const context = { runId: this.runId, now: deps.clock.now().toISOString() };
+          if (writes && this.members && deps.groups)
+            this.early = new EarlyGroups(deps.groups, this.members, context);
           return this.members;
         },
         onReadStart: async (scope, population) => {
@@ -325,7 +332,9 @@ class PipelineRun {
       runId: this.runId,
       now: this.deps.clock.now().toISOString(),
       ledger: this.members,
+      early: this.early,
     });
+    this.members = undefined; // the pass was its one reader
   }
 
   /** The writes of a sync, taken from the planner's first one on (apply-writes.ts). */
