@@ -2,7 +2,7 @@
  * The group pass of a run (sync-groups.ts), once the users are written: every directory user's groups and
  * group privileges against what its groups give it now, then the synchronized groups against the stored ones.
  *
- *   users: those of the run's member ledger (member-ledger.ts) whose groups may differ, read back by key, when
+ *   users: those of the run's member ledger (member-ledger.ts) whose groups may differ, read back by objectGUID, when
  *   the ledger holds the database as the run left it; else every user, listed a page at a time
  *   -> the users whose groups or group privileges differ: written a page at a time
  *   -> the groups, GROUP_CHUNK at a time (created, updated), then the stored groups no longer read (deleted).

@@ -7,8 +7,9 @@
  *   - how many users each privilege rule gives something;
  *   - which users' groups or group privileges may differ from what their groups give them now: a listed user
  *     whose stored ones differ, and a user a write of the run moved, renamed, re-anchored or restored, or
- *     whose write was refused or found in place (what it holds is unknown). Only those are read back, by key,
- *     and planned; a create carries what its groups give (sync-groups.ts, withMemberships), a delete is gone.
+ *     whose write was refused or found in place (what it holds is unknown). Only those are read back, by
+ *     objectGUID through the guid index (eventually consistent on AWS, as the listing it replaces), and
+ *     planned; a create carries what its groups give (sync-groups.ts, withMemberships), a delete is gone.
  *
  * Valid only for a pass with the very groups read the listing was compared against, once the listing is
  * complete (`complete`); otherwise the pass lists the users (group-pass.ts).
