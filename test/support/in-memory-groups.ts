@@ -1,8 +1,25 @@
 /**
+ * A global security group as the directory reads it: its objectGUID numbered `n`, its sAMAccountName the DN's
+ * first CN, its members the DNs given.
+ */
+export const directoryGroup = (
+  n: number,
+  distinguishedName: string,
+  members: readonly string[] = [],
+): DirectoryGroupEntry => ({
+  objectGuid: `00000000-0000-4000-9000-${String(n).padStart(12, '0')}`,
+  distinguishedName,
+  sAMAccountName: /^CN=([^,]+)/.exec(distinguishedName)?.[1] ?? distinguishedName,
+  proxyAddresses: [],
+  groupType: -2147483646,
+  members,
+});
+
+/**
  * An in-memory GroupStore over an InMemoryUserStore's users: groups by objectGUID with their members, and the
  * users' membership fields written on the version (here: updatedAt) they were read at, as the real store does.
  */
-import { type GroupMember, membersHashOf } from '../../shared/domain/group';
+import { type DirectoryGroupEntry, type GroupMember, membersHashOf } from '../../shared/domain/group';
 import type {
   GroupChange,
   GroupDirectory,

@@ -11,7 +11,7 @@ import type { PlannedChange } from '../../../shared/domain/plan-sync';
 import { synchronize } from '../../../shared/use-cases/sync-pipeline';
 import { directoryEntry, type InMemoryDirectory, type InMemoryUserStore } from '../../support/in-memory';
 import { type InMemoryApp, inMemoryApp, inMemoryConfig } from '../../support/in-memory-app';
-import { InMemoryGroupStore } from '../../support/in-memory-groups';
+import { directoryGroup, InMemoryGroupStore } from '../../support/in-memory-groups';
 
 const BASE = 'DC=company,DC=local';
 const USERS = 1500;
@@ -19,14 +19,12 @@ const GROUPS = 600;
 const userDn = (n: number) => directoryEntry(n).distinguishedName;
 const groupDn = (g: number) => `CN=G${g},OU=Groups,${BASE}`;
 /** Group g holds users 2g - 1 and 2g, and G(g - 1) when g is a tenth. */
-const group = (g: number): DirectoryGroupEntry => ({
-  objectGuid: `00000000-0000-4000-9000-${String(g).padStart(12, '0')}`,
-  distinguishedName: groupDn(g),
-  sAMAccountName: `G${g}`,
-  proxyAddresses: [],
-  groupType: -2147483646,
-  members: [userDn(2 * g - 1), userDn(2 * g), ...(g % 10 === 0 ? [groupDn(g - 1)] : [])],
-});
+const group = (g: number) =>
+  directoryGroup(g, groupDn(g), [
+    userDn(2 * g - 1),
+    userDn(2 * g),
+    ...(g % 10 === 0 ? [groupDn(g - 1)] : []),
+  ]);
 const CONFIG: Omit<ConfigInput, 'connection'> = {
   groups: { sync: 'all' },
   options: { deleteUsers: true, deletionThreshold: { maxPercent: 100 } },

@@ -4,21 +4,14 @@
  * write fails the pass after the other chunk's write has ended, with no group deleted.
  */
 import { describe, expect, it } from 'vitest';
-import type { DirectoryGroupEntry } from '../../../shared/domain/group';
 import { MembershipIndex } from '../../../shared/domain/group-membership';
 import type { GroupChange, GroupStore, StoredGroup } from '../../../shared/ports/group-store';
 import type { UserStore } from '../../../shared/ports/user-store';
 import { runGroupPassOf } from '../../../shared/use-cases/group-pass';
+import { directoryGroup } from '../../support/in-memory-groups';
 
 const GROUPS = 1100;
-const entry = (g: number): DirectoryGroupEntry => ({
-  objectGuid: `00000000-0000-4000-9000-${String(g).padStart(12, '0')}`,
-  distinguishedName: `CN=G${g},OU=Groups,DC=company,DC=local`,
-  sAMAccountName: `g${g}`,
-  proxyAddresses: [],
-  groupType: -2147483646,
-  members: [],
-});
+const entry = (g: number) => directoryGroup(g, `CN=G${g},OU=Groups,DC=company,DC=local`);
 const gone = { objectGuid: 'ffffffff-0000-4000-9000-000000000000', name: 'gone' } as unknown as StoredGroup;
 
 function fakes(failOnCall?: number) {
@@ -32,7 +25,8 @@ function fakes(failOnCall?: number) {
       const call = ++log.calls;
       log.inFlight += 1;
       log.maxInFlight = Math.max(log.maxInFlight, log.inFlight);
-      await new Promise((resolve) => setTimeout(resolve, call === failOnCall ? 1 : 10));
+      // A write takes some turns of the event loop (a failing one fewer), no real time.
+      for (let turn = call === failOnCall ? 1 : 10; turn > 0; turn -= 1) await new Promise(setImmediate);
       log.inFlight -= 1;
       log.ended += 1;
       if (call === failOnCall) throw new Error('write failed');

@@ -11,21 +11,14 @@ import type { PlannedChange } from '../../../shared/domain/plan-sync';
 import { synchronize } from '../../../shared/use-cases/sync-pipeline';
 import { directoryEntry, type InMemoryDirectory, type InMemoryUserStore } from '../../support/in-memory';
 import { type InMemoryApp, inMemoryApp, inMemoryConfig } from '../../support/in-memory-app';
-import { InMemoryGroupStore } from '../../support/in-memory-groups';
+import { directoryGroup, InMemoryGroupStore } from '../../support/in-memory-groups';
 
 const BASE = 'DC=company,DC=local';
 const dnOf = (name: string) => `CN=${name},OU=Groups,${BASE}`;
 const userDn = (n: number) => directoryEntry(n).distinguishedName;
 const guidOf = (n: number) => directoryEntry(n).objectGuid;
 let sequence = 0;
-const group = (name: string, members: string[]): DirectoryGroupEntry => ({
-  objectGuid: `00000000-0000-4000-9000-${String(++sequence).padStart(12, '0')}`,
-  distinguishedName: dnOf(name),
-  sAMAccountName: name,
-  proxyAddresses: [],
-  groupType: -2147483646,
-  members,
-});
+const group = (name: string, members: string[]) => directoryGroup(++sequence, dnOf(name), members);
 
 let app: InMemoryApp;
 let directory: InMemoryDirectory;

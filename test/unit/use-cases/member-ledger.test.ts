@@ -4,21 +4,14 @@
  * names the new one.
  */
 import { describe, expect, it } from 'vitest';
-import type { DirectoryGroupEntry } from '../../../shared/domain/group';
 import { MembershipIndex } from '../../../shared/domain/group-membership';
 import type { User } from '../../../shared/domain/user';
 import { MemberLedger } from '../../../shared/use-cases/member-ledger';
+import { directoryGroup } from '../../support/in-memory-groups';
 
 const BASE = 'OU=Staff,DC=company,DC=local';
 const dn = (n: number) => `CN=User ${n},${BASE}`;
-const staff: DirectoryGroupEntry = {
-  objectGuid: '00000000-0000-4000-9000-000000000001',
-  distinguishedName: `CN=Staff,${BASE}`,
-  sAMAccountName: 'Staff',
-  proxyAddresses: [],
-  groupType: -2147483646,
-  members: [dn(1), dn(2), dn(3), dn(4)],
-};
+const staff = directoryGroup(1, `CN=Staff,${BASE}`, [dn(1), dn(2), dn(3), dn(4)]);
 const user = (n: number, userName: string, objectGuid: string, distinguishedName = dn(n)): User =>
   ({ userName, objectGuid, distinguishedName, authentication: 'directoryServices' }) as unknown as User;
 
