@@ -5,9 +5,15 @@
  */
 const EMPTY = -1;
 
-/** FNV-1a over the UTF-16 code units. */
+/**
+ * A basis drawn once per process: the DNs are the directory's (any user allowed to create a group names one),
+ * so slots that collide are not to be worked out in advance.
+ */
+const BASIS = (Math.random() * 0x1_0000_0000) >>> 0;
+
+/** FNV-1a over the UTF-16 code units, from this process's basis. */
 function hashOf(text: string): number {
-  let hash = 0x811c9dc5;
+  let hash = BASIS;
   for (let i = 0; i < text.length; i += 1) {
     hash ^= text.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193);
