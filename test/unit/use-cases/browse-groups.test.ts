@@ -68,6 +68,34 @@ describe('the groups routes', () => {
     expect(reads).toBe(2);
   });
 
+  it('reads a wide nesting a level at a time, at most 16 groups at once, each group once', async () => {
+    // Root > 40 groups > one user each, and each of the 40 also names the root and its neighbour.
+    const children = Array.from({ length: 40 }, (_, i) => groupMember(100 + i, `Child ${i}`));
+    const membersOf = new Map<string, GroupMember[]>([[guid(1), children]]);
+    for (const [i, child] of children.entries())
+      membersOf.set(child.objectGuid, [
+        user(i),
+        groupMember(1, 'Root'),
+        children[(i + 1) % 40] as GroupMember,
+      ]);
+    let inFlight = 0;
+    let most = 0;
+    const read: string[] = [];
+    const members = await transitiveMembers(guid(1), async (g) => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      read.push(g);
+      await Promise.resolve();
+      inFlight -= 1;
+      return membersOf.get(g) ?? [];
+    });
+    expect(read).toHaveLength(41);
+    expect(new Set(read).size).toBe(41);
+    expect(most).toBe(16);
+    expect(members.filter((m) => m.type === 'user')).toHaveLength(40);
+    expect(members.filter((m) => m.type === 'group')).toHaveLength(40);
+  });
+
   it('pages the members 100 at a time with a cursor, and refuses a cursor it did not give', async () => {
     await put(
       3,
