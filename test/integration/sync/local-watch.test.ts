@@ -69,13 +69,13 @@ it('adsync config set --change-notifications on: a change in AD reaches its user
       body.runs.some((r) => r.trigger === 'notification' && r.status === 'succeeded'),
     'the watch and its catch-up run',
   );
-  const changedAt = Date.now();
   await scratch.admin.modify(userDn, [replace('displayName', ['Watched Again'])]);
   const after = await untilRuns(
     (body) => body.runs.some((r) => r.trigger === 'notification' && r.counts.updated === 1),
     'the run of the change',
   );
-  expect(Date.now() - changedAt).toBeLessThan(10_000);
+  // A notification run, not the schedule's: the change reached its user through the watch (how fast is
+  // `npm run latency`'s to measure; a test only waits, up to untilRuns' 20 s).
   expect(after.watch).toMatchObject({ state: 'watching', namingContext: expect.stringMatching(/^DC=/) });
   const { body: user } = await api('GET', `/users/lw-${tag}`);
   expect(user).toMatchObject({ fullName: 'Watched Again' });
