@@ -11,12 +11,11 @@ import {
   type AttributeRule,
   type AttributeValue,
   isExpressionRule,
-  jsonBytes,
-  jsonBytesAtMost,
   MAPPING_BUDGET,
   type MappedAttributes,
   READABLE_BINARY,
   type UserNameSource,
+  valueBytes,
   valueProblem,
 } from './attribute-rules';
 import { guidText, type RawValue, sidText, transformValues } from './attribute-values';
@@ -131,9 +130,8 @@ export async function mapAttributes(
     if (problem) throw new MappingError(field, problem);
     attributes[field] = value as AttributeValue;
   }
-  let bound = 2;
-  for (const [field, value] of Object.entries(attributes)) bound += field.length + 4 + jsonBytesAtMost(value);
-  const bytes = bound <= MAPPING_BUDGET.maxUserBytes ? 0 : jsonBytes(attributes);
+  let bytes = 0;
+  for (const value of Object.values(attributes)) bytes += valueBytes(value);
   if (bytes > MAPPING_BUDGET.maxUserBytes)
     throw new MappingError(
       '*',

@@ -45,9 +45,9 @@ export const isExpressionRule = (rule: AttributeRule): rule is ExpressionRule =>
 export const MAPPING_BUDGET = {
   maxFields: 50,
   maxExpressionLength: 1000,
-  /** A field's value, as JSON (UTF-8 bytes). */
+  /** A field's value, in UTF-8 bytes of its content (valueBytes). */
   maxValueBytes: 4096,
-  /** All of a user's mapped attributes, as JSON (UTF-8 bytes). */
+  /** All of a user's mapped values together, in UTF-8 bytes of their content (valueBytes). */
   maxUserBytes: 32_768,
   /** The time a user's expressions may take together, and the largest string or list one may build. */
   expressionMs: 50,
@@ -191,14 +191,16 @@ export function fieldNameProblem(name: string): string | undefined {
   return undefined;
 }
 
-/** The size of a value as the user item and the API carry it (JSON, UTF-8). */
-export const jsonBytes = (value: unknown): number => Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8');
-
-/** An upper bound of jsonBytes for a mapped value, without serializing it (escapes take at most 6 per unit). */
-export function jsonBytesAtMost(value: AttributeValue): number {
-  if (typeof value === 'string') return value.length * 6 + 2;
-  if (Array.isArray(value)) return value.reduce((sum: number, item: string) => sum + item.length * 6 + 3, 2);
-  return 32;
+/**
+ * The size of a mapped value, as SPEC 8.3's limits count it: the UTF-8 bytes of its content (a list: of its
+ * items; a number or boolean: of its text). JSON's quotes, commas and escapes are the carrier's, not the value's:
+ * an AD description of exactly 4 KiB fits a field.
+ */
+export function valueBytes(value: AttributeValue): number {
+  if (typeof value === 'string') return Buffer.byteLength(value, 'utf8');
+  if (Array.isArray(value))
+    return value.reduce((sum: number, item: string) => sum + Buffer.byteLength(item, 'utf8'), 0);
+  return String(value).length;
 }
 
 /** Why a value is not a mapped value (or too large), or undefined when it is one. */
@@ -220,10 +222,7 @@ export function valueProblem(value: unknown): string | undefined {
               ? 'an object'
               : typeof value;
   if (kind !== 'ok') return `the value is ${kind}; a value is a string, number, boolean or list of strings`;
-  // Most values are short: a bound on their size (3 bytes a UTF-16 unit, quotes and escapes apart) spares
-  // serializing them.
-  if (jsonBytesAtMost(value as AttributeValue) <= MAPPING_BUDGET.maxValueBytes / 2) return undefined;
-  const bytes = jsonBytes(value);
+  const bytes = valueBytes(value as AttributeValue);
   if (bytes > MAPPING_BUDGET.maxValueBytes)
     return `the value is ${bytes} bytes, more than the ${MAPPING_BUDGET.maxValueBytes} a field may hold`;
   return undefined;

@@ -313,6 +313,34 @@ describe('mapAttributes', () => {
     expect(failure.detail).toMatch(/50 ms/);
   });
 
+  it('counts a value by the UTF-8 bytes of its content, not its JSON: 4,096 bytes fit a field, 4,097 do not', async () => {
+    const quotes = '"'.repeat(4096);
+    const euros = '\u20ac'.repeat(1365) + 'x'; // 3 bytes each: 4,096 bytes in 1,366 characters
+    const list = Array.from({ length: 1024 }, () => 'abcd'); // 4,096 bytes in 1,024 items
+    const kept = await map({
+      q: { expression: `$pad("", 4096, '"')` },
+      e: { expression: `"${euros}"` },
+      l: { expression: `[1..1024].("abcd")` },
+    });
+    expect(kept).toEqual({ q: quotes, e: euros, l: list });
+    expect((await failureOf({ q: { expression: `$pad("", 4097, '"')` } })).detail).toMatch(
+      /4097 bytes, more than the 4096/,
+    );
+    expect((await failureOf({ e: { expression: `"${euros}x"` } })).detail).toMatch(/4097 bytes/);
+    expect(refusalOf('dept', { from: 'department', default: 'x'.repeat(4096) })).toEqual([]);
+    expect(refusalOf('dept', { from: 'department', default: '"'.repeat(4097) })[0]?.message).toMatch(
+      /4097 bytes/,
+    );
+  });
+
+  it('holds 32 KiB of values a user (eight fields of 4,096 bytes), not a byte more', async () => {
+    const fields = (n: number) =>
+      Object.fromEntries(Array.from({ length: n }, (_, i) => [`f${i}`, { expression: '$pad("x", 4096)' }]));
+    expect(Object.keys(await map(fields(8)))).toHaveLength(8);
+    const failure = await failureOf({ ...fields(8), more: { expression: '"x"' } });
+    expect(failure.detail).toMatch(/32769 bytes, more than the 32768/);
+  });
+
   it('fails a user whose mapped attributes exceed 32 KiB together', async () => {
     const attributes = Object.fromEntries(
       Array.from({ length: 10 }, (_, i) => [`f${i}`, { expression: '$pad("x", 4000)' }]),
