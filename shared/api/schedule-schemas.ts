@@ -31,7 +31,7 @@ export const scheduleHealth = documenting<ScheduleHealth>()(
 export const staleness = documenting<Staleness>()(
   z.object({
     since: z.string(),
-    staleAfterHours: z.int(),
+    staleAfterHours: z.number(),
     lastSucceeded: z.object({ runId: z.string(), finishedAt: z.string() }).optional(),
     lastRun: z.object({ runId: z.string(), status: z.enum(RUN_STATUSES), finishedAt: z.string() }).optional(),
   }),

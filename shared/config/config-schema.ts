@@ -241,7 +241,8 @@ const configFields = z.strictObject({
   mapping: mappingSchema.prefault({}),
   alerts: z
     .strictObject({
-      staleAfterHours: z.int().min(1).max(720).default(26),
+      // Hours, fractions too (1.5): checked at the schedule's occurrences, so finer than its interval means each.
+      staleAfterHours: z.number().min(0.01).max(720).default(26),
       failuresBeforeBackoff: z.int().min(1).max(100).default(3),
     })
     .prefault({}),

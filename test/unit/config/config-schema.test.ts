@@ -110,10 +110,12 @@ describe('parseConfig', () => {
     expect(parseConfig({ ...minimal, alerts: { staleAfterHours: 720 } }).alerts.failuresBeforeBackoff).toBe(
       3,
     );
+    expect(parseConfig({ ...minimal, alerts: { staleAfterHours: 0.25 } }).alerts.staleAfterHours).toBe(0.25);
     for (const [alerts, path] of [
       [{ staleAfterHours: 0 }, 'alerts.staleAfterHours'],
       [{ staleAfterHours: 721 }, 'alerts.staleAfterHours'],
-      [{ staleAfterHours: 1.5 }, 'alerts.staleAfterHours'],
+      [{ staleAfterHours: 0.001 }, 'alerts.staleAfterHours'],
+      [{ staleAfterHours: '26' }, 'alerts.staleAfterHours'],
       [{ failuresBeforeBackoff: 0 }, 'alerts.failuresBeforeBackoff'],
       [{ failuresBeforeBackoff: 101 }, 'alerts.failuresBeforeBackoff'],
       [{ failuresBeforeBackoff: '3' }, 'alerts.failuresBeforeBackoff'],

@@ -177,6 +177,15 @@ describe('the stale alert', () => {
     expect(alerts.raised.get('sync.stale:never')).toMatchObject({ type: 'sync.stale', time: at(26) });
   });
 
+  it('takes fractions of an hour: 1.5 hours without a success is stale at the first occurrence after them', async () => {
+    await app.settings.saveConfig(
+      inMemoryConfig({ schedule: { enabled: true, intervalMinutes: 60 }, alerts: { staleAfterHours: 1.5 } }),
+    );
+    const outcomes = await occurrencesUntil(3);
+    expect(outcomes[1]?.stale).toBeUndefined();
+    expect(outcomes[2]?.stale).toMatchObject({ since: at(0), staleAfterHours: 1.5 });
+  });
+
   it('raises a new one for the next spell, and none while runs succeed', async () => {
     app.directory.failAfterPages = undefined;
     await app.settings.saveConfig(

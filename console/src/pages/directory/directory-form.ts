@@ -128,9 +128,17 @@ const numberInput = (
   name: keyof ConfigFormValues,
   min: number,
   max: number,
-  step = 1,
+  step: number | 'any' = 1,
 ): HTMLInputElement =>
-  h('input', { type: 'number', name, value: String(values[name]), min, max, step, inputmode: 'numeric' });
+  h('input', {
+    type: 'number',
+    name,
+    value: String(values[name]),
+    min,
+    max,
+    step,
+    inputmode: step === 1 ? 'numeric' : 'decimal',
+  });
 
 const checkbox = (values: ConfigFormValues, name: keyof ConfigFormValues): HTMLInputElement =>
   h('input', { type: 'checkbox', name, checked: Boolean(values[name]) });
@@ -299,7 +307,11 @@ function scheduleFieldset(values: ConfigFormValues): HTMLElement {
         'Back off after (failed runs in a row)',
         numberInput(values, 'failuresBeforeBackoff', 1, 100),
       ),
-      field('staleAfterHours', 'Stale after (hours)', numberInput(values, 'staleAfterHours', 1, 720)),
+      field(
+        'staleAfterHours',
+        'Stale after (hours)',
+        numberInput(values, 'staleAfterHours', 0.01, 720, 'any'),
+      ),
     ),
     h(
       'p',
