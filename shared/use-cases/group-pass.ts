@@ -43,8 +43,15 @@ const USER_CHUNK = 1000;
 export interface GroupPassOutcome {
   readonly groupsRead: number;
   readonly synchronizedGroups: number;
-  /** Per privilege rule (in the configuration's order): its group, what it gives, and to how many users. */
-  readonly rules: readonly { readonly rule: PrivilegeRule; readonly members: number }[];
+  /**
+   * Per privilege rule (in the configuration's order): its group, what it gives, and to how many users; `gone`
+   * when the directory has no object of its DN (the rule gives nothing).
+   */
+  readonly rules: readonly {
+    readonly rule: PrivilegeRule;
+    readonly members: number;
+    readonly gone?: boolean;
+  }[];
   readonly created: number;
   readonly updated: number;
   readonly deleted: number;
@@ -111,11 +118,13 @@ export function describeGroupPass(outcome: GroupPassOutcome, dryRun: boolean): s
     `${verb}${dryRun ? 'change' : 'changed'}` +
     (outcome.conflicts > 0 ? `; ${outcome.conflicts} changed meanwhile (the next run picks them up)` : '') +
     outcome.rules
-      .map(
-        ({ rule, members }, i) =>
-          `; privilegeRules.${i} (${rule.group}) gives ` +
-          `${[...rule.privileges, ...rule.ownArchiveAccess.map((a) => `${a} own archive`)].join(', ') || 'nothing'} ` +
-          `to ${members} users`,
+      .map(({ rule, members, gone }, i) =>
+        gone
+          ? `; privilegeRules.${i}.group: the directory has no ${rule.group} (deleted, or renamed: the rule needs ` +
+            'its new DN); the rule gives nothing'
+          : `; privilegeRules.${i} (${rule.group}) gives ` +
+            `${[...rule.privileges, ...rule.ownArchiveAccess.map((a) => `${a} own archive`)].join(', ') || 'nothing'} ` +
+            `to ${members} users`,
       )
       .join('')
   );
@@ -209,7 +218,11 @@ export async function runGroupPassOf(
   return {
     groupsRead: index.size,
     synchronizedGroups: index.synchronizedCount,
-    rules: index.rules.map((rule, i) => ({ rule, members: holders.ruleMembers[i] ?? 0 })),
+    rules: index.rules.map((rule, i) => ({
+      rule,
+      members: holders.ruleMembers[i] ?? 0,
+      ...(read.goneRules?.includes(i) ? { gone: true } : {}),
+    })),
     created: counts.create,
     updated: counts.update,
     deleted: counts.delete,

@@ -17,7 +17,7 @@ import type { DirectoryGroupEntry } from '../domain/group';
 import { type MembershipExplanation, MembershipIndex } from '../domain/group-membership';
 import type { PlannedChange } from '../domain/plan-sync';
 import { ScopeDigest } from '../domain/scope-digest';
-import { ValidationError } from '../errors';
+import { NoSuchObjectError, ValidationError } from '../errors';
 import type { DirectorySession } from '../ports/directory-reader';
 import type { GroupStore } from '../ports/group-store';
 import type { SyncCursorStore } from '../ports/sync-cursor';
@@ -34,6 +34,8 @@ export interface GroupRead {
    * and the pass has nothing to do (unless the users' plan writes: then the groups are read after all).
    */
   readonly unchanged?: boolean;
+  /** The privilege rules (by index) whose group the directory does not have: they give nothing. */
+  readonly goneRules?: readonly number[];
   /** Where the groups were read: the USN before the read and the digest of the groups' objectGUIDs. */
   readonly state?: { readonly usn: number; readonly digest: string };
 }
@@ -59,7 +61,7 @@ const lower = (dn: string): string => dn.toLowerCase();
 /**
  * Reads the groups a run needs: all under the groups' base DN (`all`), or the selected groups (`selected`)
  * and the rules' groups, each with the groups nested in it, taken into the index as the pages arrive. A rule
- * whose group was not read fails the run, naming the rule.
+ * whose group was not read: see unreadRules.
  */
 export async function readGroups(
   session: DirectorySession,
@@ -85,16 +87,43 @@ export async function readGroups(
     (dn) => !known.has(dn),
   );
   if (roots.length > 0) await take(session.groupPages(base, roots));
-  const unknown = config.privilegeRules.flatMap((rule, i) =>
-    index.hasGroup(rule.group)
-      ? []
-      : [{ path: `privilegeRules.${i}.group`, message: `${rule.group} is not a group under ${base}` }],
-  );
-  if (unknown.length > 0) {
-    const listed = unknown.map((d) => `${d.path}: ${d.message}`).join('; ');
-    throw new ValidationError(`Invalid configuration: ${listed}`, unknown);
+  const goneRules = await unreadRules(session, config, base, index);
+  return { index, inUse: true, ...(goneRules.length > 0 ? { goneRules } : {}) };
+}
+
+/**
+ * The rules whose group the read did not find, by index: each DN looked up. One that names something else than
+ * a group (a user, an OU) is a configuration error that fails the run, naming the rule, before anything is
+ * written. One whose DN the directory does not have (the group deleted, or renamed: its DN changed) gives
+ * nothing: its members lose what it gave, as they would on leaving the group, and the groups step says so; a
+ * run does not stop for a group an AD administrator removed. A failed lookup fails the run.
+ */
+async function unreadRules(
+  session: DirectorySession,
+  config: Config,
+  base: string,
+  index: MembershipIndex,
+): Promise<number[]> {
+  const gone: number[] = [];
+  const notGroups: { path: string; message: string }[] = [];
+  for (const [i, rule] of config.privilegeRules.entries()) {
+    if (index.hasGroup(rule.group)) continue;
+    try {
+      await session.assertExists(rule.group, `the group of privilegeRules.${i}`);
+      notGroups.push({
+        path: `privilegeRules.${i}.group`,
+        message: `${rule.group} is not a group under ${base}`,
+      });
+    } catch (error) {
+      if (!(error instanceof NoSuchObjectError)) throw error;
+      gone.push(i);
+    }
   }
-  return { index, inUse: true };
+  if (notGroups.length > 0) {
+    const listed = notGroups.map((d) => `${d.path}: ${d.message}`).join('; ');
+    throw new ValidationError(`Invalid configuration: ${listed}`, notGroups);
+  }
+  return gone;
 }
 
 /** An empty read: no group is synchronized and no rule applies (what a configuration without groups keeps). */

@@ -200,11 +200,15 @@ export class InMemoryDirectory implements DirectoryReader {
         if (password !== directory.password) throw new InvalidCredentialsError('invalid credentials');
       },
       async assertExists(dn: string, what: string) {
-        const container = `,${dn.toLowerCase()}`;
-        const holdsUsers = [...directory.entries.values()].some(({ entry }) =>
-          entry.distinguishedName.toLowerCase().endsWith(container),
+        const lower = dn.toLowerCase();
+        const holdsOrIsUser = [...directory.entries.values()].some(({ entry }) => {
+          const at = entry.distinguishedName.toLowerCase();
+          return at === lower || at.endsWith(`,${lower}`);
+        });
+        const isGroup = [...directory.groupEntries.values()].some(
+          (g) => g.distinguishedName.toLowerCase() === lower,
         );
-        if (dn !== BASE_DN && !directory.groups.has(dn) && !holdsUsers)
+        if (dn !== BASE_DN && !directory.groups.has(dn) && !holdsOrIsUser && !isGroup)
           throw new NoSuchObjectError(`${what} ${dn} does not exist`);
       },
       async *userPages(baseDn: string, changedSinceUsn?: number) {

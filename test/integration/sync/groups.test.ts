@@ -237,8 +237,18 @@ describe('groups from the directory', () => {
     expect(report.status).toBe('failed');
     expect(report.error?.code).toBe('ValidationError');
     expect(groupsStep(report)?.message).toContain('privilegeRules.0.group');
-    // One that does not exist at all, the same way.
-    expect(groupsStep(report)?.message).toContain('privilegeRules.1.group');
+    // One whose DN the directory does not have is no error: it gives nothing (below).
+    expect(groupsStep(report)?.message).not.toContain('privilegeRules.1.group');
+    expect(await storedNames()).toHaveLength(3);
+  });
+
+  it('takes a rule whose group is not in the directory (deleted, renamed) as giving nothing, and runs on', async () => {
+    const report = await sync({ privilegeRules: [{ group: groupDn('Nowhere') }] });
+    expect(report.error).toBeUndefined();
+    expect(report.status).toBe('succeeded');
+    expect(groupsStep(report)?.message).toContain(
+      `privilegeRules.0.group: the directory has no ${groupDn('Nowhere')}`,
+    );
     expect(await storedNames()).toHaveLength(3);
   });
 

@@ -211,13 +211,29 @@ describe('the group pass of a run', () => {
     expect((await userOf('user1'))?.groups).toEqual(['Nested', 'Selected']);
   });
 
-  it('fails naming the rule whose group the directory does not have, before anything is written', async () => {
-    const report = await run({ privilegeRules: rules });
+  it('fails naming the rule whose DN is no group (a user), before anything is written', async () => {
+    const report = await run({ privilegeRules: [{ ...rules[0], group: userDn(2) }] as typeof rules });
     expect(report.status).toBe('failed');
     expect(report.error?.code).toBe('ValidationError');
     expect(stepOf(report)).toMatchObject({ ok: false });
     expect(stepOf(report)?.message).toContain('privilegeRules.0.group');
     expect(await store.listUsers()).toEqual([]);
+  });
+
+  it('takes a rule whose group the directory no longer has as giving nothing: its members lose it, the run goes on', async () => {
+    directory.putGroup(group('Exporters', [userDn(1)]));
+    await run({ privilegeRules: rules });
+    expect(await userOf('user1')).toMatchObject({ groupPrivileges: ['exportEmail'] });
+    // Deleted in AD (or renamed: the rule's DN names nothing any more).
+    directory.groupEntries.clear();
+    const report = await run({ privilegeRules: rules });
+    expect(report.status).toBe('succeeded');
+    expect(stepOf(report)).toMatchObject({ ok: true });
+    expect(stepOf(report)?.message).toContain(
+      `privilegeRules.0.group: the directory has no ${dnOf('Exporters')}`,
+    );
+    expect(await userOf('user1')).toMatchObject({ groupPrivileges: [], groupArchiveAccess: [] });
+    expect((await store.listUsers()).map((u) => u.userName)).toEqual(['user1', 'user2', 'user3']);
   });
 
   it('Test Settings plans the groups and writes none', async () => {
