@@ -29,7 +29,13 @@ export interface UserStore {
    * one-user sync's deletion threshold is measured against, counted without reading the users.
    */
   countDirectoryUsers(): Promise<number>;
-  /** The users with any of these objectGUIDs or names (case-insensitive), for a run that read few users. */
+  /**
+   * The users with any of these objectGUIDs or names (case-insensitive), for a run that read few users. By
+   * name the read is strongly consistent (it sees every committed write); by objectGUID it may go through an
+   * index that lags the latest writes (DynamoDB's guid GSI is eventually consistent on AWS: a user written
+   * moments ago may come back as it was, or not at all). A reader that must see the run's own writes reads
+   * by name (member-ledger.ts).
+   */
   findUsers(guids: readonly string[], userNames: readonly string[]): Promise<User[]>;
   /**
    * Applies creates, updates and deletes that are not withheld; unchanged and conflicts are skipped. A

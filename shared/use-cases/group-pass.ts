@@ -2,8 +2,9 @@
  * The group pass of a run (sync-groups.ts), once the users are written: every directory user's groups and
  * group privileges against what its groups give it now, then the synchronized groups against the stored ones.
  *
- *   users: those of the run's member ledger (member-ledger.ts) whose groups may differ, read back by objectGUID, when
- *   the ledger holds the database as the run left it; else every user, listed a page at a time
+ *   users: those of the run's member ledger (member-ledger.ts) whose groups may differ, read back by the names the
+ *   run left them under (consistent reads; the objectGUID index only for those not found so), when the ledger
+ *   holds the database as the run left it; else every user, listed a page at a time
  *   -> the users whose groups or group privileges differ: written a page at a time
  *   -> the groups, GROUP_CHUNK at a time (created, updated), then the stored groups no longer read (deleted).
  *
@@ -36,7 +37,7 @@ import type { GroupRead } from './sync-groups';
 const GROUP_CHUNK = 250;
 /** Chunks written at a time: the next is planned while one is written (4 transactions each). */
 const CHUNKS_IN_FLIGHT = 2;
-/** Users read back by objectGUID at a time (member-ledger.ts). */
+/** Users read back at a time (member-ledger.ts: by name, at most two names a user). */
 const USER_CHUNK = 1000;
 
 /** What the group pass did (or, for Test Settings, would do), and what it is made of. */
@@ -160,7 +161,7 @@ export async function runGroupPassOf(
   const known = ledger?.complete && ledger.index === index ? ledger : undefined;
   const holders = known ?? new MemberLedger(index);
   const pages = known
-    ? known.suspectPages((guids) => deps.users.findUsers(guids, []), USER_CHUNK)
+    ? known.suspectPages((guids, names) => deps.users.findUsers(guids, names), USER_CHUNK)
     : listedPages(deps.users, holders);
   for await (const page of pages) {
     const changes: MembershipChange[] = [];

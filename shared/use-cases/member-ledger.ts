@@ -7,23 +7,39 @@
  *   - how many users each privilege rule gives something;
  *   - which users' groups or group privileges may differ from what their groups give them now: a listed user
  *     whose stored ones differ, and a user a write of the run moved, renamed, re-anchored or restored, or
- *     whose write was refused or found in place (what it holds is unknown). Only those are read back, by
- *     objectGUID through the guid index (eventually consistent on AWS, as the listing it replaces), and
+ *     whose write was refused or found in place (what it holds is unknown). Only those are read back and
  *     planned; a create carries what its groups give (sync-groups.ts, withMemberships), a delete is gone.
+ *
+ * Reading back (suspectPages). A suspect is read by the name it is stored under now, with a consistent read
+ * (UserStore.findUsers by name: BatchGetItem with ConsistentRead), and an item is taken only when it carries
+ * the objectGUID it was read for. The guid index cannot be asked instead: on AWS it is eventually consistent,
+ * so a user created, renamed or re-anchored in the run's last batch may come back from it as it was (an old
+ * name or DN) or not at all, and the pass would name a stale holder or miss one. So the ledger keeps, per
+ * suspect, the names it may be stored under: the target name of a committed create, update or restore (no
+ * one else renames a directory user while the run holds its lock); both the current and the target name of a write not
+ * committed (refused, failed, or found in place: applied by an earlier attempt); the listed name of a user
+ * taken from the listing (replaced by a later write's). Only a suspect not found so (a failed create whose
+ * name another user holds, the old objectGUID of a re-anchored user) is looked up in the guid index, and each
+ * item it names is read again by name and kept only if it still carries that objectGUID: the index only says
+ * where to look, so every user the pass plans was read consistently.
  *
  * Valid only for a pass with the very groups read the listing was compared against, once the listing is
  * complete (`complete`); otherwise the pass lists the users (group-pass.ts).
  *
  * Memory: it lives from the listing to the end of the pass, beside the users' apply. A holder is an id's
  * 16 bytes of objectGUID and a name's UTF-8 bytes in two buffers (Holders): about 30 bytes a holder, 3 MB
- * for 100,000 users in 10,000 groups where their names and objectGUIDs as strings took 12 MB.
+ * for 100,000 users in 10,000 groups where their names and objectGUIDs as strings took 12 MB. Suspects are
+ * few in a usual run, but a full run after a rule change makes every member of its group one (up to all
+ * users): a suspect whose name the holders give it (a listed user, held at its DN) keeps no name of its own
+ * (HELD) and takes the holders' when the pass starts, after the apply; only the names the holders do not
+ * know are kept from the write on (a write that moved, renamed or failed: few, but for a mass rename).
  */
 import { type MembershipIndex, NO_MEMBERSHIP, type UserMembership } from '../domain/group-membership';
 import { changedMembershipFields } from '../domain/plan-groups';
 import type { PlannedChange } from '../domain/plan-sync';
 import type { DirectoryEntry, User } from '../domain/user';
 
-const lower = (dn: string): string => dn.toLowerCase();
+const lower = (text: string): string => text.toLowerCase();
 
 /** An objectGUID as formatObjectGuid writes it: kept as its 16 bytes (others, as given). */
 const CANONICAL_GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -35,6 +51,15 @@ const SEEN = 1;
 const DOUBT = 2;
 /** A name's length with this bit: it is not ASCII (read as UTF-8). */
 const NOT_ASCII = 0x8000;
+/** A suspect's name is the one the holders give its objectGUID (taken when the pass starts). */
+const HELD: unique symbol = Symbol('held');
+/** The names a suspect may be stored under now (see the module comment). */
+type SuspectNames = string | readonly string[] | typeof HELD;
+/**
+ * UserStore.findUsers: the users with any of these objectGUIDs (through the guid index, which may lag the
+ * latest writes) or names (read consistently). The ledger asks for one or the other, never both at once.
+ */
+type Lookup = (guids: readonly string[], userNames: readonly string[]) => Promise<User[]>;
 
 /**
  * Who holds each id, compactly (the ledger lives from the listing to the end of the pass, beside the users'
@@ -113,13 +138,20 @@ class Holders {
   }
 }
 
+/** Adds a value to a key's list. */
+function addTo(lists: Map<string, string[]>, key: string, value: string): void {
+  const list = lists.get(key);
+  if (list === undefined) lists.set(key, [value]);
+  else if (!list.includes(value)) list.push(value);
+}
+
 export class MemberLedger {
   private readonly holders: Holders;
   private readonly ruleCounts: number[];
   /** The rules (indexes) that give the holder of an id something, for the ids whose holder has any. */
   private readonly heldRules = new Map<number, number[]>();
-  /** Users to read back and plan (objectGUIDs); see the module comment. */
-  private readonly suspects = new Set<string>();
+  /** Users to read back and plan: their objectGUIDs, with the names to read them by (module comment). */
+  private readonly suspects = new Map<string, SuspectNames>();
   /** Users this run deleted. */
   private readonly gone = new Set<string>();
   private listed = false;
@@ -180,7 +212,7 @@ export class MemberLedger {
   take(user: User): void {
     const membership = this.holdUser(user);
     if (membership && changedMembershipFields(user, membership).length > 0)
-      this.suspects.add(user.objectGuid as string);
+      this.suspect(user.objectGuid as string, [user.userName], user.distinguishedName);
   }
 
   /**
@@ -211,10 +243,16 @@ export class MemberLedger {
         const target = ok
           ? this.hold(guid, change.target.userName, change.target.distinguishedName)
           : undefined;
-        if (!target || changedMembershipFields(given, target).length > 0) this.suspects.add(guid);
+        if (!target || changedMembershipFields(given, target).length > 0)
+          this.suspect(guid, [change.target.userName], change.target.distinguishedName);
       } else if (change.action === 'delete' || change.action === 'suspend') {
         if (change.withheld || !change.current.objectGuid) continue;
-        if (!ok) this.suspects.add(change.current.objectGuid);
+        if (!ok)
+          this.suspect(
+            change.current.objectGuid,
+            [change.current.userName],
+            change.current.distinguishedName,
+          );
         else if (change.action === 'delete') this.gone.add(change.current.objectGuid);
       } else if (change.action === 'update' || change.action === 'restore') {
         // An update keeps what the user holds from its groups; a new DN, name or objectGUID may change what
@@ -225,8 +263,11 @@ export class MemberLedger {
           change.current.userName !== change.target.userName ||
           change.current.objectGuid !== change.target.objectGuid;
         if (!ok || moved) {
-          if (change.current.objectGuid) this.suspects.add(change.current.objectGuid);
-          this.suspects.add(change.target.objectGuid);
+          // Committed: under its target name (the old objectGUID of a re-anchored user is found there no more,
+          // so it is looked up in the guid index). Not committed: under either (found in place: the target).
+          const names = ok ? [change.target.userName] : [change.current.userName, change.target.userName];
+          if (change.current.objectGuid) this.suspect(change.current.objectGuid, names);
+          this.suspect(change.target.objectGuid, names);
           for (const id of ids) this.doubt(id);
         }
       }
@@ -257,29 +298,86 @@ export class MemberLedger {
   }
 
   /**
-   * The users to plan, as the database holds them now: the suspects read back by objectGUID, `size` at a
-   * time, each taken anew (who holds its DN). Users deleted by the run are no DN's holder any more.
+   * A user to read back, stored under one of `names` now (the latest write's): HELD when that is the one name
+   * the holders give it at `dn` (a listed user: most suspects of a rule change), so that it keeps no string.
+   */
+  private suspect(guid: string, names: readonly string[], dn?: string): void {
+    const distinct = [...new Map(names.map((name) => [lower(name), name])).values()];
+    const [only] = distinct;
+    const id = dn === undefined ? undefined : this.index.idOf(dn);
+    const held =
+      distinct.length === 1 &&
+      id !== undefined &&
+      this.holders.guidOf(id) === guid &&
+      this.holders.nameOf(id) === only;
+    this.suspects.set(guid, held ? HELD : distinct.length === 1 ? (only as string) : distinct);
+  }
+
+  /**
+   * The users to plan, as the database holds them now: the suspects read back `size` at a time (readBack),
+   * each taken anew (who holds its DN). Users deleted by the run are no DN's holder any more.
    */
   async *suspectPages(
-    findUsers: (guids: readonly string[]) => Promise<User[]>,
+    findUsers: Lookup,
     size: number,
   ): AsyncGenerator<{ user: User; target: UserMembership }[]> {
     for (const guid of this.gone) this.suspects.delete(guid);
-    const release = new Set([...this.gone, ...this.suspects]);
-    if (release.size > 0)
+    if (this.suspects.size + this.gone.size > 0)
       for (let id = 0; id < this.index.idCount; id += 1) {
         const guid = this.holders.guidOf(id);
-        if (guid !== undefined && release.has(guid)) this.release(id);
+        if (guid === undefined || !(this.suspects.has(guid) || this.gone.has(guid))) continue;
+        // Its name, read out before the holder is released.
+        if (this.suspects.get(guid) === HELD) this.suspects.set(guid, this.holders.nameOf(id) as string);
+        this.release(id);
       }
-    const wanted = [...this.suspects];
+    const wanted = [...this.suspects.keys()];
     for (let start = 0; start < wanted.length; start += size) {
       const page: { user: User; target: UserMembership }[] = [];
-      for (const user of await findUsers(wanted.slice(start, start + size))) {
+      for (const user of await this.readBack(findUsers, wanted.slice(start, start + size))) {
         const target = this.holdUser(user);
         if (target) page.push({ user, target });
       }
       yield page;
     }
+  }
+
+  /**
+   * The users of these objectGUIDs as the database holds them now, each once: read by the names the ledger
+   * knows them under (consistent reads), an item kept only if it carries an objectGUID it was read for; the
+   * rest looked up in the guid index, whose answers are read again by name and kept on the same rule (the
+   * index may lag the run's writes: module comment). A suspect whose names are unknown (HELD, its holder
+   * taken by another user since) is looked up in the index too.
+   */
+  private async readBack(findUsers: Lookup, guids: readonly string[]): Promise<User[]> {
+    const found = new Map<string, User>();
+    const foundGuids = new Set<string>();
+    /** Reads these names (lower-cased, with the objectGUIDs each is read for) and keeps what matches. */
+    const readByName = async (asked: ReadonlyMap<string, readonly string[]>): Promise<void> => {
+      if (asked.size === 0) return;
+      for (const user of await findUsers([], [...asked.keys()])) {
+        const name = lower(user.userName);
+        const guid = user.objectGuid;
+        if (guid === undefined || found.has(name) || !asked.get(name)?.includes(guid)) continue;
+        found.set(name, user);
+        foundGuids.add(guid);
+      }
+    };
+    const byName = new Map<string, string[]>();
+    for (const guid of guids) {
+      const names = this.suspects.get(guid);
+      const list = typeof names === 'string' ? [names] : names === HELD || names === undefined ? [] : names;
+      for (const name of list) addTo(byName, lower(name), guid);
+    }
+    await readByName(byName);
+    const left = new Set(guids.filter((guid) => !foundGuids.has(guid)));
+    if (left.size === 0) return [...found.values()];
+    const pointed = new Map<string, string[]>();
+    for (const user of await findUsers([...left], [])) {
+      const guid = user.objectGuid;
+      if (guid !== undefined && left.has(guid)) addTo(pointed, lower(user.userName), guid);
+    }
+    await readByName(pointed);
+    return [...found.values()];
   }
 
   /** The user holding the DN of this id, if any (for the groups' members). */

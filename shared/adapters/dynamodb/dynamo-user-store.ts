@@ -91,6 +91,11 @@ export class DynamoUserStore implements UserStore, UserAdministration {
     return count;
   }
 
+  /**
+   * By name: BatchGetItem with ConsistentRead (100 keys a request). By objectGUID: a Query of the guid index
+   * (gsi1) each, which DynamoDB keeps eventually consistent (a GSI cannot be read consistently), so an item
+   * written moments ago may be answered as it was or not at all; an item found both ways is the index's.
+   */
   async findUsers(guids: readonly string[], userNames: readonly string[]): Promise<User[]> {
     const found = new Map<string, UserItem>();
     const byName = [...new Set(userNames.map((name) => name.toLowerCase()))];

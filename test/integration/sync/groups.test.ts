@@ -1,7 +1,8 @@
 /**
  * Groups, memberships and privileges by group (SPEC 8.2) against the Samba DC, read with the read-only
  * service account, kept in DynamoDB Local: nested groups and a cycle, a rename in AD, a member who leaves a
- * rule's group, a group deleted in AD, and a rule naming something that is no group.
+ * rule's group, a group deleted in AD, a rule naming something that is no group, and a user renamed in AD
+ * read back by the pass under its new name while the objectGUID index lags (as AWS's may).
  */
 
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
@@ -12,9 +13,11 @@ import { userKey } from '../../../shared/adapters/dynamodb/keys';
 import type { ConfigInput } from '../../../shared/config/config-schema';
 import { mapDirectoryGroup } from '../../../shared/domain/group';
 import type { Report } from '../../../shared/domain/report';
+import type { User } from '../../../shared/domain/user';
 import { planOneUser } from '../../../shared/use-cases/explain-user';
 import { synchronize } from '../../../shared/use-cases/sync-pipeline';
 import { dynamoDbClient } from '../../support/clients';
+import { lagGuidIndex } from '../../support/lagging-guid-index';
 import { replace, userEntry } from '../../support/scratch-ou';
 import { useScratchSync } from '../../support/scratch-sync';
 import { fixtureConfig, servicePassword } from '../../support/sync-harness';
@@ -287,5 +290,29 @@ describe('groups from the directory', () => {
       stored.map((current) => ({ action: 'delete' as const, current })),
       context,
     );
+  });
+
+  it('reads back a user renamed in AD under its new name, with consistent reads: a lagging objectGUID index changes nothing', async () => {
+    // A full read: the run lists the database, and its group pass reads back only the users the run moved.
+    await scratch.harness.cursors.clearCursor();
+    const store = scratch.harness.store;
+    const before: User[] = [];
+    for await (const page of store.userPages()) before.push(...page);
+    // DynamoDB Local's index never lags; on AWS it may answer as the database was before the run.
+    const lag = lagGuidIndex(store, before);
+    try {
+      await scratch.admin.modify(userDn('u1'), [replace('sAMAccountName', [userName('u1r')])]);
+      const report = await sync();
+      expect(report.error).toBeUndefined();
+      expect(report.counts.updated).toBe(1);
+      const inner = await groups.findGroup(groupName('Inner'));
+      const members = await groups.membersOf(inner?.objectGuid as string);
+      expect(members.filter((m) => m.type === 'user').map((m) => m.name)).toEqual([userName('u1r')]);
+      expect((await user('u1r'))?.groups).toEqual([groupName('Exporters'), groupName('Inner')]);
+      expect(await user('u1')).toBeUndefined();
+      expect(lag.nameLookups.flat()).toContain(userName('u1r').toLowerCase());
+    } finally {
+      lag.restore();
+    }
   });
 });
