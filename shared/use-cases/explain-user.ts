@@ -13,7 +13,7 @@
  */
 import type { Config } from '../config/config-schema';
 import type { MappedAttributes } from '../domain/attribute-rules';
-import { isAtOrUnder, leafName, sameDistinguishedName } from '../domain/distinguished-name';
+import { isAtOrUnder, leafName } from '../domain/distinguished-name';
 import type { MembershipExplanation } from '../domain/group-membership';
 import type { BindPassword } from '../domain/password-binding';
 import { deleteReason, graceEndsAt, planDeletes } from '../domain/plan-deletes';
@@ -27,6 +27,7 @@ import type { DirectoryReader, DirectorySession } from '../ports/directory-reade
 import type { UserStore } from '../ports/user-store';
 import { AttributeMapper, type MappingOutcome } from './attribute-mapper';
 import { withBoundSession } from './browse-directory';
+import { CHAIN_LIMITS, groupChain } from './group-chain';
 import { baseDnOf } from './read-scope';
 import { explainMembership } from './sync-groups';
 
@@ -113,9 +114,6 @@ export interface OneUserInput {
   /** sAMAccountName, userPrincipalName, distinguished name or objectGUID. */
   readonly name: string;
 }
-
-/** How deep the memberOf walk for a group chain goes, and how many groups it reads at most. */
-export const CHAIN_LIMITS = { maxDepth: 32, maxGroups: 500 } as const;
 
 /** The exclusion reason each filter gives (scope-policy.ts): a filter passed when its reason is absent. */
 export const REASON_OF: Readonly<Record<FilterName, ExclusionReason>> = {
@@ -416,35 +414,4 @@ function emailDetail(entry: DirectoryEntry, addresses: readonly string[]): strin
         ? `proxyAddresses has no SMTP address (only ${entry.proxyAddresses.length} of other types)`
         : 'proxyAddresses is empty';
   return `no e-mail address: ${mail} and ${proxies}`;
-}
-
-/**
- * The shortest chain of groups from the user to a selected group (the user's direct group first, the
- * selected group last), walking memberOf breadth-first; undefined when none is found within CHAIN_LIMITS.
- */
-export async function groupChain(
-  session: Pick<DirectorySession, 'readMemberOf'>,
-  userDn: string,
-  selected: readonly string[],
-): Promise<string[] | undefined> {
-  const isSelected = (dn: string) => selected.some((group) => sameDistinguishedName(dn, group));
-  const seen = new Set<string>([userDn.toLowerCase()]);
-  let level: { dn: string; path: string[] }[] = [{ dn: userDn, path: [] }];
-  let read = 0;
-  for (let depth = 0; depth < CHAIN_LIMITS.maxDepth && level.length > 0; depth += 1) {
-    const next: { dn: string; path: string[] }[] = [];
-    for (const { dn, path } of level) {
-      if (read >= CHAIN_LIMITS.maxGroups) return undefined;
-      read += 1;
-      for (const group of await session.readMemberOf(dn)) {
-        if (isSelected(group)) return [...path, group];
-        // memberOf values are the directory's own DNs: the same group always reads the same.
-        if (seen.has(group.toLowerCase())) continue;
-        seen.add(group.toLowerCase());
-        next.push({ dn: group, path: [...path, group] });
-      }
-    }
-    level = next;
-  }
-  return undefined;
 }
