@@ -107,6 +107,19 @@ describe('synchronizeUser and the cursor of incremental runs', () => {
     expect(await settings.getCursor()).toEqual(rest);
   });
 
+  it('drops where the groups were read after a write that changes what they hold, not after one that does not', async () => {
+    const groupsRead = { groupsUsn: 5, groupsDigest: '3:def' };
+    await settings.saveCursor({ ...cursor, ...groupsRead });
+    directory.put(directoryEntry(1), directoryEntry(2, { displayName: 'Renamed' }));
+    store.seed(aDirectoryUser(2));
+    expect((await syncWith('user2')).counts.updated).toBe(1);
+    expect(await settings.getCursor()).toMatchObject(groupsRead);
+    // A member created: the next run reads the groups, and its pass lists the user among their members.
+    expect((await syncWith('user1')).counts.created).toBe(1);
+    expect(await settings.getCursor()).not.toHaveProperty('groupsUsn');
+    expect(await settings.getCursor()).not.toHaveProperty('groupsDigest');
+  });
+
   it('keeps the cursor as it is when it writes nothing', async () => {
     directory.put(directoryEntry(1));
     store.seed(aDirectoryUser(1));
