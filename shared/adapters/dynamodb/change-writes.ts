@@ -128,8 +128,7 @@ export function changeWrite(
     }
     case 'update':
     case 'restore': {
-      // A restore is an update that also ends the suspension: the user written has no suspendedAt. Its changed
-      // fields name the membership fields it carries (plan-groups.ts, withMembershipFields).
+      // A restore is an update that also ends the suspension. Memberships: a one-user sync's (plan-groups.ts).
       const current = change.current as UserItem;
       const user = directoryUser(
         change.target,
