@@ -11,8 +11,8 @@ import {
   membersHashOf,
 } from './group';
 import type { UserMembership } from './group-membership';
-import type { MembershipField } from './plan-sync';
-import type { User } from './user';
+import type { MembershipField, MembershipValues, PlannedChange } from './plan-sync';
+import type { MappedUser, User } from './user';
 
 /** A stored group as the plan compares it: without its members, which are read only when their hash moved. */
 export interface StoredGroupSummary extends Omit<GroupWithMembers, 'members'> {
@@ -84,4 +84,45 @@ export function planMemberships(
     if (changedFields.length > 0) changes.push({ user, target, changedFields });
   }
   return changes;
+}
+
+/** The three membership fields of what a user's groups give it (not why). */
+const valuesOf = ({ groups, groupPrivileges, groupArchiveAccess }: MembershipValues): MembershipValues => ({
+  groups,
+  groupPrivileges,
+  groupArchiveAccess,
+});
+
+/**
+ * One user's change with what its groups give it (`given`), written with it as a run's group pass would write
+ * it (a one-user sync, which has no group pass): a create carries it when it is anything (as a run's create
+ * does: sync-groups.ts); an update or a restore whose user holds something else writes it too, naming the
+ * fields in `changedFields`; an unchanged user who holds something else becomes an update of just those
+ * fields (`target`: the user as mapped). `privileges` and `ownArchiveAccess` are not the groups' to change; a
+ * conflict, a delete and a suspension are left as they are.
+ */
+export function withMembershipFields(
+  change: PlannedChange,
+  given: MembershipValues,
+  target: MappedUser,
+): PlannedChange {
+  switch (change.action) {
+    case 'create': {
+      const { groups, groupPrivileges, groupArchiveAccess } = given;
+      if (groups.length + groupPrivileges.length + groupArchiveAccess.length === 0) return change;
+      return { ...change, memberships: valuesOf(given) };
+    }
+    case 'update':
+    case 'restore':
+    case 'unchanged': {
+      const fields = changedMembershipFields(change.current, given);
+      if (fields.length === 0) return change;
+      const changedFields = [...change.changedFields, ...fields];
+      if (change.action !== 'unchanged') return { ...change, changedFields, memberships: valuesOf(given) };
+      const { action: _unchanged, ...unchanged } = change;
+      return { ...unchanged, action: 'update', target, changedFields, memberships: valuesOf(given) };
+    }
+    default:
+      return change;
+  }
 }

@@ -19,7 +19,10 @@ export type UserField =
   | 'objectGuid'
   /** A mapped attribute (docs/contract.md#attribute-mapping). */
   | `attributes.${string}`
-  /** Written by the group pass of a run (use-cases/sync-groups.ts), never by the user plan. */
+  /**
+   * Written by the group pass of a run (use-cases/sync-groups.ts), never by planSync; a one-user sync's change
+   * carries them (plan-groups.ts, withMembershipFields).
+   */
   | MembershipField;
 export type MembershipField = 'groups' | 'groupPrivileges' | 'groupArchiveAccess';
 /** A directory user's membership fields: the synchronized groups it is in, what their rules give it. */
@@ -49,6 +52,11 @@ export interface UpdateChange extends ChangeBase {
   readonly action: 'update';
   readonly target: MappedUser;
   readonly current: User;
+  /**
+   * What the user's groups give it, when the change writes it (a one-user sync: plan-groups.ts, and its
+   * fields in changedFields); without it an update keeps what the user holds, the group pass's to change.
+   */
+  readonly memberships?: MembershipValues;
 }
 export interface UnchangedChange extends ChangeBase {
   readonly action: 'unchanged';
@@ -72,6 +80,8 @@ export interface RestoreChange extends ChangeBase {
   readonly action: 'restore';
   readonly target: MappedUser;
   readonly current: User;
+  /** As an update's. */
+  readonly memberships?: MembershipValues;
 }
 export interface ConflictChange extends ChangeBase {
   readonly action: 'conflict';

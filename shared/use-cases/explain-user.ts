@@ -5,7 +5,9 @@
  *   settle the base DN -> read the one user the name designates (404 none, 409 several) -> the selected
  *   groups' membership of this user (the sync's matching rule) -> exclusionReasons -> the mapping -> the
  *   database users it concerns (by objectGUID and name) -> planSync (in scope) or planDeletes (out of scope)
- *   -> the explanation, with a detail per filter a person understands.
+ *   -> in scope, with groups in use: what its groups give it (the groups read as a run reads them), written
+ *   with its change as a run's group pass would (withMembershipFields) -> the explanation, with a detail per
+ *   filter a person understands.
  *
  * The decisions are the sync's own (scope-policy.ts, user-mapping.ts, plan-sync.ts, plan-deletes.ts); this
  * module reads what they need for one user and words their verdicts, writing nothing. The deletion threshold,
@@ -13,10 +15,11 @@
  */
 import type { Config } from '../config/config-schema';
 import type { MappedAttributes } from '../domain/attribute-rules';
-import { isAtOrUnder, leafName, sameDistinguishedName } from '../domain/distinguished-name';
+import { isAtOrUnder, leafName } from '../domain/distinguished-name';
 import type { MembershipExplanation } from '../domain/group-membership';
 import type { BindPassword } from '../domain/password-binding';
 import { deleteReason, graceEndsAt, planDeletes } from '../domain/plan-deletes';
+import { withMembershipFields } from '../domain/plan-groups';
 import { type ChangeAction, type PlannedChange, planSync, type UserField } from '../domain/plan-sync';
 import { type ExclusionReason, exclusionReasons } from '../domain/scope-policy';
 import { type DirectoryEntry, type MappedUser, type PublicUser, toPublicUser } from '../domain/user';
@@ -27,6 +30,7 @@ import type { DirectoryReader, DirectorySession } from '../ports/directory-reade
 import type { UserStore } from '../ports/user-store';
 import { AttributeMapper, type MappingOutcome } from './attribute-mapper';
 import { withBoundSession } from './browse-directory';
+import { CHAIN_LIMITS, groupChain } from './group-chain';
 import { baseDnOf } from './read-scope';
 import { explainMembership } from './sync-groups';
 
@@ -114,9 +118,6 @@ export interface OneUserInput {
   readonly name: string;
 }
 
-/** How deep the memberOf walk for a group chain goes, and how many groups it reads at most. */
-export const CHAIN_LIMITS = { maxDepth: 32, maxGroups: 500 } as const;
-
 /** The exclusion reason each filter gives (scope-policy.ts): a filter passed when its reason is absent. */
 export const REASON_OF: Readonly<Record<FilterName, ExclusionReason>> = {
   exchangeUsersOnly: 'noEmailAddress',
@@ -197,6 +198,8 @@ async function planInScope(
   }
   if (!change) throw new Error('planSync planned nothing for a user in scope');
   const membership = await explainMembership(session, config, baseDn, entry.distinguishedName);
+  // A one-user sync has no group pass: the user's groups and group privileges go with its change.
+  if (membership) change = withMembershipFields(change, membership, target);
   // The record the change concerns; else the one with this objectGUID; else a conflict's name holder.
   const record =
     ('current' in change ? change.current : undefined) ??
@@ -416,35 +419,4 @@ function emailDetail(entry: DirectoryEntry, addresses: readonly string[]): strin
         ? `proxyAddresses has no SMTP address (only ${entry.proxyAddresses.length} of other types)`
         : 'proxyAddresses is empty';
   return `no e-mail address: ${mail} and ${proxies}`;
-}
-
-/**
- * The shortest chain of groups from the user to a selected group (the user's direct group first, the
- * selected group last), walking memberOf breadth-first; undefined when none is found within CHAIN_LIMITS.
- */
-export async function groupChain(
-  session: Pick<DirectorySession, 'readMemberOf'>,
-  userDn: string,
-  selected: readonly string[],
-): Promise<string[] | undefined> {
-  const isSelected = (dn: string) => selected.some((group) => sameDistinguishedName(dn, group));
-  const seen = new Set<string>([userDn.toLowerCase()]);
-  let level: { dn: string; path: string[] }[] = [{ dn: userDn, path: [] }];
-  let read = 0;
-  for (let depth = 0; depth < CHAIN_LIMITS.maxDepth && level.length > 0; depth += 1) {
-    const next: { dn: string; path: string[] }[] = [];
-    for (const { dn, path } of level) {
-      if (read >= CHAIN_LIMITS.maxGroups) return undefined;
-      read += 1;
-      for (const group of await session.readMemberOf(dn)) {
-        if (isSelected(group)) return [...path, group];
-        // memberOf values are the directory's own DNs: the same group always reads the same.
-        if (seen.has(group.toLowerCase())) continue;
-        seen.add(group.toLowerCase());
-        next.push({ dn: group, path: [...path, group] });
-      }
-    }
-    level = next;
-  }
-  return undefined;
 }

@@ -6,7 +6,10 @@
  * deletion threshold (one delete against the directory users in the database). A write moves the cursor of
  * incremental runs on only as far as it must: its digest of the scope is dropped (a user created or restored
  * here is not in it, so the next run lists the database to find leavers) and a suspension made here is due
- * with the others; the next run still reads only what changed in AD since. Steps:
+ * with the others; the next run still reads only what changed in AD since. The user's groups and group
+ * privileges are written with its change (explain-user.ts); the groups themselves are the next run's, which
+ * reads them again when this write changed what they hold (a member created, renamed, moved or removed).
+ * Steps:
  *
  *   resolve -> connect -> bind (run-session.ts) -> search (planOneUser) -> filter -> plan (the deletion
  *   threshold, against the database's count of directory users) -> apply (one conditional write) -> record
@@ -22,6 +25,7 @@ import { type OneUserPlan, planOneUser, REASON_OF } from './explain-user';
 import { type RunDependencies, type SyncDependencies, withDefaults } from './run-dependencies';
 import { changesIn, RunTally, type Tally, toReportChange } from './run-report';
 import { RunSession } from './run-session';
+import { affectsGroups } from './sync-groups';
 
 export interface SyncUserRequest {
   readonly config: Config;
@@ -113,7 +117,9 @@ export async function synchronizeUser(given: SyncDependencies, request: SyncUser
 /**
  * After a write, what the cursor says must still hold for the next incremental run: the database no longer
  * holds the users its digest of the scope was taken with, so the digest goes (the next run lists the database
- * for leavers), and a suspension made now is due no later than the cursor says.
+ * for leavers), and a suspension made now is due no later than the cursor says. A write that changes what the
+ * groups hold (affectsGroups) drops where the groups were last read too: the next run reads them and its
+ * group pass brings the groups' members up to date, though no group changed in AD.
  */
 async function keepCursorTrue(
   deps: RunDependencies,
@@ -123,12 +129,16 @@ async function keepCursorTrue(
 ): Promise<void> {
   const cursor = await deps.cursors?.getCursor();
   if (!cursor || !deps.cursors) return;
-  const { scopeDigest: _stale, suspensionsDueAt, ...rest } = cursor;
+  const { scopeDigest: _stale, suspensionsDueAt, ...kept } = cursor;
+  const { groupsUsn: _usn, groupsDigest: _digest, ...withoutGroups } = kept;
   const due = earliest([
     suspensionsDueAt,
     change.action === 'suspend' ? graceEndsAfter(now, config.options) : undefined,
   ]);
-  await deps.cursors.saveCursor({ ...rest, ...(due !== undefined ? { suspensionsDueAt: due } : {}) });
+  await deps.cursors.saveCursor({
+    ...(affectsGroups(change) ? withoutGroups : kept),
+    ...(due !== undefined ? { suspensionsDueAt: due } : {}),
+  });
 }
 
 /** The one user read: in scope, or excluded with the reasons of the filters it failed. */

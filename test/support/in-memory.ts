@@ -456,7 +456,12 @@ export class InMemoryUserStore implements UserStore, UserAdministration, RunStor
         }
         this.users.delete(key(current.userName));
         const { suspendedAt: _s, ...kept } = current;
-        this.users.set(key(change.target.userName), { ...kept, ...change.target, updatedAt: now });
+        this.users.set(key(change.target.userName), {
+          ...kept,
+          ...change.target,
+          ...change.memberships,
+          updatedAt: now,
+        });
         this.writes += 1;
         applied.push(change);
       } else if (change.action === 'suspend' && !change.withheld) {

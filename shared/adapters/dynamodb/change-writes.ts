@@ -45,6 +45,10 @@ const membershipFieldsOf = (memberships: MembershipValues | undefined): Membersh
     ? (['groups', 'groupPrivileges', 'groupArchiveAccess'] as const).filter((f) => memberships[f].length > 0)
     : [];
 
+/** The membership fields a change writes, when it carries them (never the explanation of why). */
+const membershipValuesOf = (m: MembershipValues | undefined): Partial<MembershipValues> =>
+  m ? { groups: m.groups, groupPrivileges: m.groupPrivileges, groupArchiveAccess: m.groupArchiveAccess } : {};
+
 /** The mark of a change that writes this version of the item. */
 const mark = (
   kind: ChangeKind,
@@ -77,7 +81,8 @@ function directoryUser(
     ownArchiveAccess: base.ownArchiveAccess,
     createdAt: base.createdAt,
     updatedAt: now,
-    // What the user's groups give is the group pass's to change (use-cases/sync-groups.ts): carried over.
+    // What the user's groups give is the group pass's to change (use-cases/sync-groups.ts), or the change's
+    // when it carries it (a create, a one-user sync's update): otherwise carried over.
     ...(base.groups ? { groups: base.groups } : {}),
     ...(base.groupPrivileges ? { groupPrivileges: base.groupPrivileges } : {}),
     ...(base.groupArchiveAccess ? { groupArchiveAccess: base.groupArchiveAccess } : {}),
@@ -104,10 +109,7 @@ export function changeWrite(
   switch (change.action) {
     case 'create': {
       // The user's groups and what they give it, when the run read its groups first (sync-groups.ts).
-      const { memberships: m } = change;
-      const given = m
-        ? { groups: m.groups, groupPrivileges: m.groupPrivileges, groupArchiveAccess: m.groupArchiveAccess }
-        : {};
+      const given = membershipValuesOf(change.memberships);
       const user = directoryUser(change.target, { ...defaults, createdAt: now, ...given }, now);
       const fields = [...fieldsOf(change.target), ...membershipFieldsOf(change.memberships)];
       return {
@@ -126,9 +128,13 @@ export function changeWrite(
     }
     case 'update':
     case 'restore': {
-      // A restore is an update that also ends the suspension: the user written has no suspendedAt.
+      // A restore is an update that also ends the suspension. Memberships: a one-user sync's (plan-groups.ts).
       const current = change.current as UserItem;
-      const user = directoryUser(change.target, current, now);
+      const user = directoryUser(
+        change.target,
+        { ...current, ...membershipValuesOf(change.memberships) },
+        now,
+      );
       const version = current.version + 1;
       const item = toUserItem(user, version, mark(change.action, change.changedFields, context, version));
       if (user.userName.toLowerCase() === current.userName.toLowerCase()) {

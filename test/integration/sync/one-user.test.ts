@@ -1,17 +1,19 @@
 /**
  * Synchronize one user (`POST /sync/users/{name}`) through the real handlers (the start function hands the
  * run to the sync function in this process, as the local stack does), against the Samba DC and DynamoDB
- * Local, in an OU of this file's own: the user's plan applied at once under the sync's rules, recorded as a
- * run with trigger "user", and nothing else touched.
+ * Local, in an OU of this file's own: the user's plan applied at once under the sync's rules, with its groups
+ * and privileges by group, recorded as a run with trigger "user", and nothing else touched.
  */
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { Attribute, Change, type Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DynamoRunLock } from '../../../shared/adapters/dynamodb/dynamo-run-lock';
+import { userKey } from '../../../shared/adapters/dynamodb/keys';
 import type { ConfigInput } from '../../../shared/config/config-schema';
 import type { JsonResponse } from '../../support/api-events';
 import { dynamoDbClient } from '../../support/clients';
 import { type LoadedHandlers, loadHandlers } from '../../support/lambda-handlers';
-import { addTeam, createScratchOu, replace, scratchOuName } from '../../support/scratch-ou';
+import { addTeam, createScratchOu, replace, scratchOuName, userEntry } from '../../support/scratch-ou';
 import { fixtureConfig, servicePassword } from '../../support/sync-harness';
 
 const directory = inject('directory');
@@ -20,16 +22,21 @@ const groupDn = `CN=One Team,${ou}`;
 const NAMES = ['o1', 'o2', 'o3'] as const;
 const userDn = (name: string) => `CN=One ${name},${ou}`;
 
+const client = dynamoDbClient();
+const documents = DynamoDBDocumentClient.from(client);
 let admin: Client;
 let scratch: Awaited<ReturnType<typeof createScratchOu>>;
 let loaded: LoadedHandlers;
 
 const call = (...args: Parameters<LoadedHandlers['call']>): Promise<JsonResponse> => loaded.call(...args);
 
-async function saveConfig(options: ConfigInput['options'] = {}): Promise<void> {
+async function saveConfig(
+  options: ConfigInput['options'] = {},
+  more: Omit<ConfigInput, 'connection' | 'filters' | 'options'> = {},
+): Promise<void> {
   const saved = await call('config', 'PUT', '/config', {
     body: {
-      config: fixtureConfig({ connection: { baseDn: ou }, filters: { groups: [groupDn] }, options }),
+      config: fixtureConfig({ connection: { baseDn: ou }, filters: { groups: [groupDn] }, options, ...more }),
       password: servicePassword(),
     },
   });
@@ -53,6 +60,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await scratch.remove();
+  client.destroy();
 });
 
 describe('synchronize one user', () => {
@@ -93,6 +101,118 @@ describe('synchronize one user', () => {
     expect(answer.body.status).toBe('failed');
     expect(answer.body.error.code).toBe('NotFound');
     expect(answer.body.counts).toMatchObject({ created: 0, updated: 0, deleted: 0 });
+  });
+
+  describe("the user's groups and privileges by group (SPEC 8.2)", () => {
+    // alice: in One Team directly and through Inner (nested in One Team, so synchronized); Inner is nested in
+    // Exporters, whose rule gives login; Exporters is not in One Team, so it gives without being listed.
+    const alice = { name: `one-alice-${tag}`, password: `Pw-${tag}-aA1!`, dn: `CN=One Alice,${ou}` };
+    const innerDn = `CN=One Inner,${ou}`;
+    const exportersDn = `CN=One Exporters,${ou}`;
+    const teamName = `one-team-${tag}`;
+    const innerName = `one-inner-${tag}`;
+    const own = { privileges: ['archiveEmail' as const], ownArchiveAccess: ['read' as const] };
+    const membership = (operation: 'add' | 'delete', group: string, member: string) =>
+      admin.modify(group, [
+        new Change({ operation, modification: new Attribute({ type: 'member', values: [member] }) }),
+      ]);
+    const logon = (password: string) =>
+      call('logon', 'POST', '/logon', { body: { userName: alice.name, password } });
+    /** The mark of the last change on the user's item: what its change event names. */
+    const lastChangeOf = async (name: string) => {
+      const { Item } = await documents.send(
+        new GetCommand({ TableName: loaded.tableName, Key: userKey(name), ConsistentRead: true }),
+      );
+      return Item?.lastChange as { kind: string; changedFields: string[] } | undefined;
+    };
+
+    beforeAll(async () => {
+      await admin.add(
+        alice.dn,
+        userEntry({
+          sAMAccountName: alice.name,
+          userPrincipalName: `${alice.name}@${directory.domain}`,
+          mail: `${alice.name}@${directory.domain}`,
+          unicodePwd: Buffer.from(`"${alice.password}"`, 'utf16le') as unknown as string,
+          userAccountControl: '512',
+        }),
+      );
+      await admin.add(innerDn, {
+        objectClass: ['top', 'group'],
+        sAMAccountName: innerName,
+        member: [alice.dn],
+      });
+      await admin.add(exportersDn, {
+        objectClass: ['top', 'group'],
+        sAMAccountName: `one-exporters-${tag}`,
+        member: [innerDn],
+      });
+      await membership('add', groupDn, innerDn);
+      await membership('add', groupDn, alice.dn);
+      await saveConfig(
+        {},
+        {
+          defaultPrivileges: own,
+          groups: { sync: 'selected' },
+          privilegeRules: [{ group: exportersDn, privileges: ['login'], ownArchiveAccess: ['write'] }],
+        },
+      );
+    });
+
+    afterAll(async () => {
+      await saveConfig();
+    });
+
+    it('creates a user with its groups, nested included, and what a rule gives; /logon lets it in', async () => {
+      const answer = await syncUser(alice.name);
+      expect(answer.body).toMatchObject({ status: 'succeeded', counts: { created: 1 } });
+      const created = await user(alice.name);
+      expect(created.body).toMatchObject({
+        ...own,
+        groups: [innerName, teamName],
+        groupPrivileges: ['login'],
+        groupArchiveAccess: ['write'],
+      });
+      expect(created.body.effectivePrivileges).toContain('login');
+      expect((await lastChangeOf(alice.name))?.changedFields).toEqual(
+        expect.arrayContaining(['groups', 'groupPrivileges', 'groupArchiveAccess']),
+      );
+      expect((await logon(alice.password)).statusCode).toBe(200);
+    });
+
+    it('updates a user who joined a rule group, naming the fields, its privileges as they were', async () => {
+      const before = (await user('one-o1')).body;
+      await membership('add', exportersDn, userDn('o1'));
+      const answer = await syncUser('one-o1');
+      expect(answer.body.counts).toMatchObject({ updated: 1, unchanged: 0 });
+      const fields = ['groups', 'groupPrivileges', 'groupArchiveAccess'];
+      expect(answer.body.changes).toMatchObject([{ action: 'update', changedFields: fields }]);
+      expect(await lastChangeOf('one-o1')).toMatchObject({ kind: 'update', changedFields: fields });
+      expect((await user('one-o1')).body).toMatchObject({
+        privileges: before.privileges,
+        ownArchiveAccess: before.ownArchiveAccess,
+        groups: [teamName],
+        groupPrivileges: ['login'],
+        groupArchiveAccess: ['write'],
+      });
+      // Synchronized again: nothing to change.
+      expect((await syncUser('one-o1')).body.counts).toMatchObject({ unchanged: 1, updated: 0 });
+    });
+
+    it('takes from a user who left the group what its rule gave, and /logon refuses it then', async () => {
+      await membership('delete', innerDn, alice.dn);
+      const answer = await syncUser(alice.name);
+      expect(answer.body.changes).toMatchObject([
+        { action: 'update', changedFields: ['groups', 'groupPrivileges', 'groupArchiveAccess'] },
+      ]);
+      expect((await user(alice.name)).body).toMatchObject({
+        ...own,
+        groups: [teamName],
+        groupPrivileges: [],
+        groupArchiveAccess: [],
+      });
+      expect((await logon(alice.password)).statusCode).toBe(401);
+    });
   });
 
   describe('a user out of scope', () => {

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { type GroupMember, type GroupWithMembers, membersHashOf } from '../../../shared/domain/group';
-import { diffGroup, planMemberships } from '../../../shared/domain/plan-groups';
+import type { UserMembership } from '../../../shared/domain/group-membership';
+import { diffGroup, planMemberships, withMembershipFields } from '../../../shared/domain/plan-groups';
+import { type PlannedChange, planSync } from '../../../shared/domain/plan-sync';
+import type { MappedUser } from '../../../shared/domain/user';
 import { aDirectoryUser } from '../../support/builders';
 
 const member = (n: number, name = `user${n}`): GroupMember => ({
@@ -89,5 +92,84 @@ describe('planMemberships', () => {
       [dave.objectGuid as string, grants],
     ]);
     expect(planMemberships([local, dave, erin], memberships)).toEqual([]);
+  });
+});
+
+describe('withMembershipFields', () => {
+  const given = {
+    groups: ['Staff'],
+    groupPrivileges: ['login' as const],
+    groupArchiveAccess: ['write' as const],
+  };
+  const none = { groups: [], groupPrivileges: [], groupArchiveAccess: [] };
+  const mapped = (user = aDirectoryUser(1)): MappedUser => {
+    const { userName, fullName, emailAddresses, distinguishedName, userPrincipalName, objectGuid } = user;
+    return {
+      userName,
+      fullName,
+      emailAddresses,
+      distinguishedName: distinguishedName as string,
+      ...(userPrincipalName ? { userPrincipalName } : {}),
+      objectGuid: objectGuid as string,
+    };
+  };
+  const planOf = (target: MappedUser, ...current: ReturnType<typeof aDirectoryUser>[]): PlannedChange => {
+    const [change] = planSync({ inScope: [target], excluded: new Map(), current }).changes;
+    return change as PlannedChange;
+  };
+
+  it('gives a create what its groups give, without why', () => {
+    const withWhy: UserMembership = { ...given, rules: ['CN=Staff,OU=Groups,DC=company,DC=local'] };
+    const change = withMembershipFields(planOf(mapped()), withWhy, mapped());
+    expect(change).toMatchObject({ action: 'create', changedFields: [], memberships: given });
+    expect((change as { memberships: object }).memberships).not.toHaveProperty('rules');
+  });
+
+  it('leaves a create in no group as planned', () => {
+    const create = planOf(mapped());
+    expect(withMembershipFields(create, none, mapped())).toBe(create);
+  });
+
+  it('makes an unchanged user who joined a group an update of the fields that differ', () => {
+    const stored = aDirectoryUser(1, { groupArchiveAccess: ['write'] });
+    const change = withMembershipFields(planOf(mapped(), stored), given, mapped());
+    expect(change).toMatchObject({
+      action: 'update',
+      target: mapped(),
+      current: stored,
+      userName: 'user1',
+      changedFields: ['groups', 'groupPrivileges'],
+      memberships: given,
+    });
+  });
+
+  it("takes from an update's user what a group it left gave, after the fields the directory changed", () => {
+    const stored = aDirectoryUser(1, { fullName: 'Old', ...given });
+    const change = withMembershipFields(planOf(mapped(), stored), none, mapped());
+    expect(change).toMatchObject({
+      action: 'update',
+      changedFields: ['fullName', 'groups', 'groupPrivileges', 'groupArchiveAccess'],
+      memberships: none,
+    });
+  });
+
+  it('brings a restore up to date the same way', () => {
+    const stored = aDirectoryUser(1, { suspendedAt: '2026-01-02T00:00:00.000Z' });
+    const change = withMembershipFields(planOf(mapped(), stored), given, mapped());
+    expect(change).toMatchObject({
+      action: 'restore',
+      changedFields: ['groups', 'groupPrivileges', 'groupArchiveAccess'],
+    });
+  });
+
+  it('leaves a user who holds what its groups give, and a conflict, as planned', () => {
+    const unchanged = planOf(mapped(), aDirectoryUser(1, given));
+    expect(withMembershipFields(unchanged, given, mapped())).toBe(unchanged);
+    const conflict = planOf(mapped(), {
+      ...aDirectoryUser(2, { userName: 'user1' }),
+      authentication: 'local',
+    });
+    expect(conflict.action).toBe('conflict');
+    expect(withMembershipFields(conflict, given, mapped())).toBe(conflict);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * planOneUser with the in-memory fakes (test/support/in-memory.ts): the name a user database holds for
- * another user, decided as a full sync decides it. The rest (filters, chains, lookups, actions) runs against
- * the real Samba DC and DynamoDB Local in test/integration/directory/explain.test.ts.
+ * another user, decided as a full sync decides it, and what the user's groups give it. The rest (filters,
+ * chains, lookups, actions) runs against the real Samba DC and DynamoDB Local in
+ * test/integration/directory/explain.test.ts.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../shared/config/config-schema';
@@ -10,6 +11,7 @@ import { FILTER_NAMES, type FilterVerdict, planOneUser } from '../../../shared/u
 import { aDirectoryUser, aLocalUser } from '../../support/builders';
 import { directoryEntry, InMemoryDirectory, InMemoryUserStore } from '../../support/in-memory';
 import { inMemoryConfig } from '../../support/in-memory-app';
+import { directoryGroup } from '../../support/in-memory-groups';
 
 const config = inMemoryConfig();
 const NOW = new Date('2026-11-25T12:00:00.000Z');
@@ -148,5 +150,36 @@ describe("planOneUser: each filter's state", () => {
     expect(
       explanation.filters.map(({ filter, state, passed, detail }) => [filter, state, passed, detail]),
     ).toEqual(FILTER_NAMES.map((filter) => [filter, 'off', true, 'off']));
+  });
+});
+
+describe('planOneUser: what the groups give the user', () => {
+  const EXPORTERS = 'CN=Exporters,OU=Groups,DC=company,DC=local';
+  const withRule = parseConfig({
+    ...config,
+    privilegeRules: [{ group: EXPORTERS, privileges: ['exportEmail'], ownArchiveAccess: [] }],
+  });
+
+  it('is an update of the membership fields for a user who holds something else, as a one-user sync writes it', async () => {
+    directory.put(directoryEntry(1));
+    directory.putGroup(directoryGroup(1, EXPORTERS, [directoryEntry(1).distinguishedName]));
+    store.seed(aDirectoryUser(1));
+    const { explanation, change } = await planOneUser({
+      session,
+      config: withRule,
+      users: store,
+      now: NOW,
+      name: 'user1',
+    });
+    // The rule's group is not synchronized (groups.sync none): it gives, it is not listed.
+    expect(explanation).toMatchObject({
+      plannedAction: 'update',
+      changedFields: ['groupPrivileges'],
+      membership: { groups: [], groupPrivileges: ['exportEmail'], rules: [{ rule: 0, via: ['Exporters'] }] },
+    });
+    expect(change).toMatchObject({
+      action: 'update',
+      memberships: { groups: [], groupPrivileges: ['exportEmail'], groupArchiveAccess: [] },
+    });
   });
 });

@@ -1,9 +1,10 @@
 /**
  * synchronizeUser with the in-memory fakes: the one user's removal against the deletion threshold, whose
  * population is the database's count of directory users (UserStore.countDirectoryUsers), not a read of every
- * user page. The rest runs against the real Samba DC and DynamoDB Local (test/integration/).
+ * user page; the user's groups and privileges by group written with its change. The rest runs against the real Samba DC and DynamoDB Local (test/integration/).
  */
 import { beforeEach, describe, expect, it } from 'vitest';
+import { toPublicUser, type User } from '../../../shared/domain/user';
 import { synchronizeUser } from '../../../shared/use-cases/sync-user';
 import { aDirectoryUser, aLocalUser } from '../../support/builders';
 import {
@@ -13,6 +14,7 @@ import {
   InMemoryUserStore,
 } from '../../support/in-memory';
 import { inMemoryConfig } from '../../support/in-memory-app';
+import { directoryGroup } from '../../support/in-memory-groups';
 
 const config = inMemoryConfig({ options: { deleteUsers: true } });
 
@@ -105,6 +107,19 @@ describe('synchronizeUser and the cursor of incremental runs', () => {
     expect(await settings.getCursor()).toEqual(rest);
   });
 
+  it('drops where the groups were read after a write that changes what they hold, not after one that does not', async () => {
+    const groupsRead = { groupsUsn: 5, groupsDigest: '3:def' };
+    await settings.saveCursor({ ...cursor, ...groupsRead });
+    directory.put(directoryEntry(1), directoryEntry(2, { displayName: 'Renamed' }));
+    store.seed(aDirectoryUser(2));
+    expect((await syncWith('user2')).counts.updated).toBe(1);
+    expect(await settings.getCursor()).toMatchObject(groupsRead);
+    // A member created: the next run reads the groups, and its pass lists the user among their members.
+    expect((await syncWith('user1')).counts.created).toBe(1);
+    expect(await settings.getCursor()).not.toHaveProperty('groupsUsn');
+    expect(await settings.getCursor()).not.toHaveProperty('groupsDigest');
+  });
+
   it('keeps the cursor as it is when it writes nothing', async () => {
     directory.put(directoryEntry(1));
     store.seed(aDirectoryUser(1));
@@ -121,5 +136,103 @@ describe('synchronizeUser and the cursor of incremental runs', () => {
     expect(Date.parse(due ?? '')).toBeLessThan(Date.parse(cursor.suspensionsDueAt));
     expect(Date.parse(due ?? '') - Date.parse(report.startedAt)).toBeGreaterThanOrEqual(3 * 86_400_000);
     expect(Date.parse(due ?? '') - Date.parse(report.startedAt)).toBeLessThan(3 * 86_400_000 + 60_000);
+  });
+});
+
+describe("synchronizeUser: the user's groups and privileges by group (SPEC 8.2)", () => {
+  const BASE = 'DC=company,DC=local';
+  const dnOf = (name: string) => `CN=${name},OU=Groups,${BASE}`;
+  const rule = {
+    group: dnOf('Exporters'),
+    privileges: ['login' as const],
+    ownArchiveAccess: ['write' as const],
+  };
+  const given: Pick<User, 'groups' | 'groupPrivileges' | 'groupArchiveAccess'> = {
+    groups: ['Exporters', 'Sales', 'Staff'],
+    groupPrivileges: ['login'],
+    groupArchiveAccess: ['write'],
+  };
+  const none = { groups: [], groupPrivileges: [], groupArchiveAccess: [] };
+  /** The administrator's (or the defaults'): never the groups' to change. */
+  const own = { privileges: ['archiveEmail' as const], ownArchiveAccess: ['read' as const] };
+  const withGroups = inMemoryConfig({
+    groups: { sync: 'all' },
+    privilegeRules: [rule],
+    defaultPrivileges: own,
+  });
+  const syncWith = (name: string, settings = withGroups) =>
+    synchronizeUser(
+      { directory, users: store, runs: store, newRunId: () => 'run-1' },
+      { config: settings, password: directory.password, name },
+    );
+  const userDn = (n: number) => directoryEntry(n).distinguishedName;
+  /** user1 in Sales, nested in Staff and in the rule's Exporters; user2 in no group. */
+  const putGroups = (salesMembers = [userDn(1)]) =>
+    directory.putGroup(
+      directoryGroup(1, dnOf('Staff'), [dnOf('Sales')]),
+      directoryGroup(2, dnOf('Sales'), salesMembers),
+      directoryGroup(3, dnOf('Exporters'), [dnOf('Sales')]),
+    );
+
+  beforeEach(() => {
+    directory.put(directoryEntry(1), directoryEntry(2));
+    putGroups();
+  });
+
+  it('creates the user with its groups, nested included, and what the rule gives, besides the defaults', async () => {
+    const report = await syncWith('user1');
+    expect(report).toMatchObject({ status: 'succeeded', counts: { created: 1 } });
+    const created = await store.getUser('user1');
+    expect(created).toMatchObject({ ...own, ...given });
+    expect(toPublicUser(created as User).effectivePrivileges).toEqual(['login', 'archiveEmail']);
+  });
+
+  it('updates a user who joined a rule group, naming the fields, the privileges it holds untouched', async () => {
+    store.seed(aDirectoryUser(1, own));
+    const report = await syncWith('user1');
+    expect(report.counts).toMatchObject({ updated: 1, unchanged: 0 });
+    expect(report.changes).toMatchObject([
+      { action: 'update', changedFields: ['groups', 'groupPrivileges', 'groupArchiveAccess'] },
+    ]);
+    expect(await store.getUser('user1')).toMatchObject({ ...own, ...given });
+  });
+
+  it('takes from a user who left the group what it gave, with the directory fields that changed', async () => {
+    putGroups([]);
+    store.seed(aDirectoryUser(1, { ...own, ...given, fullName: 'Old Name' }));
+    const report = await syncWith('user1');
+    expect(report.changes).toMatchObject([
+      { action: 'update', changedFields: ['fullName', 'groups', 'groupPrivileges', 'groupArchiveAccess'] },
+    ]);
+    expect(await store.getUser('user1')).toMatchObject({ ...own, ...none, fullName: 'User 1' });
+  });
+
+  it('leaves a user who holds what its groups give, and one in no group, unchanged', async () => {
+    store.seed(aDirectoryUser(1, { ...own, ...given }), aDirectoryUser(2, own));
+    expect((await syncWith('user1')).counts).toMatchObject({ unchanged: 1, updated: 0 });
+    expect((await syncWith('user2')).counts).toMatchObject({ unchanged: 1, updated: 0 });
+  });
+
+  it('lists only the synchronized groups, and gives what a rule of a group not synchronized gives', async () => {
+    directory.group(dnOf('Staff'), [directoryEntry(1).objectGuid]);
+    const selected = inMemoryConfig({
+      filters: { groups: [dnOf('Staff')] },
+      groups: { sync: 'selected' },
+      privilegeRules: [rule],
+      defaultPrivileges: own,
+    });
+    await syncWith('user1', selected);
+    expect(await store.getUser('user1')).toMatchObject({ ...given, groups: ['Sales', 'Staff'] });
+  });
+
+  it('does nothing of this with groups off and no rule', async () => {
+    const off = inMemoryConfig({ defaultPrivileges: own });
+    store.seed(aDirectoryUser(2, { ...own, ...given }));
+    expect((await syncWith('user1', off)).counts).toMatchObject({ created: 1 });
+    expect((await store.getUser('user1'))?.groups).toBeUndefined();
+    // What an earlier run's groups gave stays until a full run with groups off clears it.
+    expect((await syncWith('user2', off)).counts).toMatchObject({ unchanged: 1 });
+    expect(await store.getUser('user2')).toMatchObject(given);
+    expect(directory.reads).not.toContain('groups');
   });
 });
