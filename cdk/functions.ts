@@ -342,8 +342,9 @@ export class AdSyncFunctions extends StackPart {
 
 /**
  * The watcher's grants: what the start function needs to start a sync (the lock, the run's record, the runs),
- * the configuration and the secret (it binds as every run does), and its own state; it invokes the sync
- * function and nothing else.
+ * the configuration and the secret (it binds as every run does), its own state, and the users' objectGUID
+ * index (whether a user notified outside the scope is a synchronized one: moved out or deleted); it invokes the
+ * sync function and nothing else.
  */
 function watcherGrants(
   { onItems, queryIndexes, readSecret }: ReturnType<typeof statementsOn>,
@@ -354,7 +355,7 @@ function watcherGrants(
     onItems(['PutItem', 'DeleteItem'], ['lock', 'run']),
     onItems(['PutItem'], ['watch']),
     onItems(['Query'], ['run']),
-    queryIndexes(tableKeys.byKind),
+    queryIndexes(tableKeys.byGuid, tableKeys.byKind),
     readSecret,
     new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [sync.functionArn] }),
   ];

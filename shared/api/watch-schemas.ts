@@ -10,6 +10,12 @@ export const watchStatus = documenting<WatchStatus>()(
     since: z.string().describe('when the watch entered this state'),
     server: z.string().optional().describe('the DC the search is open on, or was last tried'),
     namingContext: z.string().optional().describe('the naming context the search watches'),
+    showDeleted: z
+      .boolean()
+      .optional()
+      .describe(
+        'watching: whether the search asks for deleted objects too (Show Deleted); false when the DC refused it',
+      ),
     error: z
       .object({ code: z.string(), message: z.string() })
       .optional()

@@ -5,10 +5,15 @@
  */
 import { isAtOrUnder, isDistinguishedName } from './distinguished-name';
 
-/** A change the DC notified: the object's DN (its new one after a move) and its object classes. */
+/**
+ * A change the DC notified: the object's DN (its new one after a move; a deleted object's tombstone DN,
+ * `CN=<name>\0ADEL:<guid>,CN=Deleted Objects,<NC>`, where the DC notifies deletions) and its object classes, and
+ * its objectGUID when the DC sent a readable one: a DN changes with a move, the GUID never does.
+ */
 export interface DirectoryChange {
   readonly dn: string;
   readonly objectClasses: readonly string[];
+  readonly objectGuid?: string;
 }
 
 /**
@@ -27,6 +32,12 @@ export interface WatchStatus {
   readonly server?: string;
   /** The naming context the search watches. */
   readonly namingContext?: string;
+  /**
+   * Watching: whether the search asks the DC for deleted objects too (the Show Deleted control), so that a
+   * synchronized user's deletion can start a run where the DC shows its tombstone to the account; `false` when
+   * the DC refused the control and the watch went on without it.
+   */
+  readonly showDeleted?: boolean;
   /** Failing: why the last attempt failed. */
   readonly error?: { readonly code: string; readonly message: string };
   /** Failing: attempts that failed in a row. */
@@ -115,19 +126,30 @@ export function watchedNamingContext(
 }
 
 /**
- * Whether a notified change can matter to the sync: an object at or under one of `scopes` (the base DN, the
- * groups' base DN), or a group anywhere (a selected group of `filters.groups` may be outside both: its members
- * are the scope). A user outside the scopes does not count: any domain user may change some of its own
- * attributes, and counting those would let any of them keep the sync running back to back; a user moved out of
- * scope (like a deleted one) leaves at the next scheduled run. Computers are users in AD's schema, and change
- * often (their logon and password times): they are left out.
+ * What a notified change is to the watch. `counts`: it starts a run. `ifSynchronized`: a user outside the scopes,
+ * which starts a run only when its objectGUID is that of a synchronized user (one moved out of the base DN, or
+ * deleted where the DC notifies deletions: the run's leaver detection removes it). `ignored`: nothing to run for.
  */
-export function isChangeInScope(change: DirectoryChange, scopes: readonly string[]): boolean {
+export type ChangeRelevance = 'counts' | 'ifSynchronized' | 'ignored';
+
+/**
+ * How a notified change matters to the sync: an object at or under one of `scopes` (the base DN, the groups' base
+ * DN), or a group anywhere (a selected group of `filters.groups` may be outside both: its members are the scope),
+ * counts. A user outside the scopes counts only if it is a synchronized user (`ifSynchronized`, asked of the user
+ * database by objectGUID): any domain user may change some of its own attributes, and counting those would let
+ * any of them keep the sync running back to back; one that is no synchronized user costs one lookup, then is
+ * remembered (SynchronizedUserCheck). Without an objectGUID it cannot be asked about: ignored. Computers are
+ * users in AD's schema, and change often (their logon and password times): they are left out.
+ */
+export function relevanceOf(change: DirectoryChange, scopes: readonly string[]): ChangeRelevance {
   const classes = change.objectClasses.map((c) => c.toLowerCase());
-  if (classes.includes('computer')) return false;
-  if (classes.includes('group')) return true;
-  if (!isDistinguishedName(change.dn)) return false;
-  return scopes.some((scope) => isDistinguishedName(scope) && isAtOrUnder(change.dn, scope));
+  if (classes.includes('computer')) return 'ignored';
+  if (classes.includes('group')) return 'counts';
+  const inScope =
+    isDistinguishedName(change.dn) &&
+    scopes.some((scope) => isDistinguishedName(scope) && isAtOrUnder(change.dn, scope));
+  if (inScope) return 'counts';
+  return classes.includes('user') && change.objectGuid !== undefined ? 'ifSynchronized' : 'ignored';
 }
 
 /** Changes notified and not yet run: when the first and the last came, and the earliest time to start. */

@@ -54,6 +54,20 @@ export interface DirectoryWatch {
   readonly ended: Promise<void>;
 }
 
+/** How a change notification search is held (DirectorySession.watchChanges). */
+export interface WatchOptions {
+  /**
+   * Ask for deleted objects too (the Show Deleted control, 1.2.840.113556.1.4.417, critical): a deletion is then
+   * notified where the DC shows the tombstone to the account (docs/architecture.md#changes-in-seconds).
+   */
+  readonly showDeleted?: boolean;
+  /**
+   * Told when the DC refused the search with Show Deleted (it ended it with an error before notifying anything),
+   * with that error (a DirectoryError): the search is open again on the same connection without the control.
+   */
+  readonly onShowDeletedRefused?: (error: Error) => void;
+}
+
 /** An open, TLS-protected connection to one domain controller. */
 export interface DirectorySession {
   /** `host:port` of the DC that answered. */
@@ -101,9 +115,14 @@ export interface DirectorySession {
   /**
    * Holds AD's change notification search on this connection (docs/architecture.md#changes-in-seconds):
    * subtree under `namingContext` (AD allows a subtree notification only at a naming context's root), filter
-   * `(objectClass=*)`; `onChange` is told each change as the DC sends it, until the session closes.
+   * `(objectClass=*)`, returning objectClass and objectGUID; `onChange` is told each change as the DC sends it,
+   * until the session closes.
    */
-  watchChanges(namingContext: string, onChange: (change: DirectoryChange) => void): DirectoryWatch;
+  watchChanges(
+    namingContext: string,
+    onChange: (change: DirectoryChange) => void,
+    options?: WatchOptions,
+  ): DirectoryWatch;
   /**
    * The objectGUIDs of every user object under the base DN, exactly the users `userPages(baseDn)` returns,
    * page by page: the enumeration by which every run finds who left the scope (deleted, moved out of the

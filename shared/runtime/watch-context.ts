@@ -1,12 +1,14 @@
 /**
  * The change watch's dependencies (docs/contract.md#changes-in-seconds): the configuration and its password
- * (to bind as every run binds), the directory, where its state is kept, and the start of a run as POST /sync
+ * (to bind as every run binds), the directory, where its state is kept, the user database's objectGUID index
+ * (whether a user notified outside the scope is a synchronized one), and the start of a run as POST /sync
  * starts it (the lock, the record, the hand-over to the sync function: an asynchronous invocation in AWS, a call
  * in this process on the local stack). In AWS the watcher function holds it; on the local stack, `adsync serve`.
  */
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { DynamoRunLock } from '../adapters/dynamodb/dynamo-run-lock';
 import { DynamoRunStore } from '../adapters/dynamodb/dynamo-run-store';
+import { DynamoUserStore } from '../adapters/dynamodb/dynamo-user-store';
 import { DynamoWatchStatusStore } from '../adapters/dynamodb/dynamo-watch-status';
 import { InProcessOperationStarter } from '../adapters/lambda/in-process-starter';
 import { LambdaOperationStarter } from '../adapters/lambda/lambda-operation-starter';
@@ -14,6 +16,7 @@ import { LdapDirectoryReader } from '../adapters/ldap/ldap-directory-reader';
 import type { Clock } from '../ports/clock';
 import type { WatchStatusStore } from '../ports/watch-status';
 import { type StartSyncDependencies, startSync } from '../use-cases/start-sync';
+import { synchronizedUserLookup } from '../use-cases/synchronized-user-check';
 import { systemClock } from '../use-cases/system-clock';
 import type { WatchDependencies, WatchLogEntry } from '../use-cases/watch-changes';
 import { type Environment, loadEnvironment } from './environment';
@@ -60,6 +63,8 @@ export function watchContext(
     directory: new LdapDirectoryReader(),
     clock,
     startRun: () => startSync(start, { trigger: 'notification' }),
+    // A user notified outside the scope counts if it is a synchronized one: asked by objectGUID (the index only).
+    isSynchronizedUser: synchronizedUserLookup(new DynamoUserStore(dynamodb, env.TABLE_NAME)),
     status: new DynamoWatchStatusStore(dynamodb, env.TABLE_NAME),
     log: options.log ?? logWatch,
     holdMs: env.WATCH_HOLD_SECONDS * 1000,

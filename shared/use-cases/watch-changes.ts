@@ -5,9 +5,11 @@
  * 1. Load: the saved configuration and its password (off, or nothing saved: the watch waits and reads again).
  * 2. Open: resolve, connect, bind, exactly as a run does (TLS with the certificate checked, the service
  *    account), then the notification search on the naming context that holds the base DN.
- * 3. Hold: each change in scope (isChangeInScope) is a notice to NotificationRuns (debounced, lock-safe);
- *    every `checkMs` the connection is probed (a DC gone silent is found) and the configuration read again
- *    (a save reopens the watch with it; turning it off closes it).
+ * 3. Hold: each change that counts (relevanceOf: in scope, or a user outside it whose objectGUID is a synchronized
+ *    user's, SynchronizedUserCheck) is a notice to NotificationRuns (debounced, lock-safe); every `checkMs` the
+ *    connection is probed (a DC gone silent is found) and the configuration read again (a save reopens the watch
+ *    with it; turning it off closes it). The search asks for deleted objects too (Show Deleted); a DC that
+ *    refuses that is watched without it, and the state says so (`showDeleted: false`).
  * 4. Reconnect: a dropped connection, a failover, a refused search or a failed probe is recorded (the status,
  *    a log line) and tried again after a back-off (reconnectDelayMs). Each time the search opens, one run
  *    starts: it catches up with the changes made while no watch was open.
@@ -16,9 +18,10 @@
 import { groupsBaseDnOf } from '../config/config-schema';
 import {
   DEFAULT_WATCH_TIMING,
-  isChangeInScope,
+  type DirectoryChange,
   isLiveWatch,
   reconnectDelayMs,
+  relevanceOf,
   type WatchStatus,
   type WatchTiming,
   watchedNamingContext,
@@ -33,6 +36,7 @@ import type { WatchStatusStore } from '../ports/watch-status';
 import { NotificationRuns } from './notification-runs';
 import { baseDnOf } from './read-scope';
 import { errorOf } from './run-report';
+import { SynchronizedUserCheck } from './synchronized-user-check';
 
 /** What the watch says, one structured line each: the state it entered, a run it started, a failure. */
 export interface WatchLogEntry {
@@ -51,6 +55,11 @@ export interface WatchDependencies {
   readonly clock: Clock;
   /** Starts an incremental run with trigger `notification` as POST /sync does (startSync). */
   readonly startRun: () => Promise<string>;
+  /**
+   * Whether this objectGUID is a synchronized user's (synchronizedUserLookup: the user database, by its objectGUID
+   * index): a user notified outside the scopes counts only then (moved out, or deleted).
+   */
+  readonly isSynchronizedUser: (objectGuid: string) => Promise<boolean>;
   /** Where the state is kept for the API (GET /sync/runs `watch`); a failure to keep it is only logged. */
   readonly status?: WatchStatusStore;
   readonly log: (entry: WatchLogEntry) => void;
@@ -80,6 +89,7 @@ class Watch {
   /** Taking over (the watcher function): the state kept before this watch wrote any, once it has been read. */
   private previous: Promise<WatchStatus | undefined> | undefined;
   readonly runs: NotificationRuns;
+  private readonly synchronized: SynchronizedUserCheck;
 
   constructor(
     private readonly deps: WatchDependencies,
@@ -100,6 +110,7 @@ class Watch {
       timing,
       signal,
     );
+    this.synchronized = new SynchronizedUserCheck(deps.isSynchronizedUser, deps.clock);
   }
 
   async run(): Promise<void> {
@@ -144,15 +155,17 @@ class Watch {
       const baseDn = baseDnOf(config, session);
       const namingContext = watchedNamingContext(session.rootDse, baseDn);
       const scopes = [baseDn, groupsBaseDnOf(config)].filter((dn): dn is string => dn !== undefined);
-      const watch = session.watchChanges(namingContext, (change) => {
-        if (!isChangeInScope(change, scopes)) return;
-        // Kept with the next save (a run started, the heartbeat): not a write per change.
-        this.update({ lastChangeAt: this.deps.clock.now().toISOString() }, false);
-        this.runs.notice();
+      let showDeleted = true;
+      const watch = session.watchChanges(namingContext, (change) => this.consider(change, scopes), {
+        showDeleted,
+        onShowDeletedRefused: (error) => {
+          showDeleted = false;
+          this.showDeletedRefused(session.server, error);
+        },
       });
       const handedOver = await this.handedOver();
       this.failures = 0;
-      await this.enter({ state: 'watching', server: session.server, namingContext });
+      await this.enter({ state: 'watching', server: session.server, namingContext, showDeleted });
       // The changes made while no watch was open (at start, or before this reconnect): one run.
       if (!handedOver) this.runs.notice();
       return await Promise.race([
@@ -166,6 +179,56 @@ class Watch {
       stop.abort();
       await session.close();
     }
+  }
+
+  /**
+   * A notified change: a run for it if it counts (relevanceOf); a user outside the scopes only once its objectGUID
+   * is found to be a synchronized user's. A lookup that fails counts the change: a run is the safe side (it finds
+   * leavers itself), and the gap between runs bounds what that costs.
+   */
+  private consider(change: DirectoryChange, scopes: readonly string[]): void {
+    const relevance = relevanceOf(change, scopes);
+    const guid = change.objectGuid;
+    if (relevance === 'ignored') return;
+    if (relevance === 'counts' || guid === undefined) {
+      this.noticeChange();
+      return;
+    }
+    this.synchronized.isSynchronized(guid).then(
+      (synchronized) => {
+        if (!synchronized) return;
+        this.deps.log({
+          level: 'info',
+          message: `watch: synchronized user ${guid} notified outside the scope (moved out, or deleted): ${change.dn}`,
+        });
+        this.noticeChange();
+      },
+      (error: unknown) => {
+        this.deps.log({
+          level: 'warn',
+          message: `watch: could not tell whether ${guid} is a synchronized user (${errorOf(error).message}); counting its change`,
+          ...(error instanceof AdSyncError ? {} : { error: error as Error }),
+        });
+        this.noticeChange();
+      },
+    );
+  }
+
+  private noticeChange(): void {
+    // Kept with the next save (a run started, the heartbeat): not a write per change.
+    this.update({ lastChangeAt: this.deps.clock.now().toISOString() }, false);
+    this.runs.notice();
+  }
+
+  /** The DC refused the search with Show Deleted: watched without it (deletions start no run), and said so. */
+  private showDeletedRefused(server: string, error: Error): void {
+    this.deps.log({
+      level: 'warn',
+      message:
+        `watch: ${server} refused deleted objects to the notification search (${errorOf(error).message}); watching ` +
+        'without them: a deleted user leaves at the next run',
+    });
+    if (this.status?.state === 'watching') this.update({ showDeleted: false });
   }
 
   /**
@@ -244,7 +307,10 @@ class Watch {
   }
 
   /** Notes a change, a run or a heartbeat on the state, and keeps it (unless `save` is false). */
-  private update(facts: Pick<WatchStatus, 'lastChangeAt' | 'lastRunId' | 'checkedAt'>, save = true): void {
+  private update(
+    facts: Pick<WatchStatus, 'lastChangeAt' | 'lastRunId' | 'checkedAt' | 'showDeleted'>,
+    save = true,
+  ): void {
     if (!this.status) return;
     this.status = { ...this.status, ...facts };
     if (save) void this.save();

@@ -14,6 +14,7 @@ import type { DirectoryEntry, User } from '../../shared/domain/user';
 import type { UserLookup } from '../../shared/domain/user-lookup';
 import {
   ConcurrentModificationError,
+  type DirectoryError,
   InvalidCredentialsError,
   NoSuchObjectError,
   NotFoundError,
@@ -28,6 +29,7 @@ import type {
   DirectoryReader,
   DirectorySession,
   DirectoryWatch,
+  WatchOptions,
 } from '../../shared/ports/directory-reader';
 import type { OperationStarter, PreviewStart, SyncStart } from '../../shared/ports/operation-starter';
 import type {
@@ -95,9 +97,17 @@ export class InMemoryDirectory implements DirectoryReader {
   /** While set, reading the sync state (the watch's liveness probe) fails with it. */
   syncStateError: Error | undefined;
 
-  /** The DC notifies a change to every open watch, as a notification search's entry. */
-  notify(dn: string, objectClasses: readonly string[] = ['top', 'person', 'user']): void {
-    for (const watch of this.watches) watch.onChange({ dn, objectClasses });
+  /** While set, a search asking for deleted objects (Show Deleted) is refused with it, and held without them. */
+  showDeletedRefusal: DirectoryError | undefined;
+
+  /** The DC notifies a change to every open watch, as a notification search's entry (with its objectGUID). */
+  notify(
+    dn: string,
+    objectClasses: readonly string[] = ['top', 'person', 'user'],
+    objectGuid?: string,
+  ): void {
+    for (const watch of this.watches)
+      watch.onChange({ dn, objectClasses, ...(objectGuid ? { objectGuid } : {}) });
   }
 
   /** Drops every watch's connection: their searches end with `error`. */
@@ -266,14 +276,21 @@ export class InMemoryDirectory implements DirectoryReader {
           .filter(([, members]) => user !== undefined && members.has(user.entry.objectGuid))
           .map(([group]) => group);
       },
-      watchChanges(namingContext: string, onChange: (change: DirectoryChange) => void): DirectoryWatch {
+      watchChanges(
+        namingContext: string,
+        onChange: (change: DirectoryChange) => void,
+        options: WatchOptions = {},
+      ): DirectoryWatch {
         let end: (error?: Error) => void = () => {};
         const ended = new Promise<void>((resolve, reject) => {
           end = (error) => (error ? reject(error) : resolve());
         });
+        const refusal = options.showDeleted ? directory.showDeletedRefusal : undefined;
+        if (refusal) options.onShowDeletedRefused?.(refusal);
         const watch: InMemoryWatch = {
           namingContext,
           onChange,
+          showDeleted: options.showDeleted === true && !refusal,
           end: (error) => {
             directory.watches.delete(watch);
             open.delete(watch);
@@ -353,6 +370,8 @@ export class InMemoryDirectory implements DirectoryReader {
 export interface InMemoryWatch {
   readonly namingContext: string;
   readonly onChange: (change: DirectoryChange) => void;
+  /** Whether the search shows deleted objects (asked for, and not refused). */
+  readonly showDeleted: boolean;
   end(error?: Error): void;
 }
 

@@ -21,12 +21,10 @@ import type { UserLookup } from '../../domain/user-lookup';
 import { type DirectoryError, DiscoveryError, PartialReadError, rephrase } from '../../errors';
 import type {
   AccountNames,
-  DirectoryChange,
   DirectoryGroup,
   DirectoryReader,
   DirectorySession,
   DirectorySyncState,
-  DirectoryWatch,
   DirSyncAccess,
   RootDse,
   ServerAddress,
@@ -405,8 +403,8 @@ class LdapDirectorySession implements DirectorySession {
     );
   }
 
-  watchChanges(namingContext: string, onChange: (change: DirectoryChange) => void): DirectoryWatch {
-    return watchNotifications(this.client, this.server, namingContext, onChange);
+  watchChanges(...[namingContext, onChange, options]: Parameters<DirectorySession['watchChanges']>) {
+    return watchNotifications(this.client, this.server, namingContext, onChange, options);
   }
 
   async close(): Promise<void> {

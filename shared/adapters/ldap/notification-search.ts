@@ -25,21 +25,35 @@ import {
   type Entry,
   MessageResponseStatus,
   PresenceFilter,
+  ResultCodeError,
   SearchEntry,
   SearchRequest,
   StatusCodeParser,
 } from 'ldapts';
-import type { DirectoryChange, DirectoryWatch } from '../../ports/directory-reader';
+import type { DirectoryChange, DirectoryWatch, WatchOptions } from '../../ports/directory-reader';
 import { toDirectoryError } from './directory-errors';
+import { formatObjectGuid } from './object-guid';
 import { OneConnectionClient } from './one-connection-client';
 import { many } from './user-entry';
 
 export const NOTIFICATION_OID = '1.2.840.113556.1.4.528';
+export const SHOW_DELETED_OID = '1.2.840.113556.1.4.417';
 
 /** The control carries no value (MS-ADTS 3.1.1.3.4.1.9); critical, so a DC without it refuses the search. */
 export class NotificationControl extends Control {
   constructor() {
     super(NOTIFICATION_OID, { critical: true });
+  }
+}
+
+/**
+ * LDAP_SERVER_SHOW_DELETED_OID (MS-ADTS 3.1.1.3.4.1.14), no value: tombstones become visible to the search, as far
+ * as the account may read them. Critical, so that a DC that will not honour it says so (the watch then goes on
+ * without it) instead of silently notifying no deletion.
+ */
+export class ShowDeletedControl extends Control {
+  constructor() {
+    super(SHOW_DELETED_OID, { critical: true });
   }
 }
 
@@ -86,14 +100,15 @@ export class NotificationClient extends OneConnectionClient {
 
   /**
    * Sends the notification search: subtree under `baseDn`, filter `(objectClass=*)` (the only one AD
-   * accepts), returning `attributes`; `onEntry` is called with each entry as the DC sends it. The promise
-   * rejects when the connection closes or the DC ends the search with an error, and resolves if it ends it
-   * with success.
+   * accepts), returning `attributes` (objectGUID as bytes); with `showDeleted`, the Show Deleted control too.
+   * `onEntry` is called with each entry as the DC sends it. The promise rejects when the connection closes or
+   * the DC ends the search with an error, and resolves if it ends it with success.
    */
   notificationSearch(
     baseDn: string,
     attributes: readonly string[],
     onEntry: (entry: Entry) => void,
+    options: { readonly showDeleted?: boolean } = {},
   ): Promise<void> {
     const internals = this as unknown as NotificationInternals;
     const request = new SearchRequest({
@@ -102,7 +117,7 @@ export class NotificationClient extends OneConnectionClient {
       scope: 'sub',
       filter: new PresenceFilter({ attribute: 'objectClass' }),
       attributes: [...attributes],
-      controls: [new NotificationControl()],
+      controls: [new NotificationControl(), ...(options.showDeleted ? [new ShowDeletedControl()] : [])],
     });
     const id = String(request.messageId);
     const listener = (message: ParsedMessage): void => {
@@ -110,7 +125,7 @@ export class NotificationClient extends OneConnectionClient {
       // ldapts keeps the entries of a request until its searchDone, which never comes: drop them as told.
       const details = internals.messageDetailsByMessageId.get(id);
       if (details?.searchEntries) details.searchEntries.length = 0;
-      onEntry(message.toObject([...attributes], []));
+      onEntry(message.toObject([...attributes], ['objectGUID']));
     };
     internals.messageParser.on('message', listener);
     const { timeout } = internals.clientOptions;
@@ -132,27 +147,63 @@ export class NotificationClient extends OneConnectionClient {
   }
 }
 
-/** The attributes a notification carries: enough to tell a user or group from anything else. */
-const NOTIFICATION_ATTRIBUTES = ['objectClass'] as const;
+/**
+ * The attributes a notification carries: enough to tell a user or group from anything else, and the object's
+ * objectGUID (a user moved out of scope, or deleted, is known by it: its DN changed).
+ */
+const NOTIFICATION_ATTRIBUTES = ['objectClass', 'objectGUID'] as const;
+
+/** The part of NotificationClient a watch uses (a test gives its own). */
+export type NotificationSearcher = Pick<NotificationClient, 'notificationSearch' | 'closedByUs'>;
+
+/** An entry as a change: its DN, classes and objectGUID (when the DC sent 16 readable bytes). */
+function changeOf(entry: Entry): DirectoryChange {
+  const guid = Array.isArray(entry.objectGUID) ? entry.objectGUID[0] : entry.objectGUID;
+  return {
+    dn: entry.dn,
+    objectClasses: many(entry.objectClass),
+    ...(Buffer.isBuffer(guid) && guid.length === 16 ? { objectGuid: formatObjectGuid(guid) } : {}),
+  };
+}
 
 /**
  * The session's watch (DirectorySession.watchChanges): the notification search on `client`, its entries told
  * as changes, its end a DirectoryError, except when the session itself closed the connection (an unbind).
+ *
+ * With `showDeleted`, the search first carries the Show Deleted control. A DC that ends that search with a
+ * result (a searchDone: the connection lives) before it has notified anything refused the control: the refusal
+ * is told (`onShowDeletedRefused`) and the search is sent again without it, on the same connection. A dropped
+ * connection, or an end after notifications came, is no refusal: the watch ends as it would without the control.
  */
 export function watchNotifications(
-  client: NotificationClient,
+  client: NotificationSearcher,
   server: string,
   namingContext: string,
   onChange: (change: DirectoryChange) => void,
+  options: WatchOptions = {},
 ): DirectoryWatch {
-  const ended = client
-    .notificationSearch(namingContext, NOTIFICATION_ATTRIBUTES, (entry) => {
-      onChange({ dn: entry.dn, objectClasses: many(entry.objectClass) });
-    })
-    .catch((error: unknown) => {
-      // The session's close (unbind) closes the connection as a drop would: not a failure then.
-      if (client.closedByUs) return;
-      throw toDirectoryError(error, server, 'watch');
-    });
+  let notified = false;
+  const search = (showDeleted: boolean): Promise<void> =>
+    client.notificationSearch(
+      namingContext,
+      NOTIFICATION_ATTRIBUTES,
+      (entry) => {
+        notified = true;
+        onChange(changeOf(entry));
+      },
+      { showDeleted },
+    );
+  const first = options.showDeleted
+    ? search(true).catch((error: unknown) => {
+        if (client.closedByUs || notified || !(error instanceof ResultCodeError)) throw error;
+        options.onShowDeletedRefused?.(toDirectoryError(error, server, 'watch'));
+        return search(false);
+      })
+    : search(false);
+  const ended = first.catch((error: unknown) => {
+    // The session's close (unbind) closes the connection as a drop would: not a failure then.
+    if (client.closedByUs) return;
+    throw toDirectoryError(error, server, 'watch');
+  });
   return { ended };
 }

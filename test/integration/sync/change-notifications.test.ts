@@ -5,8 +5,12 @@
  * the watch says and on runs ending, never on fixed delays.
  *
  * The faults: a burst of 200 changes (every user arrives, in a few runs, never two at once), a change while
- * another run holds the lock (one more run after it), the DC dropping the watch's connection, and the DC
+ * another run holds the lock (one more run after it), a synchronized user moved out of the OU (notified outside
+ * the scope, known by its objectGUID: a run deletes it), the DC dropping the watch's connection, and the DC
  * unreachable for a while (each: visible as `failing`, then a catch-up run that applies what changed).
+ *
+ * A deletion is not tested here: Samba notifies no deletion to the read-only service account, with or without
+ * Show Deleted (docs/architecture.md#changes-in-seconds), and a test cannot wait for nothing to come.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DynamoWatchStatusStore } from '../../../shared/adapters/dynamodb/dynamo-watch-status';
@@ -16,6 +20,7 @@ import type { Report } from '../../../shared/domain/report';
 import { SyncRunningError } from '../../../shared/errors';
 import type { OperationStarter } from '../../../shared/ports/operation-starter';
 import { runStartedSync, startSync } from '../../../shared/use-cases/start-sync';
+import { synchronizedUserLookup } from '../../../shared/use-cases/synchronized-user-check';
 import { systemClock } from '../../../shared/use-cases/system-clock';
 import { type WatchLogEntry, watchChanges } from '../../../shared/use-cases/watch-changes';
 import { dynamoDbClient } from '../../support/clients';
@@ -89,6 +94,8 @@ beforeAll(async () => {
   const config = fixtureConfig({
     connection: { baseDn: ou, servers: [`127.0.0.1:${proxyPort}`], timeoutSeconds: 3 },
     filters: { exchangeUsersOnly: false },
+    // A user moved out is deleted by the run the watch starts for it.
+    options: { deleteUsers: true },
     schedule: { changeNotifications: true },
   });
   await harness.configs.saveConfig(config);
@@ -123,6 +130,7 @@ beforeAll(async () => {
           throw error;
         }
       },
+      isSynchronizedUser: synchronizedUserLookup(harness.store),
       status: new DynamoWatchStatusStore(dynamoDbClient(), harness.tableName),
       log: (entry) => {
         logs.push(entry);
@@ -145,7 +153,12 @@ afterAll(async () => {
 
 describe('the change watch on the DC', () => {
   it('watches the naming context, and keeps its state where GET /sync/runs reads it', async () => {
-    expect(lastState()).toMatchObject({ state: 'watching', namingContext: directory.baseDn });
+    // Samba takes the Show Deleted control from the service account (and shows it no tombstone).
+    expect(lastState()).toMatchObject({
+      state: 'watching',
+      namingContext: directory.baseDn,
+      showDeleted: true,
+    });
     const kept = await new DynamoWatchStatusStore(
       dynamoDbClient(),
       scratch.harness.tableName,
@@ -195,6 +208,32 @@ describe('the change watch on the DC', () => {
     }
     await until(() => notificationRuns().length === before + 1, 'the run after the lock is free');
     expect(await fullNameOf(1)).toBe('Notify One');
+  });
+
+  it('a synchronized user moved out of the OU: notified outside the scope, a run deletes it', async () => {
+    const elsewhere = `OU=Notify Out ${tag},${directory.baseDn}`;
+    const moved = `CN=Notify 4,${elsewhere}`;
+    const user = (await scratch.harness.store.listUsers()).find((u) => u.userName === userName(4));
+    expect(user?.objectGuid).toBeDefined();
+    const before = notificationRuns().length;
+    await scratch.admin.add(elsewhere, { objectClass: ['top', 'organizationalUnit'] });
+    try {
+      await scratch.admin.modifyDN(userDn(4), moved);
+      await until(
+        () =>
+          notificationRuns()
+            .slice(before)
+            .some((r) => r.counts.deleted === 1),
+        'the run that deletes the user moved out',
+      );
+      expect(logs.map((l) => l.message)).toContain(
+        `watch: synchronized user ${user?.objectGuid} notified outside the scope (moved out, or deleted): ${moved}`,
+      );
+      expect(await fullNameOf(4)).toBeUndefined();
+    } finally {
+      await scratch.admin.del(moved).catch(() => {});
+      await scratch.admin.del(elsewhere);
+    }
   });
 
   it('reconnects when the DC drops the connection, says so, and catches up', async () => {

@@ -475,6 +475,8 @@ describe('the AdSync stack', () => {
     // An explained user's database record, by objectGUID.
     expect(queries('directory')).toEqual(['gsi1']);
     expect(queries('runs')).toEqual(['gsi2']);
+    // Whether a user notified outside the scope is a synchronized one, by objectGUID; the runs, as start.
+    expect(queries('watch')).toEqual(['gsi1', 'gsi2']);
     // The approval of withheld deletes looks at the last runs.
     expect(queries('start')).toEqual(['gsi2']);
     for (const name of ['config', 'logon', 'openapi'] as const) expect(queries(name), name).toEqual([]);

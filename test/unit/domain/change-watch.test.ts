@@ -2,11 +2,11 @@
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_WATCH_TIMING,
-  isChangeInScope,
   MAX_RUN_GAP_MS,
   MIN_RUN_GAP_MS,
   nextRunGap,
   reconnectDelayMs,
+  relevanceOf,
   runDueAt,
   watchAsSeen,
   watchedNamingContext,
@@ -36,31 +36,46 @@ describe('watchedNamingContext', () => {
   });
 });
 
-describe('isChangeInScope', () => {
+describe('relevanceOf', () => {
   const scopes = [`OU=Staff,${DOMAIN}`];
+  const GUID = '8af18531-ae04-4fd9-a811-526bbe109a79';
   it('counts groups anywhere (a selected group may be outside the scopes) and anything under a scope', () => {
-    expect(isChangeInScope({ dn: `CN=A,OU=Staff,${DOMAIN}`, objectClasses: ['top', 'user'] }, scopes)).toBe(
-      true,
+    expect(relevanceOf({ dn: `CN=A,OU=Staff,${DOMAIN}`, objectClasses: ['top', 'user'] }, scopes)).toBe(
+      'counts',
     );
-    expect(isChangeInScope({ dn: `CN=G,CN=Users,${DOMAIN}`, objectClasses: ['top', 'Group'] }, scopes)).toBe(
-      true,
+    expect(relevanceOf({ dn: `CN=G,CN=Users,${DOMAIN}`, objectClasses: ['top', 'Group'] }, scopes)).toBe(
+      'counts',
     );
     expect(
-      isChangeInScope({ dn: `OU=Sub,OU=Staff,${DOMAIN}`, objectClasses: ['organizationalUnit'] }, scopes),
-    ).toBe(true);
+      relevanceOf({ dn: `OU=Sub,OU=Staff,${DOMAIN}`, objectClasses: ['organizationalUnit'] }, scopes),
+    ).toBe('counts');
   });
 
-  it('leaves out users outside every scope (any domain user may change its own attributes), and computers', () => {
-    expect(isChangeInScope({ dn: `CN=A,OU=Gone,${DOMAIN}`, objectClasses: ['top', 'user'] }, scopes)).toBe(
-      false,
+  it('asks about a user outside every scope by its objectGUID: moved out, or deleted (its tombstone)', () => {
+    const user = ['top', 'person', 'organizationalPerson', 'user'];
+    expect(relevanceOf({ dn: `CN=A,OU=Gone,${DOMAIN}`, objectClasses: user, objectGuid: GUID }, scopes)).toBe(
+      'ifSynchronized',
     );
+    const tombstone = `CN=A\\0ADEL:${GUID},CN=Deleted Objects,${DOMAIN}`;
+    expect(relevanceOf({ dn: tombstone, objectClasses: user, objectGuid: GUID }, scopes)).toBe(
+      'ifSynchronized',
+    );
+  });
+
+  it('ignores a user outside every scope with no objectGUID, computers, and other objects outside', () => {
+    expect(relevanceOf({ dn: `CN=A,OU=Gone,${DOMAIN}`, objectClasses: ['top', 'user'] }, scopes)).toBe(
+      'ignored',
+    );
+    const computer = { objectClasses: ['user', 'computer'], objectGuid: GUID };
+    expect(relevanceOf({ dn: `CN=PC,OU=Staff,${DOMAIN}`, ...computer }, scopes)).toBe('ignored');
+    expect(relevanceOf({ dn: `CN=PC,OU=Other,${DOMAIN}`, ...computer }, scopes)).toBe('ignored');
     expect(
-      isChangeInScope({ dn: `CN=PC,OU=Staff,${DOMAIN}`, objectClasses: ['user', 'computer'] }, scopes),
-    ).toBe(false);
-    expect(isChangeInScope({ dn: `OU=Other,${DOMAIN}`, objectClasses: ['organizationalUnit'] }, scopes)).toBe(
-      false,
-    );
-    expect(isChangeInScope({ dn: 'not a dn', objectClasses: [] }, scopes)).toBe(false);
+      relevanceOf(
+        { dn: `OU=Other,${DOMAIN}`, objectClasses: ['organizationalUnit'], objectGuid: GUID },
+        scopes,
+      ),
+    ).toBe('ignored');
+    expect(relevanceOf({ dn: 'not a dn', objectClasses: [] }, scopes)).toBe('ignored');
   });
 });
 

@@ -5,9 +5,13 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_RUN_GAP_MS, MIN_RUN_GAP_MS, type WatchStatus } from '../../../shared/domain/change-watch';
-import { UnreachableError } from '../../../shared/errors';
+import { LdapError, UnreachableError } from '../../../shared/errors';
 import { runHistory } from '../../../shared/use-cases/operation-status';
 import { runStartedSync, startSync } from '../../../shared/use-cases/start-sync';
+import {
+  NOT_SYNCHRONIZED_FOR_MS,
+  synchronizedUserLookup,
+} from '../../../shared/use-cases/synchronized-user-check';
 import {
   type WatchDependencies,
   type WatchLogEntry,
@@ -27,6 +31,10 @@ let logs: WatchLogEntry[];
 let kept: WatchStatus[];
 /** When each run the watch started was started (ms on the clock). */
 let startedAt: number[];
+/** The objectGUIDs the watch asked the user database about, in order. */
+let lookups: string[];
+/** While set, asking the user database fails with it. */
+let lookupError: Error | undefined;
 const lastStart = () => startedAt.at(-1) ?? Number.NaN;
 
 const enableWatch = (on = true) =>
@@ -48,6 +56,11 @@ function startWatch(role: Pick<WatchDependencies, 'takeOver' | 'exitWhenOff'> = 
         const runId = await startSync(app.worker(), { trigger: 'notification' });
         startedAt.push(app.clock.now().getTime());
         return runId;
+      },
+      isSynchronizedUser: async (guid) => {
+        lookups.push(guid);
+        if (lookupError) throw lookupError;
+        return synchronizedUserLookup(app.store)(guid);
       },
       status: { saveWatchStatus: async (s) => void kept.push(s), getWatchStatus: async () => kept.at(-1) },
       log: (entry) => logs.push(entry),
@@ -84,6 +97,8 @@ beforeEach(async () => {
   logs = [];
   kept = [];
   startedAt = [];
+  lookups = [];
+  lookupError = undefined;
   await enableWatch();
 });
 
@@ -292,6 +307,7 @@ describe('watchChanges', () => {
         directory: app.directory,
         clock: app.clock,
         startRun: () => startSync(app.worker(), { trigger: 'notification' }),
+        isSynchronizedUser: async () => false,
         log: (entry) => logs.push(entry),
       },
       stop.signal,
@@ -375,6 +391,122 @@ describe('watchChanges', () => {
     expect(logs.some((l) => l.level === 'error' && /could not start a run/.test(l.message))).toBe(true);
     app.starter.fail = undefined;
     await app.clock.advance(10_000);
+    expect(app.starter.syncs).toHaveLength(1);
+  });
+});
+
+describe('watchChanges: users that leave the scope', () => {
+  const STAFF = `OU=Staff,${BASE_DN}`;
+  const USER_CLASSES = ['top', 'person', 'organizationalPerson', 'user'];
+  const guidOf = (n: number) => directoryEntry(n).objectGuid;
+
+  /** Six users under OU=Staff (one leaving is within the deletion threshold), synchronized by the catch-up run. */
+  async function watchSynchronizedStaff(options: { deletionGraceDays?: number } = {}): Promise<void> {
+    app.directory.put(...[2, 3, 4, 5, 6].map((n) => directoryEntry(n)));
+    await app.settings.saveConfig(
+      inMemoryConfig({
+        connection: { baseDn: STAFF },
+        filters: { exchangeUsersOnly: false },
+        options: { deleteUsers: true, ...options },
+        schedule: { changeNotifications: true },
+      }),
+    );
+    await startQuietWatch();
+    expect(await app.store.listUsers()).toHaveLength(6);
+  }
+
+  it('starts a run for a synchronized user moved out of the base DN, and that run deletes it', async () => {
+    await watchSynchronizedStaff();
+    const outside = `CN=User 2,OU=Elsewhere,${BASE_DN}`;
+    app.directory.move(guidOf(2), outside);
+    app.directory.notify(outside, USER_CLASSES, guidOf(2));
+    await app.clock.advance(2_000);
+    expect(lookups).toEqual([guidOf(2)]);
+    expect(app.starter.syncs).toHaveLength(1);
+    expect(logs.map((l) => l.message)).toContain(
+      `watch: synchronized user ${guidOf(2)} notified outside the scope (moved out, or deleted): ${outside}`,
+    );
+    await runHandedOver();
+    expect((await app.store.listUsers()).map((u) => u.userName)).not.toContain('user2');
+  });
+
+  it('starts a run for a synchronized user’s tombstone (deletions notified), which suspends it in its grace period', async () => {
+    await watchSynchronizedStaff({ deletionGraceDays: 7 });
+    app.directory.remove(guidOf(3));
+    app.directory.notify(
+      `CN=User 3\\0ADEL:${guidOf(3)},CN=Deleted Objects,${BASE_DN}`,
+      USER_CLASSES,
+      guidOf(3),
+    );
+    await app.clock.advance(2_000);
+    expect(app.starter.syncs).toHaveLength(1);
+    await runHandedOver();
+    expect((await app.store.listUsers()).find((u) => u.userName === 'user3')?.suspendedAt).toBeDefined();
+    // Suspended, it is no longer a synchronized user: its later changes outside start nothing.
+    await app.clock.advance(MIN_RUN_GAP_MS);
+    app.directory.notify(
+      `CN=User 3\\0ADEL:${guidOf(3)},CN=Deleted Objects,${BASE_DN}`,
+      USER_CLASSES,
+      guidOf(3),
+    );
+    await app.clock.advance(5_000);
+    expect(app.starter.syncs).toHaveLength(0);
+  });
+
+  it('asks once about a user outside the scope that is no synchronized user, and remembers it for a minute', async () => {
+    await watchSynchronizedStaff();
+    const outsider = `CN=Mallory,OU=Elsewhere,${BASE_DN}`;
+    const guid = '11111111-2222-4333-8444-555555555555';
+    for (let i = 0; i < 50; i += 1) {
+      app.directory.notify(outsider, USER_CLASSES, guid);
+      await app.clock.advance(200);
+    }
+    expect(lookups).toEqual([guid]);
+    // Computers, and users without an objectGUID, are not even asked about.
+    app.directory.notify(`CN=PC1,OU=Elsewhere,${BASE_DN}`, ['top', 'user', 'computer'], guid);
+    app.directory.notify(outsider, USER_CLASSES);
+    await app.clock.advance(NOT_SYNCHRONIZED_FOR_MS);
+    expect(lookups).toEqual([guid]);
+    app.directory.notify(outsider, USER_CLASSES, guid);
+    await app.clock.advance(5_000);
+    expect(lookups).toEqual([guid, guid]);
+    expect(app.starter.syncs).toHaveLength(0);
+  });
+
+  it('counts a change it cannot look up (a run finds leavers itself), and says so', async () => {
+    await watchSynchronizedStaff();
+    lookupError = new Error('the table cannot be reached');
+    app.directory.notify(`CN=Someone,OU=Elsewhere,${BASE_DN}`, USER_CLASSES, guidOf(9));
+    await app.clock.advance(2_000);
+    expect(app.starter.syncs).toHaveLength(1);
+    // An unexpected error: worded generically, and logged with the entry.
+    expect(logs.find((l) => l.level === 'warn')).toMatchObject({
+      message: `watch: could not tell whether ${guidOf(9)} is a synchronized user (Internal error; the details are in the service log); counting its change`,
+      error: lookupError,
+    });
+  });
+
+  it('asks the DC for deleted objects, and watches without them where the DC refuses, saying so', async () => {
+    startWatch();
+    await app.clock.advance(2_000);
+    expect([...app.directory.watches][0]?.showDeleted).toBe(true);
+    expect(kept.at(-1)).toMatchObject({ state: 'watching', showDeleted: true });
+    stop.abort();
+    await app.clock.runUntil(watching);
+    app.directory.showDeletedRefusal = new LdapError('dc1.company.local:636 answered with LDAP result 12');
+    startWatch();
+    await app.clock.advance(2_000);
+    expect([...app.directory.watches][0]?.showDeleted).toBe(false);
+    expect(kept.at(-1)).toMatchObject({ state: 'watching', showDeleted: false });
+    expect(logs.filter((l) => l.level === 'warn').map((l) => l.message)).toEqual([
+      'watch: dc1.company.local:636 refused deleted objects to the notification search (dc1.company.local:636 ' +
+        'answered with LDAP result 12); watching without them: a deleted user leaves at the next run',
+    ]);
+    // Still watching: a change in scope starts its run.
+    await runHandedOver();
+    await app.clock.advance(MIN_RUN_GAP_MS);
+    app.directory.notify(USER_DN);
+    await app.clock.advance(2_000);
     expect(app.starter.syncs).toHaveLength(1);
   });
 });
