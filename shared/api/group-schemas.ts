@@ -47,7 +47,7 @@ export const groupMembers = documenting<Awaited<ReturnType<typeof listGroupMembe
   z.object({ members: z.array(groupMember), cursor: z.string().optional() }),
 );
 
-/** What a user's groups give it, and why: Test Settings' creates, and explain (SPEC 8.2). */
+/** What a user's groups give it, and why: Test Settings' creates and membership updates, and explain (SPEC 8.2). */
 export const membershipExplanation = documenting<MembershipExplanation>()(
   z
     .object({

@@ -266,7 +266,11 @@ const report = documenting<DomainReport>()(
         emailAddresses: z.array(z.string()),
         changedFields: z.array(z.string()),
         reason: z.string().optional(),
-        membership: membershipExplanation.optional(),
+        membership: membershipExplanation
+          .optional()
+          .describe(
+            "when the run reads groups: on a create, and on Test Settings' update whose changedFields name groups, groupPrivileges or groupArchiveAccess; what the user's groups would give it, and why",
+          ),
         withheld: z
           .literal(true)
           .optional()

@@ -87,7 +87,10 @@ export interface ReportChange {
   readonly emailAddresses: readonly string[];
   readonly changedFields: readonly UserField[];
   readonly reason?: string;
-  /** On a create, when the run reads groups: what the user's groups give it, and why. */
+  /**
+   * When the run reads groups, on a create, and on Test Settings' update whose changedFields name a membership
+   * field (membership-preview.ts): what the user's groups give (or would give) it, and why.
+   */
   readonly membership?: MembershipExplanation;
   /**
    * On a delete or suspension the run held back (the deletion threshold, or a run told to apply no deletes);

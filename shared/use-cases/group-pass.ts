@@ -77,6 +77,8 @@ export async function runGroupPass(
     readonly dryRun: boolean;
     readonly ledger?: MemberLedger | undefined;
     readonly early?: EarlyGroups | undefined;
+    /** A dry run's: the users' membership changes a page at a time, for its report (membership-preview.ts). */
+    readonly preview?: ((changes: readonly MembershipChange[]) => void) | undefined;
   },
 ): Promise<void> {
   await steps.run(
@@ -91,6 +93,7 @@ export async function runGroupPass(
             run.dryRun ? undefined : { runId: run.runId, now: run.now },
             run.ledger,
             early,
+            run.preview,
           );
       const cursor =
         read.state && !run.dryRun && !outcome?.conflicts ? await deps.cursors?.getCursor() : undefined;
@@ -134,7 +137,7 @@ export function describeGroupPass(outcome: GroupPassOutcome, dryRun: boolean): s
 /**
  * Plans the group pass against the user database as it is now (after the users' writes of the run) and, with
  * a write context, applies it; see the module comment. `ledger`: the run's, used when it was listed against
- * this very read.
+ * this very read; `preview`: told the users' membership changes a dry run plans.
  */
 export async function runGroupPassOf(
   deps: { readonly users: UserStore; readonly groups: GroupStore },
@@ -142,6 +145,7 @@ export async function runGroupPassOf(
   apply: GroupWriteContext | undefined,
   ledger?: MemberLedger,
   early?: EarlyWrites,
+  preview?: (changes: readonly MembershipChange[]) => void,
 ): Promise<GroupPassOutcome> {
   const { index } = read;
   const store = deps.groups;
@@ -172,6 +176,7 @@ export async function runGroupPassOf(
     if (changes.length === 0) continue;
     if (!apply) {
       usersChanged += changes.length;
+      preview?.(changes);
       continue;
     }
     await mark();

@@ -103,11 +103,16 @@ export class ReportLists {
   private omittedExcluded = 0;
 
   addChange(list: 'applied' | 'planned' | 'refused', change: ReportChange): void {
-    if (this.applied.length + this.planned.length + this.refused.length < REPORT_LIST_LIMIT) {
+    if (!this.full) {
       this[list].push(change);
     } else {
       this.omittedChanges += 1;
     }
+  }
+
+  /** Whether `changes` holds REPORT_LIST_LIMIT entries: another is only counted in `omitted`. */
+  get full(): boolean {
+    return this.applied.length + this.planned.length + this.refused.length >= REPORT_LIST_LIMIT;
   }
 
   addExclusion(exclusion: ReportExclusion): void {

@@ -24,6 +24,7 @@ import { RunApplier } from './apply-writes';
 import { EarlyGroups } from './early-groups';
 import { runGroupPass } from './group-pass';
 import { MemberLedger } from './member-ledger';
+import { MembershipPreview } from './membership-preview';
 import { planRun, type RunPlan } from './plan-run';
 import { cursorAfterRun, describeRead } from './read-scope';
 import { type RunDependencies, type SyncDependencies, withDefaults } from './run-dependencies';
@@ -109,6 +110,7 @@ class PipelineRun {
   private readonly runId: string;
   private readonly session: RunSession;
   private readonly tally = new RunTally();
+  private readonly preview = new MembershipPreview(this.tally.lists); // a dry run's users the group pass changes
   /** How the run ends, unless it fails (the session knows that). */
   private outcome: RunStatus = 'succeeded';
   private withheld: number | undefined;
@@ -160,7 +162,7 @@ class PipelineRun {
     try {
       await session.run(this.request.config.connection, this.request.password, async (directory) => {
         this.phase = 'search';
-        // A sync writes while it reads (Test Settings lists the writes in its report).
+        // A sync writes while it reads (Test Settings lists the writes in its report, and the group pass's).
         const writes = mode.dryRun ? undefined : this.startWrites();
         try {
           const plan = await this.plan(directory, writes);
@@ -177,16 +179,14 @@ class PipelineRun {
       });
     } finally {
       this.phase = 'record';
-      // The last progress write lands before the end is recorded: a reader never sees the end, then progress.
-      // Stopped whatever happened: its loop waits on the clock, and would keep the process alive and the record
-      // "running".
+      // Stopped whatever happened (its loop waits on the clock: the process would live on, the record "running"),
+      // its last write landing before the end is recorded: a reader never sees the end, then progress.
       await reporter?.stop();
     }
 
     if (mode.dryRun) return this.report();
     await session.attempt(async () => {
-      // A failed run that wrote (while it read) leaves no cursor: the next run reads everything, so nothing it
-      // wrote escapes the next run's digest of the scope.
+      // A failed run that wrote (while it read) leaves no cursor: nothing it wrote escapes the next run's read.
       if (this.status === 'failed' && this.written() > 0) await deps.cursors?.clearCursor();
       await session.steps.run(
         'record',
@@ -225,6 +225,7 @@ class PipelineRun {
           this.groupsAffected ||= affectsGroups(change);
           const written = withMemberships(change, this.groupRead, mode.dryRun);
           this.members?.planned(written);
+          if (mode.dryRun && this.groupRead?.inUse) this.preview.plan(written);
           if (writes) await timer.excluding(() => writes.push(written));
           return written;
         },
@@ -333,6 +334,7 @@ class PipelineRun {
       now: this.deps.clock.now().toISOString(),
       ledger: this.members,
       early: this.early,
+      preview: this.mode.dryRun ? (changes) => this.preview.add(changes, read.index) : undefined,
     });
     this.members = undefined; // the pass was its one reader
   }

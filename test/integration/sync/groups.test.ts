@@ -2,7 +2,8 @@
  * Groups, memberships and privileges by group (SPEC 8.2) against the Samba DC, read with the read-only
  * service account, kept in DynamoDB Local: nested groups and a cycle, a rename in AD, a member who leaves a
  * rule's group, a group deleted in AD, a rule naming something that is no group, and a user renamed in AD
- * read back by the pass under its new name while the objectGUID index lags (as AWS's may).
+ * read back by the pass under its new name while the objectGUID index lags (as AWS's may); Test Settings
+ * listing who a removed rule would take privileges from.
  */
 
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
@@ -15,7 +16,7 @@ import { mapDirectoryGroup } from '../../../shared/domain/group';
 import type { Report } from '../../../shared/domain/report';
 import type { User } from '../../../shared/domain/user';
 import { planOneUser } from '../../../shared/use-cases/explain-user';
-import { synchronize } from '../../../shared/use-cases/sync-pipeline';
+import { synchronize, testSettings } from '../../../shared/use-cases/sync-pipeline';
 import { dynamoDbClient } from '../../support/clients';
 import { lagGuidIndex } from '../../support/lagging-guid-index';
 import { replace, userEntry } from '../../support/scratch-ou';
@@ -205,6 +206,31 @@ describe('groups from the directory', () => {
     // Incremental: no group's uSNChanged moved and the same groups are there, so none is read.
     expect(groupsStep(report)?.message).toContain('no group changed since the last run');
     expect(scratch.harness.userWrites()).toBe(writes);
+  });
+
+  it('Test Settings lists the existing users a removed rule would take privileges from, once each, and writes nothing', async () => {
+    const report = await testSettings(
+      { ...scratch.harness.deps, groups },
+      { config: config({ privilegeRules: [] }), password: servicePassword() },
+    );
+    expect(report.error).toBeUndefined();
+    const listed = report.changes.filter((c) => c.userName.startsWith(`grp-${tag}-`));
+    expect(listed.map((c) => c.userName).sort()).toEqual(['u1', 'u2', 'u3'].map(userName));
+    for (const change of listed) {
+      expect(change).toMatchObject({
+        action: 'update',
+        changedFields: ['groupPrivileges', 'groupArchiveAccess'],
+        membership: { groupPrivileges: [], groupArchiveAccess: [], rules: [] },
+      });
+    }
+    expect(listed.find((c) => c.userName === userName('u1'))?.membership?.groups).toEqual([
+      groupName('Exporters'),
+      groupName('Inner'),
+      groupName('Outer'),
+    ]);
+    expect(report.counts.updated).toBe(0);
+    expect(groupsStep(report)?.message).toContain("3 users' groups or group privileges to change");
+    expect((await user('u1'))?.groupPrivileges).toEqual(['login', 'exportEmail']);
   });
 
   it('follows a rename in AD on the same group, and takes a rule away from a user who left its group', async () => {
