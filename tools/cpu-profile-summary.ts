@@ -1,7 +1,8 @@
 /**
  * `npx tsx tools/cpu-profile-summary.ts <file.cpuprofile> [--top N]`: where a process's CPU went, from a V8 CPU
  * profile (node --cpu-prof; `ADSYNC_BENCH_CPU_PROF=<folder> npm run bench` writes one per sync): self time
- * by package or source file, and by function, idle time apart. Development only.
+ * by package or source file, and by function, idle time apart. A bundle esbuild wrote without minifying is
+ * attributed to the files it was built from (its `// <path>` lines). Development only.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -25,9 +26,36 @@ if (!file) throw new Error('usage: cpu-profile-summary.ts <file.cpuprofile> [--t
 const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
 const top = Number(values.top);
 
+/**
+ * The modules of a bundle esbuild wrote without minifying: each begins with a `// <path>` line. Their first
+ * lines, in order (none for a file that is not such a bundle, or cannot be read).
+ */
+const bundleModules = new Map<string, { line: number; path: string }[]>();
+function modulesOf(path: string): { line: number; path: string }[] {
+  let modules = bundleModules.get(path);
+  if (!modules) {
+    modules = [];
+    try {
+      readFileSync(path, 'utf8')
+        .split('\n')
+        .forEach((text, line) => {
+          const marker = /^\/\/ ((?:[\w@.-]+\/)*[\w@.-]+\.[cm]?[jt]s)$/.exec(text);
+          if (marker?.[1]) modules?.push({ line, path: marker[1] });
+        });
+    } catch {
+      // not a file (node:, or gone): no modules
+    }
+    bundleModules.set(path, modules);
+  }
+  return modules;
+}
+
 /** A package (npm:name), a source file of this project, a node: module, or (native). */
-function whereOf(url: string): string {
-  const path = url.replace(/^file:\/\//, '');
+function whereOf(url: string, lineNumber: number): string {
+  const file = url.replace(/^file:\/\//, '');
+  const modules = file.startsWith('/') ? modulesOf(file) : [];
+  const module = modules.findLast((m) => m.line <= lineNumber);
+  const path = module ? module.path : file;
   const npm = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
   if (npm) return `npm:${npm[1]}`;
   if (path === '') return '(native)';
@@ -50,7 +78,7 @@ for (const [id, us] of selfUs) {
     idleUs += us;
     continue;
   }
-  const where = whereOf(url);
+  const where = whereOf(url, lineNumber);
   byPlace.set(where, (byPlace.get(where) ?? 0) + us);
   const name = `${functionName || '(anonymous)'} ${where}${url ? `:${lineNumber + 1}` : ''}`;
   byFunction.set(name, (byFunction.get(name) ?? 0) + us);
