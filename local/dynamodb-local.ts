@@ -24,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { withoutSdkLogging } from '../shared/adapters/dynamodb/documents';
 
 const run = promisify(execFile);
 
@@ -85,15 +86,17 @@ export function localDynamoDbClient(
   endpoint: string,
   options: { maxAttempts?: number } = {},
 ): DynamoDBClient {
-  return new DynamoDBClient({
-    endpoint,
-    region: LOCAL_AWS_ENV.AWS_REGION,
-    credentials: {
-      accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID,
-      secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY,
-    },
-    ...options,
-  });
+  return withoutSdkLogging(
+    new DynamoDBClient({
+      endpoint,
+      region: LOCAL_AWS_ENV.AWS_REGION,
+      credentials: {
+        accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID,
+        secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY,
+      },
+      ...options,
+    }),
+  );
 }
 
 /** A DynamoDB Streams client for a DynamoDB Local endpoint: DynamoDB Local serves both APIs on one port. */
