@@ -9,7 +9,8 @@
  * ldapts exposes no response controls, so this replaces its internal `_sendSearch` with the same code and
  * the corrected condition; the constructor fails loudly if a new ldapts no longer has that method.
  *
- * It also pages with a small first page (`searchPages`): ldapts keeps one page size for a whole search, but
+ * Its entries' values are decoded by attribute-parsing.ts (the same values, less CPU). It also pages with a
+ * small first page (`searchPages`): ldapts keeps one page size for a whole search, but
  * RFC 2696 lets each request name its own, and the first page is what a sync waits for before its first write.
  */
 import {
@@ -23,6 +24,7 @@ import {
   StatusCodeParser,
 } from 'ldapts';
 import { PartialReadError } from '../../errors';
+import { installAttributeParsing } from './attribute-parsing';
 
 interface SearchRequestLike {
   messageId: number;
@@ -104,6 +106,7 @@ export class CompletePagingClient extends Client {
       );
     }
     internals._sendSearch = sendSearchToTheLastCookie;
+    installAttributeParsing();
   }
 
   /**
