@@ -152,7 +152,10 @@ const WRAPPED = !values['without-wrapper'];
  */
 async function runSync(bundle: string, task: BenchSyncTask): Promise<BenchSyncResult> {
   const { NODE_OPTIONS: _unset, ...environment } = process.env;
-  const command = [process.execPath, ...SYNC_NODE_ARGUMENTS, bundle];
+  // ADSYNC_BENCH_CPU_PROF=<folder>: each sync's V8 CPU profile there (tools/cpu-profile-summary.ts reads one).
+  const profile = process.env.ADSYNC_BENCH_CPU_PROF;
+  const profiling = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
+  const command = [process.execPath, ...SYNC_NODE_ARGUMENTS, ...profiling, bundle];
   const child = WRAPPED
     ? spawn('bash', [HEAP_WRAPPER.file, ...command], {
         env: { ...environment, ADSYNC_SEMI_SPACE_MB: HEAP_WRAPPER.environment.ADSYNC_SEMI_SPACE_MB },

@@ -9,6 +9,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { ScryptPasswordHasher } from '../adapters/crypto/scrypt-password-hasher';
+import { withoutSdkLogging } from '../adapters/dynamodb/documents';
 import { DynamoConfigStore } from '../adapters/dynamodb/dynamo-config-store';
 import { DynamoLogonAttempts } from '../adapters/dynamodb/dynamo-logon-attempts';
 import { DynamoPasswordHashes } from '../adapters/dynamodb/dynamo-password-hashes';
@@ -22,7 +23,7 @@ import { MetricUnit, metrics } from './metrics';
 import { tracedClient } from './tracer';
 
 export function logonContext(env: LogonEnvironment = loadLogonEnvironment()): LogonDependencies {
-  const dynamodb = tracedClient(new DynamoDBClient({}));
+  const dynamodb = tracedClient(withoutSdkLogging(new DynamoDBClient({})));
   return {
     configs: new DynamoConfigStore(dynamodb, env.TABLE_NAME),
     users: new DynamoUserStore(dynamodb, env.TABLE_NAME),

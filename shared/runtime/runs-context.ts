@@ -3,6 +3,7 @@
  * that its bundle carries nothing else). See sync-worker-context.ts for the sync's.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { withoutSdkLogging } from '../adapters/dynamodb/documents';
 import { DynamoConfigStore } from '../adapters/dynamodb/dynamo-config-store';
 import { DynamoRunLock } from '../adapters/dynamodb/dynamo-run-lock';
 import { DynamoPreviewStore, DynamoRunStore } from '../adapters/dynamodb/dynamo-run-store';
@@ -26,7 +27,7 @@ export function runsContext(env: Environment = loadEnvironment()): {
   readonly watches: WatchStatusStore;
   readonly previewTimeoutSeconds: number;
 } {
-  const dynamodb = tracedClient(new DynamoDBClient({}));
+  const dynamodb = tracedClient(withoutSdkLogging(new DynamoDBClient({})));
   return {
     runs: new DynamoRunStore(dynamodb, env.TABLE_NAME),
     configs: new DynamoConfigStore(dynamodb, env.TABLE_NAME),

@@ -4,6 +4,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { withoutSdkLogging } from '../adapters/dynamodb/documents';
 import { DynamoConfigStore } from '../adapters/dynamodb/dynamo-config-store';
 import { FileSecretStore } from '../adapters/secrets/file-secret-store';
 import { SecretsManagerSecretStore } from '../adapters/secrets/secrets-manager-secret-store';
@@ -19,7 +20,7 @@ export interface SettingsContext {
 }
 
 export function settingsOf(env: Environment = loadEnvironment()): SettingsContext {
-  const dynamodb = tracedClient(new DynamoDBClient({}));
+  const dynamodb = tracedClient(withoutSdkLogging(new DynamoDBClient({})));
   return {
     dynamodb,
     configs: new DynamoConfigStore(dynamodb, env.TABLE_NAME),

@@ -6,6 +6,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { withoutSdkLogging } from '../adapters/dynamodb/documents';
 import { DynamoConfigStore } from '../adapters/dynamodb/dynamo-config-store';
 import { DynamoRunLock } from '../adapters/dynamodb/dynamo-run-lock';
 import { DynamoPreviewStore, DynamoRunStore } from '../adapters/dynamodb/dynamo-run-store';
@@ -26,7 +27,7 @@ export interface StartContext extends StartSyncDependencies {
 }
 
 export function startContext(env: Environment = loadEnvironment()): StartContext {
-  const dynamodb = tracedClient(new DynamoDBClient({}));
+  const dynamodb = tracedClient(withoutSdkLogging(new DynamoDBClient({})));
   const starter =
     env.SYNC_FUNCTION_NAME && env.TEST_SETTINGS_FUNCTION_NAME
       ? new LambdaOperationStarter(tracedClient(new LambdaClient({})), {

@@ -4,6 +4,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ScryptPasswordHasher } from '../adapters/crypto/scrypt-password-hasher';
+import { withoutSdkLogging } from '../adapters/dynamodb/documents';
 import { DynamoConfigStore } from '../adapters/dynamodb/dynamo-config-store';
 import { DynamoGroupStore } from '../adapters/dynamodb/dynamo-group-store';
 import { DynamoUserStore } from '../adapters/dynamodb/dynamo-user-store';
@@ -25,7 +26,7 @@ export function usersContext(env: UsersEnvironment = loadUsersEnvironment()): {
   readonly hasher: PasswordHasher;
   readonly groups: GroupDirectory;
 } {
-  const dynamodb = tracedClient(new DynamoDBClient({}));
+  const dynamodb = tracedClient(withoutSdkLogging(new DynamoDBClient({})));
   return {
     configs: new DynamoConfigStore(dynamodb, env.TABLE_NAME),
     users: new DynamoUserStore(dynamodb, env.TABLE_NAME, env.CREDENTIALS_TABLE_NAME),

@@ -47,6 +47,11 @@ const QUEUED_BATCHES = 2;
  * the user store writes at once. The writes start with the read's first page.
  */
 const IDLE_BATCH = 400;
+/**
+ * The smallest batch an idle applier takes once a page of the read is planned: one transaction. The read's
+ * first page is small (FIRST_PAGE_SIZE in the LDAP adapter), so that the first writes start sooner; they do not wait for the next.
+ */
+const PAGE_END_BATCH = 100;
 
 /**
  * A sync's writes, from the planner's first to the last: a queue, and the applier that empties it while the
@@ -82,7 +87,8 @@ export class RunApplier {
     private readonly run: ApplyRun,
   ) {
     const batchSize = deps.applyBatchSize ?? APPLY_BATCH;
-    this.queue = new WriteQueue(batchSize, QUEUED_BATCHES, Math.min(batchSize, IDLE_BATCH));
+    const idle = Math.min(batchSize, IDLE_BATCH);
+    this.queue = new WriteQueue(batchSize, QUEUED_BATCHES, idle, Math.min(idle, PAGE_END_BATCH));
     this.applying = this.applyQueued();
   }
 
@@ -113,6 +119,11 @@ export class RunApplier {
   async push(change: PlannedChange): Promise<void> {
     if (this.afterRead) this.afterRead.push(change);
     else await this.queue.push(change);
+  }
+
+  /** A page of the read is planned: an idle applier takes its writes now, not after the next page's. */
+  pagePlanned(): void {
+    this.queue.pageEnded();
   }
 
   /** The read is complete: resolves once every write queued during it is committed. */
@@ -199,6 +210,8 @@ export class RunApplier {
       const { committed, ...batchTally } = await applyBatch(deps, this.config, run.runId, batch);
       run.onWritten?.(batch, new Set(committed));
       run.tally.add(batchTally);
+      // The run's record lists these first: what of them is final can be stored now, not at the run's end.
+      deps.runs.recordChangesSoFar?.(run, run.tally.lists.applied);
       for (const kind of WRITE_KINDS) this.applied[kind] += batchTally.counts[kind];
       this.refused += batchTally.counts.conflicts;
       this.batches += 1;

@@ -258,6 +258,7 @@ class PipelineRun {
         }
         this.tally.add(step.value);
         this.plannedShown = this.plannedSoFar;
+        writes?.pagePlanned();
       }
     } catch (error) {
       // The group read records its own failure (sync-groups.ts).

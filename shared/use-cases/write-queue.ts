@@ -3,8 +3,9 @@
  * batches of `batchSize` changes, first in first out, at most `capacity` sealed batches waiting. The planner
  * pushes and waits while the queue is full (back-pressure: the read goes no faster than the writes), the
  * applier takes one batch at a time. An applier that asks for a batch when none is sealed takes the one filling
- * as soon as it holds `idleBatch` changes (at once, when it holds that many already), so the writes start with
- * the read's first page and never wait while the read is the slower. Memory
+ * as soon as it holds `idleBatch` changes (at once, when it holds that many already), or `pageBatch` once
+ * the planner has pushed a whole page (`pageEnded`), so the writes start with the read's first page and never
+ * wait while the read is the slower. Memory
  * holds at most `capacity` + 2 batches (the one filling, the one being written) whatever the directory's size.
  * No I/O and no clock: the use case's tests drive it.
  */
@@ -20,14 +21,17 @@ export class WriteQueue<T> {
   /** Callers of `drained` wait here for the applier to have written everything pushed. */
   private readonly wakeDrained: (() => void)[] = [];
   private taking = false;
+  /** The planner has pushed a whole page and not yet the next page's first change (`pageEnded`). */
+  private betweenPages = false;
 
   constructor(
     private readonly batchSize: number,
     private readonly capacity: number,
     private readonly idleBatch = batchSize,
+    private readonly pageBatch = idleBatch,
   ) {
-    if (batchSize < 1 || capacity < 1 || idleBatch < 1)
-      throw new RangeError('batchSize, capacity and idleBatch must be at least 1');
+    if (batchSize < 1 || capacity < 1 || idleBatch < 1 || pageBatch < 1)
+      throw new RangeError('batchSize, capacity, idleBatch and pageBatch must be at least 1');
   }
 
   /**
@@ -43,6 +47,7 @@ export class WriteQueue<T> {
       return;
     }
     if (this.state === 'ended') throw new Error('a change was pushed after the queue ended');
+    this.betweenPages = false;
     this.filling.push(item);
     const waited = this.taking && this.sealed.length === 0;
     if (this.filling.length >= (waited ? Math.min(this.idleBatch, this.batchSize) : this.batchSize))
@@ -61,9 +66,10 @@ export class WriteQueue<T> {
         return next;
       }
       // A batch of `idleBatch` filled while the applier was busy goes at once: the applier never waits for a
-      // push (the planner may be waiting for the directory's next page) with that much at hand.
-      if (this.filling.length > 0 && (this.state === 'ended' || this.filling.length >= this.idleBatch))
-        this.seal();
+      // push (the planner may be waiting for the directory's next page) with that much at hand; nor with
+      // `pageBatch` at hand once the planner has pushed a whole page.
+      const atHand = this.state === 'ended' || this.pageIsAtHand() || this.filling.length >= this.idleBatch;
+      if (this.filling.length > 0 && atHand) this.seal();
       else if (this.state !== 'open') return undefined;
       else {
         this.taking = true;
@@ -84,6 +90,20 @@ export class WriteQueue<T> {
     this.seal();
     if (this.isDrained()) return;
     await new Promise<void>((resolve) => this.wakeDrained.push(resolve));
+  }
+
+  /**
+   * The planner has pushed all it holds (a page of the read) and may now wait for the directory's next page:
+   * until its next push, an applier with no batch sealed takes what is filling at once when it holds
+   * `pageBatch` (the read's first page is small, and the first writes need not wait for the second).
+   */
+  pageEnded(): void {
+    this.betweenPages = true;
+    if (this.state === 'open' && this.taking && this.sealed.length === 0 && this.pageIsAtHand()) this.seal();
+  }
+
+  private pageIsAtHand(): boolean {
+    return this.betweenPages && this.filling.length >= this.pageBatch;
   }
 
   /** No more changes: the applier writes what is left, then `take` answers undefined. */

@@ -15,6 +15,18 @@ import { tableKeys, withoutKeys } from './table';
 
 export type Item = Record<string, unknown>;
 
+/**
+ * The client without the SDK's logger middleware, for a client built without a logger (the SDK's default
+ * logs nothing). That middleware copies every request's input and every answer's output, sensitive fields
+ * filtered, to hand them to `logger.info` whether or not it logs anything: for a transaction of 100 users, a
+ * walk of every attribute of every item, about 15 µs of CPU per user a full sync writes (157 ms of the 2.7 s
+ * a 10,000-user sync's process used, and its garbage). Returns the same client.
+ */
+export function withoutSdkLogging(client: DynamoDBClient): DynamoDBClient {
+  client.middlewareStack.remove('loggerMiddleware');
+  return client;
+}
+
 /** The document client of every store: attributes set to undefined are left out of the item. */
 export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(client, {

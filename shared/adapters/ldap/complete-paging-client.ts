@@ -8,15 +8,23 @@
  *
  * ldapts exposes no response controls, so this replaces its internal `_sendSearch` with the same code and
  * the corrected condition; the constructor fails loudly if a new ldapts no longer has that method.
+ *
+ * Its entries' values are decoded by attribute-parsing.ts (the same values, less CPU). It also pages with a
+ * small first page (`searchPages`): ldapts keeps one page size for a whole search, but
+ * RFC 2696 lets each request name its own, and the first page is what a sync waits for before its first write.
  */
 import {
   Client,
   type ClientOptions,
+  type Entry,
+  type Filter,
   MessageResponseStatus,
   PagedResultsControl,
+  SearchRequest,
   StatusCodeParser,
 } from 'ldapts';
 import { PartialReadError } from '../../errors';
+import { installAttributeParsing } from './attribute-parsing';
 
 interface SearchRequestLike {
   messageId: number;
@@ -30,15 +38,18 @@ interface SearchResponseLike {
   searchReferences: { uris: string[] }[];
   controls?: unknown[];
 }
-interface ClientInternals {
+interface SearchInternals {
   _nextMessageId(): number;
   _send(request: SearchRequestLike): Promise<SearchResponseLike | undefined>;
   _sendSearch: typeof sendSearchToTheLastCookie;
 }
+interface ClientInternals extends SearchInternals {
+  _ensureConnected(): Promise<void>;
+}
 
 /** ldapts' `_sendSearch`, continuing while the server sends a cookie, with entries on the page or not. */
 export async function sendSearchToTheLastCookie(
-  this: ClientInternals,
+  this: SearchInternals,
   searchRequest: SearchRequestLike,
   searchResult: { searchEntries: unknown[]; searchReferences: string[] },
   paged: boolean,
@@ -85,11 +96,46 @@ export class CompletePagingClient extends Client {
   constructor(options: ClientOptions) {
     super(options);
     const internals = this as unknown as ClientInternals;
-    if (typeof internals._sendSearch !== 'function' || typeof internals._send !== 'function') {
+    if (
+      typeof internals._sendSearch !== 'function' ||
+      typeof internals._send !== 'function' ||
+      typeof internals._ensureConnected !== 'function'
+    ) {
       throw new Error(
         'ldapts no longer has the internals CompletePagingClient replaces; review it before upgrading',
       );
     }
     internals._sendSearch = sendSearchToTheLastCookie;
+    installAttributeParsing();
+  }
+
+  /**
+   * The pages of a paged search (as `searchPaginated`), the first of `sizes.first` entries and the others of
+   * `sizes.rest`: the server answers a small first page sooner (Samba evaluates the whole search before its
+   * first page, then sends it; 200 entries came in about 245 ms where 1,000 took 355 ms at 10,000 users), and the
+   * larger pages after it keep the requests few. Each page is read to the last cookie as every search here is.
+   */
+  async *searchPages(
+    baseDN: string,
+    options: {
+      readonly scope: 'base' | 'sub';
+      readonly filter: Filter;
+      readonly attributes: string[];
+      readonly explicitBufferAttributes: string[];
+    },
+    sizes: { readonly first: number; readonly rest: number },
+  ): AsyncGenerator<{ searchEntries: Entry[] }> {
+    const internals = this as unknown as ClientInternals;
+    await internals._ensureConnected();
+    const control = new PagedResultsControl({ value: { size: sizes.first } });
+    const searchRequest = new SearchRequest({ messageId: -1, baseDN, ...options, controls: [control] });
+    for (let more = true; more; ) {
+      const page = { searchEntries: [] as Entry[], searchReferences: [] as string[] };
+      more =
+        (await internals._sendSearch(searchRequest, page, true, sizes.first, control, false)) !== undefined;
+      // The next request carries the cookie the server sent, and asks for a page of the later size.
+      if (control.value) control.value.size = sizes.rest;
+      yield page;
+    }
   }
 }

@@ -50,6 +50,7 @@ import { tlsOptionsFor } from './tls-options';
 import { guidOf, many, single, toDirectoryEntry } from './user-entry';
 import {
   BINARY_ATTRIBUTES,
+  FIRST_PAGE_SIZE,
   groupMemberFilter,
   PAGE_SIZE,
   readAccountNames,
@@ -236,13 +237,16 @@ class LdapDirectorySession implements DirectorySession {
     } catch (error) {
       throw toDirectoryError(error, this.server, 'read');
     }
-    const pages = this.client.searchPaginated(baseDn, {
-      scope,
-      filter,
-      attributes: [...USER_ATTRIBUTES, ...this.mapped],
-      explicitBufferAttributes: BINARY_ATTRIBUTES,
-      paged: { pageSize: PAGE_SIZE },
-    });
+    const pages = this.client.searchPages(
+      baseDn,
+      {
+        scope,
+        filter,
+        attributes: [...USER_ATTRIBUTES, ...this.mapped],
+        explicitBufferAttributes: BINARY_ATTRIBUTES,
+      },
+      { first: FIRST_PAGE_SIZE, rest: PAGE_SIZE },
+    );
     yield* this.pagesAhead(pages, async (searchEntries) => {
       const entries: DirectoryEntry[] = [];
       for (const entry of searchEntries) entries.push(await this.toDirectoryEntry(entry, hideFlagInSchema));

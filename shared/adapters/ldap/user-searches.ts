@@ -12,6 +12,11 @@ import { single } from './user-entry';
 
 /** AD's default MaxPageSize; larger pages are cut to it by the server anyway. */
 export const PAGE_SIZE = 1000;
+/**
+ * The first page of a user read: small, so that the first entries (and a sync's first writes) come sooner; the
+ * DC evaluates the whole search before it answers any page, but sends a small page sooner.
+ */
+export const FIRST_PAGE_SIZE = 200;
 
 /** The attributes a sync reads of each user (the benchmark's floor read asks for the same). */
 export const USER_ATTRIBUTES = [

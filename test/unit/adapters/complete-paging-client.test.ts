@@ -1,4 +1,4 @@
-import { MessageResponseStatus, PagedResultsControl } from 'ldapts';
+import { EqualityFilter, MessageResponseStatus, PagedResultsControl } from 'ldapts';
 import { describe, expect, it } from 'vitest';
 import {
   CompletePagingClient,
@@ -89,6 +89,37 @@ describe('paging to the last cookie', () => {
     const control = new PagedResultsControl({ value: { size: 1 } });
     expect(await internals._sendSearch({ messageId: 0 }, result, true, 1, control, true)).toBeUndefined();
     expect(result.searchEntries).toEqual([{ dn: 'a' }, { dn: 'b' }, { dn: 'c' }]);
+  });
+
+  it('asks for a small first page, then pages of the later size, to the last cookie', async () => {
+    const client = new CompletePagingClient({ url: 'ldaps://127.0.0.1:636' });
+    const { internals } = scriptedServer([
+      { entries: ['a'], cookie: 'c1' },
+      { entries: [], cookie: 'c2' },
+      { entries: ['b', 'c'], cookie: '' },
+    ]);
+    const asked: { size: number | undefined; cookie: string }[] = [];
+    const send = internals._send;
+    Object.assign(client, {
+      _ensureConnected: async () => {},
+      _nextMessageId: internals._nextMessageId,
+      _send: (request: { controls: PagedResultsControl[] }) => {
+        const value = request.controls[0]?.value;
+        asked.push({ size: value?.size, cookie: value?.cookie?.toString() ?? '' });
+        return send();
+      },
+    });
+    const pages: unknown[][] = [];
+    const filter = new EqualityFilter({ attribute: 'objectClass', value: 'user' });
+    const search = { scope: 'sub' as const, filter, attributes: ['cn'], explicitBufferAttributes: [] };
+    for await (const page of client.searchPages('DC=x', search, { first: 2, rest: 5 }))
+      pages.push(page.searchEntries);
+    expect(pages).toEqual([[{ dn: 'a' }], [], [{ dn: 'b' }, { dn: 'c' }]]);
+    expect(asked).toEqual([
+      { size: 2, cookie: '' },
+      { size: 5, cookie: 'c1' },
+      { size: 5, cookie: 'c2' },
+    ]);
   });
 
   it('is what the client uses for its searches', () => {

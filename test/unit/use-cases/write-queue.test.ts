@@ -74,6 +74,36 @@ describe('WriteQueue', () => {
     expect(await next).toEqual([4, 5]);
   });
 
+  it('hands a waiting applier the rest of a page of `pageBatch` or more once the planner has pushed it all', async () => {
+    const queue = new WriteQueue<number>(10, 2, 5, 2);
+    const first = queue.take();
+    await pushAll(queue, range(1, 3)).done;
+    await settle();
+    queue.pageEnded();
+    // The page's three: the planner now waits for the directory, not for more changes.
+    expect(await first).toEqual([1, 2, 3]);
+    // A busy applier at the next page's end takes the two at hand as soon as it asks.
+    await pushAll(queue, [4, 5]).done;
+    queue.pageEnded();
+    expect(await queue.take()).toEqual([4, 5]);
+    // Less than `pageBatch` at a page's end waits for more.
+    const next = queue.take();
+    await queue.push(6);
+    queue.pageEnded();
+    let taken = false;
+    void next.then(() => {
+      taken = true;
+    });
+    await settle();
+    expect(taken).toBe(false);
+    // The next page's first push ends the page: a waiting applier has `idleBatch` again.
+    await pushAll(queue, [7, 8, 9]).done;
+    await settle();
+    expect(taken).toBe(false);
+    await queue.push(10);
+    expect(await next).toEqual([6, 7, 8, 9, 10]);
+  });
+
   it('resolves `drained` once the applier asks for more with nothing left, flushing a partial batch', async () => {
     const queue = new WriteQueue<number>(10, 2);
     await pushAll(queue, [1, 2, 3]).done;
