@@ -229,8 +229,7 @@ class PipelineRun {
           if (writes) await timer.excluding(() => writes.push(written));
           return written;
         },
-        // Groups first: a failed group read fails the run before any write; a created user gets its groups.
-        // The database's listing (when the run lists it) is then the group pass's too (member-ledger.ts).
+        // Groups first (a failed read fails the run unwritten; creates get their groups); the listing is the pass's too.
         onScope: async () => {
           const read = await timer.time('groups', () => this.readGroups(directory));
           this.groupRead = read;
