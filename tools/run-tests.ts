@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const VITEST = join(ROOT, 'node_modules', 'vitest', 'vitest.mjs');
 const LANES = [
-  { name: 'unit', projects: ['unit'] },
+  { name: 'unit', projects: ['unit', 'unit-isolated'] },
   { name: 'integration', projects: ['integration'] },
   { name: 'integration-2', projects: ['integration-2'] },
 ] as const;
