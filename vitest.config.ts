@@ -46,7 +46,15 @@ const FIRST_LANE = [...ON_FIRST_DC, ...BALANCED_ONTO_FIRST_DC];
  */
 const ISOLATED_UNIT = ['test/unit/functions/watch.test.ts', 'test/unit/runtime/tracer.test.ts'];
 
+/**
+ * Every project's workers: a young generation of 64 MB semi-spaces instead of V8's default, so that the
+ * tests' many short-lived objects (SDK requests, LDAP entries, synthesized templates) take fewer scavenges
+ * (the unit lane alone: 63 s and 71 s of CPU instead of 73 s and 81 s).
+ */
+const WORKERS = { execArgv: ['--max-semi-space-size=64'] };
+
 const integration = {
+  ...WORKERS,
   // One Samba AD DC and one DynamoDB Local per lane: their start-up cost is shared by the lane's files.
   globalSetup: ['test/support/global-setup.ts'],
   env: {
@@ -89,6 +97,7 @@ export default defineConfig({
     projects: [
       {
         test: {
+          ...WORKERS,
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           exclude: ISOLATED_UNIT,
@@ -98,7 +107,7 @@ export default defineConfig({
         },
       },
       {
-        test: { name: 'unit-isolated', include: ISOLATED_UNIT },
+        test: { ...WORKERS, name: 'unit-isolated', include: ISOLATED_UNIT },
       },
       {
         test: { name: 'integration', include: FIRST_LANE, ...integration },
