@@ -63,6 +63,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
       await Promise.allSettled(started.map((service) => service.stop()));
     }
   };
+  // The JVM options of the lane's environment (vitest.config.ts) are given to the workers; the lane's own
+  // DynamoDB Local starts here, in vitest's process.
+  const { JDK_JAVA_OPTIONS } = project.config.env;
+  if (JDK_JAVA_OPTIONS) process.env.JDK_JAVA_OPTIONS = String(JDK_JAVA_OPTIONS);
   try {
     const [dc, dynamodb] = await Promise.all([
       startSambaDc(log, {
