@@ -1,4 +1,4 @@
-import type { Report, ReportChange, RunSummary } from '../domain/report';
+import type { Report, RunSummary } from '../domain/report';
 
 /** Where the reports of one kind of operation (sync runs, previews) are kept. */
 export interface ReportStore {
@@ -17,13 +17,6 @@ export interface RunStore {
   recordRun(report: Report): Promise<void>;
   /** As ReportStore.recordProgress, for a run. */
   recordProgress(report: Report): Promise<void>;
-  /**
-   * The changes a run under way has applied so far (its record's list begins with them, and they only grow):
-   * a store may write what of them is final now, so that `recordRun` at the run's end has less to write. The
-   * record `recordRun` writes is the same either way; nothing is awaited or reported (what did not get
-   * written, `recordRun` writes).
-   */
-  recordChangesSoFar?(run: Pick<Report, 'runId' | 'startedAt'>, changes: readonly ReportChange[]): void;
   getRun(runId: string): Promise<Report | undefined>;
   /** Newest first. */
   listRuns(limit: number): Promise<RunSummary[]>;

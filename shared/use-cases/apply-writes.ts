@@ -210,8 +210,6 @@ export class RunApplier {
       const { committed, ...batchTally } = await applyBatch(deps, this.config, run.runId, batch);
       run.onWritten?.(batch, new Set(committed));
       run.tally.add(batchTally);
-      // The run's record lists these first: what of them is final can be stored now, not at the run's end.
-      deps.runs.recordChangesSoFar?.(run, run.tally.lists.applied);
       for (const kind of WRITE_KINDS) this.applied[kind] += batchTally.counts[kind];
       this.refused += batchTally.counts.conflicts;
       this.batches += 1;

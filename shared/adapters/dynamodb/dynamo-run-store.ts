@@ -6,13 +6,7 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import {
-  emptyCounts,
-  type Report,
-  type ReportChange,
-  type ReportCounts,
-  type RunSummary,
-} from '../../domain/report';
+import { emptyCounts, type Report, type ReportCounts, type RunSummary } from '../../domain/report';
 import {
   PREVIEW_RETAIN_SECONDS,
   type PreviewStore,
@@ -53,82 +47,33 @@ const RUN_CHUNK_BYTES = 300_000;
 /** Chunk items of a report written (or stale ones deleted) at a time. */
 const PARALLEL_CHUNK_WRITES = 4;
 
-/** What names a report's items: its id, and when it started. */
-type ReportOf = Pick<Report, 'runId' | 'startedAt'>;
-
 /** Where one kind of report lives: its keys, and what its summary item carries besides the report. */
 interface ReportKind {
   key(id: string, sk?: string): Record<string, string>;
   /** Attributes of every item of the report (its expiry, say). */
-  everyItem(report: ReportOf): Item;
+  everyItem(report: Report): Item;
   /** Attributes of the summary item only (index keys, say). */
   summaryItem(report: Report): Item;
 }
 
-/** The chunks of a run's change list written while it ran: closed, and final, before the run ends. */
-interface EarlyChunks {
-  readonly chunker: SizeChunker<unknown>;
-  /** Entries of the list given to the chunker so far. */
-  taken: number;
-  /** The chunks written, by index (a write that failed leaves a hole: the record writes that chunk). */
-  readonly written: (readonly unknown[] | undefined)[];
-  readonly writing: Promise<void>[];
-}
-
 /** Reports of one kind: recorded whole, brought up to date while running, read back whole. */
 class DynamoReports implements ReportStore {
-  /** By report id: the change-list chunks written while it ran (recordChangesSoFar). */
-  private readonly early = new Map<string, EarlyChunks>();
-
   constructor(
     private readonly documents: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly kind: ReportKind,
   ) {}
 
-  /**
-   * The change list of a report under way (a prefix of its final list, growing): each chunk of it that has
-   * closed is written now, so that recording the report at its end writes only what is left. Its writes are
-   * not awaited, and one that fails is written again by `recordReport`.
-   */
-  recordChangesSoFar(report: ReportOf, changes: readonly unknown[]): void {
-    let early = this.early.get(report.runId);
-    if (!early) {
-      early = { chunker: new SizeChunker(RUN_CHUNK_BYTES), taken: 0, written: [], writing: [] };
-      this.early.set(report.runId, early);
-    }
-    const { chunker, written, writing } = early;
-    for (; early.taken < changes.length; early.taken += 1) {
-      const chunk = chunker.add(changes[early.taken]);
-      if (!chunk) continue;
-      const index = written.length;
-      written.push(undefined);
-      const item = this.chunkItem(report, 'CHANGES', index, chunk);
-      writing.push(
-        this.documents.send(new PutCommand({ TableName: this.tableName, Item: item })).then(
-          () => {
-            written[index] = chunk;
-          },
-          () => {},
-        ),
-      );
-    }
-  }
-
   async recordReport(report: Report): Promise<void> {
     const { changes, excluded, ...summary } = report;
     const { kind } = this;
-    // The chunks written while it ran are awaited (chunks first, summary last), and not written again.
-    const early = this.early.get(report.runId);
-    this.early.delete(report.runId);
-    if (early) await Promise.all(early.writing);
-    const chunks = (list: RunChunkKind, entries: readonly unknown[]) =>
+    const chunks = (list: RunChunkKind, entries: readonly unknown[]): Item[] =>
       chunkBySize(entries, RUN_CHUNK_BYTES).map((chunk, i) => ({
-        item: this.chunkItem(report, list, i, chunk),
-        written: list === 'CHANGES' && sameEntries(early?.written[i], chunk),
+        ...kind.key(report.runId, runChunkSortKey(list, i)),
+        ...kind.everyItem(report),
+        entries: chunk,
       }));
-    const all = [...chunks('CHANGES', changes), ...chunks('EXCLUDED', excluded)];
-    const items = all.map(({ item }) => item);
+    const items = [...chunks('CHANGES', changes), ...chunks('EXCLUDED', excluded)];
     // A report recorded while running (progress, a run that continued in a follow-up invocation) is replaced.
     const stale = (
       await queryAll(this.documents, {
@@ -141,8 +86,7 @@ class DynamoReports implements ReportStore {
     ).filter((item) => item.sk !== RUN_SUMMARY_SORT_KEY && !items.some((chunk) => chunk.sk === item.sk));
     // Chunks first, summary last: a report is listed only once all of it is stored. The chunks go a few at a
     // time (a full sync's list is several of them, and the run's end waits for them).
-    const unwritten = all.flatMap(({ item, written }) => (written ? [] : [item]));
-    await forEachConcurrently(unwritten, PARALLEL_CHUNK_WRITES, async (item) => {
+    await forEachConcurrently(items, PARALLEL_CHUNK_WRITES, async (item) => {
       await this.documents.send(new PutCommand({ TableName: this.tableName, Item: item }));
     });
     await forEachConcurrently(stale, PARALLEL_CHUNK_WRITES, async (item) => {
@@ -151,15 +95,6 @@ class DynamoReports implements ReportStore {
       );
     });
     await this.putSummary(summary, report);
-  }
-
-  /** One chunk item of a report's list. */
-  private chunkItem(report: ReportOf, list: RunChunkKind, index: number, entries: readonly unknown[]): Item {
-    return {
-      ...this.kind.key(report.runId, runChunkSortKey(list, index)),
-      ...this.kind.everyItem(report),
-      entries,
-    };
   }
 
   async recordProgress(report: Report): Promise<void> {
@@ -241,10 +176,6 @@ export class DynamoRunStore implements RunStore {
     return this.reports.recordProgress(report);
   }
 
-  recordChangesSoFar(run: Pick<Report, 'runId' | 'startedAt'>, changes: readonly ReportChange[]): void {
-    this.reports.recordChangesSoFar(run, changes);
-  }
-
   getRun(runId: string): Promise<Report | undefined> {
     return this.reports.getReport(runId);
   }
@@ -299,50 +230,21 @@ export class DynamoPreviewStore implements PreviewStore {
   }
 }
 
-/**
- * Greedy chunking by JSON size, an entry at a time: a chunk closes when the next entry would take it past
- * `maxBytes` (an entry larger than that stands alone). The chunks of a list's prefix are the list's first
- * chunks, so a chunk closed while a list grows is final.
- */
-class SizeChunker<T> {
-  private current: T[] = [];
-  private size = 2;
-
-  constructor(private readonly maxBytes: number) {}
-
-  /** Adds the next entry; returns the chunk it closed, if it closed one. */
-  add(entry: T): T[] | undefined {
-    const bytes = Buffer.byteLength(JSON.stringify(entry)) + 1;
-    let closed: T[] | undefined;
-    if (this.current.length > 0 && this.size + bytes > this.maxBytes) {
-      closed = this.current;
-      this.current = [];
-      this.size = 2;
-    }
-    this.current.push(entry);
-    this.size += bytes;
-    return closed;
-  }
-
-  /** The last chunk, still open (undefined when it holds nothing). */
-  rest(): T[] | undefined {
-    return this.current.length > 0 ? this.current : undefined;
-  }
-}
-
 /** Splits a list into runs whose JSON stays under `maxBytes` each (an entry larger than that stands alone). */
 export function chunkBySize<T>(list: readonly T[], maxBytes: number): T[][] {
-  const chunker = new SizeChunker<T>(maxBytes);
   const chunks: T[][] = [];
+  let current: T[] = [];
+  let size = 2;
   for (const entry of list) {
-    const closed = chunker.add(entry);
-    if (closed) chunks.push(closed);
+    const bytes = Buffer.byteLength(JSON.stringify(entry)) + 1;
+    if (current.length > 0 && size + bytes > maxBytes) {
+      chunks.push(current);
+      current = [];
+      size = 2;
+    }
+    current.push(entry);
+    size += bytes;
   }
-  const rest = chunker.rest();
-  if (rest) chunks.push(rest);
+  if (current.length > 0) chunks.push(current);
   return chunks;
 }
-
-/** Whether two chunks hold the same entries (the same objects, in the same order). */
-const sameEntries = (a: readonly unknown[] | undefined, b: readonly unknown[]): boolean =>
-  a !== undefined && a.length === b.length && a.every((entry, i) => entry === b[i]);
