@@ -175,7 +175,10 @@ describe('delivering, on virtual time', () => {
     await receiver.open();
     // A real timeout (it bounds a real request): half a second, which the first attempt waits out, so that the
     // second's answer surely comes within it on a loaded machine (50 ms did not always).
-    const delivering = senderTo(receiver.url, { timeoutMs: 500 }).deliver(EVENT, new AbortController().signal);
+    const delivering = senderTo(receiver.url, { timeoutMs: 500 }).deliver(
+      EVENT,
+      new AbortController().signal,
+    );
     await clock.sleeping();
     expect(lines).toEqual([
       expect.stringMatching(/not delivered \(no answer in time\), attempt 1; next in 0\.8 s/),
