@@ -12,6 +12,7 @@ import type { DirectoryChange } from '../../../shared/domain/change-watch';
 import type { DirectorySession } from '../../../shared/ports/directory-reader';
 import { createScratchOu, replace, scratchOuName, userEntry } from '../../support/scratch-ou';
 import { fixtureConfig, servicePassword } from '../../support/sync-harness';
+import { untilTold } from '../../support/until-told';
 
 const directory = inject('directory');
 const { dn: ou, tag } = scratchOuName('Notify Deletions');
@@ -26,7 +27,8 @@ interface Watching {
 let scratch: Awaited<ReturnType<typeof createScratchOu>>;
 let admin: Client;
 const watching: Watching[] = [];
-const waiters = new Set<() => void>();
+/** Waits re-checked at each change told (`changed()`); 10 s at most. */
+const { until, changed } = untilTold(10_000);
 
 /** A watch of the naming context, bound as this account, asking for deleted objects. */
 async function watchAs(username: string, password: string): Promise<Watching> {
@@ -39,30 +41,12 @@ async function watchAs(username: string, password: string): Promise<Watching> {
     directory.baseDn,
     (change) => {
       watch.changes.push(change);
-      for (const check of [...waiters]) check();
+      changed();
     },
     { showDeleted: true, onShowDeletedRefused: (error) => watch.refusals.push(error) },
   );
   watching.push(watch);
   return watch;
-}
-
-/** Resolves once `done()` holds, checked at each change told; fails after 10 s. */
-function until(done: () => boolean, what: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      waiters.delete(check);
-      reject(new Error(`still waiting for ${what}`));
-    }, 10_000);
-    const check = () => {
-      if (!done()) return;
-      clearTimeout(timer);
-      waiters.delete(check);
-      resolve();
-    };
-    waiters.add(check);
-    check();
-  });
 }
 
 const told = (watch: Watching, dn: string) => watch.changes.some((c) => c.dn === dn);

@@ -29,6 +29,7 @@ import { replace, userEntry } from '../../support/scratch-ou';
 import { useScratchSync } from '../../support/scratch-sync';
 import { fixtureConfig, servicePassword } from '../../support/sync-harness';
 import { type FaultProxy, startFaultProxy } from '../../support/tcp-fault-proxy';
+import { untilTold } from '../../support/until-told';
 
 const directory = inject('directory');
 const scratch = useScratchSync('Notify', { incremental: true });
@@ -57,29 +58,8 @@ const logs: WatchLogEntry[] = [];
 const reports: Report[] = [];
 const workers = new Set<Promise<unknown>>();
 let busyStarts = 0;
-/** Checks waiting for something the watch says or a run that ends. */
-const waiters = new Set<() => void>();
-const changed = () => {
-  for (const check of [...waiters]) check();
-};
-
-/** Resolves once `done()` holds, re-checked whenever the watch logs or a run ends; fails after `ms`. */
-function until(done: () => boolean, what: string, ms = 20_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      waiters.delete(check);
-      reject(new Error(`still waiting for ${what}`));
-    }, ms);
-    const check = () => {
-      if (!done()) return;
-      clearTimeout(timer);
-      waiters.delete(check);
-      resolve();
-    };
-    waiters.add(check);
-    check();
-  });
-}
+/** Waits re-checked whenever the watch logs or a run ends (`changed()`); 20 s at most by default. */
+const { until, changed } = untilTold(20_000);
 
 const notificationRuns = () => reports.filter((r) => r.trigger === 'notification');
 const states = () => logs.flatMap((l) => (l.status ? [l.status] : []));

@@ -132,12 +132,13 @@ describe('the group pass of a run that listed the database', () => {
     expect(await membersOf('Staff')).toEqual(['user1', 'user3']);
   });
 
-  it('reads back the users whose write was refused or found in place: what the database holds counts', async () => {
-    await fullRun();
-    directory.put(directoryEntry(1, { sAMAccountName: 'renamed1' }), directoryEntry(6));
+  /** Sales' members become user4 and user6 (user6 a new user). */
+  const salesHolds4And6 = () => {
     const sales = [...directory.groupEntries.values()].find((g) => g.sAMAccountName === 'Sales');
     directory.putGroup({ ...(sales as DirectoryGroupEntry), members: [userDn(4), userDn(6)] });
-    // The rename is refused; user6's create is written, but answered as found in place (a concurrent apply).
+  };
+  /** The rename to renamed1 is refused; user6's create is written, but answered as found in place. */
+  const refuseRenamed1AndFindUser6InPlace = () => {
     const apply = store.applyChanges.bind(store);
     store.applyChanges = async (changes: readonly PlannedChange[], context) => {
       const refused = changes.filter((c) => c.userName === 'renamed1');
@@ -151,6 +152,14 @@ describe('the group pass of a run that listed the database', () => {
         conflicts: refused.map((change) => ({ change, reason: 'changed meanwhile' })),
       };
     };
+  };
+
+  it('reads back the users whose write was refused or found in place: what the database holds counts', async () => {
+    await fullRun();
+    directory.put(directoryEntry(1, { sAMAccountName: 'renamed1' }), directoryEntry(6));
+    salesHolds4And6();
+    // The rename is refused; user6's create is written, but answered as found in place (a concurrent apply).
+    refuseRenamed1AndFindUser6InPlace();
     const { listings } = await fullRun();
     expect(listings).toBe(1);
     expect(await membersOf('Staff')).toEqual(['user1', 'user2', 'user3']);
@@ -167,22 +176,9 @@ describe('the group pass of a run that listed the database', () => {
       directoryEntry(1, { sAMAccountName: 'renamed1' }),
       directoryEntry(6),
     );
-    const sales = [...directory.groupEntries.values()].find((g) => g.sAMAccountName === 'Sales');
-    directory.putGroup({ ...(sales as DirectoryGroupEntry), members: [userDn(4), userDn(6)] });
+    salesHolds4And6();
     // user1's rename is refused; user6's create is written but answered as found in place; user2's is committed.
-    const apply = store.applyChanges.bind(store);
-    store.applyChanges = async (changes: readonly PlannedChange[], context) => {
-      const refused = changes.filter((c) => c.userName === 'renamed1');
-      const result = await apply(
-        changes.filter((c) => !refused.includes(c)),
-        context,
-      );
-      return {
-        applied: result.applied.filter((c) => c.userName !== 'user6'),
-        alreadyApplied: result.alreadyApplied + 1,
-        conflicts: refused.map((change) => ({ change, reason: 'changed meanwhile' })),
-      };
-    };
+    refuseRenamed1AndFindUser6InPlace();
     const { listings } = await fullRun();
     expect(listings).toBe(1);
     // The index would have answered user2 under its old name and not known user6.

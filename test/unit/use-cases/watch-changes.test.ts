@@ -430,25 +430,25 @@ describe('watchChanges: users that leave the scope', () => {
     expect((await app.store.listUsers()).map((u) => u.userName)).not.toContain('user2');
   });
 
-  it('starts a run for a synchronized user’s tombstone (deletions notified), which suspends it in its grace period', async () => {
-    await watchSynchronizedStaff({ deletionGraceDays: 7 });
-    app.directory.remove(guidOf(3));
+  /** user3's tombstone, as a DC that notifies deletions tells it (under Deleted Objects, outside the scope). */
+  const notifyTombstoneOf3 = () =>
     app.directory.notify(
       `CN=User 3\\0ADEL:${guidOf(3)},CN=Deleted Objects,${BASE_DN}`,
       USER_CLASSES,
       guidOf(3),
     );
+
+  it('starts a run for a synchronized user’s tombstone (deletions notified), which suspends it in its grace period', async () => {
+    await watchSynchronizedStaff({ deletionGraceDays: 7 });
+    app.directory.remove(guidOf(3));
+    notifyTombstoneOf3();
     await app.clock.advance(2_000);
     expect(app.starter.syncs).toHaveLength(1);
     await runHandedOver();
     expect((await app.store.listUsers()).find((u) => u.userName === 'user3')?.suspendedAt).toBeDefined();
     // Suspended, it is no longer a synchronized user: its later changes outside start nothing.
     await app.clock.advance(MIN_RUN_GAP_MS);
-    app.directory.notify(
-      `CN=User 3\\0ADEL:${guidOf(3)},CN=Deleted Objects,${BASE_DN}`,
-      USER_CLASSES,
-      guidOf(3),
-    );
+    notifyTombstoneOf3();
     await app.clock.advance(5_000);
     expect(app.starter.syncs).toHaveLength(0);
   });
