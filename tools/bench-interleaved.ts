@@ -1,5 +1,6 @@
 /**
- * `npx tsx tools/bench-interleaved.ts --before <git revision> [--runs 8] [--users 10000]` (under the DC lock:
+ * `npx tsx tools/bench-interleaved.ts --before <git revision> [--runs 8] [--users 10000] [--groups G]
+ * [--timeline]` (under the DC lock:
  * `flock /tmp/adsync-dc.lock ...`): a full sync of this working tree and one of an earlier revision, turn about,
  * on one DC and one DynamoDB Local, each right after a conditional write floor of its own. On a machine shared
  * with other work the floors swing from run to run (4 s to 14 s at 10,000 users); runs side by side compare a
@@ -8,7 +9,10 @@
  * Each sync runs as `npm run bench` runs it (tools/bench-sync.ts bundled as deployed, the heap wrapper and the
  * runtime's flags); the DC is the one `npm run bench -- --users N` seeded and kept. Printed per run: the floor,
  * the sync and its steps, the CPU of the sync's process, and the CPU DynamoDB Local and Samba used meanwhile
- * (from /proc: what the sync competes with on the machine's cores). Development only.
+ * (from /proc: what the sync competes with on the machine's cores). With --groups, the DC `npm run bench --
+ * --users N --groups G` kept, synchronized as that benchmark's full sync is (every group, one privilege rule),
+ * and the groups step's message. --timeline: each second of the sync, the cores (percent of one) the sync,
+ * DynamoDB Local and Samba used in it, to see which phase waits on whom. Development only.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -23,6 +27,7 @@ import { defaultCacheDir, localDynamoDbClient, startDynamoDbLocal } from '../loc
 import { ensureTable } from '../shared/adapters/dynamodb/table';
 import { connectionSettings, startSambaDc } from '../test/support/samba-dc';
 import { floorConditionalWrite, floorRead } from './bench-floors';
+import { benchGroupDn } from './bench-groups';
 import type { BenchSyncResult, BenchSyncTask } from './bench-sync';
 import { DEPLOYED_BUILD } from './bundle-sizes';
 
@@ -31,10 +36,13 @@ const { values } = parseArgs({
     before: { type: 'string' },
     runs: { type: 'string', default: '8' },
     users: { type: 'string', default: '10000' },
+    groups: { type: 'string', default: '0' },
+    timeline: { type: 'boolean', default: false },
   },
 });
 if (!values.before) throw new Error('--before <git revision> is required');
 const USERS = Number(values.users);
+const GROUPS = Number(values.groups);
 const BASE = 'OU=Bench,DC=company,DC=local';
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -77,6 +85,7 @@ function cpuMsOf(pid: number): number {
 }
 
 /** One sync in a process of its own, as tools/bench.ts starts it. */
+let syncPid: number | undefined;
 async function runSync(file: string, task: BenchSyncTask): Promise<BenchSyncResult> {
   const { NODE_OPTIONS: _unset, ...environment } = process.env;
   const child = spawn(
@@ -87,6 +96,7 @@ async function runSync(file: string, task: BenchSyncTask): Promise<BenchSyncResu
       stdio: ['pipe', 'pipe', 'inherit'],
     },
   );
+  syncPid = child.pid;
   child.stdin.end(JSON.stringify(task));
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -101,10 +111,49 @@ const bundles = {
   before: await bundle(checkout(values.before), 'before'),
   after: await bundle(root, 'after'),
 };
-const kept = readdirSync(defaultCacheDir()).find((name) =>
-  new RegExp(`^bench-dc-${USERS}-mdb-[0-9a-f]+$`).test(name),
-);
-if (!kept) throw new Error(`no kept DC of ${USERS} users: run npm run bench -- --users ${USERS} --seed-only`);
+const keptName =
+  GROUPS > 0 ? `^bench-dc-${USERS}-mdb-[0-9a-f]+-g${GROUPS}-[0-9a-f]+$` : `^bench-dc-${USERS}-mdb-[0-9a-f]+$`;
+const kept = readdirSync(defaultCacheDir()).find((name) => new RegExp(keptName).test(name));
+if (!kept)
+  throw new Error(
+    `no kept DC of ${USERS} users (${GROUPS} groups): run npm run bench -- --users ${USERS} --groups ${GROUPS} --seed-only`,
+  );
+/** The benchmark's group settings (tools/bench.ts): every group, a rule on a nested group. */
+const groupSettings =
+  GROUPS > 0
+    ? {
+        groups: { sync: 'all' },
+        privilegeRules: [
+          { group: benchGroupDn(BASE, 10), privileges: ['exportEmail'], ownArchiveAccess: [] },
+        ],
+      }
+    : {};
+
+/** Samples the three processes' CPU each second until stopped: one line per second, percent of one core. */
+function sampleCpu(pids: { sync: () => number | undefined; dynamodb: number; samba: number }) {
+  const lines: string[] = [];
+  let last = { at: performance.now(), sync: 0, dynamodb: cpuMsOf(pids.dynamodb), samba: cpuMsOf(pids.samba) };
+  const started = last.at;
+  const timer = setInterval(() => {
+    const syncPid = pids.sync();
+    const now = {
+      at: performance.now(),
+      sync: syncPid === undefined ? 0 : cpuMsOf(syncPid),
+      dynamodb: cpuMsOf(pids.dynamodb),
+      samba: cpuMsOf(pids.samba),
+    };
+    const span = now.at - last.at;
+    const pct = (a: number, b: number) => String(Math.round(((a - b) / span) * 100)).padStart(4);
+    lines.push(
+      `${String(Math.round((now.at - started) / 1000)).padStart(4)} s  sync ${pct(now.sync, last.sync)}  dynamodb ${pct(now.dynamodb, last.dynamodb)}  samba ${pct(now.samba, last.samba)}`,
+    );
+    last = now;
+  }, 1000);
+  return () => {
+    clearInterval(timer);
+    return lines;
+  };
+}
 const dc = await startSambaDc(log, { folder: join(defaultCacheDir(), kept), backendStore: 'mdb' });
 const dynamodb = await startDynamoDbLocal();
 const client = localDynamoDbClient(dynamodb.endpoint, { maxAttempts: 10 });
@@ -113,17 +162,22 @@ try {
   log(`floor read: ${read.ms} ms`);
   for (let i = 0; i < Number(values.runs); i += 1) {
     const variant = i % 2 === 0 ? 'before' : 'after';
-    const floorStart = { dynamodb: cpuMsOf(dynamodb.pid), samba: cpuMsOf(dc.pid) };
+    const floorStart = cpuMsOf(dynamodb.pid);
     const floor = await floorConditionalWrite(client, BASE, USERS);
     const syncStart = { dynamodb: cpuMsOf(dynamodb.pid), samba: cpuMsOf(dc.pid) };
     const table = `bench-interleaved-${randomUUID()}`;
     await ensureTable(client, table);
+    const stopSampling = values.timeline
+      ? sampleCpu({ sync: () => syncPid, dynamodb: dynamodb.pid, samba: dc.pid })
+      : undefined;
     const sync = await runSync(bundles[variant], {
       endpoint: dynamodb.endpoint,
       table,
-      config: { connection: { ...connectionSettings(dc.connection), baseDn: BASE } },
+      config: { connection: { ...connectionSettings(dc.connection), baseDn: BASE }, ...groupSettings },
       password: dc.connection.serviceAccount.password,
     });
+    for (const line of stopSampling?.() ?? []) log(line);
+    const syncEnd = { dynamodb: cpuMsOf(dynamodb.pid), samba: cpuMsOf(dc.pid) };
     const steps = Object.fromEntries(sync.steps.map((step) => [step.name, step.ms]));
     const apply = sync.steps.find((step) => step.name === 'apply');
     const figures = {
@@ -132,7 +186,7 @@ try {
       load: Number(loadavg()[0]?.toFixed(2)),
       floorReadMs: read.ms,
       floorConditionalWriteMs: floor.ms,
-      floorDynamoDbCpuMs: syncStart.dynamodb - floorStart.dynamodb,
+      floorDynamoDbCpuMs: syncStart.dynamodb - floorStart,
       fullSyncMs: sync.ms,
       ratio: Number((sync.ms / Math.max(read.ms, floor.ms)).toFixed(2)),
       applyRatio: Number(((apply?.ms ?? 0) / floor.ms).toFixed(2)),
@@ -140,9 +194,16 @@ try {
       fullSyncSteps: steps,
       fullSyncReadOverlapMs: apply?.readOverlapMs ?? 0,
       fullSyncCpuMs: sync.cpuMs,
-      syncDynamoDbCpuMs: cpuMsOf(dynamodb.pid) - syncStart.dynamodb,
-      syncSambaCpuMs: cpuMsOf(dc.pid) - syncStart.samba,
+      syncDynamoDbCpuMs: syncEnd.dynamodb - syncStart.dynamodb,
+      syncSambaCpuMs: syncEnd.samba - syncStart.samba,
       status: sync.status,
+      ...(GROUPS > 0
+        ? {
+            groupsSteps: sync.steps
+              .filter((step) => step.name === 'groups')
+              .map((step) => `${step.ms} ms: ${step.message}`),
+          }
+        : {}),
       created: sync.counts.created,
       peakRssMb: sync.peakRssMb,
     };
