@@ -53,6 +53,17 @@ export function describeReport(report: DeepReadonly<Report>): string {
       ),
     );
   }
+  // What the users' groups give them, and why (SPEC 8.2: Test Settings shows it; a sync's report too).
+  const memberships = report.changes.filter((ch) => ch.membership);
+  if (memberships.length > 0) {
+    lines.push(
+      '',
+      table(
+        ['groups of', 'groups and privileges by group'],
+        memberships.map((ch) => [ch.userName, membershipLines(ch.membership).join('; ')]),
+      ),
+    );
+  }
   if (report.excluded.length > 0) {
     lines.push(
       '',

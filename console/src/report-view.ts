@@ -4,7 +4,7 @@
  */
 
 import { scheduleHealthText } from '../../shared/domain/alert-text';
-import { stepDetails } from '../../shared/domain/report-text';
+import { membershipLines, stepDetails } from '../../shared/domain/report-text';
 import type { FormField } from './config-form';
 import { fieldOfFailure } from './config-form';
 import { announce, drawMatchingRows, formatMs, formatTime, h, scrollingTable } from './dom';
@@ -234,6 +234,10 @@ function renderChanges(report: Report, id: string): HTMLElement {
               // Test Settings: the mapped attributes the write would carry.
               change.attributes && Object.keys(change.attributes).length > 0
                 ? h('div', { class: 'hint mapped' }, attributesLine(change.attributes))
+                : '',
+              // What the user's groups give it, and why (SPEC 8.2).
+              change.membership
+                ? h('div', { class: 'hint membership' }, membershipLines(change.membership).join('; '))
                 : '',
             ),
             h('td', {}, change.reason ?? ''),

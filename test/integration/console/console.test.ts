@@ -743,6 +743,26 @@ describe('the admin console', () => {
     await grace.waitFor();
     expect(await grace.textContent()).toContain('grp-Engineering-Team');
     expect(await grace.textContent()).toContain('Delete messages (by group)');
+
+    // Test Settings of a rule that gives more: each member's planned update says what its groups give, and why.
+    const more = {
+      ...config,
+      privilegeRules: [{ ...config.privilegeRules[0], privileges: ['deleteMessages', 'exportEmail'] }],
+    };
+    expect((await callApi('PUT', '/config', { config: more })).status).toBe(200);
+    // The saved settings (an earlier test left unsaved edits of Directory Services, which Test Settings would try).
+    await page.reload();
+    await navLink('Test Settings').click();
+    await page.getByRole('button', { name: 'Run Test Settings' }).click();
+    await page.locator('#test-outcome').waitFor({ timeout: 120_000 });
+    await page.getByText('Tested the saved settings.').waitFor();
+    const plan = page.getByRole('region', { name: 'Plan' });
+    await field('Search the plan').fill('grace');
+    const planned = plan.getByRole('row', { name: /grace/ });
+    await planned.waitFor();
+    expect(await planned.textContent()).toContain(
+      `privilegeRules.0 (CN=Engineering Team,${groupsDn}) gives deleteMessages, exportEmail`,
+    );
   }, 180_000);
 
   it('raised no script error and no Content-Security-Policy violation on the way', () => {

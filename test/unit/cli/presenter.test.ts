@@ -220,3 +220,52 @@ describe('describeReport', () => {
     expect(describeReport(report)).not.toContain('withheld.');
   });
 });
+
+describe('describeReport: groups and privileges by group', () => {
+  const change = (userName: string, membership?: Report['changes'][number]['membership']) => ({
+    action: 'update' as const,
+    userName,
+    fullName: userName,
+    emailAddresses: [],
+    changedFields: ['groupPrivileges' as const],
+    ...(membership ? { membership } : {}),
+  });
+  const exporters = {
+    groups: ['Exporters', 'Staff'],
+    groupPrivileges: ['exportEmail' as const],
+    groupArchiveAccess: [],
+    rules: [
+      {
+        rule: 0,
+        group: 'CN=Exporters,OU=Groups,DC=company,DC=local',
+        privileges: ['exportEmail' as const],
+        ownArchiveAccess: [],
+        via: ['Staff', 'Exporters'],
+      },
+    ],
+  };
+
+  it("lists each change's groups and the rules that give it something, with the chain of groups", () => {
+    const text = describeReport(
+      aReport({ dryRun: true, changes: [change('jdoe', exporters), change('plain')] }),
+    );
+    const row = text.split('\n').find((line) => line.startsWith('jdoe ') && line.includes('Groups:'));
+    expect(row).toContain(
+      'Groups: Exporters, Staff; privilegeRules.0 (CN=Exporters,OU=Groups,DC=company,DC=local) gives exportEmail, through Staff > Exporters',
+    );
+    expect(text).toContain('groups of');
+    // A change without a membership is in the changes' table only (whose rows start with the action).
+    expect(text.split('\n').filter((line) => /\bplain\b/.test(line))).toHaveLength(1);
+    expect(text.split('\n').some((line) => line.startsWith('plain'))).toBe(false);
+  });
+
+  it('says when a user is in no synchronized group and no rule gives it anything', () => {
+    const none = { groups: [], groupPrivileges: [], groupArchiveAccess: [], rules: [] };
+    const text = describeReport(aReport({ changes: [change('left', none)] }));
+    expect(text).toContain('In no synchronized group; No privilege rule gives it anything');
+  });
+
+  it('has no such table when no change carries a membership', () => {
+    expect(describeReport(aReport({ changes: [change('plain')] }))).not.toContain('groups of');
+  });
+});
