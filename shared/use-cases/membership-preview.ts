@@ -5,8 +5,9 @@
  *
  *   the plan's changes of existing users, as they are planned (their objectGUIDs; the name a rename lists)
  *   -> the group pass's membership changes, a page at a time: merged into the user's update or restore
- *   already listed, left out for a user the plan deletes or suspends (listed so already) or whose change was
- *   left out (the report's cap), listed as an update otherwise, through the same bounded lists
+ *   already listed, left out for a user the plan deletes or suspends (listed so already, a withheld one too:
+ *   the planner tells it, PlanSink.withheld) or whose change was left out (the report's cap: counted in
+ *   `omitted` once, as that change), listed as an update otherwise, through the same bounded lists
  *   (REPORT_LIST_LIMIT; `omitted` counts the rest).
  *
  * The counts are not changed: a sync does not count its membership writes in `counts.updated` either (the

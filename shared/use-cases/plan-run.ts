@@ -414,6 +414,7 @@ class RunPlanner {
       ...(deletesRefused !== undefined ? { refused: deletesRefused } : {}),
     });
     const waitUntil = earliest(decision.waiting.map(({ user }) => graceEndsAt(user, config.options)));
+    for (const change of decision.withheld) this.input.withheld?.(change);
     for (const change of decision.apply) {
       if (change.action === 'suspend') this.planned.suspended += 1;
       else this.planned.deleted += 1;

@@ -48,6 +48,8 @@ export interface PlanSink {
   readonly onReadEnd?: () => Promise<void>;
   /** Aborted when the run stops writing (its deadline, a failed write): the read stops after the page. */
   readonly signal?: AbortSignal;
+  /** Told each delete or suspension the threshold withholds (listed in the report, never emitted). */
+  readonly withheld?: (change: PlannedChange) => void;
 }
 
 /** What else takes the users of a run's listing of the database, as they are listed. */

@@ -229,6 +229,7 @@ class PipelineRun {
           if (writes) await timer.excluding(() => writes.push(written));
           return written;
         },
+        withheld: (change) => mode.dryRun && this.groupRead?.inUse && this.preview.plan(change),
         // Groups first (a failed read fails the run unwritten; creates get their groups); the listing is the pass's too.
         onScope: async () => {
           const read = await timer.time('groups', () => this.readGroups(directory));
@@ -410,8 +411,7 @@ class PipelineRun {
       applied: this.written(),
       ...(this.toApply !== undefined ? { toApply: this.toApply } : {}),
     };
-    // A follow-up invocation reads the directory again to carry on applying: to a reader, the run goes on
-    // from where the previous invocation's record left it, never back.
+    // A follow-up invocation reads again: to a reader, the run goes on from where the last record left it.
     const floor = this.mode.resume?.previous?.progress;
     return floor ? notBehind(now, floor) : now;
   }

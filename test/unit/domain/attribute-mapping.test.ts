@@ -315,7 +315,7 @@ describe('mapAttributes', () => {
 
   it('counts a value by the UTF-8 bytes of its content, not its JSON: 4,096 bytes fit a field, 4,097 do not', async () => {
     const quotes = '"'.repeat(4096);
-    const euros = '\u20ac'.repeat(1365) + 'x'; // 3 bytes each: 4,096 bytes in 1,366 characters
+    const euros = `${'\u20ac'.repeat(1365)}x`; // 3 bytes each: 4,096 bytes in 1,366 characters
     const list = Array.from({ length: 1024 }, () => 'abcd'); // 4,096 bytes in 1,024 items
     const kept = await map({
       q: { expression: `$pad("", 4096, '"')` },

@@ -165,3 +165,28 @@ describe('MembershipPreview', () => {
     expect(full.changes).toHaveLength(REPORT_LIST_LIMIT);
   });
 });
+
+describe("Test Settings' report at the cap", () => {
+  it('counts a withheld delete the cap left out once, not again as its membership update', async () => {
+    const count = REPORT_LIST_LIMIT + 5;
+    const entries = Array.from({ length: count }, (_, i) => directoryEntry(i + 1));
+    app = inMemoryApp({ entries });
+    ({ directory, store } = app);
+    groups = new InMemoryGroupStore(store);
+    const exporters = group(
+      'Exporters',
+      entries.map((e) => e.distinguishedName),
+    );
+    directory.putGroup(exporters);
+    const options = { deleteUsers: true, deletionThreshold: { maxCount: 1, maxPercent: 100 } };
+    expect((await sync({ ...exporting, options })).counts.created).toBe(count);
+    // Everyone leaves the directory: every delete is withheld, and every user would lose the rule's privileges.
+    for (const e of entries) directory.remove(e.objectGuid);
+    directory.putGroup({ ...exporters, members: [] });
+    const report = await test({ ...exporting, options });
+    expect(report.status).toBe('deletionThresholdExceeded');
+    expect(report.changes).toHaveLength(REPORT_LIST_LIMIT);
+    expect(report.changes.every((c) => c.action === 'delete' && c.withheld)).toBe(true);
+    expect(report.omitted).toEqual({ changes: 5, excluded: 0 });
+  }, 60_000);
+});
