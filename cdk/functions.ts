@@ -23,7 +23,7 @@ import { HEAP_WRAPPER, SYNC_MEMORY_MB } from './lambda-runtime';
 import { keyUseVia } from './landing-zone';
 import type { FunctionNetwork } from './network';
 import { StackPart } from './stack-part';
-import { watcher } from './watcher';
+import { syncStateQuery, watcher } from './watcher';
 
 const SYNC_TIMEOUT = Duration.minutes(15);
 /** The longest a preview may run; the runs function shows one still running after it as failed. */
@@ -324,7 +324,7 @@ export class AdSyncFunctions extends StackPart {
         resources: [this.functions['logon-guard'].functionArn],
       }),
     );
-    grant('watch', ...watcherGrants(statementsOn(table, secret), this.functions.sync));
+    grant('watch', ...watcherGrants(table, statementsOn(table, secret), this.functions.sync));
     // logon-guard: the secret, read; no table, nothing written.
     grant('logon-guard', readSecret);
     // users: reads users and the configuration (default privileges); writes local users, and their hashes in
@@ -343,10 +343,11 @@ export class AdSyncFunctions extends StackPart {
 /**
  * The watcher's grants: what the start function needs to start a sync (the lock, the run's record, the runs),
  * the configuration and the secret (it binds as every run does), its own state, and the users' objectGUID
- * index (whether a user notified outside the scope is a synchronized one: moved out or deleted); it invokes the
- * sync function and nothing else.
+ * index (whether a user notified outside the scope is a synchronized one: moved out or deleted), for the users'
+ * sync state only (syncStateQuery); it invokes the sync function and nothing else.
  */
 function watcherGrants(
+  table: Table,
   { onItems, queryIndexes, readSecret }: ReturnType<typeof statementsOn>,
   sync: AdSyncFunction,
 ): PolicyStatement[] {
@@ -355,7 +356,8 @@ function watcherGrants(
     onItems(['PutItem', 'DeleteItem'], ['lock', 'run']),
     onItems(['PutItem'], ['watch']),
     onItems(['Query'], ['run']),
-    queryIndexes(tableKeys.byGuid, tableKeys.byKind),
+    queryIndexes(tableKeys.byKind),
+    syncStateQuery(table),
     readSecret,
     new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [sync.functionArn] }),
   ];

@@ -3,6 +3,9 @@
  * schedule.ts, its grants with the others' in functions.ts.
  */
 import { Duration } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { tableKeys } from '../shared/adapters/dynamodb/table';
+import { USER_SYNC_STATE_ATTRIBUTES } from '../shared/adapters/dynamodb/user-items';
 import type { FunctionName } from '../shared/api/routes';
 import type { AdSyncFunction } from './ad-sync-function';
 import type { FunctionNetwork } from './network';
@@ -40,4 +43,36 @@ export function watcher(
   });
   (watch.node.defaultChild as { reservedConcurrentExecutions?: number }).reservedConcurrentExecutions = 2;
   return watch;
+}
+
+/**
+ * The watcher's query of the objectGUID index (DynamoUserStore.syncStatesByGuid): whether a user notified outside
+ * the scope is a synchronized one, nothing else of the user. AWS's fine-grained access control
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html), docs/security.md:
+ * - `dynamodb:Attributes` is the list of top-level attributes a request names (projection, key condition),
+ *   weighed on the request, not on what it returns: each must be one of the sync state's, or a key attribute of
+ *   the table or the index, which AWS requires such a policy to list (else DynamoDB cannot use them).
+ * - `dynamodb:Select`: a query that names no projection returns whole items, so it must be SPECIFIC_ATTRIBUTES
+ *   (a read request's Select is ALL_ATTRIBUTES unless it says otherwise: the query says it).
+ * No `dynamodb:ReturnValues` (no read action takes it), and no `dynamodb:LeadingKeys`: AWS defines it as the
+ * table's partition key, and does not say what it holds for a query of a global index (docs/security.md).
+ */
+export function syncStateQuery(table: { readonly tableArn: string }): PolicyStatement {
+  const { partitionKey, sortKey, byGuid } = tableKeys;
+  return new PolicyStatement({
+    actions: ['dynamodb:Query'],
+    resources: [`${table.tableArn}/index/${byGuid.indexName}`],
+    conditions: {
+      'ForAllValues:StringEquals': {
+        'dynamodb:Attributes': [
+          partitionKey,
+          sortKey,
+          byGuid.partitionKey,
+          byGuid.sortKey,
+          ...USER_SYNC_STATE_ATTRIBUTES,
+        ],
+      },
+      StringEquals: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+    },
+  });
 }

@@ -43,3 +43,15 @@ export interface UserStore {
    */
   applyChanges(changes: readonly PlannedChange[], context: ApplyContext): Promise<ApplyResult>;
 }
+
+/** What a user found by objectGUID tells the change watch: whether it is a synchronized one, nothing more. */
+export type UserSyncState = Pick<User, 'authentication' | 'objectGuid' | 'suspendedAt'>;
+
+/**
+ * The user database asked by objectGUID, for the change watch: of each user with the GUID, its sync state only
+ * (the watcher's role may read no other attribute: cdk/watcher.ts). Through an eventually consistent index, as
+ * findUsers by objectGUID.
+ */
+export interface UserGuidIndex {
+  syncStatesByGuid(objectGuid: string): Promise<UserSyncState[]>;
+}

@@ -9,9 +9,8 @@
  * way are shared; at most MAX_REMEMBERED GUIDs are remembered (the oldest forgotten first). A synchronized user is
  * not remembered: its run removes or suspends it, after which it is no longer one.
  */
-import type { User } from '../domain/user';
 import type { Clock } from '../ports/clock';
-import type { UserStore } from '../ports/user-store';
+import type { UserGuidIndex, UserSyncState } from '../ports/user-store';
 
 /** How long a GUID found not to be a synchronized user's is answered from memory. */
 export const NOT_SYNCHRONIZED_FOR_MS = 60_000;
@@ -22,16 +21,19 @@ export const MAX_REMEMBERED = 10_000;
  * Whether a user of the database is one the sync keeps: a directory user with this objectGUID, not suspended
  * (a suspended one already left the scope; its grace period runs on its own).
  */
-export const isSynchronized = (user: User, objectGuid: string): boolean =>
+export const isSynchronized = (user: UserSyncState, objectGuid: string): boolean =>
   user.authentication === 'directoryServices' &&
   user.objectGuid?.toLowerCase() === objectGuid.toLowerCase() &&
   user.suspendedAt === undefined;
 
-/** The lookup the watch is given: the user database asked by objectGUID (its GSI), one GUID at a time. */
+/**
+ * The lookup the watch is given: the user database asked by objectGUID (its GSI), one GUID at a time, for the
+ * users' sync state only (nothing else of a user reaches the watcher).
+ */
 export const synchronizedUserLookup =
-  (users: Pick<UserStore, 'findUsers'>) =>
+  (users: UserGuidIndex) =>
   async (objectGuid: string): Promise<boolean> =>
-    (await users.findUsers([objectGuid], [])).some((user) => isSynchronized(user, objectGuid));
+    (await users.syncStatesByGuid(objectGuid)).some((user) => isSynchronized(user, objectGuid));
 
 export class SynchronizedUserCheck {
   /** GUIDs found not synchronized, and until when (ms on the clock) that answer holds. */

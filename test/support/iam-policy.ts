@@ -1,8 +1,9 @@
 /**
  * The IAM side of the CDK stack, for tests: the statements of each function's role in the synthesized
  * template, and a small evaluator of what they allow on the tables (actions, resources, and the
- * `dynamodb:LeadingKeys` conditions), the way IAM evaluates them: an explicit Deny wins, then any Allow;
- * `ForAllValues` over no values is true, `Null: false` asks for at least one. A condition it does not know
+ * `dynamodb:LeadingKeys`, `dynamodb:Attributes` and `dynamodb:Select` conditions), the way IAM evaluates them: an
+ * explicit Deny wins, then any Allow; `ForAllValues` over no values is true, `Null: false` asks for at least one,
+ * a plain operator on a key the request lacks is false (`...IfExists`: true). A condition it does not know
  * fails the test instead of passing. The tables: `main`, the one table with its stream, and `credentials`,
  * local users' password hashes (told apart in the template by the stream).
  */
@@ -50,6 +51,10 @@ export interface Authorization {
   readonly table?: TableRole;
   readonly resource: 'table' | `index/${string}`;
   readonly leadingKeys: readonly string[];
+  /** `dynamodb:Attributes`: the top-level attributes the request names (its expressions); none if left out. */
+  readonly attributes?: readonly string[];
+  /** `dynamodb:Select` of a Query or Scan: ALL_ATTRIBUTES unless the request says otherwise. */
+  readonly select?: string;
 }
 
 /** A partition key of each item kind, built as the stores build them. */
@@ -160,15 +165,37 @@ function conditionHolds(
   patterns: readonly string[],
   authorization: Authorization,
 ): boolean {
-  if (key !== 'dynamodb:LeadingKeys') throw new Error(`the evaluator does not know condition key ${key}`);
-  if (operator === 'Null') return (authorization.leadingKeys.length === 0) === (patterns[0] === 'true');
-  const like = operator.endsWith('StringLike');
-  if (!like && !operator.endsWith('StringEquals')) throw new Error(`unknown condition operator ${operator}`);
+  const values = conditionValues(key, authorization);
+  if (operator === 'Null') return (values.length === 0) === (patterns[0] === 'true');
+  const [set, test] = operator.includes(':')
+    ? (operator.split(':') as [string, string])
+    : [undefined, operator];
+  const ifExists = test.endsWith('IfExists');
+  const comparison = test.replace(/IfExists$/, '');
+  const like = comparison === 'StringLike';
+  if (!like && comparison !== 'StringEquals') throw new Error(`unknown condition operator ${operator}`);
   const matches = (value: string) =>
     patterns.some((pattern) => (like ? globMatches(pattern, value) : pattern === value));
-  if (operator.startsWith('ForAllValues:')) return authorization.leadingKeys.every(matches);
-  if (operator.startsWith('ForAnyValue:')) return authorization.leadingKeys.some(matches);
-  throw new Error(`use ForAllValues or ForAnyValue with dynamodb:LeadingKeys, not ${operator}`);
+  if (set === 'ForAllValues') return values.every(matches);
+  if (set === 'ForAnyValue') return values.some(matches);
+  if (key !== 'dynamodb:Select')
+    throw new Error(`use ForAllValues or ForAnyValue with ${key}, not ${operator}`);
+  const [value] = values;
+  return value === undefined ? ifExists : matches(value);
+}
+
+/** The values of a condition key for this authorization (none: the request lacks the key). */
+function conditionValues(key: string, authorization: Authorization): readonly string[] {
+  switch (key) {
+    case 'dynamodb:LeadingKeys':
+      return authorization.leadingKeys;
+    case 'dynamodb:Attributes':
+      return authorization.attributes ?? [];
+    case 'dynamodb:Select':
+      return authorization.select === undefined ? [] : [authorization.select];
+    default:
+      throw new Error(`the evaluator does not know condition key ${key}`);
+  }
 }
 
 /** A resource of the template as text: `Fn::GetAtt` becomes `<id>.<attribute>`, `Ref` `<id>`, joins joined. */
@@ -231,9 +258,11 @@ function authorizationsOnTables(
     case 'PutItem':
       return [{ action, tableName, resource: 'table', leadingKeys: pk(input.Item as Key) }];
     case 'Query':
-      return [{ action, tableName, resource: table(), leadingKeys: queriedPartition(input) }];
+      return [
+        { action, tableName, resource: table(), leadingKeys: queriedPartition(input), ...reading(input) },
+      ];
     case 'Scan':
-      return [{ action, tableName, resource: table(), leadingKeys: [] }];
+      return [{ action, tableName, resource: table(), leadingKeys: [], ...reading(input) }];
     case 'BatchGetItem':
       return Object.entries(input.RequestItems as Record<string, { Keys: Key[] }>).map(
         ([name, { Keys }]) => ({
@@ -293,4 +322,39 @@ function queriedPartition(input: Record<string, unknown>): string[] {
     }
   }
   throw new Error(`no partition key in ${String(input.KeyConditionExpression)}`);
+}
+
+/** What a Query or Scan names of the items it reads (`dynamodb:Attributes`), and its `dynamodb:Select`. */
+function reading(input: Record<string, unknown>): { attributes: string[]; select: string } {
+  return { attributes: attributesNamed(input), select: String(input.Select ?? 'ALL_ATTRIBUTES') };
+}
+
+/** Words of DynamoDB's expressions that are no attribute. */
+const EXPRESSION_WORDS = new Set(['AND', 'OR', 'NOT', 'BETWEEN', 'IN', 'SET', 'REMOVE', 'ADD', 'DELETE']);
+
+/**
+ * The top-level attributes a request names in its expressions (`#name` resolved), as `dynamodb:Attributes` holds
+ * them: of a path (`Address.City`, `list[0]`), its first name; values (`:v`) and functions (`size(...)`) are none.
+ */
+export function attributesNamed(input: Record<string, unknown>): string[] {
+  const names = (input.ExpressionAttributeNames ?? {}) as Record<string, string>;
+  const expressions = [
+    'ProjectionExpression',
+    'KeyConditionExpression',
+    'FilterExpression',
+    'ConditionExpression',
+    'UpdateExpression',
+  ].flatMap((parameter) => (typeof input[parameter] === 'string' ? [input[parameter] as string] : []));
+  const found = new Set<string>((input.AttributesToGet as string[] | undefined) ?? []);
+  for (const expression of expressions) {
+    for (const match of expression.matchAll(/[#:]?[A-Za-z_]\w*/g)) {
+      const [token] = match;
+      const before = expression[match.index - 1];
+      const after = expression.slice(match.index + token.length).trimStart()[0];
+      if (token.startsWith(':') || before === '.' || after === '(') continue;
+      if (EXPRESSION_WORDS.has(token.toUpperCase())) continue;
+      found.add(token.startsWith('#') ? (names[token] ?? token) : token);
+    }
+  }
+  return [...found].sort();
 }

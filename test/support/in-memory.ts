@@ -41,7 +41,13 @@ import type { RunLock } from '../../shared/ports/run-lock';
 import type { PreviewStore, RunStore } from '../../shared/ports/run-store';
 import type { SyncCursor, SyncCursorStore } from '../../shared/ports/sync-cursor';
 import type { UserAdministration } from '../../shared/ports/user-administration';
-import type { ApplyContext, ApplyResult, UserStore } from '../../shared/ports/user-store';
+import type {
+  ApplyContext,
+  ApplyResult,
+  UserGuidIndex,
+  UserStore,
+  UserSyncState,
+} from '../../shared/ports/user-store';
 import { systemClock } from '../../shared/use-cases/system-clock';
 
 const BASE_DN = 'DC=company,DC=local';
@@ -380,7 +386,7 @@ export interface InMemoryWatch {
  * name free (or already its own), an update or delete finds the user as planned; otherwise the change is a
  * conflict, or already applied when the database holds its result.
  */
-export class InMemoryUserStore implements UserStore, UserAdministration, RunStore {
+export class InMemoryUserStore implements UserStore, UserAdministration, UserGuidIndex, RunStore {
   /** Every progress write, in order. */
   readonly progressWrites: Report[] = [];
   readonly users = new Map<string, User>();
@@ -415,6 +421,15 @@ export class InMemoryUserStore implements UserStore, UserAdministration, RunStor
     return (await this.listUsers()).filter(
       (u) => (u.objectGuid !== undefined && wanted.has(u.objectGuid)) || names.has(key(u.userName)),
     );
+  }
+
+  /** The users with this objectGUID, their sync state only (as the watcher's query projects it). */
+  async syncStatesByGuid(objectGuid: string): Promise<UserSyncState[]> {
+    return (await this.findUsers([objectGuid], [])).map(({ authentication, objectGuid, suspendedAt }) => ({
+      authentication,
+      ...(objectGuid === undefined ? {} : { objectGuid }),
+      ...(suspendedAt === undefined ? {} : { suspendedAt }),
+    }));
   }
 
   async getUser(userName: string): Promise<User | undefined> {

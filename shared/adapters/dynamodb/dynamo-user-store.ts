@@ -26,7 +26,13 @@ import type { PlannedChange } from '../../domain/plan-sync';
 import type { User } from '../../domain/user';
 import { ConcurrentModificationError, NotFoundError, UserKindError } from '../../errors';
 import type { UserAdministration } from '../../ports/user-administration';
-import type { ApplyContext, ApplyResult, UserStore } from '../../ports/user-store';
+import type {
+  ApplyContext,
+  ApplyResult,
+  UserGuidIndex,
+  UserStore,
+  UserSyncState,
+} from '../../ports/user-store';
 import { type ChangeWrite, changeWrite, conflictReason, isAlreadyApplied } from './change-writes';
 import { documentClient, kindQuery, queryAll, queryPages } from './documents';
 import { DynamoArchiveFolders } from './dynamo-archive-folders';
@@ -34,13 +40,13 @@ import { forEachConcurrently } from './for-each-concurrently';
 import { guidIndexKey, kindIndex, passwordKey, userKey } from './keys';
 import { tableKeys } from './table';
 import { writeInTransactions } from './transactions';
-import { fromUserItem, toUserItem, type UserItem } from './user-items';
+import { fromUserItem, toUserItem, USER_SYNC_STATE_ATTRIBUTES, type UserItem } from './user-items';
 import { decodeUserCursor, encodeUserCursor } from './user-page-cursor';
 
 /** How many owners' archive folders one transaction's follow-up reads and updates at a time. */
 const PARALLEL_OWNERS = 8;
 
-export class DynamoUserStore implements UserStore, UserAdministration {
+export class DynamoUserStore implements UserStore, UserAdministration, UserGuidIndex {
   private readonly documents: DynamoDBDocumentClient;
   private readonly folders: DynamoArchiveFolders;
 
@@ -125,6 +131,24 @@ export class DynamoUserStore implements UserStore, UserAdministration {
       }
     });
     return [...found.values()];
+  }
+
+  /**
+   * A Query of the guid index (gsi1) that names only the sync state's attributes, with Select SPECIFIC_ATTRIBUTES:
+   * the watcher's role allows no other (cdk/watcher.ts), and a query without a projection reads whole items.
+   */
+  async syncStatesByGuid(objectGuid: string): Promise<UserSyncState[]> {
+    const names = Object.fromEntries(USER_SYNC_STATE_ATTRIBUTES.map((name) => [`#${name}`, name]));
+    const items = await queryAll(this.documents, {
+      TableName: this.tableName,
+      IndexName: tableKeys.byGuid.indexName,
+      KeyConditionExpression: '#guid = :guid',
+      Select: 'SPECIFIC_ATTRIBUTES',
+      ProjectionExpression: Object.keys(names).join(', '),
+      ExpressionAttributeNames: { '#guid': tableKeys.byGuid.partitionKey, ...names },
+      ExpressionAttributeValues: { ':guid': guidIndexKey(objectGuid)[tableKeys.byGuid.partitionKey] },
+    });
+    return items as unknown as UserSyncState[];
   }
 
   async applyChanges(changes: readonly PlannedChange[], context: ApplyContext): Promise<ApplyResult> {

@@ -5,6 +5,7 @@
  */
 import type { LastChange } from '../../domain/change-event';
 import type { User } from '../../domain/user';
+import type { UserSyncState } from '../../ports/user-store';
 import type { Item } from './documents';
 import { userIndexKeys, userKey } from './keys';
 import { withoutKeys } from './table';
@@ -34,3 +35,16 @@ export function fromUserItem(item: Item): UserItem {
 export function lastChangeOf(item: Item): LastChange | undefined {
   return item.lastChange as LastChange | undefined;
 }
+
+/** Every field of a UserSyncState, once: a field added to the type must be added here (and so to the grant). */
+const SYNC_STATE_FIELDS: Readonly<Record<keyof UserSyncState, true>> = {
+  authentication: true,
+  objectGuid: true,
+  suspendedAt: true,
+};
+
+/**
+ * The attributes of a user item that a sync-state query asks for (DynamoUserStore.syncStatesByGuid), and all the
+ * watcher's role may read of a user (cdk/watcher.ts: `dynamodb:Attributes`).
+ */
+export const USER_SYNC_STATE_ATTRIBUTES = Object.keys(SYNC_STATE_FIELDS) as readonly (keyof UserSyncState)[];

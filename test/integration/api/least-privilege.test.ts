@@ -3,8 +3,8 @@
  * is recorded at the wire (a proxy in front of DynamoDB Local) while the functions do all they do: save
  * and read the configuration, browse the directory (and explain a user), start syncs and previews (and fail to), follow them
  * while they run, run them in the workers (a sync with a handoff to a follow-up invocation, a preview of
- * unsaved settings), rename and delete users with archive folders, run on the schedule, manage local users,
- * log users on, list runs. Each request must be allowed by that function's role in the synthesized CDK template, and the
+ * unsaved settings), rename and delete users with archive folders, run on the schedule, ask (the watcher) whether
+ * a notified user is a synchronized one, manage local users, log users on, list runs. Each request must be allowed by that function's role in the synthesized CDK template, and the
  * item kinds the functions write must be exactly those their roles grant.
  *
  * The start function's hand-over to a worker is queued here, as Lambda queues an asynchronous invocation,
@@ -29,6 +29,7 @@ import { useInProcessFunctions } from '../../../shared/adapters/lambda/in-proces
 import type { FunctionName } from '../../../shared/api/routes';
 import type { Report } from '../../../shared/domain/report';
 import type { User } from '../../../shared/domain/user';
+import { watchContext } from '../../../shared/runtime/watch-context';
 import { HANDOFF_RESERVE_MS } from '../../../shared/use-cases/run-dependencies';
 import type { apiEvent, JsonResponse } from '../../support/api-events';
 import { dynamoDbClient } from '../../support/clients';
@@ -241,6 +242,18 @@ describe('every function, as deployed', () => {
       scheduledAt: '2026-11-24T02:00:00.000Z',
     })) as { outcome: string };
     expect(result.outcome).toBe('ran');
+  });
+
+  it("asks, as the watcher does, whether a notified user is a synchronized one: the user's sync state by objectGUID", async () => {
+    const { objectGuid } = (await store.getUser('bob')) as User;
+    const { isSynchronizedUser } = watchContext();
+    expect(await recorder.as('watch', () => isSynchronizedUser(String(objectGuid)))).toBe(true);
+    expect(await recorder.as('watch', () => isSynchronizedUser(randomUUID()))).toBe(false);
+    const queries = recorder.requests.filter(({ label }) => label === 'watch');
+    expect(queries.map(({ operation, input }) => [operation, input.Select])).toEqual([
+      ['Query', 'SPECIFIC_ATTRIBUTES'],
+      ['Query', 'SPECIFIC_ATTRIBUTES'],
+    ]);
   });
 
   it('shows the synchronized groups and their members', async () => {

@@ -6,8 +6,9 @@ import { API_STAGE } from '../../../cdk/api';
 import { buildApp } from '../../../cdk/app';
 import { HEAP_WRAPPER, SYNC_MEMORY_MB } from '../../../cdk/lambda-runtime';
 import { TRACING_ACTIONS } from '../../../cdk/nag-suppressions';
-import { type ItemKind, passwordKey } from '../../../shared/adapters/dynamodb/keys';
+import { guidIndexKey, type ItemKind, passwordKey } from '../../../shared/adapters/dynamodb/keys';
 import { tableKeys } from '../../../shared/adapters/dynamodb/table';
+import { USER_SYNC_STATE_ATTRIBUTES } from '../../../shared/adapters/dynamodb/user-items';
 import { type FunctionName, functionNames, routes } from '../../../shared/api/routes';
 import { STACK } from '../../../tools/cost-model';
 import { functionIdPrefix, StackPolicies, sampleKeys, synthStack } from '../../support/iam-policy';
@@ -475,8 +476,8 @@ describe('the AdSync stack', () => {
     // An explained user's database record, by objectGUID.
     expect(queries('directory')).toEqual(['gsi1']);
     expect(queries('runs')).toEqual(['gsi2']);
-    // Whether a user notified outside the scope is a synchronized one, by objectGUID; the runs, as start.
-    expect(queries('watch')).toEqual(['gsi1', 'gsi2']);
+    // The runs, as start; gsi1 for the users' sync state only (below), which this query does not name.
+    expect(queries('watch')).toEqual(['gsi2']);
     // The approval of withheld deletes looks at the last runs.
     expect(queries('start')).toEqual(['gsi2']);
     for (const name of ['config', 'logon', 'openapi'] as const) expect(queries(name), name).toEqual([]);
@@ -488,6 +489,61 @@ describe('the AdSync stack', () => {
     }
     // The hash item carries no index key, so no index can list it.
     expect(Object.keys(passwordKey('Alice')).sort()).toEqual([tableKeys.partitionKey, tableKeys.sortKey]);
+  });
+
+  it("lets the watcher query the objectGUID index for the users' sync state only (dynamodb:Attributes, dynamodb:Select)", () => {
+    const onGuidIndex = policies
+      .statementsOf('watch')
+      .filter((s) => JSON.stringify(s.Resource).includes(`/index/${tableKeys.byGuid.indexName}`));
+    expect(onGuidIndex.map(({ Action, Condition }) => ({ Action, Condition }))).toEqual([
+      {
+        Action: 'dynamodb:Query',
+        Condition: {
+          // The key attributes of the table and the index, which AWS asks such a policy to list, and the state.
+          'ForAllValues:StringEquals': {
+            'dynamodb:Attributes': ['pk', 'sk', 'gsi1pk', 'gsi1sk', ...USER_SYNC_STATE_ATTRIBUTES],
+          },
+          StringEquals: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+        },
+      },
+    ]);
+    expect([...USER_SYNC_STATE_ATTRIBUTES].sort()).toEqual(['authentication', 'objectGuid', 'suspendedAt']);
+    const query = (attributes: string[], select = 'SPECIFIC_ATTRIBUTES') =>
+      policies.allows('watch', {
+        action: 'dynamodb:Query',
+        resource: `index/${tableKeys.byGuid.indexName}`,
+        leadingKeys: [guidIndexKey('9b2d4c1e-0000-4000-9000-000000000001').gsi1pk],
+        attributes,
+        select,
+      });
+    const state = [tableKeys.byGuid.partitionKey, ...USER_SYNC_STATE_ATTRIBUTES];
+    expect(query(state)).toBe(true);
+    for (const select of ['ALL_ATTRIBUTES', 'ALL_PROJECTED_ATTRIBUTES', 'COUNT']) {
+      expect(query([tableKeys.byGuid.partitionKey], select), select).toBe(false);
+    }
+    for (const attribute of [
+      'fullName',
+      'emailAddresses',
+      'privileges',
+      'groups',
+      'attributes',
+      'passwordHash',
+    ]) {
+      expect(query([...state, attribute]), attribute).toBe(false);
+    }
+    // The functions that read whole users by objectGUID (the sync, its preview, the explanation of a user) may.
+    for (const name of ['sync', 'test-settings', 'directory'] as const) {
+      expect(
+        policies.allows(name, {
+          action: 'dynamodb:Query',
+          resource: `index/${tableKeys.byGuid.indexName}`,
+          leadingKeys: [],
+          attributes: [tableKeys.byGuid.partitionKey],
+          select: 'ALL_ATTRIBUTES',
+        }),
+        name,
+      ).toBe(true);
+    }
   });
 
   it('bounds the sync: 15-minute timeout, reserved concurrency 2 (the lock admits one), no async retries, failures to an encrypted queue', () => {

@@ -39,20 +39,27 @@ describe('isSynchronized', () => {
 });
 
 describe('synchronizedUserLookup', () => {
-  it('asks the user database by objectGUID only', async () => {
-    const asked: [readonly string[], readonly string[]][] = [];
+  it("asks the user database by objectGUID for the users' sync state only", async () => {
+    const asked: string[] = [];
     const lookup = synchronizedUserLookup({
-      findUsers: async (guids, names) => {
-        asked.push([guids, names]);
-        return guids.includes(GUID) ? [aDirectoryUser(1)] : [];
+      syncStatesByGuid: async (guid) => {
+        asked.push(guid);
+        return guid === GUID ? [{ authentication: 'directoryServices', objectGuid: GUID }] : [];
       },
     });
     expect(await lookup(GUID)).toBe(true);
     expect(await lookup(OTHER)).toBe(false);
-    expect(asked).toEqual([
-      [[GUID], []],
-      [[OTHER], []],
-    ]);
+    expect(asked).toEqual([GUID, OTHER]);
+  });
+
+  it('counts a directory user that is not suspended, as isSynchronized does', async () => {
+    const suspended = synchronizedUserLookup({
+      syncStatesByGuid: async () => [
+        { authentication: 'directoryServices', objectGuid: GUID, suspendedAt: '2026-11-25T12:00:00Z' },
+        { authentication: 'local', objectGuid: GUID },
+      ],
+    });
+    expect(await suspended(GUID)).toBe(false);
   });
 });
 
