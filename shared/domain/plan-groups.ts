@@ -98,8 +98,10 @@ const valuesOf = ({ groups, groupPrivileges, groupArchiveAccess }: MembershipVal
  * it (a one-user sync, which has no group pass): a create carries it when it is anything (as a run's create
  * does: sync-groups.ts); an update or a restore whose user holds something else writes it too, naming the
  * fields in `changedFields`; an unchanged user who holds something else becomes an update of just those
- * fields (`target`: the user as mapped). `privileges` and `ownArchiveAccess` are not the groups' to change; a
- * conflict, a delete and a suspension are left as they are.
+ * fields (`target`: the user as mapped). With groups off, `given` is nothing: a user holding what an earlier
+ * configuration's groups gave is cleared (a full read's pass does it too), one holding nothing is left as
+ * planned. `privileges` and `ownArchiveAccess` are not the groups' to change; a conflict, a delete and a
+ * suspension are left as they are.
  */
 export function withMembershipFields(
   change: PlannedChange,

@@ -7,8 +7,9 @@
  * incremental runs on only as far as it must: its digest of the scope is dropped (a user created or restored
  * here is not in it, so the next run lists the database to find leavers) and a suspension made here is due
  * with the others; the next run still reads only what changed in AD since. The user's groups and group
- * privileges are written with its change (explain-user.ts); the groups themselves are the next run's, which
- * reads them again when this write changed what they hold (a member created, renamed, moved or removed).
+ * privileges are written with its change (explain-user.ts), and cleared with groups off when an earlier
+ * configuration left them, as a full read does; the groups themselves are the next run's, which reads them
+ * again when this write changed what they hold (a member created, renamed, moved or removed).
  * Steps:
  *
  *   resolve -> connect -> bind (run-session.ts) -> search (planOneUser) -> filter -> plan (the deletion

@@ -213,6 +213,37 @@ describe('synchronize one user', () => {
       });
       expect((await logon(alice.password)).statusCode).toBe(401);
     });
+
+    it("clears with groups off what an earlier configuration's groups gave, as explain plans it", async () => {
+      await membership('add', innerDn, alice.dn);
+      await syncUser(alice.name);
+      expect((await logon(alice.password)).statusCode).toBe(200);
+      await saveConfig({}, { defaultPrivileges: own });
+      const fields = ['groups', 'groupPrivileges', 'groupArchiveAccess'];
+
+      const explained = await call('directory', 'GET', `/directory/users/${encodeURIComponent(alice.name)}`);
+      expect(explained.body).toMatchObject({ inScope: true, plannedAction: 'update', changedFields: fields });
+      expect(explained.body).not.toHaveProperty('membership');
+      expect((await user(alice.name)).body.groupPrivileges).toEqual(['login']);
+
+      const answer = await syncUser(alice.name);
+      expect(answer.body.counts).toMatchObject({ updated: 1, unchanged: 0 });
+      expect(answer.body.changes).toMatchObject([{ action: 'update', changedFields: fields }]);
+      expect(await lastChangeOf(alice.name)).toMatchObject({ kind: 'update', changedFields: fields });
+      const cleared = (await user(alice.name)).body;
+      expect(cleared).toMatchObject({ ...own, groups: [], groupPrivileges: [], groupArchiveAccess: [] });
+      expect(cleared.effectivePrivileges).toEqual(own.privileges);
+      expect((await logon(alice.password)).statusCode).toBe(401);
+
+      // Nothing left to clear, and a user that never held group fields: no write.
+      const o2 = (await user('one-o2')).body;
+      for (const name of [alice.name, 'one-o2']) {
+        const again = await syncUser(name);
+        expect(again.body.counts).toMatchObject({ unchanged: 1, updated: 0 });
+      }
+      expect((await user(alice.name)).body.updatedAt).toBe(cleared.updatedAt);
+      expect((await user('one-o2')).body.updatedAt).toBe(o2.updatedAt);
+    });
   });
 
   describe('a user out of scope', () => {
