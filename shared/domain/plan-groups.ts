@@ -93,6 +93,10 @@ const valuesOf = ({ groups, groupPrivileges, groupArchiveAccess }: MembershipVal
   groupArchiveAccess,
 });
 
+/** Whether what groups give a user is anything: a group, a privilege or an archive access. */
+export const givesAnything = ({ groups, groupPrivileges, groupArchiveAccess }: MembershipValues): boolean =>
+  groups.length + groupPrivileges.length + groupArchiveAccess.length > 0;
+
 /**
  * One user's change with what its groups give it (`given`), written with it as a run's group pass would write
  * it (a one-user sync, which has no group pass): a create carries it when it is anything (as a run's create
@@ -109,11 +113,8 @@ export function withMembershipFields(
   target: MappedUser,
 ): PlannedChange {
   switch (change.action) {
-    case 'create': {
-      const { groups, groupPrivileges, groupArchiveAccess } = given;
-      if (groups.length + groupPrivileges.length + groupArchiveAccess.length === 0) return change;
-      return { ...change, memberships: valuesOf(given) };
-    }
+    case 'create':
+      return givesAnything(given) ? { ...change, memberships: valuesOf(given) } : change;
     case 'update':
     case 'restore':
     case 'unchanged': {

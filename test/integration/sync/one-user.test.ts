@@ -7,6 +7,7 @@
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { Attribute, Change, type Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DynamoGroupStore } from '../../../shared/adapters/dynamodb/dynamo-group-store';
 import { DynamoRunLock } from '../../../shared/adapters/dynamodb/dynamo-run-lock';
 import { userKey } from '../../../shared/adapters/dynamodb/keys';
 import type { ConfigInput } from '../../../shared/config/config-schema';
@@ -164,7 +165,11 @@ describe('synchronize one user', () => {
     });
 
     it('creates a user with its groups, nested included, and what a rule gives; /logon lets it in', async () => {
+      const groupData = () => new DynamoGroupStore(client, loaded.tableName).hasGroupData();
+      expect(await groupData()).toBe(false);
       const answer = await syncUser(alice.name);
+      // The mark by which a full read with groups off knows to clear what was written.
+      expect(await groupData()).toBe(true);
       expect(answer.body).toMatchObject({ status: 'succeeded', counts: { created: 1 } });
       const created = await user(alice.name);
       expect(created.body).toMatchObject({

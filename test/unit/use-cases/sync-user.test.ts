@@ -226,6 +226,27 @@ describe("synchronizeUser: the user's groups and privileges by group (SPEC 8.2)"
     expect(await store.getUser('user1')).toMatchObject({ ...given, groups: ['Sales', 'Staff'] });
   });
 
+  it('leaves group fields a full run with groups off clears: it sets the mark when it writes any', async () => {
+    const app = inMemoryApp({ entries: [directoryEntry(1), directoryEntry(2)] });
+    const groups = new InMemoryGroupStore(app.store);
+    app.directory.putGroup(directoryGroup(3, dnOf('Exporters'), [userDn(1)]));
+    const onlyRule = inMemoryConfig({ privilegeRules: [rule], defaultPrivileges: own });
+    const one = (name: string) =>
+      synchronizeUser(
+        { ...app.deps(), groups },
+        { config: onlyRule, password: app.directory.password, name },
+      );
+    await one('user2');
+    expect(groups.marked).toBe(false);
+    await one('user1');
+    expect(groups.marked).toBe(true);
+    expect(await app.store.getUser('user1')).toMatchObject({ groupPrivileges: ['login'] });
+    const off = inMemoryConfig({ defaultPrivileges: own });
+    await synchronize({ ...app.deps(), groups }, { config: off, password: app.directory.password });
+    expect(await app.store.getUser('user1')).toMatchObject({ ...own, ...none });
+    expect(groups.marked).toBe(false);
+  });
+
   describe('with groups off and no rule', () => {
     const off = inMemoryConfig({ defaultPrivileges: own });
 
