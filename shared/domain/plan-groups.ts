@@ -93,13 +93,19 @@ const valuesOf = ({ groups, groupPrivileges, groupArchiveAccess }: MembershipVal
   groupArchiveAccess,
 });
 
+/** Whether what groups give a user is anything: a group, a privilege or an archive access. */
+export const givesAnything = ({ groups, groupPrivileges, groupArchiveAccess }: MembershipValues): boolean =>
+  groups.length + groupPrivileges.length + groupArchiveAccess.length > 0;
+
 /**
  * One user's change with what its groups give it (`given`), written with it as a run's group pass would write
  * it (a one-user sync, which has no group pass): a create carries it when it is anything (as a run's create
  * does: sync-groups.ts); an update or a restore whose user holds something else writes it too, naming the
  * fields in `changedFields`; an unchanged user who holds something else becomes an update of just those
- * fields (`target`: the user as mapped). `privileges` and `ownArchiveAccess` are not the groups' to change; a
- * conflict, a delete and a suspension are left as they are.
+ * fields (`target`: the user as mapped). With groups off, `given` is nothing: a user holding what an earlier
+ * configuration's groups gave is cleared (a full read's pass does it too), one holding nothing is left as
+ * planned. `privileges` and `ownArchiveAccess` are not the groups' to change; a conflict, a delete and a
+ * suspension are left as they are.
  */
 export function withMembershipFields(
   change: PlannedChange,
@@ -107,11 +113,8 @@ export function withMembershipFields(
   target: MappedUser,
 ): PlannedChange {
   switch (change.action) {
-    case 'create': {
-      const { groups, groupPrivileges, groupArchiveAccess } = given;
-      if (groups.length + groupPrivileges.length + groupArchiveAccess.length === 0) return change;
-      return { ...change, memberships: valuesOf(given) };
-    }
+    case 'create':
+      return givesAnything(given) ? { ...change, memberships: valuesOf(given) } : change;
     case 'update':
     case 'restore':
     case 'unchanged': {

@@ -5,9 +5,10 @@
  *   settle the base DN -> read the one user the name designates (404 none, 409 several) -> the selected
  *   groups' membership of this user (the sync's matching rule) -> exclusionReasons -> the mapping -> the
  *   database users it concerns (by objectGUID and name) -> planSync (in scope) or planDeletes (out of scope)
- *   -> in scope, with groups in use: what its groups give it (the groups read as a run reads them), written
- *   with its change as a run's group pass would (withMembershipFields) -> the explanation, with a detail per
- *   filter a person understands.
+ *   -> in scope: what its groups give it (with groups in use, the groups read as a run reads them; without,
+ *   nothing, so what an earlier configuration's groups gave is cleared as a full read clears it), written with
+ *   its change as a run's group pass would (withMembershipFields) -> the explanation, with a detail per filter
+ *   a person understands.
  *
  * The decisions are the sync's own (scope-policy.ts, user-mapping.ts, plan-sync.ts, plan-deletes.ts); this
  * module reads what they need for one user and words their verdicts, writing nothing. The deletion threshold,
@@ -16,7 +17,7 @@
 import type { Config } from '../config/config-schema';
 import type { MappedAttributes } from '../domain/attribute-rules';
 import { isAtOrUnder, leafName } from '../domain/distinguished-name';
-import type { MembershipExplanation } from '../domain/group-membership';
+import { type MembershipExplanation, NO_MEMBERSHIP } from '../domain/group-membership';
 import type { BindPassword } from '../domain/password-binding';
 import { deleteReason, graceEndsAt, planDeletes } from '../domain/plan-deletes';
 import { withMembershipFields } from '../domain/plan-groups';
@@ -198,8 +199,10 @@ async function planInScope(
   }
   if (!change) throw new Error('planSync planned nothing for a user in scope');
   const membership = await explainMembership(session, config, baseDn, entry.distinguishedName);
-  // A one-user sync has no group pass: the user's groups and group privileges go with its change.
-  if (membership) change = withMembershipFields(change, membership, target);
+  // A one-user sync has no group pass: the user's groups and group privileges go with its change. Without
+  // groups in use they give nothing: a full read's pass clears what an earlier configuration left (its `groups`
+  // step), and so does this, from the user's own record (no read of the pass's mark; no write when it holds none).
+  change = withMembershipFields(change, membership ?? NO_MEMBERSHIP, target);
   // The record the change concerns; else the one with this objectGUID; else a conflict's name holder.
   const record =
     ('current' in change ? change.current : undefined) ??

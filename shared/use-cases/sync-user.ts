@@ -7,8 +7,10 @@
  * incremental runs on only as far as it must: its digest of the scope is dropped (a user created or restored
  * here is not in it, so the next run lists the database to find leavers) and a suspension made here is due
  * with the others; the next run still reads only what changed in AD since. The user's groups and group
- * privileges are written with its change (explain-user.ts); the groups themselves are the next run's, which
- * reads them again when this write changed what they hold (a member created, renamed, moved or removed).
+ * privileges are written with its change (explain-user.ts), with the mark by which a full read with groups off
+ * knows to clear them, and cleared with groups off when an earlier configuration left them, as a full read
+ * does; the groups themselves are the next run's, which reads them
+ * again when this write changed what they hold (a member created, renamed, moved or removed).
  * Steps:
  *
  *   resolve -> connect -> bind (run-session.ts) -> search (planOneUser) -> filter -> plan (the deletion
@@ -17,6 +19,7 @@
 import type { Config } from '../config/config-schema';
 import type { BindPassword } from '../domain/password-binding';
 import { earliest, graceEndsAfter, thresholdExceeded, withheldReason } from '../domain/plan-deletes';
+import { givesAnything } from '../domain/plan-groups';
 import type { PlannedChange } from '../domain/plan-sync';
 import type { DeletionHold, Report, RunTrigger } from '../domain/report';
 import { describeDeletionHold } from '../domain/report-text';
@@ -202,6 +205,10 @@ async function applyChange(
     tally.add({ changes: changesIn('planned', [toReportChange(change)]) });
     return 0;
   }
+  // A full read with groups off clears the users' group fields only where a group pass left its mark
+  // (readGroupsOfRun): set before this user's are written, as the pass sets it before its writes.
+  if ('memberships' in change && change.memberships && givesAnything(change.memberships))
+    await deps.groups?.markGroupData(true);
   const batch = await applyBatch(deps, config, runId, [change]);
   tally.add(batch);
   return (batch.changes ?? []).filter((c) => c.list === 'applied').length;

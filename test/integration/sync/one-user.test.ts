@@ -7,6 +7,7 @@
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { Attribute, Change, type Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DynamoGroupStore } from '../../../shared/adapters/dynamodb/dynamo-group-store';
 import { DynamoRunLock } from '../../../shared/adapters/dynamodb/dynamo-run-lock';
 import { userKey } from '../../../shared/adapters/dynamodb/keys';
 import type { ConfigInput } from '../../../shared/config/config-schema';
@@ -164,7 +165,11 @@ describe('synchronize one user', () => {
     });
 
     it('creates a user with its groups, nested included, and what a rule gives; /logon lets it in', async () => {
+      const groupData = () => new DynamoGroupStore(client, loaded.tableName).hasGroupData();
+      expect(await groupData()).toBe(false);
       const answer = await syncUser(alice.name);
+      // The mark by which a full read with groups off knows to clear what was written.
+      expect(await groupData()).toBe(true);
       expect(answer.body).toMatchObject({ status: 'succeeded', counts: { created: 1 } });
       const created = await user(alice.name);
       expect(created.body).toMatchObject({
@@ -212,6 +217,37 @@ describe('synchronize one user', () => {
         groupArchiveAccess: [],
       });
       expect((await logon(alice.password)).statusCode).toBe(401);
+    });
+
+    it("clears with groups off what an earlier configuration's groups gave, as explain plans it", async () => {
+      await membership('add', innerDn, alice.dn);
+      await syncUser(alice.name);
+      expect((await logon(alice.password)).statusCode).toBe(200);
+      await saveConfig({}, { defaultPrivileges: own });
+      const fields = ['groups', 'groupPrivileges', 'groupArchiveAccess'];
+
+      const explained = await call('directory', 'GET', `/directory/users/${encodeURIComponent(alice.name)}`);
+      expect(explained.body).toMatchObject({ inScope: true, plannedAction: 'update', changedFields: fields });
+      expect(explained.body).not.toHaveProperty('membership');
+      expect((await user(alice.name)).body.groupPrivileges).toEqual(['login']);
+
+      const answer = await syncUser(alice.name);
+      expect(answer.body.counts).toMatchObject({ updated: 1, unchanged: 0 });
+      expect(answer.body.changes).toMatchObject([{ action: 'update', changedFields: fields }]);
+      expect(await lastChangeOf(alice.name)).toMatchObject({ kind: 'update', changedFields: fields });
+      const cleared = (await user(alice.name)).body;
+      expect(cleared).toMatchObject({ ...own, groups: [], groupPrivileges: [], groupArchiveAccess: [] });
+      expect(cleared.effectivePrivileges).toEqual(own.privileges);
+      expect((await logon(alice.password)).statusCode).toBe(401);
+
+      // Nothing left to clear, and a user that never held group fields: no write.
+      const o2 = (await user('one-o2')).body;
+      for (const name of [alice.name, 'one-o2']) {
+        const again = await syncUser(name);
+        expect(again.body.counts).toMatchObject({ unchanged: 1, updated: 0 });
+      }
+      expect((await user(alice.name)).body.updatedAt).toBe(cleared.updatedAt);
+      expect((await user('one-o2')).body.updatedAt).toBe(o2.updatedAt);
     });
   });
 

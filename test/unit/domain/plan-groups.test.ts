@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type GroupMember, type GroupWithMembers, membersHashOf } from '../../../shared/domain/group';
-import type { UserMembership } from '../../../shared/domain/group-membership';
+import { NO_MEMBERSHIP, type UserMembership } from '../../../shared/domain/group-membership';
 import { diffGroup, planMemberships, withMembershipFields } from '../../../shared/domain/plan-groups';
 import { type PlannedChange, planSync } from '../../../shared/domain/plan-sync';
 import type { MappedUser } from '../../../shared/domain/user';
@@ -160,6 +160,20 @@ describe('withMembershipFields', () => {
       action: 'restore',
       changedFields: ['groups', 'groupPrivileges', 'groupArchiveAccess'],
     });
+  });
+
+  it('with groups off (nothing given), clears from an unchanged user just what an earlier configuration left', () => {
+    const stored = aDirectoryUser(1, { groupPrivileges: ['login'], groupArchiveAccess: [] });
+    const change = withMembershipFields(planOf(mapped(), stored), NO_MEMBERSHIP, mapped());
+    expect(change).toMatchObject({ action: 'update', current: stored, changedFields: ['groupPrivileges'] });
+    expect((change as { memberships: object }).memberships).toEqual(none);
+  });
+
+  it('with groups off, leaves a user holding no group fields, or empty ones, as planned', () => {
+    for (const stored of [aDirectoryUser(1), aDirectoryUser(1, none)]) {
+      const unchanged = planOf(mapped(), stored);
+      expect(withMembershipFields(unchanged, NO_MEMBERSHIP, mapped())).toBe(unchanged);
+    }
   });
 
   it('leaves a user who holds what its groups give, and a conflict, as planned', () => {

@@ -182,4 +182,29 @@ describe('planOneUser: what the groups give the user', () => {
       memberships: { groups: [], groupPrivileges: ['exportEmail'], groupArchiveAccess: [] },
     });
   });
+
+  it("with groups off, plans clearing what an earlier configuration's groups gave, without a membership", async () => {
+    directory.put(directoryEntry(1), directoryEntry(2));
+    store.seed(aDirectoryUser(1, { groups: ['Staff'], groupPrivileges: ['exportEmail'] }), aDirectoryUser(2));
+    const { explanation, change } = await plan('user1');
+    expect(explanation).toMatchObject({
+      plannedAction: 'update',
+      changedFields: ['groups', 'groupPrivileges'],
+    });
+    expect(explanation).not.toHaveProperty('membership');
+    expect(change).toMatchObject({
+      action: 'update',
+      memberships: { groups: [], groupPrivileges: [], groupArchiveAccess: [] },
+    });
+    // Explaining writes nothing; a user holding no group fields has nothing planned.
+    expect(await store.getUser('user1')).toMatchObject({
+      groups: ['Staff'],
+      groupPrivileges: ['exportEmail'],
+    });
+    expect((await plan('user2')).explanation).toMatchObject({
+      plannedAction: 'unchanged',
+      changedFields: [],
+    });
+    expect(directory.reads).not.toContain('groups');
+  });
 });

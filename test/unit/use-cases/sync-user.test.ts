@@ -5,6 +5,7 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { toPublicUser, type User } from '../../../shared/domain/user';
+import { synchronize } from '../../../shared/use-cases/sync-pipeline';
 import { synchronizeUser } from '../../../shared/use-cases/sync-user';
 import { aDirectoryUser, aLocalUser } from '../../support/builders';
 import {
@@ -13,8 +14,8 @@ import {
   InMemorySettings,
   InMemoryUserStore,
 } from '../../support/in-memory';
-import { inMemoryConfig } from '../../support/in-memory-app';
-import { directoryGroup } from '../../support/in-memory-groups';
+import { type InMemoryApp, inMemoryApp, inMemoryConfig } from '../../support/in-memory-app';
+import { directoryGroup, InMemoryGroupStore } from '../../support/in-memory-groups';
 
 const config = inMemoryConfig({ options: { deleteUsers: true } });
 
@@ -225,14 +226,102 @@ describe("synchronizeUser: the user's groups and privileges by group (SPEC 8.2)"
     expect(await store.getUser('user1')).toMatchObject({ ...given, groups: ['Sales', 'Staff'] });
   });
 
-  it('does nothing of this with groups off and no rule', async () => {
+  it('leaves group fields a full run with groups off clears: it sets the mark when it writes any', async () => {
+    const app = inMemoryApp({ entries: [directoryEntry(1), directoryEntry(2)] });
+    const groups = new InMemoryGroupStore(app.store);
+    app.directory.putGroup(directoryGroup(3, dnOf('Exporters'), [userDn(1)]));
+    const onlyRule = inMemoryConfig({ privilegeRules: [rule], defaultPrivileges: own });
+    const one = (name: string) =>
+      synchronizeUser(
+        { ...app.deps(), groups },
+        { config: onlyRule, password: app.directory.password, name },
+      );
+    await one('user2');
+    expect(groups.marked).toBe(false);
+    await one('user1');
+    expect(groups.marked).toBe(true);
+    expect(await app.store.getUser('user1')).toMatchObject({ groupPrivileges: ['login'] });
     const off = inMemoryConfig({ defaultPrivileges: own });
-    store.seed(aDirectoryUser(2, { ...own, ...given }));
-    expect((await syncWith('user1', off)).counts).toMatchObject({ created: 1 });
-    expect((await store.getUser('user1'))?.groups).toBeUndefined();
-    // What an earlier run's groups gave stays until a full run with groups off clears it.
-    expect((await syncWith('user2', off)).counts).toMatchObject({ unchanged: 1 });
-    expect(await store.getUser('user2')).toMatchObject(given);
-    expect(directory.reads).not.toContain('groups');
+    await synchronize({ ...app.deps(), groups }, { config: off, password: app.directory.password });
+    expect(await app.store.getUser('user1')).toMatchObject({ ...own, ...none });
+    expect(groups.marked).toBe(false);
+  });
+
+  describe('with groups off and no rule', () => {
+    const off = inMemoryConfig({ defaultPrivileges: own });
+
+    it('creates a user with no group fields, reading no group', async () => {
+      expect((await syncWith('user1', off)).counts).toMatchObject({ created: 1 });
+      expect((await store.getUser('user1'))?.groups).toBeUndefined();
+      expect(directory.reads).not.toContain('groups');
+    });
+
+    it("clears what an earlier configuration's groups gave, naming the fields; the next sync writes nothing", async () => {
+      store.seed(aDirectoryUser(1, { ...own, ...given }));
+      const report = await syncWith('user1', off);
+      expect(report.counts).toMatchObject({ updated: 1, unchanged: 0 });
+      expect(report.changes).toMatchObject([
+        { action: 'update', changedFields: ['groups', 'groupPrivileges', 'groupArchiveAccess'] },
+      ]);
+      const cleared = await store.getUser('user1');
+      expect(cleared).toMatchObject({ ...own, ...none });
+      // login came from a rule only: it is gone from what the user may do.
+      expect(toPublicUser(cleared as User).effectivePrivileges).toEqual(['archiveEmail']);
+      const writes = store.writes;
+      expect((await syncWith('user1', off)).counts).toMatchObject({ unchanged: 1, updated: 0 });
+      expect(store.writes).toBe(writes);
+      expect(directory.reads).not.toContain('groups');
+    });
+
+    it('names only the fields the user holds, and writes nothing for a user holding none or empty lists', async () => {
+      directory.put(directoryEntry(3));
+      store.seed(
+        aDirectoryUser(1, { ...own, groupPrivileges: ['login'] }),
+        aDirectoryUser(2, own),
+        aDirectoryUser(3, { ...own, ...none }),
+      );
+      expect((await syncWith('user1', off)).changes).toMatchObject([
+        { action: 'update', changedFields: ['groupPrivileges'] },
+      ]);
+      const writes = store.writes;
+      expect((await syncWith('user2', off)).counts).toMatchObject({ unchanged: 1, updated: 0 });
+      expect((await syncWith('user3', off)).counts).toMatchObject({ unchanged: 1, updated: 0 });
+      expect(store.writes).toBe(writes);
+    });
+
+    it('ends with the user a full run with groups off leaves, after a run with groups', async () => {
+      /** A run with groups (the mark set), then the user synchronized with groups off, one way or the other. */
+      const afterGroups = async (
+        withGroupsOff: (app: InMemoryApp, groups: InMemoryGroupStore) => Promise<unknown>,
+      ) => {
+        const app = inMemoryApp({ entries: [directoryEntry(1)] });
+        const groups = new InMemoryGroupStore(app.store);
+        app.directory.putGroup(
+          directoryGroup(1, dnOf('Staff'), [dnOf('Sales')]),
+          directoryGroup(2, dnOf('Sales'), [userDn(1)]),
+          directoryGroup(3, dnOf('Exporters'), [dnOf('Sales')]),
+        );
+        await synchronize(
+          { ...app.deps(), groups },
+          { config: withGroups, password: app.directory.password },
+        );
+        expect(await app.store.getUser('user1')).toMatchObject(given);
+        await app.settings.clearCursor();
+        await withGroupsOff(app, groups);
+        const { updatedAt: _at, ...user } = toPublicUser((await app.store.getUser('user1')) as User);
+        return user;
+      };
+      const byFullRun = await afterGroups((app, groups) =>
+        synchronize({ ...app.deps(), groups }, { config: off, password: app.directory.password }),
+      );
+      const byOneUser = await afterGroups((app, groups) =>
+        synchronizeUser(
+          { ...app.deps(), groups },
+          { config: off, password: app.directory.password, name: 'user1' },
+        ),
+      );
+      expect(byFullRun).toMatchObject({ ...own, ...none, effectivePrivileges: ['archiveEmail'] });
+      expect(byOneUser).toEqual(byFullRun);
+    });
   });
 });
