@@ -311,6 +311,19 @@ describe('a run whose configuration uses no groups', () => {
     expect(store.listings - listings).toBe((await defaultRuns(false))[0]?.listings);
   });
 
+  it('clears what a first run gave by rules alone (its creates carried it; no group of its own written)', async () => {
+    const rules = [{ group: dnOf('Exporters'), privileges: ['exportEmail' as const], ownArchiveAccess: [] }];
+    directory.putGroup(group('Exporters', [userDn(1)]));
+    await run({ privilegeRules: rules });
+    expect((await userOf('user1'))?.groupPrivileges).toEqual(['exportEmail']);
+    expect(groups.groups.size).toBe(0);
+    expect(groups.marked).toBe(true);
+    await app.settings.clearCursor();
+    await run({});
+    expect(await userOf('user1')).toMatchObject({ groups: [], groupPrivileges: [] });
+    expect(groups.marked).toBe(false);
+  });
+
   it('keeps the mark while a write was refused, so the next full read clears the rest', async () => {
     directory.putGroup(group('Staff', [userDn(1)]));
     await run({ groups: { sync: 'all' } });
