@@ -126,11 +126,25 @@ export function watchedNamingContext(
 }
 
 /**
- * What a notified change is to the watch. `counts`: it starts a run. `ifSynchronized`: a user outside the scopes,
- * which starts a run only when its objectGUID is that of a synchronized user (one moved out of the base DN, or
- * deleted where the DC notifies deletions: the run's leaver detection removes it). `ignored`: nothing to run for.
+ * What a notified change is to the watch. `counts`: it starts a run. `container`: an organizational unit or plain
+ * container outside the scopes, which starts a run too (it may have left the scope with synchronized users in
+ * it). `ifSynchronized`: a user outside the scopes, which starts a run only when its objectGUID is that of a
+ * synchronized user (one moved out of the base DN, or deleted where the DC notifies deletions: the run's leaver
+ * detection removes it). `ignored`: nothing to run for.
  */
-export type ChangeRelevance = 'counts' | 'ifSynchronized' | 'ignored';
+export type ChangeRelevance = 'counts' | 'container' | 'ifSynchronized' | 'ignored';
+
+/** The classes of an OU or a plain container (lower case), which may hold users. */
+const CONTAINER_CLASSES: readonly string[] = ['organizationalunit', 'container'];
+
+/**
+ * Whether these classes (lower case) are an OU's or a plain container's: one of CONTAINER_CLASSES and nothing
+ * more specific than it (a GPO is a `groupPolicyContainer`, a subclass of `container`, and changes with each edit
+ * of the policy: it holds no users, and is left out).
+ */
+const isPlainContainer = (classes: readonly string[]): boolean =>
+  classes.some((c) => CONTAINER_CLASSES.includes(c)) &&
+  classes.every((c) => c === 'top' || CONTAINER_CLASSES.includes(c));
 
 /**
  * How a notified change matters to the sync: an object at or under one of `scopes` (the base DN, the groups' base
@@ -140,6 +154,15 @@ export type ChangeRelevance = 'counts' | 'ifSynchronized' | 'ignored';
  * any of them keep the sync running back to back; one that is no synchronized user costs one lookup, then is
  * remembered (SynchronizedUserCheck). Without an objectGUID it cannot be asked about: ignored. Computers are
  * users in AD's schema, and change often (their logon and password times): they are left out.
+ *
+ * An OU or plain container outside the scopes counts (`container`): moved or renamed out of the base DN, it takes
+ * its users with it, and the DC notifies only the OU, with its new DN (checked on Samba: one entry, its classes
+ * and objectGUID, none for the objects under it; Microsoft documents the same for AD), so nothing else tells the
+ * watch that they left. The notification cannot tell an OU that left the scope from one that was always outside
+ * (the search is at the naming context's root, and carries no old DN), and telling them apart would take a read
+ * of every OU under the base DN at each opening and a set of GUIDs kept up to date; instead every OU or container
+ * change outside counts. That is cheap: only administrators change OUs and containers (no user can, unlike its own
+ * attributes), rarely, and a burst of them is one run, spaced out like any storm (nextRunGap).
  */
 export function relevanceOf(change: DirectoryChange, scopes: readonly string[]): ChangeRelevance {
   const classes = change.objectClasses.map((c) => c.toLowerCase());
@@ -149,6 +172,7 @@ export function relevanceOf(change: DirectoryChange, scopes: readonly string[]):
     isDistinguishedName(change.dn) &&
     scopes.some((scope) => isDistinguishedName(scope) && isAtOrUnder(change.dn, scope));
   if (inScope) return 'counts';
+  if (isPlainContainer(classes)) return 'container';
   return classes.includes('user') && change.objectGuid !== undefined ? 'ifSynchronized' : 'ignored';
 }
 

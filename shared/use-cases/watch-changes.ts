@@ -5,10 +5,10 @@
  * 1. Load: the saved configuration and its password (off, or nothing saved: the watch waits and reads again).
  * 2. Open: resolve, connect, bind, exactly as a run does (TLS with the certificate checked, the service
  *    account), then the notification search on the naming context that holds the base DN.
- * 3. Hold: each change that counts (relevanceOf: in scope, or a user outside it whose objectGUID is a synchronized
- *    user's, SynchronizedUserCheck) is a notice to NotificationRuns (debounced, lock-safe); every `checkMs` the
- *    connection is probed (a DC gone silent is found) and the configuration read again (a save reopens the watch
- *    with it; turning it off closes it). The search asks for deleted objects too (Show Deleted); a DC that
+ * 3. Hold: each change that counts (relevanceOf: in scope, an OU or container outside it, or a user outside it
+ *    whose objectGUID is a synchronized user's, SynchronizedUserCheck) is a notice to NotificationRuns
+ *    (debounced, lock-safe); every `checkMs` the connection is probed (a DC gone silent is found) and the
+ *    configuration read again (a save reopens the watch with it; turning it off closes it). The search asks for deleted objects too (Show Deleted); a DC that
  *    refuses that is watched without it, and the state says so (`showDeleted: false`).
  * 4. Reconnect: a dropped connection, a failover, a refused search or a failed probe is recorded (the status,
  *    a log line) and tried again after a back-off (reconnectDelayMs). Each time the search opens, one run
@@ -182,7 +182,8 @@ class Watch {
   }
 
   /**
-   * A notified change: a run for it if it counts (relevanceOf); a user outside the scopes only once its objectGUID
+   * A notified change: a run for it if it counts (relevanceOf); an OU or container outside the scopes too, said in
+   * the log (it may have taken synchronized users out with it); a user outside the scopes only once its objectGUID
    * is found to be a synchronized user's. A lookup that fails counts the change: a run is the safe side (it finds
    * leavers itself), and the gap between runs bounds what that costs.
    */
@@ -190,6 +191,14 @@ class Watch {
     const relevance = relevanceOf(change, scopes);
     const guid = change.objectGuid;
     if (relevance === 'ignored') return;
+    if (relevance === 'container') {
+      this.deps.log({
+        level: 'info',
+        message: `watch: organizational unit or container notified outside the scope (moved out, say): ${change.dn}`,
+      });
+      this.noticeChange();
+      return;
+    }
     if (relevance === 'counts' || guid === undefined) {
       this.noticeChange();
       return;

@@ -7,6 +7,7 @@
  */
 import type { Config } from '../../shared/config/config-schema';
 import type { AccountLockoutPolicy } from '../../shared/domain/account-lockout';
+import { isAtOrUnder } from '../../shared/domain/distinguished-name';
 import type { DirectoryGroupEntry } from '../../shared/domain/group';
 import type { PlannedChange } from '../../shared/domain/plan-sync';
 import type { Report, RunSummary } from '../../shared/domain/report';
@@ -137,6 +138,20 @@ export class InMemoryDirectory implements DirectoryReader {
     const found = this.entries.get(objectGuid);
     if (!found) throw new Error(`no user ${objectGuid}`);
     this.put({ ...found.entry, distinguishedName });
+  }
+
+  /**
+   * Moves an OU (or renames it): the users under `fromDn` are under `toDn` after it, their DNs changed without a
+   * change to their objects, as the DC moves them (it notifies only the OU: `notify` it).
+   */
+  moveTree(fromDn: string, toDn: string): void {
+    for (const [guid, found] of this.entries) {
+      const dn = found.entry.distinguishedName;
+      if (!isAtOrUnder(dn, fromDn)) continue;
+      const moved = `${dn.slice(0, dn.length - fromDn.length)}${toDn}`;
+      this.entries.set(guid, { ...found, entry: { ...found.entry, distinguishedName: moved } });
+    }
+    this.usn += 1;
   }
 
   /**

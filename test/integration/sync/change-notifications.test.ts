@@ -6,7 +6,8 @@
  *
  * The faults: a burst of 200 changes (every user arrives, in a few runs, never two at once), a change while
  * another run holds the lock (one more run after it), a synchronized user moved out of the OU (notified outside
- * the scope, known by its objectGUID: a run deletes it), the DC dropping the watch's connection, and the DC
+ * the scope, known by its objectGUID: a run deletes it), an OU holding a synchronized user moved out of the OU
+ * (the DC notifies the OU alone: a run deletes the user), the DC dropping the watch's connection, and the DC
  * unreachable for a while (each: visible as `failing`, then a catch-up run that applies what changed).
  *
  * A deletion is not tested here: Samba notifies no deletion to the read-only service account, with or without
@@ -213,6 +214,49 @@ describe('the change watch on the DC', () => {
     } finally {
       await scratch.admin.del(moved).catch(() => {});
       await scratch.admin.del(elsewhere);
+    }
+  });
+
+  it('an OU holding a synchronized user moved out of the OU: the OU alone is notified, a run deletes the user', async () => {
+    const team = `OU=Notify Team ${tag},${ou}`;
+    const elsewhere = `OU=Notify Team ${tag},${directory.baseDn}`;
+    const name = `ntf-${tag}-team`;
+    const synchronized = async () =>
+      (await scratch.harness.store.listUsers()).find((u) => u.userName === name);
+    const created = notificationRuns().length;
+    await scratch.admin.add(team, { objectClass: ['top', 'organizationalUnit'] });
+    try {
+      await scratch.admin.add(
+        `CN=Notify Team,${team}`,
+        userEntry({ sAMAccountName: name, displayName: 'Notify Team' }),
+      );
+      await until(
+        () =>
+          notificationRuns()
+            .slice(created)
+            .some((r) => r.counts.created === 1),
+        'the run that creates the user in the OU',
+      );
+      expect(await synchronized()).toBeDefined();
+      const before = notificationRuns().length;
+      await scratch.admin.modifyDN(team, elsewhere);
+      // The user's own DN changed without a notification of its own: the OU's tells the watch.
+      await until(
+        () =>
+          notificationRuns()
+            .slice(before)
+            .some((r) => r.counts.deleted === 1),
+        'the run that deletes the user the OU took out',
+      );
+      expect(logs.map((l) => l.message)).toContain(
+        `watch: organizational unit or container notified outside the scope (moved out, say): ${elsewhere}`,
+      );
+      expect(await synchronized()).toBeUndefined();
+    } finally {
+      for (const at of [elsewhere, team]) {
+        await scratch.admin.del(`CN=Notify Team,${at}`).catch(() => {});
+        await scratch.admin.del(at).catch(() => {});
+      }
     }
   });
 

@@ -62,20 +62,39 @@ describe('relevanceOf', () => {
     );
   });
 
-  it('ignores a user outside every scope with no objectGUID, computers, and other objects outside', () => {
+  it('ignores a user outside every scope with no objectGUID, computers, policies, and other objects outside', () => {
     expect(relevanceOf({ dn: `CN=A,OU=Gone,${DOMAIN}`, objectClasses: ['top', 'user'] }, scopes)).toBe(
       'ignored',
     );
     const computer = { objectClasses: ['user', 'computer'], objectGuid: GUID };
     expect(relevanceOf({ dn: `CN=PC,OU=Staff,${DOMAIN}`, ...computer }, scopes)).toBe('ignored');
     expect(relevanceOf({ dn: `CN=PC,OU=Other,${DOMAIN}`, ...computer }, scopes)).toBe('ignored');
+    const policy = ['top', 'container', 'groupPolicyContainer'];
     expect(
-      relevanceOf(
-        { dn: `OU=Other,${DOMAIN}`, objectClasses: ['organizationalUnit'], objectGuid: GUID },
-        scopes,
-      ),
+      relevanceOf({ dn: `CN={GPO},CN=Policies,CN=System,${DOMAIN}`, objectClasses: policy }, scopes),
     ).toBe('ignored');
+    expect(relevanceOf({ dn: `CN=Other,${DOMAIN}`, objectClasses: ['top', 'contact'] }, scopes)).toBe(
+      'ignored',
+    );
     expect(relevanceOf({ dn: 'not a dn', objectClasses: [] }, scopes)).toBe('ignored');
+  });
+
+  it('counts an OU or plain container outside every scope: it may have left the scope with users in it', () => {
+    // As the DC notifies an OU moved out of the base DN: the OU alone, with its new DN.
+    const moved = {
+      dn: `OU=Sales,${DOMAIN}`,
+      objectClasses: ['top', 'organizationalUnit'],
+      objectGuid: GUID,
+    };
+    expect(relevanceOf(moved, scopes)).toBe('container');
+    expect(relevanceOf({ dn: `CN=Archive,${DOMAIN}`, objectClasses: ['top', 'Container'] }, scopes)).toBe(
+      'container',
+    );
+    // Its tombstone, where the DC shows deletions to the account.
+    const tombstone = `OU=Sales\\0ADEL:${GUID},CN=Deleted Objects,${DOMAIN}`;
+    expect(relevanceOf({ ...moved, dn: tombstone }, scopes)).toBe('container');
+    // Under a scope, it simply counts.
+    expect(relevanceOf({ ...moved, dn: `OU=Sales,OU=Staff,${DOMAIN}` }, scopes)).toBe('counts');
   });
 });
 

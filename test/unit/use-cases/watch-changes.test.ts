@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_RUN_GAP_MS, MIN_RUN_GAP_MS, type WatchStatus } from '../../../shared/domain/change-watch';
+import type { DirectoryEntry } from '../../../shared/domain/user';
 import { LdapError, UnreachableError } from '../../../shared/errors';
 import { runHistory } from '../../../shared/use-cases/operation-status';
 import { runStartedSync, startSync } from '../../../shared/use-cases/start-sync';
@@ -147,7 +148,7 @@ describe('watchChanges', () => {
     expect(app.starter.syncs).toHaveLength(1);
   });
 
-  it('ignores changes out of scope: computers, users and other objects outside the scopes', async () => {
+  it('ignores changes out of scope: computers, users, policies and other objects outside the scopes', async () => {
     await app.settings.saveConfig(
       inMemoryConfig({
         connection: { baseDn: `OU=Staff,${BASE_DN}` },
@@ -159,7 +160,12 @@ describe('watchChanges', () => {
     expect([...app.directory.watches][0]?.namingContext).toBe(BASE_DN);
     await runHandedOver();
     app.directory.notify(`CN=PC1,OU=Staff,${BASE_DN}`, ['top', 'person', 'user', 'computer']);
-    app.directory.notify(`OU=Other,${BASE_DN}`, ['top', 'organizationalUnit']);
+    // A policy edited (a groupPolicyContainer is a container, but holds no users).
+    app.directory.notify(`CN={31B2F340-016D-11D2-945F-00C04FB984F9},CN=Policies,CN=System,${BASE_DN}`, [
+      'top',
+      'container',
+      'groupPolicyContainer',
+    ]);
     // A user outside the base DN editing its own attributes starts nothing (the schedule sees one moved out).
     app.directory.notify(`CN=Alice,OU=Elsewhere,${BASE_DN}`);
     await app.clock.advance(5_000);
@@ -400,9 +406,15 @@ describe('watchChanges: users that leave the scope', () => {
   const USER_CLASSES = ['top', 'person', 'organizationalPerson', 'user'];
   const guidOf = (n: number) => directoryEntry(n).objectGuid;
 
-  /** Six users under OU=Staff (one leaving is within the deletion threshold), synchronized by the catch-up run. */
-  async function watchSynchronizedStaff(options: { deletionGraceDays?: number } = {}): Promise<void> {
-    app.directory.put(...[2, 3, 4, 5, 6].map((n) => directoryEntry(n)));
+  /**
+   * Six users under OU=Staff (one leaving is within the deletion threshold), and the `more` users given, synchronized
+   * by the catch-up run.
+   */
+  async function watchSynchronizedStaff(
+    options: { deletionGraceDays?: number } = {},
+    more: readonly DirectoryEntry[] = [],
+  ): Promise<void> {
+    app.directory.put(...[2, 3, 4, 5, 6].map((n) => directoryEntry(n)), ...more);
     await app.settings.saveConfig(
       inMemoryConfig({
         connection: { baseDn: STAFF },
@@ -412,7 +424,7 @@ describe('watchChanges: users that leave the scope', () => {
       }),
     );
     await startQuietWatch();
-    expect(await app.store.listUsers()).toHaveLength(6);
+    expect(await app.store.listUsers()).toHaveLength(6 + more.length);
   }
 
   it('starts a run for a synchronized user moved out of the base DN, and that run deletes it', async () => {
@@ -428,6 +440,26 @@ describe('watchChanges: users that leave the scope', () => {
     );
     await runHandedOver();
     expect((await app.store.listUsers()).map((u) => u.userName)).not.toContain('user2');
+  });
+
+  it('starts a run for an OU moved out of the base DN (notified alone), and that run deletes the users in it', async () => {
+    const sales = `OU=Sales,${STAFF}`;
+    await watchSynchronizedStaff({}, [directoryEntry(7, { distinguishedName: `CN=User 7,${sales}` })]);
+    const outside = `OU=Sales,${BASE_DN}`;
+    app.directory.moveTree(sales, outside);
+    // The DC notifies the OU alone, with its new DN: not its users, whose objects did not change.
+    app.directory.notify(outside, ['top', 'organizationalUnit'], '77777777-2222-4333-8444-555555555555');
+    await app.clock.advance(2_000);
+    expect(app.starter.syncs).toHaveLength(1);
+    // No lookup: an OU's objectGUID is no user's.
+    expect(lookups).toEqual([]);
+    expect(logs.map((l) => l.message)).toContain(
+      `watch: organizational unit or container notified outside the scope (moved out, say): ${outside}`,
+    );
+    await runHandedOver();
+    const users = (await app.store.listUsers()).map((u) => u.userName);
+    expect(users).not.toContain('user7');
+    expect(users).toHaveLength(6);
   });
 
   /** user3's tombstone, as a DC that notifies deletions tells it (under Deleted Objects, outside the scope). */
