@@ -59,14 +59,16 @@ export const FIELD_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 /** An LDAP attribute's name (its lDAPDisplayName form), never an option (`;range=`, `;binary`). */
 const ATTRIBUTE_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 
-/** The User's own fields (and what its item stores beside them): a mapped field may not take one's name. */
+/**
+ * The User's own fields (docs/contract.md's User): a mapped field may not take one's name. Mapped fields are
+ * kept apart (the item's `attributes` map), so a name the User does not show (userPrincipalName) is free.
+ */
 const USER_FIELDS = [
   'userName',
   'fullName',
   'emailAddresses',
   'authentication',
   'distinguishedName',
-  'userPrincipalName',
   'objectGuid',
   'privileges',
   'ownArchiveAccess',
@@ -78,8 +80,6 @@ const USER_FIELDS = [
   'groupArchiveAccess',
   'effectivePrivileges',
   'attributes',
-  'version',
-  'lastChange',
 ].map((name) => name.toLowerCase());
 
 /** objectGUID and objectSid are read as bytes and turned into their string forms by `guid` and `sid`. */

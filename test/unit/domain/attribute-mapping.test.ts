@@ -104,6 +104,9 @@ describe('mapping in the configuration', () => {
       expect(details.map((d) => d.path)).toEqual([`mapping.attributes.${field}`]);
     }
     expect(refusalOf('a'.repeat(64), { from: 'department' })).toEqual([]);
+    // Names the User does not show are free: mapped fields live in its `attributes`.
+    for (const field of ['userPrincipalName', 'version', 'lastChange'])
+      expect(refusalOf(field, { from: 'userPrincipalName' })).toEqual([]);
     expect(refusals({ attributes: { dept: { from: 'department' }, Dept: { from: 'department' } } })).toEqual([
       { path: 'mapping.attributes.Dept', message: 'another field has this name in another case' },
     ]);
