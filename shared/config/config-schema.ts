@@ -10,7 +10,12 @@ import {
   MAPPING_BUDGET,
   USER_NAME_SOURCES,
 } from '../domain/attribute-rules';
-import { isAtOrUnder, isDistinguishedName, parseDistinguishedName } from '../domain/distinguished-name';
+import {
+  compactDistinguishedName,
+  isAtOrUnder,
+  isDistinguishedName,
+  parseDistinguishedName,
+} from '../domain/distinguished-name';
 import { ARCHIVE_ACCESS, type ArchiveAccess, PRIVILEGES, type Privilege } from '../domain/privileges';
 import { listedIssues, ValidationError } from '../errors';
 import { parseRule } from './mapping-rules';
@@ -35,9 +40,15 @@ export function parseServerAddress(value: string): { host: string; port?: number
   return port >= 1 && port <= 65535 ? { host, port } : undefined;
 }
 
-const distinguishedName = z.string().trim().max(2048).refine(isDistinguishedName, {
-  error: 'must be a distinguished name such as CN=Staff,OU=Groups,DC=company,DC=local',
-});
+/** A DN, kept as AD writes it (compactDistinguishedName): a group named here is matched to the groups read. */
+const distinguishedName = z
+  .string()
+  .trim()
+  .max(2048)
+  .refine(isDistinguishedName, {
+    error: 'must be a distinguished name such as CN=Staff,OU=Groups,DC=company,DC=local',
+  })
+  .overwrite(compactDistinguishedName);
 
 /**
  * A list of distinct values, at most `max` of them. The length is checked first: a longer list is one
@@ -77,6 +88,7 @@ export const connectionSchema = z.strictObject({
       error:
         'must be a distinguished name such as DC=company,DC=local, or empty to read it from the directory',
     })
+    .overwrite((s) => (s === '' ? s : compactDistinguishedName(s)))
     .optional(),
   encryption: z.enum(['ldaps', 'starttls']).default('ldaps'),
   caCertificate: z

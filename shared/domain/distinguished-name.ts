@@ -72,6 +72,39 @@ export function isDistinguishedName(dn: string): boolean {
   }
 }
 
+/**
+ * The DN without the spaces RFC 4514 ignores (around `,`, `+` and an RDN's `=`, at either end): what AD writes
+ * (`CN=Sales,OU=Groups,DC=corp,DC=local`), so that a DN typed `CN=Sales, OU=Groups, DC=corp, DC=local` is the
+ * same string as the one the directory returns. Escaped spaces (`\ `) and spaces inside a value are kept, and
+ * nothing else changes (no case, no escapes). Expects a valid DN.
+ */
+export function compactDistinguishedName(dn: string): string {
+  let out = '';
+  let spaces = '';
+  let inType = true;
+  let atStart = true; // of a type or a value: leading spaces are dropped
+  for (let i = 0; i < dn.length; i += 1) {
+    const c = dn[i] as string;
+    if (c === ' ') {
+      if (!atStart) spaces += c;
+    } else if (c === ',' || c === '+' || (c === '=' && inType)) {
+      // Spaces before a separator are dropped, and those after it (atStart).
+      out += c;
+      spaces = '';
+      inType = c !== '=';
+      atStart = true;
+    } else {
+      // A backslash takes the next character with it (an escaped space or separator is a value's own).
+      const escaped = c === '\\' ? dn.slice(i, i + 2) : c;
+      if (c === '\\') i += 1;
+      out += (inType ? '' : spaces) + escaped;
+      spaces = '';
+      atStart = false;
+    }
+  }
+  return out;
+}
+
 /** RFC 4514 escaping of one attribute value for an RDN (`CN=<escaped>`). */
 export function escapeRdnValue(value: string): string {
   const characters = [...value];

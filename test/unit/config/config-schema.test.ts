@@ -261,3 +261,18 @@ describe('groups and privilege rules', () => {
     ]);
   });
 });
+
+describe('distinguished names in the configuration', () => {
+  it('are kept as AD writes them, without the spaces RFC 4514 ignores, and compared so', () => {
+    const config = parseConfig({
+      connection: { domain: 'corp.local', baseDn: ' OU=Staff, DC=corp, DC=local' },
+      filters: { groups: ['CN=Sales, OU=Groups,DC=corp,  DC=local'] },
+      groups: { sync: 'selected', baseDn: 'OU=Groups , DC=corp,DC=local' },
+      privilegeRules: [{ group: 'CN=Smith\\, Team , OU=Groups, DC=corp, DC=local', privileges: ['login'] }],
+    });
+    expect(config.connection.baseDn).toBe('OU=Staff,DC=corp,DC=local');
+    expect(config.filters.groups).toEqual(['CN=Sales,OU=Groups,DC=corp,DC=local']);
+    expect(config.groups.baseDn).toBe('OU=Groups,DC=corp,DC=local');
+    expect(config.privilegeRules[0]?.group).toBe('CN=Smith\\, Team,OU=Groups,DC=corp,DC=local');
+  });
+});

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   baseDnFromDomain,
+  compactDistinguishedName,
   isAtOrUnder,
   isDistinguishedName,
   parseDistinguishedName,
@@ -58,5 +59,37 @@ describe('isAtOrUnder and sameDistinguishedName', () => {
     expect(sameDistinguishedName('CN=Smith\\, John,DC=x', 'cn=smith\\2c john,dc=X')).toBe(true);
     expect(sameDistinguishedName('CN=a,CN=b,DC=x', 'CN=b,DC=x')).toBe(false);
     expect(sameDistinguishedName('not a dn', 'not a dn')).toBe(false);
+  });
+});
+
+describe('compactDistinguishedName', () => {
+  it('drops the spaces RFC 4514 ignores, as AD writes a DN', () => {
+    expect(compactDistinguishedName('CN=Sales, OU=Groups, DC=corp, DC=local')).toBe(
+      'CN=Sales,OU=Groups,DC=corp,DC=local',
+    );
+    expect(compactDistinguishedName('  CN = Sales Team ,OU=Groups ,  DC=corp,DC=local  ')).toBe(
+      'CN=Sales Team,OU=Groups,DC=corp,DC=local',
+    );
+    expect(compactDistinguishedName('CN=a + SN=b , DC=x')).toBe('CN=a+SN=b,DC=x');
+  });
+
+  it("keeps a value's own spaces and escapes, and an '=' inside a value", () => {
+    for (const dn of [
+      'CN=Sales,OU=Groups,DC=corp,DC=local',
+      'CN=Smith\\, John,OU=Staff,DC=corp,DC=local',
+      'CN=a\\ ,DC=x',
+      'CN=\\ a,DC=x',
+      'CN=a  b,DC=x',
+      'CN=a = b,DC=x',
+      'CN=a\\2Cb,DC=x',
+      'cn=lower,dc=x',
+    ])
+      expect(compactDistinguishedName(dn)).toBe(dn);
+    expect(compactDistinguishedName('CN=Smith\\, John , OU=Staff')).toBe('CN=Smith\\, John,OU=Staff');
+  });
+
+  it('names the same object as the DN it was given', () => {
+    const typed = 'CN=Smith\\, John , OU=Staff, DC=corp,  DC=local';
+    expect(sameDistinguishedName(compactDistinguishedName(typed), typed)).toBe(true);
   });
 });
