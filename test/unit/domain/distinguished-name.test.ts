@@ -3,6 +3,7 @@ import {
   baseDnFromDomain,
   isAtOrUnder,
   isDistinguishedName,
+  namingContextOf,
   parseDistinguishedName,
   sameDistinguishedName,
 } from '../../../shared/domain/distinguished-name';
@@ -58,5 +59,21 @@ describe('isAtOrUnder and sameDistinguishedName', () => {
     expect(sameDistinguishedName('CN=Smith\\, John,DC=x', 'cn=smith\\2c john,dc=X')).toBe(true);
     expect(sameDistinguishedName('CN=a,CN=b,DC=x', 'CN=b,DC=x')).toBe(false);
     expect(sameDistinguishedName('not a dn', 'not a dn')).toBe(false);
+  });
+});
+
+describe('namingContextOf', () => {
+  it("names the domain a DN lies in: the DC's default naming context, else the DN's trailing DC= RDNs", () => {
+    expect(namingContextOf('OU=Staff,DC=corp,DC=local')).toBe('DC=corp,DC=local');
+    expect(namingContextOf('OU=Staff,DC=corp,DC=local', 'dc=CORP,dc=local')).toBe('dc=CORP,dc=local');
+    // Another naming context than the DC's default: the DN's own domain.
+    expect(namingContextOf('OU=Staff,DC=eu,DC=corp,DC=local', 'DC=corp,DC=local')).toBe('DC=corp,DC=local');
+    expect(namingContextOf('OU=Staff,DC=eu,DC=corp,DC=local', 'DC=us,DC=corp,DC=local')).toBe(
+      'DC=eu,DC=corp,DC=local',
+    );
+    expect(namingContextOf('DC=corp,DC=local')).toBe('DC=corp,DC=local');
+    // DC= RDNs inside the DN are not the domain's; a DN without any is its own.
+    expect(namingContextOf('OU=a\\,b,DC=x,OU=Sites,DC=corp,DC=local')).toBe('DC=corp,DC=local');
+    expect(namingContextOf('OU=Staff,O=Example')).toBe('OU=Staff,O=Example');
   });
 });
