@@ -14,6 +14,7 @@ import {
   compactDistinguishedName,
   isAtOrUnder,
   isDistinguishedName,
+  namingContextOf,
   parseDistinguishedName,
 } from '../domain/distinguished-name';
 import { ARCHIVE_ACCESS, type ArchiveAccess, PRIVILEGES, type Privilege } from '../domain/privileges';
@@ -271,18 +272,35 @@ export const configSchema = configFields.superRefine((config, ctx) => {
   checkPrivilegeRules(config, ctx);
 });
 
-/** The DN under which groups are read: `groups.baseDn`, else the connection's, when either is known. */
+/** `groups.baseDn`, else the connection's, when either is known: where `all` reads groups (the change watch's). */
 export function groupsBaseDnOf(config: Pick<Config, 'groups' | 'connection'>): string | undefined {
   return config.groups.baseDn || config.connection.baseDn || undefined;
 }
 
 /**
- * A rule's group must be a group under the groups' base DN: a DN whose first RDN is not a CN (an OU, the
- * domain) names no group, and a rule for a group outside the base DN would never apply. Whether the CN is a
- * group object is asked of the directory by every run (and Test Settings), which fails naming the rule.
+ * Where a run searches groups (docs/contract.md#groups): `groups.baseDn` when given; else, for `all`, the run's
+ * base DN; else (the groups nested in the selected groups and in the rules' groups) the whole domain, the naming
+ * context holding the base DN: groups commonly sit in an OU beside the users' (`OU=Groups` next to `OU=Staff`).
+ * Undefined when neither DN is known (at save, without `connection.baseDn`: the run takes the DC's).
+ */
+export function groupSearchBaseOf(
+  config: Pick<Config, 'groups'>,
+  baseDn: string | undefined,
+  defaultNamingContext?: string,
+): string | undefined {
+  if (config.groups.baseDn) return config.groups.baseDn;
+  if (!baseDn || !isDistinguishedName(baseDn)) return baseDn || undefined;
+  return config.groups.sync === 'all' ? baseDn : namingContextOf(baseDn, defaultNamingContext);
+}
+
+/**
+ * A rule's group must be a group where the run searches groups (groupSearchBaseOf: `groups.baseDn`, else the
+ * base DN for `all`, else the base DN's domain): a DN whose first RDN is not a CN (an OU, the domain) names no
+ * group, and a rule for a group outside would never apply. Whether the CN is a group object is asked of the
+ * directory by every run (and Test Settings), which fails naming the rule.
  */
 function checkPrivilegeRules(config: z.output<typeof configFields>, ctx: z.RefinementCtx): void {
-  const base = groupsBaseDnOf(config);
+  const base = groupSearchBaseOf(config, config.connection.baseDn);
   const seen = new Set<string>();
   config.privilegeRules.forEach((rule, index) => {
     const path = ['privilegeRules', index, 'group'];

@@ -162,3 +162,25 @@ export function sameDistinguishedName(a: string, b: string): boolean {
     return false;
   }
 }
+
+/**
+ * The naming context (the domain) a DN lies in: the DC's default naming context when the DN is at or under it,
+ * else the DN's trailing `DC=` RDNs (an AD domain's naming context is named by them alone), else the DN itself.
+ * `OU=Staff,DC=corp,DC=local` -> `DC=corp,DC=local`. The DN must be valid.
+ */
+export function namingContextOf(dn: string, defaultNamingContext?: string): string {
+  if (
+    defaultNamingContext &&
+    isDistinguishedName(defaultNamingContext) &&
+    isAtOrUnder(dn, defaultNamingContext)
+  )
+    return defaultNamingContext;
+  const rdns = parseDistinguishedName(dn);
+  let first = rdns.length;
+  while (first > 0 && rdns[first - 1]?.attribute.toLowerCase() === 'dc') first -= 1;
+  if (first === rdns.length) return dn;
+  return rdns
+    .slice(first)
+    .map(({ attribute, value }) => `${attribute}=${escapeRdnValue(value)}`)
+    .join(',');
+}

@@ -12,7 +12,8 @@
  * A failed read throws before anything is written, so a failed or partial read deletes no group (and takes
  * no group privilege away). The deletion threshold and grace period are the users'; groups have none.
  */
-import type { Config } from '../config/config-schema';
+import { type Config, groupSearchBaseOf } from '../config/config-schema';
+import { isAtOrUnder, isDistinguishedName, namingContextOf } from '../domain/distinguished-name';
 import type { DirectoryGroupEntry } from '../domain/group';
 import { type MembershipExplanation, MembershipIndex } from '../domain/group-membership';
 import type { PlannedChange } from '../domain/plan-sync';
@@ -58,10 +59,36 @@ export const groupsInUse = (config: Config): boolean =>
 
 const lower = (dn: string): string => dn.toLowerCase();
 
+/** The groups a run reads by DN: the selected groups (`selected`) and the rules' groups, lower-cased, once each. */
+const rootsOf = (config: Config): string[] => [
+  ...new Set(
+    [
+      ...(config.groups.sync === 'selected' ? config.filters.groups : []),
+      ...config.privilegeRules.map((r) => r.group),
+    ].map(lower),
+  ),
+];
+
+/**
+ * Where a run searches groups, and where an incremental run looks for a changed one. Groups are searched under
+ * groupSearchBaseOf (`groups.baseDn`; else the base DN for `all`; else the domain, so that the groups nested in
+ * a selected group are found wherever they sit). The roots are read by their DN wherever they are, so the
+ * changes are looked for in the whole domain when a root lies outside that base: every group read is covered.
+ */
+export function groupBasesOf(
+  config: Config,
+  baseDn: string,
+  defaultNamingContext?: string,
+): { readonly search: string; readonly changes: string } {
+  const search = groupSearchBaseOf(config, baseDn, defaultNamingContext) ?? baseDn;
+  const covered = rootsOf(config).every((dn) => isDistinguishedName(dn) && isAtOrUnder(dn, search));
+  return { search, changes: covered ? search : namingContextOf(baseDn, defaultNamingContext) };
+}
+
 /**
  * Reads the groups a run needs: all under the groups' base DN (`all`), or the selected groups (`selected`)
- * and the rules' groups, each with the groups nested in it, taken into the index as the pages arrive. A rule
- * whose group was not read: see unreadRules.
+ * and the rules' groups, each with the groups nested in it (groupBasesOf), taken into the index as the pages
+ * arrive. A rule whose group was not read: see unreadRules.
  */
 export async function readGroups(
   session: DirectorySession,
@@ -69,7 +96,7 @@ export async function readGroups(
   baseDn: string,
 ): Promise<GroupRead> {
   const { sync } = config.groups;
-  const base = config.groups.baseDn || baseDn;
+  const base = groupBasesOf(config, baseDn, session.rootDse.defaultNamingContext).search;
   const selected = sync === 'selected' ? config.filters.groups : [];
   const index = new MembershipIndex(
     sync === 'all' ? { all: true } : { roots: selected },
@@ -83,9 +110,7 @@ export async function readGroups(
     }
   };
   if (sync === 'all') await take(session.groupPages(base));
-  const roots = [...new Set([...selected, ...config.privilegeRules.map((r) => r.group)].map(lower))].filter(
-    (dn) => !known.has(dn),
-  );
+  const roots = rootsOf(config).filter((dn) => !known.has(dn));
   if (roots.length > 0) await take(session.groupPages(base, roots));
   const goneRules = await unreadRules(session, config, base, index);
   return { index, inUse: true, ...(goneRules.length > 0 ? { goneRules } : {}) };
@@ -168,7 +193,7 @@ export async function readGroupsOfRun(
 async function readGroupsIncrementally(run: GroupRunContext, mayskip: boolean): Promise<GroupRead> {
   const { session, config, cursors } = run;
   const baseDn = baseDnOf(config, session);
-  const base = config.groups.baseDn || baseDn;
+  const base = groupBasesOf(config, baseDn, session.rootDse.defaultNamingContext).changes;
   if (run.dryRun || !cursors) return readGroups(session, config, baseDn);
   // Where the DC stands before the groups are read: a change during the read is read again next time. The
   // objectGUIDs are enumerated before the read too: a group deleted meanwhile makes the next run read again.

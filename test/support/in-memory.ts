@@ -196,11 +196,16 @@ export class InMemoryDirectory implements DirectoryReader {
     return this;
   }
 
-  /** The group entries a read finds: all under the base DN, or the roots and the groups nested in them. */
+  /**
+   * The group entries a read finds: all under the base DN, or the roots (by DN, wherever they are) and the groups
+   * nested in them under the base DN (AD's in-chain rule follows the nesting anywhere; the search's base limits
+   * what it returns).
+   */
   groupsRead(baseDn: string, roots?: readonly string[]): DirectoryGroupEntry[] {
     const all = [...this.groupEntries.values()];
     const suffix = `,${baseDn.toLowerCase()}`;
-    if (roots === undefined) return all.filter((g) => g.distinguishedName.toLowerCase().endsWith(suffix));
+    const under = (g: DirectoryGroupEntry) => g.distinguishedName.toLowerCase().endsWith(suffix);
+    if (roots === undefined) return all.filter(under);
     const byDn = new Map(all.map((g) => [g.distinguishedName.toLowerCase(), g]));
     const found = new Map<string, DirectoryGroupEntry>();
     const queue = roots.flatMap((dn) => byDn.get(dn.toLowerCase()) ?? []);
@@ -212,7 +217,8 @@ export class InMemoryDirectory implements DirectoryReader {
         if (child) queue.push(child);
       }
     }
-    return [...found.values()];
+    const isRoot = new Set(roots.map((dn) => dn.toLowerCase()));
+    return [...found.values()].filter((g) => isRoot.has(g.distinguishedName.toLowerCase()) || under(g));
   }
 
   async resolveServers() {

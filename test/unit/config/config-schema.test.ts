@@ -260,6 +260,38 @@ describe('groups and privilege rules', () => {
       },
     ]);
   });
+
+  it("takes a rule's group anywhere in the base DN's domain unless the groups are all read under a base DN", () => {
+    // Users in OU=Staff, groups in OU=Groups beside it: `selected` and the rules search the whole domain.
+    const connection = { domain: 'company.local', baseDn: 'OU=Staff,DC=company,DC=local' };
+    const privilegeRules = [{ group: 'CN=Sales,OU=Groups,DC=company,DC=local' }];
+    expect(parseConfig({ connection, privilegeRules }).privilegeRules).toHaveLength(1);
+    expect(
+      parseConfig({ connection, groups: { sync: 'selected' }, privilegeRules }).privilegeRules,
+    ).toHaveLength(1);
+    expect(
+      configIssuesOf({ connection, privilegeRules: [{ group: 'CN=Sales,OU=Groups,DC=other,DC=local' }] }),
+    ).toEqual([
+      {
+        path: 'privilegeRules.0.group',
+        message: "must be a group under the groups' base DN DC=company,DC=local",
+      },
+    ]);
+    // `all` reads the groups under the base DN (default: the connection's); an explicit one holds for every mode.
+    expect(configIssuesOf({ connection, groups: { sync: 'all' }, privilegeRules })).toEqual([
+      {
+        path: 'privilegeRules.0.group',
+        message: "must be a group under the groups' base DN OU=Staff,DC=company,DC=local",
+      },
+    ]);
+    expect(
+      configIssuesOf({
+        connection,
+        groups: { sync: 'selected', baseDn: 'OU=Teams,DC=company,DC=local' },
+        privilegeRules,
+      }).map((i) => i.path),
+    ).toEqual(['privilegeRules.0.group']);
+  });
 });
 
 describe('distinguished names in the configuration', () => {

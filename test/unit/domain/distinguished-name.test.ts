@@ -4,6 +4,7 @@ import {
   compactDistinguishedName,
   isAtOrUnder,
   isDistinguishedName,
+  namingContextOf,
   parseDistinguishedName,
   sameDistinguishedName,
 } from '../../../shared/domain/distinguished-name';
@@ -91,5 +92,21 @@ describe('compactDistinguishedName', () => {
   it('names the same object as the DN it was given', () => {
     const typed = 'CN=Smith\\, John , OU=Staff, DC=corp,  DC=local';
     expect(sameDistinguishedName(compactDistinguishedName(typed), typed)).toBe(true);
+  });
+});
+
+describe('namingContextOf', () => {
+  it("names the domain a DN lies in: the DC's default naming context, else the DN's trailing DC= RDNs", () => {
+    expect(namingContextOf('OU=Staff,DC=corp,DC=local')).toBe('DC=corp,DC=local');
+    expect(namingContextOf('OU=Staff,DC=corp,DC=local', 'dc=CORP,dc=local')).toBe('dc=CORP,dc=local');
+    // Another naming context than the DC's default: the DN's own domain.
+    expect(namingContextOf('OU=Staff,DC=eu,DC=corp,DC=local', 'DC=corp,DC=local')).toBe('DC=corp,DC=local');
+    expect(namingContextOf('OU=Staff,DC=eu,DC=corp,DC=local', 'DC=us,DC=corp,DC=local')).toBe(
+      'DC=eu,DC=corp,DC=local',
+    );
+    expect(namingContextOf('DC=corp,DC=local')).toBe('DC=corp,DC=local');
+    // DC= RDNs inside the DN are not the domain's; a DN without any is its own.
+    expect(namingContextOf('OU=a\\,b,DC=x,OU=Sites,DC=corp,DC=local')).toBe('DC=corp,DC=local');
+    expect(namingContextOf('OU=Staff,O=Example')).toBe('OU=Staff,O=Example');
   });
 });
