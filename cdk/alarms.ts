@@ -80,8 +80,9 @@ export class AdSyncAlarms extends StackPart {
       targets: [new SnsTopic(topic, { authorizeUsingRole: true })],
     });
     const alarm = new SnsAction(topic);
-    // The scheduled sync reports SyncStale at each occurrence (1 while no run has succeeded for
-    // alerts.staleAfterHours); the alarm stays on while it does, and clears with the next success.
+    // The stale check reports SyncStale every few minutes once a configuration is saved (1 while no run has
+    // succeeded for alerts.staleAfterHours), whatever the schedule, and so does each occurrence of the schedule;
+    // the alarm stays on while it does, and clears with the next success.
     new Alarm(this, 'SyncStaleAlarm', {
       alarmDescription:
         'No sync run has succeeded for alerts.staleAfterHours (the sync.stale event and GET /sync/runs say since when)',
@@ -95,7 +96,7 @@ export class AdSyncAlarms extends StackPart {
       threshold: 1,
       evaluationPeriods: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      // Reported at each occurrence only: between two (an interval over an hour), the alarm keeps its state.
+      // Not reported before a configuration is saved: the alarm keeps its state (insufficient data) meanwhile.
       treatMissingData: TreatMissingData.IGNORE,
     }).addAlarmAction(alarm);
     new Alarm(this, 'SyncFailedAlarm', {

@@ -89,7 +89,7 @@ export class AdSyncDashboard extends StackPart {
         adSyncMetric('SyncRunFailed', 'runs ended', Stats.SAMPLE_COUNT),
         adSyncMetric('SyncRunFailed', 'runs failed'),
         adSyncMetric('SyncThresholdExceeded', 'deletes withheld (threshold)'),
-        // 1 at each occurrence of the schedule while no run has succeeded for alerts.staleAfterHours.
+        // 1 at each stale check (and occurrence of the schedule) while no run has succeeded for alerts.staleAfterHours.
         adSyncMetric('SyncStale', 'stale (no success for alerts.staleAfterHours)', Stats.MAXIMUM),
       ]),
       graph('Sync duration (ms, per invocation)', [

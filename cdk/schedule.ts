@@ -1,14 +1,22 @@
 /**
- * The schedule of ad-sync: an EventBridge Scheduler schedule that invokes the sync function, whose state
- * and rate the config function keeps in step with the saved configuration (PUT /config).
+ * The schedules of ad-sync (EventBridge Scheduler): the sync's, which invokes the sync function and whose state
+ * and rate the config function keeps in step with the saved configuration (PUT /config); the stale check's,
+ * always on, which invokes the sync function's stale check every STALE_CHECK_PERIOD whatever the sync's
+ * schedule (docs/contract.md#operators-are-told); and the watcher's.
  */
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
 import type { Construct } from 'constructs';
 import { rateExpression } from '../shared/adapters/scheduler/eventbridge-schedule-controller';
 import type { AdSyncFunction } from './ad-sync-function';
 import { StackPart } from './stack-part';
+
+/**
+ * How often the stale check runs: `sync.stale` comes at most this long after `alerts.staleAfterHours` has
+ * passed (at once when a run ends failed past it), whether the schedule is on or off.
+ */
+export const STALE_CHECK_PERIOD = Duration.minutes(5);
 
 export interface AdSyncScheduleProps {
   readonly scheduleName: string;
@@ -25,6 +33,7 @@ export interface AdSyncScheduleProps {
 
 export class AdSyncSchedule extends StackPart {
   readonly schedule: CfnSchedule;
+  readonly staleCheckSchedule: CfnSchedule;
   readonly watcherSchedule: CfnSchedule;
 
   constructor(scope: Construct, id: string, props: AdSyncScheduleProps) {
@@ -35,7 +44,8 @@ export class AdSyncSchedule extends StackPart {
       assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': account } },
       }),
-      description: 'EventBridge Scheduler: invoke the ad-sync sync and watch functions',
+      description:
+        'EventBridge Scheduler: invoke the ad-sync sync (its schedule, the stale check) and watch functions',
     });
     // The function itself, not `function:*` (its versions and aliases), which grantInvoke would add.
     schedulerRole.addToPolicy(
@@ -56,6 +66,23 @@ export class AdSyncSchedule extends StackPart {
         roleArn: schedulerRole.roleArn,
         input: JSON.stringify({ source: 'ad-sync.schedule', scheduledAt: '<aws.scheduler.scheduled-time>' }),
         retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 },
+      },
+    });
+    // Always on, and apart from the sync's schedule: a stale sync is told whether the schedule is on or off, and
+    // within minutes of the threshold. The sync function reads the configuration and the run history and raises
+    // the alert it already raises (no grant of its own); with no configuration saved it ends at once.
+    this.staleCheckSchedule = new CfnSchedule(this, 'StaleCheckSchedule', {
+      description:
+        'ad-sync stale check: raises sync.stale once no run has succeeded for alerts.staleAfterHours',
+      scheduleExpression: rateExpression(STALE_CHECK_PERIOD.toMinutes()),
+      state: 'ENABLED',
+      flexibleTimeWindow: { mode: 'OFF' },
+      target: {
+        arn: sync.functionArn,
+        roleArn: schedulerRole.roleArn,
+        input: JSON.stringify({ source: 'ad-sync.stale-check', checkedAt: '<aws.scheduler.scheduled-time>' }),
+        // A check later than its period is superseded by the next one.
+        retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: STALE_CHECK_PERIOD.toSeconds() },
       },
     });
     // Always on: a watcher that finds changeNotifications off ends at once (one short invocation a period).

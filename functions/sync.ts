@@ -2,7 +2,9 @@
  * The sync runs: those the API started (the start function's asynchronous invocation,
  * `{ "source": "ad-sync.start", "runId": ... }`), the schedule (EventBridge Scheduler,
  * `{ "source": "ad-sync.schedule", "scheduledAt": ... }`) and the continuation of a run that handed off before
- * its deadline (the table's stream, filtered to handoff inserts: an event with `Records`).
+ * its deadline (the table's stream, filtered to handoff inserts: an event with `Records`). And the stale check
+ * (a schedule of its own, always on: `{ "source": "ad-sync.stale-check", "checkedAt": ... }`), which reads the
+ * run history and raises the stale alert, whether the sync's schedule is on or off.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -16,6 +18,7 @@ import { syncWorkerContext } from '../shared/runtime/sync-worker-context';
 import { annotateInvocation, tracedHandler } from '../shared/runtime/tracer';
 import { type ContinuationOutcome, continueRun } from '../shared/use-cases/continue-run';
 import { runScheduledSync, type ScheduledOutcome } from '../shared/use-cases/scheduled-sync';
+import { checkStaleness, type StaleCheckOutcome } from '../shared/use-cases/stale-check';
 import { runStartedSync, type StartOutcome, triggerOf } from '../shared/use-cases/start-sync';
 
 const app = syncWorkerContext();
@@ -42,6 +45,12 @@ export interface ScheduledEvent {
   readonly source: 'ad-sync.schedule';
   /** Identifies the occurrence, so that a duplicated delivery runs once. */
   readonly scheduledAt: string;
+}
+
+export interface StaleCheckEvent {
+  readonly source: 'ad-sync.stale-check';
+  /** When the check was due (its schedule's time); only logged. */
+  readonly checkedAt: string;
 }
 
 /** The app with this invocation's deadline: a run nearing it hands off to a follow-up invocation. */
@@ -105,12 +114,30 @@ async function runStarted(event: unknown, context: Context): Promise<StartOutcom
   return outcome;
 }
 
+/**
+ * The stale check: SyncStale (the stale alarm's metric) at each check once a configuration is saved, whatever
+ * the schedule; a line in the log only when it raised a spell's alert (a check is due every few minutes).
+ */
+async function checkStale(event: StaleCheckEvent): Promise<StaleCheckOutcome> {
+  const result = await checkStaleness(app);
+  if (result.outcome !== 'checked') return result;
+  metrics.addMetric('SyncStale', MetricUnit.Count, result.stale ? 1 : 0);
+  metrics.publishStoredMetrics();
+  if (result.raised) {
+    logger.info('raised the stale alert', { checkedAt: event.checkedAt, stale: result.stale });
+  }
+  return result;
+}
+
 /** Traced (X-Ray): annotated with the run's id and what started it, each step a subsegment (sync-worker-context.ts). */
 export const handler = tracedHandler(async function sync(
-  event: ScheduledEvent | DynamoDBStreamEvent | { readonly source: 'ad-sync.start' },
+  event: ScheduledEvent | StaleCheckEvent | DynamoDBStreamEvent | { readonly source: 'ad-sync.start' },
   context: Context,
-): Promise<ScheduledOutcome | ContinuationOutcome[] | StartOutcome | { outcome: 'invalid' }> {
+): Promise<
+  ScheduledOutcome | StaleCheckOutcome | ContinuationOutcome[] | StartOutcome | { outcome: 'invalid' }
+> {
   if ('Records' in event) return continueHandedOffRuns(event, context);
+  if (event.source === 'ad-sync.stale-check') return checkStale(event);
   if (event.source !== 'ad-sync.schedule') return runStarted(event, context);
   annotateInvocation({ trigger: 'schedule' });
   const result = await runScheduledSync(withDeadline(context), event.scheduledAt);

@@ -6,8 +6,8 @@
  *
  * Everything listens on 127.0.0.1 only, and answers only requests addressed to `127.0.0.1:<port>` or
  * `localhost:<port>`: a web page whose DNS name is rebound to 127.0.0.1 sends its own name in `Host`
- * (DNS rebinding), and gets 421 (local-api.ts). The token is at least 32 characters long. The schedule is in
- * local-schedule.ts; the change watch (`schedule.changeNotifications`, watch-changes.ts) runs in this process
+ * (DNS rebinding), and gets 421 (local-api.ts). The token is at least 32 characters long. The schedule and the
+ * stale check (every minute, whatever the schedule) are in local-schedule.ts; the change watch (`schedule.changeNotifications`, watch-changes.ts) runs in this process
  * too, and opens no listener: it is a client of the DC.
  *
  * With `ADSYNC_WEBHOOK_URL` (and its `ADSYNC_WEBHOOK_SECRET`), the change relay follows the table's stream and
@@ -49,6 +49,8 @@ export interface LocalStackOptions {
   readonly token?: string;
   /** How often the schedule looks at the saved configuration. */
   readonly scheduleCheckMs?: number;
+  /** How often the stale check runs, whatever the schedule (default a minute). */
+  readonly staleCheckMs?: number;
   readonly log?: (line: string) => void;
   /** The time and the waits of the schedule, the webhooks and the functions' deadlines; the system's by default. */
   readonly clock?: Clock;
@@ -232,6 +234,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       runSync: (event) => invoke('sync', event),
       log,
       checkMs: options.scheduleCheckMs ?? 30_000,
+      staleCheckMs: options.staleCheckMs ?? 60_000,
       clock,
     });
     stops.push(async () => stopSchedule());

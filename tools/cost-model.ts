@@ -15,8 +15,11 @@ export const STACK = {
    * errors (11; the watcher's is in watcherCost).
    */
   alarms: 15,
-  /** Custom metrics (EMF): SyncRunFailed, SyncThresholdExceeded, UsersCreated/Updated/Deleted, LogonFailed/LockedOut. */
-  metrics: 7,
+  /**
+   * Custom metrics (EMF): SyncRunFailed, SyncThresholdExceeded, UsersCreated/Updated/Deleted, LogonFailed/LockedOut,
+   * and SyncStale (published by the stale check every 5 minutes once a configuration is saved).
+   */
+  metrics: 8,
   dashboards: 1,
   /** Secrets Manager: the bind password, read through a cache of 5 minutes per container. */
   secretCacheSeconds: 300,
@@ -116,6 +119,26 @@ export function syncCost(kind: SyncKind, bench: BenchFigures, p: Prices = PRICES
   };
 }
 
+/**
+ * The stale check (cdk/schedule.ts STALE_CHECK_PERIOD): EventBridge Scheduler invokes the sync function every 5
+ * minutes, always; each invocation reads the configuration (a consistent read, under 4 KB) and the last 100 run
+ * summaries (eventually consistent, about 1 KB each: 13 units), in an assumed 0.3 s at 1 GB (warm; a cold
+ * start in the VPC is slower, rarely).
+ */
+export const STALE_CHECK = { periodMinutes: 5, seconds: 0.3, readUnits: 1 + 13 } as const;
+
+/** The stale check's month: Lambda time and requests, Scheduler invocations, its reads. */
+export function staleCheckCost(p: Prices = PRICES): number {
+  const checks = (STACK.hoursPerMonth * 60) / STALE_CHECK.periodMinutes;
+  return (
+    checks *
+    (STALE_CHECK.seconds * STACK.syncMemoryGb * p.lambdaArmGbSecond.usd +
+      p.lambdaRequest.usd +
+      p.schedulerInvocation.usd +
+      STALE_CHECK.readUnits * p.dynamoReadUnit.usd)
+  );
+}
+
 /** What the stack costs a month with no run at all, by line. */
 export function idleCost(
   users: number,
@@ -141,6 +164,10 @@ export function idleCost(
     {
       line: 'Change-events pipe polling the table stream (assumed 4 polls/s)',
       usd: polls * p.streamReadRequest.usd,
+    },
+    {
+      line: `Stale check every ${STALE_CHECK.periodMinutes} min (the sync function: Lambda, Scheduler, its reads)`,
+      usd: staleCheckCost(p),
     },
     {
       line: `DynamoDB storage and point-in-time recovery (${users.toLocaleString('en-US')} users)`,

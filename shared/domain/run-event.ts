@@ -5,8 +5,9 @@
  * - `sync.failed` and `sync.deletionsWithheld` are made of the run record's write that ends the run: the
  *   write that changed its status to `failed` or `deletionThresholdExceeded`. A record only ever ends once, so
  *   a run has at most one such event; its id is `<runId>:<type>` on every redelivery.
- * - `sync.stale` is made of the alert the schedule raises when no run has succeeded for
- *   `alerts.staleAfterHours` (once per stale spell: its id names the last success).
+ * - `sync.stale` is made of the alert raised when no run has succeeded for `alerts.staleAfterHours`: by the
+ *   stale check on its own cadence whatever the schedule, by the schedule, and by a run that ends without
+ *   success (once per stale spell: its id names the last success).
  *
  * Test Settings publishes none: previews are not run records. Nothing here reads or writes anything.
  */
@@ -77,7 +78,7 @@ export interface SyncStaleEvent extends Staleness {
   /** `sync.stale:<last succeeded runId>` (`sync.stale:never` when none has): one event per stale spell. */
   readonly id: string;
   readonly type: 'sync.stale';
-  /** When the schedule found the sync stale. */
+  /** When the sync was found stale (by the stale check, an occurrence of the schedule, or a run that ended). */
   readonly time: string;
 }
 

@@ -1,7 +1,7 @@
 import type { SyncStaleEvent } from '../domain/run-event';
 
 /**
- * Where the alerts the schedule raises are recorded (a stale sync): once per event id. The record's write is
+ * Where the stale alert is recorded (raised by the stale check, the schedule, a run's end): once per event id. The record's write is
  * what publishes the event (the table's stream, as for the other events), so a second raise of the same id
  * publishes nothing.
  */

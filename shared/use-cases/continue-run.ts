@@ -1,11 +1,12 @@
 /**
  * A run continued: the follow-up invocation of a run that handed off before its invocation's deadline (the
  * table's stream delivers its handoff item), under the lock the run still holds. A duplicated or stale handoff
- * does nothing.
+ * does nothing. A run that ends without success raises the stale alert at once when it is due (stale-check.ts).
  */
 import type { Report } from '../domain/report';
 import { withDefaults } from './run-dependencies';
-import { backoffSettingsOf, HISTORY, withScheduleState } from './scheduled-sync';
+import { backoffSettingsOf, withScheduleState } from './scheduled-sync';
+import { HISTORY, raiseIfStaleAfter } from './stale-check';
 import { type ExclusiveSyncDependencies, runLocked } from './sync-lock';
 
 export type ContinuationOutcome =
@@ -66,5 +67,7 @@ export async function continueRun(
     },
     { checkpoint, ...(previous ? { previous } : {}) },
   );
+  // A run that ended without success past alerts.staleAfterHours tells at once (stale-check.ts).
+  await raiseIfStaleAfter(deps, stored.config, report);
   return { outcome: 'ran', report: withState(report) };
 }

@@ -8,43 +8,31 @@
  *    records a skipped run.
  * 3. Run under the lock; a failed run's record carries the schedule's state after it (its back-off, and why).
  * 4. Tell: when no run has succeeded for `alerts.staleAfterHours`, raise the stale alert (once per stale spell;
- *    its record is the `sync.stale` event).
+ *    its record is the `sync.stale` event). The stale check (stale-check.ts) does the same on its own cadence,
+ *    whether the schedule is on or off; the alert store publishes a spell's alert once, whoever raises it.
  */
 import type { Config } from '../config/config-schema';
 import { emptyCounts, type Report, type RunSummary } from '../domain/report';
-import { staleEventOf } from '../domain/run-event';
 import {
   type BackoffSettings,
   isOccurrenceDue,
   type ScheduleHealth,
-  type Staleness,
   scheduleHealthOf,
-  stalenessOf,
 } from '../domain/schedule-health';
-import type { AlertStore } from '../ports/alert-store';
 import type { RunStore } from '../ports/run-store';
 import { ended, startedReport } from './operation-status';
-import { type RunDependencies, withDefaults } from './run-dependencies';
+import { withDefaults } from './run-dependencies';
 import { errorOf } from './run-report';
+import { HISTORY, raiseIfStale, type Told } from './stale-check';
 import { type ExclusiveSyncDependencies, runLocked, takeLock } from './sync-lock';
 
-export interface ScheduledSyncDependencies extends ExclusiveSyncDependencies {
-  /** Where the stale alert is raised; without it, staleness is only reported. */
-  readonly alerts?: AlertStore;
-}
-
-/** What the schedule found besides its outcome: the sync is stale (no run succeeded for the configured hours). */
-interface Told {
-  readonly stale?: Staleness;
-}
+/** The sync's dependencies, the alert store among them (where the stale alert is raised). */
+export type ScheduledSyncDependencies = ExclusiveSyncDependencies;
 
 export type ScheduledOutcome =
   | ({ readonly outcome: 'disabled' | 'unconfigured' | 'duplicate' } & Told)
   | ({ readonly outcome: 'backedOff'; readonly schedule: ScheduleHealth } & Told)
   | ({ readonly outcome: 'ran' | 'skipped'; readonly report: Report } & Told);
-
-/** The runs the schedule's rules read: enough to see a streak of failures and the last success. */
-export const HISTORY = 100;
 
 export const backoffSettingsOf = (config: Config): BackoffSettings => ({
   intervalMinutes: config.schedule.intervalMinutes,
@@ -64,7 +52,7 @@ export async function runScheduledSync(
   const history = await deps.runs.listRuns(HISTORY);
   const health = scheduleHealthOf(history, settings);
   if (!isOccurrenceDue(health, deps.clock.now())) {
-    return { outcome: 'backedOff', schedule: health, ...(await tell(deps, stored.config, history)) };
+    return { outcome: 'backedOff', schedule: health, ...(await raiseIfStale(deps, stored.config, history)) };
   }
   if (!(await deps.lock.claimOccurrence(occurrence))) return { outcome: 'duplicate' };
 
@@ -108,7 +96,11 @@ export async function runScheduledSync(
     report = withState(ended(started, now, errorOf(error)));
     await deps.runs.recordRun(report);
   }
-  return { outcome: 'ran', report, ...(await tell(deps, stored.config, await deps.runs.listRuns(HISTORY))) };
+  return {
+    outcome: 'ran',
+    report,
+    ...(await raiseIfStale(deps, stored.config, await deps.runs.listRuns(HISTORY))),
+  };
 }
 
 /**
@@ -135,25 +127,4 @@ export function withScheduleState(
       listRuns: (limit) => runs.listRuns(limit),
     },
   };
-}
-
-/**
- * The staleness of the sync at this occurrence, with its alert raised (once per spell: a raise of the same
- * id does nothing). The alert never fails the occurrence: an error raising it goes to onUnexpectedError, and
- * the next occurrence raises it again.
- */
-async function tell(
-  deps: RunDependencies<ScheduledSyncDependencies>,
-  config: Config,
-  history: readonly RunSummary[],
-): Promise<Told> {
-  const now = deps.clock.now();
-  const stale = stalenessOf(history, now, config.alerts.staleAfterHours);
-  if (!stale) return {};
-  try {
-    await deps.alerts?.raise(staleEventOf(stale, now));
-  } catch (error) {
-    deps.onUnexpectedError?.(error);
-  }
-  return { stale };
 }

@@ -10,6 +10,7 @@ import type { OperationStarter, SyncStart } from '../ports/operation-starter';
 import { ended, interrupted, startedReport } from './operation-status';
 import { withDefaults } from './run-dependencies';
 import { errorOf } from './run-report';
+import { raiseIfStaleAfter } from './stale-check';
 import { claimRun, type ExclusiveSyncDependencies, type MassDeletionApproval, runLocked } from './sync-lock';
 
 /** What the API needs to start a sync in the worker: the lock, the run history, and the worker. */
@@ -74,7 +75,8 @@ export type StartOutcome =
 /**
  * Runs a sync the API started (startSync), in the sync function. Only a run that is recorded as running and
  * whose lock it still holds is run, once: a duplicated delivery, or one that comes after the lease expired
- * and another run took the lock, does nothing.
+ * and another run took the lock, does nothing. A run that ends without success raises the stale alert at once
+ * when nothing has succeeded for `alerts.staleAfterHours` (stale-check.ts).
  */
 export async function runStartedSync(
   given: ExclusiveSyncDependencies,
@@ -104,8 +106,9 @@ export async function runStartedSync(
     await deps.lock.release(start.runId);
     return { outcome: 'unconfigured' };
   }
+  let report: Report;
   try {
-    const report = await runLocked(deps, stored, start.runId, {
+    report = await runLocked(deps, stored, start.runId, {
       trigger: triggerOf(start),
       ...(start.user !== undefined ? { user: start.user } : {}),
       configVersion: start.configVersion,
@@ -122,11 +125,11 @@ export async function runStartedSync(
           }
         : {}),
     });
-    return { outcome: 'ran', report };
   } catch (error) {
     // A failure before the pipeline could record one (the secret store, say): the run's record says so.
-    const report = ended(record, deps.clock.now(), errorOf(error));
+    report = ended(record, deps.clock.now(), errorOf(error));
     await deps.runs.recordRun(report);
-    return { outcome: 'ran', report };
   }
+  await raiseIfStaleAfter(deps, stored.config, report);
+  return { outcome: 'ran', report };
 }

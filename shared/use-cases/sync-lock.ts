@@ -11,6 +11,7 @@
  */
 import type { DeletionHold, Report, RunTrigger } from '../domain/report';
 import { ApprovalMismatchError, SyncRunningError } from '../errors';
+import type { AlertStore } from '../ports/alert-store';
 import type { ConfigStore, StoredConfig } from '../ports/config-store';
 import type { ContinuationTrigger, RunCheckpointStore } from '../ports/run-checkpoint';
 import type { RunLock } from '../ports/run-lock';
@@ -29,6 +30,11 @@ export interface ExclusiveSyncDependencies extends SyncDependencies {
   readonly checkpoints?: RunCheckpointStore;
   /** With checkpoints and remainingMs: runs nearing the deadline continue in a follow-up invocation. */
   readonly continuations?: ContinuationTrigger;
+  /**
+   * Where the stale alert is raised (stale-check.ts): by the schedule, and by a run that ends without success
+   * past `alerts.staleAfterHours`. Without it, staleness is only reported.
+   */
+  readonly alerts?: AlertStore;
 }
 
 export async function runLocked(

@@ -1,5 +1,5 @@
 /**
- * The alerts the schedule raises, on the single table (docs/data-model.md): one item per event id, written
+ * The stale alerts (stale-check.ts), on the single table (docs/data-model.md): one item per event id, written
  * only over nothing, so that its insert (the table's stream) is the event exactly once. Kept 90 days (TTL).
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';

@@ -3,8 +3,9 @@
  * is recorded at the wire (a proxy in front of DynamoDB Local) while the functions do all they do: save
  * and read the configuration, browse the directory (and explain a user), start syncs and previews (and fail to), follow them
  * while they run, run them in the workers (a sync with a handoff to a follow-up invocation, a preview of
- * unsaved settings), rename and delete users with archive folders, run on the schedule, ask (the watcher) whether
- * a notified user is a synchronized one, manage local users, log users on, list runs. Each request must be allowed by that function's role in the synthesized CDK template, and the
+ * unsaved settings), rename and delete users with archive folders, run on the schedule (and check for a stale
+ * sync), ask (the watcher) whether a notified user is a synchronized one, manage local users, log users on, list
+ * runs. Each request must be allowed by that function's role in the synthesized CDK template, and the
  * item kinds the functions write must be exactly those their roles grant.
  *
  * The start function's hand-over to a worker is queued here, as Lambda queues an asynchronous invocation,
@@ -254,6 +255,14 @@ describe('every function, as deployed', () => {
       ['Query', 'SPECIFIC_ATTRIBUTES'],
       ['Query', 'SPECIFIC_ATTRIBUTES'],
     ]);
+  });
+
+  it('checks for a stale sync', async () => {
+    const result = (await invoke('sync', {
+      source: 'ad-sync.stale-check',
+      checkedAt: '2026-11-24T02:05:00.000Z',
+    })) as { outcome: string };
+    expect(result.outcome).toBe('checked');
   });
 
   it('shows the synchronized groups and their members', async () => {

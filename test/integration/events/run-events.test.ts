@@ -2,8 +2,9 @@
  * Run events, end to end (docs/contract.md#operators-are-told): the local stack in this process (its own
  * DynamoDB Local, the schedule checked every half second) with ADSYNC_WEBHOOK_URL pointing at a receiver in
  * this test, running syncs of an OU of this file's own in the Samba DC. Each of sync.failed,
- * sync.deletionsWithheld and sync.stale reaches the receiver, signed; Test Settings publishes none; a
- * receiver that is down never holds a run up.
+ * sync.deletionsWithheld and sync.stale reaches the receiver, signed (sync.stale with the schedule off: the
+ * stale check, every half second here); Test Settings publishes none; a receiver that is down never holds a
+ * run up.
  *
  * DynamoDB Local's stream has one shard at a time, read in commit order: once a later event has arrived, an
  * event of an earlier write would have arrived before it. That is how "no event" is checked.
@@ -21,7 +22,7 @@ import { RUN_EVENT_SCHEMA_FILE } from '../../../cdk/events';
 import { localDynamoDbClient } from '../../../local/dynamodb-local';
 import { type LocalStack, startLocalStack, TABLE_NAME } from '../../../local/local-stack';
 import { DynamoRunStore } from '../../../shared/adapters/dynamodb/dynamo-run-store';
-import type { Report } from '../../../shared/domain/report';
+import type { Report, RunSummary } from '../../../shared/domain/report';
 import type {
   AdSyncEvent,
   RunEvent,
@@ -85,6 +86,7 @@ beforeAll(async () => {
     port: 0,
     token: randomBytes(24).toString('hex'),
     scheduleCheckMs: 500,
+    staleCheckMs: 500,
     log: () => {},
   });
 }, LONG);
@@ -100,18 +102,8 @@ afterAll(async () => {
 
 describe('run events of the local stack', () => {
   it(
-    'tells of a stale sync and of a failed scheduled run, with its back-off state; nothing of Test Settings',
+    'tells of a failed scheduled run with its back-off state, and of a stale sync with the schedule off; nothing of Test Settings',
     async () => {
-      // The history: a run that succeeded two days ago, and nothing since.
-      const twoDaysAgo = new Date(Date.now() - 48 * 3_600_000).toISOString();
-      await new DynamoRunStore(localDynamoDbClient(stack.dynamodbEndpoint), TABLE_NAME).recordRun(
-        aReport({
-          runId: `old-${tag}`,
-          trigger: 'schedule',
-          startedAt: twoDaysAgo,
-          finishedAt: twoDaysAgo,
-        }) as Report,
-      );
       // Alert settings out of range are refused at save, naming each field.
       const refused = await api('PUT', '/config', {
         config: { ...fixtureConfig(), alerts: { staleAfterHours: 0, failuresBeforeBackoff: 101 } },
@@ -136,11 +128,10 @@ describe('run events of the local stack', () => {
         schedule: { enabled: true, intervalMinutes: 60 },
         alerts: { staleAfterHours: 24, failuresBeforeBackoff: 1 },
       });
-      await vi.waitFor(() => expect(runEventsFrom().length).toBeGreaterThanOrEqual(2), ARRIVAL);
+      await vi.waitFor(() => expect(runEventsFrom()).toHaveLength(1), ARRIVAL);
       await save({ schedule: { enabled: false, intervalMinutes: 60 } });
-      const [failed, stale] = runEventsFrom() as [SyncFailedEvent, SyncStaleEvent];
-      // The run's record ended before the schedule looked at the history: its event came first. No event of
-      // the failed preview came before it.
+      const [failed] = runEventsFrom() as [SyncFailedEvent];
+      // No event of the failed preview came before it.
       expect(receiver.delivered[0]?.event).toEqual(failed);
       expect(failed).toMatchObject({
         id: `${failed.runId}:sync.failed`,
@@ -149,12 +140,26 @@ describe('run events of the local stack', () => {
         error: { code: expect.any(String), message: expect.any(String) },
         schedule: { state: 'backedOff', failedRuns: 1, failuresBeforeBackoff: 1, delayMinutes: 120 },
       });
+
+      // The history now: a run that succeeded two days ago, and nothing since but the failed run. The schedule
+      // is off: the stale check tells (every half second here, every minute by default).
+      const twoDaysAgo = new Date(Date.now() - 48 * 3_600_000).toISOString();
+      await new DynamoRunStore(localDynamoDbClient(stack.dynamodbEndpoint), TABLE_NAME).recordRun(
+        aReport({
+          runId: `old-${tag}`,
+          trigger: 'schedule',
+          startedAt: twoDaysAgo,
+          finishedAt: twoDaysAgo,
+        }) as Report,
+      );
+      await vi.waitFor(() => expect(runEventsFrom()).toHaveLength(2), ARRIVAL);
+      const [, stale] = runEventsFrom() as [SyncFailedEvent, SyncStaleEvent];
       expect(stale).toEqual({
         id: `sync.stale:old-${tag}`,
         type: 'sync.stale',
         time: expect.any(String),
         since: twoDaysAgo,
-        staleAfterHours: 24,
+        staleAfterHours: 26,
         lastSucceeded: { runId: `old-${tag}`, finishedAt: twoDaysAgo },
         lastRun: { runId: failed.runId, status: 'failed', finishedAt: expect.any(String) },
       });
@@ -253,6 +258,44 @@ describe('run events of the local stack', () => {
         error: failed.body.error,
       });
       expect(runEventsFrom(from)[0]).not.toHaveProperty('schedule');
+    },
+    LONG,
+  );
+
+  it(
+    'tells of a stale sync with the schedule off once alerts.staleAfterHours has passed since the last success, once',
+    async () => {
+      const from = receiver.delivered.length;
+      const { runs } = (await api('GET', '/sync/runs')).body as { runs: RunSummary[] };
+      // The approval's run, above.
+      const success = runs.find((run) => run.status === 'succeeded') as RunSummary;
+      // The least there is, 36 s: failing runs, and the stale check tells once they have passed.
+      await save({ baseDn: `OU=Gone Again ${tag},${directory.baseDn}`, alerts: { staleAfterHours: 0.01 } });
+      const failed = await api('POST', '/sync', {});
+      expect(failed.body).toMatchObject({ status: 'failed', trigger: 'api' });
+      const staleOnes = () => runEventsFrom(from).filter((e): e is SyncStaleEvent => e.type === 'sync.stale');
+      await vi.waitFor(() => expect(staleOnes()).toHaveLength(1), ARRIVAL);
+      expect(staleOnes()[0]).toEqual({
+        id: `sync.stale:${success.runId}`,
+        type: 'sync.stale',
+        time: expect.any(String),
+        since: success.finishedAt,
+        staleAfterHours: 0.01,
+        lastSucceeded: { runId: success.runId, finishedAt: success.finishedAt },
+        lastRun: { runId: expect.any(String), status: 'failed', finishedAt: expect.any(String) },
+      });
+      expect(Date.parse(staleOnes()[0]?.time ?? '')).toBeGreaterThanOrEqual(
+        Date.parse(success.finishedAt) + 36_000,
+      );
+      // The same spell: another failed run, and the checks after it, publish no second sync.stale.
+      const again = await api('POST', '/sync', {});
+      expect(again.body).toMatchObject({ status: 'failed' });
+      await vi.waitFor(
+        () => expect(runEventsFrom(from).map((e) => e.id)).toContain(`${again.body.runId}:sync.failed`),
+        ARRIVAL,
+      );
+      expect(staleOnes()).toHaveLength(1);
+      await save();
     },
     LONG,
   );

@@ -782,6 +782,49 @@ describe('the AdSync stack', () => {
     });
   });
 
+  it('checks for a stale sync every 5 minutes whatever the schedule: the sync function, by the scheduler role', () => {
+    const stale = Object.values(
+      template.findResources('AWS::Scheduler::Schedule', {
+        Properties: { Target: { Input: Match.stringLikeRegexp('ad-sync.stale-check') } },
+      }),
+    );
+    expect(stale).toHaveLength(1);
+    const [sync] = Object.values(
+      template.findResources('AWS::Scheduler::Schedule', {
+        Properties: { Target: { Input: Match.stringLikeRegexp('"ad-sync.schedule"') } },
+      }),
+    );
+    expect(stale[0]?.Properties).toMatchObject({
+      ScheduleExpression: 'rate(5 minutes)',
+      // Always on: the sync's schedule is off by default, and PUT /config never touches this one.
+      State: 'ENABLED',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: {
+        Arn: { 'Fn::GetAtt': [functionId('Sync'), 'Arn'] },
+        // The role the sync's schedule invokes it with: no role, and no grant, of its own.
+        RoleArn: sync?.Properties.Target.RoleArn,
+        Input: JSON.stringify({ source: 'ad-sync.stale-check', checkedAt: '<aws.scheduler.scheduled-time>' }),
+        RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 300 },
+      },
+    });
+    // The schedulers' role invokes the sync and watch functions, nothing else.
+    const roleArn = sync?.Properties.Target.RoleArn as { 'Fn::GetAtt': [string, string] };
+    const [schedulerRole] = roleArn['Fn::GetAtt'];
+    const invoked = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(schedulerRole))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+    expect(invoked).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'lambda:InvokeFunction',
+        Resource: [
+          { 'Fn::GetAtt': [functionId('Sync'), 'Arn'] },
+          { 'Fn::GetAtt': [functionId('Watch'), 'Arn'] },
+        ],
+      },
+    ]);
+  });
+
   it('alarms on failed sync runs, on a burst of refused logons and on function errors, to the topic from context', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AdSync',

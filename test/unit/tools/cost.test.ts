@@ -68,15 +68,18 @@ describe('idleCost', () => {
     expect(lambdaTwoAzs?.line).toMatch(/^Lambda interface endpoint/);
   });
 
-  it('adds the secret, 15 alarms, 7 metrics, the dashboard, the pipe’s polling and the table’s storage', () => {
+  it('adds the secret, 15 alarms, 8 metrics, the dashboard, the pipe’s polling, the stale check and the table’s storage', () => {
     const lines = idleCost(100_000, 2).map((line) => line.usd);
     const storedGb = (100_000 * 0.95 * 3 * 1.0) / 1024 / 1024;
+    // 8,760 checks: 0.3 GB-s, a request and a Scheduler invocation, 14 read units each.
+    const staleCheck = 8_760 * (0.3 * 0.0000133334 + 0.0000002 + 0.000001 + 14 * 0.000000125);
     expect(lines.slice(2)).toEqual([
       0.4,
       expect.closeTo(1.5, 9),
-      expect.closeTo(2.1, 9),
+      expect.closeTo(2.4, 9),
       3,
       expect.closeTo(4 * 730 * 3600 * 0.0000002, 9),
+      expect.closeTo(staleCheck, 9),
       expect.closeTo(storedGb * 0.45, 9),
     ]);
   });
@@ -165,7 +168,7 @@ describe('costTables', () => {
   it('prints every price with its source, and each table with the figures’ origin', () => {
     const markdown = costTables(figuresFor([]));
     for (const price of Object.values(PRICES)) expect(markdown).toContain(price.source);
-    expect(markdown).toContain('| **total** | **$38.31** | **$23.71** |');
+    expect(markdown).toContain('| **total** | **$38.68** | **$24.08** |');
     expect(markdown).toMatch(/\| 100,000 \| ESTIMATE \(10x the 10,000-user figures\) \| every 1 min \|/);
   });
 });

@@ -3,7 +3,6 @@
  * no real time passes.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { SyncStaleEvent } from '../../../shared/domain/run-event';
 import type { AlertStore } from '../../../shared/ports/alert-store';
 import { continueRun } from '../../../shared/use-cases/continue-run';
 import { runHistory } from '../../../shared/use-cases/operation-status';
@@ -11,22 +10,13 @@ import { HANDOFF_RESERVE_MS } from '../../../shared/use-cases/run-dependencies';
 import { runScheduledSync, type ScheduledOutcome } from '../../../shared/use-cases/scheduled-sync';
 import { synchronizeNow } from '../../../shared/use-cases/synchronize-now';
 import { directoryEntry } from '../../support/in-memory';
+import { InMemoryAlerts } from '../../support/in-memory-alerts';
 import { type InMemoryApp, inMemoryApp, inMemoryConfig } from '../../support/in-memory-app';
 import { TestClock } from '../../support/test-clock';
 
 const HOUR = 3_600_000;
 const T0 = Date.parse('2026-12-01T00:00:00Z');
 const at = (hours: number) => new Date(T0 + hours * HOUR).toISOString();
-
-/** Alerts kept by id, raised once each, as the table's conditional write keeps them. */
-class InMemoryAlerts implements AlertStore {
-  readonly raised = new Map<string, SyncStaleEvent>();
-  async raise(event: SyncStaleEvent): Promise<boolean> {
-    if (this.raised.has(event.id)) return false;
-    this.raised.set(event.id, event);
-    return true;
-  }
-}
 
 let app: InMemoryApp;
 let clock: TestClock;
