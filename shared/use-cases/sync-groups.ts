@@ -60,13 +60,15 @@ const lower = (dn: string): string => dn.toLowerCase();
 
 /**
  * Reads the groups a run needs: all under the groups' base DN (`all`), or the selected groups (`selected`)
- * and the rules' groups, each with the groups nested in it, taken into the index as the pages arrive. A rule
- * whose group was not read: see unreadRules.
+ * and the rules' groups, each with the groups nested in it, taken into the index as the pages arrive; then the
+ * users' primary groups (takePrimaryGroups; `user`: only that user's, for explain). A rule whose group was not
+ * read: see unreadRules.
  */
 export async function readGroups(
   session: DirectorySession,
   config: Config,
   baseDn: string,
+  user?: string,
 ): Promise<GroupRead> {
   const { sync } = config.groups;
   const base = config.groups.baseDn || baseDn;
@@ -87,8 +89,34 @@ export async function readGroups(
     (dn) => !known.has(dn),
   );
   if (roots.length > 0) await take(session.groupPages(base, roots));
+  await takePrimaryGroups(session, index, baseDn, user);
   const goneRules = await unreadRules(session, config, base, index);
   return { index, inUse: true, ...(goneRules.length > 0 ? { goneRules } : {}) };
+}
+
+/** Up to this many groups read, the primary group read asks only for the users of their RIDs. */
+const PRIMARY_RIDS_ASKED = 100;
+
+/**
+ * The users' primary groups (primaryGroupID: Domain Users for most; a membership no group's `member` lists),
+ * taken into the index as direct memberships (group-membership.ts): those of the users under the users' base DN
+ * (a group's members are the synchronized users), or of the one `user` (explain). When few groups were read (the
+ * selected groups and the rules'), only the users whose primaryGroupID is one of their RIDs are read; the group
+ * of a user's primary group is matched by its whole SID (the user's domain's), never by the RID alone.
+ */
+async function takePrimaryGroups(
+  session: DirectorySession,
+  index: MembershipIndex,
+  baseDn: string,
+  user: string | undefined,
+): Promise<void> {
+  const rids = [...new Set(index.groupSids.map((sid) => Number(sid.slice(sid.lastIndexOf('-') + 1))))];
+  if (rids.length === 0) return;
+  const asked = rids.length <= PRIMARY_RIDS_ASKED ? rids : undefined;
+  const pages = user
+    ? session.primaryGroupPages(user, asked, 'base')
+    : session.primaryGroupPages(baseDn, asked);
+  for await (const page of pages) index.addPrimaryMembers(page);
 }
 
 /**
@@ -213,7 +241,7 @@ export async function explainMembership(
   distinguishedName: string,
 ): Promise<MembershipExplanation | undefined> {
   if (!groupsInUse(config)) return undefined;
-  return (await readGroups(session, config, baseDn)).index.explain(distinguishedName);
+  return (await readGroups(session, config, baseDn, distinguishedName)).index.explain(distinguishedName);
 }
 
 /**
