@@ -157,6 +157,8 @@ const syntheticDirectory: DirectoryReader = {
           groupEntry(start + i),
         );
     },
+    // The synthetic groups have no objectSid: no user's primary group is among them.
+    async *primaryGroupPages() {},
     async *groupGuidPages() {
       yield Array.from({ length: GROUPS }, (_, i) => groupGuid(i + 1));
     },

@@ -9,6 +9,11 @@
  * (each distinct DN held once, lower-cased, as bytes: dn-ids.ts); a group keeps its members as an array of
  * ids, and the inverse (an id's groups) is two typed arrays. 1,000,000 memberships of 100,000 users in 10,000 groups are
  * about 8 MB of ids and the 110,000 DNs, not a million strings and objects.
+ *
+ * Primary groups: a user is a direct member of its primary group (primaryGroupID, Domain Users for most), which
+ * no `member` lists. The users' primary groups are taken after the groups (addPrimaryMembers: a DN and the
+ * group's SID, one pair of ids a user) and become direct members of the group of that objectSid when the index
+ * is first asked, so that a user's groups, the rules, the groups' members and nesting all follow from them.
  */
 import type { PrivilegeRule } from '../config/config-schema';
 import { DnIds } from './dn-ids';
@@ -18,8 +23,10 @@ import {
   type GroupMember,
   type GroupWithMembers,
   mapDirectoryGroup,
+  type PrimaryGroupMember,
 } from './group';
 import { forEachRank, NestingClosure } from './group-nesting';
+import { PrimaryMemberships } from './primary-memberships';
 import { type GroupGrants, grantsOf, NO_GRANTS } from './privilege-rules';
 import type { ArchiveAccess, Privilege } from './privileges';
 
@@ -97,6 +104,10 @@ export class MembershipIndex {
   private readonly members: Int32Array[] = [];
   private readonly groupIds: number[] = [];
   private readonly byGuid = new Set<string>();
+  /** The groups read by objectSid (their index). */
+  private readonly bySid = new Map<string, number>();
+  /** Primary group memberships taken (addPrimaryMembers), until the index is first asked. */
+  private primary = new PrimaryMemberships();
   private graph: Graph | undefined;
 
   constructor(
@@ -114,11 +125,30 @@ export class MembershipIndex {
       entry.members.forEach((dn, i) => {
         ids[i] = this.intern(dn);
       });
+      if (entry.objectSid !== undefined) this.bySid.set(entry.objectSid, this.entries.length);
       this.groupIds.push(this.intern(entry.distinguishedName));
       this.members.push(ids);
       // The entry without its member DNs: those are ids now.
       this.entries.push({ ...entry, members: [] });
     }
+  }
+
+  /**
+   * Users' primary groups, after the groups (see the module comment): each user becomes a direct member of the
+   * group read whose objectSid is the one given (a group of another domain has another SID: never matched). A
+   * group not read is left alone, as a `member` naming something unread is.
+   */
+  addPrimaryMembers(page: readonly PrimaryGroupMember[]): void {
+    if (this.graph) throw new Error('members added after the index was asked');
+    for (const { distinguishedName, groupSid } of page) {
+      const g = this.bySid.get(groupSid);
+      if (g !== undefined) this.primary.add(g, this.intern(distinguishedName));
+    }
+  }
+
+  /** The objectSids of the groups read (a primary group's is one of them). */
+  get groupSids(): readonly string[] {
+    return [...this.bySid.keys()];
   }
 
   /** How many groups were read. */
@@ -244,6 +274,7 @@ export class MembershipIndex {
 
   /** The ids of a group's direct members (g: its index, 0 up to `size`). */
   memberIdsOf(g: number): Int32Array {
+    this.resolved();
     return this.members[g] as Int32Array;
   }
 
@@ -276,6 +307,8 @@ export class MembershipIndex {
   }
 
   private buildGraph(): Graph {
+    this.primary.mergeInto(this.members, this.ids.size);
+    this.primary = new PrimaryMemberships();
     this.ids.compact();
     const idCount = this.ids.size;
     const groups = this.entries.length;

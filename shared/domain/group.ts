@@ -44,6 +44,18 @@ export interface DirectoryGroupEntry {
   /** AD's groupType: 0x2 global, 0x4 domain local, 0x8 universal; 0x80000000 a security group. */
   readonly groupType: number;
   readonly members: readonly string[];
+  /** Its objectSid (`S-1-5-21-...-513`): users whose primary group it is are its members too. */
+  readonly objectSid?: string;
+}
+
+/**
+ * A user's primary group as read (AD's primaryGroupID: the RID of a group of the user's own domain, a membership
+ * that no group's `member` and no user's `memberOf` lists; Domain Users, RID 513, for most users): the user's
+ * DN and the group's SID, the user's domain SID (its objectSid without the last sub-authority) with the RID.
+ */
+export interface PrimaryGroupMember {
+  readonly distinguishedName: string;
+  readonly groupSid: string;
 }
 
 /** A group with its direct members, as the sync writes it. */

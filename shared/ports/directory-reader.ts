@@ -1,7 +1,7 @@
 import type { ConnectionConfig } from '../config/config-schema';
 import type { AccountStanding } from '../domain/account-lockout';
 import type { DirectoryChange } from '../domain/change-watch';
-import type { DirectoryGroupEntry } from '../domain/group';
+import type { DirectoryGroupEntry, PrimaryGroupMember } from '../domain/group';
 import type { DirectoryEntry } from '../domain/user';
 import type { UserLookup } from '../domain/user-lookup';
 
@@ -69,6 +69,9 @@ export interface WatchOptions {
 }
 
 /** An open, TLS-protected connection to one domain controller. */
+/** Which primary groups (RIDs) a primary-group read asks for: these, or all but one. */
+export type PrimaryGroupIds = readonly number[] | { readonly except: number };
+
 export interface DirectorySession {
   /** `host:port` of the DC that answered. */
   readonly server: string;
@@ -104,7 +107,7 @@ export interface DirectorySession {
    */
   findUserEntries(baseDn: string, lookup: UserLookup): Promise<DirectoryEntry[]>;
   /**
-   * Whether the user is a member of the group, directly or through nested groups: the matching rule
+   * Whether the user is a member of the group, directly or through nested groups: the filter
    * readGroupMemberGuids uses, asked of this one user (a base-scope search on its DN).
    */
   isGroupMember(userDn: string, groupDn: string): Promise<boolean>;
@@ -142,7 +145,10 @@ export interface DirectorySession {
   readAccountStanding(objectGuid: string): Promise<AccountStanding | undefined>;
   /** The DNS name of the domain's PDC emulator: the DC that keeps the domain's bad-password counts. */
   readPdcEmulator(): Promise<string>;
-  /** objectGUIDs of users that are members of the group, directly or through nested groups. */
+  /**
+   * objectGUIDs of users that are members of the group, directly or through nested groups, by `member` or by
+   * primary group (primaryGroupID: the group's or a nested group's RID, a group of the DC's domain).
+   */
   readGroupMemberGuids(baseDn: string, groupDn: string): Promise<Set<string>>;
   /**
    * Group entries with their direct members' DNs, a page at a time: every group under the base DN, or (with
@@ -151,6 +157,16 @@ export interface DirectorySession {
    * never looks complete.
    */
   groupPages(baseDn: string, roots?: readonly string[]): AsyncIterable<DirectoryGroupEntry[]>;
+  /**
+   * Each user account's primary group (primaryGroupID, a membership no `member` lists), a page at a time: the
+   * users under the base DN (scope `base`: the one at that DN), or those whose primaryGroupID is one of `rids`
+   * (`{ except }`: is not that one). Fails as userPages fails.
+   */
+  primaryGroupPages(
+    baseDn: string,
+    rids?: PrimaryGroupIds,
+    scope?: 'base' | 'sub',
+  ): AsyncIterable<PrimaryGroupMember[]>;
   /**
    * The objectGUIDs of the groups under the base DN, a page at a time; with `changedSinceUsn`, only those whose
    * uSNChanged is at least that (an incremental run's groups: a changed member list moves it).

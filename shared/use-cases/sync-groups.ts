@@ -88,12 +88,14 @@ export function groupBasesOf(
 /**
  * Reads the groups a run needs: all under the groups' base DN (`all`), or the selected groups (`selected`)
  * and the rules' groups, each with the groups nested in it (groupBasesOf), taken into the index as the pages
- * arrive. A rule whose group was not read: see unreadRules.
+ * arrive; then the users' primary groups (takePrimaryGroups; `user`: only that user's, for explain). A rule
+ * whose group was not read: see unreadRules.
  */
 export async function readGroups(
   session: DirectorySession,
   config: Config,
   baseDn: string,
+  user?: string,
 ): Promise<GroupRead> {
   const { sync } = config.groups;
   const base = groupBasesOf(config, baseDn, session.rootDse.defaultNamingContext).search;
@@ -112,8 +114,43 @@ export async function readGroups(
   if (sync === 'all') await take(session.groupPages(base));
   const roots = rootsOf(config).filter((dn) => !known.has(dn));
   if (roots.length > 0) await take(session.groupPages(base, roots));
+  await takePrimaryGroups(session, index, baseDn, user);
   const goneRules = await unreadRules(session, config, base, index);
   return { index, inUse: true, ...(goneRules.length > 0 ? { goneRules } : {}) };
+}
+
+/** Up to this many groups read, the primary group read asks only for the users of their RIDs. */
+const PRIMARY_RIDS_ASKED = 100;
+/** The RID of a domain's Domain Users group (MS-DTYP 2.4.2.4: DOMAIN_GROUP_RID_USERS). */
+const DOMAIN_USERS = 513;
+
+/**
+ * The users' primary groups (primaryGroupID: Domain Users for most; a membership no group's `member` lists),
+ * taken into the index as direct memberships (group-membership.ts): those of the users under the users' base DN
+ * (a group's members are the synchronized users), or of the one `user` (explain). When few groups were read (the
+ * selected groups and the rules'), only the users whose primaryGroupID is one of their RIDs are read; the group
+ * of a user's primary group is matched by its whole SID (the user's domain's), never by the RID alone.
+ */
+async function takePrimaryGroups(
+  session: DirectorySession,
+  index: MembershipIndex,
+  baseDn: string,
+  user: string | undefined,
+): Promise<void> {
+  const rids = [...new Set(index.groupSids.map((sid) => Number(sid.slice(sid.lastIndexOf('-') + 1))))];
+  if (rids.length === 0) return;
+  // Many groups: every user, unless none of them is a domain's Domain Users (513, most users' primary group;
+  // `all` under an OU of the directory's own groups, say): then only the users whose primary group is another.
+  const asked =
+    rids.length <= PRIMARY_RIDS_ASKED
+      ? rids
+      : rids.includes(DOMAIN_USERS)
+        ? undefined
+        : { except: DOMAIN_USERS };
+  const pages = user
+    ? session.primaryGroupPages(user, asked, 'base')
+    : session.primaryGroupPages(baseDn, asked);
+  for await (const page of pages) index.addPrimaryMembers(page);
 }
 
 /**
@@ -241,7 +278,7 @@ export async function explainMembership(
   distinguishedName: string,
 ): Promise<MembershipExplanation | undefined> {
   if (!groupsInUse(config)) return undefined;
-  return (await readGroups(session, config, baseDn)).index.explain(distinguishedName);
+  return (await readGroups(session, config, baseDn, distinguishedName)).index.explain(distinguishedName);
 }
 
 /**

@@ -30,6 +30,7 @@ import type {
   DirectoryReader,
   DirectorySession,
   DirectoryWatch,
+  PrimaryGroupIds,
   WatchOptions,
 } from '../../shared/ports/directory-reader';
 import type { OperationStarter, PreviewStart, SyncStart } from '../../shared/ports/operation-starter';
@@ -186,6 +187,9 @@ export class InMemoryDirectory implements DirectoryReader {
 
   /** Each group's uSNChanged. */
   readonly groupUsn = new Map<string, number>();
+
+  /** Users' primary groups: a user's DN and its primary group's SID (none unless a test sets them). */
+  readonly primaryGroups = new Map<string, string>();
 
   putGroup(...entries: DirectoryGroupEntry[]): this {
     this.usn += 1;
@@ -381,6 +385,23 @@ export class InMemoryDirectory implements DirectoryReader {
             (g) => changedSinceUsn === undefined || (directory.groupUsn.get(g) ?? 0) >= changedSinceUsn,
           );
         yield* directory.pages(guids);
+      },
+      async *primaryGroupPages(baseDn: string, rids?: PrimaryGroupIds, scope?: 'base' | 'sub') {
+        directory.reads.push('primaryGroups');
+        const inScope = (dn: string) =>
+          scope === 'base'
+            ? dn.toLowerCase() === baseDn.toLowerCase()
+            : dn.toLowerCase().endsWith(`,${baseDn.toLowerCase()}`);
+        const ridOf = (sid: string) => Number(sid.slice(sid.lastIndexOf('-') + 1));
+        yield* directory.pages(
+          [...directory.primaryGroups]
+            .filter(
+              ([dn, sid]) =>
+                inScope(dn) &&
+                (!rids || ('except' in rids ? ridOf(sid) !== rids.except : rids.includes(ridOf(sid)))),
+            )
+            .map(([distinguishedName, groupSid]) => ({ distinguishedName, groupSid })),
+        );
       },
       async *groupPages(baseDn: string, roots?: readonly string[]) {
         directory.reads.push('groups');

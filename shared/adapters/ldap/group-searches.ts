@@ -1,7 +1,7 @@
 /**
- * The searches about groups: the groups whose name or description holds a term (the settings' group picker),
- * and the objectGUIDs of a group's members, nested groups' members included. Failures are thrown as ldapts
- * raised them; the session turns them into DirectoryErrors.
+ * The searches about groups: the groups a sync reads (with their direct members' DNs), and the groups whose
+ * name or description holds a term (the settings' group picker); a group's members are group-member-searches.ts'.
+ * Failures are thrown as ldapts raised them; the session turns them into DirectoryErrors.
  */
 import {
   AndFilter,
@@ -18,10 +18,13 @@ import type { DirectoryGroupEntry } from '../../domain/group';
 import { PartialReadError } from '../../errors';
 import type { DirectoryGroup } from '../../ports/directory-reader';
 import { parseRangedAttributeName, readAllValues } from './ranged-attribute';
-import { guidOf, many, single } from './user-entry';
-import { BINARY_ATTRIBUTES, groupMemberFilter, PAGE_SIZE } from './user-searches';
+import { guidOf, many, sidOf, single } from './user-entry';
+import { BINARY_ATTRIBUTES } from './user-searches';
 
-/** The attributes a sync reads of each group (`member`: the DNs of its direct members, ranged on AD). */
+/**
+ * The attributes a sync reads of each group (`member`: the DNs of its direct members, ranged on AD; objectSid:
+ * the users whose primary group it is are its members too).
+ */
 export const GROUP_ATTRIBUTES = [
   'objectGUID',
   'sAMAccountName',
@@ -32,6 +35,7 @@ export const GROUP_ATTRIBUTES = [
   'proxyAddresses',
   'groupType',
   'member',
+  'objectSid',
 ] as const;
 
 const isGroup = new EqualityFilter({ attribute: 'objectCategory', value: 'group' });
@@ -101,6 +105,7 @@ export async function toGroupEntry(client: Client, entry: Entry): Promise<Direct
         ? many(value)
         : await readAllValues(client, entry.dn, 'member');
   }
+  const objectSid = sidOf(entry);
   const optional = (key: 'displayName' | 'cn' | 'description' | 'mail') => {
     const text = single(entry[key]);
     return text === undefined ? {} : { [key]: text };
@@ -116,6 +121,7 @@ export async function toGroupEntry(client: Client, entry: Entry): Promise<Direct
     proxyAddresses: many(entry.proxyAddresses),
     groupType,
     members,
+    ...(objectSid === undefined ? {} : { objectSid }),
   };
 }
 
@@ -160,23 +166,4 @@ export async function searchGroups(
       };
     })
     .sort((a, b) => a.name.localeCompare(b.name));
-}
-
-/** The objectGUIDs of the users under the base DN who are members of the group, directly or nested. */
-export const readGroupMemberGuids = (client: Client, baseDn: string, groupDn: string): Promise<Set<string>> =>
-  searchGuids(client, baseDn, groupMemberFilter(groupDn));
-
-/** The objectGUIDs a paged search of the subtree finds, all pages. */
-async function searchGuids(client: Client, base: string, filter: Filter): Promise<Set<string>> {
-  const guids = new Set<string>();
-  for await (const page of client.searchPaginated(base, {
-    scope: 'sub',
-    filter,
-    attributes: ['objectGUID'],
-    explicitBufferAttributes: BINARY_ATTRIBUTES,
-    paged: { pageSize: PAGE_SIZE },
-  })) {
-    for (const entry of page.searchEntries) guids.add(guidOf(entry));
-  }
-  return guids;
 }

@@ -2,17 +2,11 @@
  * DirectoryReader over ldapts: LDAPS (or StartTLS) with certificate and host-name checks, connect and
  * operation timeouts always set, paged reads, range retrieval, transitive group membership, and every
  * failure translated once into a DirectoryError. Which DCs to try is `domain-controllers.ts`, the TLS rules
- * `tls-options.ts`, what a user read asks for `user-searches.ts`, the group searches `group-searches.ts`.
+ * `tls-options.ts`, what a user read asks for `user-searches.ts`, the group searches `group-searches.ts`, a
+ * group's members and the users' primary groups `group-member-searches.ts`.
  */
 import { resolveSrv as resolveSrvRecords } from 'node:dns/promises';
-import {
-  type Client,
-  type Entry,
-  EqualityFilter,
-  type Filter,
-  GreaterThanEqualsFilter,
-  OrFilter,
-} from 'ldapts';
+import { type Entry, EqualityFilter, type Filter, GreaterThanEqualsFilter, OrFilter } from 'ldapts';
 import type { ConnectionConfig } from '../../config/config-schema';
 import type { AccountStanding } from '../../domain/account-lockout';
 import type { DirectoryGroupEntry } from '../../domain/group';
@@ -26,6 +20,7 @@ import type {
   DirectorySession,
   DirectorySyncState,
   DirSyncAccess,
+  PrimaryGroupIds,
   RootDse,
   ServerAddress,
 } from '../../ports/directory-reader';
@@ -34,24 +29,29 @@ import { toDirectoryError } from './directory-errors';
 import { probeDirSync } from './dirsync-probe';
 import { formatServer, resolveServers, type SrvResolver } from './domain-controllers';
 import {
+  isGroupMember,
+  primaryGroupSearch,
+  readGroupMemberGuids,
+  toPrimaryGroupMembers,
+} from './group-member-searches';
+import {
   allGroupsFilter,
   groupGuidsFilter,
   groupSearch,
   nestedGroupsFilter,
-  readGroupMemberGuids,
   searchGroups,
   toGroupEntry,
 } from './group-searches';
 import { NotificationClient, watchNotifications } from './notification-search';
 import { parseObjectGuid } from './object-guid';
 import { readAllValues } from './ranged-attribute';
+import { readRootDse } from './root-dse';
 import { attributeInSchema } from './schema-attributes';
 import { tlsOptionsFor } from './tls-options';
-import { guidOf, many, single, toDirectoryEntry } from './user-entry';
+import { guidOf, single, toDirectoryEntry } from './user-entry';
 import {
   BINARY_ATTRIBUTES,
   FIRST_PAGE_SIZE,
-  groupMemberFilter,
   PAGE_SIZE,
   readAccountNames,
   USER_ATTRIBUTES,
@@ -154,8 +154,7 @@ class LdapDirectorySession implements DirectorySession {
   }
 
   async readAccountNames(dns: readonly string[]): Promise<AccountNames[]> {
-    const base = this.rootDse.defaultNamingContext;
-    if (!base) throw new PartialReadError(`${this.server} named no defaultNamingContext`);
+    const base = this.namingContext();
     try {
       return await readAccountNames(this.client, base, dns);
     } catch (error) {
@@ -189,12 +188,7 @@ class LdapDirectorySession implements DirectorySession {
 
   async isGroupMember(userDn: string, groupDn: string): Promise<boolean> {
     try {
-      const { searchEntries } = await this.client.search(userDn, {
-        scope: 'base',
-        filter: groupMemberFilter(groupDn),
-        attributes: ['objectClass'],
-      });
-      return searchEntries.length > 0;
+      return await isGroupMember(this.client, this.namingContext(), userDn, groupDn);
     } catch (error) {
       throw toDirectoryError(error, this.server, 'read');
     }
@@ -331,8 +325,7 @@ class LdapDirectorySession implements DirectorySession {
   }
 
   async readAccountStanding(objectGuid: string): Promise<AccountStanding | undefined> {
-    const namingContext = this.rootDse.defaultNamingContext;
-    if (!namingContext) throw new PartialReadError(`${this.server} named no defaultNamingContext`);
+    const namingContext = this.namingContext();
     try {
       return await readAccountStanding(this.client, this.server, namingContext, objectGuid);
     } catch (error) {
@@ -341,8 +334,7 @@ class LdapDirectorySession implements DirectorySession {
   }
 
   async readPdcEmulator(): Promise<string> {
-    const namingContext = this.rootDse.defaultNamingContext;
-    if (!namingContext) throw new PartialReadError(`${this.server} named no defaultNamingContext`);
+    const namingContext = this.namingContext();
     try {
       return await readPdcEmulator(this.client, this.server, namingContext);
     } catch (error) {
@@ -350,9 +342,16 @@ class LdapDirectorySession implements DirectorySession {
     }
   }
 
+  /** The domain's naming context (the rootDSE's defaultNamingContext); a DC naming none fails the read. */
+  private namingContext(): string {
+    const namingContext = this.rootDse.defaultNamingContext;
+    if (!namingContext) throw new PartialReadError(`${this.server} named no defaultNamingContext`);
+    return namingContext;
+  }
+
   async readGroupMemberGuids(baseDn: string, groupDn: string): Promise<Set<string>> {
     try {
-      return await readGroupMemberGuids(this.client, baseDn, groupDn);
+      return await readGroupMemberGuids(this.client, this.namingContext(), baseDn, groupDn);
     } catch (error) {
       throw toDirectoryError(error, this.server, 'read');
     }
@@ -364,6 +363,11 @@ class LdapDirectorySession implements DirectorySession {
     } catch (error) {
       throw toDirectoryError(error, this.server, 'read');
     }
+  }
+
+  primaryGroupPages(baseDn: string, rids?: PrimaryGroupIds, scope: 'base' | 'sub' = 'sub') {
+    const search = this.client.searchPaginated(baseDn, primaryGroupSearch(scope, rids));
+    return this.pagesAhead(search, toPrimaryGroupMembers);
   }
 
   async *groupGuidPages(baseDn: string, changedSinceUsn?: number): AsyncIterable<string[]> {
@@ -424,25 +428,4 @@ class LdapDirectorySession implements DirectorySession {
       ...(ranged ? { proxyAddresses: await readAllValues(this.client, entry.dn, 'proxyAddresses') } : {}),
     });
   }
-}
-
-async function readRootDse(
-  client: Client,
-): Promise<{ rootDse: RootDse; schemaNamingContext: string | undefined }> {
-  const { searchEntries } = await client.search('', {
-    scope: 'base',
-    filter: '(objectClass=*)',
-    attributes: ['defaultNamingContext', 'namingContexts', 'dnsHostName', 'schemaNamingContext'],
-  });
-  const entry = searchEntries[0] ?? { dn: '' };
-  const defaultNamingContext = single(entry.defaultNamingContext);
-  const dnsHostName = single(entry.dnsHostName);
-  return {
-    rootDse: {
-      ...(defaultNamingContext ? { defaultNamingContext } : {}),
-      namingContexts: many(entry.namingContexts),
-      ...(dnsHostName ? { dnsHostName } : {}),
-    },
-    schemaNamingContext: single(entry.schemaNamingContext),
-  };
 }

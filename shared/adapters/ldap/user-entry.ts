@@ -4,6 +4,7 @@
  * an array, and a requested but absent attribute as `[]`.
  */
 import type { Entry } from 'ldapts';
+import { sidText } from '../../domain/attribute-values';
 import type { DirectoryEntry } from '../../domain/user';
 import { PartialReadError, UnreadableAttributeError } from '../../errors';
 import { formatObjectGuid } from './object-guid';
@@ -28,6 +29,17 @@ export function guidOf(entry: Entry): string {
     throw new PartialReadError(`${entry.dn} was returned without a readable objectGUID`);
   }
   return formatObjectGuid(value);
+}
+
+/** An entry's objectSid in its string form (`S-1-5-21-...`), or undefined when it has none readable. */
+export function sidOf(entry: Entry): string | undefined {
+  const value = Array.isArray(entry.objectSid) ? entry.objectSid[0] : entry.objectSid;
+  if (!Buffer.isBuffer(value)) return undefined;
+  try {
+    return sidText(value);
+  } catch {
+    return undefined;
+  }
 }
 
 /** What the conversion needs besides the entry. */

@@ -49,14 +49,26 @@ export const userFilter = (...more: Filter[]): Filter =>
     ],
   });
 
+/** `(primaryGroupID=<rid>)`: the users whose primary group (a group of their domain) has this RID. */
+export const primaryGroupIdIs = (rid: number): Filter =>
+  new EqualityFilter({ attribute: 'primaryGroupID', value: String(rid) });
+
 /**
- * Users that are members of the group, directly or through nested groups (LDAP_MATCHING_RULE_IN_CHAIN).
- * The DN is carried as the filter's value, never spliced into filter text; its text form is RFC 4515-escaped.
+ * Users that are members of the group, directly or through nested groups (LDAP_MATCHING_RULE_IN_CHAIN), or
+ * whose primary group has one of `rids` (the group's and its nested groups': group-member-searches.ts; the rule
+ * in chain does not follow primaryGroupID). The DN is carried as the filter's value, never spliced into filter
+ * text; its text form is RFC 4515-escaped.
  */
-export const groupMemberFilter = (groupDn: string): Filter =>
-  userFilter(
-    new ExtensibleFilter({ matchType: 'memberOf', rule: LDAP_MATCHING_RULE_IN_CHAIN, value: groupDn }),
+export const groupMemberFilter = (groupDn: string, rids: readonly number[] = []): Filter => {
+  const inChain = new ExtensibleFilter({
+    matchType: 'memberOf',
+    rule: LDAP_MATCHING_RULE_IN_CHAIN,
+    value: groupDn,
+  });
+  return userFilter(
+    rids.length === 0 ? inChain : new OrFilter({ filters: [inChain, ...rids.map(primaryGroupIdIs)] }),
   );
+};
 
 /**
  * The filter of one user lookup (GET /directory/users/{name}): an objectGUID as its 16 bytes, or the name as

@@ -1,5 +1,9 @@
 import { FilterParser } from 'ldapts';
 import { describe, expect, it } from 'vitest';
+import {
+  primaryGroupSearch,
+  toPrimaryGroupMembers,
+} from '../../../shared/adapters/ldap/group-member-searches';
 import { groupGuidsFilter } from '../../../shared/adapters/ldap/group-searches';
 import {
   groupMemberFilter,
@@ -24,6 +28,43 @@ describe('groupMemberFilter', () => {
     const parsed = FilterParser.parseString(groupMemberFilter(dn).toString());
     expect(parsed.toString()).toBe(groupMemberFilter(dn).toString());
     expect(JSON.stringify(parsed)).toContain(JSON.stringify(dn).slice(1, -1));
+  });
+});
+
+describe('primary groups (primaryGroupID)', () => {
+  it("finds a group's members by the rule in chain or by the RIDs of it and its nested groups", () => {
+    expect(groupMemberFilter('CN=Domain Users,CN=Users,DC=company,DC=local', [513, 1105]).toString()).toBe(
+      '(&(|(memberOf:1.2.840.113556.1.4.1941:=CN=Domain Users,CN=Users,DC=company,DC=local)' +
+        '(primaryGroupID=513)(primaryGroupID=1105))(objectCategory=person)(objectClass=user))',
+    );
+  });
+
+  it("reads every user's objectSid and primaryGroupID, or only those of some RIDs", () => {
+    expect(primaryGroupSearch('sub').filter.toString()).toBe('(&(objectCategory=person)(objectClass=user))');
+    expect(primaryGroupSearch('sub', [513]).filter.toString()).toBe(
+      '(&(|(primaryGroupID=513))(objectCategory=person)(objectClass=user))',
+    );
+    expect(primaryGroupSearch('sub', { except: 513 }).filter.toString()).toBe(
+      '(&(!(primaryGroupID=513))(objectCategory=person)(objectClass=user))',
+    );
+    expect(primaryGroupSearch('base').attributes).toEqual(['objectSid', 'primaryGroupID']);
+  });
+
+  it("names the primary group by the user's domain SID and the RID; an entry without them fails the read", () => {
+    // S-1-5-21-1-2-3-1104: revision 1, 5 sub-authorities, authority 5.
+    const sid = Buffer.from([
+      1, 5, 0, 0, 0, 0, 0, 5, 21, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 0x50, 4, 0, 0,
+    ]);
+    const dn = 'CN=alice,OU=Staff,DC=company,DC=local';
+    expect(toPrimaryGroupMembers([{ dn, objectSid: sid, primaryGroupID: '513' }])).toEqual([
+      { distinguishedName: dn, groupSid: 'S-1-5-21-1-2-3-513' },
+    ]);
+    expect(() => toPrimaryGroupMembers([{ dn, objectSid: sid, primaryGroupID: [] }])).toThrow(
+      `${dn} was returned without a readable objectSid and primaryGroupID`,
+    );
+    expect(() => toPrimaryGroupMembers([{ dn, objectSid: [], primaryGroupID: '513' }])).toThrow(
+      'readable objectSid',
+    );
   });
 });
 
