@@ -20,6 +20,7 @@ import { type ContinuationOutcome, continueRun } from '../shared/use-cases/conti
 import { runScheduledSync, type ScheduledOutcome } from '../shared/use-cases/scheduled-sync';
 import { checkStaleness, type StaleCheckOutcome } from '../shared/use-cases/stale-check';
 import { runStartedSync, type StartOutcome, triggerOf } from '../shared/use-cases/start-sync';
+import { systemClock } from '../shared/use-cases/system-clock';
 
 const app = syncWorkerContext();
 
@@ -119,7 +120,11 @@ async function runStarted(event: unknown, context: Context): Promise<StartOutcom
  * the schedule; a line in the log only when it raised a spell's alert (a check is due every few minutes).
  */
 async function checkStale(event: StaleCheckEvent): Promise<StaleCheckOutcome> {
-  const result = await checkStaleness(app);
+  // The check is for the time it was scheduled at (the scheduler's, or the local stack's clock), when readable.
+  const at = Date.parse(event.checkedAt);
+  const result = await checkStaleness(
+    Number.isNaN(at) ? app : { ...app, clock: { ...(app.clock ?? systemClock), now: () => new Date(at) } },
+  );
   if (result.outcome !== 'checked') return result;
   metrics.addMetric('SyncStale', MetricUnit.Count, result.stale ? 1 : 0);
   metrics.publishStoredMetrics();

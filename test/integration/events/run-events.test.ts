@@ -29,6 +29,8 @@ import type {
   SyncFailedEvent,
   SyncStaleEvent,
 } from '../../../shared/domain/run-event';
+import type { Clock } from '../../../shared/ports/clock';
+import { systemClock } from '../../../shared/use-cases/system-clock';
 import { aReport } from '../../support/builders';
 import { saveOuConfig, stackApi } from '../../support/local-stack-api';
 import { adsync } from '../../support/local-stack-process';
@@ -50,6 +52,9 @@ const runEventsFrom = (from = 0): RunEvent[] =>
   receiver.events(from).filter((e): e is RunEvent => e.type.startsWith('sync.'));
 let home: string;
 let stack: LocalStack;
+/** The stack's clock: the system's, moved on by `skew.ms` when a test lets time pass without waiting for it. */
+const skew = { ms: 0 };
+const clock: Clock = { ...systemClock, now: () => new Date(Date.now() + skew.ms) };
 let admin: Client;
 let scratch: Awaited<ReturnType<typeof createScratchOu>>;
 
@@ -87,6 +92,7 @@ beforeAll(async () => {
     token: randomBytes(24).toString('hex'),
     scheduleCheckMs: 500,
     staleCheckMs: 500,
+    clock,
     log: () => {},
   });
 }, LONG);
@@ -269,11 +275,14 @@ describe('run events of the local stack', () => {
       const { runs } = (await api('GET', '/sync/runs')).body as { runs: RunSummary[] };
       // The approval's run, above.
       const success = runs.find((run) => run.status === 'succeeded') as RunSummary;
-      // The least there is, 36 s: failing runs, and the stale check tells once they have passed.
+      // The least there is, 36 s: failing runs, and the stale check tells once they have passed (the stack's
+      // clock moved on, not waited for).
       await save({ baseDn: `OU=Gone Again ${tag},${directory.baseDn}`, alerts: { staleAfterHours: 0.01 } });
       const failed = await api('POST', '/sync', {});
       expect(failed.body).toMatchObject({ status: 'failed', trigger: 'api' });
       const staleOnes = () => runEventsFrom(from).filter((e): e is SyncStaleEvent => e.type === 'sync.stale');
+      expect(staleOnes()).toEqual([]);
+      skew.ms += 40_000;
       await vi.waitFor(() => expect(staleOnes()).toHaveLength(1), ARRIVAL);
       expect(staleOnes()[0]).toEqual({
         id: `sync.stale:${success.runId}`,
