@@ -210,11 +210,12 @@ export class AdSyncFunctions extends StackPart {
         'dynamodb:ListStreams, which the stream event source needs, has no resource-level permissions; reading the ' +
         "stream itself is granted on this table's stream only.",
     });
-    // Few syncs at a time at the Lambda level too; the lease lock in DynamoDB is the real guard. Two, not
+    // Few syncs at a time at the Lambda level too; the lease lock in DynamoDB is the real guard. Three, not
     // one: the follow-up invocation of a run that handed off may start while the one that handed off is
-    // still ending, and a scheduled sync must reach the lock (and be recorded as skipped) rather than wait
-    // in Lambda's queue behind a running one.
-    (sync.node.defaultChild as { reservedConcurrentExecutions?: number }).reservedConcurrentExecutions = 2;
+    // still ending, a scheduled sync must reach the lock (and be recorded as skipped) rather than wait in
+    // Lambda's queue behind a running one, and the stale check (every 5 minutes, under a second) must take
+    // neither's slot.
+    (sync.node.defaultChild as { reservedConcurrentExecutions?: number }).reservedConcurrentExecutions = 3;
   }
 
   /**

@@ -60,8 +60,9 @@ export const FIELD_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 const ATTRIBUTE_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 
 /**
- * The User's own fields (docs/contract.md's User): a mapped field may not take one's name. Mapped fields are
- * kept apart (the item's `attributes` map), so a name the User does not show (userPrincipalName) is free.
+ * The user's own fields (docs/contract.md's User, and userPrincipalName, which a user records and its events
+ * name): a mapped field may not take one's name. Mapped fields are kept apart (the item's `attributes` map),
+ * so the item's bookkeeping (version, lastChange) is no User field and its name is free.
  */
 const USER_FIELDS = [
   'userName',
@@ -69,6 +70,7 @@ const USER_FIELDS = [
   'emailAddresses',
   'authentication',
   'distinguishedName',
+  'userPrincipalName',
   'objectGuid',
   'privileges',
   'ownArchiveAccess',

@@ -68,10 +68,10 @@ export interface WatchOptions {
   readonly onShowDeletedRefused?: (error: Error) => void;
 }
 
-/** An open, TLS-protected connection to one domain controller. */
 /** Which primary groups (RIDs) a primary-group read asks for: these, or all but one. */
 export type PrimaryGroupIds = readonly number[] | { readonly except: number };
 
+/** An open, TLS-protected connection to one domain controller. */
 export interface DirectorySession {
   /** `host:port` of the DC that answered. */
   readonly server: string;

@@ -8,7 +8,6 @@
  */
 import { type Client, type Entry, EqualityFilter, type Filter, NotFilter, OrFilter } from 'ldapts';
 import type { PrimaryGroupMember } from '../../domain/group';
-import { PartialReadError } from '../../errors';
 import type { PrimaryGroupIds } from '../../ports/directory-reader';
 import { nestedGroupsFilter } from './group-searches';
 import { guidOf, sidOf, single } from './user-entry';
@@ -48,16 +47,16 @@ export const primaryGroupSearch = (scope: 'base' | 'sub', rids?: PrimaryGroupIds
 });
 
 /**
- * Each user's DN with its primary group's SID. A user account without a readable objectSid and primaryGroupID
- * (every one has both) fails the read: a membership the account cannot see is not one read as none.
+ * Each user's DN with its primary group's SID. A user account whose objectSid or primaryGroupID the account
+ * may not read (every user has both; a hardened administrator's may be hidden) has no primary group here, as
+ * before primary groups were read: one such account must not stop every run that reads groups.
  */
 export function toPrimaryGroupMembers(entries: readonly Entry[]): PrimaryGroupMember[] {
-  return entries.map((entry) => {
+  return entries.flatMap((entry) => {
     const sid = sidOf(entry);
     const rid = Number(single(entry.primaryGroupID));
-    if (sid === undefined || !Number.isSafeInteger(rid) || rid <= 0)
-      throw new PartialReadError(`${entry.dn} was returned without a readable objectSid and primaryGroupID`);
-    return { distinguishedName: entry.dn, groupSid: `${splitSid(sid).domain}-${rid}` };
+    if (sid === undefined || !Number.isSafeInteger(rid) || rid <= 0) return [];
+    return [{ distinguishedName: entry.dn, groupSid: `${splitSid(sid).domain}-${rid}` }];
   });
 }
 

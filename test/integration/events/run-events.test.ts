@@ -281,7 +281,6 @@ describe('run events of the local stack', () => {
       const failed = await api('POST', '/sync', {});
       expect(failed.body).toMatchObject({ status: 'failed', trigger: 'api' });
       const staleOnes = () => runEventsFrom(from).filter((e): e is SyncStaleEvent => e.type === 'sync.stale');
-      expect(staleOnes()).toEqual([]);
       skew.ms += 40_000;
       await vi.waitFor(() => expect(staleOnes()).toHaveLength(1), ARRIVAL);
       expect(staleOnes()[0]).toEqual({

@@ -50,7 +50,7 @@ describe('primary groups (primaryGroupID)', () => {
     expect(primaryGroupSearch('base').attributes).toEqual(['objectSid', 'primaryGroupID']);
   });
 
-  it("names the primary group by the user's domain SID and the RID; an entry without them fails the read", () => {
+  it("names the primary group by the user's domain SID and the RID; an entry without them has none", () => {
     // S-1-5-21-1-2-3-1104: revision 1, 5 sub-authorities, authority 5.
     const sid = Buffer.from([
       1, 5, 0, 0, 0, 0, 0, 5, 21, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 0x50, 4, 0, 0,
@@ -59,12 +59,15 @@ describe('primary groups (primaryGroupID)', () => {
     expect(toPrimaryGroupMembers([{ dn, objectSid: sid, primaryGroupID: '513' }])).toEqual([
       { distinguishedName: dn, groupSid: 'S-1-5-21-1-2-3-513' },
     ]);
-    expect(() => toPrimaryGroupMembers([{ dn, objectSid: sid, primaryGroupID: [] }])).toThrow(
-      `${dn} was returned without a readable objectSid and primaryGroupID`,
-    );
-    expect(() => toPrimaryGroupMembers([{ dn, objectSid: [], primaryGroupID: '513' }])).toThrow(
-      'readable objectSid',
-    );
+    // One the account may not read has no primary group here; the others are kept.
+    const hidden = 'CN=admin,OU=Staff,DC=company,DC=local';
+    expect(
+      toPrimaryGroupMembers([
+        { dn: hidden, objectSid: sid, primaryGroupID: [] },
+        { dn: hidden, objectSid: [], primaryGroupID: '513' },
+        { dn, objectSid: sid, primaryGroupID: '1105' },
+      ]),
+    ).toEqual([{ distinguishedName: dn, groupSid: 'S-1-5-21-1-2-3-1105' }]);
   });
 });
 

@@ -546,10 +546,10 @@ describe('the AdSync stack', () => {
     }
   });
 
-  it('bounds the sync: 15-minute timeout, reserved concurrency 2 (the lock admits one), no async retries, failures to an encrypted queue', () => {
+  it('bounds the sync: 15-minute timeout, reserved concurrency 3 (the lock admits one; a follow-up or a schedule, and a stale check, beside it), no async retries, failures to an encrypted queue', () => {
     expect(functions[functionId('Sync')]?.Properties).toMatchObject({
       Timeout: 900,
-      ReservedConcurrentExecutions: 2,
+      ReservedConcurrentExecutions: 3,
     });
     template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: 'alias/aws/sqs' });
   });
