@@ -2,7 +2,7 @@
  * What the configuration dialog shows from the directory: the naming contexts for the Base-DN picker and the
  * groups for the group picker. Read-only, with the same connection rules as the sync.
  */
-import type { Config } from '../config/config-schema';
+import { type Config, groupSearchBaseOf } from '../config/config-schema';
 import { baseDnFromDomain } from '../domain/distinguished-name';
 import { type BindPassword, bindCredentials } from '../domain/password-binding';
 import type { DirectoryGroup, DirectoryReader, DirectorySession } from '../ports/directory-reader';
@@ -50,7 +50,11 @@ export function listBaseDns(
   }));
 }
 
-/** Groups under the base DN whose name or description contains `search`, bound as the sync account. */
+/**
+ * Groups whose name or description contains `search`, bound as the sync account, where a run looks for groups
+ * (groupSearchBaseOf: `groups.baseDn`, else the base DN for `all`, else the base DN's domain: groups often sit
+ * in an OU beside the users').
+ */
 export function searchGroups(
   directory: DirectoryReader,
   config: Config,
@@ -58,10 +62,10 @@ export function searchGroups(
   search: string,
 ): Promise<{ groups: DirectoryGroup[] }> {
   return withBoundSession(directory, config, password, async (session) => {
+    const { defaultNamingContext } = session.rootDse;
     const baseDn =
-      config.connection.baseDn ||
-      session.rootDse.defaultNamingContext ||
-      baseDnFromDomain(config.connection.domain ?? '');
-    return { groups: await session.searchGroups(baseDn, search, GROUP_LIMIT) };
+      config.connection.baseDn || defaultNamingContext || baseDnFromDomain(config.connection.domain ?? '');
+    const base = groupSearchBaseOf(config, baseDn, defaultNamingContext) ?? baseDn;
+    return { groups: await session.searchGroups(base, search, GROUP_LIMIT) };
   });
 }

@@ -96,8 +96,21 @@ describe('searchGroups', () => {
   it('binds as the sync account, searches under the base DN for at most 100 groups, and closes', async () => {
     expect(await searchGroups(directory, config, directory.password, 'sal')).toEqual({ groups: [sales] });
     expect(directory.binds).toEqual([`dc1.company.local:${directory.password}`]);
-    expect(directory.groupSearches).toEqual([{ baseDn: `OU=Staff,${BASE_DN}`, search: 'sal', limit: 100 }]);
+    // Groups often sit beside the users' OU: the picker looks where a run does, the base DN's domain.
+    expect(directory.groupSearches).toEqual([{ baseDn: BASE_DN, search: 'sal', limit: 100 }]);
     expect(directory.closes).toBe(1);
+  });
+
+  it('searches under groups.baseDn when set, and under the base DN when every group there is synchronized', async () => {
+    const groupsBase = `OU=Groups,${BASE_DN}`;
+    await searchGroups(
+      directory,
+      { ...config, groups: { sync: 'selected', baseDn: groupsBase } },
+      directory.password,
+      '',
+    );
+    await searchGroups(directory, { ...config, groups: { sync: 'all' } }, directory.password, '');
+    expect(directory.groupSearches.map((s) => s.baseDn)).toEqual([groupsBase, `OU=Staff,${BASE_DN}`]);
   });
 
   it("searches under the rootDSE's default naming context when the configuration names no base DN", async () => {
