@@ -2,6 +2,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { freePort } from '../../local/dynamodb-local';
 
 const BIN = fileURLToPath(new URL('../../bin/adsync.js', import.meta.url));
 const run = promisify(execFile);
@@ -14,7 +15,23 @@ export interface ServeProcess {
   stop(): Promise<number | null>;
 }
 
+/**
+ * `adsync serve` on `env`'s port. A port picked free (freePort) may be taken by another process (a lane's
+ * DynamoDB Local, say) before `adsync serve` binds it: then again on another, written back into `env`, which
+ * the caller's CLI calls share.
+ */
 export async function startServe(env: NodeJS.ProcessEnv): Promise<ServeProcess> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startServeOnce(env);
+    } catch (error) {
+      if (attempt >= 3 || env.ADSYNC_PORT === undefined || !String(error).includes('EADDRINUSE')) throw error;
+      env.ADSYNC_PORT = String(await freePort());
+    }
+  }
+}
+
+async function startServeOnce(env: NodeJS.ProcessEnv): Promise<ServeProcess> {
   const child = spawn(process.execPath, [BIN, 'serve'], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
