@@ -466,7 +466,9 @@ describe("the logon guard: no bind that could lock the AD account, only as the u
     expect(waiting.statusCode).toBe(429);
     const retryAfter = Number(waiting.headers['retry-after']);
     expect(retryAfter).toBeGreaterThan(25 * 60);
-    expect(retryAfter).toBeLessThanOrEqual(30 * 60);
+    // The window from the last bad password, on the DC's time, whose rootDSE currentTime has whole seconds: up
+    // to a second more than the window (the wait never ends before AD forgets; CI saw 1,801 once).
+    expect(retryAfter).toBeLessThanOrEqual(30 * 60 + 1);
     const directoryLockouts = logEntries(
       logLines().filter((line) => line.includes('"logon locked out"')),
     ).filter((line) => line.userName === name);
