@@ -18,7 +18,7 @@ import { syncWorkerContext } from '../shared/runtime/sync-worker-context';
 import { annotateInvocation, tracedHandler } from '../shared/runtime/tracer';
 import { type ContinuationOutcome, continueRun } from '../shared/use-cases/continue-run';
 import { runScheduledSync, type ScheduledOutcome } from '../shared/use-cases/scheduled-sync';
-import { checkStaleness, type StaleCheckOutcome } from '../shared/use-cases/stale-check';
+import { checkStaleness, checkTimeOf, type StaleCheckOutcome } from '../shared/use-cases/stale-check';
 import { runStartedSync, type StartOutcome, triggerOf } from '../shared/use-cases/start-sync';
 import { systemClock } from '../shared/use-cases/system-clock';
 
@@ -115,21 +115,14 @@ async function runStarted(event: unknown, context: Context): Promise<StartOutcom
   return outcome;
 }
 
-/** How far a stale check's `checkedAt` may be from the function's clock and still be the check's time. */
-const CHECKED_AT_SLACK_MS = 10 * 60_000;
-
 /**
  * The stale check: SyncStale (the stale alarm's metric) at each check once a configuration is saved, whatever
  * the schedule; a line in the log only when it raised a spell's alert (a check is due every few minutes).
  */
 async function checkStale(event: StaleCheckEvent): Promise<StaleCheckOutcome> {
-  // The check is for the time it was scheduled at (the scheduler's, or the local stack's clock), when that is
-  // near the function's own: a late retry, or an invocation naming a far time, checks now instead (a time named
-  // ahead could raise a spell's one alert early; within CHECKED_AT_SLACK_MS that is minutes at most).
   const clock = app.clock ?? systemClock;
-  const at = Date.parse(event.checkedAt);
-  const near = Math.abs(at - clock.now().getTime()) <= CHECKED_AT_SLACK_MS;
-  const result = await checkStaleness(near ? { ...app, clock: { ...clock, now: () => new Date(at) } } : app);
+  const at = checkTimeOf(event.checkedAt, clock.now());
+  const result = await checkStaleness({ ...app, clock: { ...clock, now: () => at } });
   if (result.outcome !== 'checked') return result;
   metrics.addMetric('SyncStale', MetricUnit.Count, result.stale ? 1 : 0);
   metrics.publishStoredMetrics();

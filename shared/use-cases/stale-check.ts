@@ -46,6 +46,19 @@ export type StaleCheckOutcome =
       readonly raised?: boolean;
     } & Told);
 
+/** How far a stale check's scheduled time may be from the checker's clock and still be the check's time. */
+const CHECKED_AT_SLACK_MS = 10 * 60_000;
+
+/**
+ * The time a stale check is for: the one it was scheduled at (`checkedAt`: the scheduler's, or the local
+ * stack's clock) when it is within CHECKED_AT_SLACK_MS of `now`; else (a late retry, an invocation naming a far
+ * time, no readable time) `now`. A time named ahead can raise a spell's one alert minutes early at most.
+ */
+export function checkTimeOf(checkedAt: string, now: Date): Date {
+  const at = Date.parse(checkedAt);
+  return Math.abs(at - now.getTime()) <= CHECKED_AT_SLACK_MS ? new Date(at) : now;
+}
+
 /** One check on the stale check's own cadence: nothing before a configuration is saved. */
 export async function checkStaleness(deps: StaleCheckDependencies): Promise<StaleCheckOutcome> {
   const stored = await deps.configs.getConfig();

@@ -8,7 +8,7 @@ import type { Config } from '../../../shared/config/config-schema';
 import type { Report } from '../../../shared/domain/report';
 import { runPreview, startPreview } from '../../../shared/use-cases/previews';
 import { runScheduledSync } from '../../../shared/use-cases/scheduled-sync';
-import { checkStaleness } from '../../../shared/use-cases/stale-check';
+import { checkStaleness, checkTimeOf } from '../../../shared/use-cases/stale-check';
 import { runStartedSync, startSync } from '../../../shared/use-cases/start-sync';
 import { synchronizeNow } from '../../../shared/use-cases/synchronize-now';
 import { aReport } from '../../support/builders';
@@ -205,5 +205,18 @@ describe('a run that ends without success', () => {
     expect(outcome).toMatchObject({ outcome: 'ran', report: { runId, status: 'failed' } });
     expect(errors).toEqual([new Error('throttled')]);
     expect(alerts.asked).toEqual([]);
+  });
+});
+
+describe('checkTimeOf', () => {
+  const now = new Date('2026-12-07T01:00:00.000Z');
+  it('is the scheduled time when it is within ten minutes of the clock, either way', () => {
+    expect(checkTimeOf('2026-12-07T00:55:00.000Z', now)).toEqual(new Date('2026-12-07T00:55:00.000Z'));
+    expect(checkTimeOf('2026-12-07T01:10:00.000Z', now)).toEqual(new Date('2026-12-07T01:10:00.000Z'));
+  });
+
+  it('is now for a late retry, a far time named ahead, or no readable time', () => {
+    for (const checkedAt of ['2026-12-06T20:00:00.000Z', '2027-01-01T00:00:00.000Z', 'soon', ''])
+      expect(checkTimeOf(checkedAt, now)).toEqual(now);
   });
 });
