@@ -15,11 +15,19 @@ export const directoryGroup = (
   members,
 });
 
+/** A user as the membership index takes it: its objectGUID numbered `n`, under OU=Staff. */
+export const memberUser = (n: number, userName: string): MemberUser => ({
+  objectGuid: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+  userName,
+  distinguishedName: `CN=${userName},OU=Staff,DC=company,DC=local`,
+});
+
 /**
  * An in-memory GroupStore over an InMemoryUserStore's users: groups by objectGUID with their members, and the
  * users' membership fields written on the version (here: updatedAt) they were read at, as the real store does.
  */
 import { type DirectoryGroupEntry, type GroupMember, membersHashOf } from '../../shared/domain/group';
+import type { MemberUser } from '../../shared/domain/group-membership';
 import type {
   GroupChange,
   GroupDirectory,

@@ -3,7 +3,12 @@
  * operations up to 120 s), and the configuration of a test's own OU saved through it.
  */
 import { expect } from 'vitest';
+import { localDynamoDbClient } from '../../local/dynamodb-local';
+import { type LocalStack, TABLE_NAME } from '../../local/local-stack';
+import { DynamoRunStore } from '../../shared/adapters/dynamodb/dynamo-run-store';
 import type { ConfigInput } from '../../shared/config/config-schema';
+import type { Report } from '../../shared/domain/report';
+import { aReport } from './builders';
 import { fixtureConfig, servicePassword } from './sync-harness';
 
 /** Calls the API of the stack `current()` gives (a stack a test starts after it made its helpers). */
@@ -45,4 +50,13 @@ export async function saveOuConfig(
     password: servicePassword(),
   });
   expect(saved.status).toBe(200);
+}
+
+/** Records, straight into the stack's table, a scheduled run `runId` that succeeded two days ago; its time. */
+export async function recordSuccessTwoDaysAgo(stack: LocalStack, runId: string): Promise<string> {
+  const twoDaysAgo = new Date(Date.now() - 48 * 3_600_000).toISOString();
+  await new DynamoRunStore(localDynamoDbClient(stack.dynamodbEndpoint), TABLE_NAME).recordRun(
+    aReport({ runId, trigger: 'schedule', startedAt: twoDaysAgo, finishedAt: twoDaysAgo }) as Report,
+  );
+  return twoDaysAgo;
 }

@@ -14,6 +14,7 @@ import { DynamoSyncCursorStore } from '../../shared/adapters/dynamodb/dynamo-syn
 import { ensureTable } from '../../shared/adapters/dynamodb/table';
 import { LdapDirectoryReader } from '../../shared/adapters/ldap/ldap-directory-reader';
 import { type Config, type ConfigInput, parseConfig } from '../../shared/config/config-schema';
+import type { DirectoryReader, DirectorySession } from '../../shared/ports/directory-reader';
 import type { SyncDependencies } from '../../shared/use-cases/run-dependencies';
 import type { ExclusiveSyncDependencies } from '../../shared/use-cases/sync-lock';
 import { dynamoDbClient } from './clients';
@@ -141,3 +142,18 @@ export function fixtureConfig(
 }
 
 export const servicePassword = (): string => inject('directory').serviceAccount.password;
+
+/** `work` on a session of `reader` to the directory `config` names, bound as the service account; closed after. */
+export async function withServiceSession<T>(
+  reader: DirectoryReader,
+  config: Config,
+  work: (session: DirectorySession) => Promise<T>,
+): Promise<T> {
+  const session = await reader.connect(await reader.resolveServers(config.connection), config.connection);
+  try {
+    await session.bind(config.connection.username ?? '', servicePassword());
+    return await work(session);
+  } finally {
+    await session.close();
+  }
+}

@@ -14,12 +14,8 @@ import { fileURLToPath } from 'node:url';
 import type { Client } from 'ldapts';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { localDynamoDbClient } from '../../../local/dynamodb-local';
-import { type LocalStack, startLocalStack, TABLE_NAME } from '../../../local/local-stack';
-import { DynamoRunStore } from '../../../shared/adapters/dynamodb/dynamo-run-store';
-import type { Report } from '../../../shared/domain/report';
-import { aReport } from '../../support/builders';
-import { saveOuConfig, stackApi } from '../../support/local-stack-api';
+import { type LocalStack, startLocalStack } from '../../../local/local-stack';
+import { recordSuccessTwoDaysAgo, saveOuConfig, stackApi } from '../../support/local-stack-api';
 import { createScratchOu, scratchOuName, userEntry } from '../../support/scratch-ou';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -101,15 +97,7 @@ describe("the console's banners", () => {
   it(
     'shows a backed-off schedule and a stale sync, each with why and the run to look at',
     async () => {
-      const twoDaysAgo = new Date(Date.now() - 48 * 3_600_000).toISOString();
-      await new DynamoRunStore(localDynamoDbClient(stack.dynamodbEndpoint), TABLE_NAME).recordRun(
-        aReport({
-          runId: `old-${tag}`,
-          trigger: 'schedule',
-          startedAt: twoDaysAgo,
-          finishedAt: twoDaysAgo,
-        }) as Report,
-      );
+      const twoDaysAgo = await recordSuccessTwoDaysAgo(stack, `old-${tag}`);
       // A base DN that is not there: the scheduled run connects, binds, and fails at its search.
       await save({
         baseDn: `OU=Gone ${tag},${directory.baseDn}`,

@@ -19,10 +19,8 @@ import type { Client } from 'ldapts';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { RUN_EVENT_SCHEMA_FILE } from '../../../cdk/events';
-import { localDynamoDbClient } from '../../../local/dynamodb-local';
-import { type LocalStack, startLocalStack, TABLE_NAME } from '../../../local/local-stack';
-import { DynamoRunStore } from '../../../shared/adapters/dynamodb/dynamo-run-store';
-import type { Report, RunSummary } from '../../../shared/domain/report';
+import { type LocalStack, startLocalStack } from '../../../local/local-stack';
+import type { RunSummary } from '../../../shared/domain/report';
 import type {
   AdSyncEvent,
   RunEvent,
@@ -31,8 +29,7 @@ import type {
 } from '../../../shared/domain/run-event';
 import type { Clock } from '../../../shared/ports/clock';
 import { systemClock } from '../../../shared/use-cases/system-clock';
-import { aReport } from '../../support/builders';
-import { saveOuConfig, stackApi } from '../../support/local-stack-api';
+import { recordSuccessTwoDaysAgo, saveOuConfig, stackApi } from '../../support/local-stack-api';
 import { adsync } from '../../support/local-stack-process';
 import { createScratchOu, scratchOuName, userEntry } from '../../support/scratch-ou';
 import { fixtureConfig, servicePassword } from '../../support/sync-harness';
@@ -149,15 +146,7 @@ describe('run events of the local stack', () => {
 
       // The history now: a run that succeeded two days ago, and nothing since but the failed run. The schedule
       // is off: the stale check tells (every half second here, every minute by default).
-      const twoDaysAgo = new Date(Date.now() - 48 * 3_600_000).toISOString();
-      await new DynamoRunStore(localDynamoDbClient(stack.dynamodbEndpoint), TABLE_NAME).recordRun(
-        aReport({
-          runId: `old-${tag}`,
-          trigger: 'schedule',
-          startedAt: twoDaysAgo,
-          finishedAt: twoDaysAgo,
-        }) as Report,
-      );
+      const twoDaysAgo = await recordSuccessTwoDaysAgo(stack, `old-${tag}`);
       await vi.waitFor(() => expect(runEventsFrom()).toHaveLength(2), ARRIVAL);
       const [, stale] = runEventsFrom() as [SyncFailedEvent, SyncStaleEvent];
       expect(stale).toEqual({

@@ -21,7 +21,7 @@ import { dynamoDbClient } from '../../support/clients';
 import { lagGuidIndex } from '../../support/lagging-guid-index';
 import { replace, userEntry } from '../../support/scratch-ou';
 import { useScratchSync } from '../../support/scratch-sync';
-import { fixtureConfig, servicePassword } from '../../support/sync-harness';
+import { fixtureConfig, servicePassword, withServiceSession } from '../../support/sync-harness';
 
 const scratch = useScratchSync('Groups', { incremental: true });
 const { dn: ou, tag } = scratch;
@@ -165,13 +165,7 @@ describe('groups from the directory', () => {
 
   it('explains what the groups would give a user, and why: the rule and the chain of groups', async () => {
     const settings = config();
-    const reader = scratch.harness.deps.directory;
-    const session = await reader.connect(
-      await reader.resolveServers(settings.connection),
-      settings.connection,
-    );
-    try {
-      await session.bind(settings.connection.username ?? '', servicePassword());
+    await withServiceSession(scratch.harness.deps.directory, settings, async (session) => {
       const plan = (name: string) =>
         planOneUser({ session, config: settings, users: scratch.harness.store, now: new Date(), name });
       const { explanation } = await plan(userName('u1'));
@@ -195,9 +189,7 @@ describe('groups from the directory', () => {
         groupArchiveAccess: [],
         rules: [],
       });
-    } finally {
-      await session.close();
-    }
+    });
   });
 
   it('reads no group and changes nothing on a run with no change in AD', async () => {

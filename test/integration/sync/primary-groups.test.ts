@@ -16,7 +16,7 @@ import { synchronize, testSettings } from '../../../shared/use-cases/sync-pipeli
 import { dynamoDbClient } from '../../support/clients';
 import { replace, userEntry } from '../../support/scratch-ou';
 import { useScratchSync } from '../../support/scratch-sync';
-import { fixtureConfig, servicePassword } from '../../support/sync-harness';
+import { fixtureConfig, servicePassword, withServiceSession } from '../../support/sync-harness';
 
 const scratch = useScratchSync('Primary', { incremental: true });
 const { dn: ou, tag } = scratch;
@@ -127,13 +127,7 @@ describe('primary groups (primaryGroupID)', () => {
 
   it('explains the membership, and Test Settings gives a new user the rule through Domain Users', async () => {
     const settings = config();
-    const reader = scratch.harness.deps.directory;
-    const session = await reader.connect(
-      await reader.resolveServers(settings.connection),
-      settings.connection,
-    );
-    try {
-      await session.bind(settings.connection.username ?? '', servicePassword());
+    await withServiceSession(scratch.harness.deps.directory, settings, async (session) => {
       const { explanation } = await planOneUser({
         session,
         config: settings,
@@ -150,9 +144,7 @@ describe('primary groups (primaryGroupID)', () => {
           via: ['Domain Users'],
         },
       ]);
-    } finally {
-      await session.close();
-    }
+    });
     await scratch.admin.add(
       userDn('u3'),
       userEntry({
@@ -199,13 +191,7 @@ describe('primary groups (primaryGroupID)', () => {
 
   it('counts the users of Domain Users as its members for filters.groups, by their primary group', async () => {
     const settings = config();
-    const reader = scratch.harness.deps.directory;
-    const session = await reader.connect(
-      await reader.resolveServers(settings.connection),
-      settings.connection,
-    );
-    try {
-      await session.bind(settings.connection.username ?? '', servicePassword());
+    await withServiceSession(scratch.harness.deps.directory, settings, async (session) => {
       // u1's primary group is Domain Users; u2's is Team now, and Domain Users no longer lists it.
       const guids = await session.readGroupMemberGuids(ou, domainUsersDn);
       expect(guids).toEqual(new Set([(await user('u1'))?.objectGuid]));
@@ -214,8 +200,6 @@ describe('primary groups (primaryGroupID)', () => {
       expect(await session.readGroupMemberGuids(ou, teamDn)).toEqual(
         new Set([(await user('u2'))?.objectGuid]),
       );
-    } finally {
-      await session.close();
-    }
+    });
   });
 });

@@ -3,10 +3,10 @@ import { describe, expect, it } from 'vitest';
 import type { DirectoryGroupEntry } from '../../../shared/domain/group';
 import {
   MembershipIndex,
-  type MemberUser,
   resolveMemberships,
   type SynchronizedGroups,
 } from '../../../shared/domain/group-membership';
+import { memberUser } from '../../support/in-memory-groups';
 
 const BASE = 'OU=Groups,DC=company,DC=local';
 const guid = (n: number) => `00000000-0000-4000-9000-${String(n).padStart(12, '0')}`;
@@ -29,15 +29,9 @@ const group = (
     ...overrides,
   }) satisfies DirectoryGroupEntry;
 
-const user = (n: number, userName: string): MemberUser => ({
-  objectGuid: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
-  userName,
-  distinguishedName: `CN=${userName},OU=Staff,DC=company,DC=local`,
-});
-
-const alice = user(1, 'alice');
-const bob = user(2, 'bob');
-const carol = user(3, 'carol');
+const alice = memberUser(1, 'alice');
+const bob = memberUser(2, 'bob');
+const carol = memberUser(3, 'carol');
 
 describe('resolveMemberships', () => {
   it('gives each user its groups through nesting, and each group its direct synchronized members', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DirectoryGroupEntry } from '../../../shared/domain/group';
 import { MembershipIndex, type MemberUser } from '../../../shared/domain/group-membership';
+import { directoryGroup, memberUser } from '../../support/in-memory-groups';
 
 const DOMAIN = 'S-1-5-21-1004336348-1177238915-682003330';
 const OTHER_DOMAIN = 'S-1-5-21-2000000000-2000000000-2000000000';
@@ -9,23 +10,12 @@ const dnOf = (name: string) => `CN=${name},${BASE}`;
 
 /** A global security group of the domain with this RID. */
 const group = (rid: number, name: string, members: string[] = [], domain = DOMAIN): DirectoryGroupEntry => ({
-  objectGuid: `00000000-0000-4000-9000-${String(rid).padStart(12, '0')}`,
-  distinguishedName: dnOf(name),
-  sAMAccountName: name,
-  proxyAddresses: [],
-  groupType: -2147483646,
-  members,
+  ...directoryGroup(rid, dnOf(name), members),
   objectSid: `${domain}-${rid}`,
 });
-
-const user = (n: number, userName: string): MemberUser => ({
-  objectGuid: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
-  userName,
-  distinguishedName: `CN=${userName},OU=Staff,DC=company,DC=local`,
-});
-const alice = user(1, 'alice');
-const bob = user(2, 'bob');
-const carol = user(3, 'carol');
+const alice = memberUser(1, 'alice');
+const bob = memberUser(2, 'bob');
+const carol = memberUser(3, 'carol');
 const primary = (member: MemberUser, rid: number, domain = DOMAIN) => ({
   distinguishedName: member.distinguishedName,
   groupSid: `${domain}-${rid}`,
@@ -94,7 +84,7 @@ describe('MembershipIndex: primary groups (primaryGroupID)', () => {
   it('takes them over several pages, a user in one group of many, and no more once asked', () => {
     const index = new MembershipIndex({ all: true }, []);
     index.add([group(513, 'Domain Users'), group(1105, 'Sales', [alice.distinguishedName])]);
-    const users = Array.from({ length: 3000 }, (_, i) => user(10 + i, `u${i}`));
+    const users = Array.from({ length: 3000 }, (_, i) => memberUser(10 + i, `u${i}`));
     for (let i = 0; i < users.length; i += 1000)
       index.addPrimaryMembers(
         users.slice(i, i + 1000).map((u, j) => primary(u, (i + j) % 3 === 0 ? 1105 : 513)),
