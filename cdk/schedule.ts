@@ -68,36 +68,52 @@ export class AdSyncSchedule extends StackPart {
         retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 },
       },
     });
+    /** A schedule that is always on, invoking `target` with `input` every `minutes`, retried twice. */
+    const alwaysOn = (
+      id: string,
+      options: {
+        readonly description: string;
+        readonly minutes: number;
+        readonly target: AdSyncFunction;
+        readonly input: Record<string, string>;
+        readonly maximumEventAgeInSeconds: number;
+      },
+    ) =>
+      new CfnSchedule(this, id, {
+        description: options.description,
+        scheduleExpression: rateExpression(options.minutes),
+        state: 'ENABLED',
+        flexibleTimeWindow: { mode: 'OFF' },
+        target: {
+          arn: options.target.functionArn,
+          roleArn: schedulerRole.roleArn,
+          input: JSON.stringify(options.input),
+          retryPolicy: {
+            maximumRetryAttempts: 2,
+            maximumEventAgeInSeconds: options.maximumEventAgeInSeconds,
+          },
+        },
+      });
     // Always on, and apart from the sync's schedule: a stale sync is told whether the schedule is on or off, and
     // within minutes of the threshold. The sync function reads the configuration and the run history and raises
     // the alert it already raises (no grant of its own); with no configuration saved it ends at once.
-    this.staleCheckSchedule = new CfnSchedule(this, 'StaleCheckSchedule', {
+    this.staleCheckSchedule = alwaysOn('StaleCheckSchedule', {
       description:
         'ad-sync stale check: raises sync.stale once no run has succeeded for alerts.staleAfterHours',
-      scheduleExpression: rateExpression(STALE_CHECK_PERIOD.toMinutes()),
-      state: 'ENABLED',
-      flexibleTimeWindow: { mode: 'OFF' },
-      target: {
-        arn: sync.functionArn,
-        roleArn: schedulerRole.roleArn,
-        input: JSON.stringify({ source: 'ad-sync.stale-check', checkedAt: '<aws.scheduler.scheduled-time>' }),
-        // A check later than its period is superseded by the next one.
-        retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: STALE_CHECK_PERIOD.toSeconds() },
-      },
+      minutes: STALE_CHECK_PERIOD.toMinutes(),
+      target: sync,
+      input: { source: 'ad-sync.stale-check', checkedAt: '<aws.scheduler.scheduled-time>' },
+      // A check later than its period is superseded by the next one.
+      maximumEventAgeInSeconds: STALE_CHECK_PERIOD.toSeconds(),
     });
     // Always on: a watcher that finds changeNotifications off ends at once (one short invocation a period).
-    this.watcherSchedule = new CfnSchedule(this, 'WatcherSchedule', {
+    this.watcherSchedule = alwaysOn('WatcherSchedule', {
       description: 'ad-sync watcher: holds the AD change notification search, each one past the next start',
-      scheduleExpression: rateExpression(props.watcherMinutes),
-      state: 'ENABLED',
-      flexibleTimeWindow: { mode: 'OFF' },
-      target: {
-        arn: watch.functionArn,
-        roleArn: schedulerRole.roleArn,
-        input: JSON.stringify({ source: 'ad-sync.watch', scheduledAt: '<aws.scheduler.scheduled-time>' }),
-        // A late start is still a watch (it takes over or catches up); one older than a period is not needed.
-        retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 300 },
-      },
+      minutes: props.watcherMinutes,
+      target: watch,
+      input: { source: 'ad-sync.watch', scheduledAt: '<aws.scheduler.scheduled-time>' },
+      // A late start is still a watch (it takes over or catches up); one older than a period is not needed.
+      maximumEventAgeInSeconds: 300,
     });
     const scheduleArn = `arn:${partition}:scheduler:${region}:${account}:schedule/default/${scheduleName}`;
     config.addToRolePolicy(
