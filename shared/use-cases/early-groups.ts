@@ -44,7 +44,6 @@ export class EarlyGroups {
   /** The groups (indexes) created here. */
   private readonly createdGroups: Set<number> = new Set();
   private conflicts = 0;
-  private marked: Promise<void> | undefined;
 
   constructor(
     private readonly store: GroupStore,
@@ -126,9 +125,6 @@ export class EarlyGroups {
       if (!current) changes.push({ action: 'create', target, changedFields: [] });
     }
     if (changes.length === 0) return;
-    // The mark the pass would set before its first write (a run without groups clears what was written).
-    this.marked ??= this.store.markGroupData(true);
-    await this.marked;
     const result = await this.store.applyGroupChanges(changes, this.context);
     this.conflicts += result.conflicts;
     if (result.conflicts > 0) return;

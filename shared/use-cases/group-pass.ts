@@ -149,12 +149,7 @@ export async function runGroupPassOf(
 ): Promise<GroupPassOutcome> {
   const { index } = read;
   const store = deps.groups;
-  // Once, before the first write (the writes of two chunks may ask at once).
-  let marked: Promise<void> | undefined;
-  const mark = (): Promise<void> => {
-    marked ??= apply && read.inUse ? store.markGroupData(true) : Promise.resolve();
-    return marked;
-  };
+  // The group-data mark was set when the run read its groups, before any write (sync-groups.ts).
   let usersChanged = 0;
   let conflicts = early?.conflicts ?? 0;
   // The stored groups are listed while the users are: only this pass writes them (under the run's lock), and
@@ -179,7 +174,6 @@ export async function runGroupPassOf(
       preview?.(changes);
       continue;
     }
-    await mark();
     const written = await store.applyMembershipChanges(changes, apply);
     usersChanged += written.applied;
     conflicts += written.conflicts;
@@ -190,7 +184,6 @@ export async function runGroupPassOf(
   const write = async (changes: GroupChange[]) => {
     for (const change of changes) counts[change.action] += 1;
     if (!apply || changes.length === 0) return;
-    await mark();
     conflicts += (await store.applyGroupChanges(changes, apply)).conflicts;
   };
   // A chunk is planned (its members read out of the ledger, stored members read where they moved) while the

@@ -211,8 +211,8 @@ export async function readGroupsOfRun(
   if (after && !(after.early?.unchanged && after.affected)) return after.early;
   const started = performance.now();
   try {
-    // Before the run writes anything its groups give (a create carries its group fields): a run without groups
-    // then knows to clear them, even when this run writes no group of its own.
+    // The run's group-data mark, before it writes anything its groups give (a create carries its group fields,
+    // early groups and the pass write later): a run without groups then knows to clear them.
     if (!after && !run.dryRun) await run.groups.markGroupData(true);
     return await readGroupsIncrementally(run, !after);
   } catch (error) {

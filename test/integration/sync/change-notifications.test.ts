@@ -63,6 +63,11 @@ let busyStarts = 0;
 const { until, changed } = untilTold(20_000);
 
 const notificationRuns = () => reports.filter((r) => r.trigger === 'notification');
+/** Whether a notification run after the first `before` deleted one user. */
+const deletedOneSince = (before: number) =>
+  notificationRuns()
+    .slice(before)
+    .some((r) => r.counts.deleted === 1);
 const states = () => logs.flatMap((l) => (l.status ? [l.status] : []));
 const lastState = (): WatchStatus | undefined => states().at(-1);
 const fullNameOf = async (n: number) =>
@@ -200,13 +205,7 @@ describe('the change watch on the DC', () => {
     await scratch.admin.add(elsewhere, { objectClass: ['top', 'organizationalUnit'] });
     try {
       await scratch.admin.modifyDN(userDn(4), moved);
-      await until(
-        () =>
-          notificationRuns()
-            .slice(before)
-            .some((r) => r.counts.deleted === 1),
-        'the run that deletes the user moved out',
-      );
+      await until(() => deletedOneSince(before), 'the run that deletes the user moved out');
       expect(logs.map((l) => l.message)).toContain(
         `watch: synchronized user ${user?.objectGuid} notified outside the scope (moved out, or deleted): ${moved}`,
       );
@@ -241,13 +240,7 @@ describe('the change watch on the DC', () => {
       const before = notificationRuns().length;
       await scratch.admin.modifyDN(team, elsewhere);
       // The user's own DN changed without a notification of its own: the OU's tells the watch.
-      await until(
-        () =>
-          notificationRuns()
-            .slice(before)
-            .some((r) => r.counts.deleted === 1),
-        'the run that deletes the user the OU took out',
-      );
+      await until(() => deletedOneSince(before), 'the run that deletes the user the OU took out');
       expect(logs.map((l) => l.message)).toContain(
         `watch: organizational unit or container notified outside the scope (moved out, say): ${elsewhere}`,
       );
