@@ -134,6 +134,7 @@ const syntheticDirectory: DirectoryReader = {
     readUsersByGuid: async () => [],
     findUserEntries: async () => [],
     isGroupMember: async () => false,
+    readPrimaryGroup: async () => undefined,
     readMemberOf: async () => [],
     readSyncState: async () => ({
       dsServiceName: 'synthetic',

@@ -52,14 +52,37 @@ const distinguishedName = z
   .overwrite(compactDistinguishedName);
 
 /**
+ * Whether the document being checked has no problem that makes these values unusable: none at or under
+ * their paths, and none above them but an unknown key (an object that is no object, say). A rule over several
+ * fields runs with what is valid, so every independent problem is named at once and none follows from another.
+ */
+const usable = (ctx: z.RefinementCtx, ...paths: readonly PropertyKey[][]): boolean =>
+  !ctx.issues.some((issue) => {
+    const at = issue.path ?? [];
+    return paths.some((path) =>
+      at.length > path.length
+        ? path.every((key, i) => at[i] === key)
+        : issue.code !== 'unrecognized_keys' && at.every((key, i) => path[i] === key),
+    );
+  });
+
+/**
  * A list of distinct values, at most `max` of them. The length is checked first: a longer list is one
- * problem, not one per element (85,000 bad elements made an 85,000-problem error).
+ * problem, not one per element (85,000 bad elements made an 85,000-problem error). Repeats are looked for
+ * among the valid values also when others are invalid: they are a problem of their own.
  */
 const uniqueList = <T extends z.ZodType>(item: T, max: number) =>
   z
     .array(item)
     .max(max)
-    .refine((values) => new Set(values).size === values.length, { error: 'must not list a value twice' });
+    .superRefine(
+      (values, ctx) => {
+        const valid = values.filter((_, index) => usable(ctx, [index]));
+        if (new Set(valid).size !== valid.length)
+          ctx.addIssue({ code: 'custom', message: 'must not list a value twice' });
+      },
+      { when: (payload) => Array.isArray(payload.value) },
+    );
 
 export const connectionSchema = z.strictObject({
   servers: z
@@ -135,7 +158,8 @@ export const connectionSchema = z.strictObject({
 const attributeRule = z.unknown().transform((input, ctx): AttributeRule => {
   const rule = parseRule(input);
   if (typeof rule !== 'string') return rule;
-  ctx.addIssue({ code: 'custom', message: rule });
+  // The other fields' rules and names are still checked: each refusal is a problem of its own.
+  ctx.addIssue({ code: 'custom', message: rule, continue: true });
   return z.NEVER;
 });
 
@@ -261,16 +285,27 @@ const configFields = z.strictObject({
     .prefault({}),
 });
 
-export const configSchema = configFields.superRefine((config, ctx) => {
-  if (config.connection.servers.length === 0 && !config.connection.domain) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['connection', 'domain'],
-      message: 'is required when no servers are given: domain controllers are discovered from it by DNS',
-    });
-  }
-  checkPrivilegeRules(config, ctx);
-});
+/**
+ * The rules that span fields run whatever else is wrong with the document (`when`), each on the fields it
+ * reads that are valid (`usable`): one answer names every problem.
+ */
+export const configSchema = configFields.superRefine(
+  (config, ctx) => {
+    if (
+      usable(ctx, ['connection', 'servers'], ['connection', 'domain']) &&
+      config.connection.servers.length === 0 &&
+      !config.connection.domain
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['connection', 'domain'],
+        message: 'is required when no servers are given: domain controllers are discovered from it by DNS',
+      });
+    }
+    checkPrivilegeRules(config, ctx);
+  },
+  { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
+);
 
 /** `groups.baseDn`, else the connection's, when either is known: where `all` reads groups (the change watch's). */
 export function groupsBaseDnOf(config: Pick<Config, 'groups' | 'connection'>): string | undefined {
@@ -300,11 +335,16 @@ export function groupSearchBaseOf(
  * directory by every run (and Test Settings), which fails naming the rule.
  */
 function checkPrivilegeRules(config: z.output<typeof configFields>, ctx: z.RefinementCtx): void {
-  const base = groupSearchBaseOf(config, config.connection.baseDn);
+  // A list that is none (or too long: then this is not run) has no rules to check; each rule is checked apart.
+  if (!Array.isArray(config.privilegeRules)) return;
+  // Where groups are searched is known only from valid settings: with a bad one, no rule is said to be outside.
+  const base = usable(ctx, ['groups', 'baseDn'], ['groups', 'sync'], ['connection', 'baseDn'])
+    ? groupSearchBaseOf(config, config.connection.baseDn)
+    : undefined;
   const seen = new Set<string>();
   config.privilegeRules.forEach((rule, index) => {
     const path = ['privilegeRules', index, 'group'];
-    if (!isDistinguishedName(rule.group)) return;
+    if (!usable(ctx, path) || !isDistinguishedName(rule.group)) return;
     const first = parseDistinguishedName(rule.group)[0];
     if (first?.attribute.toLowerCase() !== 'cn') {
       ctx.addIssue({ code: 'custom', path, message: 'must name a group (CN=...), not a container' });

@@ -46,13 +46,8 @@ export function parseRule(input: unknown): AttributeRule | string {
   const transform = raw.transform;
   if (transform !== undefined && !(TRANSFORMS as readonly unknown[]).includes(transform))
     return `unknown transform ${JSON.stringify(transform)}; one of ${TRANSFORMS.join(', ')}`;
-  const binary = from.filter((f) => (READABLE_BINARY as readonly string[]).includes(f.toLowerCase()));
-  if (binary.length > 0 && binary.length !== from.length)
-    return 'objectGUID and objectSid cannot be mixed with text attributes in one rule';
-  if (binary.length > 0 && transform !== undefined && transform !== 'guid' && transform !== 'sid')
-    return `${binary[0]} is binary: map it with the transform guid or sid`;
-  if ((transform === 'guid' || transform === 'sid') && binary.length === 0)
-    return `the transform ${transform} reads objectGUID or objectSid`;
+  const problem = binaryProblem(from, transform as Transform | undefined);
+  if (problem) return problem;
   if ('default' in raw) {
     const problem = valueProblem(raw.default);
     if (problem) return `"default": ${problem}`;
@@ -62,6 +57,32 @@ export function parseRule(input: unknown): AttributeRule | string {
     ...(transform !== undefined ? { transform: transform as Transform } : {}),
     ...('default' in raw ? { default: raw.default as AttributeValue } : {}),
   };
+}
+
+/** The one binary attribute each of guid and sid reads (the other gives bytes its parser refuses). */
+const READS: Partial<Record<Transform, { name: string; lower: string }>> = {
+  guid: { name: 'objectGUID', lower: 'objectguid' },
+  sid: { name: 'objectSid', lower: 'objectsid' },
+};
+/** Transforms that give objectGUID and objectSid in their string forms: the others would read bytes as text. */
+const BINARY_TRANSFORMS: readonly (Transform | undefined)[] = [undefined, 'first', 'all', 'guid', 'sid'];
+
+/**
+ * Why a rule's attributes and transform do not go together, if they do not: guid reads only objectGUID and
+ * sid only objectSid (any other value fails every user at run time), and the two binary attributes take
+ * first (the default) and all, in their string forms, as well.
+ */
+function binaryProblem(from: readonly string[], transform: Transform | undefined): string | undefined {
+  const binary = from.filter((f) => (READABLE_BINARY as readonly string[]).includes(f.toLowerCase()));
+  if (binary.length > 0 && binary.length !== from.length)
+    return 'objectGUID and objectSid cannot be mixed with text attributes in one rule';
+  const reads = transform === undefined ? undefined : READS[transform];
+  const other = reads && from.find((f) => f.toLowerCase() !== reads.lower);
+  if (reads && other !== undefined)
+    return `the transform ${transform} reads ${reads.name} only, not ${other}`;
+  if (binary.length > 0 && !BINARY_TRANSFORMS.includes(transform))
+    return `${binary[0]} is binary: map it with the transform guid or sid, or first or all (its string form too)`;
+  return undefined;
 }
 
 function parseExpressionRule(expression: unknown): ExpressionRule | string {

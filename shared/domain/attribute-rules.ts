@@ -181,7 +181,7 @@ export function attributeProblem(name: string): string | undefined {
   if (SECRET_ATTRIBUTES.has(name.toLowerCase()))
     return `${name} holds a secret (a password or a key); it cannot be mapped`;
   if (BINARY_ATTRIBUTES.has(name.toLowerCase()))
-    return `${name} is a binary attribute; only objectGUID and objectSid can be mapped (with guid and sid)`;
+    return `${name} is a binary attribute; only objectGUID and objectSid can be mapped (in their string forms)`;
   return undefined;
 }
 

@@ -79,11 +79,15 @@ function boolOf(value: RawValue): boolean {
   throw new MappingValueError(`${shown(value)} is not TRUE or FALSE`);
 }
 
+/**
+ * An integer JSON consumers read exactly: -(2^53-1) to 2^53-1 (a double holds 2^53 too, but also 2^53+1 rounded
+ * to it, so 2^53 is no longer exact).
+ */
 function intOf(value: RawValue): number {
   const text = textOf(value).trim();
   const number = /^-?\d{1,16}$/.test(text) ? Number(text) : Number.NaN;
   if (!Number.isSafeInteger(number))
-    throw new MappingValueError(`${shown(value)} is not an integer (at most 2^53)`);
+    throw new MappingValueError(`${shown(value)} is not an integer from -(2^53-1) to 2^53-1`);
   return number;
 }
 

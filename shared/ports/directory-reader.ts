@@ -111,6 +111,11 @@ export interface DirectorySession {
    * readGroupMemberGuids uses, asked of this one user (a base-scope search on its DN).
    */
   isGroupMember(userDn: string, groupDn: string): Promise<boolean>;
+  /**
+   * The DN of the user's primary group (primaryGroupID: a membership its memberOf does not list), a group of
+   * the DC's domain; undefined when the user's objectSid or primaryGroupID cannot be read or no group has it.
+   */
+  readPrimaryGroup(userDn: string): Promise<string | undefined>;
   /** The DNs of the groups an object is a direct member of (its memberOf), all values. */
   readMemberOf(dn: string): Promise<string[]>;
   /** The DC and the USN it has reached, for incremental reads. */

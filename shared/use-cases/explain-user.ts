@@ -395,7 +395,11 @@ async function filterVerdicts(
     ),
     verdict('groups', filters.groups.length > 0, () => {
       if (memberOf.length === 0) return `member of none of: ${groupNames}`;
-      if (chain) return `member through ${chain.map(leafName).join(' → ')}`;
+      if (chain) {
+        const [first, ...rest] = chain.groups.map(leafName);
+        const direct = chain.primary ? `${first} (primary group)` : first;
+        return `member through ${[direct, ...rest].join(' → ')}`;
+      }
       return (
         `member of ${memberOf.map(leafName).join(', ')} (through groups nested deeper than the ` +
         `${CHAIN_LIMITS.maxDepth} levels or ${CHAIN_LIMITS.maxGroups} groups shown)`

@@ -301,6 +301,11 @@ export class InMemoryDirectory implements DirectoryReader {
         const user = [...directory.entries.values()].find(({ entry }) => entry.distinguishedName === userDn);
         return user !== undefined && (directory.groups.get(groupDn)?.has(user.entry.objectGuid) ?? false);
       },
+      async readPrimaryGroup(userDn: string) {
+        const sid = directory.primaryGroups.get(userDn);
+        return [...directory.groupEntries.values()].find((g) => sid !== undefined && g.objectSid === sid)
+          ?.distinguishedName;
+      },
       async readMemberOf(dn: string) {
         const user = [...directory.entries.values()].find(({ entry }) => entry.distinguishedName === dn);
         return [...directory.groups]

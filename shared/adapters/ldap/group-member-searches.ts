@@ -6,7 +6,7 @@
  * primaryGroupID (the group's SID is the user's domain SID with the RID), and, for the members of one group
  * (`filters.groups`), the RIDs of it and of its nested groups. Failures are thrown as ldapts raised them.
  */
-import { type Client, type Entry, EqualityFilter, type Filter, NotFilter, OrFilter } from 'ldapts';
+import { AndFilter, type Client, type Entry, EqualityFilter, type Filter, NotFilter, OrFilter } from 'ldapts';
 import type { PrimaryGroupMember } from '../../domain/group';
 import type { PrimaryGroupIds } from '../../ports/directory-reader';
 import { nestedGroupsFilter } from './group-searches';
@@ -78,6 +78,42 @@ async function sidsOf(
 }
 
 const isGroup = new EqualityFilter({ attribute: 'objectCategory', value: 'group' });
+
+/** A SID's bytes from its string form (S-1-5-21-...): the inverse of sidText. */
+export function sidBytes(sid: string): Buffer {
+  const [, revision, authority, ...subs] = sid.split('-');
+  const bytes = Buffer.alloc(8 + 4 * subs.length);
+  bytes.writeUInt8(Number(revision), 0);
+  bytes.writeUInt8(subs.length, 1);
+  bytes.writeUIntBE(Number(authority), 2, 6);
+  subs.forEach((sub, i) => {
+    bytes.writeUInt32LE(Number(sub), 8 + 4 * i);
+  });
+  return bytes;
+}
+
+/**
+ * The DN of the user's primary group (its domain SID with primaryGroupID, found among the groups of the domain
+ * of `namingContext` by objectSid, given as bytes: a filter value, never filter text); undefined when the user's
+ * objectSid or primaryGroupID cannot be read, or no group of that domain has the SID.
+ */
+export async function readPrimaryGroupDn(
+  client: Client,
+  namingContext: string,
+  userDn: string,
+): Promise<string | undefined> {
+  const { searchEntries } = await client.search(userDn, primaryGroupSearch('base'));
+  const [member] = toPrimaryGroupMembers(searchEntries);
+  if (member === undefined) return undefined;
+  const { searchEntries: groups } = await client.search(namingContext, {
+    scope: 'sub',
+    filter: new AndFilter({
+      filters: [isGroup, new EqualityFilter({ attribute: 'objectSid', value: sidBytes(member.groupSid) })],
+    }),
+    attributes: ['objectClass'],
+  });
+  return groups[0]?.dn;
+}
 
 /**
  * The RIDs of the group and of every group nested in it that are groups of the domain of `namingContext` (its

@@ -32,6 +32,7 @@ import {
   isGroupMember,
   primaryGroupSearch,
   readGroupMemberGuids,
+  readPrimaryGroupDn,
   toPrimaryGroupMembers,
 } from './group-member-searches';
 import {
@@ -189,6 +190,14 @@ class LdapDirectorySession implements DirectorySession {
   async isGroupMember(userDn: string, groupDn: string): Promise<boolean> {
     try {
       return await isGroupMember(this.client, this.namingContext(), userDn, groupDn);
+    } catch (error) {
+      throw toDirectoryError(error, this.server, 'read');
+    }
+  }
+
+  async readPrimaryGroup(userDn: string): Promise<string | undefined> {
+    try {
+      return await readPrimaryGroupDn(this.client, this.namingContext(), userDn);
     } catch (error) {
       throw toDirectoryError(error, this.server, 'read');
     }

@@ -88,7 +88,7 @@ describe('attribute mapping against the directory', () => {
         userName: account('bad'),
         distinguishedName: userDn('bad'),
         reasons: ['mappingFailed'],
-        detail: 'mapping.attributes.employee: "n/a" is not an integer (at most 2^53)',
+        detail: 'mapping.attributes.employee: "n/a" is not an integer from -(2^53-1) to 2^53-1',
       },
     ]);
     const ann = (await users()).get(account('ann')) as User;

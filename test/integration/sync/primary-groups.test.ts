@@ -202,4 +202,42 @@ describe('primary groups (primaryGroupID)', () => {
       );
     });
   });
+
+  it('explains filters.groups membership through the primary group, also one nested in the selected group', async () => {
+    // u1: Domain Users by primaryGroupID only; u2: Team by primaryGroupID, Team nested in Outer.
+    const outerDn = `CN=Outer ${tag},${ou}`;
+    await scratch.admin.add(outerDn, {
+      objectClass: ['top', 'group'],
+      sAMAccountName: `outer-${tag}`,
+      member: [teamDn],
+    });
+    const groupsVerdict = async (name: string, selected: string) => {
+      const settings = config({ filters: { groups: [selected] } });
+      return withServiceSession(scratch.harness.deps.directory, settings, async (session) => {
+        const { explanation } = await planOneUser({
+          session,
+          config: settings,
+          users: scratch.harness.store,
+          now: new Date(),
+          name: userName(name),
+        });
+        return explanation.filters.find((f) => f.filter === 'groups');
+      });
+    };
+    expect(await groupsVerdict('u1', domainUsersDn)).toEqual({
+      filter: 'groups',
+      passed: true,
+      state: 'passed',
+      detail: 'member through Domain Users (primary group)',
+    });
+    expect(await groupsVerdict('u2', outerDn)).toEqual({
+      filter: 'groups',
+      passed: true,
+      state: 'passed',
+      detail: `member through Team ${tag} (primary group) → Outer ${tag}`,
+    });
+    // u2 left Domain Users (the test before): its primary group does not make it a member of it.
+    expect((await groupsVerdict('u2', domainUsersDn))?.detail).toBe('member of none of: Domain Users');
+    expect((await groupsVerdict('u1', outerDn))?.detail).toBe(`member of none of: Outer ${tag}`);
+  });
 });

@@ -308,3 +308,131 @@ describe('distinguished names in the configuration', () => {
     expect(config.privilegeRules[0]?.group).toBe('CN=Smith\\, Team,OU=Groups,DC=corp,DC=local');
   });
 });
+
+describe('a document with several problems', () => {
+  /** The paths of every problem named, in order: one entry per problem. */
+  const pathsOf = (input: unknown) =>
+    configIssuesOf(input)
+      .map((issue) => issue.path)
+      .sort();
+  const staff = 'CN=Staff,OU=Groups,DC=company,DC=local';
+
+  it('names every independent problem at once: a bad value, a missing domain and a rule over several fields', () => {
+    expect(
+      pathsOf({
+        connection: {},
+        privilegeRules: [{ group: 'OU=X,DC=company,DC=local', privileges: ['bogus'] }],
+      }),
+    ).toEqual(['connection.domain', 'privilegeRules.0.group', 'privilegeRules.0.privileges.0']);
+    expect(
+      pathsOf({
+        connection: { timeoutSeconds: 'ten', encryption: 'none' },
+        groups: { sync: 'all', baseDn: 'OU=Groups,DC=company,DC=local' },
+        filters: { enabledUsersOnly: 'yes' },
+        privilegeRules: [
+          { group: staff, ownArchiveAccess: ['everything'] },
+          { group: staff.toLowerCase() },
+          { group: 'CN=Other,OU=Elsewhere,DC=company,DC=local', extra: 1 },
+        ],
+      }),
+    ).toEqual([
+      'connection.domain',
+      'connection.encryption',
+      'connection.timeoutSeconds',
+      'filters.enabledUsersOnly',
+      'privilegeRules.0.ownArchiveAccess.0',
+      'privilegeRules.1.group',
+      'privilegeRules.2',
+      'privilegeRules.2.group',
+    ]);
+  });
+
+  it('checks the mapping fields, their names and their count whatever else is wrong', () => {
+    expect(
+      pathsOf({
+        ...minimal,
+        schedule: { intervalMinutes: 0 },
+        mapping: {
+          userName: 'cn',
+          attributes: {
+            'bad-name': { from: 'thumbnailPhoto' },
+            sid: { from: 'objectSid', transform: 'guid' },
+            Dept: { from: 'department' },
+            dept: { from: 'department', transform: 'titlecase' },
+            userName: { from: 'cn' },
+          },
+        },
+      }),
+    ).toEqual([
+      'mapping.attributes.bad-name',
+      'mapping.attributes.bad-name',
+      'mapping.attributes.dept',
+      'mapping.attributes.dept',
+      'mapping.attributes.sid',
+      'mapping.attributes.userName',
+      'mapping.userName',
+      'schedule.intervalMinutes',
+    ]);
+    const attributes = Object.fromEntries(
+      Array.from({ length: 51 }, (_, i) => [`f${i}`, { from: i === 7 ? 'jpegPhoto' : 'cn' }]),
+    );
+    expect(pathsOf({ connection: {}, mapping: { attributes } })).toEqual([
+      'connection.domain',
+      'mapping.attributes',
+      'mapping.attributes.f7',
+    ]);
+  });
+
+  it('finds a value listed twice among the valid ones, and says nothing of invalid ones repeated', () => {
+    expect(
+      pathsOf({
+        ...minimal,
+        defaultPrivileges: { privileges: ['login', 'bogus', 'login'], ownArchiveAccess: ['all', 'all'] },
+        filters: { groups: [staff, 'Staff', 'Staff', staff] },
+      }),
+    ).toEqual([
+      'defaultPrivileges.ownArchiveAccess.0',
+      'defaultPrivileges.ownArchiveAccess.1',
+      'defaultPrivileges.privileges',
+      'defaultPrivileges.privileges.1',
+      'filters.groups',
+      'filters.groups.1',
+      'filters.groups.2',
+    ]);
+  });
+
+  it('says nothing that follows from a value already refused', () => {
+    // No object: nothing inside it is checked, and no rule reads it.
+    expect(
+      pathsOf({ connection: 'dc1', privilegeRules: ['Staff', { group: 'OU=X,DC=company,DC=local' }] }),
+    ).toEqual(['connection', 'privilegeRules.0', 'privilegeRules.1.group']);
+    // A bad server or domain is no missing domain.
+    expect(pathsOf({ connection: { servers: ['bad host'] } })).toEqual(['connection.servers.0']);
+    expect(pathsOf({ connection: { domain: 'not a domain' } })).toEqual(['connection.domain']);
+    // Where groups are searched is unknown while a setting it depends on is refused: no rule is outside it.
+    const outside = { group: 'CN=Staff,OU=Other,DC=company,DC=local' };
+    for (const [input, refused] of [
+      [
+        { connection: { domain: 'company.local', baseDn: 'company' }, groups: { sync: 'all' } },
+        'connection.baseDn',
+      ],
+      [{ ...minimal, groups: { sync: 'some', baseDn: 'OU=Groups,DC=company,DC=local' } }, 'groups.sync'],
+      [{ ...minimal, groups: { baseDn: 'Groups' } }, 'groups.baseDn'],
+    ] as const) {
+      expect(pathsOf({ ...input, privilegeRules: [outside, outside] }), refused).toEqual(
+        ['privilegeRules.1.group', refused].sort(),
+      );
+    }
+    // A list over its maximum is one problem, its items unread: the rules over several fields wait for it.
+    const many = Array.from({ length: 101 }, (_, i) => `CN=G${i},DC=company,DC=local`);
+    expect(pathsOf({ connection: {}, filters: { groups: many }, schedule: { enabled: 1 } })).toEqual([
+      'filters.groups',
+      'schedule.enabled',
+    ]);
+    // A group that is no DN is neither a container nor a repeat.
+    expect(pathsOf({ ...minimal, privilegeRules: [{ group: 'Staff' }, { group: 'Staff' }] })).toEqual([
+      'privilegeRules.0.group',
+      'privilegeRules.1.group',
+    ]);
+  });
+});

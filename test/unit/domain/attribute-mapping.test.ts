@@ -16,7 +16,7 @@ import {
   sameAttributes,
 } from '../../../shared/domain/attribute-mapping';
 import type { AttributeRule } from '../../../shared/domain/attribute-rules';
-import { dateText, guidText, sidText } from '../../../shared/domain/attribute-values';
+import { dateText, guidText, sidText, transformValues } from '../../../shared/domain/attribute-values';
 import { ValidationError } from '../../../shared/errors';
 import { directoryEntry } from '../../support/in-memory';
 
@@ -75,7 +75,21 @@ describe('mapping in the configuration', () => {
     ['a binary attribute', 'photo', { from: 'thumbnailPhoto' }, /binary attribute/],
     ['a binary attribute in an expression', 'photo', { expression: '$string(jpegPhoto)' }, /binary/],
     ['objectGUID without guid', 'id', { from: 'objectGUID', transform: 'lower' }, /guid or sid/],
-    ['guid of a text attribute', 'id', { from: 'employeeID', transform: 'guid' }, /objectGUID or objectSid/],
+    ['guid of a text attribute', 'id', { from: 'employeeID', transform: 'guid' }, /reads objectGUID only/],
+    [
+      'guid of objectSid',
+      'id',
+      { from: 'objectSid', transform: 'guid' },
+      /guid reads objectGUID only, not objectSid/,
+    ],
+    [
+      'sid of objectGUID',
+      'id',
+      { from: 'objectGUID', transform: 'sid' },
+      /sid reads objectSid only, not objectGUID/,
+    ],
+    ['guid of both', 'id', { from: ['objectGUID', 'objectSid'], transform: 'guid' }, /not objectSid/],
+    ['objectSid as a date', 'id', { from: 'objectSid', transform: 'date' }, /guid or sid, or first or all/],
     ['binary mixed with text', 'id', { from: ['objectGUID', 'employeeID'] }, /cannot be mixed/],
     ['an attribute option', 'm', { from: 'member;range=0-10' }, /not an LDAP attribute name/],
     ['no from', 'dept', {}, /"from"/],
@@ -120,6 +134,19 @@ describe('mapping in the configuration', () => {
     ]);
     expect(refusals({ userName: 'cn' }).map((d) => d.path)).toEqual(['mapping.userName']);
     expect(refusals({ userName: 'mail', extra: 1 }).map((d) => d.path)).toEqual(['mapping']);
+  });
+
+  it('accepts objectGUID and objectSid with their own transform, and with first (explicit or not) or all', () => {
+    for (const rule of [
+      { from: 'objectGUID' },
+      { from: 'objectGUID', transform: 'first' },
+      { from: 'OBJECTGUID', transform: 'all' },
+      { from: 'objectGUID', transform: 'guid' },
+      { from: 'objectSid', transform: 'first' },
+      { from: 'objectSid', transform: 'sid' },
+      { from: ['objectSid', 'objectGUID'], transform: 'first' },
+    ])
+      expect(refusalOf('id', rule), JSON.stringify(rule)).toEqual([]);
   });
 
   it('accepts regular expressions without nested repetition', () => {
@@ -178,6 +205,25 @@ describe('the transforms', () => {
     expect(sidText(Uint8Array.from(sid))).toBe('S-1-5-21-1004336348-1177238915-682003330-1106');
     expect(() => sidText(Uint8Array.of(1, 5, 0, 0))).toThrow(/not a SID/);
     expect(() => sidText('S-1-5')).toThrow(/not a SID/);
+  });
+
+  it('reads int within the safe integers only: 2^53 and beyond are no longer exact in JSON', () => {
+    const int = (text: string) => transformValues('n', [text], 'int', () => undefined);
+    expect(int('9007199254740991')).toBe(Number.MAX_SAFE_INTEGER);
+    expect(int('-9007199254740991')).toBe(-Number.MAX_SAFE_INTEGER);
+    expect(int(' 00042 ')).toBe(42);
+    for (const text of [
+      '9007199254740992',
+      '-9007199254740992',
+      '9007199254740993',
+      '12345678901234567',
+      '1e3',
+      '4.0',
+      '',
+    ])
+      expect(() => int(text), text).toThrow(
+        `${JSON.stringify(text)} is not an integer from -(2^53-1) to 2^53-1`,
+      );
   });
 });
 
@@ -242,6 +288,7 @@ describe('mapAttributes', () => {
         hidden: { from: ['msExchHideFromAddressLists'], transform: 'bool' },
         employee: { from: ['employeeNumber'], transform: 'int' },
         guid: { from: ['objectGUID'], transform: 'guid' },
+        guidFirst: { from: ['objectGUID'], transform: 'first' },
         fallback: { from: ['costCenter', 'department'] },
         defaulted: { from: ['costCenter'], default: 'none' },
         absent: { from: ['costCenter'] },
@@ -257,6 +304,7 @@ describe('mapAttributes', () => {
       hidden: true,
       employee: 42,
       guid: 'f69619ff-8b86-d011-b42d-00c04fc964ff',
+      guidFirst: 'f69619ff-8b86-d011-b42d-00c04fc964ff',
       fallback: 'Sales',
       defaulted: 'none',
     });

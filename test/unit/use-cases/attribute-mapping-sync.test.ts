@@ -62,7 +62,7 @@ describe('a run with a mapping', () => {
       userName: 'user3',
       distinguishedName: 'CN=User 3,OU=Staff,DC=company,DC=local',
       reasons: ['mappingFailed'],
-      detail: 'mapping.attributes.employee: "x7" is not an integer (at most 2^53)',
+      detail: 'mapping.attributes.employee: "x7" is not an integer from -(2^53-1) to 2^53-1',
     });
     // Only DNs no page had returned are read by DN: user2 was on the first page with user1.
     expect(directory.dnReads.flat().every((dn) => dn !== 'CN=User 2,OU=Staff,DC=company,DC=local')).toBe(
@@ -191,7 +191,10 @@ describe('explain with a mapping', () => {
     expect(three.explanation).toMatchObject({
       inScope: false,
       plannedAction: 'none',
-      mappingFailed: { field: 'mapping.attributes.n', detail: '"x7" is not an integer (at most 2^53)' },
+      mappingFailed: {
+        field: 'mapping.attributes.n',
+        detail: '"x7" is not an integer from -(2^53-1) to 2^53-1',
+      },
     });
     expect(three.change).toBeUndefined();
   });
