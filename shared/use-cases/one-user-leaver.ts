@@ -80,7 +80,8 @@ async function databaseUsersNamed(
 
 /**
  * A DN outside the base DN that is a user object now: the database's directory user with its objectGUID moved
- * out of the scope. The database has no index by DN, so a DN no object has any more finds nothing.
+ * out of the scope. The database has no index by DN, so a DN no object has any more finds nothing. A DN outside
+ * the domain is not read (no user of the scope can be there, and its DC would answer with a referral).
  */
 async function movedOutByDn(
   session: DirectorySession,
@@ -88,7 +89,8 @@ async function movedOutByDn(
   baseDn: string,
   lookup: Extract<UserLookup, { kind: 'distinguishedName' }>,
 ): Promise<Whereabouts | undefined> {
-  if (isAtOrUnder(lookup.distinguishedName, baseDn)) return undefined;
+  const dn = lookup.distinguishedName;
+  if (isAtOrUnder(dn, baseDn) || !isAtOrUnder(dn, domainOf(session.rootDse, baseDn))) return undefined;
   const [entry] = await session.findUserEntries(baseDn, lookup);
   if (!entry) return undefined;
   const user = (await users.findUsers([entry.objectGuid], [])).find(

@@ -189,6 +189,26 @@ describe('a name the directory does not have under the base DN, and the database
   });
 });
 
+describe('a name that designates two users of the database', () => {
+  it("fails AmbiguousName when one's user name is another's recorded UPN, removing neither", async () => {
+    directory.remove(GUID);
+    store.seed(aDirectoryUser(3, { userName: 'user1@company.local', userPrincipalName: 'x@company.local' }));
+    const report = await sync('user1@company.local');
+    expect(report).toMatchObject({ status: 'failed', error: { code: 'AmbiguousName' } });
+    expect(await store.getUser('user1')).toBeDefined();
+    expect(await store.getUser('user1@company.local')).toBeDefined();
+  });
+});
+
+describe('a DN outside the domain', () => {
+  it('is not read, though an object there has the objectGUID of a database user: NotFound', async () => {
+    directory.move(GUID, 'CN=User 1,DC=other,DC=test');
+    const report = await sync('CN=User 1,DC=other,DC=test');
+    expect(report).toMatchObject({ status: 'failed', error: { code: 'NotFound' } });
+    expect(lookups).toEqual([]);
+  });
+});
+
 describe('domainOf', () => {
   const rootDse = {
     defaultNamingContext: 'DC=company,DC=local',
