@@ -318,7 +318,8 @@ export const routes = [
     response: responses.userExplanation,
     failures: {
       404: {
-        description: 'The directory holds no user with this name under the base DN',
+        description:
+          'The directory holds no user with this name under the base DN, nor does the user database a synchronized user of that name that moved out of it (one gone from the domain: the message says what a one-user sync would do)',
         codes: ['NotFound'],
       },
       409: {

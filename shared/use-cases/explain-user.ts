@@ -2,7 +2,9 @@
  * One directory user, decided as a sync decides it (docs/contract.md#explain-one-user): what
  * `GET /directory/users/{name}` answers, and the change `POST /sync/users/{name}` applies. Steps:
  *
- *   settle the base DN -> read the one user the name designates (404 none, 409 several) -> the selected
+ *   settle the base DN -> read the one user the name designates under it (409 several); none: the user
+ *   database's directory user of that name found by its objectGUID in the domain (one-user-leaver.ts: renamed,
+ *   read on; moved out or gone, a leaver; 404 neither) -> the selected
  *   groups' membership of this user (the sync's matching rule) -> exclusionReasons -> the mapping -> the
  *   database users it concerns (by objectGUID and name) -> planSync (in scope) or planDeletes (out of scope)
  *   -> in scope: what its groups give it (with groups in use, the groups read as a run reads them; without,
@@ -19,12 +21,18 @@ import type { MappedAttributes } from '../domain/attribute-rules';
 import { isAtOrUnder, leafName } from '../domain/distinguished-name';
 import { type MembershipExplanation, NO_MEMBERSHIP } from '../domain/group-membership';
 import type { BindPassword } from '../domain/password-binding';
-import { deleteReason, graceEndsAt, planDeletes } from '../domain/plan-deletes';
+import { deleteReason } from '../domain/plan-deletes';
 import { withMembershipFields } from '../domain/plan-groups';
 import { type ChangeAction, type PlannedChange, planSync, type UserField } from '../domain/plan-sync';
 import { type ExclusionReason, exclusionReasons } from '../domain/scope-policy';
-import { type DirectoryEntry, type MappedUser, type PublicUser, toPublicUser } from '../domain/user';
-import { describeLookup, parseUserLookup } from '../domain/user-lookup';
+import {
+  type DirectoryEntry,
+  type MappedUser,
+  type PublicUser,
+  toPublicUser,
+  type User,
+} from '../domain/user';
+import { describeLookup, parseUserLookup, type UserLookup } from '../domain/user-lookup';
 import { emailAddressesOf } from '../domain/user-mapping';
 import { AmbiguousNameError, NotFoundError } from '../errors';
 import type { DirectoryReader, DirectorySession } from '../ports/directory-reader';
@@ -32,6 +40,7 @@ import type { UserStore } from '../ports/user-store';
 import { AttributeMapper, type MappingOutcome } from './attribute-mapper';
 import { withBoundSession } from './browse-directory';
 import { CHAIN_LIMITS, groupChain } from './group-chain';
+import { findWhereabouts, planRemoval, type RemovalVerdict } from './one-user-leaver';
 import { baseDnOf } from './read-scope';
 import { explainMembership } from './sync-groups';
 
@@ -106,6 +115,17 @@ export interface OneUserPlan {
   /** The user as read, and where it was read. */
   readonly entry: DirectoryEntry;
   readonly baseDn: string;
+  /** Set when the entry lies outside the base DN: the database's user moved out of the scope (it left). */
+  readonly outsideBaseDn?: true;
+}
+
+/**
+ * A database user the name designates that the domain no longer has (deleted, or no longer readable): the
+ * removal a full run's sweep would plan for it, or none and why.
+ */
+export interface GoneUserPlan extends RemovalVerdict {
+  readonly gone: User;
+  readonly baseDn: string;
 }
 
 export interface OneUserInput {
@@ -131,15 +151,27 @@ export const REASON_OF: Readonly<Record<FilterName, ExclusionReason>> = {
 const ACCOUNTDISABLE = 0x2;
 
 /**
- * Reads and decides one user; see the module comment. Throws NotFoundError when the directory holds no such
- * user under the base DN, AmbiguousNameError when the name designates several.
+ * Reads and decides one user; see the module comment. A name the directory has no user for under the base DN
+ * is looked for in the user database (one-user-leaver.ts): its directory user renamed in the scope is decided
+ * from its entry, one moved out of the base DN or gone from the domain is planned as a leaver. Throws
+ * NotFoundError when neither holds such a user (or the database's is a local user), AmbiguousNameError when
+ * the name designates several.
  */
-export async function planOneUser(input: OneUserInput): Promise<OneUserPlan> {
+export async function decideOneUser(input: OneUserInput): Promise<OneUserPlan | GoneUserPlan> {
   const { session, config } = input;
   const baseDn = baseDnOf(config, session);
   await session.assertExists(baseDn, 'the base DN');
   const mapper = AttributeMapper.of(config, session);
-  const entry = await readOneUser(session, baseDn, input.name);
+  const lookup = parseUserLookup(input.name);
+  const read = await readOneUser(session, baseDn, lookup);
+  const where = read ? undefined : await findWhereabouts(session, input.users, baseDn, lookup);
+  if (where?.kind === 'gone') {
+    const why = `${deleteReason()}: no user in the domain has its objectGUID ${where.user.objectGuid}`;
+    return { ...planRemoval(config, where.user, input.now, why), gone: where.user, baseDn };
+  }
+  const entry = read ?? where?.entry;
+  if (!entry)
+    throw new NotFoundError(`No directory user with the ${describeLookup(lookup)} ${notUnder(baseDn)}`);
 
   // The sync reads the selected groups' members; for one user, each group is asked about this user only.
   const memberOf: string[] = [];
@@ -160,6 +192,14 @@ export async function planOneUser(input: OneUserInput): Promise<OneUserPlan> {
   };
 
   const scoped = { ...input, baseDn, entry, base };
+  if (where?.kind === 'movedOut') {
+    // It left the scope as a full read finds it: not returned under the base DN, whatever its filters say.
+    const why = `${deleteReason()}: moved out of the base DN, to ${entry.distinguishedName}`;
+    const { change, ...verdict } = planRemoval(config, where.user, input.now, why);
+    const current = toPublicUser(where.user);
+    const explanation = { ...base, inScope: false, changedFields: [], ...verdict, current };
+    return { explanation, ...(change ? { change } : {}), entry, baseDn, outsideBaseDn: true };
+  }
   if (reasons.length > 0) return planOutOfScope(scoped, reasons);
   const [outcome] = (await mapper.map([entry])) as [MappingOutcome];
   if (outcome.user) return planInScope(scoped, outcome.user);
@@ -259,45 +299,27 @@ async function planOutOfScope(
       baseDn,
     };
   }
-  const decision = planDeletes({
-    candidates: [{ user: known, reason: deleteReason(reasons) }],
-    options: config.options,
-    population: 1,
-    approvedDeletes: 1,
-    now,
-  });
-  const [removal] = decision.apply;
-  const none = (reason: string): OneUserPlan => ({
-    explanation: {
-      ...outOfScope,
-      plannedAction: 'none',
-      changedFields: [],
-      reason,
-      current: toPublicUser(known),
-    },
+  const { plannedAction, change, reason } = planRemoval(config, known, now, deleteReason(reasons));
+  return {
+    explanation: { ...outOfScope, plannedAction, changedFields: [], reason, current: toPublicUser(known) },
+    ...(change ? { change } : {}),
     entry,
     baseDn,
-  });
-  if (removal) {
-    return {
-      explanation: {
-        ...outOfScope,
-        plannedAction: removal.action,
-        changedFields: [],
-        ...(removal.reason ? { reason: removal.reason } : {}),
-        current: toPublicUser(known),
-      },
-      change: removal,
-      entry,
-      baseDn,
-    };
-  }
-  if (!config.options.deleteUsers) {
-    return none(`${deleteReason(reasons)}; deleteUsers is off, so the sync leaves the user as it is`);
-  }
-  return none(
-    `${deleteReason(reasons)}; suspended since ${known.suspendedAt}, deleted by the first sync after the ` +
-      `grace period ends (${graceEndsAt(known, config.options)})`,
+  };
+}
+
+/**
+ * The one user's plan when the directory has it (see decideOneUser): a database user gone from the domain
+ * has no entry to explain, so it is NotFound here, with what a one-user sync would do with it.
+ */
+export async function planOneUser(input: OneUserInput): Promise<OneUserPlan> {
+  const plan = await decideOneUser(input);
+  if (!('gone' in plan)) return plan;
+  const { gone, plannedAction, reason } = plan;
+  throw new NotFoundError(
+    `No directory user with the ${describeLookup(parseUserLookup(input.name))} ${notUnder(plan.baseDn)}, ` +
+      `and none in the domain has the objectGUID of the user database's ${gone.userName} ` +
+      `(${gone.objectGuid}): a one-user sync plans ${plannedAction === 'none' ? 'nothing' : `to ${plannedAction} it`} (${reason})`,
   );
 }
 
@@ -319,18 +341,20 @@ export async function explainUser(
   });
 }
 
-/** The one user the name designates under the base DN. */
-async function readOneUser(session: DirectorySession, baseDn: string, name: string): Promise<DirectoryEntry> {
-  const lookup = parseUserLookup(name);
-  const notFound = (why: string) =>
-    new NotFoundError(`No directory user with the ${describeLookup(lookup)} ${why}`);
-  if (lookup.kind === 'distinguishedName' && !isAtOrUnder(lookup.distinguishedName, baseDn)) {
-    throw notFound(`under the base DN ${baseDn}: the name is outside it`);
-  }
+const notUnder = (baseDn: string) => `under the base DN ${baseDn}`;
+
+/** The one user the name designates under the base DN; undefined when there is none (a DN outside it, say). */
+async function readOneUser(
+  session: DirectorySession,
+  baseDn: string,
+  lookup: UserLookup,
+): Promise<DirectoryEntry | undefined> {
+  if (lookup.kind === 'distinguishedName' && !isAtOrUnder(lookup.distinguishedName, baseDn)) return undefined;
   const entries = await session.findUserEntries(baseDn, lookup);
   const [entry] = entries;
-  if (!entry) throw notFound(`under the base DN ${baseDn}`);
+  if (!entry) return undefined;
   if (entries.length > 1) {
+    const name = lookup.kind === 'accountName' ? lookup.name : describeLookup(lookup);
     throw new AmbiguousNameError(
       `${JSON.stringify(name)} names ${entries.length} directory users (a sAMAccountName of one is the ` +
         `userPrincipalName of another): ask by distinguished name or objectGUID`,

@@ -13,7 +13,8 @@
  * again when this write changed what they hold (a member created, renamed, moved or removed).
  * Steps:
  *
- *   resolve -> connect -> bind (run-session.ts) -> search (planOneUser) -> filter -> plan (the deletion
+ *   resolve -> connect -> bind (run-session.ts) -> search (decideOneUser: the user read, or the database's user
+ *   of that name renamed, moved out or gone, found by its objectGUID) -> filter -> plan (the deletion
  *   threshold, against the database's count of directory users) -> apply (one conditional write) -> record
  */
 import type { Config } from '../config/config-schema';
@@ -24,7 +25,7 @@ import type { PlannedChange } from '../domain/plan-sync';
 import type { DeletionHold, Report, RunTrigger } from '../domain/report';
 import { describeDeletionHold } from '../domain/report-text';
 import { applyBatch } from './apply-writes';
-import { type OneUserPlan, planOneUser, REASON_OF } from './explain-user';
+import { decideOneUser, type GoneUserPlan, type OneUserPlan, REASON_OF } from './explain-user';
 import { type RunDependencies, type SyncDependencies, withDefaults } from './run-dependencies';
 import { changesIn, RunTally, type Tally, toReportChange } from './run-report';
 import { RunSession } from './run-session';
@@ -55,32 +56,23 @@ export async function synchronizeUser(given: SyncDependencies, request: SyncUser
 
   await run.run(config.connection, request.password, async (session) => {
     const now = deps.clock.now();
+    // No `leavers` on this search step: the run looks for no leaver but this user (by its objectGUID in the
+    // domain when the name is not found under the base DN); the next run finds the others.
     const planned = await run.steps.run(
       'search',
-      () => planOneUser({ session, config, users: deps.users, now, name: request.name }),
-      (p) => `read ${p.explanation.distinguishedName}`,
+      () => decideOneUser({ session, config, users: deps.users, now, name: request.name }),
+      describeSearch,
     );
     baseDn = planned.baseDn;
-    const { explanation } = planned;
     tally.add(scopeTally(planned));
-    run.steps.add({
-      name: 'filter',
-      ok: true,
-      ms: 0,
-      message: explanation.inScope
-        ? 'in scope'
-        : `excluded: ${explanation.filters
-            .filter((f) => !f.passed)
-            .map((f) => f.filter)
-            .join(', ')}`,
-    });
+    run.steps.add({ name: 'filter', ok: true, ms: 0, message: describeScope(planned) });
     const { change, withheldBecause } = await withTheSyncRules(deps, request, planned.change);
     hold = withheldBecause;
     run.steps.add({
       name: 'plan',
       ok: true,
       ms: 0,
-      message: change ? `${change.action}${change.reason ? `: ${change.reason}` : ''}` : 'nothing to do',
+      message: describePlan(change, 'gone' in planned ? planned.reason : planned.explanation.reason),
     });
     const written = await run.steps.run(
       'apply',
@@ -144,8 +136,39 @@ async function keepCursorTrue(
   });
 }
 
-/** The one user read: in scope, or excluded with the reasons of the filters it failed. */
-function scopeTally({ explanation, entry }: OneUserPlan): Tally {
+/** The plan step's words: the change and its reason, or why there is nothing to do (deleteUsers off, say). */
+function describePlan(change: PlannedChange | undefined, reason: string | undefined): string {
+  if (change) return `${change.action}${change.reason ? `: ${change.reason}` : ''}`;
+  return reason ? `nothing to do: ${reason}` : 'nothing to do';
+}
+
+/** What the search found: the user read, or where the database's user of that name went. */
+function describeSearch(plan: OneUserPlan | GoneUserPlan): string {
+  if ('gone' in plan) {
+    return `no user under the base DN by that name, nor in the domain with the objectGUID of ${plan.gone.userName} (${plan.gone.objectGuid})`;
+  }
+  return `read ${plan.explanation.distinguishedName}${plan.outsideBaseDn ? ', outside the base DN' : ''}`;
+}
+
+/** The filter step's words: in scope, excluded by which filters, or out of the scope it left. */
+function describeScope(plan: OneUserPlan | GoneUserPlan): string {
+  if ('gone' in plan) return 'left the scope: gone from the domain';
+  if (plan.outsideBaseDn) return 'left the scope: moved out of the base DN';
+  const { explanation } = plan;
+  if (explanation.inScope) return 'in scope';
+  return `excluded: ${explanation.filters
+    .filter((f) => !f.passed)
+    .map((f) => f.filter)
+    .join(', ')}`;
+}
+
+/**
+ * The one user read: in scope, or excluded with the reasons of the filters it failed. A user that left the scope
+ * is no directory user of the run, as a full read does not return it.
+ */
+function scopeTally(plan: OneUserPlan | GoneUserPlan): Tally {
+  if ('gone' in plan || plan.outsideBaseDn) return {};
+  const { explanation, entry } = plan;
   const failed = explanation.filters.filter((f) => !f.passed);
   return {
     counts: { directoryUsers: 1, ...(explanation.inScope ? { inScope: 1 } : { excluded: 1 }) },

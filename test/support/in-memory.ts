@@ -283,9 +283,13 @@ export class InMemoryDirectory implements DirectoryReader {
           return found && under.has(guid) ? [found.entry] : [];
         });
       },
-      async findUserEntries(_baseDn: string, lookup: UserLookup) {
+      /** As the DC: a DN is read wherever it is (a base-scope read), any other name under the base DN only. */
+      async findUserEntries(baseDn: string, lookup: UserLookup) {
         return [...directory.entries.values()]
           .map(({ entry }) => entry)
+          .filter(
+            (entry) => lookup.kind === 'distinguishedName' || isAtOrUnder(entry.distinguishedName, baseDn),
+          )
           .filter((entry) =>
             lookup.kind === 'objectGuid'
               ? entry.objectGuid === lookup.objectGuid
