@@ -2,15 +2,13 @@
  * One directory user, decided as a sync decides it (docs/contract.md#explain-one-user): what
  * `GET /directory/users/{name}` answers, and the change `POST /sync/users/{name}` applies. Steps:
  *
- *   settle the base DN -> read the one user the name designates under it (409 several); none: the user
- *   database's directory user of that name found by its objectGUID in the domain (one-user-leaver.ts: renamed,
- *   read on; moved out or gone, a leaver; 404 neither) -> the selected
- *   groups' membership of this user (the sync's matching rule) -> exclusionReasons -> the mapping -> the
- *   database users it concerns (by objectGUID and name) -> planSync (in scope) or planDeletes (out of scope)
- *   -> in scope: what its groups give it (with groups in use, the groups read as a run reads them; without,
- *   nothing, so what an earlier configuration's groups gave is cleared as a full read clears it), written with
- *   its change as a run's group pass would (withMembershipFields) -> the explanation, with a detail per filter
- *   a person understands.
+ *   settle the base DN -> read the one user the name designates under it (409 several; none: the database's
+ *   directory user of that name, found by objectGUID in the domain, one-user-leaver.ts) -> the selected groups'
+ *   membership of this user (the sync's matching rule) -> exclusionReasons -> the mapping -> the database users
+ *   it concerns (by objectGUID and name) -> planSync (in scope) or planDeletes (out of scope) -> in scope: what
+ *   its groups give it (with groups in use, the groups read as a run reads them; without, nothing, so what an
+ *   earlier configuration's groups gave is cleared as a full read clears it), written with its change as a
+ *   run's group pass would (withMembershipFields) -> the explanation, with a detail per filter a person reads.
  *
  * The decisions are the sync's own (scope-policy.ts, user-mapping.ts, plan-sync.ts, plan-deletes.ts); this
  * module reads what they need for one user and words their verdicts, writing nothing. The deletion threshold,
@@ -151,11 +149,9 @@ export const REASON_OF: Readonly<Record<FilterName, ExclusionReason>> = {
 const ACCOUNTDISABLE = 0x2;
 
 /**
- * Reads and decides one user; see the module comment. A name the directory has no user for under the base DN
- * is looked for in the user database (one-user-leaver.ts): its directory user renamed in the scope is decided
- * from its entry, one moved out of the base DN or gone from the domain is planned as a leaver. Throws
- * NotFoundError when neither holds such a user (or the database's is a local user), AmbiguousNameError when
- * the name designates several.
+ * Reads and decides one user; see the module comment. A name with no user under the base DN is looked for in
+ * the user database (one-user-leaver.ts): renamed in the scope, decided from its entry; moved out or gone, a
+ * leaver. NotFoundError when neither holds such a directory user, AmbiguousNameError for several.
  */
 export async function decideOneUser(input: OneUserInput): Promise<OneUserPlan | GoneUserPlan> {
   const { session, config } = input;
