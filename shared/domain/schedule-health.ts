@@ -116,12 +116,39 @@ export function isOccurrenceDue(health: ScheduleHealth, occurrenceAt: Date): boo
   return occurrenceAt.getTime() >= Date.parse(health.nextRunAt);
 }
 
+/**
+ * A run that succeeded for the whole directory: what ends a stale spell. A one-user sync read one user, not
+ * the directory, and a preview commits nothing.
+ */
+export function isSuccessOfTheSync(run: {
+  readonly status: RunStatus;
+  readonly trigger?: RunTrigger | undefined;
+  readonly dryRun?: boolean;
+}): boolean {
+  return run.status === 'succeeded' && run.trigger !== 'user' && run.dryRun !== true;
+}
+
+/** A run that succeeded, as the stale rules name it. */
+export interface SuccessMark {
+  readonly runId: string;
+  readonly finishedAt: string;
+}
+
+/**
+ * What the history's window may no longer hold, kept exactly: the last success (the run store keeps it apart),
+ * and, when none has ever succeeded, the start of the first run.
+ */
+export interface StaleOrigin {
+  readonly lastSucceeded?: SuccessMark | undefined;
+  readonly firstStartedAt?: string | undefined;
+}
+
 /** A stale sync: no run has succeeded for `staleAfterHours`. */
 export interface Staleness {
   /** Since when nothing has succeeded: the last success's end, or the first run's start when none ever has. */
   readonly since: string;
   readonly staleAfterHours: number;
-  /** The last run that succeeded, when there is one in the history. */
+  /** The last run that succeeded, when one has. */
   readonly lastSucceeded?: { readonly runId: string; readonly finishedAt: string };
   /** The newest run that ended, whatever its status (what happened since). */
   readonly lastRun?: { readonly runId: string; readonly status: RunStatus; readonly finishedAt: string };
@@ -129,18 +156,22 @@ export interface Staleness {
 
 /**
  * Whether the sync is stale at `now`: undefined when a run succeeded within `staleAfterHours`, or when there
- * is no run at all (nothing was ever asked of it). The history is newest first.
+ * is no run at all (nothing was ever asked of it). The history is newest first, a window of it; `origin` says
+ * what lies beyond the window (the last success, the first run), so that a long spell of runs without success
+ * keeps its `since` and its id instead of sliding with the window.
  */
 export function stalenessOf(
   history: readonly RunOutcome[],
   now: Date,
   staleAfterHours: number,
+  origin: StaleOrigin = {},
 ): Staleness | undefined {
   const ended = history.filter((run) => run.status !== 'running' && run.status !== 'skipped');
-  // A one-user sync is no success of the sync: the directory as a whole was not read.
-  const succeeded = ended.find((run) => run.status === 'succeeded' && run.trigger !== 'user');
-  const oldest = ended.at(-1);
-  const since = succeeded?.finishedAt ?? oldest?.startedAt;
+  const inWindow = ended.find(isSuccessOfTheSync);
+  const kept = origin.lastSucceeded;
+  const succeeded =
+    inWindow && (!kept || Date.parse(inWindow.finishedAt) >= Date.parse(kept.finishedAt)) ? inWindow : kept;
+  const since = succeeded?.finishedAt ?? origin.firstStartedAt ?? ended.at(-1)?.startedAt;
   if (since === undefined) return undefined;
   if (now.getTime() - Date.parse(since) < staleAfterHours * 3_600_000) return undefined;
   const last = ended[0];

@@ -142,6 +142,8 @@ export function withScheduleState(
       recordProgress: (report) => runs.recordProgress(withState(report)),
       getRun: (id) => runs.getRun(id),
       listRuns: (limit) => runs.listRuns(limit),
+      lastSuccess: () => runs.lastSuccess(),
+      oldestRun: () => runs.oldestRun(),
     },
   };
 }

@@ -169,4 +169,28 @@ describe('stalenessOf', () => {
     expect(stale?.lastSucceeded).toBeUndefined();
     expect(stalenessOf(runs, new Date(at(25.9)), 26)).toBeUndefined();
   });
+
+  it('counts from the last success kept beyond the window, or the newer one in it', () => {
+    const window = history(run(30, { status: 'deletionThresholdExceeded' }), run(31));
+    const kept = { runId: 'run-0', finishedAt: at(0) };
+    expect(stalenessOf(window, new Date(at(31)), 26, { lastSucceeded: kept })).toMatchObject({
+      since: at(0),
+      lastSucceeded: kept,
+      lastRun: { runId: 'run-31' },
+    });
+    expect(stalenessOf(window, new Date(at(25.9)), 26, { lastSucceeded: kept })).toBeUndefined();
+    const newer = history(run(10, { status: 'succeeded' }), run(30));
+    expect(stalenessOf(newer, new Date(at(36.5)), 26, { lastSucceeded: kept })).toMatchObject({
+      since: run(10).finishedAt,
+      lastSucceeded: { runId: 'run-10' },
+    });
+  });
+
+  it('counts from the first run beyond the window when none has succeeded', () => {
+    const window = history(run(30), run(31));
+    expect(stalenessOf(window, new Date(at(26)), 26, { firstStartedAt: at(0) })).toMatchObject({
+      since: at(0),
+    });
+    expect(stalenessOf(window, new Date(at(26)), 26)).toBeUndefined();
+  });
 });
