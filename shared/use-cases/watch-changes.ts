@@ -91,7 +91,8 @@ type Closed = 'reconfigured' | 'stopped';
  *   notified by neither; another account may see other objects; another domain is another directory;
  * - another base DN or groups' base DN (the scopes relevanceOf counts): a change under the new one was not
  *   counted by the old watch.
- * Turning the watch on is no reopening: it was off, nothing watched, and its first opening catches up.
+ * Turning the watch on is no reopening: nothing watched while it was off, nor between the save and its opening
+ * (up to a check's period here, up to the watcher's next start on AWS), so its first opening catches up.
  */
 export function catchesUpAfter(watched: StoredConfig, saved: StoredConfig): boolean {
   const watches = (stored: StoredConfig) =>
