@@ -285,7 +285,9 @@ export class AdSyncFunctions extends StackPart {
     // longer its own is not run; a scheduled run names the one holding it); writes users (and their archive
     // folders), runs (with their progress), the lock, the cursor, the checkpoint, handoffs and occurrence
     // claims (of the schedule, of continuations, and of the starts it was handed), the synchronized groups
-    // (their items and member chunks), and the alerts the schedule raises (a stale sync). Never the configuration.
+    // (their items and member chunks), the last success (kept apart from the runs for the stale rules: written
+    // when a run succeeds, read by the stale check), and the alerts the schedule raises (a stale sync). Never the
+    // configuration.
     grant(
       'sync',
       onItems(
@@ -300,16 +302,18 @@ export class AdSyncFunctions extends StackPart {
       ),
       // An alert is raised once (a conditional put) and gone with its TTL: never updated or deleted.
       onItems(['PutItem'], ['alert']),
+      // The last success: one item, read and replaced whole by a later success; never updated or deleted.
+      onItems(['GetItem', 'PutItem'], ['success']),
       queryIndexes(tableKeys.byGuid, tableKeys.byKind),
       readSecret,
     );
     // runs: the run history and the previews, the lock's holder (whether a running run's lease is its own), and
-    // the configuration (its schedule and alert settings: the back-off and staleness the history shows), and the
-    // change watch's state.
+    // the configuration (its schedule and alert settings: the back-off and staleness the history shows), the last
+    // success (the staleness, beyond the history it lists), and the change watch's state.
     grant(
       'runs',
       onItems(['Query'], ['run', 'preview']),
-      onItems(['GetItem'], ['lock', 'config', 'watch']),
+      onItems(['GetItem'], ['lock', 'config', 'watch', 'success']),
       queryIndexes(tableKeys.byKind),
     );
     // logon: the configuration (connection, lockout policy), a user and a local user's hash, each by its key

@@ -76,7 +76,13 @@ export function describeReport(report: DeepReadonly<Report>): string {
   if (report.error) lines.push('', `error ${report.error.code}: ${report.error.message}`);
   if (report.status === 'deletionThresholdExceeded') {
     const { plural } = REMOVAL_WORDS[withheldRemovals(report.changes)];
-    lines.push('', `${plural} were withheld. Run \`adsync sync --allow-mass-deletion\` to apply them once.`);
+    // A run whose configuration changed under it cannot be approved (the approval holds for its version).
+    lines.push(
+      '',
+      report.deletesWithheldBecause?.reason === 'configurationChanged'
+        ? `${plural} were withheld: the configuration changed during the run. Run \`adsync sync\` again with the new configuration.`
+        : `${plural} were withheld. Run \`adsync sync --allow-mass-deletion\` to apply them once.`,
+    );
   }
   return lines.join('\n');
 }

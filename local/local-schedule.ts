@@ -38,10 +38,7 @@ export function startLocalSchedule({
     try {
       const stored = await settings.getConfig();
       if (!stored?.config.schedule.enabled) return;
-      // Each occurrence is a multiple of the interval, so a second check in the same period is a duplicate that
-      // the sync function ignores.
-      const period = stored.config.schedule.intervalMinutes * 60_000;
-      const scheduledAt = new Date(Math.floor(clock.now().getTime() / period) * period).toISOString();
+      const scheduledAt = occurrenceAt(clock.now(), stored.config.schedule.intervalMinutes);
       await runSync({ source: 'ad-sync.schedule', scheduledAt });
     } catch (error) {
       log(`scheduled sync failed: ${(error as Error).message}`);
@@ -60,6 +57,16 @@ export function startLocalSchedule({
   repeat(clock, checkMs, stopped.signal, runSchedule);
   repeat(clock, staleCheckMs, stopped.signal, checkStale);
   return () => stopped.abort();
+}
+
+/**
+ * The occurrence of the period that holds `now`: its start, a multiple of the interval. A second check in the
+ * same period is a duplicate that the sync function ignores, and the back-off compares this time, not the
+ * check's, with the next run's time (a multiple of the interval after a failed run's occurrence).
+ */
+export function occurrenceAt(now: Date, intervalMinutes: number): string {
+  const period = intervalMinutes * 60_000;
+  return new Date(Math.floor(now.getTime() / period) * period).toISOString();
 }
 
 /**

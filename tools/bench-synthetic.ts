@@ -190,6 +190,12 @@ class DiscardingStore implements Pick<UserStore, 'userPages' | 'findUsers' | 'ap
   async listRuns() {
     return [];
   }
+  async lastSuccess() {
+    return undefined;
+  }
+  async oldestRun() {
+    return undefined;
+  }
 }
 
 const config = parseConfig({

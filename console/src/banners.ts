@@ -50,6 +50,20 @@ export function bannersOf(history: RunHistory): Banner[] {
   const last = history.runs.find((run) => run.status !== 'skipped' && run.status !== 'running');
   if (last?.status === 'deletionThresholdExceeded' && last.deletesWithheld) {
     const deletes = last.deletesWithheld;
+    // Its configuration changed under it: no approval can apply these (it holds for the version it ran on).
+    if (last.deletesWithheldBecause?.reason === 'configurationChanged') {
+      banners.push({
+        kind: 'withheld',
+        tone: 'warn',
+        title: 'Deletes withheld',
+        text:
+          `The last sync would remove ${deletes} directory user${deletes === 1 ? '' : 's'}, but the configuration ` +
+          'changed while it ran, so it applied its creates and updates and held the removals back. Synchronize now ' +
+          'to run with the new configuration.',
+        runId: last.runId,
+      });
+      return banners;
+    }
     banners.push({
       kind: 'withheld',
       tone: 'warn',

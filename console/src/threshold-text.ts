@@ -21,8 +21,11 @@ export interface ThresholdText {
   readonly applied: string;
   /** `Check the users to suspend below.` */
   readonly check: string;
-  /** The approving button's label. */
-  readonly allow: string;
+  /**
+   * The approving button's label; none when the configuration changed during the run (an approval holds for
+   * the version the run ran on, so none could apply these: a new sync plans them afresh).
+   */
+  readonly allow?: string;
 }
 
 export function describeThresholdStop(report: Report): ThresholdText {
@@ -36,6 +39,8 @@ export function describeThresholdStop(report: Report): ThresholdText {
     would: `This sync would ${verb} ${withheld} directory users${hold ? ` (${describeDeletionHold(hold)})` : ''}`,
     applied: `Creates and updates were applied; no user was ${done}.`,
     check: `Check the users to ${verb} below.`,
-    allow: `Synchronize and ${verb} ${withheld} users, this once`,
+    ...(hold?.reason === 'configurationChanged'
+      ? {}
+      : { allow: `Synchronize and ${verb} ${withheld} users, this once` }),
   };
 }

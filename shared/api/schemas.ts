@@ -229,6 +229,10 @@ const runSummaryFields = z.object({
   trigger: z.enum(RUN_TRIGGERS).optional(),
   startedAt: z.string(),
   finishedAt: z.string(),
+  scheduledAt: z
+    .string()
+    .optional()
+    .describe("on a scheduled run: the time of the schedule's occurrence it ran for"),
   server: z.string().optional(),
   baseDn: z.string().optional(),
   counts,

@@ -78,7 +78,8 @@ export const stepDetails = (step: {
  */
 export function describeDeletionHold(hold: DeletionHold): string {
   if (hold.reason === 'configurationChanged') {
-    return `the configuration changed during the run (version ${hold.startedOn} to ${hold.savedSince}); its deletes are not applied`;
+    // No approval can apply them (it holds for the version the run ran on): a new run plans them afresh.
+    return `the configuration changed during the run (version ${hold.startedOn} to ${hold.savedSince}); its deletes are not applied: run a sync again with the new configuration`;
   }
   const { deletes, directoryUsers, maxCount, maxPercent, approvedDeletes } = hold;
   const percent = directoryUsers === 0 ? 100 : (deletes * 100) / directoryUsers;

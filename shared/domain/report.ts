@@ -143,6 +143,8 @@ export interface Report {
   readonly trigger?: RunTrigger;
   readonly startedAt: string;
   readonly finishedAt: string;
+  /** On a scheduled run: the time of the schedule's occurrence it ran for (the back-off counts from it). */
+  readonly scheduledAt?: string;
   readonly server?: string;
   readonly baseDn?: string;
   readonly steps: readonly ReportStep[];

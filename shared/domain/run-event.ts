@@ -12,7 +12,7 @@
  * Test Settings publishes none: previews are not run records. Nothing here reads or writes anything.
  */
 import type { ChangeEvent } from './change-event';
-import type { ReportCounts, RunStatus, RunTrigger } from './report';
+import type { DeletionHold, ReportCounts, RunStatus, RunTrigger } from './report';
 import type { ScheduleHealth, Staleness } from './schedule-health';
 
 export const RUN_EVENT_TYPES = ['sync.failed', 'sync.deletionsWithheld', 'sync.stale'] as const;
@@ -29,6 +29,7 @@ export interface EndedRun {
   readonly counts: ReportCounts;
   readonly error?: { readonly code: string; readonly message: string };
   readonly deletesWithheld?: number;
+  readonly deletesWithheldBecause?: DeletionHold;
   readonly configVersion?: number;
   readonly schedule?: ScheduleHealth;
 }
@@ -71,7 +72,21 @@ export interface DeletionsWithheldEvent {
   readonly counts: ReportCounts;
   /** The configuration version the approval holds for (a save since makes it void). */
   readonly configVersion?: number;
-  readonly approve: DeletionApproval;
+  /** Why the run held them back (the Report's): the threshold, or a configuration saved while it ran. */
+  readonly deletesWithheldBecause?: DeletionHold;
+  /** How to apply them once: absent when the configuration changed under the run (no approval can match it). */
+  readonly approve?: DeletionApproval;
+  /**
+   * Instead of `approve`, when the configuration changed under the run: run a sync again, on the new
+   * configuration (its deletes are planned and checked against the threshold afresh).
+   */
+  readonly rerun?: SyncAgain;
+}
+
+/** A sync to run again: the CLI's command, or the API call it makes. */
+export interface SyncAgain {
+  readonly command: 'adsync sync';
+  readonly request: { readonly method: 'POST'; readonly path: '/sync'; readonly body: Record<string, never> };
 }
 
 export interface SyncStaleEvent extends Staleness {
@@ -93,6 +108,23 @@ export function deletionApprovalOf(runId: string, deletes: number): DeletionAppr
     command: `adsync sync --allow-mass-deletion --run ${runId} --deletes ${deletes}`,
     request: { method: 'POST', path: '/sync', body: { allowMassDeletion: { runId, deletes } } },
   };
+}
+
+/**
+ * What to do about deletes a run withheld: approve exactly those, or, when the configuration changed under the
+ * run, run a sync again. Such a run's approval could never be taken: an approval holds for the configuration
+ * version its run ran on, and a newer one is saved (409 ApprovalMismatch, sync-lock.ts).
+ */
+export function withheldActionOf(
+  run: Pick<EndedRun, 'runId' | 'deletesWithheldBecause'>,
+  deletes: number,
+): { readonly approve: DeletionApproval } | { readonly rerun: SyncAgain } {
+  if (run.deletesWithheldBecause?.reason === 'configurationChanged') {
+    return {
+      rerun: { command: 'adsync sync', request: { method: 'POST', path: '/sync', body: {} } },
+    };
+  }
+  return { approve: deletionApprovalOf(run.runId, deletes) };
 }
 
 /**
@@ -130,7 +162,8 @@ export function runEventOf(
       deletesWithheld,
       counts: after.counts,
       ...(after.configVersion !== undefined ? { configVersion: after.configVersion } : {}),
-      approve: deletionApprovalOf(runId, deletesWithheld),
+      ...(after.deletesWithheldBecause ? { deletesWithheldBecause: after.deletesWithheldBecause } : {}),
+      ...withheldActionOf(after, deletesWithheld),
     };
   }
   return undefined;

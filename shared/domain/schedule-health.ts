@@ -16,6 +16,8 @@ export interface RunOutcome {
   readonly trigger?: RunTrigger;
   readonly startedAt: string;
   readonly finishedAt: string;
+  /** On a scheduled run: the time of the schedule's occurrence it ran for (it starts a little after it). */
+  readonly scheduledAt?: string;
   readonly error?: { readonly code: string; readonly message: string };
 }
 
@@ -40,7 +42,7 @@ export interface ScheduleHealth {
   readonly intervalMinutes: number;
   /** How long the schedule waits after its last failed run: the interval, or twice as long per failure while backed off. */
   readonly delayMinutes: number;
-  /** While backed off: the earliest time the schedule runs again. */
+  /** While backed off: the occurrence of the schedule that runs again (none before it does). */
   readonly nextRunAt?: string;
   /** Why: the newest failed scheduled run and its error. */
   readonly lastFailure?: {
@@ -53,13 +55,16 @@ export interface ScheduleHealth {
 /**
  * The wait after `failedRuns` failed scheduled runs in a row: the interval until `failuresBeforeBackoff`,
  * then twice as long for each further failure (2x after the threshold's run, 4x after the next...), at most
- * MAX_BACKOFF_MINUTES (an interval already longer than that is kept).
+ * the whole intervals that fit in MAX_BACKOFF_MINUTES (an interval already longer than that is kept). Always a
+ * whole number of intervals: the schedule only runs at its occurrences, so a wait that ended between two of
+ * them would not be the wait it keeps.
  */
 export function backoffDelayMinutes(failedRuns: number, settings: BackoffSettings): number {
   const { intervalMinutes, failuresBeforeBackoff } = settings;
   if (failedRuns < failuresBeforeBackoff) return intervalMinutes;
   const doublings = Math.min(failedRuns - failuresBeforeBackoff + 1, 30);
-  return Math.max(intervalMinutes, Math.min(intervalMinutes * 2 ** doublings, MAX_BACKOFF_MINUTES));
+  const longest = Math.floor(MAX_BACKOFF_MINUTES / intervalMinutes) * intervalMinutes;
+  return Math.max(intervalMinutes, Math.min(intervalMinutes * 2 ** doublings, longest));
 }
 
 /**
@@ -93,18 +98,49 @@ export function scheduleHealthOf(history: readonly RunOutcome[], settings: Backo
     ...(newest.error ? { error: newest.error } : {}),
   };
   if (failedRuns < settings.failuresBeforeBackoff) return { state: 'failing', ...base, lastFailure };
-  const nextRunAt = new Date(Date.parse(newest.startedAt) + delayMinutes * 60_000).toISOString();
+  // Counted from the failed run's occurrence, not from its start (a little later): the occurrence `delayMinutes`
+  // after it is then exactly the next run's time. A run recorded before runs said their occurrence counts from
+  // its start, and the first occurrence after that time runs.
+  const from = Date.parse(newest.scheduledAt ?? newest.startedAt);
+  const nextRunAt = new Date(from + delayMinutes * 60_000).toISOString();
   return { state: 'backedOff', ...base, nextRunAt, lastFailure };
 }
 
 /**
- * Whether an occurrence of the schedule at `now` runs: always, unless backed off and before `nextRunAt`. The
- * occurrences come every interval and a run starts a little after its occurrence, so the occurrence nearest
- * `nextRunAt` runs: half an interval early counts as due.
+ * Whether the occurrence of the schedule at `occurrenceAt` (its scheduled time, not when it was delivered)
+ * runs: always, unless backed off and before `nextRunAt`. Occurrences come every interval and `nextRunAt` is
+ * one of them, so the schedule runs exactly at the time it shows, never before.
  */
-export function isOccurrenceDue(health: ScheduleHealth, now: Date): boolean {
+export function isOccurrenceDue(health: ScheduleHealth, occurrenceAt: Date): boolean {
   if (health.state !== 'backedOff' || health.nextRunAt === undefined) return true;
-  return now.getTime() >= Date.parse(health.nextRunAt) - (health.intervalMinutes * 60_000) / 2;
+  return occurrenceAt.getTime() >= Date.parse(health.nextRunAt);
+}
+
+/**
+ * A run that succeeded for the whole directory: what ends a stale spell. A one-user sync read one user, not
+ * the directory, and a preview commits nothing.
+ */
+export function isSuccessOfTheSync(run: {
+  readonly status: RunStatus;
+  readonly trigger?: RunTrigger | undefined;
+  readonly dryRun?: boolean;
+}): boolean {
+  return run.status === 'succeeded' && run.trigger !== 'user' && run.dryRun !== true;
+}
+
+/** A run that succeeded, as the stale rules name it. */
+export interface SuccessMark {
+  readonly runId: string;
+  readonly finishedAt: string;
+}
+
+/**
+ * What the history's window may no longer hold, kept exactly: the last success (the run store keeps it apart),
+ * and, when none has ever succeeded, the start of the first run.
+ */
+export interface StaleOrigin {
+  readonly lastSucceeded?: SuccessMark | undefined;
+  readonly firstStartedAt?: string | undefined;
 }
 
 /** A stale sync: no run has succeeded for `staleAfterHours`. */
@@ -112,7 +148,7 @@ export interface Staleness {
   /** Since when nothing has succeeded: the last success's end, or the first run's start when none ever has. */
   readonly since: string;
   readonly staleAfterHours: number;
-  /** The last run that succeeded, when there is one in the history. */
+  /** The last run that succeeded, when one has. */
   readonly lastSucceeded?: { readonly runId: string; readonly finishedAt: string };
   /** The newest run that ended, whatever its status (what happened since). */
   readonly lastRun?: { readonly runId: string; readonly status: RunStatus; readonly finishedAt: string };
@@ -120,18 +156,22 @@ export interface Staleness {
 
 /**
  * Whether the sync is stale at `now`: undefined when a run succeeded within `staleAfterHours`, or when there
- * is no run at all (nothing was ever asked of it). The history is newest first.
+ * is no run at all (nothing was ever asked of it). The history is newest first, a window of it; `origin` says
+ * what lies beyond the window (the last success, the first run), so that a long spell of runs without success
+ * keeps its `since` and its id instead of sliding with the window.
  */
 export function stalenessOf(
   history: readonly RunOutcome[],
   now: Date,
   staleAfterHours: number,
+  origin: StaleOrigin = {},
 ): Staleness | undefined {
   const ended = history.filter((run) => run.status !== 'running' && run.status !== 'skipped');
-  // A one-user sync is no success of the sync: the directory as a whole was not read.
-  const succeeded = ended.find((run) => run.status === 'succeeded' && run.trigger !== 'user');
-  const oldest = ended.at(-1);
-  const since = succeeded?.finishedAt ?? oldest?.startedAt;
+  const inWindow = ended.find(isSuccessOfTheSync);
+  const kept = origin.lastSucceeded;
+  const succeeded =
+    inWindow && (!kept || Date.parse(inWindow.finishedAt) >= Date.parse(kept.finishedAt)) ? inWindow : kept;
+  const since = succeeded?.finishedAt ?? origin.firstStartedAt ?? ended.at(-1)?.startedAt;
   if (since === undefined) return undefined;
   if (now.getTime() - Date.parse(since) < staleAfterHours * 3_600_000) return undefined;
   const last = ended[0];

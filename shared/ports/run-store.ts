@@ -1,4 +1,5 @@
 import type { Report, RunSummary } from '../domain/report';
+import type { SuccessMark } from '../domain/schedule-health';
 
 /** Where the reports of one kind of operation (sync runs, previews) are kept. */
 export interface ReportStore {
@@ -20,6 +21,13 @@ export interface RunStore {
   getRun(runId: string): Promise<Report | undefined>;
   /** Newest first. */
   listRuns(limit: number): Promise<RunSummary[]>;
+  /**
+   * The newest run that succeeded for the whole directory (isSuccessOfTheSync), kept apart from the history
+   * when it is recorded: the stale rules read a window of the history, which may no longer hold it.
+   */
+  lastSuccess(): Promise<SuccessMark | undefined>;
+  /** The first run recorded: where a sync that has never succeeded is stale since. */
+  oldestRun(): Promise<RunSummary | undefined>;
 }
 
 /** Test Settings previews: kept a day (PREVIEW_RETAIN_SECONDS), apart from the run history. */

@@ -41,7 +41,8 @@ export async function continueRun(
     checkpoint.trigger === 'schedule'
       ? withScheduleState(
           deps.runs,
-          handoff.runId,
+          // The occurrence the first invocation ran for, as its records say.
+          { runId: handoff.runId, scheduledAt: previous?.scheduledAt },
           await deps.runs.listRuns(HISTORY),
           backoffSettingsOf(stored.config),
         )

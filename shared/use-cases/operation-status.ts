@@ -17,6 +17,7 @@ import type { ConfigStore } from '../ports/config-store';
 import type { RunLock } from '../ports/run-lock';
 import type { PreviewStore, RunStore } from '../ports/run-store';
 import type { WatchStatusStore } from '../ports/watch-status';
+import { staleOriginOf } from './stale-check';
 import { systemClock } from './system-clock';
 
 /** The record of an operation just started: running, in its first phase, nothing counted yet. */
@@ -135,7 +136,8 @@ export async function runHistory(
     failuresBeforeBackoff: alerts.failuresBeforeBackoff,
   });
   const now = (deps.clock ?? systemClock).now();
-  const stale = stalenessOf(runs, now, alerts.staleAfterHours);
+  const origin = await staleOriginOf(deps.runs, runs, limit);
+  const stale = stalenessOf(runs, now, alerts.staleAfterHours, origin);
   return {
     runs,
     schedule: { enabled: schedule.enabled, ...health },

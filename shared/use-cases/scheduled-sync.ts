@@ -3,8 +3,8 @@
  * (docs/contract.md#operators-are-told).
  *
  * 1. Load: the configuration and the run history.
- * 2. Decide: the schedule's state (scheduleHealthOf): while backed off, an occurrence before the next run's
- *    time does nothing. A duplicated event (same occurrence) does nothing; one that finds the lock held
+ * 2. Decide: the schedule's state (scheduleHealthOf): while backed off, an occurrence whose scheduled time is
+ *    before the next run's time does nothing. A duplicated event (same occurrence) does nothing; one that finds the lock held
  *    records a skipped run.
  * 3. Run under the lock; a failed run's record carries the schedule's state after it (its back-off, and why).
  * 4. Tell: when no run has succeeded for `alerts.staleAfterHours`, raise the stale alert (once per stale spell;
@@ -39,7 +39,10 @@ export const backoffSettingsOf = (config: Config): BackoffSettings => ({
   failuresBeforeBackoff: config.alerts.failuresBeforeBackoff,
 });
 
-/** One occurrence of the schedule (`occurrence` identifies it, e.g. the scheduled time). */
+/**
+ * One occurrence of the schedule: `occurrence` is its scheduled time (EventBridge Scheduler's scheduled-time,
+ * the local schedule's period), which identifies it and which the back-off compares with the next run's time.
+ */
 export async function runScheduledSync(
   given: ScheduledSyncDependencies,
   occurrence: string,
@@ -51,7 +54,10 @@ export async function runScheduledSync(
   const settings = backoffSettingsOf(stored.config);
   const history = await deps.runs.listRuns(HISTORY);
   const health = scheduleHealthOf(history, settings);
-  if (!isOccurrenceDue(health, deps.clock.now())) {
+  // The occurrence's own time, not the clock's: it is delivered a little after it (seconds on AWS, up to a
+  // check's period locally), and the time of the next run is one of these occurrences.
+  const scheduledAt = scheduledTimeOf(occurrence, deps.clock.now());
+  if (!isOccurrenceDue(health, new Date(scheduledAt))) {
     return { outcome: 'backedOff', schedule: health, ...(await raiseIfStale(deps, stored.config, history)) };
   }
   if (!(await deps.lock.claimOccurrence(occurrence))) return { outcome: 'duplicate' };
@@ -66,6 +72,7 @@ export async function runScheduledSync(
       trigger: 'schedule',
       startedAt: now,
       finishedAt: now,
+      scheduledAt,
       steps: [],
       counts: emptyCounts(),
       changes: [],
@@ -75,7 +82,7 @@ export async function runScheduledSync(
     await deps.runs.recordRun(report);
     return { outcome: 'skipped', report };
   }
-  const { runs, withState } = withScheduleState(deps.runs, runId, history, settings);
+  const { runs, withState } = withScheduleState(deps.runs, { runId, scheduledAt }, history, settings);
   let report: Report;
   try {
     report = withState(
@@ -103,28 +110,40 @@ export async function runScheduledSync(
   };
 }
 
+/** The time of an occurrence named by its scheduled time; `now` for one that names no time. */
+export function scheduledTimeOf(occurrence: string, now: Date): string {
+  const time = Date.parse(occurrence);
+  return Number.isNaN(time) ? now.toISOString() : new Date(time).toISOString();
+}
+
 /**
- * The run store of a scheduled run (in its first invocation, or continued in another): its failed record is
- * written with the schedule's state after it, decided from the history before it. `withState` does the same to
- * the report the run returns.
+ * The run store of a scheduled run (in its first invocation, or continued in another): each of its records
+ * says the occurrence it ran for (`scheduledAt`, when known), and its failed record the schedule's state after
+ * it, decided from the history before it. `withState` does the same to the report the run returns.
  */
 export function withScheduleState(
   runs: RunStore,
-  runId: string,
+  run: { readonly runId: string; readonly scheduledAt?: string | undefined },
   history: readonly RunSummary[],
   settings: BackoffSettings,
 ): { readonly runs: RunStore; readonly withState: (report: Report) => Report } {
-  const withState = (report: Report): Report =>
-    report.runId === runId && report.status === 'failed'
-      ? { ...report, schedule: scheduleHealthOf([report, ...history], settings) }
-      : report;
+  const { runId, scheduledAt } = run;
+  const withState = (report: Report): Report => {
+    if (report.runId !== runId) return report;
+    const scheduled = scheduledAt !== undefined ? { ...report, scheduledAt } : report;
+    return scheduled.status === 'failed'
+      ? { ...scheduled, schedule: scheduleHealthOf([scheduled, ...history], settings) }
+      : scheduled;
+  };
   return {
     withState,
     runs: {
       recordRun: (report) => runs.recordRun(withState(report)),
-      recordProgress: (report) => runs.recordProgress(report),
+      recordProgress: (report) => runs.recordProgress(withState(report)),
       getRun: (id) => runs.getRun(id),
       listRuns: (limit) => runs.listRuns(limit),
+      lastSuccess: () => runs.lastSuccess(),
+      oldestRun: () => runs.oldestRun(),
     },
   };
 }

@@ -4,8 +4,10 @@
  * schedule's state. It runs on a cadence of its own (the stale-check schedule on AWS, every few minutes; the
  * local stack's, every minute), at each occurrence of the schedule, and as soon as a run ends without success.
  *
- * 1. Load: the configuration (none saved: nothing is checked) and the run history. Previews are not in it:
- *    Test Settings never makes the sync stale, nor raises anything.
+ * 1. Load: the configuration (none saved: nothing is checked) and the run history, a window of it (HISTORY
+ *    runs), with what may lie beyond: the last success the run store keeps apart, and, when none has ever
+ *    succeeded and the window is full, the first run (staleOriginOf). Previews are not in it: Test Settings
+ *    never makes the sync stale, nor raises anything.
  * 2. Decide: stalenessOf.
  * 3. Tell: raise the alert. The alert store keeps one per id (`sync.stale:<last success>`): however many checks,
  *    occurrences and runs find the same stale spell, it is published once.
@@ -13,7 +15,7 @@
 import type { Config } from '../config/config-schema';
 import type { Report, RunSummary } from '../domain/report';
 import { staleEventOf } from '../domain/run-event';
-import { type Staleness, stalenessOf } from '../domain/schedule-health';
+import { isSuccessOfTheSync, type Staleness, type StaleOrigin, stalenessOf } from '../domain/schedule-health';
 import type { AlertStore } from '../ports/alert-store';
 import type { Clock } from '../ports/clock';
 import type { ConfigStore } from '../ports/config-store';
@@ -25,7 +27,7 @@ export const HISTORY = 100;
 
 export interface StaleCheckDependencies {
   readonly configs: Pick<ConfigStore, 'getConfig'>;
-  readonly runs: Pick<RunStore, 'listRuns'>;
+  readonly runs: Pick<RunStore, 'listRuns' | 'lastSuccess' | 'oldestRun'>;
   /** Where the stale alert is raised; without it, staleness is only reported. */
   readonly alerts?: AlertStore;
   readonly clock?: Clock;
@@ -59,6 +61,25 @@ export function checkTimeOf(checkedAt: string, now: Date): Date {
   return Math.abs(at - now.getTime()) <= CHECKED_AT_SLACK_MS ? new Date(at) : now;
 }
 
+/**
+ * What the stale rules need beyond `history`, a window of `window` runs (newest first): the last success, kept
+ * apart by the run store, and, when none has ever succeeded and the window is full (older runs are beyond it),
+ * the first run's start. A long spell of runs that do not succeed (withheld deletes, say, which do not back
+ * off) would otherwise slide its `since` with the window, never stale, or lose its last success and be raised
+ * again as another spell.
+ */
+export async function staleOriginOf(
+  runs: Pick<RunStore, 'lastSuccess' | 'oldestRun'>,
+  history: readonly RunSummary[],
+  window: number,
+): Promise<StaleOrigin> {
+  const lastSucceeded = await runs.lastSuccess();
+  if (lastSucceeded) return { lastSucceeded };
+  if (history.length < window || history.some(isSuccessOfTheSync)) return {};
+  const first = await runs.oldestRun();
+  return first ? { firstStartedAt: first.startedAt } : {};
+}
+
 /** One check on the stale check's own cadence: nothing before a configuration is saved. */
 export async function checkStaleness(deps: StaleCheckDependencies): Promise<StaleCheckOutcome> {
   const stored = await deps.configs.getConfig();
@@ -72,7 +93,7 @@ export async function checkStaleness(deps: StaleCheckDependencies): Promise<Stal
  * onUnexpectedError, and the next check raises it again.
  */
 export async function raiseIfStale(
-  deps: Pick<StaleCheckDependencies, 'alerts' | 'clock' | 'onUnexpectedError'>,
+  deps: Pick<StaleCheckDependencies, 'runs' | 'alerts' | 'clock' | 'onUnexpectedError'>,
   config: Config,
   history: readonly RunSummary[],
 ): Promise<Told> {
@@ -82,12 +103,13 @@ export async function raiseIfStale(
 
 /** raiseIfStale, and whether this raise recorded the alert. */
 async function raise(
-  deps: Pick<StaleCheckDependencies, 'alerts' | 'clock' | 'onUnexpectedError'>,
+  deps: Pick<StaleCheckDependencies, 'runs' | 'alerts' | 'clock' | 'onUnexpectedError'>,
   config: Config,
   history: readonly RunSummary[],
 ): Promise<Told & { readonly raised?: boolean }> {
   const now = (deps.clock ?? systemClock).now();
-  const stale = stalenessOf(history, now, config.alerts.staleAfterHours);
+  const origin = await staleOriginOf(deps.runs, history, HISTORY);
+  const stale = stalenessOf(history, now, config.alerts.staleAfterHours, origin);
   if (!stale) return {};
   try {
     return { stale, raised: (await deps.alerts?.raise(staleEventOf(stale, now))) ?? false };

@@ -8,11 +8,14 @@
  * 3. Hold: each change that counts (relevanceOf: in scope, an OU or container outside it, or a user outside it
  *    whose objectGUID is a synchronized user's, SynchronizedUserCheck) is a notice to NotificationRuns
  *    (debounced, lock-safe); every `checkMs` the connection is probed (a DC gone silent is found) and the
- *    configuration read again (a save reopens the watch with it; turning it off closes it). The search asks for deleted objects too (Show Deleted); a DC that
- *    refuses that is watched without it, and the state says so (`showDeleted: false`).
+ *    configuration read again (a save reopens the watch with it, the old search held until the new one is open;
+ *    turning it off closes it). The search asks for deleted objects too (Show Deleted); a DC that refuses that
+ *    is watched without it, and the state says so (`showDeleted: false`).
  * 4. Reconnect: a dropped connection, a failover, a refused search or a failed probe is recorded (the status,
- *    a log line) and tried again after a back-off (reconnectDelayMs). Each time the search opens, one run
- *    starts: it catches up with the changes made while no watch was open.
+ *    a log line) and tried again after a back-off (reconnectDelayMs). When the search opens after none was open
+ *    (at start, on reconnecting) one run starts: it catches up with the changes made while no watch was open. A
+ *    reopening for a saved configuration starts one only when the new watch watches something else
+ *    (catchesUpAfter).
  */
 
 import { groupsBaseDnOf } from '../config/config-schema';
@@ -76,6 +79,27 @@ export interface WatchDependencies {
 /** Why a held watch closed without failing: the configuration changed (reopen with it), or the watch stops. */
 type Closed = 'reconfigured' | 'stopped';
 
+/**
+ * Whether a watch reopened for a saved configuration starts a catch-up run. The old watch was open until the new
+ * one opened (the reopening holds it until then), so a save that leaves what is watched as it was missed
+ * nothing: the mappings, filters, deletes, schedule or alerts, or the password, start no run (a run for them
+ * would take the lock from the administrator's own Synchronize now, and a full read for a changed mapping is the
+ * schedule's to do). It catches up when the new watch watches something else, since between the save and the
+ * reopening (up to a check's period) changes were watched with the old settings only:
+ * - another connection (servers, domain, encryption, certificate, account...): a DC notifies a change when it
+ *   applies it, and one that the new DC had applied before the search opened, and the old DC had not, was
+ *   notified by neither; another account may see other objects; another domain is another directory;
+ * - another base DN or groups' base DN (the scopes relevanceOf counts): a change under the new one was not
+ *   counted by the old watch.
+ * Turning the watch on is no reopening: nothing watched while it was off, nor between the save and its opening
+ * (up to a check's period here, up to the watcher's next start on AWS), so its first opening catches up.
+ */
+export function catchesUpAfter(watched: StoredConfig, saved: StoredConfig): boolean {
+  const watches = (stored: StoredConfig) =>
+    JSON.stringify([stored.config.connection, groupsBaseDnOf(stored.config)]);
+  return watches(watched) !== watches(saved);
+}
+
 /** Watches until `signal` aborts; never throws (every failure is retried, and told). */
 export async function watchChanges(deps: WatchDependencies, signal: AbortSignal): Promise<void> {
   const timing = { ...DEFAULT_WATCH_TIMING, ...deps.timing };
@@ -88,6 +112,11 @@ class Watch {
   private failures = 0;
   /** Taking over (the watcher function): the state kept before this watch wrote any, once it has been read. */
   private previous: Promise<WatchStatus | undefined> | undefined;
+  /**
+   * The watch closed for a saved configuration, still open until the one that replaces it is (no gap in which
+   * a change goes unwatched): its configuration, and what closes it.
+   */
+  private replaced: { readonly stored: StoredConfig; readonly close: () => Promise<void> } | undefined;
   readonly runs: NotificationRuns;
   private readonly synchronized: SynchronizedUserCheck;
 
@@ -121,6 +150,7 @@ class Watch {
       try {
         stored = await this.deps.configs.getConfig();
         if (!stored?.config.schedule.changeNotifications) {
+          await this.closeReplaced();
           this.failures = 0;
           await this.enter({ state: 'off' });
           if (this.deps.exitWhenOff) break;
@@ -129,16 +159,23 @@ class Watch {
         }
         await this.hold(stored);
       } catch (error) {
+        await this.closeReplaced();
         if (this.signal.aborted) break;
         await this.fail(error, stored);
       }
     }
+    await this.closeReplaced();
     await this.runs.settled();
   }
 
-  /** Opens the search with this configuration and holds it until it fails, the configuration changes, or stop. */
+  /**
+   * Opens the search with this configuration and holds it until it fails, the configuration changes, or stop.
+   * Closed for a saved configuration, it stays open until the next opening (or its failure).
+   */
   private async hold(stored: StoredConfig): Promise<Closed> {
     const { config } = stored;
+    const replaced = this.replaced;
+    let closed: Closed | undefined;
     await this.enter({ state: 'connecting' });
     const { username, password } = bindCredentials(
       config.connection,
@@ -166,19 +203,31 @@ class Watch {
       const handedOver = await this.handedOver();
       this.failures = 0;
       await this.enter({ state: 'watching', server: session.server, namingContext, showDeleted });
-      // The changes made while no watch was open (at start, or before this reconnect): one run.
-      if (!handedOver) this.runs.notice();
-      return await Promise.race([
+      await this.closeReplaced();
+      // The changes made while no watch was open (at start, or before this reconnect): one run. A reopening for
+      // a saved configuration was watched until now, by the watch it replaces.
+      const caughtUp = handedOver || (replaced !== undefined && !catchesUpAfter(replaced.stored, stored));
+      if (!caughtUp) this.runs.notice();
+      closed = await Promise.race([
         watch.ended.then((): never => {
           throw new LdapError(`${session.server} ended the change notification search`);
         }),
         this.supervise(session, stored, stop.signal),
       ]);
+      return closed;
     } finally {
       this.signal.removeEventListener('abort', onStop);
       stop.abort();
-      await session.close();
+      if (closed === 'reconfigured') this.replaced = { stored, close: () => session.close() };
+      else await session.close();
     }
+  }
+
+  /** Closes the watch a saved configuration replaced, once it is no longer needed. */
+  private async closeReplaced(): Promise<void> {
+    const replaced = this.replaced;
+    this.replaced = undefined;
+    await replaced?.close();
   }
 
   /**

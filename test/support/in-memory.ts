@@ -11,6 +11,7 @@ import { isAtOrUnder } from '../../shared/domain/distinguished-name';
 import type { DirectoryGroupEntry } from '../../shared/domain/group';
 import type { PlannedChange } from '../../shared/domain/plan-sync';
 import type { Report, RunSummary } from '../../shared/domain/report';
+import { isSuccessOfTheSync, type SuccessMark } from '../../shared/domain/schedule-health';
 import type { DirectoryEntry, User } from '../../shared/domain/user';
 import type { UserLookup } from '../../shared/domain/user-lookup';
 import {
@@ -570,8 +571,23 @@ export class InMemoryUserStore implements UserStore, UserAdministration, UserGui
     return { applied, conflicts, alreadyApplied };
   }
 
+  /** The last success, kept apart as DynamoRunStore keeps it (the history's window may no longer hold it). */
+  lastSucceeded: SuccessMark | undefined;
+
   async recordRun(report: Report): Promise<void> {
     this.runs.set(report.runId, report);
+    const kept = this.lastSucceeded;
+    if (isSuccessOfTheSync(report) && (!kept || kept.finishedAt < report.finishedAt)) {
+      this.lastSucceeded = { runId: report.runId, finishedAt: report.finishedAt };
+    }
+  }
+
+  async lastSuccess(): Promise<SuccessMark | undefined> {
+    return this.lastSucceeded;
+  }
+
+  async oldestRun(): Promise<RunSummary | undefined> {
+    return (await this.listRuns(Number.POSITIVE_INFINITY)).at(-1);
   }
 
   /** The summary brought up to date while the run says running; its lists kept. */

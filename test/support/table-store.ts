@@ -15,6 +15,7 @@ import { tableKeys } from '../../shared/adapters/dynamodb/table';
 import { fromUserItem } from '../../shared/adapters/dynamodb/user-items';
 import type { ArchiveFolder } from '../../shared/domain/archive-folder';
 import type { Report, RunSummary } from '../../shared/domain/report';
+import type { SuccessMark } from '../../shared/domain/schedule-health';
 import type { User } from '../../shared/domain/user';
 import type { RunStore } from '../../shared/ports/run-store';
 
@@ -87,5 +88,13 @@ export class TestTableStore extends DynamoUserStore implements RunStore {
 
   listRuns(limit: number): Promise<RunSummary[]> {
     return this.runs.listRuns(limit);
+  }
+
+  lastSuccess(): Promise<SuccessMark | undefined> {
+    return this.runs.lastSuccess();
+  }
+
+  oldestRun(): Promise<RunSummary | undefined> {
+    return this.runs.oldestRun();
   }
 }

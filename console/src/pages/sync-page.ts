@@ -54,17 +54,21 @@ export function renderSyncPage(state: AppState, main: HTMLElement): void {
               `${stop.would}. `,
               `${stop.applied} The threshold protects the user database from a wrong Base DN, filter or group emptying it.`,
             ),
-            h('p', {}, `${stop.check} If the directory is right, allow them for one sync:`),
-            h(
-              'button',
-              {
-                type: 'button',
-                class: 'danger',
-                id: 'allow-mass-deletion',
-                onclick: () => void run({ runId: report.runId, deletes: stop.withheld }),
-              },
-              stop.allow,
-            ),
+            stop.allow === undefined
+              ? h('p', {}, 'Synchronize now again to run with the new configuration.')
+              : [
+                  h('p', {}, `${stop.check} If the directory is right, allow them for one sync:`),
+                  h(
+                    'button',
+                    {
+                      type: 'button',
+                      class: 'danger',
+                      id: 'allow-mass-deletion',
+                      onclick: () => void run({ runId: report.runId, deletes: stop.withheld }),
+                    },
+                    stop.allow,
+                  ),
+                ],
           )
         : '',
       renderReport(report, {

@@ -5,8 +5,15 @@
  * no index and expire a day after they started (TTL on `expiresAt`, and filtered on read: TTL deletes late).
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { emptyCounts, type Report, type ReportCounts, type RunSummary } from '../../domain/report';
+import { isSuccessOfTheSync, type SuccessMark } from '../../domain/schedule-health';
 import {
   PREVIEW_RETAIN_SECONDS,
   type PreviewStore,
@@ -26,6 +33,7 @@ import { forEachConcurrently } from './for-each-concurrently';
 import {
   isRunChunkOf,
   kindIndex,
+  lastSuccessKey,
   previewKey,
   RUN_SUMMARY_SORT_KEY,
   type RunChunkKind,
@@ -168,8 +176,22 @@ export class DynamoRunStore implements RunStore {
     });
   }
 
-  recordRun(report: Report): Promise<void> {
-    return this.reports.recordReport(report);
+  /** The run's record; a success of the whole directory is also kept as the last success (after the record). */
+  async recordRun(report: Report): Promise<void> {
+    await this.reports.recordReport(report);
+    if (!isSuccessOfTheSync(report)) return;
+    // Only a later success replaces it: runs may end out of order (a continued run, a late record).
+    await conditionHeld(
+      this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...lastSuccessKey, runId: report.runId, finishedAt: report.finishedAt },
+          ConditionExpression: 'attribute_not_exists(#finishedAt) OR #finishedAt < :finishedAt',
+          ExpressionAttributeNames: { '#finishedAt': 'finishedAt' },
+          ExpressionAttributeValues: { ':finishedAt': report.finishedAt },
+        }),
+      ),
+    );
   }
 
   recordProgress(report: Report): Promise<void> {
@@ -180,11 +202,26 @@ export class DynamoRunStore implements RunStore {
     return this.reports.getReport(runId);
   }
 
-  async listRuns(limit: number): Promise<RunSummary[]> {
+  listRuns(limit: number): Promise<RunSummary[]> {
+    return this.queryRuns(limit, false);
+  }
+
+  async lastSuccess(): Promise<SuccessMark | undefined> {
+    const { Item } = await this.documents.send(
+      new GetCommand({ TableName: this.tableName, Key: lastSuccessKey, ConsistentRead: true }),
+    );
+    return Item ? { runId: String(Item.runId), finishedAt: String(Item.finishedAt) } : undefined;
+  }
+
+  async oldestRun(): Promise<RunSummary | undefined> {
+    return (await this.queryRuns(1, true))[0];
+  }
+
+  private async queryRuns(limit: number, oldestFirst: boolean): Promise<RunSummary[]> {
     const { Items = [] } = await this.documents.send(
       new QueryCommand({
         ...kindQuery(this.tableName, kindIndex.runs),
-        ScanIndexForward: false,
+        ScanIndexForward: oldestFirst,
         Limit: limit,
       }),
     );

@@ -14,6 +14,7 @@ const LOCK = 'LOCK';
 const CURSOR = 'CURSOR';
 const CHECKPOINT = 'CHECKPOINT';
 const WATCH = 'WATCH';
+const SUCCESS = 'SUCCESS';
 
 /** Partition key prefixes of the item kinds there are many of. */
 const USER = 'USER#';
@@ -47,6 +48,7 @@ export const itemKinds = {
   cursor: CURSOR,
   checkpoint: CHECKPOINT,
   watch: WATCH,
+  success: SUCCESS,
   handoff: `${HANDOFF}*`,
   occurrence: `${OCCURRENCE}*`,
   logon: `${LOGON}*`,
@@ -134,6 +136,8 @@ export const isAlertPartitionKey = (pk: string): boolean => pk.startsWith(ALERT)
 export const isRunPartitionKey = (pk: string): boolean => pk.startsWith(RUN);
 
 export const configKey = { [PK]: CONFIG, [SK]: 'CURRENT' } as const;
+/** The last run that succeeded for the whole directory (the stale rules' origin): one item, kept apart from the runs. */
+export const lastSuccessKey = { [PK]: SUCCESS, [SK]: 'SYNC' } as const;
 export const lockKey = { [PK]: LOCK, [SK]: 'SYNC' } as const;
 export const cursorKey = { [PK]: CURSOR, [SK]: 'SYNC' } as const;
 

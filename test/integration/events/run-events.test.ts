@@ -209,6 +209,7 @@ describe('run events of the local stack', () => {
         deletesWithheld: 2,
         counts: withheld.body.counts,
         configVersion: withheld.body.configVersion,
+        deletesWithheldBecause: withheld.body.deletesWithheldBecause,
         approve: {
           command: `adsync sync --allow-mass-deletion --run ${withheld.body.runId} --deletes 2`,
           request: {
@@ -219,7 +220,7 @@ describe('run events of the local stack', () => {
         },
       });
       // The approval, as the event says to send it.
-      const approve = event?.type === 'sync.deletionsWithheld' ? event.approve.request : undefined;
+      const approve = event?.type === 'sync.deletionsWithheld' ? event.approve?.request : undefined;
       const approved = await api(approve?.method ?? 'POST', approve?.path ?? '/sync', approve?.body);
       expect(approved.body).toMatchObject({ status: 'succeeded', counts: { deleted: 2 } });
       await vi.waitFor(

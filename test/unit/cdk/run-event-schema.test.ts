@@ -64,6 +64,26 @@ const events: RunEvent[] = [
       configVersion: 4,
     },
   ) as RunEvent,
+  runEventOf(undefined, {
+    ...ended,
+    status: 'deletionThresholdExceeded',
+    deletesWithheld: 140,
+    deletesWithheldBecause: {
+      reason: 'threshold',
+      exceeded: 'maxPercent',
+      deletes: 140,
+      directoryUsers: 500,
+      maxCount: 1000,
+      maxPercent: 20,
+    },
+  }) as RunEvent,
+  runEventOf(undefined, {
+    ...ended,
+    status: 'deletionThresholdExceeded',
+    deletesWithheld: 140,
+    configVersion: 4,
+    deletesWithheldBecause: { reason: 'configurationChanged', startedOn: 4, savedSince: 5 },
+  }) as RunEvent,
   staleEventOf(
     {
       since: '2026-11-30T01:00:00.000Z',
@@ -91,6 +111,8 @@ describe('the run event schema (docs/run-events.schema.json)', () => {
       'sync.failed',
       'sync.failed',
       'sync.deletionsWithheld',
+      'sync.deletionsWithheld',
+      'sync.deletionsWithheld',
       'sync.stale',
       'sync.stale',
     ]);
@@ -105,5 +127,14 @@ describe('the run event schema (docs/run-events.schema.json)', () => {
     const { error: _error, ...withoutError } = first as Extract<RunEvent, { type: 'sync.failed' }>;
     expect(validate({ ...onTheBus(first), detail: withoutError })).toBe(false);
     expect(validate({ ...onTheBus(first), detail: { ...first, extra: 1 } })).toBe(false);
+    // A withheld run's event says either how to approve or to sync again: one of them, never both or neither.
+    const withheld = events.find((e) => e.type === 'sync.deletionsWithheld' && e.approve) as RunEvent;
+    const rerun = { command: 'adsync sync', request: { method: 'POST', path: '/sync', body: {} } };
+    expect(validate({ ...onTheBus(withheld), detail: { ...withheld, rerun } })).toBe(false);
+    const { approve: _approve, ...neither } = withheld as Extract<
+      RunEvent,
+      { type: 'sync.deletionsWithheld' }
+    >;
+    expect(validate({ ...onTheBus(withheld), detail: neither })).toBe(false);
   });
 });

@@ -347,9 +347,21 @@ describe('the AdSync stack', () => {
       'occurrence',
       'group',
     ];
-    // An alert is put once, never updated or deleted (its TTL removes it).
+    // An alert is put once, never updated or deleted (its TTL removes it); the last success is put whole.
     expect(writes('sync')).toEqual({
-      PutItem: [...syncKinds, 'alert'],
+      PutItem: [
+        'user',
+        'archiveFolder',
+        'run',
+        'lock',
+        'cursor',
+        'checkpoint',
+        'success',
+        'handoff',
+        'occurrence',
+        'group',
+        'alert',
+      ],
       UpdateItem: syncKinds,
       DeleteItem: syncKinds,
       BatchWriteItem: [],
@@ -428,15 +440,16 @@ describe('the AdSync stack', () => {
         BatchGetItem: ['user', 'config'],
         Query: ['preview', 'group'],
       },
-      // And the lock: whether a started run's lease is still its own when its event arrives.
+      // And the lock: whether a started run's lease is still its own when its event arrives; the last success
+      // (the stale check).
       sync: {
-        GetItem: ['user', 'run', 'config', 'lock', 'cursor', 'checkpoint', 'group'],
+        GetItem: ['user', 'run', 'config', 'lock', 'cursor', 'checkpoint', 'success', 'group'],
         BatchGetItem: syncReads,
         Query: syncReads,
       },
       // Whether a running run's lease is still its own; the runs and the previews; the schedule and alert
-      // settings (the back-off and staleness GET /sync/runs shows); the change watch's state.
-      runs: { GetItem: ['config', 'lock', 'watch'], Query: ['run', 'preview'] },
+      // settings (the back-off and staleness GET /sync/runs shows); the last success; the change watch's state.
+      runs: { GetItem: ['config', 'lock', 'success', 'watch'], Query: ['run', 'preview'] },
       // The watcher: as the start function starts a sync (the lock's holder, the runs), and its own state.
       watch: { GetItem: ['config', 'lock', 'watch'], Query: ['run'] },
       // And the groups routes: a group's members, by group.

@@ -215,6 +215,17 @@ describe('describeReport', () => {
     );
   });
 
+  it('offers no approval for a run whose configuration changed under it: it says to sync again', () => {
+    const report: Report = {
+      ...stopped([removal('delete', 'a', true)]),
+      deletesWithheldBecause: { reason: 'configurationChanged', startedOn: 4, savedSince: 5 },
+    };
+    expect(lastLine(report)).toBe(
+      'Deletes were withheld: the configuration changed during the run. Run `adsync sync` again with the new configuration.',
+    );
+    expect(describeReport(report)).not.toContain('--allow-mass-deletion');
+  });
+
   it('says nothing of withheld changes for a run that did not stop at the threshold', () => {
     const report = { ...stopped([removal('delete', 'a', false)]), status: 'succeeded' as const };
     expect(describeReport(report)).not.toContain('withheld.');

@@ -78,6 +78,22 @@ describe('bannersOf', () => {
     expect(bannersOf({ runs: [run('run-4'), ...runs] })).toEqual([]);
   });
 
+  it('offers no approval for a run whose configuration changed under it, and says to synchronize again', () => {
+    const runs = [
+      run('run-2', {
+        status: 'deletionThresholdExceeded',
+        deletesWithheld: 3,
+        deletesWithheldBecause: { reason: 'configurationChanged', startedOn: 4, savedSince: 5 },
+      }),
+    ];
+    const [banner, ...others] = bannersOf({ runs });
+    expect(others).toEqual([]);
+    expect(banner).toMatchObject({ kind: 'withheld', runId: 'run-2' });
+    expect(banner?.approval).toBeUndefined();
+    expect(banner?.text).toContain('the configuration changed while it ran');
+    expect(banner?.text).toContain('Synchronize now to run with the new configuration');
+  });
+
   it('tells of a failing schedule and of a backed-off one, with why; not of a schedule turned off', () => {
     expect(
       bannersOf({ runs: [], schedule: schedule({ state: 'failing', failedRuns: 1, lastFailure }) }),

@@ -98,8 +98,11 @@ describe('describeThresholdStop', () => {
     );
     const changed = { reason: 'configurationChanged', startedOn: 4, savedSince: 5 } as const;
     expect(describeThresholdStop({ ...report, deletesWithheldBecause: changed }).would).toBe(
-      'This sync would delete 3 directory users (the configuration changed during the run (version 4 to 5); its deletes are not applied)',
+      'This sync would delete 3 directory users (the configuration changed during the run (version 4 to 5); its deletes are not applied: run a sync again with the new configuration)',
     );
+    // No approval could apply them: no button offers one.
+    expect(describeThresholdStop({ ...report, deletesWithheldBecause: changed }).allow).toBeUndefined();
+    expect(describeThresholdStop({ ...report, deletesWithheldBecause: threshold }).allow).toBeDefined();
   });
 
   it('counts the listed removals when the run recorded no count, and ignores creates and updates', () => {

@@ -148,7 +148,7 @@ describe('planDeletes', () => {
       });
       expect(decision).toMatchObject({ apply: [], withheldBecause: refused, withheldCount: 1 });
       expect(decision.note).toBe(
-        '; deletes withheld: the configuration changed during the run (version 1 to 2); its deletes are not applied',
+        '; deletes withheld: the configuration changed during the run (version 1 to 2); its deletes are not applied: run a sync again with the new configuration',
       );
     }
   });

@@ -106,7 +106,7 @@ describe('describeDeletionHold', () => {
       '30 of 120 directory users (25.0%) exceed the maximum of 20% (allowMassDeletion approved 28 deletes; this run found 30)',
     );
     expect(describeDeletionHold({ reason: 'configurationChanged', startedOn: 7, savedSince: 9 })).toBe(
-      'the configuration changed during the run (version 7 to 9); its deletes are not applied',
+      'the configuration changed during the run (version 7 to 9); its deletes are not applied: run a sync again with the new configuration',
     );
   });
 });

@@ -74,6 +74,33 @@ describe('runEventOf', () => {
     });
   });
 
+  it('says why, and offers no approval but a new sync when the configuration changed under the run', () => {
+    const hold = { reason: 'configurationChanged', startedOn: 4, savedSince: 5 } as const;
+    const event = runEventOf({ status: 'running' }, { ...withheld, deletesWithheldBecause: hold });
+    expect(event).toMatchObject({
+      type: 'sync.deletionsWithheld',
+      deletesWithheld: 140,
+      deletesWithheldBecause: hold,
+      rerun: { command: 'adsync sync', request: { method: 'POST', path: '/sync', body: {} } },
+    });
+    expect(event).not.toHaveProperty('approve');
+    // The threshold's hold keeps the approval, and says why too.
+    const threshold = {
+      reason: 'threshold',
+      exceeded: 'maxCount',
+      deletes: 140,
+      directoryUsers: 500,
+      maxCount: 50,
+      maxPercent: 20,
+    } as const;
+    const approvable = runEventOf(undefined, { ...withheld, deletesWithheldBecause: threshold });
+    expect(approvable).toMatchObject({
+      deletesWithheldBecause: threshold,
+      approve: { command: expect.any(String) },
+    });
+    expect(approvable).not.toHaveProperty('rerun');
+  });
+
   it('makes nothing of progress, a success, a skipped run, a rewrite of an ended record, or a dry run', () => {
     expect(runEventOf(undefined, ended({ status: 'running' }))).toBeUndefined();
     expect(runEventOf({ status: 'running' }, ended())).toBeUndefined();

@@ -44,6 +44,12 @@ describe('backoffDelayMinutes', () => {
   it('never waits less than an interval that is already longer than a day', () => {
     expect(backoffDelayMinutes(5, { intervalMinutes: 2880, failuresBeforeBackoff: 3 })).toBe(2880);
   });
+
+  it('waits whole intervals: at most the intervals that fit in a day, so that the wait ends on an occurrence', () => {
+    const every25 = { intervalMinutes: 25, failuresBeforeBackoff: 1 };
+    expect([5, 6, 100].map((n) => backoffDelayMinutes(n, every25))).toEqual([800, 1425, 1425]);
+    expect(backoffDelayMinutes(10, { intervalMinutes: 1000, failuresBeforeBackoff: 1 })).toBe(1000);
+  });
 });
 
 describe('scheduleHealthOf', () => {
@@ -86,6 +92,16 @@ describe('scheduleHealthOf', () => {
     });
   });
 
+  it("counts the next run's time from the failed run's occurrence, not from its later start", () => {
+    const late = (hours: number) => run(hours + 0.01, { scheduledAt: at(hours) });
+    expect(scheduleHealthOf(history(late(0), late(1), late(2)), hourly)).toMatchObject({
+      state: 'backedOff',
+      nextRunAt: at(4),
+    });
+    // A run recorded without its occurrence counts from its start.
+    expect(scheduleHealthOf(history(run(0), run(1), run(2.01)), hourly).nextRunAt).toBe(at(4.01));
+  });
+
   it("counts neither manual runs' failures nor skipped or running runs; a withheld run ends the streak", () => {
     const runs = history(
       run(0),
@@ -114,12 +130,13 @@ describe('isOccurrenceDue', () => {
     expect(isOccurrenceDue(scheduleHealthOf(history(run(0), run(1)), hourly), new Date(at(1.1)))).toBe(true);
   });
 
-  it('skips the occurrences before the next run, and runs the one nearest it', () => {
+  it('skips every occurrence before the next run, and runs the one at its time', () => {
     expect(isOccurrenceDue(backedOff, new Date(at(3)))).toBe(false);
-    // The failed run started a little after its occurrence: the occurrence at 4:00 is the one that runs.
-    const late = scheduleHealthOf(history(run(0), run(1), run(2.01)), hourly);
-    expect(isOccurrenceDue(late, new Date(at(4)))).toBe(true);
-    expect(isOccurrenceDue(late, new Date(at(3)))).toBe(false);
+    // Half an interval early, or a millisecond early, is early.
+    expect(isOccurrenceDue(backedOff, new Date(at(3.5)))).toBe(false);
+    expect(isOccurrenceDue(backedOff, new Date(Date.parse(at(4)) - 1))).toBe(false);
+    expect(isOccurrenceDue(backedOff, new Date(at(4)))).toBe(true);
+    expect(isOccurrenceDue(backedOff, new Date(at(5)))).toBe(true);
   });
 });
 
@@ -151,5 +168,29 @@ describe('stalenessOf', () => {
     expect(stale).toMatchObject({ since: at(0), lastRun: { runId: 'run-5' } });
     expect(stale?.lastSucceeded).toBeUndefined();
     expect(stalenessOf(runs, new Date(at(25.9)), 26)).toBeUndefined();
+  });
+
+  it('counts from the last success kept beyond the window, or the newer one in it', () => {
+    const window = history(run(30, { status: 'deletionThresholdExceeded' }), run(31));
+    const kept = { runId: 'run-0', finishedAt: at(0) };
+    expect(stalenessOf(window, new Date(at(31)), 26, { lastSucceeded: kept })).toMatchObject({
+      since: at(0),
+      lastSucceeded: kept,
+      lastRun: { runId: 'run-31' },
+    });
+    expect(stalenessOf(window, new Date(at(25.9)), 26, { lastSucceeded: kept })).toBeUndefined();
+    const newer = history(run(10, { status: 'succeeded' }), run(30));
+    expect(stalenessOf(newer, new Date(at(36.5)), 26, { lastSucceeded: kept })).toMatchObject({
+      since: run(10).finishedAt,
+      lastSucceeded: { runId: 'run-10' },
+    });
+  });
+
+  it('counts from the first run beyond the window when none has succeeded', () => {
+    const window = history(run(30), run(31));
+    expect(stalenessOf(window, new Date(at(26)), 26, { firstStartedAt: at(0) })).toMatchObject({
+      since: at(0),
+    });
+    expect(stalenessOf(window, new Date(at(26)), 26)).toBeUndefined();
   });
 });

@@ -3,6 +3,7 @@
  * no real time passes.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
+import { occurrenceAt } from '../../../local/local-schedule';
 import type { AlertStore } from '../../../shared/ports/alert-store';
 import { continueRun } from '../../../shared/use-cases/continue-run';
 import { runHistory } from '../../../shared/use-cases/operation-status';
@@ -142,7 +143,7 @@ describe('the back-off of a failing schedule', () => {
     const continued = await continueRun(deps, { runId, invocation: 2 });
     expect(continued).toMatchObject({
       outcome: 'ran',
-      report: { status: 'failed', schedule: { state: 'failing', failedRuns: 1 } },
+      report: { status: 'failed', scheduledAt: at(0), schedule: { state: 'failing', failedRuns: 1 } },
     });
     expect((await app.store.getRun(runId))?.schedule).toMatchObject({ state: 'failing', failedRuns: 1 });
   });
@@ -155,6 +156,64 @@ describe('the back-off of a failing schedule', () => {
       }),
     );
     expect(ranAt(await occurrencesUntil(8))).toEqual([0, 2, 6]);
+  });
+});
+
+describe('the back-off of an occurrence delivered after its time', () => {
+  const scheduledOf = (outcome: ScheduledOutcome | undefined) =>
+    outcome && 'report' in outcome ? outcome.report.scheduledAt : undefined;
+
+  it('runs on AWS at the nextRunAt it shows, counted from the failed occurrence, though each starts later', async () => {
+    const outcomes: Record<number, ScheduledOutcome> = {};
+    for (let hour = 0; hour <= 16; hour += 1) {
+      // EventBridge Scheduler delivers the occurrence of `hour` seven seconds after its time.
+      await clock.advance(T0 + hour * HOUR + 7_000 - clock.nowMs);
+      outcomes[hour] = await runScheduledSync({ ...app.deps(), alerts }, at(hour));
+    }
+    expect(ranAt(outcomes)).toEqual([0, 1, 2, 4, 8, 16]);
+    expect(outcomes[3]).toMatchObject({ outcome: 'backedOff', schedule: { nextRunAt: at(4) } });
+    expect(outcomes[2]).toMatchObject({ report: { scheduledAt: at(2), schedule: { nextRunAt: at(4) } } });
+    expect(scheduledOf(outcomes[4])).toBe(at(4));
+    const view = await runHistory({ ...app.deps(), configs: app.settings, clock }, 100);
+    expect(view.schedule).toMatchObject({ state: 'backedOff', nextRunAt: at(32) });
+    expect(view.runs[0]).toMatchObject({
+      scheduledAt: at(16),
+      startedAt: new Date(T0 + 16 * HOUR + 7_000).toISOString(),
+    });
+  });
+
+  it('takes an occurrence that names no time for one at the moment it is delivered', async () => {
+    await clock.advance(7_000);
+    expect(await runScheduledSync(app.deps(), 'not a time')).toMatchObject({
+      outcome: 'ran',
+      report: { scheduledAt: new Date(T0 + 7_000).toISOString() },
+    });
+  });
+
+  it('runs locally (a check every 30 s, the occurrence of the period) at 4, 8, 16 h, never before nextRunAt', async () => {
+    const ran: { checkedAt: number; scheduledAt: string }[] = [];
+    const shown: string[] = [];
+    // The checks fall 10 s after each half minute, as a local stack started at any time would have them.
+    await clock.advance(10_000);
+    for (let check = 1; check <= 16 * 120 + 2; check += 1) {
+      await clock.advance(30_000);
+      const outcome = await runScheduledSync(
+        { ...app.deps(), alerts },
+        occurrenceAt(new Date(clock.nowMs), 60),
+      );
+      if (outcome.outcome !== 'ran') continue;
+      ran.push({ checkedAt: clock.nowMs, scheduledAt: outcome.report.scheduledAt ?? '' });
+      const next = (await runHistory({ ...app.deps(), configs: app.settings, clock }, 100)).schedule
+        ?.nextRunAt;
+      if (next) shown.push(next);
+    }
+    expect(ran.map((run) => run.scheduledAt)).toEqual([0, 1, 2, 4, 8, 16].map(at));
+    // Each ran at the first check of its period (seconds after its occurrence), not half an interval before.
+    expect(ran.map((run) => (run.checkedAt - Date.parse(run.scheduledAt)) / 1000)).toEqual([
+      40, 10, 10, 10, 10, 10,
+    ]);
+    // What GET /sync/runs showed after each backed-off failure is when the next run came.
+    expect(shown).toEqual([4, 8, 16, 32].map(at));
   });
 });
 

@@ -5,7 +5,7 @@
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Config } from '../../../shared/config/config-schema';
-import type { Report } from '../../../shared/domain/report';
+import { emptyCounts, type Report } from '../../../shared/domain/report';
 import { runPreview, startPreview } from '../../../shared/use-cases/previews';
 import { runScheduledSync } from '../../../shared/use-cases/scheduled-sync';
 import { checkStaleness, checkTimeOf } from '../../../shared/use-cases/stale-check';
@@ -158,6 +158,52 @@ describe('the stale check', () => {
     });
     expect(outcome).toMatchObject({ outcome: 'checked', stale: { staleAfterHours: 1 }, raised: false });
     expect(errors).toEqual([new Error('table unavailable')]);
+  });
+});
+
+describe('the stale check beyond the history it reads', () => {
+  const QUARTER = 15 * MINUTE;
+  /** A run every 15 minutes that withholds its deletes (no back-off, no success) until `hours`, each checked. */
+  async function withheldRunsUntil(hours: number): Promise<void> {
+    for (let i = 1; clock.nowMs - T0 < hours * HOUR; i += 1) {
+      await clock.advance(QUARTER);
+      const now = at(clock.nowMs - T0);
+      await app.store.recordRun({
+        runId: `withheld-${i}`,
+        dryRun: false,
+        status: 'deletionThresholdExceeded',
+        trigger: 'schedule',
+        startedAt: now,
+        finishedAt: now,
+        steps: [],
+        counts: emptyCounts(),
+        changes: [],
+        excluded: [],
+        deletesWithheld: 40,
+      });
+      await check();
+    }
+  }
+
+  it('keeps the last success when more runs than the history holds followed it: stale at 26 h, one spell', async () => {
+    await app.settings.saveConfig(inMemoryConfig({ schedule: { intervalMinutes: 15 } }));
+    const succeeded = await runNow();
+    await withheldRunsUntil(25.75);
+    // 103 runs since: the history read (100 runs) no longer holds the success.
+    expect(alerts.raised.size).toBe(0);
+    await withheldRunsUntil(30);
+    expect([...alerts.raised.keys()]).toEqual([`sync.stale:${succeeded}`]);
+    expect(alerts.raised.get(`sync.stale:${succeeded}`)).toMatchObject({ since: at(0), time: at(26 * HOUR) });
+  });
+
+  it('counts from the first run when none has ever succeeded, though it is beyond the history', async () => {
+    await app.settings.saveConfig(inMemoryConfig({ schedule: { intervalMinutes: 15 } }));
+    await withheldRunsUntil(27);
+    expect([...alerts.raised.keys()]).toEqual(['sync.stale:never']);
+    expect(alerts.raised.get('sync.stale:never')).toMatchObject({
+      since: at(QUARTER),
+      time: at(26 * HOUR + QUARTER),
+    });
   });
 });
 

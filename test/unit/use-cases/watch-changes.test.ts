@@ -339,6 +339,84 @@ describe('watchChanges', () => {
     expect(app.directory.watches.size).toBe(1);
   });
 
+  it('reopens for a save that leaves what it watches as it was, with no catch-up run (nothing went unwatched)', async () => {
+    await startQuietWatch();
+    const binds = app.directory.binds.length;
+    await app.settings.saveConfig(
+      inMemoryConfig({
+        schedule: { changeNotifications: true, intervalMinutes: 15 },
+        options: { deleteUsers: true },
+        alerts: { staleAfterHours: 2 },
+      }),
+    );
+    await app.clock.advance(15_000);
+    expect(app.directory.binds.length).toBe(binds + 1);
+    expect(transitions().slice(-2)).toEqual(['connecting', 'watching']);
+    expect(app.directory.watches.size).toBe(1);
+    await app.clock.advance(5_000);
+    expect(app.starter.syncs).toEqual([]);
+    // The reopened watch counts changes as before.
+    app.directory.notify(USER_DN);
+    await app.clock.advance(2_000);
+    expect(app.starter.syncs).toHaveLength(1);
+  });
+
+  it('holds the old search while the new one opens: a change made meanwhile starts its run', async () => {
+    await startQuietWatch();
+    const connect = app.directory.connect.bind(app.directory);
+    app.directory.connect = async (...args) => {
+      // The change comes while the reopened watch connects: only the old search can see it.
+      app.directory.notify(USER_DN);
+      app.directory.connect = connect;
+      return connect(...args);
+    };
+    await app.settings.saveConfig(
+      inMemoryConfig({ schedule: { changeNotifications: true }, options: { deleteUsers: true } }),
+    );
+    await app.clock.advance(15_000);
+    expect(app.directory.watches.size).toBe(1);
+    expect(app.starter.syncs).toHaveLength(1);
+    // The run is the change's (the old search noticed it), not a catch-up run.
+    expect(kept.at(-1)?.lastChangeAt).toBeDefined();
+  });
+
+  it('catches up after a save that changes what it watches: the groups base DN, or the connection', async () => {
+    await startQuietWatch();
+    await app.settings.saveConfig(
+      inMemoryConfig({ schedule: { changeNotifications: true }, groups: { baseDn: `OU=Groups,${BASE_DN}` } }),
+    );
+    await app.clock.advance(17_000);
+    expect(app.starter.syncs).toHaveLength(1);
+    await runHandedOver();
+    await app.clock.advance(MIN_RUN_GAP_MS);
+    await app.settings.saveConfig(
+      inMemoryConfig({
+        schedule: { changeNotifications: true },
+        groups: { baseDn: `OU=Groups,${BASE_DN}` },
+        connection: { encryption: 'starttls' },
+      }),
+    );
+    await app.clock.advance(17_000);
+    expect(app.starter.syncs).toHaveLength(1);
+    expect(app.directory.watches.size).toBe(1);
+  });
+
+  it('catches up when a reopening fails: the old search is closed, and none is open until the reconnect', async () => {
+    await startQuietWatch();
+    app.directory.connectError = new UnreachableError('dc1.company.local:636 cannot be reached');
+    await app.settings.saveConfig(
+      inMemoryConfig({ schedule: { changeNotifications: true }, options: { deleteUsers: true } }),
+    );
+    await app.clock.advance(15_000);
+    expect(state()).toBe('failing');
+    expect(app.directory.watches.size).toBe(0);
+    app.directory.connectError = undefined;
+    await app.clock.advance(3_000);
+    expect(state()).toBe('watching');
+    await app.clock.advance(1_500);
+    expect(app.starter.syncs).toHaveLength(1);
+  });
+
   it('stays off, holding nothing, while changeNotifications is off', async () => {
     await enableWatch(false);
     startWatch();
