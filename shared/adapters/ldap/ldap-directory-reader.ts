@@ -44,7 +44,7 @@ import {
 } from './group-searches';
 import { NotificationClient, watchNotifications } from './notification-search';
 import { parseObjectGuid } from './object-guid';
-import { readAllValues } from './ranged-attribute';
+import { attributesCutShort, readAllValues } from './ranged-attribute';
 import { readRootDse } from './root-dse';
 import { attributeInSchema } from './schema-attributes';
 import { tlsOptionsFor } from './tls-options';
@@ -420,12 +420,12 @@ class LdapDirectorySession implements DirectorySession {
   }
 
   private async toDirectoryEntry(entry: Entry, hideFlagInSchema: boolean): Promise<DirectoryEntry> {
-    // AD ranges attributes with more than 1,500 values in search results too.
-    const ranged = Object.keys(entry).some((name) => /^proxyAddresses;range=/i.test(name));
-    return toDirectoryEntry(entry, {
-      hideFlagInSchema,
-      mapped: this.mapped,
-      ...(ranged ? { proxyAddresses: await readAllValues(this.client, entry.dn, 'proxyAddresses') } : {}),
-    });
+    // AD ranges attributes with more than 1,500 values in search results too (proxyAddresses, a mapped
+    // multi-valued attribute): their other values are read by range retrieval.
+    const rangedValues = new Map<string, readonly string[]>();
+    for (const attribute of attributesCutShort(entry)) {
+      rangedValues.set(attribute.toLowerCase(), await readAllValues(this.client, entry.dn, attribute));
+    }
+    return toDirectoryEntry(entry, { hideFlagInSchema, mapped: this.mapped, rangedValues });
   }
 }
