@@ -104,6 +104,8 @@ export class InMemoryDirectory implements DirectoryReader {
   connectError: Error | undefined;
   /** While set, reading the sync state (the watch's liveness probe) fails with it. */
   syncStateError: Error | undefined;
+  /** While set, the DirSync probe rejects with it (a session breaking the port's promise never to reject). */
+  dirSyncError: Error | undefined;
 
   /** While set, a search asking for deleted objects (Show Deleted) is refused with it, and held without them. */
   showDeletedRefusal: DirectoryError | undefined;
@@ -367,6 +369,7 @@ export class InMemoryDirectory implements DirectoryReader {
       },
       async probeDirSync() {
         directory.reads.push('dirSync');
+        if (directory.dirSyncError) throw directory.dirSyncError;
         return 'unsupported' as const;
       },
       async readGroupMemberGuids(_baseDn: string, groupDn: string) {

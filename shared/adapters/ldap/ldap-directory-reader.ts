@@ -306,11 +306,7 @@ class LdapDirectorySession implements DirectorySession {
     }
   }
   async probeDirSync(): Promise<DirSyncAccess> {
-    try {
-      return await probeDirSync(this.client, this.rootDse.defaultNamingContext);
-    } catch (error) {
-      throw toDirectoryError(error, this.server, 'read');
-    }
+    return probeDirSync(this.client, this.rootDse.defaultNamingContext);
   }
 
   async *scopeGuidPages(baseDn: string): AsyncIterable<string[]> {
