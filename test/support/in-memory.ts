@@ -19,6 +19,7 @@ import {
   InvalidCredentialsError,
   NoSuchObjectError,
   NotFoundError,
+  OutsideDomainError,
   PartialReadError,
   UnreachableError,
   UserKindError,
@@ -244,6 +245,9 @@ export class InMemoryDirectory implements DirectoryReader {
       },
       async assertExists(dn: string, what: string) {
         const lower = dn.toLowerCase();
+        // AD refers a search based in another domain elsewhere (a referral); the adapter says so.
+        if (lower !== BASE_DN.toLowerCase() && !lower.endsWith(`,${BASE_DN.toLowerCase()}`))
+          throw new OutsideDomainError(`${what} ${dn} is outside the directory's domain`);
         const holdsOrIsUser = [...directory.entries.values()].some(({ entry }) => {
           const at = entry.distinguishedName.toLowerCase();
           return at === lower || at.endsWith(`,${lower}`);

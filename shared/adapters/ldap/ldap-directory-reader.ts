@@ -12,7 +12,13 @@ import type { AccountStanding } from '../../domain/account-lockout';
 import type { DirectoryGroupEntry } from '../../domain/group';
 import type { DirectoryEntry } from '../../domain/user';
 import type { UserLookup } from '../../domain/user-lookup';
-import { type DirectoryError, DiscoveryError, PartialReadError, rephrase } from '../../errors';
+import {
+  type DirectoryError,
+  DiscoveryError,
+  OutsideDomainError,
+  PartialReadError,
+  rephrase,
+} from '../../errors';
 import type {
   AccountNames,
   DirectoryGroup,
@@ -25,7 +31,7 @@ import type {
   ServerAddress,
 } from '../../ports/directory-reader';
 import { readAccountStanding, readPdcEmulator } from './account-searches';
-import { toDirectoryError } from './directory-errors';
+import { lookupErrorOf, toDirectoryError } from './directory-errors';
 import { probeDirSync } from './dirsync-probe';
 import { formatServer, resolveServers, type SrvResolver } from './domain-controllers';
 import {
@@ -84,13 +90,14 @@ export class LdapDirectoryReader implements DirectoryReader {
   }
 }
 
-class LdapDirectorySession implements DirectorySession {
+export class LdapDirectorySession implements DirectorySession {
   /** Whether msExchHideFromAddressLists is in the schema: one small search, at the first user read. */
   private hideFlagInSchema: Promise<boolean> | undefined;
   /** The attributes attribute mapping reads (alsoRead), lower-cased. */
   private mapped: ReadonlySet<string> = new Set();
 
-  private constructor(
+  /** A session over a connected client: `open` connects one (and a unit test gives one of its own). */
+  constructor(
     readonly server: string,
     readonly rootDse: RootDse,
     private readonly schemaNamingContext: string | undefined,
@@ -134,8 +141,8 @@ class LdapDirectorySession implements DirectorySession {
     try {
       await this.client.search(dn, { scope: 'base', attributes: ['objectClass'] });
     } catch (error) {
-      const failure = toDirectoryError(error, this.server, 'read');
-      throw failure.code === 'NoSuchObject'
+      const failure = lookupErrorOf(error, this.server, dn, `${what} ${dn}`);
+      throw failure.code === 'NoSuchObject' && !(failure instanceof OutsideDomainError)
         ? rephrase(failure, `${what} ${dn} does not exist on ${this.server}`)
         : failure;
     }
@@ -181,6 +188,7 @@ class LdapDirectorySession implements DirectorySession {
     try {
       return await this.searchUsers(lookup.distinguishedName, userLookupFilter(lookup), 'base');
     } catch (error) {
+      // No such object, or one outside the directory's domain (AD's referral): no such user here.
       if (toDirectoryError(error, this.server, 'read').code === 'NoSuchObject') return [];
       throw error;
     }
@@ -199,7 +207,7 @@ class LdapDirectorySession implements DirectorySession {
       // memberOf is ranged like member when an object is in more than 1,500 groups.
       return await readAllValues(this.client, dn, 'memberOf');
     } catch (error) {
-      throw toDirectoryError(error, this.server, 'read');
+      throw lookupErrorOf(error, this.server, dn);
     }
   }
 
