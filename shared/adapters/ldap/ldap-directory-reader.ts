@@ -266,23 +266,34 @@ export class LdapDirectorySession implements DirectorySession {
     convert: (entries: Entry[]) => Promise<T> | T,
   ): AsyncGenerator<T> {
     let ahead = pages.next();
-    while (true) {
-      let next: IteratorResult<{ searchEntries: Entry[] }>;
-      try {
-        next = await ahead;
-      } catch (error) {
-        throw toDirectoryError(error, this.server, 'read');
+    let ended = false;
+    try {
+      while (true) {
+        let next: IteratorResult<{ searchEntries: Entry[] }>;
+        try {
+          next = await ahead;
+        } catch (error) {
+          ended = true;
+          throw toDirectoryError(error, this.server, 'read');
+        }
+        if (next.done) {
+          ended = true;
+          return;
+        }
+        ahead = pages.next();
+        ahead.catch(() => {});
+        let converted: T;
+        try {
+          converted = await convert(next.value.searchEntries);
+        } catch (error) {
+          throw toDirectoryError(error, this.server, 'read');
+        }
+        yield converted;
       }
-      if (next.done) return;
-      ahead = pages.next();
-      ahead.catch(() => {});
-      let converted: T;
-      try {
-        converted = await convert(next.value.searchEntries);
-      } catch (error) {
-        throw toDirectoryError(error, this.server, 'read');
-      }
-      yield converted;
+    } finally {
+      // Left early (the caller stopped, or a page failed to convert): the search is closed after the page asked
+      // ahead, so that it ends on the server too (searchPages).
+      if (!ended) await pages.return(undefined).catch(() => {});
     }
   }
 
@@ -375,13 +386,17 @@ export class LdapDirectorySession implements DirectorySession {
   }
 
   async *groupGuidPages(baseDn: string, changedSinceUsn?: number): AsyncIterable<string[]> {
-    const pages = this.client.searchPaginated(baseDn, {
-      scope: 'sub',
-      filter: groupGuidsFilter(changedSinceUsn),
-      attributes: ['objectGUID'],
-      explicitBufferAttributes: BINARY_ATTRIBUTES,
-      paged: { pageSize: PAGE_SIZE },
-    });
+    // searchPages: a caller that needs only the first page (any group changed?) ends the search on the server.
+    const pages = this.client.searchPages(
+      baseDn,
+      {
+        scope: 'sub',
+        filter: groupGuidsFilter(changedSinceUsn),
+        attributes: ['objectGUID'],
+        explicitBufferAttributes: BINARY_ATTRIBUTES,
+      },
+      { first: PAGE_SIZE, rest: PAGE_SIZE },
+    );
     yield* this.pagesAhead(pages, (entries) => entries.map(guidOf));
   }
 
