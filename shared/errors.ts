@@ -99,6 +99,11 @@ export class InsufficientAccessError extends DirectoryError {
 export class NoSuchObjectError extends DirectoryError {
   readonly code = 'NoSuchObject';
 }
+/**
+ * The DN is outside the directory's domain: the DC answered a search of it with a referral (LDAP 10) to another
+ * domain's DC, which is never followed. For the product it does not exist (the same code), and says why.
+ */
+export class OutsideDomainError extends NoSuchObjectError {}
 /** No domain controller could be found by DNS SRV discovery. */
 export class DiscoveryError extends DirectoryError {
   readonly code = 'DiscoveryFailed';

@@ -147,13 +147,20 @@ const isPlainContainer = (classes: readonly string[]): boolean =>
   classes.every((c) => c === 'top' || CONTAINER_CLASSES.includes(c));
 
 /**
- * How a notified change matters to the sync: an object at or under one of `scopes` (the base DN, the groups' base
- * DN), or a group anywhere (a selected group of `filters.groups` may be outside both: its members are the scope),
- * counts. A user outside the scopes counts only if it is a synchronized user (`ifSynchronized`, asked of the user
- * database by objectGUID): any domain user may change some of its own attributes, and counting those would let
- * any of them keep the sync running back to back; one that is no synchronized user costs one lookup, then is
- * remembered (SynchronizedUserCheck). Without an objectGUID it cannot be asked about: ignored. Computers are
- * users in AD's schema, and change often (their logon and password times): they are left out.
+ * How a notified change matters to the sync. Only the objects a run reads, or that carry them, count: users (not
+ * computers: users in AD's schema, whose logon and password times change often), groups, and organizational
+ * units and plain containers (moved or renamed, they take their users with them); a notification of anything else
+ * (a contact, an Exchange ActiveSync device under a user, a printer, a group policy) starts nothing, wherever it
+ * is, or a production AD would start runs all day. A deletion is told with the tombstone's classes (AD keeps
+ * objectClass on a tombstone; checked on Samba: a deleted user's carries `user`), so it is judged as the object
+ * was. A change whose classes did not come (none readable) is judged by where it is, as it cannot be told apart.
+ *
+ * Of those: an object at or under one of `scopes` (the base DN, the groups' base DN), or a group anywhere (a
+ * selected group of `filters.groups` may be outside both: its members are the scope), counts. A user outside the
+ * scopes counts only if it is a synchronized user (`ifSynchronized`, asked of the user database by objectGUID):
+ * any domain user may change some of its own attributes, and counting those would let any of them keep the sync
+ * running back to back; one that is no synchronized user costs one lookup, then is remembered
+ * (SynchronizedUserCheck). Without an objectGUID it cannot be asked about: ignored.
  *
  * An OU or plain container outside the scopes counts (`container`): moved or renamed out of the base DN, it takes
  * its users with it, and the DC notifies only the OU, with its new DN (checked on Samba: one entry, its classes
@@ -168,12 +175,15 @@ export function relevanceOf(change: DirectoryChange, scopes: readonly string[]):
   const classes = change.objectClasses.map((c) => c.toLowerCase());
   if (classes.includes('computer')) return 'ignored';
   if (classes.includes('group')) return 'counts';
+  const isUser = classes.includes('user');
+  const isContainer = isPlainContainer(classes);
+  if (classes.length > 0 && !isUser && !isContainer) return 'ignored';
   const inScope =
     isDistinguishedName(change.dn) &&
     scopes.some((scope) => isDistinguishedName(scope) && isAtOrUnder(change.dn, scope));
   if (inScope) return 'counts';
-  if (isPlainContainer(classes)) return 'container';
-  return classes.includes('user') && change.objectGuid !== undefined ? 'ifSynchronized' : 'ignored';
+  if (isContainer) return 'container';
+  return isUser && change.objectGuid !== undefined ? 'ifSynchronized' : 'ignored';
 }
 
 /** Changes notified and not yet run: when the first and the last came, and the earliest time to start. */

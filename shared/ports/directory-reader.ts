@@ -34,8 +34,11 @@ export interface ServerAddress {
   readonly port: number;
 }
 
-/** Whether this account may use DirSync (the replication-style change read) on this DC. */
-export type DirSyncAccess = 'permitted' | 'notPermitted' | 'unsupported';
+/**
+ * Whether this account may use DirSync (the replication-style change read) on this DC; `unknown` when the probe
+ * got no answer (a timeout, a dropped connection): not known, so not usable.
+ */
+export type DirSyncAccess = 'permitted' | 'notPermitted' | 'unsupported' | 'unknown';
 
 /** The names a user account can go by, read by its DN (a `userName` transform: a manager's mapped name). */
 export interface AccountNames {
@@ -139,7 +142,8 @@ export interface DirectorySession {
   scopeGuidPages(baseDn: string): AsyncIterable<string[]>;
   /**
    * Whether DirSync is offered and this account has the right ("Replicating Directory Changes"). Detected and
-   * reported, never required: a refusal by the server is an answer, not a failure.
+   * reported, never required: a refusal by the server is an answer, not a failure, and no answer is `unknown`.
+   * Never rejects.
    */
   probeDirSync(): Promise<DirSyncAccess>;
   /**

@@ -95,7 +95,7 @@ export async function prepareRead(
       (await Promise.all(groups.map((g) => open.readGroupMemberGuids(baseDn, g)))).flatMap((m) => [...m]),
     );
   if (fullBecause !== undefined || !cursor) {
-    const [members, dirSync] = await inOrder(groupMemberGuids(), open.probeDirSync());
+    const [members, dirSync] = await inOrder(groupMemberGuids(), dirSyncOf(open));
     return {
       baseDn,
       groupMemberGuids: members,
@@ -119,7 +119,7 @@ export async function prepareRead(
   const [scan, members, dirSync] = await inOrder(
     enumerateScope(open, baseDn, cursor.directoryUsers),
     groupMemberGuids(),
-    cursor.dirSync ?? open.probeDirSync(),
+    cursor.dirSync ?? dirSyncOf(open),
   );
   const groupMembersHash = groups.length > 0 ? hashOf(members) : undefined;
   return {
@@ -171,6 +171,13 @@ async function inOrder<T extends readonly unknown[]>(
     -readonly [K in keyof T]: Awaited<T[K]>;
   };
 }
+
+/**
+ * The DirSync probe, informational only: it runs beside the read, so it must never fail the run, whatever a
+ * DirectorySession does (the port promises no rejection; a rejection anyway is `unknown`, and handled here).
+ */
+const dirSyncOf = (open: DirectorySession): Promise<DirSyncAccess> =>
+  open.probeDirSync().catch(() => 'unknown' as const);
 
 /** A set of objectGUIDs as one short hash, whatever their order. */
 const hashOf = (guids: ReadonlySet<string>): string =>
@@ -229,6 +236,7 @@ const DIRSYNC_NOTE: Readonly<Record<DirSyncAccess, string>> = {
   permitted: 'is permitted for this account (not needed: changes are read by uSNChanged)',
   notPermitted: 'is not permitted for this account (not needed: changes are read by uSNChanged)',
   unsupported: 'is not offered by this DC (not needed: changes are read by uSNChanged)',
+  unknown: 'could not be probed: no answer from the DC (not needed: changes are read by uSNChanged)',
 };
 
 /** The search step's message. */
@@ -279,7 +287,8 @@ export function cursorAfterRun(run: {
     fingerprint: scope.fingerprint,
     lastFullAt: scope.incremental && scope.cursor ? scope.cursor.lastFullAt : run.startedAt,
     directoryUsers: plan.population + counts.created - counts.deleted,
-    dirSync: scope.dirSync,
+    // An unknown answer is not kept: the next run probes again.
+    ...(scope.dirSync === 'unknown' ? {} : { dirSync: scope.dirSync }),
     ...(scope.groupMembersHash !== undefined ? { groupMembersHash: scope.groupMembersHash } : {}),
     ...(listingAgrees ? { scopeDigest: scope.scopeDigest.toString() } : {}),
     ...(suspensionsDueAt !== undefined ? { suspensionsDueAt } : {}),

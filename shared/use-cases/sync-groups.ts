@@ -18,7 +18,7 @@ import type { DirectoryGroupEntry } from '../domain/group';
 import { type MembershipExplanation, MembershipIndex } from '../domain/group-membership';
 import type { PlannedChange } from '../domain/plan-sync';
 import { ScopeDigest } from '../domain/scope-digest';
-import { NoSuchObjectError, ValidationError } from '../errors';
+import { NoSuchObjectError, OutsideDomainError, ValidationError } from '../errors';
 import type { DirectorySession } from '../ports/directory-reader';
 import type { GroupStore } from '../ports/group-store';
 import type { SyncCursorStore } from '../ports/sync-cursor';
@@ -158,7 +158,8 @@ async function takePrimaryGroups(
  * a group (a user, an OU) is a configuration error that fails the run, naming the rule, before anything is
  * written. One whose DN the directory does not have (the group deleted, or renamed: its DN changed) gives
  * nothing: its members lose what it gave, as they would on leaving the group, and the groups step says so; a
- * run does not stop for a group an AD administrator removed. A failed lookup fails the run.
+ * run does not stop for a group an AD administrator removed. A DN outside the directory's domain is a
+ * configuration error too. A failed lookup fails the run.
  */
 async function unreadRules(
   session: DirectorySession,
@@ -178,6 +179,11 @@ async function unreadRules(
       });
     } catch (error) {
       if (!(error instanceof NoSuchObjectError)) throw error;
+      // A DN of another domain (AD's referral) was never a group this directory has: a configuration error.
+      if (error instanceof OutsideDomainError) {
+        notGroups.push({ path: `privilegeRules.${i}.group`, message: error.message });
+        continue;
+      }
       gone.push(i);
     }
   }

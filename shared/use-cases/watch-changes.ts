@@ -5,12 +5,12 @@
  * 1. Load: the saved configuration and its password (off, or nothing saved: the watch waits and reads again).
  * 2. Open: resolve, connect, bind, exactly as a run does (TLS with the certificate checked, the service
  *    account), then the notification search on the naming context that holds the base DN.
- * 3. Hold: each change that counts (relevanceOf: in scope, an OU or container outside it, or a user outside it
- *    whose objectGUID is a synchronized user's, SynchronizedUserCheck) is a notice to NotificationRuns
- *    (debounced, lock-safe); every `checkMs` the connection is probed (a DC gone silent is found) and the
- *    configuration read again (a save reopens the watch with it, the old search held until the new one is open;
- *    turning it off closes it). The search asks for deleted objects too (Show Deleted); a DC that refuses that
- *    is watched without it, and the state says so (`showDeleted: false`).
+ * 3. Hold: each change that counts (relevanceOf: a user, group, OU or container in scope, an OU or container
+ *    outside it, or a user outside it whose objectGUID is a synchronized user's, SynchronizedUserCheck) is a
+ *    notice to NotificationRuns (debounced, lock-safe); every `checkMs` the connection is probed (a DC gone
+ *    silent is found) and the configuration read again (a save reopens the watch with it, the old search held
+ *    until the new one is open; turning it off closes it). The search asks for deleted objects too (Show
+ *    Deleted); a DC that refuses that is watched without it, and the state says so (`showDeleted: false`).
  * 4. Reconnect: a dropped connection, a failover, a refused search or a failed probe is recorded (the status,
  *    a log line) and tried again after a back-off (reconnectDelayMs). When the search opens after none was open
  *    (at start, on reconnecting) one run starts: it catches up with the changes made while no watch was open. A

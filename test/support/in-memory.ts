@@ -20,6 +20,7 @@ import {
   InvalidCredentialsError,
   NoSuchObjectError,
   NotFoundError,
+  OutsideDomainError,
   PartialReadError,
   UnreachableError,
   UserKindError,
@@ -105,6 +106,8 @@ export class InMemoryDirectory implements DirectoryReader {
   connectError: Error | undefined;
   /** While set, reading the sync state (the watch's liveness probe) fails with it. */
   syncStateError: Error | undefined;
+  /** While set, the DirSync probe rejects with it (a session breaking the port's promise never to reject). */
+  dirSyncError: Error | undefined;
 
   /** While set, a search asking for deleted objects (Show Deleted) is refused with it, and held without them. */
   showDeletedRefusal: DirectoryError | undefined;
@@ -243,6 +246,9 @@ export class InMemoryDirectory implements DirectoryReader {
       },
       async assertExists(dn: string, what: string) {
         const lower = dn.toLowerCase();
+        // AD refers a search based in another domain elsewhere (a referral); the adapter says so.
+        if (lower !== BASE_DN.toLowerCase() && !lower.endsWith(`,${BASE_DN.toLowerCase()}`))
+          throw new OutsideDomainError(`${what} ${dn} is outside the directory's domain`);
         const holdsOrIsUser = [...directory.entries.values()].some(({ entry }) => {
           const at = entry.distinguishedName.toLowerCase();
           return at === lower || at.endsWith(`,${lower}`);
@@ -377,6 +383,7 @@ export class InMemoryDirectory implements DirectoryReader {
       },
       async probeDirSync() {
         directory.reads.push('dirSync');
+        if (directory.dirSyncError) throw directory.dirSyncError;
         return 'unsupported' as const;
       },
       async readGroupMemberGuids(_baseDn: string, groupDn: string) {

@@ -12,6 +12,7 @@
  * Its entries' values are decoded by attribute-parsing.ts (the same values, less CPU). It also pages with a
  * small first page (`searchPages`): ldapts keeps one page size for a whole search, but
  * RFC 2696 lets each request name its own, and the first page is what a sync waits for before its first write.
+ * A caller that stops before the last page ends the search on the server (a request of size 0 with the cookie).
  */
 import {
   Client,
@@ -129,13 +130,26 @@ export class CompletePagingClient extends Client {
     await internals._ensureConnected();
     const control = new PagedResultsControl({ value: { size: sizes.first } });
     const searchRequest = new SearchRequest({ messageId: -1, baseDN, ...options, controls: [control] });
-    for (let more = true; more; ) {
-      const page = { searchEntries: [] as Entry[], searchReferences: [] as string[] };
-      more =
-        (await internals._sendSearch(searchRequest, page, true, sizes.first, control, false)) !== undefined;
-      // The next request carries the cookie the server sent, and asks for a page of the later size.
-      if (control.value) control.value.size = sizes.rest;
-      yield page;
+    let more = true;
+    try {
+      while (more) {
+        const page = { searchEntries: [] as Entry[], searchReferences: [] as string[] };
+        more =
+          (await internals._sendSearch(searchRequest, page, true, sizes.first, control, false)) !== undefined;
+        // The next request carries the cookie the server sent, and asks for a page of the later size.
+        if (control.value) control.value.size = sizes.rest;
+        yield page;
+      }
+    } finally {
+      // Left before its last page (the caller had what it needed): the server still keeps the search's result
+      // set, and AD keeps at most 10 a connection (MaxResultSetsPerConn), dropping the oldest, so that another
+      // search's next page would fail. RFC 2696 ends a paged search with a request of size 0 and its cookie.
+      if (more && control.value?.cookie?.length) {
+        control.value.size = 0;
+        const none = { searchEntries: [] as Entry[], searchReferences: [] as string[] };
+        // Best effort: a connection that is gone has dropped the result set with it.
+        await internals._sendSearch(searchRequest, none, true, 0, control, false).catch(() => {});
+      }
     }
   }
 }

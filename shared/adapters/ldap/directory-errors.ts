@@ -22,7 +22,9 @@ import {
   InvalidCredentialsError,
   LdapError,
   NoSuchObjectError,
+  OutsideDomainError,
   PartialReadError,
+  rephrase,
   SizeLimitError,
   TimeLimitError,
   TimeoutError,
@@ -30,6 +32,9 @@ import {
   UnreachableError,
 } from '../../errors';
 import { ConnectionLostError } from './one-connection-client';
+
+/** LDAP result 10: the DC holds no naming context with the search's base and refers it to another DC. */
+const REFERRAL = 10;
 
 /** What the client was doing; a dropped connection means "unreachable" before a read and "partial" during one. */
 /** `watch`: the change notification search a watch holds (notification-search.ts). */
@@ -127,6 +132,14 @@ export function toDirectoryError(error: unknown, server: string, phase: Director
   if (error instanceof BusyError || error instanceof UnavailableError) {
     return new UnreachableError(`${server} is busy or unavailable (LDAP ${error.code})`, cause);
   }
+  if (error instanceof ResultCodeError && error.code === REFERRAL) {
+    // ldapts raises a referral as an unknown result code and never follows it, and neither does ad-sync.
+    return new OutsideDomainError(
+      `${server}: the object is outside the directory's domain; the DC referred the request to another ` +
+        `(LDAP 10, a referral, which is not followed): ${message}`,
+      cause,
+    );
+  }
   if (error instanceof ResultCodeError) {
     return new LdapError(`${server} answered with LDAP result ${error.code}: ${message}`, cause);
   }
@@ -163,4 +176,19 @@ export function toDirectoryError(error: unknown, server: string, phase: Director
   if (/certificate|tls|ssl/i.test(message))
     return new TlsError(`TLS with ${server} failed: ${message}`, cause);
   return new LdapError(`${phase} with ${server} failed: ${message}`, cause);
+}
+
+/**
+ * A failed read of one object by its DN (`what`: how to name it, the DN by default): as toDirectoryError, and a
+ * referral says which DN is outside the directory's domain.
+ */
+export function lookupErrorOf(error: unknown, server: string, dn: string, what = dn): DirectoryError {
+  const failure = toDirectoryError(error, server, 'read');
+  return failure instanceof OutsideDomainError
+    ? rephrase(
+        failure,
+        `${what} is outside the directory's domain: ${server} referred the request to another domain's ` +
+          `DC (LDAP 10, a referral, which is not followed); use a DN under one of its naming contexts`,
+      )
+    : failure;
 }

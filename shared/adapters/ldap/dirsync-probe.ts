@@ -34,8 +34,9 @@ class DirSyncControl extends Control {
 
 /**
  * What the DC answers a DirSync search of the naming context: `unsupported` without a naming context or
- * where the control is unknown, `notPermitted` on any refusal. Other failures (the connection) are thrown as
- * ldapts raised them.
+ * where the control is unknown, `notPermitted` on any refusal, `unknown` when no answer came (a timeout, a
+ * dropped connection, anything else). It never throws: the probe is informational, and runs beside the read,
+ * so its failure must not fail a run; a connection that is really gone fails the read itself.
  */
 export async function probeDirSync(
   client: Client,
@@ -58,6 +59,6 @@ export async function probeDirSync(
     if (error instanceof UnavailableCriticalExtensionError) return 'unsupported';
     // Any refusal by the server (insufficient access, unwilling to perform): the account may not use it.
     if (error instanceof ResultCodeError) return 'notPermitted';
-    throw error;
+    return 'unknown';
   }
 }

@@ -17,8 +17,8 @@ import {
 import type { DirectoryGroupEntry } from '../../domain/group';
 import { PartialReadError } from '../../errors';
 import type { DirectoryGroup } from '../../ports/directory-reader';
-import { parseRangedAttributeName, readAllValues } from './ranged-attribute';
-import { guidOf, many, sidOf, single } from './user-entry';
+import { allValuesOf } from './ranged-attribute';
+import { guidOf, sidOf, single } from './user-entry';
 import { BINARY_ATTRIBUTES } from './user-searches';
 
 /**
@@ -86,8 +86,8 @@ export const groupGuidsFilter = (changedSinceUsn?: number): Filter =>
       });
 
 /**
- * A group entry as the sync reads it. Its members come in the entry (Samba: all of them), or as a first range
- * (`member;range=0-1499` on AD), and then every value is read by range retrieval. A group without a readable
+ * A group entry as the sync reads it. Its members (and proxyAddresses) come in the entry (Samba: all of them), or
+ * as a first range (`member;range=0-1499` on AD), and then every value is read by range retrieval. A group without a readable
  * sAMAccountName or groupType fails the read: a group the account cannot see whole is not a group read.
  */
 export async function toGroupEntry(client: Client, entry: Entry): Promise<DirectoryGroupEntry> {
@@ -96,15 +96,10 @@ export async function toGroupEntry(client: Client, entry: Entry): Promise<Direct
   if (!name || !Number.isInteger(groupType)) {
     throw new PartialReadError(`${entry.dn} was returned without a readable sAMAccountName and groupType`);
   }
-  let members: string[] = [];
-  for (const [attribute, value] of Object.entries(entry)) {
-    const range = parseRangedAttributeName(attribute, 'member');
-    if (range === undefined) continue;
-    members =
-      range === 'complete' || range.end === null
-        ? many(value)
-        : await readAllValues(client, entry.dn, 'member');
-  }
+  // Beside AD's `member;range=0-1499`, ldapts puts an empty `member` (the requested name): allValuesOf reads the
+  // ranged key whatever the order, so a group of more than 1,500 members is never read as empty.
+  const members = await allValuesOf(client, entry, 'member');
+  const proxyAddresses = await allValuesOf(client, entry, 'proxyAddresses');
   const objectSid = sidOf(entry);
   const optional = (key: 'displayName' | 'cn' | 'description' | 'mail') => {
     const text = single(entry[key]);
@@ -118,7 +113,7 @@ export async function toGroupEntry(client: Client, entry: Entry): Promise<Direct
     ...optional('cn'),
     ...optional('description'),
     ...optional('mail'),
-    proxyAddresses: many(entry.proxyAddresses),
+    proxyAddresses,
     groupType,
     members,
     ...(objectSid === undefined ? {} : { objectSid }),

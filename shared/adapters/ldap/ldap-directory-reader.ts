@@ -12,7 +12,13 @@ import type { AccountStanding } from '../../domain/account-lockout';
 import type { DirectoryGroupEntry } from '../../domain/group';
 import type { DirectoryEntry } from '../../domain/user';
 import type { UserLookup } from '../../domain/user-lookup';
-import { type DirectoryError, DiscoveryError, PartialReadError, rephrase } from '../../errors';
+import {
+  type DirectoryError,
+  DiscoveryError,
+  OutsideDomainError,
+  PartialReadError,
+  rephrase,
+} from '../../errors';
 import type {
   AccountNames,
   DirectoryGroup,
@@ -25,7 +31,7 @@ import type {
   ServerAddress,
 } from '../../ports/directory-reader';
 import { readAccountStanding, readPdcEmulator } from './account-searches';
-import { toDirectoryError } from './directory-errors';
+import { lookupErrorOf, toDirectoryError } from './directory-errors';
 import { probeDirSync } from './dirsync-probe';
 import { formatServer, resolveServers, type SrvResolver } from './domain-controllers';
 import {
@@ -45,7 +51,7 @@ import {
 } from './group-searches';
 import { NotificationClient, watchNotifications } from './notification-search';
 import { parseObjectGuid } from './object-guid';
-import { readAllValues } from './ranged-attribute';
+import { attributesCutShort, readAllValues } from './ranged-attribute';
 import { readRootDse } from './root-dse';
 import { attributeInSchema } from './schema-attributes';
 import { tlsOptionsFor } from './tls-options';
@@ -85,13 +91,14 @@ export class LdapDirectoryReader implements DirectoryReader {
   }
 }
 
-class LdapDirectorySession implements DirectorySession {
+export class LdapDirectorySession implements DirectorySession {
   /** Whether msExchHideFromAddressLists is in the schema: one small search, at the first user read. */
   private hideFlagInSchema: Promise<boolean> | undefined;
   /** The attributes attribute mapping reads (alsoRead), lower-cased. */
   private mapped: ReadonlySet<string> = new Set();
 
-  private constructor(
+  /** A session over a connected client: `open` connects one (and a unit test gives one of its own). */
+  constructor(
     readonly server: string,
     readonly rootDse: RootDse,
     private readonly schemaNamingContext: string | undefined,
@@ -135,8 +142,8 @@ class LdapDirectorySession implements DirectorySession {
     try {
       await this.client.search(dn, { scope: 'base', attributes: ['objectClass'] });
     } catch (error) {
-      const failure = toDirectoryError(error, this.server, 'read');
-      throw failure.code === 'NoSuchObject'
+      const failure = lookupErrorOf(error, this.server, dn, `${what} ${dn}`);
+      throw failure.code === 'NoSuchObject' && !(failure instanceof OutsideDomainError)
         ? rephrase(failure, `${what} ${dn} does not exist on ${this.server}`)
         : failure;
     }
@@ -156,11 +163,7 @@ class LdapDirectorySession implements DirectorySession {
 
   async readAccountNames(dns: readonly string[]): Promise<AccountNames[]> {
     const base = this.namingContext();
-    try {
-      return await readAccountNames(this.client, base, dns);
-    } catch (error) {
-      throw toDirectoryError(error, this.server, 'read');
-    }
+    return this.reading(() => readAccountNames(this.client, base, dns));
   }
 
   async readUsersByGuid(baseDn: string, guids: readonly string[]): Promise<DirectoryEntry[]> {
@@ -182,22 +185,24 @@ class LdapDirectorySession implements DirectorySession {
     try {
       return await this.searchUsers(lookup.distinguishedName, userLookupFilter(lookup), 'base');
     } catch (error) {
+      // No such object, or one outside the directory's domain (AD's referral): no such user here.
       if (toDirectoryError(error, this.server, 'read').code === 'NoSuchObject') return [];
       throw error;
     }
   }
 
   async isGroupMember(userDn: string, groupDn: string): Promise<boolean> {
-    try {
-      return await isGroupMember(this.client, this.namingContext(), userDn, groupDn);
-    } catch (error) {
-      throw toDirectoryError(error, this.server, 'read');
-    }
+    return this.reading(() => isGroupMember(this.client, this.namingContext(), userDn, groupDn));
   }
 
   async readPrimaryGroup(userDn: string): Promise<string | undefined> {
+    return this.reading(() => readPrimaryGroupDn(this.client, this.namingContext(), userDn));
+  }
+
+  /** A read whose every failure is a DirectoryError of this server. */
+  private async reading<T>(read: () => Promise<T>): Promise<T> {
     try {
-      return await readPrimaryGroupDn(this.client, this.namingContext(), userDn);
+      return await read();
     } catch (error) {
       throw toDirectoryError(error, this.server, 'read');
     }
@@ -208,7 +213,7 @@ class LdapDirectorySession implements DirectorySession {
       // memberOf is ranged like member when an object is in more than 1,500 groups.
       return await readAllValues(this.client, dn, 'memberOf');
     } catch (error) {
-      throw toDirectoryError(error, this.server, 'read');
+      throw lookupErrorOf(error, this.server, dn);
     }
   }
 
@@ -267,23 +272,34 @@ class LdapDirectorySession implements DirectorySession {
     convert: (entries: Entry[]) => Promise<T> | T,
   ): AsyncGenerator<T> {
     let ahead = pages.next();
-    while (true) {
-      let next: IteratorResult<{ searchEntries: Entry[] }>;
-      try {
-        next = await ahead;
-      } catch (error) {
-        throw toDirectoryError(error, this.server, 'read');
+    let ended = false;
+    try {
+      while (true) {
+        let next: IteratorResult<{ searchEntries: Entry[] }>;
+        try {
+          next = await ahead;
+        } catch (error) {
+          ended = true;
+          throw toDirectoryError(error, this.server, 'read');
+        }
+        if (next.done) {
+          ended = true;
+          return;
+        }
+        ahead = pages.next();
+        ahead.catch(() => {});
+        let converted: T;
+        try {
+          converted = await convert(next.value.searchEntries);
+        } catch (error) {
+          throw toDirectoryError(error, this.server, 'read');
+        }
+        yield converted;
       }
-      if (next.done) return;
-      ahead = pages.next();
-      ahead.catch(() => {});
-      let converted: T;
-      try {
-        converted = await convert(next.value.searchEntries);
-      } catch (error) {
-        throw toDirectoryError(error, this.server, 'read');
-      }
-      yield converted;
+    } finally {
+      // Left early (the caller stopped, or a page failed to convert): the search is closed after the page asked
+      // ahead, so that it ends on the server too (searchPages).
+      if (!ended) await pages.return(undefined).catch(() => {});
     }
   }
 
@@ -315,11 +331,7 @@ class LdapDirectorySession implements DirectorySession {
     }
   }
   async probeDirSync(): Promise<DirSyncAccess> {
-    try {
-      return await probeDirSync(this.client, this.rootDse.defaultNamingContext);
-    } catch (error) {
-      throw toDirectoryError(error, this.server, 'read');
-    }
+    return probeDirSync(this.client, this.rootDse.defaultNamingContext);
   }
 
   async *scopeGuidPages(baseDn: string): AsyncIterable<string[]> {
@@ -335,20 +347,12 @@ class LdapDirectorySession implements DirectorySession {
 
   async readAccountStanding(objectGuid: string): Promise<AccountStanding | undefined> {
     const namingContext = this.namingContext();
-    try {
-      return await readAccountStanding(this.client, this.server, namingContext, objectGuid);
-    } catch (error) {
-      throw toDirectoryError(error, this.server, 'read');
-    }
+    return this.reading(() => readAccountStanding(this.client, this.server, namingContext, objectGuid));
   }
 
   async readPdcEmulator(): Promise<string> {
     const namingContext = this.namingContext();
-    try {
-      return await readPdcEmulator(this.client, this.server, namingContext);
-    } catch (error) {
-      throw toDirectoryError(error, this.server, 'read');
-    }
+    return this.reading(() => readPdcEmulator(this.client, this.server, namingContext));
   }
 
   /** The domain's naming context (the rootDSE's defaultNamingContext); a DC naming none fails the read. */
@@ -359,19 +363,11 @@ class LdapDirectorySession implements DirectorySession {
   }
 
   async readGroupMemberGuids(baseDn: string, groupDn: string): Promise<Set<string>> {
-    try {
-      return await readGroupMemberGuids(this.client, this.namingContext(), baseDn, groupDn);
-    } catch (error) {
-      throw toDirectoryError(error, this.server, 'read');
-    }
+    return this.reading(() => readGroupMemberGuids(this.client, this.namingContext(), baseDn, groupDn));
   }
 
   async searchGroups(baseDn: string, search: string, limit: number): Promise<DirectoryGroup[]> {
-    try {
-      return await searchGroups(this.client, baseDn, search, limit);
-    } catch (error) {
-      throw toDirectoryError(error, this.server, 'read');
-    }
+    return this.reading(() => searchGroups(this.client, baseDn, search, limit));
   }
 
   primaryGroupPages(baseDn: string, rids?: PrimaryGroupIds, scope: 'base' | 'sub' = 'sub') {
@@ -380,13 +376,17 @@ class LdapDirectorySession implements DirectorySession {
   }
 
   async *groupGuidPages(baseDn: string, changedSinceUsn?: number): AsyncIterable<string[]> {
-    const pages = this.client.searchPaginated(baseDn, {
-      scope: 'sub',
-      filter: groupGuidsFilter(changedSinceUsn),
-      attributes: ['objectGUID'],
-      explicitBufferAttributes: BINARY_ATTRIBUTES,
-      paged: { pageSize: PAGE_SIZE },
-    });
+    // searchPages: a caller that needs only the first page (any group changed?) ends the search on the server.
+    const pages = this.client.searchPages(
+      baseDn,
+      {
+        scope: 'sub',
+        filter: groupGuidsFilter(changedSinceUsn),
+        attributes: ['objectGUID'],
+        explicitBufferAttributes: BINARY_ATTRIBUTES,
+      },
+      { first: PAGE_SIZE, rest: PAGE_SIZE },
+    );
     yield* this.pagesAhead(pages, (entries) => entries.map(guidOf));
   }
 
@@ -429,12 +429,12 @@ class LdapDirectorySession implements DirectorySession {
   }
 
   private async toDirectoryEntry(entry: Entry, hideFlagInSchema: boolean): Promise<DirectoryEntry> {
-    // AD ranges attributes with more than 1,500 values in search results too.
-    const ranged = Object.keys(entry).some((name) => /^proxyAddresses;range=/i.test(name));
-    return toDirectoryEntry(entry, {
-      hideFlagInSchema,
-      mapped: this.mapped,
-      ...(ranged ? { proxyAddresses: await readAllValues(this.client, entry.dn, 'proxyAddresses') } : {}),
-    });
+    // AD ranges attributes with more than 1,500 values in search results too (proxyAddresses, a mapped
+    // multi-valued attribute): their other values are read by range retrieval.
+    const rangedValues = new Map<string, readonly string[]>();
+    for (const attribute of attributesCutShort(entry)) {
+      rangedValues.set(attribute.toLowerCase(), await readAllValues(this.client, entry.dn, attribute));
+    }
+    return toDirectoryEntry(entry, { hideFlagInSchema, mapped: this.mapped, rangedValues });
   }
 }

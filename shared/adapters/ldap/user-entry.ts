@@ -8,6 +8,7 @@ import { sidText } from '../../domain/attribute-values';
 import type { DirectoryEntry } from '../../domain/user';
 import { PartialReadError, UnreadableAttributeError } from '../../errors';
 import { formatObjectGuid } from './object-guid';
+import { returnedAttribute } from './ranged-attribute';
 
 /** The first value of an attribute as text, or undefined when it is absent or empty. */
 export const single = (value: unknown): string | undefined => {
@@ -49,8 +50,11 @@ export interface UserEntryContext {
    * is, an absent value means "not hidden", as in AD; where it is not, nobody's flag is known.
    */
   readonly hideFlagInSchema: boolean;
-  /** All proxyAddresses, when the search returned them ranged and they were read separately. */
-  readonly proxyAddresses?: readonly string[];
+  /**
+   * Every value of the attributes the search returned cut short (ranged, more than 1,500 values on AD), read
+   * separately by range retrieval, by lower-cased name.
+   */
+  readonly rangedValues?: ReadonlyMap<string, readonly string[]>;
   /** The attributes attribute mapping reads (lower-cased), returned in DirectoryEntry.attributes. */
   readonly mapped?: ReadonlySet<string>;
 }
@@ -58,13 +62,26 @@ export interface UserEntryContext {
 /** objectGUID and objectSid stay bytes (their transforms read them); every other value is text. */
 const KEPT_AS_BYTES = new Set(['objectguid', 'objectsid']);
 
+/**
+ * Every value of an attribute of the entry as text: those read by range retrieval, else those of the key that
+ * carries it (a ranged key, whatever the order, over the empty one ldapts adds under the requested name).
+ */
+function valuesOf(entry: Entry, attribute: string, context: UserEntryContext): unknown[] {
+  const read = context.rangedValues?.get(attribute.toLowerCase());
+  if (read !== undefined) return [...read];
+  const value = returnedAttribute(entry, attribute)?.value;
+  return Array.isArray(value) ? value : value === undefined ? [] : [value];
+}
+
 /** The values of the mapped attributes the entry has, by lower-cased name. */
-function mappedValuesOf(entry: Entry, mapped: ReadonlySet<string>): Record<string, (string | Uint8Array)[]> {
+function mappedValuesOf(
+  entry: Entry,
+  mapped: ReadonlySet<string>,
+  context: UserEntryContext,
+): Record<string, (string | Uint8Array)[]> {
   const values: Record<string, (string | Uint8Array)[]> = {};
-  for (const [name, value] of Object.entries(entry)) {
-    const lower = name.toLowerCase();
-    if (!mapped.has(lower)) continue;
-    const list = (Array.isArray(value) ? value : [value]).map((v) =>
+  for (const lower of mapped) {
+    const list = valuesOf(entry, lower, context).map((v) =>
       Buffer.isBuffer(v) ? (KEPT_AS_BYTES.has(lower) ? new Uint8Array(v) : v.toString('utf8')) : String(v),
     );
     if (list.length > 0) values[lower] = list;
@@ -135,11 +152,11 @@ export function toDirectoryEntry(entry: Entry, context: UserEntryContext): Direc
     ...(displayName ? { displayName } : {}),
     ...(cn ? { cn } : {}),
     ...(mail ? { mail } : {}),
-    proxyAddresses: context.proxyAddresses ? [...context.proxyAddresses] : many(entry.proxyAddresses),
+    proxyAddresses: many(valuesOf(entry, 'proxyAddresses', context)),
     userAccountControl: accountControlOf(entry),
     hiddenFromAddressLists: hiddenFlagOf(entry, context.hideFlagInSchema),
     ...(context.mapped && context.mapped.size > 0
-      ? { attributes: mappedValuesOf(entry, context.mapped) }
+      ? { attributes: mappedValuesOf(entry, context.mapped, context) }
       : {}),
   };
 }

@@ -36,6 +36,10 @@ const AMBIGUOUS = `${account('first')}@${directory.domain}`;
 
 let session: DirectorySession;
 
+/** A DN in a domain the DC does not hold: AD answers a search of it with a referral (LDAP 10). */
+const OTHER_DOMAIN = 'DC=other,DC=com';
+const OTHER_DOMAIN_USER = `CN=Someone,OU=Staff,${OTHER_DOMAIN}`;
+
 const config = (options: ConfigInput['options'] = {}, filters: ConfigInput['filters'] = {}) =>
   fixtureConfig({
     connection: { baseDn: ou },
@@ -287,16 +291,29 @@ describe('explaining one user: the name', () => {
     }
   });
 
-  it('finds nothing (NotFound) for a name no user has, a DN outside the base DN, a group DN and an unknown objectGUID', async () => {
+  it('finds nothing (NotFound) for a name no user has, a DN outside the base DN or the domain, a group DN and an unknown objectGUID', async () => {
     for (const name of [
       `nobody-${tag}`,
       `CN=Alice Archer,OU=Sales,${directory.baseDn}`,
+      OTHER_DOMAIN_USER,
       `CN=Nobody,${ou}`,
       groupDn(SELECTED),
       '00000000-0000-4000-8000-000000000000',
     ]) {
       await expect(plan(name), name).rejects.toMatchObject({ code: 'NotFound' });
     }
+  });
+
+  it('refuses a base DN in a domain the DC does not hold, naming it (AD: a referral, never followed)', async () => {
+    // Samba answers noSuchObject (32) here; AD answers a referral (10), mapped to OutsideDomainError, a
+    // NoSuchObject too (test/unit/adapters/outside-domain.test.ts).
+    await expect(session.assertExists(OTHER_DOMAIN, 'the base DN')).rejects.toMatchObject({
+      code: 'NoSuchObject',
+      message: expect.stringMatching(
+        /^the base DN DC=other,DC=com (does not exist|is outside the directory's domain)/,
+      ),
+    });
+    await expect(session.readMemberOf(OTHER_DOMAIN_USER)).rejects.toMatchObject({ code: 'NoSuchObject' });
   });
 
   it('escapes filter metacharacters in a name: they match themselves, so nothing is found', async () => {
@@ -425,7 +442,7 @@ describe('GET /directory/users/{name} (the directory function)', () => {
   });
 
   it('answers 404 NotFound for no such user (a metacharacter name included), 409 AmbiguousName with the DNs, 400 for a control character', async () => {
-    for (const name of [`nobody-${tag}`, '*', `CN=Nobody,${ou}`]) {
+    for (const name of [`nobody-${tag}`, '*', `CN=Nobody,${ou}`, OTHER_DOMAIN_USER]) {
       const answer = await get(name);
       expect(answer.statusCode, name).toBe(404);
       expect(answer.body.error.code).toBe('NotFound');

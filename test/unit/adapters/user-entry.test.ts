@@ -1,7 +1,9 @@
 import type { Entry } from 'ldapts';
 import { describe, expect, it } from 'vitest';
 import { toDirectoryEntry } from '../../../shared/adapters/ldap/user-entry';
+import { USER_ATTRIBUTES } from '../../../shared/adapters/ldap/user-searches';
 import { UnreadableAttributeError } from '../../../shared/errors';
+import { ldaptsEntry, type ReturnedValues } from '../../support/ldapts-entry';
 
 const DN = 'CN=Alice,OU=Staff,DC=company,DC=local';
 const GUID = Buffer.from('00112233445566778899aabbccddeeff', 'hex');
@@ -85,5 +87,37 @@ describe('toDirectoryEntry: msExchHideFromAddressLists', () => {
     const read = toDirectoryEntry(entry(), { hideFlagInSchema: false });
     expect(read.hiddenFromAddressLists).toBeUndefined();
     expect('hiddenFromAddressLists' in read).toBe(true);
+  });
+});
+
+describe('toDirectoryEntry: ranged attributes (AD, more than 1,500 values)', () => {
+  const returned = (...more: ReturnedValues[]): Entry =>
+    ldaptsEntry(
+      DN,
+      [['objectGUID', [GUID]], ['sAMAccountName', ['alice']], ['userAccountControl', ['512']], ...more],
+      [...USER_ATTRIBUTES, 'otherTelephone'],
+    );
+  const mapped = new Set(['othertelephone', 'proxyaddresses']);
+
+  it('takes the values read by range retrieval over the first chunk and the empty key ldapts adds', () => {
+    const entry = returned(
+      ['proxyAddresses;range=0-1499', ['smtp:a@x']],
+      ['otherTelephone;range=0-1499', ['1']],
+    );
+    expect(entry.otherTelephone).toEqual([]);
+    const rangedValues = new Map([
+      ['proxyaddresses', ['smtp:a@x', 'smtp:b@x']],
+      ['othertelephone', ['1', '2']],
+    ]);
+    const read = toDirectoryEntry(entry, { ...inSchema, mapped, rangedValues });
+    expect(read.proxyAddresses).toEqual(['smtp:a@x', 'smtp:b@x']);
+    expect(read.attributes).toEqual({ othertelephone: ['1', '2'], proxyaddresses: ['smtp:a@x', 'smtp:b@x'] });
+  });
+
+  it('reads a mapped attribute whole in a last chunk, whatever the order of the keys', () => {
+    const entry = returned(['otherTelephone;range=0-*', ['1', '2']]);
+    for (const e of [entry, Object.fromEntries(Object.entries(entry).reverse()) as Entry]) {
+      expect(toDirectoryEntry(e, { ...inSchema, mapped }).attributes).toEqual({ othertelephone: ['1', '2'] });
+    }
   });
 });

@@ -79,6 +79,42 @@ describe('relevanceOf', () => {
     expect(relevanceOf({ dn: 'not a dn', objectClasses: [] }, scopes)).toBe('ignored');
   });
 
+  it('ignores every other object under a scope: only users, groups, OUs and containers start a run', () => {
+    const under = (name: string, ...objectClasses: string[]) =>
+      relevanceOf({ dn: `${name},CN=A,OU=Staff,${DOMAIN}`, objectClasses, objectGuid: GUID }, scopes);
+    // Exchange keeps a user's mobile devices under it, and updates them at every sync of the phone.
+    expect(under('CN=ExchangeActiveSyncDevices', 'top', 'msExchActiveSyncDevices')).toBe('ignored');
+    expect(under('CN=iPhone§123,CN=ExchangeActiveSyncDevices', 'top', 'msExchActiveSyncDevice')).toBe(
+      'ignored',
+    );
+    expect(under('CN=Contact', 'top', 'person', 'organizationalPerson', 'contact')).toBe('ignored');
+    expect(under('CN=Printer', 'top', 'leaf', 'connectionPoint', 'printQueue')).toBe('ignored');
+    expect(under('CN=PC', 'top', 'person', 'organizationalPerson', 'user', 'computer')).toBe('ignored');
+    expect(under('CN={GPO}', 'top', 'container', 'groupPolicyContainer')).toBe('ignored');
+    // Users (an inetOrgPerson is one), groups, OUs and plain containers still count there.
+    expect(under('CN=B', 'top', 'person', 'organizationalPerson', 'user', 'inetOrgPerson')).toBe('counts');
+    expect(under('CN=G', 'top', 'group')).toBe('counts');
+    expect(under('OU=Sub', 'top', 'organizationalUnit')).toBe('counts');
+    expect(under('CN=Box', 'top', 'container')).toBe('counts');
+    // A change whose classes did not come is judged by where it is.
+    expect(under('CN=X')).toBe('counts');
+  });
+
+  it("judges a deletion by its tombstone's classes (as the object was): a device's starts nothing", () => {
+    const tombstone = (name: string) => `CN=${name}\\0ADEL:${GUID},CN=Deleted Objects,${DOMAIN}`;
+    const wide = [DOMAIN];
+    expect(relevanceOf({ dn: tombstone('A'), objectClasses: ['top', 'user'], objectGuid: GUID }, wide)).toBe(
+      'counts',
+    );
+    expect(
+      relevanceOf({ dn: tombstone('G'), objectClasses: ['top', 'group'], objectGuid: GUID }, scopes),
+    ).toBe('counts');
+    const device = ['top', 'msExchActiveSyncDevice'];
+    expect(relevanceOf({ dn: tombstone('iPhone'), objectClasses: device, objectGuid: GUID }, wide)).toBe(
+      'ignored',
+    );
+  });
+
   it('counts an OU or plain container outside every scope: it may have left the scope with users in it', () => {
     // As the DC notifies an OU moved out of the base DN: the OU alone, with its new DN.
     const moved = {

@@ -220,6 +220,17 @@ describe('the group pass of a run', () => {
     expect(await store.listUsers()).toEqual([]);
   });
 
+  it('fails naming the rule whose group is in another domain (AD: a referral), before anything is written', async () => {
+    const outside = 'CN=Exporters,OU=Groups,DC=other,DC=com';
+    const report = await run({ privilegeRules: [{ ...rules[0], group: outside }] as typeof rules });
+    expect(report.status).toBe('failed');
+    expect(report.error?.code).toBe('ValidationError');
+    expect(stepOf(report)?.message).toContain(
+      `privilegeRules.0.group: the group of privilegeRules.0 ${outside} is outside the directory's domain`,
+    );
+    expect(await store.listUsers()).toEqual([]);
+  });
+
   it('takes a rule whose group the directory no longer has as giving nothing: its members lose it, the run goes on', async () => {
     directory.putGroup(group('Exporters', [userDn(1)]));
     await run({ privilegeRules: rules });
