@@ -25,6 +25,7 @@ import type {
   ServerAddress,
 } from '../../ports/directory-reader';
 import { readAccountStanding, readPdcEmulator } from './account-searches';
+import { changedContainers, referencingFilter, untrackedAttributes } from './change-searches';
 import { toDirectoryError } from './directory-errors';
 import { probeDirSync } from './dirsync-probe';
 import { formatServer, resolveServers, type SrvResolver } from './domain-controllers';
@@ -153,13 +154,41 @@ class LdapDirectorySession implements DirectorySession {
     this.mapped = new Set(attributes.map((a) => a.toLowerCase()));
   }
 
-  async readAccountNames(dns: readonly string[]): Promise<AccountNames[]> {
-    const base = this.namingContext();
+  /** A read, any failure of it translated into a DirectoryError. */
+  private async reading<T>(read: () => Promise<T>): Promise<T> {
     try {
-      return await readAccountNames(this.client, base, dns);
+      return await read();
     } catch (error) {
       throw toDirectoryError(error, this.server, 'read');
     }
+  }
+
+  readAccountNames(dns: readonly string[]): Promise<AccountNames[]> {
+    return this.reading(() => readAccountNames(this.client, this.namingContext(), dns));
+  }
+
+  changedContainers(baseDn: string, sinceUsn: number): Promise<string[]> {
+    return this.reading(() => changedContainers(this.client, baseDn, sinceUsn));
+  }
+
+  untrackedAttributes(attributes: readonly string[]): Promise<string[]> {
+    return this.reading(() => untrackedAttributes(this.client, this.schemaNamingContext, attributes));
+  }
+
+  async usersReferencing(
+    baseDn: string,
+    attributes: readonly string[],
+    dns: readonly string[],
+  ): Promise<DirectoryEntry[]> {
+    const entries: DirectoryEntry[] = [];
+    // At most 100 values a search, as readUsersByGuid.
+    const step = Math.max(1, Math.floor(100 / Math.max(1, attributes.length)));
+    for (let i = 0; i < dns.length && attributes.length > 0; i += step) {
+      entries.push(
+        ...(await this.searchUsers(baseDn, referencingFilter(attributes, dns.slice(i, i + step)))),
+      );
+    }
+    return entries;
   }
 
   async readUsersByGuid(baseDn: string, guids: readonly string[]): Promise<DirectoryEntry[]> {
@@ -186,21 +215,13 @@ class LdapDirectorySession implements DirectorySession {
     }
   }
 
-  async isGroupMember(userDn: string, groupDn: string): Promise<boolean> {
-    try {
-      return await isGroupMember(this.client, this.namingContext(), userDn, groupDn);
-    } catch (error) {
-      throw toDirectoryError(error, this.server, 'read');
-    }
+  isGroupMember(userDn: string, groupDn: string): Promise<boolean> {
+    return this.reading(() => isGroupMember(this.client, this.namingContext(), userDn, groupDn));
   }
 
-  async readMemberOf(dn: string): Promise<string[]> {
-    try {
-      // memberOf is ranged like member when an object is in more than 1,500 groups.
-      return await readAllValues(this.client, dn, 'memberOf');
-    } catch (error) {
-      throw toDirectoryError(error, this.server, 'read');
-    }
+  readMemberOf(dn: string): Promise<string[]> {
+    // memberOf is ranged like member when an object is in more than 1,500 groups.
+    return this.reading(() => readAllValues(this.client, dn, 'memberOf'));
   }
 
   /** All pages of a user search; any failure on the way makes the whole read fail. */
@@ -305,12 +326,8 @@ class LdapDirectorySession implements DirectorySession {
       throw toDirectoryError(error, this.server, 'read');
     }
   }
-  async probeDirSync(): Promise<DirSyncAccess> {
-    try {
-      return await probeDirSync(this.client, this.rootDse.defaultNamingContext);
-    } catch (error) {
-      throw toDirectoryError(error, this.server, 'read');
-    }
+  probeDirSync(): Promise<DirSyncAccess> {
+    return this.reading(() => probeDirSync(this.client, this.rootDse.defaultNamingContext));
   }
 
   async *scopeGuidPages(baseDn: string): AsyncIterable<string[]> {
@@ -349,20 +366,12 @@ class LdapDirectorySession implements DirectorySession {
     return namingContext;
   }
 
-  async readGroupMemberGuids(baseDn: string, groupDn: string): Promise<Set<string>> {
-    try {
-      return await readGroupMemberGuids(this.client, this.namingContext(), baseDn, groupDn);
-    } catch (error) {
-      throw toDirectoryError(error, this.server, 'read');
-    }
+  readGroupMemberGuids(baseDn: string, groupDn: string): Promise<Set<string>> {
+    return this.reading(() => readGroupMemberGuids(this.client, this.namingContext(), baseDn, groupDn));
   }
 
-  async searchGroups(baseDn: string, search: string, limit: number): Promise<DirectoryGroup[]> {
-    try {
-      return await searchGroups(this.client, baseDn, search, limit);
-    } catch (error) {
-      throw toDirectoryError(error, this.server, 'read');
-    }
+  searchGroups(baseDn: string, search: string, limit: number): Promise<DirectoryGroup[]> {
+    return this.reading(() => searchGroups(this.client, baseDn, search, limit));
   }
 
   primaryGroupPages(baseDn: string, rids?: PrimaryGroupIds, scope: 'base' | 'sub' = 'sub') {
