@@ -135,6 +135,7 @@ const syntheticDirectory: DirectoryReader = {
     changedContainers: async () => [],
     untrackedAttributes: async () => [],
     usersReferencing: async () => [],
+    usersChangedSince: async () => [],
     findUserEntries: async () => [],
     isGroupMember: async () => false,
     readMemberOf: async () => [],

@@ -110,6 +110,11 @@ export interface DirectorySession {
    */
   untrackedAttributes(attributes: readonly string[]): Promise<string[]>;
   /**
+   * The objectGUIDs and DNs of the users anywhere in the domain (its naming context, where readAccountNames
+   * looks) whose uSNChanged is at least `sinceUsn`: the managers outside the base DN that may have been renamed.
+   */
+  usersChangedSince(sinceUsn: number): Promise<{ objectGuid: string; distinguishedName: string }[]>;
+  /**
    * The users under the base DN (read as userPages reads them) with any of `attributes` equal to any of `dns`
    * (the reports of a renamed manager); each DN a filter value, never filter text.
    */

@@ -108,7 +108,7 @@ class RunPlanner {
       prepareRead(deps, config, session, this.input.dryRun, this.input.now),
     );
     this.mapper = AttributeMapper.of(config, session);
-    if (!this.full) this.referents = RenamedReferents.of(config.mapping);
+    this.referents = RenamedReferents.of(config.mapping, this.scope);
     const groups = config.filters.groups.length > 0;
     const { cursor, incremental } = this.scope;
     const listener = await this.input.onScope?.(this.scope);
@@ -147,7 +147,7 @@ class RunPlanner {
       yield await this.planPage(
         await timer.time('search', () => session.readUsersByGuid(scope.baseDn, joined)),
       );
-    const named = await this.referents?.read(session, scope.baseDn, (g) => this.read.has(g), timer);
+    const named = await this.referents?.read(session, this.read, timer);
     if (named?.length) yield await this.planPage(named);
     await this.input.onReadEnd?.();
     if (signal?.aborted) return undefined;

@@ -290,6 +290,11 @@ export class InMemoryDirectory implements DirectoryReader {
       async untrackedAttributes(attributes: readonly string[]) {
         return attributes.filter((a) => directory.untracked.has(a.toLowerCase()));
       },
+      async usersChangedSince(sinceUsn: number) {
+        return [...directory.entries.values()]
+          .filter(({ usn }) => usn >= sinceUsn)
+          .map(({ entry: { objectGuid, distinguishedName } }) => ({ objectGuid, distinguishedName }));
+      },
       async usersReferencing(baseDn: string, attributes: readonly string[], dns: readonly string[]) {
         directory.reads.push('referrers');
         const wanted = new Set(dns.map((dn) => dn.toLowerCase()));

@@ -15,8 +15,8 @@ import {
   NoSuchObjectError,
   OrFilter,
 } from 'ldapts';
-import { single } from './user-entry';
-import { PAGE_SIZE, userFilter } from './user-searches';
+import { guidOf, single } from './user-entry';
+import { BINARY_ATTRIBUTES, PAGE_SIZE, userFilter } from './user-searches';
 
 /**
  * `(&(uSNChanged>=N)(|(objectCategory=organizationalUnit)(objectCategory=container)))`: OUs and plain
@@ -63,6 +63,30 @@ export async function changedContainers(
     if (found.length >= limit) break;
   }
   return found.slice(0, limit);
+}
+
+/**
+ * The users anywhere under `namingContext` whose uSNChanged is at least N (`(&(uSNChanged>=N)(objectCategory=
+ * person)(objectClass=user))`): their objectGUIDs and DNs, paged.
+ */
+export async function usersChangedSince(
+  client: Client,
+  namingContext: string,
+  sinceUsn: number,
+): Promise<{ objectGuid: string; distinguishedName: string }[]> {
+  const found: { objectGuid: string; distinguishedName: string }[] = [];
+  const pages = client.searchPaginated(namingContext, {
+    scope: 'sub',
+    filter: userFilter(new GreaterThanEqualsFilter({ attribute: 'uSNChanged', value: String(sinceUsn) })),
+    attributes: ['objectGUID'],
+    explicitBufferAttributes: BINARY_ATTRIBUTES,
+    paged: { pageSize: PAGE_SIZE },
+  });
+  for await (const page of pages) {
+    for (const entry of page.searchEntries)
+      found.push({ objectGuid: guidOf(entry), distinguishedName: entry.dn });
+  }
+  return found;
 }
 
 /** Users (the user read's filter) with any of these attributes equal to any of these DNs. */

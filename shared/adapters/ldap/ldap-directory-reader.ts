@@ -25,7 +25,12 @@ import type {
   ServerAddress,
 } from '../../ports/directory-reader';
 import { readAccountStanding, readPdcEmulator } from './account-searches';
-import { changedContainers, referencingFilter, untrackedAttributes } from './change-searches';
+import {
+  changedContainers,
+  referencingFilter,
+  untrackedAttributes,
+  usersChangedSince,
+} from './change-searches';
 import { toDirectoryError } from './directory-errors';
 import { probeDirSync } from './dirsync-probe';
 import { formatServer, resolveServers, type SrvResolver } from './domain-controllers';
@@ -169,6 +174,10 @@ class LdapDirectorySession implements DirectorySession {
 
   changedContainers(baseDn: string, sinceUsn: number): Promise<string[]> {
     return this.reading(() => changedContainers(this.client, baseDn, sinceUsn));
+  }
+
+  usersChangedSince(sinceUsn: number) {
+    return this.reading(() => usersChangedSince(this.client, this.namingContext(), sinceUsn));
   }
 
   untrackedAttributes(attributes: readonly string[]): Promise<string[]> {

@@ -167,6 +167,21 @@ describe('attribute mapping against the directory', () => {
     expect((await users()).get(`${account('ben')}@${domain}`)?.attributes?.manager).toBe(renamed);
   });
 
+  it('follows a manager outside the base DN renamed: the database does not hold it, its reports are read again', async () => {
+    const byUpn = { ...MAPPING, userName: 'userPrincipalName' as const };
+    const chief = `${account('boss')}-chief@${domain}`;
+    await scratch.admin.modify(userDn('boss', execs), [replace('userPrincipalName', [chief])]);
+    const report = await sync(byUpn);
+    expect(report.steps.find((s) => s.name === 'search')?.message).not.toContain('full read');
+    expect(report.changes).toEqual([
+      expect.objectContaining({
+        action: 'update',
+        userName: `${account('ann')}-new@${domain}`,
+        changedFields: ['attributes.manager'],
+      }),
+    ]);
+  });
+
   it('reads everything at every run while a rule reads memberOf (a back link: no uSNChanged of the user moves)', async () => {
     const withGroups = {
       userName: 'userPrincipalName' as const,

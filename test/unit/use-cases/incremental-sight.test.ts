@@ -8,6 +8,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ConfigInput } from '../../../shared/config/config-schema';
 import type { Report } from '../../../shared/domain/report';
+import { synchronizeUser } from '../../../shared/use-cases/sync-user';
 import { synchronizeNow } from '../../../shared/use-cases/synchronize-now';
 import { directoryEntry, type InMemoryDirectory, type InMemoryUserStore } from '../../support/in-memory';
 import { type InMemoryApp, inMemoryApp, inMemoryConfig } from '../../support/in-memory-app';
@@ -20,14 +21,13 @@ let app: InMemoryApp;
 let directory: InMemoryDirectory;
 let store: InMemoryUserStore;
 
-const save = (mapping: ConfigInput['mapping'] = { attributes: {} }) =>
-  app.settings.saveConfig(
-    inMemoryConfig({
-      connection: { baseDn: STAFF },
-      mapping,
-      options: { deleteUsers: true, deletionThreshold: { maxPercent: 100 } },
-    }),
-  );
+const configWith = (mapping: ConfigInput['mapping'] = { attributes: {} }) =>
+  inMemoryConfig({
+    connection: { baseDn: STAFF },
+    mapping,
+    options: { deleteUsers: true, deletionThreshold: { maxPercent: 100 } },
+  });
+const save = (mapping?: ConfigInput['mapping']) => app.settings.saveConfig(configWith(mapping));
 const searchOf = (report: Report): string => report.steps.find((s) => s.name === 'search')?.message ?? '';
 const actionsOf = (report: Report): string[] => report.changes.map((c) => `${c.action}:${c.userName}`).sort();
 const userOf = async (name: string) => (await store.listUsers()).find((u) => u.userName === name);
@@ -104,6 +104,52 @@ describe('a renamed manager on an incremental run', () => {
       expect.objectContaining({ action: 'update', userName: 'user1', changedFields: ['attributes.manager'] }),
     ]);
     expect((await userOf('user1'))?.attributes).toEqual({ manager: 'chief' });
+  });
+
+  it('outside the base DN, or excluded by a filter: the users naming it are read again too', async () => {
+    const boss = 'CN=Boss,OU=Elsewhere,DC=company,DC=local';
+    directory.put(
+      directoryEntry(1, { attributes: { manager: [boss] } }),
+      directoryEntry(3, {
+        distinguishedName: `CN=User 3,OU=Team,${STAFF}`,
+        attributes: { manager: [`CN=User 5,${STAFF}`] },
+      }),
+      directoryEntry(5, { userAccountControl: 514 }),
+      directoryEntry(99, { distinguishedName: boss, sAMAccountName: 'boss' }),
+    );
+    await save(MANAGER);
+    await sync();
+    expect((await userOf('user1'))?.attributes).toEqual({ manager: 'boss' });
+    expect((await userOf('user3'))?.attributes).toEqual({ manager: 'user5' });
+    directory.put(directoryEntry(99, { distinguishedName: boss, sAMAccountName: 'chief' }));
+    directory.put(directoryEntry(5, { userAccountControl: 514, sAMAccountName: 'deputy' }));
+
+    const report = await sync();
+    expect(searchOf(report)).not.toContain('full read');
+    expect(report.changes).toEqual([
+      expect.objectContaining({ action: 'update', userName: 'user1', changedFields: ['attributes.manager'] }),
+      expect.objectContaining({ action: 'update', userName: 'user3', changedFields: ['attributes.manager'] }),
+    ]);
+    expect((await userOf('user1'))?.attributes).toEqual({ manager: 'chief' });
+    expect((await userOf('user3'))?.attributes).toEqual({ manager: 'deputy' });
+  });
+
+  it('renamed by a one-user sync: the next run reads the users naming it (the cursor keeps its DN)', async () => {
+    await save(MANAGER);
+    await sync();
+    directory.put(directoryEntry(2, { sAMAccountName: 'chief' }));
+    const alone = await synchronizeUser(
+      { directory, users: store, runs: store, cursors: app.settings, newRunId: () => 'one-user' },
+      { config: configWith(MANAGER), password: directory.password, name: 'chief' },
+    );
+    expect(actionsOf(alone)).toEqual(['update:chief']);
+    expect((await app.settings.getCursor())?.renamedDns).toEqual([`CN=User 2,${STAFF}`]);
+
+    const next = await sync();
+    expect(actionsOf(next)).toEqual(['update:user1']);
+    expect((await userOf('user1'))?.attributes).toEqual({ manager: 'chief' });
+    // A clean run's cursor starts without them.
+    expect((await app.settings.getCursor())?.renamedDns).toBeUndefined();
   });
 
   it('looks for nobody when no user name changed', async () => {
