@@ -296,6 +296,7 @@ class RunPlanner {
     let conflicts = 0;
     const listed: ReportChange[] = [];
     for (const change of changes) {
+      this.referents?.note(change);
       if (change.action === 'unchanged') {
         unchanged += 1;
         this.touchedExisting += 1;
@@ -315,7 +316,6 @@ class RunPlanner {
         if (change.action === 'update') this.planned.updated += 1;
         else this.planned.restored += 1;
         this.touchedExisting += 1;
-        this.referents?.note(change.current, change.target);
         if (change.current.objectGuid !== change.target.objectGuid)
           this.adopted.add(key(change.current.userName));
         await emit(change);

@@ -6,7 +6,8 @@
  * read, the users under the base DN whose rule attributes hold the DN of such a user are read too (one search
  * per 100 values) and planned as any page:
  *
- * - a user in scope that the read found under another user name than the database holds (its old and new DN);
+ * - a user in scope that the read found under another user name than the database holds (its old and new DN),
+ *   or that the database does not hold yet (created: moved into the base DN, say, and renamed on the way);
  * - a user changed since the cursor that the database does not hold, so its old name is unknown: one outside
  *   the base DN (a manager elsewhere in the domain) or excluded by a filter (a disabled manager);
  * - a user a one-user sync renamed since the last clean run (the cursor's `renamedDns`).
@@ -17,15 +18,11 @@
 import type { MappingConfig } from '../domain/attribute-mapping';
 import { isExpressionRule } from '../domain/attribute-rules';
 import type { GuidLedger } from '../domain/guid-ledger';
+import type { PlannedChange } from '../domain/plan-sync';
 import type { DirectoryEntry } from '../domain/user';
 import type { DirectorySession } from '../ports/directory-reader';
 import type { ReadScope } from './read-scope';
 import type { StepTimer } from './run-report';
-
-interface Named {
-  readonly userName: string;
-  readonly distinguishedName?: string | undefined;
-}
 
 export class RenamedReferents {
   /** Lower-cased DN -> the DN, of each user whose referents are read again. */
@@ -56,9 +53,15 @@ export class RenamedReferents {
     return referents;
   }
 
-  /** Takes an update or a restore: when the user's name changed, its old and new DN are to be looked for. */
-  note(current: Named, target: Named): void {
-    if (current.userName !== target.userName) this.add(current.distinguishedName, target.distinguishedName);
+  /**
+   * Takes a planned change: an update or a restore whose user name changed (its old and new DN are looked for),
+   * or a create (a user new to the database, moved into the base DN say, may have been renamed on the way).
+   */
+  note(change: PlannedChange): void {
+    if (change.action === 'create') this.add(change.target.distinguishedName);
+    const existing = change.action === 'update' || change.action === 'restore';
+    if (existing && change.current.userName !== change.target.userName)
+      this.add(change.current.distinguishedName, change.target.distinguishedName);
   }
 
   /**

@@ -138,10 +138,25 @@ export class InMemoryDirectory implements DirectoryReader {
     this.usn += 1;
   }
 
-  /** Moves a user to another DN (out of the base DN, say): a change to the user object. */
+  /**
+   * Moves a user to another DN (out of the base DN, say): a change to the user object. The DC keeps DN-valued
+   * attributes naming it (a report's manager) pointing at it, without a change to those objects.
+   */
   move(objectGuid: string, distinguishedName: string): void {
     const found = this.entries.get(objectGuid);
     if (!found) throw new Error(`no user ${objectGuid}`);
+    const from = found.entry.distinguishedName.toLowerCase();
+    for (const other of this.entries.values()) {
+      const attributes = other.entry.attributes;
+      if (!attributes) continue;
+      const rewritten = Object.fromEntries(
+        Object.entries(attributes).map(([name, values]) => [
+          name,
+          values.map((v) => (typeof v === 'string' && v.toLowerCase() === from ? distinguishedName : v)),
+        ]),
+      );
+      other.entry = { ...other.entry, attributes: rewritten };
+    }
     this.put({ ...found.entry, distinguishedName });
   }
 

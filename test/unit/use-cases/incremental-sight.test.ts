@@ -32,6 +32,7 @@ const searchOf = (report: Report): string => report.steps.find((s) => s.name ===
 const actionsOf = (report: Report): string[] => report.changes.map((c) => `${c.action}:${c.userName}`).sort();
 const userOf = async (name: string) => (await store.listUsers()).find((u) => u.userName === name);
 const sync = () => synchronizeNow(app.deps());
+const guidOf = (n: number) => directoryEntry(n).objectGuid;
 
 beforeEach(() => {
   app = inMemoryApp({
@@ -150,6 +151,19 @@ describe('a renamed manager on an incremental run', () => {
     expect((await userOf('user1'))?.attributes).toEqual({ manager: 'chief' });
     // A clean run's cursor starts without them.
     expect((await app.settings.getCursor())?.renamedDns).toBeUndefined();
+  });
+
+  it('moved into the base DN and renamed on the way: created, and the users naming it follow', async () => {
+    directory.put(directoryEntry(1, { attributes: { manager: [`CN=User 4,${GUESTS}`] } }));
+    await save(MANAGER);
+    await sync();
+    expect((await userOf('user1'))?.attributes).toEqual({ manager: 'user4' });
+    // The DC rewrites the DN the report names (a DN-valued attribute follows the object), not its uSNChanged.
+    directory.move(guidOf(4), `CN=User 4,${STAFF}`);
+    directory.put(directoryEntry(4, { distinguishedName: `CN=User 4,${STAFF}`, sAMAccountName: 'newcomer' }));
+    const report = await sync();
+    expect(actionsOf(report)).toEqual(['create:newcomer', 'update:user1']);
+    expect((await userOf('user1'))?.attributes).toEqual({ manager: 'newcomer' });
   });
 
   it('looks for nobody when no user name changed', async () => {
