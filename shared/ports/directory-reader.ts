@@ -100,6 +100,32 @@ export interface DirectorySession {
    * that exist, read in batches: each DN is a filter value, never filter text.
    */
   readAccountNames(dns: readonly string[]): Promise<AccountNames[]>;
+  /**
+   * The DNs of the organizational units and plain containers under the base DN (not the base itself) whose
+   * uSNChanged is at least `sinceUsn`, a few at most: an OU renamed or moved there changes the DNs of the users
+   * under it and not their uSNChanged, so an incremental run reads everything when any comes back.
+   */
+  changedContainers(baseDn: string, sinceUsn: number): Promise<string[]>;
+  /**
+   * Of these attributes (those a mapping reads), the ones whose changes do not move the user's uSNChanged: back
+   * links such as memberOf and directReports, constructed attributes, the per-DC logon counters. By the schema,
+   * and by name.
+   */
+  untrackedAttributes(attributes: readonly string[]): Promise<string[]>;
+  /**
+   * The objectGUIDs and DNs of the users anywhere in the domain (its naming context, where readAccountNames
+   * looks) whose uSNChanged is at least `sinceUsn`: the managers outside the base DN that may have been renamed.
+   */
+  usersChangedSince(sinceUsn: number): Promise<{ objectGuid: string; distinguishedName: string }[]>;
+  /**
+   * The users under the base DN (read as userPages reads them) with any of `attributes` equal to any of `dns`
+   * (the reports of a renamed manager); each DN a filter value, never filter text.
+   */
+  usersReferencing(
+    baseDn: string,
+    attributes: readonly string[],
+    dns: readonly string[],
+  ): Promise<DirectoryEntry[]>;
   /** The users with these objectGUIDs under the base DN (those that exist). */
   readUsersByGuid(baseDn: string, guids: readonly string[]): Promise<DirectoryEntry[]>;
   /**

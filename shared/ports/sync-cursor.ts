@@ -32,6 +32,12 @@ export interface SyncCursor {
    */
   readonly groupsUsn?: number;
   readonly groupsDigest?: string;
+  /**
+   * The DNs (old and new) of users a one-user sync renamed since the last clean run: the next incremental run
+   * reads again the users whose `userName` rules name them (renamed-referents.ts), as it does for a rename it
+   * finds itself. A clean run's cursor starts without them.
+   */
+  readonly renamedDns?: readonly string[];
 }
 
 export interface SyncCursorStore {

@@ -29,6 +29,7 @@ import type { DirectorySession } from '../ports/directory-reader';
 import type { RunCheckpoint } from '../ports/run-checkpoint';
 import { AttributeMapper } from './attribute-mapper';
 import { prepareRead, type ReadScope } from './read-scope';
+import { RenamedReferents } from './renamed-referents';
 import type { SyncDependencies } from './run-dependencies';
 import type { ListingReader, PlanSink, RunPlan } from './run-plan';
 import { changesIn, previewWithAttributes, type StepTimer, type Tally, toReportChange } from './run-report';
@@ -91,6 +92,8 @@ class RunPlanner {
   private unsettled = false;
   private scope!: ReadScope;
   private mapper!: AttributeMapper;
+  /** On an incremental read with `userName` rules: the renamed users whose referents are read again. */
+  private referents: RenamedReferents | undefined;
   private readonly preview = previewWithAttributes();
 
   constructor(private readonly input: PlanRunInput) {}
@@ -105,6 +108,7 @@ class RunPlanner {
       prepareRead(deps, config, session, this.input.dryRun, this.input.now),
     );
     this.mapper = AttributeMapper.of(config, session);
+    this.referents = RenamedReferents.of(config.mapping, this.scope);
     const groups = config.filters.groups.length > 0;
     const { cursor, incremental } = this.scope;
     const listener = await this.input.onScope?.(this.scope);
@@ -133,19 +137,18 @@ class RunPlanner {
       yield await this.planPage(next.value);
       if (signal?.aborted) return undefined;
     }
-    const { known } = this;
-    if (!this.full && groups && known) {
-      // Joining a group changes the group, not the user: members the database lacks, or holds suspended, are
-      // read by objectGUID.
-      const joined = [...this.scope.groupMemberGuids].filter(
-        (g) => (!known.has(g) || this.suspended.has(g)) && !this.read.has(g),
+    const { known, scope } = this;
+    // Joining a group changes the group, not the user: members the database lacks, or holds suspended, are read
+    // by objectGUID. Then the users naming a user the read found renamed (renamed-referents.ts).
+    const joined = [...scope.groupMemberGuids].filter(
+      (g) => !this.full && groups && known && (!known.has(g) || this.suspended.has(g)) && !this.read.has(g),
+    );
+    if (joined.length > 0)
+      yield await this.planPage(
+        await timer.time('search', () => session.readUsersByGuid(scope.baseDn, joined)),
       );
-      if (joined.length > 0) {
-        yield await this.planPage(
-          await timer.time('search', () => session.readUsersByGuid(this.scope.baseDn, joined)),
-        );
-      }
-    }
+    const named = await this.referents?.read(session, this.read, timer);
+    if (named?.length) yield await this.planPage(named);
     await this.input.onReadEnd?.();
     if (signal?.aborted) return undefined;
     if (this.deferred.length > 0) yield await timer.time('plan', () => this.decideDeferred());
@@ -293,6 +296,7 @@ class RunPlanner {
     let conflicts = 0;
     const listed: ReportChange[] = [];
     for (const change of changes) {
+      this.referents?.note(change);
       if (change.action === 'unchanged') {
         unchanged += 1;
         this.touchedExisting += 1;

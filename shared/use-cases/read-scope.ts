@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Config } from '../config/config-schema';
+import { attributesRead } from '../config/mapping-rules';
 import { baseDnFromDomain } from '../domain/distinguished-name';
 import { GuidLedger } from '../domain/guid-ledger';
 import { earliest, graceEndsAfter } from '../domain/plan-deletes';
@@ -89,7 +90,9 @@ export async function prepareRead(
     ...groups.map((group) => open.assertExists(group, 'the selected group')),
   );
   const fingerprint = incrementalOn ? fingerprintOf(config, baseDn) : '';
-  const fullBecause = whyFullRead(cursor, syncState, fingerprint, now, deps.fullReadEveryHours ?? 24);
+  const fullBecause =
+    whyFullRead(cursor, syncState, fingerprint, now, deps.fullReadEveryHours ?? 24) ??
+    (cursor ? await whyFullReadInDirectory(open, config, baseDn, cursor.highestCommittedUsn + 1) : undefined);
   const groupMemberGuids = async () =>
     new Set(
       (await Promise.all(groups.map((g) => open.readGroupMemberGuids(baseDn, g)))).flatMap((m) => [...m]),
@@ -229,6 +232,36 @@ export function whyFullRead(
     return "a suspended user's grace period has ended";
   if (now.getTime() - Date.parse(cursor.lastFullAt) >= everyHours * 3_600_000)
     return 'the periodic reconciliation is due';
+  return undefined;
+}
+
+/**
+ * Why a run whose cursor allows an incremental read must read everything after all, from the directory: a
+ * mapping rule reads an attribute whose changes do not move the user's uSNChanged (memberOf, directReports: the
+ * DC keeps them from other objects' changes), so only a full read sees them; or an OU or container under the
+ * base DN changed since the cursor (renamed, moved there from elsewhere in the base DN or from outside it),
+ * which changes the DNs of the users under it but not their uSNChanged (on AD and Samba alike). Any change to
+ * such an OU counts (its description too): the DC keeps no old DN to compare with. Undefined when neither.
+ */
+export async function whyFullReadInDirectory(
+  open: DirectorySession,
+  config: Config,
+  baseDn: string,
+  sinceUsn: number,
+): Promise<string | undefined> {
+  const read = attributesRead(config.mapping.attributes);
+  const [untracked, containers] = await inOrder(
+    read.length > 0 ? open.untrackedAttributes(read) : [],
+    open.changedContainers(baseDn, sinceUsn),
+  );
+  if (untracked.length > 0) {
+    const names = untracked.join(', ');
+    return `the mapping reads ${names}, which ${untracked.length > 1 ? 'change' : 'changes'} without the user's uSNChanged`;
+  }
+  if (containers.length > 0) {
+    const more = containers.length > 1 ? ', and others' : '';
+    return `an OU or container under the base DN changed since the last run (${containers[0]}${more})`;
+  }
   return undefined;
 }
 

@@ -114,7 +114,9 @@ export async function synchronizeUser(given: SyncDependencies, request: SyncUser
  * holds the users its digest of the scope was taken with, so the digest goes (the next run lists the database
  * for leavers), and a suspension made now is due no later than the cursor says. A write that changes what the
  * groups hold (affectsGroups) drops where the groups were last read too: the next run reads them and its
- * group pass brings the groups' members up to date, though no group changed in AD.
+ * group pass brings the groups' members up to date, though no group changed in AD. A rename is kept too
+ * (`renamedDns`): the next run, finding the new name already in the database, would not see it as one, and the
+ * users whose `userName` rules name the user would keep the old name.
  */
 async function keepCursorTrue(
   deps: RunDependencies,
@@ -130,9 +132,17 @@ async function keepCursorTrue(
     suspensionsDueAt,
     change.action === 'suspend' ? graceEndsAfter(now, config.options) : undefined,
   ]);
+  // A rename the next run will not see as one (the database already holds the new name).
+  const renamed =
+    (change.action === 'update' || change.action === 'restore') &&
+    change.current.userName !== change.target.userName
+      ? [change.current.distinguishedName, change.target.distinguishedName].filter((dn) => dn !== undefined)
+      : [];
+  const renamedDns = [...new Set([...(cursor.renamedDns ?? []), ...renamed])];
   await deps.cursors.saveCursor({
     ...(affectsGroups(change) ? withoutGroups : kept),
     ...(due !== undefined ? { suspensionsDueAt: due } : {}),
+    ...(renamedDns.length > 0 ? { renamedDns } : {}),
   });
 }
 

@@ -86,6 +86,10 @@ export class InMemoryDirectory implements DirectoryReader {
   /** Where pages wait their `pageDelayMs`: the test's clock, so that a slow directory costs no real time. */
   clock: Clock = systemClock;
   private usn = 1;
+  /** OUs changed (moveTree), with the USN of the change. */
+  private readonly containers: { dn: string; usn: number }[] = [];
+  /** The attributes whose changes do not move a user's uSNChanged (lower-cased): AD's back links, say. */
+  untracked = new Set(['memberof', 'directreports']);
   private readonly entries = new Map<string, { entry: DirectoryEntry; usn: number }>();
   private readonly groups = new Map<string, Set<string>>();
   /** The domain's lockout policy (AD's default of a fresh domain: never locks). */
@@ -138,10 +142,25 @@ export class InMemoryDirectory implements DirectoryReader {
     this.usn += 1;
   }
 
-  /** Moves a user to another DN (out of the base DN, say): a change to the user object. */
+  /**
+   * Moves a user to another DN (out of the base DN, say): a change to the user object. The DC keeps DN-valued
+   * attributes naming it (a report's manager) pointing at it, without a change to those objects.
+   */
   move(objectGuid: string, distinguishedName: string): void {
     const found = this.entries.get(objectGuid);
     if (!found) throw new Error(`no user ${objectGuid}`);
+    const from = found.entry.distinguishedName.toLowerCase();
+    for (const other of this.entries.values()) {
+      const attributes = other.entry.attributes;
+      if (!attributes) continue;
+      const rewritten = Object.fromEntries(
+        Object.entries(attributes).map(([name, values]) => [
+          name,
+          values.map((v) => (typeof v === 'string' && v.toLowerCase() === from ? distinguishedName : v)),
+        ]),
+      );
+      other.entry = { ...other.entry, attributes: rewritten };
+    }
     this.put({ ...found.entry, distinguishedName });
   }
 
@@ -156,7 +175,8 @@ export class InMemoryDirectory implements DirectoryReader {
       const moved = `${dn.slice(0, dn.length - fromDn.length)}${toDn}`;
       this.entries.set(guid, { ...found, entry: { ...found.entry, distinguishedName: moved } });
     }
-    this.usn += 1;
+    // Only the OU's own uSNChanged moves.
+    this.containers.push({ dn: toDn, usn: ++this.usn });
   }
 
   /**
@@ -282,6 +302,34 @@ export class InMemoryDirectory implements DirectoryReader {
             ...(userPrincipalName ? { userPrincipalName } : {}),
             ...(mail ? { mail } : {}),
           }));
+      },
+      async changedContainers(baseDn: string, sinceUsn: number) {
+        const suffix = `,${baseDn.toLowerCase()}`;
+        return directory.containers
+          .filter(({ dn, usn }) => usn >= sinceUsn && dn.toLowerCase().endsWith(suffix))
+          .map(({ dn }) => dn);
+      },
+      async untrackedAttributes(attributes: readonly string[]) {
+        return attributes.filter((a) => directory.untracked.has(a.toLowerCase()));
+      },
+      async usersChangedSince(sinceUsn: number) {
+        return [...directory.entries.values()]
+          .filter(({ usn }) => usn >= sinceUsn)
+          .map(({ entry: { objectGuid, distinguishedName } }) => ({ objectGuid, distinguishedName }));
+      },
+      async usersReferencing(baseDn: string, attributes: readonly string[], dns: readonly string[]) {
+        directory.reads.push('referrers');
+        const wanted = new Set(dns.map((dn) => dn.toLowerCase()));
+        return directory
+          .under(baseDn)
+          .map(({ entry }) => entry)
+          .filter((entry) =>
+            attributes.some((a) =>
+              (entry.attributes?.[a.toLowerCase()] ?? []).some(
+                (v) => typeof v === 'string' && wanted.has(v.toLowerCase()),
+              ),
+            ),
+          );
       },
       async readUsersByGuid(baseDn: string, guids: readonly string[]) {
         const under = new Set(directory.under(baseDn).map(({ entry }) => entry.objectGuid));

@@ -31,6 +31,12 @@ import type {
   ServerAddress,
 } from '../../ports/directory-reader';
 import { readAccountStanding, readPdcEmulator } from './account-searches';
+import {
+  changedContainers,
+  referencingFilter,
+  untrackedAttributes,
+  usersChangedSince,
+} from './change-searches';
 import { lookupErrorOf, toDirectoryError } from './directory-errors';
 import { probeDirSync } from './dirsync-probe';
 import { formatServer, resolveServers, type SrvResolver } from './domain-controllers';
@@ -51,6 +57,7 @@ import {
 } from './group-searches';
 import { NotificationClient, watchNotifications } from './notification-search';
 import { parseObjectGuid } from './object-guid';
+import { pagesAhead } from './pages-ahead';
 import { attributesCutShort, readAllValues } from './ranged-attribute';
 import { readRootDse } from './root-dse';
 import { attributeInSchema } from './schema-attributes';
@@ -161,9 +168,45 @@ export class LdapDirectorySession implements DirectorySession {
     this.mapped = new Set(attributes.map((a) => a.toLowerCase()));
   }
 
-  async readAccountNames(dns: readonly string[]): Promise<AccountNames[]> {
-    const base = this.namingContext();
-    return this.reading(() => readAccountNames(this.client, base, dns));
+  /** A read, any failure of it translated into a DirectoryError. */
+  private async reading<T>(read: () => Promise<T>): Promise<T> {
+    try {
+      return await read();
+    } catch (error) {
+      throw toDirectoryError(error, this.server, 'read');
+    }
+  }
+
+  readAccountNames(dns: readonly string[]): Promise<AccountNames[]> {
+    return this.reading(() => readAccountNames(this.client, this.namingContext(), dns));
+  }
+
+  changedContainers(baseDn: string, sinceUsn: number): Promise<string[]> {
+    return this.reading(() => changedContainers(this.client, baseDn, sinceUsn));
+  }
+
+  usersChangedSince(sinceUsn: number) {
+    return this.reading(() => usersChangedSince(this.client, this.namingContext(), sinceUsn));
+  }
+
+  untrackedAttributes(attributes: readonly string[]): Promise<string[]> {
+    return this.reading(() => untrackedAttributes(this.client, this.schemaNamingContext, attributes));
+  }
+
+  async usersReferencing(
+    baseDn: string,
+    attributes: readonly string[],
+    dns: readonly string[],
+  ): Promise<DirectoryEntry[]> {
+    const entries: DirectoryEntry[] = [];
+    // At most 100 values a search, as readUsersByGuid.
+    const step = Math.max(1, Math.floor(100 / Math.max(1, attributes.length)));
+    for (let i = 0; i < dns.length && attributes.length > 0; i += step) {
+      entries.push(
+        ...(await this.searchUsers(baseDn, referencingFilter(attributes, dns.slice(i, i + step)))),
+      );
+    }
+    return entries;
   }
 
   async readUsersByGuid(baseDn: string, guids: readonly string[]): Promise<DirectoryEntry[]> {
@@ -197,15 +240,6 @@ export class LdapDirectorySession implements DirectorySession {
 
   async readPrimaryGroup(userDn: string): Promise<string | undefined> {
     return this.reading(() => readPrimaryGroupDn(this.client, this.namingContext(), userDn));
-  }
-
-  /** A read whose every failure is a DirectoryError of this server. */
-  private async reading<T>(read: () => Promise<T>): Promise<T> {
-    try {
-      return await read();
-    } catch (error) {
-      throw toDirectoryError(error, this.server, 'read');
-    }
   }
 
   async readMemberOf(dn: string): Promise<string[]> {
@@ -255,52 +289,11 @@ export class LdapDirectorySession implements DirectorySession {
       },
       { first: FIRST_PAGE_SIZE, rest: PAGE_SIZE },
     );
-    yield* this.pagesAhead(pages, async (searchEntries) => {
+    yield* pagesAhead(this.server, pages, async (searchEntries) => {
       const entries: DirectoryEntry[] = [];
       for (const entry of searchEntries) entries.push(await this.toDirectoryEntry(entry, hideFlagInSchema));
       return entries;
     });
-  }
-
-  /**
-   * The pages of a paged search, each converted, one page ahead: the next page is asked for as soon as this
-   * one has arrived, so that the DC builds it while this one is converted and planned. A failure, of a
-   * request or of a conversion, is thrown as a DirectoryError where it is awaited.
-   */
-  private async *pagesAhead<T>(
-    pages: AsyncGenerator<{ searchEntries: Entry[] }>,
-    convert: (entries: Entry[]) => Promise<T> | T,
-  ): AsyncGenerator<T> {
-    let ahead = pages.next();
-    let ended = false;
-    try {
-      while (true) {
-        let next: IteratorResult<{ searchEntries: Entry[] }>;
-        try {
-          next = await ahead;
-        } catch (error) {
-          ended = true;
-          throw toDirectoryError(error, this.server, 'read');
-        }
-        if (next.done) {
-          ended = true;
-          return;
-        }
-        ahead = pages.next();
-        ahead.catch(() => {});
-        let converted: T;
-        try {
-          converted = await convert(next.value.searchEntries);
-        } catch (error) {
-          throw toDirectoryError(error, this.server, 'read');
-        }
-        yield converted;
-      }
-    } finally {
-      // Left early (the caller stopped, or a page failed to convert): the search is closed after the page asked
-      // ahead, so that it ends on the server too (searchPages).
-      if (!ended) await pages.return(undefined).catch(() => {});
-    }
   }
 
   async readSyncState(): Promise<DirectorySyncState> {
@@ -342,7 +335,7 @@ export class LdapDirectorySession implements DirectorySession {
       explicitBufferAttributes: BINARY_ATTRIBUTES,
       paged: { pageSize: PAGE_SIZE },
     });
-    yield* this.pagesAhead(pages, (entries) => entries.map(guidOf));
+    yield* pagesAhead(this.server, pages, (entries) => entries.map(guidOf));
   }
 
   async readAccountStanding(objectGuid: string): Promise<AccountStanding | undefined> {
@@ -372,7 +365,7 @@ export class LdapDirectorySession implements DirectorySession {
 
   primaryGroupPages(baseDn: string, rids?: PrimaryGroupIds, scope: 'base' | 'sub' = 'sub') {
     const search = this.client.searchPaginated(baseDn, primaryGroupSearch(scope, rids));
-    return this.pagesAhead(search, toPrimaryGroupMembers);
+    return pagesAhead(this.server, search, toPrimaryGroupMembers);
   }
 
   async *groupGuidPages(baseDn: string, changedSinceUsn?: number): AsyncIterable<string[]> {
@@ -387,7 +380,7 @@ export class LdapDirectorySession implements DirectorySession {
       },
       { first: PAGE_SIZE, rest: PAGE_SIZE },
     );
-    yield* this.pagesAhead(pages, (entries) => entries.map(guidOf));
+    yield* pagesAhead(this.server, pages, (entries) => entries.map(guidOf));
   }
 
   async *groupPages(baseDn: string, roots?: readonly string[]): AsyncIterable<DirectoryGroupEntry[]> {
@@ -397,7 +390,8 @@ export class LdapDirectorySession implements DirectorySession {
       return groups;
     };
     if (roots === undefined) {
-      yield* this.pagesAhead(
+      yield* pagesAhead(
+        this.server,
         this.client.searchPaginated(baseDn, groupSearch(allGroupsFilter(), 'sub')),
         convert,
       );
@@ -408,13 +402,14 @@ export class LdapDirectorySession implements DirectorySession {
     for (const root of roots) {
       const search = this.client.searchPaginated(root, groupSearch(allGroupsFilter(), 'base'));
       try {
-        for await (const page of this.pagesAhead(search, convert)) yield page;
+        for await (const page of pagesAhead(this.server, search, convert)) yield page;
       } catch (error) {
         // A root that does not exist is no group: the caller names what asked for it (a rule, say).
         if ((error as DirectoryError).code !== 'NoSuchObject') throw error;
       }
     }
-    yield* this.pagesAhead(
+    yield* pagesAhead(
+      this.server,
       this.client.searchPaginated(baseDn, groupSearch(nestedGroupsFilter(roots), 'sub')),
       convert,
     );

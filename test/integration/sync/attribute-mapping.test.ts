@@ -152,4 +152,51 @@ describe('attribute mapping against the directory', () => {
     expect(ann.objectGuid).toBe(before.get(account('ann'))?.objectGuid);
     expect(ann.attributes?.manager).toBe(`${account('boss')}@${domain}`);
   });
+
+  it("follows a renamed manager on an incremental run: the reports' manager field takes the new name", async () => {
+    const byUpn = { ...MAPPING, userName: 'userPrincipalName' as const };
+    const renamed = `${account('ann')}-new@${domain}`;
+    // The report's own uSNChanged does not move: only the manager's does.
+    await scratch.admin.modify(userDn('ann'), [replace('userPrincipalName', [renamed])]);
+    const report = await sync(byUpn);
+    expect(report.steps.find((s) => s.name === 'search')?.message).not.toContain('full read');
+    expect(report.changes.map((c) => c.userName).sort()).toEqual([renamed, `${account('ben')}@${domain}`]);
+    expect(report.changes.find((c) => c.userName === `${account('ben')}@${domain}`)?.changedFields).toEqual([
+      'attributes.manager',
+    ]);
+    expect((await users()).get(`${account('ben')}@${domain}`)?.attributes?.manager).toBe(renamed);
+  });
+
+  it('follows a manager outside the base DN renamed: the database does not hold it, its reports are read again', async () => {
+    const byUpn = { ...MAPPING, userName: 'userPrincipalName' as const };
+    const chief = `${account('boss')}-chief@${domain}`;
+    await scratch.admin.modify(userDn('boss', execs), [replace('userPrincipalName', [chief])]);
+    const report = await sync(byUpn);
+    expect(report.steps.find((s) => s.name === 'search')?.message).not.toContain('full read');
+    expect(report.changes).toEqual([
+      expect.objectContaining({
+        action: 'update',
+        userName: `${account('ann')}-new@${domain}`,
+        changedFields: ['attributes.manager'],
+      }),
+    ]);
+  });
+
+  it('reads everything at every run while a rule reads memberOf (a back link: no uSNChanged of the user moves)', async () => {
+    const withGroups = {
+      userName: 'userPrincipalName' as const,
+      attributes: { ...MAPPING.attributes, memberships: { from: 'memberOf', transform: 'all' as const } },
+    };
+    expect((await sync(withGroups)).steps.find((s) => s.name === 'search')?.message).toContain(
+      'full read: the settings changed',
+    );
+    const again = await sync(withGroups);
+    expect(again.steps.find((s) => s.name === 'search')?.message).toContain(
+      "full read: the mapping reads memberof, which changes without the user's uSNChanged",
+    );
+    // Without it, runs are incremental again (after the full read of the changed settings).
+    await sync({ ...MAPPING, userName: 'userPrincipalName' });
+    const back = await sync({ ...MAPPING, userName: 'userPrincipalName' });
+    expect(back.steps.find((s) => s.name === 'search')?.message).not.toContain('full read');
+  });
 });

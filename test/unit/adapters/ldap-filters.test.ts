@@ -1,5 +1,6 @@
 import { FilterParser } from 'ldapts';
 import { describe, expect, it } from 'vitest';
+import { changedContainersFilter, referencingFilter } from '../../../shared/adapters/ldap/change-searches';
 import {
   primaryGroupSearch,
   toPrimaryGroupMembers,
@@ -102,5 +103,22 @@ describe('groupGuidsFilter', () => {
   it('asks for every group, or (the USN term first, as for users) those changed since a USN', () => {
     expect(groupGuidsFilter().toString()).toBe('(objectCategory=group)');
     expect(groupGuidsFilter(42).toString()).toBe('(&(uSNChanged>=42)(objectCategory=group))');
+  });
+});
+
+describe('what an incremental run looks for besides the users', () => {
+  it('OUs and plain containers changed since a USN, the USN term first', () => {
+    expect(changedContainersFilter(5721).toString()).toBe(
+      '(&(uSNChanged>=5721)(|(objectCategory=organizationalUnit)(objectCategory=container)))',
+    );
+  });
+
+  it('the users naming a DN in a rule attribute, the DN escaped as a value (RFC 4515)', () => {
+    const dn = 'CN=x)(objectClass=*,OU=Staff,DC=company,DC=local';
+    expect(referencingFilter(['manager', 'secretary'], [dn]).toString()).toBe(
+      '(&(|(manager=CN=x\\29\\28objectClass=\\2a,OU=Staff,DC=company,DC=local)' +
+        '(secretary=CN=x\\29\\28objectClass=\\2a,OU=Staff,DC=company,DC=local))' +
+        '(objectCategory=person)(objectClass=user))',
+    );
   });
 });
