@@ -93,6 +93,8 @@ async function movedOutByDn(
   if (isAtOrUnder(dn, baseDn) || !isAtOrUnder(dn, domainOf(session.rootDse, baseDn))) return undefined;
   const [entry] = await session.findUserEntries(baseDn, lookup);
   if (!entry) return undefined;
+  // The DC resolves other spellings of a DN (an OID for an attribute type, say): what it read decides.
+  if (isAtOrUnder(entry.distinguishedName, baseDn)) return { kind: 'renamed', entry };
   const user = (await users.findUsers([entry.objectGuid], [])).find(
     (u) => isDirectoryUser(u) && u.objectGuid === entry.objectGuid,
   );

@@ -180,7 +180,9 @@ export class DynamoRunStore implements RunStore {
   async recordRun(report: Report): Promise<void> {
     await this.reports.recordReport(report);
     if (!isSuccessOfTheSync(report)) return;
-    // Only a later success replaces it: runs may end out of order (a continued run, a late record).
+    // Only a later success replaces it: runs may end out of order (a continued run, a late record). The run is
+    // recorded a success already, so this write failing must not fail it: the stale check also takes the
+    // newest success among the recent runs (stale-check.ts), which this one is until a hundred more have run.
     await conditionHeld(
       this.documents.send(
         new PutCommand({
@@ -191,7 +193,7 @@ export class DynamoRunStore implements RunStore {
           ExpressionAttributeValues: { ':finishedAt': report.finishedAt },
         }),
       ),
-    );
+    ).catch(() => false);
   }
 
   recordProgress(report: Report): Promise<void> {

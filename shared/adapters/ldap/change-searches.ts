@@ -15,6 +15,8 @@ import {
   NoSuchObjectError,
   OrFilter,
 } from 'ldapts';
+import { sameDistinguishedName } from '../../domain/distinguished-name';
+import type { CompletePagingClient } from './complete-paging-client';
 import { guidOf, single } from './user-entry';
 import { BINARY_ATTRIBUTES, PAGE_SIZE, userFilter } from './user-searches';
 
@@ -43,22 +45,26 @@ export const changedContainersFilter = (sinceUsn: number): Filter =>
  * edited, nothing under it moved) changed since N, at most `limit` of them.
  */
 export async function changedContainers(
-  client: Client,
+  client: CompletePagingClient,
   baseDn: string,
   sinceUsn: number,
   limit = 5,
 ): Promise<string[]> {
   const found: string[] = [];
-  const pages = client.searchPaginated(baseDn, {
-    scope: 'sub',
-    filter: changedContainersFilter(sinceUsn),
-    attributes: ['objectGUID'],
-    explicitBufferAttributes: ['objectGUID'],
-    paged: { pageSize: PAGE_SIZE },
-  });
+  // searchPages: leaving it at `limit` ends the search on the server too (AD keeps few paged result sets).
+  const pages = client.searchPages(
+    baseDn,
+    {
+      scope: 'sub',
+      filter: changedContainersFilter(sinceUsn),
+      attributes: ['objectGUID'],
+      explicitBufferAttributes: ['objectGUID'],
+    },
+    { first: PAGE_SIZE, rest: PAGE_SIZE },
+  );
   for await (const page of pages) {
     for (const entry of page.searchEntries) {
-      if (entry.dn.toLowerCase() !== baseDn.toLowerCase()) found.push(entry.dn);
+      if (!sameDistinguishedName(entry.dn, baseDn)) found.push(entry.dn);
     }
     if (found.length >= limit) break;
   }

@@ -189,6 +189,32 @@ describe('a name the directory does not have under the base DN, and the database
   });
 });
 
+describe('a DN the DC resolves to a user still in the base DN', () => {
+  it('is decided from the entry read, not the DN as typed: the user in scope is never taken for a leaver', async () => {
+    // AD resolves other spellings of a DN (an OID for the attribute type): the DN typed is not textually under
+    // the base DN, the object it names is.
+    const typed = 'CN=User 1,2.5.4.11=Staff,DC=company,DC=local';
+    const connect = directory.connect.bind(directory);
+    directory.connect = async (...args: Parameters<typeof connect>) => {
+      const session = await connect(...args);
+      const find = session.findUserEntries.bind(session);
+      session.findUserEntries = (baseDn, lookup) =>
+        find(
+          baseDn,
+          lookup.kind === 'distinguishedName' && lookup.distinguishedName === typed
+            ? { kind: 'distinguishedName', distinguishedName: directoryEntry(1).distinguishedName }
+            : lookup,
+        );
+      return session;
+    };
+    const report = await sync(typed);
+    expect(actions(report).filter((a) => !a.startsWith('unchanged'))).toEqual([]);
+    expect(report.status).toBe('succeeded');
+    expect(await store.getUser('user1')).toMatchObject({ objectGuid: GUID });
+    expect((await store.getUser('user1'))?.suspendedAt).toBeUndefined();
+  });
+});
+
 describe('a name that designates two users of the database', () => {
   it("fails AmbiguousName when one's user name is another's recorded UPN, removing neither", async () => {
     directory.remove(GUID);
