@@ -108,9 +108,15 @@ async function renewLease(
   }
 }
 
+/** Runs of the history looked at for records left running: more than the skipped runs a lease can hold. */
+const ABANDONED_LOOKBACK = 50;
+
 /**
  * A run whose follow-up invocation never came (its handoff was lost) leaves its checkpoint, and its record
- * says running. The run that takes the lock after the lease expired closes that record as failed: it starts
+ * says running; so does a run whose invocation or process died before its first checkpoint (no checkpoint).
+ * The run that takes the lock after the lease expired closes each such record as failed (so its sync.failed is
+ * published, and the back-off and the stale check count it, as GET /sync/runs shows it): a record of another
+ * run that says running while this one holds the lock can only be one nobody runs any more. This run starts
  * over from the database's state, which holds everything the abandoned run applied.
  */
 async function closeAbandonedRun(
@@ -118,20 +124,27 @@ async function closeAbandonedRun(
   runId: string,
 ): Promise<void> {
   const stale = await deps.checkpoints?.getCheckpoint();
-  if (!stale || stale.runId === runId) return;
-  const abandoned = await deps.runs.getRun(stale.runId);
-  if (abandoned?.status === 'running') {
+  const recent = await deps.runs.listRuns(ABANDONED_LOOKBACK);
+  const abandoned = new Set(recent.filter((run) => run.status === 'running').map((run) => run.runId));
+  if (stale && stale.runId !== runId) abandoned.add(stale.runId);
+  abandoned.delete(runId);
+  for (const id of abandoned) {
+    const record = await deps.runs.getRun(id);
+    if (record?.status !== 'running') continue;
     await deps.runs.recordRun({
-      ...abandoned,
+      ...record,
       status: 'failed',
       finishedAt: deps.clock.now().toISOString(),
       error: {
         code: 'Interrupted',
-        message: `the run stopped before it finished (its continuation did not start); run ${runId} took over`,
+        message:
+          stale?.runId === id
+            ? `the run stopped before it finished (its continuation did not start); run ${runId} took over`
+            : `the run stopped before it finished (the invocation running it ended without recording its end); run ${runId} took over`,
       },
     });
   }
-  await deps.checkpoints?.clearCheckpoint(stale.runId);
+  if (stale && stale.runId !== runId) await deps.checkpoints?.clearCheckpoint(stale.runId);
 }
 
 /**

@@ -7,6 +7,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { Report } from '../../../shared/domain/report';
 import { SyncRunningError } from '../../../shared/errors';
 import { continueRun } from '../../../shared/use-cases/continue-run';
+import { startedReport } from '../../../shared/use-cases/operation-status';
 import { HANDOFF_RESERVE_MS } from '../../../shared/use-cases/run-dependencies';
 import { runScheduledSync } from '../../../shared/use-cases/scheduled-sync';
 import type { ExclusiveSyncDependencies } from '../../../shared/use-cases/sync-lock';
@@ -446,6 +447,25 @@ describe('a run continued over many invocations', () => {
       error: { code: 'Interrupted', message: expect.stringContaining(next.runId) },
     });
     expect(settings.checkpoint).toBeUndefined();
+  });
+
+  it('closes a run whose invocation died before its first checkpoint once its lease expired: its record fails', async () => {
+    // What a run leaves when its process is killed before any write batch: its lock and a running record.
+    expect(await settings.acquire('dead-run', 60)).toBe(true);
+    await store.recordRun(
+      startedReport('dead-run', clock.now(), { dryRun: false, trigger: 'api', configVersion: 1 }),
+    );
+    await expect(synchronizeNow(app.deps())).rejects.toBeInstanceOf(SyncRunningError);
+    expect(await store.getRun('dead-run')).toMatchObject({ status: 'running' });
+    await clock.advance(61_000);
+    const next = await synchronizeNow(app.deps());
+    expect(next.status).toBe('succeeded');
+    expect(await store.getRun('dead-run')).toMatchObject({
+      status: 'failed',
+      error: { code: 'Interrupted', message: expect.stringContaining(`run ${next.runId} took over`) },
+    });
+    // The run that took over is not closed by the next one.
+    expect(await store.getRun(next.runId)).toMatchObject({ status: 'succeeded' });
   });
 });
 
