@@ -15,6 +15,7 @@ import { LambdaOperationStarter } from '../adapters/lambda/lambda-operation-star
 import { LdapDirectoryReader } from '../adapters/ldap/ldap-directory-reader';
 import type { Clock } from '../ports/clock';
 import type { WatchStatusStore } from '../ports/watch-status';
+import { runReadsChangesOf } from '../use-cases/notification-runs';
 import { type StartSyncDependencies, startSync } from '../use-cases/start-sync';
 import { synchronizedUserLookup } from '../use-cases/synchronized-user-check';
 import { systemClock } from '../use-cases/system-clock';
@@ -63,6 +64,7 @@ export function watchContext(
     directory: new LdapDirectoryReader(),
     clock,
     startRun: () => startSync(start, { trigger: 'notification' }),
+    readsChangesOf: (runId, at) => runReadsChangesOf(start.runs, runId, at),
     // A user notified outside the scope counts if it is a synchronized one: asked by objectGUID (the index only).
     isSynchronizedUser: synchronizedUserLookup(new DynamoUserStore(dynamodb, env.TABLE_NAME)),
     status: new DynamoWatchStatusStore(dynamodb, env.TABLE_NAME),

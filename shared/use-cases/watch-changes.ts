@@ -58,6 +58,8 @@ export interface WatchDependencies {
   readonly clock: Clock;
   /** Starts an incremental run with trigger `notification` as POST /sync does (startSync). */
   readonly startRun: () => Promise<string>;
+  /** Whether the run holding the lock reads the changes notified before `at` (notification-runs.ts). */
+  readonly readsChangesOf?: (runId: string, at: number) => Promise<boolean>;
   /**
    * Whether this objectGUID is a synchronized user's (synchronizedUserLookup: the user database, by its objectGUID
    * index): a user notified outside the scopes counts only then (moved out, or deleted).
@@ -129,6 +131,7 @@ class Watch {
       {
         clock: deps.clock,
         startRun: deps.startRun,
+        ...(deps.readsChangesOf ? { readsChangesOf: deps.readsChangesOf } : {}),
         onStarted: (runId) => {
           this.update({ lastRunId: runId });
           deps.log({ level: 'info', message: 'watch: started a run for the changes notified', runId });

@@ -4,7 +4,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_WATCH_TIMING } from '../../../shared/domain/change-watch';
-import { NotificationRuns } from '../../../shared/use-cases/notification-runs';
+import type { RunSummary } from '../../../shared/domain/report';
+import { SyncRunningError } from '../../../shared/errors';
+import { NotificationRuns, runReadsChangesOf } from '../../../shared/use-cases/notification-runs';
+import { reportCounts } from '../../support/builders';
 import { TestClock } from '../../support/test-clock';
 
 /** Notices changes at these times (ms), and answers how long each waited for the first run started after it. */
@@ -45,5 +48,93 @@ describe('NotificationRuns: the gap between runs', () => {
     expect(delays.slice(storm.length)).toEqual([500, 500, 500, 500, 500, 500]);
     // The storm itself was spaced out: its last changes waited for a widened gap, more than 2 s.
     expect(Math.max(...delays.slice(0, storm.length))).toBeGreaterThan(2_000);
+  });
+});
+
+describe('NotificationRuns: the lock held by another run', () => {
+  /** One change at 0 while another run holds the lock; answers the starts tried, and those that started. */
+  async function startsWhileHeld(reads: boolean | undefined, heldUntil = 10_000) {
+    const clock = new TestClock(0);
+    const tried: number[] = [];
+    const started: number[] = [];
+    const asked: { runId: string; at: number }[] = [];
+    const runs = new NotificationRuns(
+      {
+        clock,
+        startRun: async () => {
+          tried.push(clock.nowMs);
+          if (clock.nowMs < heldUntil) throw new SyncRunningError('A sync is already running', 'run-held');
+          started.push(clock.nowMs);
+          return 'run-1';
+        },
+        onStarted: () => {},
+        onStartFailed: () => {},
+        ...(reads === undefined
+          ? {}
+          : {
+              readsChangesOf: async (runId: string, at: number) => {
+                asked.push({ runId, at });
+                return reads;
+              },
+            }),
+      },
+      DEFAULT_WATCH_TIMING,
+      new AbortController().signal,
+    );
+    runs.notice();
+    for (let t = 0; t <= 30_000; t += 100) await clock.advance(100);
+    await runs.settled();
+    return { tried, started, asked };
+  }
+
+  it('starts nothing more when the run holding the lock reads the changes (a hand-over, a later run)', async () => {
+    const { tried, started, asked } = await startsWhileHeld(true);
+    expect(tried).toHaveLength(1);
+    expect(started).toEqual([]);
+    expect(asked).toEqual([{ runId: 'run-held', at: 0 }]);
+  });
+
+  it('tries again until it starts when the holder does not read them, or nobody can say', async () => {
+    for (const reads of [false, undefined]) {
+      const { tried, started } = await startsWhileHeld(reads);
+      expect(tried.length, String(reads)).toBeGreaterThan(1);
+      expect(started, String(reads)).toHaveLength(1);
+      expect(started[0], String(reads)).toBeGreaterThanOrEqual(10_000);
+    }
+  });
+});
+
+describe('runReadsChangesOf', () => {
+  const summary = (runId: string, startedAt: string, more: Partial<RunSummary> = {}): RunSummary => ({
+    runId,
+    dryRun: false,
+    status: 'running',
+    trigger: 'notification',
+    startedAt,
+    finishedAt: startedAt,
+    counts: reportCounts(),
+    ...more,
+  });
+  const at = Date.parse('2026-12-07T10:00:00.000Z');
+  const store = (runs: RunSummary[]) => ({ listRuns: async () => runs });
+
+  it('is yes for a whole-directory run still running that started a second or more after the changes', async () => {
+    for (const trigger of ['notification', 'schedule', 'api'] as const) {
+      expect(
+        await runReadsChangesOf(store([summary('r', '2026-12-07T10:00:01.000Z', { trigger })]), 'r', at),
+        trigger,
+      ).toBe(true);
+    }
+  });
+
+  it('is no for a run started before or with them, one user, a run that ended, or a run not in the history', async () => {
+    const cases: [string, RunSummary][] = [
+      ['before', summary('r', '2026-12-07T09:59:59.000Z')],
+      ['within the margin', summary('r', '2026-12-07T10:00:00.999Z')],
+      ['one user', summary('r', '2026-12-07T10:00:05.000Z', { trigger: 'user' })],
+      ['ended', summary('r', '2026-12-07T10:00:05.000Z', { status: 'succeeded' })],
+      ['another run', summary('other', '2026-12-07T10:00:05.000Z')],
+    ];
+    for (const [name, run] of cases) expect(await runReadsChangesOf(store([run]), 'r', at), name).toBe(false);
   });
 });
