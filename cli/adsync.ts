@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ApiClient, ApiError } from './api-client';
-import { type CliArguments, EXIT, OPTIONS, USAGE, UsageError } from './arguments';
+import { type CliArguments, EXIT, OPTIONS, optionNotTaken, USAGE, UsageError } from './arguments';
 import type { ApiCommand } from './commands/api-command';
 import { config } from './commands/config';
 import { explain } from './commands/explain';
@@ -65,6 +65,11 @@ export async function main(argv: string[], terminal: Terminal = processTerminal(
   if (values.help || !command) {
     (values.help ? stdout : stderr).write(`${USAGE}\n`);
     return values.help ? EXIT.ok : EXIT.usage;
+  }
+  const notTaken = optionNotTaken(command, Object.keys(values));
+  if (notTaken) {
+    stderr.write(`${command} takes no ${notTaken}\n\n${USAGE}\n`);
+    return EXIT.usage;
   }
   const print = (data: unknown, human: () => string) =>
     stdout.write(`${values.json ? JSON.stringify(data, null, 2) : human()}\n`);

@@ -63,6 +63,45 @@ export const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+/** The options every command takes. */
+const GLOBAL_OPTIONS = ['json', 'api', 'help'] as const;
+
+/** The options each command takes besides the global ones: another command's is a usage error. */
+const COMMAND_OPTIONS: Readonly<Record<string, readonly (keyof typeof OPTIONS)[]>> = {
+  serve: [],
+  config: [
+    'file',
+    'password-env',
+    'server',
+    'domain',
+    'base-dn',
+    'username',
+    'encryption',
+    'ca-file',
+    'tls-server-name',
+    'change-notifications',
+  ],
+  test: [],
+  sync: ['allow-mass-deletion', 'run', 'deletes', 'user'],
+  users: [],
+  groups: ['transitive'],
+  runs: [],
+  explain: [],
+  logon: ['password-env'],
+};
+
+/**
+ * The first option given that `command` does not take, as `--name`; undefined when it takes all of them (or is
+ * no command: that is reported as such).
+ */
+export function optionNotTaken(command: string, given: readonly string[]): string | undefined {
+  const own = Object.hasOwn(COMMAND_OPTIONS, command) ? COMMAND_OPTIONS[command] : undefined;
+  if (!own) return undefined;
+  const taken = new Set<string>([...GLOBAL_OPTIONS, ...own]);
+  const other = given.find((name) => !taken.has(name));
+  return other === undefined ? undefined : `--${other}`;
+}
+
 /** The parsed command line: the options' values, and the command with its operands. */
 export type CliArguments = ReturnType<typeof parseArgs<{ allowPositionals: true; options: typeof OPTIONS }>>;
 

@@ -10,6 +10,9 @@ import type { ApiCommand } from './api-command';
 export const groups: ApiCommand = async ({ api, operands, values, print }) => {
   if (operands.length > 1) throw new UsageError('groups takes at most one name: adsync groups [name]');
   const [name] = operands;
+  if (name === undefined && values.transitive) {
+    throw new UsageError("--transitive lists one group's members: adsync groups <name> --transitive");
+  }
   if (name === undefined) {
     const groups: Group[] = [];
     let cursor: string | undefined;

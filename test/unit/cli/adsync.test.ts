@@ -44,6 +44,27 @@ describe('main', () => {
     }
   });
 
+  it("exits 2 for another command's option, naming it, before any request (or token) is needed", async () => {
+    for (const [args, message] of [
+      [['users', '--transitive'], 'users takes no --transitive'],
+      [['explain', 'alice', '--user', 'bob'], 'explain takes no --user'],
+      [['runs', '--file', 'config.json'], 'runs takes no --file'],
+      [['serve', '--allow-mass-deletion'], 'serve takes no --allow-mass-deletion'],
+      [['test', '--base-dn', 'OU=Staff,DC=company,DC=local'], 'test takes no --base-dn'],
+    ] as const) {
+      const terminal = recordingTerminal({});
+      expect(await main([...args], terminal), args.join(' ')).toBe(2);
+      expect(terminal.stderr.text, args.join(' ')).toBe(`${message}\n\n${USAGE}\n`);
+    }
+    // Every command takes the global options; groups takes --transitive with a name only.
+    const transitive = recordingTerminal(LOCAL);
+    expect(await main(['groups', '--transitive'], transitive)).toBe(2);
+    expect(transitive.stderr.text).toMatch(/^--transitive lists one group's members/);
+    const json = recordingTerminal({ ADSYNC_HOME: join('no', 'such', 'adsync-home') });
+    expect(await main(['runs', '--json'], json)).toBe(2);
+    expect(json.stderr.text).toMatch(/^No token/);
+  });
+
   it('takes --run and --deletes only together, with --allow-mass-deletion, the count a whole number', async () => {
     for (const [args, message] of [
       [['sync', '--run', 'run-8', '--deletes', '140'], /name the deletes --allow-mass-deletion applies/],
