@@ -19,7 +19,7 @@ import {
 } from '../domain/distinguished-name';
 import { ARCHIVE_ACCESS, type ArchiveAccess, PRIVILEGES, type Privilege } from '../domain/privileges';
 import { listedIssues, ValidationError } from '../errors';
-import { parseRule } from './mapping-rules';
+import { ATTRIBUTE_RULE_SCHEMA, parseRule } from './mapping-rules';
 
 export type { ArchiveAccess, Privilege };
 export { ARCHIVE_ACCESS, PRIVILEGES };
@@ -155,13 +155,16 @@ export const connectionSchema = z.strictObject({
 });
 
 /** One rule of `mapping.attributes`, checked (domain/attribute-rules.ts); a refusal names the field. */
-const attributeRule = z.unknown().transform((input, ctx): AttributeRule => {
-  const rule = parseRule(input);
-  if (typeof rule !== 'string') return rule;
-  // The other fields' rules and names are still checked: each refusal is a problem of its own.
-  ctx.addIssue({ code: 'custom', message: rule, continue: true });
-  return z.NEVER;
-});
+const attributeRule = z
+  .unknown()
+  .transform((input, ctx): AttributeRule => {
+    const rule = parseRule(input);
+    if (typeof rule !== 'string') return rule;
+    // The other fields' rules and names are still checked: each refusal is a problem of its own.
+    ctx.addIssue({ code: 'custom', message: rule, continue: true });
+    return z.NEVER;
+  })
+  .meta(ATTRIBUTE_RULE_SCHEMA);
 
 /**
  * Attribute mapping (docs/contract.md#attribute-mapping): where the user name comes from, and the fields of

@@ -19,6 +19,45 @@ import { backtracksExponentially, compileExpression } from './mapping-expression
 
 const SOURCE_KEYS = new Set(['from', 'transform', 'default']);
 
+/**
+ * A rule's shape as JSON Schema, for the OpenAPI document: the rule is checked by parseRule (whose refusals name
+ * the field), which zod cannot describe. Saved rules come back with `from` as a list.
+ */
+export const ATTRIBUTE_RULE_SCHEMA = {
+  description:
+    'A mapping rule (docs/contract.md#attribute-mapping): LDAP attributes with a transform, or a JSONata expression',
+  oneOf: [
+    {
+      type: 'object',
+      required: ['from'],
+      properties: {
+        from: {
+          oneOf: [
+            { type: 'string' },
+            { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: 10 },
+          ],
+        },
+        transform: { enum: [...TRANSFORMS] },
+        default: {
+          oneOf: [
+            { type: 'string' },
+            { type: 'number' },
+            { type: 'boolean' },
+            { type: 'array', items: { type: 'string' } },
+          ],
+        },
+      },
+      additionalProperties: false,
+    },
+    {
+      type: 'object',
+      required: ['expression'],
+      properties: { expression: { type: 'string', maxLength: MAPPING_BUDGET.maxExpressionLength } },
+      additionalProperties: false,
+    },
+  ],
+};
+
 /** A rule as the configuration gives it, checked: the rule, or why it is refused (one message). */
 export function parseRule(input: unknown): AttributeRule | string {
   if (typeof input !== 'object' || input === null || Array.isArray(input))

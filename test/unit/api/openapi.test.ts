@@ -9,9 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import Ajv2020 from 'ajv/dist/2020';
 import { describe, expect, it } from 'vitest';
 import { buildOpenApiDocument } from '../../../shared/api/openapi';
 import { routes } from '../../../shared/api/routes';
+import { parseConfig } from '../../../shared/config/config-schema';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const document = buildOpenApiDocument('1.2.3') as unknown as {
@@ -210,5 +212,40 @@ describe('the OpenAPI document', () => {
     expect(operation('GET', '/users').responses['401']).toEqual({
       $ref: '#/components/responses/Unauthorized',
     });
+  });
+
+  it('describes a mapping rule as saved and as given: sources with a transform and a default, or an expression', () => {
+    const document = JSON.stringify(buildOpenApiDocument('1'));
+    const at = document.indexOf('"description":"A mapping rule');
+    expect(at).toBeGreaterThan(0);
+    // The rule's schema is the object that description opens.
+    let depth = 0;
+    let end = at;
+    for (; end < document.length; end += 1) {
+      if (document[end] === '{') depth += 1;
+      if (document[end] === '}' && (depth -= 1) < 0) break;
+    }
+    const rule = new Ajv2020({ strict: false }).compile(JSON.parse(`{${document.slice(at, end)}}`));
+    const given = {
+      dept: { from: 'department' },
+      manager: { from: ['manager'], transform: 'userName' },
+      flags: { from: ['userAccountControl'], transform: 'int', default: 0 },
+      teams: { from: 'memberOf', transform: 'all', default: ['none'] },
+      badge: { expression: '$string(employeeID)' },
+    };
+    const saved = parseConfig({ connection: { domain: 'company.local' }, mapping: { attributes: given } })
+      .mapping.attributes;
+    for (const [name, value] of [...Object.entries(given), ...Object.entries(saved)]) {
+      expect(rule(value), `${name}: ${JSON.stringify(rule.errors)}`).toBe(true);
+    }
+    for (const wrong of [
+      { from: [] },
+      { from: 'department', color: 'red' },
+      { expression: 1 },
+      {},
+      'department',
+    ]) {
+      expect(rule(wrong), JSON.stringify(wrong)).toBe(false);
+    }
   });
 });
