@@ -5,7 +5,7 @@
  */
 import type { Report } from '../domain/report';
 import { withDefaults } from './run-dependencies';
-import { backoffSettingsOf, withScheduleState } from './scheduled-sync';
+import { backoffSettingsOf, progressWithState, withScheduleState } from './scheduled-sync';
 import { HISTORY, raiseIfStaleAfter } from './stale-check';
 import { type ExclusiveSyncDependencies, runLocked } from './sync-lock';
 
@@ -48,7 +48,7 @@ export async function continueRun(
         )
       : { runs: deps.runs, withState: (report: Report) => report };
   const report = await runLocked(
-    { ...deps, runs },
+    { ...deps, runs, ...progressWithState(deps.progress, withState) },
     stored,
     handoff.runId,
     {

@@ -22,6 +22,7 @@ import {
 import type { RunStore } from '../ports/run-store';
 import { ended, startedReport } from './operation-status';
 import { withDefaults } from './run-dependencies';
+import type { ProgressSink } from './run-progress';
 import { errorOf } from './run-report';
 import { HISTORY, raiseIfStale, type Told } from './stale-check';
 import { type ExclusiveSyncDependencies, runLocked, takeLock } from './sync-lock';
@@ -86,7 +87,7 @@ export async function runScheduledSync(
   let report: Report;
   try {
     report = withState(
-      await runLocked({ ...deps, runs }, stored, runId, {
+      await runLocked({ ...deps, runs, ...progressWithState(deps.progress, withState) }, stored, runId, {
         trigger: 'schedule',
         configVersion: stored.version,
       }),
@@ -146,4 +147,17 @@ export function withScheduleState(
       oldestRun: () => runs.oldestRun(),
     },
   };
+}
+
+/**
+ * The progress records of a scheduled run, saying its occurrence as its other records do: a run that dies
+ * mid-way is closed from its last progress record (sync-lock.ts), and its back-off counts from that occurrence.
+ */
+export function progressWithState(
+  progress: ProgressSink | undefined,
+  withState: (report: Report) => Report,
+): { readonly progress?: ProgressSink } {
+  return progress
+    ? { progress: { recordProgress: (report) => progress.recordProgress(withState(report)) } }
+    : {};
 }

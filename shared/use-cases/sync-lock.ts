@@ -17,6 +17,7 @@ import type { ContinuationTrigger, RunCheckpointStore } from '../ports/run-check
 import type { RunLock } from '../ports/run-lock';
 import type { SecretStore } from '../ports/secret-store';
 import { requireSavedConfiguration } from './configuration';
+import { ended } from './operation-status';
 import type { RunDependencies, SyncDependencies } from './run-dependencies';
 import { type Resume, synchronize } from './sync-pipeline';
 import { synchronizeUser } from './sync-user';
@@ -55,13 +56,13 @@ export async function runLocked(
 ): Promise<Report> {
   const { continuations, checkpoints, remainingMs } = deps;
   const canHandOff = continuations !== undefined && checkpoints !== undefined && remainingMs !== undefined;
-  if (!resume) await closeAbandonedRun(deps, runId);
   // Without a way to continue, a run never stops early: a Lambda timeout is safe, only slower to finish.
   const { remainingMs: _deadline, ...withoutDeadline } = deps;
   let report: Report | undefined;
   const stopRenewing = new AbortController();
   const renewing = renewLease(deps, runId, stopRenewing.signal);
   try {
+    if (!resume) await closeAbandonedRun(deps, runId);
     const password = await deps.secrets.getPassword(stored.version);
     const { user, ...mode } = options;
     report =
@@ -129,22 +130,27 @@ async function closeAbandonedRun(
   if (stale && stale.runId !== runId) abandoned.add(stale.runId);
   abandoned.delete(runId);
   for (const id of abandoned) {
-    const record = await deps.runs.getRun(id);
-    if (record?.status !== 'running') continue;
-    await deps.runs.recordRun({
-      ...record,
-      status: 'failed',
-      finishedAt: deps.clock.now().toISOString(),
-      error: {
-        code: 'Interrupted',
-        message:
-          stale?.runId === id
-            ? `the run stopped before it finished (its continuation did not start); run ${runId} took over`
-            : `the run stopped before it finished (the invocation running it ended without recording its end); run ${runId} took over`,
-      },
-    });
+    // Each closed as best it can be: a record that cannot be closed now stays shown Interrupted (runAsSeen), and
+    // this run goes on; the next one tries again.
+    await closeRecord(deps, id, {
+      code: 'Interrupted',
+      message:
+        stale?.runId === id
+          ? `the run stopped before it finished (its continuation did not start); run ${runId} took over`
+          : `the run stopped before it finished (the invocation running it ended without recording its end); run ${runId} took over`,
+    }).catch((error: unknown) => deps.onUnexpectedError?.(error));
   }
   if (stale && stale.runId !== runId) await deps.checkpoints?.clearCheckpoint(stale.runId);
+}
+
+/** Records a run that says running as failed with `error` (its progress dropped); nothing for one that ended. */
+async function closeRecord(
+  deps: RunDependencies<ExclusiveSyncDependencies>,
+  id: string,
+  error: { readonly code: string; readonly message: string },
+): Promise<void> {
+  const record = await deps.runs.getRun(id);
+  if (record?.status === 'running') await deps.runs.recordRun(ended(record, deps.clock.now(), error));
 }
 
 /**

@@ -36,7 +36,7 @@ import type { ConfigStore, StoredConfig } from '../ports/config-store';
 import type { DirectoryReader, DirectorySession } from '../ports/directory-reader';
 import type { SecretStore } from '../ports/secret-store';
 import type { WatchStatusStore } from '../ports/watch-status';
-import { NotificationRuns } from './notification-runs';
+import { type ChangesRead, NotificationRuns } from './notification-runs';
 import { baseDnOf } from './read-scope';
 import { errorOf } from './run-report';
 import { SynchronizedUserCheck } from './synchronized-user-check';
@@ -59,7 +59,7 @@ export interface WatchDependencies {
   /** Starts an incremental run with trigger `notification` as POST /sync does (startSync). */
   readonly startRun: () => Promise<string>;
   /** Whether the run holding the lock reads the changes notified before `at` (notification-runs.ts). */
-  readonly readsChangesOf?: (runId: string, at: number) => Promise<boolean>;
+  readonly readsChangesOf?: (runId: string, at: number) => Promise<ChangesRead>;
   /**
    * Whether this objectGUID is a synchronized user's (synchronizedUserLookup: the user database, by its objectGUID
    * index): a user notified outside the scopes counts only then (moved out, or deleted).

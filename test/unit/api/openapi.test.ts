@@ -215,17 +215,17 @@ describe('the OpenAPI document', () => {
   });
 
   it('describes a mapping rule as saved and as given: sources with a transform and a default, or an expression', () => {
-    const document = JSON.stringify(buildOpenApiDocument('1'));
-    const at = document.indexOf('"description":"A mapping rule');
-    expect(at).toBeGreaterThan(0);
-    // The rule's schema is the object that description opens.
-    let depth = 0;
-    let end = at;
-    for (; end < document.length; end += 1) {
-      if (document[end] === '{') depth += 1;
-      if (document[end] === '}' && (depth -= 1) < 0) break;
-    }
-    const rule = new Ajv2020({ strict: false }).compile(JSON.parse(`{${document.slice(at, end)}}`));
+    // The rule's schema: the one node of the document that describes it.
+    const found: object[] = [];
+    const walk = (node: unknown): void => {
+      if (typeof node !== 'object' || node === null) return;
+      if (String((node as { description?: unknown }).description).startsWith('A mapping rule'))
+        found.push(node);
+      for (const child of Object.values(node)) walk(child);
+    };
+    walk(buildOpenApiDocument('1'));
+    expect(found.length).toBeGreaterThan(0);
+    const rule = new Ajv2020({ strict: false }).compile(found[0] as object);
     const given = {
       dept: { from: 'department' },
       manager: { from: ['manager'], transform: 'userName' },

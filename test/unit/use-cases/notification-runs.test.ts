@@ -52,8 +52,18 @@ describe('NotificationRuns: the gap between runs', () => {
 });
 
 describe('NotificationRuns: the lock held by another run', () => {
-  /** One change at 0 while another run holds the lock; answers the starts tried, and those that started. */
-  async function startsWhileHeld(reads: boolean | undefined, heldUntil = 10_000) {
+  /**
+   * Changes at `changes` (ms) while another run, started at 2 s, holds the lock until `heldUntil`; it reads those
+   * notified by 1 s while it runs when `reads`, and ends `ended` ('read': it succeeded). Answers the starts tried
+   * and those that started.
+   */
+  async function startsWhileHeld(options: {
+    reads: boolean | undefined;
+    ended?: 'read' | 'no';
+    changes?: readonly number[];
+    heldUntil?: number;
+  }) {
+    const { reads, ended = 'read', changes = [0], heldUntil = 10_000 } = options;
     const clock = new TestClock(0);
     const tried: number[] = [];
     const started: number[] = [];
@@ -65,7 +75,7 @@ describe('NotificationRuns: the lock held by another run', () => {
           tried.push(clock.nowMs);
           if (clock.nowMs < heldUntil) throw new SyncRunningError('A sync is already running', 'run-held');
           started.push(clock.nowMs);
-          return 'run-1';
+          return `run-${started.length}`;
         },
         onStarted: () => {},
         onStartFailed: () => {},
@@ -74,29 +84,47 @@ describe('NotificationRuns: the lock held by another run', () => {
           : {
               readsChangesOf: async (runId: string, at: number) => {
                 asked.push({ runId, at });
-                return reads;
+                // The holder started at 2 s: it reads the changes notified a second or more before.
+                if (!reads || at + 1_000 > 2_000) return 'no' as const;
+                return clock.nowMs < heldUntil ? ('reading' as const) : ended;
               },
             }),
       },
       DEFAULT_WATCH_TIMING,
       new AbortController().signal,
     );
-    runs.notice();
-    for (let t = 0; t <= 30_000; t += 100) await clock.advance(100);
+    let next = 0;
+    for (let t = 0; t <= 40_000; t += 100) {
+      for (; next < changes.length && (changes[next] ?? 0) <= t; next += 1) runs.notice();
+      await clock.advance(100);
+    }
     await runs.settled();
     return { tried, started, asked };
   }
 
-  it('starts nothing more when the run holding the lock reads the changes (a hand-over, a later run)', async () => {
-    const { tried, started, asked } = await startsWhileHeld(true);
+  it('starts no run for changes the run holding the lock reads, once it has read them (a hand-over, a later run)', async () => {
+    const { tried, started, asked } = await startsWhileHeld({ reads: true });
     expect(tried).toHaveLength(1);
     expect(started).toEqual([]);
-    expect(asked).toEqual([{ runId: 'run-held', at: 0 }]);
+    expect(asked.every((question) => question.runId === 'run-held' && question.at === 0)).toBe(true);
+  });
+
+  it('starts their run once the lock is free when the holder ended without reading them (failed)', async () => {
+    const { tried, started } = await startsWhileHeld({ reads: true, ended: 'no' });
+    expect(tried).toHaveLength(2);
+    expect(started).toHaveLength(1);
+    expect(started[0]).toBeGreaterThanOrEqual(10_000);
+  });
+
+  it('starts a run for a change notified after the holder started reading', async () => {
+    const { started } = await startsWhileHeld({ reads: true, changes: [0, 5_000] });
+    expect(started).toHaveLength(1);
+    expect(started[0]).toBeGreaterThanOrEqual(10_000);
   });
 
   it('tries again until it starts when the holder does not read them, or nobody can say', async () => {
     for (const reads of [false, undefined]) {
-      const { tried, started } = await startsWhileHeld(reads);
+      const { tried, started } = await startsWhileHeld({ reads });
       expect(tried.length, String(reads)).toBeGreaterThan(1);
       expect(started, String(reads)).toHaveLength(1);
       expect(started[0], String(reads)).toBeGreaterThanOrEqual(10_000);
@@ -118,23 +146,29 @@ describe('runReadsChangesOf', () => {
   const at = Date.parse('2026-12-07T10:00:00.000Z');
   const store = (runs: RunSummary[]) => ({ listRuns: async () => runs });
 
-  it('is yes for a whole-directory run still running that started a second or more after the changes', async () => {
+  it('is reading for a whole-directory run still running that started a second or more after the changes, read once it ended well', async () => {
     for (const trigger of ['notification', 'schedule', 'api'] as const) {
       expect(
         await runReadsChangesOf(store([summary('r', '2026-12-07T10:00:01.000Z', { trigger })]), 'r', at),
         trigger,
-      ).toBe(true);
+      ).toBe('reading');
+    }
+    for (const status of ['succeeded', 'deletionThresholdExceeded'] as const) {
+      expect(
+        await runReadsChangesOf(store([summary('r', '2026-12-07T10:00:01.000Z', { status })]), 'r', at),
+        status,
+      ).toBe('read');
     }
   });
 
-  it('is no for a run started before or with them, one user, a run that ended, or a run not in the history', async () => {
+  it('is no for a run started before or with them, one user, a run that failed, or a run not in the history', async () => {
     const cases: [string, RunSummary][] = [
       ['before', summary('r', '2026-12-07T09:59:59.000Z')],
       ['within the margin', summary('r', '2026-12-07T10:00:00.999Z')],
       ['one user', summary('r', '2026-12-07T10:00:05.000Z', { trigger: 'user' })],
-      ['ended', summary('r', '2026-12-07T10:00:05.000Z', { status: 'succeeded' })],
+      ['failed', summary('r', '2026-12-07T10:00:05.000Z', { status: 'failed' })],
       ['another run', summary('other', '2026-12-07T10:00:05.000Z')],
     ];
-    for (const [name, run] of cases) expect(await runReadsChangesOf(store([run]), 'r', at), name).toBe(false);
+    for (const [name, run] of cases) expect(await runReadsChangesOf(store([run]), 'r', at), name).toBe('no');
   });
 });
