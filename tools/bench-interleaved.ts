@@ -16,7 +16,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, realpathSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readdirSync, realpathSync, symlinkSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +30,7 @@ import { floorConditionalWrite, floorRead } from './bench-floors';
 import { benchGroupDn } from './bench-groups';
 import type { BenchSyncResult, BenchSyncTask } from './bench-sync';
 import { DEPLOYED_BUILD } from './bundle-sizes';
+import { cpuMsOf } from './process-cpu';
 
 const { values } = parseArgs({
   options: {
@@ -61,27 +62,6 @@ function checkout(revision: string): string {
   execFileSync('tar', ['-x', '-C', folder], { input: archive });
   symlinkSync(realpathSync(join(root, 'node_modules')), join(folder, 'node_modules'));
   return folder;
-}
-
-/** CPU time (ms) of a process and its descendants so far, from /proc (user and system, 100 ticks a second). */
-function cpuMsOf(pid: number): number {
-  const children = new Map<number, number[]>();
-  const ticks = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const parent = Number(fields[1]);
-      children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
-      ticks.set(Number(entry), Number(fields[11]) + Number(fields[12]));
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  const sum = (id: number): number =>
-    (ticks.get(id) ?? 0) + (children.get(id) ?? []).reduce((total, child) => total + sum(child), 0);
-  return sum(pid) * 10;
 }
 
 /** One sync in a process of its own, as tools/bench.ts starts it. */

@@ -9,6 +9,9 @@
  *   floorRead   a raw paged read of the same users and attributes the sync reads;
  *   floorWrite  raw BatchWriteItem of N user items of the same size;
  *   floorConditionalWrite  the conditional creates a first sync makes (the same transactions), without the read;
+ *   floorCpuBound the CPU time the floor read and the conditional write used, every process's (this one, the DC,
+ *               DynamoDB Local: tools/process-cpu.ts), over the machine's cores: where the three share few cores,
+ *               the least a sync that overlaps reading and writing can take;
  *   floorConnect a fresh LDAPS connection and the rootDSE read (the DC's part of a run's connect step);
  *   floorGuidScan a paged read of the objectGUIDs of every user under the base DN, as the read-only service
  *               account (what a no-change run must do to find leavers; the median of NO_CHANGE_RUNS);
@@ -65,6 +68,7 @@ import {
 import { benchMapping } from './bench-mapping';
 import type { BenchSyncResult, BenchSyncTask } from './bench-sync';
 import { DEPLOYED_BUILD } from './bundle-sizes';
+import { cores, cpuBoundMs, withCpu } from './process-cpu';
 
 const { values } = parseArgs({
   options: {
@@ -126,6 +130,8 @@ async function bundleSyncProcess(): Promise<string> {
   await mkdir(join(outfile, '..'), { recursive: true });
   await build({
     ...DEPLOYED_BUILD,
+    // Profiled, it is left readable: tools/cpu-profile-summary.ts attributes its time to the source files.
+    ...(process.env.ADSYNC_BENCH_CPU_PROF ? { minify: false } : {}),
     entryPoints: [fileURLToPath(new URL('./bench-sync.ts', import.meta.url))],
     outfile,
   });
@@ -204,7 +210,12 @@ interface Measurements {
   readonly groupRead: Timed<number>;
   readonly groupWrite: Timed<number>;
   readonly conditionalWrite: Timed<number>;
+  /** CPU time of the floor read (this process and the DC) and the conditional write (this and DynamoDB Local). */
+  readonly readCpuMs: number;
+  readonly conditionalWriteCpuMs: number;
   readonly full: BenchSyncResult;
+  /** CPU time the DC, DynamoDB Local and this process used during the full sync (its own is `full.cpuMs`). */
+  readonly fullOthersCpuMs: number;
   readonly noChangeRuns: readonly BenchSyncResult[];
   /** The no-change run of median time. */
   readonly noChange: BenchSyncResult;
@@ -216,7 +227,7 @@ interface Measurements {
 function figuresOf(measured: Measurements) {
   const { read, connect, guidScan, write, conditionalWrite, full, noChangeRuns, noChange, changed } =
     measured;
-  const { changedUsers, groupRead, groupWrite } = measured;
+  const { changedUsers, groupRead, groupWrite, readCpuMs, conditionalWriteCpuMs, fullOthersCpuMs } = measured;
   const stepsOf = (run: BenchSyncResult) => Object.fromEntries(run.steps.map((step) => [step.name, step.ms]));
   const peakRssMb = Math.max(full.peakRssMb, ...noChangeRuns.map((r) => r.peakRssMb), changed.peakRssMb);
   return {
@@ -229,6 +240,12 @@ function figuresOf(measured: Measurements) {
     floorReadMs: read.ms,
     floorWriteMs: write.ms,
     floorConditionalWriteMs: conditionalWrite.ms,
+    // The CPU the floor read and the conditional write used (every process's), the machine's cores, and the
+    // least time a sync doing both can take on them: their CPU over the cores, or the longer floor.
+    floorReadCpuMs: readCpuMs,
+    floorConditionalWriteCpuMs: conditionalWriteCpuMs,
+    cores: cores(),
+    floorCpuBoundMs: cpuBoundMs(readCpuMs + conditionalWriteCpuMs, [read.ms, conditionalWrite.ms]),
     floorConnectMs: connect.medianMs,
     floorConnectRunsMs: connect.runsMs,
     floorGuidScanMs: guidScan.medianMs,
@@ -243,6 +260,7 @@ function figuresOf(measured: Measurements) {
     // How long the full sync's writes went on while it still read the directory.
     fullSyncReadOverlapMs: full.steps.find((step) => step.name === 'apply')?.readOverlapMs ?? 0,
     fullSyncCpuMs: full.cpuMs,
+    fullSyncMachineCpuMs: full.cpuMs + fullOthersCpuMs,
     noChangeSyncMs: noChange.ms,
     noChangeSyncRunsMs: noChangeRuns.map((run) => run.ms),
     noChangeLeavers: noChange.steps.find((step) => step.name === 'search')?.leavers,
@@ -307,9 +325,14 @@ function printReport(measured: Measurements, result: ReturnType<typeof figuresOf
       `${conditionalWrite.result} conditional puts, the sync's transactions and batches, without the read`,
     ],
     [
+      `floor CPU bound (${result.cores} cores)`,
+      `${result.floorCpuBoundMs} ms`,
+      `the CPU of the floor read (${result.floorReadCpuMs} ms) and the conditional write (${result.floorConditionalWriteCpuMs} ms), every process's, over the cores`,
+    ],
+    [
       'full sync into an empty table',
       `${full.ms} ms`,
-      `${(full.ms / slower).toFixed(2)} x max(floor read, floor conditional write), ${(full.ms / floor).toFixed(2)} x (floor read + floor write); read and writes overlapped ${result.fullSyncReadOverlapMs} ms; ${full.writes.requests} requests (${full.writes.userRequests} user writes, ${full.writes.userItems} items), ${full.writes.capacity} WCU; ${full.progress.requests} progress writes, ${full.progress.capacity} WCU`,
+      `${(full.ms / slower).toFixed(2)} x max(floor read, floor conditional write), ${(full.ms / floor).toFixed(2)} x (floor read + floor write), ${(full.ms / result.floorCpuBoundMs).toFixed(2)} x the CPU bound (it used ${result.fullSyncMachineCpuMs} ms of CPU); read and writes overlapped ${result.fullSyncReadOverlapMs} ms; ${full.writes.requests} requests (${full.writes.userRequests} user writes, ${full.writes.userItems} items), ${full.writes.capacity} WCU; ${full.progress.requests} progress writes, ${full.progress.capacity} WCU`,
     ],
     [
       `no-change sync (median of ${NO_CHANGE_RUNS})`,
@@ -364,7 +387,9 @@ async function main(): Promise<void> {
 
   try {
     const { connection } = dc;
-    const read = await floorRead(connection, BASE);
+    // Each floor's CPU, the DC's and DynamoDB Local's included: on a machine of few cores the full sync, which
+    // overlaps the two, needs their sum (tools/process-cpu.ts).
+    const { result: read, cpuMs: readCpuMs } = await withCpu([dc.pid], () => floorRead(connection, BASE));
     log(`floor read: ${read.result} entries in ${read.ms} ms`);
     if (values.mapping) {
       const sync = (task: BenchSyncTask) => runSync(bundle, task);
@@ -385,7 +410,9 @@ async function main(): Promise<void> {
       log(
         `floor groups: read ${groupRead.result} memberships in ${groupRead.ms} ms, wrote ${groupWrite.result} items in ${groupWrite.ms} ms`,
       );
-    const conditionalWrite = await floorConditionalWrite(client, BASE, USERS);
+    const { result: conditionalWrite, cpuMs: conditionalWriteCpuMs } = await withCpu([dynamodb.pid], () =>
+      floorConditionalWrite(client, BASE, USERS),
+    );
     log(`floor conditional write: ${conditionalWrite.result} creates in ${conditionalWrite.ms} ms`);
 
     const table = `bench-sync-${randomUUID()}`;
@@ -409,7 +436,7 @@ async function main(): Promise<void> {
         password: connection.serviceAccount.password,
       });
 
-    const full = await sync();
+    const { result: full, cpuMs: fullOthersCpuMs } = await withCpu([dynamodb.pid, dc.pid], sync);
     log(
       `full sync: ${full.counts.created} created in ${full.ms} ms (${full.writes.requests} write requests, ${full.progress.requests} progress writes) ${full.status}`,
     );
@@ -431,6 +458,7 @@ async function main(): Promise<void> {
     const measured = {
       ...{ read, connect, guidScan, write, conditionalWrite, groupRead, groupWrite },
       ...{ full, noChangeRuns, noChange, changed, changedUsers },
+      ...{ readCpuMs, conditionalWriteCpuMs, fullOthersCpuMs },
     };
     const result = figuresOf(measured);
     if (values.json) {
