@@ -41,9 +41,14 @@ export interface MedianOfRuns {
 }
 
 /** Floor read: the same search, attributes and page size as the sync, nothing else; the entries read. */
-export async function floorRead(connection: DirectoryConnection, base: string): Promise<Timed<number>> {
+export async function floorRead(
+  connection: DirectoryConnection,
+  base: string,
+): Promise<Timed<number> & { readonly firstPageMs: number }> {
   const reader = ldapsClientFor(connection, { connectTimeout: 10_000, timeout: 60_000 });
+  let firstPageMs = 0;
   const read = await time(async () => {
+    const started = performance.now();
     await reader.bind(connection.serviceAccount.upn, connection.serviceAccount.password);
     let entries = 0;
     for await (const page of reader.searchPaginated(base, {
@@ -53,12 +58,15 @@ export async function floorRead(connection: DirectoryConnection, base: string): 
       explicitBufferAttributes: BINARY_ATTRIBUTES,
       paged: { pageSize: PAGE_SIZE },
     })) {
+      // The DC answers the first page once it has evaluated the whole search (Samba: in proportion to the
+      // directory), and no write of a sync can go out before a user is read.
+      if (entries === 0) firstPageMs = Math.round(performance.now() - started);
       entries += page.searchEntries.length;
     }
     return entries;
   });
   await reader.unbind();
-  return read;
+  return { ...read, firstPageMs };
 }
 
 /**
