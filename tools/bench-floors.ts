@@ -12,6 +12,7 @@ import { userIndexKeys, userKey } from '../shared/adapters/dynamodb/keys';
 import { ensureTable } from '../shared/adapters/dynamodb/table';
 import {
   BINARY_ATTRIBUTES,
+  FIRST_PAGE_SIZE,
   PAGE_SIZE,
   USER_ATTRIBUTES,
   userFilter,
@@ -41,14 +42,9 @@ export interface MedianOfRuns {
 }
 
 /** Floor read: the same search, attributes and page size as the sync, nothing else; the entries read. */
-export async function floorRead(
-  connection: DirectoryConnection,
-  base: string,
-): Promise<Timed<number> & { readonly firstPageMs: number }> {
+export async function floorRead(connection: DirectoryConnection, base: string): Promise<Timed<number>> {
   const reader = ldapsClientFor(connection, { connectTimeout: 10_000, timeout: 60_000 });
-  let firstPageMs = 0;
   const read = await time(async () => {
-    const started = performance.now();
     await reader.bind(connection.serviceAccount.upn, connection.serviceAccount.password);
     let entries = 0;
     for await (const page of reader.searchPaginated(base, {
@@ -58,15 +54,42 @@ export async function floorRead(
       explicitBufferAttributes: BINARY_ATTRIBUTES,
       paged: { pageSize: PAGE_SIZE },
     })) {
-      // The DC answers the first page once it has evaluated the whole search (Samba: in proportion to the
-      // directory), and no write of a sync can go out before a user is read.
-      if (entries === 0) firstPageMs = Math.round(performance.now() - started);
       entries += page.searchEntries.length;
     }
     return entries;
   });
   await reader.unbind();
-  return { ...read, firstPageMs };
+  return read;
+}
+
+/**
+ * Floor first page: how long the DC takes to answer the first page of the sync's search (FIRST_PAGE_SIZE
+ * entries, on a bound connection), the median of `runs`. Samba answers it once it has evaluated the whole
+ * search, so it grows with the directory; no write of a sync can go out before it.
+ */
+export async function floorFirstPage(
+  connection: DirectoryConnection,
+  base: string,
+  runs: number,
+): Promise<MedianOfRuns> {
+  const runsMs: number[] = [];
+  for (let i = 0; i < runs; i += 1) {
+    const reader = ldapsClientFor(connection, { connectTimeout: 10_000, timeout: 60_000 });
+    await reader.bind(connection.serviceAccount.upn, connection.serviceAccount.password);
+    const started = performance.now();
+    for await (const _page of reader.searchPaginated(base, {
+      scope: 'sub',
+      filter: userFilter(),
+      attributes: [...USER_ATTRIBUTES],
+      explicitBufferAttributes: BINARY_ATTRIBUTES,
+      paged: { pageSize: FIRST_PAGE_SIZE },
+    })) {
+      runsMs.push(Math.round(performance.now() - started));
+      break;
+    }
+    await reader.unbind();
+  }
+  return { medianMs: [...runsMs].sort((a, b) => a - b)[Math.floor(runsMs.length / 2)] ?? 0, runsMs };
 }
 
 /**

@@ -12,8 +12,10 @@
  *   floorCpuBound the CPU time the floor read and the conditional write used, every process's (this one, the DC,
  *               DynamoDB Local: tools/process-cpu.ts), over the machine's cores: where the three share few cores,
  *               the least a sync that overlaps reading and writing can take;
- *   floorOverlap  the larger of that and the read's first page (floorFirstPage: the DC answers it once it has
- *               evaluated the whole search) plus the conditional write: no write goes out before a user is read;
+ *   floorFirstPage the first page of the sync's read (its size, on a bound connection; the median of
+ *               FIRST_PAGE_RUNS): the DC answers it once it has evaluated the whole search;
+ *   floorOverlap  the larger of floorCpuBound and floorFirstPage plus floorConditionalWrite (no write goes out
+ *               before a user is read): the least a full sync can take on this machine;
  *   floorConnect a fresh LDAPS connection and the rootDSE read (the DC's part of a run's connect step);
  *   floorGuidScan a paged read of the objectGUIDs of every user under the base DN, as the read-only service
  *               account (what a no-change run must do to find leavers; the median of NO_CHANGE_RUNS);
@@ -54,6 +56,7 @@ import {
 import {
   floorConditionalWrite,
   floorConnect,
+  floorFirstPage,
   floorGuidScan,
   floorRead,
   floorWrite,
@@ -147,6 +150,9 @@ const groupsFingerprint = (): string =>
     .digest('hex')
     .slice(0, 8);
 
+/** First pages of the read measured (their median is the floor's). */
+const FIRST_PAGE_RUNS = 5;
+
 /** No-change runs measured (their median is reported), and fresh connections for the connect floor. */
 const NO_CHANGE_RUNS = 11;
 
@@ -204,7 +210,8 @@ async function changeOnePercent(connection: DirectoryConnection): Promise<number
 
 /** What a benchmark measured. */
 interface Measurements {
-  readonly read: Timed<number> & { readonly firstPageMs: number };
+  readonly read: Timed<number>;
+  readonly firstPage: MedianOfRuns;
   readonly connect: MedianOfRuns;
   readonly guidScan: MedianOfRuns;
   readonly write: Timed<{ requests: number; capacity: number }>;
@@ -230,6 +237,7 @@ function figuresOf(measured: Measurements) {
   const { read, connect, guidScan, write, conditionalWrite, full, noChangeRuns, noChange, changed } =
     measured;
   const { changedUsers, groupRead, groupWrite, readCpuMs, conditionalWriteCpuMs, fullOthersCpuMs } = measured;
+  const { firstPage } = measured;
   const cpuBound = cpuBoundMs(readCpuMs + conditionalWriteCpuMs, [read.ms, conditionalWrite.ms]);
   const stepsOf = (run: BenchSyncResult) => Object.fromEntries(run.steps.map((step) => [step.name, step.ms]));
   const peakRssMb = Math.max(full.peakRssMb, ...noChangeRuns.map((r) => r.peakRssMb), changed.peakRssMb);
@@ -249,10 +257,11 @@ function figuresOf(measured: Measurements) {
     floorConditionalWriteCpuMs: conditionalWriteCpuMs,
     cores: cores(),
     floorCpuBoundMs: cpuBound,
-    // When the floor read's first page came (the DC evaluates the whole search first), and the least a full
-    // sync can take here: its writes start with the first page, and the CPU bound holds.
-    floorFirstPageMs: read.firstPageMs,
-    floorOverlapMs: Math.max(cpuBound, read.firstPageMs + conditionalWrite.ms),
+    // The first page of the sync's read (the DC evaluates the whole search first), and the least a full sync
+    // can take here: no write goes out before that page, and the CPU bound holds.
+    floorFirstPageMs: firstPage.medianMs,
+    floorFirstPageRunsMs: firstPage.runsMs,
+    floorOverlapMs: Math.max(cpuBound, firstPage.medianMs + conditionalWrite.ms),
     floorConnectMs: connect.medianMs,
     floorConnectRunsMs: connect.runsMs,
     floorGuidScanMs: guidScan.medianMs,
@@ -409,6 +418,8 @@ async function main(): Promise<void> {
       await benchMapping({ ...run, floorReadMs: read.ms });
       return;
     }
+    const firstPage = await floorFirstPage(connection, BASE, FIRST_PAGE_RUNS);
+    log(`floor first page: ${firstPage.medianMs} ms, the median of ${firstPage.runsMs.join(', ')}`);
     const connect = await floorConnect(connection, NO_CHANGE_RUNS);
     log(`floor connect: ${connect.medianMs} ms, the median of ${connect.runsMs.join(', ')}`);
     const guidScan = await floorGuidScan(connection, BASE, USERS, NO_CHANGE_RUNS);
@@ -470,7 +481,7 @@ async function main(): Promise<void> {
     const measured = {
       ...{ read, connect, guidScan, write, conditionalWrite, groupRead, groupWrite },
       ...{ full, noChangeRuns, noChange, changed, changedUsers },
-      ...{ readCpuMs, conditionalWriteCpuMs, fullOthersCpuMs },
+      ...{ firstPage, readCpuMs, conditionalWriteCpuMs, fullOthersCpuMs },
     };
     const result = figuresOf(measured);
     if (values.json) {
