@@ -165,7 +165,7 @@ export function printReport(
     [
       'floor of an overlapping sync',
       `${result.floorOverlapMs} ms`,
-      `max(CPU bound, first page of the read (${result.floorFirstPageMs} ms) + floor conditional write): the least a full sync can take here`,
+      `max(CPU bound, first page of the read (${result.floorFirstPageMs} ms) + floor conditional write): the least a full sync can take here${GROUPS > 0 ? ' (the users only: the groups come on top)' : ''}`,
     ],
     [
       'full sync into an empty table',

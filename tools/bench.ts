@@ -15,7 +15,8 @@
  *   floorFirstPage the first page of the sync's read (its size, on a bound connection; the median of
  *               FIRST_PAGE_RUNS): the DC answers it once it has evaluated the whole search;
  *   floorOverlap  the larger of floorCpuBound and floorFirstPage plus floorConditionalWrite (no write goes out
- *               before a user is read): the least a full sync can take on this machine;
+ *               before a user is read): the least a full sync of the users can take on this machine (with
+ *               --groups, the groups' reads and writes come on top);
  *   floorConnect a fresh LDAPS connection and the rootDSE read (the DC's part of a run's connect step);
  *   floorGuidScan a paged read of the objectGUIDs of every user under the base DN, as the read-only service
  *               account (what a no-change run must do to find leavers; the median of NO_CHANGE_RUNS);
