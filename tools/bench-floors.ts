@@ -41,19 +41,22 @@ export interface MedianOfRuns {
   readonly runsMs: number[];
 }
 
+/** The sync's user search (its filter and attributes) in pages of `pageSize`. */
+const userSearch = (pageSize: number) => ({
+  scope: 'sub' as const,
+  filter: userFilter(),
+  attributes: [...USER_ATTRIBUTES],
+  explicitBufferAttributes: BINARY_ATTRIBUTES,
+  paged: { pageSize },
+});
+
 /** Floor read: the same search, attributes and page size as the sync, nothing else; the entries read. */
 export async function floorRead(connection: DirectoryConnection, base: string): Promise<Timed<number>> {
   const reader = ldapsClientFor(connection, { connectTimeout: 10_000, timeout: 60_000 });
   const read = await time(async () => {
     await reader.bind(connection.serviceAccount.upn, connection.serviceAccount.password);
     let entries = 0;
-    for await (const page of reader.searchPaginated(base, {
-      scope: 'sub',
-      filter: userFilter(),
-      attributes: [...USER_ATTRIBUTES],
-      explicitBufferAttributes: BINARY_ATTRIBUTES,
-      paged: { pageSize: PAGE_SIZE },
-    })) {
+    for await (const page of reader.searchPaginated(base, userSearch(PAGE_SIZE))) {
       entries += page.searchEntries.length;
     }
     return entries;
@@ -77,19 +80,13 @@ export async function floorFirstPage(
     const reader = ldapsClientFor(connection, { connectTimeout: 10_000, timeout: 60_000 });
     await reader.bind(connection.serviceAccount.upn, connection.serviceAccount.password);
     const started = performance.now();
-    for await (const _page of reader.searchPaginated(base, {
-      scope: 'sub',
-      filter: userFilter(),
-      attributes: [...USER_ATTRIBUTES],
-      explicitBufferAttributes: BINARY_ATTRIBUTES,
-      paged: { pageSize: FIRST_PAGE_SIZE },
-    })) {
+    for await (const _page of reader.searchPaginated(base, userSearch(FIRST_PAGE_SIZE))) {
       runsMs.push(Math.round(performance.now() - started));
       break;
     }
     await reader.unbind();
   }
-  return { medianMs: [...runsMs].sort((a, b) => a - b)[Math.floor(runsMs.length / 2)] ?? 0, runsMs };
+  return { medianMs: percentile(runsMs, 50), runsMs };
 }
 
 /**
@@ -204,6 +201,28 @@ export async function batchWriteAll(
   await Promise.all(Array.from({ length: 8 }, worker));
 }
 
+/** The create a first sync plans for the benchmark's user `i` under `base`, with the fields it maps. */
+export function benchCreate(i: number, base: string): CreateChange {
+  const n = String(i).padStart(7, '0');
+  const target = {
+    userName: `b${n}`,
+    fullName: `Bench User ${n}`,
+    emailAddresses: [`b${n}@company.local`, `bench.${n}@company.local`],
+    distinguishedName: `CN=Bench User ${n},${base}`,
+    userPrincipalName: `b${n}@company.local`,
+    objectGuid: randomUUID(),
+  };
+  const { userName, fullName, emailAddresses } = target;
+  return { action: 'create', target, userName, fullName, emailAddresses, changedFields: [] };
+}
+
+/** What a create is written with: a run, and the privileges it gives when the configuration names none. */
+export const createContext = () => ({
+  runId: randomUUID(),
+  defaults: parseConfig({ connection: { domain: 'company.local' } }).defaultPrivileges,
+  now: new Date().toISOString(),
+});
+
 /**
  * Floor conditional write: the writes a first sync of the benchmark's directory makes, alone, without the read:
  * a create for each user in scope (every 20th is disabled and excluded, as the sync excludes it), with the
@@ -220,26 +239,8 @@ export async function floorConditionalWrite(
   await ensureTable(client, floorTable);
   const store = new DynamoUserStore(client, floorTable);
   const changes: CreateChange[] = [];
-  for (let i = 1; i <= users; i += 1) {
-    if (i % 20 === 0) continue;
-    const n = String(i).padStart(7, '0');
-    const target = {
-      userName: `b${n}`,
-      fullName: `Bench User ${n}`,
-      emailAddresses: [`b${n}@company.local`, `bench.${n}@company.local`],
-      distinguishedName: `CN=Bench User ${n},${base}`,
-      userPrincipalName: `b${n}@company.local`,
-      objectGuid: randomUUID(),
-    };
-    const { userName, fullName, emailAddresses } = target;
-    changes.push({ action: 'create', target, userName, fullName, emailAddresses, changedFields: [] });
-  }
-  const context = {
-    runId: randomUUID(),
-    // The privileges a create gives when the configuration names none, as in the benchmark's sync.
-    defaults: parseConfig({ connection: { domain: 'company.local' } }).defaultPrivileges,
-    now: new Date().toISOString(),
-  };
+  for (let i = 1; i <= users; i += 1) if (i % 20 !== 0) changes.push(benchCreate(i, base));
+  const context = createContext();
   return time(async () => {
     let created = 0;
     for (let i = 0; i < changes.length; i += APPLY_BATCH) {

@@ -23,9 +23,7 @@ import { changeWrite } from '../shared/adapters/dynamodb/change-writes';
 import { documentClient, type Item } from '../shared/adapters/dynamodb/documents';
 import { forEachConcurrently } from '../shared/adapters/dynamodb/for-each-concurrently';
 import { ensureTable } from '../shared/adapters/dynamodb/table';
-import { parseConfig } from '../shared/config/config-schema';
-import type { CreateChange } from '../shared/domain/plan-sync';
-import { batchWriteAll } from './bench-floors';
+import { batchWriteAll, benchCreate, createContext } from './bench-floors';
 
 const { values } = parseArgs({
   options: {
@@ -39,31 +37,10 @@ const ROUNDS = Number(values.rounds);
 
 /** The user items a first sync of USERS users writes into `table`, as its creates carry them. */
 function createItems(table: string): Item[] {
-  const context = {
-    runId: randomUUID(),
-    defaults: parseConfig({ connection: { domain: 'company.local' } }).defaultPrivileges,
-    now: new Date().toISOString(),
-  };
+  const context = createContext();
   return Array.from({ length: USERS }, (_, i) => {
-    const n = String(i + 1).padStart(7, '0');
-    const target = {
-      userName: `b${n}`,
-      fullName: `Bench User ${n}`,
-      emailAddresses: [`b${n}@company.local`, `bench.${n}@company.local`],
-      distinguishedName: `CN=Bench User ${n},OU=Bench,DC=company,DC=local`,
-      userPrincipalName: `b${n}@company.local`,
-      objectGuid: randomUUID(),
-    };
-    const { userName, fullName, emailAddresses } = target;
-    const change: CreateChange = {
-      action: 'create',
-      target,
-      userName,
-      fullName,
-      emailAddresses,
-      changedFields: [],
-    };
-    const put = changeWrite(table, change, context)?.actions[0]?.Put;
+    const put = changeWrite(table, benchCreate(i + 1, 'OU=Bench,DC=company,DC=local'), context)?.actions[0]
+      ?.Put;
     if (!put?.Item) throw new Error('a create writes one put');
     return put.Item as Item;
   });
