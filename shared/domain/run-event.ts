@@ -115,7 +115,7 @@ export function deletionApprovalOf(runId: string, deletes: number): DeletionAppr
  * run, run a sync again. Such a run's approval could never be taken: an approval holds for the configuration
  * version its run ran on, and a newer one is saved (409 ApprovalMismatch, sync-lock.ts).
  */
-export function withheldActionOf(
+function withheldActionOf(
   run: Pick<EndedRun, 'runId' | 'deletesWithheldBecause'>,
   deletes: number,
 ): { readonly approve: DeletionApproval } | { readonly rerun: SyncAgain } {

@@ -243,7 +243,7 @@ export function whyFullRead(
  * which changes the DNs of the users under it but not their uSNChanged (on AD and Samba alike). Any change to
  * such an OU counts (its description too): the DC keeps no old DN to compare with. Undefined when neither.
  */
-export async function whyFullReadInDirectory(
+async function whyFullReadInDirectory(
   open: DirectorySession,
   config: Config,
   baseDn: string,

@@ -112,7 +112,7 @@ export async function runScheduledSync(
 }
 
 /** The time of an occurrence named by its scheduled time; `now` for one that names no time. */
-export function scheduledTimeOf(occurrence: string, now: Date): string {
+function scheduledTimeOf(occurrence: string, now: Date): string {
   const time = Date.parse(occurrence);
   return Number.isNaN(time) ? now.toISOString() : new Date(time).toISOString();
 }

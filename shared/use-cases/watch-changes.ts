@@ -96,7 +96,7 @@ type Closed = 'reconfigured' | 'stopped';
  * Turning the watch on is no reopening: nothing watched while it was off, nor between the save and its opening
  * (up to a check's period here, up to the watcher's next start on AWS), so its first opening catches up.
  */
-export function catchesUpAfter(watched: StoredConfig, saved: StoredConfig): boolean {
+function catchesUpAfter(watched: StoredConfig, saved: StoredConfig): boolean {
   const watches = (stored: StoredConfig) =>
     JSON.stringify([stored.config.connection, groupsBaseDnOf(stored.config)]);
   return watches(watched) !== watches(saved);

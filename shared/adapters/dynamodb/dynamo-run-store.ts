@@ -183,8 +183,8 @@ export class DynamoRunStore implements RunStore {
     // Only a later success replaces it: runs may end out of order (a continued run, a late record). The run is
     // recorded a success already, so this write failing must not fail it: the stale check also takes the
     // newest success among the recent runs (stale-check.ts), which this one is until a hundred more have run.
-    await conditionHeld(
-      this.documents.send(
+    await this.documents
+      .send(
         new PutCommand({
           TableName: this.tableName,
           Item: { ...lastSuccessKey, runId: report.runId, finishedAt: report.finishedAt },
@@ -192,8 +192,8 @@ export class DynamoRunStore implements RunStore {
           ExpressionAttributeNames: { '#finishedAt': 'finishedAt' },
           ExpressionAttributeValues: { ':finishedAt': report.finishedAt },
         }),
-      ),
-    ).catch(() => false);
+      )
+      .catch(() => {});
   }
 
   recordProgress(report: Report): Promise<void> {

@@ -80,7 +80,7 @@ async function sidsOf(
 const isGroup = new EqualityFilter({ attribute: 'objectCategory', value: 'group' });
 
 /** A SID's bytes from its string form (S-1-5-21-...): the inverse of sidText. */
-export function sidBytes(sid: string): Buffer {
+function sidBytes(sid: string): Buffer {
   const [, revision, authority, ...subs] = sid.split('-');
   const bytes = Buffer.alloc(8 + 4 * subs.length);
   bytes.writeUInt8(Number(revision), 0);

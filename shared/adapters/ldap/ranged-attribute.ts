@@ -28,20 +28,21 @@ export function parseRangedAttributeName(
   return { start, end };
 }
 
-const asArray = (value: unknown): unknown[] =>
+export const asArray = (value: unknown): unknown[] =>
   Array.isArray(value) ? value : value === undefined ? [] : [value];
 
 /** A value as text: a Buffer as UTF-8, as ldapts would have decoded it. */
-const asText = (value: unknown): string => (Buffer.isBuffer(value) ? value.toString('utf8') : String(value));
+export const asText = (value: unknown): string =>
+  Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
 
 /** One attribute as a search entry carries it: where its key sits in the ranged sequence, and its value. */
-export interface ReturnedAttribute {
+interface ReturnedAttribute {
   readonly range: RangedAttribute;
   readonly value: unknown;
 }
 
 /** Whether the entry's key holds every value (the plain name, or a range from 0 to the last chunk). */
-export const isWhole = ({ range }: ReturnedAttribute): boolean =>
+const isWhole = ({ range }: ReturnedAttribute): boolean =>
   range === 'complete' || (range.start === 0 && range.end === null);
 
 /** How much a key tells: a range cut short, then a last chunk, then the plain name; values over none. */

@@ -8,7 +8,7 @@ import { sidText } from '../../domain/attribute-values';
 import type { DirectoryEntry } from '../../domain/user';
 import { PartialReadError, UnreadableAttributeError } from '../../errors';
 import { formatObjectGuid } from './object-guid';
-import { returnedAttribute } from './ranged-attribute';
+import { asArray, asText, returnedAttribute } from './ranged-attribute';
 
 /** The first value of an attribute as text, or undefined when it is absent or empty. */
 export const single = (value: unknown): string | undefined => {
@@ -19,10 +19,7 @@ export const single = (value: unknown): string | undefined => {
 };
 
 /** Every value of an attribute as text. */
-export const many = (value: unknown): string[] =>
-  (Array.isArray(value) ? value : value === undefined ? [] : [value]).map((v) =>
-    Buffer.isBuffer(v) ? v.toString('utf8') : String(v),
-  );
+export const many = (value: unknown): string[] => asArray(value).map(asText);
 
 export function guidOf(entry: Entry): string {
   const value = Array.isArray(entry.objectGUID) ? entry.objectGUID[0] : entry.objectGUID;
@@ -69,8 +66,7 @@ const KEPT_AS_BYTES = new Set(['objectguid', 'objectsid']);
 function valuesOf(entry: Entry, attribute: string, context: UserEntryContext): unknown[] {
   const read = context.rangedValues?.get(attribute.toLowerCase());
   if (read !== undefined) return [...read];
-  const value = returnedAttribute(entry, attribute)?.value;
-  return Array.isArray(value) ? value : value === undefined ? [] : [value];
+  return asArray(returnedAttribute(entry, attribute)?.value);
 }
 
 /** The values of the mapped attributes the entry has, by lower-cased name. */
