@@ -140,12 +140,8 @@ class RunPlanner {
     const { known, scope } = this;
     // Joining a group changes the group, not the user: members the database lacks, or holds suspended, are read
     // by objectGUID. Then the users naming a user the read found renamed (renamed-referents.ts).
-    const joined =
-      !this.full && groups && known
-        ? [...scope.groupMemberGuids].filter(
-            (g) => (!known.has(g) || this.suspended.has(g)) && !this.read.has(g),
-          )
-        : [];
+    const lacking = (g: string) => known && (!known.has(g) || this.suspended.has(g)) && !this.read.has(g);
+    const joined = !this.full && groups && known ? [...scope.groupMemberGuids].filter(lacking) : [];
     if (joined.length > 0)
       yield await this.planPage(
         await timer.time('search', () => session.readUsersByGuid(scope.baseDn, joined)),
